@@ -1,0 +1,46 @@
+import { ApplicationFailure } from '@temporalio/common';
+import type { z } from 'zod';
+
+/**
+ * Failure types are part of the contract with the workflow (retry policy and saga decisions
+ * key on them), so they are listed here, not spelled ad hoc in each action.
+ */
+export const permanentTypes = [
+  'InvalidParams',
+  'MissingSecret',
+  'ThresholdMissed',
+  'UnexpectedStatus',
+  'BodyMismatch',
+  'AccessMismatch',
+  'CommandsDisabled',
+  'CommandFailed',
+  'RollbackWindowMissed',
+  'PollTimedOut',
+  'AlertNotDelivered',
+] as const;
+export const transientTypes = ['ConnectionFailed', 'Timeout', 'Unreachable', 'CommandTimedOut'] as const;
+
+export type PermanentType = (typeof permanentTypes)[number];
+export type TransientType = (typeof transientTypes)[number];
+
+/** Retrying cannot help: the params, the target's answer or a measured threshold are wrong. */
+export function permanent(type: PermanentType, message: string, details?: unknown): never {
+  throw ApplicationFailure.nonRetryable(message, type, ...(details === undefined ? [] : [details]));
+}
+
+/** The target may recover (refused connection, timeout): let the activity retry policy decide. */
+export function transient(type: TransientType, message: string, details?: unknown): never {
+  throw ApplicationFailure.retryable(message, type, ...(details === undefined ? [] : [details]));
+}
+
+/** Every activity's first line: the input must match its schema, else fail without retrying. */
+export function parseParams<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+  const parsed = schema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const issues = parsed.error.issues.map((i) => ({ path: i.path.map(String).join('.') || '(root)', message: i.message }));
+  return permanent(
+    'InvalidParams',
+    `invalid params: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
+    { issues },
+  );
+}

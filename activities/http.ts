@@ -1,0 +1,113 @@
+import { Agent, fetch } from 'undici';
+import type { ActivityDeps } from './deps';
+import { permanent, transient } from './errors';
+import { activitySignal, rethrowIfCancelled } from './context';
+import { redactSecrets, resolveSecrets } from './secrets';
+
+/**
+ * The one HTTP client of the catalog. Callers pass the request as written in the runbook
+ * (placeholders intact); secrets are resolved here and every message or evidence uses the
+ * unresolved URL, so nothing secret leaves this function.
+ */
+export interface HttpCall {
+  url: string;
+  method?: string;
+  headers?: Record<string, string>;
+  /** A string is sent as is; anything else as JSON. */
+  body?: unknown;
+  timeoutMs: number;
+  insecureTls?: boolean;
+}
+
+export interface HttpResult {
+  status: number;
+  latencyMs: number;
+  /** Capped and scrubbed of resolved secrets: safe to keep as evidence. */
+  body: string;
+}
+
+const maxBodyChars = 64 * 1024;
+// One agent for the rare endpoint whose TLS certificate the runbook says not to verify.
+let insecureAgent: Agent | undefined;
+
+/**
+ * `detached`: not aborted by the activity's cancellation, for clean-up calls (restoring a fault)
+ * that must still go out while the activity is being cancelled; the timeout still applies.
+ */
+export async function httpCall(call: HttpCall, deps: Pick<ActivityDeps, 'secrets'>, opts: { detached?: boolean } = {}): Promise<HttpResult> {
+  const method = (call.method ?? 'GET').toUpperCase();
+  const used = new Set<string>();
+  const url = resolveSecrets(call.url, deps, used);
+  const headers: Record<string, string> = resolveSecrets(call.headers ?? {}, deps, used);
+  let body: string | undefined;
+  if (call.body !== undefined) {
+    const resolved = resolveSecrets(call.body, deps, used);
+    body = typeof resolved === 'string' ? resolved : JSON.stringify(resolved);
+    if (typeof resolved !== 'string' && !hasHeader(headers, 'content-type')) headers['content-type'] = 'application/json';
+  }
+  const cancel = opts.detached ? new AbortController().signal : activitySignal();
+  const timeout = AbortSignal.timeout(call.timeoutMs);
+  const started = performance.now();
+  try {
+    const res = await fetch(url, {
+      method,
+      headers,
+      body,
+      signal: AbortSignal.any([cancel, timeout]),
+      ...(call.insecureTls ? { dispatcher: (insecureAgent ??= new Agent({ connect: { rejectUnauthorized: false } })) } : {}),
+    });
+    const text = await res.text();
+    return {
+      status: res.status,
+      latencyMs: round(performance.now() - started),
+      body: redactSecrets(text.length > maxBodyChars ? text.slice(0, maxBodyChars) : text, used),
+    };
+  } catch (error) {
+    rethrowIfCancelled(cancel);
+    const where = `${method} ${call.url}`;
+    if (timeout.aborted) return transient('Timeout', `${where} timed out after ${call.timeoutMs} ms`);
+    return transient('ConnectionFailed', `${where} failed: ${redactSecrets(describe(error), used)}`);
+  }
+}
+
+/** `expect` absent means any 2xx. */
+export function statusMatches(status: number, expect: number | number[] | undefined): boolean {
+  if (expect === undefined) return status >= 200 && status < 300;
+  return Array.isArray(expect) ? expect.includes(status) : status === expect;
+}
+
+export function requireStatus(res: HttpResult, expect: number | number[] | undefined, where: string): void {
+  if (!statusMatches(res.status, expect)) {
+    permanent('UnexpectedStatus', `${where} answered ${res.status}`, { status: res.status, body: snippet(res.body) });
+  }
+}
+
+export function parseJsonBody(res: HttpResult): unknown {
+  try {
+    return JSON.parse(res.body) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A short, evidence-sized piece of a response body. */
+export function snippet(text: string, max = 500): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}
+
+export function round(ms: number): number {
+  return Math.round(ms * 100) / 100;
+}
+
+function hasHeader(headers: Record<string, string>, name: string): boolean {
+  return Object.keys(headers).some((h) => h.toLowerCase() === name);
+}
+
+/** undici wraps the socket error as `cause`; its code (ECONNREFUSED…) is what an operator needs. */
+function describe(error: unknown): string {
+  if (error instanceof Error) {
+    const cause = error.cause as { code?: string; message?: string } | undefined;
+    return cause?.code ?? cause?.message ?? error.message;
+  }
+  return String(error);
+}

@@ -1,0 +1,45 @@
+import type { CatalogActivities } from './catalog';
+import type { ActivityDeps } from './deps';
+import { accessApply } from './accessApply';
+import { accessRevoke } from './accessRevoke';
+import { accessVerify } from './accessVerify';
+import { command } from './command';
+import { deploy } from './deploy';
+import { failoverTest } from './failoverTest';
+import { httpCheck } from './httpCheck';
+import { loadTest } from './loadTest';
+import { monitoringActivate } from './monitoringActivate';
+import { monitoringDeactivate } from './monitoringDeactivate';
+import { monitoringVerify } from './monitoringVerify';
+import { notify } from './notify';
+import { rollbackDrill } from './rollbackDrill';
+import { stressTest } from './stressTest';
+import { tcpCheck } from './tcpCheck';
+import { webhook } from './webhook';
+
+export type { ActivityDeps } from './deps';
+
+/**
+ * The worker registers this object. Its return type is derived from the catalog, so a missing,
+ * extra or misnamed activity (or a result type drifting from its schema) fails to compile.
+ */
+export function createActivities(deps: ActivityDeps): CatalogActivities {
+  return {
+    httpCheck: httpCheck(deps),
+    tcpCheck: tcpCheck(deps),
+    accessApply: accessApply(deps),
+    accessVerify: accessVerify(deps),
+    accessRevoke: accessRevoke(deps),
+    loadTest: loadTest(deps),
+    stressTest: stressTest(deps),
+    failoverTest: failoverTest(deps),
+    deploy: deploy(deps),
+    webhook: webhook(deps),
+    command: command(deps),
+    rollbackDrill: rollbackDrill(deps),
+    monitoringActivate: monitoringActivate(deps),
+    monitoringVerify: monitoringVerify(deps),
+    monitoringDeactivate: monitoringDeactivate(deps),
+    notify: notify(deps),
+  };
+}

@@ -1,0 +1,39 @@
+import net from 'node:net';
+import type { ActivityDeps } from './deps';
+import { activitySignal, rethrowIfCancelled } from './context';
+import { parseParams, transient } from './errors';
+import { round } from './http';
+import { tcpCheckParams, type TcpCheckResult } from './schemas/tcpCheck';
+
+type Target = TcpCheckResult['targets'][number];
+
+/** A port accepting a connection is all this proves: reachability of databases, brokers. */
+export function tcpCheck(_deps: ActivityDeps) {
+  return async function tcpCheck(input: unknown): Promise<TcpCheckResult> {
+    const params = parseParams(tcpCheckParams, input);
+    const signal = activitySignal();
+    const targets = await Promise.all(
+      params.targets.map((t) => connect(t.host, t.port, t.timeoutMs, signal).then((r) => ({ name: t.name ?? `${t.host}:${t.port}`, host: t.host, port: t.port, ...r }))),
+    );
+    rethrowIfCancelled(signal);
+    const failed = targets.filter((t) => !t.ok);
+    if (failed.length > 0) {
+      transient('Unreachable', `unreachable: ${failed.map((f) => `${f.name} (${f.problem})`).join('; ')}`, { targets });
+    }
+    return { targets };
+  };
+}
+
+function connect(host: string, port: number, timeoutMs: number, signal: AbortSignal): Promise<Omit<Target, 'name' | 'host' | 'port'>> {
+  const started = performance.now();
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port, signal, timeout: timeoutMs });
+    const done = (ok: boolean, problem?: string) => {
+      socket.destroy();
+      resolve(ok ? { ok, latencyMs: round(performance.now() - started) } : { ok, problem: problem ?? 'failed' });
+    };
+    socket.once('connect', () => done(true));
+    socket.once('timeout', () => done(false, `no connection within ${timeoutMs} ms`));
+    socket.once('error', (err: NodeJS.ErrnoException) => done(false, err.code ?? err.message));
+  });
+}

@@ -1,0 +1,39 @@
+import { z } from 'zod';
+import { roleBinding, type RoleBinding } from '../../activities/schemas/access';
+import { alertRule, type AlertRule } from '../../activities/schemas/monitoring';
+
+/** Request bodies of the sandbox, parsed at the edge (400 with the field path otherwise). */
+export const predictBody = z.object({ text: z.string().min(1).max(10_000) });
+export const deployBody = z.object({ version: z.string().min(1).max(200), idempotencyKey: z.string().min(1).max(200) });
+export const rollbackBody = z.object({ idempotencyKey: z.string().min(1).max(200) });
+
+// The sandbox speaks the same contract as the catalog's actions: one definition of each shape.
+const binding = roleBinding;
+export type Binding = RoleBinding;
+export const bindingsBody = z.object({ bindings: z.array(binding).min(1).max(1_000) });
+
+const rule = alertRule;
+export type Rule = AlertRule;
+export const rulesBody = z.object({ rules: z.array(rule).min(1).max(500) });
+export const ruleNamesBody = z.object({ names: z.array(z.string().min(1)).min(1).max(500) });
+export const testAlertBody = z.object({
+  receiverUrl: z.string().regex(/^http:\/\/\S+$/, 'must be an http URL'),
+  rule: z.string().min(1).default('golive-test-alert'),
+  token: z.string().min(1).max(200),
+});
+
+export const faultsBody = z
+  .object({
+    latencyMs: z.number().int().min(0).max(60_000),
+    /** Every ⌈1/errorRate⌉-th data-plane request fails with 500: deterministic, so tests are. */
+    errorRate: z.number().min(0).max(1),
+    /** Health answers 503 and data-plane requests fail. */
+    crash: z.boolean(),
+    /** Deploys and rollbacks take this long before the new version serves. */
+    rolloutMs: z.number().int().min(0).max(600_000),
+  })
+  .partial()
+  .strict();
+export type Faults = Required<z.infer<typeof faultsBody>>;
+
+export const failoverBody = z.object({ durationMs: z.number().int().min(1).max(600_000) });

@@ -1,0 +1,107 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { RunningSandbox } from '../../src/sandbox/server';
+import { json, post, sandbox, tinyServer } from './harness';
+
+let sb: RunningSandbox;
+beforeEach(async () => {
+  sb = await sandbox();
+});
+afterEach(() => sb.close());
+
+describe('sandbox production system', () => {
+  it('serves health, version and a deterministic prediction', async () => {
+    expect(await json(`${sb.url}/health`)).toEqual({ status: 'ok', version: '1.0.0' });
+    expect(await json(`${sb.url}/version`)).toEqual({ version: '1.0.0', status: 'serving' });
+    const a = await (await post(`${sb.url}/predict`, { text: 'fraud risk outage' })).json();
+    const b = await (await post(`${sb.url}/predict`, { text: 'fraud risk outage' })).json();
+    expect(a).toEqual(b);
+    expect(a).toMatchObject({ version: '1.0.0', label: 'high-risk', tokens: 3 });
+  });
+
+  it('rejects a bad body with 400 naming the field path', async () => {
+    const res = await post(`${sb.url}/access/bindings`, { bindings: [{ subject: 'alice' }] }, 'PUT');
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { issues: { path: string }[] };
+    expect(body.issues.map((i) => i.path)).toContain('bindings.0.role');
+  });
+
+  it('deploys once per idempotency key and rolls back to the previous version', async () => {
+    expect((await post(`${sb.url}/deploy`, { version: '2.0.0', idempotencyKey: 'k1' })).status).toBe(201);
+    const again = await post(`${sb.url}/deploy`, { version: '2.0.0', idempotencyKey: 'k1' });
+    expect(again.status).toBe(200);
+    expect(await again.json()).toMatchObject({ replayed: true, to: '2.0.0' });
+    expect((await post(`${sb.url}/deploy`, { version: '3.0.0', idempotencyKey: 'k1' })).status).toBe(409);
+    expect((await post(`${sb.url}/rollback`, { idempotencyKey: 'r1' })).status).toBe(201);
+    const d = await json<{ version: string; history: unknown[]; keys: { key: string; calls: number; applied: number }[] }>(`${sb.url}/deployments`);
+    expect(d.version).toBe('1.0.0');
+    expect(d.history).toHaveLength(2);
+    expect(d.keys.find((k) => k.key === 'k1')).toMatchObject({ calls: 2, applied: 1 });
+  });
+
+  it('keeps the old version serving during a slow rollout', async () => {
+    await post(`${sb.url}/faults`, { rolloutMs: 200 });
+    await post(`${sb.url}/deploy`, { version: '2.0.0', idempotencyKey: 'slow' });
+    expect(await json(`${sb.url}/version`)).toEqual({ version: '1.0.0', status: 'rolling-out', target: '2.0.0' });
+    await new Promise((r) => setTimeout(r, 250));
+    expect(await json(`${sb.url}/version`)).toEqual({ version: '2.0.0', status: 'serving' });
+  });
+
+  it('stores and removes access bindings and alert rules', async () => {
+    await post(`${sb.url}/access/bindings`, { bindings: [{ subject: 'svc', role: 'reader' }] }, 'PUT');
+    await post(`${sb.url}/access/bindings`, { bindings: [{ subject: 'svc', role: 'reader' }] }, 'PUT');
+    expect(await json(`${sb.url}/access/bindings`)).toEqual({ bindings: [{ subject: 'svc', role: 'reader' }] });
+    await post(`${sb.url}/access/bindings`, { bindings: [{ subject: 'svc', role: 'reader' }] }, 'DELETE');
+    expect(await json(`${sb.url}/access/bindings`)).toEqual({ bindings: [] });
+    await post(`${sb.url}/monitoring/rules`, { rules: [{ name: 'p99', expr: 'latency_p99 > 0.5' }] });
+    expect(await json(`${sb.url}/monitoring/rules`)).toMatchObject({ rules: [{ name: 'p99', severity: 'warning' }] });
+    await post(`${sb.url}/monitoring/rules`, { names: ['p99'] }, 'DELETE');
+    expect(await json(`${sb.url}/monitoring/rules`)).toEqual({ rules: [] });
+  });
+
+  it('delivers a test alert to a loopback receiver only', async () => {
+    const got: string[] = [];
+    const receiver = await tinyServer((req, res) => {
+      req.on('data', (c: Buffer) => got.push(c.toString()));
+      req.on('end', () => res.end());
+    });
+    try {
+      const res = await post(`${sb.url}/monitoring/test-alert`, { receiverUrl: `${receiver.url}/hook`, token: 'tok-1' });
+      expect(res.status).toBe(200);
+      expect(got.join('')).toContain('tok-1');
+      expect((await post(`${sb.url}/monitoring/test-alert`, { receiverUrl: 'http://192.0.2.1/x', token: 't' })).status).toBe(403);
+    } finally {
+      receiver.close();
+    }
+  });
+
+  it('applies the fault switch: latency, a deterministic error pattern, crash', async () => {
+    await post(`${sb.url}/faults`, { errorRate: 0.5 });
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++) statuses.push((await fetch(`${sb.url}/version`)).status);
+    expect(statuses).toEqual([200, 500, 200, 500]);
+    await post(`${sb.url}/faults`, { errorRate: 0, latencyMs: 100 });
+    const t = performance.now();
+    await fetch(`${sb.url}/health`);
+    expect(performance.now() - t).toBeGreaterThanOrEqual(95);
+    await post(`${sb.url}/faults`, { crash: true });
+    expect((await fetch(`${sb.url}/health`)).status).toBe(503);
+    expect((await fetch(`${sb.url}/deployments`)).status).toBe(200); // control plane unaffected
+    await fetch(`${sb.url}/faults`, { method: 'DELETE' });
+    expect((await fetch(`${sb.url}/health`)).status).toBe(200);
+    expect((await post(`${sb.url}/faults`, { latencyMs: -1 })).status).toBe(400);
+  });
+
+  it('fails over to a secondary with extra latency, or fails without one', async () => {
+    await post(`${sb.url}/failover`, { durationMs: 300 });
+    const res = await fetch(`${sb.url}/health`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-served-by')).toBe('secondary');
+    const lone = await sandbox({ port: 0, secondary: false });
+    try {
+      await post(`${lone.url}/failover`, { durationMs: 300 });
+      expect((await fetch(`${lone.url}/health`)).status).toBe(503);
+    } finally {
+      await lone.close();
+    }
+  });
+});
