@@ -1,0 +1,181 @@
+import { z } from 'zod';
+import { durationSchema } from './duration';
+
+/**
+ * The runbook: a go-live as data. One zod schema is the single source of truth for what a
+ * runbook may say; `z.infer` gives the types the workflow interprets.
+ *
+ * Pure (zod only): the workflow bundle imports the types, the loader and server the schema.
+ * Cross-field rules (roles declared, `after` targets exist, no cycles, action params valid)
+ * live in ./validate.ts, which reports every problem with its path.
+ */
+
+const slug = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lowercase letters, digits and dashes (e.g. "load-test")');
+
+export const roleIdSchema = slug;
+export type RoleId = z.infer<typeof roleIdSchema>;
+
+export const roleSchema = z.strictObject({
+  id: roleIdSchema,
+  title: z.string().min(1).max(120),
+  /** What the RACI matrix says this role does in the go-live. */
+  description: z.string().max(2000).optional(),
+});
+
+/** Run parameters a runbook declares; action params refer to them as `${params.name}`. */
+export const parameterSchema = z.strictObject({
+  type: z.enum(['string', 'url', 'number', 'boolean']),
+  description: z.string().max(500).optional(),
+  default: z.union([z.string(), z.number(), z.boolean()]).optional(),
+});
+
+/** One item of evidence: what must be submitted, by whom, and what makes it acceptable. */
+export const evidenceItemSchema = z.strictObject({
+  id: slug,
+  title: z.string().min(1).max(200),
+  description: z.string().max(2000).optional(),
+  /** number: a measured value (min/max apply); url: a link (e.g. the feedback channel);
+   *  document: a named document with its SHA-256; attestation: a person confirms it is true;
+   *  text: free text. */
+  type: z.enum(['number', 'url', 'document', 'attestation', 'text']),
+  min: z.number().optional(),
+  max: z.number().optional(),
+  /** Roles whose members may submit this item. */
+  submittedBy: z.array(roleIdSchema).min(1),
+  optional: z.boolean().default(false),
+});
+export type EvidenceItem = z.infer<typeof evidenceItemSchema>;
+
+export const retrySchema = z.strictObject({
+  maximumAttempts: z.number().int().min(1).max(100).default(3),
+  initialInterval: durationSchema.default('1s'),
+  backoffCoefficient: z.number().min(1).max(10).default(2),
+  maximumInterval: durationSchema.optional(),
+});
+
+/** An activity call: an action from the catalog with its parameters (checked against the
+ *  action's own schema by ./validate.ts, after `${params.x}` placeholders are filled). */
+export const actionCallSchema = z.strictObject({
+  action: z.string().min(1),
+  params: z.record(z.string(), z.unknown()).default({}),
+  timeout: durationSchema.default('5m'),
+  heartbeatTimeout: durationSchema.optional(),
+  retry: retrySchema.prefault({}),
+});
+export type ActionCall = z.infer<typeof actionCallSchema>;
+
+const stepBase = {
+  id: slug,
+  title: z.string().min(1).max(200),
+  description: z.string().max(4000).optional(),
+  /** Step ids this step waits for. Omitted: the previous step in the list. []: starts at once. */
+  after: z.array(slug).optional(),
+  /** Which phase of the Delivery runbook the step belongs to (for the plan and the dossier). */
+  phase: z.string().max(80).optional(),
+};
+
+export const actionStepSchema = z.strictObject({
+  ...stepBase,
+  kind: z.literal('action'),
+  ...actionCallSchema.shape,
+  /** The action that undoes this one when the run rolls back. */
+  compensate: actionCallSchema.optional(),
+});
+
+export const escalationLevelSchema = z.strictObject({
+  /** Measured from the moment the step started waiting. */
+  after: durationSchema,
+  /** Roles told that the decision is late. */
+  notify: z.array(roleIdSchema).default([]),
+  /** A role whose members may decide from now on, in place of those who did not. */
+  delegateTo: roleIdSchema.optional(),
+});
+export type EscalationLevel = z.infer<typeof escalationLevelSchema>;
+
+export const approverSchema = z.strictObject({
+  role: roleIdSchema,
+  /** How many distinct people of this role must approve. */
+  quorum: z.number().int().min(1).max(20).default(1),
+});
+
+export const approvalStepSchema = z.strictObject({
+  ...stepBase,
+  kind: z.literal('approval'),
+  approvers: z.array(approverSchema).min(1),
+  /** The run's initiator may never approve. Kept as a field so a runbook states it, but it
+   *  cannot be turned off: four-eyes is not optional in a regulated go-live. */
+  fourEyes: z.literal(true).default(true),
+  /** Evidence steps whose submitted evidence this decision covers (its hash is recorded). */
+  covers: z.array(slug).default([]),
+  deadline: durationSchema,
+  escalation: z.array(escalationLevelSchema).default([]),
+  /** At the final deadline: reject (the run rolls back) or hold and keep escalating. */
+  onDeadline: z.enum(['reject', 'hold']).default('reject'),
+});
+
+export const evidenceStepSchema = z.strictObject({
+  ...stepBase,
+  kind: z.literal('evidence'),
+  items: z.array(evidenceItemSchema).min(1),
+  deadline: durationSchema.optional(),
+  escalation: z.array(escalationLevelSchema).default([]),
+});
+
+export const hypercareStepSchema = z.strictObject({
+  ...stepBase,
+  kind: z.literal('hypercare'),
+  /** How long the post-go-live watch lasts. */
+  duration: durationSchema,
+  /** Every Red Button report must get a response within this time. */
+  responseDeadline: durationSchema,
+  /** Who hears about a report, and who when its response is late. */
+  notifyOnReport: z.array(roleIdSchema).default([]),
+  escalation: z.array(escalationLevelSchema).default([]),
+  /** Roles whose members may stop the line (which rolls the go-live back at once). */
+  stopAuthority: z.array(roleIdSchema).min(1),
+  /** Bounds history during long watches: the run continues-as-new (state carried) this often,
+   *  besides whenever Temporal suggests it. */
+  checkpointEvery: durationSchema.optional(),
+});
+
+export const stepSchema = z.discriminatedUnion('kind', [
+  actionStepSchema,
+  approvalStepSchema,
+  evidenceStepSchema,
+  hypercareStepSchema,
+]);
+
+export type ActionStep = z.infer<typeof actionStepSchema>;
+export type ApprovalStep = z.infer<typeof approvalStepSchema>;
+export type EvidenceStep = z.infer<typeof evidenceStepSchema>;
+export type HypercareStep = z.infer<typeof hypercareStepSchema>;
+export type Step = z.infer<typeof stepSchema>;
+export type StepKind = Step['kind'];
+
+export const runbookSchema = z.strictObject({
+  id: slug,
+  /** Semantic version of the runbook content. */
+  version: z.string().regex(/^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$/, 'must be a semantic version such as 1.2.0'),
+  title: z.string().min(1).max(200),
+  description: z.string().max(8000).optional(),
+  roles: z.array(roleSchema).min(1),
+  /** Collaboration Modes (1 = AI assists … 5 = AI acts autonomously within hard boundaries)
+   *  this runbook may run under. */
+  collaborationModes: z.array(z.number().int().min(1).max(5)).min(1).default([1, 2, 3, 4, 5]),
+  parameters: z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/), parameterSchema).default({}),
+  /** The Definition of Ready: evidence checked before any other step (becomes step "entry-criteria"). */
+  entryCriteria: z.array(evidenceItemSchema).default([]),
+  /** Roles that may stop the line or ask for a rollback at any time while the run is open. */
+  stopAuthority: z.array(roleIdSchema).default([]),
+  rollbackAuthority: z.array(roleIdSchema).default([]),
+  steps: z.array(stepSchema).min(1),
+});
+
+/** A runbook as parsed (defaults filled). */
+export type Runbook = z.infer<typeof runbookSchema>;
+/** A runbook as written in a file. */
+export type RunbookInput = z.input<typeof runbookSchema>;

@@ -1,0 +1,38 @@
+import { Client, Connection } from '@temporalio/client';
+import { loadClientConnectConfig } from '@temporalio/envconfig';
+import { NativeConnection } from '@temporalio/worker';
+
+/**
+ * Where Temporal is, and how to reach it: the embedded dev server's address, or a cluster /
+ * Temporal Cloud described with the SDK's envconfig conventions (TEMPORAL_ADDRESS,
+ * TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS_*, TEMPORAL_PROFILE, temporal.toml).
+ */
+export interface TemporalTarget {
+  address: string;
+  namespace: string;
+  /** Connection options from envconfig (TLS, API key, gRPC metadata); empty for the dev server. */
+  connectOptions: Record<string, unknown>;
+}
+
+export function targetFromEnvironment(fallbackNamespace: string): TemporalTarget {
+  const { connectionOptions, namespace } = loadClientConnectConfig();
+  if (!connectionOptions.address) throw new Error('TEMPORAL_ADDRESS is not set');
+  return {
+    address: connectionOptions.address,
+    namespace: namespace ?? fallbackNamespace,
+    connectOptions: connectionOptions as Record<string, unknown>,
+  };
+}
+
+export function devServerTarget(address: string, namespace: string): TemporalTarget {
+  return { address, namespace, connectOptions: {} };
+}
+
+export async function connectClient(target: TemporalTarget): Promise<Client> {
+  const connection = await Connection.connect({ ...target.connectOptions, address: target.address });
+  return new Client({ connection, namespace: target.namespace });
+}
+
+export function connectWorkerConnection(target: TemporalTarget): Promise<NativeConnection> {
+  return NativeConnection.connect({ ...target.connectOptions, address: target.address });
+}

@@ -1,0 +1,79 @@
+import { createHash } from 'node:crypto';
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import { runbookSchema, type RunbookInput } from '../../src/runbook/schema';
+import { GO_LIVE_WORKFLOW, type GoLiveInput, type RunStateView, getRunStateQuery } from '../../workflows/definitions';
+import type { goLive } from '../../workflows/goLive';
+import { uniqueId } from './temporal';
+
+/** Builders for runs in workflow tests: small runbooks written inline, people per role. */
+
+export const people = {
+  initiator: 'rita.rm',
+  engineer: 'ian.ie',
+  guardian: 'gina.guardian',
+  guardian2: 'gus.guardian',
+  sponsor: 'sam.sponsor',
+  ops: 'otto.ops',
+  user: 'ulla.user',
+} as const;
+
+export const defaultAssignments: Record<string, string[]> = {
+  'ai-product-manager': [people.initiator],
+  'implementation-engineer': [people.engineer],
+  guardian: [people.guardian, people.guardian2],
+  'business-sponsor': [people.sponsor],
+  operations: [people.ops],
+  'end-user': [people.user],
+};
+
+export const raciRoles: RunbookInput['roles'] = [
+  { id: 'ai-product-manager', title: 'AI Product Manager' },
+  { id: 'implementation-engineer', title: 'Implementation Engineer' },
+  { id: 'guardian', title: 'Guardian' },
+  { id: 'business-sponsor', title: 'Business Sponsor' },
+  { id: 'operations', title: 'Operations / MLOps' },
+  { id: 'end-user', title: 'End User' },
+];
+
+export function inputFor(runbook: Omit<RunbookInput, 'roles' | 'id' | 'version' | 'title'> & Partial<RunbookInput>, overrides: Partial<GoLiveInput> = {}): GoLiveInput {
+  const parsed = runbookSchema.parse({ id: 'test-runbook', version: '1.0.0', title: 'Test runbook', roles: raciRoles, ...runbook });
+  const sha256 = createHash('sha256').update(JSON.stringify(runbook)).digest('hex');
+  return {
+    runbook: parsed,
+    runbookRef: { id: parsed.id, version: parsed.version, sha256 },
+    system: 'test-system',
+    collaborationMode: 3,
+    initiator: { id: people.initiator },
+    assignments: defaultAssignments,
+    params: {},
+    ...overrides,
+  };
+}
+
+export async function startRun(client: Client, taskQueue: string, input: GoLiveInput): Promise<WorkflowHandle<typeof goLive>> {
+  return client.workflow.start<typeof goLive>(GO_LIVE_WORKFLOW, {
+    taskQueue,
+    workflowId: uniqueId('golive-test'),
+    args: [input],
+  });
+}
+
+export const actor = (id: string) => ({ id });
+
+/** Polls the run's state until `predicate` holds (workflow progress is asynchronous). */
+export async function waitForState(
+  handle: WorkflowHandle,
+  predicate: (s: RunStateView) => boolean,
+  timeoutMs = 20_000,
+): Promise<RunStateView> {
+  const deadline = Date.now() + timeoutMs;
+  let last: RunStateView | undefined;
+  while (Date.now() < deadline) {
+    last = await handle.query(getRunStateQuery);
+    if (predicate(last)) return last;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`state did not reach the expected condition in ${timeoutMs}ms; last: ${JSON.stringify(last?.steps.map((s) => [s.id, s.status]))} status=${last?.status}`);
+}
+
+export const stepStatus = (s: RunStateView, id: string) => s.steps.find((x) => x.id === id)?.status;

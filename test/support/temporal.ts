@@ -1,0 +1,65 @@
+import { randomUUID } from 'node:crypto';
+import { inject } from 'vitest';
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import type { ActivityDeps } from '../../activities/deps';
+import { createGoLiveWorker } from '../../src/worker';
+
+/** Helpers for tests that run real workflows on the suite's dev server (see globalSetup.ts). */
+
+export const NAMESPACE = 'default';
+
+let runtimeInstalled = false;
+/** Worker lifecycle lines at INFO drown test output; keep warnings and errors. */
+function quietRuntime(): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  try {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+  } catch {
+    // Already installed in this process (another helper got there first): keep it.
+  }
+}
+
+export function uniqueId(prefix: string): string {
+  return `${prefix}-${randomUUID().slice(0, 8)}`;
+}
+
+export async function testClient(): Promise<Client> {
+  const connection = await Connection.connect({ address: inject('temporalAddress') });
+  return new Client({ connection, namespace: NAMESPACE });
+}
+
+export const testActivityDeps: ActivityDeps = {
+  allowCommands: false,
+  secrets: () => undefined,
+  notifyConfig: {},
+};
+
+export interface TestWorker {
+  worker: Worker;
+  taskQueue: string;
+  /** Runs the worker until `fn` settles, then shuts it down. */
+  run<T>(fn: () => Promise<T>): Promise<T>;
+  connection: NativeConnection;
+}
+
+export async function testWorker(opts: { taskQueue?: string; activityDeps?: Partial<ActivityDeps> } = {}): Promise<TestWorker> {
+  quietRuntime();
+  const taskQueue = opts.taskQueue ?? uniqueId('tq');
+  const connection = await NativeConnection.connect({ address: inject('temporalAddress') });
+  const worker = await createGoLiveWorker({
+    connection,
+    namespace: NAMESPACE,
+    taskQueue,
+    activityDeps: { ...testActivityDeps, ...opts.activityDeps },
+    workflowBundle: { codePath: inject('workflowBundlePath') },
+    overrides: { shutdownGraceTime: '1s' },
+  });
+  return {
+    worker,
+    taskQueue,
+    connection,
+    run: (fn) => worker.runUntil(fn),
+  };
+}

@@ -1,0 +1,40 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Client } from '@temporalio/client';
+import { approveStepUpdate, getRunStateQuery } from '../../workflows/definitions';
+import { actor, inputFor, people, startRun, waitForState } from '../support/runs';
+import { testClient, testWorker } from '../support/temporal';
+
+/** The foundation: a real workflow on the real dev server waits for an Update and completes. */
+describe('foundation', () => {
+  let client: Client;
+  beforeAll(async () => {
+    client = await testClient();
+  });
+  afterAll(async () => {
+    await client.connection.close();
+  });
+
+  it('runs a one-approval runbook to live on the real dev server', async () => {
+    const { taskQueue, run } = await testWorker();
+    await run(async () => {
+      const handle = await startRun(
+        client,
+        taskQueue,
+        inputFor({
+          steps: [{ id: 'sign-off', kind: 'approval', title: 'Sign-off', approvers: [{ role: 'guardian' }], deadline: '1h' }],
+        }),
+      );
+      const waiting = await waitForState(handle, (s) => s.status === 'waiting');
+      expect(waiting.waitingRoles).toEqual(['guardian']);
+      const step = await handle.executeUpdate(approveStepUpdate, {
+        args: [{ actor: actor(people.guardian), stepId: 'sign-off', comment: 'looks good' }],
+      });
+      expect(step.status).toBe('completed');
+      const result = await handle.result();
+      expect(result.status).toBe('live');
+      expect(result.decisions).toHaveLength(1);
+      expect(result.decisions[0]).toMatchObject({ actor: { id: people.guardian }, role: 'guardian', comment: 'looks good' });
+      expect((await handle.query(getRunStateQuery)).status).toBe('live');
+    });
+  });
+});

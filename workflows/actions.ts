@@ -1,0 +1,73 @@
+import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
+import type { ActionCall, ActionStep } from '../src/runbook/schema';
+import { actionCatalog, isActionName, type CatalogActivities } from '../activities/catalog';
+
+/**
+ * Calling catalog actions from the workflow. Each call gets the step's own timeout and retry
+ * policy; action names were checked against the catalog when the runbook was loaded, and are
+ * checked again here so a bad name fails the step instead of the workflow task.
+ */
+
+type AnyActivity = (params: unknown) => Promise<unknown>;
+
+/** Failures that retrying cannot fix (the activities throw these types). */
+const NON_RETRYABLE = ['InvalidParams', 'CommandsDisabled', 'ThresholdMissed', 'RollbackWindowMissed', 'UnexpectedStatus'];
+
+function optionsFor(call: ActionCall, long: boolean): ActivityOptions {
+  return {
+    startToCloseTimeout: call.timeout,
+    // Long actions heartbeat; without a heartbeat timeout a dead worker is noticed only at the end.
+    ...(call.heartbeatTimeout !== undefined
+      ? { heartbeatTimeout: call.heartbeatTimeout }
+      : long
+        ? { heartbeatTimeout: '30s' }
+        : {}),
+    retry: {
+      maximumAttempts: call.retry.maximumAttempts,
+      initialInterval: call.retry.initialInterval,
+      backoffCoefficient: call.retry.backoffCoefficient,
+      ...(call.retry.maximumInterval !== undefined ? { maximumInterval: call.retry.maximumInterval } : {}),
+      nonRetryableErrorTypes: NON_RETRYABLE,
+    },
+  };
+}
+
+export class UnknownActionError extends Error {}
+
+export async function runAction(call: ActionCall, summary: string): Promise<unknown> {
+  if (!isActionName(call.action)) throw new UnknownActionError(`unknown action "${call.action}"`);
+  const spec = actionCatalog[call.action];
+  const acts = proxyActivities<CatalogActivities>({ ...optionsFor(call, 'long' in spec && spec.long === true), summary });
+  const fn = acts[spec.activity] as AnyActivity;
+  return fn(call.params);
+}
+
+/** How a completed action step is undone: the runbook's `compensate`, else the catalog's default. */
+export function compensationFor(step: ActionStep): ActionCall | undefined {
+  if (step.compensate) return step.compensate;
+  if (!isActionName(step.action)) return undefined;
+  const spec = actionCatalog[step.action];
+  if (!('compensation' in spec) || !spec.compensation) return undefined;
+  const parsed = spec.params.safeParse(step.params);
+  if (!parsed.success) return undefined;
+  const undo = (spec.compensation as (p: unknown) => { action: string; params: Record<string, unknown> } | null)(parsed.data);
+  if (!undo) return undefined;
+  return { action: undo.action, params: undo.params, timeout: step.timeout, retry: step.retry };
+}
+
+/** Notifications must never fail a run: short timeout, a few retries, errors swallowed by the caller. */
+const notifier = proxyActivities<CatalogActivities>({
+  startToCloseTimeout: '30s',
+  retry: { maximumAttempts: 3, initialInterval: '1s' },
+  summary: 'notify',
+});
+
+export async function notify(to: string[], subject: string, text: string, severity: 'info' | 'warning' | 'critical'): Promise<boolean> {
+  if (to.length === 0) return false;
+  try {
+    await notifier.notify({ to, subject, text, severity });
+    return true;
+  } catch {
+    return false;
+  }
+}

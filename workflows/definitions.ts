@@ -1,0 +1,305 @@
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import { z } from 'zod';
+import { runbookSchema } from '../src/runbook/schema';
+
+/**
+ * Every message the go-live workflow understands, in one module: the workflow, the server and
+ * the CLI import these (and only these) so names and payloads cannot drift apart.
+ *
+ * Payloads are zod schemas: the server parses requests with them, and the workflow's Update
+ * validators parse again (defence in depth) before anything reaches history.
+ * The `actor` in every payload is the identity the server verified, never user input.
+ */
+
+export const GO_LIVE_WORKFLOW = 'goLive';
+
+const personId = z
+  .string()
+  .min(1)
+  .max(120)
+  .regex(/^[A-Za-z0-9._@+-]+$/, 'must be a user id (letters, digits, . _ @ + -)');
+
+export const actorSchema = z.strictObject({
+  id: personId,
+  name: z.string().max(200).optional(),
+});
+export type Actor = z.infer<typeof actorSchema>;
+
+const comment = z.string().trim().max(4000);
+const reason = z.string().trim().min(1, 'a reason is required').max(4000);
+const stepId = z.string().min(1).max(64);
+
+// ---------------------------------------------------------------------------------------------
+// Start input
+
+export const runbookRefSchema = z.strictObject({
+  id: z.string(),
+  version: z.string(),
+  /** SHA-256 of the runbook file as loaded: pins the run to that exact content. */
+  sha256: z.string().regex(/^[a-f0-9]{64}$/),
+  source: z.string().max(1000).optional(),
+});
+export type RunbookRef = z.infer<typeof runbookRefSchema>;
+
+export const paramValueSchema = z.union([z.string().max(2000), z.number(), z.boolean()]);
+
+export const goLiveInputSchema = z.strictObject({
+  /** The runbook with `${params.x}` placeholders already filled from `params`. */
+  runbook: runbookSchema,
+  runbookRef: runbookRefSchema,
+  system: z
+    .string()
+    .min(1)
+    .max(120)
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must be a system name (letters, digits, . _ -)'),
+  collaborationMode: z.number().int().min(1).max(5),
+  initiator: actorSchema,
+  /** People assigned to each RACI role for this run. */
+  assignments: z.record(z.string(), z.array(personId).min(1)),
+  params: z.record(z.string(), paramValueSchema).default({}),
+  /** Set only by continue-as-new: the state the previous run in the chain ended with. */
+  carried: z.unknown().optional(),
+});
+export type GoLiveInput = z.infer<typeof goLiveInputSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Decisions and other human messages
+
+export const approveStepSchema = z.strictObject({
+  actor: actorSchema,
+  stepId,
+  /** Which of the actor's roles in this run they decide in; omitted: the first that may. */
+  role: z.string().optional(),
+  comment: comment.optional(),
+});
+export type ApproveStepInput = z.infer<typeof approveStepSchema>;
+
+export const rejectStepSchema = z.strictObject({
+  actor: actorSchema,
+  stepId,
+  role: z.string().optional(),
+  comment: comment.min(1, 'a rejection needs a comment'),
+});
+export type RejectStepInput = z.infer<typeof rejectStepSchema>;
+
+export const documentEvidenceSchema = z.strictObject({
+  name: z.string().min(1).max(300),
+  sha256: z.string().regex(/^[a-f0-9]{64}$/, 'must be a lowercase hex SHA-256'),
+  url: z.string().url().optional(),
+});
+
+export const submitEvidenceSchema = z.strictObject({
+  actor: actorSchema,
+  stepId,
+  itemId: z.string().min(1).max(64),
+  role: z.string().optional(),
+  /** Checked against the item's type (number / url / document / attestation / text). */
+  value: z.unknown(),
+  note: comment.optional(),
+});
+export type SubmitEvidenceInput = z.infer<typeof submitEvidenceSchema>;
+
+export const severitySchema = z.enum(['low', 'medium', 'high', 'critical']);
+
+export const reportErrorSchema = z.strictObject({
+  /** Absent for an anonymous report (the server authenticated the person but keeps them out). */
+  actor: actorSchema.optional(),
+  anonymous: z.boolean().default(false),
+  severity: severitySchema,
+  description: z.string().trim().min(1, 'describe what the AI got wrong').max(8000),
+  /** SHA-256 of a receipt the server gave an anonymous reporter, so they can read the resolution. */
+  receiptHash: z.string().regex(/^[a-f0-9]{64}$/).optional(),
+});
+export type ReportErrorInput = z.infer<typeof reportErrorSchema>;
+
+export const resolveReportSchema = z.strictObject({
+  actor: actorSchema,
+  reportId: z.string().min(1).max(64),
+  resolution: z.string().trim().min(1, 'a resolution is required').max(8000),
+});
+export type ResolveReportInput = z.infer<typeof resolveReportSchema>;
+
+export const stopLineSchema = z.strictObject({ actor: actorSchema, reason });
+export type StopLineInput = z.infer<typeof stopLineSchema>;
+
+export const requestRollbackSchema = z.strictObject({ actor: actorSchema, reason });
+export type RequestRollbackInput = z.infer<typeof requestRollbackSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// The state a query returns (the workflow's own record; the audit trail is built from it and
+// from history)
+
+export type RunStatus =
+  | 'running'
+  | 'waiting'
+  | 'hypercare'
+  | 'compensating'
+  | 'live'
+  | 'rolled-back'
+  | 'rollback-incomplete'
+  | 'cancelled';
+
+export const FINAL_STATUSES: readonly RunStatus[] = ['live', 'rolled-back', 'rollback-incomplete', 'cancelled'];
+
+export type StepStatus =
+  | 'pending'
+  | 'running'
+  | 'waiting'
+  | 'completed'
+  | 'failed'
+  | 'rejected'
+  | 'cancelled'
+  | 'compensating'
+  | 'compensated'
+  | 'compensation-failed';
+
+export interface ApprovalProgress {
+  role: string;
+  quorum: number;
+  approvedBy: string[];
+}
+
+export interface StepView {
+  id: string;
+  title: string;
+  kind: 'action' | 'approval' | 'evidence' | 'hypercare';
+  phase?: string;
+  after: string[];
+  status: StepStatus;
+  startedAt?: string;
+  endedAt?: string;
+  /** Action steps: the activity's result (evidence), or the failure. */
+  result?: unknown;
+  error?: string;
+  /** Approval steps: per-role progress towards quorum. */
+  approvals?: ApprovalProgress[];
+  /** Approval/evidence steps: who may act now (after delegation), and until when. */
+  mayDecide?: { role: string; people: string[] }[];
+  deadlineAt?: string;
+  escalationLevel?: number;
+}
+
+export interface DecisionRecord {
+  seq: number;
+  stepId: string;
+  decision: 'approve' | 'reject';
+  actor: Actor;
+  role: string;
+  /** For a delegate: the approver role whose quorum this decision counts towards. */
+  onBehalfOf?: string;
+  at: string;
+  comment?: string;
+  /** SHA-256 over the evidence the decision covered (sorted item hashes), or of "" when none. */
+  evidenceHash: string;
+}
+
+export interface EvidenceRecord {
+  seq: number;
+  stepId: string;
+  itemId: string;
+  value: unknown;
+  note?: string;
+  submittedBy: Actor;
+  role: string;
+  at: string;
+  sha256: string;
+}
+
+export interface CompensationRecord {
+  seq: number;
+  stepId: string;
+  action: string;
+  status: 'completed' | 'failed';
+  at: string;
+  result?: unknown;
+  error?: string;
+}
+
+export interface EscalationRecord {
+  seq: number;
+  /** A step id, or a report id for Red Button reports. */
+  subject: string;
+  level: number;
+  at: string;
+  notified: string[];
+  delegatedTo?: string;
+}
+
+export interface ReportView {
+  id: string;
+  severity: z.infer<typeof severitySchema>;
+  description: string;
+  /** The reporter's id, or "anonymous". */
+  reporter: string;
+  at: string;
+  responseDueAt: string;
+  status: 'open' | 'resolved';
+  escalationLevel: number;
+  resolution?: { by: Actor; at: string; text: string };
+}
+
+export interface RunFailure {
+  kind: 'action-failed' | 'rejected' | 'deadline' | 'stopped' | 'rollback-requested' | 'cancelled';
+  stepId?: string;
+  by?: Actor;
+  reason: string;
+  at: string;
+}
+
+export interface RunStateView {
+  runbook: { id: string; version: string; sha256: string; title: string };
+  system: string;
+  collaborationMode: number;
+  initiator: Actor;
+  assignments: Record<string, string[]>;
+  params: Record<string, string | number | boolean>;
+  status: RunStatus;
+  startedAt: string;
+  endedAt?: string;
+  failure?: RunFailure;
+  steps: StepView[];
+  decisions: DecisionRecord[];
+  evidence: EvidenceRecord[];
+  compensations: CompensationRecord[];
+  escalations: EscalationRecord[];
+  reports: ReportView[];
+  /** Roles whose decision or evidence the run waits for now. */
+  waitingRoles: string[];
+  /** How many runs this go-live spans (continue-as-new during long hypercare). */
+  chainLength: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Message definitions. Updates return what changed; Signals carry the same payloads for tools
+// that cannot wait, and are checked by the same rules (a refused Signal is logged and dropped).
+
+export const approveStepUpdate = defineUpdate<StepView, [ApproveStepInput]>('approveStep');
+export const rejectStepUpdate = defineUpdate<StepView, [RejectStepInput]>('rejectStep');
+export const submitEvidenceUpdate = defineUpdate<StepView, [SubmitEvidenceInput]>('submitEvidence');
+export const reportErrorUpdate = defineUpdate<ReportView, [ReportErrorInput]>('reportError');
+export const resolveReportUpdate = defineUpdate<ReportView, [ResolveReportInput]>('resolveReport');
+export const stopLineUpdate = defineUpdate<RunStateView, [StopLineInput]>('stopLine');
+export const requestRollbackUpdate = defineUpdate<RunStateView, [RequestRollbackInput]>('requestRollback');
+
+export const approveStepSignal = defineSignal<[ApproveStepInput]>('approveStepSignal');
+export const rejectStepSignal = defineSignal<[RejectStepInput]>('rejectStepSignal');
+export const submitEvidenceSignal = defineSignal<[SubmitEvidenceInput]>('submitEvidenceSignal');
+export const reportErrorSignal = defineSignal<[ReportErrorInput]>('reportErrorSignal');
+export const resolveReportSignal = defineSignal<[ResolveReportInput]>('resolveReportSignal');
+export const stopLineSignal = defineSignal<[StopLineInput]>('stopLineSignal');
+export const requestRollbackSignal = defineSignal<[RequestRollbackInput]>('requestRollbackSignal');
+
+export const getRunStateQuery = defineQuery<RunStateView>('getRunState');
+
+/** The type of failure an Update validator throws, so callers can map it (403 / 409 / 404 / 400). */
+export const REFUSAL_TYPES = {
+  invalid: 'InvalidInput',
+  notAuthorized: 'NotAuthorized',
+  selfApproval: 'SelfApproval',
+  duplicate: 'DuplicateDecision',
+  notWaiting: 'StepNotWaiting',
+  unknownStep: 'UnknownStep',
+  unknownReport: 'UnknownReport',
+  runClosed: 'RunClosed',
+} as const;
+export type RefusalType = (typeof REFUSAL_TYPES)[keyof typeof REFUSAL_TYPES];

@@ -1,0 +1,309 @@
+import type { ActionCall, Step } from '../src/runbook/schema';
+import type {
+  Actor,
+  CompensationRecord,
+  DecisionRecord,
+  EscalationRecord,
+  EvidenceRecord,
+  GoLiveInput,
+  ReportView,
+  RunFailure,
+  RunStateView,
+  RunStatus,
+  StepStatus,
+  StepView,
+} from './definitions';
+import { rolesOf, unmetRoles, type ApprovalTally } from './policy';
+import { canonicalJson, sha256Hex } from './sha256';
+import { materialiseSteps, type PlannedStep } from './steps';
+
+/**
+ * Everything a go-live run knows, as one serializable record, so continue-as-new can carry it
+ * whole. Methods change it; `view()` derives what queries return. No timers or activities here:
+ * the workflow drives, this records.
+ */
+
+export interface CompensationEntry {
+  stepId: string;
+  call: ActionCall;
+}
+
+export interface RefusedSignal {
+  at: string;
+  signal: string;
+  actorId?: string;
+  reason: string;
+}
+
+export interface CarriedState {
+  status: RunStatus;
+  startedAt: string;
+  endedAt?: string;
+  failure?: RunFailure;
+  steps: StepView[];
+  decisions: DecisionRecord[];
+  evidence: EvidenceRecord[];
+  compensations: CompensationRecord[];
+  escalations: EscalationRecord[];
+  reports: ReportView[];
+  /** Receipt hashes of anonymous reports, by report id (never shown in the view). */
+  receipts: Record<string, string>;
+  tallies: Record<string, ApprovalTally>;
+  compensationStack: CompensationEntry[];
+  refusedSignals: RefusedSignal[];
+  seq: number;
+  hypercareStartedAt?: string;
+  chainLength: number;
+}
+
+export class RunState {
+  readonly plan: PlannedStep[];
+  readonly data: CarriedState;
+  /** Bumped on every change that a waiting step or the hypercare loop may react to. */
+  version = 0;
+
+  constructor(
+    readonly input: GoLiveInput,
+    now: string,
+  ) {
+    this.plan = materialiseSteps(input.runbook);
+    const carried = input.carried as CarriedState | undefined;
+    this.data = carried
+      ? { ...carried, chainLength: carried.chainLength + 1 }
+      : {
+          status: 'running',
+          startedAt: now,
+          steps: this.plan.map(({ step, after }) => ({
+            id: step.id,
+            title: step.title,
+            kind: step.kind,
+            ...(step.phase !== undefined ? { phase: step.phase } : {}),
+            after,
+            status: 'pending' as StepStatus,
+          })),
+          decisions: [],
+          evidence: [],
+          compensations: [],
+          escalations: [],
+          reports: [],
+          receipts: {},
+          tallies: {},
+          compensationStack: [],
+          refusedSignals: [],
+          seq: 0,
+          chainLength: 1,
+        };
+  }
+
+  private touch(): void {
+    this.version++;
+  }
+
+  private nextSeq(): number {
+    return ++this.data.seq;
+  }
+
+  stepDef(stepId: string): Step | undefined {
+    return this.plan.find((p) => p.step.id === stepId)?.step;
+  }
+
+  stepView(stepId: string): StepView {
+    const view = this.data.steps.find((s) => s.id === stepId);
+    if (!view) throw new Error(`unknown step ${stepId}`);
+    return view;
+  }
+
+  isFinal(): boolean {
+    return ['live', 'rolled-back', 'rollback-incomplete', 'cancelled'].includes(this.data.status);
+  }
+
+  /** Open for decisions: not closed, not rolling back. */
+  isOpen(): boolean {
+    return !this.isFinal() && this.data.status !== 'compensating' && this.data.failure === undefined;
+  }
+
+  setStatus(status: RunStatus): void {
+    this.data.status = status;
+    this.touch();
+  }
+
+  setStep(stepId: string, status: StepStatus, now: string, patch: Partial<StepView> = {}): void {
+    const view = this.stepView(stepId);
+    view.status = status;
+    if (status === 'running' || status === 'waiting') view.startedAt ??= now;
+    if (['completed', 'failed', 'rejected', 'cancelled'].includes(status)) view.endedAt = now;
+    Object.assign(view, patch);
+    this.refreshRunStatus();
+    this.touch();
+  }
+
+  /** While the plan runs, the run is "waiting" when nothing runs but people are awaited. */
+  private refreshRunStatus(): void {
+    if (this.data.status !== 'running' && this.data.status !== 'waiting') return;
+    const active = this.data.steps.filter((s) => s.status === 'running' || s.status === 'waiting');
+    this.data.status = active.length > 0 && active.every((s) => s.status === 'waiting') ? 'waiting' : 'running';
+  }
+
+  tally(stepId: string): ApprovalTally {
+    return (this.data.tallies[stepId] ??= { approvals: [], delegatedRoles: [] });
+  }
+
+  recordDecision(
+    stepId: string,
+    decision: 'approve' | 'reject',
+    actor: Actor,
+    grant: { role: string; countsFor: string },
+    comment: string | undefined,
+    coveredSteps: string[],
+    now: string,
+  ): DecisionRecord {
+    const record: DecisionRecord = {
+      seq: this.nextSeq(),
+      stepId,
+      decision,
+      actor,
+      role: grant.role,
+      at: now,
+      ...(comment ? { comment } : {}),
+      evidenceHash: this.evidenceHash(coveredSteps),
+    };
+    if (grant.countsFor !== grant.role) record.onBehalfOf = grant.countsFor;
+    this.data.decisions.push(record);
+    if (decision === 'approve') this.tally(stepId).approvals.push({ personId: actor.id, role: grant.role, countsFor: grant.countsFor });
+    this.touch();
+    return record;
+  }
+
+  /** The latest submission of each item of the covered steps, hashed together in a stable order. */
+  evidenceHash(stepIds: string[]): string {
+    const latest = new Map<string, string>();
+    for (const e of this.data.evidence) if (stepIds.includes(e.stepId)) latest.set(`${e.stepId}/${e.itemId}`, e.sha256);
+    const lines = [...latest.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, h]) => `${k}:${h}`);
+    return sha256Hex(lines.join('\n'));
+  }
+
+  recordEvidence(stepId: string, itemId: string, value: unknown, note: string | undefined, actor: Actor, role: string, now: string): EvidenceRecord {
+    const record: EvidenceRecord = {
+      seq: this.nextSeq(),
+      stepId,
+      itemId,
+      value,
+      ...(note ? { note } : {}),
+      submittedBy: actor,
+      role,
+      at: now,
+      sha256: sha256Hex(canonicalJson({ stepId, itemId, value })),
+    };
+    this.data.evidence.push(record);
+    this.touch();
+    return record;
+  }
+
+  submittedItems(stepId: string): Set<string> {
+    return new Set(this.data.evidence.filter((e) => e.stepId === stepId).map((e) => e.itemId));
+  }
+
+  pushCompensation(stepId: string, call: ActionCall): void {
+    this.data.compensationStack.push({ stepId, call });
+  }
+
+  recordCompensation(entry: Omit<CompensationRecord, 'seq'>): void {
+    this.data.compensations.push({ seq: this.nextSeq(), ...entry });
+    this.touch();
+  }
+
+  recordEscalation(entry: Omit<EscalationRecord, 'seq'>): void {
+    this.data.escalations.push({ seq: this.nextSeq(), ...entry });
+    this.touch();
+  }
+
+  /** The first failure wins: it is what the run is rolled back for. */
+  fail(failure: RunFailure): boolean {
+    if (this.data.failure) return false;
+    this.data.failure = failure;
+    this.touch();
+    return true;
+  }
+
+  addReport(report: Omit<ReportView, 'id'>, receiptHash: string | undefined): ReportView {
+    const view: ReportView = { id: `R${this.data.reports.length + 1}`, ...report };
+    this.data.reports.push(view);
+    if (receiptHash) this.data.receipts[view.id] = receiptHash;
+    this.touch();
+    return view;
+  }
+
+  refuseSignal(entry: RefusedSignal): void {
+    this.data.refusedSignals.push(entry);
+  }
+
+  /** Who may act on a waiting step right now (approvers and delegates, minus who already did). */
+  mayDecide(stepId: string): { role: string; people: string[] }[] {
+    const step = this.stepDef(stepId);
+    const view = this.stepView(stepId);
+    if (!step || view.status !== 'waiting') return [];
+    const people = (role: string) => this.input.assignments[role] ?? [];
+    if (step.kind === 'approval') {
+      const tally = this.tally(stepId);
+      const already = new Set(tally.approvals.map((a) => a.personId));
+      const roles = [...unmetRoles(step, tally), ...tally.delegatedRoles];
+      return [...new Set(roles)].map((role) => ({
+        role,
+        people: people(role).filter((p) => p !== this.input.initiator.id && !already.has(p)),
+      }));
+    }
+    if (step.kind === 'evidence') {
+      const done = this.submittedItems(stepId);
+      const roles = new Set(step.items.filter((i) => !done.has(i.id) && !i.optional).flatMap((i) => i.submittedBy));
+      return [...roles].map((role) => ({ role, people: people(role) }));
+    }
+    return [];
+  }
+
+  waitingRoles(): string[] {
+    const roles = new Set<string>();
+    for (const s of this.data.steps) for (const m of this.mayDecide(s.id)) roles.add(m.role);
+    return [...roles].sort();
+  }
+
+  rolesOf(personId: string): string[] {
+    return rolesOf(personId, this.input.assignments);
+  }
+
+  view(): RunStateView {
+    const { runbook, runbookRef } = this.input;
+    return {
+      runbook: { id: runbookRef.id, version: runbookRef.version, sha256: runbookRef.sha256, title: runbook.title },
+      system: this.input.system,
+      collaborationMode: this.input.collaborationMode,
+      initiator: this.input.initiator,
+      assignments: this.input.assignments,
+      params: this.input.params,
+      status: this.data.status,
+      startedAt: this.data.startedAt,
+      ...(this.data.endedAt ? { endedAt: this.data.endedAt } : {}),
+      ...(this.data.failure ? { failure: this.data.failure } : {}),
+      steps: this.data.steps.map((s) => {
+        const step = this.stepDef(s.id);
+        const extra: Partial<StepView> = {};
+        if (step?.kind === 'approval') {
+          const tally = this.tally(s.id);
+          extra.approvals = step.approvers.map((a) => ({
+            role: a.role,
+            quorum: a.quorum,
+            approvedBy: tally.approvals.filter((x) => x.countsFor === a.role).map((x) => x.personId),
+          }));
+        }
+        if (s.status === 'waiting') extra.mayDecide = this.mayDecide(s.id);
+        return { ...s, ...extra };
+      }),
+      decisions: this.data.decisions,
+      evidence: this.data.evidence,
+      compensations: this.data.compensations,
+      escalations: this.data.escalations,
+      reports: this.data.reports,
+      waitingRoles: this.waitingRoles(),
+      chainLength: this.data.chainLength,
+    };
+  }
+}

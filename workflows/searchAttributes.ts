@@ -1,0 +1,14 @@
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+
+/**
+ * Custom search attributes that make go-live runs findable in golive and the Temporal Web UI.
+ * One definition, used by the workflow (upserts), the server (list filters) and the dev server
+ * launcher (registration).
+ */
+export const systemKey = defineSearchAttributeKey('GoLiveSystem', SearchAttributeType.KEYWORD);
+export const runbookKey = defineSearchAttributeKey('GoLiveRunbook', SearchAttributeType.KEYWORD);
+export const runStateKey = defineSearchAttributeKey('GoLiveState', SearchAttributeType.KEYWORD);
+export const waitingRolesKey = defineSearchAttributeKey('GoLiveWaitingRoles', SearchAttributeType.KEYWORD_LIST);
+export const initiatorKey = defineSearchAttributeKey('GoLiveInitiator', SearchAttributeType.KEYWORD);
+
+export const goLiveSearchAttributes = [systemKey, runbookKey, runStateKey, waitingRolesKey, initiatorKey] as const;
