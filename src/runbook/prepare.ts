@@ -1,0 +1,94 @@
+import { goLiveInputSchema, type Actor, type GoLiveInput } from '../../workflows/definitions';
+import { checkActionCall } from './actions';
+import { formatPath, StartInputError, type Issue } from './issues';
+import type { LoadedRunbook } from './load';
+import { roleReferences } from './roles';
+import type { Runbook } from './schema';
+import { actionCalls, fillRunbook, resolveRunParams, type ParamValue } from './template';
+import { zodIssues } from './zodIssues';
+
+/**
+ * Everything a go-live start needs, checked before anything reaches Temporal: the server and
+ * the CLI call this and start the workflow only with what it returns, so bad start input
+ * fails with a clear error and leaves no history behind.
+ */
+export interface PrepareRunInput {
+  loaded: LoadedRunbook;
+  system: string;
+  collaborationMode: number;
+  initiator: Actor;
+  /** Role id → the people holding it in this run. */
+  assignments: Record<string, string[]>;
+  /** Values for the runbook's parameters; text is accepted for numbers and booleans. */
+  params?: Record<string, ParamValue>;
+}
+
+export function prepareRun(input: PrepareRunInput): GoLiveInput {
+  const { runbook } = input.loaded;
+  const issues: Issue[] = [];
+  if (!runbook.collaborationModes.includes(input.collaborationMode)) {
+    issues.push({
+      path: ['collaborationMode'],
+      message: `Collaboration Mode ${input.collaborationMode} is not allowed by runbook ${runbook.id} (allowed: ${runbook.collaborationModes.join(', ')})`,
+    });
+  }
+  issues.push(...checkAssignments(runbook, input.assignments, input.initiator));
+
+  const params = resolveRunParams(runbook.parameters, input.params ?? {});
+  issues.push(...params.issues);
+  // Filled action params are only worth checking when the values themselves were valid.
+  const filled = params.issues.length === 0 ? fillRunbook(runbook, params.values) : runbook;
+  if (params.issues.length === 0) {
+    for (const { call, path } of actionCalls(filled)) issues.push(...checkActionCall(call, ['runbook', ...path]));
+  }
+  if (issues.length > 0) throw new StartInputError(issues);
+
+  const candidate = {
+    runbook: filled,
+    runbookRef: input.loaded.ref,
+    system: input.system,
+    collaborationMode: input.collaborationMode,
+    initiator: input.initiator,
+    assignments: input.assignments,
+    params: params.values,
+  };
+  const parsed = goLiveInputSchema.safeParse(candidate);
+  if (!parsed.success) throw new StartInputError(zodIssues(parsed.error, goLiveInputSchema, candidate));
+  return parsed.data;
+}
+
+/**
+ * Every role the runbook uses has someone; no one is assigned to a role the runbook does not
+ * declare; each approval can reach its quorum with distinct people other than the initiator
+ * (four-eyes), or the run would wait forever for a decision nobody may make.
+ */
+function checkAssignments(runbook: Runbook, assignments: Record<string, string[]>, initiator: Actor): Issue[] {
+  const issues: Issue[] = [];
+  const declared = runbook.roles.map((r) => r.id);
+  for (const role of Object.keys(assignments)) {
+    if (!declared.includes(role)) {
+      issues.push({ path: ['assignments', role], message: `role "${role}" is not declared by runbook ${runbook.id} (declared: ${declared.join(', ')})` });
+    }
+  }
+  const reported = new Set<string>();
+  for (const ref of roleReferences(runbook)) {
+    if ((assignments[ref.role]?.length ?? 0) > 0 || reported.has(ref.role) || !declared.includes(ref.role)) continue;
+    reported.add(ref.role);
+    issues.push({ path: ['assignments', ref.role], message: `nobody is assigned to role "${ref.role}", which must ${ref.use} (${formatPath(ref.path)})` });
+  }
+  runbook.steps.forEach((step) => {
+    if (step.kind !== 'approval') return;
+    for (const { role, quorum } of step.approvers) {
+      const people = new Set(assignments[role] ?? []);
+      if (people.size === 0) continue;
+      people.delete(initiator.id);
+      if (people.size < quorum) {
+        issues.push({
+          path: ['assignments', role],
+          message: `step "${step.id}" needs ${quorum} approval${quorum > 1 ? 's' : ''} from distinct "${role}" people other than the initiator, but ${people.size} ${people.size === 1 ? 'is' : 'are'} assigned`,
+        });
+      }
+    }
+  });
+  return issues;
+}
