@@ -1,0 +1,109 @@
+import type { IncomingMessage } from 'node:http';
+import { isTrustedPeer, type TrustedProxy } from './proxy';
+import { CSRF_HEADER, parseCookies, SESSION_COOKIE, type Session, type SessionSigner } from './sessions';
+import { LoginThrottle } from './throttle';
+import type { Person, UserStore } from './users';
+
+/**
+ * Who is making this request: one place that knows the three ways in (bearer token, trusted
+ * proxy header, session cookie) and what each needs (CSRF for anything a browser sends
+ * ambiently). The server turns the result into 401 / 403; this module never writes responses.
+ */
+
+export type Principal =
+  | { person: Person; via: 'token' }
+  | { person: Person; via: 'proxy' }
+  | { person: Person; via: 'session'; session: Session };
+
+export type Identification =
+  | { kind: 'anonymous' }
+  | { kind: 'ok'; principal: Principal }
+  /** Credentials were presented but are not valid: never fall back to another method. */
+  | { kind: 'invalid'; message: string };
+
+export type LoginResult =
+  | { kind: 'ok'; person: Person; cookie: string; maxAgeMs: number }
+  | { kind: 'invalid' }
+  | { kind: 'throttled'; retryAfterSeconds: number };
+
+export interface AuthenticatorDeps {
+  users: UserStore;
+  signer: SessionSigner;
+  throttle?: LoginThrottle;
+  proxy?: TrustedProxy;
+}
+
+const PROXY_CSRF_PREFIX = 'proxy:';
+
+export class Authenticator {
+  readonly users: UserStore;
+  private readonly signer: SessionSigner;
+  private readonly throttle: LoginThrottle;
+  private readonly proxy: TrustedProxy | undefined;
+
+  constructor(deps: AuthenticatorDeps) {
+    this.users = deps.users;
+    this.signer = deps.signer;
+    this.throttle = deps.throttle ?? new LoginThrottle();
+    this.proxy = deps.proxy;
+  }
+
+  identify(req: IncomingMessage): Identification {
+    const authorization = req.headers.authorization;
+    if (authorization !== undefined) {
+      const m = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+      if (!m?.[1]) return { kind: 'invalid', message: 'the Authorization header must be "Bearer <token>"' };
+      const person = this.users.findByToken(m[1]);
+      return person ? { kind: 'ok', principal: { person, via: 'token' } } : { kind: 'invalid', message: 'unknown or revoked API token' };
+    }
+    if (this.proxy && isTrustedPeer(this.proxy, req.socket.remoteAddress)) {
+      const value = req.headers[this.proxy.header];
+      if (typeof value === 'string' && value.trim()) {
+        const person = this.users.get(value.trim());
+        return person
+          ? { kind: 'ok', principal: { person, via: 'proxy' } }
+          : { kind: 'invalid', message: `the proxy named "${value.trim()}", who is not in the users file` };
+      }
+    }
+    const cookie = parseCookies(req.headers.cookie)[SESSION_COOKIE];
+    if (cookie) {
+      const session = this.signer.verify(cookie);
+      const person = session && this.users.get(session.userId);
+      // An expired or forged cookie is treated as no session: the browser is sent to log in.
+      if (session && person) return { kind: 'ok', principal: { person, via: 'session', session } };
+    }
+    return { kind: 'anonymous' };
+  }
+
+  /** The token pages embed for state-changing requests; API tokens need none. */
+  csrfToken(p: Principal): string | undefined {
+    if (p.via === 'session') return this.signer.csrfToken(p.session.sid);
+    if (p.via === 'proxy') return this.signer.csrfToken(PROXY_CSRF_PREFIX + p.person.id);
+    return undefined;
+  }
+
+  /** Browsers send cookies and proxy headers ambiently: those requests must carry the token. */
+  checkCsrf(p: Principal, req: IncomingMessage): boolean {
+    if (p.via === 'token') return true;
+    const presented = req.headers[CSRF_HEADER];
+    const bindTo = p.via === 'session' ? p.session.sid : PROXY_CSRF_PREFIX + p.person.id;
+    return this.signer.checkCsrf(bindTo, typeof presented === 'string' ? presented : undefined);
+  }
+
+  async login(userId: string, password: string, ip: string): Promise<LoginResult> {
+    const wait = this.throttle.retryAfterSeconds(userId, ip);
+    if (wait > 0) return { kind: 'throttled', retryAfterSeconds: wait };
+    const person = await this.users.verifyPassword(userId, password);
+    if (!person) {
+      this.throttle.recordFailure(userId, ip);
+      return { kind: 'invalid' };
+    }
+    this.throttle.recordSuccess(userId, ip);
+    const { cookie, maxAgeMs } = this.signer.issue(person.id);
+    return { kind: 'ok', person, cookie, maxAgeMs };
+  }
+
+  logout(p: Principal): void {
+    if (p.via === 'session') this.signer.revoke(p.session);
+  }
+}

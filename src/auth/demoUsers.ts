@@ -1,0 +1,80 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { RACI_ROLES } from './roles';
+import { hashPassword, newApiToken, newPassword, sha256Hex } from './secrets';
+import { USERS_FILE, type UsersFileInput } from './users';
+
+/**
+ * First start: one demo person per RACI role (and a second Guardian, so quorum-of-two runbooks
+ * can be tried), with generated passwords and API tokens. The secrets are shown once and kept in
+ * `demo-credentials.txt` (mode 600); users.json holds only their hashes.
+ */
+
+export const DEMO_CREDENTIALS_FILE = 'demo-credentials.txt';
+
+export interface DemoCredential {
+  id: string;
+  name: string;
+  roles: string[];
+  password: string;
+  token: string;
+}
+
+const DEMO_PEOPLE: { id: string; name: string; roles: string[] }[] = [
+  { id: 'rm', name: 'Riley Release (release manager)', roles: [RACI_ROLES.aiProductManager] },
+  { id: 'ie', name: 'Ines Engineer', roles: [RACI_ROLES.implementationEngineer] },
+  { id: 'guardian', name: 'Gita Guardian', roles: [RACI_ROLES.guardian] },
+  { id: 'guardian2', name: 'Gus Guardian', roles: [RACI_ROLES.guardian] },
+  { id: 'sponsor', name: 'Sam Sponsor', roles: [RACI_ROLES.businessSponsor] },
+  { id: 'ops', name: 'Olu Operations', roles: [RACI_ROLES.operations] },
+  { id: 'user', name: 'Uma User', roles: [RACI_ROLES.endUser] },
+];
+
+export interface EnsureDemoUsersResult {
+  /** Present only when the users file was created now. */
+  created?: DemoCredential[];
+  usersFile: string;
+  credentialsFile: string;
+}
+
+export async function ensureDemoUsers(dataDir: string): Promise<EnsureDemoUsersResult> {
+  const usersFile = path.join(dataDir, USERS_FILE);
+  const credentialsFile = path.join(dataDir, DEMO_CREDENTIALS_FILE);
+  await fs.mkdir(dataDir, { recursive: true });
+  const credentials = await Promise.all(
+    DEMO_PEOPLE.map(async (p): Promise<DemoCredential> => ({ ...p, password: newPassword(), token: newApiToken() })),
+  );
+  const now = new Date().toISOString();
+  const file: UsersFileInput = {
+    version: 1,
+    users: await Promise.all(
+      credentials.map(async (c) => ({
+        id: c.id,
+        name: c.name,
+        roles: c.roles,
+        passwordHash: await hashPassword(c.password),
+        tokens: [{ label: 'demo', sha256: sha256Hex(c.token), createdAt: now }],
+      })),
+    ),
+  };
+  try {
+    // 'wx': never overwrite a users file someone already has (or that a parallel start wrote).
+    await fs.writeFile(usersFile, JSON.stringify(file, null, 2) + '\n', { flag: 'wx', mode: 0o600 });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return { usersFile, credentialsFile };
+    throw err;
+  }
+  await fs.writeFile(credentialsFile, formatCredentials(credentials), { mode: 0o600 });
+  await fs.chmod(credentialsFile, 0o600);
+  return { created: credentials, usersFile, credentialsFile };
+}
+
+export function formatCredentials(credentials: DemoCredential[]): string {
+  const lines = [
+    'golive demo users (created on first start; change or delete them before real use)',
+    '',
+    ...credentials.map((c) => `${c.id.padEnd(10)} roles=${c.roles.join(',').padEnd(24)} password=${c.password}  token=${c.token}`),
+    '',
+  ];
+  return lines.join('\n');
+}

@@ -1,0 +1,118 @@
+import fs from 'node:fs/promises';
+import { z } from 'zod';
+import { actorSchema } from '../../workflows/definitions';
+import { roleIdSchema } from '../runbook/schema';
+import { DUMMY_PASSWORD_HASH, passwordHashPattern, sha256Hex, verifyPassword } from './secrets';
+
+/**
+ * The people who may use golive, from `<dataDir>/users.json`. Secrets are stored only as hashes:
+ * scrypt for passwords, SHA-256 for API tokens (which are long and random).
+ */
+
+export const USERS_FILE = 'users.json';
+
+export const apiTokenSchema = z.strictObject({
+  label: z.string().min(1).max(120),
+  sha256: z.string().regex(/^[a-f0-9]{64}$/, 'must be the SHA-256 (hex) of the token'),
+  createdAt: z.string().optional(),
+});
+
+export const userRecordSchema = z.strictObject({
+  id: actorSchema.shape.id,
+  name: z.string().min(1).max(200),
+  roles: z.array(roleIdSchema),
+  passwordHash: z.string().regex(passwordHashPattern, 'must be a scrypt hash (scrypt$N$r$p$salt$hash)').optional(),
+  tokens: z.array(apiTokenSchema).default([]),
+  disabled: z.boolean().default(false),
+});
+export type UserRecord = z.infer<typeof userRecordSchema>;
+
+export const usersFileSchema = z
+  .strictObject({ version: z.literal(1), users: z.array(userRecordSchema) })
+  .superRefine((file, ctx) => {
+    const seen = new Set<string>();
+    file.users.forEach((u, i) => {
+      if (seen.has(u.id)) ctx.addIssue({ code: 'custom', path: ['users', i, 'id'], message: `duplicate user id "${u.id}"` });
+      seen.add(u.id);
+    });
+  });
+export type UsersFile = z.infer<typeof usersFileSchema>;
+export type UsersFileInput = z.input<typeof usersFileSchema>;
+
+/** What the rest of golive may know about a person: never their secrets. */
+export interface Person {
+  id: string;
+  name: string;
+  roles: string[];
+}
+
+export class UsersFileError extends Error {
+  override name = 'UsersFileError';
+}
+
+function toPerson(u: UserRecord): Person {
+  return { id: u.id, name: u.name, roles: [...u.roles] };
+}
+
+export class UserStore {
+  private readonly byId = new Map<string, UserRecord>();
+  private readonly byTokenHash = new Map<string, UserRecord>();
+
+  constructor(file: UsersFile) {
+    for (const u of file.users) {
+      if (u.disabled) continue;
+      this.byId.set(u.id, u);
+      for (const t of u.tokens) this.byTokenHash.set(t.sha256, u);
+    }
+  }
+
+  static parse(raw: unknown, source = USERS_FILE): UserStore {
+    const result = usersFileSchema.safeParse(raw);
+    if (!result.success) {
+      const lines = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+      throw new UsersFileError(`${source} is invalid: ${lines.join('; ')}`);
+    }
+    return new UserStore(result.data);
+  }
+
+  static async load(file: string): Promise<UserStore> {
+    let text: string;
+    try {
+      text = await fs.readFile(file, 'utf8');
+    } catch (err) {
+      throw new UsersFileError(`cannot read ${file}: ${(err as Error).message}`);
+    }
+    let raw: unknown;
+    try {
+      raw = JSON.parse(text);
+    } catch (err) {
+      throw new UsersFileError(`${file} is not JSON: ${(err as Error).message}`);
+    }
+    return UserStore.parse(raw, file);
+  }
+
+  get(id: string): Person | undefined {
+    const u = this.byId.get(id);
+    return u ? toPerson(u) : undefined;
+  }
+
+  list(): Person[] {
+    return [...this.byId.values()].map(toPerson);
+  }
+
+  withRole(role: string): Person[] {
+    return this.list().filter((p) => p.roles.includes(role));
+  }
+
+  /** Verifies a password; unknown users take as long as known ones. */
+  async verifyPassword(id: string, password: string): Promise<Person | undefined> {
+    const u = this.byId.get(id);
+    const ok = await verifyPassword(password, u?.passwordHash ?? DUMMY_PASSWORD_HASH);
+    return ok && u?.passwordHash ? toPerson(u) : undefined;
+  }
+
+  findByToken(token: string): Person | undefined {
+    const u = this.byTokenHash.get(sha256Hex(token));
+    return u ? toPerson(u) : undefined;
+  }
+}

@@ -1,0 +1,144 @@
+import { z } from 'zod';
+import {
+  actorSchema,
+  approveStepSchema,
+  goLiveInputSchema,
+  paramValueSchema,
+  rejectStepSchema,
+  reportErrorSchema,
+  requestRollbackSchema,
+  resolveReportSchema,
+  submitEvidenceSchema,
+  type RunStatus,
+} from '../../workflows/definitions';
+import { roleIdSchema, runbookSchema } from '../runbook/schema';
+
+/**
+ * The HTTP API as data: every operation's method, path and zod schemas. The router parses each
+ * request with these, and /api/openapi.json is generated from the same objects, so the document
+ * cannot drift from what the server accepts. Payload schemas derive from the workflow's message
+ * schemas (minus `actor`, which the server sets from the verified identity).
+ */
+
+const idPattern = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+export const runIdSchema = z.string().min(1).max(200).regex(idPattern, 'must be a run id (letters, digits, . _ -)');
+const stepIdSchema = approveStepSchema.shape.stepId;
+const runStatuses = ['running', 'waiting', 'hypercare', 'compensating', 'live', 'rolled-back', 'rollback-incomplete', 'cancelled'] as const satisfies readonly RunStatus[];
+
+export const runParamsSchema = z.strictObject({ runId: runIdSchema });
+export const stepParamsSchema = z.strictObject({ runId: runIdSchema, stepId: stepIdSchema });
+export const reportParamsSchema = z.strictObject({ runId: runIdSchema, reportId: resolveReportSchema.shape.reportId });
+
+export const startRunBodySchema = z.strictObject({
+  runbook: runbookSchema.shape.id,
+  system: goLiveInputSchema.shape.system,
+  collaborationMode: goLiveInputSchema.shape.collaborationMode,
+  /** Role id → person ids. Omitted roles: everyone in the users file who has that role. */
+  assignments: z.record(roleIdSchema, z.array(actorSchema.shape.id).min(1, 'assign at least one person')).default({}),
+  params: z.record(z.string(), paramValueSchema).default({}),
+});
+export type StartRunBody = z.infer<typeof startRunBodySchema>;
+
+export const listRunsQuerySchema = z.strictObject({
+  state: z.enum(runStatuses).optional(),
+  system: goLiveInputSchema.shape.system.optional(),
+  runbook: runbookSchema.shape.id.optional(),
+  /** `me`: runs waiting for a decision or evidence from one of my roles. */
+  waitingFor: z.literal('me').optional(),
+  pageSize: z.coerce.number().int().min(1).max(100).default(20),
+  pageToken: z
+    .string()
+    .max(4000)
+    .regex(/^[A-Za-z0-9_-]+$/, 'must be a nextPageToken from a previous page')
+    .optional(),
+});
+export type ListRunsQuery = z.infer<typeof listRunsQuerySchema>;
+
+export const decisionBodySchema = z.discriminatedUnion('decision', [
+  approveStepSchema.omit({ actor: true, stepId: true }).extend({ decision: z.literal('approve') }),
+  rejectStepSchema.omit({ actor: true, stepId: true }).extend({ decision: z.literal('reject') }),
+]);
+export type DecisionBody = z.infer<typeof decisionBodySchema>;
+
+export const evidenceBodySchema = submitEvidenceSchema.omit({ actor: true, stepId: true });
+export type EvidenceBody = z.infer<typeof evidenceBodySchema>;
+
+export const reportBodySchema = reportErrorSchema.omit({ actor: true, receiptHash: true });
+export type ReportBody = z.infer<typeof reportBodySchema>;
+
+export const resolutionBodySchema = resolveReportSchema.omit({ actor: true, reportId: true });
+export type ResolutionBody = z.infer<typeof resolutionBodySchema>;
+
+/** Stop the line and ask for a rollback both carry only a reason. */
+export const reasonBodySchema = requestRollbackSchema.omit({ actor: true });
+export type ReasonBody = z.infer<typeof reasonBodySchema>;
+
+export const loginBodySchema = z.strictObject({
+  username: z.string().min(1).max(120),
+  password: z.string().min(1).max(1000),
+});
+export type LoginBody = z.infer<typeof loginBodySchema>;
+
+export interface Operation {
+  method: 'get' | 'post' | 'delete';
+  /** Express syntax (`:runId`); OpenAPI gets `{runId}`. */
+  path: string;
+  summary: string;
+  tag: 'runs' | 'decisions' | 'red-button' | 'audit' | 'session' | 'ops';
+  params?: z.ZodType;
+  query?: z.ZodType;
+  body?: z.ZodType;
+  status: number;
+  /** Public operations need no identity (health, metrics, login, the document itself). */
+  public?: boolean;
+  produces?: 'application/json' | 'text/plain';
+}
+
+function op<const O extends Operation>(o: O): O {
+  return o;
+}
+
+export const operations = {
+  startRun: op({ method: 'post', path: '/api/runs', tag: 'runs', summary: 'Start a go-live run from a runbook', body: startRunBodySchema, status: 201 }),
+  listRuns: op({ method: 'get', path: '/api/runs', tag: 'runs', summary: 'List and filter runs (paginated)', query: listRunsQuerySchema, status: 200 }),
+  getRun: op({ method: 'get', path: '/api/runs/:runId', tag: 'runs', summary: "A run's full state", params: runParamsSchema, status: 200 }),
+  decide: op({
+    method: 'post',
+    path: '/api/runs/:runId/steps/:stepId/decisions',
+    tag: 'decisions',
+    summary: 'Approve or reject a waiting approval step',
+    params: stepParamsSchema,
+    body: decisionBodySchema,
+    status: 200,
+  }),
+  submitEvidence: op({
+    method: 'post',
+    path: '/api/runs/:runId/steps/:stepId/evidence',
+    tag: 'decisions',
+    summary: 'Submit an evidence item for a step',
+    params: stepParamsSchema,
+    body: evidenceBodySchema,
+    status: 200,
+  }),
+  report: op({ method: 'post', path: '/api/runs/:runId/reports', tag: 'red-button', summary: 'Red Button: report an AI error', params: runParamsSchema, body: reportBodySchema, status: 201 }),
+  resolveReport: op({
+    method: 'post',
+    path: '/api/runs/:runId/reports/:reportId/resolution',
+    tag: 'red-button',
+    summary: 'Resolve a Red Button report',
+    params: reportParamsSchema,
+    body: resolutionBodySchema,
+    status: 200,
+  }),
+  stop: op({ method: 'post', path: '/api/runs/:runId/stop', tag: 'red-button', summary: 'Stop the line (rolls the go-live back)', params: runParamsSchema, body: reasonBodySchema, status: 200 }),
+  rollback: op({ method: 'post', path: '/api/runs/:runId/rollback', tag: 'red-button', summary: 'Ask for a rollback', params: runParamsSchema, body: reasonBodySchema, status: 200 }),
+  history: op({ method: 'get', path: '/api/runs/:runId/history', tag: 'audit', summary: "The run's audit trail", params: runParamsSchema, status: 200 }),
+  dossier: op({ method: 'get', path: '/api/runs/:runId/dossier', tag: 'audit', summary: "The run's go-live dossier (download)", params: runParamsSchema, status: 200 }),
+  login: op({ method: 'post', path: '/api/session', tag: 'session', summary: 'Log in (sets the session cookie)', body: loginBodySchema, status: 200, public: true }),
+  logout: op({ method: 'delete', path: '/api/session', tag: 'session', summary: 'Log out', status: 204 }),
+  me: op({ method: 'get', path: '/api/me', tag: 'session', summary: 'Who I am, my roles and my CSRF token', status: 200 }),
+  healthz: op({ method: 'get', path: '/healthz', tag: 'ops', summary: 'Liveness and Temporal reachability', status: 200, public: true }),
+  metrics: op({ method: 'get', path: '/metrics', tag: 'ops', summary: 'Prometheus metrics', status: 200, public: true, produces: 'text/plain' }),
+  openapi: op({ method: 'get', path: '/api/openapi.json', tag: 'ops', summary: 'This document', status: 200, public: true }),
+} as const;
+export type OperationId = keyof typeof operations;

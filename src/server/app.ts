@@ -1,0 +1,87 @@
+import path from 'node:path';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { Authenticator } from '../auth/authenticator';
+import { loadOrCreateSessionSecret, SessionSigner } from '../auth/sessions';
+import type { AppDeps, ServerContext, ServerLog } from './deps';
+import { errorHandler, HttpError } from './errors';
+import { Metrics } from './metrics';
+import { prepareRun } from '../runbook/prepare';
+import { RefusalLog } from './refusalLog';
+import { registerMessageRoutes } from './routes/messages';
+import { registerRunRoutes } from './routes/runs';
+import { registerSystemRoutes } from './routes/system';
+import { TemporalRuns } from './temporalRuns';
+import { registerUiRoutes } from './ui/routes';
+
+/**
+ * The golive web app: JSON API, server-rendered UI and static assets. Not listening: start.ts
+ * (or a test) decides where it listens.
+ */
+
+export const ASSETS_DIR = path.resolve(__dirname, '../../ui/assets');
+const DEFAULT_BODY_LIMIT = '256kb';
+
+const consoleLog: ServerLog = {
+  info: (m, meta) => console.log(`[web] ${m}`, meta ?? ''),
+  warn: (m, meta) => console.warn(`[web] ${m}`, meta ?? ''),
+  error: (m, meta) => console.error(`[web] ${m}`, meta ?? ''),
+};
+
+/** No inline script or style anywhere, so the policy can forbid them: XSS has nothing to run. */
+function securityHeaders(_req: Request, res: Response, next: NextFunction): void {
+  res.setHeader(
+    'Content-Security-Policy',
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+  );
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.setHeader('Referrer-Policy', 'same-origin');
+  res.setHeader('X-Frame-Options', 'DENY');
+  next();
+}
+
+function countRequests(metrics: Metrics) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    res.on('finish', () => {
+      // The route pattern, not the URL, so run ids do not explode the label set.
+      const route = req.route ? `${req.baseUrl}${String(req.route.path)}` : req.path.startsWith('/assets/') ? '/assets' : 'unmatched';
+      metrics.httpRequests.inc({ method: req.method, route, status: String(res.statusCode) });
+    });
+    next();
+  };
+}
+
+export function buildContext(deps: AppDeps): ServerContext {
+  const signer = new SessionSigner(loadOrCreateSessionSecret(deps.dataDir));
+  return {
+    deps,
+    runs: new TemporalRuns(deps.client, deps.taskQueue, deps.namespace),
+    auth: new Authenticator({ users: deps.users, signer, ...(deps.trustedProxy ? { proxy: deps.trustedProxy } : {}) }),
+    metrics: new Metrics(),
+    refusals: new RefusalLog(deps.dataDir),
+    log: deps.log ?? consoleLog,
+    prepareRun: deps.prepareRun ?? prepareRun,
+    secureCookies: deps.publicUrl?.startsWith('https:') ?? false,
+  };
+}
+
+export function createApp(deps: AppDeps): express.Express {
+  const ctx = buildContext(deps);
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(securityHeaders);
+  app.use(countRequests(ctx.metrics));
+  app.use(express.json({ limit: deps.bodyLimit ?? DEFAULT_BODY_LIMIT, strict: true }));
+  app.use('/assets', express.static(ASSETS_DIR, { fallthrough: false, index: false, maxAge: '1h' }));
+
+  const api = express.Router();
+  registerRunRoutes(api, ctx);
+  registerMessageRoutes(api, ctx);
+  registerSystemRoutes(api, ctx);
+  app.use(api);
+  app.use('/api', (req) => {
+    throw new HttpError(404, `no API route ${req.method} ${req.originalUrl}`);
+  });
+  registerUiRoutes(app, ctx);
+  app.use(errorHandler((message, err) => ctx.log.error(message, { error: err instanceof Error ? err.stack : String(err) })));
+  return app;
+}

@@ -1,0 +1,65 @@
+import { FINAL_STATUSES, REFUSAL_TYPES, type RefusalType, type RunStateView, type StepView } from '../../workflows/definitions';
+
+/**
+ * The server's own look at a request before it becomes an Update (defence in depth): the same
+ * questions the workflow's validators ask, answered from the run's current state. The workflow
+ * still decides; these only stop what is plainly not allowed and give the person a clear reason.
+ */
+
+export interface RefusalReason {
+  type: RefusalType;
+  reason: string;
+}
+
+function refuse(type: RefusalType, reason: string): RefusalReason {
+  return { type, reason };
+}
+
+export function isClosed(state: RunStateView): boolean {
+  return FINAL_STATUSES.includes(state.status);
+}
+
+/** People who may act on a waiting step now (after delegation), over all their roles. */
+export function mayAct(step: StepView, personId: string): boolean {
+  return (step.mayDecide ?? []).some((m) => m.people.includes(personId));
+}
+
+function waitingStep(state: RunStateView, stepId: string): StepView | RefusalReason {
+  if (isClosed(state)) return refuse(REFUSAL_TYPES.runClosed, `the run has ended (${state.status})`);
+  const step = state.steps.find((s) => s.id === stepId);
+  if (!step) return refuse(REFUSAL_TYPES.unknownStep, `the run has no step "${stepId}"`);
+  if (step.status !== 'waiting') return refuse(REFUSAL_TYPES.notWaiting, `step "${stepId}" is not waiting for input (it is ${step.status})`);
+  return step;
+}
+
+export function checkDecision(state: RunStateView, stepId: string, personId: string): RefusalReason | undefined {
+  const step = waitingStep(state, stepId);
+  if ('type' in step) return step;
+  if (step.kind !== 'approval') return refuse(REFUSAL_TYPES.invalid, `step "${stepId}" is not an approval step`);
+  if (state.initiator.id === personId) return refuse(REFUSAL_TYPES.selfApproval, 'the person who started the run may not approve its steps (four eyes)');
+  if (state.decisions.some((d) => d.stepId === stepId && d.actor.id === personId)) {
+    return refuse(REFUSAL_TYPES.duplicate, `you have already decided on step "${stepId}"`);
+  }
+  if (!mayAct(step, personId)) return refuse(REFUSAL_TYPES.notAuthorized, `you hold none of the roles that decide step "${stepId}" in this run`);
+  return undefined;
+}
+
+export function checkEvidence(state: RunStateView, stepId: string, personId: string): RefusalReason | undefined {
+  const step = waitingStep(state, stepId);
+  if ('type' in step) return step;
+  if (step.mayDecide && step.mayDecide.length > 0 && !mayAct(step, personId)) {
+    return refuse(REFUSAL_TYPES.notAuthorized, `you hold none of the roles that submit evidence for step "${stepId}" in this run`);
+  }
+  return undefined;
+}
+
+/** Stop, rollback, resolution: only people with a role in the run (the workflow checks which). */
+export function checkRunMember(state: RunStateView, personId: string, what: string): RefusalReason | undefined {
+  if (isClosed(state)) return refuse(REFUSAL_TYPES.runClosed, `the run has ended (${state.status})`);
+  const member = Object.values(state.assignments).some((people) => people.includes(personId));
+  return member ? undefined : refuse(REFUSAL_TYPES.notAuthorized, `you have no role in this run, so you may not ${what}`);
+}
+
+export function checkRunOpen(state: RunStateView): RefusalReason | undefined {
+  return isClosed(state) ? refuse(REFUSAL_TYPES.runClosed, `the run has ended (${state.status})`) : undefined;
+}

@@ -1,0 +1,60 @@
+import type { Client } from '@temporalio/client';
+import type { Authenticator } from '../auth/authenticator';
+import type { TrustedProxy } from '../auth/proxy';
+import type { UserStore } from '../auth/users';
+import type { Metrics } from './metrics';
+import type { RefusalLog } from './refusalLog';
+import type { prepareRun } from '../runbook/prepare';
+import type { RunbookRegistry } from '../runbook/registry';
+import type { TemporalRuns } from './temporalRuns';
+
+export type PrepareRun = typeof prepareRun;
+
+/**
+ * The audit trail and dossier come from src/audit (its own issue). The server calls these hooks
+ * when present; without them the two endpoints answer 501 and say where the feature will live.
+ */
+export interface AuditHooks {
+  history(runId: string, refusals: RefusalLog): Promise<unknown>;
+  dossier(runId: string, refusals: RefusalLog): Promise<{ filename: string; contentType: string; body: string | Buffer }>;
+}
+
+export interface ServerLog {
+  info(message: string, meta?: Record<string, unknown>): void;
+  warn(message: string, meta?: Record<string, unknown>): void;
+  error(message: string, meta?: Record<string, unknown>): void;
+}
+
+export interface AppDeps {
+  client: Client;
+  taskQueue: string;
+  namespace: string;
+  runbooks: RunbookRegistry;
+  users: UserStore;
+  /** users.json, session-secret and refusals.jsonl live here. */
+  dataDir: string;
+  /** Defaults to src/runbook's prepareRun. */
+  prepareRun?: PrepareRun;
+  /** e.g. http://127.0.0.1:8233: the UI links each run to its page there. */
+  temporalUiUrl?: string;
+  /** The URL people use; an https URL makes the session cookie `Secure`. */
+  publicUrl?: string;
+  /** Single sign-on through a reverse proxy (see src/auth/README.md). */
+  trustedProxy?: TrustedProxy;
+  audit?: AuditHooks;
+  log?: ServerLog;
+  /** Request bodies larger than this are refused with 413. */
+  bodyLimit?: string;
+}
+
+/** What route modules share, built once by createApp. */
+export interface ServerContext {
+  deps: AppDeps;
+  runs: TemporalRuns;
+  auth: Authenticator;
+  metrics: Metrics;
+  refusals: RefusalLog;
+  log: ServerLog;
+  prepareRun: PrepareRun;
+  secureCookies: boolean;
+}

@@ -1,0 +1,83 @@
+import { z } from 'zod';
+import { operations, type Operation } from './api';
+import { ERROR_CODES } from './errors';
+
+/**
+ * /api/openapi.json, generated from the operations table and its zod schemas: what the document
+ * says is exactly what the router parses.
+ */
+
+function schemaOf(s: z.ZodType): Record<string, unknown> {
+  const { $schema: _drop, ...rest } = z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  return rest;
+}
+
+function parametersOf(s: z.ZodType | undefined, where: 'path' | 'query'): unknown[] {
+  if (!s) return [];
+  const json = schemaOf(s) as { properties?: Record<string, unknown>; required?: string[] };
+  return Object.entries(json.properties ?? {}).map(([name, schema]) => ({
+    name,
+    in: where,
+    required: where === 'path' || (json.required ?? []).includes(name),
+    schema,
+  }));
+}
+
+const errorResponse = {
+  description: 'An error: `{error: {code, message, issues?: [{path, message}]}}`',
+  content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+};
+
+function operationObject(id: string, o: Operation): Record<string, unknown> {
+  const errors = Object.fromEntries(
+    (Object.keys(ERROR_CODES) as string[]).filter((s) => !['405', '500', '503'].includes(s)).map((status) => [status, errorResponse]),
+  );
+  return {
+    operationId: id,
+    summary: o.summary,
+    tags: [o.tag],
+    ...(o.public ? { security: [] } : {}),
+    parameters: [...parametersOf(o.params, 'path'), ...parametersOf(o.query, 'query')],
+    ...(o.body ? { requestBody: { required: true, content: { 'application/json': { schema: schemaOf(o.body) } } } } : {}),
+    responses: { [String(o.status)]: { description: 'Success', ...(o.produces === 'text/plain' ? { content: { 'text/plain': {} } } : {}) }, ...errors },
+  };
+}
+
+export function buildOpenApi(serverUrl?: string): Record<string, unknown> {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const [id, o] of Object.entries(operations) as [string, Operation][]) {
+    const path = o.path.replace(/:([A-Za-z]+)/g, '{$1}');
+    (paths[path] ??= {})[o.method] = operationObject(id, o);
+  }
+  return {
+    openapi: '3.1.0',
+    info: { title: 'golive API', version: '1', description: 'Go-live runbooks for AI systems, on Temporal.' },
+    ...(serverUrl ? { servers: [{ url: serverUrl }] } : {}),
+    security: [{ bearer: [] }, { session: [] }],
+    components: {
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', description: 'An API token from the users file' },
+        session: { type: 'apiKey', in: 'cookie', name: 'golive_session', description: 'Browser session; state-changing requests also need the x-csrf-token header' },
+      },
+      schemas: {
+        Error: {
+          type: 'object',
+          required: ['error'],
+          properties: {
+            error: {
+              type: 'object',
+              required: ['code', 'message'],
+              properties: {
+                code: { type: 'string' },
+                message: { type: 'string' },
+                reason: { type: 'string', description: 'The refusal type for refused Updates' },
+                issues: { type: 'array', items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } } },
+              },
+            },
+          },
+        },
+      },
+    },
+    paths,
+  };
+}

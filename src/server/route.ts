@@ -1,0 +1,67 @@
+import type { Request, Response, Router } from 'express';
+import type { z } from 'zod';
+import type { Principal } from '../auth/authenticator';
+import type { Operation } from './api';
+import { HttpError, issuesFromZod } from './errors';
+import type { ServerContext } from './deps';
+
+/**
+ * Registers one API operation: identifies the caller, checks CSRF on state-changing requests,
+ * parses params, query and body with the operation's schemas, and sends what the handler
+ * returns with the operation's status. Handlers see only parsed values.
+ */
+
+type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
+
+export interface Ctx<O extends Operation> {
+  req: Request;
+  res: Response;
+  principal: O['public'] extends true ? Principal | undefined : Principal;
+  params: Out<O['params']>;
+  query: Out<O['query']>;
+  body: Out<O['body']>;
+}
+
+/** A handler returns the JSON body, or `undefined` when it wrote the response itself. */
+export type Handler<O extends Operation> = (ctx: Ctx<O>) => Promise<unknown>;
+
+export const PRINCIPAL_LOCAL = 'principal';
+
+function parsePart(schema: z.ZodType | undefined, value: unknown, where: string): unknown {
+  if (!schema) return undefined;
+  const result = schema.safeParse(value ?? {});
+  if (!result.success) {
+    throw new HttpError(400, `invalid ${where}`, { issues: issuesFromZod(result.error, where === 'body' ? [] : [where]) });
+  }
+  return result.data;
+}
+
+/** Identifies the caller; 401 for bad credentials, or none where the operation needs some. */
+export function identify(ctx: ServerContext, req: Request, required: boolean): Principal | undefined {
+  const id = ctx.auth.identify(req);
+  if (id.kind === 'invalid') throw new HttpError(401, id.message);
+  if (id.kind === 'anonymous') {
+    if (required) throw new HttpError(401, 'log in, or send "Authorization: Bearer <token>"', { headers: { 'WWW-Authenticate': 'Bearer realm="golive"' } });
+    return undefined;
+  }
+  return id.principal;
+}
+
+export function route<O extends Operation>(router: Router, ctx: ServerContext, op: O, handler: Handler<O>): void {
+  const stateChanging = op.method !== 'get';
+  router[op.method](op.path, async (req, res) => {
+    const principal = identify(ctx, req, !op.public);
+    if (principal && stateChanging && !ctx.auth.checkCsrf(principal, req)) {
+      throw new HttpError(403, 'missing or wrong CSRF token: reload the page and try again', { code: 'csrf' });
+    }
+    if (op.body && !req.is('application/json')) throw new HttpError(415, 'send the body as application/json');
+    res.locals[PRINCIPAL_LOCAL] = principal;
+    const parsed = {
+      params: parsePart(op.params, req.params, 'params'),
+      query: parsePart(op.query, req.query, 'query'),
+      body: parsePart(op.body, req.body, 'body'),
+    };
+    const out = await handler({ req, res, principal, ...parsed } as Ctx<O>);
+    if (out !== undefined && !res.headersSent) res.status(op.status).json(out);
+  });
+}

@@ -1,0 +1,65 @@
+import type { Router } from 'express';
+import { clearSessionCookieHeader, sessionCookieHeader } from '../../auth/sessions';
+import { operations } from '../api';
+import type { ServerContext } from '../deps';
+import { HttpError } from '../errors';
+import { buildOpenApi } from '../openapi';
+import { route } from '../route';
+
+/** Session, health, metrics, the OpenAPI document, and the audit hooks. */
+
+const HEALTH_TIMEOUT_MS = 2000;
+
+export function registerSystemRoutes(router: Router, ctx: ServerContext): void {
+  route(router, ctx, operations.login, async ({ req, res, body }) => {
+    const result = await ctx.auth.login(body.username, body.password, req.socket.remoteAddress ?? 'unknown');
+    if (result.kind === 'throttled') {
+      throw new HttpError(429, `too many failed logins: try again in ${result.retryAfterSeconds} s`, { headers: { 'Retry-After': String(result.retryAfterSeconds) } });
+    }
+    if (result.kind === 'invalid') throw new HttpError(401, 'wrong user name or password');
+    res.setHeader('Set-Cookie', sessionCookieHeader(result.cookie, result.maxAgeMs, ctx.secureCookies));
+    ctx.log.info('login', { user: result.person.id });
+    return { user: result.person };
+  });
+
+  route(router, ctx, operations.logout, async ({ res, principal }) => {
+    ctx.auth.logout(principal);
+    res.setHeader('Set-Cookie', clearSessionCookieHeader(ctx.secureCookies));
+    res.status(204).end();
+    return undefined;
+  });
+
+  route(router, ctx, operations.me, async ({ principal }) => ({ user: principal.person, via: principal.via, csrfToken: ctx.auth.csrfToken(principal) }));
+
+  route(router, ctx, operations.healthz, async ({ res }) => {
+    const temporal = await Promise.race([
+      ctx.deps.client.workflowService.getSystemInfo({}).then(() => 'ok' as const),
+      new Promise<'unreachable'>((resolve) => setTimeout(() => resolve('unreachable'), HEALTH_TIMEOUT_MS).unref()),
+    ]).catch(() => 'unreachable' as const);
+    res.status(temporal === 'ok' ? 200 : 503).json({ status: temporal === 'ok' ? 'ok' : 'degraded', temporal });
+    return undefined;
+  });
+
+  route(router, ctx, operations.metrics, async ({ res }) => {
+    res.type('text/plain; version=0.0.4').send(ctx.metrics.render());
+    return undefined;
+  });
+
+  const openapi = buildOpenApi(ctx.deps.publicUrl);
+  route(router, ctx, operations.openapi, async () => openapi);
+
+  // The audit engineer plugs src/audit in through AppDeps.audit; until then, say so plainly.
+  const auditMissing = () => new HttpError(501, 'the audit trail and dossier are not available in this build yet (src/audit provides them through AppDeps.audit)');
+  route(router, ctx, operations.history, async ({ params }) => {
+    if (!ctx.deps.audit) throw auditMissing();
+    await ctx.runs.state(params.runId);
+    return ctx.deps.audit.history(params.runId, ctx.refusals);
+  });
+  route(router, ctx, operations.dossier, async ({ res, params }) => {
+    if (!ctx.deps.audit) throw auditMissing();
+    const d = await ctx.deps.audit.dossier(params.runId, ctx.refusals);
+    res.setHeader('Content-Disposition', `attachment; filename="${d.filename.replace(/[^A-Za-z0-9._-]/g, '_')}"`);
+    res.type(d.contentType).send(d.body);
+    return undefined;
+  });
+}

@@ -1,0 +1,178 @@
+import { randomUUID } from 'node:crypto';
+import { WorkflowUpdateFailedError, type Client, type WorkflowExecutionInfo } from '@temporalio/client';
+import { executionInfoFromRaw } from '@temporalio/client/lib/helpers';
+import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type UpdateDefinition } from '@temporalio/common';
+import {
+  GO_LIVE_WORKFLOW,
+  getRunStateQuery,
+  REFUSAL_TYPES,
+  type GoLiveInput,
+  type RefusalType,
+  type RunStateView,
+} from '../../workflows/definitions';
+import { initiatorKey, runbookKey, runStateKey, systemKey, waitingRolesKey } from '../../workflows/searchAttributes';
+import type { ListRunsQuery } from './api';
+import { HttpError, type HttpStatus } from './errors';
+
+/**
+ * The server's only door to Temporal: start, list (visibility), query and Update go-live runs,
+ * turning Temporal's errors into HTTP errors. A refused Update keeps its refusal type so the
+ * caller can log who was refused and why.
+ */
+
+export interface RunSummary {
+  runId: string;
+  system?: string;
+  runbook?: string;
+  state?: string;
+  waitingRoles: string[];
+  initiator?: string;
+  /** Temporal's execution status: RUNNING, COMPLETED, FAILED, … */
+  executionStatus: string;
+  startedAt: string;
+  closedAt?: string;
+}
+
+export interface RunPage {
+  runs: RunSummary[];
+  nextPageToken?: string;
+}
+
+const STATUS_BY_REFUSAL: Record<RefusalType, HttpStatus> = {
+  [REFUSAL_TYPES.invalid]: 400,
+  [REFUSAL_TYPES.notAuthorized]: 403,
+  [REFUSAL_TYPES.selfApproval]: 403,
+  [REFUSAL_TYPES.duplicate]: 409,
+  [REFUSAL_TYPES.notWaiting]: 409,
+  [REFUSAL_TYPES.runClosed]: 409,
+  [REFUSAL_TYPES.unknownStep]: 404,
+  [REFUSAL_TYPES.unknownReport]: 404,
+};
+
+function isRefusalType(value: unknown): value is RefusalType {
+  return typeof value === 'string' && Object.hasOwn(STATUS_BY_REFUSAL, value);
+}
+
+/** A refused Update or a refusal by the server's own check: an HttpError that knows its type. */
+export class Refusal extends HttpError {
+  constructor(
+    readonly type: RefusalType,
+    reason: string,
+    readonly by: 'server' | 'workflow',
+  ) {
+    super(STATUS_BY_REFUSAL[type], reason, { reason: type });
+  }
+}
+
+export function workflowIdFor(system: string): string {
+  return `golive-${system}-${randomUUID().slice(0, 8)}`;
+}
+
+/** Search-attribute values are checked by the request schemas; quoting still keeps them literal. */
+function quote(value: string): string {
+  return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+}
+
+export function listQuery(q: Omit<ListRunsQuery, 'pageSize' | 'pageToken'>, myRoles: readonly string[]): string | undefined {
+  const clauses = [`WorkflowType = ${quote(GO_LIVE_WORKFLOW)}`];
+  if (q.state) clauses.push(`${runStateKey.name} = ${quote(q.state)}`);
+  if (q.system) clauses.push(`${systemKey.name} = ${quote(q.system)}`);
+  if (q.runbook) clauses.push(`${runbookKey.name} = ${quote(q.runbook)}`);
+  if (q.waitingFor === 'me') {
+    if (myRoles.length === 0) return undefined;
+    clauses.push(`${waitingRolesKey.name} IN (${myRoles.map(quote).join(', ')})`);
+  }
+  return clauses.join(' AND ');
+}
+
+function summarize(info: WorkflowExecutionInfo): RunSummary {
+  const sa = info.typedSearchAttributes;
+  return {
+    runId: info.workflowId,
+    system: sa.get(systemKey),
+    runbook: sa.get(runbookKey),
+    state: sa.get(runStateKey),
+    waitingRoles: sa.get(waitingRolesKey) ?? [],
+    initiator: sa.get(initiatorKey),
+    executionStatus: info.status.name,
+    startedAt: info.startTime.toISOString(),
+    ...(info.closeTime ? { closedAt: info.closeTime.toISOString() } : {}),
+  };
+}
+
+export class TemporalRuns {
+  constructor(
+    private readonly client: Client,
+    private readonly taskQueue: string,
+    private readonly namespace: string,
+  ) {}
+
+  async start(input: GoLiveInput): Promise<string> {
+    const workflowId = workflowIdFor(input.system);
+    try {
+      await this.client.workflow.start(GO_LIVE_WORKFLOW, {
+        workflowId,
+        taskQueue: this.taskQueue,
+        args: [input],
+        typedSearchAttributes: [
+          { key: systemKey, value: input.system },
+          { key: runbookKey, value: input.runbook.id },
+          { key: initiatorKey, value: input.initiator.id },
+        ],
+      });
+    } catch (err) {
+      if (err instanceof WorkflowExecutionAlreadyStartedError) throw new HttpError(409, `a run with id ${workflowId} exists already: try again`);
+      throw err;
+    }
+    return workflowId;
+  }
+
+  async list(q: ListRunsQuery, myRoles: readonly string[]): Promise<RunPage> {
+    const query = listQuery(q, myRoles);
+    if (query === undefined) return { runs: [] };
+    // The SDK's list() hides page tokens; the raw call exposes them so the API can paginate.
+    const response = await this.client.workflowService.listWorkflowExecutions({
+      namespace: this.namespace,
+      query,
+      pageSize: q.pageSize,
+      nextPageToken: q.pageToken ? Buffer.from(q.pageToken, 'base64url') : undefined,
+    });
+    const runs = await Promise.all(
+      response.executions.map(async (raw) => summarize(await executionInfoFromRaw(raw, this.client.options.loadedDataConverter, raw, this.namespace))),
+    );
+    const token = response.nextPageToken?.length ? Buffer.from(response.nextPageToken).toString('base64url') : undefined;
+    return { runs, ...(token ? { nextPageToken: token } : {}) };
+  }
+
+  async state(runId: string): Promise<RunStateView> {
+    try {
+      return await this.client.workflow.getHandle(runId).query(getRunStateQuery);
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw new HttpError(404, `no run with id ${runId}`);
+      throw err;
+    }
+  }
+
+  async update<Ret, Arg>(runId: string, def: UpdateDefinition<Ret, [Arg], string>, arg: Arg): Promise<Ret> {
+    try {
+      return await this.client.workflow.getHandle(runId).executeUpdate(def, { args: [arg] });
+    } catch (err) {
+      if (err instanceof WorkflowUpdateFailedError) {
+        const cause = err.cause;
+        if (cause instanceof ApplicationFailure && isRefusalType(cause.type)) throw new Refusal(cause.type, cause.message, 'workflow');
+        throw new HttpError(409, `the run refused: ${cause?.message ?? err.message}`);
+      }
+      if (err instanceof WorkflowNotFoundError) {
+        // Updates to a closed run fail as "not found"; tell the two apart for the caller.
+        const exists = await this.client.workflow
+          .getHandle(runId)
+          .describe()
+          .then(() => true)
+          .catch(() => false);
+        if (exists) throw new Refusal(REFUSAL_TYPES.runClosed, `run ${runId} has ended`, 'workflow');
+        throw new HttpError(404, `no run with id ${runId}`);
+      }
+      throw err;
+    }
+  }
+}

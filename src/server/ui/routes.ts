@@ -1,0 +1,1 @@
+export function registerUiRoutes(..._a: unknown[]): void {}

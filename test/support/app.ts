@@ -1,0 +1,99 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Client } from '@temporalio/client';
+import { ensureDemoUsers, type DemoCredential } from '../../src/auth/demoUsers';
+import { UserStore } from '../../src/auth/users';
+import { RunbookRegistry } from '../../src/runbook/registry';
+import type { AppDeps } from '../../src/server/deps';
+import { startWebServer } from '../../src/server/start';
+import { NAMESPACE } from './temporal';
+
+/**
+ * The real golive web app for API and browser tests: a fresh data dir with demo users, the test
+ * runbooks, listening on a free port, talking to the suite's dev server.
+ */
+
+export const FIXTURE_RUNBOOKS = path.resolve(__dirname, '../fixtures/web-runbooks');
+export const SMALL_RUNBOOK = 'web-small';
+
+export interface TestApp {
+  url: string;
+  dataDir: string;
+  credentials: Record<string, DemoCredential>;
+  close(): Promise<void>;
+}
+
+const quiet = { info: () => undefined, warn: () => undefined, error: (m: string, meta?: unknown) => console.error(m, meta) };
+
+export async function startTestApp(opts: { client: Client; taskQueue: string } & Partial<AppDeps>): Promise<TestApp> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'golive-web-'));
+  const { created } = await ensureDemoUsers(dataDir);
+  if (!created) throw new Error('demo users were not created in a fresh data dir');
+  const users = await UserStore.load(path.join(dataDir, 'users.json'));
+  const server = await startWebServer(
+    {
+      namespace: NAMESPACE,
+      runbooks: new RunbookRegistry(FIXTURE_RUNBOOKS),
+      users,
+      dataDir,
+      temporalUiUrl: 'http://127.0.0.1:8233',
+      log: quiet,
+      ...opts,
+    },
+    { host: '127.0.0.1', port: 0 },
+  );
+  return {
+    url: server.url,
+    dataDir,
+    credentials: Object.fromEntries(created.map((c) => [c.id, c])),
+    close: async () => {
+      await server.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface ApiResponse<T = unknown> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+/** A JSON client for one person, by API token (no CSRF needed) or none (anonymous). */
+export function apiAs(app: TestApp, personId?: string) {
+  const token = personId ? app.credentials[personId]?.token : undefined;
+  if (personId && !token) throw new Error(`no demo person ${personId}`);
+  // Tests read response bodies freely; a wrong field fails the assertion that reads it.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  return async <T = any>(method: string, urlPath: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiResponse<T>> => {
+    const res = await fetch(app.url + urlPath, {
+      method,
+      headers: {
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...headers,
+      },
+      ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
+    });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      // text/plain endpoints (metrics) stay text
+    }
+    return { status: res.status, body: parsed as T, headers: res.headers };
+  };
+}
+
+/** Polls until `fn` returns a value other than undefined (visibility and workflow progress lag). */
+export async function eventually<T>(fn: () => Promise<T | undefined>, what: string, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await fn();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
