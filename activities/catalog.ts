@@ -42,15 +42,22 @@ export type CompensationStep =
   | { action: 'webhook'; params: WebhookParams };
 
 function action<const A extends string, P extends z.ZodType, R extends z.ZodType>(
-  spec: ActionSpec<P, R> & { activity: A },
-): ActionSpec<P, R> & { activity: A } {
+  spec: Omit<ActionSpec<P, R>, 'compensation'> & { activity: A },
+): ActionSpec<P, R> & { activity: A; compensation?: undefined } {
+  return spec;
+}
+
+/** An action whose completed steps the saga undoes; the type says the undo is always there. */
+function undoable<const A extends string, P extends z.ZodType, R extends z.ZodType>(
+  spec: ActionSpec<P, R> & { activity: A; compensation: NonNullable<ActionSpec<P, R>['compensation']> },
+): typeof spec {
   return spec;
 }
 
 export const actionCatalog = {
   'http-check': action({ activity: 'httpCheck', summary: 'Check HTTP endpoints', params: httpCheckParams, result: httpCheckResult }),
   'tcp-check': action({ activity: 'tcpCheck', summary: 'Check TCP ports are reachable', params: tcpCheckParams, result: tcpCheckResult }),
-  'access-apply': action({
+  'access-apply': undoable({
     activity: 'accessApply',
     summary: 'Apply role bindings',
     params: accessApplyParams,
@@ -65,7 +72,7 @@ export const actionCatalog = {
   'load-test': action({ activity: 'loadTest', summary: 'Fixed-rate HTTP load test with latency thresholds', params: loadTestParams, result: loadTestResult, long: true }),
   'stress-test': action({ activity: 'stressTest', summary: 'Ramp load until a threshold breaks; check headroom', params: stressTestParams, result: stressTestResult, long: true }),
   'failover-test': action({ activity: 'failoverTest', summary: 'Trigger a fault while probing; check availability', params: failoverTestParams, result: failoverTestResult, long: true }),
-  deploy: action({
+  deploy: undoable({
     activity: 'deploy',
     summary: 'Deploy a version (idempotent)',
     params: deployParams,
@@ -79,7 +86,7 @@ export const actionCatalog = {
   webhook: action({ activity: 'webhook', summary: 'Call an HTTP endpoint (idempotent)', params: webhookParams, result: webhookResult }),
   command: action({ activity: 'command', summary: 'Run a configured command (no shell)', params: commandParams, result: commandResult, long: true }),
   'rollback-drill': action({ activity: 'rollbackDrill', summary: 'Roll back within the window, then restore the release', params: rollbackDrillParams, result: rollbackDrillResult, long: true }),
-  'monitoring-activate': action({
+  'monitoring-activate': undoable({
     activity: 'monitoringActivate',
     summary: 'Activate alert rules',
     params: monitoringActivateParams,

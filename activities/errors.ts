@@ -44,3 +44,11 @@ export function parseParams<S extends z.ZodType>(schema: S, input: unknown): z.o
     { issues },
   );
 }
+
+/**
+ * A failure a retry may cure (refused, timed out). Callers that fold such failures into
+ * evidence use this, so cancellation and permanent failures still propagate.
+ */
+export function isTransient(error: unknown): error is ApplicationFailure {
+  return error instanceof ApplicationFailure && !error.nonRetryable;
+}

@@ -1,6 +1,5 @@
-import { ApplicationFailure } from '@temporalio/common';
 import type { ActivityDeps } from './deps';
-import { parseParams, permanent, transient } from './errors';
+import { isTransient, parseParams, permanent, transient } from './errors';
 import { httpCall, snippet, statusMatches } from './http';
 import { httpCheckParams, type HttpCheckResult } from './schemas/httpCheck';
 
@@ -26,8 +25,7 @@ export function httpCheck(deps: ActivityDeps) {
               : undefined;
           return { ...base, ok: problem === undefined, status: res.status, latencyMs: res.latencyMs, ...(problem ? { problem } : {}) };
         } catch (error) {
-          // Only transport failures are folded into the evidence; cancellation propagates.
-          if (!(error instanceof ApplicationFailure)) throw error;
+          if (!isTransient(error)) throw error;
           unreachable = true;
           return { ...base, ok: false, problem: error.message };
         }

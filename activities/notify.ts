@@ -1,8 +1,7 @@
 import nodemailer from 'nodemailer';
 import type { z } from 'zod';
-import { ApplicationFailure } from '@temporalio/common';
 import type { ActivityDeps, NotifyConfig, SmtpConfig } from './deps';
-import { parseParams, transient } from './errors';
+import { isTransient, parseParams, transient } from './errors';
 import { httpCall, statusMatches } from './http';
 import { notifyParams, type NotifyResult } from './schemas/notify';
 
@@ -41,8 +40,7 @@ async function toSlack(webhookUrl: string, p: Params, deps: ActivityDeps): Promi
     const res = await httpCall({ url: webhookUrl, method: 'POST', body: { text }, timeoutMs: 10_000 }, deps);
     return { channel: 'slack', ok: statusMatches(res.status, undefined), detail: `status ${res.status}` };
   } catch (error) {
-    // Transport failures become evidence; cancellation propagates.
-    if (!(error instanceof ApplicationFailure)) throw error;
+    if (!isTransient(error)) throw error;
     return { channel: 'slack', ok: false, detail: error.message };
   }
 }

@@ -1,6 +1,6 @@
-import { ApplicationFailure } from '@temporalio/common';
 import type { ActivityDeps } from './deps';
 import { heartbeat, sleep } from './context';
+import { isTransient } from './errors';
 import { httpCall, parseJsonBody } from './http';
 
 /** Reads a dot path (`status.phase`) from parsed JSON. */
@@ -43,19 +43,19 @@ export async function pollUntil(
     const elapsed = performance.now() - started;
     const remaining = spec.timeoutMs - elapsed;
     try {
-      const res = await httpCall({ url: spec.url, headers: spec.headers, timeoutMs: Math.max(50, Math.min(spec.requestTimeoutMs ?? 5_000, remaining)) }, deps);
+      const res = await httpCall({ url: spec.url, headers: spec.headers, timeoutMs: Math.round(Math.max(50, Math.min(spec.requestTimeoutMs ?? 5_000, remaining))) }, deps);
       observed = res.status >= 200 && res.status < 300 ? parseJsonBody(res) : { status: res.status };
       if (spec.accept(observed)) {
         return { reached: true, polls, elapsedMs: Math.round(performance.now() - started), observed };
       }
     } catch (error) {
       // Transport trouble means "not yet"; cancellation and missing secrets do not.
-      if (!(error instanceof ApplicationFailure) || error.nonRetryable) throw error;
+      if (!isTransient(error)) throw error;
       observed = { error: error instanceof Error ? error.message : String(error) };
     }
     heartbeat({ ...progress, polls, observed });
     const left = spec.timeoutMs - (performance.now() - started);
     if (left <= 0) return { reached: false, polls, elapsedMs: Math.round(performance.now() - started), observed };
-    await sleep(Math.min(spec.intervalMs, left));
+    await sleep(Math.ceil(Math.min(spec.intervalMs, left)));
   }
 }

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, type Logger } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { expect } from 'vitest';
 import type { ActivityDeps } from '../../activities/deps';
@@ -11,15 +11,19 @@ export function makeDeps(over: Partial<ActivityDeps> = {}, secrets: Record<strin
   return { allowCommands: false, secrets: (n) => secrets[n], notifyConfig: {}, ...over };
 }
 
+// The SDK logs every failed activity; failures are what these tests are about.
+const noop = () => undefined;
+const quiet: Logger = { log: noop, trace: noop, debug: noop, info: noop, warn: noop, error: noop };
+
 let seq = 0;
 /** Each env has its own workflow/activity id, as distinct runbook steps would. */
-export function activityEnv(): MockActivityEnvironment {
+export function activityEnv(ids: { workflowId?: string; activityId?: string } = {}): MockActivityEnvironment {
   seq += 1;
   return new MockActivityEnvironment({
-    activityId: `step-${seq}`,
-    workflowExecution: { workflowId: `wf-test-${process.pid}-${seq}`, runId: 'run' },
+    activityId: ids.activityId ?? `step-${seq}`,
+    workflowExecution: { workflowId: ids.workflowId ?? `wf-test-${process.pid}-${seq}`, runId: 'run' },
     heartbeatTimeoutMs: 60_000,
-  });
+  }, { logger: quiet });
 }
 
 export function sandbox(opts: Parameters<typeof startSandbox>[0] = { port: 0 }): Promise<RunningSandbox> {
@@ -62,4 +66,9 @@ export async function json<T = unknown>(url: string, init?: RequestInit): Promis
 
 export function post(url: string, body: unknown, method = 'POST'): Promise<Response> {
   return fetch(url, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+}
+
+/** Runs an activity in a real activity Context, keeping its result type. */
+export function exec<R>(fn: (input: unknown) => Promise<R>, params: unknown, env: MockActivityEnvironment = activityEnv()): Promise<R> {
+  return env.run(fn, params) as Promise<R>;
 }
