@@ -4,14 +4,12 @@ import { actionCatalog, isActionName, type CatalogActivities } from '../activiti
 
 /**
  * Calling catalog actions from the workflow. Each call gets the step's own timeout and retry
- * policy; action names were checked against the catalog when the runbook was loaded, and are
+ * policy (activities mark failures that retrying cannot fix as non-retryable themselves, so
+ * the policy here only bounds attempts); action names were checked against the catalog when the runbook was loaded, and are
  * checked again here so a bad name fails the step instead of the workflow task.
  */
 
 type AnyActivity = (params: unknown) => Promise<unknown>;
-
-/** Failures that retrying cannot fix (the activities throw these types). */
-const NON_RETRYABLE = ['InvalidParams', 'CommandsDisabled', 'ThresholdMissed', 'RollbackWindowMissed', 'UnexpectedStatus'];
 
 function optionsFor(call: ActionCall, long: boolean): ActivityOptions {
   return {
@@ -27,7 +25,6 @@ function optionsFor(call: ActionCall, long: boolean): ActivityOptions {
       initialInterval: call.retry.initialInterval,
       backoffCoefficient: call.retry.backoffCoefficient,
       ...(call.retry.maximumInterval !== undefined ? { maximumInterval: call.retry.maximumInterval } : {}),
-      nonRetryableErrorTypes: NON_RETRYABLE,
     },
   };
 }

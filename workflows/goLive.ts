@@ -69,7 +69,7 @@ export async function goLive(input: GoLiveInput): Promise<RunStateView> {
     notify(peopleIn(roles), `[golive ${input.system}] ${subject}`, text, severity);
 
   async function escalate(subject: string, level: number, e: EscalationLevel, why: string): Promise<void> {
-    const roles = e.delegateTo ? [...e.notify, e.delegateTo] : e.notify;
+    const roles = [...new Set(e.delegateTo ? [...e.notify, e.delegateTo] : e.notify)];
     state.recordEscalation({
       subject,
       level,

@@ -1,0 +1,128 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import type { RunbookInput } from '../../src/runbook/schema';
+import { getRunStateQuery, reportErrorUpdate, resolveReportUpdate, stopLineUpdate } from '../../workflows/definitions';
+import { startRecorder, type Recorder } from '../support/recorder';
+import { actor, inputFor, people, startRun, stepStatus, waitForState } from '../support/runs';
+import { testClient, testWorker } from '../support/temporal';
+
+/** Hypercare: the Red Button after go-live, report deadlines and escalation, stopping the line. */
+
+function runbook(recorder: Recorder, hypercare: Partial<Extract<RunbookInput['steps'][number], { kind: 'hypercare' }>> = {}): Parameters<typeof inputFor>[0] {
+  const hook = (path: string) => ({ action: 'webhook', params: { url: `${recorder.url}${path}` }, timeout: '10s' });
+  return {
+    steps: [
+      { id: 'go-live', kind: 'action', title: 'Switch traffic', ...hook('/do/go-live'), compensate: hook('/undo/go-live') },
+      {
+        id: 'hypercare',
+        kind: 'hypercare',
+        title: 'Hypercare',
+        duration: '1h',
+        responseDeadline: '1s',
+        notifyOnReport: ['operations'],
+        escalation: [{ after: '2s', notify: ['business-sponsor'] }],
+        stopAuthority: ['guardian', 'operations'],
+        ...hypercare,
+      },
+    ],
+  };
+}
+
+describe('hypercare and the Red Button', () => {
+  let client: Client;
+  let recorder: Recorder;
+  beforeAll(async () => {
+    client = await testClient();
+    recorder = await startRecorder();
+  });
+  afterAll(async () => {
+    await recorder.close();
+    await client.connection.close();
+  });
+
+  it('takes reports from anyone involved (also anonymously), escalates missed responses, records resolutions', async () => {
+    const { taskQueue, run } = await testWorker();
+    await run(async () => {
+      const handle = await startRun(client, taskQueue, inputFor(runbook(recorder)));
+      await waitForState(handle, (s) => s.status === 'hypercare');
+
+      const report = await handle.executeUpdate(reportErrorUpdate, {
+        args: [{ actor: actor(people.user), severity: 'high', description: 'The assistant invented a refund policy' }],
+      });
+      expect(report).toMatchObject({ id: 'R1', reporter: people.user, status: 'open', escalationLevel: 0 });
+      expect(Date.parse(report.responseDueAt) - Date.parse(report.at)).toBe(1000);
+
+      const anonymous = await handle.executeUpdate(reportErrorUpdate, {
+        args: [{ anonymous: true, severity: 'low', description: 'Tone is off in German answers', receiptHash: 'a'.repeat(64) }],
+      });
+      expect(anonymous.reporter).toBe('anonymous');
+
+      const outsider = await handle
+        .executeUpdate(reportErrorUpdate, { args: [{ actor: actor('stranger'), severity: 'low', description: 'x' }] })
+        .catch((e: unknown) => e);
+      expect(outsider).toBeInstanceOf(WorkflowUpdateFailedError);
+
+      // Missed response deadline (1s), then the escalation level at 2s.
+      const escalated = await waitForState(handle, (s) => (s.reports.find((r) => r.id === 'R1')?.escalationLevel ?? 0) >= 2, 15_000);
+      const r1 = escalated.escalations.filter((e) => e.subject === 'R1');
+      expect(r1.map((e) => e.level)).toEqual([1, 2]);
+      expect(r1[0]?.notified).toEqual(['operations', 'guardian']);
+      expect(r1[1]?.notified).toEqual(['business-sponsor']);
+
+      const resolved = await handle.executeUpdate(resolveReportUpdate, {
+        args: [{ actor: actor(people.ops), reportId: 'R1', resolution: 'Policy text fixed in the prompt; answers re-checked' }],
+      });
+      expect(resolved).toMatchObject({ status: 'resolved', resolution: { by: { id: people.ops }, text: 'Policy text fixed in the prompt; answers re-checked' } });
+
+      const notAllowed = await handle
+        .executeUpdate(resolveReportUpdate, { args: [{ actor: actor(people.user), reportId: 'R2', resolution: 'fine' }] })
+        .catch((e: unknown) => e);
+      expect(notAllowed).toBeInstanceOf(WorkflowUpdateFailedError);
+
+      const state = await handle.query(getRunStateQuery);
+      expect(state.status).toBe('hypercare');
+      expect(state.reports.map((r) => [r.id, r.status])).toEqual([
+        ['R1', 'resolved'],
+        ['R2', 'open'],
+      ]);
+      await handle.terminate('test done');
+    });
+  });
+
+  it('stops the line from hypercare: the go-live is rolled back at once', async () => {
+    const { taskQueue, run } = await testWorker();
+    await run(async () => {
+      const handle = await startRun(client, taskQueue, inputFor(runbook(recorder)));
+      await waitForState(handle, (s) => s.status === 'hypercare');
+      const refused = await handle
+        .executeUpdate(stopLineUpdate, { args: [{ actor: actor(people.user), reason: 'I do not like it' }] })
+        .catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(WorkflowUpdateFailedError);
+      await handle.executeUpdate(stopLineUpdate, { args: [{ actor: actor(people.ops), reason: 'hallucinations in production' }] });
+      const result = await handle.result();
+      expect(result.status).toBe('rolled-back');
+      expect(result.failure).toMatchObject({ kind: 'stopped', by: { id: people.ops } });
+      expect(result.compensations.map((c) => c.stepId)).toEqual(['go-live']);
+      expect(stepStatus(result, 'hypercare')).toBe('cancelled');
+    });
+  });
+
+  it('continues as new during long hypercare, carrying reports and decisions, and ends live', async () => {
+    const { taskQueue, run } = await testWorker();
+    const goLivesBefore = recorder.paths().filter((p) => p === '/do/go-live').length;
+    await run(async () => {
+      const handle = await startRun(client, taskQueue, inputFor(runbook(recorder, { duration: '6s', checkpointEvery: '2s', responseDeadline: '1h' })));
+      await waitForState(handle, (s) => s.status === 'hypercare');
+      await handle.executeUpdate(reportErrorUpdate, { args: [{ actor: actor(people.guardian), severity: 'medium', description: 'Slow answers' }] });
+      const later = await waitForState(handle, (s) => s.chainLength >= 2, 15_000);
+      expect(later.reports.map((r) => r.id)).toEqual(['R1']);
+      expect(stepStatus(later, 'go-live')).toBe('completed');
+      const result = await client.workflow.getHandle(handle.workflowId).result();
+      expect(result.status).toBe('live');
+      expect(result.chainLength).toBeGreaterThanOrEqual(3);
+      expect(result.reports).toHaveLength(1);
+      // The go-live step ran once across the whole chain.
+      expect(recorder.paths().filter((p) => p === '/do/go-live').length - goLivesBefore).toBe(1);
+    });
+  });
+});
