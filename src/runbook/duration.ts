@@ -16,7 +16,8 @@ export function durationToMs(text: string): number {
 export const durationSchema = z
   .string()
   .regex(DURATION, 'must be a duration such as 500ms, 30s, 5m, 24h or 14d')
-  .refine((v) => durationToMs(v) > 0, 'must be longer than zero');
+  // Zod 4 runs every check even after the regex failed: only measure what is a duration.
+  .refine((v) => !DURATION.test(v.trim()) || durationToMs(v) > 0, 'must be longer than zero');
 
 export function formatDuration(ms: number): string {
   if (ms < 1000) return `${ms}ms`;

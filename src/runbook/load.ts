@@ -98,15 +98,12 @@ export function parseRunbookText(content: string | Uint8Array, options: { source
     }
   }
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
-  if (doc.errors.length > 0) {
-    fail(
-      doc.errors.map((e) => ({
-        path: [],
-        message: `YAML syntax: ${e.message.split('\n')[0]}`,
-        ...(e.linePos ? { line: e.linePos[0].line } : {}),
-      })),
-    );
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true });
+  // After the first syntax error the parser's further errors are mostly its echo: report one.
+  const syntax = doc.errors[0];
+  if (syntax) {
+    const message = syntax.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+    fail([{ path: [], message: `YAML syntax: ${message}`, ...(syntax.linePos ? { line: syntax.linePos[0].line } : {}) }]);
   }
   let raw: unknown;
   try {

@@ -1,55 +1,26 @@
 import { formatDuration, durationToMs } from './duration';
-import type { EvidenceStep, Runbook, Step } from './schema';
+import { ENTRY_CRITERIA_STEP_ID, materialiseSteps, type PlannedStep } from '../../workflows/steps';
+import type { Runbook, Step } from './schema';
 
 /**
  * The runbook's steps as a plan: who waits for whom, which steps run side by side, and the
  * same picture as text (CLI) and as a Mermaid flowchart (UI, `--mermaid`).
  *
- * Pure (no Node APIs): the workflow interpreter imports `resolveDependencies` from here, so
- * the plan people review and the order the workflow runs are one computation.
+ * Pure (no Node APIs). Dependencies come from the interpreter's `materialiseSteps`, so the
+ * plan people review and the order the workflow runs are one computation.
  */
 
-/** The entry criteria run as an evidence step of this id, before every other step. */
-export const ENTRY_CRITERIA_STEP_ID = 'entry-criteria';
-
-export interface ResolvedStep {
-  step: Step;
-  /** Ids of the steps this one waits for (empty: it starts when the run starts). */
-  after: string[];
-}
-
-type StepSource = Pick<Runbook, 'entryCriteria' | 'title'> & { steps: readonly Step[] };
-
-/** The entry criteria (the Definition of Ready) as the evidence step the workflow runs first. */
-export function entryCriteriaStep(runbook: Pick<Runbook, 'entryCriteria'>): EvidenceStep | undefined {
-  if (runbook.entryCriteria.length === 0) return undefined;
-  return {
-    id: ENTRY_CRITERIA_STEP_ID,
-    kind: 'evidence',
-    title: 'Entry criteria (Definition of Ready)',
-    phase: 'Entry criteria',
-    items: runbook.entryCriteria,
-    escalation: [],
-  };
-}
+export { ENTRY_CRITERIA_STEP_ID };
+export type ResolvedStep = PlannedStep;
 
 /**
- * Every step the run executes, in runbook order, with what it waits for.
- * `after` omitted: the previous step. `after: []`: at once — which, when the runbook has entry
- * criteria, still means after them, because nothing may start before the Definition of Ready.
+ * Every step the run executes (the entry criteria first), with what it waits for. This is the
+ * interpreter's own resolution, so the plan people review is exactly the order that runs:
+ * `after` omitted means the previous step, `after: []` means at once.
  */
-export function resolveDependencies(runbook: StepSource): ResolvedStep[] {
-  const entry = entryCriteriaStep(runbook);
-  const resolved: ResolvedStep[] = entry ? [{ step: entry, after: [] }] : [];
-  let previous = entry?.id;
-  for (const step of runbook.steps) {
-    let after = step.after ?? (previous === undefined ? [] : [previous]);
-    if (after.length === 0 && entry) after = [entry.id];
-    resolved.push({ step, after: [...after] });
-    previous = step.id;
-  }
-  return resolved;
-}
+export const resolveDependencies = materialiseSteps;
+
+type StepSource = Parameters<typeof materialiseSteps>[0];
 
 /**
  * A dependency cycle as the ids along it, first id repeated at the end (`a → b → a`), or
@@ -137,7 +108,7 @@ export function describeStep(step: Step): string {
 }
 
 /** The plan as text for the CLI: stages in order, parallel steps side by side in one stage. */
-export function formatPlan(runbook: StepSource & Pick<Runbook, 'id' | 'version'>): string {
+export function formatPlan(runbook: StepSource & Pick<Runbook, 'id' | 'version' | 'title'>): string {
   const levels = topologicalLevels(resolveDependencies(runbook));
   const total = levels.reduce((n, l) => n + l.length, 0);
   const lines = [`${runbook.title} (${runbook.id} ${runbook.version}): ${total} steps in ${levels.length} stages`];

@@ -43,7 +43,8 @@ function checkRoles(runbook: Runbook): Issue[] {
   const issues = duplicates(runbook.roles, (r) => r.id, (i) => ['roles', i, 'id'], 'role id');
   for (const ref of roleReferences(runbook)) {
     if (!declared.includes(ref.role)) {
-      issues.push({ path: ref.path, message: `role "${ref.role}" is not declared in roles (declared: ${declared.join(', ')})` });
+      const guess = closestName(ref.role, declared);
+      issues.push({ path: ref.path, message: `role "${ref.role}" is not declared in roles${guess ? `; did you mean "${guess}"?` : ''} (declared: ${declared.join(', ')})` });
     }
   }
   return issues;
@@ -66,12 +67,20 @@ function checkStepGraph(runbook: Runbook): Issue[] {
     if (step.id === ENTRY_CRITERIA_STEP_ID) {
       issues.push({ path: ['steps', i, 'id'], message: `"${ENTRY_CRITERIA_STEP_ID}" is reserved for the entry criteria; choose another id` });
     }
+    // The Definition of Ready comes before everything; `after: []` would start beside it.
+    if (step.after?.length === 0 && runbook.entryCriteria.length > 0) {
+      issues.push({
+        path: ['steps', i, 'after'],
+        message: `after: [] would start this step before the entry criteria are met; write after: [${ENTRY_CRITERIA_STEP_ID}] to start it as soon as they are`,
+      });
+    }
     step.after?.forEach((target, j) => {
       const known = ids.has(target) || (target === ENTRY_CRITERIA_STEP_ID && runbook.entryCriteria.length > 0);
       if (!known) issues.push({ path: ['steps', i, 'after', j], message: `step "${target}" does not exist${nearIds(target, ids)}` });
     });
   });
-  const cycle = findCycle(resolveDependencies(runbook));
+  // With duplicate ids the graph is ambiguous, and any cycle in it an echo of the duplicate.
+  const cycle = ids.size === runbook.steps.length ? findCycle(resolveDependencies(runbook)) : undefined;
   if (cycle) {
     const index = runbook.steps.findIndex((s) => s.id === cycle[0]);
     issues.push({ path: ['steps', index, 'after'], message: `steps wait for each other in a cycle: ${cycle.join(' → ')}` });
@@ -95,9 +104,10 @@ function checkActions(runbook: Runbook): Issue[] {
       if (use.unknown) {
         issues.push({ path: use.path, message: `unknown placeholder ${use.unknown} (use \${params.NAME} or \${secrets.NAME})` });
       } else if (use.param !== undefined && !declared.includes(use.param)) {
+        const guess = closestName(use.param, declared);
         issues.push({
           path: use.path,
-          message: `\${params.${use.param}} names no declared parameter (declared: ${declared.length ? declared.join(', ') : 'none'})`,
+          message: `\${params.${use.param}} names no declared parameter${guess ? `; did you mean "${guess}"?` : ''} (declared: ${declared.length ? declared.join(', ') : 'none'})`,
         });
       }
     }

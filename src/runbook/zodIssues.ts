@@ -52,6 +52,16 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
   return v;
 }
 
+/** "must be at least 1", "needs at least 1 item": bounds in words. */
+function boundMessage(code: 'too_small' | 'too_big', origin: string, bound: number, inclusive: boolean): string | undefined {
+  const least = code === 'too_small';
+  if (origin === 'number') return `must be ${least ? (inclusive ? 'at least' : 'more than') : inclusive ? 'at most' : 'less than'} ${bound}`;
+  const unit = origin === 'array' ? 'item' : origin === 'string' ? 'character' : undefined;
+  if (!unit) return undefined;
+  if (least && bound === 1) return origin === 'array' ? 'needs at least one item' : 'must not be empty';
+  return `${least ? 'needs at least' : 'may have at most'} ${bound} ${unit}${bound === 1 ? '' : 's'}`;
+}
+
 /**
  * Every issue of a failed parse of `value` against `schema`, paths prefixed with `base`.
  * `schema` and `value` let unknown-key messages list the fields that are allowed.
@@ -79,6 +89,8 @@ export function zodIssues(error: z.ZodError, schema: z.ZodType, value: unknown, 
       message = `is required (${issue.expected})`;
     } else if (issue.code === 'invalid_type') {
       message = `must be ${issue.expected === 'array' ? 'a list' : issue.expected === 'object' ? 'an object' : `a ${issue.expected}`}, not ${received(here)}`;
+    } else if ((issue.code === 'too_small' || issue.code === 'too_big') && typeof issue.origin === 'string') {
+      message = boundMessage(issue.code, issue.origin, Number(issue.code === 'too_small' ? issue.minimum : issue.maximum), issue.inclusive !== false) ?? message;
     } else if (issue.code === 'invalid_value' && Array.isArray(issue.values)) {
       message = `${received(here)} is not one of ${listNames(issue.values.map(String))}`;
     }

@@ -55,17 +55,18 @@ function unionOptions(d: Def, value: unknown): z.ZodType[] {
 
 /** The schema that describes `path` inside `value`, when it can be told. */
 export function schemaAt(schema: z.ZodType, value: unknown, path: IssuePath): z.ZodType | undefined {
+  // A union stands for the one option this value is meant as, when that can be told.
+  const pick = (s: z.ZodType | undefined, v: unknown): z.ZodType | undefined => {
+    if (!s || def(s).type !== 'union') return s;
+    const options = unionOptions(def(s), v);
+    return options.length === 1 ? options[0] : undefined;
+  };
   let current: z.ZodType | undefined = unwrap(schema);
   let v = value;
   for (const part of path) {
+    current = pick(current, v);
     if (!current) return undefined;
-    const d = def(current);
-    if (d.type === 'union') {
-      const options = unionOptions(d, v);
-      if (options.length !== 1) return undefined;
-      current = options[0];
-    }
-    const dd = def(current!);
+    const dd = def(current);
     if (dd.type === 'object') current = dd.shape?.[String(part)];
     else if (dd.type === 'array') current = dd.element;
     else if (dd.type === 'record') current = dd.valueType;
@@ -73,7 +74,7 @@ export function schemaAt(schema: z.ZodType, value: unknown, path: IssuePath): z.
     if (current) current = unwrap(current);
     v = isRecord(v) || Array.isArray(v) ? (v as Record<string | number, unknown>)[part] : undefined;
   }
-  return current;
+  return pick(current, v);
 }
 
 /** The fields an object schema allows; undefined when it is not an object or takes any key. */
