@@ -1,0 +1,86 @@
+import net from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { notify } from '../../activities/notify';
+import { closedPort, exec, expectFailure, makeDeps, tinyServer } from './harness';
+
+/** Just enough SMTP to accept one message on loopback and hand over its DATA. */
+async function smtpSink(): Promise<{ port: number; messages: string[]; close(): void }> {
+  const messages: string[] = [];
+  const server = net.createServer((socket) => {
+    let inData = false;
+    let data = '';
+    let buffer = '';
+    socket.write('220 sink ESMTP\r\n');
+    socket.on('data', (chunk: Buffer) => {
+      buffer += chunk.toString('utf8');
+      let nl: number;
+      while ((nl = buffer.indexOf('\r\n')) !== -1) {
+        const line = buffer.slice(0, nl);
+        buffer = buffer.slice(nl + 2);
+        if (inData) {
+          if (line === '.') {
+            inData = false;
+            messages.push(data);
+            socket.write('250 queued\r\n');
+          } else data += `${line}\n`;
+        } else if (/^(EHLO|HELO)/i.test(line)) socket.write('250 sink\r\n');
+        else if (/^DATA/i.test(line)) {
+          inData = true;
+          socket.write('354 go\r\n');
+        } else if (/^QUIT/i.test(line)) socket.end('221 bye\r\n');
+        else socket.write('250 ok\r\n');
+      }
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { port: (server.address() as AddressInfo).port, messages, close: () => server.close() };
+}
+
+const message = { to: ['release-manager', 'bob@example.test'], subject: 'Go-live approved', text: 'Step deploy approved by alice.' };
+
+describe('notify', () => {
+  it('records a logged-only message when no channel is configured, and never throws for that', async () => {
+    const logged: unknown[] = [];
+    const r = await exec(notify(makeDeps({ log: { info: (_m, meta) => logged.push(meta), warn: () => undefined } })), message);
+    expect(r).toEqual({ recipients: message.to, deliveries: [], loggedOnly: true });
+    expect(logged).toHaveLength(1);
+  });
+
+  it('posts to a Slack-compatible webhook and mails the role and the person over SMTP', async () => {
+    const slackBodies: string[] = [];
+    const slack = await tinyServer((req, res) => {
+      req.on('data', (c: Buffer) => slackBodies.push(c.toString()));
+      req.on('end', () => res.end('ok'));
+    });
+    const smtp = await smtpSink();
+    try {
+      const deps = makeDeps({
+        notifyConfig: {
+          slackWebhookUrl: `${slack.url}/services/T/B/X`,
+          smtp: { host: '127.0.0.1', port: smtp.port, secure: false, from: 'golive@example.test' },
+          directory: { 'release-manager': ['rm@example.test'] },
+        },
+      });
+      const r = await exec(notify(deps), message);
+      expect(r.loggedOnly).toBe(false);
+      expect(r.deliveries).toEqual([
+        { channel: 'slack', ok: true, detail: 'status 200' },
+        { channel: 'email', ok: true, detail: 'accepted 2, rejected 0' },
+      ]);
+      expect(slackBodies.join('')).toContain('Go-live approved');
+      expect(smtp.messages[0]).toContain('Subject: [golive info] Go-live approved');
+      expect(JSON.stringify(r)).not.toContain('/services/T/B/X');
+    } finally {
+      slack.close();
+      smtp.close();
+    }
+  });
+
+  it('fails retryably only when every configured channel failed', async () => {
+    const port = await closedPort();
+    const deps = makeDeps({ notifyConfig: { slackWebhookUrl: `http://127.0.0.1:${port}/hook` } });
+    const f = await expectFailure(exec(notify(deps), message), 'ConnectionFailed', false);
+    expect(f.message).toContain('ECONNREFUSED');
+  });
+});
