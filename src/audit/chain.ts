@@ -1,0 +1,53 @@
+import { createHash } from 'node:crypto';
+import { canonicalJson } from '../../workflows/sha256';
+import type { AuditEntry } from './entries';
+
+/**
+ * Tamper evidence for the trail: each entry carries the hash of the one before, and its own
+ * hash over its canonical JSON (keys sorted, so any serializer that keeps values reproduces
+ * it). Changing, removing or reordering an entry breaks the chain at that entry.
+ */
+
+export interface ChainedEntry extends AuditEntry {
+  prevHash: string;
+  hash: string;
+}
+
+/** The prevHash of the first entry. */
+export const GENESIS_HASH = '0'.repeat(64);
+
+export function entryHash(entry: Omit<ChainedEntry, 'hash'>): string {
+  return createHash('sha256').update(canonicalJson(entry)).digest('hex');
+}
+
+export function chainEntries(entries: readonly AuditEntry[]): ChainedEntry[] {
+  let prevHash = GENESIS_HASH;
+  return entries.map((entry) => {
+    const linked = { ...entry, prevHash };
+    const hash = entryHash(linked);
+    prevHash = hash;
+    return { ...linked, hash };
+  });
+}
+
+/** The hash of the last entry: what the manifest pins. */
+export function chainHead(entries: readonly ChainedEntry[]): string {
+  return entries.at(-1)?.hash ?? GENESIS_HASH;
+}
+
+export type ChainVerdict =
+  | { ok: true; head: string; length: number }
+  | { ok: false; seq: number; index: number; reason: string };
+
+/** The first entry whose link or content does not hold, or ok with the head. */
+export function verifyChain(entries: readonly ChainedEntry[]): ChainVerdict {
+  let prevHash = GENESIS_HASH;
+  for (const [index, entry] of entries.entries()) {
+    const seq = typeof entry.seq === 'number' ? entry.seq : index + 1;
+    if (entry.prevHash !== prevHash) return { ok: false, seq, index, reason: `entry ${seq} does not link to the entry before it (removed, inserted or reordered)` };
+    const { hash, ...rest } = entry;
+    if (entryHash(rest) !== hash) return { ok: false, seq, index, reason: `entry ${seq} was altered: its content does not match its hash` };
+    prevHash = hash;
+  }
+  return { ok: true, head: prevHash, length: entries.length };
+}

@@ -1,0 +1,62 @@
+import type { ActivityName } from '../../activities/catalog';
+import type { AccessApplyResult } from '../../activities/schemas/accessApply';
+import type { AccessRevokeResult } from '../../activities/schemas/accessRevoke';
+import type { AccessVerifyResult } from '../../activities/schemas/accessVerify';
+import type { CommandResult } from '../../activities/schemas/command';
+import type { LoadStats } from '../../activities/schemas/common';
+import type { DeployResult } from '../../activities/schemas/deploy';
+import type { FailoverTestResult } from '../../activities/schemas/failoverTest';
+import type { HttpCheckResult } from '../../activities/schemas/httpCheck';
+import type { LoadTestResult } from '../../activities/schemas/loadTest';
+import type { MonitoringActivateResult } from '../../activities/schemas/monitoringActivate';
+import type { MonitoringVerifyResult } from '../../activities/schemas/monitoringVerify';
+import type { NotifyResult } from '../../activities/schemas/notify';
+import type { RollbackDrillResult } from '../../activities/schemas/rollbackDrill';
+import type { StressTestResult } from '../../activities/schemas/stressTest';
+import type { TcpCheckResult } from '../../activities/schemas/tcpCheck';
+import type { WebhookResult } from '../../activities/schemas/webhook';
+
+/**
+ * One line a person can read for an action's result (the evidence it left): the figures an
+ * auditor looks for first. The full result stays in the entry's details. Results come from
+ * history, so each formatter tolerates a shape it does not expect and falls back to nothing.
+ */
+
+const pct = (x: number) => `${(x * 100).toFixed(x < 0.01 && x > 0 ? 2 : 1)}%`;
+const ms = (x: number) => `${Math.round(x)} ms`;
+const s = (xMs: number) => `${(xMs / 1000).toFixed(1)} s`;
+const verdictText = (v: { passed: boolean; violations: string[] }) =>
+  v.passed ? 'passed' : `FAILED (${v.violations.join('; ') || 'thresholds missed'})`;
+const loadLine = (st: LoadStats) =>
+  `${st.requests} requests at ${st.throughputRps.toFixed(1)} rps, p95 ${ms(st.latency.p95)}, p99 ${ms(st.latency.p99)}, error rate ${pct(st.errorRate)}`;
+
+const formatters: { [A in ActivityName]?: (r: never) => string } = {
+  loadTest: (r: LoadTestResult) => `load test at ${r.ratePerSecond}/s: ${loadLine(r.stats)} — ${verdictText(r.verdict)}`,
+  stressTest: (r: StressTestResult) =>
+    `stress test: ${r.stages.length} stages, max sustained ${r.maxSustainedRate ?? 'n/a'}/s, breaking at ${r.breakingRate ?? 'none (max rate held)'}, required ${r.requiredRate}/s — ${verdictText(r.verdict)}`,
+  failoverTest: (r: FailoverTestResult) => `failover: availability ${pct(r.availability)} (${loadLine(r.stats)}) — ${verdictText(r.verdict)}`,
+  rollbackDrill: (r: RollbackDrillResult) =>
+    `rollback drill: back on ${r.previousVersion} in ${s(r.measuredMs)} (window ${r.windowSeconds} s), ${r.restoredVersion} restored in ${s(r.restoreMs)}`,
+  httpCheck: (r: HttpCheckResult) => `${r.endpoints.filter((e) => e.ok).length}/${r.endpoints.length} endpoints ok: ${r.endpoints.map((e) => `${e.name} ${e.status ?? e.problem ?? ''}`.trim()).join(', ')}`,
+  tcpCheck: (r: TcpCheckResult) => `${r.targets.filter((t) => t.ok).length}/${r.targets.length} ports reachable`,
+  deploy: (r: DeployResult) => `version ${r.version} deployed (HTTP ${r.status}, ${ms(r.latencyMs)})`,
+  webhook: (r: WebhookResult) => `HTTP ${r.status} in ${ms(r.latencyMs)}`,
+  accessApply: (r: AccessApplyResult) => `${r.applied.length} role binding(s) applied`,
+  accessRevoke: (r: AccessRevokeResult) => `${r.revoked.length} role binding(s) removed`,
+  accessVerify: (r: AccessVerifyResult) => `${r.present.length} binding(s) present, ${r.confirmedAbsent.length} forbidden binding(s) confirmed absent (of ${r.total})`,
+  monitoringActivate: (r: MonitoringActivateResult) => `alert rules active: ${r.activated.join(', ')}`,
+  monitoringVerify: (r: MonitoringVerifyResult) => `test alert ${r.delivered ? 'delivered' : 'NOT delivered'} via ${r.rule} in ${ms(r.deliveryMs)}; rules found: ${r.rulesFound.join(', ')}`,
+  command: (r: CommandResult) => `exit code ${r.exitCode ?? r.signal} after ${s(r.durationMs)}`,
+  notify: (r: NotifyResult) =>
+    r.loggedOnly ? `logged for ${r.recipients.join(', ')} (no channel configured)` : r.deliveries.map((d) => `${d.channel} ${d.ok ? 'ok' : `failed: ${d.detail}`}`).join(', '),
+};
+
+export function summarizeResult(activityType: string, result: unknown): string {
+  const format = (formatters as Record<string, ((r: unknown) => string) | undefined>)[activityType];
+  if (!format || result === null || typeof result !== 'object') return '';
+  try {
+    return format(result);
+  } catch {
+    return '';
+  }
+}

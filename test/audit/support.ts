@@ -1,0 +1,62 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { RunbookInput } from '../../src/runbook/schema';
+
+/** A tiny HTTP target for webhook actions: answers 200 and remembers each call, in order. */
+export interface HookServer {
+  url: string;
+  calls: string[];
+  close(): Promise<void>;
+}
+
+export async function startHookServer(): Promise<HookServer> {
+  const calls: string[] = [];
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      calls.push(`${req.method} ${req.url}`);
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{"ok":true}');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    calls,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+const hook = (url: string, path: string) => ({ action: 'webhook', params: { url: `${url}${path}`, method: 'POST' as const } });
+
+/**
+ * Evidence, two actions that each have an undo, a Guardian sign-off and a Gate 4 decision: the
+ * smallest runbook whose rejection makes the run compensate both actions in reverse.
+ */
+export function rejectionRunbook(url: string): Omit<RunbookInput, 'roles' | 'id' | 'version' | 'title'> {
+  return {
+    stopAuthority: ['guardian'],
+    rollbackAuthority: ['operations'],
+    steps: [
+      {
+        id: 'compliance-dossier',
+        kind: 'evidence',
+        title: 'Compliance dossier',
+        phase: 'Compliance dossier',
+        items: [
+          { id: 'model-card', title: 'Technical model card', type: 'document', submittedBy: ['implementation-engineer'] },
+          { id: 'hard-boundaries-held', title: 'Hard boundaries held', type: 'attestation', submittedBy: ['guardian'] },
+        ],
+      },
+      { id: 'enable-access', kind: 'action', title: 'Enable access', phase: 'Technical integration', ...hook(url, '/enable'), compensate: hook(url, '/disable') },
+      { id: 'deploy-stage', kind: 'action', title: 'Deploy to stage', phase: 'Technical integration', ...hook(url, '/deploy'), compensate: hook(url, '/undeploy') },
+      { id: 'dossier-signoff', kind: 'approval', title: 'Guardian signs off', approvers: [{ role: 'guardian' }], covers: ['compliance-dossier'], deadline: '1h' },
+      { id: 'gate-4', kind: 'approval', title: 'Gate 4: go-live decision', phase: 'Gate 4', approvers: [{ role: 'business-sponsor' }], deadline: '1h' },
+    ],
+  };
+}
