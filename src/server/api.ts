@@ -23,7 +23,7 @@ import { roleIdSchema, runbookSchema } from '../runbook/schema';
 const idPattern = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 export const runIdSchema = z.string().min(1).max(200).regex(idPattern, 'must be a run id (letters, digits, . _ -)');
 const stepIdSchema = approveStepSchema.shape.stepId;
-const runStatuses = ['running', 'waiting', 'hypercare', 'compensating', 'live', 'rolled-back', 'rollback-incomplete', 'cancelled'] as const satisfies readonly RunStatus[];
+export const RUN_STATUSES = ['running', 'waiting', 'hypercare', 'compensating', 'live', 'rolled-back', 'rollback-incomplete', 'cancelled'] as const satisfies readonly RunStatus[];
 
 export const runParamsSchema = z.strictObject({ runId: runIdSchema });
 export const stepParamsSchema = z.strictObject({ runId: runIdSchema, stepId: stepIdSchema });
@@ -40,7 +40,7 @@ export const startRunBodySchema = z.strictObject({
 export type StartRunBody = z.infer<typeof startRunBodySchema>;
 
 export const listRunsQuerySchema = z.strictObject({
-  state: z.enum(runStatuses).optional(),
+  state: z.enum(RUN_STATUSES).optional(),
   system: goLiveInputSchema.shape.system.optional(),
   runbook: runbookSchema.shape.id.optional(),
   /** `me`: runs waiting for a decision or evidence from one of my roles. */

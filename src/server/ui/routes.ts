@@ -1,1 +1,135 @@
-export function registerUiRoutes(..._a: unknown[]): void {}
+import type { Express, NextFunction, Request, Response } from 'express';
+import type { Principal } from '../../auth/authenticator';
+import { START_RUN_ROLES } from '../../auth/roles';
+import { listRunsQuerySchema, runIdSchema } from '../api';
+import type { ServerContext } from '../deps';
+import { HttpError } from '../errors';
+import { identify } from '../route';
+import { html, type SafeHtml } from './html';
+import { errorPage, page } from './layout';
+import { approvalsList, approvalsPage, loginPage, workItems } from './pages';
+import { liveRegion, runPage, type RunView } from './runPage';
+import { runbookOfRun, startableRunbooks } from './runbookInfo';
+import { filtersForm, runsTable, startForm, type RunRow } from './runsPage';
+
+/**
+ * Server-rendered pages. Every page needs a person (else: to the login page); forms post JSON to
+ * the API through app.js with the page's CSRF token, so the UI can do nothing the API refuses.
+ */
+
+const STATE_TIMEOUT_MS = 3000;
+const APPROVALS_SCAN = 50;
+
+type UiHandler = (req: Request, res: Response, principal: Principal) => Promise<void>;
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
+  return Promise.race([p.catch(() => undefined), new Promise<undefined>((r) => setTimeout(() => r(undefined), ms).unref())]);
+}
+
+function safeNext(value: unknown): string {
+  // Only local paths: never let the login page bounce to another site.
+  return typeof value === 'string' && /^\/(?![/\\])[\w\-./?=&%]*$/.test(value) ? value : '/runs';
+}
+
+export function registerUiRoutes(app: Express, ctx: ServerContext): void {
+  const send = (res: Response, status: number, body: string) => res.status(status).type('html').send(body);
+
+  const pageRoute = (path: string, handler: UiHandler, fragment = false) =>
+    app.get(path, async (req: Request, res: Response, _next: NextFunction) => {
+      let principal: Principal | undefined;
+      try {
+        principal = identify(ctx, req, false);
+        if (!principal) {
+          if (fragment) return void send(res, 401, 'log in again');
+          return res.redirect(303, `/login?next=${encodeURIComponent(req.originalUrl)}`);
+        }
+        await handler(req, res, principal);
+      } catch (err) {
+        const known = err instanceof HttpError ? err : undefined;
+        if (!known) ctx.log.error(`${req.method} ${req.originalUrl} failed`, { error: err instanceof Error ? err.stack : String(err) });
+        const status = known?.status ?? 500;
+        const message = known?.message ?? 'internal error: the server logged the details';
+        send(res, status, fragment ? html`<p class="error">${message}</p>`.value : errorPage(principal, status, message));
+      }
+    });
+
+  const render = (res: Response, principal: Principal, title: string, body: SafeHtml, nav?: 'runs' | 'approvals') => {
+    const csrfToken = ctx.auth.csrfToken(principal);
+    send(res, 200, page({ title, principal, body, ...(csrfToken ? { csrfToken } : {}), ...(nav ? { nav } : {}) }));
+  };
+
+  const runView = async (runIdRaw: unknown, principal: Principal): Promise<RunView> => {
+    const runId = runIdSchema.safeParse(runIdRaw);
+    if (!runId.success) throw new HttpError(404, 'no such run');
+    const state = await ctx.runs.state(runId.data);
+    const temporalUrl = ctx.deps.temporalUiUrl
+      ? `${ctx.deps.temporalUiUrl.replace(/\/$/, '')}/namespaces/${encodeURIComponent(ctx.deps.namespace)}/workflows/${encodeURIComponent(runId.data)}`
+      : undefined;
+    return { runId: runId.data, state, runbook: await runbookOfRun(ctx, state), me: principal.person.id, ...(temporalUrl ? { temporalUrl } : {}) };
+  };
+
+  const myWork = async (principal: Principal) => {
+    const { runs } = await ctx.runs.list(listRunsQuerySchema.parse({ waitingFor: 'me', pageSize: APPROVALS_SCAN }), principal.person.roles);
+    const views = await Promise.all(runs.map((r) => withTimeout(runView(r.runId, principal), STATE_TIMEOUT_MS)));
+    return views.filter((v): v is RunView => v !== undefined);
+  };
+
+  app.get('/', (_req, res) => res.redirect(303, '/runs'));
+
+  app.get('/login', (req, res) => {
+    const principal = identify(ctx, req, false);
+    if (principal) return res.redirect(303, safeNext(req.query.next));
+    send(res, 200, page({ title: 'Log in', body: loginPage(safeNext(req.query.next)) }));
+  });
+
+  pageRoute('/runs', async (req, res, principal) => {
+    const parsed = listRunsQuerySchema.safeParse(Object.fromEntries(Object.entries(req.query).filter(([, v]) => v !== '')));
+    const query = parsed.success ? parsed.data : listRunsQuerySchema.parse({});
+    const { runs, nextPageToken } = await ctx.runs.list(query, principal.person.roles);
+    const rows: RunRow[] = await Promise.all(
+      runs.map(async (summary) => {
+        const state = summary.executionStatus === 'RUNNING' ? await withTimeout(ctx.runs.state(summary.runId), STATE_TIMEOUT_MS) : undefined;
+        return { summary, ...(state ? { state } : {}) };
+      }),
+    );
+    const filterQuery = new URLSearchParams(Object.entries({ state: query.state, system: query.system, runbook: query.runbook, waitingFor: query.waitingFor }).filter((e): e is [string, string] => !!e[1])).toString();
+    const mayStart = principal.person.roles.some((r) => START_RUN_ROLES.includes(r));
+    render(
+      res,
+      principal,
+      'Runs',
+      html`<h1>Go-live runs</h1>
+      ${!parsed.success && html`<p class="error" role="alert">Some filters were not valid and were ignored.</p>`}
+      <div class="columns wide-left">
+        <section aria-label="Runs">${filtersForm(query)}${runsTable(rows, nextPageToken, filterQuery)}</section>
+        ${mayStart ? startForm(await startableRunbooks(ctx), ctx.deps.users.list()) : html`<p class="hint">Release managers and implementation engineers start runs.</p>`}
+      </div>`,
+      'runs',
+    );
+  });
+
+  pageRoute('/runs/:runId', async (req, res, principal) => {
+    const v = await runView(req.params.runId, principal);
+    render(res, principal, `${v.state.system} run`, runPage(v), 'runs');
+  });
+
+  pageRoute(
+    '/runs/:runId/live',
+    async (req, res, principal) => {
+      send(res, 200, liveRegion(await runView(req.params.runId, principal)).value);
+    },
+    true,
+  );
+
+  pageRoute('/approvals', async (_req, res, principal) => {
+    render(res, principal, 'My approvals', approvalsPage(workItems(await myWork(principal))), 'approvals');
+  });
+
+  pageRoute(
+    '/approvals/live',
+    async (_req, res, principal) => {
+      send(res, 200, approvalsList(workItems(await myWork(principal))).value);
+    },
+    true,
+  );
+}

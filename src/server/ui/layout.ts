@@ -1,0 +1,79 @@
+import type { Principal } from '../../auth/authenticator';
+import { html, type SafeHtml } from './html';
+
+/** The page shell and the small formatting pieces every page uses. */
+
+export interface PageOptions {
+  title: string;
+  principal?: Principal;
+  csrfToken?: string;
+  /** Which nav entry is current. */
+  nav?: 'runs' | 'approvals';
+  body: SafeHtml;
+}
+
+export function page(o: PageOptions): string {
+  const navLink = (href: string, key: PageOptions['nav'], label: string) =>
+    html`<a href="${href}" ${o.nav === key ? html`aria-current="page"` : ''}>${label}</a>`;
+  return html`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+${o.csrfToken ? html`<meta name="csrf-token" content="${o.csrfToken}">` : ''}
+<title>${o.title} · golive</title>
+<link rel="stylesheet" href="/assets/style.css">
+<script type="module" src="/assets/app.mjs"></script>
+</head>
+<body>
+<a class="skip" href="#main">Skip to content</a>
+<header class="top">
+  <a class="brand" href="/runs">golive</a>
+  ${
+    o.principal &&
+    html`<nav aria-label="Main">${navLink('/runs', 'runs', 'Runs')}${navLink('/approvals', 'approvals', 'My approvals')}</nav>
+  <div class="who">
+    <span>${o.principal.person.name} <small>(${o.principal.person.roles.join(', ') || 'no roles'})</small></span>
+    ${o.principal.via === 'session' && html`<form data-api="/api/session" data-method="DELETE" data-redirect="/login"><button type="submit" class="link">Log out</button></form>`}
+  </div>`
+  }
+</header>
+<main id="main" tabindex="-1">
+<p id="flash" class="flash" role="status" aria-live="polite"></p>
+${o.body}
+</main>
+</body>
+</html>`.value;
+}
+
+export function badge(status: string): SafeHtml {
+  return html`<span class="badge status-${status.replace(/[^a-z-]/g, '')}">${status}</span>`;
+}
+
+export function time(iso: string | undefined): SafeHtml | string {
+  if (!iso) return '';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return html`<time datetime="${iso}">${d.toISOString().slice(0, 16).replace('T', ' ')} UTC</time>`;
+}
+
+export function duration(from: string | undefined, to: string | undefined, now = Date.now()): string {
+  if (!from) return '';
+  const ms = (to ? Date.parse(to) : now) - Date.parse(from);
+  if (!Number.isFinite(ms) || ms < 0) return '';
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m ${s % 60}s`;
+  const h = Math.floor(m / 60);
+  return h < 48 ? `${h}h ${m % 60}m` : `${Math.floor(h / 24)}d ${h % 24}h`;
+}
+
+/** Where a form reports its outcome; app.js fills it. */
+export function formStatus(): SafeHtml {
+  return html`<p class="form-status" role="alert" aria-live="polite"></p>`;
+}
+
+export function errorPage(principal: Principal | undefined, status: number, message: string): string {
+  return page({ title: `Error ${status}`, ...(principal ? { principal } : {}), body: html`<h1>Something went wrong (${status})</h1><p class="error">${message}</p><p><a href="/runs">Back to the runs</a></p>` });
+}

@@ -1,0 +1,43 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+
+/**
+ * Debian's chromium driven by playwright-core (never a downloaded browser). Browser tests skip,
+ * loudly, only when /usr/bin/chromium is absent; CI installs it.
+ */
+
+export const CHROMIUM_PATH = '/usr/bin/chromium';
+export const hasChromium = fs.existsSync(CHROMIUM_PATH);
+export const ARTIFACTS_DIR = path.resolve(__dirname, '../../test-artifacts/browser');
+
+if (!hasChromium) {
+  console.warn(`\n\n!!! ${CHROMIUM_PATH} is missing: the browser tests are SKIPPED. Install it: apt-get install -y chromium !!!\n\n`);
+}
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+}
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  fs.mkdirSync(ARTIFACTS_DIR, { recursive: true });
+  const file = path.join(ARTIFACTS_DIR, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
+}
+
+/** A fresh browser context (own cookies) logged in through the login page. */
+export async function loginAs(browser: Browser, baseUrl: string, user: string, password: string, viewport = { width: 1280, height: 900 }): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ baseURL: baseUrl, viewport });
+  const page = await context.newPage();
+  await page.goto('/login');
+  await page.getByLabel('User id').fill(user);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.waitForURL(/\/runs/);
+  return { context, page };
+}
