@@ -1,0 +1,42 @@
+import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { UpdateDefinition } from '@temporalio/workflow';
+import { getRunStateQuery, REFUSAL_TYPES, type RefusalType } from '../../workflows/definitions';
+
+/**
+ * Sending a human message (decision, evidence) to a run, for the server and the CLI alike.
+ *
+ * A worker that has just taken over a run (after a crash) can run an Update's validator in the
+ * same activation as history it is still applying: the SDK runs Update jobs before activity
+ * resolutions, so a step that is about to start waiting can look "pending" for that one task.
+ * A query makes the worker catch up; if the step then waits, the decision is sent once more.
+ * The validator stays strict, and nothing is written to history by the refused first attempt.
+ */
+export async function sendStepMessage<Ret, Input extends { stepId: string }>(
+  handle: WorkflowHandle,
+  update: UpdateDefinition<Ret, [Input]>,
+  input: Input,
+): Promise<Ret> {
+  try {
+    return await handle.executeUpdate(update, { args: [input] });
+  } catch (err) {
+    if (refusalOf(err)?.type !== REFUSAL_TYPES.notWaiting) throw err;
+    const state = await handle.query(getRunStateQuery);
+    if (state.steps.find((s) => s.id === input.stepId)?.status !== 'waiting') throw err;
+    return handle.executeUpdate(update, { args: [input] });
+  }
+}
+
+export interface Refusal {
+  type: RefusalType;
+  message: string;
+}
+
+/** The workflow's reason for refusing an Update, or undefined for any other error. */
+export function refusalOf(err: unknown): Refusal | undefined {
+  if (!(err instanceof WorkflowUpdateFailedError)) return undefined;
+  const cause = err.cause;
+  if (!(cause instanceof ApplicationFailure) || !cause.type) return undefined;
+  const known = Object.values(REFUSAL_TYPES) as string[];
+  return known.includes(cause.type) ? { type: cause.type as RefusalType, message: cause.message } : undefined;
+}
