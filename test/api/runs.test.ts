@@ -1,60 +1,243 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Client } from '@temporalio/client';
 import type { RunStateView } from '../../workflows/definitions';
-import { apiAs, eventually, SMALL_RUNBOOK, startTestApp, type TestApp } from '../support/app';
-import { testClient, testWorker, type TestWorker } from '../support/temporal';
+import { RefusalLog } from '../../src/server/refusalLog';
+import { apiAs, eventually, SMALL_RUNBOOK, useTestApp } from '../support/app';
 
-let client: Client;
-let worker: TestWorker;
-let app: TestApp;
-let workerDone: Promise<void>;
+/** Every run endpoint against the real app and real workflows: success and each error code. */
 
-beforeAll(async () => {
-  client = await testClient();
-  worker = await testWorker();
-  workerDone = worker.worker.run();
-  app = await startTestApp({ client, taskQueue: worker.taskQueue });
-});
+const app = useTestApp({ beforeAll, afterAll });
+const as = (id: string) => apiAs(app(), id);
 
-afterAll(async () => {
-  await app?.close();
-  worker?.worker.shutdown();
-  await workerDone;
-  await client?.connection.close();
-});
-
-async function startSmallRun(system = 'web-api'): Promise<string> {
-  const res = await apiAs(app, 'rm')('POST', '/api/runs', { runbook: SMALL_RUNBOOK, system, collaborationMode: 2 });
+async function startRun(system: string, extra: Record<string, unknown> = {}): Promise<string> {
+  const res = await as('rm')('POST', '/api/runs', { runbook: SMALL_RUNBOOK, system, collaborationMode: 2, ...extra });
   expect(res.status, JSON.stringify(res.body)).toBe(201);
   return (res.body as { runId: string }).runId;
 }
 
-async function stateOf(runId: string): Promise<RunStateView> {
-  const res = await apiAs(app, 'rm')<RunStateView>('GET', `/api/runs/${runId}`);
-  expect(res.status).toBe(200);
-  return res.body;
-}
-
 async function untilStep(runId: string, stepId: string, status: string): Promise<RunStateView> {
   return eventually(async () => {
-    const s = await stateOf(runId);
-    return s.steps.find((x) => x.id === stepId)?.status === status ? s : undefined;
+    const res = await as('rm')<RunStateView>('GET', `/api/runs/${runId}`);
+    return res.body.steps?.find((x) => x.id === stepId)?.status === status ? res.body : undefined;
   }, `${stepId} to be ${status}`);
 }
 
-describe('runs', () => {
-  it('starts a run, reads its state, takes evidence and a Guardian approval', async () => {
-    const runId = await startSmallRun();
-    expect(runId).toMatch(/^golive-web-api-[a-f0-9]{8}$/);
+/** A run that reached hypercare: evidence in, Guardian approved. */
+async function runInHypercare(system: string): Promise<string> {
+  const runId = await startRun(system);
+  await untilStep(runId, 'validation-report', 'waiting');
+  expect((await as('ie')('POST', `/api/runs/${runId}/steps/validation-report/evidence`, { itemId: 'accuracy', value: 99 })).status).toBe(200);
+  await untilStep(runId, 'guardian-sign-off', 'waiting');
+  expect((await as('guardian')('POST', `/api/runs/${runId}/steps/guardian-sign-off/decisions`, { decision: 'approve' })).status).toBe(200);
+  await untilStep(runId, 'hypercare', 'running');
+  return runId;
+}
+
+describe('POST /api/runs', () => {
+  it('answers 400 with each field path for bad start input', async () => {
+    const res = await as('rm')('POST', '/api/runs', { runbook: 'web-small', system: 'bad system!', collaborationMode: 9 });
+    expect(res.status).toBe(400);
+    expect(res.body.error.issues.map((i: { path: string }) => i.path).sort()).toEqual(['collaborationMode', 'system']);
+
+    const unknownRunbook = await as('rm')('POST', '/api/runs', { runbook: 'no-such-book', system: 'x', collaborationMode: 1 });
+    expect(unknownRunbook.status).toBe(400);
+    expect(unknownRunbook.body.error.issues[0].path).toBe('runbook');
+
+    const people = await as('rm')('POST', '/api/runs', { runbook: SMALL_RUNBOOK, system: 'x', collaborationMode: 1, assignments: { guardian: ['guardian', 'mallory'], janitor: ['ops'] } });
+    expect(people.status).toBe(400);
+    expect(people.body.error.issues.map((i: { path: string }) => i.path).sort()).toEqual(['assignments.guardian[1]', 'assignments.janitor']);
+
+    // Checked by src/runbook's prepareRun: mode not allowed by the runbook, param of the wrong type.
+    const prepared = await as('rm')('POST', '/api/runs', { runbook: SMALL_RUNBOOK, system: 'x', collaborationMode: 5, params: { note: 3, extra: 'x' } });
+    expect(prepared.status).toBe(400);
+    expect(prepared.body.error.issues.map((i: { path: string }) => i.path).sort()).toEqual(['collaborationMode', 'params.extra', 'params.note']);
+  });
+
+  it('answers 403 for a person who may not start runs', async () => {
+    const res = await as('user')('POST', '/api/runs', { runbook: SMALL_RUNBOOK, system: 'x', collaborationMode: 1 });
+    expect(res.status).toBe(403);
+  });
+});
+
+describe('GET /api/runs and /api/runs/:runId', () => {
+  it('lists with filters and pages, and reads one run (404 for an unknown one)', async () => {
+    const system = `list-${Date.now().toString(36)}`;
+    const a = await startRun(system);
+    const b = await startRun(system);
+    const page = await eventually(async () => {
+      const res = await as('rm')('GET', `/api/runs?system=${system}`);
+      return res.body.runs?.length === 2 ? res.body : undefined;
+    }, 'both runs to be listed');
+    expect(page.runs.map((r: { runId: string }) => r.runId).sort()).toEqual([a, b].sort());
+    expect(page.runs[0]).toMatchObject({ system, runbook: SMALL_RUNBOOK, initiator: 'rm', executionStatus: 'RUNNING' });
+
+    const first = await as('rm')('GET', `/api/runs?system=${system}&pageSize=1`);
+    expect(first.body.runs).toHaveLength(1);
+    expect(first.body.nextPageToken).toEqual(expect.any(String));
+    const second = await as('rm')('GET', `/api/runs?system=${system}&pageSize=1&pageToken=${first.body.nextPageToken}`);
+    expect(second.body.runs).toHaveLength(1);
+    expect(second.body.runs[0].runId).not.toBe(first.body.runs[0].runId);
+
+    // Both wait for the implementation engineer's evidence: in ie's "waiting for me", not in the Guardian's.
+    await eventually(async () => {
+      const res = await as('ie')('GET', `/api/runs?system=${system}&waitingFor=me`);
+      return res.body.runs?.length === 2 ? true : undefined;
+    }, 'runs waiting for implementation-engineer');
+    expect((await as('guardian')('GET', `/api/runs?system=${system}&waitingFor=me`)).body.runs).toEqual([]);
+    const byState = await eventually(async () => {
+      const res = await as('rm')('GET', `/api/runs?system=${system}&state=waiting`);
+      return res.body.runs?.length === 2 ? res.body : undefined;
+    }, 'runs in state waiting');
+    expect(byState.runs).toHaveLength(2);
+
+    const one = await as('guardian')<RunStateView>('GET', `/api/runs/${a}`);
+    expect(one.status).toBe(200);
+    expect(one.body).toMatchObject({ system, initiator: { id: 'rm' }, runbook: { id: SMALL_RUNBOOK } });
+
+    expect((await as('rm')('GET', '/api/runs/golive-nothing-00000000')).status).toBe(404);
+    expect((await as('rm')('GET', '/api/runs/has%20space')).status).toBe(400);
+  });
+});
+
+describe('decisions and evidence', () => {
+  it('takes evidence and one approval; refuses wrong role, own run, not waiting, duplicates, unknown steps', async () => {
+    const runId = await startRun('decide');
+    const decide = (who: string, body: unknown, step = 'guardian-sign-off') => as(who)('POST', `/api/runs/${runId}/steps/${step}/decisions`, body);
     await untilStep(runId, 'validation-report', 'waiting');
 
-    const ev = await apiAs(app, 'ie')('POST', `/api/runs/${runId}/steps/validation-report/evidence`, { itemId: 'accuracy', value: 97.5 });
-    expect(ev.status, JSON.stringify(ev.body)).toBe(200);
+    const early = await decide('guardian', { decision: 'approve' });
+    expect(early.status).toBe(409);
+    expect(early.body.error.reason).toBe('StepNotWaiting');
+
+    const badEvidence = await as('ie')('POST', `/api/runs/${runId}/steps/validation-report/evidence`, { itemId: 'accuracy', value: 140 });
+    expect(badEvidence.status).toBe(400);
+    expect(badEvidence.body.error.reason).toBe('InvalidInput');
+    const wrongPerson = await as('sponsor')('POST', `/api/runs/${runId}/steps/validation-report/evidence`, { itemId: 'accuracy', value: 90 });
+    expect(wrongPerson.status).toBe(403);
+    const evidence = await as('ie')('POST', `/api/runs/${runId}/steps/validation-report/evidence`, { itemId: 'accuracy', value: 96.1, note: 'hold-out v3' });
+    expect(evidence.status).toBe(200);
+    expect(evidence.body.step.id).toBe('validation-report');
     await untilStep(runId, 'guardian-sign-off', 'waiting');
 
-    const ok = await apiAs(app, 'guardian')('POST', `/api/runs/${runId}/steps/guardian-sign-off/decisions`, { decision: 'approve', comment: 'looks right' });
-    expect(ok.status, JSON.stringify(ok.body)).toBe(200);
-    const s = await untilStep(runId, 'hypercare', 'running');
-    expect(s.decisions.map((d) => [d.stepId, d.actor.id, d.decision])).toEqual([['guardian-sign-off', 'guardian', 'approve']]);
+    const wrongRole = await decide('ops', { decision: 'approve' });
+    expect(wrongRole.status).toBe(403);
+    expect(wrongRole.body.error.reason).toBe('NotAuthorized');
+    const ownRun = await decide('rm', { decision: 'approve' });
+    expect(ownRun.status).toBe(403);
+    expect(ownRun.body.error.reason).toBe('SelfApproval');
+    const unknownStep = await decide('guardian', { decision: 'approve' }, 'no-such-step');
+    expect(unknownStep.status).toBe(404);
+    const rejectWithoutComment = await decide('guardian', { decision: 'reject' });
+    expect(rejectWithoutComment.status).toBe(400);
+    expect(rejectWithoutComment.body.error.issues[0].path).toBe('comment');
+
+    const approved = await decide('guardian', { decision: 'approve', comment: 'oversight protocol fits mode 2' });
+    expect(approved.status).toBe(200);
+    expect(approved.body.step).toMatchObject({ id: 'guardian-sign-off' });
+    const again = await decide('guardian', { decision: 'approve' });
+    expect(again.status).toBe(409);
+    const late = await decide('guardian2', { decision: 'reject', comment: 'too late' });
+    expect(late.status).toBe(409);
+
+    const state = await untilStep(runId, 'hypercare', 'running');
+    expect(state.decisions).toEqual([expect.objectContaining({ stepId: 'guardian-sign-off', decision: 'approve', actor: { id: 'guardian', name: 'Gita Guardian' } })]);
+
+    const refusals = await new RefusalLog(app().dataDir).readForRun(runId);
+    expect(refusals.map((r) => [r.actor, r.type, r.status])).toEqual(
+      expect.arrayContaining([
+        ['ops', 'NotAuthorized', 403],
+        ['rm', 'SelfApproval', 403],
+        ['guardian', 'StepNotWaiting', 409],
+      ]),
+    );
+    expect(refusals.every((r) => r.reason.length > 0 && r.at)).toBe(true);
+  });
+
+  it('a rejection rolls the run back', async () => {
+    const runId = await startRun('reject');
+    await untilStep(runId, 'validation-report', 'waiting');
+    await as('ie')('POST', `/api/runs/${runId}/steps/validation-report/evidence`, { itemId: 'accuracy', value: 60 });
+    await untilStep(runId, 'guardian-sign-off', 'waiting');
+    const res = await as('guardian2')('POST', `/api/runs/${runId}/steps/guardian-sign-off/decisions`, { decision: 'reject', comment: 'accuracy too low' });
+    expect(res.status).toBe(200);
+    const closed = await eventually(async () => {
+      const s = (await as('rm')<RunStateView>('GET', `/api/runs/${runId}`)).body;
+      return s.status === 'rolled-back' ? s : undefined;
+    }, 'the run to roll back');
+    expect(closed.failure).toMatchObject({ kind: 'rejected', stepId: 'guardian-sign-off' });
+  });
+});
+
+describe('Red Button, stop and rollback', () => {
+  it('takes reports in hypercare (named and anonymous), resolves them, and stops the line', async () => {
+    const notYet = await startRun('redbutton-early');
+    await untilStep(notYet, 'validation-report', 'waiting');
+    const early = await as('user')('POST', `/api/runs/${notYet}/reports`, { severity: 'low', description: 'too early' });
+    expect(early.status).toBe(409);
+
+    const runId = await runInHypercare('redbutton');
+    const named = await as('user')('POST', `/api/runs/${runId}/reports`, { severity: 'high', description: 'wrong answer about refunds' });
+    expect(named.status).toBe(201);
+    expect(named.body.report).toMatchObject({ reporter: 'user', severity: 'high', status: 'open' });
+    const anon = await as('user')('POST', `/api/runs/${runId}/reports`, { severity: 'medium', description: 'made up a policy', anonymous: true });
+    expect(anon.status).toBe(201);
+    expect(anon.body.report.reporter).toBe('anonymous');
+    expect(anon.body.receipt).toEqual(expect.any(String));
+    const badSeverity = await as('user')('POST', `/api/runs/${runId}/reports`, { severity: 'apocalyptic', description: 'x' });
+    expect(badSeverity.status).toBe(400);
+    expect(badSeverity.body.error.issues[0].path).toBe('severity');
+
+    const reportId = named.body.report.id as string;
+    const unknownReport = await as('ops')('POST', `/api/runs/${runId}/reports/r-nope/resolution`, { resolution: 'x' });
+    expect(unknownReport.status).toBe(404);
+    const notAllowed = await as('sponsor')('POST', `/api/runs/${runId}/reports/${reportId}/resolution`, { resolution: 'x' });
+    expect(notAllowed.status).toBe(403);
+    const resolved = await as('ops')('POST', `/api/runs/${runId}/reports/${reportId}/resolution`, { resolution: 'prompt fixed, answer corrected' });
+    expect(resolved.status).toBe(200);
+    expect(resolved.body.report).toMatchObject({ status: 'resolved' });
+    const twice = await as('ops')('POST', `/api/runs/${runId}/reports/${reportId}/resolution`, { resolution: 'again' });
+    expect(twice.status).toBe(409);
+
+    // The sponsor has a role in the run but no stop authority: the workflow itself refuses.
+    const sponsorStop = await as('sponsor')('POST', `/api/runs/${runId}/stop`, { reason: 'nervous' });
+    expect(sponsorStop.status).toBe(403);
+    const refusals = await new RefusalLog(app().dataDir).readForRun(runId);
+    expect(refusals).toEqual(expect.arrayContaining([expect.objectContaining({ actor: 'sponsor', action: 'stop', by: 'workflow', type: 'NotAuthorized' })]));
+    const noReason = await as('ops')('POST', `/api/runs/${runId}/stop`, { reason: '' });
+    expect(noReason.status).toBe(400);
+    expect(noReason.body.error.issues[0].path).toBe('reason');
+
+    const stopped = await as('ops')('POST', `/api/runs/${runId}/stop`, { reason: 'Red Button reports pile up' });
+    expect(stopped.status).toBe(200);
+    await eventually(async () => ((await as('rm')<RunStateView>('GET', `/api/runs/${runId}`)).body.status === 'rolled-back' ? true : undefined), 'rolled back');
+    const afterClose = await as('ops')('POST', `/api/runs/${runId}/stop`, { reason: 'again' });
+    expect(afterClose.status).toBe(409);
+    expect(afterClose.body.error.reason).toBe('RunClosed');
+  });
+
+  it('takes a rollback request from someone with rollback authority', async () => {
+    const runId = await startRun('rollback');
+    await untilStep(runId, 'validation-report', 'waiting');
+    const denied = await as('ops')('POST', `/api/runs/${runId}/rollback`, { reason: 'not mine to ask' });
+    expect(denied.status).toBe(403);
+    const res = await as('rm')('POST', `/api/runs/${runId}/rollback`, { reason: 'vendor pulled the model' });
+    expect(res.status).toBe(200);
+    const closed = await eventually(async () => {
+      const s = (await as('rm')<RunStateView>('GET', `/api/runs/${runId}`)).body;
+      return s.status === 'rolled-back' ? s : undefined;
+    }, 'rolled back');
+    expect(closed.failure).toMatchObject({ kind: 'rollback-requested', by: { id: 'rm' } });
+    // A closed run is still readable.
+    expect((await as('guardian')('GET', `/api/runs/${runId}`)).status).toBe(200);
+  });
+});
+
+describe('audit hooks', () => {
+  it('answers 501 for history and dossier until src/audit is wired in', async () => {
+    const runId = await startRun('audit');
+    for (const path of ['history', 'dossier']) {
+      const res = await as('rm')('GET', `/api/runs/${runId}/${path}`);
+      expect(res.status).toBe(501);
+      expect(res.body.error.message).toMatch(/src\/audit/);
+    }
   });
 });

@@ -7,7 +7,7 @@ import { UserStore } from '../../src/auth/users';
 import { RunbookRegistry } from '../../src/runbook/registry';
 import type { AppDeps } from '../../src/server/deps';
 import { startWebServer } from '../../src/server/start';
-import { NAMESPACE } from './temporal';
+import { NAMESPACE, testClient, testWorker } from './temporal';
 
 /**
  * The real golive web app for API and browser tests: a fresh data dir with demo users, the test
@@ -96,4 +96,34 @@ export async function eventually<T>(fn: () => Promise<T | undefined>, what: stri
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 200));
   }
+}
+
+/**
+ * beforeAll/afterAll for a test file: a real worker on its own task queue and the app on a free
+ * port. Returns a getter, since the values exist only once beforeAll has run.
+ */
+export function useTestApp(hooks: { beforeAll: (fn: () => Promise<void>, timeout?: number) => void; afterAll: (fn: () => Promise<void>) => void }): () => TestApp {
+  let client: Client | undefined;
+  let stopWorker: (() => Promise<void>) | undefined;
+  let app: TestApp | undefined;
+  hooks.beforeAll(async () => {
+    const c = await testClient();
+    client = c;
+    const worker = await testWorker();
+    const done = worker.worker.run();
+    stopWorker = async () => {
+      worker.worker.shutdown();
+      await done;
+    };
+    app = await startTestApp({ client: c, taskQueue: worker.taskQueue });
+  });
+  hooks.afterAll(async () => {
+    await app?.close();
+    await stopWorker?.();
+    await client?.connection.close();
+  });
+  return () => {
+    if (!app) throw new Error('the test app is not started yet');
+    return app;
+  };
 }
