@@ -1,0 +1,116 @@
+import { createHash } from 'node:crypto';
+import type { RefusalEntry } from '../server/refusalLog';
+import { FINAL_STATUSES, type GoLiveInput, type RunStateView } from '../../workflows/definitions';
+import { chainHead, type ChainedEntry } from './chain';
+import { renderHtml } from './renderHtml';
+import { renderMarkdown } from './renderMarkdown';
+import { buildSections, type DossierSection } from './sections';
+
+/**
+ * The compliance dossier of one run as a set of files (name → bytes), with a manifest of their
+ * SHA-256 digests and the trail's chain head. Pure: index.ts writes the files to a folder or a
+ * zip, verify.ts checks them.
+ */
+
+export const DOSSIER_FORMAT = 'golive-dossier/1';
+export const MANIFEST_FILE = 'manifest.json';
+export const TRAIL_FILE = 'audit-trail.json';
+export const DOSSIER_FILES = ['dossier.json', 'dossier.md', 'index.html', TRAIL_FILE, 'refusals.json'] as const;
+
+export interface Dossier {
+  format: typeof DOSSIER_FORMAT;
+  generatedAt: string;
+  workflowId: string;
+  runIds: string[];
+  title: string;
+  run: Pick<RunStateView, 'system' | 'runbook' | 'collaborationMode' | 'initiator' | 'status' | 'startedAt' | 'endedAt' | 'failure'>;
+  finished: boolean;
+  /** Set while the run is not finished; printed on every section. */
+  draftNotice?: string;
+  trail: { entries: number; head: string };
+  sections: DossierSection[];
+  /** The workflow's own final (or current) record, with every action's full result. */
+  state: RunStateView;
+}
+
+export interface TrailFile {
+  workflowId: string;
+  head: string;
+  entries: ChainedEntry[];
+}
+
+export interface Manifest {
+  format: typeof DOSSIER_FORMAT;
+  workflowId: string;
+  generatedAt: string;
+  finished: boolean;
+  status: string;
+  files: { name: string; sha256: string; bytes: number }[];
+  chain: { head: string; length: number };
+}
+
+export interface DossierSource {
+  workflowId: string;
+  runIds: string[];
+  input: GoLiveInput;
+  state: RunStateView;
+  entries: ChainedEntry[];
+  refusals: readonly RefusalEntry[];
+  /** Injected for reproducible output in tests. */
+  now?: Date;
+}
+
+export const sha256 = (bytes: Uint8Array | string) => createHash('sha256').update(bytes).digest('hex');
+const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
+
+export function buildDossier(src: DossierSource): Dossier {
+  const { state } = src;
+  const finished = FINAL_STATUSES.includes(state.status);
+  return {
+    format: DOSSIER_FORMAT,
+    generatedAt: (src.now ?? new Date()).toISOString(),
+    workflowId: src.workflowId,
+    runIds: src.runIds,
+    title: `Compliance dossier — ${state.system}, ${state.runbook.title}`,
+    run: {
+      system: state.system,
+      runbook: state.runbook,
+      collaborationMode: state.collaborationMode,
+      initiator: state.initiator,
+      status: state.status,
+      startedAt: state.startedAt,
+      ...(state.endedAt ? { endedAt: state.endedAt } : {}),
+      ...(state.failure ? { failure: state.failure } : {}),
+    },
+    finished,
+    ...(finished ? {} : { draftNotice: `DRAFT — run not finished, status: ${state.status}` }),
+    trail: { entries: src.entries.length, head: chainHead(src.entries) },
+    sections: buildSections({ input: src.input, state, entries: src.entries, refusals: src.refusals }),
+    state,
+  };
+}
+
+/** Every file of the export, manifest last (it digests the others). */
+export function dossierFiles(src: DossierSource): Map<string, Uint8Array> {
+  const dossier = buildDossier(src);
+  const trail: TrailFile = { workflowId: src.workflowId, head: dossier.trail.head, entries: src.entries };
+  const text: Record<(typeof DOSSIER_FILES)[number], string> = {
+    'dossier.json': json(dossier),
+    'dossier.md': renderMarkdown(dossier),
+    'index.html': renderHtml(dossier),
+    [TRAIL_FILE]: json(trail),
+    'refusals.json': json(src.refusals),
+  };
+  const files = new Map<string, Uint8Array>(Object.entries(text).map(([name, body]) => [name, Buffer.from(body, 'utf8')]));
+  const manifest: Manifest = {
+    format: DOSSIER_FORMAT,
+    workflowId: src.workflowId,
+    generatedAt: dossier.generatedAt,
+    finished: dossier.finished,
+    status: src.state.status,
+    files: [...files].map(([name, bytes]) => ({ name, sha256: sha256(bytes), bytes: bytes.length })),
+    chain: { head: dossier.trail.head, length: src.entries.length },
+  };
+  files.set(MANIFEST_FILE, Buffer.from(json(manifest), 'utf8'));
+  return files;
+}

@@ -1,0 +1,56 @@
+import type { Dossier } from './dossier';
+import { NOT_RECORDED, type Block } from './sections';
+import { obligationsLine, runFields } from './renderShared';
+
+/**
+ * The dossier for people, as one self-contained HTML page: no scripts, no external resources
+ * (the CSP forbids both), every value escaped. A draft repeats its notice on every section and,
+ * printed, at the top of every page.
+ */
+
+const escapeHtml = (text: string) =>
+  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+
+const STYLE = `
+body{font:14px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:72rem;padding:0 1rem;color:#1a1a1a}
+table{border-collapse:collapse;width:100%;margin:.5rem 0}th,td{border:1px solid #ccc;padding:.25rem .4rem;text-align:left;vertical-align:top;word-break:break-word}
+th{background:#f3f3f3}.obligations{color:#555;font-style:italic}.empty{color:#777;font-style:italic}
+.draft{background:#fff3cd;border:2px solid #c90;padding:.4rem .6rem;font-weight:bold}
+section{page-break-inside:auto;margin-top:2rem}
+@media print{.draft.page{position:fixed;top:0;left:0;right:0}}`;
+
+function block(b: Block): string {
+  switch (b.kind) {
+    case 'heading':
+      return `<h3>${escapeHtml(b.text)}</h3>`;
+    case 'text':
+      return `<p>${escapeHtml(b.text)}</p>`;
+    case 'list':
+      return b.items.length ? `<ul>${b.items.map((i) => `<li>${escapeHtml(i)}</li>`).join('')}</ul>` : `<p class="empty">${NOT_RECORDED}</p>`;
+    case 'fields':
+      return `<dl>${b.fields.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`).join('')}</dl>`;
+    case 'table':
+      if (b.rows.length === 0) return `<p class="empty">${NOT_RECORDED}</p>`;
+      return `<table><thead><tr>${b.columns.map((c) => `<th>${escapeHtml(c)}</th>`).join('')}</tr></thead><tbody>${b.rows
+        .map((r) => `<tr>${r.map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`)
+        .join('')}</tbody></table>`;
+  }
+}
+
+export function renderHtml(d: Dossier): string {
+  const draft = (cls: string) => (d.draftNotice ? `<p class="draft ${cls}">${escapeHtml(d.draftNotice)}</p>` : '');
+  const sections = d.sections
+    .map((s) => `<section id="${escapeHtml(s.id)}"><h2>${escapeHtml(s.title)}</h2>${draft('')}<p class="obligations">Serves: ${escapeHtml(obligationsLine(s.obligations))}</p>${s.blocks.map(block).join('\n')}</section>`)
+    .join('\n');
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
+<title>${escapeHtml(d.title)}</title><style>${STYLE}</style></head>
+<body>${draft('page')}
+<h1>${escapeHtml(d.title)}</h1>
+<dl>${runFields(d).map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`).join('')}</dl>
+<nav><ol>${d.sections.map((s) => `<li><a href="#${escapeHtml(s.id)}">${escapeHtml(s.title)}</a></li>`).join('')}</ol></nav>
+${sections}
+</body></html>
+`;
+}

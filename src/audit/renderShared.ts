@@ -1,0 +1,22 @@
+import type { Dossier } from './dossier';
+import type { Obligation } from './obligations';
+
+/** What both renderers print the same way: the run's header fields and obligation lines. */
+
+export const obligationsLine = (obligations: readonly Obligation[]) => obligations.map((o) => `${o.ref} — ${o.title}`).join('; ');
+
+export function runFields(d: Dossier): [string, string][] {
+  const r = d.run;
+  return [
+    ['System', r.system],
+    ['Runbook', `${r.runbook.id}@${r.runbook.version} — ${r.runbook.title} (sha256 ${r.runbook.sha256})`],
+    ['Collaboration Mode', String(r.collaborationMode)],
+    ['Initiator', r.initiator.id],
+    ['Status', r.status + (r.failure ? ` (${r.failure.kind}${r.failure.stepId ? ` at ${r.failure.stepId}` : ''}: ${r.failure.reason})` : '')],
+    ['Started', r.startedAt],
+    ['Ended', r.endedAt ?? 'not finished'],
+    ['Workflow', `${d.workflowId} (runs: ${d.runIds.join(', ')})`],
+    ['Audit trail', `${d.trail.entries} entries, chain head ${d.trail.head}`],
+    ['Generated', d.generatedAt],
+  ];
+}
