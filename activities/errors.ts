@@ -18,7 +18,7 @@ export const permanentTypes = [
   'PollTimedOut',
   'AlertNotDelivered',
 ] as const;
-export const transientTypes = ['ConnectionFailed', 'Timeout', 'Unreachable', 'CommandTimedOut'] as const;
+export const transientTypes = ['ConnectionFailed', 'Timeout', 'Unreachable', 'CommandTimedOut', 'ServerError'] as const;
 
 export type PermanentType = (typeof permanentTypes)[number];
 export type TransientType = (typeof transientTypes)[number];

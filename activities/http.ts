@@ -76,10 +76,17 @@ export function statusMatches(status: number, expect: number | number[] | undefi
   return Array.isArray(expect) ? expect.includes(status) : status === expect;
 }
 
+/** Statuses that say "not now" rather than "no": overloaded, restarting, rate-limited. */
+export function isTransientStatus(status: number): boolean {
+  return status >= 500 || status === 429 || status === 408;
+}
+
 export function requireStatus(res: HttpResult, expect: number | number[] | undefined, where: string): void {
-  if (!statusMatches(res.status, expect)) {
-    permanent('UnexpectedStatus', `${where} answered ${res.status}`, { status: res.status, body: snippet(res.body) });
-  }
+  if (statusMatches(res.status, expect)) return;
+  const details = { status: res.status, body: snippet(res.body) };
+  // A 5xx from a deploy hook or webhook usually passes; the retry policy decides how long to wait.
+  if (isTransientStatus(res.status)) transient('ServerError', `${where} answered ${res.status}`, details);
+  permanent('UnexpectedStatus', `${where} answered ${res.status}`, details);
 }
 
 export function parseJsonBody(res: HttpResult): unknown {
