@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiAs, useTestApp } from '../support/app';
+import { createTrustedProxy } from '../../src/auth/proxy';
+import { apiAs, startTestApp, useTestApp } from '../support/app';
+import { testClient } from '../support/temporal';
 
 /** Authentication, CSRF, throttling, input limits and the operational endpoints. */
 
@@ -139,5 +141,29 @@ describe('operations endpoints', () => {
     expect(decide.requestBody.content['application/json'].schema.oneOf ?? decide.requestBody.content['application/json'].schema.anyOf).toHaveLength(2);
     expect(decide.parameters.map((p: { name: string }) => p.name)).toEqual(['runId', 'stepId']);
     expect(doc.body.paths['/api/runs'].post.requestBody.content['application/json'].schema.additionalProperties).toBe(false);
+  });
+});
+
+describe('single sign-on through a trusted proxy', () => {
+  it('believes the header only from the configured network and only for known people', async () => {
+    const client = await testClient();
+    const trusted = await startTestApp({ client, taskQueue: 'unused', trustedProxy: createTrustedProxy('X-Forwarded-User', ['127.0.0.1/32']) });
+    const untrusted = await startTestApp({ client, taskQueue: 'unused', trustedProxy: createTrustedProxy('X-Forwarded-User', ['10.0.0.0/8']) });
+    try {
+      const me = await apiAs(trusted)('GET', '/api/me', undefined, { 'x-forwarded-user': 'guardian' });
+      expect(me.status).toBe(200);
+      expect(me.body).toMatchObject({ user: { id: 'guardian' }, via: 'proxy', csrfToken: expect.any(String) });
+      // Browser requests through the proxy still need the CSRF token for changes.
+      const noCsrf = await apiAs(trusted)('POST', '/api/runs/x/stop', { reason: 'x' }, { 'x-forwarded-user': 'guardian' });
+      expect(noCsrf.status).toBe(403);
+      const stranger = await apiAs(trusted)('GET', '/api/me', undefined, { 'x-forwarded-user': 'mallory' });
+      expect(stranger.status).toBe(401);
+      const ignored = await apiAs(untrusted)('GET', '/api/me', undefined, { 'x-forwarded-user': 'guardian' });
+      expect(ignored.status).toBe(401);
+    } finally {
+      await trusted.close();
+      await untrusted.close();
+      await client.connection.close();
+    }
   });
 });

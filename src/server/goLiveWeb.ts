@@ -1,0 +1,57 @@
+import path from 'node:path';
+import type { Client } from '@temporalio/client';
+import type { Config } from '../config';
+import type { Logger } from '../log';
+import { ensureDemoUsers } from '../auth/demoUsers';
+import { trustedProxyFromEnv } from '../auth/proxy';
+import { USERS_FILE, UserStore } from '../auth/users';
+import { RunbookRegistry } from '../runbook/registry';
+import type { AuditHooks } from './deps';
+import { startWebServer, type WebServer } from './start';
+
+/**
+ * What `npm start` needs from the web side in one call: demo users on first start, the users
+ * file, runbooks, proxy SSO from the environment, and the listening server. `banner` holds the
+ * lines main.ts prints (how to log in).
+ */
+export interface GoLiveWebOptions {
+  config: Config;
+  client: Client;
+  namespace: string;
+  temporalUiUrl?: string;
+  log: Logger;
+  audit?: AuditHooks;
+  env?: NodeJS.ProcessEnv;
+}
+
+export async function startGoLiveWeb(o: GoLiveWebOptions): Promise<WebServer & { banner: string[] }> {
+  const dataDir = o.config.GOLIVE_DATA_DIR;
+  const demo = await ensureDemoUsers(dataDir);
+  const users = await UserStore.load(path.join(dataDir, USERS_FILE));
+  const trustedProxy = trustedProxyFromEnv(o.env ?? process.env);
+  const server = await startWebServer(
+    {
+      client: o.client,
+      taskQueue: o.config.GOLIVE_TASK_QUEUE,
+      namespace: o.namespace,
+      runbooks: new RunbookRegistry(o.config.GOLIVE_RUNBOOKS_DIR),
+      users,
+      dataDir,
+      log: o.log,
+      ...(o.temporalUiUrl ? { temporalUiUrl: o.temporalUiUrl } : {}),
+      ...(o.config.GOLIVE_PUBLIC_URL ? { publicUrl: o.config.GOLIVE_PUBLIC_URL } : {}),
+      ...(trustedProxy ? { trustedProxy } : {}),
+      ...(o.audit ? { audit: o.audit } : {}),
+    },
+    { host: o.config.GOLIVE_HOST, port: o.config.GOLIVE_PORT },
+  );
+  const banner = demo.created
+    ? [
+        '',
+        'Demo users were created (first start). Log in as one of them:',
+        ...demo.created.map((c) => `  ${c.id.padEnd(10)} ${c.roles.join(', ').padEnd(24)} password ${c.password}`),
+        `  API tokens and passwords are in ${demo.credentialsFile} (mode 600); this is the only time they are printed.`,
+      ]
+    : [`  users           ${path.join(dataDir, USERS_FILE)} (demo passwords: ${demo.credentialsFile})`];
+  return { ...server, url: o.config.GOLIVE_PUBLIC_URL ?? server.url, banner };
+}
