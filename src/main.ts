@@ -10,7 +10,7 @@ import { connectClient, connectWorkerConnection, devServerTarget, targetFromEnvi
 import { startDevServer, type DevServer } from './temporal/devServer';
 import { PortInUse } from './temporal/portCheck';
 import { ensureSearchAttributes } from './temporal/searchAttributeRegistration';
-import { startGoLiveWeb } from './web';
+import { startGoLiveWeb } from './server/goLiveWeb';
 import { createGoLiveWorker } from './worker';
 
 /**

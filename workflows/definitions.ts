@@ -63,7 +63,8 @@ export const goLiveInputSchema = z.strictObject({
 export type GoLiveInput = z.infer<typeof goLiveInputSchema>;
 
 // ---------------------------------------------------------------------------------------------
-// Decisions and other human messages
+// Decisions and other human messages (types are what callers send: defaults may be omitted;
+// the workflow parses every payload again)
 
 export const approveStepSchema = z.strictObject({
   actor: actorSchema,
@@ -72,7 +73,7 @@ export const approveStepSchema = z.strictObject({
   role: z.string().optional(),
   comment: comment.optional(),
 });
-export type ApproveStepInput = z.infer<typeof approveStepSchema>;
+export type ApproveStepInput = z.input<typeof approveStepSchema>;
 
 export const rejectStepSchema = z.strictObject({
   actor: actorSchema,
@@ -80,7 +81,7 @@ export const rejectStepSchema = z.strictObject({
   role: z.string().optional(),
   comment: comment.min(1, 'a rejection needs a comment'),
 });
-export type RejectStepInput = z.infer<typeof rejectStepSchema>;
+export type RejectStepInput = z.input<typeof rejectStepSchema>;
 
 export const documentEvidenceSchema = z.strictObject({
   name: z.string().min(1).max(300),
@@ -97,7 +98,7 @@ export const submitEvidenceSchema = z.strictObject({
   value: z.unknown(),
   note: comment.optional(),
 });
-export type SubmitEvidenceInput = z.infer<typeof submitEvidenceSchema>;
+export type SubmitEvidenceInput = z.input<typeof submitEvidenceSchema>;
 
 export const severitySchema = z.enum(['low', 'medium', 'high', 'critical']);
 
@@ -110,20 +111,20 @@ export const reportErrorSchema = z.strictObject({
   /** SHA-256 of a receipt the server gave an anonymous reporter, so they can read the resolution. */
   receiptHash: z.string().regex(/^[a-f0-9]{64}$/).optional(),
 });
-export type ReportErrorInput = z.infer<typeof reportErrorSchema>;
+export type ReportErrorInput = z.input<typeof reportErrorSchema>;
 
 export const resolveReportSchema = z.strictObject({
   actor: actorSchema,
   reportId: z.string().min(1).max(64),
   resolution: z.string().trim().min(1, 'a resolution is required').max(8000),
 });
-export type ResolveReportInput = z.infer<typeof resolveReportSchema>;
+export type ResolveReportInput = z.input<typeof resolveReportSchema>;
 
 export const stopLineSchema = z.strictObject({ actor: actorSchema, reason });
-export type StopLineInput = z.infer<typeof stopLineSchema>;
+export type StopLineInput = z.input<typeof stopLineSchema>;
 
 export const requestRollbackSchema = z.strictObject({ actor: actorSchema, reason });
-export type RequestRollbackInput = z.infer<typeof requestRollbackSchema>;
+export type RequestRollbackInput = z.input<typeof requestRollbackSchema>;
 
 // ---------------------------------------------------------------------------------------------
 // The state a query returns (the workflow's own record; the audit trail is built from it and

@@ -1,6 +1,5 @@
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
-import type { UpdateDefinition } from '@temporalio/workflow';
+import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
 import { getRunStateQuery, REFUSAL_TYPES, type RefusalType } from '../../workflows/definitions';
 
 /**

@@ -1,0 +1,76 @@
+import { createHash } from 'node:crypto';
+import type { WorkflowHandle } from '@temporalio/client';
+import type { EvidenceItem } from '../../src/runbook/schema';
+import { sendStepMessage } from '../../src/temporal/runUpdates';
+import { approveStepUpdate, getRunStateQuery, submitEvidenceUpdate, type GoLiveInput, type RunStateView } from '../../workflows/definitions';
+
+/**
+ * Plays the people of a run: whenever a step waits, the right person submits valid evidence
+ * or approves, through the same Updates the API sends. Stops when `until` holds.
+ */
+
+export function validEvidence(item: EvidenceItem): unknown {
+  switch (item.type) {
+    case 'number':
+      return item.min ?? item.max ?? 1;
+    case 'url':
+      return `https://evidence.example.org/${item.id}`;
+    case 'document':
+      return { name: `${item.id}.pdf`, sha256: createHash('sha256').update(item.id).digest('hex') };
+    case 'attestation':
+      return true;
+    case 'text':
+      return `${item.title}: confirmed`;
+  }
+}
+
+export interface AutopilotOptions {
+  /** Steps the autopilot leaves alone (the test decides them itself). */
+  skip?: string[];
+  comment?: (stepId: string) => string;
+  timeoutMs?: number;
+}
+
+export async function autopilot(
+  handle: WorkflowHandle,
+  input: GoLiveInput,
+  until: (s: RunStateView) => boolean,
+  opts: AutopilotOptions = {},
+): Promise<RunStateView> {
+  const deadline = Date.now() + (opts.timeoutMs ?? 120_000);
+  const stepsById = new Map([...input.runbook.steps.map((s) => [s.id, s] as const)]);
+  for (;;) {
+    const state = await handle.query(getRunStateQuery);
+    if (until(state)) return state;
+    if (Date.now() > deadline) throw new Error(`autopilot timed out; steps: ${JSON.stringify(state.steps.map((s) => [s.id, s.status]))}`);
+    let acted = false;
+    for (const step of state.steps) {
+      if (step.status !== 'waiting' || opts.skip?.includes(step.id)) continue;
+      const who = step.mayDecide ?? [];
+      if (step.kind === 'evidence') {
+        const def = step.id === 'entry-criteria' ? { items: input.runbook.entryCriteria } : stepsById.get(step.id);
+        const items = def && 'items' in def ? def.items : [];
+        const submitted = new Set(state.evidence.filter((e) => e.stepId === step.id).map((e) => e.itemId));
+        for (const item of items) {
+          if (submitted.has(item.id)) continue;
+          const role = item.submittedBy.find((r) => (input.assignments[r] ?? []).length > 0);
+          const person = role ? input.assignments[role]![0]! : undefined;
+          if (!role || !person) continue;
+          await sendStepMessage(handle, submitEvidenceUpdate, { actor: { id: person }, stepId: step.id, itemId: item.id, role, value: validEvidence(item) });
+          acted = true;
+        }
+      } else if (step.kind === 'approval') {
+        const first = who.find((w) => w.people.length > 0);
+        if (!first) continue;
+        await sendStepMessage(handle, approveStepUpdate, {
+          actor: { id: first.people[0]! },
+          stepId: step.id,
+          role: first.role,
+          comment: opts.comment?.(step.id) ?? `approved by the ${first.role}`,
+        });
+        acted = true;
+      }
+    }
+    if (!acted) await new Promise((r) => setTimeout(r, 200));
+  }
+}
