@@ -1,0 +1,134 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Client } from '@temporalio/client';
+import { exportDossier, filterEntries, verifyDossier } from '../../src/audit';
+import type { Dossier } from '../../src/audit/dossier';
+import { loadRunbookFile } from '../../src/runbook/load';
+import { prepareRun } from '../../src/runbook/prepare';
+import { startSandbox, type RunningSandbox } from '../../src/sandbox/server';
+import { approveStepUpdate, FINAL_STATUSES, rejectStepUpdate, submitEvidenceUpdate } from '../../workflows/definitions';
+import { actor, defaultAssignments, people, startRun, stepStatus, waitForState } from '../support/runs';
+import { testClient, testWorker } from '../support/temporal';
+
+const doc = (name: string) => ({ name, sha256: Buffer.from(name).toString('hex').padEnd(64, '0').slice(0, 64) });
+
+/**
+ * The default runbook against the sandbox, through every phase up to Gate 4, which the Business
+ * Sponsor rejects: the run compensates, and the finished run's dossier holds every deliverable.
+ */
+describe('dossier of the default runbook', () => {
+  let client: Client;
+  let sandbox: RunningSandbox;
+  let tmp: string;
+  beforeAll(async () => {
+    client = await testClient();
+    sandbox = await startSandbox({ port: 0 });
+    tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'golive-dossier-'));
+  });
+  afterAll(async () => {
+    await sandbox.close();
+    await client.connection.close();
+    await fs.rm(tmp, { recursive: true, force: true });
+  });
+
+  it('holds every deliverable, each naming its obligation, and verifies', { timeout: 240_000 }, async () => {
+    const loaded = await loadRunbookFile(path.join(__dirname, '../../runbooks/default.yaml'));
+    const port = Number(new URL(sandbox.url).port);
+    const input = prepareRun({
+      loaded,
+      system: 'test-system',
+      collaborationMode: 3,
+      initiator: { id: people.initiator },
+      assignments: defaultAssignments,
+      params: { targetUrl: sandbox.url, targetHost: '127.0.0.1', targetPort: port, loadTestSeconds: 2, stressMaxRate: 50, failoverSeconds: 3 },
+    });
+    const { taskQueue, run } = await testWorker();
+    const workflowId = await run(async () => {
+      const handle = await startRun(client, taskQueue, input);
+      const waiting = async (stepId: string) => {
+        const s = await waitForState(handle, (x) => stepStatus(x, stepId) === 'waiting' || FINAL_STATUSES.includes(x.status), 120_000);
+        if (stepStatus(s, stepId) !== 'waiting') throw new Error(`run ended (${s.status}: ${s.failure?.reason}) before ${stepId}`);
+      };
+      const submit = async (stepId: string, items: [string, string, unknown][]) => {
+        await waiting(stepId);
+        for (const [who, itemId, value] of items) await handle.executeUpdate(submitEvidenceUpdate, { args: [{ actor: actor(who), stepId, itemId, value }] });
+      };
+      const decide = async (stepId: string, who: string, comment: string, reject = false) => {
+        await waiting(stepId);
+        const args = [{ actor: actor(who), stepId, comment }] as const;
+        await (reject ? handle.executeUpdate(rejectStepUpdate, { args: [...args] }) : handle.executeUpdate(approveStepUpdate, { args: [...args] }));
+      };
+      await submit('entry-criteria', [
+        [people.initiator, 'gate-3-approved', doc('gate-3-decision.pdf')],
+        [people.engineer, 'rc-tests-passed', doc('rc-test-report.pdf')],
+        [people.ops, 'production-infrastructure-ready', true],
+        [people.engineer, 'rollback-plan-documented', doc('rollback-plan.md')],
+        [people.guardian, 'collaboration-mode-confirmed', true],
+      ]);
+      await submit('oversight-protocol', [
+        [people.guardian, 'oversight-protocol', doc('oversight-protocol.pdf')],
+        [people.ops, 'escalation-paths', doc('escalation-paths.pdf')],
+        [people.guardian, 'intervention-levels', doc('intervention-levels.pdf')],
+      ]);
+      await decide('oversight-signoff', people.guardian, 'protocol fits mode 3');
+      await submit('training-and-feedback', [
+        [people.initiator, 'training-completion-rate', 0.96],
+        [people.initiator, 'feedback-channel-url', 'https://feedback.example/ai'],
+      ]);
+      await submit('compliance-dossier', [
+        [people.guardian, 'risk-prescan', doc('risk-prescan.pdf')],
+        [people.engineer, 'validation-reports', doc('validation.pdf')],
+        [people.engineer, 'model-card', doc('model-card.pdf')],
+        [people.guardian, 'hard-boundaries-held', true],
+      ]);
+      await decide('dossier-signoff', people.guardian2, 'dossier complete');
+      await decide('dossier-signoff', people.sponsor, 'co-signed');
+      await decide('gate-4', people.sponsor, 'business case changed: not now', true);
+      expect((await handle.result()).status).toBe('rolled-back');
+      return handle.workflowId;
+    });
+
+    const dir = path.join(tmp, 'dossier');
+    await exportDossier({ client, workflowId, outDir: dir });
+    expect(await verifyDossier(dir)).toMatchObject({ ok: true });
+    const dossier = JSON.parse(await fs.readFile(path.join(dir, 'dossier.json'), 'utf8')) as Dossier;
+    expect(dossier.finished).toBe(true);
+    expect(dossier.draftNotice).toBeUndefined();
+
+    const ids = dossier.sections.map((s) => s.id);
+    expect(ids).toEqual([
+      'go-live-plan',
+      'human-oversight-protocol',
+      'training-and-feedback',
+      'stability-and-rollback-drill',
+      'legal-dossier',
+      'accountability-evidence',
+      'handover-log',
+      'operational-handover-checklist',
+      'gate-4-decision',
+      'post-market-monitoring',
+      'refused-attempts',
+    ]);
+    for (const s of dossier.sections) expect(s.obligations.length, s.id).toBeGreaterThan(0);
+    // Every deliverable has data from this run (refusals: none were made; reports: no hypercare).
+    for (const s of dossier.sections.filter((x) => x.id !== 'refused-attempts')) {
+      expect(s.blocks.some((b) => b.kind === 'table' && b.rows.length > 0), s.id).toBe(true);
+    }
+    const md = await fs.readFile(path.join(dir, 'dossier.md'), 'utf8');
+    for (const text of ['load test at', 'stress test:', 'failover: availability', 'rollback drill: back on 1.0.0', 'Risk pre-scan', 'Technical model card', 'Hard boundaries held in testing', 'https://feedback.example/ai', '0.96', 'test alert delivered', 'business case changed: not now', 'protocol fits mode 3', 'Art. 14 — Human oversight', 'Art. 72 — Post-market monitoring', 'Art. 73']) {
+      expect(md, text).toContain(text.replace(/([_*[\]<>|#])/g, '\\$1'));
+    }
+    const legal = dossier.sections.find((s) => s.id === 'legal-dossier')!;
+    expect(JSON.stringify(legal)).toContain(people.guardian); // Guardian approvals
+    const trail = JSON.parse(await fs.readFile(path.join(dir, 'audit-trail.json'), 'utf8')) as { entries: Parameters<typeof filterEntries>[0] };
+    expect(filterEntries(trail.entries, { kind: 'compensation' }).map((c) => c.stepId)).toEqual(['monitoring-activate', 'deploy-release-candidate', 'access-apply']);
+    expect(filterEntries(trail.entries, { kind: 'decision' }).map((d) => [d.actor, d.details.decision])).toEqual([
+      [people.guardian, 'approve'],
+      [people.guardian2, 'approve'],
+      [people.sponsor, 'approve'],
+      [people.sponsor, 'reject'],
+    ]);
+  });
+});
