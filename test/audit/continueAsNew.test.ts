@@ -1,0 +1,52 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Client } from '@temporalio/client';
+import { buildAuditTrail, filterEntries } from '../../src/audit';
+import { verifyChain } from '../../src/audit/chain';
+import { reportErrorUpdate, resolveReportUpdate } from '../../workflows/definitions';
+import { actor, inputFor, people, startRun, waitForState } from '../support/runs';
+import { testClient, testWorker } from '../support/temporal';
+
+/** A hypercare watch that checkpoints every second: many runs, one trail. */
+describe('audit trail across continue-as-new', () => {
+  let client: Client;
+  beforeAll(async () => {
+    client = await testClient();
+  });
+  afterAll(async () => {
+    await client.connection.close();
+  });
+
+  it('tells the whole chain as one trail, with a Red Button report and its resolution', async () => {
+    const { taskQueue, run } = await testWorker();
+    const workflowId = await run(async () => {
+      const handle = await startRun(
+        client,
+        taskQueue,
+        inputFor({
+          steps: [
+            { id: 'hypercare', kind: 'hypercare', title: 'Hypercare', duration: '4s', checkpointEvery: '1s', responseDeadline: '1h', notifyOnReport: ['operations'], stopAuthority: ['guardian'] },
+          ],
+        }),
+      );
+      await waitForState(handle, (s) => s.status === 'hypercare' && s.chainLength >= 2);
+      const report = await handle.executeUpdate(reportErrorUpdate, { args: [{ actor: actor(people.user), anonymous: false, severity: 'medium', description: 'wrong answer about refunds' }] });
+      await handle.executeUpdate(resolveReportUpdate, { args: [{ actor: actor(people.ops), reportId: report.id, resolution: 'prompt fixed' }] });
+      const result = await handle.result();
+      expect(result.status).toBe('live');
+      return handle.workflowId;
+    });
+
+    const trail = await buildAuditTrail({ client, workflowId });
+    expect(trail.runIds.length).toBeGreaterThanOrEqual(3);
+    expect(trail.state?.chainLength).toBe(trail.runIds.length);
+    expect(filterEntries(trail.entries, { kind: 'continued-as-new' })).toHaveLength(trail.runIds.length - 1);
+    expect(filterEntries(trail.entries, { kind: 'run-started' })).toHaveLength(1);
+    expect(trail.entries.at(-1)).toMatchObject({ kind: 'run-ended', runId: trail.runIds.at(-1), details: { status: 'live' } });
+    expect(filterEntries(trail.entries, { kind: ['report', 'report-resolved'] }).map((e) => [e.kind, e.actor])).toEqual([
+      ['report', people.user],
+      ['report-resolved', people.ops],
+    ]);
+    expect(filterEntries(trail.entries, { stepId: 'hypercare' }).map((e) => e.kind)).toEqual(['step-started', 'step-completed']);
+    expect(verifyChain(trail.entries)).toMatchObject({ ok: true, length: trail.entries.length });
+  });
+});
