@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
-import type { NativeConnection, Worker } from '@temporalio/worker';
+import { DefaultLogger, Runtime, type NativeConnection, type Worker } from '@temporalio/worker';
 import { ConfigError, parseConfig, type Config } from './config';
 import { activityDepsFromConfig } from './activityDeps';
 import { createLogger } from './log';
@@ -57,6 +57,8 @@ async function temporalTarget(config: Config, running: Running): Promise<{ targe
 }
 
 async function start(config: Config, running: Running): Promise<void> {
+  // The SDK's own INFO lines (bundler output, worker state) drown what people need to read.
+  Runtime.install({ logger: new DefaultLogger(process.env.GOLIVE_LOG_LEVEL === 'debug' ? 'INFO' : 'WARN') });
   const { target, uiUrl } = await temporalTarget(config, running);
   running.client = await connectClient(target);
   if (config.TEMPORAL_ADDRESS) {
