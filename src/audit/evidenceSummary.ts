@@ -24,7 +24,7 @@ import type { WebhookResult } from '../../activities/schemas/webhook';
 
 const pct = (x: number) => `${(x * 100).toFixed(x < 0.01 && x > 0 ? 2 : 1)}%`;
 const ms = (x: number) => `${Math.round(x)} ms`;
-const s = (xMs: number) => `${(xMs / 1000).toFixed(1)} s`;
+const s = (xMs: number) => (xMs < 1000 ? ms(xMs) : `${(xMs / 1000).toFixed(1)} s`);
 const verdictText = (v: { passed: boolean; violations: string[] }) =>
   v.passed ? 'passed' : `FAILED (${v.violations.join('; ') || 'thresholds missed'})`;
 const loadLine = (st: LoadStats) =>

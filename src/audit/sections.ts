@@ -114,7 +114,7 @@ function goLivePlan(ctx: DossierContext): DossierSection {
     if (s.kind !== 'action') {
       for (const e of s.escalation) rules.push(`"${s.title}": after ${e.after}, ${rolesText(ctx, e.notify)} are told${e.delegateTo ? `, and ${e.delegateTo} may decide` : ''}.`);
     }
-    if (s.kind === 'hypercare') rules.push(`Hypercare: every Red Button report goes to ${rolesText(ctx, [...s.notifyOnReport, ...s.stopAuthority])}.`);
+    if (s.kind === 'hypercare') rules.push(`Hypercare: every Red Button report goes to ${rolesText(ctx, [...new Set([...s.notifyOnReport, ...s.stopAuthority])])}.`);
     if (s.kind === 'action' && s.action === 'notify') rules.push(`"${s.title}": announcement (action notify).`);
   }
   rules.push(`Rollback: ${rolesText(ctx, [...new Set([...ctx.input.runbook.stopAuthority, ...ctx.input.runbook.rollbackAuthority])])} are told when the go-live is rolled back.`);
@@ -143,7 +143,7 @@ function goLivePlan(ctx: DossierContext): DossierSection {
         }),
       },
       { kind: 'heading', text: 'Communication plan' },
-      { kind: 'table', columns: ['Role', 'Title', 'Responsibility', 'People'], rows: roleTitles.map((r) => [r.id, r.title, r.description ?? '', (ctx.input.assignments[r.id] ?? []).join(', ')]) },
+      { kind: 'table', columns: ['Role', 'Title', 'Responsibility', 'People'], rows: roleTitles.map((r) => [r.id, r.title, r.description?.trim() ?? '', (ctx.input.assignments[r.id] ?? []).join(', ')]) },
       { kind: 'list', items: rules },
       { kind: 'text', text: `${sent.length} notification(s) sent in this run (see the handover log).` },
     ],

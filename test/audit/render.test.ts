@@ -1,0 +1,52 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { chainEntries } from '../../src/audit/chain';
+import { dossierFiles, type DossierSource } from '../../src/audit/dossier';
+import { auditEntries, finalState, startInput } from '../../src/audit/entries';
+import type { RunHistory } from '../../src/audit/history';
+import { verifyDossierFiles } from '../../src/audit/verify';
+
+/** The dossier's files from a recorded history, without a server: escaping, drafts, verification. */
+const chain = JSON.parse(fs.readFileSync(path.join(__dirname, '../fixtures/audit/rejected-run.history.json'), 'utf8')) as RunHistory[];
+
+function source(patch: (s: DossierSource) => void = () => undefined): DossierSource {
+  const state = structuredClone(finalState(chain)!);
+  const src: DossierSource = { workflowId: 'wf-1', runIds: chain.map((r) => r.runId), input: startInput(chain)!, state, entries: chainEntries(auditEntries(chain, state)), refusals: [], now: new Date(0) };
+  patch(src);
+  return src;
+}
+const text = (files: Map<string, Uint8Array>, name: string) => Buffer.from(files.get(name)!).toString('utf8');
+
+describe('dossier rendering', () => {
+  it('escapes what people typed, in HTML and Markdown', () => {
+    const files = dossierFiles(source((s) => (s.state.decisions[1]!.comment = '<script>alert(1)</script> | *x*')));
+    const html = text(files, 'index.html');
+    expect(html).not.toContain('<script>');
+    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(html).toContain("default-src 'none'");
+    expect(text(files, 'dossier.md')).toContain('\\<script\\>alert(1)\\</script\\> \\| \\*x\\*');
+  });
+
+  it('marks every section of an unfinished run as a draft', () => {
+    const files = dossierFiles(source((s) => (s.state.status = 'waiting')));
+    const html = text(files, 'index.html');
+    const sections = html.match(/<section /g)!.length;
+    expect(html.match(/DRAFT — run not finished, status: waiting/g)).toHaveLength(sections + 1);
+    expect(JSON.parse(text(files, 'manifest.json'))).toMatchObject({ finished: false, status: 'waiting' });
+  });
+
+  it('says "Not recorded in this run." where a custom runbook has no data', () => {
+    const md = text(dossierFiles(source()), 'dossier.md');
+    expect(md).toMatch(/## Training records and feedback channel\n\n_Serves: [^\n]+_\n\n_Not recorded in this run\._/);
+  });
+
+  it('produces files that verify, and names a file with one byte changed', () => {
+    const files = dossierFiles(source());
+    expect(verifyDossierFiles(files)).toMatchObject({ ok: true, workflowId: 'wf-1' });
+    const md = new Uint8Array(files.get('dossier.md')!);
+    md[10] = md[10]! ^ 1;
+    expect(verifyDossierFiles(new Map([...files, ['dossier.md', md]]))).toMatchObject({ ok: false, file: 'dossier.md' });
+    expect(verifyDossierFiles(new Map([...files, ['extra.txt', new Uint8Array([1])]]))).toMatchObject({ ok: false, file: 'extra.txt' });
+  });
+});
