@@ -1,0 +1,19 @@
+#!/usr/bin/env node
+'use strict';
+/* global require, process, console */
+/* eslint-disable @typescript-eslint/no-require-imports -- a CommonJS entry point: require is how it loads tsx */
+// The CLI is TypeScript run through tsx, like `npm start`: no build step between a checkout and
+// `npx golive`. tsx/cjs registers the loader for everything required after it.
+require('tsx/cjs');
+const { main } = require('../src/cli/main.ts');
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    // exitCode, not exit(): let stdout drain when it is a pipe.
+    process.exitCode = code;
+  },
+  (err) => {
+    console.error('golive: internal error:', err);
+    process.exitCode = 1;
+  },
+);

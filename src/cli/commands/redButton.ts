@@ -1,0 +1,87 @@
+import { z } from 'zod';
+import { reasonBodySchema, reportBodySchema, resolutionBodySchema } from '../../server/api';
+import { resolveReportSchema, severitySchema, type ReportView } from '../../../workflows/definitions';
+import type { FieldFlags } from '../api';
+import { defineCommand, jsonFlag } from '../args';
+import type { CommandContext } from '../context';
+import { print, printJson, say } from '../output';
+import { runArg, runSchema } from './runs';
+
+/** The Red Button from a terminal: report an AI error, resolve a report, stop the line, roll back. */
+
+const jsonOption = { type: 'boolean', description: "print the server's answer as JSON" } as const;
+const FLAGS: FieldFlags = { severity: '--severity', description: '--description', anonymous: '--anonymous', resolution: '--resolution', reason: '--reason' };
+
+function printReport(ctx: CommandContext, report: ReportView): void {
+  print(ctx.io, `${report.id}: ${report.severity} report ${report.status}${report.status === 'open' ? `, response due ${report.responseDueAt}` : ''}`);
+}
+
+export const report = defineCommand({
+  name: 'report',
+  group: 'red-button',
+  summary: 'Red Button: report something the AI got wrong.',
+  description: 'With --anonymous your name stays out of the record; keep the receipt printed, it proves the report was yours.',
+  positionals: [runArg],
+  options: {
+    severity: { type: 'string', value: 'S', description: severitySchema.options.join(' | ') },
+    description: { type: 'string', value: 'TEXT', description: 'what happened' },
+    anonymous: { type: 'boolean', description: 'keep your name out of the record' },
+    json: jsonOption,
+  },
+  schema: z.object({
+    run: runSchema,
+    severity: reportBodySchema.shape.severity,
+    description: reportBodySchema.shape.description,
+    anonymous: z.boolean().default(false),
+    json: jsonFlag,
+  }),
+  examples: ['golive report "$RUN" --severity high --description "declined every applicant over 70"'],
+  async run(input, ctx) {
+    const api = await ctx.api();
+    const answer = await api.report(input.run, { severity: input.severity, description: input.description, anonymous: input.anonymous }, FLAGS);
+    if (input.json) return printJson(ctx.io, answer);
+    printReport(ctx, answer.report);
+    if (answer.receipt) {
+      print(ctx.io, `receipt: ${answer.receipt}`);
+      say(ctx.io, 'keep the receipt: it is shown once, and proves the report was yours without naming you');
+    }
+  },
+});
+
+export const resolve = defineCommand({
+  name: 'resolve',
+  group: 'red-button',
+  summary: 'Resolve a Red Button report.',
+  positionals: [runArg, { name: 'REPORT', description: 'the report id (golive status RUN lists them)' }],
+  options: { resolution: { type: 'string', value: 'TEXT', description: 'what was done about it' }, json: jsonOption },
+  schema: z.object({ run: runSchema, report: resolveReportSchema.shape.reportId, resolution: resolutionBodySchema.shape.resolution, json: jsonFlag }),
+  examples: ['golive resolve "$RUN" report-1 --resolution "age feature removed, model retrained"'],
+  async run(input, ctx) {
+    const api = await ctx.api();
+    const answer = await api.resolveReport(input.run, input.report, { resolution: input.resolution }, FLAGS);
+    if (input.json) return printJson(ctx.io, answer);
+    printReport(ctx, answer.report);
+  },
+});
+
+/** Stop the line and ask for a rollback differ only in the endpoint and the wording. */
+function lineCommand(action: 'stop' | 'rollback', summary: string) {
+  return defineCommand({
+    name: action,
+    group: 'red-button',
+    summary,
+    positionals: [runArg],
+    options: { reason: { type: 'string', value: 'TEXT', description: 'why: recorded in the audit trail' }, json: jsonOption },
+    schema: z.object({ run: runSchema, reason: reasonBodySchema.shape.reason, json: jsonFlag }),
+    examples: [`golive ${action} "$RUN" --reason "error rate above 5 % since 14:02"`],
+    async run(input, ctx) {
+      const api = await ctx.api();
+      const state = await api.lineAction(input.run, action, { reason: input.reason }, FLAGS);
+      if (input.json) return printJson(ctx.io, state);
+      print(ctx.io, `${input.run}: ${state.status}${state.failure ? ` — ${state.failure.reason}` : ''}`);
+    },
+  });
+}
+
+export const stop = lineCommand('stop', 'Stop the line: the run stops and rolls back what it did.');
+export const rollback = lineCommand('rollback', 'Ask for a rollback of the go-live.');

@@ -1,0 +1,101 @@
+import { FINAL_STATUSES, type RunStateView, type StepStatus, type StepView } from '../../workflows/definitions';
+import { fields, table, type Colour, type LiveItem, type Paint } from './output';
+
+/**
+ * A run's state worded for people: the header, the steps table, the live step list of
+ * `--follow`, and what to type next when the run waits for someone. Pure: callers print.
+ */
+
+const STEP_MARKS: Record<StepStatus, [string, Colour | undefined]> = {
+  pending: ['·', 'dim'],
+  running: ['▶', 'cyan'],
+  waiting: ['⏸', 'yellow'],
+  completed: ['✓', 'green'],
+  failed: ['✗', 'red'],
+  rejected: ['✗', 'red'],
+  cancelled: ['–', 'dim'],
+  compensating: ['↺', 'yellow'],
+  compensated: ['↺', undefined],
+  'compensation-failed': ['!', 'red'],
+};
+
+const FAILED_RUN: readonly string[] = ['rolled-back', 'rollback-incomplete', 'cancelled'];
+
+/** The run has ended, or cannot go on without people (or hypercare's clock): stop following. */
+export function isSettled(state: RunStateView): boolean {
+  return FINAL_STATUSES.includes(state.status) || state.waitingRoles.length > 0 || state.status === 'hypercare';
+}
+
+/** Ended without going live: `--follow` exits 1 so a pipeline notices. */
+export function hasFailed(state: RunStateView): boolean {
+  return FAILED_RUN.includes(state.status);
+}
+
+function paintStatus(paint: Paint, status: StepStatus): string {
+  const [mark, colour] = STEP_MARKS[status];
+  const text = `${mark} ${status}`;
+  return colour ? paint(colour, text) : text;
+}
+
+/** What a step waits for or what happened to it, in one cell. */
+export function stepDetail(step: StepView): string {
+  if (step.error) return step.error;
+  const parts: string[] = [];
+  for (const a of step.approvals ?? []) parts.push(`${a.role} ${a.approvedBy.length}/${a.quorum}${a.approvedBy.length ? ` (${a.approvedBy.join(', ')})` : ''}`);
+  if (step.status === 'waiting') {
+    for (const m of step.mayDecide ?? []) parts.push(`waits for ${m.role}: ${m.people.join(', ') || 'nobody assigned'}`);
+    if (step.deadlineAt) parts.push(`due ${step.deadlineAt}`);
+  }
+  if (step.escalationLevel) parts.push(`escalated ×${step.escalationLevel}`);
+  return parts.join('; ');
+}
+
+export function runHeader(runId: string, state: RunStateView, link: string, paint: Paint): string {
+  const status = FAILED_RUN.includes(state.status) ? paint('red', state.status) : state.status === 'live' ? paint('green', state.status) : state.status;
+  return fields([
+    ['Run', runId],
+    ['Runbook', `${state.runbook.title} (${state.runbook.id} ${state.runbook.version}, sha256 ${state.runbook.sha256.slice(0, 12)}…)`],
+    ['System', `${state.system} (collaboration mode ${state.collaborationMode})`],
+    ['Status', `${status}${state.waitingRoles.length ? ` — waiting for ${state.waitingRoles.join(', ')}` : ''}`],
+    ['Failure', state.failure ? `${state.failure.kind}${state.failure.stepId ? ` at ${state.failure.stepId}` : ''}: ${state.failure.reason}${state.failure.by ? ` (by ${state.failure.by.id})` : ''}` : undefined],
+    ['Initiator', state.initiator.id],
+    ['Started', state.startedAt],
+    ['Ended', state.endedAt],
+    ['Web', link],
+  ]);
+}
+
+export function stepsTable(state: RunStateView, paint: Paint): string {
+  return table(
+    ['STEP', 'KIND', 'STATUS', 'DETAIL'],
+    state.steps.map((s) => [s.id, s.kind, paintStatus(paint, s.status), stepDetail(s)]),
+  );
+}
+
+export function reportsTable(state: RunStateView): string {
+  return table(
+    ['REPORT', 'SEVERITY', 'STATUS', 'REPORTER', 'DUE', 'DESCRIPTION'],
+    state.reports.map((r) => [r.id, r.severity, r.status, r.reporter, r.responseDueAt, r.description.split('\n')[0] ?? '']),
+  );
+}
+
+/** The live list `--follow` redraws: one item per step, spinners on running ones. */
+export function liveSteps(state: RunStateView, paint: Paint): LiveItem[] {
+  const width = Math.max(...state.steps.map((s) => s.id.length));
+  return state.steps.map((s) => ({
+    key: s.id,
+    text: `${s.id.padEnd(width)}  ${paintStatus(paint, s.status)}${stepDetail(s) ? `  ${stepDetail(s)}` : ''}`,
+    busy: s.status === 'running' || s.status === 'compensating',
+  }));
+}
+
+/** What to type next for each step that waits for people. */
+export function nextCommands(runId: string, state: RunStateView): string[] {
+  return state.steps
+    .filter((s) => s.status === 'waiting')
+    .map((s) =>
+      s.kind === 'approval'
+        ? `${s.id} waits for approval: golive approve ${runId} ${s.id} --comment "…" (or reject)`
+        : `${s.id} waits for evidence: golive evidence ${runId} ${s.id} --item ITEM --value V`,
+    );
+}

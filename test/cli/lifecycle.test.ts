@@ -1,0 +1,169 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AuditTrail } from '../../src/audit';
+import type { RunSummary } from '../../src/server/temporalRuns';
+import type { RunStateView } from '../../workflows/definitions';
+import { FIXTURE_RUNBOOKS, SMALL_RUNBOOK } from '../support/app';
+import { retryCli, tempDir, useCliStack } from './support';
+
+/**
+ * One run through its life with the CLI against the real stack: start (following it until it
+ * waits), evidence, a four-eyes refusal, the Guardian's approval, list, history, dossier and
+ * offline verification, then the Red Button. The runbook (web-small) has no actions, so nothing
+ * reaches outside the test.
+ */
+
+const stack = useCliStack({ beforeAll, afterAll });
+const cli = (args: string[], as?: string) => stack().cli(args, as ? { as } : {});
+const system = `cli-${Date.now().toString(36)}`;
+const out = tempDir('golive-cli-dossier-');
+let runId = '';
+
+afterAll(() => fs.rmSync(out, { recursive: true, force: true }));
+
+const stateOf = async (as = 'rm'): Promise<RunStateView> => {
+  const r = await cli(['status', runId, '--json'], as);
+  expect(r.code, r.stderr).toBe(0);
+  return JSON.parse(r.stdout) as RunStateView;
+};
+const stepStatus = (s: RunStateView, id: string) => s.steps.find((x) => x.id === id)?.status;
+
+describe.sequential('a run through the CLI', () => {
+  it('start --follow prints the run id and a link, and follows until the run waits for people', async () => {
+    // The initiator is also assigned Guardian, so four-eyes (not the role check) must refuse them.
+    const r = await cli(['start', '--runbook', path.join(FIXTURE_RUNBOOKS, 'web-small.yaml'), '--system', system, '--mode', '2', '--assign', 'guardian=guardian,rm', '--param', 'note=from the CLI', '--follow'], 'rm');
+    expect(r.code, r.stderr).toBe(0);
+    runId = r.stdout.trim();
+    expect(runId).toMatch(new RegExp(`^golive-${system}-`));
+    expect(r.stderr).toContain(`${stack().app.url}/runs/${runId}`);
+    expect(r.stderr).toMatch(/validation-report\s+⏸ waiting/);
+    expect(r.stderr).toContain(`golive evidence ${runId} validation-report`);
+    expect(r.stderr).not.toContain('warning');
+  });
+
+  it('status --json parses and shows the run waiting for evidence', async () => {
+    const state = await stateOf();
+    expect(state).toMatchObject({ system, collaborationMode: 2, status: 'waiting', waitingRoles: ['implementation-engineer'], params: { note: 'from the CLI' } });
+    expect(state.assignments.guardian).toEqual(['guardian', 'rm']);
+  });
+
+  it('evidence by the engineer moves the run to the Guardian sign-off', async () => {
+    const r = await cli(['evidence', runId, 'validation-report', '--item', 'accuracy', '--value', '97.5'], 'ie');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('validation-report: completed');
+    await retryCli(() => cli(['status', runId, '--json'], 'rm'), (s) => stepStatus(JSON.parse(s.stdout) as RunStateView, 'guardian-sign-off') === 'waiting');
+  });
+
+  it('approve by the initiator is refused (exit 1) with the server\'s reason', async () => {
+    const r = await cli(['approve', runId, 'guardian-sign-off', '--comment', 'my own run'], 'rm');
+    expect(r.code).toBe(1);
+    // The server's own check words it (the workflow would refuse the same way): four-eyes.
+    expect(r.stderr).toMatch(/^golive: refused: .*started the run.*four.eyes/m);
+    expect(stepStatus(await stateOf(), 'guardian-sign-off')).toBe('waiting');
+  });
+
+  it('approving a step the run does not have: exit 1 with the server\'s reason', async () => {
+    const r = await cli(['approve', runId, 'no-such-step'], 'guardian');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/golive: (not found|refused): .*no-such-step/);
+  });
+
+  it('approve by the Guardian completes the sign-off; status shows the run in hypercare', async () => {
+    const r = await cli(['approve', runId, 'guardian-sign-off', '--comment', 'oversight plan reviewed'], 'guardian');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('guardian-sign-off: completed');
+    const done = await retryCli(() => cli(['status', runId], 'rm'), (s) => /hypercare\s+hypercare\s+▶ running/.test(s.stdout));
+    expect(done.stdout).toMatch(/guardian-sign-off\s+approval\s+✓ completed\s+guardian 1\/1 \(guardian\)/);
+    expect(done.stdout).toContain(`Web        ${stack().app.url}/runs/${runId}`);
+  });
+
+  it('list finds the run (table and --json)', async () => {
+    const json = await retryCli(() => cli(['list', '--system', system, '--json'], 'rm'), (r) => (JSON.parse(r.stdout || '[]') as RunSummary[]).some((x) => x.state === 'hypercare'));
+    expect(JSON.parse(json.stdout)).toMatchObject([{ runId, system, runbook: SMALL_RUNBOOK, initiator: 'rm', state: 'hypercare' }]);
+    const table = await cli(['list', '--system', system], 'rm');
+    expect(table.stdout.split('\n')[0]).toMatch(/^RUN\s+SYSTEM\s+RUNBOOK\s+STATE\s+WAITING FOR\s+INITIATOR\s+STARTED$/);
+    expect(table.stdout).toContain(runId);
+  });
+
+  it('history shows the decisions and the refused attempt; --json parses', async () => {
+    const r = await cli(['history', runId, '--json'], 'rm');
+    expect(r.code, r.stderr).toBe(0);
+    const trail = JSON.parse(r.stdout) as AuditTrail;
+    expect(trail.entries.some((e) => e.kind === 'decision' && e.actor === 'guardian')).toBe(true);
+    expect(trail.refusals.map((x) => x.actor)).toContain('rm');
+    const table = await cli(['history', runId], 'rm');
+    expect(table.stdout).toMatch(/^SEQ\s+AT\s+KIND\s+ACTOR\s+STEP\s+SUMMARY/);
+    expect(table.stdout).toContain('Refused attempts');
+  });
+
+  it('dossier unpacks into a folder that verify accepts, and verify names an altered file', async () => {
+    const dir = path.join(out, 'dossier');
+    const r = await cli(['dossier', runId, '--out', dir], 'rm');
+    expect(r.code, r.stderr).toBe(0);
+    expect(fs.existsSync(path.join(dir, 'manifest.json'))).toBe(true);
+
+    const ok = await cli(['verify', dir, '--json']);
+    expect(ok.code, ok.stdout + ok.stderr).toBe(0);
+    expect(JSON.parse(ok.stdout)).toMatchObject({ ok: true, workflowId: runId });
+
+    fs.appendFileSync(path.join(dir, 'dossier.md'), '\nedited later\n');
+    const bad = await cli(['verify', dir]);
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toContain('NOT OK: dossier.md');
+  });
+
+  it('Red Button: an anonymous report gets a receipt; stop ends the run', async () => {
+    const report = await cli(['report', runId, '--severity', 'high', '--description', 'declined everyone over 70', '--anonymous', '--json'], 'user');
+    expect(report.code, report.stderr).toBe(0);
+    const answer = JSON.parse(report.stdout) as { report: { reporter: string }; receipt: string };
+    expect(answer.report.reporter).toBe('anonymous');
+    expect(answer.receipt).toEqual(expect.any(String));
+
+    const stop = await cli(['stop', runId, '--reason', 'bias found in hypercare'], 'guardian');
+    expect(stop.code, stop.stderr).toBe(0);
+    const ended = await retryCli(() => cli(['status', runId, '--json'], 'rm'), (s) => ['rolled-back', 'cancelled'].includes((JSON.parse(s.stdout) as RunStateView).status));
+    expect((JSON.parse(ended.stdout) as RunStateView).failure).toMatchObject({ kind: 'stopped', by: { id: 'guardian' } });
+  });
+});
+
+describe('the server refuses', () => {
+  it('a start the runbook does not allow: exit 1 with each field named as its flag', async () => {
+    const r = await cli(['start', '--runbook', SMALL_RUNBOOK, '--system', system, '--mode', '5', '--param', 'extra=1'], 'rm');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('golive: the run cannot start with this input');
+    expect(r.stderr).toMatch(/--mode \(collaborationMode\): /);
+    expect(r.stderr).toMatch(/--param \(params\.extra\): /);
+  });
+
+  it('a token the server does not know: exit 1, naming GOLIVE_TOKEN', async () => {
+    const r = await stack().cli(['list'], { env: { GOLIVE_TOKEN: 'not-a-real-token' } });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('the server did not accept GOLIVE_TOKEN');
+  });
+});
+
+describe('golive login', () => {
+  it('checks the token, saves url and token with mode 600, and later commands use them', async () => {
+    const home = tempDir('golive-cli-login-');
+    try {
+      const env = { HOME: home, GOLIVE_URL: '' };
+      const bad = await stack().cli(['login', '--url', stack().app.url], { env, input: 'wrong-token\n' });
+      expect(bad.code).toBe(1);
+      expect(fs.existsSync(path.join(home, '.config/golive/config.json'))).toBe(false);
+
+      const r = await stack().cli(['login', '--url', stack().app.url], { env, input: `${stack().tokenOf('ops')}\n` });
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toContain('logged in to');
+      const file = path.join(home, '.config/golive/config.json');
+      expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+      expect(JSON.parse(fs.readFileSync(file, 'utf8'))).toEqual({ url: stack().app.url, token: stack().tokenOf('ops') });
+
+      const me = await stack().cli(['whoami', '--json'], { env });
+      expect(me.code, me.stderr).toBe(0);
+      expect(JSON.parse(me.stdout)).toMatchObject({ user: { id: 'ops' }, via: 'token' });
+    } finally {
+      fs.rmSync(home, { recursive: true, force: true });
+    }
+  });
+});

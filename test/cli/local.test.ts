@@ -1,0 +1,75 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCli, tempDir } from './support';
+
+/** What the CLI does with no server: runbook files, help, usage errors, a missing token. */
+
+const fixtures = path.resolve(__dirname, '../fixtures/runbooks');
+const home = tempDir('golive-cli-local-');
+// An address nothing listens on: these commands must fail before (or without) reaching it.
+const env = { HOME: home, GOLIVE_URL: 'http://127.0.0.1:9' };
+const cli = (...args: string[]) => runCli(args, env);
+
+afterAll(() => fs.rmSync(home, { recursive: true, force: true }));
+
+describe('golive runbook', () => {
+  it('validate: a good file exits 0 and says what it is', async () => {
+    const r = await cli('runbook', 'validate', path.join(fixtures, 'valid.yaml'));
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/valid — small 1\.0\.0, 5 steps, sha256 [0-9a-f]{64}/);
+  });
+
+  it('validate: a broken file exits 1 with the field path and line of each problem', async () => {
+    const r = await cli('runbook', 'validate', path.join(fixtures, 'undeclared-role.yaml'));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/undeclared-role\.yaml:40 steps\[3\]\.approvers\[0\]\.role: role "guardan" is not declared/);
+    expect(r.stdout).toBe('');
+
+    const json = await cli('runbook', 'validate', path.join(fixtures, 'yaml-syntax.yaml'), '--json');
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.stdout)).toMatchObject({ valid: false, issues: [{ path: '(root)', line: expect.any(Number), message: expect.stringContaining('YAML syntax') }] });
+  });
+
+  it('show: the plan as stages, or as Mermaid', async () => {
+    const plan = await cli('runbook', 'show', path.join(fixtures, 'valid.yaml'));
+    expect(plan.code).toBe(0);
+    expect(plan.stdout).toContain('Stage 1 (2 in parallel)');
+    expect(plan.stdout).toContain('approval by guardian within 1d');
+    const mermaid = await cli('runbook', 'show', path.join(fixtures, 'valid.yaml'), '--mermaid');
+    expect(mermaid.stdout.startsWith('flowchart TD')).toBe(true);
+  });
+});
+
+describe('usage errors exit 2 and name what is wrong', () => {
+  it.each([
+    [['frobnicate'], 'unknown command "frobnicate"'],
+    [['status'], 'RUN is required'],
+    [['status', 'r1', '--bogus'], 'unknown flag --bogus'],
+    [['start', '--runbook', 'web-small', '--system', 'x'], '--mode is required'],
+    [['start', '--runbook', 'web-small', '--system', 'x', '--mode', '9'], '--mode: Too big'],
+    [['reject', 'r1', 'step'], '--comment is required'],
+    [['evidence', 'r1', 'step', '--item', 'a'], 'give exactly one of --value and --file'],
+    [['list', '--state', 'nope'], '--state: Invalid option'],
+  ])('golive %j', async (args, message) => {
+    const r = await cli(...args);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toContain(message);
+    expect(r.stderr).toContain('--help" for usage');
+  });
+
+  it('--help exits 0 with the commands; a command help lists its flags', async () => {
+    const all = await cli('--help');
+    expect(all.code).toBe(0);
+    expect(all.stdout).toContain('approve RUN STEP');
+    const one = await cli('start', '--help');
+    expect(one.code).toBe(0);
+    expect(one.stdout).toContain('Usage: golive start --runbook ID|FILE --system NAME --mode N [options]');
+  });
+});
+
+it('without a token: a clear error and exit 1, before any request', async () => {
+  const r = await cli('status', 'some-run');
+  expect(r.code).toBe(1);
+  expect(r.stderr).toContain('no API token: set GOLIVE_TOKEN, or run "golive login"');
+});
