@@ -142,7 +142,8 @@ export class LiveView {
 
   private draw(spin = true): void {
     this.frame = (this.frame + 1) % FRAMES.length;
-    const width = Math.max(20, (this.stream.columns ?? 100) - 1);
+    // Some terminals (and ptys without a size) report 0 columns: assume a usual width then.
+    const width = Math.max(20, (this.stream.columns || 100) - 1);
     // Cut to the terminal's width: a wrapped line would throw the cursor-up count off.
     const lines = this.items.map((i) => {
       const mark = i.busy && spin ? `${FRAMES[this.frame]} ` : i.busy ? '… ' : '';

@@ -41,7 +41,8 @@ describe('golive runbook', () => {
   });
 });
 
-describe('usage errors exit 2 and name what is wrong', () => {
+// Each case is its own short process: run them side by side.
+describe.concurrent('usage errors exit 2 and name what is wrong', () => {
   it.each([
     [['frobnicate'], 'unknown command "frobnicate"'],
     [['status'], 'RUN is required'],

@@ -1,0 +1,40 @@
+import { zipSync } from 'fflate';
+import { describe, expect, it } from 'vitest';
+import { dossierEntries } from '../../src/cli/commands/audit';
+import { evidenceValue } from '../../src/cli/commands/decisions';
+import { table } from '../../src/cli/output';
+
+/** The CLI's pure pieces whose edge cases a child-process test would reach only slowly. */
+
+describe('evidenceValue', () => {
+  it('reads JSON scalars as such and anything else as text', () => {
+    expect(evidenceValue('97.5')).toBe(97.5);
+    expect(evidenceValue('true')).toBe(true);
+    expect(evidenceValue('"42"')).toBe('42');
+    expect(evidenceValue('https://example.com/report')).toBe('https://example.com/report');
+    expect(evidenceValue('{"a":1}')).toBe('{"a":1}');
+  });
+});
+
+describe('dossierEntries', () => {
+  const bytes = new TextEncoder().encode('x');
+  it('drops the single top folder of the zip', () => {
+    const files = dossierEntries(zipSync({ 'dossier-run/manifest.json': bytes, 'dossier-run/dossier.md': bytes }));
+    expect([...files.keys()].sort()).toEqual(['dossier.md', 'manifest.json']);
+  });
+
+  it('refuses names that would climb out of the folder', () => {
+    expect(() => dossierEntries(zipSync({ 'dossier-run/../../etc/passwd': bytes, 'dossier-run/a': bytes }))).toThrow(/unsafe file name/);
+  });
+
+  it('says so when the download is not a zip', () => {
+    expect(() => dossierEntries(new TextEncoder().encode('{"error":{}}'))).toThrow(/not a valid zip/);
+  });
+});
+
+describe('table', () => {
+  it('aligns columns by visible width, ignoring colour codes', () => {
+    const green = '\u001b[32mok\u001b[39m';
+    expect(table(['A', 'B', 'C'], [['long-value', green, 'x']]).split('\n')).toEqual(['A           B   C', `long-value  ${green}  x`]);
+  });
+});
