@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { EvidenceItem } from '../../src/runbook/schema';
 import { sendStepMessage } from '../../src/temporal/runUpdates';
-import { approveStepUpdate, getRunStateQuery, submitEvidenceUpdate, type GoLiveInput, type RunStateView } from '../../workflows/definitions';
+import { approveStepUpdate, FINAL_STATUSES, getRunStateQuery, submitEvidenceUpdate, type GoLiveInput, type RunStateView } from '../../workflows/definitions';
 
 /**
  * Plays the people of a run: whenever a step waits, the right person submits valid evidence
@@ -42,6 +42,9 @@ export async function autopilot(
   for (;;) {
     const state = await handle.query(getRunStateQuery);
     if (until(state)) return state;
+    if (FINAL_STATUSES.includes(state.status)) {
+      throw new Error(`the run ended ${state.status} before the autopilot's goal: ${state.failure?.reason ?? ''}`);
+    }
     if (Date.now() > deadline) throw new Error(`autopilot timed out; steps: ${JSON.stringify(state.steps.map((s) => [s.id, s.status]))}`);
     let acted = false;
     for (const step of state.steps) {

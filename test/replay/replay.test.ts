@@ -1,0 +1,59 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
+import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type ReplayResult, type WorkflowBundle } from '@temporalio/worker';
+import { DeterminismViolationError } from '@temporalio/workflow';
+
+/**
+ * Replay: the committed histories of real runs (test/fixtures/histories, recorded with
+ * `npm run record-histories`) must replay against today's workflow code. A change that in-flight
+ * runs would replay differently fails here unless it is behind patched().
+ */
+const HISTORIES = path.resolve(__dirname, '../fixtures/histories');
+
+function histories() {
+  return fs
+    .readdirSync(HISTORIES)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => ({ workflowId: f.replace(/\.json$/, ''), history: historyFromJSON(JSON.parse(fs.readFileSync(path.join(HISTORIES, f), 'utf8'))) }));
+}
+
+async function replayAll(workflowBundle: WorkflowBundle | { codePath: string }): Promise<ReplayResult[]> {
+  const results: ReplayResult[] = [];
+  for await (const result of Worker.runReplayHistories({ workflowBundle }, histories())) results.push(result);
+  return results;
+}
+
+const quiet = { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} };
+
+describe('replay of recorded histories', () => {
+  beforeAll(() => {
+    try {
+      Runtime.install({ logger: new DefaultLogger('ERROR') });
+    } catch {
+      /* installed already in this process */
+    }
+  });
+
+  it('has histories of the default runbook to replay', () => {
+    expect(histories().map((h) => h.workflowId).sort()).toEqual(['default-runbook-gate4-rejected', 'default-runbook-live']);
+  });
+
+  it('replays every recorded history against the current workflow code', async () => {
+    const results = await replayAll({ codePath: inject('workflowBundlePath') });
+    expect(results).toHaveLength(2);
+    for (const r of results) expect(r.error, `${r.workflowId}: ${String(r.error)}`).toBeUndefined();
+  });
+
+  it('fails when the workflow changes without patched(), and passes with it', { timeout: 120_000 }, async () => {
+    const unpatched = await bundleWorkflowCode({ workflowsPath: path.join(__dirname, 'variants/unpatchedChange.ts'), logger: quiet });
+    const broken = await replayAll(unpatched);
+    expect(broken).toHaveLength(2);
+    for (const r of broken) expect(r.error).toBeInstanceOf(DeterminismViolationError);
+
+    const patched = await bundleWorkflowCode({ workflowsPath: path.join(__dirname, 'variants/patchedChange.ts'), logger: quiet });
+    for (const r of await replayAll(patched)) expect(r.error, `${r.workflowId}: ${String(r.error)}`).toBeUndefined();
+  });
+});
