@@ -48,6 +48,13 @@ describe.sequential('a run through the CLI', () => {
     expect(state.assignments.guardian).toEqual(['guardian', 'rm']);
   });
 
+  it('list --waiting-for-me shows the run to the engineer it waits for, not to the Guardian', async () => {
+    const mine = await retryCli(() => cli(['list', '--waiting-for-me', '--json'], 'ie'), (r) => r.stdout.includes(runId));
+    expect((JSON.parse(mine.stdout) as RunSummary[]).map((r) => r.runId)).toContain(runId);
+    const theirs = await cli(['list', '--waiting-for-me', '--json'], 'guardian');
+    expect((JSON.parse(theirs.stdout) as RunSummary[]).map((r) => r.runId)).not.toContain(runId);
+  });
+
   it('evidence by the engineer moves the run to the Guardian sign-off', async () => {
     const r = await cli(['evidence', runId, 'validation-report', '--item', 'accuracy', '--value', '97.5'], 'ie');
     expect(r.code, r.stderr).toBe(0);
@@ -113,12 +120,16 @@ describe.sequential('a run through the CLI', () => {
     expect(bad.stdout).toContain('NOT OK: dossier.md');
   });
 
-  it('Red Button: an anonymous report gets a receipt; stop ends the run', async () => {
+  it('Red Button: an anonymous report gets a receipt, the Guardian resolves it; stop ends the run', async () => {
     const report = await cli(['report', runId, '--severity', 'high', '--description', 'declined everyone over 70', '--anonymous', '--json'], 'user');
     expect(report.code, report.stderr).toBe(0);
-    const answer = JSON.parse(report.stdout) as { report: { reporter: string }; receipt: string };
+    const answer = JSON.parse(report.stdout) as { report: { id: string; reporter: string }; receipt: string };
     expect(answer.report.reporter).toBe('anonymous');
     expect(answer.receipt).toEqual(expect.any(String));
+
+    const resolved = await cli(['resolve', runId, answer.report.id, '--resolution', 'age feature removed'], 'guardian');
+    expect(resolved.code, resolved.stderr).toBe(0);
+    expect(resolved.stdout).toContain(`${answer.report.id}: high report resolved`);
 
     const stop = await cli(['stop', runId, '--reason', 'bias found in hypercare'], 'guardian');
     expect(stop.code, stop.stderr).toBe(0);

@@ -1,7 +1,11 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { dossierEntries } from '../../src/cli/commands/audit';
-import { evidenceValue } from '../../src/cli/commands/decisions';
+import { documentEvidence, evidenceValue } from '../../src/cli/commands/decisions';
 import { table } from '../../src/cli/output';
 
 /** The CLI's pure pieces whose edge cases a child-process test would reach only slowly. */
@@ -13,6 +17,20 @@ describe('evidenceValue', () => {
     expect(evidenceValue('"42"')).toBe('42');
     expect(evidenceValue('https://example.com/report')).toBe('https://example.com/report');
     expect(evidenceValue('{"a":1}')).toBe('{"a":1}');
+  });
+});
+
+describe('documentEvidence', () => {
+  it('submits the file name and SHA-256, not the content', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'golive-cli-doc-'));
+    try {
+      const file = path.join(dir, 'model-card.pdf');
+      fs.writeFileSync(file, 'card');
+      expect(await documentEvidence(file)).toEqual({ name: 'model-card.pdf', sha256: createHash('sha256').update('card').digest('hex') });
+      await expect(documentEvidence(path.join(dir, 'missing.pdf'))).rejects.toThrow(/cannot read .*missing\.pdf \(ENOENT\)/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -72,7 +72,7 @@ export function evidenceValue(text: string): unknown {
 }
 
 /** A document item records the file's name and SHA-256, never its content. */
-async function documentEvidence(file: string): Promise<{ name: string; sha256: string }> {
+export async function documentEvidence(file: string): Promise<{ name: string; sha256: string }> {
   let bytes: Buffer;
   try {
     bytes = await fs.readFile(file);
