@@ -35,11 +35,10 @@ function refusal(status: number, message: string, conn: Connection): string {
         ? `the server did not accept GOLIVE_TOKEN: ${message}`
         : `the server did not accept your token (${message}): run "golive login" again`;
     case 403:
+    case 409:
       return `refused: ${message}`;
     case 404:
       return `not found: ${message}`;
-    case 409:
-      return `refused: ${message}`;
     default:
       return message;
   }

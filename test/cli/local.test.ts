@@ -52,6 +52,7 @@ describe.concurrent('usage errors exit 2 and name what is wrong', () => {
     [['reject', 'r1', 'step'], '--comment is required'],
     [['evidence', 'r1', 'step', '--item', 'a'], 'give exactly one of --value and --file'],
     [['list', '--state', 'nope'], '--state: Invalid option'],
+    [['start', '--runbook', 'Bad Id', '--system', 'x', '--mode', '1'], '--runbook: must be a runbook id'],
   ])('golive %j', async (args, message) => {
     const r = await cli(...args);
     expect(r.code, r.stderr).toBe(2);

@@ -51,7 +51,7 @@ export const start = defineCommand({
     json: { type: 'boolean', description: 'print {runId, url} (and the state, with --follow) as JSON' },
   },
   schema: z.object({
-    runbook: z.string().min(1),
+    runbook: z.string().min(1).refine((v) => looksLikeFile(v) || startRunBodySchema.shape.runbook.safeParse(v).success, 'must be a runbook id (see the server\'s runbooks folder) or a runbook file'),
     system: startRunBodySchema.shape.system,
     mode: wholeNumber(startRunBodySchema.shape.collaborationMode),
     assign: assignments,
@@ -65,7 +65,7 @@ export const start = defineCommand({
   ],
   async run(input, ctx) {
     const local = looksLikeFile(input.runbook) ? await loadRunbookOrFail(input.runbook) : undefined;
-    const runbook = local ? local.runbook.id : startRunBodySchema.shape.runbook.parse(input.runbook);
+    const runbook = local ? local.runbook.id : input.runbook;
     const api = await ctx.api();
     const { runId } = await withSpinner(ctx.io, 'starting the run…', () =>
       api.startRun({ runbook, system: input.system, collaborationMode: input.mode, assignments: input.assign, params: input.param }, START_FLAGS),
