@@ -1,5 +1,5 @@
 import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
-import type { ActionCall, ActionStep } from '../src/runbook/schema';
+import type { ActionCall } from '../src/runbook/schema';
 import { actionCatalog, isActionName, type CatalogActivities } from '../activities/catalog';
 
 /**
@@ -37,19 +37,6 @@ export async function runAction(call: ActionCall, summary: string): Promise<unkn
   const acts = proxyActivities<CatalogActivities>({ ...optionsFor(call, 'long' in spec && spec.long === true), summary });
   const fn = acts[spec.activity] as AnyActivity;
   return fn(call.params);
-}
-
-/** How a completed action step is undone: the runbook's `compensate`, else the catalog's default. */
-export function compensationFor(step: ActionStep): ActionCall | undefined {
-  if (step.compensate) return step.compensate;
-  if (!isActionName(step.action)) return undefined;
-  const spec = actionCatalog[step.action];
-  if (!('compensation' in spec) || !spec.compensation) return undefined;
-  const parsed = spec.params.safeParse(step.params);
-  if (!parsed.success) return undefined;
-  const undo = (spec.compensation as (p: unknown) => { action: string; params: Record<string, unknown> } | null)(parsed.data);
-  if (!undo) return undefined;
-  return { action: undo.action, params: undo.params, timeout: step.timeout, retry: step.retry };
 }
 
 /** Notifications must never fail a run: short timeout, a few retries, errors swallowed by the caller. */

@@ -239,6 +239,14 @@ export interface ReportView {
   resolution?: { by: Actor; at: string; text: string };
 }
 
+/** A Signal the run could not accept (Signals cannot answer, so the refusal is kept here). */
+export interface RefusedSignal {
+  at: string;
+  signal: string;
+  actorId?: string;
+  reason: string;
+}
+
 export interface RunFailure {
   kind: 'action-failed' | 'rejected' | 'deadline' | 'stopped' | 'rollback-requested' | 'cancelled';
   stepId?: string;
@@ -264,6 +272,7 @@ export interface RunStateView {
   compensations: CompensationRecord[];
   escalations: EscalationRecord[];
   reports: ReportView[];
+  refusedSignals: RefusedSignal[];
   /** Roles whose decision or evidence the run waits for now. */
   waitingRoles: string[];
   /** How many runs this go-live spans (continue-as-new during long hypercare). */

@@ -10,7 +10,8 @@ import {
 } from '@temporalio/workflow';
 import { durationToMs } from '../src/runbook/duration';
 import type { ActionStep, ApprovalStep, EscalationLevel, EvidenceStep, HypercareStep, Step } from '../src/runbook/schema';
-import { compensationFor, notify, runAction } from './actions';
+import { compensationFor } from '../src/runbook/compensation';
+import { notify, runAction } from './actions';
 import { nowIso as now, nowMs } from './clock';
 import type { GoLiveInput, RunFailure, RunStateView } from './definitions';
 import { registerHandlers } from './handlers';

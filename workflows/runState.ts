@@ -6,6 +6,7 @@ import type {
   EscalationRecord,
   EvidenceRecord,
   GoLiveInput,
+  RefusedSignal,
   ReportView,
   RunFailure,
   RunStateView,
@@ -26,13 +27,6 @@ import { materialiseSteps, type PlannedStep } from './steps';
 export interface CompensationEntry {
   stepId: string;
   call: ActionCall;
-}
-
-export interface RefusedSignal {
-  at: string;
-  signal: string;
-  actorId?: string;
-  reason: string;
 }
 
 export interface CarriedState {
@@ -302,6 +296,7 @@ export class RunState {
       compensations: this.data.compensations,
       escalations: this.data.escalations,
       reports: this.data.reports,
+      refusedSignals: this.data.refusedSignals,
       waitingRoles: this.waitingRoles(),
       chainLength: this.data.chainLength,
     };

@@ -1,6 +1,6 @@
 import type { RefusalEntry } from '../server/refusalLog';
 import type { EvidenceItem, Step } from '../runbook/schema';
-import { compensationFor } from '../../workflows/actions';
+import { compensationFor } from '../runbook/compensation';
 import type { DecisionRecord, EvidenceRecord, GoLiveInput, RunStateView } from '../../workflows/definitions';
 import { materialiseSteps } from '../../workflows/steps';
 import type { ChainedEntry } from './chain';

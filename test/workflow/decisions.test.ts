@@ -128,6 +128,9 @@ describe('decisions', () => {
       expect(second.status).toBe('completed');
 
       const state = await handle.query(getRunStateQuery);
+      expect(state.refusedSignals).toHaveLength(1);
+      expect(state.refusedSignals[0]).toMatchObject({ signal: 'approveStep', actorId: people.initiator });
+      expect(state.refusedSignals[0]?.reason).toContain('four-eyes');
       expect(state.decisions.map((d) => [d.actor.id, d.role, d.decision])).toEqual([
         [people.guardian, 'guardian', 'approve'],
         [people.guardian2, 'guardian', 'approve'],

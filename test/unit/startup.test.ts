@@ -1,0 +1,53 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+/**
+ * `npm start` on a machine that is not ready says what is wrong in one line, not a stack trace,
+ * and exits non-zero. Runs the real entry point as a child process.
+ */
+const MAIN = path.resolve(__dirname, '../../src/main.ts');
+
+function runMain(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'golive-start-'));
+  const child = spawn(process.execPath, ['--require', require.resolve('tsx/cjs'), MAIN], {
+    env: { HOME: os.homedir(), GOLIVE_DATA_DIR: dataDir, ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stderr })));
+}
+
+describe('npm start on a machine that is not ready', () => {
+  it('says in one line that Go is needed when neither the Temporal CLI nor Go can be found', async () => {
+    const emptyCache = fs.mkdtempSync(path.join(os.tmpdir(), 'golive-cache-'));
+    const { code, stderr } = await runMain({ PATH: '/nonexistent', GOLIVE_CACHE_DIR: emptyCache });
+    expect(code).toBe(1);
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(stderr).toMatch(/^golive: the Temporal CLI was not found and Go is not installed to build it: install Go/);
+  });
+
+  it('says in one line which port is taken and which variable moves it', async () => {
+    const blocker = net.createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+    const port = (blocker.address() as net.AddressInfo).port;
+    try {
+      const { code, stderr } = await runMain({ PATH: process.env.PATH ?? '', GOLIVE_TEMPORAL_PORT: String(port) });
+      expect(code).toBe(1);
+      expect(stderr.trim().split('\n')).toHaveLength(1);
+      expect(stderr.trim()).toBe(`golive: port ${port} (Temporal dev server) is already in use: stop what holds it, or set GOLIVE_TEMPORAL_PORT to another port`);
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it('names a bad setting and its variable', async () => {
+    const { code, stderr } = await runMain({ PATH: process.env.PATH ?? '', GOLIVE_PORT: 'http' });
+    expect(code).toBe(1);
+    expect(stderr.trim()).toMatch(/^golive: invalid configuration: GOLIVE_PORT: /);
+  });
+});
