@@ -174,6 +174,8 @@ export interface StepView {
   error?: string;
   /** Approval steps: per-role progress towards quorum. */
   approvals?: ApprovalProgress[];
+  /** Evidence steps: what must be submitted, so callers can offer the right input. */
+  items?: { id: string; title: string; type: 'number' | 'url' | 'document' | 'attestation' | 'text'; min?: number; max?: number; optional: boolean; submittedBy: string[] }[];
   /** Approval/evidence steps: who may act now (after delegation), and until when. */
   mayDecide?: { role: string; people: string[] }[];
   deadlineAt?: string;

@@ -288,6 +288,17 @@ export class RunState {
             approvedBy: tally.approvals.filter((x) => x.countsFor === a.role).map((x) => x.personId),
           }));
         }
+        if (step?.kind === 'evidence') {
+          extra.items = step.items.map((i) => ({
+            id: i.id,
+            title: i.title,
+            type: i.type,
+            ...(i.min !== undefined ? { min: i.min } : {}),
+            ...(i.max !== undefined ? { max: i.max } : {}),
+            optional: i.optional,
+            submittedBy: i.submittedBy,
+          }));
+        }
         if (s.status === 'waiting') extra.mayDecide = this.mayDecide(s.id);
         return { ...s, ...extra };
       }),

@@ -71,7 +71,8 @@ describe('decisions', () => {
           { assignments },
         ),
       );
-      await waitForState(handle, (s) => stepStatus(s, 'evidence') === 'waiting');
+      const atEvidence = await waitForState(handle, (s) => stepStatus(s, 'evidence') === 'waiting');
+      expect(atEvidence.steps[0]?.items).toEqual([{ id: 'model-card', title: 'Model card', type: 'url', optional: false, submittedBy: ['ai-product-manager'] }]);
 
       // Evidence of the wrong type or from the wrong role is refused too.
       const badUrl = await refusalOf(
