@@ -5,6 +5,7 @@ import {
   continueAsNew,
   isCancellation,
   log,
+  patched,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -17,7 +18,7 @@ import type { GoLiveInput, RunFailure, RunStateView } from './definitions';
 import { registerHandlers } from './handlers';
 import { quorumMet, waitTimeline } from './policy';
 import { RunState } from './runState';
-import { runStateKey, waitingRolesKey } from './searchAttributes';
+import { initiatorKey, runbookKey, runStateKey, systemKey, waitingRolesKey } from './searchAttributes';
 
 /**
  * The go-live interpreter: one generic, durable workflow that runs any validated runbook.
@@ -297,6 +298,15 @@ export async function goLive(input: GoLiveInput): Promise<RunStateView> {
 
   // ---- main ------------------------------------------------------------------------------------
 
+  // Runs started by other clients may lack the identity attributes the run list filters on;
+  // the run sets them itself. Patched: histories recorded before this upsert replay without it.
+  if (patched('golive-identity-search-attributes')) {
+    upsertSearchAttributes([
+      { key: systemKey, value: input.system },
+      { key: runbookKey, value: input.runbookRef.id },
+      { key: initiatorKey, value: input.initiator.id },
+    ]);
+  }
   syncSearchAttributes();
   let outcome: typeof CHECKPOINT | void = undefined;
   try {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@temporalio/client';
 import { approveStepUpdate, getRunStateQuery } from '../../workflows/definitions';
+import { runbookKey, runStateKey, systemKey } from '../../workflows/searchAttributes';
 import { actor, inputFor, people, startRun, waitForState } from '../support/runs';
 import { testClient, testWorker } from '../support/temporal';
 
@@ -35,6 +36,11 @@ describe('foundation', () => {
       expect(result.decisions).toHaveLength(1);
       expect(result.decisions[0]).toMatchObject({ actor: { id: people.guardian }, role: 'guardian', comment: 'looks good' });
       expect((await handle.query(getRunStateQuery)).status).toBe('live');
+      // The run makes itself findable: identity and state as search attributes.
+      const attrs = (await handle.describe()).typedSearchAttributes;
+      expect(attrs.get(systemKey)).toBe('test-system');
+      expect(attrs.get(runbookKey)).toBe('test-runbook');
+      expect(attrs.get(runStateKey)).toBe('live');
     });
   });
 });
