@@ -11,26 +11,29 @@ import type { DecodedEvent, RunHistory } from './history';
  * the evidence hash it covered. Each entry says which source it came from.
  */
 
-export type AuditKind =
-  | 'run-started'
-  | 'step-started'
-  | 'step-completed'
-  | 'step-failed'
-  | 'step-rejected'
-  | 'step-cancelled'
-  | 'decision'
-  | 'evidence-submitted'
-  | 'escalation'
-  | 'notification'
-  | 'report'
-  | 'report-resolved'
-  | 'stop'
-  | 'rollback-requested'
-  | 'message-refused'
-  | 'run-aborted'
-  | 'compensation'
-  | 'continued-as-new'
-  | 'run-ended';
+/** Every kind of entry, as data: the API and the UI filter by these. */
+export const AUDIT_KINDS = [
+  'run-started',
+  'step-started',
+  'step-completed',
+  'step-failed',
+  'step-rejected',
+  'step-cancelled',
+  'decision',
+  'evidence-submitted',
+  'escalation',
+  'notification',
+  'report',
+  'report-resolved',
+  'stop',
+  'rollback-requested',
+  'message-refused',
+  'run-aborted',
+  'compensation',
+  'continued-as-new',
+  'run-ended',
+] as const;
+export type AuditKind = (typeof AUDIT_KINDS)[number];
 
 export interface AuditEntry {
   seq: number;

@@ -14,9 +14,20 @@ import { fetchRunChain } from './history';
  * compliance dossier as a folder or a zip, and the offline verification of one.
  */
 
-export { filterEntries, type AuditEntry, type AuditKind, type TrailFilter } from './entries';
+export { AUDIT_KINDS, filterEntries, type AuditEntry, type AuditKind, type TrailFilter } from './entries';
 export type { ChainedEntry } from './chain';
-export { verifyDossier, type DossierVerdict } from './verify';
+export { DossierArchiveError, verifyDossier, verifyDossierZip, type DossierVerdict } from './verify';
+export { viewTrail, type TrailView } from './view';
+
+/** The workflow exists but was not started as a go-live (no go-live input in its history). */
+export class NotAGoLiveRunError extends Error {
+  override name = 'NotAGoLiveRunError';
+}
+
+/** An open run whose worker did not answer the state query: no dossier can be built yet. */
+export class RunStateUnavailableError extends Error {
+  override name = 'RunStateUnavailableError';
+}
 
 export interface AuditTrail {
   workflowId: string;
@@ -44,7 +55,7 @@ export interface TrailOptions {
 export async function buildAuditTrail(opts: TrailOptions): Promise<AuditTrail> {
   const chain = await fetchRunChain(opts.client, opts.workflowId);
   const input = startInput(chain);
-  if (!input) throw new Error(`workflow ${opts.workflowId} is not a go-live run (no go-live start input in its history)`);
+  if (!input) throw new NotAGoLiveRunError(`workflow ${opts.workflowId} is not a go-live run (no go-live start input in its history)`);
   let state = finalState(chain);
   const finished = state !== undefined;
   if (!state) state = await liveState(opts);
@@ -71,11 +82,15 @@ async function liveState(opts: TrailOptions): Promise<RunStateView | undefined> 
   }
 }
 
+/** The dossier's files for a trail already built (the server builds it once to check access). */
+export function dossierFilesOf(trail: AuditTrail, now?: Date): Map<string, Uint8Array> {
+  if (!trail.state) throw new RunStateUnavailableError(`run ${trail.workflowId} is open and its state could not be queried (is a worker running?)`);
+  return dossierFiles({ workflowId: trail.workflowId, runIds: trail.runIds, input: trail.input, state: trail.state, entries: trail.entries, refusals: trail.refusals, ...(now ? { now } : {}) });
+}
+
 async function filesOf(opts: TrailOptions & { now?: Date }): Promise<{ trail: AuditTrail; files: Map<string, Uint8Array> }> {
   const trail = await buildAuditTrail(opts);
-  if (!trail.state) throw new Error(`run ${opts.workflowId} is open and its state could not be queried (is a worker running?)`);
-  const files = dossierFiles({ workflowId: trail.workflowId, runIds: trail.runIds, input: trail.input, state: trail.state, entries: trail.entries, refusals: trail.refusals, ...(opts.now ? { now: opts.now } : {}) });
-  return { trail, files };
+  return { trail, files: dossierFilesOf(trail, opts.now) };
 }
 
 export interface ExportResult {
@@ -95,10 +110,22 @@ export async function exportDossier(opts: TrailOptions & { outDir: string; now?:
   return { dir: opts.outDir, files: [...files.keys()], head: trail.head, finished: trail.finished, manifestSha256: sha256(files.get(MANIFEST_FILE)!) };
 }
 
+export interface DossierZip {
+  zip: Uint8Array;
+  fileName: string;
+  head: string;
+  finished: boolean;
+  manifestSha256: string;
+}
+
 /** The same dossier as one zip, its files under `dossier-<workflowId>/`. */
-export async function dossierZip(opts: TrailOptions & { now?: Date }): Promise<{ zip: Uint8Array; fileName: string; head: string; manifestSha256: string }> {
-  const { trail, files } = await filesOf(opts);
-  const folder = `dossier-${opts.workflowId.replace(/[^A-Za-z0-9._-]/g, '_')}`;
+export async function dossierZip(opts: TrailOptions & { now?: Date }): Promise<DossierZip> {
+  return zipTrailDossier(await buildAuditTrail(opts), opts.now);
+}
+
+export function zipTrailDossier(trail: AuditTrail, now?: Date): DossierZip {
+  const files = dossierFilesOf(trail, now);
+  const folder = `dossier-${trail.workflowId.replace(/[^A-Za-z0-9._-]/g, '_')}`;
   const zip = zipSync(Object.fromEntries([...files].map(([name, bytes]) => [`${folder}/${name}`, bytes])), { level: 6 });
-  return { zip, fileName: `${folder}.zip`, head: trail.head, manifestSha256: sha256(files.get(MANIFEST_FILE)!) };
+  return { zip, fileName: `${folder}.zip`, head: trail.head, finished: trail.finished, manifestSha256: sha256(files.get(MANIFEST_FILE)!) };
 }

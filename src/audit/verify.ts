@@ -11,7 +11,7 @@ import { DOSSIER_FORMAT, MANIFEST_FILE, sha256, TRAIL_FILE, type Manifest, type 
  */
 
 export type DossierVerdict =
-  | { ok: true; workflowId: string; head: string; entries: number; files: number }
+  | { ok: true; workflowId: string; head: string; entries: number; files: number; manifestSha256: string }
   | { ok: false; file: string; seq?: number; reason: string };
 
 export function verifyDossierFiles(files: ReadonlyMap<string, Uint8Array>): DossierVerdict {
@@ -46,15 +46,47 @@ export function verifyDossierFiles(files: ReadonlyMap<string, Uint8Array>): Doss
   if (chain.head !== manifest.chain?.head || chain.length !== manifest.chain.length) {
     return { ok: false, file: MANIFEST_FILE, reason: `the trail's chain head or length (${chain.length} entries) differs from the manifest's: entries were removed or the trail replaced` };
   }
-  return { ok: true, workflowId: manifest.workflowId, head: chain.head, entries: chain.length, files: manifest.files.length + 1 };
+  // The manifest's own digest is what the server logged at export: compare it with that anchor.
+  return { ok: true, workflowId: manifest.workflowId, head: chain.head, entries: chain.length, files: manifest.files.length + 1, manifestSha256: sha256(manifestBytes) };
 }
 
-/** Reads a dossier folder, or a .zip of one (its single top folder is stripped). */
-export async function readDossier(location: string): Promise<Map<string, Uint8Array>> {
-  if (location.toLowerCase().endsWith('.zip')) {
-    const unzipped = unzipSync(new Uint8Array(await fs.readFile(location)));
-    return new Map(Object.entries(unzipped).filter(([name]) => !name.endsWith('/')).map(([name, bytes]) => [name.replace(/^[^/]+\//, ''), bytes]));
+/** A zip that is not a dossier export at all (not a zip, or too big unpacked): nothing to verify. */
+export class DossierArchiveError extends Error {
+  override name = 'DossierArchiveError';
+}
+
+/** Bounds for unpacking a zip someone uploaded: the five files of an export are far below these. */
+export const ZIP_LIMITS = { files: 64, unpackedBytes: 256 * 1024 * 1024 } as const;
+
+/**
+ * A dossier zip's files, its single top folder stripped. Sizes are checked against the zip's
+ * own directory before anything is inflated (fflate never writes past a declared size), so a
+ * small upload cannot unpack into gigabytes.
+ */
+export function unzipDossier(zip: Uint8Array, limits: { files: number; unpackedBytes: number } = ZIP_LIMITS): Map<string, Uint8Array> {
+  let count = 0;
+  let total = 0;
+  let unzipped: Record<string, Uint8Array>;
+  try {
+    unzipped = unzipSync(zip, {
+      filter: (f) => {
+        count += 1;
+        total += f.originalSize;
+        if (count > limits.files) throw new DossierArchiveError(`the zip holds more than ${limits.files} files: not a dossier export`);
+        if (total > limits.unpackedBytes) throw new DossierArchiveError(`the zip unpacks to more than ${limits.unpackedBytes} bytes: not a dossier export`);
+        return true;
+      },
+    });
+  } catch (err) {
+    if (err instanceof DossierArchiveError) throw err;
+    throw new DossierArchiveError(`not a readable zip (${err instanceof Error ? err.message : String(err)})`);
   }
+  return new Map(Object.entries(unzipped).filter(([name]) => !name.endsWith('/')).map(([name, bytes]) => [name.replace(/^[^/]+\//, ''), bytes]));
+}
+
+/** Reads a dossier folder, or a .zip of one. */
+export async function readDossier(location: string): Promise<Map<string, Uint8Array>> {
+  if (location.toLowerCase().endsWith('.zip')) return unzipDossier(new Uint8Array(await fs.readFile(location)));
   const names = await fs.readdir(location, { withFileTypes: true });
   const files = new Map<string, Uint8Array>();
   for (const d of names) if (d.isFile()) files.set(d.name, await fs.readFile(path.join(location, d.name)));
@@ -63,4 +95,9 @@ export async function readDossier(location: string): Promise<Map<string, Uint8Ar
 
 export async function verifyDossier(location: string): Promise<DossierVerdict> {
   return verifyDossierFiles(await readDossier(location));
+}
+
+/** The same check on a zip's bytes (an upload): pure, no file system. Throws DossierArchiveError. */
+export function verifyDossierZip(zip: Uint8Array): DossierVerdict {
+  return verifyDossierFiles(unzipDossier(zip));
 }

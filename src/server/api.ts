@@ -11,7 +11,8 @@ import {
   submitEvidenceSchema,
   type RunStatus,
 } from '../../workflows/definitions';
-import { roleIdSchema, runbookSchema } from '../runbook/schema';
+import { AUDIT_KINDS } from '../audit/entries';
+import { actionStepSchema, roleIdSchema, runbookSchema } from '../runbook/schema';
 
 /**
  * The HTTP API as data: every operation's method, path and zod schemas. The router parses each
@@ -73,6 +74,19 @@ export type ResolutionBody = z.infer<typeof resolutionBodySchema>;
 export const reasonBodySchema = requestRollbackSchema.omit({ actor: true });
 export type ReasonBody = z.infer<typeof reasonBodySchema>;
 
+/** Filters of the audit trail; a kind may repeat (`?kind=decision&kind=compensation`). */
+export const historyQuerySchema = z.strictObject({
+  kind: z.union([z.enum(AUDIT_KINDS), z.array(z.enum(AUDIT_KINDS)).min(1).max(AUDIT_KINDS.length)]).optional(),
+  /** A person id: entries they did, and notifications sent to them. */
+  person: actorSchema.shape.id.optional(),
+  /** A runbook step id (the slug every step kind shares). */
+  step: actionStepSchema.shape.id.optional(),
+});
+export type HistoryQuery = z.infer<typeof historyQuerySchema>;
+
+/** Uploaded dossiers: an export is well under a megabyte; this leaves room for long runs. */
+export const DOSSIER_UPLOAD_LIMIT = '20mb';
+
 export const loginBodySchema = z.strictObject({
   username: z.string().min(1).max(120),
   password: z.string().min(1).max(1000),
@@ -89,9 +103,13 @@ export interface Operation {
   query?: z.ZodType;
   body?: z.ZodType;
   status: number;
+  /** A raw (not JSON) request body of this type, read up to `limit` (else 413). */
+  upload?: { type: 'application/zip'; limit: string; description: string };
   /** Public operations need no identity (health, metrics, login, the document itself). */
   public?: boolean;
-  produces?: 'application/json' | 'text/plain';
+  produces?: 'application/json' | 'text/plain' | 'application/zip';
+  /** Response headers worth documenting (name → description). */
+  headers?: Record<string, string>;
 }
 
 function op<const O extends Operation>(o: O): O {
@@ -132,8 +150,36 @@ export const operations = {
   }),
   stop: op({ method: 'post', path: '/api/runs/:runId/stop', tag: 'red-button', summary: 'Stop the line (rolls the go-live back)', params: runParamsSchema, body: reasonBodySchema, status: 200 }),
   rollback: op({ method: 'post', path: '/api/runs/:runId/rollback', tag: 'red-button', summary: 'Ask for a rollback', params: runParamsSchema, body: reasonBodySchema, status: 200 }),
-  history: op({ method: 'get', path: '/api/runs/:runId/history', tag: 'audit', summary: "The run's audit trail", params: runParamsSchema, status: 200 }),
-  dossier: op({ method: 'get', path: '/api/runs/:runId/dossier', tag: 'audit', summary: "The run's go-live dossier (download)", params: runParamsSchema, status: 200 }),
+  history: op({
+    method: 'get',
+    path: '/api/runs/:runId/history',
+    tag: 'audit',
+    summary: "The run's hash-chained audit trail (whole continue-as-new chain), refused attempts apart; filters by kind, person, step",
+    params: runParamsSchema,
+    query: historyQuerySchema,
+    status: 200,
+  }),
+  dossier: op({
+    method: 'get',
+    path: '/api/runs/:runId/dossier',
+    tag: 'audit',
+    summary: "The run's compliance dossier as a zip (Markdown, HTML, JSON, manifest of SHA-256 digests)",
+    params: runParamsSchema,
+    status: 200,
+    produces: 'application/zip',
+    headers: {
+      'X-Golive-Manifest-Sha256': "SHA-256 of the dossier's manifest.json (the server logs it too): anchors every file",
+      'X-Golive-Chain-Head': "Hash of the trail's last entry",
+    },
+  }),
+  verifyDossier: op({
+    method: 'post',
+    path: '/api/dossiers/verify',
+    tag: 'audit',
+    summary: 'Verify a dossier zip offline: every file against the manifest, then the hash chain; names the first altered file or entry',
+    upload: { type: 'application/zip', limit: DOSSIER_UPLOAD_LIMIT, description: 'A dossier zip as downloaded from /api/runs/{runId}/dossier' },
+    status: 200,
+  }),
   login: op({ method: 'post', path: '/api/session', tag: 'session', summary: 'Log in (sets the session cookie)', body: loginBodySchema, status: 200, public: true }),
   logout: op({ method: 'delete', path: '/api/session', tag: 'session', summary: 'Log out', status: 204 }),
   me: op({ method: 'get', path: '/api/me', tag: 'session', summary: 'Who I am, my roles and my CSRF token', status: 200 }),

@@ -7,9 +7,11 @@ import { errorHandler, HttpError } from './errors';
 import { Metrics } from './metrics';
 import { prepareRun } from '../runbook/prepare';
 import { RefusalLog } from './refusalLog';
+import { registerAuditRoutes } from './routes/audit';
 import { registerMessageRoutes } from './routes/messages';
 import { registerRunRoutes } from './routes/runs';
 import { registerSystemRoutes } from './routes/system';
+import { RunAudit } from './runAudit';
 import { TemporalRuns } from './temporalRuns';
 import { registerUiRoutes } from './ui/routes';
 
@@ -52,12 +54,14 @@ function countRequests(metrics: Metrics) {
 
 export function buildContext(deps: AppDeps): ServerContext {
   const signer = new SessionSigner(loadOrCreateSessionSecret(deps.dataDir));
+  const refusals = new RefusalLog(deps.dataDir);
   return {
     deps,
     runs: new TemporalRuns(deps.client, deps.taskQueue, deps.namespace),
     auth: new Authenticator({ users: deps.users, signer, ...(deps.trustedProxy ? { proxy: deps.trustedProxy } : {}) }),
     metrics: new Metrics(),
-    refusals: new RefusalLog(deps.dataDir),
+    refusals,
+    audit: new RunAudit(deps.client, refusals),
     log: deps.log ?? consoleLog,
     prepareRun: deps.prepareRun ?? prepareRun,
     secureCookies: deps.publicUrl?.startsWith('https:') ?? false,
@@ -76,6 +80,7 @@ export function createApp(deps: AppDeps): express.Express {
   const api = express.Router();
   registerRunRoutes(api, ctx);
   registerMessageRoutes(api, ctx);
+  registerAuditRoutes(api, ctx);
   registerSystemRoutes(api, ctx);
   app.use(api);
   app.use('/api', (req) => {

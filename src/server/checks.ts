@@ -1,4 +1,5 @@
 import { FINAL_STATUSES, REFUSAL_TYPES, type RefusalType, type RunStateView, type StepView } from '../../workflows/definitions';
+import { RACI_ROLES } from '../auth/roles';
 
 /**
  * The server's own look at a request before it becomes an Update (defence in depth): the same
@@ -62,4 +63,19 @@ export function checkRunMember(state: RunStateView, personId: string, what: stri
 
 export function checkRunOpen(state: RunStateView): RefusalReason | undefined {
   return isClosed(state) ? refuse(REFUSAL_TYPES.runClosed, `the run has ended (${state.status})`) : undefined;
+}
+
+/**
+ * Who may read a run's audit trail and dossier: its initiator, anyone assigned a role in it, and
+ * operations, whose job is to inspect trails across runs. The trail names people and quotes
+ * their comments, so the rest of the organisation does not read it by default.
+ */
+export const AUDIT_READER_ROLES: readonly string[] = [RACI_ROLES.operations];
+
+export function mayReadAudit(run: Pick<RunStateView, 'initiator' | 'assignments'>, person: { id: string; roles: readonly string[] }): boolean {
+  return (
+    run.initiator.id === person.id ||
+    Object.values(run.assignments).some((people) => people.includes(person.id)) ||
+    person.roles.some((r) => AUDIT_READER_ROLES.includes(r))
+  );
 }

@@ -4,6 +4,7 @@ import type { TrustedProxy } from '../auth/proxy';
 import type { UserStore } from '../auth/users';
 import type { Metrics } from './metrics';
 import type { RefusalLog } from './refusalLog';
+import type { RunAudit } from './runAudit';
 import type { prepareRun } from '../runbook/prepare';
 import type { RunbookRegistry } from '../runbook/registry';
 import type { TemporalRuns } from './temporalRuns';
@@ -11,8 +12,9 @@ import type { TemporalRuns } from './temporalRuns';
 export type PrepareRun = typeof prepareRun;
 
 /**
- * The audit trail and dossier come from src/audit (its own issue). The server calls these hooks
- * when present; without them the two endpoints answer 501 and say where the feature will live.
+ * @deprecated The server builds the audit trail and dossier from src/audit itself (RunAudit).
+ * Kept only so test/cli/support.ts, which still passes its own hooks, compiles; the value is
+ * ignored. Remove once nothing passes `audit`.
  */
 export interface AuditHooks {
   history(runId: string, refusals: RefusalLog): Promise<unknown>;
@@ -41,6 +43,7 @@ export interface AppDeps {
   publicUrl?: string;
   /** Single sign-on through a reverse proxy (see src/auth/README.md). */
   trustedProxy?: TrustedProxy;
+  /** @deprecated Ignored: see AuditHooks. */
   audit?: AuditHooks;
   log?: ServerLog;
   /** Request bodies larger than this are refused with 413. */
@@ -54,6 +57,7 @@ export interface ServerContext {
   auth: Authenticator;
   metrics: Metrics;
   refusals: RefusalLog;
+  audit: RunAudit;
   log: ServerLog;
   prepareRun: PrepareRun;
   secureCookies: boolean;

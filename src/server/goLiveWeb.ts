@@ -6,7 +6,6 @@ import { ensureDemoUsers } from '../auth/demoUsers';
 import { trustedProxyFromEnv } from '../auth/proxy';
 import { USERS_FILE, UserStore } from '../auth/users';
 import { RunbookRegistry } from '../runbook/registry';
-import type { AuditHooks } from './deps';
 import { startWebServer, type WebServer } from './start';
 
 /**
@@ -20,7 +19,6 @@ export interface GoLiveWebOptions {
   namespace: string;
   temporalUiUrl?: string;
   log: Logger;
-  audit?: AuditHooks;
   env?: NodeJS.ProcessEnv;
 }
 
@@ -41,7 +39,6 @@ export async function startGoLiveWeb(o: GoLiveWebOptions): Promise<WebServer & {
       ...(o.temporalUiUrl ? { temporalUiUrl: o.temporalUiUrl } : {}),
       ...(o.config.GOLIVE_PUBLIC_URL ? { publicUrl: o.config.GOLIVE_PUBLIC_URL } : {}),
       ...(trustedProxy ? { trustedProxy } : {}),
-      ...(o.audit ? { audit: o.audit } : {}),
     },
     { host: o.config.GOLIVE_HOST, port: o.config.GOLIVE_PORT },
   );

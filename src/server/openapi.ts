@@ -38,9 +38,25 @@ function operationObject(id: string, o: Operation): Record<string, unknown> {
     tags: [o.tag],
     ...(o.public ? { security: [] } : {}),
     parameters: [...parametersOf(o.params, 'path'), ...parametersOf(o.query, 'query')],
-    ...(o.body ? { requestBody: { required: true, content: { 'application/json': { schema: schemaOf(o.body) } } } } : {}),
-    responses: { [String(o.status)]: { description: 'Success', ...(o.produces === 'text/plain' ? { content: { 'text/plain': {} } } : {}) }, ...errors },
+    ...requestBodyOf(o),
+    responses: { [String(o.status)]: successOf(o), ...errors },
   };
+}
+
+function requestBodyOf(o: Operation): Record<string, unknown> {
+  if (o.body) return { requestBody: { required: true, content: { 'application/json': { schema: schemaOf(o.body) } } } };
+  if (o.upload) {
+    const description = `${o.upload.description} (at most ${o.upload.limit}; larger bodies get 413)`;
+    return { requestBody: { required: true, description, content: { [o.upload.type]: { schema: { type: 'string', format: 'binary' } } } } };
+  }
+  return {};
+}
+
+function successOf(o: Operation): Record<string, unknown> {
+  const binary = o.produces === 'application/zip' ? { content: { 'application/zip': { schema: { type: 'string', format: 'binary' } } } } : {};
+  const text = o.produces === 'text/plain' ? { content: { 'text/plain': {} } } : {};
+  const headers = o.headers ? { headers: Object.fromEntries(Object.entries(o.headers).map(([name, description]) => [name, { description, schema: { type: 'string' } }])) } : {};
+  return { description: 'Success', ...binary, ...text, ...headers };
 }
 
 export function buildOpenApi(serverUrl?: string): Record<string, unknown> {

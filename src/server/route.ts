@@ -1,4 +1,4 @@
-import type { Request, Response, Router } from 'express';
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { z } from 'zod';
 import type { Principal } from '../auth/authenticator';
 import type { Operation } from './api';
@@ -12,6 +12,7 @@ import type { ServerContext } from './deps';
  */
 
 type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
+type BodyOf<O extends Operation> = O['upload'] extends object ? Buffer : Out<O['body']>;
 
 export interface Ctx<O extends Operation> {
   req: Request;
@@ -19,7 +20,7 @@ export interface Ctx<O extends Operation> {
   principal: O['public'] extends true ? Principal | undefined : Principal;
   params: Out<O['params']>;
   query: Out<O['query']>;
-  body: Out<O['body']>;
+  body: BodyOf<O>;
 }
 
 /** A handler returns the JSON body, or `undefined` when it wrote the response itself. */
@@ -47,19 +48,34 @@ export function identify(ctx: ServerContext, req: Request, required: boolean): P
   return id.principal;
 }
 
+/** An upload's bytes (express.raw below): a Buffer, empty when nothing was sent. */
+function uploaded(op: Operation, body: unknown): Buffer | undefined {
+  if (!op.upload) return undefined;
+  if (!Buffer.isBuffer(body) || body.length === 0) throw new HttpError(400, `send the ${op.upload.type} file as the request body`);
+  return body;
+}
+
 export function route<O extends Operation>(router: Router, ctx: ServerContext, op: O, handler: Handler<O>): void {
   const stateChanging = op.method !== 'get';
-  router[op.method](op.path, async (req, res) => {
+  // Who is asking, CSRF and the content type are settled before any body is read, so an
+  // anonymous or cross-site request never makes the server buffer an upload.
+  const gate = (req: Request, res: Response, next: NextFunction) => {
     const principal = identify(ctx, req, !op.public);
     if (principal && stateChanging && !ctx.auth.checkCsrf(principal, req)) {
       throw new HttpError(403, 'missing or wrong CSRF token: reload the page and try again', { code: 'csrf' });
     }
     if (op.body && !req.is('application/json')) throw new HttpError(415, 'send the body as application/json');
+    if (op.upload && !req.is(op.upload.type)) throw new HttpError(415, `send the body as ${op.upload.type}`);
     res.locals[PRINCIPAL_LOCAL] = principal;
+    next();
+  };
+  const readUpload = op.upload ? [express.raw({ type: op.upload.type, limit: op.upload.limit })] : [];
+  router[op.method](op.path, gate, ...readUpload, async (req: Request, res: Response) => {
+    const principal = res.locals[PRINCIPAL_LOCAL] as Principal | undefined;
     const parsed = {
       params: parsePart(op.params, req.params, 'params'),
       query: parsePart(op.query, req.query, 'query'),
-      body: parsePart(op.body, req.body, 'body'),
+      body: op.upload ? uploaded(op, req.body) : parsePart(op.body, req.body, 'body'),
     };
     const out = await handler({ req, res, principal, ...parsed } as Ctx<O>);
     if (out !== undefined && !res.headersSent) res.status(op.status).json(out);

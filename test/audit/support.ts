@@ -1,3 +1,6 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { RunbookInput } from '../../src/runbook/schema';
@@ -59,4 +62,29 @@ export function rejectionRunbook(url: string): Omit<RunbookInput, 'roles' | 'id'
       { id: 'gate-4', kind: 'approval', title: 'Gate 4: go-live decision', phase: 'Gate 4', approvers: [{ role: 'business-sponsor' }], deadline: '1h' },
     ],
   };
+}
+
+export const REJECTION_RUNBOOK_ID = 'audit-rejection';
+
+/**
+ * A runbooks folder holding the rejection runbook for the web app (API and browser tests). Its
+ * roles leave out the end user, so the demo end user has no role in its runs: an outsider.
+ */
+export async function rejectionRunbookDir(hookUrl: string): Promise<string> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'golive-audit-runbooks-'));
+  const runbook: RunbookInput = {
+    id: REJECTION_RUNBOOK_ID,
+    version: '1.0.0',
+    title: 'Rejected at Gate 4',
+    roles: [
+      { id: 'ai-product-manager', title: 'AI Product Manager' },
+      { id: 'implementation-engineer', title: 'Implementation Engineer' },
+      { id: 'guardian', title: 'Guardian' },
+      { id: 'business-sponsor', title: 'Business Sponsor' },
+      { id: 'operations', title: 'Operations' },
+    ],
+    ...rejectionRunbook(hookUrl),
+  };
+  await fs.writeFile(path.join(dir, `${REJECTION_RUNBOOK_ID}.json`), JSON.stringify(runbook, null, 2));
+  return dir;
 }

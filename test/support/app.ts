@@ -74,7 +74,8 @@ export function apiAs(app: TestApp, personId?: string) {
         ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
         ...headers,
       },
-      ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
+      // Strings and bytes go as they are (raw uploads), anything else as JSON.
+      ...(body !== undefined ? { body: typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body) } : {}),
     });
     const text = await res.text();
     let parsed: unknown = text;
@@ -102,7 +103,11 @@ export async function eventually<T>(fn: () => Promise<T | undefined>, what: stri
  * beforeAll/afterAll for a test file: a real worker on its own task queue and the app on a free
  * port. Returns a getter, since the values exist only once beforeAll has run.
  */
-export function useTestApp(hooks: { beforeAll: (fn: () => Promise<void>, timeout?: number) => void; afterAll: (fn: () => Promise<void>) => void }): () => TestApp {
+export function useTestApp(
+  hooks: { beforeAll: (fn: () => Promise<void>, timeout?: number) => void; afterAll: (fn: () => Promise<void>) => void },
+  /** Called in beforeAll, so it may use what earlier beforeAll hooks set up (e.g. a runbooks dir). */
+  deps: () => Partial<AppDeps> = () => ({}),
+): () => TestApp {
   let client: Client | undefined;
   let stopWorker: (() => Promise<void>) | undefined;
   let app: TestApp | undefined;
@@ -115,7 +120,7 @@ export function useTestApp(hooks: { beforeAll: (fn: () => Promise<void>, timeout
       worker.worker.shutdown();
       await done;
     };
-    app = await startTestApp({ client: c, taskQueue: worker.taskQueue });
+    app = await startTestApp({ client: c, taskQueue: worker.taskQueue, ...deps() });
   });
   hooks.afterAll(async () => {
     await app?.close();

@@ -6,7 +6,7 @@ import { HttpError } from '../errors';
 import { buildOpenApi } from '../openapi';
 import { route } from '../route';
 
-/** Session, health, metrics, the OpenAPI document, and the audit hooks. */
+/** Session, health, metrics and the OpenAPI document. */
 
 const HEALTH_TIMEOUT_MS = 2000;
 
@@ -47,19 +47,4 @@ export function registerSystemRoutes(router: Router, ctx: ServerContext): void {
 
   const openapi = buildOpenApi(ctx.deps.publicUrl);
   route(router, ctx, operations.openapi, async () => openapi);
-
-  // The audit engineer plugs src/audit in through AppDeps.audit; until then, say so plainly.
-  const auditMissing = () => new HttpError(501, 'the audit trail and dossier are not available in this build yet (src/audit provides them through AppDeps.audit)');
-  route(router, ctx, operations.history, async ({ params }) => {
-    if (!ctx.deps.audit) throw auditMissing();
-    await ctx.runs.state(params.runId);
-    return ctx.deps.audit.history(params.runId, ctx.refusals);
-  });
-  route(router, ctx, operations.dossier, async ({ res, params }) => {
-    if (!ctx.deps.audit) throw auditMissing();
-    const d = await ctx.deps.audit.dossier(params.runId, ctx.refusals);
-    res.setHeader('Content-Disposition', `attachment; filename="${d.filename.replace(/[^A-Za-z0-9._-]/g, '_')}"`);
-    res.type(d.contentType).send(d.body);
-    return undefined;
-  });
 }

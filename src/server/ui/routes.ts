@@ -5,6 +5,7 @@ import { listRunsQuerySchema, runIdSchema } from '../api';
 import type { ServerContext } from '../deps';
 import { HttpError } from '../errors';
 import { identify } from '../route';
+import { temporalWorkflowUrl } from '../temporalUi';
 import { html, type SafeHtml } from './html';
 import { errorPage, page } from './layout';
 import { approvalsList, approvalsPage, loginPage, workItems } from './pages';
@@ -62,9 +63,7 @@ export function registerUiRoutes(app: Express, ctx: ServerContext): void {
     const runId = runIdSchema.safeParse(runIdRaw);
     if (!runId.success) throw new HttpError(404, 'no such run');
     const state = await ctx.runs.state(runId.data);
-    const temporalUrl = ctx.deps.temporalUiUrl
-      ? `${ctx.deps.temporalUiUrl.replace(/\/$/, '')}/namespaces/${encodeURIComponent(ctx.deps.namespace)}/workflows/${encodeURIComponent(runId.data)}`
-      : undefined;
+    const temporalUrl = temporalWorkflowUrl(ctx.deps, runId.data);
     return { runId: runId.data, state, runbook: await runbookOfRun(ctx, state), me: principal.person.id, ...(temporalUrl ? { temporalUrl } : {}) };
   };
 

@@ -1,0 +1,55 @@
+import type { Router } from 'express';
+import { DossierArchiveError, verifyDossierZip, viewTrail } from '../../audit';
+import { operations, type HistoryQuery } from '../api';
+import type { ServerContext } from '../deps';
+import { HttpError } from '../errors';
+import { route } from '../route';
+import { temporalHistoryUrl } from '../temporalUi';
+
+/**
+ * The audit trail, the dossier download and dossier verification. Reading a run's trail or
+ * dossier is for its initiator, the people assigned a role in it, and operations (RunAudit
+ * checks; 403 for anyone else). Verifying needs only a login: it reads nothing but the upload.
+ */
+
+export const MANIFEST_HEADER = 'X-Golive-Manifest-Sha256';
+export const CHAIN_HEAD_HEADER = 'X-Golive-Chain-Head';
+
+/** The API's query names → src/audit's filter (`step` reads better in a URL than `stepId`). */
+export function trailFilter(q: HistoryQuery) {
+  return { ...(q.kind ? { kind: q.kind } : {}), ...(q.person ? { person: q.person } : {}), ...(q.step ? { stepId: q.step } : {}) };
+}
+
+export function registerAuditRoutes(router: Router, ctx: ServerContext): void {
+  route(router, ctx, operations.history, async ({ principal, params, query }) => {
+    const trail = await ctx.audit.trail(params.runId, principal);
+    const temporalUi = trail.runIds.flatMap((runId) => {
+      const url = temporalHistoryUrl(ctx.deps, trail.workflowId, runId);
+      return url ? [{ runId, url }] : [];
+    });
+    return { ...viewTrail(trail, trailFilter(query)), temporalUi };
+  });
+
+  route(router, ctx, operations.dossier, async ({ principal, res, params }) => {
+    const d = await ctx.audit.dossier(params.runId, principal);
+    // Logged so the digest lives outside the dossier too: a later copy can be checked against it.
+    ctx.log.info('dossier exported', { runId: params.runId, by: principal.person.id, manifestSha256: d.manifestSha256, head: d.head, finished: d.finished });
+    res.setHeader('Content-Disposition', `attachment; filename="${d.fileName}"`);
+    res.setHeader(MANIFEST_HEADER, d.manifestSha256);
+    res.setHeader(CHAIN_HEAD_HEADER, d.head);
+    res.setHeader('Cache-Control', 'no-store');
+    res.type('application/zip').send(Buffer.from(d.zip));
+    return undefined;
+  });
+
+  route(router, ctx, operations.verifyDossier, async ({ principal, body }) => {
+    try {
+      const verdict = verifyDossierZip(body);
+      ctx.log.info('dossier verified', { by: principal.person.id, ok: verdict.ok, ...(verdict.ok ? { workflowId: verdict.workflowId, manifestSha256: verdict.manifestSha256 } : { file: verdict.file }) });
+      return verdict;
+    } catch (err) {
+      if (err instanceof DossierArchiveError) throw new HttpError(400, `not a dossier zip: ${err.message}`);
+      throw err;
+    }
+  });
+}

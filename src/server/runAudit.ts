@@ -1,0 +1,43 @@
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { buildAuditTrail, NotAGoLiveRunError, RunStateUnavailableError, zipTrailDossier, type AuditTrail, type DossierZip } from '../audit';
+import type { Principal } from '../auth/authenticator';
+import { mayReadAudit } from './checks';
+import { HttpError } from './errors';
+import type { RefusalLog } from './refusalLog';
+
+/**
+ * The server's door to src/audit: builds a run's trail (history + golive's refusal log), checks
+ * that the caller may read it, and turns src/audit's errors into HTTP errors. The trail is built
+ * before the check because the run's assignments come from its history, which also holds for
+ * closed runs no worker can be queried about. API routes and the audit page share this.
+ */
+export class RunAudit {
+  constructor(
+    private readonly client: Client,
+    private readonly refusals: RefusalLog,
+  ) {}
+
+  async trail(runId: string, principal: Principal): Promise<AuditTrail> {
+    let trail: AuditTrail;
+    try {
+      trail = await buildAuditTrail({ client: this.client, workflowId: runId, refusals: await this.refusals.readForRun(runId) });
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError || err instanceof NotAGoLiveRunError) throw new HttpError(404, `no run with id ${runId}`);
+      throw err;
+    }
+    if (!mayReadAudit(trail.input, principal.person)) {
+      throw new HttpError(403, 'only people with a role in this run, and operations, may read its audit trail');
+    }
+    return trail;
+  }
+
+  async dossier(runId: string, principal: Principal): Promise<DossierZip> {
+    const trail = await this.trail(runId, principal);
+    try {
+      return zipTrailDossier(trail);
+    } catch (err) {
+      if (err instanceof RunStateUnavailableError) throw new HttpError(503, `${err.message}; the trail itself is at /api/runs/${runId}/history`);
+      throw err;
+    }
+  }
+}
