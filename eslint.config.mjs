@@ -53,7 +53,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.mjs', '**/*.cjs'],
+    files: ['**/*.mjs', '**/*.cjs', 'vitest.record.mts'],
     ...tseslint.configs.disableTypeChecked,
   },
 );
