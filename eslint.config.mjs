@@ -23,7 +23,7 @@ export default tseslint.config(
   },
   {
     // Workflow code is replayed: it must be deterministic and do no I/O of its own.
-    files: ['workflows/**/*.ts', 'src/runbook/schema.ts', 'src/runbook/duration.ts', 'activities/catalog.ts', 'activities/schemas/**/*.ts'],
+    files: ['workflows/**/*.ts', 'src/runbook/schema.ts', 'src/runbook/duration.ts', 'src/runbook/compensation.ts', 'activities/catalog.ts', 'activities/schemas/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
