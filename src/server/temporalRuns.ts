@@ -13,6 +13,7 @@ import {
 import { initiatorKey, runbookKey, runStateKey, systemKey, waitingRolesKey } from '../../workflows/searchAttributes';
 import type { ListRunsQuery } from './api';
 import { HttpError, type HttpStatus } from './errors';
+import { sendStepMessage } from '../temporal/runUpdates';
 
 /**
  * The server's only door to Temporal: start, list (visibility), query and Update go-live runs,
@@ -155,7 +156,11 @@ export class TemporalRuns {
 
   async update<Ret, Arg>(runId: string, def: UpdateDefinition<Ret, [Arg], string>, arg: Arg): Promise<Ret> {
     try {
-      return await this.client.workflow.getHandle(runId).executeUpdate(def, { args: [arg] });
+      const handle = this.client.workflow.getHandle(runId);
+      // Step messages go through sendStepMessage, which lets a worker that just took over the run
+      // catch up before the decision is judged (see src/temporal/runUpdates.ts).
+      if (isStepMessage(arg)) return await sendStepMessage(handle, def as UpdateDefinition<Ret, [typeof arg], string>, arg);
+      return await handle.executeUpdate(def, { args: [arg] });
     } catch (err) {
       if (err instanceof WorkflowUpdateFailedError) {
         const cause = err.cause;
@@ -175,4 +180,8 @@ export class TemporalRuns {
       throw err;
     }
   }
+}
+
+function isStepMessage(arg: unknown): arg is { stepId: string } {
+  return typeof arg === 'object' && arg !== null && typeof (arg as { stepId?: unknown }).stepId === 'string';
 }
