@@ -105,10 +105,7 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
   const deadline = Date.now() + (opts.startTimeoutMs ?? 60_000);
   for (;;) {
     if (child.exitCode !== null) {
-      throw new Error(
-        `the Temporal dev server exited with code ${child.exitCode} while starting` +
-          (opts.logFile ? ` (see ${opts.logFile})` : ''),
-      );
+      throw new DevServerExited(child.exitCode, opts.logFile ? logTail(opts.logFile) : '', opts.logFile);
     }
     if (await isServing(address, opts.namespace)) return server;
     if (Date.now() > deadline) {
@@ -116,6 +113,25 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
       throw new Error(`the Temporal dev server did not answer on ${address} in time`);
     }
     await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+export class DevServerExited extends Error {
+  override name = 'DevServerExited';
+  constructor(
+    readonly exitCode: number,
+    readonly logTail: string,
+    logFile: string | undefined,
+  ) {
+    super(`the Temporal dev server exited with code ${exitCode} while starting${logFile ? ` (log: ${logFile})` : ''}${logTail ? `:\n${logTail}` : ''}`);
+  }
+}
+
+function logTail(file: string, lines = 8): string {
+  try {
+    return fs.readFileSync(file, 'utf8').trim().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '';
   }
 }
 

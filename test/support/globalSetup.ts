@@ -31,15 +31,24 @@ export async function setup(project: TestProject): Promise<void> {
     onProgress: (line) => console.log(`[temporal] ${line}`),
   });
   tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'golive-test-'));
-  const [port] = await Promise.all([freePort()]);
-  server = await startDevServer({
-    cliPath,
-    port: port!,
-    uiPort: 0,
-    headless: true,
-    namespace: 'default',
-    logFile: path.join(tmpDir, 'temporal.log'),
-  });
+  // A free port can be taken by someone else before the server binds it (other suites run on
+  // this machine too): try a few ports before giving up.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      server = await startDevServer({
+        cliPath,
+        port: await freePort(),
+        uiPort: 0,
+        headless: true,
+        namespace: 'default',
+        logFile: path.join(tmpDir, `temporal-${attempt}.log`),
+      });
+      break;
+    } catch (err) {
+      if (attempt >= 3) throw err;
+      console.warn(`[temporal] dev server did not start (attempt ${attempt}), retrying: ${(err as Error).message}`);
+    }
+  }
   const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger });
   const bundlePath = path.join(tmpDir, 'workflow-bundle.js');
   fs.writeFileSync(bundlePath, code);

@@ -140,6 +140,19 @@ describe('saga compensation', () => {
     expect(undoOrder()).toEqual(['/undo/c', '/undo/b', '/undo/a']);
   });
 
+  it('undoes completed steps in reverse when the run is cancelled in Temporal, and ends "cancelled"', async () => {
+    const result = await scenario(
+      (r) => [...doneSteps(r), gate()],
+      async (handle) => {
+        await waitForState(handle, (s) => stepStatus(s, 'gate') === 'waiting');
+        await handle.cancel();
+      },
+    );
+    expect(result.status).toBe('cancelled');
+    expect(result.failure).toMatchObject({ kind: 'cancelled' });
+    expect(undoOrder()).toEqual(['/undo/c', '/undo/b', '/undo/a']);
+  });
+
   it('records a compensation that still fails and ends "rollback incomplete", still undoing the rest', async () => {
     const result = await scenario(
       (r) => [
