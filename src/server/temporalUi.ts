@@ -18,3 +18,11 @@ export function temporalHistoryUrl(deps: Pick<AppDeps, 'temporalUiUrl' | 'namesp
   const workflow = base(deps, workflowId);
   return workflow && `${workflow}/${encodeURIComponent(runId)}/history`;
 }
+
+/** The history page of each run of a chain (none without a configured Web UI). */
+export function temporalHistoryLinks(deps: Pick<AppDeps, 'temporalUiUrl' | 'namespace'>, workflowId: string, runIds: readonly string[]): { runId: string; url: string }[] {
+  return runIds.flatMap((runId) => {
+    const url = temporalHistoryUrl(deps, workflowId, runId);
+    return url ? [{ runId, url }] : [];
+  });
+}

@@ -2,9 +2,8 @@ import { createHash } from 'node:crypto';
 import { unzipSync, zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mayReadAudit } from '../../src/server/checks';
-import { RunbookRegistry } from '../../src/runbook/registry';
 import { apiAs, useTestApp } from '../support/app';
-import { rejectionRunbookDir, startHookServer, type HookServer } from '../audit/support';
+import { useRejectionRunbooks } from '../audit/support';
 import { driveRejectedRun, type RejectedRun } from '../audit/webRun';
 
 /**
@@ -13,16 +12,7 @@ import { driveRejectedRun, type RejectedRun } from '../audit/webRun';
  * read it, the dossier download and its verification (untouched, altered, oversize).
  */
 
-let hooks: HookServer;
-let runbooksDir: string;
-beforeAll(async () => {
-  hooks = await startHookServer();
-  runbooksDir = await rejectionRunbookDir(hooks.url);
-});
-afterAll(async () => {
-  await hooks?.close();
-});
-const app = useTestApp({ beforeAll, afterAll }, () => ({ runbooks: new RunbookRegistry(runbooksDir) }));
+const app = useTestApp({ beforeAll, afterAll }, useRejectionRunbooks({ beforeAll, afterAll }));
 const as = (id?: string) => apiAs(app(), id);
 
 interface Entry {

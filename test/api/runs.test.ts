@@ -1,3 +1,4 @@
+import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunStateView } from '../../workflows/definitions';
 import { RefusalLog } from '../../src/server/refusalLog';
@@ -231,13 +232,20 @@ describe('Red Button, stop and rollback', () => {
   });
 });
 
-describe('audit hooks', () => {
-  it('answers 501 for history and dossier until src/audit is wired in', async () => {
-    const runId = await startRun('audit');
-    for (const path of ['history', 'dossier']) {
-      const res = await as('rm')('GET', `/api/runs/${runId}/${path}`);
-      expect(res.status).toBe(501);
-      expect(res.body.error.message).toMatch(/src\/audit/);
-    }
+describe('audit of an open run', () => {
+  it('serves the trail so far and a dossier marked as a draft', async () => {
+    const runId = await startRun('audit-open');
+    await untilStep(runId, 'validation-report', 'waiting');
+    const history = await as('guardian')('GET', `/api/runs/${runId}/history`);
+    expect(history.status).toBe(200);
+    expect(history.body).toMatchObject({ workflowId: runId, finished: false, state: { status: 'waiting' } });
+    expect(history.body.entries[0]).toMatchObject({ kind: 'run-started', actor: 'rm' });
+
+    const dossier = await fetch(`${app().url}/api/runs/${runId}/dossier`, { headers: { authorization: `Bearer ${app().credentials.rm!.token}` } });
+    expect(dossier.status).toBe(200);
+    const files = unzipSync(new Uint8Array(await dossier.arrayBuffer()));
+    const manifest = JSON.parse(Buffer.from(files[`dossier-${runId}/manifest.json`]!).toString('utf8'));
+    expect(manifest).toMatchObject({ finished: false, status: 'waiting' });
+    expect(Buffer.from(files[`dossier-${runId}/dossier.md`]!).toString('utf8')).toContain('DRAFT — run not finished');
   });
 });

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { RunbookRegistry } from '../../src/runbook/registry';
 import type { RunbookInput } from '../../src/runbook/schema';
 
 /** A tiny HTTP target for webhook actions: answers 200 and remembers each call, in order. */
@@ -87,4 +88,25 @@ export async function rejectionRunbookDir(hookUrl: string): Promise<string> {
   };
   await fs.writeFile(path.join(dir, `${REJECTION_RUNBOOK_ID}.json`), JSON.stringify(runbook, null, 2));
   return dir;
+}
+
+/**
+ * beforeAll/afterAll for web tests of the rejection runbook: the hook server and the runbooks
+ * folder. Returns the app deps for useTestApp (call this first, so its beforeAll runs first).
+ */
+export function useRejectionRunbooks(hooks: { beforeAll: (fn: () => Promise<void>) => void; afterAll: (fn: () => Promise<void>) => void }): () => { runbooks: RunbookRegistry } {
+  let server: HookServer | undefined;
+  let dir: string | undefined;
+  hooks.beforeAll(async () => {
+    server = await startHookServer();
+    dir = await rejectionRunbookDir(server.url);
+  });
+  hooks.afterAll(async () => {
+    await server?.close();
+    if (dir) await fs.rm(dir, { recursive: true, force: true });
+  });
+  return () => {
+    if (!dir) throw new Error('the rejection runbooks are not written yet');
+    return { runbooks: new RunbookRegistry(dir) };
+  };
 }

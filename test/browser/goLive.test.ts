@@ -1,40 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Client } from '@temporalio/client';
-import type { Browser, Page } from 'playwright-core';
-import { SMALL_RUNBOOK, startTestApp, type TestApp } from '../support/app';
-import { hasChromium, launchBrowser, loginAs, screenshot } from '../support/browser';
-import { testClient, testWorker, type TestWorker } from '../support/temporal';
+import type { Page } from 'playwright-core';
+import { SMALL_RUNBOOK, useTestApp } from '../support/app';
+import { hasChromium, screenshot, useBrowser } from '../support/browser';
 
 const XSS = `<img src=x onerror="window.__xss=1"><script>window.__xss=2</script> looks fine`;
 
 describe.skipIf(!hasChromium)('the go-live in a browser', () => {
-  let client: Client;
-  let worker: TestWorker;
-  let workerDone: Promise<void>;
-  let app: TestApp;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    client = await testClient();
-    worker = await testWorker();
-    workerDone = worker.worker.run();
-    app = await startTestApp({ client, taskQueue: worker.taskQueue });
-    browser = await launchBrowser();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-    worker?.worker.shutdown();
-    await workerDone;
-    await client?.connection.close();
-  });
-
-  const as = (id: string, viewport?: { width: number; height: number }) => {
-    const c = app.credentials[id];
-    if (!c) throw new Error(`no demo user ${id}`);
-    return loginAs(browser, app.url, c.id, c.password, viewport);
-  };
+  const app = useTestApp({ beforeAll, afterAll });
+  const { as } = useBrowser({ beforeAll, afterAll }, app);
 
   const stepStatus = (page: Page, stepId: string) => page.locator(`#step-${stepId}`).getAttribute('data-status');
 

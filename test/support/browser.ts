@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { TestApp } from './app';
 
 /**
  * Debian's chromium driven by playwright-core (never a downloaded browser). Browser tests skip,
@@ -40,4 +41,28 @@ export async function loginAs(browser: Browser, baseUrl: string, user: string, p
   await page.getByRole('button', { name: 'Log in' }).click();
   await page.waitForURL(/\/runs/);
   return { context, page };
+}
+
+type Hooks = { beforeAll: (fn: () => Promise<void>, timeout?: number) => void; afterAll: (fn: () => Promise<void>) => void };
+
+/**
+ * beforeAll/afterAll for a browser test file (call it after useTestApp): one chromium, and `as`
+ * logs a demo person in through the login page in a fresh context.
+ */
+export function useBrowser(hooks: Hooks, app: () => TestApp) {
+  let browser: Browser | undefined;
+  hooks.beforeAll(async () => {
+    browser = await launchBrowser();
+  });
+  hooks.afterAll(async () => {
+    await browser?.close();
+  });
+  return {
+    as(id: string, viewport?: { width: number; height: number }) {
+      const c = app().credentials[id];
+      if (!c) throw new Error(`no demo user ${id}`);
+      if (!browser) throw new Error('the browser is not launched yet');
+      return loginAs(browser, app().url, c.id, c.password, viewport);
+    },
+  };
 }

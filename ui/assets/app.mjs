@@ -1,7 +1,7 @@
 // golive UI: forms post JSON to the API (with the page's CSRF token) and show the outcome in
 // place; run pages refresh their live region by polling. No framework: the server renders HTML
 // (escaped there), this file only moves it. Loaded as a module (deferred, strict).
-/* global document, window, location, fetch, setInterval, HTMLFormElement, HTMLSelectElement */
+/* global document, window, location, fetch, setInterval, navigator, Element, HTMLFormElement, HTMLSelectElement */
 
 (function () {
   var csrfMeta = document.querySelector('meta[name="csrf-token"]');
@@ -105,6 +105,56 @@
       })
       .catch(function () { show(form, 'Could not reach the server. Check the connection and try again.', true); })
       .then(function () { Array.prototype.forEach.call(buttons, function (b) { b.disabled = false; }); });
+  });
+
+  // Upload forms (data-upload) send one file as the raw body, typed by data-type: the dossier
+  // verifier answers {ok, ...} in words the person can act on.
+  function verdictLines(v) {
+    if (v.ok) {
+      return ['Verified: dossier of ' + v.workflowId + ', ' + v.files + ' files, ' + v.entries + ' trail entries, nothing altered.',
+        'Chain head ' + v.head, 'Manifest SHA-256 ' + v.manifestSha256 + ' (compare it with the one logged at export)'];
+    }
+    return ['NOT verified: ' + v.file + (v.seq !== undefined ? ', entry ' + v.seq : '') + ' — ' + v.reason];
+  }
+
+  document.addEventListener('submit', function (event) {
+    var form = event.target;
+    if (!(form instanceof HTMLFormElement) || !form.hasAttribute('data-upload')) return;
+    event.preventDefault();
+    var input = form.querySelector('input[type=file]');
+    var file = input && input.files && input.files[0];
+    if (!file) { show(form, 'Choose a file first.', true); return; }
+    var button = form.querySelector('button');
+    if (button) button.disabled = true;
+    show(form, 'Checking…', false);
+    fetch(form.getAttribute('data-upload'), {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { 'x-csrf-token': csrf, 'content-type': form.getAttribute('data-type') || 'application/octet-stream' },
+      body: file,
+    })
+      .then(function (res) {
+        return res.json().catch(function () { return undefined; }).then(function (body) {
+          if (!res.ok) show(form, errorLines(res.status, body), true);
+          else show(form, verdictLines(body), !body.ok);
+        });
+      })
+      .catch(function () { show(form, 'Could not reach the server. Check the connection and try again.', true); })
+      .then(function () { if (button) button.disabled = false; });
+  });
+
+  // Copy buttons (data-copy) put a full value, e.g. a hash shown short, on the clipboard.
+  document.addEventListener('click', function (event) {
+    var button = event.target instanceof Element ? event.target.closest('[data-copy]') : null;
+    if (!button) return;
+    var flash = document.getElementById('flash');
+    var value = button.getAttribute('data-copy');
+    var done = function (text) { if (flash) flash.textContent = text; };
+    if (!navigator.clipboard) { done('Copying is not available here; the full value: ' + value); return; }
+    navigator.clipboard.writeText(value).then(
+      function () { done('Copied ' + value); },
+      function () { done('Could not copy; the full value: ' + value); },
+    );
   });
 
   // The start form shows only the selected runbook's fieldset (disabled ones are not sent).

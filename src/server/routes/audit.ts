@@ -4,7 +4,7 @@ import { operations, type HistoryQuery } from '../api';
 import type { ServerContext } from '../deps';
 import { HttpError } from '../errors';
 import { route } from '../route';
-import { temporalHistoryUrl } from '../temporalUi';
+import { temporalHistoryLinks } from '../temporalUi';
 
 /**
  * The audit trail, the dossier download and dossier verification. Reading a run's trail or
@@ -23,11 +23,7 @@ export function trailFilter(q: HistoryQuery) {
 export function registerAuditRoutes(router: Router, ctx: ServerContext): void {
   route(router, ctx, operations.history, async ({ principal, params, query }) => {
     const trail = await ctx.audit.trail(params.runId, principal);
-    const temporalUi = trail.runIds.flatMap((runId) => {
-      const url = temporalHistoryUrl(ctx.deps, trail.workflowId, runId);
-      return url ? [{ runId, url }] : [];
-    });
-    return { ...viewTrail(trail, trailFilter(query)), temporalUi };
+    return { ...viewTrail(trail, trailFilter(query)), temporalUi: temporalHistoryLinks(ctx.deps, trail.workflowId, trail.runIds) };
   });
 
   route(router, ctx, operations.dossier, async ({ principal, res, params }) => {

@@ -50,11 +50,17 @@ export function badge(status: string): SafeHtml {
   return html`<span class="badge status-${status.replace(/[^a-z-]/g, '')}">${status}</span>`;
 }
 
-export function time(iso: string | undefined): SafeHtml | string {
+/** A UTC time to the minute; `seconds` for records where order within a minute matters (audit). */
+export function time(iso: string | undefined, opts: { seconds?: boolean } = {}): SafeHtml | string {
   if (!iso) return '';
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
-  return html`<time datetime="${iso}">${d.toISOString().slice(0, 16).replace('T', ' ')} UTC</time>`;
+  return html`<time datetime="${iso}">${d.toISOString().slice(0, opts.seconds ? 19 : 16).replace('T', ' ')} UTC</time>`;
+}
+
+/** Query values without the empty ones a GET form sends for "any", ready for a zod schema. */
+export function filledIn(query: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(query).filter(([, v]) => v !== ''));
 }
 
 export function duration(from: string | undefined, to: string | undefined, now = Date.now()): string {

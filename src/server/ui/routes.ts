@@ -1,13 +1,16 @@
 import type { Express, NextFunction, Request, Response } from 'express';
 import type { Principal } from '../../auth/authenticator';
 import { START_RUN_ROLES } from '../../auth/roles';
-import { listRunsQuerySchema, runIdSchema } from '../api';
+import { viewTrail } from '../../audit';
+import { historyQuerySchema, listRunsQuerySchema, runIdSchema } from '../api';
 import type { ServerContext } from '../deps';
 import { HttpError } from '../errors';
 import { identify } from '../route';
-import { temporalWorkflowUrl } from '../temporalUi';
+import { trailFilter } from '../routes/audit';
+import { temporalHistoryLinks, temporalWorkflowUrl } from '../temporalUi';
+import { auditPage } from './auditPage';
 import { html, type SafeHtml } from './html';
-import { errorPage, page } from './layout';
+import { errorPage, filledIn, page } from './layout';
 import { approvalsList, approvalsPage, loginPage, workItems } from './pages';
 import { liveRegion, runPage, type RunView } from './runPage';
 import { runbookOfRun, startableRunbooks } from './runbookInfo';
@@ -82,7 +85,7 @@ export function registerUiRoutes(app: Express, ctx: ServerContext): void {
   });
 
   pageRoute('/runs', async (req, res, principal) => {
-    const parsed = listRunsQuerySchema.safeParse(Object.fromEntries(Object.entries(req.query).filter(([, v]) => v !== '')));
+    const parsed = listRunsQuerySchema.safeParse(filledIn(req.query));
     const query = parsed.success ? parsed.data : listRunsQuerySchema.parse({});
     const { runs, nextPageToken } = await ctx.runs.list(query, principal.person.roles);
     const rows: RunRow[] = await Promise.all(
@@ -110,6 +113,24 @@ export function registerUiRoutes(app: Express, ctx: ServerContext): void {
   pageRoute('/runs/:runId', async (req, res, principal) => {
     const v = await runView(req.params.runId, principal);
     render(res, principal, `${v.state.system} run`, runPage(v), 'runs');
+  });
+
+  // Same readers as the API (RunAudit checks); bad filters are ignored with a notice, as on /runs.
+  pageRoute('/runs/:runId/audit', async (req, res, principal) => {
+    const runId = runIdSchema.safeParse(req.params.runId);
+    if (!runId.success) throw new HttpError(404, 'no such run');
+    const parsed = historyQuerySchema.safeParse(filledIn(req.query));
+    const query = parsed.success ? parsed.data : {};
+    const trail = await ctx.audit.trail(runId.data, principal);
+    const view = {
+      runId: runId.data,
+      trail: viewTrail(trail, trailFilter(query)),
+      query,
+      badFilters: !parsed.success,
+      temporalUi: temporalHistoryLinks(ctx.deps, trail.workflowId, trail.runIds),
+      all: trail.entries,
+    };
+    render(res, principal, `Audit trail · ${trail.input.system}`, auditPage(view), 'runs');
   });
 
   pageRoute(

@@ -229,7 +229,7 @@ export function runPage(v: RunView): SafeHtml {
     <div><dt>Duration</dt><dd>${duration(s.startedAt, s.endedAt)}</dd></div>
   </dl>
   <p class="links">
-    <a href="${api(v, '/history')}">Audit trail</a>
+    <a href="/runs/${encodeURIComponent(v.runId)}/audit">Audit trail</a>
     <a href="${api(v, '/dossier')}" download>Download dossier</a>
     ${v.temporalUrl && html`<a href="${v.temporalUrl}" rel="noopener" target="_blank">Open in Temporal Web UI</a>`}
   </p>
