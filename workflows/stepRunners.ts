@@ -1,0 +1,137 @@
+import { condition, isCancellation, workflowInfo } from '@temporalio/workflow';
+import { compensationFor } from '../src/runbook/compensation';
+import { durationToMs } from '../src/runbook/duration';
+import type { ActionStep, ApprovalStep, EscalationLevel, EvidenceStep, HypercareStep, Step } from '../src/runbook/schema';
+import { runAction } from './actions';
+import { nowIso as now, nowMs } from './clock';
+import { quorumMet, waitTimeline } from './policy';
+import { CHECKPOINT, failureMessage, RunAborted, type Outcome, type RunContext } from './runContext';
+import { waitWithEscalation } from './waiting';
+
+/**
+ * How each kind of step runs. A runner records its step's progress in the run state and either
+ * returns (the step completed), returns CHECKPOINT (hypercare wants a continue-as-new), or throws
+ * RunAborted after recording why the run must roll back.
+ */
+
+export function runStep(ctx: RunContext, step: Step): Promise<Outcome> {
+  switch (step.kind) {
+    case 'action':
+      return runActionStep(ctx, step);
+    case 'approval':
+      return runApprovalStep(ctx, step);
+    case 'evidence':
+      return runEvidenceStep(ctx, step);
+    case 'hypercare':
+      return runHypercareStep(ctx, step);
+  }
+}
+
+async function runActionStep(ctx: RunContext, step: ActionStep): Promise<void> {
+  const { state } = ctx;
+  state.setStep(step.id, 'running', now());
+  ctx.syncSearchAttributes();
+  let result: unknown;
+  try {
+    result = await runAction(step, `${step.id}: ${step.title}`);
+  } catch (err) {
+    if (isCancellation(err)) {
+      state.setStep(step.id, 'cancelled', now());
+      throw err;
+    }
+    const message = failureMessage(err);
+    state.setStep(step.id, 'failed', now(), { error: message });
+    ctx.abort({ kind: 'action-failed', stepId: step.id, reason: message, at: now() });
+    throw new RunAborted();
+  }
+  state.setStep(step.id, 'completed', now(), { result });
+  const undo = compensationFor(step);
+  if (undo) state.pushCompensation(step.id, undo);
+}
+
+async function runApprovalStep(ctx: RunContext, step: ApprovalStep): Promise<void> {
+  const { state } = ctx;
+  state.setStep(step.id, 'waiting', now());
+  ctx.syncSearchAttributes();
+  const rejected = () => state.data.decisions.find((d) => d.stepId === step.id && d.decision === 'reject');
+  const approvers = step.approvers.map((a) => a.role);
+  await ctx.tell(approvers, `decision needed: ${step.title}`, `Please approve or reject "${step.title}" (deadline ${step.deadline}).`, 'info');
+  await waitWithEscalation(ctx, step, () => rejected() !== undefined || quorumMet(step, state.tally(step.id)), step.onDeadline, approvers);
+  const rejection = rejected();
+  if (rejection) {
+    state.setStep(step.id, 'rejected', now());
+    ctx.abort({ kind: 'rejected', stepId: step.id, by: rejection.actor, reason: rejection.comment ?? 'rejected', at: now() });
+    throw new RunAborted();
+  }
+  state.setStep(step.id, 'completed', now());
+}
+
+async function runEvidenceStep(ctx: RunContext, step: EvidenceStep): Promise<void> {
+  const { state } = ctx;
+  state.setStep(step.id, 'waiting', now());
+  ctx.syncSearchAttributes();
+  const required = step.items.filter((i) => !i.optional).map((i) => i.id);
+  const complete = () => {
+    const have = state.submittedItems(step.id);
+    return required.every((id) => have.has(id));
+  };
+  await waitWithEscalation(ctx, step, complete, 'hold', [...new Set(step.items.flatMap((i) => i.submittedBy))]);
+  state.setStep(step.id, 'completed', now());
+}
+
+/**
+ * The post-go-live watch: announces Red Button reports, escalates those whose response is late,
+ * and ends after the step's duration. Returns CHECKPOINT when the run should continue as new
+ * to keep its history short (the state, hypercare start included, is carried).
+ */
+async function runHypercareStep(ctx: RunContext, step: HypercareStep): Promise<Outcome> {
+  const { state } = ctx;
+  ctx.hypercare = step;
+  if (state.stepView(step.id).status !== 'running') state.setStep(step.id, 'running', now());
+  state.data.hypercareStartedAt ??= now();
+  state.setStatus('hypercare');
+  ctx.syncSearchAttributes();
+  const endsAt = Date.parse(state.data.hypercareStartedAt) + durationToMs(step.duration);
+  state.stepView(step.id).deadlineAt = new Date(endsAt).toISOString();
+  const checkpointAt = step.checkpointEvery !== undefined ? nowMs() + durationToMs(step.checkpointEvery) : Infinity;
+  const timeline = waitTimeline(step.escalation, step.responseDeadline);
+  const announced = new Set(state.data.reports.map((r) => r.id));
+  const responders = [...step.notifyOnReport, ...step.stopAuthority];
+
+  for (;;) {
+    // Tell people about new reports first: the handler only records them.
+    for (const report of state.data.reports) {
+      if (announced.has(report.id)) continue;
+      announced.add(report.id);
+      await ctx.tell(
+        responders,
+        `Red Button ${report.severity}: AI error reported (${report.id})`,
+        `${report.description}\n\nRespond by ${report.responseDueAt}.`,
+        report.severity === 'critical' || report.severity === 'high' ? 'critical' : 'warning',
+      );
+    }
+    // Fire every report escalation that is due.
+    let nextWake = Math.min(endsAt, checkpointAt);
+    for (const report of state.data.reports) {
+      if (report.status !== 'open') continue;
+      for (;;) {
+        const event = timeline[report.escalationLevel];
+        if (!event) break;
+        const dueAt = Date.parse(report.at) + event.atMs;
+        if (dueAt > nowMs()) {
+          nextWake = Math.min(nextWake, dueAt);
+          break;
+        }
+        report.escalationLevel++;
+        const e: EscalationLevel = event.kind === 'escalate' ? event.escalation : { after: step.responseDeadline, notify: responders };
+        await ctx.escalate(report.id, report.escalationLevel, e, `Report ${report.id} (${report.severity}) has no response yet: ${report.description}`);
+      }
+    }
+    if (nowMs() >= endsAt) break;
+    if (nowMs() >= checkpointAt || workflowInfo().continueAsNewSuggested) return CHECKPOINT;
+    const seen = state.version;
+    await condition(() => state.version !== seen, Math.max(1, nextWake - nowMs()));
+  }
+  ctx.hypercare = undefined;
+  state.setStep(step.id, 'completed', now());
+}

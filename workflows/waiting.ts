@@ -1,0 +1,51 @@
+import { condition } from '@temporalio/workflow';
+import { durationToMs } from '../src/runbook/duration';
+import type { ApprovalStep, EvidenceStep } from '../src/runbook/schema';
+import { nowIso, nowMs } from './clock';
+import { waitTimeline } from './policy';
+import { RunAborted, type RunContext } from './runContext';
+
+/**
+ * Waits until `settled()` while firing the step's escalation levels on time. At the deadline
+ * an approval either rejects (the run rolls back) or holds, reminding again every deadline.
+ */
+export async function waitWithEscalation(
+  ctx: RunContext,
+  step: ApprovalStep | EvidenceStep,
+  settled: () => boolean,
+  onDeadline: 'reject' | 'hold',
+  fallbackRoles: string[],
+): Promise<void> {
+  const { state } = ctx;
+  const waitingSince = nowMs();
+  const timeline = waitTimeline(step.escalation, step.deadline);
+  const deadlineMs = step.deadline !== undefined ? durationToMs(step.deadline) : undefined;
+  if (deadlineMs !== undefined) state.stepView(step.id).deadlineAt = new Date(waitingSince + deadlineMs).toISOString();
+  let level = state.stepView(step.id).escalationLevel ?? 0;
+  for (let i = 0; ; ) {
+    const event = timeline[i];
+    const timeout = event ? Math.max(0, waitingSince + event.atMs - nowMs()) : undefined;
+    const done = timeout === undefined ? (await condition(settled), true) : await condition(settled, timeout);
+    if (done) return;
+    i++;
+    if (!event) return;
+    level++;
+    state.stepView(step.id).escalationLevel = level;
+    if (event.kind === 'escalate') {
+      if (event.escalation.delegateTo && step.kind === 'approval') {
+        state.tally(step.id).delegatedRoles.push(event.escalation.delegateTo);
+      }
+      await ctx.escalate(step.id, level, event.escalation, `"${step.title}" is still waiting (level ${level}).`);
+      ctx.syncSearchAttributes();
+      continue;
+    }
+    if (onDeadline === 'reject') {
+      ctx.abort({ kind: 'deadline', stepId: step.id, reason: `no decision on "${step.title}" before its deadline (${step.deadline})`, at: nowIso() });
+      throw new RunAborted();
+    }
+    // Hold: remind everyone who could act (and the escalation roles), then wait another deadline.
+    const roles = [...new Set([...fallbackRoles, ...step.escalation.flatMap((e) => e.notify)])];
+    await ctx.escalate(step.id, level, { after: step.deadline!, notify: roles }, `"${step.title}" is past its deadline and holds.`);
+    timeline.push({ kind: 'deadline', atMs: event.atMs + deadlineMs! });
+  }
+}
