@@ -12,7 +12,11 @@ import { driveRejectedRun, type RejectedRun } from '../audit/webRun';
  * read it, the dossier download and its verification (untouched, altered, oversize).
  */
 
-const app = useTestApp({ beforeAll, afterAll }, useRejectionRunbooks({ beforeAll, afterAll }));
+const runbooks = useRejectionRunbooks({ beforeAll, afterAll });
+/** What the server logs at info level: the dossier's digest must be among it. */
+const logged: { message: string; meta?: Record<string, unknown> }[] = [];
+const log = { info: (message: string, meta?: Record<string, unknown>) => void logged.push({ message, ...(meta ? { meta } : {}) }), warn: () => undefined, error: console.error };
+const app = useTestApp({ beforeAll, afterAll }, () => ({ ...runbooks(), log }));
 const as = (id?: string) => apiAs(app(), id);
 
 interface Entry {
@@ -122,6 +126,10 @@ describe('audit trail and dossier over the API', () => {
     expect(Object.keys(files).map((n) => n.split('/')[1]).sort()).toEqual(['audit-trail.json', 'dossier.json', 'dossier.md', 'index.html', 'manifest.json', 'refusals.json']);
     const history = await as('rm')('GET', `/api/runs/${run.runId}/history`);
     expect(res.headers.get('x-golive-chain-head')).toBe(history.body.head);
+    expect(logged).toContainEqual({
+      message: 'dossier exported',
+      meta: expect.objectContaining({ runId: run.runId, by: 'guardian', manifestSha256: res.headers.get('x-golive-manifest-sha256'), head: history.body.head }),
+    });
   });
 
   it('verifies an uploaded dossier, names the altered file, and refuses what is not a dossier', async () => {
