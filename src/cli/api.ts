@@ -81,6 +81,10 @@ export class ApiClient {
     return this.json('GET', '/api/me');
   }
 
+  listRunbooks(): Promise<{ runbooks: { file: string; valid: boolean; id?: string; version?: string; title?: string; sha256?: string }[] }> {
+    return this.json('GET', '/api/runbooks');
+  }
+
   startRun(body: z.input<typeof startRunBodySchema>, flags?: FieldFlags): Promise<{ runId: string }> {
     return this.json('POST', '/api/runs', { body, ...(flags ? { flags } : {}) });
   }

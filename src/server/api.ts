@@ -117,6 +117,7 @@ function op<const O extends Operation>(o: O): O {
 }
 
 export const operations = {
+  listRunbooks: op({ method: 'get', path: '/api/runbooks', tag: 'runs', summary: 'The runbooks a run can start from (id, version, title, sha256; invalid files with their issues)', status: 200 }),
   startRun: op({ method: 'post', path: '/api/runs', tag: 'runs', summary: 'Start a go-live run from a runbook', body: startRunBodySchema, status: 201 }),
   listRuns: op({ method: 'get', path: '/api/runs', tag: 'runs', summary: 'List and filter runs (paginated)', query: listRunsQuerySchema, status: 200 }),
   getRun: op({ method: 'get', path: '/api/runs/:runId', tag: 'runs', summary: "A run's full state", params: runParamsSchema, status: 200 }),

@@ -11,16 +11,6 @@ import type { TemporalRuns } from './temporalRuns';
 
 export type PrepareRun = typeof prepareRun;
 
-/**
- * @deprecated The server builds the audit trail and dossier from src/audit itself (RunAudit).
- * Kept only so test/cli/support.ts, which still passes its own hooks, compiles; the value is
- * ignored. Remove once nothing passes `audit`.
- */
-export interface AuditHooks {
-  history(runId: string, refusals: RefusalLog): Promise<unknown>;
-  dossier(runId: string, refusals: RefusalLog): Promise<{ filename: string; contentType: string; body: string | Buffer }>;
-}
-
 export interface ServerLog {
   info(message: string, meta?: Record<string, unknown>): void;
   warn(message: string, meta?: Record<string, unknown>): void;
@@ -43,8 +33,6 @@ export interface AppDeps {
   publicUrl?: string;
   /** Single sign-on through a reverse proxy (see src/auth/README.md). */
   trustedProxy?: TrustedProxy;
-  /** @deprecated Ignored: see AuditHooks. */
-  audit?: AuditHooks;
   log?: ServerLog;
   /** Request bodies larger than this are refused with 413. */
   bodyLimit?: string;

@@ -59,6 +59,18 @@ describe('POST /api/runs', () => {
   });
 });
 
+describe('GET /api/runbooks', () => {
+  it('lists what a run can start from, with the hash a start pins, and no server paths', async () => {
+    const res = await as('user')('GET', '/api/runbooks');
+    expect(res.status).toBe(200);
+    const small = res.body.runbooks.find((r: { id?: string }) => r.id === SMALL_RUNBOOK);
+    expect(small).toMatchObject({ valid: true, version: '1.0.0', file: 'web-small.yaml' });
+    expect(small.sha256).toMatch(/^[a-f0-9]{64}$/);
+    expect(JSON.stringify(res.body)).not.toContain('/test/fixtures');
+    expect((await apiAs(app())('GET', '/api/runbooks')).status).toBe(401);
+  });
+});
+
 describe('GET /api/runs and /api/runs/:runId', () => {
   it('lists with filters and pages, and reads one run (404 for an unknown one)', async () => {
     const system = `list-${Date.now().toString(36)}`;

@@ -147,6 +147,17 @@ describe('the server refuses', () => {
     expect(r.stderr).toMatch(/--param \(params\.extra\): /);
   });
 
+  it('a local runbook file that differs from the server\'s copy: exit 1 before anything starts', async () => {
+    const edited = path.join(out, 'web-small-edited.yaml');
+    fs.writeFileSync(edited, `${fs.readFileSync(path.join(FIXTURE_RUNBOOKS, 'web-small.yaml'), 'utf8')}\n# reviewed locally, never deployed\n`);
+    const editedSystem = `${system}-edited`;
+    const r = await cli(['start', '--runbook', edited, '--system', editedSystem, '--mode', '2', '--assign', 'guardian=guardian'], 'rm');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/the server's runbook web-small .* differs from .*web-small-edited\.yaml/);
+    const runs = await cli(['list', '--system', editedSystem, '--json'], 'rm');
+    expect(JSON.parse(runs.stdout)).toEqual([]);
+  });
+
   it('a token the server does not know: exit 1, naming GOLIVE_TOKEN', async () => {
     const r = await stack().cli(['list'], { env: { GOLIVE_TOKEN: 'not-a-real-token' } });
     expect(r.code).toBe(1);

@@ -3,8 +3,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
-import { buildAuditTrail, dossierZip } from '../../src/audit';
-import type { AuditHooks } from '../../src/server/deps';
 import { startTestApp, type TestApp } from '../support/app';
 import { testClient, testWorker } from '../support/temporal';
 
@@ -28,17 +26,6 @@ export interface CliOptions {
   env?: Record<string, string>;
   /** Written to stdin (then closed). */
   input?: string;
-}
-
-/** Until the audit engineer wires src/audit into the app's deps, the tests do it here. */
-export function auditHooks(client: Client): AuditHooks {
-  return {
-    history: async (runId, refusals) => buildAuditTrail({ client, workflowId: runId, refusals: await refusals.readForRun(runId) }),
-    dossier: async (runId, refusals) => {
-      const d = await dossierZip({ client, workflowId: runId, refusals: await refusals.readForRun(runId) });
-      return { filename: d.fileName, contentType: 'application/zip', body: Buffer.from(d.zip) };
-    },
-  };
 }
 
 export function tempDir(prefix: string): string {
@@ -68,7 +55,7 @@ export interface CliStack {
   tokenOf(personId: string): string;
 }
 
-/** beforeAll/afterAll for a test file: worker, app with the audit hooks, and a CLI runner. */
+/** beforeAll/afterAll for a test file: worker, app, and a CLI runner. */
 export function useCliStack(hooks: { beforeAll: (fn: () => Promise<void>) => void; afterAll: (fn: () => Promise<void>) => void }): () => CliStack {
   let client: Client | undefined;
   let stopWorker: (() => Promise<void>) | undefined;
@@ -82,7 +69,7 @@ export function useCliStack(hooks: { beforeAll: (fn: () => Promise<void>) => voi
       worker.worker.shutdown();
       await done;
     };
-    const app = await startTestApp({ client, taskQueue: worker.taskQueue, audit: auditHooks(client) });
+    const app = await startTestApp({ client, taskQueue: worker.taskQueue });
     const tokenOf = (id: string): string => {
       const token = app.credentials[id]?.token;
       if (!token) throw new Error(`no demo person ${id}`);

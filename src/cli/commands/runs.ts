@@ -4,7 +4,7 @@ import { RUN_STATUSES, runIdSchema, startRunBodySchema } from '../../server/api'
 import type { RunSummary } from '../../server/temporalRuns';
 import type { FieldFlags } from '../api';
 import { defineCommand, jsonFlag, keyValuePairs, wholeNumber } from '../args';
-import { EXIT } from '../errors';
+import { CliError, EXIT } from '../errors';
 import { followRun } from '../follow';
 import { print, printJson, say, table, withSpinner } from '../output';
 import { reportsTable, runHeader, stepsTable } from '../runView';
@@ -67,6 +67,17 @@ export const start = defineCommand({
     const local = looksLikeFile(input.runbook) ? await loadRunbookOrFail(input.runbook) : undefined;
     const runbook = local ? local.runbook.id : input.runbook;
     const api = await ctx.api();
+    if (local) {
+      // Refuse before starting when the server would run different content than the file given.
+      const served = (await api.listRunbooks()).runbooks.filter((r) => r.valid && r.id === local.runbook.id);
+      if (served.length > 0 && !served.some((r) => r.sha256 === local.ref.sha256)) {
+        const s = served[0]!;
+        throw new CliError(
+          `the server's runbook ${s.id} ${s.version} (sha256 ${s.sha256?.slice(0, 12)}…) differs from ${local.ref.source} (${local.ref.sha256.slice(0, 12)}…): ` +
+            `put the file in the server's runbooks folder, or start with --runbook ${s.id} to run the server's copy`,
+        );
+      }
+    }
     const { runId } = await withSpinner(ctx.io, 'starting the run…', () =>
       api.startRun({ runbook, system: input.system, collaborationMode: input.mode, assignments: input.assign, params: input.param }, START_FLAGS),
     );

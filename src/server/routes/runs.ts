@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { Router } from 'express';
 import type { Principal } from '../../auth/authenticator';
 import { START_RUN_ROLES } from '../../auth/roles';
@@ -35,6 +36,14 @@ export function resolveAssignments(ctx: ServerContext, loaded: LoadedRunbook, gi
 }
 
 export function registerRunRoutes(router: Router, ctx: ServerContext): void {
+  // What a start can name: the CLI compares a local file's hash with the server's before it
+  // starts, so nobody goes live with a runbook other than the one they reviewed.
+  route(router, ctx, operations.listRunbooks, async () => {
+    const listings = await ctx.deps.runbooks.list();
+    // File names only: the server's folder layout is none of the caller's business.
+    return { runbooks: listings.map((l) => ({ ...l, file: path.basename(l.file) })) };
+  });
+
   route(router, ctx, operations.startRun, async ({ principal, body }) => {
     if (!principal.person.roles.some((r) => START_RUN_ROLES.includes(r))) {
       throw new HttpError(403, `starting a run needs one of the roles ${START_RUN_ROLES.join(', ')}`);
