@@ -11,6 +11,6 @@ export default defineConfig({
     hookTimeout: 120_000,
     // Workflow tests share one dev server; each uses its own task queue and workflow ids.
     sequence: { concurrent: false },
-    reporters: ['default'],
+    reporters: ['default', './test/support/summaryReporter.ts'],
   },
 });
