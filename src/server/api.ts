@@ -50,7 +50,7 @@ export const listRunsQuerySchema = z.strictObject({
   pageToken: z
     .string()
     .max(4000)
-    .regex(/^[A-Za-z0-9_-]+$/, 'must be a nextPageToken from a previous page')
+    .regex(/^[A-Za-z0-9_.-]+$/, 'must be a nextPageToken from a previous page')
     .optional(),
 });
 export type ListRunsQuery = z.infer<typeof listRunsQuerySchema>;

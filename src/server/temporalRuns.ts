@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { WorkflowUpdateFailedError, type Client, type WorkflowExecutionInfo } from '@temporalio/client';
 import { executionInfoFromRaw } from '@temporalio/client/lib/helpers';
 import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type UpdateDefinition } from '@temporalio/common';
@@ -109,6 +109,17 @@ export class TemporalRuns {
   ) {}
 
   async start(input: GoLiveInput): Promise<string> {
+    // One go-live per system at a time: a second run would deploy, drill and roll back the same
+    // production as the first, and its compensation could undo a release that is already live.
+    // Visibility lags a moment behind starts, so two starts in the same second can both pass;
+    // this guards against the real hazard (a new run while another waits or is in hypercare).
+    const open = await this.openRunsOf(input.system);
+    if (open[0]) {
+      throw new HttpError(
+        409,
+        `${input.system} already has a go-live in flight: ${open[0].runId} (${open[0].state ?? 'running'}); finish, stop or roll it back before starting another`,
+      );
+    }
     const workflowId = workflowIdFor(input.system);
     try {
       await this.client.workflow.start(GO_LIVE_WORKFLOW, {
@@ -128,6 +139,14 @@ export class TemporalRuns {
     return workflowId;
   }
 
+  private async openRunsOf(system: string): Promise<RunSummary[]> {
+    const query = `${listQuery({ system }, [])} AND ExecutionStatus = "Running"`;
+    const response = await this.client.workflowService.listWorkflowExecutions({ namespace: this.namespace, query, pageSize: 5 });
+    return Promise.all(
+      response.executions.map(async (raw) => summarize(await executionInfoFromRaw(raw, this.client.options.loadedDataConverter, raw, this.namespace))),
+    );
+  }
+
   async list(q: ListRunsQuery, myRoles: readonly string[]): Promise<RunPage> {
     const query = listQuery(q, myRoles);
     if (query === undefined) return { runs: [] };
@@ -136,12 +155,12 @@ export class TemporalRuns {
       namespace: this.namespace,
       query,
       pageSize: q.pageSize,
-      nextPageToken: q.pageToken ? Buffer.from(q.pageToken, 'base64url') : undefined,
+      nextPageToken: q.pageToken ? openPageToken(q.pageToken) : undefined,
     });
     const runs = await Promise.all(
       response.executions.map(async (raw) => summarize(await executionInfoFromRaw(raw, this.client.options.loadedDataConverter, raw, this.namespace))),
     );
-    const token = response.nextPageToken?.length ? Buffer.from(response.nextPageToken).toString('base64url') : undefined;
+    const token = response.nextPageToken?.length ? sealPageToken(Buffer.from(response.nextPageToken)) : undefined;
     return { runs, ...(token ? { nextPageToken: token } : {}) };
   }
 
@@ -184,4 +203,25 @@ export class TemporalRuns {
 
 function isStepMessage(arg: unknown): arg is { stepId: string } {
   return typeof arg === 'object' && arg !== null && typeof (arg as { stepId?: unknown }).stepId === 'string';
+}
+
+/**
+ * Page tokens carry a checksum, so a token the server never gave out is refused at once with a
+ * 400: handed to Temporal, garbage makes the call retry for many seconds and then fail.
+ */
+function checksum(raw: Buffer): string {
+  return createHash('sha256').update('golive-page-token:').update(raw).digest('base64url').slice(0, 16);
+}
+
+export function sealPageToken(raw: Buffer): string {
+  return `${raw.toString('base64url')}.${checksum(raw)}`;
+}
+
+export function openPageToken(token: string): Buffer {
+  const [body, sum] = token.split('.');
+  const raw = Buffer.from(body ?? '', 'base64url');
+  if (!sum || raw.length === 0 || checksum(raw) !== sum) {
+    throw new HttpError(400, 'invalid page token', { issues: [{ path: 'pageToken', message: 'is not a page token this server gave out' }] });
+  }
+  return raw;
 }
