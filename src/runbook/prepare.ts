@@ -39,7 +39,9 @@ export function prepareRun(input: PrepareRunInput): GoLiveInput {
   // Filled action params are only worth checking when the values themselves were valid.
   const filled = params.issues.length === 0 ? fillRunbook(runbook, params.values) : runbook;
   if (params.issues.length === 0) {
-    for (const { call, path } of actionCalls(filled)) issues.push(...checkActionCall(call, ['runbook', ...path]));
+    for (const { call, path } of actionCalls(filled)) {
+      issues.push(...checkActionCall(call, ['runbook', ...path]).map((issue) => blameParameter(issue, runbook)));
+    }
   }
   if (issues.length > 0) throw new StartInputError(issues);
 
@@ -91,4 +93,24 @@ function checkAssignments(runbook: Runbook, assignments: Record<string, string[]
     }
   });
   return issues;
+}
+
+const PARAM_PLACEHOLDER = /\$\{params\.([A-Za-z][A-Za-z0-9_]*)\}/;
+
+/**
+ * An action parameter that is invalid only because of the value a person typed for a run
+ * parameter is reported on that parameter (`params.targetPort`), which is what they can fix;
+ * the runbook field it fed is named in the message.
+ */
+function blameParameter(issue: Issue, runbook: Runbook): Issue {
+  const [root, ...inRunbook] = issue.path;
+  if (root !== 'runbook') return issue;
+  let written: unknown = runbook;
+  for (const key of inRunbook) {
+    if (written === null || typeof written !== 'object') return issue;
+    written = (written as Record<string | number, unknown>)[key];
+  }
+  const name = typeof written === 'string' ? PARAM_PLACEHOLDER.exec(written)?.[1] : undefined;
+  if (!name) return issue;
+  return { path: ['params', name], message: `${issue.message} (it fills ${formatPath(inRunbook)})` };
 }

@@ -76,9 +76,9 @@ describe('prepareRun', () => {
     ]);
   });
 
-  it('rejects action params that are invalid once filled, with the path into the runbook', async () => {
+  it('blames the run parameter that made an action param invalid, naming the field it fills', async () => {
     const given = await input({ params: { port: 70000 } });
-    expect(startErrors(() => prepareRun(given))).toEqual(['runbook.steps[1].params.targets[0].port: must be at most 65535']);
+    expect(startErrors(() => prepareRun(given))).toEqual(['params.port: must be at most 65535 (it fills steps[1].params.targets[0].port)']);
   });
 
   it('rejects a system name the workflow would refuse', async () => {
