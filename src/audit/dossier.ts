@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { z } from 'zod';
 import type { RefusalEntry } from '../server/refusalLog';
 import { FINAL_STATUSES, type GoLiveInput, type RunStateView } from '../../workflows/definitions';
 import { chainHead, type ChainedEntry } from './chain';
@@ -15,7 +16,8 @@ import { buildSections, type DossierSection } from './sections';
 export const DOSSIER_FORMAT = 'golive-dossier/1';
 export const MANIFEST_FILE = 'manifest.json';
 export const TRAIL_FILE = 'audit-trail.json';
-export const DOSSIER_FILES = ['dossier.json', 'dossier.md', 'index.html', TRAIL_FILE, 'refusals.json'] as const;
+export const DOSSIER_JSON = 'dossier.json';
+export const DOSSIER_FILES = [DOSSIER_JSON, 'dossier.md', 'index.html', TRAIL_FILE, 'refusals.json'] as const;
 
 export interface Dossier {
   format: typeof DOSSIER_FORMAT;
@@ -39,15 +41,22 @@ export interface TrailFile {
   entries: ChainedEntry[];
 }
 
-export interface Manifest {
-  format: typeof DOSSIER_FORMAT;
-  workflowId: string;
-  generatedAt: string;
-  finished: boolean;
-  status: string;
-  files: { name: string; sha256: string; bytes: number }[];
-  chain: { head: string; length: number };
-}
+const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'must be a SHA-256 in lower-case hex');
+
+/**
+ * The manifest: the digest of every other file, plus a few descriptive fields that verify.ts
+ * checks against those files. Strict: a field verify would not check has no place in it.
+ */
+export const manifestSchema = z.strictObject({
+  format: z.literal(DOSSIER_FORMAT),
+  workflowId: z.string().min(1),
+  generatedAt: z.string().min(1),
+  finished: z.boolean(),
+  status: z.string().min(1),
+  files: z.array(z.strictObject({ name: z.string().min(1), sha256: sha256Hex, bytes: z.number().int().nonnegative() })),
+  chain: z.strictObject({ head: sha256Hex, length: z.number().int().nonnegative() }),
+});
+export type Manifest = z.infer<typeof manifestSchema>;
 
 export interface DossierSource {
   workflowId: string;
@@ -95,7 +104,7 @@ export function dossierFiles(src: DossierSource): Map<string, Uint8Array> {
   const dossier = buildDossier(src);
   const trail: TrailFile = { workflowId: src.workflowId, head: dossier.trail.head, entries: src.entries };
   const text: Record<(typeof DOSSIER_FILES)[number], string> = {
-    'dossier.json': json(dossier),
+    [DOSSIER_JSON]: json(dossier),
     'dossier.md': renderMarkdown(dossier),
     'index.html': renderHtml(dossier),
     [TRAIL_FILE]: json(trail),

@@ -16,7 +16,7 @@ import { fetchRunChain } from './history';
 
 export { AUDIT_KINDS, filterEntries, type AuditEntry, type AuditKind, type TrailFilter } from './entries';
 export type { ChainedEntry } from './chain';
-export { DossierArchiveError, verifyDossier, verifyDossierZip, type DossierVerdict } from './verify';
+export { DossierArchiveError, verifyDossier, verifyDossierZip, type DossierVerdict, type VerifyOptions } from './verify';
 export { viewTrail, type TrailView } from './view';
 
 /** The workflow exists but was not started as a go-live (no go-live input in its history). */

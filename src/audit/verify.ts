@@ -1,53 +1,130 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { unzipSync } from 'fflate';
-import { verifyChain } from './chain';
-import { DOSSIER_FORMAT, MANIFEST_FILE, sha256, TRAIL_FILE, type Manifest, type TrailFile } from './dossier';
+import type { z } from 'zod';
+import { chainFacts, dossierJsonSchema, firstDisagreement, trailFileSchema } from './agreement';
+import { verifyChain, type ChainedEntry } from './chain';
+import { DOSSIER_FILES, DOSSIER_FORMAT, DOSSIER_JSON, MANIFEST_FILE, manifestSchema, sha256, TRAIL_FILE } from './dossier';
 
 /**
- * Offline check of an exported dossier: every file against the manifest's digest, then the
- * trail's hash chain, then the chain head against the manifest. Stops at the first problem and
- * names it (a file, or an entry of the trail by seq), because that is where to look.
+ * Offline check of an exported dossier, bytes in, verdict out: the manifest's shape, every file
+ * against the manifest's digest and size, the trail's hash chain, then every descriptive field
+ * (workflow id, run ids, status, finished, chain head and length, generation time) across the
+ * manifest, `audit-trail.json` and `dossier.json` (agreement.ts). Stops at the first problem and
+ * names it (a file and its field, or an entry of the trail by seq), because that is where to
+ * look. Everything an ok verdict reports has been checked against at least one other file.
+ *
+ * What this can prove offline: that the files are the ones the manifest lists, unchanged; that
+ * no trail entry was altered, removed, inserted or reordered without re-chaining; and that the
+ * manifest, the trail and dossier.json tell the same story (editing any one of them, or the
+ * manifest's own fields, fails). What it cannot: a forger who rewrites every file consistently
+ * (re-chains the trail, rewrites dossier.json and the renderings, recomputes every digest)
+ * produces a dossier that agrees with itself. Only an anchor from outside the dossier catches
+ * that: the manifest's SHA-256, which the server logs at export and returns in the
+ * X-Golive-Manifest-Sha256 header. Pass it as `expectManifestSha256` (`golive verify
+ * --expect-manifest`) and the manifest, and through its digests every file, is pinned to what
+ * the server exported. Without it, an ok verdict means "consistent", not "authentic".
  */
 
 export type DossierVerdict =
-  | { ok: true; workflowId: string; head: string; entries: number; files: number; manifestSha256: string }
-  | { ok: false; file: string; seq?: number; reason: string };
+  | {
+      ok: true;
+      workflowId: string;
+      runIds: string[];
+      status: string;
+      finished: boolean;
+      head: string;
+      entries: number;
+      files: number;
+      /** The anchor: compare it with the server's log or X-Golive-Manifest-Sha256. */
+      manifestSha256: string;
+      /** True when it was compared with an expected digest given by the caller (and matched). */
+      anchored: boolean;
+    }
+  | { ok: false; file: string; field?: string; seq?: number; reason: string };
 
-export function verifyDossierFiles(files: ReadonlyMap<string, Uint8Array>): DossierVerdict {
+export interface VerifyOptions {
+  /** The manifest SHA-256 the server logged or sent at export (hex); a mismatch fails. */
+  expectManifestSha256?: string;
+}
+
+type Failure = Extract<DossierVerdict, { ok: false }>;
+
+const text = (bytes: Uint8Array) => Buffer.from(bytes).toString('utf8');
+
+/** JSON of one file checked against a schema; a failure names the file and the first bad field. */
+function parseFile<S extends z.ZodType>(file: string, bytes: Uint8Array, schema: S, what: string): { value: z.output<S>; raw: unknown } | Failure {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text(bytes));
+  } catch {
+    return { ok: false, file, reason: 'not valid JSON' };
+  }
+  const parsed = schema.safeParse(raw);
+  if (parsed.success) return { value: parsed.data, raw };
+  const issue = parsed.error.issues[0]!;
+  const field = issue.path.map(String).join('.');
+  return { ok: false, file, ...(field ? { field } : {}), reason: `not a ${what}: ${field ? `${field}: ` : ''}${issue.message}` };
+}
+
+const failed = (r: object): r is Failure => 'ok' in r && r.ok === false;
+
+export function verifyDossierFiles(files: ReadonlyMap<string, Uint8Array>, opts: VerifyOptions = {}): DossierVerdict {
   const manifestBytes = files.get(MANIFEST_FILE);
   if (!manifestBytes) return { ok: false, file: MANIFEST_FILE, reason: 'the manifest is missing' };
-  let manifest: Manifest;
-  try {
-    manifest = JSON.parse(Buffer.from(manifestBytes).toString('utf8')) as Manifest;
-  } catch {
-    return { ok: false, file: MANIFEST_FILE, reason: 'the manifest is not valid JSON' };
+  const manifestSha256 = sha256(manifestBytes);
+  const expected = opts.expectManifestSha256?.toLowerCase();
+  if (expected !== undefined && expected !== manifestSha256) {
+    return { ok: false, file: MANIFEST_FILE, reason: `its SHA-256 is ${manifestSha256}, not the expected ${expected}: this is not the manifest the server exported` };
   }
-  if (manifest.format !== DOSSIER_FORMAT || !Array.isArray(manifest.files)) return { ok: false, file: MANIFEST_FILE, reason: `not a ${DOSSIER_FORMAT} manifest` };
+  const manifestFile = parseFile(MANIFEST_FILE, manifestBytes, manifestSchema, `${DOSSIER_FORMAT} manifest`);
+  if (failed(manifestFile)) return manifestFile;
+  const manifest = manifestFile.value;
 
+  // Exactly the files an export writes, each once, each as the manifest describes it.
+  const names = manifest.files.map((f) => f.name);
+  const repeated = names.find((name, i) => names.indexOf(name) !== i);
+  if (repeated) return { ok: false, file: MANIFEST_FILE, field: 'files', reason: `lists ${repeated} twice` };
+  const unexpected = names.find((name) => !(DOSSIER_FILES as readonly string[]).includes(name));
+  if (unexpected) return { ok: false, file: MANIFEST_FILE, field: 'files', reason: `lists ${unexpected}, which a ${DOSSIER_FORMAT} export does not have` };
+  const uncovered = DOSSIER_FILES.find((name) => !names.includes(name));
+  if (uncovered) return { ok: false, file: MANIFEST_FILE, field: 'files', reason: `does not cover ${uncovered}` };
   for (const entry of manifest.files) {
     const bytes = files.get(entry.name);
     if (!bytes) return { ok: false, file: entry.name, reason: 'listed in the manifest but missing' };
     if (sha256(bytes) !== entry.sha256) return { ok: false, file: entry.name, reason: 'altered: its SHA-256 differs from the manifest' };
+    if (bytes.length !== entry.bytes) return { ok: false, file: MANIFEST_FILE, field: 'files', reason: `says ${entry.name} has ${entry.bytes} bytes; it has ${bytes.length}` };
   }
-  const listed = new Set([MANIFEST_FILE, ...manifest.files.map((f) => f.name)]);
-  const extra = [...files.keys()].find((name) => !listed.has(name));
+  const extra = [...files.keys()].find((name) => name !== MANIFEST_FILE && !names.includes(name));
   if (extra) return { ok: false, file: extra, reason: 'not listed in the manifest (added after export)' };
-  if (!listed.has(TRAIL_FILE)) return { ok: false, file: MANIFEST_FILE, reason: `does not cover ${TRAIL_FILE}` };
 
-  let trail: TrailFile;
-  try {
-    trail = JSON.parse(Buffer.from(files.get(TRAIL_FILE)!).toString('utf8')) as TrailFile;
-  } catch {
-    return { ok: false, file: TRAIL_FILE, reason: 'not valid JSON' };
-  }
-  const chain = verifyChain(Array.isArray(trail.entries) ? trail.entries : []);
+  const trailFile = parseFile(TRAIL_FILE, files.get(TRAIL_FILE)!, trailFileSchema, 'dossier audit trail');
+  if (failed(trailFile)) return trailFile;
+  // The chain is checked on the entries as they were read: their hashes cover every field.
+  const entries = (trailFile.raw as { entries: ChainedEntry[] }).entries;
+  const chain = verifyChain(entries);
   if (!chain.ok) return { ok: false, file: TRAIL_FILE, seq: chain.seq, reason: chain.reason };
-  if (chain.head !== manifest.chain?.head || chain.length !== manifest.chain.length) {
-    return { ok: false, file: MANIFEST_FILE, reason: `the trail's chain head or length (${chain.length} entries) differs from the manifest's: entries were removed or the trail replaced` };
-  }
-  // The manifest's own digest is what the server logged at export: compare it with that anchor.
-  return { ok: true, workflowId: manifest.workflowId, head: chain.head, entries: chain.length, files: manifest.files.length + 1, manifestSha256: sha256(manifestBytes) };
+
+  const dossierFile = parseFile(DOSSIER_JSON, files.get(DOSSIER_JSON)!, dossierJsonSchema, 'dossier');
+  if (failed(dossierFile)) return dossierFile;
+  const dossier = dossierFile.value;
+
+  const disagreement = firstDisagreement(chainFacts(entries, chain.head), trailFile.value, dossier, manifest);
+  if (disagreement) return { ok: false, ...disagreement };
+
+  // Every value below was found equal in at least two places above.
+  return {
+    ok: true,
+    workflowId: trailFile.value.workflowId,
+    runIds: dossier.runIds,
+    status: dossier.run.status,
+    finished: dossier.finished,
+    head: chain.head,
+    entries: chain.length,
+    files: manifest.files.length + 1,
+    manifestSha256,
+    anchored: expected !== undefined,
+  };
 }
 
 /** A zip that is not a dossier export at all (not a zip, or too big unpacked): nothing to verify. */
@@ -93,11 +170,11 @@ export async function readDossier(location: string): Promise<Map<string, Uint8Ar
   return files;
 }
 
-export async function verifyDossier(location: string): Promise<DossierVerdict> {
-  return verifyDossierFiles(await readDossier(location));
+export async function verifyDossier(location: string, opts: VerifyOptions = {}): Promise<DossierVerdict> {
+  return verifyDossierFiles(await readDossier(location), opts);
 }
 
 /** The same check on a zip's bytes (an upload): pure, no file system. Throws DossierArchiveError. */
-export function verifyDossierZip(zip: Uint8Array): DossierVerdict {
-  return verifyDossierFiles(unzipDossier(zip));
+export function verifyDossierZip(zip: Uint8Array, opts: VerifyOptions = {}): DossierVerdict {
+  return verifyDossierFiles(unzipDossier(zip), opts);
 }

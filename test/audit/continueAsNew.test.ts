@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@temporalio/client';
-import { buildAuditTrail, filterEntries } from '../../src/audit';
+import { buildAuditTrail, dossierFilesOf, filterEntries } from '../../src/audit';
 import { verifyChain } from '../../src/audit/chain';
+import { verifyDossierFiles } from '../../src/audit/verify';
 import { reportErrorUpdate, resolveReportUpdate } from '../../workflows/definitions';
 import { actor, inputFor, people, startRun, waitForState } from '../support/runs';
 import { testClient, testWorker } from '../support/temporal';
@@ -48,5 +49,7 @@ describe('audit trail across continue-as-new', () => {
     ]);
     expect(filterEntries(trail.entries, { stepId: 'hypercare' }).map((e) => e.kind)).toEqual(['step-started', 'step-completed']);
     expect(verifyChain(trail.entries)).toMatchObject({ ok: true, length: trail.entries.length });
+    // The dossier's run ids are checked against the chain's run-started and continued-as-new entries.
+    expect(verifyDossierFiles(dossierFilesOf(trail))).toMatchObject({ ok: true, runIds: trail.runIds, status: 'live', finished: true });
   });
 });

@@ -1,21 +1,9 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { chainEntries } from '../../src/audit/chain';
-import { dossierFiles, type DossierSource } from '../../src/audit/dossier';
-import { auditEntries, finalState, startInput } from '../../src/audit/entries';
-import type { RunHistory } from '../../src/audit/history';
+import { dossierFiles } from '../../src/audit/dossier';
 import { verifyDossierFiles } from '../../src/audit/verify';
+import { recordedSource as source } from './support';
 
 /** The dossier's files from a recorded history, without a server: escaping, drafts, verification. */
-const chain = JSON.parse(fs.readFileSync(path.join(__dirname, '../fixtures/audit/rejected-run.history.json'), 'utf8')) as RunHistory[];
-
-function source(patch: (s: DossierSource) => void = () => undefined): DossierSource {
-  const state = structuredClone(finalState(chain)!);
-  const src: DossierSource = { workflowId: 'wf-1', runIds: chain.map((r) => r.runId), input: startInput(chain)!, state, entries: chainEntries(auditEntries(chain, state)), refusals: [], now: new Date(0) };
-  patch(src);
-  return src;
-}
 const text = (files: Map<string, Uint8Array>, name: string) => Buffer.from(files.get(name)!).toString('utf8');
 
 describe('dossier rendering', () => {

@@ -1,10 +1,26 @@
+import { readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { chainEntries } from '../../src/audit/chain';
+import type { DossierSource } from '../../src/audit/dossier';
+import { auditEntries, finalState, startInput } from '../../src/audit/entries';
+import type { RunHistory } from '../../src/audit/history';
 import { RunbookRegistry } from '../../src/runbook/registry';
 import type { RunbookInput } from '../../src/runbook/schema';
+
+/** The recorded history of a run rejected at Gate 4 and rolled back: dossiers without a server. */
+export const recordedChain = JSON.parse(readFileSync(path.join(__dirname, '../fixtures/audit/rejected-run.history.json'), 'utf8')) as RunHistory[];
+
+/** A dossier source from the recorded run (workflow id wf-1, generated at the epoch); `patch` edits it first. */
+export function recordedSource(patch: (s: DossierSource) => void = () => undefined): DossierSource {
+  const state = structuredClone(finalState(recordedChain)!);
+  const src: DossierSource = { workflowId: 'wf-1', runIds: recordedChain.map((r) => r.runId), input: startInput(recordedChain)!, state, entries: chainEntries(auditEntries(recordedChain, state)), refusals: [], now: new Date(0) };
+  patch(src);
+  return src;
+}
 
 /** A tiny HTTP target for webhook actions: answers 200 and remembers each call, in order. */
 export interface HookServer {

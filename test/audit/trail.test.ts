@@ -96,7 +96,8 @@ describe('audit trail and dossier of a rejected run', () => {
     await fs.writeFile(trailPath, forged);
     const manifestPath = path.join(dir, 'manifest.json');
     const manifest = JSON.parse(await fs.readFile(manifestPath, 'utf8')) as Manifest;
-    manifest.files.find((f) => f.name === 'audit-trail.json')!.sha256 = sha256(forged);
+    // A forger fixes the size too: verify checks it against the file.
+    Object.assign(manifest.files.find((f) => f.name === 'audit-trail.json')!, { sha256: sha256(forged), bytes: Buffer.byteLength(forged) });
     await fs.writeFile(manifestPath, JSON.stringify(manifest));
     expect(await verifyDossier(dir)).toMatchObject({ ok: false, file: 'audit-trail.json', seq: rejection.seq });
 
@@ -104,9 +105,9 @@ describe('audit trail and dossier of a rejected run', () => {
     file.entries = chainEntries(file.entries.map(({ hash: _h, prevHash: _p, ...e }) => e));
     const rechained = `${JSON.stringify(file, null, 2)}\n`;
     await fs.writeFile(trailPath, rechained);
-    manifest.files.find((f) => f.name === 'audit-trail.json')!.sha256 = sha256(rechained);
+    Object.assign(manifest.files.find((f) => f.name === 'audit-trail.json')!, { sha256: sha256(rechained), bytes: Buffer.byteLength(rechained) });
     await fs.writeFile(manifestPath, JSON.stringify(manifest));
-    expect(await verifyDossier(dir)).toMatchObject({ ok: false, file: 'manifest.json' });
+    expect(await verifyDossier(dir)).toMatchObject({ ok: false, file: 'manifest.json', field: 'chain.head' });
 
     // The zip holds the same dossier and verifies as it is.
     const { zip, fileName } = await dossierZip({ client, workflowId, refusals });
