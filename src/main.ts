@@ -125,7 +125,10 @@ async function main(): Promise<void> {
     stopping = true;
     log.info(`${signal}: stopping…`);
     stop(running).then(
-      () => process.exit(0),
+      () => {
+        log.info('stopped: web server, worker and Temporal dev server are down');
+        process.exit(0);
+      },
       (err: Error) => {
         log.error(err.message);
         process.exit(1);

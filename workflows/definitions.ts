@@ -86,7 +86,7 @@ export type RejectStepInput = z.input<typeof rejectStepSchema>;
 export const documentEvidenceSchema = z.strictObject({
   name: z.string().min(1).max(300),
   sha256: z.string().regex(/^[a-f0-9]{64}$/, 'must be a lowercase hex SHA-256'),
-  url: z.string().url().optional(),
+  url: z.string().url().regex(/^https?:\/\//i, 'must be an http(s) link').optional(),
 });
 
 export const submitEvidenceSchema = z.strictObject({
@@ -206,6 +206,8 @@ export interface EvidenceRecord {
   role: string;
   at: string;
   sha256: string;
+  /** The earlier submission of the same item that this one replaces. */
+  replaces?: number;
 }
 
 export interface CompensationRecord {
@@ -236,7 +238,8 @@ export interface ReportView {
   reporter: string;
   at: string;
   responseDueAt: string;
-  status: 'open' | 'resolved';
+  /** closed: the run ended before anyone responded (the resolution says so). */
+  status: 'open' | 'resolved' | 'closed';
   escalationLevel: number;
   resolution?: { by: Actor; at: string; text: string };
 }

@@ -83,6 +83,7 @@ export async function goLive(input: GoLiveInput): Promise<RunStateView> {
   } else {
     state.setStatus('live');
   }
+  state.closeOpenReports(now());
   state.data.endedAt = now();
   ctx.syncSearchAttributes();
   await CancellationScope.nonCancellable(() => condition(allHandlersFinished));

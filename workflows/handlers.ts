@@ -119,7 +119,7 @@ function checks(state: RunState, control: RunControl) {
     const hypercare = control.hypercare();
     const found = state.data.reports.find((r) => r.id === input.reportId);
     if (!found) refuse(new Refusal(REFUSAL_TYPES.unknownReport, `no report "${input.reportId}" in this run`));
-    if (found.status === 'resolved') refuse(new Refusal(REFUSAL_TYPES.duplicate, `report ${found.id} is already resolved`));
+    if (found.status !== 'open') refuse(new Refusal(REFUSAL_TYPES.duplicate, `report ${found.id} is already ${found.status}`));
     const may = new Set([...(hypercare?.notifyOnReport ?? []), ...(hypercare?.stopAuthority ?? []), ...state.input.runbook.stopAuthority]);
     if (!state.rolesOf(input.actor.id).some((r) => may.has(r))) {
       refuse(new Refusal(REFUSAL_TYPES.notAuthorized, `${input.actor.id} may not resolve reports: it needs ${[...may].join(' or ')}`));

@@ -107,7 +107,8 @@ export function authorizeDecision(
 
 const evidenceValueSchemas = {
   number: z.number().finite(),
-  url: z.string().url().max(2000),
+  // Only web links: evidence is shown to reviewers as a link, and javascript: or data: is no evidence.
+  url: z.string().url().max(2000).regex(/^https?:\/\//i, 'must be an http(s) link'),
   document: documentEvidenceSchema,
   attestation: z.literal(true, { message: 'an attestation must be true' }),
   text: z.string().trim().min(1).max(20_000),

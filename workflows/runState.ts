@@ -177,6 +177,7 @@ export class RunState {
   }
 
   recordEvidence(stepId: string, itemId: string, value: unknown, note: string | undefined, actor: Actor, role: string, now: string): EvidenceRecord {
+    const earlier = this.data.evidence.filter((e) => e.stepId === stepId && e.itemId === itemId).at(-1);
     const record: EvidenceRecord = {
       seq: this.nextSeq(),
       stepId,
@@ -187,6 +188,7 @@ export class RunState {
       role,
       at: now,
       sha256: sha256Hex(canonicalJson({ stepId, itemId, value })),
+      ...(earlier ? { replaces: earlier.seq } : {}),
     };
     this.data.evidence.push(record);
     this.touch();
@@ -225,6 +227,16 @@ export class RunState {
     if (receiptHash) this.data.receipts[view.id] = receiptHash;
     this.touch();
     return view;
+  }
+
+  /** Reports nobody answered are closed when the run ends, saying so; never left open forever. */
+  closeOpenReports(now: string): void {
+    for (const report of this.data.reports) {
+      if (report.status !== 'open') continue;
+      report.status = 'closed';
+      report.resolution = { by: { id: 'golive', name: 'golive' }, at: now, text: `closed without a response: the run ended (${this.data.status})` };
+    }
+    this.touch();
   }
 
   refuseSignal(entry: RefusedSignal): void {

@@ -288,7 +288,7 @@ function checklist(ctx: DossierContext): DossierSection {
             [s.title, s.id, CHECK(stepStatus(ctx, s.id))],
             ...items.filter((p) => p.step.id === s.id).map((p) => [`  · ${p.item.title}`, s.id, submitted(p) ? '☑ submitted' : p.item.optional ? '☐ optional, not submitted' : '☐ not submitted']),
           ]),
-          ...ctx.state.reports.map((r) => [`Red Button report ${r.id} (${r.severity})`, 'hypercare', r.status === 'resolved' ? '☑ resolved' : '☐ open']),
+          ...ctx.state.reports.map((r) => [`Red Button report ${r.id} (${r.severity})`, 'hypercare', r.status === 'resolved' ? '☑ resolved' : r.status === 'closed' ? '☐ closed without a response' : '☐ open']),
         ],
       },
     ],

@@ -90,6 +90,13 @@ describe('evidence', () => {
     expect(checkEvidenceValue(doc, { name: 'card.pdf', sha256: 'a'.repeat(64) })).toMatchObject({ ok: true });
   });
 
+  it('takes only web links as URL evidence', () => {
+    const url = evidenceItemSchema.parse({ id: 'feedback-channel-url', title: 'Feedback channel', type: 'url', submittedBy: ['operations'] });
+    expect(checkEvidenceValue(url, 'https://feedback.example.org/ai')).toMatchObject({ ok: true });
+    expect((checkEvidenceValue(url, 'javascript:alert(1)') as Refusal).message).toContain('http(s)');
+    expect(checkEvidenceValue(doc, { name: 'card.pdf', sha256: 'a'.repeat(64), url: 'data:text/html,hi' })).toBeInstanceOf(Refusal);
+  });
+
   it('lets only the listed roles submit', () => {
     expect(authorizeEvidence(rate, { id: 'rita' }, undefined, assignments)).toBe('ai-product-manager');
     expect(authorizeEvidence(rate, { id: 'gina' }, undefined, assignments)).toBeInstanceOf(Refusal);

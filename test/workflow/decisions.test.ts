@@ -86,6 +86,9 @@ describe('decisions', () => {
       await handle.executeUpdate(submitEvidenceUpdate, {
         args: [{ actor: actor(people.initiator), stepId: 'evidence', itemId: 'model-card', value: 'https://models.example/card' }],
       });
+      const replaced = await handle.query(getRunStateQuery);
+      expect(replaced.evidence).toHaveLength(1);
+      expect(replaced.evidence[0]?.replaces).toBeUndefined();
       await waitForState(handle, (s) => stepStatus(s, 'sign-off') === 'waiting');
 
       const approve = (input: Omit<ApproveStepInput, 'stepId'> & { stepId?: string }) =>

@@ -98,8 +98,11 @@ describe('hypercare and the Red Button', () => {
         .executeUpdate(stopLineUpdate, { args: [{ actor: actor(people.user), reason: 'I do not like it' }] })
         .catch((e: unknown) => e);
       expect(refused).toBeInstanceOf(WorkflowUpdateFailedError);
+      await handle.executeUpdate(reportErrorUpdate, { args: [{ actor: actor(people.user), severity: 'critical', description: 'Made-up citations' }] });
       await handle.executeUpdate(stopLineUpdate, { args: [{ actor: actor(people.ops), reason: 'hallucinations in production' }] });
       const result = await handle.result();
+      // A report nobody answered is closed with the run, saying so; it is never left open.
+      expect(result.reports[0]).toMatchObject({ status: 'closed', resolution: { by: { id: 'golive' }, text: 'closed without a response: the run ended (rolled-back)' } });
       expect(result.status).toBe('rolled-back');
       expect(result.failure).toMatchObject({ kind: 'stopped', by: { id: people.ops } });
       expect(result.compensations.map((c) => c.stepId)).toEqual(['go-live']);
