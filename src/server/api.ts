@@ -57,7 +57,11 @@ export type ListRunsQuery = z.infer<typeof listRunsQuerySchema>;
 
 export const decisionBodySchema = z.discriminatedUnion('decision', [
   approveStepSchema.omit({ actor: true, stepId: true }).extend({ decision: z.literal('approve') }),
-  rejectStepSchema.omit({ actor: true, stepId: true }).extend({ decision: z.literal('reject') }),
+  // The workflow's reject schema, with its reason also when the comment is missing altogether.
+  rejectStepSchema.omit({ actor: true, stepId: true }).extend({
+    decision: z.literal('reject'),
+    comment: z.string({ error: 'a rejection needs a comment' }).pipe(rejectStepSchema.shape.comment),
+  }),
 ]);
 export type DecisionBody = z.infer<typeof decisionBodySchema>;
 

@@ -41,13 +41,41 @@ export function checkDecision(state: RunStateView, stepId: string, personId: str
   if (state.decisions.some((d) => d.stepId === stepId && d.actor.id === personId)) {
     return refuse(REFUSAL_TYPES.duplicate, `you have already decided on step "${stepId}"`);
   }
-  if (!mayAct(step, personId)) return refuse(REFUSAL_TYPES.notAuthorized, `you hold none of the roles that decide step "${stepId}" in this run`);
+  if (!mayAct(step, personId)) {
+    // A role of theirs may decide this step but has its quorum already: say so, not "no role".
+    const mine = rolesOf(state, personId);
+    const met = (step.approvals ?? []).filter((a) => mine.includes(a.role) && a.approvedBy.length >= a.quorum);
+    if (met.length > 0) {
+      const which = met.map((a) => `${a.role} (${a.approvedBy.length}/${a.quorum}: ${a.approvedBy.join(', ')})`).join(', ');
+      return refuse(REFUSAL_TYPES.duplicate, `the quorum for ${which} on step "${stepId}" is already met; the step waits for other roles`);
+    }
+    return refuse(REFUSAL_TYPES.notAuthorized, `you hold none of the roles that decide step "${stepId}" in this run`);
+  }
   return undefined;
 }
 
-export function checkEvidence(state: RunStateView, stepId: string, personId: string): RefusalReason | undefined {
+function rolesOf(state: Pick<RunStateView, 'assignments'>, personId: string): string[] {
+  return Object.entries(state.assignments)
+    .filter(([, people]) => people.includes(personId))
+    .map(([role]) => role);
+}
+
+/** The roles that may submit an evidence item (from the step's own list), when the state says. */
+export function itemSubmitters(step: StepView, itemId: string): string[] | undefined {
+  return step.items?.find((i) => i.id === itemId)?.submittedBy;
+}
+
+export function checkEvidence(state: RunStateView, stepId: string, personId: string, itemId?: string): RefusalReason | undefined {
   const step = waitingStep(state, stepId);
   if ('type' in step) return step;
+  // Per item when the state lists items: its submitters may also replace a value they sent.
+  const submitters = itemId === undefined ? undefined : itemSubmitters(step, itemId);
+  if (submitters) {
+    const mine = rolesOf(state, personId);
+    return submitters.some((r) => mine.includes(r))
+      ? undefined
+      : refuse(REFUSAL_TYPES.notAuthorized, `"${itemId}" is submitted by ${submitters.join(' or ')}; you hold none of those roles in this run`);
+  }
   if (step.mayDecide && step.mayDecide.length > 0 && !mayAct(step, personId)) {
     return refuse(REFUSAL_TYPES.notAuthorized, `you hold none of the roles that submit evidence for step "${stepId}" in this run`);
   }

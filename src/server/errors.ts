@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler } from 'express';
 import type { z } from 'zod';
+import type { core } from 'zod';
 import { formatPath } from '../runbook/issues';
 
 /**
@@ -54,8 +55,51 @@ export class HttpError extends Error {
 }
 
 export function issuesFromZod(error: z.ZodError, prefix: (string | number)[] = []): Issue[] {
-  return error.issues.map((i) => ({ path: formatPath([...prefix, ...i.path]), message: i.message }));
+  const all = error.issues.map((i) => ({ path: formatPath([...prefix, ...i.path]), message: i.message }));
+  // An empty field fails its pattern too; "required" alone says what to do.
+  const required = new Set(all.filter((i) => i.message === 'required').map((i) => i.path));
+  return all.filter((i) => i.message === 'required' || !required.has(i.path));
 }
+
+const list = (values: readonly unknown[]) => values.map((v) => String(v)).join(', ');
+
+/**
+ * Plain words for zod's defaults, for every request the server parses (pass it as the parse's
+ * `error`): a missing or empty field is "required", a wrong choice lists the allowed ones.
+ * Messages a schema sets itself ("a rejection needs a comment") still win.
+ */
+export const humanErrors: core.$ZodErrorMap = (iss) => {
+  switch (iss.code) {
+    case 'invalid_type':
+      if (iss.input === undefined) return 'required';
+      return `must be ${iss.expected === 'array' ? 'a list' : `a ${iss.expected}`}`;
+    case 'too_small':
+      if (iss.origin === 'string' && Number(iss.minimum) === 1) return 'required';
+      if (iss.origin === 'array' && Number(iss.minimum) === 1) return 'needs at least one value';
+      if (iss.origin === 'string') return `must be at least ${String(iss.minimum)} characters`;
+      return `must be at least ${String(iss.minimum)}`;
+    case 'too_big':
+      if (iss.origin === 'string') return `must be at most ${String(iss.maximum)} characters`;
+      if (iss.origin === 'array') return `must have at most ${String(iss.maximum)} values`;
+      return `must be at most ${String(iss.maximum)}`;
+    case 'invalid_value':
+      return iss.values.length === 1 ? `must be ${String(iss.values[0])}` : `must be one of: ${list(iss.values)}`;
+    case 'unrecognized_keys':
+      return `unknown field${iss.keys.length > 1 ? 's' : ''}: ${iss.keys.join(', ')}`;
+    case 'invalid_union': {
+      const { options, discriminator } = iss as { options?: unknown[]; discriminator?: string };
+      if (iss.note === 'No matching discriminator' && options) {
+        const given = discriminator && iss.input && typeof iss.input === 'object' ? (iss.input as Record<string, unknown>)[discriminator] : iss.input;
+        return given === undefined ? `required (one of: ${list(options)})` : `must be one of: ${list(options)}`;
+      }
+      // A value-or-list union (?kind=a&kind=b): say what a value may be.
+      const choice = iss.errors.flat().find((e) => e.code === 'invalid_value');
+      return choice?.message ?? (iss.input === undefined ? 'required' : undefined);
+    }
+    default:
+      return undefined;
+  }
+};
 
 /** body-parser's own errors carry a `type`; map them so bad input never becomes a 500. */
 function fromBodyParser(err: unknown): HttpError | undefined {
@@ -67,8 +111,15 @@ function fromBodyParser(err: unknown): HttpError | undefined {
   return undefined;
 }
 
+/** Errors meant for the client (http-errors' `expose`, e.g. express.static's 404) keep their status. */
+function fromExposed(err: unknown): HttpError | undefined {
+  const { status, expose } = err as { status?: unknown; expose?: unknown };
+  if (expose !== true || typeof status !== 'number' || !(status in ERROR_CODES) || status >= 500) return undefined;
+  return new HttpError(status as HttpStatus, status === 404 ? 'no such file' : 'the request was not accepted');
+}
+
 export function toHttpError(err: unknown): HttpError | undefined {
-  return err instanceof HttpError ? err : fromBodyParser(err);
+  return err instanceof HttpError ? err : (fromBodyParser(err) ?? fromExposed(err));
 }
 
 export function errorHandler(log: (message: string, err: unknown) => void): ErrorRequestHandler {

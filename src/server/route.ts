@@ -2,7 +2,7 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import type { z } from 'zod';
 import type { Principal } from '../auth/authenticator';
 import type { Operation } from './api';
-import { HttpError, issuesFromZod } from './errors';
+import { HttpError, humanErrors, issuesFromZod } from './errors';
 import type { ServerContext } from './deps';
 
 /**
@@ -30,7 +30,7 @@ export const PRINCIPAL_LOCAL = 'principal';
 
 function parsePart(schema: z.ZodType | undefined, value: unknown, where: string): unknown {
   if (!schema) return undefined;
-  const result = schema.safeParse(value ?? {});
+  const result = schema.safeParse(value ?? {}, { error: humanErrors });
   if (!result.success) {
     throw new HttpError(400, `invalid ${where}`, { issues: issuesFromZod(result.error, where === 'body' ? [] : [where]) });
   }

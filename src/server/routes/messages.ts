@@ -72,7 +72,7 @@ export function registerMessageRoutes(router: Router, ctx: ServerContext): void 
     const step = await guarded(
       ctx,
       { runId: params.runId, action: 'submitEvidence', actor: actor.id, stepId: params.stepId },
-      (state) => checkEvidence(state, params.stepId, actor.id),
+      (state) => checkEvidence(state, params.stepId, actor.id, body.itemId),
       () => ctx.runs.update(params.runId, submitEvidenceUpdate, { ...body, actor, stepId: params.stepId }),
     );
     return { step };
