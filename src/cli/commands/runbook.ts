@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { formatPath } from '../../runbook/issues';
 import { formatRunbookIssues, loadRunbookFile, RunbookError, type LoadedRunbook } from '../../runbook/load';
-import { formatPlan, toMermaid } from '../../runbook/plan';
+import { formatPlan, resolveDependencies, toMermaid, topologicalLevels } from '../../runbook/plan';
+import type { Runbook } from '../../runbook/schema';
 import { defineCommand, jsonFlag } from '../args';
 import { CliError, EXIT } from '../errors';
 import { print, printJson } from '../output';
@@ -34,18 +35,36 @@ export async function loadRunbookOrFail(path: string): Promise<LoadedRunbook> {
   throw new CliError(`${loaded.source}: not a valid runbook (${n} problem${n === 1 ? '' : 's'})`, formatRunbookIssues(loaded.source, loaded.issues).split('\n'));
 }
 
+/**
+ * How many steps a run executes, counted as the interpreter does (`materialiseSteps`): the
+ * entry criteria become a step of their own, first, so a runbook with 20 `steps` and entry
+ * criteria runs 21. Validate and show both say it this way.
+ */
+export function stepCount(runbook: Pick<Runbook, 'entryCriteria' | 'steps'>): { steps: number; text: string; withEntryCriteria: boolean } {
+  const steps = resolveDependencies(runbook).length;
+  const withEntryCriteria = runbook.entryCriteria.length > 0;
+  return { steps, withEntryCriteria, text: `${steps} step${steps === 1 ? '' : 's'}${withEntryCriteria ? ', including the entry criteria' : ''}` };
+}
+
+/** The plan's first line, with the step count worded as stepCount says it. */
+function planHeader(runbook: Runbook): string {
+  const stages = topologicalLevels(resolveDependencies(runbook)).length;
+  const count = stepCount(runbook);
+  return `${runbook.title} (${runbook.id} ${runbook.version}): ${count.text}${count.withEntryCriteria ? ',' : ''} in ${stages} stage${stages === 1 ? '' : 's'}`;
+}
+
 export const runbookValidate = defineCommand({
   name: 'runbook validate',
   group: 'runbooks',
   summary: 'Check a runbook file: every problem with its field path and line (exit 1 if any).',
   positionals: [fileArg],
-  options: { json: { type: 'boolean', description: 'print {valid, id, version, sha256, issues} as JSON' } },
+  options: { json: { type: 'boolean', description: 'print {valid, id, version, steps, sha256, issues} as JSON' } },
   schema: z.object({ file, json: jsonFlag }),
   examples: ['golive runbook validate runbooks/default.yaml'],
   async run({ file, json }, { io }) {
     if (!json) {
       const { runbook, ref } = await loadRunbookOrFail(file);
-      print(io, `${ref.source}: valid — ${runbook.id} ${runbook.version}, ${runbook.steps.length} steps, sha256 ${ref.sha256}`);
+      print(io, `${ref.source}: valid — ${runbook.id} ${runbook.version}, ${stepCount(runbook).text}, sha256 ${ref.sha256}`);
       return EXIT.ok;
     }
     // Scripts get the issues as data, with paths in the same notation people see.
@@ -54,7 +73,7 @@ export const runbookValidate = defineCommand({
       printJson(io, { valid: false, issues: loaded.issues.map((i) => ({ path: formatPath(i.path), line: i.line, message: i.message })) });
       return EXIT.failed;
     }
-    printJson(io, { valid: true, id: loaded.runbook.id, version: loaded.runbook.version, sha256: loaded.ref.sha256, issues: [] });
+    printJson(io, { valid: true, id: loaded.runbook.id, version: loaded.runbook.version, steps: stepCount(loaded.runbook).steps, sha256: loaded.ref.sha256, issues: [] });
     return EXIT.ok;
   },
 });
@@ -69,6 +88,8 @@ export const runbookShow = defineCommand({
   examples: ['golive runbook show runbooks/default.yaml', 'golive runbook show runbooks/default.yaml --mermaid > plan.mmd'],
   async run({ file, mermaid }, { io }) {
     const { runbook } = await loadRunbookOrFail(file);
-    print(io, mermaid ? toMermaid(runbook) : formatPlan(runbook));
+    if (mermaid) return print(io, toMermaid(runbook));
+    // formatPlan's first line is its header; the rest (the stages) is printed as it words it.
+    print(io, [planHeader(runbook), ...formatPlan(runbook).split('\n').slice(1)].join('\n'));
   },
 });
