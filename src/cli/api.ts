@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { AuditTrail } from '../audit';
+import type { AuditTrail, TrailView } from '../audit';
+import { MANIFEST_SHA256_HEADER } from '../audit/anchor';
 import type { Person } from '../auth/users';
 import type { DecisionBody, EvidenceBody, ListRunsQuery, ReasonBody, ReportBody, ResolutionBody, startRunBodySchema } from '../server/api';
 import type { RunPage } from '../server/temporalRuns';
@@ -45,7 +46,8 @@ function refusal(status: number, message: string, conn: Connection): string {
 }
 
 function issueLine(issue: { path: string; message: string }, flags: FieldFlags): string {
-  const field = /^[^.[]+/.exec(issue.path)?.[0] ?? issue.path;
+  // Query issues come as `query.kind[0]`: the field is the part after the prefix.
+  const field = /^(?:query\.)?([^.[]+)/.exec(issue.path)?.[1] ?? issue.path;
   const flag = flags[field];
   return flag ? `${flag} (${issue.path}): ${issue.message}` : `${issue.path}: ${issue.message}`;
 }
@@ -53,6 +55,15 @@ function issueLine(issue: { path: string; message: string }, flags: FieldFlags):
 export interface Download {
   filename?: string;
   bytes: Uint8Array;
+  /** The server's X-Golive-Manifest-Sha256: the digest it logged at export. */
+  manifestSha256?: string;
+}
+
+/** `GET /api/runs/:runId/history` filters; the server validates them. */
+export interface HistoryFilter {
+  kind?: readonly string[];
+  person?: string;
+  step?: string;
 }
 
 export interface Me {
@@ -62,7 +73,8 @@ export interface Me {
 
 interface RequestOptions {
   body?: unknown;
-  query?: Record<string, string | number | undefined>;
+  /** An array repeats the parameter (`?kind=a&kind=b`). */
+  query?: Record<string, string | number | readonly string[] | undefined>;
   flags?: FieldFlags;
 }
 
@@ -118,15 +130,16 @@ export class ApiClient {
     return this.json('POST', `${this.runPath(runId)}/${action}`, { body, ...(flags ? { flags } : {}) });
   }
 
-  history(runId: string): Promise<AuditTrail> {
-    return this.json('GET', `${this.runPath(runId)}/history`);
+  history(runId: string, filter: HistoryFilter = {}, flags?: FieldFlags): Promise<TrailView<AuditTrail>> {
+    return this.json('GET', `${this.runPath(runId)}/history`, { query: { ...filter }, ...(flags ? { flags } : {}) });
   }
 
   async dossier(runId: string): Promise<Download> {
     const res = await this.send('GET', `${this.runPath(runId)}/dossier`, {});
     const disposition = res.headers.get('content-disposition') ?? '';
     const filename = /filename="([^"]+)"/.exec(disposition)?.[1];
-    return { bytes: new Uint8Array(await res.arrayBuffer()), ...(filename ? { filename } : {}) };
+    const manifestSha256 = res.headers.get(MANIFEST_SHA256_HEADER) ?? undefined;
+    return { bytes: new Uint8Array(await res.arrayBuffer()), ...(filename ? { filename } : {}), ...(manifestSha256 ? { manifestSha256 } : {}) };
   }
 
   private runPath(runId: string): string {
@@ -148,7 +161,10 @@ export class ApiClient {
       throw new CliError('no API token: set GOLIVE_TOKEN, or run "golive login" and paste your token (the demo users\' tokens are in .data/demo-credentials.txt)');
     }
     const url = new URL(this.conn.url + path);
-    for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
+    for (const [k, v] of Object.entries(opts.query ?? {})) {
+      if (Array.isArray(v)) for (const item of v as readonly string[]) url.searchParams.append(k, item);
+      else if (v !== undefined) url.searchParams.set(k, String(v));
+    }
     let res: Response;
     try {
       res = await this.fetchImpl(url, {

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AuditTrail } from '../../src/audit';
+import type { AuditTrail, TrailView } from '../../src/audit';
 import type { RunSummary } from '../../src/server/temporalRuns';
 import type { RunStateView } from '../../workflows/definitions';
 import { FIXTURE_RUNBOOKS, SMALL_RUNBOOK } from '../support/app';
@@ -104,15 +104,66 @@ describe.sequential('a run through the CLI', () => {
     expect(table.stdout).toContain('Refused attempts');
   });
 
+  it('history --kind (repeated), --person and --step filter on the server; a bad filter is named by its flag', async () => {
+    const kinds = await cli(['history', runId, '--kind', 'decision', '--kind', 'evidence-submitted', '--json'], 'rm');
+    expect(kinds.code, kinds.stderr).toBe(0);
+    const byKind = JSON.parse(kinds.stdout) as TrailView<AuditTrail>;
+    expect(byKind.filter).toEqual({ kind: ['decision', 'evidence-submitted'] });
+    expect(byKind.entries.map((e) => e.kind).sort()).toEqual(['decision', 'evidence-submitted']);
+    expect(byKind.total).toBeGreaterThan(byKind.entries.length);
+
+    const guardian = await cli(['history', runId, '--person', 'guardian', '--step', 'guardian-sign-off', '--json'], 'rm');
+    const mine = JSON.parse(guardian.stdout) as TrailView<AuditTrail>;
+    expect(mine.filter).toEqual({ person: 'guardian', stepId: 'guardian-sign-off' });
+    expect(mine.entries.map((e) => [e.kind, e.actor, e.stepId])).toContainEqual(['decision', 'guardian', 'guardian-sign-off']);
+    expect(mine.entries.every((e) => e.stepId === 'guardian-sign-off')).toBe(true);
+    expect(mine.refusals).toEqual([]); // rm's refused approval is not the Guardian's
+
+    const table = await cli(['history', runId, '--step', 'guardian-sign-off'], 'rm');
+    expect(table.code, table.stderr).toBe(0);
+    expect(table.stderr).toMatch(/^\d+ of \d+ entries \(filtered\), chain head [0-9a-f]{64}/m);
+
+    const bad = await cli(['history', runId, '--kind', 'decision', '--kind', 'nope', '--person', 'Not A Person!'], 'rm');
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/^ {2}--kind \(query\.kind.*\): /m);
+    expect(bad.stderr).toMatch(/^ {2}--person \(query\.person\): /m);
+  });
+
   it('dossier unpacks into a folder that verify accepts, and verify names an altered file', async () => {
     const dir = path.join(out, 'dossier');
     const r = await cli(['dossier', runId, '--out', dir], 'rm');
     expect(r.code, r.stderr).toBe(0);
     expect(fs.existsSync(path.join(dir, 'manifest.json'))).toBe(true);
+    // The server's anchor comes with the download, ready to keep apart from the files.
+    const anchor = /golive verify \S+ --expect-manifest ([0-9a-f]{64})/.exec(r.stderr)?.[1];
+    expect(anchor, r.stderr).toBeDefined();
 
     const ok = await cli(['verify', dir, '--json']);
     expect(ok.code, ok.stdout + ok.stderr).toBe(0);
-    expect(JSON.parse(ok.stdout)).toMatchObject({ ok: true, workflowId: runId });
+    expect(JSON.parse(ok.stdout)).toMatchObject({ ok: true, workflowId: runId, manifestSha256: anchor, finished: false, status: 'hypercare', anchored: false });
+
+    const line = await cli(['verify', dir]);
+    expect(line.code).toBe(0);
+    expect(line.stdout).toMatch(new RegExp(`^ok: dossier of ${runId}, run not finished \\(hypercare\\): a draft, 6 files, \\d+ trail entries, chain head [0-9a-f]{64}, manifest sha256 ${anchor}\n$`));
+    expect(line.stderr).toContain('without it, ok means consistent, not authentic');
+
+    const anchored = await cli(['verify', dir, '--expect-manifest', anchor!.toUpperCase()]);
+    expect(anchored.code, anchored.stdout + anchored.stderr).toBe(0);
+    expect(anchored.stdout).toContain(`manifest sha256 ${anchor} (matches --expect-manifest)`);
+    expect(anchored.stderr).toBe('');
+
+    const other = await cli(['verify', dir, '--expect-manifest', 'f'.repeat(64)]);
+    expect(other.code).toBe(1);
+    expect(other.stdout).toContain(`NOT OK: manifest.json: its SHA-256 is ${anchor}, not the expected ${'f'.repeat(64)}`);
+
+    // QA's forgery: the manifest's status, nothing else.
+    const manifestPath = path.join(dir, 'manifest.json');
+    const manifest = fs.readFileSync(manifestPath, 'utf8');
+    fs.writeFileSync(manifestPath, manifest.replace('"status": "hypercare"', '"status": "live"'));
+    const forged = await cli(['verify', dir]);
+    expect(forged.code).toBe(1);
+    expect(forged.stdout).toBe('NOT OK: manifest.json (status): status says "live", but dossier.json says "hypercare"\n');
+    fs.writeFileSync(manifestPath, manifest);
 
     fs.appendFileSync(path.join(dir, 'dossier.md'), '\nedited later\n');
     const bad = await cli(['verify', dir]);

@@ -68,6 +68,8 @@ describe.concurrent('usage errors exit 2 and name what is wrong', () => {
     [['evidence', 'r1', 'step', '--item', 'a'], 'give exactly one of --value and --file'],
     [['list', '--state', 'nope'], '--state: Invalid option'],
     [['start', '--runbook', 'Bad Id', '--system', 'x', '--mode', '1'], '--runbook: must be a runbook id'],
+    [['verify', 'dossier/', '--expect-manifest', 'abc'], '--expect-manifest: must be a SHA-256: 64 hex digits'],
+    [['verify', 'dossier/', '--expect-manifest'], '--expect-manifest needs a value'],
   ])('golive %j', async (args, message) => {
     const r = await cli(...args);
     expect(r.code, r.stderr).toBe(2);

@@ -4,7 +4,9 @@ import { unzipSync } from 'fflate';
 import { z } from 'zod';
 // From verify.ts, not the audit index: the index loads Temporal's protobufs (a quarter second
 // on every CLI start), and verifying is offline work that needs none of it.
-import { verifyDossier } from '../../audit/verify';
+import { verifyDossier, type DossierVerdict } from '../../audit/verify';
+import { AUDIT_KINDS } from '../../audit/entries';
+import type { FieldFlags } from '../api';
 import { defineCommand, jsonFlag } from '../args';
 import { CliError, EXIT } from '../errors';
 import { print, printJson, say, table, withSpinner } from '../output';
@@ -12,24 +14,38 @@ import { runArg, runSchema } from './runs';
 
 /** The audit trail, the dossier download, and its offline verification. */
 
+/** The history query's fields as the flags that set them, for the server's 400 issues. */
+const HISTORY_FLAGS: FieldFlags = { kind: '--kind', person: '--person', step: '--step' };
+
 export const history = defineCommand({
   name: 'history',
   group: 'audit',
   summary: "A run's audit trail: every fact in order, hash-chained; refused attempts apart.",
+  description:
+    'Filters narrow what is shown; the chain head and the total stay those of the whole trail.\n' +
+    'Refused attempts follow --person and --step (they have no kind).',
   positionals: [runArg],
-  options: { json: { type: 'boolean', description: 'print the whole trail (entries with hashes, refusals) as JSON' } },
-  schema: z.object({ run: runSchema, json: jsonFlag }),
-  examples: ['golive history "$RUN"', 'golive history "$RUN" --json | jq ".entries[] | select(.kind == \\"decision\\")"'],
+  options: {
+    kind: { type: 'string', multiple: true, value: 'KIND', description: `only entries of this kind (${AUDIT_KINDS.join(', ')})` },
+    person: { type: 'string', value: 'ID', description: 'only what this person did, and notifications sent to them' },
+    step: { type: 'string', value: 'ID', description: 'only entries about this step' },
+    json: { type: 'boolean', description: 'print the trail (entries with hashes, refusals, total, filter) as JSON' },
+  },
+  // The server validates the filters and names a bad one by its flag.
+  schema: z.object({ run: runSchema, kind: z.array(z.string()).optional(), person: z.string().optional(), step: z.string().optional(), json: jsonFlag }),
+  examples: ['golive history "$RUN"', 'golive history "$RUN" --kind decision --kind compensation', 'golive history "$RUN" --person guardian --json | jq ".entries[].summary"'],
   async run(input, ctx) {
     const api = await ctx.api();
-    const trail = await withSpinner(ctx.io, 'reading the audit trail…', () => api.history(input.run));
+    const filter = { ...(input.kind ? { kind: input.kind } : {}), ...(input.person !== undefined ? { person: input.person } : {}), ...(input.step !== undefined ? { step: input.step } : {}) };
+    const trail = await withSpinner(ctx.io, 'reading the audit trail…', () => api.history(input.run, filter, HISTORY_FLAGS));
     if (input.json) return printJson(ctx.io, trail);
     const parts = [table(['SEQ', 'AT', 'KIND', 'ACTOR', 'STEP', 'SUMMARY'], trail.entries.map((e) => [String(e.seq), e.at, e.kind, e.actor ?? '', e.stepId ?? '', e.summary]))];
     if (trail.refusals.length) {
       parts.push('', 'Refused attempts (not part of the chain):', table(['AT', 'ACTOR', 'ACTION', 'STEP', 'REASON'], trail.refusals.map((r) => [r.at, r.actor, r.action, r.stepId ?? '', r.reason])));
     }
     print(ctx.io, parts.join('\n'));
-    say(ctx.io, `${trail.entries.length} entries, chain head ${trail.head}${trail.finished ? '' : ' (the run is still open)'}`);
+    const shown = Object.keys(filter).length ? `${trail.entries.length} of ${trail.total} entries (filtered)` : `${trail.entries.length} entries`;
+    say(ctx.io, `${shown}, chain head ${trail.head}${trail.finished ? '' : ' (the run is still open)'}`);
   },
 });
 
@@ -84,29 +100,50 @@ export const dossier = defineCommand({
       await fs.writeFile(path.join(input.out, name), bytes);
     }
     for (const name of [...files.keys()].sort()) print(ctx.io, path.join(input.out, name));
-    say(ctx.io, `${files.size} files in ${input.out}; check them any time with: golive verify ${input.out}`);
+    const anchor = download.manifestSha256 ? ` --expect-manifest ${download.manifestSha256}` : '';
+    say(ctx.io, `${files.size} files in ${input.out}; check them any time with: golive verify ${input.out}${anchor}`);
+    if (anchor) say(ctx.io, `keep the manifest SHA-256 apart from the files: it is what proves a later copy is this export`);
   },
 });
+
+const SHA256_HEX = /^[0-9a-f]{64}$/i;
+
+/** The verdict for people: one line on stdout; what an unanchored ok does not prove, on stderr. */
+function verdictLine(v: DossierVerdict): string {
+  if (!v.ok) return `NOT OK: ${v.file}${v.field ? ` (${v.field})` : ''}${v.seq !== undefined ? ` (entry seq ${v.seq})` : ''}: ${v.reason}`;
+  const run = v.finished ? `run finished (${v.status})` : `run not finished (${v.status}): a draft`;
+  const anchor = v.anchored ? ' (matches --expect-manifest)' : '';
+  return `ok: dossier of ${v.workflowId}, ${run}, ${v.files} files, ${v.entries} trail entries, chain head ${v.head}, manifest sha256 ${v.manifestSha256}${anchor}`;
+}
 
 export const verify = defineCommand({
   name: 'verify',
   group: 'audit',
-  summary: 'Check a dossier offline: every file against the manifest, then the hash chain.',
-  description: 'Needs no server and no token. Names the altered file, or the trail entry by its seq.',
+  summary: 'Check a dossier offline: every file against the manifest, the hash chain, and that the files agree.',
+  description:
+    'Needs no server and no token. Names the altered file (and field), or the trail entry by its seq.\n' +
+    'Inside the dossier, ok means its files are unchanged and tell one story; someone who rewrote\n' +
+    'them all consistently is caught only by the manifest SHA-256 the server logged at export (and\n' +
+    'sent as X-Golive-Manifest-Sha256; golive dossier prints it): pass it with --expect-manifest.',
   positionals: [{ name: 'DIR', description: 'a dossier folder (golive dossier --out), or its .zip' }],
-  options: { json: { type: 'boolean', description: 'print the verdict as JSON' } },
-  schema: z.object({ dir: z.string().min(1), json: jsonFlag }),
-  examples: ['golive verify dossier/'],
+  options: {
+    'expect-manifest': { type: 'string', value: 'SHA256', description: "the manifest SHA-256 the server logged at export; exit 1 if the dossier's differs" },
+    json: { type: 'boolean', description: 'print the verdict as JSON' },
+  },
+  schema: z.object({ dir: z.string().min(1), expectManifest: z.string().regex(SHA256_HEX, 'must be a SHA-256: 64 hex digits').optional(), json: jsonFlag }),
+  examples: ['golive verify dossier/', 'golive verify dossier.zip --expect-manifest 3f2a…(from the export log)'],
   async run(input, ctx) {
     let verdict;
     try {
-      verdict = await verifyDossier(input.dir);
+      verdict = await verifyDossier(input.dir, input.expectManifest ? { expectManifestSha256: input.expectManifest } : {});
     } catch (err) {
       throw new CliError(`cannot read ${input.dir} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
     }
     if (input.json) printJson(ctx.io, verdict);
-    else if (verdict.ok) print(ctx.io, `ok: dossier of ${verdict.workflowId}, ${verdict.files} files, ${verdict.entries} trail entries, chain head ${verdict.head}`);
-    else print(ctx.io, `NOT OK: ${verdict.file}${verdict.seq !== undefined ? ` (entry seq ${verdict.seq})` : ''}: ${verdict.reason}`);
+    else print(ctx.io, verdictLine(verdict));
+    if (verdict.ok && !verdict.anchored && !input.json) {
+      say(ctx.io, 'compare the manifest sha256 with the one the server logged at export, or pass it with --expect-manifest: without it, ok means consistent, not authentic');
+    }
     return verdict.ok ? EXIT.ok : EXIT.failed;
   },
 });
