@@ -45,7 +45,8 @@ function countRequests(metrics: Metrics) {
   return (req: Request, res: Response, next: NextFunction): void => {
     res.on('finish', () => {
       // The route pattern, not the URL, so run ids do not explode the label set.
-      const route = req.route ? `${req.baseUrl}${String(req.route.path)}` : req.path.startsWith('/assets/') ? '/assets' : 'unmatched';
+      // express.static leaves req.path relative to its mount: look at the original URL.
+      const route = req.route ? `${req.baseUrl}${String(req.route.path)}` : req.originalUrl.startsWith('/assets/') ? '/assets' : 'unmatched';
       metrics.httpRequests.inc({ method: req.method, route, status: String(res.statusCode) });
     });
     next();

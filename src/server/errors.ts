@@ -111,10 +111,10 @@ function fromBodyParser(err: unknown): HttpError | undefined {
   return undefined;
 }
 
-/** Errors meant for the client (http-errors' `expose`, e.g. express.static's 404) keep their status. */
+/** Client errors from express's own middleware (express.static's missing file: a 404 with `expose` false) keep their status. */
 function fromExposed(err: unknown): HttpError | undefined {
   const { status, expose } = err as { status?: unknown; expose?: unknown };
-  if (expose !== true || typeof status !== 'number' || !(status in ERROR_CODES) || status >= 500) return undefined;
+  if (typeof status !== 'number' || !(status in ERROR_CODES) || status >= 500 || (status !== 404 && expose !== true)) return undefined;
   return new HttpError(status as HttpStatus, status === 404 ? 'no such file' : 'the request was not accepted');
 }
 
