@@ -1,7 +1,7 @@
 // golive UI: forms post JSON to the API (with the page's CSRF token) and show the outcome in
 // place; run pages refresh their live region by polling. No framework: the server renders HTML
 // (escaped there), this file only moves it. Loaded as a module (deferred, strict).
-/* global document, window, location, fetch, setInterval, navigator, Element, HTMLFormElement, HTMLSelectElement */
+/* global document, window, location, fetch, setInterval, navigator, crypto, Element, HTMLFormElement, HTMLSelectElement, HTMLInputElement */
 
 (function () {
   var csrfMeta = document.querySelector('meta[name="csrf-token"]');
@@ -20,11 +20,14 @@
 
   // Each field's data-type says how its text becomes JSON; empty fields are left out so the
   // server's defaults apply.
-  function fieldValue(el) {
+  // data-blank-for="reject": sent even when blank for that button, so the server can say why
+  // ("a rejection needs a comment") instead of "required".
+  function fieldValue(el, submitter) {
     var type = el.getAttribute('data-type');
     if (el.type === 'checkbox') return type === 'boolean' ? el.checked : el.checked ? el.value : undefined;
+    if (el.type === 'file') return undefined;
     var v = el.value;
-    if (v.trim() === '') return undefined;
+    if (v.trim() === '') return submitter && el.getAttribute('data-blank-for') === submitter.value ? v : undefined;
     if (type === 'number') return Number(v);
     if (type === 'list') return v.split(',').map(function (s) { return s.trim(); }).filter(Boolean);
     if (type === 'json') { try { return JSON.parse(v); } catch { return v; } }
@@ -35,7 +38,7 @@
     var body = {};
     Array.prototype.forEach.call(form.elements, function (el) {
       if (!el.name || el.disabled || el.type === 'submit' || el.tagName === 'BUTTON') return;
-      var value = fieldValue(el);
+      var value = fieldValue(el, submitter);
       if (value !== undefined) setPath(body, el.name, value);
     });
     if (submitter && submitter.name) setPath(body, submitter.name, submitter.value);
@@ -54,19 +57,199 @@
     });
   }
 
-  function errorLines(status, body) {
-    var err = body && body.error;
-    if (!err) return ['The server answered ' + status + '.'];
-    var lines = [err.message];
-    (err.issues || []).forEach(function (i) { lines.push(i.path + ': ' + i.message); });
-    return lines;
+  // --- Field errors: next to the field (aria-invalid, aria-describedby), kept until the person
+  // changes that field; long forms (data-summary) also list them at the top, linked.
+  function fieldFor(form, path) {
+    // "assignments.guardian[1]" → the field named "assignments.guardian"; "value.sha256" stays.
+    var name = path.replace(/\[\d+\]/g, '');
+    while (name) {
+      var el = form.querySelector('[name="' + name.replace(/"/g, '') + '"]:not([type=hidden])');
+      if (el) return el;
+      var dot = name.lastIndexOf('.');
+      name = dot > 0 ? name.slice(0, dot) : '';
+    }
+    return null;
   }
+
+  function labelOf(el) {
+    var label = el.id ? el.form.querySelector('label[for="' + el.id + '"]') : null;
+    return label ? label.textContent.replace(/\s+/g, ' ').trim() : el.name;
+  }
+
+  function clearFieldError(el) {
+    if (!el || el.getAttribute('aria-invalid') !== 'true') return;
+    el.removeAttribute('aria-invalid');
+    var msg = document.getElementById(el.id + '-error');
+    if (msg) msg.remove();
+    var described = (el.getAttribute('aria-describedby') || '').split(' ').filter(function (x) { return x && x !== el.id + '-error'; });
+    if (described.length) el.setAttribute('aria-describedby', described.join(' ')); else el.removeAttribute('aria-describedby');
+    var form = el.form;
+    if (form && !form.querySelector('[aria-invalid="true"]')) {
+      var summary = form.querySelector('.error-summary');
+      if (summary) summary.remove();
+    }
+  }
+
+  function clearErrors(form) {
+    Array.prototype.forEach.call(form.querySelectorAll('[aria-invalid="true"]'), clearFieldError);
+    var summary = form.querySelector('.error-summary');
+    if (summary) summary.remove();
+  }
+
+  function markField(el, message) {
+    var msgId = el.id + '-error';
+    var msg = document.getElementById(msgId);
+    if (!msg) {
+      msg = document.createElement('p');
+      msg.id = msgId;
+      msg.className = 'field-error';
+      var field = el.closest('.field') || el.parentNode;
+      field.appendChild(msg);
+    }
+    msg.textContent = msg.textContent ? msg.textContent + '; ' + message : message;
+    el.setAttribute('aria-invalid', 'true');
+    var described = (el.getAttribute('aria-describedby') || '').split(' ').filter(Boolean);
+    if (described.indexOf(msgId) < 0) described.push(msgId);
+    el.setAttribute('aria-describedby', described.join(' '));
+  }
+
+  // Returns the lines no field took (refusals, unknown paths), for the form's status line.
+  function showErrors(form, status, body) {
+    clearErrors(form);
+    var err = body && body.error;
+    if (!err) { show(form, 'The server answered ' + status + '.', true); return; }
+    var rest = [];
+    var marked = [];
+    (err.issues || []).forEach(function (i) {
+      var el = i.path ? fieldFor(form, i.path) : null;
+      if (el && el.id) {
+        markField(el, i.message);
+        if (marked.indexOf(el) < 0) marked.push(el);
+      } else rest.push((i.path ? i.path + ': ' : '') + i.message);
+    });
+    var lines = marked.length && !rest.length ? ['Fix the marked field' + (marked.length > 1 ? 's' : '') + '.'] : [err.message].concat(rest);
+    show(form, lines, true);
+    if (marked.length && form.hasAttribute('data-summary')) {
+      var summary = document.createElement('div');
+      summary.className = 'error-summary';
+      summary.setAttribute('role', 'alert');
+      summary.setAttribute('tabindex', '-1');
+      var h = document.createElement('h3');
+      h.textContent = 'Fix ' + marked.length + ' field' + (marked.length > 1 ? 's' : '') + ' to go on';
+      summary.appendChild(h);
+      var ul = document.createElement('ul');
+      marked.forEach(function (el) {
+        var li = document.createElement('li');
+        var a = document.createElement('a');
+        a.href = '#' + el.id;
+        a.setAttribute('data-focus', el.id);
+        var msg = document.getElementById(el.id + '-error');
+        a.textContent = labelOf(el) + ': ' + (msg ? msg.textContent : '');
+        li.appendChild(a);
+        ul.appendChild(li);
+      });
+      summary.appendChild(ul);
+      form.insertBefore(summary, form.firstChild.nextSibling);
+    }
+    if (marked.length) marked[0].focus();
+    else {
+      var box = form.querySelector('.form-status');
+      if (box) { box.setAttribute('tabindex', '-1'); box.focus(); }
+    }
+  }
+
+  // A changed field's error goes; the rest stay until they are changed too.
+  function onEdit(event) {
+    var el = event.target;
+    if (el instanceof Element && el.form && el.getAttribute('aria-invalid') === 'true') clearFieldError(el);
+  }
+  document.addEventListener('input', onEdit);
+  document.addEventListener('change', onEdit);
+
+  document.addEventListener('click', function (event) {
+    var link = event.target instanceof Element ? event.target.closest('a[data-focus]') : null;
+    if (!link) return;
+    var el = document.getElementById(link.getAttribute('data-focus'));
+    if (el) { event.preventDefault(); el.focus(); }
+  });
+
+  // --- Two-step forms (data-confirm): the first submit opens the question, the "Yes" sends.
+  function confirmPanel(form) { return form.querySelector('.confirm'); }
+  document.addEventListener('click', function (event) {
+    var cancel = event.target instanceof Element ? event.target.closest('[data-cancel]') : null;
+    if (!cancel || !cancel.form) return;
+    var panel = confirmPanel(cancel.form);
+    if (panel) panel.hidden = true;
+    var first = cancel.form.querySelector('button[type=submit]:not([data-confirmed])');
+    if (first) first.focus();
+  });
+
+  // --- Anonymous receipt: shown beside the form, explained, copyable; it exists only once.
+  function showReceipt(form, receipt) {
+    var box = document.getElementById(form.getAttribute('data-receipt'));
+    if (!box) return false;
+    box.textContent = '';
+    var h = document.createElement('h3');
+    h.textContent = 'Your anonymous receipt';
+    var p = document.createElement('p');
+    p.textContent = 'Keep this receipt: it proves the report was yours and lets you find the answer. It is shown once; the server keeps only its hash.';
+    var code = document.createElement('code');
+    code.className = 'receipt-code';
+    code.textContent = receipt;
+    var copy = document.createElement('button');
+    copy.type = 'button';
+    copy.className = 'secondary';
+    copy.setAttribute('data-copy', receipt);
+    copy.textContent = 'Copy the receipt';
+    var row = document.createElement('p');
+    row.appendChild(code);
+    row.appendChild(document.createTextNode(' '));
+    row.appendChild(copy);
+    box.appendChild(h);
+    box.appendChild(p);
+    box.appendChild(row);
+    box.hidden = false;
+    box.focus();
+    return true;
+  }
+
+  // --- Documents: the file's SHA-256 is computed here (crypto.subtle), nothing is uploaded.
+  document.addEventListener('change', function (event) {
+    var input = event.target;
+    if (!(input instanceof HTMLInputElement) || !input.hasAttribute('data-hash-into')) return;
+    var form = input.form;
+    var file = input.files && input.files[0];
+    if (!form || !file) return;
+    var nameField = document.getElementById(input.getAttribute('data-hash-into'));
+    var shaField = form.querySelector('[name="value.sha256"]');
+    if (!window.crypto || !crypto.subtle) {
+      show(form, 'This browser cannot compute SHA-256 here (it needs https or localhost): type the hash instead.', true);
+      return;
+    }
+    show(form, 'Computing the SHA-256 of ' + file.name + '…', false);
+    file.arrayBuffer()
+      .then(function (buf) { return crypto.subtle.digest('SHA-256', buf); })
+      .then(function (digest) {
+        var hex = Array.prototype.map.call(new Uint8Array(digest), function (b) { return b.toString(16).padStart(2, '0'); }).join('');
+        if (nameField && !nameField.value) { nameField.value = file.name; clearFieldError(nameField); }
+        if (shaField) { shaField.value = hex; clearFieldError(shaField); }
+        show(form, 'SHA-256 of ' + file.name + ' (' + file.size + ' bytes) filled in.', false);
+      })
+      .catch(function () { show(form, 'Could not read ' + file.name + ': type the name and hash instead.', true); });
+  });
 
   document.addEventListener('submit', function (event) {
     var form = event.target;
     if (!(form instanceof HTMLFormElement) || !form.hasAttribute('data-api')) return;
     event.preventDefault();
     var submitter = event.submitter;
+    var panel = confirmPanel(form);
+    if (form.hasAttribute('data-confirm') && panel && !(submitter && submitter.hasAttribute('data-confirmed'))) {
+      panel.hidden = false;
+      var yes = panel.querySelector('[data-confirmed]');
+      if (yes) yes.focus();
+      return;
+    }
     var buttons = form.querySelectorAll('button');
     Array.prototype.forEach.call(buttons, function (b) { b.disabled = true; });
     var method = form.getAttribute('data-method') || 'POST';
@@ -86,26 +269,42 @@
       })
       .then(function (r) {
         if (!r.ok) {
-          show(form, errorLines(r.status, r.body), true);
+          showErrors(form, r.status, r.body);
           return;
         }
+        clearErrors(form);
+        if (panel) panel.hidden = true;
         var redirect = form.getAttribute('data-redirect');
         if (redirect) {
           window.location.assign(redirect.replace('{runId}', encodeURIComponent((r.body && r.body.runId) || '')));
           return;
         }
-        var receipt = r.body && r.body.receipt ? ' Your anonymous receipt: ' + r.body.receipt : '';
-        var message = (form.getAttribute('data-success') || 'Done.') + receipt;
+        var receipt = r.body && r.body.receipt;
+        var message = form.getAttribute('data-success') || 'Done.';
+        var receiptShown = receipt && showReceipt(form, receipt);
+        if (receipt && !receiptShown) message += ' Your anonymous receipt (keep it, it is shown once): ' + receipt;
         show(form, message, false);
-        // The live region may replace this form right away: keep the outcome where it stays.
-        var flash = document.getElementById('flash');
-        if (flash) flash.textContent = message;
         form.reset();
-        if (form.hasAttribute('data-refresh')) refresh(true);
+        // The live region may replace this form right away: keep the outcome where it stays, and
+        // put the focus there (not on BODY) unless the receipt took it.
+        var flash = document.getElementById('flash');
+        if (flash) {
+          flash.textContent = message;
+          if (!receiptShown) flash.focus();
+        }
+        if (form.hasAttribute('data-refresh')) refresh();
       })
       .catch(function () { show(form, 'Could not reach the server. Check the connection and try again.', true); })
       .then(function () { Array.prototype.forEach.call(buttons, function (b) { b.disabled = false; }); });
   });
+
+  function errorLines(status, body) {
+    var err = body && body.error;
+    if (!err) return ['The server answered ' + status + '.'];
+    var lines = [err.message];
+    (err.issues || []).forEach(function (i) { lines.push(i.path + ': ' + i.message); });
+    return lines;
+  }
 
   // Upload forms (data-upload) send one file as the raw body, typed by data-type: the dossier
   // verifier answers {ok, ...} in words the person can act on.
@@ -168,25 +367,61 @@
     });
   });
 
-  // Live region: replaced only while the person is not in the middle of typing in it.
+  // Live region: replaced whole on each poll (header, diagram, timeline, forms), except the
+  // forms someone is using (typed text, focus, errors, an open confirmation) and kept boxes
+  // (data-keep, e.g. a receipt), which stay as they are, focus and caret included.
   var live = document.getElementById('live');
-  function busy() {
-    if (!live) return true;
-    if (live.contains(document.activeElement) && document.activeElement !== live) return true;
-    return Array.prototype.some.call(live.querySelectorAll('textarea, input:not([type=hidden]):not([type=checkbox])'), function (el) {
-      return el.value !== el.defaultValue;
-    });
+  var liveNote = document.getElementById('live-note');
+
+  function changed(el) {
+    if (el.type === 'hidden' || el.type === 'submit' || el.tagName === 'BUTTON') return false;
+    if (el.type === 'checkbox' || el.type === 'radio') return el.checked !== el.defaultChecked;
+    if (el.tagName === 'SELECT') return Array.prototype.some.call(el.options, function (o) { return o.selected !== o.defaultSelected; });
+    if (el.type === 'file') return !!(el.files && el.files.length);
+    return el.value !== el.defaultValue;
   }
-  function refresh(force) {
-    if (!live || (!force && busy())) return;
+
+  function inUse(el) {
+    if (el.tagName !== 'FORM') return !el.hidden && el.childNodes.length > 0;
+    if (el.contains(document.activeElement)) return true;
+    if (el.querySelector('[aria-invalid="true"], .form-status.error, .confirm:not([hidden])')) return true;
+    return Array.prototype.some.call(el.elements, changed);
+  }
+
+  function swapIn(text) {
+    var tpl = document.createElement('template');
+    tpl.innerHTML = text; // server-rendered and escaped
+    var fresh = tpl.content;
+    var active = document.activeElement;
+    var caret = active && typeof active.selectionStart === 'number' ? [active.selectionStart, active.selectionEnd] : null;
+    var scrollY = window.scrollY;
+    live.querySelectorAll('form[id], [data-keep][id]').forEach(function (old) {
+      if (!inUse(old)) return;
+      var twin = fresh.getElementById(old.id);
+      if (twin) twin.replaceWith(old);
+    });
+    live.replaceChildren(fresh);
+    if (active && active !== document.body && live.contains(active) && document.activeElement !== active) {
+      active.focus({ preventScroll: true });
+      if (caret) { try { active.setSelectionRange(caret[0], caret[1]); } catch { /* not a text field */ } }
+    }
+    window.scrollTo(window.scrollX, scrollY);
+    var status = live.querySelector('[data-run-status]');
+    var now = status && status.getAttribute('data-run-status');
+    if (now && liveNote && live.getAttribute('data-status') !== now) liveNote.textContent = 'The run is now ' + now + '.';
+    if (now) live.setAttribute('data-status', now);
+  }
+
+  function refresh() {
+    if (!live) return;
     fetch(live.getAttribute('data-live'), { credentials: 'same-origin', headers: { accept: 'text/html' } })
       .then(function (res) {
         if (res.status === 401) { window.location.assign('/login?next=' + encodeURIComponent(location.pathname)); return; }
         return res.text().then(function (text) {
-          if (res.ok && !busy()) live.innerHTML = text; // server-rendered and escaped
+          if (res.ok) swapIn(text);
         });
       })
       .catch(function () { /* offline for a moment: try again next tick */ });
   }
-  if (live && live.hasAttribute('data-live')) setInterval(function () { refresh(false); }, POLL_MS);
+  if (live && live.hasAttribute('data-live')) setInterval(refresh, POLL_MS);
 })();

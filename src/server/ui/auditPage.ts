@@ -2,7 +2,7 @@ import { AUDIT_KINDS, type AuditTrail, type ChainedEntry, type TrailView } from 
 import type { RefusalEntry } from '../refusalLog';
 import type { HistoryQuery } from '../api';
 import { html, type SafeHtml } from './html';
-import { badge, formStatus, time } from './layout';
+import { badFiltersNotice, badge, formStatus, time } from './layout';
 
 /**
  * The audit trail of a run for people: facts in order with who did them and the hashes that
@@ -15,8 +15,8 @@ export interface AuditPageView {
   runId: string;
   trail: TrailView<AuditTrail>;
   query: HistoryQuery;
-  /** Some filters did not parse and were ignored. */
-  badFilters: boolean;
+  /** Filters that did not parse and were ignored, as "field: why". */
+  badFilters: string[];
   /** Temporal Web UI history page of each run of the chain. */
   temporalUi: { runId: string; url: string }[];
   /** Every entry (unfiltered), for the filter choices. */
@@ -145,7 +145,7 @@ export function auditPage(v: AuditPageView): SafeHtml {
   </p>
 </div>
 ${!t.finished && html`<p class="notice" role="note">The run is not finished: the trail is still growing, and a dossier downloaded now is marked as a draft on every page.</p>`}
-${v.badFilters && html`<p class="error" role="alert">Some filters were not valid and were ignored.</p>`}
+${badFiltersNotice(v.badFilters)}
 ${filters(v)}
 <section aria-labelledby="entries-h"><h2 id="entries-h" class="visually-hidden">Entries</h2>${entriesTable(v)}</section>
 <div class="columns audit-more">

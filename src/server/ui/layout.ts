@@ -22,6 +22,7 @@ export function page(o: PageOptions): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 ${o.csrfToken ? html`<meta name="csrf-token" content="${o.csrfToken}">` : ''}
 <title>${o.title} · golive</title>
+<link rel="icon" href="/assets/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/assets/style.css">
 <script type="module" src="/assets/app.mjs"></script>
 </head>
@@ -39,7 +40,7 @@ ${o.csrfToken ? html`<meta name="csrf-token" content="${o.csrfToken}">` : ''}
   }
 </header>
 <main id="main" tabindex="-1">
-<p id="flash" class="flash" role="status" aria-live="polite"></p>
+<p id="flash" class="flash" role="status" aria-live="polite" tabindex="-1"></p>
 ${o.body}
 </main>
 </body>
@@ -81,5 +82,22 @@ export function formStatus(): SafeHtml {
 }
 
 export function errorPage(principal: Principal | undefined, status: number, message: string): string {
-  return page({ title: `Error ${status}`, ...(principal ? { principal } : {}), body: html`<h1>Something went wrong (${status})</h1><p class="error">${message}</p><p><a href="/runs">Back to the runs</a></p>` });
+  const title = status === 404 ? 'Not found' : status === 403 ? 'Not allowed' : `Something went wrong (${status})`;
+  return page({
+    title: status === 404 ? 'Not found' : `Error ${status}`,
+    ...(principal ? { principal } : {}),
+    body: html`<section class="card error-page"><h1>${title}</h1><p class="error">${message}</p><p><a href="/runs">Back to the runs</a>${principal && html` · <a href="/approvals">My approvals</a>`}</p></section>`,
+  });
+}
+
+/** "field: why" lines for filters a page ignored (the issues' messages are already in plain words). */
+export function filterProblems(issues: readonly { path: PropertyKey[]; message: string }[]): string[] {
+  return issues.map((i) => `${i.path.map(String).join('.') || 'filters'}: ${i.message}`);
+}
+
+export function badFiltersNotice(problems: readonly string[]): SafeHtml | false {
+  return (
+    problems.length > 0 &&
+    html`<div class="error" role="alert"><p>Some filters were not valid and were ignored:</p><ul>${problems.map((p) => html`<li>${p}</li>`)}</ul></div>`
+  );
 }

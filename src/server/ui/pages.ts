@@ -24,7 +24,7 @@ export interface WorkItem {
 
 /** Runs with at least one form for me. */
 export function workItems(views: RunView[]): WorkItem[] {
-  return views.map((v) => ({ v, forms: actionsForMe(v) })).filter((x) => x.forms.length > 0);
+  return views.map((view) => ({ ...view, key: `${view.runId}-` })).map((v) => ({ v, forms: actionsForMe(v) })).filter((x) => x.forms.length > 0);
 }
 
 export function approvalsPage(items: WorkItem[]): SafeHtml {

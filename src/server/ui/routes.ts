@@ -4,13 +4,13 @@ import { START_RUN_ROLES } from '../../auth/roles';
 import { viewTrail } from '../../audit';
 import { historyQuerySchema, listRunsQuerySchema, runIdSchema } from '../api';
 import type { ServerContext } from '../deps';
-import { HttpError } from '../errors';
+import { HttpError, humanErrors } from '../errors';
 import { identify } from '../route';
 import { trailFilter } from '../routes/audit';
 import { temporalHistoryLinks, temporalWorkflowUrl } from '../temporalUi';
 import { auditPage } from './auditPage';
 import { html, type SafeHtml } from './html';
-import { errorPage, filledIn, page } from './layout';
+import { badFiltersNotice, errorPage, filledIn, filterProblems, page } from './layout';
 import { approvalsList, approvalsPage, loginPage, workItems } from './pages';
 import { liveRegion, runPage, type RunView } from './runPage';
 import { runbookOfRun, startableRunbooks } from './runbookInfo';
@@ -77,6 +77,8 @@ export function registerUiRoutes(app: Express, ctx: ServerContext): void {
   };
 
   app.get('/', (_req, res) => res.redirect(303, '/runs'));
+  // Browsers ask for /favicon.ico whatever the page links.
+  app.get('/favicon.ico', (_req, res) => res.redirect(301, '/assets/favicon.svg'));
 
   app.get('/login', (req, res) => {
     const principal = identify(ctx, req, false);
@@ -85,7 +87,7 @@ export function registerUiRoutes(app: Express, ctx: ServerContext): void {
   });
 
   pageRoute('/runs', async (req, res, principal) => {
-    const parsed = listRunsQuerySchema.safeParse(filledIn(req.query));
+    const parsed = listRunsQuerySchema.safeParse(filledIn(req.query), { error: humanErrors });
     const query = parsed.success ? parsed.data : listRunsQuerySchema.parse({});
     const { runs, nextPageToken } = await ctx.runs.list(query, principal.person.roles);
     const rows: RunRow[] = await Promise.all(
@@ -101,7 +103,7 @@ export function registerUiRoutes(app: Express, ctx: ServerContext): void {
       principal,
       'Runs',
       html`<h1>Go-live runs</h1>
-      ${!parsed.success && html`<p class="error" role="alert">Some filters were not valid and were ignored.</p>`}
+      ${!parsed.success && badFiltersNotice(filterProblems(parsed.error.issues))}
       <div class="columns wide-left">
         <section aria-label="Runs">${filtersForm(query)}${runsTable(rows, nextPageToken, filterQuery)}</section>
         ${mayStart ? startForm(await startableRunbooks(ctx), ctx.deps.users.list()) : html`<p class="hint">Release managers and implementation engineers start runs.</p>`}
@@ -119,14 +121,14 @@ export function registerUiRoutes(app: Express, ctx: ServerContext): void {
   pageRoute('/runs/:runId/audit', async (req, res, principal) => {
     const runId = runIdSchema.safeParse(req.params.runId);
     if (!runId.success) throw new HttpError(404, 'no such run');
-    const parsed = historyQuerySchema.safeParse(filledIn(req.query));
+    const parsed = historyQuerySchema.safeParse(filledIn(req.query), { error: humanErrors });
     const query = parsed.success ? parsed.data : {};
     const trail = await ctx.audit.trail(runId.data, principal);
     const view = {
       runId: runId.data,
       trail: viewTrail(trail, trailFilter(query)),
       query,
-      badFilters: !parsed.success,
+      badFilters: parsed.success ? [] : filterProblems(parsed.error.issues),
       temporalUi: temporalHistoryLinks(ctx.deps, trail.workflowId, trail.runIds),
       all: trail.entries,
     };
@@ -152,4 +154,16 @@ export function registerUiRoutes(app: Express, ctx: ServerContext): void {
     },
     true,
   );
+
+  // Anything else a browser asks for: a page in the app's look, not Express's bare "Cannot GET".
+  app.use((req: Request, res: Response) => {
+    let principal: Principal | undefined;
+    try {
+      principal = identify(ctx, req, false);
+    } catch {
+      principal = undefined;
+    }
+    const message = req.method === 'GET' || req.method === 'HEAD' ? `There is no page at ${req.path}.` : `${req.method} ${req.path} is not something this site does.`;
+    send(res, 404, errorPage(principal, 404, message));
+  });
 }

@@ -1,9 +1,9 @@
-import type { EvidenceItem, Runbook, Step } from '../../runbook/schema';
+import type { Runbook } from '../../runbook/schema';
 import type { RunStateView, StepView } from '../../../workflows/definitions';
 import { mayAct, isClosed } from '../checks';
 import { html, type SafeHtml } from './html';
 import { badge, duration, formStatus, time } from './layout';
-import { rolesInRun, stepsById, stopRoles } from './runbookInfo';
+import { resolveRoles, rolesInRun, stepsById, stopRoles } from './runbookInfo';
 
 /**
  * The run page: header, step diagram, and the live region (timeline, what waits for me, records,
@@ -16,6 +16,45 @@ export interface RunView {
   runbook: Runbook | undefined;
   me: string;
   temporalUrl?: string;
+  /** Prefix for element ids, so several runs' forms can share a page (My approvals). */
+  key?: string;
+}
+
+type ItemView = NonNullable<StepView['items']>[number];
+
+const fid = (v: RunView, id: string) => `${v.key ?? ''}${id}`;
+
+/** A role by its title in the runbook (the id when the runbook is not at hand). */
+function roleName(v: RunView, role: string): string {
+  return v.runbook?.roles.find((r) => r.id === role)?.title ?? role;
+}
+
+function roleNames(v: RunView, roles: readonly string[]): string {
+  return roles.map((r) => roleName(v, r)).join(' or ');
+}
+
+/** Who may send a form, said on the form itself. */
+function whoMay(v: RunView, verb: string, roles: readonly string[]): SafeHtml {
+  return html`<p class="who-may">${verb} by: ${roles.length ? roleNames(v, roles) : 'the roles the runbook names (the server checks)'}</p>`;
+}
+
+const HTTP_URL = /^https?:\/\/[^\s]+$/i;
+
+/** A link for an http(s) URL, text for anything else. */
+function maybeLink(url: string, text: string = url): SafeHtml {
+  return HTTP_URL.test(url) ? html`<a href="${url}" rel="noopener noreferrer" target="_blank">${text}</a>` : html`<span>${text}</span>`;
+}
+
+/** An evidence value for people: links clickable, documents by name and short hash. */
+export function evidenceValue(value: unknown): SafeHtml {
+  if (typeof value === 'string' && HTTP_URL.test(value)) return maybeLink(value);
+  if (value && typeof value === 'object' && !Array.isArray(value)) {
+    const d = value as Record<string, unknown>;
+    if (typeof d.name === 'string' && typeof d.sha256 === 'string') {
+      return html`<span class="doc">${d.name} <code title="${d.sha256}">sha256 ${d.sha256.slice(0, 12)}…</code>${typeof d.url === 'string' && html` ${maybeLink(d.url, 'open')}`}</span>`;
+    }
+  }
+  return html`<code>${json(value)}</code>`;
 }
 
 const api = (v: RunView, rest = '') => `/api/runs/${encodeURIComponent(v.runId)}${rest}`;
@@ -49,7 +88,7 @@ export function diagram(state: RunStateView): SafeHtml {
   ${layers(state.steps).map(
     (ids) => html`<li class="layer"><ul>${ids.map((id) => {
       const s = byId.get(id);
-      return s && html`<li class="node status-${s.status}" title="${s.after.length ? `after ${s.after.join(', ')}` : 'starts first'}"><span class="node-title">${s.title}</span><span class="node-meta">${s.kind} · ${s.status}</span></li>`;
+      return s && html`<li class="node status-${s.status}" data-node="${s.id}" title="${s.after.length ? `after ${s.after.join(', ')}` : 'starts first'}"><span class="node-title">${s.title}</span><span class="node-meta">${s.kind} · ${s.status}</span></li>`;
     })}</ul></li>`,
   )}
   </ol>
@@ -57,7 +96,7 @@ export function diagram(state: RunStateView): SafeHtml {
 </figure>`;
 }
 
-function evidenceInput(item: EvidenceItem, id: string): SafeHtml {
+function evidenceInput(item: ItemView, id: string): SafeHtml {
   switch (item.type) {
     case 'number':
       return html`<input id="${id}" name="value" type="number" step="any" data-type="number" required ${item.min !== undefined && html`min="${item.min}"`} ${item.max !== undefined && html`max="${item.max}"`}>`;
@@ -67,41 +106,82 @@ function evidenceInput(item: EvidenceItem, id: string): SafeHtml {
       return html`<input id="${id}" name="value" type="checkbox" data-type="boolean" required>`;
     case 'document':
       return html`<input id="${id}" name="value.name" required placeholder="document name">
-        <input name="value.sha256" required pattern="[a-f0-9]{64}" placeholder="SHA-256 (hex)" aria-label="SHA-256 of the document">
-        <input name="value.url" type="url" placeholder="link (optional)" aria-label="Link to the document">`;
+        <label for="${id}-file" class="sub">Or pick the file: its name and SHA-256 are computed here, in your browser; nothing is uploaded</label>
+        <input id="${id}-file" type="file" data-hash-into="${id}">
+        <label for="${id}-sha" class="sub">SHA-256 (hex)</label>
+        <input id="${id}-sha" name="value.sha256" required pattern="[a-f0-9]{64}" placeholder="64 hex characters" autocomplete="off">
+        <label for="${id}-url" class="sub">Link to the document (optional)</label>
+        <input id="${id}-url" name="value.url" type="url" placeholder="https://…">`;
     case 'text':
       return html`<textarea id="${id}" name="value" required rows="3"></textarea>`;
   }
 }
 
-function evidenceForms(v: RunView, step: StepView, def: Step | undefined): SafeHtml {
-  const items = def?.kind === 'evidence' ? def.items : [];
-  const submitted = new Set(v.state.evidence.filter((e) => e.stepId === step.id).map((e) => e.itemId));
-  if (items.length === 0) {
-    return html`<form class="card" data-api="${api(v, `/steps/${encodeURIComponent(step.id)}/evidence`)}" data-refresh>
-      <h3>Evidence for ${step.title}</h3>
-      <div class="field"><label for="ev-${step.id}-item">Item id</label><input id="ev-${step.id}-item" name="itemId" required></div>
-      <div class="field"><label for="ev-${step.id}-value">Value (JSON)</label><input id="ev-${step.id}-value" name="value" data-type="json" required></div>
-      ${formStatus()}<button type="submit">Submit evidence</button></form>`;
-  }
-  return html`${items.map((item) => {
-    const id = `ev-${step.id}-${item.id}`;
-    return html`<form class="card" data-api="${api(v, `/steps/${encodeURIComponent(step.id)}/evidence`)}" data-refresh>
-      <h3>${item.title} ${submitted.has(item.id) && html`<small>(submitted; a new value replaces it)</small>`}</h3>
-      ${item.description && html`<p class="hint">${item.description}</p>`}
+function valueLabel(item: ItemView): string {
+  if (item.type === 'attestation') return 'I confirm this is true';
+  if (item.type === 'document') return 'Document name';
+  return `Value (${item.type}${item.min !== undefined ? `, min ${item.min}` : ''}${item.max !== undefined ? `, max ${item.max}` : ''})`;
+}
+
+/** Items of an evidence step: from the run's state, which carries them (the runbook's file may be gone). */
+function itemsOf(v: RunView, step: StepView): ItemView[] {
+  if (step.items) return step.items;
+  const def = stepsById(v.runbook).get(step.id);
+  return def?.kind === 'evidence' ? def.items.map((i) => ({ ...i, optional: i.optional ?? false })) : [];
+}
+
+function submittedFor(v: RunView, stepId: string, itemId: string) {
+  return v.state.evidence.filter((e) => e.stepId === stepId && e.itemId === itemId).at(-1);
+}
+
+function maySubmitItem(v: RunView, item: ItemView): boolean {
+  const mine = rolesInRun(v.state, v.me);
+  return item.submittedBy.some((r) => mine.includes(r));
+}
+
+function evidenceForm(v: RunView, step: StepView, item: ItemView): SafeHtml {
+  const id = fid(v, `ev-${step.id}-${item.id}`);
+  const def = stepsById(v.runbook).get(step.id);
+  const description = def?.kind === 'evidence' ? def.items.find((i) => i.id === item.id)?.description : undefined;
+  const previous = submittedFor(v, step.id, item.id);
+  return html`<form class="card" id="${id}-form" data-api="${api(v, `/steps/${encodeURIComponent(step.id)}/evidence`)}" data-refresh data-success="Evidence “${item.title}” sent.">
+      <h3>${previous ? 'Replace: ' : ''}${item.title} <small>(${step.title}${item.optional ? ', optional' : ''})</small></h3>
+      ${whoMay(v, 'Submitted', item.submittedBy)}
+      ${description && html`<p class="hint">${description}</p>`}
+      ${previous && html`<p class="hint">Already submitted by ${previous.submittedBy.id} ${time(previous.at)}: ${evidenceValue(previous.value)}. Sending again replaces it.</p>`}
       <input type="hidden" name="itemId" value="${item.id}">
-      <div class="field ${item.type === 'attestation' && 'check'}"><label for="${id}">${item.type === 'attestation' ? 'I confirm this is true' : `Value (${item.type}${item.min !== undefined ? `, min ${item.min}` : ''}${item.max !== undefined ? `, max ${item.max}` : ''})`}</label>${evidenceInput(item, id)}</div>
+      <div class="field ${item.type === 'attestation' && 'check'}"><label for="${id}">${valueLabel(item)}</label>${evidenceInput(item, id)}</div>
       <div class="field"><label for="${id}-note">Note (optional)</label><input id="${id}-note" name="note"></div>
-      ${formStatus()}<button type="submit">Submit</button></form>`;
-  })}`;
+      ${formStatus()}<button type="submit">${previous ? 'Replace the submitted value' : 'Submit'}</button></form>`;
+}
+
+/** Evidence forms for the items this person may submit (others see the items in the timeline). */
+function evidenceForms(v: RunView, step: StepView): SafeHtml[] {
+  const items = itemsOf(v, step);
+  if (items.length === 0) {
+    // No item list at all (neither state nor runbook): a generic form for the step's submitters.
+    if (!mayAct(step, v.me)) return [];
+    const id = fid(v, `ev-${step.id}`);
+    return [
+      html`<form class="card" id="${id}-form" data-api="${api(v, `/steps/${encodeURIComponent(step.id)}/evidence`)}" data-refresh>
+      <h3>Evidence for ${step.title}</h3>
+      ${whoMay(v, 'Submitted', (step.mayDecide ?? []).map((m) => m.role))}
+      <div class="field"><label for="${id}-item">Item id</label><input id="${id}-item" name="itemId" required></div>
+      <div class="field"><label for="${id}-value">Value (JSON)</label><input id="${id}-value" name="value" data-type="json" required></div>
+      ${formStatus()}<button type="submit">Submit evidence</button></form>`,
+    ];
+  }
+  return items.filter((item) => maySubmitItem(v, item)).map((item) => evidenceForm(v, step, item));
 }
 
 export function decisionForm(v: RunView, step: StepView): SafeHtml {
-  const id = `decide-${step.id}`;
-  return html`<form class="card decision" data-api="${api(v, `/steps/${encodeURIComponent(step.id)}/decisions`)}" data-refresh>
+  const id = fid(v, `decide-${step.id}`);
+  const roles = (step.mayDecide ?? []).map((m) => m.role);
+  return html`<form class="card decision" id="${id}-form" data-api="${api(v, `/steps/${encodeURIComponent(step.id)}/decisions`)}" data-refresh>
   <h3>Decide: ${step.title}</h3>
+  ${whoMay(v, 'Decided', roles)}
   ${evidenceList(v, (step.approvals ?? []).length ? coveredSteps(v, step) : [])}
-  <div class="field"><label for="${id}-comment">Comment <small>(required to reject)</small></label><textarea id="${id}-comment" name="comment" rows="3"></textarea></div>
+  <div class="field"><label for="${id}-comment">Comment <small>(required to reject)</small></label><textarea id="${id}-comment" name="comment" rows="3" data-blank-for="reject"></textarea></div>
   ${formStatus()}
   <div class="buttons"><button type="submit" name="decision" value="approve">Approve</button><button type="submit" name="decision" value="reject" class="danger">Reject</button></div>
 </form>`;
@@ -117,7 +197,7 @@ function evidenceList(v: RunView, stepIds: string[]): SafeHtml | false {
   return (
     items.length > 0 &&
     html`<details open><summary>Evidence this decision covers (${items.length})</summary><ul class="records">${items.map(
-      (e) => html`<li><strong>${e.stepId} / ${e.itemId}</strong>: <code>${json(e.value)}</code> by ${e.submittedBy.id} ${time(e.at)}${e.note && html` — ${e.note}`}</li>`,
+      (e) => html`<li><strong>${e.stepId} / ${e.itemId}</strong>: ${evidenceValue(e.value)} by ${e.submittedBy.id} ${time(e.at)}${e.note && html` — ${e.note}`}</li>`,
     )}</ul></details>`
   );
 }
@@ -125,29 +205,46 @@ function evidenceList(v: RunView, stepIds: string[]): SafeHtml | false {
 /** The steps that wait for this person now, with the form for each. */
 export function actionsForMe(v: RunView): SafeHtml[] {
   if (isClosed(v.state)) return [];
-  const defs = stepsById(v.runbook);
   return v.state.steps
-    .filter((s) => s.status === 'waiting' && mayAct(s, v.me))
-    .filter((s) => !(s.kind === 'approval' && (v.state.initiator.id === v.me || v.state.decisions.some((d) => d.stepId === s.id && d.actor.id === v.me))))
-    .map((s) => (s.kind === 'approval' ? decisionForm(v, s) : evidenceForms(v, s, defs.get(s.id))));
+    .filter((s) => s.status === 'waiting')
+    .flatMap((s) => {
+      // mayDecide already leaves out the initiator and people who approved: the policy lives in the workflow.
+      if (s.kind === 'approval') return mayAct(s, v.me) ? [decisionForm(v, s)] : [];
+      if (s.kind === 'evidence') return evidenceForms(v, s);
+      return [];
+    });
+}
+
+/** An evidence step's open items for everyone: who each waits for (sent ones are listed below it). */
+function openItems(v: RunView, s: StepView): SafeHtml | false {
+  const open = itemsOf(v, s).filter((item) => !submittedFor(v, s.id, item.id));
+  return (
+    s.status === 'waiting' &&
+    open.length > 0 &&
+    html`<ul class="records items">${open.map((item) => {
+      const people = [...new Set(Object.entries(v.state.assignments).flatMap(([role, p]) => (item.submittedBy.includes(role) ? p : [])))];
+      return html`<li><strong>${item.title}</strong>${item.optional ? ' (optional)' : ''}: waits for ${roleNames(v, item.submittedBy)}${people.length > 0 && ` (${people.join(', ')})`}</li>`;
+    })}</ul>`
+  );
 }
 
 function stepItem(v: RunView, s: StepView): SafeHtml {
   const decisions = v.state.decisions.filter((d) => d.stepId === s.id);
   const evidence = v.state.evidence.filter((e) => e.stepId === s.id);
   const comps = v.state.compensations.filter((c) => c.stepId === s.id);
-  return html`<li class="step status-${s.status}" id="step-${s.id}" data-step="${s.id}" data-status="${s.status}">
-  <div class="step-head"><span class="step-title">${s.title}</span> ${badge(s.status)} <small class="muted">${s.kind}${s.phase && ` · ${s.phase}`}</small></div>
+  return html`<li class="step status-${s.status}" id="${fid(v, `step-${s.id}`)}" data-step="${s.id}" data-status="${s.status}">
+  <div class="step-head"><h3 class="step-title" id="${fid(v, `step-${s.id}-h`)}" tabindex="-1">${s.title}</h3> ${badge(s.status)} <small class="muted">${s.kind}${s.phase && ` · ${s.phase}`}</small></div>
   <div class="step-meta">
     ${s.startedAt && html`<span>started ${time(s.startedAt)}</span> <span>· ${duration(s.startedAt, s.endedAt)}</span>`}
     ${s.deadlineAt && s.status === 'waiting' && html` <span>· deadline ${time(s.deadlineAt)}</span>`}
     ${s.escalationLevel ? html` <span>· escalation level ${s.escalationLevel}</span>` : ''}
   </div>
   ${s.approvals && html`<ul class="records">${s.approvals.map((a) => html`<li>${a.role}: ${a.approvedBy.length}/${a.quorum} approved${a.approvedBy.length > 0 && ` (${a.approvedBy.join(', ')})`}</li>`)}</ul>`}
-  ${s.status === 'waiting' && s.mayDecide && html`<p class="muted">Waiting for ${s.mayDecide.map((m) => `${m.role} (${m.people.join(', ')})`).join('; ')}</p>`}
+  ${s.kind === 'evidence' && openItems(v, s)}
+  ${s.status === 'waiting' && s.kind !== 'evidence' && s.mayDecide && html`<p class="muted">Waiting for ${s.mayDecide.map((m) => `${roleName(v, m.role)} (${m.people.join(', ') || 'nobody left to ask'})`).join('; ')}</p>`}
   ${s.error && html`<p class="error">${s.error}</p>`}
   ${s.result !== undefined && html`<details><summary>Result</summary><pre>${json(s.result)}</pre></details>`}
-  ${evidence.length > 0 && html`<ul class="records evidence">${evidence.map((e) => html`<li>evidence <strong>${e.itemId}</strong>: <code>${json(e.value)}</code> by ${e.submittedBy.id} ${time(e.at)}${e.note && html` — ${e.note}`}</li>`)}</ul>`}
+  ${evidence.length > 0 && html`<ul class="records evidence">${evidence.map((e) => html`<li>evidence <strong>${e.itemId}</strong>: ${evidenceValue(e.value)} by ${e.submittedBy.id} ${time(e.at)}${e.note && html` — ${e.note}`}</li>`)}</ul>`}
   ${decisions.length > 0 && html`<ul class="records decisions">${decisions.map((d) => html`<li class="decision-${d.decision}"><strong>${d.decision}</strong> by ${d.actor.name ?? d.actor.id} as ${d.role} ${time(d.at)}${d.comment && html`<blockquote class="comment">${d.comment}</blockquote>`}</li>`)}</ul>`}
   ${comps.length > 0 && html`<ul class="records">${comps.map((c) => html`<li>compensation ${c.action}: ${badge(c.status)} ${time(c.at)}${c.error && html` <span class="error">${c.error}</span>`}</li>`)}</ul>`}
 </li>`;
@@ -157,9 +254,10 @@ function redButton(v: RunView): SafeHtml {
   if (v.state.status !== 'hypercare') {
     return html`<section class="red-button" aria-labelledby="rb-h"><h2 id="rb-h">Red Button</h2><p class="muted">Reports of AI errors are taken during hypercare, after go-live${isClosed(v.state) ? '; this run has ended' : ''}.</p></section>`;
   }
-  return html`<section class="red-button" aria-labelledby="rb-h">
-  <h2 id="rb-h">Red Button: report an AI error</h2>
-  <form data-api="${api(v, '/reports')}" data-refresh data-success="Report sent. Thank you.">
+  return html`<section class="red-button" id="red-button" aria-labelledby="rb-h">
+  <h2 id="rb-h" tabindex="-1">Red Button: report an AI error</h2>
+  <form id="rb-form" data-api="${api(v, '/reports')}" data-refresh data-success="Report sent. Thank you." data-receipt="rb-receipt">
+    <p class="who-may">Submitted by: anyone who uses the system; tick "anonymously" to keep your name out of the record.</p>
     <div class="field"><label for="rb-severity">Severity</label><select id="rb-severity" name="severity">
       <option value="low">low</option><option value="medium" selected>medium</option><option value="high">high</option><option value="critical">critical</option></select></div>
     <div class="field"><label for="rb-description">What did the AI get wrong?</label><textarea id="rb-description" name="description" rows="4" required></textarea></div>
@@ -167,48 +265,88 @@ function redButton(v: RunView): SafeHtml {
     ${formStatus()}
     <button type="submit" class="danger big">Report AI error</button>
   </form>
+  <div id="rb-receipt" class="receipt" data-keep tabindex="-1" hidden></div>
 </section>`;
+}
+
+function confirmPanel(question: string, yes: string): SafeHtml {
+  return html`<div class="confirm" hidden><p><strong>${question}</strong></p><div class="buttons"><button type="submit" class="danger" data-confirmed>${yes}</button><button type="button" class="secondary" data-cancel>Cancel</button></div></div>`;
 }
 
 function lineControls(v: RunView): SafeHtml | false {
   if (isClosed(v.state)) return false;
   const mine = rolesInRun(v.state, v.me);
-  const mayStop = stopRoles(v.runbook).some((r) => mine.includes(r)) || (!v.runbook && mine.length > 0);
-  const mayRollback = (v.runbook?.rollbackAuthority ?? []).some((r) => mine.includes(r));
-  const form = (path: string, id: string, label: string, button: string) =>
-    html`<form data-api="${api(v, path)}" data-refresh class="card"><div class="field"><label for="${id}">${label}</label><input id="${id}" name="reason" required></div>${formStatus()}<button type="submit" class="danger">${button}</button></form>`;
+  const stop = stopRoles(v.runbook);
+  const rollback = v.runbook?.rollbackAuthority ?? [];
+  const mayStop = stop.some((r) => mine.includes(r)) || (!v.runbook && mine.length > 0);
+  const mayRollback = rollback.some((r) => mine.includes(r));
+  const form = (path: string, id: string, label: string, button: string, roles: string[], confirm: SafeHtml) =>
+    html`<form id="${fid(v, `${id}-form`)}" data-api="${api(v, path)}" data-refresh data-confirm class="card">${whoMay(v, 'Sent', roles)}<div class="field"><label for="${fid(v, id)}">${label}</label><input id="${fid(v, id)}" name="reason" required></div>${formStatus()}<button type="submit" class="danger">${button}…</button>${confirm}</form>`;
   return (
     (mayStop || mayRollback) &&
     html`<section aria-labelledby="stop-h"><h2 id="stop-h">Stop or roll back</h2>
-    ${mayStop && form('/stop', 'stop-reason', 'Why stop the line?', 'Stop the line')}
-    ${mayRollback && form('/rollback', 'rollback-reason', 'Why roll back?', 'Request rollback')}</section>`
+    ${mayStop && form('/stop', 'stop-reason', 'Why stop the line?', 'Stop the line', stop, confirmPanel('Stopping the line rolls production back now. Stop it?', 'Yes, stop the line and roll back'))}
+    ${mayRollback && form('/rollback', 'rollback-reason', 'Why roll back?', 'Request rollback', rollback, confirmPanel('This asks for production to be rolled back. Go on?', 'Yes, request the rollback'))}</section>`
   );
 }
 
 function reports(v: RunView): SafeHtml | false {
-  const member = rolesInRun(v.state, v.me).length > 0;
+  const mine = rolesInRun(v.state, v.me);
+  const resolvers = resolveRoles(v.runbook);
+  // Without the runbook we cannot know who may: show the form to members and say so.
+  const mayResolve = v.runbook ? resolvers.some((r) => mine.includes(r)) : mine.length > 0;
   return (
     v.state.reports.length > 0 &&
     html`<section aria-labelledby="reports-h"><h2 id="reports-h">Reports</h2><ul class="records reports">${v.state.reports.map(
       (r) => html`<li class="report severity-${r.severity}"><strong>${r.severity}</strong> ${badge(r.status)} by ${r.reporter} ${time(r.at)}
       <blockquote class="comment">${r.description}</blockquote>
-      ${r.resolution ? html`<p>Resolved by ${r.resolution.by.id} ${time(r.resolution.at)}: ${r.resolution.text}</p>` : html`<p class="muted">Response due ${time(r.responseDueAt)}</p>`}
-      ${!r.resolution && member && !isClosed(v.state) && html`<form data-api="${api(v, `/reports/${encodeURIComponent(r.id)}/resolution`)}" data-refresh><div class="field"><label for="res-${r.id}">Resolution</label><input id="res-${r.id}" name="resolution" required></div>${formStatus()}<button type="submit" class="secondary">Resolve</button></form>`}
+      ${r.resolution ? html`<p>Resolved by ${r.resolution.by.id} ${time(r.resolution.at)}: ${r.resolution.text}</p>` : html`<p class="muted">Response due ${time(r.responseDueAt)}${!mayResolve && resolvers.length > 0 && ` · resolved by ${roleNames(v, resolvers)}`}</p>`}
+      ${!r.resolution && mayResolve && !isClosed(v.state) && html`<form id="${fid(v, `res-${r.id}-form`)}" data-api="${api(v, `/reports/${encodeURIComponent(r.id)}/resolution`)}" data-refresh>${whoMay(v, 'Resolved', resolvers)}<div class="field"><label for="${fid(v, `res-${r.id}`)}">Resolution</label><input id="${fid(v, `res-${r.id}`)}" name="resolution" required></div>${formStatus()}<button type="submit" class="secondary">Resolve</button></form>`}
     </li>`,
     )}</ul></section>`
   );
 }
 
+function header(v: RunView): SafeHtml {
+  const s = v.state;
+  return html`<div class="run-head">
+  <h1>${s.system} <small>· ${s.runbook.title}</small></h1>
+  <dl class="facts">
+    <div><dt>Status</dt><dd>${badge(s.status)}</dd></div>
+    <div><dt>Run</dt><dd><code>${v.runId}</code></dd></div>
+    <div><dt>Runbook</dt><dd>${s.runbook.id} v${s.runbook.version}</dd></div>
+    <div><dt>Collaboration Mode</dt><dd>${s.collaborationMode}</dd></div>
+    <div><dt>Started by</dt><dd>${s.initiator.name ?? s.initiator.id}</dd></div>
+    <div><dt>Started</dt><dd>${time(s.startedAt)}</dd></div>
+    <div><dt>${s.endedAt ? 'Duration' : 'Running for'}</dt><dd data-duration>${duration(s.startedAt, s.endedAt)}</dd></div>
+  </dl>
+  <p class="links">
+    ${s.status === 'hypercare' && html`<a href="#rb-h" class="report-link">Report an AI error</a>`}
+    <a href="/runs/${encodeURIComponent(v.runId)}/audit">Audit trail</a>
+    <a href="${api(v, '/dossier')}" download>Download dossier</a>
+    ${v.temporalUrl && html`<a href="${v.temporalUrl}" rel="noopener" target="_blank">Open in Temporal Web UI</a>`}
+  </p>
+</div>`;
+}
+
+/**
+ * Everything on the run page that changes as the run moves: app.js replaces it whole on each
+ * poll, keeping forms someone is using (typed text, focus, errors) as they are.
+ */
 export function liveRegion(v: RunView): SafeHtml {
   const s = v.state;
   const mine = actionsForMe(v);
-  return html`<div class="run-status" data-run-status="${s.status}">${badge(s.status)} ${s.waitingRoles.length > 0 && html`<span class="muted">waiting for ${s.waitingRoles.join(', ')}</span>`}</div>
+  const hypercare = s.status === 'hypercare';
+  return html`${header(v)}
+  <div class="run-status" data-run-status="${s.status}">${s.waitingRoles.length > 0 && html`<span class="muted">Waiting for ${s.waitingRoles.map((r) => roleName(v, r)).join(', ')}</span>`}</div>
   ${s.failure && html`<div class="failure" role="status"><strong>${s.failure.kind}</strong>${s.failure.stepId && ` at ${s.failure.stepId}`}: ${s.failure.reason}${s.failure.by && ` (by ${s.failure.by.id})`}</div>`}
+  ${hypercare && redButton(v)}
   ${mine.length > 0 && html`<section class="for-me" aria-labelledby="forme-h"><h2 id="forme-h">Waiting for you</h2>${mine}</section>`}
+  ${diagram(s)}
   <div class="columns">
     <section aria-labelledby="timeline-h"><h2 id="timeline-h">Timeline</h2><ol class="timeline">${s.steps.map((step) => stepItem(v, step))}</ol></section>
     <div>
-      ${redButton(v)}
+      ${!hypercare && redButton(v)}
       ${reports(v)}
       ${lineControls(v)}
       ${s.escalations.length > 0 && html`<section aria-labelledby="esc-h"><h2 id="esc-h">Escalations</h2><ul class="records">${s.escalations.map((e) => html`<li>${e.subject}: level ${e.level} ${time(e.at)} notified ${e.notified.join(', ')}${e.delegatedTo && ` · delegated to ${e.delegatedTo}`}</li>`)}</ul></section>`}
@@ -217,23 +355,6 @@ export function liveRegion(v: RunView): SafeHtml {
 }
 
 export function runPage(v: RunView): SafeHtml {
-  const s = v.state;
-  return html`<div class="run-head">
-  <h1>${s.system} <small>· ${s.runbook.title}</small></h1>
-  <dl class="facts">
-    <div><dt>Run</dt><dd><code>${v.runId}</code></dd></div>
-    <div><dt>Runbook</dt><dd>${s.runbook.id} v${s.runbook.version}</dd></div>
-    <div><dt>Collaboration Mode</dt><dd>${s.collaborationMode}</dd></div>
-    <div><dt>Started by</dt><dd>${s.initiator.name ?? s.initiator.id}</dd></div>
-    <div><dt>Started</dt><dd>${time(s.startedAt)}</dd></div>
-    <div><dt>Duration</dt><dd>${duration(s.startedAt, s.endedAt)}</dd></div>
-  </dl>
-  <p class="links">
-    <a href="/runs/${encodeURIComponent(v.runId)}/audit">Audit trail</a>
-    <a href="${api(v, '/dossier')}" download>Download dossier</a>
-    ${v.temporalUrl && html`<a href="${v.temporalUrl}" rel="noopener" target="_blank">Open in Temporal Web UI</a>`}
-  </p>
-</div>
-${diagram(s)}
-<div id="live" data-live="/runs/${encodeURIComponent(v.runId)}/live" aria-live="polite">${liveRegion(v)}</div>`;
+  return html`<p id="live-note" class="visually-hidden" role="status" aria-live="polite"></p>
+<div id="live" data-live="/runs/${encodeURIComponent(v.runId)}/live" data-status="${v.state.status}">${liveRegion(v)}</div>`;
 }

@@ -28,6 +28,13 @@ export function stopRoles(runbook: Runbook | undefined): string[] {
   return [...new Set([...runbook.stopAuthority, ...hypercare])];
 }
 
+/** Roles that may resolve Red Button reports (as the workflow's resolution check). */
+export function resolveRoles(runbook: Runbook | undefined): string[] {
+  if (!runbook) return [];
+  const hypercare = runbook.steps.flatMap((s) => (s.kind === 'hypercare' ? [...s.notifyOnReport, ...s.stopAuthority] : []));
+  return [...new Set([...hypercare, ...runbook.stopAuthority])];
+}
+
 export function rolesInRun(state: RunStateView, personId: string): string[] {
   return Object.entries(state.assignments)
     .filter(([, people]) => people.includes(personId))

@@ -81,12 +81,13 @@ function runbookFieldset(l: LoadedRunbook, people: Person[], first: boolean): Sa
 
 export function startForm(runbooks: LoadedRunbook[], people: Person[]): SafeHtml {
   if (runbooks.length === 0) return html`<p class="empty">No valid runbooks in the runbooks folder.</p>`;
-  return html`<form class="card start-form" data-api="/api/runs" data-redirect="/runs/{runId}" novalidate>
+  return html`<form class="card start-form" id="start-form" data-api="/api/runs" data-redirect="/runs/{runId}" data-summary novalidate>
   <h2 id="start">Start a run</h2>
   <div class="field"><label for="runbook">Runbook</label>
     <select id="runbook" name="runbook" data-switch="runbook-fields">
-      ${runbooks.map((l) => html`<option value="${l.runbook.id}">${l.runbook.title} (${l.runbook.id} v${l.runbook.version})</option>`)}
+      ${runbooks.map((l) => html`<option value="${l.runbook.id}" title="${l.runbook.id} v${l.runbook.version}">${l.runbook.title} v${l.runbook.version}</option>`)}
     </select></div>
+  <p class="who-may">Submitted by: AI Product Manager or Implementation Engineer</p>
   <div class="field"><label for="system">System</label>
     <input id="system" name="system" required placeholder="e.g. claims-assistant" autocomplete="off"></div>
   ${runbooks.map((l, i) => runbookFieldset(l, people, i === 0))}
