@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { SMALL_RUNBOOK, useTestApp } from '../support/app';
+import { apiAs, SMALL_RUNBOOK, useTestApp } from '../support/app';
 import { hasChromium, screenshot, useBrowser } from '../support/browser';
 
 const XSS = `<img src=x onerror="window.__xss=1"><script>window.__xss=2</script> looks fine`;
@@ -66,16 +66,108 @@ describe.skipIf(!hasChromium)('the go-live in a browser', () => {
     await expect.poll(() => stepStatus(rm.page, 'guardian-sign-off'), { timeout: 15_000 }).toBe('completed');
 
     // An end user presses the Red Button.
-    const user = await as('user');
+    const user = await as('user', { width: 390, height: 844 });
     await user.page.goto(runPath);
+    // On a phone the Red Button comes before the long timeline.
+    const rb = await user.page.locator('#rb-h').boundingBox();
+    const timeline = await user.page.locator('#timeline-h').boundingBox();
+    expect(rb && timeline && rb.y < timeline.y).toBe(true);
     await user.page.getByLabel('Severity').selectOption('high');
     await user.page.getByLabel('What did the AI get wrong?').fill('It told a customer their claim was approved; it was not.');
     await user.page.getByRole('button', { name: 'Report AI error' }).click();
     await expect.poll(() => user.page.locator('#flash').textContent(), { timeout: 15_000 }).toContain('Report sent. Thank you.');
     await expect.poll(() => user.page.locator('.reports li').count(), { timeout: 15_000 }).toBe(1);
     expect(await user.page.locator('.reports li').first().textContent()).toContain('by user');
-    await screenshot(user.page, '05-red-button');
+    await screenshot(user.page, '05-red-button-phone');
+
+    // Anonymously: the receipt is shown beside the form, explained, and stays through refreshes.
+    await user.page.getByLabel('What did the AI get wrong?').fill('It invented a refund policy.');
+    await user.page.getByLabel('Report anonymously').check();
+    await user.page.getByRole('button', { name: 'Report AI error' }).click();
+    const receipt = user.page.locator('#rb-receipt');
+    await expect.poll(() => receipt.isVisible(), { timeout: 15_000 }).toBe(true);
+    expect(await receipt.textContent()).toContain('Keep this receipt');
+    expect((await receipt.locator('code').textContent())?.length).toBeGreaterThan(16);
+    await expect.poll(() => user.page.locator('.reports > li').count(), { timeout: 15_000 }).toBe(2);
+    await user.page.waitForTimeout(3000);
+    expect(await receipt.isVisible()).toBe(true);
+    await screenshot(user.page, '06-anonymous-receipt-phone');
 
     for (const c of [rm, ie, guardian, user]) await c.context.close();
+  });
+
+  it('forms only for who may use them; errors that stay and name the field; live diagram; long text; stop asks twice', async () => {
+    const api = (who: string) => apiAs(app(), who);
+    const started = await api('rm')('POST', '/api/runs', { runbook: SMALL_RUNBOOK, system: 'browser-rules', collaborationMode: 2 });
+    expect(started.status).toBe(201);
+    const runPath = `/runs/${encodeURIComponent(started.body.runId)}`;
+    const apiPath = `/api${runPath}`;
+
+    // The sponsor holds no role that submits the accuracy: no form, but who it waits for.
+    const sponsor = await as('sponsor');
+    await sponsor.page.goto(runPath);
+    await expect.poll(() => stepStatus(sponsor.page, 'validation-report'), { timeout: 15_000 }).toBe('waiting');
+    expect(await sponsor.page.locator('form[data-api$="/evidence"]').count()).toBe(0);
+    expect(await sponsor.page.locator('#step-validation-report').textContent()).toContain('waits for Implementation Engineer (ie)');
+    const node = sponsor.page.locator('.node[data-node="guardian-sign-off"]');
+    expect(await node.getAttribute('class')).toContain('status-pending');
+
+    // The engineer's form says who may submit it.
+    const ie = await as('ie');
+    await ie.page.goto(runPath);
+    expect(await ie.page.locator('form[data-api$="/evidence"] .who-may').textContent()).toBe('Submitted by: Implementation Engineer');
+
+    // Evidence with a 3000-character note without spaces arrives; the sponsor's diagram and
+    // header follow without a reload.
+    const note = 'x'.repeat(3000);
+    expect((await api('ie')('POST', `${apiPath}/steps/validation-report/evidence`, { itemId: 'accuracy', value: 97, note })).status).toBe(200);
+    await expect.poll(() => node.getAttribute('class'), { timeout: 15_000 }).toContain('status-waiting');
+    expect(await sponsor.page.locator('.run-head [data-duration]').count()).toBe(1);
+
+    // Long text never widens the page (run page, My approvals, audit trail; phone and laptop).
+    const guardian = await as('guardian', { width: 390, height: 844 });
+    const fits = async (page: Page, path: string) => {
+      await page.goto(path);
+      const [scroll, inner] = (await page.evaluate('[document.documentElement.scrollWidth, window.innerWidth]')) as [number, number];
+      expect(scroll, `${path} at ${inner}px`).toBeLessThanOrEqual(inner);
+    };
+    for (const path of [runPath, '/approvals', `${runPath}/audit`]) await fits(guardian.page, path);
+    for (const path of [runPath, `${runPath}/audit`]) await fits(sponsor.page, path);
+    await screenshot(sponsor.page, '07-long-note-audit');
+    await guardian.page.goto(runPath);
+    await screenshot(guardian.page, '08-long-note-phone');
+
+    // Reject without a comment: the error names the comment, sits next to it, and outlives a refresh.
+    await guardian.page.setViewportSize({ width: 1280, height: 900 });
+    const commentBox = guardian.page.locator('#decide-guardian-sign-off-comment');
+    await commentBox.fill('   ');
+    await guardian.page.getByRole('button', { name: 'Reject' }).click();
+    const fieldError = guardian.page.locator('#decide-guardian-sign-off-comment-error');
+    await expect.poll(() => fieldError.textContent(), { timeout: 10_000 }).toBe('a rejection needs a comment');
+    expect(await commentBox.getAttribute('aria-invalid')).toBe('true');
+    expect(await commentBox.getAttribute('aria-describedby')).toContain('decide-guardian-sign-off-comment-error');
+    expect(await guardian.page.evaluate('document.activeElement?.id')).toBe('decide-guardian-sign-off-comment');
+    await guardian.page.locator('#flash').focus(); // focus elsewhere: the error must still survive the poll
+    await guardian.page.waitForTimeout(3500);
+    expect(await fieldError.isVisible()).toBe(true);
+    await screenshot(guardian.page, '09-reject-needs-comment');
+    await commentBox.fill('fine after all');
+    expect(await fieldError.count()).toBe(0);
+
+    // Stopping the line asks a second time before it rolls production back.
+    await guardian.page.getByLabel('Why stop the line?').fill('drill: the oversight protocol changed');
+    await guardian.page.getByRole('button', { name: 'Stop the line…' }).click();
+    const yes = guardian.page.getByRole('button', { name: 'Yes, stop the line and roll back' });
+    expect(await yes.isVisible()).toBe(true);
+    expect(await guardian.page.evaluate('document.activeElement?.textContent')).toBe('Yes, stop the line and roll back');
+    await screenshot(guardian.page, '10-stop-confirm');
+    await guardian.page.waitForTimeout(500);
+    expect((await api('rm')('GET', apiPath)).body.status).toBe('waiting');
+    await yes.click();
+    await expect.poll(async () => (await api('rm')('GET', apiPath)).body.status, { timeout: 15_000 }).not.toBe('waiting');
+    // Focus went to the outcome, not BODY.
+    expect(await guardian.page.evaluate('document.activeElement?.id')).toBe('flash');
+
+    for (const c of [sponsor, ie, guardian]) await c.context.close();
   });
 });

@@ -1,0 +1,123 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunStateView } from '../../workflows/definitions';
+import { RunbookRegistry } from '../../src/runbook/registry';
+import { apiAs, eventually, FIXTURE_RUNBOOKS, SMALL_RUNBOOK, useTestApp } from '../support/app';
+
+/** What people read when the API refuses: plain words per field, and the real reason for a refusal. */
+
+const TWO_ROLES = 'web-two-roles';
+
+// The small web runbook plus one whose sign-off needs a Guardian and a Business Sponsor.
+let dir: string | undefined;
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'golive-wording-runbooks-'));
+  fs.copyFileSync(path.join(FIXTURE_RUNBOOKS, `${SMALL_RUNBOOK}.yaml`), path.join(dir, `${SMALL_RUNBOOK}.yaml`));
+  const small = fs.readFileSync(path.join(FIXTURE_RUNBOOKS, `${SMALL_RUNBOOK}.yaml`), 'utf8');
+  const twoRoles = small
+    .replace(`id: ${SMALL_RUNBOOK}`, `id: ${TWO_ROLES}`)
+    .replace('approvers: [{ role: guardian, quorum: 1 }]', 'approvers: [{ role: guardian, quorum: 1 }, { role: business-sponsor, quorum: 1 }]');
+  expect(twoRoles).toContain('business-sponsor, quorum: 1');
+  fs.writeFileSync(path.join(dir, `${TWO_ROLES}.yaml`), twoRoles);
+});
+afterAll(() => {
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const app = useTestApp({ beforeAll, afterAll }, () => ({ runbooks: new RunbookRegistry(dir!) }));
+const as = (id: string) => apiAs(app(), id);
+const issues = (body: { error: { issues?: { path: string; message: string }[] } }) => Object.fromEntries((body.error.issues ?? []).map((i) => [i.path, i.message]));
+
+async function startRun(runbook: string, system: string): Promise<string> {
+  const res = await as('rm')('POST', '/api/runs', { runbook, system, collaborationMode: 2 });
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  return res.body.runId as string;
+}
+
+async function untilStep(runId: string, stepId: string, status: string): Promise<RunStateView> {
+  return eventually(async () => {
+    const res = await as('rm')<RunStateView>('GET', `/api/runs/${runId}`);
+    return res.body.steps?.find((x) => x.id === stepId)?.status === status ? res.body : undefined;
+  }, `${stepId} to be ${status}`);
+}
+
+describe('validation messages in plain words', () => {
+  it('says "required" for missing or empty fields and lists the allowed values', async () => {
+    const empty = await as('rm')('POST', '/api/runs', {});
+    expect(empty.status).toBe(400);
+    expect(issues(empty.body)).toMatchObject({ runbook: 'required', system: 'required', collaborationMode: 'required' });
+    expect(JSON.stringify(empty.body)).not.toContain('Invalid input');
+
+    const blank = await as('rm')('POST', '/api/runs', { runbook: SMALL_RUNBOOK, system: '', collaborationMode: 2 });
+    expect(issues(blank.body).system).toBe('required');
+
+    const runId = await startRun(SMALL_RUNBOOK, 'wording');
+    const noDecision = await as('guardian')('POST', `/api/runs/${runId}/steps/guardian-sign-off/decisions`, {});
+    expect(issues(noDecision.body).decision).toBe('required (one of: approve, reject)');
+    const noComment = await as('guardian')('POST', `/api/runs/${runId}/steps/guardian-sign-off/decisions`, { decision: 'reject' });
+    expect(issues(noComment.body)).toEqual({ comment: 'a rejection needs a comment' });
+    const blankComment = await as('guardian')('POST', `/api/runs/${runId}/steps/guardian-sign-off/decisions`, { decision: 'reject', comment: '  \n ' });
+    expect(issues(blankComment.body)).toEqual({ comment: 'a rejection needs a comment' });
+
+    const badSeverity = await as('user')('POST', `/api/runs/${runId}/reports`, { severity: 'apocalyptic', description: 'x' });
+    expect(issues(badSeverity.body).severity).toBe('must be one of: low, medium, high, critical');
+    const badKind = await as('rm')('GET', `/api/runs/${runId}/history?kind=bogus`);
+    expect(badKind.status).toBe(400);
+    expect(issues(badKind.body)['query.kind']).toMatch(/^must be one of: run-started, .+/);
+    const badState = await as('rm')('GET', '/api/runs?state=sleeping');
+    expect(issues(badState.body)['query.state']).toMatch(/^must be one of: running, waiting, hypercare/);
+  });
+
+  it('runs page and audit page name the filter they ignored and why', async () => {
+    const runId = await startRun(SMALL_RUNBOOK, 'wording-filters');
+    const page = async (p: string) => (await fetch(app().url + p, { headers: { authorization: `Bearer ${app().credentials.rm!.token}` } })).text();
+    expect(await page('/runs?state=sleeping')).toContain('state: must be one of: running, waiting');
+    expect(await page(`/runs/${runId}/audit?kind=bogus`)).toContain('kind: must be one of: run-started');
+  });
+
+  it('unknown pages get a page in the app\'s look; assets and pages have their own metrics labels', async () => {
+    const missing = await fetch(`${app().url}/no-such-page`);
+    expect(missing.status).toBe(404);
+    const text = await missing.text();
+    expect(text).toContain('Not found');
+    expect(text).toContain('/assets/favicon.svg');
+    expect(text).not.toContain('Cannot GET');
+    expect((await fetch(`${app().url}/assets/favicon.svg`)).headers.get('content-type')).toContain('image/svg+xml');
+    expect((await fetch(`${app().url}/assets/no-such.css`)).status).toBe(404);
+    const metrics = await (await fetch(`${app().url}/metrics`)).text();
+    expect(metrics).toContain('route="/assets",status="200"');
+    expect(metrics).toContain('route="/assets",status="404"');
+    expect(metrics).toContain('route="/runs/:runId/audit"');
+  });
+});
+
+describe('refusal reasons', () => {
+  it('a second Guardian after the Guardian quorum is met hears that, not "no role"', async () => {
+    const runId = await startRun(TWO_ROLES, 'quorum-met');
+    await untilStep(runId, 'validation-report', 'waiting');
+    expect((await as('ie')('POST', `/api/runs/${runId}/steps/validation-report/evidence`, { itemId: 'accuracy', value: 99 })).status).toBe(200);
+    await untilStep(runId, 'guardian-sign-off', 'waiting');
+    const first = await as('guardian')('POST', `/api/runs/${runId}/steps/guardian-sign-off/decisions`, { decision: 'approve' });
+    expect(first.status).toBe(200);
+    expect(first.body.step.status).toBe('waiting');
+
+    const second = await as('guardian2')('POST', `/api/runs/${runId}/steps/guardian-sign-off/decisions`, { decision: 'approve' });
+    expect(second.status).toBe(409);
+    expect(second.body.error.reason).toBe('DuplicateDecision');
+    expect(second.body.error.message).toContain('the quorum for guardian');
+    expect(second.body.error.message).not.toContain('none of the roles');
+    const again = await as('guardian')('POST', `/api/runs/${runId}/steps/guardian-sign-off/decisions`, { decision: 'approve' });
+    expect(again.body.error.message).toContain('already decided');
+
+    // Someone with no deciding role at all still hears that.
+    const ops = await as('ops')('POST', `/api/runs/${runId}/steps/guardian-sign-off/decisions`, { decision: 'approve' });
+    expect(ops.status).toBe(403);
+    expect(ops.body.error.message).toContain('none of the roles');
+
+    // The sponsor still may, and settles it.
+    expect((await as('sponsor')('POST', `/api/runs/${runId}/steps/guardian-sign-off/decisions`, { decision: 'approve' })).status).toBe(200);
+    await untilStep(runId, 'hypercare', 'running');
+  });
+});
