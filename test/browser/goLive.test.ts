@@ -16,7 +16,14 @@ describe.skipIf(!hasChromium)('the go-live in a browser', () => {
     const rm = await as('rm');
     const form = rm.page.locator('form.start-form');
     await form.getByLabel('Runbook').selectOption(SMALL_RUNBOOK);
+    // Nothing typed: a summary at the top links to the field, which says what is wrong.
+    await rm.page.getByRole('button', { name: 'Start the run' }).click();
+    await expect.poll(() => form.locator('.error-summary a').textContent(), { timeout: 10_000 }).toBe('System: required');
+    expect(await rm.page.evaluate('document.activeElement?.id')).toBe('system');
+    expect(await form.getByLabel('System').getAttribute('aria-invalid')).toBe('true');
+    await screenshot(rm.page, '00-start-form-errors');
     await form.getByLabel('System').fill('browser-bot');
+    expect(await form.locator('.error-summary').count()).toBe(0);
     await screenshot(rm.page, '01-start-form');
     await rm.page.getByRole('button', { name: 'Start the run' }).click();
     await rm.page.waitForURL(/\/runs\/golive-browser-bot-/);
@@ -128,6 +135,7 @@ describe.skipIf(!hasChromium)('the go-live in a browser', () => {
     const guardian = await as('guardian', { width: 390, height: 844 });
     const fits = async (page: Page, path: string) => {
       await page.goto(path);
+      await page.evaluate("document.querySelectorAll('details').forEach((d) => { d.open = true; })"); // folded notes too
       const [scroll, inner] = (await page.evaluate('[document.documentElement.scrollWidth, window.innerWidth]')) as [number, number];
       expect(scroll, `${path} at ${inner}px`).toBeLessThanOrEqual(inner);
     };
@@ -153,6 +161,7 @@ describe.skipIf(!hasChromium)('the go-live in a browser', () => {
     await screenshot(guardian.page, '09-reject-needs-comment');
     await commentBox.fill('fine after all');
     expect(await fieldError.count()).toBe(0);
+    expect(await guardian.page.locator('#decide-guardian-sign-off-form .form-status').textContent()).toBe('');
 
     // Stopping the line asks a second time before it rolls production back.
     await guardian.page.getByLabel('Why stop the line?').fill('drill: the oversight protocol changed');

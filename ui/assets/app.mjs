@@ -87,6 +87,8 @@
     if (form && !form.querySelector('[aria-invalid="true"]')) {
       var summary = form.querySelector('.error-summary');
       if (summary) summary.remove();
+      var box = form.querySelector('.form-status[data-fields]');
+      if (box) { box.textContent = ''; box.className = 'form-status'; box.removeAttribute('data-fields'); }
     }
   }
 
@@ -129,6 +131,8 @@
     });
     var lines = marked.length && !rest.length ? ['Fix the marked field' + (marked.length > 1 ? 's' : '') + '.'] : [err.message].concat(rest);
     show(form, lines, true);
+    var statusBox = form.querySelector('.form-status');
+    if (statusBox && marked.length && !rest.length) statusBox.setAttribute('data-fields', '');
     if (marked.length && form.hasAttribute('data-summary')) {
       var summary = document.createElement('div');
       summary.className = 'error-summary';
@@ -399,6 +403,11 @@
       if (!inUse(old)) return;
       var twin = fresh.getElementById(old.id);
       if (twin) twin.replaceWith(old);
+    });
+    // Folded sections someone opened stay open.
+    live.querySelectorAll('details[id][open]').forEach(function (old) {
+      var twin = fresh.getElementById(old.id);
+      if (twin) twin.open = true;
     });
     live.replaceChildren(fresh);
     if (active && active !== document.body && live.contains(active) && document.activeElement !== active) {

@@ -45,6 +45,15 @@ function maybeLink(url: string, text: string = url): SafeHtml {
   return HTTP_URL.test(url) ? html`<a href="${url}" rel="noopener noreferrer" target="_blank">${text}</a>` : html`<span>${text}</span>`;
 }
 
+const LONG_NOTE = 280;
+
+/** A note as text; a long one folded, so it does not push the form out of sight. */
+function note(text: string): SafeHtml {
+  return text.length <= LONG_NOTE
+    ? html`<span class="note">${text}</span>`
+    : html`<details class="note"><summary>${text.slice(0, 80)}… (note, ${text.length} characters)</summary>${text}</details>`;
+}
+
 /** An evidence value for people: links clickable, documents by name and short hash. */
 export function evidenceValue(value: unknown): SafeHtml {
   if (typeof value === 'string' && HTTP_URL.test(value)) return maybeLink(value);
@@ -171,7 +180,17 @@ function evidenceForms(v: RunView, step: StepView): SafeHtml[] {
       ${formStatus()}<button type="submit">Submit evidence</button></form>`,
     ];
   }
-  return items.filter((item) => maySubmitItem(v, item)).map((item) => evidenceForm(v, step, item));
+  return items.filter((item) => maySubmitItem(v, item) && !submittedFor(v, step.id, item.id)).map((item) => evidenceForm(v, step, item));
+}
+
+/** Values this person sent (or may send) on a still-waiting step can be replaced: offered folded, in the step. */
+function replaceForms(v: RunView, step: StepView): SafeHtml | false {
+  if (step.status !== 'waiting' || step.kind !== 'evidence' || isClosed(v.state)) return false;
+  const items = itemsOf(v, step).filter((item) => maySubmitItem(v, item) && submittedFor(v, step.id, item.id));
+  return (
+    items.length > 0 &&
+    html`<details class="replace" id="${fid(v, `replace-${step.id}`)}"><summary>Replace a submitted value (${items.length})</summary>${items.map((item) => evidenceForm(v, step, item))}</details>`
+  );
 }
 
 export function decisionForm(v: RunView, step: StepView): SafeHtml {
@@ -197,7 +216,7 @@ function evidenceList(v: RunView, stepIds: string[]): SafeHtml | false {
   return (
     items.length > 0 &&
     html`<details open><summary>Evidence this decision covers (${items.length})</summary><ul class="records">${items.map(
-      (e) => html`<li><strong>${e.stepId} / ${e.itemId}</strong>: ${evidenceValue(e.value)} by ${e.submittedBy.id} ${time(e.at)}${e.note && html` — ${e.note}`}</li>`,
+      (e) => html`<li><strong>${e.stepId} / ${e.itemId}</strong>: ${evidenceValue(e.value)} by ${e.submittedBy.id} ${time(e.at)}${e.note && html` — ${note(e.note)}`}</li>`,
     )}</ul></details>`
   );
 }
@@ -244,8 +263,9 @@ function stepItem(v: RunView, s: StepView): SafeHtml {
   ${s.status === 'waiting' && s.kind !== 'evidence' && s.mayDecide && html`<p class="muted">Waiting for ${s.mayDecide.map((m) => `${roleName(v, m.role)} (${m.people.join(', ') || 'nobody left to ask'})`).join('; ')}</p>`}
   ${s.error && html`<p class="error">${s.error}</p>`}
   ${s.result !== undefined && html`<details><summary>Result</summary><pre>${json(s.result)}</pre></details>`}
-  ${evidence.length > 0 && html`<ul class="records evidence">${evidence.map((e) => html`<li>evidence <strong>${e.itemId}</strong>: ${evidenceValue(e.value)} by ${e.submittedBy.id} ${time(e.at)}${e.note && html` — ${e.note}`}</li>`)}</ul>`}
+  ${evidence.length > 0 && html`<ul class="records evidence">${evidence.map((e) => html`<li>evidence <strong>${e.itemId}</strong>: ${evidenceValue(e.value)} by ${e.submittedBy.id} ${time(e.at)}${e.note && html` — ${note(e.note)}`}</li>`)}</ul>`}
   ${decisions.length > 0 && html`<ul class="records decisions">${decisions.map((d) => html`<li class="decision-${d.decision}"><strong>${d.decision}</strong> by ${d.actor.name ?? d.actor.id} as ${d.role} ${time(d.at)}${d.comment && html`<blockquote class="comment">${d.comment}</blockquote>`}</li>`)}</ul>`}
+  ${replaceForms(v, s)}
   ${comps.length > 0 && html`<ul class="records">${comps.map((c) => html`<li>compensation ${c.action}: ${badge(c.status)} ${time(c.at)}${c.error && html` <span class="error">${c.error}</span>`}</li>`)}</ul>`}
 </li>`;
 }
