@@ -1,32 +1,18 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunStateView } from '../../workflows/definitions';
-import { RunbookRegistry } from '../../src/runbook/registry';
-import { apiAs, eventually, FIXTURE_RUNBOOKS, SMALL_RUNBOOK, useTestApp } from '../support/app';
+import { apiAs, eventually, SMALL_RUNBOOK, smallRunbookVariant, useExtraRunbooks, useTestApp } from '../support/app';
 
 /** What people read when the API refuses: plain words per field, and the real reason for a refusal. */
 
 const TWO_ROLES = 'web-two-roles';
 
-// The small web runbook plus one whose sign-off needs a Guardian and a Business Sponsor.
-let dir: string | undefined;
-beforeAll(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'golive-wording-runbooks-'));
-  fs.copyFileSync(path.join(FIXTURE_RUNBOOKS, `${SMALL_RUNBOOK}.yaml`), path.join(dir, `${SMALL_RUNBOOK}.yaml`));
-  const small = fs.readFileSync(path.join(FIXTURE_RUNBOOKS, `${SMALL_RUNBOOK}.yaml`), 'utf8');
-  const twoRoles = small
-    .replace(`id: ${SMALL_RUNBOOK}`, `id: ${TWO_ROLES}`)
-    .replace('approvers: [{ role: guardian, quorum: 1 }]', 'approvers: [{ role: guardian, quorum: 1 }, { role: business-sponsor, quorum: 1 }]');
-  expect(twoRoles).toContain('business-sponsor, quorum: 1');
-  fs.writeFileSync(path.join(dir, `${TWO_ROLES}.yaml`), twoRoles);
-});
-afterAll(() => {
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
-});
+// The web fixtures plus a runbook whose sign-off needs a Guardian and a Business Sponsor.
+const runbooks = useExtraRunbooks(
+  { beforeAll, afterAll },
+  { [`${TWO_ROLES}.yaml`]: smallRunbookVariant(TWO_ROLES, [['approvers: [{ role: guardian, quorum: 1 }]', 'approvers: [{ role: guardian, quorum: 1 }, { role: business-sponsor, quorum: 1 }]']]) },
+);
 
-const app = useTestApp({ beforeAll, afterAll }, () => ({ runbooks: new RunbookRegistry(dir!) }));
+const app = useTestApp({ beforeAll, afterAll }, runbooks);
 const as = (id: string) => apiAs(app(), id);
 const issues = (body: { error: { issues?: { path: string; message: string }[] } }) => Object.fromEntries((body.error.issues ?? []).map((i) => [i.path, i.message]));
 

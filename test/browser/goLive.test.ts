@@ -1,12 +1,23 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { apiAs, SMALL_RUNBOOK, useTestApp } from '../support/app';
+import { apiAs, SMALL_RUNBOOK, smallRunbookVariant, useExtraRunbooks, useTestApp } from '../support/app';
 import { hasChromium, screenshot, useBrowser } from '../support/browser';
 
 const XSS = `<img src=x onerror="window.__xss=1"><script>window.__xss=2</script> looks fine`;
 
+// The small runbook with an optional document that engineers or operations may submit.
+const DOCS_RUNBOOK = 'web-docs';
+const MODEL_CARD = `        submittedBy: [implementation-engineer]
+      - id: model-card
+        title: Model card
+        type: document
+        optional: true
+        submittedBy: [implementation-engineer, operations]
+`;
+
 describe.skipIf(!hasChromium)('the go-live in a browser', () => {
-  const app = useTestApp({ beforeAll, afterAll });
+  const runbooks = useExtraRunbooks({ beforeAll, afterAll }, { [`${DOCS_RUNBOOK}.yaml`]: smallRunbookVariant(DOCS_RUNBOOK, [['        submittedBy: [implementation-engineer]\n', MODEL_CARD]]) });
+  const app = useTestApp({ beforeAll, afterAll }, runbooks);
   const { as } = useBrowser({ beforeAll, afterAll }, app);
 
   const stepStatus = (page: Page, stepId: string) => page.locator(`#step-${stepId}`).getAttribute('data-status');
@@ -105,7 +116,7 @@ describe.skipIf(!hasChromium)('the go-live in a browser', () => {
 
   it('forms only for who may use them; errors that stay and name the field; live diagram; long text; stop asks twice', async () => {
     const api = (who: string) => apiAs(app(), who);
-    const started = await api('rm')('POST', '/api/runs', { runbook: SMALL_RUNBOOK, system: 'browser-rules', collaborationMode: 2 });
+    const started = await api('rm')('POST', '/api/runs', { runbook: DOCS_RUNBOOK, system: 'browser-rules', collaborationMode: 2 });
     expect(started.status).toBe(201);
     const runPath = `/runs/${encodeURIComponent(started.body.runId)}`;
     const apiPath = `/api${runPath}`;
@@ -119,10 +130,23 @@ describe.skipIf(!hasChromium)('the go-live in a browser', () => {
     const node = sponsor.page.locator('.node[data-node="guardian-sign-off"]');
     expect(await node.getAttribute('class')).toContain('status-pending');
 
-    // The engineer's form says who may submit it.
+    // The engineer's forms say who may submit them; a document's SHA-256 is computed from the
+    // picked file in the browser, and its http(s) link becomes a safe link.
     const ie = await as('ie');
     await ie.page.goto(runPath);
-    expect(await ie.page.locator('form[data-api$="/evidence"] .who-may').textContent()).toBe('Submitted by: Implementation Engineer');
+    expect(await ie.page.locator('#ev-validation-report-accuracy-form .who-may').textContent()).toBe('Submitted by: Implementation Engineer');
+    const card = ie.page.locator('#ev-validation-report-model-card-form');
+    expect(await card.locator('.who-may').textContent()).toBe('Submitted by: Implementation Engineer or Operations');
+    await card.locator('input[type=file]').setInputFiles({ name: 'model-card.md', mimeType: 'text/markdown', buffer: Buffer.from('hello') });
+    const sha = card.getByLabel('SHA-256 (hex)');
+    await expect.poll(() => sha.inputValue(), { timeout: 5000 }).toBe('2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824');
+    expect(await card.getByLabel('Document name').inputValue()).toBe('model-card.md');
+    await card.getByLabel('Link to the document (optional)').fill('https://example.com/card?v=1');
+    await card.getByRole('button', { name: 'Submit' }).click();
+    const link = ie.page.locator('#step-validation-report .records.evidence a[href="https://example.com/card?v=1"]');
+    await expect.poll(() => link.count(), { timeout: 15_000 }).toBe(1);
+    expect(await link.getAttribute('rel')).toBe('noopener noreferrer');
+    await expect.poll(() => ie.page.evaluate('document.activeElement?.id'), { timeout: 5000 }).toBe('flash');
 
     // Evidence with a 3000-character note without spaces arrives; the sponsor's diagram and
     // header follow without a reload.
@@ -175,7 +199,7 @@ describe.skipIf(!hasChromium)('the go-live in a browser', () => {
     await yes.click();
     await expect.poll(async () => (await api('rm')('GET', apiPath)).body.status, { timeout: 15_000 }).not.toBe('waiting');
     // Focus went to the outcome, not BODY.
-    expect(await guardian.page.evaluate('document.activeElement?.id')).toBe('flash');
+    await expect.poll(() => guardian.page.evaluate('document.activeElement?.id'), { timeout: 5000 }).toBe('flash');
 
     for (const c of [sponsor, ie, guardian]) await c.context.close();
   });

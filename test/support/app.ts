@@ -99,6 +99,39 @@ export async function eventually<T>(fn: () => Promise<T | undefined>, what: stri
   }
 }
 
+/** The small web runbook's text with some changes (`id` replaced, and each [from, to] applied once). */
+export function smallRunbookVariant(id: string, edits: [string, string][]): string {
+  let text = fs.readFileSync(path.join(FIXTURE_RUNBOOKS, `${SMALL_RUNBOOK}.yaml`), 'utf8').replace(`id: ${SMALL_RUNBOOK}\n`, `id: ${id}\n`);
+  for (const [from, to] of edits) {
+    if (!text.includes(from)) throw new Error(`the small runbook has no "${from}" to change`);
+    text = text.replace(from, to);
+  }
+  return text;
+}
+
+/**
+ * beforeAll/afterAll for a runbooks folder holding the web fixtures plus `extra` (file name →
+ * text). Returns app deps for useTestApp (call this first, so its beforeAll runs first).
+ */
+export function useExtraRunbooks(
+  hooks: { beforeAll: (fn: () => void) => void; afterAll: (fn: () => void) => void },
+  extra: Record<string, string>,
+): () => Partial<AppDeps> {
+  let dir: string | undefined;
+  hooks.beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'golive-web-runbooks-'));
+    fs.cpSync(FIXTURE_RUNBOOKS, dir, { recursive: true });
+    for (const [file, text] of Object.entries(extra)) fs.writeFileSync(path.join(dir, file), text);
+  });
+  hooks.afterAll(() => {
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+  return () => {
+    if (!dir) throw new Error('the runbooks folder is not written yet');
+    return { runbooks: new RunbookRegistry(dir) };
+  };
+}
+
 /**
  * beforeAll/afterAll for a test file: a real worker on its own task queue and the app on a free
  * port. Returns a getter, since the values exist only once beforeAll has run.
