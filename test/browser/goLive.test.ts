@@ -201,6 +201,12 @@ describe.skipIf(!hasChromium)('the go-live in a browser', () => {
     // Focus went to the outcome, not BODY.
     await expect.poll(() => guardian.page.evaluate('document.activeElement?.id'), { timeout: 5000 }).toBe('flash');
 
+    // An unknown page looks like the app, with a way back.
+    await sponsor.page.setViewportSize({ width: 390, height: 844 });
+    expect((await sponsor.page.goto('/no-such-page'))?.status()).toBe(404);
+    expect(await sponsor.page.getByRole('heading', { name: 'Not found' }).count()).toBe(1);
+    await screenshot(sponsor.page, '11-not-found-phone');
+
     for (const c of [sponsor, ie, guardian]) await c.context.close();
   });
 });
