@@ -12,7 +12,7 @@ import { temporalHistoryLinks } from '../temporalUi';
  * checks; 403 for anyone else). Verifying needs only a login: it reads nothing but the upload.
  */
 
-export const MANIFEST_HEADER = 'X-Golive-Manifest-Sha256';
+import { MANIFEST_SHA256_HEADER as MANIFEST_HEADER } from '../../audit/anchor';
 export const CHAIN_HEAD_HEADER = 'X-Golive-Chain-Head';
 
 /** The API's query names → src/audit's filter (`step` reads better in a URL than `stepId`). */
