@@ -1,5 +1,6 @@
 import type { Router } from 'express';
 import { DossierArchiveError, verifyDossierZip, viewTrail } from '../../audit';
+import { MANIFEST_SHA256_HEADER as MANIFEST_HEADER } from '../../audit/anchor';
 import { operations, type HistoryQuery } from '../api';
 import type { ServerContext } from '../deps';
 import { HttpError } from '../errors';
@@ -12,7 +13,6 @@ import { temporalHistoryLinks } from '../temporalUi';
  * checks; 403 for anyone else). Verifying needs only a login: it reads nothing but the upload.
  */
 
-import { MANIFEST_SHA256_HEADER as MANIFEST_HEADER } from '../../audit/anchor';
 export const CHAIN_HEAD_HEADER = 'X-Golive-Chain-Head';
 
 /** The API's query names → src/audit's filter (`step` reads better in a URL than `stepId`). */
