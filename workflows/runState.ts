@@ -29,26 +29,29 @@ export interface CompensationEntry {
   call: ActionCall;
 }
 
-export interface CarriedState {
-  status: RunStatus;
-  startedAt: string;
-  endedAt?: string;
-  failure?: RunFailure;
-  steps: StepView[];
-  decisions: DecisionRecord[];
-  evidence: EvidenceRecord[];
-  compensations: CompensationRecord[];
-  escalations: EscalationRecord[];
-  reports: ReportView[];
+/** The records a query shows, as kept; plus what only the workflow needs to carry on. */
+export type CarriedState = Pick<
+  RunStateView,
+  | 'status'
+  | 'startedAt'
+  | 'endedAt'
+  | 'failure'
+  | 'steps'
+  | 'decisions'
+  | 'evidence'
+  | 'compensations'
+  | 'escalations'
+  | 'reports'
+  | 'refusedSignals'
+  | 'chainLength'
+> & {
   /** Receipt hashes of anonymous reports, by report id (never shown in the view). */
   receipts: Record<string, string>;
   tallies: Record<string, ApprovalTally>;
   compensationStack: CompensationEntry[];
-  refusedSignals: RefusedSignal[];
   seq: number;
   hypercareStartedAt?: string;
-  chainLength: number;
-}
+};
 
 export class RunState {
   readonly plan: PlannedStep[];
