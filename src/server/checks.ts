@@ -1,4 +1,5 @@
 import { FINAL_STATUSES, REFUSAL_TYPES, type RefusalType, type RunStateView, type StepView } from '../../workflows/definitions';
+import { rolesOf } from '../../workflows/policy';
 import { RACI_ROLES } from '../auth/roles';
 
 /**
@@ -43,7 +44,7 @@ export function checkDecision(state: RunStateView, stepId: string, personId: str
   }
   if (!mayAct(step, personId)) {
     // A role of theirs may decide this step but has its quorum already: say so, not "no role".
-    const mine = rolesOf(state, personId);
+    const mine = rolesOf(personId, state.assignments);
     const met = (step.approvals ?? []).filter((a) => mine.includes(a.role) && a.approvedBy.length >= a.quorum);
     if (met.length > 0) {
       const which = met.map((a) => `${a.role} (${a.approvedBy.length}/${a.quorum}: ${a.approvedBy.join(', ')})`).join(', ');
@@ -54,11 +55,6 @@ export function checkDecision(state: RunStateView, stepId: string, personId: str
   return undefined;
 }
 
-function rolesOf(state: Pick<RunStateView, 'assignments'>, personId: string): string[] {
-  return Object.entries(state.assignments)
-    .filter(([, people]) => people.includes(personId))
-    .map(([role]) => role);
-}
 
 /** The roles that may submit an evidence item (from the step's own list), when the state says. */
 export function itemSubmitters(step: StepView, itemId: string): string[] | undefined {
@@ -71,7 +67,7 @@ export function checkEvidence(state: RunStateView, stepId: string, personId: str
   // Per item when the state lists items: its submitters may also replace a value they sent.
   const submitters = itemId === undefined ? undefined : itemSubmitters(step, itemId);
   if (submitters) {
-    const mine = rolesOf(state, personId);
+    const mine = rolesOf(personId, state.assignments);
     return submitters.some((r) => mine.includes(r))
       ? undefined
       : refuse(REFUSAL_TYPES.notAuthorized, `"${itemId}" is submitted by ${submitters.join(' or ')}; you hold none of those roles in this run`);
