@@ -3,6 +3,7 @@ import type { LoadedRunbook } from '../../runbook/load';
 import { resolveDependencies } from '../../runbook/plan';
 import type { Runbook, Step } from '../../runbook/schema';
 import type { ServerContext } from '../deps';
+import { rolesOf } from '../../../workflows/policy';
 
 /**
  * The runbook behind a run, for what the run's state does not carry (evidence item types, who
@@ -36,9 +37,7 @@ export function resolveRoles(runbook: Runbook | undefined): string[] {
 }
 
 export function rolesInRun(state: RunStateView, personId: string): string[] {
-  return Object.entries(state.assignments)
-    .filter(([, people]) => people.includes(personId))
-    .map(([role]) => role);
+  return rolesOf(personId, state.assignments);
 }
 
 /** The valid runbooks a run can be started from, fully loaded (roles, parameters, modes). */
