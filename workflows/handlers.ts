@@ -38,7 +38,7 @@ import {
   type StopLineInput,
   type SubmitEvidenceInput,
 } from './definitions';
-import { authorizeDecision, authorizeEvidence, checkEvidenceValue, isInvolved, quorumMet, Refusal } from './policy';
+import { authorizeDecision, authorizeEvidence, checkEvidenceValue, isInvolved, quorumMet, Refusal, reportResolverRoles } from './policy';
 import type { RunState } from './runState';
 
 /**
@@ -116,11 +116,10 @@ function checks(state: RunState, control: RunControl) {
     return hypercare;
   };
   const resolution = (input: ResolveReportInput) => {
-    const hypercare = control.hypercare();
     const found = state.data.reports.find((r) => r.id === input.reportId);
     if (!found) refuse(new Refusal(REFUSAL_TYPES.unknownReport, `no report "${input.reportId}" in this run`));
     if (found.status !== 'open') refuse(new Refusal(REFUSAL_TYPES.duplicate, `report ${found.id} is already ${found.status}`));
-    const may = new Set([...(hypercare?.notifyOnReport ?? []), ...(hypercare?.stopAuthority ?? []), ...state.input.runbook.stopAuthority]);
+    const may = new Set(reportResolverRoles(state.input.runbook));
     if (!state.rolesOf(input.actor.id).some((r) => may.has(r))) {
       refuse(new Refusal(REFUSAL_TYPES.notAuthorized, `${input.actor.id} may not resolve reports: it needs ${[...may].join(' or ')}`));
     }

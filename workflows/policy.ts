@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ApprovalStep, EscalationLevel, EvidenceItem } from '../src/runbook/schema';
+import type { ApprovalStep, EscalationLevel, EvidenceItem, Runbook } from '../src/runbook/schema';
 import { durationToMs } from '../src/runbook/duration';
 import { documentEvidenceSchema, REFUSAL_TYPES, type Actor, type RefusalType } from './definitions';
 
@@ -23,6 +23,12 @@ export function rolesOf(personId: string, assignments: Assignments): string[] {
   return Object.entries(assignments)
     .filter(([, people]) => people.includes(personId))
     .map(([role]) => role);
+}
+
+/** Who may answer Red Button reports: those told about them and those who may stop the line. */
+export function reportResolverRoles(runbook: Pick<Runbook, 'steps' | 'stopAuthority'>): string[] {
+  const hypercare = runbook.steps.flatMap((s) => (s.kind === 'hypercare' ? [...s.notifyOnReport, ...s.stopAuthority] : []));
+  return [...new Set([...hypercare, ...runbook.stopAuthority])];
 }
 
 export function isInvolved(personId: string, assignments: Assignments): boolean {

@@ -3,7 +3,7 @@ import type { LoadedRunbook } from '../../runbook/load';
 import { resolveDependencies } from '../../runbook/plan';
 import type { Runbook, Step } from '../../runbook/schema';
 import type { ServerContext } from '../deps';
-import { rolesOf } from '../../../workflows/policy';
+import { reportResolverRoles, rolesOf } from '../../../workflows/policy';
 
 /**
  * The runbook behind a run, for what the run's state does not carry (evidence item types, who
@@ -31,9 +31,7 @@ export function stopRoles(runbook: Runbook | undefined): string[] {
 
 /** Roles that may resolve Red Button reports (as the workflow's resolution check). */
 export function resolveRoles(runbook: Runbook | undefined): string[] {
-  if (!runbook) return [];
-  const hypercare = runbook.steps.flatMap((s) => (s.kind === 'hypercare' ? [...s.notifyOnReport, ...s.stopAuthority] : []));
-  return [...new Set([...hypercare, ...runbook.stopAuthority])];
+  return runbook ? reportResolverRoles(runbook) : [];
 }
 
 export function rolesInRun(state: RunStateView, personId: string): string[] {
