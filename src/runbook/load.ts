@@ -4,6 +4,7 @@ import path from 'node:path';
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import type { RunbookRef } from '../../workflows/definitions';
 import { formatPath, type Issue } from './issues';
+import { salvageIssues, uniqueIssues } from './salvage';
 import { runbookSchema, type Runbook } from './schema';
 import { validateRunbook } from './validate';
 import { zodIssues } from './zodIssues';
@@ -121,10 +122,14 @@ export function parseRunbookText(content: string | Uint8Array, options: { source
       .sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
 
   const parsed = runbookSchema.safeParse(raw);
-  if (!parsed.success) fail(withLines(zodIssues(parsed.error, runbookSchema, raw)));
+  if (!parsed.success) {
+    // The cross-field checks still run on the parts that parse, so one pass shows everything.
+    const schemaIssues = zodIssues(parsed.error, runbookSchema, raw);
+    fail(withLines(uniqueIssues([...schemaIssues, ...salvageIssues(raw, schemaIssues)])));
+  }
   const runbook = parsed.data!;
   const problems = validateRunbook(runbook);
-  if (problems.length > 0) fail(withLines(problems));
+  if (problems.length > 0) fail(withLines(uniqueIssues(problems)));
   return { runbook, ref: { id: runbook.id, version: runbook.version, sha256, source } };
 }
 

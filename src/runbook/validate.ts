@@ -63,6 +63,8 @@ function checkParameters(runbook: Runbook): Issue[] {
 function checkStepGraph(runbook: Runbook): Issue[] {
   const issues = duplicates(runbook.steps, (s) => s.id, (i) => ['steps', i, 'id'], 'step id');
   const ids = new Set(runbook.steps.map((s) => s.id));
+  // What `after` may name: the steps, and the entry criteria when the runbook has them.
+  const targets = new Set(runbook.entryCriteria.length > 0 ? [ENTRY_CRITERIA_STEP_ID, ...ids] : ids);
   runbook.steps.forEach((step, i) => {
     if (step.id === ENTRY_CRITERIA_STEP_ID) {
       issues.push({ path: ['steps', i, 'id'], message: `"${ENTRY_CRITERIA_STEP_ID}" is reserved for the entry criteria; choose another id` });
@@ -75,8 +77,7 @@ function checkStepGraph(runbook: Runbook): Issue[] {
       });
     }
     step.after?.forEach((target, j) => {
-      const known = ids.has(target) || (target === ENTRY_CRITERIA_STEP_ID && runbook.entryCriteria.length > 0);
-      if (!known) issues.push({ path: ['steps', i, 'after', j], message: `step "${target}" does not exist${nearIds(target, ids)}` });
+      if (!targets.has(target)) issues.push({ path: ['steps', i, 'after', j], message: `step "${target}" does not exist${nearIds(target, targets)}` });
     });
   });
   // With duplicate ids the graph is ambiguous, and any cycle in it an echo of the duplicate.
@@ -88,10 +89,10 @@ function checkStepGraph(runbook: Runbook): Issue[] {
   return issues;
 }
 
-/** A hint for a mistyped step id: the likely one, else the ids there are. */
+/** A hint for a mistyped step id, as for roles and actions: the likely one, and the ids there are. */
 function nearIds(target: string, ids: ReadonlySet<string>): string {
   const guess = closestName(target, [...ids]);
-  return guess ? `; did you mean "${guess}"?` : ` (steps: ${[...ids].join(', ')})`;
+  return `${guess ? `; did you mean "${guess}"?` : ''} (steps: ${[...ids].join(', ')})`;
 }
 
 function checkActions(runbook: Runbook): Issue[] {

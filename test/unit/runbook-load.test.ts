@@ -109,6 +109,60 @@ describe('broken runbooks are rejected with path, line and reason', () => {
   });
 });
 
+describe('one pass reports every problem, even when the schema fails', () => {
+  const errorOf = (text: string): RunbookError => {
+    try {
+      parseRunbookText(text, { source: 'broken.yaml' });
+    } catch (e) {
+      if (e instanceof RunbookError) return e;
+      throw e;
+    }
+    throw new Error('expected a RunbookError');
+  };
+
+  it('reports a bad duration, an unknown action, an unknown after target and an undeclared role together', async () => {
+    const error = await loadError('several-mistakes.yaml');
+    expect(error.issues.map((i) => [formatPath(i.path), i.line])).toEqual([
+      ['steps[0].timeout', 159],
+      ['steps[1].after[0]', 166],
+      ['steps[5].action', 235],
+      ['steps[10].approvers[0].role', 345],
+    ]);
+    const [timeout, after, action, role] = error.issues.map((i) => i.message);
+    expect(timeout).toMatch(/must be a duration such as/);
+    expect(after).toMatch(/step "entry-critera" does not exist; did you mean "entry-criteria"\? \(steps: entry-criteria, system-connections,/);
+    expect(action).toMatch(/unknown action "load-tst"; did you mean "load-test"\?/);
+    expect(role).toMatch(/role "gaurdian" is not declared in roles; did you mean "guardian"\?/);
+  });
+
+  it('keeps an unreadable step in the graph: others may wait for it, and nothing inside it is guessed', () => {
+    const text = fs
+      .readFileSync(path.join(FIXTURES, 'valid.yaml'), 'utf8')
+      .replace('kind: evidence', 'kind: evidense')
+      .replace('{ role: guardian }', '{ role: guardan }');
+    const error = errorOf(text);
+    const found = error.issues.map((i) => `${formatPath(i.path)}:${i.line}`);
+    expect(found).toEqual(['steps[2].kind:32', 'steps[3].approvers[0].role:40']);
+    // "covers: [report]" names the unreadable step: not reported as missing.
+    expect(error.issues.some((i) => /does not exist/.test(i.message))).toBe(false);
+  });
+
+  it('checks the rest of a step whose broken field may be left out', () => {
+    const text = fs
+      .readFileSync(path.join(FIXTURES, 'valid.yaml'), 'utf8')
+      .replace('action: tcp-check', 'action: tcp-chek\n    timeout: soon')
+      .replace('covers: [report]', 'covers: [reprt]');
+    const found = errorOf(text).issues.map((i) => `${formatPath(i.path)}:${i.line}`);
+    expect(found).toEqual(['steps[1].action:25', 'steps[1].timeout:26', 'steps[3].covers[0]:42']);
+  });
+
+  it('says every problem once', () => {
+    const text = fs.readFileSync(path.join(FIXTURES, 'valid.yaml'), 'utf8').replace('id: report\n', 'id: health\n');
+    const messages = errorOf(text).issues.map((i) => `${formatPath(i.path)} ${i.message}`);
+    expect(new Set(messages).size).toBe(messages.length);
+  });
+});
+
 describe('pinning', () => {
   it('hashes the exact bytes: a whitespace edit changes the hash, not the runbook', () => {
     const text = fs.readFileSync(path.join(FIXTURES, 'valid.yaml'), 'utf8');
