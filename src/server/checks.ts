@@ -26,16 +26,55 @@ export function mayAct(step: StepView, personId: string): boolean {
   return (step.mayDecide ?? []).some((m) => m.people.includes(personId));
 }
 
-function waitingStep(state: RunStateView, stepId: string): StepView | RefusalReason {
+/**
+ * The step, if it waits for input. Role comes before state: someone who can never act on the
+ * step (the `neverActs` check) hears "not yours", whatever the step's state, so a refusal does
+ * not tell people outside the step how far it has got.
+ */
+function waitingStep(state: RunStateView, stepId: string, neverActs?: (step: StepView) => RefusalReason | undefined): StepView | RefusalReason {
   if (isClosed(state)) return refuse(REFUSAL_TYPES.runClosed, `the run has ended (${state.status})`);
   const step = state.steps.find((s) => s.id === stepId);
   if (!step) return refuse(REFUSAL_TYPES.unknownStep, `the run has no step "${stepId}"`);
+  const outsider = neverActs?.(step);
+  if (outsider) return outsider;
   if (step.status !== 'waiting') return refuse(REFUSAL_TYPES.notWaiting, `step "${stepId}" is not waiting for input (it is ${step.status})`);
   return step;
 }
 
+/** Roles that may ever decide an approval step: its approvers, and delegates named so far. */
+function deciderRoles(state: RunStateView, step: StepView): string[] {
+  const delegates = state.escalations.filter((e) => e.subject === step.id && e.delegatedTo).map((e) => e.delegatedTo as string);
+  return [...(step.approvals ?? []).map((a) => a.role), ...(step.mayDecide ?? []).map((m) => m.role), ...delegates];
+}
+
+function neverDecides(state: RunStateView, personId: string) {
+  return (step: StepView): RefusalReason | undefined => {
+    // Without the approver list (not an approval step) the later checks answer.
+    if (step.kind !== 'approval' || !step.approvals) return undefined;
+    // The initiator never decides their own run, whatever the step's state (four eyes).
+    if (state.initiator.id === personId) return refuse(REFUSAL_TYPES.selfApproval, 'the person who started the run may not approve its steps (four eyes)');
+    const mine = rolesOf(personId, state.assignments);
+    return deciderRoles(state, step).some((r) => mine.includes(r))
+      ? undefined
+      : refuse(REFUSAL_TYPES.notAuthorized, `you hold none of the roles that decide step "${step.id}" in this run`);
+  };
+}
+
+function neverSubmits(state: RunStateView, personId: string, itemId: string | undefined) {
+  return (step: StepView): RefusalReason | undefined => {
+    if (step.kind !== 'evidence' || !step.items) return undefined;
+    const mine = rolesOf(personId, state.assignments);
+    const item = itemId === undefined ? undefined : step.items.find((i) => i.id === itemId);
+    const roles = item ? item.submittedBy : step.items.flatMap((i) => i.submittedBy);
+    if (roles.some((r) => mine.includes(r))) return undefined;
+    return item
+      ? refuse(REFUSAL_TYPES.notAuthorized, `"${item.id}" is submitted by ${item.submittedBy.join(' or ')}; you hold none of those roles in this run`)
+      : refuse(REFUSAL_TYPES.notAuthorized, `you hold none of the roles that submit evidence for step "${step.id}" in this run`);
+  };
+}
+
 export function checkDecision(state: RunStateView, stepId: string, personId: string): RefusalReason | undefined {
-  const step = waitingStep(state, stepId);
+  const step = waitingStep(state, stepId, neverDecides(state, personId));
   if ('type' in step) return step;
   if (step.kind !== 'approval') return refuse(REFUSAL_TYPES.invalid, `step "${stepId}" is not an approval step`);
   if (state.initiator.id === personId) return refuse(REFUSAL_TYPES.selfApproval, 'the person who started the run may not approve its steps (four eyes)');
@@ -62,7 +101,7 @@ export function itemSubmitters(step: StepView, itemId: string): string[] | undef
 }
 
 export function checkEvidence(state: RunStateView, stepId: string, personId: string, itemId?: string): RefusalReason | undefined {
-  const step = waitingStep(state, stepId);
+  const step = waitingStep(state, stepId, neverSubmits(state, personId, itemId));
   if ('type' in step) return step;
   // Per item when the state lists items: its submitters may also replace a value they sent.
   const submitters = itemId === undefined ? undefined : itemSubmitters(step, itemId);

@@ -51,6 +51,11 @@ describe('POST /api/runs', () => {
     const prepared = await as('rm')('POST', '/api/runs', { runbook: SMALL_RUNBOOK, system: 'x', collaborationMode: 5, params: { note: 3, extra: 'x' } });
     expect(prepared.status).toBe(400);
     expect(prepared.body.error.issues.map((i: { path: string }) => i.path).sort()).toEqual(['collaborationMode', 'params.extra', 'params.note']);
+
+    // A bad person does not hide a bad parameter: every issue in one answer.
+    const both = await as('rm')('POST', '/api/runs', { runbook: SMALL_RUNBOOK, system: 'x', collaborationMode: 1, assignments: { guardian: ['mallory'] }, params: { note: 3 } });
+    expect(both.status).toBe(400);
+    expect(both.body.error.issues.map((i: { path: string }) => i.path)).toEqual(expect.arrayContaining(['assignments.guardian[0]', 'params.note']));
   });
 
   it('answers 403 for a person who may not start runs', async () => {
@@ -133,6 +138,13 @@ describe('decisions and evidence', () => {
     const early = await decide('guardian', { decision: 'approve' });
     expect(early.status).toBe(409);
     expect(early.body.error.reason).toBe('StepNotWaiting');
+    // Someone who can never decide the step hears so, not how far the step has got.
+    const outsiderEarly = await decide('user', { decision: 'approve' });
+    expect(outsiderEarly.status).toBe(403);
+    expect(outsiderEarly.body.error.reason).toBe('NotAuthorized');
+    expect(outsiderEarly.body.error.message).not.toContain('pending');
+    const ownRunEarly = await decide('rm', { decision: 'approve' });
+    expect(ownRunEarly.body.error.reason).toBe('SelfApproval');
 
     const badEvidence = await as('ie')('POST', `/api/runs/${runId}/steps/validation-report/evidence`, { itemId: 'accuracy', value: 140 });
     expect(badEvidence.status).toBe(400);

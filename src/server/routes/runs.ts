@@ -52,8 +52,8 @@ export function registerRunRoutes(router: Router, ctx: ServerContext): void {
       if (err instanceof RunbookNotFoundError) throw new HttpError(400, 'unknown runbook', { issues: [{ path: 'runbook', message: err.message }] });
       throw err;
     });
+    // Every problem at once: people unknown here and what prepareRun finds (params, modes, quorum).
     const { assignments, issues } = resolveAssignments(ctx, loaded, body.assignments);
-    if (issues.length) throw new HttpError(400, 'invalid role assignments', { issues });
     let input;
     try {
       input = await ctx.prepareRun({
@@ -65,10 +65,14 @@ export function registerRunRoutes(router: Router, ctx: ServerContext): void {
         params: body.params,
       });
     } catch (err) {
-      if (err instanceof StartInputError) {
-        throw new HttpError(400, 'the run cannot start with this input', { issues: err.issues.map((i) => ({ path: formatPath(i.path), message: i.message })) });
+      if (!(err instanceof StartInputError)) throw err;
+      for (const i of err.issues) {
+        const issue = { path: formatPath(i.path), message: i.message };
+        if (!issues.some((x) => x.path === issue.path && x.message === issue.message)) issues.push(issue);
       }
-      throw err;
+    }
+    if (issues.length || !input) {
+      throw new HttpError(400, issues.some((i) => i.path.startsWith('assignments')) && issues.every((i) => i.path.startsWith('assignments')) ? 'invalid role assignments' : 'the run cannot start with this input', { issues });
     }
     const runId = await ctx.runs.start(input);
     ctx.metrics.runsStarted.inc({ runbook: loaded.runbook.id });
