@@ -31,7 +31,7 @@ export interface Issue {
 }
 
 export interface ErrorBody {
-  error: { code: string; message: string; issues?: Issue[]; reason?: string };
+  error: { code: string; message: string; issues?: Issue[]; reason?: string; runId?: string };
 }
 
 export class HttpError extends Error {
@@ -39,7 +39,7 @@ export class HttpError extends Error {
   constructor(
     readonly status: HttpStatus,
     message: string,
-    readonly extra: { issues?: Issue[]; reason?: string; code?: string; headers?: Record<string, string> } = {},
+    readonly extra: { issues?: Issue[]; reason?: string; code?: string; headers?: Record<string, string>; runId?: string } = {},
   ) {
     super(message);
   }
@@ -49,8 +49,8 @@ export class HttpError extends Error {
   }
 
   body(): ErrorBody {
-    const { issues, reason } = this.extra;
-    return { error: { code: this.code, message: this.message, ...(issues ? { issues } : {}), ...(reason ? { reason } : {}) } };
+    const { issues, reason, runId } = this.extra;
+    return { error: { code: this.code, message: this.message, ...(issues ? { issues } : {}), ...(reason ? { reason } : {}), ...(runId ? { runId } : {}) } };
   }
 }
 

@@ -87,6 +87,7 @@ export function buildOpenApi(serverUrl?: string): Record<string, unknown> {
                 code: { type: 'string' },
                 message: { type: 'string' },
                 reason: { type: 'string', description: 'The refusal type for refused Updates' },
+                runId: { type: 'string', description: 'The run in the way (a start refused because the system has a go-live in flight)' },
                 issues: { type: 'array', items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } } },
               },
             },

@@ -60,8 +60,9 @@ export class Refusal extends HttpError {
     readonly type: RefusalType,
     reason: string,
     readonly by: 'server' | 'workflow',
+    issues?: { path: string; message: string }[],
   ) {
-    super(STATUS_BY_REFUSAL[type], reason, { reason: type });
+    super(STATUS_BY_REFUSAL[type], reason, { reason: type, ...(issues ? { issues } : {}) });
   }
 }
 
@@ -118,6 +119,7 @@ export class TemporalRuns {
       throw new HttpError(
         409,
         `${input.system} already has a go-live in flight: ${open[0].runId} (${open[0].state ?? 'running'}); finish, stop or roll it back before starting another`,
+        { runId: open[0].runId },
       );
     }
     const workflowId = workflowIdFor(input.system);

@@ -5,6 +5,7 @@ import {
   rejectStepUpdate,
   reportErrorUpdate,
   requestRollbackUpdate,
+  REFUSAL_TYPES,
   resolveReportUpdate,
   stopLineUpdate,
   submitEvidenceUpdate,
@@ -49,6 +50,17 @@ async function guarded<T>(ctx: ServerContext, attempt: Attempt, check: (state: R
   }
 }
 
+/**
+ * The workflow refuses a bad evidence value in one sentence (`value.url for "x" (document): must
+ * be an http(s) link`); the field it names becomes an issue, so forms can show it at the field.
+ */
+export function withValueIssue(err: unknown): unknown {
+  if (!(err instanceof Refusal) || err.type !== REFUSAL_TYPES.invalid || err.extra.issues) return err;
+  const m = /^(value(?:\.[\w.]+)?) for "[^"]*" \([a-z]+\): (.+)$/s.exec(err.message);
+  if (!m?.[1] || !m[2]) return err;
+  return new Refusal(err.type, err.message, err.by, [{ path: m[1], message: m[2] }]);
+}
+
 export function registerMessageRoutes(router: Router, ctx: ServerContext): void {
   route(router, ctx, operations.decide, async ({ principal, params, body }) => {
     const actor = actorOf(principal);
@@ -74,7 +86,9 @@ export function registerMessageRoutes(router: Router, ctx: ServerContext): void 
       { runId: params.runId, action: 'submitEvidence', actor: actor.id, stepId: params.stepId },
       (state) => checkEvidence(state, params.stepId, actor.id, body.itemId),
       () => ctx.runs.update(params.runId, submitEvidenceUpdate, { ...body, actor, stepId: params.stepId }),
-    );
+    ).catch((err: unknown) => {
+      throw withValueIssue(err);
+    });
     return { step };
   });
 

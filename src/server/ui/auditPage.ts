@@ -60,13 +60,18 @@ function filters(v: AuditPageView): SafeHtml {
 </form>`;
 }
 
+/** Facts without a person (the engine's own steps, timers) are golive's, said the same way everywhere. */
+function actorOf(actor: string | undefined): SafeHtml | string {
+  return actor ? actor : html`<span class="muted">golive</span>`;
+}
+
 function entryRow(e: ChainedEntry): SafeHtml {
   const comment = typeof e.details.comment === 'string' && e.details.comment ? e.details.comment : undefined;
   return html`<tr id="entry-${e.seq}" data-kind="${e.kind}">
   <td data-label="#">${e.seq}</td>
   <td data-label="Time">${time(e.at, { seconds: true })}</td>
   <td data-label="Kind"><span class="badge kind">${e.kind}</span></td>
-  <td data-label="Who">${e.actor ?? html`<span class="muted">system</span>`}${e.role && html` <small class="muted">as ${e.role}</small>`}</td>
+  <td data-label="Who">${actorOf(e.actor)}${e.role && html` <small class="muted">as ${e.role}</small>`}</td>
   <td data-label="Step">${e.stepId}</td>
   <td data-label="What" class="what"><div>${e.summary}${comment && html`<blockquote class="comment">${comment}</blockquote>`}</div></td>
   <td data-label="Hashes" class="hashes"><ul class="plain">
@@ -90,7 +95,7 @@ function entriesTable(v: AuditPageView): SafeHtml {
 function refusalRow(r: RefusalEntry): SafeHtml {
   return html`<tr>
   <td data-label="Time">${time(r.at, { seconds: true })}</td>
-  <td data-label="Who">${r.actor}</td>
+  <td data-label="Who">${actorOf(r.actor)}</td>
   <td data-label="Tried">${r.action}${r.reportId && ` (report ${r.reportId})`}</td>
   <td data-label="Step">${r.stepId}</td>
   <td data-label="Refused by">${r.by === 'workflow' ? 'the workflow' : 'the server'} <small class="muted">${r.type}, ${r.status}</small></td>
