@@ -22,6 +22,8 @@ describe.skipIf(!hasChromium)('the go-live in a browser', () => {
 
   const stepStatus = (page: Page, stepId: string) => page.locator(`#step-${stepId}`).getAttribute('data-status');
 
+  const api = (who: string) => apiAs(app(), who);
+
   it('release manager starts, Guardian approves, end user presses the Red Button; a comment stays text', async () => {
     // Release manager starts a run from the form.
     const rm = await as('rm');
@@ -70,6 +72,7 @@ describe.skipIf(!hasChromium)('the go-live in a browser', () => {
     });
     await guardian.page.getByLabel(/^Comment/).fill(XSS);
     await guardian.page.getByRole('button', { name: 'Approve' }).click();
+    await expect.poll(() => guardian.page.locator('#flash').textContent(), { timeout: 15_000 }).toBe('Approved “Guardian signs off human oversight”.');
     await guardian.page.goto(runPath);
     await expect.poll(() => stepStatus(guardian.page, 'guardian-sign-off'), { timeout: 15_000 }).toBe('completed');
     await expect.poll(() => stepStatus(guardian.page, 'hypercare'), { timeout: 15_000 }).toBe('running');
@@ -111,11 +114,35 @@ describe.skipIf(!hasChromium)('the go-live in a browser', () => {
     expect(await receipt.isVisible()).toBe(true);
     await screenshot(user.page, '06-anonymous-receipt-phone');
 
-    for (const c of [rm, ie, guardian, user]) await c.context.close();
+    // Operations answers reports: the run page says how many are open, at the top, and lists
+    // them before the timeline; My approvals lists each with its deadline and the resolve form.
+    const ops = await as('ops');
+    await ops.page.goto(runPath);
+    const banner = ops.page.locator('.reports-banner');
+    expect(await banner.textContent()).toBe('2 open reports');
+    expect(await banner.locator('a').getAttribute('href')).toBe('#reports-h');
+    const reportsBox = await ops.page.locator('#reports-h').boundingBox();
+    const opsTimeline = await ops.page.locator('#timeline-h').boundingBox();
+    expect(reportsBox && opsTimeline && reportsBox.y < opsTimeline.y).toBe(true);
+    await screenshot(ops.page, '06b-open-reports-banner');
+    await ops.page.goto('/approvals');
+    const cards = ops.page.locator('.report-card');
+    expect(await cards.count()).toBe(2);
+    const refundCard = cards.filter({ hasText: 'It invented a refund policy.' });
+    expect(await refundCard.locator('.report-timing').textContent()).toContain('response due');
+    await screenshot(ops.page, '06c-my-approvals-reports');
+    await refundCard.getByLabel('Resolution').fill('Refund answers now come from the policy page only.');
+    await refundCard.getByRole('button', { name: 'Resolve' }).click();
+    await expect.poll(() => ops.page.locator('#flash').textContent(), { timeout: 15_000 }).toContain('Report resolved');
+    await expect.poll(() => ops.page.locator('.report-card').count(), { timeout: 15_000 }).toBe(1);
+    expect((await api('rm')('GET', `/api${runPath}`)).body.reports.filter((r: { status: string }) => r.status === 'open')).toHaveLength(1);
+    await ops.page.goto(runPath);
+    expect(await banner.textContent()).toBe('1 open report');
+
+    for (const c of [rm, ie, guardian, user, ops]) await c.context.close();
   });
 
   it('forms only for who may use them; errors that stay and name the field; live diagram; long text; stop asks twice', async () => {
-    const api = (who: string) => apiAs(app(), who);
     const started = await api('rm')('POST', '/api/runs', { runbook: DOCS_RUNBOOK, system: 'browser-rules', collaborationMode: 2 });
     expect(started.status).toBe(201);
     const runPath = `/runs/${encodeURIComponent(started.body.runId)}`;
@@ -141,7 +168,14 @@ describe.skipIf(!hasChromium)('the go-live in a browser', () => {
     const sha = card.getByLabel('SHA-256 (hex)');
     await expect.poll(() => sha.inputValue(), { timeout: 5000 }).toBe('2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824');
     expect(await card.getByLabel('Document name').inputValue()).toBe('model-card.md');
-    await card.getByLabel('Link to the document (optional)').fill('https://example.com/card?v=1');
+    // A link the workflow refuses is marked at its field.
+    const linkField = card.getByLabel('Link to the document (optional)');
+    await linkField.fill('javascript:alert(1)');
+    await card.getByRole('button', { name: 'Submit' }).click();
+    await expect.poll(() => linkField.getAttribute('aria-invalid'), { timeout: 10_000 }).toBe('true');
+    expect(await ie.page.locator('#ev-validation-report-model-card-url-error').textContent()).toBe('must be an http(s) link');
+    await screenshot(ie.page, '06d-evidence-link-error');
+    await linkField.fill('https://example.com/card?v=1');
     await card.getByRole('button', { name: 'Submit' }).click();
     const link = ie.page.locator('#step-validation-report .records.evidence a[href="https://example.com/card?v=1"]');
     await expect.poll(() => link.count(), { timeout: 15_000 }).toBe(1);
@@ -187,7 +221,11 @@ describe.skipIf(!hasChromium)('the go-live in a browser', () => {
     expect(await fieldError.count()).toBe(0);
     expect(await guardian.page.locator('#decide-guardian-sign-off-form .form-status').textContent()).toBe('');
 
-    // Stopping the line asks a second time before it rolls production back.
+    // Stopping the line needs a reason (said at the field), then asks a second time.
+    await guardian.page.getByRole('button', { name: 'Stop the line…' }).click();
+    expect(await guardian.page.locator('#stop-reason-error').textContent()).toBe('required');
+    expect(await guardian.page.getByLabel('Why stop the line?').getAttribute('aria-invalid')).toBe('true');
+    expect(await guardian.page.getByRole('button', { name: 'Yes, stop the line and roll back' }).isVisible()).toBe(false);
     await guardian.page.getByLabel('Why stop the line?').fill('drill: the oversight protocol changed');
     await guardian.page.getByRole('button', { name: 'Stop the line…' }).click();
     const yes = guardian.page.getByRole('button', { name: 'Yes, stop the line and roll back' });
@@ -198,8 +236,9 @@ describe.skipIf(!hasChromium)('the go-live in a browser', () => {
     expect((await api('rm')('GET', apiPath)).body.status).toBe('waiting');
     await yes.click();
     await expect.poll(async () => (await api('rm')('GET', apiPath)).body.status, { timeout: 15_000 }).not.toBe('waiting');
-    // Focus went to the outcome, not BODY.
+    // Focus went to the outcome, not BODY, which says what happened.
     await expect.poll(() => guardian.page.evaluate('document.activeElement?.id'), { timeout: 5000 }).toBe('flash');
+    expect(await guardian.page.locator('#flash').textContent()).toBe('Line stopped: rolling back.');
 
     // An unknown page looks like the app, with a way back.
     await sponsor.page.setViewportSize({ width: 390, height: 844 });

@@ -71,9 +71,14 @@
     return null;
   }
 
+  // The label's own words, without the help text it carries in <small> ("targetPort", not
+  // "targetPort TCP port of the AI system.").
   function labelOf(el) {
     var label = el.id ? el.form.querySelector('label[for="' + el.id + '"]') : null;
-    return label ? label.textContent.replace(/\s+/g, ' ').trim() : el.name;
+    if (!label) return el.name;
+    var copy = label.cloneNode(true);
+    copy.querySelectorAll('small').forEach(function (s) { s.remove(); });
+    return (copy.textContent.replace(/\s+/g, ' ').trim() || label.textContent.replace(/\s+/g, ' ').trim());
   }
 
   function clearFieldError(el) {
@@ -131,6 +136,17 @@
     });
     var lines = marked.length && !rest.length ? ['Fix the marked field' + (marked.length > 1 ? 's' : '') + '.'] : [err.message].concat(rest);
     show(form, lines, true);
+    // A start refused because the system has a go-live in flight: a way to that run.
+    if (err.runId) {
+      var box0 = form.querySelector('.form-status');
+      if (box0) {
+        var link = document.createElement('a');
+        link.href = '/runs/' + encodeURIComponent(err.runId);
+        link.textContent = 'Open the run in flight';
+        box0.appendChild(document.createElement('br'));
+        box0.appendChild(link);
+      }
+    }
     var statusBox = form.querySelector('.form-status');
     if (statusBox && marked.length && !rest.length) statusBox.setAttribute('data-fields', '');
     if (marked.length && form.hasAttribute('data-summary')) {
@@ -248,6 +264,21 @@
     event.preventDefault();
     var submitter = event.submitter;
     var panel = confirmPanel(form);
+    // Two-step forms check their required fields here, inline (the form has novalidate, so no
+    // browser popup), before asking the question.
+    if (form.hasAttribute('data-confirm') && !(submitter && submitter.hasAttribute('data-confirmed'))) {
+      var missing = Array.prototype.filter.call(form.querySelectorAll('[required]'), function (el) { return el.id && !el.disabled && el.value.trim() === ''; });
+      if (missing.length) {
+        clearErrors(form);
+        missing.forEach(function (el) { markField(el, 'required'); });
+        show(form, 'Fix the marked field' + (missing.length > 1 ? 's' : '') + '.', true);
+        var statusBox0 = form.querySelector('.form-status');
+        if (statusBox0) statusBox0.setAttribute('data-fields', '');
+        if (panel) panel.hidden = true;
+        missing[0].focus();
+        return;
+      }
+    }
     if (form.hasAttribute('data-confirm') && panel && !(submitter && submitter.hasAttribute('data-confirmed'))) {
       panel.hidden = false;
       var yes = panel.querySelector('[data-confirmed]');
@@ -284,7 +315,8 @@
           return;
         }
         var receipt = r.body && r.body.receipt;
-        var message = form.getAttribute('data-success') || 'Done.';
+        // What happened, in words: per button (data-success-approve) or for the form.
+        var message = (submitter && submitter.value && form.getAttribute('data-success-' + submitter.value)) || form.getAttribute('data-success') || 'Done.';
         var receiptShown = receipt && showReceipt(form, receipt);
         if (receipt && !receiptShown) message += ' Your anonymous receipt (keep it, it is shown once): ' + receipt;
         show(form, message, false);
@@ -417,9 +449,27 @@
     window.scrollTo(window.scrollX, scrollY);
     var status = live.querySelector('[data-run-status]');
     var now = status && status.getAttribute('data-run-status');
-    if (now && liveNote && live.getAttribute('data-status') !== now) liveNote.textContent = 'The run is now ' + now + '.';
+    if (now && liveNote && live.getAttribute('data-status') !== now) liveNote.textContent = statusSentence(now);
     if (now) live.setAttribute('data-status', now);
+    markOverflow();
   }
+
+  var STATUS_WORDS = {
+    running: 'running', waiting: 'waiting for input', hypercare: 'in hypercare', compensating: 'rolling back',
+    live: 'live', 'rolled-back': 'rolled back', 'rollback-incomplete': 'rolled back only in part', cancelled: 'cancelled',
+  };
+  function statusSentence(status) {
+    return 'The run is now ' + (STATUS_WORDS[status] || status) + '.';
+  }
+
+  // A diagram wider than its box says so ("Scroll sideways"), and can be scrolled by keyboard.
+  function markOverflow() {
+    document.querySelectorAll('.diagram').forEach(function (d) {
+      if (d.scrollWidth > d.clientWidth + 1) d.setAttribute('data-overflows', ''); else d.removeAttribute('data-overflows');
+    });
+  }
+  markOverflow();
+  window.addEventListener('resize', markOverflow);
 
   function refresh() {
     if (!live) return;

@@ -70,8 +70,13 @@ export function registerUiRoutes(app: Express, ctx: ServerContext): void {
     return { runId: runId.data, state, runbook: await runbookOfRun(ctx, state), me: principal.person.id, ...(temporalUrl ? { temporalUrl } : {}) };
   };
 
+  // Runs waiting for my roles, and runs in hypercare (their open reports may be mine to resolve).
   const myWork = async (principal: Principal) => {
-    const { runs } = await ctx.runs.list(listRunsQuerySchema.parse({ waitingFor: 'me', pageSize: APPROVALS_SCAN }), principal.person.roles);
+    const lists = await Promise.all([
+      ctx.runs.list(listRunsQuerySchema.parse({ waitingFor: 'me', pageSize: APPROVALS_SCAN }), principal.person.roles),
+      ctx.runs.list(listRunsQuerySchema.parse({ state: 'hypercare', pageSize: APPROVALS_SCAN }), principal.person.roles),
+    ]);
+    const runs = [...new Map(lists.flatMap((l) => l.runs).map((r) => [r.runId, r] as const)).values()];
     const views = await Promise.all(runs.map((r) => withTimeout(runView(r.runId, principal), STATE_TIMEOUT_MS)));
     return views.filter((v): v is RunView => v !== undefined);
   };

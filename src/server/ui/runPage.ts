@@ -92,7 +92,7 @@ export function layers(steps: readonly Pick<StepView, 'id' | 'after'>[]): string
 
 export function diagram(state: RunStateView): SafeHtml {
   const byId = new Map(state.steps.map((s) => [s.id, s] as const));
-  return html`<figure class="diagram" aria-label="Steps of the runbook and what each waits for">
+  return html`<figure class="diagram" tabindex="0" aria-label="Steps of the runbook and what each waits for">
   <ol class="layers">
   ${layers(state.steps).map(
     (ids) => html`<li class="layer"><ul>${ids.map((id) => {
@@ -101,7 +101,7 @@ export function diagram(state: RunStateView): SafeHtml {
     })}</ul></li>`,
   )}
   </ol>
-  <figcaption>Left to right: steps in a column may run side by side; each waits for the columns before it.</figcaption>
+  <figcaption><span class="scroll-hint">Scroll sideways for more steps →</span> Left to right: steps in a column may run side by side; each waits for the columns before it.</figcaption>
 </figure>`;
 }
 
@@ -196,7 +196,7 @@ function replaceForms(v: RunView, step: StepView): SafeHtml | false {
 export function decisionForm(v: RunView, step: StepView): SafeHtml {
   const id = fid(v, `decide-${step.id}`);
   const roles = (step.mayDecide ?? []).map((m) => m.role);
-  return html`<form class="card decision" id="${id}-form" data-api="${api(v, `/steps/${encodeURIComponent(step.id)}/decisions`)}" data-refresh>
+  return html`<form class="card decision" id="${id}-form" data-api="${api(v, `/steps/${encodeURIComponent(step.id)}/decisions`)}" data-refresh data-success-approve="Approved “${step.title}”." data-success-reject="Rejected “${step.title}”: the run rolls back.">
   <h3>Decide: ${step.title}</h3>
   ${whoMay(v, 'Decided', roles)}
   ${evidenceList(v, (step.approvals ?? []).length ? coveredSteps(v, step) : [])}
@@ -300,30 +300,74 @@ function lineControls(v: RunView): SafeHtml | false {
   const rollback = v.runbook?.rollbackAuthority ?? [];
   const mayStop = stop.some((r) => mine.includes(r)) || (!v.runbook && mine.length > 0);
   const mayRollback = rollback.some((r) => mine.includes(r));
-  const form = (path: string, id: string, label: string, button: string, roles: string[], confirm: SafeHtml) =>
-    html`<form id="${fid(v, `${id}-form`)}" data-api="${api(v, path)}" data-refresh data-confirm class="card">${whoMay(v, 'Sent', roles)}<div class="field"><label for="${fid(v, id)}">${label}</label><input id="${fid(v, id)}" name="reason" required></div>${formStatus()}<button type="submit" class="danger">${button}…</button>${confirm}</form>`;
+  const form = (path: string, id: string, label: string, button: string, roles: string[], confirm: SafeHtml, success: string) =>
+    html`<form id="${fid(v, `${id}-form`)}" data-api="${api(v, path)}" data-refresh data-confirm data-success="${success}" novalidate class="card">${whoMay(v, 'Sent', roles)}<div class="field"><label for="${fid(v, id)}">${label}</label><input id="${fid(v, id)}" name="reason" required></div>${formStatus()}<button type="submit" class="danger">${button}…</button>${confirm}</form>`;
   return (
     (mayStop || mayRollback) &&
     html`<section aria-labelledby="stop-h"><h2 id="stop-h">Stop or roll back</h2>
-    ${mayStop && form('/stop', 'stop-reason', 'Why stop the line?', 'Stop the line', stop, confirmPanel('Stopping the line rolls production back now. Stop it?', 'Yes, stop the line and roll back'))}
-    ${mayRollback && form('/rollback', 'rollback-reason', 'Why roll back?', 'Request rollback', rollback, confirmPanel('This asks for production to be rolled back. Go on?', 'Yes, request the rollback'))}</section>`
+    ${mayStop && form('/stop', 'stop-reason', 'Why stop the line?', 'Stop the line', stop, confirmPanel('Stopping the line rolls production back now. Stop it?', 'Yes, stop the line and roll back'), 'Line stopped: rolling back.')}
+    ${mayRollback && form('/rollback', 'rollback-reason', 'Why roll back?', 'Request rollback', rollback, confirmPanel('This asks for production to be rolled back. Go on?', 'Yes, request the rollback'), 'Rollback requested: rolling back.')}</section>`
   );
 }
 
-function reports(v: RunView): SafeHtml | false {
+type ReportView = RunStateView['reports'][number];
+
+/** May this person resolve the run's reports? Without the runbook: members, and the server checks. */
+export function mayResolveReports(v: RunView): boolean {
+  if (isClosed(v.state)) return false;
   const mine = rolesInRun(v.state, v.me);
+  return v.runbook ? resolveRoles(v.runbook).some((r) => mine.includes(r)) : mine.length > 0;
+}
+
+export function openReports(state: RunStateView): ReportView[] {
+  return state.reports.filter((r) => r.status === 'open');
+}
+
+const isOverdue = (r: ReportView, now: number) => r.status === 'open' && Date.parse(r.responseDueAt) < now;
+
+/** "2 open reports — 1 overdue", or nothing when none is open. */
+export function openReportsSummary(state: RunStateView, now = Date.now()): string | undefined {
+  const open = openReports(state);
+  if (open.length === 0) return undefined;
+  const overdue = open.filter((r) => isOverdue(r, now)).length;
+  return `${open.length} open report${open.length > 1 ? 's' : ''}${overdue ? ` — ${overdue} overdue` : ''}`;
+}
+
+/** The form to answer one report (ids keyed, so several runs can share My approvals). */
+function resolveForm(v: RunView, r: ReportView): SafeHtml {
+  return html`<form id="${fid(v, `res-${r.id}-form`)}" data-api="${api(v, `/reports/${encodeURIComponent(r.id)}/resolution`)}" data-refresh data-success="Report resolved (${r.severity}: “${r.description.length > 60 ? `${r.description.slice(0, 60)}…` : r.description}”).">${whoMay(v, 'Resolved', resolveRoles(v.runbook))}<div class="field"><label for="${fid(v, `res-${r.id}`)}">Resolution</label><input id="${fid(v, `res-${r.id}`)}" name="resolution" required></div>${formStatus()}<button type="submit" class="secondary">Resolve</button></form>`;
+}
+
+/** When a report came in and when it must be answered; overdue said in words, not colour only. */
+function reportTiming(r: ReportView, now: number): SafeHtml {
+  const overdue = isOverdue(r, now);
+  return html`<p class="report-timing ${overdue && 'overdue'}">Reported ${duration(r.at, undefined, now)} ago · response due ${time(r.responseDueAt)}${overdue && html` · <strong>overdue</strong>`}</p>`;
+}
+
+function reportItem(v: RunView, r: ReportView, mayResolve: boolean, now: number): SafeHtml {
   const resolvers = resolveRoles(v.runbook);
-  // Without the runbook we cannot know who may: show the form to members and say so.
-  const mayResolve = v.runbook ? resolvers.some((r) => mine.includes(r)) : mine.length > 0;
+  return html`<li class="report severity-${r.severity} ${isOverdue(r, now) && 'overdue'}" data-report="${r.id}"><strong>${r.severity}</strong> ${badge(r.status)} by ${r.reporter} ${time(r.at)}
+      <blockquote class="comment">${r.description}</blockquote>
+      ${r.resolution ? html`<p>Resolved by ${r.resolution.by.id} ${time(r.resolution.at)}: ${r.resolution.text}</p>` : html`${reportTiming(r, now)}${!mayResolve && resolvers.length > 0 && html`<p class="muted">Resolved by ${roleNames(v, resolvers)}</p>`}`}
+      ${!r.resolution && mayResolve && resolveForm(v, r)}
+    </li>`;
+}
+
+/** Open reports for someone who may resolve them (My approvals): one card each, with the form. */
+export function reportActionsForMe(v: RunView, now = Date.now()): SafeHtml[] {
+  if (!mayResolveReports(v)) return [];
+  return openReports(v.state).map(
+    (r) => html`<div class="card report-card ${isOverdue(r, now) && 'overdue'}" data-report="${r.id}"><h3>Red Button report: ${r.severity}</h3><ul class="records reports">${reportItem(v, r, true, now)}</ul></div>`,
+  );
+}
+
+function reports(v: RunView, now = Date.now()): SafeHtml | false {
+  const mayResolve = mayResolveReports(v);
+  // Open ones first, so the ones to answer are not under the resolved ones.
+  const sorted = [...openReports(v.state), ...v.state.reports.filter((r) => r.status !== 'open')];
   return (
     v.state.reports.length > 0 &&
-    html`<section aria-labelledby="reports-h"><h2 id="reports-h">Reports</h2><ul class="records reports">${v.state.reports.map(
-      (r) => html`<li class="report severity-${r.severity}"><strong>${r.severity}</strong> ${badge(r.status)} by ${r.reporter} ${time(r.at)}
-      <blockquote class="comment">${r.description}</blockquote>
-      ${r.resolution ? html`<p>Resolved by ${r.resolution.by.id} ${time(r.resolution.at)}: ${r.resolution.text}</p>` : html`<p class="muted">Response due ${time(r.responseDueAt)}${!mayResolve && resolvers.length > 0 && ` · resolved by ${roleNames(v, resolvers)}`}</p>`}
-      ${!r.resolution && mayResolve && !isClosed(v.state) && html`<form id="${fid(v, `res-${r.id}-form`)}" data-api="${api(v, `/reports/${encodeURIComponent(r.id)}/resolution`)}" data-refresh>${whoMay(v, 'Resolved', resolvers)}<div class="field"><label for="${fid(v, `res-${r.id}`)}">Resolution</label><input id="${fid(v, `res-${r.id}`)}" name="resolution" required></div>${formStatus()}<button type="submit" class="secondary">Resolve</button></form>`}
-    </li>`,
-    )}</ul></section>`
+    html`<section id="${fid(v, 'reports')}" aria-labelledby="reports-h"><h2 id="reports-h" tabindex="-1">Reports <small>(${openReportsSummary(v.state, now) ?? 'none open'})</small></h2><ul class="records reports">${sorted.map((r) => reportItem(v, r, mayResolve, now))}</ul></section>`
   );
 }
 
@@ -357,9 +401,14 @@ export function liveRegion(v: RunView): SafeHtml {
   const s = v.state;
   const mine = actionsForMe(v);
   const hypercare = s.status === 'hypercare';
+  const summary = isClosed(s) ? undefined : openReportsSummary(s);
+  // People who answer reports see them before the long timeline while any is open.
+  const reportsFirst = summary !== undefined && mayResolveReports(v);
   return html`${header(v)}
   <div class="run-status" data-run-status="${s.status}">${s.waitingRoles.length > 0 && html`<span class="muted">Waiting for ${s.waitingRoles.map((r) => roleName(v, r)).join(', ')}</span>`}</div>
   ${s.failure && html`<div class="failure" role="status"><strong>${s.failure.kind}</strong>${s.failure.stepId && ` at ${s.failure.stepId}`}: ${s.failure.reason}${s.failure.by && ` (by ${s.failure.by.id})`}</div>`}
+  ${summary && html`<p class="reports-banner ${summary.includes('overdue') && 'overdue'}" role="status"><a href="#reports-h">${summary}</a></p>`}
+  ${reportsFirst && reports(v)}
   ${hypercare && redButton(v)}
   ${mine.length > 0 && html`<section class="for-me" aria-labelledby="forme-h"><h2 id="forme-h">Waiting for you</h2>${mine}</section>`}
   ${diagram(s)}
@@ -367,7 +416,7 @@ export function liveRegion(v: RunView): SafeHtml {
     <section aria-labelledby="timeline-h"><h2 id="timeline-h">Timeline</h2><ol class="timeline">${s.steps.map((step) => stepItem(v, step))}</ol></section>
     <div>
       ${!hypercare && redButton(v)}
-      ${reports(v)}
+      ${!reportsFirst && reports(v)}
       ${lineControls(v)}
       ${s.escalations.length > 0 && html`<section aria-labelledby="esc-h"><h2 id="esc-h">Escalations</h2><ul class="records">${s.escalations.map((e) => html`<li>${e.subject}: level ${e.level} ${time(e.at)} notified ${e.notified.join(', ')}${e.delegatedTo && ` · delegated to ${e.delegatedTo}`}</li>`)}</ul></section>`}
     </div>

@@ -5,6 +5,7 @@ import { RUN_STATUSES } from '../api';
 import type { RunSummary } from '../temporalRuns';
 import { html, type SafeHtml } from './html';
 import { badge, formStatus, time } from './layout';
+import { openReportsSummary } from './runPage';
 
 /** Runs: the list (state, system, current step, who it waits for) and the start form. */
 
@@ -26,6 +27,12 @@ function waitsFor(row: RunRow): string {
   return people.length ? people.join('; ') : row.summary.waitingRoles.join(', ');
 }
 
+/** Open Red Button reports of a running run, from the state the list already read. */
+function reportsCell(r: RunRow): SafeHtml | false {
+  const summary = r.state && openReportsSummary(r.state);
+  return !!summary && html` <a class="open-reports ${summary.includes('overdue') && 'overdue'}" href="/runs/${encodeURIComponent(r.summary.runId)}#reports-h">${summary}</a>`;
+}
+
 export function runsTable(rows: RunRow[], nextPageToken: string | undefined, filterQuery: string): SafeHtml {
   if (rows.length === 0) return html`<p class="empty">No runs match.</p>`;
   return html`<div class="table-wrap"><table class="runs">
@@ -35,7 +42,7 @@ export function runsTable(rows: RunRow[], nextPageToken: string | undefined, fil
   ${rows.map(
     (r) => html`<tr>
     <td data-label="Run"><a href="/runs/${encodeURIComponent(r.summary.runId)}">${r.summary.runId}</a></td>
-    <td data-label="State">${badge(r.state?.status ?? r.summary.state ?? r.summary.executionStatus.toLowerCase())}</td>
+    <td data-label="State">${badge(r.state?.status ?? r.summary.state ?? r.summary.executionStatus.toLowerCase())}${reportsCell(r)}</td>
     <td data-label="System">${r.summary.system ?? r.state?.system}</td>
     <td data-label="Runbook">${r.summary.runbook ?? r.state?.runbook.id}</td>
     <td data-label="Current step">${currentSteps(r.state)}</td>
