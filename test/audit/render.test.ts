@@ -29,6 +29,25 @@ describe('dossier rendering', () => {
     expect(md).toMatch(/## Training records and feedback channel\n\n_Serves: [^\n]+_\n\n_Not recorded in this run\._/);
   });
 
+  it('fits a phone: a viewport, tables that scroll in their box, numbers and statuses that never break', () => {
+    const files = dossierFiles(source((s) => s.state.steps.forEach((step) => (step.status = 'compensated'))));
+    const html = text(files, 'index.html');
+    expect(html).toContain('<meta name="viewport" content="width=device-width, initial-scale=1">');
+    expect(html).toMatch(/\.table\{overflow-x:auto/);
+    expect(html).toMatch(/\.short\{white-space:nowrap\}/);
+    expect(html).not.toContain('word-break:break-word');
+    expect(html.match(/<table>/g)!.length).toBe(html.match(/<div class="table"><table>/g)!.length);
+    // The plan's step table: "#" and "Status" are short columns, the free text ones wrap.
+    const plan = /<table><thead><tr><th class="(\w+)">#<\/th>.*?<\/table>/.exec(html)!;
+    expect(plan[1]).toBe('short');
+    expect(plan[0]).toContain('<th class="short">Status</th>');
+    expect(plan[0]).toMatch(/<td class="short">compensated<\/td>/);
+    expect(plan[0]).toMatch(/<tr><td class="short">\d+<\/td>/);
+    // Long free text (the audit trail's entries) stays wrappable.
+    expect(html).toContain('<th class="text">Entry</th>');
+    expect(verifyDossierFiles(files)).toMatchObject({ ok: true });
+  });
+
   it('produces files that verify, and names a file with one byte changed', () => {
     const files = dossierFiles(source());
     expect(verifyDossierFiles(files)).toMatchObject({ ok: true, workflowId: 'wf-1' });
