@@ -255,6 +255,10 @@ describe('Red Button, stop and rollback', () => {
   it('takes a rollback request from someone with rollback authority', async () => {
     const runId = await startRun('rollback');
     await untilStep(runId, 'validation-report', 'waiting');
+    // One go-live per system: the refusal names the run in the way.
+    const second = await as('rm')('POST', '/api/runs', { runbook: SMALL_RUNBOOK, system: 'rollback', collaborationMode: 2 });
+    expect(second.status).toBe(409);
+    expect(second.body.error.runId).toBe(runId);
     const denied = await as('ops')('POST', `/api/runs/${runId}/rollback`, { reason: 'not mine to ask' });
     expect(denied.status).toBe(403);
     const res = await as('rm')('POST', `/api/runs/${runId}/rollback`, { reason: 'vendor pulled the model' });

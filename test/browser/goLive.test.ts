@@ -37,6 +37,13 @@ describe.skipIf(!hasChromium)('the go-live in a browser', () => {
     await screenshot(rm.page, '00-start-form-errors');
     await form.getByLabel('System').fill('browser-bot');
     expect(await form.locator('.error-summary').count()).toBe(0);
+    // A person unknown here: the summary names the field by its label, without its help text.
+    const guardianField = form.locator('#a-web-small-guardian');
+    const guardians = await guardianField.inputValue();
+    await guardianField.fill(`${guardians}, mallory`);
+    await rm.page.getByRole('button', { name: 'Start the run' }).click();
+    await expect.poll(() => form.locator('.error-summary a').textContent(), { timeout: 10_000 }).toBe('Guardian: no person "mallory" in the users file');
+    await guardianField.fill(guardians);
     await screenshot(rm.page, '01-start-form');
     await rm.page.getByRole('button', { name: 'Start the run' }).click();
     await rm.page.waitForURL(/\/runs\/golive-browser-bot-/);
