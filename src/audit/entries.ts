@@ -52,6 +52,17 @@ export interface AuditEntry {
   eventIds: number[];
 }
 
+/**
+ * Who a fact without a person is shown as: the engine itself. Entries keep `actor` absent for
+ * those (the record says no person acted; filters by person never match it); views — CLI table,
+ * web page, dossier — print this one name instead of a blank.
+ */
+export const SYSTEM_ACTOR = 'golive';
+
+export function actorLabel(actor: string | undefined): string {
+  return actor || SYSTEM_ACTOR;
+}
+
 export interface TrailFilter {
   kind?: AuditKind | AuditKind[];
   /** Matches the actor, and people a notification went to. */

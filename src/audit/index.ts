@@ -14,7 +14,7 @@ import { fetchRunChain } from './history';
  * compliance dossier as a folder or a zip, and the offline verification of one.
  */
 
-export { AUDIT_KINDS, filterEntries, type AuditEntry, type AuditKind, type TrailFilter } from './entries';
+export { actorLabel, AUDIT_KINDS, filterEntries, SYSTEM_ACTOR, type AuditEntry, type AuditKind, type TrailFilter } from './entries';
 export type { ChainedEntry } from './chain';
 export { DossierArchiveError, verifyDossier, verifyDossierZip, type DossierVerdict, type VerifyOptions } from './verify';
 export { viewTrail, type TrailView } from './view';

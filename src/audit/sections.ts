@@ -4,6 +4,7 @@ import { compensationFor } from '../runbook/compensation';
 import type { DecisionRecord, EvidenceRecord, GoLiveInput, RunStateView } from '../../workflows/definitions';
 import { materialiseSteps } from '../../workflows/steps';
 import type { ChainedEntry } from './chain';
+import { actorLabel } from './entries';
 import { COLLABORATION_MODES, OBLIGATIONS, type Obligation } from './obligations';
 
 /**
@@ -265,7 +266,7 @@ function handoverLog(ctx: DossierContext): DossierSection {
     obligations: [OBLIGATIONS.recordKeeping, OBLIGATIONS.deployer],
     blocks: [
       { kind: 'text', text: 'Every change, validation and decision of the run, from its Temporal history and its own record, hash-chained (audit-trail.json).' },
-      { kind: 'table', columns: ['#', 'At', 'What', 'Who', 'Step', 'Entry', 'Hash'], rows: ctx.entries.map((e) => [String(e.seq), e.at, e.kind, e.actor ? `${e.actor}${e.role ? ` (${e.role})` : ''}` : '', e.stepId ?? '', e.summary, short(e.hash)]) },
+      { kind: 'table', columns: ['#', 'At', 'What', 'Who', 'Step', 'Entry', 'Hash'], rows: ctx.entries.map((e) => [String(e.seq), e.at, e.kind, `${actorLabel(e.actor)}${e.actor && e.role ? ` (${e.role})` : ''}`, e.stepId ?? '', e.summary, short(e.hash)]) },
     ],
   };
 }

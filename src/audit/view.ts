@@ -1,12 +1,13 @@
 import type { RefusalEntry } from '../server/refusalLog';
 import type { ChainedEntry } from './chain';
-import { filterEntries, type TrailFilter } from './entries';
+import { filterEntries, type AuditKind, type TrailFilter } from './entries';
 
 /**
  * A filtered look at a trail, for people (API, UI). The chain head and `total` stay those of the
  * whole trail: a filtered list cannot be checked against the head, so the view says how much it
  * left out rather than pretending to be the record. Refused attempts follow the person and step
- * filters; they have no kind of their own, so a kind filter leaves them all in.
+ * filters. They are not chain entries, but they are the same sort of fact as a "message-refused"
+ * entry: a kind filter keeps them only when it asks for that kind.
  */
 
 export type TrailView<T> = T & {
@@ -15,7 +16,17 @@ export type TrailView<T> = T & {
   filter: TrailFilter;
 };
 
+/** The entry kind refused attempts go with: a kind filter without it leaves them out. */
+export const REFUSAL_KIND: AuditKind = 'message-refused';
+
+/** Whether a kind filter leaves refused attempts out. */
+export function kindFilterHidesRefusals(kind: TrailFilter['kind']): boolean {
+  return kind !== undefined && !(Array.isArray(kind) ? kind : [kind]).includes(REFUSAL_KIND);
+}
+
 export function viewTrail<T extends { entries: ChainedEntry[]; refusals: RefusalEntry[] }>(trail: T, filter: TrailFilter): TrailView<T> {
-  const refusals = trail.refusals.filter((r) => (filter.person === undefined || r.actor === filter.person) && (filter.stepId === undefined || r.stepId === filter.stepId));
+  const refusals = kindFilterHidesRefusals(filter.kind)
+    ? []
+    : trail.refusals.filter((r) => (filter.person === undefined || r.actor === filter.person) && (filter.stepId === undefined || r.stepId === filter.stepId));
   return { ...trail, entries: filterEntries(trail.entries, filter), refusals, total: trail.entries.length, filter };
 }

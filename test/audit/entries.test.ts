@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { chainEntries, entryHash, verifyChain } from '../../src/audit/chain';
-import { auditEntries, filterEntries, finalState, startInput } from '../../src/audit/entries';
+import { actorLabel, auditEntries, filterEntries, finalState, startInput, SYSTEM_ACTOR } from '../../src/audit/entries';
+import { kindFilterHidesRefusals, viewTrail } from '../../src/audit/view';
 import type { RunHistory } from '../../src/audit/history';
 
 /**
@@ -102,5 +103,28 @@ describe('hash chain', () => {
     const { hash: _hash, ...rest } = { ...forged[3]!, summary: 'forged' };
     forged[3] = { ...rest, hash: entryHash(rest) };
     expect(verifyChain(forged)).toMatchObject({ ok: false, seq: 5 });
+  });
+});
+
+describe('a view of the trail', () => {
+  const entries = chainEntries(auditEntries(chain));
+  const refusal = { at: '2024-01-01T00:00:00.000Z', runId: 'wf', actor: 'rm', action: 'decide:approve', stepId: 'gate-4', type: 'SelfApproval', status: 403, reason: 'the initiator may not approve', by: 'workflow' as const };
+  const trail = { entries, refusals: [refusal] };
+
+  it('shows refused attempts under a kind filter only when it asks for refused messages', () => {
+    expect(viewTrail(trail, {}).refusals).toEqual([refusal]);
+    expect(viewTrail(trail, { kind: ['compensation'] }).refusals).toEqual([]);
+    expect(viewTrail(trail, { kind: 'decision' }).refusals).toEqual([]);
+    expect(viewTrail(trail, { kind: ['compensation', 'message-refused'] }).refusals).toEqual([refusal]);
+    expect(viewTrail(trail, { person: 'guardian' }).refusals).toEqual([]);
+    expect(kindFilterHidesRefusals(undefined)).toBe(false);
+  });
+
+  it('names the engine as the actor of facts no person did, one name for every view', () => {
+    const system = entries.find((e) => e.kind === 'run-ended' || e.kind === 'step-completed')!;
+    expect(system.actor).toBeUndefined();
+    expect(actorLabel(system.actor)).toBe(SYSTEM_ACTOR);
+    expect(SYSTEM_ACTOR).toBe('golive');
+    expect(actorLabel('guardian')).toBe('guardian');
   });
 });

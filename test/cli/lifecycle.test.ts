@@ -102,6 +102,10 @@ describe.sequential('a run through the CLI', () => {
     const table = await cli(['history', runId], 'rm');
     expect(table.stdout).toMatch(/^SEQ\s+AT\s+KIND\s+ACTOR\s+STEP\s+SUMMARY/);
     expect(table.stdout).toContain('Refused attempts');
+    // Facts no person did show the engine as their actor, not a blank.
+    const completed = table.stdout.split('\n').filter((l) => /\sstep-completed\s/.test(l));
+    expect(completed.length).toBeGreaterThan(0);
+    for (const line of completed) expect(line).toMatch(/\sstep-completed\s+golive\s/);
   });
 
   it('history --kind (repeated), --person and --step filter on the server; a bad filter is named by its flag', async () => {
@@ -123,10 +127,22 @@ describe.sequential('a run through the CLI', () => {
     expect(table.code, table.stderr).toBe(0);
     expect(table.stderr).toMatch(/^\d+ of \d+ entries \(filtered\), chain head [0-9a-f]{64}/m);
 
-    const bad = await cli(['history', runId, '--kind', 'decision', '--kind', 'nope', '--person', 'Not A Person!'], 'rm');
+    // Kinds are checked by the CLI (they may be comma-separated): the bad one is named.
+    const badKind = await cli(['history', runId, '--kind', 'decision,nope'], 'rm');
+    expect(badKind.code).toBe(2);
+    expect(badKind.stderr).toMatch(/--kind: "nope" is not a kind/);
+    const bad = await cli(['history', runId, '--kind', 'decision', '--person', 'Not A Person!'], 'rm');
     expect(bad.code).toBe(1);
-    expect(bad.stderr).toMatch(/^ {2}--kind \(query\.kind.*\): /m);
     expect(bad.stderr).toMatch(/^ {2}--person \(query\.person\): /m);
+  });
+
+  it('history --kind without message-refused leaves the refused attempts out, and says so', async () => {
+    const r = await cli(['history', runId, '--kind', 'decision,compensation'], 'rm');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).not.toContain('Refused attempts (not part of the chain)');
+    expect(r.stdout).toContain('(refused attempts not shown: filtered by kind');
+    const json = JSON.parse((await cli(['history', runId, '--kind', 'decision,message-refused', '--json'], 'rm')).stdout) as TrailView<AuditTrail>;
+    expect(json.refusals.map((x) => x.actor)).toContain('rm');
   });
 
   it('dossier unpacks into a folder that verify accepts, and verify names an altered file', async () => {

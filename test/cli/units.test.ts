@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
-import { dossierEntries } from '../../src/cli/commands/audit';
+import { dossierEntries, kindList } from '../../src/cli/commands/audit';
 import { documentEvidence, evidenceValue } from '../../src/cli/commands/decisions';
 import { table } from '../../src/cli/output';
 
@@ -54,5 +54,20 @@ describe('table', () => {
   it('aligns columns by visible width, ignoring colour codes', () => {
     const green = '\u001b[32mok\u001b[39m';
     expect(table(['A', 'B', 'C'], [['long-value', green, 'x']]).split('\n')).toEqual(['A           B   C', `long-value  ${green}  x`]);
+  });
+});
+
+describe('history --kind', () => {
+  it('takes kinds comma-separated or repeated, once each', () => {
+    expect(kindList.parse(['decision,stop', 'compensation', 'decision'])).toEqual(['decision', 'stop', 'compensation']);
+    expect(kindList.parse(undefined)).toBeUndefined();
+  });
+
+  it('names the kind that is wrong, with the one probably meant', () => {
+    const result = kindList.safeParse(['decision,stpo']);
+    expect(result.success).toBe(false);
+    const messages = result.error!.issues.map((i) => i.message);
+    expect(messages).toHaveLength(1);
+    expect(messages[0]).toMatch(/^"stpo" is not a kind; did you mean "stop"\? \(kinds: run-started,/);
   });
 });

@@ -5,7 +5,9 @@ import { z } from 'zod';
 // From verify.ts, not the audit index: the index loads Temporal's protobufs (a quarter second
 // on every CLI start), and verifying is offline work that needs none of it.
 import { verifyDossier, type DossierVerdict } from '../../audit/verify';
-import { AUDIT_KINDS } from '../../audit/entries';
+import { actorLabel, AUDIT_KINDS, type AuditKind } from '../../audit/entries';
+import { kindFilterHidesRefusals, REFUSAL_KIND } from '../../audit/view';
+import { closestName } from '../../runbook/zodIssues';
 import type { FieldFlags } from '../api';
 import { defineCommand, jsonFlag } from '../args';
 import { CliError, EXIT } from '../errors';
@@ -17,30 +19,52 @@ import { runArg, runSchema } from './runs';
 /** The history query's fields as the flags that set them, for the server's 400 issues. */
 const HISTORY_FLAGS: FieldFlags = { kind: '--kind', person: '--person', step: '--step' };
 
+/** `--kind a,b --kind c` → [a, b, c]: each checked here, so a bad one is named on its own. */
+export const kindList = z
+  .array(z.string())
+  .optional()
+  .transform((values, ctx): AuditKind[] | undefined => {
+    if (values === undefined) return undefined;
+    const kinds: AuditKind[] = [];
+    for (const kind of values.flatMap((v) => v.split(',')).map((k) => k.trim()).filter(Boolean)) {
+      if ((AUDIT_KINDS as readonly string[]).includes(kind)) {
+        if (!kinds.includes(kind as AuditKind)) kinds.push(kind as AuditKind);
+        continue;
+      }
+      const guess = closestName(kind, AUDIT_KINDS);
+      ctx.addIssue({ code: 'custom', message: `"${kind}" is not a kind${guess ? `; did you mean "${guess}"?` : ''} (kinds: ${AUDIT_KINDS.join(', ')})` });
+    }
+    if (kinds.length === 0 && values.length > 0) ctx.addIssue({ code: 'custom', message: 'names no kind' });
+    return kinds;
+  });
+
 export const history = defineCommand({
   name: 'history',
   group: 'audit',
   summary: "A run's audit trail: every fact in order, hash-chained; refused attempts apart.",
   description:
     'Filters narrow what is shown; the chain head and the total stay those of the whole trail.\n' +
-    'Refused attempts follow --person and --step (they have no kind).',
+    `Refused attempts follow --person and --step; with --kind, only when it includes ${REFUSAL_KIND}.`,
   positionals: [runArg],
   options: {
-    kind: { type: 'string', multiple: true, value: 'KIND', description: `only entries of this kind (${AUDIT_KINDS.join(', ')})` },
+    kind: { type: 'string', multiple: true, value: 'KIND', description: `only entries of these kinds, comma-separated or repeated (${AUDIT_KINDS.join(', ')})` },
     person: { type: 'string', value: 'ID', description: 'only what this person did, and notifications sent to them' },
     step: { type: 'string', value: 'ID', description: 'only entries about this step' },
     json: { type: 'boolean', description: 'print the trail (entries with hashes, refusals, total, filter) as JSON' },
   },
-  // The server validates the filters and names a bad one by its flag.
-  schema: z.object({ run: runSchema, kind: z.array(z.string()).optional(), person: z.string().optional(), step: z.string().optional(), json: jsonFlag }),
-  examples: ['golive history "$RUN"', 'golive history "$RUN" --kind decision --kind compensation', 'golive history "$RUN" --person guardian --json | jq ".entries[].summary"'],
+  // Kinds are checked here (they may be comma-separated); the server validates the other filters
+  // and names a bad one by its flag.
+  schema: z.object({ run: runSchema, kind: kindList, person: z.string().optional(), step: z.string().optional(), json: jsonFlag }),
+  examples: ['golive history "$RUN"', 'golive history "$RUN" --kind decision,compensation', 'golive history "$RUN" --person guardian --json | jq ".entries[].summary"'],
   async run(input, ctx) {
     const api = await ctx.api();
     const filter = { ...(input.kind ? { kind: input.kind } : {}), ...(input.person !== undefined ? { person: input.person } : {}), ...(input.step !== undefined ? { step: input.step } : {}) };
     const trail = await withSpinner(ctx.io, 'reading the audit trail…', () => api.history(input.run, filter, HISTORY_FLAGS));
     if (input.json) return printJson(ctx.io, trail);
-    const parts = [table(['SEQ', 'AT', 'KIND', 'ACTOR', 'STEP', 'SUMMARY'], trail.entries.map((e) => [String(e.seq), e.at, e.kind, e.actor ?? '', e.stepId ?? '', e.summary]))];
-    if (trail.refusals.length) {
+    const parts = [table(['SEQ', 'AT', 'KIND', 'ACTOR', 'STEP', 'SUMMARY'], trail.entries.map((e) => [String(e.seq), e.at, e.kind, actorLabel(e.actor), e.stepId ?? '', e.summary]))];
+    if (kindFilterHidesRefusals(input.kind)) {
+      parts.push('', `(refused attempts not shown: filtered by kind; add --kind ${REFUSAL_KIND} to see them)`);
+    } else if (trail.refusals.length) {
       parts.push('', 'Refused attempts (not part of the chain):', table(['AT', 'ACTOR', 'ACTION', 'STEP', 'REASON'], trail.refusals.map((r) => [r.at, r.actor, r.action, r.stepId ?? '', r.reason])));
     }
     print(ctx.io, parts.join('\n'));
