@@ -209,6 +209,8 @@ describe.skipIf(!hasChromium)('the go-live in a browser', () => {
     await screenshot(sponsor.page, '07-long-note-audit');
     await guardian.page.goto(runPath);
     await screenshot(guardian.page, '08-long-note-phone');
+    // On a phone the diagram is wider than its box and says it scrolls.
+    expect(await guardian.page.locator('.diagram[data-overflows] .scroll-hint').isVisible()).toBe(true);
 
     // Reject without a comment: the error names the comment, sits next to it, and outlives a refresh.
     await guardian.page.setViewportSize({ width: 1280, height: 900 });
