@@ -1,27 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Client } from '@temporalio/client';
 import { buildAuditTrail, dossierFilesOf, filterEntries } from '../../src/audit';
 import { verifyChain } from '../../src/audit/chain';
 import { verifyDossierFiles } from '../../src/audit/verify';
 import { reportErrorUpdate, resolveReportUpdate } from '../../workflows/definitions';
 import { actor, inputFor, people, startRun, waitForState } from '../support/runs';
-import { testClient, testWorker } from '../support/temporal';
+import { useTestClient, testWorker } from '../support/temporal';
 
 /** A hypercare watch that checkpoints every second: many runs, one trail. */
 describe('audit trail across continue-as-new', () => {
-  let client: Client;
-  beforeAll(async () => {
-    client = await testClient();
-  });
-  afterAll(async () => {
-    await client.connection.close();
-  });
+  const client = useTestClient({ beforeAll, afterAll });
 
   it('tells the whole chain as one trail, with a Red Button report and its resolution', async () => {
     const { taskQueue, run } = await testWorker();
     const workflowId = await run(async () => {
       const handle = await startRun(
-        client,
+        client(),
         taskQueue,
         inputFor({
           steps: [
@@ -37,7 +30,7 @@ describe('audit trail across continue-as-new', () => {
       return handle.workflowId;
     });
 
-    const trail = await buildAuditTrail({ client, workflowId });
+    const trail = await buildAuditTrail({ client: client(), workflowId });
     expect(trail.runIds.length).toBeGreaterThanOrEqual(3);
     expect(trail.state?.chainLength).toBe(trail.runIds.length);
     expect(filterEntries(trail.entries, { kind: 'continued-as-new' })).toHaveLength(trail.runIds.length - 1);

@@ -63,3 +63,19 @@ export async function testWorker(opts: { taskQueue?: string; activityDeps?: Part
     run: (fn) => worker.runUntil(fn),
   };
 }
+
+/** A client on the suite's dev server for one test file, closed after it; read it with `client()`. */
+export function useTestClient(hooks: { beforeAll: (fn: () => Promise<void>) => void; afterAll: (fn: () => Promise<void>) => void }): () => Client {
+  let client: Client | undefined;
+  hooks.beforeAll(async () => {
+    client = await testClient();
+  });
+  hooks.afterAll(async () => {
+    await client?.connection.close();
+  });
+  return () => {
+    if (!client) throw new Error('the test client is used before beforeAll ran');
+    return client;
+  };
+}
+

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import {
   approveStepSignal,
@@ -10,7 +10,7 @@ import {
   type ApproveStepInput,
 } from '../../workflows/definitions';
 import { actor, defaultAssignments, inputFor, people, startRun, stepStatus, waitForState } from '../support/runs';
-import { testClient, testWorker } from '../support/temporal';
+import { useTestClient, testWorker } from '../support/temporal';
 
 /**
  * Who may decide: refused decisions are rejected by the Update validator, so they never reach
@@ -44,13 +44,7 @@ async function refusalOf(p: Promise<unknown>): Promise<{ type: string | undefine
 }
 
 describe('decisions', () => {
-  let client: Client;
-  beforeAll(async () => {
-    client = await testClient();
-  });
-  afterAll(async () => {
-    await client.connection.close();
-  });
+  const client = useTestClient({ beforeAll, afterAll });
 
   it('refuses unauthorized, self-, duplicate and stale decisions without adding history', async () => {
     const { taskQueue, run } = await testWorker();
@@ -58,7 +52,7 @@ describe('decisions', () => {
       // The initiator also holds the guardian role here, to prove four-eyes beats role membership.
       const assignments = { ...defaultAssignments, guardian: [people.guardian, people.guardian2, people.initiator] };
       const handle = await startRun(
-        client,
+        client(),
         taskQueue,
         inputFor(
           {
@@ -150,7 +144,7 @@ describe('decisions', () => {
     const { taskQueue, run } = await testWorker();
     await run(async () => {
       const handle = await startRun(
-        client,
+        client(),
         taskQueue,
         inputFor({
           steps: [

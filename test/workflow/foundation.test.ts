@@ -1,25 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Client } from '@temporalio/client';
 import { approveStepUpdate, getRunStateQuery } from '../../workflows/definitions';
 import { runbookKey, runStateKey, systemKey } from '../../workflows/searchAttributes';
 import { actor, inputFor, people, startRun, waitForState } from '../support/runs';
-import { testClient, testWorker } from '../support/temporal';
+import { useTestClient, testWorker } from '../support/temporal';
 
 /** The foundation: a real workflow on the real dev server waits for an Update and completes. */
 describe('foundation', () => {
-  let client: Client;
-  beforeAll(async () => {
-    client = await testClient();
-  });
-  afterAll(async () => {
-    await client.connection.close();
-  });
+  const client = useTestClient({ beforeAll, afterAll });
 
   it('runs a one-approval runbook to live on the real dev server', async () => {
     const { taskQueue, run } = await testWorker();
     await run(async () => {
       const handle = await startRun(
-        client,
+        client(),
         taskQueue,
         inputFor({
           steps: [{ id: 'sign-off', kind: 'approval', title: 'Sign-off', approvers: [{ role: 'guardian' }], deadline: '1h' }],
