@@ -191,9 +191,7 @@ export function registerHandlers(state: RunState, control: RunControl): void {
   const resolveReport = (raw: ResolveReportInput): ReportView => {
     const input = parse(resolveReportSchema, raw);
     const report = check.resolution(input);
-    report.status = 'resolved';
-    report.resolution = { by: input.actor, at: control.now(), text: input.resolution };
-    state.version++;
+    state.resolveReport(report, input.actor, input.resolution, control.now());
     control.changed();
     return report;
   };

@@ -1,18 +1,19 @@
 import type { ActionCall, Step } from '../src/runbook/schema';
-import type {
-  Actor,
-  CompensationRecord,
-  DecisionRecord,
-  EscalationRecord,
-  EvidenceRecord,
-  GoLiveInput,
-  RefusedSignal,
-  ReportView,
-  RunFailure,
-  RunStateView,
-  RunStatus,
-  StepStatus,
-  StepView,
+import {
+  FINAL_STATUSES,
+  type Actor,
+  type CompensationRecord,
+  type DecisionRecord,
+  type EscalationRecord,
+  type EvidenceRecord,
+  type GoLiveInput,
+  type RefusedSignal,
+  type ReportView,
+  type RunFailure,
+  type RunStateView,
+  type RunStatus,
+  type StepStatus,
+  type StepView,
 } from './definitions';
 import { rolesOf, unmetRoles, type ApprovalTally } from './policy';
 import { canonicalJson, sha256Hex } from './sha256';
@@ -111,7 +112,7 @@ export class RunState {
   }
 
   isFinal(): boolean {
-    return ['live', 'rolled-back', 'rollback-incomplete', 'cancelled'].includes(this.data.status);
+    return FINAL_STATUSES.includes(this.data.status);
   }
 
   /** Open for decisions: not closed, not rolling back. */
@@ -230,6 +231,12 @@ export class RunState {
     if (receiptHash) this.data.receipts[view.id] = receiptHash;
     this.touch();
     return view;
+  }
+
+  resolveReport(report: ReportView, by: Actor, text: string, now: string): void {
+    report.status = 'resolved';
+    report.resolution = { by, at: now, text };
+    this.touch();
   }
 
   /** Reports nobody answered are closed when the run ends, saying so; never left open forever. */
