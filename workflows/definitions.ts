@@ -130,15 +130,9 @@ export type RequestRollbackInput = z.input<typeof requestRollbackSchema>;
 // The state a query returns (the workflow's own record; the audit trail is built from it and
 // from history)
 
-export type RunStatus =
-  | 'running'
-  | 'waiting'
-  | 'hypercare'
-  | 'compensating'
-  | 'live'
-  | 'rolled-back'
-  | 'rollback-incomplete'
-  | 'cancelled';
+/** Every state a run can be in, in lifecycle order (list filters and forms offer these). */
+export const RUN_STATUSES = ['running', 'waiting', 'hypercare', 'compensating', 'live', 'rolled-back', 'rollback-incomplete', 'cancelled'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
 
 export const FINAL_STATUSES: readonly RunStatus[] = ['live', 'rolled-back', 'rollback-incomplete', 'cancelled'];
 

@@ -9,7 +9,7 @@ import {
   requestRollbackSchema,
   resolveReportSchema,
   submitEvidenceSchema,
-  type RunStatus,
+  RUN_STATUSES,
 } from '../../workflows/definitions';
 import { AUDIT_KINDS } from '../audit/entries';
 import { actionStepSchema, roleIdSchema, runbookSchema } from '../runbook/schema';
@@ -24,7 +24,7 @@ import { actionStepSchema, roleIdSchema, runbookSchema } from '../runbook/schema
 const idPattern = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 export const runIdSchema = z.string().min(1).max(200).regex(idPattern, 'must be a run id (letters, digits, . _ -)');
 const stepIdSchema = approveStepSchema.shape.stepId;
-export const RUN_STATUSES = ['running', 'waiting', 'hypercare', 'compensating', 'live', 'rolled-back', 'rollback-incomplete', 'cancelled'] as const satisfies readonly RunStatus[];
+export { RUN_STATUSES };
 
 export const runParamsSchema = z.strictObject({ runId: runIdSchema });
 export const stepParamsSchema = z.strictObject({ runId: runIdSchema, stepId: stepIdSchema });
