@@ -8,6 +8,7 @@ import { RunbookRegistry } from '../../src/runbook/registry';
 import type { AppDeps } from '../../src/server/deps';
 import { startWebServer } from '../../src/server/start';
 import { NAMESPACE, testClient, testWorker } from './temporal';
+export { eventually } from './eventually';
 
 /**
  * The real golive web app for API and browser tests: a fresh data dir with demo users, the test
@@ -86,17 +87,6 @@ export function apiAs(app: TestApp, personId?: string) {
     }
     return { status: res.status, body: parsed as T, headers: res.headers };
   };
-}
-
-/** Polls until `fn` returns a value other than undefined (visibility and workflow progress lag). */
-export async function eventually<T>(fn: () => Promise<T | undefined>, what: string, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await fn();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 /** The small web runbook's text with some changes (`id` replaced, and each [from, to] applied once). */

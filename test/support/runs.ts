@@ -3,6 +3,7 @@ import type { Client, WorkflowHandle } from '@temporalio/client';
 import { runbookSchema, type RunbookInput } from '../../src/runbook/schema';
 import { GO_LIVE_WORKFLOW, type GoLiveInput, type RunStateView, getRunStateQuery } from '../../workflows/definitions';
 import type { goLive } from '../../workflows/goLive';
+import { eventually } from './eventually';
 import { uniqueId } from './temporal';
 
 /** Builders for runs in workflow tests: small runbooks written inline, people per role. */
@@ -66,14 +67,16 @@ export async function waitForState(
   predicate: (s: RunStateView) => boolean,
   timeoutMs = 20_000,
 ): Promise<RunStateView> {
-  const deadline = Date.now() + timeoutMs;
   let last: RunStateView | undefined;
-  while (Date.now() < deadline) {
-    last = await handle.query(getRunStateQuery);
-    if (predicate(last)) return last;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`state did not reach the expected condition in ${timeoutMs}ms; last: ${JSON.stringify(last?.steps.map((s) => [s.id, s.status]))} status=${last?.status}`);
+  return eventually(
+    async () => {
+      last = await handle.query(getRunStateQuery);
+      return predicate(last) ? last : undefined;
+    },
+    () => `the expected state in ${timeoutMs}ms; last: ${JSON.stringify(last?.steps.map((s) => [s.id, s.status]))} status=${last?.status}`,
+    timeoutMs,
+    100,
+  );
 }
 
 export const stepStatus = (s: RunStateView, id: string) => s.steps.find((x) => x.id === id)?.status;
