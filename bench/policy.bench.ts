@@ -1,5 +1,4 @@
-import type { ApprovalStep } from '../src/runbook/schema';
-import { authorizeDecision, Refusal } from '../workflows/policy';
+import { authorize as decide, Refusal } from '../workflows/policy';
 import { RunState } from '../workflows/runState';
 import { compareAll, mb, retained, type Bench, type Comparison } from './harness';
 import { defaultInput, person } from './fixtures';
@@ -10,7 +9,7 @@ import { defaultInput, person } from './fixtures';
  * O(n) yardstick. A ratio that stays flat as n grows means view() is O(n) too; one that falls
  * means it does less than a copy (it hands out the record arrays as they are). A query also ships
  * its result as JSON, so JSON.stringify(view()) is measured at the largest size.
- * authorizeDecision (every approve/reject Update, validator and handler) is compared with
+ * authorize (every message's validator and handler, facts included) is compared with
  * itself on a small run: a ratio near 1 means run size does not reach it.
  */
 
@@ -29,7 +28,7 @@ function longRun(records: number): RunState {
   const guardian = person.guardian;
   const share = Math.floor(records / 3);
   for (let i = 0; i < share; i++) {
-    const grant = { role: 'guardian', countsFor: 'guardian' };
+    const grant = { role: 'guardian', countsFor: 'guardian', source: 'directory' as const };
     state.recordDecision('dossier-signoff', 'approve', { id: guardian }, grant, `looked again (${i})`, ['compliance-dossier'], at(i));
   }
   const items = ['oversight-protocol', 'escalation-paths', 'intervention-levels'];
@@ -45,19 +44,12 @@ function longRun(records: number): RunState {
   return state;
 }
 
-function gate4(state: RunState): ApprovalStep {
-  const step = state.stepDef('gate-4');
-  if (step?.kind !== 'approval') throw new Error('the default runbook should have an approval step gate-4');
-  return step;
-}
-
-/** The sponsor deciding Gate 4, as the approve Update's validator asks it. */
+/** The sponsor deciding Gate 4, as the approve Update's validator asks it (facts built each time, as there). */
 function authorize(state: RunState) {
-  const step = gate4(state);
-  const ctx = { initiatorId: state.input.initiator.id, assignments: state.input.assignments, tally: state.tally(step.id) };
-  const request = { actor: { id: person.sponsor }, decision: 'approve' as const };
-  if (authorizeDecision(step, request, ctx) instanceof Refusal) throw new Error('the sponsor should be allowed to decide Gate 4');
-  return () => authorizeDecision(step, request, ctx);
+  const request = { kind: 'decide' as const, stepId: 'gate-4', decision: 'approve' as const };
+  const sponsor = { id: person.sponsor, roles: ['business-sponsor'] };
+  if (decide(state.facts(), sponsor, request) instanceof Refusal) throw new Error('the sponsor should be allowed to decide Gate 4');
+  return () => decide(state.facts(), sponsor, request);
 }
 
 export const bench: Bench = {
@@ -85,9 +77,9 @@ export const bench: Bench = {
         memory: `payload ${(Buffer.byteLength(json) / 1024 / 1024).toFixed(1)} MB`,
       },
       {
-        what: `authorizeDecision @ ${SIZES.at(-1)!.toLocaleString('en')} vs ${SIZES[0]} records`,
+        what: `authorize @ ${SIZES.at(-1)!.toLocaleString('en')} vs ${SIZES[0]} records`,
         baseline: { label: `same @ ${SIZES[0]}`, run: authorize(small) },
-        candidate: { label: 'authorizeDecision', run: authorize(large) },
+        candidate: { label: 'authorize', run: authorize(large) },
       },
     );
     return compareAll('policy', comparisons);

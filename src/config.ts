@@ -19,6 +19,8 @@ export const configSchema = z.object({
   /** The URL people use to reach the web UI; links printed by the CLI point here. */
   GOLIVE_PUBLIC_URL: z.string().url().optional(),
   GOLIVE_RUNBOOKS_DIR: z.string().min(1).default(path.resolve('runbooks')),
+  /** The Ed25519 keys that sign every message to a run (default: <data dir>/signing-keys). */
+  GOLIVE_SIGNING_KEYS_DIR: z.string().min(1).optional(),
   GOLIVE_TASK_QUEUE: z.string().min(1).default('golive'),
   /** The sandbox production system that the default runbook goes live against. */
   GOLIVE_SANDBOX: flag.default(true),

@@ -1,7 +1,10 @@
 import path from 'node:path';
-import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { type InjectedSinks, type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import type { ActivityDeps } from '../activities/deps';
+import type { GoLiveSinks, RefusalNotice } from '../workflows/sinks';
+import { createLogger } from './log';
+import { workflowRefusals } from './server/metrics';
 
 /**
  * The golive worker: the go-live interpreter workflow plus the action catalog's activities.
@@ -15,6 +18,20 @@ export interface GoLiveWorkerOptions {
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** Extra options for tests (e.g. a shorter shutdown grace time). */
   overrides?: Partial<WorkerOptions>;
+  /** Told of every message a run's validator refused (default: logged and counted). */
+  onRefusal?: (notice: RefusalNotice) => void;
+}
+
+const log = createLogger('worker');
+
+/** Refused messages leave no history: operators see them in the log and in /metrics. */
+export function logRefusal(notice: RefusalNotice): void {
+  workflowRefusals.inc({ message: notice.messageName, type: notice.type, signed: String(notice.signed) });
+  log.warn(notice.signed ? 'a run refused a signed message' : 'a run refused an unsigned message', { ...notice });
+}
+
+function sinks(onRefusal: (n: RefusalNotice) => void): InjectedSinks<GoLiveSinks> {
+  return { refusals: { refused: { fn: (_info, notice) => onRefusal(notice), callDuringReplay: false } } };
 }
 
 /** The bundle's entry point (a .ts file: the SDK's bundler compiles it). */
@@ -26,6 +43,7 @@ export function createGoLiveWorker(opts: GoLiveWorkerOptions): Promise<Worker> {
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
     activities: createActivities(opts.activityDeps),
+    sinks: sinks(opts.onRefusal ?? logRefusal),
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     ...opts.overrides,
   });

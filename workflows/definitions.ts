@@ -1,6 +1,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { z } from 'zod';
-import { runbookSchema } from '../src/runbook/schema';
+import { roleIdSchema, runbookSchema, type SeparationOfDuties } from '../src/runbook/schema';
+import { type MessageSignature, type PinnedKey } from './signedMessages';
 
 /**
  * Every message the go-live workflow understands, in one module: the workflow, the server and
@@ -8,7 +9,9 @@ import { runbookSchema } from '../src/runbook/schema';
  *
  * Payloads are zod schemas: the server parses requests with them, and the workflow's Update
  * validators parse again (defence in depth) before anything reaches history.
- * The `actor` in every payload is the identity the server verified, never user input.
+ * The `actor` in every payload is the identity the server verified, never user input, and every
+ * message carries the server's signature over it (signedMessages.ts): the workflow refuses what
+ * golive did not sign.
  */
 
 export const GO_LIVE_WORKFLOW = 'goLive';
@@ -22,12 +25,32 @@ const personId = z
 export const actorSchema = z.strictObject({
   id: personId,
   name: z.string().max(200).optional(),
+  /** The person's roles in the directory when golive sent the message (signed with it). */
+  roles: z.array(roleIdSchema).max(50).optional(),
 });
 export type Actor = z.infer<typeof actorSchema>;
 
 const comment = z.string().trim().max(4000);
 const reason = z.string().trim().min(1, 'a reason is required').max(4000);
 const stepId = z.string().min(1).max(64);
+const hex = (length: number) => z.string().regex(new RegExp(`^[0-9a-f]{${length}}$`), `must be ${length} lowercase hex digits`);
+
+/** The server's signature on a message (see signedMessages.ts for what it covers). */
+export const messageSignatureSchema = z.strictObject({
+  keyId: hex(16),
+  at: z.string().min(1).max(40),
+  nonce: z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, 'must be 16–64 characters of A–Z a–z 0–9 _ -'),
+  value: hex(128),
+}) satisfies z.ZodType<MessageSignature>;
+
+export const pinnedKeySchema = z.strictObject({
+  keyId: hex(16),
+  algorithm: z.literal('ed25519'),
+  publicKey: hex(64),
+}) satisfies z.ZodType<PinnedKey>;
+
+/** Messages carry it; the workflow checks it before anything else. */
+const signed = { signature: messageSignatureSchema.optional() };
 
 // ---------------------------------------------------------------------------------------------
 // Start input
@@ -43,6 +66,13 @@ export type RunbookRef = z.infer<typeof runbookRefSchema>;
 
 export const paramValueSchema = z.union([z.string().max(2000), z.number(), z.boolean()]);
 
+export const delegationSchema = z.strictObject({
+  role: roleIdSchema,
+  person: personId,
+  reason: z.string().trim().min(1, 'a delegation needs a reason').max(1000),
+});
+export type Delegation = z.infer<typeof delegationSchema>;
+
 export const goLiveInputSchema = z.strictObject({
   /** The runbook with `${params.x}` placeholders already filled from `params`. */
   runbook: runbookSchema,
@@ -57,6 +87,15 @@ export const goLiveInputSchema = z.strictObject({
   /** People assigned to each RACI role for this run. */
   assignments: z.record(z.string(), z.array(personId).min(1)),
   params: z.record(z.string(), paramValueSchema).default({}),
+  /** Assignments of people who do not hold the role in the directory, allowed only for roles
+   *  the runbook marks `delegable`: named substitutes, each with the reason. */
+  delegations: z.array(delegationSchema).max(50).optional(),
+  /** Each assigned person's roles in the directory at start (what the assignments were checked
+   *  against). Absent only in runs started before golive bound roles to the directory. */
+  directory: z.record(personId, z.array(roleIdSchema)).optional(),
+  /** The server's public key(s) this run accepts signed messages from, and its signature over
+   *  this input. Absent only in runs started before golive signed messages. */
+  signing: z.strictObject({ keys: z.array(pinnedKeySchema).min(1).max(10), startSignature: messageSignatureSchema }).optional(),
   /** Set only by continue-as-new: the state the previous run in the chain ended with. */
   carried: z.unknown().optional(),
 });
@@ -72,6 +111,7 @@ export const approveStepSchema = z.strictObject({
   /** Which of the actor's roles in this run they decide in; omitted: the first that may. */
   role: z.string().optional(),
   comment: comment.optional(),
+  ...signed,
 });
 export type ApproveStepInput = z.input<typeof approveStepSchema>;
 
@@ -80,6 +120,7 @@ export const rejectStepSchema = z.strictObject({
   stepId,
   role: z.string().optional(),
   comment: comment.min(1, 'a rejection needs a comment'),
+  ...signed,
 });
 export type RejectStepInput = z.input<typeof rejectStepSchema>;
 
@@ -97,6 +138,7 @@ export const submitEvidenceSchema = z.strictObject({
   /** Checked against the item's type (number / url / document / attestation / text). */
   value: z.unknown(),
   note: comment.optional(),
+  ...signed,
 });
 export type SubmitEvidenceInput = z.input<typeof submitEvidenceSchema>;
 
@@ -110,6 +152,7 @@ export const reportErrorSchema = z.strictObject({
   description: z.string().trim().min(1, 'describe what the AI got wrong').max(8000),
   /** SHA-256 of a receipt the server gave an anonymous reporter, so they can read the resolution. */
   receiptHash: z.string().regex(/^[a-f0-9]{64}$/).optional(),
+  ...signed,
 });
 export type ReportErrorInput = z.input<typeof reportErrorSchema>;
 
@@ -117,13 +160,14 @@ export const resolveReportSchema = z.strictObject({
   actor: actorSchema,
   reportId: z.string().min(1).max(64),
   resolution: z.string().trim().min(1, 'a resolution is required').max(8000),
+  ...signed,
 });
 export type ResolveReportInput = z.input<typeof resolveReportSchema>;
 
-export const stopLineSchema = z.strictObject({ actor: actorSchema, reason });
+export const stopLineSchema = z.strictObject({ actor: actorSchema, reason, ...signed });
 export type StopLineInput = z.input<typeof stopLineSchema>;
 
-export const requestRollbackSchema = z.strictObject({ actor: actorSchema, reason });
+export const requestRollbackSchema = z.strictObject({ actor: actorSchema, reason, ...signed });
 export type RequestRollbackInput = z.input<typeof requestRollbackSchema>;
 
 // ---------------------------------------------------------------------------------------------
@@ -172,6 +216,9 @@ export interface StepView {
   items?: { id: string; title: string; type: 'number' | 'url' | 'document' | 'attestation' | 'text'; min?: number; max?: number; optional: boolean; submittedBy: string[] }[];
   /** Approval/evidence steps: who may act now (after delegation), and until when. */
   mayDecide?: { role: string; people: string[] }[];
+  /** Approval steps: the evidence steps the decision covers, and roles delegated to decide. */
+  covers?: string[];
+  delegatedRoles?: string[];
   deadlineAt?: string;
   escalationLevel?: number;
 }
@@ -188,6 +235,12 @@ export interface DecisionRecord {
   comment?: string;
   /** SHA-256 over the evidence the decision covered (sorted item hashes), or of "" when none. */
   evidenceHash: string;
+  /** Where the role came from: the directory, or a named delegation at start (with its reason).
+   *  Absent in runs started before golive bound roles to the directory. */
+  roleSource?: 'directory' | 'delegation';
+  delegationReason?: string;
+  /** The key that signed the message (absent in runs started before golive signed messages). */
+  signedBy?: string;
 }
 
 export interface EvidenceRecord {
@@ -244,6 +297,30 @@ export interface RefusedSignal {
   signal: string;
   actorId?: string;
   reason: string;
+  type?: RefusalType;
+}
+
+/**
+ * What became of each Signal, in the order the run received them: the n-th Signal in the run's
+ * history is the n-th record, so the audit trail tells accepted from refused without guessing.
+ */
+export interface SignalRecord {
+  signal: string;
+  outcome: 'accepted' | 'refused';
+  at: string;
+}
+
+/** Who may do what beyond the steps' own lists, as the runbook says (policy.ts reads it). */
+export interface RunAuthority {
+  /** May stop the line at any time while the run is open. */
+  stop: string[];
+  /** May stop the line during hypercare (the hypercare step's own list). */
+  hypercareStop: string[];
+  rollback: string[];
+  /** May answer Red Button reports. */
+  resolve: string[];
+  /** Directory roles that read every run of this runbook without being assigned. */
+  read: string[];
 }
 
 export interface RunFailure {
@@ -272,6 +349,16 @@ export interface RunStateView {
   escalations: EscalationRecord[];
   reports: ReportView[];
   refusedSignals: RefusedSignal[];
+  /** Every Signal's outcome in arrival order (absent in runs started before it was kept). */
+  signals?: SignalRecord[];
+  /** Who may stop, roll back, resolve reports and read, and the separation-of-duties rules. */
+  authority: RunAuthority;
+  separationOfDuties?: SeparationOfDuties;
+  delegations: Delegation[];
+  /** Ids of the signing keys the run pinned (empty: a run started before signing). */
+  pinnedKeys: string[];
+  /** Assignments were checked against the directory at start, and every act is checked again. */
+  directoryBound: boolean;
   /** Roles whose decision or evidence the run waits for now. */
   waitingRoles: string[];
   /** How many runs this go-live spans (continue-as-new during long hypercare). */
@@ -310,5 +397,11 @@ export const REFUSAL_TYPES = {
   unknownStep: 'UnknownStep',
   unknownReport: 'UnknownReport',
   runClosed: 'RunClosed',
+  /** A separation-of-duties rule of the runbook forbids it (the rule is named in the message). */
+  separationOfDuties: 'SeparationOfDuties',
+  /** Not signed by golive, signed by a key the run did not pin, altered, or too old. */
+  badSignature: 'BadSignature',
+  /** A signed message the run has accepted before. */
+  replayed: 'ReplayedMessage',
 } as const;
 export type RefusalType = (typeof REFUSAL_TYPES)[keyof typeof REFUSAL_TYPES];

@@ -1,5 +1,5 @@
-import { allHandlersFinished, CancellationScope, condition, continueAsNew, isCancellation, patched, upsertSearchAttributes } from '@temporalio/workflow';
-import { nowIso as now } from './clock';
+import { allHandlersFinished, CancellationScope, condition, continueAsNew, isCancellation, patched, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { nowIso as now, nowMs } from './clock';
 import type { GoLiveInput, RunStateView } from './definitions';
 import { registerHandlers } from './handlers';
 import { CHECKPOINT, failureMessage, RunAborted, RunContext, type Outcome } from './runContext';
@@ -25,6 +25,8 @@ export async function goLive(input: GoLiveInput): Promise<RunStateView> {
     changed: () => ctx.syncSearchAttributes(),
     hypercare: () => ctx.hypercare,
     now,
+    nowMs,
+    runId: workflowInfo().workflowId,
   });
 
   /** Runs every step once its dependencies completed; parallel where the runbook allows. */

@@ -1,7 +1,7 @@
-import { ApplicationFailure, condition, log, setHandler } from '@temporalio/workflow';
+import { ApplicationFailure, condition, setHandler } from '@temporalio/workflow';
 import type { z } from 'zod';
 import { durationToMs } from '../src/runbook/duration';
-import type { HypercareStep, Step } from '../src/runbook/schema';
+import type { HypercareStep } from '../src/runbook/schema';
 import {
   approveStepSchema,
   approveStepSignal,
@@ -27,25 +27,26 @@ import {
   submitEvidenceSignal,
   submitEvidenceUpdate,
   type Actor,
-  type ApproveStepInput,
-  type RejectStepInput,
-  type ReportErrorInput,
   type ReportView,
-  type RequestRollbackInput,
-  type ResolveReportInput,
   type RunFailure,
+  type RunStateView,
   type StepView,
-  type StopLineInput,
-  type SubmitEvidenceInput,
 } from './definitions';
-import { authorizeDecision, authorizeEvidence, checkEvidenceValue, isInvolved, quorumMet, Refusal, reportResolverRoles } from './policy';
+import { checkEvidenceValue } from './evidenceValues';
+import { authorize, quorumMet, Refusal, type Action, type Grant } from './policy';
 import type { RunState } from './runState';
+import { checkSignature, type MessageSignature } from './signedMessages';
+import { refusals } from './sinks';
 
 /**
- * The human side of the run: every Update has a validator that refuses before anything reaches
- * history, and a handler that re-checks (state may have moved between the two) and records.
- * Signals carry the same payloads through the same checks; a refused Signal is recorded in the
- * run's state and dropped, since a Signal cannot answer.
+ * The human side of the run. Every message is checked in the same order by its Update's
+ * validator (before anything reaches history) and again by its handler at the moment it
+ * records (state may have moved in between: of two racing decisions the first to record wins,
+ * the second is refused for the same reason the validator would give now):
+ *   1. its shape (zod), 2. golive's signature (signedMessages.ts): a run that pinned keys
+ *   refuses what golive did not sign, 3. the policy (policy.ts): who may do this here, now.
+ * Signals carry the same payloads through the same checks; each Signal's outcome is recorded
+ * in order (a Signal cannot answer), so the audit trail never shows a refused one as done.
  */
 
 export interface RunControl {
@@ -56,7 +57,12 @@ export interface RunControl {
   /** The hypercare step, while it runs (Red Button reports are accepted only then). */
   hypercare(): HypercareStep | undefined;
   now(): string;
+  nowMs(): number;
+  /** The golive run id (workflow id), which every signature names. */
+  runId: string;
 }
+
+type Via = 'validator' | 'update' | 'signal';
 
 function refuse(r: Refusal): never {
   throw ApplicationFailure.create({ type: r.type, message: r.message, nonRetryable: true });
@@ -69,76 +75,52 @@ function parse<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
   refuse(new Refusal(REFUSAL_TYPES.invalid, `${issue?.path.join('.') || 'input'}: ${issue?.message ?? 'invalid'}`));
 }
 
-/** One set of checks per message, shared by its validator, its handler and its Signal. */
-function checks(state: RunState, control: RunControl) {
-  const requireOpen = (): void => {
-    if (!state.isOpen()) refuse(new Refusal(REFUSAL_TYPES.runClosed, `the run is ${state.data.failure ? 'rolling back' : state.data.status}`));
-  };
-  const waitingStep = <K extends 'approval' | 'evidence'>(stepId: string, kind: K): Extract<Step, { kind: K }> => {
-    const step = state.stepDef(stepId);
-    if (!step) refuse(new Refusal(REFUSAL_TYPES.unknownStep, `no step "${stepId}" in this run`));
-    if (step.kind !== kind) refuse(new Refusal(REFUSAL_TYPES.notWaiting, `step "${stepId}" is a ${step.kind} step, not ${kind}`));
-    const status = state.stepView(stepId).status;
-    if (status !== 'waiting') refuse(new Refusal(REFUSAL_TYPES.notWaiting, `step "${stepId}" is ${status}, not waiting for ${kind === 'approval' ? 'a decision' : 'evidence'}`));
-    return step as Extract<Step, { kind: K }>;
-  };
-  const decision = (input: ApproveStepInput | RejectStepInput, kind: 'approve' | 'reject') => {
-    requireOpen();
-    const step = waitingStep(input.stepId, 'approval');
-    const grant = authorizeDecision(
-      step,
-      { actor: input.actor, role: input.role, decision: kind },
-      { initiatorId: state.input.initiator.id, assignments: state.input.assignments, tally: state.tally(step.id) },
-    );
-    if (grant instanceof Refusal) refuse(grant);
-    return { step, grant };
-  };
-  const evidence = (input: SubmitEvidenceInput) => {
-    requireOpen();
-    const step = waitingStep(input.stepId, 'evidence');
-    const item = step.items.find((i) => i.id === input.itemId);
-    if (!item) {
-      refuse(new Refusal(REFUSAL_TYPES.unknownStep, `step "${step.id}" has no evidence item "${input.itemId}" (items: ${step.items.map((i) => i.id).join(', ')})`));
-    }
-    const role = authorizeEvidence(item, input.actor, input.role, state.input.assignments);
-    if (role instanceof Refusal) refuse(role);
-    const checked = checkEvidenceValue(item, input.value);
-    if (checked instanceof Refusal) refuse(checked);
-    return { step, item, role, value: checked.value };
-  };
-  const report = (input: ReportErrorInput) => {
-    const hypercare = control.hypercare();
-    if (!hypercare || !state.isOpen()) refuse(new Refusal(REFUSAL_TYPES.runClosed, 'Red Button reports are taken during hypercare, after go-live'));
-    if (!input.anonymous && !input.actor) refuse(new Refusal(REFUSAL_TYPES.invalid, 'actor: required unless the report is anonymous'));
-    if (input.actor && !input.anonymous && !isInvolved(input.actor.id, state.input.assignments)) {
-      refuse(new Refusal(REFUSAL_TYPES.notAuthorized, `${input.actor.id} is not involved in this run`));
-    }
-    return hypercare;
-  };
-  const resolution = (input: ResolveReportInput) => {
-    const found = state.data.reports.find((r) => r.id === input.reportId);
-    if (!found) refuse(new Refusal(REFUSAL_TYPES.unknownReport, `no report "${input.reportId}" in this run`));
-    if (found.status !== 'open') refuse(new Refusal(REFUSAL_TYPES.duplicate, `report ${found.id} is already ${found.status}`));
-    const may = new Set(reportResolverRoles(state.input.runbook));
-    if (!state.rolesOf(input.actor.id).some((r) => may.has(r))) {
-      refuse(new Refusal(REFUSAL_TYPES.notAuthorized, `${input.actor.id} may not resolve reports: it needs ${[...may].join(' or ')}`));
-    }
-    return found;
-  };
-  const authority = (actor: Actor, roles: string[], what: string) => {
-    requireOpen();
-    const held = state.rolesOf(actor.id);
-    if (!held.some((r) => roles.includes(r))) {
-      refuse(new Refusal(REFUSAL_TYPES.notAuthorized, `${actor.id} may not ${what}: it needs ${roles.join(' or ') || 'a role this runbook does not grant'}`));
-    }
-  };
-  const stopRoles = () => [...state.input.runbook.stopAuthority, ...(control.hypercare()?.stopAuthority ?? [])];
-  return { decision, evidence, report, resolution, authority, stopRoles };
+interface Checked<T> {
+  input: T;
+  /** The signature that let it in (absent in runs started before golive signed messages). */
+  signature?: MessageSignature;
 }
 
-export function registerHandlers(state: RunState, control: RunControl): void {
-  const check = checks(state, control);
+/** One set of checks per message, shared by its validator, its handler and its Signal. */
+function checks(state: RunState, control: RunControl) {
+  /**
+   * Golive's signature. Update handlers skip the curve arithmetic: their validator verified the
+   * very same bytes before Temporal accepted the Update, and handlers also run on every replay.
+   * The nonce is checked every time, since a racing twin may have recorded it meanwhile.
+   */
+  const authenticate = <S extends z.ZodType>(name: string, schema: S, raw: unknown, via: Via): Checked<z.output<S>> => {
+    const input = parse(schema, raw);
+    const keys = state.input.signing?.keys;
+    if (!keys) return { input };
+    const signature = (input as { signature?: MessageSignature }).signature;
+    if (via === 'update' && signature) {
+      if (state.nonceSeen(signature.nonce)) refuse(new Refusal(REFUSAL_TYPES.replayed, `${name} with nonce ${signature.nonce} was accepted before`));
+      return { input, signature };
+    }
+    const check = checkSignature({ runId: control.runId, keys, nowMs: control.nowMs(), seen: (n) => state.nonceSeen(n) }, name, raw);
+    if (!check.ok) refuse(new Refusal(check.problem === 'replayed' ? REFUSAL_TYPES.replayed : REFUSAL_TYPES.badSignature, check.reason));
+    return { input, signature: check.signature };
+  };
+  const allow = (actor: Actor | undefined, action: Action): Grant => {
+    const grant = authorize(state.facts(), { id: actor?.id ?? 'anonymous', ...(actor?.roles ? { roles: actor.roles } : {}) }, action);
+    if (grant instanceof Refusal) refuse(grant);
+    return grant;
+  };
+  /** Accepted: its nonce may not be used again. */
+  const consume = (signature: MessageSignature | undefined) => {
+    if (signature) state.recordNonce(signature.nonce, Date.parse(signature.at), control.nowMs());
+  };
+  const hypercare = (): HypercareStep => {
+    const step = control.hypercare();
+    if (!step || !state.isOpen()) refuse(new Refusal(REFUSAL_TYPES.runClosed, 'Red Button reports are taken during hypercare, after go-live'));
+    return step;
+  };
+  return { authenticate, allow, consume, hypercare };
+}
 
+type Check = ReturnType<typeof checks>;
+
+function messageHandlers(state: RunState, control: RunControl, check: Check) {
   /**
    * Answers once the step has reacted to the message: completed or rejected when this decision
    * settled it, still waiting when others must act too. Callers see the real outcome.
@@ -147,31 +129,45 @@ export function registerHandlers(state: RunState, control: RunControl): void {
     await condition(() => state.stepView(stepId).status !== 'waiting' || !settles());
     return state.view().steps.find((s) => s.id === stepId)!;
   };
-  const approve = (raw: ApproveStepInput): Promise<StepView> => {
-    const input = parse(approveStepSchema, raw);
-    const { step, grant } = check.decision(input, 'approve');
-    state.recordDecision(step.id, 'approve', input.actor, grant, input.comment, step.covers, control.now());
+  const decide = (decision: 'approve' | 'reject') => (raw: unknown, via: Via) => {
+    const name = decision === 'approve' ? 'approveStep' : 'rejectStep';
+    const { input, signature } = check.authenticate(name, decision === 'approve' ? approveStepSchema : rejectStepSchema, raw, via);
+    const grant = check.allow(input.actor, { kind: 'decide', stepId: input.stepId, decision, role: input.role });
+    if (via === 'validator') return undefined;
+    check.consume(signature);
+    const step = state.stepDef(input.stepId)!;
+    const covers = step.kind === 'approval' ? step.covers : [];
+    state.recordDecision(step.id, decision, input.actor, grant, input.comment, covers, control.now(), signature?.keyId);
     control.changed();
-    return outcome(step.id, () => quorumMet(step, state.tally(step.id)));
+    const settles = () => decision === 'reject' || (step.kind === 'approval' && quorumMet(step, state.stepDecisions(step.id)));
+    return outcome(step.id, settles);
   };
-  const reject = (raw: RejectStepInput): Promise<StepView> => {
-    const input = parse(rejectStepSchema, raw);
-    const { step, grant } = check.decision(input, 'reject');
-    state.recordDecision(step.id, 'reject', input.actor, grant, input.comment, step.covers, control.now());
-    control.changed();
-    return outcome(step.id, () => true);
-  };
-  const submitEvidence = (raw: SubmitEvidenceInput): Promise<StepView> => {
-    const input = parse(submitEvidenceSchema, raw);
-    const { step, role, value } = check.evidence(input);
-    state.recordEvidence(step.id, input.itemId, value, input.note, input.actor, role, control.now());
+  const submitEvidence = (raw: unknown, via: Via) => {
+    const { input, signature } = check.authenticate('submitEvidence', submitEvidenceSchema, raw, via);
+    const grant = check.allow(input.actor, { kind: 'submit', stepId: input.stepId, itemId: input.itemId, role: input.role });
+    const step = state.stepDef(input.stepId)!;
+    const item = step.kind === 'evidence' ? step.items.find((i) => i.id === input.itemId)! : undefined;
+    const checked = item ? checkEvidenceValue(item, input.value) : new Refusal(REFUSAL_TYPES.invalid, 'not an evidence item');
+    if (checked instanceof Refusal) refuse(checked);
+    if (via === 'validator' || step.kind !== 'evidence') return undefined;
+    check.consume(signature);
+    state.recordEvidence(step.id, input.itemId, checked.value, input.note, input.actor, grant.role, control.now());
     control.changed();
     const have = () => state.submittedItems(step.id);
     return outcome(step.id, () => step.items.every((i) => i.optional || have().has(i.id)));
   };
-  const reportError = (raw: ReportErrorInput): ReportView => {
-    const input = parse(reportErrorSchema, raw);
-    const hypercare = check.report(input);
+  return { approve: decide('approve'), reject: decide('reject'), submitEvidence };
+}
+
+function redButtonHandlers(state: RunState, control: RunControl, check: Check) {
+  const reportError = (raw: unknown, via: Via): ReportView | undefined => {
+    const { input, signature } = check.authenticate('reportError', reportErrorSchema, raw, via);
+    const hypercare = check.hypercare();
+    if (!input.anonymous && !input.actor) refuse(new Refusal(REFUSAL_TYPES.invalid, 'actor: required unless the report is anonymous'));
+    // An anonymous report names nobody, so golive checked the reporter before signing it.
+    if (!input.anonymous) check.allow(input.actor, { kind: 'report', anonymous: false });
+    if (via === 'validator') return undefined;
+    check.consume(signature);
     const now = control.now();
     const view = state.addReport(
       {
@@ -188,59 +184,88 @@ export function registerHandlers(state: RunState, control: RunControl): void {
     control.changed();
     return view;
   };
-  const resolveReport = (raw: ResolveReportInput): ReportView => {
-    const input = parse(resolveReportSchema, raw);
-    const report = check.resolution(input);
+  const resolveReport = (raw: unknown, via: Via): ReportView | undefined => {
+    const { input, signature } = check.authenticate('resolveReport', resolveReportSchema, raw, via);
+    check.allow(input.actor, { kind: 'resolve', reportId: input.reportId });
+    if (via === 'validator') return undefined;
+    check.consume(signature);
+    const report = state.data.reports.find((r) => r.id === input.reportId)!;
     state.resolveReport(report, input.actor, input.resolution, control.now());
     control.changed();
     return report;
   };
-  const stopLine = (raw: StopLineInput) => {
-    const input = parse(stopLineSchema, raw);
-    check.authority(input.actor, check.stopRoles(), 'stop the line');
-    control.abort({ kind: 'stopped', by: input.actor, reason: input.reason, at: control.now() });
+  const line = (name: 'stopLine' | 'requestRollback') => (raw: unknown, via: Via): RunStateView | undefined => {
+    const { input, signature } = check.authenticate(name, name === 'stopLine' ? stopLineSchema : requestRollbackSchema, raw, via);
+    check.allow(input.actor, { kind: name === 'stopLine' ? 'stop' : 'rollback' });
+    if (via === 'validator') return undefined;
+    check.consume(signature);
+    control.abort({ kind: name === 'stopLine' ? 'stopped' : 'rollback-requested', by: input.actor, reason: input.reason, at: control.now() });
     return state.view();
   };
-  const requestRollback = (raw: RequestRollbackInput) => {
-    const input = parse(requestRollbackSchema, raw);
-    check.authority(input.actor, state.input.runbook.rollbackAuthority, 'ask for a rollback');
-    control.abort({ kind: 'rollback-requested', by: input.actor, reason: input.reason, at: control.now() });
-    return state.view();
+  return { reportError, resolveReport, stopLine: line('stopLine'), requestRollback: line('requestRollback') };
+}
+
+export function registerHandlers(state: RunState, control: RunControl): void {
+  const check = checks(state, control);
+  const all = { ...messageHandlers(state, control, check), ...redButtonHandlers(state, control, check) };
+
+  /** Runs a validator; what it refuses never reaches history, so operators hear of it here. */
+  const validator = (name: string, handler: (raw: unknown, via: Via) => unknown) => (raw: unknown) => {
+    try {
+      handler(raw, 'validator');
+    } catch (err) {
+      const claimed = (raw as { actor?: { id?: unknown }; signature?: unknown } | undefined) ?? {};
+      refusals.refused({
+        runId: control.runId,
+        messageName: name,
+        ...(typeof claimed.actor?.id === 'string' ? { actorId: claimed.actor.id } : {}),
+        type: err instanceof ApplicationFailure ? (err.type ?? 'Error') : 'Error',
+        reason: err instanceof Error ? err.message : String(err),
+        signed: claimed.signature !== undefined,
+      });
+      throw err;
+    }
   };
+  const updates = [
+    [approveStepUpdate, all.approve],
+    [rejectStepUpdate, all.reject],
+    [submitEvidenceUpdate, all.submitEvidence],
+    [reportErrorUpdate, all.reportError],
+    [resolveReportUpdate, all.resolveReport],
+    [stopLineUpdate, all.stopLine],
+    [requestRollbackUpdate, all.requestRollback],
+  ] as const;
+  for (const [def, handler] of updates) {
+    setHandler(def, ((raw: unknown) => handler(raw, 'update')) as never, { validator: validator(def.name, handler) });
+  }
 
-  // Validators run the same code as handlers but throw before anything is recorded: they only
-  // read state, so running the checks is enough.
-  setHandler(approveStepUpdate, approve, { validator: (i) => void check.decision(parse(approveStepSchema, i), 'approve') });
-  setHandler(rejectStepUpdate, reject, { validator: (i) => void check.decision(parse(rejectStepSchema, i), 'reject') });
-  setHandler(submitEvidenceUpdate, submitEvidence, { validator: (i) => void check.evidence(parse(submitEvidenceSchema, i)) });
-  setHandler(reportErrorUpdate, reportError, { validator: (i) => void check.report(parse(reportErrorSchema, i)) });
-  setHandler(resolveReportUpdate, resolveReport, { validator: (i) => void check.resolution(parse(resolveReportSchema, i)) });
-  setHandler(stopLineUpdate, stopLine, {
-    validator: (i) => check.authority(parse(stopLineSchema, i).actor, check.stopRoles(), 'stop the line'),
-  });
-  setHandler(requestRollbackUpdate, requestRollback, {
-    validator: (i) => check.authority(parse(requestRollbackSchema, i).actor, state.input.runbook.rollbackAuthority, 'ask for a rollback'),
-  });
-
-  const asSignal =
-    <A>(name: string, handler: (input: A) => unknown) =>
-    (input: A): void => {
-      try {
-        void Promise.resolve(handler(input)).catch(() => undefined);
-      } catch (err) {
-        const reason = err instanceof Error ? err.message : String(err);
-        const actorId = (input as { actor?: { id?: unknown } })?.actor?.id;
-        state.refuseSignal({ at: control.now(), signal: name, ...(typeof actorId === 'string' ? { actorId } : {}), reason });
-        log.warn('refused signal', { signal: name, reason });
-      }
-    };
-  setHandler(approveStepSignal, asSignal('approveStep', approve));
-  setHandler(rejectStepSignal, asSignal('rejectStep', reject));
-  setHandler(submitEvidenceSignal, asSignal('submitEvidence', submitEvidence));
-  setHandler(reportErrorSignal, asSignal('reportError', reportError));
-  setHandler(resolveReportSignal, asSignal('resolveReport', resolveReport));
-  setHandler(stopLineSignal, asSignal('stopLine', stopLine));
-  setHandler(requestRollbackSignal, asSignal('requestRollback', requestRollback));
+  const asSignal = (name: string, handler: (raw: unknown, via: Via) => unknown) => (raw: unknown) => {
+    try {
+      void Promise.resolve(handler(raw, 'signal')).catch(() => undefined);
+      state.recordSignal({ signal: name, outcome: 'accepted', at: control.now() });
+    } catch (err) {
+      const actorId = (raw as { actor?: { id?: unknown } } | undefined)?.actor?.id;
+      const type = err instanceof ApplicationFailure && err.type ? (err.type as Refusal['type']) : undefined;
+      state.recordSignal({ signal: name, outcome: 'refused', at: control.now() });
+      state.refuseSignal({
+        at: control.now(),
+        signal: name,
+        ...(typeof actorId === 'string' ? { actorId } : {}),
+        reason: err instanceof Error ? err.message : String(err),
+        ...(type ? { type } : {}),
+      });
+    }
+  };
+  const signals = [
+    [approveStepSignal, all.approve],
+    [rejectStepSignal, all.reject],
+    [submitEvidenceSignal, all.submitEvidence],
+    [reportErrorSignal, all.reportError],
+    [resolveReportSignal, all.resolveReport],
+    [stopLineSignal, all.stopLine],
+    [requestRollbackSignal, all.requestRollback],
+  ] as const;
+  for (const [def, handler] of signals) setHandler(def, asSignal(def.name.replace(/Signal$/, ''), handler) as never);
 
   setHandler(getRunStateQuery, () => state.view());
 }

@@ -1,12 +1,14 @@
-import { z } from 'zod';
-import type { ApprovalStep, EscalationLevel, EvidenceItem, Runbook } from '../src/runbook/schema';
+import type { EscalationLevel, Runbook, SeparationOfDuties } from '../src/runbook/schema';
 import { durationToMs } from '../src/runbook/duration';
-import { documentEvidenceSchema, REFUSAL_TYPES, type Actor, type RefusalType } from './definitions';
+import { REFUSAL_TYPES, type Delegation, type RefusalType, type RunAuthority, type StepStatus } from './definitions';
 
 /**
- * The approval policy as pure functions: who may decide, when quorum is met, what evidence is
- * acceptable, when escalations fire. The workflow's validators and handlers both call these, and
- * unit tests pin them down without a server.
+ * The one source of authority: who may do what in a run. Pure functions over `RunFacts`, which
+ * the workflow builds from its state (its validators and handlers decide with these) and the
+ * server builds from the run's view (its read checks, the web UI's forms, the CLI's hints), so
+ * the answers cannot drift apart: the authorization matrix test asks all of them.
+ *
+ * Evidence values, quorum and escalation timelines are here too: everything a decision rests on.
  */
 
 export class Refusal {
@@ -18,146 +20,306 @@ export class Refusal {
 
 export type Assignments = Record<string, string[]>;
 
-/** The roles a person holds in this run. */
+/** The named rules of separation of duties, as refusals cite them. */
+export const SOD_RULES = {
+  initiator: 'initiator-never-approves',
+  submitter: 'submitter-never-approves-own-evidence',
+  onePerson: 'one-person-one-decision',
+} as const;
+
+export interface StepFacts {
+  id: string;
+  kind: 'action' | 'approval' | 'evidence' | 'hypercare';
+  status: StepStatus;
+  /** Approval steps. */
+  approvers: readonly { role: string; quorum: number }[];
+  covers: readonly string[];
+  /** Roles that may decide in place of the approvers after escalation. */
+  delegatedRoles: readonly string[];
+  decisions: readonly { personId: string; decision: 'approve' | 'reject'; countsFor: string }[];
+  /** Evidence steps: the items, and who submitted which. */
+  items: readonly { id: string; submittedBy: readonly string[]; optional: boolean }[];
+  submitters: readonly { itemId: string; personId: string }[];
+}
+
+/** What every authority question needs to know about a run. */
+export interface RunFacts {
+  initiatorId: string;
+  assignments: Assignments;
+  delegations: readonly Delegation[];
+  /** Taking human messages: not ended, not rolling back. */
+  open: boolean;
+  /** In hypercare: Red Button reports are taken and the hypercare step's stop authority applies. */
+  hypercare: boolean;
+  authority: RunAuthority;
+  /** Absent in runs started before these rules: then only four-eyes and no double approval. */
+  sod: SeparationOfDuties | undefined;
+  /** Runs bound to the directory check a person's directory roles on every act. */
+  directoryBound: boolean;
+  steps: readonly StepFacts[];
+  reports: readonly { id: string; status: 'open' | 'resolved' | 'closed' }[];
+}
+
+/** Who is asking: their id and, when golive verified them, their roles in the directory. */
+export interface Person {
+  id: string;
+  roles?: readonly string[];
+}
+
+export type Action =
+  | { kind: 'decide'; stepId: string; decision: 'approve' | 'reject'; role?: string | undefined }
+  | { kind: 'submit'; stepId: string; itemId: string; role?: string | undefined }
+  | { kind: 'report'; anonymous: boolean }
+  | { kind: 'resolve'; reportId: string }
+  | { kind: 'stop' }
+  | { kind: 'rollback' }
+  | { kind: 'read' };
+
+export interface Grant {
+  /** The role the person acts in (for read: "member" or the reader role). */
+  role: string;
+  /** Decisions: the approver role whose quorum it counts towards (differs for a delegate). */
+  countsFor?: string;
+  /** Where the role came from. */
+  source: 'directory' | 'delegation' | 'unverified';
+  delegationReason?: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Roles
+
+/** The roles a person is assigned in this run (directory or not). */
 export function rolesOf(personId: string, assignments: Assignments): string[] {
   return Object.entries(assignments)
     .filter(([, people]) => people.includes(personId))
     .map(([role]) => role);
 }
 
-/** Who may answer Red Button reports: those told about them and those who may stop the line. */
-export function reportResolverRoles(runbook: Pick<Runbook, 'steps' | 'stopAuthority'>): string[] {
-  const hypercare = runbook.steps.flatMap((s) => (s.kind === 'hypercare' ? [...s.notifyOnReport, ...s.stopAuthority] : []));
-  return [...new Set([...hypercare, ...runbook.stopAuthority])];
-}
-
-export function isInvolved(personId: string, assignments: Assignments): boolean {
-  return rolesOf(personId, assignments).length > 0;
-}
-
-export interface ApprovalTally {
-  /** Approvals so far: who, in which role, counting for which approver role. */
-  approvals: { personId: string; role: string; countsFor: string }[];
-  /** Roles that may decide in place of the approvers, after escalation. */
-  delegatedRoles: string[];
-}
-
-/** Approver roles whose quorum is not yet met. */
-export function unmetRoles(step: ApprovalStep, tally: ApprovalTally): string[] {
-  return step.approvers
-    .filter((a) => tally.approvals.filter((x) => x.countsFor === a.role).length < a.quorum)
-    .map((a) => a.role);
-}
-
-export function quorumMet(step: ApprovalStep, tally: ApprovalTally): boolean {
-  return unmetRoles(step, tally).length === 0;
-}
-
-export interface DecisionRequest {
-  actor: Actor;
-  /** The role the actor says they decide in; omitted: the first role that may. */
-  role?: string | undefined;
-  decision: 'approve' | 'reject';
-}
-
-export interface DecisionGrant {
+/** Assigned roles the person may act in now: held in the directory, or delegated by name. */
+export interface HeldRole {
   role: string;
-  /** The approver role this approval counts towards (differs from `role` for a delegate). */
-  countsFor: string;
+  source: Grant['source'];
+  reason?: string;
 }
 
-/**
- * May this person decide this approval step now, and in which role? Refusals name the reason;
- * the caller has already checked that the step exists and is waiting.
- */
-export function authorizeDecision(
-  step: ApprovalStep,
-  req: DecisionRequest,
-  ctx: { initiatorId: string; assignments: Assignments; tally: ApprovalTally },
-): DecisionGrant | Refusal {
-  const held = rolesOf(req.actor.id, ctx.assignments);
-  if (req.role !== undefined && !held.includes(req.role)) {
-    return new Refusal(REFUSAL_TYPES.notAuthorized, `${req.actor.id} is not assigned the role ${req.role} in this run`);
-  }
-  const approverRoles = step.approvers.map((a) => a.role);
-  const eligible = [...approverRoles, ...ctx.tally.delegatedRoles];
-  const candidates = (req.role !== undefined ? [req.role] : held).filter((r) => eligible.includes(r));
-  if (candidates.length === 0) {
-    return new Refusal(
-      REFUSAL_TYPES.notAuthorized,
-      `${req.actor.id} may not decide "${step.id}": it needs ${eligible.join(' or ')}` +
-        (held.length ? ` (they hold ${held.join(', ')})` : ' (they hold no role in this run)'),
-    );
-  }
-  // Four-eyes: whoever started the run never signs it off, whatever roles they hold.
-  if (req.actor.id === ctx.initiatorId) {
-    return new Refusal(REFUSAL_TYPES.selfApproval, `${req.actor.id} started this run and may not decide on it (four-eyes)`);
-  }
-  if (ctx.tally.approvals.some((a) => a.personId === req.actor.id)) {
-    return new Refusal(REFUSAL_TYPES.duplicate, `${req.actor.id} has already approved "${step.id}"`);
-  }
-  const unmet = unmetRoles(step, ctx.tally);
-  for (const role of candidates) {
-    if (req.decision === 'reject') return { role, countsFor: approverRoles.includes(role) ? role : (unmet[0] ?? role) };
-    if (approverRoles.includes(role)) {
-      if (unmet.includes(role)) return { role, countsFor: role };
-    } else if (unmet[0] !== undefined) {
-      return { role, countsFor: unmet[0] };
-    }
-  }
-  return new Refusal(REFUSAL_TYPES.duplicate, `the quorum for ${candidates.join(', ')} on "${step.id}" is already met`);
+export function effectiveRoles(facts: RunFacts, person: Person): HeldRole[] {
+  return rolesOf(person.id, facts.assignments).flatMap((role): HeldRole[] => {
+    const delegation = facts.delegations.find((d) => d.role === role && d.person === person.id);
+    if (delegation) return [{ role, source: 'delegation', reason: delegation.reason }];
+    if (!facts.directoryBound) return [{ role, source: 'unverified' }];
+    return person.roles?.includes(role) ? [{ role, source: 'directory' }] : [];
+  });
+}
+
+function grantFor(facts: RunFacts, person: Person, role: string, countsFor?: string): Grant {
+  const held = effectiveRoles(facts, person).find((r) => r.role === role);
+  return {
+    role,
+    ...(countsFor !== undefined ? { countsFor } : {}),
+    source: held?.source ?? 'unverified',
+    ...(held?.reason ? { delegationReason: held.reason } : {}),
+  };
+}
+
+const refuse = (type: RefusalType, message: string) => new Refusal(type, message);
+const closed = () => refuse(REFUSAL_TYPES.runClosed, 'the run is not taking messages: it has ended or is rolling back');
+
+/** The authority lists of a runbook (older runbooks lack some: their defaults apply). */
+export function authorityOf(runbook: Pick<Runbook, 'steps' | 'stopAuthority' | 'rollbackAuthority'> & Partial<Pick<Runbook, 'readAuthority'>>): RunAuthority {
+  const hypercare = runbook.steps.filter((s) => s.kind === 'hypercare');
+  const hypercareStop = [...new Set(hypercare.flatMap((s) => s.stopAuthority))];
+  return {
+    stop: [...runbook.stopAuthority],
+    hypercareStop,
+    rollback: [...runbook.rollbackAuthority],
+    resolve: [...new Set([...hypercare.flatMap((s) => s.notifyOnReport), ...hypercareStop, ...runbook.stopAuthority])],
+    read: [...(runbook.readAuthority ?? ['operations'])],
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
-// Evidence
+// The single entry point
 
-const evidenceValueSchemas = {
-  number: z.number().finite(),
-  // Only web links: evidence is shown to reviewers as a link, and javascript: or data: is no evidence.
-  url: z.string().url().max(2000).regex(/^https?:\/\//i, 'must be an http(s) link'),
-  document: documentEvidenceSchema,
-  attestation: z.literal(true, { message: 'an attestation must be true' }),
-  text: z.string().trim().min(1).max(20_000),
-} as const;
-
-/** Checks a submitted value against its item's type and bounds; returns the parsed value. */
-export function checkEvidenceValue(item: EvidenceItem, value: unknown): { ok: true; value: unknown } | Refusal {
-  const parsed = evidenceValueSchemas[item.type].safeParse(value);
-  if (!parsed.success) {
-    const first = parsed.error.issues[0];
-    const where = first && first.path.length ? `.${first.path.join('.')}` : '';
-    return new Refusal(REFUSAL_TYPES.invalid, `value${where} for "${item.id}" (${item.type}): ${first?.message ?? 'invalid'}`);
+export function authorize(facts: RunFacts, person: Person, action: Action): Grant | Refusal {
+  switch (action.kind) {
+    case 'decide':
+      return authorizeDecision(facts, person, action);
+    case 'submit':
+      return authorizeSubmission(facts, person, action);
+    case 'report':
+      return authorizeReport(facts, person);
+    case 'resolve':
+      return authorizeResolution(facts, person, action.reportId);
+    case 'stop':
+      return authorizeLine(facts, person, stopRoles(facts), 'stop the line');
+    case 'rollback':
+      return authorizeLine(facts, person, facts.authority.rollback, 'ask for a rollback');
+    case 'read':
+      return authorizeRead(facts, person);
   }
-  if (item.type === 'number') {
-    const n = parsed.data as number;
-    if (item.min !== undefined && n < item.min) {
-      return new Refusal(REFUSAL_TYPES.invalid, `"${item.id}" must be at least ${item.min} (got ${n})`);
-    }
-    if (item.max !== undefined && n > item.max) {
-      return new Refusal(REFUSAL_TYPES.invalid, `"${item.id}" must be at most ${item.max} (got ${n})`);
-    }
-  }
-  return { ok: true, value: parsed.data };
 }
 
-export function authorizeEvidence(item: EvidenceItem, actor: Actor, role: string | undefined, assignments: Assignments): string | Refusal {
-  const held = rolesOf(actor.id, assignments);
-  const allowed = (role !== undefined ? [role] : held).filter((r) => held.includes(r) && item.submittedBy.includes(r));
-  if (allowed[0] === undefined) {
-    return new Refusal(
+/** Every action this person may take now: what the web UI offers and the CLI lists. */
+export function allowedActions(facts: RunFacts, person: Person): Action[] {
+  const candidates: Action[] = [{ kind: 'read' }, { kind: 'report', anonymous: false }, { kind: 'stop' }, { kind: 'rollback' }];
+  for (const step of facts.steps) {
+    if (step.kind === 'approval') candidates.push({ kind: 'decide', stepId: step.id, decision: 'approve' }, { kind: 'decide', stepId: step.id, decision: 'reject' });
+    if (step.kind === 'evidence') for (const item of step.items) candidates.push({ kind: 'submit', stepId: step.id, itemId: item.id });
+  }
+  for (const report of facts.reports) candidates.push({ kind: 'resolve', reportId: report.id });
+  return candidates.filter((a) => !(authorize(facts, person, a) instanceof Refusal));
+}
+
+export function isAllowed(facts: RunFacts, person: Person, action: Action): boolean {
+  return !(authorize(facts, person, action) instanceof Refusal);
+}
+
+/** Roles that may stop the line now: the run's, and during hypercare the hypercare step's. */
+export function stopRoles(facts: RunFacts): string[] {
+  return [...new Set([...facts.authority.stop, ...(facts.hypercare ? facts.authority.hypercareStop : [])])];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Decisions
+
+function approvalStep(facts: RunFacts, stepId: string): StepFacts | Refusal {
+  const step = facts.steps.find((s) => s.id === stepId);
+  if (!step) return refuse(REFUSAL_TYPES.unknownStep, `no step "${stepId}" in this run`);
+  if (step.kind !== 'approval') return refuse(REFUSAL_TYPES.notWaiting, `step "${stepId}" is a ${step.kind} step, not approval`);
+  return step;
+}
+
+/** Checks in the order a person can act on: role first, so outsiders learn nothing of the step's state. */
+function authorizeDecision(facts: RunFacts, person: Person, action: Extract<Action, { kind: 'decide' }>): Grant | Refusal {
+  if (!facts.open) return closed();
+  const step = approvalStep(facts, action.stepId);
+  if (step instanceof Refusal) return step;
+  const held = effectiveRoles(facts, person).map((r) => r.role);
+  const assigned = rolesOf(person.id, facts.assignments);
+  if (action.role !== undefined && !held.includes(action.role)) {
+    const why = assigned.includes(action.role) ? 'the directory no longer grants them that role' : 'they are not assigned it in this run';
+    return refuse(REFUSAL_TYPES.notAuthorized, `${person.id} may not decide as ${action.role}: ${why}`);
+  }
+  const approverRoles = step.approvers.map((a) => a.role);
+  const eligible = [...new Set([...approverRoles, ...step.delegatedRoles])];
+  const candidates = (action.role !== undefined ? [action.role] : held).filter((r) => eligible.includes(r));
+  if (candidates.length === 0) {
+    return refuse(
       REFUSAL_TYPES.notAuthorized,
-      `${actor.id} may not submit "${item.id}": it needs ${item.submittedBy.join(' or ')}`,
+      `${person.id} may not decide "${step.id}": it needs ${eligible.join(' or ')}` + (held.length ? ` (they hold ${held.join(', ')})` : ' (they hold no role in this run)'),
     );
   }
-  return allowed[0];
+  if (person.id === facts.initiatorId) {
+    return refuse(REFUSAL_TYPES.selfApproval, `${person.id} started this run and may not decide on it (four-eyes, rule ${SOD_RULES.initiator})`);
+  }
+  if (step.status !== 'waiting') return refuse(REFUSAL_TYPES.notWaiting, `step "${step.id}" is ${step.status}, not waiting for a decision`);
+  const mine = step.decisions.filter((d) => d.personId === person.id && (facts.sod !== undefined || d.decision === 'approve'));
+  if (mine[0]) {
+    return refuse(REFUSAL_TYPES.duplicate, `${person.id} has already ${mine[0].decision === 'approve' ? 'approved' : 'rejected'} "${step.id}" (rule ${SOD_RULES.onePerson})`);
+  }
+  const submitted = submitterConflict(facts, step, person.id);
+  if (submitted) return submitted;
+  return pickQuorumRole(facts, person, step, candidates, action.decision);
+}
+
+/** Separation of duties: nobody approves evidence they submitted themselves. */
+function submitterConflict(facts: RunFacts, step: StepFacts, personId: string): Refusal | undefined {
+  if (!facts.sod?.submitterNeverApproves) return undefined;
+  for (const coveredId of step.covers) {
+    const covered = facts.steps.find((s) => s.id === coveredId);
+    const own = covered?.submitters.find((s) => s.personId === personId);
+    if (own) {
+      return refuse(
+        REFUSAL_TYPES.separationOfDuties,
+        `${personId} submitted "${own.itemId}" of "${coveredId}", which "${step.id}" covers, and may not decide on it (rule ${SOD_RULES.submitter})`,
+      );
+    }
+  }
+  return undefined;
+}
+
+function unmetApprovers(step: Pick<StepFacts, 'approvers' | 'decisions'>): string[] {
+  const approvals = step.decisions.filter((d) => d.decision === 'approve');
+  return step.approvers.filter((a) => approvals.filter((x) => x.countsFor === a.role).length < a.quorum).map((a) => a.role);
+}
+
+/** Which role the decision counts for: a reject needs any eligible role, an approval an unmet quorum. */
+function pickQuorumRole(facts: RunFacts, person: Person, step: StepFacts, candidates: string[], decision: 'approve' | 'reject'): Grant | Refusal {
+  const approverRoles = step.approvers.map((a) => a.role);
+  const unmet = unmetApprovers(step);
+  for (const role of candidates) {
+    if (decision === 'reject') return grantFor(facts, person, role, approverRoles.includes(role) ? role : (unmet[0] ?? role));
+    if (approverRoles.includes(role)) {
+      if (unmet.includes(role)) return grantFor(facts, person, role, role);
+    } else if (unmet[0] !== undefined) {
+      return grantFor(facts, person, role, unmet[0]);
+    }
+  }
+  return refuse(REFUSAL_TYPES.duplicate, `the quorum for ${candidates.join(', ')} on "${step.id}" is already met; the step waits for other roles`);
+}
+
+/** Approver roles whose quorum is not yet met (the workflow's wait and the view use it). */
+export function unmetRoles(step: { approvers: StepFacts['approvers'] }, decisions: StepFacts['decisions']): string[] {
+  return unmetApprovers({ approvers: step.approvers, decisions });
+}
+
+export function quorumMet(step: { approvers: StepFacts['approvers'] }, decisions: StepFacts['decisions']): boolean {
+  return unmetRoles(step, decisions).length === 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Evidence, reports, the line, reading
+
+function authorizeSubmission(facts: RunFacts, person: Person, action: Extract<Action, { kind: 'submit' }>): Grant | Refusal {
+  if (!facts.open) return closed();
+  const step = facts.steps.find((s) => s.id === action.stepId);
+  if (!step) return refuse(REFUSAL_TYPES.unknownStep, `no step "${action.stepId}" in this run`);
+  if (step.kind !== 'evidence') return refuse(REFUSAL_TYPES.notWaiting, `step "${step.id}" is a ${step.kind} step, not evidence`);
+  const item = step.items.find((i) => i.id === action.itemId);
+  if (!item) return refuse(REFUSAL_TYPES.unknownStep, `step "${step.id}" has no evidence item "${action.itemId}" (items: ${step.items.map((i) => i.id).join(', ')})`);
+  const held = effectiveRoles(facts, person).map((r) => r.role);
+  const allowed = (action.role !== undefined ? [action.role] : held).filter((r) => held.includes(r) && item.submittedBy.includes(r));
+  if (allowed[0] === undefined) return refuse(REFUSAL_TYPES.notAuthorized, `${person.id} may not submit "${item.id}": it needs ${item.submittedBy.join(' or ')}`);
+  if (step.status !== 'waiting') return refuse(REFUSAL_TYPES.notWaiting, `step "${step.id}" is ${step.status}, not waiting for evidence`);
+  return grantFor(facts, person, allowed[0]);
+}
+
+/** Anyone involved may report, also anonymously: anonymity hides the name in the record, not the check. */
+function authorizeReport(facts: RunFacts, person: Person): Grant | Refusal {
+  if (!facts.open || !facts.hypercare) return refuse(REFUSAL_TYPES.runClosed, 'Red Button reports are taken during hypercare, after go-live');
+  const held = effectiveRoles(facts, person);
+  if (!held[0]) return refuse(REFUSAL_TYPES.notAuthorized, `${person.id} is not involved in this run`);
+  return grantFor(facts, person, held[0].role);
+}
+
+function authorizeResolution(facts: RunFacts, person: Person, reportId: string): Grant | Refusal {
+  const report = facts.reports.find((r) => r.id === reportId);
+  if (!report) return refuse(REFUSAL_TYPES.unknownReport, `no report "${reportId}" in this run`);
+  const role = effectiveRoles(facts, person).find((r) => facts.authority.resolve.includes(r.role));
+  if (!role) return refuse(REFUSAL_TYPES.notAuthorized, `${person.id} may not resolve reports: it needs ${facts.authority.resolve.join(' or ')}`);
+  if (report.status !== 'open') return refuse(REFUSAL_TYPES.duplicate, `report ${report.id} is already ${report.status}`);
+  return grantFor(facts, person, role.role);
+}
+
+function authorizeLine(facts: RunFacts, person: Person, roles: readonly string[], what: string): Grant | Refusal {
+  if (!facts.open) return closed();
+  const role = effectiveRoles(facts, person).find((r) => roles.includes(r.role));
+  if (!role) return refuse(REFUSAL_TYPES.notAuthorized, `${person.id} may not ${what}: it needs ${roles.join(' or ') || 'a role this runbook does not grant'}`);
+  return grantFor(facts, person, role.role);
+}
+
+/** People involved in a run read it; so do the directory roles the runbook names (auditors, operations). */
+function authorizeRead(facts: RunFacts, person: Person): Grant | Refusal {
+  if (person.id === facts.initiatorId || rolesOf(person.id, facts.assignments).length > 0) return { role: 'member', source: 'unverified' };
+  const reader = person.roles?.find((r) => facts.authority.read.includes(r));
+  if (reader) return { role: reader, source: 'directory' };
+  return refuse(REFUSAL_TYPES.notAuthorized, `${person.id} is not involved in this run`);
 }
 
 // ---------------------------------------------------------------------------------------------
 // Deadlines and escalation
 
-export type TimelineEvent =
-  | { kind: 'escalate'; atMs: number; level: number; escalation: EscalationLevel }
-  | { kind: 'deadline'; atMs: number };
+export type TimelineEvent = { kind: 'escalate'; atMs: number; level: number; escalation: EscalationLevel } | { kind: 'deadline'; atMs: number };
 
 /**
  * The timers of a waiting step, as offsets from when it started waiting: each escalation level,

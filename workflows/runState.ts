@@ -9,13 +9,16 @@ import {
   type GoLiveInput,
   type RefusedSignal,
   type ReportView,
+  type SignalRecord,
   type RunFailure,
   type RunStateView,
   type RunStatus,
   type StepStatus,
   type StepView,
 } from './definitions';
-import { rolesOf, unmetRoles, type ApprovalTally } from './policy';
+import { authorityOf, isAllowed, rolesOf, unmetRoles, type Grant, type RunFacts } from './policy';
+import { factsFromState } from './runFacts';
+import { MESSAGE_MAX_AGE_MS } from './signedMessages';
 import { canonicalJson, sha256Hex } from './sha256';
 import { materialiseSteps, type PlannedStep } from './steps';
 
@@ -48,7 +51,12 @@ export type CarriedState = Pick<
 > & {
   /** Receipt hashes of anonymous reports, by report id (never shown in the view). */
   receipts: Record<string, string>;
-  tallies: Record<string, ApprovalTally>;
+  /** Per approval step: roles delegated to decide after escalation. (Runs carried from older
+   *  versions also hold their approvals here; decisions are now counted from `decisions`.) */
+  tallies: Record<string, { delegatedRoles: string[] }>;
+  /** Nonces of accepted signed messages → when they were signed (ms), pruned past their age. */
+  nonces?: Record<string, number>;
+  signals?: SignalRecord[];
   compensationStack: CompensationEntry[];
   seq: number;
   hypercareStartedAt?: string;
@@ -142,18 +150,54 @@ export class RunState {
     this.data.status = active.length > 0 && active.every((s) => s.status === 'waiting') ? 'waiting' : 'running';
   }
 
-  tally(stepId: string): ApprovalTally {
-    return (this.data.tallies[stepId] ??= { approvals: [], delegatedRoles: [] });
+  delegatedRoles(stepId: string): string[] {
+    return (this.data.tallies[stepId] ??= { delegatedRoles: [] }).delegatedRoles;
+  }
+
+  /** The facts the policy decides on, as of now. */
+  facts(): RunFacts {
+    return factsFromState({
+      input: this.input,
+      stepDefs: this.plan.map((p) => p.step),
+      status: this.data.status,
+      open: this.isOpen(),
+      stepStatus: (id) => this.stepView(id).status,
+      delegatedRoles: (id) => this.data.tallies[id]?.delegatedRoles ?? [],
+      decisions: this.data.decisions,
+      evidence: this.data.evidence,
+      reports: this.data.reports,
+    });
+  }
+
+  /** Decisions on a step, as the quorum counts them. */
+  stepDecisions(stepId: string): RunFacts['steps'][number]['decisions'] {
+    return this.data.decisions.filter((d) => d.stepId === stepId).map((d) => ({ personId: d.actor.id, decision: d.decision, countsFor: d.onBehalfOf ?? d.role }));
+  }
+
+  nonceSeen(nonce: string): boolean {
+    return this.data.nonces?.[nonce] !== undefined;
+  }
+
+  /** Remembers a signed message's nonce; those older than a message may be are forgotten. */
+  recordNonce(nonce: string, signedAtMs: number, nowMs: number): void {
+    const nonces = (this.data.nonces ??= {});
+    for (const [n, at] of Object.entries(nonces)) if (nowMs - at > MESSAGE_MAX_AGE_MS * 2) delete nonces[n];
+    nonces[nonce] = signedAtMs;
+  }
+
+  recordSignal(entry: SignalRecord): void {
+    (this.data.signals ??= []).push(entry);
   }
 
   recordDecision(
     stepId: string,
     decision: 'approve' | 'reject',
     actor: Actor,
-    grant: { role: string; countsFor: string },
+    grant: Grant,
     comment: string | undefined,
     coveredSteps: string[],
     now: string,
+    signedBy?: string,
   ): DecisionRecord {
     const record: DecisionRecord = {
       seq: this.nextSeq(),
@@ -164,10 +208,12 @@ export class RunState {
       at: now,
       ...(comment ? { comment } : {}),
       evidenceHash: this.evidenceHash(coveredSteps),
+      ...(grant.source !== 'unverified' ? { roleSource: grant.source } : {}),
+      ...(grant.delegationReason ? { delegationReason: grant.delegationReason } : {}),
+      ...(signedBy ? { signedBy } : {}),
     };
-    if (grant.countsFor !== grant.role) record.onBehalfOf = grant.countsFor;
+    if (grant.countsFor !== undefined && grant.countsFor !== grant.role) record.onBehalfOf = grant.countsFor;
     this.data.decisions.push(record);
-    if (decision === 'approve') this.tally(stepId).approvals.push({ personId: actor.id, role: grant.role, countsFor: grant.countsFor });
     this.touch();
     return record;
   }
@@ -253,32 +299,38 @@ export class RunState {
     this.data.refusedSignals.push(entry);
   }
 
-  /** Who may act on a waiting step right now (approvers and delegates, minus who already did). */
-  mayDecide(stepId: string): { role: string; people: string[] }[] {
+  /**
+   * Who may act on a waiting step right now, by role: the policy's answer for each person
+   * assigned (with their directory roles as of the start), so the view offers what the
+   * workflow will accept.
+   */
+  mayDecide(stepId: string, facts: RunFacts = this.facts()): { role: string; people: string[] }[] {
     const step = this.stepDef(stepId);
-    const view = this.stepView(stepId);
-    if (!step || view.status !== 'waiting') return [];
+    if (!step || this.stepView(stepId).status !== 'waiting') return [];
     const people = (role: string) => this.input.assignments[role] ?? [];
+    const person = (id: string) => ({ id, ...(this.input.directory ? { roles: this.input.directory[id] ?? [] } : {}) });
     if (step.kind === 'approval') {
-      const tally = this.tally(stepId);
-      const already = new Set(tally.approvals.map((a) => a.personId));
-      const roles = [...unmetRoles(step, tally), ...tally.delegatedRoles];
-      return [...new Set(roles)].map((role) => ({
+      const roles = [...new Set([...unmetRoles(step, this.stepDecisions(stepId)), ...this.delegatedRoles(stepId)])];
+      return roles.map((role) => ({
         role,
-        people: people(role).filter((p) => p !== this.input.initiator.id && !already.has(p)),
+        people: people(role).filter((p) => isAllowed(facts, person(p), { kind: 'decide', stepId, decision: 'approve', role })),
       }));
     }
     if (step.kind === 'evidence') {
       const done = this.submittedItems(stepId);
-      const roles = new Set(step.items.filter((i) => !done.has(i.id) && !i.optional).flatMap((i) => i.submittedBy));
-      return [...roles].map((role) => ({ role, people: people(role) }));
+      const open = step.items.filter((i) => !done.has(i.id) && !i.optional);
+      const roles = [...new Set(open.flatMap((i) => i.submittedBy))];
+      return roles.map((role) => ({
+        role,
+        people: people(role).filter((p) => open.some((i) => isAllowed(facts, person(p), { kind: 'submit', stepId, itemId: i.id, role }))),
+      }));
     }
     return [];
   }
 
-  waitingRoles(): string[] {
+  waitingRoles(facts: RunFacts = this.facts()): string[] {
     const roles = new Set<string>();
-    for (const s of this.data.steps) for (const m of this.mayDecide(s.id)) roles.add(m.role);
+    for (const s of this.data.steps) if (s.status === 'waiting') for (const m of this.mayDecide(s.id, facts)) roles.add(m.role);
     return [...roles].sort();
   }
 
@@ -288,6 +340,7 @@ export class RunState {
 
   view(): RunStateView {
     const { runbook, runbookRef } = this.input;
+    const facts = this.facts();
     return {
       runbook: { id: runbookRef.id, version: runbookRef.version, sha256: runbookRef.sha256, title: runbook.title },
       system: this.input.system,
@@ -303,12 +356,14 @@ export class RunState {
         const step = this.stepDef(s.id);
         const extra: Partial<StepView> = {};
         if (step?.kind === 'approval') {
-          const tally = this.tally(s.id);
+          const approvals = this.stepDecisions(s.id).filter((d) => d.decision === 'approve');
           extra.approvals = step.approvers.map((a) => ({
             role: a.role,
             quorum: a.quorum,
-            approvedBy: tally.approvals.filter((x) => x.countsFor === a.role).map((x) => x.personId),
+            approvedBy: approvals.filter((x) => x.countsFor === a.role).map((x) => x.personId),
           }));
+          extra.covers = step.covers;
+          extra.delegatedRoles = [...this.delegatedRoles(s.id)];
         }
         if (step?.kind === 'evidence') {
           extra.items = step.items.map((i) => ({
@@ -321,7 +376,7 @@ export class RunState {
             submittedBy: i.submittedBy,
           }));
         }
-        if (s.status === 'waiting') extra.mayDecide = this.mayDecide(s.id);
+        if (s.status === 'waiting') extra.mayDecide = this.mayDecide(s.id, facts);
         return { ...s, ...extra };
       }),
       decisions: this.data.decisions,
@@ -330,7 +385,13 @@ export class RunState {
       escalations: this.data.escalations,
       reports: this.data.reports,
       refusedSignals: this.data.refusedSignals,
-      waitingRoles: this.waitingRoles(),
+      ...(this.data.signals ? { signals: this.data.signals } : {}),
+      authority: authorityOf(runbook),
+      ...(runbook.separationOfDuties ? { separationOfDuties: runbook.separationOfDuties } : {}),
+      delegations: this.input.delegations ?? [],
+      pinnedKeys: (this.input.signing?.keys ?? []).map((k) => k.keyId),
+      directoryBound: this.input.directory !== undefined,
+      waitingRoles: this.waitingRoles(facts),
       chainLength: this.data.chainLength,
     };
   }

@@ -10,5 +10,9 @@ export const runbookKey = defineSearchAttributeKey('GoLiveRunbook', SearchAttrib
 export const runStateKey = defineSearchAttributeKey('GoLiveState', SearchAttributeType.KEYWORD);
 export const waitingRolesKey = defineSearchAttributeKey('GoLiveWaitingRoles', SearchAttributeType.KEYWORD_LIST);
 export const initiatorKey = defineSearchAttributeKey('GoLiveInitiator', SearchAttributeType.KEYWORD);
+/** Everyone involved (initiator and assigned people) and the directory roles that may read the
+ *  run: the run list shows a person only the runs the policy lets them read. Set at start. */
+export const membersKey = defineSearchAttributeKey('GoLiveMembers', SearchAttributeType.KEYWORD_LIST);
+export const readerRolesKey = defineSearchAttributeKey('GoLiveReaderRoles', SearchAttributeType.KEYWORD_LIST);
 
-export const goLiveSearchAttributes = [systemKey, runbookKey, runStateKey, waitingRolesKey, initiatorKey] as const;
+export const goLiveSearchAttributes = [systemKey, runbookKey, runStateKey, waitingRolesKey, initiatorKey, membersKey, readerRolesKey] as const;

@@ -56,7 +56,7 @@ async function runApprovalStep(ctx: RunContext, step: ApprovalStep): Promise<voi
   const rejected = () => state.data.decisions.find((d) => d.stepId === step.id && d.decision === 'reject');
   const approvers = step.approvers.map((a) => a.role);
   await ctx.tell(approvers, `decision needed: ${step.title}`, `Please approve or reject "${step.title}" (deadline ${step.deadline}).`, 'info');
-  await waitWithEscalation(ctx, step, () => rejected() !== undefined || quorumMet(step, state.tally(step.id)), step.onDeadline, approvers);
+  await waitWithEscalation(ctx, step, () => rejected() !== undefined || quorumMet(step, state.stepDecisions(step.id)), step.onDeadline, approvers);
   const rejection = rejected();
   if (rejection) {
     state.setStep(step.id, 'rejected', now());

@@ -33,7 +33,7 @@ export async function waitWithEscalation(
     state.stepView(step.id).escalationLevel = level;
     if (event.kind === 'escalate') {
       if (event.escalation.delegateTo && step.kind === 'approval') {
-        state.tally(step.id).delegatedRoles.push(event.escalation.delegateTo);
+        state.delegatedRoles(step.id).push(event.escalation.delegateTo);
       }
       await ctx.escalate(step.id, level, event.escalation, `"${step.title}" is still waiting (level ${level}).`);
       ctx.syncSearchAttributes();

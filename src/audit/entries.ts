@@ -1,4 +1,5 @@
 import type { DecisionRecord, EvidenceRecord, GoLiveInput, ReportView, RunStateView, StepView } from '../../workflows/definitions';
+import { startPayload } from '../../workflows/signedMessages';
 import { summarizeResult } from './evidenceSummary';
 import type { DecodedEvent, RunHistory } from './history';
 
@@ -129,6 +130,8 @@ interface Activity {
 interface Matcher {
   decision(stepId: string, decision: 'approve' | 'reject', actorId: string): DecisionRecord | undefined;
   evidence(stepId: string, itemId: string, actorId: string): EvidenceRecord | undefined;
+  /** The next Signal's outcome as the run recorded it: refused (with why) or accepted. */
+  signal(name: string, actorId: string | undefined): { refused?: string } | undefined;
 }
 
 /** Pairs history messages with the workflow's records, each record used once, in order. */
@@ -139,9 +142,19 @@ function matcher(state: RunStateView | undefined): Matcher {
     if (found) used.add(found);
     return found;
   };
+  let signalIndex = 0;
   return {
     decision: (stepId, decision, actorId) => take(state?.decisions, (d) => d.stepId === stepId && d.decision === decision && d.actor.id === actorId),
     evidence: (stepId, itemId, actorId) => take(state?.evidence, (e) => e.stepId === stepId && e.itemId === itemId && e.submittedBy.id === actorId),
+    signal: (name, actorId) => {
+      // Runs keep every Signal's outcome in arrival order: the n-th Signal event is the n-th record.
+      const record = state?.signals?.[signalIndex++];
+      const refusal = (why?: boolean) => take(state?.refusedSignals, (r) => r.signal === name && (why || r.actorId === actorId));
+      if (record) return record.outcome === 'refused' ? { refused: refusal(true)?.reason ?? 'refused by the run' } : {};
+      // Runs recorded before that log: a refusal the run kept for this Signal and this person.
+      const refused = state ? refusal() : undefined;
+      return refused ? { refused: refused.reason } : state ? {} : undefined;
+    },
   };
 }
 
@@ -152,17 +165,32 @@ interface MessageOutcome {
   via: 'update' | 'signal';
 }
 
+/** Signals the run has handlers for (and so records): others are buffered by Temporal unread. */
+const SIGNAL_MESSAGES = ['approveStep', 'rejectStep', 'submitEvidence', 'reportError', 'resolveReport', 'stopLine', 'requestRollback'];
+
+/**
+ * The signed message as sent (payload without its signature, and the signature), so an auditor
+ * can check it offline against the key the run pinned: `golive verify` does.
+ */
+export function signedPart(name: string, input: Attrs): Record<string, unknown> {
+  const { signature, ...payload } = input;
+  return signature ? { signed: { message: name, payload, signature } } : {};
+}
+
 /** One human message (Update or Signal) → its entry, cross-checked with the workflow's record. */
 function messageEntry(name: string, input: Attrs, outcome: MessageOutcome, match: Matcher): Pick<Draft, 'kind' | 'actor' | 'role' | 'stepId' | 'summary' | 'details'> {
   const actor = str((input.actor as { id?: unknown } | undefined)?.id);
   const stepId = str(input.stepId);
-  const refused = (what: string) => ({
+  const refused = (what: string, reason = outcome.failure) => ({
     kind: 'message-refused' as const,
     ...(actor ? { actor } : {}),
     ...(stepId ? { stepId } : {}),
-    summary: `${actor ?? 'someone'}'s ${what} was refused by the workflow${outcome.failure ? `: ${outcome.failure}` : ' (not recorded by the run)'}`,
-    details: { message: name, input, via: outcome.via, ...(outcome.failure ? { reason: outcome.failure } : {}) },
+    summary: `${actor ?? 'someone'}'s ${what} was refused by the workflow${reason ? `: ${reason}` : ' (not recorded by the run)'}`,
+    details: { message: name, input, via: outcome.via, ...(reason ? { reason } : {}), ...signedPart(name, input) },
   });
+  // A Signal cannot answer: what became of it is in the run's own record.
+  const signal = outcome.via === 'signal' && SIGNAL_MESSAGES.includes(name) ? match.signal(name, actor) : undefined;
+  if (signal?.refused !== undefined) return refused(`${name} signal`, signal.refused);
   if (outcome.failure) return refused(name);
   switch (name) {
     case 'approveStep':
@@ -177,13 +205,16 @@ function messageEntry(name: string, input: Attrs, outcome: MessageOutcome, match
         ...(actor ? { actor } : {}),
         ...(role ? { role } : {}),
         ...(stepId ? { stepId } : {}),
-        summary: `${actor} ${role ? `(${role}${record?.onBehalfOf ? ` for ${record.onBehalfOf}` : ''}) ` : ''}${decision === 'approve' ? 'approved' : 'REJECTED'} "${stepId}"${quoteIf(comment)}`,
+        summary: `${actor} ${role ? `(${role}${roleSourceText(record)}${record?.onBehalfOf ? ` for ${record.onBehalfOf}` : ''}) ` : ''}${decision === 'approve' ? 'approved' : 'REJECTED'} "${stepId}"${quoteIf(comment)}`,
         details: {
           decision,
           ...(comment ? { comment } : {}),
           ...(record ? { decisionSeq: record.seq, decidedAt: record.at, evidenceHash: record.evidenceHash, ...(record.onBehalfOf ? { onBehalfOf: record.onBehalfOf } : {}) } : {}),
           ...(stepOutcome(outcome.success) ? { stepStatusAfter: stepOutcome(outcome.success) } : {}),
+          ...(record?.roleSource ? { roleSource: record.roleSource } : {}),
+          ...(record?.delegationReason ? { delegationReason: record.delegationReason } : {}),
           via: outcome.via,
+          ...signedPart(name, input),
         },
       };
     }
@@ -197,7 +228,14 @@ function messageEntry(name: string, input: Attrs, outcome: MessageOutcome, match
         ...(record ? { role: record.role } : {}),
         ...(stepId ? { stepId } : {}),
         summary: `${actor} submitted evidence "${itemId}" for "${stepId}"${record ? ` (sha256 ${record.sha256.slice(0, 12)}…)` : ''}`,
-        details: { itemId, value: input.value, ...(input.note ? { note: input.note } : {}), ...(record ? { sha256: record.sha256, evidenceSeq: record.seq } : {}), via: outcome.via },
+        details: {
+          itemId,
+          value: input.value,
+          ...(input.note ? { note: input.note } : {}),
+          ...(record ? { sha256: record.sha256, evidenceSeq: record.seq } : {}),
+          via: outcome.via,
+          ...signedPart(name, input),
+        },
       };
     }
     case 'reportError': {
@@ -207,7 +245,13 @@ function messageEntry(name: string, input: Attrs, outcome: MessageOutcome, match
         kind: 'report',
         actor: who,
         summary: `Red Button report${report ? ` ${report.id}` : ''} (${String(input.severity)}) by ${who}: ${String(input.description)}`,
-        details: { severity: input.severity, description: input.description, ...(report ? { reportId: report.id, responseDueAt: report.responseDueAt } : {}), via: outcome.via },
+        details: {
+          severity: input.severity,
+          description: input.description,
+          ...(report ? { reportId: report.id, responseDueAt: report.responseDueAt } : {}),
+          via: outcome.via,
+          ...signedPart(name, input),
+        },
       };
     }
     case 'resolveReport':
@@ -215,7 +259,7 @@ function messageEntry(name: string, input: Attrs, outcome: MessageOutcome, match
         kind: 'report-resolved',
         ...(actor ? { actor } : {}),
         summary: `${actor} resolved report ${String(input.reportId)}: ${String(input.resolution)}`,
-        details: { reportId: input.reportId, resolution: input.resolution, via: outcome.via },
+        details: { reportId: input.reportId, resolution: input.resolution, via: outcome.via, ...signedPart(name, input) },
       };
     case 'stopLine':
     case 'requestRollback':
@@ -223,11 +267,18 @@ function messageEntry(name: string, input: Attrs, outcome: MessageOutcome, match
         kind: name === 'stopLine' ? 'stop' : 'rollback-requested',
         ...(actor ? { actor } : {}),
         summary: `${actor} ${name === 'stopLine' ? 'STOPPED THE LINE' : 'requested a rollback'}: ${String(input.reason)}`,
-        details: { reason: input.reason, via: outcome.via },
+        details: { reason: input.reason, via: outcome.via, ...signedPart(name, input) },
       };
     default:
       return { kind: 'message-refused', ...(actor ? { actor } : {}), summary: `unknown message "${name}"`, details: { message: name, input, via: outcome.via } };
   }
+}
+
+/** How the person came to hold the role they decided in, as the run recorded it. */
+function roleSourceText(record: DecisionRecord | undefined): string {
+  if (record?.roleSource === 'directory') return ', per directory';
+  if (record?.roleSource === 'delegation') return `, DELEGATED substitute: ${record.delegationReason ?? 'no reason given'}`;
+  return '';
 }
 
 function stepOutcome(success: unknown): string | undefined {
@@ -324,8 +375,13 @@ export function auditEntries(chain: readonly RunHistory[], state: RunStateView |
             runbook: { ...input.runbookRef, title: input.runbook.title },
             collaborationMode: input.collaborationMode,
             assignments: input.assignments,
+            ...(input.delegations?.length ? { delegations: input.delegations } : {}),
+            ...(input.directory ? { directory: input.directory } : {}),
             params: input.params,
             firstRunId: e.runId,
+            // The whole input as started (the runbook as it ran included), so the start
+            // signature can be checked offline against the keys it pins.
+            ...(input.signing ? { signing: input.signing, input: startPayload(input) } : {}),
           },
         });
         break;

@@ -4,6 +4,7 @@ import { unzipSync } from 'fflate';
 import type { z } from 'zod';
 import { chainFacts, dossierJsonSchema, firstDisagreement, trailFileSchema } from './agreement';
 import { verifyChain, type ChainedEntry } from './chain';
+import { verifySignatures } from './signatures';
 import { DOSSIER_FILES, DOSSIER_FORMAT, DOSSIER_JSON, MANIFEST_FILE, manifestSchema, sha256, TRAIL_FILE } from './dossier';
 
 /**
@@ -15,7 +16,9 @@ import { DOSSIER_FILES, DOSSIER_FORMAT, DOSSIER_JSON, MANIFEST_FILE, manifestSch
  * look. Everything an ok verdict reports has been checked against at least one other file.
  *
  * What this can prove offline: that the files are the ones the manifest lists, unchanged; that
- * no trail entry was altered, removed, inserted or reordered without re-chaining; and that the
+ * no trail entry was altered, removed, inserted or reordered without re-chaining; that every
+ * message the run accepted was signed by golive with a key the run pinned, saying exactly what
+ * its entry shows (signatures.ts; no re-chaining forges that); and that the
  * manifest, the trail and dossier.json tell the same story (editing any one of them, or the
  * manifest's own fields, fails). What it cannot: a forger who rewrites every file consistently
  * (re-chains the trail, rewrites dossier.json and the renderings, recomputes every digest)
@@ -40,12 +43,16 @@ export type DossierVerdict =
       manifestSha256: string;
       /** True when it was compared with an expected digest given by the caller (and matched). */
       anchored: boolean;
+      /** Messages (and the start) whose golive signature verified, and the keys the run pinned. */
+      signatures: { checked: number; keyIds: string[]; unsignedRun: boolean; keyExpected: boolean };
     }
   | { ok: false; file: string; field?: string; seq?: number; reason: string };
 
 export interface VerifyOptions {
   /** The manifest SHA-256 the server logged or sent at export (hex); a mismatch fails. */
   expectManifestSha256?: string;
+  /** A signing key id the organisation publishes (GET /api/signing-keys): the run must pin it. */
+  expectKeyId?: string;
 }
 
 type Failure = Extract<DossierVerdict, { ok: false }>;
@@ -112,6 +119,13 @@ export function verifyDossierFiles(files: ReadonlyMap<string, Uint8Array>, opts:
   const disagreement = firstDisagreement(chainFacts(entries, chain.head), trailFile.value, dossier, manifest);
   if (disagreement) return { ok: false, ...disagreement };
 
+  const signatures = verifySignatures(trailFile.value.workflowId, entries);
+  if (!signatures.ok) return { ok: false, file: TRAIL_FILE, seq: signatures.seq, reason: signatures.reason };
+  if (opts.expectKeyId !== undefined && !signatures.keyIds.includes(opts.expectKeyId)) {
+    const pinned = signatures.keyIds.length ? `pinned ${signatures.keyIds.join(', ')}` : 'was not signed at all';
+    return { ok: false, file: TRAIL_FILE, field: 'entries[run-started].details.signing', reason: `the run ${pinned}, not the expected key ${opts.expectKeyId}` };
+  }
+
   // Every value below was found equal in at least two places above.
   return {
     ok: true,
@@ -124,6 +138,7 @@ export function verifyDossierFiles(files: ReadonlyMap<string, Uint8Array>, opts:
     files: manifest.files.length + 1,
     manifestSha256,
     anchored: expected !== undefined,
+    signatures: { checked: signatures.signed, keyIds: signatures.keyIds, unsignedRun: signatures.unsigned, keyExpected: opts.expectKeyId !== undefined },
   };
 }
 

@@ -28,6 +28,7 @@ const DEMO_PEOPLE: { id: string; name: string; roles: string[] }[] = [
   { id: 'sponsor', name: 'Sam Sponsor', roles: [RACI_ROLES.businessSponsor] },
   { id: 'ops', name: 'Olu Operations', roles: [RACI_ROLES.operations] },
   { id: 'user', name: 'Uma User', roles: [RACI_ROLES.endUser] },
+  { id: 'auditor', name: 'Ari Auditor', roles: [RACI_ROLES.auditor] },
 ];
 
 export interface EnsureDemoUsersResult {

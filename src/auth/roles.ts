@@ -9,6 +9,8 @@ export const RACI_ROLES = {
   businessSponsor: 'business-sponsor',
   endUser: 'end-user',
   operations: 'operations',
+  /** Not a go-live role: reads every run whose runbook names it in `readAuthority`. */
+  auditor: 'auditor',
 } as const;
 
 /** Who may start a go-live run (the workflow's own rules decide everything after that). */

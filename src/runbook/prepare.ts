@@ -1,4 +1,4 @@
-import { goLiveInputSchema, type Actor, type GoLiveInput } from '../../workflows/definitions';
+import { goLiveInputSchema, type Actor, type Delegation, type GoLiveInput } from '../../workflows/definitions';
 import { checkActionCall } from './actions';
 import { formatPath, StartInputError, type Issue } from './issues';
 import type { LoadedRunbook } from './load';
@@ -19,6 +19,10 @@ export interface PrepareRunInput {
   initiator: Actor;
   /** Role id → the people holding it in this run. */
   assignments: Record<string, string[]>;
+  /** Named substitutes (roles the runbook marks delegable), with reasons. */
+  delegations?: Delegation[];
+  /** Each assigned person's roles in the directory, as checked at start. */
+  directory?: Record<string, string[]>;
   /** Values for the runbook's parameters; text is accepted for numbers and booleans. */
   params?: Record<string, ParamValue>;
 }
@@ -52,6 +56,8 @@ export function prepareRun(input: PrepareRunInput): GoLiveInput {
     collaborationMode: input.collaborationMode,
     initiator: input.initiator,
     assignments: input.assignments,
+    ...(input.delegations?.length ? { delegations: input.delegations } : {}),
+    ...(input.directory ? { directory: input.directory } : {}),
     params: params.values,
   };
   const parsed = goLiveInputSchema.safeParse(candidate);

@@ -102,7 +102,7 @@ function partialRunbook(raw: Record<string, unknown>): Salvaged<Runbook> {
     id: 'unreadable',
     version: '0.0.0',
     title: '',
-    roles: list('roles', roleSchema, (r) => ({ id: isRecord(r) && typeof r.id === 'string' ? r.id : '', title: '' }), ['id']),
+    roles: list('roles', roleSchema, (r) => ({ id: isRecord(r) && typeof r.id === 'string' ? r.id : '', title: '', delegable: false }), ['id']),
     collaborationModes: field('collaborationModes', () => []),
     // Placeholders naming a parameter that is written but broken are not reported as undeclared;
     // without its default, the action using it is checked at start only.
@@ -110,6 +110,8 @@ function partialRunbook(raw: Record<string, unknown>): Salvaged<Runbook> {
     entryCriteria: list('entryCriteria', evidenceItemSchema, stubItem, ['id']),
     stopAuthority: field('stopAuthority', () => strings(raw.stopAuthority)),
     rollbackAuthority: field('rollbackAuthority', () => strings(raw.rollbackAuthority)),
+    readAuthority: field('readAuthority', () => strings(raw.readAuthority)),
+    separationOfDuties: { initiatorNeverApproves: true, submitterNeverApproves: true, onePersonOneDecision: true },
     steps: list('steps', stepSchema, stubStep, ['id', 'kind', 'after']),
   };
   return { value: runbook, unreliable };

@@ -24,6 +24,9 @@ export const roleSchema = z.strictObject({
   title: z.string().min(1).max(120),
   /** What the RACI matrix says this role does in the go-live. */
   description: z.string().max(2000).optional(),
+  /** May a run assign this role to a named substitute who does not hold it in the directory
+   *  (with a reason, recorded as a delegation)? Off unless the runbook says so. */
+  delegable: z.boolean().default(false),
 });
 
 /** Run parameters a runbook declares; action params refer to them as `${params.name}`. */
@@ -142,6 +145,16 @@ export const hypercareStepSchema = z.strictObject({
   checkpointEvery: durationSchema.optional(),
 });
 
+export const separationOfDutiesSchema = z.strictObject({
+  /** Whoever started the run never decides on it (four-eyes). */
+  initiatorNeverApproves: z.literal(true).default(true),
+  /** Whoever submitted evidence that an approval `covers` does not decide that approval. */
+  submitterNeverApproves: z.boolean().default(true),
+  /** One person counts once per step, in whichever of their roles, approve or reject. */
+  onePersonOneDecision: z.literal(true).default(true),
+});
+export type SeparationOfDuties = z.infer<typeof separationOfDutiesSchema>;
+
 export const stepSchema = z.discriminatedUnion('kind', [
   actionStepSchema,
   approvalStepSchema,
@@ -172,6 +185,12 @@ export const runbookSchema = z.strictObject({
   /** Roles that may stop the line or ask for a rollback at any time while the run is open. */
   stopAuthority: z.array(roleIdSchema).default([]),
   rollbackAuthority: z.array(roleIdSchema).default([]),
+  /** Directory roles that may read every run of this runbook (state, trail, dossier) without
+   *  being assigned in it: auditors and operations. People involved in a run always may. */
+  readAuthority: z.array(roleIdSchema).default(['operations']),
+  /** Separation of duties, enforced by the workflow on every decision; each rule is named in
+   *  its refusals. The initiator rule and one decision per person cannot be turned off. */
+  separationOfDuties: separationOfDutiesSchema.prefault({}),
   steps: z.array(stepSchema).min(1),
 });
 

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import {
   actorSchema,
   approveStepSchema,
+  delegationSchema,
   goLiveInputSchema,
   paramValueSchema,
   rejectStepSchema,
@@ -36,6 +37,9 @@ export const startRunBodySchema = z.strictObject({
   collaborationMode: goLiveInputSchema.shape.collaborationMode,
   /** Role id → person ids. Omitted roles: everyone in the users file who has that role. */
   assignments: z.record(roleIdSchema, z.array(actorSchema.shape.id).min(1, 'assign at least one person')).default({}),
+  /** Named substitutes for roles the runbook marks `delegable`: people who do not hold the role
+   *  in the directory, each with a reason; recorded as delegations in every decision they make. */
+  delegations: z.array(delegationSchema).max(50).default([]),
   params: z.record(z.string(), paramValueSchema).default({}),
 });
 export type StartRunBody = z.infer<typeof startRunBodySchema>;

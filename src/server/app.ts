@@ -13,6 +13,7 @@ import { registerRunRoutes } from './routes/runs';
 import { registerSystemRoutes } from './routes/system';
 import { RunAudit } from './runAudit';
 import { TemporalRuns } from './temporalRuns';
+import { Keyring, SIGNING_KEYS_DIR } from '../signing/keyring';
 import { registerUiRoutes } from './ui/routes';
 
 /**
@@ -56,9 +57,11 @@ function countRequests(metrics: Metrics) {
 export function buildContext(deps: AppDeps): ServerContext {
   const signer = new SessionSigner(loadOrCreateSessionSecret(deps.dataDir));
   const refusals = new RefusalLog(deps.dataDir);
+  const keyring = Keyring.loadOrCreate(deps.signingKeysDir ?? path.join(deps.dataDir, SIGNING_KEYS_DIR));
   return {
     deps,
-    runs: new TemporalRuns(deps.client, deps.taskQueue, deps.namespace),
+    keyring,
+    runs: new TemporalRuns(deps.client, deps.taskQueue, deps.namespace, keyring),
     auth: new Authenticator({ users: deps.users, signer, ...(deps.trustedProxy ? { proxy: deps.trustedProxy } : {}) }),
     metrics: new Metrics(),
     refusals,

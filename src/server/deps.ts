@@ -8,6 +8,7 @@ import type { RunAudit } from './runAudit';
 import type { prepareRun } from '../runbook/prepare';
 import type { RunbookRegistry } from '../runbook/registry';
 import type { TemporalRuns } from './temporalRuns';
+import type { Keyring } from '../signing/keyring';
 
 export type PrepareRun = typeof prepareRun;
 
@@ -25,6 +26,8 @@ export interface AppDeps {
   users: UserStore;
   /** users.json, session-secret and refusals.jsonl live here. */
   dataDir: string;
+  /** The Ed25519 keys that sign every message to a run; default `<dataDir>/signing-keys`. */
+  signingKeysDir?: string;
   /** Defaults to src/runbook's prepareRun. */
   prepareRun?: PrepareRun;
   /** e.g. http://127.0.0.1:8233: the UI links each run to its page there. */
@@ -42,6 +45,7 @@ export interface AppDeps {
 export interface ServerContext {
   deps: AppDeps;
   runs: TemporalRuns;
+  keyring: Keyring;
   auth: Authenticator;
   metrics: Metrics;
   refusals: RefusalLog;

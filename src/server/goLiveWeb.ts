@@ -35,6 +35,7 @@ export async function startGoLiveWeb(o: GoLiveWebOptions): Promise<WebServer & {
       runbooks: new RunbookRegistry(o.config.GOLIVE_RUNBOOKS_DIR),
       users,
       dataDir,
+      ...(o.config.GOLIVE_SIGNING_KEYS_DIR ? { signingKeysDir: o.config.GOLIVE_SIGNING_KEYS_DIR } : {}),
       log: o.log,
       ...(o.temporalUiUrl ? { temporalUiUrl: o.temporalUiUrl } : {}),
       ...(o.config.GOLIVE_PUBLIC_URL ? { publicUrl: o.config.GOLIVE_PUBLIC_URL } : {}),

@@ -36,14 +36,21 @@ function formatLabels(labels: Labels): string {
   return entries.length ? `{${entries.map(([k, v]) => `${k}="${escapeLabel(v)}"`).join(',')}}` : '';
 }
 
+/**
+ * Messages the workflow's validators refused (the worker counts them: they leave no trace in
+ * Temporal). Process-wide, so the worker and the web server of one process share it.
+ */
+export const workflowRefusals = new Counter('golive_workflow_refusals_total', 'Messages a run refused before history, by message, refusal type and whether golive signed them');
+
 export class Metrics {
   readonly httpRequests = new Counter('golive_http_requests_total', 'HTTP requests by method, route and status');
   readonly runsStarted = new Counter('golive_runs_started_total', 'Go-live runs started through the server');
   readonly decisions = new Counter('golive_decisions_total', 'Approval decisions accepted, by decision');
   readonly refusals = new Counter('golive_refusals_total', 'Refused attempts, by action and refusal type');
   readonly reports = new Counter('golive_reports_total', 'Red Button reports accepted, by severity');
+  readonly workflowRefusals = workflowRefusals;
 
   render(): string {
-    return [this.httpRequests, this.runsStarted, this.decisions, this.refusals, this.reports].map((c) => c.render()).join('\n') + '\n';
+    return [this.httpRequests, this.runsStarted, this.decisions, this.refusals, this.reports, this.workflowRefusals].map((c) => c.render()).join('\n') + '\n';
   }
 }

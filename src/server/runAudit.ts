@@ -1,13 +1,13 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { buildAuditTrail, NotAGoLiveRunError, RunStateUnavailableError, zipTrailDossier, type AuditTrail, type DossierZip } from '../audit';
 import type { Principal } from '../auth/authenticator';
-import { mayReadAudit } from './checks';
+import { assertMayReadInput } from './runAccess';
 import { HttpError } from './errors';
 import type { RefusalLog } from './refusalLog';
 
 /**
  * The server's door to src/audit: builds a run's trail (history + golive's refusal log), checks
- * that the caller may read it, and turns src/audit's errors into HTTP errors. The trail is built
+ * that the caller may read it (the policy's read rule; 404 for anyone else), and turns src/audit's errors into HTTP errors. The trail is built
  * before the check because the run's assignments come from its history, which also holds for
  * closed runs no worker can be queried about. API routes and the audit page share this.
  */
@@ -25,9 +25,7 @@ export class RunAudit {
       if (err instanceof WorkflowNotFoundError || err instanceof NotAGoLiveRunError) throw new HttpError(404, `no run with id ${runId}`);
       throw err;
     }
-    if (!mayReadAudit(trail.input, principal.person)) {
-      throw new HttpError(403, 'only people with a role in this run, and operations, may read its audit trail');
-    }
+    assertMayReadInput(runId, trail.input, principal);
     return trail;
   }
 

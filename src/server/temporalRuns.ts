@@ -10,10 +10,12 @@ import {
   type RefusalType,
   type RunStateView,
 } from '../../workflows/definitions';
-import { initiatorKey, runbookKey, runStateKey, systemKey, waitingRolesKey } from '../../workflows/searchAttributes';
+import { authorityOf, type Person } from '../../workflows/policy';
+import { initiatorKey, membersKey, readerRolesKey, runbookKey, runStateKey, systemKey, waitingRolesKey } from '../../workflows/searchAttributes';
 import type { ListRunsQuery } from './api';
 import { HttpError, type HttpStatus } from './errors';
 import { sendStepMessage } from '../temporal/runUpdates';
+import { signed, signRunInput, type Keyring } from '../signing/keyring';
 
 /**
  * The server's only door to Temporal: start, list (visibility), query and Update go-live runs,
@@ -48,6 +50,9 @@ const STATUS_BY_REFUSAL: Record<RefusalType, HttpStatus> = {
   [REFUSAL_TYPES.runClosed]: 409,
   [REFUSAL_TYPES.unknownStep]: 404,
   [REFUSAL_TYPES.unknownReport]: 404,
+  [REFUSAL_TYPES.separationOfDuties]: 403,
+  [REFUSAL_TYPES.badSignature]: 403,
+  [REFUSAL_TYPES.replayed]: 409,
 };
 
 function isRefusalType(value: unknown): value is RefusalType {
@@ -75,8 +80,18 @@ function quote(value: string): string {
   return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 }
 
-export function listQuery(q: Omit<ListRunsQuery, 'pageSize' | 'pageToken'>, myRoles: readonly string[]): string | undefined {
+/** Only the runs this person may read: theirs, and those whose runbook lets one of their roles read. */
+function readableBy(person: Person): string {
+  const roles = person.roles ?? [];
+  const mine = [`${membersKey.name} = ${quote(person.id)}`, `${initiatorKey.name} = ${quote(person.id)}`];
+  if (roles.length > 0) mine.push(`${readerRolesKey.name} IN (${roles.map(quote).join(', ')})`);
+  return `(${mine.join(' OR ')})`;
+}
+
+export function listQuery(q: Omit<ListRunsQuery, 'pageSize' | 'pageToken'>, person: Person | undefined): string | undefined {
+  const myRoles = person?.roles ?? [];
   const clauses = [`WorkflowType = ${quote(GO_LIVE_WORKFLOW)}`];
+  if (person) clauses.push(readableBy(person));
   if (q.state) clauses.push(`${runStateKey.name} = ${quote(q.state)}`);
   if (q.system) clauses.push(`${systemKey.name} = ${quote(q.system)}`);
   if (q.runbook) clauses.push(`${runbookKey.name} = ${quote(q.runbook)}`);
@@ -102,11 +117,17 @@ function summarize(info: WorkflowExecutionInfo): RunSummary {
   };
 }
 
+/** How many runs' pinned key ids the server remembers (they never change for a run). */
+const PINNED_CACHE_SIZE = 5000;
+
 export class TemporalRuns {
+  private readonly pinned = new Map<string, string[]>();
+
   constructor(
     private readonly client: Client,
     private readonly taskQueue: string,
     private readonly namespace: string,
+    private readonly keyring: Keyring,
   ) {}
 
   async start(input: GoLiveInput): Promise<string> {
@@ -123,17 +144,21 @@ export class TemporalRuns {
       );
     }
     const workflowId = workflowIdFor(input.system);
+    const members = [...new Set([input.initiator.id, ...Object.values(input.assignments).flat()])];
     try {
       await this.client.workflow.start(GO_LIVE_WORKFLOW, {
         workflowId,
         taskQueue: this.taskQueue,
-        args: [input],
+        args: [signRunInput(this.keyring.current, workflowId, input)],
         typedSearchAttributes: [
           { key: systemKey, value: input.system },
           { key: runbookKey, value: input.runbook.id },
           { key: initiatorKey, value: input.initiator.id },
+          { key: membersKey, value: members },
+          { key: readerRolesKey, value: authorityOf(input.runbook).read },
         ],
       });
+      this.remember(workflowId, [this.keyring.current.keyId]);
     } catch (err) {
       if (err instanceof WorkflowExecutionAlreadyStartedError) throw new HttpError(409, `a run with id ${workflowId} exists already: try again`);
       throw err;
@@ -142,15 +167,15 @@ export class TemporalRuns {
   }
 
   private async openRunsOf(system: string): Promise<RunSummary[]> {
-    const query = `${listQuery({ system }, [])} AND ExecutionStatus = "Running"`;
+    const query = `${listQuery({ system }, undefined)} AND ExecutionStatus = "Running"`;
     const response = await this.client.workflowService.listWorkflowExecutions({ namespace: this.namespace, query, pageSize: 5 });
     return Promise.all(
       response.executions.map(async (raw) => summarize(await executionInfoFromRaw(raw, this.client.options.loadedDataConverter, raw, this.namespace))),
     );
   }
 
-  async list(q: ListRunsQuery, myRoles: readonly string[]): Promise<RunPage> {
-    const query = listQuery(q, myRoles);
+  async list(q: ListRunsQuery, person: Person): Promise<RunPage> {
+    const query = listQuery(q, person);
     if (query === undefined) return { runs: [] };
     // The SDK's list() hides page tokens; the raw call exposes them so the API can paginate.
     const response = await this.client.workflowService.listWorkflowExecutions({
@@ -175,7 +200,26 @@ export class TemporalRuns {
     }
   }
 
-  async update<Ret, Arg>(runId: string, def: UpdateDefinition<Ret, [Arg], string>, arg: Arg): Promise<Ret> {
+  private remember(runId: string, keyIds: string[]): void {
+    if (this.pinned.size >= PINNED_CACHE_SIZE) this.pinned.delete(this.pinned.keys().next().value!);
+    this.pinned.set(runId, keyIds);
+  }
+
+  /** The message signed with a key the run pinned; unsigned only for runs that pinned none. */
+  private async sign<Arg>(runId: string, name: string, arg: Arg): Promise<Arg> {
+    let keyIds = this.pinned.get(runId);
+    if (!keyIds) {
+      keyIds = (await this.state(runId)).pinnedKeys ?? [];
+      this.remember(runId, keyIds);
+    }
+    if (keyIds.length === 0) return arg; // started before golive signed messages
+    const key = this.keyring.keyFor(keyIds);
+    if (!key) throw new HttpError(409, `run ${runId} accepts messages signed with key ${keyIds.join(' or ')}, which this server does not hold (see "Signing keys" in the README)`);
+    return signed(key, runId, name, arg as object) as Arg;
+  }
+
+  async update<Ret, Arg>(runId: string, def: UpdateDefinition<Ret, [Arg], string>, unsignedArg: Arg): Promise<Ret> {
+    const arg = await this.sign(runId, def.name, unsignedArg);
     try {
       const handle = this.client.workflow.getHandle(runId);
       // Step messages go through sendStepMessage, which lets a worker that just took over the run

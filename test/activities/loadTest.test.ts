@@ -11,11 +11,14 @@ beforeEach(async () => {
 });
 afterEach(() => sb.close());
 
+// Thresholds far above what a healthy loopback answer takes even on a machine whose cores are
+// busy with other work, and a fault far above the thresholds: the verdict flips on the fault,
+// never on the machine's speed.
 const params = (url: string, durationSeconds = 5) => ({
   target: { url: `${url}/predict`, method: 'POST', body: { text: 'stable healthy release' }, connections: 5 },
   ratePerSecond: 40,
   durationSeconds,
-  thresholds: { p95Ms: 50, p99Ms: 100, maxErrorRate: 0.01, minThroughputRps: 30 },
+  thresholds: { p95Ms: 400, p99Ms: 800, maxErrorRate: 0.01, minThroughputRps: 20 },
 });
 
 describe('load-test', () => {
@@ -24,16 +27,16 @@ describe('load-test', () => {
     expect(ok.verdict).toEqual({ passed: true, violations: [] });
     expect(ok.stats.requests).toBeGreaterThanOrEqual(150);
     expect(ok.stats.latency.buckets.reduce((n, b) => n + b.count, 0)).toBe(ok.stats.requests);
-    expect(ok.stats.latency.p95).toBeLessThan(50);
+    expect(ok.stats.latency.p95).toBeLessThan(400);
 
-    await post(`${sb.url}/faults`, { latencyMs: 120 });
+    await post(`${sb.url}/faults`, { latencyMs: 1_200 });
     const f = await expectFailure(exec(loadTest(makeDeps()), params(sb.url)), 'ThresholdMissed', true);
     const slow = f.details?.[0] as LoadTestResult;
     expect(slow.verdict.passed).toBe(false);
-    expect(slow.verdict.violations.join(' ')).toMatch(/p95 .* > 50 ms/);
-    expect(slow.stats.latency.p95).toBeGreaterThanOrEqual(120);
+    expect(slow.verdict.violations.join(' ')).toMatch(/p95 .* > 400 ms/);
+    expect(slow.stats.latency.p95).toBeGreaterThanOrEqual(1_200);
     // The same histogram shape, moved into the slower buckets.
-    expect(slow.stats.latency.buckets.find((b) => b.le === 200)?.count).toBeGreaterThan(0);
+    expect(slow.stats.latency.buckets.find((b) => b.le === 2_000)?.count).toBeGreaterThan(0);
   });
 
   it('heartbeats progress and stops promptly when cancelled', async () => {

@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import { unzipSync, zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mayReadAudit } from '../../src/server/checks';
+import { isAllowed } from '../../workflows/policy';
+import { readFacts } from '../../workflows/runFacts';
+import { runbookSchema } from '../../src/runbook/schema';
 import { apiAs, useTestApp } from '../support/app';
 import { useRejectionRunbooks } from '../audit/support';
 import { driveRejectedRun, type RejectedRun } from '../audit/webRun';
@@ -55,7 +57,7 @@ describe('audit trail and dossier over the API', () => {
       ['enable-access', 'completed'],
     ]);
     expect(entries.at(-1)).toMatchObject({ kind: 'run-ended', details: { status: 'rolled-back' } });
-    expect(res.body.refusals).toEqual([expect.objectContaining({ actor: 'rm', action: 'decide:approve', stepId: 'dossier-signoff', type: 'SelfApproval', status: 403 })]);
+    expect(res.body.refusals).toEqual([expect.objectContaining({ actor: 'rm', action: 'decide:approve', stepId: 'dossier-signoff', type: 'NotAuthorized', status: 403 })]);
     expect(res.body.temporalUi).toEqual(
       (res.body.runIds as string[]).map((runId) => ({ runId, url: `http://127.0.0.1:8233/namespaces/default/workflows/${run.runId}/${runId}/history` })),
     );
@@ -99,19 +101,22 @@ describe('audit trail and dossier over the API', () => {
   it('lets the run’s people and operations read; 403 for an outsider, 401 anonymous, 404 unknown', async () => {
     for (const who of ['rm', 'guardian', 'sponsor', 'ops']) expect((await as(who)('GET', `/api/runs/${run.runId}/history?kind=run-ended`)).status, who).toBe(200);
     const outsider = await as('user')('GET', `/api/runs/${run.runId}/history`);
-    expect(outsider.status).toBe(403);
+    // Not involved: told there is no such run (its existence is not theirs to learn either).
+    expect(outsider.status).toBe(404);
     expect(JSON.stringify(outsider.body)).not.toContain(GUARDIAN_COMMENT);
-    expect((await as('user')('GET', `/api/runs/${run.runId}/dossier`)).status).toBe(403);
+    expect((await as('user')('GET', `/api/runs/${run.runId}/dossier`)).status).toBe(404);
     expect((await as()('GET', `/api/runs/${run.runId}/history`)).status).toBe(401);
     expect((await as('rm')('GET', '/api/runs/golive-nothing-00000000/history')).status).toBe(404);
     expect((await as('rm')('GET', '/api/runs/golive-nothing-00000000/dossier')).status).toBe(404);
 
     // Operations read every run's trail, even one they have no role in.
-    const run0 = { initiator: { id: 'rm' }, assignments: { guardian: ['guardian'] } };
-    expect(mayReadAudit(run0, { id: 'ops', roles: ['operations'] })).toBe(true);
-    expect(mayReadAudit(run0, { id: 'guardian', roles: ['guardian'] })).toBe(true);
-    expect(mayReadAudit(run0, { id: 'rm', roles: [] })).toBe(true);
-    expect(mayReadAudit(run0, { id: 'guardian2', roles: ['guardian'] })).toBe(false);
+    const runbook = runbookSchema.parse({ id: 'r', version: '1.0.0', title: 'R', roles: [{ id: 'guardian', title: 'Guardian' }], steps: [{ id: 'a', kind: 'approval', title: 'A', approvers: [{ role: 'guardian' }], deadline: '1h' }] });
+    const run0 = readFacts({ initiator: { id: 'rm' }, assignments: { guardian: ['guardian'] }, runbook });
+    const mayRead = (id: string, roles: string[]) => isAllowed(run0, { id, roles }, { kind: 'read' });
+    expect(mayRead('ops', ['operations'])).toBe(true);
+    expect(mayRead('guardian', ['guardian'])).toBe(true);
+    expect(mayRead('rm', [])).toBe(true);
+    expect(mayRead('guardian2', ['guardian'])).toBe(false);
   });
 
   it('downloads the dossier zip with its manifest digest in a header', async () => {

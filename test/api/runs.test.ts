@@ -131,7 +131,8 @@ describe('GET /api/runs and /api/runs/:runId', () => {
 
 describe('decisions and evidence', () => {
   it('takes evidence and one approval; refuses wrong role, own run, not waiting, duplicates, unknown steps', async () => {
-    const runId = await startRun('decide');
+    // The release manager stands in as a Guardian (a delegation the fixture allows): four-eyes still refuses them.
+    const runId = await startRun('decide', { delegations: [{ role: 'guardian', person: 'rm', reason: 'stands in as Guardian this week' }] });
     const decide = (who: string, body: unknown, step = 'guardian-sign-off') => as(who)('POST', `/api/runs/${runId}/steps/${step}/decisions`, body);
     await untilStep(runId, 'validation-report', 'waiting');
 
@@ -177,7 +178,7 @@ describe('decisions and evidence', () => {
     expect(late.status).toBe(409);
 
     const state = await untilStep(runId, 'hypercare', 'running');
-    expect(state.decisions).toEqual([expect.objectContaining({ stepId: 'guardian-sign-off', decision: 'approve', actor: { id: 'guardian', name: 'Gita Guardian' } })]);
+    expect(state.decisions).toEqual([expect.objectContaining({ stepId: 'guardian-sign-off', decision: 'approve', actor: { id: 'guardian', name: 'Gita Guardian', roles: ['guardian'] }, roleSource: 'directory' })]);
 
     const refusals = await new RefusalLog(app().dataDir).readForRun(runId);
     expect(refusals.map((r) => [r.actor, r.type, r.status])).toEqual(

@@ -95,12 +95,12 @@ describe('refusal reasons', () => {
     expect(second.body.error.message).toContain('the quorum for guardian');
     expect(second.body.error.message).not.toContain('none of the roles');
     const again = await as('guardian')('POST', `/api/runs/${runId}/steps/guardian-sign-off/decisions`, { decision: 'approve' });
-    expect(again.body.error.message).toContain('already decided');
+    expect(again.body.error.message).toContain('has already approved');
 
     // Someone with no deciding role at all still hears that.
     const ops = await as('ops')('POST', `/api/runs/${runId}/steps/guardian-sign-off/decisions`, { decision: 'approve' });
     expect(ops.status).toBe(403);
-    expect(ops.body.error.message).toContain('none of the roles');
+    expect(ops.body.error.message).toContain('it needs guardian or business-sponsor (they hold operations)');
 
     // The sponsor still may, and settles it.
     expect((await as('sponsor')('POST', `/api/runs/${runId}/steps/guardian-sign-off/decisions`, { decision: 'approve' })).status).toBe(200);

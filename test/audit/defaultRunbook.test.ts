@@ -68,9 +68,9 @@ describe('dossier of the default runbook', () => {
         [people.guardian, 'collaboration-mode-confirmed', true],
       ]);
       await submit('oversight-protocol', [
-        [people.guardian, 'oversight-protocol', doc('oversight-protocol.pdf')],
+        [people.initiator, 'oversight-protocol', doc('oversight-protocol.pdf')],
         [people.ops, 'escalation-paths', doc('escalation-paths.pdf')],
-        [people.guardian, 'intervention-levels', doc('intervention-levels.pdf')],
+        [people.initiator, 'intervention-levels', doc('intervention-levels.pdf')],
       ]);
       await decide('oversight-signoff', people.guardian, 'protocol fits mode 3');
       await submit('training-and-feedback', [
@@ -78,10 +78,10 @@ describe('dossier of the default runbook', () => {
         [people.initiator, 'feedback-channel-url', 'https://feedback.example/ai'],
       ]);
       await submit('compliance-dossier', [
-        [people.guardian, 'risk-prescan', doc('risk-prescan.pdf')],
+        [people.initiator, 'risk-prescan', doc('risk-prescan.pdf')],
         [people.engineer, 'validation-reports', doc('validation.pdf')],
         [people.engineer, 'model-card', doc('model-card.pdf')],
-        [people.guardian, 'hard-boundaries-held', true],
+        [people.engineer, 'hard-boundaries-held', true],
       ]);
       await decide('dossier-signoff', people.guardian2, 'dossier complete');
       await decide('dossier-signoff', people.sponsor, 'co-signed');

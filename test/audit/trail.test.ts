@@ -49,7 +49,7 @@ describe('audit trail and dossier of a rejected run', () => {
       expect(md.match(/DRAFT — run not finished, status: waiting/g)).toHaveLength(sections + 1);
       expect(await verifyDossier(draftDir)).toMatchObject({ ok: true });
 
-      await evidence(people.guardian, 'hard-boundaries-held', true);
+      await evidence(people.guardian2, 'hard-boundaries-held', true);
       await waitForState(handle, (s) => stepStatus(s, 'dossier-signoff') === 'waiting');
       await handle.executeUpdate(approveStepUpdate, { args: [{ actor: actor(people.guardian), stepId: 'dossier-signoff', comment: 'dossier complete' }] });
       await waitForState(handle, (s) => stepStatus(s, 'gate-4') === 'waiting');

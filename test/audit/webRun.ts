@@ -33,7 +33,8 @@ export async function driveRejectedRun(app: TestApp, system: string, guardianCom
 
   await untilStep(runId, 'compliance-dossier', 'waiting');
   await post('ie', '/steps/compliance-dossier/evidence', { itemId: 'model-card', value: { name: 'model-card.pdf', sha256: 'c'.repeat(64) } });
-  await post('guardian', '/steps/compliance-dossier/evidence', { itemId: 'hard-boundaries-held', value: true });
+  // A second Guardian attests; the first signs off (whoever submits evidence never signs it off).
+  await post('guardian2', '/steps/compliance-dossier/evidence', { itemId: 'hard-boundaries-held', value: true });
   await untilStep(runId, 'dossier-signoff', 'waiting');
   await post('rm', '/steps/dossier-signoff/decisions', { decision: 'approve', comment: 'my own run' }, 403);
   await post('guardian', '/steps/dossier-signoff/decisions', { decision: 'approve', comment: guardianComment });

@@ -35,7 +35,7 @@ describe.skipIf(!hasChromium)('the audit trail in a browser', () => {
     await page.waitForURL(`**/runs/${run.runId}/audit`);
     expect(await page.locator('tr[data-kind="compensation"]').count()).toBe(2);
     expect(await page.locator('section.refused tbody tr').count()).toBe(1);
-    expect(await page.locator('section.refused').textContent()).toContain('SelfApproval');
+    expect(await page.locator('section.refused').textContent()).toContain('NotAuthorized');
     const temporal = page.getByRole('link', { name: /Raw events in Temporal/ });
     expect(await temporal.getAttribute('href')).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:8233/namespaces/default/workflows/${run.runId}/[0-9a-f-]+/history$`));
     await screenshot(page, '10-audit-trail');

@@ -32,7 +32,7 @@ const stepStatus = (s: RunStateView, id: string) => s.steps.find((x) => x.id ===
 describe.sequential('a run through the CLI', () => {
   it('start --follow prints the run id and a link, and follows until the run waits for people', async () => {
     // The initiator is also assigned Guardian, so four-eyes (not the role check) must refuse them.
-    const r = await cli(['start', '--runbook', path.join(FIXTURE_RUNBOOKS, 'web-small.yaml'), '--system', system, '--mode', '2', '--assign', 'guardian=guardian,rm', '--param', 'note=from the CLI', '--follow'], 'rm');
+    const r = await cli(['start', '--runbook', path.join(FIXTURE_RUNBOOKS, 'web-small.yaml'), '--system', system, '--mode', '2', '--assign', 'guardian=guardian', '--delegate', 'guardian=rm:stands in as Guardian this week', '--param', 'note=from the CLI', '--follow'], 'rm');
     expect(r.code, r.stderr).toBe(0);
     runId = r.stdout.trim();
     expect(runId).toMatch(new RegExp(`^golive-${system}-`));
@@ -65,8 +65,8 @@ describe.sequential('a run through the CLI', () => {
   it('approve by the initiator is refused (exit 1) with the server\'s reason', async () => {
     const r = await cli(['approve', runId, 'guardian-sign-off', '--comment', 'my own run'], 'rm');
     expect(r.code).toBe(1);
-    // The server's own check words it (the workflow would refuse the same way): four-eyes.
-    expect(r.stderr).toMatch(/^golive: refused: .*started the run.*four.eyes/m);
+    // The workflow's policy words it and names the rule; the server relays it: four-eyes.
+    expect(r.stderr).toMatch(/^golive: refused: rm started this run .*four-eyes, rule initiator-never-approves/m);
     expect(stepStatus(await stateOf(), 'guardian-sign-off')).toBe('waiting');
   });
 

@@ -1,4 +1,8 @@
 import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Keyring, signed, signRunInput, type HeldKey } from '../../src/signing/keyring';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { runbookSchema, type RunbookInput } from '../../src/runbook/schema';
 import { GO_LIVE_WORKFLOW, type GoLiveInput, type RunStateView, getRunStateQuery } from '../../workflows/definitions';
@@ -80,3 +84,27 @@ export async function waitForState(
 }
 
 export const stepStatus = (s: RunStateView, id: string) => s.steps.find((x) => x.id === id)?.status;
+
+/** What the test directory grants each person of `people` (a signed run checks every act against it). */
+export const testDirectory: Record<string, string[]> = {};
+for (const [role, ids] of Object.entries(defaultAssignments)) for (const id of ids) (testDirectory[id] ??= []).push(role);
+
+/** A test signing keyring: what the golive server holds in production. */
+export function testKeyring(): Keyring {
+  return Keyring.loadOrCreate(fs.mkdtempSync(path.join(os.tmpdir(), 'golive-test-keys-')));
+}
+
+/** Starts a run as golive does: bound to the directory, its input signed, the key pinned. */
+export async function startSignedRun(client: Client, taskQueue: string, input: GoLiveInput, key: HeldKey): Promise<WorkflowHandle<typeof goLive>> {
+  const workflowId = uniqueId('golive-signed');
+  const bound = { ...input, directory: input.directory ?? testDirectory };
+  return client.workflow.start<typeof goLive>(GO_LIVE_WORKFLOW, { taskQueue, workflowId, args: [signRunInput(key, workflowId, bound)] });
+}
+
+/** The actor a golive server would sign for: the person and their directory roles. */
+export const signedActor = (id: string) => ({ id, roles: testDirectory[id] ?? [] });
+
+/** A message signed for a run with the given key, as the golive server sends it. */
+export function signedFor<T extends object>(key: HeldKey, handle: { workflowId: string }, name: string, payload: T, at?: Date) {
+  return signed(key, handle.workflowId, name, payload, at);
+}

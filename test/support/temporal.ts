@@ -4,6 +4,7 @@ import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import type { ActivityDeps } from '../../activities/deps';
 import { createGoLiveWorker } from '../../src/worker';
+import type { RefusalNotice } from '../../workflows/sinks';
 
 /** Helpers for tests that run real workflows on the suite's dev server (see globalSetup.ts). */
 
@@ -42,12 +43,15 @@ export interface TestWorker {
   /** Runs the worker until `fn` settles, then shuts it down. */
   run<T>(fn: () => Promise<T>): Promise<T>;
   connection: NativeConnection;
+  /** What the worker told operators of messages the run's validators refused (what it would log). */
+  refusals: RefusalNotice[];
 }
 
 export async function testWorker(opts: { taskQueue?: string; activityDeps?: Partial<ActivityDeps> } = {}): Promise<TestWorker> {
   quietRuntime();
   const taskQueue = opts.taskQueue ?? uniqueId('tq');
   const connection = await NativeConnection.connect({ address: inject('temporalAddress') });
+  const refusals: RefusalNotice[] = [];
   const worker = await createGoLiveWorker({
     connection,
     namespace: NAMESPACE,
@@ -55,8 +59,10 @@ export async function testWorker(opts: { taskQueue?: string; activityDeps?: Part
     activityDeps: { ...testActivityDeps, ...opts.activityDeps },
     workflowBundle: { codePath: inject('workflowBundlePath') },
     overrides: { shutdownGraceTime: '1s' },
+    onRefusal: (notice) => refusals.push(notice),
   });
   return {
+    refusals,
     worker,
     taskQueue,
     connection,

@@ -1,77 +1,200 @@
 import { describe, expect, it } from 'vitest';
-import { approvalStepSchema, evidenceItemSchema, type ApprovalStep } from '../../src/runbook/schema';
-import { authorizeDecision, authorizeEvidence, checkEvidenceValue, quorumMet, Refusal, rolesOf, unmetRoles, waitTimeline, type ApprovalTally } from '../../workflows/policy';
+import { evidenceItemSchema } from '../../src/runbook/schema';
+import { checkEvidenceValue } from '../../workflows/evidenceValues';
+import { allowedActions, authorize, quorumMet, Refusal, rolesOf, SOD_RULES, unmetRoles, waitTimeline, type RunFacts, type StepFacts } from '../../workflows/policy';
 
-/** The approval policy as pure functions: quorum, four-eyes, delegation, evidence, deadlines. */
+/** The one policy as pure functions: roles bound to the directory, separation of duties, quorum, the line, reading. */
 
-const step: ApprovalStep = approvalStepSchema.parse({
-  id: 'dossier-signoff',
-  kind: 'approval',
-  title: 'Dossier sign-off',
-  approvers: [
-    { role: 'guardian', quorum: 2 },
-    { role: 'business-sponsor', quorum: 1 },
-  ],
-  deadline: '48h',
-});
 const assignments = {
   guardian: ['gina', 'gus', 'rita'],
   'business-sponsor': ['sam'],
   'ai-product-manager': ['rita'],
+  'implementation-engineer': ['ian'],
   operations: ['otto'],
+  'end-user': ['ulla'],
 };
-const empty = (): ApprovalTally => ({ approvals: [], delegatedRoles: [] });
-const ctx = (tally = empty()) => ({ initiatorId: 'rita', assignments, tally });
-const refusalType = (r: unknown) => (r instanceof Refusal ? r.type : 'granted');
+/** What the directory grants each person. */
+const directory: Record<string, string[]> = {
+  gina: ['guardian'],
+  gus: ['guardian'],
+  rita: ['ai-product-manager', 'guardian'],
+  sam: ['business-sponsor'],
+  ian: ['implementation-engineer'],
+  otto: ['operations'],
+  ulla: ['end-user'],
+  audrey: ['auditor'],
+  stranger: [],
+};
+const person = (id: string, roles = directory[id]) => ({ id, ...(roles ? { roles } : {}) });
 
-describe('authorizeDecision', () => {
-  it('grants an approver in their role', () => {
-    expect(authorizeDecision(step, { actor: { id: 'gina' }, decision: 'approve' }, ctx())).toEqual({ role: 'guardian', countsFor: 'guardian' });
+function step(over: Partial<StepFacts> & Pick<StepFacts, 'id' | 'kind'>): StepFacts {
+  return { status: 'waiting', approvers: [], covers: [], delegatedRoles: [], decisions: [], items: [], submitters: [], ...over };
+}
+
+const evidence = step({ id: 'dossier', kind: 'evidence', items: [{ id: 'model-card', submittedBy: ['guardian', 'implementation-engineer'], optional: false }], submitters: [{ itemId: 'model-card', personId: 'gus' }] });
+const signoff = step({
+  id: 'dossier-signoff',
+  kind: 'approval',
+  approvers: [
+    { role: 'guardian', quorum: 2 },
+    { role: 'business-sponsor', quorum: 1 },
+  ],
+  covers: ['dossier'],
+});
+
+function facts(over: Partial<RunFacts> = {}, steps: StepFacts[] = [evidence, signoff]): RunFacts {
+  return {
+    initiatorId: 'rita',
+    assignments,
+    delegations: [],
+    open: true,
+    hypercare: false,
+    authority: { stop: ['guardian'], hypercareStop: ['operations'], rollback: ['operations'], resolve: ['guardian', 'operations'], read: ['operations', 'auditor'] },
+    sod: { initiatorNeverApproves: true, submitterNeverApproves: true, onePersonOneDecision: true },
+    directoryBound: true,
+    steps,
+    reports: [{ id: 'R1', status: 'open' }],
+    ...over,
+  };
+}
+
+const outcome = (r: unknown) => (r instanceof Refusal ? r.type : 'granted');
+const approve = { kind: 'decide', stepId: 'dossier-signoff', decision: 'approve' } as const;
+const reject = { kind: 'decide', stepId: 'dossier-signoff', decision: 'reject' } as const;
+const withDecisions = (decisions: StepFacts['decisions']) => facts({}, [evidence, { ...signoff, decisions }]);
+
+describe('decisions', () => {
+  it('grants an approver in the role the directory gives them, and says so', () => {
+    expect(authorize(facts(), person('gina'), approve)).toEqual({ role: 'guardian', countsFor: 'guardian', source: 'directory' });
   });
 
-  it('refuses the initiator even when they hold an approver role (four-eyes)', () => {
-    expect(refusalType(authorizeDecision(step, { actor: { id: 'rita' }, decision: 'approve' }, ctx()))).toBe('SelfApproval');
-    expect(refusalType(authorizeDecision(step, { actor: { id: 'rita' }, decision: 'reject' }, ctx()))).toBe('SelfApproval');
+  it('refuses the initiator even when they hold an approver role, naming the rule', () => {
+    const r = authorize(facts(), person('rita'), approve);
+    expect(outcome(r)).toBe('SelfApproval');
+    expect((r as Refusal).message).toContain(SOD_RULES.initiator);
+    expect(outcome(authorize(facts(), person('rita'), reject))).toBe('SelfApproval');
+  });
+
+  it('refuses an assigned person the directory does not (or no longer) grant the role', () => {
+    const r = authorize(facts(), person('gina', ['end-user']), approve);
+    expect(outcome(r)).toBe('NotAuthorized');
+    expect(outcome(authorize(facts(), person('gina', ['end-user']), { ...approve, role: 'guardian' }))).toBe('NotAuthorized');
+    // Without directory roles a directory-bound run trusts nobody.
+    expect(outcome(authorize(facts(), { id: 'gina' }, approve))).toBe('NotAuthorized');
+    // A run started before directory binding judges by its assignments alone.
+    expect(outcome(authorize(facts({ directoryBound: false }), { id: 'gina' }, approve))).toBe('granted');
+  });
+
+  it('grants a named delegate who does not hold the role, recording the delegation and its reason', () => {
+    const delegated = facts({ assignments: { ...assignments, guardian: [...assignments.guardian, 'otto'] }, delegations: [{ role: 'guardian', person: 'otto', reason: 'Gina on leave' }] });
+    expect(authorize(delegated, person('otto'), approve)).toEqual({ role: 'guardian', countsFor: 'guardian', source: 'delegation', delegationReason: 'Gina on leave' });
   });
 
   it('refuses people without an approver role, and roles they do not hold', () => {
-    expect(refusalType(authorizeDecision(step, { actor: { id: 'otto' }, decision: 'approve' }, ctx()))).toBe('NotAuthorized');
-    expect(refusalType(authorizeDecision(step, { actor: { id: 'gina' }, role: 'business-sponsor', decision: 'approve' }, ctx()))).toBe('NotAuthorized');
-    expect(refusalType(authorizeDecision(step, { actor: { id: 'stranger' }, decision: 'approve' }, ctx()))).toBe('NotAuthorized');
+    expect(outcome(authorize(facts(), person('otto'), approve))).toBe('NotAuthorized');
+    expect(outcome(authorize(facts(), person('gina'), { ...approve, role: 'business-sponsor' }))).toBe('NotAuthorized');
+    expect(outcome(authorize(facts(), person('stranger'), approve))).toBe('NotAuthorized');
   });
 
-  it('counts distinct people towards each role and refuses a second approval by the same person', () => {
-    const tally = empty();
-    tally.approvals.push({ personId: 'gina', role: 'guardian', countsFor: 'guardian' });
-    expect(unmetRoles(step, tally)).toEqual(['guardian', 'business-sponsor']);
-    expect(refusalType(authorizeDecision(step, { actor: { id: 'gina' }, decision: 'approve' }, ctx(tally)))).toBe('DuplicateDecision');
-    tally.approvals.push({ personId: 'gus', role: 'guardian', countsFor: 'guardian' });
-    expect(unmetRoles(step, tally)).toEqual(['business-sponsor']);
-    expect(quorumMet(step, tally)).toBe(false);
-    tally.approvals.push({ personId: 'sam', role: 'business-sponsor', countsFor: 'business-sponsor' });
-    expect(quorumMet(step, tally)).toBe(true);
+  it('counts one decision per person per step, a rejection included', () => {
+    const r = authorize(withDecisions([{ personId: 'gina', decision: 'reject', countsFor: 'guardian' }]), person('gina'), approve);
+    expect(outcome(r)).toBe('DuplicateDecision');
+    expect((r as Refusal).message).toContain(SOD_RULES.onePerson);
+    // Older runs counted approvals only.
+    const legacy = { ...withDecisions([{ personId: 'gina', decision: 'reject', countsFor: 'guardian' }]), sod: undefined };
+    expect(outcome(authorize(legacy, person('gina'), approve))).toBe('granted');
   });
 
-  it('lets a delegate decide only after delegation, counting for an unmet approver role', () => {
-    expect(refusalType(authorizeDecision(step, { actor: { id: 'otto' }, decision: 'approve' }, ctx()))).toBe('NotAuthorized');
-    const tally = empty();
-    tally.delegatedRoles.push('operations');
-    tally.approvals.push({ personId: 'gina', role: 'guardian', countsFor: 'guardian' }, { personId: 'gus', role: 'guardian', countsFor: 'guardian' });
-    expect(authorizeDecision(step, { actor: { id: 'otto' }, decision: 'approve' }, ctx(tally))).toEqual({ role: 'operations', countsFor: 'business-sponsor' });
+  it('refuses whoever submitted evidence the approval covers, naming the rule; the runbook may lift it', () => {
+    const r = authorize(facts(), person('gus'), approve);
+    expect(outcome(r)).toBe('SeparationOfDuties');
+    expect((r as Refusal).message).toContain(SOD_RULES.submitter);
+    expect((r as Refusal).message).toContain('model-card');
+    expect(outcome(authorize(facts({ sod: { initiatorNeverApproves: true, submitterNeverApproves: false, onePersonOneDecision: true } }), person('gus'), approve))).toBe('granted');
   });
 
-  it('refuses an approval in a role whose quorum is already met', () => {
-    const tally = empty();
-    tally.approvals.push({ personId: 'gina', role: 'guardian', countsFor: 'guardian' }, { personId: 'gus', role: 'guardian', countsFor: 'guardian' });
-    const third = { ...assignments, guardian: [...assignments.guardian, 'gwen'] };
-    const r = authorizeDecision(step, { actor: { id: 'gwen' }, decision: 'approve' }, { initiatorId: 'rita', assignments: third, tally });
-    expect(refusalType(r)).toBe('DuplicateDecision');
-    // …but a rejection by that person is still heard.
-    expect(refusalType(authorizeDecision(step, { actor: { id: 'gwen' }, decision: 'reject' }, { initiatorId: 'rita', assignments: third, tally }))).toBe('granted');
+  it('counts distinct people towards each role and refuses approvals beyond the quorum, but hears a rejection', () => {
+    const two: StepFacts['decisions'] = [
+      { personId: 'gina', decision: 'approve', countsFor: 'guardian' },
+      { personId: 'gwen', decision: 'approve', countsFor: 'guardian' },
+    ];
+    expect(unmetRoles(signoff, two)).toEqual(['business-sponsor']);
+    expect(quorumMet(signoff, [...two, { personId: 'sam', decision: 'approve', countsFor: 'business-sponsor' }])).toBe(true);
+    const third = { ...withDecisions(two), assignments: { ...assignments, guardian: [...assignments.guardian, 'gail'] } };
+    expect(outcome(authorize(third, person('gail', ['guardian']), approve))).toBe('DuplicateDecision');
+    expect(outcome(authorize(third, person('gail', ['guardian']), reject))).toBe('granted');
+  });
+
+  it('lets a delegate role decide only after escalation, counting for an unmet approver role', () => {
+    expect(outcome(authorize(facts(), person('otto'), approve))).toBe('NotAuthorized');
+    const escalated = facts({}, [evidence, { ...signoff, delegatedRoles: ['operations'] }]);
+    expect(authorize(escalated, person('otto'), approve)).toEqual({ role: 'operations', countsFor: 'guardian', source: 'directory' });
+  });
+
+  it('answers who may act before whether the step waits: an outsider learns nothing of its state', () => {
+    const done = facts({}, [evidence, { ...signoff, status: 'completed' }]);
+    expect(outcome(authorize(done, person('otto'), approve))).toBe('NotAuthorized');
+    expect(outcome(authorize(done, person('gina'), approve))).toBe('StepNotWaiting');
+    expect(outcome(authorize(facts({ open: false }), person('gina'), approve))).toBe('RunClosed');
   });
 });
 
-describe('evidence', () => {
+describe('evidence, reports, the line and reading', () => {
+  it('lets only the listed roles submit, while the step waits', () => {
+    const submit = { kind: 'submit', stepId: 'dossier', itemId: 'model-card' } as const;
+    expect(authorize(facts(), person('ian'), submit)).toMatchObject({ role: 'implementation-engineer' });
+    expect(outcome(authorize(facts(), person('sam'), submit))).toBe('NotAuthorized');
+    expect(outcome(authorize(facts(), person('ian'), { ...submit, itemId: 'nope' }))).toBe('UnknownStep');
+    expect(outcome(authorize(facts({}, [{ ...evidence, status: 'completed' }, signoff]), person('ian'), submit))).toBe('StepNotWaiting');
+  });
+
+  it('takes Red Button reports from people involved only, during hypercare, anonymous or not', () => {
+    const hypercare = facts({ hypercare: true });
+    expect(outcome(authorize(hypercare, person('ulla'), { kind: 'report', anonymous: false }))).toBe('granted');
+    expect(outcome(authorize(hypercare, person('stranger'), { kind: 'report', anonymous: true }))).toBe('NotAuthorized');
+    expect(outcome(authorize(hypercare, person('audrey'), { kind: 'report', anonymous: true }))).toBe('NotAuthorized');
+    expect(outcome(authorize(facts(), person('ulla'), { kind: 'report', anonymous: false }))).toBe('RunClosed');
+  });
+
+  it('lets the hypercare step’s stop authority stop the line only during hypercare', () => {
+    expect(outcome(authorize(facts(), person('otto'), { kind: 'stop' }))).toBe('NotAuthorized');
+    expect(outcome(authorize(facts({ hypercare: true }), person('otto'), { kind: 'stop' }))).toBe('granted');
+    expect(outcome(authorize(facts(), person('gina'), { kind: 'stop' }))).toBe('granted');
+    expect(outcome(authorize(facts(), person('otto'), { kind: 'rollback' }))).toBe('granted');
+    expect(outcome(authorize(facts(), person('gina'), { kind: 'rollback' }))).toBe('NotAuthorized');
+  });
+
+  it('resolves open reports by the resolver roles only', () => {
+    expect(outcome(authorize(facts(), person('otto'), { kind: 'resolve', reportId: 'R1' }))).toBe('granted');
+    expect(outcome(authorize(facts(), person('ulla'), { kind: 'resolve', reportId: 'R1' }))).toBe('NotAuthorized');
+    expect(outcome(authorize(facts({ reports: [{ id: 'R1', status: 'resolved' }] }), person('otto'), { kind: 'resolve', reportId: 'R1' }))).toBe('DuplicateDecision');
+    expect(outcome(authorize(facts(), person('otto'), { kind: 'resolve', reportId: 'R9' }))).toBe('UnknownReport');
+  });
+
+  it('lets people involved and the runbook’s reader roles read the run; nobody else', () => {
+    expect(outcome(authorize(facts({ open: false }), person('ulla'), { kind: 'read' }))).toBe('granted');
+    expect(outcome(authorize(facts(), person('audrey'), { kind: 'read' }))).toBe('granted');
+    expect(outcome(authorize(facts(), person('stranger'), { kind: 'read' }))).toBe('NotAuthorized');
+    expect(outcome(authorize(facts(), person('stranger', ['guardian']), { kind: 'read' }))).toBe('NotAuthorized');
+  });
+
+  it('lists exactly the actions authorize grants', () => {
+    const f = facts({ hypercare: true });
+    expect(allowedActions(f, person('gina')).map((a) => a.kind + ('stepId' in a ? `:${a.stepId}` : ''))).toEqual([
+      'read',
+      'report',
+      'stop',
+      'submit:dossier',
+      'decide:dossier-signoff',
+      'decide:dossier-signoff',
+      'resolve',
+    ]);
+    expect(allowedActions(f, person('stranger'))).toEqual([]);
+    expect(allowedActions(f, person('audrey'))).toEqual([{ kind: 'read' }]);
+  });
+});
+
+describe('evidence values', () => {
   const rate = evidenceItemSchema.parse({ id: 'training-completion-rate', title: 'Training completion', type: 'number', min: 0.9, max: 1, submittedBy: ['ai-product-manager'] });
   const doc = evidenceItemSchema.parse({ id: 'model-card', title: 'Model card', type: 'document', submittedBy: ['guardian'] });
 
@@ -84,26 +207,17 @@ describe('evidence', () => {
     expect(checkEvidenceValue(rate, '0.95')).toBeInstanceOf(Refusal);
   });
 
-  it('checks documents by shape, naming the bad field', () => {
-    const bad = checkEvidenceValue(doc, { name: 'card.pdf', sha256: 'xyz' });
-    expect((bad as Refusal).message).toContain('value.sha256');
+  it('checks documents by shape, naming the bad field, and takes only web links', () => {
+    expect((checkEvidenceValue(doc, { name: 'card.pdf', sha256: 'xyz' }) as Refusal).message).toContain('value.sha256');
     expect(checkEvidenceValue(doc, { name: 'card.pdf', sha256: 'a'.repeat(64) })).toMatchObject({ ok: true });
-  });
-
-  it('takes only web links as URL evidence', () => {
     const url = evidenceItemSchema.parse({ id: 'feedback-channel-url', title: 'Feedback channel', type: 'url', submittedBy: ['operations'] });
     expect(checkEvidenceValue(url, 'https://feedback.example.org/ai')).toMatchObject({ ok: true });
     expect((checkEvidenceValue(url, 'javascript:alert(1)') as Refusal).message).toContain('http(s)');
     expect(checkEvidenceValue(doc, { name: 'card.pdf', sha256: 'a'.repeat(64), url: 'data:text/html,hi' })).toBeInstanceOf(Refusal);
   });
-
-  it('lets only the listed roles submit', () => {
-    expect(authorizeEvidence(rate, { id: 'rita' }, undefined, assignments)).toBe('ai-product-manager');
-    expect(authorizeEvidence(rate, { id: 'gina' }, undefined, assignments)).toBeInstanceOf(Refusal);
-  });
 });
 
-describe('waitTimeline', () => {
+describe('waitTimeline and rolesOf', () => {
   it('orders escalation levels and the deadline by time', () => {
     const t = waitTimeline(
       [
@@ -117,15 +231,10 @@ describe('waitTimeline', () => {
       ['escalate', 36 * 3_600_000],
       ['deadline', 48 * 3_600_000],
     ]);
-  });
-
-  it('has no deadline event when the step has none', () => {
     expect(waitTimeline([], undefined)).toEqual([]);
   });
-});
 
-describe('rolesOf', () => {
-  it('lists every role a person holds in the run', () => {
+  it('lists every role a person is assigned in the run', () => {
     expect(rolesOf('rita', assignments).sort()).toEqual(['ai-product-manager', 'guardian']);
     expect(rolesOf('nobody', assignments)).toEqual([]);
   });

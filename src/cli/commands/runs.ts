@@ -27,25 +27,38 @@ const assignments = keyValuePairs
   })
   .pipe(startRunBodySchema.shape.assignments.unwrap());
 
+/** `--delegate guardian=ops:"Gina on leave until 12/20"` → a named substitute with the reason. */
+const delegations = keyValuePairs
+  .transform((pairs) =>
+    pairs.map(([role, rest]) => {
+      const at = rest.indexOf(':');
+      return { role, person: at < 0 ? rest : rest.slice(0, at), reason: at < 0 ? '' : rest.slice(at + 1) };
+    }),
+  )
+  .pipe(startRunBodySchema.shape.delegations.unwrap());
+
 const paramsSchema = startRunBodySchema.shape.params.unwrap();
 const params = keyValuePairs.transform((pairs): z.input<typeof paramsSchema> => Object.fromEntries(pairs)).pipe(paramsSchema);
 
 /** The start body's fields as the flags that set them, for the server's 400 issues. */
-const START_FLAGS: FieldFlags = { runbook: '--runbook', system: '--system', collaborationMode: '--mode', assignments: '--assign', params: '--param' };
+const START_FLAGS: FieldFlags = { runbook: '--runbook', system: '--system', collaborationMode: '--mode', assignments: '--assign', delegations: '--delegate', params: '--param' };
 
 export const start = defineCommand({
   name: 'start',
   group: 'runs',
   summary: 'Start a go-live run; prints its id (stdout) and its web page (stderr).',
   description:
-    'Roles you do not --assign go to everyone in the users file who holds them. Parameters are text;\n' +
+    'Roles you do not --assign go to everyone in the users file who holds them; everyone you --assign\n' +
+    'must hold the role there. A runbook may let a role be delegated: --delegate names a substitute who\n' +
+    'does not hold it, with the reason (recorded in every decision they make). Parameters are text;\n' +
     'the server converts them to the runbook\'s types. With a FILE, the CLI validates it first and\n' +
     'starts the runbook with its id from the server\'s runbooks folder (warning if the content differs).',
   options: {
     runbook: { type: 'string', value: 'ID|FILE', description: 'runbook id on the server, or a local runbook file' },
     system: { type: 'string', value: 'NAME', description: 'the system going live' },
     mode: { type: 'string', value: 'N', description: 'collaboration mode, 1 (AI assists) to 5 (AI decides)' },
-    assign: { type: 'string', multiple: true, value: 'ROLE=PERSON[,PERSON]', description: 'who holds a role in this run' },
+    assign: { type: 'string', multiple: true, value: 'ROLE=PERSON[,PERSON]', description: 'who holds a role in this run (they must hold it in the directory)' },
+    delegate: { type: 'string', multiple: true, value: 'ROLE=PERSON:REASON', description: 'a named substitute for a delegable role, and why' },
     param: { type: 'string', multiple: true, value: 'KEY=VALUE', description: 'a runbook parameter' },
     follow: { type: 'boolean', description: 'show live step progress until the run waits for people or ends' },
     json: { type: 'boolean', description: 'print {runId, url} (and the state, with --follow) as JSON' },
@@ -55,6 +68,7 @@ export const start = defineCommand({
     system: startRunBodySchema.shape.system,
     mode: wholeNumber(startRunBodySchema.shape.collaborationMode),
     assign: assignments,
+    delegate: delegations,
     param: params,
     follow: z.boolean().default(false),
     json: jsonFlag,
@@ -79,7 +93,7 @@ export const start = defineCommand({
       }
     }
     const { runId } = await withSpinner(ctx.io, 'starting the run…', () =>
-      api.startRun({ runbook, system: input.system, collaborationMode: input.mode, assignments: input.assign, params: input.param }, START_FLAGS),
+      api.startRun({ runbook, system: input.system, collaborationMode: input.mode, assignments: input.assign, delegations: input.delegate, params: input.param }, START_FLAGS),
     );
     const url = api.runPageUrl(runId);
     if (!input.json) print(ctx.io, runId);

@@ -9,20 +9,23 @@ import {
   resolveReportUpdate,
   stopLineUpdate,
   submitEvidenceUpdate,
-  type RunStateView,
 } from '../../../workflows/definitions';
+import { authorize, Refusal as PolicyRefusal } from '../../../workflows/policy';
+import { factsFromView } from '../../../workflows/runFacts';
 import { sha256Hex } from '../../auth/secrets';
 import { operations } from '../api';
-import { checkDecision, checkEvidence, checkRunMember, checkRunOpen, type RefusalReason } from '../checks';
 import type { ServerContext } from '../deps';
 import { route } from '../route';
+import { personOf } from '../runAccess';
 import { Refusal } from '../temporalRuns';
 import { actorOf } from './runs';
 
 /**
- * Decisions, evidence and the Red Button: each checks the run's state first (defence in depth),
- * then sends the Update with the verified actor. Every refusal, ours or the workflow's, is
- * logged with who, what and why before the caller hears about it.
+ * Decisions, evidence and the Red Button. The server signs each message for the person it
+ * authenticated and sends it as an Update; the workflow's validator decides, with the same
+ * policy module everyone else asks (policy.ts), and its refusal comes back typed. The server
+ * decides itself only what the workflow cannot see: whether an anonymous reporter is involved
+ * (the report names nobody). Every refusal is logged with who, what and why.
  */
 
 interface Attempt {
@@ -33,19 +36,14 @@ interface Attempt {
   reportId?: string;
 }
 
-async function guarded<T>(ctx: ServerContext, attempt: Attempt, check: (state: RunStateView) => RefusalReason | undefined, perform: () => Promise<T>): Promise<T> {
-  const record = async (refusal: Refusal): Promise<never> => {
-    ctx.metrics.refusals.inc({ action: attempt.action, type: refusal.type });
-    ctx.log.warn('refused', { ...attempt, type: refusal.type, reason: refusal.message, by: refusal.by });
-    await ctx.refusals.append({ ...attempt, at: new Date().toISOString(), type: refusal.type, status: refusal.status, reason: refusal.message, by: refusal.by });
-    throw refusal;
-  };
-  const refused = check(await ctx.runs.state(attempt.runId));
-  if (refused) return record(new Refusal(refused.type, refused.reason, 'server'));
+async function recorded<T>(ctx: ServerContext, attempt: Attempt, perform: () => Promise<T>): Promise<T> {
   try {
     return await perform();
   } catch (err) {
-    if (err instanceof Refusal) return record(err);
+    if (!(err instanceof Refusal)) throw err;
+    ctx.metrics.refusals.inc({ action: attempt.action, type: err.type });
+    ctx.log.warn('refused', { ...attempt, type: err.type, reason: err.message, by: err.by });
+    await ctx.refusals.append({ ...attempt, at: new Date().toISOString(), type: err.type, status: err.status, reason: err.message, by: err.by });
     throw err;
   }
 }
@@ -61,19 +59,15 @@ export function withValueIssue(err: unknown): unknown {
   return new Refusal(err.type, err.message, err.by, [{ path: m[1], message: m[2] }]);
 }
 
-export function registerMessageRoutes(router: Router, ctx: ServerContext): void {
+function registerStepRoutes(router: Router, ctx: ServerContext): void {
   route(router, ctx, operations.decide, async ({ principal, params, body }) => {
     const actor = actorOf(principal);
     const attempt = { runId: params.runId, action: `decide:${body.decision}`, actor: actor.id, stepId: params.stepId };
     const { decision, ...rest } = body;
-    const step = await guarded(
-      ctx,
-      attempt,
-      (state) => checkDecision(state, params.stepId, actor.id),
-      () =>
-        decision === 'approve'
-          ? ctx.runs.update(params.runId, approveStepUpdate, { ...rest, actor, stepId: params.stepId })
-          : ctx.runs.update(params.runId, rejectStepUpdate, { ...rest, comment: body.comment ?? '', actor, stepId: params.stepId }),
+    const step = await recorded(ctx, attempt, () =>
+      decision === 'approve'
+        ? ctx.runs.update(params.runId, approveStepUpdate, { ...rest, actor, stepId: params.stepId })
+        : ctx.runs.update(params.runId, rejectStepUpdate, { ...rest, comment: body.comment ?? '', actor, stepId: params.stepId }),
     );
     ctx.metrics.decisions.inc({ decision });
     return { step };
@@ -81,62 +75,52 @@ export function registerMessageRoutes(router: Router, ctx: ServerContext): void 
 
   route(router, ctx, operations.submitEvidence, async ({ principal, params, body }) => {
     const actor = actorOf(principal);
-    const step = await guarded(
-      ctx,
-      { runId: params.runId, action: 'submitEvidence', actor: actor.id, stepId: params.stepId },
-      (state) => checkEvidence(state, params.stepId, actor.id, body.itemId),
-      () => ctx.runs.update(params.runId, submitEvidenceUpdate, { ...body, actor, stepId: params.stepId }),
-    ).catch((err: unknown) => {
-      throw withValueIssue(err);
-    });
+    const attempt = { runId: params.runId, action: 'submitEvidence', actor: actor.id, stepId: params.stepId };
+    const step = await recorded(ctx, attempt, () => ctx.runs.update(params.runId, submitEvidenceUpdate, { ...body, actor, stepId: params.stepId })).catch(
+      (err: unknown) => {
+        throw withValueIssue(err);
+      },
+    );
     return { step };
   });
+}
 
+function registerRedButtonRoutes(router: Router, ctx: ServerContext): void {
   route(router, ctx, operations.report, async ({ principal, params, body }) => {
-    // Anonymous reporters are authenticated (no spam from outside) but kept out of the record;
-    // the receipt lets them prove later that the report was theirs, without naming them.
+    // Anonymous reporters are checked like anyone (only people involved may report) and then
+    // kept out of the record; the receipt lets them prove later that the report was theirs.
     const receipt = body.anonymous ? randomBytes(18).toString('base64url') : undefined;
     const actor = body.anonymous ? undefined : actorOf(principal);
-    const report = await guarded(
-      ctx,
-      { runId: params.runId, action: 'report', actor: actor?.id ?? 'anonymous' },
-      checkRunOpen,
-      () =>
-        ctx.runs.update(params.runId, reportErrorUpdate, {
-          ...body,
-          ...(actor ? { actor } : {}),
-          ...(receipt ? { receiptHash: sha256Hex(receipt) } : {}),
-        }),
-    );
+    const report = await recorded(ctx, { runId: params.runId, action: 'report', actor: actor?.id ?? 'anonymous' }, async () => {
+      if (body.anonymous) {
+        const allowed = authorize(factsFromView(await ctx.runs.state(params.runId)), personOf(principal), { kind: 'report', anonymous: true });
+        if (allowed instanceof PolicyRefusal) throw new Refusal(allowed.type, allowed.message.replace(principal.person.id, 'you'), 'server');
+      }
+      return ctx.runs.update(params.runId, reportErrorUpdate, { ...body, ...(actor ? { actor } : {}), ...(receipt ? { receiptHash: sha256Hex(receipt) } : {}) });
+    });
     ctx.metrics.reports.inc({ severity: body.severity });
     return { report, ...(receipt ? { receipt } : {}) };
   });
 
   route(router, ctx, operations.resolveReport, async ({ principal, params, body }) => {
     const actor = actorOf(principal);
-    const report = await guarded(
-      ctx,
-      { runId: params.runId, action: 'resolveReport', actor: actor.id, reportId: params.reportId },
-      (state) => checkRunMember(state, actor.id, 'resolve reports'),
-      () => ctx.runs.update(params.runId, resolveReportUpdate, { ...body, actor, reportId: params.reportId }),
-    );
+    const attempt = { runId: params.runId, action: 'resolveReport', actor: actor.id, reportId: params.reportId };
+    const report = await recorded(ctx, attempt, () => ctx.runs.update(params.runId, resolveReportUpdate, { ...body, actor, reportId: params.reportId }));
     return { report };
   });
 
-  // Stopping the line and asking for a rollback differ only in the Update and its wording.
-  const lineActions = [
-    { op: operations.stop, update: stopLineUpdate, action: 'stop', what: 'stop the line' },
-    { op: operations.rollback, update: requestRollbackUpdate, action: 'rollback', what: 'ask for a rollback' },
-  ] as const;
-  for (const { op, update, action, what } of lineActions) {
-    route(router, ctx, op, async ({ principal, params, body }) => {
-      const actor = actorOf(principal);
-      return guarded(
-        ctx,
-        { runId: params.runId, action, actor: actor.id },
-        (state) => checkRunMember(state, actor.id, what),
-        () => ctx.runs.update(params.runId, update, { ...body, actor }),
-      );
-    });
-  }
+  route(router, ctx, operations.stop, async ({ principal, params, body }) => {
+    const actor = actorOf(principal);
+    return recorded(ctx, { runId: params.runId, action: 'stop', actor: actor.id }, () => ctx.runs.update(params.runId, stopLineUpdate, { ...body, actor }));
+  });
+
+  route(router, ctx, operations.rollback, async ({ principal, params, body }) => {
+    const actor = actorOf(principal);
+    return recorded(ctx, { runId: params.runId, action: 'rollback', actor: actor.id }, () => ctx.runs.update(params.runId, requestRollbackUpdate, { ...body, actor }));
+  });
+}
+
+export function registerMessageRoutes(router: Router, ctx: ServerContext): void {
+  registerStepRoutes(router, ctx);
+  registerRedButtonRoutes(router, ctx);
 }

@@ -9,30 +9,70 @@ import { HttpError, type Issue } from '../errors';
 import { route } from '../route';
 import type { LoadedRunbook } from '../../runbook/load';
 import { RunbookNotFoundError } from '../../runbook/registry';
+import type { Delegation } from '../../../workflows/definitions';
+import { assertMayReadView, personOf } from '../runAccess';
 
 /** Start, list and read runs. */
 
-export function actorOf(p: Principal): { id: string; name: string } {
-  return { id: p.person.id, name: p.person.name };
+/** The verified actor a message carries: who, and their roles in the directory right now. */
+export function actorOf(p: Principal): { id: string; name: string; roles: string[] } {
+  return { id: p.person.id, name: p.person.name, roles: [...p.person.roles] };
 }
 
-/** Role → people: the request's choice, else everyone in the users file who has the role. */
-export function resolveAssignments(ctx: ServerContext, loaded: LoadedRunbook, given: StartRunBody['assignments']): { assignments: Record<string, string[]>; issues: Issue[] } {
+/**
+ * Role → people, bound to the directory: the request's choice (each person must hold the role
+ * in the users file, or be named as a delegated substitute where the runbook allows it), else
+ * everyone who holds the role. Returns what the run records: assignments, delegations and each
+ * person's directory roles at start.
+ */
+export function resolveAssignments(
+  ctx: ServerContext,
+  loaded: LoadedRunbook,
+  given: StartRunBody['assignments'],
+  delegations: StartRunBody['delegations'] = [],
+): { assignments: Record<string, string[]>; delegations: Delegation[]; directory: Record<string, string[]>; issues: Issue[] } {
   const assignments: Record<string, string[]> = {};
   const issues: Issue[] = [];
-  for (const role of loaded.runbook.roles) {
+  const roles = loaded.runbook.roles;
+  for (const role of roles) {
     const people = given[role.id] ?? ctx.deps.users.withRole(role.id).map((p) => p.id);
-    if (people.length) assignments[role.id] = people;
+    if (people.length) assignments[role.id] = [...people];
   }
   for (const [role, people] of Object.entries(given)) {
-    if (!loaded.runbook.roles.some((r) => r.id === role)) {
-      issues.push({ path: formatPath(['assignments', role]), message: `the runbook has no role "${role}" (roles: ${loaded.runbook.roles.map((r) => r.id).join(', ')})` });
+    if (!roles.some((r) => r.id === role)) {
+      issues.push({ path: formatPath(['assignments', role]), message: `the runbook has no role "${role}" (roles: ${roles.map((r) => r.id).join(', ')})` });
+      continue;
     }
     people.forEach((id, i) => {
-      if (!ctx.deps.users.get(id)) issues.push({ path: formatPath(['assignments', role, i]), message: `no person "${id}" in the users file` });
+      const issue = directoryIssue(ctx, role, id, delegations);
+      if (issue) issues.push({ path: formatPath(['assignments', role, i]), message: issue });
     });
   }
-  return { assignments, issues };
+  delegations.forEach((d, i) => {
+    const issue = delegationIssue(ctx, loaded, d);
+    if (issue) issues.push({ path: formatPath(['delegations', i, issue.field]), message: issue.message });
+    else if (!(assignments[d.role] ??= []).includes(d.person)) assignments[d.role]!.push(d.person);
+  });
+  const directory = Object.fromEntries([...new Set(Object.values(assignments).flat())].map((id) => [id, ctx.deps.users.get(id)?.roles ?? []]));
+  return { assignments, delegations, directory, issues };
+}
+
+/** A person assigned a role must hold it in the directory, unless named as its delegate. */
+function directoryIssue(ctx: ServerContext, role: string, id: string, delegations: readonly Delegation[]): string | undefined {
+  const person = ctx.deps.users.get(id);
+  if (!person) return `no person "${id}" in the users file`;
+  if (person.roles.includes(role) || delegations.some((d) => d.role === role && d.person === id)) return undefined;
+  return `${id} does not hold the role ${role} in the directory (their roles: ${person.roles.join(', ') || 'none'}); assign someone who does, or name them under "delegations" with a reason if the runbook lets this role be delegated`;
+}
+
+function delegationIssue(ctx: ServerContext, loaded: LoadedRunbook, d: Delegation): { field: 'role' | 'person'; message: string } | undefined {
+  const role = loaded.runbook.roles.find((r) => r.id === d.role);
+  if (!role) return { field: 'role', message: `the runbook has no role "${d.role}"` };
+  if (!role.delegable) return { field: 'role', message: `runbook ${loaded.runbook.id} does not let the role ${d.role} be delegated (its roles entry has no "delegable: true")` };
+  const person = ctx.deps.users.get(d.person);
+  if (!person) return { field: 'person', message: `no person "${d.person}" in the users file` };
+  if (person.roles.includes(d.role)) return { field: 'person', message: `${d.person} holds the role ${d.role} in the directory: assign them directly, not as a delegate` };
+  return undefined;
 }
 
 export function registerRunRoutes(router: Router, ctx: ServerContext): void {
@@ -53,7 +93,7 @@ export function registerRunRoutes(router: Router, ctx: ServerContext): void {
       throw err;
     });
     // Every problem at once: people unknown here and what prepareRun finds (params, modes, quorum).
-    const { assignments, issues } = resolveAssignments(ctx, loaded, body.assignments);
+    const { assignments, delegations, directory, issues } = resolveAssignments(ctx, loaded, body.assignments, body.delegations);
     let input;
     try {
       input = await ctx.prepareRun({
@@ -62,6 +102,8 @@ export function registerRunRoutes(router: Router, ctx: ServerContext): void {
         collaborationMode: body.collaborationMode,
         initiator: actorOf(principal),
         assignments,
+        delegations,
+        directory,
         params: body.params,
       });
     } catch (err) {
@@ -80,7 +122,11 @@ export function registerRunRoutes(router: Router, ctx: ServerContext): void {
     return { runId };
   });
 
-  route(router, ctx, operations.listRuns, async ({ principal, query }) => ctx.runs.list(query, principal.person.roles));
+  route(router, ctx, operations.listRuns, async ({ principal, query }) => ctx.runs.list(query, personOf(principal)));
 
-  route(router, ctx, operations.getRun, async ({ params }) => ctx.runs.state(params.runId));
+  route(router, ctx, operations.getRun, async ({ principal, params }) => {
+    const state = await ctx.runs.state(params.runId);
+    assertMayReadView(params.runId, state, principal);
+    return state;
+  });
 }

@@ -14,6 +14,7 @@ import { badFiltersNotice, errorPage, filledIn, filterProblems, page } from './l
 import { approvalsList, approvalsPage, loginPage, workItems } from './pages';
 import { liveRegion, runPage, type RunView } from './runPage';
 import { runbookOfRun, startableRunbooks } from './runbookInfo';
+import { assertMayReadView, personOf } from '../runAccess';
 import { filtersForm, runsTable, startForm, type RunRow } from './runsPage';
 
 /**
@@ -66,15 +67,16 @@ export function registerUiRoutes(app: Express, ctx: ServerContext): void {
     const runId = runIdSchema.safeParse(runIdRaw);
     if (!runId.success) throw new HttpError(404, 'no such run');
     const state = await ctx.runs.state(runId.data);
+    assertMayReadView(runId.data, state, principal);
     const temporalUrl = temporalWorkflowUrl(ctx.deps, runId.data);
-    return { runId: runId.data, state, runbook: await runbookOfRun(ctx, state), me: principal.person.id, ...(temporalUrl ? { temporalUrl } : {}) };
+    return { runId: runId.data, state, runbook: await runbookOfRun(ctx, state), me: personOf(principal), ...(temporalUrl ? { temporalUrl } : {}) };
   };
 
   // Runs waiting for my roles, and runs in hypercare (their open reports may be mine to resolve).
   const myWork = async (principal: Principal) => {
     const lists = await Promise.all([
-      ctx.runs.list(listRunsQuerySchema.parse({ waitingFor: 'me', pageSize: APPROVALS_SCAN }), principal.person.roles),
-      ctx.runs.list(listRunsQuerySchema.parse({ state: 'hypercare', pageSize: APPROVALS_SCAN }), principal.person.roles),
+      ctx.runs.list(listRunsQuerySchema.parse({ waitingFor: 'me', pageSize: APPROVALS_SCAN }), personOf(principal)),
+      ctx.runs.list(listRunsQuerySchema.parse({ state: 'hypercare', pageSize: APPROVALS_SCAN }), personOf(principal)),
     ]);
     const runs = [...new Map(lists.flatMap((l) => l.runs).map((r) => [r.runId, r] as const)).values()];
     const views = await Promise.all(runs.map((r) => withTimeout(runView(r.runId, principal), STATE_TIMEOUT_MS)));
@@ -94,7 +96,7 @@ export function registerUiRoutes(app: Express, ctx: ServerContext): void {
   pageRoute('/runs', async (req, res, principal) => {
     const parsed = listRunsQuerySchema.safeParse(filledIn(req.query), { error: humanErrors });
     const query = parsed.success ? parsed.data : listRunsQuerySchema.parse({});
-    const { runs, nextPageToken } = await ctx.runs.list(query, principal.person.roles);
+    const { runs, nextPageToken } = await ctx.runs.list(query, personOf(principal));
     const rows: RunRow[] = await Promise.all(
       runs.map(async (summary) => {
         const state = summary.executionStatus === 'RUNNING' ? await withTimeout(ctx.runs.state(summary.runId), STATE_TIMEOUT_MS) : undefined;

@@ -1,9 +1,10 @@
 import type { Runbook } from '../../runbook/schema';
-import type { RunStateView, StepView } from '../../../workflows/definitions';
-import { mayAct, isClosed } from '../checks';
+import { FINAL_STATUSES, type RunStateView, type StepView } from '../../../workflows/definitions';
+import { isAllowed, stopRoles, type Action, type Person, type RunFacts } from '../../../workflows/policy';
+import { factsFromView } from '../../../workflows/runFacts';
 import { html, type SafeHtml } from './html';
 import { badge, duration, formStatus, time } from './layout';
-import { resolveRoles, rolesInRun, stepsById, stopRoles } from './runbookInfo';
+import { stepsById } from './runbookInfo';
 
 /**
  * The run page: header, step diagram, and the live region (timeline, what waits for me, records,
@@ -14,7 +15,8 @@ export interface RunView {
   runId: string;
   state: RunStateView;
   runbook: Runbook | undefined;
-  me: string;
+  /** Who is looking: every form is offered from the policy's answer for them (policy.ts). */
+  me: Person;
   temporalUrl?: string;
   /** Prefix for element ids, so several runs' forms can share a page (My approvals). */
   key?: string;
@@ -23,6 +25,22 @@ export interface RunView {
 type ItemView = NonNullable<StepView['items']>[number];
 
 const fid = (v: RunView, id: string) => `${v.key ?? ''}${id}`;
+
+const factsCache = new WeakMap<RunStateView, RunFacts>();
+
+/** The policy's facts for this view (built once per rendering). */
+function facts(v: RunView): RunFacts {
+  let f = factsCache.get(v.state);
+  if (!f) factsCache.set(v.state, (f = factsFromView(v.state)));
+  return f;
+}
+
+/** May the person looking do this now? The same answer the workflow will give. */
+export function may(v: RunView, action: Action): boolean {
+  return isAllowed(facts(v), v.me, action);
+}
+
+export const isClosed = (state: RunStateView): boolean => FINAL_STATUSES.includes(state.status);
 
 /** A role by its title in the runbook (the id when the runbook is not at hand). */
 function roleName(v: RunView, role: string): string {
@@ -143,9 +161,8 @@ function submittedFor(v: RunView, stepId: string, itemId: string) {
   return v.state.evidence.filter((e) => e.stepId === stepId && e.itemId === itemId).at(-1);
 }
 
-function maySubmitItem(v: RunView, item: ItemView): boolean {
-  const mine = rolesInRun(v.state, v.me);
-  return item.submittedBy.some((r) => mine.includes(r));
+function maySubmitItem(v: RunView, step: StepView, item: ItemView): boolean {
+  return may(v, { kind: 'submit', stepId: step.id, itemId: item.id });
 }
 
 function evidenceForm(v: RunView, step: StepView, item: ItemView): SafeHtml {
@@ -169,7 +186,7 @@ function evidenceForms(v: RunView, step: StepView): SafeHtml[] {
   const items = itemsOf(v, step);
   if (items.length === 0) {
     // No item list at all (neither state nor runbook): a generic form for the step's submitters.
-    if (!mayAct(step, v.me)) return [];
+    if (!(step.mayDecide ?? []).some((m) => m.people.includes(v.me.id))) return [];
     const id = fid(v, `ev-${step.id}`);
     return [
       html`<form class="card" id="${id}-form" data-api="${api(v, `/steps/${encodeURIComponent(step.id)}/evidence`)}" data-refresh>
@@ -180,13 +197,13 @@ function evidenceForms(v: RunView, step: StepView): SafeHtml[] {
       ${formStatus()}<button type="submit">Submit evidence</button></form>`,
     ];
   }
-  return items.filter((item) => maySubmitItem(v, item) && !submittedFor(v, step.id, item.id)).map((item) => evidenceForm(v, step, item));
+  return items.filter((item) => maySubmitItem(v, step, item) && !submittedFor(v, step.id, item.id)).map((item) => evidenceForm(v, step, item));
 }
 
 /** Values this person sent (or may send) on a still-waiting step can be replaced: offered folded, in the step. */
 function replaceForms(v: RunView, step: StepView): SafeHtml | false {
   if (step.status !== 'waiting' || step.kind !== 'evidence' || isClosed(v.state)) return false;
-  const items = itemsOf(v, step).filter((item) => maySubmitItem(v, item) && submittedFor(v, step.id, item.id));
+  const items = itemsOf(v, step).filter((item) => maySubmitItem(v, step, item) && submittedFor(v, step.id, item.id));
   return (
     items.length > 0 &&
     html`<details class="replace" id="${fid(v, `replace-${step.id}`)}"><summary>Replace a submitted value (${items.length})</summary>${items.map((item) => evidenceForm(v, step, item))}</details>`
@@ -207,6 +224,7 @@ export function decisionForm(v: RunView, step: StepView): SafeHtml {
 }
 
 function coveredSteps(v: RunView, step: StepView): string[] {
+  if (step.covers) return step.covers;
   const def = stepsById(v.runbook).get(step.id);
   return def?.kind === 'approval' ? def.covers : [];
 }
@@ -227,8 +245,7 @@ export function actionsForMe(v: RunView): SafeHtml[] {
   return v.state.steps
     .filter((s) => s.status === 'waiting')
     .flatMap((s) => {
-      // mayDecide already leaves out the initiator and people who approved: the policy lives in the workflow.
-      if (s.kind === 'approval') return mayAct(s, v.me) ? [decisionForm(v, s)] : [];
+      if (s.kind === 'approval') return may(v, { kind: 'decide', stepId: s.id, decision: 'approve' }) ? [decisionForm(v, s)] : [];
       if (s.kind === 'evidence') return evidenceForms(v, s);
       return [];
     });
@@ -264,7 +281,7 @@ function stepItem(v: RunView, s: StepView): SafeHtml {
   ${s.error && html`<p class="error">${s.error}</p>`}
   ${s.result !== undefined && html`<details><summary>Result</summary><pre>${json(s.result)}</pre></details>`}
   ${evidence.length > 0 && html`<ul class="records evidence">${evidence.map((e) => html`<li>evidence <strong>${e.itemId}</strong>: ${evidenceValue(e.value)} by ${e.submittedBy.id} ${time(e.at)}${e.note && html` — ${note(e.note)}`}</li>`)}</ul>`}
-  ${decisions.length > 0 && html`<ul class="records decisions">${decisions.map((d) => html`<li class="decision-${d.decision}"><strong>${d.decision}</strong> by ${d.actor.name ?? d.actor.id} as ${d.role} ${time(d.at)}${d.comment && html`<blockquote class="comment">${d.comment}</blockquote>`}</li>`)}</ul>`}
+  ${decisions.length > 0 && html`<ul class="records decisions">${decisions.map((d) => html`<li class="decision-${d.decision}"><strong>${d.decision}</strong> by ${d.actor.name ?? d.actor.id} as ${d.role}${d.roleSource === 'delegation' && html` <span class="delegated">(delegated substitute: ${d.delegationReason ?? 'no reason given'})</span>`}${d.onBehalfOf && ` for ${d.onBehalfOf}`} ${time(d.at)}${d.comment && html`<blockquote class="comment">${d.comment}</blockquote>`}</li>`)}</ul>`}
   ${replaceForms(v, s)}
   ${comps.length > 0 && html`<ul class="records">${comps.map((c) => html`<li>compensation ${c.action}: ${badge(c.status)} ${time(c.at)}${c.error && html` <span class="error">${c.error}</span>`}</li>`)}</ul>`}
 </li>`;
@@ -274,10 +291,13 @@ function redButton(v: RunView): SafeHtml {
   if (v.state.status !== 'hypercare') {
     return html`<section class="red-button" aria-labelledby="rb-h"><h2 id="rb-h">Red Button</h2><p class="muted">Reports of AI errors are taken during hypercare, after go-live${isClosed(v.state) ? '; this run has ended' : ''}.</p></section>`;
   }
+  if (!may(v, { kind: 'report', anonymous: false })) {
+    return html`<section class="red-button" id="red-button" aria-labelledby="rb-h"><h2 id="rb-h" tabindex="-1">Red Button</h2><p class="muted">Reports are taken from the people involved in this run (everyone assigned a role in it); you read it without a role in it.</p></section>`;
+  }
   return html`<section class="red-button" id="red-button" aria-labelledby="rb-h">
   <h2 id="rb-h" tabindex="-1">Red Button: report an AI error</h2>
   <form id="rb-form" data-api="${api(v, '/reports')}" data-refresh data-success="Report sent. Thank you." data-receipt="rb-receipt">
-    <p class="who-may">Submitted by: anyone who uses the system; tick "anonymously" to keep your name out of the record.</p>
+    <p class="who-may">Submitted by: anyone involved in this run, end users included; tick "anonymously" to keep your name out of the record.</p>
     <div class="field"><label for="rb-severity">Severity</label><select id="rb-severity" name="severity">
       <option value="low">low</option><option value="medium" selected>medium</option><option value="high">high</option><option value="critical">critical</option></select></div>
     <div class="field"><label for="rb-description">What did the AI get wrong?</label><textarea id="rb-description" name="description" rows="4" required></textarea></div>
@@ -295,11 +315,10 @@ function confirmPanel(question: string, yes: string): SafeHtml {
 
 function lineControls(v: RunView): SafeHtml | false {
   if (isClosed(v.state)) return false;
-  const mine = rolesInRun(v.state, v.me);
-  const stop = stopRoles(v.runbook);
-  const rollback = v.runbook?.rollbackAuthority ?? [];
-  const mayStop = stop.some((r) => mine.includes(r)) || (!v.runbook && mine.length > 0);
-  const mayRollback = rollback.some((r) => mine.includes(r));
+  const stop = stopRoles(facts(v));
+  const rollback = facts(v).authority.rollback;
+  const mayStop = may(v, { kind: 'stop' });
+  const mayRollback = may(v, { kind: 'rollback' });
   const form = (path: string, id: string, label: string, button: string, roles: string[], confirm: SafeHtml, success: string) =>
     html`<form id="${fid(v, `${id}-form`)}" data-api="${api(v, path)}" data-refresh data-confirm data-success="${success}" novalidate class="card">${whoMay(v, 'Sent', roles)}<div class="field"><label for="${fid(v, id)}">${label}</label><input id="${fid(v, id)}" name="reason" required></div>${formStatus()}<button type="submit" class="danger">${button}…</button>${confirm}</form>`;
   return (
@@ -312,12 +331,12 @@ function lineControls(v: RunView): SafeHtml | false {
 
 type ReportView = RunStateView['reports'][number];
 
-/** May this person resolve the run's reports? Without the runbook: members, and the server checks. */
+/** May this person resolve the run's open reports? */
 export function mayResolveReports(v: RunView): boolean {
-  if (isClosed(v.state)) return false;
-  const mine = rolesInRun(v.state, v.me);
-  return v.runbook ? resolveRoles(v.runbook).some((r) => mine.includes(r)) : mine.length > 0;
+  return !isClosed(v.state) && openReports(v.state).some((r) => may(v, { kind: 'resolve', reportId: r.id }));
 }
+
+const resolveRoles = (v: RunView): string[] => facts(v).authority.resolve;
 
 export function openReports(state: RunStateView): ReportView[] {
   return state.reports.filter((r) => r.status === 'open');
@@ -335,7 +354,7 @@ export function openReportsSummary(state: RunStateView, now = Date.now()): strin
 
 /** The form to answer one report (ids keyed, so several runs can share My approvals). */
 function resolveForm(v: RunView, r: ReportView): SafeHtml {
-  return html`<form id="${fid(v, `res-${r.id}-form`)}" data-api="${api(v, `/reports/${encodeURIComponent(r.id)}/resolution`)}" data-refresh data-success="Report resolved (${r.severity}: “${r.description.length > 60 ? `${r.description.slice(0, 60)}…` : r.description}”).">${whoMay(v, 'Resolved', resolveRoles(v.runbook))}<div class="field"><label for="${fid(v, `res-${r.id}`)}">Resolution</label><input id="${fid(v, `res-${r.id}`)}" name="resolution" required></div>${formStatus()}<button type="submit" class="secondary">Resolve</button></form>`;
+  return html`<form id="${fid(v, `res-${r.id}-form`)}" data-api="${api(v, `/reports/${encodeURIComponent(r.id)}/resolution`)}" data-refresh data-success="Report resolved (${r.severity}: “${r.description.length > 60 ? `${r.description.slice(0, 60)}…` : r.description}”).">${whoMay(v, 'Resolved', resolveRoles(v))}<div class="field"><label for="${fid(v, `res-${r.id}`)}">Resolution</label><input id="${fid(v, `res-${r.id}`)}" name="resolution" required></div>${formStatus()}<button type="submit" class="secondary">Resolve</button></form>`;
 }
 
 /** When a report came in and when it must be answered; overdue said in words, not colour only. */
@@ -345,7 +364,7 @@ function reportTiming(r: ReportView, now: number): SafeHtml {
 }
 
 function reportItem(v: RunView, r: ReportView, mayResolve: boolean, now: number): SafeHtml {
-  const resolvers = resolveRoles(v.runbook);
+  const resolvers = resolveRoles(v);
   return html`<li class="report severity-${r.severity} ${isOverdue(r, now) && 'overdue'}" data-report="${r.id}"><strong>${r.severity}</strong> ${badge(r.status)} by ${r.reporter} ${time(r.at)}
       <blockquote class="comment">${r.description}</blockquote>
       ${r.resolution ? html`<p>Resolved by ${r.resolution.by.id} ${time(r.resolution.at)}: ${r.resolution.text}</p>` : html`${reportTiming(r, now)}${!mayResolve && resolvers.length > 0 && html`<p class="muted">Resolved by ${roleNames(v, resolvers)}</p>`}`}

@@ -1,0 +1,93 @@
+import { generateKeyPairSync, sign } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { Keyring, signed } from '../../src/signing/keyring';
+import { verifyWithNode } from '../../src/signing/verify';
+import { verifyEd25519 } from '../../workflows/ed25519';
+import { checkSignature, splitSigned } from '../../workflows/signedMessages';
+
+function rawPublic(key: ReturnType<typeof generateKeyPairSync>['publicKey']): Uint8Array {
+  return Buffer.from(key.export({ format: 'jwk' }).x as string, 'base64url');
+}
+
+describe('the workflow’s Ed25519 verifier', () => {
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  const pub = rawPublic(publicKey);
+
+  it('agrees with node:crypto on genuine and tampered signatures (property)', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 600 }), fc.nat(63), fc.integer({ min: 1, max: 255 }), (message, at, flip) => {
+        const sig = new Uint8Array(sign(null, message, privateKey));
+        expect(verifyEd25519(sig, message, pub)).toBe(true);
+        const bad = sig.slice();
+        bad[at] = bad[at]! ^ flip;
+        expect(verifyEd25519(bad, message, pub)).toBe(false);
+        if (message.length > 0) {
+          const other = message.slice();
+          other[0] = other[0]! ^ flip;
+          expect(verifyEd25519(sig, other, pub)).toBe(false);
+        }
+      }),
+      { numRuns: 60, seed: 20261202 },
+    );
+  });
+
+  it('refuses another key, a short signature and a non-canonical S', () => {
+    const message = new TextEncoder().encode('approve');
+    const sig = new Uint8Array(sign(null, message, privateKey));
+    const other = rawPublic(generateKeyPairSync('ed25519').publicKey);
+    expect(verifyEd25519(sig, message, other)).toBe(false);
+    expect(verifyEd25519(sig.slice(0, 63), message, pub)).toBe(false);
+    const highS = sig.slice();
+    highS[63] = 0xff; // S ≥ L
+    expect(verifyEd25519(highS, message, pub)).toBe(false);
+  });
+});
+
+describe('signed messages', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'golive-keys-'));
+  const ring = Keyring.loadOrCreate(dir);
+  const keys = ring.publicKeys();
+  const now = Date.now();
+  const ctx = (seen: string[] = []) => ({ runId: 'golive-x-1', keys, nowMs: now, seen: (n: string) => seen.includes(n) });
+  const message = signed(ring.current, 'golive-x-1', 'approveStep', { actor: { id: 'gina', roles: ['guardian'] }, stepId: 'gate-4', comment: 'ok', role: undefined });
+
+  it('keeps its keys in a private folder, one file per key, and reloads the same current key', () => {
+    expect(fs.statSync(dir).mode & 0o777).toBe(0o700);
+    for (const f of fs.readdirSync(dir)) expect(fs.statSync(path.join(dir, f)).mode & 0o777).toBe(0o600);
+    expect(Keyring.loadOrCreate(dir).current.keyId).toBe(ring.current.keyId);
+  });
+
+  it('verifies in the workflow and offline with node:crypto', () => {
+    expect(checkSignature(ctx(), 'approveStep', message)).toMatchObject({ ok: true });
+    const { payload, signature } = splitSigned(message);
+    expect(verifyWithNode(keys[0]!, 'golive-x-1', 'approveStep', payload, signature!)).toBe(true);
+  });
+
+  it('refuses unsigned, altered, other-run, other-message, replayed and stale messages, naming why', () => {
+    const problem = (m: unknown, name = 'approveStep', c = ctx()) => {
+      const r = checkSignature(c, name, m);
+      return r.ok ? 'ok' : r.problem;
+    };
+    expect(problem({ actor: { id: 'gina' }, stepId: 'gate-4' })).toBe('unsigned');
+    expect(problem({ ...message, comment: 'changed' })).toBe('bad-signature');
+    expect(problem({ ...message, actor: { id: 'mallory', roles: ['guardian'] } })).toBe('bad-signature');
+    expect(problem(message, 'rejectStep')).toBe('bad-signature');
+    expect(problem(message, 'approveStep', { ...ctx(), runId: 'golive-y-2' })).toBe('bad-signature');
+    expect(problem(message, 'approveStep', ctx([message.signature.nonce]))).toBe('replayed');
+    expect(problem(message, 'approveStep', { ...ctx(), nowMs: now + 11 * 60_000 })).toBe('stale');
+    expect(problem({ ...message, signature: { ...message.signature, keyId: '0123456789abcdef' } })).toBe('unknown-key');
+  });
+
+  it('after a rotation, new runs pin the new key and the old one still signs for runs that pinned it', () => {
+    const old = ring.current.keyId;
+    const fresh = Keyring.rotate(dir);
+    const reloaded = Keyring.loadOrCreate(dir);
+    expect(reloaded.current.keyId).toBe(fresh);
+    expect(reloaded.keyFor([old])?.keyId).toBe(old);
+    expect(reloaded.publicKeys().map((k) => k.keyId)).toEqual([fresh, old]);
+  });
+});
