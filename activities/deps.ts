@@ -27,6 +27,8 @@ export interface ActivityDeps {
   /** The `command` action runs programs on the worker host; operators opt in. */
   allowCommands: boolean;
   secrets: (name: string) => string | undefined;
+  /** Every secret value configured (GOLIVE_SECRET_*), so results and errors can be redacted. */
+  secretValues?: () => string[];
   notifyConfig: NotifyConfig;
   log?: ActivityLog;
 }

@@ -16,15 +16,18 @@ import { rollbackDrill } from './rollbackDrill';
 import { stressTest } from './stressTest';
 import { tcpCheck } from './tcpCheck';
 import { webhook } from './webhook';
+import { knownSecrets, withRedaction } from './redaction';
 
 export type { ActivityDeps } from './deps';
 
 /**
  * The worker registers this object. Its return type is derived from the catalog, so a missing,
  * extra or misnamed activity (or a result type drifting from its schema) fails to compile.
+ * Every activity is wrapped so its result and error are redacted of known secrets.
  */
 export function createActivities(deps: ActivityDeps): CatalogActivities {
-  return {
+  const secrets = () => knownSecrets(deps);
+  const all: CatalogActivities = {
     httpCheck: httpCheck(deps),
     tcpCheck: tcpCheck(deps),
     accessApply: accessApply(deps),
@@ -42,4 +45,6 @@ export function createActivities(deps: ActivityDeps): CatalogActivities {
     monitoringDeactivate: monitoringDeactivate(deps),
     notify: notify(deps),
   };
+  // Results and errors become history, state, trail and dossier: no secret gets that far.
+  return Object.fromEntries(Object.entries(all).map(([name, fn]) => [name, withRedaction(fn as (p: unknown) => Promise<unknown>, secrets)])) as CatalogActivities;
 }

@@ -20,6 +20,7 @@ export function activityDepsFromConfig(config: Config, log: Logger, env: NodeJS.
   return {
     allowCommands: config.GOLIVE_ALLOW_COMMANDS,
     secrets: (name) => env[`GOLIVE_SECRET_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`],
+    secretValues: () => Object.entries(env).flatMap(([k, v]) => (k.startsWith('GOLIVE_SECRET_') && v ? [v] : [])),
     notifyConfig: {
       ...(config.GOLIVE_SLACK_WEBHOOK_URL ? { slackWebhookUrl: config.GOLIVE_SLACK_WEBHOOK_URL } : {}),
       ...(config.GOLIVE_SMTP_HOST

@@ -2,7 +2,15 @@
  * A small structured logger for the golive processes: one line per event, JSON when not on a
  * terminal (so log shippers can parse it), readable when a person watches.
  */
+import { redactText } from '../activities/redaction';
+
 type Level = 'debug' | 'info' | 'warn' | 'error';
+
+/** Secret values no log line may carry (set once at start from the configuration). */
+let secrets: readonly string[] = [];
+export function redactLogsOf(values: readonly string[]): void {
+  secrets = [...values];
+}
 const order: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 const threshold = order[(process.env.GOLIVE_LOG_LEVEL as Level) ?? 'info'] ?? order.info;
 
@@ -19,9 +27,9 @@ export function createLogger(component: string): Logger {
     const stream = level === 'error' || level === 'warn' ? process.stderr : process.stdout;
     if (stream.isTTY) {
       const extra = meta && Object.keys(meta).length ? ` ${JSON.stringify(meta)}` : '';
-      stream.write(`${level === 'info' ? '' : `${level.toUpperCase()} `}[${component}] ${message}${extra}\n`);
+      stream.write(redactText(`${level === 'info' ? '' : `${level.toUpperCase()} `}[${component}] ${message}${extra}`, secrets) + '\n');
     } else {
-      stream.write(`${JSON.stringify({ time: new Date().toISOString(), level, component, message, ...meta })}\n`);
+      stream.write(redactText(JSON.stringify({ time: new Date().toISOString(), level, component, message, ...meta }), secrets) + '\n');
     }
   };
   return {

@@ -3,7 +3,8 @@ import type { Client } from '@temporalio/client';
 import { DefaultLogger, Runtime, type NativeConnection, type Worker } from '@temporalio/worker';
 import { ConfigError, parseConfig, type Config } from './config';
 import { activityDepsFromConfig } from './activityDeps';
-import { createLogger } from './log';
+import { createLogger, redactLogsOf } from './log';
+import { knownSecrets } from '../activities/redaction';
 import { startSandbox } from './sandbox/server';
 import { resolveTemporalCli, TemporalCliUnavailable } from './temporal/cliBinary';
 import { connectClient, connectWorkerConnection, devServerTarget, targetFromEnvironment, type TemporalTarget } from './temporal/connection';
@@ -68,11 +69,13 @@ async function start(config: Config, running: Running): Promise<void> {
 
   running.workerConnection = await connectWorkerConnection(target);
   log.info('bundling workflows and starting the worker…');
+  const activityDeps = activityDepsFromConfig(config, createLogger('activity'));
+  redactLogsOf(knownSecrets(activityDeps));
   running.worker = await createGoLiveWorker({
     connection: running.workerConnection,
     namespace: target.namespace,
     taskQueue: config.GOLIVE_TASK_QUEUE,
-    activityDeps: activityDepsFromConfig(config, createLogger('activity')),
+    activityDeps,
   });
   running.workerDone = running.worker.run();
 

@@ -27,7 +27,7 @@ export interface PositionalSpec {
   description: string;
 }
 
-export type CommandGroup = 'runbooks' | 'runs' | 'decisions' | 'red-button' | 'audit' | 'session';
+export type CommandGroup = 'runbooks' | 'runs' | 'decisions' | 'red-button' | 'audit' | 'session' | 'keys';
 
 export interface CommandSpec<S extends z.ZodObject = z.ZodObject> {
   /** One or two words: `status`, `runbook validate`. */

@@ -4,6 +4,7 @@ import { commandHelp, parseCommandLine, shortUsage, twoColumns, type CommandGrou
 import { approve, evidence, reject } from './commands/decisions';
 import { dossier, history, verify } from './commands/audit';
 import { report, resolve, rollback, stop } from './commands/redButton';
+import { keysList, keysRotate } from './commands/keys';
 import { runbookShow, runbookValidate } from './commands/runbook';
 import { list, start, status } from './commands/runs';
 import { login, logout, whoami } from './commands/session';
@@ -36,6 +37,8 @@ export const COMMANDS: readonly CommandSpec[] = [
   login,
   logout,
   whoami,
+  keysList,
+  keysRotate,
 ];
 
 const GROUPS: Record<CommandGroup, string> = {
@@ -45,6 +48,7 @@ const GROUPS: Record<CommandGroup, string> = {
   'red-button': 'Red Button',
   audit: 'Audit trail and dossier',
   session: 'Session',
+  keys: "Signing keys (on the server's machine, no server needed)",
 };
 
 function version(): string {

@@ -137,7 +137,10 @@ function verdictLine(v: DossierVerdict): string {
   if (!v.ok) return `NOT OK: ${v.file}${v.field ? ` (${v.field})` : ''}${v.seq !== undefined ? ` (entry seq ${v.seq})` : ''}: ${v.reason}`;
   const run = v.finished ? `run finished (${v.status})` : `run not finished (${v.status}): a draft`;
   const anchor = v.anchored ? ' (matches --expect-manifest)' : '';
-  return `ok: dossier of ${v.workflowId}, ${run}, ${v.files} files, ${v.entries} trail entries, chain head ${v.head}, manifest sha256 ${v.manifestSha256}${anchor}`;
+  const sigs = v.signatures.unsignedRun
+    ? 'run started before golive signed messages: no signatures to check'
+    : `${v.signatures.checked} signatures by key ${v.signatures.keyIds.join(', ')}${v.signatures.keyExpected ? ' (matches --expect-key)' : ''}`;
+  return `ok: dossier of ${v.workflowId}, ${run}, ${v.files} files, ${v.entries} trail entries, ${sigs}, chain head ${v.head}, manifest sha256 ${v.manifestSha256}${anchor}`;
 }
 
 export const verify = defineCommand({
@@ -148,18 +151,30 @@ export const verify = defineCommand({
     'Needs no server and no token. Names the altered file (and field), or the trail entry by its seq.\n' +
     'Inside the dossier, ok means its files are unchanged and tell one story; someone who rewrote\n' +
     'them all consistently is caught only by the manifest SHA-256 the server logged at export (and\n' +
-    'sent as X-Golive-Manifest-Sha256; golive dossier prints it): pass it with --expect-manifest.',
+    'sent as X-Golive-Manifest-Sha256; golive dossier prints it): pass it with --expect-manifest.\n' +
+    'Every decision, submission, report, resolution, stop and rollback must carry golive\'s signature\n' +
+    'by a key the run pinned, over exactly what its entry shows; --expect-key checks that the pinned\n' +
+    'key is your organisation\'s (GET /api/signing-keys publishes it).',
   positionals: [{ name: 'DIR', description: 'a dossier folder (golive dossier --out), or its .zip' }],
   options: {
     'expect-manifest': { type: 'string', value: 'SHA256', description: "the manifest SHA-256 the server logged at export; exit 1 if the dossier's differs" },
+    'expect-key': { type: 'string', value: 'KEYID', description: "golive's signing key id (GET /api/signing-keys); exit 1 if the run did not pin it" },
     json: { type: 'boolean', description: 'print the verdict as JSON' },
   },
-  schema: z.object({ dir: z.string().min(1), expectManifest: z.string().regex(SHA256_HEX, 'must be a SHA-256: 64 hex digits').optional(), json: jsonFlag }),
+  schema: z.object({
+    dir: z.string().min(1),
+    expectManifest: z.string().regex(SHA256_HEX, 'must be a SHA-256: 64 hex digits').optional(),
+    expectKey: z.string().regex(/^[0-9a-f]{16}$/, 'must be a key id: 16 hex digits').optional(),
+    json: jsonFlag,
+  }),
   examples: ['golive verify dossier/', 'golive verify dossier.zip --expect-manifest 3f2a…(from the export log)'],
   async run(input, ctx) {
     let verdict;
     try {
-      verdict = await verifyDossier(input.dir, input.expectManifest ? { expectManifestSha256: input.expectManifest } : {});
+      verdict = await verifyDossier(input.dir, {
+        ...(input.expectManifest ? { expectManifestSha256: input.expectManifest } : {}),
+        ...(input.expectKey ? { expectKeyId: input.expectKey } : {}),
+      });
     } catch (err) {
       throw new CliError(`cannot read ${input.dir} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
     }

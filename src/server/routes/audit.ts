@@ -38,6 +38,9 @@ export function registerAuditRoutes(router: Router, ctx: ServerContext): void {
     return undefined;
   });
 
+  // Public keys are public: an auditor pins one without an account here.
+  route(router, ctx, operations.signingKeys, async () => ({ current: ctx.keyring.current.keyId, keys: ctx.keyring.publicKeys() }));
+
   route(router, ctx, operations.verifyDossier, async ({ principal, body }) => {
     try {
       const verdict = verifyDossierZip(body);
