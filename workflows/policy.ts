@@ -49,6 +49,8 @@ export interface RunFacts {
   delegations: readonly Delegation[];
   /** Taking human messages: not ended, not rolling back. */
   open: boolean;
+  /** Ended: Temporal itself refuses messages to it. */
+  ended: boolean;
   /** In hypercare: Red Button reports are taken and the hypercare step's stop authority applies. */
   hypercare: boolean;
   authority: RunAuthority;
@@ -292,7 +294,9 @@ function authorizeReport(facts: RunFacts, person: Person): Grant | Refusal {
   return grantFor(facts, person, held[0].role);
 }
 
+/** Reports are answered while the run lives, rolling back included (the loop closes with the reporter). */
 function authorizeResolution(facts: RunFacts, person: Person, reportId: string): Grant | Refusal {
+  if (facts.ended) return closed();
   const report = facts.reports.find((r) => r.id === reportId);
   if (!report) return refuse(REFUSAL_TYPES.unknownReport, `no report "${reportId}" in this run`);
   const role = effectiveRoles(facts, person).find((r) => facts.authority.resolve.includes(r.role));

@@ -1,5 +1,5 @@
 import type { Step } from '../src/runbook/schema';
-import type { DecisionRecord, EvidenceRecord, GoLiveInput, RunStateView, StepView } from './definitions';
+import { FINAL_STATUSES, type DecisionRecord, type EvidenceRecord, type GoLiveInput, type RunStateView, type StepView } from './definitions';
 import { authorityOf, type RunFacts, type StepFacts } from './policy';
 
 /**
@@ -21,6 +21,7 @@ export interface StateSource {
   stepDefs: readonly Step[];
   status: RunStateView['status'];
   open: boolean;
+  ended: boolean;
   stepStatus(stepId: string): StepView['status'];
   delegatedRoles(stepId: string): readonly string[];
   decisions: readonly DecisionRecord[];
@@ -35,6 +36,7 @@ export function factsFromState(src: StateSource): RunFacts {
     assignments: input.assignments,
     delegations: input.delegations ?? [],
     open: src.open,
+    ended: src.ended,
     hypercare: src.status === 'hypercare',
     authority: authorityOf(input.runbook),
     sod: input.runbook.separationOfDuties,
@@ -66,6 +68,7 @@ export function factsFromView(view: RunStateView): RunFacts {
     // Views of runs recorded before these fields existed lack them: the older rules apply.
     delegations: view.delegations ?? [],
     open: viewIsOpen(view),
+    ended: FINAL_STATUSES.includes(view.status),
     hypercare: view.status === 'hypercare',
     authority: view.authority ?? { stop: [], hypercareStop: [], rollback: [], resolve: [], read: ['operations'] },
     sod: view.separationOfDuties,
@@ -92,6 +95,7 @@ export function readFacts(run: Pick<GoLiveInput, 'initiator' | 'assignments' | '
     assignments: run.assignments,
     delegations: [],
     open: false,
+    ended: false,
     hypercare: false,
     authority: authorityOf(run.runbook),
     sod: undefined,

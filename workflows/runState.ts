@@ -161,6 +161,7 @@ export class RunState {
       stepDefs: this.plan.map((p) => p.step),
       status: this.data.status,
       open: this.isOpen(),
+      ended: this.isFinal(),
       stepStatus: (id) => this.stepView(id).status,
       delegatedRoles: (id) => this.data.tallies[id]?.delegatedRoles ?? [],
       decisions: this.data.decisions,

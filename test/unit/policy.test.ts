@@ -48,6 +48,7 @@ function facts(over: Partial<RunFacts> = {}, steps: StepFacts[] = [evidence, sig
     assignments,
     delegations: [],
     open: true,
+    ended: false,
     hypercare: false,
     authority: { stop: ['guardian'], hypercareStop: ['operations'], rollback: ['operations'], resolve: ['guardian', 'operations'], read: ['operations', 'auditor'] },
     sod: { initiatorNeverApproves: true, submitterNeverApproves: true, onePersonOneDecision: true },

@@ -210,7 +210,8 @@ function replaceForms(v: RunView, step: StepView): SafeHtml | false {
   );
 }
 
-export function decisionForm(v: RunView, step: StepView): SafeHtml {
+/** The decision form, with the buttons the policy allows this person (a reject may be heard when an approval is not). */
+export function decisionForm(v: RunView, step: StepView, allowed = { approve: true, reject: true }): SafeHtml {
   const id = fid(v, `decide-${step.id}`);
   const roles = (step.mayDecide ?? []).map((m) => m.role);
   return html`<form class="card decision" id="${id}-form" data-api="${api(v, `/steps/${encodeURIComponent(step.id)}/decisions`)}" data-refresh data-success-approve="Approved “${step.title}”." data-success-reject="Rejected “${step.title}”: the run rolls back.">
@@ -219,7 +220,7 @@ export function decisionForm(v: RunView, step: StepView): SafeHtml {
   ${evidenceList(v, (step.approvals ?? []).length ? coveredSteps(v, step) : [])}
   <div class="field"><label for="${id}-comment">Comment <small>(required to reject)</small></label><textarea id="${id}-comment" name="comment" rows="3" data-blank-for="reject"></textarea></div>
   ${formStatus()}
-  <div class="buttons"><button type="submit" name="decision" value="approve">Approve</button><button type="submit" name="decision" value="reject" class="danger">Reject</button></div>
+  <div class="buttons">${allowed.approve && html`<button type="submit" name="decision" value="approve">Approve</button>`}${allowed.reject && html`<button type="submit" name="decision" value="reject" class="danger">Reject</button>`}</div>
 </form>`;
 }
 
@@ -245,7 +246,10 @@ export function actionsForMe(v: RunView): SafeHtml[] {
   return v.state.steps
     .filter((s) => s.status === 'waiting')
     .flatMap((s) => {
-      if (s.kind === 'approval') return may(v, { kind: 'decide', stepId: s.id, decision: 'approve' }) ? [decisionForm(v, s)] : [];
+      if (s.kind === 'approval') {
+        const allowed = { approve: may(v, { kind: 'decide', stepId: s.id, decision: 'approve' }), reject: may(v, { kind: 'decide', stepId: s.id, decision: 'reject' }) };
+        return allowed.approve || allowed.reject ? [decisionForm(v, s, allowed)] : [];
+      }
       if (s.kind === 'evidence') return evidenceForms(v, s);
       return [];
     });
