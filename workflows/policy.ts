@@ -215,6 +215,9 @@ function authorizeDecision(facts: RunFacts, person: Person, action: Extract<Acti
     return refuse(REFUSAL_TYPES.selfApproval, `${person.id} started this run and may not decide on it (four-eyes, rule ${SOD_RULES.initiator})`);
   }
   if (step.status !== 'waiting') return refuse(REFUSAL_TYPES.notWaiting, `step "${step.id}" is ${step.status}, not waiting for a decision`);
+  // Decided, though the run has not moved on yet (racing messages in one workflow task): the first settles it.
+  const settledBy = settlement(step, facts);
+  if (settledBy) return refuse(REFUSAL_TYPES.notWaiting, `step "${step.id}" is already decided (${settledBy})`);
   const mine = step.decisions.filter((d) => d.personId === person.id && (facts.sod !== undefined || d.decision === 'approve'));
   if (mine[0]) {
     return refuse(REFUSAL_TYPES.duplicate, `${person.id} has already ${mine[0].decision === 'approve' ? 'approved' : 'rejected'} "${step.id}" (rule ${SOD_RULES.onePerson})`);
@@ -222,6 +225,14 @@ function authorizeDecision(facts: RunFacts, person: Person, action: Extract<Acti
   const submitted = submitterConflict(facts, step, person.id);
   if (submitted) return submitted;
   return pickQuorumRole(facts, person, step, candidates, action.decision);
+}
+
+/** Whether a waiting step is already decided: rejected, or every quorum met (runs since one-decision-per-person). */
+function settlement(step: StepFacts, facts: RunFacts): string | undefined {
+  if (facts.sod === undefined) return undefined;
+  const rejection = step.decisions.find((d) => d.decision === 'reject');
+  if (rejection) return `rejected by ${rejection.personId}`;
+  return unmetApprovers(step).length === 0 ? 'every quorum is met' : undefined;
 }
 
 /** Separation of duties: nobody approves evidence they submitted themselves. */
