@@ -168,6 +168,9 @@ export const stopLineSchema = z.strictObject({ actor: actorSchema, reason, ...si
 export type StopLineInput = z.input<typeof stopLineSchema>;
 
 export const requestRollbackSchema = z.strictObject({ actor: actorSchema, reason, ...signed });
+
+export const resendNotificationSchema = z.strictObject({ actor: actorSchema, stepId, ...signed });
+export type ResendNotificationInput = z.input<typeof resendNotificationSchema>;
 export type RequestRollbackInput = z.input<typeof requestRollbackSchema>;
 
 // ---------------------------------------------------------------------------------------------
@@ -216,6 +219,11 @@ export interface StepView {
   items?: { id: string; title: string; type: 'number' | 'url' | 'document' | 'attestation' | 'text'; min?: number; max?: number; optional: boolean; submittedBy: string[] }[];
   /** Approval/evidence steps: who may act now (after delegation), and until when. */
   mayDecide?: { role: string; people: string[] }[];
+  /** Notification steps the runbook lets fail without a rollback: not delivered (yet), why, and
+   *  who may resend it. */
+  undelivered?: boolean;
+  warning?: string;
+  resendRoles?: string[];
   /** Approval steps: the evidence steps the decision covers, and roles delegated to decide. */
   covers?: string[];
   delegatedRoles?: string[];
@@ -376,6 +384,8 @@ export const reportErrorUpdate = defineUpdate<ReportView, [ReportErrorInput]>('r
 export const resolveReportUpdate = defineUpdate<ReportView, [ResolveReportInput]>('resolveReport');
 export const stopLineUpdate = defineUpdate<RunStateView, [StopLineInput]>('stopLine');
 export const requestRollbackUpdate = defineUpdate<RunStateView, [RequestRollbackInput]>('requestRollback');
+/** Sends an undelivered notification again; answers with the step (still `undelivered` if it failed again). */
+export const resendNotificationUpdate = defineUpdate<StepView, [ResendNotificationInput]>('resendNotification');
 
 export const approveStepSignal = defineSignal<[ApproveStepInput]>('approveStepSignal');
 export const rejectStepSignal = defineSignal<[RejectStepInput]>('rejectStepSignal');

@@ -1,7 +1,8 @@
 import { ApplicationFailure, condition, setHandler } from '@temporalio/workflow';
 import type { z } from 'zod';
 import { durationToMs } from '../src/runbook/duration';
-import type { HypercareStep } from '../src/runbook/schema';
+import type { ActionStep, HypercareStep } from '../src/runbook/schema';
+import { runAction } from './actions';
 import {
   approveStepSchema,
   approveStepSignal,
@@ -17,6 +18,8 @@ import {
   requestRollbackSchema,
   requestRollbackSignal,
   requestRollbackUpdate,
+  resendNotificationSchema,
+  resendNotificationUpdate,
   resolveReportSchema,
   resolveReportSignal,
   resolveReportUpdate,
@@ -205,9 +208,35 @@ function redButtonHandlers(state: RunState, control: RunControl, check: Check) {
   return { reportError, resolveReport, stopLine: line('stopLine'), requestRollback: line('requestRollback') };
 }
 
+/** An undelivered notification, sent again on request; the answer says whether it got through this time. */
+function resendHandler(state: RunState, control: RunControl, check: Check) {
+  const send = async (step: ActionStep, by: string): Promise<StepView | undefined> => {
+    try {
+      const result = await runAction(step, `${step.id}: ${step.title} (resent by ${by})`);
+      state.setStep(step.id, 'completed', control.now(), { result, warning: undefined, error: undefined });
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      state.setStep(step.id, 'completed', control.now(), { undelivered: true, warning: `not delivered: ${message}`, error: message });
+    }
+    control.changed();
+    return state.view().steps.find((s) => s.id === step.id);
+  };
+  // Synchronous up to the send, so a validator sees every refusal as a throw.
+  return (raw: unknown, via: Via): Promise<StepView | undefined> | undefined => {
+    const { input, signature } = check.authenticate('resendNotification', resendNotificationSchema, raw, via);
+    check.allow(input.actor, { kind: 'resend', stepId: input.stepId });
+    if (via === 'validator') return undefined;
+    check.consume(signature);
+    const step = state.stepDef(input.stepId) as ActionStep;
+    // Not "undelivered" while it is sent: a second resend racing this one is refused.
+    state.setStep(step.id, 'completed', control.now(), { undelivered: false });
+    return send(step, input.actor.id);
+  };
+}
+
 export function registerHandlers(state: RunState, control: RunControl): void {
   const check = checks(state, control);
-  const all = { ...messageHandlers(state, control, check), ...redButtonHandlers(state, control, check) };
+  const all = { ...messageHandlers(state, control, check), ...redButtonHandlers(state, control, check), resendNotification: resendHandler(state, control, check) };
 
   /** Runs a validator; what it refuses never reaches history, so operators hear of it here. */
   const validator = (name: string, handler: (raw: unknown, via: Via) => unknown) => (raw: unknown) => {
@@ -234,6 +263,7 @@ export function registerHandlers(state: RunState, control: RunControl): void {
     [resolveReportUpdate, all.resolveReport],
     [stopLineUpdate, all.stopLine],
     [requestRollbackUpdate, all.requestRollback],
+    [resendNotificationUpdate, all.resendNotification],
   ] as const;
   for (const [def, handler] of updates) {
     setHandler(def, ((raw: unknown) => handler(raw, 'update')) as never, { validator: validator(def.name, handler) });

@@ -40,6 +40,9 @@ export interface StepFacts {
   /** Evidence steps: the items, and who submitted which. */
   items: readonly { id: string; submittedBy: readonly string[]; optional: boolean }[];
   submitters: readonly { itemId: string; personId: string }[];
+  /** Notification steps: not delivered (the runbook said warn), and who may resend it. */
+  undelivered: boolean;
+  resendRoles: readonly string[];
 }
 
 /** What every authority question needs to know about a run. */
@@ -75,6 +78,7 @@ export type Action =
   | { kind: 'resolve'; reportId: string }
   | { kind: 'stop' }
   | { kind: 'rollback' }
+  | { kind: 'resend'; stepId: string }
   | { kind: 'read' };
 
 export interface Grant {
@@ -156,6 +160,8 @@ export function authorize(facts: RunFacts, person: Person, action: Action): Gran
       return authorizeLine(facts, person, stopRoles(facts), 'stop the line');
     case 'rollback':
       return authorizeLine(facts, person, facts.authority.rollback, 'ask for a rollback');
+    case 'resend':
+      return authorizeResend(facts, person, action.stepId);
     case 'read':
       return authorizeRead(facts, person);
   }
@@ -169,6 +175,7 @@ export function allowedActions(facts: RunFacts, person: Person): Action[] {
     if (step.kind === 'evidence') for (const item of step.items) candidates.push({ kind: 'submit', stepId: step.id, itemId: item.id });
   }
   for (const report of facts.reports) candidates.push({ kind: 'resolve', reportId: report.id });
+  for (const step of facts.steps) if (step.undelivered) candidates.push({ kind: 'resend', stepId: step.id });
   return candidates.filter((a) => !(authorize(facts, person, a) instanceof Refusal));
 }
 
@@ -321,6 +328,32 @@ function authorizeLine(facts: RunFacts, person: Person, roles: readonly string[]
   const role = effectiveRoles(facts, person).find((r) => roles.includes(r.role));
   if (!role) return refuse(REFUSAL_TYPES.notAuthorized, `${person.id} may not ${what}: it needs ${roles.join(' or ') || 'a role this runbook does not grant'}`);
   return grantFor(facts, person, role.role);
+}
+
+/** An undelivered notification may be sent again by those it escalated to, while the run is open. */
+function authorizeResend(facts: RunFacts, person: Person, stepId: string): Grant | Refusal {
+  if (!facts.open) return closed();
+  const step = facts.steps.find((s) => s.id === stepId);
+  if (!step || step.kind !== 'action') return refuse(REFUSAL_TYPES.unknownStep, `no notification step "${stepId}" in this run`);
+  const role = effectiveRoles(facts, person).find((r) => step.resendRoles.includes(r.role));
+  if (!role) return refuse(REFUSAL_TYPES.notAuthorized, `${person.id} may not resend "${stepId}": it needs ${step.resendRoles.join(' or ') || 'a role the runbook names'}`);
+  if (!step.undelivered) return refuse(REFUSAL_TYPES.notWaiting, `"${stepId}" is not waiting to be resent (delivered, not run yet, or being resent now)`);
+  return grantFor(facts, person, role.role);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Notifications that fail
+
+export type FailurePolicy = 'fail' | 'warn' | 'retry';
+
+/** What a failure of an action step does: notifications warn (after retrying) unless told otherwise. */
+export function failurePolicy(step: { action: string; onFailure?: FailurePolicy | undefined }): FailurePolicy {
+  return step.onFailure ?? (step.action === 'notify' ? 'retry' : 'fail');
+}
+
+/** Who hears of an undelivered notification and may resend it. */
+export function resendRoles(step: { escalateTo?: string[] | undefined }, runbook: Pick<Runbook, 'rollbackAuthority' | 'stopAuthority'>): string[] {
+  return step.escalateTo ?? [...new Set([...runbook.rollbackAuthority, ...runbook.stopAuthority])];
 }
 
 /** People involved in a run read it; so do the directory roles the runbook names (auditors, operations). */

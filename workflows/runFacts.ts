@@ -1,6 +1,6 @@
 import type { Step } from '../src/runbook/schema';
 import { FINAL_STATUSES, type DecisionRecord, type EvidenceRecord, type GoLiveInput, type RunStateView, type StepView } from './definitions';
-import { authorityOf, type RunFacts, type StepFacts } from './policy';
+import { authorityOf, failurePolicy, resendRoles, type RunFacts, type StepFacts } from './policy';
 
 /**
  * The two ways to get the facts the policy decides on: from the workflow's own state (its
@@ -24,6 +24,7 @@ export interface StateSource {
   ended: boolean;
   stepStatus(stepId: string): StepView['status'];
   delegatedRoles(stepId: string): readonly string[];
+  undelivered(stepId: string): boolean;
   decisions: readonly DecisionRecord[];
   evidence: readonly EvidenceRecord[];
   reports: RunStateView['reports'];
@@ -51,6 +52,8 @@ export function factsFromState(src: StateSource): RunFacts {
       decisions: decisionFacts(src.decisions, step.id),
       items: step.kind === 'evidence' ? step.items.map((i) => ({ id: i.id, submittedBy: i.submittedBy, optional: i.optional })) : [],
       submitters: submitterFacts(src.evidence, step.id),
+      undelivered: src.undelivered(step.id),
+      resendRoles: step.kind === 'action' && failurePolicy(step) !== 'fail' ? resendRoles(step, input.runbook) : [],
     })),
     reports: src.reports.map((r) => ({ id: r.id, status: r.status })),
   };
@@ -83,6 +86,8 @@ export function factsFromView(view: RunStateView): RunFacts {
       decisions: decisionFacts(view.decisions, step.id),
       items: (step.items ?? []).map((i) => ({ id: i.id, submittedBy: i.submittedBy, optional: i.optional })),
       submitters: submitterFacts(view.evidence, step.id),
+      undelivered: step.undelivered ?? false,
+      resendRoles: step.resendRoles ?? [],
     })),
     reports: view.reports.map((r) => ({ id: r.id, status: r.status })),
   };

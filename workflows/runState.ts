@@ -16,7 +16,7 @@ import {
   type StepStatus,
   type StepView,
 } from './definitions';
-import { authorityOf, isAllowed, rolesOf, unmetRoles, type Grant, type RunFacts } from './policy';
+import { authorityOf, failurePolicy, isAllowed, resendRoles, rolesOf, unmetRoles, type Grant, type RunFacts } from './policy';
 import { factsFromState } from './runFacts';
 import { MESSAGE_MAX_AGE_MS } from './signedMessages';
 import { canonicalJson, sha256Hex } from './sha256';
@@ -164,6 +164,7 @@ export class RunState {
       ended: this.isFinal(),
       stepStatus: (id) => this.stepView(id).status,
       delegatedRoles: (id) => this.data.tallies[id]?.delegatedRoles ?? [],
+      undelivered: (id) => this.stepView(id).undelivered ?? false,
       decisions: this.data.decisions,
       evidence: this.data.evidence,
       reports: this.data.reports,
@@ -366,6 +367,7 @@ export class RunState {
           extra.covers = step.covers;
           extra.delegatedRoles = [...this.delegatedRoles(s.id)];
         }
+        if (step?.kind === 'action' && failurePolicy(step) !== 'fail') extra.resendRoles = resendRoles(step, runbook);
         if (step?.kind === 'evidence') {
           extra.items = step.items.map((i) => ({
             id: i.id,

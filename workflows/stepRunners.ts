@@ -1,10 +1,10 @@
-import { condition, isCancellation, workflowInfo } from '@temporalio/workflow';
+import { condition, isCancellation, patched, workflowInfo } from '@temporalio/workflow';
 import { compensationFor } from '../src/runbook/compensation';
 import { durationToMs } from '../src/runbook/duration';
 import type { ActionStep, ApprovalStep, EscalationLevel, EvidenceStep, HypercareStep, Step } from '../src/runbook/schema';
 import { runAction } from './actions';
 import { nowIso as now, nowMs } from './clock';
-import { quorumMet, waitTimeline } from './policy';
+import { failurePolicy, quorumMet, resendRoles, waitTimeline } from './policy';
 import { CHECKPOINT, failureMessage, RunAborted, type Outcome, type RunContext } from './runContext';
 import { waitWithEscalation } from './waiting';
 
@@ -33,13 +33,16 @@ async function runActionStep(ctx: RunContext, step: ActionStep): Promise<void> {
   ctx.syncSearchAttributes();
   let result: unknown;
   try {
-    result = await runAction(step, `${step.id}: ${step.title}`);
+    result = await runAction(failurePolicy(step) === 'warn' ? { ...step, retry: { ...step.retry, maximumAttempts: 1 } } : step, `${step.id}: ${step.title}`);
   } catch (err) {
     if (isCancellation(err)) {
       state.setStep(step.id, 'cancelled', now());
       throw err;
     }
     const message = failureMessage(err);
+    // A notification the runbook lets fail: recorded as not delivered, escalated, and the run
+    // goes on. Patched: runs recorded before this rolled back on such a failure.
+    if (failurePolicy(step) !== 'fail' && patched('golive-notify-on-failure')) return notDelivered(ctx, step, message);
     state.setStep(step.id, 'failed', now(), { error: message });
     ctx.abort({ kind: 'action-failed', stepId: step.id, reason: message, at: now() });
     throw new RunAborted();
@@ -47,6 +50,14 @@ async function runActionStep(ctx: RunContext, step: ActionStep): Promise<void> {
   state.setStep(step.id, 'completed', now(), { result });
   const undo = compensationFor(step);
   if (undo) state.pushCompensation(step.id, undo);
+}
+
+/** The step completes "not delivered"; those it escalates to hear it on every channel left and may resend it. */
+async function notDelivered(ctx: RunContext, step: ActionStep, message: string): Promise<void> {
+  const warning = `not delivered: ${message}`;
+  ctx.state.setStep(step.id, 'completed', now(), { undelivered: true, warning, error: message });
+  const roles = resendRoles(step, ctx.input.runbook);
+  await ctx.escalate(step.id, 1, { after: '0s', notify: roles }, `"${step.title}" was not delivered (${message}). The run goes on; resend it from the run page once the channel is back.`);
 }
 
 async function runApprovalStep(ctx: RunContext, step: ApprovalStep): Promise<void> {

@@ -28,6 +28,7 @@ export const AUDIT_KINDS = [
   'report-resolved',
   'stop',
   'rollback-requested',
+  'notification-resent',
   'message-refused',
   'run-aborted',
   'compensation',
@@ -261,6 +262,17 @@ function messageEntry(name: string, input: Attrs, outcome: MessageOutcome, match
         summary: `${actor} resolved report ${String(input.reportId)}: ${String(input.resolution)}`,
         details: { reportId: input.reportId, resolution: input.resolution, via: outcome.via, ...signedPart(name, input) },
       };
+    case 'resendNotification': {
+      const after = firstOf(outcome.success) as Partial<StepView> | undefined;
+      const result = after === undefined ? 'in progress' : after.undelivered ? `NOT DELIVERED again: ${after.warning ?? ''}` : 'delivered';
+      return {
+        kind: 'notification-resent',
+        ...(actor ? { actor } : {}),
+        ...(stepId ? { stepId } : {}),
+        summary: `${actor} resent "${stepId}": ${result}`,
+        details: { delivered: after !== undefined && !after.undelivered, via: outcome.via, ...signedPart(name, input) },
+      };
+    }
     case 'stopLine':
     case 'requestRollback':
       return {
@@ -320,6 +332,8 @@ export function auditEntries(chain: readonly RunHistory[], state: RunStateView |
   const activities = new Map<string, Activity>();
   const updates = new Map<string, { accepted: DecodedEvent; key: number; name: string; input: Attrs }>();
   const stepTitles = new Map((state?.steps ?? []).map((s) => [s.id, s.title]));
+  // A step whose action failed for good and yet completed: the runbook let it fail (a notification).
+  const stepWentOn = (id: string) => state?.steps.some((s) => s.id === id && s.status === 'completed') ?? false;
   const push = (d: Omit<Draft, 'rank'> & { rank?: number }) => drafts.push({ rank: 0, ...d });
   const base = (e: DecodedEvent, key: number, ids: number[] = [e.eventId]) => ({ at: e.at, runId: e.runId, eventIds: ids, key, source: 'history' as const });
 
@@ -348,12 +362,14 @@ export function auditEntries(chain: readonly RunHistory[], state: RunStateView |
       });
     } else {
       const title = stepId ? stepTitles.get(stepId) : undefined;
+      // A notification the runbook lets fail is told as what it was: not delivered, the run went on.
+      const wentOn = outcome === 'failed' && stepId !== undefined && stepWentOn(stepId);
       push({
         ...base(end, key, ids),
         kind: outcome === 'completed' ? 'step-completed' : outcome === 'failed' ? 'step-failed' : 'step-cancelled',
         ...(stepId ? { stepId } : {}),
-        summary: `step "${stepId ?? act.scheduled.summary ?? act.type}"${title ? ` (${title})` : ''} ${outcome === 'completed' ? 'completed' : outcome === 'failed' ? `FAILED after ${act.attempt} attempt(s): ${error}` : 'was cancelled'}${evidence ? ` — ${evidence}` : ''}`,
-        details: common,
+        summary: `step "${stepId ?? act.scheduled.summary ?? act.type}"${title ? ` (${title})` : ''} ${outcome === 'completed' ? 'completed' : outcome === 'failed' ? `FAILED after ${act.attempt} attempt(s): ${error}` : 'was cancelled'}${wentOn ? ' — NOT DELIVERED; the runbook lets this step fail: the run went on' : ''}${evidence ? ` — ${evidence}` : ''}`,
+        details: { ...common, ...(wentOn ? { notDelivered: true } : {}) },
       });
     }
   };

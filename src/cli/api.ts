@@ -117,6 +117,10 @@ export class ApiClient {
     return this.json('POST', `${this.runPath(runId)}/steps/${encodeURIComponent(stepId)}/evidence`, { body, ...(flags ? { flags } : {}) });
   }
 
+  resend(runId: string, stepId: string): Promise<{ step: StepView }> {
+    return this.json('POST', `${this.runPath(runId)}/steps/${encodeURIComponent(stepId)}/resend`, { body: {} });
+  }
+
   report(runId: string, body: ReportBody, flags?: FieldFlags): Promise<{ report: ReportView; receipt?: string }> {
     return this.json('POST', `${this.runPath(runId)}/reports`, { body, ...(flags ? { flags } : {}) });
   }

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { commandHelp, parseCommandLine, shortUsage, twoColumns, type CommandGroup, type CommandSpec } from './args';
-import { approve, evidence, reject } from './commands/decisions';
+import { approve, evidence, reject, resend } from './commands/decisions';
 import { dossier, history, verify } from './commands/audit';
 import { report, resolve, rollback, stop } from './commands/redButton';
 import { keysList, keysRotate } from './commands/keys';
@@ -27,6 +27,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   approve,
   reject,
   evidence,
+  resend,
   report,
   resolve,
   stop,

@@ -39,6 +39,7 @@ function paintStatus(paint: Paint, status: StepStatus): string {
 
 /** What a step waits for or what happened to it, in one cell. */
 export function stepDetail(step: StepView): string {
+  if (step.undelivered) return `NOT DELIVERED (the run went on): ${step.warning ?? ''}; golive resend RUN ${step.id}`;
   if (step.error) return step.error;
   const parts: string[] = [];
   for (const a of step.approvals ?? []) parts.push(`${a.role} ${a.approvedBy.length}/${a.quorum}${a.approvedBy.length ? ` (${a.approvedBy.join(', ')})` : ''}`);

@@ -9,7 +9,7 @@ export interface RoleReference {
   role: string;
   path: IssuePath;
   /** What the role does there, for messages: "approve", "submit evidence", … */
-  use: 'approve' | 'submit evidence' | 'be notified' | 'decide after delegation' | 'stop the line' | 'request rollback';
+  use: 'approve' | 'submit evidence' | 'be notified' | 'decide after delegation' | 'stop the line' | 'request rollback' | 'hear of and resend an undelivered notification';
 }
 
 type RoleSource = Pick<Runbook, 'entryCriteria' | 'stopAuthority' | 'rollbackAuthority'> & {
@@ -35,6 +35,7 @@ export function roleReferences(runbook: RoleSource): RoleReference[] {
     const base: IssuePath = ['steps', s];
     switch (step.kind) {
       case 'action':
+        step.escalateTo?.forEach((role, i) => refs.push({ role, path: [...base, 'escalateTo', i], use: 'hear of and resend an undelivered notification' }));
         break;
       case 'approval':
         step.approvers.forEach((a, i) => refs.push({ role: a.role, path: [...base, 'approvers', i, 'role'], use: 'approve' }));

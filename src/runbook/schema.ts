@@ -87,6 +87,13 @@ export const actionStepSchema = z.strictObject({
   ...actionCallSchema.shape,
   /** The action that undoes this one when the run rolls back. */
   compensate: actionCallSchema.optional(),
+  /** What a failure of this step does (after its retries): `fail` rolls the run back; a
+   *  notification may say `warn` (record "not delivered", tell `escalateTo`, go on) or `retry`
+   *  (retry with backoff first, then warn). Default: `retry` for notify, `fail` for the rest. */
+  onFailure: z.enum(['fail', 'warn', 'retry']).optional(),
+  /** Who hears when a notification was not delivered, and may resend it (default: the
+   *  runbook's rollback and stop authorities). */
+  escalateTo: z.array(roleIdSchema).min(1).optional(),
 });
 
 export const escalationLevelSchema = z.strictObject({

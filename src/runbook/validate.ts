@@ -23,7 +23,19 @@ export function validateRunbook(runbook: Runbook): Issue[] {
     ...checkApprovals(runbook),
     ...checkEvidence(runbook),
     ...checkHypercare(runbook),
+    ...checkFailurePolicies(runbook),
   ];
+}
+
+/** Only a notification may fail without rolling back: a failed deploy or check must not be waved through. */
+function checkFailurePolicies(runbook: Runbook): Issue[] {
+  return runbook.steps.flatMap((step, i): Issue[] => {
+    if (step.kind !== 'action' || step.action === 'notify') return [];
+    if (step.onFailure && step.onFailure !== 'fail') {
+      return [{ path: ['steps', i, 'onFailure'], message: `"${step.onFailure}" is for notify steps only: a failed ${step.action} must roll the run back (use "fail" or leave it out)` }];
+    }
+    return step.escalateTo ? [{ path: ['steps', i, 'escalateTo'], message: 'escalateTo is for notify steps (who hears of an undelivered notification)' }] : [];
+  });
 }
 
 function duplicates<T>(list: readonly T[], key: (t: T) => string, path: (i: number) => IssuePath, what: string): Issue[] {

@@ -8,6 +8,7 @@ import {
   rejectStepSchema,
   reportErrorSchema,
   requestRollbackSchema,
+  resendNotificationSchema,
   resolveReportSchema,
   submitEvidenceSchema,
   RUN_STATUSES,
@@ -19,7 +20,8 @@ import { actionStepSchema, roleIdSchema, runbookSchema } from '../runbook/schema
  * The HTTP API as data: every operation's method, path and zod schemas. The router parses each
  * request with these, and /api/openapi.json is generated from the same objects, so the document
  * cannot drift from what the server accepts. Payload schemas derive from the workflow's message
- * schemas (minus `actor`, which the server sets from the verified identity).
+ * schemas (minus `actor` and `signature`, which the server sets: the verified identity, and its
+ * signature over the message).
  */
 
 const idPattern = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
@@ -60,26 +62,29 @@ export const listRunsQuerySchema = z.strictObject({
 export type ListRunsQuery = z.infer<typeof listRunsQuerySchema>;
 
 export const decisionBodySchema = z.discriminatedUnion('decision', [
-  approveStepSchema.omit({ actor: true, stepId: true }).extend({ decision: z.literal('approve') }),
+  approveStepSchema.omit({ actor: true, stepId: true, signature: true }).extend({ decision: z.literal('approve') }),
   // The workflow's reject schema, with its reason also when the comment is missing altogether.
-  rejectStepSchema.omit({ actor: true, stepId: true }).extend({
+  rejectStepSchema.omit({ actor: true, stepId: true, signature: true }).extend({
     decision: z.literal('reject'),
     comment: z.string({ error: 'a rejection needs a comment' }).pipe(rejectStepSchema.shape.comment),
   }),
 ]);
 export type DecisionBody = z.infer<typeof decisionBodySchema>;
 
-export const evidenceBodySchema = submitEvidenceSchema.omit({ actor: true, stepId: true });
+export const evidenceBodySchema = submitEvidenceSchema.omit({ actor: true, stepId: true, signature: true });
 export type EvidenceBody = z.infer<typeof evidenceBodySchema>;
 
-export const reportBodySchema = reportErrorSchema.omit({ actor: true, receiptHash: true });
+export const reportBodySchema = reportErrorSchema.omit({ actor: true, receiptHash: true, signature: true });
 export type ReportBody = z.infer<typeof reportBodySchema>;
 
-export const resolutionBodySchema = resolveReportSchema.omit({ actor: true, reportId: true });
+export const resolutionBodySchema = resolveReportSchema.omit({ actor: true, reportId: true, signature: true });
 export type ResolutionBody = z.infer<typeof resolutionBodySchema>;
 
+/** A resend carries nothing but who asks (the session or token). */
+export const resendBodySchema = resendNotificationSchema.omit({ actor: true, stepId: true, signature: true });
+
 /** Stop the line and ask for a rollback both carry only a reason. */
-export const reasonBodySchema = requestRollbackSchema.omit({ actor: true });
+export const reasonBodySchema = requestRollbackSchema.omit({ actor: true, signature: true });
 export type ReasonBody = z.infer<typeof reasonBodySchema>;
 
 /** Filters of the audit trail; a kind may repeat (`?kind=decision&kind=compensation`). */
@@ -145,6 +150,15 @@ export const operations = {
     summary: 'Submit an evidence item for a step',
     params: stepParamsSchema,
     body: evidenceBodySchema,
+    status: 200,
+  }),
+  resend: op({
+    method: 'post',
+    path: '/api/runs/:runId/steps/:stepId/resend',
+    tag: 'decisions',
+    summary: 'Send an undelivered notification again (a notify step the runbook lets warn); answers with the step, still `undelivered` if it failed again',
+    params: stepParamsSchema,
+    body: resendBodySchema,
     status: 200,
   }),
   report: op({ method: 'post', path: '/api/runs/:runId/reports', tag: 'red-button', summary: 'Red Button: report an AI error', params: runParamsSchema, body: reportBodySchema, status: 201 }),

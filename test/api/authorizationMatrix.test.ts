@@ -91,6 +91,8 @@ function send(who: string, runId: string, a: Action) {
       return api('POST', `${run}/stop`, { reason: 'matrix' });
     case 'rollback':
       return api('POST', `${run}/rollback`, { reason: 'matrix' });
+    case 'resend':
+      return api('POST', `${run}/steps/${a.stepId}/resend`, {});
   }
 }
 
@@ -106,6 +108,7 @@ async function offeredByUi(who: string, runId: string): Promise<string[] | 'not 
     else if (id === 'stop-reason') offered.push('stop');
     else if (id === 'rollback-reason') offered.push('rollback');
     else if (id!.startsWith('res-')) offered.push(`resolve:${id!.slice(4)}`);
+    else if (id!.startsWith('resend-')) offered.push(`resend:${id!.slice(7)}`);
     else if (id!.startsWith('ev-validation-report-')) offered.push(`submit:validation-report:${id!.slice('ev-validation-report-'.length)}`);
     else if (id!.startsWith('decide-')) {
       for (const d of ['approve', 'reject']) if (body!.includes(`value="${d}"`)) offered.push(`decide:${id!.slice(7)}:${d}`);

@@ -28,7 +28,7 @@ const directory: Record<string, string[]> = {
 const person = (id: string, roles = directory[id]) => ({ id, ...(roles ? { roles } : {}) });
 
 function step(over: Partial<StepFacts> & Pick<StepFacts, 'id' | 'kind'>): StepFacts {
-  return { status: 'waiting', approvers: [], covers: [], delegatedRoles: [], decisions: [], items: [], submitters: [], ...over };
+  return { status: 'waiting', approvers: [], covers: [], delegatedRoles: [], decisions: [], items: [], submitters: [], undelivered: false, resendRoles: [], ...over };
 }
 
 const evidence = step({ id: 'dossier', kind: 'evidence', items: [{ id: 'model-card', submittedBy: ['guardian', 'implementation-engineer'], optional: false }], submitters: [{ itemId: 'model-card', personId: 'gus' }] });

@@ -54,6 +54,21 @@ function decisionCommand(decision: 'approve' | 'reject') {
   });
 }
 
+export const resend = defineCommand({
+  name: 'resend',
+  group: 'decisions',
+  summary: 'Send an undelivered notification again (exit 1 if it still does not get through).',
+  positionals: [runArg, stepArg],
+  options: { json: jsonOption },
+  schema: z.object({ run: runSchema, step: stepSchema, json: jsonFlag }),
+  examples: ['golive resend "$RUN" announce-go-live'],
+  async run(input, ctx) {
+    const { step } = await (await ctx.api()).resend(input.run, input.step);
+    printStep(ctx, input.json, step);
+    if (step.undelivered) throw new CliError(`${step.id} is still not delivered: ${step.warning ?? 'see the run page'}`);
+  },
+});
+
 export const approve = decisionCommand('approve');
 export const reject = decisionCommand('reject');
 

@@ -5,6 +5,7 @@ import {
   rejectStepUpdate,
   reportErrorUpdate,
   requestRollbackUpdate,
+  resendNotificationUpdate,
   REFUSAL_TYPES,
   resolveReportUpdate,
   stopLineUpdate,
@@ -70,6 +71,13 @@ function registerStepRoutes(router: Router, ctx: ServerContext): void {
         : ctx.runs.update(params.runId, rejectStepUpdate, { ...rest, comment: body.comment ?? '', actor, stepId: params.stepId }),
     );
     ctx.metrics.decisions.inc({ decision });
+    return { step };
+  });
+
+  route(router, ctx, operations.resend, async ({ principal, params }) => {
+    const actor = actorOf(principal);
+    const attempt = { runId: params.runId, action: 'resend', actor: actor.id, stepId: params.stepId };
+    const step = await recorded(ctx, attempt, () => ctx.runs.update(params.runId, resendNotificationUpdate, { actor, stepId: params.stepId }));
     return { step };
   });
 
