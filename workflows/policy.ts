@@ -222,13 +222,13 @@ function authorizeDecision(facts: RunFacts, person: Person, action: Extract<Acti
     return refuse(REFUSAL_TYPES.selfApproval, `${person.id} started this run and may not decide on it (four-eyes, rule ${SOD_RULES.initiator})`);
   }
   if (step.status !== 'waiting') return refuse(REFUSAL_TYPES.notWaiting, `step "${step.id}" is ${step.status}, not waiting for a decision`);
-  // Decided, though the run has not moved on yet (racing messages in one workflow task): the first settles it.
-  const settledBy = settlement(step, facts);
-  if (settledBy) return refuse(REFUSAL_TYPES.notWaiting, `step "${step.id}" is already decided (${settledBy})`);
   const mine = step.decisions.filter((d) => d.personId === person.id && (facts.sod !== undefined || d.decision === 'approve'));
   if (mine[0]) {
     return refuse(REFUSAL_TYPES.duplicate, `${person.id} has already ${mine[0].decision === 'approve' ? 'approved' : 'rejected'} "${step.id}" (rule ${SOD_RULES.onePerson})`);
   }
+  // Decided, though the run has not moved on yet (racing messages in one workflow task): the first settles it.
+  const settledBy = settlement(step, facts);
+  if (settledBy) return refuse(REFUSAL_TYPES.notWaiting, `step "${step.id}" is already decided (${settledBy})`);
   const submitted = submitterConflict(facts, step, person.id);
   if (submitted) return submitted;
   return pickQuorumRole(facts, person, step, candidates, action.decision);

@@ -1,4 +1,6 @@
 import { FINAL_STATUSES, type RunStateView, type StepStatus, type StepView } from '../../workflows/definitions';
+import { allowedActions, type Person } from '../../workflows/policy';
+import { factsFromView } from '../../workflows/runFacts';
 import { fields, table, type Colour, type LiveItem, type Paint } from './output';
 
 /**
@@ -99,4 +101,29 @@ export function nextCommands(runId: string, state: RunStateView): string[] {
         ? `${s.id} waits for approval: golive approve ${runId} ${s.id} --comment "…" (or reject)`
         : `${s.id} waits for evidence: golive evidence ${runId} ${s.id} --item ITEM --value V`,
     );
+}
+
+/** What the person may do in the run now, as the policy answers it (the same module the run obeys). */
+export function mayDoLine(state: RunStateView, me: Person): string {
+  const acts = allowedActions(factsFromView(state), me).filter((a) => a.kind !== 'read');
+  if (acts.length === 0) return 'You may: read this run (nothing waits for you).';
+  const words = acts.map((a) => {
+    switch (a.kind) {
+      case 'decide':
+        return `${a.decision} ${a.stepId}`;
+      case 'submit':
+        return `submit ${a.stepId}/${a.itemId}`;
+      case 'resolve':
+        return `resolve ${a.reportId}`;
+      case 'resend':
+        return `resend ${a.stepId}`;
+      case 'report':
+        return 'report an AI error';
+      case 'stop':
+        return 'stop the line';
+      default:
+        return 'ask for a rollback';
+    }
+  });
+  return `You may: ${words.join(', ')}.`;
 }

@@ -87,11 +87,11 @@ describe.skipIf(!hasChromium)('the audit trail in a browser', () => {
     expect(overflow).toBeLessThanOrEqual(0);
     await screenshot(phone.page, '13-audit-phone');
 
-    // Someone without a role in the run gets a clear refusal, not the trail.
+    // Someone without a role in the run hears there is no such run, not the trail.
     const outsider = await as('user');
     const res = await outsider.page.goto(`/runs/${run.runId}/audit`);
-    expect(res?.status()).toBe(403);
-    expect(await outsider.page.locator('main').textContent()).toContain('only people with a role in this run');
+    expect(res?.status()).toBe(404);
+    expect(await outsider.page.locator('main').textContent()).toContain(`no run with id ${run.runId}`);
 
     for (const c of [ops, phone, outsider]) await c.context.close();
   });

@@ -83,6 +83,9 @@ describe.sequential('a run through the CLI', () => {
     const done = await retryCli(() => cli(['status', runId], 'rm'), (s) => /hypercare\s+hypercare\s+▶ running/.test(s.stdout));
     expect(done.stdout).toMatch(/guardian-sign-off\s+approval\s+✓ completed\s+guardian 1\/1 \(guardian\)/);
     expect(done.stdout).toContain(`Web        ${stack().app.url}/runs/${runId}`);
+    // What each person may do now, from the same policy the run obeys.
+    expect(done.stdout).toContain('You may: report an AI error, stop the line, ask for a rollback.'); // rm: a delegated Guardian
+    expect((await cli(['status', runId], 'user')).stdout).toContain('You may: report an AI error.');
   });
 
   it('list finds the run (table and --json)', async () => {
@@ -160,7 +163,7 @@ describe.sequential('a run through the CLI', () => {
 
     const line = await cli(['verify', dir]);
     expect(line.code).toBe(0);
-    expect(line.stdout).toMatch(new RegExp(`^ok: dossier of ${runId}, run not finished \\(hypercare\\): a draft, 6 files, \\d+ trail entries, chain head [0-9a-f]{64}, manifest sha256 ${anchor}\n$`));
+    expect(line.stdout).toMatch(new RegExp(`^ok: dossier of ${runId}, run not finished \\(hypercare\\): a draft, 6 files, \\d+ trail entries, \\d+ signatures by key [0-9a-f]{16}, chain head [0-9a-f]{64}, manifest sha256 ${anchor}\n$`));
     expect(line.stderr).toContain('without it, ok means consistent, not authentic');
 
     const anchored = await cli(['verify', dir, '--expect-manifest', anchor!.toUpperCase()]);

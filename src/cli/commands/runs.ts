@@ -7,7 +7,7 @@ import { defineCommand, jsonFlag, keyValuePairs, wholeNumber } from '../args';
 import { CliError, EXIT } from '../errors';
 import { followRun } from '../follow';
 import { print, printJson, say, table, withSpinner } from '../output';
-import { reportsTable, runHeader, stepsTable } from '../runView';
+import { mayDoLine, reportsTable, runHeader, stepsTable } from '../runView';
 import { loadRunbookOrFail } from './runbook';
 
 /** Start, list and read runs. */
@@ -185,10 +185,11 @@ export const status = defineCommand({
       if (input.json) printJson(ctx.io, state);
       return exitCode;
     }
-    const state = await api.getRun(input.run);
+    const [state, me] = await Promise.all([api.getRun(input.run), api.me()]);
     if (input.json) return printJson(ctx.io, state);
     const parts = [runHeader(input.run, state, api.runPageUrl(input.run), ctx.paint), '', stepsTable(state, ctx.paint)];
     if (state.reports.length) parts.push('', reportsTable(state));
+    parts.push('', mayDoLine(state, { id: me.user.id, roles: me.user.roles }));
     print(ctx.io, parts.join('\n'));
   },
 });

@@ -411,6 +411,7 @@ function header(v: RunView): SafeHtml {
     <div><dt>Runbook</dt><dd>${s.runbook.id} v${s.runbook.version}</dd></div>
     <div><dt>Collaboration Mode</dt><dd>${s.collaborationMode}</dd></div>
     <div><dt>Started by</dt><dd>${s.initiator.name ?? s.initiator.id}</dd></div>
+    <div><dt>Signing key</dt><dd>${(s.pinnedKeys ?? []).length ? html`<code title="every message to this run must be signed with it">${s.pinnedKeys.join(', ')}</code>` : 'none (started before golive signed messages)'}</dd></div>
     <div><dt>Started</dt><dd>${time(s.startedAt)}</dd></div>
     <div><dt>${s.endedAt ? 'Duration' : 'Running for'}</dt><dd data-duration>${duration(s.startedAt, s.endedAt)}</dd></div>
   </dl>
