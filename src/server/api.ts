@@ -188,7 +188,15 @@ export const operations = {
   login: op({ method: 'post', path: '/api/session', tag: 'session', summary: 'Log in (sets the session cookie)', body: loginBodySchema, status: 200, public: true }),
   logout: op({ method: 'delete', path: '/api/session', tag: 'session', summary: 'Log out', status: 204 }),
   me: op({ method: 'get', path: '/api/me', tag: 'session', summary: 'Who I am, my roles and my CSRF token', status: 200 }),
-  healthz: op({ method: 'get', path: '/healthz', tag: 'ops', summary: 'Liveness and Temporal reachability', status: 200, public: true }),
+  healthz: op({ method: 'get', path: '/healthz', tag: 'ops', summary: 'Liveness: the process answers (checks nothing else)', status: 200, public: true }),
+  readyz: op({
+    method: 'get',
+    path: '/readyz',
+    tag: 'ops',
+    summary: 'Readiness: Temporal and the database answer (503 with Retry-After and which one is down otherwise)',
+    status: 200,
+    public: true,
+  }),
   metrics: op({ method: 'get', path: '/metrics', tag: 'ops', summary: 'Prometheus metrics', status: 200, public: true, produces: 'text/plain' }),
   openapi: op({ method: 'get', path: '/api/openapi.json', tag: 'ops', summary: 'This document', status: 200, public: true }),
 } as const;

@@ -1,7 +1,8 @@
 import path from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { Authenticator } from '../auth/authenticator';
-import { loadOrCreateSessionSecret, SessionSigner } from '../auth/sessions';
+import { SessionStore } from '../auth/sessions';
+import { LoginThrottle } from '../auth/throttle';
 import type { AppDeps, ServerContext, ServerLog } from './deps';
 import { errorHandler, HttpError } from './errors';
 import { Metrics } from './metrics';
@@ -13,6 +14,7 @@ import { registerRunRoutes } from './routes/runs';
 import { registerSystemRoutes } from './routes/system';
 import { RunAudit } from './runAudit';
 import { TemporalRuns } from './temporalRuns';
+import { translateOutages } from './unavailable';
 import { registerUiRoutes } from './ui/routes';
 
 /**
@@ -54,12 +56,17 @@ function countRequests(metrics: Metrics) {
 }
 
 export function buildContext(deps: AppDeps): ServerContext {
-  const signer = new SessionSigner(loadOrCreateSessionSecret(deps.dataDir));
-  const refusals = new RefusalLog(deps.dataDir);
+  const sessions = new SessionStore(deps.database.db, deps.serverSecret);
+  const refusals = new RefusalLog(deps.database.db);
   return {
     deps,
     runs: new TemporalRuns(deps.client, deps.taskQueue, deps.namespace),
-    auth: new Authenticator({ users: deps.users, signer, ...(deps.trustedProxy ? { proxy: deps.trustedProxy } : {}) }),
+    auth: new Authenticator({
+      users: deps.users,
+      sessions,
+      throttle: new LoginThrottle(deps.database.driver),
+      ...(deps.trustedProxy ? { proxy: deps.trustedProxy } : {}),
+    }),
     metrics: new Metrics(),
     refusals,
     audit: new RunAudit(deps.client, refusals),
@@ -88,6 +95,7 @@ export function createApp(deps: AppDeps): express.Express {
     throw new HttpError(404, `no API route ${req.method} ${req.originalUrl}`);
   });
   registerUiRoutes(app, ctx);
+  app.use(translateOutages);
   app.use(errorHandler((message, err) => ctx.log.error(message, { error: err instanceof Error ? err.stack : String(err) })));
   return app;
 }

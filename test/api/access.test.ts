@@ -125,7 +125,10 @@ describe('operations endpoints', () => {
   it('reports health, Prometheus metrics and the OpenAPI document', async () => {
     const health = await apiAs(app())('GET', '/healthz');
     expect(health.status).toBe(200);
-    expect(health.body).toEqual({ status: 'ok', temporal: 'ok' });
+    expect(health.body).toEqual({ status: 'ok' });
+    const ready = await apiAs(app())('GET', '/readyz');
+    expect(ready.status).toBe(200);
+    expect(ready.body).toEqual({ status: 'ready', temporal: 'ok', database: 'ok' });
 
     const metrics = await apiAs(app())('GET', '/metrics');
     expect(metrics.status).toBe(200);
