@@ -71,3 +71,18 @@ export function verifyRefusalChain(entries: readonly unknown[]): RefusalChainVer
   }
   return { ok: true, head: prev.hash, length: entries.length };
 }
+
+export const REFUSALS_FILE = 'refusals.json';
+
+/** A dossier's refusals.json: a list of one run's chained refusals; the first problem, if any. */
+export function refusalsChainProblem(bytes: Uint8Array): { ok: false; file: string; seq?: number; reason: string } | undefined {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(Buffer.from(bytes).toString('utf8'));
+  } catch {
+    return { ok: false, file: REFUSALS_FILE, reason: 'not valid JSON' };
+  }
+  if (!Array.isArray(raw)) return { ok: false, file: REFUSALS_FILE, reason: 'not a list of refusals' };
+  const verdict = verifyRefusalChain(raw);
+  return verdict.ok ? undefined : { ok: false, file: REFUSALS_FILE, ...(verdict.seq !== undefined ? { seq: verdict.seq } : {}), reason: verdict.reason };
+}

@@ -102,7 +102,12 @@ function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> 
 
 async function migrate(database: GoLiveDatabase): Promise<void> {
   const migrator = new Migrator({ db: database.db, provider: migrationProvider(database.kind) });
-  const { error, results } = await migrator.migrateToLatest();
+  let { error, results } = await migrator.migrateToLatest();
+  // Kysely locks migrations on PostgreSQL, not on SQLite (one connection, it assumes): a second
+  // process that opened the same file at the same moment finds the tables made — and done.
+  if (database.kind === 'sqlite' && error instanceof Error && /already exists/.test(error.message)) {
+    ({ error, results } = await migrator.migrateToLatest());
+  }
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) {
     const why = error instanceof Error ? error.message : String(error ?? 'failed');

@@ -114,6 +114,8 @@ export interface Operation {
   produces?: 'application/json' | 'text/plain' | 'application/zip';
   /** Response headers worth documenting (name → description). */
   headers?: Record<string, string>;
+  /** Takes an `Idempotency-Key` header (src/server/idempotency.ts). */
+  idempotent?: true;
 }
 
 function op<const O extends Operation>(o: O): O {
@@ -133,6 +135,7 @@ export const operations = {
     params: stepParamsSchema,
     body: decisionBodySchema,
     status: 200,
+    idempotent: true,
   }),
   submitEvidence: op({
     method: 'post',
@@ -142,6 +145,7 @@ export const operations = {
     params: stepParamsSchema,
     body: evidenceBodySchema,
     status: 200,
+    idempotent: true,
   }),
   report: op({ method: 'post', path: '/api/runs/:runId/reports', tag: 'red-button', summary: 'Red Button: report an AI error', params: runParamsSchema, body: reportBodySchema, status: 201 }),
   resolveReport: op({
@@ -152,9 +156,10 @@ export const operations = {
     params: reportParamsSchema,
     body: resolutionBodySchema,
     status: 200,
+    idempotent: true,
   }),
-  stop: op({ method: 'post', path: '/api/runs/:runId/stop', tag: 'red-button', summary: 'Stop the line (rolls the go-live back)', params: runParamsSchema, body: reasonBodySchema, status: 200 }),
-  rollback: op({ method: 'post', path: '/api/runs/:runId/rollback', tag: 'red-button', summary: 'Ask for a rollback', params: runParamsSchema, body: reasonBodySchema, status: 200 }),
+  stop: op({ method: 'post', path: '/api/runs/:runId/stop', tag: 'red-button', summary: 'Stop the line (rolls the go-live back)', params: runParamsSchema, body: reasonBodySchema, status: 200, idempotent: true }),
+  rollback: op({ method: 'post', path: '/api/runs/:runId/rollback', tag: 'red-button', summary: 'Ask for a rollback', params: runParamsSchema, body: reasonBodySchema, status: 200, idempotent: true }),
   history: op({
     method: 'get',
     path: '/api/runs/:runId/history',

@@ -5,6 +5,7 @@ import { SessionStore } from '../auth/sessions';
 import { LoginThrottle } from '../auth/throttle';
 import type { AppDeps, ServerContext, ServerLog } from './deps';
 import { errorHandler, HttpError } from './errors';
+import { registerIdempotentReplays } from './idempotency';
 import { Metrics } from './metrics';
 import { prepareRun } from '../runbook/prepare';
 import { RefusalLog } from './refusalLog';
@@ -57,7 +58,7 @@ function countRequests(metrics: Metrics) {
 
 export function buildContext(deps: AppDeps): ServerContext {
   const sessions = new SessionStore(deps.database.db, deps.serverSecret);
-  const refusals = new RefusalLog(deps.database.db);
+  const refusals = new RefusalLog(deps.database);
   return {
     deps,
     runs: new TemporalRuns(deps.client, deps.taskQueue, deps.namespace),
@@ -87,6 +88,7 @@ export function createApp(deps: AppDeps): express.Express {
 
   const api = express.Router();
   registerRunRoutes(api, ctx);
+  registerIdempotentReplays(api, ctx);
   registerMessageRoutes(api, ctx);
   registerAuditRoutes(api, ctx);
   registerSystemRoutes(api, ctx);

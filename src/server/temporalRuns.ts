@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { WorkflowUpdateFailedError, type Client, type WorkflowExecutionInfo } from '@temporalio/client';
+import { isGrpcDeadlineError, WorkflowUpdateFailedError, type Client, type WorkflowExecutionInfo } from '@temporalio/client';
 import { executionInfoFromRaw } from '@temporalio/client/lib/helpers';
 import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type UpdateDefinition } from '@temporalio/common';
 import {
@@ -166,22 +166,41 @@ export class TemporalRuns {
     return { runs, ...(token ? { nextPageToken: token } : {}) };
   }
 
+  /**
+   * The run's state for the server's pre-checks and pages. A run that closes while the query
+   * waits makes Temporal drop it ("buffered query cleared"); asked again, the closed run is
+   * answered from its history. Whatever still fails is a 409 (the run has ended) or a 503 (no
+   * worker answered), never a 500.
+   */
   async state(runId: string): Promise<RunStateView> {
-    try {
-      return await this.client.workflow.getHandle(runId).query(getRunStateQuery);
-    } catch (err) {
-      if (err instanceof WorkflowNotFoundError) throw new HttpError(404, `no run with id ${runId}`);
-      throw err;
+    const handle = this.client.workflow.getHandle(runId);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.client.withDeadline(Date.now() + STATE_QUERY_DEADLINE_MS, () => handle.query(getRunStateQuery));
+      } catch (err) {
+        if (err instanceof WorkflowNotFoundError) throw new HttpError(404, `no run with id ${runId}`);
+        if (isGrpcDeadlineError(err)) throw new HttpError(503, `no worker answered for run ${runId} in time; try again in a moment`, { headers: { 'Retry-After': '2' } });
+        if (!isQueryRace(err)) throw err;
+        if (attempt < STATE_QUERY_ATTEMPTS) continue;
+        const closed = await handle.describe().then((d) => d.status.name !== 'RUNNING', () => false);
+        if (closed) throw new Refusal(REFUSAL_TYPES.runClosed, `run ${runId} has ended`, 'workflow');
+        throw new HttpError(503, `no worker answered for run ${runId}; try again in a moment`, { headers: { 'Retry-After': '2' } });
+      }
     }
   }
 
-  async update<Ret, Arg>(runId: string, def: UpdateDefinition<Ret, [Arg], string>, arg: Arg): Promise<Ret> {
+  /**
+   * Sends an Update. With an idempotency key (the caller's `Idempotency-Key`, scoped by person),
+   * the key is the Update's id: Temporal runs an Update with a given id once, and a retry of an
+   * accepted one gets the first outcome (see `priorOutcome`).
+   */
+  async update<Ret, Arg>(runId: string, def: UpdateDefinition<Ret, [Arg], string>, arg: Arg, opts: { updateId?: string } = {}): Promise<Ret> {
     try {
       const handle = this.client.workflow.getHandle(runId);
       // Step messages go through sendStepMessage, which lets a worker that just took over the run
       // catch up before the decision is judged (see src/temporal/runUpdates.ts).
-      if (isStepMessage(arg)) return await sendStepMessage(handle, def as UpdateDefinition<Ret, [typeof arg], string>, arg);
-      return await handle.executeUpdate(def, { args: [arg] });
+      if (isStepMessage(arg)) return await sendStepMessage(handle, def as UpdateDefinition<Ret, [typeof arg], string>, arg, opts.updateId);
+      return await handle.executeUpdate(def, { args: [arg], ...(opts.updateId ? { updateId: opts.updateId } : {}) });
     } catch (err) {
       if (err instanceof WorkflowUpdateFailedError) {
         const cause = err.cause;
@@ -201,6 +220,39 @@ export class TemporalRuns {
       throw err;
     }
   }
+}
+
+/**
+ * The outcome of an Update already sent with this id, if Temporal has one: what a retried
+ * request answers with, so a decision whose answer was lost is not judged a second time (it would
+ * be refused as a duplicate). Undefined when there is no such Update (the request is new).
+ */
+export async function priorOutcome(client: Client, runId: string, updateId: string): Promise<{ result: unknown } | undefined> {
+  try {
+    const result = await client.withDeadline(Date.now() + STATE_QUERY_DEADLINE_MS, () => client.workflow.getHandle(runId).getUpdateHandle(updateId).result());
+    return { result };
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return undefined;
+    if (err instanceof WorkflowUpdateFailedError) {
+      const cause = err.cause;
+      if (cause instanceof ApplicationFailure && isRefusalType(cause.type)) throw new Refusal(cause.type, cause.message, 'workflow');
+      throw new HttpError(409, `the run refused: ${cause?.message ?? err.message}`);
+    }
+    throw err;
+  }
+}
+
+const STATE_QUERY_ATTEMPTS = 3;
+/** Long enough for a worker to take over a run whose worker died (sticky queue timeout: 10 s). */
+const STATE_QUERY_DEADLINE_MS = 20_000;
+
+/** The query met a run closing under it, or a worker that dropped it: asking again can succeed. */
+function isQueryRace(err: unknown): boolean {
+  for (let e = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const text = `${(e as { message?: unknown }).message ?? ''} ${(e as { details?: unknown }).details ?? ''}`;
+    if (/buffered query cleared|query was rejected|workflow is closed|query task was lost|query.*timed out/i.test(text)) return true;
+  }
+  return false;
 }
 
 function isStepMessage(arg: unknown): arg is { stepId: string } {

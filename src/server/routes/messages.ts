@@ -13,6 +13,7 @@ import {
 } from '../../../workflows/definitions';
 import { sha256Hex } from '../../auth/secrets';
 import { operations } from '../api';
+import { idempotent } from '../idempotency';
 import { checkDecision, checkEvidence, checkRunMember, checkRunOpen, type RefusalReason } from '../checks';
 import type { ServerContext } from '../deps';
 import { route } from '../route';
@@ -62,7 +63,7 @@ export function withValueIssue(err: unknown): unknown {
 }
 
 export function registerMessageRoutes(router: Router, ctx: ServerContext): void {
-  route(router, ctx, operations.decide, async ({ principal, params, body }) => {
+  route(router, ctx, operations.decide, async ({ req, principal, params, body }) => {
     const actor = actorOf(principal);
     const attempt = { runId: params.runId, action: `decide:${body.decision}`, actor: actor.id, stepId: params.stepId };
     const { decision, ...rest } = body;
@@ -72,20 +73,20 @@ export function registerMessageRoutes(router: Router, ctx: ServerContext): void 
       (state) => checkDecision(state, params.stepId, actor.id),
       () =>
         decision === 'approve'
-          ? ctx.runs.update(params.runId, approveStepUpdate, { ...rest, actor, stepId: params.stepId })
-          : ctx.runs.update(params.runId, rejectStepUpdate, { ...rest, comment: body.comment ?? '', actor, stepId: params.stepId }),
+          ? ctx.runs.update(params.runId, approveStepUpdate, { ...rest, actor, stepId: params.stepId }, idempotent(req, principal))
+          : ctx.runs.update(params.runId, rejectStepUpdate, { ...rest, comment: body.comment ?? '', actor, stepId: params.stepId }, idempotent(req, principal)),
     );
     ctx.metrics.decisions.inc({ decision });
     return { step };
   });
 
-  route(router, ctx, operations.submitEvidence, async ({ principal, params, body }) => {
+  route(router, ctx, operations.submitEvidence, async ({ req, principal, params, body }) => {
     const actor = actorOf(principal);
     const step = await guarded(
       ctx,
       { runId: params.runId, action: 'submitEvidence', actor: actor.id, stepId: params.stepId },
       (state) => checkEvidence(state, params.stepId, actor.id, body.itemId),
-      () => ctx.runs.update(params.runId, submitEvidenceUpdate, { ...body, actor, stepId: params.stepId }),
+      () => ctx.runs.update(params.runId, submitEvidenceUpdate, { ...body, actor, stepId: params.stepId }, idempotent(req, principal)),
     ).catch((err: unknown) => {
       throw withValueIssue(err);
     });
@@ -112,13 +113,13 @@ export function registerMessageRoutes(router: Router, ctx: ServerContext): void 
     return { report, ...(receipt ? { receipt } : {}) };
   });
 
-  route(router, ctx, operations.resolveReport, async ({ principal, params, body }) => {
+  route(router, ctx, operations.resolveReport, async ({ req, principal, params, body }) => {
     const actor = actorOf(principal);
     const report = await guarded(
       ctx,
       { runId: params.runId, action: 'resolveReport', actor: actor.id, reportId: params.reportId },
       (state) => checkRunMember(state, actor.id, 'resolve reports'),
-      () => ctx.runs.update(params.runId, resolveReportUpdate, { ...body, actor, reportId: params.reportId }),
+      () => ctx.runs.update(params.runId, resolveReportUpdate, { ...body, actor, reportId: params.reportId }, idempotent(req, principal)),
     );
     return { report };
   });
@@ -129,13 +130,13 @@ export function registerMessageRoutes(router: Router, ctx: ServerContext): void 
     { op: operations.rollback, update: requestRollbackUpdate, action: 'rollback', what: 'ask for a rollback' },
   ] as const;
   for (const { op, update, action, what } of lineActions) {
-    route(router, ctx, op, async ({ principal, params, body }) => {
+    route(router, ctx, op, async ({ req, principal, params, body }) => {
       const actor = actorOf(principal);
       return guarded(
         ctx,
         { runId: params.runId, action, actor: actor.id },
         (state) => checkRunMember(state, actor.id, what),
-        () => ctx.runs.update(params.runId, update, { ...body, actor }),
+        () => ctx.runs.update(params.runId, update, { ...body, actor }, idempotent(req, principal)),
       );
     });
   }
