@@ -174,17 +174,17 @@ export class TemporalRuns {
    */
   async state(runId: string): Promise<RunStateView> {
     const handle = this.client.workflow.getHandle(runId);
-    for (let attempt = 1; ; attempt++) {
+    const deadline = Date.now() + STATE_QUERY_DEADLINE_MS;
+    for (let closedTries = 0; ; ) {
       try {
-        return await this.client.withDeadline(Date.now() + STATE_QUERY_DEADLINE_MS, () => handle.query(getRunStateQuery));
+        return await this.client.withDeadline(Math.min(deadline, Date.now() + STATE_QUERY_ATTEMPT_MS), () => handle.query(getRunStateQuery));
       } catch (err) {
         if (err instanceof WorkflowNotFoundError) throw new HttpError(404, `no run with id ${runId}`);
-        if (isGrpcDeadlineError(err)) throw new HttpError(503, `no worker answered for run ${runId} in time; try again in a moment`, { headers: { 'Retry-After': '2' } });
-        if (!isQueryRace(err)) throw err;
-        if (attempt < STATE_QUERY_ATTEMPTS) continue;
+        if (!isGrpcDeadlineError(err) && !isQueryRace(err)) throw err;
+        // A query that met the run's end can hang or be dropped; the closed run answers from history.
         const closed = await handle.describe().then((d) => d.status.name !== 'RUNNING', () => false);
-        if (closed) throw new Refusal(REFUSAL_TYPES.runClosed, `run ${runId} has ended`, 'workflow');
-        throw new HttpError(503, `no worker answered for run ${runId}; try again in a moment`, { headers: { 'Retry-After': '2' } });
+        if (closed && ++closedTries > 1) throw new Refusal(REFUSAL_TYPES.runClosed, `run ${runId} has ended`, 'workflow');
+        if (Date.now() >= deadline) throw new HttpError(503, `no worker answered for run ${runId} in time; try again in a moment`, { headers: { 'Retry-After': '2' } });
       }
     }
   }
@@ -242,9 +242,10 @@ export async function priorOutcome(client: Client, runId: string, updateId: stri
   }
 }
 
-const STATE_QUERY_ATTEMPTS = 3;
 /** Long enough for a worker to take over a run whose worker died (sticky queue timeout: 10 s). */
 const STATE_QUERY_DEADLINE_MS = 20_000;
+/** One query's time: a query that met the run's end may never be answered. */
+const STATE_QUERY_ATTEMPT_MS = 4000;
 
 /** The query met a run closing under it, or a worker that dropped it: asking again can succeed. */
 function isQueryRace(err: unknown): boolean {
