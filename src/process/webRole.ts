@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { Config } from '../config';
 import type { Logger } from '../log';
 import { openDatabase, SQLITE_FILE } from '../db/database';
+import { importLegacyRefusals } from '../db/importRefusals';
 import { startGoLiveWeb } from '../server/goLiveWeb';
 import { TemporalAvailability } from '../temporal/availability';
 import { availableClient, type TemporalTarget } from '../temporal/connection';
@@ -24,6 +25,8 @@ export async function startWebRole(config: Config, target: TemporalTarget, tempo
     sqliteFile: path.join(config.GOLIVE_DATA_DIR, SQLITE_FILE),
     onProgress: (line) => log.info(line),
   });
+  const imported = await importLegacyRefusals(config.GOLIVE_DATA_DIR, database);
+  if (imported > 0) log.info(`moved ${imported} refused attempts from refusals.jsonl into the database`);
   const availability = new TemporalAvailability(target);
   let seenUp = false;
   // Only changes after Temporal was first reached are news; before that golive is starting.

@@ -7,6 +7,7 @@ import { verifyRefusalChain, type RefusalInput } from '../../src/audit/refusals'
 import { loadServerSecret, SessionStore } from '../../src/auth/sessions';
 import { LoginThrottle } from '../../src/auth/throttle';
 import { openDatabase, type GoLiveDatabase } from '../../src/db/database';
+import { importLegacyRefusals, LEGACY_REFUSALS_FILE } from '../../src/db/importRefusals';
 import { RefusalLog } from '../../src/server/refusalLog';
 import { startTestPostgres, type TestPostgres } from '../support/postgres';
 
@@ -136,5 +137,26 @@ describe.each(backends)('golive storage on $name', ({ name, open }) => {
     // Successes do not use up the address: three failures over three accounts do.
     for (const person of ['a', 'b', 'c']) expect((await throttle.reserve(person, '192.0.2.1')).ok).toBe(true);
     expect(await throttle.reserve('d', '192.0.2.1')).toMatchObject({ ok: false });
+  });
+});
+
+describe('a data folder from before the database', () => {
+  it('moves refusals.jsonl into the database once, chained per run', async () => {
+    const dir = fs.mkdtempSync(path.join(tmp, 'legacy-'));
+    const lines = [refusal('run-1', 1), refusal('run-2', 2), refusal('run-1', 3)].map((r) => JSON.stringify(r));
+    fs.writeFileSync(path.join(dir, LEGACY_REFUSALS_FILE), [...lines, '{"torn'].join('\n'));
+    const database = await openDatabase({ sqliteFile: path.join(dir, 'golive.sqlite') });
+    try {
+      expect(await importLegacyRefusals(dir, database)).toBe(3);
+      expect(await importLegacyRefusals(dir, database)).toBe(0);
+      const run1 = await new RefusalLog(database).readForRun('run-1');
+      expect(run1.map((r) => [r.seq, r.reason])).toEqual([
+        [1, 'attempt 1'],
+        [2, 'attempt 3'],
+      ]);
+      expect(verifyRefusalChain(run1).ok).toBe(true);
+    } finally {
+      await database.close();
+    }
   });
 });

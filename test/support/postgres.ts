@@ -12,7 +12,14 @@ import { freePort } from '../../src/temporal/portCheck';
  * through `runuser` (util-linux). Set GOLIVE_PG_BIN to use other binaries.
  */
 
-const BIN = process.env.GOLIVE_PG_BIN ?? '/usr/lib/postgresql/15/bin';
+const DEBIAN_ROOT = '/usr/lib/postgresql';
+
+/** The newest server Debian's postgresql package installed (15 on bookworm, 17 on trixie). */
+function serverBin(): string {
+  if (process.env.GOLIVE_PG_BIN) return process.env.GOLIVE_PG_BIN;
+  const versions = fs.existsSync(DEBIAN_ROOT) ? fs.readdirSync(DEBIAN_ROOT).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a)) : [];
+  return path.join(DEBIAN_ROOT, versions[0] ?? '15', 'bin');
+}
 const OS_USER = 'postgres';
 
 export interface TestPostgres {
@@ -39,6 +46,7 @@ function run(command: string, args: string[]): void {
 }
 
 export async function startTestPostgres(): Promise<TestPostgres> {
+  const BIN = serverBin();
   if (!fs.existsSync(path.join(BIN, 'initdb'))) {
     throw new Error(`PostgreSQL server binaries are not in ${BIN}: install Debian's postgresql package (.ci/run does)`);
   }
