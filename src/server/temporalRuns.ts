@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { isGrpcDeadlineError, WorkflowUpdateFailedError, type Client, type WorkflowExecutionInfo } from '@temporalio/client';
+import { status } from '@grpc/grpc-js';
+import { isGrpcCancelledError, isGrpcDeadlineError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError, type Client, type WorkflowExecutionInfo } from '@temporalio/client';
 import { executionInfoFromRaw } from '@temporalio/client/lib/helpers';
 import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type UpdateDefinition } from '@temporalio/common';
 import {
@@ -217,9 +218,36 @@ export class TemporalRuns {
         if (exists) throw new Refusal(REFUSAL_TYPES.runClosed, `run ${runId} has ended`, 'workflow');
         throw new HttpError(404, `no run with id ${runId}`);
       }
+      if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError && !isUnreachable(err)) return this.afterDroppedUpdate<Ret>(runId, opts.updateId, err);
       throw err;
     }
   }
+
+  /**
+   * Temporal dropped the Update's call (the run closed while it waited, or the call timed out).
+   * With an id, what happened is known: its outcome if it was applied; otherwise a closed run is
+   * a refusal, and an open one an honest "unknown, send it again" (503 through the outage mapper).
+   */
+  private async afterDroppedUpdate<Ret>(runId: string, updateId: string | undefined, err: Error): Promise<Ret> {
+    if (updateId) {
+      const prior = await priorOutcome(this.client, runId, updateId);
+      if (prior) return prior.result as Ret;
+    }
+    const closed = await this.client.workflow
+      .getHandle(runId)
+      .describe()
+      .then((d) => d.status.name !== 'RUNNING', () => false);
+    if (closed) throw new Refusal(REFUSAL_TYPES.runClosed, `run ${runId} ended before this message was applied`, 'workflow');
+    throw err;
+  }
+}
+
+/** Our own fail-fast (the availability probe) says UNAVAILABLE with these details. */
+function isUnreachable(err: unknown): boolean {
+  for (let e = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    if ((e as { code?: unknown }).code === status.UNAVAILABLE) return true;
+  }
+  return false;
 }
 
 /**
@@ -232,7 +260,9 @@ export async function priorOutcome(client: Client, runId: string, updateId: stri
     const result = await client.withDeadline(Date.now() + STATE_QUERY_DEADLINE_MS, () => client.workflow.getHandle(runId).getUpdateHandle(updateId).result());
     return { result };
   } catch (err) {
-    if (err instanceof WorkflowNotFoundError) return undefined;
+    // Not found: no Update has this id. Cancelled: Temporal dropped the poll (the run closed
+    // under it); nothing is known, so the request is judged as new, and refused if it must be.
+    if (err instanceof WorkflowNotFoundError || (isGrpcCancelledError(err) && !isUnreachable(err))) return undefined;
     if (err instanceof WorkflowUpdateFailedError) {
       const cause = err.cause;
       if (cause instanceof ApplicationFailure && isRefusalType(cause.type)) throw new Refusal(cause.type, cause.message, 'workflow');
@@ -247,9 +277,14 @@ const STATE_QUERY_DEADLINE_MS = 20_000;
 /** One query's time: a query that met the run's end may never be answered. */
 const STATE_QUERY_ATTEMPT_MS = 4000;
 
-/** The query met a run closing under it, or a worker that dropped it: asking again can succeed. */
+/**
+ * The query met a run closing under it, or a worker that dropped it: asking again can succeed.
+ * Temporal cancels a query that was buffered when the run closed (gRPC CANCELLED); the web's own
+ * fail-fast cancels say UNAVAILABLE, so CANCELLED here is the server's.
+ */
 function isQueryRace(err: unknown): boolean {
   for (let e = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    if ((e as { code?: unknown }).code === status.CANCELLED && typeof (e as { details?: unknown }).details === 'string') return true;
     const text = `${(e as { message?: unknown }).message ?? ''} ${(e as { details?: unknown }).details ?? ''}`;
     if (/buffered query cleared|query was rejected|workflow is closed|query task was lost|query.*timed out/i.test(text)) return true;
   }

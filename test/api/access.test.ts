@@ -142,7 +142,7 @@ describe('operations endpoints', () => {
     expect(doc.body.openapi).toBe('3.1.0');
     const decide = doc.body.paths['/api/runs/{runId}/steps/{stepId}/decisions'].post;
     expect(decide.requestBody.content['application/json'].schema.oneOf ?? decide.requestBody.content['application/json'].schema.anyOf).toHaveLength(2);
-    expect(decide.parameters.map((p: { name: string }) => p.name)).toEqual(['runId', 'stepId']);
+    expect(decide.parameters.map((p: { name: string }) => p.name)).toEqual(['runId', 'stepId', 'Idempotency-Key']);
     expect(doc.body.paths['/api/runs'].post.requestBody.content['application/json'].schema.additionalProperties).toBe(false);
   });
 });

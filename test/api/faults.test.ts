@@ -4,7 +4,7 @@ import { createTrustedProxy } from '../../src/auth/proxy';
 import { operations, type Operation } from '../../src/server/api';
 import { IDEMPOTENT_OPERATIONS } from '../../src/server/idempotency';
 import type { RunStateView } from '../../workflows/definitions';
-import { apiAs, eventually, SMALL_RUNBOOK, startTestApp, useTestApp, type TestApp } from '../support/app';
+import { apiAs, eventually, FINAL_APPROVAL_RUNBOOK, finalApprovalRunbook, SMALL_RUNBOOK, startTestApp, useExtraRunbooks, useTestApp, type TestApp } from '../support/app';
 import { testClient } from '../support/temporal';
 
 /**
@@ -13,15 +13,16 @@ import { testClient } from '../support/temporal';
  * run gets no 5xx. Real app, real workflows on the suite's dev server.
  */
 
-const app = useTestApp({ beforeAll, afterAll });
+const extra = useExtraRunbooks({ beforeAll, afterAll }, { [`${FINAL_APPROVAL_RUNBOOK}.yaml`]: finalApprovalRunbook() });
+const app = useTestApp({ beforeAll, afterAll }, extra);
 const as = (id: string) => apiAs(app(), id);
 
 function login(target: TestApp, username: string, password: string, headers: Record<string, string> = {}) {
   return apiAs(target)('POST', '/api/session', { username, password }, headers);
 }
 
-async function runWaitingForGuardian(system: string): Promise<string> {
-  const start = await as('rm')('POST', '/api/runs', { runbook: SMALL_RUNBOOK, system, collaborationMode: 2 });
+async function runWaitingForGuardian(system: string, runbook = SMALL_RUNBOOK): Promise<string> {
+  const start = await as('rm')('POST', '/api/runs', { runbook, system, collaborationMode: 2 });
   expect(start.status, JSON.stringify(start.body)).toBe(201);
   const runId = (start.body as { runId: string }).runId;
   const step = (id: string) =>
@@ -96,12 +97,12 @@ describe('Idempotency-Key on decisions', () => {
 });
 
 describe('a crowd deciding the step that ends a run', () => {
-  it('answers 100 racing decisions with exactly one success and no 5xx', async () => {
-    const runId = await runWaitingForGuardian(`race-${randomUUID().slice(0, 6)}`);
-    // A rejection ends the run (it rolls back): every other decision races a closing run.
+  it('answers 100 racing approvals of the last approval with exactly one success and no 5xx', async () => {
+    const runId = await runWaitingForGuardian(`race-${randomUUID().slice(0, 6)}`, FINAL_APPROVAL_RUNBOOK);
+    // The approval ends the run (it goes live): every other approval races a closing run.
     const path = `/api/runs/${runId}/steps/guardian-sign-off/decisions`;
     const results = await Promise.all(
-      Array.from({ length: 100 }, (_, i) => as(i % 2 ? 'guardian' : 'guardian2')('POST', path, { decision: 'reject', comment: `no (${i})` }, { 'idempotency-key': randomUUID() })),
+      Array.from({ length: 100 }, (_, i) => as(i % 2 ? 'guardian' : 'guardian2')('POST', path, { decision: 'approve', comment: `yes (${i})` }, { 'idempotency-key': randomUUID() })),
     );
     const statuses = results.map((r) => r.status);
     expect(statuses.filter((s) => s >= 500), JSON.stringify(results.filter((r) => r.status >= 500).map((r) => r.body))).toEqual([]);
@@ -109,8 +110,8 @@ describe('a crowd deciding the step that ends a run', () => {
     expect(statuses.every((s) => s === 200 || s === 409)).toBe(true);
     const state = await eventually(async () => {
       const s = (await as('rm')<RunStateView>('GET', `/api/runs/${runId}`)).body;
-      return s.status === 'rolled-back' ? s : undefined;
-    }, 'the run to roll back');
+      return s.status === 'live' ? s : undefined;
+    }, 'the run to go live');
     expect(state.decisions.filter((d) => d.stepId === 'guardian-sign-off')).toHaveLength(1);
   });
 });

@@ -10,6 +10,7 @@ import { startDevServer, type DevServer } from '../../src/temporal/devServer';
 import { freePort } from '../../src/temporal/portCheck';
 import { parseConfig } from '../../src/config';
 import type { RunStateView } from '../../workflows/definitions';
+import { FINAL_APPROVAL_RUNBOOK, finalApprovalRunbook } from '../support/app';
 import { eventually } from '../support/eventually';
 import { startTestPostgres, type TestPostgres } from '../support/postgres';
 import { Driver, type Web } from './driver';
@@ -75,6 +76,7 @@ function writeRunbooks(): string {
   if (!text.includes('duration: 14d')) throw new Error('the default runbook changed: adjust this test');
   fs.writeFileSync(path.join(dir, 'default.yaml'), text.replace('duration: 14d', 'duration: 3s'));
   fs.copyFileSync(path.resolve(__dirname, '../fixtures/web-runbooks/web-small.yaml'), path.join(dir, 'web-small.yaml'));
+  fs.writeFileSync(path.join(dir, `${FINAL_APPROVAL_RUNBOOK}.yaml`), finalApprovalRunbook());
   return dir;
 }
 
@@ -250,9 +252,9 @@ describe('two web servers and two workers on PostgreSQL and one Temporal', () =>
     await eventually(async () => ((await driver.state(runId)).steps.find((s) => s.id === 'validation-report')?.status === 'waiting' ? true : undefined), 'the run to wait for evidence', 60_000);
   });
 
-  it('answers 100 decisions racing the end of a run, through both servers, without a 5xx', { timeout: 120_000 }, async () => {
+  it('answers 100 approvals racing the last approval of a run, through both servers, without a 5xx', { timeout: 120_000 }, async () => {
     const driver = new Driver(webs, tokens());
-    const started = await driver.call('POST', '/api/runs', 'rm', { runbook: 'web-small', system: `race-${process.pid}`, collaborationMode: 2 });
+    const started = await driver.call('POST', '/api/runs', 'rm', { runbook: FINAL_APPROVAL_RUNBOOK, system: `race-${process.pid}`, collaborationMode: 2 });
     const runId = (started.body as { runId: string }).runId;
     await eventually(async () => ((await driver.state(runId)).steps.find((s) => s.id === 'validation-report')?.status === 'waiting' ? true : undefined), 'evidence step');
     await driver.send(runId, '/steps/validation-report/evidence', 'ie', { itemId: 'accuracy', value: 95 });
@@ -263,7 +265,7 @@ describe('two web servers and two workers on PostgreSQL and one Temporal', () =>
         const res = await fetch(`${web.url}/api/runs/${runId}/steps/guardian-sign-off/decisions`, {
           method: 'POST',
           headers: { authorization: `Bearer ${credentials[i % 4 ? 'guardian' : 'guardian2']!.token}`, 'content-type': 'application/json', 'idempotency-key': `race-${i}` },
-          body: JSON.stringify({ decision: 'reject', comment: `not yet (${i})` }),
+          body: JSON.stringify({ decision: 'approve', comment: `fine (${i})` }),
         });
         return res.status;
       }),
@@ -272,8 +274,8 @@ describe('two web servers and two workers on PostgreSQL and one Temporal', () =>
     expect(results.filter((s) => s === 200)).toHaveLength(1);
     const final: RunStateView = await eventually(async () => {
       const s = await driver.state(runId);
-      return s.status === 'rolled-back' ? s : undefined;
-    }, 'the run to roll back');
+      return s.status === 'live' ? s : undefined;
+    }, 'the run to go live');
     expect(final.decisions.filter((d) => d.stepId === 'guardian-sign-off')).toHaveLength(1);
   });
 });

@@ -107,6 +107,13 @@ export function smallRunbookVariant(id: string, edits: [string, string][]): stri
   return text;
 }
 
+/** The small web runbook ending at the Guardian's approval: approving it ends the run (live). */
+export const FINAL_APPROVAL_RUNBOOK = 'web-final-approval';
+export function finalApprovalRunbook(): string {
+  const small = fs.readFileSync(path.join(FIXTURE_RUNBOOKS, `${SMALL_RUNBOOK}.yaml`), 'utf8');
+  return smallRunbookVariant(FINAL_APPROVAL_RUNBOOK, [[small.slice(small.indexOf('  - id: hypercare')), '']]);
+}
+
 /**
  * beforeAll/afterAll for a runbooks folder holding the web fixtures plus `extra` (file name →
  * text). Returns app deps for useTestApp (call this first, so its beforeAll runs first).
