@@ -1,5 +1,14 @@
 import { defineConfig } from 'vitest/config';
-import base from './vitest.config.mts';
 
 /** `npm run record-histories`: the replay fixtures' recorder, never part of `npm test`. */
-export default defineConfig({ ...base, test: { ...base.test, include: ['test/replay/record.ts'] } });
+export default defineConfig({
+  test: {
+    pool: 'forks',
+    maxWorkers: 1,
+    include: ['test/replay/record.ts'],
+    globalSetup: ['test/support/globalSetup.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    sequence: { concurrent: false },
+  },
+});

@@ -11,6 +11,7 @@ const benches: Record<string, () => Promise<{ bench: Bench }>> = {
   policy: () => import('./policy.bench.js'),
   audit: () => import('./audit.bench.js'),
   replay: () => import('./replay.bench.js'),
+  refusals: () => import('./refusals.bench.js'),
 };
 
 async function main(): Promise<void> {

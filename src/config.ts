@@ -10,10 +10,35 @@ const port = z.coerce.number().int().min(1).max(65535);
 const flag = z
   .enum(['1', '0', 'true', 'false', 'yes', 'no'])
   .transform((v) => v === '1' || v === 'true' || v === 'yes');
+const count = (max: number) => z.coerce.number().int().min(1).max(max);
+
+export const ROLES = ['web', 'worker'] as const;
+export type Role = (typeof ROLES)[number];
+/** `web`, `worker`, or both (comma-separated, in any order). */
+const roles = z
+  .string()
+  .transform((s) => s.split(',').map((r) => r.trim()).filter(Boolean))
+  .pipe(z.array(z.enum(ROLES, { error: 'each role must be web or worker' })).min(1, 'name at least one role: web, worker'))
+  .transform((list) => [...new Set(list)]);
 
 export const configSchema = z.object({
   /** Where the embedded dev server keeps its SQLite file, and golive its users and logs. */
   GOLIVE_DATA_DIR: z.string().min(1).default(path.resolve('.data')),
+  /** Which parts this process runs: `web` (UI + API), `worker` (workflows + actions), or both. */
+  GOLIVE_ROLES: roles.default(['web', 'worker']),
+  /** golive's own state (sessions, refused attempts, login throttling). Unset: SQLite in the data folder. */
+  GOLIVE_DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgres:// URL (unset: SQLite in the data folder)')
+    .optional(),
+  /** The people file; several web servers share one (mounted read-only, for example). */
+  GOLIVE_USERS_FILE: z.string().min(1).optional(),
+  /** On SIGTERM: how long requests in flight and running actions get to finish. */
+  GOLIVE_SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(0).max(3600).default(10),
+  /** Worker tuning (see the README's trade-offs): unset leaves the Temporal SDK's defaults. */
+  GOLIVE_WORKER_MAX_CONCURRENT_ACTIVITIES: count(10_000).optional(),
+  GOLIVE_WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: count(10_000).optional(),
+  GOLIVE_WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(1_000_000).optional(),
   GOLIVE_HOST: z.string().min(1).default('127.0.0.1'),
   GOLIVE_PORT: port.default(8400),
   /** The URL people use to reach the web UI; links printed by the CLI point here. */
@@ -67,10 +92,26 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const result = configSchema.safeParse(picked);
   if (!result.success) {
-    const lines = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    const lines = result.error.issues.map((i) => `${i.path.slice(0, 1).join('.')}: ${i.message}`);
     throw new ConfigError(`invalid configuration: ${lines.join('; ')}`);
   }
-  return result.data;
+  const config = result.data;
+  // The embedded dev server belongs to the whole product in one process; a process with one
+  // role is one of several, and they must all reach one Temporal.
+  if (!config.TEMPORAL_ADDRESS && config.GOLIVE_ROLES.length < ROLES.length) {
+    throw new ConfigError(
+      `invalid configuration: GOLIVE_ROLES=${config.GOLIVE_ROLES.join(',')} needs TEMPORAL_ADDRESS (the embedded Temporal dev server runs only when one process has both roles)`,
+    );
+  }
+  return config;
+}
+
+export function hasRole(config: Pick<Config, 'GOLIVE_ROLES'>, role: Role): boolean {
+  return config.GOLIVE_ROLES.includes(role);
+}
+
+export function usersFileOf(config: Pick<Config, 'GOLIVE_USERS_FILE' | 'GOLIVE_DATA_DIR'>): string {
+  return config.GOLIVE_USERS_FILE ?? path.join(config.GOLIVE_DATA_DIR, 'users.json');
 }
 
 export const TEMPORAL_CLI_VERSION = 'v1.5.1';

@@ -1,109 +1,93 @@
-import path from 'node:path';
-import type { Client } from '@temporalio/client';
-import { DefaultLogger, Runtime, type NativeConnection, type Worker } from '@temporalio/worker';
-import { ConfigError, parseConfig, type Config } from './config';
-import { activityDepsFromConfig } from './activityDeps';
-import { createLogger, redactLogsOf } from './log';
-import { knownSecrets } from '../activities/redaction';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { ConfigError, hasRole, parseConfig, type Config } from './config';
+import { createLogger } from './log';
+import { DataFolderInUse, lockDataFolder, type DataLock } from './process/dataLock';
+import { startEmbeddedTemporal } from './process/embeddedTemporal';
+import { watchParent } from './process/parentWatch';
+import { startWebRole, type WebRole } from './process/webRole';
+import { startWorkerHealth, type WorkerHealth } from './process/workerHealth';
+import { startWorkerRole, type WorkerRole } from './process/workerRole';
+import { DatabaseUnavailable } from './db/database';
 import { startSandbox } from './sandbox/server';
-import { resolveTemporalCli, TemporalCliUnavailable } from './temporal/cliBinary';
-import { connectClient, connectWorkerConnection, devServerTarget, targetFromEnvironment, type TemporalTarget } from './temporal/connection';
-import { startDevServer, type DevServer } from './temporal/devServer';
+import { TemporalCliUnavailable } from './temporal/cliBinary';
+import { devServerTarget, targetFromEnvironment, type TemporalTarget } from './temporal/connection';
+import type { DevServer } from './temporal/devServer';
 import { PortInUse } from './temporal/portCheck';
-import { ensureSearchAttributes } from './temporal/searchAttributeRegistration';
-import { startGoLiveWeb } from './server/goLiveWeb';
-import { createGoLiveWorker } from './worker';
+import { UsersFileError } from './auth/users';
 
 /**
- * `npm start`: the whole product on one machine. Without TEMPORAL_ADDRESS it starts the
- * embedded Temporal dev server (SQLite file under the data folder, so runs survive restarts),
- * then the worker, the sandbox production system and the web UI. Ctrl-C stops them all.
+ * The one entry point. GOLIVE_ROLES picks what this process runs: `web` (UI + API), `worker`
+ * (workflows + actions), or both — the default, which with no TEMPORAL_ADDRESS is the whole
+ * product on one machine (`npm start`): the embedded Temporal dev server, the worker, the
+ * sandbox production system and the web UI. The web server answers first (503 for what needs
+ * Temporal) while the dev server starts and the worker bundles. SIGTERM, SIGINT, SIGHUP or the
+ * death of the parent process stop everything cleanly; a second golive on the same data folder
+ * is refused.
  */
 
 const log = createLogger('golive');
 
 interface Running {
+  lock?: DataLock;
   devServer?: DevServer;
-  client?: Client;
-  workerConnection?: NativeConnection;
-  worker?: Worker;
-  workerDone?: Promise<void>;
-  closers: (() => Promise<void>)[];
+  web?: WebRole;
+  worker?: WorkerRole;
+  workerHealth?: WorkerHealth;
+  sandbox?: { url: string; close(): Promise<void> };
+  stopping: boolean;
+  onDevServerExit?: (why: string) => void;
 }
 
-async function temporalTarget(config: Config, running: Running): Promise<{ target: TemporalTarget; uiUrl?: string }> {
-  if (config.TEMPORAL_ADDRESS) {
-    const target = targetFromEnvironment(config.TEMPORAL_NAMESPACE);
-    log.info(`connecting to Temporal at ${target.address} (namespace ${target.namespace})`);
-    return { target, ...(config.GOLIVE_TEMPORAL_UI_URL ? { uiUrl: config.GOLIVE_TEMPORAL_UI_URL } : {}) };
-  }
-  const cliPath = await resolveTemporalCli({
-    explicitPath: config.TEMPORAL_CLI_PATH,
-    cacheDir: config.GOLIVE_CACHE_DIR,
-    onProgress: (line) => log.info(line),
-  });
-  log.info('starting the embedded Temporal dev server…');
-  running.devServer = await startDevServer({
-    cliPath,
-    port: config.GOLIVE_TEMPORAL_PORT,
-    uiPort: config.GOLIVE_TEMPORAL_UI_PORT,
-    namespace: config.TEMPORAL_NAMESPACE,
-    dbFile: path.join(config.GOLIVE_DATA_DIR, 'temporal.sqlite'),
-    logFile: path.join(config.GOLIVE_DATA_DIR, 'temporal-server.log'),
-  });
-  return {
-    target: devServerTarget(running.devServer.address, config.TEMPORAL_NAMESPACE),
-    ...(running.devServer.uiUrl ? { uiUrl: running.devServer.uiUrl } : {}),
-  };
+function temporalTargetOf(config: Config): TemporalTarget {
+  if (config.TEMPORAL_ADDRESS) return targetFromEnvironment(config.TEMPORAL_NAMESPACE);
+  return devServerTarget(`127.0.0.1:${config.GOLIVE_TEMPORAL_PORT}`, config.TEMPORAL_NAMESPACE);
 }
 
 async function start(config: Config, running: Running): Promise<void> {
   // The SDK's own INFO lines (bundler output, worker state) drown what people need to read.
   Runtime.install({ logger: new DefaultLogger(process.env.GOLIVE_LOG_LEVEL === 'debug' ? 'INFO' : 'WARN') });
-  const { target, uiUrl } = await temporalTarget(config, running);
-  running.client = await connectClient(target);
-  if (config.TEMPORAL_ADDRESS) {
-    const warning = await ensureSearchAttributes(running.client, target.namespace);
-    if (warning) log.warn(warning);
+  running.lock = await lockDataFolder(config.GOLIVE_DATA_DIR, config.GOLIVE_ROLES, (line) => log.info(line));
+  const target = temporalTargetOf(config);
+  const embedded = config.TEMPORAL_ADDRESS ? undefined : startEmbeddedTemporal(config, log);
+  // Keep the dev server's failure for the await below (and stop it if it comes up after all).
+  embedded?.then((s) => (running.devServer = s)).catch(() => undefined);
+  const uiUrl = config.TEMPORAL_ADDRESS ? config.GOLIVE_TEMPORAL_UI_URL : `http://127.0.0.1:${config.GOLIVE_TEMPORAL_UI_PORT}`;
+  log.info(`Temporal at ${target.address} (namespace ${target.namespace}${embedded ? ', embedded dev server' : ''})`);
+
+  if (hasRole(config, 'web')) {
+    running.web = await startWebRole(config, target, uiUrl, createLogger('web'));
+    log.info(`web UI answering at ${running.web.url} (database: ${running.web.databaseWhere})`);
+  } else {
+    running.workerHealth = await startWorkerHealth({ host: config.GOLIVE_HOST, port: config.GOLIVE_PORT });
   }
-
-  running.workerConnection = await connectWorkerConnection(target);
-  log.info('bundling workflows and starting the worker…');
-  const activityDeps = activityDepsFromConfig(config, createLogger('activity'));
-  redactLogsOf(knownSecrets(activityDeps));
-  running.worker = await createGoLiveWorker({
-    connection: running.workerConnection,
-    namespace: target.namespace,
-    taskQueue: config.GOLIVE_TASK_QUEUE,
-    activityDeps,
-  });
-  running.workerDone = running.worker.run();
-
-  let sandboxUrl: string | undefined;
-  if (config.GOLIVE_SANDBOX) {
-    const sandbox = await startSandbox({ port: config.GOLIVE_SANDBOX_PORT, host: config.GOLIVE_HOST });
-    running.closers.push(() => sandbox.close());
-    sandboxUrl = sandbox.url;
+  if (embedded) {
+    const server = await embedded;
+    // Without its Temporal the product cannot work: say so and stop, rather than retry forever.
+    server.child.once('exit', (code, signal) => running.onDevServerExit?.(`the embedded Temporal dev server exited (${signal ?? `code ${code}`})`));
   }
+  if (hasRole(config, 'worker')) {
+    if (config.GOLIVE_SANDBOX) {
+      running.sandbox = await startSandbox({ port: config.GOLIVE_SANDBOX_PORT, host: config.GOLIVE_HOST });
+    }
+    running.worker = await startWorkerRole(config, target, createLogger('worker'), () => running.stopping);
+    running.workerHealth?.setWorker(running.worker.worker);
+  }
+  printBanner(config, running, target, uiUrl);
+}
 
-  const web = await startGoLiveWeb({
-    config,
-    client: running.client,
-    namespace: target.namespace,
-    ...(uiUrl ? { temporalUiUrl: uiUrl } : {}),
-    log: createLogger('web'),
-  });
-  running.closers.push(() => web.close());
-
+function printBanner(config: Config, running: Running, target: TemporalTarget, uiUrl: string | undefined): void {
   const lines = [
     '',
     'golive is running',
-    `  web UI          ${web.url}`,
+    `  roles           ${config.GOLIVE_ROLES.join(', ')}`,
+    ...(running.web ? [`  web UI          ${running.web.url}`] : []),
+    ...(running.workerHealth ? [`  health          ${running.workerHealth.url}/readyz`] : []),
     `  Temporal UI     ${uiUrl ?? '(set GOLIVE_TEMPORAL_UI_URL to link it)'}`,
     `  Temporal        ${target.address} (namespace ${target.namespace}${config.TEMPORAL_ADDRESS ? '' : ', embedded dev server'})`,
-    ...(sandboxUrl ? [`  sandbox system  ${sandboxUrl} (the default runbook goes live against it)`] : []),
+    ...(running.sandbox ? [`  sandbox system  ${running.sandbox.url} (the default runbook goes live against it)`] : []),
+    ...(running.web ? [`  database        ${running.web.databaseWhere}`] : []),
     `  data            ${config.GOLIVE_DATA_DIR}`,
-    ...web.banner,
+    ...(running.web?.banner ?? []),
     '',
     'Press Ctrl-C to stop.',
     '',
@@ -111,26 +95,29 @@ async function start(config: Config, running: Running): Promise<void> {
   process.stdout.write(lines.join('\n'));
 }
 
+/** Web first (no new requests; those in flight finish), then the worker drains, then the rest. */
 async function stop(running: Running): Promise<void> {
-  for (const close of running.closers.reverse()) await close().catch((e: Error) => log.warn(`close: ${e.message}`));
-  if (running.worker && running.worker.getState() === 'RUNNING') running.worker.shutdown();
-  await running.workerDone?.catch((e: Error) => log.warn(`worker: ${e.message}`));
-  await running.workerConnection?.close().catch(() => undefined);
-  await running.client?.connection.close().catch(() => undefined);
+  running.stopping = true;
+  running.lock?.stopping();
+  await running.web?.stop();
+  await running.worker?.stop();
+  await running.workerHealth?.close();
+  await running.sandbox?.close().catch((e: Error) => log.warn(`sandbox: ${e.message}`));
   await running.devServer?.stop();
+  running.lock?.release();
 }
 
+const KNOWN_ERRORS = [ConfigError, PortInUse, TemporalCliUnavailable, DataFolderInUse, DatabaseUnavailable, UsersFileError];
+
 async function main(): Promise<void> {
-  const running: Running = { closers: [] };
-  let stopping = false;
-  const shutdown = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info(`${signal}: stopping…`);
+  const running: Running = { stopping: false };
+  const shutdown = (why: string, code = 0) => {
+    if (running.stopping) return;
+    log.info(`${why}: stopping…`);
     stop(running).then(
       () => {
-        log.info('stopped: web server, worker and Temporal dev server are down');
-        process.exit(0);
+        log.info('stopped');
+        process.exit(code);
       },
       (err: Error) => {
         log.error(err.message);
@@ -138,20 +125,21 @@ async function main(): Promise<void> {
       },
     );
   };
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => shutdown(signal));
+  running.onDevServerExit = (why) => shutdown(why, 1);
+  watchParent(() => shutdown('the process that started golive is gone'));
 
   try {
-    const config = parseConfig();
-    await start(config, running);
-    running.workerDone?.catch((err: Error) => {
+    await start(parseConfig(), running);
+    running.worker?.done.catch((err: Error) => {
       log.error(`the worker stopped: ${err.message}`);
-      shutdown('worker failure');
+      shutdown('worker failure', 1);
     });
   } catch (err) {
+    if (running.stopping) return;
     await stop(running).catch(() => undefined);
     // Expected problems get one clear line; anything else keeps its stack for a bug report.
-    const known = err instanceof ConfigError || err instanceof PortInUse || err instanceof TemporalCliUnavailable;
+    const known = KNOWN_ERRORS.some((k) => err instanceof k);
     process.stderr.write(`golive: ${known ? (err as Error).message : ((err as Error).stack ?? String(err))}\n`);
     process.exit(1);
   }

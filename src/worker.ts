@@ -5,6 +5,7 @@ import type { ActivityDeps } from '../activities/deps';
 import type { GoLiveSinks, RefusalNotice } from '../workflows/sinks';
 import { createLogger } from './log';
 import { workflowRefusals } from './server/metrics';
+import type { Config } from './config';
 
 /**
  * The golive worker: the go-live interpreter workflow plus the action catalog's activities.
@@ -47,4 +48,21 @@ export function createGoLiveWorker(opts: GoLiveWorkerOptions): Promise<Worker> {
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     ...opts.overrides,
   });
+}
+
+/**
+ * Worker tuning from the settings; what is unset keeps the SDK's default. The trade-offs are in
+ * the README ("Worker tuning"): more concurrent activities run more load tests at once on this
+ * host; more workflow task slots answer Updates and queries of many runs at once for CPU; a
+ * larger sticky cache keeps more open runs in memory (no replay when they wake) for memory.
+ */
+export function workerTuning(config: Pick<Config, 'GOLIVE_WORKER_MAX_CONCURRENT_ACTIVITIES' | 'GOLIVE_WORKER_MAX_CONCURRENT_WORKFLOW_TASKS' | 'GOLIVE_WORKER_MAX_CACHED_WORKFLOWS' | 'GOLIVE_SHUTDOWN_GRACE_SECONDS'>): Partial<WorkerOptions> {
+  return {
+    ...(config.GOLIVE_WORKER_MAX_CONCURRENT_ACTIVITIES !== undefined ? { maxConcurrentActivityTaskExecutions: config.GOLIVE_WORKER_MAX_CONCURRENT_ACTIVITIES } : {}),
+    ...(config.GOLIVE_WORKER_MAX_CONCURRENT_WORKFLOW_TASKS !== undefined ? { maxConcurrentWorkflowTaskExecutions: config.GOLIVE_WORKER_MAX_CONCURRENT_WORKFLOW_TASKS } : {}),
+    ...(config.GOLIVE_WORKER_MAX_CACHED_WORKFLOWS !== undefined ? { maxCachedWorkflows: config.GOLIVE_WORKER_MAX_CACHED_WORKFLOWS } : {}),
+    // On SIGTERM running actions get this long to finish before they are cancelled (and retried
+    // by another worker: every action is idempotent or compensable).
+    shutdownGraceTime: `${config.GOLIVE_SHUTDOWN_GRACE_SECONDS}s`,
+  };
 }

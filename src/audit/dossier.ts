@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { RefusalEntry } from '../server/refusalLog';
 import { FINAL_STATUSES, type GoLiveInput, type RunStateView } from '../../workflows/definitions';
 import { chainHead, type ChainedEntry } from './chain';
+import { REFUSALS_FILE } from './refusals';
 import { renderHtml } from './renderHtml';
 import { renderMarkdown } from './renderMarkdown';
 import { buildSections, type DossierSection } from './sections';
@@ -17,7 +18,7 @@ export const DOSSIER_FORMAT = 'golive-dossier/1';
 export const MANIFEST_FILE = 'manifest.json';
 export const TRAIL_FILE = 'audit-trail.json';
 export const DOSSIER_JSON = 'dossier.json';
-export const DOSSIER_FILES = [DOSSIER_JSON, 'dossier.md', 'index.html', TRAIL_FILE, 'refusals.json'] as const;
+export const DOSSIER_FILES = [DOSSIER_JSON, 'dossier.md', 'index.html', TRAIL_FILE, REFUSALS_FILE] as const;
 
 export interface Dossier {
   format: typeof DOSSIER_FORMAT;
@@ -108,7 +109,7 @@ export function dossierFiles(src: DossierSource): Map<string, Uint8Array> {
     'dossier.md': renderMarkdown(dossier),
     'index.html': renderHtml(dossier),
     [TRAIL_FILE]: json(trail),
-    'refusals.json': json(src.refusals),
+    [REFUSALS_FILE]: json(src.refusals),
   };
   const files = new Map<string, Uint8Array>(Object.entries(text).map(([name, body]) => [name, Buffer.from(body, 'utf8')]));
   const manifest: Manifest = {

@@ -4,6 +4,7 @@ import { unzipSync } from 'fflate';
 import type { z } from 'zod';
 import { chainFacts, dossierJsonSchema, firstDisagreement, trailFileSchema } from './agreement';
 import { verifyChain, type ChainedEntry } from './chain';
+import { refusalsChainProblem, REFUSALS_FILE } from './refusals';
 import { verifySignatures } from './signatures';
 import { DOSSIER_FILES, DOSSIER_FORMAT, DOSSIER_JSON, MANIFEST_FILE, manifestSchema, sha256, TRAIL_FILE } from './dossier';
 
@@ -111,6 +112,9 @@ export function verifyDossierFiles(files: ReadonlyMap<string, Uint8Array>, opts:
   const entries = (trailFile.raw as { entries: ChainedEntry[] }).entries;
   const chain = verifyChain(entries);
   if (!chain.ok) return { ok: false, file: TRAIL_FILE, seq: chain.seq, reason: chain.reason };
+
+  const refusals = refusalsChainProblem(files.get(REFUSALS_FILE)!);
+  if (refusals) return refusals;
 
   const dossierFile = parseFile(DOSSIER_JSON, files.get(DOSSIER_JSON)!, dossierJsonSchema, 'dossier');
   if (failed(dossierFile)) return dossierFile;

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { isTrustedPeer, type TrustedProxy } from './proxy';
-import { CSRF_HEADER, parseCookies, SESSION_COOKIE, type Session, type SessionSigner } from './sessions';
-import { LoginThrottle } from './throttle';
+import { CSRF_HEADER, parseCookies, SESSION_COOKIE, type Session, type SessionStore } from './sessions';
+import type { LoginThrottle } from './throttle';
 import type { Person, UserStore } from './users';
 
 /**
@@ -28,8 +28,8 @@ export type LoginResult =
 
 export interface AuthenticatorDeps {
   users: UserStore;
-  signer: SessionSigner;
-  throttle?: LoginThrottle;
+  sessions: SessionStore;
+  throttle: LoginThrottle;
   proxy?: TrustedProxy;
 }
 
@@ -37,18 +37,19 @@ const PROXY_CSRF_PREFIX = 'proxy:';
 
 export class Authenticator {
   readonly users: UserStore;
-  private readonly signer: SessionSigner;
+  private readonly sessions: SessionStore;
   private readonly throttle: LoginThrottle;
   private readonly proxy: TrustedProxy | undefined;
 
   constructor(deps: AuthenticatorDeps) {
     this.users = deps.users;
-    this.signer = deps.signer;
-    this.throttle = deps.throttle ?? new LoginThrottle();
+    this.sessions = deps.sessions;
+    this.throttle = deps.throttle;
     this.proxy = deps.proxy;
   }
 
-  identify(req: IncomingMessage): Identification {
+  /** Async: a session cookie is looked up in the database, where every web server sees logouts. */
+  async identify(req: IncomingMessage): Promise<Identification> {
     const authorization = req.headers.authorization;
     if (authorization !== undefined) {
       const m = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
@@ -67,7 +68,7 @@ export class Authenticator {
     }
     const cookie = parseCookies(req.headers.cookie)[SESSION_COOKIE];
     if (cookie) {
-      const session = this.signer.verify(cookie);
+      const session = await this.sessions.verify(cookie);
       const person = session && this.users.get(session.userId);
       // An expired or forged cookie is treated as no session: the browser is sent to log in.
       if (session && person) return { kind: 'ok', principal: { person, via: 'session', session } };
@@ -77,8 +78,8 @@ export class Authenticator {
 
   /** The token pages embed for state-changing requests; API tokens need none. */
   csrfToken(p: Principal): string | undefined {
-    if (p.via === 'session') return this.signer.csrfToken(p.session.sid);
-    if (p.via === 'proxy') return this.signer.csrfToken(PROXY_CSRF_PREFIX + p.person.id);
+    if (p.via === 'session') return this.sessions.csrfToken(p.session.sid);
+    if (p.via === 'proxy') return this.sessions.csrfToken(PROXY_CSRF_PREFIX + p.person.id);
     return undefined;
   }
 
@@ -87,23 +88,21 @@ export class Authenticator {
     if (p.via === 'token') return true;
     const presented = req.headers[CSRF_HEADER];
     const bindTo = p.via === 'session' ? p.session.sid : PROXY_CSRF_PREFIX + p.person.id;
-    return this.signer.checkCsrf(bindTo, typeof presented === 'string' ? presented : undefined);
+    return this.sessions.checkCsrf(bindTo, typeof presented === 'string' ? presented : undefined);
   }
 
-  async login(userId: string, password: string, ip: string): Promise<LoginResult> {
-    const wait = this.throttle.retryAfterSeconds(userId, ip);
-    if (wait > 0) return { kind: 'throttled', retryAfterSeconds: wait };
+  /** The attempt is reserved before the password is hashed, so parallel guesses are counted. */
+  async login(userId: string, password: string, clientAddress: string): Promise<LoginResult> {
+    const reservation = await this.throttle.reserve(userId, clientAddress);
+    if (!reservation.ok) return { kind: 'throttled', retryAfterSeconds: reservation.retryAfterSeconds };
     const person = await this.users.verifyPassword(userId, password);
-    if (!person) {
-      this.throttle.recordFailure(userId, ip);
-      return { kind: 'invalid' };
-    }
-    this.throttle.recordSuccess(userId, ip);
-    const { cookie, maxAgeMs } = this.signer.issue(person.id);
+    if (!person) return { kind: 'invalid' };
+    await reservation.succeeded();
+    const { cookie, maxAgeMs } = await this.sessions.issue(person.id);
     return { kind: 'ok', person, cookie, maxAgeMs };
   }
 
-  logout(p: Principal): void {
-    if (p.via === 'session') this.signer.revoke(p.session);
+  async logout(p: Principal): Promise<void> {
+    if (p.via === 'session') await this.sessions.revoke(p.session);
   }
 }

@@ -38,10 +38,21 @@ export interface EnsureDemoUsersResult {
   credentialsFile: string;
 }
 
-export async function ensureDemoUsers(dataDir: string): Promise<EnsureDemoUsersResult> {
-  const usersFile = path.join(dataDir, USERS_FILE);
-  const credentialsFile = path.join(dataDir, DEMO_CREDENTIALS_FILE);
-  await fs.mkdir(dataDir, { recursive: true });
+/**
+ * Creates the demo users file when there is none (`usersFile` defaults to `<dir>/users.json`).
+ * Several web servers may start at once on one shared users folder: the file appears whole and
+ * only once (written aside, then hard-linked into place, which fails if it exists).
+ */
+export async function ensureDemoUsers(dataDir: string, usersFile = path.join(dataDir, USERS_FILE)): Promise<EnsureDemoUsersResult> {
+  const dir = path.dirname(usersFile);
+  const credentialsFile = path.join(dir, DEMO_CREDENTIALS_FILE);
+  await fs.mkdir(dir, { recursive: true });
+  try {
+    await fs.access(usersFile);
+    return { usersFile, credentialsFile };
+  } catch {
+    // none yet: make one below
+  }
   const credentials = await Promise.all(
     DEMO_PEOPLE.map(async (p): Promise<DemoCredential> => ({ ...p, password: newPassword(), token: newApiToken() })),
   );
@@ -58,12 +69,16 @@ export async function ensureDemoUsers(dataDir: string): Promise<EnsureDemoUsersR
       })),
     ),
   };
+  const aside = `${usersFile}.${process.pid}.${Date.now()}.tmp`;
+  await fs.writeFile(aside, JSON.stringify(file, null, 2) + '\n', { flag: 'wx', mode: 0o600 });
   try {
-    // 'wx': never overwrite a users file someone already has (or that a parallel start wrote).
-    await fs.writeFile(usersFile, JSON.stringify(file, null, 2) + '\n', { flag: 'wx', mode: 0o600 });
+    // Never overwrite a users file someone already has (or that a parallel start wrote).
+    await fs.link(aside, usersFile);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') return { usersFile, credentialsFile };
     throw err;
+  } finally {
+    await fs.rm(aside, { force: true });
   }
   await fs.writeFile(credentialsFile, formatCredentials(credentials), { mode: 0o600 });
   await fs.chmod(credentialsFile, 0o600);

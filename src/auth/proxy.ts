@@ -78,3 +78,23 @@ export function isTrustedPeer(proxy: TrustedProxy, remoteAddress: string | undef
   const family = net.isIP(address) === 4 ? 'ipv4' : 'ipv6';
   return proxy.allow.check(address, family);
 }
+
+/**
+ * The address a request comes from, for throttling: the peer itself, or — when the peer is the
+ * trusted proxy — the right-most X-Forwarded-For address that is not one of the proxy's own
+ * (entries further left were written by the client and can be anything it likes).
+ */
+export function clientAddress(req: { socket: { remoteAddress?: string | undefined }; headers: Record<string, string | string[] | undefined> }, proxy: TrustedProxy | undefined): string {
+  const peer = req.socket.remoteAddress ?? 'unknown';
+  if (!proxy || !isTrustedPeer(proxy, peer)) return peer;
+  const header = req.headers['x-forwarded-for'];
+  const hops = (Array.isArray(header) ? header.join(',') : (header ?? ''))
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => net.isIP(s) !== 0);
+  for (let i = hops.length - 1; i >= 0; i--) {
+    const hop = hops[i]!;
+    if (!isTrustedPeer(proxy, hop)) return hop;
+  }
+  return hops[0] ?? peer;
+}

@@ -1,85 +1,79 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
-import { safeEqual } from './secrets';
+import type { Kysely } from 'kysely';
+import type { Tables } from '../db/tables';
+import { safeEqual, sha256Hex } from './secrets';
 
 /**
- * Browser sessions as signed cookies: `<payload b64url>.<HMAC-SHA256 b64url>`, the payload
- * naming the person, a session id and an expiry. The signing secret lives in the data dir, so
- * sessions survive a restart; logging out revokes the session id for the rest of its life.
+ * Browser sessions, kept in golive's database so that every web server knows them: the cookie
+ * holds a random token, the `sessions` table its SHA-256, the person, the expiry and, after a
+ * logout, when it was revoked. A logout on one server is refused by all, and survives restarts.
  *
- * CSRF: a synchronizer token derived from the session id (HMAC with a separate purpose label),
- * put into every page and sent back in the `x-csrf-token` header. It cannot be read cross-site
- * and changes with each session.
+ * CSRF: a synchronizer token derived from the session id (HMAC with a secret that the database
+ * holds, so all servers derive the same), put into every page and sent back in `x-csrf-token`.
+ * It cannot be read cross-site and changes with each session.
  */
 
 export const SESSION_COOKIE = 'golive_session';
 export const CSRF_HEADER = 'x-csrf-token';
-export const SESSION_SECRET_FILE = 'session-secret';
-const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
+export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
+const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+const CSRF_SECRET = 'csrf';
 
 export interface Session {
   userId: string;
+  /** The session's id: the SHA-256 of its cookie token (never the token itself). */
   sid: string;
   expiresAt: number;
 }
 
-/** Synchronous: read once while the app is assembled, before it serves anything. */
-export function loadOrCreateSessionSecret(dataDir: string): Buffer {
-  const file = path.join(dataDir, SESSION_SECRET_FILE);
-  fs.mkdirSync(dataDir, { recursive: true });
-  try {
-    fs.writeFileSync(file, randomBytes(32).toString('hex'), { flag: 'wx', mode: 0o600 });
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-  }
-  const hex = fs.readFileSync(file, 'utf8').trim();
-  if (!/^[a-f0-9]{64,}$/.test(hex)) throw new Error(`${file} must hold at least 32 random bytes as hex`);
-  return Buffer.from(hex, 'hex');
+/** The secret every web server shares, made by whichever reaches the database first. */
+export async function loadServerSecret(db: Kysely<Tables>, name = CSRF_SECRET): Promise<Buffer> {
+  await db
+    .insertInto('server_secrets')
+    .values({ name, value: randomBytes(32).toString('hex') })
+    .onConflict((oc) => oc.column('name').doNothing())
+    .execute();
+  const row = await db.selectFrom('server_secrets').select('value').where('name', '=', name).executeTakeFirstOrThrow();
+  return Buffer.from(row.value, 'hex');
 }
 
-export class SessionSigner {
-  private readonly revoked = new Map<string, number>();
-
+export class SessionStore {
   constructor(
+    private readonly db: Kysely<Tables>,
     private readonly secret: Buffer,
     private readonly now: () => number = Date.now,
   ) {}
 
-  private mac(purpose: string, value: string): string {
-    return createHmac('sha256', this.secret).update(`${purpose}\n${value}`).digest('base64url');
-  }
-
-  issue(userId: string): { cookie: string; session: Session; maxAgeMs: number } {
-    const session: Session = { userId, sid: randomBytes(16).toString('base64url'), expiresAt: this.now() + SESSION_TTL_MS };
-    const payload = Buffer.from(JSON.stringify(session)).toString('base64url');
-    return { cookie: `${payload}.${this.mac('session', payload)}`, session, maxAgeMs: SESSION_TTL_MS };
-  }
-
-  verify(cookie: string): Session | undefined {
-    const [payload, mac, extra] = cookie.split('.');
-    if (!payload || !mac || extra !== undefined || !safeEqual(mac, this.mac('session', payload))) return undefined;
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
-    } catch {
-      return undefined;
-    }
-    const s = parsed as Partial<Session>;
-    if (typeof s.userId !== 'string' || typeof s.sid !== 'string' || typeof s.expiresAt !== 'number') return undefined;
-    if (s.expiresAt <= this.now() || this.revoked.has(s.sid)) return undefined;
-    return { userId: s.userId, sid: s.sid, expiresAt: s.expiresAt };
-  }
-
-  revoke(session: Session): void {
-    this.revoked.set(session.sid, session.expiresAt);
+  async issue(userId: string): Promise<{ cookie: string; session: Session; maxAgeMs: number }> {
+    const token = randomBytes(32).toString('base64url');
     const now = this.now();
-    for (const [sid, exp] of this.revoked) if (exp <= now) this.revoked.delete(sid);
+    const session: Session = { userId, sid: sha256Hex(token), expiresAt: now + SESSION_TTL_MS };
+    await this.db.insertInto('sessions').values({ id: session.sid, user_id: userId, created_at: now, expires_at: session.expiresAt, revoked_at: null }).execute();
+    // Expired sessions are of no use to anyone: each login sweeps them (indexed by expiry).
+    await this.db.deleteFrom('sessions').where('expires_at', '<', now).execute();
+    return { cookie: token, session, maxAgeMs: SESSION_TTL_MS };
+  }
+
+  async verify(cookie: string): Promise<Session | undefined> {
+    if (!TOKEN_PATTERN.test(cookie)) return undefined;
+    const row = await this.db
+      .selectFrom('sessions')
+      .select(['id', 'user_id', 'expires_at', 'revoked_at'])
+      .where('id', '=', sha256Hex(cookie))
+      .executeTakeFirst();
+    if (!row || row.revoked_at !== null) return undefined;
+    const expiresAt = Number(row.expires_at);
+    if (expiresAt <= this.now()) return undefined;
+    return { userId: row.user_id, sid: row.id, expiresAt };
+  }
+
+  async revoke(session: Session): Promise<void> {
+    await this.db.updateTable('sessions').set({ revoked_at: this.now() }).where('id', '=', session.sid).execute();
   }
 
   /** The CSRF token for a session (or, for proxy-authenticated people, for their id). */
   csrfToken(bindTo: string): string {
-    return this.mac('csrf', bindTo);
+    return createHmac('sha256', this.secret).update(`csrf\n${bindTo}`).digest('base64url');
   }
 
   checkCsrf(bindTo: string, presented: string | undefined): boolean {

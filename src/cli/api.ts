@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { AuditTrail, TrailView } from '../audit';
 import { MANIFEST_SHA256_HEADER } from '../audit/anchor';
@@ -76,7 +77,16 @@ interface RequestOptions {
   /** An array repeats the parameter (`?kind=a&kind=b`). */
   query?: Record<string, string | number | readonly string[] | undefined>;
   flags?: FieldFlags;
+  /** Sent as Idempotency-Key: the request is retried with it when the answer is lost or 503. */
+  idempotencyKey?: string;
 }
+
+/** A message applied at most once may be sent again until an answer arrives. */
+const IDEMPOTENT_ATTEMPTS = 5;
+const MAX_RETRY_WAIT_MS = 5000;
+
+/** No answer arrived (refused connection, reset, timeout): whether the request took effect is unknown. */
+class Unanswered extends CliError {}
 
 export class ApiClient {
   constructor(
@@ -110,11 +120,11 @@ export class ApiClient {
   }
 
   decide(runId: string, stepId: string, body: DecisionBody, flags?: FieldFlags): Promise<{ step: StepView }> {
-    return this.json('POST', `${this.runPath(runId)}/steps/${encodeURIComponent(stepId)}/decisions`, { body, ...(flags ? { flags } : {}) });
+    return this.json('POST', `${this.runPath(runId)}/steps/${encodeURIComponent(stepId)}/decisions`, { body, idempotencyKey: randomUUID(), ...(flags ? { flags } : {}) });
   }
 
   submitEvidence(runId: string, stepId: string, body: EvidenceBody, flags?: FieldFlags): Promise<{ step: StepView }> {
-    return this.json('POST', `${this.runPath(runId)}/steps/${encodeURIComponent(stepId)}/evidence`, { body, ...(flags ? { flags } : {}) });
+    return this.json('POST', `${this.runPath(runId)}/steps/${encodeURIComponent(stepId)}/evidence`, { body, idempotencyKey: randomUUID(), ...(flags ? { flags } : {}) });
   }
 
   resend(runId: string, stepId: string): Promise<{ step: StepView }> {
@@ -126,12 +136,12 @@ export class ApiClient {
   }
 
   resolveReport(runId: string, reportId: string, body: ResolutionBody, flags?: FieldFlags): Promise<{ report: ReportView }> {
-    return this.json('POST', `${this.runPath(runId)}/reports/${encodeURIComponent(reportId)}/resolution`, { body, ...(flags ? { flags } : {}) });
+    return this.json('POST', `${this.runPath(runId)}/reports/${encodeURIComponent(reportId)}/resolution`, { body, idempotencyKey: randomUUID(), ...(flags ? { flags } : {}) });
   }
 
   /** Stop the line or ask for a rollback: both take a reason and answer with the run's state. */
   lineAction(runId: string, action: 'stop' | 'rollback', body: ReasonBody, flags?: FieldFlags): Promise<RunStateView> {
-    return this.json('POST', `${this.runPath(runId)}/${action}`, { body, ...(flags ? { flags } : {}) });
+    return this.json('POST', `${this.runPath(runId)}/${action}`, { body, idempotencyKey: randomUUID(), ...(flags ? { flags } : {}) });
   }
 
   history(runId: string, filter: HistoryFilter = {}, flags?: FieldFlags): Promise<TrailView<AuditTrail>> {
@@ -160,7 +170,31 @@ export class ApiClient {
     }
   }
 
+  /** One request; with an idempotency key, sent again while the answer is lost or a 503. */
   private async send(method: string, path: string, opts: RequestOptions): Promise<Response> {
+    for (let attempt = 1; ; attempt++) {
+      const last = !opts.idempotencyKey || attempt >= IDEMPOTENT_ATTEMPTS;
+      let res: Response;
+      try {
+        res = await this.sendOnce(method, path, opts);
+      } catch (err) {
+        if (last || !(err instanceof Unanswered)) throw err;
+        await new Promise((r) => setTimeout(r, 1000));
+        continue;
+      }
+      if (res.status !== 503 || last) return this.checked(res, opts);
+      const wait = Math.min(MAX_RETRY_WAIT_MS, 1000 * (Number(res.headers.get('retry-after')) || 1));
+      await res.body?.cancel();
+      await new Promise((r) => setTimeout(r, wait));
+    }
+  }
+
+  private async checked(res: Response, opts: RequestOptions): Promise<Response> {
+    if (res.ok) return res;
+    throw await this.failure(res, opts.flags ?? {});
+  }
+
+  private async sendOnce(method: string, path: string, opts: RequestOptions): Promise<Response> {
     if (!this.conn.token) {
       throw new CliError('no API token: set GOLIVE_TOKEN, or run "golive login" and paste your token (the demo users\' tokens are in .data/demo-credentials.txt)');
     }
@@ -177,6 +211,7 @@ export class ApiClient {
           authorization: `Bearer ${this.conn.token}`,
           accept: 'application/json',
           ...(opts.body !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...(opts.idempotencyKey ? { 'idempotency-key': opts.idempotencyKey } : {}),
         },
         ...(opts.body !== undefined ? { body: JSON.stringify(opts.body) } : {}),
         signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
@@ -184,17 +219,16 @@ export class ApiClient {
     } catch (err) {
       throw this.unreachable(err);
     }
-    if (res.ok) return res;
-    throw await this.failure(res, opts.flags ?? {});
+    return res;
   }
 
   private unreachable(err: unknown): CliError {
     if (err instanceof Error && err.name === 'TimeoutError') {
-      return new CliError(`the golive server at ${this.conn.url} did not answer within ${REQUEST_TIMEOUT_MS / 1000} s`);
+      return new Unanswered(`the golive server at ${this.conn.url} did not answer within ${REQUEST_TIMEOUT_MS / 1000} s`);
     }
     const cause = (err as { cause?: { code?: string; message?: string } }).cause;
     const why = cause?.code ?? cause?.message ?? (err instanceof Error ? err.message : String(err));
-    return new CliError(`cannot reach the golive server at ${this.conn.url} (${why})`, [
+    return new Unanswered(`cannot reach the golive server at ${this.conn.url} (${why})`, [
       'is it running (npm start)? Point the CLI at it with GOLIVE_URL or "golive login --url URL".',
     ]);
   }

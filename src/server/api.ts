@@ -123,6 +123,8 @@ export interface Operation {
   produces?: 'application/json' | 'text/plain' | 'application/zip';
   /** Response headers worth documenting (name → description). */
   headers?: Record<string, string>;
+  /** Takes an `Idempotency-Key` header (src/server/idempotency.ts). */
+  idempotent?: true;
 }
 
 function op<const O extends Operation>(o: O): O {
@@ -142,6 +144,7 @@ export const operations = {
     params: stepParamsSchema,
     body: decisionBodySchema,
     status: 200,
+    idempotent: true,
   }),
   submitEvidence: op({
     method: 'post',
@@ -151,6 +154,7 @@ export const operations = {
     params: stepParamsSchema,
     body: evidenceBodySchema,
     status: 200,
+    idempotent: true,
   }),
   resend: op({
     method: 'post',
@@ -170,9 +174,10 @@ export const operations = {
     params: reportParamsSchema,
     body: resolutionBodySchema,
     status: 200,
+    idempotent: true,
   }),
-  stop: op({ method: 'post', path: '/api/runs/:runId/stop', tag: 'red-button', summary: 'Stop the line (rolls the go-live back)', params: runParamsSchema, body: reasonBodySchema, status: 200 }),
-  rollback: op({ method: 'post', path: '/api/runs/:runId/rollback', tag: 'red-button', summary: 'Ask for a rollback', params: runParamsSchema, body: reasonBodySchema, status: 200 }),
+  stop: op({ method: 'post', path: '/api/runs/:runId/stop', tag: 'red-button', summary: 'Stop the line (rolls the go-live back)', params: runParamsSchema, body: reasonBodySchema, status: 200, idempotent: true }),
+  rollback: op({ method: 'post', path: '/api/runs/:runId/rollback', tag: 'red-button', summary: 'Ask for a rollback', params: runParamsSchema, body: reasonBodySchema, status: 200, idempotent: true }),
   history: op({
     method: 'get',
     path: '/api/runs/:runId/history',
@@ -214,7 +219,15 @@ export const operations = {
   login: op({ method: 'post', path: '/api/session', tag: 'session', summary: 'Log in (sets the session cookie)', body: loginBodySchema, status: 200, public: true }),
   logout: op({ method: 'delete', path: '/api/session', tag: 'session', summary: 'Log out', status: 204 }),
   me: op({ method: 'get', path: '/api/me', tag: 'session', summary: 'Who I am, my roles and my CSRF token', status: 200 }),
-  healthz: op({ method: 'get', path: '/healthz', tag: 'ops', summary: 'Liveness and Temporal reachability', status: 200, public: true }),
+  healthz: op({ method: 'get', path: '/healthz', tag: 'ops', summary: 'Liveness: the process answers (checks nothing else)', status: 200, public: true }),
+  readyz: op({
+    method: 'get',
+    path: '/readyz',
+    tag: 'ops',
+    summary: 'Readiness: Temporal and the database answer (503 with Retry-After and which one is down otherwise)',
+    status: 200,
+    public: true,
+  }),
   metrics: op({ method: 'get', path: '/metrics', tag: 'ops', summary: 'Prometheus metrics', status: 200, public: true, produces: 'text/plain' }),
   openapi: op({ method: 'get', path: '/api/openapi.json', tag: 'ops', summary: 'This document', status: 200, public: true }),
 } as const;

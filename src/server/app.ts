@@ -1,9 +1,11 @@
 import path from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { Authenticator } from '../auth/authenticator';
-import { loadOrCreateSessionSecret, SessionSigner } from '../auth/sessions';
+import { SessionStore } from '../auth/sessions';
+import { LoginThrottle } from '../auth/throttle';
 import type { AppDeps, ServerContext, ServerLog } from './deps';
 import { errorHandler, HttpError } from './errors';
+import { registerIdempotentReplays } from './idempotency';
 import { Metrics } from './metrics';
 import { prepareRun } from '../runbook/prepare';
 import { RefusalLog } from './refusalLog';
@@ -14,6 +16,7 @@ import { registerSystemRoutes } from './routes/system';
 import { RunAudit } from './runAudit';
 import { TemporalRuns } from './temporalRuns';
 import { Keyring, SIGNING_KEYS_DIR } from '../signing/keyring';
+import { translateOutages } from './unavailable';
 import { registerUiRoutes } from './ui/routes';
 
 /**
@@ -55,14 +58,19 @@ function countRequests(metrics: Metrics) {
 }
 
 export function buildContext(deps: AppDeps): ServerContext {
-  const signer = new SessionSigner(loadOrCreateSessionSecret(deps.dataDir));
-  const refusals = new RefusalLog(deps.dataDir);
+  const sessions = new SessionStore(deps.database.db, deps.serverSecret);
+  const refusals = new RefusalLog(deps.database);
   const keyring = Keyring.loadOrCreate(deps.signingKeysDir ?? path.join(deps.dataDir, SIGNING_KEYS_DIR));
   return {
     deps,
     keyring,
     runs: new TemporalRuns(deps.client, deps.taskQueue, deps.namespace, keyring),
-    auth: new Authenticator({ users: deps.users, signer, ...(deps.trustedProxy ? { proxy: deps.trustedProxy } : {}) }),
+    auth: new Authenticator({
+      users: deps.users,
+      sessions,
+      throttle: new LoginThrottle(deps.database.driver),
+      ...(deps.trustedProxy ? { proxy: deps.trustedProxy } : {}),
+    }),
     metrics: new Metrics(),
     refusals,
     audit: new RunAudit(deps.client, refusals),
@@ -83,6 +91,7 @@ export function createApp(deps: AppDeps): express.Express {
 
   const api = express.Router();
   registerRunRoutes(api, ctx);
+  registerIdempotentReplays(api, ctx);
   registerMessageRoutes(api, ctx);
   registerAuditRoutes(api, ctx);
   registerSystemRoutes(api, ctx);
@@ -91,6 +100,7 @@ export function createApp(deps: AppDeps): express.Express {
     throw new HttpError(404, `no API route ${req.method} ${req.originalUrl}`);
   });
   registerUiRoutes(app, ctx);
+  app.use(translateOutages);
   app.use(errorHandler((message, err) => ctx.log.error(message, { error: err instanceof Error ? err.stack : String(err) })));
   return app;
 }

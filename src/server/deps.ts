@@ -1,5 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { Authenticator } from '../auth/authenticator';
+import type { GoLiveDatabase } from '../db/database';
+import type { TemporalAvailability } from '../temporal/availability';
 import type { TrustedProxy } from '../auth/proxy';
 import type { UserStore } from '../auth/users';
 import type { Metrics } from './metrics';
@@ -24,10 +26,16 @@ export interface AppDeps {
   namespace: string;
   runbooks: RunbookRegistry;
   users: UserStore;
-  /** users.json, session-secret and refusals.jsonl live here. */
+  /** Where users.json lives (unless `usersFile` says otherwise). */
   dataDir: string;
   /** The Ed25519 keys that sign every message to a run; default `<dataDir>/signing-keys`. */
   signingKeysDir?: string;
+  /** golive's own state: sessions, refused attempts, login throttling. */
+  database: GoLiveDatabase;
+  /** The HMAC key for CSRF tokens, shared by every web server (from the database). */
+  serverSecret: Buffer;
+  /** Whether Temporal answers; without it the app waits for each call to fail by itself. */
+  availability?: TemporalAvailability;
   /** Defaults to src/runbook's prepareRun. */
   prepareRun?: PrepareRun;
   /** e.g. http://127.0.0.1:8233: the UI links each run to its page there. */

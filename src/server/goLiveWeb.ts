@@ -1,21 +1,24 @@
-import path from 'node:path';
 import type { Client } from '@temporalio/client';
-import type { Config } from '../config';
+import { usersFileOf, type Config } from '../config';
 import type { Logger } from '../log';
 import { ensureDemoUsers } from '../auth/demoUsers';
 import { trustedProxyFromEnv } from '../auth/proxy';
-import { USERS_FILE, UserStore } from '../auth/users';
+import { UserStore } from '../auth/users';
+import type { GoLiveDatabase } from '../db/database';
 import { RunbookRegistry } from '../runbook/registry';
+import type { TemporalAvailability } from '../temporal/availability';
 import { startWebServer, type WebServer } from './start';
 
 /**
- * What `npm start` needs from the web side in one call: demo users on first start, the users
- * file, runbooks, proxy SSO from the environment, and the listening server. `banner` holds the
- * lines main.ts prints (how to log in).
+ * What the web role needs in one call: demo users on first start, the users file, runbooks,
+ * proxy SSO from the environment, and the listening server. `banner` holds the lines main.ts
+ * prints (how to log in).
  */
 export interface GoLiveWebOptions {
   config: Config;
   client: Client;
+  database: GoLiveDatabase;
+  availability?: TemporalAvailability;
   namespace: string;
   temporalUiUrl?: string;
   log: Logger;
@@ -24,8 +27,8 @@ export interface GoLiveWebOptions {
 
 export async function startGoLiveWeb(o: GoLiveWebOptions): Promise<WebServer & { banner: string[] }> {
   const dataDir = o.config.GOLIVE_DATA_DIR;
-  const demo = await ensureDemoUsers(dataDir);
-  const users = await UserStore.load(path.join(dataDir, USERS_FILE));
+  const demo = await ensureDemoUsers(dataDir, usersFileOf(o.config));
+  const users = await UserStore.load(demo.usersFile);
   const trustedProxy = trustedProxyFromEnv(o.env ?? process.env);
   const server = await startWebServer(
     {
@@ -36,7 +39,9 @@ export async function startGoLiveWeb(o: GoLiveWebOptions): Promise<WebServer & {
       users,
       dataDir,
       ...(o.config.GOLIVE_SIGNING_KEYS_DIR ? { signingKeysDir: o.config.GOLIVE_SIGNING_KEYS_DIR } : {}),
+      database: o.database,
       log: o.log,
+      ...(o.availability ? { availability: o.availability } : {}),
       ...(o.temporalUiUrl ? { temporalUiUrl: o.temporalUiUrl } : {}),
       ...(o.config.GOLIVE_PUBLIC_URL ? { publicUrl: o.config.GOLIVE_PUBLIC_URL } : {}),
       ...(trustedProxy ? { trustedProxy } : {}),
@@ -50,6 +55,6 @@ export async function startGoLiveWeb(o: GoLiveWebOptions): Promise<WebServer & {
         ...demo.created.map((c) => `  ${c.id.padEnd(10)} ${c.roles.join(', ').padEnd(24)} password ${c.password}`),
         `  API tokens and passwords are in ${demo.credentialsFile} (mode 600); this is the only time they are printed.`,
       ]
-    : [`  users           ${path.join(dataDir, USERS_FILE)} (demo passwords: ${demo.credentialsFile})`];
+    : [`  users           ${demo.usersFile} (demo passwords: ${demo.credentialsFile})`];
   return { ...server, url: o.config.GOLIVE_PUBLIC_URL ?? server.url, banner };
 }

@@ -23,6 +23,15 @@ function parametersOf(s: z.ZodType | undefined, where: 'path' | 'query'): unknow
   }));
 }
 
+const IDEMPOTENCY_PARAMETER = {
+  name: 'Idempotency-Key',
+  in: 'header',
+  required: false,
+  description:
+    'Any unique string (a UUID). The message is applied at most once per key and person; sending it again with the same key (after a lost answer or a 503) returns the first outcome, marked with the response header Idempotent-Replayed: true.',
+  schema: { type: 'string', minLength: 1, maxLength: 200 },
+};
+
 const errorResponse = {
   description: 'An error: `{error: {code, message, issues?: [{path, message}]}}`',
   content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
@@ -30,14 +39,14 @@ const errorResponse = {
 
 function operationObject(id: string, o: Operation): Record<string, unknown> {
   const errors = Object.fromEntries(
-    (Object.keys(ERROR_CODES) as string[]).filter((s) => !['405', '500', '503'].includes(s)).map((status) => [status, errorResponse]),
+    (Object.keys(ERROR_CODES) as string[]).filter((s) => !['405', '500'].includes(s)).map((status) => [status, errorResponse]),
   );
   return {
     operationId: id,
     summary: o.summary,
     tags: [o.tag],
     ...(o.public ? { security: [] } : {}),
-    parameters: [...parametersOf(o.params, 'path'), ...parametersOf(o.query, 'query')],
+    parameters: [...parametersOf(o.params, 'path'), ...parametersOf(o.query, 'query'), ...(o.idempotent ? [IDEMPOTENCY_PARAMETER] : [])],
     ...requestBodyOf(o),
     responses: { [String(o.status)]: successOf(o), ...errors },
   };

@@ -1,69 +1,105 @@
-import fs from 'node:fs/promises';
-import path from 'node:path';
-import { z } from 'zod';
+import { sql, type Kysely, type Transaction } from 'kysely';
+import { chainRefusal, type RefusalEntry, type RefusalInput } from '../audit/refusals';
+import type { GoLiveDatabase } from '../db/database';
+import type { RefusalRow, Tables } from '../db/tables';
+
+export { refusalEntrySchema, refusalInputSchema, type RefusalEntry, type RefusalInput } from '../audit/refusals';
 
 /**
- * Refused attempts (who tried what, and why not), one JSON object per line, appended only.
- * The audit trail reads them back per run (`readForRun`) beside the workflow history, which
- * holds no trace of Updates its validators rejected.
+ * Refused attempts in golive's database: indexed by run, append-only (the table's triggers refuse
+ * UPDATE and DELETE), chained per run (src/audit/refusals.ts). The audit trail reads a run's
+ * refusals by its key, so its cost does not grow with the refusals of other runs.
+ *
+ * Two web servers may append to one run at the same moment. On PostgreSQL each append takes a
+ * per-run advisory lock for its transaction, so they queue; on SQLite one process writes at a
+ * time anyway. Should two ever compute the same next sequence number, the primary key (run, seq)
+ * lets only one in and the other re-reads the head and tries again: the chain never forks.
  */
 
-export const REFUSALS_FILE = 'refusals.jsonl';
+const APPEND_ATTEMPTS = 20;
 
-export const refusalEntrySchema = z.object({
-  at: z.string(),
-  runId: z.string(),
-  /** The verified person, or "anonymous" for an anonymous Red Button report. */
-  actor: z.string(),
-  /** Which operation: decide, submitEvidence, report, resolveReport, stop, rollback, startRun. */
-  action: z.string(),
-  stepId: z.string().optional(),
-  reportId: z.string().optional(),
-  /** A REFUSAL_TYPES value (NotAuthorized, SelfApproval, …). */
-  type: z.string(),
-  status: z.number().int(),
-  reason: z.string(),
-  /** Who refused: the server's own check, or the workflow's Update validator. */
-  by: z.enum(['server', 'workflow']),
-});
-export type RefusalEntry = z.infer<typeof refusalEntrySchema>;
+function toEntry(row: RefusalRow): RefusalEntry {
+  return {
+    at: row.at,
+    runId: row.run_id,
+    actor: row.actor,
+    action: row.action,
+    ...(row.step_id !== null ? { stepId: row.step_id } : {}),
+    ...(row.report_id !== null ? { reportId: row.report_id } : {}),
+    type: row.type,
+    status: Number(row.status),
+    reason: row.reason,
+    by: row.by as RefusalEntry['by'],
+    seq: Number(row.seq),
+    prevHash: row.prev_hash,
+    hash: row.hash,
+  };
+}
+
+function isUniqueViolation(err: unknown): boolean {
+  const e = err as { code?: unknown; message?: unknown };
+  // PostgreSQL: unique_violation; SQLite: a PRIMARY KEY constraint failure.
+  return e.code === '23505' || e.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || (typeof e.message === 'string' && /UNIQUE constraint failed/.test(e.message));
+}
+
+/** SQLite: another connection to the file is writing (its busy timeout covers most of this). */
+function isBusy(err: unknown): boolean {
+  return String((err as { code?: unknown }).code).startsWith('SQLITE_BUSY');
+}
 
 export class RefusalLog {
-  readonly file: string;
-  private tail: Promise<void> = Promise.resolve();
+  private readonly db: Kysely<Tables>;
 
-  constructor(dataDir: string) {
-    this.file = path.join(dataDir, REFUSALS_FILE);
+  constructor(private readonly database: GoLiveDatabase) {
+    this.db = database.db;
   }
 
-  /** Appends one line; appends are serialised so lines never interleave. */
-  append(entry: RefusalEntry): Promise<void> {
-    const line = JSON.stringify(refusalEntrySchema.parse(entry)) + '\n';
-    const next = this.tail.then(() => fs.appendFile(this.file, line, { flag: 'a', mode: 0o600 }));
-    this.tail = next.catch(() => undefined);
-    return next;
-  }
-
-  /** Every refusal recorded for a run, oldest first; unreadable lines are skipped. */
-  async readForRun(runId: string): Promise<RefusalEntry[]> {
-    await this.tail;
-    let text: string;
-    try {
-      text = await fs.readFile(this.file, 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw err;
-    }
-    const out: RefusalEntry[] = [];
-    for (const line of text.split('\n')) {
-      if (!line.trim()) continue;
+  /** Appends one refusal at the end of its run's chain; returns it chained. */
+  async append(input: RefusalInput): Promise<RefusalEntry> {
+    for (let attempt = 1; ; attempt++) {
       try {
-        const parsed = refusalEntrySchema.safeParse(JSON.parse(line));
-        if (parsed.success && parsed.data.runId === runId) out.push(parsed.data);
-      } catch {
-        // A torn last line after a crash: not a refusal anyone can read, so not one to report.
+        return await this.db.transaction().execute((trx) => this.appendIn(trx, input));
+      } catch (err) {
+        if (!(isUniqueViolation(err) || isBusy(err)) || attempt >= APPEND_ATTEMPTS) throw err;
+        await new Promise((r) => setTimeout(r, Math.random() * 20 * attempt));
       }
     }
-    return out;
+  }
+
+  private async appendIn(trx: Transaction<Tables>, input: RefusalInput): Promise<RefusalEntry> {
+    if (this.database.kind === 'postgres') await sql`select pg_advisory_xact_lock(hashtext(${`refusals:${input.runId}`}))`.execute(trx);
+    const head = await trx
+      .selectFrom('refusals')
+      .select(['seq', 'hash'])
+      .where('run_id', '=', input.runId)
+      .orderBy('seq', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    const entry = chainRefusal(input, head ? { seq: Number(head.seq), hash: head.hash } : undefined);
+    await trx
+      .insertInto('refusals')
+      .values({
+        run_id: entry.runId,
+        seq: entry.seq,
+        at: entry.at,
+        actor: entry.actor,
+        action: entry.action,
+        step_id: entry.stepId ?? null,
+        report_id: entry.reportId ?? null,
+        type: entry.type,
+        status: entry.status,
+        reason: entry.reason,
+        by: entry.by,
+        prev_hash: entry.prevHash,
+        hash: entry.hash,
+      })
+      .execute();
+    return entry;
+  }
+
+  /** Every refusal recorded for a run, oldest first, with its chain fields. */
+  async readForRun(runId: string): Promise<RefusalEntry[]> {
+    const rows = await this.db.selectFrom('refusals').selectAll().where('run_id', '=', runId).orderBy('seq', 'asc').execute();
+    return rows.map(toEntry);
   }
 }

@@ -38,8 +38,8 @@ function parsePart(schema: z.ZodType | undefined, value: unknown, where: string)
 }
 
 /** Identifies the caller; 401 for bad credentials, or none where the operation needs some. */
-export function identify(ctx: ServerContext, req: Request, required: boolean): Principal | undefined {
-  const id = ctx.auth.identify(req);
+export async function identify(ctx: ServerContext, req: Request, required: boolean): Promise<Principal | undefined> {
+  const id = await ctx.auth.identify(req);
   if (id.kind === 'invalid') throw new HttpError(401, id.message);
   if (id.kind === 'anonymous') {
     if (required) throw new HttpError(401, 'log in, or send "Authorization: Bearer <token>"', { headers: { 'WWW-Authenticate': 'Bearer realm="golive"' } });
@@ -59,8 +59,8 @@ export function route<O extends Operation>(router: Router, ctx: ServerContext, o
   const stateChanging = op.method !== 'get';
   // Who is asking, CSRF and the content type are settled before any body is read, so an
   // anonymous or cross-site request never makes the server buffer an upload.
-  const gate = (req: Request, res: Response, next: NextFunction) => {
-    const principal = identify(ctx, req, !op.public);
+  const gate = async (req: Request, res: Response, next: NextFunction) => {
+    const principal = await identify(ctx, req, !op.public);
     if (principal && stateChanging && !ctx.auth.checkCsrf(principal, req)) {
       throw new HttpError(403, 'missing or wrong CSRF token: reload the page and try again', { code: 'csrf' });
     }

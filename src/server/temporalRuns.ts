@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { WorkflowUpdateFailedError, type Client, type WorkflowExecutionInfo } from '@temporalio/client';
+import { status } from '@grpc/grpc-js';
+import { isGrpcCancelledError, isGrpcDeadlineError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError, type Client, type WorkflowExecutionInfo } from '@temporalio/client';
 import { executionInfoFromRaw } from '@temporalio/client/lib/helpers';
 import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type UpdateDefinition } from '@temporalio/common';
 import {
@@ -191,12 +192,26 @@ export class TemporalRuns {
     return { runs, ...(token ? { nextPageToken: token } : {}) };
   }
 
+  /**
+   * The run's state for the server's pre-checks and pages. A run that closes while the query
+   * waits makes Temporal drop it ("buffered query cleared"); asked again, the closed run is
+   * answered from its history. Whatever still fails is a 409 (the run has ended) or a 503 (no
+   * worker answered), never a 500.
+   */
   async state(runId: string): Promise<RunStateView> {
-    try {
-      return await this.client.workflow.getHandle(runId).query(getRunStateQuery);
-    } catch (err) {
-      if (err instanceof WorkflowNotFoundError) throw new HttpError(404, `no run with id ${runId}`);
-      throw err;
+    const handle = this.client.workflow.getHandle(runId);
+    const deadline = Date.now() + STATE_QUERY_DEADLINE_MS;
+    for (let closedTries = 0; ; ) {
+      try {
+        return await this.client.withDeadline(Math.min(deadline, Date.now() + STATE_QUERY_ATTEMPT_MS), () => handle.query(getRunStateQuery));
+      } catch (err) {
+        if (err instanceof WorkflowNotFoundError) throw new HttpError(404, `no run with id ${runId}`);
+        if (!isGrpcDeadlineError(err) && !isQueryRace(err)) throw err;
+        // A query that met the run's end can hang or be dropped; the closed run answers from history.
+        const closed = await handle.describe().then((d) => d.status.name !== 'RUNNING', () => false);
+        if (closed && ++closedTries > 1) throw new Refusal(REFUSAL_TYPES.runClosed, `run ${runId} has ended`, 'workflow');
+        if (Date.now() >= deadline) throw new HttpError(503, `no worker answered for run ${runId} in time; try again in a moment`, { headers: { 'Retry-After': '2' } });
+      }
     }
   }
 
@@ -218,14 +233,19 @@ export class TemporalRuns {
     return signed(key, runId, name, arg as object) as Arg;
   }
 
-  async update<Ret, Arg>(runId: string, def: UpdateDefinition<Ret, [Arg], string>, unsignedArg: Arg): Promise<Ret> {
+  /**
+   * Sends an Update, signed for the run. With an idempotency key (the caller's `Idempotency-Key`,
+   * scoped by person), the key is the Update's id: Temporal runs an Update with a given id once,
+   * and a retry of an accepted one gets the first outcome (see `priorOutcome`).
+   */
+  async update<Ret, Arg>(runId: string, def: UpdateDefinition<Ret, [Arg], string>, unsignedArg: Arg, opts: { updateId?: string } = {}): Promise<Ret> {
     const arg = await this.sign(runId, def.name, unsignedArg);
     try {
       const handle = this.client.workflow.getHandle(runId);
       // Step messages go through sendStepMessage, which lets a worker that just took over the run
       // catch up before the decision is judged (see src/temporal/runUpdates.ts).
-      if (isStepMessage(arg)) return await sendStepMessage(handle, def as UpdateDefinition<Ret, [typeof arg], string>, arg);
-      return await handle.executeUpdate(def, { args: [arg] });
+      if (isStepMessage(arg)) return await sendStepMessage(handle, def as UpdateDefinition<Ret, [typeof arg], string>, arg, opts.updateId);
+      return await handle.executeUpdate(def, { args: [arg], ...(opts.updateId ? { updateId: opts.updateId } : {}) });
     } catch (err) {
       if (err instanceof WorkflowUpdateFailedError) {
         const cause = err.cause;
@@ -242,9 +262,77 @@ export class TemporalRuns {
         if (exists) throw new Refusal(REFUSAL_TYPES.runClosed, `run ${runId} has ended`, 'workflow');
         throw new HttpError(404, `no run with id ${runId}`);
       }
+      if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError && !isUnreachable(err)) return this.afterDroppedUpdate<Ret>(runId, opts.updateId, err);
       throw err;
     }
   }
+
+  /**
+   * Temporal dropped the Update's call (the run closed while it waited, or the call timed out).
+   * With an id, what happened is known: its outcome if it was applied; otherwise a closed run is
+   * a refusal, and an open one an honest "unknown, send it again" (503 through the outage mapper).
+   */
+  private async afterDroppedUpdate<Ret>(runId: string, updateId: string | undefined, err: Error): Promise<Ret> {
+    if (updateId) {
+      const prior = await priorOutcome(this.client, runId, updateId);
+      if (prior) return prior.result as Ret;
+    }
+    const closed = await this.client.workflow
+      .getHandle(runId)
+      .describe()
+      .then((d) => d.status.name !== 'RUNNING', () => false);
+    if (closed) throw new Refusal(REFUSAL_TYPES.runClosed, `run ${runId} ended before this message was applied`, 'workflow');
+    throw err;
+  }
+}
+
+/** Our own fail-fast (the availability probe) says UNAVAILABLE with these details. */
+function isUnreachable(err: unknown): boolean {
+  for (let e = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    if ((e as { code?: unknown }).code === status.UNAVAILABLE) return true;
+  }
+  return false;
+}
+
+/**
+ * The outcome of an Update already sent with this id, if Temporal has one: what a retried
+ * request answers with, so a decision whose answer was lost is not judged a second time (it would
+ * be refused as a duplicate). Undefined when there is no such Update (the request is new).
+ */
+export async function priorOutcome(client: Client, runId: string, updateId: string): Promise<{ result: unknown } | undefined> {
+  try {
+    const result = await client.withDeadline(Date.now() + STATE_QUERY_DEADLINE_MS, () => client.workflow.getHandle(runId).getUpdateHandle(updateId).result());
+    return { result };
+  } catch (err) {
+    // Not found: no Update has this id. Cancelled: Temporal dropped the poll (the run closed
+    // under it); nothing is known, so the request is judged as new, and refused if it must be.
+    if (err instanceof WorkflowNotFoundError || (isGrpcCancelledError(err) && !isUnreachable(err))) return undefined;
+    if (err instanceof WorkflowUpdateFailedError) {
+      const cause = err.cause;
+      if (cause instanceof ApplicationFailure && isRefusalType(cause.type)) throw new Refusal(cause.type, cause.message, 'workflow');
+      throw new HttpError(409, `the run refused: ${cause?.message ?? err.message}`);
+    }
+    throw err;
+  }
+}
+
+/** Long enough for a worker to take over a run whose worker died (sticky queue timeout: 10 s). */
+const STATE_QUERY_DEADLINE_MS = 20_000;
+/** One query's time: a query that met the run's end may never be answered. */
+const STATE_QUERY_ATTEMPT_MS = 4000;
+
+/**
+ * The query met a run closing under it, or a worker that dropped it: asking again can succeed.
+ * Temporal cancels a query that was buffered when the run closed (gRPC CANCELLED); the web's own
+ * fail-fast cancels say UNAVAILABLE, so CANCELLED here is the server's.
+ */
+function isQueryRace(err: unknown): boolean {
+  for (let e = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    if ((e as { code?: unknown }).code === status.CANCELLED && typeof (e as { details?: unknown }).details === 'string') return true;
+    const text = `${(e as { message?: unknown }).message ?? ''} ${(e as { details?: unknown }).details ?? ''}`;
+    if (/buffered query cleared|query was rejected|workflow is closed|query task was lost|query.*timed out/i.test(text)) return true;
+  }
+  return false;
 }
 
 function isStepMessage(arg: unknown): arg is { stepId: string } {

@@ -1,6 +1,8 @@
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
+import type { Interceptor } from '@grpc/grpc-js';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { NativeConnection } from '@temporalio/worker';
+import { FAST_RECONNECT_CHANNEL_ARGS, type TemporalAvailability } from './availability';
 
 /**
  * Where Temporal is, and how to reach it: the embedded dev server's address, or a cluster /
@@ -30,6 +32,22 @@ export function devServerTarget(address: string, namespace: string): TemporalTar
 
 export async function connectClient(target: TemporalTarget): Promise<Client> {
   const connection = await Connection.connect({ ...target.connectOptions, address: target.address });
+  return new Client({ connection, namespace: target.namespace });
+}
+
+/**
+ * The web server's client: connects lazily (the server answers before Temporal does), retries a
+ * failed call only briefly (the SDK's default keeps trying for ~20 s, holding the request), fails
+ * fast while `availability` says Temporal is away, and reconnects within a second of its return.
+ */
+export function availableClient(target: TemporalTarget, availability: TemporalAvailability): Client {
+  const retries: Interceptor = makeGrpcRetryInterceptor(defaultGrpcRetryOptions({ maxAttempts: 3 }));
+  const connection = Connection.lazy({
+    ...target.connectOptions,
+    address: target.address,
+    channelArgs: { ...(target.connectOptions.channelArgs as object | undefined), ...FAST_RECONNECT_CHANNEL_ARGS },
+    interceptors: [availability.interceptor(), retries],
+  });
   return new Client({ connection, namespace: target.namespace });
 }
 

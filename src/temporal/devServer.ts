@@ -20,6 +20,11 @@ export interface DevServerOptions {
   headless?: boolean;
   /** Where the server's own log goes; defaults to ignoring it. */
   logFile?: string;
+  /**
+   * Where to record the server's pid. A server recorded there that is still running when the next
+   * golive starts (its golive was killed) is stopped first: see stopStaleDevServer.
+   */
+  pidFile?: string;
   startTimeoutMs?: number;
 }
 
@@ -40,8 +45,20 @@ const searchAttributeFlagType: Record<string, string> = {
   DATETIME: 'Datetime',
 };
 
+/**
+ * On Linux, `setpriv --pdeathsig KILL` makes the kernel kill the server the moment the process
+ * that started it dies, however it dies (a SIGKILL runs no exit hook). Elsewhere the exit hook
+ * below and the pid file are the net.
+ */
+const SETPRIV = '/usr/bin/setpriv';
+
+function command(cliPath: string, args: string[]): [string, string[]] {
+  return process.platform === 'linux' && fs.existsSync(SETPRIV) ? [SETPRIV, ['--pdeathsig', 'KILL', '--', cliPath, ...args]] : [cliPath, args];
+}
+
 export async function startDevServer(opts: DevServerOptions): Promise<DevServer> {
   const host = '127.0.0.1';
+  if (opts.pidFile) await stopStaleDevServer(opts.pidFile);
   if (!(await isPortFree(opts.port, host))) throw new PortInUse(opts.port, 'Temporal dev server', 'GOLIVE_TEMPORAL_PORT');
   if (!opts.headless && !(await isPortFree(opts.uiPort, host))) {
     throw new PortInUse(opts.uiPort, 'Temporal Web UI', 'GOLIVE_TEMPORAL_UI_PORT');
@@ -74,8 +91,10 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
     out = fs.openSync(opts.logFile, 'a');
   }
   // detached: the server gets its own process group, so stop() can end it and anything it spawned.
-  const child = spawn(opts.cliPath, args, { stdio: ['ignore', out, out], detached: true });
+  const [program, argv] = command(opts.cliPath, args);
+  const child = spawn(program, argv, { stdio: ['ignore', out, out], detached: true });
   if (typeof out === 'number') fs.closeSync(out);
+  if (opts.pidFile && child.pid) writePidFile(opts.pidFile, child.pid, opts.dbFile);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   // The server runs in its own process group (so stop() can end it whole); if this process ends
   // without calling stop() — a crash, a test runner killed mid-run — take the server along.
@@ -95,7 +114,10 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
     uiUrl: opts.headless ? undefined : `http://${host}:${opts.uiPort}`,
     child,
     async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
+      if (child.exitCode !== null || child.signalCode !== null) {
+        if (opts.pidFile) fs.rmSync(opts.pidFile, { force: true });
+        return;
+      }
       try {
         process.kill(-child.pid!, 'SIGTERM');
       } catch {
@@ -110,6 +132,7 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
       }, 5000);
       await exited;
       clearTimeout(timer);
+      if (opts.pidFile) fs.rmSync(opts.pidFile, { force: true });
     },
   };
 
@@ -157,4 +180,54 @@ async function isServing(address: string, namespace: string): Promise<boolean> {
   } finally {
     await connection?.close().catch(() => undefined);
   }
+}
+
+interface PidRecord {
+  pid: number;
+  dbFile?: string;
+}
+
+function writePidFile(file: string, pid: number, dbFile: string | undefined): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, JSON.stringify({ pid, ...(dbFile ? { dbFile } : {}) }) + '\n', { mode: 0o600 });
+}
+
+/** True when `pid` is a Temporal dev server started for `dbFile` (never some other program that got the pid). */
+function isOurDevServer(pid: number, dbFile: string | undefined): boolean {
+  let cmdline: string;
+  try {
+    cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
+  } catch {
+    return false;
+  }
+  return cmdline.includes('start-dev') && (dbFile === undefined || cmdline.includes(dbFile));
+}
+
+/**
+ * A dev server recorded in the pid file that still runs belongs to a golive that died without
+ * stopping it (the data folder's lock says no live golive owns it): stop it and its group, so
+ * its ports and SQLite file are free again.
+ */
+export async function stopStaleDevServer(pidFile: string): Promise<boolean> {
+  let record: PidRecord;
+  try {
+    record = JSON.parse(fs.readFileSync(pidFile, 'utf8')) as PidRecord;
+  } catch {
+    return false;
+  }
+  const stale = typeof record.pid === 'number' && isOurDevServer(record.pid, record.dbFile);
+  if (stale) {
+    for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
+      try {
+        process.kill(-record.pid, signal);
+      } catch {
+        break;
+      }
+      const deadline = Date.now() + 5000;
+      while (Date.now() < deadline && isOurDevServer(record.pid, record.dbFile)) await new Promise((r) => setTimeout(r, 100));
+      if (!isOurDevServer(record.pid, record.dbFile)) break;
+    }
+  }
+  fs.rmSync(pidFile, { force: true });
+  return stale;
 }

@@ -15,14 +15,17 @@ export async function sendStepMessage<Ret, Input extends { stepId: string }>(
   handle: WorkflowHandle,
   update: UpdateDefinition<Ret, [Input]>,
   input: Input,
+  /** The Update's id (an idempotency key); a refused first attempt left nothing under it. */
+  updateId?: string,
 ): Promise<Ret> {
+  const options = { args: [input] as [Input], ...(updateId ? { updateId } : {}) };
   try {
-    return await handle.executeUpdate(update, { args: [input] });
+    return await handle.executeUpdate(update, options);
   } catch (err) {
     if (refusalOf(err)?.type !== REFUSAL_TYPES.notWaiting) throw err;
     const state = await handle.query(getRunStateQuery);
     if (state.steps.find((s) => s.id === input.stepId)?.status !== 'waiting') throw err;
-    return handle.executeUpdate(update, { args: [input] });
+    return handle.executeUpdate(update, options);
   }
 }
 

@@ -125,7 +125,10 @@ describe('operations endpoints', () => {
   it('reports health, Prometheus metrics and the OpenAPI document', async () => {
     const health = await apiAs(app())('GET', '/healthz');
     expect(health.status).toBe(200);
-    expect(health.body).toEqual({ status: 'ok', temporal: 'ok' });
+    expect(health.body).toEqual({ status: 'ok' });
+    const ready = await apiAs(app())('GET', '/readyz');
+    expect(ready.status).toBe(200);
+    expect(ready.body).toEqual({ status: 'ready', temporal: 'ok', database: 'ok' });
 
     const metrics = await apiAs(app())('GET', '/metrics');
     expect(metrics.status).toBe(200);
@@ -139,7 +142,7 @@ describe('operations endpoints', () => {
     expect(doc.body.openapi).toBe('3.1.0');
     const decide = doc.body.paths['/api/runs/{runId}/steps/{stepId}/decisions'].post;
     expect(decide.requestBody.content['application/json'].schema.oneOf ?? decide.requestBody.content['application/json'].schema.anyOf).toHaveLength(2);
-    expect(decide.parameters.map((p: { name: string }) => p.name)).toEqual(['runId', 'stepId']);
+    expect(decide.parameters.map((p: { name: string }) => p.name)).toEqual(['runId', 'stepId', 'Idempotency-Key']);
     expect(doc.body.paths['/api/runs'].post.requestBody.content['application/json'].schema.additionalProperties).toBe(false);
   });
 });

@@ -180,7 +180,7 @@ describe('decisions and evidence', () => {
     const state = await untilStep(runId, 'hypercare', 'running');
     expect(state.decisions).toEqual([expect.objectContaining({ stepId: 'guardian-sign-off', decision: 'approve', actor: { id: 'guardian', name: 'Gita Guardian', roles: ['guardian'] }, roleSource: 'directory' })]);
 
-    const refusals = await new RefusalLog(app().dataDir).readForRun(runId);
+    const refusals = await new RefusalLog(app().database).readForRun(runId);
     expect(refusals.map((r) => [r.actor, r.type, r.status])).toEqual(
       expect.arrayContaining([
         ['ops', 'NotAuthorized', 403],
@@ -239,7 +239,7 @@ describe('Red Button, stop and rollback', () => {
     // The sponsor has a role in the run but no stop authority: the workflow itself refuses.
     const sponsorStop = await as('sponsor')('POST', `/api/runs/${runId}/stop`, { reason: 'nervous' });
     expect(sponsorStop.status).toBe(403);
-    const refusals = await new RefusalLog(app().dataDir).readForRun(runId);
+    const refusals = await new RefusalLog(app().database).readForRun(runId);
     expect(refusals).toEqual(expect.arrayContaining([expect.objectContaining({ actor: 'sponsor', action: 'stop', by: 'workflow', type: 'NotAuthorized' })]));
     const noReason = await as('ops')('POST', `/api/runs/${runId}/stop`, { reason: '' });
     expect(noReason.status).toBe(400);

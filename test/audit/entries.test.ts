@@ -3,6 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { chainEntries, entryHash, verifyChain } from '../../src/audit/chain';
 import { actorLabel, auditEntries, filterEntries, finalState, startInput, SYSTEM_ACTOR } from '../../src/audit/entries';
+import { chainRefusals } from '../../src/audit/refusals';
 import { kindFilterHidesRefusals, viewTrail } from '../../src/audit/view';
 import type { RunHistory } from '../../src/audit/history';
 
@@ -108,8 +109,8 @@ describe('hash chain', () => {
 
 describe('a view of the trail', () => {
   const entries = chainEntries(auditEntries(chain));
-  const refusal = { at: '2024-01-01T00:00:00.000Z', runId: 'wf', actor: 'rm', action: 'decide:approve', stepId: 'gate-4', type: 'SelfApproval', status: 403, reason: 'the initiator may not approve', by: 'workflow' as const };
-  const trail = { entries, refusals: [refusal] };
+  const [refusal] = chainRefusals([{ at: '2024-01-01T00:00:00.000Z', runId: 'wf', actor: 'rm', action: 'decide:approve', stepId: 'gate-4', type: 'SelfApproval', status: 403, reason: 'the initiator may not approve', by: 'workflow' as const }]);
+  const trail = { entries, refusals: [refusal!] };
 
   it('shows refused attempts under a kind filter only when it asks for refused messages', () => {
     expect(viewTrail(trail, {}).refusals).toEqual([refusal]);

@@ -6,6 +6,7 @@ import type { Client } from '@temporalio/client';
 import { buildAuditTrail, dossierZip, exportDossier, filterEntries, verifyDossier } from '../../src/audit';
 import { chainEntries } from '../../src/audit/chain';
 import { sha256, type Manifest, type TrailFile } from '../../src/audit/dossier';
+import { chainRefusals } from '../../src/audit/refusals';
 import { approveStepUpdate, rejectStepUpdate, submitEvidenceUpdate } from '../../workflows/definitions';
 import { actor, inputFor, people, startRun, stepStatus, waitForState } from '../support/runs';
 import { testClient, testWorker } from '../support/temporal';
@@ -58,7 +59,7 @@ describe('audit trail and dossier of a rejected run', () => {
       return handle.workflowId;
     });
 
-    const refusals = [{ at: new Date().toISOString(), runId: workflowId, actor: people.initiator, action: 'decide:approve', stepId: 'gate-4', type: 'SelfApproval', status: 403, reason: 'the initiator may not approve', by: 'workflow' as const }];
+    const refusals = chainRefusals([{ at: new Date().toISOString(), runId: workflowId, actor: people.initiator, action: 'decide:approve', stepId: 'gate-4', type: 'SelfApproval', status: 403, reason: 'the initiator may not approve', by: 'workflow' as const }]);
     const trail = await buildAuditTrail({ client, workflowId, refusals });
     expect(trail.finished).toBe(true);
     expect(filterEntries(trail.entries, { kind: 'decision' }).map((d) => [d.actor, d.role, d.details.decision, d.details.comment])).toEqual([

@@ -4,9 +4,10 @@ import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { ensureDemoUsers, type DemoCredential } from '../../src/auth/demoUsers';
 import { UserStore } from '../../src/auth/users';
+import { openDatabase, SQLITE_FILE, type GoLiveDatabase } from '../../src/db/database';
 import { RunbookRegistry } from '../../src/runbook/registry';
 import type { AppDeps } from '../../src/server/deps';
-import { startWebServer } from '../../src/server/start';
+import { startWebServer, type WebServerDeps } from '../../src/server/start';
 import { NAMESPACE, testClient, testWorker } from './temporal';
 export { eventually } from './eventually';
 
@@ -21,17 +22,21 @@ export const SMALL_RUNBOOK = 'web-small';
 export interface TestApp {
   url: string;
   dataDir: string;
+  /** golive's own database for this app (SQLite in dataDir unless the caller passed one). */
+  database: GoLiveDatabase;
   credentials: Record<string, DemoCredential>;
   close(): Promise<void>;
 }
 
 const quiet = { info: () => undefined, warn: () => undefined, error: (m: string, meta?: unknown) => console.error(m, meta) };
 
-export async function startTestApp(opts: { client: Client; taskQueue: string } & Partial<AppDeps>): Promise<TestApp> {
+export async function startTestApp(opts: { client: Client; taskQueue: string } & Partial<WebServerDeps>): Promise<TestApp> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'golive-web-'));
   const { created } = await ensureDemoUsers(dataDir);
   if (!created) throw new Error('demo users were not created in a fresh data dir');
   const users = await UserStore.load(path.join(dataDir, 'users.json'));
+  const ownDatabase = opts.database === undefined;
+  const database = opts.database ?? (await openDatabase({ sqliteFile: path.join(dataDir, SQLITE_FILE) }));
   const server = await startWebServer(
     {
       namespace: NAMESPACE,
@@ -41,15 +46,18 @@ export async function startTestApp(opts: { client: Client; taskQueue: string } &
       temporalUiUrl: 'http://127.0.0.1:8233',
       log: quiet,
       ...opts,
+      database,
     },
     { host: '127.0.0.1', port: 0 },
   );
   return {
     url: server.url,
     dataDir,
+    database,
     credentials: Object.fromEntries(created.map((c) => [c.id, c])),
     close: async () => {
       await server.close();
+      if (ownDatabase) await database.close();
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
@@ -97,6 +105,13 @@ export function smallRunbookVariant(id: string, edits: [string, string][]): stri
     text = text.replace(from, to);
   }
   return text;
+}
+
+/** The small web runbook ending at the Guardian's approval: approving it ends the run (live). */
+export const FINAL_APPROVAL_RUNBOOK = 'web-final-approval';
+export function finalApprovalRunbook(): string {
+  const small = fs.readFileSync(path.join(FIXTURE_RUNBOOKS, `${SMALL_RUNBOOK}.yaml`), 'utf8');
+  return smallRunbookVariant(FINAL_APPROVAL_RUNBOOK, [[small.slice(small.indexOf('  - id: hypercare')), '']]);
 }
 
 /**

@@ -37,3 +37,20 @@ describe('durations', () => {
     expect(() => durationToMs('soon')).toThrow(RangeError);
   });
 });
+
+describe('parseConfig: processes, database, worker tuning', () => {
+  it('reads the process roles and refuses one role without a Temporal to share', () => {
+    expect(parseConfig({}).GOLIVE_ROLES).toEqual(['web', 'worker']);
+    expect(parseConfig({ GOLIVE_ROLES: 'worker, web,worker' }).GOLIVE_ROLES).toEqual(['worker', 'web']);
+    expect(parseConfig({ GOLIVE_ROLES: 'web', TEMPORAL_ADDRESS: 'temporal:7233' }).GOLIVE_ROLES).toEqual(['web']);
+    expect(() => parseConfig({ GOLIVE_ROLES: 'web' })).toThrow(/GOLIVE_ROLES=web needs TEMPORAL_ADDRESS/);
+    expect(() => parseConfig({ GOLIVE_ROLES: 'web,cook', TEMPORAL_ADDRESS: 'x:1' })).toThrow(/GOLIVE_ROLES: each role must be web or worker/);
+  });
+
+  it('takes a PostgreSQL URL for the database and worker tuning numbers', () => {
+    const config = parseConfig({ GOLIVE_DATABASE_URL: 'postgres://u:p@db:5432/golive', GOLIVE_WORKER_MAX_CACHED_WORKFLOWS: '500', GOLIVE_SHUTDOWN_GRACE_SECONDS: '30' });
+    expect(config).toMatchObject({ GOLIVE_DATABASE_URL: 'postgres://u:p@db:5432/golive', GOLIVE_WORKER_MAX_CACHED_WORKFLOWS: 500, GOLIVE_SHUTDOWN_GRACE_SECONDS: 30 });
+    expect(() => parseConfig({ GOLIVE_DATABASE_URL: 'mysql://db/golive' })).toThrow(/GOLIVE_DATABASE_URL: must be a postgres:\/\/ URL/);
+    expect(() => parseConfig({ GOLIVE_WORKER_MAX_CONCURRENT_ACTIVITIES: '0' })).toThrow(/GOLIVE_WORKER_MAX_CONCURRENT_ACTIVITIES/);
+  });
+});

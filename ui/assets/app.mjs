@@ -292,6 +292,10 @@
     if (method !== 'DELETE') {
       init.headers['content-type'] = 'application/json';
       init.body = JSON.stringify(serialize(form, submitter));
+      // One key per attempt to do this, kept until it succeeds: a resend after a lost answer or
+      // a 503 is applied at most once and answered with the first outcome.
+      if (!form.dataset.idempotencyKey) form.dataset.idempotencyKey = newIdempotencyKey();
+      init.headers['idempotency-key'] = form.dataset.idempotencyKey;
     }
     show(form, 'Sending…', false);
     fetch(form.getAttribute('data-api'), init)
@@ -303,10 +307,12 @@
         });
       })
       .then(function (r) {
+        showOutage(r.status === 503);
         if (!r.ok) {
           showErrors(form, r.status, r.body);
           return;
         }
+        delete form.dataset.idempotencyKey;
         clearErrors(form);
         if (panel) panel.hidden = true;
         var redirect = form.getAttribute('data-redirect');
@@ -333,6 +339,19 @@
       .catch(function () { show(form, 'Could not reach the server. Check the connection and try again.', true); })
       .then(function () { Array.prototype.forEach.call(buttons, function (b) { b.disabled = false; }); });
   });
+
+  function newIdempotencyKey() {
+    var bytes = new Uint8Array(16);
+    crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) { return (b + 256).toString(16).slice(1); }).join('');
+  }
+
+  // The banner across the top while Temporal (or the database) is away: shown on a 503, hidden on
+  // the next answer that is not one.
+  function showOutage(on) {
+    var banner = document.getElementById('outage');
+    if (banner) banner.hidden = !on;
+  }
 
   function errorLines(status, body) {
     var err = body && body.error;
@@ -476,6 +495,7 @@
     fetch(live.getAttribute('data-live'), { credentials: 'same-origin', headers: { accept: 'text/html' } })
       .then(function (res) {
         if (res.status === 401) { window.location.assign('/login?next=' + encodeURIComponent(location.pathname)); return; }
+        showOutage(res.status === 503);
         return res.text().then(function (text) {
           if (res.ok) swapIn(text);
         });

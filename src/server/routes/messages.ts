@@ -15,6 +15,7 @@ import { authorize, Refusal as PolicyRefusal } from '../../../workflows/policy';
 import { factsFromView } from '../../../workflows/runFacts';
 import { sha256Hex } from '../../auth/secrets';
 import { operations } from '../api';
+import { idempotent } from '../idempotency';
 import type { ServerContext } from '../deps';
 import { route } from '../route';
 import { personOf } from '../runAccess';
@@ -61,30 +62,30 @@ export function withValueIssue(err: unknown): unknown {
 }
 
 function registerStepRoutes(router: Router, ctx: ServerContext): void {
-  route(router, ctx, operations.decide, async ({ principal, params, body }) => {
+  route(router, ctx, operations.decide, async ({ req, principal, params, body }) => {
     const actor = actorOf(principal);
     const attempt = { runId: params.runId, action: `decide:${body.decision}`, actor: actor.id, stepId: params.stepId };
     const { decision, ...rest } = body;
     const step = await recorded(ctx, attempt, () =>
       decision === 'approve'
-        ? ctx.runs.update(params.runId, approveStepUpdate, { ...rest, actor, stepId: params.stepId })
-        : ctx.runs.update(params.runId, rejectStepUpdate, { ...rest, comment: body.comment ?? '', actor, stepId: params.stepId }),
+        ? ctx.runs.update(params.runId, approveStepUpdate, { ...rest, actor, stepId: params.stepId }, idempotent(req, principal))
+        : ctx.runs.update(params.runId, rejectStepUpdate, { ...rest, comment: body.comment ?? '', actor, stepId: params.stepId }, idempotent(req, principal)),
     );
     ctx.metrics.decisions.inc({ decision });
     return { step };
   });
 
-  route(router, ctx, operations.resend, async ({ principal, params }) => {
+  route(router, ctx, operations.resend, async ({ req, principal, params }) => {
     const actor = actorOf(principal);
     const attempt = { runId: params.runId, action: 'resend', actor: actor.id, stepId: params.stepId };
-    const step = await recorded(ctx, attempt, () => ctx.runs.update(params.runId, resendNotificationUpdate, { actor, stepId: params.stepId }));
+    const step = await recorded(ctx, attempt, () => ctx.runs.update(params.runId, resendNotificationUpdate, { actor, stepId: params.stepId }, idempotent(req, principal)));
     return { step };
   });
 
-  route(router, ctx, operations.submitEvidence, async ({ principal, params, body }) => {
+  route(router, ctx, operations.submitEvidence, async ({ req, principal, params, body }) => {
     const actor = actorOf(principal);
     const attempt = { runId: params.runId, action: 'submitEvidence', actor: actor.id, stepId: params.stepId };
-    const step = await recorded(ctx, attempt, () => ctx.runs.update(params.runId, submitEvidenceUpdate, { ...body, actor, stepId: params.stepId })).catch(
+    const step = await recorded(ctx, attempt, () => ctx.runs.update(params.runId, submitEvidenceUpdate, { ...body, actor, stepId: params.stepId }, idempotent(req, principal))).catch(
       (err: unknown) => {
         throw withValueIssue(err);
       },
@@ -110,21 +111,21 @@ function registerRedButtonRoutes(router: Router, ctx: ServerContext): void {
     return { report, ...(receipt ? { receipt } : {}) };
   });
 
-  route(router, ctx, operations.resolveReport, async ({ principal, params, body }) => {
+  route(router, ctx, operations.resolveReport, async ({ req, principal, params, body }) => {
     const actor = actorOf(principal);
     const attempt = { runId: params.runId, action: 'resolveReport', actor: actor.id, reportId: params.reportId };
-    const report = await recorded(ctx, attempt, () => ctx.runs.update(params.runId, resolveReportUpdate, { ...body, actor, reportId: params.reportId }));
+    const report = await recorded(ctx, attempt, () => ctx.runs.update(params.runId, resolveReportUpdate, { ...body, actor, reportId: params.reportId }, idempotent(req, principal)));
     return { report };
   });
 
-  route(router, ctx, operations.stop, async ({ principal, params, body }) => {
+  route(router, ctx, operations.stop, async ({ req, principal, params, body }) => {
     const actor = actorOf(principal);
-    return recorded(ctx, { runId: params.runId, action: 'stop', actor: actor.id }, () => ctx.runs.update(params.runId, stopLineUpdate, { ...body, actor }));
+    return recorded(ctx, { runId: params.runId, action: 'stop', actor: actor.id }, () => ctx.runs.update(params.runId, stopLineUpdate, { ...body, actor }, idempotent(req, principal)));
   });
 
-  route(router, ctx, operations.rollback, async ({ principal, params, body }) => {
+  route(router, ctx, operations.rollback, async ({ req, principal, params, body }) => {
     const actor = actorOf(principal);
-    return recorded(ctx, { runId: params.runId, action: 'rollback', actor: actor.id }, () => ctx.runs.update(params.runId, requestRollbackUpdate, { ...body, actor }));
+    return recorded(ctx, { runId: params.runId, action: 'rollback', actor: actor.id }, () => ctx.runs.update(params.runId, requestRollbackUpdate, { ...body, actor }, idempotent(req, principal)));
   });
 }
 

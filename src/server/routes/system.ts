@@ -1,18 +1,19 @@
 import type { Router } from 'express';
+import { clientAddress } from '../../auth/proxy';
 import { clearSessionCookieHeader, sessionCookieHeader } from '../../auth/sessions';
 import { operations } from '../api';
 import type { ServerContext } from '../deps';
 import { HttpError } from '../errors';
+import { RETRY_AFTER_SECONDS } from '../unavailable';
 import { buildOpenApi } from '../openapi';
 import { route } from '../route';
+import { readiness } from '../readiness';
 
 /** Session, health, metrics and the OpenAPI document. */
 
-const HEALTH_TIMEOUT_MS = 2000;
-
 export function registerSystemRoutes(router: Router, ctx: ServerContext): void {
   route(router, ctx, operations.login, async ({ req, res, body }) => {
-    const result = await ctx.auth.login(body.username, body.password, req.socket.remoteAddress ?? 'unknown');
+    const result = await ctx.auth.login(body.username, body.password, clientAddress(req, ctx.deps.trustedProxy));
     if (result.kind === 'throttled') {
       throw new HttpError(429, `too many failed logins: try again in ${result.retryAfterSeconds} s`, { headers: { 'Retry-After': String(result.retryAfterSeconds) } });
     }
@@ -23,7 +24,7 @@ export function registerSystemRoutes(router: Router, ctx: ServerContext): void {
   });
 
   route(router, ctx, operations.logout, async ({ res, principal }) => {
-    ctx.auth.logout(principal);
+    await ctx.auth.logout(principal);
     res.setHeader('Set-Cookie', clearSessionCookieHeader(ctx.secureCookies));
     res.status(204).end();
     return undefined;
@@ -31,12 +32,14 @@ export function registerSystemRoutes(router: Router, ctx: ServerContext): void {
 
   route(router, ctx, operations.me, async ({ principal }) => ({ user: principal.person, via: principal.via, csrfToken: ctx.auth.csrfToken(principal) }));
 
-  route(router, ctx, operations.healthz, async ({ res }) => {
-    const temporal = await Promise.race([
-      ctx.deps.client.workflowService.getSystemInfo({}).then(() => 'ok' as const),
-      new Promise<'unreachable'>((resolve) => setTimeout(() => resolve('unreachable'), HEALTH_TIMEOUT_MS).unref()),
-    ]).catch(() => 'unreachable' as const);
-    res.status(temporal === 'ok' ? 200 : 503).json({ status: temporal === 'ok' ? 'ok' : 'degraded', temporal });
+  // Alive: the process answers. Orchestrators restart what fails this, so it checks nothing else.
+  route(router, ctx, operations.healthz, async () => ({ status: 'ok' }));
+
+  // Ready: Temporal and the database answer. Load balancers send traffic only where this is 200.
+  route(router, ctx, operations.readyz, async ({ res }) => {
+    const report = await readiness(ctx);
+    if (!report.ready) res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
+    res.status(report.ready ? 200 : 503).json(report.body);
     return undefined;
   });
 

@@ -10,7 +10,12 @@ export interface PageOptions {
   /** Which nav entry is current. */
   nav?: 'runs' | 'approvals';
   body: SafeHtml;
+  /** A banner across the top while something golive needs is away (Temporal, the database). */
+  outage?: string;
 }
+
+/** What the outage banner says while Temporal is unreachable. */
+export const TEMPORAL_OUTAGE_BANNER = 'Temporal is unreachable: runs cannot be read or changed right now. This page retries by itself; nothing you sent has been lost.';
 
 export function page(o: PageOptions): string {
   const navLink = (href: string, key: PageOptions['nav'], label: string) =>
@@ -40,6 +45,7 @@ ${o.csrfToken ? html`<meta name="csrf-token" content="${o.csrfToken}">` : ''}
   }
 </header>
 <main id="main" tabindex="-1">
+<p id="outage" class="outage" role="alert"${o.outage ? '' : ' hidden'}>${o.outage ?? TEMPORAL_OUTAGE_BANNER}</p>
 <p id="flash" class="flash" role="status" aria-live="polite" tabindex="-1"></p>
 ${o.body}
 </main>
@@ -82,10 +88,11 @@ export function formStatus(): SafeHtml {
 }
 
 export function errorPage(principal: Principal | undefined, status: number, message: string): string {
-  const title = status === 404 ? 'Not found' : status === 403 ? 'Not allowed' : `Something went wrong (${status})`;
+  const title = status === 404 ? 'Not found' : status === 403 ? 'Not allowed' : status === 503 ? 'Temporarily unavailable' : `Something went wrong (${status})`;
   return page({
     title: status === 404 ? 'Not found' : `Error ${status}`,
     ...(principal ? { principal } : {}),
+    ...(status === 503 ? { outage: message } : {}),
     body: html`<section class="card error-page"><h1>${title}</h1><p class="error">${message}</p><p><a href="/runs">Back to the runs</a>${principal && html` · <a href="/approvals">My approvals</a>`}</p></section>`,
   });
 }

@@ -6,6 +6,7 @@ import { historyQuerySchema, listRunsQuerySchema, runIdSchema } from '../api';
 import type { ServerContext } from '../deps';
 import { HttpError, humanErrors } from '../errors';
 import { identify } from '../route';
+import { outageError } from '../unavailable';
 import { trailFilter } from '../routes/audit';
 import { temporalHistoryLinks, temporalWorkflowUrl } from '../temporalUi';
 import { auditPage } from './auditPage';
@@ -43,14 +44,15 @@ export function registerUiRoutes(app: Express, ctx: ServerContext): void {
     app.get(path, async (req: Request, res: Response, _next: NextFunction) => {
       let principal: Principal | undefined;
       try {
-        principal = identify(ctx, req, false);
+        principal = await identify(ctx, req, false);
         if (!principal) {
           if (fragment) return void send(res, 401, 'log in again');
           return res.redirect(303, `/login?next=${encodeURIComponent(req.originalUrl)}`);
         }
         await handler(req, res, principal);
       } catch (err) {
-        const known = err instanceof HttpError ? err : undefined;
+        const known = err instanceof HttpError ? err : outageError(err);
+        for (const [k, v] of Object.entries(known?.extra.headers ?? {})) res.setHeader(k, v);
         if (!known) ctx.log.error(`${req.method} ${req.originalUrl} failed`, { error: err instanceof Error ? err.stack : String(err) });
         const status = known?.status ?? 500;
         const message = known?.message ?? 'internal error: the server logged the details';
@@ -87,8 +89,9 @@ export function registerUiRoutes(app: Express, ctx: ServerContext): void {
   // Browsers ask for /favicon.ico whatever the page links.
   app.get('/favicon.ico', (_req, res) => res.redirect(301, '/assets/favicon.svg'));
 
-  app.get('/login', (req, res) => {
-    const principal = identify(ctx, req, false);
+  app.get('/login', async (req, res) => {
+    // The login page must show even when a cookie cannot be checked (the database is away).
+    const principal = await identify(ctx, req, false).catch(() => undefined);
     if (principal) return res.redirect(303, safeNext(req.query.next));
     send(res, 200, page({ title: 'Log in', body: loginPage(safeNext(req.query.next)) }));
   });
@@ -163,10 +166,10 @@ export function registerUiRoutes(app: Express, ctx: ServerContext): void {
   );
 
   // Anything else a browser asks for: a page in the app's look, not Express's bare "Cannot GET".
-  app.use((req: Request, res: Response) => {
+  app.use(async (req: Request, res: Response) => {
     let principal: Principal | undefined;
     try {
-      principal = identify(ctx, req, false);
+      principal = await identify(ctx, req, false);
     } catch {
       principal = undefined;
     }

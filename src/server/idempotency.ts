@@ -1,0 +1,68 @@
+import type { NextFunction, Request, Response, Router } from 'express';
+import type { Principal } from '../auth/authenticator';
+import { operations, runIdSchema, type Operation } from './api';
+import type { ServerContext } from './deps';
+import { HttpError } from './errors';
+import { priorOutcome } from './temporalRuns';
+
+/**
+ * `Idempotency-Key` for decisions and the other step messages. The key (scoped by the person who
+ * sends it) becomes the Temporal Update's id, so Temporal applies a message at most once however
+ * often it arrives. A retry after a lost answer is answered here, before the route's own checks,
+ * with the first attempt's outcome — those checks would call it a duplicate. An attempt the
+ * workflow refused left nothing behind, so its retry is simply judged again.
+ */
+
+export const IDEMPOTENCY_HEADER = 'Idempotency-Key';
+const KEY_PATTERN = /^[\x21-\x7e]{1,200}$/;
+
+/** The operations that take the header, and how each wraps an Update's result in its answer. */
+export const IDEMPOTENT_OPERATIONS: readonly { op: Operation; answer: (result: unknown) => unknown }[] = [
+  { op: operations.decide, answer: (step) => ({ step }) },
+  { op: operations.submitEvidence, answer: (step) => ({ step }) },
+  { op: operations.resolveReport, answer: (report) => ({ report }) },
+  { op: operations.stop, answer: (state) => state },
+  { op: operations.rollback, answer: (state) => state },
+];
+
+/** The request's key, checked; undefined without the header. */
+export function idempotencyKeyOf(req: Request): string | undefined {
+  const raw = req.headers[IDEMPOTENCY_HEADER.toLowerCase()];
+  if (raw === undefined) return undefined;
+  const value = Array.isArray(raw) ? raw[0] : raw;
+  if (value === undefined || !KEY_PATTERN.test(value)) {
+    throw new HttpError(400, `invalid ${IDEMPOTENCY_HEADER} header`, {
+      issues: [{ path: `header.${IDEMPOTENCY_HEADER}`, message: 'must be 1 to 200 visible ASCII characters (a UUID, for example)' }],
+    });
+  }
+  return value;
+}
+
+/** The Update id for a person's key: two people's keys never meet. */
+export function updateIdFor(personId: string, key: string): string {
+  return `${personId}:${key}`;
+}
+
+/** What a route passes to `ctx.runs.update`: the Update id when the request carries a key. */
+export function idempotent(req: Request, principal: Principal): { updateId?: string } {
+  const key = idempotencyKeyOf(req);
+  return key ? { updateId: updateIdFor(principal.person.id, key) } : {};
+}
+
+/** Registers, ahead of the routes themselves, the answer to retried requests. */
+export function registerIdempotentReplays(router: Router, ctx: ServerContext): void {
+  for (const { op, answer } of IDEMPOTENT_OPERATIONS) {
+    router.post(op.path, async (req: Request, res: Response, next: NextFunction) => {
+      const key = idempotencyKeyOf(req);
+      const runId = runIdSchema.safeParse(req.params.runId);
+      if (!key || !runId.success) return next();
+      // Only the person who sent the key can see its outcome; everything else is the route's to refuse.
+      const id = await ctx.auth.identify(req);
+      if (id.kind !== 'ok' || !ctx.auth.checkCsrf(id.principal, req)) return next();
+      const prior = await priorOutcome(ctx.deps.client, runId.data, updateIdFor(id.principal.person.id, key));
+      if (!prior) return next();
+      res.setHeader('Idempotent-Replayed', 'true');
+      res.status(op.status).json(answer(prior.result));
+    });
+  }
+}

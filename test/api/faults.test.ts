@@ -1,0 +1,117 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTrustedProxy } from '../../src/auth/proxy';
+import { operations, type Operation } from '../../src/server/api';
+import { IDEMPOTENT_OPERATIONS } from '../../src/server/idempotency';
+import type { RunStateView } from '../../workflows/definitions';
+import { apiAs, eventually, FINAL_APPROVAL_RUNBOOK, finalApprovalRunbook, SMALL_RUNBOOK, startTestApp, useExtraRunbooks, useTestApp, type TestApp } from '../support/app';
+import { testClient } from '../support/temporal';
+
+/**
+ * Honest answers when many requests meet: parallel password guesses are throttled before any is
+ * judged, retried decisions keep their first outcome, and a crowd deciding the step that ends a
+ * run gets no 5xx. Real app, real workflows on the suite's dev server.
+ */
+
+const extra = useExtraRunbooks({ beforeAll, afterAll }, { [`${FINAL_APPROVAL_RUNBOOK}.yaml`]: finalApprovalRunbook() });
+const app = useTestApp({ beforeAll, afterAll }, extra);
+const as = (id: string) => apiAs(app(), id);
+
+function login(target: TestApp, username: string, password: string, headers: Record<string, string> = {}) {
+  return apiAs(target)('POST', '/api/session', { username, password }, headers);
+}
+
+async function runWaitingForGuardian(system: string, runbook = SMALL_RUNBOOK): Promise<string> {
+  const start = await as('rm')('POST', '/api/runs', { runbook, system, collaborationMode: 2 });
+  expect(start.status, JSON.stringify(start.body)).toBe(201);
+  const runId = (start.body as { runId: string }).runId;
+  const step = (id: string) =>
+    eventually(async () => ((await as('rm')<RunStateView>('GET', `/api/runs/${runId}`)).body.steps?.find((s) => s.id === id)?.status === 'waiting' ? true : undefined), `${id} waiting`);
+  await step('validation-report');
+  expect((await as('ie')('POST', `/api/runs/${runId}/steps/validation-report/evidence`, { itemId: 'accuracy', value: 97 })).status).toBe(200);
+  await step('guardian-sign-off');
+  return runId;
+}
+
+describe('login throttling under concurrency', () => {
+  it('answers 40 parallel wrong passwords with 5 × 401 and then 429, and a right one is throttled too', async () => {
+    const results = await Promise.all(Array.from({ length: 40 }, (_, i) => login(app(), 'sponsor', `wrong-${i}`)));
+    const statuses = results.map((r) => r.status).sort();
+    expect(statuses.filter((s) => s === 401)).toHaveLength(5);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(35);
+    expect(results.find((r) => r.status === 429)?.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect((await login(app(), 'sponsor', app().credentials.sponsor!.password)).status).toBe(429);
+  });
+
+  it('behind the trusted proxy, counts each client of X-Forwarded-For apart (not the proxy once for all)', async () => {
+    const client = await testClient();
+    const proxied = await startTestApp({ client, taskQueue: 'unused', trustedProxy: createTrustedProxy('X-Forwarded-User', ['127.0.0.1/32']) });
+    try {
+      const from = (address: string) => ({ 'x-forwarded-for': `198.51.100.99, ${address}` });
+      for (let i = 0; i < 5; i++) expect((await login(proxied, 'ops', 'wrong', from('203.0.113.1'))).status).toBe(401);
+      expect((await login(proxied, 'ops', 'wrong', from('203.0.113.1'))).status).toBe(429);
+      // The same person from another client behind the same proxy still gets in.
+      expect((await login(proxied, 'ops', proxied.credentials.ops!.password, from('203.0.113.2'))).status).toBe(200);
+      // The left-most entry is whatever the client wrote: forging it does not get a fresh count.
+      expect((await login(proxied, 'ops', 'wrong', { 'x-forwarded-for': '10.9.9.9, 203.0.113.1' })).status).toBe(429);
+    } finally {
+      await proxied.close();
+      await client.connection.close();
+    }
+  });
+});
+
+describe('Idempotency-Key on decisions', () => {
+  it('applies a decision once and answers its retry with the first outcome', async () => {
+    const runId = await runWaitingForGuardian(`idem-${randomUUID().slice(0, 6)}`);
+    const key = randomUUID();
+    const path = `/api/runs/${runId}/steps/guardian-sign-off/decisions`;
+    const first = await as('guardian')('POST', path, { decision: 'approve', comment: 'fine' }, { 'idempotency-key': key });
+    expect(first.status).toBe(200);
+    expect(first.body.step.status).toBe('completed');
+    const retry = await as('guardian')('POST', path, { decision: 'approve', comment: 'fine' }, { 'idempotency-key': key });
+    expect(retry.status).toBe(200);
+    expect(retry.headers.get('idempotent-replayed')).toBe('true');
+    expect(retry.body).toEqual(first.body);
+    // A new key is a new decision, and it is refused: the step has been decided.
+    const fresh = await as('guardian')('POST', path, { decision: 'approve' }, { 'idempotency-key': randomUUID() });
+    expect(fresh.status).toBe(409);
+    // Another person's request under the same key is theirs, not a replay of the Guardian's.
+    const other = await as('guardian2')('POST', path, { decision: 'approve' }, { 'idempotency-key': key });
+    expect(other.status).toBe(409);
+    expect(other.headers.get('idempotent-replayed')).toBeNull();
+    const state = (await as('rm')<RunStateView>('GET', `/api/runs/${runId}`)).body;
+    expect(state.decisions.filter((d) => d.stepId === 'guardian-sign-off')).toHaveLength(1);
+  });
+
+  it('names a bad key as a 400 and documents the header where it is taken', async () => {
+    const bad = await as('guardian')('POST', '/api/runs/some-run/steps/guardian-sign-off/decisions', { decision: 'approve' }, { 'idempotency-key': 'has spaces' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.issues).toEqual([expect.objectContaining({ path: 'header.Idempotency-Key' })]);
+    const flagged = (Object.values(operations) as Operation[]).filter((o) => o.idempotent).map((o) => o.path);
+    expect(IDEMPOTENT_OPERATIONS.map((i) => i.op.path).sort()).toEqual(flagged.sort());
+    const doc = await as('rm')('GET', '/api/openapi.json');
+    const params = doc.body.paths['/api/runs/{runId}/steps/{stepId}/decisions'].post.parameters.map((p: { name: string; in: string }) => `${p.in}:${p.name}`);
+    expect(params).toContain('header:Idempotency-Key');
+  });
+});
+
+describe('a crowd deciding the step that ends a run', () => {
+  it('answers 100 racing approvals of the last approval with exactly one success and no 5xx', async () => {
+    const runId = await runWaitingForGuardian(`race-${randomUUID().slice(0, 6)}`, FINAL_APPROVAL_RUNBOOK);
+    // The approval ends the run (it goes live): every other approval races a closing run.
+    const path = `/api/runs/${runId}/steps/guardian-sign-off/decisions`;
+    const results = await Promise.all(
+      Array.from({ length: 100 }, (_, i) => as(i % 2 ? 'guardian' : 'guardian2')('POST', path, { decision: 'approve', comment: `yes (${i})` }, { 'idempotency-key': randomUUID() })),
+    );
+    const statuses = results.map((r) => r.status);
+    expect(statuses.filter((s) => s >= 500), JSON.stringify(results.filter((r) => r.status >= 500).map((r) => r.body))).toEqual([]);
+    expect(statuses.filter((s) => s === 200)).toHaveLength(1);
+    expect(statuses.every((s) => s === 200 || s === 409)).toBe(true);
+    const state = await eventually(async () => {
+      const s = (await as('rm')<RunStateView>('GET', `/api/runs/${runId}`)).body;
+      return s.status === 'live' ? s : undefined;
+    }, 'the run to go live');
+    expect(state.decisions.filter((d) => d.stepId === 'guardian-sign-off')).toHaveLength(1);
+  });
+});
