@@ -229,7 +229,10 @@ export class TemporalRuns {
     }
     if (keyIds.length === 0) return arg; // started before golive signed messages
     const key = this.keyring.keyFor(keyIds);
-    if (!key) throw new HttpError(409, `run ${runId} accepts messages signed with key ${keyIds.join(' or ')}, which this server does not hold (see "Signing keys" in the README)`);
+    if (!key) {
+      // Not the caller's mistake: this server was not given the keys its peers sign with.
+      throw new HttpError(503, `run ${runId} accepts messages signed with key ${keyIds.join(' or ')}, which this web server does not hold: every web server must share GOLIVE_SIGNING_KEYS_DIR (README, Security)`);
+    }
     return signed(key, runId, name, arg as object) as Arg;
   }
 

@@ -9,7 +9,8 @@ import { envelopeBytes, envelopeOf, START_MESSAGE, startPayload, type MessageSig
  * with a key the run pinned at start; the workflow refuses anything else. Keys live in one
  * folder (mode 700), one PKCS#8 PEM file per key (mode 600), plus `current`, naming the key new
  * runs pin. Rotation adds a key and makes it current; older keys stay to sign for the runs that
- * pinned them, and are removed only when no open run pinned them (see the README).
+ * pinned them, and are removed only when no open run pinned them (see the README). Web servers
+ * that serve the same runs share the folder (a mounted secret or volume).
  */
 
 /** The keys' folder under the data folder, unless GOLIVE_SIGNING_KEYS_DIR names another. */
@@ -46,30 +47,46 @@ function held(privateKey: KeyObject): HeldKey {
 
 export class Keyring {
   private constructor(
-    private readonly keys: ReadonlyMap<string, HeldKey>,
+    private readonly dir: string,
+    private keys: ReadonlyMap<string, HeldKey>,
     readonly current: HeldKey,
   ) {}
 
-  /** Loads the folder's keys, creating the folder and a first key when there is none. */
+  /**
+   * Loads the folder's keys, creating the folder and a first key when there is none. Several
+   * web servers may share the folder and start at once: the first to name its key `current`
+   * wins, and the others drop the key they made and load the winner's.
+   */
   static loadOrCreate(dir: string): Keyring {
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     fs.chmodSync(dir, 0o700);
+    const currentFile = path.join(dir, CURRENT_FILE);
+    if (!fs.existsSync(currentFile)) Keyring.claimFirstKey(dir, currentFile);
+    const keys = Keyring.readKeys(dir);
+    const named = fs.readFileSync(currentFile, 'utf8').trim();
+    const current = keys.get(named);
+    if (!current) throw new SigningKeyError(`${currentFile} names key ${named}, which is not in ${dir}`);
+    return new Keyring(dir, keys, current);
+  }
+
+  private static claimFirstKey(dir: string, currentFile: string): void {
+    const key = Keyring.createKey(dir);
+    try {
+      fs.writeFileSync(currentFile, `${key.keyId}\n`, { mode: 0o600, flag: 'wx' });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      fs.rmSync(path.join(dir, `ed25519-${key.keyId}.pem`), { force: true });
+    }
+  }
+
+  private static readKeys(dir: string): Map<string, HeldKey> {
     const keys = new Map<string, HeldKey>();
     for (const name of fs.readdirSync(dir)) {
       if (!KEY_FILE.test(name)) continue;
       const key = held(createPrivateKey(fs.readFileSync(path.join(dir, name))));
       keys.set(key.keyId, key);
     }
-    if (keys.size === 0) {
-      const key = Keyring.createKey(dir);
-      keys.set(key.keyId, key);
-    }
-    const currentFile = path.join(dir, CURRENT_FILE);
-    const named = fs.existsSync(currentFile) ? fs.readFileSync(currentFile, 'utf8').trim() : [...keys.keys()][0]!;
-    const current = keys.get(named);
-    if (!current) throw new SigningKeyError(`${currentFile} names key ${named}, which is not in ${dir}`);
-    if (!fs.existsSync(currentFile)) fs.writeFileSync(currentFile, `${current.keyId}\n`, { mode: 0o600 });
-    return new Keyring(keys, current);
+    return keys;
   }
 
   /** A new key, written to the folder and made current. Returns its id. */
@@ -97,13 +114,13 @@ export class Keyring {
     return this.keys.get(keyId);
   }
 
-  /** The first key this server holds among those a run pinned. */
+  /** The first key this server holds among those a run pinned (read again from the folder once if none: another server may have rotated). */
   keyFor(pinned: readonly string[]): HeldKey | undefined {
-    for (const id of pinned) {
-      const key = this.keys.get(id);
-      if (key) return key;
-    }
-    return undefined;
+    const find = () => pinned.map((id) => this.keys.get(id)).find((k) => k !== undefined);
+    const found = find();
+    if (found) return found;
+    this.keys = Keyring.readKeys(this.dir);
+    return find();
   }
 }
 

@@ -48,6 +48,8 @@ function commonEnv(name: string): Record<string, string> {
   const dataDir = path.join(ROOT, name);
   return {
     GOLIVE_DATA_DIR: dataDir,
+    // Every web server signs for every run: they share the signing keys, as in production.
+    GOLIVE_SIGNING_KEYS_DIR: path.join(ROOT, 'signing-keys'),
     TEMPORAL_ADDRESS: temporal.address,
     GOLIVE_TASK_QUEUE: TASK_QUEUE,
     GOLIVE_SHUTDOWN_GRACE_SECONDS: '2',
