@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { DefaultLogger, Runtime, type NativeConnection, type Worker } from '@temporalio/worker';
-import { ConfigError, parseConfig, type Config } from './config';
+import { ConfigError, parseConfig, prometheusRulesDir, type Config } from './config';
 import { activityDepsFromConfig } from './activityDeps';
 import { createLogger } from './log';
 import { startSandbox } from './sandbox/server';
@@ -78,7 +78,11 @@ async function start(config: Config, running: Running): Promise<void> {
 
   let sandboxUrl: string | undefined;
   if (config.GOLIVE_SANDBOX) {
-    const sandbox = await startSandbox({ port: config.GOLIVE_SANDBOX_PORT, host: config.GOLIVE_HOST });
+    const sandbox = await startSandbox({
+      port: config.GOLIVE_SANDBOX_PORT,
+      host: config.GOLIVE_HOST,
+      monitoring: { rulesDir: prometheusRulesDir(config), alertWebhookUrl: config.GOLIVE_SANDBOX_ALERT_WEBHOOK },
+    });
     running.closers.push(() => sandbox.close());
     sandboxUrl = sandbox.url;
   }
@@ -98,7 +102,12 @@ async function start(config: Config, running: Running): Promise<void> {
     `  web UI          ${web.url}`,
     `  Temporal UI     ${uiUrl ?? '(set GOLIVE_TEMPORAL_UI_URL to link it)'}`,
     `  Temporal        ${target.address} (namespace ${target.namespace}${config.TEMPORAL_ADDRESS ? '' : ', embedded dev server'})`,
-    ...(sandboxUrl ? [`  sandbox system  ${sandboxUrl} (the default runbook goes live against it)`] : []),
+    ...(sandboxUrl
+      ? [
+          `  sandbox system  ${sandboxUrl} (the default runbook goes live against it)`,
+          `  monitoring      ${sandboxUrl}/prometheus, ${sandboxUrl}/alertmanager (the sandbox's stand-in; see README "Operations")`,
+        ]
+      : []),
     `  data            ${config.GOLIVE_DATA_DIR}`,
     ...web.banner,
     '',

@@ -17,6 +17,8 @@ declare module 'vitest' {
   export interface ProvidedContext {
     temporalAddress: string;
     workflowBundlePath: string;
+    /** Where test workers write Prometheus rule files and test sandboxes' stand-ins read them. */
+    rulesDir: string;
   }
 }
 
@@ -54,6 +56,9 @@ export async function setup(project: TestProject): Promise<void> {
   fs.writeFileSync(bundlePath, code);
   project.provide('temporalAddress', server.address);
   project.provide('workflowBundlePath', bundlePath);
+  const rulesDir = path.join(tmpDir, 'prometheus-rules');
+  fs.mkdirSync(rulesDir);
+  project.provide('rulesDir', rulesDir);
 }
 
 export async function teardown(): Promise<void> {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import path from 'node:path';
 import { inject } from 'vitest';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
@@ -30,11 +31,12 @@ export async function testClient(): Promise<Client> {
   return new Client({ connection, namespace: NAMESPACE });
 }
 
-export const testActivityDeps: ActivityDeps = {
+export const testActivityDeps = (): ActivityDeps => ({
   allowCommands: false,
   secrets: () => undefined,
   notifyConfig: {},
-};
+  monitoring: { rulesDir: inject('rulesDir'), runbooksDir: path.resolve(__dirname, '../../runbooks') },
+});
 
 export interface TestWorker {
   worker: Worker;
@@ -52,7 +54,7 @@ export async function testWorker(opts: { taskQueue?: string; activityDeps?: Part
     connection,
     namespace: NAMESPACE,
     taskQueue,
-    activityDeps: { ...testActivityDeps, ...opts.activityDeps },
+    activityDeps: { ...testActivityDeps(), ...opts.activityDeps },
     workflowBundle: { codePath: inject('workflowBundlePath') },
     overrides: { shutdownGraceTime: '1s' },
   });
