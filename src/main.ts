@@ -1,9 +1,13 @@
+// First: tracing (when OTEL_* asks for it) must patch http and express before they load.
+import './telemetry/register';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
-import { DefaultLogger, Runtime, type NativeConnection, type Worker } from '@temporalio/worker';
+import type { NativeConnection, Worker } from '@temporalio/worker';
 import { ConfigError, parseConfig, prometheusRulesDir, type Config } from './config';
 import { activityDepsFromConfig } from './activityDeps';
-import { createLogger } from './log';
+import { configureLogging, createLogger } from './log';
+import { installRuntime } from './telemetry/runtime';
+import { stopTracing, tracing } from './telemetry/tracing';
 import { startSandbox } from './sandbox/server';
 import { resolveTemporalCli, TemporalCliUnavailable } from './temporal/cliBinary';
 import { connectClient, connectWorkerConnection, devServerTarget, targetFromEnvironment, type TemporalTarget } from './temporal/connection';
@@ -57,8 +61,9 @@ async function temporalTarget(config: Config, running: Running): Promise<{ targe
 }
 
 async function start(config: Config, running: Running): Promise<void> {
+  configureLogging({ level: config.GOLIVE_LOG_LEVEL, format: config.GOLIVE_LOG_FORMAT });
   // The SDK's own INFO lines (bundler output, worker state) drown what people need to read.
-  Runtime.install({ logger: new DefaultLogger(process.env.GOLIVE_LOG_LEVEL === 'debug' ? 'INFO' : 'WARN') });
+  installRuntime(config);
   const { target, uiUrl } = await temporalTarget(config, running);
   running.client = await connectClient(target);
   if (config.TEMPORAL_ADDRESS) {
@@ -108,6 +113,8 @@ async function start(config: Config, running: Running): Promise<void> {
           `  monitoring      ${sandboxUrl}/prometheus, ${sandboxUrl}/alertmanager (the sandbox's stand-in; see README "Operations")`,
         ]
       : []),
+    `  metrics         ${web.url}/metrics (golive), ${config.GOLIVE_WORKER_METRICS_ADDRESS === 'off' ? 'worker metrics off' : `http://${config.GOLIVE_WORKER_METRICS_ADDRESS}/metrics (Temporal worker)`}`,
+    `  tracing         ${tracing() ? 'OpenTelemetry on (OTEL_* settings)' : 'off (set OTEL_EXPORTER_OTLP_ENDPOINT to export traces)'}`,
     `  data            ${config.GOLIVE_DATA_DIR}`,
     ...web.banner,
     '',
@@ -124,6 +131,7 @@ async function stop(running: Running): Promise<void> {
   await running.workerConnection?.close().catch(() => undefined);
   await running.client?.connection.close().catch(() => undefined);
   await running.devServer?.stop();
+  await stopTracing().catch(() => undefined);
 }
 
 async function main(): Promise<void> {

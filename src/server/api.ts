@@ -189,7 +189,7 @@ export const operations = {
   logout: op({ method: 'delete', path: '/api/session', tag: 'session', summary: 'Log out', status: 204 }),
   me: op({ method: 'get', path: '/api/me', tag: 'session', summary: 'Who I am, my roles and my CSRF token', status: 200 }),
   healthz: op({ method: 'get', path: '/healthz', tag: 'ops', summary: 'Liveness and Temporal reachability', status: 200, public: true }),
-  metrics: op({ method: 'get', path: '/metrics', tag: 'ops', summary: 'Prometheus metrics', status: 200, public: true, produces: 'text/plain' }),
+  metrics: op({ method: 'get', path: '/metrics', tag: 'ops', summary: 'Prometheus metrics: process, HTTP latency by route, decisions, refusals, Red Button reports, runs by state', status: 200, public: true, produces: 'text/plain' }),
   openapi: op({ method: 'get', path: '/api/openapi.json', tag: 'ops', summary: 'This document', status: 200, public: true }),
 } as const;
 export type OperationId = keyof typeof operations;

@@ -12,6 +12,8 @@ import type { TemporalRuns } from './temporalRuns';
 export type PrepareRun = typeof prepareRun;
 
 export interface ServerLog {
+  /** Optional: per-request lines of reads go here (dropped when absent). */
+  debug?(message: string, meta?: Record<string, unknown>): void;
   info(message: string, meta?: Record<string, unknown>): void;
   warn(message: string, meta?: Record<string, unknown>): void;
   error(message: string, meta?: Record<string, unknown>): void;

@@ -1,6 +1,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { NativeConnection } from '@temporalio/worker';
+import { clientInterceptors } from '../telemetry/temporal';
 
 /**
  * Where Temporal is, and how to reach it: the embedded dev server's address, or a cluster /
@@ -30,7 +31,7 @@ export function devServerTarget(address: string, namespace: string): TemporalTar
 
 export async function connectClient(target: TemporalTarget): Promise<Client> {
   const connection = await Connection.connect({ ...target.connectOptions, address: target.address });
-  return new Client({ connection, namespace: target.namespace });
+  return new Client({ connection, namespace: target.namespace, interceptors: { workflow: clientInterceptors() } });
 }
 
 export function connectWorkerConnection(target: TemporalTarget): Promise<NativeConnection> {

@@ -13,6 +13,7 @@ import { eventually } from './eventually';
  * Alertmanager webhook receiver at `receiverUrl` (where monitoring-verify listens).
  */
 export const PROMETHEUS_BIN = process.env.GOLIVE_TEST_PROMETHEUS ?? '/usr/bin/prometheus';
+export const PROMTOOL_BIN = process.env.GOLIVE_TEST_PROMTOOL ?? '/usr/bin/promtool';
 export const ALERTMANAGER_BIN = process.env.GOLIVE_TEST_ALERTMANAGER ?? '/usr/bin/prometheus-alertmanager';
 
 export interface MonitoringStack {

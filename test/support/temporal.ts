@@ -4,6 +4,7 @@ import { inject } from 'vitest';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import type { ActivityDeps } from '../../activities/deps';
+import { clientInterceptors } from '../../src/telemetry/temporal';
 import { createGoLiveWorker } from '../../src/worker';
 
 /** Helpers for tests that run real workflows on the suite's dev server (see globalSetup.ts). */
@@ -28,7 +29,8 @@ export function uniqueId(prefix: string): string {
 
 export async function testClient(): Promise<Client> {
   const connection = await Connection.connect({ address: inject('temporalAddress') });
-  return new Client({ connection, namespace: NAMESPACE });
+  // The same interceptors as golive's own client: request ids reach workflows and activities.
+  return new Client({ connection, namespace: NAMESPACE, interceptors: { workflow: clientInterceptors() } });
 }
 
 export const testActivityDeps = (): ActivityDeps => ({
