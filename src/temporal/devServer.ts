@@ -74,7 +74,10 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
     out = fs.openSync(opts.logFile, 'a');
   }
   // detached: the server gets its own process group, so stop() can end it and anything it spawned.
-  const child = spawn(opts.cliPath, args, { stdio: ['ignore', out, out], detached: true });
+  // OTEL_* settings are golive's tracing; the Go server reads them too and refuses some
+  // (OTEL_TRACES_EXPORTER=console), so the embedded dev server does not get them.
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('OTEL_')));
+  const child = spawn(opts.cliPath, args, { stdio: ['ignore', out, out], detached: true, env });
   if (typeof out === 'number') fs.closeSync(out);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   // The server runs in its own process group (so stop() can end it whole); if this process ends
