@@ -8,6 +8,8 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/support/globalSetup.ts'],
     testTimeout: 60_000,
+    // In-process workers and apps log through pino: warnings and errors only in test output.
+    env: { GOLIVE_LOG_LEVEL: 'warn' },
     hookTimeout: 120_000,
     // Workflow tests share one dev server; each uses its own task queue and workflow ids.
     sequence: { concurrent: false },

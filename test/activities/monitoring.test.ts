@@ -156,10 +156,10 @@ describe("with the sandbox's stand-in (no Prometheus installed)", () => {
       const result = await eventually(async () => {
         await traffic(sb.url, 20);
         const r = await exec(metricsCheck(makeDeps()), { prometheusUrl, failOnBreach: false, checks: [{ name: 'error-rate', query: errorRate, max: 0.05 }, { name: 'p95', query: p95, max: 5 }] });
-        return r.checks[0]!.measurements[0]!.values.length > 0 ? r : undefined;
-      }, 'stand-in measurements', 30_000, 300);
-      expect(result.checks[0]).toMatchObject({ passed: false });
-      expect(result.checks[0]!.measurements[0]!.values[0]).toBeGreaterThan(0.2);
+        // The 5xx series starts with the first injected error; wait until its rate is visible.
+        return r.checks[0]!.passed ? undefined : r;
+      }, 'the stand-in to see the injected errors', 30_000, 300);
+      expect(result.checks[0]!.measurements[0]!.values[0]).toBeGreaterThan(0.05);
       expect(result.checks[1]).toMatchObject({ passed: true });
     } finally {
       await fetch(`${sb.url}/faults`, { method: 'DELETE' });
