@@ -3,7 +3,6 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import YAML from 'yaml';
 import type { ActivityDeps, MonitoringConfig } from './deps';
-import { idempotencyKey } from './context';
 import { permanent } from './errors';
 import { httpCall, requireStatus, snippet, type HttpResult } from './http';
 import type { AlertRule } from './schemas/monitoring';
@@ -16,11 +15,6 @@ import type { AlertRule } from './schemas/monitoring';
 
 export function monitoringConfig(deps: ActivityDeps): MonitoringConfig {
   return deps.monitoring ?? permanent('MonitoringNotConfigured', 'this worker has no rules directory for Prometheus (set GOLIVE_PROMETHEUS_RULES_DIR)');
-}
-
-/** The run that owns the files, as written into them. */
-export function owner(): string {
-  return idempotencyKey(undefined).split('/')[0]!;
 }
 
 const OWNER_LINE = /^# golive run: (.+)$/m;

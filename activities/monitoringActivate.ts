@@ -1,8 +1,9 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { ActivityDeps } from './deps';
+import { owningRun } from './context';
 import { parseParams, permanent } from './errors';
-import { fileOwner, monitoringConfig, owner, reloadPrometheus, renderRuleFile, requireOwnedOrAbsent, requireReloaded, ruleFilePath, writeAtomically } from './monitoring';
+import { fileOwner, monitoringConfig, reloadPrometheus, renderRuleFile, requireOwnedOrAbsent, requireReloaded, ruleFilePath, writeAtomically } from './monitoring';
 import { installDashboard } from './monitoringDashboard';
 import { snippet } from './http';
 import { monitoringActivateParams, type MonitoringActivateResult } from './schemas/monitoringActivate';
@@ -16,7 +17,7 @@ export function monitoringActivate(deps: ActivityDeps) {
   return async function monitoringActivate(input: unknown): Promise<MonitoringActivateResult> {
     const p = parseParams(monitoringActivateParams, input);
     const config = monitoringConfig(deps);
-    const run = owner();
+    const run = owningRun();
     const file = ruleFilePath(config, p.ruleFile);
     requireOwnedOrAbsent(file, await fileOwner(file), run);
     const sha256 = await writeAtomically(file, renderRuleFile(p.ruleFile, p.rules, run));

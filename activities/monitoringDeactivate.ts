@@ -1,7 +1,8 @@
 import path from 'node:path';
 import type { ActivityDeps } from './deps';
+import { owningRun } from './context';
 import { parseParams } from './errors';
-import { monitoringConfig, owner, reloadPrometheus, removeIfOwned, requireReloaded, ruleFilePath } from './monitoring';
+import { monitoringConfig, reloadPrometheus, removeIfOwned, requireReloaded, ruleFilePath } from './monitoring';
 import { removeDashboard } from './monitoringDashboard';
 import { monitoringDeactivateParams, type MonitoringDeactivateResult } from './schemas/monitoringDeactivate';
 
@@ -14,7 +15,7 @@ export function monitoringDeactivate(deps: ActivityDeps) {
   return async function monitoringDeactivate(input: unknown): Promise<MonitoringDeactivateResult> {
     const p = parseParams(monitoringDeactivateParams, input);
     const config = monitoringConfig(deps);
-    const run = owner();
+    const run = owningRun();
     const file = ruleFilePath(config, p.ruleFile);
     const removed = (await removeIfOwned(file, run)) ? [path.basename(file)] : [];
     if (p.dashboard) removed.push(...(await removeDashboard(config, p.ruleFile, run)));

@@ -63,7 +63,7 @@ async function temporalTarget(config: Config, running: Running): Promise<{ targe
 async function start(config: Config, running: Running): Promise<void> {
   configureLogging({ level: config.GOLIVE_LOG_LEVEL, format: config.GOLIVE_LOG_FORMAT });
   // The SDK's own INFO lines (bundler output, worker state) drown what people need to read.
-  installRuntime(config);
+  await installRuntime(config);
   const { target, uiUrl } = await temporalTarget(config, running);
   running.client = await connectClient(target);
   if (config.TEMPORAL_ADDRESS) {

@@ -1,6 +1,7 @@
 import { DefaultLogger, Runtime, type LogLevel } from '@temporalio/worker';
 import type { Config } from '../config';
 import { createLogger } from '../log';
+import { isPortFree, PortInUse } from '../temporal/portCheck';
 
 /**
  * The Temporal SDK runtime of the worker process: its log lines go through golive's logger
@@ -9,7 +10,13 @@ import { createLogger } from '../log';
  */
 const sdkLog = createLogger('temporal-sdk');
 
-export function installRuntime(config: Config): void {
+export async function installRuntime(config: Config): Promise<void> {
+  const address = config.GOLIVE_WORKER_METRICS_ADDRESS;
+  if (address !== 'off') {
+    const [host, port] = [address.slice(0, address.lastIndexOf(':')), Number(address.slice(address.lastIndexOf(':') + 1))];
+    // The SDK would fail with a native error; say which setting moves it instead.
+    if (!(await isPortFree(port, host))) throw new PortInUse(port, 'Temporal worker metrics', 'GOLIVE_WORKER_METRICS_ADDRESS');
+  }
   const level: LogLevel = config.GOLIVE_LOG_LEVEL === 'debug' ? 'INFO' : 'WARN';
   Runtime.install({
     logger: new DefaultLogger(level, (entry) => {
@@ -18,8 +25,6 @@ export function installRuntime(config: Config): void {
       else if (entry.level === 'WARN') sdkLog.warn(entry.message, meta);
       else sdkLog.debug(entry.message, meta);
     }),
-    ...(config.GOLIVE_WORKER_METRICS_ADDRESS === 'off'
-      ? {}
-      : { telemetryOptions: { metrics: { prometheus: { bindAddress: config.GOLIVE_WORKER_METRICS_ADDRESS, countersTotalSuffix: true, useSecondsForDurations: true } } } }),
+    ...(address === 'off' ? {} : { telemetryOptions: { metrics: { prometheus: { bindAddress: address, countersTotalSuffix: true, useSecondsForDurations: true } } } }),
   });
 }
