@@ -148,6 +148,40 @@ describe("with the sandbox's stand-in (no Prometheus installed)", () => {
     expect(listed.data.groups).toEqual([]);
   });
 
+  it('installs the runbook\'s Grafana dashboard tagged with its run, and the compensation removes only that', async () => {
+    const dashboardsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'golive-dashboards-'));
+    try {
+      const deps = makeDeps({ monitoring: { rulesDir, dashboardsDir, runbooksDir: path.resolve(__dirname, '../../runbooks') } });
+      const activate = monitoringActivateParams.parse({ prometheusUrl: `${sb.url}/prometheus`, ruleFile: 'with-dashboard', rules, dashboard: { source: 'dashboards/ai-system.json' } });
+      const done = await exec(monitoringActivate(deps), activate, activityEnv({ workflowId: 'wf-dash' }));
+      expect(done.dashboard).toEqual({ installed: true, file: 'golive-with-dashboard.json' });
+      const installed = JSON.parse(fs.readFileSync(path.join(dashboardsDir, 'golive-with-dashboard.json'), 'utf8')) as { uid: string; tags: string[] };
+      expect(installed).toMatchObject({ uid: 'golive-ai-system', tags: ['golive', 'golive', 'golive-run:wf-dash'] });
+      // Without a dashboards folder the step still works and says the dashboard was not installed.
+      const noFolder = await exec(monitoringActivate(makeDeps({ monitoring: { rulesDir } })), { ...activate, ruleFile: 'no-folder' }, activityEnv({ workflowId: 'wf-dash' }));
+      expect(noFolder.dashboard).toMatchObject({ installed: false, reason: expect.stringMatching(/GOLIVE_GRAFANA_DASHBOARDS_DIR/) });
+      await expectFailure(exec(monitoringActivate(deps), { ...activate, ruleFile: 'escape', dashboard: { source: '../package.json' } }), 'InvalidParams', true);
+
+      const undo = actionCatalog['monitoring-activate'].compensation(activate);
+      expect(await exec(monitoringDeactivate(deps), undo?.params, activityEnv({ workflowId: 'wf-dash' }))).toMatchObject({ removed: ['with-dashboard.yml', 'golive-with-dashboard.json'] });
+      expect(fs.readdirSync(dashboardsDir)).toEqual([]);
+      await exec(monitoringDeactivate(deps), { prometheusUrl: `${sb.url}/prometheus`, ruleFile: 'no-folder' }, activityEnv({ workflowId: 'wf-dash' }));
+    } finally {
+      fs.rmSync(dashboardsDir, { recursive: true, force: true });
+    }
+  });
+
+  it('metrics-check measures every interval over the window and allows failureLimit failed measurements', async () => {
+    const prometheusUrl = `${sb.url}/prometheus`;
+    const within = await exec(metricsCheck(makeDeps()), { prometheusUrl, windowSeconds: 1, intervalSeconds: 0.5, checks: [{ name: 'scraped', query: 'up{job="sandbox"}', min: 1 }] });
+    expect(within.checks[0]!.measurements).toHaveLength(3);
+    expect(within.passed).toBe(true);
+    const nothing = { prometheusUrl, windowSeconds: 0.5, intervalSeconds: 0.5, checks: [{ name: 'absent', query: 'no_such_metric', max: 1 }] };
+    expect(await exec(metricsCheck(makeDeps()), { ...nothing, failureLimit: 2 })).toMatchObject({ passed: true, checks: [{ failures: 2 }] });
+    const failed = await expectFailure(exec(metricsCheck(makeDeps()), { ...nothing, failureLimit: 1 }), 'ThresholdMissed', true);
+    expect(failed.message).toMatch(/absent: 2 failed measurement\(s\) \(allowed 1\); last no data/);
+  });
+
   it('answers the default runbook\'s queries in its PromQL subset and sees the fault switch', { timeout: 60_000 }, async () => {
     const prometheusUrl = `${sb.url}/prometheus`;
     const p95 = 'histogram_quantile(0.95, sum by (le) (rate(sandbox_http_request_duration_seconds_bucket{route="/predict"}[30s])))';
