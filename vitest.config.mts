@@ -12,6 +12,8 @@ const common = {
   // Generous: the suite must pass on a machine whose cores are busy with other work too.
   testTimeout: 180_000,
   hookTimeout: 120_000,
+  // In-process workers and apps log through pino: warnings and errors only in test output.
+  env: { GOLIVE_LOG_LEVEL: 'warn' },
 };
 
 export default defineConfig({

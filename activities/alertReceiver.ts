@@ -1,40 +1,41 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 
 /**
- * A one-shot webhook receiver opened for the duration of monitoring-verify: it resolves when a
- * POST whose JSON carries the expected token arrives, proving delivery end to end.
+ * The webhook receiver monitoring-verify opens where Alertmanager is configured to deliver: it
+ * resolves when a POST whose JSON carries the expected token arrives, proving delivery end to
+ * end. Other alerts arriving meanwhile (real ones for the same receiver) are acknowledged and
+ * ignored.
  */
 export interface AlertReceiver {
-  url: string;
-  received: Promise<unknown>;
+  received: Promise<{ at: number; payload: unknown }>;
   close(): void;
 }
 
-export function openAlertReceiver(host: string, token: string): Promise<AlertReceiver> {
-  let deliver: (alert: unknown) => void = () => undefined;
-  const received = new Promise<unknown>((resolve) => (deliver = resolve));
+export function openAlertReceiver(url: URL, token: string): Promise<AlertReceiver> {
+  let deliver: (arrival: { at: number; payload: unknown }) => void = () => undefined;
+  const received = new Promise<{ at: number; payload: unknown }>((resolve) => (deliver = resolve));
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      let alert: unknown;
-      try {
-        alert = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-      } catch {
-        alert = undefined;
+      const text = Buffer.concat(chunks).toString('utf8');
+      res.writeHead(req.method === 'POST' ? 200 : 405).end();
+      if (req.method === 'POST' && req.url?.split('?')[0] === (url.pathname || '/') && text.includes(token)) {
+        let payload: unknown;
+        try {
+          payload = JSON.parse(text);
+        } catch {
+          payload = text;
+        }
+        deliver({ at: performance.now(), payload });
       }
-      const matches = req.method === 'POST' && JSON.stringify(alert ?? null).includes(token);
-      res.writeHead(matches ? 200 : 400).end();
-      if (matches) deliver(alert);
     });
   });
+  const host = url.hostname.replace(/^\[|\]$/g, '');
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, host, () => {
-      const { port } = server.address() as AddressInfo;
+    server.listen(Number(url.port), host, () => {
       resolve({
-        url: `http://${host.includes(':') ? `[${host}]` : host}:${port}/alerts/${token}`,
         received,
         close: () => {
           server.close();

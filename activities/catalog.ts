@@ -7,6 +7,7 @@ import { deployParams, deployResult } from './schemas/deploy';
 import { failoverTestParams, failoverTestResult } from './schemas/failoverTest';
 import { httpCheckParams, httpCheckResult } from './schemas/httpCheck';
 import { loadTestParams, loadTestResult } from './schemas/loadTest';
+import { metricsCheckParams, metricsCheckResult } from './schemas/metricsCheck';
 import { monitoringActivateParams, monitoringActivateResult } from './schemas/monitoringActivate';
 import {
   monitoringDeactivateParams,
@@ -88,16 +89,23 @@ export const actionCatalog = {
   'rollback-drill': action({ activity: 'rollbackDrill', summary: 'Roll back within the window, then restore the release', params: rollbackDrillParams, result: rollbackDrillResult, long: true }),
   'monitoring-activate': undoable({
     activity: 'monitoringActivate',
-    summary: 'Activate alert rules',
+    summary: 'Install alert rules into Prometheus (rule file + reload), and a dashboard',
     params: monitoringActivateParams,
     result: monitoringActivateResult,
     compensation: (p) => ({
       action: 'monitoring-deactivate',
-      params: { url: p.url, headers: p.headers, timeoutMs: p.timeoutMs, names: p.rules.map((r) => r.name) },
+      params: { prometheusUrl: p.prometheusUrl, headers: p.headers, timeoutMs: p.timeoutMs, ruleFile: p.ruleFile, dashboard: p.dashboard !== undefined },
     }),
   }),
-  'monitoring-verify': action({ activity: 'monitoringVerify', summary: 'Verify a test alert is delivered end to end', params: monitoringVerifyParams, result: monitoringVerifyResult }),
-  'monitoring-deactivate': action({ activity: 'monitoringDeactivate', summary: 'Remove alert rules', params: monitoringDeactivateParams, result: monitoringDeactivateResult }),
+  'monitoring-verify': action({
+    activity: 'monitoringVerify',
+    summary: 'Rules loaded, target scraped, a test alert delivered through Alertmanager',
+    params: monitoringVerifyParams,
+    result: monitoringVerifyResult,
+    long: true,
+  }),
+  'monitoring-deactivate': action({ activity: 'monitoringDeactivate', summary: "Remove the run's alert rules (and dashboard) from Prometheus", params: monitoringDeactivateParams, result: monitoringDeactivateResult }),
+  'metrics-check': action({ activity: 'metricsCheck', summary: 'PromQL checks with bounds over a window (canary analysis)', params: metricsCheckParams, result: metricsCheckResult, long: true }),
   notify: action({ activity: 'notify', summary: 'Message roles by Slack webhook and/or e-mail', params: notifyParams, result: notifyResult }),
 } as const;
 

@@ -35,6 +35,12 @@ export function idempotencyKey(explicit: string | undefined): string {
   return owner === undefined ? info.activityId : `${owner}/${info.activityId}`;
 }
 
+/** The go-live run this activity works for (its workflow id, stable across continue-as-new). */
+export function owningRun(): string {
+  const info = Context.current().info;
+  return info.workflowExecution?.workflowId ?? info.activityId;
+}
+
 /** Rethrows the activity's cancellation if that is why `error` happened. */
 export function rethrowIfCancelled(signal: AbortSignal): void {
   if (signal.aborted) throw signal.reason ?? new Error('cancelled');

@@ -23,6 +23,16 @@ export interface ActivityLog {
   warn(message: string, meta?: Record<string, unknown>): void;
 }
 
+/** Where the monitoring actions put files Prometheus and Grafana load. */
+export interface MonitoringConfig {
+  /** Prometheus loads `<rulesDir>/*.yml` (its `rule_files`); monitoring-activate writes there. */
+  rulesDir: string;
+  /** Grafana's file-provisioning folder for dashboards; unset: dashboards are not installed. */
+  dashboardsDir?: string;
+  /** Dashboard sources named by runbooks are read from here (the runbooks directory). */
+  runbooksDir?: string;
+}
+
 export interface ActivityDeps {
   /** The `command` action runs programs on the worker host; operators opt in. */
   allowCommands: boolean;
@@ -30,5 +40,7 @@ export interface ActivityDeps {
   /** Every secret value configured (GOLIVE_SECRET_*), so results and errors can be redacted. */
   secretValues?: () => string[];
   notifyConfig: NotifyConfig;
+  /** Unset: monitoring-activate / -deactivate refuse (nowhere to put rule files). */
+  monitoring?: MonitoringConfig;
   log?: ActivityLog;
 }

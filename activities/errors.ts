@@ -17,6 +17,9 @@ export const permanentTypes = [
   'RollbackWindowMissed',
   'PollTimedOut',
   'AlertNotDelivered',
+  'MonitoringNotConfigured',
+  'MonitoringConflict',
+  'MonitoringNotReady',
 ] as const;
 export const transientTypes = ['ConnectionFailed', 'Timeout', 'Unreachable', 'CommandTimedOut', 'ServerError'] as const;
 

@@ -8,6 +8,7 @@ import { deploy } from './deploy';
 import { failoverTest } from './failoverTest';
 import { httpCheck } from './httpCheck';
 import { loadTest } from './loadTest';
+import { metricsCheck } from './metricsCheck';
 import { monitoringActivate } from './monitoringActivate';
 import { monitoringDeactivate } from './monitoringDeactivate';
 import { monitoringVerify } from './monitoringVerify';
@@ -43,6 +44,7 @@ export function createActivities(deps: ActivityDeps): CatalogActivities {
     monitoringActivate: monitoringActivate(deps),
     monitoringVerify: monitoringVerify(deps),
     monitoringDeactivate: monitoringDeactivate(deps),
+    metricsCheck: metricsCheck(deps),
     notify: notify(deps),
   };
   // Results and errors become history, state, trail and dossier: no secret gets that far.

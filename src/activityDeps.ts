@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ActivityDeps } from '../activities/deps';
-import { ConfigError, type Config } from './config';
+import { ConfigError, prometheusRulesDir, type Config } from './config';
 import type { Logger } from './log';
 
 /**
@@ -36,6 +36,11 @@ export function activityDepsFromConfig(config: Config, log: Logger, env: NodeJS.
           }
         : {}),
       ...(directory ? { directory } : {}),
+    },
+    monitoring: {
+      rulesDir: prometheusRulesDir(config),
+      runbooksDir: config.GOLIVE_RUNBOOKS_DIR,
+      ...(config.GOLIVE_GRAFANA_DASHBOARDS_DIR ? { dashboardsDir: config.GOLIVE_GRAFANA_DASHBOARDS_DIR } : {}),
     },
     log,
   };

@@ -50,6 +50,20 @@ export const configSchema = z.object({
   /** The sandbox production system that the default runbook goes live against. */
   GOLIVE_SANDBOX: flag.default(true),
   GOLIVE_SANDBOX_PORT: port.default(8410),
+  /** Where monitoring-activate writes Prometheus rule files (default: <data dir>/prometheus/rules);
+   *  Prometheus must load `<dir>/*.yml` through its `rule_files`. */
+  GOLIVE_PROMETHEUS_RULES_DIR: z.string().min(1).optional(),
+  /** Grafana's dashboard provisioning folder; unset, runbook dashboards are not installed. */
+  GOLIVE_GRAFANA_DASHBOARDS_DIR: z.string().min(1).optional(),
+  /** The sandbox's Alertmanager stand-in delivers alerts to this webhook (monitoring-verify's
+   *  receiver in the default runbook). */
+  GOLIVE_SANDBOX_ALERT_WEBHOOK: z.string().regex(/^http:\/\/\S+$/, 'must be an http URL').default('http://127.0.0.1:8429/alerts'),
+  /** debug | info | warn | error; debug also shows the Temporal SDK's own logs. */
+  GOLIVE_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  /** json (for log shippers), pretty (for people), auto: pretty on a terminal, else json. */
+  GOLIVE_LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
+  /** host:port of the Temporal worker's own Prometheus metrics (SDK runtime exporter); "off" disables. */
+  GOLIVE_WORKER_METRICS_ADDRESS: z.union([z.literal('off'), z.string().regex(/^[^\s:]+:\d{1,5}$/, 'must be host:port or off')]).default('127.0.0.1:8401'),
   /** The `command` action runs programs on the worker host: off unless an operator turns it on. */
   GOLIVE_ALLOW_COMMANDS: flag.default(false),
 
@@ -79,6 +93,11 @@ export const configSchema = z.object({
 });
 
 export type Config = z.infer<typeof configSchema>;
+
+/** The rules directory monitoring-activate writes to (and the sandbox's stand-in reads). */
+export function prometheusRulesDir(config: Config): string {
+  return config.GOLIVE_PROMETHEUS_RULES_DIR ?? path.join(config.GOLIVE_DATA_DIR, 'prometheus', 'rules');
+}
 
 export class ConfigError extends Error {
   override name = 'ConfigError';

@@ -1,6 +1,9 @@
-import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { ConfigError, hasRole, parseConfig, type Config } from './config';
-import { createLogger } from './log';
+// First: tracing (when OTEL_* asks for it) must patch http and express before they load.
+import './telemetry/register';
+import { ConfigError, hasRole, parseConfig, prometheusRulesDir, type Config } from './config';
+import { configureLogging, createLogger } from './log';
+import { installRuntime } from './telemetry/runtime';
+import { stopTracing, tracing } from './telemetry/tracing';
 import { DataFolderInUse, lockDataFolder, type DataLock } from './process/dataLock';
 import { startEmbeddedTemporal } from './process/embeddedTemporal';
 import { watchParent } from './process/parentWatch';
@@ -44,8 +47,9 @@ function temporalTargetOf(config: Config): TemporalTarget {
 }
 
 async function start(config: Config, running: Running): Promise<void> {
-  // The SDK's own INFO lines (bundler output, worker state) drown what people need to read.
-  Runtime.install({ logger: new DefaultLogger(process.env.GOLIVE_LOG_LEVEL === 'debug' ? 'INFO' : 'WARN') });
+  configureLogging({ level: config.GOLIVE_LOG_LEVEL, format: config.GOLIVE_LOG_FORMAT });
+  // The SDK's own logs at WARN (INFO drowns what people need to read), its metrics exported.
+  await installRuntime(config, { workerMetrics: hasRole(config, 'worker') });
   running.lock = await lockDataFolder(config.GOLIVE_DATA_DIR, config.GOLIVE_ROLES, (line) => log.info(line));
   const target = temporalTargetOf(config);
   const embedded = config.TEMPORAL_ADDRESS ? undefined : startEmbeddedTemporal(config, log);
@@ -67,7 +71,11 @@ async function start(config: Config, running: Running): Promise<void> {
   }
   if (hasRole(config, 'worker')) {
     if (config.GOLIVE_SANDBOX) {
-      running.sandbox = await startSandbox({ port: config.GOLIVE_SANDBOX_PORT, host: config.GOLIVE_HOST });
+      running.sandbox = await startSandbox({
+        port: config.GOLIVE_SANDBOX_PORT,
+        host: config.GOLIVE_HOST,
+        monitoring: { rulesDir: prometheusRulesDir(config), alertWebhookUrl: config.GOLIVE_SANDBOX_ALERT_WEBHOOK },
+      });
     }
     running.worker = await startWorkerRole(config, target, createLogger('worker'), () => running.stopping);
     running.workerHealth?.setWorker(running.worker.worker);
@@ -84,7 +92,13 @@ function printBanner(config: Config, running: Running, target: TemporalTarget, u
     ...(running.workerHealth ? [`  health          ${running.workerHealth.url}/readyz`] : []),
     `  Temporal UI     ${uiUrl ?? '(set GOLIVE_TEMPORAL_UI_URL to link it)'}`,
     `  Temporal        ${target.address} (namespace ${target.namespace}${config.TEMPORAL_ADDRESS ? '' : ', embedded dev server'})`,
-    ...(running.sandbox ? [`  sandbox system  ${running.sandbox.url} (the default runbook goes live against it)`] : []),
+    ...(running.sandbox
+      ? [
+          `  sandbox system  ${running.sandbox.url} (the default runbook goes live against it)`,
+          `  monitoring      ${running.sandbox.url}/prometheus, ${running.sandbox.url}/alertmanager (the sandbox's stand-in; see README "Operations")`,
+        ]
+      : []),
+    `  tracing         ${tracing() ? 'OpenTelemetry on (OTEL_* settings)' : 'off (set OTEL_EXPORTER_OTLP_ENDPOINT to export traces)'}`,
     ...(running.web ? [`  database        ${running.web.databaseWhere}`] : []),
     `  data            ${config.GOLIVE_DATA_DIR}`,
     ...(running.web?.banner ?? []),
@@ -104,6 +118,7 @@ async function stop(running: Running): Promise<void> {
   await running.workerHealth?.close();
   await running.sandbox?.close().catch((e: Error) => log.warn(`sandbox: ${e.message}`));
   await running.devServer?.stop();
+  await stopTracing().catch(() => undefined);
   running.lock?.release();
 }
 

@@ -6,6 +6,8 @@ import type { GoLiveSinks, RefusalNotice } from '../workflows/sinks';
 import { createLogger } from './log';
 import { workflowRefusals } from './server/metrics';
 import type { Config } from './config';
+import { activityRequestIdInterceptor } from './temporal/activityRequestId';
+import { workerPlugins } from './telemetry/temporal';
 
 /**
  * The golive worker: the go-live interpreter workflow plus the action catalog's activities.
@@ -37,6 +39,8 @@ function sinks(onRefusal: (n: RefusalNotice) => void): InjectedSinks<GoLiveSinks
 
 /** The bundle's entry point (a .ts file: the SDK's bundler compiles it). */
 export const WORKFLOWS_PATH = path.resolve(__dirname, '../workflows/index.ts');
+/** Bundled beside the workflows (prebuilt bundles must name them too: bundleWorkflowCode). */
+export const WORKFLOW_INTERCEPTOR_MODULES = [path.resolve(__dirname, '../workflows/interceptors.ts')];
 
 export function createGoLiveWorker(opts: GoLiveWorkerOptions): Promise<Worker> {
   return Worker.create({
@@ -45,7 +49,10 @@ export function createGoLiveWorker(opts: GoLiveWorkerOptions): Promise<Worker> {
     taskQueue: opts.taskQueue,
     activities: createActivities(opts.activityDeps),
     sinks: sinks(opts.onRefusal ?? logRefusal),
+    // Request ids from HTTP through the workflow to activity log lines (src/log.ts).
+    interceptors: { activity: [activityRequestIdInterceptor], ...(opts.workflowBundle ? {} : { workflowModules: WORKFLOW_INTERCEPTOR_MODULES }) },
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    plugins: workerPlugins(),
     ...opts.overrides,
   });
 }

@@ -3,6 +3,7 @@ import { compensationFor } from '../src/runbook/compensation';
 import { durationToMs } from '../src/runbook/duration';
 import type { ActionStep, ApprovalStep, EscalationLevel, EvidenceStep, HypercareStep, Step } from '../src/runbook/schema';
 import { runAction } from './actions';
+import { watchAnalyses } from './analysis';
 import { nowIso as now, nowMs } from './clock';
 import { failurePolicy, quorumMet, resendRoles, waitTimeline } from './policy';
 import { CHECKPOINT, failureMessage, RunAborted, type Outcome, type RunContext } from './runContext';
@@ -90,12 +91,22 @@ async function runEvidenceStep(ctx: RunContext, step: EvidenceStep): Promise<voi
   state.setStep(step.id, 'completed', now());
 }
 
+/** Hypercare with its automated analyses (analysis.ts) running beside the watch. */
+async function runHypercareStep(ctx: RunContext, step: HypercareStep): Promise<Outcome> {
+  const analyses = watchAnalyses(ctx, step);
+  try {
+    return await watchHypercare(ctx, step);
+  } finally {
+    await analyses.stop();
+  }
+}
+
 /**
  * The post-go-live watch: announces Red Button reports, escalates those whose response is late,
  * and ends after the step's duration. Returns CHECKPOINT when the run should continue as new
  * to keep its history short (the state, hypercare start included, is carried).
  */
-async function runHypercareStep(ctx: RunContext, step: HypercareStep): Promise<Outcome> {
+async function watchHypercare(ctx: RunContext, step: HypercareStep): Promise<Outcome> {
   const { state } = ctx;
   ctx.hypercare = step;
   if (state.stepView(step.id).status !== 'running') state.setStep(step.id, 'running', now());

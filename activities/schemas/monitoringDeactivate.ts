@@ -1,10 +1,15 @@
 import { z } from 'zod';
-import { ruleRegistry } from './monitoring';
+import { ruleFileTarget } from './monitoring';
 
-export const monitoringDeactivateParams = ruleRegistry.extend({
-  names: z.array(z.string().min(1)).min(1).max(500),
+export const monitoringDeactivateParams = ruleFileTarget.extend({
+  /** Also remove the dashboard monitoring-activate installed for this rule file. */
+  dashboard: z.boolean().default(false),
 });
 export type MonitoringDeactivateParams = z.input<typeof monitoringDeactivateParams>;
 
-export const monitoringDeactivateResult = z.object({ deactivated: z.array(z.string()), status: z.number().int() });
+export const monitoringDeactivateResult = z.object({
+  /** Files removed; empty when the run had nothing installed (a repeated undo). */
+  removed: z.array(z.string()),
+  reloadStatus: z.number().int().optional(),
+});
 export type MonitoringDeactivateResult = z.infer<typeof monitoringDeactivateResult>;

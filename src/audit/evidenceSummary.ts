@@ -8,6 +8,7 @@ import type { DeployResult } from '../../activities/schemas/deploy';
 import type { FailoverTestResult } from '../../activities/schemas/failoverTest';
 import type { HttpCheckResult } from '../../activities/schemas/httpCheck';
 import type { LoadTestResult } from '../../activities/schemas/loadTest';
+import type { MetricsCheckResult } from '../../activities/schemas/metricsCheck';
 import type { MonitoringActivateResult } from '../../activities/schemas/monitoringActivate';
 import type { MonitoringVerifyResult } from '../../activities/schemas/monitoringVerify';
 import type { NotifyResult } from '../../activities/schemas/notify';
@@ -44,8 +45,12 @@ const formatters: { [A in ActivityName]?: (r: never) => string } = {
   accessApply: (r: AccessApplyResult) => `${r.applied.length} role binding(s) applied`,
   accessRevoke: (r: AccessRevokeResult) => `${r.revoked.length} role binding(s) removed`,
   accessVerify: (r: AccessVerifyResult) => `${r.present.length} binding(s) present, ${r.confirmedAbsent.length} forbidden binding(s) confirmed absent (of ${r.total})`,
-  monitoringActivate: (r: MonitoringActivateResult) => `alert rules active: ${r.activated.join(', ')}`,
-  monitoringVerify: (r: MonitoringVerifyResult) => `test alert ${r.delivered ? 'delivered' : 'NOT delivered'} via ${r.rule} in ${ms(r.deliveryMs)}; rules found: ${r.rulesFound.join(', ')}`,
+  // Runs recorded before the Prometheus protocol carry { activated } and { rule }: still readable.
+  monitoringActivate: (r: MonitoringActivateResult & { activated?: string[] }) =>
+    `alert rules active: ${(r.rules ?? r.activated ?? []).join(', ')}${r.ruleFile ? ` (${r.ruleFile}, Prometheus reloaded)` : ''}${r.dashboard?.installed ? `; dashboard ${r.dashboard.file}` : ''}`,
+  monitoringVerify: (r: MonitoringVerifyResult & { rule?: string }) =>
+    `test alert ${r.delivered ? 'delivered' : 'NOT delivered'} via ${r.alertname ?? r.rule}${r.receiver ? ` to receiver ${r.receiver}` : ''} in ${ms(r.deliveryMs)}; rules found: ${r.rulesFound.join(', ')}${r.target ? `; target ${r.target.job} ${r.target.health}` : ''}`,
+  metricsCheck: (r: MetricsCheckResult) => `${r.checks.filter((c) => c.passed).length}/${r.checks.length} metric checks passed${r.passed ? '' : ` — FAILED (${r.violations.join('; ')})`}`,
   command: (r: CommandResult) => `exit code ${r.exitCode ?? r.signal} after ${s(r.durationMs)}`,
   notify: (r: NotifyResult) =>
     r.loggedOnly ? `logged for ${r.recipients.join(', ')} (no channel configured)` : r.deliveries.map((d) => `${d.channel} ${d.ok ? 'ok' : `failed: ${d.detail}`}`).join(', '),

@@ -313,9 +313,27 @@ function gate4(ctx: DossierContext): DossierSection {
   };
 }
 
+/** Hypercare's automated analyses as run: what was watched, how often, and what it found. */
+function analysesBlocks(ctx: DossierContext, hypercare: ReturnType<typeof plan>['steps']): DossierSection['blocks'] {
+  const rows = hypercare.flatMap((h) => {
+    if (h.kind !== 'hypercare') return [];
+    const found = (ctx.state.steps.find((s) => s.id === h.id)?.result as { analyses?: { id: string; measurements: number; breaches: number }[] } | undefined)?.analyses ?? [];
+    return (h.analyses ?? []).map((a) => {
+      const status = found.find((f) => f.id === a.id);
+      const bounds = [a.max !== undefined ? `≤ ${a.max}` : '', a.min !== undefined ? `≥ ${a.min}` : ''].filter(Boolean).join(', ');
+      return [a.id, a.query, bounds, `${a.interval} × ${a.failureLimit}`, a.onBreach, String(status?.measurements ?? 0), String(status?.breaches ?? 0)];
+    });
+  });
+  if (rows.length === 0) return [];
+  return [
+    { kind: 'heading', text: 'Automated analysis during hypercare' },
+    { kind: 'table', columns: ['Analysis', 'Query', 'Bounds', 'Interval × failures', 'On breach', 'Measurements', 'Breaches'], rows },
+  ];
+}
+
 function postMarket(ctx: DossierContext): DossierSection {
   const { steps } = plan(ctx);
-  const monitoring = steps.filter((s) => s.kind === 'action' && s.action.startsWith('monitoring-'));
+  const monitoring = steps.filter((s) => s.kind === 'action' && (s.action.startsWith('monitoring-') || s.action === 'metrics-check'));
   const hypercare = steps.filter((s) => s.kind === 'hypercare');
   return {
     id: 'post-market-monitoring',
@@ -326,6 +344,7 @@ function postMarket(ctx: DossierContext): DossierSection {
       actionTable(ctx, monitoring),
       { kind: 'heading', text: 'Hypercare' },
       { kind: 'table', columns: ['Step', 'Duration', 'Response deadline', 'Status', 'Started', 'Ended'], rows: hypercare.map((h) => { const v = ctx.state.steps.find((s) => s.id === h.id); return [h.id, h.kind === 'hypercare' ? h.duration : '', h.kind === 'hypercare' ? h.responseDeadline : '', v?.status ?? '', v?.startedAt ?? '', v?.endedAt ?? '']; }) },
+      ...analysesBlocks(ctx, hypercare),
       { kind: 'heading', text: 'Red Button reports (AI errors) and their resolution' },
       {
         kind: 'table',

@@ -1,5 +1,6 @@
 import { goLiveInputSchema, type Actor, type Delegation, type GoLiveInput } from '../../workflows/definitions';
 import { checkActionCall } from './actions';
+import { checkAnalysis } from './analysis';
 import { formatPath, StartInputError, type Issue } from './issues';
 import type { LoadedRunbook } from './load';
 import { roleReferences } from './roles';
@@ -46,6 +47,10 @@ export function prepareRun(input: PrepareRunInput): GoLiveInput {
     for (const { call, path } of actionCalls(filled)) {
       issues.push(...checkActionCall(call, ['runbook', ...path]).map((issue) => blameParameter(issue, runbook)));
     }
+    filled.steps.forEach((step, i) => {
+      if (step.kind !== 'hypercare') return;
+      step.analyses.forEach((a, j) => issues.push(...checkAnalysis(a, ['runbook', 'steps', i, 'analyses', j]).map((issue) => blameParameter(issue, runbook))));
+    });
   }
   if (issues.length > 0) throw new StartInputError(issues);
 

@@ -135,6 +135,35 @@ export const evidenceStepSchema = z.strictObject({
   escalation: z.array(escalationLevelSchema).default([]),
 });
 
+/**
+ * An automated analysis during hypercare, like an Argo Rollouts AnalysisTemplate metric: a
+ * PromQL query measured every `interval`; `failureLimit` failed measurements in a row are a
+ * breach, which golive reports on the Red Button (and, with onBreach: stop, stops the line).
+ */
+export const analysisSchema = z.strictObject({
+  id: slug,
+  title: z.string().min(1).max(200).optional(),
+  /** Prometheus HTTP API; `${params.x}` placeholders are filled at start. */
+  prometheusUrl: z.string().min(1).max(2_000),
+  query: z.string().min(1).max(4_000),
+  /** Highest acceptable value (inclusive). */
+  max: z.number().optional(),
+  /** Lowest acceptable value (inclusive). */
+  min: z.number().optional(),
+  /** No data (empty result or NaN): a failed measurement unless `pass`. */
+  onEmpty: z.enum(['fail', 'pass']).default('fail'),
+  interval: durationSchema.default('1m'),
+  /** Consecutive failed measurements that make a breach. */
+  failureLimit: z.number().int().min(1).max(100).default(3),
+  /** report: golive raises a Red Button report; stop: and stops the line (rolls back). */
+  onBreach: z.enum(['report', 'stop']).default('report'),
+  /** Severity of the report golive raises. */
+  severity: z.enum(['low', 'medium', 'high', 'critical']).default('high'),
+  /** How long one measurement may take (the query, with its retries). */
+  timeout: durationSchema.default('30s'),
+});
+export type Analysis = z.infer<typeof analysisSchema>;
+
 export const hypercareStepSchema = z.strictObject({
   ...stepBase,
   kind: z.literal('hypercare'),
@@ -150,6 +179,8 @@ export const hypercareStepSchema = z.strictObject({
   /** Bounds history during long watches: the run continues-as-new (state carried) this often,
    *  besides whenever Temporal suggests it. */
   checkpointEvery: durationSchema.optional(),
+  /** Automated analyses the run measures periodically while hypercare lasts. */
+  analyses: z.array(analysisSchema).max(20).default([]),
 });
 
 export const separationOfDutiesSchema = z.strictObject({

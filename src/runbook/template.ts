@@ -1,4 +1,5 @@
 import { listNames, type Issue, type IssuePath } from './issues';
+import { fillAnalysis } from './analysis';
 import type { ActionCall, Runbook } from './schema';
 
 /**
@@ -77,7 +78,9 @@ export function fillRunbook(runbook: Runbook, values: Readonly<ParamValues>): Ru
   return {
     ...runbook,
     steps: runbook.steps.map((step) =>
-      step.kind !== 'action'
+      step.kind === 'hypercare'
+        ? { ...step, analyses: (step.analyses ?? []).map((a) => fillAnalysis(a, (s) => fillParams(s, values))) }
+        : step.kind !== 'action'
         ? step
         : {
             ...step,

@@ -1,5 +1,6 @@
 import { isActionName } from '../../activities/catalog';
 import { checkActionCall } from './actions';
+import { checkAnalysis, fillAnalysis } from './analysis';
 import { durationToMs } from './duration';
 import { listNames, type Issue, type IssuePath } from './issues';
 import { ancestorsOf, ENTRY_CRITERIA_STEP_ID, findCycle, resolveDependencies } from './plan';
@@ -139,6 +140,27 @@ function checkActions(runbook: Runbook): Issue[] {
       issues.push({ path: [...path, 'retry', 'maximumInterval'], message: `${maximumInterval} is shorter than initialInterval (${initialInterval})` });
     }
   }
+  return [...issues, ...checkAnalyses(runbook, declared, defaults)];
+}
+
+/** Hypercare analyses: placeholders declared, the metrics-check they become valid, ids unique. */
+function checkAnalyses(runbook: Runbook, declared: string[], defaults: ReturnType<typeof parameterDefaults>): Issue[] {
+  const issues: Issue[] = [];
+  runbook.steps.forEach((step, i) => {
+    if (step.kind !== 'hypercare') return;
+    const base: IssuePath = ['steps', i, 'analyses'];
+    issues.push(...duplicates(step.analyses, (a) => a.id, (j) => [...base, j, 'id'], 'analysis id'));
+    step.analyses.forEach((a, j) => {
+      const uses = placeholdersIn({ prometheusUrl: a.prometheusUrl, query: a.query }, [...base, j]);
+      for (const use of uses) {
+        if (use.unknown) issues.push({ path: use.path, message: `unknown placeholder ${use.unknown} (use \${params.NAME} or \${secrets.NAME})` });
+        else if (use.param !== undefined && !declared.includes(use.param)) issues.push({ path: use.path, message: `\${params.${use.param}} names no declared parameter (declared: ${declared.join(', ') || 'none'})` });
+      }
+      if (uses.every((u) => u.param === undefined || Object.hasOwn(defaults, u.param))) {
+        issues.push(...checkAnalysis(fillAnalysis(a, (s) => fillParams(s, defaults)), [...base, j]));
+      }
+    });
+  });
   return issues;
 }
 

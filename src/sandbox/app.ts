@@ -1,9 +1,11 @@
 import express, { type Request, type Response } from 'express';
 import type { z } from 'zod';
-import { deliverTestAlert, isLoopbackUrl } from './alerts';
 import { Deployments } from './deployments';
 import { FaultSwitch, type SecondaryConfig } from './faults';
+import { SandboxMetrics } from './metrics';
 import { predict } from './model';
+import { SampleStore } from './monitoring/samples';
+import { alertmanagerStandIn, prometheusStandIn, SANDBOX_JOB, type StandInOptions } from './monitoring/standIn';
 import {
   bindingsBody,
   deployBody,
@@ -11,33 +13,45 @@ import {
   faultsBody,
   predictBody,
   rollbackBody,
-  ruleNamesBody,
-  rulesBody,
-  testAlertBody,
   type Binding,
-  type Rule,
 } from './schemas';
 
 /**
  * The sandbox production system: a small stand-in for the AI service going live, with the
- * control endpoints a go-live runbook drives (deploy, rollback, access, alerting, faults).
- * All state lives in this app instance.
+ * control endpoints a go-live runbook drives (deploy, rollback, access, faults), its metrics
+ * for Prometheus (`/metrics`) and a stand-in of the Prometheus and Alertmanager APIs
+ * (`/prometheus`, `/alertmanager`) for machines without them. All state lives in this app.
  */
 export interface SandboxOptions {
   initialVersion?: string;
   /** Serves during a failover; `false` means the outage is total. */
   secondary?: SecondaryConfig | false;
+  monitoring?: StandInOptions & { scrapeIntervalMs?: number };
 }
 
-export function createSandboxApp(opts: SandboxOptions = {}): express.Express {
+export interface SandboxApp {
+  app: express.Express;
+  /** Tells the stand-in its own address (known once listening) for the `instance` label. */
+  listening(instance: string): void;
+  stop(): void;
+}
+
+export function createSandboxApp(opts: SandboxOptions = {}): SandboxApp {
   const deployments = new Deployments(opts.initialVersion ?? '1.0.0');
   const faults = new FaultSwitch(opts.secondary ?? { latencyMs: 25 });
+  const metrics = new SandboxMetrics(faults);
   const bindings = new Map<string, Binding>();
-  const rules = new Map<string, Rule>();
+  let instance = 'sandbox';
+  const samples = new SampleStore(metrics.registry, () => ({ job: SANDBOX_JOB, instance }));
 
   const app = express();
   app.disable('x-powered-by');
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+  app.use('/prometheus', prometheusStandIn(opts.monitoring ?? {}, samples));
   app.use(express.json({ limit: '1mb' }));
+  app.use('/alertmanager', alertmanagerStandIn(opts.monitoring ?? {}));
 
   // Data plane: what users of the AI system hit; the fault switch applies here only.
   const data = express.Router();
@@ -53,7 +67,7 @@ export function createSandboxApp(opts: SandboxOptions = {}): express.Express {
     const { version } = deployments.current();
     res.json({ version, ...predict(body.text, version) });
   });
-  app.use(['/health', '/version', '/predict'], faults.middleware());
+  for (const route of ['/health', '/version', '/predict']) app.use(route, metrics.middleware(), faults.middleware());
   app.use(data);
 
   app.post('/deploy', (req, res) => {
@@ -84,32 +98,6 @@ export function createSandboxApp(opts: SandboxOptions = {}): express.Express {
     res.json({ removed, bindings: [...bindings.values()] });
   });
 
-  app.get('/monitoring/rules', (_req, res) => {
-    res.json({ rules: [...rules.values()] });
-  });
-  app.post('/monitoring/rules', (req, res) => {
-    const body = parse(rulesBody, req, res);
-    if (!body) return;
-    for (const r of body.rules) rules.set(r.name, r);
-    res.json({ rules: [...rules.values()] });
-  });
-  app.delete('/monitoring/rules', (req, res) => {
-    const body = parse(ruleNamesBody, req, res);
-    if (!body) return;
-    const removed = body.names.filter((n) => rules.delete(n));
-    res.json({ removed, rules: [...rules.values()] });
-  });
-  app.post('/monitoring/test-alert', async (req, res) => {
-    const body = parse(testAlertBody, req, res);
-    if (!body) return;
-    if (!isLoopbackUrl(body.receiverUrl)) {
-      res.status(403).json({ error: 'the sandbox only delivers alerts to loopback receivers' });
-      return;
-    }
-    const outcome = await deliverTestAlert(body.receiverUrl, { rule: body.rule, token: body.token, source: 'golive-sandbox' });
-    res.status(outcome.delivered ? 200 : 502).json(outcome);
-  });
-
   app.get('/faults', (_req, res) => {
     res.json(faults.current);
   });
@@ -130,7 +118,14 @@ export function createSandboxApp(opts: SandboxOptions = {}): express.Express {
     res.status(202).json(faults.current);
   });
 
-  return app;
+  return {
+    app,
+    listening: (address) => {
+      instance = address;
+      samples.start(opts.monitoring?.scrapeIntervalMs ?? 1_000);
+    },
+    stop: () => samples.stop(),
+  };
 }
 
 /** Parse at the edge: 400 naming each bad field, or the typed body. */

@@ -1,10 +1,14 @@
-import { parseConfig } from '../config';
+import { parseConfig, prometheusRulesDir } from '../config';
 import { startSandbox } from './server';
 
 /** `npx tsx src/sandbox/main.ts`: the sandbox on its own, e.g. to point a runbook at by hand. */
 async function main(): Promise<void> {
   const config = parseConfig();
-  const sandbox = await startSandbox({ port: config.GOLIVE_SANDBOX_PORT, host: config.GOLIVE_HOST });
+  const sandbox = await startSandbox({
+    port: config.GOLIVE_SANDBOX_PORT,
+    host: config.GOLIVE_HOST,
+    monitoring: { rulesDir: prometheusRulesDir(config), alertWebhookUrl: config.GOLIVE_SANDBOX_ALERT_WEBHOOK },
+  });
   console.log(`sandbox production system listening on ${sandbox.url}`);
   const stop = () => {
     void sandbox.close().then(() => process.exit(0));

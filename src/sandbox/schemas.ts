@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { roleBinding, type RoleBinding } from '../../activities/schemas/access';
-import { alertRule, type AlertRule } from '../../activities/schemas/monitoring';
 
 /** Request bodies of the sandbox, parsed at the edge (400 with the field path otherwise). */
 export const predictBody = z.object({ text: z.string().min(1).max(10_000) });
@@ -11,16 +10,6 @@ export const rollbackBody = z.object({ idempotencyKey: z.string().min(1).max(200
 const binding = roleBinding;
 export type Binding = RoleBinding;
 export const bindingsBody = z.object({ bindings: z.array(binding).min(1).max(1_000) });
-
-const rule = alertRule;
-export type Rule = AlertRule;
-export const rulesBody = z.object({ rules: z.array(rule).min(1).max(500) });
-export const ruleNamesBody = z.object({ names: z.array(z.string().min(1)).min(1).max(500) });
-export const testAlertBody = z.object({
-  receiverUrl: z.string().regex(/^http:\/\/\S+$/, 'must be an http URL'),
-  rule: z.string().min(1).default('golive-test-alert'),
-  token: z.string().min(1).max(200),
-});
 
 export const faultsBody = z
   .object({

@@ -228,7 +228,7 @@ export const operations = {
     status: 200,
     public: true,
   }),
-  metrics: op({ method: 'get', path: '/metrics', tag: 'ops', summary: 'Prometheus metrics', status: 200, public: true, produces: 'text/plain' }),
+  metrics: op({ method: 'get', path: '/metrics', tag: 'ops', summary: 'Prometheus metrics: process, HTTP latency by route, decisions, refusals (the workflow\'s too), Red Button reports, runs by state', status: 200, public: true, produces: 'text/plain' }),
   openapi: op({ method: 'get', path: '/api/openapi.json', tag: 'ops', summary: 'This document', status: 200, public: true }),
 } as const;
 export type OperationId = keyof typeof operations;

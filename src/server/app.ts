@@ -3,10 +3,12 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { Authenticator } from '../auth/authenticator';
 import { SessionStore } from '../auth/sessions';
 import { LoginThrottle } from '../auth/throttle';
-import type { AppDeps, ServerContext, ServerLog } from './deps';
+import type { AppDeps, ServerContext } from './deps';
 import { errorHandler, HttpError } from './errors';
 import { registerIdempotentReplays } from './idempotency';
-import { Metrics } from './metrics';
+import { Metrics, RunCounts } from './metrics';
+import { requestIds, routeOf } from './requestIds';
+import { createLogger } from '../log';
 import { prepareRun } from '../runbook/prepare';
 import { RefusalLog } from './refusalLog';
 import { registerAuditRoutes } from './routes/audit';
@@ -27,11 +29,7 @@ import { registerUiRoutes } from './ui/routes';
 export const ASSETS_DIR = path.resolve(__dirname, '../../ui/assets');
 const DEFAULT_BODY_LIMIT = '256kb';
 
-const consoleLog: ServerLog = {
-  info: (m, meta) => console.log(`[web] ${m}`, meta ?? ''),
-  warn: (m, meta) => console.warn(`[web] ${m}`, meta ?? ''),
-  error: (m, meta) => console.error(`[web] ${m}`, meta ?? ''),
-};
+const webLog = createLogger('web');
 
 /** No inline script or style anywhere, so the policy can forbid them: XSS has nothing to run. */
 function securityHeaders(_req: Request, res: Response, next: NextFunction): void {
@@ -47,11 +45,11 @@ function securityHeaders(_req: Request, res: Response, next: NextFunction): void
 
 function countRequests(metrics: Metrics) {
   return (req: Request, res: Response, next: NextFunction): void => {
+    const started = performance.now();
     res.on('finish', () => {
-      // The route pattern, not the URL, so run ids do not explode the label set.
-      // express.static leaves req.path relative to its mount: look at the original URL.
-      const route = req.route ? `${req.baseUrl}${String(req.route.path)}` : req.originalUrl.startsWith('/assets/') ? '/assets' : 'unmatched';
-      metrics.httpRequests.inc({ method: req.method, route, status: String(res.statusCode) });
+      const labels = { method: req.method, route: routeOf(req), status: String(res.statusCode) };
+      metrics.httpRequests.inc(labels);
+      metrics.httpDuration.observe(labels, (performance.now() - started) / 1000);
     });
     next();
   };
@@ -71,10 +69,10 @@ export function buildContext(deps: AppDeps): ServerContext {
       throttle: new LoginThrottle(deps.database.driver),
       ...(deps.trustedProxy ? { proxy: deps.trustedProxy } : {}),
     }),
-    metrics: new Metrics(),
+    metrics: new Metrics(new RunCounts(deps.client, deps.namespace)),
     refusals,
     audit: new RunAudit(deps.client, refusals),
-    log: deps.log ?? consoleLog,
+    log: deps.log ?? webLog,
     prepareRun: deps.prepareRun ?? prepareRun,
     secureCookies: deps.publicUrl?.startsWith('https:') ?? false,
   };
@@ -84,6 +82,7 @@ export function createApp(deps: AppDeps): express.Express {
   const ctx = buildContext(deps);
   const app = express();
   app.disable('x-powered-by');
+  app.use(requestIds(ctx.log));
   app.use(securityHeaders);
   app.use(countRequests(ctx.metrics));
   app.use(express.json({ limit: deps.bodyLimit ?? DEFAULT_BODY_LIMIT, strict: true }));

@@ -15,6 +15,8 @@ import type { Keyring } from '../signing/keyring';
 export type PrepareRun = typeof prepareRun;
 
 export interface ServerLog {
+  /** Optional: per-request lines of reads go here (dropped when absent). */
+  debug?(message: string, meta?: Record<string, unknown>): void;
   info(message: string, meta?: Record<string, unknown>): void;
   warn(message: string, meta?: Record<string, unknown>): void;
   error(message: string, meta?: Record<string, unknown>): void;

@@ -1,56 +1,93 @@
-/**
- * A few Prometheus counters, kept in memory and rendered in the text exposition format. Enough
- * for request rates and go-live activity; no client library needed for counters alone.
- */
-type Labels = Record<string, string>;
-
-class Counter {
-  private readonly values = new Map<string, { labels: Labels; value: number }>();
-
-  constructor(
-    readonly name: string,
-    readonly help: string,
-  ) {}
-
-  inc(labels: Labels = {}, by = 1): void {
-    const key = JSON.stringify(Object.entries(labels).sort(([a], [b]) => a.localeCompare(b)));
-    const entry = this.values.get(key) ?? { labels, value: 0 };
-    entry.value += by;
-    this.values.set(key, entry);
-  }
-
-  render(): string {
-    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} counter`];
-    if (this.values.size === 0) lines.push(`${this.name} 0`);
-    for (const { labels, value } of this.values.values()) lines.push(`${this.name}${formatLabels(labels)} ${value}`);
-    return lines.join('\n');
-  }
-}
-
-function escapeLabel(value: string): string {
-  return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
-}
-
-function formatLabels(labels: Labels): string {
-  const entries = Object.entries(labels);
-  return entries.length ? `{${entries.map(([k, v]) => `${k}="${escapeLabel(v)}"`).join(',')}}` : '';
-}
+import type { Client } from '@temporalio/client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { GO_LIVE_WORKFLOW, RUN_STATUSES } from '../../workflows/definitions';
+import { runStateKey } from '../../workflows/searchAttributes';
 
 /**
- * Messages the workflow's validators refused (the worker counts them: they leave no trace in
- * Temporal). Process-wide, so the worker and the web server of one process share it.
+ * golive's `/metrics`, through prom-client: the Node.js process's default metrics, HTTP
+ * requests (count and latency by route), go-live activity (starts, decisions, refusals, Red
+ * Button reports) and a gauge of runs by state read from Temporal's visibility at scrape time
+ * (cached briefly, so a tight scrape interval does not become a visibility load). One registry
+ * per app: tests build several apps in one process.
  */
-export const workflowRefusals = new Counter('golive_workflow_refusals_total', 'Messages a run refused before history, by message, refusal type and whether golive signed them');
+/**
+ * What the whole process counts, whichever app or worker it runs: messages a run's validator
+ * refused (the worker counts them: they leave no trace in Temporal). Every app's /metrics shows it.
+ */
+export const processRegistry = new Registry();
+export const workflowRefusals = new Counter({
+  name: 'golive_workflow_refusals_total',
+  help: 'Messages a run refused before history, by message, refusal type and whether golive signed them',
+  labelNames: ['message', 'type', 'signed'] as const,
+  registers: [processRegistry],
+});
+
+const RUN_COUNT_TTL_MS = 15_000;
+const RUN_COUNT_TIMEOUT_MS = 2_000;
 
 export class Metrics {
-  readonly httpRequests = new Counter('golive_http_requests_total', 'HTTP requests by method, route and status');
-  readonly runsStarted = new Counter('golive_runs_started_total', 'Go-live runs started through the server');
-  readonly decisions = new Counter('golive_decisions_total', 'Approval decisions accepted, by decision');
-  readonly refusals = new Counter('golive_refusals_total', 'Refused attempts, by action and refusal type');
-  readonly reports = new Counter('golive_reports_total', 'Red Button reports accepted, by severity');
-  readonly workflowRefusals = workflowRefusals;
+  readonly registry = new Registry();
+  readonly httpRequests = new Counter({ name: 'golive_http_requests_total', help: 'HTTP requests by method, route and status', labelNames: ['method', 'route', 'status'] as const, registers: [this.registry] });
+  readonly httpDuration = new Histogram({
+    name: 'golive_http_request_duration_seconds',
+    help: 'HTTP request latency by method, route and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+  readonly runsStarted = new Counter({ name: 'golive_runs_started_total', help: 'Go-live runs started through the server', labelNames: ['runbook'] as const, registers: [this.registry] });
+  readonly decisions = new Counter({ name: 'golive_decisions_total', help: 'Approval decisions accepted, by decision', labelNames: ['decision'] as const, registers: [this.registry] });
+  readonly refusals = new Counter({ name: 'golive_refusals_total', help: 'Refused attempts, by action and refusal type', labelNames: ['action', 'type'] as const, registers: [this.registry] });
+  readonly reports = new Counter({ name: 'golive_reports_total', help: 'Red Button reports accepted, by severity', labelNames: ['severity'] as const, registers: [this.registry] });
 
-  render(): string {
-    return [this.httpRequests, this.runsStarted, this.decisions, this.refusals, this.reports, this.workflowRefusals].map((c) => c.render()).join('\n') + '\n';
+  constructor(runCounts?: RunCounts) {
+    collectDefaultMetrics({ register: this.registry });
+    if (runCounts) {
+      new Gauge({
+        name: 'golive_runs',
+        help: 'Go-live runs known to Temporal, by state (from visibility; refreshed at most every 15 s)',
+        labelNames: ['state'] as const,
+        registers: [this.registry],
+        async collect() {
+          const counts = await runCounts.get();
+          for (const [state, n] of Object.entries(counts)) this.set({ state }, n);
+        },
+      });
+    }
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  render(): Promise<string> {
+    return Registry.merge([this.registry, processRegistry]).metrics();
+  }
+}
+
+/** Counts of runs per GoLiveState; on a visibility failure the last counts stay. */
+export class RunCounts {
+  private cached: { at: number; counts: Record<string, number> } | undefined;
+
+  constructor(
+    private readonly client: Client,
+    private readonly namespace: string,
+  ) {}
+
+  async get(): Promise<Record<string, number>> {
+    if (this.cached && Date.now() - this.cached.at < RUN_COUNT_TTL_MS) return this.cached.counts;
+    try {
+      const entries = await Promise.all(RUN_STATUSES.map(async (state) => [state, await this.count(state)] as const));
+      this.cached = { at: Date.now(), counts: Object.fromEntries(entries) };
+    } catch {
+      this.cached = { at: Date.now(), counts: this.cached?.counts ?? {} };
+    }
+    return this.cached.counts;
+  }
+
+  private async count(state: string): Promise<number> {
+    const query = `WorkflowType = "${GO_LIVE_WORKFLOW}" AND ${runStateKey.name} = "${state}"`;
+    const res = await this.client.withDeadline(Date.now() + RUN_COUNT_TIMEOUT_MS, () => this.client.workflowService.countWorkflowExecutions({ namespace: this.namespace, query }));
+    return Number(res.count ?? 0);
   }
 }

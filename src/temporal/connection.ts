@@ -3,6 +3,7 @@ import type { Interceptor } from '@grpc/grpc-js';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { NativeConnection } from '@temporalio/worker';
 import { FAST_RECONNECT_CHANNEL_ARGS, type TemporalAvailability } from './availability';
+import { clientInterceptors } from '../telemetry/temporal';
 
 /**
  * Where Temporal is, and how to reach it: the embedded dev server's address, or a cluster /
@@ -32,7 +33,7 @@ export function devServerTarget(address: string, namespace: string): TemporalTar
 
 export async function connectClient(target: TemporalTarget): Promise<Client> {
   const connection = await Connection.connect({ ...target.connectOptions, address: target.address });
-  return new Client({ connection, namespace: target.namespace });
+  return new Client({ connection, namespace: target.namespace, interceptors: { workflow: clientInterceptors() } });
 }
 
 /**

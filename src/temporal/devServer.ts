@@ -91,8 +91,11 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
     out = fs.openSync(opts.logFile, 'a');
   }
   // detached: the server gets its own process group, so stop() can end it and anything it spawned.
+  // OTEL_* settings are golive's tracing; the Go server reads them too and refuses some
+  // (OTEL_TRACES_EXPORTER=console), so the embedded dev server does not get them.
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('OTEL_')));
   const [program, argv] = command(opts.cliPath, args);
-  const child = spawn(program, argv, { stdio: ['ignore', out, out], detached: true });
+  const child = spawn(program, argv, { stdio: ['ignore', out, out], detached: true, env });
   if (typeof out === 'number') fs.closeSync(out);
   if (opts.pidFile && child.pid) writePidFile(opts.pidFile, child.pid, opts.dbFile);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));

@@ -48,7 +48,8 @@ describe('deploy', () => {
   it('fails for good when polling never reaches the state, with the last observation', async () => {
     await post(`${sb.url}/faults`, { rolloutMs: 60_000 });
     const f = await expectFailure(
-      exec(deploy(makeDeps()), { url: `${sb.url}/deploy`, version: '2.0.0', poll: { url: `${sb.url}/version`, until: { version: '2.0.0' }, intervalMs: 100, timeoutSeconds: 0.5 } }),
+      // 3 s: long enough for a first observation on a busy machine, far short of the rollout.
+      exec(deploy(makeDeps()), { url: `${sb.url}/deploy`, version: '2.0.0', poll: { url: `${sb.url}/version`, until: { version: '2.0.0' }, intervalMs: 100, timeoutSeconds: 3 } }),
       'PollTimedOut',
       true,
     );

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RunningSandbox } from '../../src/sandbox/server';
+import { eventually } from '../support/eventually';
 import { json, post, sandbox, tinyServer } from './harness';
 
 let sb: RunningSandbox;
@@ -46,30 +47,40 @@ describe('sandbox production system', () => {
     expect(await json(`${sb.url}/version`)).toEqual({ version: '2.0.0', status: 'serving' });
   });
 
-  it('stores and removes access bindings and alert rules', async () => {
+  it('stores and removes access bindings', async () => {
     await post(`${sb.url}/access/bindings`, { bindings: [{ subject: 'svc', role: 'reader' }] }, 'PUT');
     await post(`${sb.url}/access/bindings`, { bindings: [{ subject: 'svc', role: 'reader' }] }, 'PUT');
     expect(await json(`${sb.url}/access/bindings`)).toEqual({ bindings: [{ subject: 'svc', role: 'reader' }] });
     await post(`${sb.url}/access/bindings`, { bindings: [{ subject: 'svc', role: 'reader' }] }, 'DELETE');
     expect(await json(`${sb.url}/access/bindings`)).toEqual({ bindings: [] });
-    await post(`${sb.url}/monitoring/rules`, { rules: [{ name: 'p99', expr: 'latency_p99 > 0.5' }] });
-    expect(await json(`${sb.url}/monitoring/rules`)).toMatchObject({ rules: [{ name: 'p99', severity: 'warning' }] });
-    await post(`${sb.url}/monitoring/rules`, { names: ['p99'] }, 'DELETE');
-    expect(await json(`${sb.url}/monitoring/rules`)).toEqual({ rules: [] });
   });
 
-  it('delivers a test alert to a loopback receiver only', async () => {
+  it('exports Prometheus metrics: requests by status code, a latency histogram, the fault switch', async () => {
+    await post(`${sb.url}/faults`, { errorRate: 0.5 });
+    for (let i = 0; i < 4; i++) await post(`${sb.url}/predict`, { text: 'x' });
+    const text = await (await fetch(`${sb.url}/metrics`)).text();
+    expect(text).toMatch(/^sandbox_http_requests_total\{route="\/predict",method="POST",code="500"\} 2$/m);
+    expect(text).toMatch(/^sandbox_http_requests_total\{route="\/predict",method="POST",code="200"\} 2$/m);
+    expect(text).toMatch(/^sandbox_http_request_duration_seconds_count\{route="\/predict",method="POST"\} 4$/m);
+    expect(text).toMatch(/^sandbox_fault_error_rate 0\.5$/m);
+    expect(text).toMatch(/^sandbox_fault_crashed 0$/m);
+  });
+
+  it("forwards alerts posted to its Alertmanager stand-in to its one webhook receiver, and refuses bad alerts", async () => {
     const got: string[] = [];
     const receiver = await tinyServer((req, res) => {
       req.on('data', (c: Buffer) => got.push(c.toString()));
       req.on('end', () => res.end());
     });
+    const wired = await sandbox({ port: 0, monitoring: { alertWebhookUrl: `${receiver.url}/hook` } });
     try {
-      const res = await post(`${sb.url}/monitoring/test-alert`, { receiverUrl: `${receiver.url}/hook`, token: 'tok-1' });
+      const res = await post(`${wired.url}/alertmanager/api/v2/alerts`, [{ labels: { alertname: 'T', token: 'tok-1' } }]);
       expect(res.status).toBe(200);
-      expect(got.join('')).toContain('tok-1');
-      expect((await post(`${sb.url}/monitoring/test-alert`, { receiverUrl: 'http://192.0.2.1/x', token: 't' })).status).toBe(403);
+      await eventually(async () => (got.join('').includes('tok-1') ? true : undefined), 'the webhook call');
+      expect(JSON.parse(got.join(''))).toMatchObject({ version: '4', receiver: 'golive', status: 'firing', alerts: [{ labels: { alertname: 'T', token: 'tok-1' } }] });
+      expect((await post(`${wired.url}/alertmanager/api/v2/alerts`, [{ annotations: {} }])).status).toBe(400);
     } finally {
+      await wired.close();
       receiver.close();
     }
   });

@@ -7,7 +7,7 @@ import { exportDossier, filterEntries, verifyDossier } from '../../src/audit';
 import type { Dossier } from '../../src/audit/dossier';
 import { loadRunbookFile } from '../../src/runbook/load';
 import { prepareRun } from '../../src/runbook/prepare';
-import { startSandbox, type RunningSandbox } from '../../src/sandbox/server';
+import { startTestSandbox, type TestSandbox } from '../support/sandbox';
 import { approveStepUpdate, FINAL_STATUSES, rejectStepUpdate, submitEvidenceUpdate } from '../../workflows/definitions';
 import { actor, defaultAssignments, people, startRun, stepStatus, waitForState } from '../support/runs';
 import { testClient, testWorker } from '../support/temporal';
@@ -20,11 +20,11 @@ const doc = (name: string) => ({ name, sha256: Buffer.from(name).toString('hex')
  */
 describe('dossier of the default runbook', () => {
   let client: Client;
-  let sandbox: RunningSandbox;
+  let sandbox: TestSandbox;
   let tmp: string;
   beforeAll(async () => {
     client = await testClient();
-    sandbox = await startSandbox({ port: 0 });
+    sandbox = await startTestSandbox();
     tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'golive-dossier-'));
   });
   afterAll(async () => {
@@ -42,7 +42,7 @@ describe('dossier of the default runbook', () => {
       collaborationMode: 3,
       initiator: { id: people.initiator },
       assignments: defaultAssignments,
-      params: { targetUrl: sandbox.url, targetHost: '127.0.0.1', targetPort: port, loadTestSeconds: 2, stressMaxRate: 50, failoverSeconds: 3 },
+      params: { ...sandbox.params, targetHost: '127.0.0.1', targetPort: port, loadTestSeconds: 2, stressMaxRate: 50, failoverSeconds: 3 },
     });
     const { taskQueue, run } = await testWorker();
     const workflowId = await run(async () => {

@@ -50,6 +50,8 @@ function commonEnv(name: string): Record<string, string> {
     GOLIVE_DATA_DIR: dataDir,
     // Every web server signs for every run: they share the signing keys, as in production.
     GOLIVE_SIGNING_KEYS_DIR: path.join(ROOT, 'signing-keys'),
+    // Several workers on one machine: no fixed port for the SDK's metrics.
+    GOLIVE_WORKER_METRICS_ADDRESS: 'off',
     TEMPORAL_ADDRESS: temporal.address,
     GOLIVE_TASK_QUEUE: TASK_QUEUE,
     GOLIVE_SHUTDOWN_GRACE_SECONDS: '2',

@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { describe, inject, it } from 'vitest';
 import { parseConfig } from '../../src/config';
 import { resolveTemporalCli } from '../../src/temporal/cliBinary';
-import { startSandbox } from '../../src/sandbox/server';
+import { startTestSandbox } from '../support/sandbox';
 import { testClient, testWorker } from '../support/temporal';
 import { scenarios } from './scenarios';
 
@@ -19,7 +19,7 @@ describe('record histories', () => {
   for (const scenario of scenarios) {
     it(scenario.name, { timeout: 180_000 }, async () => {
       const client = await testClient();
-      const sandbox = await startSandbox({ port: 0 });
+      const sandbox = await startTestSandbox();
       const { taskQueue, run } = await testWorker();
       try {
         const handle = await run(() => scenario.run(client, taskQueue, sandbox));

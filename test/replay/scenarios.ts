@@ -1,5 +1,5 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
-import type { RunningSandbox } from '../../src/sandbox/server';
+import type { TestSandbox } from '../support/sandbox';
 import { rejectStepUpdate, reportErrorUpdate, resolveReportUpdate } from '../../workflows/definitions';
 import { autopilot } from '../support/autopilot';
 import { defaultRunbookInput } from '../support/defaultRunbook';
@@ -13,7 +13,7 @@ import { people, startRun, waitForState } from '../support/runs';
 
 export interface Scenario {
   name: string;
-  run(client: Client, taskQueue: string, sandbox: RunningSandbox): Promise<WorkflowHandle>;
+  run(client: Client, taskQueue: string, sandbox: TestSandbox): Promise<WorkflowHandle>;
 }
 
 export const scenarios: Scenario[] = [

@@ -1,16 +1,16 @@
 import path from 'node:path';
 import { loadRunbookFile } from '../../src/runbook/load';
 import { prepareRun } from '../../src/runbook/prepare';
-import type { RunningSandbox } from '../../src/sandbox/server';
 import type { GoLiveInput } from '../../workflows/definitions';
 import { defaultAssignments, people } from './runs';
+import type { TestSandbox } from './sandbox';
 
 /**
  * The shipped default runbook, prepared for a test run against a sandbox on a free port: short
  * stability tests and a short hypercare (14 days would outlast any test), everything else as
  * shipped.
  */
-export async function defaultRunbookInput(sandbox: RunningSandbox, hypercareDuration = '2s'): Promise<GoLiveInput> {
+export async function defaultRunbookInput(sandbox: TestSandbox, hypercareDuration = '2s', params: Record<string, string | number | boolean> = {}): Promise<GoLiveInput> {
   const loaded = await loadRunbookFile(path.resolve(__dirname, '../../runbooks/default.yaml'));
   const hypercare = loaded.runbook.steps.at(-1);
   if (hypercare?.kind !== 'hypercare') throw new Error('the default runbook should end with hypercare');
@@ -21,6 +21,6 @@ export async function defaultRunbookInput(sandbox: RunningSandbox, hypercareDura
     collaborationMode: 3,
     initiator: { id: people.initiator },
     assignments: defaultAssignments,
-    params: { targetUrl: sandbox.url, targetPort: Number(new URL(sandbox.url).port), loadTestSeconds: 1, failoverSeconds: 2, stressMaxRate: 60 },
+    params: { ...sandbox.params, loadTestSeconds: 1, failoverSeconds: 2, stressMaxRate: 60, ...params },
   });
 }

@@ -7,7 +7,7 @@ import { parseConfig } from '../../src/config';
 import { resolveTemporalCli } from '../../src/temporal/cliBinary';
 import { startDevServer, type DevServer } from '../../src/temporal/devServer';
 import { freePort } from '../../src/temporal/portCheck';
-import { WORKFLOWS_PATH } from '../../src/worker';
+import { WORKFLOW_INTERCEPTOR_MODULES, WORKFLOWS_PATH } from '../../src/worker';
 
 /**
  * One real Temporal dev server (in memory, its own port) and one workflow bundle for the whole
@@ -17,6 +17,8 @@ declare module 'vitest' {
   export interface ProvidedContext {
     temporalAddress: string;
     workflowBundlePath: string;
+    /** Where test workers write Prometheus rule files and test sandboxes' stand-ins read them. */
+    rulesDir: string;
   }
 }
 
@@ -49,11 +51,14 @@ export async function setup(project: TestProject): Promise<void> {
       console.warn(`[temporal] dev server did not start (attempt ${attempt}), retrying: ${(err as Error).message}`);
     }
   }
-  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger });
+  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES, logger: quietLogger });
   const bundlePath = path.join(tmpDir, 'workflow-bundle.js');
   fs.writeFileSync(bundlePath, code);
   project.provide('temporalAddress', server.address);
   project.provide('workflowBundlePath', bundlePath);
+  const rulesDir = path.join(tmpDir, 'prometheus-rules');
+  fs.mkdirSync(rulesDir);
+  project.provide('rulesDir', rulesDir);
 }
 
 export async function teardown(): Promise<void> {

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import path from 'node:path';
 import { inject } from 'vitest';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import type { ActivityDeps } from '../../activities/deps';
+import { clientInterceptors } from '../../src/telemetry/temporal';
 import { createGoLiveWorker } from '../../src/worker';
 import type { RefusalNotice } from '../../workflows/sinks';
 
@@ -28,14 +30,16 @@ export function uniqueId(prefix: string): string {
 
 export async function testClient(): Promise<Client> {
   const connection = await Connection.connect({ address: inject('temporalAddress') });
-  return new Client({ connection, namespace: NAMESPACE });
+  // The same interceptors as golive's own client: request ids reach workflows and activities.
+  return new Client({ connection, namespace: NAMESPACE, interceptors: { workflow: clientInterceptors() } });
 }
 
-export const testActivityDeps: ActivityDeps = {
+export const testActivityDeps = (): ActivityDeps => ({
   allowCommands: false,
   secrets: () => undefined,
   notifyConfig: {},
-};
+  monitoring: { rulesDir: inject('rulesDir'), runbooksDir: path.resolve(__dirname, '../../runbooks') },
+});
 
 export interface TestWorker {
   worker: Worker;
@@ -56,7 +60,7 @@ export async function testWorker(opts: { taskQueue?: string; activityDeps?: Part
     connection,
     namespace: NAMESPACE,
     taskQueue,
-    activityDeps: { ...testActivityDeps, ...opts.activityDeps },
+    activityDeps: { ...testActivityDeps(), ...opts.activityDeps },
     workflowBundle: { codePath: inject('workflowBundlePath') },
     overrides: { shutdownGraceTime: '1s' },
     onRefusal: (notice) => refusals.push(notice),

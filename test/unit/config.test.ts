@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig } from '../../src/config';
+import { ConfigError, parseConfig, prometheusRulesDir } from '../../src/config';
 import { durationToMs, durationSchema } from '../../src/runbook/duration';
 
 describe('parseConfig', () => {
@@ -20,6 +20,25 @@ describe('parseConfig', () => {
     const c = parseConfig({ GOLIVE_ALLOW_COMMANDS: 'yes', GOLIVE_TEMPORAL_PORT: '7000' });
     expect(c.GOLIVE_ALLOW_COMMANDS).toBe(true);
     expect(c.GOLIVE_TEMPORAL_PORT).toBe(7000);
+  });
+});
+
+describe('observability and monitoring settings', () => {
+  it('default to the worker metrics on 8401, logs by terminal, rules under the data dir', () => {
+    const c = parseConfig({ GOLIVE_DATA_DIR: '/srv/golive' });
+    expect(c.GOLIVE_WORKER_METRICS_ADDRESS).toBe('127.0.0.1:8401');
+    expect(c.GOLIVE_LOG_FORMAT).toBe('auto');
+    expect(c.GOLIVE_LOG_LEVEL).toBe('info');
+    expect(prometheusRulesDir(c)).toBe('/srv/golive/prometheus/rules');
+    expect(prometheusRulesDir(parseConfig({ GOLIVE_PROMETHEUS_RULES_DIR: '/etc/prometheus/rules.d' }))).toBe('/etc/prometheus/rules.d');
+    expect(parseConfig({ GOLIVE_WORKER_METRICS_ADDRESS: 'off' }).GOLIVE_WORKER_METRICS_ADDRESS).toBe('off');
+  });
+
+  it('name the variable that is wrong', () => {
+    expect(() => parseConfig({ GOLIVE_WORKER_METRICS_ADDRESS: '8401' })).toThrow(/GOLIVE_WORKER_METRICS_ADDRESS: must be host:port or off/);
+    expect(() => parseConfig({ GOLIVE_LOG_FORMAT: 'xml' })).toThrow(/GOLIVE_LOG_FORMAT/);
+    expect(() => parseConfig({ GOLIVE_LOG_LEVEL: 'trace' })).toThrow(/GOLIVE_LOG_LEVEL/);
+    expect(() => parseConfig({ GOLIVE_SANDBOX_ALERT_WEBHOOK: 'ftp://x' })).toThrow(/GOLIVE_SANDBOX_ALERT_WEBHOOK/);
   });
 });
 

@@ -34,7 +34,7 @@ describe('the default runbook', () => {
     const { runbook } = await loadRunbookFile(DEFAULT_RUNBOOK);
     const ids = runbook.steps.map((s) => s.id);
     const order = ['system-connections', 'access-apply', 'deploy-release-candidate', 'load-test', 'stress-test', 'failover-test',
-      'rollback-drill', 'oversight-protocol', 'oversight-signoff', 'dossier-signoff', 'monitoring-activate', 'monitoring-verify',
+      'rollback-drill', 'oversight-protocol', 'oversight-signoff', 'dossier-signoff', 'monitoring-activate', 'monitoring-verify', 'canary-analysis',
       'gate-4', 'go-live', 'hypercare'];
     expect(order.map((id) => ids.indexOf(id))).toEqual([...order.map((id) => ids.indexOf(id))].sort((a, b) => a - b));
     expect(order.every((id) => ids.includes(id))).toBe(true);

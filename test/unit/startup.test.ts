@@ -14,7 +14,8 @@ const MAIN = path.resolve(__dirname, '../../src/main.ts');
 function runMain(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'golive-start-'));
   const child = spawn(process.execPath, ['--require', require.resolve('tsx/cjs'), MAIN], {
-    env: { HOME: os.homedir(), GOLIVE_DATA_DIR: dataDir, ...env },
+    // Worker metrics off unless a test says otherwise: 8401 may be held by another golive here.
+    env: { HOME: os.homedir(), GOLIVE_DATA_DIR: dataDir, GOLIVE_WORKER_METRICS_ADDRESS: 'off', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
@@ -40,6 +41,19 @@ describe('npm start on a machine that is not ready', () => {
       expect(code).toBe(1);
       expect(stderr.trim().split('\n')).toHaveLength(1);
       expect(stderr.trim()).toBe(`golive: port ${port} (Temporal dev server) is already in use: stop what holds it, or set GOLIVE_TEMPORAL_PORT to another port`);
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it("says in one line when the worker metrics' port is taken", async () => {
+    const blocker = net.createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+    const port = (blocker.address() as net.AddressInfo).port;
+    try {
+      const { code, stderr } = await runMain({ PATH: process.env.PATH ?? '', GOLIVE_WORKER_METRICS_ADDRESS: `127.0.0.1:${port}` });
+      expect(code).toBe(1);
+      expect(stderr.trim()).toBe(`golive: port ${port} (Temporal worker metrics) is already in use: stop what holds it, or set GOLIVE_WORKER_METRICS_ADDRESS to another port`);
     } finally {
       blocker.close();
     }

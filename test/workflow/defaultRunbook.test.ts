@@ -1,10 +1,10 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Client } from '@temporalio/client';
-import { startSandbox, type RunningSandbox } from '../../src/sandbox/server';
 import { rejectStepUpdate } from '../../workflows/definitions';
 import { autopilot } from '../support/autopilot';
 import { defaultRunbookInput } from '../support/defaultRunbook';
 import { people, startRun } from '../support/runs';
+import { startTestSandbox, type TestSandbox } from '../support/sandbox';
 import { testClient, testWorker } from '../support/temporal';
 
 /**
@@ -13,7 +13,7 @@ import { testClient, testWorker } from '../support/temporal';
  */
 describe('the default runbook', () => {
   let client: Client;
-  let sandbox: RunningSandbox;
+  let sandbox: TestSandbox;
   beforeAll(async () => {
     client = await testClient();
   });
@@ -22,7 +22,7 @@ describe('the default runbook', () => {
   });
   // A fresh sandbox per test: each go-live starts from the same deployed version.
   beforeEach(async () => {
-    sandbox = await startSandbox({ port: 0 });
+    sandbox = await startTestSandbox();
   });
   afterEach(async () => {
     await sandbox.close();
@@ -67,7 +67,9 @@ describe('the default runbook', () => {
     expect(result.compensations.every((c) => c.status === 'completed')).toBe(true);
     const deployed = (await (await fetch(`${sandbox.url}/version`)).json()) as { version: string };
     expect(deployed.version).toBe(input.params.previousVersion);
-    const rules = (await (await fetch(`${sandbox.url}/monitoring/rules`)).json()) as { rules: unknown[] };
-    expect(rules.rules).toEqual([]);
+    // The run's rule file is gone and Prometheus (here the sandbox's stand-in) reloaded without it.
+    const rules = (await (await fetch(`${sandbox.url}/prometheus/api/v1/rules`)).json()) as { data: { groups: { file: string }[] } };
+    expect(rules.data.groups.filter((g) => g.file.includes(input.params.ruleFile as string))).toEqual([]);
+    expect(result.steps.find((s) => s.id === 'monitoring-verify')?.result).toMatchObject({ delivered: true, target: { job: 'sandbox', health: 'up' } });
   });
 });

@@ -1,12 +1,12 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Client } from '@temporalio/client';
 import { buildAuditTrail } from '../../src/audit';
-import { startSandbox, type RunningSandbox } from '../../src/sandbox/server';
 import { getRunStateQuery, resendNotificationUpdate } from '../../workflows/definitions';
 import { tinyServer } from '../activities/harness';
 import { autopilot } from '../support/autopilot';
 import { defaultRunbookInput } from '../support/defaultRunbook';
 import { defaultAssignments, people, startRun } from '../support/runs';
+import { startTestSandbox, type TestSandbox } from '../support/sandbox';
 import { smtpSink } from '../support/smtpSink';
 import { testClient, testWorker } from '../support/temporal';
 
@@ -17,13 +17,13 @@ import { testClient, testWorker } from '../support/temporal';
  */
 describe('an announcement that cannot be delivered', () => {
   let client: Client;
-  let sandbox: RunningSandbox;
+  let sandbox: TestSandbox;
   beforeAll(async () => {
     client = await testClient();
   });
   afterAll(async () => client.connection.close());
   beforeEach(async () => {
-    sandbox = await startSandbox({ port: 0 });
+    sandbox = await startTestSandbox();
   });
   afterEach(async () => sandbox.close());
 

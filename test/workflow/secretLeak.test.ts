@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@temporalio/client';
 import { buildAuditTrail, dossierFilesOf } from '../../src/audit';
-import { createLogger, redactLogsOf } from '../../src/log';
+import { configureLogging, createLogger, redactLogsOf } from '../../src/log';
 import { knownSecrets } from '../../activities/redaction';
 import type { ActivityDeps } from '../../activities/deps';
 import { approveStepUpdate } from '../../workflows/definitions';
@@ -92,10 +92,10 @@ describe('secrets', () => {
     };
     // The log: the worker's logger, told the configured secrets at start as main.ts does.
     const written: string[] = [];
-    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => (written.push(String(chunk)), true));
+    configureLogging({ level: 'info', destination: { write: (line: string) => void written.push(line) } });
     redactLogsOf(knownSecrets({ ...deps, notifyConfig: deps.notifyConfig! }));
     createLogger('activity').warn('delivery failed', { url: deps.notifyConfig!.slackWebhookUrl, error: `auth failed for ${SMTP_PASSWORD}` });
-    spy.mockRestore();
+    configureLogging({});
     outputs.log = written.join('');
 
     for (const [where, text] of Object.entries(outputs)) {

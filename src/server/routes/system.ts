@@ -44,7 +44,7 @@ export function registerSystemRoutes(router: Router, ctx: ServerContext): void {
   });
 
   route(router, ctx, operations.metrics, async ({ res }) => {
-    res.type('text/plain; version=0.0.4').send(ctx.metrics.render());
+    res.type(ctx.metrics.contentType).send(await ctx.metrics.render());
     return undefined;
   });
 

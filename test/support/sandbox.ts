@@ -1,0 +1,31 @@
+import { inject } from 'vitest';
+import { startSandbox, type RunningSandbox } from '../../src/sandbox/server';
+import { freePort } from '../../src/temporal/portCheck';
+import { uniqueId } from './temporal';
+
+/**
+ * A sandbox for workflow tests, wired like `npm start` wires it: its monitoring stand-in reads
+ * the rule files the test workers write, and delivers alerts to a receiver port of its own.
+ * `params` are the default runbook's parameters pointing at it.
+ */
+export interface TestSandbox extends RunningSandbox {
+  params: { targetUrl: string; targetPort: number; prometheusUrl: string; alertmanagerUrl: string; alertReceiverUrl: string; ruleFile: string; canarySeconds: number };
+}
+
+export async function startTestSandbox(): Promise<TestSandbox> {
+  const alertReceiverUrl = `http://127.0.0.1:${await freePort()}/alerts`;
+  const sandbox = await startSandbox({ port: 0, monitoring: { rulesDir: inject('rulesDir'), alertWebhookUrl: alertReceiverUrl, scrapeIntervalMs: 500 } });
+  return {
+    ...sandbox,
+    params: {
+      targetUrl: sandbox.url,
+      targetPort: Number(new URL(sandbox.url).port),
+      prometheusUrl: `${sandbox.url}/prometheus`,
+      alertmanagerUrl: `${sandbox.url}/alertmanager`,
+      alertReceiverUrl,
+      // One rule file per run: a run that went live keeps its file, and the next must not collide.
+      ruleFile: uniqueId('ai'),
+      canarySeconds: 0,
+    },
+  };
+}
