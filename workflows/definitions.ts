@@ -1,6 +1,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { z } from 'zod';
 import { runbookSchema } from '../src/runbook/schema';
+import { jsonValueSchema } from './jsonValue';
 
 /**
  * Every message the go-live workflow understands, in one module: the workflow, the server and
@@ -95,7 +96,7 @@ export const submitEvidenceSchema = z.strictObject({
   itemId: z.string().min(1).max(64),
   role: z.string().optional(),
   /** Checked against the item's type (number / url / document / attestation / text). */
-  value: z.unknown(),
+  value: jsonValueSchema,
   note: comment.optional(),
 });
 export type SubmitEvidenceInput = z.input<typeof submitEvidenceSchema>;

@@ -1,5 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { ensurePrivateDir } from '../privateFiles';
 import { RACI_ROLES } from './roles';
 import { hashPassword, newApiToken, newPassword, sha256Hex } from './secrets';
 import { USERS_FILE, type UsersFileInput } from './users';
@@ -40,7 +41,7 @@ export interface EnsureDemoUsersResult {
 export async function ensureDemoUsers(dataDir: string): Promise<EnsureDemoUsersResult> {
   const usersFile = path.join(dataDir, USERS_FILE);
   const credentialsFile = path.join(dataDir, DEMO_CREDENTIALS_FILE);
-  await fs.mkdir(dataDir, { recursive: true });
+  ensurePrivateDir(dataDir);
   const credentials = await Promise.all(
     DEMO_PEOPLE.map(async (p): Promise<DemoCredential> => ({ ...p, password: newPassword(), token: newApiToken() })),
   );

@@ -6,14 +6,18 @@ import type { AppDeps, ServerContext, ServerLog } from './deps';
 import { errorHandler, HttpError } from './errors';
 import { Metrics } from './metrics';
 import { prepareRun } from '../runbook/prepare';
+import { ensurePrivateDir } from '../privateFiles';
 import { RefusalLog } from './refusalLog';
 import { registerAuditRoutes } from './routes/audit';
 import { registerMessageRoutes } from './routes/messages';
 import { registerRunRoutes } from './routes/runs';
 import { registerSystemRoutes } from './routes/system';
 import { RunAudit } from './runAudit';
-import { TemporalRuns } from './temporalRuns';
+import { PageTokens, pageTokenKey, TemporalRuns } from './temporalRuns';
 import { registerUiRoutes } from './ui/routes';
+import { errorPage } from './ui/layout';
+import { identify } from './route';
+import type { Principal } from '../auth/authenticator';
 
 /**
  * The golive web app: JSON API, server-rendered UI and static assets. Not listening: start.ts
@@ -53,12 +57,29 @@ function countRequests(metrics: Metrics) {
   };
 }
 
+/** Requests outside the API that a browser makes get an error page; everything else JSON. */
+function wantsPage(req: Request): boolean {
+  const api = req.path === '/api' || req.path.startsWith('/api/') || req.path === '/healthz' || req.path === '/metrics' || req.path.startsWith('/assets/');
+  return !api && req.accepts(['json', 'html']) === 'html';
+}
+
+/** Who sees the error page (its header shows them); bad credentials just mean nobody. */
+function principalOf(ctx: ServerContext, req: Request): Principal | undefined {
+  try {
+    return identify(ctx, req, false);
+  } catch {
+    return undefined;
+  }
+}
+
 export function buildContext(deps: AppDeps): ServerContext {
-  const signer = new SessionSigner(loadOrCreateSessionSecret(deps.dataDir));
+  ensurePrivateDir(deps.dataDir);
+  const secret = loadOrCreateSessionSecret(deps.dataDir);
+  const signer = new SessionSigner(secret);
   const refusals = new RefusalLog(deps.dataDir);
   return {
     deps,
-    runs: new TemporalRuns(deps.client, deps.taskQueue, deps.namespace),
+    runs: new TemporalRuns(deps.client, deps.taskQueue, deps.namespace, new PageTokens(pageTokenKey(secret))),
     auth: new Authenticator({ users: deps.users, signer, ...(deps.trustedProxy ? { proxy: deps.trustedProxy } : {}) }),
     metrics: new Metrics(),
     refusals,
@@ -88,6 +109,6 @@ export function createApp(deps: AppDeps): express.Express {
     throw new HttpError(404, `no API route ${req.method} ${req.originalUrl}`);
   });
   registerUiRoutes(app, ctx);
-  app.use(errorHandler((message, err) => ctx.log.error(message, { error: err instanceof Error ? err.stack : String(err) })));
+  app.use(errorHandler(ctx.log, (req, error) => (wantsPage(req) ? errorPage(principalOf(ctx, req), error.status, error.message) : undefined)));
   return app;
 }

@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import { WorkflowUpdateFailedError, type Client, type WorkflowExecutionInfo } from '@temporalio/client';
 import { executionInfoFromRaw } from '@temporalio/client/lib/helpers';
 import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type UpdateDefinition } from '@temporalio/common';
@@ -12,8 +12,9 @@ import {
 } from '../../workflows/definitions';
 import { initiatorKey, runbookKey, runStateKey, systemKey, waitingRolesKey } from '../../workflows/searchAttributes';
 import type { ListRunsQuery } from './api';
-import { HttpError, type HttpStatus } from './errors';
+import { GRPC, grpcCodeOf, HttpError, type HttpStatus } from './errors';
 import { sendStepMessage } from '../temporal/runUpdates';
+import { safeEqual } from '../auth/secrets';
 
 /**
  * The server's only door to Temporal: start, list (visibility), query and Update go-live runs,
@@ -107,6 +108,7 @@ export class TemporalRuns {
     private readonly client: Client,
     private readonly taskQueue: string,
     private readonly namespace: string,
+    private readonly pageTokens: PageTokens,
   ) {}
 
   async start(input: GoLiveInput): Promise<string> {
@@ -152,17 +154,17 @@ export class TemporalRuns {
   async list(q: ListRunsQuery, myRoles: readonly string[]): Promise<RunPage> {
     const query = listQuery(q, myRoles);
     if (query === undefined) return { runs: [] };
+    const nextPageToken = q.pageToken ? this.pageTokens.open(query, q.pageToken) : undefined;
     // The SDK's list() hides page tokens; the raw call exposes them so the API can paginate.
-    const response = await this.client.workflowService.listWorkflowExecutions({
-      namespace: this.namespace,
-      query,
-      pageSize: q.pageSize,
-      nextPageToken: q.pageToken ? openPageToken(q.pageToken) : undefined,
+    const response = await this.client.workflowService.listWorkflowExecutions({ namespace: this.namespace, query, pageSize: q.pageSize, nextPageToken }).catch((err: unknown) => {
+      // A token we sealed that Temporal no longer knows (its store was reset): still the token's fault.
+      if (nextPageToken && grpcCodeOf(err) === GRPC.invalidArgument) throw new HttpError(400, 'invalid page token', { issues: [{ path: 'pageToken', message: 'has expired: list from the first page again' }] });
+      throw err;
     });
     const runs = await Promise.all(
       response.executions.map(async (raw) => summarize(await executionInfoFromRaw(raw, this.client.options.loadedDataConverter, raw, this.namespace))),
     );
-    const token = response.nextPageToken?.length ? sealPageToken(Buffer.from(response.nextPageToken)) : undefined;
+    const token = response.nextPageToken?.length ? this.pageTokens.seal(query, Buffer.from(response.nextPageToken)) : undefined;
     return { runs, ...(token ? { nextPageToken: token } : {}) };
   }
 
@@ -208,22 +210,34 @@ function isStepMessage(arg: unknown): arg is { stepId: string } {
 }
 
 /**
- * Page tokens carry a checksum, so a token the server never gave out is refused at once with a
- * 400: handed to Temporal, garbage makes the call retry for many seconds and then fail.
+ * Temporal's page tokens, sealed so that only tokens this server gave out reach Temporal:
+ * `<token b64url>.<HMAC-SHA256 b64url>`, keyed with a secret of the server's and bound to the
+ * list query they page through. Anything else (a forged, altered or truncated token, or one
+ * from another filter) is a 400 at once; handed to Temporal, garbage makes the call retry for
+ * many seconds and then fail.
  */
-function checksum(raw: Buffer): string {
-  return createHash('sha256').update('golive-page-token:').update(raw).digest('base64url').slice(0, 16);
-}
+export class PageTokens {
+  constructor(private readonly key: Buffer) {}
 
-export function sealPageToken(raw: Buffer): string {
-  return `${raw.toString('base64url')}.${checksum(raw)}`;
-}
-
-export function openPageToken(token: string): Buffer {
-  const [body, sum] = token.split('.');
-  const raw = Buffer.from(body ?? '', 'base64url');
-  if (!sum || raw.length === 0 || checksum(raw) !== sum) {
-    throw new HttpError(400, 'invalid page token', { issues: [{ path: 'pageToken', message: 'is not a page token this server gave out' }] });
+  private mac(query: string, raw: Buffer): string {
+    return createHmac('sha256', this.key).update(query).update('\n').update(raw).digest('base64url');
   }
-  return raw;
+
+  seal(query: string, raw: Buffer): string {
+    return `${raw.toString('base64url')}.${this.mac(query, raw)}`;
+  }
+
+  open(query: string, token: string): Buffer {
+    const [body, sum, extra] = token.split('.');
+    const raw = Buffer.from(body ?? '', 'base64url');
+    if (!sum || extra !== undefined || raw.length === 0 || !safeEqual(sum, this.mac(query, raw))) {
+      throw new HttpError(400, 'invalid page token', { issues: [{ path: 'pageToken', message: 'is not a page token this server gave out for this list' }] });
+    }
+    return raw;
+  }
+}
+
+/** The page-token key, derived from a server secret (the session secret) for this one purpose. */
+export function pageTokenKey(serverSecret: Buffer): Buffer {
+  return createHmac('sha256', serverSecret).update('golive-page-token-key').digest();
 }

@@ -23,7 +23,7 @@ export function trailFilter(q: HistoryQuery) {
 export function registerAuditRoutes(router: Router, ctx: ServerContext): void {
   route(router, ctx, operations.history, async ({ principal, params, query }) => {
     const trail = await ctx.audit.trail(params.runId, principal);
-    return { ...viewTrail(trail, trailFilter(query)), temporalUi: temporalHistoryLinks(ctx.deps, trail.workflowId, trail.runIds) };
+    return { ...viewTrail(trail, trailFilter(query)), temporalUi: temporalHistoryLinks(ctx.deps, trail.workflowId, trail.runIds, principal.person) };
   });
 
   route(router, ctx, operations.dossier, async ({ principal, res, params }) => {
