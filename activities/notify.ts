@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import type { ActivityDeps, NotifyConfig, SmtpConfig } from './deps';
 import { isTransient, parseParams, transient } from './errors';
 import { httpCall, statusMatches } from './http';
+import { mailHtml, slackMessage } from './notifyText';
 import { notifyParams, type NotifyResult } from './schemas/notify';
 
 type Params = z.output<typeof notifyParams>;
@@ -26,7 +27,7 @@ export function notify(deps: ActivityDeps) {
     }
     const attempted = deliveries.filter((d) => d.detail !== 'no e-mail address for these recipients');
     if (deliveries.length === 0) {
-      deps.log?.info('notify: no channel configured, message logged only', { to: p.to, subject: p.subject, severity: p.severity, text: p.text });
+      deps.log?.info('notify: no channel configured, message logged only', { to: p.to, subject: p.subject, severity: p.severity, text: p.text, html: mailHtml(p) });
     } else if (attempted.length > 0 && attempted.every((d) => !d.ok)) {
       transient('ConnectionFailed', `notify: every channel failed: ${attempted.map((d) => `${d.channel}: ${d.detail}`).join('; ')}`, { deliveries });
     }
@@ -35,7 +36,7 @@ export function notify(deps: ActivityDeps) {
 }
 
 async function toSlack(webhookUrl: string, p: Params, deps: ActivityDeps): Promise<Delivery> {
-  const text = `*[${p.severity}] ${p.subject}*\nfor: ${p.to.join(', ')}\n${p.text}`;
+  const text = slackMessage(p);
   try {
     const res = await httpCall({ url: webhookUrl, method: 'POST', body: { text }, timeoutMs: 10_000 }, deps);
     return { channel: 'slack', ok: statusMatches(res.status, undefined), detail: `status ${res.status}` };
@@ -56,7 +57,7 @@ async function toEmail(smtp: SmtpConfig, to: string[], p: Params): Promise<Deliv
     socketTimeout: 20_000,
   });
   try {
-    const info = await transport.sendMail({ from: smtp.from, to, subject: `[golive ${p.severity}] ${p.subject}`, text: p.text });
+    const info = await transport.sendMail({ from: smtp.from, to, subject: `[golive ${p.severity}] ${p.subject}`, text: p.text, html: mailHtml(p) });
     return { channel: 'email', ok: info.accepted.length > 0, detail: `accepted ${info.accepted.length}, rejected ${info.rejected.length}` };
   } catch (error) {
     return { channel: 'email', ok: false, detail: error instanceof Error ? error.message : String(error) };

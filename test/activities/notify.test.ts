@@ -83,4 +83,31 @@ describe('notify', () => {
     const f = await expectFailure(exec(notify(deps), message), 'ConnectionFailed', false);
     expect(f.message).toContain('ECONNREFUSED');
   });
+
+  it('escapes people’s text for Slack and for the HTML part of the mail: <!channel> and disguised links stay inert', async () => {
+    const slackBodies: string[] = [];
+    const slack = await tinyServer((req, res) => {
+      req.on('data', (c: Buffer) => slackBodies.push(c.toString()));
+      req.on('end', () => res.end('ok'));
+    });
+    const smtp = await smtpSink();
+    try {
+      const deps = makeDeps({
+        notifyConfig: { slackWebhookUrl: `${slack.url}/hook`, smtp: { host: '127.0.0.1', port: smtp.port, secure: false, from: 'golive@example.test' } },
+      });
+      const report = { to: ['ops@example.test'], subject: 'Report <!here>', text: 'Hey <!channel> see <https://evil.example|Open golive> & <script>alert(1)</script>' };
+      await exec(notify(deps), report);
+      const sent = (JSON.parse(slackBodies.join('')) as { text: string }).text;
+      expect(sent).toContain('&lt;!channel&gt; see &lt;https://evil.example|Open golive&gt; &amp; &lt;script&gt;');
+      expect(sent).toContain('*[info] Report &lt;!here&gt;*');
+      expect(sent).not.toMatch(/<[!h]/);
+      const mail = (smtp.messages[0] ?? '').replace(/=\n/g, '').replace(/=3D/g, '=');
+      expect(mail).toContain('text/html');
+      expect(mail).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+      expect(mail).toContain('<h3>[info] Report &lt;!here&gt;</h3>');
+    } finally {
+      slack.close();
+      smtp.close();
+    }
+  });
 });
