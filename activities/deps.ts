@@ -1,3 +1,5 @@
+import type { OutboundPolicy } from '../src/outbound/allowlist';
+
 /**
  * What the activities need from the worker process. Built once from config at worker start;
  * tests build their own, so no activity reads process.env.
@@ -26,6 +28,8 @@ export interface ActivityLog {
 export interface ActivityDeps {
   /** The `command` action runs programs on the worker host; operators opt in. */
   allowCommands: boolean;
+  /** Where actions may connect (GOLIVE_OUTBOUND_ALLOW); checked on every address dialled. */
+  outbound: OutboundPolicy;
   secrets: (name: string) => string | undefined;
   notifyConfig: NotifyConfig;
   log?: ActivityLog;

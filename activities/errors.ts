@@ -17,6 +17,7 @@ export const permanentTypes = [
   'RollbackWindowMissed',
   'PollTimedOut',
   'AlertNotDelivered',
+  'DestinationRefused',
 ] as const;
 export const transientTypes = ['ConnectionFailed', 'Timeout', 'Unreachable', 'CommandTimedOut', 'ServerError'] as const;
 

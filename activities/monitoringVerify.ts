@@ -4,7 +4,7 @@ import type { ActivityDeps } from './deps';
 import { openAlertReceiver } from './alertReceiver';
 import { activitySignal } from './context';
 import { parseParams, permanent } from './errors';
-import { httpCall, parseJsonBody, requireStatus, snippet } from './http';
+import { httpCall, parseJsonBody, requireStatus } from './http';
 import { monitoringVerifyParams, type MonitoringVerifyResult } from './schemas/monitoringVerify';
 
 const ruleListing = z.object({ rules: z.array(z.object({ name: z.string() })) });
@@ -37,7 +37,7 @@ async function requireRules(url: string, expected: string[], p: { headers: Recor
   const res = await httpCall({ url, headers: p.headers, timeoutMs: p.timeoutMs }, deps);
   requireStatus(res, undefined, `GET ${url}`);
   const listing = ruleListing.safeParse(parseJsonBody(res));
-  if (!listing.success) return permanent('UnexpectedStatus', `GET ${url} did not list { rules }`, { body: snippet(res.body) });
+  if (!listing.success) return permanent('UnexpectedStatus', `GET ${url} answered ${res.status} without a { rules } list`, { status: res.status });
   const names = listing.data.rules.map((r) => r.name);
   const missing = expected.filter((n) => !names.includes(n));
   if (missing.length > 0) permanent('AlertNotDelivered', `alert rules missing: ${missing.join(', ')}`, { missing });

@@ -38,7 +38,7 @@ export function notify(deps: ActivityDeps) {
 async function toSlack(webhookUrl: string, p: Params, deps: ActivityDeps): Promise<Delivery> {
   const text = slackMessage(p);
   try {
-    const res = await httpCall({ url: webhookUrl, method: 'POST', body: { text }, timeoutMs: 10_000 }, deps);
+    const res = await httpCall({ url: webhookUrl, method: 'POST', body: { text }, timeoutMs: 10_000 }, deps, { operatorConfigured: true });
     return { channel: 'slack', ok: statusMatches(res.status, undefined), detail: `status ${res.status}` };
   } catch (error) {
     if (!isTransient(error)) throw error;

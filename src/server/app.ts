@@ -2,7 +2,8 @@ import path from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { Authenticator } from '../auth/authenticator';
 import { loadOrCreateSessionSecret, SessionSigner } from '../auth/sessions';
-import type { AppDeps, ServerContext, ServerLog } from './deps';
+import type { AppDeps, PrepareRun, ServerContext, ServerLog } from './deps';
+import type { OutboundPolicy } from '../outbound/allowlist';
 import { errorHandler, HttpError } from './errors';
 import { Metrics } from './metrics';
 import { prepareRun } from '../runbook/prepare';
@@ -72,6 +73,11 @@ function principalOf(ctx: ServerContext, req: Request): Principal | undefined {
   }
 }
 
+/** Every start is checked against the outbound policy, whoever calls prepareRun. */
+function withOutbound(prepare: PrepareRun, outbound: OutboundPolicy | undefined): PrepareRun {
+  return outbound ? (input) => prepare({ ...input, outbound }) : prepare;
+}
+
 export function buildContext(deps: AppDeps): ServerContext {
   ensurePrivateDir(deps.dataDir);
   const secret = loadOrCreateSessionSecret(deps.dataDir);
@@ -85,7 +91,7 @@ export function buildContext(deps: AppDeps): ServerContext {
     refusals,
     audit: new RunAudit(deps.client, refusals),
     log: deps.log ?? consoleLog,
-    prepareRun: deps.prepareRun ?? prepareRun,
+    prepareRun: withOutbound(deps.prepareRun ?? prepareRun, deps.outbound),
     secureCookies: deps.publicUrl?.startsWith('https:') ?? false,
   };
 }

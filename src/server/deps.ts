@@ -1,4 +1,5 @@
 import type { Client } from '@temporalio/client';
+import type { OutboundPolicy } from '../outbound/allowlist';
 import type { Authenticator } from '../auth/authenticator';
 import type { TrustedProxy } from '../auth/proxy';
 import type { UserStore } from '../auth/users';
@@ -36,6 +37,9 @@ export interface AppDeps {
   log?: ServerLog;
   /** Request bodies larger than this are refused with 413. */
   bodyLimit?: string;
+  /** Where runbook actions may connect; a start naming another destination is a 400.
+   *  Absent: no start check (the worker enforces its own policy in the activities). */
+  outbound?: OutboundPolicy;
 }
 
 /** What route modules share, built once by createApp. */

@@ -6,6 +6,7 @@ import { ensureDemoUsers } from '../auth/demoUsers';
 import { trustedProxyFromEnv } from '../auth/proxy';
 import { USERS_FILE, UserStore } from '../auth/users';
 import { RunbookRegistry } from '../runbook/registry';
+import { outboundPolicyFromConfig } from '../outbound/fromConfig';
 import { startWebServer, type WebServer } from './start';
 
 /**
@@ -39,6 +40,7 @@ export async function startGoLiveWeb(o: GoLiveWebOptions): Promise<WebServer & {
       ...(o.temporalUiUrl ? { temporalUiUrl: o.temporalUiUrl } : {}),
       ...(o.config.GOLIVE_PUBLIC_URL ? { publicUrl: o.config.GOLIVE_PUBLIC_URL } : {}),
       ...(trustedProxy ? { trustedProxy } : {}),
+      outbound: outboundPolicyFromConfig(o.config),
     },
     { host: o.config.GOLIVE_HOST, port: o.config.GOLIVE_PORT },
   );

@@ -4,6 +4,7 @@ import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import type { ActivityDeps } from '../../activities/deps';
 import { createGoLiveWorker } from '../../src/worker';
+import { OutboundPolicy } from '../../src/outbound/allowlist';
 
 /** Helpers for tests that run real workflows on the suite's dev server (see globalSetup.ts). */
 
@@ -30,8 +31,12 @@ export async function testClient(): Promise<Client> {
   return new Client({ connection, namespace: NAMESPACE });
 }
 
+/** Test targets are loopback servers on random ports: loopback is what tests may reach. */
+export const TEST_OUTBOUND = OutboundPolicy.parse('127.0.0.1, [::1], localhost', 'the test policy (loopback)');
+
 export const testActivityDeps: ActivityDeps = {
   allowCommands: false,
+  outbound: TEST_OUTBOUND,
   secrets: () => undefined,
   notifyConfig: {},
 };
