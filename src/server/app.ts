@@ -14,6 +14,7 @@ import { registerMessageRoutes } from './routes/messages';
 import { registerRunRoutes } from './routes/runs';
 import { registerSystemRoutes } from './routes/system';
 import { RunAudit } from './runAudit';
+import { DossierVerifier } from './dossierVerify/verifier';
 import { PageTokens, pageTokenKey, TemporalRuns } from './temporalRuns';
 import { registerUiRoutes } from './ui/routes';
 import { errorPage } from './ui/layout';
@@ -93,6 +94,7 @@ export function buildContext(deps: AppDeps): ServerContext {
     log: deps.log ?? consoleLog,
     prepareRun: withOutbound(deps.prepareRun ?? prepareRun, deps.outbound),
     secureCookies: deps.publicUrl?.startsWith('https:') ?? false,
+    dossiers: new DossierVerifier(),
   };
 }
 

@@ -1,4 +1,5 @@
 import type { Client } from '@temporalio/client';
+import type { DossierVerifier } from './dossierVerify/verifier';
 import type { OutboundPolicy } from '../outbound/allowlist';
 import type { Authenticator } from '../auth/authenticator';
 import type { TrustedProxy } from '../auth/proxy';
@@ -53,4 +54,6 @@ export interface ServerContext {
   log: ServerLog;
   prepareRun: PrepareRun;
   secureCookies: boolean;
+  /** Dossier uploads are unpacked and checked in a worker thread (src/server/dossierVerify). */
+  dossiers: DossierVerifier;
 }
