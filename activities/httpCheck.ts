@@ -33,7 +33,8 @@ export function httpCheck(deps: ActivityDeps) {
     );
     const failed = endpoints.filter((e) => !e.ok);
     if (failed.length === 0) return { endpoints };
-    const message = `${failed.length} of ${endpoints.length} endpoint(s) failed: ${failed.map((f) => `${f.name} (${f.problem})`).join('; ')}`;
+    // Name, URL (as written: no resolved secret) and what went wrong: status, never the body.
+    const message = `${failed.length} of ${endpoints.length} endpoint(s) failed: ${failed.map((f) => `${f.name} ${f.url} (${f.problem})`).join('; ')}`;
     return unreachable ? transient('Unreachable', message, { endpoints }) : permanent('UnexpectedStatus', message, { endpoints });
   };
 }

@@ -117,7 +117,7 @@ describe('enforcement in the activities', () => {
 
   it('inside the list, a failing check names status and URL, never the body', async () => {
     const f = await expectFailure(exec(httpCheck(deps()), { endpoints: [{ url: `${allowed.url}/broken`, expectStatus: 200 }] }), 'UnexpectedStatus', true);
-    expect(f.message).toBe(`1 of 1 endpoint(s) failed: endpoint 1 (status 500)`);
+    expect(f.message).toBe(`1 of 1 endpoint(s) failed: endpoint 1 ${allowed.url}/broken (status 500)`);
     expect(JSON.stringify(f.details)).toContain(`${allowed.url}/broken`);
     expect(JSON.stringify([f.message, f.details])).not.toContain('hunter2');
     const hook = await expectFailure(exec(webhook(deps()), { url: `${allowed.url}/broken`, method: 'POST' }), 'ServerError', false);
