@@ -30,7 +30,7 @@ const errorResponse = {
 
 function operationObject(id: string, o: Operation): Record<string, unknown> {
   const errors = Object.fromEntries(
-    (Object.keys(ERROR_CODES) as string[]).filter((s) => !['405', '500', '503'].includes(s)).map((status) => [status, errorResponse]),
+    (Object.keys(ERROR_CODES) as string[]).filter((s) => !['405', '500'].includes(s)).map((status) => [status, errorResponse]),
   );
   return {
     operationId: id,
@@ -46,7 +46,7 @@ function operationObject(id: string, o: Operation): Record<string, unknown> {
 function requestBodyOf(o: Operation): Record<string, unknown> {
   if (o.body) return { requestBody: { required: true, content: { 'application/json': { schema: schemaOf(o.body) } } } };
   if (o.upload) {
-    const description = `${o.upload.description} (at most ${o.upload.limit}; larger bodies get 413)`;
+    const description = `${o.upload.description} (at most ${o.upload.limit}; larger bodies get 413)${o.upload.unpacked ? `; ${o.upload.unpacked}` : ''}`;
     return { requestBody: { required: true, description, content: { [o.upload.type]: { schema: { type: 'string', format: 'binary' } } } } };
   }
   return {};

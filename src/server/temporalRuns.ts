@@ -3,6 +3,7 @@ import { WorkflowUpdateFailedError, type Client, type WorkflowExecutionInfo } fr
 import { executionInfoFromRaw } from '@temporalio/client/lib/helpers';
 import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type UpdateDefinition } from '@temporalio/common';
 import {
+  FINAL_STATUSES,
   GO_LIVE_WORKFLOW,
   getRunStateQuery,
   REFUSAL_TYPES,
@@ -67,6 +68,9 @@ export class Refusal extends HttpError {
   }
 }
 
+/** Closed runs whose final state is kept in memory (see TemporalRuns.state). */
+const ENDED_STATES_KEPT = 100;
+
 export function workflowIdFor(system: string): string {
   return `golive-${system}-${randomUUID().slice(0, 8)}`;
 }
@@ -110,6 +114,8 @@ export class TemporalRuns {
     private readonly namespace: string,
     private readonly pageTokens: PageTokens,
   ) {}
+
+  private readonly endedStates = new Map<string, RunStateView>();
 
   async start(input: GoLiveInput): Promise<string> {
     // One go-live per system at a time: a second run would deploy, drill and roll back the same
@@ -169,11 +175,29 @@ export class TemporalRuns {
   }
 
   async state(runId: string): Promise<RunStateView> {
+    const ended = this.endedStates.get(runId);
+    if (ended) return ended;
     try {
-      return await this.client.workflow.getHandle(runId).query(getRunStateQuery);
+      const handle = this.client.workflow.getHandle(runId);
+      const state = await handle.query(getRunStateQuery);
+      if (FINAL_STATUSES.includes(state.status) && (await handle.describe()).status.name !== 'RUNNING') this.rememberEnded(runId, state);
+      return state;
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) throw new HttpError(404, `no run with id ${runId}`);
       throw err;
+    }
+  }
+
+  /**
+   * A closed run's state never changes again, but every query of it makes a worker replay its
+   * whole history: the last ones read are kept (a bounded number, oldest dropped first).
+   */
+  private rememberEnded(runId: string, state: RunStateView): void {
+    this.endedStates.delete(runId);
+    this.endedStates.set(runId, state);
+    for (const oldest of this.endedStates.keys()) {
+      if (this.endedStates.size <= ENDED_STATES_KEPT) break;
+      this.endedStates.delete(oldest);
     }
   }
 

@@ -37,6 +37,16 @@ async function smtpSink(): Promise<{ port: number; messages: string[]; close(): 
   return { port: (server.address() as AddressInfo).port, messages, close: () => server.close() };
 }
 
+/** A Slack-compatible webhook on loopback that keeps what it was sent. */
+async function slackSink(): Promise<{ url: string; bodies: string[]; close(): void }> {
+  const bodies: string[] = [];
+  const server = await tinyServer((req, res) => {
+    req.on('data', (c: Buffer) => bodies.push(c.toString()));
+    req.on('end', () => res.end('ok'));
+  });
+  return { ...server, bodies };
+}
+
 const message = { to: ['release-manager', 'bob@example.test'], subject: 'Go-live approved', text: 'Step deploy approved by alice.' };
 
 describe('notify', () => {
@@ -48,11 +58,8 @@ describe('notify', () => {
   });
 
   it('posts to a Slack-compatible webhook and mails the role and the person over SMTP', async () => {
-    const slackBodies: string[] = [];
-    const slack = await tinyServer((req, res) => {
-      req.on('data', (c: Buffer) => slackBodies.push(c.toString()));
-      req.on('end', () => res.end('ok'));
-    });
+    const slack = await slackSink();
+    const slackBodies = slack.bodies;
     const smtp = await smtpSink();
     try {
       const deps = makeDeps({
@@ -85,11 +92,7 @@ describe('notify', () => {
   });
 
   it('escapes people’s text for Slack and for the HTML part of the mail: <!channel> and disguised links stay inert', async () => {
-    const slackBodies: string[] = [];
-    const slack = await tinyServer((req, res) => {
-      req.on('data', (c: Buffer) => slackBodies.push(c.toString()));
-      req.on('end', () => res.end('ok'));
-    });
+    const slack = await slackSink();
     const smtp = await smtpSink();
     try {
       const deps = makeDeps({
@@ -97,7 +100,7 @@ describe('notify', () => {
       });
       const report = { to: ['ops@example.test'], subject: 'Report <!here>', text: 'Hey <!channel> see <https://evil.example|Open golive> & <script>alert(1)</script>' };
       await exec(notify(deps), report);
-      const sent = (JSON.parse(slackBodies.join('')) as { text: string }).text;
+      const sent = (JSON.parse(slack.bodies.join('')) as { text: string }).text;
       expect(sent).toContain('&lt;!channel&gt; see &lt;https://evil.example|Open golive&gt; &amp; &lt;script&gt;');
       expect(sent).toContain('*[info] Report &lt;!here&gt;*');
       expect(sent).not.toMatch(/<[!h]/);

@@ -7,7 +7,7 @@ import { UserStore } from '../../src/auth/users';
 import { RunbookRegistry } from '../../src/runbook/registry';
 import type { AppDeps } from '../../src/server/deps';
 import { startWebServer } from '../../src/server/start';
-import { NAMESPACE, testClient, testWorker } from './temporal';
+import { NAMESPACE, runningWorker, testClient } from './temporal';
 export { eventually } from './eventually';
 
 /**
@@ -137,12 +137,8 @@ export function useTestApp(
   hooks.beforeAll(async () => {
     const c = await testClient();
     client = c;
-    const worker = await testWorker();
-    const done = worker.worker.run();
-    stopWorker = async () => {
-      worker.worker.shutdown();
-      await done;
-    };
+    const worker = await runningWorker();
+    stopWorker = () => worker.stop();
     app = await startTestApp({ client: c, taskQueue: worker.taskQueue, ...deps() });
   });
   hooks.afterAll(async () => {

@@ -69,6 +69,19 @@ export async function testWorker(opts: { taskQueue?: string; activityDeps?: Part
   };
 }
 
+/** A worker running on its own task queue until `stop()`. */
+export async function runningWorker(): Promise<{ taskQueue: string; stop(): Promise<void> }> {
+  const worker = await testWorker();
+  const done = worker.worker.run();
+  return {
+    taskQueue: worker.taskQueue,
+    stop: async () => {
+      worker.worker.shutdown();
+      await done;
+    },
+  };
+}
+
 /** A client on the suite's dev server for one test file, closed after it; read it with `client()`. */
 export function useTestClient(hooks: { beforeAll: (fn: () => Promise<void>) => void; afterAll: (fn: () => Promise<void>) => void }): () => Client {
   let client: Client | undefined;

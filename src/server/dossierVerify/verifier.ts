@@ -2,6 +2,7 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { UnzipLimits } from '../../audit/boundedUnzip';
 import type { DossierVerdict } from '../../audit/verify';
+import { DOSSIER_UNZIP_LIMITS } from '../api';
 import { HttpError } from '../errors';
 import type { VerifyJob, VerifyOutcome } from './worker';
 
@@ -12,8 +13,6 @@ import type { VerifyJob, VerifyOutcome } from './worker';
  * past its time limit ends the worker (a new one starts with the next upload).
  */
 
-/** What an upload may unpack to: an export is a few files well under a megabyte. */
-export const DOSSIER_UNZIP_LIMITS: UnzipLimits = { files: 64, unpackedBytes: 64 * 1024 * 1024, ratio: 100 };
 
 export interface VerifierOptions {
   limits?: UnzipLimits;
