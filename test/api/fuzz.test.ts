@@ -5,7 +5,7 @@ import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OutboundPolicy } from '../../src/outbound/allowlist';
 import { RunbookRegistry } from '../../src/runbook/registry';
-import { apiAs, startTestApp, type TestApp } from '../support/app';
+import { apiAs, eventually, startTestApp, type TestApp } from '../support/app';
 import { FUZZ_STATES, fuzzRunbooksDir, runsInEachState, type FuzzState } from '../support/fuzzRuns';
 import { requestArbitrary, type FuzzContext, type FuzzRequest, type OpenApiDocument } from '../support/fuzzRequests';
 import { runningWorker, testClient } from '../support/temporal';
@@ -95,6 +95,16 @@ async function sendAll(batch: FuzzRequest[]): Promise<Sent[]> {
   return out;
 }
 
+/**
+ * Waits until a run has nothing in flight (no activity, no workflow task): what an accepted
+ * request sets off (a report notifies its roles) is written after the request was answered.
+ */
+const settle = (id: string) =>
+  eventually(async () => {
+    const { raw } = await client.workflow.getHandle(id).describe();
+    return (raw.pendingActivities?.length ?? 0) === 0 && !raw.pendingWorkflowTask ? true : undefined;
+  }, `run ${id} to settle`);
+
 const historyLengths = async () =>
   Object.fromEntries(await Promise.all(Object.values(runs).map(async (id) => [id, (await client.workflow.getHandle(id).fetchHistory()).events?.length ?? 0] as const)));
 
@@ -110,9 +120,12 @@ describe('fuzzing every route', () => {
     let batchesWithAcceptedChanges = 0;
     const startLengths = await historyLengths();
     const changedEver = new Set<string>();
+    const unsettled = new Set<string>();
 
     await fc.assert(
       fc.asyncProperty(fc.array(arbitrary, { minLength: BATCH, maxLength: BATCH }), async (batch) => {
+        await Promise.all([...unsettled].map(settle));
+        unsettled.clear();
         const before = await historyLengths();
         const results = await sendAll(batch);
         const after = await historyLengths();
@@ -130,6 +143,7 @@ describe('fuzzing every route', () => {
           if (accepted) {
             batchesWithAcceptedChanges += 1;
             changedEver.add(id);
+            unsettled.add(id);
           } else {
             expect({ run: id, events: after[id] }).toEqual({ run: id, events: before[id] });
           }
