@@ -27,7 +27,7 @@ export function notify(deps: ActivityDeps) {
     }
     const attempted = deliveries.filter((d) => d.detail !== 'no e-mail address for these recipients');
     if (deliveries.length === 0) {
-      deps.log?.info('notify: no channel configured, message logged only', { to: p.to, subject: p.subject, severity: p.severity, text: p.text, html: mailHtml(p) });
+      deps.log?.info('notify: no channel configured, message logged only', { to: p.to, subject: p.subject, severity: p.severity, text: p.text });
     } else if (attempted.length > 0 && attempted.every((d) => !d.ok)) {
       transient('ConnectionFailed', `notify: every channel failed: ${attempted.map((d) => `${d.channel}: ${d.detail}`).join('; ')}`, { deliveries });
     }

@@ -25,16 +25,16 @@ export async function dialAddress(policy: OutboundPolicy, host: string, port: nu
   const bare = host.replace(/^\[|\]$/g, '');
   const literal = net.isIP(bare);
   if (literal !== 0) {
-    if (!policy.allowsAddress(bare, port)) throw new DestinationRefused(`${host}:${port} is not an allowed destination (${policy.describe()})`);
+    if (!policy.allowsAddress(bare, port)) throw new DestinationRefused(`${host}:${port} is not an allowed destination; ${policy.describe()}`);
     return { address: bare, family: literal as 4 | 6 };
   }
   // Host names are allowed by name; one the policy does not list is refused before DNS is asked.
-  if (!policy.allowsName(bare, port)) throw new DestinationRefused(`${host}:${port} is not an allowed destination (${policy.describe()})`);
+  if (!policy.allowsName(bare, port)) throw new DestinationRefused(`${host}:${port} is not an allowed destination; ${policy.describe()}`);
   const answers = await dns.lookup(bare, { all: true, verbatim: true });
   const forbidden = answers.find((a) => !policy.allowsAddress(a.address, port, true));
   if (forbidden) {
     throw new DestinationRefused(
-      `${host} resolves to ${forbidden.address}, which is not an allowed destination (loopback, link-local and other special addresses need an IP entry; ${policy.describe()})`,
+      `${host} resolves to ${forbidden.address}, which is not an allowed destination (loopback, link-local and other special addresses need an IP entry); ${policy.describe()}`,
     );
   }
   const first = answers[0];

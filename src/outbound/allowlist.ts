@@ -152,6 +152,6 @@ export class OutboundPolicy {
   refusal(host: string, port: number): string | undefined {
     const bare = host.replace(/^\[|\]$/g, '');
     const allowed = net.isIP(bare) !== 0 ? this.allowsAddress(bare, port) : this.allowsName(bare, port);
-    return allowed ? undefined : `${host}:${port} is not an allowed destination (${this.describe()})`;
+    return allowed ? undefined : `${host}:${port} is not an allowed destination; ${this.describe()}`;
   }
 }

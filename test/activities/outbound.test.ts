@@ -16,7 +16,7 @@ describe('the allowlist', () => {
     expect(p.refusal('api.example.com', 1234)).toBeUndefined();
     expect(p.refusal('API.Example.com.', 80)).toBeUndefined();
     expect(p.refusal('a.b.corp.example', 443)).toBeUndefined();
-    expect(p.refusal('corp.example', 443)).toMatch(/not an allowed destination \(GOLIVE_OUTBOUND_ALLOW allows api\.example\.com, /);
+    expect(p.refusal('corp.example', 443)).toMatch(/^corp\.example:443 is not an allowed destination; GOLIVE_OUTBOUND_ALLOW allows api\.example\.com, /);
     expect(p.refusal('x.corp.example', 80)).toBeDefined();
     expect(p.refusal('10.1.2.3', 8080)).toBeUndefined();
     expect(p.refusal('10.1.2.3', 9000)).toBeDefined();
@@ -89,7 +89,7 @@ describe('enforcement in the activities', () => {
 
   it('refuses a destination outside the list for good, naming it, and sends nothing there', async () => {
     const f = await expectFailure(exec(httpCheck(deps()), { endpoints: [{ url: `${forbidden.url}/admin` }] }), 'DestinationRefused', true);
-    expect(f.message).toContain(`GET ${forbidden.url}/admin refused: ${forbidden.url.slice(7)} is not an allowed destination (GOLIVE_OUTBOUND_ALLOW allows 127.0.0.1:`);
+    expect(f.message).toContain(`GET ${forbidden.url}/admin refused: ${forbidden.url.slice(7)} is not an allowed destination; GOLIVE_OUTBOUND_ALLOW allows 127.0.0.1:`);
     expect(forbiddenHits).toEqual([]);
   });
 

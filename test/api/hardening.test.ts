@@ -198,7 +198,7 @@ describe('outbound policy (SSRF)', () => {
     expect(res.body.error.issues).toEqual([
       {
         path: 'params.targetUrl',
-        message: `127.0.0.1:${portOf(internal)} is not an allowed destination (GOLIVE_OUTBOUND_ALLOW allows 127.0.0.1:${portOf(target)}) (it fills steps[0].params.endpoints[0].url)`,
+        message: `127.0.0.1:${portOf(internal)} is not an allowed destination; GOLIVE_OUTBOUND_ALLOW allows 127.0.0.1:${portOf(target)} (it fills steps[0].params.endpoints[0].url)`,
       },
     ]);
     expect(internalHits).toEqual([]);
