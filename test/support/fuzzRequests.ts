@@ -164,14 +164,16 @@ export function requestArbitrary(doc: OpenApiDocument, ctx: FuzzContext): { arbi
   for (const [template, methods] of Object.entries(doc.paths)) {
     for (const [method, op] of Object.entries(methods)) {
       operations.push(`${method.toUpperCase()} ${template}`);
-      // Logins cost a scrypt hash each: enough to cover the route, not to spend the run on it.
-      const weight = template === '/api/session' && method === 'post' ? 1 : template.includes('{runId}') ? 12 : 4;
+      // Logins cost a scrypt hash each, a trail or dossier the whole history: enough to cover
+      // those routes, not to spend the run on them.
+      const costly = /\/(history|dossier)$/.test(template);
+      const weight = template === '/api/session' && method === 'post' ? 1 : costly ? 3 : template.includes('{runId}') ? 12 : 4;
       ops.push({ weight, arbitrary: apiRequest(ctx, template, method, op) });
     }
   }
   for (const page of UI_PAGES) {
     operations.push(`GET ${page} (page)`);
-    ops.push({ weight: page.includes('{runId}') ? 4 : 2, arbitrary: pageRequest(ctx, page) });
+    ops.push({ weight: page.endsWith('/audit') ? 1 : page.includes('{runId}') ? 3 : 2, arbitrary: pageRequest(ctx, page) });
   }
   return { arbitrary: fc.oneof(...ops), operations };
 }

@@ -26,7 +26,8 @@ export interface VerifierOptions {
 
 const WORKER_FILE = path.join(__dirname, 'worker.ts');
 // The worker runs TypeScript like the rest of golive: tsx registers in the new thread first.
-const BOOTSTRAP = `require('tsx/cjs'); require(${JSON.stringify(WORKER_FILE)});`;
+// Both resolved here, so the thread finds them whatever the process's working directory.
+const BOOTSTRAP = `require(${JSON.stringify(require.resolve('tsx/cjs'))}); require(${JSON.stringify(WORKER_FILE)});`;
 
 interface Pending {
   resolve: (verdict: DossierVerdict) => void;
