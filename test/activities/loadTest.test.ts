@@ -15,7 +15,9 @@ const params = (url: string, durationSeconds = 5) => ({
   target: { url: `${url}/predict`, method: 'POST', body: { text: 'stable healthy release' }, connections: 5 },
   ratePerSecond: 40,
   durationSeconds,
-  thresholds: { p95Ms: 50, p99Ms: 100, maxErrorRate: 0.01, minThroughputRps: 30 },
+  // Generous bounds: a busy 2-core machine stretches the healthy sandbox's tail, while the
+  // fault below adds 400 ms to every answer, far beyond them.
+  thresholds: { p95Ms: 200, p99Ms: 1_000, maxErrorRate: 0.01, minThroughputRps: 30 },
 });
 
 describe('load-test', () => {
@@ -24,16 +26,16 @@ describe('load-test', () => {
     expect(ok.verdict).toEqual({ passed: true, violations: [] });
     expect(ok.stats.requests).toBeGreaterThanOrEqual(150);
     expect(ok.stats.latency.buckets.reduce((n, b) => n + b.count, 0)).toBe(ok.stats.requests);
-    expect(ok.stats.latency.p95).toBeLessThan(50);
+    expect(ok.stats.latency.p95).toBeLessThan(200);
 
-    await post(`${sb.url}/faults`, { latencyMs: 120 });
+    await post(`${sb.url}/faults`, { latencyMs: 400 });
     const f = await expectFailure(exec(loadTest(makeDeps()), params(sb.url)), 'ThresholdMissed', true);
     const slow = f.details?.[0] as LoadTestResult;
     expect(slow.verdict.passed).toBe(false);
-    expect(slow.verdict.violations.join(' ')).toMatch(/p95 .* > 50 ms/);
-    expect(slow.stats.latency.p95).toBeGreaterThanOrEqual(120);
+    expect(slow.verdict.violations.join(' ')).toMatch(/p95 .* > 200 ms/);
+    expect(slow.stats.latency.p95).toBeGreaterThanOrEqual(400);
     // The same histogram shape, moved into the slower buckets.
-    expect(slow.stats.latency.buckets.find((b) => b.le === 200)?.count).toBeGreaterThan(0);
+    expect(slow.stats.latency.buckets.find((b) => b.le === 500)?.count).toBeGreaterThan(0);
   });
 
   it('heartbeats progress and stops promptly when cancelled', async () => {
