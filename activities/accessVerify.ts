@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { ActivityDeps } from './deps';
 import { callBindings, sameBinding } from './access';
 import { parseParams, permanent } from './errors';
-import { parseJsonBody, snippet } from './http';
+import { parseJsonBody } from './http';
 import { roleBinding } from './schemas/access';
 import { accessVerifyParams, type AccessVerifyResult } from './schemas/accessVerify';
 
@@ -13,7 +13,7 @@ export function accessVerify(deps: ActivityDeps) {
     const p = parseParams(accessVerifyParams, input);
     const res = await callBindings(p, 'GET', deps);
     const parsed = listing.safeParse(parseJsonBody(res));
-    if (!parsed.success) return permanent('UnexpectedStatus', `GET ${p.url} did not list { bindings }`, { body: snippet(res.body) });
+    if (!parsed.success) return permanent('UnexpectedStatus', `GET ${p.url} answered ${res.status} without a { bindings } list`, { status: res.status });
     const actual = parsed.data.bindings;
     const missing = p.bindings.filter((want) => !actual.some((b) => sameBinding(b, want)));
     const unexpected = p.absent.filter((bad) => actual.some((b) => sameBinding(b, bad)));

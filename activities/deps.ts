@@ -1,3 +1,5 @@
+import type { OutboundPolicy } from '../src/outbound/allowlist';
+
 /**
  * What the activities need from the worker process. Built once from config at worker start;
  * tests build their own, so no activity reads process.env.
@@ -36,6 +38,8 @@ export interface MonitoringConfig {
 export interface ActivityDeps {
   /** The `command` action runs programs on the worker host; operators opt in. */
   allowCommands: boolean;
+  /** Where actions may connect (GOLIVE_OUTBOUND_ALLOW); checked on every address dialled. */
+  outbound: OutboundPolicy;
   secrets: (name: string) => string | undefined;
   /** Every secret value configured (GOLIVE_SECRET_*), so results and errors can be redacted. */
   secretValues?: () => string[];

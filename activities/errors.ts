@@ -20,6 +20,7 @@ export const permanentTypes = [
   'MonitoringNotConfigured',
   'MonitoringConflict',
   'MonitoringNotReady',
+  'DestinationRefused',
 ] as const;
 export const transientTypes = ['ConnectionFailed', 'Timeout', 'Unreachable', 'CommandTimedOut', 'ServerError'] as const;
 

@@ -1,8 +1,9 @@
-import { Agent, fetch } from 'undici';
+import { fetch } from 'undici';
 import type { ActivityDeps } from './deps';
 import { permanent, transient } from './errors';
 import { activitySignal, rethrowIfCancelled } from './context';
 import { redactSecrets, resolveSecrets } from './secrets';
+import { guardedAgent, isDestinationRefused } from './outbound';
 
 /**
  * The one HTTP client of the catalog. Callers pass the request as written in the runbook
@@ -27,14 +28,16 @@ export interface HttpResult {
 }
 
 const maxBodyChars = 64 * 1024;
-// One agent for the rare endpoint whose TLS certificate the runbook says not to verify.
-let insecureAgent: Agent | undefined;
+
+export type HttpDeps = Pick<ActivityDeps, 'secrets' | 'outbound'>;
 
 /**
  * `detached`: not aborted by the activity's cancellation, for clean-up calls (restoring a fault)
  * that must still go out while the activity is being cancelled; the timeout still applies.
+ * `operatorConfigured`: the URL is the operator's own setting (the Slack webhook), not a
+ * runbook's, so the outbound policy for runbook destinations does not apply.
  */
-export async function httpCall(call: HttpCall, deps: Pick<ActivityDeps, 'secrets'>, opts: { detached?: boolean } = {}): Promise<HttpResult> {
+export async function httpCall(call: HttpCall, deps: HttpDeps, opts: { detached?: boolean; operatorConfigured?: boolean } = {}): Promise<HttpResult> {
   const method = (call.method ?? 'GET').toUpperCase();
   const used = new Set<string>();
   const url = resolveSecrets(call.url, deps, used);
@@ -54,7 +57,7 @@ export async function httpCall(call: HttpCall, deps: Pick<ActivityDeps, 'secrets
       headers,
       body,
       signal: AbortSignal.any([cancel, timeout]),
-      ...(call.insecureTls ? { dispatcher: (insecureAgent ??= new Agent({ connect: { rejectUnauthorized: false } })) } : {}),
+      ...(opts.operatorConfigured ? {} : { dispatcher: guardedAgent(deps.outbound, call.insecureTls) }),
     });
     const text = await res.text();
     return {
@@ -65,6 +68,8 @@ export async function httpCall(call: HttpCall, deps: Pick<ActivityDeps, 'secrets
   } catch (error) {
     rethrowIfCancelled(cancel);
     const where = `${method} ${call.url}`;
+    const refused = isDestinationRefused(error);
+    if (refused) return permanent('DestinationRefused', `${where} refused: ${redactSecrets(refused.message, used)}`);
     if (timeout.aborted) return transient('Timeout', `${where} timed out after ${call.timeoutMs} ms`);
     return transient('ConnectionFailed', `${where} failed: ${redactSecrets(describe(error), used)}`);
   }
@@ -83,7 +88,9 @@ export function isTransientStatus(status: number): boolean {
 
 export function requireStatus(res: HttpResult, expect: number | number[] | undefined, where: string): void {
   if (statusMatches(res.status, expect)) return;
-  const details = { status: res.status, body: snippet(res.body) };
+  // Status and URL only: a step's error is read by everyone who reads the run, and the body of
+  // whatever answered is not theirs to read.
+  const details = { status: res.status };
   // A 5xx from a deploy hook or webhook usually passes; the retry policy decides how long to wait.
   if (isTransientStatus(res.status)) transient('ServerError', `${where} answered ${res.status}`, details);
   permanent('UnexpectedStatus', `${where} answered ${res.status}`, details);
@@ -97,9 +104,13 @@ export function parseJsonBody(res: HttpResult): unknown {
   }
 }
 
-/** A short, evidence-sized piece of a response body. */
-export function snippet(text: string, max = 500): string {
-  return text.length > max ? `${text.slice(0, max)}…` : text;
+/**
+ * Prometheus's own words when it refuses a reload ("failed to reload config: …"), and nothing
+ * else of a response body: step errors are read by everyone who reads the run, so no service's
+ * answer is echoed into them (a runbook could point a URL at something it should not read).
+ */
+export function prometheusReloadError(body: string): string | undefined {
+  return /^(?:failed to reload config|error loading rule)[^\n]{0,300}/i.exec(body.trim())?.[0];
 }
 
 export function round(ms: number): number {

@@ -1,6 +1,6 @@
 import type { ActivityDeps } from './deps';
 import { isTransient, parseParams, permanent, transient } from './errors';
-import { httpCall, snippet, statusMatches } from './http';
+import { httpCall, statusMatches } from './http';
 import { httpCheckParams, type HttpCheckResult } from './schemas/httpCheck';
 
 type Outcome = HttpCheckResult['endpoints'][number];
@@ -21,7 +21,7 @@ export function httpCheck(deps: ActivityDeps) {
           const problem = !statusMatches(res.status, e.expectStatus)
             ? `status ${res.status}`
             : e.bodyContains !== undefined && !res.body.includes(e.bodyContains)
-              ? `body lacks ${JSON.stringify(e.bodyContains)}: ${snippet(res.body, 120)}`
+              ? `status ${res.status}, body lacks ${JSON.stringify(e.bodyContains)}`
               : undefined;
           return { ...base, ok: problem === undefined, status: res.status, latencyMs: res.latencyMs, ...(problem ? { problem } : {}) };
         } catch (error) {
@@ -33,7 +33,8 @@ export function httpCheck(deps: ActivityDeps) {
     );
     const failed = endpoints.filter((e) => !e.ok);
     if (failed.length === 0) return { endpoints };
-    const message = `${failed.length} of ${endpoints.length} endpoint(s) failed: ${failed.map((f) => `${f.name} (${f.problem})`).join('; ')}`;
+    // Name, URL (as written: no resolved secret) and what went wrong: status, never the body.
+    const message = `${failed.length} of ${endpoints.length} endpoint(s) failed: ${failed.map((f) => `${f.name} ${f.url} (${f.problem})`).join('; ')}`;
     return unreachable ? transient('Unreachable', message, { endpoints }) : permanent('UnexpectedStatus', message, { endpoints });
   };
 }

@@ -1,7 +1,7 @@
 import type { ActivityDeps } from './deps';
 import { idempotencyKey } from './context';
 import { permanent } from './errors';
-import { httpCall, requireStatus, snippet } from './http';
+import { httpCall, requireStatus } from './http';
 import { fieldsEqual, pollUntil } from './polling';
 import type { PollSpec } from './schemas/common';
 import type { WebhookResult } from './schemas/webhook';
@@ -29,9 +29,10 @@ export async function callIdempotently(call: IdempotentCall, deps: ActivityDeps)
   const res = await httpCall({ ...call, headers: { ...call.headers, 'Idempotency-Key': key }, body }, deps);
   const where = `${call.method} ${call.url}`;
   requireStatus(res, call.expectStatus, where);
-  const result: WebhookResult = { status: res.status, latencyMs: res.latencyMs, idempotencyKey: key, response: snippet(res.body) };
+  // The response body is not kept: a step's result is read by everyone who reads the run.
+  const result: WebhookResult = { status: res.status, latencyMs: res.latencyMs, idempotencyKey: key };
   if (!call.poll) return result;
-  const poll = await pollUntil({ ...call.poll, accept: fieldsEqual(call.poll.until), timeoutMs: call.poll.timeoutSeconds * 1_000 }, deps, { phase: 'poll', url: call.poll.url });
+  const poll = await pollUntil({ ...call.poll, watch: Object.keys(call.poll.until), accept: fieldsEqual(call.poll.until), timeoutMs: call.poll.timeoutSeconds * 1_000 }, deps, { phase: 'poll', url: call.poll.url });
   if (!poll.reached) {
     permanent('PollTimedOut', `${call.poll.url} did not reach ${JSON.stringify(call.poll.until)} within ${call.poll.timeoutSeconds} s`, { ...result, poll });
   }

@@ -3,7 +3,9 @@ import type { ActivityDeps } from './deps';
 import { activitySignal, heartbeat, rethrowIfCancelled } from './context';
 import { LatencyRecorder } from './latency';
 import type { LoadStats, LoadTarget } from './schemas/common';
-import { resolveSecrets } from './secrets';
+import { redactSecrets, resolveSecrets } from './secrets';
+import { permanent } from './errors';
+import { DestinationRefused, pinnedUrl } from './outbound';
 
 export interface LoadRun {
   target: LoadTarget;
@@ -19,12 +21,14 @@ export interface LoadRun {
  * Drives autocannon at a fixed overall rate and records every response's latency. Heartbeats
  * once a second; the activity's cancellation stops autocannon and rethrows the cancellation.
  */
-export async function runLoad(run: LoadRun, deps: Pick<ActivityDeps, 'secrets'>): Promise<LoadStats> {
+export async function runLoad(run: LoadRun, deps: Pick<ActivityDeps, 'secrets' | 'outbound'>): Promise<LoadStats> {
   const signal = activitySignal();
   rethrowIfCancelled(signal);
   const { target } = run;
   const body = target.body === undefined ? undefined : resolveSecrets(target.body, deps);
   const headers: Record<string, string> = resolveSecrets(target.headers, deps);
+  // autocannon resolves names itself: hand it the address the outbound policy checked.
+  const pinned = await pinTarget(deps, target.url);
   if (body !== undefined && typeof body !== 'string') headers['content-type'] ??= 'application/json';
   const latency = new LatencyRecorder();
   let non2xx = 0;
@@ -34,9 +38,10 @@ export async function runLoad(run: LoadRun, deps: Pick<ActivityDeps, 'secrets'>)
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
     const instance = autocannon(
       {
-        url: resolveSecrets(target.url, deps),
+        url: pinned.url,
+        ...(pinned.servername ? { servername: pinned.servername } : {}),
         method: target.method,
-        headers,
+        headers: { host: pinned.host, ...headers },
         body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
         // More connections than requests per second only adds idle sockets.
         connections: Math.min(target.connections, run.ratePerSecond),
@@ -73,6 +78,16 @@ export async function runLoad(run: LoadRun, deps: Pick<ActivityDeps, 'secrets'>)
     durationMs: Math.round(durationMs),
     latency: latency.summary(),
   };
+}
+
+async function pinTarget(deps: Pick<ActivityDeps, 'secrets' | 'outbound'>, written: string): Promise<Awaited<ReturnType<typeof pinnedUrl>>> {
+  const used = new Set<string>();
+  try {
+    return await pinnedUrl(deps.outbound, resolveSecrets(written, deps, used));
+  } catch (error) {
+    if (error instanceof DestinationRefused) permanent('DestinationRefused', `load target ${written} refused: ${redactSecrets(error.message, used)}`);
+    throw error;
+  }
 }
 
 function round4(n: number): number {

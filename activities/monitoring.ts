@@ -4,7 +4,7 @@ import path from 'node:path';
 import YAML from 'yaml';
 import type { ActivityDeps, MonitoringConfig } from './deps';
 import { permanent } from './errors';
-import { httpCall, requireStatus, snippet, type HttpResult } from './http';
+import { httpCall, requireStatus, type HttpResult } from './http';
 import type { AlertRule } from './schemas/monitoring';
 
 /**
@@ -71,7 +71,7 @@ export async function removeIfOwned(file: string, run: string, read?: (text: str
 export async function reloadPrometheus(p: { prometheusUrl: string; headers: Record<string, string>; timeoutMs: number }, deps: ActivityDeps): Promise<HttpResult> {
   const url = `${p.prometheusUrl.replace(/\/$/, '')}/-/reload`;
   const res = await httpCall({ url, method: 'POST', headers: p.headers, timeoutMs: p.timeoutMs }, deps);
-  if (res.status === 403) permanent('UnexpectedStatus', `POST ${url} answered 403: start Prometheus with --web.enable-lifecycle`, { body: snippet(res.body) });
+  if (res.status === 403) permanent('UnexpectedStatus', `POST ${url} answered 403: start Prometheus with --web.enable-lifecycle`, { status: res.status });
   return res;
 }
 

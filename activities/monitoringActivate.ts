@@ -5,7 +5,7 @@ import { owningRun } from './context';
 import { parseParams, permanent } from './errors';
 import { fileOwner, monitoringConfig, reloadPrometheus, renderRuleFile, requireOwnedOrAbsent, requireReloaded, ruleFilePath, writeAtomically } from './monitoring';
 import { installDashboard } from './monitoringDashboard';
-import { snippet } from './http';
+import { prometheusReloadError } from './http';
 import { monitoringActivateParams, type MonitoringActivateResult } from './schemas/monitoringActivate';
 
 /**
@@ -28,7 +28,7 @@ export function monitoringActivate(deps: ActivityDeps) {
     if (reload.status >= 400) {
       await fs.rm(file, { force: true });
       await reloadPrometheus(p, deps).catch(() => undefined);
-      if (reload.status === 500) permanent('UnexpectedStatus', `Prometheus refused the rules: ${snippet(reload.body, 300)}`, { body: snippet(reload.body) });
+      if (reload.status === 500) permanent('UnexpectedStatus', `Prometheus refused the rules: ${prometheusReloadError(reload.body) ?? 'POST /-/reload answered 500'}`, { status: 500 });
       requireReloaded(reload, p.prometheusUrl);
     }
     const dashboard = p.dashboard ? await installDashboard(config, p.dashboard.source, p.ruleFile, run) : undefined;

@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import type { ActivityDeps, NotifyConfig, SmtpConfig } from './deps';
 import { isTransient, parseParams, transient } from './errors';
 import { httpCall, statusMatches } from './http';
+import { mailHtml, slackMessage } from './notifyText';
 import { notifyParams, type NotifyResult } from './schemas/notify';
 
 type Params = z.output<typeof notifyParams>;
@@ -35,9 +36,9 @@ export function notify(deps: ActivityDeps) {
 }
 
 async function toSlack(webhookUrl: string, p: Params, deps: ActivityDeps): Promise<Delivery> {
-  const text = `*[${p.severity}] ${p.subject}*\nfor: ${p.to.join(', ')}\n${p.text}`;
+  const text = slackMessage(p);
   try {
-    const res = await httpCall({ url: webhookUrl, method: 'POST', body: { text }, timeoutMs: 10_000 }, deps);
+    const res = await httpCall({ url: webhookUrl, method: 'POST', body: { text }, timeoutMs: 10_000 }, deps, { operatorConfigured: true });
     return { channel: 'slack', ok: statusMatches(res.status, undefined), detail: `status ${res.status}` };
   } catch (error) {
     if (!isTransient(error)) throw error;
@@ -56,7 +57,7 @@ async function toEmail(smtp: SmtpConfig, to: string[], p: Params): Promise<Deliv
     socketTimeout: 20_000,
   });
   try {
-    const info = await transport.sendMail({ from: smtp.from, to, subject: `[golive ${p.severity}] ${p.subject}`, text: p.text });
+    const info = await transport.sendMail({ from: smtp.from, to, subject: `[golive ${p.severity}] ${p.subject}`, text: p.text, html: mailHtml(p) });
     return { channel: 'email', ok: info.accepted.length > 0, detail: `accepted ${info.accepted.length}, rejected ${info.rejected.length}` };
   } catch (error) {
     return { channel: 'email', ok: false, detail: error instanceof Error ? error.message : String(error) };

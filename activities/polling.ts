@@ -1,7 +1,6 @@
-import type { ActivityDeps } from './deps';
 import { heartbeat, sleep } from './context';
 import { isTransient } from './errors';
-import { httpCall, parseJsonBody } from './http';
+import { httpCall, parseJsonBody, type HttpDeps } from './http';
 
 /** Reads a dot path (`status.phase`) from parsed JSON. */
 export function pick(value: unknown, path: string): unknown {
@@ -17,8 +16,11 @@ export interface PollOutcome {
   reached: boolean;
   polls: number;
   elapsedMs: number;
-  /** The last JSON seen (or the last failure), for the evidence and the failure message. */
-  observed: unknown;
+  /**
+   * What the last poll saw of the watched fields (or its status, or the transport failure), for
+   * the evidence and the failure message: only those fields, never the rest of the body.
+   */
+  observed: Record<string, unknown>;
 }
 
 /** An `until` spec as a predicate: every dot-path field equals its value. */
@@ -31,21 +33,22 @@ export function fieldsEqual(until: Record<string, unknown>): (json: unknown) => 
  * count as "not yet": a target mid-rollout may well refuse connections. Heartbeats each poll.
  */
 export async function pollUntil(
-  spec: { url: string; headers: Record<string, string>; accept: (json: unknown) => boolean; intervalMs: number; timeoutMs: number; requestTimeoutMs?: number },
-  deps: Pick<ActivityDeps, 'secrets'>,
+  spec: { url: string; headers: Record<string, string>; watch: string[]; accept: (json: unknown) => boolean; intervalMs: number; timeoutMs: number; requestTimeoutMs?: number },
+  deps: HttpDeps,
   progress: Record<string, unknown>,
 ): Promise<PollOutcome> {
   const started = performance.now();
   let polls = 0;
-  let observed: unknown;
+  let observed: Record<string, unknown> = {};
   for (;;) {
     polls += 1;
     const elapsed = performance.now() - started;
     const remaining = spec.timeoutMs - elapsed;
     try {
       const res = await httpCall({ url: spec.url, headers: spec.headers, timeoutMs: Math.round(Math.max(50, Math.min(spec.requestTimeoutMs ?? 5_000, remaining))) }, deps);
-      observed = res.status >= 200 && res.status < 300 ? parseJsonBody(res) : { status: res.status };
-      if (spec.accept(observed)) {
+      const json = res.status >= 200 && res.status < 300 ? parseJsonBody(res) : undefined;
+      observed = json === undefined ? { status: res.status } : Object.fromEntries(spec.watch.map((field) => [field, pick(json, field)]));
+      if (json !== undefined && spec.accept(json)) {
         return { reached: true, polls, elapsedMs: Math.round(performance.now() - started), observed };
       }
     } catch (error) {

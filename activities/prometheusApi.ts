@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ActivityDeps } from './deps';
 import { permanent } from './errors';
-import { httpCall, parseJsonBody, requireStatus, snippet } from './http';
+import { httpCall, parseJsonBody, requireStatus } from './http';
 
 /**
  * The Prometheus HTTP API as the monitoring actions read it: `/api/v1/rules`, `/api/v1/targets`
@@ -51,7 +51,7 @@ async function call<S extends z.ZodType>(p: PrometheusEndpoint, path: string, sc
   requireStatus(res, undefined, `${body === undefined ? 'GET' : 'POST'} ${url}`);
   const parsed = envelope.safeParse(json);
   const data = parsed.success ? schema.safeParse(parsed.data.data) : undefined;
-  if (!data?.success) return permanent('UnexpectedStatus', `${url} did not answer like the Prometheus HTTP API`, { body: snippet(res.body) });
+  if (!data?.success) return permanent('UnexpectedStatus', `${url} did not answer like the Prometheus HTTP API (status ${res.status})`, { status: res.status });
   return data.data;
 }
 

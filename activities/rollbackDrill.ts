@@ -33,11 +33,11 @@ export function rollbackDrill(deps: ActivityDeps) {
     for (;;) {
       const left = deadline - performance.now();
       const served = await pollUntil(
-        { url: p.versionUrl, headers: p.headers, intervalMs: p.pollIntervalMs, timeoutMs: Math.max(0, left), requestTimeoutMs: p.timeoutMs, accept: (v) => isPrevious(p, pick(v, p.versionField)) },
+        { url: p.versionUrl, headers: p.headers, watch: [p.versionField], intervalMs: p.pollIntervalMs, timeoutMs: Math.max(0, left), requestTimeoutMs: p.timeoutMs, accept: (v) => isPrevious(p, pick(v, p.versionField)) },
         deps,
         { phase: 'rolling-back' },
       );
-      const previousVersion = String(pick(served.observed, p.versionField));
+      const previousVersion = String(served.observed[p.versionField]);
       if (served.reached && (await healthy(p))) {
         const measuredMs = Math.round(performance.now() - started);
         if (measuredMs <= windowMs) return { phase: 'rolled-back', previousVersion, measuredMs };
@@ -74,7 +74,7 @@ export function rollbackDrill(deps: ActivityDeps) {
     const restoreStarted = performance.now();
     await post(p, p.deployUrl, { version: p.releaseVersion, idempotencyKey: `${key}:restore` });
     const restored = await pollUntil(
-      { url: p.versionUrl, headers: p.headers, accept: fieldsEqual({ [p.versionField]: p.releaseVersion }), intervalMs: p.pollIntervalMs, timeoutMs: p.restoreTimeoutSeconds * 1_000, requestTimeoutMs: p.timeoutMs },
+      { url: p.versionUrl, headers: p.headers, watch: [p.versionField], accept: fieldsEqual({ [p.versionField]: p.releaseVersion }), intervalMs: p.pollIntervalMs, timeoutMs: p.restoreTimeoutSeconds * 1_000, requestTimeoutMs: p.timeoutMs },
       deps,
       { ...rolled, phase: 'restoring' },
     );

@@ -5,6 +5,7 @@
  * `node --expose-gc --import tsx bench/openRunMemory.ts`.
  */
 import path from 'node:path';
+import { OutboundPolicy } from '../src/outbound/allowlist';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { resolveTemporalCli } from '../src/temporal/cliBinary';
@@ -25,7 +26,7 @@ void (async () => {
   const server = await startDevServer({ cliPath, port: await freePort(), uiPort: 0, headless: true, namespace: 'default' });
   const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } as never });
   const connection = await NativeConnection.connect({ address: server.address });
-  const worker = await createGoLiveWorker({ connection, namespace: 'default', taskQueue: 'mem', activityDeps: { allowCommands: false, secrets: () => undefined, notifyConfig: {} }, workflowBundle: { code }, overrides: { maxCachedWorkflows: 1000 } });
+  const worker = await createGoLiveWorker({ connection, namespace: 'default', taskQueue: 'mem', activityDeps: { allowCommands: false, outbound: OutboundPolicy.parse('none', 'the benchmark: no action connects'), secrets: () => undefined, notifyConfig: {} }, workflowBundle: { code }, overrides: { maxCachedWorkflows: 1000 } });
   const done = worker.run();
   const client = new Client({ connection: await Connection.connect({ address: server.address }) });
   const loaded = await loadRunbookFile(path.resolve(__dirname, '../runbooks/default.yaml'));

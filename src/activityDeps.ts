@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { ActivityDeps } from '../activities/deps';
 import { ConfigError, prometheusRulesDir, type Config } from './config';
 import type { Logger } from './log';
+import { outboundPolicyFromConfig } from './outbound/fromConfig';
 
 /**
  * What the worker's activities get from the environment: secrets for `${secrets.NAME}`
@@ -19,6 +20,7 @@ export function activityDepsFromConfig(config: Config, log: Logger, env: NodeJS.
   }
   return {
     allowCommands: config.GOLIVE_ALLOW_COMMANDS,
+    outbound: outboundPolicyFromConfig(config),
     secrets: (name) => env[`GOLIVE_SECRET_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`],
     secretValues: () => Object.entries(env).flatMap(([k, v]) => (k.startsWith('GOLIVE_SECRET_') && v ? [v] : [])),
     notifyConfig: {

@@ -1,6 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { OutboundConfigError, OutboundPolicy } from './outbound/allowlist';
 
 /**
  * Every setting golive reads from the environment, parsed once at start.
@@ -66,6 +67,19 @@ export const configSchema = z.object({
   GOLIVE_WORKER_METRICS_ADDRESS: z.union([z.literal('off'), z.string().regex(/^[^\s:]+:\d{1,5}$/, 'must be host:port or off')]).default('127.0.0.1:8401'),
   /** The `command` action runs programs on the worker host: off unless an operator turns it on. */
   GOLIVE_ALLOW_COMMANDS: flag.default(false),
+  /** Where runbook actions may connect (src/outbound/allowlist.ts); unset: the sandbox only. */
+  GOLIVE_OUTBOUND_ALLOW: z
+    .string()
+    .optional()
+    .superRefine((list, ctx) => {
+      if (list === undefined) return;
+      try {
+        OutboundPolicy.parse(list);
+      } catch (err) {
+        if (!(err instanceof OutboundConfigError)) throw err;
+        ctx.addIssue({ code: 'custom', message: err.message });
+      }
+    }),
 
   /** Notifications (escalations, Red Button reports, rollbacks): a Slack-compatible webhook
    *  and/or SMTP. With neither, notifications are recorded as "logged only". */

@@ -1,6 +1,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { z } from 'zod';
 import { roleIdSchema, runbookSchema, type SeparationOfDuties } from '../src/runbook/schema';
+import { jsonValueSchema } from './jsonValue';
 import { type MessageSignature, type PinnedKey } from './signedMessages';
 
 /**
@@ -136,7 +137,7 @@ export const submitEvidenceSchema = z.strictObject({
   itemId: z.string().min(1).max(64),
   role: z.string().optional(),
   /** Checked against the item's type (number / url / document / attestation / text). */
-  value: z.unknown(),
+  value: jsonValueSchema,
   note: comment.optional(),
   ...signed,
 });

@@ -19,7 +19,8 @@ export const idempotentCallResult = z.object({
   status: z.number().int(),
   latencyMs: z.number(),
   idempotencyKey: z.string(),
-  response: z.string(),
+  /** No longer written (results never echo a response body); kept so older results still parse. */
+  response: z.string().optional(),
   poll: pollResult.optional(),
 });
 export const webhookResult = idempotentCallResult;

@@ -1,5 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { ensurePrivateDir } from '../privateFiles';
 import { RACI_ROLES } from './roles';
 import { hashPassword, newApiToken, newPassword, sha256Hex } from './secrets';
 import { USERS_FILE, type UsersFileInput } from './users';
@@ -46,7 +47,7 @@ export interface EnsureDemoUsersResult {
 export async function ensureDemoUsers(dataDir: string, usersFile = path.join(dataDir, USERS_FILE)): Promise<EnsureDemoUsersResult> {
   const dir = path.dirname(usersFile);
   const credentialsFile = path.join(dir, DEMO_CREDENTIALS_FILE);
-  await fs.mkdir(dir, { recursive: true });
+  ensurePrivateDir(dir);
   try {
     await fs.access(usersFile);
     return { usersFile, credentialsFile };

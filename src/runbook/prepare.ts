@@ -7,6 +7,8 @@ import { roleReferences } from './roles';
 import type { Runbook } from './schema';
 import { actionCalls, fillRunbook, resolveRunParams, type ParamValue } from './template';
 import { zodIssues } from './zodIssues';
+import type { OutboundPolicy } from '../outbound/allowlist';
+import { outboundIssues } from '../outbound/destinations';
 
 /**
  * Everything a go-live start needs, checked before anything reaches Temporal: the server and
@@ -26,6 +28,9 @@ export interface PrepareRunInput {
   directory?: Record<string, string[]>;
   /** Values for the runbook's parameters; text is accepted for numbers and booleans. */
   params?: Record<string, ParamValue>;
+  /** Where actions may connect: every destination the filled runbook names must be allowed.
+   *  Absent: no start check (the worker's activities still enforce their own policy). */
+  outbound?: OutboundPolicy;
 }
 
 export function prepareRun(input: PrepareRunInput): GoLiveInput {
@@ -51,6 +56,7 @@ export function prepareRun(input: PrepareRunInput): GoLiveInput {
       if (step.kind !== 'hypercare') return;
       step.analyses.forEach((a, j) => issues.push(...checkAnalysis(a, ['runbook', 'steps', i, 'analyses', j]).map((issue) => blameParameter(issue, runbook))));
     });
+    if (input.outbound) issues.push(...destinationIssues(filled, runbook, input.outbound));
   }
   if (issues.length > 0) throw new StartInputError(issues);
 
@@ -104,6 +110,21 @@ function checkAssignments(runbook: Runbook, assignments: Record<string, string[]
     }
   });
   return issues;
+}
+
+/**
+ * Destinations outside the outbound policy, each reported once on what a person can fix: the
+ * run parameter that filled it (`params.targetUrl`), else the runbook field.
+ */
+function destinationIssues(filled: Runbook, written: Runbook, policy: OutboundPolicy): Issue[] {
+  const seen = new Set<string>();
+  return actionCalls(filled)
+    .flatMap(({ call, path }) => outboundIssues(call.params, ['runbook', ...path, 'params'], policy))
+    .map((issue) => blameParameter(issue, written))
+    .filter((issue) => {
+      const key = formatPath(issue.path);
+      return !seen.has(key) && seen.add(key);
+    });
 }
 
 const PARAM_PLACEHOLDER = /\$\{params\.([A-Za-z][A-Za-z0-9_]*)\}/;

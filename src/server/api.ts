@@ -99,6 +99,8 @@ export type HistoryQuery = z.infer<typeof historyQuerySchema>;
 
 /** Uploaded dossiers: an export is well under a megabyte; this leaves room for long runs. */
 export const DOSSIER_UPLOAD_LIMIT = '20mb';
+/** What an uploaded dossier may unpack to: an export is a few files of text. */
+export const DOSSIER_UNZIP_LIMITS = { files: 64, unpackedBytes: 64 * 1024 * 1024, ratio: 100 } as const;
 
 export const loginBodySchema = z.strictObject({
   username: z.string().min(1).max(120),
@@ -117,7 +119,7 @@ export interface Operation {
   body?: z.ZodType;
   status: number;
   /** A raw (not JSON) request body of this type, read up to `limit` (else 413). */
-  upload?: { type: 'application/zip'; limit: string; description: string };
+  upload?: { type: 'application/zip'; limit: string; description: string; /** What the archive may unpack to. */ unpacked?: string };
   /** Public operations need no identity (health, metrics, login, the document itself). */
   public?: boolean;
   produces?: 'application/json' | 'text/plain' | 'application/zip';
@@ -205,7 +207,12 @@ export const operations = {
     path: '/api/dossiers/verify',
     tag: 'audit',
     summary: 'Verify a dossier zip offline: every file against the manifest, then the hash chain; names the first altered file or entry',
-    upload: { type: 'application/zip', limit: DOSSIER_UPLOAD_LIMIT, description: 'A dossier zip as downloaded from /api/runs/{runId}/dossier' },
+    upload: {
+      type: 'application/zip',
+      limit: DOSSIER_UPLOAD_LIMIT,
+      description: 'A dossier zip as downloaded from /api/runs/{runId}/dossier',
+      unpacked: `it may unpack to at most ${DOSSIER_UNZIP_LIMITS.files} files, ${DOSSIER_UNZIP_LIMITS.unpackedBytes / 1024 / 1024} MB and ${DOSSIER_UNZIP_LIMITS.ratio} times its own size (a zip bomb gets 413)`,
+    },
     status: 200,
   }),
   signingKeys: op({

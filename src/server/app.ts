@@ -3,23 +3,29 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { Authenticator } from '../auth/authenticator';
 import { SessionStore } from '../auth/sessions';
 import { LoginThrottle } from '../auth/throttle';
-import type { AppDeps, ServerContext } from './deps';
+import type { AppDeps, PrepareRun, ServerContext } from './deps';
+import type { OutboundPolicy } from '../outbound/allowlist';
 import { errorHandler, HttpError } from './errors';
 import { registerIdempotentReplays } from './idempotency';
 import { Metrics, RunCounts } from './metrics';
 import { requestIds, routeOf } from './requestIds';
 import { createLogger } from '../log';
 import { prepareRun } from '../runbook/prepare';
+import { ensurePrivateDir } from '../privateFiles';
 import { RefusalLog } from './refusalLog';
 import { registerAuditRoutes } from './routes/audit';
 import { registerMessageRoutes } from './routes/messages';
 import { registerRunRoutes } from './routes/runs';
 import { registerSystemRoutes } from './routes/system';
 import { RunAudit } from './runAudit';
-import { TemporalRuns } from './temporalRuns';
+import { DossierVerifier } from './dossierVerify/verifier';
+import { PageTokens, pageTokenKey, TemporalRuns } from './temporalRuns';
 import { Keyring, SIGNING_KEYS_DIR } from '../signing/keyring';
 import { translateOutages } from './unavailable';
 import { registerUiRoutes } from './ui/routes';
+import { errorPage } from './ui/layout';
+import { identify } from './route';
+import type { Principal } from '../auth/authenticator';
 
 /**
  * The golive web app: JSON API, server-rendered UI and static assets. Not listening: start.ts
@@ -55,14 +61,31 @@ function countRequests(metrics: Metrics) {
   };
 }
 
+/** Requests outside the API that a browser makes get an error page; everything else JSON. */
+function wantsPage(req: Request): boolean {
+  const api = req.path === '/api' || req.path.startsWith('/api/') || req.path === '/healthz' || req.path === '/metrics' || req.path.startsWith('/assets/');
+  return !api && req.accepts(['json', 'html']) === 'html';
+}
+
+/** Who sees the error page (its header shows them); bad credentials just mean nobody. */
+async function principalOf(ctx: ServerContext, req: Request): Promise<Principal | undefined> {
+  return identify(ctx, req, false).catch(() => undefined);
+}
+
+/** Every start is checked against the outbound policy, whoever calls prepareRun. */
+function withOutbound(prepare: PrepareRun, outbound: OutboundPolicy | undefined): PrepareRun {
+  return outbound ? (input) => prepare({ ...input, outbound }) : prepare;
+}
+
 export function buildContext(deps: AppDeps): ServerContext {
+  ensurePrivateDir(deps.dataDir);
   const sessions = new SessionStore(deps.database.db, deps.serverSecret);
   const refusals = new RefusalLog(deps.database);
   const keyring = Keyring.loadOrCreate(deps.signingKeysDir ?? path.join(deps.dataDir, SIGNING_KEYS_DIR));
   return {
     deps,
     keyring,
-    runs: new TemporalRuns(deps.client, deps.taskQueue, deps.namespace, keyring),
+    runs: new TemporalRuns(deps.client, deps.taskQueue, deps.namespace, keyring, new PageTokens(pageTokenKey(deps.serverSecret))),
     auth: new Authenticator({
       users: deps.users,
       sessions,
@@ -73,8 +96,9 @@ export function buildContext(deps: AppDeps): ServerContext {
     refusals,
     audit: new RunAudit(deps.client, refusals),
     log: deps.log ?? webLog,
-    prepareRun: deps.prepareRun ?? prepareRun,
+    prepareRun: withOutbound(deps.prepareRun ?? prepareRun, deps.outbound),
     secureCookies: deps.publicUrl?.startsWith('https:') ?? false,
+    dossiers: new DossierVerifier(),
   };
 }
 
@@ -100,6 +124,6 @@ export function createApp(deps: AppDeps): express.Express {
   });
   registerUiRoutes(app, ctx);
   app.use(translateOutages);
-  app.use(errorHandler((message, err) => ctx.log.error(message, { error: err instanceof Error ? err.stack : String(err) })));
+  app.use(errorHandler(ctx.log, async (req, error) => (wantsPage(req) ? errorPage(await principalOf(ctx, req), error.status, error.message) : undefined)));
   return app;
 }

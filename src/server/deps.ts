@@ -1,4 +1,6 @@
 import type { Client } from '@temporalio/client';
+import type { DossierVerifier } from './dossierVerify/verifier';
+import type { OutboundPolicy } from '../outbound/allowlist';
 import type { Authenticator } from '../auth/authenticator';
 import type { GoLiveDatabase } from '../db/database';
 import type { TemporalAvailability } from '../temporal/availability';
@@ -49,6 +51,9 @@ export interface AppDeps {
   log?: ServerLog;
   /** Request bodies larger than this are refused with 413. */
   bodyLimit?: string;
+  /** Where runbook actions may connect; a start naming another destination is a 400.
+   *  Absent: no start check (the worker enforces its own policy in the activities). */
+  outbound?: OutboundPolicy;
 }
 
 /** What route modules share, built once by createApp. */
@@ -63,4 +68,6 @@ export interface ServerContext {
   log: ServerLog;
   prepareRun: PrepareRun;
   secureCookies: boolean;
+  /** Dossier uploads are unpacked and checked in a worker thread (src/server/dossierVerify). */
+  dossiers: DossierVerifier;
 }

@@ -1,12 +1,17 @@
-import type { ErrorRequestHandler } from 'express';
+import type { ErrorRequestHandler, Request } from 'express';
+import { isGrpcServiceError, QueryNotRegisteredError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
+import { ValueError } from '@temporalio/common';
 import type { z } from 'zod';
 import type { core } from 'zod';
 import { formatPath } from '../runbook/issues';
 
 /**
- * One error shape for every failure the API reports:
- * `{error: {code, message, issues?: [{path, message}]}}`. Handlers throw `HttpError`; the error
- * middleware writes it. Anything else becomes a 500 with a generic message (and is logged).
+ * The one error mapper of the web app. Every failure is answered in one shape:
+ * `{error: {code, message, issues?: [{path, message}]}}` (pages get the same status and message
+ * as HTML). Handlers throw `HttpError`; whatever the client caused elsewhere (a malformed
+ * percent-escape the router could not decode, a body that is not JSON or too large, a value
+ * Temporal cannot store) is mapped to its 4xx here; Temporal being unreachable is a 503. Only
+ * what is left, our own bugs, becomes a 500, and only those are logged with their stack, once.
  */
 
 export const ERROR_CODES = {
@@ -111,6 +116,39 @@ function fromBodyParser(err: unknown): HttpError | undefined {
   return undefined;
 }
 
+/**
+ * The router decodes path parameters with decodeURIComponent; a malformed escape (`%ZZ`, a cut
+ * UTF-8 sequence) throws a URIError that carries status 400 but no `expose`.
+ */
+function fromUriError(err: unknown): HttpError | undefined {
+  if (!(err instanceof URIError)) return undefined;
+  return new HttpError(400, 'the URL path holds a malformed percent-escape', { issues: [{ path: 'params', message: 'is not valid percent-encoded UTF-8' }] });
+}
+
+/** gRPC status codes the Temporal client reports (google.rpc.Code). */
+export const GRPC = { invalidArgument: 3, deadlineExceeded: 4, resourceExhausted: 8, unavailable: 14 } as const;
+
+export function grpcCodeOf(err: unknown): number | undefined {
+  for (let e: unknown = err, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    if (isGrpcServiceError(e)) return e.code;
+  }
+  return undefined;
+}
+
+/**
+ * What Temporal says about a request: a value its payload converter cannot serialize (the
+ * request's content, e.g. nesting too deep for JSON.stringify) is the client's; a server that is
+ * unreachable, overloaded or too slow is nobody's bug, so 503 and try again.
+ */
+function fromTemporal(err: unknown): HttpError | undefined {
+  if (err instanceof ValueError) return new HttpError(400, 'the request holds a value that cannot be stored (not plain JSON, or nested too deep)');
+  if (err instanceof QueryNotRegisteredError) return new HttpError(404, 'no such run');
+  const code = grpcCodeOf(err);
+  const unavailable = code === GRPC.unavailable || code === GRPC.deadlineExceeded || code === GRPC.resourceExhausted || err instanceof WorkflowUpdateRPCTimeoutOrCancelledError;
+  if (unavailable) return new HttpError(503, 'Temporal did not answer in time: try again shortly', { headers: { 'Retry-After': '5' } });
+  return undefined;
+}
+
 /** Client errors from express's own middleware (express.static's missing file: a 404 with `expose` false) keep their status. */
 function fromExposed(err: unknown): HttpError | undefined {
   const { status, expose } = err as { status?: unknown; expose?: unknown };
@@ -119,15 +157,47 @@ function fromExposed(err: unknown): HttpError | undefined {
 }
 
 export function toHttpError(err: unknown): HttpError | undefined {
-  return err instanceof HttpError ? err : (fromBodyParser(err) ?? fromExposed(err));
+  return err instanceof HttpError ? err : (fromBodyParser(err) ?? fromUriError(err) ?? fromTemporal(err) ?? fromExposed(err));
 }
 
-export function errorHandler(log: (message: string, err: unknown) => void): ErrorRequestHandler {
+export interface ErrorLog {
+  warn(message: string, meta?: Record<string, unknown>): void;
+  error(message: string, meta?: Record<string, unknown>): void;
+}
+
+/**
+ * The answer for any error, logged where it is ours to look at: a 500 (our bug) once with its
+ * stack, a 503 (Temporal unreachable) as a warning. Client errors are not logged here: the
+ * refusal log and the metrics count them.
+ */
+export function answerFor(err: unknown, req: Pick<Request, 'method' | 'originalUrl'>, log: ErrorLog): HttpError {
+  const known = toHttpError(err);
+  if (known && known.status < 500) return known;
+  const where = `${req.method} ${req.originalUrl.slice(0, 300)}`;
+  if (known) {
+    log.warn(`${where}: ${known.message}`, { error: err instanceof Error ? err.message : String(err) });
+    return known;
+  }
+  log.error(`${where} failed`, { error: err instanceof Error ? err.stack : String(err) });
+  return new HttpError(500, 'internal error: the server logged the details');
+}
+
+/**
+ * The last middleware. `page` renders the answer as HTML for requests that want a page (the
+ * UI's routes); the API always answers JSON.
+ */
+export function errorHandler(log: ErrorLog, page?: (req: Request, error: HttpError) => Promise<string | undefined>): ErrorRequestHandler {
   return (err, req, res, _next) => {
-    const known = toHttpError(err) ?? new HttpError(500, 'internal error: the server logged the details');
-    if (known.status === 500) log(`${req.method} ${req.originalUrl} failed`, err);
+    const known = answerFor(err, req, log);
     if (res.headersSent) return;
     for (const [k, v] of Object.entries(known.extra.headers ?? {})) res.setHeader(k, v);
-    res.status(known.status).json(known.body());
+    // The page names who is looking, which takes a session lookup; a failing lookup means JSON.
+    void (page?.(req, known) ?? Promise.resolve(undefined))
+      .catch(() => undefined)
+      .then((html) => {
+        if (res.headersSent) return;
+        if (html !== undefined) res.status(known.status).type('html').send(html);
+        else res.status(known.status).json(known.body());
+      });
   };
 }

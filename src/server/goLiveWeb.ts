@@ -7,6 +7,7 @@ import { UserStore } from '../auth/users';
 import type { GoLiveDatabase } from '../db/database';
 import { RunbookRegistry } from '../runbook/registry';
 import type { TemporalAvailability } from '../temporal/availability';
+import { outboundPolicyFromConfig } from '../outbound/fromConfig';
 import { startWebServer, type WebServer } from './start';
 
 /**
@@ -45,6 +46,7 @@ export async function startGoLiveWeb(o: GoLiveWebOptions): Promise<WebServer & {
       ...(o.temporalUiUrl ? { temporalUiUrl: o.temporalUiUrl } : {}),
       ...(o.config.GOLIVE_PUBLIC_URL ? { publicUrl: o.config.GOLIVE_PUBLIC_URL } : {}),
       ...(trustedProxy ? { trustedProxy } : {}),
+      outbound: outboundPolicyFromConfig(o.config),
     },
     { host: o.config.GOLIVE_HOST, port: o.config.GOLIVE_PORT },
   );

@@ -55,7 +55,7 @@ function operationObject(id: string, o: Operation): Record<string, unknown> {
 function requestBodyOf(o: Operation): Record<string, unknown> {
   if (o.body) return { requestBody: { required: true, content: { 'application/json': { schema: schemaOf(o.body) } } } };
   if (o.upload) {
-    const description = `${o.upload.description} (at most ${o.upload.limit}; larger bodies get 413)`;
+    const description = `${o.upload.description} (at most ${o.upload.limit}; larger bodies get 413)${o.upload.unpacked ? `; ${o.upload.unpacked}` : ''}`;
     return { requestBody: { required: true, description, content: { [o.upload.type]: { schema: { type: 'string', format: 'binary' } } } } };
   }
   return {};

@@ -1,9 +1,10 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import { status } from '@grpc/grpc-js';
 import { isGrpcCancelledError, isGrpcDeadlineError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError, type Client, type WorkflowExecutionInfo } from '@temporalio/client';
 import { executionInfoFromRaw } from '@temporalio/client/lib/helpers';
 import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type UpdateDefinition } from '@temporalio/common';
 import {
+  FINAL_STATUSES,
   GO_LIVE_WORKFLOW,
   getRunStateQuery,
   REFUSAL_TYPES,
@@ -14,9 +15,10 @@ import {
 import { authorityOf, type Person } from '../../workflows/policy';
 import { initiatorKey, membersKey, readerRolesKey, runbookKey, runStateKey, systemKey, waitingRolesKey } from '../../workflows/searchAttributes';
 import type { ListRunsQuery } from './api';
-import { HttpError, type HttpStatus } from './errors';
+import { GRPC, grpcCodeOf, HttpError, type HttpStatus } from './errors';
 import { sendStepMessage } from '../temporal/runUpdates';
 import { signed, signRunInput, type Keyring } from '../signing/keyring';
+import { safeEqual } from '../auth/secrets';
 
 /**
  * The server's only door to Temporal: start, list (visibility), query and Update go-live runs,
@@ -71,6 +73,9 @@ export class Refusal extends HttpError {
     super(STATUS_BY_REFUSAL[type], reason, { reason: type, ...(issues ? { issues } : {}) });
   }
 }
+
+/** Closed runs whose final state is kept in memory (see TemporalRuns.state). */
+const ENDED_STATES_KEPT = 100;
 
 export function workflowIdFor(system: string): string {
   return `golive-${system}-${randomUUID().slice(0, 8)}`;
@@ -129,7 +134,10 @@ export class TemporalRuns {
     private readonly taskQueue: string,
     private readonly namespace: string,
     private readonly keyring: Keyring,
+    private readonly pageTokens: PageTokens,
   ) {}
+
+  private readonly endedStates = new Map<string, RunStateView>();
 
   async start(input: GoLiveInput): Promise<string> {
     // One go-live per system at a time: a second run would deploy, drill and roll back the same
@@ -178,17 +186,17 @@ export class TemporalRuns {
   async list(q: ListRunsQuery, person: Person): Promise<RunPage> {
     const query = listQuery(q, person);
     if (query === undefined) return { runs: [] };
+    const nextPageToken = q.pageToken ? this.pageTokens.open(query, q.pageToken) : undefined;
     // The SDK's list() hides page tokens; the raw call exposes them so the API can paginate.
-    const response = await this.client.workflowService.listWorkflowExecutions({
-      namespace: this.namespace,
-      query,
-      pageSize: q.pageSize,
-      nextPageToken: q.pageToken ? openPageToken(q.pageToken) : undefined,
+    const response = await this.client.workflowService.listWorkflowExecutions({ namespace: this.namespace, query, pageSize: q.pageSize, nextPageToken }).catch((err: unknown) => {
+      // A token we sealed that Temporal no longer knows (its store was reset): still the token's fault.
+      if (nextPageToken && grpcCodeOf(err) === GRPC.invalidArgument) throw new HttpError(400, 'invalid page token', { issues: [{ path: 'pageToken', message: 'has expired: list from the first page again' }] });
+      throw err;
     });
     const runs = await Promise.all(
       response.executions.map(async (raw) => summarize(await executionInfoFromRaw(raw, this.client.options.loadedDataConverter, raw, this.namespace))),
     );
-    const token = response.nextPageToken?.length ? sealPageToken(Buffer.from(response.nextPageToken)) : undefined;
+    const token = response.nextPageToken?.length ? this.pageTokens.seal(query, Buffer.from(response.nextPageToken)) : undefined;
     return { runs, ...(token ? { nextPageToken: token } : {}) };
   }
 
@@ -199,11 +207,15 @@ export class TemporalRuns {
    * worker answered), never a 500.
    */
   async state(runId: string): Promise<RunStateView> {
+    const ended = this.endedStates.get(runId);
+    if (ended) return ended;
     const handle = this.client.workflow.getHandle(runId);
     const deadline = Date.now() + STATE_QUERY_DEADLINE_MS;
     for (let closedTries = 0; ; ) {
       try {
-        return await this.client.withDeadline(Math.min(deadline, Date.now() + STATE_QUERY_ATTEMPT_MS), () => handle.query(getRunStateQuery));
+        const state = await this.client.withDeadline(Math.min(deadline, Date.now() + STATE_QUERY_ATTEMPT_MS), () => handle.query(getRunStateQuery));
+        if (FINAL_STATUSES.includes(state.status) && (await handle.describe()).status.name !== 'RUNNING') this.rememberEnded(runId, state);
+        return state;
       } catch (err) {
         if (err instanceof WorkflowNotFoundError) throw new HttpError(404, `no run with id ${runId}`);
         if (!isGrpcDeadlineError(err) && !isQueryRace(err)) throw err;
@@ -212,6 +224,19 @@ export class TemporalRuns {
         if (closed && ++closedTries > 1) throw new Refusal(REFUSAL_TYPES.runClosed, `run ${runId} has ended`, 'workflow');
         if (Date.now() >= deadline) throw new HttpError(503, `no worker answered for run ${runId} in time; try again in a moment`, { headers: { 'Retry-After': '2' } });
       }
+    }
+  }
+
+  /**
+   * A closed run's state never changes again, but every query of it makes a worker replay its
+   * whole history: the last ones read are kept (a bounded number, oldest dropped first).
+   */
+  private rememberEnded(runId: string, state: RunStateView): void {
+    this.endedStates.delete(runId);
+    this.endedStates.set(runId, state);
+    for (const oldest of this.endedStates.keys()) {
+      if (this.endedStates.size <= ENDED_STATES_KEPT) break;
+      this.endedStates.delete(oldest);
     }
   }
 
@@ -343,22 +368,34 @@ function isStepMessage(arg: unknown): arg is { stepId: string } {
 }
 
 /**
- * Page tokens carry a checksum, so a token the server never gave out is refused at once with a
- * 400: handed to Temporal, garbage makes the call retry for many seconds and then fail.
+ * Temporal's page tokens, sealed so that only tokens this server gave out reach Temporal:
+ * `<token b64url>.<HMAC-SHA256 b64url>`, keyed with a secret of the server's and bound to the
+ * list query they page through. Anything else (a forged, altered or truncated token, or one
+ * from another filter) is a 400 at once; handed to Temporal, garbage makes the call retry for
+ * many seconds and then fail.
  */
-function checksum(raw: Buffer): string {
-  return createHash('sha256').update('golive-page-token:').update(raw).digest('base64url').slice(0, 16);
-}
+export class PageTokens {
+  constructor(private readonly key: Buffer) {}
 
-export function sealPageToken(raw: Buffer): string {
-  return `${raw.toString('base64url')}.${checksum(raw)}`;
-}
-
-export function openPageToken(token: string): Buffer {
-  const [body, sum] = token.split('.');
-  const raw = Buffer.from(body ?? '', 'base64url');
-  if (!sum || raw.length === 0 || checksum(raw) !== sum) {
-    throw new HttpError(400, 'invalid page token', { issues: [{ path: 'pageToken', message: 'is not a page token this server gave out' }] });
+  private mac(query: string, raw: Buffer): string {
+    return createHmac('sha256', this.key).update(query).update('\n').update(raw).digest('base64url');
   }
-  return raw;
+
+  seal(query: string, raw: Buffer): string {
+    return `${raw.toString('base64url')}.${this.mac(query, raw)}`;
+  }
+
+  open(query: string, token: string): Buffer {
+    const [body, sum, extra] = token.split('.');
+    const raw = Buffer.from(body ?? '', 'base64url');
+    if (!sum || extra !== undefined || raw.length === 0 || !safeEqual(sum, this.mac(query, raw))) {
+      throw new HttpError(400, 'invalid page token', { issues: [{ path: 'pageToken', message: 'is not a page token this server gave out for this list' }] });
+    }
+    return raw;
+  }
+}
+
+/** The page-token key, derived from a server secret (the session secret) for this one purpose. */
+export function pageTokenKey(serverSecret: Buffer): Buffer {
+  return createHmac('sha256', serverSecret).update('golive-page-token-key').digest();
 }

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { goLiveSearchAttributes } from '../../workflows/searchAttributes';
 import { isPortFree, PortInUse } from './portCheck';
+import { ensurePrivateDir, PRIVATE_FILE_MODE, restrictFiles, sqliteFiles } from '../privateFiles';
 
 /**
  * The embedded Temporal: `temporal server start-dev` as a child process.
@@ -78,7 +79,7 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
   if (opts.headless) args.push('--headless');
   else args.push('--ui-port', String(opts.uiPort));
   if (opts.dbFile) {
-    fs.mkdirSync(path.dirname(opts.dbFile), { recursive: true });
+    ensurePrivateDir(path.dirname(opts.dbFile));
     args.push('--db-filename', opts.dbFile);
   }
   for (const key of goLiveSearchAttributes) {
@@ -87,8 +88,9 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
 
   let out: number | 'ignore' = 'ignore';
   if (opts.logFile) {
-    fs.mkdirSync(path.dirname(opts.logFile), { recursive: true });
-    out = fs.openSync(opts.logFile, 'a');
+    ensurePrivateDir(path.dirname(opts.logFile));
+    out = fs.openSync(opts.logFile, 'a', PRIVATE_FILE_MODE);
+    restrictFiles([opts.logFile]);
   }
   // detached: the server gets its own process group, so stop() can end it and anything it spawned.
   // OTEL_* settings are golive's tracing; the Go server reads them too and refuses some
@@ -144,7 +146,12 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
     if (child.exitCode !== null) {
       throw new DevServerExited(child.exitCode, opts.logFile ? logTail(opts.logFile) : '', opts.logFile);
     }
-    if (await isServing(address, opts.namespace)) return server;
+    if (await isServing(address, opts.namespace)) {
+      // The server creates its SQLite file with the default umask (0644); the folder is already
+      // 0700, and the file is made 0600 so a copied or moved data folder stays private too.
+      if (opts.dbFile) restrictFiles(sqliteFiles(opts.dbFile));
+      return server;
+    }
     if (Date.now() > deadline) {
       await server.stop();
       throw new Error(`the Temporal dev server did not answer on ${address} in time`);

@@ -5,10 +5,11 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { expect } from 'vitest';
 import type { ActivityDeps } from '../../activities/deps';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/server';
+import { TEST_OUTBOUND } from '../support/temporal';
 
 /** Shared by the activity tests: deps, a real activity context, loopback servers. */
 export function makeDeps(over: Partial<ActivityDeps> = {}, secrets: Record<string, string> = {}): ActivityDeps {
-  return { allowCommands: false, secrets: (n) => secrets[n], notifyConfig: {}, ...over };
+  return { allowCommands: false, outbound: TEST_OUTBOUND, secrets: (n) => secrets[n], notifyConfig: {}, ...over };
 }
 
 // The SDK logs every failed activity; failures are what these tests are about.

@@ -58,8 +58,10 @@ describe('audit trail and dossier over the API', () => {
     ]);
     expect(entries.at(-1)).toMatchObject({ kind: 'run-ended', details: { status: 'rolled-back' } });
     expect(res.body.refusals).toEqual([expect.objectContaining({ actor: 'rm', action: 'decide:approve', stepId: 'dossier-signoff', type: 'NotAuthorized', status: 403 })]);
-    expect(res.body.temporalUi).toEqual(
-      (res.body.runIds as string[]).map((runId) => ({ runId, url: `http://127.0.0.1:8233/namespaces/default/workflows/${run.runId}/${runId}/history` })),
+    // The Temporal Web UI (no login, a Cancel button) is linked for operations only.
+    expect(res.body.temporalUi).toEqual([]);
+    const forOps = await as('ops')('GET', `/api/runs/${run.runId}/history`);
+    expect(forOps.body.temporalUi).toEqual(      (res.body.runIds as string[]).map((runId) => ({ runId, url: `http://127.0.0.1:8233/namespaces/default/workflows/${run.runId}/${runId}/history` })),
     );
   });
 

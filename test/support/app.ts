@@ -8,7 +8,7 @@ import { openDatabase, SQLITE_FILE, type GoLiveDatabase } from '../../src/db/dat
 import { RunbookRegistry } from '../../src/runbook/registry';
 import type { AppDeps } from '../../src/server/deps';
 import { startWebServer, type WebServerDeps } from '../../src/server/start';
-import { NAMESPACE, testClient, testWorker } from './temporal';
+import { NAMESPACE, runningWorker, testClient } from './temporal';
 export { eventually } from './eventually';
 
 /**
@@ -152,12 +152,8 @@ export function useTestApp(
   hooks.beforeAll(async () => {
     const c = await testClient();
     client = c;
-    const worker = await testWorker();
-    const done = worker.worker.run();
-    stopWorker = async () => {
-      worker.worker.shutdown();
-      await done;
-    };
+    const worker = await runningWorker();
+    stopWorker = () => worker.stop();
     app = await startTestApp({ client: c, taskQueue: worker.taskQueue, ...deps() });
   });
   hooks.afterAll(async () => {

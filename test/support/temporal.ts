@@ -7,6 +7,7 @@ import type { ActivityDeps } from '../../activities/deps';
 import { clientInterceptors } from '../../src/telemetry/temporal';
 import { createGoLiveWorker } from '../../src/worker';
 import type { RefusalNotice } from '../../workflows/sinks';
+import { OutboundPolicy } from '../../src/outbound/allowlist';
 
 /** Helpers for tests that run real workflows on the suite's dev server (see globalSetup.ts). */
 
@@ -34,8 +35,12 @@ export async function testClient(): Promise<Client> {
   return new Client({ connection, namespace: NAMESPACE, interceptors: { workflow: clientInterceptors() } });
 }
 
+/** Test targets are loopback servers on random ports: loopback is what tests may reach. */
+export const TEST_OUTBOUND = OutboundPolicy.parse('127.0.0.1, [::1], localhost', 'the test policy (loopback)');
+
 export const testActivityDeps = (): ActivityDeps => ({
   allowCommands: false,
+  outbound: TEST_OUTBOUND,
   secrets: () => undefined,
   notifyConfig: {},
   monitoring: { rulesDir: inject('rulesDir'), runbooksDir: path.resolve(__dirname, '../../runbooks') },
@@ -71,6 +76,19 @@ export async function testWorker(opts: { taskQueue?: string; activityDeps?: Part
     taskQueue,
     connection,
     run: (fn) => worker.runUntil(fn),
+  };
+}
+
+/** A worker running on its own task queue until `stop()`. */
+export async function runningWorker(): Promise<{ taskQueue: string; stop(): Promise<void> }> {
+  const worker = await testWorker();
+  const done = worker.worker.run();
+  return {
+    taskQueue: worker.taskQueue,
+    stop: async () => {
+      worker.worker.shutdown();
+      await done;
+    },
   };
 }
 

@@ -1,5 +1,6 @@
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { createGoLiveWorker } from '../../src/worker';
+import { OutboundPolicy } from '../../src/outbound/allowlist';
 
 /**
  * A golive worker in its own process, so a test can kill it with SIGKILL mid-run, as a crash
@@ -14,7 +15,7 @@ async function main(): Promise<void> {
     connection,
     namespace: 'default',
     taskQueue,
-    activityDeps: { allowCommands: false, secrets: () => undefined, notifyConfig: {} },
+    activityDeps: { allowCommands: false, outbound: OutboundPolicy.parse('127.0.0.1, [::1], localhost'), secrets: () => undefined, notifyConfig: {} },
     workflowBundle: { codePath },
   });
   process.stdout.write('worker ready\n');

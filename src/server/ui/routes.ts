@@ -4,7 +4,7 @@ import { START_RUN_ROLES } from '../../auth/roles';
 import { viewTrail } from '../../audit';
 import { historyQuerySchema, listRunsQuerySchema, runIdSchema } from '../api';
 import type { ServerContext } from '../deps';
-import { HttpError, humanErrors } from '../errors';
+import { answerFor, HttpError, humanErrors } from '../errors';
 import { identify } from '../route';
 import { outageError } from '../unavailable';
 import { trailFilter } from '../routes/audit';
@@ -51,11 +51,9 @@ export function registerUiRoutes(app: Express, ctx: ServerContext): void {
         }
         await handler(req, res, principal);
       } catch (err) {
-        const known = err instanceof HttpError ? err : outageError(err);
-        for (const [k, v] of Object.entries(known?.extra.headers ?? {})) res.setHeader(k, v);
-        if (!known) ctx.log.error(`${req.method} ${req.originalUrl} failed`, { error: err instanceof Error ? err.stack : String(err) });
-        const status = known?.status ?? 500;
-        const message = known?.message ?? 'internal error: the server logged the details';
+        const known = answerFor(outageError(err) ?? err, req, ctx.log);
+        for (const [k, v] of Object.entries(known.extra.headers ?? {})) res.setHeader(k, v);
+        const { status, message } = known;
         send(res, status, fragment ? html`<p class="error">${message}</p>`.value : errorPage(principal, status, message));
       }
     });
@@ -70,7 +68,7 @@ export function registerUiRoutes(app: Express, ctx: ServerContext): void {
     if (!runId.success) throw new HttpError(404, 'no such run');
     const state = await ctx.runs.state(runId.data);
     assertMayReadView(runId.data, state, principal);
-    const temporalUrl = temporalWorkflowUrl(ctx.deps, runId.data);
+    const temporalUrl = temporalWorkflowUrl(ctx.deps, runId.data, principal.person);
     return { runId: runId.data, state, runbook: await runbookOfRun(ctx, state), me: personOf(principal), ...(temporalUrl ? { temporalUrl } : {}) };
   };
 
@@ -139,7 +137,7 @@ export function registerUiRoutes(app: Express, ctx: ServerContext): void {
       trail: viewTrail(trail, trailFilter(query)),
       query,
       badFilters: parsed.success ? [] : filterProblems(parsed.error.issues),
-      temporalUi: temporalHistoryLinks(ctx.deps, trail.workflowId, trail.runIds),
+      temporalUi: temporalHistoryLinks(ctx.deps, trail.workflowId, trail.runIds, principal.person),
       all: trail.entries,
     };
     render(res, principal, `Audit trail · ${trail.input.system}`, auditPage(view), 'runs');
