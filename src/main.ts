@@ -48,9 +48,10 @@ function temporalTargetOf(config: Config): TemporalTarget {
 
 async function start(config: Config, running: Running): Promise<void> {
   configureLogging({ level: config.GOLIVE_LOG_LEVEL, format: config.GOLIVE_LOG_FORMAT });
+  running.lock = await lockDataFolder(config.GOLIVE_DATA_DIR, config.GOLIVE_ROLES, (line) => log.info(line));
+  // After the lock: a second golive on this folder hears that, not that a port is taken.
   // The SDK's own logs at WARN (INFO drowns what people need to read), its metrics exported.
   await installRuntime(config, { workerMetrics: hasRole(config, 'worker') });
-  running.lock = await lockDataFolder(config.GOLIVE_DATA_DIR, config.GOLIVE_ROLES, (line) => log.info(line));
   const target = temporalTargetOf(config);
   const embedded = config.TEMPORAL_ADDRESS ? undefined : startEmbeddedTemporal(config, log);
   // Keep the dev server's failure for the await below (and stop it if it comes up after all).

@@ -4,7 +4,8 @@ import type { OutboundPolicy } from './allowlist';
 /**
  * The destinations an action call names, for the start check: every `url` / `…Url` field (an
  * HTTP request, a probe, a poll) and every `{host, port}` pair (a TCP check), wherever they sit
- * in the params. Bodies and headers are content, not destinations, and are not searched.
+ * in the params. Bodies and headers are content, not destinations, and are not searched; a
+ * receiver URL is where golive listens, not where it connects.
  */
 
 export interface Destination {
@@ -14,6 +15,8 @@ export interface Destination {
 }
 
 const CONTENT_KEYS = new Set(['body', 'extra', 'headers', 'until']);
+/** Addresses golive listens on, not ones it dials (monitoring-verify's webhook receiver). */
+const LISTEN_KEYS = new Set(['receiverUrl']);
 const URL_KEY = /^(url|[a-z][A-Za-z]*Url)$/;
 const PLACEHOLDER = '${';
 
@@ -40,7 +43,7 @@ export function destinationsOf(params: unknown, path: IssuePath = []): Destinati
     out.push({ path: [...path, 'host'], host, port: Number(port) });
   }
   for (const [key, value] of Object.entries(record)) {
-    if (CONTENT_KEYS.has(key)) continue;
+    if (CONTENT_KEYS.has(key) || LISTEN_KEYS.has(key)) continue;
     if (typeof value === 'string' && URL_KEY.test(key)) {
       const d = urlDestination(value);
       if (d && d !== 'unknown') out.push({ path: [...path, key], ...d });

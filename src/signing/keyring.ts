@@ -69,13 +69,18 @@ export class Keyring {
     return new Keyring(dir, keys, current);
   }
 
+  /** The pointer appears whole or not at all (written aside, then linked into place). */
   private static claimFirstKey(dir: string, currentFile: string): void {
     const key = Keyring.createKey(dir);
+    const aside = `${currentFile}.${key.keyId}`;
+    fs.writeFileSync(aside, `${key.keyId}\n`, { mode: 0o600 });
     try {
-      fs.writeFileSync(currentFile, `${key.keyId}\n`, { mode: 0o600, flag: 'wx' });
+      fs.linkSync(aside, currentFile);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       fs.rmSync(path.join(dir, `ed25519-${key.keyId}.pem`), { force: true });
+    } finally {
+      fs.rmSync(aside, { force: true });
     }
   }
 
@@ -93,7 +98,10 @@ export class Keyring {
   static rotate(dir: string): string {
     Keyring.loadOrCreate(dir);
     const key = Keyring.createKey(dir);
-    fs.writeFileSync(path.join(dir, CURRENT_FILE), `${key.keyId}\n`, { mode: 0o600 });
+    // Renamed into place, so a server starting meanwhile reads the old pointer or the new one.
+    const aside = path.join(dir, `${CURRENT_FILE}.${key.keyId}`);
+    fs.writeFileSync(aside, `${key.keyId}\n`, { mode: 0o600 });
+    fs.renameSync(aside, path.join(dir, CURRENT_FILE));
     return key.keyId;
   }
 

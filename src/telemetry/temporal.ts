@@ -16,3 +16,11 @@ export function workerPlugins(): OpenTelemetryPlugin[] {
   const t = tracing();
   return t ? [new OpenTelemetryPlugin({ resource: t.resource, spanProcessor: t.processor })] : [];
 }
+
+/**
+ * Workflow interceptor modules a bundle built ahead of the worker must contain: the plugin adds
+ * its module only when the worker bundles by itself, not to a bundle made on a worker thread.
+ */
+export function tracingWorkflowModules(): string[] {
+  return tracing() ? [require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors')] : [];
+}

@@ -49,7 +49,8 @@ export function availableClient(target: TemporalTarget, availability: TemporalAv
     channelArgs: { ...(target.connectOptions.channelArgs as object | undefined), ...FAST_RECONNECT_CHANNEL_ARGS },
     interceptors: [availability.interceptor(), retries],
   });
-  return new Client({ connection, namespace: target.namespace });
+  // Workflow interceptors carry the request id and the trace context into the run.
+  return new Client({ connection, namespace: target.namespace, interceptors: { workflow: clientInterceptors() } });
 }
 
 export function connectWorkerConnection(target: TemporalTarget): Promise<NativeConnection> {

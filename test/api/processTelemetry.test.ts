@@ -85,6 +85,8 @@ describe('npm start with OTEL_* settings', () => {
         GOLIVE_TASK_QUEUE: uniqueId('otel'),
         GOLIVE_LOG_FORMAT: 'json',
         GOLIVE_WORKER_METRICS_ADDRESS: `127.0.0.1:${metricsPort}`,
+        // The traced check calls the collector on loopback: the outbound policy must allow it.
+        GOLIVE_OUTBOUND_ALLOW: '127.0.0.1',
         TEMPORAL_ADDRESS: inject('temporalAddress'),
         OTEL_EXPORTER_OTLP_ENDPOINT: collectorUrl,
         OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',

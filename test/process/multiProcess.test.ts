@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, Connection } from '@temporalio/client';
 import { ensureDemoUsers, type DemoCredential } from '../../src/auth/demoUsers';
-import { startSandbox, type RunningSandbox } from '../../src/sandbox/server';
+import { startTestSandbox, type TestSandbox } from '../support/sandbox';
 import { resolveTemporalCli } from '../../src/temporal/cliBinary';
 import { startDevServer, type DevServer } from '../../src/temporal/devServer';
 import { freePort } from '../../src/temporal/portCheck';
@@ -25,6 +25,9 @@ import { spawnGolive, waitReady, type GoliveProcess } from './support';
  */
 
 const ROOT = fs.mkdtempSync(path.join(os.tmpdir(), 'golive-multi-'));
+/** The workers write the runs' alert rules here; the sandboxes' monitoring stand-in reads them. */
+const RULES_DIR = path.join(ROOT, 'prometheus-rules');
+fs.mkdirSync(RULES_DIR);
 const TASK_QUEUE = `multi-${process.pid}`;
 
 let pg: TestPostgres;
@@ -38,7 +41,7 @@ let credentials: Record<string, DemoCredential>;
 let client: Client;
 const webs: (Web & { process: GoliveProcess; port: number })[] = [];
 const workers: { process: GoliveProcess; port: number }[] = [];
-const sandboxes: RunningSandbox[] = [];
+const sandboxes: TestSandbox[] = [];
 
 async function startTemporal(): Promise<DevServer> {
   return startDevServer({ cliPath, port: temporalPort, uiPort: 0, headless: true, namespace: 'default', dbFile: path.join(ROOT, 'temporal.sqlite'), logFile: path.join(ROOT, 'temporal.log') });
@@ -52,6 +55,9 @@ function commonEnv(name: string): Record<string, string> {
     GOLIVE_SIGNING_KEYS_DIR: path.join(ROOT, 'signing-keys'),
     // Several workers on one machine: no fixed port for the SDK's metrics.
     GOLIVE_WORKER_METRICS_ADDRESS: 'off',
+    // The sandbox runs on a free port on loopback: the runs may reach it.
+    GOLIVE_OUTBOUND_ALLOW: '127.0.0.1',
+    GOLIVE_PROMETHEUS_RULES_DIR: RULES_DIR,
     TEMPORAL_ADDRESS: temporal.address,
     GOLIVE_TASK_QUEUE: TASK_QUEUE,
     GOLIVE_SHUTDOWN_GRACE_SECONDS: '2',
@@ -117,13 +123,13 @@ afterAll(async () => {
 
 const tokens = () => Object.fromEntries(Object.values(credentials).map((c) => [c.id, c.token]));
 
-async function startDefaultRun(driver: Driver, system: string, sandbox: RunningSandbox): Promise<string> {
+async function startDefaultRun(driver: Driver, system: string, sandbox: TestSandbox): Promise<string> {
   const body = {
     runbook: 'ai-go-live',
     system,
     collaborationMode: 3,
     assignments: { 'ai-product-manager': ['rm'], 'implementation-engineer': ['ie'], guardian: ['guardian'], 'business-sponsor': ['sponsor'], operations: ['ops'], 'end-user': ['user'] },
-    params: { targetUrl: sandbox.url, targetPort: Number(new URL(sandbox.url).port), loadTestSeconds: 1, failoverSeconds: 2, stressMaxRate: 60 },
+    params: { ...sandbox.params, loadTestSeconds: 1, failoverSeconds: 2, stressMaxRate: 60 },
   };
   const res = await driver.call('POST', '/api/runs', 'rm', body);
   expect(res.status, JSON.stringify(res.body)).toBe(201);
@@ -152,7 +158,7 @@ describe('two web servers and two workers on PostgreSQL and one Temporal', () =>
         setTimeout(() => void webs[1]!.process.kill('SIGKILL'), 15);
       },
     });
-    sandboxes.push(...(await Promise.all([1, 2, 3].map(() => startSandbox({ port: 0 })))));
+    sandboxes.push(...(await Promise.all([1, 2, 3].map(() => startTestSandbox(RULES_DIR)))));
     // A slow rollout keeps the first run's deploy in flight long enough to kill its worker.
     await fetch(`${sandboxes[0]!.url}/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ rolloutMs: 4000 }) });
     const runIds: string[] = [];
@@ -166,7 +172,7 @@ describe('two web servers and two workers on PostgreSQL and one Temporal', () =>
     await chaos;
 
     expect(killedWeb).toBe('web-b');
-    expect(finals.map((s) => s.status)).toEqual(['live', 'live', 'live']);
+    expect(finals.map((s) => s.status), JSON.stringify(finals.map((s) => s.failure))).toEqual(['live', 'live', 'live']);
     for (const sandbox of sandboxes) {
       const deployments = (await (await fetch(`${sandbox.url}/deployments`)).json()) as { history: { key: string }[]; keys: { key: string; calls: number }[] };
       const keys = deployments.history.map((h) => h.key);

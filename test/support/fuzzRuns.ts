@@ -37,7 +37,7 @@ export function fuzzRunbooksDir(): string {
   fs.cpSync(FIXTURE_RUNBOOKS, dir, { recursive: true });
   const text = smallRunbookVariant(FUZZ_RUNBOOK, [
     ['rollbackAuthority: [ai-product-manager, guardian]', 'rollbackAuthority: [guardian]'],
-    ['stopAuthority: [guardian, operations]\nrollback', 'entryCriteria:\n  - { id: gate-3-approved, title: Gate 3 approved, type: attestation, submittedBy: [implementation-engineer] }\nstopAuthority: [guardian, operations]\nrollback'],
+    ['stopAuthority: [guardian, operations]\nreadAuthority', 'entryCriteria:\n  - { id: gate-3-approved, title: Gate 3 approved, type: attestation, submittedBy: [implementation-engineer] }\nstopAuthority: [guardian, operations]\nreadAuthority'],
   ]);
   fs.writeFileSync(path.join(dir, `${FUZZ_RUNBOOK}.yaml`), text);
   return dir;

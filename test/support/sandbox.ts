@@ -12,9 +12,10 @@ export interface TestSandbox extends RunningSandbox {
   params: { targetUrl: string; targetPort: number; prometheusUrl: string; alertmanagerUrl: string; alertReceiverUrl: string; ruleFile: string; canarySeconds: number };
 }
 
-export async function startTestSandbox(): Promise<TestSandbox> {
+/** `rulesDir`: where the workers write rule files (the suite's global setup makes one; process tests pass their own). */
+export async function startTestSandbox(rulesDir: string = inject('rulesDir')): Promise<TestSandbox> {
   const alertReceiverUrl = `http://127.0.0.1:${await freePort()}/alerts`;
-  const sandbox = await startSandbox({ port: 0, monitoring: { rulesDir: inject('rulesDir'), alertWebhookUrl: alertReceiverUrl, scrapeIntervalMs: 500 } });
+  const sandbox = await startSandbox({ port: 0, monitoring: { rulesDir, alertWebhookUrl: alertReceiverUrl, scrapeIntervalMs: 500 } });
   return {
     ...sandbox,
     params: {
