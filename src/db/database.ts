@@ -105,7 +105,7 @@ async function migrate(database: GoLiveDatabase): Promise<void> {
   let { error, results } = await migrator.migrateToLatest();
   // Kysely locks migrations on PostgreSQL, not on SQLite (one connection, it assumes): a second
   // process that opened the same file at the same moment finds the tables made — and done.
-  if (database.kind === 'sqlite' && error instanceof Error && /already exists/.test(error.message)) {
+  if (database.kind === 'sqlite' && error instanceof Error && /already exists|duplicate column/.test(error.message)) {
     ({ error, results } = await migrator.migrateToLatest());
   }
   const failed = results?.find((r) => r.status === 'Error');
