@@ -10,8 +10,9 @@ import { sha256Hex } from './secrets';
  * its time to live, and it speaks with the person's roles as the directory says at each request.
  */
 
-export const ISSUED_TOKEN_PREFIX = 'glt_';
-const TOKEN_PATTERN = /^glt_[A-Za-z0-9_-]{43}$/;
+/** Tokens of the users file start glt_; those golive issues after a browser login, glc_. */
+export const ISSUED_TOKEN_PREFIX = 'glc_';
+const TOKEN_PATTERN = /^glc_[A-Za-z0-9_-]{43}$/;
 
 export interface IssuedToken {
   token: string;
