@@ -218,7 +218,7 @@ export const operations = {
     method: 'post',
     path: '/api/runs/:runId/steps/:stepId/decisions',
     tag: 'decisions',
-    summary: 'Approve or reject a waiting approval step',
+    summary: "Approve or reject a waiting approval step (a step the runbook marks `passkey` needs `passkey`: the binding and the authenticator's answer to its passkey-challenge; without it, 403 PasskeyRequired)",
     params: stepParamsSchema,
     body: decisionBodySchema,
     status: 200,
