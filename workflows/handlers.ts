@@ -36,6 +36,7 @@ import {
   type StepView,
 } from './definitions';
 import { checkEvidenceValue } from './evidenceValues';
+import { bindingProblem } from './passkeyBinding';
 import { authorize, quorumMet, Refusal, type Action, type Grant } from './policy';
 import type { RunState } from './runState';
 import { checkSignature, type MessageSignature } from './signedMessages';
@@ -135,12 +136,18 @@ function messageHandlers(state: RunState, control: RunControl, check: Check) {
   const decide = (decision: 'approve' | 'reject') => (raw: unknown, via: Via) => {
     const name = decision === 'approve' ? 'approveStep' : 'rejectStep';
     const { input, signature } = check.authenticate(name, decision === 'approve' ? approveStepSchema : rejectStepSchema, raw, via);
-    const grant = check.allow(input.actor, { kind: 'decide', stepId: input.stepId, decision, role: input.role });
-    if (via === 'validator') return undefined;
-    check.consume(signature);
+    const grant = check.allow(input.actor, { kind: 'decide', stepId: input.stepId, decision, role: input.role, passkey: input.passkey !== undefined });
     const step = state.stepDef(input.stepId)!;
     const covers = step.kind === 'approval' ? step.covers : [];
-    state.recordDecision(step.id, decision, input.actor, grant, input.comment, covers, control.now(), signature?.keyId);
+    if (input.passkey) {
+      const facts = { runId: control.runId, stepId: step.id, decision, comment: input.comment ?? '', personId: input.actor.id, evidenceHash: state.evidenceHash(covers) };
+      const unbound = bindingProblem(facts, input.passkey);
+      if (unbound) refuse(new Refusal(REFUSAL_TYPES.passkeyMismatch, `the passkey assertion does not fit this decision: ${unbound}`));
+    }
+    if (via === 'validator') return undefined;
+    check.consume(signature);
+    const record = state.recordDecision(step.id, decision, input.actor, grant, input.comment, covers, control.now(), signature?.keyId);
+    if (input.passkey) record.passkey = { credentialId: input.passkey.credentialId };
     control.changed();
     const settles = () => decision === 'reject' || (step.kind === 'approval' && quorumMet(step, state.stepDecisions(step.id)));
     return outcome(step.id, settles);

@@ -107,12 +107,18 @@ function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> 
   return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
 
+/** How long a process waits for another that is migrating the same SQLite file. */
+const SQLITE_MIGRATION_WAIT_MS = 15_000;
+
 async function migrate(database: GoLiveDatabase): Promise<void> {
   const migrator = new Migrator({ db: database.db, provider: migrationProvider(database.kind) });
   let { error, results } = await migrator.migrateToLatest();
-  // Kysely locks migrations on PostgreSQL, not on SQLite (one connection, it assumes): a second
-  // process that opened the same file at the same moment finds the tables made — and done.
-  if (database.kind === 'sqlite' && error instanceof Error && /already exists/.test(error.message)) {
+  // Kysely locks migrations on PostgreSQL, not on SQLite (one connection, it assumes, and no
+  // transactional DDL): a second process that opened the same file at the same moment meets the
+  // tables the first is making, until the first has recorded its migrations — then nothing is left.
+  const deadline = Date.now() + SQLITE_MIGRATION_WAIT_MS;
+  while (database.kind === 'sqlite' && error instanceof Error && /already exists|duplicate column/.test(error.message) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
     ({ error, results } = await migrator.migrateToLatest());
   }
   const failed = results?.find((r) => r.status === 'Error');
