@@ -42,6 +42,15 @@ export const WORKFLOWS_PATH = path.resolve(__dirname, '../workflows/index.ts');
 /** Bundled beside the workflows (prebuilt bundles must name them too: bundleWorkflowCode). */
 export const WORKFLOW_INTERCEPTOR_MODULES = [path.resolve(__dirname, '../workflows/interceptors.ts')];
 
+/**
+ * Modules evaluated once per worker instead of once per cached run (the SDK's reusable V8
+ * context keeps a module cache per workflow, and shares, frozen, what is preloaded). golive's
+ * workflow code keeps no state in module scope — a run's state lives in the objects goLive()
+ * makes — so the whole graph is shared: an open run then costs its own state and little else
+ * (README, "Worker tuning"). Prebuilt bundles must name them too (bundleWorkflowCode).
+ */
+export const WORKFLOW_PRELOAD_MODULES = [WORKFLOWS_PATH];
+
 export function createGoLiveWorker(opts: GoLiveWorkerOptions): Promise<Worker> {
   return Worker.create({
     connection: opts.connection,
@@ -51,7 +60,7 @@ export function createGoLiveWorker(opts: GoLiveWorkerOptions): Promise<Worker> {
     sinks: sinks(opts.onRefusal ?? logRefusal),
     // Request ids from HTTP through the workflow to activity log lines (src/log.ts).
     interceptors: { activity: [activityRequestIdInterceptor], ...(opts.workflowBundle ? {} : { workflowModules: WORKFLOW_INTERCEPTOR_MODULES }) },
-    ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: WORKFLOWS_PATH, bundlerOptions: { preloadModules: WORKFLOW_PRELOAD_MODULES } }),
     plugins: workerPlugins(),
     ...opts.overrides,
   });

@@ -33,9 +33,10 @@ async function perRun(stack: Stack, way: Way, worker: Child, o: MemoryOptions): 
 
 export async function memory(stack: Stack, ways: { golive: Way; bare: Way }, o: MemoryOptions): Promise<Goal[]> {
   const golive = await perRun(stack, ways.golive, stack.goliveWorker, o);
-  o.log(`  golive worker: RSS ${(golive.before.rss / MB).toFixed(0)} → ${(golive.after.rss / MB).toFixed(0)} MB, heap ${(golive.before.heapUsed / MB).toFixed(0)} → ${(golive.after.heapUsed / MB).toFixed(0)} MB`);
+  const show = (m: Memory) => `RSS ${(m.rss / MB).toFixed(0)} MB, heap ${(m.heapUsed / MB).toFixed(0)} MB (${m.threads} workflow thread(s))`;
+  o.log(`  golive worker: ${show(golive.before)} → ${show(golive.after)}`);
   const bare = await perRun(stack, ways.bare, stack.bareWorker, o);
-  o.log(`  bare worker:   RSS ${(bare.before.rss / MB).toFixed(0)} → ${(bare.after.rss / MB).toFixed(0)} MB, heap ${(bare.before.heapUsed / MB).toFixed(0)} → ${(bare.after.heapUsed / MB).toFixed(0)} MB`);
+  o.log(`  bare worker:   ${show(bare.before)} → ${show(bare.after)}`);
   const ratio = golive.rss / bare.rss;
   return [
     {

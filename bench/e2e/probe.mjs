@@ -30,13 +30,17 @@ if (!isMainThread) {
   process.on('message', async (message) => {
     if (message?.probe !== 'memory') return;
     let threadsHeap = 0;
-    channel.onmessage = (event) => (threadsHeap += event.data?.threadHeapUsed ?? 0);
+    let threads = 0;
+    channel.onmessage = (event) => {
+      threadsHeap += event.data?.threadHeapUsed ?? 0;
+      threads++;
+    };
     channel.postMessage('collect');
     collect();
     await pause(500);
     collect();
     const { rss, heapUsed, external } = process.memoryUsage();
     // heapUsed: every thread's JavaScript heap (the workflows live on the SDK's thread).
-    process.send?.({ probe: 'memory', rss, heapUsed: heapUsed + threadsHeap, external, collected: globalThis.gc !== undefined });
+    process.send?.({ probe: 'memory', rss, heapUsed: heapUsed + threadsHeap, external, threads, collected: globalThis.gc !== undefined });
   });
 }

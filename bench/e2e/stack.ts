@@ -24,8 +24,11 @@ const MAIN = path.join(REPO, 'src/main.ts');
 
 export interface Memory {
   rss: number;
+  /** Every thread's JavaScript heap (the SDK runs workflows on a thread of its own). */
   heapUsed: number;
   external: number;
+  /** Threads that answered the probe besides the main one. */
+  threads: number;
 }
 
 export interface Child {
@@ -89,7 +92,7 @@ function spawnChild(name: string, dir: string, args: string[], env: Record<strin
           if (m?.probe !== 'memory') return;
           clearTimeout(timer);
           child.off('message', onMessage);
-          resolve({ rss: m.rss, heapUsed: m.heapUsed, external: m.external });
+          resolve({ rss: m.rss, heapUsed: m.heapUsed, external: m.external, threads: m.threads });
         };
         child.on('message', onMessage);
         child.send({ probe: 'memory' });

@@ -5,7 +5,7 @@ import type { Config } from '../config';
 import { createLogger, redactLogsOf, type Logger } from '../log';
 import { connectClient, type TemporalTarget } from '../temporal/connection';
 import { ensureSearchAttributes } from '../temporal/searchAttributeRegistration';
-import { createGoLiveWorker, WORKFLOW_INTERCEPTOR_MODULES, WORKFLOWS_PATH, workerTuning } from '../worker';
+import { createGoLiveWorker, WORKFLOW_INTERCEPTOR_MODULES, WORKFLOW_PRELOAD_MODULES, WORKFLOWS_PATH, workerTuning } from '../worker';
 import { bundleInThread } from './bundleInThread';
 import { tracingWorkflowModules } from '../telemetry/temporal';
 
@@ -44,7 +44,7 @@ export async function startWorkerRole(config: Config, target: TemporalTarget, lo
     await client.connection.close().catch(() => undefined);
   }
   log.info('bundling workflows and starting the worker…');
-  const code = await bundleInThread(WORKFLOWS_PATH, [...WORKFLOW_INTERCEPTOR_MODULES, ...tracingWorkflowModules()]).catch(async (err: unknown) => {
+  const code = await bundleInThread(WORKFLOWS_PATH, [...WORKFLOW_INTERCEPTOR_MODULES, ...tracingWorkflowModules()], WORKFLOW_PRELOAD_MODULES).catch(async (err: unknown) => {
     await connection.close().catch(() => undefined);
     throw err;
   });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig, prometheusRulesDir } from '../../src/config';
-import { durationToMs, durationSchema } from '../../src/runbook/duration';
+import { durationToMs } from '../../src/runbook/duration';
+import { durationSchema } from '../../src/runbook/schema';
 
 describe('parseConfig', () => {
   it('fills defaults for the embedded setup', () => {
