@@ -40,6 +40,8 @@ export const configSchema = z.object({
   GOLIVE_WORKER_MAX_CONCURRENT_ACTIVITIES: count(10_000).optional(),
   GOLIVE_WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: count(10_000).optional(),
   GOLIVE_WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(1_000_000).optional(),
+  /** Memory (MB) the operator gives the worker process; the sticky cache is sized from it (src/worker.ts). */
+  GOLIVE_WORKER_MEMORY_MB: z.coerce.number().int().min(256).max(4_194_304).optional(),
   GOLIVE_HOST: z.string().min(1).default('127.0.0.1'),
   GOLIVE_PORT: port.default(8400),
   /** The URL people use to reach the web UI; links printed by the CLI point here. */

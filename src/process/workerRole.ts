@@ -51,13 +51,15 @@ export async function startWorkerRole(config: Config, target: TemporalTarget, lo
   const activityDeps = activityDepsFromConfig(config, createLogger('activity'));
   // No log line of this process may carry a configured secret.
   redactLogsOf(knownSecrets(activityDeps));
+  const tuning = workerTuning(config);
+  log.info(`keeping up to ${tuning.maxCachedWorkflows} open runs in memory (GOLIVE_WORKER_MAX_CACHED_WORKFLOWS, or sized from GOLIVE_WORKER_MEMORY_MB)`);
   const worker = await createGoLiveWorker({
     workflowBundle: { code },
     connection,
     namespace: target.namespace,
     taskQueue: config.GOLIVE_TASK_QUEUE,
     activityDeps,
-    overrides: workerTuning(config),
+    overrides: tuning,
   }).catch(async (err: unknown) => {
     await connection.close().catch(() => undefined);
     throw err;
