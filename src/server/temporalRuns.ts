@@ -219,17 +219,14 @@ export class TemporalRuns {
         return state;
       } catch (err) {
         if (err instanceof WorkflowNotFoundError) throw new HttpError(404, `no run with id ${runId}`);
-        if (isWorkerBusy(err)) {
-          // The run's worker is behind (Temporal's buffer of queries for one run is full): wait a moment.
-          if (Date.now() >= deadline) throw new HttpError(503, `the worker of run ${runId} is busy; try again in a moment`, { headers: { 'Retry-After': '2' } });
-          await new Promise((r) => setTimeout(r, BUSY_PAUSE_MS));
-          continue;
-        }
-        if (!isGrpcDeadlineError(err) && !isQueryRace(err)) throw err;
+        const race = isGrpcDeadlineError(err) || isQueryRace(err);
+        if (!race && !isBusyAnswer(err)) throw err;
         // A query that met the run's end can hang or be dropped; the closed run answers from history.
-        const closed = await handle.describe().then((d) => d.status.name !== 'RUNNING', () => false);
+        const closed = race && (await handle.describe().then((d) => d.status.name !== 'RUNNING', () => false));
         if (closed && ++closedTries > 1) throw new Refusal(REFUSAL_TYPES.runClosed, `run ${runId} has ended`, 'workflow');
         if (Date.now() >= deadline) throw new HttpError(503, `no worker answered for run ${runId} in time; try again in a moment`, { headers: { 'Retry-After': '2' } });
+        // Temporal or the run's worker is behind (a full query buffer, a dropped task): a moment's pause.
+        if (!race) await new Promise((r) => setTimeout(r, BUSY_PAUSE_MS));
       }
     }
   }
@@ -373,12 +370,18 @@ const STATE_QUERY_ATTEMPT_MS = 4000;
 /** Between queries to a run whose worker said it is busy. */
 const BUSY_PAUSE_MS = 250;
 
-/** Temporal answers RESOURCE_EXHAUSTED when a run already has queries waiting for its worker. */
-function isWorkerBusy(err: unknown): boolean {
-  for (let e = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    if ((e as { code?: unknown }).code === status.RESOURCE_EXHAUSTED) return true;
-  }
-  return false;
+/**
+ * A query Temporal could not get answered under load: RESOURCE_EXHAUSTED (the run already has
+ * queries waiting for its worker), ABORTED, INTERNAL, UNKNOWN or FAILED_PRECONDITION from a busy
+ * server. Worth asking again, and a 503 if it lasts, never a 500 (issue 16: they were 500s at
+ * 50 concurrent runs on a busy machine). UNAVAILABLE is left to the fail-fast mapper, NOT_FOUND
+ * and INVALID_ARGUMENT (no such run, a failed query) are answers.
+ */
+const BUSY_CODES = new Set<number>([status.RESOURCE_EXHAUSTED, status.ABORTED, status.INTERNAL, status.UNKNOWN, status.FAILED_PRECONDITION]);
+
+function isBusyAnswer(err: unknown): boolean {
+  const code = grpcCodeOf(err);
+  return code !== undefined && BUSY_CODES.has(code);
 }
 
 /**
