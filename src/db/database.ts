@@ -77,8 +77,15 @@ function openSqlite(file: string): GoLiveDatabase {
   };
 }
 
+const POOL_WAIT_MS = 15_000;
+
+/** pg-pool's words when no connection came free in time (it sets no code). */
+export const POOL_TIMEOUT_MESSAGE = 'timeout exceeded when trying to connect';
+
 function openPostgres(url: string, onError: (err: Error) => void): GoLiveDatabase {
-  const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 2000, idleTimeoutMillis: 30_000 });
+  // A burst of requests queues for a connection rather than failing: 15 s is about what a person or
+  // a CLI waits for an answer; past it the request is a 503 "busy" (src/server/unavailable.ts).
+  const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: POOL_WAIT_MS, idleTimeoutMillis: 30_000 });
   // An idle client losing its server (PostgreSQL restarted) must not crash the process.
   pool.on('error', onError);
   const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
