@@ -12,6 +12,7 @@ const benches: Record<string, () => Promise<{ bench: Bench }>> = {
   audit: () => import('./audit.bench.js'),
   replay: () => import('./replay.bench.js'),
   refusals: () => import('./refusals.bench.js'),
+  e2e: () => import('./e2e.bench.js'),
 };
 
 async function main(): Promise<void> {
@@ -23,7 +24,8 @@ async function main(): Promise<void> {
     return;
   }
   const rows: Row[] = [];
-  for (const name of asked.length > 0 ? asked : Object.keys(benches)) {
+  // e2e starts its own Temporal, golive and bare workers for minutes: only when named.
+  for (const name of asked.length > 0 ? asked : Object.keys(benches).filter((n) => n !== 'e2e')) {
     const { bench } = await benches[name]!();
     rows.push(...(await bench.run()));
   }

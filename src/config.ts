@@ -2,7 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { OutboundConfigError, OutboundPolicy } from './outbound/allowlist';
-import { durationSchema } from './runbook/duration';
+import { durationSchema } from './runbook/schema';
 import { roleIdSchema as roleId } from './runbook/schema';
 
 /**
@@ -42,6 +42,8 @@ export const configSchema = z.object({
   GOLIVE_WORKER_MAX_CONCURRENT_ACTIVITIES: count(10_000).optional(),
   GOLIVE_WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: count(10_000).optional(),
   GOLIVE_WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(1_000_000).optional(),
+  /** Memory (MB) the operator gives the worker process; the sticky cache is sized from it (src/worker.ts). */
+  GOLIVE_WORKER_MEMORY_MB: z.coerce.number().int().min(256).max(4_194_304).optional(),
   GOLIVE_HOST: z.string().min(1).default('127.0.0.1'),
   GOLIVE_PORT: port.default(8400),
   /** The URL people use to reach the web UI; links printed by the CLI point here. */

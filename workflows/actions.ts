@@ -1,6 +1,7 @@
 import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
 import type { ActionCall } from '../src/runbook/schema';
-import { actionCatalog, isActionName, type CatalogActivities } from '../activities/catalog';
+import { actionIndex, isActionName } from '../activities/actionIndex';
+import type { CatalogActivities } from '../activities/catalog';
 
 /**
  * Calling catalog actions from the workflow. Each call gets the step's own timeout and retry
@@ -33,7 +34,7 @@ export class UnknownActionError extends Error {}
 
 export async function runAction(call: ActionCall, summary: string): Promise<unknown> {
   if (!isActionName(call.action)) throw new UnknownActionError(`unknown action "${call.action}"`);
-  const spec = actionCatalog[call.action];
+  const spec = actionIndex[call.action];
   const acts = proxyActivities<CatalogActivities>({ ...optionsFor(call, 'long' in spec && spec.long === true), summary });
   const fn = acts[spec.activity] as AnyActivity;
   return fn(call.params);

@@ -1,6 +1,6 @@
 import { CancellationScope, isCancellation, patched, sleep } from '@temporalio/workflow';
 import type { MetricsCheckResult } from '../activities/schemas/metricsCheck';
-import { analysisCall } from '../src/runbook/analysis';
+import { analysisCall } from '../src/runbook/analysisCall';
 import { durationToMs } from '../src/runbook/duration';
 import type { Analysis, HypercareStep } from '../src/runbook/schema';
 import { runAction } from './actions';

@@ -1,208 +1,140 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import { z } from 'zod';
-import { roleIdSchema, runbookSchema, type SeparationOfDuties } from '../src/runbook/schema';
-import { jsonValueSchema } from './jsonValue';
-import { PASSKEY_BINDING_FORMAT, type PasskeyAssertion } from './passkeyBinding';
-import { type MessageSignature, type PinnedKey } from './signedMessages';
+import type { Runbook, SeparationOfDuties } from '../src/runbook/schema';
+import type { PasskeyAssertion } from './passkeyBinding';
+import type { MessageSignature, PinnedKey } from './signedMessages';
 
 /**
  * Every message the go-live workflow understands, in one module: the workflow, the server and
  * the CLI import these (and only these) so names and payloads cannot drift apart.
  *
- * Payloads are zod schemas: the server parses requests with them, and the workflow's Update
- * validators parse again (defence in depth) before anything reaches history.
- * The `actor` in every payload is the identity the server verified, never user input, and every
- * message carries the server's signature over it (signedMessages.ts): the workflow refuses what
- * golive did not sign.
+ * No zod here: the workflow bundle imports this module, and the SDK evaluates the bundle's
+ * modules once per cached run, so every schema built at load time would be paid per open run
+ * (README, "Worker tuning"). The payloads' zod schemas live in messageSchemas.ts, for the
+ * server and CLI, which parse requests with them; the workflow's Update validators check the
+ * same rules with messageChecks.ts (a property test holds the two equal). The `actor` in every
+ * payload is the identity the server verified, never user input, and every message carries the
+ * server's signature over it (signedMessages.ts): the workflow refuses what golive did not sign.
  */
 
 export const GO_LIVE_WORKFLOW = 'goLive';
 
-const personId = z
-  .string()
-  .min(1)
-  .max(120)
-  .regex(/^[A-Za-z0-9._@+-]+$/, 'must be a user id (letters, digits, . _ @ + -)');
-
-export const actorSchema = z.strictObject({
-  id: personId,
-  name: z.string().max(200).optional(),
+/** A person as a message names them: who, and their directory roles when golive sent it. */
+export interface Actor {
+  id: string;
+  name?: string;
   /** The person's roles in the directory when golive sent the message (signed with it). */
-  roles: z.array(roleIdSchema).max(50).optional(),
-});
-export type Actor = z.infer<typeof actorSchema>;
-
-const comment = z.string().trim().max(4000);
-const reason = z.string().trim().min(1, 'a reason is required').max(4000);
-const stepId = z.string().min(1).max(64);
-const hex = (length: number) => z.string().regex(new RegExp(`^[0-9a-f]{${length}}$`), `must be ${length} lowercase hex digits`);
-
-/** The server's signature on a message (see signedMessages.ts for what it covers). */
-export const messageSignatureSchema = z.strictObject({
-  keyId: hex(16),
-  at: z.string().min(1).max(40),
-  nonce: z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, 'must be 16–64 characters of A–Z a–z 0–9 _ -'),
-  value: hex(128),
-}) satisfies z.ZodType<MessageSignature>;
-
-export const pinnedKeySchema = z.strictObject({
-  keyId: hex(16),
-  algorithm: z.literal('ed25519'),
-  publicKey: hex(64),
-}) satisfies z.ZodType<PinnedKey>;
-
-/** Messages carry it; the workflow checks it before anything else. */
-const signed = { signature: messageSignatureSchema.optional() };
+  roles?: string[];
+}
 
 // ---------------------------------------------------------------------------------------------
 // Start input
 
-export const runbookRefSchema = z.strictObject({
-  id: z.string(),
-  version: z.string(),
+export interface RunbookRef {
+  id: string;
+  version: string;
   /** SHA-256 of the runbook file as loaded: pins the run to that exact content. */
-  sha256: z.string().regex(/^[a-f0-9]{64}$/),
-  source: z.string().max(1000).optional(),
-});
-export type RunbookRef = z.infer<typeof runbookRefSchema>;
+  sha256: string;
+  source?: string;
+}
 
-export const paramValueSchema = z.union([z.string().max(2000), z.number(), z.boolean()]);
+export interface Delegation {
+  role: string;
+  person: string;
+  reason: string;
+}
 
-export const delegationSchema = z.strictObject({
-  role: roleIdSchema,
-  person: personId,
-  reason: z.string().trim().min(1, 'a delegation needs a reason').max(1000),
-});
-export type Delegation = z.infer<typeof delegationSchema>;
+export type ParamValue = string | number | boolean;
 
-export const goLiveInputSchema = z.strictObject({
+export interface GoLiveInput {
   /** The runbook with `${params.x}` placeholders already filled from `params`. */
-  runbook: runbookSchema,
-  runbookRef: runbookRefSchema,
-  system: z
-    .string()
-    .min(1)
-    .max(120)
-    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must be a system name (letters, digits, . _ -)'),
-  collaborationMode: z.number().int().min(1).max(5),
-  initiator: actorSchema,
+  runbook: Runbook;
+  runbookRef: RunbookRef;
+  system: string;
+  collaborationMode: number;
+  initiator: Actor;
   /** People assigned to each RACI role for this run. */
-  assignments: z.record(z.string(), z.array(personId).min(1)),
-  params: z.record(z.string(), paramValueSchema).default({}),
+  assignments: Record<string, string[]>;
+  params: Record<string, ParamValue>;
   /** Assignments of people who do not hold the role in the directory, allowed only for roles
    *  the runbook marks `delegable`: named substitutes, each with the reason. */
-  delegations: z.array(delegationSchema).max(50).optional(),
+  delegations?: Delegation[];
   /** Each assigned person's roles in the directory at start (what the assignments were checked
    *  against). Absent only in runs started before golive bound roles to the directory. */
-  directory: z.record(personId, z.array(roleIdSchema)).optional(),
+  directory?: Record<string, string[]>;
   /** The server's public key(s) this run accepts signed messages from, and its signature over
    *  this input. Absent only in runs started before golive signed messages. */
-  signing: z.strictObject({ keys: z.array(pinnedKeySchema).min(1).max(10), startSignature: messageSignatureSchema }).optional(),
+  signing?: { keys: PinnedKey[]; startSignature: MessageSignature };
   /** Set only by continue-as-new: the state the previous run in the chain ended with. */
-  carried: z.unknown().optional(),
-});
-export type GoLiveInput = z.infer<typeof goLiveInputSchema>;
+  carried?: unknown;
+}
 
-const base64url = (max: number) => z.string().min(1).max(max).regex(/^[A-Za-z0-9_-]+$/, 'must be base64url');
-
-/** The approver's passkey assertion over the exact decision (passkeyBinding.ts says what binds it). */
-export const passkeyAssertionSchema = z.strictObject({
-  binding: z.strictObject({
-    format: z.literal(PASSKEY_BINDING_FORMAT),
-    runId: z.string().min(1).max(200),
-    stepId,
-    decision: z.enum(['approve', 'reject']),
-    comment: z.string().max(4000),
-    personId,
-    evidence: z.array(z.strictObject({ stepId, itemId: z.string().min(1).max(64), sha256: hex(64) })).max(1000),
-    evidenceHash: hex(64),
-    rpId: z.string().min(1).max(253),
-    origin: z.string().min(1).max(300),
-    nonce: z.string().regex(/^[A-Za-z0-9_-]{16,64}$/),
-    issuedAt: z.string().min(1).max(40),
-  }),
-  credentialId: base64url(1400),
-  authenticatorData: base64url(4000),
-  clientDataJSON: base64url(4000),
-  signature: base64url(2000),
-  userHandle: base64url(200).optional(),
-  publicKey: z.strictObject({ algorithm: z.number().int(), spki: base64url(2000) }),
-}) satisfies z.ZodType<PasskeyAssertion>;
 
 // ---------------------------------------------------------------------------------------------
-// Decisions and other human messages (types are what callers send: defaults may be omitted;
-// the workflow parses every payload again)
+// Decisions and other human messages: what callers send (defaults may be omitted; the workflow
+// checks every payload again, messageChecks.ts)
 
-export const approveStepSchema = z.strictObject({
-  actor: actorSchema,
-  stepId,
+interface Signed {
+  signature?: MessageSignature;
+}
+
+export interface ApproveStepInput extends Signed {
+  actor: Actor;
+  stepId: string;
   /** Which of the actor's roles in this run they decide in; omitted: the first that may. */
-  role: z.string().optional(),
-  comment: comment.optional(),
+  role?: string;
+  comment?: string;
   /** Steps the runbook marks `passkey`: the approver's passkey assertion over this decision. */
-  passkey: passkeyAssertionSchema.optional(),
-  ...signed,
-});
-export type ApproveStepInput = z.input<typeof approveStepSchema>;
+  passkey?: PasskeyAssertion;
+}
 
-export const rejectStepSchema = z.strictObject({
-  actor: actorSchema,
-  stepId,
-  role: z.string().optional(),
-  comment: comment.min(1, 'a rejection needs a comment'),
-  passkey: passkeyAssertionSchema.optional(),
-  ...signed,
-});
-export type RejectStepInput = z.input<typeof rejectStepSchema>;
+export interface RejectStepInput extends Signed {
+  actor: Actor;
+  stepId: string;
+  role?: string;
+  comment: string;
+  passkey?: PasskeyAssertion;
+}
 
-export const documentEvidenceSchema = z.strictObject({
-  name: z.string().min(1).max(300),
-  sha256: z.string().regex(/^[a-f0-9]{64}$/, 'must be a lowercase hex SHA-256'),
-  url: z.string().url().regex(/^https?:\/\//i, 'must be an http(s) link').optional(),
-});
-
-export const submitEvidenceSchema = z.strictObject({
-  actor: actorSchema,
-  stepId,
-  itemId: z.string().min(1).max(64),
-  role: z.string().optional(),
+export interface SubmitEvidenceInput extends Signed {
+  actor: Actor;
+  stepId: string;
+  itemId: string;
+  role?: string;
   /** Checked against the item's type (number / url / document / attestation / text). */
-  value: jsonValueSchema,
-  note: comment.optional(),
-  ...signed,
-});
-export type SubmitEvidenceInput = z.input<typeof submitEvidenceSchema>;
+  value: unknown;
+  note?: string;
+}
 
-export const severitySchema = z.enum(['low', 'medium', 'high', 'critical']);
+export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
+export type Severity = (typeof SEVERITIES)[number];
 
-export const reportErrorSchema = z.strictObject({
+export interface ReportErrorInput extends Signed {
   /** Absent for an anonymous report (the server authenticated the person but keeps them out). */
-  actor: actorSchema.optional(),
-  anonymous: z.boolean().default(false),
-  severity: severitySchema,
-  description: z.string().trim().min(1, 'describe what the AI got wrong').max(8000),
+  actor?: Actor;
+  anonymous?: boolean;
+  severity: Severity;
+  description: string;
   /** SHA-256 of a receipt the server gave an anonymous reporter, so they can read the resolution. */
-  receiptHash: z.string().regex(/^[a-f0-9]{64}$/).optional(),
-  ...signed,
-});
-export type ReportErrorInput = z.input<typeof reportErrorSchema>;
+  receiptHash?: string;
+}
 
-export const resolveReportSchema = z.strictObject({
-  actor: actorSchema,
-  reportId: z.string().min(1).max(64),
-  resolution: z.string().trim().min(1, 'a resolution is required').max(8000),
-  ...signed,
-});
-export type ResolveReportInput = z.input<typeof resolveReportSchema>;
+export interface ResolveReportInput extends Signed {
+  actor: Actor;
+  reportId: string;
+  resolution: string;
+}
 
-export const stopLineSchema = z.strictObject({ actor: actorSchema, reason, ...signed });
-export type StopLineInput = z.input<typeof stopLineSchema>;
+export interface StopLineInput extends Signed {
+  actor: Actor;
+  reason: string;
+}
 
-export const requestRollbackSchema = z.strictObject({ actor: actorSchema, reason, ...signed });
+export type RequestRollbackInput = StopLineInput;
 
-export const resendNotificationSchema = z.strictObject({ actor: actorSchema, stepId, ...signed });
-export type ResendNotificationInput = z.input<typeof resendNotificationSchema>;
-export type RequestRollbackInput = z.input<typeof requestRollbackSchema>;
+export interface ResendNotificationInput extends Signed {
+  actor: Actor;
+  stepId: string;
+}
 
 // ---------------------------------------------------------------------------------------------
 // The state a query returns (the workflow's own record; the audit trail is built from it and
@@ -322,7 +254,7 @@ export interface EscalationRecord {
 
 export interface ReportView {
   id: string;
-  severity: z.infer<typeof severitySchema>;
+  severity: Severity;
   description: string;
   /** The reporter's id, or "anonymous". */
   reporter: string;

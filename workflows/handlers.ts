@@ -1,32 +1,24 @@
 import { ApplicationFailure, condition, setHandler } from '@temporalio/workflow';
-import type { z } from 'zod';
 import { durationToMs } from '../src/runbook/duration';
 import type { ActionStep, HypercareStep } from '../src/runbook/schema';
 import { runAction } from './actions';
+import type { Check as Shape } from './checks';
 import {
-  approveStepSchema,
   approveStepSignal,
   approveStepUpdate,
   getRunStateQuery,
-  rejectStepSchema,
   rejectStepSignal,
   rejectStepUpdate,
   REFUSAL_TYPES,
-  reportErrorSchema,
   reportErrorSignal,
   reportErrorUpdate,
-  requestRollbackSchema,
   requestRollbackSignal,
   requestRollbackUpdate,
-  resendNotificationSchema,
   resendNotificationUpdate,
-  resolveReportSchema,
   resolveReportSignal,
   resolveReportUpdate,
-  stopLineSchema,
   stopLineSignal,
   stopLineUpdate,
-  submitEvidenceSchema,
   submitEvidenceSignal,
   submitEvidenceUpdate,
   type Actor,
@@ -36,6 +28,16 @@ import {
   type StepView,
 } from './definitions';
 import { checkEvidenceValue } from './evidenceValues';
+import {
+  checkApproveStep,
+  checkRejectStep,
+  checkReportError,
+  checkRequestRollback,
+  checkResendNotification,
+  checkResolveReport,
+  checkStopLine,
+  checkSubmitEvidence,
+} from './messageChecks';
 import { bindingProblem } from './passkeyBinding';
 import { authorize, quorumMet, Refusal, type Action, type Grant } from './policy';
 import type { RunState } from './runState';
@@ -47,7 +49,7 @@ import { refusals } from './sinks';
  * validator (before anything reaches history) and again by its handler at the moment it
  * records (state may have moved in between: of two racing decisions the first to record wins,
  * the second is refused for the same reason the validator would give now):
- *   1. its shape (zod), 2. golive's signature (signedMessages.ts): a run that pinned keys
+ *   1. its shape (messageChecks.ts, the rules of the server's zod schemas), 2. golive's signature (signedMessages.ts): a run that pinned keys
  *   refuses what golive did not sign, 3. the policy (policy.ts): who may do this here, now.
  * Signals carry the same payloads through the same checks; each Signal's outcome is recorded
  * in order (a Signal cannot answer), so the audit trail never shows a refused one as done.
@@ -72,11 +74,10 @@ function refuse(r: Refusal): never {
   throw ApplicationFailure.create({ type: r.type, message: r.message, nonRetryable: true });
 }
 
-function parse<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
-  const parsed = schema.safeParse(input);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  refuse(new Refusal(REFUSAL_TYPES.invalid, `${issue?.path.join('.') || 'input'}: ${issue?.message ?? 'invalid'}`));
+function parse<T>(check: Shape<T>, input: unknown): T {
+  const parsed = check(input, []);
+  if (parsed.ok) return parsed.value;
+  refuse(new Refusal(REFUSAL_TYPES.invalid, `${parsed.path.join('.') || 'input'}: ${parsed.message}`));
 }
 
 interface Checked<T> {
@@ -92,8 +93,8 @@ function checks(state: RunState, control: RunControl) {
    * very same bytes before Temporal accepted the Update, and handlers also run on every replay.
    * The nonce is checked every time, since a racing twin may have recorded it meanwhile.
    */
-  const authenticate = <S extends z.ZodType>(name: string, schema: S, raw: unknown, via: Via): Checked<z.output<S>> => {
-    const input = parse(schema, raw);
+  const authenticate = <T>(name: string, shape: Shape<T>, raw: unknown, via: Via): Checked<T> => {
+    const input = parse(shape, raw);
     const keys = state.input.signing?.keys;
     if (!keys) return { input };
     const signature = (input as { signature?: MessageSignature }).signature;
@@ -135,7 +136,7 @@ function messageHandlers(state: RunState, control: RunControl, check: Check) {
   };
   const decide = (decision: 'approve' | 'reject') => (raw: unknown, via: Via) => {
     const name = decision === 'approve' ? 'approveStep' : 'rejectStep';
-    const { input, signature } = check.authenticate(name, decision === 'approve' ? approveStepSchema : rejectStepSchema, raw, via);
+    const { input, signature } = check.authenticate(name, decision === 'approve' ? checkApproveStep : checkRejectStep, raw, via);
     const grant = check.allow(input.actor, { kind: 'decide', stepId: input.stepId, decision, role: input.role, passkey: input.passkey !== undefined });
     const step = state.stepDef(input.stepId)!;
     const covers = step.kind === 'approval' ? step.covers : [];
@@ -153,7 +154,7 @@ function messageHandlers(state: RunState, control: RunControl, check: Check) {
     return outcome(step.id, settles);
   };
   const submitEvidence = (raw: unknown, via: Via) => {
-    const { input, signature } = check.authenticate('submitEvidence', submitEvidenceSchema, raw, via);
+    const { input, signature } = check.authenticate('submitEvidence', checkSubmitEvidence, raw, via);
     const grant = check.allow(input.actor, { kind: 'submit', stepId: input.stepId, itemId: input.itemId, role: input.role });
     const step = state.stepDef(input.stepId)!;
     const item = step.kind === 'evidence' ? step.items.find((i) => i.id === input.itemId)! : undefined;
@@ -171,7 +172,7 @@ function messageHandlers(state: RunState, control: RunControl, check: Check) {
 
 function redButtonHandlers(state: RunState, control: RunControl, check: Check) {
   const reportError = (raw: unknown, via: Via): ReportView | undefined => {
-    const { input, signature } = check.authenticate('reportError', reportErrorSchema, raw, via);
+    const { input, signature } = check.authenticate('reportError', checkReportError, raw, via);
     const hypercare = check.hypercare();
     if (!input.anonymous && !input.actor) refuse(new Refusal(REFUSAL_TYPES.invalid, 'actor: required unless the report is anonymous'));
     // An anonymous report names nobody, so golive checked the reporter before signing it.
@@ -195,7 +196,7 @@ function redButtonHandlers(state: RunState, control: RunControl, check: Check) {
     return view;
   };
   const resolveReport = (raw: unknown, via: Via): ReportView | undefined => {
-    const { input, signature } = check.authenticate('resolveReport', resolveReportSchema, raw, via);
+    const { input, signature } = check.authenticate('resolveReport', checkResolveReport, raw, via);
     check.allow(input.actor, { kind: 'resolve', reportId: input.reportId });
     if (via === 'validator') return undefined;
     check.consume(signature);
@@ -205,7 +206,7 @@ function redButtonHandlers(state: RunState, control: RunControl, check: Check) {
     return report;
   };
   const line = (name: 'stopLine' | 'requestRollback') => (raw: unknown, via: Via): RunStateView | undefined => {
-    const { input, signature } = check.authenticate(name, name === 'stopLine' ? stopLineSchema : requestRollbackSchema, raw, via);
+    const { input, signature } = check.authenticate(name, name === 'stopLine' ? checkStopLine : checkRequestRollback, raw, via);
     check.allow(input.actor, { kind: name === 'stopLine' ? 'stop' : 'rollback' });
     if (via === 'validator') return undefined;
     check.consume(signature);
@@ -230,7 +231,7 @@ function resendHandler(state: RunState, control: RunControl, check: Check) {
   };
   // Synchronous up to the send, so a validator sees every refusal as a throw.
   return (raw: unknown, via: Via): Promise<StepView | undefined> | undefined => {
-    const { input, signature } = check.authenticate('resendNotification', resendNotificationSchema, raw, via);
+    const { input, signature } = check.authenticate('resendNotification', checkResendNotification, raw, via);
     check.allow(input.actor, { kind: 'resend', stepId: input.stepId });
     if (via === 'validator') return undefined;
     check.consume(signature);

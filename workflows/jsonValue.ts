@@ -1,14 +1,12 @@
-import { z } from 'zod';
-
 /**
  * A free JSON value with bounds: nesting depth, number of values, length of strings and keys,
  * and total size. Anything a person may send as an opaque value (an evidence item's value)
  * goes through this before it becomes an Update: a value nested thousands deep makes Temporal's
  * payload converter overflow its stack, and one too large bloats every query of the run.
  *
- * Part of the shared contract (the server and the workflow's validators parse with it), so it
- * stays cheap to load: zod and a loop, no recursion (a deep value must not overflow our stack
- * either), nothing built per value.
+ * Part of the shared contract (the server's zod schema, messageSchemas.ts `jsonValueSchema`, and
+ * the workflow's validators check with it), so it stays cheap to load: a loop, no zod, no
+ * recursion (a deep value must not overflow our stack either), nothing built per value.
  */
 
 export const JSON_VALUE_LIMITS = {
@@ -79,9 +77,3 @@ function isPlainObject(v: object): boolean {
   const proto: unknown = Object.getPrototypeOf(v);
   return proto === Object.prototype || proto === null;
 }
-
-/** The schema form: `value: jsonValueSchema` in a message payload. */
-export const jsonValueSchema = z.unknown().superRefine((value, ctx) => {
-  const problem = jsonValueProblem(value);
-  if (problem) ctx.addIssue({ code: 'custom', path: problem.path, message: problem.message, input: value });
-});

@@ -41,7 +41,7 @@ export async function fetchRunChain(client: Client, workflowId: string): Promise
   let runId: string | undefined = latest.runId;
   while (runId && chain.length < MAX_CHAIN) {
     const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
-    const events = await Promise.all((history.events ?? []).map((e) => decodeEvent(converter, runId!, e)));
+    const events = await decodeEvents(converter, runId, history.events ?? []);
     chain.unshift({ runId, events });
     const started = events[0]?.attributes as { continuedExecutionRunId?: string } | undefined;
     runId = started?.continuedExecutionRunId || undefined;
@@ -60,12 +60,51 @@ export function eventTypeName(code: number | null | undefined): string {
     .replace(/(^|_)([a-z])/g, (_m, _s: string, c: string) => c.toUpperCase());
 }
 
-async function decodeEvent(converter: LoadedDataConverter, runId: string, event: temporal.api.history.v1.IHistoryEvent): Promise<DecodedEvent> {
+/** Reads one payload into the value it carries (synchronously: codecs, if any, ran before). */
+type ReadPayload = (payload: Payload) => unknown;
+
+/**
+ * Decodes a run's events in one synchronous pass: a 20,000-event history decoded field by field
+ * with a promise each spent more time in microtasks than in decoding (issue 16). Payload codecs
+ * (encryption, compression) are async: with any configured, every payload is found first and
+ * run through them in one call, then the same pass reads the results.
+ */
+async function decodeEvents(converter: LoadedDataConverter, runId: string, events: temporal.api.history.v1.IHistoryEvent[]): Promise<DecodedEvent[]> {
+  const read = (p: Payload, decoded: Payload = p): unknown => {
+    try {
+      return converter.payloadConverter.fromPayload(decoded);
+    } catch (err) {
+      return undecodable(err);
+    }
+  };
+  if (converter.payloadCodecs.length === 0) return events.map((e) => decodeEvent(read, runId, e));
+  const found: Payload[] = [];
+  for (const e of events) decodeEvent((p) => void found.push(p), runId, e);
+  const decoded = new Map<Payload, unknown>();
+  await Promise.all(
+    found.map(async (p) => {
+      try {
+        const [d] = await decode(converter.payloadCodecs, [p]);
+        decoded.set(p, d ? read(p, d) : undefined);
+      } catch (err) {
+        decoded.set(p, undecodable(err));
+      }
+    }),
+  );
+  return events.map((e) => decodeEvent((p) => decoded.get(p), runId, e));
+}
+
+/** Shown, not hidden: an auditor should see that a value could not be read. */
+function undecodable(err: unknown): { undecodable: string } {
+  return { undecodable: err instanceof Error ? err.message : String(err) };
+}
+
+function decodeEvent(read: ReadPayload, runId: string, event: temporal.api.history.v1.IHistoryEvent): DecodedEvent {
   const key = Object.keys(event).find((k) => k.endsWith('EventAttributes'));
   const raw = key ? (event as Record<string, unknown>)[key] : undefined;
-  const attributes = ((await toPlain(converter, raw)) ?? {}) as Record<string, unknown>;
+  const attributes = (toPlain(read, raw) ?? {}) as Record<string, unknown>;
   const summaryPayload = event.userMetadata?.summary;
-  const summary = summaryPayload ? await decodePayload(converter, summaryPayload) : undefined;
+  const summary = summaryPayload ? read(summaryPayload) : undefined;
   const ms = Number(event.eventTime?.seconds ?? 0) * 1000 + Math.floor((event.eventTime?.nanos ?? 0) / 1e6);
   return {
     runId,
@@ -75,16 +114,6 @@ async function decodeEvent(converter: LoadedDataConverter, runId: string, event:
     attributes,
     ...(typeof summary === 'string' ? { summary } : {}),
   };
-}
-
-async function decodePayload(converter: LoadedDataConverter, payload: Payload): Promise<unknown> {
-  try {
-    const [decoded] = await decode(converter.payloadCodecs, [payload]);
-    return decoded ? converter.payloadConverter.fromPayload(decoded) : undefined;
-  } catch (err) {
-    // Shown, not hidden: an auditor should see that a value could not be read.
-    return { undecodable: err instanceof Error ? err.message : String(err) };
-  }
 }
 
 function isPayload(value: object): value is Payload {
@@ -100,20 +129,20 @@ function isLong(value: object): value is { toNumber(): number } {
  * Protobuf messages → plain JSON-able values. Payloads become the values they carry, `Payloads`
  * messages become arrays, so downstream code reads `input[0]` instead of bytes.
  */
-async function toPlain(converter: LoadedDataConverter, value: unknown): Promise<unknown> {
+function toPlain(read: ReadPayload, value: unknown): unknown {
   if (value === null || value === undefined) return undefined;
   if (typeof value !== 'object') return value;
   if (value instanceof Uint8Array) return Buffer.from(value).toString('base64');
   if (isLong(value)) return value.toNumber();
-  if (Array.isArray(value)) return Promise.all(value.map((v) => toPlain(converter, v)));
-  if (isPayload(value)) return decodePayload(converter, value);
+  if (Array.isArray(value)) return value.map((v) => toPlain(read, v));
+  if (isPayload(value)) return read(value);
   const keys = Object.keys(value);
   if (keys.length === 1 && keys[0] === 'payloads' && Array.isArray((value as { payloads: unknown }).payloads)) {
-    return Promise.all((value as { payloads: Payload[] }).payloads.map((p) => decodePayload(converter, p)));
+    return (value as { payloads: Payload[] }).payloads.map((p) => read(p));
   }
   const out: Record<string, unknown> = {};
   for (const k of keys) {
-    const v = await toPlain(converter, (value as Record<string, unknown>)[k]);
+    const v = toPlain(read, (value as Record<string, unknown>)[k]);
     if (v !== undefined) out[k] = v;
   }
   return out;

@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import { z } from 'zod';
-import { actorSchema } from '../../workflows/definitions';
+import { actorSchema } from '../../workflows/messageSchemas';
 import { roleIdSchema } from '../runbook/schema';
 import { DUMMY_PASSWORD_HASH, passwordHashPattern, sha256Hex, verifyPassword } from './secrets';
 

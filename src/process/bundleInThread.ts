@@ -10,16 +10,16 @@ const { parentPort, workerData } = require('node:worker_threads');
 const { bundleWorkflowCode } = require(workerData.bundler);
 const quiet = () => undefined;
 const logger = { trace: quiet, debug: quiet, info: quiet, log: quiet, warn: (m) => console.warn(m), error: (m) => console.error(m) };
-bundleWorkflowCode({ workflowsPath: workerData.workflowsPath, workflowInterceptorModules: workerData.interceptors, logger }).then(
+bundleWorkflowCode({ workflowsPath: workerData.workflowsPath, workflowInterceptorModules: workerData.interceptors, preloadModules: workerData.preload, logger }).then(
   (bundle) => parentPort.postMessage({ code: bundle.code }),
   (err) => parentPort.postMessage({ error: String((err && err.stack) || err) }),
 );
 `;
 
-export function bundleInThread(workflowsPath: string, interceptors: readonly string[] = []): Promise<string> {
+export function bundleInThread(workflowsPath: string, interceptors: readonly string[] = [], preload: readonly string[] = []): Promise<string> {
   const bundler = require.resolve('@temporalio/worker/lib/workflow/bundler');
   return new Promise((resolve, reject) => {
-    const thread = new Thread(THREAD_SOURCE, { eval: true, workerData: { bundler, workflowsPath, interceptors: [...interceptors] } });
+    const thread = new Thread(THREAD_SOURCE, { eval: true, workerData: { bundler, workflowsPath, interceptors: [...interceptors], preload: [...preload] } });
     thread.once('message', (m: { code?: string; error?: string }) => {
       void thread.terminate();
       if (m.code !== undefined) resolve(m.code);

@@ -5,7 +5,7 @@ import type { Config } from '../config';
 import { createLogger, redactLogsOf, type Logger } from '../log';
 import { connectClient, type TemporalTarget } from '../temporal/connection';
 import { ensureSearchAttributes } from '../temporal/searchAttributeRegistration';
-import { createGoLiveWorker, WORKFLOW_INTERCEPTOR_MODULES, WORKFLOWS_PATH, workerTuning } from '../worker';
+import { createGoLiveWorker, WORKFLOW_INTERCEPTOR_MODULES, WORKFLOW_PRELOAD_MODULES, WORKFLOWS_PATH, workerTuning } from '../worker';
 import { bundleInThread } from './bundleInThread';
 import { tracingWorkflowModules } from '../telemetry/temporal';
 
@@ -44,20 +44,22 @@ export async function startWorkerRole(config: Config, target: TemporalTarget, lo
     await client.connection.close().catch(() => undefined);
   }
   log.info('bundling workflows and starting the worker…');
-  const code = await bundleInThread(WORKFLOWS_PATH, [...WORKFLOW_INTERCEPTOR_MODULES, ...tracingWorkflowModules()]).catch(async (err: unknown) => {
+  const code = await bundleInThread(WORKFLOWS_PATH, [...WORKFLOW_INTERCEPTOR_MODULES, ...tracingWorkflowModules()], WORKFLOW_PRELOAD_MODULES).catch(async (err: unknown) => {
     await connection.close().catch(() => undefined);
     throw err;
   });
   const activityDeps = activityDepsFromConfig(config, createLogger('activity'));
   // No log line of this process may carry a configured secret.
   redactLogsOf(knownSecrets(activityDeps));
+  const tuning = workerTuning(config);
+  log.info(`keeping up to ${tuning.maxCachedWorkflows} open runs in memory (GOLIVE_WORKER_MAX_CACHED_WORKFLOWS, or sized from GOLIVE_WORKER_MEMORY_MB)`);
   const worker = await createGoLiveWorker({
     workflowBundle: { code },
     connection,
     namespace: target.namespace,
     taskQueue: config.GOLIVE_TASK_QUEUE,
     activityDeps,
-    overrides: workerTuning(config),
+    overrides: tuning,
   }).catch(async (err: unknown) => {
     await connection.close().catch(() => undefined);
     throw err;

@@ -1,4 +1,4 @@
-import { actionCatalog, isActionName } from '../../activities/catalog';
+import { actionIndex, isActionName, withTransportDefaults } from '../../activities/actionIndex';
 import type { ActionCall, ActionStep } from './schema';
 
 /**
@@ -9,11 +9,10 @@ import type { ActionCall, ActionStep } from './schema';
 export function compensationFor(step: ActionStep): ActionCall | undefined {
   if (step.compensate) return step.compensate;
   if (!isActionName(step.action)) return undefined;
-  const spec = actionCatalog[step.action];
-  if (!('compensation' in spec) || !spec.compensation) return undefined;
-  const parsed = spec.params.safeParse(step.params);
-  if (!parsed.success) return undefined;
-  const undo = (spec.compensation as (p: unknown) => { action: string; params: Record<string, unknown> } | null)(parsed.data);
+  const spec = actionIndex[step.action];
+  if (!('compensation' in spec)) return undefined;
+  // The params were checked against the action's schema at load and start; only its defaults are missing.
+  const undo = (spec.compensation as (p: unknown) => { action: string; params: Record<string, unknown> } | null)(withTransportDefaults(step.params));
   if (!undo) return undefined;
   return { action: undo.action, params: undo.params, timeout: step.timeout, retry: step.retry };
 }

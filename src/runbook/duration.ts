@@ -1,10 +1,9 @@
-import { z } from 'zod';
-
 /**
  * Durations as people write them in runbooks: "500ms", "30s", "5m", "24h", "14d".
- * Pure (no Node APIs): the workflow bundle imports it to turn deadlines into timers.
+ * Pure (no Node APIs, no zod): the workflow bundle imports it to turn deadlines into timers;
+ * the runbook schema's `durationSchema` (schema.ts) checks the same pattern.
  */
-const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/;
+export const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/;
 const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 
 export function durationToMs(text: string): number {
@@ -12,12 +11,6 @@ export function durationToMs(text: string): number {
   if (!match) throw new RangeError(`not a duration: ${JSON.stringify(text)} (use e.g. 30s, 5m, 24h, 14d)`);
   return Math.round(Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS]);
 }
-
-export const durationSchema = z
-  .string()
-  .regex(DURATION, 'must be a duration such as 500ms, 30s, 5m, 24h or 14d')
-  // Zod 4 runs every check even after the regex failed: only measure what is a duration.
-  .refine((v) => !DURATION.test(v.trim()) || durationToMs(v) > 0, 'must be longer than zero');
 
 export function formatDuration(ms: number): string {
   if (ms < 1000) return `${ms}ms`;

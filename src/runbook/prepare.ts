@@ -1,4 +1,5 @@
-import { goLiveInputSchema, type Actor, type Delegation, type GoLiveInput } from '../../workflows/definitions';
+import type { Actor, Delegation, GoLiveInput } from '../../workflows/definitions';
+import { goLiveInputSchema } from '../../workflows/messageSchemas';
 import { checkActionCall } from './actions';
 import { checkAnalysis } from './analysis';
 import { formatPath, StartInputError, type Issue } from './issues';

@@ -1,10 +1,12 @@
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { loadRunbookFile, RunbookError, type LoadedRunbook, type RunbookIssue } from './load';
+import { formatOf, parseRunbookText, RunbookError, sha256Hex, type LoadedRunbook, type RunbookIssue } from './load';
 
 /**
- * The runbooks in a folder (GOLIVE_RUNBOOKS_DIR). Files are read on every call, never cached:
- * a run pins its runbook by hash at start, so picking up edits here is safe and expected.
+ * The runbooks in a folder (GOLIVE_RUNBOOKS_DIR). Files are read on every call: a run pins its
+ * runbook by hash at start, so picking up edits here is safe and expected. What is parsed and
+ * validated is cached by file and content hash (ParsedRunbooks), since every start lists the
+ * folder: an unchanged file costs a read and a hash, not a parse (issue 16: 33 ms per start).
  */
 export interface RunbookListing {
   file: string;
@@ -24,7 +26,44 @@ export class RunbookNotFoundError extends Error {
   override name = 'RunbookNotFoundError';
 }
 
+type Parsed = { loaded: LoadedRunbook } | { error: unknown };
+
+/** Parse results by file and SHA-256 of its bytes; each caller gets its own copy of a runbook. */
+class ParsedRunbooks {
+  private readonly entries = new Map<string, Parsed>();
+  constructor(private readonly limit = 256) {}
+
+  async load(file: string): Promise<LoadedRunbook> {
+    const bytes = await readFile(file);
+    const key = `${file}\0${sha256Hex(bytes)}`;
+    let hit = this.entries.get(key);
+    if (!hit) {
+      hit = parsedOrError(() => parseRunbookText(bytes, { source: sourceOf(file), format: formatOf(file) }));
+      // A file and its edits are new keys: drop the oldest so a folder edited for months stays bounded.
+      if (this.entries.size >= this.limit) this.entries.delete(this.entries.keys().next().value!);
+      this.entries.set(key, hit);
+    }
+    if ('error' in hit) throw hit.error;
+    return structuredClone(hit.loaded);
+  }
+}
+
+function parsedOrError(parse: () => LoadedRunbook): Parsed {
+  try {
+    return { loaded: parse() };
+  } catch (error) {
+    return { error };
+  }
+}
+
+/** As loadRunbookFile names it: relative to the working folder when inside it. */
+function sourceOf(file: string): string {
+  const relative = path.relative(process.cwd(), file);
+  return relative.startsWith('..') || path.isAbsolute(relative) ? path.resolve(file) : relative;
+}
+
 export class RunbookRegistry {
+  private readonly parsed = new ParsedRunbooks();
   constructor(readonly dir: string) {}
 
   /** Every runbook file in the folder, valid or not, sorted by file name. */
@@ -45,12 +84,12 @@ export class RunbookRegistry {
 
   /** A runbook by file path (relative paths resolve against the folder). */
   loadFile(file: string): Promise<LoadedRunbook> {
-    return loadRunbookFile(path.resolve(this.dir, file));
+    return this.parsed.load(path.resolve(this.dir, file));
   }
 
   private async describe(file: string): Promise<RunbookListing> {
     try {
-      const { runbook, ref } = await loadRunbookFile(file);
+      const { runbook, ref } = await this.parsed.load(file);
       return { file, valid: true, id: runbook.id, version: runbook.version, title: runbook.title, steps: runbook.steps.length, sha256: ref.sha256 };
     } catch (error) {
       if (error instanceof RunbookError) return { file, valid: false, issues: error.issues };

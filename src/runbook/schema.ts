@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { durationSchema } from './duration';
+import { DURATION, durationToMs } from './duration';
 
 /**
  * The runbook: a go-live as data. One zod schema is the single source of truth for what a
@@ -9,6 +9,12 @@ import { durationSchema } from './duration';
  * Cross-field rules (roles declared, `after` targets exist, no cycles, action params valid)
  * live in ./validate.ts, which reports every problem with its path.
  */
+
+export const durationSchema = z
+  .string()
+  .regex(DURATION, 'must be a duration such as 500ms, 30s, 5m, 24h or 14d')
+  // Zod 4 runs every check even after the regex failed: only measure what is a duration.
+  .refine((v) => !DURATION.test(v.trim()) || durationToMs(v) > 0, 'must be longer than zero');
 
 const slug = z
   .string()

@@ -12,8 +12,8 @@ import {
   resendNotificationSchema,
   resolveReportSchema,
   submitEvidenceSchema,
-  RUN_STATUSES,
-} from '../../workflows/definitions';
+} from '../../workflows/messageSchemas';
+import { RUN_STATUSES } from '../../workflows/definitions';
 import { AUDIT_KINDS } from '../audit/entries';
 import { actionStepSchema, roleIdSchema, runbookSchema } from '../runbook/schema';
 

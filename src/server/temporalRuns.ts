@@ -2,6 +2,7 @@ import { createHmac, randomUUID } from 'node:crypto';
 import { status } from '@grpc/grpc-js';
 import { isGrpcCancelledError, isGrpcDeadlineError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError, type Client, type WorkflowExecutionInfo } from '@temporalio/client';
 import { executionInfoFromRaw } from '@temporalio/client/lib/helpers';
+import { decodeArrayFromPayloads } from '@temporalio/common/lib/internal-non-workflow';
 import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type UpdateDefinition } from '@temporalio/common';
 import {
   FINAL_STATUSES,
@@ -220,11 +221,14 @@ export class TemporalRuns {
         return state;
       } catch (err) {
         if (err instanceof WorkflowNotFoundError) throw new HttpError(404, `no run with id ${runId}`);
-        if (!isGrpcDeadlineError(err) && !isQueryRace(err)) throw err;
+        const race = isGrpcDeadlineError(err) || isQueryRace(err);
+        if (!race && !isBusyAnswer(err)) throw err;
         // A query that met the run's end can hang or be dropped; the closed run answers from history.
-        const closed = await handle.describe().then((d) => d.status.name !== 'RUNNING', () => false);
+        const closed = race && (await handle.describe().then((d) => d.status.name !== 'RUNNING', () => false));
         if (closed && ++closedTries > 1) throw new Refusal(REFUSAL_TYPES.runClosed, `run ${runId} has ended`, 'workflow');
         if (Date.now() >= deadline) throw new HttpError(503, `no worker answered for run ${runId} in time; try again in a moment`, { headers: { 'Retry-After': '2' } });
+        // Temporal or the run's worker is behind (a full query buffer, a dropped task): a moment's pause.
+        if (!race) await new Promise((r) => setTimeout(r, BUSY_PAUSE_MS));
       }
     }
   }
@@ -247,11 +251,25 @@ export class TemporalRuns {
     this.pinned.set(runId, keyIds);
   }
 
+  /**
+   * The keys a run pinned, read from its start event (the current run's: continue-as-new carries
+   * the input whole). Temporal answers it without the run's worker, which a query would need,
+   * and without the whole state; undefined when the history does not say (state() then asks).
+   */
+  private async pinnedAtStart(runId: string): Promise<string[] | undefined> {
+    const { history } = await this.client.workflowService.getWorkflowExecutionHistory({ namespace: this.namespace, execution: { workflowId: runId }, maximumPageSize: 1 });
+    const started = history?.events?.[0]?.workflowExecutionStartedEventAttributes;
+    if (!started) return undefined;
+    const [input] = await decodeArrayFromPayloads(this.client.options.loadedDataConverter, started.input?.payloads);
+    if (typeof input !== 'object' || input === null) return undefined;
+    return ((input as Partial<GoLiveInput>).signing?.keys ?? []).map((k) => k.keyId);
+  }
+
   /** The message signed with a key the run pinned; unsigned only for runs that pinned none. */
   private async sign<Arg>(runId: string, name: string, arg: Arg): Promise<Arg> {
     let keyIds = this.pinned.get(runId);
     if (!keyIds) {
-      keyIds = (await this.state(runId)).pinnedKeys ?? [];
+      keyIds = (await this.pinnedAtStart(runId).catch(() => undefined)) ?? (await this.state(runId)).pinnedKeys ?? [];
       this.remember(runId, keyIds);
     }
     if (keyIds.length === 0) return arg; // started before golive signed messages
@@ -350,6 +368,23 @@ export async function priorOutcome(client: Client, runId: string, updateId: stri
 const STATE_QUERY_DEADLINE_MS = 20_000;
 /** One query's time: a query that met the run's end may never be answered. */
 const STATE_QUERY_ATTEMPT_MS = 4000;
+
+/** Between queries to a run whose worker said it is busy. */
+const BUSY_PAUSE_MS = 250;
+
+/**
+ * A query Temporal could not get answered under load: RESOURCE_EXHAUSTED (the run already has
+ * queries waiting for its worker), ABORTED, INTERNAL, UNKNOWN or FAILED_PRECONDITION from a busy
+ * server. Worth asking again, and a 503 if it lasts, never a 500 (issue 16: they were 500s at
+ * 50 concurrent runs on a busy machine). UNAVAILABLE is left to the fail-fast mapper, NOT_FOUND
+ * and INVALID_ARGUMENT (no such run, a failed query) are answers.
+ */
+const BUSY_CODES = new Set<number>([status.RESOURCE_EXHAUSTED, status.ABORTED, status.INTERNAL, status.UNKNOWN, status.FAILED_PRECONDITION]);
+
+function isBusyAnswer(err: unknown): boolean {
+  const code = grpcCodeOf(err);
+  return code !== undefined && BUSY_CODES.has(code);
+}
 
 /**
  * The query met a run closing under it, or a worker that dropped it: asking again can succeed.

@@ -7,7 +7,7 @@ import { parseConfig } from '../../src/config';
 import { resolveTemporalCli } from '../../src/temporal/cliBinary';
 import { startDevServer, type DevServer } from '../../src/temporal/devServer';
 import { freePort } from '../../src/temporal/portCheck';
-import { WORKFLOW_INTERCEPTOR_MODULES, WORKFLOWS_PATH } from '../../src/worker';
+import { WORKFLOW_INTERCEPTOR_MODULES, WORKFLOW_PRELOAD_MODULES, WORKFLOWS_PATH } from '../../src/worker';
 
 /**
  * One real Temporal dev server (in memory, its own port) and one workflow bundle for the whole
@@ -51,7 +51,12 @@ export async function setup(project: TestProject): Promise<void> {
       console.warn(`[temporal] dev server did not start (attempt ${attempt}), retrying: ${(err as Error).message}`);
     }
   }
-  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES, logger: quietLogger });
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: WORKFLOWS_PATH,
+    workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
+    preloadModules: WORKFLOW_PRELOAD_MODULES,
+    logger: quietLogger,
+  });
   const bundlePath = path.join(tmpDir, 'workflow-bundle.js');
   fs.writeFileSync(bundlePath, code);
   project.provide('temporalAddress', server.address);

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig, prometheusRulesDir } from '../../src/config';
-import { durationToMs, durationSchema } from '../../src/runbook/duration';
+import { durationToMs } from '../../src/runbook/duration';
+import { OPEN_RUN_BUDGET_MB, stickyCacheSize, WORKER_BASE_MB, workerTuning } from '../../src/worker';
+import { durationSchema } from '../../src/runbook/schema';
 
 describe('parseConfig', () => {
   it('fills defaults for the embedded setup', () => {
@@ -71,5 +73,18 @@ describe('parseConfig: processes, database, worker tuning', () => {
     expect(config).toMatchObject({ GOLIVE_DATABASE_URL: 'postgres://u:p@db:5432/golive', GOLIVE_WORKER_MAX_CACHED_WORKFLOWS: 500, GOLIVE_SHUTDOWN_GRACE_SECONDS: 30 });
     expect(() => parseConfig({ GOLIVE_DATABASE_URL: 'mysql://db/golive' })).toThrow(/GOLIVE_DATABASE_URL: must be a postgres:\/\/ URL/);
     expect(() => parseConfig({ GOLIVE_WORKER_MAX_CONCURRENT_ACTIVITIES: '0' })).toThrow(/GOLIVE_WORKER_MAX_CONCURRENT_ACTIVITIES/);
+  });
+
+  it('sizes the sticky cache from the memory the worker is given, unless the operator names a size', () => {
+    const base = parseConfig({});
+    expect(workerTuning({ ...base, ...parseConfig({ GOLIVE_WORKER_MEMORY_MB: '1024' }) }, 4096).maxCachedWorkflows).toBe(stickyCacheSize(1024));
+    expect(stickyCacheSize(1024)).toBe(Math.floor((1024 - WORKER_BASE_MB) / OPEN_RUN_BUDGET_MB));
+    // Unset: the V8 heap limit stands for the memory given; a named size wins over both.
+    expect(workerTuning(base, 2048).maxCachedWorkflows).toBe(stickyCacheSize(2048));
+    expect(workerTuning(parseConfig({ GOLIVE_WORKER_MEMORY_MB: '1024', GOLIVE_WORKER_MAX_CACHED_WORKFLOWS: '7' }), 4096).maxCachedWorkflows).toBe(7);
+    // Too little memory still caches a few runs (the SDK needs at least two).
+    expect(stickyCacheSize(300)).toBe(10);
+    expect(stickyCacheSize(1024)).toBeGreaterThan(stickyCacheSize(512));
+    expect(() => parseConfig({ GOLIVE_WORKER_MEMORY_MB: '64' })).toThrow(/GOLIVE_WORKER_MEMORY_MB/);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { submitEvidenceSchema } from '../../workflows/definitions';
-import { JSON_VALUE_LIMITS, jsonValueProblem, jsonValueSchema } from '../../workflows/jsonValue';
+import { JSON_VALUE_LIMITS, jsonValueProblem } from '../../workflows/jsonValue';
+import { jsonValueSchema, submitEvidenceSchema } from '../../workflows/messageSchemas';
 
 /** Free JSON values are bounded before they become Updates (issue 11: a 6,000-deep value was a 500). */
 

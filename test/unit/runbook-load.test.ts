@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatPath } from '../../src/runbook/issues';
@@ -186,6 +187,31 @@ describe('RunbookRegistry', () => {
     expect(broken?.issues?.[0]?.message).toMatch(/cycle/);
     expect((await registry.get('small')).ref.sha256).toBe(valid[0]!.sha256);
     await expect(registry.get('nope')).rejects.toThrow(/no valid runbook "nope"/);
+  });
+
+  it('parses a file once per content: an edit is seen at once, a copy handed out is the caller\'s own', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'golive-registry-'));
+    const file = path.join(dir, 'small.yaml');
+    const text = fs.readFileSync(path.join(FIXTURES, 'valid.yaml'), 'utf8');
+    fs.writeFileSync(file, text);
+    const registry = new RunbookRegistry(dir);
+    const first = await registry.loadFile('small.yaml');
+    first.runbook.title = 'changed by a caller';
+    const again = await registry.loadFile('small.yaml');
+    expect(again.runbook.title).not.toBe('changed by a caller');
+    expect(again.ref).toEqual(first.ref);
+
+    fs.writeFileSync(file, text.replace(/^title: .*$/m, 'title: Edited title'));
+    const edited = await registry.loadFile('small.yaml');
+    expect(edited.runbook.title).toBe('Edited title');
+    expect(edited.ref.sha256).not.toBe(first.ref.sha256);
+
+    fs.writeFileSync(file, 'steps: [');
+    await expect(registry.loadFile('small.yaml')).rejects.toBeInstanceOf(RunbookError);
+    expect((await registry.list())[0]).toMatchObject({ valid: false });
+    fs.writeFileSync(file, text);
+    expect((await registry.loadFile('small.yaml')).ref.sha256).toBe(first.ref.sha256);
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it('finds the default runbook in runbooks/', async () => {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { reasonBodySchema, reportBodySchema, resolutionBodySchema } from '../../server/api';
-import { resolveReportSchema, severitySchema, type ReportView } from '../../../workflows/definitions';
+import type { ReportView } from '../../../workflows/definitions';
+import { resolveReportSchema, severitySchema } from '../../../workflows/messageSchemas';
 import type { FieldFlags } from '../api';
 import { defineCommand, jsonFlag } from '../args';
 import type { CommandContext } from '../context';

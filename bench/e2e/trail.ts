@@ -1,0 +1,88 @@
+import type { Client } from '@temporalio/client';
+import { median } from '../harness';
+import { api, HYPERCARE_RUNBOOK, sleep } from './drivers';
+import { millis, ratioGoal, type Goal } from './goals';
+import { limited, ratioStat, rotated } from './stats';
+import type { Stack } from './stack';
+
+/**
+ * The audit trail and the dossier of one long run (hypercare with thousands of Red Button
+ * reports, continued-as-new as Temporal suggests), through the HTTP API, against the SDK's raw
+ * fetch of the same chain's history: what any tool must do to read the record at all.
+ */
+
+export interface TrailOptions {
+  /** History events the chain should reach. */
+  events: number;
+  rounds: number;
+  log: (line: string) => void;
+}
+
+/** Every run's history of the chain, latest first, as the SDK hands it out (no decoding of ours). */
+export async function rawChain(client: Client, workflowId: string): Promise<number> {
+  let runId: string | undefined = (await client.workflow.getHandle(workflowId).describe()).runId;
+  let events = 0;
+  while (runId) {
+    const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
+    events += history.events?.length ?? 0;
+    runId = history.events?.[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId || undefined;
+  }
+  return events;
+}
+
+async function longRun(stack: Stack, o: TrailOptions): Promise<{ runId: string; reports: number; stateBytes: number }> {
+  const assignments = { 'ai-product-manager': ['rm'], guardian: ['guardian'], operations: ['ops'], 'end-user': ['user'] };
+  const { runId } = (await api(stack, 'rm', 'POST', '/api/runs', { runbook: HYPERCARE_RUNBOOK, system: 'long-run', collaborationMode: 3, assignments }, 201)).body as { runId: string };
+  while (((await api(stack, 'rm', 'GET', `/api/runs/${runId}`)).body as { status: string }).status !== 'hypercare') await sleep(200);
+  let reports = 0;
+  let refused: string | undefined;
+  for (let events = 0; events < o.events && !refused; events = await rawChain(stack.client, runId)) {
+    const report = (i: number) => api(stack, 'user', 'POST', `/api/runs/${runId}/reports`, { severity: 'medium', description: `answer ${reports + i} cited a retired policy` }, 201);
+    const answers = await limited(250, 8, (i) => report(i).then(() => true, (err: Error) => ((refused ??= err.message), false)));
+    reports += answers.filter(Boolean).length;
+    o.log(`  long run: ${reports} reports, ${events} events so far`);
+  }
+  // Measured all the same, on the record it has; the failure is the finding.
+  if (refused) o.log(`  long run: a report failed after ${reports}: ${refused}`);
+  const stateBytes = Buffer.byteLength(JSON.stringify((await api(stack, 'rm', 'GET', `/api/runs/${runId}`)).body));
+  await api(stack, 'guardian', 'POST', `/api/runs/${runId}/stop`, { reason: 'benchmark: the record is long enough' });
+  await stack.client.workflow.getHandle(runId).result();
+  return { runId, reports, stateBytes };
+}
+
+async function timed(act: () => Promise<unknown>): Promise<number> {
+  const t0 = performance.now();
+  await act();
+  return performance.now() - t0;
+}
+
+export async function trail(stack: Stack, o: TrailOptions): Promise<Goal[]> {
+  const { runId, reports, stateBytes } = await longRun(stack, o);
+  const events = await rawChain(stack.client, runId);
+  const sides = {
+    raw: () => rawChain(stack.client, runId),
+    trail: () => api(stack, 'rm', 'GET', `/api/runs/${runId}/history`),
+    dossier: () => api(stack, 'rm', 'GET', `/api/runs/${runId}/dossier`),
+  };
+  const names = Object.keys(sides) as (keyof typeof sides)[];
+  const times = Object.fromEntries(names.map((n) => [n, [] as number[]])) as Record<keyof typeof sides, number[]>;
+  for (const n of names) await sides[n](); // warm-up: connections, JIT, caches on both sides
+  for (let round = 0; round < o.rounds; round++) {
+    for (const n of rotated(names, round)) times[n].push(await timed(sides[n]));
+    o.log(`  trail round ${round + 1}/${o.rounds}: ${names.map((n) => `${n} ${millis(times[n].at(-1)!)}`).join(', ')}`);
+  }
+  const vsRaw = (n: 'trail' | 'dossier') => ratioStat(times[n].map((t, i) => t / times.raw[i]!));
+  const what = `${events.toLocaleString('en')}-event run (${reports.toLocaleString('en')} reports)`;
+  const query: Goal = {
+    measure: `query answer of that run (GET /api/runs/:id)`,
+    golive: `${(stateBytes / 1024).toFixed(0)} KB`,
+    bare: '',
+    target: '≤ 512 KB (Temporal: 2 MB a payload)',
+    met: stateBytes <= 512 * 1024,
+  };
+  return [
+    ratioGoal(`audit trail of a ${what} vs raw history fetch`, millis(median(times.trail)), millis(median(times.raw)), vsRaw('trail'), 1.5),
+    ratioGoal(`dossier of the same run vs raw history fetch`, millis(median(times.dossier)), millis(median(times.raw)), vsRaw('dossier'), 1.5),
+    query,
+  ];
+}
