@@ -58,7 +58,10 @@ export const bool = (fallback?: boolean): Check<boolean> => (value, path) =>
 
 export function oneOf<const T extends string>(options: readonly T[]): Check<T> {
   return (value, path) =>
-    (options as readonly unknown[]).includes(value) ? pass(value as T) : fail(path, `Invalid option: expected one of ${options.map((o) => `"${o}"`).join('|')}`);
+    (options as readonly unknown[]).includes(value)
+      ? pass(value as T)
+      : // zod words a single choice as an expected value, several as options.
+        fail(path, options.length === 1 ? `Invalid input: expected "${options[0]}"` : `Invalid option: expected one of ${options.map((o) => `"${o}"`).join('|')}`);
 }
 
 export function arrayOf<T>(item: Check<T>, max: number): Check<T[]> {

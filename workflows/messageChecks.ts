@@ -55,8 +55,7 @@ const jsonValue: Check<unknown> = (value, path) => {
 
 const base64url = (max: number) => str({ min: 1, max, pattern: /^[A-Za-z0-9_-]+$/, patternMessage: 'must be base64url' });
 
-const passkey = optional(
-  strictObject({
+export const checkPasskeyAssertion = strictObject({
     binding: strictObject({
       format: oneOf([PASSKEY_BINDING_FORMAT]),
       runId: str({ min: 1, max: 200 }),
@@ -76,9 +75,9 @@ const passkey = optional(
     clientDataJSON: base64url(4000),
     signature: base64url(2000),
     userHandle: optional(base64url(200)),
-    publicKey: strictObject({ algorithm: int, spki: base64url(2000) }),
-  }) as Check<PasskeyAssertion>,
-);
+  publicKey: strictObject({ algorithm: int, spki: base64url(2000) }),
+}) as Check<PasskeyAssertion>;
+const passkey = optional(checkPasskeyAssertion);
 
 export const checkApproveStep = strictObject({ actor: checkActor, stepId, role: optional(str()), comment: optional(comment), passkey, signature }) as Check<ApproveStepInput>;
 

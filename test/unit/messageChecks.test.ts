@@ -59,14 +59,57 @@ const text = (max: number) => sometimes(edgeString(max));
 const stepId = text(64);
 const jsonValue = fc.oneof(fc.jsonValue({ maxDepth: 3 }), junk, fc.constant(JSON.parse('['.repeat(40) + ']'.repeat(40)) as unknown), fc.constant(Number.NaN));
 
+const b64 = (max: number) => sometimes(fc.oneof(fc.stringMatching(/^[A-Za-z0-9_-]{1,12}$/), fc.constantFrom('', 'a+b/c=', 'x'.repeat(max + 1)), fc.string({ maxLength: 6 })));
+const binding = sometimes(
+  fc.record(
+    {
+      format: sometimes(fc.constantFrom('golive-passkey-decision/1', 'golive-passkey-decision/2')),
+      runId: text(200),
+      stepId,
+      decision: sometimes(fc.constantFrom('approve', 'reject', 'abstain')),
+      comment: text(4000),
+      personId,
+      evidence: sometimes(fc.array(fc.record({ stepId, itemId: text(64), sha256: sometimes(hexOf(64)) }, { requiredKeys: [] }), { maxLength: 2 })),
+      evidenceHash: sometimes(hexOf(64)),
+      rpId: text(253),
+      origin: text(300),
+      nonce: sometimes(fc.oneof(fc.stringMatching(/^[A-Za-z0-9_-]{14,66}$/), fc.string())),
+      issuedAt: text(40),
+    },
+    { requiredKeys: [] },
+  ),
+);
+const passkey = sometimes(
+  fc.record(
+    {
+      binding,
+      credentialId: b64(1400),
+      authenticatorData: b64(4000),
+      clientDataJSON: b64(4000),
+      signature: b64(2000),
+      userHandle: b64(200),
+      publicKey: sometimes(fc.record({ algorithm: sometimes(fc.oneof(fc.integer(), fc.double(), fc.constant(2 ** 60))), spki: b64(2000) }, { requiredKeys: [] })),
+    },
+    { requiredKeys: [] },
+  ),
+);
+
+/**
+ * Messages arrive as JSON, which has no undefined: a key holding undefined never reaches either
+ * side (zod would take it as present where the check sees it absent), so the value field is
+ * either absent (the record leaves it out) or a value.
+ */
+const presentJsonValue = jsonValue.filter((v) => v !== undefined);
+
 /** A payload with some of its fields (the rest absent) and, now and then, a key the message does not know. */
 const payload = (fields: Record<string, fc.Arbitrary<unknown>>) => fc.oneof({ arbitrary: fc.record({ ...fields, unknownKey: fc.string({ maxLength: 3 }) }, { requiredKeys: [] }), weight: 6 }, { arbitrary: junk, weight: 1 });
 
 const messages = {
   actor: [checks.checkActor, schemas.actorSchema, actor],
-  approveStep: [checks.checkApproveStep, schemas.approveStepSchema, payload({ actor, stepId, role: text(10), comment: text(4000), signature })],
-  rejectStep: [checks.checkRejectStep, schemas.rejectStepSchema, payload({ actor, stepId, role: text(10), comment: text(4000), signature })],
-  submitEvidence: [checks.checkSubmitEvidence, schemas.submitEvidenceSchema, payload({ actor, stepId, itemId: text(64), role: text(10), value: jsonValue, note: text(4000), signature })],
+  approveStep: [checks.checkApproveStep, schemas.approveStepSchema, payload({ actor, stepId, role: text(10), comment: text(4000), passkey, signature })],
+  rejectStep: [checks.checkRejectStep, schemas.rejectStepSchema, payload({ actor, stepId, role: text(10), comment: text(4000), passkey, signature })],
+  passkey: [checks.checkPasskeyAssertion, schemas.passkeyAssertionSchema, passkey],
+  submitEvidence: [checks.checkSubmitEvidence, schemas.submitEvidenceSchema, payload({ actor, stepId, itemId: text(64), role: text(10), value: presentJsonValue, note: text(4000), signature })],
   reportError: [
     checks.checkReportError,
     schemas.reportErrorSchema,
