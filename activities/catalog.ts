@@ -18,6 +18,7 @@ import { monitoringVerifyParams, monitoringVerifyResult } from './schemas/monito
 import { notifyParams, notifyResult } from './schemas/notify';
 import { rollbackDrillParams, rollbackDrillResult } from './schemas/rollbackDrill';
 import { stressTestParams, stressTestResult } from './schemas/stressTest';
+import { targetSnapshotParams, targetSnapshotResult } from './schemas/targetSnapshot';
 import { tcpCheckParams, tcpCheckResult } from './schemas/tcpCheck';
 import { webhookParams, webhookResult, type WebhookParams } from './schemas/webhook';
 
@@ -106,6 +107,7 @@ export const actionCatalog = {
   }),
   'monitoring-deactivate': action({ activity: 'monitoringDeactivate', summary: "Remove the run's alert rules (and dashboard) from Prometheus", params: monitoringDeactivateParams, result: monitoringDeactivateResult }),
   'metrics-check': action({ activity: 'metricsCheck', summary: 'PromQL checks with bounds over a window (canary analysis)', params: metricsCheckParams, result: metricsCheckResult, long: true }),
+  'target-snapshot': action({ activity: 'targetSnapshot', summary: 'Read fields of JSON endpoints (the hypercare watch of the target)', params: targetSnapshotParams, result: targetSnapshotResult }),
   notify: action({ activity: 'notify', summary: 'Message roles by Slack webhook and/or e-mail', params: notifyParams, result: notifyResult }),
 } as const;
 

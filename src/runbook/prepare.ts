@@ -1,6 +1,7 @@
 import { goLiveInputSchema, type Actor, type Delegation, type GoLiveInput } from '../../workflows/definitions';
 import { checkActionCall } from './actions';
 import { checkAnalysis } from './analysis';
+import { checkWatch, watchCall } from './watch';
 import { formatPath, StartInputError, type Issue } from './issues';
 import type { LoadedRunbook } from './load';
 import { roleReferences } from './roles';
@@ -55,6 +56,7 @@ export function prepareRun(input: PrepareRunInput): GoLiveInput {
     filled.steps.forEach((step, i) => {
       if (step.kind !== 'hypercare') return;
       step.analyses.forEach((a, j) => issues.push(...checkAnalysis(a, ['runbook', 'steps', i, 'analyses', j]).map((issue) => blameParameter(issue, runbook))));
+      if (step.watch) issues.push(...checkWatch(step.watch, ['runbook', 'steps', i, 'watch']).map((issue) => blameParameter(issue, runbook)));
     });
     if (input.outbound) issues.push(...destinationIssues(filled, runbook, input.outbound));
   }
@@ -118,8 +120,13 @@ function checkAssignments(runbook: Runbook, assignments: Record<string, string[]
  */
 function destinationIssues(filled: Runbook, written: Runbook, policy: OutboundPolicy): Issue[] {
   const seen = new Set<string>();
-  return actionCalls(filled)
-    .flatMap(({ call, path }) => outboundIssues(call.params, ['runbook', ...path, 'params'], policy))
+  // A watch's probes are written at steps[i].watch.probes[j], its call's params are { probes }.
+  const watches = filled.steps.flatMap((step, i) => (step.kind === 'hypercare' && step.watch ? [{ call: watchCall(step.watch), path: ['steps', i, 'watch'] }] : []));
+  return [
+    ...actionCalls(filled).map(({ call, path }) => ({ params: call.params, at: ['runbook', ...path, 'params'] })),
+    ...watches.map(({ call, path }) => ({ params: call.params, at: ['runbook', ...path] })),
+  ]
+    .flatMap(({ params, at }) => outboundIssues(params, at, policy))
     .map((issue) => blameParameter(issue, written))
     .filter((issue) => {
       const key = formatPath(issue.path);

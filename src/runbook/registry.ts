@@ -1,6 +1,6 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { loadRunbookFile, RunbookError, type LoadedRunbook, type RunbookIssue } from './load';
+import { loadRunbookFile, RunbookError, type LoadedRunbook, type RunbookIssue, type RunbookLoadOptions } from './load';
 
 /**
  * The runbooks in a folder (GOLIVE_RUNBOOKS_DIR). Files are read on every call, never cached:
@@ -25,7 +25,11 @@ export class RunbookNotFoundError extends Error {
 }
 
 export class RunbookRegistry {
-  constructor(readonly dir: string) {}
+  /** `options.sandbox`: the sandbox this golive runs, for `${sandbox.*}` parameter defaults. */
+  constructor(
+    readonly dir: string,
+    private readonly options: RunbookLoadOptions = {},
+  ) {}
 
   /** Every runbook file in the folder, valid or not, sorted by file name. */
   async list(): Promise<RunbookListing[]> {
@@ -45,12 +49,12 @@ export class RunbookRegistry {
 
   /** A runbook by file path (relative paths resolve against the folder). */
   loadFile(file: string): Promise<LoadedRunbook> {
-    return loadRunbookFile(path.resolve(this.dir, file));
+    return loadRunbookFile(path.resolve(this.dir, file), this.options);
   }
 
   private async describe(file: string): Promise<RunbookListing> {
     try {
-      const { runbook, ref } = await loadRunbookFile(file);
+      const { runbook, ref } = await loadRunbookFile(file, this.options);
       return { file, valid: true, id: runbook.id, version: runbook.version, title: runbook.title, steps: runbook.steps.length, sha256: ref.sha256 };
     } catch (error) {
       if (error instanceof RunbookError) return { file, valid: false, issues: error.issues };
