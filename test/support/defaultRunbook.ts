@@ -10,11 +10,17 @@ import type { TestSandbox } from './sandbox';
  * stability tests and a short hypercare (14 days would outlast any test), everything else as
  * shipped.
  */
-export async function defaultRunbookInput(sandbox: TestSandbox, hypercareDuration = '2s', params: Record<string, string | number | boolean> = {}): Promise<GoLiveInput> {
-  const loaded = await loadRunbookFile(path.resolve(__dirname, '../../runbooks/default.yaml'));
+export async function defaultRunbookInput(
+  sandbox: TestSandbox,
+  hypercareDuration = '2s',
+  params: Record<string, string | number | boolean> = {},
+  opts: { watchInterval?: string } = {},
+): Promise<GoLiveInput> {
+  const loaded = await loadRunbookFile(path.resolve(__dirname, '../../runbooks/default.yaml'), { sandbox: sandbox.address });
   const hypercare = loaded.runbook.steps.at(-1);
   if (hypercare?.kind !== 'hypercare') throw new Error('the default runbook should end with hypercare');
   hypercare.duration = hypercareDuration;
+  if (opts.watchInterval && hypercare.watch) hypercare.watch.interval = opts.watchInterval;
   return prepareRun({
     loaded,
     system: 'claims-assistant',
