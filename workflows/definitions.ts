@@ -94,6 +94,9 @@ export const goLiveInputSchema = z.strictObject({
   /** Each assigned person's roles in the directory at start (what the assignments were checked
    *  against). Absent only in runs started before golive bound roles to the directory. */
   directory: z.record(personId, z.array(roleIdSchema)).optional(),
+  /** Each assigned person's name (and e-mail, where the users file has one) at start, so the
+   *  run's documents name people, not ids. Absent in runs started before golive recorded them. */
+  people: z.record(personId, z.strictObject({ name: z.string().min(1).max(200), email: z.string().max(254).optional() })).optional(),
   /** The server's public key(s) this run accepts signed messages from, and its signature over
    *  this input. Absent only in runs started before golive signed messages. */
   signing: z.strictObject({ keys: z.array(pinnedKeySchema).min(1).max(10), startSignature: messageSignatureSchema }).optional(),

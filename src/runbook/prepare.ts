@@ -27,6 +27,8 @@ export interface PrepareRunInput {
   delegations?: Delegation[];
   /** Each assigned person's roles in the directory, as checked at start. */
   directory?: Record<string, string[]>;
+  /** Each assigned person's name and e-mail from the directory, for the run's documents. */
+  people?: Record<string, { name: string; email?: string }>;
   /** Values for the runbook's parameters; text is accepted for numbers and booleans. */
   params?: Record<string, ParamValue>;
   /** Where actions may connect: every destination the filled runbook names must be allowed.
@@ -71,6 +73,7 @@ export function prepareRun(input: PrepareRunInput): GoLiveInput {
     assignments: input.assignments,
     ...(input.delegations?.length ? { delegations: input.delegations } : {}),
     ...(input.directory ? { directory: input.directory } : {}),
+    ...(input.people ? { people: input.people } : {}),
     params: params.values,
   };
   const parsed = goLiveInputSchema.safeParse(candidate);

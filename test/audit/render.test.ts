@@ -26,7 +26,8 @@ describe('dossier rendering', () => {
 
   it('says "Not recorded in this run." where a custom runbook has no data', () => {
     const md = text(dossierFiles(source()), 'dossier.md');
-    expect(md).toMatch(/## Training records and feedback channel\n\n_Serves: [^\n]+_\n\n_Not recorded in this run\._/);
+    expect(md).toMatch(/## Training Materials\n\n_Serves: [^\n]+_\n\n[^\n]+\n\n### Training materials\n\n_Not recorded in this run\._/);
+    expect(md).toMatch(/- \*\*Live channel:\*\* NOT GIVEN YET/);
   });
 
   it('fits a phone: a viewport, tables that scroll in their box, numbers and statuses that never break', () => {

@@ -30,7 +30,7 @@ export function resolveAssignments(
   loaded: LoadedRunbook,
   given: StartRunBody['assignments'],
   delegations: StartRunBody['delegations'] = [],
-): { assignments: Record<string, string[]>; delegations: Delegation[]; directory: Record<string, string[]>; issues: Issue[] } {
+): { assignments: Record<string, string[]>; delegations: Delegation[]; directory: Record<string, string[]>; people: Record<string, { name: string; email?: string }>; issues: Issue[] } {
   const assignments: Record<string, string[]> = {};
   const issues: Issue[] = [];
   const roles = loaded.runbook.roles;
@@ -53,8 +53,15 @@ export function resolveAssignments(
     if (issue) issues.push({ path: formatPath(['delegations', i, issue.field]), message: issue.message });
     else if (!(assignments[d.role] ??= []).includes(d.person)) assignments[d.role]!.push(d.person);
   });
-  const directory = Object.fromEntries([...new Set(Object.values(assignments).flat())].map((id) => [id, ctx.deps.users.get(id)?.roles ?? []]));
-  return { assignments, delegations, directory, issues };
+  const ids = [...new Set(Object.values(assignments).flat())];
+  const directory = Object.fromEntries(ids.map((id) => [id, ctx.deps.users.get(id)?.roles ?? []]));
+  const people = Object.fromEntries(
+    ids.flatMap((id) => {
+      const p = ctx.deps.users.get(id);
+      return p ? [[id, { name: p.name, ...(p.email ? { email: p.email } : {}) }]] : [];
+    }),
+  );
+  return { assignments, delegations, directory, people, issues };
 }
 
 /** A person assigned a role must hold it in the directory, unless named as its delegate. */
@@ -93,7 +100,7 @@ export function registerRunRoutes(router: Router, ctx: ServerContext): void {
       throw err;
     });
     // Every problem at once: people unknown here and what prepareRun finds (params, modes, quorum).
-    const { assignments, delegations, directory, issues } = resolveAssignments(ctx, loaded, body.assignments, body.delegations);
+    const { assignments, delegations, directory, people, issues } = resolveAssignments(ctx, loaded, body.assignments, body.delegations);
     let input;
     try {
       input = await ctx.prepareRun({
@@ -104,6 +111,7 @@ export function registerRunRoutes(router: Router, ctx: ServerContext): void {
         assignments,
         delegations,
         directory,
+        people: { ...people, [principal.person.id]: { name: principal.person.name, ...(principal.person.email ? { email: principal.person.email } : {}) } },
         params: body.params,
       });
     } catch (err) {
