@@ -85,6 +85,12 @@ async function start(config: Config, running: Running): Promise<void> {
   printBanner(config, running, target, uiUrl);
 }
 
+/** Where this process's metrics are: golive's own /metrics (web) and the SDK's exporter (worker). */
+function metricsWhere(config: Config, running: Running): string {
+  const worker = config.GOLIVE_WORKER_METRICS_ADDRESS === 'off' ? 'worker metrics off' : `http://${config.GOLIVE_WORKER_METRICS_ADDRESS}/metrics (Temporal worker)`;
+  return [...(running.web ? [`${running.web.url}/metrics (golive)`] : []), ...(running.worker ? [worker] : [])].join(', ');
+}
+
 function printBanner(config: Config, running: Running, target: TemporalTarget, uiUrl: string | undefined): void {
   const lines = [
     '',
@@ -95,6 +101,7 @@ function printBanner(config: Config, running: Running, target: TemporalTarget, u
     `  Temporal UI     ${uiUrl ?? '(set GOLIVE_TEMPORAL_UI_URL to link it)'}`,
     `  Temporal        ${target.address} (namespace ${target.namespace}${config.TEMPORAL_ADDRESS ? '' : ', embedded dev server'})`,
     ...(running.sandbox ? sandboxLines(config) : []),
+    `  metrics         ${metricsWhere(config, running)}`,
     `  tracing         ${tracing() ? 'OpenTelemetry on (OTEL_* settings)' : 'off (set OTEL_EXPORTER_OTLP_ENDPOINT to export traces)'}`,
     ...(running.web ? [`  database        ${running.web.databaseWhere}`] : []),
     `  data            ${config.GOLIVE_DATA_DIR}`,

@@ -81,7 +81,7 @@ export function buildContext(deps: AppDeps): ServerContext {
   ensurePrivateDir(deps.dataDir);
   const sessions = new SessionStore(deps.database.db, deps.serverSecret);
   const refusals = new RefusalLog(deps.database);
-  const keyring = Keyring.loadOrCreate(deps.signingKeysDir ?? path.join(deps.dataDir, SIGNING_KEYS_DIR));
+  const keyring = deps.keyring ?? Keyring.loadOrCreate(path.join(deps.dataDir, SIGNING_KEYS_DIR));
   return {
     deps,
     keyring,

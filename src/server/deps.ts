@@ -32,8 +32,8 @@ export interface AppDeps {
   users: UserStore;
   /** Where users.json lives (unless `usersFile` says otherwise). */
   dataDir: string;
-  /** The Ed25519 keys that sign every message to a run; default `<dataDir>/signing-keys`. */
-  signingKeysDir?: string;
+  /** The Ed25519 keys that sign every message to a run; default: loaded from `<dataDir>/signing-keys`. */
+  keyring?: Keyring;
   /** golive's own state: sessions, refused attempts, login throttling. */
   database: GoLiveDatabase;
   /** The HMAC key for CSRF tokens, shared by every web server (from the database). */

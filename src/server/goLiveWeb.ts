@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { usersFileOf, type Config } from '../config';
 import type { Logger } from '../log';
@@ -10,6 +11,7 @@ import { sandboxAddress } from '../sandbox/address';
 import type { TemporalAvailability } from '../temporal/availability';
 import { outboundPolicyFromConfig } from '../outbound/fromConfig';
 import { startWebServer, type WebServer } from './start';
+import { Keyring, SIGNING_KEYS_DIR } from '../signing/keyring';
 
 /**
  * What the web role needs in one call: demo users on first start, the users file, runbooks,
@@ -38,6 +40,7 @@ export async function startGoLiveWeb(o: GoLiveWebOptions): Promise<WebServer & {
   const demo = await ensureDemoUsers(dataDir, usersFileOf(o.config));
   const users = await UserStore.load(demo.usersFile);
   const trustedProxy = trustedProxyFromEnv(o.env ?? process.env);
+  const keyring = Keyring.loadOrCreate(o.config.GOLIVE_SIGNING_KEYS_DIR ?? path.join(dataDir, SIGNING_KEYS_DIR));
   const server = await startWebServer(
     {
       client: o.client,
@@ -46,7 +49,7 @@ export async function startGoLiveWeb(o: GoLiveWebOptions): Promise<WebServer & {
       runbooks: new RunbookRegistry(o.config.GOLIVE_RUNBOOKS_DIR, sandboxOption(o.config)),
       users,
       dataDir,
-      ...(o.config.GOLIVE_SIGNING_KEYS_DIR ? { signingKeysDir: o.config.GOLIVE_SIGNING_KEYS_DIR } : {}),
+      keyring,
       database: o.database,
       log: o.log,
       ...(o.availability ? { availability: o.availability } : {}),
@@ -57,13 +60,16 @@ export async function startGoLiveWeb(o: GoLiveWebOptions): Promise<WebServer & {
     },
     { host: o.config.GOLIVE_HOST, port: o.config.GOLIVE_PORT },
   );
+  // The key every run started here pins: what auditors pass to `golive verify --expect-key`.
+  const signing = `  signing key     ${keyring.current.keyId} (GET /api/signing-keys; golive verify --expect-key ${keyring.current.keyId})`;
   const banner = demo.created
     ? [
+        signing,
         '',
         'Demo users were created (first start). Log in as one of them:',
         ...demo.created.map((c) => `  ${c.id.padEnd(10)} ${c.roles.join(', ').padEnd(24)} password ${c.password}`),
         `  API tokens and passwords are in ${demo.credentialsFile} (mode 600); this is the only time they are printed.`,
       ]
-    : [`  users           ${demo.usersFile} (demo passwords: ${demo.credentialsFile})`];
+    : [signing, `  users           ${demo.usersFile} (demo passwords: ${demo.credentialsFile})`];
   return { ...server, url: o.config.GOLIVE_PUBLIC_URL ?? server.url, banner };
 }
