@@ -145,7 +145,7 @@ describe('audit trail and dossier over the API', () => {
 
     const ok = await verify(dossier);
     expect(ok.status, JSON.stringify(ok.body)).toBe(200);
-    expect(ok.body).toMatchObject({ ok: true, workflowId: run.runId, head: history.body.head, entries: history.body.total, files: 6, manifestSha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(ok.body).toMatchObject({ ok: true, workflowId: run.runId, head: history.body.head, entries: history.body.total, files: 16, manifestSha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
 
     // One byte flipped inside index.html, re-zipped: the zip is fine, the dossier is not.
     const files = unzipSync(dossier);

@@ -212,7 +212,7 @@
     var h = document.createElement('h3');
     h.textContent = 'Your anonymous receipt';
     var p = document.createElement('p');
-    p.textContent = 'Keep this receipt: it proves the report was yours and lets you find the answer. It is shown once; the server keeps only its hash.';
+    p.textContent = 'Keep this receipt: it proves the report was yours (the report in the audit trail carries its hash; the server keeps nothing else). It is shown once. The answer to your report appears under Red Button reports on this run\'s page.';
     var code = document.createElement('code');
     code.className = 'receipt-code';
     code.textContent = receipt;

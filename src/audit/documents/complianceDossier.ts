@@ -1,7 +1,7 @@
 import { OBLIGATIONS, GDPR } from '../obligations';
 import { decisionTable, matches, plan, type Block, type DossierContext, type DossierSection } from './blocks';
 import { accountability, gate4, gdpr, handoverLogSummary, legal, postMarket, sectorRules, stability } from './complianceParts';
-import type { Deliverable } from './model';
+import { DELIVERABLE_TITLES, type Deliverable } from './model';
 
 /**
  * The Compliance Dossier as one document: the EU AI Act part (risk pre-scan, validation reports
@@ -16,7 +16,7 @@ export function complianceDossier(ctx: DossierContext): Deliverable {
   const signoff = new Set(plan(ctx).steps.filter((s) => s.kind === 'approval' && matches(/dossier|compliance/i, s.id, s.title)).map((s) => s.id));
   return {
     id: 'compliance-dossier',
-    title: 'Compliance Dossier',
+    title: DELIVERABLE_TITLES['compliance-dossier'],
     purpose: 'The evidence that this go-live meets the EU AI Act, the GDPR and sector rules, with the people who signed it off.',
     obligations: [OBLIGATIONS.technicalDocumentation, OBLIGATIONS.riskManagement, OBLIGATIONS.recordKeeping, GDPR.dpia, GDPR.lawfulBasis],
     blocks: [

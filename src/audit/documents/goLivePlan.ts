@@ -2,7 +2,7 @@ import { compensationFor } from '../../runbook/compensation';
 import type { Step } from '../../runbook/schema';
 import { OBLIGATIONS } from '../obligations';
 import { people, plan, rolesText, stepStatus, stepTitle, type Block, type DossierContext } from './blocks';
-import type { Deliverable } from './model';
+import { DELIVERABLE_TITLES, type Deliverable } from './model';
 import { targetText } from './runFacts';
 
 /**
@@ -102,7 +102,7 @@ export function goLivePlan(ctx: DossierContext): Deliverable {
   const release = typeof p.releaseVersion === 'string' ? `${p.releaseVersion}${typeof p.previousVersion === 'string' ? ` (replacing ${p.previousVersion}, which a rollback returns to)` : ''}` : 'as the runbook deploys it';
   return {
     id: 'go-live-plan',
-    title: 'Go-live Plan',
+    title: DELIVERABLE_TITLES['go-live-plan'],
     purpose: 'How this release goes live: the sequence of steps and who acts at each, how it is rolled back, and who is told what.',
     obligations: [OBLIGATIONS.deployer, OBLIGATIONS.qualityManagement, OBLIGATIONS.riskManagement],
     blocks: [

@@ -1,7 +1,7 @@
 import type { Step } from '../../runbook/schema';
 import { OBLIGATIONS } from '../obligations';
 import { actionEvidence, people, plan, rolesText, stepStatus, type DossierContext, type PlanItem } from './blocks';
-import type { Deliverable } from './model';
+import { DELIVERABLE_TITLES, type Deliverable } from './model';
 
 /**
  * The Operational Handover Checklist: everything operations takes over, each with its owner
@@ -66,7 +66,7 @@ function operationsRows(ctx: DossierContext): string[][] {
 export function handoverChecklist(ctx: DossierContext): Deliverable {
   return {
     id: 'operational-handover-checklist',
-    title: 'Operational Handover Checklist',
+    title: DELIVERABLE_TITLES['operational-handover-checklist'],
     purpose: 'What operations takes over from the go-live, who owns each item, and whether the run recorded it done.',
     obligations: [OBLIGATIONS.deployer, OBLIGATIONS.qualityManagement],
     blocks: [

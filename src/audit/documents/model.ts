@@ -8,6 +8,18 @@ import type { Block } from './blocks';
 export const DELIVERABLE_IDS = ['go-live-plan', 'human-oversight-protocol', 'training-materials', 'compliance-dossier', 'operational-handover-checklist'] as const;
 export type DeliverableId = (typeof DELIVERABLE_IDS)[number];
 
+export const DELIVERABLE_TITLES: Record<DeliverableId, string> = {
+  'go-live-plan': 'Go-live Plan',
+  'human-oversight-protocol': 'Human Oversight Protocol',
+  'training-materials': 'Training Materials',
+  'compliance-dossier': 'Compliance Dossier',
+  'operational-handover-checklist': 'Operational Handover Checklist',
+};
+
+export const deliverableTitle = (id: DeliverableId) => DELIVERABLE_TITLES[id];
+
+export const isDeliverableId = (value: unknown): value is DeliverableId => (DELIVERABLE_IDS as readonly unknown[]).includes(value);
+
 export interface Deliverable {
   id: DeliverableId;
   title: string;

@@ -2,7 +2,7 @@ import type { Step } from '../../runbook/schema';
 import { COLLABORATION_MODES, OBLIGATIONS } from '../obligations';
 import { decisionTable, evidenceTable, matches, people, plan, rolesText, stepTitle, type Block, type DossierContext } from './blocks';
 import { AUTONOMY_WORDS, autonomyOf, type Autonomy } from './autonomy';
-import type { Deliverable } from './model';
+import { DELIVERABLE_TITLES, type Deliverable } from './model';
 import { modeLabel } from './people';
 
 /**
@@ -97,7 +97,7 @@ export function oversightProtocol(ctx: DossierContext): Deliverable {
   const signoffSteps = new Set(steps.filter((s) => s.kind === 'approval' && matches(/oversight/i, s.id, s.title, s.phase)).map((s) => s.id));
   return {
     id: 'human-oversight-protocol',
-    title: 'Human Oversight Protocol',
+    title: DELIVERABLE_TITLES['human-oversight-protocol'],
     purpose: 'How people oversee the AI system in this run’s Collaboration Mode: what it may do alone, what needs approval, what is prohibited, how to intervene and whom to call.',
     obligations: [OBLIGATIONS.humanOversight, OBLIGATIONS.deployer],
     blocks: [

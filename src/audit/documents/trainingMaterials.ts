@@ -1,7 +1,7 @@
 import { documentOf } from '../entries';
 import { OBLIGATIONS } from '../obligations';
 import { evidenceTable, latestEvidence, matches, people, plan, rolesText, type Block, type DossierContext, type PlanItem } from './blocks';
-import type { Deliverable } from './model';
+import { DELIVERABLE_TITLES, type Deliverable } from './model';
 
 /**
  * Training Materials: the guides and the quality-awareness training as the documents people
@@ -75,7 +75,7 @@ export function trainingMaterials(ctx: DossierContext): Deliverable {
   const change = text(ctx, beforeAfter);
   return {
     id: 'training-materials',
-    title: 'Training Materials',
+    title: DELIVERABLE_TITLES['training-materials'],
     purpose: 'What end users learn before the AI goes live, how their work changes, how they give feedback, and how many completed the training.',
     obligations: [OBLIGATIONS.aiLiteracy, OBLIGATIONS.deployer, OBLIGATIONS.postMarket],
     blocks: [
