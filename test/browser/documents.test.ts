@@ -68,6 +68,10 @@ describe.skipIf(!hasChromium)('the five deliverables in a browser', () => {
     await laptop.page.goto(`/runs/${run.runId}/documents/go-live-plan`);
     expect(await laptop.page.locator('article.document').textContent()).toContain('guardian@demo.golive.example');
 
+    // The runs list says why the run ended.
+    await laptop.page.goto('/runs?system=documents-browser');
+    expect(await laptop.page.locator('table.runs tbody tr').filter({ hasText: run.runId }).textContent()).toContain('rejected at gate-4: latency budget not met');
+
     // An unknown document is a 404 naming the five; someone without a role in the run sees none.
     const missing = await laptop.page.goto(`/runs/${run.runId}/documents/press-release`);
     expect(missing?.status()).toBe(404);

@@ -14,7 +14,8 @@ export async function defaultRunbookInput(
   sandbox: TestSandbox,
   hypercareDuration = '2s',
   params: Record<string, string | number | boolean> = {},
-  opts: { watchInterval?: string } = {},
+  /** addressesFromDefaults: leave every address to the runbook's `${sandbox.*}` defaults, as the start form does. */
+  opts: { watchInterval?: string; addressesFromDefaults?: boolean } = {},
 ): Promise<GoLiveInput> {
   const loaded = await loadRunbookFile(path.resolve(__dirname, '../../runbooks/default.yaml'), { sandbox: sandbox.address });
   const hypercare = loaded.runbook.steps.at(-1);
@@ -27,6 +28,6 @@ export async function defaultRunbookInput(
     collaborationMode: 3,
     initiator: { id: people.initiator },
     assignments: defaultAssignments,
-    params: { ...sandbox.params, loadTestSeconds: 1, failoverSeconds: 2, stressMaxRate: 60, ...params },
+    params: { ...(opts.addressesFromDefaults ? { ruleFile: sandbox.params.ruleFile, canarySeconds: sandbox.params.canarySeconds } : sandbox.params), loadTestSeconds: 1, failoverSeconds: 2, stressMaxRate: 60, ...params },
   });
 }

@@ -37,7 +37,10 @@ describe('the default runbook', () => {
   });
 
   it('goes live end to end against the sandbox with decisions sent as Updates', { timeout: 180_000 }, async () => {
-    const input = await defaultRunbookInput(sandbox);
+    // Every address from the runbook's defaults, as the start form offers them: they follow the
+    // sandbox's port (here a free one, as with any GOLIVE_SANDBOX_PORT).
+    const input = await defaultRunbookInput(sandbox, '2s', {}, { addressesFromDefaults: true });
+    expect(input.params).toMatchObject({ targetUrl: sandbox.url, stagingUrl: `${sandbox.url}/staging`, targetPort: Number(new URL(sandbox.url).port), prometheusUrl: `${sandbox.url}/prometheus` });
     const { taskQueue, run } = await testWorker();
     const result = await run(async () => {
       const handle = await startRun(client, taskQueue, input);

@@ -438,9 +438,10 @@ function header(v: RunView): SafeHtml {
   <p class="links">
     ${s.status === 'hypercare' && html`<a href="#rb-h" class="report-link">Report an AI error</a>`}
     <a href="/runs/${encodeURIComponent(v.runId)}/audit">Audit trail</a>
-    <a href="${api(v, '/dossier')}" download>Download dossier</a>
+    <a href="${api(v, '/dossier')}" download data-anchor="dossier-anchor">Download dossier</a>
     ${v.temporalUrl && html`<a href="${v.temporalUrl}" rel="noopener" target="_blank">Open in Temporal Web UI</a>`}
   </p>
+  <p id="dossier-anchor" class="hint anchor" role="status" data-keep hidden></p>
   <p class="hint">The five deliverables, built from this run as it stands:</p>
   ${documentsNav(v.runId)}
 </div>`;
