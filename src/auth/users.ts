@@ -45,8 +45,11 @@ export type UsersFileInput = z.input<typeof usersFileSchema>;
 export interface Person {
   id: string;
   name: string;
-  email?: string;
   roles: string[];
+  /** From the identity provider, or the users file's `email` where it has one. */
+  email?: string;
+  /** Where the person comes from: the users file (absent) or an OpenID Connect login. */
+  source?: 'oidc';
 }
 
 export class UsersFileError extends Error {

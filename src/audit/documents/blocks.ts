@@ -94,7 +94,7 @@ export function decisionTable(ctx: DossierContext, decisions: readonly DecisionR
   const who = people(ctx);
   return {
     kind: 'table',
-    columns: ['Step', 'Decision', 'By', 'At', 'Comment', 'Evidence hash'],
+    columns: ['Step', 'Decision', 'By', 'At', 'Comment', 'Evidence hash', 'Signed by their passkey'],
     rows: decisions.map((d) => [
       stepTitle(ctx, d.stepId),
       d.decision === 'approve' ? 'approved' : 'REJECTED',
@@ -102,6 +102,8 @@ export function decisionTable(ctx: DossierContext, decisions: readonly DecisionR
       d.at,
       d.comment ?? '',
       d.evidenceHash,
+      // The assertion itself is in the trail's signed message; `golive verify` checks it.
+      d.passkey ? `yes, credential ${d.passkey.credentialId.slice(0, 16)}…` : '',
     ]),
   };
 }
