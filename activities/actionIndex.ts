@@ -66,6 +66,7 @@ export const actionIndex = {
   'monitoring-verify': entry('monitoringVerify', 'Rules loaded, target scraped, a test alert delivered through Alertmanager', true),
   'monitoring-deactivate': entry('monitoringDeactivate', "Remove the run's alert rules (and dashboard) from Prometheus"),
   'metrics-check': entry('metricsCheck', 'PromQL checks with bounds over a window (canary analysis)', true),
+  'target-snapshot': entry('targetSnapshot', 'Read fields of JSON endpoints (the hypercare watch of the target)'),
   notify: entry('notify', 'Message roles by Slack webhook and/or e-mail'),
 } as const;
 

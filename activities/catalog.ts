@@ -15,6 +15,7 @@ import { monitoringVerifyParams, monitoringVerifyResult } from './schemas/monito
 import { notifyParams, notifyResult } from './schemas/notify';
 import { rollbackDrillParams, rollbackDrillResult } from './schemas/rollbackDrill';
 import { stressTestParams, stressTestResult } from './schemas/stressTest';
+import { targetSnapshotParams, targetSnapshotResult } from './schemas/targetSnapshot';
 import { tcpCheckParams, tcpCheckResult } from './schemas/tcpCheck';
 import { webhookParams, webhookResult } from './schemas/webhook';
 
@@ -64,6 +65,7 @@ export const actionCatalog = {
   'monitoring-verify': action({ ...i['monitoring-verify'], params: monitoringVerifyParams, result: monitoringVerifyResult }),
   'monitoring-deactivate': action({ ...i['monitoring-deactivate'], params: monitoringDeactivateParams, result: monitoringDeactivateResult }),
   'metrics-check': action({ ...i['metrics-check'], params: metricsCheckParams, result: metricsCheckResult }),
+  'target-snapshot': action({ ...i['target-snapshot'], params: targetSnapshotParams, result: targetSnapshotResult }),
   notify: action({ ...i.notify, params: notifyParams, result: notifyResult }),
 } as const satisfies Record<ActionName, unknown>;
 

@@ -15,6 +15,7 @@ import { monitoringVerify } from './monitoringVerify';
 import { notify } from './notify';
 import { rollbackDrill } from './rollbackDrill';
 import { stressTest } from './stressTest';
+import { targetSnapshot } from './targetSnapshot';
 import { tcpCheck } from './tcpCheck';
 import { webhook } from './webhook';
 import { knownSecrets, withRedaction } from './redaction';
@@ -45,6 +46,7 @@ export function createActivities(deps: ActivityDeps): CatalogActivities {
     monitoringVerify: monitoringVerify(deps),
     monitoringDeactivate: monitoringDeactivate(deps),
     metricsCheck: metricsCheck(deps),
+    targetSnapshot: targetSnapshot(deps),
     notify: notify(deps),
   };
   // Results and errors become history, state, trail and dossier: no secret gets that far.

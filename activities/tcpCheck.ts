@@ -25,7 +25,7 @@ export function tcpCheck(deps: ActivityDeps) {
     rethrowIfCancelled(signal);
     const failed = targets.filter((t) => !t.ok);
     if (failed.length > 0) {
-      transient('Unreachable', `unreachable: ${failed.map((f) => `${f.name} (${f.problem})`).join('; ')}`, { targets });
+      transient('Unreachable', `unreachable: ${failed.map((f) => `${f.name} at ${f.host.includes(':') ? `[${f.host}]` : f.host}:${f.port} (${f.problem})`).join('; ')}`, { targets });
     }
     return { targets };
   };

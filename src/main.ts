@@ -11,6 +11,7 @@ import { startWebRole, type WebRole } from './process/webRole';
 import { startWorkerHealth, type WorkerHealth } from './process/workerHealth';
 import { startWorkerRole, type WorkerRole } from './process/workerRole';
 import { DatabaseUnavailable } from './db/database';
+import { sandboxAddress } from './sandbox/address';
 import { startSandbox } from './sandbox/server';
 import { TemporalCliUnavailable } from './temporal/cliBinary';
 import { devServerTarget, targetFromEnvironment, type TemporalTarget } from './temporal/connection';
@@ -99,12 +100,7 @@ function printBanner(config: Config, running: Running, target: TemporalTarget, u
     ...(running.workerHealth ? [`  health          ${running.workerHealth.url}/readyz`] : []),
     `  Temporal UI     ${uiUrl ?? '(set GOLIVE_TEMPORAL_UI_URL to link it)'}`,
     `  Temporal        ${target.address} (namespace ${target.namespace}${config.TEMPORAL_ADDRESS ? '' : ', embedded dev server'})`,
-    ...(running.sandbox
-      ? [
-          `  sandbox system  ${running.sandbox.url} (the default runbook goes live against it)`,
-          `  monitoring      ${running.sandbox.url}/prometheus, ${running.sandbox.url}/alertmanager (the sandbox's stand-in; see README "Operations")`,
-        ]
-      : []),
+    ...(running.sandbox ? sandboxLines(config) : []),
     `  metrics         ${metricsWhere(config, running)}`,
     `  tracing         ${tracing() ? 'OpenTelemetry on (OTEL_* settings)' : 'off (set OTEL_EXPORTER_OTLP_ENDPOINT to export traces)'}`,
     ...(running.web ? [`  database        ${running.web.databaseWhere}`] : []),
@@ -115,6 +111,15 @@ function printBanner(config: Config, running: Running, target: TemporalTarget, u
     '',
   ];
   process.stdout.write(lines.join('\n'));
+}
+
+/** The sandbox's address as the default runbook's parameters and the start form use it. */
+function sandboxLines(config: Config): string[] {
+  const url = sandboxAddress(config)?.url;
+  return [
+    `  sandbox system  ${url} (the default runbook goes live against it)`,
+    `  monitoring      ${url}/prometheus, ${url}/alertmanager (the sandbox's stand-in; see README "Operations")`,
+  ];
 }
 
 /** Web first (no new requests; those in flight finish), then the worker drains, then the rest. */

@@ -53,11 +53,13 @@ export function watchAnalyses(ctx: RunContext, step: HypercareStep): AnalysesHan
 
 function statusOf(ctx: RunContext, step: HypercareStep, a: Analysis): AnalysisStatus {
   const view = ctx.state.stepView(step.id);
-  const result = (view.result ??= { analyses: [] }) as { analyses: AnalysisStatus[] };
-  let status = result.analyses.find((s) => s.id === a.id);
+  // The hypercare step's result also carries the target watch (targetWatch.ts).
+  const result = (view.result ??= { analyses: [] }) as { analyses?: AnalysisStatus[] };
+  const list = (result.analyses ??= []);
+  let status = list.find((s) => s.id === a.id);
   if (!status) {
     status = { id: a.id, consecutiveFailures: 0, measurements: 0, breaches: 0, last: [] };
-    result.analyses.push(status);
+    list.push(status);
   }
   return status;
 }

@@ -61,6 +61,9 @@ export interface GoLiveInput {
   /** Each assigned person's roles in the directory at start (what the assignments were checked
    *  against). Absent only in runs started before golive bound roles to the directory. */
   directory?: Record<string, string[]>;
+  /** Each assigned person's name (and e-mail, where the users file has one) at start, so the
+   *  run's documents name people, not ids. Absent in runs started before golive recorded them. */
+  people?: Record<string, { name: string; email?: string }>;
   /** The server's public key(s) this run accepts signed messages from, and its signature over
    *  this input. Absent only in runs started before golive signed messages. */
   signing?: { keys: PinnedKey[]; startSignature: MessageSignature };

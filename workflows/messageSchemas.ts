@@ -100,6 +100,7 @@ export const goLiveInputSchema = z.strictObject({
   params: z.record(z.string(), paramValueSchema).default({}),
   delegations: z.array(delegationSchema).max(50).optional(),
   directory: z.record(personId, z.array(roleIdSchema)).optional(),
+  people: z.record(personId, z.strictObject({ name: z.string().min(1).max(200), email: z.string().max(254).optional() })).optional(),
   signing: z.strictObject({ keys: z.array(pinnedKeySchema).min(1).max(10), startSignature: messageSignatureSchema }).optional(),
   carried: z.unknown().optional(),
 });

@@ -4,6 +4,7 @@ import { durationToMs } from '../src/runbook/duration';
 import type { ActionStep, ApprovalStep, EscalationLevel, EvidenceStep, HypercareStep, Step } from '../src/runbook/schema';
 import { runAction } from './actions';
 import { watchAnalyses } from './analysis';
+import { watchTarget } from './targetWatch';
 import { nowIso as now, nowMs } from './clock';
 import { failurePolicy, quorumMet, resendRoles, waitTimeline } from './policy';
 import { CHECKPOINT, failureMessage, RunAborted, type Outcome, type RunContext } from './runContext';
@@ -91,13 +92,14 @@ async function runEvidenceStep(ctx: RunContext, step: EvidenceStep): Promise<voi
   state.setStep(step.id, 'completed', now());
 }
 
-/** Hypercare with its automated analyses (analysis.ts) running beside the watch. */
+/** Hypercare with its automated analyses (analysis.ts) and the watch of the target (targetWatch.ts) beside it. */
 async function runHypercareStep(ctx: RunContext, step: HypercareStep): Promise<Outcome> {
   const analyses = watchAnalyses(ctx, step);
+  const target = watchTarget(ctx, step);
   try {
     return await watchHypercare(ctx, step);
   } finally {
-    await analyses.stop();
+    await Promise.all([analyses.stop(), target.stop()]);
   }
 }
 

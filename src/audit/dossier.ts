@@ -7,6 +7,8 @@ import { REFUSALS_FILE } from './refusals';
 import { renderHtml } from './renderHtml';
 import { renderMarkdown } from './renderMarkdown';
 import { buildSections, type DossierSection } from './sections';
+import { DELIVERABLE_FILES, DELIVERABLE_IDS, deliverableFile } from './documents/model';
+import { deliverableDocument, deliverableHtml, deliverableMarkdown } from './documents/render';
 
 /**
  * The compliance dossier of one run as a set of files (name → bytes), with a manifest of their
@@ -19,6 +21,8 @@ export const MANIFEST_FILE = 'manifest.json';
 export const TRAIL_FILE = 'audit-trail.json';
 export const DOSSIER_JSON = 'dossier.json';
 export const DOSSIER_FILES = [DOSSIER_JSON, 'dossier.md', 'index.html', TRAIL_FILE, REFUSALS_FILE] as const;
+/** Every file an export has besides the manifest: the core files and each deliverable as HTML and Markdown. */
+export const EXPORT_FILES: readonly string[] = [...DOSSIER_FILES, ...DELIVERABLE_FILES];
 
 export interface Dossier {
   format: typeof DOSSIER_FORMAT;
@@ -104,13 +108,19 @@ export function buildDossier(src: DossierSource): Dossier {
 export function dossierFiles(src: DossierSource): Map<string, Uint8Array> {
   const dossier = buildDossier(src);
   const trail: TrailFile = { workflowId: src.workflowId, head: dossier.trail.head, entries: src.entries };
-  const text: Record<(typeof DOSSIER_FILES)[number], string> = {
+  const text: Record<(typeof DOSSIER_FILES)[number], string> & Record<string, string> = {
     [DOSSIER_JSON]: json(dossier),
     'dossier.md': renderMarkdown(dossier),
     'index.html': renderHtml(dossier),
     [TRAIL_FILE]: json(trail),
     [REFUSALS_FILE]: json(src.refusals),
   };
+  const ctx = { input: src.input, state: src.state, entries: src.entries, refusals: src.refusals };
+  for (const id of DELIVERABLE_IDS) {
+    const doc = deliverableDocument(ctx, id, src.workflowId, dossier.generatedAt);
+    text[deliverableFile(id, 'html')] = deliverableHtml(doc);
+    text[deliverableFile(id, 'md')] = deliverableMarkdown(doc);
+  }
   const files = new Map<string, Uint8Array>(Object.entries(text).map(([name, body]) => [name, Buffer.from(body, 'utf8')]));
   const manifest: Manifest = {
     format: DOSSIER_FORMAT,

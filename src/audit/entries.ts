@@ -224,17 +224,21 @@ function messageEntry(name: string, input: Attrs, outcome: MessageOutcome, match
       const itemId = str(input.itemId) ?? '';
       const record = match.evidence(stepId ?? '', itemId, actor ?? '');
       if (!record && outcome.via === 'signal') return refused('evidence signal');
+      // A document is named by its own SHA-256 (the file's, as the run page and the dossier show
+      // it); the record's hash, which decisions cover, is kept apart as recordSha256.
+      const document = documentOf(input.value);
       return {
         kind: 'evidence-submitted',
         ...(actor ? { actor } : {}),
         ...(record ? { role: record.role } : {}),
         ...(stepId ? { stepId } : {}),
-        summary: `${actor} submitted evidence "${itemId}" for "${stepId}"${record ? ` (sha256 ${record.sha256.slice(0, 12)}…)` : ''}`,
+        summary: `${actor} submitted evidence "${itemId}" for "${stepId}"${document ? `: ${document.name} (sha256 ${document.sha256})` : ''}`,
         details: {
           itemId,
           value: input.value,
           ...(input.note ? { note: input.note } : {}),
-          ...(record ? { sha256: record.sha256, evidenceSeq: record.seq } : {}),
+          ...(document ? { document: document.name, sha256: document.sha256 } : {}),
+          ...(record ? { recordSha256: record.sha256, evidenceSeq: record.seq } : {}),
           via: outcome.via,
           ...signedPart(name, input),
         },
@@ -558,4 +562,12 @@ function stateFacts(state: RunStateView, flat: readonly { e: DecodedEvent; i: nu
     fact(f.at, 1, { kind: 'run-aborted', ...(f.stepId ? { stepId: f.stepId } : {}), summary: `run aborted (${f.kind}): ${f.reason}; rolling back`, details: { failure: f } });
   }
   return out;
+}
+
+/** A document evidence value's name and SHA-256 (the file's own), if the value is one. */
+export function documentOf(value: unknown): { name: string; sha256: string; url?: string } | undefined {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  const d = value as Record<string, unknown>;
+  if (typeof d.name !== 'string' || typeof d.sha256 !== 'string') return undefined;
+  return { name: d.name, sha256: d.sha256, ...(typeof d.url === 'string' ? { url: d.url } : {}) };
 }

@@ -22,6 +22,15 @@ export const OBLIGATIONS = {
   seriousIncidents: { ref: 'Art. 73', title: 'Reporting of serious incidents' },
 } as const satisfies Record<string, Obligation>;
 
+/** The GDPR (Regulation (EU) 2016/679) articles the dossier's data-protection part serves. */
+export const GDPR = {
+  lawfulBasis: { ref: 'GDPR Art. 6 & 9', title: 'Lawful basis of processing (special categories)' },
+  automatedDecisions: { ref: 'GDPR Art. 22', title: 'Automated individual decision-making' },
+  records: { ref: 'GDPR Art. 30', title: 'Records of processing activities' },
+  dpia: { ref: 'GDPR Art. 35', title: 'Data protection impact assessment' },
+  dpo: { ref: 'GDPR Art. 39(1)(c)', title: 'Advice of the data protection officer on the DPIA' },
+} as const satisfies Record<string, Obligation>;
+
 /** Collaboration Modes 1–5, as the runbook schema defines them (1 = AI assists … 5 = autonomous within hard boundaries). */
 export const COLLABORATION_MODES: Record<number, { name: string; autonomy: string; oversight: string }> = {
   1: { name: 'AI assists', autonomy: 'The AI suggests; people do the work and take every decision.', oversight: 'Every output is read by a person before anything happens.' },

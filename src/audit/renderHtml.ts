@@ -1,6 +1,7 @@
 import type { Dossier } from './dossier';
 import { NOT_RECORDED, type Block } from './sections';
 import { obligationsLine, runFields } from './renderShared';
+import { DELIVERABLE_IDS, deliverableFile, deliverableTitle } from './documents/model';
 
 /**
  * The dossier for people, as one self-contained HTML page: no scripts, no external resources
@@ -8,12 +9,12 @@ import { obligationsLine, runFields } from './renderShared';
  * printed, at the top of every page.
  */
 
-const escapeHtml = (text: string) =>
+export const escapeHtml = (text: string) =>
   text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 // Phones: each table scrolls inside its own box rather than squeezing its columns, short values
 // (numbers, statuses, times, ids) never break, and long text wraps at spaces.
-const STYLE = `
+export const STYLE = `
 body{font:14px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:72rem;padding:0 1rem;color:#1a1a1a}
 .table{overflow-x:auto;max-width:100%;margin:.5rem 0;-webkit-overflow-scrolling:touch}
 table{border-collapse:collapse;width:100%}th,td{border:1px solid #ccc;padding:.25rem .4rem;text-align:left;vertical-align:top;overflow-wrap:break-word}
@@ -32,7 +33,7 @@ function columnClasses(columns: readonly string[], rows: readonly (readonly stri
   return columns.map((_, i) => (rows.every((r) => (r[i] ?? '').length <= SHORT_VALUE && !/\s/.test(r[i] ?? '')) ? 'short' : 'text'));
 }
 
-function block(b: Block): string {
+export function htmlBlock(b: Block): string {
   switch (b.kind) {
     case 'heading':
       return `<h3>${escapeHtml(b.text)}</h3>`;
@@ -56,7 +57,7 @@ function block(b: Block): string {
 export function renderHtml(d: Dossier): string {
   const draft = (cls: string) => (d.draftNotice ? `<p class="draft ${cls}">${escapeHtml(d.draftNotice)}</p>` : '');
   const sections = d.sections
-    .map((s) => `<section id="${escapeHtml(s.id)}"><h2>${escapeHtml(s.title)}</h2>${draft('')}<p class="obligations">Serves: ${escapeHtml(obligationsLine(s.obligations))}</p>${s.blocks.map(block).join('\n')}</section>`)
+    .map((s) => `<section id="${escapeHtml(s.id)}"><h2>${escapeHtml(s.title)}</h2>${draft('')}<p class="obligations">Serves: ${escapeHtml(obligationsLine(s.obligations))}</p>${s.blocks.map(htmlBlock).join('\n')}</section>`)
     .join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
@@ -66,7 +67,8 @@ export function renderHtml(d: Dossier): string {
 <body>${draft('page')}
 <h1>${escapeHtml(d.title)}</h1>
 <dl>${runFields(d).map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`).join('')}</dl>
-<nav><ol>${d.sections.map((s) => `<li><a href="#${escapeHtml(s.id)}">${escapeHtml(s.title)}</a></li>`).join('')}</ol></nav>
+<nav><ol>${d.sections.map((s) => `<li><a href="#${escapeHtml(s.id)}">${escapeHtml(s.title)}</a></li>`).join('')}</ol>
+<p>The five deliverables, each also a document of its own: ${DELIVERABLE_IDS.map((id) => `<a href="${deliverableFile(id, 'html')}">${escapeHtml(deliverableTitle(id))}</a> (<a href="${deliverableFile(id, 'md')}">Markdown</a>)`).join(', ')}.</p></nav>
 ${sections}
 </body></html>
 `;

@@ -4,9 +4,9 @@ import { obligationsLine, runFields } from './renderShared';
 
 /** The dossier for people, as Markdown. Every value is escaped: run data is user input. */
 
-const escapeMd = (text: string) => text.replace(/([\\`*_[\]<>|#])/g, '\\$1').replace(/\r?\n/g, '<br>');
+export const escapeMd = (text: string) => text.replace(/([\\`*_[\]<>|#])/g, '\\$1').replace(/\r?\n/g, '<br>');
 
-function block(b: Block): string {
+export function mdBlock(b: Block): string {
   switch (b.kind) {
     case 'heading':
       return `### ${escapeMd(b.text)}`;
@@ -33,7 +33,7 @@ export function renderMarkdown(d: Dossier): string {
     out.push(`## ${escapeMd(s.title)}`, '');
     if (d.draftNotice) out.push(`> **${escapeMd(d.draftNotice)}**`, '');
     out.push(`_Serves: ${escapeMd(obligationsLine(s.obligations))}_`, '');
-    for (const b of s.blocks) out.push(block(b), '');
+    for (const b of s.blocks) out.push(mdBlock(b), '');
   }
   return out.join('\n');
 }

@@ -1,5 +1,6 @@
 import type { Dossier } from './dossier';
 import type { Obligation } from './obligations';
+import { modeLabel } from './documents/people';
 
 /** What both renderers print the same way: the run's header fields and obligation lines. */
 
@@ -10,8 +11,8 @@ export function runFields(d: Dossier): [string, string][] {
   return [
     ['System', r.system],
     ['Runbook', `${r.runbook.id}@${r.runbook.version} — ${r.runbook.title} (sha256 ${r.runbook.sha256})`],
-    ['Collaboration Mode', String(r.collaborationMode)],
-    ['Initiator', r.initiator.id],
+    ['Collaboration Mode', modeLabel(r.collaborationMode)],
+    ['Release manager', r.initiator.name ? `${r.initiator.name} (${r.initiator.id})` : r.initiator.id],
     ['Status', r.status + (r.failure ? ` (${r.failure.kind}${r.failure.stepId ? ` at ${r.failure.stepId}` : ''}: ${r.failure.reason})` : '')],
     ['Started', r.startedAt],
     ['Ended', r.endedAt ?? 'not finished'],

@@ -7,7 +7,7 @@ import { verifyChain, type ChainedEntry } from './chain';
 import { refusalsChainProblem, REFUSALS_FILE } from './refusals';
 import { verifyPasskeys } from './passkeys';
 import { verifySignatures } from './signatures';
-import { DOSSIER_FILES, DOSSIER_FORMAT, DOSSIER_JSON, MANIFEST_FILE, manifestSchema, sha256, TRAIL_FILE } from './dossier';
+import { EXPORT_FILES, DOSSIER_FORMAT, DOSSIER_JSON, MANIFEST_FILE, manifestSchema, sha256, TRAIL_FILE } from './dossier';
 
 /**
  * Offline check of an exported dossier, bytes in, verdict out: the manifest's shape, every file
@@ -96,9 +96,9 @@ export function verifyDossierFiles(files: ReadonlyMap<string, Uint8Array>, opts:
   const names = manifest.files.map((f) => f.name);
   const repeated = names.find((name, i) => names.indexOf(name) !== i);
   if (repeated) return { ok: false, file: MANIFEST_FILE, field: 'files', reason: `lists ${repeated} twice` };
-  const unexpected = names.find((name) => !(DOSSIER_FILES as readonly string[]).includes(name));
+  const unexpected = names.find((name) => !EXPORT_FILES.includes(name));
   if (unexpected) return { ok: false, file: MANIFEST_FILE, field: 'files', reason: `lists ${unexpected}, which a ${DOSSIER_FORMAT} export does not have` };
-  const uncovered = DOSSIER_FILES.find((name) => !names.includes(name));
+  const uncovered = EXPORT_FILES.find((name) => !names.includes(name));
   if (uncovered) return { ok: false, file: MANIFEST_FILE, field: 'files', reason: `does not cover ${uncovered}` };
   for (const entry of manifest.files) {
     const bytes = files.get(entry.name);
@@ -158,7 +158,7 @@ export class DossierArchiveError extends Error {
   override name = 'DossierArchiveError';
 }
 
-/** Bounds for unpacking a zip someone uploaded: the five files of an export are far below these. */
+/** Bounds for unpacking a zip someone uploaded: the files of an export (16) are far below these. */
 export const ZIP_LIMITS = { files: 64, unpackedBytes: 256 * 1024 * 1024 } as const;
 
 /**

@@ -64,6 +64,7 @@ export async function ensureDemoUsers(dataDir: string, usersFile = path.join(dat
       credentials.map(async (c) => ({
         id: c.id,
         name: c.name,
+        email: `${c.id}@demo.golive.example`,
         roles: c.roles,
         passwordHash: await hashPassword(c.password),
         tokens: [{ label: 'demo', sha256: sha256Hex(c.token), createdAt: now }],

@@ -20,6 +20,8 @@ export const apiTokenSchema = z.strictObject({
 export const userRecordSchema = z.strictObject({
   id: actorSchema.shape.id,
   name: z.string().min(1).max(200),
+  /** How to reach the person (escalation paths in the Human Oversight Protocol name it). */
+  email: z.string().email().max(254).optional(),
   roles: z.array(roleIdSchema),
   passwordHash: z.string().regex(passwordHashPattern, 'must be a scrypt hash (scrypt$N$r$p$salt$hash)').optional(),
   tokens: z.array(apiTokenSchema).default([]),
@@ -44,7 +46,7 @@ export interface Person {
   id: string;
   name: string;
   roles: string[];
-  /** From the identity provider (people of the users file have none). */
+  /** From the identity provider, or the users file's `email` where it has one. */
   email?: string;
   /** Where the person comes from: the users file (absent) or an OpenID Connect login. */
   source?: 'oidc';
@@ -55,7 +57,7 @@ export class UsersFileError extends Error {
 }
 
 function toPerson(u: UserRecord): Person {
-  return { id: u.id, name: u.name, roles: [...u.roles] };
+  return { id: u.id, name: u.name, ...(u.email ? { email: u.email } : {}), roles: [...u.roles] };
 }
 
 export class UserStore {

@@ -5,6 +5,7 @@ import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Docume
 import type { RunbookRef } from '../../workflows/definitions';
 import { formatPath, type Issue } from './issues';
 import { salvageIssues, uniqueIssues } from './salvage';
+import { fillSandboxDefaults, type SandboxAddress } from './sandboxDefaults';
 import { runbookSchema, type Runbook } from './schema';
 import { validateRunbook } from './validate';
 import { zodIssues } from './zodIssues';
@@ -83,7 +84,12 @@ function jsonSyntaxIssue(text: string, error: unknown): RunbookIssue {
 }
 
 /** Parse and validate runbook text (YAML, or JSON — which the YAML parser also reads for lines). */
-export function parseRunbookText(content: string | Uint8Array, options: { source: string; format?: RunbookFormat }): LoadedRunbook {
+export interface RunbookLoadOptions {
+  /** The sandbox this golive runs: fills `${sandbox.*}` in parameter defaults (sandboxDefaults.ts). */
+  sandbox?: SandboxAddress;
+}
+
+export function parseRunbookText(content: string | Uint8Array, options: { source: string; format?: RunbookFormat } & RunbookLoadOptions): LoadedRunbook {
   const { source } = options;
   const text = typeof content === 'string' ? content : Buffer.from(content).toString('utf8');
   const sha256 = sha256Hex(content);
@@ -106,12 +112,14 @@ export function parseRunbookText(content: string | Uint8Array, options: { source
     const message = syntax.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
     fail([{ path: [], message: `YAML syntax: ${message}`, ...(syntax.linePos ? { line: syntax.linePos[0].line } : {}) }]);
   }
-  let raw: unknown;
+  let written: unknown;
   try {
-    raw = doc.toJS();
+    written = doc.toJS();
   } catch (error) {
     fail([{ path: [], message: `cannot read the document: ${error instanceof Error ? error.message : String(error)}` }]);
   }
+  const sandboxed = fillSandboxDefaults(written, options.sandbox);
+  const raw = sandboxed.raw;
   // In file order, so the reader can fix them top to bottom.
   const withLines = (issues: Issue[]): RunbookIssue[] =>
     issues
@@ -124,19 +132,19 @@ export function parseRunbookText(content: string | Uint8Array, options: { source
   const parsed = runbookSchema.safeParse(raw);
   if (!parsed.success) {
     // The cross-field checks still run on the parts that parse, so one pass shows everything.
-    const schemaIssues = zodIssues(parsed.error, runbookSchema, raw);
+    const schemaIssues = [...sandboxed.issues, ...zodIssues(parsed.error, runbookSchema, raw)];
     fail(withLines(uniqueIssues([...schemaIssues, ...salvageIssues(raw, schemaIssues)])));
   }
   const runbook = parsed.data!;
-  const problems = validateRunbook(runbook);
+  const problems = [...sandboxed.issues, ...validateRunbook(runbook)];
   if (problems.length > 0) fail(withLines(uniqueIssues(problems)));
   return { runbook, ref: { id: runbook.id, version: runbook.version, sha256, source } };
 }
 
 /** Read a runbook file; `source` in the ref is the path relative to the working folder. */
-export async function loadRunbookFile(file: string): Promise<LoadedRunbook> {
+export async function loadRunbookFile(file: string, options: RunbookLoadOptions = {}): Promise<LoadedRunbook> {
   const bytes = await readFile(file);
   const relative = path.relative(process.cwd(), file);
   const source = relative.startsWith('..') || path.isAbsolute(relative) ? path.resolve(file) : relative;
-  return parseRunbookText(bytes, { source, format: formatOf(file) });
+  return parseRunbookText(bytes, { source, format: formatOf(file), ...options });
 }

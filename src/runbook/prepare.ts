@@ -2,6 +2,7 @@ import type { Actor, Delegation, GoLiveInput } from '../../workflows/definitions
 import { goLiveInputSchema } from '../../workflows/messageSchemas';
 import { checkActionCall } from './actions';
 import { checkAnalysis } from './analysis';
+import { checkWatch, watchCall } from './watch';
 import { formatPath, StartInputError, type Issue } from './issues';
 import type { LoadedRunbook } from './load';
 import { roleReferences } from './roles';
@@ -27,6 +28,8 @@ export interface PrepareRunInput {
   delegations?: Delegation[];
   /** Each assigned person's roles in the directory, as checked at start. */
   directory?: Record<string, string[]>;
+  /** Each assigned person's name and e-mail from the directory, for the run's documents. */
+  people?: Record<string, { name: string; email?: string }>;
   /** Values for the runbook's parameters; text is accepted for numbers and booleans. */
   params?: Record<string, ParamValue>;
   /** Where actions may connect: every destination the filled runbook names must be allowed.
@@ -56,6 +59,7 @@ export function prepareRun(input: PrepareRunInput): GoLiveInput {
     filled.steps.forEach((step, i) => {
       if (step.kind !== 'hypercare') return;
       step.analyses.forEach((a, j) => issues.push(...checkAnalysis(a, ['runbook', 'steps', i, 'analyses', j]).map((issue) => blameParameter(issue, runbook))));
+      if (step.watch) issues.push(...checkWatch(step.watch, ['runbook', 'steps', i, 'watch']).map((issue) => blameParameter(issue, runbook)));
     });
     if (input.outbound) issues.push(...destinationIssues(filled, runbook, input.outbound));
   }
@@ -70,6 +74,7 @@ export function prepareRun(input: PrepareRunInput): GoLiveInput {
     assignments: input.assignments,
     ...(input.delegations?.length ? { delegations: input.delegations } : {}),
     ...(input.directory ? { directory: input.directory } : {}),
+    ...(input.people ? { people: input.people } : {}),
     params: params.values,
   };
   const parsed = goLiveInputSchema.safeParse(candidate);
@@ -119,8 +124,13 @@ function checkAssignments(runbook: Runbook, assignments: Record<string, string[]
  */
 function destinationIssues(filled: Runbook, written: Runbook, policy: OutboundPolicy): Issue[] {
   const seen = new Set<string>();
-  return actionCalls(filled)
-    .flatMap(({ call, path }) => outboundIssues(call.params, ['runbook', ...path, 'params'], policy))
+  // A watch's probes are written at steps[i].watch.probes[j], its call's params are { probes }.
+  const watches = filled.steps.flatMap((step, i) => (step.kind === 'hypercare' && step.watch ? [{ call: watchCall(step.watch), path: ['steps', i, 'watch'] }] : []));
+  return [
+    ...actionCalls(filled).map(({ call, path }) => ({ params: call.params, at: ['runbook', ...path, 'params'] })),
+    ...watches.map(({ call, path }) => ({ params: call.params, at: ['runbook', ...path] })),
+  ]
+    .flatMap(({ params, at }) => outboundIssues(params, at, policy))
     .map((issue) => blameParameter(issue, written))
     .filter((issue) => {
       const key = formatPath(issue.path);

@@ -1,6 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { formatOf, parseRunbookText, RunbookError, sha256Hex, type LoadedRunbook, type RunbookIssue } from './load';
+import { formatOf, parseRunbookText, RunbookError, sha256Hex, type LoadedRunbook, type RunbookIssue, type RunbookLoadOptions } from './load';
 
 /**
  * The runbooks in a folder (GOLIVE_RUNBOOKS_DIR). Files are read on every call: a run pins its
@@ -31,14 +31,18 @@ type Parsed = { loaded: LoadedRunbook } | { error: unknown };
 /** Parse results by file and SHA-256 of its bytes; each caller gets its own copy of a runbook. */
 class ParsedRunbooks {
   private readonly entries = new Map<string, Parsed>();
-  constructor(private readonly limit = 256) {}
+  /** The options are the registry's, fixed for its life, so file and content hash are the key. */
+  constructor(
+    private readonly options: RunbookLoadOptions,
+    private readonly limit = 256,
+  ) {}
 
   async load(file: string): Promise<LoadedRunbook> {
     const bytes = await readFile(file);
     const key = `${file}\0${sha256Hex(bytes)}`;
     let hit = this.entries.get(key);
     if (!hit) {
-      hit = parsedOrError(() => parseRunbookText(bytes, { source: sourceOf(file), format: formatOf(file) }));
+      hit = parsedOrError(() => parseRunbookText(bytes, { source: sourceOf(file), format: formatOf(file), ...this.options }));
       // A file and its edits are new keys: drop the oldest so a folder edited for months stays bounded.
       if (this.entries.size >= this.limit) this.entries.delete(this.entries.keys().next().value!);
       this.entries.set(key, hit);
@@ -63,8 +67,14 @@ function sourceOf(file: string): string {
 }
 
 export class RunbookRegistry {
-  private readonly parsed = new ParsedRunbooks();
-  constructor(readonly dir: string) {}
+  private readonly parsed: ParsedRunbooks;
+  /** `options.sandbox`: the sandbox this golive runs, for `${sandbox.*}` parameter defaults. */
+  constructor(
+    readonly dir: string,
+    options: RunbookLoadOptions = {},
+  ) {
+    this.parsed = new ParsedRunbooks(options);
+  }
 
   /** Every runbook file in the folder, valid or not, sorted by file name. */
   async list(): Promise<RunbookListing[]> {

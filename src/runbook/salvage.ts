@@ -58,7 +58,8 @@ function stubStep(raw: unknown, index: number): Step {
   const kind = (['action', 'approval', 'evidence', 'hypercare'] as const).find((k) => k === r.kind) ?? 'evidence';
   const id = typeof r.id === 'string' ? r.id : `\u0000unreadable-${index}`;
   const after = Array.isArray(r.after) ? { after: strings(r.after) } : {};
-  return { id, title: '', kind, ...after, items: [], escalation: [], approvers: [], covers: [] } as unknown as Step;
+  // Every field a check may read, empty: a stub is never checked for itself (its fields are unreliable).
+  return { id, title: '', kind, ...after, action: '', params: {}, retry: {}, items: [], escalation: [], approvers: [], covers: [], analyses: [], notifyOnReport: [], stopAuthority: [] } as unknown as Step;
 }
 
 /** An evidence item that cannot be read: its id for duplicates, nothing else. */
@@ -127,7 +128,14 @@ export function salvageIssues(raw: unknown, schemaIssues: readonly Issue[]): Iss
   if (!isRecord(raw)) return [];
   const { value, unreliable } = partialRunbook(raw);
   const skip = [...unreliable, ...schemaIssues.map((i) => i.path)];
-  return validateRunbook(value).filter((issue) => !skip.some((p) => under(issue.path, p)));
+  let issues: Issue[];
+  try {
+    issues = validateRunbook(value);
+  } catch {
+    // A part salvaged in a shape no check foresaw: the schema's issues already say what is wrong.
+    return [];
+  }
+  return issues.filter((issue) => !skip.some((p) => under(issue.path, p)));
 }
 
 /** One issue per path and message, in the order first seen. */

@@ -173,6 +173,36 @@ export const analysisSchema = z.strictObject({
 });
 export type Analysis = z.infer<typeof analysisSchema>;
 
+/**
+ * One thing the hypercare watch keeps an eye on: a JSON endpoint of the target and the fields of
+ * its answer that must stay as the run left them. `select` paths are dot paths; `[*]` takes every
+ * item of a list, `[field=value]` the items whose field has that value (`data.groups[name=ai].rules[*].name`).
+ * Lists compare as sets (order does not matter).
+ */
+export const watchProbeSchema = z.strictObject({
+  id: slug,
+  title: z.string().min(1).max(200).optional(),
+  /** `${params.x}` placeholders are filled at start. */
+  url: z.string().min(1).max(2_000),
+  select: z.array(z.string().min(1).max(300)).min(1).max(20),
+});
+export type WatchProbe = z.infer<typeof watchProbeSchema>;
+
+/**
+ * The target as the run left it: at the start of hypercare golive reads every probe (the
+ * baseline), then again every `interval`; a probe whose fields changed (a deploy, a binding or an
+ * alert rule someone else changed) raises a Red Button report by golive.
+ */
+export const targetWatchSchema = z.strictObject({
+  interval: durationSchema.default('1m'),
+  /** Severity of the report golive raises when the target changed. */
+  severity: z.enum(['low', 'medium', 'high', 'critical']).default('high'),
+  /** How long one reading of every probe may take. */
+  timeout: durationSchema.default('30s'),
+  probes: z.array(watchProbeSchema).min(1).max(20),
+});
+export type TargetWatch = z.infer<typeof targetWatchSchema>;
+
 export const hypercareStepSchema = z.strictObject({
   ...stepBase,
   kind: z.literal('hypercare'),
@@ -190,6 +220,30 @@ export const hypercareStepSchema = z.strictObject({
   checkpointEvery: durationSchema.optional(),
   /** Automated analyses the run measures periodically while hypercare lasts. */
   analyses: z.array(analysisSchema).max(20).default([]),
+  /** Watch the target for changes made by anything but this run. */
+  watch: targetWatchSchema.optional(),
+});
+
+/**
+ * Something the AI system does, and in which Collaboration Modes it may do it alone, needs a
+ * person's approval each time, or is prohibited. The Human Oversight Protocol is generated from
+ * these for the run's mode.
+ */
+export const aiActivitySchema = z.strictObject({
+  id: slug,
+  title: z.string().min(1).max(200),
+  description: z.string().max(2000).optional(),
+  /** From this mode up the AI does it alone. Absent: never alone. */
+  aloneFrom: z.number().int().min(1).max(5).optional(),
+  /** From this mode up (and below `aloneFrom`) a person approves each one first. Absent: prohibited below `aloneFrom`. */
+  approvalFrom: z.number().int().min(1).max(5).optional(),
+  /** Why it is placed so (e.g. "GDPR Art. 22: decisions with legal effect need a person"). */
+  rationale: z.string().max(2000).optional(),
+});
+export type AiActivity = z.infer<typeof aiActivitySchema>;
+
+export const oversightSchema = z.strictObject({
+  aiActivities: z.array(aiActivitySchema).min(1).max(50),
 });
 
 export const separationOfDutiesSchema = z.strictObject({
@@ -222,6 +276,12 @@ export const runbookSchema = z.strictObject({
   version: z.string().regex(/^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$/, 'must be a semantic version such as 1.2.0'),
   title: z.string().min(1).max(200),
   description: z.string().max(8000).optional(),
+  /**
+   * The production target this runbook goes live on, from the run's parameters (e.g.
+   * `"${params.targetUrl}"`): golive keeps one open go-live per target. Absent: the system name
+   * stands for the target.
+   */
+  target: z.string().min(1).max(1_000).optional(),
   roles: z.array(roleSchema).min(1),
   /** Collaboration Modes (1 = AI assists … 5 = AI acts autonomously within hard boundaries)
    *  this runbook may run under. */
@@ -238,6 +298,8 @@ export const runbookSchema = z.strictObject({
   /** Separation of duties, enforced by the workflow on every decision; each rule is named in
    *  its refusals. The initiator rule and one decision per person cannot be turned off. */
   separationOfDuties: separationOfDutiesSchema.prefault({}),
+  /** The AI system's activities and their autonomy per Collaboration Mode (Human Oversight Protocol). */
+  oversight: oversightSchema.optional(),
   steps: z.array(stepSchema).min(1),
 });
 

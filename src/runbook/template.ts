@@ -1,5 +1,6 @@
 import { listNames, type Issue, type IssuePath } from './issues';
 import { fillAnalysis } from './analysis';
+import { fillWatch } from './watch';
 import type { ActionCall, Runbook } from './schema';
 
 /**
@@ -73,13 +74,15 @@ export function actionCalls(runbook: Pick<Runbook, 'steps'>): { call: ActionCall
   });
 }
 
-/** The runbook with every action's (and compensation's) params filled. */
+/** The runbook with its target, every action's (and compensation's) params, analyses and watch filled. */
 export function fillRunbook(runbook: Runbook, values: Readonly<ParamValues>): Runbook {
+  const fill = (s: string) => fillParams(s, values);
   return {
     ...runbook,
+    ...(runbook.target !== undefined ? { target: fill(runbook.target) } : {}),
     steps: runbook.steps.map((step) =>
       step.kind === 'hypercare'
-        ? { ...step, analyses: (step.analyses ?? []).map((a) => fillAnalysis(a, (s) => fillParams(s, values))) }
+        ? { ...step, analyses: (step.analyses ?? []).map((a) => fillAnalysis(a, fill)), ...(step.watch ? { watch: fillWatch(step.watch, fill) } : {}) }
         : step.kind !== 'action'
         ? step
         : {

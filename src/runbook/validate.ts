@@ -1,13 +1,14 @@
 import { isActionName } from '../../activities/catalog';
 import { checkActionCall } from './actions';
 import { checkAnalysis, fillAnalysis } from './analysis';
+import { checkWatch, fillWatch } from './watch';
 import { durationToMs } from './duration';
 import { listNames, type Issue, type IssuePath } from './issues';
 import { ancestorsOf, ENTRY_CRITERIA_STEP_ID, findCycle, resolveDependencies } from './plan';
 import { roleReferences } from './roles';
 import type { EscalationLevel, EvidenceItem, Runbook } from './schema';
 import { closestName } from './zodIssues';
-import { actionCalls, checkParamValue, fillParams, parameterDefaults, placeholdersIn } from './template';
+import { actionCalls, checkParamValue, fillParams, parameterDefaults, placeholdersIn, type PlaceholderUse } from './template';
 
 /**
  * The rules one field cannot check alone, run after the zod parse: ids unique, `after` and
@@ -25,7 +26,39 @@ export function validateRunbook(runbook: Runbook): Issue[] {
     ...checkEvidence(runbook),
     ...checkHypercare(runbook),
     ...checkFailurePolicies(runbook),
+    ...checkTarget(runbook),
+    ...checkOversight(runbook),
   ];
+}
+
+/** Placeholders that name no declared parameter, or are not placeholders golive knows. */
+function placeholderIssues(uses: readonly PlaceholderUse[], declared: readonly string[]): Issue[] {
+  return uses.flatMap((use): Issue[] => {
+    if (use.unknown) return [{ path: use.path, message: `unknown placeholder ${use.unknown} (use \${params.NAME} or \${secrets.NAME})` }];
+    if (use.param === undefined || declared.includes(use.param)) return [];
+    const guess = closestName(use.param, declared);
+    return [{ path: use.path, message: `\${params.${use.param}} names no declared parameter${guess ? `; did you mean "${guess}"?` : ''} (declared: ${declared.length ? declared.join(', ') : 'none'})` }];
+  });
+}
+
+/** The target is made of run parameters only: a secret in it would be shown in every refusal. */
+function checkTarget(runbook: Runbook): Issue[] {
+  if (runbook.target === undefined) return [];
+  const issues = placeholderIssues(placeholdersIn(runbook.target, ['target']), Object.keys(runbook.parameters));
+  if (runbook.target.includes('${secrets.')) issues.push({ path: ['target'], message: 'a target is named by run parameters, never by a secret (it is shown to everyone whose start it refuses)' });
+  return issues;
+}
+
+/** An AI activity needs approval from a mode no higher than the one it may act alone from. */
+function checkOversight(runbook: Runbook): Issue[] {
+  const activities = runbook.oversight?.aiActivities ?? [];
+  const issues = duplicates(activities, (a) => a.id, (i) => ['oversight', 'aiActivities', i, 'id'], 'AI activity id');
+  activities.forEach((a, i) => {
+    if (a.aloneFrom !== undefined && a.approvalFrom !== undefined && a.approvalFrom > a.aloneFrom) {
+      issues.push({ path: ['oversight', 'aiActivities', i, 'approvalFrom'], message: `approvalFrom (${a.approvalFrom}) is above aloneFrom (${a.aloneFrom}): from mode ${a.aloneFrom} the AI already acts alone` });
+    }
+  });
+  return issues;
 }
 
 /** Only a notification may fail without rolling back: a failed deploy or check must not be waved through. */
@@ -114,17 +147,7 @@ function checkActions(runbook: Runbook): Issue[] {
   const issues: Issue[] = [];
   for (const { call, path } of actionCalls(runbook)) {
     const uses = placeholdersIn(call.params, [...path, 'params']);
-    for (const use of uses) {
-      if (use.unknown) {
-        issues.push({ path: use.path, message: `unknown placeholder ${use.unknown} (use \${params.NAME} or \${secrets.NAME})` });
-      } else if (use.param !== undefined && !declared.includes(use.param)) {
-        const guess = closestName(use.param, declared);
-        issues.push({
-          path: use.path,
-          message: `\${params.${use.param}} names no declared parameter${guess ? `; did you mean "${guess}"?` : ''} (declared: ${declared.length ? declared.join(', ') : 'none'})`,
-        });
-      }
-    }
+    issues.push(...placeholderIssues(uses, declared));
     // A param without a default is only known at start; its action is checked strictly then.
     const waitsForStart = uses.some((u) => u.param !== undefined && !Object.hasOwn(defaults, u.param));
     if (waitsForStart) {
@@ -152,15 +175,22 @@ function checkAnalyses(runbook: Runbook, declared: string[], defaults: ReturnTyp
     issues.push(...duplicates(step.analyses, (a) => a.id, (j) => [...base, j, 'id'], 'analysis id'));
     step.analyses.forEach((a, j) => {
       const uses = placeholdersIn({ prometheusUrl: a.prometheusUrl, query: a.query }, [...base, j]);
-      for (const use of uses) {
-        if (use.unknown) issues.push({ path: use.path, message: `unknown placeholder ${use.unknown} (use \${params.NAME} or \${secrets.NAME})` });
-        else if (use.param !== undefined && !declared.includes(use.param)) issues.push({ path: use.path, message: `\${params.${use.param}} names no declared parameter (declared: ${declared.join(', ') || 'none'})` });
-      }
+      issues.push(...placeholderIssues(uses, declared));
       if (uses.every((u) => u.param === undefined || Object.hasOwn(defaults, u.param))) {
         issues.push(...checkAnalysis(fillAnalysis(a, (s) => fillParams(s, defaults)), [...base, j]));
       }
     });
+    if (step.watch) issues.push(...checkWatchOf(step.watch, ['steps', i, 'watch'], declared, defaults));
   });
+  return issues;
+}
+
+/** The hypercare watch: placeholders declared, probe ids unique, the target-snapshot call valid. */
+function checkWatchOf(watch: NonNullable<Extract<Runbook['steps'][number], { kind: 'hypercare' }>['watch']>, base: IssuePath, declared: string[], defaults: ReturnType<typeof parameterDefaults>): Issue[] {
+  const issues = duplicates(watch.probes, (p) => p.id, (j) => [...base, 'probes', j, 'id'], 'probe id');
+  const uses = placeholdersIn(watch.probes.map((p) => ({ url: p.url, select: p.select })), [...base, 'probes']);
+  issues.push(...placeholderIssues(uses, declared));
+  if (uses.every((u) => u.param === undefined || Object.hasOwn(defaults, u.param))) issues.push(...checkWatch(fillWatch(watch, (s) => fillParams(s, defaults)), base));
   return issues;
 }
 

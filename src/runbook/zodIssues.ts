@@ -24,6 +24,7 @@ function editDistance(a: string, b: string): number {
 
 /** The candidate a typo most likely meant, if any is close enough to be a good guess. */
 export function closestName(word: string, candidates: readonly string[]): string | undefined {
+  if (typeof word !== 'string') return undefined;
   let best: string | undefined;
   let bestDistance = Math.max(2, Math.floor(word.length / 3)) + 1;
   for (const c of candidates) {
@@ -92,7 +93,8 @@ export function zodIssues(error: z.ZodError, schema: z.ZodType, value: unknown, 
     } else if ((issue.code === 'too_small' || issue.code === 'too_big') && typeof issue.origin === 'string') {
       message = boundMessage(issue.code, issue.origin, Number(issue.code === 'too_small' ? issue.minimum : issue.maximum), issue.inclusive !== false) ?? message;
     } else if (issue.code === 'invalid_value' && Array.isArray(issue.values)) {
-      message = `${received(here)} is not one of ${listNames(issue.values.map(String))}`;
+      const options = listNames(issue.values.map(String));
+      message = here === undefined ? `is required: one of ${options}` : `${received(here)} is not one of ${options}`;
     }
     out.push({ path: [...base, ...path], message });
   }

@@ -1,24 +1,16 @@
-import express, { type Request, type Response } from 'express';
-import type { z } from 'zod';
-import { Deployments } from './deployments';
-import { FaultSwitch, type SecondaryConfig } from './faults';
+import express from 'express';
+import type { SecondaryConfig } from './faults';
 import { SandboxMetrics } from './metrics';
-import { predict } from './model';
 import { SampleStore } from './monitoring/samples';
 import { alertmanagerStandIn, prometheusStandIn, SANDBOX_JOB, type StandInOptions } from './monitoring/standIn';
-import {
-  bindingsBody,
-  deployBody,
-  failoverBody,
-  faultsBody,
-  predictBody,
-  rollbackBody,
-  type Binding,
-} from './schemas';
+import { bindingsBody, deployBody, type Binding } from './schemas';
+import { answerDeploy, createSlot, parse } from './slot';
 
 /**
  * The sandbox production system: a small stand-in for the AI service going live, with the
- * control endpoints a go-live runbook drives (deploy, rollback, access, faults), its metrics
+ * control endpoints a go-live runbook drives (deploy, rollback, access, faults), two deployment
+ * slots (production at the root, staging under `/staging`) and the blue-green switch between
+ * them (`POST /switch`), its metrics
  * for Prometheus (`/metrics`) and a stand-in of the Prometheus and Alertmanager APIs
  * (`/prometheus`, `/alertmanager`) for machines without them. All state lives in this app.
  */
@@ -37,9 +29,13 @@ export interface SandboxApp {
 }
 
 export function createSandboxApp(opts: SandboxOptions = {}): SandboxApp {
-  const deployments = new Deployments(opts.initialVersion ?? '1.0.0');
-  const faults = new FaultSwitch(opts.secondary ?? { latencyMs: 25 });
-  const metrics = new SandboxMetrics(faults);
+  const initial = opts.initialVersion ?? '1.0.0';
+  const secondary = opts.secondary ?? { latencyMs: 25 };
+  // One metrics registry: the staging slot's routes are labelled /staging/…, so queries tell them
+  // apart; the fault gauges report production's switch.
+  const metrics: SandboxMetrics = new SandboxMetrics(() => production.faults.current);
+  const production = createSlot('production', initial, secondary, metrics);
+  const staging = createSlot('staging', initial, secondary, metrics);
   const bindings = new Map<string, Binding>();
   let instance = 'sandbox';
   const samples = new SampleStore(metrics.registry, () => ({ job: SANDBOX_JOB, instance }));
@@ -52,34 +48,22 @@ export function createSandboxApp(opts: SandboxOptions = {}): SandboxApp {
   app.use('/prometheus', prometheusStandIn(opts.monitoring ?? {}, samples));
   app.use(express.json({ limit: '1mb' }));
   app.use('/alertmanager', alertmanagerStandIn(opts.monitoring ?? {}));
+  app.use('/staging', staging.router);
 
-  // Data plane: what users of the AI system hit; the fault switch applies here only.
-  const data = express.Router();
-  data.get('/health', (_req, res) => {
-    res.json({ status: 'ok', version: deployments.current().version });
-  });
-  data.get('/version', (_req, res) => {
-    res.json(deployments.current());
-  });
-  data.post('/predict', (req, res) => {
-    const body = parse(predictBody, req, res);
-    if (!body) return;
-    const { version } = deployments.current();
-    res.json({ version, ...predict(body.text, version) });
-  });
-  for (const route of ['/health', '/version', '/predict']) app.use(route, metrics.middleware(), faults.middleware());
-  app.use(data);
-
-  app.post('/deploy', (req, res) => {
+  // The go-live: production takes the version staged in the staging slot, which takes
+  // production's old one; switching back to it is the same call (blue-green).
+  app.post('/switch', (req, res) => {
     const body = parse(deployBody, req, res);
-    if (body) answerDeploy(res, deployments.deploy(body.version, body.idempotencyKey, faults.current.rolloutMs));
-  });
-  app.post('/rollback', (req, res) => {
-    const body = parse(rollbackBody, req, res);
-    if (body) answerDeploy(res, deployments.rollback(body.idempotencyKey, faults.current.rolloutMs));
-  });
-  app.get('/deployments', (_req, res) => {
-    res.json(deployments.summary());
+    if (!body) return;
+    const from = production.deployments.current().version;
+    if (body.version !== from && staging.deployments.current().version !== body.version) {
+      const staged = staging.deployments.current();
+      res.status(409).json({ error: `version ${body.version} is not staged: the staging slot serves ${staged.version}${staged.target ? ` (rolling out ${staged.target})` : ''}; deploy it to /staging/deploy first` });
+      return;
+    }
+    const outcome = production.deployments.switchTo(body.version, body.idempotencyKey, production.faults.current.rolloutMs);
+    if (outcome.ok && !outcome.replayed && from !== body.version) staging.deployments.replace(from);
+    answerDeploy(res, outcome);
   });
 
   app.get('/access/bindings', (_req, res) => {
@@ -97,26 +81,7 @@ export function createSandboxApp(opts: SandboxOptions = {}): SandboxApp {
     const removed = body.bindings.filter((b) => bindings.delete(bindingKey(b)));
     res.json({ removed, bindings: [...bindings.values()] });
   });
-
-  app.get('/faults', (_req, res) => {
-    res.json(faults.current);
-  });
-  app.post('/faults', (req, res) => {
-    const body = parse(faultsBody, req, res);
-    if (!body) return;
-    faults.set(body);
-    res.json(faults.current);
-  });
-  app.delete('/faults', (_req, res) => {
-    faults.clear();
-    res.json(faults.current);
-  });
-  app.post('/failover', (req, res) => {
-    const body = parse(failoverBody, req, res);
-    if (!body) return;
-    faults.failover(body.durationMs);
-    res.status(202).json(faults.current);
-  });
+  app.use(production.router);
 
   return {
     app,
@@ -126,22 +91,6 @@ export function createSandboxApp(opts: SandboxOptions = {}): SandboxApp {
     },
     stop: () => samples.stop(),
   };
-}
-
-/** Parse at the edge: 400 naming each bad field, or the typed body. */
-function parse<S extends z.ZodType>(schema: S, req: Request, res: Response): z.output<S> | undefined {
-  const result = schema.safeParse(req.body ?? {});
-  if (result.success) return result.data;
-  res.status(400).json({
-    error: 'invalid body',
-    issues: result.error.issues.map((i) => ({ path: i.path.map(String).join('.') || '(root)', message: i.message })),
-  });
-  return undefined;
-}
-
-function answerDeploy(res: Response, outcome: ReturnType<Deployments['deploy']>): void {
-  if (!outcome.ok) res.status(outcome.status).json({ error: outcome.error });
-  else res.status(outcome.replayed ? 200 : 201).json({ replayed: outcome.replayed, ...outcome.event });
 }
 
 function bindingKey(b: Binding): string {

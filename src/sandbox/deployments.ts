@@ -4,7 +4,7 @@
  * worker crash) be shown to have deployed once.
  */
 export interface DeploymentEvent {
-  kind: 'deploy' | 'rollback';
+  kind: 'deploy' | 'rollback' | 'switch';
   key: string;
   from: string;
   to: string;
@@ -12,7 +12,7 @@ export interface DeploymentEvent {
 }
 
 interface KeyRecord {
-  kind: 'deploy' | 'rollback';
+  kind: 'deploy' | 'rollback' | 'switch';
   version: string;
   calls: number;
 }
@@ -27,9 +27,12 @@ export class Deployments {
   private readonly previous: string[] = [];
   private readonly history: DeploymentEvent[] = [];
   private readonly keys = new Map<string, KeyRecord & { event: DeploymentEvent }>();
+  /** Every version that ever served here, in order: what "production never served it" is checked against. */
+  private readonly served: string[] = [];
 
   constructor(initialVersion: string, private readonly now: () => number = Date.now) {
     this.serving = initialVersion;
+    this.served.push(initialVersion);
   }
 
   /** The serving version; a rollout in progress keeps the old one serving until it is ready. */
@@ -55,11 +58,31 @@ export class Deployments {
     return this.apply('rollback', key, target, rolloutMs, false);
   }
 
+  /**
+   * Switches traffic to a version that is ready elsewhere (a blue-green slot swap): recorded as a
+   * switch, idempotent by key like a deploy, and undone by switching back.
+   */
+  switchTo(version: string, key: string, rolloutMs: number): DeployOutcome {
+    const seen = this.replay('switch', key, version);
+    if (seen) return seen;
+    this.settle();
+    return this.apply('switch', key, version, rolloutMs);
+  }
+
+  /** A slot that takes the other side of a swap: its version changes without a key of its own. */
+  replace(version: string): void {
+    this.settle();
+    this.previous.push(this.serving);
+    this.pending = undefined;
+    this.setServing(version);
+  }
+
   summary() {
     const cur = this.current();
     return {
       ...cur,
       previous: this.previous.at(-1) ?? null,
+      served: [...this.served],
       history: this.history,
       keys: [...this.keys.entries()].map(([key, r]) => ({ key, kind: r.kind, version: r.version, calls: r.calls, applied: 1 })),
     };
@@ -84,15 +107,21 @@ export class Deployments {
     if (rolloutMs > 0) this.pending = { version, readyAt: this.now() + rolloutMs };
     else {
       this.pending = undefined;
-      this.serving = version;
+      this.setServing(version);
     }
     return { ok: true, replayed: false, event };
   }
 
+  private setServing(version: string): void {
+    this.serving = version;
+    if (this.served.at(-1) !== version) this.served.push(version);
+  }
+
   private settle(): void {
     if (this.pending && this.now() >= this.pending.readyAt) {
-      this.serving = this.pending.version;
+      const { version } = this.pending;
       this.pending = undefined;
+      this.setServing(version);
     }
   }
 }

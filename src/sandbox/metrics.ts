@@ -24,8 +24,8 @@ export class SandboxMetrics {
     registers: [this.registry],
   });
 
-  constructor(faults: FaultSwitch) {
-    const current = () => faults.current;
+  /** `faults`: the switch the fault gauges report (production's), read at each scrape. */
+  constructor(current: () => FaultSwitch['current']) {
     new Gauge({
       name: 'sandbox_fault_error_rate',
       help: 'Share of data-plane requests the fault switch fails on purpose',

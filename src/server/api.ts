@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DELIVERABLE_IDS } from '../audit/documents/model';
 import {
   actorSchema,
   approveStepSchema,
@@ -31,6 +32,8 @@ const stepIdSchema = approveStepSchema.shape.stepId;
 export { RUN_STATUSES };
 
 export const runParamsSchema = z.strictObject({ runId: runIdSchema });
+export const documentParamsSchema = z.strictObject({ runId: runIdSchema, documentId: z.enum(DELIVERABLE_IDS) });
+export const documentQuerySchema = z.strictObject({ format: z.enum(['json', 'html', 'md']).default('json') });
 export const stepParamsSchema = z.strictObject({ runId: runIdSchema, stepId: stepIdSchema });
 export const reportParamsSchema = z.strictObject({ runId: runIdSchema, reportId: resolveReportSchema.shape.reportId });
 
@@ -199,6 +202,8 @@ export interface Operation {
   /** Only a browser session may do this, not an API token (and for `fresh`, one logged in within minutes). */
   session?: 'any' | 'fresh';
   produces?: 'application/json' | 'text/plain' | 'application/zip';
+  /** Media types the caller picks between (e.g. with a `format` query), each documented. */
+  formats?: readonly string[];
   /** Response headers worth documenting (name → description). */
   headers?: Record<string, string>;
   /** Takes an `Idempotency-Key` header (src/server/idempotency.ts). */
@@ -277,6 +282,17 @@ export const operations = {
       'X-Golive-Manifest-Sha256': "SHA-256 of the dossier's manifest.json (the server logs it too): anchors every file",
       'X-Golive-Chain-Head': "Hash of the trail's last entry",
     },
+  }),
+  document: op({
+    method: 'get',
+    path: '/api/runs/:runId/documents/:documentId',
+    tag: 'audit',
+    summary:
+      "One of the run's five deliverables (go-live-plan, human-oversight-protocol, training-materials, compliance-dossier, operational-handover-checklist), built from the runbook, the run and its evidence: format=json (the document model), html or md (the same files the dossier holds)",
+    params: documentParamsSchema,
+    query: documentQuerySchema,
+    status: 200,
+    formats: ['application/json', 'text/html', 'text/markdown'],
   }),
   verifyDossier: op({
     method: 'post',

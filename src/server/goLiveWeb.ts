@@ -9,6 +9,7 @@ import { durationToMs } from '../runbook/duration';
 import { UserStore } from '../auth/users';
 import type { GoLiveDatabase } from '../db/database';
 import { RunbookRegistry } from '../runbook/registry';
+import { sandboxAddress } from '../sandbox/address';
 import type { TemporalAvailability } from '../temporal/availability';
 import { outboundPolicyFromConfig } from '../outbound/fromConfig';
 import { startWebServer, type WebServer } from './start';
@@ -30,6 +31,12 @@ export interface GoLiveWebOptions {
   env?: NodeJS.ProcessEnv;
 }
 
+/** The sandbox the default runbook's `${sandbox.*}` parameter defaults point at, when one runs. */
+function sandboxOption(config: Config): { sandbox?: NonNullable<ReturnType<typeof sandboxAddress>> } {
+  const sandbox = sandboxAddress(config);
+  return sandbox ? { sandbox } : {};
+}
+
 export async function startGoLiveWeb(o: GoLiveWebOptions): Promise<WebServer & { banner: string[] }> {
   const dataDir = o.config.GOLIVE_DATA_DIR;
   const demo = await ensureDemoUsers(dataDir, usersFileOf(o.config));
@@ -42,7 +49,7 @@ export async function startGoLiveWeb(o: GoLiveWebOptions): Promise<WebServer & {
       client: o.client,
       taskQueue: o.config.GOLIVE_TASK_QUEUE,
       namespace: o.namespace,
-      runbooks: new RunbookRegistry(o.config.GOLIVE_RUNBOOKS_DIR),
+      runbooks: new RunbookRegistry(o.config.GOLIVE_RUNBOOKS_DIR, sandboxOption(o.config)),
       users,
       dataDir,
       keyring,

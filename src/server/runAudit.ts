@@ -1,6 +1,8 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { buildAuditTrail, NotAGoLiveRunError, RunStateUnavailableError, zipTrailDossier, type AuditTrail, type DossierZip } from '../audit';
 import type { Principal } from '../auth/authenticator';
+import type { DeliverableId } from '../audit/documents/model';
+import { deliverableDocument, type DeliverableDocument } from '../audit/documents/render';
 import { assertMayReadInput } from './runAccess';
 import { HttpError } from './errors';
 import type { RefusalLog } from './refusalLog';
@@ -27,6 +29,14 @@ export class RunAudit {
     }
     assertMayReadInput(runId, trail.input, principal);
     return trail;
+  }
+
+  /** One deliverable, built now from the run as it stands (a draft while the run is open). */
+  async document(runId: string, principal: Principal, id: DeliverableId): Promise<DeliverableDocument> {
+    const trail = await this.trail(runId, principal);
+    if (!trail.state) throw new HttpError(503, `run ${runId} is open and its state could not be queried (is a worker running?); the trail itself is at /api/runs/${runId}/history`);
+    const ctx = { input: trail.input, state: trail.state, entries: trail.entries, refusals: trail.refusals };
+    return deliverableDocument(ctx, id, trail.workflowId, new Date().toISOString());
   }
 
   async dossier(runId: string, principal: Principal): Promise<DossierZip> {

@@ -3,7 +3,7 @@ import { status } from '@grpc/grpc-js';
 import { isGrpcCancelledError, isGrpcDeadlineError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError, type Client, type WorkflowExecutionInfo } from '@temporalio/client';
 import { executionInfoFromRaw } from '@temporalio/client/lib/helpers';
 import { decodeArrayFromPayloads } from '@temporalio/common/lib/internal-non-workflow';
-import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type UpdateDefinition } from '@temporalio/common';
+import { ApplicationFailure, WorkflowNotFoundError, type UpdateDefinition } from '@temporalio/common';
 import {
   FINAL_STATUSES,
   GO_LIVE_WORKFLOW,
@@ -19,6 +19,7 @@ import type { ListRunsQuery } from './api';
 import { GRPC, grpcCodeOf, HttpError, type HttpStatus } from './errors';
 import { sendStepMessage } from '../temporal/runUpdates';
 import { signed, signRunInput, type Keyring } from '../signing/keyring';
+import { claimTarget } from './targetLock';
 import { safeEqual } from '../auth/secrets';
 
 /**
@@ -142,48 +143,22 @@ export class TemporalRuns {
 
   private readonly endedStates = new Map<string, RunStateView>();
 
+  /**
+   * Starts a run as the child of its target's lock (targetLock.ts): one open go-live per
+   * production target, decided by Temporal, not by a read of visibility (which lags starts). A
+   * second start for a held target is a 409 naming the run that holds it.
+   */
   async start(input: GoLiveInput): Promise<string> {
-    // One go-live per system at a time: a second run would deploy, drill and roll back the same
-    // production as the first, and its compensation could undo a release that is already live.
-    // Visibility lags a moment behind starts, so two starts in the same second can both pass;
-    // this guards against the real hazard (a new run while another waits or is in hypercare).
-    const open = await this.openRunsOf(input.system);
-    if (open[0]) {
-      throw new HttpError(
-        409,
-        `${input.system} already has a go-live in flight: ${open[0].runId} (${open[0].state ?? 'running'}); finish, stop or roll it back before starting another`,
-        { runId: open[0].runId },
-      );
-    }
     const workflowId = workflowIdFor(input.system);
     const members = [...new Set([input.initiator.id, ...Object.values(input.assignments).flat()])];
-    try {
-      await this.client.workflow.start(GO_LIVE_WORKFLOW, {
-        workflowId,
-        taskQueue: this.taskQueue,
-        args: [signRunInput(this.keyring.current, workflowId, input)],
-        typedSearchAttributes: [
-          { key: systemKey, value: input.system },
-          { key: runbookKey, value: input.runbook.id },
-          { key: initiatorKey, value: input.initiator.id },
-          { key: membersKey, value: members },
-          { key: readerRolesKey, value: authorityOf(input.runbook).read },
-        ],
-      });
-      this.remember(workflowId, [this.keyring.current.keyId]);
-    } catch (err) {
-      if (err instanceof WorkflowExecutionAlreadyStartedError) throw new HttpError(409, `a run with id ${workflowId} exists already: try again`);
-      throw err;
-    }
+    await claimTarget(this.client, this.taskQueue, {
+      runId: workflowId,
+      input: signRunInput(this.keyring.current, workflowId, input),
+      members,
+      readerRoles: authorityOf(input.runbook).read,
+    });
+    this.remember(workflowId, [this.keyring.current.keyId]);
     return workflowId;
-  }
-
-  private async openRunsOf(system: string): Promise<RunSummary[]> {
-    const query = `${listQuery({ system }, undefined)} AND ExecutionStatus = "Running"`;
-    const response = await this.client.workflowService.listWorkflowExecutions({ namespace: this.namespace, query, pageSize: 5 });
-    return Promise.all(
-      response.executions.map(async (raw) => summarize(await executionInfoFromRaw(raw, this.client.options.loadedDataConverter, raw, this.namespace))),
-    );
   }
 
   async list(q: ListRunsQuery, person: Person): Promise<RunPage> {

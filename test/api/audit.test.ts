@@ -1,3 +1,4 @@
+import { DELIVERABLE_IDS } from '../../src/audit/documents/model';
 import { createHash } from 'node:crypto';
 import { unzipSync, zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -130,7 +131,8 @@ describe('audit trail and dossier over the API', () => {
     const files = unzipSync(dossier);
     const manifest = files[`dossier-${run.runId}/manifest.json`]!;
     expect(res.headers.get('x-golive-manifest-sha256')).toBe(createHash('sha256').update(manifest).digest('hex'));
-    expect(Object.keys(files).map((n) => n.split('/')[1]).sort()).toEqual(['audit-trail.json', 'dossier.json', 'dossier.md', 'index.html', 'manifest.json', 'refusals.json']);
+    const deliverables = DELIVERABLE_IDS.flatMap((id) => [`${id}.html`, `${id}.md`]);
+    expect(Object.keys(files).map((n) => n.split('/')[1]).sort()).toEqual(['audit-trail.json', 'dossier.json', 'dossier.md', 'index.html', 'manifest.json', 'refusals.json', ...deliverables].sort());
     const history = await as('rm')('GET', `/api/runs/${run.runId}/history`);
     expect(res.headers.get('x-golive-chain-head')).toBe(history.body.head);
     expect(logged).toContainEqual({
@@ -145,7 +147,7 @@ describe('audit trail and dossier over the API', () => {
 
     const ok = await verify(dossier);
     expect(ok.status, JSON.stringify(ok.body)).toBe(200);
-    expect(ok.body).toMatchObject({ ok: true, workflowId: run.runId, head: history.body.head, entries: history.body.total, files: 6, manifestSha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(ok.body).toMatchObject({ ok: true, workflowId: run.runId, head: history.body.head, entries: history.body.total, files: 16, manifestSha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
 
     // One byte flipped inside index.html, re-zipped: the zip is fine, the dossier is not.
     const files = unzipSync(dossier);

@@ -43,6 +43,7 @@ describe('dossier of the default runbook', () => {
       collaborationMode: 3,
       initiator: { id: people.initiator },
       assignments: defaultAssignments,
+      people: { [people.guardian]: { name: 'Gina Guardian', email: 'gina@example.test' } },
       params: { ...sandbox.params, targetHost: '127.0.0.1', targetPort: port, loadTestSeconds: 2, stressMaxRate: 50, failoverSeconds: 3, p95LatencyMs: SPEED_FREE_PARAMS.p95LatencyMs },
     });
     const { taskQueue, run } = await testWorker();
@@ -75,6 +76,10 @@ describe('dossier of the default runbook', () => {
       ]);
       await decide('oversight-signoff', people.guardian, 'protocol fits mode 3');
       await submit('training-and-feedback', [
+        [people.initiator, 'workflow-guide', doc('workflow-guide.pdf')],
+        [people.initiator, 'workflow-before-after', 'Claims were triaged by hand; now the AI routes them and people decide'],
+        [people.initiator, 'quality-awareness', doc('quality-awareness.pdf')],
+        [people.ops, 'feedback-channel-description', doc('feedback-channel.md')],
         [people.initiator, 'training-completion-rate', 0.96],
         [people.initiator, 'feedback-channel-url', 'https://feedback.example/ai'],
       ]);
@@ -83,6 +88,10 @@ describe('dossier of the default runbook', () => {
         [people.engineer, 'validation-reports', doc('validation.pdf')],
         [people.engineer, 'model-card', doc('model-card.pdf')],
         [people.engineer, 'hard-boundaries-held', true],
+        [people.initiator, 'dpia', doc('dpia.pdf')],
+        [people.initiator, 'lawful-basis', 'Art. 6(1)(b) performance of the insurance contract'],
+        [people.initiator, 'personal-data-categories', 'claimants: contact data, claim details'],
+        [people.initiator, 'dpo-consultation', doc('dpo-opinion.pdf')],
       ]);
       await decide('dossier-signoff', people.guardian2, 'dossier complete');
       await decide('dossier-signoff', people.sponsor, 'co-signed');
@@ -102,10 +111,12 @@ describe('dossier of the default runbook', () => {
     expect(ids).toEqual([
       'go-live-plan',
       'human-oversight-protocol',
-      'training-and-feedback',
+      'training-materials',
       'stability-and-rollback-drill',
       'legal-dossier',
       'accountability-evidence',
+      'gdpr',
+      'sector-rules',
       'handover-log',
       'operational-handover-checklist',
       'gate-4-decision',
@@ -114,11 +125,11 @@ describe('dossier of the default runbook', () => {
     ]);
     for (const s of dossier.sections) expect(s.obligations.length, s.id).toBeGreaterThan(0);
     // Every deliverable has data from this run (refusals: none were made; reports: no hypercare).
-    for (const s of dossier.sections.filter((x) => x.id !== 'refused-attempts')) {
+    for (const s of dossier.sections.filter((x) => x.id !== 'refused-attempts' && x.id !== 'sector-rules')) {
       expect(s.blocks.some((b) => b.kind === 'table' && b.rows.length > 0), s.id).toBe(true);
     }
     const md = await fs.readFile(path.join(dir, 'dossier.md'), 'utf8');
-    for (const text of ['load test at', 'stress test:', 'failover: availability', 'rollback drill: back on 1.0.0', 'Risk pre-scan', 'Technical model card', 'Hard boundaries held in testing', 'https://feedback.example/ai', '0.96', 'test alert delivered', 'business case changed: not now', 'protocol fits mode 3', 'Art. 14 — Human oversight', 'Art. 72 — Post-market monitoring', 'Art. 73']) {
+    for (const text of ['load test at', 'stress test:', 'failover: availability', 'rollback drill: back on 1.0.0', 'Risk pre-scan', 'Technical model card', 'Hard boundaries held in testing', 'https://feedback.example/ai', '0.96', 'test alert delivered', 'business case changed: not now', 'protocol fits mode 3', 'Art. 14 — Human oversight', 'GDPR Art. 35', 'Art. 6(1)(b) performance of the insurance contract', 'dpo-opinion.pdf', 'workflow-guide.pdf', 'Gina Guardian (gina.guardian)', 'gina@example.test', 'Art. 72 — Post-market monitoring', 'Art. 73']) {
       expect(md, text).toContain(text.replace(/([_*[\]<>|#])/g, '\\$1'));
     }
     const legal = dossier.sections.find((s) => s.id === 'legal-dossier')!;

@@ -59,6 +59,15 @@ describe('audit entries from history', () => {
     expect(decisions[0]!.eventIds).toHaveLength(2); // accepted + completed
   });
 
+  it('names a document evidence by its file name and the file\'s own SHA-256, the record\'s hash kept apart', () => {
+    const card = filterEntries(entries, { kind: 'evidence-submitted' }).find((e) => e.details.itemId === 'model-card')!;
+    const value = card.details.value as { name: string; sha256: string };
+    const record = finalState(chain)!.evidence.find((e) => e.itemId === 'model-card')!;
+    expect(card.details).toMatchObject({ document: value.name, sha256: value.sha256, recordSha256: record.sha256 });
+    expect(value.sha256).not.toBe(record.sha256);
+    expect(card.summary).toContain(`${value.name} (sha256 ${value.sha256})`);
+  });
+
   it('lists compensations in reverse order of the steps they undo, with outcome', () => {
     expect(filterEntries(entries, { kind: 'compensation' }).map((c) => [c.stepId, c.details.status])).toEqual([
       ['deploy-stage', 'completed'],

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { dossierFiles } from '../../src/audit/dossier';
 import { verifyDossierFiles } from '../../src/audit/verify';
+import { DELIVERABLE_IDS, DELIVERABLE_TITLES } from '../../src/audit/documents/model';
 import { recordedSource as source } from './support';
 
 /** The dossier's files from a recorded history, without a server: escaping, drafts, verification. */
@@ -26,7 +27,8 @@ describe('dossier rendering', () => {
 
   it('says "Not recorded in this run." where a custom runbook has no data', () => {
     const md = text(dossierFiles(source()), 'dossier.md');
-    expect(md).toMatch(/## Training records and feedback channel\n\n_Serves: [^\n]+_\n\n_Not recorded in this run\._/);
+    expect(md).toMatch(/## Training Materials\n\n_Serves: [^\n]+_\n\n[^\n]+\n\n### Training materials\n\n_Not recorded in this run\._/);
+    expect(md).toMatch(/- \*\*Live channel:\*\* NOT GIVEN YET/);
   });
 
   it('fits a phone: a viewport, tables that scroll in their box, numbers and statuses that never break', () => {
@@ -55,5 +57,26 @@ describe('dossier rendering', () => {
     md[10] = md[10]! ^ 1;
     expect(verifyDossierFiles(new Map([...files, ['dossier.md', md]]))).toMatchObject({ ok: false, file: 'dossier.md' });
     expect(verifyDossierFiles(new Map([...files, ['extra.txt', new Uint8Array([1])]]))).toMatchObject({ ok: false, file: 'extra.txt' });
+  });
+
+  it('has each of the five deliverables as its own HTML and Markdown file, covered by verify', () => {
+    const files = dossierFiles(source((s) => (s.state.status = 'waiting')));
+    for (const id of DELIVERABLE_IDS) {
+      const html = text(files, `${id}.html`);
+      const md = text(files, `${id}.md`);
+      expect(html).toContain(`<h1>${DELIVERABLE_TITLES[id]} — test-system</h1>`);
+      expect(html).toContain('DRAFT — run not finished, status: waiting');
+      expect(html).toContain("default-src 'none'");
+      expect(md.startsWith(`# ${DELIVERABLE_TITLES[id]} — test-system\n\n> **DRAFT`)).toBe(true);
+      expect(md).toMatch(/- \*\*Collaboration Mode:\*\* 3 — /);
+      expect(text(files, 'index.html')).toContain(`<a href="${id}.html">${DELIVERABLE_TITLES[id]}</a>`);
+      const altered = new Uint8Array(files.get(`${id}.md`)!);
+      altered[3] = altered[3]! ^ 1;
+      expect(verifyDossierFiles(new Map([...files, [`${id}.md`, altered]]))).toMatchObject({ ok: false, file: `${id}.md` });
+      const without = new Map(files);
+      without.delete(`${id}.html`);
+      expect(verifyDossierFiles(without)).toMatchObject({ ok: false });
+    }
+    expect(verifyDossierFiles(dossierFiles(source()))).toMatchObject({ ok: true, files: 16 });
   });
 });

@@ -49,7 +49,7 @@ describe('verify: the manifest agrees with the files it covers', () => {
       finished: true,
       head: read(files, 'audit-trail.json').head,
       entries: read(files, 'audit-trail.json').entries.length,
-      files: 6,
+      files: 16,
       manifestSha256: sha256(files.get('manifest.json')!),
       anchored: false,
       // This fixture run was recorded before golive signed messages, and the verdict says so.

@@ -15,7 +15,8 @@ export interface RejectedRun {
   sponsorComment: string;
 }
 
-export async function driveRejectedRun(app: TestApp, system: string, guardianComment: string, sponsorComment = 'latency budget not met'): Promise<RejectedRun> {
+/** `untilGate4`: stop when Gate 4 waits for the Sponsor (the run stays open). */
+export async function driveRejectedRun(app: TestApp, system: string, guardianComment: string, sponsorComment = 'latency budget not met', untilGate4 = false): Promise<RejectedRun> {
   const as = (id: string) => apiAs(app, id);
   const untilStep = (runId: string, stepId: string, status: string) =>
     eventually(async () => {
@@ -39,6 +40,7 @@ export async function driveRejectedRun(app: TestApp, system: string, guardianCom
   await post('rm', '/steps/dossier-signoff/decisions', { decision: 'approve', comment: 'my own run' }, 403);
   await post('guardian', '/steps/dossier-signoff/decisions', { decision: 'approve', comment: guardianComment });
   await untilStep(runId, 'gate-4', 'waiting');
+  if (untilGate4) return { runId, guardianComment, sponsorComment };
   await post('sponsor', '/steps/gate-4/decisions', { decision: 'reject', comment: sponsorComment });
   await eventually(async () => ((await as('rm')<RunStateView>('GET', `/api/runs/${runId}`)).body.status === 'rolled-back' ? true : undefined), 'the run to roll back');
   return { runId, guardianComment, sponsorComment };

@@ -72,8 +72,12 @@ describe.skipIf(!hasChromium)('the audit trail in a browser', () => {
     await page.getByLabel('Dossier zip').setInputFiles(zipPath);
     await page.getByRole('button', { name: 'Verify' }).click();
     const verdict = page.locator('form[data-upload] .form-status');
-    await expect.poll(() => verdict.textContent(), { timeout: 10_000 }).toContain('Verified');
+    await expect.poll(() => verdict.textContent(), { timeout: 30_000 }).toContain('Verified'); // a verification queues behind others on a busy machine
     expect(await verdict.getAttribute('class')).toContain('ok');
+    // The page showed the manifest SHA-256 when the zip was saved: the one verify reports.
+    const shown = /Manifest SHA-256: ([0-9a-f]{64})/.exec((await page.locator('#dossier-anchor').textContent()) ?? '')?.[1];
+    expect(shown).toMatch(/^[0-9a-f]{64}$/);
+    expect(await verdict.textContent()).toContain(`Manifest SHA-256 ${shown}`);
     await screenshot(page, '12-dossier-verified');
 
     // A phone-width look at the same page.

@@ -52,7 +52,8 @@ export async function autopilot(
       const who = step.mayDecide ?? [];
       if (step.kind === 'evidence') {
         const def = step.id === 'entry-criteria' ? { items: input.runbook.entryCriteria } : stepsById.get(step.id);
-        const items = def && 'items' in def ? def.items : [];
+        // Optional items first: the step completes once the required ones are in.
+        const items = def && 'items' in def ? [...def.items].sort((a, b) => Number(b.optional) - Number(a.optional)) : [];
         const submitted = new Set(state.evidence.filter((e) => e.stepId === step.id).map((e) => e.itemId));
         for (const item of items) {
           if (submitted.has(item.id)) continue;

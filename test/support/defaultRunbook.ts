@@ -10,18 +10,25 @@ import type { TestSandbox } from './sandbox';
  * stability tests and a short hypercare (14 days would outlast any test), everything else as
  * shipped.
  */
-export async function defaultRunbookInput(sandbox: TestSandbox, hypercareDuration = '2s', params: Record<string, string | number | boolean> = {}): Promise<GoLiveInput> {
-  const loaded = await loadRunbookFile(path.resolve(__dirname, '../../runbooks/default.yaml'));
+export async function defaultRunbookInput(
+  sandbox: TestSandbox,
+  hypercareDuration = '2s',
+  params: Record<string, string | number | boolean> = {},
+  /** addressesFromDefaults: leave every address to the runbook's `${sandbox.*}` defaults, as the start form does. */
+  opts: { watchInterval?: string; addressesFromDefaults?: boolean } = {},
+): Promise<GoLiveInput> {
+  const loaded = await loadRunbookFile(path.resolve(__dirname, '../../runbooks/default.yaml'), { sandbox: sandbox.address });
   const hypercare = loaded.runbook.steps.at(-1);
   if (hypercare?.kind !== 'hypercare') throw new Error('the default runbook should end with hypercare');
   hypercare.duration = hypercareDuration;
+  if (opts.watchInterval && hypercare.watch) hypercare.watch.interval = opts.watchInterval;
   return prepareRun({
     loaded,
     system: 'claims-assistant',
     collaborationMode: 3,
     initiator: { id: people.initiator },
     assignments: defaultAssignments,
-    params: { ...sandbox.params, ...SPEED_FREE_PARAMS, ...params },
+    params: { ...(opts.addressesFromDefaults ? { ruleFile: sandbox.params.ruleFile, canarySeconds: sandbox.params.canarySeconds } : sandbox.params), ...SPEED_FREE_PARAMS, ...params },
   });
 }
 

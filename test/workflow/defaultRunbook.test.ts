@@ -7,6 +7,14 @@ import { people, startRun } from '../support/runs';
 import { startTestSandbox, type TestSandbox } from '../support/sandbox';
 import { testClient, testWorker } from '../support/temporal';
 
+interface Deployments {
+  version: string;
+  served: string[];
+  history: { kind: string; to: string; at: string }[];
+}
+
+const deployments = async (sandbox: TestSandbox, slot: '' | '/staging'): Promise<Deployments> => (await (await fetch(`${sandbox.url}${slot}/deployments`)).json()) as Deployments;
+
 /**
  * The shipped default runbook, end to end on the real stack: real activities against the
  * sandbox production system, every human step sent as an Update.
@@ -29,7 +37,10 @@ describe('the default runbook', () => {
   });
 
   it('goes live end to end against the sandbox with decisions sent as Updates', { timeout: 180_000 }, async () => {
-    const input = await defaultRunbookInput(sandbox);
+    // Every address from the runbook's defaults, as the start form offers them: they follow the
+    // sandbox's port (here a free one, as with any GOLIVE_SANDBOX_PORT).
+    const input = await defaultRunbookInput(sandbox, '2s', {}, { addressesFromDefaults: true });
+    expect(input.params).toMatchObject({ targetUrl: sandbox.url, stagingUrl: `${sandbox.url}/staging`, targetPort: Number(new URL(sandbox.url).port), prometheusUrl: `${sandbox.url}/prometheus` });
     const { taskQueue, run } = await testWorker();
     const result = await run(async () => {
       const handle = await startRun(client, taskQueue, input);
@@ -44,6 +55,13 @@ describe('the default runbook', () => {
     for (const id of approvalSteps) expect(result.decisions.some((d) => d.stepId === id && d.actor.id !== people.initiator)).toBe(true);
     const deployed = (await (await fetch(`${sandbox.url}/version`)).json()) as { version: string };
     expect(deployed.version).toBe(input.params.releaseVersion);
+    // Production switched to the candidate once, by the go-live step, after the Gate 4 decision;
+    // before that the candidate served only in the staging slot.
+    const production = await deployments(sandbox, '');
+    expect(production.history.map((h) => [h.kind, h.to])).toEqual([['switch', input.params.releaseVersion]]);
+    const gate4 = result.decisions.find((d) => d.stepId === 'gate-4')!;
+    expect(Date.parse(production.history[0]!.at)).toBeGreaterThanOrEqual(Date.parse(gate4.at));
+    expect((await deployments(sandbox, '/staging')).history[0]).toMatchObject({ kind: 'deploy', to: input.params.releaseVersion });
   });
 
   it('rolls back everything it did when the Gate 4 decision is a rejection', { timeout: 180_000 }, async () => {
@@ -67,6 +85,14 @@ describe('the default runbook', () => {
     expect(result.compensations.every((c) => c.status === 'completed')).toBe(true);
     const deployed = (await (await fetch(`${sandbox.url}/version`)).json()) as { version: string };
     expect(deployed.version).toBe(input.params.previousVersion);
+    // Production never served the candidate: no switch, no deploy, only the version it had.
+    const production = await deployments(sandbox, '');
+    expect(production.served).toEqual([input.params.previousVersion]);
+    expect(production.history).toEqual([]);
+    // The candidate served in the staging slot only, which the rollback put back.
+    const staging = await deployments(sandbox, '/staging');
+    expect(staging.served).toContain(input.params.releaseVersion);
+    expect(staging.version).toBe(input.params.previousVersion);
     // The run's rule file is gone and Prometheus (here the sandbox's stand-in) reloaded without it.
     const rules = (await (await fetch(`${sandbox.url}/prometheus/api/v1/rules`)).json()) as { data: { groups: { file: string }[] } };
     expect(rules.data.groups.filter((g) => g.file.includes(input.params.ruleFile as string))).toEqual([]);

@@ -1,7 +1,7 @@
 // golive UI: forms post JSON to the API (with the page's CSRF token) and show the outcome in
 // place; run pages refresh their live region by polling. No framework: the server renders HTML
 // (escaped there), this file only moves it. Loaded as a module (deferred, strict).
-/* global document, window, location, fetch, setInterval, navigator, crypto, Element, HTMLFormElement, HTMLSelectElement, HTMLInputElement */
+/* global document, window, location, fetch, setInterval, navigator, crypto, Element, HTMLFormElement, HTMLSelectElement, HTMLInputElement, URL, setTimeout */
 
 (function () {
   var csrfMeta = document.querySelector('meta[name="csrf-token"]');
@@ -212,7 +212,7 @@
     var h = document.createElement('h3');
     h.textContent = 'Your anonymous receipt';
     var p = document.createElement('p');
-    p.textContent = 'Keep this receipt: it proves the report was yours and lets you find the answer. It is shown once; the server keeps only its hash.';
+    p.textContent = 'Keep this receipt: it proves the report was yours (the report in the audit trail carries its hash; the server keeps nothing else). It is shown once. The answer to your report appears under Red Button reports on this run\'s page.';
     var code = document.createElement('code');
     code.className = 'receipt-code';
     code.textContent = receipt;
@@ -470,6 +470,34 @@
       })
       .catch(function () { show(form, 'Could not reach the server. Check the connection and try again.', true); })
       .then(function () { if (button) button.disabled = false; });
+  });
+
+  // Dossier downloads (data-anchor): fetched here so the manifest SHA-256 the server returns in
+  // X-Golive-Manifest-Sha256 (what `golive verify --expect-manifest` needs) is shown beside the
+  // link once the file is saved. Without scripts the link still downloads the zip.
+  document.addEventListener('click', function (event) {
+    var link = event.target instanceof Element ? event.target.closest('a[data-anchor]') : null;
+    if (!link || event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey) return;
+    event.preventDefault();
+    var out = document.getElementById(link.getAttribute('data-anchor'));
+    var say = function (text) { if (out) { out.hidden = false; out.textContent = text; } };
+    say('Preparing the dossier…');
+    fetch(link.href, { credentials: 'same-origin' }).then(function (res) {
+      if (!res.ok) return res.json().then(function (b) { say('Download failed: ' + ((b && b.error && b.error.message) || res.status)); }, function () { say('Download failed: ' + res.status); });
+      var anchor = res.headers.get('x-golive-manifest-sha256') || '';
+      var name = (/filename="([^"]+)"/.exec(res.headers.get('content-disposition') || '') || [])[1] || 'dossier.zip';
+      return res.blob().then(function (blob) {
+        var a = document.createElement('a');
+        a.href = URL.createObjectURL(blob);
+        a.download = name;
+        document.body.appendChild(a);
+        a.click();
+        a.remove();
+        setTimeout(function () { URL.revokeObjectURL(a.href); }, 60000);
+        say('Saved ' + name + '. Manifest SHA-256: ' + anchor + ' — keep it: golive verify ' + name.replace(/\.zip$/, '') + ' --expect-manifest ' + anchor);
+        if (out) { var copy = document.createElement('button'); copy.type = 'button'; copy.className = 'link copy'; copy.setAttribute('data-copy', anchor); copy.textContent = 'copy the SHA-256'; out.appendChild(document.createTextNode(' ')); out.appendChild(copy); }
+      });
+    }).catch(function () { say('Could not reach the server. Check the connection and try again.'); });
   });
 
   // Copy buttons (data-copy) put a full value, e.g. a hash shown short, on the clipboard.

@@ -1,3 +1,5 @@
+import { deliverableFile } from '../../audit/documents/model';
+import { deliverableHtml, deliverableMarkdown } from '../../audit/documents/render';
 import type { Router } from 'express';
 import { viewTrail } from '../../audit';
 import { MANIFEST_SHA256_HEADER as MANIFEST_HEADER } from '../../audit/anchor';
@@ -34,6 +36,17 @@ export function registerAuditRoutes(router: Router, ctx: ServerContext): void {
     res.setHeader(CHAIN_HEAD_HEADER, d.head);
     res.setHeader('Cache-Control', 'no-store');
     res.type('application/zip').send(Buffer.from(d.zip));
+    return undefined;
+  });
+
+  route(router, ctx, operations.document, async ({ principal, res, params, query }) => {
+    const doc = await ctx.audit.document(params.runId, principal, params.documentId);
+    res.setHeader('Cache-Control', 'no-store');
+    if (query.format === 'json') return { id: params.documentId, ...doc };
+    const file = deliverableFile(params.documentId, query.format);
+    res.setHeader('Content-Disposition', `inline; filename="${file}"`);
+    if (query.format === 'html') res.type('text/html').send(deliverableHtml(doc));
+    else res.type('text/markdown').send(deliverableMarkdown(doc));
     return undefined;
   });
 

@@ -32,7 +32,7 @@ export async function resolveAssignments(
   loaded: LoadedRunbook,
   given: StartRunBody['assignments'],
   delegations: StartRunBody['delegations'] = [],
-): Promise<{ assignments: Record<string, string[]>; delegations: Delegation[]; directory: Record<string, string[]>; issues: Issue[] }> {
+): Promise<{ assignments: Record<string, string[]>; delegations: Delegation[]; directory: Record<string, string[]>; people: Record<string, { name: string; email?: string }>; issues: Issue[] }> {
   const assignments: Record<string, string[]> = {};
   const issues: Issue[] = [];
   const roles = loaded.runbook.roles;
@@ -57,8 +57,16 @@ export async function resolveAssignments(
     if (issue) issues.push({ path: formatPath(['delegations', i, issue.field]), message: issue.message });
     else if (!(assignments[d.role] ??= []).includes(d.person)) assignments[d.role]!.push(d.person);
   });
-  const directory = Object.fromEntries([...new Set(Object.values(assignments).flat())].map((id) => [id, known.get(id)?.roles ?? []]));
-  return { assignments, delegations, directory, issues };
+  const ids = [...new Set(Object.values(assignments).flat())];
+  const directory = Object.fromEntries(ids.map((id) => [id, known.get(id)?.roles ?? []]));
+  // Names and contacts for the run's documents (the Human Oversight Protocol's escalation paths).
+  const people = Object.fromEntries(
+    ids.flatMap((id) => {
+      const p = known.get(id);
+      return p ? [[id, { name: p.name, ...(p.email ? { email: p.email } : {}) }]] : [];
+    }),
+  );
+  return { assignments, delegations, directory, people, issues };
 }
 
 /** Where a person would have to be: the users file, or also the single sign-on people when that is on. */
@@ -99,7 +107,7 @@ export function registerRunRoutes(router: Router, ctx: ServerContext): void {
       throw err;
     });
     // Every problem at once: people unknown here and what prepareRun finds (params, modes, quorum).
-    const { assignments, delegations, directory, issues } = await resolveAssignments(ctx, loaded, body.assignments, body.delegations);
+    const { assignments, delegations, directory, people, issues } = await resolveAssignments(ctx, loaded, body.assignments, body.delegations);
     let input;
     try {
       input = await ctx.prepareRun({
@@ -110,6 +118,7 @@ export function registerRunRoutes(router: Router, ctx: ServerContext): void {
         assignments,
         delegations,
         directory,
+        people: { ...people, [principal.person.id]: { name: principal.person.name, ...(principal.person.email ? { email: principal.person.email } : {}) } },
         params: body.params,
       });
     } catch (err) {

@@ -144,11 +144,12 @@ export function auditPage(v: AuditPageView): SafeHtml {
     <div><dt>Chain head</dt><dd>${hash(t.head, 'chain head')}</dd></div>
   </dl>
   <p class="links">
-    <a class="button" href="${apiPath(v, '/dossier')}" download>Download dossier</a>
+    <a class="button" href="${apiPath(v, '/dossier')}" download data-anchor="dossier-anchor">Download dossier</a>
     <a href="/runs/${encodeURIComponent(v.runId)}">Back to the run</a>
     ${v.temporalUi.map((l, i) => html`<a href="${l.url}" rel="noopener" target="_blank">Raw events in Temporal${v.temporalUi.length > 1 ? ` (run ${i + 1} of ${v.temporalUi.length})` : ''}</a>`)}
   </p>
 </div>
+<p id="dossier-anchor" class="hint anchor" role="status" hidden></p>
 ${!t.finished && html`<p class="notice" role="note">The run is not finished: the trail is still growing, and a dossier downloaded now is marked as a draft on every page.</p>`}
 ${badFiltersNotice(v.badFilters)}
 ${filters(v)}

@@ -46,7 +46,7 @@ export function approvalsList(items: WorkItem[]): SafeHtml {
   if (items.length === 0) return html`<p class="empty">Nothing waits for you right now.</p>`;
   return html`${items.map(
     ({ v, forms }) => html`<section class="approval-run" aria-label="${v.state.system}">
-    <h2><a href="/runs/${encodeURIComponent(v.runId)}">${v.state.system}</a> <small>· ${v.state.runbook.title} · started by ${v.state.initiator.id}${reportsNote(v)}</small></h2>
+    <h2><a href="/runs/${encodeURIComponent(v.runId)}">${v.state.system}</a> <small>· ${v.state.runbook.title} · started by ${v.state.initiator.name ?? v.state.initiator.id}${reportsNote(v)}</small></h2>
     ${forms}
   </section>`,
   )}`;

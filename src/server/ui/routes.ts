@@ -2,7 +2,9 @@ import type { Express, NextFunction, Request, Response } from 'express';
 import type { Principal } from '../../auth/authenticator';
 import { START_RUN_ROLES } from '../../auth/roles';
 import { viewTrail } from '../../audit';
-import { historyQuerySchema, listRunsQuerySchema, runIdSchema } from '../api';
+import { documentParamsSchema, historyQuerySchema, listRunsQuerySchema, runIdSchema } from '../api';
+import { DELIVERABLE_IDS } from '../../audit/documents/model';
+import { documentPage } from './documentPage';
 import type { ServerContext } from '../deps';
 import { answerFor, HttpError, humanErrors } from '../errors';
 import { identify } from '../route';
@@ -26,6 +28,7 @@ import { filtersForm, runsTable, startForm, type RunRow } from './runsPage';
 
 const STATE_TIMEOUT_MS = 3000;
 const APPROVALS_SCAN = 50;
+const UNSUCCESSFUL = new Set<string>(['rolled-back', 'rollback-incomplete', 'cancelled']);
 
 type UiHandler = (req: Request, res: Response, principal: Principal) => Promise<void>;
 
@@ -98,7 +101,9 @@ export function registerUiRoutes(app: Express, ctx: ServerContext): void {
     const { runs, nextPageToken } = await ctx.runs.list(query, personOf(principal));
     const rows: RunRow[] = await Promise.all(
       runs.map(async (summary) => {
-        const state = summary.executionStatus === 'RUNNING' ? await withTimeout(ctx.runs.state(summary.runId), STATE_TIMEOUT_MS) : undefined;
+        // Open runs for their current step; failed ones for the reason (ended states are cached).
+        const wanted = summary.executionStatus === 'RUNNING' || UNSUCCESSFUL.has(summary.state ?? '');
+        const state = wanted ? await withTimeout(ctx.runs.state(summary.runId), STATE_TIMEOUT_MS) : undefined;
         return { summary, ...(state ? { state } : {}) };
       }),
     );
@@ -139,6 +144,14 @@ export function registerUiRoutes(app: Express, ctx: ServerContext): void {
       all: trail.entries,
     };
     render(res, principal, `Audit trail · ${trail.input.system}`, auditPage(view), 'runs');
+  });
+
+  // The five deliverables, each a page; the same readers as the audit trail (RunAudit checks).
+  pageRoute('/runs/:runId/documents/:documentId', async (req, res, principal) => {
+    const params = documentParamsSchema.safeParse(req.params);
+    if (!params.success) throw new HttpError(404, `no such document: the deliverables are ${DELIVERABLE_IDS.join(', ')}`);
+    const doc = await ctx.audit.document(params.data.runId, principal, params.data.documentId);
+    render(res, principal, `${doc.deliverable.title} · ${doc.facts.find(([k]) => k === 'System')?.[1] ?? ''}`, documentPage({ runId: params.data.runId, id: params.data.documentId, doc }), 'runs');
   });
 
   pageRoute(

@@ -1,3 +1,6 @@
+import { modeLabel } from '../../audit/documents/people';
+import { documentsNav } from './documentPage';
+import { decisionContext } from './decisionContext';
 import type { Runbook } from '../../runbook/schema';
 import { FINAL_STATUSES, type RunStateView, type StepView } from '../../../workflows/definitions';
 import { isAllowed, stopRoles, type Action, type Person, type RunFacts } from '../../../workflows/policy';
@@ -48,7 +51,18 @@ function roleName(v: RunView, role: string): string {
 }
 
 function roleNames(v: RunView, roles: readonly string[]): string {
-  return roles.map((r) => roleName(v, r)).join(' or ');
+  return [...new Set(roles)].map((r) => roleName(v, r)).join(' or ');
+}
+
+/**
+ * Who must approve: every approver role's quorum counts, so several roles are "and" — each must
+ * approve — with how far each has got; one role is said as whoMay says it.
+ */
+function approversNeeded(v: RunView, step: StepView, roles: readonly string[]): SafeHtml {
+  const approvals = step.approvals ?? [];
+  if (approvals.length < 2) return whoMay(v, 'Decided', roles);
+  const each = approvals.map((a) => `${roleName(v, a.role)} (${a.approvedBy.length} of ${a.quorum} approved)`);
+  return html`<p class="who-may">Decided by: ${approvals.map((a) => roleName(v, a.role)).join(' and ')} — each must approve: ${each.join('; ')}</p>`;
 }
 
 /** Who may send a form, said on the form itself. */
@@ -217,7 +231,8 @@ export function decisionForm(v: RunView, step: StepView, allowed = { approve: tr
   const passkey = step.passkey === true;
   return html`<form class="card decision" id="${id}-form" data-api="${api(v, `/steps/${encodeURIComponent(step.id)}/decisions`)}" ${passkey && html`data-passkey="${api(v, `/steps/${encodeURIComponent(step.id)}/passkey-challenge`)}"`} data-refresh data-success-approve="Approved “${step.title}”." data-success-reject="Rejected “${step.title}”: the run rolls back.">
   <h3>Decide: ${step.title}</h3>
-  ${whoMay(v, 'Decided', roles)}
+  ${approversNeeded(v, step, roles)}
+  ${decisionContext(v, step)}
   ${passkey && html`<p class="passkey-note">Signed with your passkey: your browser asks your device to sign exactly this decision, your comment and the evidence below. No passkey yet? <a href="/passkeys">Add one</a>.</p>`}
   ${evidenceList(v, (step.approvals ?? []).length ? coveredSteps(v, step) : [])}
   <div class="field"><label for="${id}-comment">Comment <small>(required to reject)</small></label><textarea id="${id}-comment" name="comment" rows="3" data-blank-for="reject"></textarea></div>
@@ -237,7 +252,7 @@ function evidenceList(v: RunView, stepIds: string[]): SafeHtml | false {
   return (
     items.length > 0 &&
     html`<details open><summary>Evidence this decision covers (${items.length})</summary><ul class="records">${items.map(
-      (e) => html`<li><strong>${e.stepId} / ${e.itemId}</strong>: ${evidenceValue(e.value)} by ${e.submittedBy.id} ${time(e.at)}${e.note && html` — ${note(e.note)}`}</li>`,
+      (e) => html`<li><strong>${e.stepId} / ${e.itemId}</strong>: ${evidenceValue(e.value)} by ${e.submittedBy.name ?? e.submittedBy.id} ${time(e.at)}${e.note && html` — ${note(e.note)}`}</li>`,
     )}</ul></details>`
   );
 }
@@ -270,12 +285,17 @@ function openItems(v: RunView, s: StepView): SafeHtml | false {
   );
 }
 
+/** A step the run ended before never ran: "not reached", not "pending" (it will not be). */
+function shownStatus(v: RunView, s: StepView): string {
+  return s.status === 'pending' && isClosed(v.state) ? 'not reached' : s.status;
+}
+
 function stepItem(v: RunView, s: StepView): SafeHtml {
   const decisions = v.state.decisions.filter((d) => d.stepId === s.id);
   const evidence = v.state.evidence.filter((e) => e.stepId === s.id);
   const comps = v.state.compensations.filter((c) => c.stepId === s.id);
   return html`<li class="step status-${s.status}" id="${fid(v, `step-${s.id}`)}" data-step="${s.id}" data-status="${s.status}">
-  <div class="step-head"><h3 class="step-title" id="${fid(v, `step-${s.id}-h`)}" tabindex="-1">${s.title}</h3> ${badge(s.status)} <small class="muted">${s.kind}${s.phase && ` · ${s.phase}`}</small></div>
+  <div class="step-head"><h3 class="step-title" id="${fid(v, `step-${s.id}-h`)}" tabindex="-1">${s.title}</h3> ${badge(shownStatus(v, s))} <small class="muted">${s.kind}${s.phase && ` · ${s.phase}`}</small></div>
   <div class="step-meta">
     ${s.startedAt && html`<span>started ${time(s.startedAt)}</span> <span>· ${duration(s.startedAt, s.endedAt)}</span>`}
     ${s.deadlineAt && s.status === 'waiting' && html` <span>· deadline ${time(s.deadlineAt)}</span>`}
@@ -411,7 +431,7 @@ function header(v: RunView): SafeHtml {
     <div><dt>Status</dt><dd>${badge(s.status)}</dd></div>
     <div><dt>Run</dt><dd><code>${v.runId}</code></dd></div>
     <div><dt>Runbook</dt><dd>${s.runbook.id} v${s.runbook.version}</dd></div>
-    <div><dt>Collaboration Mode</dt><dd>${s.collaborationMode}</dd></div>
+    <div><dt>Collaboration Mode</dt><dd>${modeLabel(s.collaborationMode)}</dd></div>
     <div><dt>Started by</dt><dd>${s.initiator.name ?? s.initiator.id}</dd></div>
     <div><dt>Signing key</dt><dd>${(s.pinnedKeys ?? []).length ? html`<code title="every message to this run must be signed with it">${s.pinnedKeys.join(', ')}</code>` : 'none (started before golive signed messages)'}</dd></div>
     <div><dt>Started</dt><dd>${time(s.startedAt)}</dd></div>
@@ -420,9 +440,12 @@ function header(v: RunView): SafeHtml {
   <p class="links">
     ${s.status === 'hypercare' && html`<a href="#rb-h" class="report-link">Report an AI error</a>`}
     <a href="/runs/${encodeURIComponent(v.runId)}/audit">Audit trail</a>
-    <a href="${api(v, '/dossier')}" download>Download dossier</a>
+    <a href="${api(v, '/dossier')}" download data-anchor="dossier-anchor">Download dossier</a>
     ${v.temporalUrl && html`<a href="${v.temporalUrl}" rel="noopener" target="_blank">Open in Temporal Web UI</a>`}
   </p>
+  <p id="dossier-anchor" class="hint anchor" role="status" data-keep hidden></p>
+  <p class="hint">The five deliverables, built from this run as it stands:</p>
+  ${documentsNav(v.runId)}
 </div>`;
 }
 

@@ -1,4 +1,5 @@
-import type { RunStateView } from '../../../workflows/definitions';
+import { modeLabel } from '../../audit/documents/people';
+import { FINAL_STATUSES, type RunStateView } from '../../../workflows/definitions';
 import type { Person } from '../../auth/users';
 import type { LoadedRunbook } from '../../runbook/load';
 import { RUN_STATUSES } from '../api';
@@ -17,6 +18,8 @@ export interface RunRow {
 
 function currentSteps(state: RunStateView | undefined): string {
   if (!state) return '';
+  // A run that ended badly says why, where its current step would be.
+  if (state.failure && FINAL_STATUSES.includes(state.status)) return `${state.failure.kind}${state.failure.stepId ? ` at ${state.failure.stepId}` : ''}: ${state.failure.reason}`;
   const active = state.steps.filter((s) => s.status === 'running' || s.status === 'waiting' || s.status === 'compensating');
   return active.map((s) => s.title).join(', ');
 }
@@ -37,7 +40,7 @@ export function runsTable(rows: RunRow[], nextPageToken: string | undefined, fil
   if (rows.length === 0) return html`<p class="empty">No runs match.</p>`;
   return html`<div class="table-wrap"><table class="runs">
   <caption class="visually-hidden">Go-live runs</caption>
-  <thead><tr><th scope="col">Run</th><th scope="col">State</th><th scope="col">System</th><th scope="col">Runbook</th><th scope="col">Current step</th><th scope="col">Waits for</th><th scope="col">Started</th></tr></thead>
+  <thead><tr><th scope="col">Run</th><th scope="col">State</th><th scope="col">System</th><th scope="col">Runbook</th><th scope="col">Current step or why it ended</th><th scope="col">Waits for</th><th scope="col">Started</th></tr></thead>
   <tbody>
   ${rows.map(
     (r) => html`<tr>
@@ -71,7 +74,7 @@ function runbookFieldset(l: LoadedRunbook, people: Person[], first: boolean): Sa
   ${rb.description && html`<p class="hint">${rb.description}</p>`}
   <div class="field"><label for="mode-${rb.id}">Collaboration Mode</label>
     <select id="mode-${rb.id}" name="collaborationMode" data-type="number">
-      ${rb.collaborationModes.map((m) => html`<option value="${m}">${m}</option>`)}
+      ${rb.collaborationModes.map((m) => html`<option value="${m}">${modeLabel(m)}</option>`)}
     </select></div>
   <h3>Role assignments</h3>
   <p class="hint">Person ids, separated by commas. Prefilled with everyone who holds the role.</p>

@@ -1,0 +1,74 @@
+import { createHash } from 'node:crypto';
+import { WithStartWorkflowOperation, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
+import type { GoLiveInput } from '../../workflows/definitions';
+import { claimTargetUpdate, TARGET_LOCK_WORKFLOW, type ClaimOutcome, type ClaimTargetInput, type TargetHolder, type targetLock } from '../../workflows/targetLock';
+import { HttpError } from './errors';
+
+/**
+ * The server's side of the per-target lock (workflows/targetLock.ts): which target a run goes
+ * live on, the lock's workflow id for it, and the claim that starts the run or names the one that
+ * holds the target.
+ */
+
+/**
+ * The target a run's input names: the runbook's `target` as filled at start (URLs compared by
+ * scheme, host, port and path, so `http://Host:80/` and `http://host` are one target), else its
+ * system name.
+ */
+export function targetOf(input: Pick<GoLiveInput, 'runbook' | 'system'>): string {
+  const declared = input.runbook.target?.trim();
+  if (!declared) return `system ${input.system}`;
+  try {
+    const u = new URL(declared);
+    if (u.protocol === 'http:' || u.protocol === 'https:') return `${u.protocol}//${u.host}${u.pathname.replace(/\/+$/, '')}${u.search}`;
+  } catch {
+    // not a URL: the text itself names the target
+  }
+  return declared;
+}
+
+export function lockIdFor(target: string): string {
+  return `golive-target-${createHash('sha256').update(target).digest('hex').slice(0, 32)}`;
+}
+
+/** How long a start waits for a worker to take the claim; after that the caller hears 503. */
+const CLAIM_DEADLINE_MS = 20_000;
+/** A lock that ends while a claim reaches it: the claim is sent again (a fresh lock starts). */
+const CLAIM_ATTEMPTS = 3;
+
+export async function claimTarget(client: Client, taskQueue: string, claim: ClaimTargetInput): Promise<void> {
+  const target = targetOf(claim.input);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const outcome: ClaimOutcome = await client.withDeadline(Date.now() + CLAIM_DEADLINE_MS, () =>
+        client.workflow.executeUpdateWithStart(claimTargetUpdate, {
+          args: [claim],
+          startWorkflowOperation: new WithStartWorkflowOperation<typeof targetLock>(TARGET_LOCK_WORKFLOW, {
+            workflowId: lockIdFor(target),
+            taskQueue,
+            args: [target],
+            workflowIdConflictPolicy: 'USE_EXISTING',
+          }),
+        }),
+      );
+      if (!outcome.granted) throw heldBy(target, outcome.holder);
+      return;
+    } catch (err) {
+      if (err instanceof HttpError) throw err;
+      if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && err.cause.type === 'RunNotStarted') throw err;
+      // The lock closed under the claim (its go-live just ended): a new lock takes it.
+      const lockClosed = err instanceof WorkflowNotFoundError || (err instanceof WorkflowUpdateFailedError && !(err.cause instanceof ApplicationFailure));
+      if (!lockClosed || attempt >= CLAIM_ATTEMPTS) throw err;
+    }
+  }
+}
+
+function heldBy(target: string, holder: TargetHolder): HttpError {
+  const who = holder.initiator.name ? `${holder.initiator.name} (${holder.initiator.id})` : holder.initiator.id;
+  return new HttpError(
+    409,
+    `${target} already has a go-live in flight: run ${holder.runId} (system ${holder.system}, started by ${who} at ${holder.since}); finish, stop or roll it back before starting another`,
+    { runId: holder.runId },
+  );
+}
