@@ -6,6 +6,7 @@ import { runAction } from './actions';
 import { watchAnalyses } from './analysis';
 import { nowIso as now, nowMs } from './clock';
 import { failurePolicy, quorumMet, resendRoles, waitTimeline } from './policy';
+import { scheduleOversight } from './oversight';
 import { CHECKPOINT, failureMessage, RunAborted, type Outcome, type RunContext } from './runContext';
 import { waitWithEscalation } from './waiting';
 
@@ -113,6 +114,7 @@ async function watchHypercare(ctx: RunContext, step: HypercareStep): Promise<Out
   state.data.hypercareStartedAt ??= now();
   state.setStatus('hypercare');
   ctx.syncSearchAttributes();
+  await scheduleOversight(ctx);
   const endsAt = Date.parse(state.data.hypercareStartedAt) + durationToMs(step.duration);
   state.stepView(step.id).deadlineAt = new Date(endsAt).toISOString();
   const checkpointAt = step.checkpointEvery !== undefined ? nowMs() + durationToMs(step.checkpointEvery) : Infinity;

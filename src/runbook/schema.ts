@@ -183,6 +183,32 @@ export const hypercareStepSchema = z.strictObject({
   analyses: z.array(analysisSchema).max(20).default([]),
 });
 
+/**
+ * A recurring human-oversight duty of the protocol, for the Collaboration Modes it names (Mode 2:
+ * a daily attestation that every suggestion was reviewed; Mode 4: sample N decisions weekly).
+ * At go-live golive turns each duty of the run's mode into a Temporal Schedule firing a review.
+ */
+export const oversightDutySchema = z.strictObject({
+  id: slug,
+  title: z.string().min(1).max(200),
+  description: z.string().max(4000).optional(),
+  /** The Collaboration Modes this duty applies to. */
+  modes: z.array(z.number().int().min(1).max(5)).min(1),
+  /** How often a review is due (a Temporal Schedule interval). */
+  every: durationSchema,
+  /** Roles whose members review (the Guardian or a named reviewer role). */
+  reviewers: z.array(roleIdSchema).min(1),
+  /** AI decisions to sample per review (0: an attestation without a sample). */
+  sampleSize: z.number().int().min(0).max(100_000).default(0),
+  /** A review not recorded within this time is missed. */
+  within: durationSchema,
+  /** Reminders and escalation while the review is open, measured from when it fell due. */
+  escalation: z.array(escalationLevelSchema).default([]),
+  /** Roles told when a review is missed. */
+  onMissed: z.array(roleIdSchema).default([]),
+});
+export type OversightDuty = z.infer<typeof oversightDutySchema>;
+
 export const separationOfDutiesSchema = z.strictObject({
   /** Whoever started the run never decides on it (four-eyes). */
   initiatorNeverApproves: z.literal(true).default(true),
@@ -229,6 +255,8 @@ export const runbookSchema = z.strictObject({
   /** Separation of duties, enforced by the workflow on every decision; each rule is named in
    *  its refusals. The initiator rule and one decision per person cannot be turned off. */
   separationOfDuties: separationOfDutiesSchema.prefault({}),
+  /** Recurring oversight after go-live, per Collaboration Mode (scheduled at go-live). */
+  oversight: z.array(oversightDutySchema).max(20).default([]),
   steps: z.array(stepSchema).min(1),
 });
 
