@@ -29,6 +29,7 @@ export async function oversightReview(input: ReviewInput): Promise<ReviewView> {
     startedAt: nowIso(),
     dueAt: new Date(startMs + durationToMs(duty.within)).toISOString(),
     escalations: [],
+    pinnedKeys: (input.signingKeys ?? []).map((k) => k.keyId),
   };
   const nonces = new Set<string>();
   setHandler(getReviewQuery, () => view);

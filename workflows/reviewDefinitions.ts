@@ -79,6 +79,8 @@ export interface ReviewView {
   dueAt: string;
   review?: ReviewRecord;
   escalations: { level: number; at: string; notified: string[]; missed: boolean }[];
+  /** Ids of the signing keys the review accepts (the parent run's). */
+  pinnedKeys: string[];
 }
 
 export const submitReviewUpdate = defineUpdate<ReviewView, [SubmitReviewInput]>('submitReview');

@@ -13,6 +13,7 @@ import {
   submitEvidenceSchema,
   RUN_STATUSES,
 } from '../../workflows/definitions';
+import { submitReviewSchema } from '../../workflows/reviewDefinitions';
 import { AUDIT_KINDS } from '../audit/entries';
 import { actionStepSchema, roleIdSchema, runbookSchema } from '../runbook/schema';
 
@@ -87,6 +88,11 @@ export const resendBodySchema = resendNotificationSchema.omit({ actor: true, ste
 export const reasonBodySchema = requestRollbackSchema.omit({ actor: true, signature: true });
 export type ReasonBody = z.infer<typeof reasonBodySchema>;
 
+/** A scheduled oversight review's id: the review workflow's id (`<run>.review.<duty>-<fire time>`). */
+export const reviewParamsSchema = z.strictObject({ reviewId: z.string().min(1).max(300).regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, 'must be a review id') });
+/** What a reviewer records: sample size, overrides, findings (each may raise a Red Button report), a note. */
+export const reviewBodySchema = submitReviewSchema.omit({ actor: true, signature: true });
+
 /** Filters of the audit trail; a kind may repeat (`?kind=decision&kind=compensation`). */
 export const historyQuerySchema = z.strictObject({
   kind: z.union([z.enum(AUDIT_KINDS), z.array(z.enum(AUDIT_KINDS)).min(1).max(AUDIT_KINDS.length)]).optional(),
@@ -113,7 +119,7 @@ export interface Operation {
   /** Express syntax (`:runId`); OpenAPI gets `{runId}`. */
   path: string;
   summary: string;
-  tag: 'runs' | 'decisions' | 'red-button' | 'audit' | 'session' | 'ops';
+  tag: 'runs' | 'decisions' | 'red-button' | 'oversight' | 'audit' | 'session' | 'ops';
   params?: z.ZodType;
   query?: z.ZodType;
   body?: z.ZodType;
@@ -180,6 +186,24 @@ export const operations = {
   }),
   stop: op({ method: 'post', path: '/api/runs/:runId/stop', tag: 'red-button', summary: 'Stop the line (rolls the go-live back)', params: runParamsSchema, body: reasonBodySchema, status: 200, idempotent: true }),
   rollback: op({ method: 'post', path: '/api/runs/:runId/rollback', tag: 'red-button', summary: 'Ask for a rollback', params: runParamsSchema, body: reasonBodySchema, status: 200, idempotent: true }),
+  runOversight: op({
+    method: 'get',
+    path: '/api/runs/:runId/oversight',
+    tag: 'oversight',
+    summary: "The run's scheduled oversight: each duty's Temporal Schedule (paused or not, next reviews) and the reviews it started (done, waiting, missed)",
+    params: runParamsSchema,
+    status: 200,
+  }),
+  getReview: op({ method: 'get', path: '/api/reviews/:reviewId', tag: 'oversight', summary: 'One scheduled oversight review', params: reviewParamsSchema, status: 200 }),
+  recordReview: op({
+    method: 'post',
+    path: '/api/reviews/:reviewId',
+    tag: 'oversight',
+    summary: "Record an oversight review as its duty's reviewer (evidence: sample size, overrides, findings); a finding with report: true raises a Red Button report on the run",
+    params: reviewParamsSchema,
+    body: reviewBodySchema,
+    status: 200,
+  }),
   history: op({
     method: 'get',
     path: '/api/runs/:runId/history',

@@ -15,6 +15,7 @@ import { ensurePrivateDir } from '../privateFiles';
 import { RefusalLog } from './refusalLog';
 import { registerAuditRoutes } from './routes/audit';
 import { registerMessageRoutes } from './routes/messages';
+import { registerOversightRoutes } from './routes/oversight';
 import { registerRunRoutes } from './routes/runs';
 import { registerSystemRoutes } from './routes/system';
 import { RunAudit } from './runAudit';
@@ -116,6 +117,7 @@ export function createApp(deps: AppDeps): express.Express {
   registerRunRoutes(api, ctx);
   registerIdempotentReplays(api, ctx);
   registerMessageRoutes(api, ctx);
+  registerOversightRoutes(api, ctx);
   registerAuditRoutes(api, ctx);
   registerSystemRoutes(api, ctx);
   app.use(api);
