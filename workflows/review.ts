@@ -3,8 +3,9 @@ import { durationToMs } from '../src/runbook/duration';
 import { notify } from './actions';
 import { nowIso, nowMs } from './clock';
 import { REFUSAL_TYPES } from './definitions';
-import { authorityOf, authorize, Refusal, waitTimeline, type RunFacts } from './policy';
+import { authorize, Refusal, waitTimeline } from './policy';
 import { getReviewQuery, submitReviewSchema, submitReviewUpdate, type ReviewInput, type ReviewView } from './reviewDefinitions';
+import { reviewFactsFromInput } from './reviewFacts';
 import { checkSignature } from './signedMessages';
 
 /**
@@ -54,24 +55,6 @@ export async function oversightReview(input: ReviewInput): Promise<ReviewView> {
   return view;
 }
 
-/** What the policy decides a review on: the go-live's people, and this review's duty. */
-function reviewFacts(input: ReviewInput, view: ReviewView): RunFacts {
-  return {
-    initiatorId: input.initiatorId,
-    assignments: input.assignments,
-    delegations: input.delegations,
-    open: view.status === 'waiting',
-    ended: view.status !== 'waiting',
-    hypercare: false,
-    authority: authorityOf({ steps: [], stopAuthority: [], rollbackAuthority: [] }),
-    sod: undefined,
-    directoryBound: input.directoryBound,
-    steps: [],
-    reports: [],
-    review: { dutyId: input.duty.id, reviewers: input.duty.reviewers, waiting: view.status === 'waiting' },
-  };
-}
-
 function refuse(r: Refusal): never {
   throw ApplicationFailure.create({ type: r.type, message: r.message, nonRetryable: true });
 }
@@ -90,7 +73,7 @@ function checkReview(input: ReviewInput, view: ReviewView, raw: unknown, nonces:
   }
   if (review.signature && nonces.has(review.signature.nonce)) refuse(new Refusal(REFUSAL_TYPES.replayed, `submitReview with nonce ${review.signature.nonce} was accepted before`));
   if (review.overrides > review.sampleSize) refuse(new Refusal(REFUSAL_TYPES.invalid, 'overrides: cannot exceed sampleSize'));
-  const grant = authorize(reviewFacts(input, view), { id: review.actor.id, ...(review.actor.roles ? { roles: review.actor.roles } : {}) }, { kind: 'review' });
+  const grant = authorize(reviewFactsFromInput(input, view), { id: review.actor.id, ...(review.actor.roles ? { roles: review.actor.roles } : {}) }, { kind: 'review' });
   if (grant instanceof Refusal) refuse(grant);
   return { review, role: grant.role };
 }

@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { ScheduleNotFoundError, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { REFUSAL_TYPES, reportErrorUpdate, type RefusalType, type RunStateView } from '../../workflows/definitions';
 import { getReviewQuery, OVERSIGHT_REVIEW_WORKFLOW, reviewWorkflowIdPrefix, submitReviewUpdate, type ReviewView, type SubmitReviewInput } from '../../workflows/reviewDefinitions';
 import type { Principal } from '../auth/authenticator';
@@ -89,4 +89,47 @@ export async function recordReview(ctx: ServerContext, reviewId: string, body: R
     }
   }
   return { review, reports };
+}
+
+export interface ScheduleView {
+  dutyId: string;
+  scheduleId: string;
+  every: string;
+  /** Gone: deleted when the run rolled back, or by an operator. */
+  exists: boolean;
+  paused: boolean;
+  note: string | null;
+  nextReviews: string[];
+}
+
+export interface RunOversight {
+  runId: string;
+  system: string;
+  collaborationMode: number;
+  state: 'none' | 'active' | 'paused' | 'deleted' | 'failed';
+  note?: string;
+  schedules: ScheduleView[];
+  reviews: ReviewView[];
+}
+
+async function describeSchedule(client: Client, s: { dutyId: string; scheduleId: string; every: string }): Promise<ScheduleView> {
+  try {
+    const d = await client.schedule.getHandle(s.scheduleId).describe();
+    return { ...s, exists: true, paused: d.state.paused, note: d.state.note ?? null, nextReviews: d.info.nextActionTimes.slice(0, 3).map((t) => t.toISOString()) };
+  } catch (err) {
+    if (err instanceof ScheduleNotFoundError) return { ...s, exists: false, paused: false, note: null, nextReviews: [] };
+    throw err;
+  }
+}
+
+/** A run's scheduled oversight as Temporal has it now, for whoever may read the run. */
+export async function runOversight(ctx: ServerContext, runId: string, principal: Principal): Promise<RunOversight> {
+  const run = await ctx.runs.state(runId);
+  assertMayReadView(runId, run, principal);
+  const base = { runId, system: run.system, collaborationMode: run.collaborationMode };
+  const oversight = run.oversight;
+  if (!oversight) return { ...base, state: 'none', schedules: [], reviews: [] };
+  const schedules = await Promise.all(oversight.schedules.map((s) => describeSchedule(ctx.deps.client, s)));
+  const reviews = await reviewsOfRun(ctx.deps.client, runId, oversight.schedules.map((s) => s.dutyId));
+  return { ...base, state: oversight.state, ...(oversight.note ? { note: oversight.note } : {}), schedules, reviews };
 }

@@ -10,6 +10,9 @@ import { outageError } from '../unavailable';
 import { trailFilter } from '../routes/audit';
 import { temporalHistoryLinks, temporalWorkflowUrl } from '../temporalUi';
 import { auditPage } from './auditPage';
+import { readableReview, runOversight } from '../oversightReviews';
+import { reviewParamsSchema } from '../api';
+import { oversightPage, reviewPage } from './oversightPage';
 import { html, type SafeHtml } from './html';
 import { badFiltersNotice, errorPage, filledIn, filterProblems, page } from './layout';
 import { approvalsList, approvalsPage, loginPage, workItems } from './pages';
@@ -141,6 +144,20 @@ export function registerUiRoutes(app: Express, ctx: ServerContext): void {
       all: trail.entries,
     };
     render(res, principal, `Audit trail · ${trail.input.system}`, auditPage(view), 'runs');
+  });
+
+  pageRoute('/runs/:runId/oversight', async (req, res, principal) => {
+    const runId = runIdSchema.safeParse(req.params.runId);
+    if (!runId.success) throw new HttpError(404, 'no such run');
+    const o = await runOversight(ctx, runId.data, principal);
+    render(res, principal, `Oversight · ${o.system}`, oversightPage(o), 'runs');
+  });
+
+  pageRoute('/reviews/:reviewId', async (req, res, principal) => {
+    const params = reviewParamsSchema.safeParse(req.params);
+    if (!params.success) throw new HttpError(404, 'no such review');
+    const { review, run } = await readableReview(ctx, params.data.reviewId, principal);
+    render(res, principal, `Review · ${review.system}`, reviewPage(review, run, personOf(principal)), 'runs');
   });
 
   pageRoute(
