@@ -20,8 +20,7 @@ const schedules = proxyActivities<OversightActivities>({
 
 function reviewInputs(ctx: RunContext): ReviewInput[] {
   const { input } = ctx;
-  // Runbooks recorded before the oversight section have none.
-  const duties = (input.runbook.oversight as typeof input.runbook.oversight | undefined) ?? [];
+  const duties = input.runbook.oversight?.duties ?? [];
   return duties
     .filter((duty) => duty.modes.includes(input.collaborationMode))
     .map((duty) => ({

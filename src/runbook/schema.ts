@@ -209,6 +209,12 @@ export const oversightDutySchema = z.strictObject({
 });
 export type OversightDuty = z.infer<typeof oversightDutySchema>;
 
+/** The runbook's human-oversight section (the protocol's part golive acts on). */
+export const oversightSchema = z.strictObject({
+  /** Recurring oversight after go-live, per Collaboration Mode (scheduled at go-live). */
+  duties: z.array(oversightDutySchema).max(20).default([]),
+});
+
 export const separationOfDutiesSchema = z.strictObject({
   /** Whoever started the run never decides on it (four-eyes). */
   initiatorNeverApproves: z.literal(true).default(true),
@@ -255,8 +261,8 @@ export const runbookSchema = z.strictObject({
   /** Separation of duties, enforced by the workflow on every decision; each rule is named in
    *  its refusals. The initiator rule and one decision per person cannot be turned off. */
   separationOfDuties: separationOfDutiesSchema.prefault({}),
-  /** Recurring oversight after go-live, per Collaboration Mode (scheduled at go-live). */
-  oversight: z.array(oversightDutySchema).max(20).default([]),
+  /** The human-oversight protocol: recurring duties per Collaboration Mode. */
+  oversight: oversightSchema.optional(),
   steps: z.array(stepSchema).min(1),
 });
 

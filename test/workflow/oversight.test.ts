@@ -31,7 +31,7 @@ export const mode4Oversight = [
 
 const runbook = {
   stopAuthority: ['guardian'],
-  oversight: mode4Oversight,
+  oversight: { duties: mode4Oversight },
   steps: [
     { id: 'hypercare', kind: 'hypercare' as const, title: 'Hypercare', duration: '1h', responseDeadline: '1h', notifyOnReport: ['operations'], stopAuthority: ['guardian'] },
   ],
