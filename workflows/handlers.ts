@@ -2,6 +2,7 @@ import { ApplicationFailure, condition, setHandler } from '@temporalio/workflow'
 import type { z } from 'zod';
 import { durationToMs } from '../src/runbook/duration';
 import type { ActionStep, HypercareStep } from '../src/runbook/schema';
+import { fillEvidence } from './evidenceText';
 import { runAction } from './actions';
 import {
   approveStepSchema,
@@ -212,7 +213,7 @@ function redButtonHandlers(state: RunState, control: RunControl, check: Check) {
 function resendHandler(state: RunState, control: RunControl, check: Check) {
   const send = async (step: ActionStep, by: string): Promise<StepView | undefined> => {
     try {
-      const result = await runAction(step, `${step.id}: ${step.title} (resent by ${by})`);
+      const result = await runAction({ ...step, params: fillEvidence(step.params, state.data.evidence) }, `${step.id}: ${step.title} (resent by ${by})`);
       state.setStep(step.id, 'completed', control.now(), { result, warning: undefined, error: undefined });
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);

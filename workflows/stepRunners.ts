@@ -6,6 +6,7 @@ import { runAction } from './actions';
 import { watchAnalyses } from './analysis';
 import { nowIso as now, nowMs } from './clock';
 import { failurePolicy, quorumMet, resendRoles, waitTimeline } from './policy';
+import { fillEvidence } from './evidenceText';
 import { scheduleOversight } from './oversight';
 import { CHECKPOINT, failureMessage, RunAborted, type Outcome, type RunContext } from './runContext';
 import { waitWithEscalation } from './waiting';
@@ -34,8 +35,10 @@ async function runActionStep(ctx: RunContext, step: ActionStep): Promise<void> {
   state.setStep(step.id, 'running', now());
   ctx.syncSearchAttributes();
   let result: unknown;
+  // `${evidence.step.item}` in params: what a person submitted (a no-op for params without one).
+  const call = { ...step, params: fillEvidence(step.params, state.data.evidence) };
   try {
-    result = await runAction(failurePolicy(step) === 'warn' ? { ...step, retry: { ...step.retry, maximumAttempts: 1 } } : step, `${step.id}: ${step.title}`);
+    result = await runAction(failurePolicy(step) === 'warn' ? { ...call, retry: { ...call.retry, maximumAttempts: 1 } } : call, `${step.id}: ${step.title}`);
   } catch (err) {
     if (isCancellation(err)) {
       state.setStep(step.id, 'cancelled', now());

@@ -6,6 +6,7 @@ import { materialiseSteps } from '../../workflows/steps';
 import type { ChainedEntry } from './chain';
 import { actorLabel } from './entries';
 import { COLLABORATION_MODES, OBLIGATIONS, type Obligation } from './obligations';
+import { leadershipEndorsement, scheduledOversight } from './postMarketSections';
 
 /**
  * The dossier's deliverables, each generated from what the run recorded and mapped to the EU AI
@@ -369,5 +370,5 @@ function refusals(ctx: DossierContext): DossierSection {
 
 /** Every deliverable of issue 6, in the order an auditor reads them. */
 export function buildSections(ctx: DossierContext): DossierSection[] {
-  return [goLivePlan, oversight, training, stability, legal, accountability, handoverLog, checklist, gate4, postMarket, refusals].map((build) => build(ctx));
+  return [goLivePlan, oversight, training, stability, legal, accountability, handoverLog, checklist, gate4, postMarket, leadershipEndorsement, scheduledOversight, refusals].map((build) => build(ctx));
 }

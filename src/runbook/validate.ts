@@ -108,6 +108,14 @@ function nearIds(target: string, ids: ReadonlySet<string>): string {
   return `${guess ? `; did you mean "${guess}"?` : ''} (steps: ${[...ids].join(', ')})`;
 }
 
+/** `${evidence.step.item}` must name an evidence item of the runbook (the run fills it from the last submission). */
+function evidencePlaceholderProblem(runbook: Runbook, ref: { stepId: string; itemId: string }): string | undefined {
+  const step = runbook.steps.find((s) => s.id === ref.stepId);
+  if (!step || step.kind !== 'evidence') return `\${evidence.${ref.stepId}.${ref.itemId}} names no evidence step "${ref.stepId}"`;
+  if (!step.items.some((i) => i.id === ref.itemId)) return `\${evidence.${ref.stepId}.${ref.itemId}}: step "${ref.stepId}" has no item "${ref.itemId}" (items: ${step.items.map((i) => i.id).join(', ')})`;
+  return undefined;
+}
+
 function checkActions(runbook: Runbook): Issue[] {
   const declared = Object.keys(runbook.parameters);
   const defaults = parameterDefaults(runbook);
@@ -116,7 +124,10 @@ function checkActions(runbook: Runbook): Issue[] {
     const uses = placeholdersIn(call.params, [...path, 'params']);
     for (const use of uses) {
       if (use.unknown) {
-        issues.push({ path: use.path, message: `unknown placeholder ${use.unknown} (use \${params.NAME} or \${secrets.NAME})` });
+        issues.push({ path: use.path, message: `unknown placeholder ${use.unknown} (use \${params.NAME}, \${secrets.NAME} or \${evidence.STEP.ITEM})` });
+      } else if (use.evidence) {
+        const problem = evidencePlaceholderProblem(runbook, use.evidence);
+        if (problem) issues.push({ path: use.path, message: problem });
       } else if (use.param !== undefined && !declared.includes(use.param)) {
         const guess = closestName(use.param, declared);
         issues.push({

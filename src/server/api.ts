@@ -93,6 +93,14 @@ export const reviewParamsSchema = z.strictObject({ reviewId: z.string().min(1).m
 /** What a reviewer records: sample size, overrides, findings (each may raise a Red Button report), a note. */
 export const reviewBodySchema = submitReviewSchema.omit({ actor: true, signature: true });
 
+/** The Red Button view across runs: optionally one system, some runbooks. */
+export const redButtonQuerySchema = z.strictObject({
+  system: goLiveInputSchema.shape.system.optional(),
+  /** Runs of these runbooks only (repeat for several: `?runbook=a&runbook=b`). */
+  runbook: z.union([runbookSchema.shape.id, z.array(runbookSchema.shape.id).min(1).max(10)]).optional(),
+});
+export type RedButtonQuery = z.infer<typeof redButtonQuerySchema>;
+
 /** Filters of the audit trail; a kind may repeat (`?kind=decision&kind=compensation`). */
 export const historyQuerySchema = z.strictObject({
   kind: z.union([z.enum(AUDIT_KINDS), z.array(z.enum(AUDIT_KINDS)).min(1).max(AUDIT_KINDS.length)]).optional(),
@@ -128,7 +136,7 @@ export interface Operation {
   upload?: { type: 'application/zip'; limit: string; description: string; /** What the archive may unpack to. */ unpacked?: string };
   /** Public operations need no identity (health, metrics, login, the document itself). */
   public?: boolean;
-  produces?: 'application/json' | 'text/plain' | 'application/zip';
+  produces?: 'application/json' | 'text/plain' | 'text/csv' | 'application/zip';
   /** Response headers worth documenting (name → description). */
   headers?: Record<string, string>;
   /** Takes an `Idempotency-Key` header (src/server/idempotency.ts). */
@@ -186,6 +194,15 @@ export const operations = {
   }),
   stop: op({ method: 'post', path: '/api/runs/:runId/stop', tag: 'red-button', summary: 'Stop the line (rolls the go-live back)', params: runParamsSchema, body: reasonBodySchema, status: 200, idempotent: true }),
   rollback: op({ method: 'post', path: '/api/runs/:runId/rollback', tag: 'red-button', summary: 'Ask for a rollback', params: runParamsSchema, body: reasonBodySchema, status: 200, idempotent: true }),
+  redButton: op({
+    method: 'get',
+    path: '/api/reports',
+    tag: 'red-button',
+    summary: 'The Red Button across the runs you may read: reports per system and severity, share answered in time and closed with the reporter, time to first response and resolution (median, p90), overdue first, reporter recognition (anonymous reporters only counted)',
+    query: redButtonQuerySchema,
+    status: 200,
+  }),
+  redButtonCsv: op({ method: 'get', path: '/api/reports.csv', tag: 'red-button', summary: 'The same reports as CSV (one row per report, overdue first)', query: redButtonQuerySchema, status: 200, produces: 'text/csv' }),
   runOversight: op({
     method: 'get',
     path: '/api/runs/:runId/oversight',

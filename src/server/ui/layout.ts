@@ -8,7 +8,7 @@ export interface PageOptions {
   principal?: Principal;
   csrfToken?: string;
   /** Which nav entry is current. */
-  nav?: 'runs' | 'approvals';
+  nav?: 'runs' | 'approvals' | 'reports';
   body: SafeHtml;
   /** A banner across the top while something golive needs is away (Temporal, the database). */
   outage?: string;
@@ -37,7 +37,7 @@ ${o.csrfToken ? html`<meta name="csrf-token" content="${o.csrfToken}">` : ''}
   <a class="brand" href="/runs">golive</a>
   ${
     o.principal &&
-    html`<nav aria-label="Main">${navLink('/runs', 'runs', 'Runs')}${navLink('/approvals', 'approvals', 'My approvals')}</nav>
+    html`<nav aria-label="Main">${navLink('/runs', 'runs', 'Runs')}${navLink('/approvals', 'approvals', 'My approvals')}${navLink('/reports', 'reports', 'Red Button')}</nav>
   <div class="who">
     <span>${o.principal.person.name} <small>(${o.principal.person.roles.join(', ') || 'no roles'})</small></span>
     ${o.principal.via === 'session' && html`<form data-api="/api/session" data-method="DELETE" data-redirect="/login"><button type="submit" class="link">Log out</button></form>`}

@@ -13,6 +13,9 @@ import { auditPage } from './auditPage';
 import { readableReview, runOversight } from '../oversightReviews';
 import { reviewParamsSchema } from '../api';
 import { oversightPage, reviewPage } from './oversightPage';
+import { redButtonView } from '../redButtonView';
+import { redButtonQuerySchema } from '../api';
+import { reportsPage } from './reportsPage';
 import { html, type SafeHtml } from './html';
 import { badFiltersNotice, errorPage, filledIn, filterProblems, page } from './layout';
 import { approvalsList, approvalsPage, loginPage, workItems } from './pages';
@@ -61,7 +64,7 @@ export function registerUiRoutes(app: Express, ctx: ServerContext): void {
       }
     });
 
-  const render = (res: Response, principal: Principal, title: string, body: SafeHtml, nav?: 'runs' | 'approvals') => {
+  const render = (res: Response, principal: Principal, title: string, body: SafeHtml, nav?: 'runs' | 'approvals' | 'reports') => {
     const csrfToken = ctx.auth.csrfToken(principal);
     send(res, 200, page({ title, principal, body, ...(csrfToken ? { csrfToken } : {}), ...(nav ? { nav } : {}) }));
   };
@@ -144,6 +147,14 @@ export function registerUiRoutes(app: Express, ctx: ServerContext): void {
       all: trail.entries,
     };
     render(res, principal, `Audit trail · ${trail.input.system}`, auditPage(view), 'runs');
+  });
+
+  // Bad filters are ignored with a notice, as on /runs.
+  pageRoute('/reports', async (req, res, principal) => {
+    const parsed = redButtonQuerySchema.safeParse(filledIn(req.query), { error: humanErrors });
+    const query = parsed.success ? parsed.data : {};
+    const figures = await redButtonView(ctx, principal, query);
+    render(res, principal, 'Red Button', html`${!parsed.success && badFiltersNotice(filterProblems(parsed.error.issues))}${reportsPage(figures, query)}`, 'reports');
   });
 
   pageRoute('/runs/:runId/oversight', async (req, res, principal) => {
