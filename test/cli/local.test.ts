@@ -30,7 +30,7 @@ describe('golive runbook', () => {
     expect(show.stdout.match(/^ {2}\S+: /gm)).toHaveLength(23);
     expect(show.stdout).toMatch(/^ {2}entry-criteria: /m);
     const json = await cli('runbook', 'validate', defaultRunbook, '--json');
-    expect(JSON.parse(json.stdout)).toMatchObject({ valid: true, steps: 22 });
+    expect(JSON.parse(json.stdout)).toMatchObject({ valid: true, steps: 23 });
     // Without entry criteria there is nothing to add.
     expect((await cli('runbook', 'show', path.join(fixtures, 'valid.yaml'))).stdout.split('\n')[0]).toBe('Small runbook (small 1.0.0): 5 steps in 4 stages');
   });
