@@ -2,6 +2,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { OutboundConfigError, OutboundPolicy } from './outbound/allowlist';
+import { durationSchema } from './runbook/duration';
+import { roleIdSchema as roleId } from './runbook/schema';
 
 /**
  * Every setting golive reads from the environment, parsed once at start.
@@ -93,6 +95,47 @@ export const configSchema = z.object({
   /** JSON object mapping people or roles to e-mail addresses, for e-mail notifications. */
   GOLIVE_NOTIFY_DIRECTORY: z.string().optional(),
 
+  /** OpenID Connect login (src/auth/oidc.ts), beside the users file. Unset issuer: off. */
+  GOLIVE_OIDC_ISSUER: z
+    .url({ protocol: /^https?$/, message: 'must be the issuer URL (https; http only for a loopback issuer)' })
+    .refine((u) => u.startsWith('https:') || isLoopbackUrl(u), 'must be https (http only for an issuer on this machine: localhost, 127.0.0.1, [::1])')
+    .optional(),
+  GOLIVE_OIDC_CLIENT_ID: z.string().min(1).max(400).optional(),
+  /** Confidential clients; unset: a public client (PKCE only). */
+  GOLIVE_OIDC_CLIENT_SECRET: z.string().min(1).max(2000).optional(),
+  /** Where the provider sends people back; default: GOLIVE_PUBLIC_URL (or the request's origin) + /auth/oidc/callback. */
+  GOLIVE_OIDC_REDIRECT_URL: z.url({ protocol: /^https?$/ }).optional(),
+  GOLIVE_OIDC_SCOPES: z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]+( [\x21\x23-\x5B\x5D-\x7E]+)*$/, 'must be space-separated scopes').default('openid profile email'),
+  /** The ID token (or userinfo) claim listing the person's groups. */
+  GOLIVE_OIDC_GROUPS_CLAIM: z.string().min(1).max(200).default('groups'),
+  /** The claim that becomes the golive person id (bound to the subject at the first login). */
+  GOLIVE_OIDC_ID_CLAIM: z.string().min(1).max(200).default('preferred_username'),
+  /** JSON: group → runbook role(s), e.g. {"golive-guardians": "guardian", "/golive/sponsors": ["business-sponsor"]}. */
+  GOLIVE_OIDC_GROUP_ROLES: z
+    .string()
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be a JSON object: {"group": "role" or ["role", …]}' });
+        return z.NEVER;
+      }
+    })
+    .pipe(z.record(z.string().min(1), z.union([roleId, z.array(roleId).min(1)]), { error: 'must be a JSON object: {"group": "role" or ["role", …]}' }))
+    .transform((map) => Object.fromEntries(Object.entries(map).map(([group, roles]) => [group, typeof roles === 'string' ? [roles] : roles])))
+    .default({}),
+  /** The login page's button: "Log in with <name>". */
+  GOLIVE_OIDC_DISPLAY_NAME: z.string().min(1).max(80).default('single sign-on'),
+  /** An OpenID Connect person who has not logged in for this long holds no roles until they do. */
+  GOLIVE_OIDC_ROLES_MAX_AGE: durationSchema.default('30d'),
+  /** How long an API token issued by `golive login` (browser) is valid. */
+  GOLIVE_CLI_TOKEN_TTL: durationSchema.default('7d'),
+  /** The WebAuthn relying party id passkeys are bound to; default: GOLIVE_PUBLIC_URL's host name (or the request's). */
+  GOLIVE_WEBAUTHN_RP_ID: z
+    .string()
+    .regex(/^(?=.{1,253}$)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/, 'must be a domain name such as golive.example.com (not an IP address)')
+    .optional(),
+
   /** Unset: golive starts the embedded dev server. Set: golive connects to that cluster. */
   TEMPORAL_ADDRESS: z.string().min(1).optional(),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
@@ -107,6 +150,16 @@ export const configSchema = z.object({
 });
 
 export type Config = z.infer<typeof configSchema>;
+
+/** localhost, 127.0.0.0/8 or [::1]: addresses that never leave this machine. */
+export function isLoopbackUrl(url: string): boolean {
+  try {
+    const host = new URL(url).hostname;
+    return host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
+  } catch {
+    return false;
+  }
+}
 
 /** The rules directory monitoring-activate writes to (and the sandbox's stand-in reads). */
 export function prometheusRulesDir(config: Config): string {
@@ -129,6 +182,9 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`invalid configuration: ${lines.join('; ')}`);
   }
   const config = result.data;
+  if (config.GOLIVE_OIDC_ISSUER && !config.GOLIVE_OIDC_CLIENT_ID) {
+    throw new ConfigError('invalid configuration: GOLIVE_OIDC_CLIENT_ID: required with GOLIVE_OIDC_ISSUER (the client golive is registered as at the provider)');
+  }
   // The embedded dev server belongs to the whole product in one process; a process with one
   // role is one of several, and they must all reach one Temporal.
   if (!config.TEMPORAL_ADDRESS && config.GOLIVE_ROLES.length < ROLES.length) {

@@ -2,6 +2,7 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { z } from 'zod';
 import { roleIdSchema, runbookSchema, type SeparationOfDuties } from '../src/runbook/schema';
 import { jsonValueSchema } from './jsonValue';
+import { PASSKEY_BINDING_FORMAT, type PasskeyAssertion } from './passkeyBinding';
 import { type MessageSignature, type PinnedKey } from './signedMessages';
 
 /**
@@ -102,6 +103,32 @@ export const goLiveInputSchema = z.strictObject({
 });
 export type GoLiveInput = z.infer<typeof goLiveInputSchema>;
 
+const base64url = (max: number) => z.string().min(1).max(max).regex(/^[A-Za-z0-9_-]+$/, 'must be base64url');
+
+/** The approver's passkey assertion over the exact decision (passkeyBinding.ts says what binds it). */
+export const passkeyAssertionSchema = z.strictObject({
+  binding: z.strictObject({
+    format: z.literal(PASSKEY_BINDING_FORMAT),
+    runId: z.string().min(1).max(200),
+    stepId,
+    decision: z.enum(['approve', 'reject']),
+    comment: z.string().max(4000),
+    personId,
+    evidence: z.array(z.strictObject({ stepId, itemId: z.string().min(1).max(64), sha256: hex(64) })).max(1000),
+    evidenceHash: hex(64),
+    rpId: z.string().min(1).max(253),
+    origin: z.string().min(1).max(300),
+    nonce: z.string().regex(/^[A-Za-z0-9_-]{16,64}$/),
+    issuedAt: z.string().min(1).max(40),
+  }),
+  credentialId: base64url(1400),
+  authenticatorData: base64url(4000),
+  clientDataJSON: base64url(4000),
+  signature: base64url(2000),
+  userHandle: base64url(200).optional(),
+  publicKey: z.strictObject({ algorithm: z.number().int(), spki: base64url(2000) }),
+}) satisfies z.ZodType<PasskeyAssertion>;
+
 // ---------------------------------------------------------------------------------------------
 // Decisions and other human messages (types are what callers send: defaults may be omitted;
 // the workflow parses every payload again)
@@ -112,6 +139,8 @@ export const approveStepSchema = z.strictObject({
   /** Which of the actor's roles in this run they decide in; omitted: the first that may. */
   role: z.string().optional(),
   comment: comment.optional(),
+  /** Steps the runbook marks `passkey`: the approver's passkey assertion over this decision. */
+  passkey: passkeyAssertionSchema.optional(),
   ...signed,
 });
 export type ApproveStepInput = z.input<typeof approveStepSchema>;
@@ -121,6 +150,7 @@ export const rejectStepSchema = z.strictObject({
   stepId,
   role: z.string().optional(),
   comment: comment.min(1, 'a rejection needs a comment'),
+  passkey: passkeyAssertionSchema.optional(),
   ...signed,
 });
 export type RejectStepInput = z.input<typeof rejectStepSchema>;
@@ -227,6 +257,8 @@ export interface StepView {
   resendRoles?: string[];
   /** Approval steps: the evidence steps the decision covers, and roles delegated to decide. */
   covers?: string[];
+  /** Approval steps decided only with the approver's passkey (the runbook's `passkey: true`). */
+  passkey?: boolean;
   delegatedRoles?: string[];
   deadlineAt?: string;
   escalationLevel?: number;
@@ -250,6 +282,8 @@ export interface DecisionRecord {
   delegationReason?: string;
   /** The key that signed the message (absent in runs started before golive signed messages). */
   signedBy?: string;
+  /** The approver's passkey signed this decision (the assertion is in the trail's signed message). */
+  passkey?: { credentialId: string };
 }
 
 export interface EvidenceRecord {
@@ -426,5 +460,9 @@ export const REFUSAL_TYPES = {
   badSignature: 'BadSignature',
   /** A signed message the run has accepted before. */
   replayed: 'ReplayedMessage',
+  /** The step must be decided with the approver's passkey, and the message carries none. */
+  passkeyRequired: 'PasskeyRequired',
+  /** The passkey assertion is not bound to this decision (another comment, step, evidence…). */
+  passkeyMismatch: 'PasskeyMismatch',
 } as const;
 export type RefusalType = (typeof REFUSAL_TYPES)[keyof typeof REFUSAL_TYPES];

@@ -37,6 +37,7 @@ import {
   type StepView,
 } from './definitions';
 import { checkEvidenceValue } from './evidenceValues';
+import { bindingProblem } from './passkeyBinding';
 import { authorize, quorumMet, Refusal, type Action, type Grant } from './policy';
 import type { RunState } from './runState';
 import { checkSignature, type MessageSignature } from './signedMessages';
@@ -136,12 +137,18 @@ function messageHandlers(state: RunState, control: RunControl, check: Check) {
   const decide = (decision: 'approve' | 'reject') => (raw: unknown, via: Via) => {
     const name = decision === 'approve' ? 'approveStep' : 'rejectStep';
     const { input, signature } = check.authenticate(name, decision === 'approve' ? approveStepSchema : rejectStepSchema, raw, via);
-    const grant = check.allow(input.actor, { kind: 'decide', stepId: input.stepId, decision, role: input.role });
-    if (via === 'validator') return undefined;
-    check.consume(signature);
+    const grant = check.allow(input.actor, { kind: 'decide', stepId: input.stepId, decision, role: input.role, passkey: input.passkey !== undefined });
     const step = state.stepDef(input.stepId)!;
     const covers = step.kind === 'approval' ? step.covers : [];
-    state.recordDecision(step.id, decision, input.actor, grant, input.comment, covers, control.now(), signature?.keyId);
+    if (input.passkey) {
+      const facts = { runId: control.runId, stepId: step.id, decision, comment: input.comment ?? '', personId: input.actor.id, evidenceHash: state.evidenceHash(covers) };
+      const unbound = bindingProblem(facts, input.passkey);
+      if (unbound) refuse(new Refusal(REFUSAL_TYPES.passkeyMismatch, `the passkey assertion does not fit this decision: ${unbound}`));
+    }
+    if (via === 'validator') return undefined;
+    check.consume(signature);
+    const record = state.recordDecision(step.id, decision, input.actor, grant, input.comment, covers, control.now(), signature?.keyId);
+    if (input.passkey) record.passkey = { credentialId: input.passkey.credentialId };
     control.changed();
     const settles = () => decision === 'reject' || (step.kind === 'approval' && quorumMet(step, state.stepDecisions(step.id)));
     return outcome(step.id, settles);
@@ -235,12 +242,11 @@ function resendHandler(state: RunState, control: RunControl, check: Check) {
   };
 }
 
-export function registerHandlers(state: RunState, control: RunControl): void {
-  const check = checks(state, control);
-  const all = { ...messageHandlers(state, control, check), ...redButtonHandlers(state, control, check), resendNotification: resendHandler(state, control, check) };
+type Handler = (raw: unknown, via: Via) => unknown;
 
-  /** Runs a validator; what it refuses never reaches history, so operators hear of it here. */
-  const validator = (name: string, handler: (raw: unknown, via: Via) => unknown) => (raw: unknown) => {
+/** Runs a validator; what it refuses never reaches history, so operators hear of it here. */
+function validatorOf(control: RunControl, name: string, handler: Handler) {
+  return (raw: unknown): void => {
     try {
       handler(raw, 'validator');
     } catch (err) {
@@ -256,21 +262,11 @@ export function registerHandlers(state: RunState, control: RunControl): void {
       throw err;
     }
   };
-  const updates = [
-    [approveStepUpdate, all.approve],
-    [rejectStepUpdate, all.reject],
-    [submitEvidenceUpdate, all.submitEvidence],
-    [reportErrorUpdate, all.reportError],
-    [resolveReportUpdate, all.resolveReport],
-    [stopLineUpdate, all.stopLine],
-    [requestRollbackUpdate, all.requestRollback],
-    [resendNotificationUpdate, all.resendNotification],
-  ] as const;
-  for (const [def, handler] of updates) {
-    setHandler(def, ((raw: unknown) => handler(raw, 'update')) as never, { validator: validator(def.name, handler) });
-  }
+}
 
-  const asSignal = (name: string, handler: (raw: unknown, via: Via) => unknown) => (raw: unknown) => {
+/** A Signal cannot answer: its outcome, accepted or refused (and why), is recorded in order. */
+function signalOf(state: RunState, control: RunControl, name: string, handler: Handler) {
+  return (raw: unknown): void => {
     try {
       void Promise.resolve(handler(raw, 'signal')).catch(() => undefined);
       state.recordSignal({ signal: name, outcome: 'accepted', at: control.now() });
@@ -287,16 +283,25 @@ export function registerHandlers(state: RunState, control: RunControl): void {
       });
     }
   };
-  const signals = [
-    [approveStepSignal, all.approve],
-    [rejectStepSignal, all.reject],
-    [submitEvidenceSignal, all.submitEvidence],
-    [reportErrorSignal, all.reportError],
-    [resolveReportSignal, all.resolveReport],
-    [stopLineSignal, all.stopLine],
-    [requestRollbackSignal, all.requestRollback],
-  ] as const;
-  for (const [def, handler] of signals) setHandler(def, asSignal(def.name.replace(/Signal$/, ''), handler) as never);
+}
 
+export function registerHandlers(state: RunState, control: RunControl): void {
+  const check = checks(state, control);
+  const all = { ...messageHandlers(state, control, check), ...redButtonHandlers(state, control, check), resendNotification: resendHandler(state, control, check) };
+  // Every message once: its Update (validator + handler) and, for tools that cannot wait, its Signal.
+  const messages = [
+    [approveStepUpdate, approveStepSignal, all.approve],
+    [rejectStepUpdate, rejectStepSignal, all.reject],
+    [submitEvidenceUpdate, submitEvidenceSignal, all.submitEvidence],
+    [reportErrorUpdate, reportErrorSignal, all.reportError],
+    [resolveReportUpdate, resolveReportSignal, all.resolveReport],
+    [stopLineUpdate, stopLineSignal, all.stopLine],
+    [requestRollbackUpdate, requestRollbackSignal, all.requestRollback],
+    [resendNotificationUpdate, undefined, all.resendNotification],
+  ] as const;
+  for (const [update, signal, handler] of messages) {
+    setHandler(update, ((raw: unknown) => handler(raw, 'update')) as never, { validator: validatorOf(control, update.name, handler) });
+    if (signal) setHandler(signal, signalOf(state, control, update.name, handler) as never);
+  }
   setHandler(getRunStateQuery, () => state.view());
 }

@@ -43,6 +43,8 @@ export interface StepFacts {
   /** Notification steps: not delivered (the runbook said warn), and who may resend it. */
   undelivered: boolean;
   resendRoles: readonly string[];
+  /** Approval steps the runbook marks `passkey`: decided only with the approver's passkey. */
+  passkey?: boolean;
 }
 
 /** What every authority question needs to know about a run. */
@@ -61,6 +63,8 @@ export interface RunFacts {
   sod: SeparationOfDuties | undefined;
   /** Runs bound to the directory check a person's directory roles on every act. */
   directoryBound: boolean;
+  /** Runs golive signs (a key pinned at start): only these can prove a passkey was checked. */
+  signed?: boolean;
   steps: readonly StepFacts[];
   reports: readonly { id: string; status: 'open' | 'resolved' | 'closed' }[];
   /** In an oversight review (review.ts): the duty's reviewer roles and whether it still waits. */
@@ -74,7 +78,10 @@ export interface Person {
 }
 
 export type Action =
-  | { kind: 'decide'; stepId: string; decision: 'approve' | 'reject'; role?: string | undefined }
+  /** `passkey`: whether the message carries the approver's passkey assertion. The workflow
+   *  always says; left out, the question is who may decide (forms, hints), and the answer
+   *  assumes the decision will be made with a passkey where the step needs one. */
+  | { kind: 'decide'; stepId: string; decision: 'approve' | 'reject'; role?: string | undefined; passkey?: boolean }
   | { kind: 'submit'; stepId: string; itemId: string; role?: string | undefined }
   | { kind: 'report'; anonymous: boolean }
   | { kind: 'resolve'; reportId: string }
@@ -237,7 +244,23 @@ function authorizeDecision(facts: RunFacts, person: Person, action: Extract<Acti
   if (settledBy) return refuse(REFUSAL_TYPES.notWaiting, `step "${step.id}" is already decided (${settledBy})`);
   const submitted = submitterConflict(facts, step, person.id);
   if (submitted) return submitted;
+  const unsigned = passkeyMissing(facts, step, action);
+  if (unsigned) return unsigned;
   return pickQuorumRole(facts, person, step, candidates, action.decision);
+}
+
+/**
+ * A step the runbook marks `passkey` is decided only with the approver's own passkey: in a run
+ * golive signs, a decision message without an assertion is refused. (Runs started without
+ * golive's signature prove nothing either way: their dossiers verify as unsigned.)
+ */
+function passkeyMissing(facts: RunFacts, step: StepFacts, action: Extract<Action, { kind: 'decide' }>): Refusal | undefined {
+  if (!step.passkey || !facts.signed || action.passkey !== false) return undefined;
+  return refuse(
+    REFUSAL_TYPES.passkeyRequired,
+    `"${step.id}" is decided only with your passkey: open the run in golive's web UI (run page or My approvals) and decide there; ` +
+      `your browser asks your passkey to sign exactly this decision. No passkey yet? Register one on the Passkeys page (/passkeys).`,
+  );
 }
 
 /** Whether a waiting step is already decided: rejected, or every quorum met (runs since one-decision-per-person). */

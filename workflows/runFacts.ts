@@ -42,6 +42,7 @@ export function factsFromState(src: StateSource): RunFacts {
     authority: authorityOf(input.runbook),
     sod: input.runbook.separationOfDuties,
     directoryBound: input.directory !== undefined,
+    signed: input.signing !== undefined,
     steps: src.stepDefs.map((step) => ({
       id: step.id,
       kind: step.kind,
@@ -54,6 +55,7 @@ export function factsFromState(src: StateSource): RunFacts {
       submitters: submitterFacts(src.evidence, step.id),
       undelivered: src.undelivered(step.id),
       resendRoles: step.kind === 'action' && failurePolicy(step) !== 'fail' ? resendRoles(step, input.runbook) : [],
+      passkey: step.kind === 'approval' && step.passkey === true,
     })),
     reports: src.reports.map((r) => ({ id: r.id, status: r.status })),
   };
@@ -76,6 +78,7 @@ export function factsFromView(view: RunStateView): RunFacts {
     authority: view.authority ?? { stop: [], hypercareStop: [], rollback: [], resolve: [], read: ['operations'] },
     sod: view.separationOfDuties,
     directoryBound: view.directoryBound ?? false,
+    signed: (view.pinnedKeys ?? []).length > 0,
     steps: view.steps.map((step) => ({
       id: step.id,
       kind: step.kind,
@@ -88,6 +91,7 @@ export function factsFromView(view: RunStateView): RunFacts {
       submitters: submitterFacts(view.evidence, step.id),
       undelivered: step.undelivered ?? false,
       resendRoles: step.resendRoles ?? [],
+      passkey: step.passkey === true,
     })),
     reports: view.reports.map((r) => ({ id: r.id, status: r.status })),
   };
@@ -105,6 +109,7 @@ export function readFacts(run: Pick<GoLiveInput, 'initiator' | 'assignments' | '
     authority: authorityOf(run.runbook),
     sod: undefined,
     directoryBound: false,
+    signed: false,
     steps: [],
     reports: [],
   };

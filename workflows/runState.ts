@@ -367,6 +367,7 @@ export class RunState {
           }));
           extra.covers = step.covers;
           extra.delegatedRoles = [...this.delegatedRoles(s.id)];
+          if (step.passkey) extra.passkey = true;
         }
         if (step?.kind === 'action' && failurePolicy(step) !== 'fail') extra.resendRoles = resendRoles(step, runbook);
         if (step?.kind === 'evidence') {

@@ -206,7 +206,7 @@ function messageEntry(name: string, input: Attrs, outcome: MessageOutcome, match
         ...(actor ? { actor } : {}),
         ...(role ? { role } : {}),
         ...(stepId ? { stepId } : {}),
-        summary: `${actor} ${role ? `(${role}${roleSourceText(record)}${record?.onBehalfOf ? ` for ${record.onBehalfOf}` : ''}) ` : ''}${decision === 'approve' ? 'approved' : 'REJECTED'} "${stepId}"${quoteIf(comment)}`,
+        summary: `${actor} ${role ? `(${role}${roleSourceText(record)}${record?.onBehalfOf ? ` for ${record.onBehalfOf}` : ''}) ` : ''}${decision === 'approve' ? 'approved' : 'REJECTED'} "${stepId}"${record?.passkey ? ' with their passkey' : ''}${quoteIf(comment)}`,
         details: {
           decision,
           ...(comment ? { comment } : {}),
@@ -214,6 +214,7 @@ function messageEntry(name: string, input: Attrs, outcome: MessageOutcome, match
           ...(stepOutcome(outcome.success) ? { stepStatusAfter: stepOutcome(outcome.success) } : {}),
           ...(record?.roleSource ? { roleSource: record.roleSource } : {}),
           ...(record?.delegationReason ? { delegationReason: record.delegationReason } : {}),
+          ...(record?.passkey ? { passkeyCredential: record.passkey.credentialId } : {}),
           via: outcome.via,
           ...signedPart(name, input),
         },

@@ -81,8 +81,18 @@ function evidenceTable(ctx: DossierContext, items: readonly PlanItem[]): Block {
 function decisionTable(decisions: readonly DecisionRecord[]): Block {
   return {
     kind: 'table',
-    columns: ['Step', 'Decision', 'By', 'Role', 'At', 'Comment', 'Evidence hash'],
-    rows: decisions.map((d) => [d.stepId, d.decision === 'approve' ? 'approved' : 'REJECTED', d.actor.id, d.role + (d.onBehalfOf ? ` for ${d.onBehalfOf}` : ''), d.at, d.comment ?? '', d.evidenceHash]),
+    columns: ['Step', 'Decision', 'By', 'Role', 'At', 'Comment', 'Evidence hash', 'Signed by their passkey'],
+    rows: decisions.map((d) => [
+      d.stepId,
+      d.decision === 'approve' ? 'approved' : 'REJECTED',
+      d.actor.id,
+      d.role + (d.onBehalfOf ? ` for ${d.onBehalfOf}` : ''),
+      d.at,
+      d.comment ?? '',
+      d.evidenceHash,
+      // The assertion itself is in the trail's signed message; `golive verify` checks it.
+      d.passkey ? `yes, credential ${d.passkey.credentialId.slice(0, 16)}…` : '',
+    ]),
   };
 }
 

@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import { chainFacts, dossierJsonSchema, firstDisagreement, trailFileSchema } from './agreement';
 import { verifyChain, type ChainedEntry } from './chain';
 import { refusalsChainProblem, REFUSALS_FILE } from './refusals';
+import { verifyPasskeys } from './passkeys';
 import { verifySignatures } from './signatures';
 import { DOSSIER_FILES, DOSSIER_FORMAT, DOSSIER_JSON, MANIFEST_FILE, manifestSchema, sha256, TRAIL_FILE } from './dossier';
 
@@ -46,6 +47,8 @@ export type DossierVerdict =
       anchored: boolean;
       /** Messages (and the start) whose golive signature verified, and the keys the run pinned. */
       signatures: { checked: number; keyIds: string[]; unsignedRun: boolean; keyExpected: boolean };
+      /** Decisions whose approver's passkey assertion verified (steps the runbook marks `passkey`). */
+      passkeys: { checked: number };
     }
   | { ok: false; file: string; field?: string; seq?: number; reason: string };
 
@@ -129,6 +132,9 @@ export function verifyDossierFiles(files: ReadonlyMap<string, Uint8Array>, opts:
     const pinned = signatures.keyIds.length ? `pinned ${signatures.keyIds.join(', ')}` : 'was not signed at all';
     return { ok: false, file: TRAIL_FILE, field: 'entries[run-started].details.signing', reason: `the run ${pinned}, not the expected key ${opts.expectKeyId}` };
   }
+  // After golive's signatures: what no server key can forge, the approvers' own passkeys.
+  const passkeys = verifyPasskeys(trailFile.value.workflowId, entries);
+  if (!passkeys.ok) return { ok: false, file: TRAIL_FILE, seq: passkeys.seq, reason: passkeys.reason };
 
   // Every value below was found equal in at least two places above.
   return {
@@ -143,6 +149,7 @@ export function verifyDossierFiles(files: ReadonlyMap<string, Uint8Array>, opts:
     manifestSha256,
     anchored: expected !== undefined,
     signatures: { checked: signatures.signed, keyIds: signatures.keyIds, unsignedRun: signatures.unsigned, keyExpected: opts.expectKeyId !== undefined },
+    passkeys: { checked: passkeys.checked },
   };
 }
 

@@ -1,13 +1,18 @@
 import type { IncomingMessage } from 'node:http';
+import { ApiTokens } from './apiTokens';
+import type { Directory } from './directory';
 import { isTrustedPeer, type TrustedProxy } from './proxy';
-import { CSRF_HEADER, parseCookies, SESSION_COOKIE, type Session, type SessionStore } from './sessions';
+import { CSRF_HEADER, parseCookies, SESSION_COOKIE, type LoginMethod, type Session, type SessionStore } from './sessions';
 import type { LoginThrottle } from './throttle';
-import type { Person, UserStore } from './users';
+import type { Person } from './users';
 
 /**
- * Who is making this request: one place that knows the three ways in (bearer token, trusted
- * proxy header, session cookie) and what each needs (CSRF for anything a browser sends
- * ambiently). The server turns the result into 401 / 403; this module never writes responses.
+ * Who is making this request: one place that knows the three ways in (bearer token — from the
+ * users file or issued by golive —, trusted proxy header, session cookie — after a password or
+ * an OpenID Connect login) and what each needs (CSRF for anything a browser sends ambiently).
+ * People are looked up in the directory (users file and OpenID Connect people) at each request,
+ * so their roles are the directory's now. The server turns the result into 401 / 403; this
+ * module never writes responses.
  */
 
 export type Principal =
@@ -27,7 +32,8 @@ export type LoginResult =
   | { kind: 'throttled'; retryAfterSeconds: number };
 
 export interface AuthenticatorDeps {
-  users: UserStore;
+  directory: Directory;
+  tokens: ApiTokens;
   sessions: SessionStore;
   throttle: LoginThrottle;
   proxy?: TrustedProxy;
@@ -36,13 +42,15 @@ export interface AuthenticatorDeps {
 const PROXY_CSRF_PREFIX = 'proxy:';
 
 export class Authenticator {
-  readonly users: UserStore;
+  readonly directory: Directory;
+  readonly tokens: ApiTokens;
   private readonly sessions: SessionStore;
   private readonly throttle: LoginThrottle;
   private readonly proxy: TrustedProxy | undefined;
 
   constructor(deps: AuthenticatorDeps) {
-    this.users = deps.users;
+    this.directory = deps.directory;
+    this.tokens = deps.tokens;
     this.sessions = deps.sessions;
     this.throttle = deps.throttle;
     this.proxy = deps.proxy;
@@ -54,13 +62,13 @@ export class Authenticator {
     if (authorization !== undefined) {
       const m = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
       if (!m?.[1]) return { kind: 'invalid', message: 'the Authorization header must be "Bearer <token>"' };
-      const person = this.users.findByToken(m[1]);
-      return person ? { kind: 'ok', principal: { person, via: 'token' } } : { kind: 'invalid', message: 'unknown or revoked API token' };
+      const person = await this.personOfToken(m[1]);
+      return person ? { kind: 'ok', principal: { person, via: 'token' } } : { kind: 'invalid', message: 'unknown, expired or revoked API token' };
     }
     if (this.proxy && isTrustedPeer(this.proxy, req.socket.remoteAddress)) {
       const value = req.headers[this.proxy.header];
       if (typeof value === 'string' && value.trim()) {
-        const person = this.users.get(value.trim());
+        const person = this.directory.file.get(value.trim());
         return person
           ? { kind: 'ok', principal: { person, via: 'proxy' } }
           : { kind: 'invalid', message: `the proxy named "${value.trim()}", who is not in the users file` };
@@ -69,11 +77,23 @@ export class Authenticator {
     const cookie = parseCookies(req.headers.cookie)[SESSION_COOKIE];
     if (cookie) {
       const session = await this.sessions.verify(cookie);
-      const person = session && this.users.get(session.userId);
+      const person = session && (await this.directory.get(session.userId));
       // An expired or forged cookie is treated as no session: the browser is sent to log in.
       if (session && person) return { kind: 'ok', principal: { person, via: 'session', session } };
     }
     return { kind: 'anonymous' };
+  }
+
+  private async personOfToken(token: string): Promise<Person | undefined> {
+    if (!ApiTokens.isIssued(token)) return this.directory.file.findByToken(token);
+    const userId = await this.tokens.find(token);
+    return userId === undefined ? undefined : this.directory.get(userId);
+  }
+
+  /** A session for someone the identity provider vouched for (routes/oidc.ts checked the login). */
+  async startSession(person: Person, method: LoginMethod): Promise<{ cookie: string; maxAgeMs: number }> {
+    const { cookie, maxAgeMs } = await this.sessions.issue(person.id, method);
+    return { cookie, maxAgeMs };
   }
 
   /** The token pages embed for state-changing requests; API tokens need none. */
@@ -95,7 +115,7 @@ export class Authenticator {
   async login(userId: string, password: string, clientAddress: string): Promise<LoginResult> {
     const reservation = await this.throttle.reserve(userId, clientAddress);
     if (!reservation.ok) return { kind: 'throttled', retryAfterSeconds: reservation.retryAfterSeconds };
-    const person = await this.users.verifyPassword(userId, password);
+    const person = await this.directory.file.verifyPassword(userId, password);
     if (!person) return { kind: 'invalid' };
     await reservation.succeeded();
     const { cookie, maxAgeMs } = await this.sessions.issue(person.id);

@@ -16,14 +16,21 @@ import { safeEqual, sha256Hex } from './secrets';
 export const SESSION_COOKIE = 'golive_session';
 export const CSRF_HEADER = 'x-csrf-token';
 export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
+/** How recent a login must be for the acts that add credentials (registering a passkey). */
+export const FRESH_LOGIN_MS = 15 * 60 * 1000;
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 const CSRF_SECRET = 'csrf';
+
+export type LoginMethod = 'password' | 'oidc';
 
 export interface Session {
   userId: string;
   /** The session's id: the SHA-256 of its cookie token (never the token itself). */
   sid: string;
   expiresAt: number;
+  /** When the person logged in (fresh logins may do more: register a passkey). */
+  createdAt: number;
+  method: LoginMethod;
 }
 
 /** The secret every web server shares, made by whichever reaches the database first. */
@@ -44,11 +51,11 @@ export class SessionStore {
     private readonly now: () => number = Date.now,
   ) {}
 
-  async issue(userId: string): Promise<{ cookie: string; session: Session; maxAgeMs: number }> {
+  async issue(userId: string, method: LoginMethod = 'password'): Promise<{ cookie: string; session: Session; maxAgeMs: number }> {
     const token = randomBytes(32).toString('base64url');
     const now = this.now();
-    const session: Session = { userId, sid: sha256Hex(token), expiresAt: now + SESSION_TTL_MS };
-    await this.db.insertInto('sessions').values({ id: session.sid, user_id: userId, created_at: now, expires_at: session.expiresAt, revoked_at: null }).execute();
+    const session: Session = { userId, sid: sha256Hex(token), expiresAt: now + SESSION_TTL_MS, createdAt: now, method };
+    await this.db.insertInto('sessions').values({ id: session.sid, user_id: userId, created_at: now, expires_at: session.expiresAt, revoked_at: null, method }).execute();
     // Expired sessions are of no use to anyone: each login sweeps them (indexed by expiry).
     await this.db.deleteFrom('sessions').where('expires_at', '<', now).execute();
     return { cookie: token, session, maxAgeMs: SESSION_TTL_MS };
@@ -58,13 +65,13 @@ export class SessionStore {
     if (!TOKEN_PATTERN.test(cookie)) return undefined;
     const row = await this.db
       .selectFrom('sessions')
-      .select(['id', 'user_id', 'expires_at', 'revoked_at'])
+      .select(['id', 'user_id', 'created_at', 'expires_at', 'revoked_at', 'method'])
       .where('id', '=', sha256Hex(cookie))
       .executeTakeFirst();
     if (!row || row.revoked_at !== null) return undefined;
     const expiresAt = Number(row.expires_at);
     if (expiresAt <= this.now()) return undefined;
-    return { userId: row.user_id, sid: row.id, expiresAt };
+    return { userId: row.user_id, sid: row.id, expiresAt, createdAt: Number(row.created_at), method: row.method === 'oidc' ? 'oidc' : 'password' };
   }
 
   async revoke(session: Session): Promise<void> {

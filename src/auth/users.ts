@@ -44,6 +44,10 @@ export interface Person {
   id: string;
   name: string;
   roles: string[];
+  /** From the identity provider (people of the users file have none). */
+  email?: string;
+  /** Where the person comes from: the users file (absent) or an OpenID Connect login. */
+  source?: 'oidc';
 }
 
 export class UsersFileError extends Error {

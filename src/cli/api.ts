@@ -23,9 +23,21 @@ const errorBodySchema = z.object({
   error: z.object({
     code: z.string(),
     message: z.string(),
+    reason: z.string().optional(),
     issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
   }),
 });
+
+/** A refusal the server explained: its `reason` (the workflow's refusal type) lets commands add what to do. */
+export class ApiRefusal extends CliError {
+  constructor(
+    message: string,
+    details: readonly string[],
+    readonly reason: string | undefined,
+  ) {
+    super(message, details);
+  }
+}
 
 /** Body field → the flag that set it, so a 400 about `collaborationMode` says `--mode`. */
 export type FieldFlags = Readonly<Record<string, string>>;
@@ -255,7 +267,7 @@ export class ApiClient {
     if (!parsed?.success) {
       return new CliError(`the server answered HTTP ${res.status}${text ? `: ${text.slice(0, 200)}` : ''}`);
     }
-    const { message, issues } = parsed.data.error;
-    return new CliError(refusal(res.status, message, this.conn), (issues ?? []).map((i) => issueLine(i, flags)));
+    const { message, issues, reason } = parsed.data.error;
+    return new ApiRefusal(refusal(res.status, message, this.conn), (issues ?? []).map((i) => issueLine(i, flags)), reason);
   }
 }

@@ -77,8 +77,15 @@ function openSqlite(file: string): GoLiveDatabase {
   };
 }
 
+const POOL_WAIT_MS = 15_000;
+
+/** pg-pool's words when no connection came free in time (it sets no code). */
+export const POOL_TIMEOUT_MESSAGE = 'timeout exceeded when trying to connect';
+
 function openPostgres(url: string, onError: (err: Error) => void): GoLiveDatabase {
-  const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 2000, idleTimeoutMillis: 30_000 });
+  // A burst of requests queues for a connection rather than failing: 15 s is about what a person or
+  // a CLI waits for an answer; past it the request is a 503 "busy" (src/server/unavailable.ts).
+  const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: POOL_WAIT_MS, idleTimeoutMillis: 30_000 });
   // An idle client losing its server (PostgreSQL restarted) must not crash the process.
   pool.on('error', onError);
   const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
@@ -100,12 +107,18 @@ function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> 
   return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
 
+/** How long a process waits for another that is migrating the same SQLite file. */
+const SQLITE_MIGRATION_WAIT_MS = 15_000;
+
 async function migrate(database: GoLiveDatabase): Promise<void> {
   const migrator = new Migrator({ db: database.db, provider: migrationProvider(database.kind) });
   let { error, results } = await migrator.migrateToLatest();
-  // Kysely locks migrations on PostgreSQL, not on SQLite (one connection, it assumes): a second
-  // process that opened the same file at the same moment finds the tables made — and done.
-  if (database.kind === 'sqlite' && error instanceof Error && /already exists/.test(error.message)) {
+  // Kysely locks migrations on PostgreSQL, not on SQLite (one connection, it assumes, and no
+  // transactional DDL): a second process that opened the same file at the same moment meets the
+  // tables the first is making, until the first has recorded its migrations — then nothing is left.
+  const deadline = Date.now() + SQLITE_MIGRATION_WAIT_MS;
+  while (database.kind === 'sqlite' && error instanceof Error && /already exists|duplicate column/.test(error.message) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
     ({ error, results } = await migrator.migrateToLatest());
   }
   const failed = results?.find((r) => r.status === 'Error');

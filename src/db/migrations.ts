@@ -78,8 +78,67 @@ function initial(kind: DatabaseKind): Migration {
   };
 }
 
+/** People from OpenID Connect, API tokens golive issues, passkeys, and one-use ceremony values. */
+function identity(kind: DatabaseKind): Migration {
+  const millis = kind === 'postgres' ? 'bigint' : 'integer';
+  return {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('sessions').addColumn('method', 'text').execute();
+
+      await db.schema
+        .createTable('oidc_people')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('issuer', 'text', (c) => c.notNull())
+        .addColumn('subject', 'text', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('email', 'text')
+        .addColumn('roles', 'text', (c) => c.notNull())
+        .addColumn('groups', 'text', (c) => c.notNull())
+        .addColumn('last_login_at', millis, (c) => c.notNull())
+        .addUniqueConstraint('oidc_people_subject', ['issuer', 'subject'])
+        .execute();
+
+      await db.schema
+        .createTable('api_tokens')
+        .addColumn('sha256', 'text', (c) => c.primaryKey())
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('label', 'text', (c) => c.notNull())
+        .addColumn('created_at', millis, (c) => c.notNull())
+        .addColumn('expires_at', millis, (c) => c.notNull())
+        .addColumn('revoked_at', millis)
+        .execute();
+      await db.schema.createIndex('api_tokens_user').on('api_tokens').column('user_id').execute();
+
+      await db.schema
+        .createTable('passkeys')
+        .addColumn('credential_id', 'text', (c) => c.primaryKey())
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('label', 'text', (c) => c.notNull())
+        .addColumn('public_key_cose', 'text', (c) => c.notNull())
+        .addColumn('public_key_spki', 'text', (c) => c.notNull())
+        .addColumn('algorithm', 'integer', (c) => c.notNull())
+        .addColumn('counter', millis, (c) => c.notNull())
+        .addColumn('transports', 'text', (c) => c.notNull())
+        .addColumn('created_at', millis, (c) => c.notNull())
+        .addColumn('last_used_at', millis)
+        .execute();
+      await db.schema.createIndex('passkeys_user').on('passkeys').column('user_id').execute();
+
+      await db.schema
+        .createTable('auth_challenges')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('user_id', 'text')
+        .addColumn('data', 'text', (c) => c.notNull())
+        .addColumn('expires_at', millis, (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('auth_challenges_expires_at').on('auth_challenges').column('expires_at').execute();
+    },
+  };
+}
+
 export function migrationProvider(kind: DatabaseKind): MigrationProvider {
   return {
-    getMigrations: () => Promise.resolve({ '0001_initial': initial(kind) }),
+    getMigrations: () => Promise.resolve({ '0001_initial': initial(kind), '0002_identity': identity(kind) }),
   };
 }

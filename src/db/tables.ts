@@ -15,6 +15,64 @@ export interface SessionsTable {
   expires_at: number | string;
   /** Set by a logout; every web server refuses the session from then on. */
   revoked_at: number | string | null;
+  /** How the person logged in: `password`, or `oidc` (logout then also ends the provider's session). */
+  method?: string | null;
+}
+
+/**
+ * People who logged in through OpenID Connect: part of the directory, with the roles their
+ * groups gave them at their last login. The (issuer, subject) pair is who they are at the
+ * provider; `id` is the golive person id, which never moves to another subject.
+ */
+export interface OidcPeopleTable {
+  id: string;
+  issuer: string;
+  subject: string;
+  name: string;
+  email: string | null;
+  /** JSON arrays: golive roles, and the groups they came from. */
+  roles: string;
+  groups: string;
+  last_login_at: number | string;
+}
+
+/** API tokens golive issued after a browser login (`golive login`): only their SHA-256. */
+export interface ApiTokensTable {
+  sha256: string;
+  user_id: string;
+  label: string;
+  created_at: number | string;
+  expires_at: number | string;
+  revoked_at: number | string | null;
+}
+
+/** Registered passkeys (WebAuthn credentials), one row each. */
+export interface PasskeysTable {
+  credential_id: string;
+  user_id: string;
+  label: string;
+  /** The COSE public key as the authenticator gave it, and the same key as SPKI DER (base64url). */
+  public_key_cose: string;
+  public_key_spki: string;
+  algorithm: number;
+  counter: number | string;
+  /** JSON array of transports the authenticator named (usb, internal, hybrid…). */
+  transports: string;
+  created_at: number | string;
+  last_used_at: number | string | null;
+}
+
+/**
+ * Short-lived, single-use values of the login and passkey ceremonies (an OpenID Connect login's
+ * state and PKCE verifier, a CLI login's code, a passkey challenge), by the SHA-256 of the value
+ * the browser or CLI holds. Taking one deletes it, so it counts once on every web server.
+ */
+export interface AuthChallengesTable {
+  id: string;
+  kind: string;
+  user_id: string | null;
+  data: string;
+  expires_at: number | string;
 }
 
 /** Refused attempts, append-only (triggers refuse UPDATE and DELETE), hash-chained per run. */
@@ -53,6 +111,10 @@ export interface Tables {
   refusals: RefusalsTable;
   server_secrets: ServerSecretsTable;
   login_throttle: LoginThrottleTable;
+  oidc_people: OidcPeopleTable;
+  api_tokens: ApiTokensTable;
+  passkeys: PasskeysTable;
+  auth_challenges: AuthChallengesTable;
 }
 
 export type RefusalRow = Selectable<RefusalsTable>;

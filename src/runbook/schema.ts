@@ -125,6 +125,9 @@ export const approvalStepSchema = z.strictObject({
   escalation: z.array(escalationLevelSchema).default([]),
   /** At the final deadline: reject (the run rolls back) or hold and keep escalating. */
   onDeadline: z.enum(['reject', 'hold']).default('reject'),
+  /** Each decision must be signed by the approver's own passkey (WebAuthn) over the exact
+   *  decision: run, step, decision, comment and the evidence it covers. Decided in the web UI. */
+  passkey: z.boolean().optional(),
 });
 
 export const evidenceStepSchema = z.strictObject({

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import {
   actorSchema,
   approveStepSchema,
+  passkeyAssertionSchema,
   delegationSchema,
   goLiveInputSchema,
   paramValueSchema,
@@ -62,14 +63,87 @@ export const listRunsQuerySchema = z.strictObject({
 });
 export type ListRunsQuery = z.infer<typeof listRunsQuerySchema>;
 
+// ---------------------------------------------------------------------------------------------
+// Passkeys (WebAuthn): what browsers send, as @simplewebauthn/browser produces it
+
+const base64url = (max: number) => z.string().min(1).max(max).regex(/^[A-Za-z0-9_-]+$/, 'must be base64url');
+const credentialIdSchema = base64url(1400);
+const clientExtensionResults = z.record(z.string(), z.unknown());
+
+export const registrationResponseSchema = z.strictObject({
+  id: credentialIdSchema,
+  rawId: credentialIdSchema,
+  type: z.literal('public-key'),
+  authenticatorAttachment: z.enum(['platform', 'cross-platform']).optional(),
+  clientExtensionResults,
+  response: z.strictObject({
+    clientDataJSON: base64url(4000),
+    attestationObject: base64url(16_000),
+    authenticatorData: base64url(4000).optional(),
+    transports: z.array(z.string().max(40)).max(10).optional(),
+    publicKeyAlgorithm: z.number().int().optional(),
+    publicKey: base64url(4000).optional(),
+  }),
+});
+
+export const authenticationResponseSchema = z.strictObject({
+  id: credentialIdSchema,
+  rawId: credentialIdSchema,
+  type: z.literal('public-key'),
+  authenticatorAttachment: z.enum(['platform', 'cross-platform']).optional(),
+  clientExtensionResults,
+  response: z.strictObject({
+    clientDataJSON: base64url(4000),
+    authenticatorData: base64url(4000),
+    signature: base64url(2000),
+    userHandle: base64url(200).optional(),
+  }),
+});
+
+/** A decision's passkey: the binding golive issued with the challenge, and the authenticator's answer. */
+export const decisionPasskeySchema = z.strictObject({
+  binding: passkeyAssertionSchema.shape.binding,
+  response: authenticationResponseSchema,
+});
+
 export const decisionBodySchema = z.discriminatedUnion('decision', [
-  approveStepSchema.omit({ actor: true, stepId: true, signature: true }).extend({ decision: z.literal('approve') }),
+  approveStepSchema.omit({ actor: true, stepId: true, signature: true, passkey: true }).extend({ decision: z.literal('approve'), passkey: decisionPasskeySchema.optional() }),
   // The workflow's reject schema, with its reason also when the comment is missing altogether.
-  rejectStepSchema.omit({ actor: true, stepId: true, signature: true }).extend({
+  rejectStepSchema.omit({ actor: true, stepId: true, signature: true, passkey: true }).extend({
     decision: z.literal('reject'),
     comment: z.string({ error: 'a rejection needs a comment' }).pipe(rejectStepSchema.shape.comment),
+    passkey: decisionPasskeySchema.optional(),
   }),
 ]);
+
+/** What a passkey is asked to sign: the decision about to be sent. */
+export const passkeyChallengeBodySchema = z.strictObject({
+  decision: z.enum(['approve', 'reject']),
+  comment: approveStepSchema.shape.comment,
+});
+
+export const passkeyParamsSchema = z.strictObject({ credentialId: credentialIdSchema });
+export const registerPasskeyBodySchema = z.strictObject({
+  label: z.string().trim().min(1, 'name the passkey (e.g. "work laptop")').max(80),
+  response: registrationResponseSchema,
+});
+
+// ---------------------------------------------------------------------------------------------
+// `golive login` through the browser (a loopback redirect with a PKCE-style proof)
+
+const pkceValue = z.string().regex(/^[A-Za-z0-9_-]{43,128}$/, 'must be 43–128 characters of A–Z a–z 0–9 _ -');
+export const cliLoginBodySchema = z.strictObject({
+  state: z.string().regex(/^[A-Za-z0-9_-]{16,128}$/, 'must be 16–128 characters of A–Z a–z 0–9 _ -'),
+  /** base64url(SHA-256(verifier)): only the CLI that holds the verifier can redeem the code. */
+  challenge: z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'must be a base64url SHA-256 (43 characters)'),
+  /** The CLI listens on 127.0.0.1 at this port; absent: the page shows the code to paste. */
+  port: z.coerce.number().int().min(1024).max(65535).optional(),
+});
+export const cliTokenBodySchema = z.strictObject({
+  code: z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'must be the code the browser handed over'),
+  verifier: pkceValue,
+  label: z.string().trim().min(1).max(120).default('golive login'),
+});
 export type DecisionBody = z.infer<typeof decisionBodySchema>;
 
 export const evidenceBodySchema = submitEvidenceSchema.omit({ actor: true, stepId: true, signature: true });
@@ -127,7 +201,7 @@ export interface Operation {
   /** Express syntax (`:runId`); OpenAPI gets `{runId}`. */
   path: string;
   summary: string;
-  tag: 'runs' | 'decisions' | 'red-button' | 'oversight' | 'audit' | 'session' | 'ops';
+  tag: 'runs' | 'decisions' | 'red-button' | 'oversight' | 'audit' | 'session' | 'passkeys' | 'ops';
   params?: z.ZodType;
   query?: z.ZodType;
   body?: z.ZodType;
@@ -136,6 +210,8 @@ export interface Operation {
   upload?: { type: 'application/zip'; limit: string; description: string; /** What the archive may unpack to. */ unpacked?: string };
   /** Public operations need no identity (health, metrics, login, the document itself). */
   public?: boolean;
+  /** Only a browser session may do this, not an API token (and for `fresh`, one logged in within minutes). */
+  session?: 'any' | 'fresh';
   produces?: 'application/json' | 'text/plain' | 'text/csv' | 'application/zip';
   /** Response headers worth documenting (name → description). */
   headers?: Record<string, string>;
@@ -156,7 +232,7 @@ export const operations = {
     method: 'post',
     path: '/api/runs/:runId/steps/:stepId/decisions',
     tag: 'decisions',
-    summary: 'Approve or reject a waiting approval step',
+    summary: "Approve or reject a waiting approval step (a step the runbook marks `passkey` needs `passkey`: the binding and the authenticator's answer to its passkey-challenge; without it, 403 PasskeyRequired)",
     params: stepParamsSchema,
     body: decisionBodySchema,
     status: 200,
@@ -264,7 +340,54 @@ export const operations = {
     status: 200,
     public: true,
   }),
+  passkeyChallenge: op({
+    method: 'post',
+    path: '/api/runs/:runId/steps/:stepId/passkey-challenge',
+    tag: 'passkeys',
+    summary:
+      "For a step decided with a passkey: the WebAuthn request options whose challenge is derived from this exact decision (run, step, decision, comment, you, the covered evidence's hashes), and the binding it was derived from; send both, with the authenticator's answer, as the decision's `passkey`",
+    params: stepParamsSchema,
+    body: passkeyChallengeBodySchema,
+    status: 200,
+  }),
+  listPasskeys: op({ method: 'get', path: '/api/passkeys', tag: 'passkeys', summary: 'My registered passkeys', status: 200 }),
+  passkeyRegistrationOptions: op({
+    method: 'post',
+    path: '/api/passkeys/registration-options',
+    tag: 'passkeys',
+    summary: 'WebAuthn creation options for a new passkey (browser session logged in within the last 15 minutes)',
+    status: 200,
+    session: 'fresh',
+  }),
+  registerPasskey: op({
+    method: 'post',
+    path: '/api/passkeys',
+    tag: 'passkeys',
+    summary: "Register a passkey: the authenticator's answer to the creation options (browser session logged in within the last 15 minutes)",
+    body: registerPasskeyBodySchema,
+    status: 201,
+    session: 'fresh',
+  }),
+  deletePasskey: op({ method: 'delete', path: '/api/passkeys/:credentialId', tag: 'passkeys', summary: 'Remove one of my passkeys', params: passkeyParamsSchema, status: 204, session: 'any' }),
   login: op({ method: 'post', path: '/api/session', tag: 'session', summary: 'Log in (sets the session cookie)', body: loginBodySchema, status: 200, public: true }),
+  cliLogin: op({
+    method: 'post',
+    path: '/api/cli-logins',
+    tag: 'session',
+    summary: "Hand an API token to `golive login` (browser session only): a one-use code for the CLI's loopback address (`redirect`), or to paste",
+    body: cliLoginBodySchema,
+    status: 201,
+    session: 'any',
+  }),
+  cliToken: op({
+    method: 'post',
+    path: '/api/cli-logins/token',
+    tag: 'session',
+    summary: 'Redeem a `golive login` code with its verifier: an API token for the person who handed it over, valid GOLIVE_CLI_TOKEN_TTL',
+    body: cliTokenBodySchema,
+    status: 201,
+    public: true,
+  }),
   logout: op({ method: 'delete', path: '/api/session', tag: 'session', summary: 'Log out', status: 204 }),
   me: op({ method: 'get', path: '/api/me', tag: 'session', summary: 'Who I am, my roles and my CSRF token', status: 200 }),
   healthz: op({ method: 'get', path: '/healthz', tag: 'ops', summary: 'Liveness: the process answers (checks nothing else)', status: 200, public: true }),

@@ -1,6 +1,12 @@
 import path from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
+import { ApiTokens } from '../auth/apiTokens';
 import { Authenticator } from '../auth/authenticator';
+import { Directory } from '../auth/directory';
+import { OidcClient } from '../auth/oidc';
+import { OidcPeople } from '../auth/oidcPeople';
+import { OneTimeValues } from '../auth/oneTime';
+import { PasskeyStore } from '../auth/passkeys';
 import { SessionStore } from '../auth/sessions';
 import { LoginThrottle } from '../auth/throttle';
 import type { AppDeps, PrepareRun, ServerContext } from './deps';
@@ -14,6 +20,7 @@ import { prepareRun } from '../runbook/prepare';
 import { ensurePrivateDir } from '../privateFiles';
 import { RefusalLog } from './refusalLog';
 import { registerAuditRoutes } from './routes/audit';
+import { registerIdentityRoutes } from './routes/identity';
 import { registerMessageRoutes } from './routes/messages';
 import { registerOversightRoutes } from './routes/oversight';
 import { registerRunRoutes } from './routes/runs';
@@ -34,6 +41,8 @@ import type { Principal } from '../auth/authenticator';
  */
 
 export const ASSETS_DIR = path.resolve(__dirname, '../../ui/assets');
+/** @simplewebauthn/browser's ES modules, served by golive itself for the passkey ceremonies (no CDN). */
+export const WEBAUTHN_BROWSER_DIR = path.resolve(path.dirname(require.resolve('@simplewebauthn/browser')), '../esm');
 const DEFAULT_BODY_LIMIT = '256kb';
 
 const webLog = createLogger('web');
@@ -83,12 +92,19 @@ export function buildContext(deps: AppDeps): ServerContext {
   const sessions = new SessionStore(deps.database.db, deps.serverSecret);
   const refusals = new RefusalLog(deps.database);
   const keyring = deps.keyring ?? Keyring.loadOrCreate(path.join(deps.dataDir, SIGNING_KEYS_DIR));
+  const db = deps.database.db;
+  const directory = new Directory(deps.users, deps.oidc ? new OidcPeople(db, deps.oidc.rolesMaxAgeMs) : undefined);
   return {
     deps,
     keyring,
+    directory,
+    ...(deps.oidc ? { oidc: new OidcClient(deps.oidc) } : {}),
+    passkeys: new PasskeyStore(db),
+    oneTime: new OneTimeValues(db),
     runs: new TemporalRuns(deps.client, deps.taskQueue, deps.namespace, keyring, new PageTokens(pageTokenKey(deps.serverSecret))),
     auth: new Authenticator({
-      users: deps.users,
+      directory,
+      tokens: new ApiTokens(db),
       sessions,
       throttle: new LoginThrottle(deps.database.driver),
       ...(deps.trustedProxy ? { proxy: deps.trustedProxy } : {}),
@@ -111,6 +127,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(securityHeaders);
   app.use(countRequests(ctx.metrics));
   app.use(express.json({ limit: deps.bodyLimit ?? DEFAULT_BODY_LIMIT, strict: true }));
+  app.use('/assets/vendor/simplewebauthn', express.static(WEBAUTHN_BROWSER_DIR, { fallthrough: false, index: false, maxAge: '1h' }));
   app.use('/assets', express.static(ASSETS_DIR, { fallthrough: false, index: false, maxAge: '1h' }));
 
   const api = express.Router();
@@ -120,6 +137,7 @@ export function createApp(deps: AppDeps): express.Express {
   registerOversightRoutes(api, ctx);
   registerAuditRoutes(api, ctx);
   registerSystemRoutes(api, ctx);
+  registerIdentityRoutes(api, ctx);
   app.use(api);
   app.use('/api', (req) => {
     throw new HttpError(404, `no API route ${req.method} ${req.originalUrl}`);

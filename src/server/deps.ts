@@ -2,6 +2,10 @@ import type { Client } from '@temporalio/client';
 import type { DossierVerifier } from './dossierVerify/verifier';
 import type { OutboundPolicy } from '../outbound/allowlist';
 import type { Authenticator } from '../auth/authenticator';
+import type { Directory } from '../auth/directory';
+import type { OidcClient, OidcSettings } from '../auth/oidc';
+import type { OneTimeValues } from '../auth/oneTime';
+import type { PasskeyStore } from '../auth/passkeys';
 import type { GoLiveDatabase } from '../db/database';
 import type { TemporalAvailability } from '../temporal/availability';
 import type { TrustedProxy } from '../auth/proxy';
@@ -54,6 +58,12 @@ export interface AppDeps {
   /** Where runbook actions may connect; a start naming another destination is a 400.
    *  Absent: no start check (the worker enforces its own policy in the activities). */
   outbound?: OutboundPolicy;
+  /** OpenID Connect login beside the users file (src/auth/oidc.ts); absent: off. */
+  oidc?: OidcSettings;
+  /** How long an API token issued by `golive login` through the browser is valid. */
+  cliTokenTtlMs?: number;
+  /** The WebAuthn relying party id passkeys are bound to (default: the public URL's or the request's host). */
+  webauthnRpId?: string;
 }
 
 /** What route modules share, built once by createApp. */
@@ -62,6 +72,11 @@ export interface ServerContext {
   runs: TemporalRuns;
   keyring: Keyring;
   auth: Authenticator;
+  /** Everyone golive knows and their roles: the users file and OpenID Connect people. */
+  directory: Directory;
+  oidc?: OidcClient;
+  passkeys: PasskeyStore;
+  oneTime: OneTimeValues;
   metrics: Metrics;
   refusals: RefusalLog;
   audit: RunAudit;

@@ -3,7 +3,9 @@ import type { Client } from '@temporalio/client';
 import { usersFileOf, type Config } from '../config';
 import type { Logger } from '../log';
 import { ensureDemoUsers } from '../auth/demoUsers';
+import { oidcSettingsOf } from '../auth/oidc';
 import { trustedProxyFromEnv } from '../auth/proxy';
+import { durationToMs } from '../runbook/duration';
 import { UserStore } from '../auth/users';
 import type { GoLiveDatabase } from '../db/database';
 import { RunbookRegistry } from '../runbook/registry';
@@ -33,6 +35,7 @@ export async function startGoLiveWeb(o: GoLiveWebOptions): Promise<WebServer & {
   const demo = await ensureDemoUsers(dataDir, usersFileOf(o.config));
   const users = await UserStore.load(demo.usersFile);
   const trustedProxy = trustedProxyFromEnv(o.env ?? process.env);
+  const oidc = oidcSettingsOf(o.config);
   const keyring = Keyring.loadOrCreate(o.config.GOLIVE_SIGNING_KEYS_DIR ?? path.join(dataDir, SIGNING_KEYS_DIR));
   const server = await startWebServer(
     {
@@ -50,6 +53,9 @@ export async function startGoLiveWeb(o: GoLiveWebOptions): Promise<WebServer & {
       ...(o.config.GOLIVE_PUBLIC_URL ? { publicUrl: o.config.GOLIVE_PUBLIC_URL } : {}),
       ...(trustedProxy ? { trustedProxy } : {}),
       outbound: outboundPolicyFromConfig(o.config),
+      ...(oidc ? { oidc } : {}),
+      cliTokenTtlMs: durationToMs(o.config.GOLIVE_CLI_TOKEN_TTL),
+      ...(o.config.GOLIVE_WEBAUTHN_RP_ID ? { webauthnRpId: o.config.GOLIVE_WEBAUTHN_RP_ID } : {}),
     },
     { host: o.config.GOLIVE_HOST, port: o.config.GOLIVE_PORT },
   );
@@ -64,5 +70,8 @@ export async function startGoLiveWeb(o: GoLiveWebOptions): Promise<WebServer & {
         `  API tokens and passwords are in ${demo.credentialsFile} (mode 600); this is the only time they are printed.`,
       ]
     : [signing, `  users           ${demo.usersFile} (demo passwords: ${demo.credentialsFile})`];
+  // Passkeys belong to a domain name: on this machine, that is localhost.
+  if (!o.config.GOLIVE_PUBLIC_URL && /^127\./.test(o.config.GOLIVE_HOST)) banner.push(`  passkeys        open ${server.url.replace(/\/\/127\.[\d.]+/, '//localhost')} to sign approvals with a passkey (not at an IP address)`);
+  if (oidc) banner.push(`  single sign-on  ${oidc.issuer} (client ${oidc.clientId}; roles from the "${oidc.groupsClaim}" claim)`);
   return { ...server, url: o.config.GOLIVE_PUBLIC_URL ?? server.url, banner };
 }

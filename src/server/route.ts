@@ -1,6 +1,7 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { z } from 'zod';
 import type { Principal } from '../auth/authenticator';
+import { FRESH_LOGIN_MS } from '../auth/sessions';
 import type { Operation } from './api';
 import { HttpError, humanErrors, issuesFromZod } from './errors';
 import type { ServerContext } from './deps';
@@ -48,6 +49,17 @@ export async function identify(ctx: ServerContext, req: Request, required: boole
   return id.principal;
 }
 
+/**
+ * Some acts belong to a person at a browser, not to whoever holds a token: handing a token to
+ * the CLI, and — after a login within minutes, so a stolen session cannot add a key — passkeys.
+ */
+function assertSession(principal: Principal, need: 'any' | 'fresh'): void {
+  if (principal.via !== 'session') throw new HttpError(403, "this is done in golive's web UI, logged in in a browser (not with an API token or through the proxy)");
+  if (need === 'fresh' && Date.now() - principal.session.createdAt > FRESH_LOGIN_MS) {
+    throw new HttpError(403, `log out and in again first: this needs a login within the last ${FRESH_LOGIN_MS / 60_000} minutes (a stolen session cannot add a passkey)`, { reason: 'LoginNotFresh' });
+  }
+}
+
 /** An upload's bytes (express.raw below): a Buffer, empty when nothing was sent. */
 function uploaded(op: Operation, body: unknown): Buffer | undefined {
   if (!op.upload) return undefined;
@@ -64,6 +76,7 @@ export function route<O extends Operation>(router: Router, ctx: ServerContext, o
     if (principal && stateChanging && !ctx.auth.checkCsrf(principal, req)) {
       throw new HttpError(403, 'missing or wrong CSRF token: reload the page and try again', { code: 'csrf' });
     }
+    if (principal && op.session) assertSession(principal, op.session);
     if (op.body && !req.is('application/json')) throw new HttpError(415, 'send the body as application/json');
     if (op.upload && !req.is(op.upload.type)) throw new HttpError(415, `send the body as ${op.upload.type}`);
     res.locals[PRINCIPAL_LOCAL] = principal;

@@ -56,6 +56,8 @@ const STATUS_BY_REFUSAL: Record<RefusalType, HttpStatus> = {
   [REFUSAL_TYPES.separationOfDuties]: 403,
   [REFUSAL_TYPES.badSignature]: 403,
   [REFUSAL_TYPES.replayed]: 409,
+  [REFUSAL_TYPES.passkeyRequired]: 403,
+  [REFUSAL_TYPES.passkeyMismatch]: 409,
 };
 
 function isRefusalType(value: unknown): value is RefusalType {

@@ -1,7 +1,7 @@
 import { status } from '@grpc/grpc-js';
 import { WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
 import type { ErrorRequestHandler } from 'express';
-import { DatabaseUnavailable } from '../db/database';
+import { DatabaseUnavailable, POOL_TIMEOUT_MESSAGE } from '../db/database';
 import { HttpError } from './errors';
 
 /**
@@ -30,7 +30,11 @@ function isTemporalOutage(err: unknown): boolean {
 }
 
 function isDatabaseOutage(err: unknown): boolean {
-  return causes(err).some((e) => e instanceof DatabaseUnavailable || NETWORK_CODES.has(String((e as { code?: unknown }).code)) || /Connection terminated/.test(String((e as Error)?.message)));
+  return causes(err).some((e) => {
+    const message = String((e as Error)?.message);
+    // A pool with no free connection in time is as unavailable to this request as a server that is down.
+    return e instanceof DatabaseUnavailable || NETWORK_CODES.has(String((e as { code?: unknown }).code)) || /Connection terminated/.test(message) || message.includes(POOL_TIMEOUT_MESSAGE);
+  });
 }
 
 export function unavailable(what: 'temporal' | 'database'): HttpError {

@@ -64,18 +64,21 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
   if (!opts.headless && !(await isPortFree(opts.uiPort, host))) {
     throw new PortInUse(opts.uiPort, 'Temporal Web UI', 'GOLIVE_TEMPORAL_UI_PORT');
   }
-  const args = [
-    'server',
-    'start-dev',
-    '--ip',
-    host,
-    '--port',
-    String(opts.port),
-    '--namespace',
-    opts.namespace,
-    '--log-level',
-    'warn',
-  ];
+  const child = spawnServer(opts, serverArgs(opts, host));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  killWithThisProcess(child, exited);
+  const server: DevServer = {
+    address: `${host}:${opts.port}`,
+    uiUrl: opts.headless ? undefined : `http://${host}:${opts.uiPort}`,
+    child,
+    stop: () => stopServer(child, exited, opts.pidFile),
+  };
+  await waitUntilServing(server, opts);
+  return server;
+}
+
+function serverArgs(opts: DevServerOptions, host: string): string[] {
+  const args = ['server', 'start-dev', '--ip', host, '--port', String(opts.port), '--namespace', opts.namespace, '--log-level', 'warn'];
   if (opts.headless) args.push('--headless');
   else args.push('--ui-port', String(opts.uiPort));
   if (opts.dbFile) {
@@ -85,7 +88,10 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
   for (const key of goLiveSearchAttributes) {
     args.push('--search-attribute', `${key.name}=${searchAttributeFlagType[key.type]}`);
   }
+  return args;
+}
 
+function spawnServer(opts: DevServerOptions, args: string[]): ChildProcess {
   let out: number | 'ignore' = 'ignore';
   if (opts.logFile) {
     ensurePrivateDir(path.dirname(opts.logFile));
@@ -100,61 +106,58 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
   const child = spawn(program, argv, { stdio: ['ignore', out, out], detached: true, env });
   if (typeof out === 'number') fs.closeSync(out);
   if (opts.pidFile && child.pid) writePidFile(opts.pidFile, child.pid, opts.dbFile);
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  // The server runs in its own process group (so stop() can end it whole); if this process ends
-  // without calling stop() — a crash, a test runner killed mid-run — take the server along.
+  return child;
+}
+
+/**
+ * The server runs in its own process group (so stop() can end it whole); if this process ends
+ * without calling stop() — a crash, a test runner killed mid-run — take the server along.
+ */
+function killWithThisProcess(child: ChildProcess, exited: Promise<unknown>): void {
   const killOnExit = (): void => {
-    try {
-      process.kill(-child.pid!, 'SIGKILL');
-    } catch {
-      /* already gone */
-    }
+    signalGroup(child, 'SIGKILL');
   };
   process.once('exit', killOnExit);
   void exited.then(() => process.removeListener('exit', killOnExit));
+}
 
-  const address = `${host}:${opts.port}`;
-  const server: DevServer = {
-    address,
-    uiUrl: opts.headless ? undefined : `http://${host}:${opts.uiPort}`,
-    child,
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) {
-        if (opts.pidFile) fs.rmSync(opts.pidFile, { force: true });
-        return;
-      }
-      try {
-        process.kill(-child.pid!, 'SIGTERM');
-      } catch {
-        return;
-      }
-      const timer = setTimeout(() => {
-        try {
-          process.kill(-child.pid!, 'SIGKILL');
-        } catch {
-          /* already gone */
-        }
-      }, 5000);
-      await exited;
-      clearTimeout(timer);
-      if (opts.pidFile) fs.rmSync(opts.pidFile, { force: true });
-    },
-  };
+/** Signals the server's process group; false when it is gone already. */
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals): boolean {
+  try {
+    process.kill(-child.pid!, signal);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
+async function stopServer(child: ChildProcess, exited: Promise<unknown>, pidFile: string | undefined): Promise<void> {
+  const running = child.exitCode === null && child.signalCode === null;
+  if (running && signalGroup(child, 'SIGTERM')) {
+    const timer = setTimeout(() => void signalGroup(child, 'SIGKILL'), 5000);
+    await exited;
+    clearTimeout(timer);
+  } else if (running) {
+    return; // the group is gone but the exit not seen yet: nothing left to stop
+  }
+  if (pidFile) fs.rmSync(pidFile, { force: true });
+}
+
+async function waitUntilServing(server: DevServer, opts: DevServerOptions): Promise<void> {
   const deadline = Date.now() + (opts.startTimeoutMs ?? 60_000);
   for (;;) {
-    if (child.exitCode !== null) {
-      throw new DevServerExited(child.exitCode, opts.logFile ? logTail(opts.logFile) : '', opts.logFile);
+    if (server.child.exitCode !== null) {
+      throw new DevServerExited(server.child.exitCode, opts.logFile ? logTail(opts.logFile) : '', opts.logFile);
     }
-    if (await isServing(address, opts.namespace)) {
+    if (await isServing(server.address, opts.namespace)) {
       // The server creates its SQLite file with the default umask (0644); the folder is already
       // 0700, and the file is made 0600 so a copied or moved data folder stays private too.
       if (opts.dbFile) restrictFiles(sqliteFiles(opts.dbFile));
-      return server;
+      return;
     }
     if (Date.now() > deadline) {
       await server.stop();
-      throw new Error(`the Temporal dev server did not answer on ${address} in time`);
+      throw new Error(`the Temporal dev server did not answer on ${server.address} in time`);
     }
     await new Promise((r) => setTimeout(r, 250));
   }

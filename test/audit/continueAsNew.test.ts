@@ -18,11 +18,13 @@ describe('audit trail across continue-as-new', () => {
         taskQueue,
         inputFor({
           steps: [
-            { id: 'hypercare', kind: 'hypercare', title: 'Hypercare', duration: '4s', checkpointEvery: '1s', responseDeadline: '1h', notifyOnReport: ['operations'], stopAuthority: ['guardian'] },
+            { id: 'hypercare', kind: 'hypercare', title: 'Hypercare', duration: '12s', checkpointEvery: '1s', responseDeadline: '1h', notifyOnReport: ['operations'], stopAuthority: ['guardian'] },
           ],
         }),
       );
-      await waitForState(handle, (s) => s.status === 'hypercare' && s.chainLength >= 2);
+      // The report waits for the third run of the chain: a busy machine delays timers, and a chain that
+      // has already grown to three cannot come out shorter; 12 s leaves room for a late worker.
+      await waitForState(handle, (s) => s.status === 'hypercare' && s.chainLength >= 3);
       const report = await handle.executeUpdate(reportErrorUpdate, { args: [{ actor: actor(people.user), anonymous: false, severity: 'medium', description: 'wrong answer about refunds' }] });
       await handle.executeUpdate(resolveReportUpdate, { args: [{ actor: actor(people.ops), reportId: report.id, resolution: 'prompt fixed' }] });
       const result = await handle.result();

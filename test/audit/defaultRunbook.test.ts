@@ -11,6 +11,7 @@ import { startTestSandbox, type TestSandbox } from '../support/sandbox';
 import { approveStepUpdate, FINAL_STATUSES, rejectStepUpdate, submitEvidenceUpdate } from '../../workflows/definitions';
 import { actor, defaultAssignments, people, startRun, stepStatus, waitForState } from '../support/runs';
 import { testClient, testWorker } from '../support/temporal';
+import { SPEED_FREE_PARAMS } from '../support/defaultRunbook';
 
 const doc = (name: string) => ({ name, sha256: Buffer.from(name).toString('hex').padEnd(64, '0').slice(0, 64) });
 
@@ -42,7 +43,7 @@ describe('dossier of the default runbook', () => {
       collaborationMode: 3,
       initiator: { id: people.initiator },
       assignments: defaultAssignments,
-      params: { ...sandbox.params, targetHost: '127.0.0.1', targetPort: port, loadTestSeconds: 2, stressMaxRate: 50, failoverSeconds: 3 },
+      params: { ...sandbox.params, targetHost: '127.0.0.1', targetPort: port, loadTestSeconds: 2, stressMaxRate: 50, failoverSeconds: 3, p95LatencyMs: SPEED_FREE_PARAMS.p95LatencyMs },
     });
     const { taskQueue, run } = await testWorker();
     const workflowId = await run(async () => {

@@ -54,6 +54,7 @@ describe('verify: the manifest agrees with the files it covers', () => {
       anchored: false,
       // This fixture run was recorded before golive signed messages, and the verdict says so.
       signatures: { checked: 0, keyIds: [], unsignedRun: true, keyExpected: false },
+      passkeys: { checked: 0 },
     });
   });
 

@@ -15,6 +15,7 @@ import { eventually } from '../support/eventually';
 import { startTestPostgres, type TestPostgres } from '../support/postgres';
 import { Driver, type Web } from './driver';
 import { spawnGolive, waitReady, type GoliveProcess } from './support';
+import { SPEED_FREE_PARAMS } from '../support/defaultRunbook';
 
 /**
  * golive beyond one process, on the real stack: one Temporal dev server, a real PostgreSQL, two
@@ -129,7 +130,7 @@ async function startDefaultRun(driver: Driver, system: string, sandbox: TestSand
     system,
     collaborationMode: 3,
     assignments: { 'ai-product-manager': ['rm'], 'implementation-engineer': ['ie'], guardian: ['guardian'], 'business-sponsor': ['sponsor'], operations: ['ops'], 'end-user': ['user'] },
-    params: { ...sandbox.params, loadTestSeconds: 1, failoverSeconds: 2, stressMaxRate: 60 },
+    params: { ...sandbox.params, ...SPEED_FREE_PARAMS },
   };
   const res = await driver.call('POST', '/api/runs', 'rm', body);
   expect(res.status, JSON.stringify(res.body)).toBe(201);
@@ -280,7 +281,9 @@ describe('two web servers and two workers on PostgreSQL and one Temporal', () =>
         return res.status;
       }),
     );
-    expect(results.filter((s) => s >= 500)).toEqual([]);
+    // A 5xx names its cause in the servers' logs: show their last error lines with the failure.
+    const errorLines = () => webs.map((w) => w.process.output().split('\n').filter((l) => /"level":(50|60)|error/i.test(l)).slice(-5).join('\n')).join('\n');
+    expect(results.filter((s) => s >= 500), errorLines()).toEqual([]);
     expect(results.filter((s) => s === 200)).toHaveLength(1);
     const final: RunStateView = await eventually(async () => {
       const s = await driver.state(runId);

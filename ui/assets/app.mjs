@@ -290,29 +290,33 @@
     Array.prototype.forEach.call(buttons, function (b) { b.disabled = true; });
     var method = form.getAttribute('data-method') || 'POST';
     var init = { method: method, credentials: 'same-origin', headers: { 'x-csrf-token': csrf } };
-    if (method !== 'DELETE') {
-      init.headers['content-type'] = 'application/json';
-      init.body = JSON.stringify(serialize(form, submitter));
-      // One key per attempt to do this, kept until it succeeds: a resend after a lost answer or
-      // a 503 is applied at most once and answered with the first outcome.
-      if (!form.dataset.idempotencyKey) form.dataset.idempotencyKey = newIdempotencyKey();
-      init.headers['idempotency-key'] = form.dataset.idempotencyKey;
-    }
-    show(form, 'Sending…', false);
-    fetch(form.getAttribute('data-api'), init)
-      .then(function (res) {
-        return res.text().then(function (text) {
-          var body;
-          try { body = text ? JSON.parse(text) : undefined; } catch { body = undefined; }
-          return { status: res.status, ok: res.ok, body: body };
-        });
+    var body = method !== 'DELETE' ? serialize(form, submitter) : undefined;
+    // Steps decided with a passkey: the device signs this exact decision first.
+    var ready = form.hasAttribute('data-passkey') ? withPasskey(form, body) : Promise.resolve({ ok: true, body: body });
+    ready
+      .then(function (prepared) {
+        if (!prepared.ok) return prepared;
+        if (method !== 'DELETE') {
+          init.headers['content-type'] = 'application/json';
+          init.body = JSON.stringify(prepared.body);
+          // One key per attempt to do this, kept until it succeeds: a resend after a lost answer or
+          // a 503 is applied at most once and answered with the first outcome.
+          if (!form.dataset.idempotencyKey) form.dataset.idempotencyKey = newIdempotencyKey();
+          init.headers['idempotency-key'] = form.dataset.idempotencyKey;
+        }
+        show(form, 'Sending…', false);
+        return fetch(form.getAttribute('data-api'), init).then(readJson);
       })
       .then(function (r) {
+        if (r.message) { show(form, r.message, true); return; }
         showOutage(r.status === 503);
         if (!r.ok) {
           showErrors(form, r.status, r.body);
           return;
         }
+        // golive login's page: on to the command line's own address, or the code to paste there.
+        if (form.hasAttribute('data-follow') && r.body && r.body.redirect) { window.location.assign(r.body.redirect); return; }
+        if (form.hasAttribute('data-follow') && r.body && r.body.code) { show(form, 'Paste this code into golive login: ' + r.body.code, false); return; }
         delete form.dataset.idempotencyKey;
         clearErrors(form);
         if (panel) panel.hidden = true;
@@ -341,6 +345,76 @@
       .then(function () { Array.prototype.forEach.call(buttons, function (b) { b.disabled = false; }); });
   });
 
+  function readJson(res) {
+    return res.text().then(function (text) {
+      var body;
+      try { body = text ? JSON.parse(text) : undefined; } catch { body = undefined; }
+      return { status: res.status, ok: res.ok, body: body };
+    });
+  }
+
+  function postJson(url, body) {
+    return fetch(url, { method: 'POST', credentials: 'same-origin', headers: { 'x-csrf-token': csrf, 'content-type': 'application/json' }, body: JSON.stringify(body) }).then(readJson);
+  }
+
+  // @simplewebauthn/browser, served by golive itself (no CDN), loaded only when a passkey is used.
+  function webauthn() {
+    return import('/assets/vendor/simplewebauthn/index.js');
+  }
+
+  // What the browser says when the person cancels or the device refuses, in words.
+  function ceremonyFailed(err) {
+    var name = err && err.name;
+    if (name === 'NotAllowedError') return 'The passkey was not used (cancelled, timed out, or this device has none of your passkeys). Nothing was sent.';
+    if (name === 'InvalidStateError') return 'This device holds one of your passkeys already.';
+    return 'The passkey could not be used: ' + ((err && err.message) || String(err)) + '. Nothing was sent.';
+  }
+
+  // A decision signed with a passkey: ask golive for the challenge derived from this decision,
+  // let the device sign it, and send the answer with the decision.
+  function withPasskey(form, body) {
+    show(form, 'Preparing the decision for your passkey…', false);
+    return postJson(form.getAttribute('data-passkey'), { decision: body.decision, comment: body.comment })
+      .then(function (r) {
+        if (!r.ok) return r;
+        show(form, 'Your browser asks your passkey to sign this decision…', false);
+        return webauthn()
+          .then(function (lib) { return lib.startAuthentication({ optionsJSON: r.body.options }); })
+          .then(function (response) {
+            body.passkey = { binding: r.body.binding, response: response };
+            return { ok: true, body: body };
+          })
+          .catch(function (err) { return { message: ceremonyFailed(err) }; });
+      });
+  }
+
+  // Adding a passkey: the creation options from golive, the device makes the key, golive keeps it.
+  document.addEventListener('submit', function (event) {
+    var form = event.target;
+    if (!(form instanceof HTMLFormElement) || !form.hasAttribute('data-passkey-register')) return;
+    event.preventDefault();
+    var label = form.querySelector('[name="label"]');
+    if (!label || !label.value.trim()) { clearErrors(form); markField(label, 'required'); show(form, 'Name the passkey first.', true); label.focus(); return; }
+    var button = form.querySelector('button');
+    if (button) button.disabled = true;
+    show(form, 'Your browser asks your device to make a passkey…', false);
+    postJson('/api/passkeys/registration-options', {})
+      .then(function (r) {
+        if (!r.ok) return r;
+        return webauthn()
+          .then(function (lib) { return lib.startRegistration({ optionsJSON: r.body.options }); })
+          .then(function (response) { return postJson(form.getAttribute('data-passkey-register'), { label: label.value.trim(), response: response }); })
+          .catch(function (err) { return { message: ceremonyFailed(err) }; });
+      })
+      .then(function (r) {
+        if (r.message) { show(form, r.message, true); return; }
+        if (!r.ok) { showErrors(form, r.status, r.body); return; }
+        window.location.assign('/passkeys?added=' + encodeURIComponent(r.body.passkey.label));
+      })
+      .catch(function () { show(form, 'Could not reach the server. Check the connection and try again.', true); })
+      .then(function () { if (button) button.disabled = false; });
+  });
+
   function newIdempotencyKey() {
     var bytes = new Uint8Array(16);
     crypto.getRandomValues(bytes);
@@ -366,7 +440,8 @@
   // verifier answers {ok, ...} in words the person can act on.
   function verdictLines(v) {
     if (v.ok) {
-      return ['Verified: dossier of ' + v.workflowId + ', ' + v.files + ' files, ' + v.entries + ' trail entries, nothing altered.',
+      return ['Verified: dossier of ' + v.workflowId + ', ' + v.files + ' files, ' + v.entries + ' trail entries, nothing altered' +
+        (v.passkeys && v.passkeys.checked ? '; ' + v.passkeys.checked + " approvals signed by the approver's own passkey" : '') + '.',
         'Chain head ' + v.head, 'Manifest SHA-256 ' + v.manifestSha256 + ' (compare it with the one logged at export)'];
     }
     return ['NOT verified: ' + v.file + (v.seq !== undefined ? ', entry ' + v.seq : '') + ' — ' + v.reason];

@@ -140,7 +140,8 @@ function verdictLine(v: DossierVerdict): string {
   const sigs = v.signatures.unsignedRun
     ? 'run started before golive signed messages: no signatures to check'
     : `${v.signatures.checked} signatures by key ${v.signatures.keyIds.join(', ')}${v.signatures.keyExpected ? ' (matches --expect-key)' : ''}`;
-  return `ok: dossier of ${v.workflowId}, ${run}, ${v.files} files, ${v.entries} trail entries, ${sigs}, chain head ${v.head}, manifest sha256 ${v.manifestSha256}${anchor}`;
+  const passkeys = v.passkeys.checked ? `, ${v.passkeys.checked} approvals signed by the approver's passkey` : '';
+  return `ok: dossier of ${v.workflowId}, ${run}, ${v.files} files, ${v.entries} trail entries, ${sigs}${passkeys}, chain head ${v.head}, manifest sha256 ${v.manifestSha256}${anchor}`;
 }
 
 export const verify = defineCommand({

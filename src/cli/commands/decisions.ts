@@ -3,8 +3,8 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { evidenceBodySchema } from '../../server/api';
-import { approveStepSchema, rejectStepSchema, type StepView } from '../../../workflows/definitions';
-import type { FieldFlags } from '../api';
+import { approveStepSchema, REFUSAL_TYPES, rejectStepSchema, type StepView } from '../../../workflows/definitions';
+import { ApiRefusal, type FieldFlags } from '../api';
 import { defineCommand, jsonFlag } from '../args';
 import type { CommandContext } from '../context';
 import { CliError } from '../errors';
@@ -24,6 +24,15 @@ function printStep(ctx: CommandContext, json: boolean, step: StepView): void {
   if (json) return printJson(ctx.io, { step });
   const detail = stepDetail(step);
   print(ctx.io, `${step.id}: ${step.status}${detail ? ` — ${detail}` : ''}`);
+}
+
+/**
+ * A step decided with a passkey cannot be decided here: the approver's device signs it in the
+ * browser. The refusal says so; this adds where to go.
+ */
+function passkeyHint(err: unknown, runPage: string): unknown {
+  if (!(err instanceof ApiRefusal) || err.reason !== REFUSAL_TYPES.passkeyRequired) return err;
+  return new CliError(err.message, [...err.details, `decide it in the web UI: ${runPage} (your passkeys: ${new URL('/passkeys', runPage).href})`]);
 }
 
 /** approve and reject differ in the decision and whether the comment is required. */
@@ -48,7 +57,9 @@ function decisionCommand(decision: 'approve' | 'reject') {
         decision === 'approve'
           ? { decision, ...extra, ...(input.comment ? { comment: input.comment } : {}) }
           : { decision, ...extra, comment: input.comment ?? '' };
-      const { step } = await api.decide(input.run, input.step, body, DECISION_FLAGS);
+      const { step } = await api.decide(input.run, input.step, body, DECISION_FLAGS).catch((err: unknown) => {
+        throw passkeyHint(err, api.runPageUrl(input.run));
+      });
       printStep(ctx, input.json, step);
     },
   });

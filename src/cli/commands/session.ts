@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ApiClient } from '../api';
 import { defineCommand, jsonFlag } from '../args';
 import { configPath, readConfigFile, tokenSchema, urlFrom, urlSchema, writeConfigFile } from '../config';
+import { browserLogin } from '../browserLogin';
 import { CliError } from '../errors';
 import { print, printJson, say, withSpinner, type Io } from '../output';
 
@@ -52,22 +53,37 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
 export const login = defineCommand({
   name: 'login',
   group: 'session',
-  summary: 'Save the server URL and your API token (checked with the server first).',
+  summary: 'Save the server URL and an API token: through the browser (single sign-on or password), or a token you paste.',
   description:
-    `Reads the token from stdin, or asks for it without echo on a terminal, and writes both to\n` +
+    `On a terminal, golive login opens the browser: you log in to golive's web UI (single sign-on or\n` +
+    `password) and give the command line a token there (valid GOLIVE_CLI_TOKEN_TTL, 7 days by default);\n` +
+    `it comes back to this command on 127.0.0.1. --token asks for a token instead (typed unseen), and a\n` +
+    `token piped on stdin is read as before. Both are checked with the server, then written to\n` +
     `${configPath({ HOME: '~' })} (mode 600). GOLIVE_URL and GOLIVE_TOKEN, when set, take precedence.`,
-  options: { url: { type: 'string', value: 'URL', description: 'the golive server (default: GOLIVE_URL, the saved URL, or the local default)' } },
-  schema: z.object({ url: urlSchema.optional() }),
-  examples: ['golive login --url https://golive.example.com', 'echo "$TOKEN" | golive login'],
+  options: {
+    url: { type: 'string', value: 'URL', description: 'the golive server (default: GOLIVE_URL, the saved URL, or the local default)' },
+    browser: { type: 'boolean', description: 'log in through the browser (the default on a terminal)' },
+    'no-open': { type: 'boolean', description: 'with the browser login: print the address instead of opening a browser' },
+    token: { type: 'boolean', description: 'ask for an API token instead of opening the browser' },
+  },
+  schema: z.object({ url: urlSchema.optional(), browser: z.boolean().optional(), noOpen: z.boolean().optional(), token: z.boolean().optional() }),
+  examples: ['golive login --url https://golive.example.com', 'golive login --browser --no-open', 'echo "$TOKEN" | golive login'],
   async run(input, { io }) {
     const saved = await readConfigFile(io.env);
     const url = input.url ?? urlFrom(io.env, saved);
-    const raw = io.stdin.isTTY ? await promptHidden(io, `API token for ${url}: `) : await readAll(io.stdin);
-    const token = tokenSchema.safeParse(raw);
-    if (!token.success) throw new CliError(`no token saved: ${token.error.issues[0]?.message ?? 'invalid token'}`);
-    const api = new ApiClient({ url, token: token.data, tokenFrom: 'config' });
+    const viaBrowser = input.browser === true || (io.stdin.isTTY === true && input.token !== true);
+    let token: string;
+    if (viaBrowser) {
+      token = (await browserLogin(io, url, { open: input.noOpen !== true })).token;
+    } else {
+      const raw = io.stdin.isTTY ? await promptHidden(io, `API token for ${url}: `) : await readAll(io.stdin);
+      const parsed = tokenSchema.safeParse(raw);
+      if (!parsed.success) throw new CliError(`no token saved: ${parsed.error.issues[0]?.message ?? 'invalid token'}`);
+      token = parsed.data;
+    }
+    const api = new ApiClient({ url, token, tokenFrom: 'config' });
     const { user } = await withSpinner(io, `checking the token with ${url}…`, () => api.me());
-    const file = await writeConfigFile(io.env, { ...saved, url, token: token.data });
+    const file = await writeConfigFile(io.env, { ...saved, url, token });
     say(io, `logged in to ${url} as ${user.id} (${user.name}; roles ${user.roles.join(', ') || 'none'}); saved to ${file}`);
   },
 });

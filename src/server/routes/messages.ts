@@ -20,6 +20,7 @@ import type { ServerContext } from '../deps';
 import { route } from '../route';
 import { personOf } from '../runAccess';
 import { Refusal } from '../temporalRuns';
+import { verifiedDecisionPasskey } from '../passkeyDecisions';
 import { actorOf } from './runs';
 
 /**
@@ -65,11 +66,15 @@ function registerStepRoutes(router: Router, ctx: ServerContext): void {
   route(router, ctx, operations.decide, async ({ req, principal, params, body }) => {
     const actor = actorOf(principal);
     const attempt = { runId: params.runId, action: `decide:${body.decision}`, actor: actor.id, stepId: params.stepId };
-    const { decision, ...rest } = body;
+    const { decision, passkey: answer, ...rest } = body;
+    const comment = body.comment ?? '';
+    // A passkey's answer is checked here (signature, challenge, origin, owner) before golive signs the message carrying it.
+    const passkey = answer && (await verifiedDecisionPasskey(ctx, principal, { runId: params.runId, stepId: params.stepId, decision, comment }, answer));
+    const message = { ...rest, ...(passkey ? { passkey } : {}), actor, stepId: params.stepId };
     const step = await recorded(ctx, attempt, () =>
       decision === 'approve'
-        ? ctx.runs.update(params.runId, approveStepUpdate, { ...rest, actor, stepId: params.stepId }, idempotent(req, principal))
-        : ctx.runs.update(params.runId, rejectStepUpdate, { ...rest, comment: body.comment ?? '', actor, stepId: params.stepId }, idempotent(req, principal)),
+        ? ctx.runs.update(params.runId, approveStepUpdate, message, idempotent(req, principal))
+        : ctx.runs.update(params.runId, rejectStepUpdate, { ...message, comment }, idempotent(req, principal)),
     );
     ctx.metrics.decisions.inc({ decision });
     return { step };

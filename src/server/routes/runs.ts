@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Router } from 'express';
 import type { Principal } from '../../auth/authenticator';
+import type { Person } from '../../auth/users';
 import { START_RUN_ROLES } from '../../auth/roles';
 import { formatPath, StartInputError } from '../../runbook/issues';
 import { operations, type StartRunBody } from '../api';
@@ -20,22 +21,25 @@ export function actorOf(p: Principal): { id: string; name: string; roles: string
 }
 
 /**
- * Role → people, bound to the directory: the request's choice (each person must hold the role
- * in the users file, or be named as a delegated substitute where the runbook allows it), else
+ * Role → people, bound to the directory (the users file and the people who logged in through
+ * OpenID Connect, with the roles their groups gave them): the request's choice (each person must
+ * hold the role there, or be named as a delegated substitute where the runbook allows it), else
  * everyone who holds the role. Returns what the run records: assignments, delegations and each
  * person's directory roles at start.
  */
-export function resolveAssignments(
+export async function resolveAssignments(
   ctx: ServerContext,
   loaded: LoadedRunbook,
   given: StartRunBody['assignments'],
   delegations: StartRunBody['delegations'] = [],
-): { assignments: Record<string, string[]>; delegations: Delegation[]; directory: Record<string, string[]>; issues: Issue[] } {
+): Promise<{ assignments: Record<string, string[]>; delegations: Delegation[]; directory: Record<string, string[]>; issues: Issue[] }> {
   const assignments: Record<string, string[]> = {};
   const issues: Issue[] = [];
   const roles = loaded.runbook.roles;
+  const everyone = await ctx.directory.list();
+  const known = new Map(everyone.map((p) => [p.id, p] as const));
   for (const role of roles) {
-    const people = given[role.id] ?? ctx.deps.users.withRole(role.id).map((p) => p.id);
+    const people = given[role.id] ?? everyone.filter((p) => p.roles.includes(role.id)).map((p) => p.id);
     if (people.length) assignments[role.id] = [...people];
   }
   for (const [role, people] of Object.entries(given)) {
@@ -44,33 +48,35 @@ export function resolveAssignments(
       continue;
     }
     people.forEach((id, i) => {
-      const issue = directoryIssue(ctx, role, id, delegations);
+      const issue = directoryIssue(ctx, known.get(id), role, id, delegations);
       if (issue) issues.push({ path: formatPath(['assignments', role, i]), message: issue });
     });
   }
   delegations.forEach((d, i) => {
-    const issue = delegationIssue(ctx, loaded, d);
+    const issue = delegationIssue(ctx, known.get(d.person), loaded, d);
     if (issue) issues.push({ path: formatPath(['delegations', i, issue.field]), message: issue.message });
     else if (!(assignments[d.role] ??= []).includes(d.person)) assignments[d.role]!.push(d.person);
   });
-  const directory = Object.fromEntries([...new Set(Object.values(assignments).flat())].map((id) => [id, ctx.deps.users.get(id)?.roles ?? []]));
+  const directory = Object.fromEntries([...new Set(Object.values(assignments).flat())].map((id) => [id, known.get(id)?.roles ?? []]));
   return { assignments, delegations, directory, issues };
 }
 
+/** Where a person would have to be: the users file, or also the single sign-on people when that is on. */
+const whereTo = (ctx: ServerContext) => (ctx.directory.oidc ? 'in the directory (the users file, or a person who logged in through single sign-on)' : 'in the users file');
+
 /** A person assigned a role must hold it in the directory, unless named as its delegate. */
-function directoryIssue(ctx: ServerContext, role: string, id: string, delegations: readonly Delegation[]): string | undefined {
-  const person = ctx.deps.users.get(id);
-  if (!person) return `no person "${id}" in the users file`;
+function directoryIssue(ctx: ServerContext, person: Person | undefined, role: string, id: string, delegations: readonly Delegation[]): string | undefined {
+  if (!person) return `no person "${id}" ${whereTo(ctx)}`;
   if (person.roles.includes(role) || delegations.some((d) => d.role === role && d.person === id)) return undefined;
-  return `${id} does not hold the role ${role} in the directory (their roles: ${person.roles.join(', ') || 'none'}); assign someone who does, or name them under "delegations" with a reason if the runbook lets this role be delegated`;
+  const from = person.source === 'oidc' ? ' (from their groups at their last single sign-on login)' : '';
+  return `${id} does not hold the role ${role} in the directory (their roles${from}: ${person.roles.join(', ') || 'none'}); assign someone who does, or name them under "delegations" with a reason if the runbook lets this role be delegated`;
 }
 
-function delegationIssue(ctx: ServerContext, loaded: LoadedRunbook, d: Delegation): { field: 'role' | 'person'; message: string } | undefined {
+function delegationIssue(ctx: ServerContext, person: Person | undefined, loaded: LoadedRunbook, d: Delegation): { field: 'role' | 'person'; message: string } | undefined {
   const role = loaded.runbook.roles.find((r) => r.id === d.role);
   if (!role) return { field: 'role', message: `the runbook has no role "${d.role}"` };
   if (!role.delegable) return { field: 'role', message: `runbook ${loaded.runbook.id} does not let the role ${d.role} be delegated (its roles entry has no "delegable: true")` };
-  const person = ctx.deps.users.get(d.person);
-  if (!person) return { field: 'person', message: `no person "${d.person}" in the users file` };
+  if (!person) return { field: 'person', message: `no person "${d.person}" ${whereTo(ctx)}` };
   if (person.roles.includes(d.role)) return { field: 'person', message: `${d.person} holds the role ${d.role} in the directory: assign them directly, not as a delegate` };
   return undefined;
 }
@@ -93,7 +99,7 @@ export function registerRunRoutes(router: Router, ctx: ServerContext): void {
       throw err;
     });
     // Every problem at once: people unknown here and what prepareRun finds (params, modes, quorum).
-    const { assignments, delegations, directory, issues } = resolveAssignments(ctx, loaded, body.assignments, body.delegations);
+    const { assignments, delegations, directory, issues } = await resolveAssignments(ctx, loaded, body.assignments, body.delegations);
     let input;
     try {
       input = await ctx.prepareRun({

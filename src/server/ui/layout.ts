@@ -8,8 +8,10 @@ export interface PageOptions {
   principal?: Principal;
   csrfToken?: string;
   /** Which nav entry is current. */
-  nav?: 'runs' | 'approvals' | 'reports';
+  nav?: 'runs' | 'approvals' | 'passkeys' | 'reports';
   body: SafeHtml;
+  /** Extra elements for <head> (a page that moves on by itself). */
+  head?: SafeHtml;
   /** A banner across the top while something golive needs is away (Temporal, the database). */
   outage?: string;
 }
@@ -27,6 +29,7 @@ export function page(o: PageOptions): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 ${o.csrfToken ? html`<meta name="csrf-token" content="${o.csrfToken}">` : ''}
 <title>${o.title} · golive</title>
+${o.head}
 <link rel="icon" href="/assets/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/assets/style.css">
 <script type="module" src="/assets/app.mjs"></script>
@@ -37,10 +40,10 @@ ${o.csrfToken ? html`<meta name="csrf-token" content="${o.csrfToken}">` : ''}
   <a class="brand" href="/runs">golive</a>
   ${
     o.principal &&
-    html`<nav aria-label="Main">${navLink('/runs', 'runs', 'Runs')}${navLink('/approvals', 'approvals', 'My approvals')}${navLink('/reports', 'reports', 'Red Button')}</nav>
+    html`<nav aria-label="Main">${navLink('/runs', 'runs', 'Runs')}${navLink('/approvals', 'approvals', 'My approvals')}${navLink('/reports', 'reports', 'Red Button')}${navLink('/passkeys', 'passkeys', 'Passkeys')}</nav>
   <div class="who">
     <span>${o.principal.person.name} <small>(${o.principal.person.roles.join(', ') || 'no roles'})</small></span>
-    ${o.principal.via === 'session' && html`<form data-api="/api/session" data-method="DELETE" data-redirect="/login"><button type="submit" class="link">Log out</button></form>`}
+    ${o.principal.via === 'session' && html`<form data-api="/api/session" data-method="DELETE" data-redirect="${o.principal.session.method === 'oidc' ? '/auth/oidc/logout' : '/login'}"><button type="submit" class="link">Log out</button></form>`}
   </div>`
   }
 </header>

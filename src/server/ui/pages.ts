@@ -4,9 +4,10 @@ import { actionsForMe, openReportsSummary, reportActionsForMe, type RunView } fr
 
 /** The small pages: login and "My approvals". */
 
-export function loginPage(next: string): SafeHtml {
+export function loginPage(next: string, singleSignOn: SafeHtml | false = false): SafeHtml {
   return html`<section class="login card">
   <h1>Log in to golive</h1>
+  ${singleSignOn}
   <form data-api="/api/session" data-redirect="${next}" novalidate>
     <div class="field"><label for="username">User id</label><input id="username" name="username" autocomplete="username" required autofocus></div>
     <div class="field"><label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required></div>

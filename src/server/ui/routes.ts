@@ -18,6 +18,7 @@ import { redButtonQuerySchema } from '../api';
 import { reportsPage } from './reportsPage';
 import { html, type SafeHtml } from './html';
 import { badFiltersNotice, errorPage, filledIn, filterProblems, page } from './layout';
+import { registerIdentityPages, safeNext, singleSignOn } from './identityPages';
 import { approvalsList, approvalsPage, loginPage, workItems } from './pages';
 import { liveRegion, runPage, type RunView } from './runPage';
 import { runbookOfRun, startableRunbooks } from './runbookInfo';
@@ -38,10 +39,6 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
   return Promise.race([p.catch(() => undefined), new Promise<undefined>((r) => setTimeout(() => r(undefined), ms).unref())]);
 }
 
-function safeNext(value: unknown): string {
-  // Only local paths: never let the login page bounce to another site.
-  return typeof value === 'string' && /^\/(?![/\\])[\w\-./?=&%]*$/.test(value) ? value : '/runs';
-}
 
 export function registerUiRoutes(app: Express, ctx: ServerContext): void {
   const send = (res: Response, status: number, body: string) => res.status(status).type('html').send(body);
@@ -64,7 +61,7 @@ export function registerUiRoutes(app: Express, ctx: ServerContext): void {
       }
     });
 
-  const render = (res: Response, principal: Principal, title: string, body: SafeHtml, nav?: 'runs' | 'approvals' | 'reports') => {
+  const render = (res: Response, principal: Principal, title: string, body: SafeHtml, nav?: 'runs' | 'approvals' | 'passkeys' | 'reports') => {
     const csrfToken = ctx.auth.csrfToken(principal);
     send(res, 200, page({ title, principal, body, ...(csrfToken ? { csrfToken } : {}), ...(nav ? { nav } : {}) }));
   };
@@ -97,7 +94,8 @@ export function registerUiRoutes(app: Express, ctx: ServerContext): void {
     // The login page must show even when a cookie cannot be checked (the database is away).
     const principal = await identify(ctx, req, false).catch(() => undefined);
     if (principal) return res.redirect(303, safeNext(req.query.next));
-    send(res, 200, page({ title: 'Log in', body: loginPage(safeNext(req.query.next)) }));
+    const next = safeNext(req.query.next);
+    send(res, 200, page({ title: 'Log in', body: loginPage(next, singleSignOn(ctx, next)) }));
   });
 
   pageRoute('/runs', async (req, res, principal) => {
@@ -120,7 +118,7 @@ export function registerUiRoutes(app: Express, ctx: ServerContext): void {
       ${!parsed.success && badFiltersNotice(filterProblems(parsed.error.issues))}
       <div class="columns wide-left">
         <section aria-label="Runs">${filtersForm(query)}${runsTable(rows, nextPageToken, filterQuery)}</section>
-        ${mayStart ? startForm(await startableRunbooks(ctx), ctx.deps.users.list()) : html`<p class="hint">Release managers and implementation engineers start runs.</p>`}
+        ${mayStart ? startForm(await startableRunbooks(ctx), await ctx.directory.list()) : html`<p class="hint">Release managers and implementation engineers start runs.</p>`}
       </div>`,
       'runs',
     );
@@ -190,6 +188,8 @@ export function registerUiRoutes(app: Express, ctx: ServerContext): void {
     },
     true,
   );
+
+  registerIdentityPages(app, ctx, { send, pageRoute, render });
 
   // Anything else a browser asks for: a page in the app's look, not Express's bare "Cannot GET".
   app.use(async (req: Request, res: Response) => {

@@ -214,9 +214,11 @@ function replaceForms(v: RunView, step: StepView): SafeHtml | false {
 export function decisionForm(v: RunView, step: StepView, allowed = { approve: true, reject: true }): SafeHtml {
   const id = fid(v, `decide-${step.id}`);
   const roles = (step.mayDecide ?? []).map((m) => m.role);
-  return html`<form class="card decision" id="${id}-form" data-api="${api(v, `/steps/${encodeURIComponent(step.id)}/decisions`)}" data-refresh data-success-approve="Approved “${step.title}”." data-success-reject="Rejected “${step.title}”: the run rolls back.">
+  const passkey = step.passkey === true;
+  return html`<form class="card decision" id="${id}-form" data-api="${api(v, `/steps/${encodeURIComponent(step.id)}/decisions`)}" ${passkey && html`data-passkey="${api(v, `/steps/${encodeURIComponent(step.id)}/passkey-challenge`)}"`} data-refresh data-success-approve="Approved “${step.title}”." data-success-reject="Rejected “${step.title}”: the run rolls back.">
   <h3>Decide: ${step.title}</h3>
   ${whoMay(v, 'Decided', roles)}
+  ${passkey && html`<p class="passkey-note">Signed with your passkey: your browser asks your device to sign exactly this decision, your comment and the evidence below. No passkey yet? <a href="/passkeys">Add one</a>.</p>`}
   ${evidenceList(v, (step.approvals ?? []).length ? coveredSteps(v, step) : [])}
   <div class="field"><label for="${id}-comment">Comment <small>(required to reject)</small></label><textarea id="${id}-comment" name="comment" rows="3" data-blank-for="reject"></textarea></div>
   ${formStatus()}
@@ -285,7 +287,7 @@ function stepItem(v: RunView, s: StepView): SafeHtml {
   ${s.undelivered ? undeliveredNotice(v, s) : s.error && html`<p class="error">${s.error}</p>`}
   ${s.result !== undefined && html`<details><summary>Result</summary><pre>${json(s.result)}</pre></details>`}
   ${evidence.length > 0 && html`<ul class="records evidence">${evidence.map((e) => html`<li>evidence <strong>${e.itemId}</strong>: ${evidenceValue(e.value)} by ${e.submittedBy.id} ${time(e.at)}${e.note && html` — ${note(e.note)}`}</li>`)}</ul>`}
-  ${decisions.length > 0 && html`<ul class="records decisions">${decisions.map((d) => html`<li class="decision-${d.decision}"><strong>${d.decision}</strong> by ${d.actor.name ?? d.actor.id} as ${d.role}${d.roleSource === 'delegation' && html` <span class="delegated">(delegated substitute: ${d.delegationReason ?? 'no reason given'})</span>`}${d.onBehalfOf && ` for ${d.onBehalfOf}`} ${time(d.at)}${d.comment && html`<blockquote class="comment">${d.comment}</blockquote>`}</li>`)}</ul>`}
+  ${decisions.length > 0 && html`<ul class="records decisions">${decisions.map((d) => html`<li class="decision-${d.decision}"><strong>${d.decision}</strong> by ${d.actor.name ?? d.actor.id} as ${d.role}${d.roleSource === 'delegation' && html` <span class="delegated">(delegated substitute: ${d.delegationReason ?? 'no reason given'})</span>`}${d.onBehalfOf && ` for ${d.onBehalfOf}`}${d.passkey && html` <span class="passkey-signed" title="credential ${d.passkey.credentialId}">signed with their passkey</span>`} ${time(d.at)}${d.comment && html`<blockquote class="comment">${d.comment}</blockquote>`}</li>`)}</ul>`}
   ${replaceForms(v, s)}
   ${comps.length > 0 && html`<ul class="records">${comps.map((c) => html`<li>compensation ${c.action}: ${badge(c.status)} ${time(c.at)}${c.error && html` <span class="error">${c.error}</span>`}</li>`)}</ul>`}
 </li>`;
