@@ -2,6 +2,7 @@ import path from 'node:path';
 import v8 from 'node:v8';
 import { type InjectedSinks, type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
+import { createOversightActivities } from '../activities/oversightSchedules';
 import type { ActivityDeps } from '../activities/deps';
 import type { GoLiveSinks, RefusalNotice } from '../workflows/sinks';
 import { createLogger } from './log';
@@ -57,7 +58,7 @@ export function createGoLiveWorker(opts: GoLiveWorkerOptions): Promise<Worker> {
     connection: opts.connection,
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
-    activities: createActivities(opts.activityDeps),
+    activities: { ...createActivities(opts.activityDeps), ...createOversightActivities() },
     sinks: sinks(opts.onRefusal ?? logRefusal),
     // Request ids from HTTP through the workflow to activity log lines (src/log.ts).
     interceptors: { activity: [activityRequestIdInterceptor], ...(opts.workflowBundle ? {} : { workflowModules: WORKFLOW_INTERCEPTOR_MODULES }) },

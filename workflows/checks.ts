@@ -117,3 +117,19 @@ export const int: Check<number> = (value, path) => {
   if (value < Number.MIN_SAFE_INTEGER) return fail(path, `Too small: expected int to be >=${Number.MIN_SAFE_INTEGER}`);
   return pass(value);
 };
+
+/** `z.number().int().min(min).max(max)`: zod names the whole-number rule first, then the bounds. */
+export function intIn(min: number, max: number): Check<number> {
+  return (value, path) => {
+    const whole = int(value, path);
+    if (!whole.ok) return whole;
+    if (whole.value < min) return fail(path, `Too small: expected number to be >=${min}`);
+    if (whole.value > max) return fail(path, `Too big: expected number to be <=${max}`);
+    return whole;
+  };
+}
+
+/** `.default(value)` on a field: absent (or undefined) gives the default, anything else is checked. */
+export function withDefault<T>(check: Check<T>, fallback: () => T): Check<T> {
+  return (value, path) => (value === undefined ? pass(fallback()) : check(value, path));
+}

@@ -309,6 +309,16 @@ export interface RunFailure {
   at: string;
 }
 
+/** The run's scheduled oversight (oversight.ts): one Temporal Schedule per duty of its mode. */
+export interface OversightView {
+  schedules: { dutyId: string; scheduleId: string; every: string }[];
+  createdAt: string;
+  /** active: firing; paused: the line was stopped; deleted: the run rolled back; failed: never created. */
+  state: 'active' | 'paused' | 'deleted' | 'failed';
+  note?: string;
+  error?: string;
+}
+
 export interface RunStateView {
   runbook: { id: string; version: string; sha256: string; title: string };
   system: string;
@@ -341,6 +351,8 @@ export interface RunStateView {
   waitingRoles: string[];
   /** How many runs this go-live spans (continue-as-new during long hypercare). */
   chainLength: number;
+  /** Scheduled oversight, once go-live created it (absent: none for this mode, or an older run). */
+  oversight?: OversightView;
 }
 
 // ---------------------------------------------------------------------------------------------

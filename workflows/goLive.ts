@@ -3,6 +3,7 @@ import { nowIso as now, nowMs } from './clock';
 import type { GoLiveInput, RunStateView } from './definitions';
 import { registerHandlers } from './handlers';
 import { CHECKPOINT, failureMessage, RunAborted, RunContext, type Outcome } from './runContext';
+import { settleOversight } from './oversight';
 import { RunState } from './runState';
 import { compensate } from './saga';
 import { initiatorKey, runbookKey, systemKey } from './searchAttributes';
@@ -80,6 +81,7 @@ export async function goLive(input: GoLiveInput): Promise<RunStateView> {
   if (state.data.failure) {
     for (const s of state.data.steps) if (s.status === 'waiting' || s.status === 'running') state.setStep(s.id, 'cancelled', now());
     await compensate(ctx);
+    await settleOversight(ctx);
     const anyFailed = state.data.compensations.some((c) => c.status === 'failed');
     state.setStatus(anyFailed ? 'rollback-incomplete' : state.data.failure.kind === 'cancelled' ? 'cancelled' : 'rolled-back');
   } else {

@@ -1,6 +1,7 @@
 import { ApplicationFailure, condition, setHandler } from '@temporalio/workflow';
 import { durationToMs } from '../src/runbook/duration';
 import type { ActionStep, HypercareStep } from '../src/runbook/schema';
+import { fillEvidence } from './evidenceText';
 import { runAction } from './actions';
 import type { Check as Shape } from './checks';
 import {
@@ -220,7 +221,7 @@ function redButtonHandlers(state: RunState, control: RunControl, check: Check) {
 function resendHandler(state: RunState, control: RunControl, check: Check) {
   const send = async (step: ActionStep, by: string): Promise<StepView | undefined> => {
     try {
-      const result = await runAction(step, `${step.id}: ${step.title} (resent by ${by})`);
+      const result = await runAction({ ...step, params: fillEvidence(step.params, state.data.evidence) }, `${step.id}: ${step.title} (resent by ${by})`);
       state.setStep(step.id, 'completed', control.now(), { result, warning: undefined, error: undefined });
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);

@@ -1,3 +1,4 @@
 /** The workflows this worker registers (the bundle entry point). */
 export { goLive } from './goLive';
 export { targetLock } from './targetLock';
+export { oversightReview } from './review';

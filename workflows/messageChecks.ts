@@ -1,4 +1,4 @@
-import { arrayOf, bool, int, oneOf, optional, present, str, strictObject, type Check } from './checks';
+import { arrayOf, bool, int, intIn, oneOf, optional, present, str, strictObject, withDefault, type Check } from './checks';
 import {
   SEVERITIES,
   type Actor,
@@ -12,6 +12,7 @@ import {
 } from './definitions';
 import { jsonValueProblem } from './jsonValue';
 import { PASSKEY_BINDING_FORMAT, type PasskeyAssertion } from './passkeyBinding';
+import type { ReviewFinding, SubmitReviewInput } from './reviewDefinitions';
 import type { MessageSignature } from './signedMessages';
 
 /**
@@ -121,3 +122,19 @@ export const checkStopLine = strictObject({ actor: checkActor, reason, signature
 export const checkRequestRollback = checkStopLine;
 
 export const checkResendNotification = strictObject({ actor: checkActor, stepId, signature }) as Check<ResendNotificationInput>;
+
+const reviewFinding = strictObject({
+  summary: str({ trim: true, min: 1, minMessage: 'describe the finding', max: 4000 }),
+  severity: oneOf(SEVERITIES),
+  report: bool(false),
+}) as Check<ReviewFinding>;
+
+/** A scheduled oversight review (review.ts): findings default to none, as the schema's do. */
+export const checkSubmitReview = strictObject({
+  actor: checkActor,
+  sampleSize: intIn(0, 100_000),
+  overrides: intIn(0, 100_000),
+  findings: withDefault(arrayOf(reviewFinding, 50), () => []),
+  note: optional(comment),
+  signature,
+}) as Check<SubmitReviewInput & { findings: ReviewFinding[] }>;

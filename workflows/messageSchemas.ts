@@ -17,6 +17,7 @@ import type {
 import { SEVERITIES } from './definitions';
 import { jsonValueProblem } from './jsonValue';
 import { PASSKEY_BINDING_FORMAT, type PasskeyAssertion } from './passkeyBinding';
+import type { ReviewFinding, SubmitReviewInput } from './reviewDefinitions';
 import type { MessageSignature, PinnedKey } from './signedMessages';
 
 /**
@@ -202,6 +203,27 @@ export const requestRollbackSchema = z.strictObject({ actor: actorSchema, reason
 export const resendNotificationSchema = z.strictObject({ actor: actorSchema, stepId, ...signed });
 
 // ---------------------------------------------------------------------------------------------
+// The scheduled oversight review (reviewDefinitions.ts)
+
+export const reviewFindingSchema = z.strictObject({
+  summary: z.string().trim().min(1, 'describe the finding').max(4000),
+  severity: severitySchema,
+  /** Raise a Red Button report on the go-live run from this finding (during hypercare). */
+  report: z.boolean().default(false),
+});
+
+export const submitReviewSchema = z.strictObject({
+  actor: actorSchema,
+  /** AI decisions the reviewer sampled. */
+  sampleSize: z.number().int().min(0).max(100_000),
+  /** Of those, decisions the reviewer overrode. */
+  overrides: z.number().int().min(0).max(100_000),
+  findings: z.array(reviewFindingSchema).max(50).default([]),
+  note: z.string().trim().max(4000).optional(),
+  signature: messageSignatureSchema.optional(),
+});
+
+// ---------------------------------------------------------------------------------------------
 // The hand-written types of definitions.ts are these schemas' types: checked here, at compile time.
 
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
@@ -221,4 +243,6 @@ export const TYPES_MATCH_SCHEMAS = [
   same<z.input<typeof stopLineSchema>, StopLineInput>(true),
   same<z.input<typeof requestRollbackSchema>, RequestRollbackInput>(true),
   same<z.input<typeof resendNotificationSchema>, ResendNotificationInput>(true),
+  same<z.input<typeof submitReviewSchema>, SubmitReviewInput>(true),
+  same<z.output<typeof reviewFindingSchema>, ReviewFinding>(true),
 ] as const;

@@ -67,6 +67,8 @@ export interface RunFacts {
   signed?: boolean;
   steps: readonly StepFacts[];
   reports: readonly { id: string; status: 'open' | 'resolved' | 'closed' }[];
+  /** In an oversight review (review.ts): the duty's reviewer roles and whether it still waits. */
+  review?: { dutyId: string; reviewers: readonly string[]; waiting: boolean };
 }
 
 /** Who is asking: their id and, when golive verified them, their roles in the directory. */
@@ -86,6 +88,7 @@ export type Action =
   | { kind: 'stop' }
   | { kind: 'rollback' }
   | { kind: 'resend'; stepId: string }
+  | { kind: 'review' }
   | { kind: 'read' };
 
 export interface Grant {
@@ -169,6 +172,8 @@ export function authorize(facts: RunFacts, person: Person, action: Action): Gran
       return authorizeLine(facts, person, facts.authority.rollback, 'ask for a rollback');
     case 'resend':
       return authorizeResend(facts, person, action.stepId);
+    case 'review':
+      return authorizeReview(facts, person);
     case 'read':
       return authorizeRead(facts, person);
   }
@@ -183,6 +188,7 @@ export function allowedActions(facts: RunFacts, person: Person): Action[] {
   }
   for (const report of facts.reports) candidates.push({ kind: 'resolve', reportId: report.id });
   for (const step of facts.steps) if (step.undelivered) candidates.push({ kind: 'resend', stepId: step.id });
+  if (facts.review) candidates.push({ kind: 'review' });
   return candidates.filter((a) => !(authorize(facts, person, a) instanceof Refusal));
 }
 
@@ -377,6 +383,17 @@ export function failurePolicy(step: { action: string; onFailure?: FailurePolicy 
 /** Who hears of an undelivered notification and may resend it. */
 export function resendRoles(step: { escalateTo?: string[] | undefined }, runbook: Pick<Runbook, 'rollbackAuthority' | 'stopAuthority'>): string[] {
   return step.escalateTo ?? [...new Set([...runbook.rollbackAuthority, ...runbook.stopAuthority])];
+}
+
+/** A scheduled oversight review is recorded once, by a reviewer role's member, never by who put the system live (four-eyes). */
+function authorizeReview(facts: RunFacts, person: Person): Grant | Refusal {
+  const review = facts.review;
+  if (!review) return refuse(REFUSAL_TYPES.unknownStep, 'this is not an oversight review');
+  const role = effectiveRoles(facts, person).find((r) => review.reviewers.includes(r.role));
+  if (!role) return refuse(REFUSAL_TYPES.notAuthorized, `${person.id} may not record the "${review.dutyId}" review: it needs ${review.reviewers.join(' or ')}`);
+  if (person.id === facts.initiatorId) return refuse(REFUSAL_TYPES.selfApproval, `${person.id} started the go-live and may not review its oversight (four-eyes, rule ${SOD_RULES.initiator})`);
+  if (!review.waiting) return refuse(REFUSAL_TYPES.notWaiting, `the "${review.dutyId}" review is no longer waiting (recorded or missed)`);
+  return grantFor(facts, person, role.role);
 }
 
 /** People involved in a run read it; so do the directory roles the runbook names (auditors, operations). */

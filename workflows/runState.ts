@@ -48,6 +48,7 @@ export type CarriedState = Pick<
   | 'reports'
   | 'refusedSignals'
   | 'chainLength'
+  | 'oversight'
 > & {
   /** Receipt hashes of anonymous reports, by report id (never shown in the view). */
   receipts: Record<string, string>;
@@ -397,6 +398,7 @@ export class RunState {
       directoryBound: this.input.directory !== undefined,
       waitingRoles: this.waitingRoles(facts),
       chainLength: this.data.chainLength,
+      ...(this.data.oversight ? { oversight: this.data.oversight } : {}),
     };
   }
 }

@@ -7,6 +7,8 @@ import { watchAnalyses } from './analysis';
 import { watchTarget } from './targetWatch';
 import { nowIso as now, nowMs } from './clock';
 import { failurePolicy, quorumMet, resendRoles, waitTimeline } from './policy';
+import { fillEvidence } from './evidenceText';
+import { scheduleOversight } from './oversight';
 import { CHECKPOINT, failureMessage, RunAborted, type Outcome, type RunContext } from './runContext';
 import { waitWithEscalation } from './waiting';
 
@@ -34,8 +36,10 @@ async function runActionStep(ctx: RunContext, step: ActionStep): Promise<void> {
   state.setStep(step.id, 'running', now());
   ctx.syncSearchAttributes();
   let result: unknown;
+  // `${evidence.step.item}` in params: what a person submitted (a no-op for params without one).
+  const call = { ...step, params: fillEvidence(step.params, state.data.evidence) };
   try {
-    result = await runAction(failurePolicy(step) === 'warn' ? { ...step, retry: { ...step.retry, maximumAttempts: 1 } } : step, `${step.id}: ${step.title}`);
+    result = await runAction(failurePolicy(step) === 'warn' ? { ...call, retry: { ...call.retry, maximumAttempts: 1 } } : call, `${step.id}: ${step.title}`);
   } catch (err) {
     if (isCancellation(err)) {
       state.setStep(step.id, 'cancelled', now());
@@ -115,6 +119,7 @@ async function watchHypercare(ctx: RunContext, step: HypercareStep): Promise<Out
   state.data.hypercareStartedAt ??= now();
   state.setStatus('hypercare');
   ctx.syncSearchAttributes();
+  await scheduleOversight(ctx);
   const endsAt = Date.parse(state.data.hypercareStartedAt) + durationToMs(step.duration);
   state.stepView(step.id).deadlineAt = new Date(endsAt).toISOString();
   const checkpointAt = step.checkpointEvery !== undefined ? nowMs() + durationToMs(step.checkpointEvery) : Infinity;

@@ -1,6 +1,7 @@
 import { type DossierContext, type DossierSection } from './documents/blocks';
 import { accountability, gate4, gdpr, handoverLog, legal, postMarket, refusals, sectorRules, stability } from './documents/complianceParts';
 import { buildDeliverable, type Deliverable, type DeliverableId } from './documents';
+import { leadershipEndorsement, scheduledOversight } from './postMarketSections';
 
 /**
  * The full dossier (index.html, dossier.md): every part, each generated from what the run
@@ -29,6 +30,8 @@ export function buildSections(ctx: DossierContext): DossierSection[] {
     deliverable('operational-handover-checklist'),
     gate4,
     postMarket,
+    leadershipEndorsement,
+    scheduledOversight,
     refusals,
   ].map((build) => build(ctx));
 }

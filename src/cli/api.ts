@@ -1,3 +1,4 @@
+import type { RedButtonFigures } from '../server/redButtonFigures';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { AuditTrail, TrailView } from '../audit';
@@ -125,6 +126,16 @@ export class ApiClient {
 
   listRuns(query: Partial<ListRunsQuery>): Promise<RunPage> {
     return this.json('GET', '/api/runs', { query });
+  }
+
+  /** The Red Button across the runs the caller may read. */
+  redButton(query: { system?: string | undefined }): Promise<RedButtonFigures> {
+    return this.json('GET', '/api/reports', { query });
+  }
+
+  async redButtonCsv(query: { system?: string | undefined }): Promise<string> {
+    const res = await this.send('GET', '/api/reports.csv', { query });
+    return res.text();
   }
 
   getRun(runId: string): Promise<RunStateView> {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { commandHelp, parseCommandLine, shortUsage, twoColumns, type CommandGroup, type CommandSpec } from './args';
 import { approve, evidence, reject, resend } from './commands/decisions';
 import { dossier, history, verify } from './commands/audit';
-import { report, resolve, rollback, stop } from './commands/redButton';
+import { report, reports, resolve, rollback, stop } from './commands/redButton';
 import { keysList, keysRotate } from './commands/keys';
 import { runbookShow, runbookValidate } from './commands/runbook';
 import { list, start, status } from './commands/runs';
@@ -30,6 +30,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   resend,
   report,
   resolve,
+  reports,
   stop,
   rollback,
   history,

@@ -113,6 +113,7 @@ function partialRunbook(raw: Record<string, unknown>): Salvaged<Runbook> {
     rollbackAuthority: field('rollbackAuthority', () => strings(raw.rollbackAuthority)),
     readAuthority: field('readAuthority', () => strings(raw.readAuthority)),
     separationOfDuties: { initiatorNeverApproves: true, submitterNeverApproves: true, onePersonOneDecision: true },
+    oversight: field('oversight', () => undefined),
     steps: list('steps', stepSchema, stubStep, ['id', 'kind', 'after']),
   };
   return { value: runbook, unreliable };

@@ -242,8 +242,38 @@ export const aiActivitySchema = z.strictObject({
 });
 export type AiActivity = z.infer<typeof aiActivitySchema>;
 
+/**
+ * A recurring human-oversight duty of the protocol, for the Collaboration Modes it names (Mode 2:
+ * a daily attestation that every suggestion was reviewed; Mode 4: sample N decisions weekly).
+ * At go-live golive turns each duty of the run's mode into a Temporal Schedule firing a review.
+ */
+export const oversightDutySchema = z.strictObject({
+  id: slug,
+  title: z.string().min(1).max(200),
+  description: z.string().max(4000).optional(),
+  /** The Collaboration Modes this duty applies to. */
+  modes: z.array(z.number().int().min(1).max(5)).min(1),
+  /** How often a review is due (a Temporal Schedule interval). */
+  every: durationSchema,
+  /** Roles whose members review (the Guardian or a named reviewer role). */
+  reviewers: z.array(roleIdSchema).min(1),
+  /** AI decisions to sample per review (0: an attestation without a sample). */
+  sampleSize: z.number().int().min(0).max(100_000).default(0),
+  /** A review not recorded within this time is missed. */
+  within: durationSchema,
+  /** Reminders and escalation while the review is open, measured from when it fell due. */
+  escalation: z.array(escalationLevelSchema).default([]),
+  /** Roles told when a review is missed. */
+  onMissed: z.array(roleIdSchema).default([]),
+});
+export type OversightDuty = z.infer<typeof oversightDutySchema>;
+
+/** The runbook's human-oversight section (the protocol's part golive acts on). */
 export const oversightSchema = z.strictObject({
-  aiActivities: z.array(aiActivitySchema).min(1).max(50),
+  /** The AI system's activities and their autonomy per Collaboration Mode (the protocol's matrix). */
+  aiActivities: z.array(aiActivitySchema).max(50).default([]),
+  /** Recurring oversight after go-live, per Collaboration Mode (scheduled at go-live). */
+  duties: z.array(oversightDutySchema).max(20).default([]),
 });
 
 export const separationOfDutiesSchema = z.strictObject({
@@ -298,7 +328,8 @@ export const runbookSchema = z.strictObject({
   /** Separation of duties, enforced by the workflow on every decision; each rule is named in
    *  its refusals. The initiator rule and one decision per person cannot be turned off. */
   separationOfDuties: separationOfDutiesSchema.prefault({}),
-  /** The AI system's activities and their autonomy per Collaboration Mode (Human Oversight Protocol). */
+  /** The Human Oversight Protocol: the AI's activities and autonomy per Collaboration Mode, and the
+   *  recurring duties scheduled at go-live. */
   oversight: oversightSchema.optional(),
   steps: z.array(stepSchema).min(1),
 });

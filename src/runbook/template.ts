@@ -18,13 +18,15 @@ const PARAM = /\$\{params\.([A-Za-z][A-Za-z0-9_]*)\}/g;
 const WHOLE_PARAM = /^\$\{params\.([A-Za-z][A-Za-z0-9_]*)\}$/;
 /** Any `${...}`, to catch typos such as `${param.x}` or `${secret.X}`. */
 const ANY_PLACEHOLDER = /\$\{([^}]*)\}/g;
-const KNOWN_PLACEHOLDER = /^(params\.[A-Za-z][A-Za-z0-9_]*|secrets\.[A-Za-z_][A-Za-z0-9_]*)$/;
+const KNOWN_PLACEHOLDER = /^(params\.[A-Za-z][A-Za-z0-9_]*|secrets\.[A-Za-z_][A-Za-z0-9_]*|evidence\.[a-z0-9][a-z0-9-]*\.[a-z0-9][a-z0-9-]*)$/;
 
 export interface PlaceholderUse {
   path: IssuePath;
   /** For `${params.x}`: "x". */
   param?: string;
-  /** The whole placeholder when it is neither `${params.x}` nor `${secrets.X}`. */
+  /** For `${evidence.step.item}` (filled by the run from that evidence when the action runs). */
+  evidence?: { stepId: string; itemId: string };
+  /** The whole placeholder when it is neither `${params.x}`, `${secrets.X}` nor `${evidence.step.item}`. */
   unknown?: string;
 }
 
@@ -36,6 +38,10 @@ export function placeholdersIn(value: unknown, path: IssuePath = []): Placeholde
       const inner = m[1]!.trim();
       if (!KNOWN_PLACEHOLDER.test(inner)) uses.push({ path, unknown: m[0] });
       else if (inner.startsWith('params.')) uses.push({ path, param: inner.slice('params.'.length) });
+      else if (inner.startsWith('evidence.')) {
+        const [, stepId, itemId] = inner.split('.');
+        uses.push({ path, evidence: { stepId: stepId!, itemId: itemId! } });
+      }
     }
     return uses;
   }

@@ -32,9 +32,14 @@ export function validateRunbook(runbook: Runbook): Issue[] {
 }
 
 /** Placeholders that name no declared parameter, or are not placeholders golive knows. */
-function placeholderIssues(uses: readonly PlaceholderUse[], declared: readonly string[]): Issue[] {
+/** `runbook`: where `${evidence.STEP.ITEM}` may point (absent where evidence cannot be used, e.g. the target). */
+function placeholderIssues(uses: readonly PlaceholderUse[], declared: readonly string[], runbook?: Runbook): Issue[] {
   return uses.flatMap((use): Issue[] => {
-    if (use.unknown) return [{ path: use.path, message: `unknown placeholder ${use.unknown} (use \${params.NAME} or \${secrets.NAME})` }];
+    if (use.unknown) return [{ path: use.path, message: `unknown placeholder ${use.unknown} (use \${params.NAME}, \${secrets.NAME}${runbook ? ' or ${evidence.STEP.ITEM}' : ''})` }];
+    if (use.evidence) {
+      const problem = runbook ? evidencePlaceholderProblem(runbook, use.evidence) : 'an ${evidence.STEP.ITEM} placeholder is filled only in action params, not here';
+      return problem ? [{ path: use.path, message: problem }] : [];
+    }
     if (use.param === undefined || declared.includes(use.param)) return [];
     const guess = closestName(use.param, declared);
     return [{ path: use.path, message: `\${params.${use.param}} names no declared parameter${guess ? `; did you mean "${guess}"?` : ''} (declared: ${declared.length ? declared.join(', ') : 'none'})` }];
@@ -141,13 +146,21 @@ function nearIds(target: string, ids: ReadonlySet<string>): string {
   return `${guess ? `; did you mean "${guess}"?` : ''} (steps: ${[...ids].join(', ')})`;
 }
 
+/** `${evidence.step.item}` must name an evidence item of the runbook (the run fills it from the last submission). */
+function evidencePlaceholderProblem(runbook: Runbook, ref: { stepId: string; itemId: string }): string | undefined {
+  const step = runbook.steps.find((s) => s.id === ref.stepId);
+  if (!step || step.kind !== 'evidence') return `\${evidence.${ref.stepId}.${ref.itemId}} names no evidence step "${ref.stepId}"`;
+  if (!step.items.some((i) => i.id === ref.itemId)) return `\${evidence.${ref.stepId}.${ref.itemId}}: step "${ref.stepId}" has no item "${ref.itemId}" (items: ${step.items.map((i) => i.id).join(', ')})`;
+  return undefined;
+}
+
 function checkActions(runbook: Runbook): Issue[] {
   const declared = Object.keys(runbook.parameters);
   const defaults = parameterDefaults(runbook);
   const issues: Issue[] = [];
   for (const { call, path } of actionCalls(runbook)) {
     const uses = placeholdersIn(call.params, [...path, 'params']);
-    issues.push(...placeholderIssues(uses, declared));
+    issues.push(...placeholderIssues(uses, declared, runbook));
     // A param without a default is only known at start; its action is checked strictly then.
     const waitsForStart = uses.some((u) => u.param !== undefined && !Object.hasOwn(defaults, u.param));
     if (waitsForStart) {

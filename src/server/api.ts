@@ -15,6 +15,7 @@ import {
   submitEvidenceSchema,
 } from '../../workflows/messageSchemas';
 import { RUN_STATUSES } from '../../workflows/definitions';
+import { submitReviewSchema } from '../../workflows/messageSchemas';
 import { AUDIT_KINDS } from '../audit/entries';
 import { actionStepSchema, roleIdSchema, runbookSchema } from '../runbook/schema';
 
@@ -164,6 +165,19 @@ export const resendBodySchema = resendNotificationSchema.omit({ actor: true, ste
 export const reasonBodySchema = requestRollbackSchema.omit({ actor: true, signature: true });
 export type ReasonBody = z.infer<typeof reasonBodySchema>;
 
+/** A scheduled oversight review's id: the review workflow's id (`<run>.review.<duty>-<fire time>`). */
+export const reviewParamsSchema = z.strictObject({ reviewId: z.string().min(1).max(300).regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, 'must be a review id') });
+/** What a reviewer records: sample size, overrides, findings (each may raise a Red Button report), a note. */
+export const reviewBodySchema = submitReviewSchema.omit({ actor: true, signature: true });
+
+/** The Red Button view across runs: optionally one system, some runbooks. */
+export const redButtonQuerySchema = z.strictObject({
+  system: goLiveInputSchema.shape.system.optional(),
+  /** Runs of these runbooks only (repeat for several: `?runbook=a&runbook=b`). */
+  runbook: z.union([runbookSchema.shape.id, z.array(runbookSchema.shape.id).min(1).max(10)]).optional(),
+});
+export type RedButtonQuery = z.infer<typeof redButtonQuerySchema>;
+
 /** Filters of the audit trail; a kind may repeat (`?kind=decision&kind=compensation`). */
 export const historyQuerySchema = z.strictObject({
   kind: z.union([z.enum(AUDIT_KINDS), z.array(z.enum(AUDIT_KINDS)).min(1).max(AUDIT_KINDS.length)]).optional(),
@@ -190,7 +204,7 @@ export interface Operation {
   /** Express syntax (`:runId`); OpenAPI gets `{runId}`. */
   path: string;
   summary: string;
-  tag: 'runs' | 'decisions' | 'red-button' | 'audit' | 'session' | 'passkeys' | 'ops';
+  tag: 'runs' | 'decisions' | 'red-button' | 'oversight' | 'audit' | 'session' | 'passkeys' | 'ops';
   params?: z.ZodType;
   query?: z.ZodType;
   body?: z.ZodType;
@@ -201,7 +215,7 @@ export interface Operation {
   public?: boolean;
   /** Only a browser session may do this, not an API token (and for `fresh`, one logged in within minutes). */
   session?: 'any' | 'fresh';
-  produces?: 'application/json' | 'text/plain' | 'application/zip';
+  produces?: 'application/json' | 'text/plain' | 'text/csv' | 'application/zip';
   /** Media types the caller picks between (e.g. with a `format` query), each documented. */
   formats?: readonly string[];
   /** Response headers worth documenting (name → description). */
@@ -261,6 +275,33 @@ export const operations = {
   }),
   stop: op({ method: 'post', path: '/api/runs/:runId/stop', tag: 'red-button', summary: 'Stop the line (rolls the go-live back)', params: runParamsSchema, body: reasonBodySchema, status: 200, idempotent: true }),
   rollback: op({ method: 'post', path: '/api/runs/:runId/rollback', tag: 'red-button', summary: 'Ask for a rollback', params: runParamsSchema, body: reasonBodySchema, status: 200, idempotent: true }),
+  redButton: op({
+    method: 'get',
+    path: '/api/reports',
+    tag: 'red-button',
+    summary: 'The Red Button across the runs you may read: reports per system and severity, share answered in time and closed with the reporter, time to first response and resolution (median, p90), overdue first, reporter recognition (anonymous reporters only counted)',
+    query: redButtonQuerySchema,
+    status: 200,
+  }),
+  redButtonCsv: op({ method: 'get', path: '/api/reports.csv', tag: 'red-button', summary: 'The same reports as CSV (one row per report, overdue first)', query: redButtonQuerySchema, status: 200, produces: 'text/csv' }),
+  runOversight: op({
+    method: 'get',
+    path: '/api/runs/:runId/oversight',
+    tag: 'oversight',
+    summary: "The run's scheduled oversight: each duty's Temporal Schedule (paused or not, next reviews) and the reviews it started (done, waiting, missed)",
+    params: runParamsSchema,
+    status: 200,
+  }),
+  getReview: op({ method: 'get', path: '/api/reviews/:reviewId', tag: 'oversight', summary: 'One scheduled oversight review', params: reviewParamsSchema, status: 200 }),
+  recordReview: op({
+    method: 'post',
+    path: '/api/reviews/:reviewId',
+    tag: 'oversight',
+    summary: "Record an oversight review as its duty's reviewer (evidence: sample size, overrides, findings); a finding with report: true raises a Red Button report on the run",
+    params: reviewParamsSchema,
+    body: reviewBodySchema,
+    status: 200,
+  }),
   history: op({
     method: 'get',
     path: '/api/runs/:runId/history',

@@ -22,6 +22,7 @@ import { RefusalLog } from './refusalLog';
 import { registerAuditRoutes } from './routes/audit';
 import { registerIdentityRoutes } from './routes/identity';
 import { registerMessageRoutes } from './routes/messages';
+import { registerOversightRoutes } from './routes/oversight';
 import { registerRunRoutes } from './routes/runs';
 import { registerSystemRoutes } from './routes/system';
 import { RunAudit } from './runAudit';
@@ -133,6 +134,7 @@ export function createApp(deps: AppDeps): express.Express {
   registerRunRoutes(api, ctx);
   registerIdempotentReplays(api, ctx);
   registerMessageRoutes(api, ctx);
+  registerOversightRoutes(api, ctx);
   registerAuditRoutes(api, ctx);
   registerSystemRoutes(api, ctx);
   registerIdentityRoutes(api, ctx);

@@ -63,7 +63,8 @@ function requestBodyOf(o: Operation): Record<string, unknown> {
 
 function successOf(o: Operation): Record<string, unknown> {
   const binary = o.produces === 'application/zip' ? { content: { 'application/zip': { schema: { type: 'string', format: 'binary' } } } } : {};
-  const text = o.produces === 'text/plain' ? { content: { 'text/plain': {} } } : o.formats ? { content: Object.fromEntries(o.formats.map((t) => [t, {}])) } : {};
+  const text =
+    o.produces === 'text/plain' || o.produces === 'text/csv' ? { content: { [o.produces]: {} } } : o.formats ? { content: Object.fromEntries(o.formats.map((t) => [t, {}])) } : {};
   const headers = o.headers ? { headers: Object.fromEntries(Object.entries(o.headers).map(([name, description]) => [name, { description, schema: { type: 'string' } }])) } : {};
   return { description: 'Success', ...binary, ...text, ...headers };
 }

@@ -93,6 +93,8 @@ function send(who: string, runId: string, a: Action) {
       return api('POST', `${run}/rollback`, { reason: 'matrix' });
     case 'resend':
       return api('POST', `${run}/steps/${a.stepId}/resend`, {});
+    case 'review':
+      throw new Error('an oversight review is an act on a review, not on the run (test/workflow/oversight.test.ts)');
   }
 }
 

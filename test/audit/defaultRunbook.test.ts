@@ -83,6 +83,7 @@ describe('dossier of the default runbook', () => {
         [people.initiator, 'training-completion-rate', 0.96],
         [people.initiator, 'feedback-channel-url', 'https://feedback.example/ai'],
       ]);
+      await submit('leadership-endorsement', [[people.sponsor, 'red-button-announcement', 'Report every AI error: I read each one. — Sam']]);
       await submit('compliance-dossier', [
         [people.initiator, 'risk-prescan', doc('risk-prescan.pdf')],
         [people.engineer, 'validation-reports', doc('validation.pdf')],
@@ -121,10 +122,13 @@ describe('dossier of the default runbook', () => {
       'operational-handover-checklist',
       'gate-4-decision',
       'post-market-monitoring',
+      'leadership-endorsement',
+      'scheduled-oversight',
       'refused-attempts',
     ]);
     for (const s of dossier.sections) expect(s.obligations.length, s.id).toBeGreaterThan(0);
-    // Every deliverable has data from this run (refusals: none were made; reports: no hypercare).
+    // Every deliverable has data from this run (refusals: none were made; reports: no hypercare;
+    // the endorsement was not published: the run was rejected at Gate 4, before go-live).
     for (const s of dossier.sections.filter((x) => x.id !== 'refused-attempts' && x.id !== 'sector-rules')) {
       expect(s.blocks.some((b) => b.kind === 'table' && b.rows.length > 0), s.id).toBe(true);
     }

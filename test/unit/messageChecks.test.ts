@@ -94,6 +94,11 @@ const passkey = sometimes(
   ),
 );
 
+const count = sometimes(fc.oneof(fc.integer({ min: -2, max: 100_002 }), fc.constantFrom(0, 100_000, 100_001, -1, 1.5, 2 ** 60, -(2 ** 60)), fc.double()));
+const finding = sometimes(
+  fc.record({ summary: text(4000), severity: sometimes(fc.constantFrom(...SEVERITIES, 'urgent')), report: sometimes(fc.boolean()), x: fc.integer() }, { requiredKeys: [] }),
+);
+
 /**
  * Messages arrive as JSON, which has no undefined: a key holding undefined never reaches either
  * side (zod would take it as present where the check sees it absent), so the value field is
@@ -119,6 +124,18 @@ const messages = {
   stopLine: [checks.checkStopLine, schemas.stopLineSchema, payload({ actor, reason: text(4000), signature })],
   requestRollback: [checks.checkRequestRollback, schemas.requestRollbackSchema, payload({ actor, reason: text(4000), signature })],
   resendNotification: [checks.checkResendNotification, schemas.resendNotificationSchema, payload({ actor, stepId, signature })],
+  submitReview: [
+    checks.checkSubmitReview,
+    schemas.submitReviewSchema,
+    payload({
+      actor,
+      sampleSize: count,
+      overrides: count,
+      findings: sometimes(fc.oneof(fc.array(finding, { maxLength: 3 }), fc.constant(Array.from({ length: 51 }, () => ({ summary: 'x', severity: 'low' }))))),
+      note: text(4000),
+      signature,
+    }),
+  ],
 } as const satisfies Record<string, readonly [Check<unknown>, z.ZodType, fc.Arbitrary<unknown>]>;
 
 const link = fc.oneof(fc.webUrl(), fc.constantFrom('javascript:alert(1)', 'data:text/plain,x', ' https://a.example/x ', 'https://a.example/\tx', 'not a url', `https://a.example/${'p'.repeat(2000)}`), fc.string());

@@ -20,7 +20,7 @@ describe('plan', () => {
     const levels = ids(topologicalLevels(resolveDependencies(runbook)));
     expect(levels[0]).toEqual(['entry-criteria']);
     expect(levels[1]).toEqual(['system-connections', 'network-ports']);
-    expect(levels).toContainEqual(['training-and-feedback', 'compliance-dossier']);
+    expect(levels).toContainEqual(['training-and-feedback', 'leadership-endorsement', 'compliance-dossier']);
     expect(levels.at(-1)).toEqual(['hypercare']);
   });
 

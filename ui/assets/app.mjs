@@ -12,7 +12,8 @@
     var parts = path.split('.');
     var o = target;
     for (var i = 0; i < parts.length - 1; i++) {
-      if (typeof o[parts[i]] !== 'object' || o[parts[i]] === null) o[parts[i]] = {};
+      // "findings.0.summary": a numeric part makes a list, so forms can send arrays of objects.
+      if (typeof o[parts[i]] !== 'object' || o[parts[i]] === null) o[parts[i]] = /^\d+$/.test(parts[i + 1]) ? [] : {};
       o = o[parts[i]];
     }
     o[parts[parts.length - 1]] = value;
@@ -24,7 +25,7 @@
   // ("a rejection needs a comment") instead of "required".
   function fieldValue(el, submitter) {
     var type = el.getAttribute('data-type');
-    if (el.type === 'checkbox') return type === 'boolean' ? el.checked : el.checked ? el.value : undefined;
+    if (el.type === 'checkbox') return type === 'boolean' ? el.checked : el.checked ? (type === 'json' ? JSON.parse(el.value) : el.value) : undefined;
     if (el.type === 'file') return undefined;
     var v = el.value;
     if (v.trim() === '') return submitter && el.getAttribute('data-blank-for') === submitter.value ? v : undefined;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { reasonBodySchema, reportBodySchema, resolutionBodySchema } from '../../server/api';
+import { reasonBodySchema, redButtonQuerySchema, reportBodySchema, resolutionBodySchema } from '../../server/api';
+import { durationText, type RedButtonFigures } from '../../server/redButtonFigures';
 import type { ReportView } from '../../../workflows/definitions';
 import { resolveReportSchema, severitySchema } from '../../../workflows/messageSchemas';
 import type { FieldFlags } from '../api';
@@ -86,3 +87,36 @@ function lineCommand(action: 'stop' | 'rollback', summary: string) {
 
 export const stop = lineCommand('stop', 'Stop the line: the run stops and rolls back what it did.');
 export const rollback = lineCommand('rollback', 'Ask for a rollback of the go-live.');
+
+export const reports = defineCommand({
+  name: 'reports',
+  group: 'red-button',
+  summary: 'The Red Button across the runs you may read: figures, overdue reports first, recognition.',
+  description: 'Anonymous reporters are counted, never named. --csv prints one row per report (for a spreadsheet).',
+  positionals: [],
+  options: {
+    system: { type: 'string', value: 'NAME', description: 'only this system' },
+    csv: { type: 'boolean', description: 'print the reports as CSV' },
+    json: jsonOption,
+  },
+  schema: z.object({ system: redButtonQuerySchema.shape.system, csv: z.boolean().default(false), json: jsonFlag }),
+  examples: ['golive reports', 'golive reports --system claims-assistant --csv > reports.csv'],
+  async run(input, ctx) {
+    const api = await ctx.api();
+    const query = input.system ? { system: input.system } : {};
+    if (input.csv) return void ctx.io.stdout.write(await api.redButtonCsv(query));
+    const f = await api.redButton(query);
+    if (input.json) return printJson(ctx.io, f);
+    printFigures(ctx, f);
+  },
+});
+
+function printFigures(ctx: CommandContext, f: RedButtonFigures): void {
+  const pct = (x: number | null) => (x === null ? '—' : `${Math.round(x * 1000) / 10} %`);
+  print(ctx.io, `${f.reports} reports in ${f.runs} runs · answered in time ${pct(f.shareAnsweredInTime)} · closed with the reporter ${pct(f.shareClosedWithReporter)}`);
+  print(ctx.io, `time to first response: median ${durationText(f.timeToFirstResponse.medianMs)}, p90 ${durationText(f.timeToFirstResponse.p90Ms)}; to resolution: median ${durationText(f.timeToResolution.medianMs)}, p90 ${durationText(f.timeToResolution.p90Ms)}`);
+  for (const g of f.bySystemAndSeverity) print(ctx.io, `${g.system}\t${g.severity}\t${g.reports} reports\t${g.open} open\t${g.overdue} overdue`);
+  for (const r of f.list) print(ctx.io, `${r.overdue ? 'OVERDUE ' : ''}${r.system} ${r.runId} ${r.id}\t${r.severity}\t${r.status}\tdue ${r.responseDueAt}\t${r.reporter}`);
+  for (const r of f.recognition) print(ctx.io, `thanks: ${r.reporter}\t${r.reports} reports, ${r.answered} answered`);
+  if (f.anonymousReports > 0) print(ctx.io, `anonymous reports: ${f.anonymousReports}`);
+}

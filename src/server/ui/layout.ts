@@ -8,7 +8,7 @@ export interface PageOptions {
   principal?: Principal;
   csrfToken?: string;
   /** Which nav entry is current. */
-  nav?: 'runs' | 'approvals' | 'passkeys';
+  nav?: 'runs' | 'approvals' | 'passkeys' | 'reports';
   body: SafeHtml;
   /** Extra elements for <head> (a page that moves on by itself). */
   head?: SafeHtml;
@@ -40,7 +40,7 @@ ${o.head}
   <a class="brand" href="/runs">golive</a>
   ${
     o.principal &&
-    html`<nav aria-label="Main">${navLink('/runs', 'runs', 'Runs')}${navLink('/approvals', 'approvals', 'My approvals')}${navLink('/passkeys', 'passkeys', 'Passkeys')}</nav>
+    html`<nav aria-label="Main">${navLink('/runs', 'runs', 'Runs')}${navLink('/approvals', 'approvals', 'My approvals')}${navLink('/reports', 'reports', 'Red Button')}${navLink('/passkeys', 'passkeys', 'Passkeys')}</nav>
   <div class="who">
     <span>${o.principal.person.name} <small>(${o.principal.person.roles.join(', ') || 'no roles'})</small></span>
     ${o.principal.via === 'session' && html`<form data-api="/api/session" data-method="DELETE" data-redirect="${o.principal.session.method === 'oidc' ? '/auth/oidc/logout' : '/login'}"><button type="submit" class="link">Log out</button></form>`}

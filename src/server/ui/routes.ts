@@ -12,6 +12,12 @@ import { outageError } from '../unavailable';
 import { trailFilter } from '../routes/audit';
 import { temporalHistoryLinks, temporalWorkflowUrl } from '../temporalUi';
 import { auditPage } from './auditPage';
+import { readableReview, runOversight } from '../oversightReviews';
+import { reviewParamsSchema } from '../api';
+import { oversightPage, reviewPage } from './oversightPage';
+import { redButtonView } from '../redButtonView';
+import { redButtonQuerySchema } from '../api';
+import { reportsPage } from './reportsPage';
 import { html, type SafeHtml } from './html';
 import { badFiltersNotice, errorPage, filledIn, filterProblems, page } from './layout';
 import { registerIdentityPages, safeNext, singleSignOn } from './identityPages';
@@ -58,7 +64,7 @@ export function registerUiRoutes(app: Express, ctx: ServerContext): void {
       }
     });
 
-  const render = (res: Response, principal: Principal, title: string, body: SafeHtml, nav?: 'runs' | 'approvals' | 'passkeys') => {
+  const render = (res: Response, principal: Principal, title: string, body: SafeHtml, nav?: 'runs' | 'approvals' | 'passkeys' | 'reports') => {
     const csrfToken = ctx.auth.csrfToken(principal);
     send(res, 200, page({ title, principal, body, ...(csrfToken ? { csrfToken } : {}), ...(nav ? { nav } : {}) }));
   };
@@ -152,6 +158,28 @@ export function registerUiRoutes(app: Express, ctx: ServerContext): void {
     if (!params.success) throw new HttpError(404, `no such document: the deliverables are ${DELIVERABLE_IDS.join(', ')}`);
     const doc = await ctx.audit.document(params.data.runId, principal, params.data.documentId);
     render(res, principal, `${doc.deliverable.title} · ${doc.facts.find(([k]) => k === 'System')?.[1] ?? ''}`, documentPage({ runId: params.data.runId, id: params.data.documentId, doc }), 'runs');
+  });
+
+  // Bad filters are ignored with a notice, as on /runs.
+  pageRoute('/reports', async (req, res, principal) => {
+    const parsed = redButtonQuerySchema.safeParse(filledIn(req.query), { error: humanErrors });
+    const query = parsed.success ? parsed.data : {};
+    const figures = await redButtonView(ctx, principal, query);
+    render(res, principal, 'Red Button', html`${!parsed.success && badFiltersNotice(filterProblems(parsed.error.issues))}${reportsPage(figures, query)}`, 'reports');
+  });
+
+  pageRoute('/runs/:runId/oversight', async (req, res, principal) => {
+    const runId = runIdSchema.safeParse(req.params.runId);
+    if (!runId.success) throw new HttpError(404, 'no such run');
+    const o = await runOversight(ctx, runId.data, principal);
+    render(res, principal, `Oversight · ${o.system}`, oversightPage(o), 'runs');
+  });
+
+  pageRoute('/reviews/:reviewId', async (req, res, principal) => {
+    const params = reviewParamsSchema.safeParse(req.params);
+    if (!params.success) throw new HttpError(404, 'no such review');
+    const { review, run } = await readableReview(ctx, params.data.reviewId, principal);
+    render(res, principal, `Review · ${review.system}`, reviewPage(review, run, personOf(principal)), 'runs');
   });
 
   pageRoute(

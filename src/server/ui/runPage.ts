@@ -440,6 +440,7 @@ function header(v: RunView): SafeHtml {
   <p class="links">
     ${s.status === 'hypercare' && html`<a href="#rb-h" class="report-link">Report an AI error</a>`}
     <a href="/runs/${encodeURIComponent(v.runId)}/audit">Audit trail</a>
+    ${s.oversight && html`<a href="/runs/${encodeURIComponent(v.runId)}/oversight">Oversight</a>`}
     <a href="${api(v, '/dossier')}" download data-anchor="dossier-anchor">Download dossier</a>
     ${v.temporalUrl && html`<a href="${v.temporalUrl}" rel="noopener" target="_blank">Open in Temporal Web UI</a>`}
   </p>

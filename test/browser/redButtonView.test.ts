@@ -1,0 +1,108 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hypercareRunbookYaml } from '../fixtures/oversight-runbook';
+import { apiAs, eventually, useExtraRunbooks, useTestApp } from '../support/app';
+import { hasChromium, useBrowser } from '../support/browser';
+
+/**
+ * The Red Button across runs in a browser: three runs of three systems (two runbooks: one with a
+ * 30-minute response deadline, one with 1 s so reports can be overdue), reports answered in
+ * time, late, or not at all, some anonymous. The page's figures are checked against values
+ * worked out by hand from what the test did, and the durations from the runs' own timestamps.
+ * No timing is asserted: a "late" answer is sent only after the run escalated the report.
+ */
+
+const tag = randomUUID().slice(0, 6);
+const SLOW = `rbv-slow-${tag}`;
+const FAST = `rbv-fast-${tag}`;
+type Report = { id: string; at: string; status: string; escalationLevel: number; resolution?: { at: string } };
+
+describe.skipIf(!hasChromium)('the Red Button across runs in a browser', () => {
+  const runbooks = useExtraRunbooks({ beforeAll, afterAll }, { [`${SLOW}.yaml`]: hypercareRunbookYaml(SLOW, '30m'), [`${FAST}.yaml`]: hypercareRunbookYaml(FAST, '1s') });
+  const app = useTestApp({ beforeAll, afterAll }, runbooks);
+  const { as } = useBrowser({ beforeAll, afterAll }, app);
+  const api = (who: string) => apiAs(app(), who);
+
+  async function liveRun(runbook: string, system: string): Promise<string> {
+    const res = await api('rm')('POST', '/api/runs', { runbook, system, collaborationMode: 2 });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    const runId = res.body.runId as string;
+    await eventually(async () => ((await api('rm')('GET', `/api/runs/${runId}`)).body.status === 'hypercare' ? true : undefined), `${system} in hypercare`);
+    return runId;
+  }
+  const report = async (who: string, runId: string, severity: string, anonymous = false) => {
+    const res = await api(who)('POST', `/api/runs/${runId}/reports`, { severity, description: `${severity} issue seen by the test`, anonymous });
+    expect(res.status).toBe(201);
+    return res.body.report.id as string;
+  };
+  const resolve = async (runId: string, reportId: string) =>
+    expect((await api('ops')('POST', `/api/runs/${runId}/reports/${reportId}/resolution`, { resolution: 'fixed, thank you for reporting' })).status).toBe(200);
+  const reportsOf = async (runId: string) => (await api('rm')('GET', `/api/runs/${runId}`)).body.reports as Report[];
+  const escalated = (runId: string, reportId: string) =>
+    eventually(async () => ((await reportsOf(runId)).find((r) => r.id === reportId)!.escalationLevel >= 1 ? true : undefined), `${reportId} past its deadline`);
+
+  it('shows the figures worked out by hand, overdue first, and never names an anonymous reporter', async () => {
+    const alpha = await liveRun(SLOW, `alpha-${tag}`);
+    const beta = await liveRun(SLOW, `beta-${tag}`);
+    const gamma = await liveRun(FAST, `gamma-${tag}`);
+    // alpha: high by user, answered in time; low by the sponsor, anonymously, open.
+    await resolve(alpha, await report('user', alpha, 'high'));
+    await report('sponsor', alpha, 'low', true);
+    // beta: critical by the guardian, answered in time.
+    await resolve(beta, await report('guardian', beta, 'critical'));
+    // gamma (1 s deadline): medium by user, left open (overdue); high by the sponsor, anonymously, answered late.
+    const overdueId = await report('user', gamma, 'medium');
+    const lateId = await report('sponsor', gamma, 'high', true);
+    await escalated(gamma, overdueId);
+    await escalated(gamma, lateId);
+    await resolve(gamma, lateId);
+
+    // By hand: 5 reports in 3 runs; answered in time 2 of 5; closed with the reporter 3 of 5;
+    // 2 anonymous; recognition: user 2 reports (1 answered), guardian 1 (1).
+    const answered = [...(await reportsOf(alpha)), ...(await reportsOf(beta)), ...(await reportsOf(gamma))]
+      .filter((r) => r.status === 'resolved')
+      .map((r) => Date.parse(r.resolution!.at) - Date.parse(r.at))
+      .sort((a, b) => a - b);
+    expect(answered).toHaveLength(3);
+    const [, median, p90] = answered; // nearest rank of 3 values: the 2nd and the 3rd
+
+    const { page } = await as('rm');
+    await page.goto(`/reports?runbook=${SLOW}&runbook=${FAST}`);
+    expect(await page.locator('main').textContent()).toContain('5 reports in 3 runs');
+    expect(await page.locator('#share-in-time').textContent()).toBe('40 %');
+    expect(await page.locator('#share-closed').textContent()).toBe('60 %');
+    expect(await page.locator('#anonymous-count').textContent()).toBe('2');
+    const ms = (row: string, col: number) => page.locator(`#rb-timing tr[data-row="${row}"] td`).nth(col).getAttribute('data-ms');
+    expect(await ms('resolution', 0)).toBe(String(median));
+    expect(await ms('resolution', 1)).toBe(String(p90));
+    expect(await ms('first-response', 0)).toBe(String(median));
+
+    const bySystem = await page.locator('#rb-by-system tbody tr').evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent)));
+    expect(bySystem).toEqual([
+      [`alpha-${tag}`, 'high', '1', '0', '0'],
+      [`alpha-${tag}`, 'low', '1', '1', '0'],
+      [`beta-${tag}`, 'critical', '1', '0', '0'],
+      [`gamma-${tag}`, 'high', '1', '0', '0'],
+      [`gamma-${tag}`, 'medium', '1', '1', '1'],
+    ]);
+    const first = page.locator('#rb-list tbody tr').first();
+    expect(await first.getAttribute('data-report')).toBe(`${gamma}/${overdueId}`);
+    expect(await first.getAttribute('class')).toBe('overdue');
+
+    const recognition = await page.locator('#rb-recognition tbody tr').evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent)));
+    expect(recognition).toEqual([
+      ['user', '2', '1'],
+      ['guardian', '1', '1'],
+    ]);
+    // The sponsor reported twice, both anonymously: named nowhere on the page.
+    expect(await page.locator('main').textContent()).not.toContain('sponsor');
+
+    const csv = await api('rm')('GET', `/api/reports.csv?runbook=${SLOW}&runbook=${FAST}`);
+    expect(csv.status).toBe(200);
+    expect(csv.headers.get('content-type')).toContain('text/csv');
+    const lines = String(csv.body).trim().split('\r\n');
+    expect(lines).toHaveLength(6);
+    expect(lines[1]).toContain(`${gamma},gamma-${tag},${overdueId},medium,user`);
+    expect(csv.body).not.toContain('sponsor');
+  }, 180_000);
+});
