@@ -23,13 +23,27 @@ export default tseslint.config(
   },
   {
     // Workflow code is replayed: it must be deterministic and do no I/O of its own.
-    files: ['workflows/**/*.ts', 'src/runbook/schema.ts', 'src/runbook/duration.ts', 'src/runbook/compensation.ts', 'src/runbook/analysisCall.ts', 'activities/actionIndex.ts', 'activities/catalog.ts', 'activities/schemas/**/*.ts'],
+    files: [
+      'workflows/**/*.ts',
+      'src/runbook/schema.ts',
+      'src/runbook/duration.ts',
+      'src/runbook/compensation.ts',
+      'src/runbook/analysisCall.ts',
+      'activities/actionIndex.ts',
+      'activities/catalog.ts',
+      'activities/schemas/**/*.ts',
+    ],
     rules: {
       'no-restricted-imports': [
         'error',
         {
           paths: nodeBuiltins.map((name) => ({ name, message: 'workflow code cannot do I/O: call an activity' })),
-          patterns: [{ group: ['@temporalio/client', '@temporalio/worker', '@temporalio/activity'], message: 'workflows import only @temporalio/workflow' }],
+          patterns: [
+            {
+              group: ['@temporalio/client', '@temporalio/worker', '@temporalio/activity'],
+              message: 'workflows import only @temporalio/workflow',
+            },
+          ],
         },
       ],
       'no-restricted-globals': [
@@ -48,7 +62,10 @@ export default tseslint.config(
       ],
       'no-restricted-syntax': [
         'error',
-        { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'read the time through workflows/clock.ts' },
+        {
+          selector: "NewExpression[callee.name='Date'][arguments.length=0]",
+          message: 'read the time through workflows/clock.ts',
+        },
       ],
     },
   },
@@ -56,15 +73,29 @@ export default tseslint.config(
     // The workflow bundle is evaluated once per cached run: what its modules build at load time
     // is paid per open run. zod schemas are the costly part (issue 16), so workflow code checks
     // payloads with messageChecks.ts and reads the catalog through actionIndex.ts; types are free.
-    files: ['workflows/**/*.ts', 'src/runbook/duration.ts', 'src/runbook/compensation.ts', 'src/runbook/analysisCall.ts', 'activities/actionIndex.ts'],
+    files: [
+      'workflows/**/*.ts',
+      'src/runbook/duration.ts',
+      'src/runbook/compensation.ts',
+      'src/runbook/analysisCall.ts',
+      'activities/actionIndex.ts',
+    ],
     ignores: ['workflows/messageSchemas.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',
         {
           patterns: [
-            { group: ['zod', 'zod/*'], allowTypeImports: true, message: 'no zod in the workflow bundle: check with workflows/checks.ts' },
-            { group: ['**/messageSchemas', '**/activities/catalog', '**/activities/schemas/*', '**/runbook/schema'], allowTypeImports: true, message: 'these build zod schemas: import their types only (or actionIndex.ts, messageChecks.ts)' },
+            {
+              group: ['zod', 'zod/*'],
+              allowTypeImports: true,
+              message: 'no zod in the workflow bundle: check with workflows/checks.ts',
+            },
+            {
+              group: ['**/messageSchemas', '**/activities/catalog', '**/activities/schemas/*', '**/runbook/schema'],
+              allowTypeImports: true,
+              message: 'these build zod schemas: import their types only (or actionIndex.ts, messageChecks.ts)',
+            },
           ],
         },
       ],
@@ -73,5 +104,10 @@ export default tseslint.config(
   {
     files: ['**/*.mjs', '**/*.cjs', 'vitest.record.mts'],
     ...tseslint.configs.disableTypeChecked,
+  },
+  {
+    // CommonJS configuration files (dependency-cruiser's).
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs' },
   },
 );

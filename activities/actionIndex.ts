@@ -28,7 +28,11 @@ interface Entry<A extends string> {
   long?: boolean;
 }
 
-const entry = <const A extends string>(activity: A, summary: string, long?: true): Entry<A> => ({ activity, summary, ...(long ? { long } : {}) });
+const entry = <const A extends string>(activity: A, summary: string, long?: true): Entry<A> => ({
+  activity,
+  summary,
+  ...(long ? { long } : {}),
+});
 
 export const actionIndex = {
   'http-check': entry('httpCheck', 'Check HTTP endpoints'),
@@ -38,7 +42,16 @@ export const actionIndex = {
     compensation: (p: Parsed<typeof accessApplyParams>): CompensationStep => ({
       action: 'access-revoke',
       // Field by field: the schema's parse drops keys a binding does not know, and the undo must not carry them.
-      params: { url: p.url, headers: p.headers, timeoutMs: p.timeoutMs, bindings: p.bindings.map(({ subject, role, resource }) => ({ subject, role, ...(resource !== undefined ? { resource } : {}) })) },
+      params: {
+        url: p.url,
+        headers: p.headers,
+        timeoutMs: p.timeoutMs,
+        bindings: p.bindings.map(({ subject, role, resource }) => ({
+          subject,
+          role,
+          ...(resource !== undefined ? { resource } : {}),
+        })),
+      },
     }),
   },
   'access-verify': entry('accessVerify', 'Verify role bindings'),
@@ -51,7 +64,16 @@ export const actionIndex = {
     compensation: (p: Parsed<typeof deployParams>): CompensationStep | null =>
       p.rollbackUrl === undefined
         ? null
-        : { action: 'webhook', params: { url: p.rollbackUrl, method: 'POST', headers: p.headers, timeoutMs: p.timeoutMs, body: { reason: `undo deploy of ${p.version}` } } },
+        : {
+            action: 'webhook',
+            params: {
+              url: p.rollbackUrl,
+              method: 'POST',
+              headers: p.headers,
+              timeoutMs: p.timeoutMs,
+              body: { reason: `undo deploy of ${p.version}` },
+            },
+          },
   },
   webhook: entry('webhook', 'Call an HTTP endpoint (idempotent)'),
   command: entry('command', 'Run a configured command (no shell)', true),
@@ -60,11 +82,24 @@ export const actionIndex = {
     ...entry('monitoringActivate', 'Install alert rules into Prometheus (rule file + reload), and a dashboard'),
     compensation: (p: Parsed<typeof monitoringActivateParams>): CompensationStep => ({
       action: 'monitoring-deactivate',
-      params: { prometheusUrl: p.prometheusUrl, headers: p.headers, timeoutMs: p.timeoutMs, ruleFile: p.ruleFile, dashboard: p.dashboard !== undefined },
+      params: {
+        prometheusUrl: p.prometheusUrl,
+        headers: p.headers,
+        timeoutMs: p.timeoutMs,
+        ruleFile: p.ruleFile,
+        dashboard: p.dashboard !== undefined,
+      },
     }),
   },
-  'monitoring-verify': entry('monitoringVerify', 'Rules loaded, target scraped, a test alert delivered through Alertmanager', true),
-  'monitoring-deactivate': entry('monitoringDeactivate', "Remove the run's alert rules (and dashboard) from Prometheus"),
+  'monitoring-verify': entry(
+    'monitoringVerify',
+    'Rules loaded, target scraped, a test alert delivered through Alertmanager',
+    true,
+  ),
+  'monitoring-deactivate': entry(
+    'monitoringDeactivate',
+    "Remove the run's alert rules (and dashboard) from Prometheus",
+  ),
   'metrics-check': entry('metricsCheck', 'PromQL checks with bounds over a window (canary analysis)', true),
   'target-snapshot': entry('targetSnapshot', 'Read fields of JSON endpoints (the hypercare watch of the target)'),
   notify: entry('notify', 'Message roles by Slack webhook and/or e-mail'),
@@ -82,6 +117,12 @@ export function isActionName(name: string): name is ActionName {
  * `timeoutMs`). Runbook params are validated at load and start, so nothing else needs parsing;
  * test/unit/compensation.test.ts holds this equal to the schemas' own parse.
  */
-export function withTransportDefaults<P extends Record<string, unknown>>(params: P): P & { headers: Record<string, string>; timeoutMs: number } {
-  return { ...params, headers: (params.headers as Record<string, string> | undefined) ?? {}, timeoutMs: (params.timeoutMs as number | undefined) ?? 5_000 };
+export function withTransportDefaults<P extends Record<string, unknown>>(
+  params: P,
+): P & { headers: Record<string, string>; timeoutMs: number } {
+  return {
+    ...params,
+    headers: (params.headers as Record<string, string> | undefined) ?? {},
+    timeoutMs: (params.timeoutMs as number | undefined) ?? 5_000,
+  };
 }

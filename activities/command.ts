@@ -11,7 +11,8 @@ import { redactSecrets, resolveSecrets } from './secrets';
  */
 export function command(deps: ActivityDeps) {
   return async function command(input: unknown): Promise<CommandResult> {
-    if (!deps.allowCommands) permanent('CommandsDisabled', 'the command action is disabled on this worker (GOLIVE_ALLOW_COMMANDS)');
+    if (!deps.allowCommands)
+      permanent('CommandsDisabled', 'the command action is disabled on this worker (GOLIVE_ALLOW_COMMANDS)');
     const p = parseParams(commandParams, input);
     const used = new Set<string>();
     const [program, ...args] = resolveSecrets(p.argv, deps, used);
@@ -25,7 +26,11 @@ export function command(deps: ActivityDeps) {
       if (text.length > room) out.truncated = true;
       if (room > 0) out[stream] += text.slice(0, room);
     };
-    const { exitCode, signalName, timedOut } = await new Promise<{ exitCode: number | null; signalName: string | null; timedOut: boolean }>((resolve, reject) => {
+    const { exitCode, signalName, timedOut } = await new Promise<{
+      exitCode: number | null;
+      signalName: string | null;
+      timedOut: boolean;
+    }>((resolve, reject) => {
       const child = spawn(program ?? '', args, {
         cwd: p.cwd,
         env: { ...process.env, ...env },
@@ -42,9 +47,15 @@ export function command(deps: ActivityDeps) {
         if (err.name !== 'AbortError') reject(err);
       });
       child.once('close', (code, sig) => {
-        resolve({ exitCode: code, signalName: sig, timedOut: sig !== null && performance.now() - started >= p.timeoutMs });
+        resolve({
+          exitCode: code,
+          signalName: sig,
+          timedOut: sig !== null && performance.now() - started >= p.timeoutMs,
+        });
       });
-    }).catch((err: NodeJS.ErrnoException) => permanent('CommandFailed', `cannot run ${p.argv[0]}: ${err.code ?? err.message}`));
+    }).catch((err: NodeJS.ErrnoException) =>
+      permanent('CommandFailed', `cannot run ${p.argv[0]}: ${err.code ?? err.message}`),
+    );
     rethrowIfCancelled(signal);
     const result: CommandResult = {
       argv: p.argv,
@@ -56,7 +67,8 @@ export function command(deps: ActivityDeps) {
       truncated: out.truncated,
     };
     if (timedOut) transient('CommandTimedOut', `${p.argv[0]} did not finish within ${p.timeoutMs} ms`, result);
-    if (exitCode !== p.expectExitCode) permanent('CommandFailed', `${p.argv[0]} exited with ${exitCode ?? signalName}`, result);
+    if (exitCode !== p.expectExitCode)
+      permanent('CommandFailed', `${p.argv[0]} exited with ${exitCode ?? signalName}`, result);
     return result;
   };
 }

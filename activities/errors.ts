@@ -41,12 +41,13 @@ export function transient(type: TransientType, message: string, details?: unknow
 export function parseParams<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
   const parsed = schema.safeParse(input);
   if (parsed.success) return parsed.data;
-  const issues = parsed.error.issues.map((i) => ({ path: i.path.map(String).join('.') || '(root)', message: i.message }));
-  return permanent(
-    'InvalidParams',
-    `invalid params: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
-    { issues },
-  );
+  const issues = parsed.error.issues.map((i) => ({
+    path: i.path.map(String).join('.') || '(root)',
+    message: i.message,
+  }));
+  return permanent('InvalidParams', `invalid params: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, {
+    issues,
+  });
 }
 
 /**

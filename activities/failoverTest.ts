@@ -46,7 +46,10 @@ export function failoverTest(deps: ActivityDeps) {
       const availability = 1 - stats.errorRate;
       const verdict = judge(stats, { maxErrorRate: 1 - p.bounds.minAvailability, p99Ms: p.bounds.p99Ms });
       if (p.restore) restoreStatus = await hook(p.restore);
-      return requirePassed({ stats, availability, triggeredAtMs, triggerStatus, restoreStatus, verdict }, 'failover test');
+      return requirePassed(
+        { stats, availability, triggeredAtMs, triggerStatus, restoreStatus, verdict },
+        'failover test',
+      );
     } finally {
       // On failure or cancellation, still put the system back; the original error wins.
       if (p.restore && restoreStatus === null) await hook(p.restore, true).catch(() => undefined);

@@ -37,7 +37,11 @@ export type HttpDeps = Pick<ActivityDeps, 'secrets' | 'outbound'>;
  * `operatorConfigured`: the URL is the operator's own setting (the Slack webhook), not a
  * runbook's, so the outbound policy for runbook destinations does not apply.
  */
-export async function httpCall(call: HttpCall, deps: HttpDeps, opts: { detached?: boolean; operatorConfigured?: boolean } = {}): Promise<HttpResult> {
+export async function httpCall(
+  call: HttpCall,
+  deps: HttpDeps,
+  opts: { detached?: boolean; operatorConfigured?: boolean } = {},
+): Promise<HttpResult> {
   const method = (call.method ?? 'GET').toUpperCase();
   const used = new Set<string>();
   const url = resolveSecrets(call.url, deps, used);
@@ -46,7 +50,8 @@ export async function httpCall(call: HttpCall, deps: HttpDeps, opts: { detached?
   if (call.body !== undefined) {
     const resolved = resolveSecrets(call.body, deps, used);
     body = typeof resolved === 'string' ? resolved : JSON.stringify(resolved);
-    if (typeof resolved !== 'string' && !hasHeader(headers, 'content-type')) headers['content-type'] = 'application/json';
+    if (typeof resolved !== 'string' && !hasHeader(headers, 'content-type'))
+      headers['content-type'] = 'application/json';
   }
   const cancel = opts.detached ? new AbortController().signal : activitySignal();
   const timeout = AbortSignal.timeout(call.timeoutMs);

@@ -23,7 +23,13 @@ export function httpCheck(deps: ActivityDeps) {
             : e.bodyContains !== undefined && !res.body.includes(e.bodyContains)
               ? `status ${res.status}, body lacks ${JSON.stringify(e.bodyContains)}`
               : undefined;
-          return { ...base, ok: problem === undefined, status: res.status, latencyMs: res.latencyMs, ...(problem ? { problem } : {}) };
+          return {
+            ...base,
+            ok: problem === undefined,
+            status: res.status,
+            latencyMs: res.latencyMs,
+            ...(problem ? { problem } : {}),
+          };
         } catch (error) {
           if (!isTransient(error)) throw error;
           unreachable = true;
@@ -35,6 +41,8 @@ export function httpCheck(deps: ActivityDeps) {
     if (failed.length === 0) return { endpoints };
     // Name, URL (as written: no resolved secret) and what went wrong: status, never the body.
     const message = `${failed.length} of ${endpoints.length} endpoint(s) failed: ${failed.map((f) => `${f.name} ${f.url} (${f.problem})`).join('; ')}`;
-    return unreachable ? transient('Unreachable', message, { endpoints }) : permanent('UnexpectedStatus', message, { endpoints });
+    return unreachable
+      ? transient('Unreachable', message, { endpoints })
+      : permanent('UnexpectedStatus', message, { endpoints });
   };
 }

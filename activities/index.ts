@@ -50,5 +50,7 @@ export function createActivities(deps: ActivityDeps): CatalogActivities {
     notify: notify(deps),
   };
   // Results and errors become history, state, trail and dossier: no secret gets that far.
-  return Object.fromEntries(Object.entries(all).map(([name, fn]) => [name, withRedaction(fn as (p: unknown) => Promise<unknown>, secrets)])) as CatalogActivities;
+  return Object.fromEntries(
+    Object.entries(all).map(([name, fn]) => [name, withRedaction(fn as (p: unknown) => Promise<unknown>, secrets)]),
+  ) as CatalogActivities;
 }

@@ -9,7 +9,11 @@ const bounds = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000,
  * evidence, which must stay small: thousands of samples become ~15 numbers.
  */
 export class LatencyRecorder {
-  private readonly hdr: Histogram = build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3 });
+  private readonly hdr: Histogram = build({
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: 3_600_000_000,
+    numberOfSignificantValueDigits: 3,
+  });
   private readonly counts: number[] = new Array<number>(bounds.length + 1).fill(0);
 
   record(ms: number): void {

@@ -80,12 +80,16 @@ export async function runLoad(run: LoadRun, deps: Pick<ActivityDeps, 'secrets' |
   };
 }
 
-async function pinTarget(deps: Pick<ActivityDeps, 'secrets' | 'outbound'>, written: string): Promise<Awaited<ReturnType<typeof pinnedUrl>>> {
+async function pinTarget(
+  deps: Pick<ActivityDeps, 'secrets' | 'outbound'>,
+  written: string,
+): Promise<Awaited<ReturnType<typeof pinnedUrl>>> {
   const used = new Set<string>();
   try {
     return await pinnedUrl(deps.outbound, resolveSecrets(written, deps, used));
   } catch (error) {
-    if (error instanceof DestinationRefused) permanent('DestinationRefused', `load target ${written} refused: ${redactSecrets(error.message, used)}`);
+    if (error instanceof DestinationRefused)
+      permanent('DestinationRefused', `load target ${written} refused: ${redactSecrets(error.message, used)}`);
     throw error;
   }
 }

@@ -7,7 +7,15 @@ import { judge, requirePassed } from './thresholds';
 export function loadTest(deps: ActivityDeps) {
   return async function loadTest(input: unknown): Promise<LoadTestResult> {
     const p = parseParams(loadTestParams, input);
-    const stats = await runLoad({ target: p.target, ratePerSecond: p.ratePerSecond, durationSeconds: p.durationSeconds, progress: { phase: 'load' } }, deps);
+    const stats = await runLoad(
+      {
+        target: p.target,
+        ratePerSecond: p.ratePerSecond,
+        durationSeconds: p.durationSeconds,
+        progress: { phase: 'load' },
+      },
+      deps,
+    );
     return requirePassed({ ratePerSecond: p.ratePerSecond, stats, verdict: judge(stats, p.thresholds) }, 'load test');
   };
 }

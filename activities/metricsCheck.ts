@@ -3,7 +3,12 @@ import type { ActivityDeps } from './deps';
 import { heartbeat, sleep } from './context';
 import { isTransient, parseParams, permanent } from './errors';
 import { instantQuery } from './prometheusApi';
-import { metricsCheckParams, type MetricCheck, type MetricsCheckResult, type measurement } from './schemas/metricsCheck';
+import {
+  metricsCheckParams,
+  type MetricCheck,
+  type MetricsCheckResult,
+  type measurement,
+} from './schemas/metricsCheck';
 
 type Measurement = z.infer<typeof measurement>;
 type Params = z.output<typeof metricsCheckParams>;
@@ -34,10 +39,22 @@ export function metricsCheck(deps: ActivityDeps) {
       if (next > p.windowSeconds * 1_000) break;
       await sleep(Math.max(0, next - (performance.now() - started)));
     }
-    const checks = runs.map((r) => ({ name: r.check.name, query: r.check.query, passed: r.failures <= p.failureLimit, failures: r.failures, measurements: r.measurements }));
-    const violations = checks.filter((c) => !c.passed).map((c) => `${c.name}: ${c.failures} failed measurement(s) (allowed ${p.failureLimit}); last ${describe(c.measurements.at(-1))}`);
+    const checks = runs.map((r) => ({
+      name: r.check.name,
+      query: r.check.query,
+      passed: r.failures <= p.failureLimit,
+      failures: r.failures,
+      measurements: r.measurements,
+    }));
+    const violations = checks
+      .filter((c) => !c.passed)
+      .map(
+        (c) =>
+          `${c.name}: ${c.failures} failed measurement(s) (allowed ${p.failureLimit}); last ${describe(c.measurements.at(-1))}`,
+      );
     const result = { passed: violations.length === 0, checks, violations };
-    if (!result.passed && p.failOnBreach) permanent('ThresholdMissed', `metrics check failed: ${violations.join('; ')}`, result);
+    if (!result.passed && p.failOnBreach)
+      permanent('ThresholdMissed', `metrics check failed: ${violations.join('; ')}`, result);
     return result;
   };
 }
@@ -53,8 +70,16 @@ async function measure(p: Params, check: MetricCheck, deps: ActivityDeps): Promi
     return { at, values: [], passed: false, error: error instanceof Error ? error.message : String(error) };
   }
   const data = values.filter((v) => !Number.isNaN(v));
-  if (data.length === 0) return { at, values: [], passed: check.onEmpty === 'pass', ...(check.onEmpty === 'pass' ? {} : { error: 'no data' }) };
-  const passed = data.every((v) => (check.max === undefined || v <= check.max) && (check.min === undefined || v >= check.min));
+  if (data.length === 0)
+    return {
+      at,
+      values: [],
+      passed: check.onEmpty === 'pass',
+      ...(check.onEmpty === 'pass' ? {} : { error: 'no data' }),
+    };
+  const passed = data.every(
+    (v) => (check.max === undefined || v <= check.max) && (check.min === undefined || v >= check.min),
+  );
   return { at, values: data.map((v) => (Number.isFinite(v) ? v : null)), passed };
 }
 

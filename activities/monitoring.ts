@@ -14,7 +14,13 @@ import type { AlertRule } from './schemas/monitoring';
  */
 
 export function monitoringConfig(deps: ActivityDeps): MonitoringConfig {
-  return deps.monitoring ?? permanent('MonitoringNotConfigured', 'this worker has no rules directory for Prometheus (set GOLIVE_PROMETHEUS_RULES_DIR)');
+  return (
+    deps.monitoring ??
+    permanent(
+      'MonitoringNotConfigured',
+      'this worker has no rules directory for Prometheus (set GOLIVE_PROMETHEUS_RULES_DIR)',
+    )
+  );
 }
 
 const OWNER_LINE = /^# golive run: (.+)$/m;
@@ -32,7 +38,10 @@ export function renderRuleFile(ruleFile: string, rules: AlertRule[], run: string
         expr: r.expr,
         for: r.for,
         labels: { severity: r.severity, ...r.labels },
-        annotations: { ...(r.summary ? { summary: r.summary } : {}), ...(r.description ? { description: r.description } : {}) },
+        annotations: {
+          ...(r.summary ? { summary: r.summary } : {}),
+          ...(r.description ? { description: r.description } : {}),
+        },
       })),
     },
   ];
@@ -40,14 +49,23 @@ export function renderRuleFile(ruleFile: string, rules: AlertRule[], run: string
 }
 
 /** Who wrote an existing file: a run id, "" for a file golive did not write, undefined if none. */
-export async function fileOwner(file: string, read: (text: string) => string | undefined = (t) => OWNER_LINE.exec(t)?.[1] ?? ''): Promise<string | undefined> {
-  const text = await fs.readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? undefined : Promise.reject(e)));
+export async function fileOwner(
+  file: string,
+  read: (text: string) => string | undefined = (t) => OWNER_LINE.exec(t)?.[1] ?? '',
+): Promise<string | undefined> {
+  const text = await fs
+    .readFile(file, 'utf8')
+    .catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? undefined : Promise.reject(e)));
   return text === undefined ? undefined : read(text);
 }
 
 export function requireOwnedOrAbsent(file: string, found: string | undefined, run: string): void {
   if (found === undefined || found === run) return;
-  permanent('MonitoringConflict', `${path.basename(file)} already exists and was ${found ? `written by run ${found}` : 'not written by golive'}; choose another ruleFile`, { file: path.basename(file) });
+  permanent(
+    'MonitoringConflict',
+    `${path.basename(file)} already exists and was ${found ? `written by run ${found}` : 'not written by golive'}; choose another ruleFile`,
+    { file: path.basename(file) },
+  );
 }
 
 /** Atomic: Prometheus may reload at any moment and must never read half a file. */
@@ -59,7 +77,11 @@ export async function writeAtomically(file: string, text: string): Promise<strin
   return createHash('sha256').update(text).digest('hex');
 }
 
-export async function removeIfOwned(file: string, run: string, read?: (text: string) => string | undefined): Promise<boolean> {
+export async function removeIfOwned(
+  file: string,
+  run: string,
+  read?: (text: string) => string | undefined,
+): Promise<boolean> {
   const found = await fileOwner(file, read);
   if (found === undefined) return false;
   requireOwnedOrAbsent(file, found, run);
@@ -68,10 +90,16 @@ export async function removeIfOwned(file: string, run: string, read?: (text: str
 }
 
 /** POST /-/reload: Prometheus re-reads its rule files (needs --web.enable-lifecycle). */
-export async function reloadPrometheus(p: { prometheusUrl: string; headers: Record<string, string>; timeoutMs: number }, deps: ActivityDeps): Promise<HttpResult> {
+export async function reloadPrometheus(
+  p: { prometheusUrl: string; headers: Record<string, string>; timeoutMs: number },
+  deps: ActivityDeps,
+): Promise<HttpResult> {
   const url = `${p.prometheusUrl.replace(/\/$/, '')}/-/reload`;
   const res = await httpCall({ url, method: 'POST', headers: p.headers, timeoutMs: p.timeoutMs }, deps);
-  if (res.status === 403) permanent('UnexpectedStatus', `POST ${url} answered 403: start Prometheus with --web.enable-lifecycle`, { status: res.status });
+  if (res.status === 403)
+    permanent('UnexpectedStatus', `POST ${url} answered 403: start Prometheus with --web.enable-lifecycle`, {
+      status: res.status,
+    });
   return res;
 }
 

@@ -3,7 +3,16 @@ import path from 'node:path';
 import type { ActivityDeps } from './deps';
 import { owningRun } from './context';
 import { parseParams, permanent } from './errors';
-import { fileOwner, monitoringConfig, reloadPrometheus, renderRuleFile, requireOwnedOrAbsent, requireReloaded, ruleFilePath, writeAtomically } from './monitoring';
+import {
+  fileOwner,
+  monitoringConfig,
+  reloadPrometheus,
+  renderRuleFile,
+  requireOwnedOrAbsent,
+  requireReloaded,
+  ruleFilePath,
+  writeAtomically,
+} from './monitoring';
 import { installDashboard } from './monitoringDashboard';
 import { prometheusReloadError } from './http';
 import { monitoringActivateParams, type MonitoringActivateResult } from './schemas/monitoringActivate';
@@ -28,10 +37,21 @@ export function monitoringActivate(deps: ActivityDeps) {
     if (reload.status >= 400) {
       await fs.rm(file, { force: true });
       await reloadPrometheus(p, deps).catch(() => undefined);
-      if (reload.status === 500) permanent('UnexpectedStatus', `Prometheus refused the rules: ${prometheusReloadError(reload.body) ?? 'POST /-/reload answered 500'}`, { status: 500 });
+      if (reload.status === 500)
+        permanent(
+          'UnexpectedStatus',
+          `Prometheus refused the rules: ${prometheusReloadError(reload.body) ?? 'POST /-/reload answered 500'}`,
+          { status: 500 },
+        );
       requireReloaded(reload, p.prometheusUrl);
     }
     const dashboard = p.dashboard ? await installDashboard(config, p.dashboard.source, p.ruleFile, run) : undefined;
-    return { ruleFile: path.basename(file), sha256, rules: p.rules.map((r) => r.name), reloadStatus: reload.status, ...(dashboard ? { dashboard } : {}) };
+    return {
+      ruleFile: path.basename(file),
+      sha256,
+      rules: p.rules.map((r) => r.name),
+      reloadStatus: reload.status,
+      ...(dashboard ? { dashboard } : {}),
+    };
   };
 }

@@ -18,19 +18,30 @@ function dashboardFile(dir: string, ruleFile: string): string {
 function ownerTag(text: string): string {
   try {
     const tags = (JSON.parse(text) as { tags?: unknown }).tags;
-    const tag = Array.isArray(tags) ? tags.find((t): t is string => typeof t === 'string' && t.startsWith(RUN_TAG)) : undefined;
+    const tag = Array.isArray(tags)
+      ? tags.find((t): t is string => typeof t === 'string' && t.startsWith(RUN_TAG))
+      : undefined;
     return tag?.slice(RUN_TAG.length) ?? '';
   } catch {
     return '';
   }
 }
 
-export async function installDashboard(config: MonitoringConfig, source: string, ruleFile: string, run: string): Promise<{ installed: boolean; file?: string; reason?: string }> {
-  if (!config.dashboardsDir) return { installed: false, reason: 'no Grafana dashboards directory configured (GOLIVE_GRAFANA_DASHBOARDS_DIR)' };
+export async function installDashboard(
+  config: MonitoringConfig,
+  source: string,
+  ruleFile: string,
+  run: string,
+): Promise<{ installed: boolean; file?: string; reason?: string }> {
+  if (!config.dashboardsDir)
+    return { installed: false, reason: 'no Grafana dashboards directory configured (GOLIVE_GRAFANA_DASHBOARDS_DIR)' };
   if (!config.runbooksDir) return { installed: false, reason: 'no runbooks directory to read the dashboard from' };
   const from = path.resolve(config.runbooksDir, source);
-  if (!from.startsWith(path.resolve(config.runbooksDir) + path.sep)) permanent('InvalidParams', `dashboard.source must stay inside the runbooks directory`);
-  const text = await fs.readFile(from, 'utf8').catch(() => permanent('InvalidParams', `dashboard.source: cannot read ${source} in the runbooks directory`));
+  if (!from.startsWith(path.resolve(config.runbooksDir) + path.sep))
+    permanent('InvalidParams', `dashboard.source must stay inside the runbooks directory`);
+  const text = await fs
+    .readFile(from, 'utf8')
+    .catch(() => permanent('InvalidParams', `dashboard.source: cannot read ${source} in the runbooks directory`));
   let dashboard: Record<string, unknown>;
   try {
     dashboard = JSON.parse(text) as Record<string, unknown>;
@@ -39,7 +50,9 @@ export async function installDashboard(config: MonitoringConfig, source: string,
   }
   const file = dashboardFile(config.dashboardsDir, ruleFile);
   requireOwnedOrAbsent(file, await fileOwner(file, ownerTag), run);
-  const tags = Array.isArray(dashboard.tags) ? dashboard.tags.filter((t) => typeof t !== 'string' || !t.startsWith(RUN_TAG)) : [];
+  const tags = Array.isArray(dashboard.tags)
+    ? dashboard.tags.filter((t) => typeof t !== 'string' || !t.startsWith(RUN_TAG))
+    : [];
   await writeAtomically(file, JSON.stringify({ ...dashboard, tags: [...tags, 'golive', `${RUN_TAG}${run}`] }, null, 2));
   return { installed: true, file: path.basename(file) };
 }

@@ -45,22 +45,43 @@ async function rulesReady(p: Params, deps: ActivityDeps): Promise<Check<string[]
   const missing = p.expectRules.filter((n) => !byName.has(n));
   if (missing.length > 0) return { ready: false, why: `alert rules not loaded in Prometheus: ${missing.join(', ')}` };
   const broken = p.expectRules.filter((n) => byName.get(n)?.health === 'err');
-  if (broken.length > 0) return permanent('MonitoringNotReady', `alert rules fail to evaluate: ${broken.map((n) => `${n} (${byName.get(n)?.lastError ?? 'error'})`).join(', ')}`);
+  if (broken.length > 0)
+    return permanent(
+      'MonitoringNotReady',
+      `alert rules fail to evaluate: ${broken.map((n) => `${n} (${byName.get(n)?.lastError ?? 'error'})`).join(', ')}`,
+    );
   return { ready: true, value: p.expectRules };
 }
 
-async function targetReady(p: Params, deps: ActivityDeps): Promise<Check<NonNullable<MonitoringVerifyResult['target']>>> {
+async function targetReady(
+  p: Params,
+  deps: ActivityDeps,
+): Promise<Check<NonNullable<MonitoringVerifyResult['target']>>> {
   const want = p.target!;
-  const targets = (await activeTargets(p, deps)).filter((t: Target) => t.labels.job === want.job && (want.instance === undefined || t.labels.instance === want.instance));
+  const targets = (await activeTargets(p, deps)).filter(
+    (t: Target) => t.labels.job === want.job && (want.instance === undefined || t.labels.instance === want.instance),
+  );
   const up = targets.find((t) => t.health === 'up');
   if (!up) {
-    const seen = targets.map((t) => `${t.labels.instance} ${t.health}${t.lastError ? ` (${t.lastError})` : ''}`).join('; ');
-    return { ready: false, why: `no scrape target of job "${want.job}" is up${seen ? `: ${seen}` : ' (no such target)'}` };
+    const seen = targets
+      .map((t) => `${t.labels.instance} ${t.health}${t.lastError ? ` (${t.lastError})` : ''}`)
+      .join('; ');
+    return {
+      ready: false,
+      why: `no scrape target of job "${want.job}" is up${seen ? `: ${seen}` : ' (no such target)'}`,
+    };
   }
-  return { ready: true, value: { job: want.job, instance: up.labels.instance ?? '', health: up.health, lastScrape: up.lastScrape ?? '' } };
+  return {
+    ready: true,
+    value: { job: want.job, instance: up.labels.instance ?? '', health: up.health, lastScrape: up.lastScrape ?? '' },
+  };
 }
 
-async function deliverTestAlert(p: Params, deps: ActivityDeps, deadline: number): Promise<{ deliveryMs: number; receiver?: string }> {
+async function deliverTestAlert(
+  p: Params,
+  deps: ActivityDeps,
+  deadline: number,
+): Promise<{ deliveryMs: number; receiver?: string }> {
   const token = randomUUID();
   const receiver = await openAlertReceiver(new URL(p.receiverUrl), token).catch((e: NodeJS.ErrnoException) =>
     transient('Unreachable', `cannot listen at ${p.receiverUrl} for the test alert: ${e.code ?? e.message}`),
@@ -69,21 +90,43 @@ async function deliverTestAlert(p: Params, deps: ActivityDeps, deadline: number)
   const alert = (endsAt: Date) => [
     {
       labels: { ...p.labels, alertname: p.alertname, severity: 'info', golive_token: token },
-      annotations: { summary: 'golive test alert: proves alerts reach their receiver', description: 'Sent by golive monitoring-verify; resolves by itself.' },
+      annotations: {
+        summary: 'golive test alert: proves alerts reach their receiver',
+        description: 'Sent by golive monitoring-verify; resolves by itself.',
+      },
       startsAt: new Date().toISOString(),
       endsAt: endsAt.toISOString(),
     },
   ];
   try {
     const started = performance.now();
-    const res = await httpCall({ url, method: 'POST', headers: p.alertmanagerHeaders, timeoutMs: p.timeoutMs, body: alert(new Date(Date.now() + 5 * 60_000)) }, deps);
+    const res = await httpCall(
+      {
+        url,
+        method: 'POST',
+        headers: p.alertmanagerHeaders,
+        timeoutMs: p.timeoutMs,
+        body: alert(new Date(Date.now() + 5 * 60_000)),
+      },
+      deps,
+    );
     requireStatus(res, undefined, `POST ${url}`);
     const arrival = await waitFor(receiver.received, Math.max(0, deadline - performance.now()), activitySignal());
-    if (!arrival) permanent('AlertNotDelivered', `no test alert reached ${p.receiverUrl} within ${p.deliveryTimeoutSeconds} s: is Alertmanager routing ${p.alertname} to a webhook receiver with that URL?`);
+    if (!arrival)
+      permanent(
+        'AlertNotDelivered',
+        `no test alert reached ${p.receiverUrl} within ${p.deliveryTimeoutSeconds} s: is Alertmanager routing ${p.alertname} to a webhook receiver with that URL?`,
+      );
     // Resolve it at once so the test alert does not linger in Alertmanager.
-    await httpCall({ url, method: 'POST', headers: p.alertmanagerHeaders, timeoutMs: p.timeoutMs, body: alert(new Date()) }, deps).catch(() => undefined);
+    await httpCall(
+      { url, method: 'POST', headers: p.alertmanagerHeaders, timeoutMs: p.timeoutMs, body: alert(new Date()) },
+      deps,
+    ).catch(() => undefined);
     const payload = arrival.payload as { receiver?: unknown };
-    return { deliveryMs: Math.round(arrival.at - started), ...(typeof payload?.receiver === 'string' ? { receiver: payload.receiver } : {}) };
+    return {
+      deliveryMs: Math.round(arrival.at - started),
+      ...(typeof payload?.receiver === 'string' ? { receiver: payload.receiver } : {}),
+    };
   } finally {
     receiver.close();
   }

@@ -23,13 +23,26 @@ export function notify(deps: ActivityDeps) {
     if (wanted.includes('slack') && cfg.slackWebhookUrl) deliveries.push(await toSlack(cfg.slackWebhookUrl, p, deps));
     if (wanted.includes('email') && cfg.smtp) {
       const addresses = emailsFor(p.to, cfg);
-      deliveries.push(addresses.length === 0 ? { channel: 'email', ok: false, detail: 'no e-mail address for these recipients' } : await toEmail(cfg.smtp, addresses, p));
+      deliveries.push(
+        addresses.length === 0
+          ? { channel: 'email', ok: false, detail: 'no e-mail address for these recipients' }
+          : await toEmail(cfg.smtp, addresses, p),
+      );
     }
     const attempted = deliveries.filter((d) => d.detail !== 'no e-mail address for these recipients');
     if (deliveries.length === 0) {
-      deps.log?.info('notify: no channel configured, message logged only', { to: p.to, subject: p.subject, severity: p.severity, text: p.text });
+      deps.log?.info('notify: no channel configured, message logged only', {
+        to: p.to,
+        subject: p.subject,
+        severity: p.severity,
+        text: p.text,
+      });
     } else if (attempted.length > 0 && attempted.every((d) => !d.ok)) {
-      transient('ConnectionFailed', `notify: every channel failed: ${attempted.map((d) => `${d.channel}: ${d.detail}`).join('; ')}`, { deliveries });
+      transient(
+        'ConnectionFailed',
+        `notify: every channel failed: ${attempted.map((d) => `${d.channel}: ${d.detail}`).join('; ')}`,
+        { deliveries },
+      );
     }
     return { recipients: p.to, deliveries, loggedOnly: deliveries.length === 0 };
   };
@@ -38,7 +51,9 @@ export function notify(deps: ActivityDeps) {
 async function toSlack(webhookUrl: string, p: Params, deps: ActivityDeps): Promise<Delivery> {
   const text = slackMessage(p);
   try {
-    const res = await httpCall({ url: webhookUrl, method: 'POST', body: { text }, timeoutMs: 10_000 }, deps, { operatorConfigured: true });
+    const res = await httpCall({ url: webhookUrl, method: 'POST', body: { text }, timeoutMs: 10_000 }, deps, {
+      operatorConfigured: true,
+    });
     return { channel: 'slack', ok: statusMatches(res.status, undefined), detail: `status ${res.status}` };
   } catch (error) {
     if (!isTransient(error)) throw error;
@@ -57,8 +72,18 @@ async function toEmail(smtp: SmtpConfig, to: string[], p: Params): Promise<Deliv
     socketTimeout: 20_000,
   });
   try {
-    const info = await transport.sendMail({ from: smtp.from, to, subject: `[golive ${p.severity}] ${p.subject}`, text: p.text, html: mailHtml(p) });
-    return { channel: 'email', ok: info.accepted.length > 0, detail: `accepted ${info.accepted.length}, rejected ${info.rejected.length}` };
+    const info = await transport.sendMail({
+      from: smtp.from,
+      to,
+      subject: `[golive ${p.severity}] ${p.subject}`,
+      text: p.text,
+      html: mailHtml(p),
+    });
+    return {
+      channel: 'email',
+      ok: info.accepted.length > 0,
+      detail: `accepted ${info.accepted.length}, rejected ${info.rejected.length}`,
+    };
   } catch (error) {
     return { channel: 'email', ok: false, detail: error instanceof Error ? error.message : String(error) };
   } finally {

@@ -25,11 +25,13 @@ export async function dialAddress(policy: OutboundPolicy, host: string, port: nu
   const bare = host.replace(/^\[|\]$/g, '');
   const literal = net.isIP(bare);
   if (literal !== 0) {
-    if (!policy.allowsAddress(bare, port)) throw new DestinationRefused(`${host}:${port} is not an allowed destination; ${policy.describe()}`);
+    if (!policy.allowsAddress(bare, port))
+      throw new DestinationRefused(`${host}:${port} is not an allowed destination; ${policy.describe()}`);
     return { address: bare, family: literal as 4 | 6 };
   }
   // Host names are allowed by name; one the policy does not list is refused before DNS is asked.
-  if (!policy.allowsName(bare, port)) throw new DestinationRefused(`${host}:${port} is not an allowed destination; ${policy.describe()}`);
+  if (!policy.allowsName(bare, port))
+    throw new DestinationRefused(`${host}:${port} is not an allowed destination; ${policy.describe()}`);
   const answers = await dns.lookup(bare, { all: true, verbatim: true });
   const forbidden = answers.find((a) => !policy.allowsAddress(a.address, port, true));
   if (forbidden) {
@@ -79,11 +81,18 @@ export function guardedAgent(policy: OutboundPolicy, insecureTls = false): Agent
  * A URL rewritten to the checked address, for clients that resolve names themselves (the load
  * generator): the Host header and TLS server name keep the original host.
  */
-export async function pinnedUrl(policy: OutboundPolicy, text: string): Promise<{ url: string; host: string; servername?: string }> {
+export async function pinnedUrl(
+  policy: OutboundPolicy,
+  text: string,
+): Promise<{ url: string; host: string; servername?: string }> {
   const url = new URL(text);
   const port = Number(url.port) || (url.protocol === 'https:' ? 443 : 80);
   const { address, family } = await dialAddress(policy, url.hostname, port);
   const { host, hostname } = url;
   url.hostname = family === 6 ? `[${address}]` : address;
-  return { url: url.toString(), host, ...(net.isIP(hostname.replace(/^\[|\]$/g, '')) === 0 ? { servername: hostname } : {}) };
+  return {
+    url: url.toString(),
+    host,
+    ...(net.isIP(hostname.replace(/^\[|\]$/g, '')) === 0 ? { servername: hostname } : {}),
+  };
 }

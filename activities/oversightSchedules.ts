@@ -2,7 +2,12 @@ import { Context } from '@temporalio/activity';
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { systemKey } from '../workflows/searchAttributes';
-import { OVERSIGHT_REVIEW_WORKFLOW, oversightScheduleId, reviewWorkflowIdPrefix, type ReviewInput } from '../workflows/reviewDefinitions';
+import {
+  OVERSIGHT_REVIEW_WORKFLOW,
+  oversightScheduleId,
+  reviewWorkflowIdPrefix,
+  type ReviewInput,
+} from '../workflows/reviewDefinitions';
 
 /**
  * The oversight duties of a go-live as durable Temporal Schedules (visible in the Temporal UI
@@ -43,7 +48,9 @@ async function createOversightSchedules(params: CreateOversightSchedulesParams):
         },
         // Every period gets its own review, even while an earlier one still waits.
         policies: { overlap: ScheduleOverlapPolicy.ALLOW_ALL },
-        state: { note: `oversight of ${review.system} (go-live ${params.runId}, Mode ${review.collaborationMode}): ${review.duty.title}` },
+        state: {
+          note: `oversight of ${review.system} (go-live ${params.runId}, Mode ${review.collaborationMode}): ${review.duty.title}`,
+        },
         typedSearchAttributes: [{ key: systemKey, value: review.system }],
         memo: { parentRunId: params.runId, dutyId: review.duty.id },
       });
@@ -74,7 +81,9 @@ async function settleOversightSchedules(params: SettleOversightSchedulesParams):
     } catch (err) {
       // Deleted already (an earlier attempt, or an operator): nothing left to settle.
       if (err instanceof ScheduleNotFoundError) continue;
-      throw ApplicationFailure.retryable(`could not ${params.action} schedule ${id}: ${err instanceof Error ? err.message : String(err)}`);
+      throw ApplicationFailure.retryable(
+        `could not ${params.action} schedule ${id}: ${err instanceof Error ? err.message : String(err)}`,
+      );
     }
   }
   return { settled };

@@ -33,7 +33,15 @@ export function fieldsEqual(until: Record<string, unknown>): (json: unknown) => 
  * count as "not yet": a target mid-rollout may well refuse connections. Heartbeats each poll.
  */
 export async function pollUntil(
-  spec: { url: string; headers: Record<string, string>; watch: string[]; accept: (json: unknown) => boolean; intervalMs: number; timeoutMs: number; requestTimeoutMs?: number },
+  spec: {
+    url: string;
+    headers: Record<string, string>;
+    watch: string[];
+    accept: (json: unknown) => boolean;
+    intervalMs: number;
+    timeoutMs: number;
+    requestTimeoutMs?: number;
+  },
   deps: HttpDeps,
   progress: Record<string, unknown>,
 ): Promise<PollOutcome> {
@@ -45,9 +53,19 @@ export async function pollUntil(
     const elapsed = performance.now() - started;
     const remaining = spec.timeoutMs - elapsed;
     try {
-      const res = await httpCall({ url: spec.url, headers: spec.headers, timeoutMs: Math.round(Math.max(50, Math.min(spec.requestTimeoutMs ?? 5_000, remaining))) }, deps);
+      const res = await httpCall(
+        {
+          url: spec.url,
+          headers: spec.headers,
+          timeoutMs: Math.round(Math.max(50, Math.min(spec.requestTimeoutMs ?? 5_000, remaining))),
+        },
+        deps,
+      );
       const json = res.status >= 200 && res.status < 300 ? parseJsonBody(res) : undefined;
-      observed = json === undefined ? { status: res.status } : Object.fromEntries(spec.watch.map((field) => [field, pick(json, field)]));
+      observed =
+        json === undefined
+          ? { status: res.status }
+          : Object.fromEntries(spec.watch.map((field) => [field, pick(json, field)]));
       if (json !== undefined && spec.accept(json)) {
         return { reached: true, polls, elapsedMs: Math.round(performance.now() - started), observed };
       }

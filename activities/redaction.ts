@@ -67,7 +67,10 @@ function redactError(err: unknown, secrets: readonly string[]): unknown {
 }
 
 /** An activity whose result and error never carry a known secret. */
-export function withRedaction<A extends unknown[], R>(fn: (...args: A) => Promise<R>, secrets: () => readonly string[]): (...args: A) => Promise<R> {
+export function withRedaction<A extends unknown[], R>(
+  fn: (...args: A) => Promise<R>,
+  secrets: () => readonly string[],
+): (...args: A) => Promise<R> {
   const wrapped = async (...args: A): Promise<R> => {
     try {
       return redactDeep(await fn(...args), secrets());

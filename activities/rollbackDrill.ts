@@ -31,12 +31,27 @@ export function rollbackDrill(deps: ActivityDeps) {
         : await rollBack(p, key, deps);
     heartbeat({ ...rolled });
     const restoreMs = await restore(p, key, rolled, deps);
-    return { previousVersion: rolled.previousVersion, measuredMs: rolled.measuredMs, windowSeconds: p.windowSeconds, restoredVersion: p.releaseVersion, restoreMs };
+    return {
+      previousVersion: rolled.previousVersion,
+      measuredMs: rolled.measuredMs,
+      windowSeconds: p.windowSeconds,
+      restoredVersion: p.releaseVersion,
+      restoreMs,
+    };
   };
 }
 
 async function post(p: Params, url: string, body: Record<string, unknown>, deps: ActivityDeps): Promise<void> {
-  const res = await httpCall({ url, method: 'POST', headers: { ...p.headers, 'Idempotency-Key': String(body.idempotencyKey) }, body, timeoutMs: p.timeoutMs }, deps);
+  const res = await httpCall(
+    {
+      url,
+      method: 'POST',
+      headers: { ...p.headers, 'Idempotency-Key': String(body.idempotencyKey) },
+      body,
+      timeoutMs: p.timeoutMs,
+    },
+    deps,
+  );
   requireStatus(res, undefined, `POST ${url}`);
 }
 
@@ -49,7 +64,15 @@ async function rollBack(p: Params, key: string, deps: ActivityDeps): Promise<Che
   for (;;) {
     const left = deadline - performance.now();
     const served = await pollUntil(
-      { url: p.versionUrl, headers: p.headers, watch: [p.versionField], intervalMs: p.pollIntervalMs, timeoutMs: Math.max(0, left), requestTimeoutMs: p.timeoutMs, accept: (v) => isPrevious(p, pick(v, p.versionField)) },
+      {
+        url: p.versionUrl,
+        headers: p.headers,
+        watch: [p.versionField],
+        intervalMs: p.pollIntervalMs,
+        timeoutMs: Math.max(0, left),
+        requestTimeoutMs: p.timeoutMs,
+        accept: (v) => isPrevious(p, pick(v, p.versionField)),
+      },
       deps,
       { phase: 'rolling-back' },
     );
@@ -59,11 +82,15 @@ async function rollBack(p: Params, key: string, deps: ActivityDeps): Promise<Che
       if (measuredMs <= windowMs) return { phase: 'rolled-back', previousVersion, measuredMs };
     }
     if (performance.now() >= deadline) {
-      return permanent('RollbackWindowMissed', `rollback did not serve a healthy previous version within ${p.windowSeconds} s`, {
-        windowSeconds: p.windowSeconds,
-        measuredMs: Math.round(performance.now() - started),
-        lastObserved: served.observed,
-      });
+      return permanent(
+        'RollbackWindowMissed',
+        `rollback did not serve a healthy previous version within ${p.windowSeconds} s`,
+        {
+          windowSeconds: p.windowSeconds,
+          measuredMs: Math.round(performance.now() - started),
+          lastObserved: served.observed,
+        },
+      );
     }
   }
 }
@@ -73,19 +100,33 @@ async function restore(p: Params, key: string, rolled: Checkpoint, deps: Activit
   const restoreStarted = performance.now();
   await post(p, p.deployUrl, { version: p.releaseVersion, idempotencyKey: `${key}:restore` }, deps);
   const restored = await pollUntil(
-    { url: p.versionUrl, headers: p.headers, watch: [p.versionField], accept: fieldsEqual({ [p.versionField]: p.releaseVersion }), intervalMs: p.pollIntervalMs, timeoutMs: p.restoreTimeoutSeconds * 1_000, requestTimeoutMs: p.timeoutMs },
+    {
+      url: p.versionUrl,
+      headers: p.headers,
+      watch: [p.versionField],
+      accept: fieldsEqual({ [p.versionField]: p.releaseVersion }),
+      intervalMs: p.pollIntervalMs,
+      timeoutMs: p.restoreTimeoutSeconds * 1_000,
+      requestTimeoutMs: p.timeoutMs,
+    },
     deps,
     { ...rolled, phase: 'restoring' },
   );
   if (!restored.reached) {
-    permanent('PollTimedOut', `release ${p.releaseVersion} not serving again within ${p.restoreTimeoutSeconds} s`, { ...rolled, observed: restored.observed });
+    permanent('PollTimedOut', `release ${p.releaseVersion} not serving again within ${p.restoreTimeoutSeconds} s`, {
+      ...rolled,
+      observed: restored.observed,
+    });
   }
   return Math.round(performance.now() - restoreStarted);
 }
 
 async function healthy(p: Params, deps: ActivityDeps): Promise<boolean> {
   try {
-    return statusMatches((await httpCall({ url: p.healthUrl, headers: p.headers, timeoutMs: p.timeoutMs }, deps)).status, undefined);
+    return statusMatches(
+      (await httpCall({ url: p.healthUrl, headers: p.headers, timeoutMs: p.timeoutMs }, deps)).status,
+      undefined,
+    );
   } catch {
     return false;
   }

@@ -20,9 +20,7 @@ export function resolveSecrets<T>(value: T, deps: Pick<ActivityDeps, 'secrets'>,
   }
   if (Array.isArray(value)) return value.map((v: unknown) => resolveSecrets(v, deps, used)) as T;
   if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [k, resolveSecrets(v, deps, used)]),
-    ) as T;
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveSecrets(v, deps, used)])) as T;
   }
   return value;
 }

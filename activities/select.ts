@@ -5,7 +5,11 @@
  * another order are not a change. Pure; no expression evaluation of any kind.
  */
 
-type Token = { kind: 'key'; key: string } | { kind: 'all' } | { kind: 'where'; field: string; value: string } | { kind: 'index'; index: number };
+type Token =
+  | { kind: 'key'; key: string }
+  | { kind: 'all' }
+  | { kind: 'where'; field: string; value: string }
+  | { kind: 'index'; index: number };
 
 const TOKEN = /([^.[\]]+)|\[([^\]]*)\]/g;
 
@@ -57,7 +61,12 @@ export function canonical(value: unknown): unknown {
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
       .map(([, v]) => v);
   }
-  if (isRecord(value)) return Object.fromEntries(Object.keys(value).sort().map((k) => [k, canonical(value[k])]));
+  if (isRecord(value))
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((k) => [k, canonical(value[k])]),
+    );
   return value === undefined ? null : value;
 }
 

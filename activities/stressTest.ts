@@ -14,9 +14,20 @@ export function stressTest(deps: ActivityDeps) {
     const stages: StressTestResult['stages'] = [];
     let breakingRate: number | null = null;
     for (let rate = p.startRate; rate <= p.maxRate; rate += p.stepRate) {
-      const stats = await runLoad({ target: p.target, ratePerSecond: rate, durationSeconds: p.stageSeconds, progress: { phase: 'stress', rate } }, deps);
+      const stats = await runLoad(
+        { target: p.target, ratePerSecond: rate, durationSeconds: p.stageSeconds, progress: { phase: 'stress', rate } },
+        deps,
+      );
       const v = judge(stats, p.thresholds);
-      stages.push({ rate, throughputRps: stats.throughputRps, p95: stats.latency.p95, p99: stats.latency.p99, errorRate: stats.errorRate, passed: v.passed, violations: v.violations });
+      stages.push({
+        rate,
+        throughputRps: stats.throughputRps,
+        p95: stats.latency.p95,
+        p99: stats.latency.p99,
+        errorRate: stats.errorRate,
+        passed: v.passed,
+        violations: v.violations,
+      });
       if (!v.passed) {
         breakingRate = rate;
         break;
@@ -31,7 +42,14 @@ export function stressTest(deps: ActivityDeps) {
         breakingRate,
         maxSustainedRate: sustained,
         requiredRate,
-        verdict: { passed: ok, violations: ok ? [] : [`sustained ${sustained ?? 0} rps < required ${requiredRate} rps (${p.expectedRate} × ${p.requiredHeadroom})`] },
+        verdict: {
+          passed: ok,
+          violations: ok
+            ? []
+            : [
+                `sustained ${sustained ?? 0} rps < required ${requiredRate} rps (${p.expectedRate} × ${p.requiredHeadroom})`,
+              ],
+        },
       },
       'stress test',
     );

@@ -22,7 +22,11 @@ export function targetSnapshot(deps: ActivityDeps) {
           if (!statusMatches(res.status, undefined)) return { ...base, ok: false, problem: `answered ${res.status}` };
           const json = parseJsonBody(res);
           if (json === undefined) return { ...base, ok: false, problem: 'answered something other than JSON' };
-          return { ...base, ok: true, values: Object.fromEntries(probe.select.map((path) => [path, select(json, path)])) };
+          return {
+            ...base,
+            ok: true,
+            values: Object.fromEntries(probe.select.map((path) => [path, select(json, path)])),
+          };
         } catch (error) {
           if (!isTransient(error)) throw error;
           return { ...base, ok: false, problem: error.message };

@@ -14,18 +14,27 @@ export function tcpCheck(deps: ActivityDeps) {
     const params = parseParams(tcpCheckParams, input);
     const signal = activitySignal();
     // Every target is checked against the outbound policy before any is dialled.
-    const dials = await Promise.all(params.targets.map((t) => dialAddress(deps.outbound, t.host, t.port).catch(refusedOrProblem)));
+    const dials = await Promise.all(
+      params.targets.map((t) => dialAddress(deps.outbound, t.host, t.port).catch(refusedOrProblem)),
+    );
     const targets = await Promise.all(
       params.targets.map((t, i) => {
         const dial = dials[i]!;
-        const outcome = 'problem' in dial ? Promise.resolve({ ok: false, problem: dial.problem }) : connect(dial.address, t.port, t.timeoutMs, signal);
+        const outcome =
+          'problem' in dial
+            ? Promise.resolve({ ok: false, problem: dial.problem })
+            : connect(dial.address, t.port, t.timeoutMs, signal);
         return outcome.then((r) => ({ name: t.name ?? `${t.host}:${t.port}`, host: t.host, port: t.port, ...r }));
       }),
     );
     rethrowIfCancelled(signal);
     const failed = targets.filter((t) => !t.ok);
     if (failed.length > 0) {
-      transient('Unreachable', `unreachable: ${failed.map((f) => `${f.name} at ${f.host.includes(':') ? `[${f.host}]` : f.host}:${f.port} (${f.problem})`).join('; ')}`, { targets });
+      transient(
+        'Unreachable',
+        `unreachable: ${failed.map((f) => `${f.name} at ${f.host.includes(':') ? `[${f.host}]` : f.host}:${f.port} (${f.problem})`).join('; ')}`,
+        { targets },
+      );
     }
     return { targets };
   };
@@ -37,7 +46,12 @@ function refusedOrProblem(error: unknown): { problem: string } {
   return { problem: (error as NodeJS.ErrnoException).code ?? String(error) };
 }
 
-function connect(host: string, port: number, timeoutMs: number, signal: AbortSignal): Promise<Omit<Target, 'name' | 'host' | 'port'>> {
+function connect(
+  host: string,
+  port: number,
+  timeoutMs: number,
+  signal: AbortSignal,
+): Promise<Omit<Target, 'name' | 'host' | 'port'>> {
   const started = performance.now();
   return new Promise((resolve) => {
     const socket = net.connect({ host, port, signal, timeout: timeoutMs });

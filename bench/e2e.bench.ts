@@ -31,13 +31,20 @@ export const bench: Bench = {
   name: 'e2e',
   async run() {
     const only = (process.env.E2E_ONLY ?? 'concurrency,decisions,trail,memory').split(',');
-    const sizes = (process.env.E2E_N ?? '50,200').split(',').map(Number).filter((n) => n > 0);
+    const sizes = (process.env.E2E_N ?? '50,200')
+      .split(',')
+      .map(Number)
+      .filter((n) => n > 0);
     const pollMs = num('E2E_POLL_MS', 500);
     const openRuns = num('E2E_OPEN_RUNS', 1000);
     const stack = await startStack({ maxCachedWorkflows: openRuns + 500, log });
     const goals: Goal[] = [];
     try {
-      const ways = { http: goliveHttp(stack), client: goliveClient(stack, await shapeRunbook()), bare: bareClient(stack) };
+      const ways = {
+        http: goliveHttp(stack),
+        client: goliveClient(stack, await shapeRunbook()),
+        bare: bareClient(stack),
+      };
       if (only.includes('concurrency')) {
         for (const n of sizes) {
           log(`[e2e] ${n} concurrent runs per way, ${num('E2E_ROUNDS', 3)} rounds`);
@@ -46,22 +53,49 @@ export const bench: Bench = {
       }
       if (only.includes('decisions')) {
         log('[e2e] one decision at a time');
-        goals.push(...(await decisions(stack, ways, { count: num('E2E_DECISIONS', 150), rounds: num('E2E_DECISION_ROUNDS', 5), pollMs, log })));
+        goals.push(
+          ...(await decisions(stack, ways, {
+            count: num('E2E_DECISIONS', 150),
+            rounds: num('E2E_DECISION_ROUNDS', 5),
+            pollMs,
+            log,
+          })),
+        );
       }
       if (only.includes('trail')) {
         log('[e2e] audit trail and dossier of a long run');
-        goals.push(...(await trail(stack, { events: num('E2E_TRAIL_EVENTS', 20_000), rounds: num('E2E_TRAIL_ROUNDS', 5), log })));
+        goals.push(
+          ...(await trail(stack, { events: num('E2E_TRAIL_EVENTS', 20_000), rounds: num('E2E_TRAIL_ROUNDS', 5), log })),
+        );
       }
       if (only.includes('memory')) {
         log(`[e2e] memory per open run (${openRuns} per side)`);
-        goals.push(...(await memory(stack, { golive: ways.client, bare: ways.bare }, { count: openRuns, pollMs: Math.max(pollMs, 500), log })));
+        goals.push(
+          ...(await memory(
+            stack,
+            { golive: ways.client, bare: ways.bare },
+            { count: openRuns, pollMs: Math.max(pollMs, 500), log },
+          )),
+        );
       }
     } finally {
       await stack.stop();
     }
-    console.log(`\n[e2e] golive against bare Temporal (ratios: median of the rounds, range in brackets)\n${formatGoals(goals)}\n`);
-    return goals.filter((g) => g.ratio).map(
-      (g): Row => ({ bench: 'e2e', what: g.measure, baseline: 'bare', candidate: 'golive', baselineMs: NaN, candidateMs: NaN, ratio: g.ratio!.median, low: g.ratio!.low, high: g.ratio!.high }),
+    console.log(
+      `\n[e2e] golive against bare Temporal (ratios: median of the rounds, range in brackets)\n${formatGoals(goals)}\n`,
     );
+    return goals
+      .filter((g) => g.ratio)
+      .map((g): Row => ({
+        bench: 'e2e',
+        what: g.measure,
+        baseline: 'bare',
+        candidate: 'golive',
+        baselineMs: NaN,
+        candidateMs: NaN,
+        ratio: g.ratio!.median,
+        low: g.ratio!.low,
+        high: g.ratio!.high,
+      }));
   },
 };

@@ -158,16 +158,30 @@ export function mb(bytes: number): string {
 // Output
 
 function ms(value: number): string {
-  return value >= 100 ? `${value.toFixed(0)} ms` : value >= 1 ? `${value.toFixed(2)} ms` : `${(value * 1000).toFixed(2)} µs`;
+  return value >= 100
+    ? `${value.toFixed(0)} ms`
+    : value >= 1
+      ? `${value.toFixed(2)} ms`
+      : `${(value * 1000).toFixed(2)} µs`;
 }
 
 function perSecond(msPerOp: number): string {
   const ops = 1000 / msPerOp;
-  return ops >= 1e6 ? `${(ops / 1e6).toFixed(2)}M/s` : ops >= 1e3 ? `${(ops / 1e3).toFixed(1)}k/s` : `${ops.toFixed(1)}/s`;
+  return ops >= 1e6
+    ? `${(ops / 1e6).toFixed(2)}M/s`
+    : ops >= 1e3
+      ? `${(ops / 1e3).toFixed(1)}k/s`
+      : `${ops.toFixed(1)}/s`;
 }
 
 export function ratio(value: number): string {
-  return value >= 100 ? `${value.toFixed(0)}×` : value >= 10 ? `${value.toFixed(1)}×` : value >= 0.1 ? `${value.toFixed(2)}×` : `${value.toPrecision(2)}×`;
+  return value >= 100
+    ? `${value.toFixed(0)}×`
+    : value >= 10
+      ? `${value.toFixed(1)}×`
+      : value >= 0.1
+        ? `${value.toFixed(2)}×`
+        : `${value.toPrecision(2)}×`;
 }
 
 function formatRow(r: Row): string {
@@ -182,9 +196,20 @@ function formatRow(r: Row): string {
 /** The summary: one line per comparison, columns aligned. */
 export function formatTable(rows: readonly Row[]): string {
   const header = ['bench', 'what', 'candidate / baseline', 'ratio', 'rounds', 'memory'];
-  const lines = rows.map((r) => [r.bench, r.what, `${r.candidate} / ${r.baseline}`, ratio(r.ratio), `${ratio(r.low)}–${ratio(r.high)}`, r.memory ?? '']);
+  const lines = rows.map((r) => [
+    r.bench,
+    r.what,
+    `${r.candidate} / ${r.baseline}`,
+    ratio(r.ratio),
+    `${ratio(r.low)}–${ratio(r.high)}`,
+    r.memory ?? '',
+  ]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
-  const pad = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  const pad = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   return [pad(header), pad(widths.map((w) => '-'.repeat(w))), ...lines.map(pad)].join('\n');
 }
 

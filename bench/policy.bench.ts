@@ -29,16 +29,34 @@ function longRun(records: number): RunState {
   const share = Math.floor(records / 3);
   for (let i = 0; i < share; i++) {
     const grant = { role: 'guardian', countsFor: 'guardian', source: 'directory' as const };
-    state.recordDecision('dossier-signoff', 'approve', { id: guardian }, grant, `looked again (${i})`, ['compliance-dossier'], at(i));
+    state.recordDecision(
+      'dossier-signoff',
+      'approve',
+      { id: guardian },
+      grant,
+      `looked again (${i})`,
+      ['compliance-dossier'],
+      at(i),
+    );
   }
   const items = ['oversight-protocol', 'escalation-paths', 'intervention-levels'];
   for (let i = 0; i < share; i++) {
     const itemId = items[i % items.length]!;
-    const value = { name: `${itemId} v${i}.pdf`, sha256: 'a'.repeat(64), url: `https://docs.example.com/${itemId}/${i}` };
+    const value = {
+      name: `${itemId} v${i}.pdf`,
+      sha256: 'a'.repeat(64),
+      url: `https://docs.example.com/${itemId}/${i}`,
+    };
     state.recordEvidence('oversight-protocol', itemId, value, 'revised', { id: guardian }, 'guardian', at(i));
   }
   for (let i = 0; i < records - 2 * share; i++) {
-    const report = { severity: 'medium' as const, description: `Answer ${i} cited a retired policy`, reporter: person.user, at: at(i), responseDueAt: at(i + 60) };
+    const report = {
+      severity: 'medium' as const,
+      description: `Answer ${i} cited a retired policy`,
+      reporter: person.user,
+      at: at(i),
+      responseDueAt: at(i + 60),
+    };
     state.addReport({ ...report, status: 'open', escalationLevel: 0 }, undefined);
   }
   return state;
@@ -48,7 +66,8 @@ function longRun(records: number): RunState {
 function authorize(state: RunState) {
   const request = { kind: 'decide' as const, stepId: 'gate-4', decision: 'approve' as const };
   const sponsor = { id: person.sponsor, roles: ['business-sponsor'] };
-  if (decide(state.facts(), sponsor, request) instanceof Refusal) throw new Error('the sponsor should be allowed to decide Gate 4');
+  if (decide(state.facts(), sponsor, request) instanceof Refusal)
+    throw new Error('the sponsor should be allowed to decide Gate 4');
   return () => decide(state.facts(), sponsor, request);
 }
 

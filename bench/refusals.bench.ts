@@ -6,7 +6,7 @@ import { auditEntries } from '../src/audit/entries';
 import type { RunHistory } from '../src/audit/history';
 import { chainRefusals, type RefusalInput } from '../src/audit/refusals';
 import { openDatabase, type GoLiveDatabase } from '../src/db/database';
-import { RefusalLog } from '../src/server/refusalLog';
+import { RefusalLog } from '../src/audit/refusalLog';
 import { compareAll, type Bench } from './harness';
 import { repoPath } from './fixtures';
 
@@ -22,7 +22,17 @@ const RUN = 'golive-bench-run';
 const PER_RUN = 100;
 
 function refusal(runId: string, n: number): RefusalInput {
-  return { at: new Date(1_700_000_000_000 + n).toISOString(), runId, actor: 'rm', action: 'decide:approve', stepId: 'gate-4', type: 'SelfApproval', status: 403, reason: `attempt ${n}`, by: 'workflow' };
+  return {
+    at: new Date(1_700_000_000_000 + n).toISOString(),
+    runId,
+    actor: 'rm',
+    action: 'decide:approve',
+    stepId: 'gate-4',
+    type: 'SelfApproval',
+    status: 403,
+    reason: `attempt ${n}`,
+    by: 'workflow',
+  };
 }
 
 /** `others` refusals spread over other runs, plus 5 of the measured run; bulk-inserted. */
@@ -39,7 +49,20 @@ async function store(dir: string, others: number): Promise<{ database: GoLiveDat
     for (const runId of runs) {
       const chain = chainRefusals(Array.from({ length: runId === RUN ? 5 : PER_RUN }, (_, n) => refusal(runId, n)));
       for (const r of chain) {
-        insert.run(r.runId, r.seq, r.at, r.actor, r.action, r.stepId ?? null, r.type, r.status, r.reason, r.by, r.prevHash, r.hash);
+        insert.run(
+          r.runId,
+          r.seq,
+          r.at,
+          r.actor,
+          r.action,
+          r.stepId ?? null,
+          r.type,
+          r.status,
+          r.reason,
+          r.by,
+          r.prevHash,
+          r.hash,
+        );
         lines.push(JSON.stringify(r));
       }
     }

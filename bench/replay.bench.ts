@@ -33,7 +33,10 @@ export const bench: Bench = {
     const full = historyFromJSON(json);
     const start = historyFromJSON({ ...json, events: json.events.slice(0, firstTask) });
 
-    const workflowBundle: WorkflowBundle = await bundleWorkflowCode({ workflowsPath: repoPath('workflows/index.ts'), logger: quiet });
+    const workflowBundle: WorkflowBundle = await bundleWorkflowCode({
+      workflowsPath: repoPath('workflows/index.ts'),
+      logger: quiet,
+    });
     // One replay worker per replay, as Worker.runReplayHistory does (the baseline pays it too).
     let replays = 0;
     const replay = (history: typeof full) => async () => {

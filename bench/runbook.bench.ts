@@ -2,7 +2,7 @@ import { parse } from 'yaml';
 import { parseRunbookText } from '../src/runbook/load';
 import { prepareRun } from '../src/runbook/prepare';
 import { compareAll, type Bench } from './harness';
-import { DEFAULT_RUNBOOK, defaultRunbookText, startOf } from './fixtures';
+import { DEFAULT_RUNBOOK, defaultRunbookText, SHIPPED_SANDBOX, startOf } from './fixtures';
 
 /**
  * What validation adds to reading a runbook: the loader (YAML document with line positions, zod
@@ -14,12 +14,15 @@ export const bench: Bench = {
   run: () => {
     const text = defaultRunbookText();
     const yamlParse = { label: 'yaml.parse', run: () => parse(text) as unknown };
-    const loaded = parseRunbookText(text, { source: DEFAULT_RUNBOOK });
+    const loaded = parseRunbookText(text, { source: DEFAULT_RUNBOOK, sandbox: SHIPPED_SANDBOX });
     return compareAll('runbook', [
       {
         what: `load + validate ${DEFAULT_RUNBOOK} (${(text.length / 1024).toFixed(0)} KB)`,
         baseline: yamlParse,
-        candidate: { label: 'parseRunbookText', run: () => parseRunbookText(text, { source: DEFAULT_RUNBOOK }) },
+        candidate: {
+          label: 'parseRunbookText',
+          run: () => parseRunbookText(text, { source: DEFAULT_RUNBOOK, sandbox: SHIPPED_SANDBOX }),
+        },
       },
       {
         what: 'prepare a start of the loaded runbook',

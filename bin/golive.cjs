@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 'use strict';
-/* global require, process, console */
+/* global process, console */
 /* eslint-disable @typescript-eslint/no-require-imports -- a CommonJS entry point: require is how it loads tsx */
 // The CLI is TypeScript run through tsx, like `npm start`: no build step between a checkout and
 // `npx golive`. tsx/cjs registers the loader for everything required after it.

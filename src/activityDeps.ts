@@ -11,11 +11,16 @@ import { outboundPolicyFromConfig } from './outbound/fromConfig';
  */
 const directorySchema = z.record(z.string(), z.array(z.string().email()));
 
-export function activityDepsFromConfig(config: Config, log: Logger, env: NodeJS.ProcessEnv = process.env): ActivityDeps {
+export function activityDepsFromConfig(
+  config: Config,
+  log: Logger,
+  env: NodeJS.ProcessEnv = process.env,
+): ActivityDeps {
   let directory: Record<string, string[]> | undefined;
   if (config.GOLIVE_NOTIFY_DIRECTORY) {
     const parsed = directorySchema.safeParse(safeJson(config.GOLIVE_NOTIFY_DIRECTORY));
-    if (!parsed.success) throw new ConfigError(`GOLIVE_NOTIFY_DIRECTORY: must be a JSON object of name → [e-mail addresses]`);
+    if (!parsed.success)
+      throw new ConfigError(`GOLIVE_NOTIFY_DIRECTORY: must be a JSON object of name → [e-mail addresses]`);
     directory = parsed.data;
   }
   return {

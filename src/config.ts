@@ -20,8 +20,15 @@ export type Role = (typeof ROLES)[number];
 /** `web`, `worker`, or both (comma-separated, in any order). */
 const roles = z
   .string()
-  .transform((s) => s.split(',').map((r) => r.trim()).filter(Boolean))
-  .pipe(z.array(z.enum(ROLES, { error: 'each role must be web or worker' })).min(1, 'name at least one role: web, worker'))
+  .transform((s) =>
+    s
+      .split(',')
+      .map((r) => r.trim())
+      .filter(Boolean),
+  )
+  .pipe(
+    z.array(z.enum(ROLES, { error: 'each role must be web or worker' })).min(1, 'name at least one role: web, worker'),
+  )
   .transform((list) => [...new Set(list)]);
 
 export const configSchema = z.object({
@@ -62,13 +69,18 @@ export const configSchema = z.object({
   GOLIVE_GRAFANA_DASHBOARDS_DIR: z.string().min(1).optional(),
   /** The sandbox's Alertmanager stand-in delivers alerts to this webhook (monitoring-verify's
    *  receiver in the default runbook). */
-  GOLIVE_SANDBOX_ALERT_WEBHOOK: z.string().regex(/^http:\/\/\S+$/, 'must be an http URL').default('http://127.0.0.1:8429/alerts'),
+  GOLIVE_SANDBOX_ALERT_WEBHOOK: z
+    .string()
+    .regex(/^http:\/\/\S+$/, 'must be an http URL')
+    .default('http://127.0.0.1:8429/alerts'),
   /** debug | info | warn | error; debug also shows the Temporal SDK's own logs. */
   GOLIVE_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   /** json (for log shippers), pretty (for people), auto: pretty on a terminal, else json. */
   GOLIVE_LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
   /** host:port of the Temporal worker's own Prometheus metrics (SDK runtime exporter); "off" disables. */
-  GOLIVE_WORKER_METRICS_ADDRESS: z.union([z.literal('off'), z.string().regex(/^[^\s:]+:\d{1,5}$/, 'must be host:port or off')]).default('127.0.0.1:8401'),
+  GOLIVE_WORKER_METRICS_ADDRESS: z
+    .union([z.literal('off'), z.string().regex(/^[^\s:]+:\d{1,5}$/, 'must be host:port or off')])
+    .default('127.0.0.1:8401'),
   /** The `command` action runs programs on the worker host: off unless an operator turns it on. */
   GOLIVE_ALLOW_COMMANDS: flag.default(false),
   /** Where runbook actions may connect (src/outbound/allowlist.ts); unset: the sandbox only. */
@@ -100,14 +112,20 @@ export const configSchema = z.object({
   /** OpenID Connect login (src/auth/oidc.ts), beside the users file. Unset issuer: off. */
   GOLIVE_OIDC_ISSUER: z
     .url({ protocol: /^https?$/, message: 'must be the issuer URL (https; http only for a loopback issuer)' })
-    .refine((u) => u.startsWith('https:') || isLoopbackUrl(u), 'must be https (http only for an issuer on this machine: localhost, 127.0.0.1, [::1])')
+    .refine(
+      (u) => u.startsWith('https:') || isLoopbackUrl(u),
+      'must be https (http only for an issuer on this machine: localhost, 127.0.0.1, [::1])',
+    )
     .optional(),
   GOLIVE_OIDC_CLIENT_ID: z.string().min(1).max(400).optional(),
   /** Confidential clients; unset: a public client (PKCE only). */
   GOLIVE_OIDC_CLIENT_SECRET: z.string().min(1).max(2000).optional(),
   /** Where the provider sends people back; default: GOLIVE_PUBLIC_URL (or the request's origin) + /auth/oidc/callback. */
   GOLIVE_OIDC_REDIRECT_URL: z.url({ protocol: /^https?$/ }).optional(),
-  GOLIVE_OIDC_SCOPES: z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]+( [\x21\x23-\x5B\x5D-\x7E]+)*$/, 'must be space-separated scopes').default('openid profile email'),
+  GOLIVE_OIDC_SCOPES: z
+    .string()
+    .regex(/^[\x21\x23-\x5B\x5D-\x7E]+( [\x21\x23-\x5B\x5D-\x7E]+)*$/, 'must be space-separated scopes')
+    .default('openid profile email'),
   /** The ID token (or userinfo) claim listing the person's groups. */
   GOLIVE_OIDC_GROUPS_CLAIM: z.string().min(1).max(200).default('groups'),
   /** The claim that becomes the golive person id (bound to the subject at the first login). */
@@ -123,8 +141,16 @@ export const configSchema = z.object({
         return z.NEVER;
       }
     })
-    .pipe(z.record(z.string().min(1), z.union([roleId, z.array(roleId).min(1)]), { error: 'must be a JSON object: {"group": "role" or ["role", …]}' }))
-    .transform((map) => Object.fromEntries(Object.entries(map).map(([group, roles]) => [group, typeof roles === 'string' ? [roles] : roles])))
+    .pipe(
+      z.record(z.string().min(1), z.union([roleId, z.array(roleId).min(1)]), {
+        error: 'must be a JSON object: {"group": "role" or ["role", …]}',
+      }),
+    )
+    .transform((map) =>
+      Object.fromEntries(
+        Object.entries(map).map(([group, roles]) => [group, typeof roles === 'string' ? [roles] : roles]),
+      ),
+    )
     .default({}),
   /** The login page's button: "Log in with <name>". */
   GOLIVE_OIDC_DISPLAY_NAME: z.string().min(1).max(80).default('single sign-on'),
@@ -135,7 +161,10 @@ export const configSchema = z.object({
   /** The WebAuthn relying party id passkeys are bound to; default: GOLIVE_PUBLIC_URL's host name (or the request's). */
   GOLIVE_WEBAUTHN_RP_ID: z
     .string()
-    .regex(/^(?=.{1,253}$)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/, 'must be a domain name such as golive.example.com (not an IP address)')
+    .regex(
+      /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/,
+      'must be a domain name such as golive.example.com (not an IP address)',
+    )
     .optional(),
 
   /** Unset: golive starts the embedded dev server. Set: golive connects to that cluster. */
@@ -148,7 +177,10 @@ export const configSchema = z.object({
   GOLIVE_TEMPORAL_UI_URL: z.string().url().optional(),
   TEMPORAL_CLI_PATH: z.string().min(1).optional(),
   /** Per-user cache of the built Temporal CLI, outside the repo so fresh clones reuse it. */
-  GOLIVE_CACHE_DIR: z.string().min(1).default(path.join(os.homedir(), '.cache', 'golive')),
+  GOLIVE_CACHE_DIR: z
+    .string()
+    .min(1)
+    .default(path.join(os.homedir(), '.cache', 'golive')),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -185,7 +217,9 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const config = result.data;
   if (config.GOLIVE_OIDC_ISSUER && !config.GOLIVE_OIDC_CLIENT_ID) {
-    throw new ConfigError('invalid configuration: GOLIVE_OIDC_CLIENT_ID: required with GOLIVE_OIDC_ISSUER (the client golive is registered as at the provider)');
+    throw new ConfigError(
+      'invalid configuration: GOLIVE_OIDC_CLIENT_ID: required with GOLIVE_OIDC_ISSUER (the client golive is registered as at the provider)',
+    );
   }
   // The embedded dev server belongs to the whole product in one process; a process with one
   // role is one of several, and they must all reach one Temporal.

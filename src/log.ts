@@ -33,7 +33,20 @@ export function currentRequestId(): string | undefined {
   return requestContext.getStore()?.requestId;
 }
 
-const REDACT = ['password', 'token', 'secret', 'authorization', 'cookie', 'apiKey', '*.password', '*.token', '*.secret', '*.authorization', '*.cookie', 'headers.*'];
+const REDACT = [
+  'password',
+  'token',
+  'secret',
+  'authorization',
+  'cookie',
+  'apiKey',
+  '*.password',
+  '*.token',
+  '*.secret',
+  '*.authorization',
+  '*.cookie',
+  'headers.*',
+];
 
 export interface LogSettings {
   level?: Level;
@@ -44,8 +57,20 @@ export interface LogSettings {
 
 function build(settings: LogSettings): pino.Logger {
   const level = settings.level ?? envLevel();
-  const usePretty = settings.destination === undefined && (settings.format === 'pretty' || (settings.format !== 'json' && process.stdout.isTTY));
-  const stream = settings.destination ?? (usePretty ? pretty({ colorize: true, sync: true, ignore: 'pid,hostname,component', translateTime: 'HH:MM:ss', messageFormat: '[{component}] {msg}' }) : pino.destination({ fd: 1, sync: true }));
+  const usePretty =
+    settings.destination === undefined &&
+    (settings.format === 'pretty' || (settings.format !== 'json' && process.stdout.isTTY));
+  const stream =
+    settings.destination ??
+    (usePretty
+      ? pretty({
+          colorize: true,
+          sync: true,
+          ignore: 'pid,hostname,component',
+          translateTime: 'HH:MM:ss',
+          messageFormat: '[{component}] {msg}',
+        })
+      : pino.destination({ fd: 1, sync: true }));
   return pino(
     {
       level,

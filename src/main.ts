@@ -57,7 +57,9 @@ async function start(config: Config, running: Running): Promise<void> {
   const embedded = config.TEMPORAL_ADDRESS ? undefined : startEmbeddedTemporal(config, log);
   // Keep the dev server's failure for the await below (and stop it if it comes up after all).
   embedded?.then((s) => (running.devServer = s)).catch(() => undefined);
-  const uiUrl = config.TEMPORAL_ADDRESS ? config.GOLIVE_TEMPORAL_UI_URL : `http://127.0.0.1:${config.GOLIVE_TEMPORAL_UI_PORT}`;
+  const uiUrl = config.TEMPORAL_ADDRESS
+    ? config.GOLIVE_TEMPORAL_UI_URL
+    : `http://127.0.0.1:${config.GOLIVE_TEMPORAL_UI_PORT}`;
   log.info(`Temporal at ${target.address} (namespace ${target.namespace}${embedded ? ', embedded dev server' : ''})`);
 
   if (hasRole(config, 'web')) {
@@ -69,7 +71,9 @@ async function start(config: Config, running: Running): Promise<void> {
   if (embedded) {
     const server = await embedded;
     // Without its Temporal the product cannot work: say so and stop, rather than retry forever.
-    server.child.once('exit', (code, signal) => running.onDevServerExit?.(`the embedded Temporal dev server exited (${signal ?? `code ${code}`})`));
+    server.child.once('exit', (code, signal) =>
+      running.onDevServerExit?.(`the embedded Temporal dev server exited (${signal ?? `code ${code}`})`),
+    );
   }
   if (hasRole(config, 'worker')) {
     if (config.GOLIVE_SANDBOX) {
@@ -87,8 +91,13 @@ async function start(config: Config, running: Running): Promise<void> {
 
 /** Where this process's metrics are: golive's own /metrics (web) and the SDK's exporter (worker). */
 function metricsWhere(config: Config, running: Running): string {
-  const worker = config.GOLIVE_WORKER_METRICS_ADDRESS === 'off' ? 'worker metrics off' : `http://${config.GOLIVE_WORKER_METRICS_ADDRESS}/metrics (Temporal worker)`;
-  return [...(running.web ? [`${running.web.url}/metrics (golive)`] : []), ...(running.worker ? [worker] : [])].join(', ');
+  const worker =
+    config.GOLIVE_WORKER_METRICS_ADDRESS === 'off'
+      ? 'worker metrics off'
+      : `http://${config.GOLIVE_WORKER_METRICS_ADDRESS}/metrics (Temporal worker)`;
+  return [...(running.web ? [`${running.web.url}/metrics (golive)`] : []), ...(running.worker ? [worker] : [])].join(
+    ', ',
+  );
 }
 
 function printBanner(config: Config, running: Running, target: TemporalTarget, uiUrl: string | undefined): void {
@@ -135,7 +144,14 @@ async function stop(running: Running): Promise<void> {
   running.lock?.release();
 }
 
-const KNOWN_ERRORS = [ConfigError, PortInUse, TemporalCliUnavailable, DataFolderInUse, DatabaseUnavailable, UsersFileError];
+const KNOWN_ERRORS = [
+  ConfigError,
+  PortInUse,
+  TemporalCliUnavailable,
+  DataFolderInUse,
+  DatabaseUnavailable,
+  UsersFileError,
+];
 
 async function main(): Promise<void> {
   const running: Running = { stopping: false };

@@ -61,8 +61,13 @@ export function createGoLiveWorker(opts: GoLiveWorkerOptions): Promise<Worker> {
     activities: { ...createActivities(opts.activityDeps), ...createOversightActivities() },
     sinks: sinks(opts.onRefusal ?? logRefusal),
     // Request ids from HTTP through the workflow to activity log lines (src/log.ts).
-    interceptors: { activity: [activityRequestIdInterceptor], ...(opts.workflowBundle ? {} : { workflowModules: WORKFLOW_INTERCEPTOR_MODULES }) },
-    ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: WORKFLOWS_PATH, bundlerOptions: { preloadModules: WORKFLOW_PRELOAD_MODULES } }),
+    interceptors: {
+      activity: [activityRequestIdInterceptor],
+      ...(opts.workflowBundle ? {} : { workflowModules: WORKFLOW_INTERCEPTOR_MODULES }),
+    },
+    ...(opts.workflowBundle
+      ? { workflowBundle: opts.workflowBundle }
+      : { workflowsPath: WORKFLOWS_PATH, bundlerOptions: { preloadModules: WORKFLOW_PRELOAD_MODULES } }),
     plugins: workerPlugins(),
     ...opts.overrides,
   });
@@ -76,14 +81,26 @@ export function createGoLiveWorker(opts: GoLiveWorkerOptions): Promise<Worker> {
  */
 type TuningConfig = Pick<
   Config,
-  'GOLIVE_WORKER_MAX_CONCURRENT_ACTIVITIES' | 'GOLIVE_WORKER_MAX_CONCURRENT_WORKFLOW_TASKS' | 'GOLIVE_WORKER_MAX_CACHED_WORKFLOWS' | 'GOLIVE_WORKER_MEMORY_MB' | 'GOLIVE_SHUTDOWN_GRACE_SECONDS'
+  | 'GOLIVE_WORKER_MAX_CONCURRENT_ACTIVITIES'
+  | 'GOLIVE_WORKER_MAX_CONCURRENT_WORKFLOW_TASKS'
+  | 'GOLIVE_WORKER_MAX_CACHED_WORKFLOWS'
+  | 'GOLIVE_WORKER_MEMORY_MB'
+  | 'GOLIVE_SHUTDOWN_GRACE_SECONDS'
 >;
 
-export function workerTuning(config: TuningConfig, heapLimitMb = v8.getHeapStatistics().heap_size_limit / 2 ** 20): Partial<WorkerOptions> {
+export function workerTuning(
+  config: TuningConfig,
+  heapLimitMb = v8.getHeapStatistics().heap_size_limit / 2 ** 20,
+): Partial<WorkerOptions> {
   return {
-    ...(config.GOLIVE_WORKER_MAX_CONCURRENT_ACTIVITIES !== undefined ? { maxConcurrentActivityTaskExecutions: config.GOLIVE_WORKER_MAX_CONCURRENT_ACTIVITIES } : {}),
-    ...(config.GOLIVE_WORKER_MAX_CONCURRENT_WORKFLOW_TASKS !== undefined ? { maxConcurrentWorkflowTaskExecutions: config.GOLIVE_WORKER_MAX_CONCURRENT_WORKFLOW_TASKS } : {}),
-    maxCachedWorkflows: config.GOLIVE_WORKER_MAX_CACHED_WORKFLOWS ?? stickyCacheSize(config.GOLIVE_WORKER_MEMORY_MB ?? heapLimitMb),
+    ...(config.GOLIVE_WORKER_MAX_CONCURRENT_ACTIVITIES !== undefined
+      ? { maxConcurrentActivityTaskExecutions: config.GOLIVE_WORKER_MAX_CONCURRENT_ACTIVITIES }
+      : {}),
+    ...(config.GOLIVE_WORKER_MAX_CONCURRENT_WORKFLOW_TASKS !== undefined
+      ? { maxConcurrentWorkflowTaskExecutions: config.GOLIVE_WORKER_MAX_CONCURRENT_WORKFLOW_TASKS }
+      : {}),
+    maxCachedWorkflows:
+      config.GOLIVE_WORKER_MAX_CACHED_WORKFLOWS ?? stickyCacheSize(config.GOLIVE_WORKER_MEMORY_MB ?? heapLimitMb),
     // On SIGTERM running actions get this long to finish before they are cancelled (and retried
     // by another worker: every action is idempotent or compensable).
     shutdownGraceTime: `${config.GOLIVE_SHUTDOWN_GRACE_SECONDS}s`,

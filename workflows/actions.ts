@@ -35,7 +35,10 @@ export class UnknownActionError extends Error {}
 export async function runAction(call: ActionCall, summary: string): Promise<unknown> {
   if (!isActionName(call.action)) throw new UnknownActionError(`unknown action "${call.action}"`);
   const spec = actionIndex[call.action];
-  const acts = proxyActivities<CatalogActivities>({ ...optionsFor(call, 'long' in spec && spec.long === true), summary });
+  const acts = proxyActivities<CatalogActivities>({
+    ...optionsFor(call, 'long' in spec && spec.long === true),
+    summary,
+  });
   const fn = acts[spec.activity] as AnyActivity;
   return fn(call.params);
 }
@@ -47,7 +50,12 @@ const notifier = proxyActivities<CatalogActivities>({
   summary: 'notify',
 });
 
-export async function notify(to: string[], subject: string, text: string, severity: 'info' | 'warning' | 'critical'): Promise<boolean> {
+export async function notify(
+  to: string[],
+  subject: string,
+  text: string,
+  severity: 'info' | 'warning' | 'critical',
+): Promise<boolean> {
   if (to.length === 0) return false;
   try {
     await notifier.notify({ to, subject, text, severity });

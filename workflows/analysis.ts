@@ -103,12 +103,18 @@ function breach(ctx: RunContext, step: HypercareStep, a: Analysis, status: Analy
   status.breachedAt = at;
   status.breaches++;
   const last = status.last.at(-1);
-  const seen = last?.error ?? (last?.values.map((v) => (v === null ? 'Inf' : String(Math.round(v * 10_000) / 10_000))).join(', ') || 'no data');
-  const bounds = [a.max !== undefined ? `max ${a.max}` : '', a.min !== undefined ? `min ${a.min}` : ''].filter(Boolean).join(', ');
+  const seen =
+    last?.error ??
+    (last?.values.map((v) => (v === null ? 'Inf' : String(Math.round(v * 10_000) / 10_000))).join(', ') || 'no data');
+  const bounds = [a.max !== undefined ? `max ${a.max}` : '', a.min !== undefined ? `min ${a.min}` : '']
+    .filter(Boolean)
+    .join(', ');
   const description =
     `Automated analysis "${a.title ?? a.id}" breached: ${a.failureLimit} failed measurement(s) in a row (every ${a.interval}); ` +
     `last measured ${seen} (${bounds}). Query: ${a.query}` +
-    (a.onBreach === 'stop' ? '\nThe runbook says to stop the line on this breach: the go-live is being rolled back.' : '');
+    (a.onBreach === 'stop'
+      ? '\nThe runbook says to stop the line on this breach: the go-live is being rolled back.'
+      : '');
   ctx.state.addReport(
     {
       severity: a.severity,
@@ -121,5 +127,12 @@ function breach(ctx: RunContext, step: HypercareStep, a: Analysis, status: Analy
     },
     undefined,
   );
-  if (a.onBreach === 'stop') ctx.abort({ kind: 'stopped', stepId: step.id, by: GOLIVE_ACTOR, reason: `analysis ${a.id} breached (${seen}; ${bounds})`, at });
+  if (a.onBreach === 'stop')
+    ctx.abort({
+      kind: 'stopped',
+      stepId: step.id,
+      by: GOLIVE_ACTOR,
+      reason: `analysis ${a.id} breached (${seen}; ${bounds})`,
+      at,
+    });
 }

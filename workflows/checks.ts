@@ -9,7 +9,11 @@ export type Path = (string | number)[];
 export type Checked<T> = { ok: true; value: T } | { ok: false; path: Path; message: string };
 export type Check<T> = (value: unknown, path: Path) => Checked<T>;
 
-export const fail = (path: Path, message: string): { ok: false; path: Path; message: string } => ({ ok: false, path, message });
+export const fail = (path: Path, message: string): { ok: false; path: Path; message: string } => ({
+  ok: false,
+  path,
+  message,
+});
 const pass = <T>(value: T): Checked<T> => ({ ok: true, value });
 
 /** zod's name for what it received (util.parsedType, with its display of NaN and infinities). */
@@ -25,7 +29,8 @@ function received(value: unknown): string {
   return typeof value;
 }
 
-export const wrongType = (expected: string, value: unknown, path: Path) => fail(path, `Invalid input: expected ${expected}, received ${received(value)}`);
+export const wrongType = (expected: string, value: unknown, path: Path) =>
+  fail(path, `Invalid input: expected ${expected}, received ${received(value)}`);
 
 export interface StringRules {
   trim?: boolean;
@@ -46,22 +51,36 @@ export function str(rules: StringRules = {}): Check<string> {
   return (value, path) => {
     if (typeof value !== 'string') return wrongType('string', value, path);
     const s = rules.trim ? value.trim() : value;
-    if (rules.max !== undefined && s.length > rules.max) return fail(path, `Too big: expected string to have <=${rules.max} characters`);
-    if (rules.min !== undefined && s.length < rules.min) return fail(path, rules.minMessage ?? `Too small: expected string to have >=${rules.min} characters`);
-    if (rules.pattern && !rules.pattern.test(s)) return fail(path, rules.patternMessage ?? `Invalid string: must match pattern ${String(rules.pattern)}`);
+    if (rules.max !== undefined && s.length > rules.max)
+      return fail(path, `Too big: expected string to have <=${rules.max} characters`);
+    if (rules.min !== undefined && s.length < rules.min)
+      return fail(path, rules.minMessage ?? `Too small: expected string to have >=${rules.min} characters`);
+    if (rules.pattern && !rules.pattern.test(s))
+      return fail(path, rules.patternMessage ?? `Invalid string: must match pattern ${String(rules.pattern)}`);
     return pass(s);
   };
 }
 
-export const bool = (fallback?: boolean): Check<boolean> => (value, path) =>
-  value === undefined && fallback !== undefined ? pass(fallback) : typeof value === 'boolean' ? pass(value) : wrongType('boolean', value, path);
+export const bool =
+  (fallback?: boolean): Check<boolean> =>
+  (value, path) =>
+    value === undefined && fallback !== undefined
+      ? pass(fallback)
+      : typeof value === 'boolean'
+        ? pass(value)
+        : wrongType('boolean', value, path);
 
 export function oneOf<const T extends string>(options: readonly T[]): Check<T> {
   return (value, path) =>
     (options as readonly unknown[]).includes(value)
       ? pass(value as T)
       : // zod words a single choice as an expected value, several as options.
-        fail(path, options.length === 1 ? `Invalid input: expected "${options[0]}"` : `Invalid option: expected one of ${options.map((o) => `"${o}"`).join('|')}`);
+        fail(
+          path,
+          options.length === 1
+            ? `Invalid input: expected "${options[0]}"`
+            : `Invalid option: expected one of ${options.map((o) => `"${o}"`).join('|')}`,
+        );
 }
 
 export function arrayOf<T>(item: Check<T>, max: number): Check<T[]> {
@@ -80,11 +99,14 @@ export function arrayOf<T>(item: Check<T>, max: number): Check<T[]> {
 }
 
 /** `z.unknown()` as a field: any value, but the key must be there (zod calls it "nonoptional"). */
-export const present: Check<unknown> = (value, path) => (value === undefined ? fail(path, 'Invalid input: expected nonoptional, received undefined') : pass(value));
+export const present: Check<unknown> = (value, path) =>
+  value === undefined ? fail(path, 'Invalid input: expected nonoptional, received undefined') : pass(value);
 
 /** Marks a field that may be absent (or undefined); absent stays absent in the output. */
 export function optional<T>(check: Check<T>): Check<T | undefined> & { optional: true } {
-  return Object.assign((value: unknown, path: Path) => (value === undefined ? pass(undefined) : check(value, path)), { optional: true as const });
+  return Object.assign((value: unknown, path: Path) => (value === undefined ? pass(undefined) : check(value, path)), {
+    optional: true as const,
+  });
 }
 
 type Shape = Record<string, Check<unknown>>;
@@ -104,7 +126,8 @@ export function strictObject<S extends Shape>(shape: S): Check<Out<S>> {
       if (r.value !== undefined) out[key] = r.value;
     }
     const unknown = Object.keys(input).filter((k) => !Object.hasOwn(shape, k));
-    if (unknown.length > 0) return fail(path, `Unrecognized key${unknown.length > 1 ? 's' : ''}: ${unknown.map((k) => `"${k}"`).join(', ')}`);
+    if (unknown.length > 0)
+      return fail(path, `Unrecognized key${unknown.length > 1 ? 's' : ''}: ${unknown.map((k) => `"${k}"`).join(', ')}`);
     return pass(out as Out<S>);
   };
 }

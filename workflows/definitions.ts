@@ -71,7 +71,6 @@ export interface GoLiveInput {
   carried?: unknown;
 }
 
-
 // ---------------------------------------------------------------------------------------------
 // Decisions and other human messages: what callers send (defaults may be omitted; the workflow
 // checks every payload again, messageChecks.ts)
@@ -144,7 +143,16 @@ export interface ResendNotificationInput extends Signed {
 // from history)
 
 /** Every state a run can be in, in lifecycle order (list filters and forms offer these). */
-export const RUN_STATUSES = ['running', 'waiting', 'hypercare', 'compensating', 'live', 'rolled-back', 'rollback-incomplete', 'cancelled'] as const;
+export const RUN_STATUSES = [
+  'running',
+  'waiting',
+  'hypercare',
+  'compensating',
+  'live',
+  'rolled-back',
+  'rollback-incomplete',
+  'cancelled',
+] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
 export const FINAL_STATUSES: readonly RunStatus[] = ['live', 'rolled-back', 'rollback-incomplete', 'cancelled'];
@@ -182,7 +190,15 @@ export interface StepView {
   /** Approval steps: per-role progress towards quorum. */
   approvals?: ApprovalProgress[];
   /** Evidence steps: what must be submitted, so callers can offer the right input. */
-  items?: { id: string; title: string; type: 'number' | 'url' | 'document' | 'attestation' | 'text'; min?: number; max?: number; optional: boolean; submittedBy: string[] }[];
+  items?: {
+    id: string;
+    title: string;
+    type: 'number' | 'url' | 'document' | 'attestation' | 'text';
+    min?: number;
+    max?: number;
+    optional: boolean;
+    submittedBy: string[];
+  }[];
   /** Approval/evidence steps: who may act now (after delegation), and until when. */
   mayDecide?: { role: string; people: string[] }[];
   /** Notification steps the runbook lets fail without a rollback: not delivered (yet), why, and

@@ -51,7 +51,10 @@ export function verifyEd25519(signature: Uint8Array, message: Uint8Array, public
     hashed.set(message, 64);
     const k = numberLE(sha512(hashed)) % L;
     // [8]([s]B) == [8](R + [k]A)
-    return multiply(Point.BASE, s).subtract(R.add(multiply(A, k))).clearCofactor().is0();
+    return multiply(Point.BASE, s)
+      .subtract(R.add(multiply(A, k)))
+      .clearCofactor()
+      .is0();
   } catch {
     return false; // a point that does not decode is no signature
   }

@@ -19,6 +19,7 @@ export function fillEvidence<T>(value: T, evidence: readonly EvidenceRecord[]): 
     }) as T;
   }
   if (Array.isArray(value)) return value.map((v: unknown) => fillEvidence(v, evidence)) as T;
-  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fillEvidence(v, evidence)])) as T;
+  if (value !== null && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fillEvidence(v, evidence)])) as T;
   return value;
 }

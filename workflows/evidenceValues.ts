@@ -14,7 +14,11 @@ const HTTP_LINK = /^https?:\/\//i;
 
 /** `z.string().url()`: parses as a URL once trimmed, and comes out trimmed without tabs or newlines. */
 function url(extra: { max?: number }): Check<string> {
-  const link = str({ ...(extra.max !== undefined ? { max: extra.max } : {}), pattern: HTTP_LINK, patternMessage: 'must be an http(s) link' });
+  const link = str({
+    ...(extra.max !== undefined ? { max: extra.max } : {}),
+    pattern: HTTP_LINK,
+    patternMessage: 'must be an http(s) link',
+  });
   return (value, path) => {
     if (typeof value !== 'string') return wrongType('string', value, path);
     const trimmed = value.trim();
@@ -23,7 +27,8 @@ function url(extra: { max?: number }): Check<string> {
   };
 }
 
-const finiteNumber: Check<number> = (value, path) => (typeof value === 'number' && Number.isFinite(value) ? { ok: true, value } : wrongType('number', value, path));
+const finiteNumber: Check<number> = (value, path) =>
+  typeof value === 'number' && Number.isFinite(value) ? { ok: true, value } : wrongType('number', value, path);
 
 export const documentEvidence = strictObject({
   name: str({ min: 1, max: 300 }),
@@ -49,8 +54,10 @@ export function checkEvidenceValue(item: EvidenceItem, value: unknown): { ok: tr
   }
   if (item.type === 'number') {
     const n = parsed.value as number;
-    if (item.min !== undefined && n < item.min) return new Refusal(REFUSAL_TYPES.invalid, `"${item.id}" must be at least ${item.min} (got ${n})`);
-    if (item.max !== undefined && n > item.max) return new Refusal(REFUSAL_TYPES.invalid, `"${item.id}" must be at most ${item.max} (got ${n})`);
+    if (item.min !== undefined && n < item.min)
+      return new Refusal(REFUSAL_TYPES.invalid, `"${item.id}" must be at least ${item.min} (got ${n})`);
+    if (item.max !== undefined && n > item.max)
+      return new Refusal(REFUSAL_TYPES.invalid, `"${item.id}" must be at most ${item.max} (got ${n})`);
   }
   return { ok: true, value: parsed.value };
 }

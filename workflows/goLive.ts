@@ -1,4 +1,13 @@
-import { allHandlersFinished, CancellationScope, condition, continueAsNew, isCancellation, patched, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import {
+  allHandlersFinished,
+  CancellationScope,
+  condition,
+  continueAsNew,
+  isCancellation,
+  patched,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
 import { nowIso as now, nowMs } from './clock';
 import type { GoLiveInput, RunStateView } from './definitions';
 import { registerHandlers } from './handlers';
@@ -39,7 +48,10 @@ export async function goLive(input: GoLiveInput): Promise<RunStateView> {
       for (const { step, after } of state.plan) {
         if (started.has(step.id) || !after.every((d) => done.has(d))) continue;
         started.add(step.id);
-        const running = runStep(ctx, step).then((outcome): { id: string; outcome: Outcome } => ({ id: step.id, outcome }));
+        const running = runStep(ctx, step).then((outcome): { id: string; outcome: Outcome } => ({
+          id: step.id,
+          outcome,
+        }));
         running.catch(() => undefined); // a failure is handled through Promise.race below
         inFlight.set(step.id, running);
       }
@@ -79,11 +91,14 @@ export async function goLive(input: GoLiveInput): Promise<RunStateView> {
   }
 
   if (state.data.failure) {
-    for (const s of state.data.steps) if (s.status === 'waiting' || s.status === 'running') state.setStep(s.id, 'cancelled', now());
+    for (const s of state.data.steps)
+      if (s.status === 'waiting' || s.status === 'running') state.setStep(s.id, 'cancelled', now());
     await compensate(ctx);
     await settleOversight(ctx);
     const anyFailed = state.data.compensations.some((c) => c.status === 'failed');
-    state.setStatus(anyFailed ? 'rollback-incomplete' : state.data.failure.kind === 'cancelled' ? 'cancelled' : 'rolled-back');
+    state.setStatus(
+      anyFailed ? 'rollback-incomplete' : state.data.failure.kind === 'cancelled' ? 'cancelled' : 'rolled-back',
+    );
   } else {
     state.setStatus('live');
   }

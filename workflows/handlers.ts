@@ -100,15 +100,27 @@ function checks(state: RunState, control: RunControl) {
     if (!keys) return { input };
     const signature = (input as { signature?: MessageSignature }).signature;
     if (via === 'update' && signature) {
-      if (state.nonceSeen(signature.nonce)) refuse(new Refusal(REFUSAL_TYPES.replayed, `${name} with nonce ${signature.nonce} was accepted before`));
+      if (state.nonceSeen(signature.nonce))
+        refuse(new Refusal(REFUSAL_TYPES.replayed, `${name} with nonce ${signature.nonce} was accepted before`));
       return { input, signature };
     }
-    const check = checkSignature({ runId: control.runId, keys, nowMs: control.nowMs(), seen: (n) => state.nonceSeen(n) }, name, raw);
-    if (!check.ok) refuse(new Refusal(check.problem === 'replayed' ? REFUSAL_TYPES.replayed : REFUSAL_TYPES.badSignature, check.reason));
+    const check = checkSignature(
+      { runId: control.runId, keys, nowMs: control.nowMs(), seen: (n) => state.nonceSeen(n) },
+      name,
+      raw,
+    );
+    if (!check.ok)
+      refuse(
+        new Refusal(check.problem === 'replayed' ? REFUSAL_TYPES.replayed : REFUSAL_TYPES.badSignature, check.reason),
+      );
     return { input, signature: check.signature };
   };
   const allow = (actor: Actor | undefined, action: Action): Grant => {
-    const grant = authorize(state.facts(), { id: actor?.id ?? 'anonymous', ...(actor?.roles ? { roles: actor.roles } : {}) }, action);
+    const grant = authorize(
+      state.facts(),
+      { id: actor?.id ?? 'anonymous', ...(actor?.roles ? { roles: actor.roles } : {}) },
+      action,
+    );
     if (grant instanceof Refusal) refuse(grant);
     return grant;
   };
@@ -118,7 +130,8 @@ function checks(state: RunState, control: RunControl) {
   };
   const hypercare = (): HypercareStep => {
     const step = control.hypercare();
-    if (!step || !state.isOpen()) refuse(new Refusal(REFUSAL_TYPES.runClosed, 'Red Button reports are taken during hypercare, after go-live'));
+    if (!step || !state.isOpen())
+      refuse(new Refusal(REFUSAL_TYPES.runClosed, 'Red Button reports are taken during hypercare, after go-live'));
     return step;
   };
   return { authenticate, allow, consume, hypercare };
@@ -137,29 +150,67 @@ function messageHandlers(state: RunState, control: RunControl, check: Check) {
   };
   const decide = (decision: 'approve' | 'reject') => (raw: unknown, via: Via) => {
     const name = decision === 'approve' ? 'approveStep' : 'rejectStep';
-    const { input, signature } = check.authenticate(name, decision === 'approve' ? checkApproveStep : checkRejectStep, raw, via);
-    const grant = check.allow(input.actor, { kind: 'decide', stepId: input.stepId, decision, role: input.role, passkey: input.passkey !== undefined });
+    const { input, signature } = check.authenticate(
+      name,
+      decision === 'approve' ? checkApproveStep : checkRejectStep,
+      raw,
+      via,
+    );
+    const grant = check.allow(input.actor, {
+      kind: 'decide',
+      stepId: input.stepId,
+      decision,
+      role: input.role,
+      passkey: input.passkey !== undefined,
+    });
     const step = state.stepDef(input.stepId)!;
     const covers = step.kind === 'approval' ? step.covers : [];
     if (input.passkey) {
-      const facts = { runId: control.runId, stepId: step.id, decision, comment: input.comment ?? '', personId: input.actor.id, evidenceHash: state.evidenceHash(covers) };
+      const facts = {
+        runId: control.runId,
+        stepId: step.id,
+        decision,
+        comment: input.comment ?? '',
+        personId: input.actor.id,
+        evidenceHash: state.evidenceHash(covers),
+      };
       const unbound = bindingProblem(facts, input.passkey);
-      if (unbound) refuse(new Refusal(REFUSAL_TYPES.passkeyMismatch, `the passkey assertion does not fit this decision: ${unbound}`));
+      if (unbound)
+        refuse(
+          new Refusal(REFUSAL_TYPES.passkeyMismatch, `the passkey assertion does not fit this decision: ${unbound}`),
+        );
     }
     if (via === 'validator') return undefined;
     check.consume(signature);
-    const record = state.recordDecision(step.id, decision, input.actor, grant, input.comment, covers, control.now(), signature?.keyId);
+    const record = state.recordDecision(
+      step.id,
+      decision,
+      input.actor,
+      grant,
+      input.comment,
+      covers,
+      control.now(),
+      signature?.keyId,
+    );
     if (input.passkey) record.passkey = { credentialId: input.passkey.credentialId };
     control.changed();
-    const settles = () => decision === 'reject' || (step.kind === 'approval' && quorumMet(step, state.stepDecisions(step.id)));
+    const settles = () =>
+      decision === 'reject' || (step.kind === 'approval' && quorumMet(step, state.stepDecisions(step.id)));
     return outcome(step.id, settles);
   };
   const submitEvidence = (raw: unknown, via: Via) => {
     const { input, signature } = check.authenticate('submitEvidence', checkSubmitEvidence, raw, via);
-    const grant = check.allow(input.actor, { kind: 'submit', stepId: input.stepId, itemId: input.itemId, role: input.role });
+    const grant = check.allow(input.actor, {
+      kind: 'submit',
+      stepId: input.stepId,
+      itemId: input.itemId,
+      role: input.role,
+    });
     const step = state.stepDef(input.stepId)!;
     const item = step.kind === 'evidence' ? step.items.find((i) => i.id === input.itemId)! : undefined;
-    const checked = item ? checkEvidenceValue(item, input.value) : new Refusal(REFUSAL_TYPES.invalid, 'not an evidence item');
+    const checked = item
+      ? checkEvidenceValue(item, input.value)
+      : new Refusal(REFUSAL_TYPES.invalid, 'not an evidence item');
     if (checked instanceof Refusal) refuse(checked);
     if (via === 'validator' || step.kind !== 'evidence') return undefined;
     check.consume(signature);
@@ -175,7 +226,8 @@ function redButtonHandlers(state: RunState, control: RunControl, check: Check) {
   const reportError = (raw: unknown, via: Via): ReportView | undefined => {
     const { input, signature } = check.authenticate('reportError', checkReportError, raw, via);
     const hypercare = check.hypercare();
-    if (!input.anonymous && !input.actor) refuse(new Refusal(REFUSAL_TYPES.invalid, 'actor: required unless the report is anonymous'));
+    if (!input.anonymous && !input.actor)
+      refuse(new Refusal(REFUSAL_TYPES.invalid, 'actor: required unless the report is anonymous'));
     // An anonymous report names nobody, so golive checked the reporter before signing it.
     if (!input.anonymous) check.allow(input.actor, { kind: 'report', anonymous: false });
     if (via === 'validator') return undefined;
@@ -206,14 +258,26 @@ function redButtonHandlers(state: RunState, control: RunControl, check: Check) {
     control.changed();
     return report;
   };
-  const line = (name: 'stopLine' | 'requestRollback') => (raw: unknown, via: Via): RunStateView | undefined => {
-    const { input, signature } = check.authenticate(name, name === 'stopLine' ? checkStopLine : checkRequestRollback, raw, via);
-    check.allow(input.actor, { kind: name === 'stopLine' ? 'stop' : 'rollback' });
-    if (via === 'validator') return undefined;
-    check.consume(signature);
-    control.abort({ kind: name === 'stopLine' ? 'stopped' : 'rollback-requested', by: input.actor, reason: input.reason, at: control.now() });
-    return state.view();
-  };
+  const line =
+    (name: 'stopLine' | 'requestRollback') =>
+    (raw: unknown, via: Via): RunStateView | undefined => {
+      const { input, signature } = check.authenticate(
+        name,
+        name === 'stopLine' ? checkStopLine : checkRequestRollback,
+        raw,
+        via,
+      );
+      check.allow(input.actor, { kind: name === 'stopLine' ? 'stop' : 'rollback' });
+      if (via === 'validator') return undefined;
+      check.consume(signature);
+      control.abort({
+        kind: name === 'stopLine' ? 'stopped' : 'rollback-requested',
+        by: input.actor,
+        reason: input.reason,
+        at: control.now(),
+      });
+      return state.view();
+    };
   return { reportError, resolveReport, stopLine: line('stopLine'), requestRollback: line('requestRollback') };
 }
 
@@ -221,11 +285,18 @@ function redButtonHandlers(state: RunState, control: RunControl, check: Check) {
 function resendHandler(state: RunState, control: RunControl, check: Check) {
   const send = async (step: ActionStep, by: string): Promise<StepView | undefined> => {
     try {
-      const result = await runAction({ ...step, params: fillEvidence(step.params, state.data.evidence) }, `${step.id}: ${step.title} (resent by ${by})`);
+      const result = await runAction(
+        { ...step, params: fillEvidence(step.params, state.data.evidence) },
+        `${step.id}: ${step.title} (resent by ${by})`,
+      );
       state.setStep(step.id, 'completed', control.now(), { result, warning: undefined, error: undefined });
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
-      state.setStep(step.id, 'completed', control.now(), { undelivered: true, warning: `not delivered: ${message}`, error: message });
+      state.setStep(step.id, 'completed', control.now(), {
+        undelivered: true,
+        warning: `not delivered: ${message}`,
+        error: message,
+      });
     }
     control.changed();
     return state.view().steps.find((s) => s.id === step.id);
@@ -288,7 +359,11 @@ function signalOf(state: RunState, control: RunControl, name: string, handler: H
 
 export function registerHandlers(state: RunState, control: RunControl): void {
   const check = checks(state, control);
-  const all = { ...messageHandlers(state, control, check), ...redButtonHandlers(state, control, check), resendNotification: resendHandler(state, control, check) };
+  const all = {
+    ...messageHandlers(state, control, check),
+    ...redButtonHandlers(state, control, check),
+    resendNotification: resendHandler(state, control, check),
+  };
   // Every message once: its Update (validator + handler) and, for tools that cannot wait, its Signal.
   const messages = [
     [approveStepUpdate, approveStepSignal, all.approve],
@@ -301,7 +376,9 @@ export function registerHandlers(state: RunState, control: RunControl): void {
     [resendNotificationUpdate, undefined, all.resendNotification],
   ] as const;
   for (const [update, signal, handler] of messages) {
-    setHandler(update, ((raw: unknown) => handler(raw, 'update')) as never, { validator: validatorOf(control, update.name, handler) });
+    setHandler(update, ((raw: unknown) => handler(raw, 'update')) as never, {
+      validator: validatorOf(control, update.name, handler),
+    });
     if (signal) setHandler(signal, signalOf(state, control, update.name, handler) as never);
   }
   setHandler(getRunStateQuery, () => state.view());

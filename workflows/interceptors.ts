@@ -25,7 +25,8 @@ export const interceptors = (): WorkflowInterceptors => {
     ],
     outbound: [
       {
-        scheduleActivity: (input, next) => next(seen.header ? { ...input, headers: { ...input.headers, [REQUEST_ID_HEADER]: seen.header } } : input),
+        scheduleActivity: (input, next) =>
+          next(seen.header ? { ...input, headers: { ...input.headers, [REQUEST_ID_HEADER]: seen.header } } : input),
       },
     ],
   };

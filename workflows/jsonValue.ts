@@ -24,7 +24,10 @@ export const JSON_VALUE_LIMITS = {
 export type JsonValueLimits = { readonly [K in keyof typeof JSON_VALUE_LIMITS]: number };
 
 /** The first way `value` breaks the bounds (`path: why`), or undefined when it is plain JSON within them. */
-export function jsonValueProblem(value: unknown, limits: JsonValueLimits = JSON_VALUE_LIMITS): { path: (string | number)[]; message: string } | undefined {
+export function jsonValueProblem(
+  value: unknown,
+  limits: JsonValueLimits = JSON_VALUE_LIMITS,
+): { path: (string | number)[]; message: string } | undefined {
   const stack: { value: unknown; path: (string | number)[]; depth: number }[] = [{ value, path: [], depth: 0 }];
   let values = 0;
   let chars = 0;
@@ -39,11 +42,13 @@ export function jsonValueProblem(value: unknown, limits: JsonValueLimits = JSON_
     if (v === null || typeof v !== 'object') continue;
     if (depth >= limits.depth) return { path, message: `must be nested at most ${limits.depth} levels deep` };
     const size = Array.isArray(v) ? v.length : Object.keys(v).length;
-    if (values + stack.length + size > limits.values) return { path, message: `must hold at most ${limits.values} values` };
+    if (values + stack.length + size > limits.values)
+      return { path, message: `must hold at most ${limits.values} values` };
     const entries: [string | number, unknown][] = Array.isArray(v) ? v.map((x, i) => [i, x]) : Object.entries(v);
     for (const [key, child] of entries) {
       if (typeof key === 'string') {
-        if (key.length > limits.keyChars) return { path, message: `field names must be at most ${limits.keyChars} characters` };
+        if (key.length > limits.keyChars)
+          return { path, message: `field names must be at most ${limits.keyChars} characters` };
         chars += key.length + 3;
       }
       stack.push({ value: child, path: [...path, key], depth: depth + 1 });

@@ -1,4 +1,16 @@
-import { arrayOf, bool, int, intIn, oneOf, optional, present, str, strictObject, withDefault, type Check } from './checks';
+import {
+  arrayOf,
+  bool,
+  int,
+  intIn,
+  oneOf,
+  optional,
+  present,
+  str,
+  strictObject,
+  withDefault,
+  type Check,
+} from './checks';
 import {
   SEVERITIES,
   type Actor,
@@ -24,9 +36,20 @@ import type { MessageSignature } from './signedMessages';
  * value and the same first problem.
  */
 
-const personId = str({ min: 1, max: 120, pattern: /^[A-Za-z0-9._@+-]+$/, patternMessage: 'must be a user id (letters, digits, . _ @ + -)' });
-const roleId = str({ min: 1, max: 64, pattern: /^[a-z0-9][a-z0-9-]*$/, patternMessage: 'must be lowercase letters, digits and dashes (e.g. "load-test")' });
-const hex = (length: number) => str({ pattern: new RegExp(`^[0-9a-f]{${length}}$`), patternMessage: `must be ${length} lowercase hex digits` });
+const personId = str({
+  min: 1,
+  max: 120,
+  pattern: /^[A-Za-z0-9._@+-]+$/,
+  patternMessage: 'must be a user id (letters, digits, . _ @ + -)',
+});
+const roleId = str({
+  min: 1,
+  max: 64,
+  pattern: /^[a-z0-9][a-z0-9-]*$/,
+  patternMessage: 'must be lowercase letters, digits and dashes (e.g. "load-test")',
+});
+const hex = (length: number) =>
+  str({ pattern: new RegExp(`^[0-9a-f]{${length}}$`), patternMessage: `must be ${length} lowercase hex digits` });
 
 export const checkActor = strictObject({
   id: personId,
@@ -54,33 +77,41 @@ const jsonValue: Check<unknown> = (value, path) => {
   return problem ? { ok: false, path: [...path, ...problem.path], message: problem.message } : held;
 };
 
-const base64url = (max: number) => str({ min: 1, max, pattern: /^[A-Za-z0-9_-]+$/, patternMessage: 'must be base64url' });
+const base64url = (max: number) =>
+  str({ min: 1, max, pattern: /^[A-Za-z0-9_-]+$/, patternMessage: 'must be base64url' });
 
 export const checkPasskeyAssertion = strictObject({
-    binding: strictObject({
-      format: oneOf([PASSKEY_BINDING_FORMAT]),
-      runId: str({ min: 1, max: 200 }),
-      stepId,
-      decision: oneOf(['approve', 'reject']),
-      comment: str({ max: 4000 }),
-      personId,
-      evidence: arrayOf(strictObject({ stepId, itemId: str({ min: 1, max: 64 }), sha256: hex(64) }), 1000),
-      evidenceHash: hex(64),
-      rpId: str({ min: 1, max: 253 }),
-      origin: str({ min: 1, max: 300 }),
-      nonce: str({ pattern: /^[A-Za-z0-9_-]{16,64}$/, patternMessage: 'must be 16–64 characters of A–Z a–z 0–9 _ -' }),
-      issuedAt: str({ min: 1, max: 40 }),
-    }),
-    credentialId: base64url(1400),
-    authenticatorData: base64url(4000),
-    clientDataJSON: base64url(4000),
-    signature: base64url(2000),
-    userHandle: optional(base64url(200)),
+  binding: strictObject({
+    format: oneOf([PASSKEY_BINDING_FORMAT]),
+    runId: str({ min: 1, max: 200 }),
+    stepId,
+    decision: oneOf(['approve', 'reject']),
+    comment: str({ max: 4000 }),
+    personId,
+    evidence: arrayOf(strictObject({ stepId, itemId: str({ min: 1, max: 64 }), sha256: hex(64) }), 1000),
+    evidenceHash: hex(64),
+    rpId: str({ min: 1, max: 253 }),
+    origin: str({ min: 1, max: 300 }),
+    nonce: str({ pattern: /^[A-Za-z0-9_-]{16,64}$/, patternMessage: 'must be 16–64 characters of A–Z a–z 0–9 _ -' }),
+    issuedAt: str({ min: 1, max: 40 }),
+  }),
+  credentialId: base64url(1400),
+  authenticatorData: base64url(4000),
+  clientDataJSON: base64url(4000),
+  signature: base64url(2000),
+  userHandle: optional(base64url(200)),
   publicKey: strictObject({ algorithm: int, spki: base64url(2000) }),
 }) as Check<PasskeyAssertion>;
 const passkey = optional(checkPasskeyAssertion);
 
-export const checkApproveStep = strictObject({ actor: checkActor, stepId, role: optional(str()), comment: optional(comment), passkey, signature }) as Check<ApproveStepInput>;
+export const checkApproveStep = strictObject({
+  actor: checkActor,
+  stepId,
+  role: optional(str()),
+  comment: optional(comment),
+  passkey,
+  signature,
+}) as Check<ApproveStepInput>;
 
 export const checkRejectStep = strictObject({
   actor: checkActor,
@@ -121,7 +152,11 @@ export const checkStopLine = strictObject({ actor: checkActor, reason, signature
 
 export const checkRequestRollback = checkStopLine;
 
-export const checkResendNotification = strictObject({ actor: checkActor, stepId, signature }) as Check<ResendNotificationInput>;
+export const checkResendNotification = strictObject({
+  actor: checkActor,
+  stepId,
+  signature,
+}) as Check<ResendNotificationInput>;
 
 const reviewFinding = strictObject({
   summary: str({ trim: true, min: 1, minMessage: 'describe the finding', max: 4000 }),

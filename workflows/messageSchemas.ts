@@ -44,7 +44,8 @@ export const actorSchema = z.strictObject({
 const comment = z.string().trim().max(4000);
 const reason = z.string().trim().min(1, 'a reason is required').max(4000);
 const stepId = z.string().min(1).max(64);
-const hex = (length: number) => z.string().regex(new RegExp(`^[0-9a-f]{${length}}$`), `must be ${length} lowercase hex digits`);
+const hex = (length: number) =>
+  z.string().regex(new RegExp(`^[0-9a-f]{${length}}$`), `must be ${length} lowercase hex digits`);
 
 /** The server's signature on a message (see signedMessages.ts for what it covers). */
 export const messageSignatureSchema = z.strictObject({
@@ -101,15 +102,24 @@ export const goLiveInputSchema = z.strictObject({
   params: z.record(z.string(), paramValueSchema).default({}),
   delegations: z.array(delegationSchema).max(50).optional(),
   directory: z.record(personId, z.array(roleIdSchema)).optional(),
-  people: z.record(personId, z.strictObject({ name: z.string().min(1).max(200), email: z.string().max(254).optional() })).optional(),
-  signing: z.strictObject({ keys: z.array(pinnedKeySchema).min(1).max(10), startSignature: messageSignatureSchema }).optional(),
+  people: z
+    .record(personId, z.strictObject({ name: z.string().min(1).max(200), email: z.string().max(254).optional() }))
+    .optional(),
+  signing: z
+    .strictObject({ keys: z.array(pinnedKeySchema).min(1).max(10), startSignature: messageSignatureSchema })
+    .optional(),
   carried: z.unknown().optional(),
 });
 
 // ---------------------------------------------------------------------------------------------
 // Decisions and other human messages
 
-const base64url = (max: number) => z.string().min(1).max(max).regex(/^[A-Za-z0-9_-]+$/, 'must be base64url');
+const base64url = (max: number) =>
+  z
+    .string()
+    .min(1)
+    .max(max)
+    .regex(/^[A-Za-z0-9_-]+$/, 'must be base64url');
 
 /** The approver's passkey assertion over the exact decision (passkeyBinding.ts says what binds it). */
 export const passkeyAssertionSchema = z.strictObject({
@@ -156,13 +166,21 @@ export const rejectStepSchema = z.strictObject({
 export const documentEvidenceSchema = z.strictObject({
   name: z.string().min(1).max(300),
   sha256: z.string().regex(/^[a-f0-9]{64}$/, 'must be a lowercase hex SHA-256'),
-  url: z.string().url().regex(/^https?:\/\//i, 'must be an http(s) link').optional(),
+  url: z
+    .string()
+    .url()
+    .regex(/^https?:\/\//i, 'must be an http(s) link')
+    .optional(),
 });
 
 /** Each evidence type's value (the workflow checks them with evidenceValues.ts, held equal by a test). */
 export const evidenceValueSchemas = {
   number: z.number().finite(),
-  url: z.string().url().max(2000).regex(/^https?:\/\//i, 'must be an http(s) link'),
+  url: z
+    .string()
+    .url()
+    .max(2000)
+    .regex(/^https?:\/\//i, 'must be an http(s) link'),
   document: documentEvidenceSchema,
   attestation: z.literal(true, { message: 'an attestation must be true' }),
   text: z.string().trim().min(1).max(20_000),
@@ -185,7 +203,10 @@ export const reportErrorSchema = z.strictObject({
   anonymous: z.boolean().default(false),
   severity: severitySchema,
   description: z.string().trim().min(1, 'describe what the AI got wrong').max(8000),
-  receiptHash: z.string().regex(/^[a-f0-9]{64}$/).optional(),
+  receiptHash: z
+    .string()
+    .regex(/^[a-f0-9]{64}$/)
+    .optional(),
   ...signed,
 });
 

@@ -41,13 +41,22 @@ export async function scheduleOversight(ctx: RunContext): Promise<void> {
   const reviews = reviewInputs(ctx);
   if (reviews.length === 0 || ctx.state.data.oversight || !patched('golive-oversight-schedules')) return;
   try {
-    const made = await schedules.createOversightSchedules({ runId: workflowInfo().workflowId, taskQueue: workflowInfo().taskQueue, reviews });
+    const made = await schedules.createOversightSchedules({
+      runId: workflowInfo().workflowId,
+      taskQueue: workflowInfo().taskQueue,
+      reviews,
+    });
     ctx.state.data.oversight = { schedules: made, createdAt: nowIso(), state: 'active' };
   } catch (err) {
     const error = failureMessage(err);
     ctx.state.data.oversight = { schedules: [], createdAt: nowIso(), state: 'failed', error };
     const roles = [...new Set([...ctx.input.runbook.stopAuthority, ...ctx.input.runbook.rollbackAuthority])];
-    await ctx.escalate('oversight-schedules', 1, { after: '0s', notify: roles }, `The oversight schedules could not be created (${error}); the duties are not scheduled.`);
+    await ctx.escalate(
+      'oversight-schedules',
+      1,
+      { after: '0s', notify: roles },
+      `The oversight schedules could not be created (${error}); the duties are not scheduled.`,
+    );
   }
 }
 
@@ -57,9 +66,16 @@ export async function settleOversight(ctx: RunContext): Promise<void> {
   const failure = ctx.state.data.failure;
   if (!oversight || oversight.schedules.length === 0 || !failure || oversight.state !== 'active') return;
   const action = failure.kind === 'stopped' ? 'pause' : 'delete';
-  const note = failure.kind === 'stopped' ? `line stopped by ${failure.by?.id ?? 'golive'}: ${failure.reason}` : `go-live rolled back (${failure.kind})`;
+  const note =
+    failure.kind === 'stopped'
+      ? `line stopped by ${failure.by?.id ?? 'golive'}: ${failure.reason}`
+      : `go-live rolled back (${failure.kind})`;
   try {
-    await schedules.settleOversightSchedules({ scheduleIds: oversight.schedules.map((s) => s.scheduleId), action, note });
+    await schedules.settleOversightSchedules({
+      scheduleIds: oversight.schedules.map((s) => s.scheduleId),
+      action,
+      note,
+    });
     oversight.state = action === 'pause' ? 'paused' : 'deleted';
     oversight.note = note;
   } catch (err) {

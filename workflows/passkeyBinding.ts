@@ -61,13 +61,17 @@ export interface PasskeyAssertion {
 /** The latest submission of each item of the covered steps, in a stable order. */
 export function coveredEvidence(evidence: readonly CoveredEvidence[], covers: readonly string[]): CoveredEvidence[] {
   const latest = new Map<string, CoveredEvidence>();
-  for (const e of evidence) if (covers.includes(e.stepId)) latest.set(`${e.stepId}/${e.itemId}`, { stepId: e.stepId, itemId: e.itemId, sha256: e.sha256 });
+  for (const e of evidence)
+    if (covers.includes(e.stepId))
+      latest.set(`${e.stepId}/${e.itemId}`, { stepId: e.stepId, itemId: e.itemId, sha256: e.sha256 });
   return [...latest.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, e]) => e);
 }
 
 /** The digest a decision record keeps of the evidence it covered (the same lines RunState hashes). */
 export function evidenceDigest(items: readonly CoveredEvidence[]): string {
-  const lines = [...items].map((e) => [`${e.stepId}/${e.itemId}`, e.sha256] as const).sort(([a], [b]) => (a < b ? -1 : 1));
+  const lines = [...items]
+    .map((e) => [`${e.stepId}/${e.itemId}`, e.sha256] as const)
+    .sort(([a], [b]) => (a < b ? -1 : 1));
   return sha256Hex(lines.map(([k, h]) => `${k}:${h}`).join('\n'));
 }
 
@@ -106,12 +110,16 @@ export function challengeOf(binding: PasskeyBinding): string {
 }
 
 /** The client data the authenticator signed over (its type, challenge and origin), if it parses. */
-export function clientDataOf(clientDataJSON: string): { type?: unknown; challenge?: unknown; origin?: unknown } | undefined {
+export function clientDataOf(
+  clientDataJSON: string,
+): { type?: unknown; challenge?: unknown; origin?: unknown } | undefined {
   const bytes = base64urlDecode(clientDataJSON);
   if (!bytes) return undefined;
   try {
     const parsed = JSON.parse(new TextDecoder().decode(bytes)) as unknown;
-    return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
+    return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)
+      ? (parsed as Record<string, unknown>)
+      : undefined;
   } catch {
     return undefined;
   }
@@ -151,11 +159,14 @@ export function bindingProblem(decision: DecisionFacts, assertion: PasskeyAssert
         : `the passkey signed a different ${what} (${JSON.stringify(b[field])}) than this decision (${JSON.stringify(decision[field])})`;
     }
   }
-  if (evidenceDigest(b.evidence) !== b.evidenceHash) return 'the evidence list the passkey signed does not match its digest';
+  if (evidenceDigest(b.evidence) !== b.evidenceHash)
+    return 'the evidence list the passkey signed does not match its digest';
   const client = clientDataOf(assertion.clientDataJSON);
   if (!client) return 'the client data of the passkey assertion is not readable JSON';
-  if (client.type !== 'webauthn.get') return `the client data is of type ${String(client.type)}, not a WebAuthn assertion (webauthn.get)`;
-  if (client.challenge !== challengeOf(b)) return 'the passkey signed another challenge than the one derived from this decision';
+  if (client.type !== 'webauthn.get')
+    return `the client data is of type ${String(client.type)}, not a WebAuthn assertion (webauthn.get)`;
+  if (client.challenge !== challengeOf(b))
+    return 'the passkey signed another challenge than the one derived from this decision';
   if (client.origin !== b.origin) return `the passkey assertion was made at ${String(client.origin)}, not ${b.origin}`;
   return undefined;
 }

@@ -141,7 +141,9 @@ const refuse = (type: RefusalType, message: string) => new Refusal(type, message
 const closed = () => refuse(REFUSAL_TYPES.runClosed, 'the run is not taking messages: it has ended or is rolling back');
 
 /** The authority lists of a runbook (older runbooks lack some: their defaults apply). */
-export function authorityOf(runbook: Pick<Runbook, 'steps' | 'stopAuthority' | 'rollbackAuthority'> & Partial<Pick<Runbook, 'readAuthority'>>): RunAuthority {
+export function authorityOf(
+  runbook: Pick<Runbook, 'steps' | 'stopAuthority' | 'rollbackAuthority'> & Partial<Pick<Runbook, 'readAuthority'>>,
+): RunAuthority {
   const hypercare = runbook.steps.filter((s) => s.kind === 'hypercare');
   const hypercareStop = [...new Set(hypercare.flatMap((s) => s.stopAuthority))];
   return {
@@ -181,10 +183,20 @@ export function authorize(facts: RunFacts, person: Person, action: Action): Gran
 
 /** Every action this person may take now: what the web UI offers and the CLI lists. */
 export function allowedActions(facts: RunFacts, person: Person): Action[] {
-  const candidates: Action[] = [{ kind: 'read' }, { kind: 'report', anonymous: false }, { kind: 'stop' }, { kind: 'rollback' }];
+  const candidates: Action[] = [
+    { kind: 'read' },
+    { kind: 'report', anonymous: false },
+    { kind: 'stop' },
+    { kind: 'rollback' },
+  ];
   for (const step of facts.steps) {
-    if (step.kind === 'approval') candidates.push({ kind: 'decide', stepId: step.id, decision: 'approve' }, { kind: 'decide', stepId: step.id, decision: 'reject' });
-    if (step.kind === 'evidence') for (const item of step.items) candidates.push({ kind: 'submit', stepId: step.id, itemId: item.id });
+    if (step.kind === 'approval')
+      candidates.push(
+        { kind: 'decide', stepId: step.id, decision: 'approve' },
+        { kind: 'decide', stepId: step.id, decision: 'reject' },
+      );
+    if (step.kind === 'evidence')
+      for (const item of step.items) candidates.push({ kind: 'submit', stepId: step.id, itemId: item.id });
   }
   for (const report of facts.reports) candidates.push({ kind: 'resolve', reportId: report.id });
   for (const step of facts.steps) if (step.undelivered) candidates.push({ kind: 'resend', stepId: step.id });
@@ -207,19 +219,26 @@ export function stopRoles(facts: RunFacts): string[] {
 function approvalStep(facts: RunFacts, stepId: string): StepFacts | Refusal {
   const step = facts.steps.find((s) => s.id === stepId);
   if (!step) return refuse(REFUSAL_TYPES.unknownStep, `no step "${stepId}" in this run`);
-  if (step.kind !== 'approval') return refuse(REFUSAL_TYPES.notWaiting, `step "${stepId}" is a ${step.kind} step, not approval`);
+  if (step.kind !== 'approval')
+    return refuse(REFUSAL_TYPES.notWaiting, `step "${stepId}" is a ${step.kind} step, not approval`);
   return step;
 }
 
 /** Checks in the order a person can act on: role first, so outsiders learn nothing of the step's state. */
-function authorizeDecision(facts: RunFacts, person: Person, action: Extract<Action, { kind: 'decide' }>): Grant | Refusal {
+function authorizeDecision(
+  facts: RunFacts,
+  person: Person,
+  action: Extract<Action, { kind: 'decide' }>,
+): Grant | Refusal {
   if (!facts.open) return closed();
   const step = approvalStep(facts, action.stepId);
   if (step instanceof Refusal) return step;
   const held = effectiveRoles(facts, person).map((r) => r.role);
   const assigned = rolesOf(person.id, facts.assignments);
   if (action.role !== undefined && !held.includes(action.role)) {
-    const why = assigned.includes(action.role) ? 'the directory no longer grants them that role' : 'they are not assigned it in this run';
+    const why = assigned.includes(action.role)
+      ? 'the directory no longer grants them that role'
+      : 'they are not assigned it in this run';
     return refuse(REFUSAL_TYPES.notAuthorized, `${person.id} may not decide as ${action.role}: ${why}`);
   }
   const approverRoles = step.approvers.map((a) => a.role);
@@ -228,16 +247,26 @@ function authorizeDecision(facts: RunFacts, person: Person, action: Extract<Acti
   if (candidates.length === 0) {
     return refuse(
       REFUSAL_TYPES.notAuthorized,
-      `${person.id} may not decide "${step.id}": it needs ${eligible.join(' or ')}` + (held.length ? ` (they hold ${held.join(', ')})` : ' (they hold no role in this run)'),
+      `${person.id} may not decide "${step.id}": it needs ${eligible.join(' or ')}` +
+        (held.length ? ` (they hold ${held.join(', ')})` : ' (they hold no role in this run)'),
     );
   }
   if (person.id === facts.initiatorId) {
-    return refuse(REFUSAL_TYPES.selfApproval, `${person.id} started this run and may not decide on it (four-eyes, rule ${SOD_RULES.initiator})`);
+    return refuse(
+      REFUSAL_TYPES.selfApproval,
+      `${person.id} started this run and may not decide on it (four-eyes, rule ${SOD_RULES.initiator})`,
+    );
   }
-  if (step.status !== 'waiting') return refuse(REFUSAL_TYPES.notWaiting, `step "${step.id}" is ${step.status}, not waiting for a decision`);
-  const mine = step.decisions.filter((d) => d.personId === person.id && (facts.sod !== undefined || d.decision === 'approve'));
+  if (step.status !== 'waiting')
+    return refuse(REFUSAL_TYPES.notWaiting, `step "${step.id}" is ${step.status}, not waiting for a decision`);
+  const mine = step.decisions.filter(
+    (d) => d.personId === person.id && (facts.sod !== undefined || d.decision === 'approve'),
+  );
   if (mine[0]) {
-    return refuse(REFUSAL_TYPES.duplicate, `${person.id} has already ${mine[0].decision === 'approve' ? 'approved' : 'rejected'} "${step.id}" (rule ${SOD_RULES.onePerson})`);
+    return refuse(
+      REFUSAL_TYPES.duplicate,
+      `${person.id} has already ${mine[0].decision === 'approve' ? 'approved' : 'rejected'} "${step.id}" (rule ${SOD_RULES.onePerson})`,
+    );
   }
   // Decided, though the run has not moved on yet (racing messages in one workflow task): the first settles it.
   const settledBy = settlement(step, facts);
@@ -254,7 +283,11 @@ function authorizeDecision(facts: RunFacts, person: Person, action: Extract<Acti
  * golive signs, a decision message without an assertion is refused. (Runs started without
  * golive's signature prove nothing either way: their dossiers verify as unsigned.)
  */
-function passkeyMissing(facts: RunFacts, step: StepFacts, action: Extract<Action, { kind: 'decide' }>): Refusal | undefined {
+function passkeyMissing(
+  facts: RunFacts,
+  step: StepFacts,
+  action: Extract<Action, { kind: 'decide' }>,
+): Refusal | undefined {
   if (!step.passkey || !facts.signed || action.passkey !== false) return undefined;
   return refuse(
     REFUSAL_TYPES.passkeyRequired,
@@ -289,22 +322,34 @@ function submitterConflict(facts: RunFacts, step: StepFacts, personId: string): 
 
 function unmetApprovers(step: Pick<StepFacts, 'approvers' | 'decisions'>): string[] {
   const approvals = step.decisions.filter((d) => d.decision === 'approve');
-  return step.approvers.filter((a) => approvals.filter((x) => x.countsFor === a.role).length < a.quorum).map((a) => a.role);
+  return step.approvers
+    .filter((a) => approvals.filter((x) => x.countsFor === a.role).length < a.quorum)
+    .map((a) => a.role);
 }
 
 /** Which role the decision counts for: a reject needs any eligible role, an approval an unmet quorum. */
-function pickQuorumRole(facts: RunFacts, person: Person, step: StepFacts, candidates: string[], decision: 'approve' | 'reject'): Grant | Refusal {
+function pickQuorumRole(
+  facts: RunFacts,
+  person: Person,
+  step: StepFacts,
+  candidates: string[],
+  decision: 'approve' | 'reject',
+): Grant | Refusal {
   const approverRoles = step.approvers.map((a) => a.role);
   const unmet = unmetApprovers(step);
   for (const role of candidates) {
-    if (decision === 'reject') return grantFor(facts, person, role, approverRoles.includes(role) ? role : (unmet[0] ?? role));
+    if (decision === 'reject')
+      return grantFor(facts, person, role, approverRoles.includes(role) ? role : (unmet[0] ?? role));
     if (approverRoles.includes(role)) {
       if (unmet.includes(role)) return grantFor(facts, person, role, role);
     } else if (unmet[0] !== undefined) {
       return grantFor(facts, person, role, unmet[0]);
     }
   }
-  return refuse(REFUSAL_TYPES.duplicate, `the quorum for ${candidates.join(', ')} on "${step.id}" is already met; the step waits for other roles`);
+  return refuse(
+    REFUSAL_TYPES.duplicate,
+    `the quorum for ${candidates.join(', ')} on "${step.id}" is already met; the step waits for other roles`,
+  );
 }
 
 /** Approver roles whose quorum is not yet met (the workflow's wait and the view use it). */
@@ -319,23 +364,40 @@ export function quorumMet(step: { approvers: StepFacts['approvers'] }, decisions
 // ---------------------------------------------------------------------------------------------
 // Evidence, reports, the line, reading
 
-function authorizeSubmission(facts: RunFacts, person: Person, action: Extract<Action, { kind: 'submit' }>): Grant | Refusal {
+function authorizeSubmission(
+  facts: RunFacts,
+  person: Person,
+  action: Extract<Action, { kind: 'submit' }>,
+): Grant | Refusal {
   if (!facts.open) return closed();
   const step = facts.steps.find((s) => s.id === action.stepId);
   if (!step) return refuse(REFUSAL_TYPES.unknownStep, `no step "${action.stepId}" in this run`);
-  if (step.kind !== 'evidence') return refuse(REFUSAL_TYPES.notWaiting, `step "${step.id}" is a ${step.kind} step, not evidence`);
+  if (step.kind !== 'evidence')
+    return refuse(REFUSAL_TYPES.notWaiting, `step "${step.id}" is a ${step.kind} step, not evidence`);
   const item = step.items.find((i) => i.id === action.itemId);
-  if (!item) return refuse(REFUSAL_TYPES.unknownStep, `step "${step.id}" has no evidence item "${action.itemId}" (items: ${step.items.map((i) => i.id).join(', ')})`);
+  if (!item)
+    return refuse(
+      REFUSAL_TYPES.unknownStep,
+      `step "${step.id}" has no evidence item "${action.itemId}" (items: ${step.items.map((i) => i.id).join(', ')})`,
+    );
   const held = effectiveRoles(facts, person).map((r) => r.role);
-  const allowed = (action.role !== undefined ? [action.role] : held).filter((r) => held.includes(r) && item.submittedBy.includes(r));
-  if (allowed[0] === undefined) return refuse(REFUSAL_TYPES.notAuthorized, `${person.id} may not submit "${item.id}": it needs ${item.submittedBy.join(' or ')}`);
-  if (step.status !== 'waiting') return refuse(REFUSAL_TYPES.notWaiting, `step "${step.id}" is ${step.status}, not waiting for evidence`);
+  const allowed = (action.role !== undefined ? [action.role] : held).filter(
+    (r) => held.includes(r) && item.submittedBy.includes(r),
+  );
+  if (allowed[0] === undefined)
+    return refuse(
+      REFUSAL_TYPES.notAuthorized,
+      `${person.id} may not submit "${item.id}": it needs ${item.submittedBy.join(' or ')}`,
+    );
+  if (step.status !== 'waiting')
+    return refuse(REFUSAL_TYPES.notWaiting, `step "${step.id}" is ${step.status}, not waiting for evidence`);
   return grantFor(facts, person, allowed[0]);
 }
 
 /** Anyone involved may report, also anonymously: anonymity hides the name in the record, not the check. */
 function authorizeReport(facts: RunFacts, person: Person): Grant | Refusal {
-  if (!facts.open || !facts.hypercare) return refuse(REFUSAL_TYPES.runClosed, 'Red Button reports are taken during hypercare, after go-live');
+  if (!facts.open || !facts.hypercare)
+    return refuse(REFUSAL_TYPES.runClosed, 'Red Button reports are taken during hypercare, after go-live');
   const held = effectiveRoles(facts, person);
   if (!held[0]) return refuse(REFUSAL_TYPES.notAuthorized, `${person.id} is not involved in this run`);
   return grantFor(facts, person, held[0].role);
@@ -347,15 +409,24 @@ function authorizeResolution(facts: RunFacts, person: Person, reportId: string):
   const report = facts.reports.find((r) => r.id === reportId);
   if (!report) return refuse(REFUSAL_TYPES.unknownReport, `no report "${reportId}" in this run`);
   const role = effectiveRoles(facts, person).find((r) => facts.authority.resolve.includes(r.role));
-  if (!role) return refuse(REFUSAL_TYPES.notAuthorized, `${person.id} may not resolve reports: it needs ${facts.authority.resolve.join(' or ')}`);
-  if (report.status !== 'open') return refuse(REFUSAL_TYPES.duplicate, `report ${report.id} is already ${report.status}`);
+  if (!role)
+    return refuse(
+      REFUSAL_TYPES.notAuthorized,
+      `${person.id} may not resolve reports: it needs ${facts.authority.resolve.join(' or ')}`,
+    );
+  if (report.status !== 'open')
+    return refuse(REFUSAL_TYPES.duplicate, `report ${report.id} is already ${report.status}`);
   return grantFor(facts, person, role.role);
 }
 
 function authorizeLine(facts: RunFacts, person: Person, roles: readonly string[], what: string): Grant | Refusal {
   if (!facts.open) return closed();
   const role = effectiveRoles(facts, person).find((r) => roles.includes(r.role));
-  if (!role) return refuse(REFUSAL_TYPES.notAuthorized, `${person.id} may not ${what}: it needs ${roles.join(' or ') || 'a role this runbook does not grant'}`);
+  if (!role)
+    return refuse(
+      REFUSAL_TYPES.notAuthorized,
+      `${person.id} may not ${what}: it needs ${roles.join(' or ') || 'a role this runbook does not grant'}`,
+    );
   return grantFor(facts, person, role.role);
 }
 
@@ -363,10 +434,19 @@ function authorizeLine(facts: RunFacts, person: Person, roles: readonly string[]
 function authorizeResend(facts: RunFacts, person: Person, stepId: string): Grant | Refusal {
   if (!facts.open) return closed();
   const step = facts.steps.find((s) => s.id === stepId);
-  if (!step || step.kind !== 'action') return refuse(REFUSAL_TYPES.unknownStep, `no notification step "${stepId}" in this run`);
+  if (!step || step.kind !== 'action')
+    return refuse(REFUSAL_TYPES.unknownStep, `no notification step "${stepId}" in this run`);
   const role = effectiveRoles(facts, person).find((r) => step.resendRoles.includes(r.role));
-  if (!role) return refuse(REFUSAL_TYPES.notAuthorized, `${person.id} may not resend "${stepId}": it needs ${step.resendRoles.join(' or ') || 'a role the runbook names'}`);
-  if (!step.undelivered) return refuse(REFUSAL_TYPES.notWaiting, `"${stepId}" is not waiting to be resent (delivered, not run yet, or being resent now)`);
+  if (!role)
+    return refuse(
+      REFUSAL_TYPES.notAuthorized,
+      `${person.id} may not resend "${stepId}": it needs ${step.resendRoles.join(' or ') || 'a role the runbook names'}`,
+    );
+  if (!step.undelivered)
+    return refuse(
+      REFUSAL_TYPES.notWaiting,
+      `"${stepId}" is not waiting to be resent (delivered, not run yet, or being resent now)`,
+    );
   return grantFor(facts, person, role.role);
 }
 
@@ -381,7 +461,10 @@ export function failurePolicy(step: { action: string; onFailure?: FailurePolicy 
 }
 
 /** Who hears of an undelivered notification and may resend it. */
-export function resendRoles(step: { escalateTo?: string[] | undefined }, runbook: Pick<Runbook, 'rollbackAuthority' | 'stopAuthority'>): string[] {
+export function resendRoles(
+  step: { escalateTo?: string[] | undefined },
+  runbook: Pick<Runbook, 'rollbackAuthority' | 'stopAuthority'>,
+): string[] {
   return step.escalateTo ?? [...new Set([...runbook.rollbackAuthority, ...runbook.stopAuthority])];
 }
 
@@ -390,15 +473,25 @@ function authorizeReview(facts: RunFacts, person: Person): Grant | Refusal {
   const review = facts.review;
   if (!review) return refuse(REFUSAL_TYPES.unknownStep, 'this is not an oversight review');
   const role = effectiveRoles(facts, person).find((r) => review.reviewers.includes(r.role));
-  if (!role) return refuse(REFUSAL_TYPES.notAuthorized, `${person.id} may not record the "${review.dutyId}" review: it needs ${review.reviewers.join(' or ')}`);
-  if (person.id === facts.initiatorId) return refuse(REFUSAL_TYPES.selfApproval, `${person.id} started the go-live and may not review its oversight (four-eyes, rule ${SOD_RULES.initiator})`);
-  if (!review.waiting) return refuse(REFUSAL_TYPES.notWaiting, `the "${review.dutyId}" review is no longer waiting (recorded or missed)`);
+  if (!role)
+    return refuse(
+      REFUSAL_TYPES.notAuthorized,
+      `${person.id} may not record the "${review.dutyId}" review: it needs ${review.reviewers.join(' or ')}`,
+    );
+  if (person.id === facts.initiatorId)
+    return refuse(
+      REFUSAL_TYPES.selfApproval,
+      `${person.id} started the go-live and may not review its oversight (four-eyes, rule ${SOD_RULES.initiator})`,
+    );
+  if (!review.waiting)
+    return refuse(REFUSAL_TYPES.notWaiting, `the "${review.dutyId}" review is no longer waiting (recorded or missed)`);
   return grantFor(facts, person, role.role);
 }
 
 /** People involved in a run read it; so do the directory roles the runbook names (auditors, operations). */
 function authorizeRead(facts: RunFacts, person: Person): Grant | Refusal {
-  if (person.id === facts.initiatorId || rolesOf(person.id, facts.assignments).length > 0) return { role: 'member', source: 'unverified' };
+  if (person.id === facts.initiatorId || rolesOf(person.id, facts.assignments).length > 0)
+    return { role: 'member', source: 'unverified' };
   const reader = person.roles?.find((r) => facts.authority.read.includes(r));
   if (reader) return { role: reader, source: 'directory' };
   return refuse(REFUSAL_TYPES.notAuthorized, `${person.id} is not involved in this run`);
@@ -407,7 +500,8 @@ function authorizeRead(facts: RunFacts, person: Person): Grant | Refusal {
 // ---------------------------------------------------------------------------------------------
 // Deadlines and escalation
 
-export type TimelineEvent = { kind: 'escalate'; atMs: number; level: number; escalation: EscalationLevel } | { kind: 'deadline'; atMs: number };
+export type TimelineEvent =
+  { kind: 'escalate'; atMs: number; level: number; escalation: EscalationLevel } | { kind: 'deadline'; atMs: number };
 
 /**
  * The timers of a waiting step, as offsets from when it started waiting: each escalation level,

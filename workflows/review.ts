@@ -35,21 +35,38 @@ export async function oversightReview(input: ReviewInput): Promise<ReviewView> {
   };
   const nonces = new Set<string>();
   setHandler(getReviewQuery, () => view);
-  setHandler(submitReviewUpdate, (raw) => recordReview(input, view, raw, nonces), { validator: (raw) => void checkReview(input, view, raw, nonces, true) });
+  setHandler(submitReviewUpdate, (raw) => recordReview(input, view, raw, nonces), {
+    validator: (raw) => void checkReview(input, view, raw, nonces, true),
+  });
 
   const tell = (roles: readonly string[], subject: string, text: string) =>
-    notify([...new Set(roles.flatMap((r) => input.assignments[r] ?? []))], `[golive ${input.system}] ${subject}`, text, 'warning');
-  await tell(duty.reviewers, `oversight review due: ${duty.title}`, `${duty.description ?? duty.title}\nSample ${duty.sampleSize} AI decisions and record the review in golive (review ${view.reviewId}) by ${view.dueAt}.`);
+    notify(
+      [...new Set(roles.flatMap((r) => input.assignments[r] ?? []))],
+      `[golive ${input.system}] ${subject}`,
+      text,
+      'warning',
+    );
+  await tell(
+    duty.reviewers,
+    `oversight review due: ${duty.title}`,
+    `${duty.description ?? duty.title}\nSample ${duty.sampleSize} AI decisions and record the review in golive (review ${view.reviewId}) by ${view.dueAt}.`,
+  );
 
   const deadlineMs = durationToMs(duty.within);
-  const timeline = waitTimeline(duty.escalation, duty.within).filter((e) => e.kind === 'deadline' || e.atMs < deadlineMs);
+  const timeline = waitTimeline(duty.escalation, duty.within).filter(
+    (e) => e.kind === 'deadline' || e.atMs < deadlineMs,
+  );
   for (const [i, event] of timeline.entries()) {
     if (await condition(() => view.status !== 'waiting', Math.max(1, startMs + event.atMs - nowMs()))) break;
     const missed = event.kind === 'deadline';
     const roles = missed ? [...new Set([...duty.onMissed, ...duty.reviewers])] : event.escalation.notify;
     if (missed) view.status = 'missed';
     view.escalations.push({ level: i + 1, at: nowIso(), notified: roles, missed });
-    await tell(roles, `${missed ? 'oversight review missed' : `escalation level ${i + 1}`}: ${duty.title}`, `The "${duty.title}" review of ${input.system} (${view.reviewId}) ${missed ? `was not recorded by ${view.dueAt}` : `is still open; due ${view.dueAt}`}.`);
+    await tell(
+      roles,
+      `${missed ? 'oversight review missed' : `escalation level ${i + 1}`}: ${duty.title}`,
+      `The "${duty.title}" review of ${input.system} (${view.reviewId}) ${missed ? `was not recorded by ${view.dueAt}` : `is still open; due ${view.dueAt}`}.`,
+    );
     if (missed) break;
   }
   await condition(allHandlersFinished);
@@ -66,12 +83,27 @@ function checkReview(input: ReviewInput, view: ReviewView, raw: unknown, nonces:
   if (!parsed.ok) refuse(new Refusal(REFUSAL_TYPES.invalid, `${parsed.path.join('.') || 'input'}: ${parsed.message}`));
   const review = parsed.value;
   if (input.signingKeys && verify) {
-    const check = checkSignature({ runId: view.reviewId, keys: input.signingKeys, nowMs: nowMs(), seen: (n) => nonces.has(n) }, submitReviewUpdate.name, raw);
-    if (!check.ok) refuse(new Refusal(check.problem === 'replayed' ? REFUSAL_TYPES.replayed : REFUSAL_TYPES.badSignature, check.reason));
+    const check = checkSignature(
+      { runId: view.reviewId, keys: input.signingKeys, nowMs: nowMs(), seen: (n) => nonces.has(n) },
+      submitReviewUpdate.name,
+      raw,
+    );
+    if (!check.ok)
+      refuse(
+        new Refusal(check.problem === 'replayed' ? REFUSAL_TYPES.replayed : REFUSAL_TYPES.badSignature, check.reason),
+      );
   }
-  if (review.signature && nonces.has(review.signature.nonce)) refuse(new Refusal(REFUSAL_TYPES.replayed, `submitReview with nonce ${review.signature.nonce} was accepted before`));
-  if (review.overrides > review.sampleSize) refuse(new Refusal(REFUSAL_TYPES.invalid, 'overrides: cannot exceed sampleSize'));
-  const grant = authorize(reviewFactsFromInput(input, view), { id: review.actor.id, ...(review.actor.roles ? { roles: review.actor.roles } : {}) }, { kind: 'review' });
+  if (review.signature && nonces.has(review.signature.nonce))
+    refuse(
+      new Refusal(REFUSAL_TYPES.replayed, `submitReview with nonce ${review.signature.nonce} was accepted before`),
+    );
+  if (review.overrides > review.sampleSize)
+    refuse(new Refusal(REFUSAL_TYPES.invalid, 'overrides: cannot exceed sampleSize'));
+  const grant = authorize(
+    reviewFactsFromInput(input, view),
+    { id: review.actor.id, ...(review.actor.roles ? { roles: review.actor.roles } : {}) },
+    { kind: 'review' },
+  );
   if (grant instanceof Refusal) refuse(grant);
   return { review, role: grant.role };
 }

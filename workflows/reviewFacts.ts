@@ -26,9 +26,25 @@ function factsFor(people: People, review: Pick<ReviewView, 'dutyId' | 'reviewers
 }
 
 export function reviewFactsFromInput(input: ReviewInput, review: ReviewView): RunFacts {
-  return factsFor({ initiatorId: input.initiatorId, assignments: input.assignments, delegations: input.delegations, directoryBound: input.directoryBound }, review);
+  return factsFor(
+    {
+      initiatorId: input.initiatorId,
+      assignments: input.assignments,
+      delegations: input.delegations,
+      directoryBound: input.directoryBound,
+    },
+    review,
+  );
 }
 
 export function reviewFactsFromViews(run: RunStateView, review: ReviewView): RunFacts {
-  return factsFor({ initiatorId: run.initiator.id, assignments: run.assignments, delegations: run.delegations ?? [], directoryBound: run.directoryBound ?? false }, review);
+  return factsFor(
+    {
+      initiatorId: run.initiator.id,
+      assignments: run.assignments,
+      delegations: run.delegations ?? [],
+      directoryBound: run.directoryBound ?? false,
+    },
+    review,
+  );
 }

@@ -1,5 +1,12 @@
 import type { Step } from '../src/runbook/schema';
-import { FINAL_STATUSES, type DecisionRecord, type EvidenceRecord, type GoLiveInput, type RunStateView, type StepView } from './definitions';
+import {
+  FINAL_STATUSES,
+  type DecisionRecord,
+  type EvidenceRecord,
+  type GoLiveInput,
+  type RunStateView,
+  type StepView,
+} from './definitions';
 import { authorityOf, failurePolicy, resendRoles, type RunFacts, type StepFacts } from './policy';
 
 /**
@@ -10,7 +17,9 @@ import { authorityOf, failurePolicy, resendRoles, type RunFacts, type StepFacts 
  */
 
 const decisionFacts = (decisions: readonly DecisionRecord[], stepId: string): StepFacts['decisions'] =>
-  decisions.filter((d) => d.stepId === stepId).map((d) => ({ personId: d.actor.id, decision: d.decision, countsFor: d.onBehalfOf ?? d.role }));
+  decisions
+    .filter((d) => d.stepId === stepId)
+    .map((d) => ({ personId: d.actor.id, decision: d.decision, countsFor: d.onBehalfOf ?? d.role }));
 
 const submitterFacts = (evidence: readonly EvidenceRecord[], stepId: string): StepFacts['submitters'] =>
   evidence.filter((e) => e.stepId === stepId).map((e) => ({ itemId: e.itemId, personId: e.submittedBy.id }));
@@ -51,7 +60,10 @@ export function factsFromState(src: StateSource): RunFacts {
       covers: step.kind === 'approval' ? step.covers : [],
       delegatedRoles: step.kind === 'approval' ? src.delegatedRoles(step.id) : [],
       decisions: decisionFacts(src.decisions, step.id),
-      items: step.kind === 'evidence' ? step.items.map((i) => ({ id: i.id, submittedBy: i.submittedBy, optional: i.optional })) : [],
+      items:
+        step.kind === 'evidence'
+          ? step.items.map((i) => ({ id: i.id, submittedBy: i.submittedBy, optional: i.optional }))
+          : [],
       submitters: submitterFacts(src.evidence, step.id),
       undelivered: src.undelivered(step.id),
       resendRoles: step.kind === 'action' && failurePolicy(step) !== 'fail' ? resendRoles(step, input.runbook) : [],

@@ -16,7 +16,16 @@ import {
   type StepStatus,
   type StepView,
 } from './definitions';
-import { authorityOf, failurePolicy, isAllowed, resendRoles, rolesOf, unmetRoles, type Grant, type RunFacts } from './policy';
+import {
+  authorityOf,
+  failurePolicy,
+  isAllowed,
+  resendRoles,
+  rolesOf,
+  unmetRoles,
+  type Grant,
+  type RunFacts,
+} from './policy';
 import { factsFromState } from './runFacts';
 import { MESSAGE_MAX_AGE_MS } from './signedMessages';
 import { canonicalJson, sha256Hex } from './sha256';
@@ -174,7 +183,9 @@ export class RunState {
 
   /** Decisions on a step, as the quorum counts them. */
   stepDecisions(stepId: string): RunFacts['steps'][number]['decisions'] {
-    return this.data.decisions.filter((d) => d.stepId === stepId).map((d) => ({ personId: d.actor.id, decision: d.decision, countsFor: d.onBehalfOf ?? d.role }));
+    return this.data.decisions
+      .filter((d) => d.stepId === stepId)
+      .map((d) => ({ personId: d.actor.id, decision: d.decision, countsFor: d.onBehalfOf ?? d.role }));
   }
 
   nonceSeen(nonce: string): boolean {
@@ -229,7 +240,15 @@ export class RunState {
     return sha256Hex(lines.join('\n'));
   }
 
-  recordEvidence(stepId: string, itemId: string, value: unknown, note: string | undefined, actor: Actor, role: string, now: string): EvidenceRecord {
+  recordEvidence(
+    stepId: string,
+    itemId: string,
+    value: unknown,
+    note: string | undefined,
+    actor: Actor,
+    role: string,
+    now: string,
+  ): EvidenceRecord {
     const earlier = this.data.evidence.filter((e) => e.stepId === stepId && e.itemId === itemId).at(-1);
     const record: EvidenceRecord = {
       seq: this.nextSeq(),
@@ -293,7 +312,11 @@ export class RunState {
     for (const report of this.data.reports) {
       if (report.status !== 'open') continue;
       report.status = 'closed';
-      report.resolution = { by: { id: 'golive', name: 'golive' }, at: now, text: `closed without a response: the run ended (${this.data.status})` };
+      report.resolution = {
+        by: { id: 'golive', name: 'golive' },
+        at: now,
+        text: `closed without a response: the run ended (${this.data.status})`,
+      };
     }
     this.touch();
   }
@@ -316,7 +339,9 @@ export class RunState {
       const roles = [...new Set([...unmetRoles(step, this.stepDecisions(stepId)), ...this.delegatedRoles(stepId)])];
       return roles.map((role) => ({
         role,
-        people: people(role).filter((p) => isAllowed(facts, person(p), { kind: 'decide', stepId, decision: 'approve', role })),
+        people: people(role).filter((p) =>
+          isAllowed(facts, person(p), { kind: 'decide', stepId, decision: 'approve', role }),
+        ),
       }));
     }
     if (step.kind === 'evidence') {
@@ -325,7 +350,9 @@ export class RunState {
       const roles = [...new Set(open.flatMap((i) => i.submittedBy))];
       return roles.map((role) => ({
         role,
-        people: people(role).filter((p) => open.some((i) => isAllowed(facts, person(p), { kind: 'submit', stepId, itemId: i.id, role }))),
+        people: people(role).filter((p) =>
+          open.some((i) => isAllowed(facts, person(p), { kind: 'submit', stepId, itemId: i.id, role })),
+        ),
       }));
     }
     return [];
@@ -333,7 +360,8 @@ export class RunState {
 
   waitingRoles(facts: RunFacts = this.facts()): string[] {
     const roles = new Set<string>();
-    for (const s of this.data.steps) if (s.status === 'waiting') for (const m of this.mayDecide(s.id, facts)) roles.add(m.role);
+    for (const s of this.data.steps)
+      if (s.status === 'waiting') for (const m of this.mayDecide(s.id, facts)) roles.add(m.role);
     return [...roles].sort();
   }
 

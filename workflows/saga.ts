@@ -17,11 +17,23 @@ export async function compensate(ctx: RunContext): Promise<void> {
       state.setStep(entry.stepId, 'compensating', now());
       try {
         const result = await runAction(entry.call, `undo ${entry.stepId}: ${entry.call.action}`);
-        state.recordCompensation({ stepId: entry.stepId, action: entry.call.action, status: 'completed', at: now(), result });
+        state.recordCompensation({
+          stepId: entry.stepId,
+          action: entry.call.action,
+          status: 'completed',
+          at: now(),
+          result,
+        });
         state.setStep(entry.stepId, 'compensated', now());
       } catch (err) {
         const error = failureMessage(err);
-        state.recordCompensation({ stepId: entry.stepId, action: entry.call.action, status: 'failed', at: now(), error });
+        state.recordCompensation({
+          stepId: entry.stepId,
+          action: entry.call.action,
+          status: 'failed',
+          at: now(),
+          error,
+        });
         state.setStep(entry.stepId, 'compensation-failed', now(), { error });
         log.error('compensation failed', { stepId: entry.stepId, error });
       }

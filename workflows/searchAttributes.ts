@@ -15,4 +15,12 @@ export const initiatorKey = defineSearchAttributeKey('GoLiveInitiator', SearchAt
 export const membersKey = defineSearchAttributeKey('GoLiveMembers', SearchAttributeType.KEYWORD_LIST);
 export const readerRolesKey = defineSearchAttributeKey('GoLiveReaderRoles', SearchAttributeType.KEYWORD_LIST);
 
-export const goLiveSearchAttributes = [systemKey, runbookKey, runStateKey, waitingRolesKey, initiatorKey, membersKey, readerRolesKey] as const;
+export const goLiveSearchAttributes = [
+  systemKey,
+  runbookKey,
+  runStateKey,
+  waitingRolesKey,
+  initiatorKey,
+  membersKey,
+  readerRolesKey,
+] as const;

@@ -49,7 +49,12 @@ export interface SignedEnvelope {
   keyId: string;
 }
 
-export function envelopeOf(runId: string, message: string, payload: unknown, sig: Omit<MessageSignature, 'value'>): SignedEnvelope {
+export function envelopeOf(
+  runId: string,
+  message: string,
+  payload: unknown,
+  sig: Omit<MessageSignature, 'value'>,
+): SignedEnvelope {
   return { format: SIGNED_MESSAGE_FORMAT, runId, message, payload, at: sig.at, nonce: sig.nonce, keyId: sig.keyId };
 }
 
@@ -92,20 +97,43 @@ export interface SignatureContext {
 /** Is this message signed by a key the run pinned, for this run and message, fresh and new? */
 export function checkSignature(ctx: SignatureContext, messageName: string, message: unknown): SignatureCheck {
   const { payload, signature } = splitSigned(message);
-  if (!signature) return { ok: false, problem: 'unsigned', reason: `${messageName} is not signed by golive: messages sent to a run without the golive server are refused` };
+  if (!signature)
+    return {
+      ok: false,
+      problem: 'unsigned',
+      reason: `${messageName} is not signed by golive: messages sent to a run without the golive server are refused`,
+    };
   const key = ctx.keys.find((k) => k.keyId === signature.keyId);
   const publicKey = key && hexToBytes(key.publicKey);
-  if (!publicKey) return { ok: false, problem: 'unknown-key', reason: `${messageName} is signed with key ${signature.keyId}, which this run did not pin` };
+  if (!publicKey)
+    return {
+      ok: false,
+      problem: 'unknown-key',
+      reason: `${messageName} is signed with key ${signature.keyId}, which this run did not pin`,
+    };
   const bytes = envelopeBytes(envelopeOf(ctx.runId, messageName, payload, signature));
   const sig = hexToBytes(signature.value);
   if (!sig || !verifyEd25519(sig, bytes, publicKey)) {
-    return { ok: false, problem: 'bad-signature', reason: `${messageName} carries a signature that does not match its content, this run or this message name` };
+    return {
+      ok: false,
+      problem: 'bad-signature',
+      reason: `${messageName} carries a signature that does not match its content, this run or this message name`,
+    };
   }
   const at = Date.parse(signature.at);
   if (!Number.isFinite(at) || ctx.nowMs - at > MESSAGE_MAX_AGE_MS || at - ctx.nowMs > MESSAGE_MAX_SKEW_MS) {
-    return { ok: false, problem: 'stale', reason: `${messageName} was signed at ${signature.at}, outside the ${MESSAGE_MAX_AGE_MS / 60_000} minutes a signed message is valid` };
+    return {
+      ok: false,
+      problem: 'stale',
+      reason: `${messageName} was signed at ${signature.at}, outside the ${MESSAGE_MAX_AGE_MS / 60_000} minutes a signed message is valid`,
+    };
   }
-  if (ctx.seen(signature.nonce)) return { ok: false, problem: 'replayed', reason: `${messageName} with nonce ${signature.nonce} was accepted before: a signed message counts once` };
+  if (ctx.seen(signature.nonce))
+    return {
+      ok: false,
+      problem: 'replayed',
+      reason: `${messageName} with nonce ${signature.nonce} was accepted before: a signed message counts once`,
+    };
   return { ok: true, signature };
 }
 
@@ -116,7 +144,10 @@ export const START_MESSAGE = 'start';
  * What the start signature covers: the run's input as given to Temporal, minus the signature
  * itself (its pinned keys are covered) and minus what continue-as-new adds.
  */
-export function startPayload(input: { signing?: { keys: readonly PinnedKey[] } | undefined; carried?: unknown }): Record<string, unknown> {
+export function startPayload(input: {
+  signing?: { keys: readonly PinnedKey[] } | undefined;
+  carried?: unknown;
+}): Record<string, unknown> {
   const { carried: _carried, signing, ...rest } = input;
   return { ...rest, ...(signing ? { signing: { keys: signing.keys } } : {}) };
 }

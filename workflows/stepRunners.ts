@@ -1,7 +1,14 @@
 import { condition, isCancellation, patched, workflowInfo } from '@temporalio/workflow';
 import { compensationFor } from '../src/runbook/compensation';
 import { durationToMs } from '../src/runbook/duration';
-import type { ActionStep, ApprovalStep, EscalationLevel, EvidenceStep, HypercareStep, Step } from '../src/runbook/schema';
+import type {
+  ActionStep,
+  ApprovalStep,
+  EscalationLevel,
+  EvidenceStep,
+  HypercareStep,
+  Step,
+} from '../src/runbook/schema';
 import { runAction } from './actions';
 import { watchAnalyses } from './analysis';
 import { watchTarget } from './targetWatch';
@@ -39,7 +46,10 @@ async function runActionStep(ctx: RunContext, step: ActionStep): Promise<void> {
   // `${evidence.step.item}` in params: what a person submitted (a no-op for params without one).
   const call = { ...step, params: fillEvidence(step.params, state.data.evidence) };
   try {
-    result = await runAction(failurePolicy(step) === 'warn' ? { ...call, retry: { ...call.retry, maximumAttempts: 1 } } : call, `${step.id}: ${step.title}`);
+    result = await runAction(
+      failurePolicy(step) === 'warn' ? { ...call, retry: { ...call.retry, maximumAttempts: 1 } } : call,
+      `${step.id}: ${step.title}`,
+    );
   } catch (err) {
     if (isCancellation(err)) {
       state.setStep(step.id, 'cancelled', now());
@@ -63,7 +73,12 @@ async function notDelivered(ctx: RunContext, step: ActionStep, message: string):
   const warning = `not delivered: ${message}`;
   ctx.state.setStep(step.id, 'completed', now(), { undelivered: true, warning, error: message });
   const roles = resendRoles(step, ctx.input.runbook);
-  await ctx.escalate(step.id, 1, { after: '0s', notify: roles }, `"${step.title}" was not delivered (${message}). The run goes on; resend it from the run page once the channel is back.`);
+  await ctx.escalate(
+    step.id,
+    1,
+    { after: '0s', notify: roles },
+    `"${step.title}" was not delivered (${message}). The run goes on; resend it from the run page once the channel is back.`,
+  );
 }
 
 async function runApprovalStep(ctx: RunContext, step: ApprovalStep): Promise<void> {
@@ -72,12 +87,29 @@ async function runApprovalStep(ctx: RunContext, step: ApprovalStep): Promise<voi
   ctx.syncSearchAttributes();
   const rejected = () => state.data.decisions.find((d) => d.stepId === step.id && d.decision === 'reject');
   const approvers = step.approvers.map((a) => a.role);
-  await ctx.tell(approvers, `decision needed: ${step.title}`, `Please approve or reject "${step.title}" (deadline ${step.deadline}).`, 'info');
-  await waitWithEscalation(ctx, step, () => rejected() !== undefined || quorumMet(step, state.stepDecisions(step.id)), step.onDeadline, approvers);
+  await ctx.tell(
+    approvers,
+    `decision needed: ${step.title}`,
+    `Please approve or reject "${step.title}" (deadline ${step.deadline}).`,
+    'info',
+  );
+  await waitWithEscalation(
+    ctx,
+    step,
+    () => rejected() !== undefined || quorumMet(step, state.stepDecisions(step.id)),
+    step.onDeadline,
+    approvers,
+  );
   const rejection = rejected();
   if (rejection) {
     state.setStep(step.id, 'rejected', now());
-    ctx.abort({ kind: 'rejected', stepId: step.id, by: rejection.actor, reason: rejection.comment ?? 'rejected', at: now() });
+    ctx.abort({
+      kind: 'rejected',
+      stepId: step.id,
+      by: rejection.actor,
+      reason: rejection.comment ?? 'rejected',
+      at: now(),
+    });
     throw new RunAborted();
   }
   state.setStep(step.id, 'completed', now());
@@ -152,8 +184,14 @@ async function watchHypercare(ctx: RunContext, step: HypercareStep): Promise<Out
           break;
         }
         report.escalationLevel++;
-        const e: EscalationLevel = event.kind === 'escalate' ? event.escalation : { after: step.responseDeadline, notify: responders };
-        await ctx.escalate(report.id, report.escalationLevel, e, `Report ${report.id} (${report.severity}) has no response yet: ${report.description}`);
+        const e: EscalationLevel =
+          event.kind === 'escalate' ? event.escalation : { after: step.responseDeadline, notify: responders };
+        await ctx.escalate(
+          report.id,
+          report.escalationLevel,
+          e,
+          `Report ${report.id} (${report.severity}) has no response yet: ${report.description}`,
+        );
       }
     }
     if (nowMs() >= endsAt) break;

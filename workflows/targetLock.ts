@@ -1,4 +1,13 @@
-import { allHandlersFinished, ApplicationFailure, condition, defineQuery, defineUpdate, ParentClosePolicy, setHandler, startChild } from '@temporalio/workflow';
+import {
+  allHandlersFinished,
+  ApplicationFailure,
+  condition,
+  defineQuery,
+  defineUpdate,
+  ParentClosePolicy,
+  setHandler,
+  startChild,
+} from '@temporalio/workflow';
 import { nowIso } from './clock';
 import { GO_LIVE_WORKFLOW, type GoLiveInput } from './definitions';
 import { initiatorKey, membersKey, readerRolesKey, runbookKey, systemKey } from './searchAttributes';
@@ -47,7 +56,13 @@ export async function targetLock(target: string): Promise<void> {
     claimTargetUpdate,
     async (claim): Promise<ClaimOutcome> => {
       if (holder) return { granted: false, holder };
-      holder = { runId: claim.runId, system: claim.input.system, initiator: claim.input.initiator, target, since: nowIso() };
+      holder = {
+        runId: claim.runId,
+        system: claim.input.system,
+        initiator: claim.input.initiator,
+        target,
+        since: nowIso(),
+      };
       try {
         const child = await startChild(GO_LIVE_WORKFLOW, {
           workflowId: claim.runId,
@@ -68,13 +83,18 @@ export async function targetLock(target: string): Promise<void> {
         );
       } catch (err) {
         holder = undefined;
-        throw ApplicationFailure.create({ type: 'RunNotStarted', message: `the run could not be started: ${err instanceof Error ? err.message : String(err)}`, nonRetryable: true });
+        throw ApplicationFailure.create({
+          type: 'RunNotStarted',
+          message: `the run could not be started: ${err instanceof Error ? err.message : String(err)}`,
+          nonRetryable: true,
+        });
       }
       return { granted: true };
     },
     {
       validator: (claim) => {
-        if (typeof claim?.runId !== 'string' || typeof claim.input?.system !== 'string') throw new Error('a claim names its run and carries its input');
+        if (typeof claim?.runId !== 'string' || typeof claim.input?.system !== 'string')
+          throw new Error('a claim names its run and carries its input');
       },
     },
   );

@@ -2,7 +2,7 @@ import { CancellationScope, isCancellation, patched, sleep } from '@temporalio/w
 import type { TargetSnapshotResult } from '../activities/schemas/targetSnapshot';
 import { durationToMs } from '../src/runbook/duration';
 import type { HypercareStep, TargetWatch, WatchProbe } from '../src/runbook/schema';
-import { watchCall } from '../src/runbook/watch';
+import { watchCall } from '../src/runbook/watchCall';
 import { runAction } from './actions';
 import { GOLIVE_ACTOR } from './analysis';
 import { nowIso, nowMs } from './clock';
@@ -85,7 +85,13 @@ async function read(watch: TargetWatch): Promise<TargetSnapshotResult['probes']>
   }
 }
 
-function compare(ctx: RunContext, step: HypercareStep, watch: TargetWatch, status: WatchStatus, probes: TargetSnapshotResult['probes']): void {
+function compare(
+  ctx: RunContext,
+  step: HypercareStep,
+  watch: TargetWatch,
+  status: WatchStatus,
+  probes: TargetSnapshotResult['probes'],
+): void {
   status.unreadable = {};
   for (const probe of probes) {
     if (!probe.ok || !probe.values) {
@@ -105,7 +111,15 @@ function compare(ctx: RunContext, step: HypercareStep, watch: TargetWatch, statu
     const seen = status.changed[probe.id];
     if (seen && canonicalJson(seen.values) === canonicalJson(probe.values)) continue;
     status.changed[probe.id] = { since: nowIso(), values: probe.values };
-    report(ctx, step, watch, status, watch.probes.find((p) => p.id === probe.id), baseline, probe.values);
+    report(
+      ctx,
+      step,
+      watch,
+      status,
+      watch.probes.find((p) => p.id === probe.id),
+      baseline,
+      probe.values,
+    );
   }
 }
 
@@ -114,7 +128,15 @@ const shown = (v: unknown) => {
   return text.length > 300 ? `${text.slice(0, 300)}…` : text;
 };
 
-function report(ctx: RunContext, step: HypercareStep, watch: TargetWatch, status: WatchStatus, probe: WatchProbe | undefined, before: Values, now: Values): void {
+function report(
+  ctx: RunContext,
+  step: HypercareStep,
+  watch: TargetWatch,
+  status: WatchStatus,
+  probe: WatchProbe | undefined,
+  before: Values,
+  now: Values,
+): void {
   status.reports++;
   const changes = Object.keys({ ...before, ...now })
     .filter((k) => canonicalJson(before[k] ?? null) !== canonicalJson(now[k] ?? null))

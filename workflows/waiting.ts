@@ -22,7 +22,7 @@ export async function waitWithEscalation(
   const deadlineMs = step.deadline !== undefined ? durationToMs(step.deadline) : undefined;
   if (deadlineMs !== undefined) state.stepView(step.id).deadlineAt = new Date(waitingSince + deadlineMs).toISOString();
   let level = state.stepView(step.id).escalationLevel ?? 0;
-  for (let i = 0; ; ) {
+  for (let i = 0; ;) {
     const event = timeline[i];
     const timeout = event ? Math.max(0, waitingSince + event.atMs - nowMs()) : undefined;
     const done = timeout === undefined ? (await condition(settled), true) : await condition(settled, timeout);
@@ -40,12 +40,22 @@ export async function waitWithEscalation(
       continue;
     }
     if (onDeadline === 'reject') {
-      ctx.abort({ kind: 'deadline', stepId: step.id, reason: `no decision on "${step.title}" before its deadline (${step.deadline})`, at: nowIso() });
+      ctx.abort({
+        kind: 'deadline',
+        stepId: step.id,
+        reason: `no decision on "${step.title}" before its deadline (${step.deadline})`,
+        at: nowIso(),
+      });
       throw new RunAborted();
     }
     // Hold: remind everyone who could act (and the escalation roles), then wait another deadline.
     const roles = [...new Set([...fallbackRoles, ...step.escalation.flatMap((e) => e.notify)])];
-    await ctx.escalate(step.id, level, { after: step.deadline!, notify: roles }, `"${step.title}" is past its deadline and holds.`);
+    await ctx.escalate(
+      step.id,
+      level,
+      { after: step.deadline!, notify: roles },
+      `"${step.title}" is past its deadline and holds.`,
+    );
     timeline.push({ kind: 'deadline', atMs: event.atMs + deadlineMs! });
   }
 }

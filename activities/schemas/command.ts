@@ -2,7 +2,10 @@ import { z } from 'zod';
 
 export const commandParams = z.object({
   /** Program and arguments, run without a shell: no globbing, no injection through params. */
-  argv: z.array(z.string()).min(1).refine((a) => (a[0] ?? '').length > 0, 'program must not be empty'),
+  argv: z
+    .array(z.string())
+    .min(1)
+    .refine((a) => (a[0] ?? '').length > 0, 'program must not be empty'),
   cwd: z.string().min(1).optional(),
   env: z.record(z.string(), z.string()).default({}),
   timeoutMs: z.number().int().positive().max(3_600_000).default(60_000),

@@ -13,7 +13,10 @@ export const headers = z.record(z.string(), z.string()).default({});
 export const timeoutMs = z.number().int().positive().max(600_000).default(5_000);
 
 /** One status or a list; absent means any 2xx. */
-export const expectStatus = z.union([z.number().int().min(100).max(599), z.array(z.number().int().min(100).max(599)).min(1)]);
+export const expectStatus = z.union([
+  z.number().int().min(100).max(599),
+  z.array(z.number().int().min(100).max(599)).min(1),
+]);
 
 export const httpMethod = z.enum(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -32,7 +35,9 @@ export type HttpRequest = z.infer<typeof httpRequest>;
 export const pollSpec = z.object({
   url: httpUrl,
   headers,
-  until: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).refine((u) => Object.keys(u).length > 0, 'needs at least one field'),
+  until: z
+    .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
+    .refine((u) => Object.keys(u).length > 0, 'needs at least one field'),
   intervalMs: z.number().int().min(50).max(60_000).default(1_000),
   timeoutSeconds: z.number().positive().max(3_600).default(60),
 });

@@ -17,7 +17,10 @@ export const failoverTestParams = z
       p99Ms: z.number().positive().optional(),
     }),
   })
-  .refine((p) => p.triggerAfterSeconds < p.durationSeconds, { message: 'must be before the end of the test', path: ['triggerAfterSeconds'] });
+  .refine((p) => p.triggerAfterSeconds < p.durationSeconds, {
+    message: 'must be before the end of the test',
+    path: ['triggerAfterSeconds'],
+  });
 export type FailoverTestParams = z.input<typeof failoverTestParams>;
 
 export const failoverTestResult = z.object({

@@ -7,7 +7,9 @@ export const monitoringActivateParams = ruleFileTarget.extend({
   dashboard: z
     .strictObject({
       /** Path relative to the runbooks directory, e.g. dashboards/ai-system.json. */
-      source: z.string().regex(/^(?!\/)(?!.*\.\.)[A-Za-z0-9_./-]+\.json$/, 'must be a .json path inside the runbooks directory'),
+      source: z
+        .string()
+        .regex(/^(?!\/)(?!.*\.\.)[A-Za-z0-9_./-]+\.json$/, 'must be a .json path inside the runbooks directory'),
     })
     .optional(),
 });
@@ -18,6 +20,8 @@ export const monitoringActivateResult = z.object({
   sha256: z.string(),
   rules: z.array(z.string()),
   reloadStatus: z.number().int(),
-  dashboard: z.object({ installed: z.boolean(), file: z.string().optional(), reason: z.string().optional() }).optional(),
+  dashboard: z
+    .object({ installed: z.boolean(), file: z.string().optional(), reason: z.string().optional() })
+    .optional(),
 });
 export type MonitoringActivateResult = z.infer<typeof monitoringActivateResult>;

@@ -14,8 +14,16 @@ export const monitoringVerifyParams = prometheusTarget.extend({
    * The webhook URL Alertmanager is configured to deliver to (a `webhook_configs` receiver):
    * this activity listens there, on this host, for as long as it waits.
    */
-  receiverUrl: z.string().regex(/^http:\/\/(127\.0\.0\.1|localhost|\[::1\]|0\.0\.0\.0):\d+(\/\S*)?$/, 'must be an http URL on this host with a port, e.g. http://127.0.0.1:8429/alerts'),
-  alertname: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).default('GoliveTestAlert'),
+  receiverUrl: z
+    .string()
+    .regex(
+      /^http:\/\/(127\.0\.0\.1|localhost|\[::1\]|0\.0\.0\.0):\d+(\/\S*)?$/,
+      'must be an http URL on this host with a port, e.g. http://127.0.0.1:8429/alerts',
+    ),
+  alertname: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/)
+    .default('GoliveTestAlert'),
   labels: z.record(z.string(), z.string()).default({}),
   deliveryTimeoutSeconds: z.number().positive().max(600).default(60),
   timeoutMs,

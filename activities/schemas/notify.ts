@@ -7,15 +7,16 @@ export const notifyParams = z.object({
   text: z.string().min(1).max(20_000),
   severity: z.enum(['info', 'warning', 'critical']).default('info'),
   /** Default: every configured channel. */
-  channels: z.array(z.enum(['slack', 'email'])).min(1).optional(),
+  channels: z
+    .array(z.enum(['slack', 'email']))
+    .min(1)
+    .optional(),
 });
 export type NotifyParams = z.input<typeof notifyParams>;
 
 export const notifyResult = z.object({
   recipients: z.array(z.string()),
-  deliveries: z.array(
-    z.object({ channel: z.enum(['slack', 'email']), ok: z.boolean(), detail: z.string() }),
-  ),
+  deliveries: z.array(z.object({ channel: z.enum(['slack', 'email']), ok: z.boolean(), detail: z.string() })),
   /** True when no channel was configured: the message exists only in the log and this result. */
   loggedOnly: z.boolean(),
 });

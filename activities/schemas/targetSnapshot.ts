@@ -9,7 +9,19 @@ export const targetSnapshotParams = z.object({
         id: z.string().min(1).max(64),
         url: httpUrl,
         /** Dot paths with `[*]`, `[field=value]` and `[n]` (activities/select.ts). */
-        select: z.array(z.string().min(1).max(300).regex(/^(?:[^.[\]]+|\[[^\]]*\])(?:\.?(?:[^.[\]]+|\[[^\]]*\]))*$/, 'must be a field path such as data.groups[name=x].rules[*].name')).min(1).max(20),
+        select: z
+          .array(
+            z
+              .string()
+              .min(1)
+              .max(300)
+              .regex(
+                /^(?:[^.[\]]+|\[[^\]]*\])(?:\.?(?:[^.[\]]+|\[[^\]]*\]))*$/,
+                'must be a field path such as data.groups[name=x].rules[*].name',
+              ),
+          )
+          .min(1)
+          .max(20),
       }),
     )
     .min(1)

@@ -17,7 +17,14 @@ export type TcpCheckParams = z.input<typeof tcpCheckParams>;
 
 export const tcpCheckResult = z.object({
   targets: z.array(
-    z.object({ name: z.string(), host: z.string(), port: z.number().int(), ok: z.boolean(), latencyMs: z.number().optional(), problem: z.string().optional() }),
+    z.object({
+      name: z.string(),
+      host: z.string(),
+      port: z.number().int(),
+      ok: z.boolean(),
+      latencyMs: z.number().optional(),
+      problem: z.string().optional(),
+    }),
   ),
 });
 export type TcpCheckResult = z.infer<typeof tcpCheckResult>;

@@ -22,7 +22,11 @@ async function batch(stack: Stack, way: Way, tag: string, o: ConcurrencyOptions,
   return performance.now() - t0;
 }
 
-export async function concurrency(stack: Stack, ways: { http: Way; client: Way; bare: Way }, o: ConcurrencyOptions): Promise<Goal[]> {
+export async function concurrency(
+  stack: Stack,
+  ways: { http: Way; client: Way; bare: Way },
+  o: ConcurrencyOptions,
+): Promise<Goal[]> {
   const sides = [ways.http, ways.client, ways.bare];
   const times = new Map<Way, number[]>(sides.map((w) => [w, []]));
   const errors = new Map<Way, Errors>(sides.map((w) => [w, newErrors()]));
@@ -40,9 +44,26 @@ export async function concurrency(stack: Stack, ways: { http: Way; client: Way; 
     return e.count === 0 ? '0 errors' : `${e.count} errors, e.g. ${e.samples.join(' | ')}`;
   };
   const bareTime = seconds(median(times.get(ways.bare)!));
-  const http = ratioGoal(`${o.n} concurrent runs, HTTP API`, seconds(median(times.get(ways.http)!)), bareTime, ratioStat(ratios(ways.http)), 1.15, `HTTP ${errorText(ways.http)}; bare ${errorText(ways.bare)}`);
+  const http = ratioGoal(
+    `${o.n} concurrent runs, HTTP API`,
+    seconds(median(times.get(ways.http)!)),
+    bareTime,
+    ratioStat(ratios(ways.http)),
+    1.15,
+    `HTTP ${errorText(ways.http)}; bare ${errorText(ways.bare)}`,
+  );
   // The goal asks for the time and for no error on the way (a timeout surfacing as a 500 is one).
   http.target = '≤ 1.15×, 0 errors';
   http.met = http.met === true && errors.get(ways.http)!.count === 0;
-  return [http, ratioGoal(`${o.n} concurrent runs, Temporal client`, seconds(median(times.get(ways.client)!)), bareTime, ratioStat(ratios(ways.client)), undefined, errorText(ways.client))];
+  return [
+    http,
+    ratioGoal(
+      `${o.n} concurrent runs, Temporal client`,
+      seconds(median(times.get(ways.client)!)),
+      bareTime,
+      ratioStat(ratios(ways.client)),
+      undefined,
+      errorText(ways.client),
+    ),
+  ];
 }

@@ -32,7 +32,11 @@ async function timed(act: () => Promise<void>): Promise<number> {
   return performance.now() - t0;
 }
 
-export async function decisions(stack: Stack, ways: { http: Way; client: Way; bare: Way }, o: DecisionOptions): Promise<Goal[]> {
+export async function decisions(
+  stack: Stack,
+  ways: { http: Way; client: Way; bare: Way },
+  o: DecisionOptions,
+): Promise<Goal[]> {
   const sides = [ways.http, ways.client, ways.bare];
   const runs = new Map<Way, string[]>();
   for (const way of sides) runs.set(way, await waitingRuns(stack, way, o.count, o));
@@ -46,9 +50,13 @@ export async function decisions(stack: Stack, ways: { http: Way; client: Way; ba
         samples.get(way)![round]!.push(ms);
       }
     }
-    o.log(`  decisions round ${round + 1}/${o.rounds}: p50 ${sides.map((w) => `${w.label} ${millis(percentile(samples.get(w)![round]!, 50))}`).join(', ')}`);
+    o.log(
+      `  decisions round ${round + 1}/${o.rounds}: p50 ${sides.map((w) => `${w.label} ${millis(percentile(samples.get(w)![round]!, 50))}`).join(', ')}`,
+    );
   }
-  await Promise.all(sides.flatMap((w) => runs.get(w)!.map((id) => stack.client.workflow.getHandle(id).terminate('benchmark done'))));
+  await Promise.all(
+    sides.flatMap((w) => runs.get(w)!.map((id) => stack.client.workflow.getHandle(id).terminate('benchmark done'))),
+  );
   const all = (w: Way) => samples.get(w)!.flat();
   const goal = (p: number, way: Way, max: number | undefined) =>
     ratioGoal(
@@ -58,5 +66,10 @@ export async function decisions(stack: Stack, ways: { http: Way; client: Way; ba
       ratioStat(samples.get(way)!.map((s, r) => percentile(s, p) / percentile(samples.get(ways.bare)![r]!, p))),
       max,
     );
-  return [goal(50, ways.http, 1.3), goal(99, ways.http, 1.3), goal(50, ways.client, undefined), goal(99, ways.client, undefined)];
+  return [
+    goal(50, ways.http, 1.3),
+    goal(99, ways.http, 1.3),
+    goal(50, ways.client, undefined),
+    goal(99, ways.client, undefined),
+  ];
 }

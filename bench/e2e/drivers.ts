@@ -32,7 +32,13 @@ export const ASSIGNMENTS: Record<string, string[]> = {
   'business-sponsor': ['sponsor'],
   operations: ['ops'],
 };
-const DIRECTORY: Record<string, string[]> = { rm: ['ai-product-manager'], guardian: ['guardian'], sponsor: ['business-sponsor'], ops: ['operations'], user: ['end-user'] };
+const DIRECTORY: Record<string, string[]> = {
+  rm: ['ai-product-manager'],
+  guardian: ['guardian'],
+  sponsor: ['business-sponsor'],
+  ops: ['operations'],
+  user: ['end-user'],
+};
 
 export interface Way {
   label: string;
@@ -58,16 +64,31 @@ export interface HttpAnswer {
 }
 
 /** One request to golive's API as `person` (bearer token); any status but the expected one throws. */
-export async function api(stack: Stack, person: string, method: string, url: string, body?: unknown, expect = 200, headers: Record<string, string> = {}): Promise<HttpAnswer> {
+export async function api(
+  stack: Stack,
+  person: string,
+  method: string,
+  url: string,
+  body?: unknown,
+  expect = 200,
+  headers: Record<string, string> = {},
+): Promise<HttpAnswer> {
   const res = await fetch(stack.webUrl + url, {
     method,
-    headers: { authorization: `Bearer ${stack.tokens[person]}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+    headers: {
+      authorization: `Bearer ${stack.tokens[person]}`,
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...headers,
+    },
     ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
     signal: AbortSignal.timeout(120_000),
   });
   const text = await res.text();
   if (res.status !== expect) throw new HttpError(res.status, `${method} ${url}: ${res.status} ${text.slice(0, 300)}`);
-  return { status: res.status, body: text && res.headers.get('content-type')?.includes('json') ? (JSON.parse(text) as unknown) : text };
+  return {
+    status: res.status,
+    body: text && res.headers.get('content-type')?.includes('json') ? (JSON.parse(text) as unknown) : text,
+  };
 }
 
 type StepsView = { steps: { id: string; status: string }[] };
@@ -76,7 +97,13 @@ export function goliveHttp(stack: Stack): Way {
   return {
     label: 'golive (HTTP API)',
     start: async (system) => {
-      const body = { runbook: SHAPE_RUNBOOK, system, collaborationMode: 3, assignments: ASSIGNMENTS, params: { targetUrl: stack.sandboxUrl } };
+      const body = {
+        runbook: SHAPE_RUNBOOK,
+        system,
+        collaborationMode: 3,
+        assignments: ASSIGNMENTS,
+        params: { targetUrl: stack.sandboxUrl },
+      };
       return ((await api(stack, 'rm', 'POST', '/api/runs', body, 201)).body as { runId: string }).runId;
     },
     waiting: async (runId, stepId) => {
@@ -84,7 +111,15 @@ export function goliveHttp(stack: Stack): Way {
       return state.steps.find((s) => s.id === stepId)?.status === 'waiting';
     },
     approve: async (runId, a, key) => {
-      await api(stack, a.person, 'POST', `/api/runs/${runId}/steps/${a.stepId}/decisions`, { decision: 'approve', role: a.role }, 200, { 'idempotency-key': key });
+      await api(
+        stack,
+        a.person,
+        'POST',
+        `/api/runs/${runId}/steps/${a.stepId}/decisions`,
+        { decision: 'approve', role: a.role },
+        200,
+        { 'idempotency-key': key },
+      );
     },
   };
 }
@@ -130,7 +165,9 @@ export function goliveClient(stack: Stack, loaded: LoadedRunbook): Way {
     approve: async (runId, a, updateKey) => {
       const actor = { id: a.person, roles: DIRECTORY[a.person]! };
       const message = signed(key, runId, approveStepUpdate.name, { actor, stepId: a.stepId, role: a.role });
-      await stack.client.workflow.getHandle(runId).executeUpdate(approveStepUpdate, { args: [message], updateId: `${a.person}:${updateKey}` });
+      await stack.client.workflow
+        .getHandle(runId)
+        .executeUpdate(approveStepUpdate, { args: [message], updateId: `${a.person}:${updateKey}` });
     },
   };
 }
@@ -144,9 +181,12 @@ export function bareClient(stack: Stack): Way {
       await stack.client.workflow.start('bareGoLive', { workflowId, taskQueue: stack.bareQueue, args: [input] });
       return workflowId;
     },
-    waiting: async (runId, stepId) => (await stack.client.workflow.getHandle(runId).query(bareStateQuery)).waiting === stepId,
+    waiting: async (runId, stepId) =>
+      (await stack.client.workflow.getHandle(runId).query(bareStateQuery)).waiting === stepId,
     approve: async (runId, a, key) => {
-      await stack.client.workflow.getHandle(runId).executeUpdate(approveUpdate, { args: [{ stepId: a.stepId, by: a.person }], updateId: `${a.person}:${key}` });
+      await stack.client.workflow
+        .getHandle(runId)
+        .executeUpdate(approveUpdate, { args: [{ stepId: a.stepId, by: a.person }], updateId: `${a.person}:${key}` });
     },
   };
 }
@@ -186,12 +226,29 @@ async function persist<T>(errors: Errors, pollMs: number, act: () => Promise<T>)
  * apart (doubling up to `pollMs`), as a person keeps an eye on a page. Looking costs both sides
  * (a query of the run); backing off keeps 200 runs from drowning either worker in looks.
  */
-export async function untilWaiting(way: Way, runId: string, stepId: string, pollMs: number, errors: Errors): Promise<void> {
-  for (let wait = Math.min(50, pollMs); !(await persist(errors, pollMs, () => way.waiting(runId, stepId))); wait = Math.min(wait * 2, pollMs)) await sleep(wait);
+export async function untilWaiting(
+  way: Way,
+  runId: string,
+  stepId: string,
+  pollMs: number,
+  errors: Errors,
+): Promise<void> {
+  for (
+    let wait = Math.min(50, pollMs);
+    !(await persist(errors, pollMs, () => way.waiting(runId, stepId)));
+    wait = Math.min(wait * 2, pollMs)
+  )
+    await sleep(wait);
 }
 
 /** One whole run: start, then each approval as soon as its step waits, then its close. */
-export async function driveRun(way: Way, stack: Stack, system: string, pollMs: number, errors: Errors): Promise<string> {
+export async function driveRun(
+  way: Way,
+  stack: Stack,
+  system: string,
+  pollMs: number,
+  errors: Errors,
+): Promise<string> {
   const runId = await persist(errors, pollMs, () => way.start(system));
   for (const approval of APPROVALS) {
     await untilWaiting(way, runId, approval.stepId, pollMs, errors);

@@ -17,7 +17,14 @@ export interface Goal {
 }
 
 /** A ratio goal: met when the median is within `max`. */
-export function ratioGoal(measure: string, golive: string, bare: string, ratio: RatioStat, max: number | undefined, note?: string): Goal {
+export function ratioGoal(
+  measure: string,
+  golive: string,
+  bare: string,
+  ratio: RatioStat,
+  max: number | undefined,
+  note?: string,
+): Goal {
   return {
     measure,
     golive,
@@ -42,7 +49,16 @@ export function formatGoals(goals: readonly Goal[]): string {
     g.met === undefined ? '' : g.met ? 'yes' : 'NO',
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   const notes = goals.filter((g) => g.note).map((g) => `  ${g.measure}: ${g.note}`);
-  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line), ...(notes.length ? ['', ...notes] : [])].join('\n');
+  return [
+    line(header),
+    line(widths.map((w) => '-'.repeat(w))),
+    ...rows.map(line),
+    ...(notes.length ? ['', ...notes] : []),
+  ].join('\n');
 }

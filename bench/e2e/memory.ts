@@ -18,7 +18,12 @@ export interface MemoryOptions {
 
 const MB = 1024 * 1024;
 
-async function perRun(stack: Stack, way: Way, worker: Child, o: MemoryOptions): Promise<{ rss: number; heap: number; before: Memory; after: Memory }> {
+async function perRun(
+  stack: Stack,
+  way: Way,
+  worker: Child,
+  o: MemoryOptions,
+): Promise<{ rss: number; heap: number; before: Memory; after: Memory }> {
   const before = await worker.memory();
   const errors = newErrors();
   const runs = await limited(o.count, 16, (i) => way.start(`mem-${i}-${randomUUID().slice(0, 6)}`));
@@ -33,7 +38,8 @@ async function perRun(stack: Stack, way: Way, worker: Child, o: MemoryOptions): 
 
 export async function memory(stack: Stack, ways: { golive: Way; bare: Way }, o: MemoryOptions): Promise<Goal[]> {
   const golive = await perRun(stack, ways.golive, stack.goliveWorker, o);
-  const show = (m: Memory) => `RSS ${(m.rss / MB).toFixed(0)} MB, heap ${(m.heapUsed / MB).toFixed(0)} MB (${m.threads} workflow thread(s))`;
+  const show = (m: Memory) =>
+    `RSS ${(m.rss / MB).toFixed(0)} MB, heap ${(m.heapUsed / MB).toFixed(0)} MB (${m.threads} workflow thread(s))`;
   o.log(`  golive worker: ${show(golive.before)} → ${show(golive.after)}`);
   const bare = await perRun(stack, ways.bare, stack.bareWorker, o);
   o.log(`  bare worker:   ${show(bare.before)} → ${show(bare.after)}`);

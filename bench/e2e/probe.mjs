@@ -41,6 +41,13 @@ if (!isMainThread) {
     collect();
     const { rss, heapUsed, external } = process.memoryUsage();
     // heapUsed: every thread's JavaScript heap (the workflows live on the SDK's thread).
-    process.send?.({ probe: 'memory', rss, heapUsed: heapUsed + threadsHeap, external, threads, collected: globalThis.gc !== undefined });
+    process.send?.({
+      probe: 'memory',
+      rss,
+      heapUsed: heapUsed + threadsHeap,
+      external,
+      threads,
+      collected: globalThis.gc !== undefined,
+    });
   });
 }

@@ -109,7 +109,8 @@ function spawnChild(name: string, dir: string, args: string[], env: Record<strin
 async function waitFor(what: Child, url: string, timeoutMs = 180_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (what.child.exitCode !== null) throw new Error(`${what.name} exited (${what.child.exitCode}); its log:\n${tail(what.log)}`);
+    if (what.child.exitCode !== null)
+      throw new Error(`${what.name} exited (${what.child.exitCode}); its log:\n${tail(what.log)}`);
     const res = await fetch(url, { signal: AbortSignal.timeout(2000) }).catch(() => undefined);
     if (res?.status === 200) return;
     if (Date.now() > deadline) throw new Error(`${what.name} was not ready at ${url}; its log:\n${tail(what.log)}`);
@@ -119,7 +120,10 @@ async function waitFor(what: Child, url: string, timeoutMs = 180_000): Promise<v
 
 function waitMessage(what: Child, key: string, timeoutMs = 180_000): Promise<void> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${what.name} did not say ${key}; its log:\n${tail(what.log)}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`${what.name} did not say ${key}; its log:\n${tail(what.log)}`)),
+      timeoutMs,
+    );
     what.child.on('message', (m: Record<string, unknown>) => {
       if (m?.[key]) {
         clearTimeout(timer);
@@ -135,8 +139,19 @@ const PROBE = ['--expose-gc', '--import', 'tsx', '--import', path.join(__dirname
 export async function startStack(opts: StackOptions): Promise<Stack> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'golive-bench-e2e-'));
   const config = parseConfig();
-  const cliPath = await resolveTemporalCli({ explicitPath: config.TEMPORAL_CLI_PATH, cacheDir: config.GOLIVE_CACHE_DIR, onProgress: opts.log });
-  const temporal = await startDevServer({ cliPath, port: await freePort(), uiPort: 0, headless: true, namespace: 'default', logFile: path.join(dir, 'temporal.log') });
+  const cliPath = await resolveTemporalCli({
+    explicitPath: config.TEMPORAL_CLI_PATH,
+    cacheDir: config.GOLIVE_CACHE_DIR,
+    onProgress: opts.log,
+  });
+  const temporal = await startDevServer({
+    cliPath,
+    port: await freePort(),
+    uiPort: 0,
+    headless: true,
+    namespace: 'default',
+    logFile: path.join(dir, 'temporal.log'),
+  });
   const children: Child[] = [];
   try {
     const client = new Client({ connection: await Connection.connect({ address: temporal.address }) });
@@ -146,7 +161,12 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     const runbooksDir = path.join(dir, 'runbooks');
     fs.cpSync(path.join(__dirname, 'runbooks'), runbooksDir, { recursive: true });
     const keysDir = path.join(dir, 'signing-keys');
-    const [sandboxPort, webPort, workerPort, metricsPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+    const [sandboxPort, webPort, workerPort, metricsPort] = [
+      await freePort(),
+      await freePort(),
+      await freePort(),
+      await freePort(),
+    ];
     const common = {
       TEMPORAL_ADDRESS: temporal.address,
       GOLIVE_TASK_QUEUE: 'golive-bench',

@@ -31,14 +31,42 @@ export async function rawChain(client: Client, workflowId: string): Promise<numb
 }
 
 async function longRun(stack: Stack, o: TrailOptions): Promise<{ runId: string; reports: number; stateBytes: number }> {
-  const assignments = { 'ai-product-manager': ['rm'], guardian: ['guardian'], operations: ['ops'], 'end-user': ['user'] };
-  const { runId } = (await api(stack, 'rm', 'POST', '/api/runs', { runbook: HYPERCARE_RUNBOOK, system: 'long-run', collaborationMode: 3, assignments }, 201)).body as { runId: string };
-  while (((await api(stack, 'rm', 'GET', `/api/runs/${runId}`)).body as { status: string }).status !== 'hypercare') await sleep(200);
+  const assignments = {
+    'ai-product-manager': ['rm'],
+    guardian: ['guardian'],
+    operations: ['ops'],
+    'end-user': ['user'],
+  };
+  const { runId } = (
+    await api(
+      stack,
+      'rm',
+      'POST',
+      '/api/runs',
+      { runbook: HYPERCARE_RUNBOOK, system: 'long-run', collaborationMode: 3, assignments },
+      201,
+    )
+  ).body as { runId: string };
+  while (((await api(stack, 'rm', 'GET', `/api/runs/${runId}`)).body as { status: string }).status !== 'hypercare')
+    await sleep(200);
   let reports = 0;
   let refused: string | undefined;
   for (let events = 0; events < o.events && !refused; events = await rawChain(stack.client, runId)) {
-    const report = (i: number) => api(stack, 'user', 'POST', `/api/runs/${runId}/reports`, { severity: 'medium', description: `answer ${reports + i} cited a retired policy` }, 201);
-    const answers = await limited(250, 8, (i) => report(i).then(() => true, (err: Error) => ((refused ??= err.message), false)));
+    const report = (i: number) =>
+      api(
+        stack,
+        'user',
+        'POST',
+        `/api/runs/${runId}/reports`,
+        { severity: 'medium', description: `answer ${reports + i} cited a retired policy` },
+        201,
+      );
+    const answers = await limited(250, 8, (i) =>
+      report(i).then(
+        () => true,
+        (err: Error) => ((refused ??= err.message), false),
+      ),
+    );
     reports += answers.filter(Boolean).length;
     o.log(`  long run: ${reports} reports, ${events} events so far`);
   }
@@ -81,8 +109,20 @@ export async function trail(stack: Stack, o: TrailOptions): Promise<Goal[]> {
     met: stateBytes <= 512 * 1024,
   };
   return [
-    ratioGoal(`audit trail of a ${what} vs raw history fetch`, millis(median(times.trail)), millis(median(times.raw)), vsRaw('trail'), 1.5),
-    ratioGoal(`dossier of the same run vs raw history fetch`, millis(median(times.dossier)), millis(median(times.raw)), vsRaw('dossier'), 1.5),
+    ratioGoal(
+      `audit trail of a ${what} vs raw history fetch`,
+      millis(median(times.trail)),
+      millis(median(times.raw)),
+      vsRaw('trail'),
+      1.5,
+    ),
+    ratioGoal(
+      `dossier of the same run vs raw history fetch`,
+      millis(median(times.dossier)),
+      millis(median(times.raw)),
+      vsRaw('dossier'),
+      1.5,
+    ),
     query,
   ];
 }

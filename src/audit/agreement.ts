@@ -32,16 +32,35 @@ export function chainFacts(entries: readonly ChainedEntry[], head: string): Chai
   const started = entries.find((e) => e.kind === 'run-started');
   const firstRunId = started?.details.firstRunId;
   const next = entries.filter((e) => e.kind === 'continued-as-new').map((e) => e.details.newRunId);
-  const runIds = typeof firstRunId === 'string' && next.every((id) => typeof id === 'string') ? [firstRunId, ...(next as string[])] : undefined;
-  const endedStatus = entries.filter((e) => e.kind === 'run-ended').map((e) => e.details.status).find((s) => typeof s === 'string');
-  return { head, length: entries.length, ...(runIds ? { runIds } : {}), ...(typeof endedStatus === 'string' ? { endedStatus } : {}) };
+  const runIds =
+    typeof firstRunId === 'string' && next.every((id) => typeof id === 'string')
+      ? [firstRunId, ...(next as string[])]
+      : undefined;
+  const endedStatus = entries
+    .filter((e) => e.kind === 'run-ended')
+    .map((e) => e.details.status)
+    .find((s) => typeof s === 'string');
+  return {
+    head,
+    length: entries.length,
+    ...(runIds ? { runIds } : {}),
+    ...(typeof endedStatus === 'string' ? { endedStatus } : {}),
+  };
 }
 
 /** The trail file's envelope; its entries are checked by the chain, whatever else they hold. */
 export const trailFileSchema = z.strictObject({
   workflowId: z.string().min(1),
   head: z.string(),
-  entries: z.array(z.looseObject({ seq: z.number().optional(), prevHash: z.string(), hash: z.string(), kind: z.string(), details: z.record(z.string(), z.unknown()) })),
+  entries: z.array(
+    z.looseObject({
+      seq: z.number().optional(),
+      prevHash: z.string(),
+      hash: z.string(),
+      kind: z.string(),
+      details: z.record(z.string(), z.unknown()),
+    }),
+  ),
 });
 export type TrailEnvelope = z.infer<typeof trailFileSchema>;
 
@@ -63,34 +82,75 @@ const show = (v: unknown) => JSON.stringify(v);
 const same = (a: unknown, b: unknown) => show(a) === show(b);
 
 /** `file`'s `field` says `claimed`, but `where` says `actual`. */
-function differs(file: string, field: string, claimed: unknown, actual: unknown, where: string): Disagreement | undefined {
-  return same(claimed, actual) ? undefined : { file, field, reason: `${field} says ${show(claimed)}, but ${where} says ${show(actual)}` };
+function differs(
+  file: string,
+  field: string,
+  claimed: unknown,
+  actual: unknown,
+  where: string,
+): Disagreement | undefined {
+  return same(claimed, actual)
+    ? undefined
+    : { file, field, reason: `${field} says ${show(claimed)}, but ${where} says ${show(actual)}` };
 }
 
 /** The first field that does not agree, most trusted comparisons first; undefined if all agree. */
-export function firstDisagreement(chain: ChainFacts, trail: TrailEnvelope, dossier: DossierJson, manifest: Manifest): Disagreement | undefined {
+export function firstDisagreement(
+  chain: ChainFacts,
+  trail: TrailEnvelope,
+  dossier: DossierJson,
+  manifest: Manifest,
+): Disagreement | undefined {
   const status = dossier.run.status;
   const checks: (() => Disagreement | undefined)[] = [
     // The chain against the manifest first: the trail was replaced, or entries removed.
     () => differs(MANIFEST_FILE, 'chain.head', manifest.chain.head, chain.head, `the hash chain of ${TRAIL_FILE}`),
-    () => differs(MANIFEST_FILE, 'chain.length', manifest.chain.length, chain.length, `the hash chain of ${TRAIL_FILE}`),
+    () =>
+      differs(MANIFEST_FILE, 'chain.length', manifest.chain.length, chain.length, `the hash chain of ${TRAIL_FILE}`),
     () => differs(TRAIL_FILE, 'head', trail.head, chain.head, 'its hash chain'),
     // dossier.json against the chain, then against the trail file.
     () => differs(DOSSIER_JSON, 'trail.head', dossier.trail.head, chain.head, `the hash chain of ${TRAIL_FILE}`),
-    () => differs(DOSSIER_JSON, 'trail.entries', dossier.trail.entries, chain.length, `the hash chain of ${TRAIL_FILE}`),
+    () =>
+      differs(DOSSIER_JSON, 'trail.entries', dossier.trail.entries, chain.length, `the hash chain of ${TRAIL_FILE}`),
     () =>
       chain.runIds
-        ? differs(DOSSIER_JSON, 'runIds', dossier.runIds, chain.runIds, `the hash chain of ${TRAIL_FILE} (run-started, continued-as-new)`)
-        : { file: TRAIL_FILE, field: 'entries', reason: 'no run-started entry names the first run: not the trail of a go-live run' },
-    () => (chain.endedStatus !== undefined ? differs(DOSSIER_JSON, 'run.status', status, chain.endedStatus, `the run-ended entry of ${TRAIL_FILE}`) : undefined),
+        ? differs(
+            DOSSIER_JSON,
+            'runIds',
+            dossier.runIds,
+            chain.runIds,
+            `the hash chain of ${TRAIL_FILE} (run-started, continued-as-new)`,
+          )
+        : {
+            file: TRAIL_FILE,
+            field: 'entries',
+            reason: 'no run-started entry names the first run: not the trail of a go-live run',
+          },
+    () =>
+      chain.endedStatus !== undefined
+        ? differs(DOSSIER_JSON, 'run.status', status, chain.endedStatus, `the run-ended entry of ${TRAIL_FILE}`)
+        : undefined,
     () => differs(DOSSIER_JSON, 'workflowId', dossier.workflowId, trail.workflowId, TRAIL_FILE),
     // dossier.json against itself: one status, and "finished" exactly when it is a final one.
     () => differs(DOSSIER_JSON, 'state.status', dossier.state.status, status, `${DOSSIER_JSON} run.status`),
-    () => differs(DOSSIER_JSON, 'finished', dossier.finished, FINAL_STATUSES.includes(status as RunStatus), `its status ${show(status)}`),
+    () =>
+      differs(
+        DOSSIER_JSON,
+        'finished',
+        dossier.finished,
+        FINAL_STATUSES.includes(status as RunStatus),
+        `its status ${show(status)}`,
+      ),
     () =>
       (dossier.draftNotice !== undefined) === !dossier.finished
         ? undefined
-        : { file: DOSSIER_JSON, field: 'draftNotice', reason: dossier.finished ? "a finished run's dossier carries a draft notice" : "an unfinished run's dossier has no draft notice" },
+        : {
+            file: DOSSIER_JSON,
+            field: 'draftNotice',
+            reason: dossier.finished
+              ? "a finished run's dossier carries a draft notice"
+              : "an unfinished run's dossier has no draft notice",
+          },
     // The manifest's own fields, against the files its digests cover.
     () => differs(MANIFEST_FILE, 'workflowId', manifest.workflowId, trail.workflowId, TRAIL_FILE),
     () => differs(MANIFEST_FILE, 'status', manifest.status, status, DOSSIER_JSON),

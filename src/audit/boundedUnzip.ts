@@ -35,7 +35,9 @@ function budgetOf(zip: Uint8Array, limits: UnzipLimits): number {
 }
 
 const tooLarge = (budget: number, limits: UnzipLimits) =>
-  new ZipTooLarge(`the zip unpacks to more than ${budget} bytes (limits: ${limits.unpackedBytes} bytes in all, ${limits.ratio}× the upload)`);
+  new ZipTooLarge(
+    `the zip unpacks to more than ${budget} bytes (limits: ${limits.unpackedBytes} bytes in all, ${limits.ratio}× the upload)`,
+  );
 
 /** The directory's own claims, read without inflating (fflate's filter sees each entry first). */
 function checkDirectory(zip: Uint8Array, limits: UnzipLimits, budget: number): number {
@@ -73,12 +75,16 @@ export function unzipBounded(zip: Uint8Array, limits: UnzipLimits): Map<string, 
     let bytes = 0;
     file.ondata = (err, data, final) => {
       // fflate hands our own refusal (thrown below on an earlier chunk) back as `err`.
-      if (err) throw err instanceof ZipTooLarge || err instanceof ZipUnreadable ? err : new ZipUnreadable(`not a readable zip (${file.name}: ${err.message})`);
+      if (err)
+        throw err instanceof ZipTooLarge || err instanceof ZipUnreadable
+          ? err
+          : new ZipUnreadable(`not a readable zip (${file.name}: ${err.message})`);
       bytes += data.length;
       total += data.length;
       if (total > budget) throw tooLarge(budget, limits);
       // A local header that understates its file is lying; stop at what it declared.
-      if (file.originalSize !== undefined && file.originalSize > 0 && bytes > file.originalSize) throw new ZipTooLarge(`${file.name} unpacks to more than the ${file.originalSize} bytes it declares`);
+      if (file.originalSize !== undefined && file.originalSize > 0 && bytes > file.originalSize)
+        throw new ZipTooLarge(`${file.name} unpacks to more than the ${file.originalSize} bytes it declares`);
       chunks.push(data);
       if (final) out.set(file.name, concat(chunks, bytes));
     };
@@ -96,7 +102,10 @@ export function unzipBounded(zip: Uint8Array, limits: UnzipLimits): Map<string, 
     if (err instanceof ZipTooLarge || err instanceof ZipUnreadable) throw err;
     throw new ZipUnreadable(`not a readable zip (${err instanceof Error ? err.message : String(err)})`);
   }
-  if (seen !== declaredFiles) throw new ZipUnreadable(`not a readable zip (its directory lists ${declaredFiles} entries, its data holds ${seen})`);
+  if (seen !== declaredFiles)
+    throw new ZipUnreadable(
+      `not a readable zip (its directory lists ${declaredFiles} entries, its data holds ${seen})`,
+    );
   return out;
 }
 

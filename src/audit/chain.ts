@@ -36,12 +36,15 @@ export function chainHead(entries: readonly ChainedEntry[]): string {
 }
 
 export type ChainVerdict =
-  | { ok: true; head: string; length: number }
-  | { ok: false; seq: number; index: number; reason: string };
+  { ok: true; head: string; length: number } | { ok: false; seq: number; index: number; reason: string };
 
 /** An entry as a reader finds it: its seq and what it says it is (a decision names its person and step). */
 function entryLabel(entry: ChainedEntry, seq: number): string {
-  const what = [typeof entry.kind === 'string' ? entry.kind : undefined, typeof entry.actor === 'string' ? `by ${entry.actor}` : undefined, typeof entry.stepId === 'string' ? `on "${entry.stepId}"` : undefined];
+  const what = [
+    typeof entry.kind === 'string' ? entry.kind : undefined,
+    typeof entry.actor === 'string' ? `by ${entry.actor}` : undefined,
+    typeof entry.stepId === 'string' ? `on "${entry.stepId}"` : undefined,
+  ];
   const shown = what.filter((w) => w !== undefined).join(' ');
   return shown ? `entry ${seq} (${shown})` : `entry ${seq}`;
 }
@@ -51,9 +54,21 @@ export function verifyChain(entries: readonly ChainedEntry[]): ChainVerdict {
   let prevHash = GENESIS_HASH;
   for (const [index, entry] of entries.entries()) {
     const seq = typeof entry.seq === 'number' ? entry.seq : index + 1;
-    if (entry.prevHash !== prevHash) return { ok: false, seq, index, reason: `${entryLabel(entry, seq)} does not link to the entry before it (removed, inserted or reordered)` };
+    if (entry.prevHash !== prevHash)
+      return {
+        ok: false,
+        seq,
+        index,
+        reason: `${entryLabel(entry, seq)} does not link to the entry before it (removed, inserted or reordered)`,
+      };
     const { hash, ...rest } = entry;
-    if (entryHash(rest) !== hash) return { ok: false, seq, index, reason: `${entryLabel(entry, seq)} was altered: its content does not match its hash` };
+    if (entryHash(rest) !== hash)
+      return {
+        ok: false,
+        seq,
+        index,
+        reason: `${entryLabel(entry, seq)} was altered: its content does not match its hash`,
+      };
     prevHash = hash;
   }
   return { ok: true, head: prevHash, length: entries.length };

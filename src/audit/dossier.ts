@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import type { RefusalEntry } from '../server/refusalLog';
+import type { RefusalEntry } from './refusalLog';
 import { FINAL_STATUSES, type GoLiveInput, type RunStateView } from '../../workflows/definitions';
 import { chainHead, type ChainedEntry } from './chain';
 import { REFUSALS_FILE } from './refusals';
 import { renderHtml } from './renderHtml';
 import { renderMarkdown } from './renderMarkdown';
-import { buildSections, type DossierSection } from './sections';
+import { buildSections } from './sections';
+import { DOSSIER_FORMAT, type Dossier } from './dossierModel';
 import { DELIVERABLE_FILES, DELIVERABLE_IDS, deliverableFile } from './documents/model';
 import { deliverableDocument, deliverableHtml, deliverableMarkdown } from './documents/render';
 
@@ -16,29 +17,13 @@ import { deliverableDocument, deliverableHtml, deliverableMarkdown } from './doc
  * zip, verify.ts checks them.
  */
 
-export const DOSSIER_FORMAT = 'golive-dossier/1';
+export { DOSSIER_FORMAT, type Dossier };
 export const MANIFEST_FILE = 'manifest.json';
 export const TRAIL_FILE = 'audit-trail.json';
 export const DOSSIER_JSON = 'dossier.json';
 export const DOSSIER_FILES = [DOSSIER_JSON, 'dossier.md', 'index.html', TRAIL_FILE, REFUSALS_FILE] as const;
 /** Every file an export has besides the manifest: the core files and each deliverable as HTML and Markdown. */
 export const EXPORT_FILES: readonly string[] = [...DOSSIER_FILES, ...DELIVERABLE_FILES];
-
-export interface Dossier {
-  format: typeof DOSSIER_FORMAT;
-  generatedAt: string;
-  workflowId: string;
-  runIds: string[];
-  title: string;
-  run: Pick<RunStateView, 'system' | 'runbook' | 'collaborationMode' | 'initiator' | 'status' | 'startedAt' | 'endedAt' | 'failure'>;
-  finished: boolean;
-  /** Set while the run is not finished; printed on every section. */
-  draftNotice?: string;
-  trail: { entries: number; head: string };
-  sections: DossierSection[];
-  /** The workflow's own final (or current) record, with every action's full result. */
-  state: RunStateView;
-}
 
 export interface TrailFile {
   workflowId: string;
@@ -121,7 +106,9 @@ export function dossierFiles(src: DossierSource): Map<string, Uint8Array> {
     text[deliverableFile(id, 'html')] = deliverableHtml(doc);
     text[deliverableFile(id, 'md')] = deliverableMarkdown(doc);
   }
-  const files = new Map<string, Uint8Array>(Object.entries(text).map(([name, body]) => [name, Buffer.from(body, 'utf8')]));
+  const files = new Map<string, Uint8Array>(
+    Object.entries(text).map(([name, body]) => [name, Buffer.from(body, 'utf8')]),
+  );
   const manifest: Manifest = {
     format: DOSSIER_FORMAT,
     workflowId: src.workflowId,

@@ -1,4 +1,11 @@
-import type { DecisionRecord, EvidenceRecord, GoLiveInput, ReportView, RunStateView, StepView } from '../../workflows/definitions';
+import type {
+  DecisionRecord,
+  EvidenceRecord,
+  GoLiveInput,
+  ReportView,
+  RunStateView,
+  StepView,
+} from '../../workflows/definitions';
 import { startPayload } from '../../workflows/signedMessages';
 import { summarizeResult } from './evidenceSummary';
 import type { DecodedEvent, RunHistory } from './history';
@@ -78,20 +85,26 @@ export function filterEntries<E extends AuditEntry>(entries: readonly E[], f: Tr
     (e) =>
       (!kinds || kinds.includes(e.kind)) &&
       (f.stepId === undefined || e.stepId === f.stepId) &&
-      (f.person === undefined || e.actor === f.person || (Array.isArray(e.details.to) && e.details.to.includes(f.person))),
+      (f.person === undefined ||
+        e.actor === f.person ||
+        (Array.isArray(e.details.to) && e.details.to.includes(f.person))),
   );
 }
 
 /** The go-live input the chain's first run was started with. */
 export function startInput(chain: readonly RunHistory[]): GoLiveInput | undefined {
   const first = chain[0]?.events[0];
-  return first?.type === 'WorkflowExecutionStarted' ? (firstOf(first.attributes.input) as GoLiveInput | undefined) : undefined;
+  return first?.type === 'WorkflowExecutionStarted'
+    ? (firstOf(first.attributes.input) as GoLiveInput | undefined)
+    : undefined;
 }
 
 /** The final state, when the last run of the chain completed. */
 export function finalState(chain: readonly RunHistory[]): RunStateView | undefined {
   const last = chain.at(-1)?.events.at(-1);
-  return last?.type === 'WorkflowExecutionCompleted' ? (firstOf(last.attributes.result) as RunStateView | undefined) : undefined;
+  return last?.type === 'WorkflowExecutionCompleted'
+    ? (firstOf(last.attributes.result) as RunStateView | undefined)
+    : undefined;
 }
 
 type Draft = Omit<AuditEntry, 'seq'> & { key: number; rank: number };
@@ -145,12 +158,15 @@ function matcher(state: RunStateView | undefined): Matcher {
   };
   let signalIndex = 0;
   return {
-    decision: (stepId, decision, actorId) => take(state?.decisions, (d) => d.stepId === stepId && d.decision === decision && d.actor.id === actorId),
-    evidence: (stepId, itemId, actorId) => take(state?.evidence, (e) => e.stepId === stepId && e.itemId === itemId && e.submittedBy.id === actorId),
+    decision: (stepId, decision, actorId) =>
+      take(state?.decisions, (d) => d.stepId === stepId && d.decision === decision && d.actor.id === actorId),
+    evidence: (stepId, itemId, actorId) =>
+      take(state?.evidence, (e) => e.stepId === stepId && e.itemId === itemId && e.submittedBy.id === actorId),
     signal: (name, actorId) => {
       // Runs keep every Signal's outcome in arrival order: the n-th Signal event is the n-th record.
       const record = state?.signals?.[signalIndex++];
-      const refusal = (why?: boolean) => take(state?.refusedSignals, (r) => r.signal === name && (why || r.actorId === actorId));
+      const refusal = (why?: boolean) =>
+        take(state?.refusedSignals, (r) => r.signal === name && (why || r.actorId === actorId));
       if (record) return record.outcome === 'refused' ? { refused: refusal(true)?.reason ?? 'refused by the run' } : {};
       // Runs recorded before that log: a refusal the run kept for this Signal and this person.
       const refused = state ? refusal() : undefined;
@@ -167,7 +183,15 @@ interface MessageOutcome {
 }
 
 /** Signals the run has handlers for (and so records): others are buffered by Temporal unread. */
-const SIGNAL_MESSAGES = ['approveStep', 'rejectStep', 'submitEvidence', 'reportError', 'resolveReport', 'stopLine', 'requestRollback'];
+const SIGNAL_MESSAGES = [
+  'approveStep',
+  'rejectStep',
+  'submitEvidence',
+  'reportError',
+  'resolveReport',
+  'stopLine',
+  'requestRollback',
+];
 
 /**
  * The signed message as sent (payload without its signature, and the signature), so an auditor
@@ -179,7 +203,12 @@ export function signedPart(name: string, input: Attrs): Record<string, unknown> 
 }
 
 /** One human message (Update or Signal) → its entry, cross-checked with the workflow's record. */
-function messageEntry(name: string, input: Attrs, outcome: MessageOutcome, match: Matcher): Pick<Draft, 'kind' | 'actor' | 'role' | 'stepId' | 'summary' | 'details'> {
+function messageEntry(
+  name: string,
+  input: Attrs,
+  outcome: MessageOutcome,
+  match: Matcher,
+): Pick<Draft, 'kind' | 'actor' | 'role' | 'stepId' | 'summary' | 'details'> {
   const actor = str((input.actor as { id?: unknown } | undefined)?.id);
   const stepId = str(input.stepId);
   const refused = (what: string, reason = outcome.failure) => ({
@@ -210,7 +239,14 @@ function messageEntry(name: string, input: Attrs, outcome: MessageOutcome, match
         details: {
           decision,
           ...(comment ? { comment } : {}),
-          ...(record ? { decisionSeq: record.seq, decidedAt: record.at, evidenceHash: record.evidenceHash, ...(record.onBehalfOf ? { onBehalfOf: record.onBehalfOf } : {}) } : {}),
+          ...(record
+            ? {
+                decisionSeq: record.seq,
+                decidedAt: record.at,
+                evidenceHash: record.evidenceHash,
+                ...(record.onBehalfOf ? { onBehalfOf: record.onBehalfOf } : {}),
+              }
+            : {}),
           ...(stepOutcome(outcome.success) ? { stepStatusAfter: stepOutcome(outcome.success) } : {}),
           ...(record?.roleSource ? { roleSource: record.roleSource } : {}),
           ...(record?.delegationReason ? { delegationReason: record.delegationReason } : {}),
@@ -265,11 +301,21 @@ function messageEntry(name: string, input: Attrs, outcome: MessageOutcome, match
         kind: 'report-resolved',
         ...(actor ? { actor } : {}),
         summary: `${actor} resolved report ${String(input.reportId)}: ${String(input.resolution)}`,
-        details: { reportId: input.reportId, resolution: input.resolution, via: outcome.via, ...signedPart(name, input) },
+        details: {
+          reportId: input.reportId,
+          resolution: input.resolution,
+          via: outcome.via,
+          ...signedPart(name, input),
+        },
       };
     case 'resendNotification': {
       const after = firstOf(outcome.success) as Partial<StepView> | undefined;
-      const result = after === undefined ? 'in progress' : after.undelivered ? `NOT DELIVERED again: ${after.warning ?? ''}` : 'delivered';
+      const result =
+        after === undefined
+          ? 'in progress'
+          : after.undelivered
+            ? `NOT DELIVERED again: ${after.warning ?? ''}`
+            : 'delivered';
       return {
         kind: 'notification-resent',
         ...(actor ? { actor } : {}),
@@ -287,14 +333,20 @@ function messageEntry(name: string, input: Attrs, outcome: MessageOutcome, match
         details: { reason: input.reason, via: outcome.via, ...signedPart(name, input) },
       };
     default:
-      return { kind: 'message-refused', ...(actor ? { actor } : {}), summary: `unknown message "${name}"`, details: { message: name, input, via: outcome.via } };
+      return {
+        kind: 'message-refused',
+        ...(actor ? { actor } : {}),
+        summary: `unknown message "${name}"`,
+        details: { message: name, input, via: outcome.via },
+      };
   }
 }
 
 /** How the person came to hold the role they decided in, as the run recorded it. */
 function roleSourceText(record: DecisionRecord | undefined): string {
   if (record?.roleSource === 'directory') return ', per directory';
-  if (record?.roleSource === 'delegation') return `, DELEGATED substitute: ${record.delegationReason ?? 'no reason given'}`;
+  if (record?.roleSource === 'delegation')
+    return `, DELEGATED substitute: ${record.delegationReason ?? 'no reason given'}`;
   return '';
 }
 
@@ -324,13 +376,17 @@ function anchor(events: readonly { e: DecodedEvent; i: number }[], at: string): 
   }
   let key = started;
   for (const { e, i } of events.slice(started + 1)) {
-    if (e.type === 'WorkflowTaskScheduled' || e.type === 'WorkflowTaskFailed' || e.type === 'WorkflowTaskTimedOut') break;
+    if (e.type === 'WorkflowTaskScheduled' || e.type === 'WorkflowTaskFailed' || e.type === 'WorkflowTaskTimedOut')
+      break;
     if (e.type === 'WorkflowTaskCompleted' || e.type === 'WorkflowExecutionUpdateAccepted') key = i;
   }
   return key + 0.5;
 }
 
-export function auditEntries(chain: readonly RunHistory[], state: RunStateView | undefined = finalState(chain)): AuditEntry[] {
+export function auditEntries(
+  chain: readonly RunHistory[],
+  state: RunStateView | undefined = finalState(chain),
+): AuditEntry[] {
   const drafts: Draft[] = [];
   const flat = chain.flatMap((r) => r.events).map((e, i) => ({ e, i }));
   const match = matcher(state);
@@ -340,14 +396,32 @@ export function auditEntries(chain: readonly RunHistory[], state: RunStateView |
   // A step whose action failed for good and yet completed: the runbook let it fail (a notification).
   const stepWentOn = (id: string) => state?.steps.some((s) => s.id === id && s.status === 'completed') ?? false;
   const push = (d: Omit<Draft, 'rank'> & { rank?: number }) => drafts.push({ rank: 0, ...d });
-  const base = (e: DecodedEvent, key: number, ids: number[] = [e.eventId]) => ({ at: e.at, runId: e.runId, eventIds: ids, key, source: 'history' as const });
+  const base = (e: DecodedEvent, key: number, ids: number[] = [e.eventId]) => ({
+    at: e.at,
+    runId: e.runId,
+    eventIds: ids,
+    key,
+    source: 'history' as const,
+  });
 
-  const activityEnd = (act: Activity, end: DecodedEvent, key: number, outcome: 'completed' | 'failed' | 'cancelled') => {
+  const activityEnd = (
+    act: Activity,
+    end: DecodedEvent,
+    key: number,
+    outcome: 'completed' | 'failed' | 'cancelled',
+  ) => {
     const ids = [act.scheduled.eventId, ...(act.startedId !== undefined ? [act.startedId] : []), end.eventId];
     const result = outcome === 'completed' ? firstOf(end.attributes.result) : undefined;
-    const error = outcome === 'failed' ? failureText(end.attributes.failure) : outcome === 'cancelled' ? 'cancelled' : undefined;
+    const error =
+      outcome === 'failed' ? failureText(end.attributes.failure) : outcome === 'cancelled' ? 'cancelled' : undefined;
     const evidence = result !== undefined ? summarizeResult(act.type, result) : '';
-    const common = { action: act.type, attempts: act.attempt, ...(result !== undefined ? { result } : {}), ...(error ? { error } : {}), ...(evidence ? { evidence } : {}) };
+    const common = {
+      action: act.type,
+      attempts: act.attempt,
+      ...(result !== undefined ? { result } : {}),
+      ...(error ? { error } : {}),
+      ...(evidence ? { evidence } : {}),
+    };
     const stepId = act.role.as !== 'notification' ? act.role.stepId : undefined;
     if (act.role.as === 'notification') {
       const p = act.params as { to?: string[]; subject?: string; severity?: string } | undefined;
@@ -444,13 +518,24 @@ export function auditEntries(chain: readonly RunHistory[], state: RunStateView |
         const act = activities.get(`${e.runId}/${String(a.scheduledEventId)}`);
         if (!act) break;
         activities.delete(`${e.runId}/${String(a.scheduledEventId)}`);
-        activityEnd(act, e, i, e.type === 'ActivityTaskCompleted' ? 'completed' : e.type === 'ActivityTaskCanceled' ? 'cancelled' : 'failed');
+        activityEnd(
+          act,
+          e,
+          i,
+          e.type === 'ActivityTaskCompleted' ? 'completed' : e.type === 'ActivityTaskCanceled' ? 'cancelled' : 'failed',
+        );
         break;
       }
       case 'WorkflowExecutionUpdateAccepted': {
-        const req = a.acceptedRequest as { meta?: { updateId?: string }; input?: { name?: string; args?: unknown[] } } | undefined;
+        const req = a.acceptedRequest as
+          { meta?: { updateId?: string }; input?: { name?: string; args?: unknown[] } } | undefined;
         const id = `${e.runId}/${req?.meta?.updateId ?? String(a.protocolInstanceId)}`;
-        updates.set(id, { accepted: e, key: i, name: req?.input?.name ?? 'unknown', input: (req?.input?.args?.[0] ?? {}) as Attrs });
+        updates.set(id, {
+          accepted: e,
+          key: i,
+          name: req?.input?.name ?? 'unknown',
+          input: (req?.input?.args?.[0] ?? {}) as Attrs,
+        });
         break;
       }
       case 'WorkflowExecutionUpdateCompleted': {
@@ -459,8 +544,13 @@ export function auditEntries(chain: readonly RunHistory[], state: RunStateView |
         if (!u) break;
         updates.delete(id);
         const out = a.outcome as { success?: unknown; failure?: unknown } | undefined;
-        const outcome: MessageOutcome = out?.failure ? { failure: failureText(out.failure), via: 'update' } : { success: out?.success, via: 'update' };
-        push({ ...base(u.accepted, u.key, [u.accepted.eventId, e.eventId]), ...messageEntry(u.name, u.input, outcome, match) });
+        const outcome: MessageOutcome = out?.failure
+          ? { failure: failureText(out.failure), via: 'update' }
+          : { success: out?.success, via: 'update' };
+        push({
+          ...base(u.accepted, u.key, [u.accepted.eventId, e.eventId]),
+          ...messageEntry(u.name, u.input, outcome, match),
+        });
         break;
       }
       case 'WorkflowExecutionSignaled': {
@@ -485,7 +575,12 @@ export function auditEntries(chain: readonly RunHistory[], state: RunStateView |
           ...base(e, i),
           kind: 'run-ended',
           summary: `run ended: ${view?.status ?? 'completed'}${failure ? ` (${failure.kind}${failure.stepId ? ` at "${failure.stepId}"` : ''}${failure.by ? ` by ${failure.by.id}` : ''}: ${failure.reason})` : ''}`,
-          details: { status: view?.status, ...(failure ? { failure } : {}), endedAt: view?.endedAt, chainLength: view?.chainLength },
+          details: {
+            status: view?.status,
+            ...(failure ? { failure } : {}),
+            endedAt: view?.endedAt,
+            chainLength: view?.chainLength,
+          },
         });
         break;
       }
@@ -519,7 +614,8 @@ export function auditEntries(chain: readonly RunHistory[], state: RunStateView |
       details: { status: 'running', action: act.type, params: act.params },
     });
   }
-  for (const u of updates.values()) push({ ...base(u.accepted, u.key), ...messageEntry(u.name, u.input, { via: 'update' }, match) });
+  for (const u of updates.values())
+    push({ ...base(u.accepted, u.key), ...messageEntry(u.name, u.input, { via: 'update' }, match) });
 
   if (state) drafts.push(...stateFacts(state, flat));
 
@@ -531,15 +627,31 @@ export function auditEntries(chain: readonly RunHistory[], state: RunStateView |
 function stateFacts(state: RunStateView, flat: readonly { e: DecodedEvent; i: number }[]): Draft[] {
   const out: Draft[] = [];
   const runOf = (at: string) => flat.filter(({ e }) => e.at <= at).at(-1)?.e.runId ?? flat[0]?.e.runId ?? '';
-  const fact = (at: string, rank: number, d: Pick<Draft, 'kind' | 'summary' | 'details'> & Partial<Pick<Draft, 'stepId' | 'actor' | 'role'>>) =>
-    out.push({ at, key: anchor(flat, at), rank, source: 'state', runId: runOf(at), eventIds: [], ...d });
+  const fact = (
+    at: string,
+    rank: number,
+    d: Pick<Draft, 'kind' | 'summary' | 'details'> & Partial<Pick<Draft, 'stepId' | 'actor' | 'role'>>,
+  ) => out.push({ at, key: anchor(flat, at), rank, source: 'state', runId: runOf(at), eventIds: [], ...d });
   for (const s of state.steps) {
     if (s.kind === 'action') continue; // history tells action steps (activities)
     if (s.startedAt) {
-      const waitsFor = s.kind === 'hypercare' ? 'watch started' : `waiting for ${s.kind === 'approval' ? 'a decision' : 'evidence'}`;
-      fact(s.startedAt, 3, { kind: 'step-started', stepId: s.id, summary: `step "${s.id}" (${s.title}): ${waitsFor}`, details: { stepKind: s.kind, ...(s.deadlineAt ? { deadlineAt: s.deadlineAt } : {}) } });
+      const waitsFor =
+        s.kind === 'hypercare' ? 'watch started' : `waiting for ${s.kind === 'approval' ? 'a decision' : 'evidence'}`;
+      fact(s.startedAt, 3, {
+        kind: 'step-started',
+        stepId: s.id,
+        summary: `step "${s.id}" (${s.title}): ${waitsFor}`,
+        details: { stepKind: s.kind, ...(s.deadlineAt ? { deadlineAt: s.deadlineAt } : {}) },
+      });
     }
-    const end = s.status === 'completed' ? 'step-completed' : s.status === 'rejected' ? 'step-rejected' : s.status === 'cancelled' ? 'step-cancelled' : undefined;
+    const end =
+      s.status === 'completed'
+        ? 'step-completed'
+        : s.status === 'rejected'
+          ? 'step-rejected'
+          : s.status === 'cancelled'
+            ? 'step-cancelled'
+            : undefined;
     if (s.endedAt && end) {
       fact(s.endedAt, 0, {
         kind: end,
@@ -554,12 +666,22 @@ function stateFacts(state: RunStateView, flat: readonly { e: DecodedEvent; i: nu
       kind: 'escalation',
       ...(state.steps.some((s) => s.id === x.subject) ? { stepId: x.subject } : {}),
       summary: `escalation level ${x.level} on ${x.subject}: notified ${x.notified.join(', ')}${x.delegatedTo ? `; ${x.delegatedTo} may now decide` : ''}`,
-      details: { subject: x.subject, level: x.level, notifiedRoles: x.notified, ...(x.delegatedTo ? { delegatedTo: x.delegatedTo } : {}) },
+      details: {
+        subject: x.subject,
+        level: x.level,
+        notifiedRoles: x.notified,
+        ...(x.delegatedTo ? { delegatedTo: x.delegatedTo } : {}),
+      },
     });
   }
   const f = state.failure;
   if (f && (f.kind === 'deadline' || f.kind === 'cancelled')) {
-    fact(f.at, 1, { kind: 'run-aborted', ...(f.stepId ? { stepId: f.stepId } : {}), summary: `run aborted (${f.kind}): ${f.reason}; rolling back`, details: { failure: f } });
+    fact(f.at, 1, {
+      kind: 'run-aborted',
+      ...(f.stepId ? { stepId: f.stepId } : {}),
+      summary: `run aborted (${f.kind}): ${f.reason}; rolling back`,
+      details: { failure: f },
+    });
   }
   return out;
 }

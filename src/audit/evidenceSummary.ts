@@ -32,28 +32,35 @@ const loadLine = (st: LoadStats) =>
   `${st.requests} requests at ${st.throughputRps.toFixed(1)} rps, p95 ${ms(st.latency.p95)}, p99 ${ms(st.latency.p99)}, error rate ${pct(st.errorRate)}`;
 
 const formatters: { [A in ActivityName]?: (r: never) => string } = {
-  loadTest: (r: LoadTestResult) => `load test at ${r.ratePerSecond}/s: ${loadLine(r.stats)} — ${verdictText(r.verdict)}`,
+  loadTest: (r: LoadTestResult) =>
+    `load test at ${r.ratePerSecond}/s: ${loadLine(r.stats)} — ${verdictText(r.verdict)}`,
   stressTest: (r: StressTestResult) =>
     `stress test: ${r.stages.length} stages, max sustained ${r.maxSustainedRate ?? 'n/a'}/s, breaking at ${r.breakingRate ?? 'none (max rate held)'}, required ${r.requiredRate}/s — ${verdictText(r.verdict)}`,
-  failoverTest: (r: FailoverTestResult) => `failover: availability ${pct(r.availability)} (${loadLine(r.stats)}) — ${verdictText(r.verdict)}`,
+  failoverTest: (r: FailoverTestResult) =>
+    `failover: availability ${pct(r.availability)} (${loadLine(r.stats)}) — ${verdictText(r.verdict)}`,
   rollbackDrill: (r: RollbackDrillResult) =>
     `rollback drill: back on ${r.previousVersion} in ${s(r.measuredMs)} (window ${r.windowSeconds} s), ${r.restoredVersion} restored in ${s(r.restoreMs)}`,
-  httpCheck: (r: HttpCheckResult) => `${r.endpoints.filter((e) => e.ok).length}/${r.endpoints.length} endpoints ok: ${r.endpoints.map((e) => `${e.name} ${e.status ?? e.problem ?? ''}`.trim()).join(', ')}`,
+  httpCheck: (r: HttpCheckResult) =>
+    `${r.endpoints.filter((e) => e.ok).length}/${r.endpoints.length} endpoints ok: ${r.endpoints.map((e) => `${e.name} ${e.status ?? e.problem ?? ''}`.trim()).join(', ')}`,
   tcpCheck: (r: TcpCheckResult) => `${r.targets.filter((t) => t.ok).length}/${r.targets.length} ports reachable`,
   deploy: (r: DeployResult) => `version ${r.version} deployed (HTTP ${r.status}, ${ms(r.latencyMs)})`,
   webhook: (r: WebhookResult) => `HTTP ${r.status} in ${ms(r.latencyMs)}`,
   accessApply: (r: AccessApplyResult) => `${r.applied.length} role binding(s) applied`,
   accessRevoke: (r: AccessRevokeResult) => `${r.revoked.length} role binding(s) removed`,
-  accessVerify: (r: AccessVerifyResult) => `${r.present.length} binding(s) present, ${r.confirmedAbsent.length} forbidden binding(s) confirmed absent (of ${r.total})`,
+  accessVerify: (r: AccessVerifyResult) =>
+    `${r.present.length} binding(s) present, ${r.confirmedAbsent.length} forbidden binding(s) confirmed absent (of ${r.total})`,
   // Runs recorded before the Prometheus protocol carry { activated } and { rule }: still readable.
   monitoringActivate: (r: MonitoringActivateResult & { activated?: string[] }) =>
     `alert rules active: ${(r.rules ?? r.activated ?? []).join(', ')}${r.ruleFile ? ` (${r.ruleFile}, Prometheus reloaded)` : ''}${r.dashboard?.installed ? `; dashboard ${r.dashboard.file}` : ''}`,
   monitoringVerify: (r: MonitoringVerifyResult & { rule?: string }) =>
     `test alert ${r.delivered ? 'delivered' : 'NOT delivered'} via ${r.alertname ?? r.rule}${r.receiver ? ` to receiver ${r.receiver}` : ''} in ${ms(r.deliveryMs)}; rules found: ${r.rulesFound.join(', ')}${r.target ? `; target ${r.target.job} ${r.target.health}` : ''}`,
-  metricsCheck: (r: MetricsCheckResult) => `${r.checks.filter((c) => c.passed).length}/${r.checks.length} metric checks passed${r.passed ? '' : ` — FAILED (${r.violations.join('; ')})`}`,
+  metricsCheck: (r: MetricsCheckResult) =>
+    `${r.checks.filter((c) => c.passed).length}/${r.checks.length} metric checks passed${r.passed ? '' : ` — FAILED (${r.violations.join('; ')})`}`,
   command: (r: CommandResult) => `exit code ${r.exitCode ?? r.signal} after ${s(r.durationMs)}`,
   notify: (r: NotifyResult) =>
-    r.loggedOnly ? `logged for ${r.recipients.join(', ')} (no channel configured)` : r.deliveries.map((d) => `${d.channel} ${d.ok ? 'ok' : `failed: ${d.detail}`}`).join(', '),
+    r.loggedOnly
+      ? `logged for ${r.recipients.join(', ')} (no channel configured)`
+      : r.deliveries.map((d) => `${d.channel} ${d.ok ? 'ok' : `failed: ${d.detail}`}`).join(', '),
 };
 
 export function summarizeResult(activityType: string, result: unknown): string {

@@ -69,7 +69,11 @@ type ReadPayload = (payload: Payload) => unknown;
  * (encryption, compression) are async: with any configured, every payload is found first and
  * run through them in one call, then the same pass reads the results.
  */
-async function decodeEvents(converter: LoadedDataConverter, runId: string, events: temporal.api.history.v1.IHistoryEvent[]): Promise<DecodedEvent[]> {
+async function decodeEvents(
+  converter: LoadedDataConverter,
+  runId: string,
+  events: temporal.api.history.v1.IHistoryEvent[],
+): Promise<DecodedEvent[]> {
   const read = (p: Payload, decoded: Payload = p): unknown => {
     try {
       return converter.payloadConverter.fromPayload(decoded);

@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { zipSync } from 'fflate';
-import type { RefusalEntry } from '../server/refusalLog';
+import type { RefusalEntry } from './refusalLog';
 import { getRunStateQuery, type GoLiveInput, type RunStateView } from '../../workflows/definitions';
 import { chainEntries, chainHead, type ChainedEntry } from './chain';
 import { dossierFiles, MANIFEST_FILE, sha256 } from './dossier';
@@ -14,9 +14,23 @@ import { fetchRunChain } from './history';
  * compliance dossier as a folder or a zip, and the offline verification of one.
  */
 
-export { actorLabel, AUDIT_KINDS, filterEntries, SYSTEM_ACTOR, type AuditEntry, type AuditKind, type TrailFilter } from './entries';
+export {
+  actorLabel,
+  AUDIT_KINDS,
+  filterEntries,
+  SYSTEM_ACTOR,
+  type AuditEntry,
+  type AuditKind,
+  type TrailFilter,
+} from './entries';
 export type { ChainedEntry } from './chain';
-export { DossierArchiveError, verifyDossier, verifyDossierZip, type DossierVerdict, type VerifyOptions } from './verify';
+export {
+  DossierArchiveError,
+  verifyDossier,
+  verifyDossierZip,
+  type DossierVerdict,
+  type VerifyOptions,
+} from './verify';
 export { viewTrail, type TrailView } from './view';
 
 /** The workflow exists but was not started as a go-live (no go-live input in its history). */
@@ -55,7 +69,10 @@ export interface TrailOptions {
 export async function buildAuditTrail(opts: TrailOptions): Promise<AuditTrail> {
   const chain = await fetchRunChain(opts.client, opts.workflowId);
   const input = startInput(chain);
-  if (!input) throw new NotAGoLiveRunError(`workflow ${opts.workflowId} is not a go-live run (no go-live start input in its history)`);
+  if (!input)
+    throw new NotAGoLiveRunError(
+      `workflow ${opts.workflowId} is not a go-live run (no go-live start input in its history)`,
+    );
   let state = finalState(chain);
   const finished = state !== undefined;
   if (!state) state = await liveState(opts);
@@ -75,7 +92,9 @@ export async function buildAuditTrail(opts: TrailOptions): Promise<AuditTrail> {
 async function liveState(opts: TrailOptions): Promise<RunStateView | undefined> {
   try {
     const handle = opts.client.workflow.getHandle(opts.workflowId);
-    return await opts.client.withDeadline(Date.now() + (opts.queryTimeoutMs ?? 10_000), () => handle.query(getRunStateQuery));
+    return await opts.client.withDeadline(Date.now() + (opts.queryTimeoutMs ?? 10_000), () =>
+      handle.query(getRunStateQuery),
+    );
   } catch {
     // No worker (or the run failed in Temporal): the trail still stands on history alone.
     return undefined;
@@ -84,11 +103,24 @@ async function liveState(opts: TrailOptions): Promise<RunStateView | undefined> 
 
 /** The dossier's files for a trail already built (the server builds it once to check access). */
 export function dossierFilesOf(trail: AuditTrail, now?: Date): Map<string, Uint8Array> {
-  if (!trail.state) throw new RunStateUnavailableError(`run ${trail.workflowId} is open and its state could not be queried (is a worker running?)`);
-  return dossierFiles({ workflowId: trail.workflowId, runIds: trail.runIds, input: trail.input, state: trail.state, entries: trail.entries, refusals: trail.refusals, ...(now ? { now } : {}) });
+  if (!trail.state)
+    throw new RunStateUnavailableError(
+      `run ${trail.workflowId} is open and its state could not be queried (is a worker running?)`,
+    );
+  return dossierFiles({
+    workflowId: trail.workflowId,
+    runIds: trail.runIds,
+    input: trail.input,
+    state: trail.state,
+    entries: trail.entries,
+    refusals: trail.refusals,
+    ...(now ? { now } : {}),
+  });
 }
 
-async function filesOf(opts: TrailOptions & { now?: Date }): Promise<{ trail: AuditTrail; files: Map<string, Uint8Array> }> {
+async function filesOf(
+  opts: TrailOptions & { now?: Date },
+): Promise<{ trail: AuditTrail; files: Map<string, Uint8Array> }> {
   const trail = await buildAuditTrail(opts);
   return { trail, files: dossierFilesOf(trail, opts.now) };
 }
@@ -107,7 +139,13 @@ export async function exportDossier(opts: TrailOptions & { outDir: string; now?:
   const { trail, files } = await filesOf(opts);
   await fs.mkdir(opts.outDir, { recursive: true });
   for (const [name, bytes] of files) await fs.writeFile(path.join(opts.outDir, name), bytes);
-  return { dir: opts.outDir, files: [...files.keys()], head: trail.head, finished: trail.finished, manifestSha256: sha256(files.get(MANIFEST_FILE)!) };
+  return {
+    dir: opts.outDir,
+    files: [...files.keys()],
+    head: trail.head,
+    finished: trail.finished,
+    manifestSha256: sha256(files.get(MANIFEST_FILE)!),
+  };
 }
 
 export interface DossierZip {
@@ -126,6 +164,14 @@ export async function dossierZip(opts: TrailOptions & { now?: Date }): Promise<D
 export function zipTrailDossier(trail: AuditTrail, now?: Date): DossierZip {
   const files = dossierFilesOf(trail, now);
   const folder = `dossier-${trail.workflowId.replace(/[^A-Za-z0-9._-]/g, '_')}`;
-  const zip = zipSync(Object.fromEntries([...files].map(([name, bytes]) => [`${folder}/${name}`, bytes])), { level: 6 });
-  return { zip, fileName: `${folder}.zip`, head: trail.head, finished: trail.finished, manifestSha256: sha256(files.get(MANIFEST_FILE)!) };
+  const zip = zipSync(Object.fromEntries([...files].map(([name, bytes]) => [`${folder}/${name}`, bytes])), {
+    level: 6,
+  });
+  return {
+    zip,
+    fileName: `${folder}.zip`,
+    head: trail.head,
+    finished: trail.finished,
+    manifestSha256: sha256(files.get(MANIFEST_FILE)!),
+  };
 }

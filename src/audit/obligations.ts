@@ -33,9 +33,29 @@ export const GDPR = {
 
 /** Collaboration Modes 1–5, as the runbook schema defines them (1 = AI assists … 5 = autonomous within hard boundaries). */
 export const COLLABORATION_MODES: Record<number, { name: string; autonomy: string; oversight: string }> = {
-  1: { name: 'AI assists', autonomy: 'The AI suggests; people do the work and take every decision.', oversight: 'Every output is read by a person before anything happens.' },
-  2: { name: 'AI proposes, people decide', autonomy: 'The AI drafts outputs; each one needs a person’s approval to take effect.', oversight: 'Human in the loop for every output.' },
-  3: { name: 'AI acts, people approve the consequential', autonomy: 'The AI acts on routine cases; defined consequential actions need an approval first.', oversight: 'Human in the loop for listed actions, on the loop for the rest.' },
-  4: { name: 'AI acts, people supervise', autonomy: 'The AI acts on its own; people monitor, sample and can intervene or stop at any time.', oversight: 'Human on the loop: monitoring, Red Button, stop authority.' },
-  5: { name: 'AI acts autonomously within hard boundaries', autonomy: 'The AI acts on its own inside hard boundaries it cannot cross; people handle exceptions.', oversight: 'Oversight by exception: hard boundaries, alerting, stop authority, post-market monitoring.' },
+  1: {
+    name: 'AI assists',
+    autonomy: 'The AI suggests; people do the work and take every decision.',
+    oversight: 'Every output is read by a person before anything happens.',
+  },
+  2: {
+    name: 'AI proposes, people decide',
+    autonomy: 'The AI drafts outputs; each one needs a person’s approval to take effect.',
+    oversight: 'Human in the loop for every output.',
+  },
+  3: {
+    name: 'AI acts, people approve the consequential',
+    autonomy: 'The AI acts on routine cases; defined consequential actions need an approval first.',
+    oversight: 'Human in the loop for listed actions, on the loop for the rest.',
+  },
+  4: {
+    name: 'AI acts, people supervise',
+    autonomy: 'The AI acts on its own; people monitor, sample and can intervene or stop at any time.',
+    oversight: 'Human on the loop: monitoring, Red Button, stop authority.',
+  },
+  5: {
+    name: 'AI acts autonomously within hard boundaries',
+    autonomy: 'The AI acts on its own inside hard boundaries it cannot cross; people handle exceptions.',
+    oversight: 'Oversight by exception: hard boundaries, alerting, stop authority, post-market monitoring.',
+  },
 };

@@ -15,7 +15,8 @@ import type { AuditEntry } from './entries';
 
 export type PasskeyVerdict = { ok: true; checked: number } | { ok: false; seq: number; reason: string };
 
-const asRecord = (v: unknown): Record<string, unknown> | undefined => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined);
+const asRecord = (v: unknown): Record<string, unknown> | undefined =>
+  v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
 
 const label = (e: AuditEntry) => `entry ${e.seq} (decision by ${e.actor ?? 'someone'} on "${e.stepId ?? '?'}")`;
 
@@ -27,7 +28,12 @@ function passkeySteps(started: AuditEntry | undefined): Set<string> {
   const input = asRecord(started?.details.input);
   const steps = asRecord(input?.runbook)?.steps;
   if (!Array.isArray(steps) || !asRecord(input?.signing)) return new Set();
-  return new Set(steps.map(asRecord).filter((s) => s?.kind === 'approval' && s.passkey === true).map((s) => String(s!.id)));
+  return new Set(
+    steps
+      .map(asRecord)
+      .filter((s) => s?.kind === 'approval' && s.passkey === true)
+      .map((s) => String(s!.id)),
+  );
 }
 
 function publicKeyOf(a: PasskeyAssertion): KeyObject | undefined {
@@ -42,12 +48,17 @@ function publicKeyOf(a: PasskeyAssertion): KeyObject | undefined {
 function assertionProblem(a: PasskeyAssertion): string | undefined {
   const authData = Buffer.from(a.authenticatorData, 'base64url');
   if (authData.length < 37) return 'its authenticator data is too short';
-  if (!authData.subarray(0, 32).equals(createHash('sha256').update(a.binding.rpId).digest())) return `its authenticator data is not for the relying party ${a.binding.rpId}`;
+  if (!authData.subarray(0, 32).equals(createHash('sha256').update(a.binding.rpId).digest()))
+    return `its authenticator data is not for the relying party ${a.binding.rpId}`;
   const flags = authData[32]!;
-  if (!(flags & FLAG_USER_PRESENT) || !(flags & FLAG_USER_VERIFIED)) return 'the authenticator did not verify the person (user presence and verification flags)';
+  if (!(flags & FLAG_USER_PRESENT) || !(flags & FLAG_USER_VERIFIED))
+    return 'the authenticator did not verify the person (user presence and verification flags)';
   const key = publicKeyOf(a);
   if (!key) return 'its public key is not a readable SPKI key';
-  const signed = Buffer.concat([authData, createHash('sha256').update(Buffer.from(a.clientDataJSON, 'base64url')).digest()]);
+  const signed = Buffer.concat([
+    authData,
+    createHash('sha256').update(Buffer.from(a.clientDataJSON, 'base64url')).digest(),
+  ]);
   const signature = Buffer.from(a.signature, 'base64url');
   const digest = a.publicKey.algorithm === -8 ? null : 'sha256';
   let ok = false;
@@ -74,7 +85,9 @@ function shownDecision(workflowId: string, entry: AuditEntry) {
 function passkeyOf(entry: AuditEntry): PasskeyAssertion | undefined {
   const payload = asRecord(asRecord(entry.details.signed)?.payload);
   const passkey = asRecord(payload?.passkey);
-  return passkey && asRecord(passkey.binding) && asRecord(passkey.publicKey) ? (passkey as unknown as PasskeyAssertion) : undefined;
+  return passkey && asRecord(passkey.binding) && asRecord(passkey.publicKey)
+    ? (passkey as unknown as PasskeyAssertion)
+    : undefined;
 }
 
 export function verifyPasskeys(workflowId: string, entries: readonly AuditEntry[]): PasskeyVerdict {
@@ -86,17 +99,31 @@ export function verifyPasskeys(workflowId: string, entries: readonly AuditEntry[
     const assertion = passkeyOf(entry);
     if (!assertion) {
       if (entry.stepId !== undefined && required.has(entry.stepId)) {
-        return { ok: false, seq: entry.seq, reason: `${label(entry)} carries no passkey assertion, though the runbook decides "${entry.stepId}" only with the approver's passkey` };
+        return {
+          ok: false,
+          seq: entry.seq,
+          reason: `${label(entry)} carries no passkey assertion, though the runbook decides "${entry.stepId}" only with the approver's passkey`,
+        };
       }
       continue;
     }
     const unbound = bindingProblem(shownDecision(workflowId, entry), assertion);
-    if (unbound) return { ok: false, seq: entry.seq, reason: `${label(entry)}: its passkey did not approve what the entry shows: ${unbound}` };
+    if (unbound)
+      return {
+        ok: false,
+        seq: entry.seq,
+        reason: `${label(entry)}: its passkey did not approve what the entry shows: ${unbound}`,
+      };
     const broken = assertionProblem(assertion);
     if (broken) return { ok: false, seq: entry.seq, reason: `${label(entry)}: ${broken}` };
     // One credential, one key, throughout the record.
     const seen = keys.get(assertion.credentialId);
-    if (seen !== undefined && seen !== assertion.publicKey.spki) return { ok: false, seq: entry.seq, reason: `${label(entry)}: passkey ${assertion.credentialId} appears with two different public keys` };
+    if (seen !== undefined && seen !== assertion.publicKey.spki)
+      return {
+        ok: false,
+        seq: entry.seq,
+        reason: `${label(entry)}: passkey ${assertion.credentialId} appears with two different public keys`,
+      };
     keys.set(assertion.credentialId, assertion.publicKey.spki);
     checked++;
   }

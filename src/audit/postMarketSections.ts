@@ -27,15 +27,27 @@ export function leadershipEndorsement(ctx: DossierContext): DossierSection {
   const rows = endorsements.flatMap((s) =>
     ctx.state.evidence
       .filter((e) => e.stepId === s.id)
-      .map((e) => [s.id, e.itemId, `${e.submittedBy.name ?? e.submittedBy.id} (${e.role})`, e.at, typeof e.value === 'string' ? e.value : JSON.stringify(e.value), e.sha256]),
+      .map((e) => [
+        s.id,
+        e.itemId,
+        `${e.submittedBy.name ?? e.submittedBy.id} (${e.role})`,
+        e.at,
+        typeof e.value === 'string' ? e.value : JSON.stringify(e.value),
+        e.sha256,
+      ]),
   );
-  const deliveries = endorsements.flatMap((s) => publishers(steps, s.id).map((p) => [p.id, p.title, deliveryText(ctx, p.id)]));
+  const deliveries = endorsements.flatMap((s) =>
+    publishers(steps, s.id).map((p) => [p.id, p.title, deliveryText(ctx, p.id)]),
+  );
   return {
     id: 'leadership-endorsement',
     title: 'Leadership endorsement of the Red Button',
     obligations: [OBLIGATIONS.humanOversight, OBLIGATIONS.deployer, OBLIGATIONS.postMarket],
     blocks: [
-      { kind: 'text', text: 'Leadership visibly endorses reporting AI errors: the announcement in the leader’s own words, and its delivery through the notification channels.' },
+      {
+        kind: 'text',
+        text: 'Leadership visibly endorses reporting AI errors: the announcement in the leader’s own words, and its delivery through the notification channels.',
+      },
       { kind: 'table', columns: ['Step', 'Item', 'By', 'At', 'Announcement', 'SHA-256'], rows },
       { kind: 'heading', text: 'Delivery' },
       { kind: 'table', columns: ['Step', 'Title', 'Delivery'], rows: deliveries },
@@ -70,8 +82,22 @@ export function scheduledOversight(ctx: DossierContext): DossierSection {
     title: 'Post-market: scheduled oversight and Red Button figures',
     obligations: [OBLIGATIONS.humanOversight, OBLIGATIONS.postMarket, OBLIGATIONS.deployer],
     blocks: [
-      { kind: 'text', text: `Recurring oversight duties of Collaboration Mode ${mode}, scheduled at go-live as Temporal Schedules${o ? ` (${o.state}${o.note ? `: ${o.note}` : ''})` : ' (not scheduled in this run)'}. Each review’s record (sample, overrides, findings, or missed) is in golive under the run’s Oversight page and GET /api/runs/:runId/oversight.` },
-      { kind: 'table', columns: ['Duty', 'Every', 'Reviewers', 'Sample', 'Within', 'Schedule'], rows: duties.map((d) => [d.title, d.every, d.reviewers.join(', '), String(d.sampleSize), d.within, scheduleOf(d.id)]) },
+      {
+        kind: 'text',
+        text: `Recurring oversight duties of Collaboration Mode ${mode}, scheduled at go-live as Temporal Schedules${o ? ` (${o.state}${o.note ? `: ${o.note}` : ''})` : ' (not scheduled in this run)'}. Each review’s record (sample, overrides, findings, or missed) is in golive under the run’s Oversight page and GET /api/runs/:runId/oversight.`,
+      },
+      {
+        kind: 'table',
+        columns: ['Duty', 'Every', 'Reviewers', 'Sample', 'Within', 'Schedule'],
+        rows: duties.map((d) => [
+          d.title,
+          d.every,
+          d.reviewers.join(', '),
+          String(d.sampleSize),
+          d.within,
+          scheduleOf(d.id),
+        ]),
+      },
       { kind: 'heading', text: 'Red Button figures at export' },
       redButtonFigures(ctx),
     ],

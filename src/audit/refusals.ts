@@ -30,7 +30,11 @@ export const refusalInputSchema = z.object({
 export type RefusalInput = z.infer<typeof refusalInputSchema>;
 
 const hex64 = z.string().regex(/^[0-9a-f]{64}$/);
-export const refusalEntrySchema = refusalInputSchema.extend({ seq: z.number().int().min(1), prevHash: hex64, hash: hex64 });
+export const refusalEntrySchema = refusalInputSchema.extend({
+  seq: z.number().int().min(1),
+  prevHash: hex64,
+  hash: hex64,
+});
 export type RefusalEntry = z.infer<typeof refusalEntrySchema>;
 
 export function refusalHash(entry: Omit<RefusalEntry, 'hash'>): string {
@@ -38,8 +42,15 @@ export function refusalHash(entry: Omit<RefusalEntry, 'hash'>): string {
 }
 
 /** The next link of a run's chain after `previous` (undefined: the run's first refusal). */
-export function chainRefusal(input: RefusalInput, previous: Pick<RefusalEntry, 'seq' | 'hash'> | undefined): RefusalEntry {
-  const linked = { ...refusalInputSchema.parse(input), seq: (previous?.seq ?? 0) + 1, prevHash: previous?.hash ?? GENESIS_HASH };
+export function chainRefusal(
+  input: RefusalInput,
+  previous: Pick<RefusalEntry, 'seq' | 'hash'> | undefined,
+): RefusalEntry {
+  const linked = {
+    ...refusalInputSchema.parse(input),
+    seq: (previous?.seq ?? 0) + 1,
+    prevHash: previous?.hash ?? GENESIS_HASH,
+  };
   return { ...linked, hash: refusalHash(linked) };
 }
 
@@ -50,7 +61,8 @@ export function chainRefusals(inputs: readonly RefusalInput[]): RefusalEntry[] {
   return out;
 }
 
-export type RefusalChainVerdict = { ok: true; head: string; length: number } | { ok: false; index: number; seq?: number; reason: string };
+export type RefusalChainVerdict =
+  { ok: true; head: string; length: number } | { ok: false; index: number; seq?: number; reason: string };
 
 /** One run's refusals, oldest first: every link, sequence number and hash, or the first that fails. */
 export function verifyRefusalChain(entries: readonly unknown[]): RefusalChainVerdict {
@@ -58,15 +70,32 @@ export function verifyRefusalChain(entries: readonly unknown[]): RefusalChainVer
   let runId: string | undefined;
   for (const [index, raw] of entries.entries()) {
     const parsed = refusalEntrySchema.safeParse(raw);
-    if (!parsed.success) return { ok: false, index, reason: `refusal ${index + 1} is not a chained refusal: ${parsed.error.issues[0]?.message ?? 'bad shape'}` };
+    if (!parsed.success)
+      return {
+        ok: false,
+        index,
+        reason: `refusal ${index + 1} is not a chained refusal: ${parsed.error.issues[0]?.message ?? 'bad shape'}`,
+      };
     const e = parsed.data;
     runId ??= e.runId;
-    if (e.runId !== runId) return { ok: false, index, seq: e.seq, reason: `refusal ${e.seq} belongs to run ${e.runId}, not ${runId}` };
+    if (e.runId !== runId)
+      return { ok: false, index, seq: e.seq, reason: `refusal ${e.seq} belongs to run ${e.runId}, not ${runId}` };
     if (e.seq !== prev.seq + 1 || e.prevHash !== prev.hash) {
-      return { ok: false, index, seq: e.seq, reason: `refusal ${e.seq} does not link to the refusal before it (removed, inserted or reordered)` };
+      return {
+        ok: false,
+        index,
+        seq: e.seq,
+        reason: `refusal ${e.seq} does not link to the refusal before it (removed, inserted or reordered)`,
+      };
     }
     const { hash, ...rest } = raw as RefusalEntry;
-    if (refusalHash(rest) !== hash) return { ok: false, index, seq: e.seq, reason: `refusal ${e.seq} was altered: its content does not match its hash` };
+    if (refusalHash(rest) !== hash)
+      return {
+        ok: false,
+        index,
+        seq: e.seq,
+        reason: `refusal ${e.seq} was altered: its content does not match its hash`,
+      };
     prev = { seq: e.seq, hash: e.hash };
   }
   return { ok: true, head: prev.hash, length: entries.length };
@@ -75,7 +104,9 @@ export function verifyRefusalChain(entries: readonly unknown[]): RefusalChainVer
 export const REFUSALS_FILE = 'refusals.json';
 
 /** A dossier's refusals.json: a list of one run's chained refusals; the first problem, if any. */
-export function refusalsChainProblem(bytes: Uint8Array): { ok: false; file: string; seq?: number; reason: string } | undefined {
+export function refusalsChainProblem(
+  bytes: Uint8Array,
+): { ok: false; file: string; seq?: number; reason: string } | undefined {
   let raw: unknown;
   try {
     raw = JSON.parse(Buffer.from(bytes).toString('utf8'));
@@ -84,5 +115,12 @@ export function refusalsChainProblem(bytes: Uint8Array): { ok: false; file: stri
   }
   if (!Array.isArray(raw)) return { ok: false, file: REFUSALS_FILE, reason: 'not a list of refusals' };
   const verdict = verifyRefusalChain(raw);
-  return verdict.ok ? undefined : { ok: false, file: REFUSALS_FILE, ...(verdict.seq !== undefined ? { seq: verdict.seq } : {}), reason: verdict.reason };
+  return verdict.ok
+    ? undefined
+    : {
+        ok: false,
+        file: REFUSALS_FILE,
+        ...(verdict.seq !== undefined ? { seq: verdict.seq } : {}),
+        reason: verdict.reason,
+      };
 }

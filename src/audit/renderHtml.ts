@@ -1,4 +1,4 @@
-import type { Dossier } from './dossier';
+import type { Dossier } from './dossierModel';
 import { NOT_RECORDED, type Block } from './sections';
 import { obligationsLine, runFields } from './renderShared';
 import { DELIVERABLE_IDS, deliverableFile, deliverableTitle } from './documents/model';
@@ -30,7 +30,9 @@ const SHORT_VALUE = 24;
 
 /** Per column: "short" when every value is a short single word (a number, status, time, id). */
 function columnClasses(columns: readonly string[], rows: readonly (readonly string[])[]): string[] {
-  return columns.map((_, i) => (rows.every((r) => (r[i] ?? '').length <= SHORT_VALUE && !/\s/.test(r[i] ?? '')) ? 'short' : 'text'));
+  return columns.map((_, i) =>
+    rows.every((r) => (r[i] ?? '').length <= SHORT_VALUE && !/\s/.test(r[i] ?? '')) ? 'short' : 'text',
+  );
 }
 
 export function htmlBlock(b: Block): string {
@@ -40,24 +42,33 @@ export function htmlBlock(b: Block): string {
     case 'text':
       return `<p>${escapeHtml(b.text)}</p>`;
     case 'list':
-      return b.items.length ? `<ul>${b.items.map((i) => `<li>${escapeHtml(i)}</li>`).join('')}</ul>` : `<p class="empty">${NOT_RECORDED}</p>`;
+      return b.items.length
+        ? `<ul>${b.items.map((i) => `<li>${escapeHtml(i)}</li>`).join('')}</ul>`
+        : `<p class="empty">${NOT_RECORDED}</p>`;
     case 'fields':
       return `<dl>${b.fields.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`).join('')}</dl>`;
     case 'table':
       if (b.rows.length === 0) return `<p class="empty">${NOT_RECORDED}</p>`;
-    {
-      const classes = columnClasses(b.columns, b.rows);
-      const head = b.columns.map((c, i) => `<th class="${classes[i]}">${escapeHtml(c)}</th>`).join('');
-      const body = b.rows.map((r) => `<tr>${r.map((c, i) => `<td class="${classes[i] ?? 'text'}">${escapeHtml(c)}</td>`).join('')}</tr>`).join('');
-      return `<div class="table"><table><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table></div>`;
-    }
+      {
+        const classes = columnClasses(b.columns, b.rows);
+        const head = b.columns.map((c, i) => `<th class="${classes[i]}">${escapeHtml(c)}</th>`).join('');
+        const body = b.rows
+          .map(
+            (r) => `<tr>${r.map((c, i) => `<td class="${classes[i] ?? 'text'}">${escapeHtml(c)}</td>`).join('')}</tr>`,
+          )
+          .join('');
+        return `<div class="table"><table><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table></div>`;
+      }
   }
 }
 
 export function renderHtml(d: Dossier): string {
   const draft = (cls: string) => (d.draftNotice ? `<p class="draft ${cls}">${escapeHtml(d.draftNotice)}</p>` : '');
   const sections = d.sections
-    .map((s) => `<section id="${escapeHtml(s.id)}"><h2>${escapeHtml(s.title)}</h2>${draft('')}<p class="obligations">Serves: ${escapeHtml(obligationsLine(s.obligations))}</p>${s.blocks.map(htmlBlock).join('\n')}</section>`)
+    .map(
+      (s) =>
+        `<section id="${escapeHtml(s.id)}"><h2>${escapeHtml(s.title)}</h2>${draft('')}<p class="obligations">Serves: ${escapeHtml(obligationsLine(s.obligations))}</p>${s.blocks.map(htmlBlock).join('\n')}</section>`,
+    )
     .join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
@@ -66,7 +77,9 @@ export function renderHtml(d: Dossier): string {
 <title>${escapeHtml(d.title)}</title><style>${STYLE}</style></head>
 <body>${draft('page')}
 <h1>${escapeHtml(d.title)}</h1>
-<dl>${runFields(d).map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`).join('')}</dl>
+<dl>${runFields(d)
+    .map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`)
+    .join('')}</dl>
 <nav><ol>${d.sections.map((s) => `<li><a href="#${escapeHtml(s.id)}">${escapeHtml(s.title)}</a></li>`).join('')}</ol>
 <p>The five deliverables, each also a document of its own: ${DELIVERABLE_IDS.map((id) => `<a href="${deliverableFile(id, 'html')}">${escapeHtml(deliverableTitle(id))}</a> (<a href="${deliverableFile(id, 'md')}">Markdown</a>)`).join(', ')}.</p></nav>
 ${sections}

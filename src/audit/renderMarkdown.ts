@@ -1,4 +1,4 @@
-import type { Dossier } from './dossier';
+import type { Dossier } from './dossierModel';
 import { NOT_RECORDED, type Block } from './sections';
 import { obligationsLine, runFields } from './renderShared';
 
@@ -28,7 +28,15 @@ export function mdBlock(b: Block): string {
 
 export function renderMarkdown(d: Dossier): string {
   const draft = d.draftNotice ? `> **${escapeMd(d.draftNotice)}**\n\n` : '';
-  const out = [`# ${escapeMd(d.title)}`, '', draft + runFields(d).map(([k, v]) => `- **${escapeMd(k)}:** ${escapeMd(v)}`).join('\n'), ''];
+  const out = [
+    `# ${escapeMd(d.title)}`,
+    '',
+    draft +
+      runFields(d)
+        .map(([k, v]) => `- **${escapeMd(k)}:** ${escapeMd(v)}`)
+        .join('\n'),
+    '',
+  ];
   for (const s of d.sections) {
     out.push(`## ${escapeMd(s.title)}`, '');
     if (d.draftNotice) out.push(`> **${escapeMd(d.draftNotice)}**`, '');

@@ -1,10 +1,11 @@
-import type { Dossier } from './dossier';
+import type { Dossier } from './dossierModel';
 import type { Obligation } from './obligations';
 import { modeLabel } from './documents/people';
 
 /** What both renderers print the same way: the run's header fields and obligation lines. */
 
-export const obligationsLine = (obligations: readonly Obligation[]) => obligations.map((o) => `${o.ref} — ${o.title}`).join('; ');
+export const obligationsLine = (obligations: readonly Obligation[]) =>
+  obligations.map((o) => `${o.ref} — ${o.title}`).join('; ');
 
 export function runFields(d: Dossier): [string, string][] {
   const r = d.run;
@@ -13,7 +14,13 @@ export function runFields(d: Dossier): [string, string][] {
     ['Runbook', `${r.runbook.id}@${r.runbook.version} — ${r.runbook.title} (sha256 ${r.runbook.sha256})`],
     ['Collaboration Mode', modeLabel(r.collaborationMode)],
     ['Release manager', r.initiator.name ? `${r.initiator.name} (${r.initiator.id})` : r.initiator.id],
-    ['Status', r.status + (r.failure ? ` (${r.failure.kind}${r.failure.stepId ? ` at ${r.failure.stepId}` : ''}: ${r.failure.reason})` : '')],
+    [
+      'Status',
+      r.status +
+        (r.failure
+          ? ` (${r.failure.kind}${r.failure.stepId ? ` at ${r.failure.stepId}` : ''}: ${r.failure.reason})`
+          : ''),
+    ],
     ['Started', r.startedAt],
     ['Ended', r.endedAt ?? 'not finished'],
     ['Workflow', `${d.workflowId} (runs: ${d.runIds.join(', ')})`],

@@ -1,5 +1,15 @@
 import { type DossierContext, type DossierSection } from './documents/blocks';
-import { accountability, gate4, gdpr, handoverLog, legal, postMarket, refusals, sectorRules, stability } from './documents/complianceParts';
+import {
+  accountability,
+  gate4,
+  gdpr,
+  handoverLog,
+  legal,
+  postMarket,
+  refusals,
+  sectorRules,
+  stability,
+} from './documents/complianceParts';
 import { buildDeliverable, type Deliverable, type DeliverableId } from './documents';
 import { leadershipEndorsement, scheduledOversight } from './postMarketSections';
 
@@ -12,7 +22,12 @@ import { leadershipEndorsement, scheduledOversight } from './postMarketSections'
 
 export { NOT_RECORDED, type Block, type DossierContext, type DossierSection } from './documents/blocks';
 
-const asSection = (d: Deliverable): DossierSection => ({ id: d.id, title: d.title, obligations: d.obligations, blocks: [{ kind: 'text', text: d.purpose }, ...d.blocks] });
+const asSection = (d: Deliverable): DossierSection => ({
+  id: d.id,
+  title: d.title,
+  obligations: d.obligations,
+  blocks: [{ kind: 'text', text: d.purpose }, ...d.blocks],
+});
 const deliverable = (id: DeliverableId) => (ctx: DossierContext) => asSection(buildDeliverable(ctx, id));
 
 /** Every part, in the order an auditor reads them. */

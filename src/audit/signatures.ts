@@ -13,11 +13,17 @@ import type { AuditEntry } from './entries';
  */
 
 export type SignatureVerdict =
-  | { ok: true; keyIds: string[]; signed: number; unsigned: boolean }
-  | { ok: false; seq: number; reason: string };
+  { ok: true; keyIds: string[]; signed: number; unsigned: boolean } | { ok: false; seq: number; reason: string };
 
 /** Entries that record a message someone sent to the run. */
-const MESSAGE_KINDS: readonly string[] = ['decision', 'evidence-submitted', 'report', 'report-resolved', 'stop', 'rollback-requested'];
+const MESSAGE_KINDS: readonly string[] = [
+  'decision',
+  'evidence-submitted',
+  'report',
+  'report-resolved',
+  'stop',
+  'rollback-requested',
+];
 
 interface SignedPart {
   message: string;
@@ -25,7 +31,8 @@ interface SignedPart {
   signature: MessageSignature;
 }
 
-const asRecord = (v: unknown): Record<string, unknown> | undefined => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined);
+const asRecord = (v: unknown): Record<string, unknown> | undefined =>
+  v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
 
 function signedPartOf(entry: AuditEntry): SignedPart | undefined {
   const s = asRecord(entry.details.signed);
@@ -35,20 +42,41 @@ function signedPartOf(entry: AuditEntry): SignedPart | undefined {
   return { message: s.message, payload, signature: signature as unknown as MessageSignature };
 }
 
-const label = (e: AuditEntry) => `entry ${e.seq} (${e.kind}${e.actor ? ` by ${e.actor}` : ''}${e.stepId ? ` on "${e.stepId}"` : ''})`;
+const label = (e: AuditEntry) =>
+  `entry ${e.seq} (${e.kind}${e.actor ? ` by ${e.actor}` : ''}${e.stepId ? ` on "${e.stepId}"` : ''})`;
 
 /** What the entry shows must be what was signed: the reader trusts the summary, not the payload. */
+/** Fields an entry shows that the message's sender signed (where the message carries them). */
+const SIGNED_FIELDS = [
+  'comment',
+  'reason',
+  'resolution',
+  'description',
+  'severity',
+  'reportId',
+  'itemId',
+  'value',
+  'note',
+] as const;
+
 function shownDiffersFromSigned(entry: AuditEntry, part: SignedPart): string | undefined {
   const p = part.payload;
   const signedActor = asRecord(p.actor)?.id;
-  if (entry.actor !== undefined && entry.actor !== 'anonymous' && entry.actor !== signedActor) return `shows ${entry.actor}, but ${String(signedActor)} signed`;
-  if (entry.stepId !== undefined && entry.stepId !== p.stepId) return `shows step "${entry.stepId}", but the signed message is for "${String(p.stepId)}"`;
-  for (const field of ['comment', 'reason', 'resolution', 'description', 'severity', 'reportId', 'itemId', 'value', 'note'] as const) {
-    if (field in entry.details && JSON.stringify(entry.details[field]) !== JSON.stringify(p[field])) return `its ${field} differs from what was signed`;
+  if (entry.actor !== undefined && entry.actor !== 'anonymous' && entry.actor !== signedActor)
+    return `shows ${entry.actor}, but ${String(signedActor)} signed`;
+  if (entry.stepId !== undefined && entry.stepId !== p.stepId)
+    return `shows step "${entry.stepId}", but the signed message is for "${String(p.stepId)}"`;
+  for (const field of SIGNED_FIELDS) {
+    // A field the sender does not sign (a report's id, which the workflow assigns) is covered by
+    // the chain, not by the signature.
+    if (!(field in entry.details) || (field === 'reportId' && part.message === 'reportError')) continue;
+    if (JSON.stringify(entry.details[field]) !== JSON.stringify(p[field]))
+      return `its ${field} differs from what was signed`;
   }
   if (entry.kind === 'decision') {
     const decision = part.message === 'approveStep' ? 'approve' : part.message === 'rejectStep' ? 'reject' : undefined;
-    if (entry.details.decision !== decision) return `shows a ${String(entry.details.decision)} but the signed message is ${part.message}`;
+    if (entry.details.decision !== decision)
+      return `shows a ${String(entry.details.decision)} but the signed message is ${part.message}`;
   }
   return undefined;
 }
@@ -63,18 +91,40 @@ export function verifySignatures(workflowId: string, entries: readonly AuditEntr
   }
   const startSignature = signing.startSignature as MessageSignature | undefined;
   const startKey = keys.find((k) => k.keyId === startSignature?.keyId);
-  if (!startSignature || !startKey || !verifyWithNode(startKey, workflowId, START_MESSAGE, started.details.input, startSignature)) {
-    return { ok: false, seq: started.seq, reason: `${label(started)}: the run's input is not signed by a key it pins, or was altered after signing` };
+  if (
+    !startSignature ||
+    !startKey ||
+    !verifyWithNode(startKey, workflowId, START_MESSAGE, started.details.input, startSignature)
+  ) {
+    return {
+      ok: false,
+      seq: started.seq,
+      reason: `${label(started)}: the run's input is not signed by a key it pins, or was altered after signing`,
+    };
   }
   let count = 1;
   for (const entry of entries) {
     if (!MESSAGE_KINDS.includes(entry.kind)) continue;
     const part = signedPartOf(entry);
-    if (!part) return { ok: false, seq: entry.seq, reason: `${label(entry)} is not signed by golive, though the run pinned key ${keys.map((k) => k.keyId).join(', ')}` };
+    if (!part)
+      return {
+        ok: false,
+        seq: entry.seq,
+        reason: `${label(entry)} is not signed by golive, though the run pinned key ${keys.map((k) => k.keyId).join(', ')}`,
+      };
     const key = keys.find((k) => k.keyId === part.signature.keyId);
-    if (!key) return { ok: false, seq: entry.seq, reason: `${label(entry)} is signed with key ${part.signature.keyId}, which the run did not pin` };
+    if (!key)
+      return {
+        ok: false,
+        seq: entry.seq,
+        reason: `${label(entry)} is signed with key ${part.signature.keyId}, which the run did not pin`,
+      };
     if (!verifyWithNode(key, workflowId, part.message, part.payload, part.signature)) {
-      return { ok: false, seq: entry.seq, reason: `${label(entry)}: its signature does not match the signed message (altered after signing)` };
+      return {
+        ok: false,
+        seq: entry.seq,
+        reason: `${label(entry)}: its signature does not match the signed message (altered after signing)`,
+      };
     }
     const differs = shownDiffersFromSigned(entry, part);
     if (differs) return { ok: false, seq: entry.seq, reason: `${label(entry)} ${differs}` };

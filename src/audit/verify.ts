@@ -7,7 +7,15 @@ import { verifyChain, type ChainedEntry } from './chain';
 import { refusalsChainProblem, REFUSALS_FILE } from './refusals';
 import { verifyPasskeys } from './passkeys';
 import { verifySignatures } from './signatures';
-import { EXPORT_FILES, DOSSIER_FORMAT, DOSSIER_JSON, MANIFEST_FILE, manifestSchema, sha256, TRAIL_FILE } from './dossier';
+import {
+  EXPORT_FILES,
+  DOSSIER_FORMAT,
+  DOSSIER_JSON,
+  MANIFEST_FILE,
+  manifestSchema,
+  sha256,
+  TRAIL_FILE,
+} from './dossier';
 
 /**
  * Offline check of an exported dossier, bytes in, verdict out: the manifest's shape, every file
@@ -64,7 +72,12 @@ type Failure = Extract<DossierVerdict, { ok: false }>;
 const text = (bytes: Uint8Array) => Buffer.from(bytes).toString('utf8');
 
 /** JSON of one file checked against a schema; a failure names the file and the first bad field. */
-function parseFile<S extends z.ZodType>(file: string, bytes: Uint8Array, schema: S, what: string): { value: z.output<S>; raw: unknown } | Failure {
+function parseFile<S extends z.ZodType>(
+  file: string,
+  bytes: Uint8Array,
+  schema: S,
+  what: string,
+): { value: z.output<S>; raw: unknown } | Failure {
   let raw: unknown;
   try {
     raw = JSON.parse(text(bytes));
@@ -75,7 +88,12 @@ function parseFile<S extends z.ZodType>(file: string, bytes: Uint8Array, schema:
   if (parsed.success) return { value: parsed.data, raw };
   const issue = parsed.error.issues[0]!;
   const field = issue.path.map(String).join('.');
-  return { ok: false, file, ...(field ? { field } : {}), reason: `not a ${what}: ${field ? `${field}: ` : ''}${issue.message}` };
+  return {
+    ok: false,
+    file,
+    ...(field ? { field } : {}),
+    reason: `not a ${what}: ${field ? `${field}: ` : ''}${issue.message}`,
+  };
 }
 
 const failed = (r: object): r is Failure => 'ok' in r && r.ok === false;
@@ -86,7 +104,11 @@ export function verifyDossierFiles(files: ReadonlyMap<string, Uint8Array>, opts:
   const manifestSha256 = sha256(manifestBytes);
   const expected = opts.expectManifestSha256?.toLowerCase();
   if (expected !== undefined && expected !== manifestSha256) {
-    return { ok: false, file: MANIFEST_FILE, reason: `its SHA-256 is ${manifestSha256}, not the expected ${expected}: this is not the manifest the server exported` };
+    return {
+      ok: false,
+      file: MANIFEST_FILE,
+      reason: `its SHA-256 is ${manifestSha256}, not the expected ${expected}: this is not the manifest the server exported`,
+    };
   }
   const manifestFile = parseFile(MANIFEST_FILE, manifestBytes, manifestSchema, `${DOSSIER_FORMAT} manifest`);
   if (failed(manifestFile)) return manifestFile;
@@ -97,14 +119,27 @@ export function verifyDossierFiles(files: ReadonlyMap<string, Uint8Array>, opts:
   const repeated = names.find((name, i) => names.indexOf(name) !== i);
   if (repeated) return { ok: false, file: MANIFEST_FILE, field: 'files', reason: `lists ${repeated} twice` };
   const unexpected = names.find((name) => !EXPORT_FILES.includes(name));
-  if (unexpected) return { ok: false, file: MANIFEST_FILE, field: 'files', reason: `lists ${unexpected}, which a ${DOSSIER_FORMAT} export does not have` };
+  if (unexpected)
+    return {
+      ok: false,
+      file: MANIFEST_FILE,
+      field: 'files',
+      reason: `lists ${unexpected}, which a ${DOSSIER_FORMAT} export does not have`,
+    };
   const uncovered = EXPORT_FILES.find((name) => !names.includes(name));
   if (uncovered) return { ok: false, file: MANIFEST_FILE, field: 'files', reason: `does not cover ${uncovered}` };
   for (const entry of manifest.files) {
     const bytes = files.get(entry.name);
     if (!bytes) return { ok: false, file: entry.name, reason: 'listed in the manifest but missing' };
-    if (sha256(bytes) !== entry.sha256) return { ok: false, file: entry.name, reason: 'altered: its SHA-256 differs from the manifest' };
-    if (bytes.length !== entry.bytes) return { ok: false, file: MANIFEST_FILE, field: 'files', reason: `says ${entry.name} has ${entry.bytes} bytes; it has ${bytes.length}` };
+    if (sha256(bytes) !== entry.sha256)
+      return { ok: false, file: entry.name, reason: 'altered: its SHA-256 differs from the manifest' };
+    if (bytes.length !== entry.bytes)
+      return {
+        ok: false,
+        file: MANIFEST_FILE,
+        field: 'files',
+        reason: `says ${entry.name} has ${entry.bytes} bytes; it has ${bytes.length}`,
+      };
   }
   const extra = [...files.keys()].find((name) => name !== MANIFEST_FILE && !names.includes(name));
   if (extra) return { ok: false, file: extra, reason: 'not listed in the manifest (added after export)' };
@@ -130,7 +165,12 @@ export function verifyDossierFiles(files: ReadonlyMap<string, Uint8Array>, opts:
   if (!signatures.ok) return { ok: false, file: TRAIL_FILE, seq: signatures.seq, reason: signatures.reason };
   if (opts.expectKeyId !== undefined && !signatures.keyIds.includes(opts.expectKeyId)) {
     const pinned = signatures.keyIds.length ? `pinned ${signatures.keyIds.join(', ')}` : 'was not signed at all';
-    return { ok: false, file: TRAIL_FILE, field: 'entries[run-started].details.signing', reason: `the run ${pinned}, not the expected key ${opts.expectKeyId}` };
+    return {
+      ok: false,
+      file: TRAIL_FILE,
+      field: 'entries[run-started].details.signing',
+      reason: `the run ${pinned}, not the expected key ${opts.expectKeyId}`,
+    };
   }
   // After golive's signatures: what no server key can forge, the approvers' own passkeys.
   const passkeys = verifyPasskeys(trailFile.value.workflowId, entries);
@@ -148,7 +188,12 @@ export function verifyDossierFiles(files: ReadonlyMap<string, Uint8Array>, opts:
     files: manifest.files.length + 1,
     manifestSha256,
     anchored: expected !== undefined,
-    signatures: { checked: signatures.signed, keyIds: signatures.keyIds, unsignedRun: signatures.unsigned, keyExpected: opts.expectKeyId !== undefined },
+    signatures: {
+      checked: signatures.signed,
+      keyIds: signatures.keyIds,
+      unsignedRun: signatures.unsigned,
+      keyExpected: opts.expectKeyId !== undefined,
+    },
     passkeys: { checked: passkeys.checked },
   };
 }
@@ -166,7 +211,10 @@ export const ZIP_LIMITS = { files: 64, unpackedBytes: 256 * 1024 * 1024 } as con
  * own directory before anything is inflated (fflate never writes past a declared size), so a
  * small upload cannot unpack into gigabytes.
  */
-export function unzipDossier(zip: Uint8Array, limits: { files: number; unpackedBytes: number } = ZIP_LIMITS): Map<string, Uint8Array> {
+export function unzipDossier(
+  zip: Uint8Array,
+  limits: { files: number; unpackedBytes: number } = ZIP_LIMITS,
+): Map<string, Uint8Array> {
   let count = 0;
   let total = 0;
   let unzipped: Record<string, Uint8Array>;
@@ -175,8 +223,12 @@ export function unzipDossier(zip: Uint8Array, limits: { files: number; unpackedB
       filter: (f) => {
         count += 1;
         total += f.originalSize;
-        if (count > limits.files) throw new DossierArchiveError(`the zip holds more than ${limits.files} files: not a dossier export`);
-        if (total > limits.unpackedBytes) throw new DossierArchiveError(`the zip unpacks to more than ${limits.unpackedBytes} bytes: not a dossier export`);
+        if (count > limits.files)
+          throw new DossierArchiveError(`the zip holds more than ${limits.files} files: not a dossier export`);
+        if (total > limits.unpackedBytes)
+          throw new DossierArchiveError(
+            `the zip unpacks to more than ${limits.unpackedBytes} bytes: not a dossier export`,
+          );
         return true;
       },
     });
@@ -184,7 +236,11 @@ export function unzipDossier(zip: Uint8Array, limits: { files: number; unpackedB
     if (err instanceof DossierArchiveError) throw err;
     throw new DossierArchiveError(`not a readable zip (${err instanceof Error ? err.message : String(err)})`);
   }
-  return new Map(Object.entries(unzipped).filter(([name]) => !name.endsWith('/')).map(([name, bytes]) => [name.replace(/^[^/]+\//, ''), bytes]));
+  return new Map(
+    Object.entries(unzipped)
+      .filter(([name]) => !name.endsWith('/'))
+      .map(([name, bytes]) => [name.replace(/^[^/]+\//, ''), bytes]),
+  );
 }
 
 /** Reads a dossier folder, or a .zip of one. */

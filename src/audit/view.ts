@@ -1,4 +1,4 @@
-import type { RefusalEntry } from '../server/refusalLog';
+import type { RefusalEntry } from './refusalLog';
 import type { ChainedEntry } from './chain';
 import { filterEntries, type AuditKind, type TrailFilter } from './entries';
 
@@ -24,9 +24,16 @@ export function kindFilterHidesRefusals(kind: TrailFilter['kind']): boolean {
   return kind !== undefined && !(Array.isArray(kind) ? kind : [kind]).includes(REFUSAL_KIND);
 }
 
-export function viewTrail<T extends { entries: ChainedEntry[]; refusals: RefusalEntry[] }>(trail: T, filter: TrailFilter): TrailView<T> {
+export function viewTrail<T extends { entries: ChainedEntry[]; refusals: RefusalEntry[] }>(
+  trail: T,
+  filter: TrailFilter,
+): TrailView<T> {
   const refusals = kindFilterHidesRefusals(filter.kind)
     ? []
-    : trail.refusals.filter((r) => (filter.person === undefined || r.actor === filter.person) && (filter.stepId === undefined || r.stepId === filter.stepId));
+    : trail.refusals.filter(
+        (r) =>
+          (filter.person === undefined || r.actor === filter.person) &&
+          (filter.stepId === undefined || r.stepId === filter.stepId),
+      );
   return { ...trail, entries: filterEntries(trail.entries, filter), refusals, total: trail.entries.length, filter };
 }

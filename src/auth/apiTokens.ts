@@ -34,14 +34,28 @@ export class ApiTokens {
     const token = ISSUED_TOKEN_PREFIX + randomBytes(32).toString('base64url');
     const now = this.now();
     await this.db.deleteFrom('api_tokens').where('expires_at', '<', now).execute();
-    await this.db.insertInto('api_tokens').values({ sha256: sha256Hex(token), user_id: userId, label, created_at: now, expires_at: now + ttlMs, revoked_at: null }).execute();
+    await this.db
+      .insertInto('api_tokens')
+      .values({
+        sha256: sha256Hex(token),
+        user_id: userId,
+        label,
+        created_at: now,
+        expires_at: now + ttlMs,
+        revoked_at: null,
+      })
+      .execute();
     return { token, expiresAt: new Date(now + ttlMs).toISOString() };
   }
 
   /** The person a valid token speaks for. */
   async find(token: string): Promise<string | undefined> {
     if (!TOKEN_PATTERN.test(token)) return undefined;
-    const row = await this.db.selectFrom('api_tokens').select(['user_id', 'expires_at', 'revoked_at']).where('sha256', '=', sha256Hex(token)).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('api_tokens')
+      .select(['user_id', 'expires_at', 'revoked_at'])
+      .where('sha256', '=', sha256Hex(token))
+      .executeTakeFirst();
     if (!row || row.revoked_at !== null || Number(row.expires_at) <= this.now()) return undefined;
     return row.user_id;
   }

@@ -2,7 +2,14 @@ import type { IncomingMessage } from 'node:http';
 import { ApiTokens } from './apiTokens';
 import type { Directory } from './directory';
 import { isTrustedPeer, type TrustedProxy } from './proxy';
-import { CSRF_HEADER, parseCookies, SESSION_COOKIE, type LoginMethod, type Session, type SessionStore } from './sessions';
+import {
+  CSRF_HEADER,
+  parseCookies,
+  SESSION_COOKIE,
+  type LoginMethod,
+  type Session,
+  type SessionStore,
+} from './sessions';
 import type { LoginThrottle } from './throttle';
 import type { Person } from './users';
 
@@ -63,7 +70,9 @@ export class Authenticator {
       const m = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
       if (!m?.[1]) return { kind: 'invalid', message: 'the Authorization header must be "Bearer <token>"' };
       const person = await this.personOfToken(m[1]);
-      return person ? { kind: 'ok', principal: { person, via: 'token' } } : { kind: 'invalid', message: 'unknown, expired or revoked API token' };
+      return person
+        ? { kind: 'ok', principal: { person, via: 'token' } }
+        : { kind: 'invalid', message: 'unknown, expired or revoked API token' };
     }
     if (this.proxy && isTrustedPeer(this.proxy, req.socket.remoteAddress)) {
       const value = req.headers[this.proxy.header];

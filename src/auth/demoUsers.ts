@@ -44,7 +44,10 @@ export interface EnsureDemoUsersResult {
  * Several web servers may start at once on one shared users folder: the file appears whole and
  * only once (written aside, then hard-linked into place, which fails if it exists).
  */
-export async function ensureDemoUsers(dataDir: string, usersFile = path.join(dataDir, USERS_FILE)): Promise<EnsureDemoUsersResult> {
+export async function ensureDemoUsers(
+  dataDir: string,
+  usersFile = path.join(dataDir, USERS_FILE),
+): Promise<EnsureDemoUsersResult> {
   const dir = path.dirname(usersFile);
   const credentialsFile = path.join(dir, DEMO_CREDENTIALS_FILE);
   ensurePrivateDir(dir);
@@ -91,7 +94,9 @@ export function formatCredentials(credentials: DemoCredential[]): string {
   const lines = [
     'golive demo users (created on first start; change or delete them before real use)',
     '',
-    ...credentials.map((c) => `${c.id.padEnd(10)} roles=${c.roles.join(',').padEnd(24)} password=${c.password}  token=${c.token}`),
+    ...credentials.map(
+      (c) => `${c.id.padEnd(10)} roles=${c.roles.join(',').padEnd(24)} password=${c.password}  token=${c.token}`,
+    ),
     '',
   ];
   return lines.join('\n');

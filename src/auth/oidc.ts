@@ -97,7 +97,9 @@ export class OidcClient {
       )
       .catch((err: unknown) => {
         this.configuration = undefined;
-        throw new OidcLoginError(`the identity provider at ${this.settings.issuer} cannot be reached or read (${err instanceof Error ? err.message : String(err)})`);
+        throw new OidcLoginError(
+          `the identity provider at ${this.settings.issuer} cannot be reached or read (${err instanceof Error ? err.message : String(err)})`,
+        );
       });
     return this.configuration;
   }
@@ -132,11 +134,18 @@ export class OidcClient {
       tokens = await oidc.authorizationCodeGrant(
         config,
         callbackUrl,
-        { pkceCodeVerifier: pending.codeVerifier, expectedState: state, expectedNonce: pending.nonce, idTokenExpected: true },
+        {
+          pkceCodeVerifier: pending.codeVerifier,
+          expectedState: state,
+          expectedNonce: pending.nonce,
+          idTokenExpected: true,
+        },
         { redirect_uri: pending.redirectUri },
       );
     } catch (err) {
-      throw new OidcLoginError(`the identity provider's answer was refused: ${err instanceof Error ? err.message : String(err)}`);
+      throw new OidcLoginError(
+        `the identity provider's answer was refused: ${err instanceof Error ? err.message : String(err)}`,
+      );
     }
     const claims = tokens.claims();
     if (!claims) throw new OidcLoginError('the identity provider sent no ID token');
@@ -165,6 +174,9 @@ export class OidcClient {
   async endSessionUrl(postLogoutRedirect: string): Promise<string | undefined> {
     const config = await this.config().catch(() => undefined);
     if (!config?.serverMetadata().end_session_endpoint) return undefined;
-    return oidc.buildEndSessionUrl(config, { client_id: this.settings.clientId, post_logout_redirect_uri: postLogoutRedirect }).href;
+    return oidc.buildEndSessionUrl(config, {
+      client_id: this.settings.clientId,
+      post_logout_redirect_uri: postLogoutRedirect,
+    }).href;
   }
 }

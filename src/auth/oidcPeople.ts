@@ -42,7 +42,13 @@ export class OidcPeople {
 
   private toPerson(row: Tables['oidc_people']): Person {
     const fresh = this.now() - Number(row.last_login_at) <= this.rolesMaxAgeMs;
-    return { id: row.id, name: row.name, roles: fresh ? parseList(row.roles) : [], ...(row.email ? { email: row.email } : {}), source: 'oidc' };
+    return {
+      id: row.id,
+      name: row.name,
+      roles: fresh ? parseList(row.roles) : [],
+      ...(row.email ? { email: row.email } : {}),
+      source: 'oidc',
+    };
   }
 
   /** Records a login: the person's name, e-mail and roles as the provider says now. */
@@ -54,7 +60,12 @@ export class OidcPeople {
       groups: JSON.stringify(login.groups),
       last_login_at: this.now(),
     };
-    const known = await this.db.selectFrom('oidc_people').selectAll().where('issuer', '=', login.issuer).where('subject', '=', login.subject).executeTakeFirst();
+    const known = await this.db
+      .selectFrom('oidc_people')
+      .selectAll()
+      .where('issuer', '=', login.issuer)
+      .where('subject', '=', login.subject)
+      .executeTakeFirst();
     if (known) {
       await this.db.updateTable('oidc_people').set(values).where('id', '=', known.id).execute();
       return { ok: true, person: this.toPerson({ ...known, ...values }) };
@@ -66,7 +77,10 @@ export class OidcPeople {
       .execute();
     const row = await this.db.selectFrom('oidc_people').selectAll().where('id', '=', login.id).executeTakeFirst();
     if (!row || row.issuer !== login.issuer || row.subject !== login.subject) {
-      return { ok: false, problem: `the golive id "${login.id}" already belongs to another account of the identity provider; ask an administrator` };
+      return {
+        ok: false,
+        problem: `the golive id "${login.id}" already belongs to another account of the identity provider; ask an administrator`,
+      };
     }
     return { ok: true, person: this.toPerson(row) };
   }

@@ -29,7 +29,13 @@ export class OneTimeValues {
     await this.db.deleteFrom('auth_challenges').where('expires_at', '<', now).execute();
     await this.db
       .insertInto('auth_challenges')
-      .values({ id: OneTimeValues.id(kind, value), kind, user_id: userId ?? null, data: JSON.stringify(data), expires_at: now + ttlMs })
+      .values({
+        id: OneTimeValues.id(kind, value),
+        kind,
+        user_id: userId ?? null,
+        data: JSON.stringify(data),
+        expires_at: now + ttlMs,
+      })
       .execute();
   }
 

@@ -85,7 +85,8 @@ export function coseToSpki(cose: Uint8Array<ArrayBuffer>): { spki: string; algor
   else if (kty === 1 && key.get(-1) === 6) jwk = { kty: 'OKP', crv: 'Ed25519', x: part(-2) };
   else if (kty === 3) jwk = { kty: 'RSA', n: part(-1), e: part(-2) };
   else throw new PasskeyError('the passkey uses a key type golive does not check (use ES256, EdDSA or RS256)');
-  if (typeof algorithm !== 'number' || !SUPPORTED_ALGORITHMS.includes(algorithm)) throw new PasskeyError(`the passkey's algorithm ${String(algorithm)} is not one golive checks`);
+  if (typeof algorithm !== 'number' || !SUPPORTED_ALGORITHMS.includes(algorithm))
+    throw new PasskeyError(`the passkey's algorithm ${String(algorithm)} is not one golive checks`);
   return { spki: b64(createPublicKey({ key: jwk, format: 'jwk' }).export({ type: 'spki', format: 'der' })), algorithm };
 }
 
@@ -111,12 +112,21 @@ export class PasskeyStore {
   }
 
   async list(userId: string): Promise<StoredPasskey[]> {
-    const rows = await this.db.selectFrom('passkeys').selectAll().where('user_id', '=', userId).orderBy('created_at').execute();
+    const rows = await this.db
+      .selectFrom('passkeys')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .orderBy('created_at')
+      .execute();
     return rows.map(PasskeyStore.toStored);
   }
 
   async get(credentialId: string): Promise<StoredPasskey | undefined> {
-    const row = await this.db.selectFrom('passkeys').selectAll().where('credential_id', '=', credentialId).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('passkeys')
+      .selectAll()
+      .where('credential_id', '=', credentialId)
+      .executeTakeFirst();
     return row ? PasskeyStore.toStored(row) : undefined;
   }
 
@@ -142,17 +152,29 @@ export class PasskeyStore {
 
   /** Removes one of the person's own passkeys; false when they have none by that id. */
   async remove(userId: string, credentialId: string): Promise<boolean> {
-    const result = await this.db.deleteFrom('passkeys').where('credential_id', '=', credentialId).where('user_id', '=', userId).executeTakeFirst();
+    const result = await this.db
+      .deleteFrom('passkeys')
+      .where('credential_id', '=', credentialId)
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
     return Number(result.numDeletedRows) > 0;
   }
 
   async used(credentialId: string, counter: number): Promise<void> {
-    await this.db.updateTable('passkeys').set({ counter, last_used_at: this.now() }).where('credential_id', '=', credentialId).execute();
+    await this.db
+      .updateTable('passkeys')
+      .set({ counter, last_used_at: this.now() })
+      .where('credential_id', '=', credentialId)
+      .execute();
   }
 }
 
 /** The options a browser needs to create a passkey for this person. */
-export function registrationOptions(rp: RelyingParty, person: { id: string; name: string }, existing: readonly StoredPasskey[]): Promise<PublicKeyCredentialCreationOptionsJSON> {
+export function registrationOptions(
+  rp: RelyingParty,
+  person: { id: string; name: string },
+  existing: readonly StoredPasskey[],
+): Promise<PublicKeyCredentialCreationOptionsJSON> {
   return generateRegistrationOptions({
     rpName: 'golive',
     rpID: rp.rpId,
@@ -169,12 +191,22 @@ export function registrationOptions(rp: RelyingParty, person: { id: string; name
 }
 
 /** Checks a new passkey's attestation against the challenge golive issued; returns what to store. */
-export async function verifiedRegistration(rp: RelyingParty, challenge: string, response: RegistrationResponseJSON): Promise<Omit<StoredPasskey, 'userId' | 'label' | 'createdAt'>> {
-  const result = await verifyRegistrationResponse({ response, expectedChallenge: challenge, expectedOrigin: rp.origin, expectedRPID: rp.rpId, requireUserVerification: true }).catch(
-    (err: unknown) => {
-      throw new PasskeyError(`the new passkey could not be verified: ${err instanceof Error ? err.message : String(err)}`);
-    },
-  );
+export async function verifiedRegistration(
+  rp: RelyingParty,
+  challenge: string,
+  response: RegistrationResponseJSON,
+): Promise<Omit<StoredPasskey, 'userId' | 'label' | 'createdAt'>> {
+  const result = await verifyRegistrationResponse({
+    response,
+    expectedChallenge: challenge,
+    expectedOrigin: rp.origin,
+    expectedRPID: rp.rpId,
+    requireUserVerification: true,
+  }).catch((err: unknown) => {
+    throw new PasskeyError(
+      `the new passkey could not be verified: ${err instanceof Error ? err.message : String(err)}`,
+    );
+  });
   if (!result.verified) throw new PasskeyError('the new passkey could not be verified');
   const { credential } = result.registrationInfo;
   return {
@@ -187,7 +219,11 @@ export async function verifiedRegistration(rp: RelyingParty, challenge: string, 
 }
 
 /** The options for an assertion over `challenge` (raw bytes) by one of the person's passkeys. */
-export function assertionOptions(rp: RelyingParty, challenge: Uint8Array<ArrayBuffer>, passkeys: readonly StoredPasskey[]): Promise<PublicKeyCredentialRequestOptionsJSON> {
+export function assertionOptions(
+  rp: RelyingParty,
+  challenge: Uint8Array<ArrayBuffer>,
+  passkeys: readonly StoredPasskey[],
+): Promise<PublicKeyCredentialRequestOptionsJSON> {
   return generateAuthenticationOptions({
     rpID: rp.rpId,
     challenge,
@@ -198,16 +234,28 @@ export function assertionOptions(rp: RelyingParty, challenge: Uint8Array<ArrayBu
 }
 
 /** Checks an assertion (signature, challenge, origin, relying party, user verification, counter); returns the new counter. */
-export async function verifiedAssertion(rp: RelyingParty, challenge: string, passkey: StoredPasskey, response: AuthenticationResponseJSON): Promise<number> {
+export async function verifiedAssertion(
+  rp: RelyingParty,
+  challenge: string,
+  passkey: StoredPasskey,
+  response: AuthenticationResponseJSON,
+): Promise<number> {
   const result = await verifyAuthenticationResponse({
     response,
     expectedChallenge: challenge,
     expectedOrigin: rp.origin,
     expectedRPID: rp.rpId,
-    credential: { id: passkey.credentialId, publicKey: passkey.publicKeyCose, counter: passkey.counter, transports: passkey.transports },
+    credential: {
+      id: passkey.credentialId,
+      publicKey: passkey.publicKeyCose,
+      counter: passkey.counter,
+      transports: passkey.transports,
+    },
     requireUserVerification: true,
   }).catch((err: unknown) => {
-    throw new PasskeyError(`the passkey's signature could not be verified: ${err instanceof Error ? err.message : String(err)}`);
+    throw new PasskeyError(
+      `the passkey's signature could not be verified: ${err instanceof Error ? err.message : String(err)}`,
+    );
   });
   if (!result.verified) throw new PasskeyError("the passkey's signature could not be verified");
   return result.authenticationInfo.newCounter;

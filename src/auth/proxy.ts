@@ -26,10 +26,15 @@ export const trustedProxyEnvSchema = z
   })
   .superRefine((env, ctx) => {
     if (env.GOLIVE_TRUSTED_PROXY_HEADER && !env.GOLIVE_TRUSTED_PROXY_CIDRS) {
-      ctx.addIssue({ code: 'custom', path: ['GOLIVE_TRUSTED_PROXY_CIDRS'], message: 'required with GOLIVE_TRUSTED_PROXY_HEADER' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['GOLIVE_TRUSTED_PROXY_CIDRS'],
+        message: 'required with GOLIVE_TRUSTED_PROXY_HEADER',
+      });
     }
     for (const cidr of splitList(env.GOLIVE_TRUSTED_PROXY_CIDRS)) {
-      if (!parseCidr(cidr)) ctx.addIssue({ code: 'custom', path: ['GOLIVE_TRUSTED_PROXY_CIDRS'], message: `"${cidr}" is not a CIDR` });
+      if (!parseCidr(cidr))
+        ctx.addIssue({ code: 'custom', path: ['GOLIVE_TRUSTED_PROXY_CIDRS'], message: `"${cidr}" is not a CIDR` });
     }
   });
 
@@ -64,7 +69,9 @@ export function createTrustedProxy(header: string, cidrs: string[]): TrustedProx
 export function trustedProxyFromEnv(env: NodeJS.ProcessEnv = process.env): TrustedProxy | undefined {
   const result = trustedProxyEnvSchema.safeParse(env);
   if (!result.success) {
-    throw new Error(`invalid configuration: ${result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    throw new Error(
+      `invalid configuration: ${result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
   }
   const header = result.data.GOLIVE_TRUSTED_PROXY_HEADER;
   return header ? createTrustedProxy(header, splitList(result.data.GOLIVE_TRUSTED_PROXY_CIDRS)) : undefined;
@@ -84,7 +91,10 @@ export function isTrustedPeer(proxy: TrustedProxy, remoteAddress: string | undef
  * trusted proxy — the right-most X-Forwarded-For address that is not one of the proxy's own
  * (entries further left were written by the client and can be anything it likes).
  */
-export function clientAddress(req: { socket: { remoteAddress?: string | undefined }; headers: Record<string, string | string[] | undefined> }, proxy: TrustedProxy | undefined): string {
+export function clientAddress(
+  req: { socket: { remoteAddress?: string | undefined }; headers: Record<string, string | string[] | undefined> },
+  proxy: TrustedProxy | undefined,
+): string {
   const peer = req.socket.remoteAddress ?? 'unknown';
   if (!proxy || !isTrustedPeer(proxy, peer)) return peer;
   const header = req.headers['x-forwarded-for'];

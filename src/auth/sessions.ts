@@ -51,11 +51,24 @@ export class SessionStore {
     private readonly now: () => number = Date.now,
   ) {}
 
-  async issue(userId: string, method: LoginMethod = 'password'): Promise<{ cookie: string; session: Session; maxAgeMs: number }> {
+  async issue(
+    userId: string,
+    method: LoginMethod = 'password',
+  ): Promise<{ cookie: string; session: Session; maxAgeMs: number }> {
     const token = randomBytes(32).toString('base64url');
     const now = this.now();
     const session: Session = { userId, sid: sha256Hex(token), expiresAt: now + SESSION_TTL_MS, createdAt: now, method };
-    await this.db.insertInto('sessions').values({ id: session.sid, user_id: userId, created_at: now, expires_at: session.expiresAt, revoked_at: null, method }).execute();
+    await this.db
+      .insertInto('sessions')
+      .values({
+        id: session.sid,
+        user_id: userId,
+        created_at: now,
+        expires_at: session.expiresAt,
+        revoked_at: null,
+        method,
+      })
+      .execute();
     // Expired sessions are of no use to anyone: each login sweeps them (indexed by expiry).
     await this.db.deleteFrom('sessions').where('expires_at', '<', now).execute();
     return { cookie: token, session, maxAgeMs: SESSION_TTL_MS };
@@ -71,7 +84,13 @@ export class SessionStore {
     if (!row || row.revoked_at !== null) return undefined;
     const expiresAt = Number(row.expires_at);
     if (expiresAt <= this.now()) return undefined;
-    return { userId: row.user_id, sid: row.id, expiresAt, createdAt: Number(row.created_at), method: row.method === 'oidc' ? 'oidc' : 'password' };
+    return {
+      userId: row.user_id,
+      sid: row.id,
+      expiresAt,
+      createdAt: Number(row.created_at),
+      method: row.method === 'oidc' ? 'oidc' : 'password',
+    };
   }
 
   async revoke(session: Session): Promise<void> {
@@ -108,7 +127,13 @@ export function parseCookies(header: string | undefined): Record<string, string>
 }
 
 export function sessionCookieHeader(value: string, maxAgeMs: number, secure: boolean): string {
-  const attrs = [`${SESSION_COOKIE}=${value}`, 'Path=/', 'HttpOnly', 'SameSite=Strict', `Max-Age=${Math.floor(maxAgeMs / 1000)}`];
+  const attrs = [
+    `${SESSION_COOKIE}=${value}`,
+    'Path=/',
+    'HttpOnly',
+    'SameSite=Strict',
+    `Max-Age=${Math.floor(maxAgeMs / 1000)}`,
+  ];
   if (secure) attrs.push('Secure');
   return attrs.join('; ');
 }

@@ -1,4 +1,9 @@
-import { RateLimiterPostgres, RateLimiterRes, RateLimiterSQLite, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import {
+  RateLimiterPostgres,
+  RateLimiterRes,
+  RateLimiterSQLite,
+  type RateLimiterAbstract,
+} from 'rate-limiter-flexible';
 import type { DatabaseDriver } from '../db/database';
 
 /**
@@ -18,7 +23,11 @@ export interface ThrottleLimits {
   windowSeconds: number;
 }
 
-export const DEFAULT_THROTTLE_LIMITS: ThrottleLimits = { perPersonAndAddress: 5, perAddress: 100, windowSeconds: 15 * 60 };
+export const DEFAULT_THROTTLE_LIMITS: ThrottleLimits = {
+  perPersonAndAddress: 5,
+  perAddress: 100,
+  windowSeconds: 15 * 60,
+};
 
 /** The table our migrations make in rate-limiter-flexible's layout. */
 const TABLE = 'login_throttle';

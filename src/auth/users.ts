@@ -34,7 +34,8 @@ export const usersFileSchema = z
   .superRefine((file, ctx) => {
     const seen = new Set<string>();
     file.users.forEach((u, i) => {
-      if (seen.has(u.id)) ctx.addIssue({ code: 'custom', path: ['users', i, 'id'], message: `duplicate user id "${u.id}"` });
+      if (seen.has(u.id))
+        ctx.addIssue({ code: 'custom', path: ['users', i, 'id'], message: `duplicate user id "${u.id}"` });
       seen.add(u.id);
     });
   });

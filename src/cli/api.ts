@@ -4,7 +4,15 @@ import { z } from 'zod';
 import type { AuditTrail, TrailView } from '../audit';
 import { MANIFEST_SHA256_HEADER } from '../audit/anchor';
 import type { Person } from '../auth/users';
-import type { DecisionBody, EvidenceBody, ListRunsQuery, ReasonBody, ReportBody, ResolutionBody, startRunBodySchema } from '../server/api';
+import type {
+  DecisionBody,
+  EvidenceBody,
+  ListRunsQuery,
+  ReasonBody,
+  ReportBody,
+  ResolutionBody,
+  startRunBodySchema,
+} from '../server/api';
 import type { RunPage } from '../server/temporalRuns';
 import type { ReportView, RunStateView, StepView } from '../../workflows/definitions';
 import type { Connection } from './config';
@@ -116,7 +124,9 @@ export class ApiClient {
     return this.json('GET', '/api/me');
   }
 
-  listRunbooks(): Promise<{ runbooks: { file: string; valid: boolean; id?: string; version?: string; title?: string; sha256?: string }[] }> {
+  listRunbooks(): Promise<{
+    runbooks: { file: string; valid: boolean; id?: string; version?: string; title?: string; sha256?: string }[];
+  }> {
     return this.json('GET', '/api/runbooks');
   }
 
@@ -143,11 +153,19 @@ export class ApiClient {
   }
 
   decide(runId: string, stepId: string, body: DecisionBody, flags?: FieldFlags): Promise<{ step: StepView }> {
-    return this.json('POST', `${this.runPath(runId)}/steps/${encodeURIComponent(stepId)}/decisions`, { body, idempotencyKey: randomUUID(), ...(flags ? { flags } : {}) });
+    return this.json('POST', `${this.runPath(runId)}/steps/${encodeURIComponent(stepId)}/decisions`, {
+      body,
+      idempotencyKey: randomUUID(),
+      ...(flags ? { flags } : {}),
+    });
   }
 
   submitEvidence(runId: string, stepId: string, body: EvidenceBody, flags?: FieldFlags): Promise<{ step: StepView }> {
-    return this.json('POST', `${this.runPath(runId)}/steps/${encodeURIComponent(stepId)}/evidence`, { body, idempotencyKey: randomUUID(), ...(flags ? { flags } : {}) });
+    return this.json('POST', `${this.runPath(runId)}/steps/${encodeURIComponent(stepId)}/evidence`, {
+      body,
+      idempotencyKey: randomUUID(),
+      ...(flags ? { flags } : {}),
+    });
   }
 
   resend(runId: string, stepId: string): Promise<{ step: StepView }> {
@@ -158,13 +176,26 @@ export class ApiClient {
     return this.json('POST', `${this.runPath(runId)}/reports`, { body, ...(flags ? { flags } : {}) });
   }
 
-  resolveReport(runId: string, reportId: string, body: ResolutionBody, flags?: FieldFlags): Promise<{ report: ReportView }> {
-    return this.json('POST', `${this.runPath(runId)}/reports/${encodeURIComponent(reportId)}/resolution`, { body, idempotencyKey: randomUUID(), ...(flags ? { flags } : {}) });
+  resolveReport(
+    runId: string,
+    reportId: string,
+    body: ResolutionBody,
+    flags?: FieldFlags,
+  ): Promise<{ report: ReportView }> {
+    return this.json('POST', `${this.runPath(runId)}/reports/${encodeURIComponent(reportId)}/resolution`, {
+      body,
+      idempotencyKey: randomUUID(),
+      ...(flags ? { flags } : {}),
+    });
   }
 
   /** Stop the line or ask for a rollback: both take a reason and answer with the run's state. */
   lineAction(runId: string, action: 'stop' | 'rollback', body: ReasonBody, flags?: FieldFlags): Promise<RunStateView> {
-    return this.json('POST', `${this.runPath(runId)}/${action}`, { body, idempotencyKey: randomUUID(), ...(flags ? { flags } : {}) });
+    return this.json('POST', `${this.runPath(runId)}/${action}`, {
+      body,
+      idempotencyKey: randomUUID(),
+      ...(flags ? { flags } : {}),
+    });
   }
 
   history(runId: string, filter: HistoryFilter = {}, flags?: FieldFlags): Promise<TrailView<AuditTrail>> {
@@ -176,7 +207,11 @@ export class ApiClient {
     const disposition = res.headers.get('content-disposition') ?? '';
     const filename = /filename="([^"]+)"/.exec(disposition)?.[1];
     const manifestSha256 = res.headers.get(MANIFEST_SHA256_HEADER) ?? undefined;
-    return { bytes: new Uint8Array(await res.arrayBuffer()), ...(filename ? { filename } : {}), ...(manifestSha256 ? { manifestSha256 } : {}) };
+    return {
+      bytes: new Uint8Array(await res.arrayBuffer()),
+      ...(filename ? { filename } : {}),
+      ...(manifestSha256 ? { manifestSha256 } : {}),
+    };
   }
 
   private runPath(runId: string): string {
@@ -219,7 +254,9 @@ export class ApiClient {
 
   private async sendOnce(method: string, path: string, opts: RequestOptions): Promise<Response> {
     if (!this.conn.token) {
-      throw new CliError('no API token: set GOLIVE_TOKEN, or run "golive login" and paste your token (the demo users\' tokens are in .data/demo-credentials.txt)');
+      throw new CliError(
+        'no API token: set GOLIVE_TOKEN, or run "golive login" and paste your token (the demo users\' tokens are in .data/demo-credentials.txt)',
+      );
     }
     const url = new URL(this.conn.url + path);
     for (const [k, v] of Object.entries(opts.query ?? {})) {
@@ -247,7 +284,9 @@ export class ApiClient {
 
   private unreachable(err: unknown): CliError {
     if (err instanceof Error && err.name === 'TimeoutError') {
-      return new Unanswered(`the golive server at ${this.conn.url} did not answer within ${REQUEST_TIMEOUT_MS / 1000} s`);
+      return new Unanswered(
+        `the golive server at ${this.conn.url} did not answer within ${REQUEST_TIMEOUT_MS / 1000} s`,
+      );
     }
     const cause = (err as { cause?: { code?: string; message?: string } }).cause;
     const why = cause?.code ?? cause?.message ?? (err instanceof Error ? err.message : String(err));
@@ -268,6 +307,10 @@ export class ApiClient {
       return new CliError(`the server answered HTTP ${res.status}${text ? `: ${text.slice(0, 200)}` : ''}`);
     }
     const { message, issues, reason } = parsed.data.error;
-    return new ApiRefusal(refusal(res.status, message, this.conn), (issues ?? []).map((i) => issueLine(i, flags)), reason);
+    return new ApiRefusal(
+      refusal(res.status, message, this.conn),
+      (issues ?? []).map((i) => issueLine(i, flags)),
+      reason,
+    );
   }
 }

@@ -51,7 +51,8 @@ export function defineCommand<S extends z.ZodObject>(spec: CommandSpec<S>): Comm
   return spec;
 }
 
-export const camelCase = (name: string): string => name.toLowerCase().replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+export const camelCase = (name: string): string =>
+  name.toLowerCase().replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 
 /** What people type for an input key: `--waiting-for-me` or `RUN`. */
 function labelFor(spec: CommandSpec, key: string): string {
@@ -68,7 +69,8 @@ function fromParseArgs(err: unknown, command: string): UsageError {
   const missing = /Option '(-\w, )?(--[\w-]+)[^']*' argument missing/.exec(message);
   if (missing) return new UsageError(`${missing[2]} needs a value`, command);
   const ambiguous = /Option '(-\w, )?(--[\w-]+)[^']*' argument is ambiguous/.exec(message);
-  if (ambiguous) return new UsageError(`${ambiguous[2]}: the value starts with "-"; write ${ambiguous[2]}=VALUE`, command);
+  if (ambiguous)
+    return new UsageError(`${ambiguous[2]}: the value starts with "-"; write ${ambiguous[2]}=VALUE`, command);
   return new UsageError(message.split('\n')[0]!, command);
 }
 
@@ -77,11 +79,19 @@ export type Parsed<S extends z.ZodObject> = { help: true } | { help: false; inpu
 /** Splits and validates one command's arguments; throws UsageError naming the flag. */
 export function parseCommandLine<S extends z.ZodObject>(spec: CommandSpec<S>, argv: readonly string[]): Parsed<S> {
   const options = Object.fromEntries(
-    Object.entries(spec.options ?? {}).map(([name, o]) => [name, { type: o.type, ...(o.multiple ? { multiple: true } : {}), ...(o.short ? { short: o.short } : {}) }]),
+    Object.entries(spec.options ?? {}).map(([name, o]) => [
+      name,
+      { type: o.type, ...(o.multiple ? { multiple: true } : {}), ...(o.short ? { short: o.short } : {}) },
+    ]),
   );
   let split;
   try {
-    split = parseArgs({ args: [...argv], options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+    split = parseArgs({
+      args: [...argv],
+      options: { ...options, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: true,
+      strict: true,
+    });
   } catch (err) {
     throw fromParseArgs(err, spec.name);
   }
@@ -100,7 +110,9 @@ export function parseCommandLine<S extends z.ZodObject>(spec: CommandSpec<S>, ar
     if (issue.path.length === 0) return issue.message;
     const key = String(issue.path[0]);
     const label = labelFor(spec, key);
-    return raw[key] === undefined && issue.code === 'invalid_type' ? `${label} is required` : `${label}: ${issue.message}`;
+    return raw[key] === undefined && issue.code === 'invalid_type'
+      ? `${label} is required`
+      : `${label}: ${issue.message}`;
   });
   throw new UsageError(messages[0] ?? 'invalid arguments', spec.name, messages.slice(1));
 }
@@ -124,11 +136,7 @@ export const keyValuePairs = z
 
 /** A whole number typed as text, then checked by `inner` (the API's own field schema). */
 export function wholeNumber<T extends z.ZodType<unknown, number>>(inner: T) {
-  return z
-    .string()
-    .regex(/^\d+$/, 'must be a whole number')
-    .transform(Number)
-    .pipe(inner);
+  return z.string().regex(/^\d+$/, 'must be a whole number').transform(Number).pipe(inner);
 }
 
 export const jsonFlag = z.boolean().default(false);
@@ -147,7 +155,8 @@ function flagUsage(name: string, o: OptionSpec): string {
 }
 
 /** `start RUN`: the name and its arguments, for the overview. */
-export const shortUsage = (spec: CommandSpec): string => [spec.name, ...(spec.positionals ?? []).map((p) => p.name)].join(' ');
+export const shortUsage = (spec: CommandSpec): string =>
+  [spec.name, ...(spec.positionals ?? []).map((p) => p.name)].join(' ');
 
 /** `golive start --runbook ID|FILE --system NAME --mode N [options]`. */
 export function usageLine(spec: CommandSpec): string {
@@ -155,18 +164,29 @@ export function usageLine(spec: CommandSpec): string {
     .filter(([name]) => isRequired(spec, camelCase(name)))
     .map(([name, o]) => flagUsage(name, o) + (o.multiple ? ' ...' : ''));
   const hasOptional = Object.keys(spec.options ?? {}).some((name) => !isRequired(spec, camelCase(name)));
-  return ['golive', spec.name, ...(spec.positionals ?? []).map((p) => p.name), ...required, ...(hasOptional ? ['[options]'] : [])].join(' ');
+  return [
+    'golive',
+    spec.name,
+    ...(spec.positionals ?? []).map((p) => p.name),
+    ...required,
+    ...(hasOptional ? ['[options]'] : []),
+  ].join(' ');
 }
 
 /** Two aligned columns; `width` aligns several blocks alike. */
-export function twoColumns(rows: readonly (readonly [string, string])[], indent = 2, width = Math.max(0, ...rows.map(([left]) => left.length))): string[] {
+export function twoColumns(
+  rows: readonly (readonly [string, string])[],
+  indent = 2,
+  width = Math.max(0, ...rows.map(([left]) => left.length)),
+): string[] {
   return rows.map(([left, right]) => `${' '.repeat(indent)}${left.padEnd(width)}  ${right}`);
 }
 
 export function commandHelp(spec: CommandSpec): string {
   const lines = [`Usage: ${usageLine(spec)}`, '', spec.summary];
   if (spec.description) lines.push('', spec.description);
-  if (spec.positionals?.length) lines.push('', 'Arguments:', ...twoColumns(spec.positionals.map((p) => [p.name, p.description])));
+  if (spec.positionals?.length)
+    lines.push('', 'Arguments:', ...twoColumns(spec.positionals.map((p) => [p.name, p.description])));
   const options = Object.entries(spec.options ?? {}).map(([name, o]): [string, string] => [
     `${o.short ? `-${o.short}, ` : ''}${flagUsage(name, o)}`,
     `${o.description}${isRequired(spec, camelCase(name)) ? ' (required)' : ''}${o.multiple ? ' (repeatable)' : ''}`,

@@ -17,14 +17,23 @@ import { say, type Io } from './output';
 
 const WAIT_MS = 5 * 60_000;
 
-const tokenAnswer = z.object({ token: z.string().min(1), expiresAt: z.string(), user: z.object({ id: z.string(), name: z.string(), roles: z.array(z.string()) }) });
+const tokenAnswer = z.object({
+  token: z.string().min(1),
+  expiresAt: z.string(),
+  user: z.object({ id: z.string(), name: z.string(), roles: z.array(z.string()) }),
+});
 export type BrowserLoginResult = z.infer<typeof tokenAnswer>;
 
 const random = () => randomBytes(32).toString('base64url');
 
 /** Opens a URL with the desktop's opener; a failure only means the person opens it themselves. */
 function openBrowser(url: string): void {
-  const [cmd, args] = process.platform === 'darwin' ? ['open', [url]] : process.platform === 'win32' ? ['cmd', ['/c', 'start', '""', url]] : ['xdg-open', [url]];
+  const [cmd, args] =
+    process.platform === 'darwin'
+      ? ['open', [url]]
+      : process.platform === 'win32'
+        ? ['cmd', ['/c', 'start', '""', url]]
+        : ['xdg-open', [url]];
   try {
     const child = spawn(cmd, args, { stdio: 'ignore', detached: true });
     child.on('error', () => undefined);
@@ -43,13 +52,20 @@ function listenForCode(state: string): Promise<{ port: number; code: Promise<str
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const got = url.searchParams.get('code');
     if (url.pathname !== '/callback' || url.searchParams.get('state') !== state || !got) {
-      res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8' }).end('This is not the login golive login is waiting for.');
+      res
+        .writeHead(400, { 'content-type': 'text/plain; charset=utf-8' })
+        .end('This is not the login golive login is waiting for.');
       return;
     }
-    res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end('golive login has your token now: you can close this tab and go back to the terminal.');
+    res
+      .writeHead(200, { 'content-type': 'text/plain; charset=utf-8' })
+      .end('golive login has your token now: you can close this tab and go back to the terminal.');
     deliver(got);
   });
-  const timer = setTimeout(() => fail(new CliError(`no login arrived within ${WAIT_MS / 60_000} minutes: run golive login --browser again`)), WAIT_MS);
+  const timer = setTimeout(
+    () => fail(new CliError(`no login arrived within ${WAIT_MS / 60_000} minutes: run golive login --browser again`)),
+    WAIT_MS,
+  );
   timer.unref();
   const close = () => {
     clearTimeout(timer);
@@ -72,12 +88,17 @@ async function redeem(url: string, code: string, verifier: string): Promise<Brow
       signal: AbortSignal.timeout(30_000),
     });
   } catch (err) {
-    throw new CliError(`cannot reach the golive server at ${url} (${err instanceof Error ? err.message : String(err)})`);
+    throw new CliError(
+      `cannot reach the golive server at ${url} (${err instanceof Error ? err.message : String(err)})`,
+    );
   }
   const body = (await res.json().catch(() => undefined)) as { error?: { message?: string } } | undefined;
   if (!res.ok) throw new CliError(`the server did not give a token: ${body?.error?.message ?? `HTTP ${res.status}`}`);
   const parsed = tokenAnswer.safeParse(body);
-  if (!parsed.success) throw new CliError(`the server at ${url} answered the token request with something golive login does not understand`);
+  if (!parsed.success)
+    throw new CliError(
+      `the server at ${url} answered the token request with something golive login does not understand`,
+    );
   return parsed.data;
 }
 
@@ -89,7 +110,10 @@ export async function browserLogin(io: Io, url: string, opts: { open: boolean })
   const listener = await listenForCode(state);
   try {
     const page = `${url}/auth/cli?${new URLSearchParams({ port: String(listener.port), state, challenge })}`;
-    say(io, `Log in in your browser and give the command line a token there. ${opts.open ? 'If no browser opens, visit' : 'Open'}:\n  ${page}`);
+    say(
+      io,
+      `Log in in your browser and give the command line a token there. ${opts.open ? 'If no browser opens, visit' : 'Open'}:\n  ${page}`,
+    );
     if (opts.open) openBrowser(page);
     return await redeem(url, await listener.code, verifier);
   } finally {

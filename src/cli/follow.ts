@@ -14,7 +14,11 @@ import { hasFailed, isSettled, liveSteps, nextCommands } from './runView';
 
 const POLL_MS = 1000;
 
-export async function followRun(ctx: CommandContext, api: ApiClient, runId: string): Promise<{ state: RunStateView; exitCode: ExitCode }> {
+export async function followRun(
+  ctx: CommandContext,
+  api: ApiClient,
+  runId: string,
+): Promise<{ state: RunStateView; exitCode: ExitCode }> {
   const view = new LiveView(ctx.io.stderr);
   const paint = painter(ctx.io.stderr, ctx.io.env);
   let state: RunStateView;

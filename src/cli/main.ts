@@ -54,15 +54,29 @@ const GROUPS: Record<CommandGroup, string> = {
 };
 
 function version(): string {
-  const pkg = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../package.json'), 'utf8')) as { version?: string };
+  const pkg = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../package.json'), 'utf8')) as {
+    version?: string;
+  };
   return pkg.version ?? 'unknown';
 }
 
 export function overview(): string {
-  const lines = ['golive: run go-live runbooks for AI systems from a terminal or a pipeline', '', 'Usage: golive <command> [arguments] [options]'];
+  const lines = [
+    'golive: run go-live runbooks for AI systems from a terminal or a pipeline',
+    '',
+    'Usage: golive <command> [arguments] [options]',
+  ];
   const width = Math.max(...COMMANDS.map((c) => shortUsage(c).length));
   for (const [group, title] of Object.entries(GROUPS)) {
-    lines.push('', `${title}:`, ...twoColumns(COMMANDS.filter((c) => c.group === group).map((c) => [shortUsage(c), c.summary]), 2, width));
+    lines.push(
+      '',
+      `${title}:`,
+      ...twoColumns(
+        COMMANDS.filter((c) => c.group === group).map((c) => [shortUsage(c), c.summary]),
+        2,
+        width,
+      ),
+    );
   }
   lines.push(
     '',
@@ -97,7 +111,9 @@ function unknownCommand(argv: readonly string[]): UsageError {
   const first = argv[0] ?? '';
   const subcommands = COMMANDS.filter((c) => c.name.startsWith(`${first} `)).map((c) => c.name.slice(first.length + 1));
   if (subcommands.length) return new UsageError(`"${first}" needs a subcommand: ${subcommands.join(', ')}`);
-  return new UsageError(first.startsWith('-') ? `unknown flag ${first} (flags go after the command)` : `unknown command "${first}"`);
+  return new UsageError(
+    first.startsWith('-') ? `unknown flag ${first} (flags go after the command)` : `unknown command "${first}"`,
+  );
 }
 
 function printError(io: Io, err: unknown): ExitCode {

@@ -22,7 +22,12 @@ export interface Io {
   env: NodeJS.ProcessEnv;
 }
 
-export const processIo = (): Io => ({ stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env });
+export const processIo = (): Io => ({
+  stdout: process.stdout,
+  stderr: process.stderr,
+  stdin: process.stdin,
+  env: process.env,
+});
 
 /** A line of data on stdout. */
 export function print(io: Io, text: string): void {
@@ -47,7 +52,14 @@ const ANSI = new RegExp(`${ESC}\\[[0-9;]*[A-Za-z]`, 'g');
 export const visibleLength = (s: string): number => s.replace(ANSI, '').length;
 
 export type Colour = 'green' | 'red' | 'yellow' | 'cyan' | 'dim' | 'bold';
-const CODES: Record<Colour, [number, number]> = { green: [32, 39], red: [31, 39], yellow: [33, 39], cyan: [36, 39], dim: [2, 22], bold: [1, 22] };
+const CODES: Record<Colour, [number, number]> = {
+  green: [32, 39],
+  red: [31, 39],
+  yellow: [33, 39],
+  cyan: [36, 39],
+  dim: [2, 22],
+  bold: [1, 22],
+};
 
 export type Paint = (colour: Colour, text: string) => string;
 
@@ -66,7 +78,9 @@ export function table(headers: readonly string[], rows: readonly (readonly strin
   return all
     .map((r) =>
       r
-        .map((cell, c) => (c === r.length - 1 ? cell : cell + ' '.repeat(Math.max(0, (widths[c] ?? 0) - visibleLength(cell)))))
+        .map((cell, c) =>
+          c === r.length - 1 ? cell : cell + ' '.repeat(Math.max(0, (widths[c] ?? 0) - visibleLength(cell))),
+        )
         .join('  ')
         .trimEnd(),
     )

@@ -44,9 +44,13 @@ export function stepDetail(step: StepView): string {
   if (step.undelivered) return `NOT DELIVERED (the run went on): ${step.warning ?? ''}; golive resend RUN ${step.id}`;
   if (step.error) return step.error;
   const parts: string[] = [];
-  for (const a of step.approvals ?? []) parts.push(`${a.role} ${a.approvedBy.length}/${a.quorum}${a.approvedBy.length ? ` (${a.approvedBy.join(', ')})` : ''}`);
+  for (const a of step.approvals ?? [])
+    parts.push(
+      `${a.role} ${a.approvedBy.length}/${a.quorum}${a.approvedBy.length ? ` (${a.approvedBy.join(', ')})` : ''}`,
+    );
   if (step.status === 'waiting') {
-    for (const m of step.mayDecide ?? []) parts.push(`waits for ${m.role}: ${m.people.join(', ') || 'nobody assigned'}`);
+    for (const m of step.mayDecide ?? [])
+      parts.push(`waits for ${m.role}: ${m.people.join(', ') || 'nobody assigned'}`);
     if (step.deadlineAt) parts.push(`due ${step.deadlineAt}`);
   }
   if (step.escalationLevel) parts.push(`escalated ×${step.escalationLevel}`);
@@ -54,13 +58,25 @@ export function stepDetail(step: StepView): string {
 }
 
 export function runHeader(runId: string, state: RunStateView, link: string, paint: Paint): string {
-  const status = FAILED_RUN.includes(state.status) ? paint('red', state.status) : state.status === 'live' ? paint('green', state.status) : state.status;
+  const status = FAILED_RUN.includes(state.status)
+    ? paint('red', state.status)
+    : state.status === 'live'
+      ? paint('green', state.status)
+      : state.status;
   return fields([
     ['Run', runId],
-    ['Runbook', `${state.runbook.title} (${state.runbook.id} ${state.runbook.version}, sha256 ${state.runbook.sha256.slice(0, 12)}…)`],
+    [
+      'Runbook',
+      `${state.runbook.title} (${state.runbook.id} ${state.runbook.version}, sha256 ${state.runbook.sha256.slice(0, 12)}…)`,
+    ],
     ['System', `${state.system} (collaboration mode ${state.collaborationMode})`],
     ['Status', `${status}${state.waitingRoles.length ? ` — waiting for ${state.waitingRoles.join(', ')}` : ''}`],
-    ['Failure', state.failure ? `${state.failure.kind}${state.failure.stepId ? ` at ${state.failure.stepId}` : ''}: ${state.failure.reason}${state.failure.by ? ` (by ${state.failure.by.id})` : ''}` : undefined],
+    [
+      'Failure',
+      state.failure
+        ? `${state.failure.kind}${state.failure.stepId ? ` at ${state.failure.stepId}` : ''}: ${state.failure.reason}${state.failure.by ? ` (by ${state.failure.by.id})` : ''}`
+        : undefined,
+    ],
     ['Initiator', state.initiator.id],
     ['Started', state.startedAt],
     ['Ended', state.endedAt],
@@ -78,7 +94,14 @@ export function stepsTable(state: RunStateView, paint: Paint): string {
 export function reportsTable(state: RunStateView): string {
   return table(
     ['REPORT', 'SEVERITY', 'STATUS', 'REPORTER', 'DUE', 'DESCRIPTION'],
-    state.reports.map((r) => [r.id, r.severity, r.status, r.reporter, r.responseDueAt, r.description.split('\n')[0] ?? '']),
+    state.reports.map((r) => [
+      r.id,
+      r.severity,
+      r.status,
+      r.reporter,
+      r.responseDueAt,
+      r.description.split('\n')[0] ?? '',
+    ]),
   );
 }
 

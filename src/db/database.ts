@@ -4,15 +4,15 @@ import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, sql, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import { migrationProvider } from './migrations';
-import type { Tables } from './tables';
+import type { DatabaseKind, Tables } from './tables';
+
+export type { DatabaseKind };
 
 /**
  * golive's own database: SQLite in the data folder by default (nothing to set up), PostgreSQL
  * when GOLIVE_DATABASE_URL names one (several web servers share it). One query layer (Kysely)
  * over both; migrations run on open.
  */
-
-export type DatabaseKind = 'sqlite' | 'postgres';
 
 export type DatabaseDriver = { kind: 'sqlite'; client: BetterSqlite3.Database } | { kind: 'postgres'; client: pg.Pool };
 
@@ -85,7 +85,12 @@ export const POOL_TIMEOUT_MESSAGE = 'timeout exceeded when trying to connect';
 function openPostgres(url: string, onError: (err: Error) => void): GoLiveDatabase {
   // A burst of requests queues for a connection rather than failing: 15 s is about what a person or
   // a CLI waits for an answer; past it the request is a 503 "busy" (src/server/unavailable.ts).
-  const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: POOL_WAIT_MS, idleTimeoutMillis: 30_000 });
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: 10,
+    connectionTimeoutMillis: POOL_WAIT_MS,
+    idleTimeoutMillis: 30_000,
+  });
   // An idle client losing its server (PostgreSQL restarted) must not crash the process.
   pool.on('error', onError);
   const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
@@ -94,7 +99,12 @@ function openPostgres(url: string, onError: (err: Error) => void): GoLiveDatabas
     db,
     driver: { kind: 'postgres', client: pool },
     where: maskUrl(url),
-    ping: (timeoutMs) => withTimeout(sql`select 1`.execute(db).then(() => undefined), timeoutMs, 'the database did not answer'),
+    ping: (timeoutMs) =>
+      withTimeout(
+        sql`select 1`.execute(db).then(() => undefined),
+        timeoutMs,
+        'the database did not answer',
+      ),
     close: () => db.destroy(),
   };
 }
@@ -117,7 +127,12 @@ async function migrate(database: GoLiveDatabase): Promise<void> {
   // transactional DDL): a second process that opened the same file at the same moment meets the
   // tables the first is making, until the first has recorded its migrations — then nothing is left.
   const deadline = Date.now() + SQLITE_MIGRATION_WAIT_MS;
-  while (database.kind === 'sqlite' && error instanceof Error && /already exists|duplicate column/.test(error.message) && Date.now() < deadline) {
+  while (
+    database.kind === 'sqlite' &&
+    error instanceof Error &&
+    /already exists|duplicate column/.test(error.message) &&
+    Date.now() < deadline
+  ) {
     await new Promise((resolve) => setTimeout(resolve, 100));
     ({ error, results } = await migrator.migrateToLatest());
   }
@@ -150,7 +165,8 @@ export async function openDatabase(opts: OpenOptions): Promise<GoLiveDatabase> {
         await database.close().catch(() => undefined);
         throw new DatabaseUnavailable(`cannot use the database at ${database.where}: ${(err as Error).message}`);
       }
-      if (attempt === 1) opts.onProgress?.(`waiting for the database at ${database.where} (${(err as Error).message})…`);
+      if (attempt === 1)
+        opts.onProgress?.(`waiting for the database at ${database.where} (${(err as Error).message})…`);
       await new Promise((r) => setTimeout(r, 500));
     }
   }

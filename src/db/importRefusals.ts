@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { refusalInputSchema } from '../audit/refusals';
-import { RefusalLog } from '../server/refusalLog';
+import { RefusalLog } from '../audit/refusalLog';
 import type { GoLiveDatabase } from './database';
 
 /**

@@ -1,5 +1,5 @@
 import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
-import type { DatabaseKind } from './database';
+import type { DatabaseKind } from './tables';
 
 /**
  * The schema's history, oldest first; `Migrator` runs the missing ones at every start (web and
@@ -12,7 +12,9 @@ function appendOnly(kind: DatabaseKind, table: string): Migration['up'] {
     if (kind === 'sqlite') {
       for (const op of ['UPDATE', 'DELETE']) {
         await sql
-          .raw(`CREATE TRIGGER ${table}_no_${op.toLowerCase()} BEFORE ${op} ON ${table} BEGIN SELECT RAISE(ABORT, '${table} are append-only'); END`)
+          .raw(
+            `CREATE TRIGGER ${table}_no_${op.toLowerCase()} BEFORE ${op} ON ${table} BEGIN SELECT RAISE(ABORT, '${table} are append-only'); END`,
+          )
           .execute(db);
       }
       return;
@@ -22,7 +24,11 @@ function appendOnly(kind: DatabaseKind, table: string): Migration['up'] {
         `CREATE FUNCTION ${table}_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION '${table} are append-only'; END $$`,
       )
       .execute(db);
-    await sql.raw(`CREATE TRIGGER ${table}_append_only BEFORE UPDATE OR DELETE ON ${table} FOR EACH ROW EXECUTE FUNCTION ${table}_append_only()`).execute(db);
+    await sql
+      .raw(
+        `CREATE TRIGGER ${table}_append_only BEFORE UPDATE OR DELETE ON ${table} FOR EACH ROW EXECUTE FUNCTION ${table}_append_only()`,
+      )
+      .execute(db);
   };
 }
 

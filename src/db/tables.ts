@@ -1,5 +1,8 @@
 import type { Insertable, Selectable } from 'kysely';
 
+/** The database engines golive runs on. */
+export type DatabaseKind = 'sqlite' | 'postgres';
+
 /**
  * golive's own mutable state (everything outside Temporal), as Kysely table types. The same
  * tables exist in SQLite (embedded default) and PostgreSQL (production); migrations.ts makes them.

@@ -62,7 +62,8 @@ function parsePorts(text: string | undefined, entry: string): Ports {
   const m = /^(\d{1,5})(?:-(\d{1,5}))?$/.exec(text);
   const low = Number(m?.[1]);
   const high = m?.[2] === undefined ? low : Number(m[2]);
-  if (!m || low < 1 || high > 65535 || low > high) throw new OutboundConfigError(`"${entry}": the port must be 1-65535 or a range low-high`);
+  if (!m || low < 1 || high > 65535 || low > high)
+    throw new OutboundConfigError(`"${entry}": the port must be 1-65535 or a range low-high`);
   return { low, high };
 }
 
@@ -79,7 +80,8 @@ function splitEntry(entry: string): { host: string; ports: string | undefined } 
 function parseRange(cidr: string, entry: string): Range {
   try {
     const [base, bits] = ipaddr.parseCIDR(cidr);
-    if (base instanceof ipaddr.IPv6 && base.isIPv4MappedAddress()) return [base.toIPv4Address(), Math.max(0, bits - 96)];
+    if (base instanceof ipaddr.IPv6 && base.isIPv4MappedAddress())
+      return [base.toIPv4Address(), Math.max(0, bits - 96)];
     return [base, bits];
   } catch {
     throw new OutboundConfigError(`"${entry}" is not an IP address or CIDR range`);
@@ -97,11 +99,13 @@ function parseEntry(entry: string): Entry {
     return { kind: 'range', text: entry, ports, range, opensSpecial };
   }
   const name = host.toLowerCase().replace(/\.$/, '');
-  if (!hostNamePattern.test(name)) throw new OutboundConfigError(`"${entry}" is not a host name, IP address or CIDR range`);
+  if (!hostNamePattern.test(name))
+    throw new OutboundConfigError(`"${entry}" is not a host name, IP address or CIDR range`);
   return { kind: 'name', text: entry, ports, name: name.replace(/^\*\./, ''), subdomains: name.startsWith('*.') };
 }
 
-const portMatches = (ports: Ports, port: number): boolean => ports === undefined || (port >= ports.low && port <= ports.high);
+const portMatches = (ports: Ports, port: number): boolean =>
+  ports === undefined || (port >= ports.low && port <= ports.high);
 
 export class OutboundPolicy {
   private constructor(
@@ -142,7 +146,9 @@ export class OutboundPolicy {
   allowsAddress(address: string, port: number, viaAllowedName = false): boolean {
     const a = ipaddr.process(address);
     const special = SPECIAL_RANGES.some((r) => within(a, r));
-    const byRange = this.entries.some((e) => e.kind === 'range' && portMatches(e.ports, port) && within(a, e.range) && (!special || e.opensSpecial));
+    const byRange = this.entries.some(
+      (e) => e.kind === 'range' && portMatches(e.ports, port) && within(a, e.range) && (!special || e.opensSpecial),
+    );
     if (byRange) return true;
     if (special) return false;
     return viaAllowedName || this.entries.some((e) => e.kind === 'any' && portMatches(e.ports, port));

@@ -39,7 +39,11 @@ export function destinationsOf(params: unknown, path: IssuePath = []): Destinati
   const record = params as Record<string, unknown>;
   const out: Destination[] = [];
   const { host, port } = record;
-  if (typeof host === 'string' && !host.includes(PLACEHOLDER) && (typeof port === 'number' || /^\d+$/.test(String(port)))) {
+  if (
+    typeof host === 'string' &&
+    !host.includes(PLACEHOLDER) &&
+    (typeof port === 'number' || /^\d+$/.test(String(port)))
+  ) {
     out.push({ path: [...path, 'host'], host, port: Number(port) });
   }
   for (const [key, value] of Object.entries(record)) {
@@ -55,7 +59,11 @@ export function destinationsOf(params: unknown, path: IssuePath = []): Destinati
 }
 
 /** One issue per destination the policy refuses, at the field that names it. */
-export function outboundIssues(params: unknown, path: IssuePath, policy: OutboundPolicy): { path: IssuePath; message: string }[] {
+export function outboundIssues(
+  params: unknown,
+  path: IssuePath,
+  policy: OutboundPolicy,
+): { path: IssuePath; message: string }[] {
   return destinationsOf(params, path).flatMap((d) => {
     const refusal = policy.refusal(d.host, d.port);
     return refusal ? [{ path: d.path, message: refusal }] : [];

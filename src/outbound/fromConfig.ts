@@ -9,12 +9,26 @@ import { OutboundPolicy } from './allowlist';
  */
 const LOOPBACK_OR_ANY = new Set(['127.0.0.1', 'localhost', '::1', '0.0.0.0', '::']);
 
-export function outboundPolicyFromConfig(config: Pick<Config, 'GOLIVE_OUTBOUND_ALLOW' | 'GOLIVE_SANDBOX' | 'GOLIVE_SANDBOX_PORT' | 'GOLIVE_HOST'>): OutboundPolicy {
+export function outboundPolicyFromConfig(
+  config: Pick<Config, 'GOLIVE_OUTBOUND_ALLOW' | 'GOLIVE_SANDBOX' | 'GOLIVE_SANDBOX_PORT' | 'GOLIVE_HOST'>,
+): OutboundPolicy {
   const given = config.GOLIVE_OUTBOUND_ALLOW?.trim();
   if (given !== undefined) return OutboundPolicy.parse(given === 'none' ? '' : given);
-  if (!config.GOLIVE_SANDBOX) return OutboundPolicy.parse('', 'the embedded default (no sandbox: set GOLIVE_OUTBOUND_ALLOW to name your systems)');
+  if (!config.GOLIVE_SANDBOX)
+    return OutboundPolicy.parse(
+      '',
+      'the embedded default (no sandbox: set GOLIVE_OUTBOUND_ALLOW to name your systems)',
+    );
   const port = config.GOLIVE_SANDBOX_PORT;
   const host = config.GOLIVE_HOST;
-  const sandbox = [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`, ...(LOOPBACK_OR_ANY.has(host) ? [] : [`${host.includes(':') ? `[${host}]` : host}:${port}`])];
-  return OutboundPolicy.parse(sandbox.join(', '), 'the embedded default (the sandbox only; set GOLIVE_OUTBOUND_ALLOW to reach other systems)');
+  const sandbox = [
+    `127.0.0.1:${port}`,
+    `localhost:${port}`,
+    `[::1]:${port}`,
+    ...(LOOPBACK_OR_ANY.has(host) ? [] : [`${host.includes(':') ? `[${host}]` : host}:${port}`]),
+  ];
+  return OutboundPolicy.parse(
+    sandbox.join(', '),
+    'the embedded default (the sandbox only; set GOLIVE_OUTBOUND_ALLOW to reach other systems)',
+  );
 }

@@ -16,10 +16,17 @@ bundleWorkflowCode({ workflowsPath: workerData.workflowsPath, workflowIntercepto
 );
 `;
 
-export function bundleInThread(workflowsPath: string, interceptors: readonly string[] = [], preload: readonly string[] = []): Promise<string> {
+export function bundleInThread(
+  workflowsPath: string,
+  interceptors: readonly string[] = [],
+  preload: readonly string[] = [],
+): Promise<string> {
   const bundler = require.resolve('@temporalio/worker/lib/workflow/bundler');
   return new Promise((resolve, reject) => {
-    const thread = new Thread(THREAD_SOURCE, { eval: true, workerData: { bundler, workflowsPath, interceptors: [...interceptors], preload: [...preload] } });
+    const thread = new Thread(THREAD_SOURCE, {
+      eval: true,
+      workerData: { bundler, workflowsPath, interceptors: [...interceptors], preload: [...preload] },
+    });
     thread.once('message', (m: { code?: string; error?: string }) => {
       void thread.terminate();
       if (m.code !== undefined) resolve(m.code);

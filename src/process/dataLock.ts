@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { z } from 'zod';
+import { restrictFiles } from '../privateFiles';
 
 /**
  * One golive per data folder. The lock is an exclusive SQLite lock on `golive.lock` — an OS file
@@ -80,7 +81,11 @@ function tryLock(file: string): BetterSqlite3.Database | undefined {
   }
 }
 
-export async function lockDataFolder(dataDir: string, roles: readonly string[], onWait: (line: string) => void): Promise<DataLock> {
+export async function lockDataFolder(
+  dataDir: string,
+  roles: readonly string[],
+  onWait: (line: string) => void,
+): Promise<DataLock> {
   fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const file = path.join(dataDir, LOCK_FILE);
   const deadline = Date.now() + WAIT_FOR_LEAVING_HOLDER_MS;
@@ -88,7 +93,15 @@ export async function lockDataFolder(dataDir: string, roles: readonly string[], 
   for (;;) {
     const db = tryLock(file);
     if (db) {
-      const owner: Owner = { pid: process.pid, ppid: process.ppid, roles: [...roles], startedAt: new Date().toISOString(), state: 'running' };
+      // SQLite creates the lock file (and its journal, briefly) with the umask's mode.
+      restrictFiles([file, `${file}-journal`]);
+      const owner: Owner = {
+        pid: process.pid,
+        ppid: process.ppid,
+        roles: [...roles],
+        startedAt: new Date().toISOString(),
+        state: 'running',
+      };
       writeOwner(dataDir, owner);
       return {
         stopping: () => writeOwner(dataDir, { ...owner, state: 'stopping' }),
@@ -101,7 +114,9 @@ export async function lockDataFolder(dataDir: string, roles: readonly string[], 
     const owner = readOwner(dataDir);
     const who = owner ? `another golive (pid ${owner.pid}, started ${owner.startedAt})` : 'another golive';
     if (!leaving(owner) || Date.now() > deadline) {
-      throw new DataFolderInUse(`${who} is using the data folder ${dataDir}: stop it first, or give this one its own GOLIVE_DATA_DIR`);
+      throw new DataFolderInUse(
+        `${who} is using the data folder ${dataDir}: stop it first, or give this one its own GOLIVE_DATA_DIR`,
+      );
     }
     if (!told) onWait(`waiting for ${who}, which is stopping, to let go of ${dataDir}…`);
     told = true;

@@ -19,7 +19,12 @@ export interface WebRole {
   stop(): Promise<void>;
 }
 
-export async function startWebRole(config: Config, target: TemporalTarget, temporalUiUrl: string | undefined, log: Logger): Promise<WebRole> {
+export async function startWebRole(
+  config: Config,
+  target: TemporalTarget,
+  temporalUiUrl: string | undefined,
+  log: Logger,
+): Promise<WebRole> {
   const database = await openDatabase({
     url: config.GOLIVE_DATABASE_URL,
     sqliteFile: path.join(config.GOLIVE_DATA_DIR, SQLITE_FILE),
@@ -32,7 +37,8 @@ export async function startWebRole(config: Config, target: TemporalTarget, tempo
   // Only changes after Temporal was first reached are news; before that golive is starting.
   availability.onChange((state) => {
     if (state === 'up' && seenUp) log.info('Temporal answers again');
-    if (state === 'down' && seenUp) log.warn(`Temporal at ${target.address} is unreachable: the API answers 503 until it is back`);
+    if (state === 'down' && seenUp)
+      log.warn(`Temporal at ${target.address} is unreachable: the API answers 503 until it is back`);
     if (state === 'up') seenUp = true;
   });
   availability.start();
@@ -52,7 +58,9 @@ export async function startWebRole(config: Config, target: TemporalTarget, tempo
       banner: web.banner,
       databaseWhere: database.where,
       stop: async () => {
-        await web.close(config.GOLIVE_SHUTDOWN_GRACE_SECONDS * 1000).catch((e: Error) => log.warn(`web server: ${e.message}`));
+        await web
+          .close(config.GOLIVE_SHUTDOWN_GRACE_SECONDS * 1000)
+          .catch((e: Error) => log.warn(`web server: ${e.message}`));
         await availability.stop();
         await client.connection.close().catch(() => undefined);
         await database.close().catch(() => undefined);

@@ -20,16 +20,21 @@ export async function startWorkerHealth(where: { host: string; port: number }): 
     const json = (status: number, body: unknown, headers: Record<string, string> = {}) => {
       res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
     };
-    if (req.method !== 'GET' && req.method !== 'HEAD') return json(405, { error: { code: 'method_not_allowed', message: 'only GET' } });
+    if (req.method !== 'GET' && req.method !== 'HEAD')
+      return json(405, { error: { code: 'method_not_allowed', message: 'only GET' } });
     if (path === '/healthz') return json(200, { status: 'ok' });
     if (path === '/readyz') {
       const state = worker?.getState() ?? 'STARTING';
-      return state === 'RUNNING' ? json(200, { status: 'ready', worker: state }) : json(503, { status: 'unavailable', worker: state }, { 'Retry-After': '2' });
+      return state === 'RUNNING'
+        ? json(200, { status: 'ready', worker: state })
+        : json(503, { status: 'unavailable', worker: state }, { 'Retry-After': '2' });
     }
     return json(404, { error: { code: 'not_found', message: 'a worker serves only /healthz and /readyz' } });
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (err: NodeJS.ErrnoException) => reject(err.code === 'EADDRINUSE' ? new PortInUse(where.port, 'golive worker health server', 'GOLIVE_PORT') : err));
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(err.code === 'EADDRINUSE' ? new PortInUse(where.port, 'golive worker health server', 'GOLIVE_PORT') : err),
+    );
     server.listen(where.port, where.host, resolve);
   });
   const { port } = server.address() as AddressInfo;

@@ -5,7 +5,13 @@ import type { Config } from '../config';
 import { createLogger, redactLogsOf, type Logger } from '../log';
 import { connectClient, type TemporalTarget } from '../temporal/connection';
 import { ensureSearchAttributes } from '../temporal/searchAttributeRegistration';
-import { createGoLiveWorker, WORKFLOW_INTERCEPTOR_MODULES, WORKFLOW_PRELOAD_MODULES, WORKFLOWS_PATH, workerTuning } from '../worker';
+import {
+  createGoLiveWorker,
+  WORKFLOW_INTERCEPTOR_MODULES,
+  WORKFLOW_PRELOAD_MODULES,
+  WORKFLOWS_PATH,
+  workerTuning,
+} from '../worker';
 import { bundleInThread } from './bundleInThread';
 import { tracingWorkflowModules } from '../telemetry/temporal';
 
@@ -23,19 +29,29 @@ export interface WorkerRole {
 
 const CONNECT_RETRY_MS = 1000;
 
-async function connectWhenReachable(target: TemporalTarget, log: Logger, stopped: () => boolean): Promise<NativeConnection> {
+async function connectWhenReachable(
+  target: TemporalTarget,
+  log: Logger,
+  stopped: () => boolean,
+): Promise<NativeConnection> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await NativeConnection.connect({ ...target.connectOptions, address: target.address });
     } catch (err) {
       if (stopped()) throw err;
-      if (attempt === 1) log.info(`waiting for Temporal at ${target.address} (${(err as Error).message.split('\n')[0]})…`);
+      if (attempt === 1)
+        log.info(`waiting for Temporal at ${target.address} (${(err as Error).message.split('\n')[0]})…`);
       await new Promise((r) => setTimeout(r, CONNECT_RETRY_MS));
     }
   }
 }
 
-export async function startWorkerRole(config: Config, target: TemporalTarget, log: Logger, stopped: () => boolean = () => false): Promise<WorkerRole> {
+export async function startWorkerRole(
+  config: Config,
+  target: TemporalTarget,
+  log: Logger,
+  stopped: () => boolean = () => false,
+): Promise<WorkerRole> {
   const connection = await connectWhenReachable(target, log, stopped);
   if (config.TEMPORAL_ADDRESS) {
     const client = await connectClient(target);
@@ -44,7 +60,11 @@ export async function startWorkerRole(config: Config, target: TemporalTarget, lo
     await client.connection.close().catch(() => undefined);
   }
   log.info('bundling workflows and starting the worker…');
-  const code = await bundleInThread(WORKFLOWS_PATH, [...WORKFLOW_INTERCEPTOR_MODULES, ...tracingWorkflowModules()], WORKFLOW_PRELOAD_MODULES).catch(async (err: unknown) => {
+  const code = await bundleInThread(
+    WORKFLOWS_PATH,
+    [...WORKFLOW_INTERCEPTOR_MODULES, ...tracingWorkflowModules()],
+    WORKFLOW_PRELOAD_MODULES,
+  ).catch(async (err: unknown) => {
     await connection.close().catch(() => undefined);
     throw err;
   });
@@ -52,7 +72,9 @@ export async function startWorkerRole(config: Config, target: TemporalTarget, lo
   // No log line of this process may carry a configured secret.
   redactLogsOf(knownSecrets(activityDeps));
   const tuning = workerTuning(config);
-  log.info(`keeping up to ${tuning.maxCachedWorkflows} open runs in memory (GOLIVE_WORKER_MAX_CACHED_WORKFLOWS, or sized from GOLIVE_WORKER_MEMORY_MB)`);
+  log.info(
+    `keeping up to ${tuning.maxCachedWorkflows} open runs in memory (GOLIVE_WORKER_MAX_CACHED_WORKFLOWS, or sized from GOLIVE_WORKER_MEMORY_MB)`,
+  );
   const worker = await createGoLiveWorker({
     workflowBundle: { code },
     connection,

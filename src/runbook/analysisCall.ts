@@ -11,7 +11,15 @@ export function analysisCall(a: Analysis): ActionCall {
     params: {
       prometheusUrl: a.prometheusUrl,
       failOnBreach: false,
-      checks: [{ name: a.id, query: a.query, onEmpty: a.onEmpty, ...(a.max !== undefined ? { max: a.max } : {}), ...(a.min !== undefined ? { min: a.min } : {}) }],
+      checks: [
+        {
+          name: a.id,
+          query: a.query,
+          onEmpty: a.onEmpty,
+          ...(a.max !== undefined ? { max: a.max } : {}),
+          ...(a.min !== undefined ? { min: a.min } : {}),
+        },
+      ],
     },
     timeout: a.timeout,
     // A flaky scrape or query is retried once; still failing, it is a failed measurement.

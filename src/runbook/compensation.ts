@@ -12,8 +12,9 @@ export function compensationFor(step: ActionStep): ActionCall | undefined {
   const spec = actionIndex[step.action];
   if (!('compensation' in spec)) return undefined;
   // The params were checked against the action's schema at load and start; only its defaults are missing.
-  const undo = (spec.compensation as (p: unknown) => { action: string; params: Record<string, unknown> } | null)(withTransportDefaults(step.params));
+  const undo = (spec.compensation as (p: unknown) => { action: string; params: Record<string, unknown> } | null)(
+    withTransportDefaults(step.params),
+  );
   if (!undo) return undefined;
   return { action: undo.action, params: undo.params, timeout: step.timeout, retry: step.retry };
 }
-

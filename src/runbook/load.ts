@@ -39,7 +39,9 @@ export class RunbookError extends Error {
 
 /** One line per problem: `default.yaml:42 steps[3].approvers[0].role: role "guardan" is not declared …`. */
 export function formatRunbookIssues(source: string, issues: readonly RunbookIssue[]): string {
-  return issues.map((i) => `${source}${i.line !== undefined ? `:${i.line}` : ''} ${formatPath(i.path)}: ${i.message}`).join('\n');
+  return issues
+    .map((i) => `${source}${i.line !== undefined ? `:${i.line}` : ''} ${formatPath(i.path)}: ${i.message}`)
+    .join('\n');
 }
 
 export type RunbookFormat = 'yaml' | 'json';
@@ -89,7 +91,10 @@ export interface RunbookLoadOptions {
   sandbox?: SandboxAddress;
 }
 
-export function parseRunbookText(content: string | Uint8Array, options: { source: string; format?: RunbookFormat } & RunbookLoadOptions): LoadedRunbook {
+export function parseRunbookText(
+  content: string | Uint8Array,
+  options: { source: string; format?: RunbookFormat } & RunbookLoadOptions,
+): LoadedRunbook {
   const { source } = options;
   const text = typeof content === 'string' ? content : Buffer.from(content).toString('utf8');
   const sha256 = sha256Hex(content);
@@ -110,13 +115,17 @@ export function parseRunbookText(content: string | Uint8Array, options: { source
   const syntax = doc.errors[0];
   if (syntax) {
     const message = syntax.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
-    fail([{ path: [], message: `YAML syntax: ${message}`, ...(syntax.linePos ? { line: syntax.linePos[0].line } : {}) }]);
+    fail([
+      { path: [], message: `YAML syntax: ${message}`, ...(syntax.linePos ? { line: syntax.linePos[0].line } : {}) },
+    ]);
   }
   let written: unknown;
   try {
     written = doc.toJS();
   } catch (error) {
-    fail([{ path: [], message: `cannot read the document: ${error instanceof Error ? error.message : String(error)}` }]);
+    fail([
+      { path: [], message: `cannot read the document: ${error instanceof Error ? error.message : String(error)}` },
+    ]);
   }
   const sandboxed = fillSandboxDefaults(written, options.sandbox);
   const raw = sandboxed.raw;

@@ -58,8 +58,15 @@ export function prepareRun(input: PrepareRunInput): GoLiveInput {
     }
     filled.steps.forEach((step, i) => {
       if (step.kind !== 'hypercare') return;
-      step.analyses.forEach((a, j) => issues.push(...checkAnalysis(a, ['runbook', 'steps', i, 'analyses', j]).map((issue) => blameParameter(issue, runbook))));
-      if (step.watch) issues.push(...checkWatch(step.watch, ['runbook', 'steps', i, 'watch']).map((issue) => blameParameter(issue, runbook)));
+      step.analyses.forEach((a, j) =>
+        issues.push(
+          ...checkAnalysis(a, ['runbook', 'steps', i, 'analyses', j]).map((issue) => blameParameter(issue, runbook)),
+        ),
+      );
+      if (step.watch)
+        issues.push(
+          ...checkWatch(step.watch, ['runbook', 'steps', i, 'watch']).map((issue) => blameParameter(issue, runbook)),
+        );
     });
     if (input.outbound) issues.push(...destinationIssues(filled, runbook, input.outbound));
   }
@@ -92,14 +99,20 @@ function checkAssignments(runbook: Runbook, assignments: Record<string, string[]
   const declared = runbook.roles.map((r) => r.id);
   for (const role of Object.keys(assignments)) {
     if (!declared.includes(role)) {
-      issues.push({ path: ['assignments', role], message: `role "${role}" is not declared by runbook ${runbook.id} (declared: ${declared.join(', ')})` });
+      issues.push({
+        path: ['assignments', role],
+        message: `role "${role}" is not declared by runbook ${runbook.id} (declared: ${declared.join(', ')})`,
+      });
     }
   }
   const reported = new Set<string>();
   for (const ref of roleReferences(runbook)) {
     if ((assignments[ref.role]?.length ?? 0) > 0 || reported.has(ref.role) || !declared.includes(ref.role)) continue;
     reported.add(ref.role);
-    issues.push({ path: ['assignments', ref.role], message: `nobody is assigned to role "${ref.role}", which must ${ref.use} (${formatPath(ref.path)})` });
+    issues.push({
+      path: ['assignments', ref.role],
+      message: `nobody is assigned to role "${ref.role}", which must ${ref.use} (${formatPath(ref.path)})`,
+    });
   }
   runbook.steps.forEach((step) => {
     if (step.kind !== 'approval') return;
@@ -125,7 +138,9 @@ function checkAssignments(runbook: Runbook, assignments: Record<string, string[]
 function destinationIssues(filled: Runbook, written: Runbook, policy: OutboundPolicy): Issue[] {
   const seen = new Set<string>();
   // A watch's probes are written at steps[i].watch.probes[j], its call's params are { probes }.
-  const watches = filled.steps.flatMap((step, i) => (step.kind === 'hypercare' && step.watch ? [{ call: watchCall(step.watch), path: ['steps', i, 'watch'] }] : []));
+  const watches = filled.steps.flatMap((step, i) =>
+    step.kind === 'hypercare' && step.watch ? [{ call: watchCall(step.watch), path: ['steps', i, 'watch'] }] : [],
+  );
   return [
     ...actionCalls(filled).map(({ call, path }) => ({ params: call.params, at: ['runbook', ...path, 'params'] })),
     ...watches.map(({ call, path }) => ({ params: call.params, at: ['runbook', ...path] })),

@@ -1,6 +1,14 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { formatOf, parseRunbookText, RunbookError, sha256Hex, type LoadedRunbook, type RunbookIssue, type RunbookLoadOptions } from './load';
+import {
+  formatOf,
+  parseRunbookText,
+  RunbookError,
+  sha256Hex,
+  type LoadedRunbook,
+  type RunbookIssue,
+  type RunbookLoadOptions,
+} from './load';
 
 /**
  * The runbooks in a folder (GOLIVE_RUNBOOKS_DIR). Files are read on every call: a run pins its
@@ -42,7 +50,9 @@ class ParsedRunbooks {
     const key = `${file}\0${sha256Hex(bytes)}`;
     let hit = this.entries.get(key);
     if (!hit) {
-      hit = parsedOrError(() => parseRunbookText(bytes, { source: sourceOf(file), format: formatOf(file), ...this.options }));
+      hit = parsedOrError(() =>
+        parseRunbookText(bytes, { source: sourceOf(file), format: formatOf(file), ...this.options }),
+      );
       // A file and its edits are new keys: drop the oldest so a folder edited for months stays bounded.
       if (this.entries.size >= this.limit) this.entries.delete(this.entries.keys().next().value!);
       this.entries.set(key, hit);
@@ -85,7 +95,9 @@ export class RunbookRegistry {
 
   /** The valid runbook with this id (optionally this version); throws RunbookNotFoundError. */
   async get(id: string, version?: string): Promise<LoadedRunbook> {
-    const match = (await this.list()).find((l) => l.valid && l.id === id && (version === undefined || l.version === version));
+    const match = (await this.list()).find(
+      (l) => l.valid && l.id === id && (version === undefined || l.version === version),
+    );
     if (!match) {
       throw new RunbookNotFoundError(`no valid runbook "${id}"${version ? ` version ${version}` : ''} in ${this.dir}`);
     }
@@ -100,10 +112,22 @@ export class RunbookRegistry {
   private async describe(file: string): Promise<RunbookListing> {
     try {
       const { runbook, ref } = await this.parsed.load(file);
-      return { file, valid: true, id: runbook.id, version: runbook.version, title: runbook.title, steps: runbook.steps.length, sha256: ref.sha256 };
+      return {
+        file,
+        valid: true,
+        id: runbook.id,
+        version: runbook.version,
+        title: runbook.title,
+        steps: runbook.steps.length,
+        sha256: ref.sha256,
+      };
     } catch (error) {
       if (error instanceof RunbookError) return { file, valid: false, issues: error.issues };
-      return { file, valid: false, issues: [{ path: [], message: error instanceof Error ? error.message : String(error) }] };
+      return {
+        file,
+        valid: false,
+        issues: [{ path: [], message: error instanceof Error ? error.message : String(error) }],
+      };
     }
   }
 }
@@ -115,7 +139,16 @@ function markDuplicateIds(listings: RunbookListing[]): RunbookListing[] {
   for (const l of listings) if (l.valid) counts.set(key(l), (counts.get(key(l)) ?? 0) + 1);
   return listings.map((l) =>
     l.valid && (counts.get(key(l)) ?? 0) > 1
-      ? { ...l, valid: false, issues: [{ path: ['id'], message: `another file in ${path.dirname(l.file)} is also runbook ${l.id} version ${l.version}` }] }
+      ? {
+          ...l,
+          valid: false,
+          issues: [
+            {
+              path: ['id'],
+              message: `another file in ${path.dirname(l.file)} is also runbook ${l.id} version ${l.version}`,
+            },
+          ],
+        }
       : l,
   );
 }

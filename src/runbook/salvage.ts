@@ -24,7 +24,9 @@ interface Salvaged<T> {
 
 /** Fields of an object schema, when the schema (or the option its `kind` picks) is one. */
 function shapeOf(schema: z.ZodType, raw: Record<string, unknown>): Record<string, z.ZodType> | undefined {
-  const d = (schema as unknown as { _zod: { def: { type: string; shape?: Record<string, z.ZodType>; options?: z.ZodType[] } } })._zod.def;
+  const d = (
+    schema as unknown as { _zod: { def: { type: string; shape?: Record<string, z.ZodType>; options?: z.ZodType[] } } }
+  )._zod.def;
   if (d.shape) return d.shape;
   const option = d.options?.find((o) => (o as z.ZodObject).shape?.kind?.safeParse(raw.kind).success);
   return (option as z.ZodObject | undefined)?.shape;
@@ -59,7 +61,22 @@ function stubStep(raw: unknown, index: number): Step {
   const id = typeof r.id === 'string' ? r.id : `\u0000unreadable-${index}`;
   const after = Array.isArray(r.after) ? { after: strings(r.after) } : {};
   // Every field a check may read, empty: a stub is never checked for itself (its fields are unreliable).
-  return { id, title: '', kind, ...after, action: '', params: {}, retry: {}, items: [], escalation: [], approvers: [], covers: [], analyses: [], notifyOnReport: [], stopAuthority: [] } as unknown as Step;
+  return {
+    id,
+    title: '',
+    kind,
+    ...after,
+    action: '',
+    params: {},
+    retry: {},
+    items: [],
+    escalation: [],
+    approvers: [],
+    covers: [],
+    analyses: [],
+    notifyOnReport: [],
+    stopAuthority: [],
+  } as unknown as Step;
 }
 
 /** An evidence item that cannot be read: its id for duplicates, nothing else. */
@@ -68,7 +85,13 @@ function stubItem(raw: unknown): Runbook['entryCriteria'][number] {
   return { id, title: '', type: 'text', submittedBy: [], optional: false };
 }
 
-function salvageList<T>(raw: unknown, schema: z.ZodType<T>, base: IssuePath, stub: (raw: unknown, i: number) => T, keepInStub: string[]): Salvaged<T[]> {
+function salvageList<T>(
+  raw: unknown,
+  schema: z.ZodType<T>,
+  base: IssuePath,
+  stub: (raw: unknown, i: number) => T,
+  keepInStub: string[],
+): Salvaged<T[]> {
   const unreliable: IssuePath[] = [];
   const value = (Array.isArray(raw) ? raw : []).map((item, i) => {
     const got = salvageObject(schema, item);
@@ -94,7 +117,12 @@ function partialRunbook(raw: Record<string, unknown>): Salvaged<Runbook> {
     unreliable.push([key]);
     return fallback();
   };
-  const list = <T>(key: 'steps' | 'entryCriteria' | 'roles', schema: z.ZodType<T>, stub: (raw: unknown, i: number) => T, keep: string[]): T[] => {
+  const list = <T>(
+    key: 'steps' | 'entryCriteria' | 'roles',
+    schema: z.ZodType<T>,
+    stub: (raw: unknown, i: number) => T,
+    keep: string[],
+  ): T[] => {
     const got = salvageList(raw[key], schema, [key], stub, keep);
     unreliable.push(...got.unreliable);
     return got.value;
@@ -103,11 +131,20 @@ function partialRunbook(raw: Record<string, unknown>): Salvaged<Runbook> {
     id: 'unreadable',
     version: '0.0.0',
     title: '',
-    roles: list('roles', roleSchema, (r) => ({ id: isRecord(r) && typeof r.id === 'string' ? r.id : '', title: '', delegable: false }), ['id']),
+    roles: list(
+      'roles',
+      roleSchema,
+      (r) => ({ id: isRecord(r) && typeof r.id === 'string' ? r.id : '', title: '', delegable: false }),
+      ['id'],
+    ),
     collaborationModes: field('collaborationModes', () => []),
     // Placeholders naming a parameter that is written but broken are not reported as undeclared;
     // without its default, the action using it is checked at start only.
-    parameters: field('parameters', () => Object.fromEntries(Object.keys(isRecord(raw.parameters) ? raw.parameters : {}).map((k) => [k, { type: 'string' as const }]))),
+    parameters: field('parameters', () =>
+      Object.fromEntries(
+        Object.keys(isRecord(raw.parameters) ? raw.parameters : {}).map((k) => [k, { type: 'string' as const }]),
+      ),
+    ),
     entryCriteria: list('entryCriteria', evidenceItemSchema, stubItem, ['id']),
     stopAuthority: field('stopAuthority', () => strings(raw.stopAuthority)),
     rollbackAuthority: field('rollbackAuthority', () => strings(raw.rollbackAuthority)),
@@ -119,7 +156,8 @@ function partialRunbook(raw: Record<string, unknown>): Salvaged<Runbook> {
   return { value: runbook, unreliable };
 }
 
-const under = (path: IssuePath, prefix: IssuePath): boolean => prefix.length <= path.length && prefix.every((p, i) => p === path[i]);
+const under = (path: IssuePath, prefix: IssuePath): boolean =>
+  prefix.length <= path.length && prefix.every((p, i) => p === path[i]);
 
 /**
  * The cross-field issues of a raw runbook whose schema parse failed, minus those about fields

@@ -23,7 +23,10 @@ const WHOLE = /^\$\{sandbox\.([^}]*)\}$/;
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const known = (f: string): f is (typeof FIELDS)[number] => (FIELDS as readonly string[]).includes(f);
 
-export function fillSandboxDefaults(raw: unknown, sandbox: SandboxAddress | undefined): { raw: unknown; issues: Issue[] } {
+export function fillSandboxDefaults(
+  raw: unknown,
+  sandbox: SandboxAddress | undefined,
+): { raw: unknown; issues: Issue[] } {
   if (!isRecord(raw) || !isRecord(raw.parameters)) return { raw, issues: [] };
   const issues: Issue[] = [];
   const parameters: Record<string, unknown> = {};
@@ -35,7 +38,10 @@ export function fillSandboxDefaults(raw: unknown, sandbox: SandboxAddress | unde
     }
     const unknown = [...value.matchAll(SANDBOX)].map((m) => m[1]!).filter((f) => !known(f));
     if (unknown.length > 0) {
-      issues.push({ path: ['parameters', name, 'default'], message: `unknown placeholder \${sandbox.${unknown[0]}} (the sandbox gives ${FIELDS.join(', ')})` });
+      issues.push({
+        path: ['parameters', name, 'default'],
+        message: `unknown placeholder \${sandbox.${unknown[0]}} (the sandbox gives ${FIELDS.join(', ')})`,
+      });
       parameters[name] = spec;
       continue;
     }

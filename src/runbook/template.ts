@@ -18,7 +18,8 @@ const PARAM = /\$\{params\.([A-Za-z][A-Za-z0-9_]*)\}/g;
 const WHOLE_PARAM = /^\$\{params\.([A-Za-z][A-Za-z0-9_]*)\}$/;
 /** Any `${...}`, to catch typos such as `${param.x}` or `${secret.X}`. */
 const ANY_PLACEHOLDER = /\$\{([^}]*)\}/g;
-const KNOWN_PLACEHOLDER = /^(params\.[A-Za-z][A-Za-z0-9_]*|secrets\.[A-Za-z_][A-Za-z0-9_]*|evidence\.[a-z0-9][a-z0-9-]*\.[a-z0-9][a-z0-9-]*)$/;
+const KNOWN_PLACEHOLDER =
+  /^(params\.[A-Za-z][A-Za-z0-9_]*|secrets\.[A-Za-z_][A-Za-z0-9_]*|evidence\.[a-z0-9][a-z0-9-]*\.[a-z0-9][a-z0-9-]*)$/;
 
 export interface PlaceholderUse {
   path: IssuePath;
@@ -88,14 +89,20 @@ export function fillRunbook(runbook: Runbook, values: Readonly<ParamValues>): Ru
     ...(runbook.target !== undefined ? { target: fill(runbook.target) } : {}),
     steps: runbook.steps.map((step) =>
       step.kind === 'hypercare'
-        ? { ...step, analyses: (step.analyses ?? []).map((a) => fillAnalysis(a, fill)), ...(step.watch ? { watch: fillWatch(step.watch, fill) } : {}) }
-        : step.kind !== 'action'
-        ? step
-        : {
+        ? {
             ...step,
-            params: fillParams(step.params, values),
-            ...(step.compensate ? { compensate: { ...step.compensate, params: fillParams(step.compensate.params, values) } } : {}),
-          },
+            analyses: (step.analyses ?? []).map((a) => fillAnalysis(a, fill)),
+            ...(step.watch ? { watch: fillWatch(step.watch, fill) } : {}),
+          }
+        : step.kind !== 'action'
+          ? step
+          : {
+              ...step,
+              params: fillParams(step.params, values),
+              ...(step.compensate
+                ? { compensate: { ...step.compensate, params: fillParams(step.compensate.params, values) } }
+                : {}),
+            },
     ),
   };
 }
@@ -121,7 +128,9 @@ export function checkParamValue(type: ParamType, value: ParamValue): { value: Pa
         : { problem: `must be an http(s) URL, not ${JSON.stringify(value)}` };
     case 'number': {
       const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
-      return typeof n === 'number' && Number.isFinite(n) ? { value: n } : { problem: `must be a number, not ${JSON.stringify(value)}` };
+      return typeof n === 'number' && Number.isFinite(n)
+        ? { value: n }
+        : { problem: `must be a number, not ${JSON.stringify(value)}` };
     }
     case 'boolean':
       if (typeof value === 'boolean') return { value };
@@ -144,7 +153,10 @@ export function resolveRunParams(
   for (const [name, value] of Object.entries(given)) {
     const spec = declared[name];
     if (!spec) {
-      issues.push({ path: ['params', name], message: `unknown parameter${names.length ? ` (declared: ${listNames(names)})` : ' (this runbook declares none)'}` });
+      issues.push({
+        path: ['params', name],
+        message: `unknown parameter${names.length ? ` (declared: ${listNames(names)})` : ' (this runbook declares none)'}`,
+      });
       continue;
     }
     const checked = checkParamValue(spec.type, value);
@@ -154,7 +166,11 @@ export function resolveRunParams(
   for (const [name, spec] of Object.entries(declared)) {
     if (Object.hasOwn(given, name)) continue;
     if (spec.default !== undefined) values[name] = spec.default;
-    else issues.push({ path: ['params', name], message: `is required (${spec.type}${spec.description ? `: ${spec.description}` : ''})` });
+    else
+      issues.push({
+        path: ['params', name],
+        message: `is required (${spec.type}${spec.description ? `: ${spec.description}` : ''})`,
+      });
   }
   return { values, issues };
 }

@@ -8,7 +8,14 @@ import { ancestorsOf, ENTRY_CRITERIA_STEP_ID, findCycle, resolveDependencies } f
 import { roleReferences } from './roles';
 import type { EscalationLevel, EvidenceItem, Runbook } from './schema';
 import { closestName } from './zodIssues';
-import { actionCalls, checkParamValue, fillParams, parameterDefaults, placeholdersIn, type PlaceholderUse } from './template';
+import {
+  actionCalls,
+  checkParamValue,
+  fillParams,
+  parameterDefaults,
+  placeholdersIn,
+  type PlaceholderUse,
+} from './template';
 
 /**
  * The rules one field cannot check alone, run after the zod parse: ids unique, `after` and
@@ -35,14 +42,27 @@ export function validateRunbook(runbook: Runbook): Issue[] {
 /** `runbook`: where `${evidence.STEP.ITEM}` may point (absent where evidence cannot be used, e.g. the target). */
 function placeholderIssues(uses: readonly PlaceholderUse[], declared: readonly string[], runbook?: Runbook): Issue[] {
   return uses.flatMap((use): Issue[] => {
-    if (use.unknown) return [{ path: use.path, message: `unknown placeholder ${use.unknown} (use \${params.NAME}, \${secrets.NAME}${runbook ? ' or ${evidence.STEP.ITEM}' : ''})` }];
+    if (use.unknown)
+      return [
+        {
+          path: use.path,
+          message: `unknown placeholder ${use.unknown} (use \${params.NAME}, \${secrets.NAME}${runbook ? ' or ${evidence.STEP.ITEM}' : ''})`,
+        },
+      ];
     if (use.evidence) {
-      const problem = runbook ? evidencePlaceholderProblem(runbook, use.evidence) : 'an ${evidence.STEP.ITEM} placeholder is filled only in action params, not here';
+      const problem = runbook
+        ? evidencePlaceholderProblem(runbook, use.evidence)
+        : 'an ${evidence.STEP.ITEM} placeholder is filled only in action params, not here';
       return problem ? [{ path: use.path, message: problem }] : [];
     }
     if (use.param === undefined || declared.includes(use.param)) return [];
     const guess = closestName(use.param, declared);
-    return [{ path: use.path, message: `\${params.${use.param}} names no declared parameter${guess ? `; did you mean "${guess}"?` : ''} (declared: ${declared.length ? declared.join(', ') : 'none'})` }];
+    return [
+      {
+        path: use.path,
+        message: `\${params.${use.param}} names no declared parameter${guess ? `; did you mean "${guess}"?` : ''} (declared: ${declared.length ? declared.join(', ') : 'none'})`,
+      },
+    ];
   });
 }
 
@@ -50,17 +70,30 @@ function placeholderIssues(uses: readonly PlaceholderUse[], declared: readonly s
 function checkTarget(runbook: Runbook): Issue[] {
   if (runbook.target === undefined) return [];
   const issues = placeholderIssues(placeholdersIn(runbook.target, ['target']), Object.keys(runbook.parameters));
-  if (runbook.target.includes('${secrets.')) issues.push({ path: ['target'], message: 'a target is named by run parameters, never by a secret (it is shown to everyone whose start it refuses)' });
+  if (runbook.target.includes('${secrets.'))
+    issues.push({
+      path: ['target'],
+      message:
+        'a target is named by run parameters, never by a secret (it is shown to everyone whose start it refuses)',
+    });
   return issues;
 }
 
 /** An AI activity needs approval from a mode no higher than the one it may act alone from. */
 function checkOversight(runbook: Runbook): Issue[] {
   const activities = runbook.oversight?.aiActivities ?? [];
-  const issues = duplicates(activities, (a) => a.id, (i) => ['oversight', 'aiActivities', i, 'id'], 'AI activity id');
+  const issues = duplicates(
+    activities,
+    (a) => a.id,
+    (i) => ['oversight', 'aiActivities', i, 'id'],
+    'AI activity id',
+  );
   activities.forEach((a, i) => {
     if (a.aloneFrom !== undefined && a.approvalFrom !== undefined && a.approvalFrom > a.aloneFrom) {
-      issues.push({ path: ['oversight', 'aiActivities', i, 'approvalFrom'], message: `approvalFrom (${a.approvalFrom}) is above aloneFrom (${a.aloneFrom}): from mode ${a.aloneFrom} the AI already acts alone` });
+      issues.push({
+        path: ['oversight', 'aiActivities', i, 'approvalFrom'],
+        message: `approvalFrom (${a.approvalFrom}) is above aloneFrom (${a.aloneFrom}): from mode ${a.aloneFrom} the AI already acts alone`,
+      });
     }
   });
   return issues;
@@ -71,13 +104,30 @@ function checkFailurePolicies(runbook: Runbook): Issue[] {
   return runbook.steps.flatMap((step, i): Issue[] => {
     if (step.kind !== 'action' || step.action === 'notify') return [];
     if (step.onFailure && step.onFailure !== 'fail') {
-      return [{ path: ['steps', i, 'onFailure'], message: `"${step.onFailure}" is for notify steps only: a failed ${step.action} must roll the run back (use "fail" or leave it out)` }];
+      return [
+        {
+          path: ['steps', i, 'onFailure'],
+          message: `"${step.onFailure}" is for notify steps only: a failed ${step.action} must roll the run back (use "fail" or leave it out)`,
+        },
+      ];
     }
-    return step.escalateTo ? [{ path: ['steps', i, 'escalateTo'], message: 'escalateTo is for notify steps (who hears of an undelivered notification)' }] : [];
+    return step.escalateTo
+      ? [
+          {
+            path: ['steps', i, 'escalateTo'],
+            message: 'escalateTo is for notify steps (who hears of an undelivered notification)',
+          },
+        ]
+      : [];
   });
 }
 
-function duplicates<T>(list: readonly T[], key: (t: T) => string, path: (i: number) => IssuePath, what: string): Issue[] {
+function duplicates<T>(
+  list: readonly T[],
+  key: (t: T) => string,
+  path: (i: number) => IssuePath,
+  what: string,
+): Issue[] {
   const first = new Map<string, number>();
   const issues: Issue[] = [];
   list.forEach((item, i) => {
@@ -91,11 +141,19 @@ function duplicates<T>(list: readonly T[], key: (t: T) => string, path: (i: numb
 
 function checkRoles(runbook: Runbook): Issue[] {
   const declared = runbook.roles.map((r) => r.id);
-  const issues = duplicates(runbook.roles, (r) => r.id, (i) => ['roles', i, 'id'], 'role id');
+  const issues = duplicates(
+    runbook.roles,
+    (r) => r.id,
+    (i) => ['roles', i, 'id'],
+    'role id',
+  );
   for (const ref of roleReferences(runbook)) {
     if (!declared.includes(ref.role)) {
       const guess = closestName(ref.role, declared);
-      issues.push({ path: ref.path, message: `role "${ref.role}" is not declared in roles${guess ? `; did you mean "${guess}"?` : ''} (declared: ${declared.join(', ')})` });
+      issues.push({
+        path: ref.path,
+        message: `role "${ref.role}" is not declared in roles${guess ? `; did you mean "${guess}"?` : ''} (declared: ${declared.join(', ')})`,
+      });
     }
   }
   return issues;
@@ -106,19 +164,31 @@ function checkParameters(runbook: Runbook): Issue[] {
   for (const [name, spec] of Object.entries(runbook.parameters)) {
     if (spec.default === undefined) continue;
     const checked = checkParamValue(spec.type, spec.default);
-    if ('problem' in checked) issues.push({ path: ['parameters', name, 'default'], message: `default ${checked.problem} (type is ${spec.type})` });
+    if ('problem' in checked)
+      issues.push({
+        path: ['parameters', name, 'default'],
+        message: `default ${checked.problem} (type is ${spec.type})`,
+      });
   }
   return issues;
 }
 
 function checkStepGraph(runbook: Runbook): Issue[] {
-  const issues = duplicates(runbook.steps, (s) => s.id, (i) => ['steps', i, 'id'], 'step id');
+  const issues = duplicates(
+    runbook.steps,
+    (s) => s.id,
+    (i) => ['steps', i, 'id'],
+    'step id',
+  );
   const ids = new Set(runbook.steps.map((s) => s.id));
   // What `after` may name: the steps, and the entry criteria when the runbook has them.
   const targets = new Set(runbook.entryCriteria.length > 0 ? [ENTRY_CRITERIA_STEP_ID, ...ids] : ids);
   runbook.steps.forEach((step, i) => {
     if (step.id === ENTRY_CRITERIA_STEP_ID) {
-      issues.push({ path: ['steps', i, 'id'], message: `"${ENTRY_CRITERIA_STEP_ID}" is reserved for the entry criteria; choose another id` });
+      issues.push({
+        path: ['steps', i, 'id'],
+        message: `"${ENTRY_CRITERIA_STEP_ID}" is reserved for the entry criteria; choose another id`,
+      });
     }
     // The Definition of Ready comes before everything; `after: []` would start beside it.
     if (step.after?.length === 0 && runbook.entryCriteria.length > 0) {
@@ -128,14 +198,21 @@ function checkStepGraph(runbook: Runbook): Issue[] {
       });
     }
     step.after?.forEach((target, j) => {
-      if (!targets.has(target)) issues.push({ path: ['steps', i, 'after', j], message: `step "${target}" does not exist${nearIds(target, targets)}` });
+      if (!targets.has(target))
+        issues.push({
+          path: ['steps', i, 'after', j],
+          message: `step "${target}" does not exist${nearIds(target, targets)}`,
+        });
     });
   });
   // With duplicate ids the graph is ambiguous, and any cycle in it an echo of the duplicate.
   const cycle = ids.size === runbook.steps.length ? findCycle(resolveDependencies(runbook)) : undefined;
   if (cycle) {
     const index = runbook.steps.findIndex((s) => s.id === cycle[0]);
-    issues.push({ path: ['steps', index, 'after'], message: `steps wait for each other in a cycle: ${cycle.join(' → ')}` });
+    issues.push({
+      path: ['steps', index, 'after'],
+      message: `steps wait for each other in a cycle: ${cycle.join(' → ')}`,
+    });
   }
   return issues;
 }
@@ -149,8 +226,10 @@ function nearIds(target: string, ids: ReadonlySet<string>): string {
 /** `${evidence.step.item}` must name an evidence item of the runbook (the run fills it from the last submission). */
 function evidencePlaceholderProblem(runbook: Runbook, ref: { stepId: string; itemId: string }): string | undefined {
   const step = runbook.steps.find((s) => s.id === ref.stepId);
-  if (!step || step.kind !== 'evidence') return `\${evidence.${ref.stepId}.${ref.itemId}} names no evidence step "${ref.stepId}"`;
-  if (!step.items.some((i) => i.id === ref.itemId)) return `\${evidence.${ref.stepId}.${ref.itemId}}: step "${ref.stepId}" has no item "${ref.itemId}" (items: ${step.items.map((i) => i.id).join(', ')})`;
+  if (!step || step.kind !== 'evidence')
+    return `\${evidence.${ref.stepId}.${ref.itemId}} names no evidence step "${ref.stepId}"`;
+  if (!step.items.some((i) => i.id === ref.itemId))
+    return `\${evidence.${ref.stepId}.${ref.itemId}}: step "${ref.stepId}" has no item "${ref.itemId}" (items: ${step.items.map((i) => i.id).join(', ')})`;
   return undefined;
 }
 
@@ -169,11 +248,17 @@ function checkActions(runbook: Runbook): Issue[] {
       issues.push(...checkActionCall({ action: call.action, params: fillParams(call.params, defaults) }, path));
     }
     if (call.heartbeatTimeout !== undefined && durationToMs(call.heartbeatTimeout) > durationToMs(call.timeout)) {
-      issues.push({ path: [...path, 'heartbeatTimeout'], message: `${call.heartbeatTimeout} is longer than the timeout (${call.timeout})` });
+      issues.push({
+        path: [...path, 'heartbeatTimeout'],
+        message: `${call.heartbeatTimeout} is longer than the timeout (${call.timeout})`,
+      });
     }
     const { initialInterval, maximumInterval } = call.retry;
     if (maximumInterval !== undefined && durationToMs(maximumInterval) < durationToMs(initialInterval)) {
-      issues.push({ path: [...path, 'retry', 'maximumInterval'], message: `${maximumInterval} is shorter than initialInterval (${initialInterval})` });
+      issues.push({
+        path: [...path, 'retry', 'maximumInterval'],
+        message: `${maximumInterval} is shorter than initialInterval (${initialInterval})`,
+      });
     }
   }
   return [...issues, ...checkAnalyses(runbook, declared, defaults)];
@@ -185,12 +270,24 @@ function checkAnalyses(runbook: Runbook, declared: string[], defaults: ReturnTyp
   runbook.steps.forEach((step, i) => {
     if (step.kind !== 'hypercare') return;
     const base: IssuePath = ['steps', i, 'analyses'];
-    issues.push(...duplicates(step.analyses, (a) => a.id, (j) => [...base, j, 'id'], 'analysis id'));
+    issues.push(
+      ...duplicates(
+        step.analyses,
+        (a) => a.id,
+        (j) => [...base, j, 'id'],
+        'analysis id',
+      ),
+    );
     step.analyses.forEach((a, j) => {
       const uses = placeholdersIn({ prometheusUrl: a.prometheusUrl, query: a.query }, [...base, j]);
       issues.push(...placeholderIssues(uses, declared));
       if (uses.every((u) => u.param === undefined || Object.hasOwn(defaults, u.param))) {
-        issues.push(...checkAnalysis(fillAnalysis(a, (s) => fillParams(s, defaults)), [...base, j]));
+        issues.push(
+          ...checkAnalysis(
+            fillAnalysis(a, (s) => fillParams(s, defaults)),
+            [...base, j],
+          ),
+        );
       }
     });
     if (step.watch) issues.push(...checkWatchOf(step.watch, ['steps', i, 'watch'], declared, defaults));
@@ -199,11 +296,30 @@ function checkAnalyses(runbook: Runbook, declared: string[], defaults: ReturnTyp
 }
 
 /** The hypercare watch: placeholders declared, probe ids unique, the target-snapshot call valid. */
-function checkWatchOf(watch: NonNullable<Extract<Runbook['steps'][number], { kind: 'hypercare' }>['watch']>, base: IssuePath, declared: string[], defaults: ReturnType<typeof parameterDefaults>): Issue[] {
-  const issues = duplicates(watch.probes, (p) => p.id, (j) => [...base, 'probes', j, 'id'], 'probe id');
-  const uses = placeholdersIn(watch.probes.map((p) => ({ url: p.url, select: p.select })), [...base, 'probes']);
+function checkWatchOf(
+  watch: NonNullable<Extract<Runbook['steps'][number], { kind: 'hypercare' }>['watch']>,
+  base: IssuePath,
+  declared: string[],
+  defaults: ReturnType<typeof parameterDefaults>,
+): Issue[] {
+  const issues = duplicates(
+    watch.probes,
+    (p) => p.id,
+    (j) => [...base, 'probes', j, 'id'],
+    'probe id',
+  );
+  const uses = placeholdersIn(
+    watch.probes.map((p) => ({ url: p.url, select: p.select })),
+    [...base, 'probes'],
+  );
   issues.push(...placeholderIssues(uses, declared));
-  if (uses.every((u) => u.param === undefined || Object.hasOwn(defaults, u.param))) issues.push(...checkWatch(fillWatch(watch, (s) => fillParams(s, defaults)), base));
+  if (uses.every((u) => u.param === undefined || Object.hasOwn(defaults, u.param)))
+    issues.push(
+      ...checkWatch(
+        fillWatch(watch, (s) => fillParams(s, defaults)),
+        base,
+      ),
+    );
   return issues;
 }
 
@@ -213,7 +329,10 @@ function checkEscalation(levels: readonly EscalationLevel[], base: IssuePath, re
   levels.forEach((level, i) => {
     const previous = levels[i - 1];
     if (previous && durationToMs(level.after) <= durationToMs(previous.after)) {
-      issues.push({ path: [...base, i, 'after'], message: `${level.after} must be later than the level before (${previous.after})` });
+      issues.push({
+        path: [...base, i, 'after'],
+        message: `${level.after} must be later than the level before (${previous.after})`,
+      });
     }
     if (rejectsAt !== undefined && durationToMs(level.after) >= durationToMs(rejectsAt)) {
       issues.push({
@@ -232,16 +351,34 @@ function checkApprovals(runbook: Runbook): Issue[] {
   runbook.steps.forEach((step, i) => {
     if (step.kind !== 'approval') return;
     const base: IssuePath = ['steps', i];
-    issues.push(...duplicates(step.approvers, (a) => a.role, (j) => [...base, 'approvers', j, 'role'], 'approver role'));
-    issues.push(...checkEscalation(step.escalation, [...base, 'escalation'], step.onDeadline === 'reject' ? step.deadline : undefined));
+    issues.push(
+      ...duplicates(
+        step.approvers,
+        (a) => a.role,
+        (j) => [...base, 'approvers', j, 'role'],
+        'approver role',
+      ),
+    );
+    issues.push(
+      ...checkEscalation(
+        step.escalation,
+        [...base, 'escalation'],
+        step.onDeadline === 'reject' ? step.deadline : undefined,
+      ),
+    );
     const before = ancestorsOf(resolved, step.id);
     step.covers.forEach((target, j) => {
       const path = [...base, 'covers', j];
       const kind = kinds.get(target);
-      if (kind === undefined) issues.push({ path, message: `step "${target}" does not exist${nearIds(target, new Set(kinds.keys()))}` });
-      else if (kind !== 'evidence') issues.push({ path, message: `step "${target}" is an ${kind} step; an approval covers evidence steps only` });
+      if (kind === undefined)
+        issues.push({ path, message: `step "${target}" does not exist${nearIds(target, new Set(kinds.keys()))}` });
+      else if (kind !== 'evidence')
+        issues.push({ path, message: `step "${target}" is an ${kind} step; an approval covers evidence steps only` });
       else if (!before.has(target)) {
-        issues.push({ path, message: `evidence step "${target}" does not run before this approval; add it to after so its evidence exists when people decide` });
+        issues.push({
+          path,
+          message: `evidence step "${target}" does not run before this approval; add it to after so its evidence exists when people decide`,
+        });
       }
     });
   });
@@ -249,15 +386,26 @@ function checkApprovals(runbook: Runbook): Issue[] {
 }
 
 function checkItems(items: readonly EvidenceItem[], base: IssuePath): Issue[] {
-  const issues = duplicates(items, (item) => item.id, (i) => [...base, i, 'id'], 'evidence item id');
+  const issues = duplicates(
+    items,
+    (item) => item.id,
+    (i) => [...base, i, 'id'],
+    'evidence item id',
+  );
   items.forEach((item, i) => {
     for (const bound of ['min', 'max'] as const) {
       if (item[bound] !== undefined && item.type !== 'number') {
-        issues.push({ path: [...base, i, bound], message: `${bound} applies to number items only (this item is ${item.type})` });
+        issues.push({
+          path: [...base, i, bound],
+          message: `${bound} applies to number items only (this item is ${item.type})`,
+        });
       }
     }
     if (item.min !== undefined && item.max !== undefined && item.min > item.max) {
-      issues.push({ path: [...base, i, 'min'], message: `min (${item.min}) is greater than max (${item.max}): no value could pass` });
+      issues.push({
+        path: [...base, i, 'min'],
+        message: `min (${item.min}) is greater than max (${item.max}): no value could pass`,
+      });
     }
   });
   return issues;
@@ -282,13 +430,19 @@ function checkHypercare(runbook: Runbook): Issue[] {
     if (step.kind !== 'hypercare') return;
     const base: IssuePath = ['steps', i];
     if (i !== last) {
-      issues.push({ path: [...base, 'kind'], message: `hypercare must be the last step (it is followed by ${listNames(runbook.steps.slice(i + 1).map((s) => s.id))})` });
+      issues.push({
+        path: [...base, 'kind'],
+        message: `hypercare must be the last step (it is followed by ${listNames(runbook.steps.slice(i + 1).map((s) => s.id))})`,
+      });
       return;
     }
     const before = ancestorsOf(resolved, step.id);
     const beside = runbook.steps.filter((s) => s.id !== step.id && !before.has(s.id)).map((s) => s.id);
     if (beside.length) {
-      issues.push({ path: [...base, 'after'], message: `hypercare must come after every other step, but ${listNames(beside)} may still be running` });
+      issues.push({
+        path: [...base, 'after'],
+        message: `hypercare must come after every other step, but ${listNames(beside)} may still be running`,
+      });
     }
     issues.push(...checkEscalation(step.escalation, [...base, 'escalation']));
   });

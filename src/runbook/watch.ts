@@ -1,20 +1,9 @@
 import { checkActionCall } from './actions';
 import type { Issue, IssuePath } from './issues';
-import type { ActionCall, TargetWatch } from './schema';
+import type { TargetWatch } from './schema';
+import { watchCall } from './watchCall';
 
-/**
- * The hypercare watch reads the target with the catalog's target-snapshot action, one reading
- * per call; the workflow compares readings with the baseline. Pure: the workflow bundle, the
- * loader and the start check share it, so the call that runs is the call that was validated.
- */
-export function watchCall(w: TargetWatch): ActionCall {
-  return {
-    action: 'target-snapshot',
-    params: { probes: w.probes.map((p) => ({ id: p.id, url: p.url, select: p.select })) },
-    timeout: w.timeout,
-    retry: { maximumAttempts: 2, initialInterval: '1s', backoffCoefficient: 2 },
-  };
-}
+export { watchCall };
 
 /** The watch's target-snapshot params against the action's schema, issues at the watch's own fields. */
 export function checkWatch(w: TargetWatch, path: IssuePath): Issue[] {

@@ -49,14 +49,21 @@ function received(value: unknown): string {
 
 function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
   let v = root;
-  for (const part of path) v = v !== null && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[part] : undefined;
+  for (const part of path)
+    v = v !== null && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[part] : undefined;
   return v;
 }
 
 /** "must be at least 1", "needs at least 1 item": bounds in words. */
-function boundMessage(code: 'too_small' | 'too_big', origin: string, bound: number, inclusive: boolean): string | undefined {
+function boundMessage(
+  code: 'too_small' | 'too_big',
+  origin: string,
+  bound: number,
+  inclusive: boolean,
+): string | undefined {
   const least = code === 'too_small';
-  if (origin === 'number') return `must be ${least ? (inclusive ? 'at least' : 'more than') : inclusive ? 'at most' : 'less than'} ${bound}`;
+  if (origin === 'number')
+    return `must be ${least ? (inclusive ? 'at least' : 'more than') : inclusive ? 'at most' : 'less than'} ${bound}`;
   const unit = origin === 'array' ? 'item' : origin === 'string' ? 'character' : undefined;
   if (!unit) return undefined;
   if (least && bound === 1) return origin === 'array' ? 'needs at least one item' : 'must not be empty';
@@ -91,7 +98,13 @@ export function zodIssues(error: z.ZodError, schema: z.ZodType, value: unknown, 
     } else if (issue.code === 'invalid_type') {
       message = `must be ${issue.expected === 'array' ? 'a list' : issue.expected === 'object' ? 'an object' : `a ${issue.expected}`}, not ${received(here)}`;
     } else if ((issue.code === 'too_small' || issue.code === 'too_big') && typeof issue.origin === 'string') {
-      message = boundMessage(issue.code, issue.origin, Number(issue.code === 'too_small' ? issue.minimum : issue.maximum), issue.inclusive !== false) ?? message;
+      message =
+        boundMessage(
+          issue.code,
+          issue.origin,
+          Number(issue.code === 'too_small' ? issue.minimum : issue.maximum),
+          issue.inclusive !== false,
+        ) ?? message;
     } else if (issue.code === 'invalid_value' && Array.isArray(issue.values)) {
       const options = listNames(issue.values.map(String));
       message = here === undefined ? `is required: one of ${options}` : `${received(here)} is not one of ${options}`;

@@ -58,10 +58,16 @@ export function createSandboxApp(opts: SandboxOptions = {}): SandboxApp {
     const from = production.deployments.current().version;
     if (body.version !== from && staging.deployments.current().version !== body.version) {
       const staged = staging.deployments.current();
-      res.status(409).json({ error: `version ${body.version} is not staged: the staging slot serves ${staged.version}${staged.target ? ` (rolling out ${staged.target})` : ''}; deploy it to /staging/deploy first` });
+      res.status(409).json({
+        error: `version ${body.version} is not staged: the staging slot serves ${staged.version}${staged.target ? ` (rolling out ${staged.target})` : ''}; deploy it to /staging/deploy first`,
+      });
       return;
     }
-    const outcome = production.deployments.switchTo(body.version, body.idempotencyKey, production.faults.current.rolloutMs);
+    const outcome = production.deployments.switchTo(
+      body.version,
+      body.idempotencyKey,
+      production.faults.current.rolloutMs,
+    );
     if (outcome.ok && !outcome.replayed && from !== body.version) staging.deployments.replace(from);
     answerDeploy(res, outcome);
   });

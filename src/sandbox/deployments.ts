@@ -18,8 +18,7 @@ interface KeyRecord {
 }
 
 export type DeployOutcome =
-  | { ok: true; replayed: boolean; event: DeploymentEvent }
-  | { ok: false; status: 409; error: string };
+  { ok: true; replayed: boolean; event: DeploymentEvent } | { ok: false; status: 409; error: string };
 
 export class Deployments {
   private serving: string;
@@ -30,7 +29,10 @@ export class Deployments {
   /** Every version that ever served here, in order: what "production never served it" is checked against. */
   private readonly served: string[] = [];
 
-  constructor(initialVersion: string, private readonly now: () => number = Date.now) {
+  constructor(
+    initialVersion: string,
+    private readonly now: () => number = Date.now,
+  ) {
     this.serving = initialVersion;
     this.served.push(initialVersion);
   }
@@ -38,7 +40,9 @@ export class Deployments {
   /** The serving version; a rollout in progress keeps the old one serving until it is ready. */
   current(): { version: string; status: 'serving' | 'rolling-out'; target?: string } {
     this.settle();
-    return this.pending ? { version: this.serving, status: 'rolling-out', target: this.pending.version } : { version: this.serving, status: 'serving' };
+    return this.pending
+      ? { version: this.serving, status: 'rolling-out', target: this.pending.version }
+      : { version: this.serving, status: 'serving' };
   }
 
   deploy(version: string, key: string, rolloutMs: number): DeployOutcome {
@@ -84,7 +88,13 @@ export class Deployments {
       previous: this.previous.at(-1) ?? null,
       served: [...this.served],
       history: this.history,
-      keys: [...this.keys.entries()].map(([key, r]) => ({ key, kind: r.kind, version: r.version, calls: r.calls, applied: 1 })),
+      keys: [...this.keys.entries()].map(([key, r]) => ({
+        key,
+        kind: r.kind,
+        version: r.version,
+        calls: r.calls,
+        applied: 1,
+      })),
     };
   }
 
@@ -98,7 +108,13 @@ export class Deployments {
     return { ok: true, replayed: true, event: seen.event };
   }
 
-  private apply(kind: KeyRecord['kind'], key: string, version: string, rolloutMs: number, remember = true): DeployOutcome {
+  private apply(
+    kind: KeyRecord['kind'],
+    key: string,
+    version: string,
+    rolloutMs: number,
+    remember = true,
+  ): DeployOutcome {
     const from = this.pending?.version ?? this.serving;
     if (remember) this.previous.push(this.serving);
     const event: DeploymentEvent = { kind, key, from, to: version, at: new Date(this.now()).toISOString() };

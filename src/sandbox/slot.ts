@@ -20,7 +20,12 @@ export interface Slot {
   router: express.Router;
 }
 
-export function createSlot(name: Slot['name'], initialVersion: string, secondary: SecondaryConfig | false, metrics: SandboxMetrics): Slot {
+export function createSlot(
+  name: Slot['name'],
+  initialVersion: string,
+  secondary: SecondaryConfig | false,
+  metrics: SandboxMetrics,
+): Slot {
   const deployments = new Deployments(initialVersion);
   const faults = new FaultSwitch(secondary);
   const router = express.Router();

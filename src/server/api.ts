@@ -69,7 +69,12 @@ export type ListRunsQuery = z.infer<typeof listRunsQuerySchema>;
 // ---------------------------------------------------------------------------------------------
 // Passkeys (WebAuthn): what browsers send, as @simplewebauthn/browser produces it
 
-const base64url = (max: number) => z.string().min(1).max(max).regex(/^[A-Za-z0-9_-]+$/, 'must be base64url');
+const base64url = (max: number) =>
+  z
+    .string()
+    .min(1)
+    .max(max)
+    .regex(/^[A-Za-z0-9_-]+$/, 'must be base64url');
 const credentialIdSchema = base64url(1400);
 const clientExtensionResults = z.record(z.string(), z.unknown());
 
@@ -110,7 +115,9 @@ export const decisionPasskeySchema = z.strictObject({
 });
 
 export const decisionBodySchema = z.discriminatedUnion('decision', [
-  approveStepSchema.omit({ actor: true, stepId: true, signature: true, passkey: true }).extend({ decision: z.literal('approve'), passkey: decisionPasskeySchema.optional() }),
+  approveStepSchema
+    .omit({ actor: true, stepId: true, signature: true, passkey: true })
+    .extend({ decision: z.literal('approve'), passkey: decisionPasskeySchema.optional() }),
   // The workflow's reject schema, with its reason also when the comment is missing altogether.
   rejectStepSchema.omit({ actor: true, stepId: true, signature: true, passkey: true }).extend({
     decision: z.literal('reject'),
@@ -166,7 +173,13 @@ export const reasonBodySchema = requestRollbackSchema.omit({ actor: true, signat
 export type ReasonBody = z.infer<typeof reasonBodySchema>;
 
 /** A scheduled oversight review's id: the review workflow's id (`<run>.review.<duty>-<fire time>`). */
-export const reviewParamsSchema = z.strictObject({ reviewId: z.string().min(1).max(300).regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, 'must be a review id') });
+export const reviewParamsSchema = z.strictObject({
+  reviewId: z
+    .string()
+    .min(1)
+    .max(300)
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, 'must be a review id'),
+});
 /** What a reviewer records: sample size, overrides, findings (each may raise a Red Button report), a note. */
 export const reviewBodySchema = submitReviewSchema.omit({ actor: true, signature: true });
 
@@ -210,7 +223,12 @@ export interface Operation {
   body?: z.ZodType;
   status: number;
   /** A raw (not JSON) request body of this type, read up to `limit` (else 413). */
-  upload?: { type: 'application/zip'; limit: string; description: string; /** What the archive may unpack to. */ unpacked?: string };
+  upload?: {
+    type: 'application/zip';
+    limit: string;
+    description: string;
+    /** What the archive may unpack to. */ unpacked?: string;
+  };
   /** Public operations need no identity (health, metrics, login, the document itself). */
   public?: boolean;
   /** Only a browser session may do this, not an API token (and for `fresh`, one logged in within minutes). */
@@ -229,15 +247,43 @@ function op<const O extends Operation>(o: O): O {
 }
 
 export const operations = {
-  listRunbooks: op({ method: 'get', path: '/api/runbooks', tag: 'runs', summary: 'The runbooks a run can start from (id, version, title, sha256; invalid files with their issues)', status: 200 }),
-  startRun: op({ method: 'post', path: '/api/runs', tag: 'runs', summary: 'Start a go-live run from a runbook', body: startRunBodySchema, status: 201 }),
-  listRuns: op({ method: 'get', path: '/api/runs', tag: 'runs', summary: 'List and filter runs (paginated)', query: listRunsQuerySchema, status: 200 }),
-  getRun: op({ method: 'get', path: '/api/runs/:runId', tag: 'runs', summary: "A run's full state", params: runParamsSchema, status: 200 }),
+  listRunbooks: op({
+    method: 'get',
+    path: '/api/runbooks',
+    tag: 'runs',
+    summary: 'The runbooks a run can start from (id, version, title, sha256; invalid files with their issues)',
+    status: 200,
+  }),
+  startRun: op({
+    method: 'post',
+    path: '/api/runs',
+    tag: 'runs',
+    summary: 'Start a go-live run from a runbook',
+    body: startRunBodySchema,
+    status: 201,
+  }),
+  listRuns: op({
+    method: 'get',
+    path: '/api/runs',
+    tag: 'runs',
+    summary: 'List and filter runs (paginated)',
+    query: listRunsQuerySchema,
+    status: 200,
+  }),
+  getRun: op({
+    method: 'get',
+    path: '/api/runs/:runId',
+    tag: 'runs',
+    summary: "A run's full state",
+    params: runParamsSchema,
+    status: 200,
+  }),
   decide: op({
     method: 'post',
     path: '/api/runs/:runId/steps/:stepId/decisions',
     tag: 'decisions',
-    summary: "Approve or reject a waiting approval step (a step the runbook marks `passkey` needs `passkey`: the binding and the authenticator's answer to its passkey-challenge; without it, 403 PasskeyRequired)",
+    summary:
+      "Approve or reject a waiting approval step (a step the runbook marks `passkey` needs `passkey`: the binding and the authenticator's answer to its passkey-challenge; without it, 403 PasskeyRequired)",
     params: stepParamsSchema,
     body: decisionBodySchema,
     status: 200,
@@ -257,12 +303,22 @@ export const operations = {
     method: 'post',
     path: '/api/runs/:runId/steps/:stepId/resend',
     tag: 'decisions',
-    summary: 'Send an undelivered notification again (a notify step the runbook lets warn); answers with the step, still `undelivered` if it failed again',
+    summary:
+      'Send an undelivered notification again (a notify step the runbook lets warn); answers with the step, still `undelivered` if it failed again',
     params: stepParamsSchema,
     body: resendBodySchema,
     status: 200,
   }),
-  report: op({ method: 'post', path: '/api/runs/:runId/reports', tag: 'red-button', summary: 'Red Button: report an AI error', params: runParamsSchema, body: reportBodySchema, status: 201 }),
+  report: op({
+    method: 'post',
+    path: '/api/runs/:runId/reports',
+    tag: 'red-button',
+    summary:
+      'Red Button: report an AI error. Answers `{report, receipt?}`: the report as the run recorded it (its `id` names it in the resolution route) and, for an anonymous report, a one-time receipt that proves the report was yours (the run keeps only its SHA-256)',
+    params: runParamsSchema,
+    body: reportBodySchema,
+    status: 201,
+  }),
   resolveReport: op({
     method: 'post',
     path: '/api/runs/:runId/reports/:reportId/resolution',
@@ -273,31 +329,67 @@ export const operations = {
     status: 200,
     idempotent: true,
   }),
-  stop: op({ method: 'post', path: '/api/runs/:runId/stop', tag: 'red-button', summary: 'Stop the line (rolls the go-live back)', params: runParamsSchema, body: reasonBodySchema, status: 200, idempotent: true }),
-  rollback: op({ method: 'post', path: '/api/runs/:runId/rollback', tag: 'red-button', summary: 'Ask for a rollback', params: runParamsSchema, body: reasonBodySchema, status: 200, idempotent: true }),
+  stop: op({
+    method: 'post',
+    path: '/api/runs/:runId/stop',
+    tag: 'red-button',
+    summary: 'Stop the line (rolls the go-live back)',
+    params: runParamsSchema,
+    body: reasonBodySchema,
+    status: 200,
+    idempotent: true,
+  }),
+  rollback: op({
+    method: 'post',
+    path: '/api/runs/:runId/rollback',
+    tag: 'red-button',
+    summary: 'Ask for a rollback',
+    params: runParamsSchema,
+    body: reasonBodySchema,
+    status: 200,
+    idempotent: true,
+  }),
   redButton: op({
     method: 'get',
     path: '/api/reports',
     tag: 'red-button',
-    summary: 'The Red Button across the runs you may read: reports per system and severity, share answered in time and closed with the reporter, time to first response and resolution (median, p90), overdue first, reporter recognition (anonymous reporters only counted)',
+    summary:
+      'The Red Button across the runs you may read: reports per system and severity, share answered in time and closed with the reporter, time to first response and resolution (median, p90), overdue first, reporter recognition (anonymous reporters only counted)',
     query: redButtonQuerySchema,
     status: 200,
   }),
-  redButtonCsv: op({ method: 'get', path: '/api/reports.csv', tag: 'red-button', summary: 'The same reports as CSV (one row per report, overdue first)', query: redButtonQuerySchema, status: 200, produces: 'text/csv' }),
+  redButtonCsv: op({
+    method: 'get',
+    path: '/api/reports.csv',
+    tag: 'red-button',
+    summary: 'The same reports as CSV (one row per report, overdue first)',
+    query: redButtonQuerySchema,
+    status: 200,
+    produces: 'text/csv',
+  }),
   runOversight: op({
     method: 'get',
     path: '/api/runs/:runId/oversight',
     tag: 'oversight',
-    summary: "The run's scheduled oversight: each duty's Temporal Schedule (paused or not, next reviews) and the reviews it started (done, waiting, missed)",
+    summary:
+      "The run's scheduled oversight: each duty's Temporal Schedule (paused or not, next reviews) and the reviews it started (done, waiting, missed)",
     params: runParamsSchema,
     status: 200,
   }),
-  getReview: op({ method: 'get', path: '/api/reviews/:reviewId', tag: 'oversight', summary: 'One scheduled oversight review', params: reviewParamsSchema, status: 200 }),
+  getReview: op({
+    method: 'get',
+    path: '/api/reviews/:reviewId',
+    tag: 'oversight',
+    summary: 'One scheduled oversight review',
+    params: reviewParamsSchema,
+    status: 200,
+  }),
   recordReview: op({
     method: 'post',
     path: '/api/reviews/:reviewId',
     tag: 'oversight',
-    summary: "Record an oversight review as its duty's reviewer (evidence: sample size, overrides, findings); a finding with report: true raises a Red Button report on the run",
+    summary:
+      "Record an oversight review as its duty's reviewer (evidence: sample size, overrides, findings); a finding with report: true raises a Red Button report on the run",
     params: reviewParamsSchema,
     body: reviewBodySchema,
     status: 200,
@@ -306,7 +398,8 @@ export const operations = {
     method: 'get',
     path: '/api/runs/:runId/history',
     tag: 'audit',
-    summary: "The run's hash-chained audit trail (whole continue-as-new chain), refused attempts apart; filters by kind, person, step",
+    summary:
+      "The run's hash-chained audit trail (whole continue-as-new chain), refused attempts apart; filters by kind, person, step",
     params: runParamsSchema,
     query: historyQuerySchema,
     status: 200,
@@ -339,7 +432,8 @@ export const operations = {
     method: 'post',
     path: '/api/dossiers/verify',
     tag: 'audit',
-    summary: 'Verify a dossier zip offline: every file against the manifest, then the hash chain; names the first altered file or entry',
+    summary:
+      'Verify a dossier zip offline: every file against the manifest, then the hash chain; names the first altered file or entry',
     upload: {
       type: 'application/zip',
       limit: DOSSIER_UPLOAD_LIMIT,
@@ -352,7 +446,8 @@ export const operations = {
     method: 'get',
     path: '/api/signing-keys',
     tag: 'audit',
-    summary: "The public keys golive signs every run's input and messages with (current first): pin one in `golive verify --expect-key`",
+    summary:
+      "The public keys golive signs every run's input and messages with (current first): pin one in `golive verify --expect-key`",
     status: 200,
     public: true,
   }),
@@ -366,7 +461,13 @@ export const operations = {
     body: passkeyChallengeBodySchema,
     status: 200,
   }),
-  listPasskeys: op({ method: 'get', path: '/api/passkeys', tag: 'passkeys', summary: 'My registered passkeys', status: 200 }),
+  listPasskeys: op({
+    method: 'get',
+    path: '/api/passkeys',
+    tag: 'passkeys',
+    summary: 'My registered passkeys',
+    status: 200,
+  }),
   passkeyRegistrationOptions: op({
     method: 'post',
     path: '/api/passkeys/registration-options',
@@ -379,18 +480,36 @@ export const operations = {
     method: 'post',
     path: '/api/passkeys',
     tag: 'passkeys',
-    summary: "Register a passkey: the authenticator's answer to the creation options (browser session logged in within the last 15 minutes)",
+    summary:
+      "Register a passkey: the authenticator's answer to the creation options (browser session logged in within the last 15 minutes)",
     body: registerPasskeyBodySchema,
     status: 201,
     session: 'fresh',
   }),
-  deletePasskey: op({ method: 'delete', path: '/api/passkeys/:credentialId', tag: 'passkeys', summary: 'Remove one of my passkeys', params: passkeyParamsSchema, status: 204, session: 'any' }),
-  login: op({ method: 'post', path: '/api/session', tag: 'session', summary: 'Log in (sets the session cookie)', body: loginBodySchema, status: 200, public: true }),
+  deletePasskey: op({
+    method: 'delete',
+    path: '/api/passkeys/:credentialId',
+    tag: 'passkeys',
+    summary: 'Remove one of my passkeys',
+    params: passkeyParamsSchema,
+    status: 204,
+    session: 'any',
+  }),
+  login: op({
+    method: 'post',
+    path: '/api/session',
+    tag: 'session',
+    summary: 'Log in (sets the session cookie)',
+    body: loginBodySchema,
+    status: 200,
+    public: true,
+  }),
   cliLogin: op({
     method: 'post',
     path: '/api/cli-logins',
     tag: 'session',
-    summary: "Hand an API token to `golive login` (browser session only): a one-use code for the CLI's loopback address (`redirect`), or to paste",
+    summary:
+      "Hand an API token to `golive login` (browser session only): a one-use code for the CLI's loopback address (`redirect`), or to paste",
     body: cliLoginBodySchema,
     status: 201,
     session: 'any',
@@ -399,14 +518,28 @@ export const operations = {
     method: 'post',
     path: '/api/cli-logins/token',
     tag: 'session',
-    summary: 'Redeem a `golive login` code with its verifier: an API token for the person who handed it over, valid GOLIVE_CLI_TOKEN_TTL',
+    summary:
+      'Redeem a `golive login` code with its verifier: an API token for the person who handed it over, valid GOLIVE_CLI_TOKEN_TTL',
     body: cliTokenBodySchema,
     status: 201,
     public: true,
   }),
   logout: op({ method: 'delete', path: '/api/session', tag: 'session', summary: 'Log out', status: 204 }),
-  me: op({ method: 'get', path: '/api/me', tag: 'session', summary: 'Who I am, my roles and my CSRF token', status: 200 }),
-  healthz: op({ method: 'get', path: '/healthz', tag: 'ops', summary: 'Liveness: the process answers (checks nothing else)', status: 200, public: true }),
+  me: op({
+    method: 'get',
+    path: '/api/me',
+    tag: 'session',
+    summary: 'Who I am, my roles and my CSRF token',
+    status: 200,
+  }),
+  healthz: op({
+    method: 'get',
+    path: '/healthz',
+    tag: 'ops',
+    summary: 'Liveness: the process answers (checks nothing else)',
+    status: 200,
+    public: true,
+  }),
   readyz: op({
     method: 'get',
     path: '/readyz',
@@ -415,7 +548,23 @@ export const operations = {
     status: 200,
     public: true,
   }),
-  metrics: op({ method: 'get', path: '/metrics', tag: 'ops', summary: 'Prometheus metrics: process, HTTP latency by route, decisions, refusals (the workflow\'s too), Red Button reports, runs by state', status: 200, public: true, produces: 'text/plain' }),
-  openapi: op({ method: 'get', path: '/api/openapi.json', tag: 'ops', summary: 'This document', status: 200, public: true }),
+  metrics: op({
+    method: 'get',
+    path: '/metrics',
+    tag: 'ops',
+    summary:
+      "Prometheus metrics: process, HTTP latency by route, decisions, refusals (the workflow's too), Red Button reports, runs by state",
+    status: 200,
+    public: true,
+    produces: 'text/plain',
+  }),
+  openapi: op({
+    method: 'get',
+    path: '/api/openapi.json',
+    tag: 'ops',
+    summary: 'This document',
+    status: 200,
+    public: true,
+  }),
 } as const;
 export type OperationId = keyof typeof operations;

@@ -18,7 +18,7 @@ import { requestIds, routeOf } from './requestIds';
 import { createLogger } from '../log';
 import { prepareRun } from '../runbook/prepare';
 import { ensurePrivateDir } from '../privateFiles';
-import { RefusalLog } from './refusalLog';
+import { RefusalLog } from '../audit/refusalLog';
 import { registerAuditRoutes } from './routes/audit';
 import { registerIdentityRoutes } from './routes/identity';
 import { registerMessageRoutes } from './routes/messages';
@@ -73,7 +73,12 @@ function countRequests(metrics: Metrics) {
 
 /** Requests outside the API that a browser makes get an error page; everything else JSON. */
 function wantsPage(req: Request): boolean {
-  const api = req.path === '/api' || req.path.startsWith('/api/') || req.path === '/healthz' || req.path === '/metrics' || req.path.startsWith('/assets/');
+  const api =
+    req.path === '/api' ||
+    req.path.startsWith('/api/') ||
+    req.path === '/healthz' ||
+    req.path === '/metrics' ||
+    req.path.startsWith('/assets/');
   return !api && req.accepts(['json', 'html']) === 'html';
 }
 
@@ -101,7 +106,13 @@ export function buildContext(deps: AppDeps): ServerContext {
     ...(deps.oidc ? { oidc: new OidcClient(deps.oidc) } : {}),
     passkeys: new PasskeyStore(db),
     oneTime: new OneTimeValues(db),
-    runs: new TemporalRuns(deps.client, deps.taskQueue, deps.namespace, keyring, new PageTokens(pageTokenKey(deps.serverSecret))),
+    runs: new TemporalRuns(
+      deps.client,
+      deps.taskQueue,
+      deps.namespace,
+      keyring,
+      new PageTokens(pageTokenKey(deps.serverSecret)),
+    ),
     auth: new Authenticator({
       directory,
       tokens: new ApiTokens(db),
@@ -127,7 +138,10 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(securityHeaders);
   app.use(countRequests(ctx.metrics));
   app.use(express.json({ limit: deps.bodyLimit ?? DEFAULT_BODY_LIMIT, strict: true }));
-  app.use('/assets/vendor/simplewebauthn', express.static(WEBAUTHN_BROWSER_DIR, { fallthrough: false, index: false, maxAge: '1h' }));
+  app.use(
+    '/assets/vendor/simplewebauthn',
+    express.static(WEBAUTHN_BROWSER_DIR, { fallthrough: false, index: false, maxAge: '1h' }),
+  );
   app.use('/assets', express.static(ASSETS_DIR, { fallthrough: false, index: false, maxAge: '1h' }));
 
   const api = express.Router();
@@ -144,6 +158,10 @@ export function createApp(deps: AppDeps): express.Express {
   });
   registerUiRoutes(app, ctx);
   app.use(translateOutages);
-  app.use(errorHandler(ctx.log, async (req, error) => (wantsPage(req) ? errorPage(await principalOf(ctx, req), error.status, error.message) : undefined)));
+  app.use(
+    errorHandler(ctx.log, async (req, error) =>
+      wantsPage(req) ? errorPage(await principalOf(ctx, req), error.status, error.message) : undefined,
+    ),
+  );
   return app;
 }

@@ -11,7 +11,7 @@ import type { TemporalAvailability } from '../temporal/availability';
 import type { TrustedProxy } from '../auth/proxy';
 import type { UserStore } from '../auth/users';
 import type { Metrics } from './metrics';
-import type { RefusalLog } from './refusalLog';
+import type { RefusalLog } from '../audit/refusalLog';
 import type { RunAudit } from './runAudit';
 import type { prepareRun } from '../runbook/prepare';
 import type { RunbookRegistry } from '../runbook/registry';

@@ -1,5 +1,9 @@
 import type { ErrorRequestHandler, Request } from 'express';
-import { isGrpcServiceError, QueryNotRegisteredError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
+import {
+  isGrpcServiceError,
+  QueryNotRegisteredError,
+  WorkflowUpdateRPCTimeoutOrCancelledError,
+} from '@temporalio/client';
 import { ValueError } from '@temporalio/common';
 import type { z } from 'zod';
 import type { core } from 'zod';
@@ -44,7 +48,13 @@ export class HttpError extends Error {
   constructor(
     readonly status: HttpStatus,
     message: string,
-    readonly extra: { issues?: Issue[]; reason?: string; code?: string; headers?: Record<string, string>; runId?: string } = {},
+    readonly extra: {
+      issues?: Issue[];
+      reason?: string;
+      code?: string;
+      headers?: Record<string, string>;
+      runId?: string;
+    } = {},
   ) {
     super(message);
   }
@@ -55,7 +65,15 @@ export class HttpError extends Error {
 
   body(): ErrorBody {
     const { issues, reason, runId } = this.extra;
-    return { error: { code: this.code, message: this.message, ...(issues ? { issues } : {}), ...(reason ? { reason } : {}), ...(runId ? { runId } : {}) } };
+    return {
+      error: {
+        code: this.code,
+        message: this.message,
+        ...(issues ? { issues } : {}),
+        ...(reason ? { reason } : {}),
+        ...(runId ? { runId } : {}),
+      },
+    };
   }
 }
 
@@ -94,7 +112,10 @@ export const humanErrors: core.$ZodErrorMap = (iss) => {
     case 'invalid_union': {
       const { options, discriminator } = iss as { options?: unknown[]; discriminator?: string };
       if (iss.note === 'No matching discriminator' && options) {
-        const given = discriminator && iss.input && typeof iss.input === 'object' ? (iss.input as Record<string, unknown>)[discriminator] : iss.input;
+        const given =
+          discriminator && iss.input && typeof iss.input === 'object'
+            ? (iss.input as Record<string, unknown>)[discriminator]
+            : iss.input;
         return given === undefined ? `required (one of: ${list(options)})` : `must be one of: ${list(options)}`;
       }
       // A value-or-list union (?kind=a&kind=b): say what a value may be.
@@ -111,8 +132,10 @@ function fromBodyParser(err: unknown): HttpError | undefined {
   const type = (err as { type?: unknown }).type;
   if (type === 'entity.too.large') return new HttpError(413, 'the request body is too large');
   if (type === 'entity.parse.failed') return new HttpError(400, 'the request body is not valid JSON');
-  if (type === 'charset.unsupported' || type === 'encoding.unsupported') return new HttpError(415, 'unsupported body encoding');
-  if (typeof type === 'string' && type.startsWith('request.')) return new HttpError(400, 'the request body could not be read');
+  if (type === 'charset.unsupported' || type === 'encoding.unsupported')
+    return new HttpError(415, 'unsupported body encoding');
+  if (typeof type === 'string' && type.startsWith('request.'))
+    return new HttpError(400, 'the request body could not be read');
   return undefined;
 }
 
@@ -122,7 +145,9 @@ function fromBodyParser(err: unknown): HttpError | undefined {
  */
 function fromUriError(err: unknown): HttpError | undefined {
   if (!(err instanceof URIError)) return undefined;
-  return new HttpError(400, 'the URL path holds a malformed percent-escape', { issues: [{ path: 'params', message: 'is not valid percent-encoded UTF-8' }] });
+  return new HttpError(400, 'the URL path holds a malformed percent-escape', {
+    issues: [{ path: 'params', message: 'is not valid percent-encoded UTF-8' }],
+  });
 }
 
 /** gRPC status codes the Temporal client reports (google.rpc.Code). */
@@ -141,23 +166,34 @@ export function grpcCodeOf(err: unknown): number | undefined {
  * unreachable, overloaded or too slow is nobody's bug, so 503 and try again.
  */
 function fromTemporal(err: unknown): HttpError | undefined {
-  if (err instanceof ValueError) return new HttpError(400, 'the request holds a value that cannot be stored (not plain JSON, or nested too deep)');
+  if (err instanceof ValueError)
+    return new HttpError(400, 'the request holds a value that cannot be stored (not plain JSON, or nested too deep)');
   if (err instanceof QueryNotRegisteredError) return new HttpError(404, 'no such run');
   const code = grpcCodeOf(err);
-  const unavailable = code === GRPC.unavailable || code === GRPC.deadlineExceeded || code === GRPC.resourceExhausted || err instanceof WorkflowUpdateRPCTimeoutOrCancelledError;
-  if (unavailable) return new HttpError(503, 'Temporal did not answer in time: try again shortly', { headers: { 'Retry-After': '5' } });
+  const unavailable =
+    code === GRPC.unavailable ||
+    code === GRPC.deadlineExceeded ||
+    code === GRPC.resourceExhausted ||
+    err instanceof WorkflowUpdateRPCTimeoutOrCancelledError;
+  if (unavailable)
+    return new HttpError(503, 'Temporal did not answer in time: try again shortly', {
+      headers: { 'Retry-After': '5' },
+    });
   return undefined;
 }
 
 /** Client errors from express's own middleware (express.static's missing file: a 404 with `expose` false) keep their status. */
 function fromExposed(err: unknown): HttpError | undefined {
   const { status, expose } = err as { status?: unknown; expose?: unknown };
-  if (typeof status !== 'number' || !(status in ERROR_CODES) || status >= 500 || (status !== 404 && expose !== true)) return undefined;
+  if (typeof status !== 'number' || !(status in ERROR_CODES) || status >= 500 || (status !== 404 && expose !== true))
+    return undefined;
   return new HttpError(status as HttpStatus, status === 404 ? 'no such file' : 'the request was not accepted');
 }
 
 export function toHttpError(err: unknown): HttpError | undefined {
-  return err instanceof HttpError ? err : (fromBodyParser(err) ?? fromUriError(err) ?? fromTemporal(err) ?? fromExposed(err));
+  return err instanceof HttpError
+    ? err
+    : (fromBodyParser(err) ?? fromUriError(err) ?? fromTemporal(err) ?? fromExposed(err));
 }
 
 export interface ErrorLog {
@@ -186,7 +222,10 @@ export function answerFor(err: unknown, req: Pick<Request, 'method' | 'originalU
  * The last middleware. `page` renders the answer as HTML for requests that want a page (the
  * UI's routes); the API always answers JSON.
  */
-export function errorHandler(log: ErrorLog, page?: (req: Request, error: HttpError) => Promise<string | undefined>): ErrorRequestHandler {
+export function errorHandler(
+  log: ErrorLog,
+  page?: (req: Request, error: HttpError) => Promise<string | undefined>,
+): ErrorRequestHandler {
   return (err, req, res, _next) => {
     const known = answerFor(err, req, log);
     if (res.headersSent) return;

@@ -78,7 +78,13 @@ export async function startGoLiveWeb(o: GoLiveWebOptions): Promise<WebServer & {
       ]
     : [signing, `  users           ${demo.usersFile} (demo passwords: ${demo.credentialsFile})`];
   // Passkeys belong to a domain name: on this machine, that is localhost.
-  if (!o.config.GOLIVE_PUBLIC_URL && /^127\./.test(o.config.GOLIVE_HOST)) banner.push(`  passkeys        open ${server.url.replace(/\/\/127\.[\d.]+/, '//localhost')} to sign approvals with a passkey (not at an IP address)`);
-  if (oidc) banner.push(`  single sign-on  ${oidc.issuer} (client ${oidc.clientId}; roles from the "${oidc.groupsClaim}" claim)`);
+  if (!o.config.GOLIVE_PUBLIC_URL && /^127\./.test(o.config.GOLIVE_HOST))
+    banner.push(
+      `  passkeys        open ${server.url.replace(/\/\/127\.[\d.]+/, '//localhost')} to sign approvals with a passkey (not at an IP address)`,
+    );
+  if (oidc)
+    banner.push(
+      `  single sign-on  ${oidc.issuer} (client ${oidc.clientId}; roles from the "${oidc.groupsClaim}" claim)`,
+    );
   return { ...server, url: o.config.GOLIVE_PUBLIC_URL ?? server.url, banner };
 }

@@ -32,7 +32,12 @@ export function idempotencyKeyOf(req: Request): string | undefined {
   const value = Array.isArray(raw) ? raw[0] : raw;
   if (value === undefined || !KEY_PATTERN.test(value)) {
     throw new HttpError(400, `invalid ${IDEMPOTENCY_HEADER} header`, {
-      issues: [{ path: `header.${IDEMPOTENCY_HEADER}`, message: 'must be 1 to 200 visible ASCII characters (a UUID, for example)' }],
+      issues: [
+        {
+          path: `header.${IDEMPOTENCY_HEADER}`,
+          message: 'must be 1 to 200 visible ASCII characters (a UUID, for example)',
+        },
+      ],
     });
   }
   return value;

@@ -27,7 +27,12 @@ const RUN_COUNT_TIMEOUT_MS = 2_000;
 
 export class Metrics {
   readonly registry = new Registry();
-  readonly httpRequests = new Counter({ name: 'golive_http_requests_total', help: 'HTTP requests by method, route and status', labelNames: ['method', 'route', 'status'] as const, registers: [this.registry] });
+  readonly httpRequests = new Counter({
+    name: 'golive_http_requests_total',
+    help: 'HTTP requests by method, route and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    registers: [this.registry],
+  });
   readonly httpDuration = new Histogram({
     name: 'golive_http_request_duration_seconds',
     help: 'HTTP request latency by method, route and status',
@@ -35,10 +40,30 @@ export class Metrics {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [this.registry],
   });
-  readonly runsStarted = new Counter({ name: 'golive_runs_started_total', help: 'Go-live runs started through the server', labelNames: ['runbook'] as const, registers: [this.registry] });
-  readonly decisions = new Counter({ name: 'golive_decisions_total', help: 'Approval decisions accepted, by decision', labelNames: ['decision'] as const, registers: [this.registry] });
-  readonly refusals = new Counter({ name: 'golive_refusals_total', help: 'Refused attempts, by action and refusal type', labelNames: ['action', 'type'] as const, registers: [this.registry] });
-  readonly reports = new Counter({ name: 'golive_reports_total', help: 'Red Button reports accepted, by severity', labelNames: ['severity'] as const, registers: [this.registry] });
+  readonly runsStarted = new Counter({
+    name: 'golive_runs_started_total',
+    help: 'Go-live runs started through the server',
+    labelNames: ['runbook'] as const,
+    registers: [this.registry],
+  });
+  readonly decisions = new Counter({
+    name: 'golive_decisions_total',
+    help: 'Approval decisions accepted, by decision',
+    labelNames: ['decision'] as const,
+    registers: [this.registry],
+  });
+  readonly refusals = new Counter({
+    name: 'golive_refusals_total',
+    help: 'Refused attempts, by action and refusal type',
+    labelNames: ['action', 'type'] as const,
+    registers: [this.registry],
+  });
+  readonly reports = new Counter({
+    name: 'golive_reports_total',
+    help: 'Red Button reports accepted, by severity',
+    labelNames: ['severity'] as const,
+    registers: [this.registry],
+  });
 
   constructor(runCounts?: RunCounts) {
     collectDefaultMetrics({ register: this.registry });
@@ -87,7 +112,9 @@ export class RunCounts {
 
   private async count(state: string): Promise<number> {
     const query = `WorkflowType = "${GO_LIVE_WORKFLOW}" AND ${runStateKey.name} = "${state}"`;
-    const res = await this.client.withDeadline(Date.now() + RUN_COUNT_TIMEOUT_MS, () => this.client.workflowService.countWorkflowExecutions({ namespace: this.namespace, query }));
+    const res = await this.client.withDeadline(Date.now() + RUN_COUNT_TIMEOUT_MS, () =>
+      this.client.workflowService.countWorkflowExecutions({ namespace: this.namespace, query }),
+    );
     return Number(res.count ?? 0);
   }
 }

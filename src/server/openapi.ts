@@ -8,7 +8,10 @@ import { ERROR_CODES } from './errors';
  */
 
 function schemaOf(s: z.ZodType): Record<string, unknown> {
-  const { $schema: _drop, ...rest } = z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  const { $schema: _drop, ...rest } = z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' }) as Record<
+    string,
+    unknown
+  >;
   return rest;
 }
 
@@ -39,14 +42,20 @@ const errorResponse = {
 
 function operationObject(id: string, o: Operation): Record<string, unknown> {
   const errors = Object.fromEntries(
-    (Object.keys(ERROR_CODES) as string[]).filter((s) => !['405', '500'].includes(s)).map((status) => [status, errorResponse]),
+    (Object.keys(ERROR_CODES) as string[])
+      .filter((s) => !['405', '500'].includes(s))
+      .map((status) => [status, errorResponse]),
   );
   return {
     operationId: id,
     summary: o.summary,
     tags: [o.tag],
     ...(o.public ? { security: [] } : {}),
-    parameters: [...parametersOf(o.params, 'path'), ...parametersOf(o.query, 'query'), ...(o.idempotent ? [IDEMPOTENCY_PARAMETER] : [])],
+    parameters: [
+      ...parametersOf(o.params, 'path'),
+      ...parametersOf(o.query, 'query'),
+      ...(o.idempotent ? [IDEMPOTENCY_PARAMETER] : []),
+    ],
     ...requestBodyOf(o),
     responses: { [String(o.status)]: successOf(o), ...errors },
   };
@@ -56,16 +65,35 @@ function requestBodyOf(o: Operation): Record<string, unknown> {
   if (o.body) return { requestBody: { required: true, content: { 'application/json': { schema: schemaOf(o.body) } } } };
   if (o.upload) {
     const description = `${o.upload.description} (at most ${o.upload.limit}; larger bodies get 413)${o.upload.unpacked ? `; ${o.upload.unpacked}` : ''}`;
-    return { requestBody: { required: true, description, content: { [o.upload.type]: { schema: { type: 'string', format: 'binary' } } } } };
+    return {
+      requestBody: {
+        required: true,
+        description,
+        content: { [o.upload.type]: { schema: { type: 'string', format: 'binary' } } },
+      },
+    };
   }
   return {};
 }
 
 function successOf(o: Operation): Record<string, unknown> {
-  const binary = o.produces === 'application/zip' ? { content: { 'application/zip': { schema: { type: 'string', format: 'binary' } } } } : {};
+  const binary =
+    o.produces === 'application/zip'
+      ? { content: { 'application/zip': { schema: { type: 'string', format: 'binary' } } } }
+      : {};
   const text =
-    o.produces === 'text/plain' || o.produces === 'text/csv' ? { content: { [o.produces]: {} } } : o.formats ? { content: Object.fromEntries(o.formats.map((t) => [t, {}])) } : {};
-  const headers = o.headers ? { headers: Object.fromEntries(Object.entries(o.headers).map(([name, description]) => [name, { description, schema: { type: 'string' } }])) } : {};
+    o.produces === 'text/plain' || o.produces === 'text/csv'
+      ? { content: { [o.produces]: {} } }
+      : o.formats
+        ? { content: Object.fromEntries(o.formats.map((t) => [t, {}])) }
+        : {};
+  const headers = o.headers
+    ? {
+        headers: Object.fromEntries(
+          Object.entries(o.headers).map(([name, description]) => [name, { description, schema: { type: 'string' } }]),
+        ),
+      }
+    : {};
   return { description: 'Success', ...binary, ...text, ...headers };
 }
 
@@ -83,7 +111,12 @@ export function buildOpenApi(serverUrl?: string): Record<string, unknown> {
     components: {
       securitySchemes: {
         bearer: { type: 'http', scheme: 'bearer', description: 'An API token from the users file' },
-        session: { type: 'apiKey', in: 'cookie', name: 'golive_session', description: 'Browser session; state-changing requests also need the x-csrf-token header' },
+        session: {
+          type: 'apiKey',
+          in: 'cookie',
+          name: 'golive_session',
+          description: 'Browser session; state-changing requests also need the x-csrf-token header',
+        },
       },
       schemas: {
         Error: {
@@ -97,8 +130,14 @@ export function buildOpenApi(serverUrl?: string): Record<string, unknown> {
                 code: { type: 'string' },
                 message: { type: 'string' },
                 reason: { type: 'string', description: 'The refusal type for refused Updates' },
-                runId: { type: 'string', description: 'The run in the way (a start refused because the system has a go-live in flight)' },
-                issues: { type: 'array', items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } } },
+                runId: {
+                  type: 'string',
+                  description: 'The run in the way (a start refused because the system has a go-live in flight)',
+                },
+                issues: {
+                  type: 'array',
+                  items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } },
+                },
               },
             },
           },

@@ -1,7 +1,19 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { ScheduleNotFoundError, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import {
+  ScheduleNotFoundError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  type Client,
+} from '@temporalio/client';
 import { REFUSAL_TYPES, reportErrorUpdate, type RefusalType, type RunStateView } from '../../workflows/definitions';
-import { getReviewQuery, OVERSIGHT_REVIEW_WORKFLOW, reviewWorkflowIdPrefix, submitReviewUpdate, type ReviewView, type SubmitReviewInput } from '../../workflows/reviewDefinitions';
+import {
+  getReviewQuery,
+  OVERSIGHT_REVIEW_WORKFLOW,
+  reviewWorkflowIdPrefix,
+  submitReviewUpdate,
+  type ReviewView,
+  type SubmitReviewInput,
+} from '../../workflows/reviewDefinitions';
 import type { Principal } from '../auth/authenticator';
 import { signed } from '../signing/keyring';
 import type { ServerContext } from './deps';
@@ -32,7 +44,11 @@ export async function reviewView(client: Client, reviewId: string): Promise<Revi
 }
 
 /** A review, for people who may read its go-live run (404 for anyone else, like a run). */
-export async function readableReview(ctx: ServerContext, reviewId: string, principal: Principal): Promise<{ review: ReviewView; run: RunStateView }> {
+export async function readableReview(
+  ctx: ServerContext,
+  reviewId: string,
+  principal: Principal,
+): Promise<{ review: ReviewView; run: RunStateView }> {
   const review = await reviewView(ctx.deps.client, reviewId);
   const run = await ctx.runs.state(review.parentRunId);
   try {
@@ -48,7 +64,10 @@ export async function reviewsOfRun(client: Client, runId: string, dutyIds: reado
   const ids: string[] = [];
   for (const dutyId of dutyIds) {
     const prefix = reviewWorkflowIdPrefix(runId, dutyId);
-    for await (const wf of client.workflow.list({ query: `WorkflowType = '${OVERSIGHT_REVIEW_WORKFLOW}' AND WorkflowId STARTS_WITH '${prefix}-'` })) ids.push(wf.workflowId);
+    for await (const wf of client.workflow.list({
+      query: `WorkflowType = '${OVERSIGHT_REVIEW_WORKFLOW}' AND WorkflowId STARTS_WITH '${prefix}-'`,
+    }))
+      ids.push(wf.workflowId);
   }
   const reviews = await Promise.all(ids.map((id) => reviewView(client, id).catch(() => undefined)));
   return reviews.filter((r): r is ReviewView => r !== undefined).sort((a, b) => b.startedAt.localeCompare(a.startedAt));
@@ -63,17 +82,35 @@ export interface RaisedReport {
   notRaised?: string;
 }
 
-export async function recordReview(ctx: ServerContext, reviewId: string, body: ReviewBody, principal: Principal, actor: SubmitReviewInput['actor']): Promise<{ review: ReviewView; reports: RaisedReport[] }> {
+export async function recordReview(
+  ctx: ServerContext,
+  reviewId: string,
+  body: ReviewBody,
+  principal: Principal,
+  actor: SubmitReviewInput['actor'],
+): Promise<{ review: ReviewView; reports: RaisedReport[] }> {
   const { review: before } = await readableReview(ctx, reviewId, principal);
   const key = before.pinnedKeys.length > 0 ? ctx.keyring.keyFor(before.pinnedKeys) : undefined;
-  if (before.pinnedKeys.length > 0 && !key) throw new HttpError(503, `review ${reviewId} accepts messages signed with key ${before.pinnedKeys.join(' or ')}, which this web server does not hold`);
+  if (before.pinnedKeys.length > 0 && !key)
+    throw new HttpError(
+      503,
+      `review ${reviewId} accepts messages signed with key ${before.pinnedKeys.join(' or ')}, which this web server does not hold`,
+    );
   const payload: SubmitReviewInput = { ...body, actor };
   let review: ReviewView;
   try {
-    review = await ctx.deps.client.workflow.getHandle(reviewId).executeUpdate(submitReviewUpdate, { args: [key ? signed(key, reviewId, submitReviewUpdate.name, payload) : payload] });
+    review = await ctx.deps.client.workflow.getHandle(reviewId).executeUpdate(submitReviewUpdate, {
+      args: [key ? signed(key, reviewId, submitReviewUpdate.name, payload) : payload],
+    });
   } catch (err) {
-    if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && isRefusalType(err.cause.type)) throw new Refusal(err.cause.type, err.cause.message, 'workflow');
-    if (err instanceof WorkflowNotFoundError) throw new Refusal(REFUSAL_TYPES.runClosed, `review ${reviewId} has ended (recorded or missed)`, 'workflow');
+    if (
+      err instanceof WorkflowUpdateFailedError &&
+      err.cause instanceof ApplicationFailure &&
+      isRefusalType(err.cause.type)
+    )
+      throw new Refusal(err.cause.type, err.cause.message, 'workflow');
+    if (err instanceof WorkflowNotFoundError)
+      throw new Refusal(REFUSAL_TYPES.runClosed, `review ${reviewId} has ended (recorded or missed)`, 'workflow');
     throw err;
   }
   const reports: RaisedReport[] = [];
@@ -81,7 +118,11 @@ export async function recordReview(ctx: ServerContext, reviewId: string, body: R
     if (!finding.report) continue;
     const description = `Finding of oversight review ${reviewId} (${review.dutyTitle}): ${finding.summary}`;
     try {
-      const report = await ctx.runs.update(review.parentRunId, reportErrorUpdate, { actor, severity: finding.severity, description });
+      const report = await ctx.runs.update(review.parentRunId, reportErrorUpdate, {
+        actor,
+        severity: finding.severity,
+        description,
+      });
       reports.push({ finding: i, reportId: report.id });
     } catch (err) {
       if (!(err instanceof HttpError)) throw err;
@@ -112,12 +153,22 @@ export interface RunOversight {
   reviews: ReviewView[];
 }
 
-async function describeSchedule(client: Client, s: { dutyId: string; scheduleId: string; every: string }): Promise<ScheduleView> {
+async function describeSchedule(
+  client: Client,
+  s: { dutyId: string; scheduleId: string; every: string },
+): Promise<ScheduleView> {
   try {
     const d = await client.schedule.getHandle(s.scheduleId).describe();
-    return { ...s, exists: true, paused: d.state.paused, note: d.state.note ?? null, nextReviews: d.info.nextActionTimes.slice(0, 3).map((t) => t.toISOString()) };
+    return {
+      ...s,
+      exists: true,
+      paused: d.state.paused,
+      note: d.state.note ?? null,
+      nextReviews: d.info.nextActionTimes.slice(0, 3).map((t) => t.toISOString()),
+    };
   } catch (err) {
-    if (err instanceof ScheduleNotFoundError) return { ...s, exists: false, paused: false, note: null, nextReviews: [] };
+    if (err instanceof ScheduleNotFoundError)
+      return { ...s, exists: false, paused: false, note: null, nextReviews: [] };
     throw err;
   }
 }
@@ -130,6 +181,10 @@ export async function runOversight(ctx: ServerContext, runId: string, principal:
   const oversight = run.oversight;
   if (!oversight) return { ...base, state: 'none', schedules: [], reviews: [] };
   const schedules = await Promise.all(oversight.schedules.map((s) => describeSchedule(ctx.deps.client, s)));
-  const reviews = await reviewsOfRun(ctx.deps.client, runId, oversight.schedules.map((s) => s.dutyId));
+  const reviews = await reviewsOfRun(
+    ctx.deps.client,
+    runId,
+    oversight.schedules.map((s) => s.dutyId),
+  );
   return { ...base, state: oversight.state, ...(oversight.note ? { note: oversight.note } : {}), schedules, reviews };
 }

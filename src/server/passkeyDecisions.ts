@@ -3,7 +3,14 @@ import type { Request } from 'express';
 import type { Principal } from '../auth/authenticator';
 import { assertionOptions, PasskeyError, verifiedAssertion, type RelyingParty } from '../auth/passkeys';
 import { canonicalJson } from '../../workflows/sha256';
-import { challengeOf, coveredEvidence, evidenceDigest, PASSKEY_BINDING_FORMAT, type PasskeyAssertion, type PasskeyBinding } from '../../workflows/passkeyBinding';
+import {
+  challengeOf,
+  coveredEvidence,
+  evidenceDigest,
+  PASSKEY_BINDING_FORMAT,
+  type PasskeyAssertion,
+  type PasskeyBinding,
+} from '../../workflows/passkeyBinding';
 import { authorize, Refusal as PolicyRefusal } from '../../workflows/policy';
 import { factsFromView } from '../../workflows/runFacts';
 import type { RunStateView } from '../../workflows/definitions';
@@ -28,20 +35,29 @@ const CHALLENGE_TTL_MS = 5 * 60_000;
 
 /** The relying party passkeys are bound to: the configured id, else the public URL's or the request's host. */
 export function relyingParty(ctx: ServerContext, req: Request): RelyingParty {
-  const origin = ctx.deps.publicUrl ? new URL(ctx.deps.publicUrl).origin : `${req.protocol}://${req.get('host') ?? 'localhost'}`;
+  const origin = ctx.deps.publicUrl
+    ? new URL(ctx.deps.publicUrl).origin
+    : `${req.protocol}://${req.get('host') ?? 'localhost'}`;
   const host = new URL(origin).hostname;
   const rpId = ctx.deps.webauthnRpId ?? host;
   if (/^[\d.]+$/.test(rpId) || rpId.includes(':') || rpId.startsWith('[')) {
-    throw new HttpError(400, `passkeys are bound to a domain name, and this page is at the address ${host}: open golive at http://localhost:${new URL(origin).port || 80} on this machine, or set GOLIVE_PUBLIC_URL to its https name`);
+    throw new HttpError(
+      400,
+      `passkeys are bound to a domain name, and this page is at the address ${host}: open golive at http://localhost:${new URL(origin).port || 80} on this machine, or set GOLIVE_PUBLIC_URL to its https name`,
+    );
   }
-  if (host !== rpId && !host.endsWith(`.${rpId}`)) throw new HttpError(400, `this page (${host}) is not under the passkey domain ${rpId} (GOLIVE_WEBAUTHN_RP_ID)`);
+  if (host !== rpId && !host.endsWith(`.${rpId}`))
+    throw new HttpError(400, `this page (${host}) is not under the passkey domain ${rpId} (GOLIVE_WEBAUTHN_RP_ID)`);
   return { rpId, origin };
 }
 
 function passkeyStep(view: RunStateView, stepId: string) {
   const step = view.steps.find((s) => s.id === stepId);
   if (!step) throw new HttpError(404, `no step "${stepId}" in this run`);
-  if (step.kind !== 'approval' || !step.passkey) throw new HttpError(400, `"${stepId}" is not decided with a passkey: send the decision without one`, { issues: [{ path: 'stepId', message: 'not a passkey step' }] });
+  if (step.kind !== 'approval' || !step.passkey)
+    throw new HttpError(400, `"${stepId}" is not decided with a passkey: send the decision without one`, {
+      issues: [{ path: 'stepId', message: 'not a passkey step' }],
+    });
   return step;
 }
 
@@ -58,11 +74,20 @@ export async function decisionChallenge(ctx: ServerContext, req: Request, princi
   assertMayReadView(r.runId, view, principal);
   const step = passkeyStep(view, r.stepId);
   // Refusals the decision would meet anyway are said now, before the person is asked for their device.
-  const verdict = authorize(factsFromView(view), personOf(principal), { kind: 'decide', stepId: r.stepId, decision: r.decision, passkey: true });
+  const verdict = authorize(factsFromView(view), personOf(principal), {
+    kind: 'decide',
+    stepId: r.stepId,
+    decision: r.decision,
+    passkey: true,
+  });
   if (verdict instanceof PolicyRefusal) throw new Refusal(verdict.type, verdict.message, 'server');
   const passkeys = await ctx.passkeys.list(principal.person.id);
   if (passkeys.length === 0) {
-    throw new HttpError(409, `"${r.stepId}" is decided with your passkey, and you have none registered: add one on the Passkeys page (/passkeys), then decide`, { reason: 'NoPasskey' });
+    throw new HttpError(
+      409,
+      `"${r.stepId}" is decided with your passkey, and you have none registered: add one on the Passkeys page (/passkeys), then decide`,
+      { reason: 'NoPasskey' },
+    );
   }
   const rp = relyingParty(ctx, req);
   const evidence = coveredEvidence(view.evidence, step.covers ?? []);
@@ -88,22 +113,48 @@ export async function decisionChallenge(ctx: ServerContext, req: Request, princi
 
 type DecisionPasskey = z.infer<typeof decisionPasskeySchema>;
 
-const passkeyIssue = (message: string) => new HttpError(400, `the passkey approval cannot be used: ${message}`, { issues: [{ path: 'passkey', message }] });
+const passkeyIssue = (message: string) =>
+  new HttpError(400, `the passkey approval cannot be used: ${message}`, { issues: [{ path: 'passkey', message }] });
 
 /** Checks the browser's passkey answer for this decision; returns the assertion the signed message carries. */
-export async function verifiedDecisionPasskey(ctx: ServerContext, principal: Principal, r: Required<Omit<ChallengeRequest, 'comment'>> & { comment: string }, passkey: DecisionPasskey): Promise<PasskeyAssertion> {
+export async function verifiedDecisionPasskey(
+  ctx: ServerContext,
+  principal: Principal,
+  r: Required<Omit<ChallengeRequest, 'comment'>> & { comment: string },
+  passkey: DecisionPasskey,
+): Promise<PasskeyAssertion> {
   const { binding, response } = passkey;
-  const asked = { runId: r.runId, stepId: r.stepId, decision: r.decision, comment: r.comment, personId: principal.person.id };
+  const asked = {
+    runId: r.runId,
+    stepId: r.stepId,
+    decision: r.decision,
+    comment: r.comment,
+    personId: principal.person.id,
+  };
   for (const [field, value] of Object.entries(asked)) {
-    if (binding[field as keyof typeof asked] !== value) throw passkeyIssue(`it was made for another ${field === 'personId' ? 'person' : field} than this decision: ask for a new challenge`);
+    if (binding[field as keyof typeof asked] !== value)
+      throw passkeyIssue(
+        `it was made for another ${field === 'personId' ? 'person' : field} than this decision: ask for a new challenge`,
+      );
   }
-  const issued = await ctx.oneTime.take<{ binding: PasskeyBinding }>('passkey-decision', binding.nonce, principal.person.id);
-  if (!issued || canonicalJson(issued.binding) !== canonicalJson(binding)) throw passkeyIssue('its challenge expired, was used already or was not issued to you: decide again');
+  const issued = await ctx.oneTime.take<{ binding: PasskeyBinding }>(
+    'passkey-decision',
+    binding.nonce,
+    principal.person.id,
+  );
+  if (!issued || canonicalJson(issued.binding) !== canonicalJson(binding))
+    throw passkeyIssue('its challenge expired, was used already or was not issued to you: decide again');
   const stored = await ctx.passkeys.get(response.id);
-  if (!stored || stored.userId !== principal.person.id) throw passkeyIssue('it was made with a passkey that is not registered to you');
+  if (!stored || stored.userId !== principal.person.id)
+    throw passkeyIssue('it was made with a passkey that is not registered to you');
   let counter: number;
   try {
-    counter = await verifiedAssertion({ rpId: binding.rpId, origin: binding.origin }, challengeOf(binding), stored, response);
+    counter = await verifiedAssertion(
+      { rpId: binding.rpId, origin: binding.origin },
+      challengeOf(binding),
+      stored,
+      response,
+    );
   } catch (err) {
     if (err instanceof PasskeyError) throw passkeyIssue(err.message);
     throw err;

@@ -14,7 +14,13 @@ async function within(p: Promise<unknown>): Promise<Check> {
   const timeout = new Promise<Check>((resolve) => {
     timer = setTimeout(() => resolve('unreachable'), CHECK_TIMEOUT_MS).unref();
   });
-  return Promise.race([p.then(() => 'ok' as const, () => 'unreachable' as const), timeout]).finally(() => clearTimeout(timer));
+  return Promise.race([
+    p.then(
+      () => 'ok' as const,
+      () => 'unreachable' as const,
+    ),
+    timeout,
+  ]).finally(() => clearTimeout(timer));
 }
 
 export async function temporalCheck(ctx: ServerContext): Promise<Check> {
@@ -23,8 +29,13 @@ export async function temporalCheck(ctx: ServerContext): Promise<Check> {
   return within(ctx.deps.client.workflowService.getSystemInfo({}));
 }
 
-export async function readiness(ctx: ServerContext): Promise<{ ready: boolean; body: { status: 'ready' | 'unavailable'; temporal: Check; database: Check } }> {
-  const [temporal, database] = await Promise.all([temporalCheck(ctx), within(ctx.deps.database.ping(CHECK_TIMEOUT_MS))]);
+export async function readiness(
+  ctx: ServerContext,
+): Promise<{ ready: boolean; body: { status: 'ready' | 'unavailable'; temporal: Check; database: Check } }> {
+  const [temporal, database] = await Promise.all([
+    temporalCheck(ctx),
+    within(ctx.deps.database.ping(CHECK_TIMEOUT_MS)),
+  ]);
   const ready = temporal === 'ok' && database === 'ok';
   return { ready, body: { status: ready ? 'ready' : 'unavailable', temporal, database } };
 }

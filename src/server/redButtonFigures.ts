@@ -85,8 +85,13 @@ function rowOf(runId: string, system: string, r: ReportView, nowMs: number): Rep
 
 const share = (part: number, whole: number) => (whole === 0 ? null : part / whole);
 
-export function redButtonFigures(runs: readonly { runId: string; state: Pick<RunStateView, 'system' | 'reports'> }[], now: Date): RedButtonFigures {
-  const rows = runs.flatMap(({ runId, state }) => state.reports.map((r) => rowOf(runId, state.system, r, now.getTime())));
+export function redButtonFigures(
+  runs: readonly { runId: string; state: Pick<RunStateView, 'system' | 'reports'> }[],
+  now: Date,
+): RedButtonFigures {
+  const rows = runs.flatMap(({ runId, state }) =>
+    state.reports.map((r) => rowOf(runId, state.system, r, now.getTime())),
+  );
   const answered = rows.filter((r) => r.resolvedAt !== undefined);
   const durations = answered.map((r) => Date.parse(r.resolvedAt!) - Date.parse(r.at));
   const groups = new Map<string, RedButtonFigures['bySystemAndSeverity'][number]>();
@@ -111,13 +116,17 @@ export function redButtonFigures(runs: readonly { runId: string; state: Pick<Run
     generatedAt: now.toISOString(),
     runs: runs.length,
     reports: rows.length,
-    bySystemAndSeverity: [...groups.values()].sort((a, b) => a.system.localeCompare(b.system) || a.severity.localeCompare(b.severity)),
+    bySystemAndSeverity: [...groups.values()].sort(
+      (a, b) => a.system.localeCompare(b.system) || a.severity.localeCompare(b.severity),
+    ),
     shareAnsweredInTime: share(rows.filter((r) => r.inTime).length, rows.length),
     shareClosedWithReporter: share(answered.length, rows.length),
     timeToFirstResponse: percentiles(durations),
     timeToResolution: percentiles(durations),
     list: [...overdue, ...rest],
-    recognition: [...named.values()].sort((a, b) => b.answered - a.answered || b.reports - a.reports || a.reporter.localeCompare(b.reporter)),
+    recognition: [...named.values()].sort(
+      (a, b) => b.answered - a.answered || b.reports - a.reports || a.reporter.localeCompare(b.reporter),
+    ),
     anonymousReports: rows.filter((r) => r.reporter === 'anonymous').length,
   };
 }
@@ -131,7 +140,21 @@ export function durationText(ms: number | null): string {
   return `${Math.round(ms / 360_000) / 10} h`;
 }
 
-const CSV_COLUMNS = ['runId', 'system', 'id', 'severity', 'reporter', 'at', 'responseDueAt', 'status', 'resolvedAt', 'resolvedBy', 'inTime', 'overdue', 'description'] as const;
+const CSV_COLUMNS = [
+  'runId',
+  'system',
+  'id',
+  'severity',
+  'reporter',
+  'at',
+  'responseDueAt',
+  'status',
+  'resolvedAt',
+  'resolvedBy',
+  'inTime',
+  'overdue',
+  'description',
+] as const;
 
 /** RFC 4180 fields; a leading = + - @ is prefixed so spreadsheets do not run it as a formula. */
 function csvField(value: unknown): string {

@@ -15,11 +15,21 @@ const MAX_RUNS = 500;
 const PAGE = 100;
 const AT_ONCE = 8;
 
-async function runIds(ctx: ServerContext, principal: Principal, system: string | undefined, runbook: string | undefined): Promise<string[]> {
+async function runIds(
+  ctx: ServerContext,
+  principal: Principal,
+  system: string | undefined,
+  runbook: string | undefined,
+): Promise<string[]> {
   const ids: string[] = [];
   let pageToken: string | undefined;
   do {
-    const query = listRunsQuerySchema.parse({ pageSize: PAGE, ...(system ? { system } : {}), ...(runbook ? { runbook } : {}), ...(pageToken ? { pageToken } : {}) });
+    const query = listRunsQuerySchema.parse({
+      pageSize: PAGE,
+      ...(system ? { system } : {}),
+      ...(runbook ? { runbook } : {}),
+      ...(pageToken ? { pageToken } : {}),
+    });
     const page = await ctx.runs.list(query, personOf(principal));
     ids.push(...page.runs.map((r) => r.runId));
     pageToken = page.nextPageToken;
@@ -27,7 +37,11 @@ async function runIds(ctx: ServerContext, principal: Principal, system: string |
   return ids;
 }
 
-export async function redButtonView(ctx: ServerContext, principal: Principal, filter: RedButtonQuery): Promise<RedButtonFigures> {
+export async function redButtonView(
+  ctx: ServerContext,
+  principal: Principal,
+  filter: RedButtonQuery,
+): Promise<RedButtonFigures> {
   const runbooks = filter.runbook === undefined ? [undefined] : [filter.runbook].flat();
   const ids = [...new Set((await Promise.all(runbooks.map((rb) => runIds(ctx, principal, filter.system, rb)))).flat())];
   const runs: { runId: string; state: RunStateView }[] = [];

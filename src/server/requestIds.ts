@@ -19,7 +19,12 @@ export function requestIds(log: ServerLog) {
     res.setHeader('X-Request-Id', requestId);
     const started = performance.now();
     res.on('finish', () => {
-      const line = { method: req.method, route: routeOf(req), status: res.statusCode, durationMs: Math.round(performance.now() - started) };
+      const line = {
+        method: req.method,
+        route: routeOf(req),
+        status: res.statusCode,
+        durationMs: Math.round(performance.now() - started),
+      };
       const level = res.statusCode >= 500 ? 'error' : req.method === 'GET' || req.method === 'HEAD' ? 'debug' : 'info';
       requestContext.run({ requestId }, () => log[level]?.('http request', line));
     });

@@ -1,5 +1,5 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { Principal } from '../auth/authenticator';
 import { FRESH_LOGIN_MS } from '../auth/sessions';
 import type { Operation } from './api';
@@ -29,11 +29,17 @@ export type Handler<O extends Operation> = (ctx: Ctx<O>) => Promise<unknown>;
 
 export const PRINCIPAL_LOCAL = 'principal';
 
+/** A route that takes no query still refuses one: an unknown field is a mistake worth naming. */
+const NO_QUERY = z.strictObject({});
+
 function parsePart(schema: z.ZodType | undefined, value: unknown, where: string): unknown {
+  if (!schema && where === 'query') schema = NO_QUERY;
   if (!schema) return undefined;
   const result = schema.safeParse(value ?? {}, { error: humanErrors });
   if (!result.success) {
-    throw new HttpError(400, `invalid ${where}`, { issues: issuesFromZod(result.error, where === 'body' ? [] : [where]) });
+    throw new HttpError(400, `invalid ${where}`, {
+      issues: issuesFromZod(result.error, where === 'body' ? [] : [where]),
+    });
   }
   return result.data;
 }
@@ -43,7 +49,10 @@ export async function identify(ctx: ServerContext, req: Request, required: boole
   const id = await ctx.auth.identify(req);
   if (id.kind === 'invalid') throw new HttpError(401, id.message);
   if (id.kind === 'anonymous') {
-    if (required) throw new HttpError(401, 'log in, or send "Authorization: Bearer <token>"', { headers: { 'WWW-Authenticate': 'Bearer realm="golive"' } });
+    if (required)
+      throw new HttpError(401, 'log in, or send "Authorization: Bearer <token>"', {
+        headers: { 'WWW-Authenticate': 'Bearer realm="golive"' },
+      });
     return undefined;
   }
   return id.principal;
@@ -54,16 +63,25 @@ export async function identify(ctx: ServerContext, req: Request, required: boole
  * the CLI, and — after a login within minutes, so a stolen session cannot add a key — passkeys.
  */
 function assertSession(principal: Principal, need: 'any' | 'fresh'): void {
-  if (principal.via !== 'session') throw new HttpError(403, "this is done in golive's web UI, logged in in a browser (not with an API token or through the proxy)");
+  if (principal.via !== 'session')
+    throw new HttpError(
+      403,
+      "this is done in golive's web UI, logged in in a browser (not with an API token or through the proxy)",
+    );
   if (need === 'fresh' && Date.now() - principal.session.createdAt > FRESH_LOGIN_MS) {
-    throw new HttpError(403, `log out and in again first: this needs a login within the last ${FRESH_LOGIN_MS / 60_000} minutes (a stolen session cannot add a passkey)`, { reason: 'LoginNotFresh' });
+    throw new HttpError(
+      403,
+      `log out and in again first: this needs a login within the last ${FRESH_LOGIN_MS / 60_000} minutes (a stolen session cannot add a passkey)`,
+      { reason: 'LoginNotFresh' },
+    );
   }
 }
 
 /** An upload's bytes (express.raw below): a Buffer, empty when nothing was sent. */
 function uploaded(op: Operation, body: unknown): Buffer | undefined {
   if (!op.upload) return undefined;
-  if (!Buffer.isBuffer(body) || body.length === 0) throw new HttpError(400, `send the ${op.upload.type} file as the request body`);
+  if (!Buffer.isBuffer(body) || body.length === 0)
+    throw new HttpError(400, `send the ${op.upload.type} file as the request body`);
   return body;
 }
 

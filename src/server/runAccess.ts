@@ -22,6 +22,10 @@ export function assertMayReadView(runId: string, view: RunStateView, principal: 
   if (!isAllowed(factsFromView(view), personOf(principal), { kind: 'read' })) throw notFound(runId);
 }
 
-export function assertMayReadInput(runId: string, input: Pick<GoLiveInput, 'initiator' | 'assignments' | 'runbook'>, principal: Principal): void {
+export function assertMayReadInput(
+  runId: string,
+  input: Pick<GoLiveInput, 'initiator' | 'assignments' | 'runbook'>,
+  principal: Principal,
+): void {
   if (!isAllowed(readFacts(input), personOf(principal), { kind: 'read' })) throw notFound(runId);
 }

@@ -1,11 +1,18 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { buildAuditTrail, NotAGoLiveRunError, RunStateUnavailableError, zipTrailDossier, type AuditTrail, type DossierZip } from '../audit';
+import {
+  buildAuditTrail,
+  NotAGoLiveRunError,
+  RunStateUnavailableError,
+  zipTrailDossier,
+  type AuditTrail,
+  type DossierZip,
+} from '../audit';
 import type { Principal } from '../auth/authenticator';
 import type { DeliverableId } from '../audit/documents/model';
 import { deliverableDocument, type DeliverableDocument } from '../audit/documents/render';
 import { assertMayReadInput } from './runAccess';
 import { HttpError } from './errors';
-import type { RefusalLog } from './refusalLog';
+import type { RefusalLog } from '../audit/refusalLog';
 
 /**
  * The server's door to src/audit: builds a run's trail (history + golive's refusal log), checks
@@ -22,9 +29,14 @@ export class RunAudit {
   async trail(runId: string, principal: Principal): Promise<AuditTrail> {
     let trail: AuditTrail;
     try {
-      trail = await buildAuditTrail({ client: this.client, workflowId: runId, refusals: await this.refusals.readForRun(runId) });
+      trail = await buildAuditTrail({
+        client: this.client,
+        workflowId: runId,
+        refusals: await this.refusals.readForRun(runId),
+      });
     } catch (err) {
-      if (err instanceof WorkflowNotFoundError || err instanceof NotAGoLiveRunError) throw new HttpError(404, `no run with id ${runId}`);
+      if (err instanceof WorkflowNotFoundError || err instanceof NotAGoLiveRunError)
+        throw new HttpError(404, `no run with id ${runId}`);
       throw err;
     }
     assertMayReadInput(runId, trail.input, principal);
@@ -34,7 +46,11 @@ export class RunAudit {
   /** One deliverable, built now from the run as it stands (a draft while the run is open). */
   async document(runId: string, principal: Principal, id: DeliverableId): Promise<DeliverableDocument> {
     const trail = await this.trail(runId, principal);
-    if (!trail.state) throw new HttpError(503, `run ${runId} is open and its state could not be queried (is a worker running?); the trail itself is at /api/runs/${runId}/history`);
+    if (!trail.state)
+      throw new HttpError(
+        503,
+        `run ${runId} is open and its state could not be queried (is a worker running?); the trail itself is at /api/runs/${runId}/history`,
+      );
     const ctx = { input: trail.input, state: trail.state, entries: trail.entries, refusals: trail.refusals };
     return deliverableDocument(ctx, id, trail.workflowId, new Date().toISOString());
   }
@@ -44,7 +60,8 @@ export class RunAudit {
     try {
       return zipTrailDossier(trail);
     } catch (err) {
-      if (err instanceof RunStateUnavailableError) throw new HttpError(503, `${err.message}; the trail itself is at /api/runs/${runId}/history`);
+      if (err instanceof RunStateUnavailableError)
+        throw new HttpError(503, `${err.message}; the trail itself is at /api/runs/${runId}/history`);
       throw err;
     }
   }

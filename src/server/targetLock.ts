@@ -2,7 +2,14 @@ import { createHash } from 'node:crypto';
 import { WithStartWorkflowOperation, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
 import type { GoLiveInput } from '../../workflows/definitions';
-import { claimTargetUpdate, TARGET_LOCK_WORKFLOW, type ClaimOutcome, type ClaimTargetInput, type TargetHolder, type targetLock } from '../../workflows/targetLock';
+import {
+  claimTargetUpdate,
+  TARGET_LOCK_WORKFLOW,
+  type ClaimOutcome,
+  type ClaimTargetInput,
+  type TargetHolder,
+  type targetLock,
+} from '../../workflows/targetLock';
 import { HttpError } from './errors';
 
 /**
@@ -21,7 +28,8 @@ export function targetOf(input: Pick<GoLiveInput, 'runbook' | 'system'>): string
   if (!declared) return `system ${input.system}`;
   try {
     const u = new URL(declared);
-    if (u.protocol === 'http:' || u.protocol === 'https:') return `${u.protocol}//${u.host}${u.pathname.replace(/\/+$/, '')}${u.search}`;
+    if (u.protocol === 'http:' || u.protocol === 'https:')
+      return `${u.protocol}//${u.host}${u.pathname.replace(/\/+$/, '')}${u.search}`;
   } catch {
     // not a URL: the text itself names the target
   }
@@ -56,9 +64,16 @@ export async function claimTarget(client: Client, taskQueue: string, claim: Clai
       return;
     } catch (err) {
       if (err instanceof HttpError) throw err;
-      if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && err.cause.type === 'RunNotStarted') throw err;
+      if (
+        err instanceof WorkflowUpdateFailedError &&
+        err.cause instanceof ApplicationFailure &&
+        err.cause.type === 'RunNotStarted'
+      )
+        throw err;
       // The lock closed under the claim (its go-live just ended): a new lock takes it.
-      const lockClosed = err instanceof WorkflowNotFoundError || (err instanceof WorkflowUpdateFailedError && !(err.cause instanceof ApplicationFailure));
+      const lockClosed =
+        err instanceof WorkflowNotFoundError ||
+        (err instanceof WorkflowUpdateFailedError && !(err.cause instanceof ApplicationFailure));
       if (!lockClosed || attempt >= CLAIM_ATTEMPTS) throw err;
     }
   }

@@ -1,6 +1,13 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { status } from '@grpc/grpc-js';
-import { isGrpcCancelledError, isGrpcDeadlineError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError, type Client, type WorkflowExecutionInfo } from '@temporalio/client';
+import {
+  isGrpcCancelledError,
+  isGrpcDeadlineError,
+  WorkflowUpdateFailedError,
+  WorkflowUpdateRPCTimeoutOrCancelledError,
+  type Client,
+  type WorkflowExecutionInfo,
+} from '@temporalio/client';
 import { executionInfoFromRaw } from '@temporalio/client/lib/helpers';
 import { decodeArrayFromPayloads } from '@temporalio/common/lib/internal-non-workflow';
 import { ApplicationFailure, WorkflowNotFoundError, type UpdateDefinition } from '@temporalio/common';
@@ -14,7 +21,15 @@ import {
   type RunStateView,
 } from '../../workflows/definitions';
 import { authorityOf, type Person } from '../../workflows/policy';
-import { initiatorKey, membersKey, readerRolesKey, runbookKey, runStateKey, systemKey, waitingRolesKey } from '../../workflows/searchAttributes';
+import {
+  initiatorKey,
+  membersKey,
+  readerRolesKey,
+  runbookKey,
+  runStateKey,
+  systemKey,
+  waitingRolesKey,
+} from '../../workflows/searchAttributes';
 import type { ListRunsQuery } from './api';
 import { GRPC, grpcCodeOf, HttpError, type HttpStatus } from './errors';
 import { sendStepMessage } from '../temporal/runUpdates';
@@ -98,7 +113,10 @@ function readableBy(person: Person): string {
   return `(${mine.join(' OR ')})`;
 }
 
-export function listQuery(q: Omit<ListRunsQuery, 'pageSize' | 'pageToken'>, person: Person | undefined): string | undefined {
+export function listQuery(
+  q: Omit<ListRunsQuery, 'pageSize' | 'pageToken'>,
+  person: Person | undefined,
+): string | undefined {
   const myRoles = person?.roles ?? [];
   const clauses = [`WorkflowType = ${quote(GO_LIVE_WORKFLOW)}`];
   if (person) clauses.push(readableBy(person));
@@ -166,15 +184,24 @@ export class TemporalRuns {
     if (query === undefined) return { runs: [] };
     const nextPageToken = q.pageToken ? this.pageTokens.open(query, q.pageToken) : undefined;
     // The SDK's list() hides page tokens; the raw call exposes them so the API can paginate.
-    const response = await this.client.workflowService.listWorkflowExecutions({ namespace: this.namespace, query, pageSize: q.pageSize, nextPageToken }).catch((err: unknown) => {
-      // A token we sealed that Temporal no longer knows (its store was reset): still the token's fault.
-      if (nextPageToken && grpcCodeOf(err) === GRPC.invalidArgument) throw new HttpError(400, 'invalid page token', { issues: [{ path: 'pageToken', message: 'has expired: list from the first page again' }] });
-      throw err;
-    });
+    const response = await this.client.workflowService
+      .listWorkflowExecutions({ namespace: this.namespace, query, pageSize: q.pageSize, nextPageToken })
+      .catch((err: unknown) => {
+        // A token we sealed that Temporal no longer knows (its store was reset): still the token's fault.
+        if (nextPageToken && grpcCodeOf(err) === GRPC.invalidArgument)
+          throw new HttpError(400, 'invalid page token', {
+            issues: [{ path: 'pageToken', message: 'has expired: list from the first page again' }],
+          });
+        throw err;
+      });
     const runs = await Promise.all(
-      response.executions.map(async (raw) => summarize(await executionInfoFromRaw(raw, this.client.options.loadedDataConverter, raw, this.namespace))),
+      response.executions.map(async (raw) =>
+        summarize(await executionInfoFromRaw(raw, this.client.options.loadedDataConverter, raw, this.namespace)),
+      ),
     );
-    const token = response.nextPageToken?.length ? this.pageTokens.seal(query, Buffer.from(response.nextPageToken)) : undefined;
+    const token = response.nextPageToken?.length
+      ? this.pageTokens.seal(query, Buffer.from(response.nextPageToken))
+      : undefined;
     return { runs, ...(token ? { nextPageToken: token } : {}) };
   }
 
@@ -189,19 +216,31 @@ export class TemporalRuns {
     if (ended) return ended;
     const handle = this.client.workflow.getHandle(runId);
     const deadline = Date.now() + STATE_QUERY_DEADLINE_MS;
-    for (let closedTries = 0; ; ) {
+    for (let closedTries = 0; ;) {
       try {
-        const state = await this.client.withDeadline(Math.min(deadline, Date.now() + STATE_QUERY_ATTEMPT_MS), () => handle.query(getRunStateQuery));
-        if (FINAL_STATUSES.includes(state.status) && (await handle.describe()).status.name !== 'RUNNING') this.rememberEnded(runId, state);
+        const state = await this.client.withDeadline(Math.min(deadline, Date.now() + STATE_QUERY_ATTEMPT_MS), () =>
+          handle.query(getRunStateQuery),
+        );
+        if (FINAL_STATUSES.includes(state.status) && (await handle.describe()).status.name !== 'RUNNING')
+          this.rememberEnded(runId, state);
         return state;
       } catch (err) {
         if (err instanceof WorkflowNotFoundError) throw new HttpError(404, `no run with id ${runId}`);
         const race = isGrpcDeadlineError(err) || isQueryRace(err);
         if (!race && !isBusyAnswer(err)) throw err;
         // A query that met the run's end can hang or be dropped; the closed run answers from history.
-        const closed = race && (await handle.describe().then((d) => d.status.name !== 'RUNNING', () => false));
-        if (closed && ++closedTries > 1) throw new Refusal(REFUSAL_TYPES.runClosed, `run ${runId} has ended`, 'workflow');
-        if (Date.now() >= deadline) throw new HttpError(503, `no worker answered for run ${runId} in time; try again in a moment`, { headers: { 'Retry-After': '2' } });
+        const closed =
+          race &&
+          (await handle.describe().then(
+            (d) => d.status.name !== 'RUNNING',
+            () => false,
+          ));
+        if (closed && ++closedTries > 1)
+          throw new Refusal(REFUSAL_TYPES.runClosed, `run ${runId} has ended`, 'workflow');
+        if (Date.now() >= deadline)
+          throw new HttpError(503, `no worker answered for run ${runId} in time; try again in a moment`, {
+            headers: { 'Retry-After': '2' },
+          });
         // Temporal or the run's worker is behind (a full query buffer, a dropped task): a moment's pause.
         if (!race) await new Promise((r) => setTimeout(r, BUSY_PAUSE_MS));
       }
@@ -232,7 +271,11 @@ export class TemporalRuns {
    * and without the whole state; undefined when the history does not say (state() then asks).
    */
   private async pinnedAtStart(runId: string): Promise<string[] | undefined> {
-    const { history } = await this.client.workflowService.getWorkflowExecutionHistory({ namespace: this.namespace, execution: { workflowId: runId }, maximumPageSize: 1 });
+    const { history } = await this.client.workflowService.getWorkflowExecutionHistory({
+      namespace: this.namespace,
+      execution: { workflowId: runId },
+      maximumPageSize: 1,
+    });
     const started = history?.events?.[0]?.workflowExecutionStartedEventAttributes;
     if (!started) return undefined;
     const [input] = await decodeArrayFromPayloads(this.client.options.loadedDataConverter, started.input?.payloads);
@@ -251,7 +294,10 @@ export class TemporalRuns {
     const key = this.keyring.keyFor(keyIds);
     if (!key) {
       // Not the caller's mistake: this server was not given the keys its peers sign with.
-      throw new HttpError(503, `run ${runId} accepts messages signed with key ${keyIds.join(' or ')}, which this web server does not hold: every web server must share GOLIVE_SIGNING_KEYS_DIR (README, Security)`);
+      throw new HttpError(
+        503,
+        `run ${runId} accepts messages signed with key ${keyIds.join(' or ')}, which this web server does not hold: every web server must share GOLIVE_SIGNING_KEYS_DIR (README, Security)`,
+      );
     }
     return signed(key, runId, name, arg as object) as Arg;
   }
@@ -261,18 +307,25 @@ export class TemporalRuns {
    * scoped by person), the key is the Update's id: Temporal runs an Update with a given id once,
    * and a retry of an accepted one gets the first outcome (see `priorOutcome`).
    */
-  async update<Ret, Arg>(runId: string, def: UpdateDefinition<Ret, [Arg], string>, unsignedArg: Arg, opts: { updateId?: string } = {}): Promise<Ret> {
+  async update<Ret, Arg>(
+    runId: string,
+    def: UpdateDefinition<Ret, [Arg], string>,
+    unsignedArg: Arg,
+    opts: { updateId?: string } = {},
+  ): Promise<Ret> {
     const arg = await this.sign(runId, def.name, unsignedArg);
     try {
       const handle = this.client.workflow.getHandle(runId);
       // Step messages go through sendStepMessage, which lets a worker that just took over the run
       // catch up before the decision is judged (see src/temporal/runUpdates.ts).
-      if (isStepMessage(arg)) return await sendStepMessage(handle, def as UpdateDefinition<Ret, [typeof arg], string>, arg, opts.updateId);
+      if (isStepMessage(arg))
+        return await sendStepMessage(handle, def as UpdateDefinition<Ret, [typeof arg], string>, arg, opts.updateId);
       return await handle.executeUpdate(def, { args: [arg], ...(opts.updateId ? { updateId: opts.updateId } : {}) });
     } catch (err) {
       if (err instanceof WorkflowUpdateFailedError) {
         const cause = err.cause;
-        if (cause instanceof ApplicationFailure && isRefusalType(cause.type)) throw new Refusal(cause.type, cause.message, 'workflow');
+        if (cause instanceof ApplicationFailure && isRefusalType(cause.type))
+          throw new Refusal(cause.type, cause.message, 'workflow');
         throw new HttpError(409, `the run refused: ${cause?.message ?? err.message}`);
       }
       if (err instanceof WorkflowNotFoundError) {
@@ -285,7 +338,8 @@ export class TemporalRuns {
         if (exists) throw new Refusal(REFUSAL_TYPES.runClosed, `run ${runId} has ended`, 'workflow');
         throw new HttpError(404, `no run with id ${runId}`);
       }
-      if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError && !isUnreachable(err)) return this.afterDroppedUpdate<Ret>(runId, opts.updateId, err);
+      if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError && !isUnreachable(err))
+        return this.afterDroppedUpdate<Ret>(runId, opts.updateId, err);
       throw err;
     }
   }
@@ -303,8 +357,12 @@ export class TemporalRuns {
     const closed = await this.client.workflow
       .getHandle(runId)
       .describe()
-      .then((d) => d.status.name !== 'RUNNING', () => false);
-    if (closed) throw new Refusal(REFUSAL_TYPES.runClosed, `run ${runId} ended before this message was applied`, 'workflow');
+      .then(
+        (d) => d.status.name !== 'RUNNING',
+        () => false,
+      );
+    if (closed)
+      throw new Refusal(REFUSAL_TYPES.runClosed, `run ${runId} ended before this message was applied`, 'workflow');
     throw err;
   }
 }
@@ -322,9 +380,15 @@ function isUnreachable(err: unknown): boolean {
  * request answers with, so a decision whose answer was lost is not judged a second time (it would
  * be refused as a duplicate). Undefined when there is no such Update (the request is new).
  */
-export async function priorOutcome(client: Client, runId: string, updateId: string): Promise<{ result: unknown } | undefined> {
+export async function priorOutcome(
+  client: Client,
+  runId: string,
+  updateId: string,
+): Promise<{ result: unknown } | undefined> {
   try {
-    const result = await client.withDeadline(Date.now() + STATE_QUERY_DEADLINE_MS, () => client.workflow.getHandle(runId).getUpdateHandle(updateId).result());
+    const result = await client.withDeadline(Date.now() + STATE_QUERY_DEADLINE_MS, () =>
+      client.workflow.getHandle(runId).getUpdateHandle(updateId).result(),
+    );
     return { result };
   } catch (err) {
     // Not found: no Update has this id. Cancelled: Temporal dropped the poll (the run closed
@@ -332,7 +396,8 @@ export async function priorOutcome(client: Client, runId: string, updateId: stri
     if (err instanceof WorkflowNotFoundError || (isGrpcCancelledError(err) && !isUnreachable(err))) return undefined;
     if (err instanceof WorkflowUpdateFailedError) {
       const cause = err.cause;
-      if (cause instanceof ApplicationFailure && isRefusalType(cause.type)) throw new Refusal(cause.type, cause.message, 'workflow');
+      if (cause instanceof ApplicationFailure && isRefusalType(cause.type))
+        throw new Refusal(cause.type, cause.message, 'workflow');
       throw new HttpError(409, `the run refused: ${cause?.message ?? err.message}`);
     }
     throw err;
@@ -354,7 +419,13 @@ const BUSY_PAUSE_MS = 250;
  * 50 concurrent runs on a busy machine). UNAVAILABLE is left to the fail-fast mapper, NOT_FOUND
  * and INVALID_ARGUMENT (no such run, a failed query) are answers.
  */
-const BUSY_CODES = new Set<number>([status.RESOURCE_EXHAUSTED, status.ABORTED, status.INTERNAL, status.UNKNOWN, status.FAILED_PRECONDITION]);
+const BUSY_CODES = new Set<number>([
+  status.RESOURCE_EXHAUSTED,
+  status.ABORTED,
+  status.INTERNAL,
+  status.UNKNOWN,
+  status.FAILED_PRECONDITION,
+]);
 
 function isBusyAnswer(err: unknown): boolean {
   const code = grpcCodeOf(err);
@@ -368,9 +439,11 @@ function isBusyAnswer(err: unknown): boolean {
  */
 function isQueryRace(err: unknown): boolean {
   for (let e = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    if ((e as { code?: unknown }).code === status.CANCELLED && typeof (e as { details?: unknown }).details === 'string') return true;
+    if ((e as { code?: unknown }).code === status.CANCELLED && typeof (e as { details?: unknown }).details === 'string')
+      return true;
     const text = `${(e as { message?: unknown }).message ?? ''} ${(e as { details?: unknown }).details ?? ''}`;
-    if (/buffered query cleared|query was rejected|workflow is closed|query task was lost|query.*timed out/i.test(text)) return true;
+    if (/buffered query cleared|query was rejected|workflow is closed|query task was lost|query.*timed out/i.test(text))
+      return true;
   }
   return false;
 }
@@ -401,7 +474,9 @@ export class PageTokens {
     const [body, sum, extra] = token.split('.');
     const raw = Buffer.from(body ?? '', 'base64url');
     if (!sum || extra !== undefined || raw.length === 0 || !safeEqual(sum, this.mac(query, raw))) {
-      throw new HttpError(400, 'invalid page token', { issues: [{ path: 'pageToken', message: 'is not a page token this server gave out for this list' }] });
+      throw new HttpError(400, 'invalid page token', {
+        issues: [{ path: 'pageToken', message: 'is not a page token this server gave out for this list' }],
+      });
     }
     return raw;
   }

@@ -25,17 +25,30 @@ function base(deps: Pick<AppDeps, 'temporalUiUrl' | 'namespace'>, workflowId: st
   return `${deps.temporalUiUrl.replace(/\/$/, '')}/namespaces/${encodeURIComponent(deps.namespace)}/workflows/${encodeURIComponent(workflowId)}`;
 }
 
-export function temporalWorkflowUrl(deps: Pick<AppDeps, 'temporalUiUrl' | 'namespace'>, workflowId: string, viewer: Viewer): string | undefined {
+export function temporalWorkflowUrl(
+  deps: Pick<AppDeps, 'temporalUiUrl' | 'namespace'>,
+  workflowId: string,
+  viewer: Viewer,
+): string | undefined {
   return mayOpenTemporalUi(viewer) ? base(deps, workflowId) : undefined;
 }
 
-export function temporalHistoryUrl(deps: Pick<AppDeps, 'temporalUiUrl' | 'namespace'>, workflowId: string, runId: string): string | undefined {
+export function temporalHistoryUrl(
+  deps: Pick<AppDeps, 'temporalUiUrl' | 'namespace'>,
+  workflowId: string,
+  runId: string,
+): string | undefined {
   const workflow = base(deps, workflowId);
   return workflow && `${workflow}/${encodeURIComponent(runId)}/history`;
 }
 
 /** The history page of each run of a chain (none without a configured Web UI, none for people outside operations). */
-export function temporalHistoryLinks(deps: Pick<AppDeps, 'temporalUiUrl' | 'namespace'>, workflowId: string, runIds: readonly string[], viewer: Viewer): { runId: string; url: string }[] {
+export function temporalHistoryLinks(
+  deps: Pick<AppDeps, 'temporalUiUrl' | 'namespace'>,
+  workflowId: string,
+  runIds: readonly string[],
+  viewer: Viewer,
+): { runId: string; url: string }[] {
   if (!mayOpenTemporalUi(viewer)) return [];
   return runIds.flatMap((runId) => {
     const url = temporalHistoryUrl(deps, workflowId, runId);

@@ -13,7 +13,18 @@ import { HttpError } from './errors';
 export const RETRY_AFTER_SECONDS = 2;
 
 const TEMPORAL_CODES = new Set<number>([status.UNAVAILABLE, status.DEADLINE_EXCEEDED, status.CANCELLED]);
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EPIPE', '57P01', '57P03', '08006', '08001']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  'EPIPE',
+  '57P01',
+  '57P03',
+  '08006',
+  '08001',
+]);
 
 function causes(err: unknown): unknown[] {
   const out: unknown[] = [];
@@ -25,7 +36,9 @@ function isTemporalOutage(err: unknown): boolean {
   return causes(err).some(
     (e) =>
       e instanceof WorkflowUpdateRPCTimeoutOrCancelledError ||
-      (typeof (e as { code?: unknown }).code === 'number' && typeof (e as { details?: unknown }).details === 'string' && TEMPORAL_CODES.has((e as { code: number }).code)),
+      (typeof (e as { code?: unknown }).code === 'number' &&
+        typeof (e as { details?: unknown }).details === 'string' &&
+        TEMPORAL_CODES.has((e as { code: number }).code)),
   );
 }
 
@@ -33,7 +46,12 @@ function isDatabaseOutage(err: unknown): boolean {
   return causes(err).some((e) => {
     const message = String((e as Error)?.message);
     // A pool with no free connection in time is as unavailable to this request as a server that is down.
-    return e instanceof DatabaseUnavailable || NETWORK_CODES.has(String((e as { code?: unknown }).code)) || /Connection terminated/.test(message) || message.includes(POOL_TIMEOUT_MESSAGE);
+    return (
+      e instanceof DatabaseUnavailable ||
+      NETWORK_CODES.has(String((e as { code?: unknown }).code)) ||
+      /Connection terminated/.test(message) ||
+      message.includes(POOL_TIMEOUT_MESSAGE)
+    );
   });
 }
 
@@ -42,7 +60,10 @@ export function unavailable(what: 'temporal' | 'database'): HttpError {
     what === 'temporal'
       ? 'Temporal is unreachable, so golive cannot read or change runs right now; try again in a moment. A decision sent with an Idempotency-Key may be sent again with the same key: it is applied at most once.'
       : "golive's database is unreachable right now; try again in a moment.";
-  return new HttpError(503, message, { code: what === 'temporal' ? 'temporal_unavailable' : 'database_unavailable', headers: { 'Retry-After': String(RETRY_AFTER_SECONDS) } });
+  return new HttpError(503, message, {
+    code: what === 'temporal' ? 'temporal_unavailable' : 'database_unavailable',
+    headers: { 'Retry-After': String(RETRY_AFTER_SECONDS) },
+  });
 }
 
 /** The 503 for an outage error, or undefined for any other error. */

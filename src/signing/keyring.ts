@@ -1,8 +1,23 @@
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  randomBytes,
+  sign,
+  type KeyObject,
+} from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { GoLiveInput } from '../../workflows/definitions';
-import { envelopeBytes, envelopeOf, START_MESSAGE, startPayload, type MessageSignature, type PinnedKey } from '../../workflows/signedMessages';
+import {
+  envelopeBytes,
+  envelopeOf,
+  START_MESSAGE,
+  startPayload,
+  type MessageSignature,
+  type PinnedKey,
+} from '../../workflows/signedMessages';
 
 /**
  * The golive server's Ed25519 signing keys. Every message the server sends to a run is signed
@@ -133,7 +148,13 @@ export class Keyring {
 }
 
 /** Signs a message for a run: the envelope's canonical bytes with the key's Ed25519. */
-export function signMessage(key: HeldKey, runId: string, message: string, payload: object, at = new Date()): MessageSignature {
+export function signMessage(
+  key: HeldKey,
+  runId: string,
+  message: string,
+  payload: object,
+  at = new Date(),
+): MessageSignature {
   const meta = { keyId: key.keyId, at: at.toISOString(), nonce: randomBytes(18).toString('base64url') };
   // JSON drops undefined fields on the way to the workflow: sign exactly what it will see.
   const sent = JSON.parse(JSON.stringify(payload)) as unknown;
@@ -142,12 +163,21 @@ export function signMessage(key: HeldKey, runId: string, message: string, payloa
 }
 
 /** A message with its signature attached, ready to send. */
-export function signed<T extends object>(key: HeldKey, runId: string, message: string, payload: T, at?: Date): T & { signature: MessageSignature } {
+export function signed<T extends object>(
+  key: HeldKey,
+  runId: string,
+  message: string,
+  payload: T,
+  at?: Date,
+): T & { signature: MessageSignature } {
   return { ...payload, signature: signMessage(key, runId, message, payload, at) };
 }
 
 /** A run's input with the key pinned and golive's signature over it (what `golive verify` checks). */
 export function signRunInput(key: HeldKey, workflowId: string, input: GoLiveInput): GoLiveInput {
   const payload = startPayload({ ...input, signing: { keys: [key.pinned] } });
-  return { ...input, signing: { keys: [key.pinned], startSignature: signMessage(key, workflowId, START_MESSAGE, payload) } };
+  return {
+    ...input,
+    signing: { keys: [key.pinned], startSignature: signMessage(key, workflowId, START_MESSAGE, payload) },
+  };
 }

@@ -10,10 +10,20 @@ import { envelopeBytes, envelopeOf, type MessageSignature, type PinnedKey } from
 const SPKI_ED25519_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 
 function publicKeyObject(pinned: PinnedKey) {
-  return createPublicKey({ key: Buffer.concat([SPKI_ED25519_PREFIX, Buffer.from(pinned.publicKey, 'hex')]), format: 'der', type: 'spki' });
+  return createPublicKey({
+    key: Buffer.concat([SPKI_ED25519_PREFIX, Buffer.from(pinned.publicKey, 'hex')]),
+    format: 'der',
+    type: 'spki',
+  });
 }
 
-export function verifyWithNode(pinned: PinnedKey, runId: string, message: string, payload: unknown, signature: MessageSignature): boolean {
+export function verifyWithNode(
+  pinned: PinnedKey,
+  runId: string,
+  message: string,
+  payload: unknown,
+  signature: MessageSignature,
+): boolean {
   try {
     const bytes = envelopeBytes(envelopeOf(runId, message, payload, signature));
     return verify(null, bytes, publicKeyObject(pinned), Buffer.from(signature.value, 'hex'));

@@ -48,9 +48,15 @@ export function startTracing(env: NodeJS.ProcessEnv = process.env): Tracing | un
   const { HttpInstrumentation } = require('@opentelemetry/instrumentation-http') as typeof InstrHttp;
   const { ExpressInstrumentation } = require('@opentelemetry/instrumentation-express') as typeof InstrExpress;
   /* eslint-enable @typescript-eslint/no-require-imports */
-  const resource = R.default().merge(new R({ 'service.name': 'golive' })).merge(detectResourcesSync({ detectors: [envDetectorSync] }));
+  const resource = R.default()
+    .merge(new R({ 'service.name': 'golive' }))
+    .merge(detectResourcesSync({ detectors: [envDetectorSync] }));
   const processor = new BatchSpanProcessor(exporterFrom(env), { scheduledDelayMillis: 1_000 });
-  const sdk = new NodeSDK({ resource, spanProcessors: [processor], instrumentations: [new HttpInstrumentation(), new ExpressInstrumentation()] });
+  const sdk = new NodeSDK({
+    resource,
+    spanProcessors: [processor],
+    instrumentations: [new HttpInstrumentation(), new ExpressInstrumentation()],
+  });
   sdk.start();
   active = { processor, resource, shutdown: () => sdk.shutdown() };
   return active;
@@ -63,8 +69,10 @@ function exporterFrom(env: NodeJS.ProcessEnv): SpanExporter {
     return new ConsoleSpanExporter();
   }
   const protocol = env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? env.OTEL_EXPORTER_OTLP_PROTOCOL ?? 'http/protobuf';
-  if (protocol === 'grpc') return new (require('@opentelemetry/exporter-trace-otlp-grpc') as typeof OtlpGrpc).OTLPTraceExporter();
-  if (protocol === 'http/json') return new (require('@opentelemetry/exporter-trace-otlp-http') as typeof OtlpHttp).OTLPTraceExporter();
+  if (protocol === 'grpc')
+    return new (require('@opentelemetry/exporter-trace-otlp-grpc') as typeof OtlpGrpc).OTLPTraceExporter();
+  if (protocol === 'http/json')
+    return new (require('@opentelemetry/exporter-trace-otlp-http') as typeof OtlpHttp).OTLPTraceExporter();
   return new (require('@opentelemetry/exporter-trace-otlp-proto') as typeof OtlpProto).OTLPTraceExporter();
   /* eslint-enable @typescript-eslint/no-require-imports */
 }

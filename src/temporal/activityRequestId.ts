@@ -25,7 +25,11 @@ export const activityRequestIdInterceptor: ActivityInterceptorsFactory = (ctx) =
           log.info('activity completed', { ...meta, durationMs: Math.round(performance.now() - started) });
           return result;
         } catch (error) {
-          log.warn('activity failed', { ...meta, durationMs: Math.round(performance.now() - started), error: error instanceof Error ? error.message : String(error) });
+          log.warn('activity failed', {
+            ...meta,
+            durationMs: Math.round(performance.now() - started),
+            error: error instanceof Error ? error.message : String(error),
+          });
           throw error;
         }
       };

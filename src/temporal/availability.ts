@@ -1,6 +1,6 @@
 import { InterceptingCall, ListenerBuilder, Metadata, status, type Interceptor } from '@grpc/grpc-js';
 import { Connection } from '@temporalio/client';
-import type { TemporalTarget } from './connection';
+import type { TemporalTarget } from './target';
 
 /**
  * Is Temporal reachable right now? A small probe (GetSystemInfo on a connection of its own, one
@@ -89,7 +89,8 @@ export class TemporalAvailability {
     this.state = next;
     this.since = Date.now();
     if (next === 'down') {
-      for (const call of this.inFlight) call.cancelWithStatus(status.UNAVAILABLE, `${UNREACHABLE_DETAILS} (it went away during the call)`);
+      for (const call of this.inFlight)
+        call.cancelWithStatus(status.UNAVAILABLE, `${UNREACHABLE_DETAILS} (it went away during the call)`);
       this.inFlight.clear();
     }
     for (const listener of this.listeners) listener(next);
@@ -103,7 +104,11 @@ export class TemporalAvailability {
         start: (metadata, listener, next) => {
           if (this.down) {
             failed = true;
-            listener.onReceiveStatus({ code: status.UNAVAILABLE, details: UNREACHABLE_DETAILS, metadata: new Metadata() });
+            listener.onReceiveStatus({
+              code: status.UNAVAILABLE,
+              details: UNREACHABLE_DETAILS,
+              metadata: new Metadata(),
+            });
             return;
           }
           this.inFlight.add(call);

@@ -3,20 +3,16 @@ import type { Interceptor } from '@grpc/grpc-js';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { NativeConnection } from '@temporalio/worker';
 import { FAST_RECONNECT_CHANNEL_ARGS, type TemporalAvailability } from './availability';
+import type { TemporalTarget } from './target';
 import { clientInterceptors } from '../telemetry/temporal';
+
+export type { TemporalTarget };
 
 /**
  * Where Temporal is, and how to reach it: the embedded dev server's address, or a cluster /
  * Temporal Cloud described with the SDK's envconfig conventions (TEMPORAL_ADDRESS,
  * TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS_*, TEMPORAL_PROFILE, temporal.toml).
  */
-export interface TemporalTarget {
-  address: string;
-  namespace: string;
-  /** Connection options from envconfig (TLS, API key, gRPC metadata); empty for the dev server. */
-  connectOptions: Record<string, unknown>;
-}
-
 export function targetFromEnvironment(fallbackNamespace: string): TemporalTarget {
   const { connectionOptions, namespace } = loadClientConnectConfig();
   if (!connectionOptions.address) throw new Error('TEMPORAL_ADDRESS is not set');

@@ -54,13 +54,16 @@ const searchAttributeFlagType: Record<string, string> = {
 const SETPRIV = '/usr/bin/setpriv';
 
 function command(cliPath: string, args: string[]): [string, string[]] {
-  return process.platform === 'linux' && fs.existsSync(SETPRIV) ? [SETPRIV, ['--pdeathsig', 'KILL', '--', cliPath, ...args]] : [cliPath, args];
+  return process.platform === 'linux' && fs.existsSync(SETPRIV)
+    ? [SETPRIV, ['--pdeathsig', 'KILL', '--', cliPath, ...args]]
+    : [cliPath, args];
 }
 
 export async function startDevServer(opts: DevServerOptions): Promise<DevServer> {
   const host = '127.0.0.1';
   if (opts.pidFile) await stopStaleDevServer(opts.pidFile);
-  if (!(await isPortFree(opts.port, host))) throw new PortInUse(opts.port, 'Temporal dev server', 'GOLIVE_TEMPORAL_PORT');
+  if (!(await isPortFree(opts.port, host)))
+    throw new PortInUse(opts.port, 'Temporal dev server', 'GOLIVE_TEMPORAL_PORT');
   if (!opts.headless && !(await isPortFree(opts.uiPort, host))) {
     throw new PortInUse(opts.uiPort, 'Temporal Web UI', 'GOLIVE_TEMPORAL_UI_PORT');
   }
@@ -78,7 +81,18 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
 }
 
 function serverArgs(opts: DevServerOptions, host: string): string[] {
-  const args = ['server', 'start-dev', '--ip', host, '--port', String(opts.port), '--namespace', opts.namespace, '--log-level', 'warn'];
+  const args = [
+    'server',
+    'start-dev',
+    '--ip',
+    host,
+    '--port',
+    String(opts.port),
+    '--namespace',
+    opts.namespace,
+    '--log-level',
+    'warn',
+  ];
   if (opts.headless) args.push('--headless');
   else args.push('--ui-port', String(opts.uiPort));
   if (opts.dbFile) {
@@ -170,7 +184,9 @@ export class DevServerExited extends Error {
     readonly logTail: string,
     logFile: string | undefined,
   ) {
-    super(`the Temporal dev server exited with code ${exitCode} while starting${logFile ? ` (log: ${logFile})` : ''}${logTail ? `:\n${logTail}` : ''}`);
+    super(
+      `the Temporal dev server exited with code ${exitCode} while starting${logFile ? ` (log: ${logFile})` : ''}${logTail ? `:\n${logTail}` : ''}`,
+    );
   }
 }
 
@@ -237,7 +253,8 @@ export async function stopStaleDevServer(pidFile: string): Promise<boolean> {
         break;
       }
       const deadline = Date.now() + 5000;
-      while (Date.now() < deadline && isOurDevServer(record.pid, record.dbFile)) await new Promise((r) => setTimeout(r, 100));
+      while (Date.now() < deadline && isOurDevServer(record.pid, record.dbFile))
+        await new Promise((r) => setTimeout(r, 100));
       if (!isOurDevServer(record.pid, record.dbFile)) break;
     }
   }

@@ -15,7 +15,8 @@ function withRequestId<T extends { headers: Record<string, unknown> }>(input: T)
 
 export class RequestIdClientInterceptor implements WorkflowClientInterceptor {
   start: NonNullable<WorkflowClientInterceptor['start']> = (input, next) => next(withRequestId(input));
-  startWithDetails: NonNullable<WorkflowClientInterceptor['startWithDetails']> = (input, next) => next(withRequestId(input));
+  startWithDetails: NonNullable<WorkflowClientInterceptor['startWithDetails']> = (input, next) =>
+    next(withRequestId(input));
   startUpdate: NonNullable<WorkflowClientInterceptor['startUpdate']> = (input, next) => next(withRequestId(input));
   signal: NonNullable<WorkflowClientInterceptor['signal']> = (input, next) => next(withRequestId(input));
 }

@@ -16,12 +16,26 @@ afterAll(() => sb.close());
 describe('access-apply / access-verify / access-revoke', () => {
   it('applies, verifies, and the declared compensation removes exactly what was applied', async () => {
     const deps = makeDeps();
-    const apply = accessApplyParams.parse({ url: `${sb.url}/access/bindings`, bindings: [{ subject: 'svc-model', role: 'reader', resource: 'features' }, { subject: 'oncall', role: 'operator' }] });
+    const apply = accessApplyParams.parse({
+      url: `${sb.url}/access/bindings`,
+      bindings: [
+        { subject: 'svc-model', role: 'reader', resource: 'features' },
+        { subject: 'oncall', role: 'operator' },
+      ],
+    });
     expect((await exec(accessApply(deps), apply)).applied).toHaveLength(2);
-    const verified = await exec(accessVerify(deps), { url: apply.url, bindings: apply.bindings, absent: [{ subject: 'svc-model', role: 'admin' }] });
+    const verified = await exec(accessVerify(deps), {
+      url: apply.url,
+      bindings: apply.bindings,
+      absent: [{ subject: 'svc-model', role: 'admin' }],
+    });
     expect(verified.total).toBe(2);
 
-    const mismatch = await expectFailure(exec(accessVerify(deps), { url: apply.url, absent: [{ subject: 'oncall', role: 'operator' }] }), 'AccessMismatch', true);
+    const mismatch = await expectFailure(
+      exec(accessVerify(deps), { url: apply.url, absent: [{ subject: 'oncall', role: 'operator' }] }),
+      'AccessMismatch',
+      true,
+    );
     expect(mismatch.details?.[0]).toMatchObject({ unexpected: [{ subject: 'oncall' }] });
 
     const undo = actionCatalog['access-apply'].compensation(apply);
@@ -31,6 +45,10 @@ describe('access-apply / access-verify / access-revoke', () => {
   });
 
   it('fails for good when the endpoint rejects the request', async () => {
-    await expectFailure(exec(accessApply(makeDeps()), { url: `${sb.url}/no-such-endpoint`, bindings: [{ subject: 'a', role: 'b' }] }), 'UnexpectedStatus', true);
+    await expectFailure(
+      exec(accessApply(makeDeps()), { url: `${sb.url}/no-such-endpoint`, bindings: [{ subject: 'a', role: 'b' }] }),
+      'UnexpectedStatus',
+      true,
+    );
   });
 });

@@ -15,7 +15,12 @@ describe('action catalog', () => {
     const samples = {
       'access-apply': { url: 'http://127.0.0.1:1/access', bindings: [{ subject: 's', role: 'r' }] },
       deploy: { url: 'http://127.0.0.1:1/deploy', version: '2', rollbackUrl: 'http://127.0.0.1:1/rollback' },
-      'monitoring-activate': { prometheusUrl: 'http://127.0.0.1:1', ruleFile: 'ai', rules: [{ name: 'N', expr: 'up == 0' }], dashboard: { source: 'dashboards/ai-system.json' } },
+      'monitoring-activate': {
+        prometheusUrl: 'http://127.0.0.1:1',
+        ruleFile: 'ai',
+        rules: [{ name: 'N', expr: 'up == 0' }],
+        dashboard: { source: 'dashboards/ai-system.json' },
+      },
     } as const;
     for (const [name, sample] of Object.entries(samples)) {
       const spec = actionCatalog[name as keyof typeof samples];

@@ -12,7 +12,9 @@ describe('command', () => {
   });
 
   it('runs without a shell, captures output, and scrubs resolved secrets', async () => {
-    const r = await exec(command(allowed), { argv: [node, '-e', 'console.log(process.argv[1], "$HOME"); console.error("warn")', '${secrets.TOKEN}'] });
+    const r = await exec(command(allowed), {
+      argv: [node, '-e', 'console.log(process.argv[1], "$HOME"); console.error("warn")', '${secrets.TOKEN}'],
+    });
     expect(r.exitCode).toBe(0);
     // "$HOME" stays literal: no shell expanded it.
     expect(r.stdout.trim()).toBe('[redacted] $HOME');
@@ -21,15 +23,26 @@ describe('command', () => {
   });
 
   it('truncates long output and says so', async () => {
-    const r = await exec(command(allowed), { argv: [node, '-e', 'process.stdout.write("x".repeat(10000))'], maxOutputChars: 100 });
+    const r = await exec(command(allowed), {
+      argv: [node, '-e', 'process.stdout.write("x".repeat(10000))'],
+      maxOutputChars: 100,
+    });
     expect(r.stdout).toHaveLength(100);
     expect(r.truncated).toBe(true);
   });
 
   it('fails for good on an unexpected exit code, retryably on a timeout', async () => {
-    const f = await expectFailure(exec(command(allowed), { argv: [node, '-e', 'process.exit(3)'] }), 'CommandFailed', true);
+    const f = await expectFailure(
+      exec(command(allowed), { argv: [node, '-e', 'process.exit(3)'] }),
+      'CommandFailed',
+      true,
+    );
     expect(f.details?.[0]).toMatchObject({ exitCode: 3 });
-    await expectFailure(exec(command(allowed), { argv: [node, '-e', 'setTimeout(() => {}, 10000)'], timeoutMs: 300 }), 'CommandTimedOut', false);
+    await expectFailure(
+      exec(command(allowed), { argv: [node, '-e', 'setTimeout(() => {}, 10000)'], timeoutMs: 300 }),
+      'CommandTimedOut',
+      false,
+    );
     await expectFailure(exec(command(allowed), { argv: ['/no/such/program'] }), 'CommandFailed', true);
   });
 

@@ -38,7 +38,12 @@ describe('deploy', () => {
     const result = await exec(deploy(makeDeps()), {
       url: `${sb.url}/deploy`,
       version: '2.0.0',
-      poll: { url: `${sb.url}/version`, until: { version: '2.0.0', status: 'serving' }, intervalMs: 100, timeoutSeconds: 5 },
+      poll: {
+        url: `${sb.url}/version`,
+        until: { version: '2.0.0', status: 'serving' },
+        intervalMs: 100,
+        timeoutSeconds: 5,
+      },
     });
     expect(result.poll?.polls).toBeGreaterThan(1);
     expect(result.poll?.elapsedMs).toBeGreaterThanOrEqual(500);
@@ -49,7 +54,11 @@ describe('deploy', () => {
     await post(`${sb.url}/faults`, { rolloutMs: 60_000 });
     const f = await expectFailure(
       // 3 s: long enough for a first observation on a busy machine, far short of the rollout.
-      exec(deploy(makeDeps()), { url: `${sb.url}/deploy`, version: '2.0.0', poll: { url: `${sb.url}/version`, until: { version: '2.0.0' }, intervalMs: 100, timeoutSeconds: 3 } }),
+      exec(deploy(makeDeps()), {
+        url: `${sb.url}/deploy`,
+        version: '2.0.0',
+        poll: { url: `${sb.url}/version`, until: { version: '2.0.0' }, intervalMs: 100, timeoutSeconds: 3 },
+      }),
       'PollTimedOut',
       true,
     );
@@ -64,9 +73,17 @@ describe('deploy', () => {
     await expectFailure(exec(deploy(makeDeps()), { url: `${sb.url}/deploy`, version: '' }), 'InvalidParams', true);
     // A key reused for another version: the target refuses (409), retrying cannot help.
     await exec(deploy(makeDeps()), { url: `${sb.url}/deploy`, version: '2.0.0', idempotencyKey: 'k' });
-    await expectFailure(exec(deploy(makeDeps()), { url: `${sb.url}/deploy`, version: '3.0.0', idempotencyKey: 'k' }), 'UnexpectedStatus', true);
+    await expectFailure(
+      exec(deploy(makeDeps()), { url: `${sb.url}/deploy`, version: '3.0.0', idempotencyKey: 'k' }),
+      'UnexpectedStatus',
+      true,
+    );
     const port = await closedPort();
-    await expectFailure(exec(deploy(makeDeps()), { url: `http://127.0.0.1:${port}/deploy`, version: '2.0.0' }), 'ConnectionFailed', false);
+    await expectFailure(
+      exec(deploy(makeDeps()), { url: `http://127.0.0.1:${port}/deploy`, version: '2.0.0' }),
+      'ConnectionFailed',
+      false,
+    );
   });
 
   it('declares its undo as a webhook to the rollback endpoint, which the sandbox honours', async () => {

@@ -33,7 +33,11 @@ describe('rollback-drill', () => {
     expect(result.measuredMs).toBeGreaterThanOrEqual(300);
     const d = await json<{ version: string; history: { kind: string; to: string }[] }>(`${sb.url}/deployments`);
     expect(d.version).toBe('2.0.0-rc1');
-    expect(d.history.map((h) => `${h.kind} ${h.to}`)).toEqual(['deploy 2.0.0-rc1', 'rollback 1.0.0', 'deploy 2.0.0-rc1']);
+    expect(d.history.map((h) => `${h.kind} ${h.to}`)).toEqual([
+      'deploy 2.0.0-rc1',
+      'rollback 1.0.0',
+      'deploy 2.0.0-rc1',
+    ]);
   });
 
   it('fails for good when the rollback takes longer than the window', async () => {
@@ -88,12 +92,23 @@ describe('stress-test', () => {
       res.writeHead(seen.length > 80 ? 503 : 200).end();
     });
     try {
-      const base = { target: { url: capped.url }, startRate: 20, stepRate: 40, maxRate: 100, stageSeconds: 2, thresholds: { maxErrorRate: 0.05 } };
+      const base = {
+        target: { url: capped.url },
+        startRate: 20,
+        stepRate: 40,
+        maxRate: 100,
+        stageSeconds: 2,
+        thresholds: { maxErrorRate: 0.05 },
+      };
       const ok = await exec(stressTest(makeDeps()), { ...base, expectedRate: 10, requiredHeadroom: 2 });
       expect(ok).toMatchObject({ breakingRate: 60, maxSustainedRate: 20, requiredRate: 20, verdict: { passed: true } });
       expect(ok.stages.map((s) => s.passed)).toEqual([true, false]);
       seen.length = 0;
-      const f = await expectFailure(exec(stressTest(makeDeps()), { ...base, expectedRate: 15, requiredHeadroom: 2 }), 'ThresholdMissed', true);
+      const f = await expectFailure(
+        exec(stressTest(makeDeps()), { ...base, expectedRate: 15, requiredHeadroom: 2 }),
+        'ThresholdMissed',
+        true,
+      );
       expect((f.details?.[0] as StressTestResult).verdict.violations[0]).toContain('required 30');
     } finally {
       capped.close();

@@ -20,11 +20,14 @@ let seq = 0;
 /** Each env has its own workflow/activity id, as distinct runbook steps would. */
 export function activityEnv(ids: { workflowId?: string; activityId?: string } = {}): MockActivityEnvironment {
   seq += 1;
-  return new MockActivityEnvironment({
-    activityId: ids.activityId ?? `step-${seq}`,
-    workflowExecution: { workflowId: ids.workflowId ?? `wf-test-${process.pid}-${seq}`, runId: 'run' },
-    heartbeatTimeoutMs: 60_000,
-  }, { logger: quiet });
+  return new MockActivityEnvironment(
+    {
+      activityId: ids.activityId ?? `step-${seq}`,
+      workflowExecution: { workflowId: ids.workflowId ?? `wf-test-${process.pid}-${seq}`, runId: 'run' },
+      heartbeatTimeoutMs: 60_000,
+    },
+    { logger: quiet },
+  );
 }
 
 export function sandbox(opts: Parameters<typeof startSandbox>[0] = { port: 0 }): Promise<RunningSandbox> {
@@ -36,7 +39,13 @@ export async function tinyServer(handler: http.RequestListener): Promise<{ url: 
   const server = http.createServer(handler);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, close: () => { server.closeAllConnections(); server.close(); } };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () => {
+      server.closeAllConnections();
+      server.close();
+    },
+  };
 }
 
 /** A port nothing listens on: bind, note the port, close. */
@@ -49,7 +58,11 @@ export async function closedPort(): Promise<number> {
 }
 
 /** Asserts an ApplicationFailure of `type` with the given retryability; returns it for more checks. */
-export async function expectFailure(p: Promise<unknown>, type: string, nonRetryable: boolean): Promise<ApplicationFailure> {
+export async function expectFailure(
+  p: Promise<unknown>,
+  type: string,
+  nonRetryable: boolean,
+): Promise<ApplicationFailure> {
   const error = await p.then(
     () => undefined,
     (e: unknown) => e,
@@ -70,6 +83,10 @@ export function post(url: string, body: unknown, method = 'POST'): Promise<Respo
 }
 
 /** Runs an activity in a real activity Context, keeping its result type. */
-export function exec<R>(fn: (input: unknown) => Promise<R>, params: unknown, env: MockActivityEnvironment = activityEnv()): Promise<R> {
+export function exec<R>(
+  fn: (input: unknown) => Promise<R>,
+  params: unknown,
+  env: MockActivityEnvironment = activityEnv(),
+): Promise<R> {
   return env.run(fn, params) as Promise<R>;
 }

@@ -25,8 +25,16 @@ const run = (params: unknown, deps = makeDeps()) => exec(httpCheck(deps), params
 
 describe('http-check', () => {
   it('passes with status, body match and latency per endpoint', async () => {
-    const result = await run({ endpoints: [{ name: 'health', url: `${sb.url}/health`, bodyContains: '"ok"' }, { url: `${sb.url}/version`, expectStatus: 200 }] });
-    expect(result.endpoints.map((e) => [e.name, e.ok, e.status])).toEqual([['health', true, 200], ['endpoint 2', true, 200]]);
+    const result = await run({
+      endpoints: [
+        { name: 'health', url: `${sb.url}/health`, bodyContains: '"ok"' },
+        { url: `${sb.url}/version`, expectStatus: 200 },
+      ],
+    });
+    expect(result.endpoints.map((e) => [e.name, e.ok, e.status])).toEqual([
+      ['health', true, 200],
+      ['endpoint 2', true, 200],
+    ]);
     expect(result.endpoints[0]?.latencyMs).toBeGreaterThan(0);
   });
 
@@ -36,15 +44,27 @@ describe('http-check', () => {
   });
 
   it('fails for good when the body does not match', async () => {
-    await expectFailure(run({ endpoints: [{ url: `${sb.url}/health`, bodyContains: 'degraded' }] }), 'UnexpectedStatus', true);
+    await expectFailure(
+      run({ endpoints: [{ url: `${sb.url}/health`, bodyContains: 'degraded' }] }),
+      'UnexpectedStatus',
+      true,
+    );
   });
 
   it('retries on connection refused and on timeout', async () => {
     const port = await closedPort();
-    const refused = await expectFailure(run({ endpoints: [{ url: `http://127.0.0.1:${port}/health` }] }), 'Unreachable', false);
+    const refused = await expectFailure(
+      run({ endpoints: [{ url: `http://127.0.0.1:${port}/health` }] }),
+      'Unreachable',
+      false,
+    );
     expect(refused.message).toContain('ECONNREFUSED');
     const t = performance.now();
-    const timeout = await expectFailure(run({ endpoints: [{ url: `${slow.url}/hang`, timeoutMs: 200 }] }), 'Unreachable', false);
+    const timeout = await expectFailure(
+      run({ endpoints: [{ url: `${slow.url}/hang`, timeoutMs: 200 }] }),
+      'Unreachable',
+      false,
+    );
     expect(timeout.message).toContain('timed out after 200 ms');
     expect(performance.now() - t).toBeLessThan(2_000);
   });
@@ -64,10 +84,17 @@ describe('http-check', () => {
   });
 
   it('resolves secret placeholders at call time and keeps them out of the result', async () => {
-    const result = await run({ endpoints: [{ url: `${slow.url}/ping`, headers: { authorization: 'Bearer ${secrets.API_TOKEN}' } }] }, makeDeps({}, { API_TOKEN: 's3cr3t' }));
+    const result = await run(
+      { endpoints: [{ url: `${slow.url}/ping`, headers: { authorization: 'Bearer ${secrets.API_TOKEN}' } }] },
+      makeDeps({}, { API_TOKEN: 's3cr3t' }),
+    );
     expect(seenAuth).toContain('Bearer s3cr3t');
     expect(JSON.stringify(result)).not.toContain('s3cr3t');
-    await expectFailure(run({ endpoints: [{ url: `${slow.url}/ping`, headers: { authorization: '${secrets.NOPE}' } }] }), 'MissingSecret', true);
+    await expectFailure(
+      run({ endpoints: [{ url: `${slow.url}/ping`, headers: { authorization: '${secrets.NOPE}' } }] }),
+      'MissingSecret',
+      true,
+    );
   });
 });
 
@@ -77,7 +104,11 @@ describe('tcp-check', () => {
     const ok = await exec(tcpCheck(makeDeps()), { targets: [{ host: '127.0.0.1', port: Number(port) }] });
     expect(ok.targets[0]).toMatchObject({ ok: true, port: Number(port) });
     const closed = await closedPort();
-    const f = await expectFailure(activityEnv().run(tcpCheck(makeDeps()), { targets: [{ host: '127.0.0.1', port: closed }] }), 'Unreachable', false);
+    const f = await expectFailure(
+      activityEnv().run(tcpCheck(makeDeps()), { targets: [{ host: '127.0.0.1', port: closed }] }),
+      'Unreachable',
+      false,
+    );
     expect(f.message).toContain('ECONNREFUSED');
   });
 });

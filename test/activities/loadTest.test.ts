@@ -53,14 +53,22 @@ describe('load-test', () => {
 
   it('counts a refused connection as errors and misses the error-rate threshold', async () => {
     const port = await closedPort();
-    const f = await expectFailure(exec(loadTest(makeDeps()), { ...params(`http://127.0.0.1:${port}`, 1), ratePerSecond: 10 }), 'ThresholdMissed', true);
+    const f = await expectFailure(
+      exec(loadTest(makeDeps()), { ...params(`http://127.0.0.1:${port}`, 1), ratePerSecond: 10 }),
+      'ThresholdMissed',
+      true,
+    );
     expect((f.details?.[0] as LoadTestResult).stats.errorRate).toBe(1);
   });
 
   it('fails a request timeout as an error, not a hang', async () => {
     await post(`${sb.url}/faults`, { latencyMs: 3_000 });
     const f = await expectFailure(
-      exec(loadTest(makeDeps()), { ...params(sb.url, 2), ratePerSecond: 5, target: { url: `${sb.url}/health`, timeoutMs: 1_000 } }),
+      exec(loadTest(makeDeps()), {
+        ...params(sb.url, 2),
+        ratePerSecond: 5,
+        target: { url: `${sb.url}/health`, timeoutMs: 1_000 },
+      }),
       'ThresholdMissed',
       true,
     );

@@ -13,12 +13,19 @@ async function slackSink(): Promise<{ url: string; bodies: string[]; close(): vo
   return { ...server, bodies };
 }
 
-const message = { to: ['release-manager', 'bob@example.test'], subject: 'Go-live approved', text: 'Step deploy approved by alice.' };
+const message = {
+  to: ['release-manager', 'bob@example.test'],
+  subject: 'Go-live approved',
+  text: 'Step deploy approved by alice.',
+};
 
 describe('notify', () => {
   it('records a logged-only message when no channel is configured, and never throws for that', async () => {
     const logged: unknown[] = [];
-    const r = await exec(notify(makeDeps({ log: { info: (_m, meta) => logged.push(meta), warn: () => undefined } })), message);
+    const r = await exec(
+      notify(makeDeps({ log: { info: (_m, meta) => logged.push(meta), warn: () => undefined } })),
+      message,
+    );
     expect(r).toEqual({ recipients: message.to, deliveries: [], loggedOnly: true });
     expect(logged).toHaveLength(1);
   });
@@ -62,9 +69,16 @@ describe('notify', () => {
     const smtp = await smtpSink();
     try {
       const deps = makeDeps({
-        notifyConfig: { slackWebhookUrl: `${slack.url}/hook`, smtp: { host: '127.0.0.1', port: smtp.port, secure: false, from: 'golive@example.test' } },
+        notifyConfig: {
+          slackWebhookUrl: `${slack.url}/hook`,
+          smtp: { host: '127.0.0.1', port: smtp.port, secure: false, from: 'golive@example.test' },
+        },
       });
-      const report = { to: ['ops@example.test'], subject: 'Report <!here>', text: 'Hey <!channel> see <https://evil.example|Open golive> & <script>alert(1)</script>' };
+      const report = {
+        to: ['ops@example.test'],
+        subject: 'Report <!here>',
+        text: 'Hey <!channel> see <https://evil.example|Open golive> & <script>alert(1)</script>',
+      };
       await exec(notify(deps), report);
       const sent = (JSON.parse(slack.bodies.join('')) as { text: string }).text;
       expect(sent).toContain('&lt;!channel&gt; see &lt;https://evil.example|Open golive&gt; &amp; &lt;script&gt;');

@@ -12,11 +12,15 @@ import { exec, expectFailure, makeDeps, tinyServer } from './harness';
 
 describe('the allowlist', () => {
   it('matches names, wildcards, addresses, ranges and ports', () => {
-    const p = OutboundPolicy.parse('api.example.com, *.corp.example:443, 10.0.0.0/8:8000-8999, [fd00::]/8, 203.0.113.7:80');
+    const p = OutboundPolicy.parse(
+      'api.example.com, *.corp.example:443, 10.0.0.0/8:8000-8999, [fd00::]/8, 203.0.113.7:80',
+    );
     expect(p.refusal('api.example.com', 1234)).toBeUndefined();
     expect(p.refusal('API.Example.com.', 80)).toBeUndefined();
     expect(p.refusal('a.b.corp.example', 443)).toBeUndefined();
-    expect(p.refusal('corp.example', 443)).toMatch(/^corp\.example:443 is not an allowed destination; GOLIVE_OUTBOUND_ALLOW allows api\.example\.com, /);
+    expect(p.refusal('corp.example', 443)).toMatch(
+      /^corp\.example:443 is not an allowed destination; GOLIVE_OUTBOUND_ALLOW allows api\.example\.com, /,
+    );
     expect(p.refusal('x.corp.example', 80)).toBeDefined();
     expect(p.refusal('10.1.2.3', 8080)).toBeUndefined();
     expect(p.refusal('10.1.2.3', 9000)).toBeDefined();
@@ -28,7 +32,14 @@ describe('the allowlist', () => {
 
   it('opens loopback, link-local and the metadata address only through an IP entry inside them, never through a wide range, a name or *', () => {
     const wide = OutboundPolicy.parse('0.0.0.0/0, ::/0, *');
-    for (const [host, port] of [['127.0.0.1', 8233], ['169.254.169.254', 80], ['[::1]', 8410], ['0.0.0.0', 80], ['[::ffff:127.0.0.1]', 80], ['[fd00:ec2::254]', 80]] as const) {
+    for (const [host, port] of [
+      ['127.0.0.1', 8233],
+      ['169.254.169.254', 80],
+      ['[::1]', 8410],
+      ['0.0.0.0', 80],
+      ['[::ffff:127.0.0.1]', 80],
+      ['[fd00:ec2::254]', 80],
+    ] as const) {
       expect(wide.refusal(host, port), host).toBeDefined();
     }
     expect(wide.refusal('8.8.8.8', 53)).toBeUndefined();
@@ -46,7 +57,9 @@ describe('the allowlist', () => {
     expect(() => OutboundPolicy.parse('ok.example, bad_host!')).toThrow(OutboundConfigError);
     expect(() => OutboundPolicy.parse('10.0.0.0/33')).toThrow(/"10\.0\.0\.0\/33"/);
     expect(() => OutboundPolicy.parse('a.example:70000')).toThrow(/port/);
-    expect(() => parseConfig({ GOLIVE_OUTBOUND_ALLOW: 'x.example:0' })).toThrow(/GOLIVE_OUTBOUND_ALLOW: "x\.example:0"/);
+    expect(() => parseConfig({ GOLIVE_OUTBOUND_ALLOW: 'x.example:0' })).toThrow(
+      /GOLIVE_OUTBOUND_ALLOW: "x\.example:0"/,
+    );
   });
 
   it('defaults to the sandbox only; a set list is exactly what the operator wrote', () => {
@@ -60,7 +73,9 @@ describe('the allowlist', () => {
     const set = outboundPolicyFromConfig({ ...base, GOLIVE_OUTBOUND_ALLOW: 'api.example.com' });
     expect(set.refusal('127.0.0.1', 8410)).toBeDefined();
     expect(set.refusal('api.example.com', 443)).toBeUndefined();
-    expect(outboundPolicyFromConfig({ ...base, GOLIVE_OUTBOUND_ALLOW: 'none' }).describe()).toBe('GOLIVE_OUTBOUND_ALLOW allows no destination');
+    expect(outboundPolicyFromConfig({ ...base, GOLIVE_OUTBOUND_ALLOW: 'none' }).describe()).toBe(
+      'GOLIVE_OUTBOUND_ALLOW allows no destination',
+    );
   });
 });
 
@@ -88,19 +103,35 @@ describe('enforcement in the activities', () => {
   const deps = () => makeDeps({ outbound: policy });
 
   it('refuses a destination outside the list for good, naming it, and sends nothing there', async () => {
-    const f = await expectFailure(exec(httpCheck(deps()), { endpoints: [{ url: `${forbidden.url}/admin` }] }), 'DestinationRefused', true);
-    expect(f.message).toContain(`GET ${forbidden.url}/admin refused: ${forbidden.url.slice(7)} is not an allowed destination; GOLIVE_OUTBOUND_ALLOW allows 127.0.0.1:`);
+    const f = await expectFailure(
+      exec(httpCheck(deps()), { endpoints: [{ url: `${forbidden.url}/admin` }] }),
+      'DestinationRefused',
+      true,
+    );
+    expect(f.message).toContain(
+      `GET ${forbidden.url}/admin refused: ${forbidden.url.slice(7)} is not an allowed destination; GOLIVE_OUTBOUND_ALLOW allows 127.0.0.1:`,
+    );
     expect(forbiddenHits).toEqual([]);
   });
 
   it('refuses a redirect into a forbidden destination', async () => {
-    await expectFailure(exec(webhook(deps()), { url: `${allowed.url}/redirect`, method: 'GET' }), 'DestinationRefused', true);
+    await expectFailure(
+      exec(webhook(deps()), { url: `${allowed.url}/redirect`, method: 'GET' }),
+      'DestinationRefused',
+      true,
+    );
     expect(forbiddenHits).toEqual([]);
   });
 
   it('refuses an allowed name whose DNS answer is in a special range (localhost → 127.0.0.1)', async () => {
     const byName = OutboundPolicy.parse(`localhost:${new URL(allowed.url).port}`);
-    const f = await expectFailure(exec(httpCheck(makeDeps({ outbound: byName })), { endpoints: [{ url: `http://localhost:${new URL(allowed.url).port}/` }] }), 'DestinationRefused', true);
+    const f = await expectFailure(
+      exec(httpCheck(makeDeps({ outbound: byName })), {
+        endpoints: [{ url: `http://localhost:${new URL(allowed.url).port}/` }],
+      }),
+      'DestinationRefused',
+      true,
+    );
     expect(f.message).toMatch(/localhost resolves to (127\.0\.0\.1|::1), which is not an allowed destination/);
   });
 
@@ -116,11 +147,19 @@ describe('enforcement in the activities', () => {
   });
 
   it('inside the list, a failing check names status and URL, never the body', async () => {
-    const f = await expectFailure(exec(httpCheck(deps()), { endpoints: [{ url: `${allowed.url}/broken`, expectStatus: 200 }] }), 'UnexpectedStatus', true);
+    const f = await expectFailure(
+      exec(httpCheck(deps()), { endpoints: [{ url: `${allowed.url}/broken`, expectStatus: 200 }] }),
+      'UnexpectedStatus',
+      true,
+    );
     expect(f.message).toBe(`1 of 1 endpoint(s) failed: endpoint 1 ${allowed.url}/broken (status 500)`);
     expect(JSON.stringify(f.details)).toContain(`${allowed.url}/broken`);
     expect(JSON.stringify([f.message, f.details])).not.toContain('hunter2');
-    const hook = await expectFailure(exec(webhook(deps()), { url: `${allowed.url}/broken`, method: 'POST' }), 'ServerError', false);
+    const hook = await expectFailure(
+      exec(webhook(deps()), { url: `${allowed.url}/broken`, method: 'POST' }),
+      'ServerError',
+      false,
+    );
     expect(hook.message).toBe(`POST ${allowed.url}/broken answered 500`);
     expect(JSON.stringify(hook.details)).not.toContain('hunter2');
   });

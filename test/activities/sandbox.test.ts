@@ -11,7 +11,7 @@ afterEach(() => sb.close());
 
 describe('sandbox production system', () => {
   it('serves health, version and a deterministic prediction', async () => {
-    expect(await json(`${sb.url}/health`)).toEqual({ status: 'ok', version: '1.0.0' });
+    expect(await json(`${sb.url}/health`)).toEqual({ status: 'ok', version: '1.0.0', slot: 'production' });
     expect(await json(`${sb.url}/version`)).toEqual({ version: '1.0.0', status: 'serving' });
     const a = await (await post(`${sb.url}/predict`, { text: 'fraud risk outage' })).json();
     const b = await (await post(`${sb.url}/predict`, { text: 'fraud risk outage' })).json();
@@ -33,7 +33,11 @@ describe('sandbox production system', () => {
     expect(await again.json()).toMatchObject({ replayed: true, to: '2.0.0' });
     expect((await post(`${sb.url}/deploy`, { version: '3.0.0', idempotencyKey: 'k1' })).status).toBe(409);
     expect((await post(`${sb.url}/rollback`, { idempotencyKey: 'r1' })).status).toBe(201);
-    const d = await json<{ version: string; history: unknown[]; keys: { key: string; calls: number; applied: number }[] }>(`${sb.url}/deployments`);
+    const d = await json<{
+      version: string;
+      history: unknown[];
+      keys: { key: string; calls: number; applied: number }[];
+    }>(`${sb.url}/deployments`);
     expect(d.version).toBe('1.0.0');
     expect(d.history).toHaveLength(2);
     expect(d.keys.find((k) => k.key === 'k1')).toMatchObject({ calls: 2, applied: 1 });
@@ -66,7 +70,7 @@ describe('sandbox production system', () => {
     expect(text).toMatch(/^sandbox_fault_crashed 0$/m);
   });
 
-  it("forwards alerts posted to its Alertmanager stand-in to its one webhook receiver, and refuses bad alerts", async () => {
+  it('forwards alerts posted to its Alertmanager stand-in to its one webhook receiver, and refuses bad alerts', async () => {
     const got: string[] = [];
     const receiver = await tinyServer((req, res) => {
       req.on('data', (c: Buffer) => got.push(c.toString()));
@@ -74,10 +78,17 @@ describe('sandbox production system', () => {
     });
     const wired = await sandbox({ port: 0, monitoring: { alertWebhookUrl: `${receiver.url}/hook` } });
     try {
-      const res = await post(`${wired.url}/alertmanager/api/v2/alerts`, [{ labels: { alertname: 'T', token: 'tok-1' } }]);
+      const res = await post(`${wired.url}/alertmanager/api/v2/alerts`, [
+        { labels: { alertname: 'T', token: 'tok-1' } },
+      ]);
       expect(res.status).toBe(200);
       await eventually(async () => (got.join('').includes('tok-1') ? true : undefined), 'the webhook call');
-      expect(JSON.parse(got.join(''))).toMatchObject({ version: '4', receiver: 'golive', status: 'firing', alerts: [{ labels: { alertname: 'T', token: 'tok-1' } }] });
+      expect(JSON.parse(got.join(''))).toMatchObject({
+        version: '4',
+        receiver: 'golive',
+        status: 'firing',
+        alerts: [{ labels: { alertname: 'T', token: 'tok-1' } }],
+      });
       expect((await post(`${wired.url}/alertmanager/api/v2/alerts`, [{ annotations: {} }])).status).toBe(400);
     } finally {
       await wired.close();

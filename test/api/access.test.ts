@@ -34,7 +34,12 @@ describe('authentication', () => {
   it('accepts an API token and says who it is', async () => {
     const me = await apiAs(app(), 'guardian')('GET', '/api/me');
     expect(me.status).toBe(200);
-    expect(me.body.user).toEqual({ id: 'guardian', name: 'Gita Guardian', roles: ['guardian'] });
+    expect(me.body.user).toEqual({
+      id: 'guardian',
+      name: 'Gita Guardian',
+      email: 'guardian@demo.golive.example',
+      roles: ['guardian'],
+    });
     expect(me.body.via).toBe('token');
   });
 
@@ -58,10 +63,20 @@ describe('authentication', () => {
     const noCsrf = await apiAs(app())('POST', '/api/runs/whatever/stop', { reason: 'x' }, { cookie });
     expect(noCsrf.status).toBe(403);
     expect(noCsrf.body.error.code).toBe('csrf');
-    const wrongCsrf = await apiAs(app())('POST', '/api/runs/whatever/stop', { reason: 'x' }, { cookie, 'x-csrf-token': 'forged' });
+    const wrongCsrf = await apiAs(app())(
+      'POST',
+      '/api/runs/whatever/stop',
+      { reason: 'x' },
+      { cookie, 'x-csrf-token': 'forged' },
+    );
     expect(wrongCsrf.status).toBe(403);
     // With the token the request gets through to the run lookup.
-    const withCsrf = await apiAs(app())('POST', '/api/runs/whatever/stop', { reason: 'x' }, { cookie, 'x-csrf-token': csrf });
+    const withCsrf = await apiAs(app())(
+      'POST',
+      '/api/runs/whatever/stop',
+      { reason: 'x' },
+      { cookie, 'x-csrf-token': csrf },
+    );
     expect(withCsrf.status).toBe(404);
 
     const out = await apiAs(app())('DELETE', '/api/session', undefined, { cookie, 'x-csrf-token': csrf });
@@ -92,9 +107,16 @@ describe('authentication', () => {
 describe('input limits', () => {
   it('rejects unknown fields, bad JSON, non-JSON bodies and oversized bodies without a 500', async () => {
     const rm = apiAs(app(), 'rm');
-    const unknown = await rm('POST', '/api/runs', { runbook: 'web-small', system: 'x', collaborationMode: 1, colour: 'red' });
+    const unknown = await rm('POST', '/api/runs', {
+      runbook: 'web-small',
+      system: 'x',
+      collaborationMode: 1,
+      colour: 'red',
+    });
     expect(unknown.status).toBe(400);
-    expect(unknown.body.error.issues).toEqual([expect.objectContaining({ path: '(root)', message: expect.stringContaining('colour') })]);
+    expect(unknown.body.error.issues).toEqual([
+      expect.objectContaining({ path: '(root)', message: expect.stringContaining('colour') }),
+    ]);
 
     const badJson = await rm('POST', '/api/runs', '{"runbook": ', {});
     expect(badJson.status).toBe(400);
@@ -107,13 +129,21 @@ describe('input limits', () => {
     });
     expect(notJson.status).toBe(415);
 
-    const huge = await rm('POST', '/api/runs', { runbook: 'web-small', system: 'x', collaborationMode: 1, params: { note: 'x'.repeat(300_000) } });
+    const huge = await rm('POST', '/api/runs', {
+      runbook: 'web-small',
+      system: 'x',
+      collaborationMode: 1,
+      params: { note: 'x'.repeat(300_000) },
+    });
     expect(huge.status).toBe(413);
     expect(huge.body.error.code).toBe('payload_too_large');
 
     const badQuery = await rm('GET', '/api/runs?state=exploded&pageSize=1000');
     expect(badQuery.status).toBe(400);
-    expect(badQuery.body.error.issues.map((i: { path: string }) => i.path).sort()).toEqual(['query.pageSize', 'query.state']);
+    expect(badQuery.body.error.issues.map((i: { path: string }) => i.path).sort()).toEqual([
+      'query.pageSize',
+      'query.state',
+    ]);
 
     const noRoute = await rm('GET', '/api/nothing-here');
     expect(noRoute.status).toBe(404);
@@ -141,23 +171,41 @@ describe('operations endpoints', () => {
     expect(doc.status).toBe(200);
     expect(doc.body.openapi).toBe('3.1.0');
     const decide = doc.body.paths['/api/runs/{runId}/steps/{stepId}/decisions'].post;
-    expect(decide.requestBody.content['application/json'].schema.oneOf ?? decide.requestBody.content['application/json'].schema.anyOf).toHaveLength(2);
+    expect(
+      decide.requestBody.content['application/json'].schema.oneOf ??
+        decide.requestBody.content['application/json'].schema.anyOf,
+    ).toHaveLength(2);
     expect(decide.parameters.map((p: { name: string }) => p.name)).toEqual(['runId', 'stepId', 'Idempotency-Key']);
-    expect(doc.body.paths['/api/runs'].post.requestBody.content['application/json'].schema.additionalProperties).toBe(false);
+    expect(doc.body.paths['/api/runs'].post.requestBody.content['application/json'].schema.additionalProperties).toBe(
+      false,
+    );
   });
 });
 
 describe('single sign-on through a trusted proxy', () => {
   it('believes the header only from the configured network and only for known people', async () => {
     const client = await testClient();
-    const trusted = await startTestApp({ client, taskQueue: 'unused', trustedProxy: createTrustedProxy('X-Forwarded-User', ['127.0.0.1/32']) });
-    const untrusted = await startTestApp({ client, taskQueue: 'unused', trustedProxy: createTrustedProxy('X-Forwarded-User', ['10.0.0.0/8']) });
+    const trusted = await startTestApp({
+      client,
+      taskQueue: 'unused',
+      trustedProxy: createTrustedProxy('X-Forwarded-User', ['127.0.0.1/32']),
+    });
+    const untrusted = await startTestApp({
+      client,
+      taskQueue: 'unused',
+      trustedProxy: createTrustedProxy('X-Forwarded-User', ['10.0.0.0/8']),
+    });
     try {
       const me = await apiAs(trusted)('GET', '/api/me', undefined, { 'x-forwarded-user': 'guardian' });
       expect(me.status).toBe(200);
       expect(me.body).toMatchObject({ user: { id: 'guardian' }, via: 'proxy', csrfToken: expect.any(String) });
       // Browser requests through the proxy still need the CSRF token for changes.
-      const noCsrf = await apiAs(trusted)('POST', '/api/runs/x/stop', { reason: 'x' }, { 'x-forwarded-user': 'guardian' });
+      const noCsrf = await apiAs(trusted)(
+        'POST',
+        '/api/runs/x/stop',
+        { reason: 'x' },
+        { 'x-forwarded-user': 'guardian' },
+      );
       expect(noCsrf.status).toBe(403);
       const stranger = await apiAs(trusted)('GET', '/api/me', undefined, { 'x-forwarded-user': 'mallory' });
       expect(stranger.status).toBe(401);

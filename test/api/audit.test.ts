@@ -18,7 +18,11 @@ import { driveRejectedRun, type RejectedRun } from '../audit/webRun';
 const runbooks = useRejectionRunbooks({ beforeAll, afterAll });
 /** What the server logs at info level: the dossier's digest must be among it. */
 const logged: { message: string; meta?: Record<string, unknown> }[] = [];
-const log = { info: (message: string, meta?: Record<string, unknown>) => void logged.push({ message, ...(meta ? { meta } : {}) }), warn: () => undefined, error: console.error };
+const log = {
+  info: (message: string, meta?: Record<string, unknown>) => void logged.push({ message, ...(meta ? { meta } : {}) }),
+  warn: () => undefined,
+  error: console.error,
+};
 const app = useTestApp({ beforeAll, afterAll }, () => ({ ...runbooks(), log }));
 const as = (id?: string) => apiAs(app(), id);
 
@@ -49,7 +53,9 @@ describe('audit trail and dossier over the API', () => {
     expect(res.body).toMatchObject({ workflowId: run.runId, finished: true, total: entries.length, filter: {} });
     expect(res.body.head).toBe(entries.at(-1)!.hash);
     expect(entries.map((e) => e.seq)).toEqual(entries.map((_, i) => i + 1));
-    expect(entries.filter((e) => e.kind === 'decision').map((d) => [d.actor, d.role, d.details.decision, d.details.comment])).toEqual([
+    expect(
+      entries.filter((e) => e.kind === 'decision').map((d) => [d.actor, d.role, d.details.decision, d.details.comment]),
+    ).toEqual([
       ['guardian', 'guardian', 'approve', GUARDIAN_COMMENT],
       ['sponsor', 'business-sponsor', 'reject', run.sponsorComment],
     ]);
@@ -58,11 +64,23 @@ describe('audit trail and dossier over the API', () => {
       ['enable-access', 'completed'],
     ]);
     expect(entries.at(-1)).toMatchObject({ kind: 'run-ended', details: { status: 'rolled-back' } });
-    expect(res.body.refusals).toEqual([expect.objectContaining({ actor: 'rm', action: 'decide:approve', stepId: 'dossier-signoff', type: 'NotAuthorized', status: 403 })]);
+    expect(res.body.refusals).toEqual([
+      expect.objectContaining({
+        actor: 'rm',
+        action: 'decide:approve',
+        stepId: 'dossier-signoff',
+        type: 'NotAuthorized',
+        status: 403,
+      }),
+    ]);
     // The Temporal Web UI (no login, a Cancel button) is linked for operations only.
     expect(res.body.temporalUi).toEqual([]);
     const forOps = await as('ops')('GET', `/api/runs/${run.runId}/history`);
-    expect(forOps.body.temporalUi).toEqual(      (res.body.runIds as string[]).map((runId) => ({ runId, url: `http://127.0.0.1:8233/namespaces/default/workflows/${run.runId}/${runId}/history` })),
+    expect(forOps.body.temporalUi).toEqual(
+      (res.body.runIds as string[]).map((runId) => ({
+        runId,
+        url: `http://127.0.0.1:8233/namespaces/default/workflows/${run.runId}/${runId}/history`,
+      })),
     );
   });
 
@@ -81,7 +99,11 @@ describe('audit trail and dossier over the API', () => {
 
     const sponsor = await get('person=sponsor');
     expect(sponsor.body.entries.length).toBeGreaterThan(0);
-    expect(sponsor.body.entries.every((e: Entry) => e.actor === 'sponsor' || (e.details.to as string[] | undefined)?.includes('sponsor'))).toBe(true);
+    expect(
+      sponsor.body.entries.every(
+        (e: Entry) => e.actor === 'sponsor' || (e.details.to as string[] | undefined)?.includes('sponsor'),
+      ),
+    ).toBe(true);
     expect(sponsor.body.refusals).toEqual([]);
     expect((await get('person=rm')).body.refusals).toHaveLength(1);
 
@@ -102,7 +124,8 @@ describe('audit trail and dossier over the API', () => {
   });
 
   it('lets the run’s people and operations read; 403 for an outsider, 401 anonymous, 404 unknown', async () => {
-    for (const who of ['rm', 'guardian', 'sponsor', 'ops']) expect((await as(who)('GET', `/api/runs/${run.runId}/history?kind=run-ended`)).status, who).toBe(200);
+    for (const who of ['rm', 'guardian', 'sponsor', 'ops'])
+      expect((await as(who)('GET', `/api/runs/${run.runId}/history?kind=run-ended`)).status, who).toBe(200);
     const outsider = await as('user')('GET', `/api/runs/${run.runId}/history`);
     // Not involved: told there is no such run (its existence is not theirs to learn either).
     expect(outsider.status).toBe(404);
@@ -113,7 +136,13 @@ describe('audit trail and dossier over the API', () => {
     expect((await as('rm')('GET', '/api/runs/golive-nothing-00000000/dossier')).status).toBe(404);
 
     // Operations read every run's trail, even one they have no role in.
-    const runbook = runbookSchema.parse({ id: 'r', version: '1.0.0', title: 'R', roles: [{ id: 'guardian', title: 'Guardian' }], steps: [{ id: 'a', kind: 'approval', title: 'A', approvers: [{ role: 'guardian' }], deadline: '1h' }] });
+    const runbook = runbookSchema.parse({
+      id: 'r',
+      version: '1.0.0',
+      title: 'R',
+      roles: [{ id: 'guardian', title: 'Guardian' }],
+      steps: [{ id: 'a', kind: 'approval', title: 'A', approvers: [{ role: 'guardian' }], deadline: '1h' }],
+    });
     const run0 = readFacts({ initiator: { id: 'rm' }, assignments: { guardian: ['guardian'] }, runbook });
     const mayRead = (id: string, roles: string[]) => isAllowed(run0, { id, roles }, { kind: 'read' });
     expect(mayRead('ops', ['operations'])).toBe(true);
@@ -123,7 +152,9 @@ describe('audit trail and dossier over the API', () => {
   });
 
   it('downloads the dossier zip with its manifest digest in a header', async () => {
-    const res = await fetch(`${app().url}/api/runs/${run.runId}/dossier`, { headers: { authorization: `Bearer ${app().credentials.guardian!.token}` } });
+    const res = await fetch(`${app().url}/api/runs/${run.runId}/dossier`, {
+      headers: { authorization: `Bearer ${app().credentials.guardian!.token}` },
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('application/zip');
     expect(res.headers.get('content-disposition')).toBe(`attachment; filename="dossier-${run.runId}.zip"`);
@@ -132,22 +163,49 @@ describe('audit trail and dossier over the API', () => {
     const manifest = files[`dossier-${run.runId}/manifest.json`]!;
     expect(res.headers.get('x-golive-manifest-sha256')).toBe(createHash('sha256').update(manifest).digest('hex'));
     const deliverables = DELIVERABLE_IDS.flatMap((id) => [`${id}.html`, `${id}.md`]);
-    expect(Object.keys(files).map((n) => n.split('/')[1]).sort()).toEqual(['audit-trail.json', 'dossier.json', 'dossier.md', 'index.html', 'manifest.json', 'refusals.json', ...deliverables].sort());
+    expect(
+      Object.keys(files)
+        .map((n) => n.split('/')[1])
+        .sort(),
+    ).toEqual(
+      [
+        'audit-trail.json',
+        'dossier.json',
+        'dossier.md',
+        'index.html',
+        'manifest.json',
+        'refusals.json',
+        ...deliverables,
+      ].sort(),
+    );
     const history = await as('rm')('GET', `/api/runs/${run.runId}/history`);
     expect(res.headers.get('x-golive-chain-head')).toBe(history.body.head);
     expect(logged).toContainEqual({
       message: 'dossier exported',
-      meta: expect.objectContaining({ runId: run.runId, by: 'guardian', manifestSha256: res.headers.get('x-golive-manifest-sha256'), head: history.body.head }),
+      meta: expect.objectContaining({
+        runId: run.runId,
+        by: 'guardian',
+        manifestSha256: res.headers.get('x-golive-manifest-sha256'),
+        head: history.body.head,
+      }),
     });
   });
 
   it('verifies an uploaded dossier, names the altered file, and refuses what is not a dossier', async () => {
-    const verify = (body: Uint8Array | string, who = 'ops', type = 'application/zip') => as(who)('POST', '/api/dossiers/verify', body, { 'content-type': type });
+    const verify = (body: Uint8Array | string, who = 'ops', type = 'application/zip') =>
+      as(who)('POST', '/api/dossiers/verify', body, { 'content-type': type });
     const history = await as('rm')('GET', `/api/runs/${run.runId}/history`);
 
     const ok = await verify(dossier);
     expect(ok.status, JSON.stringify(ok.body)).toBe(200);
-    expect(ok.body).toMatchObject({ ok: true, workflowId: run.runId, head: history.body.head, entries: history.body.total, files: 16, manifestSha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(ok.body).toMatchObject({
+      ok: true,
+      workflowId: run.runId,
+      head: history.body.head,
+      entries: history.body.total,
+      files: 16,
+      manifestSha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
 
     // One byte flipped inside index.html, re-zipped: the zip is fine, the dossier is not.
     const files = unzipSync(dossier);
@@ -173,7 +231,9 @@ describe('audit trail and dossier over the API', () => {
     const doc = (await as()('GET', '/api/openapi.json')).body;
     const history = doc.paths['/api/runs/{runId}/history'].get;
     expect(history.parameters.map((p: { name: string }) => p.name)).toEqual(['runId', 'kind', 'person', 'step']);
-    expect(doc.paths['/api/runs/{runId}/dossier'].get.responses['200'].headers).toHaveProperty('X-Golive-Manifest-Sha256');
+    expect(doc.paths['/api/runs/{runId}/dossier'].get.responses['200'].headers).toHaveProperty(
+      'X-Golive-Manifest-Sha256',
+    );
     expect(doc.paths['/api/runs/{runId}/dossier'].get.responses['200'].content).toHaveProperty(['application/zip']);
     expect(doc.paths['/api/dossiers/verify'].post.requestBody.content).toHaveProperty(['application/zip']);
   });

@@ -20,7 +20,16 @@ const STATES = ['evidence', 'approval', 'hypercare', 'ended'] as const;
 type State = (typeof STATES)[number];
 
 const person = (id: string): Person => ({ id, roles: app().credentials[id]!.roles });
-const key = (a: Action): string => [a.kind, 'stepId' in a ? a.stepId : '', 'itemId' in a ? a.itemId : '', 'decision' in a ? a.decision : '', 'reportId' in a ? a.reportId : ''].filter(Boolean).join(':');
+const key = (a: Action): string =>
+  [
+    a.kind,
+    'stepId' in a ? a.stepId : '',
+    'itemId' in a ? a.itemId : '',
+    'decision' in a ? a.decision : '',
+    'reportId' in a ? a.reportId : '',
+  ]
+    .filter(Boolean)
+    .join(':');
 
 /** Every action worth asking about in a run of the small runbook. */
 const CANDIDATES: Action[] = [
@@ -65,7 +74,9 @@ async function runAt(state: State, system: string): Promise<string> {
   if (state === 'approval') return runId;
   await as('guardian')('POST', `/api/runs/${runId}/steps/guardian-sign-off/decisions`, { decision: 'approve' });
   await until(runId, (s) => s.status === 'hypercare', 'hypercare');
-  expect((await as('user')('POST', `/api/runs/${runId}/reports`, { severity: 'low', description: 'first report' })).status).toBe(201);
+  expect(
+    (await as('user')('POST', `/api/runs/${runId}/reports`, { severity: 'low', description: 'first report' })).status,
+  ).toBe(201);
   if (state === 'hypercare') return runId;
   await as('guardian')('POST', `/api/runs/${runId}/stop`, { reason: 'end of the watch' });
   await until(runId, (s) => ['rolled-back', 'rollback-incomplete'].includes(s.status), 'the run to end');
@@ -111,9 +122,11 @@ async function offeredByUi(who: string, runId: string): Promise<string[] | 'not 
     else if (id === 'rollback-reason') offered.push('rollback');
     else if (id!.startsWith('res-')) offered.push(`resolve:${id!.slice(4)}`);
     else if (id!.startsWith('resend-')) offered.push(`resend:${id!.slice(7)}`);
-    else if (id!.startsWith('ev-validation-report-')) offered.push(`submit:validation-report:${id!.slice('ev-validation-report-'.length)}`);
+    else if (id!.startsWith('ev-validation-report-'))
+      offered.push(`submit:validation-report:${id!.slice('ev-validation-report-'.length)}`);
     else if (id!.startsWith('decide-')) {
-      for (const d of ['approve', 'reject']) if (body!.includes(`value="${d}"`)) offered.push(`decide:${id!.slice(7)}:${d}`);
+      for (const d of ['approve', 'reject'])
+        if (body!.includes(`value="${d}"`)) offered.push(`decide:${id!.slice(7)}:${d}`);
     }
   }
   return [...new Set(offered)].sort();
@@ -129,36 +142,39 @@ describe('the authorization matrix: policy = UI = API = workflow', () => {
     for (const s of STATES) runs[s] = await runAt(s, `matrix-${s}`);
   }, 300_000);
 
-  it.each(STATES)('in a run waiting at %s, each person is offered and allowed exactly what the policy says', async (state) => {
-    const runId = runs[state];
-    const facts = factsFromView(await view(runId));
-    const granted: { who: string; action: Action }[] = [];
-    for (const who of PEOPLE) {
-      const expected = allowedActions(facts, person(who)).map(key).sort();
-      const ui = await offeredByUi(who, runId);
-      expect(ui, `${who} in ${state}: the page`).toEqual(expected.includes('read') ? expected : 'not found');
-      for (const action of CANDIDATES) {
-        const verdict = authorize(facts, person(who), action);
-        if (!(verdict instanceof Refusal)) {
-          if (action.kind !== 'read') granted.push({ who, action });
-          continue;
+  it.each(STATES)(
+    'in a run waiting at %s, each person is offered and allowed exactly what the policy says',
+    async (state) => {
+      const runId = runs[state];
+      const facts = factsFromView(await view(runId));
+      const granted: { who: string; action: Action }[] = [];
+      for (const who of PEOPLE) {
+        const expected = allowedActions(facts, person(who)).map(key).sort();
+        const ui = await offeredByUi(who, runId);
+        expect(ui, `${who} in ${state}: the page`).toEqual(expected.includes('read') ? expected : 'not found');
+        for (const action of CANDIDATES) {
+          const verdict = authorize(facts, person(who), action);
+          if (!(verdict instanceof Refusal)) {
+            if (action.kind !== 'read') granted.push({ who, action });
+            continue;
+          }
+          const before = await trailLength(runId);
+          const res = await send(who, runId, action);
+          const what = `${who} ${key(action)} in ${state}`;
+          if (action.kind === 'read') expect(res.status, what).toBe(404);
+          else expect(res.body.error?.reason, `${what}: ${JSON.stringify(res.body)}`).toBe(verdict.type);
+          expect(await trailLength(runId), `${what} left a trace`).toBe(before);
         }
-        const before = await trailLength(runId);
-        const res = await send(who, runId, action);
-        const what = `${who} ${key(action)} in ${state}`;
-        if (action.kind === 'read') expect(res.status, what).toBe(404);
-        else expect(res.body.error?.reason, `${what}: ${JSON.stringify(res.body)}`).toBe(verdict.type);
-        expect(await trailLength(runId), `${what} left a trace`).toBe(before);
       }
-    }
-    // Each allowed act, on a run of its own in the same state: accepted.
-    const accepted = await Promise.all(
-      granted.map(async ({ who, action }, i) => {
-        const own = await runAt(state, `matrix-${state}-${i}`);
-        const res = await send(who, own, action);
-        return [`${who} ${key(action)}`, res.status < 300 ? 'accepted' : `${res.status} ${JSON.stringify(res.body)}`];
-      }),
-    );
-    expect(accepted).toEqual(granted.map(({ who, action }) => [`${who} ${key(action)}`, 'accepted']));
-  });
+      // Each allowed act, on a run of its own in the same state: accepted.
+      const accepted = await Promise.all(
+        granted.map(async ({ who, action }, i) => {
+          const own = await runAt(state, `matrix-${state}-${i}`);
+          const res = await send(who, own, action);
+          return [`${who} ${key(action)}`, res.status < 300 ? 'accepted' : `${res.status} ${JSON.stringify(res.body)}`];
+        }),
+      );
+      expect(accepted).toEqual(granted.map(({ who, action }) => [`${who} ${key(action)}`, 'accepted']));
+    },
+  );
 });

@@ -15,16 +15,32 @@ import { apiAs, eventually, smallRunbookVariant, useExtraRunbooks, useTestApp } 
 const RUNBOOK = 'web-quorum';
 const runbooks = useExtraRunbooks(
   { beforeAll, afterAll },
-  { [`${RUNBOOK}.yaml`]: smallRunbookVariant(RUNBOOK, [['approvers: [{ role: guardian, quorum: 1 }]', 'approvers: [{ role: guardian, quorum: 2 }, { role: business-sponsor, quorum: 1 }]']]) },
+  {
+    [`${RUNBOOK}.yaml`]: smallRunbookVariant(RUNBOOK, [
+      [
+        'approvers: [{ role: guardian, quorum: 1 }]',
+        'approvers: [{ role: guardian, quorum: 2 }, { role: business-sponsor, quorum: 1 }]',
+      ],
+    ]),
+  },
 );
 const app = useTestApp({ beforeAll, afterAll }, runbooks);
 const as = (id: string) => apiAs(app(), id);
 
 const QUORUM: Record<string, number> = { guardian: 2, 'business-sponsor': 1 };
-type Act = { who: 'guardian' | 'guardian2' | 'sponsor'; kind: 'approve' | 'reject' } | { who: 'ie'; kind: 'evidence' } | { who: 'ops'; kind: 'stop' };
+type Act =
+  | { who: 'guardian' | 'guardian2' | 'sponsor'; kind: 'approve' | 'reject' }
+  | { who: 'ie'; kind: 'evidence' }
+  | { who: 'ops'; kind: 'stop' };
 
 const act: fc.Arbitrary<Act> = fc.oneof(
-  { weight: 8, arbitrary: fc.record({ who: fc.constantFrom('guardian' as const, 'guardian2' as const, 'sponsor' as const), kind: fc.constantFrom('approve' as const, 'reject' as const) }) },
+  {
+    weight: 8,
+    arbitrary: fc.record({
+      who: fc.constantFrom('guardian' as const, 'guardian2' as const, 'sponsor' as const),
+      kind: fc.constantFrom('approve' as const, 'reject' as const),
+    }),
+  },
   { weight: 1, arbitrary: fc.constant({ who: 'ie' as const, kind: 'evidence' as const }) },
   { weight: 1, arbitrary: fc.constant({ who: 'ops' as const, kind: 'stop' as const }) },
 );
@@ -34,10 +50,16 @@ async function view(runId: string): Promise<RunStateView> {
 }
 
 async function runWaitingAtTheGate(n: number): Promise<string> {
-  const res = await as('rm')('POST', '/api/runs', { runbook: RUNBOOK, system: `race-${n}`, collaborationMode: 2, assignments: { guardian: ['guardian', 'guardian2'] } });
+  const res = await as('rm')('POST', '/api/runs', {
+    runbook: RUNBOOK,
+    system: `race-${n}`,
+    collaborationMode: 2,
+    assignments: { guardian: ['guardian', 'guardian2'] },
+  });
   expect(res.status, JSON.stringify(res.body)).toBe(201);
   const runId = res.body.runId as string;
-  const stepIs = (id: string, status: string) => async () => ((await view(runId)).steps.find((s) => s.id === id)?.status === status ? true : undefined);
+  const stepIs = (id: string, status: string) => async () =>
+    (await view(runId)).steps.find((s) => s.id === id)?.status === status ? true : undefined;
   await eventually(stepIs('validation-report', 'waiting'), 'evidence awaited');
   await as('ie')('POST', `/api/runs/${runId}/steps/validation-report/evidence`, { itemId: 'accuracy', value: 98 });
   await eventually(stepIs('guardian-sign-off', 'waiting'), 'the gate awaited');
@@ -46,9 +68,13 @@ async function runWaitingAtTheGate(n: number): Promise<string> {
 
 function fire(runId: string, a: Act) {
   const run = `/api/runs/${runId}`;
-  if (a.kind === 'evidence') return as(a.who)('POST', `${run}/steps/validation-report/evidence`, { itemId: 'accuracy', value: 90 });
+  if (a.kind === 'evidence')
+    return as(a.who)('POST', `${run}/steps/validation-report/evidence`, { itemId: 'accuracy', value: 90 });
   if (a.kind === 'stop') return as(a.who)('POST', `${run}/stop`, { reason: 'racing stop' });
-  return as(a.who)('POST', `${run}/steps/guardian-sign-off/decisions`, { decision: a.kind, comment: `${a.who} ${a.kind}` });
+  return as(a.who)('POST', `${run}/steps/guardian-sign-off/decisions`, {
+    decision: a.kind,
+    comment: `${a.who} ${a.kind}`,
+  });
 }
 
 describe('racing decisions on one step', () => {
@@ -70,13 +96,16 @@ describe('racing decisions on one step', () => {
         const people = decisions.map((d) => d.actor.id);
         expect(new Set(people).size, `one decision each: ${people.join(', ')}`).toBe(people.length);
         for (const [role, quorum] of Object.entries(QUORUM)) {
-          expect(decisions.filter((d) => d.decision === 'approve' && (d.onBehalfOf ?? d.role) === role).length).toBeLessThanOrEqual(quorum);
+          expect(
+            decisions.filter((d) => d.decision === 'approve' && (d.onBehalfOf ?? d.role) === role).length,
+          ).toBeLessThanOrEqual(quorum);
         }
         const reject = decisions.findIndex((d) => d.decision === 'reject');
         if (reject >= 0) expect(reject, 'nothing recorded after a rejection').toBe(decisions.length - 1);
         acts.forEach((a, i) => {
           const res = answers[i]!;
-          if (res.status >= 300) expect([403, 409], `${a.who} ${a.kind}: ${JSON.stringify(res.body)}`).toContain(res.status);
+          if (res.status >= 300)
+            expect([403, 409], `${a.who} ${a.kind}: ${JSON.stringify(res.body)}`).toContain(res.status);
           if (a.kind === 'approve' || a.kind === 'reject') {
             const recorded = decisions.some((d) => d.actor.id === a.who && d.decision === a.kind);
             if (res.status < 300) expect(recorded, `${a.who}'s answered ${a.kind} is in the record`).toBe(true);
@@ -84,11 +113,17 @@ describe('racing decisions on one step', () => {
         });
         // Every recorded decision was answered as accepted to exactly one request.
         for (const d of decisions) {
-          const accepted = acts.filter((a, i) => a.who === d.actor.id && a.kind === d.decision && answers[i]!.status < 300);
+          const accepted = acts.filter(
+            (a, i) => a.who === d.actor.id && a.kind === d.decision && answers[i]!.status < 300,
+          );
           expect(accepted.length, `${d.actor.id} ${d.decision}`).toBe(1);
         }
         if (answers.some((r, i) => acts[i]!.kind === 'stop' && r.status < 300)) {
-          await eventually(async () => (['rolled-back', 'rollback-incomplete'].includes((await view(runId)).status) ? true : undefined), 'the stopped run to roll back');
+          await eventually(
+            async () =>
+              ['rolled-back', 'rollback-incomplete'].includes((await view(runId)).status) ? true : undefined,
+            'the stopped run to roll back',
+          );
         }
       }),
       { numRuns: 8, seed: 20261202, endOnFailure: true },

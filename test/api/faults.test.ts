@@ -4,7 +4,17 @@ import { createTrustedProxy } from '../../src/auth/proxy';
 import { operations, type Operation } from '../../src/server/api';
 import { IDEMPOTENT_OPERATIONS } from '../../src/server/idempotency';
 import type { RunStateView } from '../../workflows/definitions';
-import { apiAs, eventually, FINAL_APPROVAL_RUNBOOK, finalApprovalRunbook, SMALL_RUNBOOK, startTestApp, useExtraRunbooks, useTestApp, type TestApp } from '../support/app';
+import {
+  apiAs,
+  eventually,
+  FINAL_APPROVAL_RUNBOOK,
+  finalApprovalRunbook,
+  SMALL_RUNBOOK,
+  startTestApp,
+  useExtraRunbooks,
+  useTestApp,
+  type TestApp,
+} from '../support/app';
 import { testClient } from '../support/temporal';
 
 /**
@@ -26,9 +36,19 @@ async function runWaitingForGuardian(system: string, runbook = SMALL_RUNBOOK): P
   expect(start.status, JSON.stringify(start.body)).toBe(201);
   const runId = (start.body as { runId: string }).runId;
   const step = (id: string) =>
-    eventually(async () => ((await as('rm')<RunStateView>('GET', `/api/runs/${runId}`)).body.steps?.find((s) => s.id === id)?.status === 'waiting' ? true : undefined), `${id} waiting`);
+    eventually(
+      async () =>
+        (await as('rm')<RunStateView>('GET', `/api/runs/${runId}`)).body.steps?.find((s) => s.id === id)?.status ===
+        'waiting'
+          ? true
+          : undefined,
+      `${id} waiting`,
+    );
   await step('validation-report');
-  expect((await as('ie')('POST', `/api/runs/${runId}/steps/validation-report/evidence`, { itemId: 'accuracy', value: 97 })).status).toBe(200);
+  expect(
+    (await as('ie')('POST', `/api/runs/${runId}/steps/validation-report/evidence`, { itemId: 'accuracy', value: 97 }))
+      .status,
+  ).toBe(200);
   await step('guardian-sign-off');
   return runId;
 }
@@ -45,7 +65,11 @@ describe('login throttling under concurrency', () => {
 
   it('behind the trusted proxy, counts each client of X-Forwarded-For apart (not the proxy once for all)', async () => {
     const client = await testClient();
-    const proxied = await startTestApp({ client, taskQueue: 'unused', trustedProxy: createTrustedProxy('X-Forwarded-User', ['127.0.0.1/32']) });
+    const proxied = await startTestApp({
+      client,
+      taskQueue: 'unused',
+      trustedProxy: createTrustedProxy('X-Forwarded-User', ['127.0.0.1/32']),
+    });
     try {
       const from = (address: string) => ({ 'x-forwarded-for': `198.51.100.99, ${address}` });
       for (let i = 0; i < 5; i++) expect((await login(proxied, 'ops', 'wrong', from('203.0.113.1'))).status).toBe(401);
@@ -66,10 +90,20 @@ describe('Idempotency-Key on decisions', () => {
     const runId = await runWaitingForGuardian(`idem-${randomUUID().slice(0, 6)}`);
     const key = randomUUID();
     const path = `/api/runs/${runId}/steps/guardian-sign-off/decisions`;
-    const first = await as('guardian')('POST', path, { decision: 'approve', comment: 'fine' }, { 'idempotency-key': key });
+    const first = await as('guardian')(
+      'POST',
+      path,
+      { decision: 'approve', comment: 'fine' },
+      { 'idempotency-key': key },
+    );
     expect(first.status).toBe(200);
     expect(first.body.step.status).toBe('completed');
-    const retry = await as('guardian')('POST', path, { decision: 'approve', comment: 'fine' }, { 'idempotency-key': key });
+    const retry = await as('guardian')(
+      'POST',
+      path,
+      { decision: 'approve', comment: 'fine' },
+      { 'idempotency-key': key },
+    );
     expect(retry.status).toBe(200);
     expect(retry.headers.get('idempotent-replayed')).toBe('true');
     expect(retry.body).toEqual(first.body);
@@ -85,13 +119,20 @@ describe('Idempotency-Key on decisions', () => {
   });
 
   it('names a bad key as a 400 and documents the header where it is taken', async () => {
-    const bad = await as('guardian')('POST', '/api/runs/some-run/steps/guardian-sign-off/decisions', { decision: 'approve' }, { 'idempotency-key': 'has spaces' });
+    const bad = await as('guardian')(
+      'POST',
+      '/api/runs/some-run/steps/guardian-sign-off/decisions',
+      { decision: 'approve' },
+      { 'idempotency-key': 'has spaces' },
+    );
     expect(bad.status).toBe(400);
     expect(bad.body.error.issues).toEqual([expect.objectContaining({ path: 'header.Idempotency-Key' })]);
     const flagged = (Object.values(operations) as Operation[]).filter((o) => o.idempotent).map((o) => o.path);
     expect(IDEMPOTENT_OPERATIONS.map((i) => i.op.path).sort()).toEqual(flagged.sort());
     const doc = await as('rm')('GET', '/api/openapi.json');
-    const params = doc.body.paths['/api/runs/{runId}/steps/{stepId}/decisions'].post.parameters.map((p: { name: string; in: string }) => `${p.in}:${p.name}`);
+    const params = doc.body.paths['/api/runs/{runId}/steps/{stepId}/decisions'].post.parameters.map(
+      (p: { name: string; in: string }) => `${p.in}:${p.name}`,
+    );
     expect(params).toContain('header:Idempotency-Key');
   });
 });
@@ -102,10 +143,20 @@ describe('a crowd deciding the step that ends a run', () => {
     // The approval ends the run (it goes live): every other approval races a closing run.
     const path = `/api/runs/${runId}/steps/guardian-sign-off/decisions`;
     const results = await Promise.all(
-      Array.from({ length: 100 }, (_, i) => as(i % 2 ? 'guardian' : 'guardian2')('POST', path, { decision: 'approve', comment: `yes (${i})` }, { 'idempotency-key': randomUUID() })),
+      Array.from({ length: 100 }, (_, i) =>
+        as(i % 2 ? 'guardian' : 'guardian2')(
+          'POST',
+          path,
+          { decision: 'approve', comment: `yes (${i})` },
+          { 'idempotency-key': randomUUID() },
+        ),
+      ),
     );
     const statuses = results.map((r) => r.status);
-    expect(statuses.filter((s) => s >= 500), JSON.stringify(results.filter((r) => r.status >= 500).map((r) => r.body))).toEqual([]);
+    expect(
+      statuses.filter((s) => s >= 500),
+      JSON.stringify(results.filter((r) => r.status >= 500).map((r) => r.body)),
+    ).toEqual([]);
     expect(statuses.filter((s) => s === 200)).toHaveLength(1);
     expect(statuses.every((s) => s === 200 || s === 409)).toBe(true);
     const state = await eventually(async () => {

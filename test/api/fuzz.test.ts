@@ -39,7 +39,12 @@ beforeAll(async () => {
   stopWorker = () => worker.stop();
   runbooksDir = fuzzRunbooksDir();
   // Nothing the fuzz could start may reach out: the one allowed destination is a closed port.
-  app = await startTestApp({ client, taskQueue: worker.taskQueue, runbooks: new RunbookRegistry(runbooksDir), outbound: OutboundPolicy.parse('127.0.0.1:1') });
+  app = await startTestApp({
+    client,
+    taskQueue: worker.taskQueue,
+    runbooks: new RunbookRegistry(runbooksDir),
+    outbound: OutboundPolicy.parse('127.0.0.1:1'),
+  });
   runs = await runsInEachState(client, worker.taskQueue, runbooksDir);
   doc = (await apiAs(app)<OpenApiDocument>('GET', '/api/openapi.json')).body;
   const login = await apiAs(app)('POST', '/api/session', { username: 'rm', password: app.credentials.rm!.password });
@@ -70,7 +75,12 @@ interface Sent {
 /** Sends one request; a socket closed under a reused connection is tried once more. */
 async function send(req: FuzzRequest, retry = true): Promise<Sent | undefined> {
   try {
-    const res = await request(app.url + req.path, { method: req.method as 'GET', headers: req.headers, body: req.body, dispatcher: agent });
+    const res = await request(app.url + req.path, {
+      method: req.method as 'GET',
+      headers: req.headers,
+      body: req.body,
+      dispatcher: agent,
+    });
     const text = res.statusCode >= 500 ? await res.body.text() : (await res.body.dump(), undefined);
     return { req, status: res.statusCode, ...(text !== undefined ? { text } : {}) };
   } catch (err) {
@@ -106,7 +116,13 @@ const settle = (id: string) =>
   }, `run ${id} to settle`);
 
 const historyLengths = async () =>
-  Object.fromEntries(await Promise.all(Object.values(runs).map(async (id) => [id, (await client.workflow.getHandle(id).fetchHistory()).events?.length ?? 0] as const)));
+  Object.fromEntries(
+    await Promise.all(
+      Object.values(runs).map(
+        async (id) => [id, (await client.workflow.getHandle(id).fetchHistory()).events?.length ?? 0] as const,
+      ),
+    ),
+  );
 
 describe('fuzzing every route', () => {
   it(`${COUNT}+ generated requests: never a 5xx, and refused requests leave a run's history as it was`, async () => {
@@ -137,7 +153,9 @@ describe('fuzzing every route', () => {
           if (r.req.run) byRun.set(r.req.run, (byRun.get(r.req.run) ?? 0) + 1);
           if (r.status >= 500) serverErrors.push(r);
         }
-        expect(serverErrors.map((e) => `${e.req.method} ${e.req.path} → ${e.status} ${e.text ?? ''}`.slice(0, 400))).toEqual([]);
+        expect(
+          serverErrors.map((e) => `${e.req.method} ${e.req.path} → ${e.status} ${e.text ?? ''}`.slice(0, 400)),
+        ).toEqual([]);
         for (const id of Object.values(runs)) {
           const accepted = results.some((r) => r.req.run === id && r.req.method !== 'GET' && r.status < 300);
           if (accepted) {

@@ -61,7 +61,10 @@ steps:
     stopAuthority: [guardian, operations]
 `;
 
-const runbooks = useExtraRunbooks({ beforeAll, afterAll }, { 'web-ssrf.yaml': SSRF_RUNBOOK, 'web-entry.yaml': smallRunbookVariant('web-entry', []) });
+const runbooks = useExtraRunbooks(
+  { beforeAll, afterAll },
+  { 'web-ssrf.yaml': SSRF_RUNBOOK, 'web-entry.yaml': smallRunbookVariant('web-entry', []) },
+);
 const app = useTestApp({ beforeAll, afterAll }, () => ({
   ...runbooks(),
   // The operator allows the one target; everything else on loopback stays out of reach.
@@ -76,7 +79,8 @@ async function startSmall(system: string): Promise<string> {
   return res.body.runId as string;
 }
 
-const historyLength = async (runId: string) => (await client().workflow.getHandle(runId).fetchHistory()).events?.length ?? 0;
+const historyLength = async (runId: string) =>
+  (await client().workflow.getHandle(runId).fetchHistory()).events?.length ?? 0;
 
 describe('malformed percent-escapes in the path', () => {
   it('answer 400 in the error shape on every API route, also unauthenticated, and a 400 page on UI routes', async () => {
@@ -90,10 +94,15 @@ describe('malformed percent-escapes in the path', () => {
         for (const who of ['guardian', undefined]) {
           const res = await as(who)(method, path, method === 'POST' ? { reason: 'x' } : undefined);
           expect([method, path, who, res.status]).toEqual([method, path, who, 400]);
-          expect(res.body.error).toMatchObject({ code: 'invalid_request', message: 'the URL path holds a malformed percent-escape' });
+          expect(res.body.error).toMatchObject({
+            code: 'invalid_request',
+            message: 'the URL path holds a malformed percent-escape',
+          });
         }
       }
-      const page = await fetch(`${app().url}/runs/${bad}`, { headers: { accept: 'text/html', authorization: `Bearer ${app().credentials.guardian!.token}` } });
+      const page = await fetch(`${app().url}/runs/${bad}`, {
+        headers: { accept: 'text/html', authorization: `Bearer ${app().credentials.guardian!.token}` },
+      });
       expect(page.status).toBe(400);
       expect(page.headers.get('content-type')).toMatch(/text\/html/);
       expect(await page.text()).toContain('malformed percent-escape');
@@ -104,16 +113,26 @@ describe('malformed percent-escapes in the path', () => {
 describe('evidence values', () => {
   it('a value nested thousands deep is a 400 naming the field; the run’s history does not grow', async () => {
     const runId = await startSmall(`deep-${Date.now().toString(36)}`);
-    await eventually(async () => ((await as('ie')<RunStateView>('GET', `/api/runs/${runId}`)).body.status === 'waiting' ? true : undefined), 'the run to wait for evidence');
+    await eventually(
+      async () =>
+        (await as('ie')<RunStateView>('GET', `/api/runs/${runId}`)).body.status === 'waiting' ? true : undefined,
+      'the run to wait for evidence',
+    );
     const before = await historyLength(runId);
     const deep = '['.repeat(5_500) + ']'.repeat(5_500);
     const body = `{"itemId":"accuracy","value":${deep}}`;
     const res = await as('ie')('POST', `/api/runs/${runId}/steps/validation-report/evidence`, body);
     expect(res.status).toBe(400);
-    expect(res.body.error.issues[0]).toEqual({ path: 'value[0][0][0][0][0][0][0][0]', message: 'must be nested at most 8 levels deep' });
+    expect(res.body.error.issues[0]).toEqual({
+      path: 'value[0][0][0][0][0][0][0][0]',
+      message: 'must be nested at most 8 levels deep',
+    });
     expect(await historyLength(runId)).toBe(before);
     // A proper value still goes through.
-    expect((await as('ie')('POST', `/api/runs/${runId}/steps/validation-report/evidence`, { itemId: 'accuracy', value: 97 })).status).toBe(200);
+    expect(
+      (await as('ie')('POST', `/api/runs/${runId}/steps/validation-report/evidence`, { itemId: 'accuracy', value: 97 }))
+        .status,
+    ).toBe(200);
   });
 });
 
@@ -131,19 +150,28 @@ describe('page tokens', () => {
     const { createHash } = await import('node:crypto');
     const forgedRaw = Buffer.from('forged-token').toString('base64url');
     const oldStyle = `${forgedRaw}.${createHash('sha256').update('golive-page-token:').update('forged-token').digest('base64url').slice(0, 16)}`;
-    for (const bad of [oldStyle, `${raw}.${mac.slice(0, -2)}AA`, `${Buffer.from('x').toString('base64url')}.${mac}`, `${token}.x`, 'Zm9v']) {
+    for (const bad of [
+      oldStyle,
+      `${raw}.${mac.slice(0, -2)}AA`,
+      `${Buffer.from('x').toString('base64url')}.${mac}`,
+      `${token}.x`,
+      'Zm9v',
+    ]) {
       const res = await as('rm')('GET', `/api/runs?runbook=${SMALL_RUNBOOK}&pageSize=1&pageToken=${bad}`);
       expect([bad, res.status]).toEqual([bad, 400]);
       expect(res.body.error.issues[0].path).toBe('pageToken');
     }
     // Bound to its list: the same token for another filter is refused too.
     expect((await as('rm')('GET', `/api/runs?pageSize=1&pageToken=${token}`)).status).toBe(400);
-    expect((await as('rm')('GET', `/api/runs?runbook=${SMALL_RUNBOOK}&pageSize=1&pageToken=${token}`)).status).toBe(200);
+    expect((await as('rm')('GET', `/api/runs?runbook=${SMALL_RUNBOOK}&pageSize=1&pageToken=${token}`)).status).toBe(
+      200,
+    );
   });
 });
 
 describe('dossier verify upload', () => {
-  const verify = (body: Uint8Array) => as('ops')('POST', '/api/dossiers/verify', body, { 'content-type': 'application/zip' });
+  const verify = (body: Uint8Array) =>
+    as('ops')('POST', '/api/dossiers/verify', body, { 'content-type': 'application/zip' });
 
   it('answers 413 for a zip bomb (declared or lying about its size), while /healthz keeps answering', async () => {
     const bomb = zipSync({ 'dossier-x/manifest.json': new Uint8Array(250 * 1024 * 1024) }, { level: 9 });
@@ -165,7 +193,10 @@ describe('dossier verify upload', () => {
     const probe = (async () => {
       while (!done) {
         // A reused keep-alive socket can meet the server's idle close (ECONNRESET): ask again.
-        const status = await as()('GET', '/healthz').then((r) => r.status, () => undefined);
+        const status = await as()('GET', '/healthz').then(
+          (r) => r.status,
+          () => undefined,
+        );
         if (status !== undefined) health.push(status);
         await new Promise((r) => setTimeout(r, 20));
       }
@@ -216,7 +247,9 @@ describe('outbound policy (SSRF)', () => {
       const s = (await as('rm')<RunStateView>('GET', `/api/runs/${res.body.runId}`)).body;
       return s.steps?.[0]?.error ? s : undefined;
     }, 'the check to fail');
-    expect(state.steps[0]!.error).toBe(`Activity task failed: 1 of 1 endpoint(s) failed: status http://127.0.0.1:${portOf(target)}/status (status 503)`);
+    expect(state.steps[0]!.error).toBe(
+      `Activity task failed: 1 of 1 endpoint(s) failed: status http://127.0.0.1:${portOf(target)}/status (status 503)`,
+    );
     expect(JSON.stringify(state)).not.toContain('hunter2');
     expect(JSON.stringify(state)).not.toContain('Traceback');
   });
@@ -225,7 +258,8 @@ describe('outbound policy (SSRF)', () => {
 describe('the Temporal Web UI link', () => {
   it('is shown to operations only', async () => {
     const runId = await startSmall(`tui-${Date.now().toString(36)}`);
-    const page = async (who: string) => (await as(who)('GET', `/runs/${runId}`, undefined, { accept: 'text/html' })).body as string;
+    const page = async (who: string) =>
+      (await as(who)('GET', `/runs/${runId}`, undefined, { accept: 'text/html' })).body as string;
     expect(await page('ops')).toContain('Open in Temporal Web UI');
     for (const who of ['rm', 'guardian', 'user']) expect(await page(who)).not.toContain('Temporal Web UI');
   });

@@ -21,14 +21,20 @@ describe('scheduled oversight over HTTP', () => {
   });
 
   it('creates the Mode 4 duties at go-live, records a review whose finding raises a report, and pauses on a stop', async () => {
-    const started = await as('rm')('POST', '/api/runs', { runbook: OVERSIGHT_RUNBOOK, system: 'oversight-api', collaborationMode: 4 });
+    const started = await as('rm')('POST', '/api/runs', {
+      runbook: OVERSIGHT_RUNBOOK,
+      system: 'oversight-api',
+      collaborationMode: 4,
+    });
     expect(started.status).toBe(201);
     const runId = started.body.runId as string;
     const live = await eventually(async () => {
       const res = await as('rm')('GET', `/api/runs/${runId}/oversight`);
       return res.body.state === 'active' ? res.body : undefined;
     }, 'the oversight schedules');
-    expect(live.schedules.map((s: { dutyId: string; paused: boolean }) => [s.dutyId, s.paused])).toEqual([['weekly-sample', false]]);
+    expect(live.schedules.map((s: { dutyId: string; paused: boolean }) => [s.dutyId, s.paused])).toEqual([
+      ['weekly-sample', false],
+    ]);
     expect(live.schedules[0].nextReviews.length).toBeGreaterThan(0);
     expect((await as('user')('GET', `/api/runs/${runId}/oversight`)).status).toBe(200); // involved: may read
     expect((await apiAs(app())('GET', `/api/runs/${runId}/oversight`)).status).toBe(401);
@@ -39,7 +45,11 @@ describe('scheduled oversight over HTTP', () => {
       return (res.body.reviews as { status: string; reviewId: string }[]).find((r) => r.status === 'waiting');
     }, 'the fired review in the list');
     const reviewUrl = `/api/reviews/${waiting.reviewId}`;
-    expect((await as('guardian')('GET', reviewUrl)).body).toMatchObject({ dutyId: 'weekly-sample', sampleSize: 25, status: 'waiting' });
+    expect((await as('guardian')('GET', reviewUrl)).body).toMatchObject({
+      dutyId: 'weekly-sample',
+      sampleSize: 25,
+      status: 'waiting',
+    });
 
     const bad = await as('guardian')('POST', reviewUrl, { sampleSize: -1, overrides: 0 });
     expect(bad.status).toBe(400);
@@ -62,15 +72,22 @@ describe('scheduled oversight over HTTP', () => {
       note: 'Sampled from Monday’s queue',
     });
     expect(recorded.status).toBe(200);
-    expect(recorded.body.review).toMatchObject({ status: 'done', review: { by: { id: 'guardian' }, sampleSize: 25, overrides: 3 } });
+    expect(recorded.body.review).toMatchObject({
+      status: 'done',
+      review: { by: { id: 'guardian' }, sampleSize: 25, overrides: 3 },
+    });
     expect(recorded.body.reports).toEqual([{ finding: 0, reportId: 'R1' }]);
     const run = (await as('rm')('GET', `/api/runs/${runId}`)).body;
     const report = (run.state ?? run).reports[0];
     expect(report).toMatchObject({ id: 'R1', reporter: 'guardian', severity: 'high' });
     expect(report.description).toContain(waiting.reviewId);
-    expect((await as('guardian')('POST', reviewUrl, { sampleSize: 1, overrides: 0 })).status).toBeGreaterThanOrEqual(400);
+    expect((await as('guardian')('POST', reviewUrl, { sampleSize: 1, overrides: 0 })).status).toBeGreaterThanOrEqual(
+      400,
+    );
 
-    expect((await as('guardian')('POST', `/api/runs/${runId}/stop`, { reason: 'findings too serious' })).status).toBe(200);
+    expect((await as('guardian')('POST', `/api/runs/${runId}/stop`, { reason: 'findings too serious' })).status).toBe(
+      200,
+    );
     const paused = await eventually(async () => {
       const res = await as('rm')('GET', `/api/runs/${runId}/oversight`);
       return res.body.state === 'paused' ? res.body : undefined;

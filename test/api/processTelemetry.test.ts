@@ -69,59 +69,101 @@ describe('npm start with OTEL_* settings', () => {
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('exports one trace from the HTTP request through the workflow to the activity, and serves worker metrics', { timeout: 240_000 }, async () => {
-    const runbooksDir = path.join(dataDir, 'runbooks');
-    fs.mkdirSync(runbooksDir);
-    fs.writeFileSync(path.join(runbooksDir, 'traced.yaml'), RUNBOOK(`${collectorUrl}/health`));
-    const [webPort, metricsPort] = [await freePort(), await freePort()];
-    child = spawn(process.execPath, ['--require', require.resolve('tsx/cjs'), MAIN], {
-      env: {
-        HOME: os.homedir(),
-        PATH: process.env.PATH ?? '',
-        GOLIVE_DATA_DIR: dataDir,
-        GOLIVE_PORT: String(webPort),
-        GOLIVE_SANDBOX: 'false',
-        GOLIVE_RUNBOOKS_DIR: runbooksDir,
-        GOLIVE_TASK_QUEUE: uniqueId('otel'),
-        GOLIVE_LOG_FORMAT: 'json',
-        GOLIVE_WORKER_METRICS_ADDRESS: `127.0.0.1:${metricsPort}`,
-        // The traced check calls the collector on loopback: the outbound policy must allow it.
-        GOLIVE_OUTBOUND_ALLOW: '127.0.0.1',
-        TEMPORAL_ADDRESS: inject('temporalAddress'),
-        OTEL_EXPORTER_OTLP_ENDPOINT: collectorUrl,
-        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
-        OTEL_SERVICE_NAME: 'golive-under-test',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child.stdout!.setEncoding('utf8').on('data', (c: string) => (output += c));
-    child.stderr!.setEncoding('utf8').on('data', (c: string) => (output += c));
-    await eventually(async () => (output.includes('golive is running') ? true : child?.exitCode !== null ? Promise.reject(new Error(output)) : undefined), () => `golive to start: ${output.slice(-800)}`, 180_000, 500);
-    expect(output).toContain('OpenTelemetry on');
+  it(
+    'exports one trace from the HTTP request through the workflow to the activity, and serves worker metrics',
+    { timeout: 240_000 },
+    async () => {
+      const runbooksDir = path.join(dataDir, 'runbooks');
+      fs.mkdirSync(runbooksDir);
+      fs.writeFileSync(path.join(runbooksDir, 'traced.yaml'), RUNBOOK(`${collectorUrl}/health`));
+      const [webPort, metricsPort] = [await freePort(), await freePort()];
+      child = spawn(process.execPath, ['--require', require.resolve('tsx/cjs'), MAIN], {
+        env: {
+          HOME: os.homedir(),
+          PATH: process.env.PATH ?? '',
+          GOLIVE_DATA_DIR: dataDir,
+          GOLIVE_PORT: String(webPort),
+          GOLIVE_SANDBOX: 'false',
+          GOLIVE_RUNBOOKS_DIR: runbooksDir,
+          GOLIVE_TASK_QUEUE: uniqueId('otel'),
+          GOLIVE_LOG_FORMAT: 'json',
+          GOLIVE_WORKER_METRICS_ADDRESS: `127.0.0.1:${metricsPort}`,
+          // The traced check calls the collector on loopback: the outbound policy must allow it.
+          GOLIVE_OUTBOUND_ALLOW: '127.0.0.1',
+          TEMPORAL_ADDRESS: inject('temporalAddress'),
+          OTEL_EXPORTER_OTLP_ENDPOINT: collectorUrl,
+          OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+          OTEL_SERVICE_NAME: 'golive-under-test',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      child.stdout!.setEncoding('utf8').on('data', (c: string) => (output += c));
+      child.stderr!.setEncoding('utf8').on('data', (c: string) => (output += c));
+      await eventually(
+        async () =>
+          output.includes('golive is running')
+            ? true
+            : child?.exitCode !== null
+              ? Promise.reject(new Error(output))
+              : undefined,
+        () => `golive to start: ${output.slice(-800)}`,
+        180_000,
+        500,
+      );
+      expect(output).toContain('OpenTelemetry on');
 
-    const token = /^rm .*token=(\S+)/m.exec(fs.readFileSync(path.join(dataDir, 'demo-credentials.txt'), 'utf8'))![1]!;
-    const started = await fetch(`http://127.0.0.1:${webPort}/api/runs`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ runbook: 'traced', system: 'traced', collaborationMode: 1, assignments: { operations: ['ops'] } }),
-    });
-    expect(started.status).toBe(201);
+      const token = /^rm .*token=(\S+)/m.exec(fs.readFileSync(path.join(dataDir, 'demo-credentials.txt'), 'utf8'))![1]!;
+      const started = await fetch(`http://127.0.0.1:${webPort}/api/runs`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          runbook: 'traced',
+          system: 'traced',
+          collaborationMode: 1,
+          assignments: { operations: ['ops'] },
+        }),
+      });
+      expect(started.status).toBe(201);
 
-    const activity = await eventually(async () => spans.find((s) => s.name === 'RunActivity:httpCheck'), 'the activity span', 60_000, 500);
-    const trace = spans.filter((s) => s.traceId === activity.traceId);
-    // The HTTP server span (OTLP kind 2 = SERVER) of POST /api/runs heads the trace.
-    const server = trace.find((s) => s.kind === 2 && s.attributes?.some((a) => a.key === 'http.target' && a.value.stringValue === '/api/runs'));
-    expect(server, JSON.stringify(trace.map((s) => [s.name, s.kind]))).toBeDefined();
-    expect(trace.map((s) => s.name)).toEqual(expect.arrayContaining(['StartWorkflow:goLive', 'RunWorkflow:goLive', 'StartActivity:httpCheck', 'RunActivity:httpCheck']));
+      const activity = await eventually(
+        async () => spans.find((s) => s.name === 'RunActivity:httpCheck'),
+        'the activity span',
+        60_000,
+        500,
+      );
+      const trace = spans.filter((s) => s.traceId === activity.traceId);
+      // The HTTP server span (OTLP kind 2 = SERVER) of POST /api/runs heads the trace.
+      const server = trace.find(
+        (s) =>
+          s.kind === 2 && s.attributes?.some((a) => a.key === 'http.target' && a.value.stringValue === '/api/runs'),
+      );
+      expect(server, JSON.stringify(trace.map((s) => [s.name, s.kind]))).toBeDefined();
+      expect(trace.map((s) => s.name)).toEqual(
+        // The run starts as the child of its target's lock workflow (one open go-live per target).
+        expect.arrayContaining([
+          'UpdateWithStartWorkflow:claimTarget',
+          'RunWorkflow:targetLock',
+          'StartChildWorkflow:goLive',
+          'RunWorkflow:goLive',
+          'StartActivity:httpCheck',
+          'RunActivity:httpCheck',
+        ]),
+      );
 
-    const workerMetrics = await eventually(async () => {
-      const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
-      return text.includes('temporal_activity_execution_latency') ? text : undefined;
-    }, 'the worker metrics', 30_000, 500);
-    expect(workerMetrics).toMatch(/^temporal_worker_task_slots_available\{.*\} \d+/m);
+      const workerMetrics = await eventually(
+        async () => {
+          const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+          return text.includes('temporal_activity_execution_latency') ? text : undefined;
+        },
+        'the worker metrics',
+        30_000,
+        500,
+      );
+      expect(workerMetrics).toMatch(/^temporal_worker_task_slots_available\{.*\} \d+/m);
 
-    child.kill('SIGTERM');
-    const code = await new Promise<number | null>((r) => child!.once('exit', r));
-    expect(code).toBe(0);
-  });
+      child.kill('SIGTERM');
+      const code = await new Promise<number | null>((r) => child!.once('exit', r));
+      expect(code).toBe(0);
+    },
+  );
 });

@@ -1,7 +1,7 @@
 import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunStateView } from '../../workflows/definitions';
-import { RefusalLog } from '../../src/server/refusalLog';
+import { RefusalLog } from '../../src/audit/refusalLog';
 import { apiAs, eventually, SMALL_RUNBOOK, useTestApp } from '../support/app';
 
 /** Every run endpoint against the real app and real workflows: success and each error code. */
@@ -26,36 +26,75 @@ async function untilStep(runId: string, stepId: string, status: string): Promise
 async function runInHypercare(system: string): Promise<string> {
   const runId = await startRun(system);
   await untilStep(runId, 'validation-report', 'waiting');
-  expect((await as('ie')('POST', `/api/runs/${runId}/steps/validation-report/evidence`, { itemId: 'accuracy', value: 99 })).status).toBe(200);
+  expect(
+    (await as('ie')('POST', `/api/runs/${runId}/steps/validation-report/evidence`, { itemId: 'accuracy', value: 99 }))
+      .status,
+  ).toBe(200);
   await untilStep(runId, 'guardian-sign-off', 'waiting');
-  expect((await as('guardian')('POST', `/api/runs/${runId}/steps/guardian-sign-off/decisions`, { decision: 'approve' })).status).toBe(200);
+  expect(
+    (await as('guardian')('POST', `/api/runs/${runId}/steps/guardian-sign-off/decisions`, { decision: 'approve' }))
+      .status,
+  ).toBe(200);
   await untilStep(runId, 'hypercare', 'running');
   return runId;
 }
 
 describe('POST /api/runs', () => {
   it('answers 400 with each field path for bad start input', async () => {
-    const res = await as('rm')('POST', '/api/runs', { runbook: 'web-small', system: 'bad system!', collaborationMode: 9 });
+    const res = await as('rm')('POST', '/api/runs', {
+      runbook: 'web-small',
+      system: 'bad system!',
+      collaborationMode: 9,
+    });
     expect(res.status).toBe(400);
     expect(res.body.error.issues.map((i: { path: string }) => i.path).sort()).toEqual(['collaborationMode', 'system']);
 
-    const unknownRunbook = await as('rm')('POST', '/api/runs', { runbook: 'no-such-book', system: 'x', collaborationMode: 1 });
+    const unknownRunbook = await as('rm')('POST', '/api/runs', {
+      runbook: 'no-such-book',
+      system: 'x',
+      collaborationMode: 1,
+    });
     expect(unknownRunbook.status).toBe(400);
     expect(unknownRunbook.body.error.issues[0].path).toBe('runbook');
 
-    const people = await as('rm')('POST', '/api/runs', { runbook: SMALL_RUNBOOK, system: 'x', collaborationMode: 1, assignments: { guardian: ['guardian', 'mallory'], janitor: ['ops'] } });
+    const people = await as('rm')('POST', '/api/runs', {
+      runbook: SMALL_RUNBOOK,
+      system: 'x',
+      collaborationMode: 1,
+      assignments: { guardian: ['guardian', 'mallory'], janitor: ['ops'] },
+    });
     expect(people.status).toBe(400);
-    expect(people.body.error.issues.map((i: { path: string }) => i.path).sort()).toEqual(['assignments.guardian[1]', 'assignments.janitor']);
+    expect(people.body.error.issues.map((i: { path: string }) => i.path).sort()).toEqual([
+      'assignments.guardian[1]',
+      'assignments.janitor',
+    ]);
 
     // Checked by src/runbook's prepareRun: mode not allowed by the runbook, param of the wrong type.
-    const prepared = await as('rm')('POST', '/api/runs', { runbook: SMALL_RUNBOOK, system: 'x', collaborationMode: 5, params: { note: 3, extra: 'x' } });
+    const prepared = await as('rm')('POST', '/api/runs', {
+      runbook: SMALL_RUNBOOK,
+      system: 'x',
+      collaborationMode: 5,
+      params: { note: 3, extra: 'x' },
+    });
     expect(prepared.status).toBe(400);
-    expect(prepared.body.error.issues.map((i: { path: string }) => i.path).sort()).toEqual(['collaborationMode', 'params.extra', 'params.note']);
+    expect(prepared.body.error.issues.map((i: { path: string }) => i.path).sort()).toEqual([
+      'collaborationMode',
+      'params.extra',
+      'params.note',
+    ]);
 
     // A bad person does not hide a bad parameter: every issue in one answer.
-    const both = await as('rm')('POST', '/api/runs', { runbook: SMALL_RUNBOOK, system: 'x', collaborationMode: 1, assignments: { guardian: ['mallory'] }, params: { note: 3 } });
+    const both = await as('rm')('POST', '/api/runs', {
+      runbook: SMALL_RUNBOOK,
+      system: 'x',
+      collaborationMode: 1,
+      assignments: { guardian: ['mallory'] },
+      params: { note: 3 },
+    });
     expect(both.status).toBe(400);
-    expect(both.body.error.issues.map((i: { path: string }) => i.path)).toEqual(expect.arrayContaining(['assignments.guardian[0]', 'params.note']));
+    expect(both.body.error.issues.map((i: { path: string }) => i.path)).toEqual(
+      expect.arrayContaining(['assignments.guardian[0]', 'params.note']),
+    );
   });
 
   it('answers 403 for a person who may not start runs', async () => {
@@ -94,7 +133,10 @@ describe('GET /api/runs and /api/runs/:runId', () => {
       return res.body.nextPageToken ? res : undefined;
     }, 'a second page');
     expect(first.body.runs).toHaveLength(1);
-    const second = await as('rm')('GET', `/api/runs?runbook=${SMALL_RUNBOOK}&pageSize=1&pageToken=${first.body.nextPageToken}`);
+    const second = await as('rm')(
+      'GET',
+      `/api/runs?runbook=${SMALL_RUNBOOK}&pageSize=1&pageToken=${first.body.nextPageToken}`,
+    );
     expect(second.body.runs).toHaveLength(1);
     expect(second.body.runs[0].runId).not.toBe(first.body.runs[0].runId);
     const badToken = await as('rm')('GET', `/api/runs?pageToken=Zm9v`);
@@ -132,8 +174,11 @@ describe('GET /api/runs and /api/runs/:runId', () => {
 describe('decisions and evidence', () => {
   it('takes evidence and one approval; refuses wrong role, own run, not waiting, duplicates, unknown steps', async () => {
     // The release manager stands in as a Guardian (a delegation the fixture allows): four-eyes still refuses them.
-    const runId = await startRun('decide', { delegations: [{ role: 'guardian', person: 'rm', reason: 'stands in as Guardian this week' }] });
-    const decide = (who: string, body: unknown, step = 'guardian-sign-off') => as(who)('POST', `/api/runs/${runId}/steps/${step}/decisions`, body);
+    const runId = await startRun('decide', {
+      delegations: [{ role: 'guardian', person: 'rm', reason: 'stands in as Guardian this week' }],
+    });
+    const decide = (who: string, body: unknown, step = 'guardian-sign-off') =>
+      as(who)('POST', `/api/runs/${runId}/steps/${step}/decisions`, body);
     await untilStep(runId, 'validation-report', 'waiting');
 
     const early = await decide('guardian', { decision: 'approve' });
@@ -147,12 +192,22 @@ describe('decisions and evidence', () => {
     const ownRunEarly = await decide('rm', { decision: 'approve' });
     expect(ownRunEarly.body.error.reason).toBe('SelfApproval');
 
-    const badEvidence = await as('ie')('POST', `/api/runs/${runId}/steps/validation-report/evidence`, { itemId: 'accuracy', value: 140 });
+    const badEvidence = await as('ie')('POST', `/api/runs/${runId}/steps/validation-report/evidence`, {
+      itemId: 'accuracy',
+      value: 140,
+    });
     expect(badEvidence.status).toBe(400);
     expect(badEvidence.body.error.reason).toBe('InvalidInput');
-    const wrongPerson = await as('sponsor')('POST', `/api/runs/${runId}/steps/validation-report/evidence`, { itemId: 'accuracy', value: 90 });
+    const wrongPerson = await as('sponsor')('POST', `/api/runs/${runId}/steps/validation-report/evidence`, {
+      itemId: 'accuracy',
+      value: 90,
+    });
     expect(wrongPerson.status).toBe(403);
-    const evidence = await as('ie')('POST', `/api/runs/${runId}/steps/validation-report/evidence`, { itemId: 'accuracy', value: 96.1, note: 'hold-out v3' });
+    const evidence = await as('ie')('POST', `/api/runs/${runId}/steps/validation-report/evidence`, {
+      itemId: 'accuracy',
+      value: 96.1,
+      note: 'hold-out v3',
+    });
     expect(evidence.status).toBe(200);
     expect(evidence.body.step.id).toBe('validation-report');
     await untilStep(runId, 'guardian-sign-off', 'waiting');
@@ -178,7 +233,14 @@ describe('decisions and evidence', () => {
     expect(late.status).toBe(409);
 
     const state = await untilStep(runId, 'hypercare', 'running');
-    expect(state.decisions).toEqual([expect.objectContaining({ stepId: 'guardian-sign-off', decision: 'approve', actor: { id: 'guardian', name: 'Gita Guardian', roles: ['guardian'] }, roleSource: 'directory' })]);
+    expect(state.decisions).toEqual([
+      expect.objectContaining({
+        stepId: 'guardian-sign-off',
+        decision: 'approve',
+        actor: { id: 'guardian', name: 'Gita Guardian', roles: ['guardian'] },
+        roleSource: 'directory',
+      }),
+    ]);
 
     const refusals = await new RefusalLog(app().database).readForRun(runId);
     expect(refusals.map((r) => [r.actor, r.type, r.status])).toEqual(
@@ -196,7 +258,10 @@ describe('decisions and evidence', () => {
     await untilStep(runId, 'validation-report', 'waiting');
     await as('ie')('POST', `/api/runs/${runId}/steps/validation-report/evidence`, { itemId: 'accuracy', value: 60 });
     await untilStep(runId, 'guardian-sign-off', 'waiting');
-    const res = await as('guardian2')('POST', `/api/runs/${runId}/steps/guardian-sign-off/decisions`, { decision: 'reject', comment: 'accuracy too low' });
+    const res = await as('guardian2')('POST', `/api/runs/${runId}/steps/guardian-sign-off/decisions`, {
+      decision: 'reject',
+      comment: 'accuracy too low',
+    });
     expect(res.status).toBe(200);
     const closed = await eventually(async () => {
       const s = (await as('rm')<RunStateView>('GET', `/api/runs/${runId}`)).body;
@@ -210,27 +275,44 @@ describe('Red Button, stop and rollback', () => {
   it('takes reports in hypercare (named and anonymous), resolves them, and stops the line', async () => {
     const notYet = await startRun('redbutton-early');
     await untilStep(notYet, 'validation-report', 'waiting');
-    const early = await as('user')('POST', `/api/runs/${notYet}/reports`, { severity: 'low', description: 'too early' });
+    const early = await as('user')('POST', `/api/runs/${notYet}/reports`, {
+      severity: 'low',
+      description: 'too early',
+    });
     expect(early.status).toBe(409);
 
     const runId = await runInHypercare('redbutton');
-    const named = await as('user')('POST', `/api/runs/${runId}/reports`, { severity: 'high', description: 'wrong answer about refunds' });
+    const named = await as('user')('POST', `/api/runs/${runId}/reports`, {
+      severity: 'high',
+      description: 'wrong answer about refunds',
+    });
     expect(named.status).toBe(201);
     expect(named.body.report).toMatchObject({ reporter: 'user', severity: 'high', status: 'open' });
-    const anon = await as('user')('POST', `/api/runs/${runId}/reports`, { severity: 'medium', description: 'made up a policy', anonymous: true });
+    const anon = await as('user')('POST', `/api/runs/${runId}/reports`, {
+      severity: 'medium',
+      description: 'made up a policy',
+      anonymous: true,
+    });
     expect(anon.status).toBe(201);
     expect(anon.body.report.reporter).toBe('anonymous');
     expect(anon.body.receipt).toEqual(expect.any(String));
-    const badSeverity = await as('user')('POST', `/api/runs/${runId}/reports`, { severity: 'apocalyptic', description: 'x' });
+    const badSeverity = await as('user')('POST', `/api/runs/${runId}/reports`, {
+      severity: 'apocalyptic',
+      description: 'x',
+    });
     expect(badSeverity.status).toBe(400);
     expect(badSeverity.body.error.issues[0].path).toBe('severity');
 
     const reportId = named.body.report.id as string;
     const unknownReport = await as('ops')('POST', `/api/runs/${runId}/reports/r-nope/resolution`, { resolution: 'x' });
     expect(unknownReport.status).toBe(404);
-    const notAllowed = await as('sponsor')('POST', `/api/runs/${runId}/reports/${reportId}/resolution`, { resolution: 'x' });
+    const notAllowed = await as('sponsor')('POST', `/api/runs/${runId}/reports/${reportId}/resolution`, {
+      resolution: 'x',
+    });
     expect(notAllowed.status).toBe(403);
-    const resolved = await as('ops')('POST', `/api/runs/${runId}/reports/${reportId}/resolution`, { resolution: 'prompt fixed, answer corrected' });
+    const resolved = await as('ops')('POST', `/api/runs/${runId}/reports/${reportId}/resolution`, {
+      resolution: 'prompt fixed, answer corrected',
+    });
     expect(resolved.status).toBe(200);
     expect(resolved.body.report).toMatchObject({ status: 'resolved' });
     const twice = await as('ops')('POST', `/api/runs/${runId}/reports/${reportId}/resolution`, { resolution: 'again' });
@@ -240,14 +322,22 @@ describe('Red Button, stop and rollback', () => {
     const sponsorStop = await as('sponsor')('POST', `/api/runs/${runId}/stop`, { reason: 'nervous' });
     expect(sponsorStop.status).toBe(403);
     const refusals = await new RefusalLog(app().database).readForRun(runId);
-    expect(refusals).toEqual(expect.arrayContaining([expect.objectContaining({ actor: 'sponsor', action: 'stop', by: 'workflow', type: 'NotAuthorized' })]));
+    expect(refusals).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ actor: 'sponsor', action: 'stop', by: 'workflow', type: 'NotAuthorized' }),
+      ]),
+    );
     const noReason = await as('ops')('POST', `/api/runs/${runId}/stop`, { reason: '' });
     expect(noReason.status).toBe(400);
     expect(noReason.body.error.issues[0].path).toBe('reason');
 
     const stopped = await as('ops')('POST', `/api/runs/${runId}/stop`, { reason: 'Red Button reports pile up' });
     expect(stopped.status).toBe(200);
-    await eventually(async () => ((await as('rm')<RunStateView>('GET', `/api/runs/${runId}`)).body.status === 'rolled-back' ? true : undefined), 'rolled back');
+    await eventually(
+      async () =>
+        (await as('rm')<RunStateView>('GET', `/api/runs/${runId}`)).body.status === 'rolled-back' ? true : undefined,
+      'rolled back',
+    );
     const afterClose = await as('ops')('POST', `/api/runs/${runId}/stop`, { reason: 'again' });
     expect(afterClose.status).toBe(409);
     expect(afterClose.body.error.reason).toBe('RunClosed');
@@ -257,7 +347,11 @@ describe('Red Button, stop and rollback', () => {
     const runId = await startRun('rollback');
     await untilStep(runId, 'validation-report', 'waiting');
     // One go-live per system: the refusal names the run in the way.
-    const second = await as('rm')('POST', '/api/runs', { runbook: SMALL_RUNBOOK, system: 'rollback', collaborationMode: 2 });
+    const second = await as('rm')('POST', '/api/runs', {
+      runbook: SMALL_RUNBOOK,
+      system: 'rollback',
+      collaborationMode: 2,
+    });
     expect(second.status).toBe(409);
     expect(second.body.error.runId).toBe(runId);
     const denied = await as('ops')('POST', `/api/runs/${runId}/rollback`, { reason: 'not mine to ask' });
@@ -283,7 +377,9 @@ describe('audit of an open run', () => {
     expect(history.body).toMatchObject({ workflowId: runId, finished: false, state: { status: 'waiting' } });
     expect(history.body.entries[0]).toMatchObject({ kind: 'run-started', actor: 'rm' });
 
-    const dossier = await fetch(`${app().url}/api/runs/${runId}/dossier`, { headers: { authorization: `Bearer ${app().credentials.rm!.token}` } });
+    const dossier = await fetch(`${app().url}/api/runs/${runId}/dossier`, {
+      headers: { authorization: `Bearer ${app().credentials.rm!.token}` },
+    });
     expect(dossier.status).toBe(200);
     const files = unzipSync(new Uint8Array(await dossier.arrayBuffer()));
     const manifest = JSON.parse(Buffer.from(files[`dossier-${runId}/manifest.json`]!).toString('utf8'));

@@ -44,7 +44,11 @@ describe('messages through a web server that did not start the run', () => {
     const peer = await app(Keyring.loadOrCreate(keysDir));
     const stranger = await app();
 
-    const started = await apiAs(starter, 'rm')<{ runId: string }>('POST', '/api/runs', { runbook: SMALL_RUNBOOK, system: 'peer-signing', collaborationMode: 2 });
+    const started = await apiAs(starter, 'rm')<{ runId: string }>('POST', '/api/runs', {
+      runbook: SMALL_RUNBOOK,
+      system: 'peer-signing',
+      collaborationMode: 2,
+    });
     expect(started.status).toBe(201);
     const { runId } = started.body;
     await eventually(async () => {
@@ -53,13 +57,18 @@ describe('messages through a web server that did not start the run', () => {
     }, 'the evidence step to wait');
 
     // The peer shares the keys: its first message to the run is signed with the pinned one.
-    const evidence = await apiAs(peer, 'ie')('POST', `/api/runs/${runId}/steps/validation-report/evidence`, { itemId: 'accuracy', value: 99 });
+    const evidence = await apiAs(peer, 'ie')('POST', `/api/runs/${runId}/steps/validation-report/evidence`, {
+      itemId: 'accuracy',
+      value: 99,
+    });
     expect(evidence.status, JSON.stringify(evidence.body)).toBe(200);
 
     // With no worker at all, a server without the run's key still says which setting is missing.
     await worker!.stop();
     worker = undefined;
-    const refused = await apiAs(stranger, 'guardian')('POST', `/api/runs/${runId}/steps/guardian-sign-off/decisions`, { decision: 'approve' });
+    const refused = await apiAs(stranger, 'guardian')('POST', `/api/runs/${runId}/steps/guardian-sign-off/decisions`, {
+      decision: 'approve',
+    });
     expect(refused.status).toBe(503);
     expect(JSON.stringify(refused.body)).toContain('GOLIVE_SIGNING_KEYS_DIR');
   });

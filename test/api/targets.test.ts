@@ -13,7 +13,10 @@ import { runningWorker, testClient } from '../support/temporal';
 
 const RUNBOOK = 'web-target';
 const runbookText = smallRunbookVariant(RUNBOOK, [
-  ['parameters:\n', 'target: ${params.targetUrl}\nparameters:\n  targetUrl:\n    type: url\n    description: Production of the system.\n'],
+  [
+    'parameters:\n',
+    'target: ${params.targetUrl}\nparameters:\n  targetUrl:\n    type: url\n    description: Production of the system.\n',
+  ],
 ]);
 
 const deps = useExtraRunbooks({ beforeAll, afterAll }, { [`${RUNBOOK}.yaml`]: runbookText });
@@ -55,8 +58,16 @@ describe('one go-live per production target', () => {
     expect(elsewhere.status, JSON.stringify(elsewhere.body)).toBe(201);
 
     // The first run ends (rolled back): the target is free for the next go-live.
-    expect((await apiAs(apps[0]!, 'rm')('POST', `/api/runs/${firstId}/rollback`, { reason: 'make room' })).status).toBe(200);
-    await eventually(async () => ((await apiAs(apps[0]!, 'rm')<RunStateView>('GET', `/api/runs/${firstId}`)).body.status === 'rolled-back' ? true : undefined), 'the first run rolled back');
+    expect((await apiAs(apps[0]!, 'rm')('POST', `/api/runs/${firstId}/rollback`, { reason: 'make room' })).status).toBe(
+      200,
+    );
+    await eventually(
+      async () =>
+        (await apiAs(apps[0]!, 'rm')<RunStateView>('GET', `/api/runs/${firstId}`)).body.status === 'rolled-back'
+          ? true
+          : undefined,
+      'the first run rolled back',
+    );
     const next = await eventually(async () => {
       const res = await start(apps[1]!, 'claims-assistant-v2', target, 'ie');
       if (res.status === 409) return undefined; // the lock ends a moment after its run
@@ -68,7 +79,10 @@ describe('one go-live per production target', () => {
   it('lets exactly one of two starts in the same moment through two web servers go, the other hearing its run id', async () => {
     for (let round = 0; round < 4; round++) {
       const target = `https://race-${round}.example.org`;
-      const [a, b] = await Promise.all([start(apps[0]!, `race-a-${round}`, target, 'rm'), start(apps[1]!, `race-b-${round}`, target, 'ie')]);
+      const [a, b] = await Promise.all([
+        start(apps[0]!, `race-a-${round}`, target, 'rm'),
+        start(apps[1]!, `race-b-${round}`, target, 'ie'),
+      ]);
       const statuses = [a.status, b.status].sort();
       expect(statuses, JSON.stringify([a.body, b.body])).toEqual([201, 409]);
       const [won, lost] = a.status === 201 ? [a, b] : [b, a];

@@ -9,12 +9,20 @@ const TWO_ROLES = 'web-two-roles';
 // The web fixtures plus a runbook whose sign-off needs a Guardian and a Business Sponsor.
 const runbooks = useExtraRunbooks(
   { beforeAll, afterAll },
-  { [`${TWO_ROLES}.yaml`]: smallRunbookVariant(TWO_ROLES, [['approvers: [{ role: guardian, quorum: 1 }]', 'approvers: [{ role: guardian, quorum: 1 }, { role: business-sponsor, quorum: 1 }]']]) },
+  {
+    [`${TWO_ROLES}.yaml`]: smallRunbookVariant(TWO_ROLES, [
+      [
+        'approvers: [{ role: guardian, quorum: 1 }]',
+        'approvers: [{ role: guardian, quorum: 1 }, { role: business-sponsor, quorum: 1 }]',
+      ],
+    ]),
+  },
 );
 
 const app = useTestApp({ beforeAll, afterAll }, runbooks);
 const as = (id: string) => apiAs(app(), id);
-const issues = (body: { error: { issues?: { path: string; message: string }[] } }) => Object.fromEntries((body.error.issues ?? []).map((i) => [i.path, i.message]));
+const issues = (body: { error: { issues?: { path: string; message: string }[] } }) =>
+  Object.fromEntries((body.error.issues ?? []).map((i) => [i.path, i.message]));
 
 async function startRun(runbook: string, system: string): Promise<string> {
   const res = await as('rm')('POST', '/api/runs', { runbook, system, collaborationMode: 2 });
@@ -33,7 +41,11 @@ describe('validation messages in plain words', () => {
   it('says "required" for missing or empty fields and lists the allowed values', async () => {
     const empty = await as('rm')('POST', '/api/runs', {});
     expect(empty.status).toBe(400);
-    expect(issues(empty.body)).toMatchObject({ runbook: 'required', system: 'required', collaborationMode: 'required' });
+    expect(issues(empty.body)).toMatchObject({
+      runbook: 'required',
+      system: 'required',
+      collaborationMode: 'required',
+    });
     expect(JSON.stringify(empty.body)).not.toContain('Invalid input');
 
     const blank = await as('rm')('POST', '/api/runs', { runbook: SMALL_RUNBOOK, system: '', collaborationMode: 2 });
@@ -42,12 +54,20 @@ describe('validation messages in plain words', () => {
     const runId = await startRun(SMALL_RUNBOOK, 'wording');
     const noDecision = await as('guardian')('POST', `/api/runs/${runId}/steps/guardian-sign-off/decisions`, {});
     expect(issues(noDecision.body).decision).toBe('required (one of: approve, reject)');
-    const noComment = await as('guardian')('POST', `/api/runs/${runId}/steps/guardian-sign-off/decisions`, { decision: 'reject' });
+    const noComment = await as('guardian')('POST', `/api/runs/${runId}/steps/guardian-sign-off/decisions`, {
+      decision: 'reject',
+    });
     expect(issues(noComment.body)).toEqual({ comment: 'a rejection needs a comment' });
-    const blankComment = await as('guardian')('POST', `/api/runs/${runId}/steps/guardian-sign-off/decisions`, { decision: 'reject', comment: '  \n ' });
+    const blankComment = await as('guardian')('POST', `/api/runs/${runId}/steps/guardian-sign-off/decisions`, {
+      decision: 'reject',
+      comment: '  \n ',
+    });
     expect(issues(blankComment.body)).toEqual({ comment: 'a rejection needs a comment' });
 
-    const badSeverity = await as('user')('POST', `/api/runs/${runId}/reports`, { severity: 'apocalyptic', description: 'x' });
+    const badSeverity = await as('user')('POST', `/api/runs/${runId}/reports`, {
+      severity: 'apocalyptic',
+      description: 'x',
+    });
     expect(issues(badSeverity.body).severity).toBe('must be one of: low, medium, high, critical');
     const badKind = await as('rm')('GET', `/api/runs/${runId}/history?kind=bogus`);
     expect(badKind.status).toBe(400);
@@ -58,12 +78,13 @@ describe('validation messages in plain words', () => {
 
   it('runs page and audit page name the filter they ignored and why', async () => {
     const runId = await startRun(SMALL_RUNBOOK, 'wording-filters');
-    const page = async (p: string) => (await fetch(app().url + p, { headers: { authorization: `Bearer ${app().credentials.rm!.token}` } })).text();
+    const page = async (p: string) =>
+      (await fetch(app().url + p, { headers: { authorization: `Bearer ${app().credentials.rm!.token}` } })).text();
     expect(await page('/runs?state=sleeping')).toContain('state: must be one of: running, waiting');
     expect(await page(`/runs/${runId}/audit?kind=bogus`)).toContain('kind: must be one of: run-started');
   });
 
-  it('unknown pages get a page in the app\'s look; assets and pages have their own metrics labels', async () => {
+  it("unknown pages get a page in the app's look; assets and pages have their own metrics labels", async () => {
     const missing = await fetch(`${app().url}/no-such-page`);
     expect(missing.status).toBe(404);
     const text = await missing.text();
@@ -83,27 +104,41 @@ describe('refusal reasons', () => {
   it('a second Guardian after the Guardian quorum is met hears that, not "no role"', async () => {
     const runId = await startRun(TWO_ROLES, 'quorum-met');
     await untilStep(runId, 'validation-report', 'waiting');
-    expect((await as('ie')('POST', `/api/runs/${runId}/steps/validation-report/evidence`, { itemId: 'accuracy', value: 99 })).status).toBe(200);
+    expect(
+      (await as('ie')('POST', `/api/runs/${runId}/steps/validation-report/evidence`, { itemId: 'accuracy', value: 99 }))
+        .status,
+    ).toBe(200);
     await untilStep(runId, 'guardian-sign-off', 'waiting');
-    const first = await as('guardian')('POST', `/api/runs/${runId}/steps/guardian-sign-off/decisions`, { decision: 'approve' });
+    const first = await as('guardian')('POST', `/api/runs/${runId}/steps/guardian-sign-off/decisions`, {
+      decision: 'approve',
+    });
     expect(first.status).toBe(200);
     expect(first.body.step.status).toBe('waiting');
 
-    const second = await as('guardian2')('POST', `/api/runs/${runId}/steps/guardian-sign-off/decisions`, { decision: 'approve' });
+    const second = await as('guardian2')('POST', `/api/runs/${runId}/steps/guardian-sign-off/decisions`, {
+      decision: 'approve',
+    });
     expect(second.status).toBe(409);
     expect(second.body.error.reason).toBe('DuplicateDecision');
     expect(second.body.error.message).toContain('the quorum for guardian');
     expect(second.body.error.message).not.toContain('none of the roles');
-    const again = await as('guardian')('POST', `/api/runs/${runId}/steps/guardian-sign-off/decisions`, { decision: 'approve' });
+    const again = await as('guardian')('POST', `/api/runs/${runId}/steps/guardian-sign-off/decisions`, {
+      decision: 'approve',
+    });
     expect(again.body.error.message).toContain('has already approved');
 
     // Someone with no deciding role at all still hears that.
-    const ops = await as('ops')('POST', `/api/runs/${runId}/steps/guardian-sign-off/decisions`, { decision: 'approve' });
+    const ops = await as('ops')('POST', `/api/runs/${runId}/steps/guardian-sign-off/decisions`, {
+      decision: 'approve',
+    });
     expect(ops.status).toBe(403);
     expect(ops.body.error.message).toContain('it needs guardian or business-sponsor (they hold operations)');
 
     // The sponsor still may, and settles it.
-    expect((await as('sponsor')('POST', `/api/runs/${runId}/steps/guardian-sign-off/decisions`, { decision: 'approve' })).status).toBe(200);
+    expect(
+      (await as('sponsor')('POST', `/api/runs/${runId}/steps/guardian-sign-off/decisions`, { decision: 'approve' }))
+        .status,
+    ).toBe(200);
     await untilStep(runId, 'hypercare', 'running');
   });
 });

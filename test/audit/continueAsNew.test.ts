@@ -18,15 +18,35 @@ describe('audit trail across continue-as-new', () => {
         taskQueue,
         inputFor({
           steps: [
-            { id: 'hypercare', kind: 'hypercare', title: 'Hypercare', duration: '12s', checkpointEvery: '1s', responseDeadline: '1h', notifyOnReport: ['operations'], stopAuthority: ['guardian'] },
+            {
+              id: 'hypercare',
+              kind: 'hypercare',
+              title: 'Hypercare',
+              duration: '12s',
+              checkpointEvery: '1s',
+              responseDeadline: '1h',
+              notifyOnReport: ['operations'],
+              stopAuthority: ['guardian'],
+            },
           ],
         }),
       );
       // The report waits for the third run of the chain: a busy machine delays timers, and a chain that
       // has already grown to three cannot come out shorter; 12 s leaves room for a late worker.
       await waitForState(handle, (s) => s.status === 'hypercare' && s.chainLength >= 3);
-      const report = await handle.executeUpdate(reportErrorUpdate, { args: [{ actor: actor(people.user), anonymous: false, severity: 'medium', description: 'wrong answer about refunds' }] });
-      await handle.executeUpdate(resolveReportUpdate, { args: [{ actor: actor(people.ops), reportId: report.id, resolution: 'prompt fixed' }] });
+      const report = await handle.executeUpdate(reportErrorUpdate, {
+        args: [
+          {
+            actor: actor(people.user),
+            anonymous: false,
+            severity: 'medium',
+            description: 'wrong answer about refunds',
+          },
+        ],
+      });
+      await handle.executeUpdate(resolveReportUpdate, {
+        args: [{ actor: actor(people.ops), reportId: report.id, resolution: 'prompt fixed' }],
+      });
       const result = await handle.result();
       expect(result.status).toBe('live');
       return handle.workflowId;
@@ -37,14 +57,28 @@ describe('audit trail across continue-as-new', () => {
     expect(trail.state?.chainLength).toBe(trail.runIds.length);
     expect(filterEntries(trail.entries, { kind: 'continued-as-new' })).toHaveLength(trail.runIds.length - 1);
     expect(filterEntries(trail.entries, { kind: 'run-started' })).toHaveLength(1);
-    expect(trail.entries.at(-1)).toMatchObject({ kind: 'run-ended', runId: trail.runIds.at(-1), details: { status: 'live' } });
-    expect(filterEntries(trail.entries, { kind: ['report', 'report-resolved'] }).map((e) => [e.kind, e.actor])).toEqual([
-      ['report', people.user],
-      ['report-resolved', people.ops],
+    expect(trail.entries.at(-1)).toMatchObject({
+      kind: 'run-ended',
+      runId: trail.runIds.at(-1),
+      details: { status: 'live' },
+    });
+    expect(filterEntries(trail.entries, { kind: ['report', 'report-resolved'] }).map((e) => [e.kind, e.actor])).toEqual(
+      [
+        ['report', people.user],
+        ['report-resolved', people.ops],
+      ],
+    );
+    expect(filterEntries(trail.entries, { stepId: 'hypercare' }).map((e) => e.kind)).toEqual([
+      'step-started',
+      'step-completed',
     ]);
-    expect(filterEntries(trail.entries, { stepId: 'hypercare' }).map((e) => e.kind)).toEqual(['step-started', 'step-completed']);
     expect(verifyChain(trail.entries)).toMatchObject({ ok: true, length: trail.entries.length });
     // The dossier's run ids are checked against the chain's run-started and continued-as-new entries.
-    expect(verifyDossierFiles(dossierFilesOf(trail))).toMatchObject({ ok: true, runIds: trail.runIds, status: 'live', finished: true });
+    expect(verifyDossierFiles(dossierFilesOf(trail))).toMatchObject({
+      ok: true,
+      runIds: trail.runIds,
+      status: 'live',
+      finished: true,
+    });
   });
 });

@@ -44,23 +44,39 @@ describe('dossier of the default runbook', () => {
       initiator: { id: people.initiator },
       assignments: defaultAssignments,
       people: { [people.guardian]: { name: 'Gina Guardian', email: 'gina@example.test' } },
-      params: { ...sandbox.params, targetHost: '127.0.0.1', targetPort: port, loadTestSeconds: 2, stressMaxRate: 50, failoverSeconds: 3, p95LatencyMs: SPEED_FREE_PARAMS.p95LatencyMs },
+      params: {
+        ...sandbox.params,
+        targetHost: '127.0.0.1',
+        targetPort: port,
+        loadTestSeconds: 2,
+        stressMaxRate: 50,
+        failoverSeconds: 3,
+        p95LatencyMs: SPEED_FREE_PARAMS.p95LatencyMs,
+      },
     });
     const { taskQueue, run } = await testWorker();
     const workflowId = await run(async () => {
       const handle = await startRun(client, taskQueue, input);
       const waiting = async (stepId: string) => {
-        const s = await waitForState(handle, (x) => stepStatus(x, stepId) === 'waiting' || FINAL_STATUSES.includes(x.status), 120_000);
-        if (stepStatus(s, stepId) !== 'waiting') throw new Error(`run ended (${s.status}: ${s.failure?.reason}) before ${stepId}`);
+        const s = await waitForState(
+          handle,
+          (x) => stepStatus(x, stepId) === 'waiting' || FINAL_STATUSES.includes(x.status),
+          120_000,
+        );
+        if (stepStatus(s, stepId) !== 'waiting')
+          throw new Error(`run ended (${s.status}: ${s.failure?.reason}) before ${stepId}`);
       };
       const submit = async (stepId: string, items: [string, string, unknown][]) => {
         await waiting(stepId);
-        for (const [who, itemId, value] of items) await handle.executeUpdate(submitEvidenceUpdate, { args: [{ actor: actor(who), stepId, itemId, value }] });
+        for (const [who, itemId, value] of items)
+          await handle.executeUpdate(submitEvidenceUpdate, { args: [{ actor: actor(who), stepId, itemId, value }] });
       };
       const decide = async (stepId: string, who: string, comment: string, reject = false) => {
         await waiting(stepId);
         const args = [{ actor: actor(who), stepId, comment }] as const;
-        await (reject ? handle.executeUpdate(rejectStepUpdate, { args: [...args] }) : handle.executeUpdate(approveStepUpdate, { args: [...args] }));
+        await (reject
+          ? handle.executeUpdate(rejectStepUpdate, { args: [...args] })
+          : handle.executeUpdate(approveStepUpdate, { args: [...args] }));
       };
       await submit('entry-criteria', [
         [people.initiator, 'gate-3-approved', doc('gate-3-decision.pdf')],
@@ -77,13 +93,19 @@ describe('dossier of the default runbook', () => {
       await decide('oversight-signoff', people.guardian, 'protocol fits mode 3');
       await submit('training-and-feedback', [
         [people.initiator, 'workflow-guide', doc('workflow-guide.pdf')],
-        [people.initiator, 'workflow-before-after', 'Claims were triaged by hand; now the AI routes them and people decide'],
+        [
+          people.initiator,
+          'workflow-before-after',
+          'Claims were triaged by hand; now the AI routes them and people decide',
+        ],
         [people.initiator, 'quality-awareness', doc('quality-awareness.pdf')],
         [people.ops, 'feedback-channel-description', doc('feedback-channel.md')],
         [people.initiator, 'training-completion-rate', 0.96],
         [people.initiator, 'feedback-channel-url', 'https://feedback.example/ai'],
       ]);
-      await submit('leadership-endorsement', [[people.sponsor, 'red-button-announcement', 'Report every AI error: I read each one. — Sam']]);
+      await submit('leadership-endorsement', [
+        [people.sponsor, 'red-button-announcement', 'Report every AI error: I read each one. — Sam'],
+      ]);
       await submit('compliance-dossier', [
         [people.initiator, 'risk-prescan', doc('risk-prescan.pdf')],
         [people.engineer, 'validation-reports', doc('validation.pdf')],
@@ -130,16 +152,47 @@ describe('dossier of the default runbook', () => {
     // Every deliverable has data from this run (refusals: none were made; reports: no hypercare;
     // the endorsement was not published: the run was rejected at Gate 4, before go-live).
     for (const s of dossier.sections.filter((x) => x.id !== 'refused-attempts' && x.id !== 'sector-rules')) {
-      expect(s.blocks.some((b) => b.kind === 'table' && b.rows.length > 0), s.id).toBe(true);
+      expect(
+        s.blocks.some((b) => b.kind === 'table' && b.rows.length > 0),
+        s.id,
+      ).toBe(true);
     }
     const md = await fs.readFile(path.join(dir, 'dossier.md'), 'utf8');
-    for (const text of ['load test at', 'stress test:', 'failover: availability', 'rollback drill: back on 1.0.0', 'Risk pre-scan', 'Technical model card', 'Hard boundaries held in testing', 'https://feedback.example/ai', '0.96', 'test alert delivered', 'business case changed: not now', 'protocol fits mode 3', 'Art. 14 — Human oversight', 'GDPR Art. 35', 'Art. 6(1)(b) performance of the insurance contract', 'dpo-opinion.pdf', 'workflow-guide.pdf', 'Gina Guardian (gina.guardian)', 'gina@example.test', 'Art. 72 — Post-market monitoring', 'Art. 73']) {
+    for (const text of [
+      'load test at',
+      'stress test:',
+      'failover: availability',
+      'rollback drill: back on 1.0.0',
+      'Risk pre-scan',
+      'Technical model card',
+      'Hard boundaries held in testing',
+      'https://feedback.example/ai',
+      '0.96',
+      'test alert delivered',
+      'business case changed: not now',
+      'protocol fits mode 3',
+      'Art. 14 — Human oversight',
+      'GDPR Art. 35',
+      'Art. 6(1)(b) performance of the insurance contract',
+      'dpo-opinion.pdf',
+      'workflow-guide.pdf',
+      'Gina Guardian (gina.guardian)',
+      'gina@example.test',
+      'Art. 72 — Post-market monitoring',
+      'Art. 73',
+    ]) {
       expect(md, text).toContain(text.replace(/([_*[\]<>|#])/g, '\\$1'));
     }
     const legal = dossier.sections.find((s) => s.id === 'legal-dossier')!;
     expect(JSON.stringify(legal)).toContain(people.guardian); // Guardian approvals
-    const trail = JSON.parse(await fs.readFile(path.join(dir, 'audit-trail.json'), 'utf8')) as { entries: Parameters<typeof filterEntries>[0] };
-    expect(filterEntries(trail.entries, { kind: 'compensation' }).map((c) => c.stepId)).toEqual(['monitoring-activate', 'deploy-release-candidate', 'access-apply']);
+    const trail = JSON.parse(await fs.readFile(path.join(dir, 'audit-trail.json'), 'utf8')) as {
+      entries: Parameters<typeof filterEntries>[0];
+    };
+    expect(filterEntries(trail.entries, { kind: 'compensation' }).map((c) => c.stepId)).toEqual([
+      'monitoring-activate',
+      'deploy-release-candidate',
+      'access-apply',
+    ]);
     expect(filterEntries(trail.entries, { kind: 'decision' }).map((d) => [d.actor, d.details.decision])).toEqual([
       [people.guardian, 'approve'],
       [people.guardian2, 'approve'],

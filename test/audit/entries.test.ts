@@ -11,7 +11,9 @@ import type { RunHistory } from '../../src/audit/history';
  * Pure tests on a recorded history (test/fixtures/audit: a real run of test/audit/support.ts's
  * rejection runbook: evidence, two undoable actions, a sign-off approved, Gate 4 rejected).
  */
-const chain = JSON.parse(fs.readFileSync(path.join(__dirname, '../fixtures/audit/rejected-run.history.json'), 'utf8')) as RunHistory[];
+const chain = JSON.parse(
+  fs.readFileSync(path.join(__dirname, '../fixtures/audit/rejected-run.history.json'), 'utf8'),
+) as RunHistory[];
 
 describe('audit entries from history', () => {
   const entries = auditEntries(chain);
@@ -45,7 +47,10 @@ describe('audit entries from history', () => {
 
   it('records who started the run, with the runbook pin and Collaboration Mode', () => {
     const started = entries[0]!;
-    expect(started).toMatchObject({ actor: 'rita.rm', details: { collaborationMode: 3, runbook: { id: 'test-runbook', version: '1.0.0' } } });
+    expect(started).toMatchObject({
+      actor: 'rita.rm',
+      details: { collaborationMode: 3, runbook: { id: 'test-runbook', version: '1.0.0' } },
+    });
     expect((started.details.runbook as { sha256: string }).sha256).toMatch(/^[a-f0-9]{64}$/);
   });
 
@@ -59,7 +64,7 @@ describe('audit entries from history', () => {
     expect(decisions[0]!.eventIds).toHaveLength(2); // accepted + completed
   });
 
-  it('names a document evidence by its file name and the file\'s own SHA-256, the record\'s hash kept apart', () => {
+  it("names a document evidence by its file name and the file's own SHA-256, the record's hash kept apart", () => {
     const card = filterEntries(entries, { kind: 'evidence-submitted' }).find((e) => e.details.itemId === 'model-card')!;
     const value = card.details.value as { name: string; sha256: string };
     const record = finalState(chain)!.evidence.find((e) => e.itemId === 'model-card')!;
@@ -76,12 +81,18 @@ describe('audit entries from history', () => {
   });
 
   it('summarizes the evidence an action left', () => {
-    expect(entries.find((e) => e.kind === 'step-completed' && e.stepId === 'enable-access')!.summary).toMatch(/HTTP 200/);
+    expect(entries.find((e) => e.kind === 'step-completed' && e.stepId === 'enable-access')!.summary).toMatch(
+      /HTTP 200/,
+    );
   });
 
   it('filters by person and step', () => {
     expect(filterEntries(entries, { person: 'sam.sponsor' }).map((e) => e.kind)).toEqual(['notification', 'decision']);
-    expect(filterEntries(entries, { stepId: 'gate-4' }).map((e) => e.kind)).toEqual(['step-started', 'decision', 'step-rejected']);
+    expect(filterEntries(entries, { stepId: 'gate-4' }).map((e) => e.kind)).toEqual([
+      'step-started',
+      'decision',
+      'step-rejected',
+    ]);
   });
 
   it('reads the start input and the final state', () => {
@@ -118,7 +129,19 @@ describe('hash chain', () => {
 
 describe('a view of the trail', () => {
   const entries = chainEntries(auditEntries(chain));
-  const [refusal] = chainRefusals([{ at: '2024-01-01T00:00:00.000Z', runId: 'wf', actor: 'rm', action: 'decide:approve', stepId: 'gate-4', type: 'SelfApproval', status: 403, reason: 'the initiator may not approve', by: 'workflow' as const }]);
+  const [refusal] = chainRefusals([
+    {
+      at: '2024-01-01T00:00:00.000Z',
+      runId: 'wf',
+      actor: 'rm',
+      action: 'decide:approve',
+      stepId: 'gate-4',
+      type: 'SelfApproval',
+      status: 403,
+      reason: 'the initiator may not approve',
+      by: 'workflow' as const,
+    },
+  ]);
   const trail = { entries, refusals: [refusal!] };
 
   it('shows refused attempts under a kind filter only when it asks for refused messages', () => {

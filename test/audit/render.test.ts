@@ -27,7 +27,9 @@ describe('dossier rendering', () => {
 
   it('says "Not recorded in this run." where a custom runbook has no data', () => {
     const md = text(dossierFiles(source()), 'dossier.md');
-    expect(md).toMatch(/## Training Materials\n\n_Serves: [^\n]+_\n\n[^\n]+\n\n### Training materials\n\n_Not recorded in this run\._/);
+    expect(md).toMatch(
+      /## Training Materials\n\n_Serves: [^\n]+_\n\n[^\n]+\n\n### Training materials\n\n_Not recorded in this run\._/,
+    );
     expect(md).toMatch(/- \*\*Live channel:\*\* NOT GIVEN YET/);
   });
 
@@ -55,8 +57,14 @@ describe('dossier rendering', () => {
     expect(verifyDossierFiles(files)).toMatchObject({ ok: true, workflowId: 'wf-1' });
     const md = new Uint8Array(files.get('dossier.md')!);
     md[10] = md[10]! ^ 1;
-    expect(verifyDossierFiles(new Map([...files, ['dossier.md', md]]))).toMatchObject({ ok: false, file: 'dossier.md' });
-    expect(verifyDossierFiles(new Map([...files, ['extra.txt', new Uint8Array([1])]]))).toMatchObject({ ok: false, file: 'extra.txt' });
+    expect(verifyDossierFiles(new Map([...files, ['dossier.md', md]]))).toMatchObject({
+      ok: false,
+      file: 'dossier.md',
+    });
+    expect(verifyDossierFiles(new Map([...files, ['extra.txt', new Uint8Array([1])]]))).toMatchObject({
+      ok: false,
+      file: 'extra.txt',
+    });
   });
 
   it('has each of the five deliverables as its own HTML and Markdown file, covered by verify', () => {
@@ -72,7 +80,10 @@ describe('dossier rendering', () => {
       expect(text(files, 'index.html')).toContain(`<a href="${id}.html">${DELIVERABLE_TITLES[id]}</a>`);
       const altered = new Uint8Array(files.get(`${id}.md`)!);
       altered[3] = altered[3]! ^ 1;
-      expect(verifyDossierFiles(new Map([...files, [`${id}.md`, altered]]))).toMatchObject({ ok: false, file: `${id}.md` });
+      expect(verifyDossierFiles(new Map([...files, [`${id}.md`, altered]]))).toMatchObject({
+        ok: false,
+        file: `${id}.md`,
+      });
       const without = new Map(files);
       without.delete(`${id}.html`);
       expect(verifyDossierFiles(without)).toMatchObject({ ok: false });

@@ -12,12 +12,22 @@ import { RunbookRegistry } from '../../src/runbook/registry';
 import type { RunbookInput } from '../../src/runbook/schema';
 
 /** The recorded history of a run rejected at Gate 4 and rolled back: dossiers without a server. */
-export const recordedChain = JSON.parse(readFileSync(path.join(__dirname, '../fixtures/audit/rejected-run.history.json'), 'utf8')) as RunHistory[];
+export const recordedChain = JSON.parse(
+  readFileSync(path.join(__dirname, '../fixtures/audit/rejected-run.history.json'), 'utf8'),
+) as RunHistory[];
 
 /** A dossier source from the recorded run (workflow id wf-1, generated at the epoch); `patch` edits it first. */
 export function recordedSource(patch: (s: DossierSource) => void = () => undefined): DossierSource {
   const state = structuredClone(finalState(recordedChain)!);
-  const src: DossierSource = { workflowId: 'wf-1', runIds: recordedChain.map((r) => r.runId), input: startInput(recordedChain)!, state, entries: chainEntries(auditEntries(recordedChain, state)), refusals: [], now: new Date(0) };
+  const src: DossierSource = {
+    workflowId: 'wf-1',
+    runIds: recordedChain.map((r) => r.runId),
+    input: startInput(recordedChain)!,
+    state,
+    entries: chainEntries(auditEntries(recordedChain, state)),
+    refusals: [],
+    now: new Date(0),
+  };
   patch(src);
   return src;
 }
@@ -52,7 +62,10 @@ export async function startHookServer(): Promise<HookServer> {
   };
 }
 
-const hook = (url: string, path: string) => ({ action: 'webhook', params: { url: `${url}${path}`, method: 'POST' as const } });
+const hook = (url: string, path: string) => ({
+  action: 'webhook',
+  params: { url: `${url}${path}`, method: 'POST' as const },
+});
 
 /**
  * Evidence, two actions that each have an undo, a Guardian sign-off and a Gate 4 decision: the
@@ -69,14 +82,47 @@ export function rejectionRunbook(url: string): Omit<RunbookInput, 'roles' | 'id'
         title: 'Compliance dossier',
         phase: 'Compliance dossier',
         items: [
-          { id: 'model-card', title: 'Technical model card', type: 'document', submittedBy: ['implementation-engineer'] },
+          {
+            id: 'model-card',
+            title: 'Technical model card',
+            type: 'document',
+            submittedBy: ['implementation-engineer'],
+          },
           { id: 'hard-boundaries-held', title: 'Hard boundaries held', type: 'attestation', submittedBy: ['guardian'] },
         ],
       },
-      { id: 'enable-access', kind: 'action', title: 'Enable access', phase: 'Technical integration', ...hook(url, '/enable'), compensate: hook(url, '/disable') },
-      { id: 'deploy-stage', kind: 'action', title: 'Deploy to stage', phase: 'Technical integration', ...hook(url, '/deploy'), compensate: hook(url, '/undeploy') },
-      { id: 'dossier-signoff', kind: 'approval', title: 'Guardian signs off', approvers: [{ role: 'guardian' }], covers: ['compliance-dossier'], deadline: '1h' },
-      { id: 'gate-4', kind: 'approval', title: 'Gate 4: go-live decision', phase: 'Gate 4', approvers: [{ role: 'business-sponsor' }], deadline: '1h' },
+      {
+        id: 'enable-access',
+        kind: 'action',
+        title: 'Enable access',
+        phase: 'Technical integration',
+        ...hook(url, '/enable'),
+        compensate: hook(url, '/disable'),
+      },
+      {
+        id: 'deploy-stage',
+        kind: 'action',
+        title: 'Deploy to stage',
+        phase: 'Technical integration',
+        ...hook(url, '/deploy'),
+        compensate: hook(url, '/undeploy'),
+      },
+      {
+        id: 'dossier-signoff',
+        kind: 'approval',
+        title: 'Guardian signs off',
+        approvers: [{ role: 'guardian' }],
+        covers: ['compliance-dossier'],
+        deadline: '1h',
+      },
+      {
+        id: 'gate-4',
+        kind: 'approval',
+        title: 'Gate 4: go-live decision',
+        phase: 'Gate 4',
+        approvers: [{ role: 'business-sponsor' }],
+        deadline: '1h',
+      },
     ],
   };
 }
@@ -110,7 +156,10 @@ export async function rejectionRunbookDir(hookUrl: string): Promise<string> {
  * beforeAll/afterAll for web tests of the rejection runbook: the hook server and the runbooks
  * folder. Returns the app deps for useTestApp (call this first, so its beforeAll runs first).
  */
-export function useRejectionRunbooks(hooks: { beforeAll: (fn: () => Promise<void>) => void; afterAll: (fn: () => Promise<void>) => void }): () => { runbooks: RunbookRegistry } {
+export function useRejectionRunbooks(hooks: {
+  beforeAll: (fn: () => Promise<void>) => void;
+  afterAll: (fn: () => Promise<void>) => void;
+}): () => { runbooks: RunbookRegistry } {
   let server: HookServer | undefined;
   let dir: string | undefined;
   hooks.beforeAll(async () => {

@@ -37,7 +37,9 @@ describe('audit trail and dossier of a rejected run', () => {
     const workflowId = await run(async () => {
       const handle = await startRun(client, taskQueue, inputFor(rejectionRunbook(hooks.url)));
       const evidence = (who: string, itemId: string, value: unknown) =>
-        handle.executeUpdate(submitEvidenceUpdate, { args: [{ actor: actor(who), stepId: 'compliance-dossier', itemId, value }] });
+        handle.executeUpdate(submitEvidenceUpdate, {
+          args: [{ actor: actor(who), stepId: 'compliance-dossier', itemId, value }],
+        });
       await waitForState(handle, (s) => stepStatus(s, 'compliance-dossier') === 'waiting');
       await evidence(people.engineer, 'model-card', { name: 'model-card.pdf', sha256: 'c'.repeat(64) });
 
@@ -52,17 +54,40 @@ describe('audit trail and dossier of a rejected run', () => {
 
       await evidence(people.guardian2, 'hard-boundaries-held', true);
       await waitForState(handle, (s) => stepStatus(s, 'dossier-signoff') === 'waiting');
-      await handle.executeUpdate(approveStepUpdate, { args: [{ actor: actor(people.guardian), stepId: 'dossier-signoff', comment: 'dossier complete' }] });
+      await handle.executeUpdate(approveStepUpdate, {
+        args: [{ actor: actor(people.guardian), stepId: 'dossier-signoff', comment: 'dossier complete' }],
+      });
       await waitForState(handle, (s) => stepStatus(s, 'gate-4') === 'waiting');
-      await handle.executeUpdate(rejectStepUpdate, { args: [{ actor: actor(people.sponsor), stepId: 'gate-4', comment: 'latency budget not met' }] });
+      await handle.executeUpdate(rejectStepUpdate, {
+        args: [{ actor: actor(people.sponsor), stepId: 'gate-4', comment: 'latency budget not met' }],
+      });
       expect((await handle.result()).status).toBe('rolled-back');
       return handle.workflowId;
     });
 
-    const refusals = chainRefusals([{ at: new Date().toISOString(), runId: workflowId, actor: people.initiator, action: 'decide:approve', stepId: 'gate-4', type: 'SelfApproval', status: 403, reason: 'the initiator may not approve', by: 'workflow' as const }]);
+    const refusals = chainRefusals([
+      {
+        at: new Date().toISOString(),
+        runId: workflowId,
+        actor: people.initiator,
+        action: 'decide:approve',
+        stepId: 'gate-4',
+        type: 'SelfApproval',
+        status: 403,
+        reason: 'the initiator may not approve',
+        by: 'workflow' as const,
+      },
+    ]);
     const trail = await buildAuditTrail({ client, workflowId, refusals });
     expect(trail.finished).toBe(true);
-    expect(filterEntries(trail.entries, { kind: 'decision' }).map((d) => [d.actor, d.role, d.details.decision, d.details.comment])).toEqual([
+    expect(
+      filterEntries(trail.entries, { kind: 'decision' }).map((d) => [
+        d.actor,
+        d.role,
+        d.details.decision,
+        d.details.comment,
+      ]),
+    ).toEqual([
       [people.guardian, 'guardian', 'approve', 'dossier complete'],
       [people.sponsor, 'business-sponsor', 'reject', 'latency budget not met'],
     ]);
@@ -98,7 +123,10 @@ describe('audit trail and dossier of a rejected run', () => {
     const manifestPath = path.join(dir, 'manifest.json');
     const manifest = JSON.parse(await fs.readFile(manifestPath, 'utf8')) as Manifest;
     // A forger fixes the size too: verify checks it against the file.
-    Object.assign(manifest.files.find((f) => f.name === 'audit-trail.json')!, { sha256: sha256(forged), bytes: Buffer.byteLength(forged) });
+    Object.assign(
+      manifest.files.find((f) => f.name === 'audit-trail.json')!,
+      { sha256: sha256(forged), bytes: Buffer.byteLength(forged) },
+    );
     await fs.writeFile(manifestPath, JSON.stringify(manifest));
     expect(await verifyDossier(dir)).toMatchObject({ ok: false, file: 'audit-trail.json', seq: rejection.seq });
 
@@ -106,7 +134,10 @@ describe('audit trail and dossier of a rejected run', () => {
     file.entries = chainEntries(file.entries.map(({ hash: _h, prevHash: _p, ...e }) => e));
     const rechained = `${JSON.stringify(file, null, 2)}\n`;
     await fs.writeFile(trailPath, rechained);
-    Object.assign(manifest.files.find((f) => f.name === 'audit-trail.json')!, { sha256: sha256(rechained), bytes: Buffer.byteLength(rechained) });
+    Object.assign(
+      manifest.files.find((f) => f.name === 'audit-trail.json')!,
+      { sha256: sha256(rechained), bytes: Buffer.byteLength(rechained) },
+    );
     await fs.writeFile(manifestPath, JSON.stringify(manifest));
     expect(await verifyDossier(dir)).toMatchObject({ ok: false, file: 'manifest.json', field: 'chain.head' });
 

@@ -5,7 +5,9 @@ import { DossierArchiveError, unzipDossier, verifyDossierZip } from '../../src/a
 /** Uploaded zips are untrusted: bounded before they are inflated, and never a crash. */
 describe('unzipDossier', () => {
   it('strips the top folder and keeps the files', () => {
-    const files = unzipDossier(zipSync({ 'dossier-x/a.txt': new Uint8Array([1]), 'dossier-x/b.txt': new Uint8Array([2]) }));
+    const files = unzipDossier(
+      zipSync({ 'dossier-x/a.txt': new Uint8Array([1]), 'dossier-x/b.txt': new Uint8Array([2]) }),
+    );
     expect([...files.keys()]).toEqual(['a.txt', 'b.txt']);
   });
 
@@ -20,6 +22,10 @@ describe('unzipDossier', () => {
   });
 
   it('a zip without a manifest is not a verified dossier', () => {
-    expect(verifyDossierZip(zipSync({ 'd/index.html': new Uint8Array([60]) }))).toEqual({ ok: false, file: 'manifest.json', reason: 'the manifest is missing' });
+    expect(verifyDossierZip(zipSync({ 'd/index.html': new Uint8Array([60]) }))).toEqual({
+      ok: false,
+      file: 'manifest.json',
+      reason: 'the manifest is missing',
+    });
   });
 });

@@ -66,7 +66,7 @@ describe('verify: the manifest agrees with the files it covers', () => {
     ['generatedAt', (m) => (m.generatedAt = '2030-01-01T00:00:00.000Z')],
     ['chain.head', (m) => (m.chain.head = 'a'.repeat(64))],
     ['chain.length', (m) => (m.chain.length -= 1)],
-  ])("a forged manifest %s fails naming manifest.json and the field", (field, edit) => {
+  ])('a forged manifest %s fails naming manifest.json and the field', (field, edit) => {
     const verdict = verifyDossierFiles(forge({ 'manifest.json': edit }));
     expect(verdict).toMatchObject({ ok: false, file: 'manifest.json', field });
     expect(verdict.ok || verdict.reason).toMatch(new RegExp(`^${field.replace('.', '\\.')} says `));
@@ -74,12 +74,24 @@ describe('verify: the manifest agrees with the files it covers', () => {
 
   it('a forged size, a field verify does not know, or a file left out of the manifest fails on manifest.json', () => {
     const size = verifyDossierFiles(forge({ 'manifest.json': (m) => (m.files[0].bytes += 1) }));
-    expect(size).toMatchObject({ ok: false, file: 'manifest.json', field: 'files', reason: expect.stringMatching(/^says dossier\.json has \d+ bytes/) });
+    expect(size).toMatchObject({
+      ok: false,
+      file: 'manifest.json',
+      field: 'files',
+      reason: expect.stringMatching(/^says dossier\.json has \d+ bytes/),
+    });
     const unknown = verifyDossierFiles(forge({ 'manifest.json': (m) => (m.verifiedBy = 'auditor') }));
     expect(unknown).toMatchObject({ ok: false, file: 'manifest.json', reason: expect.stringContaining('verifiedBy') });
-    const dropped = forge({ 'manifest.json': (m) => (m.files = m.files.filter((f: { name: string }) => f.name !== 'index.html')) });
+    const dropped = forge({
+      'manifest.json': (m) => (m.files = m.files.filter((f: { name: string }) => f.name !== 'index.html')),
+    });
     dropped.delete('index.html');
-    expect(verifyDossierFiles(dropped)).toMatchObject({ ok: false, file: 'manifest.json', field: 'files', reason: 'does not cover index.html' });
+    expect(verifyDossierFiles(dropped)).toMatchObject({
+      ok: false,
+      file: 'manifest.json',
+      field: 'files',
+      reason: 'does not cover index.html',
+    });
   });
 });
 
@@ -94,13 +106,25 @@ describe('verify: covered files agree with the hash chain', () => {
     ['state.status', (d) => (d.state.status = 'live')],
     ['finished', (d) => (d.finished = false)],
   ])('dossier.json with a forged %s fails naming it, digests fixed or not', (field, edit) => {
-    expect(verifyDossierFiles(forge({ 'dossier.json': edit }, { fixDigests: true }))).toMatchObject({ ok: false, file: 'dossier.json', field });
-    expect(verifyDossierFiles(forge({ 'dossier.json': edit }))).toMatchObject({ ok: false, file: 'dossier.json', reason: 'altered: its SHA-256 differs from the manifest' });
+    expect(verifyDossierFiles(forge({ 'dossier.json': edit }, { fixDigests: true }))).toMatchObject({
+      ok: false,
+      file: 'dossier.json',
+      field,
+    });
+    expect(verifyDossierFiles(forge({ 'dossier.json': edit }))).toMatchObject({
+      ok: false,
+      file: 'dossier.json',
+      reason: 'altered: its SHA-256 differs from the manifest',
+    });
   });
 
   it("the trail file's own head and workflow id are checked too", () => {
-    expect(verifyDossierFiles(forge({ 'audit-trail.json': (t) => (t.head = 'c'.repeat(64)) }, { fixDigests: true }))).toMatchObject({ ok: false, file: 'audit-trail.json', field: 'head' });
-    expect(verifyDossierFiles(forge({ 'audit-trail.json': (t) => (t.workflowId = 'golive-other') }, { fixDigests: true }))).toMatchObject({ ok: false, file: 'dossier.json', field: 'workflowId' });
+    expect(
+      verifyDossierFiles(forge({ 'audit-trail.json': (t) => (t.head = 'c'.repeat(64)) }, { fixDigests: true })),
+    ).toMatchObject({ ok: false, file: 'audit-trail.json', field: 'head' });
+    expect(
+      verifyDossierFiles(forge({ 'audit-trail.json': (t) => (t.workflowId = 'golive-other') }, { fixDigests: true })),
+    ).toMatchObject({ ok: false, file: 'dossier.json', field: 'workflowId' });
   });
 });
 
@@ -108,8 +132,15 @@ describe('verify: the outside anchor', () => {
   it('matches the manifest SHA-256 the server logged, in either case', () => {
     const files = exported();
     const anchor = sha256(files.get('manifest.json')!);
-    expect(verifyDossierFiles(files, { expectManifestSha256: anchor })).toMatchObject({ ok: true, anchored: true, manifestSha256: anchor });
-    expect(verifyDossierFiles(files, { expectManifestSha256: anchor.toUpperCase() })).toMatchObject({ ok: true, anchored: true });
+    expect(verifyDossierFiles(files, { expectManifestSha256: anchor })).toMatchObject({
+      ok: true,
+      anchored: true,
+      manifestSha256: anchor,
+    });
+    expect(verifyDossierFiles(files, { expectManifestSha256: anchor.toUpperCase() })).toMatchObject({
+      ok: true,
+      anchored: true,
+    });
   });
 
   it('catches the forger who rewrites every file consistently, which nothing inside the dossier can', () => {
@@ -129,6 +160,10 @@ describe('verify: the outside anchor', () => {
       { files: original, fixDigests: true },
     );
     expect(verifyDossierFiles(forged)).toMatchObject({ ok: true, workflowId: other, anchored: false });
-    expect(verifyDossierFiles(forged, { expectManifestSha256: anchor })).toMatchObject({ ok: false, file: 'manifest.json', reason: expect.stringContaining(`not the expected ${anchor}`) });
+    expect(verifyDossierFiles(forged, { expectManifestSha256: anchor })).toMatchObject({
+      ok: false,
+      file: 'manifest.json',
+      reason: expect.stringContaining(`not the expected ${anchor}`),
+    });
   });
 });

@@ -16,7 +16,13 @@ export interface RejectedRun {
 }
 
 /** `untilGate4`: stop when Gate 4 waits for the Sponsor (the run stays open). */
-export async function driveRejectedRun(app: TestApp, system: string, guardianComment: string, sponsorComment = 'latency budget not met', untilGate4 = false): Promise<RejectedRun> {
+export async function driveRejectedRun(
+  app: TestApp,
+  system: string,
+  guardianComment: string,
+  sponsorComment = 'latency budget not met',
+  untilGate4 = false,
+): Promise<RejectedRun> {
   const as = (id: string) => apiAs(app, id);
   const untilStep = (runId: string, stepId: string, status: string) =>
     eventually(async () => {
@@ -33,7 +39,10 @@ export async function driveRejectedRun(app: TestApp, system: string, guardianCom
   };
 
   await untilStep(runId, 'compliance-dossier', 'waiting');
-  await post('ie', '/steps/compliance-dossier/evidence', { itemId: 'model-card', value: { name: 'model-card.pdf', sha256: 'c'.repeat(64) } });
+  await post('ie', '/steps/compliance-dossier/evidence', {
+    itemId: 'model-card',
+    value: { name: 'model-card.pdf', sha256: 'c'.repeat(64) },
+  });
   // A second Guardian attests; the first signs off (whoever submits evidence never signs it off).
   await post('guardian2', '/steps/compliance-dossier/evidence', { itemId: 'hard-boundaries-held', value: true });
   await untilStep(runId, 'dossier-signoff', 'waiting');
@@ -42,6 +51,10 @@ export async function driveRejectedRun(app: TestApp, system: string, guardianCom
   await untilStep(runId, 'gate-4', 'waiting');
   if (untilGate4) return { runId, guardianComment, sponsorComment };
   await post('sponsor', '/steps/gate-4/decisions', { decision: 'reject', comment: sponsorComment });
-  await eventually(async () => ((await as('rm')<RunStateView>('GET', `/api/runs/${runId}`)).body.status === 'rolled-back' ? true : undefined), 'the run to roll back');
+  await eventually(
+    async () =>
+      (await as('rm')<RunStateView>('GET', `/api/runs/${runId}`)).body.status === 'rolled-back' ? true : undefined,
+    'the run to roll back',
+  );
   return { runId, guardianComment, sponsorComment };
 }

@@ -37,7 +37,9 @@ describe.skipIf(!hasChromium)('the audit trail in a browser', () => {
     expect(await page.locator('section.refused tbody tr').count()).toBe(1);
     expect(await page.locator('section.refused').textContent()).toContain('NotAuthorized');
     const temporal = page.getByRole('link', { name: /Raw events in Temporal/ });
-    expect(await temporal.getAttribute('href')).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:8233/namespaces/default/workflows/${run.runId}/[0-9a-f-]+/history$`));
+    expect(await temporal.getAttribute('href')).toMatch(
+      new RegExp(`^http://127\\.0\\.0\\.1:8233/namespaces/default/workflows/${run.runId}/[0-9a-f-]+/history$`),
+    );
     await screenshot(page, '10-audit-trail');
 
     // Filter by person with the keyboard alone: the GET form puts the filter in the URL.
@@ -45,7 +47,9 @@ describe.skipIf(!hasChromium)('the audit trail in a browser', () => {
     await page.getByRole('button', { name: 'Filter' }).press('Enter');
     await page.waitForURL(/person=guardian/);
     // The person filter keeps what they did and the notifications sent to them.
-    const actors = await page.locator('table.audit tbody tr[data-kind]:not([data-kind="notification"]) td[data-label="Who"]').allTextContents();
+    const actors = await page
+      .locator('table.audit tbody tr[data-kind]:not([data-kind="notification"]) td[data-label="Who"]')
+      .allTextContents();
     expect(actors.length).toBeGreaterThan(0);
     expect(actors.every((a) => a.startsWith('guardian'))).toBe(true);
     const decision = page.locator('tr[data-kind="decision"]');
@@ -63,7 +67,10 @@ describe.skipIf(!hasChromium)('the audit trail in a browser', () => {
     expect(await head.getAttribute('title')).toMatch(/^[0-9a-f]{64}$/);
 
     // Download the dossier, then verify it with the form on the page.
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download dossier' }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: 'Download dossier' }).click(),
+    ]);
     expect(download.suggestedFilename()).toBe(`dossier-${run.runId}.zip`);
     fs.mkdirSync(ARTIFACTS_DIR, { recursive: true });
     const zipPath = path.join(ARTIFACTS_DIR, download.suggestedFilename());
@@ -75,7 +82,9 @@ describe.skipIf(!hasChromium)('the audit trail in a browser', () => {
     await expect.poll(() => verdict.textContent(), { timeout: 30_000 }).toContain('Verified'); // a verification queues behind others on a busy machine
     expect(await verdict.getAttribute('class')).toContain('ok');
     // The page showed the manifest SHA-256 when the zip was saved: the one verify reports.
-    const shown = /Manifest SHA-256: ([0-9a-f]{64})/.exec((await page.locator('#dossier-anchor').textContent()) ?? '')?.[1];
+    const shown = /Manifest SHA-256: ([0-9a-f]{64})/.exec(
+      (await page.locator('#dossier-anchor').textContent()) ?? '',
+    )?.[1];
     expect(shown).toMatch(/^[0-9a-f]{64}$/);
     expect(await verdict.textContent()).toContain(`Manifest SHA-256 ${shown}`);
     await screenshot(page, '12-dossier-verified');
@@ -85,7 +94,9 @@ describe.skipIf(!hasChromium)('the audit trail in a browser', () => {
     await phone.page.goto(`/runs/${run.runId}/audit?kind=decision`);
     expect(await phone.page.locator('tr[data-kind="decision"]').count()).toBe(2);
     const overflow = await phone.page.evaluate(() => {
-      const root = (globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } }).document.documentElement;
+      const root = (
+        globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } }
+      ).document.documentElement;
       return root.scrollWidth - root.clientWidth;
     });
     expect(overflow).toBeLessThanOrEqual(0);

@@ -16,7 +16,10 @@ const overflowOf = () => {
 /** At phone width the tables stack into labelled rows: nothing in them may need a sideways scroll. */
 const tableOverflowOf = () => {
   const doc = (globalThis as unknown as { document: { querySelectorAll(s: string): ArrayLike<Box> } }).document;
-  return Math.max(0, ...Array.from(doc.querySelectorAll('article.document .table-wrap')).map((w) => w.scrollWidth - w.clientWidth));
+  return Math.max(
+    0,
+    ...Array.from(doc.querySelectorAll('article.document .table-wrap')).map((w) => w.scrollWidth - w.clientWidth),
+  );
 };
 
 /**
@@ -32,60 +35,79 @@ describe.skipIf(!hasChromium)('the five deliverables in a browser', () => {
     run = await driveRejectedRun(app(), 'documents-browser', XSS);
   }, 60_000);
 
-  it('each deliverable is a page at laptop and phone width, names people, escapes what they typed', { timeout: 120_000 }, async () => {
-    const laptop = await as('guardian', { width: 1280, height: 900 });
-    const phone = await as('guardian', { width: 390, height: 844 });
+  it(
+    'each deliverable is a page at laptop and phone width, names people, escapes what they typed',
+    { timeout: 120_000 },
+    async () => {
+      const laptop = await as('guardian', { width: 1280, height: 900 });
+      const phone = await as('guardian', { width: 390, height: 844 });
 
-    // From the run page, by its link.
-    await laptop.page.goto(`/runs/${run.runId}`);
-    await laptop.page.getByRole('navigation', { name: 'Deliverables' }).getByRole('link', { name: 'Go-live Plan' }).click();
-    await laptop.page.waitForURL(`**/runs/${run.runId}/documents/go-live-plan`);
+      // From the run page, by its link.
+      await laptop.page.goto(`/runs/${run.runId}`);
+      await laptop.page
+        .getByRole('navigation', { name: 'Deliverables' })
+        .getByRole('link', { name: 'Go-live Plan' })
+        .click();
+      await laptop.page.waitForURL(`**/runs/${run.runId}/documents/go-live-plan`);
 
-    for (const [i, id] of DELIVERABLE_IDS.entries()) {
-      for (const [width, c] of [['laptop', laptop], ['phone', phone]] as const) {
-        const res = await c.page.goto(`/runs/${run.runId}/documents/${id}`);
-        expect(res?.status(), id).toBe(200);
-        expect(await c.page.locator('h1').textContent()).toContain(DELIVERABLE_TITLES[id]);
-        const main = (await c.page.locator('main').textContent()) ?? '';
-        expect(main, id).toContain('Collaboration Mode');
-        expect(main, id).toMatch(/3 — /); // the mode by name, not a bare number
-        expect(main, id).toContain('Riley Release'); // the release manager by name
-        expect(await c.page.locator('article.document').count()).toBe(1);
-        expect(await c.page.evaluate(overflowOf), `${id} at ${width}`).toBeLessThanOrEqual(0);
-        if (width === 'phone') expect(await c.page.evaluate(tableOverflowOf), `${id}'s tables at ${width}`).toBeLessThanOrEqual(0);
-        await screenshot(c.page, `30-document-${i + 1}-${id}-${width}`);
+      for (const [i, id] of DELIVERABLE_IDS.entries()) {
+        for (const [width, c] of [
+          ['laptop', laptop],
+          ['phone', phone],
+        ] as const) {
+          const res = await c.page.goto(`/runs/${run.runId}/documents/${id}`);
+          expect(res?.status(), id).toBe(200);
+          expect(await c.page.locator('h1').textContent()).toContain(DELIVERABLE_TITLES[id]);
+          const main = (await c.page.locator('main').textContent()) ?? '';
+          expect(main, id).toContain('Collaboration Mode');
+          expect(main, id).toMatch(/3 — /); // the mode by name, not a bare number
+          expect(main, id).toContain('Riley Release'); // the release manager by name
+          expect(await c.page.locator('article.document').count()).toBe(1);
+          expect(await c.page.evaluate(overflowOf), `${id} at ${width}`).toBeLessThanOrEqual(0);
+          if (width === 'phone')
+            expect(await c.page.evaluate(tableOverflowOf), `${id}'s tables at ${width}`).toBeLessThanOrEqual(0);
+          await screenshot(c.page, `30-document-${i + 1}-${id}-${width}`);
+        }
       }
-    }
 
-    // The Compliance Dossier names the Guardian who signed off, and her comment is text.
-    await laptop.page.goto(`/runs/${run.runId}/documents/compliance-dossier`);
-    const dossier = (await laptop.page.locator('article.document').textContent()) ?? '';
-    expect(dossier).toContain('Gita Guardian (guardian)');
-    expect(dossier).toContain(XSS);
-    expect(await laptop.page.locator('article.document img').count()).toBe(0);
-    expect(await laptop.page.evaluate(() => (globalThis as { __xss?: number }).__xss)).toBeUndefined();
-    // The Go-live Plan's communication plan gives contacts.
-    await laptop.page.goto(`/runs/${run.runId}/documents/go-live-plan`);
-    expect(await laptop.page.locator('article.document').textContent()).toContain('guardian@demo.golive.example');
+      // The Compliance Dossier names the Guardian who signed off, and her comment is text.
+      await laptop.page.goto(`/runs/${run.runId}/documents/compliance-dossier`);
+      const dossier = (await laptop.page.locator('article.document').textContent()) ?? '';
+      expect(dossier).toContain('Gita Guardian (guardian)');
+      expect(dossier).toContain(XSS);
+      expect(await laptop.page.locator('article.document img').count()).toBe(0);
+      expect(await laptop.page.evaluate(() => (globalThis as { __xss?: number }).__xss)).toBeUndefined();
+      // The Go-live Plan's communication plan gives contacts.
+      await laptop.page.goto(`/runs/${run.runId}/documents/go-live-plan`);
+      expect(await laptop.page.locator('article.document').textContent()).toContain('guardian@demo.golive.example');
 
-    // The runs list says why the run ended.
-    await laptop.page.goto('/runs?system=documents-browser');
-    expect(await laptop.page.locator('table.runs tbody tr').filter({ hasText: run.runId }).textContent()).toContain('rejected at gate-4: latency budget not met');
+      // The runs list says why the run ended.
+      await laptop.page.goto('/runs?system=documents-browser');
+      expect(await laptop.page.locator('table.runs tbody tr').filter({ hasText: run.runId }).textContent()).toContain(
+        'rejected at gate-4: latency budget not met',
+      );
 
-    // An unknown document is a 404 naming the five; someone without a role in the run sees none.
-    const missing = await laptop.page.goto(`/runs/${run.runId}/documents/press-release`);
-    expect(missing?.status()).toBe(404);
-    expect(await laptop.page.locator('main').textContent()).toContain('the deliverables are go-live-plan, human-oversight-protocol');
-    const outsider = await as('user');
-    expect((await outsider.page.goto(`/runs/${run.runId}/documents/go-live-plan`))?.status()).toBe(404);
+      // An unknown document is a 404 naming the five; someone without a role in the run sees none.
+      const missing = await laptop.page.goto(`/runs/${run.runId}/documents/press-release`);
+      expect(missing?.status()).toBe(404);
+      expect(await laptop.page.locator('main').textContent()).toContain(
+        'the deliverables are go-live-plan, human-oversight-protocol',
+      );
+      const outsider = await as('user');
+      expect((await outsider.page.goto(`/runs/${run.runId}/documents/go-live-plan`))?.status()).toBe(404);
 
-    for (const c of [laptop, phone, outsider]) await c.context.close();
-  });
+      for (const c of [laptop, phone, outsider]) await c.context.close();
+    },
+  );
 
   it('serves each deliverable through the API as JSON, HTML and Markdown', async () => {
     const ops = apiAs(app(), 'ops');
     for (const id of DELIVERABLE_IDS) {
-      const json = await ops<{ id: string; deliverable: { title: string; blocks: unknown[] }; facts: [string, string][] }>('GET', `/api/runs/${run.runId}/documents/${id}`);
+      const json = await ops<{
+        id: string;
+        deliverable: { title: string; blocks: unknown[] };
+        facts: [string, string][];
+      }>('GET', `/api/runs/${run.runId}/documents/${id}`);
       expect(json.status, id).toBe(200);
       expect(json.body.deliverable.title).toBe(DELIVERABLE_TITLES[id]);
       expect(json.body.deliverable.blocks.length).toBeGreaterThan(0);
@@ -105,24 +127,28 @@ describe.skipIf(!hasChromium)('the five deliverables in a browser', () => {
     expect((await apiAs(app(), 'user')('GET', `/api/runs/${run.runId}/documents/go-live-plan`)).status).toBe(404);
   });
 
-  it('the Gate 4 card shows the mode by name, the deadline, the figures, the sign-off and the draft dossier', { timeout: 120_000 }, async () => {
-    const open = await driveRejectedRun(app(), 'documents-gate4', 'signed, fine', 'unused', true);
-    const sponsor = await as('sponsor');
-    await sponsor.page.goto('/approvals');
-    const card = sponsor.page.locator('form.decision').filter({ hasText: 'Gate 4' });
-    await card.waitFor();
-    const text = (await card.textContent()) ?? '';
-    expect(text).toMatch(/Collaboration Mode\s*3 — /);
-    expect(text).toContain('Decide by');
-    expect(text).not.toContain('no deadline');
-    expect(text).toMatch(/Figures this decision rests on \(\d+\)/);
-    expect(text).toMatch(/Sign-offs before this one \(1\)/);
-    expect(text).toContain('approved by Gita Guardian (guardian)');
-    expect(text).toContain('“signed, fine”');
-    await screenshot(sponsor.page, '35-gate-4-card');
-    await card.getByRole('link', { name: 'read the draft dossier' }).click();
-    await sponsor.page.waitForURL(`**/runs/${open.runId}/documents/compliance-dossier`);
-    expect(await sponsor.page.locator('main').textContent()).toContain('DRAFT — run not finished');
-    await sponsor.context.close();
-  });
+  it(
+    'the Gate 4 card shows the mode by name, the deadline, the figures, the sign-off and the draft dossier',
+    { timeout: 120_000 },
+    async () => {
+      const open = await driveRejectedRun(app(), 'documents-gate4', 'signed, fine', 'unused', true);
+      const sponsor = await as('sponsor');
+      await sponsor.page.goto('/approvals');
+      const card = sponsor.page.locator('form.decision').filter({ hasText: 'Gate 4' });
+      await card.waitFor();
+      const text = (await card.textContent()) ?? '';
+      expect(text).toMatch(/Collaboration Mode\s*3 — /);
+      expect(text).toContain('Decide by');
+      expect(text).not.toContain('no deadline');
+      expect(text).toMatch(/Figures this decision rests on \(\d+\)/);
+      expect(text).toMatch(/Sign-offs before this one \(1\)/);
+      expect(text).toContain('approved by Gita Guardian (guardian)');
+      expect(text).toContain('“signed, fine”');
+      await screenshot(sponsor.page, '35-gate-4-card');
+      await card.getByRole('link', { name: 'read the draft dossier' }).click();
+      await sponsor.page.waitForURL(`**/runs/${open.runId}/documents/compliance-dossier`);
+      expect(await sponsor.page.locator('main').textContent()).toContain('DRAFT — run not finished');
+      await sponsor.context.close();
+    },
+  );
 });

@@ -16,7 +16,14 @@ const MODEL_CARD = `        submittedBy: [implementation-engineer]
 `;
 
 describe.skipIf(!hasChromium)('the go-live in a browser', () => {
-  const runbooks = useExtraRunbooks({ beforeAll, afterAll }, { [`${DOCS_RUNBOOK}.yaml`]: smallRunbookVariant(DOCS_RUNBOOK, [['        submittedBy: [implementation-engineer]\n', MODEL_CARD]]) });
+  const runbooks = useExtraRunbooks(
+    { beforeAll, afterAll },
+    {
+      [`${DOCS_RUNBOOK}.yaml`]: smallRunbookVariant(DOCS_RUNBOOK, [
+        ['        submittedBy: [implementation-engineer]\n', MODEL_CARD],
+      ]),
+    },
+  );
   const app = useTestApp({ beforeAll, afterAll }, runbooks);
   const { as } = useBrowser({ beforeAll, afterAll }, app);
 
@@ -31,7 +38,9 @@ describe.skipIf(!hasChromium)('the go-live in a browser', () => {
     await form.getByLabel('Runbook').selectOption(SMALL_RUNBOOK);
     // Nothing typed: a summary at the top links to the field, which says what is wrong.
     await rm.page.getByRole('button', { name: 'Start the run' }).click();
-    await expect.poll(() => form.locator('.error-summary a').textContent(), { timeout: 10_000 }).toBe('System: required');
+    await expect
+      .poll(() => form.locator('.error-summary a').textContent(), { timeout: 10_000 })
+      .toBe('System: required');
     expect(await rm.page.evaluate('document.activeElement?.id')).toBe('system');
     expect(await form.getByLabel('System').getAttribute('aria-invalid')).toBe('true');
     await screenshot(rm.page, '00-start-form-errors');
@@ -42,7 +51,9 @@ describe.skipIf(!hasChromium)('the go-live in a browser', () => {
     const guardians = await guardianField.inputValue();
     await guardianField.fill(`${guardians}, mallory`);
     await rm.page.getByRole('button', { name: 'Start the run' }).click();
-    await expect.poll(() => form.locator('.error-summary a').textContent(), { timeout: 10_000 }).toBe('Guardian: no person "mallory" in the users file');
+    await expect
+      .poll(() => form.locator('.error-summary a').textContent(), { timeout: 10_000 })
+      .toBe('Guardian: no person "mallory" in the users file');
     await guardianField.fill(guardians);
     await screenshot(rm.page, '01-start-form');
     await rm.page.getByRole('button', { name: 'Start the run' }).click();
@@ -79,7 +90,9 @@ describe.skipIf(!hasChromium)('the go-live in a browser', () => {
     });
     await guardian.page.getByLabel(/^Comment/).fill(XSS);
     await guardian.page.getByRole('button', { name: 'Approve' }).click();
-    await expect.poll(() => guardian.page.locator('#flash').textContent(), { timeout: 15_000 }).toBe('Approved “Guardian signs off human oversight”.');
+    await expect
+      .poll(() => guardian.page.locator('#flash').textContent(), { timeout: 15_000 })
+      .toBe('Approved “Guardian signs off human oversight”.');
     await guardian.page.goto(runPath);
     await expect.poll(() => stepStatus(guardian.page, 'guardian-sign-off'), { timeout: 15_000 }).toBe('completed');
     await expect.poll(() => stepStatus(guardian.page, 'hypercare'), { timeout: 15_000 }).toBe('running');
@@ -101,9 +114,13 @@ describe.skipIf(!hasChromium)('the go-live in a browser', () => {
     const timeline = await user.page.locator('#timeline-h').boundingBox();
     expect(rb && timeline && rb.y < timeline.y).toBe(true);
     await user.page.getByLabel('Severity').selectOption('high');
-    await user.page.getByLabel('What did the AI get wrong?').fill('It told a customer their claim was approved; it was not.');
+    await user.page
+      .getByLabel('What did the AI get wrong?')
+      .fill('It told a customer their claim was approved; it was not.');
     await user.page.getByRole('button', { name: 'Report AI error' }).click();
-    await expect.poll(() => user.page.locator('#flash').textContent(), { timeout: 15_000 }).toContain('Report sent. Thank you.');
+    await expect
+      .poll(() => user.page.locator('#flash').textContent(), { timeout: 15_000 })
+      .toContain('Report sent. Thank you.');
     await expect.poll(() => user.page.locator('.reports li').count(), { timeout: 15_000 }).toBe(1);
     expect(await user.page.locator('.reports li').first().textContent()).toContain('by user');
     await screenshot(user.page, '05-red-button-phone');
@@ -142,7 +159,9 @@ describe.skipIf(!hasChromium)('the go-live in a browser', () => {
     await refundCard.getByRole('button', { name: 'Resolve' }).click();
     await expect.poll(() => ops.page.locator('#flash').textContent(), { timeout: 15_000 }).toContain('Report resolved');
     await expect.poll(() => ops.page.locator('.report-card').count(), { timeout: 15_000 }).toBe(1);
-    expect((await api('rm')('GET', `/api${runPath}`)).body.reports.filter((r: { status: string }) => r.status === 'open')).toHaveLength(1);
+    expect(
+      (await api('rm')('GET', `/api${runPath}`)).body.reports.filter((r: { status: string }) => r.status === 'open'),
+    ).toHaveLength(1);
     await ops.page.goto(runPath);
     expect(await banner.textContent()).toBe('1 open report');
 
@@ -150,7 +169,11 @@ describe.skipIf(!hasChromium)('the go-live in a browser', () => {
   });
 
   it('forms only for who may use them; errors that stay and name the field; live diagram; long text; stop asks twice', async () => {
-    const started = await api('rm')('POST', '/api/runs', { runbook: DOCS_RUNBOOK, system: 'browser-rules', collaborationMode: 2 });
+    const started = await api('rm')('POST', '/api/runs', {
+      runbook: DOCS_RUNBOOK,
+      system: 'browser-rules',
+      collaborationMode: 2,
+    });
     expect(started.status).toBe(201);
     const runPath = `/runs/${encodeURIComponent(started.body.runId)}`;
     const apiPath = `/api${runPath}`;
@@ -160,7 +183,9 @@ describe.skipIf(!hasChromium)('the go-live in a browser', () => {
     await sponsor.page.goto(runPath);
     await expect.poll(() => stepStatus(sponsor.page, 'validation-report'), { timeout: 15_000 }).toBe('waiting');
     expect(await sponsor.page.locator('form[data-api$="/evidence"]').count()).toBe(0);
-    expect(await sponsor.page.locator('#step-validation-report').textContent()).toContain('waits for Implementation Engineer (ie)');
+    expect(await sponsor.page.locator('#step-validation-report').textContent()).toContain(
+      'waits for Implementation Engineer (ie)',
+    );
     const node = sponsor.page.locator('.node[data-node="guardian-sign-off"]');
     expect(await node.getAttribute('class')).toContain('status-pending');
 
@@ -168,19 +193,27 @@ describe.skipIf(!hasChromium)('the go-live in a browser', () => {
     // picked file in the browser, and its http(s) link becomes a safe link.
     const ie = await as('ie');
     await ie.page.goto(runPath);
-    expect(await ie.page.locator('#ev-validation-report-accuracy-form .who-may').textContent()).toBe('Submitted by: Implementation Engineer');
+    expect(await ie.page.locator('#ev-validation-report-accuracy-form .who-may').textContent()).toBe(
+      'Submitted by: Implementation Engineer',
+    );
     const card = ie.page.locator('#ev-validation-report-model-card-form');
     expect(await card.locator('.who-may').textContent()).toBe('Submitted by: Implementation Engineer or Operations');
-    await card.locator('input[type=file]').setInputFiles({ name: 'model-card.md', mimeType: 'text/markdown', buffer: Buffer.from('hello') });
+    await card
+      .locator('input[type=file]')
+      .setInputFiles({ name: 'model-card.md', mimeType: 'text/markdown', buffer: Buffer.from('hello') });
     const sha = card.getByLabel('SHA-256 (hex)');
-    await expect.poll(() => sha.inputValue(), { timeout: 5000 }).toBe('2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824');
+    await expect
+      .poll(() => sha.inputValue(), { timeout: 5000 })
+      .toBe('2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824');
     expect(await card.getByLabel('Document name').inputValue()).toBe('model-card.md');
     // A link the workflow refuses is marked at its field.
     const linkField = card.getByLabel('Link to the document (optional)');
     await linkField.fill('javascript:alert(1)');
     await card.getByRole('button', { name: 'Submit' }).click();
     await expect.poll(() => linkField.getAttribute('aria-invalid'), { timeout: 10_000 }).toBe('true');
-    expect(await ie.page.locator('#ev-validation-report-model-card-url-error').textContent()).toBe('must be an http(s) link');
+    expect(await ie.page.locator('#ev-validation-report-model-card-url-error').textContent()).toBe(
+      'must be an http(s) link',
+    );
     await screenshot(ie.page, '06d-evidence-link-error');
     await linkField.fill('https://example.com/card?v=1');
     await card.getByRole('button', { name: 'Submit' }).click();
@@ -192,7 +225,10 @@ describe.skipIf(!hasChromium)('the go-live in a browser', () => {
     // Evidence with a 3000-character note without spaces arrives; the sponsor's diagram and
     // header follow without a reload.
     const note = 'x'.repeat(3000);
-    expect((await api('ie')('POST', `${apiPath}/steps/validation-report/evidence`, { itemId: 'accuracy', value: 97, note })).status).toBe(200);
+    expect(
+      (await api('ie')('POST', `${apiPath}/steps/validation-report/evidence`, { itemId: 'accuracy', value: 97, note }))
+        .status,
+    ).toBe(200);
     await expect.poll(() => node.getAttribute('class'), { timeout: 15_000 }).toContain('status-waiting');
     expect(await sponsor.page.locator('.run-head [data-duration]').count()).toBe(1);
 
@@ -201,7 +237,10 @@ describe.skipIf(!hasChromium)('the go-live in a browser', () => {
     const fits = async (page: Page, path: string) => {
       await page.goto(path);
       await page.evaluate("document.querySelectorAll('details').forEach((d) => { d.open = true; })"); // folded notes too
-      const [scroll, inner] = (await page.evaluate('[document.documentElement.scrollWidth, window.innerWidth]')) as [number, number];
+      const [scroll, inner] = (await page.evaluate('[document.documentElement.scrollWidth, window.innerWidth]')) as [
+        number,
+        number,
+      ];
       expect(scroll, `${path} at ${inner}px`).toBeLessThanOrEqual(inner);
     };
     for (const path of [runPath, '/approvals', `${runPath}/audit`]) await fits(guardian.page, path);
@@ -234,17 +273,23 @@ describe.skipIf(!hasChromium)('the go-live in a browser', () => {
     await guardian.page.getByRole('button', { name: 'Stop the line…' }).click();
     expect(await guardian.page.locator('#stop-reason-error').textContent()).toBe('required');
     expect(await guardian.page.getByLabel('Why stop the line?').getAttribute('aria-invalid')).toBe('true');
-    expect(await guardian.page.getByRole('button', { name: 'Yes, stop the line and roll back' }).isVisible()).toBe(false);
+    expect(await guardian.page.getByRole('button', { name: 'Yes, stop the line and roll back' }).isVisible()).toBe(
+      false,
+    );
     await guardian.page.getByLabel('Why stop the line?').fill('drill: the oversight protocol changed');
     await guardian.page.getByRole('button', { name: 'Stop the line…' }).click();
     const yes = guardian.page.getByRole('button', { name: 'Yes, stop the line and roll back' });
     expect(await yes.isVisible()).toBe(true);
-    expect(await guardian.page.evaluate('document.activeElement?.textContent')).toBe('Yes, stop the line and roll back');
+    expect(await guardian.page.evaluate('document.activeElement?.textContent')).toBe(
+      'Yes, stop the line and roll back',
+    );
     await screenshot(guardian.page, '10-stop-confirm');
     await guardian.page.waitForTimeout(500);
     expect((await api('rm')('GET', apiPath)).body.status).toBe('waiting');
     await yes.click();
-    await expect.poll(async () => (await api('rm')('GET', apiPath)).body.status, { timeout: 15_000 }).not.toBe('waiting');
+    await expect
+      .poll(async () => (await api('rm')('GET', apiPath)).body.status, { timeout: 15_000 })
+      .not.toBe('waiting');
     // Focus went to the outcome, not BODY, which says what happened.
     await expect.poll(() => guardian.page.evaluate('document.activeElement?.id'), { timeout: 5000 }).toBe('flash');
     expect(await guardian.page.locator('#flash').textContent()).toBe('Line stopped: rolling back.');

@@ -21,14 +21,22 @@ describe.skipIf(!hasChromium)('scheduled oversight in a browser', () => {
 
   it('from the run page to the review form; the recorded review and its report show', async () => {
     const api = apiAs(app(), 'rm');
-    const runId = (await api('POST', '/api/runs', { runbook: OVERSIGHT_RUNBOOK, system: 'oversight-ui', collaborationMode: 4 })).body.runId as string;
-    await eventually(async () => ((await api('GET', `/api/runs/${runId}/oversight`)).body.state === 'active' ? true : undefined), 'the schedules');
+    const runId = (
+      await api('POST', '/api/runs', { runbook: OVERSIGHT_RUNBOOK, system: 'oversight-ui', collaborationMode: 4 })
+    ).body.runId as string;
+    await eventually(
+      async () => ((await api('GET', `/api/runs/${runId}/oversight`)).body.state === 'active' ? true : undefined),
+      'the schedules',
+    );
     await client.schedule.getHandle(oversightScheduleId(runId, 'weekly-sample')).trigger();
-    await eventually(async () => ((await api('GET', `/api/runs/${runId}/oversight`)).body.reviews.length > 0 ? true : undefined), 'the fired review');
+    await eventually(
+      async () => ((await api('GET', `/api/runs/${runId}/oversight`)).body.reviews.length > 0 ? true : undefined),
+      'the fired review',
+    );
 
     const { page } = await as('guardian');
     await page.goto(`/runs/${runId}`);
-    await page.getByRole('link', { name: 'Oversight' }).click();
+    await page.getByRole('link', { name: 'Oversight', exact: true }).click();
     await page.waitForURL(`**/runs/${runId}/oversight`);
     expect(await page.locator('#sched-h + table').textContent()).toContain('weekly-sample');
     await page.getByRole('link', { name: 'Sample 25 AI decisions' }).click();

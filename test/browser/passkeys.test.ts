@@ -29,12 +29,20 @@ const GATE_4 = `  - id: gate-4
     deadline: 30m
     passkey: true
 `;
-const runbooks = useExtraRunbooks({ beforeAll, afterAll }, { [`${RUNBOOK}.yaml`]: smallRunbookVariant(RUNBOOK, [['  - id: hypercare', `${GATE_4}  - id: hypercare`]]) });
+const runbooks = useExtraRunbooks(
+  { beforeAll, afterAll },
+  { [`${RUNBOOK}.yaml`]: smallRunbookVariant(RUNBOOK, [['  - id: hypercare', `${GATE_4}  - id: hypercare`]]) },
+);
 const app = useTestApp({ beforeAll, afterAll }, runbooks);
 /** Passkeys belong to a domain name: the browser reaches the app as localhost. */
 const origin = () => app().url.replace('127.0.0.1', 'localhost');
 const as = (id: string) => apiAs(app(), id);
-const cli = (args: string[], person: string) => runCli(args, { GOLIVE_URL: app().url, GOLIVE_TOKEN: app().credentials[person]!.token, HOME: tempDir('golive-passkey-cli-') });
+const cli = (args: string[], person: string) =>
+  runCli(args, {
+    GOLIVE_URL: app().url,
+    GOLIVE_TOKEN: app().credentials[person]!.token,
+    HOME: tempDir('golive-passkey-cli-'),
+  });
 
 let browser: Browser | undefined;
 beforeAll(async () => {
@@ -45,13 +53,25 @@ afterAll(async () => {
 });
 
 /** The Sponsor's browser, with a virtual platform authenticator that verifies the person (as a fingerprint would). */
-async function sponsorWithAuthenticator(): Promise<{ context: BrowserContext; page: Page; cdp: CDPSession; authenticatorId: string }> {
+async function sponsorWithAuthenticator(): Promise<{
+  context: BrowserContext;
+  page: Page;
+  cdp: CDPSession;
+  authenticatorId: string;
+}> {
   const c = app().credentials.sponsor!;
   const { context, page } = await loginAs(browser!, origin(), c.id, c.password);
   const cdp = await context.newCDPSession(page);
   await cdp.send('WebAuthn.enable');
   const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
-    options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
+    options: {
+      protocol: 'ctap2',
+      transport: 'internal',
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+      automaticPresenceSimulation: true,
+    },
   });
   return { context, page, cdp, authenticatorId };
 }
@@ -69,9 +89,15 @@ async function runAtGate4(system: string): Promise<string> {
   expect(started.status, JSON.stringify(started.body)).toBe(201);
   const runId = started.body.runId as string;
   await untilStep(runId, 'validation-report', 'waiting');
-  expect((await as('ie')('POST', `/api/runs/${runId}/steps/validation-report/evidence`, { itemId: 'accuracy', value: 97 })).status).toBe(200);
+  expect(
+    (await as('ie')('POST', `/api/runs/${runId}/steps/validation-report/evidence`, { itemId: 'accuracy', value: 97 }))
+      .status,
+  ).toBe(200);
   await untilStep(runId, 'guardian-sign-off', 'waiting');
-  const signed = await as('guardian')('POST', `/api/runs/${runId}/steps/guardian-sign-off/decisions`, { decision: 'approve', comment: 'oversight in place' });
+  const signed = await as('guardian')('POST', `/api/runs/${runId}/steps/guardian-sign-off/decisions`, {
+    decision: 'approve',
+    comment: 'oversight in place',
+  });
   expect(signed.status, JSON.stringify(signed.body)).toBe(200);
   await untilStep(runId, 'gate-4', 'waiting');
   return runId;
@@ -107,13 +133,20 @@ function forgeWithServerKey(dir: string, seq: number, comment: string): void {
   entry.details.comment = comment;
   signed.payload.comment = comment;
   const key = keyring.get(signed.signature.keyId)!;
-  signed.signature = signMessage(key, trail.workflowId as string, signed.message, signed.payload, new Date(signed.signature.at));
+  signed.signature = signMessage(
+    key,
+    trail.workflowId as string,
+    signed.message,
+    signed.payload,
+    new Date(signed.signature.at),
+  );
   trail.entries = chainEntries(entries);
   trail.head = chainHead(trail.entries as ChainedEntry[]);
   writeJson(trailFile, trail);
   for (const file of ['dossier.json', 'manifest.json']) {
     const json = readJson(path.join(dir, file));
-    for (const holder of [json, json.chain, json.trail].filter(Boolean)) if (typeof holder.head === 'string') holder.head = trail.head;
+    for (const holder of [json, json.chain, json.trail].filter(Boolean))
+      if (typeof holder.head === 'string') holder.head = trail.head;
     writeJson(path.join(dir, file), json);
   }
   fixDigests(dir);
@@ -124,7 +157,10 @@ describe.skipIf(!hasChromium)('passkey-signed approvals', () => {
     const runId = await runAtGate4('passkey-gate-4');
 
     // Without a passkey, through the API: refused, saying where to go.
-    const bare = await as('sponsor')('POST', `/api/runs/${runId}/steps/gate-4/decisions`, { decision: 'approve', comment: 'go' });
+    const bare = await as('sponsor')('POST', `/api/runs/${runId}/steps/gate-4/decisions`, {
+      decision: 'approve',
+      comment: 'go',
+    });
     expect(bare.status, JSON.stringify(bare.body)).toBe(403);
     expect(bare.body.error.reason).toBe('PasskeyRequired');
     expect(bare.body.error.message).toContain('Register one on the Passkeys page (/passkeys)');
@@ -141,7 +177,9 @@ describe.skipIf(!hasChromium)('passkey-signed approvals', () => {
     await expect.poll(() => form.locator('.passkey-note').textContent()).toContain('Signed with your passkey');
     await form.getByLabel(/Comment/).fill('business case holds');
     await form.getByRole('button', { name: 'Approve' }).click();
-    await expect.poll(() => form.locator('.form-status').textContent()).toContain('you have none registered: add one on the Passkeys page (/passkeys)');
+    await expect
+      .poll(() => form.locator('.form-status').textContent())
+      .toContain('you have none registered: add one on the Passkeys page (/passkeys)');
     expect((await untilStep(runId, 'gate-4', 'waiting')).decisions.filter((d) => d.stepId === 'gate-4')).toEqual([]);
 
     // The Passkeys page: the device makes a key, golive keeps its public half.
@@ -160,14 +198,28 @@ describe.skipIf(!hasChromium)('passkey-signed approvals', () => {
     await form.getByRole('button', { name: 'Approve' }).click();
     const state = await untilStep(runId, 'hypercare', 'running');
     const decision = state.decisions.find((d) => d.stepId === 'gate-4')!;
-    expect(decision).toMatchObject({ actor: { id: 'sponsor' }, decision: 'approve', comment: 'business case holds', passkey: { credentialId: expect.any(String) } });
-    expect(Buffer.from(decision.passkey!.credentialId, 'base64url').equals(Buffer.from(credentials[0]!.credentialId, 'base64'))).toBe(true);
+    expect(decision).toMatchObject({
+      actor: { id: 'sponsor' },
+      decision: 'approve',
+      comment: 'business case holds',
+      passkey: { credentialId: expect.any(String) },
+    });
+    expect(
+      Buffer.from(decision.passkey!.credentialId, 'base64url').equals(
+        Buffer.from(credentials[0]!.credentialId, 'base64'),
+      ),
+    ).toBe(true);
     await page.reload();
-    await expect.poll(() => page.locator('.decision-approve .passkey-signed').textContent()).toBe('signed with their passkey');
+    await expect
+      .poll(() => page.locator('.decision-approve .passkey-signed').textContent())
+      .toBe('signed with their passkey');
     await screenshot(page, 'passkey-gate-4-approved');
     const trail = await as('ops')('GET', `/api/runs/${runId}/history?kind=decision&step=gate-4`);
     const entry = trail.body.entries[0];
-    expect(entry.details.signed.payload.passkey).toMatchObject({ credentialId: decision.passkey!.credentialId, publicKey: { spki: expect.any(String) } });
+    expect(entry.details.signed.payload.passkey).toMatchObject({
+      credentialId: decision.passkey!.credentialId,
+      publicKey: { spki: expect.any(String) },
+    });
     await page.context().close();
 
     // The dossier, offline: golive's signatures and the Sponsor's passkey both verify.
@@ -182,17 +234,24 @@ describe.skipIf(!hasChromium)('passkey-signed approvals', () => {
 
     // The comment altered in the trail (digests fixed): verify fails naming the decision.
     const trailFile = path.join(dir, 'audit-trail.json');
-    fs.writeFileSync(trailFile, fs.readFileSync(trailFile, 'utf8').replaceAll('business case holds', 'business case holds, ship it all'));
+    fs.writeFileSync(
+      trailFile,
+      fs.readFileSync(trailFile, 'utf8').replaceAll('business case holds', 'business case holds, ship it all'),
+    );
     fixDigests(dir);
     const altered = await runCli(['verify', dir], {});
     expect(altered.code).toBe(1);
-    expect(altered.stdout).toContain(`NOT OK: audit-trail.json (entry seq ${entry.seq}): entry ${entry.seq} (decision by sponsor on "gate-4") was altered`);
+    expect(altered.stdout).toContain(
+      `NOT OK: audit-trail.json (entry seq ${entry.seq}): entry ${entry.seq} (decision by sponsor on "gate-4") was altered`,
+    );
 
     // Even a forger with golive's own signing key, who re-signs and re-chains: the passkey did not sign that.
     restore();
     forgeWithServerKey(dir, entry.seq as number, 'business case holds, ship it all');
     const forged = await runCli(['verify', dir], {});
     expect(forged.code, forged.stdout).toBe(1);
-    expect(forged.stdout).toContain(`NOT OK: audit-trail.json (entry seq ${entry.seq}): entry ${entry.seq} (decision by sponsor on "gate-4"): its passkey did not approve what the entry shows`);
+    expect(forged.stdout).toContain(
+      `NOT OK: audit-trail.json (entry seq ${entry.seq}): entry ${entry.seq} (decision by sponsor on "gate-4"): its passkey did not approve what the entry shows`,
+    );
   });
 });

@@ -18,7 +18,10 @@ const FAST = `rbv-fast-${tag}`;
 type Report = { id: string; at: string; status: string; escalationLevel: number; resolution?: { at: string } };
 
 describe.skipIf(!hasChromium)('the Red Button across runs in a browser', () => {
-  const runbooks = useExtraRunbooks({ beforeAll, afterAll }, { [`${SLOW}.yaml`]: hypercareRunbookYaml(SLOW, '30m'), [`${FAST}.yaml`]: hypercareRunbookYaml(FAST, '1s') });
+  const runbooks = useExtraRunbooks(
+    { beforeAll, afterAll },
+    { [`${SLOW}.yaml`]: hypercareRunbookYaml(SLOW, '30m'), [`${FAST}.yaml`]: hypercareRunbookYaml(FAST, '1s') },
+  );
   const app = useTestApp({ beforeAll, afterAll }, runbooks);
   const { as } = useBrowser({ beforeAll, afterAll }, app);
   const api = (who: string) => apiAs(app(), who);
@@ -27,19 +30,35 @@ describe.skipIf(!hasChromium)('the Red Button across runs in a browser', () => {
     const res = await api('rm')('POST', '/api/runs', { runbook, system, collaborationMode: 2 });
     expect(res.status, JSON.stringify(res.body)).toBe(201);
     const runId = res.body.runId as string;
-    await eventually(async () => ((await api('rm')('GET', `/api/runs/${runId}`)).body.status === 'hypercare' ? true : undefined), `${system} in hypercare`);
+    await eventually(
+      async () => ((await api('rm')('GET', `/api/runs/${runId}`)).body.status === 'hypercare' ? true : undefined),
+      `${system} in hypercare`,
+    );
     return runId;
   }
   const report = async (who: string, runId: string, severity: string, anonymous = false) => {
-    const res = await api(who)('POST', `/api/runs/${runId}/reports`, { severity, description: `${severity} issue seen by the test`, anonymous });
+    const res = await api(who)('POST', `/api/runs/${runId}/reports`, {
+      severity,
+      description: `${severity} issue seen by the test`,
+      anonymous,
+    });
     expect(res.status).toBe(201);
     return res.body.report.id as string;
   };
   const resolve = async (runId: string, reportId: string) =>
-    expect((await api('ops')('POST', `/api/runs/${runId}/reports/${reportId}/resolution`, { resolution: 'fixed, thank you for reporting' })).status).toBe(200);
+    expect(
+      (
+        await api('ops')('POST', `/api/runs/${runId}/reports/${reportId}/resolution`, {
+          resolution: 'fixed, thank you for reporting',
+        })
+      ).status,
+    ).toBe(200);
   const reportsOf = async (runId: string) => (await api('rm')('GET', `/api/runs/${runId}`)).body.reports as Report[];
   const escalated = (runId: string, reportId: string) =>
-    eventually(async () => ((await reportsOf(runId)).find((r) => r.id === reportId)!.escalationLevel >= 1 ? true : undefined), `${reportId} past its deadline`);
+    eventually(
+      async () => ((await reportsOf(runId)).find((r) => r.id === reportId)!.escalationLevel >= 1 ? true : undefined),
+      `${reportId} past its deadline`,
+    );
 
   it('shows the figures worked out by hand, overdue first, and never names an anonymous reporter', async () => {
     const alpha = await liveRun(SLOW, `alpha-${tag}`);
@@ -72,12 +91,15 @@ describe.skipIf(!hasChromium)('the Red Button across runs in a browser', () => {
     expect(await page.locator('#share-in-time').textContent()).toBe('40 %');
     expect(await page.locator('#share-closed').textContent()).toBe('60 %');
     expect(await page.locator('#anonymous-count').textContent()).toBe('2');
-    const ms = (row: string, col: number) => page.locator(`#rb-timing tr[data-row="${row}"] td`).nth(col).getAttribute('data-ms');
+    const ms = (row: string, col: number) =>
+      page.locator(`#rb-timing tr[data-row="${row}"] td`).nth(col).getAttribute('data-ms');
     expect(await ms('resolution', 0)).toBe(String(median));
     expect(await ms('resolution', 1)).toBe(String(p90));
     expect(await ms('first-response', 0)).toBe(String(median));
 
-    const bySystem = await page.locator('#rb-by-system tbody tr').evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent)));
+    const bySystem = await page
+      .locator('#rb-by-system tbody tr')
+      .evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent)));
     expect(bySystem).toEqual([
       [`alpha-${tag}`, 'high', '1', '0', '0'],
       [`alpha-${tag}`, 'low', '1', '1', '0'],
@@ -89,7 +111,9 @@ describe.skipIf(!hasChromium)('the Red Button across runs in a browser', () => {
     expect(await first.getAttribute('data-report')).toBe(`${gamma}/${overdueId}`);
     expect(await first.getAttribute('class')).toBe('overdue');
 
-    const recognition = await page.locator('#rb-recognition tbody tr').evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent)));
+    const recognition = await page
+      .locator('#rb-recognition tbody tr')
+      .evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent)));
     expect(recognition).toEqual([
       ['user', '2', '1'],
       ['guardian', '1', '1'],

@@ -20,7 +20,12 @@ const ACCOUNTS = {
   grace: { name: 'Grace Guardian', email: 'grace@example.org', groups: ['golive-guardians', 'staff'] },
   nils: { name: 'Nils Nogroup', email: 'nils@example.org', groups: ['staff'] },
   // Claims the id of a person in the users file: refused.
-  imposter: { name: 'Not The Guardian', email: 'x@example.org', groups: ['golive-guardians'], preferredUsername: 'guardian' },
+  imposter: {
+    name: 'Not The Guardian',
+    email: 'x@example.org',
+    groups: ['golive-guardians'],
+    preferredUsername: 'guardian',
+  },
 };
 
 let idp: TestIdp | undefined;
@@ -87,13 +92,21 @@ describe.skipIf(!hasChromium)('single sign-on with OpenID Connect', () => {
     await screenshot(page, 'sso-logged-in');
 
     // The release manager (users file) assigns her as Guardian: the directory knows her from her login.
-    const started = await as('rm')('POST', '/api/runs', { runbook: SMALL_RUNBOOK, system: 'sso-grace', collaborationMode: 2, assignments: { guardian: ['grace'] } });
+    const started = await as('rm')('POST', '/api/runs', {
+      runbook: SMALL_RUNBOOK,
+      system: 'sso-grace',
+      collaborationMode: 2,
+      assignments: { guardian: ['grace'] },
+    });
     expect(started.status, JSON.stringify(started.body)).toBe(201);
     const runId = started.body.runId as string;
     const trail = await as('rm')('GET', `/api/runs/${runId}/history?kind=run-started`);
     expect(trail.body.entries[0].details.directory).toMatchObject({ grace: ['guardian'] });
     await untilStep(runId, 'validation-report', 'waiting');
-    expect((await as('ie')('POST', `/api/runs/${runId}/steps/validation-report/evidence`, { itemId: 'accuracy', value: 98 })).status).toBe(200);
+    expect(
+      (await as('ie')('POST', `/api/runs/${runId}/steps/validation-report/evidence`, { itemId: 'accuracy', value: 98 }))
+        .status,
+    ).toBe(200);
     await untilStep(runId, 'guardian-sign-off', 'waiting');
 
     // She decides in the browser, as the Guardian her group makes her.
@@ -102,7 +115,11 @@ describe.skipIf(!hasChromium)('single sign-on with OpenID Connect', () => {
     await form.getByLabel(/Comment/).fill('signed off through single sign-on');
     await form.getByRole('button', { name: 'Approve' }).click();
     const state = await untilStep(runId, 'hypercare', 'running');
-    expect(state.decisions[0]).toMatchObject({ actor: { id: 'grace', name: 'Grace Guardian', roles: ['guardian'] }, role: 'guardian', roleSource: 'directory' });
+    expect(state.decisions[0]).toMatchObject({
+      actor: { id: 'grace', name: 'Grace Guardian', roles: ['guardian'] },
+      role: 'guardian',
+      roleSource: 'directory',
+    });
 
     // Logging out ends golive's session and goes through the provider's logout.
     await page.getByRole('button', { name: 'Log out' }).click();
@@ -117,22 +134,36 @@ describe.skipIf(!hasChromium)('single sign-on with OpenID Connect', () => {
     await page.waitForURL(/\/approvals$/);
     await expect.poll(() => page.locator('header .who').textContent()).toContain('Nils Nogroup (no roles)');
     await page.context().close();
-    const refused = await as('rm')('POST', '/api/runs', { runbook: SMALL_RUNBOOK, system: 'sso-nils', collaborationMode: 2, assignments: { guardian: ['nils'] } });
+    const refused = await as('rm')('POST', '/api/runs', {
+      runbook: SMALL_RUNBOOK,
+      system: 'sso-nils',
+      collaborationMode: 2,
+      assignments: { guardian: ['nils'] },
+    });
     expect(refused.status).toBe(400);
     expect(refused.body.error.issues).toEqual([
       {
         path: 'assignments.guardian[0]',
-        message: expect.stringMatching(/^nils does not hold the role guardian in the directory \(their roles \(from their groups at their last single sign-on login\): none\)/),
+        message: expect.stringMatching(
+          /^nils does not hold the role guardian in the directory \(their roles \(from their groups at their last single sign-on login\): none\)/,
+        ),
       },
     ]);
     // Someone nobody knows is named as such.
-    const unknown = await as('rm')('POST', '/api/runs', { runbook: SMALL_RUNBOOK, system: 'sso-nobody', collaborationMode: 2, assignments: { guardian: ['nobody'] } });
-    expect(unknown.body.error.issues[0].message).toBe('no person "nobody" in the directory (the users file, or a person who logged in through single sign-on)');
+    const unknown = await as('rm')('POST', '/api/runs', {
+      runbook: SMALL_RUNBOOK,
+      system: 'sso-nobody',
+      collaborationMode: 2,
+      assignments: { guardian: ['nobody'] },
+    });
+    expect(unknown.body.error.issues[0].message).toBe(
+      'no person "nobody" in the directory (the users file, or a person who logged in through single sign-on)',
+    );
   });
 
   it('refuses a provider account that claims the id of a person in the users file', async () => {
     const page = await ssoLogin('imposter');
-    await expect.poll(() => page.locator('.error-page').textContent()).toContain('a person of golive\'s users file');
+    await expect.poll(() => page.locator('.error-page').textContent()).toContain("a person of golive's users file");
     const me = await page.context().request.get(`${origin()}/api/me`);
     expect(me.status()).toBe(401);
     await page.context().close();
@@ -140,11 +171,17 @@ describe.skipIf(!hasChromium)('single sign-on with OpenID Connect', () => {
 
   it('golive login gets an API token through the browser login, and acts as the person with their roles', async () => {
     const home = tempDir('golive-sso-cli-');
-    const child = spawn(process.execPath, [BIN, 'login', '--browser', '--no-open', '--url', origin()], { env: { PATH: process.env.PATH ?? '', HOME: home, NO_COLOR: '1' }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, 'login', '--browser', '--no-open', '--url', origin()], {
+      env: { PATH: process.env.PATH ?? '', HOME: home, NO_COLOR: '1' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-    const address = await eventually(async () => /(http:\/\/localhost:\d+\/auth\/cli\?\S+)/.exec(stderr)?.[1], 'golive login to print the address to open');
+    const address = await eventually(
+      async () => /(http:\/\/localhost:\d+\/auth\/cli\?\S+)/.exec(stderr)?.[1],
+      'golive login to print the address to open',
+    );
 
     const page = await ssoLogin('grace');
     await page.waitForURL(/\/approvals$/);
@@ -163,7 +200,11 @@ describe.skipIf(!hasChromium)('single sign-on with OpenID Connect', () => {
     expect(JSON.parse(whoami.stdout)).toMatchObject({ user: { id: 'grace', roles: ['guardian'] }, via: 'token' });
     // The code the browser carried counts once, and only with the verifier the CLI kept: redeemed, it gets nothing.
     expect(code).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    const again = await apiAs(app())('POST', '/api/cli-logins/token', { code, verifier: 'v'.repeat(43), label: 'replayed' });
+    const again = await apiAs(app())('POST', '/api/cli-logins/token', {
+      code,
+      verifier: 'v'.repeat(43),
+      label: 'replayed',
+    });
     expect(again.status).toBe(400);
     expect(again.body.error.message).toMatch(/^the login code is unknown, used, expired/);
   });

@@ -32,7 +32,25 @@ const stepStatus = (s: RunStateView, id: string) => s.steps.find((x) => x.id ===
 describe.sequential('a run through the CLI', () => {
   it('start --follow prints the run id and a link, and follows until the run waits for people', async () => {
     // The initiator is also assigned Guardian, so four-eyes (not the role check) must refuse them.
-    const r = await cli(['start', '--runbook', path.join(FIXTURE_RUNBOOKS, 'web-small.yaml'), '--system', system, '--mode', '2', '--assign', 'guardian=guardian', '--delegate', 'guardian=rm:stands in as Guardian this week', '--param', 'note=from the CLI', '--follow'], 'rm');
+    const r = await cli(
+      [
+        'start',
+        '--runbook',
+        path.join(FIXTURE_RUNBOOKS, 'web-small.yaml'),
+        '--system',
+        system,
+        '--mode',
+        '2',
+        '--assign',
+        'guardian=guardian',
+        '--delegate',
+        'guardian=rm:stands in as Guardian this week',
+        '--param',
+        'note=from the CLI',
+        '--follow',
+      ],
+      'rm',
+    );
     expect(r.code, r.stderr).toBe(0);
     runId = r.stdout.trim();
     expect(runId).toMatch(new RegExp(`^golive-${system}-`));
@@ -44,12 +62,21 @@ describe.sequential('a run through the CLI', () => {
 
   it('status --json parses and shows the run waiting for evidence', async () => {
     const state = await stateOf();
-    expect(state).toMatchObject({ system, collaborationMode: 2, status: 'waiting', waitingRoles: ['implementation-engineer'], params: { note: 'from the CLI' } });
+    expect(state).toMatchObject({
+      system,
+      collaborationMode: 2,
+      status: 'waiting',
+      waitingRoles: ['implementation-engineer'],
+      params: { note: 'from the CLI' },
+    });
     expect(state.assignments.guardian).toEqual(['guardian', 'rm']);
   });
 
   it('list --waiting-for-me shows the run to the engineer it waits for, not to the Guardian', async () => {
-    const mine = await retryCli(() => cli(['list', '--waiting-for-me', '--json'], 'ie'), (r) => r.stdout.includes(runId));
+    const mine = await retryCli(
+      () => cli(['list', '--waiting-for-me', '--json'], 'ie'),
+      (r) => r.stdout.includes(runId),
+    );
     expect((JSON.parse(mine.stdout) as RunSummary[]).map((r) => r.runId)).toContain(runId);
     const theirs = await cli(['list', '--waiting-for-me', '--json'], 'guardian');
     expect((JSON.parse(theirs.stdout) as RunSummary[]).map((r) => r.runId)).not.toContain(runId);
@@ -59,10 +86,13 @@ describe.sequential('a run through the CLI', () => {
     const r = await cli(['evidence', runId, 'validation-report', '--item', 'accuracy', '--value', '97.5'], 'ie');
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('validation-report: completed');
-    await retryCli(() => cli(['status', runId, '--json'], 'rm'), (s) => stepStatus(JSON.parse(s.stdout) as RunStateView, 'guardian-sign-off') === 'waiting');
+    await retryCli(
+      () => cli(['status', runId, '--json'], 'rm'),
+      (s) => stepStatus(JSON.parse(s.stdout) as RunStateView, 'guardian-sign-off') === 'waiting',
+    );
   });
 
-  it('approve by the initiator is refused (exit 1) with the server\'s reason', async () => {
+  it("approve by the initiator is refused (exit 1) with the server's reason", async () => {
     const r = await cli(['approve', runId, 'guardian-sign-off', '--comment', 'my own run'], 'rm');
     expect(r.code).toBe(1);
     // The workflow's policy words it and names the rule; the server relays it: four-eyes.
@@ -70,7 +100,7 @@ describe.sequential('a run through the CLI', () => {
     expect(stepStatus(await stateOf(), 'guardian-sign-off')).toBe('waiting');
   });
 
-  it('approving a step the run does not have: exit 1 with the server\'s reason', async () => {
+  it("approving a step the run does not have: exit 1 with the server's reason", async () => {
     const r = await cli(['approve', runId, 'no-such-step'], 'guardian');
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/golive: (not found|refused): .*no-such-step/);
@@ -80,7 +110,10 @@ describe.sequential('a run through the CLI', () => {
     const r = await cli(['approve', runId, 'guardian-sign-off', '--comment', 'oversight plan reviewed'], 'guardian');
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('guardian-sign-off: completed');
-    const done = await retryCli(() => cli(['status', runId], 'rm'), (s) => /hypercare\s+hypercare\s+▶ running/.test(s.stdout));
+    const done = await retryCli(
+      () => cli(['status', runId], 'rm'),
+      (s) => /hypercare\s+hypercare\s+▶ running/.test(s.stdout),
+    );
     expect(done.stdout).toMatch(/guardian-sign-off\s+approval\s+✓ completed\s+guardian 1\/1 \(guardian\)/);
     expect(done.stdout).toContain(`Web        ${stack().app.url}/runs/${runId}`);
     // What each person may do now, from the same policy the run obeys.
@@ -89,8 +122,13 @@ describe.sequential('a run through the CLI', () => {
   });
 
   it('list finds the run (table and --json)', async () => {
-    const json = await retryCli(() => cli(['list', '--system', system, '--json'], 'rm'), (r) => (JSON.parse(r.stdout || '[]') as RunSummary[]).some((x) => x.state === 'hypercare'));
-    expect(JSON.parse(json.stdout)).toMatchObject([{ runId, system, runbook: SMALL_RUNBOOK, initiator: 'rm', state: 'hypercare' }]);
+    const json = await retryCli(
+      () => cli(['list', '--system', system, '--json'], 'rm'),
+      (r) => (JSON.parse(r.stdout || '[]') as RunSummary[]).some((x) => x.state === 'hypercare'),
+    );
+    expect(JSON.parse(json.stdout)).toMatchObject([
+      { runId, system, runbook: SMALL_RUNBOOK, initiator: 'rm', state: 'hypercare' },
+    ]);
     const table = await cli(['list', '--system', system], 'rm');
     expect(table.stdout.split('\n')[0]).toMatch(/^RUN\s+SYSTEM\s+RUNBOOK\s+STATE\s+WAITING FOR\s+INITIATOR\s+STARTED$/);
     expect(table.stdout).toContain(runId);
@@ -119,10 +157,17 @@ describe.sequential('a run through the CLI', () => {
     expect(byKind.entries.map((e) => e.kind).sort()).toEqual(['decision', 'evidence-submitted']);
     expect(byKind.total).toBeGreaterThan(byKind.entries.length);
 
-    const guardian = await cli(['history', runId, '--person', 'guardian', '--step', 'guardian-sign-off', '--json'], 'rm');
+    const guardian = await cli(
+      ['history', runId, '--person', 'guardian', '--step', 'guardian-sign-off', '--json'],
+      'rm',
+    );
     const mine = JSON.parse(guardian.stdout) as TrailView<AuditTrail>;
     expect(mine.filter).toEqual({ person: 'guardian', stepId: 'guardian-sign-off' });
-    expect(mine.entries.map((e) => [e.kind, e.actor, e.stepId])).toContainEqual(['decision', 'guardian', 'guardian-sign-off']);
+    expect(mine.entries.map((e) => [e.kind, e.actor, e.stepId])).toContainEqual([
+      'decision',
+      'guardian',
+      'guardian-sign-off',
+    ]);
     expect(mine.entries.every((e) => e.stepId === 'guardian-sign-off')).toBe(true);
     expect(mine.refusals).toEqual([]); // rm's refused approval is not the Guardian's
 
@@ -144,7 +189,9 @@ describe.sequential('a run through the CLI', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).not.toContain('Refused attempts (not part of the chain)');
     expect(r.stdout).toContain('(refused attempts not shown: filtered by kind');
-    const json = JSON.parse((await cli(['history', runId, '--kind', 'decision,message-refused', '--json'], 'rm')).stdout) as TrailView<AuditTrail>;
+    const json = JSON.parse(
+      (await cli(['history', runId, '--kind', 'decision,message-refused', '--json'], 'rm')).stdout,
+    ) as TrailView<AuditTrail>;
     expect(json.refusals.map((x) => x.actor)).toContain('rm');
   });
 
@@ -159,11 +206,22 @@ describe.sequential('a run through the CLI', () => {
 
     const ok = await cli(['verify', dir, '--json']);
     expect(ok.code, ok.stdout + ok.stderr).toBe(0);
-    expect(JSON.parse(ok.stdout)).toMatchObject({ ok: true, workflowId: runId, manifestSha256: anchor, finished: false, status: 'hypercare', anchored: false });
+    expect(JSON.parse(ok.stdout)).toMatchObject({
+      ok: true,
+      workflowId: runId,
+      manifestSha256: anchor,
+      finished: false,
+      status: 'hypercare',
+      anchored: false,
+    });
 
     const line = await cli(['verify', dir]);
     expect(line.code).toBe(0);
-    expect(line.stdout).toMatch(new RegExp(`^ok: dossier of ${runId}, run not finished \\(hypercare\\): a draft, 16 files, \\d+ trail entries, \\d+ signatures by key [0-9a-f]{16}, chain head [0-9a-f]{64}, manifest sha256 ${anchor}\n$`));
+    expect(line.stdout).toMatch(
+      new RegExp(
+        `^ok: dossier of ${runId}, run not finished \\(hypercare\\): a draft, 16 files, \\d+ trail entries, \\d+ signatures by key [0-9a-f]{16}, chain head [0-9a-f]{64}, manifest sha256 ${anchor}\n$`,
+      ),
+    );
     expect(line.stderr).toContain('without it, ok means consistent, not authentic');
 
     const anchored = await cli(['verify', dir, '--expect-manifest', anchor!.toUpperCase()]);
@@ -173,7 +231,9 @@ describe.sequential('a run through the CLI', () => {
 
     const other = await cli(['verify', dir, '--expect-manifest', 'f'.repeat(64)]);
     expect(other.code).toBe(1);
-    expect(other.stdout).toContain(`NOT OK: manifest.json: its SHA-256 is ${anchor}, not the expected ${'f'.repeat(64)}`);
+    expect(other.stdout).toContain(
+      `NOT OK: manifest.json: its SHA-256 is ${anchor}, not the expected ${'f'.repeat(64)}`,
+    );
 
     // QA's forgery: the manifest's status, nothing else.
     const manifestPath = path.join(dir, 'manifest.json');
@@ -181,7 +241,9 @@ describe.sequential('a run through the CLI', () => {
     fs.writeFileSync(manifestPath, manifest.replace('"status": "hypercare"', '"status": "live"'));
     const forged = await cli(['verify', dir]);
     expect(forged.code).toBe(1);
-    expect(forged.stdout).toBe('NOT OK: manifest.json (status): status says "live", but dossier.json says "hypercare"\n');
+    expect(forged.stdout).toBe(
+      'NOT OK: manifest.json (status): status says "live", but dossier.json says "hypercare"\n',
+    );
     fs.writeFileSync(manifestPath, manifest);
 
     fs.appendFileSync(path.join(dir, 'dossier.md'), '\nedited later\n');
@@ -191,7 +253,10 @@ describe.sequential('a run through the CLI', () => {
   });
 
   it('Red Button: an anonymous report gets a receipt, the Guardian resolves it; stop ends the run', async () => {
-    const report = await cli(['report', runId, '--severity', 'high', '--description', 'declined everyone over 70', '--anonymous', '--json'], 'user');
+    const report = await cli(
+      ['report', runId, '--severity', 'high', '--description', 'declined everyone over 70', '--anonymous', '--json'],
+      'user',
+    );
     expect(report.code, report.stderr).toBe(0);
     const answer = JSON.parse(report.stdout) as { report: { id: string; reporter: string }; receipt: string };
     expect(answer.report.reporter).toBe('anonymous');
@@ -203,25 +268,40 @@ describe.sequential('a run through the CLI', () => {
 
     const stop = await cli(['stop', runId, '--reason', 'bias found in hypercare'], 'guardian');
     expect(stop.code, stop.stderr).toBe(0);
-    const ended = await retryCli(() => cli(['status', runId, '--json'], 'rm'), (s) => ['rolled-back', 'cancelled'].includes((JSON.parse(s.stdout) as RunStateView).status));
-    expect((JSON.parse(ended.stdout) as RunStateView).failure).toMatchObject({ kind: 'stopped', by: { id: 'guardian' } });
+    const ended = await retryCli(
+      () => cli(['status', runId, '--json'], 'rm'),
+      (s) => ['rolled-back', 'cancelled'].includes((JSON.parse(s.stdout) as RunStateView).status),
+    );
+    expect((JSON.parse(ended.stdout) as RunStateView).failure).toMatchObject({
+      kind: 'stopped',
+      by: { id: 'guardian' },
+    });
   });
 });
 
 describe('the server refuses', () => {
   it('a start the runbook does not allow: exit 1 with each field named as its flag', async () => {
-    const r = await cli(['start', '--runbook', SMALL_RUNBOOK, '--system', system, '--mode', '5', '--param', 'extra=1'], 'rm');
+    const r = await cli(
+      ['start', '--runbook', SMALL_RUNBOOK, '--system', system, '--mode', '5', '--param', 'extra=1'],
+      'rm',
+    );
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('golive: the run cannot start with this input');
     expect(r.stderr).toMatch(/--mode \(collaborationMode\): /);
     expect(r.stderr).toMatch(/--param \(params\.extra\): /);
   });
 
-  it('a local runbook file that differs from the server\'s copy: exit 1 before anything starts', async () => {
+  it("a local runbook file that differs from the server's copy: exit 1 before anything starts", async () => {
     const edited = path.join(out, 'web-small-edited.yaml');
-    fs.writeFileSync(edited, `${fs.readFileSync(path.join(FIXTURE_RUNBOOKS, 'web-small.yaml'), 'utf8')}\n# reviewed locally, never deployed\n`);
+    fs.writeFileSync(
+      edited,
+      `${fs.readFileSync(path.join(FIXTURE_RUNBOOKS, 'web-small.yaml'), 'utf8')}\n# reviewed locally, never deployed\n`,
+    );
     const editedSystem = `${system}-edited`;
-    const r = await cli(['start', '--runbook', edited, '--system', editedSystem, '--mode', '2', '--assign', 'guardian=guardian'], 'rm');
+    const r = await cli(
+      ['start', '--runbook', edited, '--system', editedSystem, '--mode', '2', '--assign', 'guardian=guardian'],
+      'rm',
+    );
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/the server's runbook web-small .* differs from .*web-small-edited\.yaml/);
     const runs = await cli(['list', '--system', editedSystem, '--json'], 'rm');
@@ -249,7 +329,10 @@ describe('golive login', () => {
       expect(r.stderr).toContain('logged in to');
       const file = path.join(home, '.config/golive/config.json');
       expect(fs.statSync(file).mode & 0o777).toBe(0o600);
-      expect(JSON.parse(fs.readFileSync(file, 'utf8'))).toEqual({ url: stack().app.url, token: stack().tokenOf('ops') });
+      expect(JSON.parse(fs.readFileSync(file, 'utf8'))).toEqual({
+        url: stack().app.url,
+        token: stack().tokenOf('ops'),
+      });
 
       const me = await stack().cli(['whoami', '--json'], { env });
       expect(me.code, me.stderr).toBe(0);

@@ -24,26 +24,37 @@ describe('golive runbook', () => {
     const defaultRunbook = path.resolve(__dirname, '../../runbooks/default.yaml');
     const validate = await cli('runbook', 'validate', defaultRunbook);
     expect(validate.code, validate.stderr).toBe(0);
-    expect(validate.stdout).toMatch(/valid — ai-go-live [\d.]+, 23 steps, including the entry criteria, sha256 [0-9a-f]{64}/);
+    expect(validate.stdout).toMatch(
+      /valid — ai-go-live [\d.]+, 23 steps, including the entry criteria, sha256 [0-9a-f]{64}/,
+    );
     const show = await cli('runbook', 'show', defaultRunbook);
-    expect(show.stdout.split('\n')[0]).toMatch(/\(ai-go-live [\d.]+\): 23 steps, including the entry criteria, in \d+ stages$/);
+    expect(show.stdout.split('\n')[0]).toMatch(
+      /\(ai-go-live [\d.]+\): 23 steps, including the entry criteria, in \d+ stages$/,
+    );
     expect(show.stdout.match(/^ {2}\S+: /gm)).toHaveLength(23);
     expect(show.stdout).toMatch(/^ {2}entry-criteria: /m);
     const json = await cli('runbook', 'validate', defaultRunbook, '--json');
     expect(JSON.parse(json.stdout)).toMatchObject({ valid: true, steps: 23 });
     // Without entry criteria there is nothing to add.
-    expect((await cli('runbook', 'show', path.join(fixtures, 'valid.yaml'))).stdout.split('\n')[0]).toBe('Small runbook (small 1.0.0): 5 steps in 4 stages');
+    expect((await cli('runbook', 'show', path.join(fixtures, 'valid.yaml'))).stdout.split('\n')[0]).toBe(
+      'Small runbook (small 1.0.0): 5 steps in 4 stages',
+    );
   });
 
   it('validate: a broken file exits 1 with the field path and line of each problem', async () => {
     const r = await cli('runbook', 'validate', path.join(fixtures, 'undeclared-role.yaml'));
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/undeclared-role\.yaml:40 steps\[3\]\.approvers\[0\]\.role: role "guardan" is not declared/);
+    expect(r.stderr).toMatch(
+      /undeclared-role\.yaml:40 steps\[3\]\.approvers\[0\]\.role: role "guardan" is not declared/,
+    );
     expect(r.stdout).toBe('');
 
     const json = await cli('runbook', 'validate', path.join(fixtures, 'yaml-syntax.yaml'), '--json');
     expect(json.code).toBe(1);
-    expect(JSON.parse(json.stdout)).toMatchObject({ valid: false, issues: [{ path: '(root)', line: expect.any(Number), message: expect.stringContaining('YAML syntax') }] });
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      valid: false,
+      issues: [{ path: '(root)', line: expect.any(Number), message: expect.stringContaining('YAML syntax') }],
+    });
   });
 
   it('show: the plan as stages, or as Mermaid', async () => {

@@ -10,14 +10,40 @@ describe('golive reports', () => {
   it('prints the figures, JSON and CSV of the runs the caller may read; names no anonymous reporter', async () => {
     const system = `cli-rb-${randomUUID().slice(0, 6)}`;
     const api = (who: string) => apiAs(stack().app, who);
-    const runId = (await api('rm')('POST', '/api/runs', { runbook: SMALL_RUNBOOK, system, collaborationMode: 2 })).body.runId as string;
-    await eventually(async () => ((await api('rm')('GET', `/api/runs/${runId}`)).body.steps[0].status === 'waiting' ? true : undefined), 'evidence waiting');
-    expect((await api('ie')('POST', `/api/runs/${runId}/steps/validation-report/evidence`, { itemId: 'accuracy', value: 97 })).status).toBe(200);
-    expect((await api('guardian')('POST', `/api/runs/${runId}/steps/guardian-sign-off/decisions`, { decision: 'approve' })).status).toBe(200);
-    await eventually(async () => ((await api('rm')('GET', `/api/runs/${runId}`)).body.status === 'hypercare' ? true : undefined), 'hypercare');
-    const r1 = (await api('user')('POST', `/api/runs/${runId}/reports`, { severity: 'high', description: 'wrong refund policy' })).body.report.id as string;
-    await api('sponsor')('POST', `/api/runs/${runId}/reports`, { severity: 'low', description: 'tone', anonymous: true });
-    expect((await api('ops')('POST', `/api/runs/${runId}/reports/${r1}/resolution`, { resolution: 'fixed, thanks' })).status).toBe(200);
+    const runId = (await api('rm')('POST', '/api/runs', { runbook: SMALL_RUNBOOK, system, collaborationMode: 2 })).body
+      .runId as string;
+    await eventually(
+      async () =>
+        (await api('rm')('GET', `/api/runs/${runId}`)).body.steps[0].status === 'waiting' ? true : undefined,
+      'evidence waiting',
+    );
+    expect(
+      (
+        await api('ie')('POST', `/api/runs/${runId}/steps/validation-report/evidence`, {
+          itemId: 'accuracy',
+          value: 97,
+        })
+      ).status,
+    ).toBe(200);
+    expect(
+      (await api('guardian')('POST', `/api/runs/${runId}/steps/guardian-sign-off/decisions`, { decision: 'approve' }))
+        .status,
+    ).toBe(200);
+    await eventually(
+      async () => ((await api('rm')('GET', `/api/runs/${runId}`)).body.status === 'hypercare' ? true : undefined),
+      'hypercare',
+    );
+    const r1 = (
+      await api('user')('POST', `/api/runs/${runId}/reports`, { severity: 'high', description: 'wrong refund policy' })
+    ).body.report.id as string;
+    await api('sponsor')('POST', `/api/runs/${runId}/reports`, {
+      severity: 'low',
+      description: 'tone',
+      anonymous: true,
+    });
+    expect(
+      (await api('ops')('POST', `/api/runs/${runId}/reports/${r1}/resolution`, { resolution: 'fixed, thanks' })).status,
+    ).toBe(200);
 
     const text = await stack().cli(['reports', '--system', system], { as: 'rm' });
     expect(text.code, text.stderr).toBe(0);
@@ -27,9 +53,16 @@ describe('golive reports', () => {
     expect(text.stdout).not.toContain('sponsor');
 
     const json = await stack().cli(['reports', '--system', system, '--json'], { as: 'rm' });
-    expect(JSON.parse(json.stdout)).toMatchObject({ reports: 2, shareClosedWithReporter: 0.5, recognition: [{ reporter: 'user', reports: 1, answered: 1 }], anonymousReports: 1 });
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      reports: 2,
+      shareClosedWithReporter: 0.5,
+      recognition: [{ reporter: 'user', reports: 1, answered: 1 }],
+      anonymousReports: 1,
+    });
     const csv = await stack().cli(['reports', '--system', system, '--csv'], { as: 'rm' });
-    expect(csv.stdout.split('\r\n')[0]).toBe('runId,system,id,severity,reporter,at,responseDueAt,status,resolvedAt,resolvedBy,inTime,overdue,description');
+    expect(csv.stdout.split('\r\n')[0]).toBe(
+      'runId,system,id,severity,reporter,at,responseDueAt,status,resolvedAt,resolvedBy,inTime,overdue,description',
+    );
     expect(csv.stdout.trim().split('\r\n')).toHaveLength(3);
 
     const bad = await stack().cli(['reports', '--system', 'not a system!'], { as: 'rm' });

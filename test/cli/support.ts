@@ -56,7 +56,10 @@ export interface CliStack {
 }
 
 /** beforeAll/afterAll for a test file: worker, app, and a CLI runner. */
-export function useCliStack(hooks: { beforeAll: (fn: () => Promise<void>) => void; afterAll: (fn: () => Promise<void>) => void }): () => CliStack {
+export function useCliStack(hooks: {
+  beforeAll: (fn: () => Promise<void>) => void;
+  afterAll: (fn: () => Promise<void>) => void;
+}): () => CliStack {
   let client: Client | undefined;
   let stopWorker: (() => Promise<void>) | undefined;
   let stack: CliStack | undefined;
@@ -79,7 +82,11 @@ export function useCliStack(hooks: { beforeAll: (fn: () => Promise<void>) => voi
       app,
       tokenOf,
       cli: (args, opts = {}) =>
-        runCli(args, { HOME: home, GOLIVE_URL: app.url, ...(opts.as ? { GOLIVE_TOKEN: tokenOf(opts.as) } : {}), ...opts.env }, opts.input),
+        runCli(
+          args,
+          { HOME: home, GOLIVE_URL: app.url, ...(opts.as ? { GOLIVE_TOKEN: tokenOf(opts.as) } : {}), ...opts.env },
+          opts.input,
+        ),
     };
   });
   hooks.afterAll(async () => {
@@ -95,7 +102,11 @@ export function useCliStack(hooks: { beforeAll: (fn: () => Promise<void>) => voi
 }
 
 /** Runs `attempt` until `accept` holds for its result (visibility lags a little behind starts). */
-export async function retryCli(attempt: () => Promise<CliResult>, accept: (r: CliResult) => boolean, timeoutMs = 15_000): Promise<CliResult> {
+export async function retryCli(
+  attempt: () => Promise<CliResult>,
+  accept: (r: CliResult) => boolean,
+  timeoutMs = 15_000,
+): Promise<CliResult> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const result = await attempt();

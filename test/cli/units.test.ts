@@ -26,8 +26,13 @@ describe('documentEvidence', () => {
     try {
       const file = path.join(dir, 'model-card.pdf');
       fs.writeFileSync(file, 'card');
-      expect(await documentEvidence(file)).toEqual({ name: 'model-card.pdf', sha256: createHash('sha256').update('card').digest('hex') });
-      await expect(documentEvidence(path.join(dir, 'missing.pdf'))).rejects.toThrow(/cannot read .*missing\.pdf \(ENOENT\)/);
+      expect(await documentEvidence(file)).toEqual({
+        name: 'model-card.pdf',
+        sha256: createHash('sha256').update('card').digest('hex'),
+      });
+      await expect(documentEvidence(path.join(dir, 'missing.pdf'))).rejects.toThrow(
+        /cannot read .*missing\.pdf \(ENOENT\)/,
+      );
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
@@ -42,7 +47,9 @@ describe('dossierEntries', () => {
   });
 
   it('refuses names that would climb out of the folder', () => {
-    expect(() => dossierEntries(zipSync({ 'dossier-run/../../etc/passwd': bytes, 'dossier-run/a': bytes }))).toThrow(/unsafe file name/);
+    expect(() => dossierEntries(zipSync({ 'dossier-run/../../etc/passwd': bytes, 'dossier-run/a': bytes }))).toThrow(
+      /unsafe file name/,
+    );
   });
 
   it('says so when the download is not a zip', () => {
@@ -53,7 +60,10 @@ describe('dossierEntries', () => {
 describe('table', () => {
   it('aligns columns by visible width, ignoring colour codes', () => {
     const green = '\u001b[32mok\u001b[39m';
-    expect(table(['A', 'B', 'C'], [['long-value', green, 'x']]).split('\n')).toEqual(['A           B   C', `long-value  ${green}  x`]);
+    expect(table(['A', 'B', 'C'], [['long-value', green, 'x']]).split('\n')).toEqual([
+      'A           B   C',
+      `long-value  ${green}  x`,
+    ]);
   });
 });
 

@@ -8,7 +8,7 @@ import { loadServerSecret, SessionStore } from '../../src/auth/sessions';
 import { LoginThrottle } from '../../src/auth/throttle';
 import { openDatabase, type GoLiveDatabase } from '../../src/db/database';
 import { importLegacyRefusals, LEGACY_REFUSALS_FILE } from '../../src/db/importRefusals';
-import { RefusalLog } from '../../src/server/refusalLog';
+import { RefusalLog } from '../../src/audit/refusalLog';
 import { startTestPostgres, type TestPostgres } from '../support/postgres';
 
 /**
@@ -47,7 +47,17 @@ const backends: { name: string; open: (db: string) => Promise<() => Promise<GoLi
 ];
 
 function refusal(runId: string, n: number): RefusalInput {
-  return { at: new Date(1_700_000_000_000 + n).toISOString(), runId, actor: `p${n % 3}`, action: 'decide:approve', stepId: 'gate-4', type: 'Duplicate', status: 409, reason: `attempt ${n}`, by: 'server' };
+  return {
+    at: new Date(1_700_000_000_000 + n).toISOString(),
+    runId,
+    actor: `p${n % 3}`,
+    action: 'decide:approve',
+    stepId: 'gate-4',
+    type: 'Duplicate',
+    status: 409,
+    reason: `attempt ${n}`,
+    by: 'server',
+  };
 }
 
 describe.each(backends)('golive storage on $name', ({ name, open }) => {
@@ -71,7 +81,8 @@ describe.each(backends)('golive storage on $name', ({ name, open }) => {
     const again = await connect();
     await again.close();
     const tables = ['sessions', 'refusals', 'server_secrets', 'login_throttle'];
-    for (const table of tables) await expect(sql.raw(`select count(*) from ${table}`).execute(a.db)).resolves.toBeDefined();
+    for (const table of tables)
+      await expect(sql.raw(`select count(*) from ${table}`).execute(a.db)).resolves.toBeDefined();
   });
 
   it('shares sessions and logouts between servers', async () => {
@@ -109,15 +120,21 @@ describe.each(backends)('golive storage on $name', ({ name, open }) => {
 
   it('refuses to change or delete a recorded refusal', async () => {
     await new RefusalLog(a).append(refusal('run-fixed', 1));
-    await expect(a.db.updateTable('refusals').set({ reason: 'rewritten' }).where('run_id', '=', 'run-fixed').execute()).rejects.toThrow(/append-only/);
-    await expect(a.db.deleteFrom('refusals').where('run_id', '=', 'run-fixed').execute()).rejects.toThrow(/append-only/);
+    await expect(
+      a.db.updateTable('refusals').set({ reason: 'rewritten' }).where('run_id', '=', 'run-fixed').execute(),
+    ).rejects.toThrow(/append-only/);
+    await expect(a.db.deleteFrom('refusals').where('run_id', '=', 'run-fixed').execute()).rejects.toThrow(
+      /append-only/,
+    );
     expect((await new RefusalLog(b).readForRun('run-fixed'))[0]?.reason).toBe('attempt 1');
   });
 
   it('throttles parallel login attempts across servers: each is reserved before it is judged', async () => {
     const limits = { perPersonAndAddress: 5, perAddress: 1000, windowSeconds: 900 };
     const throttles = [new LoginThrottle(a.driver, limits), new LoginThrottle(b.driver, limits)];
-    const results = await Promise.all(Array.from({ length: 40 }, (_, i) => throttles[i % 2]!.reserve('ops', '203.0.113.7')));
+    const results = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => throttles[i % 2]!.reserve('ops', '203.0.113.7')),
+    );
     expect(results.filter((r) => r.ok)).toHaveLength(5);
     const refused = results.filter((r) => !r.ok);
     expect(refused).toHaveLength(35);

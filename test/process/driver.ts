@@ -51,7 +51,14 @@ export class Driver {
     return alive[this.turn++ % alive.length]!;
   }
 
-  private async request(web: Web, method: string, path: string, person: string, body?: unknown, key?: string): Promise<Json> {
+  private async request(
+    web: Web,
+    method: string,
+    path: string,
+    person: string,
+    body?: unknown,
+    key?: string,
+  ): Promise<Json> {
     const res = await fetch(web.url + path, {
       method,
       headers: {
@@ -67,7 +74,13 @@ export class Driver {
   }
 
   /** One request, moved to another server (same key) while answers are lost or 503. */
-  async call(method: string, path: string, person: string, body?: Record<string, unknown>, key?: string): Promise<Json & { servers: string[] }> {
+  async call(
+    method: string,
+    path: string,
+    person: string,
+    body?: Record<string, unknown>,
+    key?: string,
+  ): Promise<Json & { servers: string[] }> {
     const servers: string[] = [];
     for (let attempt = 1; ; attempt++) {
       const web = this.nextWeb();
@@ -75,7 +88,10 @@ export class Driver {
       if (key && body) this.hooks.sending?.(web, { runId: path.split('/')[3]!, path, person, body, key, servers });
       const res = await this.request(web, method, path, person, body, key).catch((err: Error) => err);
       if (!(res instanceof Error) && res.status !== 503) return { ...res, servers };
-      if (attempt >= 20) throw new Error(`${method} ${path}: no answer after ${attempt} tries (${res instanceof Error ? res.message : res.status})`);
+      if (attempt >= 20)
+        throw new Error(
+          `${method} ${path}: no answer after ${attempt} tries (${res instanceof Error ? res.message : res.status})`,
+        );
       await new Promise((r) => setTimeout(r, 500));
     }
   }
@@ -89,7 +105,16 @@ export class Driver {
   async send(runId: string, path: string, person: string, body: Record<string, unknown>): Promise<Sent> {
     const key = randomUUID();
     const res = await this.call('POST', `/api/runs/${runId}${path}`, person, body, key);
-    const sent: Sent = { runId, path: `/api/runs/${runId}${path}`, person, body, key, status: res.status, answer: res.body, servers: res.servers };
+    const sent: Sent = {
+      runId,
+      path: `/api/runs/${runId}${path}`,
+      person,
+      body,
+      key,
+      status: res.status,
+      answer: res.body,
+      servers: res.servers,
+    };
     this.sent.push(sent);
     return sent;
   }
@@ -103,13 +128,22 @@ export class Driver {
         const role = item.submittedBy.find((r) => (state.assignments[r] ?? []).length > 0);
         const person = role ? state.assignments[role]![0]! : undefined;
         if (!role || !person) continue;
-        // eslint-disable-next-line @typescript-eslint/no-explicit-any
-        await this.send(runId, `/steps/${step.id}/evidence`, person, { itemId: item.id, role, value: validEvidence(item as any) });
+        await this.send(runId, `/steps/${step.id}/evidence`, person, {
+          itemId: item.id,
+          role,
+          // eslint-disable-next-line @typescript-eslint/no-explicit-any
+          value: validEvidence(item as any),
+        });
       }
     } else if (step.kind === 'approval') {
       const who = (step.mayDecide ?? []).find((m) => m.people.some((p) => p !== state.initiator.id));
       const person = who?.people.find((p) => p !== state.initiator.id);
-      if (who && person) await this.send(runId, `/steps/${step.id}/decisions`, person, { decision: 'approve', role: who.role, comment: `approved by the ${who.role}` });
+      if (who && person)
+        await this.send(runId, `/steps/${step.id}/decisions`, person, {
+          decision: 'approve',
+          role: who.role,
+          comment: `approved by the ${who.role}`,
+        });
     }
   }
 
@@ -119,7 +153,8 @@ export class Driver {
     for (;;) {
       const state = await this.state(runId);
       if (FINAL_STATUSES.includes(state.status)) return state;
-      if (Date.now() > deadline) throw new Error(`run ${runId} did not end: ${JSON.stringify(state.steps.map((s) => [s.id, s.status]))}`);
+      if (Date.now() > deadline)
+        throw new Error(`run ${runId} did not end: ${JSON.stringify(state.steps.map((s) => [s.id, s.status]))}`);
       const before = this.sent.length;
       for (const step of state.steps.filter((s) => s.status === 'waiting')) await this.act(runId, state, step);
       const bad = this.sent.slice(before).find((s) => s.status !== 200 && s.status !== 409);

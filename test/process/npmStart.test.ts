@@ -35,7 +35,11 @@ async function ports(): Promise<Record<string, string>> {
 }
 
 function npmStart(env: Record<string, string>): { child: ChildProcess; output: () => string } {
-  const child = spawn('npm', ['start'], { cwd: REPO, env: { ...process.env, GOLIVE_DATA_DIR: dataDir, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('npm', ['start'], {
+    cwd: REPO,
+    env: { ...process.env, GOLIVE_DATA_DIR: dataDir, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   started.push(child);
   let out = '';
   child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
@@ -64,41 +68,63 @@ function alive(pid: number): boolean {
   }
 }
 
-const devServerPid = () => (JSON.parse(fs.readFileSync(path.join(dataDir, DEV_SERVER_PID_FILE), 'utf8')) as { pid: number }).pid;
+const devServerPid = () =>
+  (JSON.parse(fs.readFileSync(path.join(dataDir, DEV_SERVER_PID_FILE), 'utf8')) as { pid: number }).pid;
 const golivePid = () => (JSON.parse(fs.readFileSync(path.join(dataDir, OWNER_FILE), 'utf8')) as { pid: number }).pid;
 
 describe('npm start, killed and started again', () => {
-  it('starts after SIGKILL of npm, refuses a second golive on the data folder, and stops on SIGTERM to npm', { timeout: 360_000 }, async () => {
-    const env = await ports();
-    const first = npmStart(env);
-    await running(first.output, first.child);
-    const [oldGolive, oldServer] = [golivePid(), devServerPid()];
+  it(
+    'starts after SIGKILL of npm, refuses a second golive on the data folder, and stops on SIGTERM to npm',
+    { timeout: 360_000 },
+    async () => {
+      const env = await ports();
+      const first = npmStart(env);
+      await running(first.output, first.child);
+      const [oldGolive, oldServer] = [golivePid(), devServerPid()];
 
-    const second = spawnSync(process.execPath, ['--import', 'tsx', MAIN], { cwd: REPO, env: { ...process.env, GOLIVE_DATA_DIR: dataDir, ...(await ports()) }, encoding: 'utf8', timeout: 60_000 });
-    expect(second.status).toBe(1);
-    expect(second.stderr.trim().split('\n')).toHaveLength(1);
-    expect(second.stderr).toMatch(new RegExp(`^golive: another golive \\(pid ${oldGolive}, started .*\\) is using the data folder ${dataDir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+      const second = spawnSync(process.execPath, ['--import', 'tsx', MAIN], {
+        cwd: REPO,
+        env: { ...process.env, GOLIVE_DATA_DIR: dataDir, ...(await ports()) },
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+      expect(second.status).toBe(1);
+      expect(second.stderr.trim().split('\n')).toHaveLength(1);
+      expect(second.stderr).toMatch(
+        new RegExp(
+          `^golive: another golive \\(pid ${oldGolive}, started .*\\) is using the data folder ${dataDir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`,
+        ),
+      );
 
-    first.child.kill('SIGKILL');
-    const again = npmStart(env);
-    await running(again.output, again.child);
-    expect(alive(oldGolive)).toBe(false);
-    expect(alive(oldServer)).toBe(false);
-    const [newGolive, newServer] = [golivePid(), devServerPid()];
+      first.child.kill('SIGKILL');
+      const again = npmStart(env);
+      await running(again.output, again.child);
+      expect(alive(oldGolive)).toBe(false);
+      expect(alive(oldServer)).toBe(false);
+      const [newGolive, newServer] = [golivePid(), devServerPid()];
 
-    again.child.kill('SIGTERM');
-    const code = await new Promise((r) => again.child.once('exit', (c, s) => r(s ?? c)));
-    expect(code === 0 || code === 'SIGTERM').toBe(true);
-    await eventually(async () => (!alive(newGolive) && !alive(newServer) ? true : undefined), 'golive and its dev server to stop', 30_000);
-    expect(fs.existsSync(path.join(dataDir, DEV_SERVER_PID_FILE))).toBe(false);
-    expect(fs.existsSync(path.join(dataDir, OWNER_FILE))).toBe(false);
-  });
+      again.child.kill('SIGTERM');
+      const code = await new Promise((r) => again.child.once('exit', (c, s) => r(s ?? c)));
+      expect(code === 0 || code === 'SIGTERM').toBe(true);
+      await eventually(
+        async () => (!alive(newGolive) && !alive(newServer) ? true : undefined),
+        'golive and its dev server to stop',
+        30_000,
+      );
+      expect(fs.existsSync(path.join(dataDir, DEV_SERVER_PID_FILE))).toBe(false);
+      expect(fs.existsSync(path.join(dataDir, OWNER_FILE))).toBe(false);
+    },
+  );
 
   it('stops a dev server left behind by a golive that died, and only a dev server of this data folder', async () => {
     const dbFile = path.join(dataDir, 'stale-temporal.sqlite');
     const pidFile = path.join(dataDir, 'stale.pid');
     // Stand-ins with the command lines Temporal's dev server has (argv[0] set by exec -a).
-    const fake = (db: string) => spawn('bash', ['-c', `exec -a "temporal server start-dev --db-filename ${db}" sleep 120`], { detached: true, stdio: 'ignore' });
+    const fake = (db: string) =>
+      spawn('bash', ['-c', `exec -a "temporal server start-dev --db-filename ${db}" sleep 120`], {
+        detached: true,
+        stdio: 'ignore',
+      });
     const stale = fake(dbFile);
     const other = fake('/somewhere/else.sqlite');
     started.push(stale, other);
@@ -108,7 +134,10 @@ describe('npm start, killed and started again', () => {
     expect(alive(other.pid!)).toBe(true);
     fs.writeFileSync(pidFile, JSON.stringify({ pid: stale.pid, dbFile }));
     expect(await stopStaleDevServer(pidFile)).toBe(true);
-    await eventually(async () => (stale.exitCode !== null || stale.signalCode !== null ? true : undefined), 'the stale server to end');
+    await eventually(
+      async () => (stale.exitCode !== null || stale.signalCode !== null ? true : undefined),
+      'the stale server to end',
+    );
     expect(fs.existsSync(pidFile)).toBe(false);
   });
 });

@@ -26,10 +26,26 @@ describe('record histories', () => {
         // The CLI writes the canonical proto JSON that historyFromJSON (and `temporal workflow
         // show` users) read.
         const config = parseConfig();
-        const cli = await resolveTemporalCli({ explicitPath: config.TEMPORAL_CLI_PATH, cacheDir: config.GOLIVE_CACHE_DIR });
-        const json = execFileSync(cli, ['workflow', 'show', '--address', inject('temporalAddress'), '--workflow-id', handle.workflowId, '--output', 'json'], {
-          maxBuffer: 64 * 1024 * 1024,
+        const cli = await resolveTemporalCli({
+          explicitPath: config.TEMPORAL_CLI_PATH,
+          cacheDir: config.GOLIVE_CACHE_DIR,
         });
+        const json = execFileSync(
+          cli,
+          [
+            'workflow',
+            'show',
+            '--address',
+            inject('temporalAddress'),
+            '--workflow-id',
+            handle.workflowId,
+            '--output',
+            'json',
+          ],
+          {
+            maxBuffer: 64 * 1024 * 1024,
+          },
+        );
         fs.mkdirSync(OUT, { recursive: true });
         fs.writeFileSync(path.join(OUT, `${scenario.name}.json`), json);
       } finally {

@@ -3,7 +3,14 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
-import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type ReplayResult, type WorkflowBundle } from '@temporalio/worker';
+import {
+  bundleWorkflowCode,
+  DefaultLogger,
+  Runtime,
+  Worker,
+  type ReplayResult,
+  type WorkflowBundle,
+} from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
 
 /**
@@ -17,7 +24,10 @@ function histories() {
   return fs
     .readdirSync(HISTORIES)
     .filter((f) => f.endsWith('.json'))
-    .map((f) => ({ workflowId: f.replace(/\.json$/, ''), history: historyFromJSON(JSON.parse(fs.readFileSync(path.join(HISTORIES, f), 'utf8'))) }));
+    .map((f) => ({
+      workflowId: f.replace(/\.json$/, ''),
+      history: historyFromJSON(JSON.parse(fs.readFileSync(path.join(HISTORIES, f), 'utf8'))),
+    }));
 }
 
 async function replayAll(workflowBundle: WorkflowBundle | { codePath: string }): Promise<ReplayResult[]> {
@@ -38,7 +48,11 @@ describe('replay of recorded histories', () => {
   });
 
   it('has histories of the default runbook to replay', () => {
-    expect(histories().map((h) => h.workflowId).sort()).toEqual(['default-runbook-gate4-rejected', 'default-runbook-live']);
+    expect(
+      histories()
+        .map((h) => h.workflowId)
+        .sort(),
+    ).toEqual(['default-runbook-gate4-rejected', 'default-runbook-live']);
   });
 
   it('replays every recorded history against the current workflow code', async () => {
@@ -48,12 +62,18 @@ describe('replay of recorded histories', () => {
   });
 
   it('fails when the workflow changes without patched(), and passes with it', { timeout: 120_000 }, async () => {
-    const unpatched = await bundleWorkflowCode({ workflowsPath: path.join(__dirname, 'variants/unpatchedChange.ts'), logger: quiet });
+    const unpatched = await bundleWorkflowCode({
+      workflowsPath: path.join(__dirname, 'variants/unpatchedChange.ts'),
+      logger: quiet,
+    });
     const broken = await replayAll(unpatched);
     expect(broken).toHaveLength(2);
     for (const r of broken) expect(r.error).toBeInstanceOf(DeterminismViolationError);
 
-    const patched = await bundleWorkflowCode({ workflowsPath: path.join(__dirname, 'variants/patchedChange.ts'), logger: quiet });
+    const patched = await bundleWorkflowCode({
+      workflowsPath: path.join(__dirname, 'variants/patchedChange.ts'),
+      logger: quiet,
+    });
     for (const r of await replayAll(patched)) expect(r.error, `${r.workflowId}: ${String(r.error)}`).toBeUndefined();
   });
 });

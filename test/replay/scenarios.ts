@@ -23,8 +23,12 @@ export const scenarios: Scenario[] = [
       const input = await defaultRunbookInput(sandbox, '4s');
       const handle = await startRun(client, taskQueue, input);
       await autopilot(handle, input, (s) => s.status === 'hypercare');
-      await handle.executeUpdate(reportErrorUpdate, { args: [{ actor: { id: people.user }, severity: 'medium', description: 'Answer cited a retired policy' }] });
-      await handle.executeUpdate(resolveReportUpdate, { args: [{ actor: { id: people.ops }, reportId: 'R1', resolution: 'Knowledge base refreshed' }] });
+      await handle.executeUpdate(reportErrorUpdate, {
+        args: [{ actor: { id: people.user }, severity: 'medium', description: 'Answer cited a retired policy' }],
+      });
+      await handle.executeUpdate(resolveReportUpdate, {
+        args: [{ actor: { id: people.ops }, reportId: 'R1', resolution: 'Knowledge base refreshed' }],
+      });
       await handle.result();
       return handle;
     },
@@ -34,8 +38,12 @@ export const scenarios: Scenario[] = [
     async run(client, taskQueue, sandbox) {
       const input = await defaultRunbookInput(sandbox, '3s');
       const handle = await startRun(client, taskQueue, input);
-      await autopilot(handle, input, (s) => s.steps.find((x) => x.id === 'gate-4')?.status === 'waiting', { skip: ['gate-4'] });
-      await handle.executeUpdate(rejectStepUpdate, { args: [{ actor: { id: people.sponsor }, stepId: 'gate-4', comment: 'not this quarter' }] });
+      await autopilot(handle, input, (s) => s.steps.find((x) => x.id === 'gate-4')?.status === 'waiting', {
+        skip: ['gate-4'],
+      });
+      await handle.executeUpdate(rejectStepUpdate, {
+        args: [{ actor: { id: people.sponsor }, stepId: 'gate-4', comment: 'not this quarter' }],
+      });
       await waitForState(handle, (s) => s.status === 'rolled-back');
       await handle.result();
       return handle;

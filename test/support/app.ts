@@ -28,9 +28,15 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-const quiet = { info: () => undefined, warn: () => undefined, error: (m: string, meta?: unknown) => console.error(m, meta) };
+const quiet = {
+  info: () => undefined,
+  warn: () => undefined,
+  error: (m: string, meta?: unknown) => console.error(m, meta),
+};
 
-export async function startTestApp(opts: { client: Client; taskQueue: string } & Partial<WebServerDeps>): Promise<TestApp> {
+export async function startTestApp(
+  opts: { client: Client; taskQueue: string } & Partial<WebServerDeps>,
+): Promise<TestApp> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'golive-web-'));
   const { created } = await ensureDemoUsers(dataDir);
   if (!created) throw new Error('demo users were not created in a fresh data dir');
@@ -75,7 +81,12 @@ export function apiAs(app: TestApp, personId?: string) {
   if (personId && !token) throw new Error(`no demo person ${personId}`);
   // Tests read response bodies freely; a wrong field fails the assertion that reads it.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  return async <T = any>(method: string, urlPath: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiResponse<T>> => {
+  return async <T = any>(
+    method: string,
+    urlPath: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<ApiResponse<T>> => {
     const res = await fetch(app.url + urlPath, {
       method,
       headers: {
@@ -84,7 +95,9 @@ export function apiAs(app: TestApp, personId?: string) {
         ...headers,
       },
       // Strings and bytes go as they are (raw uploads), anything else as JSON.
-      ...(body !== undefined ? { body: typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body) } : {}),
+      ...(body !== undefined
+        ? { body: typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body) }
+        : {}),
     });
     const text = await res.text();
     let parsed: unknown = text;
@@ -99,7 +112,9 @@ export function apiAs(app: TestApp, personId?: string) {
 
 /** The small web runbook's text with some changes (`id` replaced, and each [from, to] applied once). */
 export function smallRunbookVariant(id: string, edits: [string, string][]): string {
-  let text = fs.readFileSync(path.join(FIXTURE_RUNBOOKS, `${SMALL_RUNBOOK}.yaml`), 'utf8').replace(`id: ${SMALL_RUNBOOK}\n`, `id: ${id}\n`);
+  let text = fs
+    .readFileSync(path.join(FIXTURE_RUNBOOKS, `${SMALL_RUNBOOK}.yaml`), 'utf8')
+    .replace(`id: ${SMALL_RUNBOOK}\n`, `id: ${id}\n`);
   for (const [from, to] of edits) {
     if (!text.includes(from)) throw new Error(`the small runbook has no "${from}" to change`);
     text = text.replace(from, to);
@@ -142,7 +157,10 @@ export function useExtraRunbooks(
  * port. Returns a getter, since the values exist only once beforeAll has run.
  */
 export function useTestApp(
-  hooks: { beforeAll: (fn: () => Promise<void>, timeout?: number) => void; afterAll: (fn: () => Promise<void>) => void },
+  hooks: {
+    beforeAll: (fn: () => Promise<void>, timeout?: number) => void;
+    afterAll: (fn: () => Promise<void>) => void;
+  },
   /** Called in beforeAll, so it may use what earlier beforeAll hooks set up (e.g. a runbooks dir). */
   deps: () => Partial<AppDeps> = () => ({}),
 ): () => TestApp {

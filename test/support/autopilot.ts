@@ -2,7 +2,14 @@ import { createHash } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { EvidenceItem } from '../../src/runbook/schema';
 import { sendStepMessage } from '../../src/temporal/runUpdates';
-import { approveStepUpdate, FINAL_STATUSES, getRunStateQuery, submitEvidenceUpdate, type GoLiveInput, type RunStateView } from '../../workflows/definitions';
+import {
+  approveStepUpdate,
+  FINAL_STATUSES,
+  getRunStateQuery,
+  submitEvidenceUpdate,
+  type GoLiveInput,
+  type RunStateView,
+} from '../../workflows/definitions';
 
 /**
  * Plays the people of a run: whenever a step waits, the right person submits valid evidence
@@ -45,7 +52,8 @@ export async function autopilot(
     if (FINAL_STATUSES.includes(state.status)) {
       throw new Error(`the run ended ${state.status} before the autopilot's goal: ${state.failure?.reason ?? ''}`);
     }
-    if (Date.now() > deadline) throw new Error(`autopilot timed out; steps: ${JSON.stringify(state.steps.map((s) => [s.id, s.status]))}`);
+    if (Date.now() > deadline)
+      throw new Error(`autopilot timed out; steps: ${JSON.stringify(state.steps.map((s) => [s.id, s.status]))}`);
     let acted = false;
     for (const step of state.steps) {
       if (step.status !== 'waiting' || opts.skip?.includes(step.id)) continue;
@@ -53,14 +61,21 @@ export async function autopilot(
       if (step.kind === 'evidence') {
         const def = step.id === 'entry-criteria' ? { items: input.runbook.entryCriteria } : stepsById.get(step.id);
         // Optional items first: the step completes once the required ones are in.
-        const items = def && 'items' in def ? [...def.items].sort((a, b) => Number(b.optional) - Number(a.optional)) : [];
+        const items =
+          def && 'items' in def ? [...def.items].sort((a, b) => Number(b.optional) - Number(a.optional)) : [];
         const submitted = new Set(state.evidence.filter((e) => e.stepId === step.id).map((e) => e.itemId));
         for (const item of items) {
           if (submitted.has(item.id)) continue;
           const role = item.submittedBy.find((r) => (input.assignments[r] ?? []).length > 0);
           const person = role ? input.assignments[role]![0]! : undefined;
           if (!role || !person) continue;
-          await sendStepMessage(handle, submitEvidenceUpdate, { actor: { id: person }, stepId: step.id, itemId: item.id, role, value: validEvidence(item) });
+          await sendStepMessage(handle, submitEvidenceUpdate, {
+            actor: { id: person },
+            stepId: step.id,
+            itemId: item.id,
+            role,
+            value: validEvidence(item),
+          });
           acted = true;
         }
       } else if (step.kind === 'approval') {

@@ -13,14 +13,23 @@ export const hasChromium = fs.existsSync(CHROMIUM_PATH);
 export const ARTIFACTS_DIR = path.resolve(__dirname, '../../test-artifacts/browser');
 
 if (!hasChromium) {
-  console.warn(`\n\n!!! ${CHROMIUM_PATH} is missing: the browser tests are SKIPPED. Install it: apt-get install -y chromium !!!\n\n`);
+  console.warn(
+    `\n\n!!! ${CHROMIUM_PATH} is missing: the browser tests are SKIPPED. Install it: apt-get install -y chromium !!!\n\n`,
+  );
 }
 
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
 }
 
@@ -32,7 +41,13 @@ export async function screenshot(page: Page, name: string): Promise<string> {
 }
 
 /** A fresh browser context (own cookies) logged in through the login page. */
-export async function loginAs(browser: Browser, baseUrl: string, user: string, password: string, viewport = { width: 1280, height: 900 }): Promise<{ context: BrowserContext; page: Page }> {
+export async function loginAs(
+  browser: Browser,
+  baseUrl: string,
+  user: string,
+  password: string,
+  viewport = { width: 1280, height: 900 },
+): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({ baseURL: baseUrl, viewport });
   const page = await context.newPage();
   await page.goto('/login');
@@ -43,7 +58,10 @@ export async function loginAs(browser: Browser, baseUrl: string, user: string, p
   return { context, page };
 }
 
-type Hooks = { beforeAll: (fn: () => Promise<void>, timeout?: number) => void; afterAll: (fn: () => Promise<void>) => void };
+type Hooks = {
+  beforeAll: (fn: () => Promise<void>, timeout?: number) => void;
+  afterAll: (fn: () => Promise<void>) => void;
+};
 
 /**
  * beforeAll/afterAll for a browser test file (call it after useTestApp): one chromium, and `as`

@@ -17,7 +17,9 @@ export async function defaultRunbookInput(
   /** addressesFromDefaults: leave every address to the runbook's `${sandbox.*}` defaults, as the start form does. */
   opts: { watchInterval?: string; addressesFromDefaults?: boolean } = {},
 ): Promise<GoLiveInput> {
-  const loaded = await loadRunbookFile(path.resolve(__dirname, '../../runbooks/default.yaml'), { sandbox: sandbox.address });
+  const loaded = await loadRunbookFile(path.resolve(__dirname, '../../runbooks/default.yaml'), {
+    sandbox: sandbox.address,
+  });
   const hypercare = loaded.runbook.steps.at(-1);
   if (hypercare?.kind !== 'hypercare') throw new Error('the default runbook should end with hypercare');
   hypercare.duration = hypercareDuration;
@@ -28,7 +30,13 @@ export async function defaultRunbookInput(
     collaborationMode: 3,
     initiator: { id: people.initiator },
     assignments: defaultAssignments,
-    params: { ...(opts.addressesFromDefaults ? { ruleFile: sandbox.params.ruleFile, canarySeconds: sandbox.params.canarySeconds } : sandbox.params), ...SPEED_FREE_PARAMS, ...params },
+    params: {
+      ...(opts.addressesFromDefaults
+        ? { ruleFile: sandbox.params.ruleFile, canarySeconds: sandbox.params.canarySeconds }
+        : sandbox.params),
+      ...SPEED_FREE_PARAMS,
+      ...params,
+    },
   });
 }
 
@@ -36,4 +44,9 @@ export async function defaultRunbookInput(
  * Short stability tests with a latency budget no busy machine misses: these runs test the runbook's
  * flow, not this machine's speed (the load-test activity's own tests check verdicts on latency).
  */
-export const SPEED_FREE_PARAMS = { loadTestSeconds: 1, failoverSeconds: 2, stressMaxRate: 60, p95LatencyMs: 5000 } as const;
+export const SPEED_FREE_PARAMS = {
+  loadTestSeconds: 1,
+  failoverSeconds: 2,
+  stressMaxRate: 60,
+  p95LatencyMs: 5000,
+} as const;

@@ -1,5 +1,10 @@
 /** Polls until `fn` returns a value other than undefined (visibility and workflow progress lag). */
-export async function eventually<T>(fn: () => Promise<T | undefined>, what: string | (() => string), timeoutMs = 20_000, intervalMs = 200): Promise<T> {
+export async function eventually<T>(
+  fn: () => Promise<T | undefined>,
+  what: string | (() => string),
+  timeoutMs = 20_000,
+  intervalMs = 200,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await fn();

@@ -37,7 +37,10 @@ export function fuzzRunbooksDir(): string {
   fs.cpSync(FIXTURE_RUNBOOKS, dir, { recursive: true });
   const text = smallRunbookVariant(FUZZ_RUNBOOK, [
     ['rollbackAuthority: [ai-product-manager, guardian]', 'rollbackAuthority: [guardian]'],
-    ['stopAuthority: [guardian, operations]\nreadAuthority', 'entryCriteria:\n  - { id: gate-3-approved, title: Gate 3 approved, type: attestation, submittedBy: [implementation-engineer] }\nstopAuthority: [guardian, operations]\nreadAuthority'],
+    [
+      'stopAuthority: [guardian, operations]\nreadAuthority',
+      'entryCriteria:\n  - { id: gate-3-approved, title: Gate 3 approved, type: attestation, submittedBy: [implementation-engineer] }\nstopAuthority: [guardian, operations]\nreadAuthority',
+    ],
   ]);
   fs.writeFileSync(path.join(dir, `${FUZZ_RUNBOOK}.yaml`), text);
   return dir;
@@ -59,20 +62,35 @@ async function start(client: Client, taskQueue: string, input: GoLiveInput): Pro
 }
 
 /** One run per state, driven there through the same Updates people send. */
-export async function runsInEachState(client: Client, taskQueue: string, runbooksDir: string): Promise<Record<FuzzState, string>> {
+export async function runsInEachState(
+  client: Client,
+  taskQueue: string,
+  runbooksDir: string,
+): Promise<Record<FuzzState, string>> {
   const loaded = await new RunbookRegistry(runbooksDir).get(FUZZ_RUNBOOK);
   const inputFor = (state: FuzzState) =>
-    prepareRun({ loaded, system: `fuzz-${state}-${Date.now().toString(36)}`, collaborationMode: 2, initiator: { id: 'rm', name: 'Riley Release' }, assignments: ASSIGNMENTS });
+    prepareRun({
+      loaded,
+      system: `fuzz-${state}-${Date.now().toString(36)}`,
+      collaborationMode: 2,
+      initiator: { id: 'rm', name: 'Riley Release' },
+      assignments: ASSIGNMENTS,
+    });
   const drive = async (state: FuzzState): Promise<string> => {
     const input = inputFor(state);
     const id = await start(client, taskQueue, input);
     const handle = client.workflow.getHandle(id);
     if (state === 'entry-criteria') await waitForState(handle, (s) => stepStatus(s, 'entry-criteria') === 'waiting');
-    if (state === 'approval') await autopilot(handle, input, (s) => stepStatus(s, 'guardian-sign-off') === 'waiting', { skip: ['guardian-sign-off'] });
+    if (state === 'approval')
+      await autopilot(handle, input, (s) => stepStatus(s, 'guardian-sign-off') === 'waiting', {
+        skip: ['guardian-sign-off'],
+      });
     if (state === 'hypercare') await autopilot(handle, input, (s) => s.status === 'hypercare');
     if (state === 'ended') {
       await waitForState(handle, (s) => stepStatus(s, 'entry-criteria') === 'waiting');
-      await handle.executeUpdate(stopLineUpdate, { args: [{ actor: { id: 'ghost-guardian' }, reason: 'ended before the fuzz' }] });
+      await handle.executeUpdate(stopLineUpdate, {
+        args: [{ actor: { id: 'ghost-guardian' }, reason: 'ended before the fuzz' }],
+      });
       await waitForState(handle, (s) => s.status === 'rolled-back');
     }
     return id;

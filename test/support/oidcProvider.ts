@@ -51,7 +51,13 @@ export async function startTestIdp(accounts: Record<string, TestAccount>): Promi
           if (!account) return undefined;
           return {
             accountId: id,
-            claims: async () => ({ sub: `subject-of-${id}`, name: account.name, email: account.email, preferred_username: account.preferredUsername ?? id, groups: account.groups }),
+            claims: async () => ({
+              sub: `subject-of-${id}`,
+              name: account.name,
+              email: account.email,
+              preferred_username: account.preferredUsername ?? id,
+              groups: account.groups,
+            }),
           };
         },
         claims: { openid: ['sub'], profile: ['name', 'preferred_username'], email: ['email'], groups: ['groups'] },

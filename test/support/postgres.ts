@@ -17,7 +17,12 @@ const DEBIAN_ROOT = '/usr/lib/postgresql';
 /** The newest server Debian's postgresql package installed (15 on bookworm, 17 on trixie). */
 function serverBin(): string {
   if (process.env.GOLIVE_PG_BIN) return process.env.GOLIVE_PG_BIN;
-  const versions = fs.existsSync(DEBIAN_ROOT) ? fs.readdirSync(DEBIAN_ROOT).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a)) : [];
+  const versions = fs.existsSync(DEBIAN_ROOT)
+    ? fs
+        .readdirSync(DEBIAN_ROOT)
+        .filter((v) => /^\d+$/.test(v))
+        .sort((a, b) => Number(b) - Number(a))
+    : [];
   return path.join(DEBIAN_ROOT, versions[0] ?? '15', 'bin');
 }
 const OS_USER = 'postgres';
@@ -42,7 +47,8 @@ function asServerUser(command: string, args: string[]): [string, string[]] {
 function run(command: string, args: string[]): void {
   const [cmd, argv] = asServerUser(command, args);
   const result = spawnSync(cmd, argv, { encoding: 'utf8' });
-  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed: ${result.stderr || result.stdout || result.error?.message}`);
+  if (result.status !== 0)
+    throw new Error(`${command} ${args.join(' ')} failed: ${result.stderr || result.stdout || result.error?.message}`);
 }
 
 export async function startTestPostgres(): Promise<TestPostgres> {
@@ -55,10 +61,25 @@ export async function startTestPostgres(): Promise<TestPostgres> {
   fs.chmodSync(root, 0o755);
   if (process.getuid?.() === 0) execFileSync('chown', [OS_USER, root]);
   const port = await freePort();
-  run(path.join(BIN, 'initdb'), ['-D', dataDir, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8', '--locale=C']);
+  run(path.join(BIN, 'initdb'), [
+    '-D',
+    dataDir,
+    '-U',
+    'postgres',
+    '--auth=trust',
+    '--no-sync',
+    '-E',
+    'UTF8',
+    '--locale=C',
+  ]);
   const options = `-c listen_addresses=127.0.0.1 -p ${port} -k ${root} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`;
   const ctl = (action: 'start' | 'stop') =>
-    run(path.join(BIN, 'pg_ctl'), action === 'start' ? ['-D', dataDir, '-o', options, '-l', path.join(root, 'server.log'), '-w', '-t', '60', 'start'] : ['-D', dataDir, '-m', 'fast', '-w', 'stop']);
+    run(
+      path.join(BIN, 'pg_ctl'),
+      action === 'start'
+        ? ['-D', dataDir, '-o', options, '-l', path.join(root, 'server.log'), '-w', '-t', '60', 'start']
+        : ['-D', dataDir, '-m', 'fast', '-w', 'stop'],
+    );
   ctl('start');
   const adminUrl = `postgres://postgres@127.0.0.1:${port}/postgres`;
   let running = true;

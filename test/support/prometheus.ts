@@ -38,7 +38,12 @@ export async function startMonitoringStack(scrape: ScrapeJob[]): Promise<Monitor
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'golive-prom-'));
   const rulesDir = path.join(dir, 'rules');
   fs.mkdirSync(rulesDir);
-  const [promPort, amPort, amClusterPort, receiverPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  const [promPort, amPort, amClusterPort, receiverPort] = [
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
+  ];
   const receiverUrl = `http://127.0.0.1:${receiverPort}/alerts`;
   fs.writeFileSync(path.join(dir, 'alertmanager.yml'), YAML.stringify(alertmanagerConfig(receiverUrl)));
   fs.writeFileSync(path.join(dir, 'prometheus.yml'), YAML.stringify(prometheusConfig(rulesDir, amPort, scrape)));
@@ -69,8 +74,16 @@ export async function startMonitoringStack(scrape: ScrapeJob[]): Promise<Monitor
     );
     const prometheusUrl = `http://127.0.0.1:${promPort}`;
     const alertmanagerUrl = `http://127.0.0.1:${amPort}`;
-    for (const [name, url] of [['Prometheus', prometheusUrl], ['Alertmanager', alertmanagerUrl]] as const) {
-      await eventually(async () => ((await fetch(`${url}/-/ready`).catch(() => undefined))?.ok ? true : undefined), () => `${name} ready (log: ${fs.readFileSync(path.join(dir, `${name.toLowerCase()}.log`), 'utf8').slice(-500)})`, 60_000);
+    for (const [name, url] of [
+      ['Prometheus', prometheusUrl],
+      ['Alertmanager', alertmanagerUrl],
+    ] as const) {
+      await eventually(
+        async () => ((await fetch(`${url}/-/ready`).catch(() => undefined))?.ok ? true : undefined),
+        () =>
+          `${name} ready (log: ${fs.readFileSync(path.join(dir, `${name.toLowerCase()}.log`), 'utf8').slice(-500)})`,
+        60_000,
+      );
     }
     return {
       prometheusUrl,
@@ -80,7 +93,9 @@ export async function startMonitoringStack(scrape: ScrapeJob[]): Promise<Monitor
       dir,
       query: async (q) => {
         const res = await fetch(`${prometheusUrl}/api/v1/query?${new URLSearchParams({ query: q })}`);
-        const body = (await res.json()) as { data: { result: { metric: Record<string, string>; value: [number, string] }[] } };
+        const body = (await res.json()) as {
+          data: { result: { metric: Record<string, string>; value: [number, string] }[] };
+        };
         return body.data.result;
       },
       stop,
@@ -97,19 +112,30 @@ function prometheusConfig(rulesDir: string, amPort: number, scrape: ScrapeJob[])
     global: { scrape_interval: '1s', scrape_timeout: '1s', evaluation_interval: '1s' },
     rule_files: [path.join(rulesDir, '*.yml')],
     alerting: { alertmanagers: [{ static_configs: [{ targets: [`127.0.0.1:${amPort}`] }] }] },
-    scrape_configs: scrape.map((s) => ({ job_name: s.job, metrics_path: s.metricsPath ?? '/metrics', static_configs: [{ targets: [s.target] }] })),
+    scrape_configs: scrape.map((s) => ({
+      job_name: s.job,
+      metrics_path: s.metricsPath ?? '/metrics',
+      static_configs: [{ targets: [s.target] }],
+    })),
   };
 }
 
 function alertmanagerConfig(receiverUrl: string) {
   return {
-    route: { receiver: 'golive', group_by: ['alertname'], group_wait: '0s', group_interval: '1s', repeat_interval: '1h' },
+    route: {
+      receiver: 'golive',
+      group_by: ['alertname'],
+      group_wait: '0s',
+      group_interval: '1s',
+      repeat_interval: '1h',
+    },
     receivers: [{ name: 'golive', webhook_configs: [{ url: receiverUrl, send_resolved: false }] }],
   };
 }
 
 function launch(bin: string, dir: string, name: string, args: string[]): ChildProcess {
-  if (!fs.existsSync(bin)) throw new Error(`${bin} is missing: apt-get install prometheus prometheus-alertmanager (.ci/run does)`);
+  if (!fs.existsSync(bin))
+    throw new Error(`${bin} is missing: apt-get install prometheus prometheus-alertmanager (.ci/run does)`);
   const log = fs.openSync(path.join(dir, `${name}.log`), 'a');
   const child = spawn(bin, args, { cwd: dir, stdio: ['ignore', log, log] });
   fs.closeSync(log);

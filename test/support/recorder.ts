@@ -34,7 +34,12 @@ export async function startRecorder(): Promise<Recorder> {
         /* keep text */
       }
       const key = req.headers['idempotency-key'];
-      calls.push({ method: req.method ?? '', path: req.url ?? '', idempotencyKey: Array.isArray(key) ? key[0] : key, body });
+      calls.push({
+        method: req.method ?? '',
+        path: req.url ?? '',
+        idempotencyKey: Array.isArray(key) ? key[0] : key,
+        body,
+      });
       const failing = (req.url ?? '').includes('/fail');
       res.writeHead(failing ? 500 : 200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ ok: !failing }));

@@ -40,8 +40,17 @@ export const raciRoles: RunbookInput['roles'] = [
   { id: 'end-user', title: 'End User' },
 ];
 
-export function inputFor(runbook: Omit<RunbookInput, 'roles' | 'id' | 'version' | 'title'> & Partial<RunbookInput>, overrides: Partial<GoLiveInput> = {}): GoLiveInput {
-  const parsed = runbookSchema.parse({ id: 'test-runbook', version: '1.0.0', title: 'Test runbook', roles: raciRoles, ...runbook });
+export function inputFor(
+  runbook: Omit<RunbookInput, 'roles' | 'id' | 'version' | 'title'> & Partial<RunbookInput>,
+  overrides: Partial<GoLiveInput> = {},
+): GoLiveInput {
+  const parsed = runbookSchema.parse({
+    id: 'test-runbook',
+    version: '1.0.0',
+    title: 'Test runbook',
+    roles: raciRoles,
+    ...runbook,
+  });
   const sha256 = createHash('sha256').update(JSON.stringify(runbook)).digest('hex');
   return {
     runbook: parsed,
@@ -55,7 +64,11 @@ export function inputFor(runbook: Omit<RunbookInput, 'roles' | 'id' | 'version' 
   };
 }
 
-export async function startRun(client: Client, taskQueue: string, input: GoLiveInput): Promise<WorkflowHandle<typeof goLive>> {
+export async function startRun(
+  client: Client,
+  taskQueue: string,
+  input: GoLiveInput,
+): Promise<WorkflowHandle<typeof goLive>> {
   return client.workflow.start<typeof goLive>(GO_LIVE_WORKFLOW, {
     taskQueue,
     workflowId: uniqueId('golive-test'),
@@ -77,7 +90,8 @@ export async function waitForState(
       last = await handle.query(getRunStateQuery);
       return predicate(last) ? last : undefined;
     },
-    () => `the expected state in ${timeoutMs}ms; last: ${JSON.stringify(last?.steps.map((s) => [s.id, s.status]))} status=${last?.status}`,
+    () =>
+      `the expected state in ${timeoutMs}ms; last: ${JSON.stringify(last?.steps.map((s) => [s.id, s.status]))} status=${last?.status}`,
     timeoutMs,
     100,
   );
@@ -87,7 +101,8 @@ export const stepStatus = (s: RunStateView, id: string) => s.steps.find((x) => x
 
 /** What the test directory grants each person of `people` (a signed run checks every act against it). */
 export const testDirectory: Record<string, string[]> = {};
-for (const [role, ids] of Object.entries(defaultAssignments)) for (const id of ids) (testDirectory[id] ??= []).push(role);
+for (const [role, ids] of Object.entries(defaultAssignments))
+  for (const id of ids) (testDirectory[id] ??= []).push(role);
 
 /** A test signing keyring: what the golive server holds in production. */
 export function testKeyring(): Keyring {
@@ -95,16 +110,31 @@ export function testKeyring(): Keyring {
 }
 
 /** Starts a run as golive does: bound to the directory, its input signed, the key pinned. */
-export async function startSignedRun(client: Client, taskQueue: string, input: GoLiveInput, key: HeldKey): Promise<WorkflowHandle<typeof goLive>> {
+export async function startSignedRun(
+  client: Client,
+  taskQueue: string,
+  input: GoLiveInput,
+  key: HeldKey,
+): Promise<WorkflowHandle<typeof goLive>> {
   const workflowId = uniqueId('golive-signed');
   const bound = { ...input, directory: input.directory ?? testDirectory };
-  return client.workflow.start<typeof goLive>(GO_LIVE_WORKFLOW, { taskQueue, workflowId, args: [signRunInput(key, workflowId, bound)] });
+  return client.workflow.start<typeof goLive>(GO_LIVE_WORKFLOW, {
+    taskQueue,
+    workflowId,
+    args: [signRunInput(key, workflowId, bound)],
+  });
 }
 
 /** The actor a golive server would sign for: the person and their directory roles. */
 export const signedActor = (id: string) => ({ id, roles: testDirectory[id] ?? [] });
 
 /** A message signed for a run with the given key, as the golive server sends it. */
-export function signedFor<T extends object>(key: HeldKey, handle: { workflowId: string }, name: string, payload: T, at?: Date) {
+export function signedFor<T extends object>(
+  key: HeldKey,
+  handle: { workflowId: string },
+  name: string,
+  payload: T,
+  at?: Date,
+) {
   return signed(key, handle.workflowId, name, payload, at);
 }

@@ -10,7 +10,16 @@ import type { SandboxAddress } from '../../src/runbook/sandboxDefaults';
  * `params` are the default runbook's parameters pointing at it.
  */
 export interface TestSandbox extends RunningSandbox {
-  params: { targetUrl: string; stagingUrl: string; targetPort: number; prometheusUrl: string; alertmanagerUrl: string; alertReceiverUrl: string; ruleFile: string; canarySeconds: number };
+  params: {
+    targetUrl: string;
+    stagingUrl: string;
+    targetPort: number;
+    prometheusUrl: string;
+    alertmanagerUrl: string;
+    alertReceiverUrl: string;
+    ruleFile: string;
+    canarySeconds: number;
+  };
   /** What `${sandbox.*}` parameter defaults are filled with for this sandbox (as golive does for its own). */
   address: SandboxAddress;
 }
@@ -18,7 +27,10 @@ export interface TestSandbox extends RunningSandbox {
 /** `rulesDir`: where the workers write rule files (the suite's global setup makes one; process tests pass their own). */
 export async function startTestSandbox(rulesDir: string = inject('rulesDir')): Promise<TestSandbox> {
   const alertReceiverUrl = `http://127.0.0.1:${await freePort()}/alerts`;
-  const sandbox = await startSandbox({ port: 0, monitoring: { rulesDir, alertWebhookUrl: alertReceiverUrl, scrapeIntervalMs: 500 } });
+  const sandbox = await startSandbox({
+    port: 0,
+    monitoring: { rulesDir, alertWebhookUrl: alertReceiverUrl, scrapeIntervalMs: 500 },
+  });
   const port = Number(new URL(sandbox.url).port);
   return {
     ...sandbox,

@@ -32,7 +32,10 @@ const SMALL = 40;
 function stringOf(s: JsonSchema): fc.Arbitrary<string> {
   const min = s.minLength ?? 0;
   const max = Math.min(s.maxLength ?? SMALL, Math.max(min, SMALL));
-  if (s.pattern) return fc.stringMatching(new RegExp(s.pattern)).filter((v) => v.length >= min && v.length <= (s.maxLength ?? Infinity));
+  if (s.pattern)
+    return fc
+      .stringMatching(new RegExp(s.pattern))
+      .filter((v) => v.length >= min && v.length <= (s.maxLength ?? Infinity));
   return fc.string({ minLength: min, maxLength: max, unit: 'grapheme' });
 }
 
@@ -40,7 +43,11 @@ function objectOf(s: JsonSchema): fc.Arbitrary<Record<string, unknown>> {
   const props = Object.fromEntries(Object.entries(s.properties ?? {}).map(([k, v]) => [k, valid(v)]));
   const fixed = fc.record(props, { requiredKeys: (s.required ?? []).filter((k) => k in props) });
   if (typeof s.additionalProperties !== 'object') return fixed;
-  const extra = fc.dictionary(s.propertyNames ? stringOf(s.propertyNames) : fc.string({ maxLength: 12 }), valid(s.additionalProperties), { maxKeys: 3 });
+  const extra = fc.dictionary(
+    s.propertyNames ? stringOf(s.propertyNames) : fc.string({ maxLength: 12 }),
+    valid(s.additionalProperties),
+    { maxKeys: 3 },
+  );
   return fc.tuple(fixed, extra).map(([a, b]) => ({ ...b, ...a }));
 }
 
@@ -60,12 +67,18 @@ export function valid(s: JsonSchema): fc.Arbitrary<unknown> {
     case 'boolean':
       return fc.boolean();
     case 'array':
-      return fc.array(s.items ? valid(s.items) : fc.jsonValue({ maxDepth: 2 }), { minLength: s.minItems ?? 0, maxLength: Math.max(s.minItems ?? 0, Math.min(s.maxItems ?? 4, 4)) });
+      return fc.array(s.items ? valid(s.items) : fc.jsonValue({ maxDepth: 2 }), {
+        minLength: s.minItems ?? 0,
+        maxLength: Math.max(s.minItems ?? 0, Math.min(s.maxItems ?? 4, 4)),
+      });
     case 'object':
       return objectOf(s);
     default:
       // `{}`: anything (the evidence value): plain JSON, sometimes far too deep.
-      return fc.oneof({ weight: 4, arbitrary: fc.jsonValue({ maxDepth: 3 }) }, { weight: 1, arbitrary: deeplyNested() });
+      return fc.oneof(
+        { weight: 4, arbitrary: fc.jsonValue({ maxDepth: 3 }) },
+        { weight: 1, arbitrary: deeplyNested() },
+      );
   }
 }
 
@@ -104,13 +117,16 @@ const wrongValue = fc.oneof(
 /** A valid object with one thing wrong: a field missing, a stray field, or a value of the wrong kind. */
 export function mutated(s: JsonSchema): fc.Arbitrary<unknown> {
   const keys = Object.keys(s.properties ?? {});
-  return fc.tuple(valid(s), fc.nat(), fc.constantFrom('drop', 'stray', 'wrong', 'whole'), wrongValue).map(([value, pick, how, wrong]) => {
-    if (how === 'whole' || value === null || typeof value !== 'object' || Array.isArray(value) || keys.length === 0) return wrong;
-    const copy: Record<string, unknown> = { ...(value as Record<string, unknown>) };
-    const key = keys[pick % keys.length]!;
-    if (how === 'drop') delete copy[key];
-    else if (how === 'stray') copy[`x${pick % 100}`] = wrong;
-    else copy[key] = wrong;
-    return copy;
-  });
+  return fc
+    .tuple(valid(s), fc.nat(), fc.constantFrom('drop', 'stray', 'wrong', 'whole'), wrongValue)
+    .map(([value, pick, how, wrong]) => {
+      if (how === 'whole' || value === null || typeof value !== 'object' || Array.isArray(value) || keys.length === 0)
+        return wrong;
+      const copy: Record<string, unknown> = { ...(value as Record<string, unknown>) };
+      const key = keys[pick % keys.length]!;
+      if (how === 'drop') delete copy[key];
+      else if (how === 'stray') copy[`x${pick % 100}`] = wrong;
+      else copy[key] = wrong;
+      return copy;
+    });
 }

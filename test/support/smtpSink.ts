@@ -33,4 +33,3 @@ export async function smtpSink(): Promise<{ port: number; messages: string[]; cl
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return { port: (server.address() as AddressInfo).port, messages, close: () => server.close() };
 }
-

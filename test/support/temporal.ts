@@ -56,7 +56,9 @@ export interface TestWorker {
   refusals: RefusalNotice[];
 }
 
-export async function testWorker(opts: { taskQueue?: string; activityDeps?: Partial<ActivityDeps> } = {}): Promise<TestWorker> {
+export async function testWorker(
+  opts: { taskQueue?: string; activityDeps?: Partial<ActivityDeps> } = {},
+): Promise<TestWorker> {
   quietRuntime();
   const taskQueue = opts.taskQueue ?? uniqueId('tq');
   const connection = await NativeConnection.connect({ address: inject('temporalAddress') });
@@ -93,7 +95,10 @@ export async function runningWorker(): Promise<{ taskQueue: string; stop(): Prom
 }
 
 /** A client on the suite's dev server for one test file, closed after it; read it with `client()`. */
-export function useTestClient(hooks: { beforeAll: (fn: () => Promise<void>) => void; afterAll: (fn: () => Promise<void>) => void }): () => Client {
+export function useTestClient(hooks: {
+  beforeAll: (fn: () => Promise<void>) => void;
+  afterAll: (fn: () => Promise<void>) => void;
+}): () => Client {
   let client: Client | undefined;
   hooks.beforeAll(async () => {
     client = await testClient();
@@ -106,4 +111,3 @@ export function useTestClient(hooks: { beforeAll: (fn: () => Promise<void>) => v
     return client;
   };
 }
-

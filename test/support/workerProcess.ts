@@ -15,7 +15,12 @@ async function main(): Promise<void> {
     connection,
     namespace: 'default',
     taskQueue,
-    activityDeps: { allowCommands: false, outbound: OutboundPolicy.parse('127.0.0.1, [::1], localhost'), secrets: () => undefined, notifyConfig: {} },
+    activityDeps: {
+      allowCommands: false,
+      outbound: OutboundPolicy.parse('127.0.0.1, [::1], localhost'),
+      secrets: () => undefined,
+      notifyConfig: {},
+    },
     workflowBundle: { codePath },
   });
   process.stdout.write('worker ready\n');

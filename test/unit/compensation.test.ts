@@ -10,12 +10,36 @@ import { actionCatalog } from '../../activities/catalog';
  */
 
 const url = fc.webUrl({ withQueryParameters: false, withFragments: false }).filter((u) => /^https?:\/\/\S+$/.test(u));
-const transport = { headers: fc.dictionary(fc.string({ minLength: 1, maxLength: 5 }), fc.string({ maxLength: 5 }), { maxKeys: 2 }), timeoutMs: fc.integer({ min: 1, max: 600_000 }), stray: fc.string() };
-const binding = fc.record({ subject: fc.string({ minLength: 1, maxLength: 5 }), role: fc.string({ minLength: 1, maxLength: 5 }), resource: fc.string({ minLength: 1, maxLength: 5 }), stray: fc.integer() }, { requiredKeys: ['subject', 'role'] });
+const transport = {
+  headers: fc.dictionary(fc.string({ minLength: 1, maxLength: 5 }), fc.string({ maxLength: 5 }), { maxKeys: 2 }),
+  timeoutMs: fc.integer({ min: 1, max: 600_000 }),
+  stray: fc.string(),
+};
+const binding = fc.record(
+  {
+    subject: fc.string({ minLength: 1, maxLength: 5 }),
+    role: fc.string({ minLength: 1, maxLength: 5 }),
+    resource: fc.string({ minLength: 1, maxLength: 5 }),
+    stray: fc.integer(),
+  },
+  { requiredKeys: ['subject', 'role'] },
+);
 
 const paramsOf = {
-  'access-apply': fc.record({ url, bindings: fc.array(binding, { minLength: 1, maxLength: 3 }), ...transport }, { requiredKeys: ['url', 'bindings'] }),
-  deploy: fc.record({ url, version: fc.string({ minLength: 1, maxLength: 10 }), rollbackUrl: url, extra: fc.dictionary(fc.string(), fc.integer(), { maxKeys: 2 }), ...transport }, { requiredKeys: ['url', 'version'] }),
+  'access-apply': fc.record(
+    { url, bindings: fc.array(binding, { minLength: 1, maxLength: 3 }), ...transport },
+    { requiredKeys: ['url', 'bindings'] },
+  ),
+  deploy: fc.record(
+    {
+      url,
+      version: fc.string({ minLength: 1, maxLength: 10 }),
+      rollbackUrl: url,
+      extra: fc.dictionary(fc.string(), fc.integer(), { maxKeys: 2 }),
+      ...transport,
+    },
+    { requiredKeys: ['url', 'version'] },
+  ),
   'monitoring-activate': fc.record(
     {
       prometheusUrl: url,
@@ -30,11 +54,16 @@ const paramsOf = {
 
 describe('compensation without zod', () => {
   it('covers every action that has an undo', () => {
-    const undoable = Object.entries(actionIndex).filter(([, spec]) => 'compensation' in spec).map(([name]) => name);
+    const undoable = Object.entries(actionIndex)
+      .filter(([, spec]) => 'compensation' in spec)
+      .map(([name]) => name);
     expect(undoable.sort()).toEqual(Object.keys(paramsOf).sort());
   });
 
-  for (const [name, params] of Object.entries(paramsOf) as [keyof typeof paramsOf, fc.Arbitrary<Record<string, unknown>>][]) {
+  for (const [name, params] of Object.entries(paramsOf) as [
+    keyof typeof paramsOf,
+    fc.Arbitrary<Record<string, unknown>>,
+  ][]) {
     it(`${name}: the undo from the raw params equals the undo from the schema's parse`, () => {
       const undo = actionIndex[name].compensation as (p: unknown) => unknown;
       fc.assert(

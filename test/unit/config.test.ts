@@ -32,12 +32,16 @@ describe('observability and monitoring settings', () => {
     expect(c.GOLIVE_LOG_FORMAT).toBe('auto');
     expect(c.GOLIVE_LOG_LEVEL).toBe('info');
     expect(prometheusRulesDir(c)).toBe('/srv/golive/prometheus/rules');
-    expect(prometheusRulesDir(parseConfig({ GOLIVE_PROMETHEUS_RULES_DIR: '/etc/prometheus/rules.d' }))).toBe('/etc/prometheus/rules.d');
+    expect(prometheusRulesDir(parseConfig({ GOLIVE_PROMETHEUS_RULES_DIR: '/etc/prometheus/rules.d' }))).toBe(
+      '/etc/prometheus/rules.d',
+    );
     expect(parseConfig({ GOLIVE_WORKER_METRICS_ADDRESS: 'off' }).GOLIVE_WORKER_METRICS_ADDRESS).toBe('off');
   });
 
   it('name the variable that is wrong', () => {
-    expect(() => parseConfig({ GOLIVE_WORKER_METRICS_ADDRESS: '8401' })).toThrow(/GOLIVE_WORKER_METRICS_ADDRESS: must be host:port or off/);
+    expect(() => parseConfig({ GOLIVE_WORKER_METRICS_ADDRESS: '8401' })).toThrow(
+      /GOLIVE_WORKER_METRICS_ADDRESS: must be host:port or off/,
+    );
     expect(() => parseConfig({ GOLIVE_LOG_FORMAT: 'xml' })).toThrow(/GOLIVE_LOG_FORMAT/);
     expect(() => parseConfig({ GOLIVE_LOG_LEVEL: 'trace' })).toThrow(/GOLIVE_LOG_LEVEL/);
     expect(() => parseConfig({ GOLIVE_SANDBOX_ALERT_WEBHOOK: 'ftp://x' })).toThrow(/GOLIVE_SANDBOX_ALERT_WEBHOOK/);
@@ -65,23 +69,42 @@ describe('parseConfig: processes, database, worker tuning', () => {
     expect(parseConfig({ GOLIVE_ROLES: 'worker, web,worker' }).GOLIVE_ROLES).toEqual(['worker', 'web']);
     expect(parseConfig({ GOLIVE_ROLES: 'web', TEMPORAL_ADDRESS: 'temporal:7233' }).GOLIVE_ROLES).toEqual(['web']);
     expect(() => parseConfig({ GOLIVE_ROLES: 'web' })).toThrow(/GOLIVE_ROLES=web needs TEMPORAL_ADDRESS/);
-    expect(() => parseConfig({ GOLIVE_ROLES: 'web,cook', TEMPORAL_ADDRESS: 'x:1' })).toThrow(/GOLIVE_ROLES: each role must be web or worker/);
+    expect(() => parseConfig({ GOLIVE_ROLES: 'web,cook', TEMPORAL_ADDRESS: 'x:1' })).toThrow(
+      /GOLIVE_ROLES: each role must be web or worker/,
+    );
   });
 
   it('takes a PostgreSQL URL for the database and worker tuning numbers', () => {
-    const config = parseConfig({ GOLIVE_DATABASE_URL: 'postgres://u:p@db:5432/golive', GOLIVE_WORKER_MAX_CACHED_WORKFLOWS: '500', GOLIVE_SHUTDOWN_GRACE_SECONDS: '30' });
-    expect(config).toMatchObject({ GOLIVE_DATABASE_URL: 'postgres://u:p@db:5432/golive', GOLIVE_WORKER_MAX_CACHED_WORKFLOWS: 500, GOLIVE_SHUTDOWN_GRACE_SECONDS: 30 });
-    expect(() => parseConfig({ GOLIVE_DATABASE_URL: 'mysql://db/golive' })).toThrow(/GOLIVE_DATABASE_URL: must be a postgres:\/\/ URL/);
-    expect(() => parseConfig({ GOLIVE_WORKER_MAX_CONCURRENT_ACTIVITIES: '0' })).toThrow(/GOLIVE_WORKER_MAX_CONCURRENT_ACTIVITIES/);
+    const config = parseConfig({
+      GOLIVE_DATABASE_URL: 'postgres://u:p@db:5432/golive',
+      GOLIVE_WORKER_MAX_CACHED_WORKFLOWS: '500',
+      GOLIVE_SHUTDOWN_GRACE_SECONDS: '30',
+    });
+    expect(config).toMatchObject({
+      GOLIVE_DATABASE_URL: 'postgres://u:p@db:5432/golive',
+      GOLIVE_WORKER_MAX_CACHED_WORKFLOWS: 500,
+      GOLIVE_SHUTDOWN_GRACE_SECONDS: 30,
+    });
+    expect(() => parseConfig({ GOLIVE_DATABASE_URL: 'mysql://db/golive' })).toThrow(
+      /GOLIVE_DATABASE_URL: must be a postgres:\/\/ URL/,
+    );
+    expect(() => parseConfig({ GOLIVE_WORKER_MAX_CONCURRENT_ACTIVITIES: '0' })).toThrow(
+      /GOLIVE_WORKER_MAX_CONCURRENT_ACTIVITIES/,
+    );
   });
 
   it('sizes the sticky cache from the memory the worker is given, unless the operator names a size', () => {
     const base = parseConfig({});
-    expect(workerTuning({ ...base, ...parseConfig({ GOLIVE_WORKER_MEMORY_MB: '1024' }) }, 4096).maxCachedWorkflows).toBe(stickyCacheSize(1024));
+    expect(
+      workerTuning({ ...base, ...parseConfig({ GOLIVE_WORKER_MEMORY_MB: '1024' }) }, 4096).maxCachedWorkflows,
+    ).toBe(stickyCacheSize(1024));
     expect(stickyCacheSize(1024)).toBe(Math.floor((1024 - WORKER_BASE_MB) / OPEN_RUN_BUDGET_MB));
     // Unset: the V8 heap limit stands for the memory given; a named size wins over both.
     expect(workerTuning(base, 2048).maxCachedWorkflows).toBe(stickyCacheSize(2048));
-    expect(workerTuning(parseConfig({ GOLIVE_WORKER_MEMORY_MB: '1024', GOLIVE_WORKER_MAX_CACHED_WORKFLOWS: '7' }), 4096).maxCachedWorkflows).toBe(7);
+    expect(
+      workerTuning(parseConfig({ GOLIVE_WORKER_MEMORY_MB: '1024', GOLIVE_WORKER_MAX_CACHED_WORKFLOWS: '7' }), 4096)
+        .maxCachedWorkflows,
+    ).toBe(7);
     // Too little memory still caches a few runs (the SDK needs at least two).
     expect(stickyCacheSize(300)).toBe(10);
     expect(stickyCacheSize(1024)).toBeGreaterThan(stickyCacheSize(512));

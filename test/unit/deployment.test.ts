@@ -14,7 +14,10 @@ import { configSchema, parseConfig } from '../../src/config';
 const ROOT = path.resolve(__dirname, '../..');
 const dockerfile = fs.readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8');
 const compose = parse(fs.readFileSync(path.join(ROOT, 'deploy/compose.yaml'), 'utf8'), { merge: true }) as {
-  services: Record<string, { image?: string; build?: unknown; environment?: Record<string, string>; command?: string[]; ports?: string[] }>;
+  services: Record<
+    string,
+    { image?: string; build?: unknown; environment?: Record<string, string>; command?: string[]; ports?: string[] }
+  >;
 };
 
 /** What golive reads besides config.ts: proxy SSO (auth/proxy.ts), the log level (log.ts), Node's own. */
@@ -49,7 +52,10 @@ describe('deployment artifacts', () => {
     expect(goliveServices.map(([name]) => name).sort()).toEqual(['sandbox', 'web-1', 'web-2', 'worker-1', 'worker-2']);
     for (const [name, service] of goliveServices) {
       const env = { ...fromImage, ...(service.environment ?? {}) };
-      expect(Object.keys(env).filter((k) => !known(k)), name).toEqual([]);
+      expect(
+        Object.keys(env).filter((k) => !known(k)),
+        name,
+      ).toEqual([]);
       expect(() => parseConfig(env), name).not.toThrow();
     }
   });
@@ -58,7 +64,9 @@ describe('deployment artifacts', () => {
     const withRole = (role: string) => goliveServices.filter(([, s]) => s.environment?.GOLIVE_ROLES === role);
     expect(withRole('web')).toHaveLength(2);
     expect(withRole('worker')).toHaveLength(2);
-    const addresses = new Set(goliveServices.filter(([n]) => n !== 'sandbox').map(([, s]) => s.environment?.TEMPORAL_ADDRESS));
+    const addresses = new Set(
+      goliveServices.filter(([n]) => n !== 'sandbox').map(([, s]) => s.environment?.TEMPORAL_ADDRESS),
+    );
     expect(addresses).toEqual(new Set(['temporal:7233']));
     expect(new Set(withRole('web').map(([, s]) => s.environment?.GOLIVE_DATABASE_URL)).size).toBe(1);
     expect(compose.services.temporal?.image).toMatch(/^temporalio\//);

@@ -23,7 +23,10 @@ describe('data file modes', () => {
   it('the dev server’s SQLite file and log, in a folder it creates, are 0600 in a 0700 folder', async () => {
     const dataDir = path.join(root, 'temporal-data');
     const config = parseConfig();
-    const cliPath = await resolveTemporalCli({ explicitPath: config.TEMPORAL_CLI_PATH, cacheDir: config.GOLIVE_CACHE_DIR });
+    const cliPath = await resolveTemporalCli({
+      explicitPath: config.TEMPORAL_CLI_PATH,
+      cacheDir: config.GOLIVE_CACHE_DIR,
+    });
     const server = await startDevServer({
       cliPath,
       port: await freePort(),
@@ -70,7 +73,10 @@ describe('data file modes', () => {
     const keys = path.join(dataDir, 'signing-keys');
     expect(mode(keys)).toBe(0o700);
     for (const file of fs.readdirSync(keys)) expect([file, mode(path.join(keys, file))]).toEqual([file, 0o600]);
-    for (const file of fs.readdirSync(dataDir).filter((f) => f !== 'signing-keys')) expect([file, mode(path.join(dataDir, file))]).toEqual([file, 0o600]);
-    expect(fs.readdirSync(dataDir).sort()).toEqual(expect.arrayContaining(['demo-credentials.txt', SQLITE_FILE, 'signing-keys', 'users.json']));
+    for (const file of fs.readdirSync(dataDir).filter((f) => f !== 'signing-keys'))
+      expect([file, mode(path.join(dataDir, file))]).toEqual([file, 0o600]);
+    expect(fs.readdirSync(dataDir).sort()).toEqual(
+      expect.arrayContaining(['demo-credentials.txt', SQLITE_FILE, 'signing-keys', 'users.json']),
+    );
   });
 });

@@ -8,7 +8,16 @@ const nested = (depth: number): unknown => JSON.parse('['.repeat(depth) + ']'.re
 
 describe('jsonValueSchema', () => {
   it('accepts what evidence really is: numbers, links, document references, text, small structures', () => {
-    for (const v of [97.5, 'https://x.example/report', { name: 'a.pdf', sha256: 'a'.repeat(64) }, true, 'text', null, [1, { a: [2] }], undefined]) {
+    for (const v of [
+      97.5,
+      'https://x.example/report',
+      { name: 'a.pdf', sha256: 'a'.repeat(64) },
+      true,
+      'text',
+      null,
+      [1, { a: [2] }],
+      undefined,
+    ]) {
       expect(jsonValueSchema.safeParse(v).success).toBe(true);
     }
     expect(jsonValueProblem(nested(JSON_VALUE_LIMITS.depth))).toBeUndefined();
@@ -26,13 +35,20 @@ describe('jsonValueSchema', () => {
   });
 
   it('refuses too many values, too long strings and keys, too large a whole, and what is not plain JSON', () => {
-    expect(jsonValueProblem(new Array(5_000).fill(1))?.message).toBe(`must hold at most ${JSON_VALUE_LIMITS.values} values`);
-    expect(jsonValueProblem('x'.repeat(JSON_VALUE_LIMITS.stringChars + 1))?.message).toMatch(/at most 20000 characters/);
+    expect(jsonValueProblem(new Array(5_000).fill(1))?.message).toBe(
+      `must hold at most ${JSON_VALUE_LIMITS.values} values`,
+    );
+    expect(jsonValueProblem('x'.repeat(JSON_VALUE_LIMITS.stringChars + 1))?.message).toMatch(
+      /at most 20000 characters/,
+    );
     expect(jsonValueProblem({ ['k'.repeat(201)]: 1 })?.message).toMatch(/field names/);
     expect(jsonValueProblem(Array.from({ length: 10 }, () => 'y'.repeat(10_000)))?.message).toMatch(/as JSON/);
     expect(jsonValueProblem(new Date(0))?.message).toBe('must be plain JSON');
     expect(jsonValueProblem(Number.NaN)?.message).toBe('must be a finite number');
-    expect(jsonValueProblem({ f: () => 1 })).toEqual({ path: ['f'], message: expect.stringMatching(/plain JSON/) as string });
+    expect(jsonValueProblem({ f: () => 1 })).toEqual({
+      path: ['f'],
+      message: expect.stringMatching(/plain JSON/) as string,
+    });
   });
 
   it('is what the evidence message parses, so the server and the workflow validator refuse alike', () => {

@@ -26,40 +26,79 @@ function sameVerdict(check: Check<unknown>, schema: z.ZodType, value: unknown): 
 }
 
 // Field values: mostly near the rules' edges, sometimes anything at all.
-const junk = fc.oneof(fc.constant(undefined), fc.constant(null), fc.integer(), fc.double(), fc.boolean(), fc.array(fc.integer(), { maxLength: 2 }), fc.object({ maxDepth: 1 }));
+const junk = fc.oneof(
+  fc.constant(undefined),
+  fc.constant(null),
+  fc.integer(),
+  fc.double(),
+  fc.boolean(),
+  fc.array(fc.integer(), { maxLength: 2 }),
+  fc.object({ maxDepth: 1 }),
+);
 const edgeString = (max: number) =>
   fc.oneof(
     fc.string({ maxLength: 12 }),
     fc.constantFrom('', ' ', '  padded  ', 'x'.repeat(max), 'x'.repeat(max + 1), ` ${'y'.repeat(max)} `, '\t\n'),
     fc.stringMatching(/^[A-Za-z0-9._@+-]{1,10}$/),
   );
-const sometimes = <T>(valid: fc.Arbitrary<T>) => fc.oneof({ arbitrary: valid, weight: 4 }, { arbitrary: junk, weight: 1 });
+const sometimes = <T>(valid: fc.Arbitrary<T>) =>
+  fc.oneof({ arbitrary: valid, weight: 4 }, { arbitrary: junk, weight: 1 });
 
 const personId = sometimes(fc.oneof(fc.stringMatching(/^[a-z0-9._@+-]{1,12}$/), edgeString(120)));
-const roleId = sometimes(fc.oneof(fc.stringMatching(/^[a-z0-9][a-z0-9-]{0,10}$/), edgeString(64), fc.constant('Bad_Role')));
+const roleId = sometimes(
+  fc.oneof(fc.stringMatching(/^[a-z0-9][a-z0-9-]{0,10}$/), edgeString(64), fc.constant('Bad_Role')),
+);
 const actor = sometimes(
   fc.record(
     {
       id: personId,
       name: sometimes(edgeString(200)),
-      roles: sometimes(fc.oneof(fc.array(roleId, { maxLength: 3 }), fc.constant(Array.from({ length: 51 }, () => 'r')), fc.constant([...Array.from({ length: 51 }, () => 'r'), 'Bad!']))),
+      roles: sometimes(
+        fc.oneof(
+          fc.array(roleId, { maxLength: 3 }),
+          fc.constant(Array.from({ length: 51 }, () => 'r')),
+          fc.constant([...Array.from({ length: 51 }, () => 'r'), 'Bad!']),
+        ),
+      ),
       extra: fc.string({ maxLength: 3 }),
     },
     { requiredKeys: [] },
   ),
 );
-const hexOf = (n: number) => fc.oneof(fc.stringMatching(new RegExp(`^[0-9a-f]{${n}}$`)), fc.stringMatching(new RegExp(`^[0-9a-fA-F]{${n - 1},${n + 1}}$`)));
+const hexOf = (n: number) =>
+  fc.oneof(
+    fc.stringMatching(new RegExp(`^[0-9a-f]{${n}}$`)),
+    fc.stringMatching(new RegExp(`^[0-9a-fA-F]{${n - 1},${n + 1}}$`)),
+  );
 const signature = sometimes(
   fc.record(
-    { keyId: sometimes(hexOf(16)), at: sometimes(edgeString(40)), nonce: sometimes(fc.oneof(fc.stringMatching(/^[A-Za-z0-9_-]{14,66}$/), fc.string())), value: sometimes(hexOf(128)), x: fc.integer() },
+    {
+      keyId: sometimes(hexOf(16)),
+      at: sometimes(edgeString(40)),
+      nonce: sometimes(fc.oneof(fc.stringMatching(/^[A-Za-z0-9_-]{14,66}$/), fc.string())),
+      value: sometimes(hexOf(128)),
+      x: fc.integer(),
+    },
     { requiredKeys: [] },
   ),
 );
 const text = (max: number) => sometimes(edgeString(max));
 const stepId = text(64);
-const jsonValue = fc.oneof(fc.jsonValue({ maxDepth: 3 }), junk, fc.constant(JSON.parse('['.repeat(40) + ']'.repeat(40)) as unknown), fc.constant(Number.NaN));
+const jsonValue = fc.oneof(
+  fc.jsonValue({ maxDepth: 3 }),
+  junk,
+  fc.constant(JSON.parse('['.repeat(40) + ']'.repeat(40)) as unknown),
+  fc.constant(Number.NaN),
+);
 
-const b64 = (max: number) => sometimes(fc.oneof(fc.stringMatching(/^[A-Za-z0-9_-]{1,12}$/), fc.constantFrom('', 'a+b/c=', 'x'.repeat(max + 1)), fc.string({ maxLength: 6 })));
+const b64 = (max: number) =>
+  sometimes(
+    fc.oneof(
+      fc.stringMatching(/^[A-Za-z0-9_-]{1,12}$/),
+      fc.constantFrom('', 'a+b/c=', 'x'.repeat(max + 1)),
+      fc.string({ maxLength: 6 }),
+    ),
+  );
 const binding = sometimes(
   fc.record(
     {
@@ -69,7 +108,11 @@ const binding = sometimes(
       decision: sometimes(fc.constantFrom('approve', 'reject', 'abstain')),
       comment: text(4000),
       personId,
-      evidence: sometimes(fc.array(fc.record({ stepId, itemId: text(64), sha256: sometimes(hexOf(64)) }, { requiredKeys: [] }), { maxLength: 2 })),
+      evidence: sometimes(
+        fc.array(fc.record({ stepId, itemId: text(64), sha256: sometimes(hexOf(64)) }, { requiredKeys: [] }), {
+          maxLength: 2,
+        }),
+      ),
       evidenceHash: sometimes(hexOf(64)),
       rpId: text(253),
       origin: text(300),
@@ -88,15 +131,34 @@ const passkey = sometimes(
       clientDataJSON: b64(4000),
       signature: b64(2000),
       userHandle: b64(200),
-      publicKey: sometimes(fc.record({ algorithm: sometimes(fc.oneof(fc.integer(), fc.double(), fc.constant(2 ** 60))), spki: b64(2000) }, { requiredKeys: [] })),
+      publicKey: sometimes(
+        fc.record(
+          { algorithm: sometimes(fc.oneof(fc.integer(), fc.double(), fc.constant(2 ** 60))), spki: b64(2000) },
+          { requiredKeys: [] },
+        ),
+      ),
     },
     { requiredKeys: [] },
   ),
 );
 
-const count = sometimes(fc.oneof(fc.integer({ min: -2, max: 100_002 }), fc.constantFrom(0, 100_000, 100_001, -1, 1.5, 2 ** 60, -(2 ** 60)), fc.double()));
+const count = sometimes(
+  fc.oneof(
+    fc.integer({ min: -2, max: 100_002 }),
+    fc.constantFrom(0, 100_000, 100_001, -1, 1.5, 2 ** 60, -(2 ** 60)),
+    fc.double(),
+  ),
+);
 const finding = sometimes(
-  fc.record({ summary: text(4000), severity: sometimes(fc.constantFrom(...SEVERITIES, 'urgent')), report: sometimes(fc.boolean()), x: fc.integer() }, { requiredKeys: [] }),
+  fc.record(
+    {
+      summary: text(4000),
+      severity: sometimes(fc.constantFrom(...SEVERITIES, 'urgent')),
+      report: sometimes(fc.boolean()),
+      x: fc.integer(),
+    },
+    { requiredKeys: [] },
+  ),
 );
 
 /**
@@ -107,23 +169,58 @@ const finding = sometimes(
 const presentJsonValue = jsonValue.filter((v) => v !== undefined);
 
 /** A payload with some of its fields (the rest absent) and, now and then, a key the message does not know. */
-const payload = (fields: Record<string, fc.Arbitrary<unknown>>) => fc.oneof({ arbitrary: fc.record({ ...fields, unknownKey: fc.string({ maxLength: 3 }) }, { requiredKeys: [] }), weight: 6 }, { arbitrary: junk, weight: 1 });
+const payload = (fields: Record<string, fc.Arbitrary<unknown>>) =>
+  fc.oneof(
+    { arbitrary: fc.record({ ...fields, unknownKey: fc.string({ maxLength: 3 }) }, { requiredKeys: [] }), weight: 6 },
+    { arbitrary: junk, weight: 1 },
+  );
 
 const messages = {
   actor: [checks.checkActor, schemas.actorSchema, actor],
-  approveStep: [checks.checkApproveStep, schemas.approveStepSchema, payload({ actor, stepId, role: text(10), comment: text(4000), passkey, signature })],
-  rejectStep: [checks.checkRejectStep, schemas.rejectStepSchema, payload({ actor, stepId, role: text(10), comment: text(4000), passkey, signature })],
+  approveStep: [
+    checks.checkApproveStep,
+    schemas.approveStepSchema,
+    payload({ actor, stepId, role: text(10), comment: text(4000), passkey, signature }),
+  ],
+  rejectStep: [
+    checks.checkRejectStep,
+    schemas.rejectStepSchema,
+    payload({ actor, stepId, role: text(10), comment: text(4000), passkey, signature }),
+  ],
   passkey: [checks.checkPasskeyAssertion, schemas.passkeyAssertionSchema, passkey],
-  submitEvidence: [checks.checkSubmitEvidence, schemas.submitEvidenceSchema, payload({ actor, stepId, itemId: text(64), role: text(10), value: presentJsonValue, note: text(4000), signature })],
+  submitEvidence: [
+    checks.checkSubmitEvidence,
+    schemas.submitEvidenceSchema,
+    payload({ actor, stepId, itemId: text(64), role: text(10), value: presentJsonValue, note: text(4000), signature }),
+  ],
   reportError: [
     checks.checkReportError,
     schemas.reportErrorSchema,
-    payload({ actor, anonymous: sometimes(fc.boolean()), severity: sometimes(fc.constantFrom(...SEVERITIES, 'urgent')), description: text(8000), receiptHash: sometimes(hexOf(64)), signature }),
+    payload({
+      actor,
+      anonymous: sometimes(fc.boolean()),
+      severity: sometimes(fc.constantFrom(...SEVERITIES, 'urgent')),
+      description: text(8000),
+      receiptHash: sometimes(hexOf(64)),
+      signature,
+    }),
   ],
-  resolveReport: [checks.checkResolveReport, schemas.resolveReportSchema, payload({ actor, reportId: text(64), resolution: text(8000), signature })],
+  resolveReport: [
+    checks.checkResolveReport,
+    schemas.resolveReportSchema,
+    payload({ actor, reportId: text(64), resolution: text(8000), signature }),
+  ],
   stopLine: [checks.checkStopLine, schemas.stopLineSchema, payload({ actor, reason: text(4000), signature })],
-  requestRollback: [checks.checkRequestRollback, schemas.requestRollbackSchema, payload({ actor, reason: text(4000), signature })],
-  resendNotification: [checks.checkResendNotification, schemas.resendNotificationSchema, payload({ actor, stepId, signature })],
+  requestRollback: [
+    checks.checkRequestRollback,
+    schemas.requestRollbackSchema,
+    payload({ actor, reason: text(4000), signature }),
+  ],
+  resendNotification: [
+    checks.checkResendNotification,
+    schemas.resendNotificationSchema,
+    payload({ actor, stepId, signature }),
+  ],
   submitReview: [
     checks.checkSubmitReview,
     schemas.submitReviewSchema,
@@ -131,18 +228,40 @@ const messages = {
       actor,
       sampleSize: count,
       overrides: count,
-      findings: sometimes(fc.oneof(fc.array(finding, { maxLength: 3 }), fc.constant(Array.from({ length: 51 }, () => ({ summary: 'x', severity: 'low' }))))),
+      findings: sometimes(
+        fc.oneof(
+          fc.array(finding, { maxLength: 3 }),
+          fc.constant(Array.from({ length: 51 }, () => ({ summary: 'x', severity: 'low' }))),
+        ),
+      ),
       note: text(4000),
       signature,
     }),
   ],
 } as const satisfies Record<string, readonly [Check<unknown>, z.ZodType, fc.Arbitrary<unknown>]>;
 
-const link = fc.oneof(fc.webUrl(), fc.constantFrom('javascript:alert(1)', 'data:text/plain,x', ' https://a.example/x ', 'https://a.example/\tx', 'not a url', `https://a.example/${'p'.repeat(2000)}`), fc.string());
+const link = fc.oneof(
+  fc.webUrl(),
+  fc.constantFrom(
+    'javascript:alert(1)',
+    'data:text/plain,x',
+    ' https://a.example/x ',
+    'https://a.example/\tx',
+    'not a url',
+    `https://a.example/${'p'.repeat(2000)}`,
+  ),
+  fc.string(),
+);
 const evidenceValues = {
   number: fc.oneof(fc.double(), junk),
   url: fc.oneof(link, junk),
-  document: fc.oneof(fc.record({ name: text(300), sha256: sometimes(hexOf(64)), url: fc.oneof(link, junk), more: fc.integer() }, { requiredKeys: [] }), junk),
+  document: fc.oneof(
+    fc.record(
+      { name: text(300), sha256: sometimes(hexOf(64)), url: fc.oneof(link, junk), more: fc.integer() },
+      { requiredKeys: [] },
+    ),
+    junk,
+  ),
   attestation: fc.oneof(fc.constantFrom(true, false, 'true', 1), junk),
   text: text(20_000),
 } as const;
@@ -160,7 +279,9 @@ describe('message checks inside the workflow = the zod schemas the server parses
   for (const type of Object.keys(evidenceValues) as (keyof typeof evidenceValues)[]) {
     it(`evidence value "${type}": same verdict, value and first problem`, () => {
       fc.assert(
-        fc.property(evidenceValues[type], (value) => sameVerdict(evidenceValueChecks[type], schemas.evidenceValueSchemas[type], value)),
+        fc.property(evidenceValues[type], (value) =>
+          sameVerdict(evidenceValueChecks[type], schemas.evidenceValueSchemas[type], value),
+        ),
         { numRuns: 300 },
       );
     });
@@ -173,7 +294,14 @@ describe('message checks inside the workflow = the zod schemas the server parses
   it('finds the broken field in a valid message, with the schema`s own message', () => {
     const valid = { actor: { id: 'ana', roles: ['risk-owner'] }, stepId: 'gate-4', comment: '  fine  ' };
     expect(checks.checkApproveStep(valid, [])).toEqual({ ok: true, value: { ...valid, comment: 'fine' } });
-    expect(checks.checkRejectStep({ ...valid, comment: '   ' }, [])).toEqual({ ok: false, path: ['comment'], message: 'a rejection needs a comment' });
-    expect(checks.checkApproveStep({ ...valid, actor: { id: 'ana', roles: ['Risk'] } }, [])).toMatchObject({ ok: false, path: ['actor', 'roles', 0] });
+    expect(checks.checkRejectStep({ ...valid, comment: '   ' }, [])).toEqual({
+      ok: false,
+      path: ['comment'],
+      message: 'a rejection needs a comment',
+    });
+    expect(checks.checkApproveStep({ ...valid, actor: { id: 'ana', roles: ['Risk'] } }, [])).toMatchObject({
+      ok: false,
+      path: ['actor', 'roles', 0],
+    });
   });
 });

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { renderRuleFile } from '../../activities/monitoring';
 import { monitoringActivateParams } from '../../activities/schemas/monitoringActivate';
 import { loadRunbookFile } from '../../src/runbook/load';
+import { SHIPPED_SANDBOX } from '../../bench/fixtures';
 import { fillRunbook, parameterDefaults } from '../../src/runbook/template';
 import { PROMTOOL_BIN } from '../support/prometheus';
 
@@ -24,13 +25,19 @@ function run(bin: string, args: string[]): { status: number | null; output: stri
 
 describe('shipped monitoring files', () => {
   it('monitoring/prometheus.yml and monitoring/alertmanager.yml are valid configs', () => {
-    expect(run(PROMTOOL_BIN, ['check', 'config', path.join(ROOT, 'monitoring/prometheus.yml')])).toMatchObject({ status: 0 });
-    expect(run(AMTOOL_BIN, ['check-config', path.join(ROOT, 'monitoring/alertmanager.yml')])).toMatchObject({ status: 0 });
+    expect(run(PROMTOOL_BIN, ['check', 'config', path.join(ROOT, 'monitoring/prometheus.yml')])).toMatchObject({
+      status: 0,
+    });
+    expect(run(AMTOOL_BIN, ['check-config', path.join(ROOT, 'monitoring/alertmanager.yml')])).toMatchObject({
+      status: 0,
+    });
   });
 
   it("the default runbook's alert rules make a rule file promtool accepts", async () => {
-    const loaded = await loadRunbookFile(path.join(ROOT, 'runbooks/default.yaml'));
-    const step = fillRunbook(loaded.runbook, parameterDefaults(loaded.runbook)).steps.find((s) => s.id === 'monitoring-activate');
+    const loaded = await loadRunbookFile(path.join(ROOT, 'runbooks/default.yaml'), { sandbox: SHIPPED_SANDBOX });
+    const step = fillRunbook(loaded.runbook, parameterDefaults(loaded.runbook)).steps.find(
+      (s) => s.id === 'monitoring-activate',
+    );
     const params = monitoringActivateParams.parse(step?.kind === 'action' ? step.params : undefined);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'golive-rules-check-'));
     try {
@@ -49,11 +56,19 @@ describe('shipped monitoring files', () => {
 
   it('the Grafana dashboards are JSON with a uid, a Prometheus datasource variable and queries in every panel', () => {
     for (const file of ['monitoring/grafana/golive.json', 'runbooks/dashboards/ai-system.json']) {
-      const dashboard = JSON.parse(fs.readFileSync(path.join(ROOT, file), 'utf8')) as { uid: string; panels: { targets: { expr: string }[] }[]; templating: { list: { type: string }[] } };
+      const dashboard = JSON.parse(fs.readFileSync(path.join(ROOT, file), 'utf8')) as {
+        uid: string;
+        panels: { targets: { expr: string }[] }[];
+        templating: { list: { type: string }[] };
+      };
       expect(dashboard.uid, file).toMatch(/^golive/);
       expect(dashboard.templating.list.map((v) => v.type)).toContain('datasource');
       expect(dashboard.panels.length).toBeGreaterThan(3);
-      for (const panel of dashboard.panels) expect(panel.targets.every((t) => t.expr.length > 0), file).toBe(true);
+      for (const panel of dashboard.panels)
+        expect(
+          panel.targets.every((t) => t.expr.length > 0),
+          file,
+        ).toBe(true);
     }
   });
 });

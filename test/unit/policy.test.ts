@@ -1,7 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { evidenceItemSchema } from '../../src/runbook/schema';
 import { checkEvidenceValue } from '../../workflows/evidenceValues';
-import { allowedActions, authorize, quorumMet, Refusal, rolesOf, SOD_RULES, unmetRoles, waitTimeline, type RunFacts, type StepFacts } from '../../workflows/policy';
+import {
+  allowedActions,
+  authorize,
+  quorumMet,
+  Refusal,
+  rolesOf,
+  SOD_RULES,
+  unmetRoles,
+  waitTimeline,
+  type RunFacts,
+  type StepFacts,
+} from '../../workflows/policy';
 
 /** The one policy as pure functions: roles bound to the directory, separation of duties, quorum, the line, reading. */
 
@@ -28,10 +39,26 @@ const directory: Record<string, string[]> = {
 const person = (id: string, roles = directory[id]) => ({ id, ...(roles ? { roles } : {}) });
 
 function step(over: Partial<StepFacts> & Pick<StepFacts, 'id' | 'kind'>): StepFacts {
-  return { status: 'waiting', approvers: [], covers: [], delegatedRoles: [], decisions: [], items: [], submitters: [], undelivered: false, resendRoles: [], ...over };
+  return {
+    status: 'waiting',
+    approvers: [],
+    covers: [],
+    delegatedRoles: [],
+    decisions: [],
+    items: [],
+    submitters: [],
+    undelivered: false,
+    resendRoles: [],
+    ...over,
+  };
 }
 
-const evidence = step({ id: 'dossier', kind: 'evidence', items: [{ id: 'model-card', submittedBy: ['guardian', 'implementation-engineer'], optional: false }], submitters: [{ itemId: 'model-card', personId: 'gus' }] });
+const evidence = step({
+  id: 'dossier',
+  kind: 'evidence',
+  items: [{ id: 'model-card', submittedBy: ['guardian', 'implementation-engineer'], optional: false }],
+  submitters: [{ itemId: 'model-card', personId: 'gus' }],
+});
 const signoff = step({
   id: 'dossier-signoff',
   kind: 'approval',
@@ -50,7 +77,13 @@ function facts(over: Partial<RunFacts> = {}, steps: StepFacts[] = [evidence, sig
     open: true,
     ended: false,
     hypercare: false,
-    authority: { stop: ['guardian'], hypercareStop: ['operations'], rollback: ['operations'], resolve: ['guardian', 'operations'], read: ['operations', 'auditor'] },
+    authority: {
+      stop: ['guardian'],
+      hypercareStop: ['operations'],
+      rollback: ['operations'],
+      resolve: ['guardian', 'operations'],
+      read: ['operations', 'auditor'],
+    },
     sod: { initiatorNeverApproves: true, submitterNeverApproves: true, onePersonOneDecision: true },
     directoryBound: true,
     steps,
@@ -66,7 +99,11 @@ const withDecisions = (decisions: StepFacts['decisions']) => facts({}, [evidence
 
 describe('decisions', () => {
   it('grants an approver in the role the directory gives them, and says so', () => {
-    expect(authorize(facts(), person('gina'), approve)).toEqual({ role: 'guardian', countsFor: 'guardian', source: 'directory' });
+    expect(authorize(facts(), person('gina'), approve)).toEqual({
+      role: 'guardian',
+      countsFor: 'guardian',
+      source: 'directory',
+    });
   });
 
   it('refuses the initiator even when they hold an approver role, naming the rule', () => {
@@ -79,7 +116,9 @@ describe('decisions', () => {
   it('refuses an assigned person the directory does not (or no longer) grant the role', () => {
     const r = authorize(facts(), person('gina', ['end-user']), approve);
     expect(outcome(r)).toBe('NotAuthorized');
-    expect(outcome(authorize(facts(), person('gina', ['end-user']), { ...approve, role: 'guardian' }))).toBe('NotAuthorized');
+    expect(outcome(authorize(facts(), person('gina', ['end-user']), { ...approve, role: 'guardian' }))).toBe(
+      'NotAuthorized',
+    );
     // Without directory roles a directory-bound run trusts nobody.
     expect(outcome(authorize(facts(), { id: 'gina' }, approve))).toBe('NotAuthorized');
     // A run started before directory binding judges by its assignments alone.
@@ -87,8 +126,16 @@ describe('decisions', () => {
   });
 
   it('grants a named delegate who does not hold the role, recording the delegation and its reason', () => {
-    const delegated = facts({ assignments: { ...assignments, guardian: [...assignments.guardian, 'otto'] }, delegations: [{ role: 'guardian', person: 'otto', reason: 'Gina on leave' }] });
-    expect(authorize(delegated, person('otto'), approve)).toEqual({ role: 'guardian', countsFor: 'guardian', source: 'delegation', delegationReason: 'Gina on leave' });
+    const delegated = facts({
+      assignments: { ...assignments, guardian: [...assignments.guardian, 'otto'] },
+      delegations: [{ role: 'guardian', person: 'otto', reason: 'Gina on leave' }],
+    });
+    expect(authorize(delegated, person('otto'), approve)).toEqual({
+      role: 'guardian',
+      countsFor: 'guardian',
+      source: 'delegation',
+      delegationReason: 'Gina on leave',
+    });
   });
 
   it('refuses people without an approver role, and roles they do not hold', () => {
@@ -98,11 +145,18 @@ describe('decisions', () => {
   });
 
   it('counts one decision per person per step, a rejection included', () => {
-    const r = authorize(withDecisions([{ personId: 'gina', decision: 'reject', countsFor: 'guardian' }]), person('gina'), approve);
+    const r = authorize(
+      withDecisions([{ personId: 'gina', decision: 'reject', countsFor: 'guardian' }]),
+      person('gina'),
+      approve,
+    );
     expect(outcome(r)).toBe('DuplicateDecision');
     expect((r as Refusal).message).toContain(SOD_RULES.onePerson);
     // Older runs counted approvals only.
-    const legacy = { ...withDecisions([{ personId: 'gina', decision: 'reject', countsFor: 'guardian' }]), sod: undefined };
+    const legacy = {
+      ...withDecisions([{ personId: 'gina', decision: 'reject', countsFor: 'guardian' }]),
+      sod: undefined,
+    };
     expect(outcome(authorize(legacy, person('gina'), approve))).toBe('granted');
   });
 
@@ -111,7 +165,15 @@ describe('decisions', () => {
     expect(outcome(r)).toBe('SeparationOfDuties');
     expect((r as Refusal).message).toContain(SOD_RULES.submitter);
     expect((r as Refusal).message).toContain('model-card');
-    expect(outcome(authorize(facts({ sod: { initiatorNeverApproves: true, submitterNeverApproves: false, onePersonOneDecision: true } }), person('gus'), approve))).toBe('granted');
+    expect(
+      outcome(
+        authorize(
+          facts({ sod: { initiatorNeverApproves: true, submitterNeverApproves: false, onePersonOneDecision: true } }),
+          person('gus'),
+          approve,
+        ),
+      ),
+    ).toBe('granted');
   });
 
   it('counts distinct people towards each role and refuses approvals beyond the quorum, but hears a rejection', () => {
@@ -120,8 +182,13 @@ describe('decisions', () => {
       { personId: 'gwen', decision: 'approve', countsFor: 'guardian' },
     ];
     expect(unmetRoles(signoff, two)).toEqual(['business-sponsor']);
-    expect(quorumMet(signoff, [...two, { personId: 'sam', decision: 'approve', countsFor: 'business-sponsor' }])).toBe(true);
-    const third = { ...withDecisions(two), assignments: { ...assignments, guardian: [...assignments.guardian, 'gail'] } };
+    expect(quorumMet(signoff, [...two, { personId: 'sam', decision: 'approve', countsFor: 'business-sponsor' }])).toBe(
+      true,
+    );
+    const third = {
+      ...withDecisions(two),
+      assignments: { ...assignments, guardian: [...assignments.guardian, 'gail'] },
+    };
     expect(outcome(authorize(third, person('gail', ['guardian']), approve))).toBe('DuplicateDecision');
     expect(outcome(authorize(third, person('gail', ['guardian']), reject))).toBe('granted');
   });
@@ -129,7 +196,11 @@ describe('decisions', () => {
   it('lets a delegate role decide only after escalation, counting for an unmet approver role', () => {
     expect(outcome(authorize(facts(), person('otto'), approve))).toBe('NotAuthorized');
     const escalated = facts({}, [evidence, { ...signoff, delegatedRoles: ['operations'] }]);
-    expect(authorize(escalated, person('otto'), approve)).toEqual({ role: 'operations', countsFor: 'guardian', source: 'directory' });
+    expect(authorize(escalated, person('otto'), approve)).toEqual({
+      role: 'operations',
+      countsFor: 'guardian',
+      source: 'directory',
+    });
   });
 
   it('answers who may act before whether the step waits: an outsider learns nothing of its state', () => {
@@ -146,13 +217,17 @@ describe('evidence, reports, the line and reading', () => {
     expect(authorize(facts(), person('ian'), submit)).toMatchObject({ role: 'implementation-engineer' });
     expect(outcome(authorize(facts(), person('sam'), submit))).toBe('NotAuthorized');
     expect(outcome(authorize(facts(), person('ian'), { ...submit, itemId: 'nope' }))).toBe('UnknownStep');
-    expect(outcome(authorize(facts({}, [{ ...evidence, status: 'completed' }, signoff]), person('ian'), submit))).toBe('StepNotWaiting');
+    expect(outcome(authorize(facts({}, [{ ...evidence, status: 'completed' }, signoff]), person('ian'), submit))).toBe(
+      'StepNotWaiting',
+    );
   });
 
   it('takes Red Button reports from people involved only, during hypercare, anonymous or not', () => {
     const hypercare = facts({ hypercare: true });
     expect(outcome(authorize(hypercare, person('ulla'), { kind: 'report', anonymous: false }))).toBe('granted');
-    expect(outcome(authorize(hypercare, person('stranger'), { kind: 'report', anonymous: true }))).toBe('NotAuthorized');
+    expect(outcome(authorize(hypercare, person('stranger'), { kind: 'report', anonymous: true }))).toBe(
+      'NotAuthorized',
+    );
     expect(outcome(authorize(hypercare, person('audrey'), { kind: 'report', anonymous: true }))).toBe('NotAuthorized');
     expect(outcome(authorize(facts(), person('ulla'), { kind: 'report', anonymous: false }))).toBe('RunClosed');
   });
@@ -168,7 +243,14 @@ describe('evidence, reports, the line and reading', () => {
   it('resolves open reports by the resolver roles only', () => {
     expect(outcome(authorize(facts(), person('otto'), { kind: 'resolve', reportId: 'R1' }))).toBe('granted');
     expect(outcome(authorize(facts(), person('ulla'), { kind: 'resolve', reportId: 'R1' }))).toBe('NotAuthorized');
-    expect(outcome(authorize(facts({ reports: [{ id: 'R1', status: 'resolved' }] }), person('otto'), { kind: 'resolve', reportId: 'R1' }))).toBe('DuplicateDecision');
+    expect(
+      outcome(
+        authorize(facts({ reports: [{ id: 'R1', status: 'resolved' }] }), person('otto'), {
+          kind: 'resolve',
+          reportId: 'R1',
+        }),
+      ),
+    ).toBe('DuplicateDecision');
     expect(outcome(authorize(facts(), person('otto'), { kind: 'resolve', reportId: 'R9' }))).toBe('UnknownReport');
   });
 
@@ -196,8 +278,20 @@ describe('evidence, reports, the line and reading', () => {
 });
 
 describe('evidence values', () => {
-  const rate = evidenceItemSchema.parse({ id: 'training-completion-rate', title: 'Training completion', type: 'number', min: 0.9, max: 1, submittedBy: ['ai-product-manager'] });
-  const doc = evidenceItemSchema.parse({ id: 'model-card', title: 'Model card', type: 'document', submittedBy: ['guardian'] });
+  const rate = evidenceItemSchema.parse({
+    id: 'training-completion-rate',
+    title: 'Training completion',
+    type: 'number',
+    min: 0.9,
+    max: 1,
+    submittedBy: ['ai-product-manager'],
+  });
+  const doc = evidenceItemSchema.parse({
+    id: 'model-card',
+    title: 'Model card',
+    type: 'document',
+    submittedBy: ['guardian'],
+  });
 
   it('checks numbers against their bounds, naming the item', () => {
     expect(checkEvidenceValue(rate, 0.95)).toEqual({ ok: true, value: 0.95 });
@@ -211,10 +305,17 @@ describe('evidence values', () => {
   it('checks documents by shape, naming the bad field, and takes only web links', () => {
     expect((checkEvidenceValue(doc, { name: 'card.pdf', sha256: 'xyz' }) as Refusal).message).toContain('value.sha256');
     expect(checkEvidenceValue(doc, { name: 'card.pdf', sha256: 'a'.repeat(64) })).toMatchObject({ ok: true });
-    const url = evidenceItemSchema.parse({ id: 'feedback-channel-url', title: 'Feedback channel', type: 'url', submittedBy: ['operations'] });
+    const url = evidenceItemSchema.parse({
+      id: 'feedback-channel-url',
+      title: 'Feedback channel',
+      type: 'url',
+      submittedBy: ['operations'],
+    });
     expect(checkEvidenceValue(url, 'https://feedback.example.org/ai')).toMatchObject({ ok: true });
     expect((checkEvidenceValue(url, 'javascript:alert(1)') as Refusal).message).toContain('http(s)');
-    expect(checkEvidenceValue(doc, { name: 'card.pdf', sha256: 'a'.repeat(64), url: 'data:text/html,hi' })).toBeInstanceOf(Refusal);
+    expect(
+      checkEvidenceValue(doc, { name: 'card.pdf', sha256: 'a'.repeat(64), url: 'data:text/html,hi' }),
+    ).toBeInstanceOf(Refusal);
   });
 });
 

@@ -9,7 +9,8 @@ const counter = (labels: Record<string, string>, perSecond: number): Series => (
   labels,
   points: Array.from({ length: 61 }, (_, i) => [NOW - 60 + i, 100 + perSecond * i] as [number, number]),
 });
-const requests = (code: string, route: string, perSecond: number) => counter({ __name__: 'reqs_total', code, route, job: 'sandbox' }, perSecond);
+const requests = (code: string, route: string, perSecond: number) =>
+  counter({ __name__: 'reqs_total', code, route, job: 'sandbox' }, perSecond);
 const bucket = (le: string, count: number): Series => counter({ __name__: 'lat_bucket', le, route: '/p' }, count);
 
 const series: Series[] = [
@@ -33,10 +34,15 @@ const scalarOf = (q: string) => {
 describe("the stand-in's PromQL subset", () => {
   it('computes rates, sums by label and ratios', () => {
     expect(scalarOf('sum(rate(reqs_total{route="/p"}[30s]))')).toBeCloseTo(10);
-    expect(scalarOf('sum(rate(reqs_total{route="/p",code=~"5.."}[1m])) / sum(rate(reqs_total{route="/p"}[1m]))')).toBeCloseTo(0.1);
+    expect(
+      scalarOf('sum(rate(reqs_total{route="/p",code=~"5.."}[1m])) / sum(rate(reqs_total{route="/p"}[1m]))'),
+    ).toBeCloseTo(0.1);
     expect(scalarOf('sum(increase(reqs_total{code!="500"}[10s]))')).toBeCloseTo(140);
     const byRoute = evaluate('sum by (route) (rate(reqs_total[1m]))', series, NOW);
-    expect(byRoute.type === 'vector' && byRoute.samples.map((s) => [s.labels.route, Math.round(s.value)])).toEqual([['/p', 10], ['/h', 5]]);
+    expect(byRoute.type === 'vector' && byRoute.samples.map((s) => [s.labels.route, Math.round(s.value)])).toEqual([
+      ['/p', 10],
+      ['/h', 5],
+    ]);
     expect(scalarOf('count(reqs_total)')).toBe(3);
     expect(scalarOf('up{job="sandbox"}')).toBe(1);
     expect(scalarOf('2 * -3 + 1')).toBe(-5);
@@ -58,7 +64,13 @@ describe("the stand-in's PromQL subset", () => {
   });
 
   it('refuses what it does not support, saying so', () => {
-    for (const q of ['predict_linear(reqs_total[1m], 60)', 'reqs_total and up', 'sum(', 'rate(reqs_total)', 'reqs_total offset 5m']) {
+    for (const q of [
+      'predict_linear(reqs_total[1m], 60)',
+      'reqs_total and up',
+      'sum(',
+      'rate(reqs_total)',
+      'reqs_total offset 5m',
+    ]) {
       expect(() => evaluate(q, series, NOW), q).toThrow(UnsupportedQuery);
     }
   });

@@ -16,9 +16,19 @@ const PEOPLE = [person.pm, person.guardian, 'guardian.two', person.sponsor, 'eng
 
 const event = fc.oneof(
   fc.record({ kind: fc.constant('step' as const), step: fc.nat(25), status: fc.constantFrom(...STEP_STATUSES) }),
-  fc.record({ kind: fc.constant('decide' as const), step: fc.nat(25), who: fc.constantFrom(...PEOPLE), decision: fc.constantFrom('approve' as const, 'reject' as const), onBehalf: fc.boolean() }),
+  fc.record({
+    kind: fc.constant('decide' as const),
+    step: fc.nat(25),
+    who: fc.constantFrom(...PEOPLE),
+    decision: fc.constantFrom('approve' as const, 'reject' as const),
+    onBehalf: fc.boolean(),
+  }),
   fc.record({ kind: fc.constant('evidence' as const), step: fc.nat(25), who: fc.constantFrom(...PEOPLE) }),
-  fc.record({ kind: fc.constant('delegate' as const), step: fc.nat(25), role: fc.constantFrom('business-sponsor', 'operations') }),
+  fc.record({
+    kind: fc.constant('delegate' as const),
+    step: fc.nat(25),
+    role: fc.constantFrom('business-sponsor', 'operations'),
+  }),
   fc.record({ kind: fc.constant('report' as const), resolved: fc.boolean() }),
   fc.record({ kind: fc.constant('status' as const), status: fc.constantFrom(...RUN_STATUSES) }),
   fc.record({ kind: fc.constant('fail' as const) }),
@@ -35,13 +45,29 @@ describe('facts from the state and from the view', () => {
         for (const e of events) {
           if (e.kind === 'step') s.setStep(at(e.step), e.status, 't');
           if (e.kind === 'decide') {
-            const grant = { role: 'guardian', source: 'directory' as const, ...(e.onBehalf ? { countsFor: 'business-sponsor' } : {}) };
+            const grant = {
+              role: 'guardian',
+              source: 'directory' as const,
+              ...(e.onBehalf ? { countsFor: 'business-sponsor' } : {}),
+            };
             s.recordDecision(at(e.step), e.decision, { id: e.who }, grant, 'c', [], 't');
           }
-          if (e.kind === 'evidence') s.recordEvidence(at(e.step), 'item', 'v', undefined, { id: e.who }, 'guardian', 't');
+          if (e.kind === 'evidence')
+            s.recordEvidence(at(e.step), 'item', 'v', undefined, { id: e.who }, 'guardian', 't');
           if (e.kind === 'delegate') s.delegatedRoles(at(e.step)).push(e.role);
           if (e.kind === 'report') {
-            const r = s.addReport({ severity: 'low', description: 'd', reporter: person.user, at: 't', responseDueAt: 't', status: 'open', escalationLevel: 0 }, undefined);
+            const r = s.addReport(
+              {
+                severity: 'low',
+                description: 'd',
+                reporter: person.user,
+                at: 't',
+                responseDueAt: 't',
+                status: 'open',
+                escalationLevel: 0,
+              },
+              undefined,
+            );
             if (e.resolved) s.resolveReport(r, { id: 'ops.one' }, 'done', 't');
           }
           if (e.kind === 'status') s.setStatus(e.status);

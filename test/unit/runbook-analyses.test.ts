@@ -35,9 +35,22 @@ function loadIssues(text: string): string[] {
 
 describe('hypercare analyses', () => {
   it('load with defaults: report on breach, 3 failures in a row, every minute', () => {
-    const { runbook: rb } = parseRunbookText(runbook(`      - { id: errors, prometheusUrl: "\${params.prometheusUrl}", query: "sum(rate(errors_total[5m]))", max: 0.01 }`), { source: 'a.yaml' });
+    const { runbook: rb } = parseRunbookText(
+      runbook(
+        `      - { id: errors, prometheusUrl: "\${params.prometheusUrl}", query: "sum(rate(errors_total[5m]))", max: 0.01 }`,
+      ),
+      { source: 'a.yaml' },
+    );
     const step = rb.steps[0];
-    expect(step?.kind === 'hypercare' && step.analyses[0]).toMatchObject({ id: 'errors', interval: '1m', failureLimit: 3, onBreach: 'report', severity: 'high', onEmpty: 'fail', timeout: '30s' });
+    expect(step?.kind === 'hypercare' && step.analyses[0]).toMatchObject({
+      id: 'errors',
+      interval: '1m',
+      failureLimit: 3,
+      onBreach: 'report',
+      severity: 'high',
+      onEmpty: 'fail',
+      timeout: '30s',
+    });
   });
 
   it('a field the schema refuses (a bad interval) is named with its path and line', () => {
@@ -51,9 +64,7 @@ describe('hypercare analyses', () => {
         ].join('\n'),
       ),
     );
-    expect(issues).toEqual([
-      'steps[0].analyses[3].interval@19: must be a duration such as 500ms, 30s, 5m, 24h or 14d',
-    ]);
+    expect(issues).toEqual(['steps[0].analyses[3].interval@19: must be a duration such as 500ms, 30s, 5m, 24h or 14d']);
   });
 
   it('the cross-field checks name the analysis field at fault: no bound, a bad URL, an undeclared parameter, a duplicate id', () => {
@@ -76,8 +87,19 @@ describe('hypercare analyses', () => {
   });
 
   it('are filled at start, and a bad value is blamed on the parameter', () => {
-    const loaded = parseRunbookText(runbook(`      - { id: errors, prometheusUrl: "\${params.prometheusUrl}", query: 'up{job="x"}', min: 1 }`), { source: 'a.yaml' });
-    const start = (prometheusUrl: string) => prepareRun({ loaded, system: 's', collaborationMode: 1, initiator: { id: 'rita' }, assignments: { operations: ['olga'] }, params: { prometheusUrl } });
+    const loaded = parseRunbookText(
+      runbook(`      - { id: errors, prometheusUrl: "\${params.prometheusUrl}", query: 'up{job="x"}', min: 1 }`),
+      { source: 'a.yaml' },
+    );
+    const start = (prometheusUrl: string) =>
+      prepareRun({
+        loaded,
+        system: 's',
+        collaborationMode: 1,
+        initiator: { id: 'rita' },
+        assignments: { operations: ['olga'] },
+        params: { prometheusUrl },
+      });
     const input = start('http://prom.internal:9090');
     const step = input.runbook.steps[0];
     expect(step?.kind === 'hypercare' && step.analyses[0]?.prometheusUrl).toBe('http://prom.internal:9090');

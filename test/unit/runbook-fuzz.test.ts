@@ -16,7 +16,12 @@ import { defaultAssignments, people } from '../support/runs';
  */
 
 const DEFAULT = YAML.parse(fs.readFileSync(path.resolve(__dirname, '../../runbooks/default.yaml'), 'utf8')) as unknown;
-const SANDBOX = { url: 'http://127.0.0.1:8410', host: '127.0.0.1', port: 8410, alertReceiverUrl: 'http://127.0.0.1:8429/alerts' };
+const SANDBOX = {
+  url: 'http://127.0.0.1:8410',
+  host: '127.0.0.1',
+  port: 8410,
+  alertReceiverUrl: 'http://127.0.0.1:8429/alerts',
+};
 const RUNS = Number(process.env.GOLIVE_RUNBOOK_FUZZ_RUNS ?? 400);
 
 type Json = unknown;
@@ -25,7 +30,8 @@ type Path = (string | number)[];
 /** Every path in the document (objects' keys and lists' items), the root excluded. */
 function paths(value: Json, base: Path = []): Path[] {
   if (Array.isArray(value)) return value.flatMap((v, i) => [[...base, i], ...paths(v, [...base, i])]);
-  if (value !== null && typeof value === 'object') return Object.entries(value).flatMap(([k, v]) => [[...base, k], ...paths(v, [...base, k])]);
+  if (value !== null && typeof value === 'object')
+    return Object.entries(value).flatMap(([k, v]) => [[...base, k], ...paths(v, [...base, k])]);
   return [];
 }
 
@@ -37,7 +43,23 @@ function parentOf(doc: Json, p: Path): { parent: Record<string | number, Json>; 
   return { parent: cur, key: p.at(-1)! };
 }
 
-const retypes: Json[] = [0, -1, 3.5, '', 'x', 'not-a-duration', true, false, null, [], [1, 'two'], {}, { unexpected: 1 }, '${params.nope}', '${sandbox.nope}'];
+const retypes: Json[] = [
+  0,
+  -1,
+  3.5,
+  '',
+  'x',
+  'not-a-duration',
+  true,
+  false,
+  null,
+  [],
+  [1, 'two'],
+  {},
+  { unexpected: 1 },
+  '${params.nope}',
+  '${sandbox.nope}',
+];
 
 type Edit = { kind: 'delete' | 'retype' | 'rename'; at: number; pick: number; name: string };
 
@@ -88,23 +110,34 @@ describe('runbook validation under a fuzz of the default runbook', () => {
         try {
           loaded = parseRunbookText(text, { source: 'fuzzed.yaml', sandbox: SANDBOX });
         } catch (err) {
-          if (!(err instanceof RunbookError)) throw new Error(`crashed on ${JSON.stringify(edits)}: ${(err as Error).stack}`);
+          if (!(err instanceof RunbookError))
+            throw new Error(`crashed on ${JSON.stringify(edits)}: ${(err as Error).stack}`);
           checkIssues(err, JSON.stringify(edits));
           outcomes.invalid++;
           return;
         }
         outcomes.valid++;
         try {
-          prepareRun({ loaded, system: 'fuzz', collaborationMode: 3, initiator: { id: people.initiator }, assignments: defaultAssignments });
+          prepareRun({
+            loaded,
+            system: 'fuzz',
+            collaborationMode: 3,
+            initiator: { id: people.initiator },
+            assignments: defaultAssignments,
+          });
           outcomes.startChecked++;
         } catch (err) {
-          if (!(err instanceof StartInputError)) throw new Error(`start check crashed on ${JSON.stringify(edits)}: ${(err as Error).stack}`);
-          for (const i of err.issues) expect(i.message, JSON.stringify(i)).not.toMatch(/undefined|\[object |TypeError|Cannot read/);
+          if (!(err instanceof StartInputError))
+            throw new Error(`start check crashed on ${JSON.stringify(edits)}: ${(err as Error).stack}`);
+          for (const i of err.issues)
+            expect(i.message, JSON.stringify(i)).not.toMatch(/undefined|\[object |TypeError|Cannot read/);
         }
       }),
       { numRuns: RUNS, seed: Number(process.env.GOLIVE_FUZZ_SEED ?? 13) },
     );
-    console.log(`runbook fuzz: ${outcomes.valid} loaded (${outcomes.startChecked} also passed the start check), ${outcomes.invalid} refused with issues`);
+    console.log(
+      `runbook fuzz: ${outcomes.valid} loaded (${outcomes.startChecked} also passed the start check), ${outcomes.invalid} refused with issues`,
+    );
     expect(outcomes.invalid).toBeGreaterThan(RUNS / 2);
   });
 
@@ -119,6 +152,12 @@ describe('runbook validation under a fuzz of the default runbook', () => {
       err = e;
     }
     expect(err).toBeInstanceOf(RunbookError);
-    expect((err as RunbookError).issues).toEqual([expect.objectContaining({ path: ['steps', 0, 'title'], message: 'is required (string)', line: expect.any(Number) })]);
+    expect((err as RunbookError).issues).toEqual([
+      expect.objectContaining({
+        path: ['steps', 0, 'title'],
+        message: 'is required (string)',
+        line: expect.any(Number),
+      }),
+    ]);
   });
 });

@@ -3,7 +3,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatPath } from '../../src/runbook/issues';
-import { formatRunbookIssues, loadRunbookFile, parseRunbookText, RunbookError, sha256Hex } from '../../src/runbook/load';
+import {
+  formatRunbookIssues,
+  loadRunbookFile,
+  parseRunbookText,
+  RunbookError,
+  sha256Hex,
+} from '../../src/runbook/load';
 import { RunbookRegistry } from '../../src/runbook/registry';
 
 const FIXTURES = path.resolve(__dirname, '../fixtures/runbooks');
@@ -18,31 +24,58 @@ async function loadError(file: string): Promise<RunbookError> {
   return error as RunbookError;
 }
 
+import { SHIPPED_SANDBOX } from '../../bench/fixtures';
+
 describe('the default runbook', () => {
   it('loads, validates and is pinned by the hash of its bytes', async () => {
-    const { runbook, ref } = await loadRunbookFile(DEFAULT_RUNBOOK);
+    const { runbook, ref } = await loadRunbookFile(DEFAULT_RUNBOOK, { sandbox: SHIPPED_SANDBOX });
     expect(ref.id).toBe(runbook.id);
     expect(ref.version).toBe(runbook.version);
     expect(ref.sha256).toBe(sha256Hex(fs.readFileSync(DEFAULT_RUNBOOK)));
-    expect(runbook.roles.map((r) => r.id).sort()).toEqual(
-      ['ai-product-manager', 'business-sponsor', 'end-user', 'guardian', 'implementation-engineer', 'operations'],
-    );
+    expect(runbook.roles.map((r) => r.id).sort()).toEqual([
+      'ai-product-manager',
+      'business-sponsor',
+      'end-user',
+      'guardian',
+      'implementation-engineer',
+      'operations',
+    ]);
+    // The addresses default to the sandbox golive runs; checked on its own, they must be given.
     expect(runbook.parameters.targetUrl?.default).toBe('http://127.0.0.1:8410');
+    expect((await loadRunbookFile(DEFAULT_RUNBOOK)).runbook.parameters.targetUrl?.default).toBeUndefined();
     expect(runbook.steps.at(-1)?.kind).toBe('hypercare');
   });
 
   it('covers the Delivery phase in order', async () => {
     const { runbook } = await loadRunbookFile(DEFAULT_RUNBOOK);
     const ids = runbook.steps.map((s) => s.id);
-    const order = ['system-connections', 'access-apply', 'deploy-release-candidate', 'load-test', 'stress-test', 'failover-test',
-      'rollback-drill', 'oversight-protocol', 'oversight-signoff', 'dossier-signoff', 'monitoring-activate', 'monitoring-verify', 'canary-analysis',
-      'gate-4', 'go-live', 'hypercare'];
+    const order = [
+      'system-connections',
+      'access-apply',
+      'deploy-release-candidate',
+      'load-test',
+      'stress-test',
+      'failover-test',
+      'rollback-drill',
+      'oversight-protocol',
+      'oversight-signoff',
+      'dossier-signoff',
+      'monitoring-activate',
+      'monitoring-verify',
+      'canary-analysis',
+      'gate-4',
+      'go-live',
+      'hypercare',
+    ];
     expect(order.map((id) => ids.indexOf(id))).toEqual([...order.map((id) => ids.indexOf(id))].sort((a, b) => a - b));
     expect(order.every((id) => ids.includes(id))).toBe(true);
     const gate4 = runbook.steps.find((s) => s.id === 'gate-4');
     expect(gate4?.kind === 'approval' && gate4.approvers.map((a) => a.role)).toEqual(['business-sponsor']);
     const dossier = runbook.steps.find((s) => s.id === 'dossier-signoff');
-    expect(dossier?.kind === 'approval' && dossier.approvers.map((a) => a.role)).toEqual(['guardian', 'business-sponsor']);
+    expect(dossier?.kind === 'approval' && dossier.approvers.map((a) => a.role)).toEqual([
+      'guardian',
+      'business-sponsor',
+    ]);
   });
 });
 
@@ -50,21 +83,51 @@ describe('the default runbook', () => {
 const BROKEN: [string, string, number, RegExp][] = [
   ['unknown-field.yaml', 'steps[0].timout', 17, /unknown field "timout"; did you mean "timeout"/],
   ['unknown-field.json', 'stepz', 6, /unknown field "stepz"; did you mean "steps"/],
-  ['unknown-action.yaml', 'steps[0].action', 16, /unknown action "http-chek"; did you mean "http-check"\? \(known: http-check, tcp-check/],
-  ['unknown-kind.yaml', 'steps[3].kind', 38, /"aproval" is not one of "action", "approval", "evidence" and "hypercare"/],
+  [
+    'unknown-action.yaml',
+    'steps[0].action',
+    16,
+    /unknown action "http-chek"; did you mean "http-check"\? \(known: http-check, tcp-check/,
+  ],
+  [
+    'unknown-kind.yaml',
+    'steps[3].kind',
+    38,
+    /"aproval" is not one of "action", "approval", "evidence" and "hypercare"/,
+  ],
   ['cycle.yaml', 'steps[2].after', 33, /cycle: report → signoff → report/],
-  ['undeclared-role.yaml', 'steps[3].approvers[0].role', 40, /role "guardan" is not declared in roles; did you mean "guardian"\? \(declared: guardian, operations\)/],
+  [
+    'undeclared-role.yaml',
+    'steps[3].approvers[0].role',
+    40,
+    /role "guardan" is not declared in roles; did you mean "guardian"\? \(declared: guardian, operations\)/,
+  ],
   ['duplicate-step-id.yaml', 'steps[2].id', 30, /duplicate step id "health"/],
   ['reserved-step-id.yaml', 'steps[2].id', 30, /"entry-criteria" is reserved/],
   ['bad-duration.yaml', 'steps[3].deadline', 42, /must be a duration such as/],
   ['bad-version.yaml', 'version', 3, /must be a semantic version/],
   ['after-unknown-step.yaml', 'steps[2].after[1]', 33, /step "port" does not exist; did you mean "ports"/],
-  ['undeclared-param.yaml', 'steps[0].params.endpoints[0].url', 20, /\$\{params\.targetURL\} names no declared parameter; did you mean "targetUrl"/],
+  [
+    'undeclared-param.yaml',
+    'steps[0].params.endpoints[0].url',
+    20,
+    /\$\{params\.targetURL\} names no declared parameter; did you mean "targetUrl"/,
+  ],
   ['action-param-invalid.yaml', 'steps[0].params.endpoints[0].expectStatus', 21, /must be at most 599/],
-  ['action-param-unknown-key.yaml', 'steps[0].params.endpoints[0].expectedStatus', 21, /unknown field "expectedStatus"; did you mean "expectStatus"/],
+  [
+    'action-param-unknown-key.yaml',
+    'steps[0].params.endpoints[0].expectedStatus',
+    21,
+    /unknown field "expectedStatus"; did you mean "expectStatus"/,
+  ],
   ['quorum-zero.yaml', 'steps[3].approvers[0].quorum', 40, /must be at least 1/],
   ['hypercare-not-last.yaml', 'steps[4].kind', 45, /hypercare must be the last step \(it is followed by "late"\)/],
-  ['covers-non-evidence.yaml', 'steps[3].covers[0]', 41, /"health" is an action step; an approval covers evidence steps only/],
+  [
+    'covers-non-evidence.yaml',
+    'steps[3].covers[0]',
+    41,
+    /"health" is an action step; an approval covers evidence steps only/,
+  ],
   ['min-greater-than-max.yaml', 'steps[2].items[0].min', 35, /min \(0\.9\) is greater than max \(0\.5\)/],
   ['escalation-after-deadline.yaml', 'steps[3].escalation[0].after', 44, /30h is not before the deadline \(24h\)/],
   ['param-default-wrong-type.yaml', 'parameters.label.default', 11, /must be a number, not "sandbox"/],
@@ -131,7 +194,9 @@ describe('one pass reports every problem, even when the schema fails', () => {
     ]);
     const [timeout, after, action, role] = error.issues.map((i) => i.message);
     expect(timeout).toMatch(/must be a duration such as/);
-    expect(after).toMatch(/step "entry-critera" does not exist; did you mean "entry-criteria"\? \(steps: entry-criteria, system-connections,/);
+    expect(after).toMatch(
+      /step "entry-critera" does not exist; did you mean "entry-criteria"\? \(steps: entry-criteria, system-connections,/,
+    );
     expect(action).toMatch(/unknown action "load-tst"; did you mean "load-test"\?/);
     expect(role).toMatch(/role "gaurdian" is not declared in roles; did you mean "guardian"\?/);
   });
@@ -189,7 +254,7 @@ describe('RunbookRegistry', () => {
     await expect(registry.get('nope')).rejects.toThrow(/no valid runbook "nope"/);
   });
 
-  it('parses a file once per content: an edit is seen at once, a copy handed out is the caller\'s own', async () => {
+  it("parses a file once per content: an edit is seen at once, a copy handed out is the caller's own", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'golive-registry-'));
     const file = path.join(dir, 'small.yaml');
     const text = fs.readFileSync(path.join(FIXTURES, 'valid.yaml'), 'utf8');

@@ -12,7 +12,12 @@ const ids = (levels: { step: { id: string } }[][]) => levels.map((l) => l.map((r
 describe('plan', () => {
   it('resolves after (omitted: previous step; []: at once) into parallel stages', async () => {
     const { runbook } = await loadRunbookFile(VALID);
-    expect(ids(topologicalLevels(resolveDependencies(runbook)))).toEqual([['health', 'ports'], ['report'], ['signoff'], ['hypercare']]);
+    expect(ids(topologicalLevels(resolveDependencies(runbook)))).toEqual([
+      ['health', 'ports'],
+      ['report'],
+      ['signoff'],
+      ['hypercare'],
+    ]);
   });
 
   it('runs the entry criteria first and training beside the compliance dossier in the default runbook', async () => {
@@ -25,8 +30,12 @@ describe('plan', () => {
   });
 
   it('names a cycle in run order', () => {
-    const step = (id: string, after: string[]) => ({ id, after, kind: 'action', title: id }) as unknown as Runbook['steps'][number];
-    const resolved = resolveDependencies({ entryCriteria: [], steps: [step('a', ['c']), step('b', ['a']), step('c', ['b']), step('d', [])] });
+    const step = (id: string, after: string[]) =>
+      ({ id, after, kind: 'action', title: id }) as unknown as Runbook['steps'][number];
+    const resolved = resolveDependencies({
+      entryCriteria: [],
+      steps: [step('a', ['c']), step('b', ['a']), step('c', ['b']), step('d', [])],
+    });
     expect(findCycle(resolved)).toEqual(['a', 'b', 'c', 'a']);
     expect(() => topologicalLevels(resolved)).toThrow(/cycle/);
   });
@@ -66,6 +75,11 @@ describe('plan', () => {
     expect(lines).toContain('  s2[/"Report<br/>evidence"/]');
     expect(lines).toContain('  s3{"Sign-off<br/>approval"}');
     expect(lines).toContain('  s4(["Hypercare<br/>hypercare"])');
-    expect(lines.filter((l) => l.includes('-->'))).toEqual(['  s0 --> s2', '  s1 --> s2', '  s2 --> s3', '  s3 --> s4']);
+    expect(lines.filter((l) => l.includes('-->'))).toEqual([
+      '  s0 --> s2',
+      '  s1 --> s2',
+      '  s2 --> s3',
+      '  s3 --> s4',
+    ]);
   });
 });

@@ -4,6 +4,7 @@ import { goLiveInputSchema } from '../../workflows/messageSchemas';
 import { formatPath, StartInputError } from '../../src/runbook/issues';
 import { loadRunbookFile } from '../../src/runbook/load';
 import { prepareRun, type PrepareRunInput } from '../../src/runbook/prepare';
+import { SHIPPED_SANDBOX } from '../../bench/fixtures';
 
 const VALID = path.resolve(__dirname, '../fixtures/runbooks/valid.yaml');
 const DEFAULT_RUNBOOK = path.resolve(__dirname, '../../runbooks/default.yaml');
@@ -42,9 +43,16 @@ describe('prepareRun', () => {
   });
 
   it('prepares the default runbook with no parameters at all', async () => {
-    const people = ['implementation-engineer', 'ai-product-manager', 'guardian', 'business-sponsor', 'end-user', 'operations'];
+    const people = [
+      'implementation-engineer',
+      'ai-product-manager',
+      'guardian',
+      'business-sponsor',
+      'end-user',
+      'operations',
+    ];
     const prepared = prepareRun({
-      loaded: await loadRunbookFile(DEFAULT_RUNBOOK),
+      loaded: await loadRunbookFile(DEFAULT_RUNBOOK, { sandbox: SHIPPED_SANDBOX }),
       system: 'sandbox',
       collaborationMode: 2,
       initiator: { id: 'release-manager' },
@@ -56,7 +64,9 @@ describe('prepareRun', () => {
   it('rejects a Collaboration Mode the runbook does not allow', async () => {
     const given = await input();
     given.loaded.runbook.collaborationModes = [1, 2];
-    expect(startErrors(() => prepareRun(given))).toEqual(['collaborationMode: Collaboration Mode 3 is not allowed by runbook small (allowed: 1, 2)']);
+    expect(startErrors(() => prepareRun(given))).toEqual([
+      'collaborationMode: Collaboration Mode 3 is not allowed by runbook small (allowed: 1, 2)',
+    ]);
   });
 
   it('rejects roles nobody holds, assignments to undeclared roles, and unreachable quorums', async () => {
@@ -78,7 +88,9 @@ describe('prepareRun', () => {
 
   it('blames the run parameter that made an action param invalid, naming the field it fills', async () => {
     const given = await input({ params: { port: 70000 } });
-    expect(startErrors(() => prepareRun(given))).toEqual(['params.port: must be at most 65535 (it fills steps[1].params.targets[0].port)']);
+    expect(startErrors(() => prepareRun(given))).toEqual([
+      'params.port: must be at most 65535 (it fills steps[1].params.targets[0].port)',
+    ]);
   });
 
   it('rejects a system name the workflow would refuse', async () => {

@@ -9,7 +9,12 @@ describe('fillParams', () => {
   const values = { url: 'http://h:1', port: 8410, on: true };
 
   it('keeps the type of a whole-string placeholder and stringifies embedded ones', () => {
-    expect(fillParams({ port: '${params.port}', on: '${params.on}', url: '${params.url}/health', note: 'port ${params.port}' }, values)).toEqual({
+    expect(
+      fillParams(
+        { port: '${params.port}', on: '${params.on}', url: '${params.url}/health', note: 'port ${params.port}' },
+        values,
+      ),
+    ).toEqual({
       port: 8410,
       on: true,
       url: 'http://h:1/health',
@@ -18,7 +23,10 @@ describe('fillParams', () => {
   });
 
   it('never touches secrets, and leaves parameters without a value as written', () => {
-    const input = { headers: { authorization: 'Bearer ${secrets.TOKEN}' }, list: ['${secrets.A}', '${params.missing}'] };
+    const input = {
+      headers: { authorization: 'Bearer ${secrets.TOKEN}' },
+      list: ['${secrets.A}', '${params.missing}'],
+    };
     expect(fillParams(input, values)).toEqual(input);
   });
 
@@ -36,11 +44,19 @@ describe('fillRunbook', () => {
     const filled = fillRunbook(runbook, { targetUrl: 'http://10.0.0.1:80', port: 5432, label: 'prod' });
     const [health, ports] = filled.steps;
     expect(health?.kind === 'action' && health.params).toEqual({
-      endpoints: [{ name: 'health of prod', url: 'http://10.0.0.1:80/health', headers: { authorization: 'Bearer ${secrets.SANDBOX_TOKEN}' } }],
+      endpoints: [
+        {
+          name: 'health of prod',
+          url: 'http://10.0.0.1:80/health',
+          headers: { authorization: 'Bearer ${secrets.SANDBOX_TOKEN}' },
+        },
+      ],
     });
     expect(ports?.kind === 'action' && ports.params).toEqual({ targets: [{ host: '127.0.0.1', port: 5432 }] });
     // The loaded runbook itself is not changed.
-    expect(runbook.steps[1]?.kind === 'action' && runbook.steps[1].params).toEqual({ targets: [{ host: '127.0.0.1', port: '${params.port}' }] });
+    expect(runbook.steps[1]?.kind === 'action' && runbook.steps[1].params).toEqual({
+      targets: [{ host: '127.0.0.1', port: '${params.port}' }],
+    });
   });
 });
 

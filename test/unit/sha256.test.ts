@@ -6,9 +6,12 @@ import { canonicalJson, sha256Hex } from '../../workflows/sha256';
 describe('sha256Hex', () => {
   const node = (b: string | Uint8Array) => createHash('sha256').update(b).digest('hex');
 
-  it.each(['', 'abc', 'a'.repeat(55), 'a'.repeat(56), 'a'.repeat(64), 'Grüße, 世界 🚀'])('matches node:crypto for %j', (text) => {
-    expect(sha256Hex(text)).toBe(node(text));
-  });
+  it.each(['', 'abc', 'a'.repeat(55), 'a'.repeat(56), 'a'.repeat(64), 'Grüße, 世界 🚀'])(
+    'matches node:crypto for %j',
+    (text) => {
+      expect(sha256Hex(text)).toBe(node(text));
+    },
+  );
 
   it('matches node:crypto on random bytes of many lengths', () => {
     for (let len = 0; len < 300; len += 7) {
@@ -20,7 +23,9 @@ describe('sha256Hex', () => {
 
 describe('canonicalJson', () => {
   it('sorts keys at every level so equal values hash alike', () => {
-    expect(canonicalJson({ b: 1, a: { d: [2, { z: 1, y: 2 }], c: null } })).toBe('{"a":{"c":null,"d":[2,{"y":2,"z":1}]},"b":1}');
+    expect(canonicalJson({ b: 1, a: { d: [2, { z: 1, y: 2 }], c: null } })).toBe(
+      '{"a":{"c":null,"d":[2,{"y":2,"z":1}]},"b":1}',
+    );
     expect(canonicalJson({ x: 1, y: 2 })).toBe(canonicalJson({ y: 2, x: 1 }));
   });
 

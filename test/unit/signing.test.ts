@@ -19,18 +19,23 @@ describe('the workflow’s Ed25519 verifier', () => {
 
   it('agrees with node:crypto on genuine and tampered signatures (property)', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 600 }), fc.nat(63), fc.integer({ min: 1, max: 255 }), (message, at, flip) => {
-        const sig = new Uint8Array(sign(null, message, privateKey));
-        expect(verifyEd25519(sig, message, pub)).toBe(true);
-        const bad = sig.slice();
-        bad[at] = bad[at]! ^ flip;
-        expect(verifyEd25519(bad, message, pub)).toBe(false);
-        if (message.length > 0) {
-          const other = message.slice();
-          other[0] = other[0]! ^ flip;
-          expect(verifyEd25519(sig, other, pub)).toBe(false);
-        }
-      }),
+      fc.property(
+        fc.uint8Array({ maxLength: 600 }),
+        fc.nat(63),
+        fc.integer({ min: 1, max: 255 }),
+        (message, at, flip) => {
+          const sig = new Uint8Array(sign(null, message, privateKey));
+          expect(verifyEd25519(sig, message, pub)).toBe(true);
+          const bad = sig.slice();
+          bad[at] = bad[at]! ^ flip;
+          expect(verifyEd25519(bad, message, pub)).toBe(false);
+          if (message.length > 0) {
+            const other = message.slice();
+            other[0] = other[0]! ^ flip;
+            expect(verifyEd25519(sig, other, pub)).toBe(false);
+          }
+        },
+      ),
       { numRuns: 60, seed: 20261202 },
     );
   });
@@ -52,8 +57,18 @@ describe('signed messages', () => {
   const ring = Keyring.loadOrCreate(dir);
   const keys = ring.publicKeys();
   const now = Date.now();
-  const ctx = (seen: string[] = []) => ({ runId: 'golive-x-1', keys, nowMs: now, seen: (n: string) => seen.includes(n) });
-  const message = signed(ring.current, 'golive-x-1', 'approveStep', { actor: { id: 'gina', roles: ['guardian'] }, stepId: 'gate-4', comment: 'ok', role: undefined });
+  const ctx = (seen: string[] = []) => ({
+    runId: 'golive-x-1',
+    keys,
+    nowMs: now,
+    seen: (n: string) => seen.includes(n),
+  });
+  const message = signed(ring.current, 'golive-x-1', 'approveStep', {
+    actor: { id: 'gina', roles: ['guardian'] },
+    stepId: 'gate-4',
+    comment: 'ok',
+    role: undefined,
+  });
 
   it('keeps its keys in a private folder, one file per key, and reloads the same current key', () => {
     expect(fs.statSync(dir).mode & 0o777).toBe(0o700);

@@ -40,7 +40,9 @@ describe('npm start on a machine that is not ready', () => {
       const { code, stderr } = await runMain({ PATH: process.env.PATH ?? '', GOLIVE_TEMPORAL_PORT: String(port) });
       expect(code).toBe(1);
       expect(stderr.trim().split('\n')).toHaveLength(1);
-      expect(stderr.trim()).toBe(`golive: port ${port} (Temporal dev server) is already in use: stop what holds it, or set GOLIVE_TEMPORAL_PORT to another port`);
+      expect(stderr.trim()).toBe(
+        `golive: port ${port} (Temporal dev server) is already in use: stop what holds it, or set GOLIVE_TEMPORAL_PORT to another port`,
+      );
     } finally {
       blocker.close();
     }
@@ -51,9 +53,14 @@ describe('npm start on a machine that is not ready', () => {
     await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
     const port = (blocker.address() as net.AddressInfo).port;
     try {
-      const { code, stderr } = await runMain({ PATH: process.env.PATH ?? '', GOLIVE_WORKER_METRICS_ADDRESS: `127.0.0.1:${port}` });
+      const { code, stderr } = await runMain({
+        PATH: process.env.PATH ?? '',
+        GOLIVE_WORKER_METRICS_ADDRESS: `127.0.0.1:${port}`,
+      });
       expect(code).toBe(1);
-      expect(stderr.trim()).toBe(`golive: port ${port} (Temporal worker metrics) is already in use: stop what holds it, or set GOLIVE_WORKER_METRICS_ADDRESS to another port`);
+      expect(stderr.trim()).toBe(
+        `golive: port ${port} (Temporal worker metrics) is already in use: stop what holds it, or set GOLIVE_WORKER_METRICS_ADDRESS to another port`,
+      );
     } finally {
       blocker.close();
     }

@@ -57,28 +57,66 @@ describe('decisions', () => {
         inputFor(
           {
             steps: [
-              { id: 'evidence', kind: 'evidence', title: 'Model card', items: [{ id: 'model-card', title: 'Model card', type: 'url', submittedBy: ['ai-product-manager'] }] },
-              { id: 'sign-off', kind: 'approval', title: 'Sign-off', approvers: [{ role: 'guardian', quorum: 2 }], covers: ['evidence'], deadline: '1h' },
-              { id: 'later', kind: 'approval', title: 'Later', approvers: [{ role: 'business-sponsor' }], deadline: '1h' },
+              {
+                id: 'evidence',
+                kind: 'evidence',
+                title: 'Model card',
+                items: [{ id: 'model-card', title: 'Model card', type: 'url', submittedBy: ['ai-product-manager'] }],
+              },
+              {
+                id: 'sign-off',
+                kind: 'approval',
+                title: 'Sign-off',
+                approvers: [{ role: 'guardian', quorum: 2 }],
+                covers: ['evidence'],
+                deadline: '1h',
+              },
+              {
+                id: 'later',
+                kind: 'approval',
+                title: 'Later',
+                approvers: [{ role: 'business-sponsor' }],
+                deadline: '1h',
+              },
             ],
           },
           { assignments },
         ),
       );
       const atEvidence = await waitForState(handle, (s) => stepStatus(s, 'evidence') === 'waiting');
-      expect(atEvidence.steps[0]?.items).toEqual([{ id: 'model-card', title: 'Model card', type: 'url', optional: false, submittedBy: ['ai-product-manager'] }]);
+      expect(atEvidence.steps[0]?.items).toEqual([
+        { id: 'model-card', title: 'Model card', type: 'url', optional: false, submittedBy: ['ai-product-manager'] },
+      ]);
 
       // Evidence of the wrong type or from the wrong role is refused too.
       const badUrl = await refusalOf(
-        handle.executeUpdate(submitEvidenceUpdate, { args: [{ actor: actor(people.initiator), stepId: 'evidence', itemId: 'model-card', value: 'not a url' }] }),
+        handle.executeUpdate(submitEvidenceUpdate, {
+          args: [{ actor: actor(people.initiator), stepId: 'evidence', itemId: 'model-card', value: 'not a url' }],
+        }),
       );
       expect(badUrl.type).toBe('InvalidInput');
       const wrongRole = await refusalOf(
-        handle.executeUpdate(submitEvidenceUpdate, { args: [{ actor: actor(people.user), stepId: 'evidence', itemId: 'model-card', value: 'https://models.example/card' }] }),
+        handle.executeUpdate(submitEvidenceUpdate, {
+          args: [
+            {
+              actor: actor(people.user),
+              stepId: 'evidence',
+              itemId: 'model-card',
+              value: 'https://models.example/card',
+            },
+          ],
+        }),
       );
       expect(wrongRole.type).toBe('NotAuthorized');
       await handle.executeUpdate(submitEvidenceUpdate, {
-        args: [{ actor: actor(people.initiator), stepId: 'evidence', itemId: 'model-card', value: 'https://models.example/card' }],
+        args: [
+          {
+            actor: actor(people.initiator),
+            stepId: 'evidence',
+            itemId: 'model-card',
+            value: 'https://models.example/card',
+          },
+        ],
       });
       const replaced = await handle.query(getRunStateQuery);
       expect(replaced.evidence).toHaveLength(1);
@@ -106,7 +144,9 @@ describe('decisions', () => {
       expect(unknown.type).toBe('UnknownStep');
 
       const noComment = await refusalOf(
-        handle.executeUpdate(rejectStepUpdate, { args: [{ actor: actor(people.guardian), stepId: 'sign-off', comment: '  ' }] }),
+        handle.executeUpdate(rejectStepUpdate, {
+          args: [{ actor: actor(people.guardian), stepId: 'sign-off', comment: '  ' }],
+        }),
       );
       expect(noComment.type).toBe('InvalidInput');
       expect(noComment.message).toContain('comment');
@@ -165,7 +205,9 @@ describe('decisions', () => {
       );
       const waiting = await waitForState(handle, (s) => stepStatus(s, 'sign-off') === 'waiting');
       // Before delegation the sponsor may not decide.
-      const early = await refusalOf(handle.executeUpdate(approveStepUpdate, { args: [{ actor: actor(people.sponsor), stepId: 'sign-off' }] }));
+      const early = await refusalOf(
+        handle.executeUpdate(approveStepUpdate, { args: [{ actor: actor(people.sponsor), stepId: 'sign-off' }] }),
+      );
       expect(early.type).toBe('NotAuthorized');
 
       const held = await waitForState(handle, (s) => s.escalations.length >= 3, 15_000);
@@ -176,10 +218,15 @@ describe('decisions', () => {
       expect(offsets[1]).toBeGreaterThanOrEqual(2000);
       expect(offsets[2]).toBeGreaterThanOrEqual(3000); // the deadline: held, everyone reminded
       expect(held.escalations[0]?.notified).toEqual(['ai-product-manager']);
-      expect(held.escalations[1]).toMatchObject({ notified: ['operations', 'business-sponsor'], delegatedTo: 'business-sponsor' });
+      expect(held.escalations[1]).toMatchObject({
+        notified: ['operations', 'business-sponsor'],
+        delegatedTo: 'business-sponsor',
+      });
       expect(held.status).toBe('waiting'); // hold: not rejected
 
-      const step = await handle.executeUpdate(approveStepUpdate, { args: [{ actor: actor(people.sponsor), stepId: 'sign-off', comment: 'delegate decision' }] });
+      const step = await handle.executeUpdate(approveStepUpdate, {
+        args: [{ actor: actor(people.sponsor), stepId: 'sign-off', comment: 'delegate decision' }],
+      });
       expect(step.status).toBe('completed');
       const result = await handle.result();
       expect(result.status).toBe('live');

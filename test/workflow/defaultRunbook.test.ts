@@ -13,7 +13,8 @@ interface Deployments {
   history: { kind: string; to: string; at: string }[];
 }
 
-const deployments = async (sandbox: TestSandbox, slot: '' | '/staging'): Promise<Deployments> => (await (await fetch(`${sandbox.url}${slot}/deployments`)).json()) as Deployments;
+const deployments = async (sandbox: TestSandbox, slot: '' | '/staging'): Promise<Deployments> =>
+  (await (await fetch(`${sandbox.url}${slot}/deployments`)).json()) as Deployments;
 
 /**
  * The shipped default runbook, end to end on the real stack: real activities against the
@@ -40,7 +41,12 @@ describe('the default runbook', () => {
     // Every address from the runbook's defaults, as the start form offers them: they follow the
     // sandbox's port (here a free one, as with any GOLIVE_SANDBOX_PORT).
     const input = await defaultRunbookInput(sandbox, '2s', {}, { addressesFromDefaults: true });
-    expect(input.params).toMatchObject({ targetUrl: sandbox.url, stagingUrl: `${sandbox.url}/staging`, targetPort: Number(new URL(sandbox.url).port), prometheusUrl: `${sandbox.url}/prometheus` });
+    expect(input.params).toMatchObject({
+      targetUrl: sandbox.url,
+      stagingUrl: `${sandbox.url}/staging`,
+      targetPort: Number(new URL(sandbox.url).port),
+      prometheusUrl: `${sandbox.url}/prometheus`,
+    });
     const { taskQueue, run } = await testWorker();
     const result = await run(async () => {
       const handle = await startRun(client, taskQueue, input);
@@ -49,10 +55,15 @@ describe('the default runbook', () => {
     });
     expect(result.status).toBe('live');
     expect(result.steps.every((s) => s.status === 'completed')).toBe(true);
-    expect(result.runbook).toMatchObject({ id: 'ai-go-live', version: input.runbookRef.version, sha256: input.runbookRef.sha256 });
+    expect(result.runbook).toMatchObject({
+      id: 'ai-go-live',
+      version: input.runbookRef.version,
+      sha256: input.runbookRef.sha256,
+    });
     // Every approval step was decided by someone other than the initiator, with a recorded role.
     const approvalSteps = input.runbook.steps.filter((s) => s.kind === 'approval').map((s) => s.id);
-    for (const id of approvalSteps) expect(result.decisions.some((d) => d.stepId === id && d.actor.id !== people.initiator)).toBe(true);
+    for (const id of approvalSteps)
+      expect(result.decisions.some((d) => d.stepId === id && d.actor.id !== people.initiator)).toBe(true);
     const deployed = (await (await fetch(`${sandbox.url}/version`)).json()) as { version: string };
     expect(deployed.version).toBe(input.params.releaseVersion);
     // Production switched to the candidate once, by the go-live step, after the Gate 4 decision;
@@ -61,7 +72,10 @@ describe('the default runbook', () => {
     expect(production.history.map((h) => [h.kind, h.to])).toEqual([['switch', input.params.releaseVersion]]);
     const gate4 = result.decisions.find((d) => d.stepId === 'gate-4')!;
     expect(Date.parse(production.history[0]!.at)).toBeGreaterThanOrEqual(Date.parse(gate4.at));
-    expect((await deployments(sandbox, '/staging')).history[0]).toMatchObject({ kind: 'deploy', to: input.params.releaseVersion });
+    expect((await deployments(sandbox, '/staging')).history[0]).toMatchObject({
+      kind: 'deploy',
+      to: input.params.releaseVersion,
+    });
   });
 
   it('rolls back everything it did when the Gate 4 decision is a rejection', { timeout: 180_000 }, async () => {
@@ -69,8 +83,13 @@ describe('the default runbook', () => {
     const { taskQueue, run } = await testWorker();
     const result = await run(async () => {
       const handle = await startRun(client, taskQueue, input);
-      await autopilot(handle, input, (s) => s.steps.find((x) => x.id === 'gate-4')?.status === 'waiting', { skip: ['gate-4'], timeoutMs: 150_000 });
-      await handle.executeUpdate(rejectStepUpdate, { args: [{ actor: { id: people.sponsor }, stepId: 'gate-4', comment: 'not this quarter' }] });
+      await autopilot(handle, input, (s) => s.steps.find((x) => x.id === 'gate-4')?.status === 'waiting', {
+        skip: ['gate-4'],
+        timeoutMs: 150_000,
+      });
+      await handle.executeUpdate(rejectStepUpdate, {
+        args: [{ actor: { id: people.sponsor }, stepId: 'gate-4', comment: 'not this quarter' }],
+      });
       return handle.result();
     });
     expect(result.status).toBe('rolled-back');
@@ -94,8 +113,13 @@ describe('the default runbook', () => {
     expect(staging.served).toContain(input.params.releaseVersion);
     expect(staging.version).toBe(input.params.previousVersion);
     // The run's rule file is gone and Prometheus (here the sandbox's stand-in) reloaded without it.
-    const rules = (await (await fetch(`${sandbox.url}/prometheus/api/v1/rules`)).json()) as { data: { groups: { file: string }[] } };
+    const rules = (await (await fetch(`${sandbox.url}/prometheus/api/v1/rules`)).json()) as {
+      data: { groups: { file: string }[] };
+    };
     expect(rules.data.groups.filter((g) => g.file.includes(input.params.ruleFile as string))).toEqual([]);
-    expect(result.steps.find((s) => s.id === 'monitoring-verify')?.result).toMatchObject({ delivered: true, target: { job: 'sandbox', health: 'up' } });
+    expect(result.steps.find((s) => s.id === 'monitoring-verify')?.result).toMatchObject({
+      delivered: true,
+      target: { job: 'sandbox', health: 'up' },
+    });
   });
 });

@@ -15,7 +15,9 @@ describe('foundation', () => {
         client(),
         taskQueue,
         inputFor({
-          steps: [{ id: 'sign-off', kind: 'approval', title: 'Sign-off', approvers: [{ role: 'guardian' }], deadline: '1h' }],
+          steps: [
+            { id: 'sign-off', kind: 'approval', title: 'Sign-off', approvers: [{ role: 'guardian' }], deadline: '1h' },
+          ],
         }),
       );
       const waiting = await waitForState(handle, (s) => s.status === 'waiting');
@@ -27,7 +29,11 @@ describe('foundation', () => {
       const result = await handle.result();
       expect(result.status).toBe('live');
       expect(result.decisions).toHaveLength(1);
-      expect(result.decisions[0]).toMatchObject({ actor: { id: people.guardian }, role: 'guardian', comment: 'looks good' });
+      expect(result.decisions[0]).toMatchObject({
+        actor: { id: people.guardian },
+        role: 'guardian',
+        comment: 'looks good',
+      });
       expect((await handle.query(getRunStateQuery)).status).toBe('live');
       // The run makes itself findable: identity and state as search attributes.
       const attrs = (await handle.describe()).typedSearchAttributes;

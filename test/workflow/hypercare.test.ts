@@ -8,11 +8,20 @@ import { testClient, testWorker } from '../support/temporal';
 
 /** Hypercare: the Red Button after go-live, report deadlines and escalation, stopping the line. */
 
-function runbook(recorder: Recorder, hypercare: Partial<Extract<RunbookInput['steps'][number], { kind: 'hypercare' }>> = {}): Parameters<typeof inputFor>[0] {
+function runbook(
+  recorder: Recorder,
+  hypercare: Partial<Extract<RunbookInput['steps'][number], { kind: 'hypercare' }>> = {},
+): Parameters<typeof inputFor>[0] {
   const hook = (path: string) => ({ action: 'webhook', params: { url: `${recorder.url}${path}` }, timeout: '10s' });
   return {
     steps: [
-      { id: 'go-live', kind: 'action', title: 'Switch traffic', ...hook('/do/go-live'), compensate: hook('/undo/go-live') },
+      {
+        id: 'go-live',
+        kind: 'action',
+        title: 'Switch traffic',
+        ...hook('/do/go-live'),
+        compensate: hook('/undo/go-live'),
+      },
       {
         id: 'hypercare',
         kind: 'hypercare',
@@ -53,7 +62,14 @@ describe('hypercare and the Red Button', () => {
       expect(Date.parse(report.responseDueAt) - Date.parse(report.at)).toBe(1000);
 
       const anonymous = await handle.executeUpdate(reportErrorUpdate, {
-        args: [{ anonymous: true, severity: 'low', description: 'Tone is off in German answers', receiptHash: 'a'.repeat(64) }],
+        args: [
+          {
+            anonymous: true,
+            severity: 'low',
+            description: 'Tone is off in German answers',
+            receiptHash: 'a'.repeat(64),
+          },
+        ],
       });
       expect(anonymous.reporter).toBe('anonymous');
 
@@ -63,19 +79,34 @@ describe('hypercare and the Red Button', () => {
       expect(outsider).toBeInstanceOf(WorkflowUpdateFailedError);
 
       // Missed response deadline (1s), then the escalation level at 2s.
-      const escalated = await waitForState(handle, (s) => (s.reports.find((r) => r.id === 'R1')?.escalationLevel ?? 0) >= 2, 15_000);
+      const escalated = await waitForState(
+        handle,
+        (s) => (s.reports.find((r) => r.id === 'R1')?.escalationLevel ?? 0) >= 2,
+        15_000,
+      );
       const r1 = escalated.escalations.filter((e) => e.subject === 'R1');
       expect(r1.map((e) => e.level)).toEqual([1, 2]);
       expect(r1[0]?.notified).toEqual(['operations', 'guardian']);
       expect(r1[1]?.notified).toEqual(['business-sponsor']);
 
       const resolved = await handle.executeUpdate(resolveReportUpdate, {
-        args: [{ actor: actor(people.ops), reportId: 'R1', resolution: 'Policy text fixed in the prompt; answers re-checked' }],
+        args: [
+          {
+            actor: actor(people.ops),
+            reportId: 'R1',
+            resolution: 'Policy text fixed in the prompt; answers re-checked',
+          },
+        ],
       });
-      expect(resolved).toMatchObject({ status: 'resolved', resolution: { by: { id: people.ops }, text: 'Policy text fixed in the prompt; answers re-checked' } });
+      expect(resolved).toMatchObject({
+        status: 'resolved',
+        resolution: { by: { id: people.ops }, text: 'Policy text fixed in the prompt; answers re-checked' },
+      });
 
       const notAllowed = await handle
-        .executeUpdate(resolveReportUpdate, { args: [{ actor: actor(people.user), reportId: 'R2', resolution: 'fine' }] })
+        .executeUpdate(resolveReportUpdate, {
+          args: [{ actor: actor(people.user), reportId: 'R2', resolution: 'fine' }],
+        })
         .catch((e: unknown) => e);
       expect(notAllowed).toBeInstanceOf(WorkflowUpdateFailedError);
 
@@ -98,11 +129,18 @@ describe('hypercare and the Red Button', () => {
         .executeUpdate(stopLineUpdate, { args: [{ actor: actor(people.user), reason: 'I do not like it' }] })
         .catch((e: unknown) => e);
       expect(refused).toBeInstanceOf(WorkflowUpdateFailedError);
-      await handle.executeUpdate(reportErrorUpdate, { args: [{ actor: actor(people.user), severity: 'critical', description: 'Made-up citations' }] });
-      await handle.executeUpdate(stopLineUpdate, { args: [{ actor: actor(people.ops), reason: 'hallucinations in production' }] });
+      await handle.executeUpdate(reportErrorUpdate, {
+        args: [{ actor: actor(people.user), severity: 'critical', description: 'Made-up citations' }],
+      });
+      await handle.executeUpdate(stopLineUpdate, {
+        args: [{ actor: actor(people.ops), reason: 'hallucinations in production' }],
+      });
       const result = await handle.result();
       // A report nobody answered is closed with the run, saying so; it is never left open.
-      expect(result.reports[0]).toMatchObject({ status: 'closed', resolution: { by: { id: 'golive' }, text: 'closed without a response: the run ended (rolled-back)' } });
+      expect(result.reports[0]).toMatchObject({
+        status: 'closed',
+        resolution: { by: { id: 'golive' }, text: 'closed without a response: the run ended (rolled-back)' },
+      });
       expect(result.status).toBe('rolled-back');
       expect(result.failure).toMatchObject({ kind: 'stopped', by: { id: people.ops } });
       expect(result.compensations.map((c) => c.stepId)).toEqual(['go-live']);
@@ -114,9 +152,15 @@ describe('hypercare and the Red Button', () => {
     const { taskQueue, run } = await testWorker();
     const goLivesBefore = recorder.paths().filter((p) => p === '/do/go-live').length;
     await run(async () => {
-      const handle = await startRun(client, taskQueue, inputFor(runbook(recorder, { duration: '6s', checkpointEvery: '2s', responseDeadline: '1h' })));
+      const handle = await startRun(
+        client,
+        taskQueue,
+        inputFor(runbook(recorder, { duration: '6s', checkpointEvery: '2s', responseDeadline: '1h' })),
+      );
       await waitForState(handle, (s) => s.status === 'hypercare');
-      await handle.executeUpdate(reportErrorUpdate, { args: [{ actor: actor(people.guardian), severity: 'medium', description: 'Slow answers' }] });
+      await handle.executeUpdate(reportErrorUpdate, {
+        args: [{ actor: actor(people.guardian), severity: 'medium', description: 'Slow answers' }],
+      });
       const later = await waitForState(handle, (s) => s.chainLength >= 2, 15_000);
       expect(later.reports.map((r) => r.id)).toEqual(['R1']);
       expect(stepStatus(later, 'go-live')).toBe('completed');

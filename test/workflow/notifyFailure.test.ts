@@ -27,56 +27,86 @@ describe('an announcement that cannot be delivered', () => {
   });
   afterEach(async () => sandbox.close());
 
-  it('goes live all the same, escalates on the channels left, and is delivered by a resend', { timeout: 240_000 }, async () => {
-    let slackUp = false;
-    const slackTexts: string[] = [];
-    const slack = await tinyServer((req, res) => {
-      let body = '';
-      req.on('data', (c: Buffer) => (body += c.toString('utf8')));
-      req.on('end', () => {
-        if (slackUp) slackTexts.push(body);
-        res.writeHead(slackUp ? 200 : 503).end(slackUp ? 'ok' : 'down');
+  it(
+    'goes live all the same, escalates on the channels left, and is delivered by a resend',
+    { timeout: 240_000 },
+    async () => {
+      let slackUp = false;
+      const slackTexts: string[] = [];
+      const slack = await tinyServer((req, res) => {
+        let body = '';
+        req.on('data', (c: Buffer) => (body += c.toString('utf8')));
+        req.on('end', () => {
+          if (slackUp) slackTexts.push(body);
+          res.writeHead(slackUp ? 200 : 503).end(slackUp ? 'ok' : 'down');
+        });
       });
-    });
-    const smtp = await smtpSink();
-    // E-mail addresses for people only: the announcement goes to roles, so only Slack could carry it.
-    const directory = Object.fromEntries(Object.values(defaultAssignments).flat().map((p) => [p, [`${p}@example.test`]]));
-    const input = await defaultRunbookInput(sandbox, '1h');
-    const announce = input.runbook.steps.find((s) => s.id === 'announce-go-live');
-    if (announce?.kind !== 'action') throw new Error('the default runbook announces the go-live');
-    announce.retry = { ...announce.retry, maximumAttempts: 2, initialInterval: '1s' };
+      const smtp = await smtpSink();
+      // E-mail addresses for people only: the announcement goes to roles, so only Slack could carry it.
+      const directory = Object.fromEntries(
+        Object.values(defaultAssignments)
+          .flat()
+          .map((p) => [p, [`${p}@example.test`]]),
+      );
+      const input = await defaultRunbookInput(sandbox, '1h');
+      const announce = input.runbook.steps.find((s) => s.id === 'announce-go-live');
+      if (announce?.kind !== 'action') throw new Error('the default runbook announces the go-live');
+      announce.retry = { ...announce.retry, maximumAttempts: 2, initialInterval: '1s' };
 
-    const worker = await testWorker({
-      activityDeps: { notifyConfig: { slackWebhookUrl: `${slack.url}/hooks/golive`, smtp: { host: '127.0.0.1', port: smtp.port, secure: false, from: 'golive@example.test' }, directory } },
-    });
-    try {
-      await worker.run(async () => {
-        const handle = await startRun(client, worker.taskQueue, input);
-        const state = await autopilot(handle, input, (s) => s.status === 'hypercare', { timeoutMs: 200_000 });
-        const step = state.steps.find((s) => s.id === 'announce-go-live')!;
-        expect(step).toMatchObject({ status: 'completed', undelivered: true, resendRoles: ['ai-product-manager', 'operations'] });
-        expect(step.warning).toContain('not delivered');
-        expect(state.escalations).toContainEqual(expect.objectContaining({ subject: 'announce-go-live', notified: ['ai-product-manager', 'operations'] }));
-        const escalationMail = smtp.messages.find((m) => m.includes('announce-go-live') && m.includes('not delivered'));
-        expect(escalationMail).toContain(`${people.ops}@example.test`);
-        expect(slackTexts).toEqual([]);
-
-        // The webhook is back: the release manager resends it.
-        slackUp = true;
-        const resent = await handle.executeUpdate(resendNotificationUpdate, { args: [{ actor: { id: people.initiator }, stepId: 'announce-go-live' }] });
-        expect(resent).toMatchObject({ status: 'completed', undelivered: false });
-        expect(slackTexts.some((t) => t.includes('is live'))).toBe(true);
-        expect((await handle.query(getRunStateQuery)).status).toBe('hypercare');
-
-        const trail = await buildAuditTrail({ client, workflowId: handle.workflowId, refusals: [] });
-        const told = trail.entries.filter((e) => e.stepId === 'announce-go-live').map((e) => [e.kind, e.summary]);
-        expect(told).toContainEqual(['step-failed', expect.stringContaining('NOT DELIVERED; the runbook lets this step fail: the run went on')]);
-        expect(told).toContainEqual(['notification-resent', `${people.initiator} resent "announce-go-live": delivered`]);
-        await handle.terminate('end of test');
+      const worker = await testWorker({
+        activityDeps: {
+          notifyConfig: {
+            slackWebhookUrl: `${slack.url}/hooks/golive`,
+            smtp: { host: '127.0.0.1', port: smtp.port, secure: false, from: 'golive@example.test' },
+            directory,
+          },
+        },
       });
-    } finally {
-      slack.close();
-      smtp.close();
-    }
-  });
+      try {
+        await worker.run(async () => {
+          const handle = await startRun(client, worker.taskQueue, input);
+          const state = await autopilot(handle, input, (s) => s.status === 'hypercare', { timeoutMs: 200_000 });
+          const step = state.steps.find((s) => s.id === 'announce-go-live')!;
+          expect(step).toMatchObject({
+            status: 'completed',
+            undelivered: true,
+            resendRoles: ['ai-product-manager', 'operations'],
+          });
+          expect(step.warning).toContain('not delivered');
+          expect(state.escalations).toContainEqual(
+            expect.objectContaining({ subject: 'announce-go-live', notified: ['ai-product-manager', 'operations'] }),
+          );
+          const escalationMail = smtp.messages.find(
+            (m) => m.includes('announce-go-live') && m.includes('not delivered'),
+          );
+          expect(escalationMail).toContain(`${people.ops}@example.test`);
+          expect(slackTexts).toEqual([]);
+
+          // The webhook is back: the release manager resends it.
+          slackUp = true;
+          const resent = await handle.executeUpdate(resendNotificationUpdate, {
+            args: [{ actor: { id: people.initiator }, stepId: 'announce-go-live' }],
+          });
+          expect(resent).toMatchObject({ status: 'completed', undelivered: false });
+          expect(slackTexts.some((t) => t.includes('is live'))).toBe(true);
+          expect((await handle.query(getRunStateQuery)).status).toBe('hypercare');
+
+          const trail = await buildAuditTrail({ client, workflowId: handle.workflowId, refusals: [] });
+          const told = trail.entries.filter((e) => e.stepId === 'announce-go-live').map((e) => [e.kind, e.summary]);
+          expect(told).toContainEqual([
+            'step-failed',
+            expect.stringContaining('NOT DELIVERED; the runbook lets this step fail: the run went on'),
+          ]);
+          expect(told).toContainEqual([
+            'notification-resent',
+            `${people.initiator} resent "announce-go-live": delivered`,
+          ]);
+          await handle.terminate('end of test');
+        });
+      } finally {
+        slack.close();
+        smtp.close();
+      }
+    },
+  );
 });

@@ -2,7 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { HeldKey } from '../../src/signing/keyring';
 import { getRunStateQuery, stopLineUpdate } from '../../workflows/definitions';
-import { getReviewQuery, oversightScheduleId, reviewWorkflowIdPrefix, submitReviewUpdate, type ReviewView } from '../../workflows/reviewDefinitions';
+import {
+  getReviewQuery,
+  oversightScheduleId,
+  reviewWorkflowIdPrefix,
+  submitReviewUpdate,
+  type ReviewView,
+} from '../../workflows/reviewDefinitions';
 import { eventually } from '../support/eventually';
 import { inputFor, people, signedActor, signedFor, startSignedRun, testKeyring, waitForState } from '../support/runs';
 import { testClient, testWorker } from '../support/temporal';
@@ -15,7 +21,15 @@ import { testClient, testWorker } from '../support/temporal';
  */
 
 export const mode4Oversight = [
-  { id: 'weekly-sample', title: 'Sample AI decisions', modes: [4], every: '7d', reviewers: ['guardian'], sampleSize: 25, within: '1h' },
+  {
+    id: 'weekly-sample',
+    title: 'Sample AI decisions',
+    modes: [4],
+    every: '7d',
+    reviewers: ['guardian'],
+    sampleSize: 25,
+    within: '1h',
+  },
   {
     id: 'escalation-review',
     title: 'Review escalations',
@@ -26,14 +40,29 @@ export const mode4Oversight = [
     escalation: [{ after: '1s', notify: ['operations'] }],
     onMissed: ['business-sponsor'],
   },
-  { id: 'daily-attestation', title: 'Attest every suggestion was reviewed', modes: [2], every: '1d', reviewers: ['guardian'], within: '1d' },
+  {
+    id: 'daily-attestation',
+    title: 'Attest every suggestion was reviewed',
+    modes: [2],
+    every: '1d',
+    reviewers: ['guardian'],
+    within: '1d',
+  },
 ];
 
 const runbook = {
   stopAuthority: ['guardian'],
   oversight: { duties: mode4Oversight },
   steps: [
-    { id: 'hypercare', kind: 'hypercare' as const, title: 'Hypercare', duration: '1h', responseDeadline: '1h', notifyOnReport: ['operations'], stopAuthority: ['guardian'] },
+    {
+      id: 'hypercare',
+      kind: 'hypercare' as const,
+      title: 'Hypercare',
+      duration: '1h',
+      responseDeadline: '1h',
+      notifyOnReport: ['operations'],
+      stopAuthority: ['guardian'],
+    },
   ],
 };
 
@@ -59,11 +88,19 @@ describe('scheduled oversight', () => {
   it('schedules a Mode 4 system’s duties at go-live, takes reviews, escalates a missed one and pauses on a stop', async () => {
     const { taskQueue, run } = await testWorker();
     await run(async () => {
-      const handle = await startSignedRun(client, taskQueue, inputFor(runbook, { collaborationMode: 4, system: 'oversight-sys' }), key);
+      const handle = await startSignedRun(
+        client,
+        taskQueue,
+        inputFor(runbook, { collaborationMode: 4, system: 'oversight-sys' }),
+        key,
+      );
       const live = await waitForState(handle, (s) => s.status === 'hypercare' && s.oversight !== undefined);
       const runId = handle.workflowId;
       // Only the duties of Mode 4, ids from the run and the duty.
-      expect(live.oversight).toMatchObject({ state: 'active', schedules: [{ dutyId: 'weekly-sample' }, { dutyId: 'escalation-review' }] });
+      expect(live.oversight).toMatchObject({
+        state: 'active',
+        schedules: [{ dutyId: 'weekly-sample' }, { dutyId: 'escalation-review' }],
+      });
       for (const dutyId of ['weekly-sample', 'escalation-review']) {
         const d = await client.schedule.getHandle(oversightScheduleId(runId, dutyId)).describe();
         expect(d.state.paused).toBe(false);
@@ -73,14 +110,28 @@ describe('scheduled oversight', () => {
       const sampleId = await firedReview(client, runId, 'weekly-sample');
       expect(sampleId.startsWith(reviewWorkflowIdPrefix(runId, 'weekly-sample'))).toBe(true);
       const review = client.workflow.getHandle(sampleId);
-      const payload = { actor: signedActor(people.guardian), sampleSize: 25, overrides: 2, findings: [{ summary: 'Refunds over limit approved', severity: 'high' as const, report: true }] };
+      const payload = {
+        actor: signedActor(people.guardian),
+        sampleSize: 25,
+        overrides: 2,
+        findings: [{ summary: 'Refunds over limit approved', severity: 'high' as const, report: true }],
+      };
       // The initiator may not review (four-eyes); an unsigned review is refused.
-      const byInitiator = await review.executeUpdate(submitReviewUpdate, { args: [signedFor(key, review, 'submitReview', { ...payload, actor: signedActor(people.initiator) })] }).catch((e: unknown) => e);
+      const byInitiator = await review
+        .executeUpdate(submitReviewUpdate, {
+          args: [signedFor(key, review, 'submitReview', { ...payload, actor: signedActor(people.initiator) })],
+        })
+        .catch((e: unknown) => e);
       expect(byInitiator).toBeInstanceOf(WorkflowUpdateFailedError);
       const unsigned = await review.executeUpdate(submitReviewUpdate, { args: [payload] }).catch((e: unknown) => e);
       expect(unsigned).toBeInstanceOf(WorkflowUpdateFailedError);
-      const done = await review.executeUpdate(submitReviewUpdate, { args: [signedFor(key, review, 'submitReview', payload)] });
-      expect(done).toMatchObject({ status: 'done', review: { by: { id: people.guardian }, role: 'guardian', sampleSize: 25, overrides: 2 } });
+      const done = await review.executeUpdate(submitReviewUpdate, {
+        args: [signedFor(key, review, 'submitReview', payload)],
+      });
+      expect(done).toMatchObject({
+        status: 'done',
+        review: { by: { id: people.guardian }, role: 'guardian', sampleSize: 25, overrides: 2 },
+      });
       expect(((await review.result()) as ReviewView).status).toBe('done');
 
       const missedId = await firedReview(client, runId, 'escalation-review');
@@ -93,7 +144,11 @@ describe('scheduled oversight', () => {
       const late = await client.workflow.getHandle(missedId).query(getReviewQuery);
       expect(late.review).toBeUndefined();
 
-      await handle.executeUpdate(stopLineUpdate, { args: [signedFor(key, handle, 'stopLine', { actor: signedActor(people.guardian), reason: 'oversight test stop' })] });
+      await handle.executeUpdate(stopLineUpdate, {
+        args: [
+          signedFor(key, handle, 'stopLine', { actor: signedActor(people.guardian), reason: 'oversight test stop' }),
+        ],
+      });
       const stopped = await waitForState(handle, (s) => s.oversight?.state === 'paused');
       expect(stopped.oversight?.note).toContain('oversight test stop');
       for (const dutyId of ['weekly-sample', 'escalation-review']) {
@@ -102,7 +157,8 @@ describe('scheduled oversight', () => {
         expect(d.state.note).toContain('line stopped by gina.guardian');
       }
       expect((await handle.query(getRunStateQuery)).status).toBe('rolled-back');
-      for (const dutyId of ['weekly-sample', 'escalation-review']) await client.schedule.getHandle(oversightScheduleId(runId, dutyId)).delete();
+      for (const dutyId of ['weekly-sample', 'escalation-review'])
+        await client.schedule.getHandle(oversightScheduleId(runId, dutyId)).delete();
     });
   }, 120_000);
 });

@@ -6,8 +6,24 @@ import { buildAuditTrail } from '../../src/audit';
 import { verifyPasskeys } from '../../src/audit/passkeys';
 import type { Keyring } from '../../src/signing/keyring';
 import { approveStepUpdate, getRunStateQuery, REFUSAL_TYPES, submitEvidenceUpdate } from '../../workflows/definitions';
-import { challengeOf, coveredEvidence, evidenceDigest, PASSKEY_BINDING_FORMAT, type PasskeyAssertion, type PasskeyBinding } from '../../workflows/passkeyBinding';
-import { inputFor, people, signedActor, signedFor, startSignedRun, stepStatus, testKeyring, waitForState } from '../support/runs';
+import {
+  challengeOf,
+  coveredEvidence,
+  evidenceDigest,
+  PASSKEY_BINDING_FORMAT,
+  type PasskeyAssertion,
+  type PasskeyBinding,
+} from '../../workflows/passkeyBinding';
+import {
+  inputFor,
+  people,
+  signedActor,
+  signedFor,
+  startSignedRun,
+  stepStatus,
+  testKeyring,
+  waitForState,
+} from '../support/runs';
 import { testClient, testWorker } from '../support/temporal';
 
 /**
@@ -21,13 +37,37 @@ import { testClient, testWorker } from '../support/temporal';
 
 const runbook = {
   steps: [
-    { id: 'validation', kind: 'evidence' as const, title: 'Validation', items: [{ id: 'report', title: 'Report', type: 'text' as const, submittedBy: ['implementation-engineer'] }] },
-    { id: 'gate-4', kind: 'approval' as const, title: 'Gate 4', approvers: [{ role: 'guardian' }], covers: ['validation'], deadline: '1h', passkey: true },
-    { id: 'hypercare', kind: 'hypercare' as const, title: 'Hypercare', duration: '1h', responseDeadline: '1h', notifyOnReport: ['operations'], stopAuthority: ['guardian'] },
+    {
+      id: 'validation',
+      kind: 'evidence' as const,
+      title: 'Validation',
+      items: [{ id: 'report', title: 'Report', type: 'text' as const, submittedBy: ['implementation-engineer'] }],
+    },
+    {
+      id: 'gate-4',
+      kind: 'approval' as const,
+      title: 'Gate 4',
+      approvers: [{ role: 'guardian' }],
+      covers: ['validation'],
+      deadline: '1h',
+      passkey: true,
+    },
+    {
+      id: 'hypercare',
+      kind: 'hypercare' as const,
+      title: 'Hypercare',
+      duration: '1h',
+      responseDeadline: '1h',
+      notifyOnReport: ['operations'],
+      stopAuthority: ['guardian'],
+    },
   ],
 };
 
-const refusalOf = (err: unknown) => (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure ? { type: err.cause.type, message: err.cause.message } : { type: String(err), message: '' });
+const refusalOf = (err: unknown) =>
+  err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure
+    ? { type: err.cause.type, message: err.cause.message }
+    : { type: String(err), message: '' };
 const b64 = (value: string | Buffer) => Buffer.from(value).toString('base64url');
 
 /** A real P-256 key the "passkey" claims to be; its signature below is random bytes, not made with it. */
@@ -36,7 +76,10 @@ const USER_PRESENT_AND_VERIFIED = 0x05;
 
 /** An assertion with the shape a browser sends, bound to `binding`, for the right relying party, with a forged signature. */
 function assertionFor(binding: PasskeyBinding, challenge = challengeOf(binding)): PasskeyAssertion {
-  const authenticatorData = Buffer.concat([createHash('sha256').update(binding.rpId).digest(), Buffer.from([USER_PRESENT_AND_VERIFIED, 0, 0, 0, 1])]);
+  const authenticatorData = Buffer.concat([
+    createHash('sha256').update(binding.rpId).digest(),
+    Buffer.from([USER_PRESENT_AND_VERIFIED, 0, 0, 0, 1]),
+  ]);
   return {
     binding,
     credentialId: b64(randomBytes(16)),
@@ -61,8 +104,15 @@ describe('passkey-signed decisions: what the workflow checks itself', () => {
     await worker.run(async () => {
       const handle = await startSignedRun(client, worker.taskQueue, inputFor(runbook), ring.current);
       await waitForState(handle, (s) => stepStatus(s, 'validation') === 'waiting');
-      const evidence = { actor: signedActor(people.engineer), stepId: 'validation', itemId: 'report', value: 'all green' };
-      await handle.executeUpdate(submitEvidenceUpdate, { args: [signedFor(ring.current, handle, 'submitEvidence', evidence)] });
+      const evidence = {
+        actor: signedActor(people.engineer),
+        stepId: 'validation',
+        itemId: 'report',
+        value: 'all green',
+      };
+      await handle.executeUpdate(submitEvidenceUpdate, {
+        args: [signedFor(ring.current, handle, 'submitEvidence', evidence)],
+      });
       const state = await waitForState(handle, (s) => stepStatus(s, 'gate-4') === 'waiting');
       const items = coveredEvidence(state.evidence, ['validation']);
       const binding: PasskeyBinding = {
@@ -80,21 +130,41 @@ describe('passkey-signed decisions: what the workflow checks itself', () => {
         issuedAt: new Date().toISOString(),
       };
       const decide = (extra: object, comment = 'business case holds') =>
-        handle.executeUpdate(approveStepUpdate, { args: [signedFor(ring.current, handle, 'approveStep', { actor: signedActor(people.guardian), stepId: 'gate-4', comment, ...extra })] }).then(
-          () => ({ type: 'accepted', message: '' }),
-          refusalOf,
-        );
+        handle
+          .executeUpdate(approveStepUpdate, {
+            args: [
+              signedFor(ring.current, handle, 'approveStep', {
+                actor: signedActor(people.guardian),
+                stepId: 'gate-4',
+                comment,
+                ...extra,
+              }),
+            ],
+          })
+          .then(() => ({ type: 'accepted', message: '' }), refusalOf);
       /** Updates the run accepted into its history (notifications and timers may add other events meanwhile). */
-      const acceptedUpdates = async () => ((await handle.fetchHistory()).events ?? []).filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes).length;
+      const acceptedUpdates = async () =>
+        ((await handle.fetchHistory()).events ?? []).filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes)
+          .length;
       const acceptedBefore = await acceptedUpdates();
 
       const bare = await decide({});
       expect(bare.type).toBe(REFUSAL_TYPES.passkeyRequired);
       expect(bare.message).toContain('Register one on the Passkeys page (/passkeys)');
       const otherComment = await decide({ passkey: assertionFor(binding) }, 'ship everything');
-      expect(otherComment).toEqual({ type: REFUSAL_TYPES.passkeyMismatch, message: expect.stringContaining('the passkey signed a different comment ("business case holds") than this decision ("ship everything")') });
-      const otherChallenge = await decide({ passkey: assertionFor(binding, challengeOf({ ...binding, nonce: b64(randomBytes(18)) })) });
-      expect(otherChallenge).toEqual({ type: REFUSAL_TYPES.passkeyMismatch, message: expect.stringContaining('the passkey signed another challenge') });
+      expect(otherComment).toEqual({
+        type: REFUSAL_TYPES.passkeyMismatch,
+        message: expect.stringContaining(
+          'the passkey signed a different comment ("business case holds") than this decision ("ship everything")',
+        ),
+      });
+      const otherChallenge = await decide({
+        passkey: assertionFor(binding, challengeOf({ ...binding, nonce: b64(randomBytes(18)) })),
+      });
+      expect(otherChallenge).toEqual({
+        type: REFUSAL_TYPES.passkeyMismatch,
+        message: expect.stringContaining('the passkey signed another challenge'),
+      });
       // Refused in the validator: nothing was written.
       expect(await acceptedUpdates()).toBe(acceptedBefore);
       expect((await handle.query(getRunStateQuery)).decisions).toEqual([]);

@@ -27,7 +27,14 @@ function doneSteps(recorder: Recorder): Steps {
   return [
     { id: 'a', kind: 'action', title: 'Step A', ...call(recorder, '/do/a'), compensate: call(recorder, '/undo/a') },
     { id: 'b', kind: 'action', title: 'Step B', ...call(recorder, '/do/b'), compensate: call(recorder, '/undo/b') },
-    { id: 'c', kind: 'action', title: 'Step C', after: ['b'], ...call(recorder, '/do/c'), compensate: call(recorder, '/undo/c') },
+    {
+      id: 'c',
+      kind: 'action',
+      title: 'Step C',
+      after: ['b'],
+      ...call(recorder, '/do/c'),
+      compensate: call(recorder, '/undo/c'),
+    },
   ];
 }
 
@@ -63,7 +70,12 @@ describe('saga compensation', () => {
         const handle = await startRun(
           client,
           taskQueue,
-          inputFor({ stopAuthority: ['guardian'], rollbackAuthority: ['operations'], ...extra, steps: steps(recorder) }),
+          inputFor({
+            stopAuthority: ['guardian'],
+            rollbackAuthority: ['operations'],
+            ...extra,
+            steps: steps(recorder),
+          }),
         );
         await act(handle);
         return handle.result();
@@ -77,7 +89,17 @@ describe('saga compensation', () => {
 
   it('undoes completed steps in reverse when an action fails after its retries', async () => {
     const result = await scenario(
-      (r) => [...doneSteps(r), { id: 'd', kind: 'action', title: 'Step D', after: ['c'], ...call(r, '/fail/d'), compensate: call(r, '/undo/d') }],
+      (r) => [
+        ...doneSteps(r),
+        {
+          id: 'd',
+          kind: 'action',
+          title: 'Step D',
+          after: ['c'],
+          ...call(r, '/fail/d'),
+          compensate: call(r, '/undo/d'),
+        },
+      ],
       async () => undefined,
     );
     expect(result.status).toBe('rolled-back');
@@ -101,13 +123,21 @@ describe('saga compensation', () => {
       },
     );
     expect(result.status).toBe('rolled-back');
-    expect(result.failure).toMatchObject({ kind: 'rejected', stepId: 'gate', by: { id: people.guardian }, reason: 'failover numbers are not convincing' });
+    expect(result.failure).toMatchObject({
+      kind: 'rejected',
+      stepId: 'gate',
+      by: { id: people.guardian },
+      reason: 'failover numbers are not convincing',
+    });
     expect(result.compensations.map((c) => c.stepId)).toEqual(['c', 'b', 'a']);
     expect(undoOrder()).toEqual(['/undo/c', '/undo/b', '/undo/a']);
   });
 
   it('undoes completed steps in reverse when a deadline ends in reject', async () => {
-    const result = await scenario((r) => [...doneSteps(r), gate('1s', 'reject')], async () => undefined);
+    const result = await scenario(
+      (r) => [...doneSteps(r), gate('1s', 'reject')],
+      async () => undefined,
+    );
     expect(result.status).toBe('rolled-back');
     expect(result.failure).toMatchObject({ kind: 'deadline', stepId: 'gate' });
     expect(undoOrder()).toEqual(['/undo/c', '/undo/b', '/undo/a']);
@@ -118,11 +148,17 @@ describe('saga compensation', () => {
       (r) => [...doneSteps(r), gate()],
       async (handle) => {
         await waitForState(handle, (s) => stepStatus(s, 'gate') === 'waiting');
-        await handle.executeUpdate(stopLineUpdate, { args: [{ actor: actor(people.guardian), reason: 'bias found in outputs' }] });
+        await handle.executeUpdate(stopLineUpdate, {
+          args: [{ actor: actor(people.guardian), reason: 'bias found in outputs' }],
+        });
       },
     );
     expect(result.status).toBe('rolled-back');
-    expect(result.failure).toMatchObject({ kind: 'stopped', by: { id: people.guardian }, reason: 'bias found in outputs' });
+    expect(result.failure).toMatchObject({
+      kind: 'stopped',
+      by: { id: people.guardian },
+      reason: 'bias found in outputs',
+    });
     expect(undoOrder()).toEqual(['/undo/c', '/undo/b', '/undo/a']);
     expect(stepStatus(result, 'gate')).toBe('cancelled');
   });
@@ -132,7 +168,9 @@ describe('saga compensation', () => {
       (r) => [...doneSteps(r), gate()],
       async (handle) => {
         await waitForState(handle, (s) => stepStatus(s, 'gate') === 'waiting');
-        await handle.executeUpdate(requestRollbackUpdate, { args: [{ actor: actor(people.ops), reason: 'capacity not ready' }] });
+        await handle.executeUpdate(requestRollbackUpdate, {
+          args: [{ actor: actor(people.ops), reason: 'capacity not ready' }],
+        });
       },
     );
     expect(result.status).toBe('rolled-back');
@@ -173,7 +211,10 @@ describe('saga compensation', () => {
   });
 
   it('ends "live" without undoing anything when every step passes', async () => {
-    const result = await scenario((r) => doneSteps(r), async () => undefined);
+    const result = await scenario(
+      (r) => doneSteps(r),
+      async () => undefined,
+    );
     expect(result.status).toBe('live');
     expect(result.compensations).toEqual([]);
     expect(undoOrder()).toEqual([]);

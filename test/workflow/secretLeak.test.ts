@@ -22,7 +22,9 @@ const API_TOKEN = 'api-token-7f3e9a2cb41d';
 
 /** History as JSON with every payload's bytes decoded next to it (payload data is base64 there). */
 function decodedPayloads(json: string): string {
-  const decoded = [...json.matchAll(/"data":"([A-Za-z0-9+/=]+)"/g)].map((m) => Buffer.from(m[1]!, 'base64').toString('utf8'));
+  const decoded = [...json.matchAll(/"data":"([A-Za-z0-9+/=]+)"/g)].map((m) =>
+    Buffer.from(m[1]!, 'base64').toString('utf8'),
+  );
   return [json, ...decoded].join('\n');
 }
 
@@ -50,7 +52,14 @@ describe('secrets', () => {
       secretValues: () => [API_TOKEN],
       notifyConfig: {
         slackWebhookUrl: `http://127.0.0.1:${slackPort}${SLACK_TOKEN_PATH}`,
-        smtp: { host: '127.0.0.1', port: smtpPort, secure: false, user: 'golive', pass: SMTP_PASSWORD, from: 'golive@example.org' },
+        smtp: {
+          host: '127.0.0.1',
+          port: smtpPort,
+          secure: false,
+          user: 'golive',
+          pass: SMTP_PASSWORD,
+          from: 'golive@example.org',
+        },
         directory: { [people.guardian]: ['guardian@example.org'], [people.guardian2]: ['guardian2@example.org'] },
       },
     };
@@ -63,7 +72,15 @@ describe('secrets', () => {
           kind: 'action',
           title: 'Check with a token',
           action: 'http-check',
-          params: { endpoints: [{ url: `${target.url}/status/\${secrets.API_TOKEN}`, headers: { authorization: 'Bearer ${secrets.API_TOKEN}' }, expectStatus: 200 }] },
+          params: {
+            endpoints: [
+              {
+                url: `${target.url}/status/\${secrets.API_TOKEN}`,
+                headers: { authorization: 'Bearer ${secrets.API_TOKEN}' },
+                expectStatus: 200,
+              },
+            ],
+          },
           timeout: '20s',
           retry: { maximumAttempts: 1 },
         },
@@ -88,13 +105,21 @@ describe('secrets', () => {
       history,
       state: JSON.stringify(state),
       trail: JSON.stringify(trail.entries),
-      ...Object.fromEntries([...dossierFilesOf(trail).entries()].map(([name, bytes]) => [`dossier ${name}`, Buffer.from(bytes).toString('utf8')])),
+      ...Object.fromEntries(
+        [...dossierFilesOf(trail).entries()].map(([name, bytes]) => [
+          `dossier ${name}`,
+          Buffer.from(bytes).toString('utf8'),
+        ]),
+      ),
     };
     // The log: the worker's logger, told the configured secrets at start as main.ts does.
     const written: string[] = [];
     configureLogging({ level: 'info', destination: { write: (line: string) => void written.push(line) } });
     redactLogsOf(knownSecrets({ ...deps, notifyConfig: deps.notifyConfig! }));
-    createLogger('activity').warn('delivery failed', { url: deps.notifyConfig!.slackWebhookUrl, error: `auth failed for ${SMTP_PASSWORD}` });
+    createLogger('activity').warn('delivery failed', {
+      url: deps.notifyConfig!.slackWebhookUrl,
+      error: `auth failed for ${SMTP_PASSWORD}`,
+    });
     configureLogging({});
     outputs.log = written.join('');
 

@@ -22,7 +22,16 @@ import {
   rejectStepSignal,
   submitEvidenceSignal,
 } from '../../workflows/definitions';
-import { inputFor, people, signedActor, signedFor, startSignedRun, stepStatus, testKeyring, waitForState } from '../support/runs';
+import {
+  inputFor,
+  people,
+  signedActor,
+  signedFor,
+  startSignedRun,
+  stepStatus,
+  testKeyring,
+  waitForState,
+} from '../support/runs';
 import { testClient, testWorker } from '../support/temporal';
 
 /**
@@ -37,13 +46,34 @@ const run = promisify(execFile);
 
 const smallRunbook = {
   steps: [
-    { id: 'validation', kind: 'evidence' as const, title: 'Validation', items: [{ id: 'report', title: 'Report', type: 'text' as const, submittedBy: ['implementation-engineer'] }] },
-    { id: 'sign-off', kind: 'approval' as const, title: 'Guardian sign-off', approvers: [{ role: 'guardian' }], covers: ['validation'], deadline: '1h' },
-    { id: 'hypercare', kind: 'hypercare' as const, title: 'Hypercare', duration: '1h', responseDeadline: '1h', notifyOnReport: ['operations'], stopAuthority: ['guardian'] },
+    {
+      id: 'validation',
+      kind: 'evidence' as const,
+      title: 'Validation',
+      items: [{ id: 'report', title: 'Report', type: 'text' as const, submittedBy: ['implementation-engineer'] }],
+    },
+    {
+      id: 'sign-off',
+      kind: 'approval' as const,
+      title: 'Guardian sign-off',
+      approvers: [{ role: 'guardian' }],
+      covers: ['validation'],
+      deadline: '1h',
+    },
+    {
+      id: 'hypercare',
+      kind: 'hypercare' as const,
+      title: 'Hypercare',
+      duration: '1h',
+      responseDeadline: '1h',
+      notifyOnReport: ['operations'],
+      stopAuthority: ['guardian'],
+    },
   ],
 };
 
-const refusalType = (err: unknown) => (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure ? err.cause.type : String(err));
+const refusalType = (err: unknown) =>
+  err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure ? err.cause.type : String(err);
 const historyLength = async (h: WorkflowHandle) => (await h.fetchHistory()).events?.length ?? 0;
 
 /** The history once the run has nothing in flight (the approval's notification done): what a refusal must not add to. */
@@ -73,33 +103,67 @@ describe('signed messages: what Temporal access alone cannot do', () => {
     await worker.run(async () => {
       const handle = await startSignedRun(client, worker.taskQueue, inputFor(smallRunbook), ring.current);
       const other = await startSignedRun(client, worker.taskQueue, inputFor(smallRunbook), ring.current);
-      const evidence = { actor: signedActor(people.engineer), stepId: 'validation', itemId: 'report', value: 'all green' };
+      const evidence = {
+        actor: signedActor(people.engineer),
+        stepId: 'validation',
+        itemId: 'report',
+        value: 'all green',
+      };
       await waitForState(handle, (s) => stepStatus(s, 'validation') === 'waiting');
-      await handle.executeUpdate(submitEvidenceUpdate, { args: [signedFor(ring.current, handle, 'submitEvidence', evidence)] });
+      await handle.executeUpdate(submitEvidenceUpdate, {
+        args: [signedFor(ring.current, handle, 'submitEvidence', evidence)],
+      });
       await waitForState(handle, (s) => stepStatus(s, 'sign-off') === 'waiting');
       const before = await settledHistoryLength(handle);
       const approval = { actor: signedActor(people.guardian), stepId: 'sign-off', comment: 'fits' };
-      const attempt = (arg: unknown) => handle.executeUpdate(approveStepUpdate, { args: [arg as never] }).then(() => 'accepted', refusalType);
+      const attempt = (arg: unknown) =>
+        handle.executeUpdate(approveStepUpdate, { args: [arg as never] }).then(() => 'accepted', refusalType);
 
       expect(await attempt(approval)).toBe('BadSignature'); // a bare SDK client naming the Guardian
       expect(await attempt(signedFor(attacker.current, handle, 'approveStep', approval))).toBe('BadSignature'); // someone's own key
       expect(await attempt(signedFor(ring.current, other, 'approveStep', approval))).toBe('BadSignature'); // signed for another run
       expect(await attempt(signedFor(ring.current, handle, 'rejectStep', approval))).toBe('BadSignature'); // signed as another message
-      expect(await attempt(signedFor(ring.current, handle, 'approveStep', approval, new Date(Date.now() - 11 * 60_000)))).toBe('BadSignature'); // stale
-      expect(await attempt({ ...signedFor(ring.current, handle, 'approveStep', approval), comment: 'edited on the way' })).toBe('BadSignature');
+      expect(
+        await attempt(signedFor(ring.current, handle, 'approveStep', approval, new Date(Date.now() - 11 * 60_000))),
+      ).toBe('BadSignature'); // stale
+      expect(
+        await attempt({ ...signedFor(ring.current, handle, 'approveStep', approval), comment: 'edited on the way' }),
+      ).toBe('BadSignature');
       // Signed, but the directory no longer grants the Guardian role.
-      expect(await attempt(signedFor(ring.current, handle, 'approveStep', { ...approval, actor: { id: people.guardian, roles: ['end-user'] } }))).toBe('NotAuthorized');
+      expect(
+        await attempt(
+          signedFor(ring.current, handle, 'approveStep', {
+            ...approval,
+            actor: { id: people.guardian, roles: ['end-user'] },
+          }),
+        ),
+      ).toBe('NotAuthorized');
       expect(await historyLength(handle)).toBe(before);
       expect(worker.refusals.filter((r) => r.runId === handle.workflowId && !r.signed)).toHaveLength(1);
-      expect(worker.refusals.find((r) => !r.signed)).toMatchObject({ messageName: 'approveStep', actorId: people.guardian, type: 'BadSignature' });
+      expect(worker.refusals.find((r) => !r.signed)).toMatchObject({
+        messageName: 'approveStep',
+        actorId: people.guardian,
+        type: 'BadSignature',
+      });
 
       const genuine = signedFor(ring.current, handle, 'approveStep', approval);
       expect(await attempt(genuine)).toBe('accepted');
       expect(await attempt(genuine)).toBe('ReplayedMessage');
       const state = await handle.query(getRunStateQuery);
-      expect(state.decisions).toEqual([expect.objectContaining({ actor: signedActor(people.guardian), role: 'guardian', roleSource: 'directory', signedBy: ring.current.keyId })]);
+      expect(state.decisions).toEqual([
+        expect.objectContaining({
+          actor: signedActor(people.guardian),
+          role: 'guardian',
+          roleSource: 'directory',
+          signedBy: ring.current.keyId,
+        }),
+      ]);
       expect(state.pinnedKeys).toEqual([ring.current.keyId]);
-      await handle.executeUpdate(stopLineUpdate, { args: [signedFor(ring.current, handle, 'stopLine', { actor: signedActor(people.guardian), reason: 'end of test' })] });
+      await handle.executeUpdate(stopLineUpdate, {
+        args: [
+          signedFor(ring.current, handle, 'stopLine', { actor: signedActor(people.guardian), reason: 'end of test' }),
+        ],
+      });
       await other.terminate('end of test');
       await handle.result();
     });
@@ -107,20 +171,52 @@ describe('signed messages: what Temporal access alone cannot do', () => {
 
   it('refuses an approval sent with `temporal workflow update execute`, adding nothing to history', async () => {
     const config = parseConfig();
-    const cli = await resolveTemporalCli({ explicitPath: config.TEMPORAL_CLI_PATH, cacheDir: config.GOLIVE_CACHE_DIR, onProgress: () => undefined });
+    const cli = await resolveTemporalCli({
+      explicitPath: config.TEMPORAL_CLI_PATH,
+      cacheDir: config.GOLIVE_CACHE_DIR,
+      onProgress: () => undefined,
+    });
     const worker = await testWorker();
     await worker.run(async () => {
       const handle = await startSignedRun(client, worker.taskQueue, inputFor(smallRunbook), ring.current);
-      const evidence = { actor: signedActor(people.engineer), stepId: 'validation', itemId: 'report', value: 'all green' };
+      const evidence = {
+        actor: signedActor(people.engineer),
+        stepId: 'validation',
+        itemId: 'report',
+        value: 'all green',
+      };
       await waitForState(handle, (s) => stepStatus(s, 'validation') === 'waiting');
-      await handle.executeUpdate(submitEvidenceUpdate, { args: [signedFor(ring.current, handle, 'submitEvidence', evidence)] });
+      await handle.executeUpdate(submitEvidenceUpdate, {
+        args: [signedFor(ring.current, handle, 'submitEvidence', evidence)],
+      });
       await waitForState(handle, (s) => stepStatus(s, 'sign-off') === 'waiting');
       const before = await settledHistoryLength(handle);
-      const input = JSON.stringify({ actor: { id: people.guardian, roles: ['guardian'] }, stepId: 'sign-off', comment: 'via the Temporal CLI' });
-      const args = ['workflow', 'update', 'execute', '--address', inject('temporalAddress'), '--namespace', 'default', '--workflow-id', handle.workflowId, '--name', 'approveStep', '--input', input];
+      const input = JSON.stringify({
+        actor: { id: people.guardian, roles: ['guardian'] },
+        stepId: 'sign-off',
+        comment: 'via the Temporal CLI',
+      });
+      const args = [
+        'workflow',
+        'update',
+        'execute',
+        '--address',
+        inject('temporalAddress'),
+        '--namespace',
+        'default',
+        '--workflow-id',
+        handle.workflowId,
+        '--name',
+        'approveStep',
+        '--input',
+        input,
+      ];
       const outcome = await run(cli, args, { timeout: 60_000 }).then(
         (r) => ({ code: 0, out: r.stdout + r.stderr }),
-        (e: { code?: number; stdout?: string; stderr?: string }) => ({ code: e.code ?? 1, out: `${e.stdout ?? ''}${e.stderr ?? ''}` }),
+        (e: { code?: number; stdout?: string; stderr?: string }) => ({
+          code: e.code ?? 1,
+          out: `${e.stdout ?? ''}${e.stderr ?? ''}`,
+        }),
       );
       expect(outcome.code).not.toBe(0);
       expect(outcome.out).toContain('not signed by golive');
@@ -136,23 +232,58 @@ describe('signed messages: what Temporal access alone cannot do', () => {
       const handle = await startSignedRun(client, worker.taskQueue, inputFor(smallRunbook), ring.current);
       const send = <T extends object>(name: string, payload: T) => signedFor(ring.current, handle, name, payload);
       await waitForState(handle, (s) => stepStatus(s, 'validation') === 'waiting');
-      await handle.executeUpdate(submitEvidenceUpdate, { args: [send('submitEvidence', { actor: signedActor(people.engineer), stepId: 'validation', itemId: 'report', value: 'ok' })] });
+      await handle.executeUpdate(submitEvidenceUpdate, {
+        args: [
+          send('submitEvidence', {
+            actor: signedActor(people.engineer),
+            stepId: 'validation',
+            itemId: 'report',
+            value: 'ok',
+          }),
+        ],
+      });
       await waitForState(handle, (s) => stepStatus(s, 'sign-off') === 'waiting');
-      await handle.executeUpdate(approveStepUpdate, { args: [send('approveStep', { actor: signedActor(people.guardian), stepId: 'sign-off' })] });
+      await handle.executeUpdate(approveStepUpdate, {
+        args: [send('approveStep', { actor: signedActor(people.guardian), stepId: 'sign-off' })],
+      });
       await waitForState(handle, (s) => s.status === 'hypercare');
-      const report = await handle.executeUpdate(reportErrorUpdate, { args: [send('reportError', { actor: signedActor(people.user), severity: 'high' as const, description: 'cited a retired policy' })] });
+      const report = await handle.executeUpdate(reportErrorUpdate, {
+        args: [
+          send('reportError', {
+            actor: signedActor(people.user),
+            severity: 'high' as const,
+            description: 'cited a retired policy',
+          }),
+        ],
+      });
 
       // Unsigned (straight through Temporal), and signed but not allowed (an end user stopping the line).
       const user = { id: people.user, roles: ['end-user'] };
       await handle.signal(stopLineSignal, { actor: { id: people.guardian }, reason: 'unsigned stop' });
       await handle.signal(requestRollbackSignal, { actor: { id: people.ops }, reason: 'unsigned rollback' });
       await handle.signal(reportErrorSignal, { actor: user, severity: 'low', description: 'unsigned report' });
-      await handle.signal(resolveReportSignal, { actor: { id: people.ops }, reportId: report.id, resolution: 'unsigned fix' });
+      await handle.signal(resolveReportSignal, {
+        actor: { id: people.ops },
+        reportId: report.id,
+        resolution: 'unsigned fix',
+      });
       await handle.signal(approveStepSignal, { actor: { id: people.guardian }, stepId: 'sign-off' });
-      await handle.signal(rejectStepSignal, { actor: { id: people.guardian }, stepId: 'sign-off', comment: 'unsigned' });
-      await handle.signal(submitEvidenceSignal, { actor: { id: people.engineer }, stepId: 'validation', itemId: 'report', value: 'x' });
+      await handle.signal(rejectStepSignal, {
+        actor: { id: people.guardian },
+        stepId: 'sign-off',
+        comment: 'unsigned',
+      });
+      await handle.signal(submitEvidenceSignal, {
+        actor: { id: people.engineer },
+        stepId: 'validation',
+        itemId: 'report',
+        value: 'x',
+      });
       await handle.signal(stopLineSignal, send('stopLine', { actor: user, reason: 'I may not' }));
-      await handle.signal(reportErrorSignal, send('reportError', { actor: user, severity: 'medium', description: 'signed report by signal' }));
+      await handle.signal(
+        reportErrorSignal,
+        send('reportError', { actor: user, severity: 'medium', description: 'signed report by signal' }),
+      );
       const state = await waitForState(handle, (s) => (s.signals ?? []).length === 9);
       expect(state.status).toBe('hypercare');
       expect(state.reports.map((r) => r.description)).toEqual(['cited a retired policy', 'signed report by signal']);
@@ -173,7 +304,9 @@ describe('signed messages: what Temporal access alone cannot do', () => {
       expect(signalled[0]!.summary).toContain('not signed by golive');
       expect(signalled[7]!.summary).toContain('may not stop the line');
       expect(trail.entries.some((e) => e.kind === 'stop')).toBe(false);
-      await handle.executeUpdate(stopLineUpdate, { args: [send('stopLine', { actor: signedActor(people.guardian), reason: 'end of test' })] });
+      await handle.executeUpdate(stopLineUpdate, {
+        args: [send('stopLine', { actor: signedActor(people.guardian), reason: 'end of test' })],
+      });
       expect((await handle.result()).status).toBe('rolled-back');
     });
   });

@@ -25,13 +25,32 @@
   // ("a rejection needs a comment") instead of "required".
   function fieldValue(el, submitter) {
     var type = el.getAttribute('data-type');
-    if (el.type === 'checkbox') return type === 'boolean' ? el.checked : el.checked ? (type === 'json' ? JSON.parse(el.value) : el.value) : undefined;
+    if (el.type === 'checkbox')
+      return type === 'boolean'
+        ? el.checked
+        : el.checked
+          ? type === 'json'
+            ? JSON.parse(el.value)
+            : el.value
+          : undefined;
     if (el.type === 'file') return undefined;
     var v = el.value;
     if (v.trim() === '') return submitter && el.getAttribute('data-blank-for') === submitter.value ? v : undefined;
     if (type === 'number') return Number(v);
-    if (type === 'list') return v.split(',').map(function (s) { return s.trim(); }).filter(Boolean);
-    if (type === 'json') { try { return JSON.parse(v); } catch { return v; } }
+    if (type === 'list')
+      return v
+        .split(',')
+        .map(function (s) {
+          return s.trim();
+        })
+        .filter(Boolean);
+    if (type === 'json') {
+      try {
+        return JSON.parse(v);
+      } catch {
+        return v;
+      }
+    }
     return v;
   }
 
@@ -78,8 +97,10 @@
     var label = el.id ? el.form.querySelector('label[for="' + el.id + '"]') : null;
     if (!label) return el.name;
     var copy = label.cloneNode(true);
-    copy.querySelectorAll('small').forEach(function (s) { s.remove(); });
-    return (copy.textContent.replace(/\s+/g, ' ').trim() || label.textContent.replace(/\s+/g, ' ').trim());
+    copy.querySelectorAll('small').forEach(function (s) {
+      s.remove();
+    });
+    return copy.textContent.replace(/\s+/g, ' ').trim() || label.textContent.replace(/\s+/g, ' ').trim();
   }
 
   function clearFieldError(el) {
@@ -87,14 +108,21 @@
     el.removeAttribute('aria-invalid');
     var msg = document.getElementById(el.id + '-error');
     if (msg) msg.remove();
-    var described = (el.getAttribute('aria-describedby') || '').split(' ').filter(function (x) { return x && x !== el.id + '-error'; });
-    if (described.length) el.setAttribute('aria-describedby', described.join(' ')); else el.removeAttribute('aria-describedby');
+    var described = (el.getAttribute('aria-describedby') || '').split(' ').filter(function (x) {
+      return x && x !== el.id + '-error';
+    });
+    if (described.length) el.setAttribute('aria-describedby', described.join(' '));
+    else el.removeAttribute('aria-describedby');
     var form = el.form;
     if (form && !form.querySelector('[aria-invalid="true"]')) {
       var summary = form.querySelector('.error-summary');
       if (summary) summary.remove();
       var box = form.querySelector('.form-status[data-fields]');
-      if (box) { box.textContent = ''; box.className = 'form-status'; box.removeAttribute('data-fields'); }
+      if (box) {
+        box.textContent = '';
+        box.className = 'form-status';
+        box.removeAttribute('data-fields');
+      }
     }
   }
 
@@ -125,7 +153,10 @@
   function showErrors(form, status, body) {
     clearErrors(form);
     var err = body && body.error;
-    if (!err) { show(form, 'The server answered ' + status + '.', true); return; }
+    if (!err) {
+      show(form, 'The server answered ' + status + '.', true);
+      return;
+    }
     var rest = [];
     var marked = [];
     (err.issues || []).forEach(function (i) {
@@ -135,7 +166,10 @@
         if (marked.indexOf(el) < 0) marked.push(el);
       } else rest.push((i.path ? i.path + ': ' : '') + i.message);
     });
-    var lines = marked.length && !rest.length ? ['Fix the marked field' + (marked.length > 1 ? 's' : '') + '.'] : [err.message].concat(rest);
+    var lines =
+      marked.length && !rest.length
+        ? ['Fix the marked field' + (marked.length > 1 ? 's' : '') + '.']
+        : [err.message].concat(rest);
     show(form, lines, true);
     // A start refused because the system has a go-live in flight: a way to that run.
     if (err.runId) {
@@ -175,7 +209,10 @@
     if (marked.length) marked[0].focus();
     else {
       var box = form.querySelector('.form-status');
-      if (box) { box.setAttribute('tabindex', '-1'); box.focus(); }
+      if (box) {
+        box.setAttribute('tabindex', '-1');
+        box.focus();
+      }
     }
   }
 
@@ -191,11 +228,16 @@
     var link = event.target instanceof Element ? event.target.closest('a[data-focus]') : null;
     if (!link) return;
     var el = document.getElementById(link.getAttribute('data-focus'));
-    if (el) { event.preventDefault(); el.focus(); }
+    if (el) {
+      event.preventDefault();
+      el.focus();
+    }
   });
 
   // --- Two-step forms (data-confirm): the first submit opens the question, the "Yes" sends.
-  function confirmPanel(form) { return form.querySelector('.confirm'); }
+  function confirmPanel(form) {
+    return form.querySelector('.confirm');
+  }
   document.addEventListener('click', function (event) {
     var cancel = event.target instanceof Element ? event.target.closest('[data-cancel]') : null;
     if (!cancel || !cancel.form) return;
@@ -213,7 +255,8 @@
     var h = document.createElement('h3');
     h.textContent = 'Your anonymous receipt';
     var p = document.createElement('p');
-    p.textContent = 'Keep this receipt: it proves the report was yours (the report in the audit trail carries its hash; the server keeps nothing else). It is shown once. The answer to your report appears under Red Button reports on this run\'s page.';
+    p.textContent =
+      "Keep this receipt: it proves the report was yours (the report in the audit trail carries its hash; the server keeps nothing else). It is shown once. The answer to your report appears under Red Button reports on this run's page.";
     var code = document.createElement('code');
     code.className = 'receipt-code';
     code.textContent = receipt;
@@ -244,19 +287,38 @@
     var nameField = document.getElementById(input.getAttribute('data-hash-into'));
     var shaField = form.querySelector('[name="value.sha256"]');
     if (!window.crypto || !crypto.subtle) {
-      show(form, 'This browser cannot compute SHA-256 here (it needs https or localhost): type the hash instead.', true);
+      show(
+        form,
+        'This browser cannot compute SHA-256 here (it needs https or localhost): type the hash instead.',
+        true,
+      );
       return;
     }
     show(form, 'Computing the SHA-256 of ' + file.name + '…', false);
-    file.arrayBuffer()
-      .then(function (buf) { return crypto.subtle.digest('SHA-256', buf); })
+    file
+      .arrayBuffer()
+      .then(function (buf) {
+        return crypto.subtle.digest('SHA-256', buf);
+      })
       .then(function (digest) {
-        var hex = Array.prototype.map.call(new Uint8Array(digest), function (b) { return b.toString(16).padStart(2, '0'); }).join('');
-        if (nameField && !nameField.value) { nameField.value = file.name; clearFieldError(nameField); }
-        if (shaField) { shaField.value = hex; clearFieldError(shaField); }
+        var hex = Array.prototype.map
+          .call(new Uint8Array(digest), function (b) {
+            return b.toString(16).padStart(2, '0');
+          })
+          .join('');
+        if (nameField && !nameField.value) {
+          nameField.value = file.name;
+          clearFieldError(nameField);
+        }
+        if (shaField) {
+          shaField.value = hex;
+          clearFieldError(shaField);
+        }
         show(form, 'SHA-256 of ' + file.name + ' (' + file.size + ' bytes) filled in.', false);
       })
-      .catch(function () { show(form, 'Could not read ' + file.name + ': type the name and hash instead.', true); });
+      .catch(function () {
+        show(form, 'Could not read ' + file.name + ': type the name and hash instead.', true);
+      });
   });
 
   document.addEventListener('submit', function (event) {
@@ -268,10 +330,14 @@
     // Two-step forms check their required fields here, inline (the form has novalidate, so no
     // browser popup), before asking the question.
     if (form.hasAttribute('data-confirm') && !(submitter && submitter.hasAttribute('data-confirmed'))) {
-      var missing = Array.prototype.filter.call(form.querySelectorAll('[required]'), function (el) { return el.id && !el.disabled && el.value.trim() === ''; });
+      var missing = Array.prototype.filter.call(form.querySelectorAll('[required]'), function (el) {
+        return el.id && !el.disabled && el.value.trim() === '';
+      });
       if (missing.length) {
         clearErrors(form);
-        missing.forEach(function (el) { markField(el, 'required'); });
+        missing.forEach(function (el) {
+          markField(el, 'required');
+        });
         show(form, 'Fix the marked field' + (missing.length > 1 ? 's' : '') + '.', true);
         var statusBox0 = form.querySelector('.form-status');
         if (statusBox0) statusBox0.setAttribute('data-fields', '');
@@ -287,7 +353,9 @@
       return;
     }
     var buttons = form.querySelectorAll('button');
-    Array.prototype.forEach.call(buttons, function (b) { b.disabled = true; });
+    Array.prototype.forEach.call(buttons, function (b) {
+      b.disabled = true;
+    });
     var method = form.getAttribute('data-method') || 'POST';
     var init = { method: method, credentials: 'same-origin', headers: { 'x-csrf-token': csrf } };
     var body = method !== 'DELETE' ? serialize(form, submitter) : undefined;
@@ -308,15 +376,24 @@
         return fetch(form.getAttribute('data-api'), init).then(readJson);
       })
       .then(function (r) {
-        if (r.message) { show(form, r.message, true); return; }
+        if (r.message) {
+          show(form, r.message, true);
+          return;
+        }
         showOutage(r.status === 503);
         if (!r.ok) {
           showErrors(form, r.status, r.body);
           return;
         }
         // golive login's page: on to the command line's own address, or the code to paste there.
-        if (form.hasAttribute('data-follow') && r.body && r.body.redirect) { window.location.assign(r.body.redirect); return; }
-        if (form.hasAttribute('data-follow') && r.body && r.body.code) { show(form, 'Paste this code into golive login: ' + r.body.code, false); return; }
+        if (form.hasAttribute('data-follow') && r.body && r.body.redirect) {
+          window.location.assign(r.body.redirect);
+          return;
+        }
+        if (form.hasAttribute('data-follow') && r.body && r.body.code) {
+          show(form, 'Paste this code into golive login: ' + r.body.code, false);
+          return;
+        }
         delete form.dataset.idempotencyKey;
         clearErrors(form);
         if (panel) panel.hidden = true;
@@ -327,7 +404,10 @@
         }
         var receipt = r.body && r.body.receipt;
         // What happened, in words: per button (data-success-approve) or for the form.
-        var message = (submitter && submitter.value && form.getAttribute('data-success-' + submitter.value)) || form.getAttribute('data-success') || 'Done.';
+        var message =
+          (submitter && submitter.value && form.getAttribute('data-success-' + submitter.value)) ||
+          form.getAttribute('data-success') ||
+          'Done.';
         var receiptShown = receipt && showReceipt(form, receipt);
         if (receipt && !receiptShown) message += ' Your anonymous receipt (keep it, it is shown once): ' + receipt;
         show(form, message, false);
@@ -341,20 +421,35 @@
         }
         if (form.hasAttribute('data-refresh')) refresh();
       })
-      .catch(function () { show(form, 'Could not reach the server. Check the connection and try again.', true); })
-      .then(function () { Array.prototype.forEach.call(buttons, function (b) { b.disabled = false; }); });
+      .catch(function () {
+        show(form, 'Could not reach the server. Check the connection and try again.', true);
+      })
+      .then(function () {
+        Array.prototype.forEach.call(buttons, function (b) {
+          b.disabled = false;
+        });
+      });
   });
 
   function readJson(res) {
     return res.text().then(function (text) {
       var body;
-      try { body = text ? JSON.parse(text) : undefined; } catch { body = undefined; }
+      try {
+        body = text ? JSON.parse(text) : undefined;
+      } catch {
+        body = undefined;
+      }
       return { status: res.status, ok: res.ok, body: body };
     });
   }
 
   function postJson(url, body) {
-    return fetch(url, { method: 'POST', credentials: 'same-origin', headers: { 'x-csrf-token': csrf, 'content-type': 'application/json' }, body: JSON.stringify(body) }).then(readJson);
+    return fetch(url, {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { 'x-csrf-token': csrf, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    }).then(readJson);
   }
 
   // @simplewebauthn/browser, served by golive itself (no CDN), loaded only when a passkey is used.
@@ -365,7 +460,8 @@
   // What the browser says when the person cancels or the device refuses, in words.
   function ceremonyFailed(err) {
     var name = err && err.name;
-    if (name === 'NotAllowedError') return 'The passkey was not used (cancelled, timed out, or this device has none of your passkeys). Nothing was sent.';
+    if (name === 'NotAllowedError')
+      return 'The passkey was not used (cancelled, timed out, or this device has none of your passkeys). Nothing was sent.';
     if (name === 'InvalidStateError') return 'This device holds one of your passkeys already.';
     return 'The passkey could not be used: ' + ((err && err.message) || String(err)) + '. Nothing was sent.';
   }
@@ -374,18 +470,23 @@
   // let the device sign it, and send the answer with the decision.
   function withPasskey(form, body) {
     show(form, 'Preparing the decision for your passkey…', false);
-    return postJson(form.getAttribute('data-passkey'), { decision: body.decision, comment: body.comment })
-      .then(function (r) {
+    return postJson(form.getAttribute('data-passkey'), { decision: body.decision, comment: body.comment }).then(
+      function (r) {
         if (!r.ok) return r;
         show(form, 'Your browser asks your passkey to sign this decision…', false);
         return webauthn()
-          .then(function (lib) { return lib.startAuthentication({ optionsJSON: r.body.options }); })
+          .then(function (lib) {
+            return lib.startAuthentication({ optionsJSON: r.body.options });
+          })
           .then(function (response) {
             body.passkey = { binding: r.body.binding, response: response };
             return { ok: true, body: body };
           })
-          .catch(function (err) { return { message: ceremonyFailed(err) }; });
-      });
+          .catch(function (err) {
+            return { message: ceremonyFailed(err) };
+          });
+      },
+    );
   }
 
   // Adding a passkey: the creation options from golive, the device makes the key, golive keeps it.
@@ -394,7 +495,13 @@
     if (!(form instanceof HTMLFormElement) || !form.hasAttribute('data-passkey-register')) return;
     event.preventDefault();
     var label = form.querySelector('[name="label"]');
-    if (!label || !label.value.trim()) { clearErrors(form); markField(label, 'required'); show(form, 'Name the passkey first.', true); label.focus(); return; }
+    if (!label || !label.value.trim()) {
+      clearErrors(form);
+      markField(label, 'required');
+      show(form, 'Name the passkey first.', true);
+      label.focus();
+      return;
+    }
     var button = form.querySelector('button');
     if (button) button.disabled = true;
     show(form, 'Your browser asks your device to make a passkey…', false);
@@ -402,23 +509,46 @@
       .then(function (r) {
         if (!r.ok) return r;
         return webauthn()
-          .then(function (lib) { return lib.startRegistration({ optionsJSON: r.body.options }); })
-          .then(function (response) { return postJson(form.getAttribute('data-passkey-register'), { label: label.value.trim(), response: response }); })
-          .catch(function (err) { return { message: ceremonyFailed(err) }; });
+          .then(function (lib) {
+            return lib.startRegistration({ optionsJSON: r.body.options });
+          })
+          .then(function (response) {
+            return postJson(form.getAttribute('data-passkey-register'), {
+              label: label.value.trim(),
+              response: response,
+            });
+          })
+          .catch(function (err) {
+            return { message: ceremonyFailed(err) };
+          });
       })
       .then(function (r) {
-        if (r.message) { show(form, r.message, true); return; }
-        if (!r.ok) { showErrors(form, r.status, r.body); return; }
+        if (r.message) {
+          show(form, r.message, true);
+          return;
+        }
+        if (!r.ok) {
+          showErrors(form, r.status, r.body);
+          return;
+        }
         window.location.assign('/passkeys?added=' + encodeURIComponent(r.body.passkey.label));
       })
-      .catch(function () { show(form, 'Could not reach the server. Check the connection and try again.', true); })
-      .then(function () { if (button) button.disabled = false; });
+      .catch(function () {
+        show(form, 'Could not reach the server. Check the connection and try again.', true);
+      })
+      .then(function () {
+        if (button) button.disabled = false;
+      });
   });
 
   function newIdempotencyKey() {
     var bytes = new Uint8Array(16);
     crypto.getRandomValues(bytes);
-    return Array.prototype.map.call(bytes, function (b) { return (b + 256).toString(16).slice(1); }).join('');
+    return Array.prototype.map
+      .call(bytes, function (b) {
+        return (b + 256).toString(16).slice(1);
+      })
+      .join('');
   }
 
   // The banner across the top while Temporal (or the database) is away: shown on a 503, hidden on
@@ -432,7 +562,9 @@
     var err = body && body.error;
     if (!err) return ['The server answered ' + status + '.'];
     var lines = [err.message];
-    (err.issues || []).forEach(function (i) { lines.push(i.path + ': ' + i.message); });
+    (err.issues || []).forEach(function (i) {
+      lines.push(i.path + ': ' + i.message);
+    });
     return lines;
   }
 
@@ -440,9 +572,21 @@
   // verifier answers {ok, ...} in words the person can act on.
   function verdictLines(v) {
     if (v.ok) {
-      return ['Verified: dossier of ' + v.workflowId + ', ' + v.files + ' files, ' + v.entries + ' trail entries, nothing altered' +
-        (v.passkeys && v.passkeys.checked ? '; ' + v.passkeys.checked + " approvals signed by the approver's own passkey" : '') + '.',
-        'Chain head ' + v.head, 'Manifest SHA-256 ' + v.manifestSha256 + ' (compare it with the one logged at export)'];
+      return [
+        'Verified: dossier of ' +
+          v.workflowId +
+          ', ' +
+          v.files +
+          ' files, ' +
+          v.entries +
+          ' trail entries, nothing altered' +
+          (v.passkeys && v.passkeys.checked
+            ? '; ' + v.passkeys.checked + " approvals signed by the approver's own passkey"
+            : '') +
+          '.',
+        'Chain head ' + v.head,
+        'Manifest SHA-256 ' + v.manifestSha256 + ' (compare it with the one logged at export)',
+      ];
     }
     return ['NOT verified: ' + v.file + (v.seq !== undefined ? ', entry ' + v.seq : '') + ' — ' + v.reason];
   }
@@ -453,7 +597,10 @@
     event.preventDefault();
     var input = form.querySelector('input[type=file]');
     var file = input && input.files && input.files[0];
-    if (!file) { show(form, 'Choose a file first.', true); return; }
+    if (!file) {
+      show(form, 'Choose a file first.', true);
+      return;
+    }
     var button = form.querySelector('button');
     if (button) button.disabled = true;
     show(form, 'Checking…', false);
@@ -464,13 +611,22 @@
       body: file,
     })
       .then(function (res) {
-        return res.json().catch(function () { return undefined; }).then(function (body) {
-          if (!res.ok) show(form, errorLines(res.status, body), true);
-          else show(form, verdictLines(body), !body.ok);
-        });
+        return res
+          .json()
+          .catch(function () {
+            return undefined;
+          })
+          .then(function (body) {
+            if (!res.ok) show(form, errorLines(res.status, body), true);
+            else show(form, verdictLines(body), !body.ok);
+          });
       })
-      .catch(function () { show(form, 'Could not reach the server. Check the connection and try again.', true); })
-      .then(function () { if (button) button.disabled = false; });
+      .catch(function () {
+        show(form, 'Could not reach the server. Check the connection and try again.', true);
+      })
+      .then(function () {
+        if (button) button.disabled = false;
+      });
   });
 
   // Dossier downloads (data-anchor): fetched here so the manifest SHA-256 the server returns in
@@ -481,24 +637,60 @@
     if (!link || event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey) return;
     event.preventDefault();
     var out = document.getElementById(link.getAttribute('data-anchor'));
-    var say = function (text) { if (out) { out.hidden = false; out.textContent = text; } };
+    var say = function (text) {
+      if (out) {
+        out.hidden = false;
+        out.textContent = text;
+      }
+    };
     say('Preparing the dossier…');
-    fetch(link.href, { credentials: 'same-origin' }).then(function (res) {
-      if (!res.ok) return res.json().then(function (b) { say('Download failed: ' + ((b && b.error && b.error.message) || res.status)); }, function () { say('Download failed: ' + res.status); });
-      var anchor = res.headers.get('x-golive-manifest-sha256') || '';
-      var name = (/filename="([^"]+)"/.exec(res.headers.get('content-disposition') || '') || [])[1] || 'dossier.zip';
-      return res.blob().then(function (blob) {
-        var a = document.createElement('a');
-        a.href = URL.createObjectURL(blob);
-        a.download = name;
-        document.body.appendChild(a);
-        a.click();
-        a.remove();
-        setTimeout(function () { URL.revokeObjectURL(a.href); }, 60000);
-        say('Saved ' + name + '. Manifest SHA-256: ' + anchor + ' — keep it: golive verify ' + name.replace(/\.zip$/, '') + ' --expect-manifest ' + anchor);
-        if (out) { var copy = document.createElement('button'); copy.type = 'button'; copy.className = 'link copy'; copy.setAttribute('data-copy', anchor); copy.textContent = 'copy the SHA-256'; out.appendChild(document.createTextNode(' ')); out.appendChild(copy); }
+    fetch(link.href, { credentials: 'same-origin' })
+      .then(function (res) {
+        if (!res.ok)
+          return res.json().then(
+            function (b) {
+              say('Download failed: ' + ((b && b.error && b.error.message) || res.status));
+            },
+            function () {
+              say('Download failed: ' + res.status);
+            },
+          );
+        var anchor = res.headers.get('x-golive-manifest-sha256') || '';
+        var name = (/filename="([^"]+)"/.exec(res.headers.get('content-disposition') || '') || [])[1] || 'dossier.zip';
+        return res.blob().then(function (blob) {
+          var a = document.createElement('a');
+          a.href = URL.createObjectURL(blob);
+          a.download = name;
+          document.body.appendChild(a);
+          a.click();
+          a.remove();
+          setTimeout(function () {
+            URL.revokeObjectURL(a.href);
+          }, 60000);
+          say(
+            'Saved ' +
+              name +
+              '. Manifest SHA-256: ' +
+              anchor +
+              ' — keep it: golive verify ' +
+              name.replace(/\.zip$/, '') +
+              ' --expect-manifest ' +
+              anchor,
+          );
+          if (out) {
+            var copy = document.createElement('button');
+            copy.type = 'button';
+            copy.className = 'link copy';
+            copy.setAttribute('data-copy', anchor);
+            copy.textContent = 'copy the SHA-256';
+            out.appendChild(document.createTextNode(' '));
+            out.appendChild(copy);
+          }
+        });
+      })
+      .catch(function () {
+        say('Could not reach the server. Check the connection and try again.');
       });
-    }).catch(function () { say('Could not reach the server. Check the connection and try again.'); });
   });
 
   // Copy buttons (data-copy) put a full value, e.g. a hash shown short, on the clipboard.
@@ -507,11 +699,20 @@
     if (!button) return;
     var flash = document.getElementById('flash');
     var value = button.getAttribute('data-copy');
-    var done = function (text) { if (flash) flash.textContent = text; };
-    if (!navigator.clipboard) { done('Copying is not available here; the full value: ' + value); return; }
+    var done = function (text) {
+      if (flash) flash.textContent = text;
+    };
+    if (!navigator.clipboard) {
+      done('Copying is not available here; the full value: ' + value);
+      return;
+    }
     navigator.clipboard.writeText(value).then(
-      function () { done('Copied ' + value); },
-      function () { done('Could not copy; the full value: ' + value); },
+      function () {
+        done('Copied ' + value);
+      },
+      function () {
+        done('Could not copy; the full value: ' + value);
+      },
     );
   });
 
@@ -535,7 +736,10 @@
   function changed(el) {
     if (el.type === 'hidden' || el.type === 'submit' || el.tagName === 'BUTTON') return false;
     if (el.type === 'checkbox' || el.type === 'radio') return el.checked !== el.defaultChecked;
-    if (el.tagName === 'SELECT') return Array.prototype.some.call(el.options, function (o) { return o.selected !== o.defaultSelected; });
+    if (el.tagName === 'SELECT')
+      return Array.prototype.some.call(el.options, function (o) {
+        return o.selected !== o.defaultSelected;
+      });
     if (el.type === 'file') return !!(el.files && el.files.length);
     return el.value !== el.defaultValue;
   }
@@ -552,7 +756,8 @@
     tpl.innerHTML = text; // server-rendered and escaped
     var fresh = tpl.content;
     var active = document.activeElement;
-    var caret = active && typeof active.selectionStart === 'number' ? [active.selectionStart, active.selectionEnd] : null;
+    var caret =
+      active && typeof active.selectionStart === 'number' ? [active.selectionStart, active.selectionEnd] : null;
     var scrollY = window.scrollY;
     live.querySelectorAll('form[id], [data-keep][id]').forEach(function (old) {
       if (!inUse(old)) return;
@@ -567,7 +772,13 @@
     live.replaceChildren(fresh);
     if (active && active !== document.body && live.contains(active) && document.activeElement !== active) {
       active.focus({ preventScroll: true });
-      if (caret) { try { active.setSelectionRange(caret[0], caret[1]); } catch { /* not a text field */ } }
+      if (caret) {
+        try {
+          active.setSelectionRange(caret[0], caret[1]);
+        } catch {
+          /* not a text field */
+        }
+      }
     }
     window.scrollTo(window.scrollX, scrollY);
     var status = live.querySelector('[data-run-status]');
@@ -578,8 +789,14 @@
   }
 
   var STATUS_WORDS = {
-    running: 'running', waiting: 'waiting for input', hypercare: 'in hypercare', compensating: 'rolling back',
-    live: 'live', 'rolled-back': 'rolled back', 'rollback-incomplete': 'rolled back only in part', cancelled: 'cancelled',
+    running: 'running',
+    waiting: 'waiting for input',
+    hypercare: 'in hypercare',
+    compensating: 'rolling back',
+    live: 'live',
+    'rolled-back': 'rolled back',
+    'rollback-incomplete': 'rolled back only in part',
+    cancelled: 'cancelled',
   };
   function statusSentence(status) {
     return 'The run is now ' + (STATUS_WORDS[status] || status) + '.';
@@ -588,7 +805,8 @@
   // A diagram wider than its box says so ("Scroll sideways"), and can be scrolled by keyboard.
   function markOverflow() {
     document.querySelectorAll('.diagram').forEach(function (d) {
-      if (d.scrollWidth > d.clientWidth + 1) d.setAttribute('data-overflows', ''); else d.removeAttribute('data-overflows');
+      if (d.scrollWidth > d.clientWidth + 1) d.setAttribute('data-overflows', '');
+      else d.removeAttribute('data-overflows');
     });
   }
   markOverflow();
@@ -598,13 +816,18 @@
     if (!live) return;
     fetch(live.getAttribute('data-live'), { credentials: 'same-origin', headers: { accept: 'text/html' } })
       .then(function (res) {
-        if (res.status === 401) { window.location.assign('/login?next=' + encodeURIComponent(location.pathname)); return; }
+        if (res.status === 401) {
+          window.location.assign('/login?next=' + encodeURIComponent(location.pathname));
+          return;
+        }
         showOutage(res.status === 503);
         return res.text().then(function (text) {
           if (res.ok) swapIn(text);
         });
       })
-      .catch(function () { /* offline for a moment: try again next tick */ });
+      .catch(function () {
+        /* offline for a moment: try again next tick */
+      });
   }
   if (live && live.hasAttribute('data-live')) setInterval(refresh, POLL_MS);
 })();

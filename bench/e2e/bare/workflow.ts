@@ -22,7 +22,10 @@ export interface BareState {
 export const approveUpdate = defineUpdate<string, [{ stepId: string; by: string }]>('approve');
 export const bareStateQuery = defineQuery<BareState>('state');
 
-const { httpGet } = proxyActivities<BareActivities>({ startToCloseTimeout: '1m', retry: { maximumAttempts: 3, initialInterval: '1s' } });
+const { httpGet } = proxyActivities<BareActivities>({
+  startToCloseTimeout: '1m',
+  retry: { maximumAttempts: 3, initialInterval: '1s' },
+});
 
 export async function bareGoLive(input: BareInput): Promise<BareState> {
   const state: BareState = { approved: [] };

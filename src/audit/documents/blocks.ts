@@ -1,4 +1,4 @@
-import type { RefusalEntry } from '../../server/refusalLog';
+import type { RefusalEntry } from '../refusalLog';
 import type { EvidenceItem, Step } from '../../runbook/schema';
 import type { DecisionRecord, EvidenceRecord, GoLiveInput, RunStateView } from '../../../workflows/definitions';
 import { materialiseSteps } from '../../../workflows/steps';
@@ -52,14 +52,18 @@ export function people(ctx: DossierContext): Directory {
 export function plan(ctx: DossierContext) {
   const planned = materialiseSteps(ctx.input.runbook);
   const steps = planned.map((p) => p.step);
-  const items: PlanItem[] = steps.flatMap((step) => (step.kind === 'evidence' ? step.items.map((item) => ({ step, item })) : []));
+  const items: PlanItem[] = steps.flatMap((step) =>
+    step.kind === 'evidence' ? step.items.map((item) => ({ step, item })) : [],
+  );
   return { steps, items, after: new Map(planned.map((p) => [p.step.id, p.after])) };
 }
 
-export const matches = (re: RegExp, ...texts: (string | undefined)[]) => texts.some((t) => t !== undefined && re.test(t));
+export const matches = (re: RegExp, ...texts: (string | undefined)[]) =>
+  texts.some((t) => t !== undefined && re.test(t));
 
 /** "Guardian: Gita Guardian (guardian); Business Sponsor: Sam Sponsor (sponsor)". */
-export const rolesText = (ctx: DossierContext, roles: readonly string[]) => (roles.length === 0 ? '—' : [...new Set(roles)].map((r) => people(ctx).role(r)).join('; '));
+export const rolesText = (ctx: DossierContext, roles: readonly string[]) =>
+  roles.length === 0 ? '—' : [...new Set(roles)].map((r) => people(ctx).role(r)).join('; ');
 
 export function valueText(value: unknown): string {
   if (value === true) return 'attested (true)';
@@ -84,8 +88,20 @@ export function evidenceTable(ctx: DossierContext, items: readonly PlanItem[]): 
     rows: items.map((p) => {
       const e = latestEvidence(ctx, p.step.id, p.item.id);
       return e
-        ? [p.item.title, valueText(e.value) + (e.note ? ` — ${e.note}` : ''), who.inRole(e.submittedBy.id, e.role), e.at, documentOf(e.value)?.sha256 ?? e.sha256]
-        : [p.item.title, p.item.optional ? 'not submitted (optional)' : 'NOT SUBMITTED', `${p.item.submittedBy.map((r) => who.role(r)).join('; ')}`, '', ''];
+        ? [
+            p.item.title,
+            valueText(e.value) + (e.note ? ` — ${e.note}` : ''),
+            who.inRole(e.submittedBy.id, e.role),
+            e.at,
+            documentOf(e.value)?.sha256 ?? e.sha256,
+          ]
+        : [
+            p.item.title,
+            p.item.optional ? 'not submitted (optional)' : 'NOT SUBMITTED',
+            `${p.item.submittedBy.map((r) => who.role(r)).join('; ')}`,
+            '',
+            '',
+          ];
     }),
   };
 }
@@ -98,7 +114,9 @@ export function decisionTable(ctx: DossierContext, decisions: readonly DecisionR
     rows: decisions.map((d) => [
       stepTitle(ctx, d.stepId),
       d.decision === 'approve' ? 'approved' : 'REJECTED',
-      who.inRole(d.actor.id, d.role) + (d.onBehalfOf ? ` for ${who.roleTitle(d.onBehalfOf)}` : '') + (d.roleSource === 'delegation' ? ` (delegated: ${d.delegationReason ?? ''})` : ''),
+      who.inRole(d.actor.id, d.role) +
+        (d.onBehalfOf ? ` for ${who.roleTitle(d.onBehalfOf)}` : '') +
+        (d.roleSource === 'delegation' ? ` (delegated: ${d.delegationReason ?? ''})` : ''),
       d.at,
       d.comment ?? '',
       d.evidenceHash,
@@ -119,7 +137,9 @@ export function stepStatus(ctx: DossierContext, stepId: string): string {
 
 /** What an action left as evidence: the trail's summary of its completion or failure. */
 export function actionEvidence(ctx: DossierContext, stepId: string): string {
-  const end = [...ctx.entries].reverse().find((e) => e.stepId === stepId && (e.kind === 'step-completed' || e.kind === 'step-failed'));
+  const end = [...ctx.entries]
+    .reverse()
+    .find((e) => e.stepId === stepId && (e.kind === 'step-completed' || e.kind === 'step-failed'));
   return (end?.details.evidence as string | undefined) ?? (end?.details.error as string | undefined) ?? '';
 }
 
@@ -127,6 +147,11 @@ export function actionTable(ctx: DossierContext, steps: readonly Step[]): Block 
   return {
     kind: 'table',
     columns: ['Step', 'Action', 'Status', 'Figures'],
-    rows: steps.map((s) => [s.title, s.kind === 'action' ? s.action : s.kind, stepStatus(ctx, s.id), actionEvidence(ctx, s.id)]),
+    rows: steps.map((s) => [
+      s.title,
+      s.kind === 'action' ? s.action : s.kind,
+      stepStatus(ctx, s.id),
+      actionEvidence(ctx, s.id),
+    ]),
   };
 }

@@ -1,6 +1,15 @@
 import { OBLIGATIONS, GDPR } from '../obligations';
 import { decisionTable, matches, plan, type Block, type DossierContext, type DossierSection } from './blocks';
-import { accountability, gate4, gdpr, handoverLogSummary, legal, postMarket, sectorRules, stability } from './complianceParts';
+import {
+  accountability,
+  gate4,
+  gdpr,
+  handoverLogSummary,
+  legal,
+  postMarket,
+  sectorRules,
+  stability,
+} from './complianceParts';
 import { DELIVERABLE_TITLES, type Deliverable } from './model';
 
 /**
@@ -10,15 +19,29 @@ import { DELIVERABLE_TITLES, type Deliverable } from './model';
  * basis, data categories, the DPO's opinion), sector rules, and the sign-offs. Pure.
  */
 
-const part = (title: string, s: DossierSection): Block[] => [{ kind: 'heading', text: `${title}: ${s.title}` }, ...s.blocks];
+const part = (title: string, s: DossierSection): Block[] => [
+  { kind: 'heading', text: `${title}: ${s.title}` },
+  ...s.blocks,
+];
 
 export function complianceDossier(ctx: DossierContext): Deliverable {
-  const signoff = new Set(plan(ctx).steps.filter((s) => s.kind === 'approval' && matches(/dossier|compliance/i, s.id, s.title)).map((s) => s.id));
+  const signoff = new Set(
+    plan(ctx)
+      .steps.filter((s) => s.kind === 'approval' && matches(/dossier|compliance/i, s.id, s.title))
+      .map((s) => s.id),
+  );
   return {
     id: 'compliance-dossier',
     title: DELIVERABLE_TITLES['compliance-dossier'],
-    purpose: 'The evidence that this go-live meets the EU AI Act, the GDPR and sector rules, with the people who signed it off.',
-    obligations: [OBLIGATIONS.technicalDocumentation, OBLIGATIONS.riskManagement, OBLIGATIONS.recordKeeping, GDPR.dpia, GDPR.lawfulBasis],
+    purpose:
+      'The evidence that this go-live meets the EU AI Act, the GDPR and sector rules, with the people who signed it off.',
+    obligations: [
+      OBLIGATIONS.technicalDocumentation,
+      OBLIGATIONS.riskManagement,
+      OBLIGATIONS.recordKeeping,
+      GDPR.dpia,
+      GDPR.lawfulBasis,
+    ],
     blocks: [
       ...part('EU AI Act', legal(ctx)),
       ...part('EU AI Act', stability(ctx)),
@@ -30,7 +53,10 @@ export function complianceDossier(ctx: DossierContext): Deliverable {
       ...part('GDPR', gdpr(ctx)),
       ...part('Sector rules', sectorRules(ctx)),
       { kind: 'heading', text: 'Sign-off of this dossier' },
-      decisionTable(ctx, ctx.state.decisions.filter((d) => signoff.has(d.stepId))),
+      decisionTable(
+        ctx,
+        ctx.state.decisions.filter((d) => signoff.has(d.stepId)),
+      ),
     ],
   };
 }

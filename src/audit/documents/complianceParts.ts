@@ -1,5 +1,18 @@
 import { OBLIGATIONS, GDPR } from '../obligations';
-import { actionTable, decisionTable, evidenceTable, matches, NOT_RECORDED, people, plan, stepStatus, type Block, type DossierContext, type DossierSection, type PlanItem } from './blocks';
+import {
+  actionTable,
+  decisionTable,
+  evidenceTable,
+  matches,
+  NOT_RECORDED,
+  people,
+  plan,
+  stepStatus,
+  type Block,
+  type DossierContext,
+  type DossierSection,
+  type PlanItem,
+} from './blocks';
 
 /**
  * The parts of the compliance dossier, each mapped to the obligation it serves: EU AI Act
@@ -18,10 +31,19 @@ export function stability(ctx: DossierContext): DossierSection {
     obligations: [OBLIGATIONS.robustness, OBLIGATIONS.riskManagement],
     blocks: [
       { kind: 'heading', text: 'Stability tests' },
-      actionTable(ctx, actions.filter((s) => STABILITY_ACTIONS.includes(s.action))),
+      actionTable(
+        ctx,
+        actions.filter((s) => STABILITY_ACTIONS.includes(s.action)),
+      ),
       { kind: 'heading', text: 'Rollback drill' },
-      actionTable(ctx, actions.filter((s) => s.action === 'rollback-drill')),
-      { kind: 'text', text: 'The complete results (latency histograms, stages, measured times) are in dossier.json (state.steps[].result) and in the audit trail.' },
+      actionTable(
+        ctx,
+        actions.filter((s) => s.action === 'rollback-drill'),
+      ),
+      {
+        kind: 'text',
+        text: 'The complete results (latency histograms, stages, measured times) are in dossier.json (state.steps[].result) and in the audit trail.',
+      },
     ],
   };
 }
@@ -35,9 +57,15 @@ export function legal(ctx: DossierContext): DossierSection {
     obligations: [OBLIGATIONS.technicalDocumentation, OBLIGATIONS.riskManagement, OBLIGATIONS.qualityManagement],
     blocks: [
       { kind: 'heading', text: 'Risk pre-scan, validation reports, technical model card' },
-      evidenceTable(ctx, items.filter((p) => matches(/risk|validation|model[- ]?card/i, p.item.id, p.item.title))),
+      evidenceTable(
+        ctx,
+        items.filter((p) => matches(/risk|validation|model[- ]?card/i, p.item.id, p.item.title)),
+      ),
       { kind: 'heading', text: 'Guardian approvals' },
-      decisionTable(ctx, ctx.state.decisions.filter((d) => guardianRole(d.role) || guardianRole(d.onBehalfOf))),
+      decisionTable(
+        ctx,
+        ctx.state.decisions.filter((d) => guardianRole(d.role) || guardianRole(d.onBehalfOf)),
+      ),
     ],
   };
 }
@@ -49,9 +77,15 @@ export function accountability(ctx: DossierContext): DossierSection {
     title: 'Accountability evidence: Hard Boundaries held in testing',
     obligations: [OBLIGATIONS.riskManagement, OBLIGATIONS.robustness, OBLIGATIONS.humanOversight],
     blocks: [
-      evidenceTable(ctx, items.filter((p) => matches(/hard[- ]?boundar|boundar/i, p.item.id, p.item.title))),
+      evidenceTable(
+        ctx,
+        items.filter((p) => matches(/hard[- ]?boundar|boundar/i, p.item.id, p.item.title)),
+      ),
       { kind: 'heading', text: 'Least-privilege and boundary checks run by golive' },
-      actionTable(ctx, steps.filter((s) => s.kind === 'action' && s.action === 'access-verify')),
+      actionTable(
+        ctx,
+        steps.filter((s) => s.kind === 'action' && s.action === 'access-verify'),
+      ),
     ],
   };
 }
@@ -59,7 +93,20 @@ export function accountability(ctx: DossierContext): DossierSection {
 /** A GDPR point: the item the runbook has for it, or a row saying the runbook asks for none. */
 function gdprRow(ctx: DossierContext, items: readonly PlanItem[], re: RegExp, what: string): PlanItem[] {
   const found = items.filter((p) => matches(re, p.item.id, p.item.title));
-  return found.length > 0 ? found : [{ step: { id: '', kind: 'evidence', title: '', items: [], escalation: [] } as unknown as PlanItem['step'], item: { id: `missing-${what}`, title: `${what} — the runbook asks for no such evidence`, type: 'text', submittedBy: [], optional: true } }];
+  return found.length > 0
+    ? found
+    : [
+        {
+          step: { id: '', kind: 'evidence', title: '', items: [], escalation: [] } as unknown as PlanItem['step'],
+          item: {
+            id: `missing-${what}`,
+            title: `${what} — the runbook asks for no such evidence`,
+            type: 'text',
+            submittedBy: [],
+            optional: true,
+          },
+        },
+      ];
 }
 
 export function gdpr(ctx: DossierContext): DossierSection {
@@ -69,7 +116,10 @@ export function gdpr(ctx: DossierContext): DossierSection {
     title: 'GDPR: data protection',
     obligations: [GDPR.dpia, GDPR.lawfulBasis, GDPR.records, GDPR.dpo, GDPR.automatedDecisions],
     blocks: [
-      { kind: 'text', text: 'The personal data the AI system processes, on which lawful basis, the data protection impact assessment and the data protection officer’s opinion, as submitted in this run.' },
+      {
+        kind: 'text',
+        text: 'The personal data the AI system processes, on which lawful basis, the data protection impact assessment and the data protection officer’s opinion, as submitted in this run.',
+      },
       evidenceTable(ctx, [
         ...gdprRow(ctx, items, /dpia|impact[- ]assessment/i, 'Data protection impact assessment (DPIA reference)'),
         ...gdprRow(ctx, items, /lawful[- ]basis/i, 'Lawful basis'),
@@ -87,7 +137,9 @@ export function sectorRules(ctx: DossierContext): DossierSection {
     id: 'sector-rules',
     title: 'Sector rules',
     obligations: [OBLIGATIONS.qualityManagement],
-    blocks: found.length ? [evidenceTable(ctx, found)] : [{ kind: 'text', text: `${NOT_RECORDED} (The runbook asks for no sector-rules assessment.)` }],
+    blocks: found.length
+      ? [evidenceTable(ctx, found)]
+      : [{ kind: 'text', text: `${NOT_RECORDED} (The runbook asks for no sector-rules assessment.)` }],
   };
 }
 
@@ -100,11 +152,22 @@ export function handoverLog(ctx: DossierContext): DossierSection {
     title: 'Handover log',
     obligations: [OBLIGATIONS.recordKeeping, OBLIGATIONS.deployer],
     blocks: [
-      { kind: 'text', text: 'Every change, validation and decision of the run, from its Temporal history and its own record, hash-chained (audit-trail.json).' },
+      {
+        kind: 'text',
+        text: 'Every change, validation and decision of the run, from its Temporal history and its own record, hash-chained (audit-trail.json).',
+      },
       {
         kind: 'table',
         columns: ['#', 'At', 'What', 'Who', 'Step', 'Entry', 'Hash'],
-        rows: ctx.entries.map((e) => [String(e.seq), e.at, e.kind, e.actor ? (e.role ? who.inRole(e.actor, e.role) : who.person(e.actor)) : 'golive', e.stepId ?? '', e.summary, short(e.hash)]),
+        rows: ctx.entries.map((e) => [
+          String(e.seq),
+          e.at,
+          e.kind,
+          e.actor ? (e.role ? who.inRole(e.actor, e.role) : who.person(e.actor)) : 'golive',
+          e.stepId ?? '',
+          e.summary,
+          short(e.hash),
+        ]),
       },
     ],
   };
@@ -113,7 +176,16 @@ export function handoverLog(ctx: DossierContext): DossierSection {
 /** The handover log in a few lines, for documents that point to the full one. */
 export function handoverLogSummary(ctx: DossierContext): Block[] {
   const head = ctx.entries.at(-1)?.hash ?? '';
-  return [{ kind: 'fields', fields: [['Entries', String(ctx.entries.length)], ['Chain head', head || '—'], ['Where', 'audit-trail.json in this dossier (and the Audit trail page of the run); verify with golive verify']] }];
+  return [
+    {
+      kind: 'fields',
+      fields: [
+        ['Entries', String(ctx.entries.length)],
+        ['Chain head', head || '—'],
+        ['Where', 'audit-trail.json in this dossier (and the Audit trail page of the run); verify with golive verify'],
+      ],
+    },
+  ];
 }
 
 export function gate4Step(ctx: DossierContext) {
@@ -136,10 +208,16 @@ export function gate4(ctx: DossierContext): DossierSection {
                 ['Step', gate.title],
                 ['Status', stepStatus(ctx, gate.id)],
                 ['Decided by', gate.approvers.map((a) => `${who.role(a.role)} (${a.quorum} needed)`).join('; ')],
-                ['Covers evidence of', gate.covers.map((c) => plan(ctx).steps.find((s) => s.id === c)?.title ?? c).join(', ') || '—'],
+                [
+                  'Covers evidence of',
+                  gate.covers.map((c) => plan(ctx).steps.find((s) => s.id === c)?.title ?? c).join(', ') || '—',
+                ],
               ],
             },
-            decisionTable(ctx, ctx.state.decisions.filter((d) => d.stepId === gate.id)),
+            decisionTable(
+              ctx,
+              ctx.state.decisions.filter((d) => d.stepId === gate.id),
+            ),
           ]
         : [{ kind: 'text', text: `${NOT_RECORDED} (The runbook has no approval step named Gate 4.)` }],
   };
@@ -149,17 +227,35 @@ export function gate4(ctx: DossierContext): DossierSection {
 function analysesBlocks(ctx: DossierContext): Block[] {
   const rows = plan(ctx).steps.flatMap((h) => {
     if (h.kind !== 'hypercare') return [];
-    const found = (ctx.state.steps.find((s) => s.id === h.id)?.result as { analyses?: { id: string; measurements: number; breaches: number }[] } | undefined)?.analyses ?? [];
+    const found =
+      (
+        ctx.state.steps.find((s) => s.id === h.id)?.result as
+          { analyses?: { id: string; measurements: number; breaches: number }[] } | undefined
+      )?.analyses ?? [];
     return (h.analyses ?? []).map((a) => {
       const status = found.find((f) => f.id === a.id);
-      const bounds = [a.max !== undefined ? `≤ ${a.max}` : '', a.min !== undefined ? `≥ ${a.min}` : ''].filter(Boolean).join(', ');
-      return [a.title ?? a.id, a.query, bounds, `${a.interval} × ${a.failureLimit}`, a.onBreach, String(status?.measurements ?? 0), String(status?.breaches ?? 0)];
+      const bounds = [a.max !== undefined ? `≤ ${a.max}` : '', a.min !== undefined ? `≥ ${a.min}` : '']
+        .filter(Boolean)
+        .join(', ');
+      return [
+        a.title ?? a.id,
+        a.query,
+        bounds,
+        `${a.interval} × ${a.failureLimit}`,
+        a.onBreach,
+        String(status?.measurements ?? 0),
+        String(status?.breaches ?? 0),
+      ];
     });
   });
   if (rows.length === 0) return [];
   return [
     { kind: 'heading', text: 'Automated analysis during hypercare' },
-    { kind: 'table', columns: ['Analysis', 'Query', 'Bounds', 'Interval × failures', 'On breach', 'Measurements', 'Breaches'], rows },
+    {
+      kind: 'table',
+      columns: ['Analysis', 'Query', 'Bounds', 'Interval × failures', 'On breach', 'Measurements', 'Breaches'],
+      rows,
+    },
   ];
 }
 
@@ -167,8 +263,19 @@ function analysesBlocks(ctx: DossierContext): Block[] {
 export function watchBlocks(ctx: DossierContext): Block[] {
   const rows = plan(ctx).steps.flatMap((h) => {
     if (h.kind !== 'hypercare' || !h.watch) return [];
-    const w = (ctx.state.steps.find((s) => s.id === h.id)?.result as { watch?: { readings: number; reports: number; changed: Record<string, unknown>; baselineAt?: string } } | undefined)?.watch;
-    return h.watch.probes.map((p) => [p.title ?? p.id, p.url, p.select.join(', '), `every ${h.watch!.interval}`, w?.baselineAt ?? 'not yet', w ? (p.id in w.changed ? 'CHANGED' : 'as left') : '—']);
+    const w = (
+      ctx.state.steps.find((s) => s.id === h.id)?.result as
+        | { watch?: { readings: number; reports: number; changed: Record<string, unknown>; baselineAt?: string } }
+        | undefined
+    )?.watch;
+    return h.watch.probes.map((p) => [
+      p.title ?? p.id,
+      p.url,
+      p.select.join(', '),
+      `every ${h.watch!.interval}`,
+      w?.baselineAt ?? 'not yet',
+      w ? (p.id in w.changed ? 'CHANGED' : 'as left') : '—',
+    ]);
   });
   if (rows.length === 0) return [];
   return [
@@ -180,7 +287,9 @@ export function watchBlocks(ctx: DossierContext): Block[] {
 export function postMarket(ctx: DossierContext): DossierSection {
   const { steps } = plan(ctx);
   const who = people(ctx);
-  const monitoring = steps.filter((s) => s.kind === 'action' && (s.action.startsWith('monitoring-') || s.action === 'metrics-check'));
+  const monitoring = steps.filter(
+    (s) => s.kind === 'action' && (s.action.startsWith('monitoring-') || s.action === 'metrics-check'),
+  );
   const hypercare = steps.filter((s) => s.kind === 'hypercare');
   return {
     id: 'post-market-monitoring',
@@ -195,7 +304,14 @@ export function postMarket(ctx: DossierContext): DossierSection {
         columns: ['Step', 'Duration', 'Response deadline', 'Status', 'Started', 'Ended'],
         rows: hypercare.map((h) => {
           const v = ctx.state.steps.find((s) => s.id === h.id);
-          return [h.title, h.kind === 'hypercare' ? h.duration : '', h.kind === 'hypercare' ? h.responseDeadline : '', stepStatus(ctx, h.id), v?.startedAt ?? '', v?.endedAt ?? ''];
+          return [
+            h.title,
+            h.kind === 'hypercare' ? h.duration : '',
+            h.kind === 'hypercare' ? h.responseDeadline : '',
+            stepStatus(ctx, h.id),
+            v?.startedAt ?? '',
+            v?.endedAt ?? '',
+          ];
         }),
       },
       ...analysesBlocks(ctx),
@@ -204,7 +320,15 @@ export function postMarket(ctx: DossierContext): DossierSection {
       {
         kind: 'table',
         columns: ['Report', 'Severity', 'Reporter', 'At', 'Respond by', 'Status', 'Resolution'],
-        rows: ctx.state.reports.map((r) => [r.id, r.severity, r.reporter === 'anonymous' ? 'anonymous' : who.person(r.reporter), r.at, r.responseDueAt, r.status, r.resolution ? `${who.person(r.resolution.by.id)} at ${r.resolution.at}: ${r.resolution.text}` : '']),
+        rows: ctx.state.reports.map((r) => [
+          r.id,
+          r.severity,
+          r.reporter === 'anonymous' ? 'anonymous' : who.person(r.reporter),
+          r.at,
+          r.responseDueAt,
+          r.status,
+          r.resolution ? `${who.person(r.resolution.by.id)} at ${r.resolution.at}: ${r.resolution.text}` : '',
+        ]),
       },
     ],
   };
@@ -217,8 +341,22 @@ export function refusals(ctx: DossierContext): DossierSection {
     title: 'Refused attempts (from golive’s own log)',
     obligations: [OBLIGATIONS.recordKeeping, OBLIGATIONS.humanOversight],
     blocks: [
-      { kind: 'text', text: 'Temporal keeps no trace of messages its validators refuse; golive logs them itself. They are shown apart from the hash-chained trail (refusals.json, covered by the manifest).' },
-      { kind: 'table', columns: ['At', 'Who', 'Tried', 'Step/report', 'Refused because', 'By'], rows: ctx.refusals.map((r) => [r.at, who.person(r.actor), r.action, r.stepId ?? r.reportId ?? '', `${r.type}: ${r.reason}`, r.by]) },
+      {
+        kind: 'text',
+        text: 'Temporal keeps no trace of messages its validators refuse; golive logs them itself. They are shown apart from the hash-chained trail (refusals.json, covered by the manifest).',
+      },
+      {
+        kind: 'table',
+        columns: ['At', 'Who', 'Tried', 'Step/report', 'Refused because', 'By'],
+        rows: ctx.refusals.map((r) => [
+          r.at,
+          who.person(r.actor),
+          r.action,
+          r.stepId ?? r.reportId ?? '',
+          `${r.type}: ${r.reason}`,
+          r.by,
+        ]),
+      },
     ],
   };
 }

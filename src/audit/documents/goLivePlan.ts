@@ -16,16 +16,23 @@ function responsible(ctx: DossierContext, s: Step): string {
     case 'action':
       return 'golive (automated)';
     case 'approval':
-      return rolesText(ctx, s.approvers.map((a) => a.role));
+      return rolesText(
+        ctx,
+        s.approvers.map((a) => a.role),
+      );
     case 'evidence':
-      return rolesText(ctx, s.items.flatMap((i) => i.submittedBy));
+      return rolesText(
+        ctx,
+        s.items.flatMap((i) => i.submittedBy),
+      );
     case 'hypercare':
       return rolesText(ctx, [...s.notifyOnReport, ...s.stopAuthority]);
   }
 }
 
 function deadline(s: Step): string {
-  if (s.kind === 'approval') return `${s.deadline} (then ${s.onDeadline === 'reject' ? 'rejected' : 'held, escalating'})`;
+  if (s.kind === 'approval')
+    return `${s.deadline} (then ${s.onDeadline === 'reject' ? 'rejected' : 'held, escalating'})`;
   if (s.kind === 'evidence') return s.deadline ?? '—';
   if (s.kind === 'hypercare') return `lasts ${s.duration}`;
   return `timeout ${s.timeout}`;
@@ -35,11 +42,22 @@ function sequence(ctx: DossierContext): Block[] {
   const { steps, after } = plan(ctx);
   return [
     { kind: 'heading', text: 'Deployment sequence' },
-    { kind: 'text', text: 'Steps run in this order; steps waiting for the same earlier steps run side by side. Each waits for the steps named under "After".' },
+    {
+      kind: 'text',
+      text: 'Steps run in this order; steps waiting for the same earlier steps run side by side. Each waits for the steps named under "After".',
+    },
     {
       kind: 'table',
       columns: ['#', 'Step', 'Phase', 'After', 'Who acts', 'Deadline', 'Status'],
-      rows: steps.map((s, i) => [String(i + 1), s.title, s.phase ?? '', (after.get(s.id) ?? []).map((a) => stepTitle(ctx, a)).join(', ') || 'starts first', responsible(ctx, s), deadline(s), stepStatus(ctx, s.id)]),
+      rows: steps.map((s, i) => [
+        String(i + 1),
+        s.title,
+        s.phase ?? '',
+        (after.get(s.id) ?? []).map((a) => stepTitle(ctx, a)).join(', ') || 'starts first',
+        responsible(ctx, s),
+        deadline(s),
+        stepStatus(ctx, s.id),
+      ]),
     },
   ];
 }
@@ -62,12 +80,22 @@ function rollback(ctx: DossierContext): Block[] {
         if (!undo) return [];
         const ran = ctx.state.compensations.filter((c) => c.stepId === s.id).at(-1);
         const url = typeof undo.params.url === 'string' ? ` ${undo.params.url}` : '';
-        return [[s.title, `${undo.action}${url}`, ran ? 'yes' : 'no', ran ? `${ran.status}${ran.error ? `: ${ran.error}` : ''}` : '']];
+        return [
+          [
+            s.title,
+            `${undo.action}${url}`,
+            ran ? 'yes' : 'no',
+            ran ? `${ran.status}${ran.error ? `: ${ran.error}` : ''}` : '',
+          ],
+        ];
       }),
     },
     {
       kind: 'list',
-      items: [`Stop the line (rolls back at once): ${rolesText(ctx, rb.stopAuthority)}.`, `Request a rollback: ${rolesText(ctx, rb.rollbackAuthority)}.`],
+      items: [
+        `Stop the line (rolls back at once): ${rolesText(ctx, rb.stopAuthority)}.`,
+        `Request a rollback: ${rolesText(ctx, rb.rollbackAuthority)}.`,
+      ],
     },
   ];
 }
@@ -77,20 +105,49 @@ function communication(ctx: DossierContext): Block[] {
   const who = people(ctx);
   const rules: string[] = [];
   for (const s of steps) {
-    if (s.kind === 'approval') rules.push(`"${s.title}": ${rolesText(ctx, s.approvers.map((a) => a.role))} are asked for a decision when it starts.`);
-    if (s.kind !== 'action') for (const e of s.escalation) rules.push(`"${s.title}": after ${e.after}, ${rolesText(ctx, e.notify)} are told${e.delegateTo ? `, and ${who.roleTitle(e.delegateTo)} may decide` : ''}.`);
-    if (s.kind === 'hypercare') rules.push(`Hypercare: every Red Button report goes to ${rolesText(ctx, [...s.notifyOnReport, ...s.stopAuthority])}, answered within ${s.responseDeadline}.`);
-    if (s.kind === 'action' && s.action === 'notify') rules.push(`"${s.title}": announcement to ${rolesText(ctx, ((s.params as { to?: string[] }).to ?? []).filter((r) => ctx.input.runbook.roles.some((x) => x.id === r)))}.`);
+    if (s.kind === 'approval')
+      rules.push(
+        `"${s.title}": ${rolesText(
+          ctx,
+          s.approvers.map((a) => a.role),
+        )} are asked for a decision when it starts.`,
+      );
+    if (s.kind !== 'action')
+      for (const e of s.escalation)
+        rules.push(
+          `"${s.title}": after ${e.after}, ${rolesText(ctx, e.notify)} are told${e.delegateTo ? `, and ${who.roleTitle(e.delegateTo)} may decide` : ''}.`,
+        );
+    if (s.kind === 'hypercare')
+      rules.push(
+        `Hypercare: every Red Button report goes to ${rolesText(ctx, [...s.notifyOnReport, ...s.stopAuthority])}, answered within ${s.responseDeadline}.`,
+      );
+    if (s.kind === 'action' && s.action === 'notify')
+      rules.push(
+        `"${s.title}": announcement to ${rolesText(
+          ctx,
+          ((s.params as { to?: string[] }).to ?? []).filter((r) => ctx.input.runbook.roles.some((x) => x.id === r)),
+        )}.`,
+      );
   }
   const rb = ctx.input.runbook;
-  rules.push(`Rollback: ${rolesText(ctx, [...rb.stopAuthority, ...rb.rollbackAuthority])} are told when the go-live is rolled back.`);
+  rules.push(
+    `Rollback: ${rolesText(ctx, [...rb.stopAuthority, ...rb.rollbackAuthority])} are told when the go-live is rolled back.`,
+  );
   const sent = ctx.entries.filter((e) => e.kind === 'notification');
   return [
     { kind: 'heading', text: 'Communication plan' },
     {
       kind: 'table',
       columns: ['Role', 'Responsibility', 'People', 'Contact'],
-      rows: rb.roles.map((r) => [r.title, r.description?.trim() ?? '', who.peopleOf(r.id).map(who.person).join(', ') || 'nobody assigned', who.peopleOf(r.id).map((id) => who.email(id) ?? '—').join(', ')]),
+      rows: rb.roles.map((r) => [
+        r.title,
+        r.description?.trim() ?? '',
+        who.peopleOf(r.id).map(who.person).join(', ') || 'nobody assigned',
+        who
+          .peopleOf(r.id)
+          .map((id) => who.email(id) ?? '—')
+          .join(', '),
+      ]),
     },
     { kind: 'list', items: rules },
     { kind: 'text', text: `${sent.length} notification(s) sent in this run so far (see the handover log).` },
@@ -99,14 +156,25 @@ function communication(ctx: DossierContext): Block[] {
 
 export function goLivePlan(ctx: DossierContext): Deliverable {
   const p = ctx.input.params;
-  const release = typeof p.releaseVersion === 'string' ? `${p.releaseVersion}${typeof p.previousVersion === 'string' ? ` (replacing ${p.previousVersion}, which a rollback returns to)` : ''}` : 'as the runbook deploys it';
+  const release =
+    typeof p.releaseVersion === 'string'
+      ? `${p.releaseVersion}${typeof p.previousVersion === 'string' ? ` (replacing ${p.previousVersion}, which a rollback returns to)` : ''}`
+      : 'as the runbook deploys it';
   return {
     id: 'go-live-plan',
     title: DELIVERABLE_TITLES['go-live-plan'],
-    purpose: 'How this release goes live: the sequence of steps and who acts at each, how it is rolled back, and who is told what.',
+    purpose:
+      'How this release goes live: the sequence of steps and who acts at each, how it is rolled back, and who is told what.',
     obligations: [OBLIGATIONS.deployer, OBLIGATIONS.qualityManagement, OBLIGATIONS.riskManagement],
     blocks: [
-      { kind: 'fields', fields: [['Production target', targetText(ctx)], ['Release', release], ['Release manager', people(ctx).person(ctx.input.initiator.id)]] },
+      {
+        kind: 'fields',
+        fields: [
+          ['Production target', targetText(ctx)],
+          ['Release', release],
+          ['Release manager', people(ctx).person(ctx.input.initiator.id)],
+        ],
+      },
       ...sequence(ctx),
       ...rollback(ctx),
       ...communication(ctx),

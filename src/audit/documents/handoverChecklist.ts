@@ -14,16 +14,30 @@ export const CHECKED = '☑';
 export const UNCHECKED = '☐';
 export const FAILED = '☒';
 
-const mark = (status: string) => (status === 'completed' ? `${CHECKED} done` : ['failed', 'rejected', 'compensation-failed'].includes(status) ? `${FAILED} ${status}` : `${UNCHECKED} ${status}`);
+const mark = (status: string) =>
+  status === 'completed'
+    ? `${CHECKED} done`
+    : ['failed', 'rejected', 'compensation-failed'].includes(status)
+      ? `${FAILED} ${status}`
+      : `${UNCHECKED} ${status}`;
 
 function owner(ctx: DossierContext, s: Step): string {
   switch (s.kind) {
     case 'action':
-      return `golive; ${rolesText(ctx, ['operations'].filter((r) => ctx.input.runbook.roles.some((x) => x.id === r)))}`;
+      return `golive; ${rolesText(
+        ctx,
+        ['operations'].filter((r) => ctx.input.runbook.roles.some((x) => x.id === r)),
+      )}`;
     case 'approval':
-      return rolesText(ctx, s.approvers.map((a) => a.role));
+      return rolesText(
+        ctx,
+        s.approvers.map((a) => a.role),
+      );
     case 'evidence':
-      return rolesText(ctx, s.items.flatMap((i) => i.submittedBy));
+      return rolesText(
+        ctx,
+        s.items.flatMap((i) => i.submittedBy),
+      );
     case 'hypercare':
       return rolesText(ctx, s.stopAuthority);
   }
@@ -34,9 +48,17 @@ function stepRows(ctx: DossierContext): string[][] {
   const who = people(ctx);
   const itemRow = (p: PlanItem): string[] => {
     const e = ctx.state.evidence.filter((x) => x.stepId === p.step.id && x.itemId === p.item.id).at(-1);
-    return [`  · ${p.item.title}`, e ? who.inRole(e.submittedBy.id, e.role) : rolesText(ctx, p.item.submittedBy), e ? `${CHECKED} submitted` : `${UNCHECKED} ${p.item.optional ? 'optional, not submitted' : 'not submitted'}`, e ? e.at : ''];
+    return [
+      `  · ${p.item.title}`,
+      e ? who.inRole(e.submittedBy.id, e.role) : rolesText(ctx, p.item.submittedBy),
+      e ? `${CHECKED} submitted` : `${UNCHECKED} ${p.item.optional ? 'optional, not submitted' : 'not submitted'}`,
+      e ? e.at : '',
+    ];
   };
-  return steps.flatMap((s) => [[s.title, owner(ctx, s), mark(stepStatus(ctx, s.id)), s.kind === 'action' ? actionEvidence(ctx, s.id) : ''], ...items.filter((p) => p.step.id === s.id).map(itemRow)]);
+  return steps.flatMap((s) => [
+    [s.title, owner(ctx, s), mark(stepStatus(ctx, s.id)), s.kind === 'action' ? actionEvidence(ctx, s.id) : ''],
+    ...items.filter((p) => p.step.id === s.id).map(itemRow),
+  ]);
 }
 
 /** Who answers Red Button reports; states recorded before the run kept its authority have none. */
@@ -50,14 +72,35 @@ function operationsRows(ctx: DossierContext): string[][] {
   const ops = who.peopleOf('operations');
   const open = ctx.state.reports.filter((r) => r.status === 'open');
   const hypercare = plan(ctx).steps.find((s) => s.kind === 'hypercare');
-  const watch = hypercare ? (ctx.state.steps.find((s) => s.id === hypercare.id)?.result as { watch?: { changed: Record<string, unknown>; readings: number } } | undefined)?.watch : undefined;
+  const watch = hypercare
+    ? (
+        ctx.state.steps.find((s) => s.id === hypercare.id)?.result as
+          { watch?: { changed: Record<string, unknown>; readings: number } } | undefined
+      )?.watch
+    : undefined;
   return [
-    ['On-call for the AI system', rolesText(ctx, ['operations']), ops.length ? `${CHECKED} ${ops.map((id) => `${who.person(id)}${who.email(id) ? ` <${who.email(id)}>` : ''}`).join(', ')}` : `${UNCHECKED} nobody assigned`, ''],
-    ['Red Button reports answered', rolesText(ctx, resolvers(ctx)), open.length ? `${UNCHECKED} ${open.length} open` : `${CHECKED} none open (${ctx.state.reports.length} in all)`, ''],
+    [
+      'On-call for the AI system',
+      rolesText(ctx, ['operations']),
+      ops.length
+        ? `${CHECKED} ${ops.map((id) => `${who.person(id)}${who.email(id) ? ` <${who.email(id)}>` : ''}`).join(', ')}`
+        : `${UNCHECKED} nobody assigned`,
+      '',
+    ],
+    [
+      'Red Button reports answered',
+      rolesText(ctx, resolvers(ctx)),
+      open.length ? `${UNCHECKED} ${open.length} open` : `${CHECKED} none open (${ctx.state.reports.length} in all)`,
+      '',
+    ],
     [
       'Production as the go-live left it',
       'golive (hypercare watch)',
-      !watch ? `${UNCHECKED} not watched yet` : Object.keys(watch.changed).length ? `${FAILED} changed: ${Object.keys(watch.changed).join(', ')}` : `${CHECKED} unchanged (${watch.readings} readings)`,
+      !watch
+        ? `${UNCHECKED} not watched yet`
+        : Object.keys(watch.changed).length
+          ? `${FAILED} changed: ${Object.keys(watch.changed).join(', ')}`
+          : `${CHECKED} unchanged (${watch.readings} readings)`,
       '',
     ],
   ];

@@ -5,7 +5,13 @@ import type { Block } from './blocks';
  * The five deliverables of a go-live, each a document of its own: a page in the web UI, files in
  * the dossier (HTML and Markdown), built from the runbook, the run and its evidence.
  */
-export const DELIVERABLE_IDS = ['go-live-plan', 'human-oversight-protocol', 'training-materials', 'compliance-dossier', 'operational-handover-checklist'] as const;
+export const DELIVERABLE_IDS = [
+  'go-live-plan',
+  'human-oversight-protocol',
+  'training-materials',
+  'compliance-dossier',
+  'operational-handover-checklist',
+] as const;
 export type DeliverableId = (typeof DELIVERABLE_IDS)[number];
 
 export const DELIVERABLE_TITLES: Record<DeliverableId, string> = {
@@ -18,7 +24,8 @@ export const DELIVERABLE_TITLES: Record<DeliverableId, string> = {
 
 export const deliverableTitle = (id: DeliverableId) => DELIVERABLE_TITLES[id];
 
-export const isDeliverableId = (value: unknown): value is DeliverableId => (DELIVERABLE_IDS as readonly unknown[]).includes(value);
+export const isDeliverableId = (value: unknown): value is DeliverableId =>
+  (DELIVERABLE_IDS as readonly unknown[]).includes(value);
 
 export interface Deliverable {
   id: DeliverableId;
@@ -35,4 +42,6 @@ export type DeliverableFormat = (typeof DELIVERABLE_FORMATS)[number];
 
 export const deliverableFile = (id: DeliverableId, format: DeliverableFormat) => `${id}.${format}`;
 
-export const DELIVERABLE_FILES: readonly string[] = DELIVERABLE_IDS.flatMap((id) => DELIVERABLE_FORMATS.map((f) => deliverableFile(id, f)));
+export const DELIVERABLE_FILES: readonly string[] = DELIVERABLE_IDS.flatMap((id) =>
+  DELIVERABLE_FORMATS.map((f) => deliverableFile(id, f)),
+);

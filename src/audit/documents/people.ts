@@ -20,7 +20,10 @@ export interface Directory {
   peopleOf(role: string): string[];
 }
 
-export function directoryOf(input: Pick<GoLiveInput, 'people' | 'initiator' | 'assignments' | 'runbook'>, state?: Pick<RunStateView, 'decisions' | 'evidence'>): Directory {
+export function directoryOf(
+  input: Pick<GoLiveInput, 'people' | 'initiator' | 'assignments' | 'runbook'>,
+  state?: Pick<RunStateView, 'decisions' | 'evidence'>,
+): Directory {
   const names = new Map<string, string>();
   const remember = (a: Actor | undefined) => {
     if (a?.name && !names.has(a.id)) names.set(a.id, a.name);

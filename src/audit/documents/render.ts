@@ -19,12 +19,22 @@ export interface DeliverableDocument {
   draftNotice?: string;
 }
 
-export function deliverableDocument(ctx: DossierContext, id: DeliverableId, workflowId: string, generatedAt: string): DeliverableDocument {
+export function deliverableDocument(
+  ctx: DossierContext,
+  id: DeliverableId,
+  workflowId: string,
+  generatedAt: string,
+): DeliverableDocument {
   const draftNotice = draftNoticeOf(ctx);
-  return { deliverable: buildDeliverable(ctx, id), facts: runFactsOf(ctx, workflowId, generatedAt), ...(draftNotice ? { draftNotice } : {}) };
+  return {
+    deliverable: buildDeliverable(ctx, id),
+    facts: runFactsOf(ctx, workflowId, generatedAt),
+    ...(draftNotice ? { draftNotice } : {}),
+  };
 }
 
-const titleOf = (doc: DeliverableDocument) => `${doc.deliverable.title} — ${doc.facts.find(([k]) => k === 'System')?.[1] ?? ''}`;
+const titleOf = (doc: DeliverableDocument) =>
+  `${doc.deliverable.title} — ${doc.facts.find(([k]) => k === 'System')?.[1] ?? ''}`;
 
 export function deliverableHtml(doc: DeliverableDocument): string {
   const d = doc.deliverable;
@@ -48,7 +58,14 @@ export function deliverableMarkdown(doc: DeliverableDocument): string {
   const d = doc.deliverable;
   const out = [`# ${escapeMd(titleOf(doc))}`, ''];
   if (doc.draftNotice) out.push(`> **${escapeMd(doc.draftNotice)}**`, '');
-  out.push(escapeMd(d.purpose), '', doc.facts.map(([k, v]) => `- **${escapeMd(k)}:** ${escapeMd(v)}`).join('\n'), '', `_Serves: ${escapeMd(obligationsLine(d.obligations))}_`, '');
+  out.push(
+    escapeMd(d.purpose),
+    '',
+    doc.facts.map(([k, v]) => `- **${escapeMd(k)}:** ${escapeMd(v)}`).join('\n'),
+    '',
+    `_Serves: ${escapeMd(obligationsLine(d.obligations))}_`,
+    '',
+  );
   for (const b of d.blocks) out.push(mdBlock(b), '');
   return out.join('\n');
 }

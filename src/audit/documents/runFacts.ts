@@ -18,12 +18,20 @@ export function runFactsOf(ctx: DossierContext, workflowId: string, generatedAt:
     ['Runbook', `${s.runbook.title} (${s.runbook.id} ${s.runbook.version}, SHA-256 ${s.runbook.sha256})`],
     ['Collaboration Mode', modeLabel(s.collaborationMode)],
     ['Release manager', who.person(s.initiator.id)],
-    ['Status', s.status + (s.failure ? ` (${s.failure.kind}${s.failure.stepId ? ` at ${s.failure.stepId}` : ''}: ${s.failure.reason})` : '')],
+    [
+      'Status',
+      s.status +
+        (s.failure
+          ? ` (${s.failure.kind}${s.failure.stepId ? ` at ${s.failure.stepId}` : ''}: ${s.failure.reason})`
+          : ''),
+    ],
     ['Run', workflowId],
     ['Generated', generatedAt],
   ];
 }
 
 export function draftNoticeOf(ctx: DossierContext): string | undefined {
-  return FINAL_STATUSES.includes(ctx.state.status) ? undefined : `DRAFT — run not finished, status: ${ctx.state.status}`;
+  return FINAL_STATUSES.includes(ctx.state.status)
+    ? undefined
+    : `DRAFT — run not finished, status: ${ctx.state.status}`;
 }

@@ -1,6 +1,16 @@
 import { documentOf } from '../entries';
 import { OBLIGATIONS } from '../obligations';
-import { evidenceTable, latestEvidence, matches, people, plan, rolesText, type Block, type DossierContext, type PlanItem } from './blocks';
+import {
+  evidenceTable,
+  latestEvidence,
+  matches,
+  people,
+  plan,
+  rolesText,
+  type Block,
+  type DossierContext,
+  type PlanItem,
+} from './blocks';
 import { DELIVERABLE_TITLES, type Deliverable } from './model';
 
 /**
@@ -29,7 +39,14 @@ function materials(ctx: DossierContext, items: readonly PlanItem[]): Block[] {
       rows: docs.map((p) => {
         const e = latestEvidence(ctx, p.step.id, p.item.id);
         const d = documentOf(e?.value);
-        return [p.item.title, p.item.description ?? '', d?.name ?? (p.item.optional ? 'not provided (optional)' : 'NOT PROVIDED YET'), d?.url ?? '', d?.sha256 ?? '', e ? who.inRole(e.submittedBy.id, e.role) : rolesText(ctx, p.item.submittedBy)];
+        return [
+          p.item.title,
+          p.item.description ?? '',
+          d?.name ?? (p.item.optional ? 'not provided (optional)' : 'NOT PROVIDED YET'),
+          d?.url ?? '',
+          d?.sha256 ?? '',
+          e ? who.inRole(e.submittedBy.id, e.role) : rolesText(ctx, p.item.submittedBy),
+        ];
       }),
     },
   ];
@@ -45,7 +62,12 @@ function feedback(ctx: DossierContext, items: readonly PlanItem[]): Block[] {
       kind: 'fields',
       fields: [
         ['Live channel', typeof live === 'string' ? live : 'NOT GIVEN YET'],
-        ['Red Button', hypercare?.kind === 'hypercare' ? `on the run page during hypercare (${hypercare.duration}); every report answered within ${hypercare.responseDeadline} by ${rolesText(ctx, [...hypercare.notifyOnReport, ...hypercare.stopAuthority])}` : 'no hypercare in this runbook'],
+        [
+          'Red Button',
+          hypercare?.kind === 'hypercare'
+            ? `on the run page during hypercare (${hypercare.duration}); every report answered within ${hypercare.responseDeadline} by ${rolesText(ctx, [...hypercare.notifyOnReport, ...hypercare.stopAuthority])}`
+            : 'no hypercare in this runbook',
+        ],
       ],
     },
   ];
@@ -61,7 +83,12 @@ function completion(ctx: DossierContext, items: readonly PlanItem[]): Block[] {
     {
       kind: 'fields',
       fields: [
-        ['Completion rate', value !== undefined ? `${(value <= 1 ? value * 100 : value).toFixed(0)} %${rate?.item.min !== undefined ? ` (at least ${(rate.item.min <= 1 ? rate.item.min * 100 : rate.item.min).toFixed(0)} % required)` : ''}` : 'NOT REPORTED YET'],
+        [
+          'Completion rate',
+          value !== undefined
+            ? `${(value <= 1 ? value * 100 : value).toFixed(0)} %${rate?.item.min !== undefined ? ` (at least ${(rate.item.min <= 1 ? rate.item.min * 100 : rate.item.min).toFixed(0)} % required)` : ''}`
+            : 'NOT REPORTED YET',
+        ],
         ['Reported by', e ? people(ctx).inRole(e.submittedBy.id, e.role) : '—'],
         ['End users in this run', endUsers.map(people(ctx).person).join(', ') || '—'],
       ],
@@ -76,12 +103,16 @@ export function trainingMaterials(ctx: DossierContext): Deliverable {
   return {
     id: 'training-materials',
     title: DELIVERABLE_TITLES['training-materials'],
-    purpose: 'What end users learn before the AI goes live, how their work changes, how they give feedback, and how many completed the training.',
+    purpose:
+      'What end users learn before the AI goes live, how their work changes, how they give feedback, and how many completed the training.',
     obligations: [OBLIGATIONS.aiLiteracy, OBLIGATIONS.deployer, OBLIGATIONS.postMarket],
     blocks: [
       ...materials(ctx, items),
       { kind: 'heading', text: 'How the work changes: before and after the AI' },
-      { kind: 'text', text: change ?? (beforeAfter ? 'NOT DESCRIBED YET.' : 'The runbook asks for no before/after description.') },
+      {
+        kind: 'text',
+        text: change ?? (beforeAfter ? 'NOT DESCRIBED YET.' : 'The runbook asks for no before/after description.'),
+      },
       ...feedback(ctx, items),
       ...completion(ctx, items),
       { kind: 'heading', text: 'All training evidence' },

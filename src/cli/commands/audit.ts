@@ -26,13 +26,19 @@ export const kindList = z
   .transform((values, ctx): AuditKind[] | undefined => {
     if (values === undefined) return undefined;
     const kinds: AuditKind[] = [];
-    for (const kind of values.flatMap((v) => v.split(',')).map((k) => k.trim()).filter(Boolean)) {
+    for (const kind of values
+      .flatMap((v) => v.split(','))
+      .map((k) => k.trim())
+      .filter(Boolean)) {
       if ((AUDIT_KINDS as readonly string[]).includes(kind)) {
         if (!kinds.includes(kind as AuditKind)) kinds.push(kind as AuditKind);
         continue;
       }
       const guess = closestName(kind, AUDIT_KINDS);
-      ctx.addIssue({ code: 'custom', message: `"${kind}" is not a kind${guess ? `; did you mean "${guess}"?` : ''} (kinds: ${AUDIT_KINDS.join(', ')})` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `"${kind}" is not a kind${guess ? `; did you mean "${guess}"?` : ''} (kinds: ${AUDIT_KINDS.join(', ')})`,
+      });
     }
     if (kinds.length === 0 && values.length > 0) ctx.addIssue({ code: 'custom', message: 'names no kind' });
     return kinds;
@@ -47,28 +53,63 @@ export const history = defineCommand({
     `Refused attempts follow --person and --step; with --kind, only when it includes ${REFUSAL_KIND}.`,
   positionals: [runArg],
   options: {
-    kind: { type: 'string', multiple: true, value: 'KIND', description: `only entries of these kinds, comma-separated or repeated (${AUDIT_KINDS.join(', ')})` },
+    kind: {
+      type: 'string',
+      multiple: true,
+      value: 'KIND',
+      description: `only entries of these kinds, comma-separated or repeated (${AUDIT_KINDS.join(', ')})`,
+    },
     person: { type: 'string', value: 'ID', description: 'only what this person did, and notifications sent to them' },
     step: { type: 'string', value: 'ID', description: 'only entries about this step' },
     json: { type: 'boolean', description: 'print the trail (entries with hashes, refusals, total, filter) as JSON' },
   },
   // Kinds are checked here (they may be comma-separated); the server validates the other filters
   // and names a bad one by its flag.
-  schema: z.object({ run: runSchema, kind: kindList, person: z.string().optional(), step: z.string().optional(), json: jsonFlag }),
-  examples: ['golive history "$RUN"', 'golive history "$RUN" --kind decision,compensation', 'golive history "$RUN" --person guardian --json | jq ".entries[].summary"'],
+  schema: z.object({
+    run: runSchema,
+    kind: kindList,
+    person: z.string().optional(),
+    step: z.string().optional(),
+    json: jsonFlag,
+  }),
+  examples: [
+    'golive history "$RUN"',
+    'golive history "$RUN" --kind decision,compensation',
+    'golive history "$RUN" --person guardian --json | jq ".entries[].summary"',
+  ],
   async run(input, ctx) {
     const api = await ctx.api();
-    const filter = { ...(input.kind ? { kind: input.kind } : {}), ...(input.person !== undefined ? { person: input.person } : {}), ...(input.step !== undefined ? { step: input.step } : {}) };
-    const trail = await withSpinner(ctx.io, 'reading the audit trail…', () => api.history(input.run, filter, HISTORY_FLAGS));
+    const filter = {
+      ...(input.kind ? { kind: input.kind } : {}),
+      ...(input.person !== undefined ? { person: input.person } : {}),
+      ...(input.step !== undefined ? { step: input.step } : {}),
+    };
+    const trail = await withSpinner(ctx.io, 'reading the audit trail…', () =>
+      api.history(input.run, filter, HISTORY_FLAGS),
+    );
     if (input.json) return printJson(ctx.io, trail);
-    const parts = [table(['SEQ', 'AT', 'KIND', 'ACTOR', 'STEP', 'SUMMARY'], trail.entries.map((e) => [String(e.seq), e.at, e.kind, actorLabel(e.actor), e.stepId ?? '', e.summary]))];
+    const parts = [
+      table(
+        ['SEQ', 'AT', 'KIND', 'ACTOR', 'STEP', 'SUMMARY'],
+        trail.entries.map((e) => [String(e.seq), e.at, e.kind, actorLabel(e.actor), e.stepId ?? '', e.summary]),
+      ),
+    ];
     if (kindFilterHidesRefusals(input.kind)) {
       parts.push('', `(refused attempts not shown: filtered by kind; add --kind ${REFUSAL_KIND} to see them)`);
     } else if (trail.refusals.length) {
-      parts.push('', 'Refused attempts (not part of the chain):', table(['AT', 'ACTOR', 'ACTION', 'STEP', 'REASON'], trail.refusals.map((r) => [r.at, r.actor, r.action, r.stepId ?? '', r.reason])));
+      parts.push(
+        '',
+        'Refused attempts (not part of the chain):',
+        table(
+          ['AT', 'ACTOR', 'ACTION', 'STEP', 'REASON'],
+          trail.refusals.map((r) => [r.at, r.actor, r.action, r.stepId ?? '', r.reason]),
+        ),
+      );
     }
     print(ctx.io, parts.join('\n'));
-    const shown = Object.keys(filter).length ? `${trail.entries.length} of ${trail.total} entries (filtered)` : `${trail.entries.length} entries`;
+    const shown = Object.keys(filter).length
+      ? `${trail.entries.length} of ${trail.total} entries (filtered)`
+      : `${trail.entries.length} entries`;
     say(ctx.io, `${shown}, chain head ${trail.head}${trail.finished ? '' : ' (the run is still open)'}`);
   },
 });
@@ -126,7 +167,8 @@ export const dossier = defineCommand({
     for (const name of [...files.keys()].sort()) print(ctx.io, path.join(input.out, name));
     const anchor = download.manifestSha256 ? ` --expect-manifest ${download.manifestSha256}` : '';
     say(ctx.io, `${files.size} files in ${input.out}; check them any time with: golive verify ${input.out}${anchor}`);
-    if (anchor) say(ctx.io, `keep the manifest SHA-256 apart from the files: it is what proves a later copy is this export`);
+    if (anchor)
+      say(ctx.io, `keep the manifest SHA-256 apart from the files: it is what proves a later copy is this export`);
   },
 });
 
@@ -134,7 +176,8 @@ const SHA256_HEX = /^[0-9a-f]{64}$/i;
 
 /** The verdict for people: one line on stdout; what an unanchored ok does not prove, on stderr. */
 function verdictLine(v: DossierVerdict): string {
-  if (!v.ok) return `NOT OK: ${v.file}${v.field ? ` (${v.field})` : ''}${v.seq !== undefined ? ` (entry seq ${v.seq})` : ''}: ${v.reason}`;
+  if (!v.ok)
+    return `NOT OK: ${v.file}${v.field ? ` (${v.field})` : ''}${v.seq !== undefined ? ` (entry seq ${v.seq})` : ''}: ${v.reason}`;
   const run = v.finished ? `run finished (${v.status})` : `run not finished (${v.status}): a draft`;
   const anchor = v.anchored ? ' (matches --expect-manifest)' : '';
   const sigs = v.signatures.unsignedRun
@@ -153,19 +196,30 @@ export const verify = defineCommand({
     'Inside the dossier, ok means its files are unchanged and tell one story; someone who rewrote\n' +
     'them all consistently is caught only by the manifest SHA-256 the server logged at export (and\n' +
     'sent as X-Golive-Manifest-Sha256; golive dossier prints it): pass it with --expect-manifest.\n' +
-    'Every decision, submission, report, resolution, stop and rollback must carry golive\'s signature\n' +
+    "Every decision, submission, report, resolution, stop and rollback must carry golive's signature\n" +
     'by a key the run pinned, over exactly what its entry shows; --expect-key checks that the pinned\n' +
-    'key is your organisation\'s (GET /api/signing-keys publishes it).',
+    "key is your organisation's (GET /api/signing-keys publishes it).",
   positionals: [{ name: 'DIR', description: 'a dossier folder (golive dossier --out), or its .zip' }],
   options: {
-    'expect-manifest': { type: 'string', value: 'SHA256', description: "the manifest SHA-256 the server logged at export; exit 1 if the dossier's differs" },
-    'expect-key': { type: 'string', value: 'KEYID', description: "golive's signing key id (GET /api/signing-keys); exit 1 if the run did not pin it" },
+    'expect-manifest': {
+      type: 'string',
+      value: 'SHA256',
+      description: "the manifest SHA-256 the server logged at export; exit 1 if the dossier's differs",
+    },
+    'expect-key': {
+      type: 'string',
+      value: 'KEYID',
+      description: "golive's signing key id (GET /api/signing-keys); exit 1 if the run did not pin it",
+    },
     json: { type: 'boolean', description: 'print the verdict as JSON' },
   },
   schema: z.object({
     dir: z.string().min(1),
     expectManifest: z.string().regex(SHA256_HEX, 'must be a SHA-256: 64 hex digits').optional(),
-    expectKey: z.string().regex(/^[0-9a-f]{16}$/, 'must be a key id: 16 hex digits').optional(),
+    expectKey: z
+      .string()
+      .regex(/^[0-9a-f]{16}$/, 'must be a key id: 16 hex digits')
+      .optional(),
     json: jsonFlag,
   }),
   examples: ['golive verify dossier/', 'golive verify dossier.zip --expect-manifest 3f2a…(from the export log)'],
@@ -182,7 +236,10 @@ export const verify = defineCommand({
     if (input.json) printJson(ctx.io, verdict);
     else print(ctx.io, verdictLine(verdict));
     if (verdict.ok && !verdict.anchored && !input.json) {
-      say(ctx.io, 'compare the manifest sha256 with the one the server logged at export, or pass it with --expect-manifest: without it, ok means consistent, not authentic');
+      say(
+        ctx.io,
+        'compare the manifest sha256 with the one the server logged at export, or pass it with --expect-manifest: without it, ok means consistent, not authentic',
+      );
     }
     return verdict.ok ? EXIT.ok : EXIT.failed;
   },

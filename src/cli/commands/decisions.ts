@@ -17,9 +17,19 @@ import { runArg, runSchema } from './runs';
 
 const stepArg = { name: 'STEP', description: 'the step id (golive status RUN lists them)' } as const;
 const stepSchema = approveStepSchema.shape.stepId;
-const roleOption = { type: 'string', value: 'ROLE', description: 'which of your roles in this run you act in (default: the first that may)' } as const;
+const roleOption = {
+  type: 'string',
+  value: 'ROLE',
+  description: 'which of your roles in this run you act in (default: the first that may)',
+} as const;
 const jsonOption = { type: 'boolean', description: 'print the step as the server returned it, as JSON' } as const;
-const DECISION_FLAGS: FieldFlags = { comment: '--comment', role: '--role', itemId: '--item', value: '--value', note: '--note' };
+const DECISION_FLAGS: FieldFlags = {
+  comment: '--comment',
+  role: '--role',
+  itemId: '--item',
+  value: '--value',
+  note: '--note',
+};
 
 function printStep(ctx: CommandContext, json: boolean, step: StepView): void {
   if (json) return printJson(ctx.io, { step });
@@ -33,7 +43,10 @@ function printStep(ctx: CommandContext, json: boolean, step: StepView): void {
  */
 function passkeyHint(err: unknown, runPage: string): unknown {
   if (!(err instanceof ApiRefusal) || err.reason !== REFUSAL_TYPES.passkeyRequired) return err;
-  return new CliError(err.message, [...err.details, `decide it in the web UI: ${runPage} (your passkeys: ${new URL('/passkeys', runPage).href})`]);
+  return new CliError(err.message, [
+    ...err.details,
+    `decide it in the web UI: ${runPage} (your passkeys: ${new URL('/passkeys', runPage).href})`,
+  ]);
 }
 
 /** approve and reject differ in the decision and whether the comment is required. */
@@ -42,7 +55,10 @@ function decisionCommand(decision: 'approve' | 'reject') {
   return defineCommand({
     name: decision,
     group: 'decisions',
-    summary: decision === 'approve' ? 'Approve a step that waits for your approval.' : 'Reject a step that waits for your approval (the run rolls back).',
+    summary:
+      decision === 'approve'
+        ? 'Approve a step that waits for your approval.'
+        : 'Reject a step that waits for your approval (the run rolls back).',
     positionals: [runArg, stepArg],
     options: {
       comment: { type: 'string', value: 'TEXT', description: 'why: recorded in the audit trail' },
@@ -50,7 +66,9 @@ function decisionCommand(decision: 'approve' | 'reject') {
       json: jsonOption,
     },
     schema: z.object({ run: runSchema, step: stepSchema, comment, role: approveStepSchema.shape.role, json: jsonFlag }),
-    examples: [`golive ${decision} "$RUN" guardian-sign-off --comment "${decision === 'approve' ? 'oversight plan reviewed' : 'no fallback for outages'}"`],
+    examples: [
+      `golive ${decision} "$RUN" guardian-sign-off --comment "${decision === 'approve' ? 'oversight plan reviewed' : 'no fallback for outages'}"`,
+    ],
     async run(input, ctx) {
       const api = await ctx.api();
       const extra = { ...(input.role ? { role: input.role } : {}) };
@@ -77,7 +95,8 @@ export const resend = defineCommand({
   async run(input, ctx) {
     const { step } = await (await ctx.api()).resend(input.run, input.step);
     printStep(ctx, input.json, step);
-    if (step.undelivered) throw new CliError(`${step.id} is still not delivered: ${step.warning ?? 'see the run page'}`);
+    if (step.undelivered)
+      throw new CliError(`${step.id} is still not delivered: ${step.warning ?? 'see the run page'}`);
   },
 });
 
@@ -113,11 +132,16 @@ export const evidence = defineCommand({
   name: 'evidence',
   group: 'decisions',
   summary: 'Submit an evidence item for a step.',
-  description: 'Give exactly one of --value and --file. A --file becomes a document item {name, sha256}: the file stays with you.',
+  description:
+    'Give exactly one of --value and --file. A --file becomes a document item {name, sha256}: the file stays with you.',
   positionals: [runArg, stepArg],
   options: {
     item: { type: 'string', value: 'ID', description: 'the evidence item id' },
-    value: { type: 'string', value: 'V', description: 'a number, true (attestation), a URL or text; JSON is read as JSON ("42" stays text)' },
+    value: {
+      type: 'string',
+      value: 'V',
+      description: 'a number, true (attestation), a URL or text; JSON is read as JSON ("42" stays text)',
+    },
     file: { type: 'string', value: 'FILE', description: 'a document: its name and SHA-256 are submitted' },
     note: { type: 'string', value: 'TEXT', description: 'a note for reviewers' },
     role: roleOption,
@@ -134,12 +158,22 @@ export const evidence = defineCommand({
       role: evidenceBodySchema.shape.role,
       json: jsonFlag,
     })
-    .refine((i) => (i.value === undefined) !== (i.file === undefined), { message: 'give exactly one of --value and --file' }),
-  examples: ['golive evidence "$RUN" validation-report --item accuracy --value 97.5', 'golive evidence "$RUN" model-card --item card --file docs/model-card.pdf'],
+    .refine((i) => (i.value === undefined) !== (i.file === undefined), {
+      message: 'give exactly one of --value and --file',
+    }),
+  examples: [
+    'golive evidence "$RUN" validation-report --item accuracy --value 97.5',
+    'golive evidence "$RUN" model-card --item card --file docs/model-card.pdf',
+  ],
   async run(input, ctx) {
     const value = input.file !== undefined ? await documentEvidence(input.file) : evidenceValue(input.value ?? '');
     const api = await ctx.api();
-    const body = { itemId: input.item, value, ...(input.note ? { note: input.note } : {}), ...(input.role ? { role: input.role } : {}) };
+    const body = {
+      itemId: input.item,
+      value,
+      ...(input.note ? { note: input.note } : {}),
+      ...(input.role ? { role: input.role } : {}),
+    };
     const { step } = await api.submitEvidence(input.run, input.step, body, DECISION_FLAGS);
     printStep(ctx, input.json, step);
   },

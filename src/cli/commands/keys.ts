@@ -12,7 +12,11 @@ import { print, printJson, say } from '../output';
  */
 
 const keysDirOption = {
-  'keys-dir': { type: 'string', value: 'DIR', description: 'the signing keys folder (default: GOLIVE_SIGNING_KEYS_DIR, or signing-keys under GOLIVE_DATA_DIR)' },
+  'keys-dir': {
+    type: 'string',
+    value: 'DIR',
+    description: 'the signing keys folder (default: GOLIVE_SIGNING_KEYS_DIR, or signing-keys under GOLIVE_DATA_DIR)',
+  },
 } as const;
 
 function keysDir(given: string | undefined): string {
@@ -35,7 +39,8 @@ export const keysList = defineCommand({
     const ring = Keyring.loadOrCreate(keysDir(input.keysDir));
     const keys = ring.publicKeys();
     if (input.json) return void printJson(ctx.io, { current: ring.current.keyId, keys });
-    for (const k of keys) print(ctx.io, `${k.keyId}  ${k.algorithm}  ${k.publicKey}${k.keyId === ring.current.keyId ? '  (current)' : ''}`);
+    for (const k of keys)
+      print(ctx.io, `${k.keyId}  ${k.algorithm}  ${k.publicKey}${k.keyId === ring.current.keyId ? '  (current)' : ''}`);
   },
 });
 
@@ -50,6 +55,9 @@ export const keysRotate = defineCommand({
     const dir = keysDir(input.keysDir);
     const keyId = Keyring.rotate(dir);
     print(ctx.io, keyId);
-    say(ctx.io, `new current key ${keyId} in ${dir}; restart golive. Keep the older keys while open runs pinned them (the run page names its key).`);
+    say(
+      ctx.io,
+      `new current key ${keyId} in ${dir}; restart golive. Keep the older keys while open runs pinned them (the run page names its key).`,
+    );
   },
 });

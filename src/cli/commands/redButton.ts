@@ -12,17 +12,27 @@ import { runArg, runSchema } from './runs';
 /** The Red Button from a terminal: report an AI error, resolve a report, stop the line, roll back. */
 
 const jsonOption = { type: 'boolean', description: "print the server's answer as JSON" } as const;
-const FLAGS: FieldFlags = { severity: '--severity', description: '--description', anonymous: '--anonymous', resolution: '--resolution', reason: '--reason' };
+const FLAGS: FieldFlags = {
+  severity: '--severity',
+  description: '--description',
+  anonymous: '--anonymous',
+  resolution: '--resolution',
+  reason: '--reason',
+};
 
 function printReport(ctx: CommandContext, report: ReportView): void {
-  print(ctx.io, `${report.id}: ${report.severity} report ${report.status}${report.status === 'open' ? `, response due ${report.responseDueAt}` : ''}`);
+  print(
+    ctx.io,
+    `${report.id}: ${report.severity} report ${report.status}${report.status === 'open' ? `, response due ${report.responseDueAt}` : ''}`,
+  );
 }
 
 export const report = defineCommand({
   name: 'report',
   group: 'red-button',
   summary: 'Red Button: report something the AI got wrong.',
-  description: 'With --anonymous your name stays out of the record; keep the receipt printed, it proves the report was yours.',
+  description:
+    'With --anonymous your name stays out of the record; keep the receipt printed, it proves the report was yours.',
   positionals: [runArg],
   options: {
     severity: { type: 'string', value: 'S', description: severitySchema.options.join(' | ') },
@@ -40,7 +50,11 @@ export const report = defineCommand({
   examples: ['golive report "$RUN" --severity high --description "declined every applicant over 70"'],
   async run(input, ctx) {
     const api = await ctx.api();
-    const answer = await api.report(input.run, { severity: input.severity, description: input.description, anonymous: input.anonymous }, FLAGS);
+    const answer = await api.report(
+      input.run,
+      { severity: input.severity, description: input.description, anonymous: input.anonymous },
+      FLAGS,
+    );
     if (input.json) return printJson(ctx.io, answer);
     printReport(ctx, answer.report);
     if (answer.receipt) {
@@ -56,7 +70,12 @@ export const resolve = defineCommand({
   summary: 'Resolve a Red Button report.',
   positionals: [runArg, { name: 'REPORT', description: 'the report id (golive status RUN lists them)' }],
   options: { resolution: { type: 'string', value: 'TEXT', description: 'what was done about it' }, json: jsonOption },
-  schema: z.object({ run: runSchema, report: resolveReportSchema.shape.reportId, resolution: resolutionBodySchema.shape.resolution, json: jsonFlag }),
+  schema: z.object({
+    run: runSchema,
+    report: resolveReportSchema.shape.reportId,
+    resolution: resolutionBodySchema.shape.resolution,
+    json: jsonFlag,
+  }),
   examples: ['golive resolve "$RUN" report-1 --resolution "age feature removed, model retrained"'],
   async run(input, ctx) {
     const api = await ctx.api();
@@ -73,7 +92,10 @@ function lineCommand(action: 'stop' | 'rollback', summary: string) {
     group: 'red-button',
     summary,
     positionals: [runArg],
-    options: { reason: { type: 'string', value: 'TEXT', description: 'why: recorded in the audit trail' }, json: jsonOption },
+    options: {
+      reason: { type: 'string', value: 'TEXT', description: 'why: recorded in the audit trail' },
+      json: jsonOption,
+    },
     schema: z.object({ run: runSchema, reason: reasonBodySchema.shape.reason, json: jsonFlag }),
     examples: [`golive ${action} "$RUN" --reason "error rate above 5 % since 14:02"`],
     async run(input, ctx) {
@@ -113,10 +135,21 @@ export const reports = defineCommand({
 
 function printFigures(ctx: CommandContext, f: RedButtonFigures): void {
   const pct = (x: number | null) => (x === null ? '—' : `${Math.round(x * 1000) / 10} %`);
-  print(ctx.io, `${f.reports} reports in ${f.runs} runs · answered in time ${pct(f.shareAnsweredInTime)} · closed with the reporter ${pct(f.shareClosedWithReporter)}`);
-  print(ctx.io, `time to first response: median ${durationText(f.timeToFirstResponse.medianMs)}, p90 ${durationText(f.timeToFirstResponse.p90Ms)}; to resolution: median ${durationText(f.timeToResolution.medianMs)}, p90 ${durationText(f.timeToResolution.p90Ms)}`);
-  for (const g of f.bySystemAndSeverity) print(ctx.io, `${g.system}\t${g.severity}\t${g.reports} reports\t${g.open} open\t${g.overdue} overdue`);
-  for (const r of f.list) print(ctx.io, `${r.overdue ? 'OVERDUE ' : ''}${r.system} ${r.runId} ${r.id}\t${r.severity}\t${r.status}\tdue ${r.responseDueAt}\t${r.reporter}`);
+  print(
+    ctx.io,
+    `${f.reports} reports in ${f.runs} runs · answered in time ${pct(f.shareAnsweredInTime)} · closed with the reporter ${pct(f.shareClosedWithReporter)}`,
+  );
+  print(
+    ctx.io,
+    `time to first response: median ${durationText(f.timeToFirstResponse.medianMs)}, p90 ${durationText(f.timeToFirstResponse.p90Ms)}; to resolution: median ${durationText(f.timeToResolution.medianMs)}, p90 ${durationText(f.timeToResolution.p90Ms)}`,
+  );
+  for (const g of f.bySystemAndSeverity)
+    print(ctx.io, `${g.system}\t${g.severity}\t${g.reports} reports\t${g.open} open\t${g.overdue} overdue`);
+  for (const r of f.list)
+    print(
+      ctx.io,
+      `${r.overdue ? 'OVERDUE ' : ''}${r.system} ${r.runId} ${r.id}\t${r.severity}\t${r.status}\tdue ${r.responseDueAt}\t${r.reporter}`,
+    );
   for (const r of f.recognition) print(ctx.io, `thanks: ${r.reporter}\t${r.reports} reports, ${r.answered} answered`);
   if (f.anonymousReports > 0) print(ctx.io, `anonymous reports: ${f.anonymousReports}`);
 }

@@ -19,7 +19,8 @@ async function readRunbook(path: string): Promise<LoadedRunbook | RunbookError> 
   } catch (err) {
     if (err instanceof RunbookError) return err;
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'EISDIR' || code === 'EACCES') throw new CliError(`cannot read ${path} (${code})`);
+    if (code === 'ENOENT' || code === 'EISDIR' || code === 'EACCES')
+      throw new CliError(`cannot read ${path} (${code})`);
     throw err;
   }
 }
@@ -32,7 +33,10 @@ export async function loadRunbookOrFail(path: string): Promise<LoadedRunbook> {
   const loaded = await readRunbook(path);
   if (!(loaded instanceof RunbookError)) return loaded;
   const n = loaded.issues.length;
-  throw new CliError(`${loaded.source}: not a valid runbook (${n} problem${n === 1 ? '' : 's'})`, formatRunbookIssues(loaded.source, loaded.issues).split('\n'));
+  throw new CliError(
+    `${loaded.source}: not a valid runbook (${n} problem${n === 1 ? '' : 's'})`,
+    formatRunbookIssues(loaded.source, loaded.issues).split('\n'),
+  );
 }
 
 /**
@@ -40,10 +44,18 @@ export async function loadRunbookOrFail(path: string): Promise<LoadedRunbook> {
  * entry criteria become a step of their own, first, so a runbook with 20 `steps` and entry
  * criteria runs 21. Validate and show both say it this way.
  */
-export function stepCount(runbook: Pick<Runbook, 'entryCriteria' | 'steps'>): { steps: number; text: string; withEntryCriteria: boolean } {
+export function stepCount(runbook: Pick<Runbook, 'entryCriteria' | 'steps'>): {
+  steps: number;
+  text: string;
+  withEntryCriteria: boolean;
+} {
   const steps = resolveDependencies(runbook).length;
   const withEntryCriteria = runbook.entryCriteria.length > 0;
-  return { steps, withEntryCriteria, text: `${steps} step${steps === 1 ? '' : 's'}${withEntryCriteria ? ', including the entry criteria' : ''}` };
+  return {
+    steps,
+    withEntryCriteria,
+    text: `${steps} step${steps === 1 ? '' : 's'}${withEntryCriteria ? ', including the entry criteria' : ''}`,
+  };
 }
 
 /** The plan's first line, with the step count worded as stepCount says it. */
@@ -64,16 +76,29 @@ export const runbookValidate = defineCommand({
   async run({ file, json }, { io }) {
     if (!json) {
       const { runbook, ref } = await loadRunbookOrFail(file);
-      print(io, `${ref.source}: valid — ${runbook.id} ${runbook.version}, ${stepCount(runbook).text}, sha256 ${ref.sha256}`);
+      print(
+        io,
+        `${ref.source}: valid — ${runbook.id} ${runbook.version}, ${stepCount(runbook).text}, sha256 ${ref.sha256}`,
+      );
       return EXIT.ok;
     }
     // Scripts get the issues as data, with paths in the same notation people see.
     const loaded = await readRunbook(file);
     if (loaded instanceof RunbookError) {
-      printJson(io, { valid: false, issues: loaded.issues.map((i) => ({ path: formatPath(i.path), line: i.line, message: i.message })) });
+      printJson(io, {
+        valid: false,
+        issues: loaded.issues.map((i) => ({ path: formatPath(i.path), line: i.line, message: i.message })),
+      });
       return EXIT.failed;
     }
-    printJson(io, { valid: true, id: loaded.runbook.id, version: loaded.runbook.version, steps: stepCount(loaded.runbook).steps, sha256: loaded.ref.sha256, issues: [] });
+    printJson(io, {
+      valid: true,
+      id: loaded.runbook.id,
+      version: loaded.runbook.version,
+      steps: stepCount(loaded.runbook).steps,
+      sha256: loaded.ref.sha256,
+      issues: [],
+    });
     return EXIT.ok;
   },
 });
@@ -85,7 +110,10 @@ export const runbookShow = defineCommand({
   positionals: [fileArg],
   options: { mermaid: { type: 'boolean', description: 'print a Mermaid flowchart instead (paste into Markdown)' } },
   schema: z.object({ file, mermaid: z.boolean().default(false) }),
-  examples: ['golive runbook show runbooks/default.yaml', 'golive runbook show runbooks/default.yaml --mermaid > plan.mmd'],
+  examples: [
+    'golive runbook show runbooks/default.yaml',
+    'golive runbook show runbooks/default.yaml --mermaid > plan.mmd',
+  ],
   async run({ file, mermaid }, { io }) {
     const { runbook } = await loadRunbookOrFail(file);
     if (mermaid) return print(io, toMermaid(runbook));

@@ -22,7 +22,13 @@ const looksLikeFile = (value: string): boolean => /[\\/]|\.(ya?ml|json)$/i.test(
 const assignments = keyValuePairs
   .transform((pairs) => {
     const out: Record<string, string[]> = {};
-    for (const [role, people] of pairs) (out[role] ??= []).push(...people.split(',').map((p) => p.trim()).filter(Boolean));
+    for (const [role, people] of pairs)
+      (out[role] ??= []).push(
+        ...people
+          .split(',')
+          .map((p) => p.trim())
+          .filter(Boolean),
+      );
     return out;
   })
   .pipe(startRunBodySchema.shape.assignments.unwrap());
@@ -38,10 +44,19 @@ const delegations = keyValuePairs
   .pipe(startRunBodySchema.shape.delegations.unwrap());
 
 const paramsSchema = startRunBodySchema.shape.params.unwrap();
-const params = keyValuePairs.transform((pairs): z.input<typeof paramsSchema> => Object.fromEntries(pairs)).pipe(paramsSchema);
+const params = keyValuePairs
+  .transform((pairs): z.input<typeof paramsSchema> => Object.fromEntries(pairs))
+  .pipe(paramsSchema);
 
 /** The start body's fields as the flags that set them, for the server's 400 issues. */
-const START_FLAGS: FieldFlags = { runbook: '--runbook', system: '--system', collaborationMode: '--mode', assignments: '--assign', delegations: '--delegate', params: '--param' };
+const START_FLAGS: FieldFlags = {
+  runbook: '--runbook',
+  system: '--system',
+  collaborationMode: '--mode',
+  assignments: '--assign',
+  delegations: '--delegate',
+  params: '--param',
+};
 
 export const start = defineCommand({
   name: 'start',
@@ -51,20 +66,36 @@ export const start = defineCommand({
     'Roles you do not --assign go to everyone in the users file who holds them; everyone you --assign\n' +
     'must hold the role there. A runbook may let a role be delegated: --delegate names a substitute who\n' +
     'does not hold it, with the reason (recorded in every decision they make). Parameters are text;\n' +
-    'the server converts them to the runbook\'s types. With a FILE, the CLI validates it first and\n' +
-    'starts the runbook with its id from the server\'s runbooks folder (warning if the content differs).',
+    "the server converts them to the runbook's types. With a FILE, the CLI validates it first and\n" +
+    "starts the runbook with its id from the server's runbooks folder (warning if the content differs).",
   options: {
     runbook: { type: 'string', value: 'ID|FILE', description: 'runbook id on the server, or a local runbook file' },
     system: { type: 'string', value: 'NAME', description: 'the system going live' },
     mode: { type: 'string', value: 'N', description: 'collaboration mode, 1 (AI assists) to 5 (AI decides)' },
-    assign: { type: 'string', multiple: true, value: 'ROLE=PERSON[,PERSON]', description: 'who holds a role in this run (they must hold it in the directory)' },
-    delegate: { type: 'string', multiple: true, value: 'ROLE=PERSON:REASON', description: 'a named substitute for a delegable role, and why' },
+    assign: {
+      type: 'string',
+      multiple: true,
+      value: 'ROLE=PERSON[,PERSON]',
+      description: 'who holds a role in this run (they must hold it in the directory)',
+    },
+    delegate: {
+      type: 'string',
+      multiple: true,
+      value: 'ROLE=PERSON:REASON',
+      description: 'a named substitute for a delegable role, and why',
+    },
     param: { type: 'string', multiple: true, value: 'KEY=VALUE', description: 'a runbook parameter' },
     follow: { type: 'boolean', description: 'show live step progress until the run waits for people or ends' },
     json: { type: 'boolean', description: 'print {runId, url} (and the state, with --follow) as JSON' },
   },
   schema: z.object({
-    runbook: z.string().min(1).refine((v) => looksLikeFile(v) || startRunBodySchema.shape.runbook.safeParse(v).success, 'must be a runbook id (see the server\'s runbooks folder) or a runbook file'),
+    runbook: z
+      .string()
+      .min(1)
+      .refine(
+        (v) => looksLikeFile(v) || startRunBodySchema.shape.runbook.safeParse(v).success,
+        "must be a runbook id (see the server's runbooks folder) or a runbook file",
+      ),
     system: startRunBodySchema.shape.system,
     mode: wholeNumber(startRunBodySchema.shape.collaborationMode),
     assign: assignments,
@@ -93,7 +124,17 @@ export const start = defineCommand({
       }
     }
     const { runId } = await withSpinner(ctx.io, 'starting the run…', () =>
-      api.startRun({ runbook, system: input.system, collaborationMode: input.mode, assignments: input.assign, delegations: input.delegate, params: input.param }, START_FLAGS),
+      api.startRun(
+        {
+          runbook,
+          system: input.system,
+          collaborationMode: input.mode,
+          assignments: input.assign,
+          delegations: input.delegate,
+          params: input.param,
+        },
+        START_FLAGS,
+      ),
     );
     const url = api.runPageUrl(runId);
     if (!input.json) print(ctx.io, runId);
@@ -101,7 +142,10 @@ export const start = defineCommand({
     if (local) {
       const { runbook: pinned } = await api.getRun(runId);
       if (pinned.sha256 !== local.ref.sha256) {
-        say(ctx.io, `warning: the server ran its own ${pinned.id} ${pinned.version} (sha256 ${pinned.sha256.slice(0, 12)}…), which differs from ${local.ref.source} (${local.ref.sha256.slice(0, 12)}…)`);
+        say(
+          ctx.io,
+          `warning: the server ran its own ${pinned.id} ${pinned.version} (sha256 ${pinned.sha256.slice(0, 12)}…), which differs from ${local.ref.source} (${local.ref.sha256.slice(0, 12)}…)`,
+        );
       }
     }
     if (!input.follow) {
@@ -125,7 +169,10 @@ export const list = defineCommand({
     state: { type: 'string', value: 'STATE', description: RUN_STATUSES.join(' | ') },
     system: { type: 'string', value: 'NAME', description: 'only this system' },
     runbook: { type: 'string', value: 'ID', description: 'only runs of this runbook' },
-    'waiting-for-me': { type: 'boolean', description: 'only runs waiting for a decision or evidence from one of my roles' },
+    'waiting-for-me': {
+      type: 'boolean',
+      description: 'only runs waiting for a decision or evidence from one of my roles',
+    },
     limit: { type: 'string', value: 'N', description: `at most N runs (default 20, up to ${LIST_MAX})` },
     json: { type: 'boolean', description: 'print the runs as a JSON array' },
   },
@@ -161,7 +208,15 @@ export const list = defineCommand({
       ctx.io,
       table(
         ['RUN', 'SYSTEM', 'RUNBOOK', 'STATE', 'WAITING FOR', 'INITIATOR', 'STARTED'],
-        runs.map((r) => [r.runId, r.system ?? '', r.runbook ?? '', r.state ?? r.executionStatus.toLowerCase(), r.waitingRoles.join(', '), r.initiator ?? '', r.startedAt]),
+        runs.map((r) => [
+          r.runId,
+          r.system ?? '',
+          r.runbook ?? '',
+          r.state ?? r.executionStatus.toLowerCase(),
+          r.waitingRoles.join(', '),
+          r.initiator ?? '',
+          r.startedAt,
+        ]),
       ),
     );
   },

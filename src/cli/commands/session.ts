@@ -53,7 +53,8 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
 export const login = defineCommand({
   name: 'login',
   group: 'session',
-  summary: 'Save the server URL and an API token: through the browser (single sign-on or password), or a token you paste.',
+  summary:
+    'Save the server URL and an API token: through the browser (single sign-on or password), or a token you paste.',
   description:
     `On a terminal, golive login opens the browser: you log in to golive's web UI (single sign-on or\n` +
     `password) and give the command line a token there (valid GOLIVE_CLI_TOKEN_TTL, 7 days by default);\n` +
@@ -61,13 +62,29 @@ export const login = defineCommand({
     `token piped on stdin is read as before. Both are checked with the server, then written to\n` +
     `${configPath({ HOME: '~' })} (mode 600). GOLIVE_URL and GOLIVE_TOKEN, when set, take precedence.`,
   options: {
-    url: { type: 'string', value: 'URL', description: 'the golive server (default: GOLIVE_URL, the saved URL, or the local default)' },
+    url: {
+      type: 'string',
+      value: 'URL',
+      description: 'the golive server (default: GOLIVE_URL, the saved URL, or the local default)',
+    },
     browser: { type: 'boolean', description: 'log in through the browser (the default on a terminal)' },
-    'no-open': { type: 'boolean', description: 'with the browser login: print the address instead of opening a browser' },
+    'no-open': {
+      type: 'boolean',
+      description: 'with the browser login: print the address instead of opening a browser',
+    },
     token: { type: 'boolean', description: 'ask for an API token instead of opening the browser' },
   },
-  schema: z.object({ url: urlSchema.optional(), browser: z.boolean().optional(), noOpen: z.boolean().optional(), token: z.boolean().optional() }),
-  examples: ['golive login --url https://golive.example.com', 'golive login --browser --no-open', 'echo "$TOKEN" | golive login'],
+  schema: z.object({
+    url: urlSchema.optional(),
+    browser: z.boolean().optional(),
+    noOpen: z.boolean().optional(),
+    token: z.boolean().optional(),
+  }),
+  examples: [
+    'golive login --url https://golive.example.com',
+    'golive login --browser --no-open',
+    'echo "$TOKEN" | golive login',
+  ],
   async run(input, { io }) {
     const saved = await readConfigFile(io.env);
     const url = input.url ?? urlFrom(io.env, saved);
@@ -84,7 +101,10 @@ export const login = defineCommand({
     const api = new ApiClient({ url, token, tokenFrom: 'config' });
     const { user } = await withSpinner(io, `checking the token with ${url}…`, () => api.me());
     const file = await writeConfigFile(io.env, { ...saved, url, token });
-    say(io, `logged in to ${url} as ${user.id} (${user.name}; roles ${user.roles.join(', ') || 'none'}); saved to ${file}`);
+    say(
+      io,
+      `logged in to ${url} as ${user.id} (${user.name}; roles ${user.roles.join(', ') || 'none'}); saved to ${file}`,
+    );
   },
 });
 

@@ -11,7 +11,8 @@ import type { Labels, Series } from './samples';
  */
 
 export type Sample = { labels: Labels; value: number };
-export type Value = { type: 'scalar'; value: number } | { type: 'vector'; samples: Sample[] } | { type: 'matrix'; series: Series[] };
+export type Value =
+  { type: 'scalar'; value: number } | { type: 'vector'; samples: Sample[] } | { type: 'matrix'; series: Series[] };
 
 const LOOKBACK_SECONDS = 300;
 
@@ -48,7 +49,12 @@ class Evaluator {
     const matching = this.series.filter((s) => matchers.every((m) => matches(m, s.labels[m.label] ?? '')));
     if (rangeSeconds !== undefined) {
       const from = this.at - rangeSeconds;
-      return { type: 'matrix', series: matching.map((s) => ({ labels: s.labels, points: s.points.filter(([t]) => t > from && t <= this.at) })).filter((s) => s.points.length > 0) };
+      return {
+        type: 'matrix',
+        series: matching
+          .map((s) => ({ labels: s.labels, points: s.points.filter(([t]) => t > from && t <= this.at) }))
+          .filter((s) => s.points.length > 0),
+      };
     }
     const samples: Sample[] = [];
     for (const s of matching) {
@@ -83,7 +89,10 @@ class Evaluator {
         return { type: 'vector', samples: histogramQuantile(q.value, this.vector(arg(1), fn)) };
       }
       case 'abs':
-        return { type: 'vector', samples: this.vector(arg(0), fn).map((s) => ({ labels: dropName(s.labels), value: Math.abs(s.value) })) };
+        return {
+          type: 'vector',
+          samples: this.vector(arg(0), fn).map((s) => ({ labels: dropName(s.labels), value: Math.abs(s.value) })),
+        };
       case 'vector': {
         const v = arg(0);
         if (v.type !== 'scalar') throw new UnsupportedQuery('vector() takes a number');
@@ -98,10 +107,19 @@ class Evaluator {
 
   private binary(op: '+' | '-' | '*' | '/', l: Value, r: Value): Value {
     const f = (a: number, b: number) => (op === '+' ? a + b : op === '-' ? a - b : op === '*' ? a * b : a / b);
-    if (l.type === 'matrix' || r.type === 'matrix') throw new UnsupportedQuery('arithmetic needs instant vectors or numbers, not ranges');
+    if (l.type === 'matrix' || r.type === 'matrix')
+      throw new UnsupportedQuery('arithmetic needs instant vectors or numbers, not ranges');
     if (l.type === 'scalar' && r.type === 'scalar') return { type: 'scalar', value: f(l.value, r.value) };
-    if (l.type === 'scalar' && r.type === 'vector') return { type: 'vector', samples: r.samples.map((s) => ({ labels: dropName(s.labels), value: f(l.value, s.value) })) };
-    if (l.type === 'vector' && r.type === 'scalar') return { type: 'vector', samples: l.samples.map((s) => ({ labels: dropName(s.labels), value: f(s.value, r.value) })) };
+    if (l.type === 'scalar' && r.type === 'vector')
+      return {
+        type: 'vector',
+        samples: r.samples.map((s) => ({ labels: dropName(s.labels), value: f(l.value, s.value) })),
+      };
+    if (l.type === 'vector' && r.type === 'scalar')
+      return {
+        type: 'vector',
+        samples: l.samples.map((s) => ({ labels: dropName(s.labels), value: f(s.value, r.value) })),
+      };
     const right = new Map((r as { samples: Sample[] }).samples.map((s) => [key(dropName(s.labels)), s.value]));
     const samples: Sample[] = [];
     for (const s of (l as { samples: Sample[] }).samples) {
@@ -145,17 +163,24 @@ function aggregate(op: string, grouping: Grouping | undefined, samples: Sample[]
     groups.set(key(labels), g);
   }
   const fold = (v: number[]) =>
-    op === 'sum' ? v.reduce((a, b) => a + b, 0)
-    : op === 'avg' ? v.reduce((a, b) => a + b, 0) / v.length
-    : op === 'min' ? Math.min(...v)
-    : op === 'max' ? Math.max(...v)
-    : v.length;
+    op === 'sum'
+      ? v.reduce((a, b) => a + b, 0)
+      : op === 'avg'
+        ? v.reduce((a, b) => a + b, 0) / v.length
+        : op === 'min'
+          ? Math.min(...v)
+          : op === 'max'
+            ? Math.max(...v)
+            : v.length;
   return { type: 'vector', samples: [...groups.values()].map((g) => ({ labels: g.labels, value: fold(g.values) })) };
 }
 
 function groupLabels(labels: Labels, grouping: Grouping | undefined): Labels {
   if (!grouping) return {};
-  const keep = grouping.mode === 'by' ? ([k]: [string, string]) => grouping.labels.includes(k) : ([k]: [string, string]) => k !== '__name__' && !grouping.labels.includes(k);
+  const keep =
+    grouping.mode === 'by'
+      ? ([k]: [string, string]) => grouping.labels.includes(k)
+      : ([k]: [string, string]) => k !== '__name__' && !grouping.labels.includes(k);
   return Object.fromEntries(Object.entries(labels).filter(keep));
 }
 
@@ -170,7 +195,13 @@ function histogramQuantile(q: number, samples: Sample[]): Sample[] {
     g.buckets.push([le === '+Inf' ? Infinity : Number(le), s.value]);
     byGroup.set(key(labels), g);
   }
-  return [...byGroup.values()].map((g) => ({ labels: g.labels, value: bucketQuantile(q, g.buckets.sort((a, b) => a[0] - b[0])) }));
+  return [...byGroup.values()].map((g) => ({
+    labels: g.labels,
+    value: bucketQuantile(
+      q,
+      g.buckets.sort((a, b) => a[0] - b[0]),
+    ),
+  }));
 }
 
 function bucketQuantile(q: number, buckets: [number, number][]): number {

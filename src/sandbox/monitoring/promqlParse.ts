@@ -20,7 +20,8 @@ export class UnsupportedQuery extends Error {}
 export const AGGREGATIONS = ['sum', 'avg', 'min', 'max', 'count'] as const;
 export const FUNCTIONS = ['rate', 'increase', 'histogram_quantile', 'abs', 'vector', 'scalar'] as const;
 
-const TOKEN = /\s*(?:(\d+(?:\.\d+)?(?:e[+-]?\d+)?)|([A-Za-z_:][A-Za-z0-9_:]*)|("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')|(=~|!~|!=|[-+*/(){}[\],=]))/y;
+const TOKEN =
+  /\s*(?:(\d+(?:\.\d+)?(?:e[+-]?\d+)?)|([A-Za-z_:][A-Za-z0-9_:]*)|("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')|(=~|!~|!=|[-+*/(){}[\],=]))/y;
 const UNIT_SECONDS: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400, w: 604800 };
 
 type Token = { type: 'number' | 'ident' | 'string' | 'punct'; text: string };
@@ -37,7 +38,11 @@ function tokenize(query: string): Token[] {
     at = TOKEN.lastIndex;
     if (m[1] !== undefined) tokens.push({ type: 'number', text: m[1] });
     else if (m[2] !== undefined) tokens.push({ type: 'ident', text: m[2] });
-    else if (m[3] !== undefined) tokens.push({ type: 'string', text: JSON.parse(m[3].startsWith("'") ? `"${m[3].slice(1, -1).replace(/"/g, '\\"')}"` : m[3]) as string });
+    else if (m[3] !== undefined)
+      tokens.push({
+        type: 'string',
+        text: JSON.parse(m[3].startsWith("'") ? `"${m[3].slice(1, -1).replace(/"/g, '\\"')}"` : m[3]) as string,
+      });
     else tokens.push({ type: 'punct', text: m[4]! });
   }
   return tokens;
@@ -62,7 +67,8 @@ class Parser {
   }
   private take(text?: string): Token {
     const t = this.tokens[this.i];
-    if (!t || (text !== undefined && t.text !== text)) throw new UnsupportedQuery(`expected "${text ?? 'more'}" but found "${t?.text ?? 'the end'}"`);
+    if (!t || (text !== undefined && t.text !== text))
+      throw new UnsupportedQuery(`expected "${text ?? 'more'}" but found "${t?.text ?? 'the end'}"`);
     this.i++;
     return t;
   }
@@ -107,18 +113,23 @@ class Parser {
     if (t.text === '{') return this.selector(undefined);
     if (t.type !== 'ident') throw new UnsupportedQuery(`unexpected "${t.text}"`);
     this.take();
-    if ((AGGREGATIONS as readonly string[]).includes(t.text) && (this.peek()?.text === '(' || this.peek()?.text === 'by' || this.peek()?.text === 'without')) {
+    if (
+      (AGGREGATIONS as readonly string[]).includes(t.text) &&
+      (this.peek()?.text === '(' || this.peek()?.text === 'by' || this.peek()?.text === 'without')
+    ) {
       return this.aggregate(t.text);
     }
     if (this.peek()?.text === '(') {
-      if (!(FUNCTIONS as readonly string[]).includes(t.text)) throw new UnsupportedQuery(`function ${t.text}() is not in the stand-in's subset (${FUNCTIONS.join(', ')})`);
+      if (!(FUNCTIONS as readonly string[]).includes(t.text))
+        throw new UnsupportedQuery(`function ${t.text}() is not in the stand-in's subset (${FUNCTIONS.join(', ')})`);
       this.take('(');
       const args = [this.expr()];
       while (this.accept(',')) args.push(this.expr());
       this.take(')');
       return { kind: 'call', fn: t.text, args };
     }
-    if (['and', 'or', 'unless', 'offset', 'bool', 'on', 'ignoring'].includes(t.text)) throw new UnsupportedQuery(`"${t.text}" is not in the stand-in's subset`);
+    if (['and', 'or', 'unless', 'offset', 'bool', 'on', 'ignoring'].includes(t.text))
+      throw new UnsupportedQuery(`"${t.text}" is not in the stand-in's subset`);
     return this.selector(t.text);
   }
 
@@ -150,7 +161,8 @@ class Parser {
       while (!this.accept('}')) {
         const label = this.take().text;
         const op = this.take().text;
-        if (op !== '=' && op !== '!=' && op !== '=~' && op !== '!~') throw new UnsupportedQuery(`unknown label matcher "${op}"`);
+        if (op !== '=' && op !== '!=' && op !== '=~' && op !== '!~')
+          throw new UnsupportedQuery(`unknown label matcher "${op}"`);
         const value = this.take();
         if (value.type !== 'string') throw new UnsupportedQuery(`label ${label}: expected a quoted value`);
         matchers.push({ label, op, value: value.text });

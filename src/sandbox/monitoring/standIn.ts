@@ -27,7 +27,16 @@ const ruleFile = z.object({
   groups: z.array(
     z.object({
       name: z.string(),
-      rules: z.array(z.object({ alert: z.string().optional(), record: z.string().optional(), expr: z.string(), for: z.string().optional(), labels: z.record(z.string(), z.string()).optional(), annotations: z.record(z.string(), z.string()).optional() })),
+      rules: z.array(
+        z.object({
+          alert: z.string().optional(),
+          record: z.string().optional(),
+          expr: z.string(),
+          for: z.string().optional(),
+          labels: z.record(z.string(), z.string()).optional(),
+          annotations: z.record(z.string(), z.string()).optional(),
+        }),
+      ),
     }),
   ),
 });
@@ -47,7 +56,17 @@ export function prometheusStandIn(opts: StandInOptions, samples: SampleStore): R
     }
   });
   router.get('/api/v1/rules', (_req, res) => {
-    res.json({ status: 'success', data: { groups: groups.map((g) => ({ name: g.name, file: g.file, rules: g.rules.map((r) => ruleView(r)), interval: 60 })) } });
+    res.json({
+      status: 'success',
+      data: {
+        groups: groups.map((g) => ({
+          name: g.name,
+          file: g.file,
+          rules: g.rules.map((r) => ruleView(r)),
+          interval: 60,
+        })),
+      },
+    });
   });
   router.get('/api/v1/targets', (req, res) => {
     const scrape = samples.lastScrape;
@@ -80,7 +99,10 @@ export function prometheusStandIn(opts: StandInOptions, samples: SampleStore): R
     try {
       res.json({ status: 'success', data: asApiResult(evaluate(q.query, samples.all(), at), at) });
     } catch (error) {
-      const message = error instanceof UnsupportedQuery ? `${error.message} (the sandbox's stand-in answers a PromQL subset; point prometheusUrl at a real Prometheus for more)` : String(error);
+      const message =
+        error instanceof UnsupportedQuery
+          ? `${error.message} (the sandbox's stand-in answers a PromQL subset; point prometheusUrl at a real Prometheus for more)`
+          : String(error);
       res.status(400).json({ status: 'error', errorType: 'bad_data', error: message });
     }
   });
@@ -103,7 +125,17 @@ function loadRuleGroups(dir: string | undefined): RuleGroup[] {
 
 function ruleView(r: RuleGroup['rules'][number]) {
   return r.alert
-    ? { type: 'alerting', name: r.alert, query: r.expr, duration: 0, labels: r.labels ?? {}, annotations: r.annotations ?? {}, alerts: [], health: 'unknown', state: 'inactive' }
+    ? {
+        type: 'alerting',
+        name: r.alert,
+        query: r.expr,
+        duration: 0,
+        labels: r.labels ?? {},
+        annotations: r.annotations ?? {},
+        alerts: [],
+        health: 'unknown',
+        state: 'inactive',
+      }
     : { type: 'recording', name: r.record ?? '', query: r.expr, labels: r.labels ?? {}, health: 'unknown' };
 }
 
@@ -116,7 +148,10 @@ function asApiResult(v: Value, at: number) {
     case 'vector':
       return { resultType: 'vector', result: v.samples.map((s) => ({ metric: s.labels, value: [at, num(s.value)] })) };
     case 'matrix':
-      return { resultType: 'matrix', result: v.series.map((s) => ({ metric: s.labels, values: s.points.map(([t, x]) => [t, num(x)]) })) };
+      return {
+        resultType: 'matrix',
+        result: v.series.map((s) => ({ metric: s.labels, values: s.points.map(([t, x]) => [t, num(x)]) })),
+      };
   }
 }
 
@@ -134,11 +169,18 @@ const postedAlerts = z.array(
 export function alertmanagerStandIn(opts: StandInOptions): Router {
   const router = express.Router();
   router.get(['/-/ready', '/-/healthy'], (_req, res) => void res.send('OK'));
-  router.get('/api/v2/status', (_req, res) => void res.json({ cluster: { status: 'disabled' }, versionInfo: { version: 'golive-sandbox-stand-in' } }));
+  router.get(
+    '/api/v2/status',
+    (_req, res) =>
+      void res.json({ cluster: { status: 'disabled' }, versionInfo: { version: 'golive-sandbox-stand-in' } }),
+  );
   router.post('/api/v2/alerts', async (req, res) => {
     const parsed = postedAlerts.safeParse(req.body);
     if (!parsed.success) {
-      res.status(400).json({ code: 400, message: `invalid alerts: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}` });
+      res.status(400).json({
+        code: 400,
+        message: `invalid alerts: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      });
       return;
     }
     res.status(200).end();
@@ -158,10 +200,22 @@ async function forward(url: string, alerts: z.infer<typeof postedAlerts>): Promi
     commonLabels: alerts.length === 1 ? alerts[0]!.labels : {},
     commonAnnotations: {},
     externalURL: 'http://sandbox/alertmanager',
-    alerts: alerts.map((a) => ({ status: 'firing', labels: a.labels, annotations: a.annotations, startsAt: a.startsAt ?? now, endsAt: a.endsAt ?? '0001-01-01T00:00:00Z', generatorURL: a.generatorURL ?? '' })),
+    alerts: alerts.map((a) => ({
+      status: 'firing',
+      labels: a.labels,
+      annotations: a.annotations,
+      startsAt: a.startsAt ?? now,
+      endsAt: a.endsAt ?? '0001-01-01T00:00:00Z',
+      generatorURL: a.generatorURL ?? '',
+    })),
   };
   // Best effort, like Alertmanager's own retries: nobody listening is what verify detects.
-  await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(payload), signal: AbortSignal.timeout(5_000) })
+  await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(payload),
+    signal: AbortSignal.timeout(5_000),
+  })
     .then((r) => r.arrayBuffer())
     .catch(() => undefined);
 }

@@ -13,7 +13,6 @@ import type { VerifyJob, VerifyOutcome } from './worker';
  * past its time limit ends the worker (a new one starts with the next upload).
  */
 
-
 export interface VerifierOptions {
   limits?: UnzipLimits;
   /** One job's time limit (queue wait included). */
@@ -48,7 +47,11 @@ export class DossierVerifier {
 
   verify(zip: Uint8Array): Promise<DossierVerdict> {
     if (this.pending.size >= this.opts.maxQueued) {
-      return Promise.reject(new HttpError(503, 'other dossiers are being verified: try again in a moment', { headers: { 'Retry-After': '5' } }));
+      return Promise.reject(
+        new HttpError(503, 'other dossiers are being verified: try again in a moment', {
+          headers: { 'Retry-After': '5' },
+        }),
+      );
     }
     clearTimeout(this.idleTimer);
     const worker = this.ensureWorker();
@@ -56,7 +59,10 @@ export class DossierVerifier {
     // A copy of its own to hand over: a request Buffer may share its memory with others.
     const copy = new Uint8Array(zip);
     return new Promise<DossierVerdict>((resolve, reject) => {
-      const timer = setTimeout(() => this.stop(new HttpError(503, 'verifying this dossier took too long')), this.opts.timeoutMs);
+      const timer = setTimeout(
+        () => this.stop(new HttpError(503, 'verifying this dossier took too long')),
+        this.opts.timeoutMs,
+      );
       this.pending.set(id, { resolve, reject, timer });
       const job: VerifyJob = { id, zip: copy, limits: this.opts.limits };
       worker.postMessage(job, [copy.buffer]);
@@ -82,7 +88,10 @@ export class DossierVerifier {
     // Never what keeps a process alive: an idle verifier must not hold up shutdown.
     worker.unref();
     worker.on('message', (outcome: VerifyOutcome) => this.settle(outcome));
-    worker.on('error', (err) => this.worker === worker && this.stop(this.failure(`the verifier stopped: ${err.message}`)));
+    worker.on(
+      'error',
+      (err) => this.worker === worker && this.stop(this.failure(`the verifier stopped: ${err.message}`)),
+    );
     worker.on('exit', () => this.worker === worker && this.stop(new HttpError(503, 'the verifier stopped: try again')));
     this.worker = worker;
     return worker;
@@ -99,7 +108,8 @@ export class DossierVerifier {
     clearTimeout(p.timer);
     this.pending.delete(outcome.id);
     if (outcome.kind === 'verdict') p.resolve(outcome.verdict);
-    else if (outcome.kind === 'too-large') p.reject(new HttpError(413, `the upload is too large to verify: ${outcome.message}`));
+    else if (outcome.kind === 'too-large')
+      p.reject(new HttpError(413, `the upload is too large to verify: ${outcome.message}`));
     else if (outcome.kind === 'unreadable') p.reject(new HttpError(400, `not a dossier zip: ${outcome.message}`));
     else p.reject(this.failure(`dossier verification failed: ${outcome.message}`));
     if (this.pending.size === 0) this.idleTimer = setTimeout(() => this.stop(), this.opts.idleMs).unref();

@@ -18,19 +18,32 @@ export const CHAIN_HEAD_HEADER = 'X-Golive-Chain-Head';
 
 /** The API's query names → src/audit's filter (`step` reads better in a URL than `stepId`). */
 export function trailFilter(q: HistoryQuery) {
-  return { ...(q.kind ? { kind: q.kind } : {}), ...(q.person ? { person: q.person } : {}), ...(q.step ? { stepId: q.step } : {}) };
+  return {
+    ...(q.kind ? { kind: q.kind } : {}),
+    ...(q.person ? { person: q.person } : {}),
+    ...(q.step ? { stepId: q.step } : {}),
+  };
 }
 
 export function registerAuditRoutes(router: Router, ctx: ServerContext): void {
   route(router, ctx, operations.history, async ({ principal, params, query }) => {
     const trail = await ctx.audit.trail(params.runId, principal);
-    return { ...viewTrail(trail, trailFilter(query)), temporalUi: temporalHistoryLinks(ctx.deps, trail.workflowId, trail.runIds, principal.person) };
+    return {
+      ...viewTrail(trail, trailFilter(query)),
+      temporalUi: temporalHistoryLinks(ctx.deps, trail.workflowId, trail.runIds, principal.person),
+    };
   });
 
   route(router, ctx, operations.dossier, async ({ principal, res, params }) => {
     const d = await ctx.audit.dossier(params.runId, principal);
     // Logged so the digest lives outside the dossier too: a later copy can be checked against it.
-    ctx.log.info('dossier exported', { runId: params.runId, by: principal.person.id, manifestSha256: d.manifestSha256, head: d.head, finished: d.finished });
+    ctx.log.info('dossier exported', {
+      runId: params.runId,
+      by: principal.person.id,
+      manifestSha256: d.manifestSha256,
+      head: d.head,
+      finished: d.finished,
+    });
     res.setHeader('Content-Disposition', `attachment; filename="${d.fileName}"`);
     res.setHeader(MANIFEST_HEADER, d.manifestSha256);
     res.setHeader(CHAIN_HEAD_HEADER, d.head);
@@ -51,13 +64,22 @@ export function registerAuditRoutes(router: Router, ctx: ServerContext): void {
   });
 
   // Public keys are public: an auditor pins one without an account here.
-  route(router, ctx, operations.signingKeys, async () => ({ current: ctx.keyring.current.keyId, keys: ctx.keyring.publicKeys() }));
+  route(router, ctx, operations.signingKeys, async () => ({
+    current: ctx.keyring.current.keyId,
+    keys: ctx.keyring.publicKeys(),
+  }));
 
   // Unpacked and checked in a worker thread within size and ratio limits: 413 for a zip bomb,
   // 400 for what is not a zip, and the event loop never waits for either.
   route(router, ctx, operations.verifyDossier, async ({ principal, body }) => {
     const verdict = await ctx.dossiers.verify(body);
-    ctx.log.info('dossier verified', { by: principal.person.id, ok: verdict.ok, ...(verdict.ok ? { workflowId: verdict.workflowId, manifestSha256: verdict.manifestSha256 } : { file: verdict.file }) });
+    ctx.log.info('dossier verified', {
+      by: principal.person.id,
+      ok: verdict.ok,
+      ...(verdict.ok
+        ? { workflowId: verdict.workflowId, manifestSha256: verdict.manifestSha256 }
+        : { file: verdict.file }),
+    });
     return verdict;
   });
 }

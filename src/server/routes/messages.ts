@@ -46,7 +46,14 @@ async function recorded<T>(ctx: ServerContext, attempt: Attempt, perform: () => 
     if (!(err instanceof Refusal)) throw err;
     ctx.metrics.refusals.inc({ action: attempt.action, type: err.type });
     ctx.log.warn('refused', { ...attempt, type: err.type, reason: err.message, by: err.by });
-    await ctx.refusals.append({ ...attempt, at: new Date().toISOString(), type: err.type, status: err.status, reason: err.message, by: err.by });
+    await ctx.refusals.append({
+      ...attempt,
+      at: new Date().toISOString(),
+      type: err.type,
+      status: err.status,
+      reason: err.message,
+      by: err.by,
+    });
     throw err;
   }
 }
@@ -69,7 +76,14 @@ function registerStepRoutes(router: Router, ctx: ServerContext): void {
     const { decision, passkey: answer, ...rest } = body;
     const comment = body.comment ?? '';
     // A passkey's answer is checked here (signature, challenge, origin, owner) before golive signs the message carrying it.
-    const passkey = answer && (await verifiedDecisionPasskey(ctx, principal, { runId: params.runId, stepId: params.stepId, decision, comment }, answer));
+    const passkey =
+      answer &&
+      (await verifiedDecisionPasskey(
+        ctx,
+        principal,
+        { runId: params.runId, stepId: params.stepId, decision, comment },
+        answer,
+      ));
     const message = { ...rest, ...(passkey ? { passkey } : {}), actor, stepId: params.stepId };
     const step = await recorded(ctx, attempt, () =>
       decision === 'approve'
@@ -83,18 +97,30 @@ function registerStepRoutes(router: Router, ctx: ServerContext): void {
   route(router, ctx, operations.resend, async ({ req, principal, params }) => {
     const actor = actorOf(principal);
     const attempt = { runId: params.runId, action: 'resend', actor: actor.id, stepId: params.stepId };
-    const step = await recorded(ctx, attempt, () => ctx.runs.update(params.runId, resendNotificationUpdate, { actor, stepId: params.stepId }, idempotent(req, principal)));
+    const step = await recorded(ctx, attempt, () =>
+      ctx.runs.update(
+        params.runId,
+        resendNotificationUpdate,
+        { actor, stepId: params.stepId },
+        idempotent(req, principal),
+      ),
+    );
     return { step };
   });
 
   route(router, ctx, operations.submitEvidence, async ({ req, principal, params, body }) => {
     const actor = actorOf(principal);
     const attempt = { runId: params.runId, action: 'submitEvidence', actor: actor.id, stepId: params.stepId };
-    const step = await recorded(ctx, attempt, () => ctx.runs.update(params.runId, submitEvidenceUpdate, { ...body, actor, stepId: params.stepId }, idempotent(req, principal))).catch(
-      (err: unknown) => {
-        throw withValueIssue(err);
-      },
-    );
+    const step = await recorded(ctx, attempt, () =>
+      ctx.runs.update(
+        params.runId,
+        submitEvidenceUpdate,
+        { ...body, actor, stepId: params.stepId },
+        idempotent(req, principal),
+      ),
+    ).catch((err: unknown) => {
+      throw withValueIssue(err);
+    });
     return { step };
   });
 }
@@ -105,13 +131,25 @@ function registerRedButtonRoutes(router: Router, ctx: ServerContext): void {
     // kept out of the record; the receipt lets them prove later that the report was theirs.
     const receipt = body.anonymous ? randomBytes(18).toString('base64url') : undefined;
     const actor = body.anonymous ? undefined : actorOf(principal);
-    const report = await recorded(ctx, { runId: params.runId, action: 'report', actor: actor?.id ?? 'anonymous' }, async () => {
-      if (body.anonymous) {
-        const allowed = authorize(factsFromView(await ctx.runs.state(params.runId)), personOf(principal), { kind: 'report', anonymous: true });
-        if (allowed instanceof PolicyRefusal) throw new Refusal(allowed.type, allowed.message.replace(principal.person.id, 'you'), 'server');
-      }
-      return ctx.runs.update(params.runId, reportErrorUpdate, { ...body, ...(actor ? { actor } : {}), ...(receipt ? { receiptHash: sha256Hex(receipt) } : {}) });
-    });
+    const report = await recorded(
+      ctx,
+      { runId: params.runId, action: 'report', actor: actor?.id ?? 'anonymous' },
+      async () => {
+        if (body.anonymous) {
+          const allowed = authorize(factsFromView(await ctx.runs.state(params.runId)), personOf(principal), {
+            kind: 'report',
+            anonymous: true,
+          });
+          if (allowed instanceof PolicyRefusal)
+            throw new Refusal(allowed.type, allowed.message.replace(principal.person.id, 'you'), 'server');
+        }
+        return ctx.runs.update(params.runId, reportErrorUpdate, {
+          ...body,
+          ...(actor ? { actor } : {}),
+          ...(receipt ? { receiptHash: sha256Hex(receipt) } : {}),
+        });
+      },
+    );
     ctx.metrics.reports.inc({ severity: body.severity });
     return { report, ...(receipt ? { receipt } : {}) };
   });
@@ -119,18 +157,29 @@ function registerRedButtonRoutes(router: Router, ctx: ServerContext): void {
   route(router, ctx, operations.resolveReport, async ({ req, principal, params, body }) => {
     const actor = actorOf(principal);
     const attempt = { runId: params.runId, action: 'resolveReport', actor: actor.id, reportId: params.reportId };
-    const report = await recorded(ctx, attempt, () => ctx.runs.update(params.runId, resolveReportUpdate, { ...body, actor, reportId: params.reportId }, idempotent(req, principal)));
+    const report = await recorded(ctx, attempt, () =>
+      ctx.runs.update(
+        params.runId,
+        resolveReportUpdate,
+        { ...body, actor, reportId: params.reportId },
+        idempotent(req, principal),
+      ),
+    );
     return { report };
   });
 
   route(router, ctx, operations.stop, async ({ req, principal, params, body }) => {
     const actor = actorOf(principal);
-    return recorded(ctx, { runId: params.runId, action: 'stop', actor: actor.id }, () => ctx.runs.update(params.runId, stopLineUpdate, { ...body, actor }, idempotent(req, principal)));
+    return recorded(ctx, { runId: params.runId, action: 'stop', actor: actor.id }, () =>
+      ctx.runs.update(params.runId, stopLineUpdate, { ...body, actor }, idempotent(req, principal)),
+    );
   });
 
   route(router, ctx, operations.rollback, async ({ req, principal, params, body }) => {
     const actor = actorOf(principal);
-    return recorded(ctx, { runId: params.runId, action: 'rollback', actor: actor.id }, () => ctx.runs.update(params.runId, requestRollbackUpdate, { ...body, actor }, idempotent(req, principal)));
+    return recorded(ctx, { runId: params.runId, action: 'rollback', actor: actor.id }, () =>
+      ctx.runs.update(params.runId, requestRollbackUpdate, { ...body, actor }, idempotent(req, principal)),
+    );
   });
 }
 

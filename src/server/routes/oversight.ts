@@ -17,14 +17,24 @@ export function registerOversightRoutes(router: Router, ctx: ServerContext): voi
 
   route(router, ctx, operations.redButtonCsv, async ({ principal, query, res }) => {
     const figures = await redButtonView(ctx, principal, query);
-    res.setHeader('Content-Disposition', `attachment; filename="red-button-reports${query.system ? `-${query.system}` : ''}.csv"`);
+    res.setHeader(
+      'Content-Disposition',
+      `attachment; filename="red-button-reports${query.system ? `-${query.system}` : ''}.csv"`,
+    );
     res.type('text/csv').send(reportsCsv(figures));
     return undefined;
   });
 
-  route(router, ctx, operations.runOversight, async ({ principal, params }) => runOversight(ctx, params.runId, principal));
+  route(router, ctx, operations.runOversight, async ({ principal, params }) =>
+    runOversight(ctx, params.runId, principal),
+  );
 
-  route(router, ctx, operations.getReview, async ({ principal, params }) => (await readableReview(ctx, params.reviewId, principal)).review);
+  route(
+    router,
+    ctx,
+    operations.getReview,
+    async ({ principal, params }) => (await readableReview(ctx, params.reviewId, principal)).review,
+  );
 
   route(router, ctx, operations.recordReview, async ({ principal, params, body }) => {
     const actor = actorOf(principal);

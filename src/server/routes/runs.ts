@@ -32,7 +32,13 @@ export async function resolveAssignments(
   loaded: LoadedRunbook,
   given: StartRunBody['assignments'],
   delegations: StartRunBody['delegations'] = [],
-): Promise<{ assignments: Record<string, string[]>; delegations: Delegation[]; directory: Record<string, string[]>; people: Record<string, { name: string; email?: string }>; issues: Issue[] }> {
+): Promise<{
+  assignments: Record<string, string[]>;
+  delegations: Delegation[];
+  directory: Record<string, string[]>;
+  people: Record<string, { name: string; email?: string }>;
+  issues: Issue[];
+}> {
   const assignments: Record<string, string[]> = {};
   const issues: Issue[] = [];
   const roles = loaded.runbook.roles;
@@ -44,7 +50,10 @@ export async function resolveAssignments(
   }
   for (const [role, people] of Object.entries(given)) {
     if (!roles.some((r) => r.id === role)) {
-      issues.push({ path: formatPath(['assignments', role]), message: `the runbook has no role "${role}" (roles: ${roles.map((r) => r.id).join(', ')})` });
+      issues.push({
+        path: formatPath(['assignments', role]),
+        message: `the runbook has no role "${role}" (roles: ${roles.map((r) => r.id).join(', ')})`,
+      });
       continue;
     }
     people.forEach((id, i) => {
@@ -70,22 +79,44 @@ export async function resolveAssignments(
 }
 
 /** Where a person would have to be: the users file, or also the single sign-on people when that is on. */
-const whereTo = (ctx: ServerContext) => (ctx.directory.oidc ? 'in the directory (the users file, or a person who logged in through single sign-on)' : 'in the users file');
+const whereTo = (ctx: ServerContext) =>
+  ctx.directory.oidc
+    ? 'in the directory (the users file, or a person who logged in through single sign-on)'
+    : 'in the users file';
 
 /** A person assigned a role must hold it in the directory, unless named as its delegate. */
-function directoryIssue(ctx: ServerContext, person: Person | undefined, role: string, id: string, delegations: readonly Delegation[]): string | undefined {
+function directoryIssue(
+  ctx: ServerContext,
+  person: Person | undefined,
+  role: string,
+  id: string,
+  delegations: readonly Delegation[],
+): string | undefined {
   if (!person) return `no person "${id}" ${whereTo(ctx)}`;
   if (person.roles.includes(role) || delegations.some((d) => d.role === role && d.person === id)) return undefined;
   const from = person.source === 'oidc' ? ' (from their groups at their last single sign-on login)' : '';
   return `${id} does not hold the role ${role} in the directory (their roles${from}: ${person.roles.join(', ') || 'none'}); assign someone who does, or name them under "delegations" with a reason if the runbook lets this role be delegated`;
 }
 
-function delegationIssue(ctx: ServerContext, person: Person | undefined, loaded: LoadedRunbook, d: Delegation): { field: 'role' | 'person'; message: string } | undefined {
+function delegationIssue(
+  ctx: ServerContext,
+  person: Person | undefined,
+  loaded: LoadedRunbook,
+  d: Delegation,
+): { field: 'role' | 'person'; message: string } | undefined {
   const role = loaded.runbook.roles.find((r) => r.id === d.role);
   if (!role) return { field: 'role', message: `the runbook has no role "${d.role}"` };
-  if (!role.delegable) return { field: 'role', message: `runbook ${loaded.runbook.id} does not let the role ${d.role} be delegated (its roles entry has no "delegable: true")` };
+  if (!role.delegable)
+    return {
+      field: 'role',
+      message: `runbook ${loaded.runbook.id} does not let the role ${d.role} be delegated (its roles entry has no "delegable: true")`,
+    };
   if (!person) return { field: 'person', message: `no person "${d.person}" ${whereTo(ctx)}` };
-  if (person.roles.includes(d.role)) return { field: 'person', message: `${d.person} holds the role ${d.role} in the directory: assign them directly, not as a delegate` };
+  if (person.roles.includes(d.role))
+    return {
+      field: 'person',
+      message: `${d.person} holds the role ${d.role} in the directory: assign them directly, not as a delegate`,
+    };
   return undefined;
 }
 
@@ -103,11 +134,17 @@ export function registerRunRoutes(router: Router, ctx: ServerContext): void {
       throw new HttpError(403, `starting a run needs one of the roles ${START_RUN_ROLES.join(', ')}`);
     }
     const loaded = await ctx.deps.runbooks.get(body.runbook).catch((err: unknown) => {
-      if (err instanceof RunbookNotFoundError) throw new HttpError(400, 'unknown runbook', { issues: [{ path: 'runbook', message: err.message }] });
+      if (err instanceof RunbookNotFoundError)
+        throw new HttpError(400, 'unknown runbook', { issues: [{ path: 'runbook', message: err.message }] });
       throw err;
     });
     // Every problem at once: people unknown here and what prepareRun finds (params, modes, quorum).
-    const { assignments, delegations, directory, people, issues } = await resolveAssignments(ctx, loaded, body.assignments, body.delegations);
+    const { assignments, delegations, directory, people, issues } = await resolveAssignments(
+      ctx,
+      loaded,
+      body.assignments,
+      body.delegations,
+    );
     let input;
     try {
       input = await ctx.prepareRun({
@@ -118,7 +155,13 @@ export function registerRunRoutes(router: Router, ctx: ServerContext): void {
         assignments,
         delegations,
         directory,
-        people: { ...people, [principal.person.id]: { name: principal.person.name, ...(principal.person.email ? { email: principal.person.email } : {}) } },
+        people: {
+          ...people,
+          [principal.person.id]: {
+            name: principal.person.name,
+            ...(principal.person.email ? { email: principal.person.email } : {}),
+          },
+        },
         params: body.params,
       });
     } catch (err) {
@@ -129,7 +172,13 @@ export function registerRunRoutes(router: Router, ctx: ServerContext): void {
       }
     }
     if (issues.length || !input) {
-      throw new HttpError(400, issues.some((i) => i.path.startsWith('assignments')) && issues.every((i) => i.path.startsWith('assignments')) ? 'invalid role assignments' : 'the run cannot start with this input', { issues });
+      throw new HttpError(
+        400,
+        issues.some((i) => i.path.startsWith('assignments')) && issues.every((i) => i.path.startsWith('assignments'))
+          ? 'invalid role assignments'
+          : 'the run cannot start with this input',
+        { issues },
+      );
     }
     const runId = await ctx.runs.start(input);
     ctx.metrics.runsStarted.inc({ runbook: loaded.runbook.id });

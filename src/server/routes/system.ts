@@ -15,7 +15,9 @@ export function registerSystemRoutes(router: Router, ctx: ServerContext): void {
   route(router, ctx, operations.login, async ({ req, res, body }) => {
     const result = await ctx.auth.login(body.username, body.password, clientAddress(req, ctx.deps.trustedProxy));
     if (result.kind === 'throttled') {
-      throw new HttpError(429, `too many failed logins: try again in ${result.retryAfterSeconds} s`, { headers: { 'Retry-After': String(result.retryAfterSeconds) } });
+      throw new HttpError(429, `too many failed logins: try again in ${result.retryAfterSeconds} s`, {
+        headers: { 'Retry-After': String(result.retryAfterSeconds) },
+      });
     }
     if (result.kind === 'invalid') throw new HttpError(401, 'wrong user name or password');
     res.setHeader('Set-Cookie', sessionCookieHeader(result.cookie, result.maxAgeMs, ctx.secureCookies));
@@ -30,7 +32,11 @@ export function registerSystemRoutes(router: Router, ctx: ServerContext): void {
     return undefined;
   });
 
-  route(router, ctx, operations.me, async ({ principal }) => ({ user: principal.person, via: principal.via, csrfToken: ctx.auth.csrfToken(principal) }));
+  route(router, ctx, operations.me, async ({ principal }) => ({
+    user: principal.person,
+    via: principal.via,
+    csrfToken: ctx.auth.csrfToken(principal),
+  }));
 
   // Alive: the process answers. Orchestrators restart what fails this, so it checks nothing else.
   route(router, ctx, operations.healthz, async () => ({ status: 'ok' }));

@@ -26,12 +26,20 @@ export function safeNext(value: unknown): string {
 
 /** The browser's origin for this request (the public URL when configured). */
 function originOf(ctx: ServerContext, req: Request): string {
-  return ctx.deps.publicUrl ? new URL(ctx.deps.publicUrl).origin : `${req.protocol}://${req.get('host') ?? 'localhost'}`;
+  return ctx.deps.publicUrl
+    ? new URL(ctx.deps.publicUrl).origin
+    : `${req.protocol}://${req.get('host') ?? 'localhost'}`;
 }
 
 function stateCookie(value: string, maxAgeMs: number, secure: boolean): string {
   // Lax: the provider sends the browser back with a top-level GET from its own site.
-  const attrs = [`${STATE_COOKIE}=${value}`, 'Path=/auth/oidc', 'HttpOnly', 'SameSite=Lax', `Max-Age=${Math.floor(maxAgeMs / 1000)}`];
+  const attrs = [
+    `${STATE_COOKIE}=${value}`,
+    'Path=/auth/oidc',
+    'HttpOnly',
+    'SameSite=Lax',
+    `Max-Age=${Math.floor(maxAgeMs / 1000)}`,
+  ];
   if (secure) attrs.push('Secure');
   return attrs.join('; ');
 }
@@ -40,8 +48,12 @@ function stateCookie(value: string, maxAgeMs: number, secure: boolean): string {
 function continuePage(next: string, who: string, roles: string[]): string {
   return page({
     title: 'Logged in',
-    head: html`<meta http-equiv="refresh" content="0;url=${next}">`,
-    body: html`<section class="card"><h1>Logged in as ${who}</h1><p>Roles from your groups: ${roles.join(', ') || 'none'}.</p><p><a href="${next}">Continue</a></p></section>`,
+    head: html`<meta http-equiv="refresh" content="0;url=${next}" />`,
+    body: html`<section class="card">
+      <h1>Logged in as ${who}</h1>
+      <p>Roles from your groups: ${roles.join(', ') || 'none'}.</p>
+      <p><a href="${next}">Continue</a></p>
+    </section>`,
   });
 }
 
@@ -50,7 +62,8 @@ type Send = (res: Response, status: number, body: string) => void;
 function registerOidcRoutes(app: Express, ctx: ServerContext, send: Send): void {
   app.get('/auth/oidc/login', async (req, res) => {
     const oidc = ctx.oidc;
-    if (!oidc) return send(res, 404, errorPage(undefined, 404, 'Single sign-on is not configured here (GOLIVE_OIDC_ISSUER).'));
+    if (!oidc)
+      return send(res, 404, errorPage(undefined, 404, 'Single sign-on is not configured here (GOLIVE_OIDC_ISSUER).'));
     try {
       const { url, state, pending } = await oidc.begin(originOf(ctx, req), safeNext(req.query.next));
       await ctx.oneTime.put('oidc-login', state, pending, LOGIN_TTL_MS);
@@ -59,26 +72,47 @@ function registerOidcRoutes(app: Express, ctx: ServerContext, send: Send): void 
     } catch (err) {
       if (!(err instanceof OidcLoginError)) throw err;
       ctx.log.warn('single sign-on unavailable', { reason: err.message });
-      send(res, 503, errorPage(undefined, 503, `Single sign-on is unavailable: ${err.message}. Try again in a moment.`));
+      send(
+        res,
+        503,
+        errorPage(undefined, 503, `Single sign-on is unavailable: ${err.message}. Try again in a moment.`),
+      );
     }
   });
 
   app.get('/auth/oidc/callback', async (req, res) => {
     const oidc = ctx.oidc;
     if (!oidc) return send(res, 404, errorPage(undefined, 404, 'Single sign-on is not configured here.'));
-    const fail = (status: 400 | 401 | 403 | 503, message: string) => send(res, status, errorPage(undefined, status, `${message} `));
-    const query = z.object({ state: z.string().max(500).optional(), error: z.string().max(200).optional(), error_description: z.string().max(1000).optional() }).safeParse(req.query);
-    if (!query.success) return fail(400, 'The identity provider sent back something golive cannot read. Start the login again.');
+    const fail = (status: 400 | 401 | 403 | 503, message: string) =>
+      send(res, status, errorPage(undefined, status, `${message} `));
+    const query = z
+      .object({
+        state: z.string().max(500).optional(),
+        error: z.string().max(200).optional(),
+        error_description: z.string().max(1000).optional(),
+      })
+      .safeParse(req.query);
+    if (!query.success)
+      return fail(400, 'The identity provider sent back something golive cannot read. Start the login again.');
     const { state, error, error_description: description } = query.data;
     res.setHeader('Set-Cookie', stateCookie('', 0, ctx.secureCookies));
-    if (error) return fail(401, `The identity provider did not log you in (${error}${description ? `: ${description}` : ''}).`);
+    if (error)
+      return fail(401, `The identity provider did not log you in (${error}${description ? `: ${description}` : ''}).`);
     // Bound to this browser: a login started elsewhere (login CSRF) has no cookie here.
-    if (!state || parseCookies(req.headers.cookie)[STATE_COOKIE] !== state) return fail(400, 'This login was not started in this browser, or took too long. Start it again from the login page.');
+    if (!state || parseCookies(req.headers.cookie)[STATE_COOKIE] !== state)
+      return fail(
+        400,
+        'This login was not started in this browser, or took too long. Start it again from the login page.',
+      );
     const pending = await ctx.oneTime.take<PendingLogin>('oidc-login', state);
     if (!pending) return fail(400, 'This login expired or was used already. Start it again from the login page.');
     try {
       const who = await oidc.finish(new URL(req.originalUrl, originOf(ctx, req)), state, pending);
-      if (ctx.directory.file.get(who.id)) return fail(403, `The identity provider names you "${who.id}", a person of golive's users file; single sign-on cannot log in as them. Ask an administrator.`);
+      if (ctx.directory.file.get(who.id))
+        return fail(
+          403,
+          `The identity provider names you "${who.id}", a person of golive's users file; single sign-on cannot log in as them. Ask an administrator.`,
+        );
       const roles = rolesFromGroups(who.groups, oidc.settings.groupRoles);
       const recorded = await ctx.directory.oidc!.recordLogin({ ...who, roles });
       if (!recorded.ok) return fail(403, recorded.problem);
@@ -104,49 +138,104 @@ function registerOidcRoutes(app: Express, ctx: ServerContext, send: Send): void 
 export function singleSignOn(ctx: ServerContext, next: string): SafeHtml | false {
   return (
     ctx.oidc !== undefined &&
-    html`<p><a class="button" href="/auth/oidc/login?next=${encodeURIComponent(next)}">Log in with ${ctx.oidc.settings.displayName}</a></p><p class="hint">Or with a golive user id and password:</p>`
+    html`<p>
+        <a class="button" href="/auth/oidc/login?next=${encodeURIComponent(next)}"
+          >Log in with ${ctx.oidc.settings.displayName}</a
+        >
+      </p>
+      <p class="hint">Or with a golive user id and password:</p>`
   );
 }
 
 function cliLoginPage(principal: Principal, q: z.infer<typeof cliLoginBodySchema>): SafeHtml {
-  return html`<section class="card login"><h1>Log in the golive command line</h1>
-  <p><code>golive login</code> asks for an API token for <strong>${principal.person.name}</strong> (${principal.person.id}; roles ${principal.person.roles.join(', ') || 'none'}). It acts as you until it expires or you log out there.</p>
-  <p class="hint">Continue only if you ran <code>golive login</code> yourself just now.</p>
-  <form id="cli-login-form" data-api="/api/cli-logins" data-follow data-success="Done: go back to your terminal.">
-    <input type="hidden" name="state" value="${q.state}"><input type="hidden" name="challenge" value="${q.challenge}">
-    ${q.port !== undefined && html`<input type="hidden" name="port" value="${q.port}" data-type="number">`}
-    ${formStatus()}<button type="submit">Give the command line a token</button>
-  </form></section>`;
+  return html`<section class="card login">
+    <h1>Log in the golive command line</h1>
+    <p>
+      <code>golive login</code> asks for an API token for
+      <strong>${principal.person.name}</strong> (${principal.person.id}; roles
+      ${principal.person.roles.join(', ') || 'none'}). It acts as you until it expires or you log out there.
+    </p>
+    <p class="hint">Continue only if you ran <code>golive login</code> yourself just now.</p>
+    <form id="cli-login-form" data-api="/api/cli-logins" data-follow data-success="Done: go back to your terminal.">
+      <input type="hidden" name="state" value="${q.state}" /><input
+        type="hidden"
+        name="challenge"
+        value="${q.challenge}"
+      />
+      ${q.port !== undefined && html`<input type="hidden" name="port" value="${q.port}" data-type="number" />`}
+      ${formStatus()}<button type="submit">Give the command line a token</button>
+    </form>
+  </section>`;
 }
 
 function passkeysPage(passkeys: PasskeySummary[], principal: Principal): SafeHtml {
   const fresh = principal.via === 'session';
   return html`<h1>Passkeys</h1>
-  <p class="hint">Some approvals (the runbook marks them) are signed by your own passkey over exactly what you decide: the run, the step, approve or reject, your comment and the evidence. The record keeps the signature, and anyone can check it offline.</p>
-  <section class="card" aria-labelledby="mine-h"><h2 id="mine-h">Your passkeys</h2>
-  ${
-    passkeys.length === 0
-      ? html`<p class="empty">You have no passkey yet.</p>`
-      : html`<ul class="records passkeys">${passkeys.map(
-          (p) => html`<li data-passkey-id="${p.credentialId}"><strong>${p.label}</strong> <small class="muted">added ${time(p.createdAt)}${p.lastUsedAt && html` · last used ${time(p.lastUsedAt)}`}</small>
-          <form id="rm-${p.credentialId.slice(0, 16)}-form" data-api="/api/passkeys/${encodeURIComponent(p.credentialId)}" data-method="DELETE" data-redirect="/passkeys">${formStatus()}<button type="submit" class="link">Remove</button></form></li>`,
-        )}</ul>`
-  }</section>
-  <section class="card" aria-labelledby="add-h"><h2 id="add-h">Add a passkey</h2>
-  ${
-    fresh
-      ? html`<form id="passkey-register-form" data-passkey-register="/api/passkeys" novalidate>
-    <div class="field"><label for="passkey-label">Name <small>(which device, e.g. "work laptop")</small></label><input id="passkey-label" name="label" required maxlength="80"></div>
-    <p class="hint">Your browser asks your device (fingerprint, face, PIN or security key). Adding one needs a login within the last 15 minutes: log out and in again if it is refused.</p>
-    ${formStatus()}<button type="submit">Add a passkey</button></form>`
-      : html`<p class="hint">Passkeys are added in a browser where you logged in to golive.</p>`
-  }</section>`;
+    <p class="hint">
+      Some approvals (the runbook marks them) are signed by your own passkey over exactly what you decide: the run, the
+      step, approve or reject, your comment and the evidence. The record keeps the signature, and anyone can check it
+      offline.
+    </p>
+    <section class="card" aria-labelledby="mine-h">
+      <h2 id="mine-h">Your passkeys</h2>
+      ${
+        passkeys.length === 0
+          ? html`<p class="empty">You have no passkey yet.</p>`
+          : html`<ul class="records passkeys">
+              ${passkeys.map(
+                (p) =>
+                  html`<li data-passkey-id="${p.credentialId}">
+                    <strong>${p.label}</strong>
+                    <small class="muted"
+                      >added ${time(p.createdAt)}${p.lastUsedAt && html` · last used ${time(p.lastUsedAt)}`}</small
+                    >
+                    <form
+                      id="rm-${p.credentialId.slice(0, 16)}-form"
+                      data-api="/api/passkeys/${encodeURIComponent(p.credentialId)}"
+                      data-method="DELETE"
+                      data-redirect="/passkeys"
+                    >
+                      ${formStatus()}<button type="submit" class="link">Remove</button>
+                    </form>
+                  </li>`,
+              )}
+            </ul>`
+      }
+    </section>
+    <section class="card" aria-labelledby="add-h">
+      <h2 id="add-h">Add a passkey</h2>
+      ${
+        fresh
+          ? html`<form id="passkey-register-form" data-passkey-register="/api/passkeys" novalidate>
+              <div class="field">
+                <label for="passkey-label">Name <small>(which device, e.g. "work laptop")</small></label
+                ><input id="passkey-label" name="label" required maxlength="80" />
+              </div>
+              <p class="hint">
+                Your browser asks your device (fingerprint, face, PIN or security key). Adding one needs a login within
+                the last 15 minutes: log out and in again if it is refused.
+              </p>
+              ${formStatus()}<button type="submit">Add a passkey</button>
+            </form>`
+          : html`<p class="hint">Passkeys are added in a browser where you logged in to golive.</p>`
+      }
+    </section>`;
 }
 
 type PageRoute = (path: string, handler: (req: Request, res: Response, principal: Principal) => Promise<void>) => void;
-type Render = (res: Response, principal: Principal, title: string, body: SafeHtml, nav?: 'runs' | 'approvals' | 'passkeys') => void;
+type Render = (
+  res: Response,
+  principal: Principal,
+  title: string,
+  body: SafeHtml,
+  nav?: 'runs' | 'approvals' | 'passkeys',
+) => void;
 
-export function registerIdentityPages(app: Express, ctx: ServerContext, hooks: { send: Send; pageRoute: PageRoute; render: Render }): void {
+export function registerIdentityPages(
+  app: Express,
+  ctx: ServerContext,
+  hooks: { send: Send; pageRoute: PageRoute; render: Render },
+): void {
   registerOidcRoutes(app, ctx, hooks.send);
 
   hooks.pageRoute('/auth/cli', async (req, res, principal) => {
@@ -156,6 +245,12 @@ export function registerIdentityPages(app: Express, ctx: ServerContext, hooks: {
   });
 
   hooks.pageRoute('/passkeys', async (_req, res, principal) => {
-    hooks.render(res, principal, 'Passkeys', passkeysPage(await ctx.passkeys.list(principal.person.id), principal), 'passkeys');
+    hooks.render(
+      res,
+      principal,
+      'Passkeys',
+      passkeysPage(await ctx.passkeys.list(principal.person.id), principal),
+      'passkeys',
+    );
   });
 }

@@ -39,9 +39,11 @@ const UNSUCCESSFUL = new Set<string>(['rolled-back', 'rollback-incomplete', 'can
 type UiHandler = (req: Request, res: Response, principal: Principal) => Promise<void>;
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
-  return Promise.race([p.catch(() => undefined), new Promise<undefined>((r) => setTimeout(() => r(undefined), ms).unref())]);
+  return Promise.race([
+    p.catch(() => undefined),
+    new Promise<undefined>((r) => setTimeout(() => r(undefined), ms).unref()),
+  ]);
 }
-
 
 export function registerUiRoutes(app: Express, ctx: ServerContext): void {
   const send = (res: Response, status: number, body: string) => res.status(status).type('html').send(body);
@@ -60,11 +62,21 @@ export function registerUiRoutes(app: Express, ctx: ServerContext): void {
         const known = answerFor(outageError(err) ?? err, req, ctx.log);
         for (const [k, v] of Object.entries(known.extra.headers ?? {})) res.setHeader(k, v);
         const { status, message } = known;
-        send(res, status, fragment ? html`<p class="error">${message}</p>`.value : errorPage(principal, status, message));
+        send(
+          res,
+          status,
+          fragment ? html`<p class="error">${message}</p>`.value : errorPage(principal, status, message),
+        );
       }
     });
 
-  const render = (res: Response, principal: Principal, title: string, body: SafeHtml, nav?: 'runs' | 'approvals' | 'passkeys' | 'reports') => {
+  const render = (
+    res: Response,
+    principal: Principal,
+    title: string,
+    body: SafeHtml,
+    nav?: 'runs' | 'approvals' | 'passkeys' | 'reports',
+  ) => {
     const csrfToken = ctx.auth.csrfToken(principal);
     send(res, 200, page({ title, principal, body, ...(csrfToken ? { csrfToken } : {}), ...(nav ? { nav } : {}) }));
   };
@@ -75,7 +87,13 @@ export function registerUiRoutes(app: Express, ctx: ServerContext): void {
     const state = await ctx.runs.state(runId.data);
     assertMayReadView(runId.data, state, principal);
     const temporalUrl = temporalWorkflowUrl(ctx.deps, runId.data, principal.person);
-    return { runId: runId.data, state, runbook: await runbookOfRun(ctx, state), me: personOf(principal), ...(temporalUrl ? { temporalUrl } : {}) };
+    return {
+      runId: runId.data,
+      state,
+      runbook: await runbookOfRun(ctx, state),
+      me: personOf(principal),
+      ...(temporalUrl ? { temporalUrl } : {}),
+    };
   };
 
   // Runs waiting for my roles, and runs in hypercare (their open reports may be mine to resolve).
@@ -113,18 +131,25 @@ export function registerUiRoutes(app: Express, ctx: ServerContext): void {
         return { summary, ...(state ? { state } : {}) };
       }),
     );
-    const filterQuery = new URLSearchParams(Object.entries({ state: query.state, system: query.system, runbook: query.runbook, waitingFor: query.waitingFor }).filter((e): e is [string, string] => !!e[1])).toString();
+    const filterQuery = new URLSearchParams(
+      Object.entries({
+        state: query.state,
+        system: query.system,
+        runbook: query.runbook,
+        waitingFor: query.waitingFor,
+      }).filter((e): e is [string, string] => !!e[1]),
+    ).toString();
     const mayStart = principal.person.roles.some((r) => START_RUN_ROLES.includes(r));
     render(
       res,
       principal,
       'Runs',
       html`<h1>Go-live runs</h1>
-      ${!parsed.success && badFiltersNotice(filterProblems(parsed.error.issues))}
-      <div class="columns wide-left">
-        <section aria-label="Runs">${filtersForm(query)}${runsTable(rows, nextPageToken, filterQuery)}</section>
-        ${mayStart ? startForm(await startableRunbooks(ctx), await ctx.directory.list()) : html`<p class="hint">Release managers and implementation engineers start runs.</p>`}
-      </div>`,
+        ${!parsed.success && badFiltersNotice(filterProblems(parsed.error.issues))}
+        <div class="columns wide-left">
+          <section aria-label="Runs">${filtersForm(query)}${runsTable(rows, nextPageToken, filterQuery)}</section>
+          ${mayStart ? startForm(await startableRunbooks(ctx), await ctx.directory.list()) : html`<p class="hint">Release managers and implementation engineers start runs.</p>`}
+        </div>`,
       'runs',
     );
   });
@@ -155,9 +180,16 @@ export function registerUiRoutes(app: Express, ctx: ServerContext): void {
   // The five deliverables, each a page; the same readers as the audit trail (RunAudit checks).
   pageRoute('/runs/:runId/documents/:documentId', async (req, res, principal) => {
     const params = documentParamsSchema.safeParse(req.params);
-    if (!params.success) throw new HttpError(404, `no such document: the deliverables are ${DELIVERABLE_IDS.join(', ')}`);
+    if (!params.success)
+      throw new HttpError(404, `no such document: the deliverables are ${DELIVERABLE_IDS.join(', ')}`);
     const doc = await ctx.audit.document(params.data.runId, principal, params.data.documentId);
-    render(res, principal, `${doc.deliverable.title} · ${doc.facts.find(([k]) => k === 'System')?.[1] ?? ''}`, documentPage({ runId: params.data.runId, id: params.data.documentId, doc }), 'runs');
+    render(
+      res,
+      principal,
+      `${doc.deliverable.title} · ${doc.facts.find(([k]) => k === 'System')?.[1] ?? ''}`,
+      documentPage({ runId: params.data.runId, id: params.data.documentId, doc }),
+      'runs',
+    );
   });
 
   // Bad filters are ignored with a notice, as on /runs.
@@ -165,7 +197,13 @@ export function registerUiRoutes(app: Express, ctx: ServerContext): void {
     const parsed = redButtonQuerySchema.safeParse(filledIn(req.query), { error: humanErrors });
     const query = parsed.success ? parsed.data : {};
     const figures = await redButtonView(ctx, principal, query);
-    render(res, principal, 'Red Button', html`${!parsed.success && badFiltersNotice(filterProblems(parsed.error.issues))}${reportsPage(figures, query)}`, 'reports');
+    render(
+      res,
+      principal,
+      'Red Button',
+      html`${!parsed.success && badFiltersNotice(filterProblems(parsed.error.issues))}${reportsPage(figures, query)}`,
+      'reports',
+    );
   });
 
   pageRoute('/runs/:runId/oversight', async (req, res, principal) => {
@@ -212,7 +250,10 @@ export function registerUiRoutes(app: Express, ctx: ServerContext): void {
     } catch {
       principal = undefined;
     }
-    const message = req.method === 'GET' || req.method === 'HEAD' ? `There is no page at ${req.path}.` : `${req.method} ${req.path} is not something this site does.`;
+    const message =
+      req.method === 'GET' || req.method === 'HEAD'
+        ? `There is no page at ${req.path}.`
+        : `${req.method} ${req.path} is not something this site does.`;
     send(res, 404, errorPage(principal, 404, message));
   });
 }

@@ -25,6 +25,8 @@ export function stepsById(runbook: Runbook | undefined): Map<string, Step> {
 /** The valid runbooks a run can be started from, fully loaded (roles, parameters, modes). */
 export async function startableRunbooks(ctx: ServerContext): Promise<LoadedRunbook[]> {
   const listing = await ctx.deps.runbooks.list();
-  const loaded = await Promise.all(listing.filter((l) => l.valid).map((l) => ctx.deps.runbooks.loadFile(l.file).catch(() => undefined)));
+  const loaded = await Promise.all(
+    listing.filter((l) => l.valid).map((l) => ctx.deps.runbooks.loadFile(l.file).catch(() => undefined)),
+  );
   return loaded.filter((l): l is LoadedRunbook => l !== undefined);
 }

@@ -1,9 +1,9 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
-import { chainRefusal, type RefusalEntry, type RefusalInput } from '../audit/refusals';
+import { chainRefusal, type RefusalEntry, type RefusalInput } from './refusals';
 import type { GoLiveDatabase } from '../db/database';
 import type { RefusalRow, Tables } from '../db/tables';
 
-export { refusalEntrySchema, refusalInputSchema, type RefusalEntry, type RefusalInput } from '../audit/refusals';
+export { refusalEntrySchema, refusalInputSchema, type RefusalEntry, type RefusalInput } from './refusals';
 
 /**
  * Refused attempts in golive's database: indexed by run, append-only (the table's triggers refuse
@@ -39,7 +39,11 @@ function toEntry(row: RefusalRow): RefusalEntry {
 function isUniqueViolation(err: unknown): boolean {
   const e = err as { code?: unknown; message?: unknown };
   // PostgreSQL: unique_violation; SQLite: a PRIMARY KEY constraint failure.
-  return e.code === '23505' || e.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || (typeof e.message === 'string' && /UNIQUE constraint failed/.test(e.message));
+  return (
+    e.code === '23505' ||
+    e.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' ||
+    (typeof e.message === 'string' && /UNIQUE constraint failed/.test(e.message))
+  );
 }
 
 /** SQLite: another connection to the file is writing (its busy timeout covers most of this). */
@@ -67,7 +71,8 @@ export class RefusalLog {
   }
 
   private async appendIn(trx: Transaction<Tables>, input: RefusalInput): Promise<RefusalEntry> {
-    if (this.database.kind === 'postgres') await sql`select pg_advisory_xact_lock(hashtext(${`refusals:${input.runId}`}))`.execute(trx);
+    if (this.database.kind === 'postgres')
+      await sql`select pg_advisory_xact_lock(hashtext(${`refusals:${input.runId}`}))`.execute(trx);
     const head = await trx
       .selectFrom('refusals')
       .select(['seq', 'hash'])
@@ -99,7 +104,12 @@ export class RefusalLog {
 
   /** Every refusal recorded for a run, oldest first, with its chain fields. */
   async readForRun(runId: string): Promise<RefusalEntry[]> {
-    const rows = await this.db.selectFrom('refusals').selectAll().where('run_id', '=', runId).orderBy('seq', 'asc').execute();
+    const rows = await this.db
+      .selectFrom('refusals')
+      .selectAll()
+      .where('run_id', '=', runId)
+      .orderBy('seq', 'asc')
+      .execute();
     return rows.map(toEntry);
   }
 }

@@ -1,0 +1,31 @@
+/**
+ * Imports point one way (`npm run deps`, part of `npm test`): no cycles, type-only imports
+ * included (a cycle of types is still a tangle to read), and the lower layers never import the
+ * server. What the workflow bundle reaches at run time is .dependency-cruiser.bundle.cjs.
+ */
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-cycles',
+      comment: 'Modules that import each other, even through others, cannot be read or changed alone.',
+      severity: 'error',
+      from: {},
+      to: { circular: true },
+    },
+    {
+      name: 'no-server-in-lower-layers',
+      comment:
+        'The server, the CLI and the processes use the workflow, activities, runbook and audit code, never the reverse.',
+      severity: 'error',
+      from: { path: '^(workflows|activities|src/(runbook|audit|db|signing|temporal|outbound))/' },
+      to: { path: '^src/(server|cli|process)/' },
+    },
+  ],
+  options: {
+    tsConfig: { fileName: 'tsconfig.json' },
+    tsPreCompilationDeps: true,
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '^(test|bench|ui/assets/vendor|node_modules)/' },
+  },
+};
