@@ -4,6 +4,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { freePort } from '../../src/temporal/portCheck';
 
 /**
  * `npm start` on a machine that is not ready says what is wrong in one line, not a stack trace,
@@ -11,11 +12,18 @@ import { describe, expect, it } from 'vitest';
  */
 const MAIN = path.resolve(__dirname, '../../src/main.ts');
 
-function runMain(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
+async function runMain(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'golive-start-'));
+  // Free ports and worker metrics off unless a test says otherwise: another golive on this machine
+  // may hold the defaults (8400, 8401, 8410, 7233, 8233), and that is not what these tests check.
+  const ports = {
+    GOLIVE_PORT: String(await freePort()),
+    GOLIVE_SANDBOX_PORT: String(await freePort()),
+    GOLIVE_TEMPORAL_PORT: String(await freePort()),
+    GOLIVE_TEMPORAL_UI_PORT: String(await freePort()),
+  };
   const child = spawn(process.execPath, ['--require', require.resolve('tsx/cjs'), MAIN], {
-    // Worker metrics off unless a test says otherwise: 8401 may be held by another golive here.
-    env: { HOME: os.homedir(), GOLIVE_DATA_DIR: dataDir, GOLIVE_WORKER_METRICS_ADDRESS: 'off', ...env },
+    env: { HOME: os.homedir(), GOLIVE_DATA_DIR: dataDir, GOLIVE_WORKER_METRICS_ADDRESS: 'off', ...ports, ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
