@@ -91,11 +91,21 @@ const list = (values: readonly unknown[]) => values.map((v) => String(v)).join('
  * `error`): a missing or empty field is "required", a wrong choice lists the allowed ones.
  * Messages a schema sets itself ("a rejection needs a comment") still win.
  */
+/** zod's type names as a person says them. */
+const TYPE_NAMES: Record<string, string> = {
+  array: 'a list',
+  object: 'an object',
+  int: 'a whole number',
+  number: 'a number',
+  string: 'text',
+  boolean: 'true or false',
+};
+
 export const humanErrors: core.$ZodErrorMap = (iss) => {
   switch (iss.code) {
     case 'invalid_type':
       if (iss.input === undefined) return 'required';
-      return `must be ${iss.expected === 'array' ? 'a list' : `a ${iss.expected}`}`;
+      return `must be ${TYPE_NAMES[iss.expected] ?? `a ${iss.expected}`}`;
     case 'too_small':
       if (iss.origin === 'string' && Number(iss.minimum) === 1) return 'required';
       if (iss.origin === 'array' && Number(iss.minimum) === 1) return 'needs at least one value';
