@@ -33,9 +33,11 @@ export function hasFailed(state: RunStateView): boolean {
   return FAILED_RUN.includes(state.status);
 }
 
-function paintStatus(paint: Paint, status: StepStatus): string {
+/** A step an ended run never reached says so (as the run page does), not "pending": it will not run. */
+function paintStatus(paint: Paint, status: StepStatus, run: RunStateView): string {
   const [mark, colour] = STEP_MARKS[status];
-  const text = `${mark} ${status}`;
+  const text =
+    status === 'pending' && FINAL_STATUSES.includes(run.status) ? `${mark} not reached` : `${mark} ${status}`;
   return colour ? paint(colour, text) : text;
 }
 
@@ -87,7 +89,7 @@ export function runHeader(runId: string, state: RunStateView, link: string, pain
 export function stepsTable(state: RunStateView, paint: Paint): string {
   return table(
     ['STEP', 'KIND', 'STATUS', 'DETAIL'],
-    state.steps.map((s) => [s.id, s.kind, paintStatus(paint, s.status), stepDetail(s)]),
+    state.steps.map((s) => [s.id, s.kind, paintStatus(paint, s.status, state), stepDetail(s)]),
   );
 }
 
@@ -110,7 +112,7 @@ export function liveSteps(state: RunStateView, paint: Paint): LiveItem[] {
   const width = Math.max(...state.steps.map((s) => s.id.length));
   return state.steps.map((s) => ({
     key: s.id,
-    text: `${s.id.padEnd(width)}  ${paintStatus(paint, s.status)}${stepDetail(s) ? `  ${stepDetail(s)}` : ''}`,
+    text: `${s.id.padEnd(width)}  ${paintStatus(paint, s.status, state)}${stepDetail(s) ? `  ${stepDetail(s)}` : ''}`,
     busy: s.status === 'running' || s.status === 'compensating',
   }));
 }
