@@ -121,7 +121,9 @@ export const reports = defineCommand({
     csv: { type: 'boolean', description: 'print the reports as CSV' },
     json: jsonOption,
   },
-  schema: z.object({ system: redButtonQuerySchema.shape.system, csv: z.boolean().default(false), json: jsonFlag }),
+  schema: z
+    .object({ system: redButtonQuerySchema.shape.system, csv: z.boolean().default(false), json: jsonFlag })
+    .refine((o) => !(o.csv && o.json), { message: 'choose one of --csv and --json', path: ['csv'] }),
   examples: ['golive reports', 'golive reports --system claims-assistant --csv > reports.csv'],
   async run(input, ctx) {
     const api = await ctx.api();
