@@ -49,12 +49,7 @@ function figures(v: DecisionContextView, before: StepView[]): SafeHtml | false {
     .filter(([, f]) => f);
   return (
     rows.length > 0 &&
-    html`<details open class="figures">
-      <summary>Figures this decision rests on (${rows.length})</summary>
-      <ul class="records">
-        ${rows.map(([s, f]) => html`<li><strong>${s.title}</strong>: ${f}</li>`)}
-      </ul>
-    </details>`
+    html`<details open class="figures"><summary>Figures this decision rests on (${rows.length})</summary><ul class="records">${rows.map(([s, f]) => html`<li><strong>${s.title}</strong>: ${f}</li>`)}</ul></details>`
   );
 }
 
@@ -64,18 +59,10 @@ function signOffs(v: DecisionContextView, before: StepView[]): SafeHtml | false 
   const title = (id: string) => v.state.steps.find((s) => s.id === id)?.title ?? id;
   return (
     decisions.length > 0 &&
-    html`<details open class="signoffs">
-      <summary>Sign-offs before this one (${decisions.length})</summary>
-      <ul class="records">
-        ${decisions.map(
-          (d) =>
-            html`<li>
-              <strong>${title(d.stepId)}</strong>: ${d.decision === 'approve' ? 'approved' : 'rejected'} by
-              ${d.actor.name ?? d.actor.id} (${d.role}) ${time(d.at)}${d.comment && html` — “${d.comment}”`}
-            </li>`,
-        )}
-      </ul>
-    </details>`
+    html`<details open class="signoffs"><summary>Sign-offs before this one (${decisions.length})</summary><ul class="records">${decisions.map(
+      (d) =>
+        html`<li><strong>${title(d.stepId)}</strong>: ${d.decision === 'approve' ? 'approved' : 'rejected'} by ${d.actor.name ?? d.actor.id} (${d.role}) ${time(d.at)}${d.comment && html` — “${d.comment}”`}</li>`,
+    )}</ul></details>`
   );
 }
 
@@ -83,20 +70,10 @@ export function decisionContext(v: DecisionContextView, step: StepView): SafeHtm
   const before = stepsBefore(v.state, step.id);
   const dossier = `/runs/${encodeURIComponent(v.runId)}/documents/compliance-dossier`;
   return html`<dl class="facts decision-facts">
-      <div>
-        <dt>Collaboration Mode</dt>
-        <dd>${modeLabel(v.state.collaborationMode)}</dd>
-      </div>
-      <div>
-        <dt>Decide by</dt>
-        <dd>
-          ${step.deadlineAt ? time(step.deadlineAt) : 'no deadline'}${step.escalationLevel ? ` (escalated, level ${step.escalationLevel})` : ''}
-        </dd>
-      </div>
-      <div>
-        <dt>Compliance Dossier</dt>
-        <dd><a href="${dossier}">read the ${FINAL_STATUSES.includes(v.state.status) ? '' : 'draft '}dossier</a></dd>
-      </div>
-    </dl>
-    ${figures(v, before)} ${signOffs(v, before)}`;
+    <div><dt>Collaboration Mode</dt><dd>${modeLabel(v.state.collaborationMode)}</dd></div>
+    <div><dt>Decide by</dt><dd>${step.deadlineAt ? time(step.deadlineAt) : 'no deadline'}${step.escalationLevel ? ` (escalated, level ${step.escalationLevel})` : ''}</dd></div>
+    <div><dt>Compliance Dossier</dt><dd><a href="${dossier}">read the ${FINAL_STATUSES.includes(v.state.status) ? '' : 'draft '}dossier</a></dd></div>
+  </dl>
+  ${figures(v, before)}
+  ${signOffs(v, before)}`;
 }

@@ -23,23 +23,10 @@ const api = (runId: string, id: DeliverableId, format: 'html' | 'md') =>
 
 function table(b: Extract<Block, { kind: 'table' }>): SafeHtml {
   if (b.rows.length === 0) return html`<p class="empty">${NOT_RECORDED}</p>`;
-  return html`<div class="table-wrap">
-    <table class="runs document">
-      <thead>
-        <tr>
-          ${b.columns.map((c) => html`<th scope="col">${c}</th>`)}
-        </tr>
-      </thead>
-      <tbody>
-        ${b.rows.map(
-          (r) =>
-            html`<tr>
-              ${r.map((cell, i) => html`<td data-label="${b.columns[i] ?? ''}">${cell}</td>`)}
-            </tr>`,
-        )}
-      </tbody>
-    </table>
-  </div>`;
+  return html`<div class="table-wrap"><table class="runs document">
+  <thead><tr>${b.columns.map((c) => html`<th scope="col">${c}</th>`)}</tr></thead>
+  <tbody>${b.rows.map((r) => html`<tr>${r.map((cell, i) => html`<td data-label="${b.columns[i] ?? ''}">${cell}</td>`)}</tr>`)}</tbody>
+</table></div>`;
 }
 
 function block(b: Block): SafeHtml {
@@ -50,20 +37,10 @@ function block(b: Block): SafeHtml {
       return html`<p>${b.text}</p>`;
     case 'list':
       return b.items.length
-        ? html`<ul>
-            ${b.items.map((i) => html`<li>${i}</li>`)}
-          </ul>`
+        ? html`<ul>${b.items.map((i) => html`<li>${i}</li>`)}</ul>`
         : html`<p class="empty">${NOT_RECORDED}</p>`;
     case 'fields':
-      return html`<dl class="facts">
-        ${b.fields.map(
-          ([k, v]) =>
-            html`<div>
-              <dt>${k}</dt>
-              <dd>${v}</dd>
-            </div>`,
-        )}
-      </dl>`;
+      return html`<dl class="facts">${b.fields.map(([k, v]) => html`<div><dt>${k}</dt><dd>${v}</dd></div>`)}</dl>`;
     case 'table':
       return table(b);
   }
@@ -71,41 +48,23 @@ function block(b: Block): SafeHtml {
 
 /** Links to the five deliverables of a run, the current one marked. */
 export function documentsNav(runId: string, current?: DeliverableId): SafeHtml {
-  return html`<nav class="links documents" aria-label="Deliverables">
-    ${DELIVERABLE_IDS.map((id) =>
-      id === current
-        ? html`<strong aria-current="page">${DELIVERABLE_TITLES[id]}</strong>`
-        : html`<a href="/runs/${encodeURIComponent(runId)}/documents/${id}">${DELIVERABLE_TITLES[id]}</a>`,
-    )}
-  </nav>`;
+  return html`<nav class="links documents" aria-label="Deliverables">${DELIVERABLE_IDS.map((id) =>
+    id === current
+      ? html`<strong aria-current="page">${DELIVERABLE_TITLES[id]}</strong>`
+      : html`<a href="/runs/${encodeURIComponent(runId)}/documents/${id}">${DELIVERABLE_TITLES[id]}</a>`,
+  )}</nav>`;
 }
 
 export function documentPage(v: DocumentPageView): SafeHtml {
   const d = v.doc.deliverable;
   return html`<div class="run-head">
-      <h1>
-        ${d.title}
-        <small
-          >· <a href="/runs/${encodeURIComponent(v.runId)}">${v.doc.facts.find(([k]) => k === 'System')?.[1]}</a></small
-        >
-      </h1>
-      ${v.doc.draftNotice && html`<p class="flash draft" role="status">${v.doc.draftNotice}</p>`}
-      <p>${d.purpose}</p>
-      <dl class="facts">
-        ${v.doc.facts.map(
-          ([k, val]) =>
-            html`<div>
-              <dt>${k}</dt>
-              <dd>${val}</dd>
-            </div>`,
-        )}
-      </dl>
-      <p class="hint">Serves: ${obligationsLine(d.obligations)}</p>
-      <p class="links">
-        <a href="${api(v.runId, v.id, 'html')}" download>Download (HTML)</a>
-        <a href="${api(v.runId, v.id, 'md')}" download>Download (Markdown)</a>
-      </p>
-      ${documentsNav(v.runId, v.id)}
-    </div>
-    <article class="document" id="${d.id}">${d.blocks.map(block)}</article>`;
+  <h1>${d.title} <small>· <a href="/runs/${encodeURIComponent(v.runId)}">${v.doc.facts.find(([k]) => k === 'System')?.[1]}</a></small></h1>
+  ${v.doc.draftNotice && html`<p class="flash draft" role="status">${v.doc.draftNotice}</p>`}
+  <p>${d.purpose}</p>
+  <dl class="facts">${v.doc.facts.map(([k, val]) => html`<div><dt>${k}</dt><dd>${val}</dd></div>`)}</dl>
+  <p class="hint">Serves: ${obligationsLine(d.obligations)}</p>
+  <p class="links"><a href="${api(v.runId, v.id, 'html')}" download>Download (HTML)</a> <a href="${api(v.runId, v.id, 'md')}" download>Download (Markdown)</a></p>
+  ${documentsNav(v.runId, v.id)}
+</div>
+<article class="document" id="${d.id}">${d.blocks.map(block)}</article>`;
 }

@@ -48,12 +48,8 @@ function stateCookie(value: string, maxAgeMs: number, secure: boolean): string {
 function continuePage(next: string, who: string, roles: string[]): string {
   return page({
     title: 'Logged in',
-    head: html`<meta http-equiv="refresh" content="0;url=${next}" />`,
-    body: html`<section class="card">
-      <h1>Logged in as ${who}</h1>
-      <p>Roles from your groups: ${roles.join(', ') || 'none'}.</p>
-      <p><a href="${next}">Continue</a></p>
-    </section>`,
+    head: html`<meta http-equiv="refresh" content="0;url=${next}">`,
+    body: html`<section class="card"><h1>Logged in as ${who}</h1><p>Roles from your groups: ${roles.join(', ') || 'none'}.</p><p><a href="${next}">Continue</a></p></section>`,
   });
 }
 
@@ -138,88 +134,45 @@ function registerOidcRoutes(app: Express, ctx: ServerContext, send: Send): void 
 export function singleSignOn(ctx: ServerContext, next: string): SafeHtml | false {
   return (
     ctx.oidc !== undefined &&
-    html`<p>
-        <a class="button" href="/auth/oidc/login?next=${encodeURIComponent(next)}"
-          >Log in with ${ctx.oidc.settings.displayName}</a
-        >
-      </p>
-      <p class="hint">Or with a golive user id and password:</p>`
+    html`<p><a class="button" href="/auth/oidc/login?next=${encodeURIComponent(next)}">Log in with ${ctx.oidc.settings.displayName}</a></p><p class="hint">Or with a golive user id and password:</p>`
   );
 }
 
 function cliLoginPage(principal: Principal, q: z.infer<typeof cliLoginBodySchema>): SafeHtml {
-  return html`<section class="card login">
-    <h1>Log in the golive command line</h1>
-    <p>
-      <code>golive login</code> asks for an API token for
-      <strong>${principal.person.name}</strong> (${principal.person.id}; roles
-      ${principal.person.roles.join(', ') || 'none'}). It acts as you until it expires or you log out there.
-    </p>
-    <p class="hint">Continue only if you ran <code>golive login</code> yourself just now.</p>
-    <form id="cli-login-form" data-api="/api/cli-logins" data-follow data-success="Done: go back to your terminal.">
-      <input type="hidden" name="state" value="${q.state}" /><input
-        type="hidden"
-        name="challenge"
-        value="${q.challenge}"
-      />
-      ${q.port !== undefined && html`<input type="hidden" name="port" value="${q.port}" data-type="number" />`}
-      ${formStatus()}<button type="submit">Give the command line a token</button>
-    </form>
-  </section>`;
+  return html`<section class="card login"><h1>Log in the golive command line</h1>
+  <p><code>golive login</code> asks for an API token for <strong>${principal.person.name}</strong> (${principal.person.id}; roles ${principal.person.roles.join(', ') || 'none'}). It acts as you until it expires or you log out there.</p>
+  <p class="hint">Continue only if you ran <code>golive login</code> yourself just now.</p>
+  <form id="cli-login-form" data-api="/api/cli-logins" data-follow data-success="Done: go back to your terminal.">
+    <input type="hidden" name="state" value="${q.state}"><input type="hidden" name="challenge" value="${q.challenge}">
+    ${q.port !== undefined && html`<input type="hidden" name="port" value="${q.port}" data-type="number">`}
+    ${formStatus()}<button type="submit">Give the command line a token</button>
+  </form></section>`;
 }
 
 function passkeysPage(passkeys: PasskeySummary[], principal: Principal): SafeHtml {
   const fresh = principal.via === 'session';
   return html`<h1>Passkeys</h1>
-    <p class="hint">
-      Some approvals (the runbook marks them) are signed by your own passkey over exactly what you decide: the run, the
-      step, approve or reject, your comment and the evidence. The record keeps the signature, and anyone can check it
-      offline.
-    </p>
-    <section class="card" aria-labelledby="mine-h">
-      <h2 id="mine-h">Your passkeys</h2>
-      ${
-        passkeys.length === 0
-          ? html`<p class="empty">You have no passkey yet.</p>`
-          : html`<ul class="records passkeys">
-              ${passkeys.map(
-                (p) =>
-                  html`<li data-passkey-id="${p.credentialId}">
-                    <strong>${p.label}</strong>
-                    <small class="muted"
-                      >added ${time(p.createdAt)}${p.lastUsedAt && html` · last used ${time(p.lastUsedAt)}`}</small
-                    >
-                    <form
-                      id="rm-${p.credentialId.slice(0, 16)}-form"
-                      data-api="/api/passkeys/${encodeURIComponent(p.credentialId)}"
-                      data-method="DELETE"
-                      data-redirect="/passkeys"
-                    >
-                      ${formStatus()}<button type="submit" class="link">Remove</button>
-                    </form>
-                  </li>`,
-              )}
-            </ul>`
-      }
-    </section>
-    <section class="card" aria-labelledby="add-h">
-      <h2 id="add-h">Add a passkey</h2>
-      ${
-        fresh
-          ? html`<form id="passkey-register-form" data-passkey-register="/api/passkeys" novalidate>
-              <div class="field">
-                <label for="passkey-label">Name <small>(which device, e.g. "work laptop")</small></label
-                ><input id="passkey-label" name="label" required maxlength="80" />
-              </div>
-              <p class="hint">
-                Your browser asks your device (fingerprint, face, PIN or security key). Adding one needs a login within
-                the last 15 minutes: log out and in again if it is refused.
-              </p>
-              ${formStatus()}<button type="submit">Add a passkey</button>
-            </form>`
-          : html`<p class="hint">Passkeys are added in a browser where you logged in to golive.</p>`
-      }
-    </section>`;
+  <p class="hint">Some approvals (the runbook marks them) are signed by your own passkey over exactly what you decide: the run, the step, approve or reject, your comment and the evidence. The record keeps the signature, and anyone can check it offline.</p>
+  <section class="card" aria-labelledby="mine-h"><h2 id="mine-h">Your passkeys</h2>
+  ${
+    passkeys.length === 0
+      ? html`<p class="empty">You have no passkey yet.</p>`
+      : html`<ul class="records passkeys">${passkeys.map(
+          (
+            p,
+          ) => html`<li data-passkey-id="${p.credentialId}"><strong>${p.label}</strong> <small class="muted">added ${time(p.createdAt)}${p.lastUsedAt && html` · last used ${time(p.lastUsedAt)}`}</small>
+          <form id="rm-${p.credentialId.slice(0, 16)}-form" data-api="/api/passkeys/${encodeURIComponent(p.credentialId)}" data-method="DELETE" data-redirect="/passkeys">${formStatus()}<button type="submit" class="link">Remove</button></form></li>`,
+        )}</ul>`
+  }</section>
+  <section class="card" aria-labelledby="add-h"><h2 id="add-h">Add a passkey</h2>
+  ${
+    fresh
+      ? html`<form id="passkey-register-form" data-passkey-register="/api/passkeys" novalidate>
+    <div class="field"><label for="passkey-label">Name <small>(which device, e.g. "work laptop")</small></label><input id="passkey-label" name="label" required maxlength="80"></div>
+    <p class="hint">Your browser asks your device (fingerprint, face, PIN or security key). Adding one needs a login within the last 15 minutes: log out and in again if it is refused.</p>
+    ${formStatus()}<button type="submit">Add a passkey</button></form>`
+      : html`<p class="hint">Passkeys are added in a browser where you logged in to golive.</p>`
+  }</section>`;
 }
 
 type PageRoute = (path: string, handler: (req: Request, res: Response, principal: Principal) => Promise<void>) => void;

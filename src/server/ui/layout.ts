@@ -24,44 +24,37 @@ export function page(o: PageOptions): string {
   const navLink = (href: string, key: PageOptions['nav'], label: string) =>
     html`<a href="${href}" ${o.nav === key ? html`aria-current="page"` : ''}>${label}</a>`;
   return html`<!doctype html>
-    <html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        ${o.csrfToken ? html`<meta name="csrf-token" content="${o.csrfToken}" />` : ''}
-        <title>${o.title} · golive</title>
-        ${o.head}
-        <link rel="icon" href="/assets/favicon.svg" type="image/svg+xml" />
-        <link rel="stylesheet" href="/assets/style.css" />
-        <script type="module" src="/assets/app.mjs"></script>
-      </head>
-      <body>
-        <a class="skip" href="#main">Skip to content</a>
-        <header class="top">
-          <a class="brand" href="/runs">golive</a>
-          ${
-            o.principal &&
-            html`<nav aria-label="Main">
-                ${navLink('/runs', 'runs', 'Runs')}${navLink('/approvals', 'approvals', 'My approvals')}${navLink('/reports', 'reports', 'Red Button')}${navLink('/passkeys', 'passkeys', 'Passkeys')}
-              </nav>
-              <div class="who">
-                <span
-                  >${o.principal.person.name}
-                  <small>(${o.principal.person.roles.join(', ') || 'no roles'})</small></span
-                >
-                ${o.principal.via === 'session' && html`<form data-api="/api/session" data-method="DELETE" data-redirect="${o.principal.session.method === 'oidc' ? '/auth/oidc/logout' : '/login'}"><button type="submit" class="link">Log out</button></form>`}
-              </div>`
-          }
-        </header>
-        <main id="main" tabindex="-1">
-          <p id="outage" class="outage" role="alert" ${o.outage ? '' : ' hidden'}>
-            ${o.outage ?? TEMPORAL_OUTAGE_BANNER}
-          </p>
-          <p id="flash" class="flash" role="status" aria-live="polite" tabindex="-1"></p>
-          ${o.body}
-        </main>
-      </body>
-    </html>`.value;
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+${o.csrfToken ? html`<meta name="csrf-token" content="${o.csrfToken}">` : ''}
+<title>${o.title} · golive</title>
+${o.head}
+<link rel="icon" href="/assets/favicon.svg" type="image/svg+xml">
+<link rel="stylesheet" href="/assets/style.css">
+<script type="module" src="/assets/app.mjs"></script>
+</head>
+<body>
+<a class="skip" href="#main">Skip to content</a>
+<header class="top">
+  <a class="brand" href="/runs">golive</a>
+  ${
+    o.principal &&
+    html`<nav aria-label="Main">${navLink('/runs', 'runs', 'Runs')}${navLink('/approvals', 'approvals', 'My approvals')}${navLink('/reports', 'reports', 'Red Button')}${navLink('/passkeys', 'passkeys', 'Passkeys')}</nav>
+  <div class="who">
+    <span>${o.principal.person.name} <small>(${o.principal.person.roles.join(', ') || 'no roles'})</small></span>
+    ${o.principal.via === 'session' && html`<form data-api="/api/session" data-method="DELETE" data-redirect="${o.principal.session.method === 'oidc' ? '/auth/oidc/logout' : '/login'}"><button type="submit" class="link">Log out</button></form>`}
+  </div>`
+  }
+</header>
+<main id="main" tabindex="-1">
+<p id="outage" class="outage" role="alert"${o.outage ? '' : ' hidden'}>${o.outage ?? TEMPORAL_OUTAGE_BANNER}</p>
+<p id="flash" class="flash" role="status" aria-live="polite" tabindex="-1"></p>
+${o.body}
+</main>
+</body>
+</html>`.value;
 }
 
 export function badge(status: string): SafeHtml {
@@ -73,13 +66,10 @@ export function time(iso: string | undefined, opts: { seconds?: boolean } = {}):
   if (!iso) return '';
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
-  return html`<time datetime="${iso}"
-    >${d
-      .toISOString()
-      .slice(0, opts.seconds ? 19 : 16)
-      .replace('T', ' ')}
-    UTC</time
-  >`;
+  return html`<time datetime="${iso}">${d
+    .toISOString()
+    .slice(0, opts.seconds ? 19 : 16)
+    .replace('T', ' ')} UTC</time>`;
 }
 
 /** Query values without the empty ones a GET form sends for "any", ready for a zod schema. */
@@ -117,11 +107,7 @@ export function errorPage(principal: Principal | undefined, status: number, mess
     title: status === 404 ? 'Not found' : `Error ${status}`,
     ...(principal ? { principal } : {}),
     ...(status === 503 ? { outage: message } : {}),
-    body: html`<section class="card error-page">
-      <h1>${title}</h1>
-      <p class="error">${message}</p>
-      <p><a href="/runs">Back to the runs</a>${principal && html` · <a href="/approvals">My approvals</a>`}</p>
-    </section>`,
+    body: html`<section class="card error-page"><h1>${title}</h1><p class="error">${message}</p><p><a href="/runs">Back to the runs</a>${principal && html` · <a href="/approvals">My approvals</a>`}</p></section>`,
   });
 }
 
@@ -133,11 +119,6 @@ export function filterProblems(issues: readonly { path: PropertyKey[]; message: 
 export function badFiltersNotice(problems: readonly string[]): SafeHtml | false {
   return (
     problems.length > 0 &&
-    html`<div class="error" role="alert">
-      <p>Some filters were not valid and were ignored:</p>
-      <ul>
-        ${problems.map((p) => html`<li>${p}</li>`)}
-      </ul>
-    </div>`
+    html`<div class="error" role="alert"><p>Some filters were not valid and were ignored:</p><ul>${problems.map((p) => html`<li>${p}</li>`)}</ul></div>`
   );
 }

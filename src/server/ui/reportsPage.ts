@@ -8,9 +8,7 @@ import { badge, time } from './layout';
 const pct = (share: number | null) => (share === null ? '—' : `${Math.round(share * 1000) / 10} %`);
 
 const timing = (p: Percentiles) =>
-  html`<td data-ms="${p.medianMs ?? ''}">${durationText(p.medianMs)}</td>
-    <td data-ms="${p.p90Ms ?? ''}">${durationText(p.p90Ms)}</td>
-    <td>${p.count}</td>`;
+  html`<td data-ms="${p.medianMs ?? ''}">${durationText(p.medianMs)}</td><td data-ms="${p.p90Ms ?? ''}">${durationText(p.p90Ms)}</td><td>${p.count}</td>`;
 
 export function reportsPage(f: RedButtonFigures, query: RedButtonQuery): SafeHtml {
   const system = query.system;
@@ -21,136 +19,34 @@ export function reportsPage(f: RedButtonFigures, query: RedButtonQuery): SafeHtm
   const params = new URLSearchParams(pairs).toString();
   const csv = `/api/reports.csv${params ? `?${params}` : ''}`;
   return html`<h1>Red Button across runs</h1>
-    <form method="get" action="/reports" class="filters">
-      <div class="field">
-        <label for="rb-system">System</label><input id="rb-system" name="system" value="${system ?? ''}" />
-      </div>
-      <button type="submit" class="secondary">Filter</button>
-    </form>
-    <p>
-      ${f.reports} reports in ${f.runs} runs you may read · computed ${time(f.generatedAt)} ·
-      <a href="${csv}" download>Export CSV</a>
-    </p>
-    <dl class="figures" id="rb-figures">
-      <div>
-        <dt>Answered within the committed time</dt>
-        <dd id="share-in-time">${pct(f.shareAnsweredInTime)}</dd>
-      </div>
-      <div>
-        <dt>Closed with the reporter</dt>
-        <dd id="share-closed">${pct(f.shareClosedWithReporter)}</dd>
-      </div>
-      <div>
-        <dt>Anonymous reports</dt>
-        <dd id="anonymous-count">${f.anonymousReports}</dd>
-      </div>
-    </dl>
-    <table id="rb-timing">
-      <thead>
-        <tr>
-          <th>Time to</th>
-          <th>Median</th>
-          <th>p90</th>
-          <th>Answered</th>
-        </tr>
-      </thead>
-      <tbody>
-        <tr data-row="first-response">
-          <th>first response</th>
-          ${timing(f.timeToFirstResponse)}
-        </tr>
-        <tr data-row="resolution">
-          <th>resolution</th>
-          ${timing(f.timeToResolution)}
-        </tr>
-      </tbody>
-    </table>
-    <section aria-labelledby="by-h">
-      <h2 id="by-h">Reports per system and severity</h2>
-      <table id="rb-by-system">
-        <thead>
-          <tr>
-            <th>System</th>
-            <th>Severity</th>
-            <th>Reports</th>
-            <th>Open</th>
-            <th>Overdue</th>
-          </tr>
-        </thead>
-        <tbody>
-          ${f.bySystemAndSeverity.map(
-            (g) =>
-              html`<tr data-system="${g.system}" data-severity="${g.severity}">
-                <td>${g.system}</td>
-                <td>${g.severity}</td>
-                <td>${g.reports}</td>
-                <td>${g.open}</td>
-                <td>${g.overdue}</td>
-              </tr>`,
-          )}
-        </tbody>
-      </table>
-    </section>
-    <section aria-labelledby="list-h">
-      <h2 id="list-h">Reports, overdue first</h2>
-      ${f.list.length === 0 ? html`<p class="empty">No reports.</p>` : reportList(f)}
-    </section>
-    <section aria-labelledby="rec-h">
-      <h2 id="rec-h">Reporters recognised</h2>
-      <p class="hint">
-        Named reporters and how many of their reports were answered with thanks; anonymous reporters are counted above,
-        never named.
-      </p>
-      <table id="rb-recognition">
-        <thead>
-          <tr>
-            <th>Reporter</th>
-            <th>Reports</th>
-            <th>Answered</th>
-          </tr>
-        </thead>
-        <tbody>
-          ${f.recognition.map(
-            (r) =>
-              html`<tr data-reporter="${r.reporter}">
-                <td>${r.reporter}</td>
-                <td>${r.reports}</td>
-                <td>${r.answered}</td>
-              </tr>`,
-          )}
-        </tbody>
-      </table>
-    </section>`;
+  <form method="get" action="/reports" class="filters"><div class="field"><label for="rb-system">System</label><input id="rb-system" name="system" value="${system ?? ''}"></div><button type="submit" class="secondary">Filter</button></form>
+  <p>${f.reports} reports in ${f.runs} runs you may read · computed ${time(f.generatedAt)} · <a href="${csv}" download>Export CSV</a></p>
+  <dl class="figures" id="rb-figures">
+    <div><dt>Answered within the committed time</dt><dd id="share-in-time">${pct(f.shareAnsweredInTime)}</dd></div>
+    <div><dt>Closed with the reporter</dt><dd id="share-closed">${pct(f.shareClosedWithReporter)}</dd></div>
+    <div><dt>Anonymous reports</dt><dd id="anonymous-count">${f.anonymousReports}</dd></div>
+  </dl>
+  <table id="rb-timing"><thead><tr><th>Time to</th><th>Median</th><th>p90</th><th>Answered</th></tr></thead><tbody>
+    <tr data-row="first-response"><th>first response</th>${timing(f.timeToFirstResponse)}</tr>
+    <tr data-row="resolution"><th>resolution</th>${timing(f.timeToResolution)}</tr>
+  </tbody></table>
+  <section aria-labelledby="by-h"><h2 id="by-h">Reports per system and severity</h2>
+  <table id="rb-by-system"><thead><tr><th>System</th><th>Severity</th><th>Reports</th><th>Open</th><th>Overdue</th></tr></thead><tbody>
+  ${f.bySystemAndSeverity.map((g) => html`<tr data-system="${g.system}" data-severity="${g.severity}"><td>${g.system}</td><td>${g.severity}</td><td>${g.reports}</td><td>${g.open}</td><td>${g.overdue}</td></tr>`)}
+  </tbody></table></section>
+  <section aria-labelledby="list-h"><h2 id="list-h">Reports, overdue first</h2>
+  ${f.list.length === 0 ? html`<p class="empty">No reports.</p>` : reportList(f)}</section>
+  <section aria-labelledby="rec-h"><h2 id="rec-h">Reporters recognised</h2>
+  <p class="hint">Named reporters and how many of their reports were answered with thanks; anonymous reporters are counted above, never named.</p>
+  <table id="rb-recognition"><thead><tr><th>Reporter</th><th>Reports</th><th>Answered</th></tr></thead><tbody>
+  ${f.recognition.map((r) => html`<tr data-reporter="${r.reporter}"><td>${r.reporter}</td><td>${r.reports}</td><td>${r.answered}</td></tr>`)}
+  </tbody></table></section>`;
 }
 
 function reportList(f: RedButtonFigures): SafeHtml {
-  return html`<table id="rb-list">
-    <thead>
-      <tr>
-        <th>System</th>
-        <th>Report</th>
-        <th>Severity</th>
-        <th>Reported</th>
-        <th>Respond by</th>
-        <th>State</th>
-        <th>Reporter</th>
-        <th>What</th>
-      </tr>
-    </thead>
-    <tbody>
-      ${f.list.map(
-        (r) =>
-          html`<tr data-report="${r.runId}/${r.id}" ${r.overdue ? html`class="overdue"` : ''}>
-            <td>${r.system}</td>
-            <td><a href="/runs/${encodeURIComponent(r.runId)}">${r.id}</a></td>
-            <td>${r.severity}</td>
-            <td>${time(r.at)}</td>
-            <td>${time(r.responseDueAt)}</td>
-            <td>${r.overdue ? badge('overdue') : badge(r.status)}</td>
-            <td>${r.reporter}</td>
-            <td>${r.description}</td>
-          </tr>`,
-      )}
-    </tbody>
-  </table>`;
+  return html`<table id="rb-list"><thead><tr><th>System</th><th>Report</th><th>Severity</th><th>Reported</th><th>Respond by</th><th>State</th><th>Reporter</th><th>What</th></tr></thead><tbody>
+  ${f.list.map(
+    (r) =>
+      html`<tr data-report="${r.runId}/${r.id}" ${r.overdue ? html`class="overdue"` : ''}><td>${r.system}</td><td><a href="/runs/${encodeURIComponent(r.runId)}">${r.id}</a></td><td>${r.severity}</td><td>${time(r.at)}</td><td>${time(r.responseDueAt)}</td><td>${r.overdue ? badge('overdue') : badge(r.status)}</td><td>${r.reporter}</td><td>${r.description}</td></tr>`,
+  )}</tbody></table>`;
 }

@@ -145,11 +145,11 @@ export function registerUiRoutes(app: Express, ctx: ServerContext): void {
       principal,
       'Runs',
       html`<h1>Go-live runs</h1>
-        ${!parsed.success && badFiltersNotice(filterProblems(parsed.error.issues))}
-        <div class="columns wide-left">
-          <section aria-label="Runs">${filtersForm(query)}${runsTable(rows, nextPageToken, filterQuery)}</section>
-          ${mayStart ? startForm(await startableRunbooks(ctx), await ctx.directory.list()) : html`<p class="hint">Release managers and implementation engineers start runs.</p>`}
-        </div>`,
+      ${!parsed.success && badFiltersNotice(filterProblems(parsed.error.issues))}
+      <div class="columns wide-left">
+        <section aria-label="Runs">${filtersForm(query)}${runsTable(rows, nextPageToken, filterQuery)}</section>
+        ${mayStart ? startForm(await startableRunbooks(ctx), await ctx.directory.list()) : html`<p class="hint">Release managers and implementation engineers start runs.</p>`}
+      </div>`,
       'runs',
     );
   });

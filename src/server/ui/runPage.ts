@@ -62,16 +62,12 @@ function approversNeeded(v: RunView, step: StepView, roles: readonly string[]): 
   const approvals = step.approvals ?? [];
   if (approvals.length < 2) return whoMay(v, 'Decided', roles);
   const each = approvals.map((a) => `${roleName(v, a.role)} (${a.approvedBy.length} of ${a.quorum} approved)`);
-  return html`<p class="who-may">
-    Decided by: ${approvals.map((a) => roleName(v, a.role)).join(' and ')} — each must approve: ${each.join('; ')}
-  </p>`;
+  return html`<p class="who-may">Decided by: ${approvals.map((a) => roleName(v, a.role)).join(' and ')} — each must approve: ${each.join('; ')}</p>`;
 }
 
 /** Who may send a form, said on the form itself. */
 function whoMay(v: RunView, verb: string, roles: readonly string[]): SafeHtml {
-  return html`<p class="who-may">
-    ${verb} by: ${roles.length ? roleNames(v, roles) : 'the roles the runbook names (the server checks)'}
-  </p>`;
+  return html`<p class="who-may">${verb} by: ${roles.length ? roleNames(v, roles) : 'the roles the runbook names (the server checks)'}</p>`;
 }
 
 const HTTP_URL = /^https?:\/\/[^\s]+$/i;
@@ -89,10 +85,7 @@ const LONG_NOTE = 280;
 function note(text: string): SafeHtml {
   return text.length <= LONG_NOTE
     ? html`<span class="note">${text}</span>`
-    : html`<details class="note">
-        <summary>${text.slice(0, 80)}… (note, ${text.length} characters)</summary>
-        ${text}
-      </details>`;
+    : html`<details class="note"><summary>${text.slice(0, 80)}… (note, ${text.length} characters)</summary>${text}</details>`;
 }
 
 /** An evidence value for people: links clickable, documents by name and short hash. */
@@ -101,11 +94,7 @@ export function evidenceValue(value: unknown): SafeHtml {
   if (value && typeof value === 'object' && !Array.isArray(value)) {
     const d = value as Record<string, unknown>;
     if (typeof d.name === 'string' && typeof d.sha256 === 'string') {
-      return html`<span class="doc"
-        >${d.name}
-        <code title="${d.sha256}">sha256 ${d.sha256.slice(0, 12)}…</code
-        >${typeof d.url === 'string' && html` ${maybeLink(d.url, 'open')}`}</span
-      >`;
+      return html`<span class="doc">${d.name} <code title="${d.sha256}">sha256 ${d.sha256.slice(0, 12)}…</code>${typeof d.url === 'string' && html` ${maybeLink(d.url, 'open')}`}</span>`;
     }
   }
   return html`<code>${json(value)}</code>`;
@@ -138,69 +127,38 @@ export function layers(steps: readonly Pick<StepView, 'id' | 'after'>[]): string
 export function diagram(state: RunStateView): SafeHtml {
   const byId = new Map(state.steps.map((s) => [s.id, s] as const));
   return html`<figure class="diagram" tabindex="0" aria-label="Steps of the runbook and what each waits for">
-    <ol class="layers">
-      ${layers(state.steps).map(
-        (ids) =>
-          html`<li class="layer">
-            <ul>
-              ${ids.map((id) => {
-                const s = byId.get(id);
-                return (
-                  s &&
-                  html`<li
-                    class="node status-${s.status}"
-                    data-node="${s.id}"
-                    title="${s.after.length ? `after ${s.after.join(', ')}` : 'starts first'}"
-                  >
-                    <span class="node-title">${s.title}</span><span class="node-meta">${s.kind} · ${s.status}</span>
-                  </li>`
-                );
-              })}
-            </ul>
-          </li>`,
-      )}
-    </ol>
-    <figcaption>
-      <span class="scroll-hint">Scroll sideways for more steps →</span> Left to right: steps in a column may run side by
-      side; each waits for the columns before it.
-    </figcaption>
-  </figure>`;
+  <ol class="layers">
+  ${layers(state.steps).map(
+    (ids) =>
+      html`<li class="layer"><ul>${ids.map((id) => {
+        const s = byId.get(id);
+        return (
+          s &&
+          html`<li class="node status-${s.status}" data-node="${s.id}" title="${s.after.length ? `after ${s.after.join(', ')}` : 'starts first'}"><span class="node-title">${s.title}</span><span class="node-meta">${s.kind} · ${s.status}</span></li>`
+        );
+      })}</ul></li>`,
+  )}
+  </ol>
+  <figcaption><span class="scroll-hint">Scroll sideways for more steps →</span> Left to right: steps in a column may run side by side; each waits for the columns before it.</figcaption>
+</figure>`;
 }
 
 function evidenceInput(item: ItemView, id: string): SafeHtml {
   switch (item.type) {
     case 'number':
-      return html`<input
-        id="${id}"
-        name="value"
-        type="number"
-        step="any"
-        data-type="number"
-        required
-        ${item.min !== undefined && html`min="${item.min}"`}
-        ${item.max !== undefined && html`max="${item.max}"`}
-      />`;
+      return html`<input id="${id}" name="value" type="number" step="any" data-type="number" required ${item.min !== undefined && html`min="${item.min}"`} ${item.max !== undefined && html`max="${item.max}"`}>`;
     case 'url':
-      return html`<input id="${id}" name="value" type="url" required placeholder="https://…" />`;
+      return html`<input id="${id}" name="value" type="url" required placeholder="https://…">`;
     case 'attestation':
-      return html`<input id="${id}" name="value" type="checkbox" data-type="boolean" required />`;
+      return html`<input id="${id}" name="value" type="checkbox" data-type="boolean" required>`;
     case 'document':
-      return html`<input id="${id}" name="value.name" required placeholder="document name" />
-        <label for="${id}-file" class="sub"
-          >Or pick the file: its name and SHA-256 are computed here, in your browser; nothing is uploaded</label
-        >
-        <input id="${id}-file" type="file" data-hash-into="${id}" />
+      return html`<input id="${id}" name="value.name" required placeholder="document name">
+        <label for="${id}-file" class="sub">Or pick the file: its name and SHA-256 are computed here, in your browser; nothing is uploaded</label>
+        <input id="${id}-file" type="file" data-hash-into="${id}">
         <label for="${id}-sha" class="sub">SHA-256 (hex)</label>
-        <input
-          id="${id}-sha"
-          name="value.sha256"
-          required
-          pattern="[a-f0-9]{64}"
-          placeholder="64 hex characters"
-          autocomplete="off"
-        />
+        <input id="${id}-sha" name="value.sha256" required pattern="[a-f0-9]{64}" placeholder="64 hex characters" autocomplete="off">
         <label for="${id}-url" class="sub">Link to the document (optional)</label>
-        <input id="${id}-url" name="value.url" type="url" placeholder="https://…" />`;
+        <input id="${id}-url" name="value.url" type="url" placeholder="https://…">`;
     case 'text':
       return html`<textarea id="${id}" name="value" required rows="3"></textarea>`;
   }
@@ -232,25 +190,15 @@ function evidenceForm(v: RunView, step: StepView, item: ItemView): SafeHtml {
   const def = stepsById(v.runbook).get(step.id);
   const description = def?.kind === 'evidence' ? def.items.find((i) => i.id === item.id)?.description : undefined;
   const previous = submittedFor(v, step.id, item.id);
-  return html`<form
-    class="card"
-    id="${id}-form"
-    data-api="${api(v, `/steps/${encodeURIComponent(step.id)}/evidence`)}"
-    data-refresh
-    data-success="Evidence “${item.title}” sent."
-  >
-    <h3>
-      ${previous ? 'Replace: ' : ''}${item.title} <small>(${step.title}${item.optional ? ', optional' : ''})</small>
-    </h3>
-    ${whoMay(v, 'Submitted', item.submittedBy)} ${description && html`<p class="hint">${description}</p>`}
-    ${previous && html`<p class="hint">Already submitted by ${previous.submittedBy.id} ${time(previous.at)}: ${evidenceValue(previous.value)}. Sending again replaces it.</p>`}
-    <input type="hidden" name="itemId" value="${item.id}" />
-    <div class="field ${item.type === 'attestation' && 'check'}">
-      <label for="${id}">${valueLabel(item)}</label>${evidenceInput(item, id)}
-    </div>
-    <div class="field"><label for="${id}-note">Note (optional)</label><input id="${id}-note" name="note" /></div>
-    ${formStatus()}<button type="submit">${previous ? 'Replace the submitted value' : 'Submit'}</button>
-  </form>`;
+  return html`<form class="card" id="${id}-form" data-api="${api(v, `/steps/${encodeURIComponent(step.id)}/evidence`)}" data-refresh data-success="Evidence “${item.title}” sent.">
+      <h3>${previous ? 'Replace: ' : ''}${item.title} <small>(${step.title}${item.optional ? ', optional' : ''})</small></h3>
+      ${whoMay(v, 'Submitted', item.submittedBy)}
+      ${description && html`<p class="hint">${description}</p>`}
+      ${previous && html`<p class="hint">Already submitted by ${previous.submittedBy.id} ${time(previous.at)}: ${evidenceValue(previous.value)}. Sending again replaces it.</p>`}
+      <input type="hidden" name="itemId" value="${item.id}">
+      <div class="field ${item.type === 'attestation' && 'check'}"><label for="${id}">${valueLabel(item)}</label>${evidenceInput(item, id)}</div>
+      <div class="field"><label for="${id}-note">Note (optional)</label><input id="${id}-note" name="note"></div>
+      ${formStatus()}<button type="submit">${previous ? 'Replace the submitted value' : 'Submit'}</button></form>`;
 }
 
 /** Evidence forms for the items this person may submit (others see the items in the timeline). */
@@ -261,24 +209,16 @@ function evidenceForms(v: RunView, step: StepView): SafeHtml[] {
     if (!(step.mayDecide ?? []).some((m) => m.people.includes(v.me.id))) return [];
     const id = fid(v, `ev-${step.id}`);
     return [
-      html`<form
-        class="card"
-        id="${id}-form"
-        data-api="${api(v, `/steps/${encodeURIComponent(step.id)}/evidence`)}"
-        data-refresh
-      >
-        <h3>Evidence for ${step.title}</h3>
-        ${whoMay(
-          v,
-          'Submitted',
-          (step.mayDecide ?? []).map((m) => m.role),
-        )}
-        <div class="field"><label for="${id}-item">Item id</label><input id="${id}-item" name="itemId" required /></div>
-        <div class="field">
-          <label for="${id}-value">Value (JSON)</label><input id="${id}-value" name="value" data-type="json" required />
-        </div>
-        ${formStatus()}<button type="submit">Submit evidence</button>
-      </form>`,
+      html`<form class="card" id="${id}-form" data-api="${api(v, `/steps/${encodeURIComponent(step.id)}/evidence`)}" data-refresh>
+      <h3>Evidence for ${step.title}</h3>
+      ${whoMay(
+        v,
+        'Submitted',
+        (step.mayDecide ?? []).map((m) => m.role),
+      )}
+      <div class="field"><label for="${id}-item">Item id</label><input id="${id}-item" name="itemId" required></div>
+      <div class="field"><label for="${id}-value">Value (JSON)</label><input id="${id}-value" name="value" data-type="json" required></div>
+      ${formStatus()}<button type="submit">Submit evidence</button></form>`,
     ];
   }
   return items
@@ -292,10 +232,7 @@ function replaceForms(v: RunView, step: StepView): SafeHtml | false {
   const items = itemsOf(v, step).filter((item) => maySubmitItem(v, step, item) && submittedFor(v, step.id, item.id));
   return (
     items.length > 0 &&
-    html`<details class="replace" id="${fid(v, `replace-${step.id}`)}">
-      <summary>Replace a submitted value (${items.length})</summary>
-      ${items.map((item) => evidenceForm(v, step, item))}
-    </details>`
+    html`<details class="replace" id="${fid(v, `replace-${step.id}`)}"><summary>Replace a submitted value (${items.length})</summary>${items.map((item) => evidenceForm(v, step, item))}</details>`
   );
 }
 
@@ -304,28 +241,16 @@ export function decisionForm(v: RunView, step: StepView, allowed = { approve: tr
   const id = fid(v, `decide-${step.id}`);
   const roles = (step.mayDecide ?? []).map((m) => m.role);
   const passkey = step.passkey === true;
-  return html`<form
-    class="card decision"
-    id="${id}-form"
-    data-api="${api(v, `/steps/${encodeURIComponent(step.id)}/decisions`)}"
-    ${passkey && html`data-passkey="${api(v, `/steps/${encodeURIComponent(step.id)}/passkey-challenge`)}"`}
-    data-refresh
-    data-success-approve="Approved “${step.title}”."
-    data-success-reject="Rejected “${step.title}”: the run rolls back."
-  >
-    <h3>Decide: ${step.title}</h3>
-    ${approversNeeded(v, step, roles)} ${decisionContext(v, step)}
-    ${passkey && html`<p class="passkey-note">Signed with your passkey: your browser asks your device to sign exactly this decision, your comment and the evidence below. No passkey yet? <a href="/passkeys">Add one</a>.</p>`}
-    ${evidenceList(v, (step.approvals ?? []).length ? coveredSteps(v, step) : [])}
-    <div class="field">
-      <label for="${id}-comment">Comment <small>(required to reject)</small></label
-      ><textarea id="${id}-comment" name="comment" rows="3" data-blank-for="reject"></textarea>
-    </div>
-    ${formStatus()}
-    <div class="buttons">
-      ${allowed.approve && html`<button type="submit" name="decision" value="approve">Approve</button>`}${allowed.reject && html`<button type="submit" name="decision" value="reject" class="danger">Reject</button>`}
-    </div>
-  </form>`;
+  return html`<form class="card decision" id="${id}-form" data-api="${api(v, `/steps/${encodeURIComponent(step.id)}/decisions`)}" ${passkey && html`data-passkey="${api(v, `/steps/${encodeURIComponent(step.id)}/passkey-challenge`)}"`} data-refresh data-success-approve="Approved “${step.title}”." data-success-reject="Rejected “${step.title}”: the run rolls back.">
+  <h3>Decide: ${step.title}</h3>
+  ${approversNeeded(v, step, roles)}
+  ${decisionContext(v, step)}
+  ${passkey && html`<p class="passkey-note">Signed with your passkey: your browser asks your device to sign exactly this decision, your comment and the evidence below. No passkey yet? <a href="/passkeys">Add one</a>.</p>`}
+  ${evidenceList(v, (step.approvals ?? []).length ? coveredSteps(v, step) : [])}
+  <div class="field"><label for="${id}-comment">Comment <small>(required to reject)</small></label><textarea id="${id}-comment" name="comment" rows="3" data-blank-for="reject"></textarea></div>
+  ${formStatus()}
+  <div class="buttons">${allowed.approve && html`<button type="submit" name="decision" value="approve">Approve</button>`}${allowed.reject && html`<button type="submit" name="decision" value="reject" class="danger">Reject</button>`}</div>
+</form>`;
 }
 
 function coveredSteps(v: RunView, step: StepView): string[] {
@@ -338,18 +263,10 @@ function evidenceList(v: RunView, stepIds: string[]): SafeHtml | false {
   const items = v.state.evidence.filter((e) => stepIds.includes(e.stepId));
   return (
     items.length > 0 &&
-    html`<details open>
-      <summary>Evidence this decision covers (${items.length})</summary>
-      <ul class="records">
-        ${items.map(
-          (e) =>
-            html`<li>
-              <strong>${e.stepId} / ${e.itemId}</strong>: ${evidenceValue(e.value)} by
-              ${e.submittedBy.name ?? e.submittedBy.id} ${time(e.at)}${e.note && html` — ${note(e.note)}`}
-            </li>`,
-        )}
-      </ul>
-    </details>`
+    html`<details open><summary>Evidence this decision covers (${items.length})</summary><ul class="records">${items.map(
+      (e) =>
+        html`<li><strong>${e.stepId} / ${e.itemId}</strong>: ${evidenceValue(e.value)} by ${e.submittedBy.name ?? e.submittedBy.id} ${time(e.at)}${e.note && html` — ${note(e.note)}`}</li>`,
+    )}</ul></details>`
   );
 }
 
@@ -377,19 +294,14 @@ function openItems(v: RunView, s: StepView): SafeHtml | false {
   return (
     s.status === 'waiting' &&
     open.length > 0 &&
-    html`<ul class="records items">
-      ${open.map((item) => {
-        const people = [
-          ...new Set(
-            Object.entries(v.state.assignments).flatMap(([role, p]) => (item.submittedBy.includes(role) ? p : [])),
-          ),
-        ];
-        return html`<li>
-          <strong>${item.title}</strong>${item.optional ? ' (optional)' : ''}: waits for
-          ${roleNames(v, item.submittedBy)}${people.length > 0 && ` (${people.join(', ')})`}
-        </li>`;
-      })}
-    </ul>`
+    html`<ul class="records items">${open.map((item) => {
+      const people = [
+        ...new Set(
+          Object.entries(v.state.assignments).flatMap(([role, p]) => (item.submittedBy.includes(role) ? p : [])),
+        ),
+      ];
+      return html`<li><strong>${item.title}</strong>${item.optional ? ' (optional)' : ''}: waits for ${roleNames(v, item.submittedBy)}${people.length > 0 && ` (${people.join(', ')})`}</li>`;
+    })}</ul>`
   );
 }
 
@@ -402,133 +314,56 @@ function stepItem(v: RunView, s: StepView): SafeHtml {
   const decisions = v.state.decisions.filter((d) => d.stepId === s.id);
   const evidence = v.state.evidence.filter((e) => e.stepId === s.id);
   const comps = v.state.compensations.filter((c) => c.stepId === s.id);
-  return html`<li
-    class="step status-${s.status}"
-    id="${fid(v, `step-${s.id}`)}"
-    data-step="${s.id}"
-    data-status="${s.status}"
-  >
-    <div class="step-head">
-      <h3 class="step-title" id="${fid(v, `step-${s.id}-h`)}" tabindex="-1">${s.title}</h3>
-      ${badge(shownStatus(v, s))} <small class="muted">${s.kind}${s.phase && ` · ${s.phase}`}</small>
-    </div>
-    <div class="step-meta">
-      ${s.startedAt && html`<span>started ${time(s.startedAt)}</span> <span>· ${duration(s.startedAt, s.endedAt)}</span>`}
-      ${s.deadlineAt && s.status === 'waiting' && html` <span>· deadline ${time(s.deadlineAt)}</span>`}
-      ${s.escalationLevel ? html` <span>· escalation level ${s.escalationLevel}</span>` : ''}
-    </div>
-    ${
-      s.approvals &&
-      html`<ul class="records">
-        ${s.approvals.map((a) => html`<li>${a.role}: ${a.approvedBy.length}/${a.quorum} approved${a.approvedBy.length > 0 && ` (${a.approvedBy.join(', ')})`}</li>`)}
-      </ul>`
-    }
-    ${s.kind === 'evidence' && openItems(v, s)}
-    ${s.status === 'waiting' && s.kind !== 'evidence' && s.mayDecide && html`<p class="muted">Waiting for ${s.mayDecide.map((m) => `${roleName(v, m.role)} (${m.people.join(', ') || 'nobody left to ask'})`).join('; ')}</p>`}
-    ${s.undelivered ? undeliveredNotice(v, s) : s.error && html`<p class="error">${s.error}</p>`}
-    ${
-      s.result !== undefined &&
-      html`<details>
-        <summary>Result</summary>
-        <pre>${json(s.result)}</pre>
-      </details>`
-    }
-    ${
-      evidence.length > 0 &&
-      html`<ul class="records evidence">
-        ${evidence.map((e) => html`<li>evidence <strong>${e.itemId}</strong>: ${evidenceValue(e.value)} by ${e.submittedBy.id} ${time(e.at)}${e.note && html` — ${note(e.note)}`}</li>`)}
-      </ul>`
-    }
-    ${
-      decisions.length > 0 &&
-      html`<ul class="records decisions">
-        ${decisions.map((d) => html`<li class="decision-${d.decision}"><strong>${d.decision}</strong> by ${d.actor.name ?? d.actor.id} as ${d.role}${d.roleSource === 'delegation' && html` <span class="delegated">(delegated substitute: ${d.delegationReason ?? 'no reason given'})</span>`}${d.onBehalfOf && ` for ${d.onBehalfOf}`}${d.passkey && html` <span class="passkey-signed" title="credential ${d.passkey.credentialId}">signed with their passkey</span>`} ${time(d.at)}${d.comment && html`<blockquote class="comment">${d.comment}</blockquote>`}</li>`)}
-      </ul>`
-    }
-    ${replaceForms(v, s)}
-    ${
-      comps.length > 0 &&
-      html`<ul class="records">
-        ${comps.map((c) => html`<li>compensation ${c.action}: ${badge(c.status)} ${time(c.at)}${c.error && html` <span class="error">${c.error}</span>`}</li>`)}
-      </ul>`
-    }
-  </li>`;
+  return html`<li class="step status-${s.status}" id="${fid(v, `step-${s.id}`)}" data-step="${s.id}" data-status="${s.status}">
+  <div class="step-head"><h3 class="step-title" id="${fid(v, `step-${s.id}-h`)}" tabindex="-1">${s.title}</h3> ${badge(shownStatus(v, s))} <small class="muted">${s.kind}${s.phase && ` · ${s.phase}`}</small></div>
+  <div class="step-meta">
+    ${s.startedAt && html`<span>started ${time(s.startedAt)}</span> <span>· ${duration(s.startedAt, s.endedAt)}</span>`}
+    ${s.deadlineAt && s.status === 'waiting' && html` <span>· deadline ${time(s.deadlineAt)}</span>`}
+    ${s.escalationLevel ? html` <span>· escalation level ${s.escalationLevel}</span>` : ''}
+  </div>
+  ${s.approvals && html`<ul class="records">${s.approvals.map((a) => html`<li>${a.role}: ${a.approvedBy.length}/${a.quorum} approved${a.approvedBy.length > 0 && ` (${a.approvedBy.join(', ')})`}</li>`)}</ul>`}
+  ${s.kind === 'evidence' && openItems(v, s)}
+  ${s.status === 'waiting' && s.kind !== 'evidence' && s.mayDecide && html`<p class="muted">Waiting for ${s.mayDecide.map((m) => `${roleName(v, m.role)} (${m.people.join(', ') || 'nobody left to ask'})`).join('; ')}</p>`}
+  ${s.undelivered ? undeliveredNotice(v, s) : s.error && html`<p class="error">${s.error}</p>`}
+  ${s.result !== undefined && html`<details><summary>Result</summary><pre>${json(s.result)}</pre></details>`}
+  ${evidence.length > 0 && html`<ul class="records evidence">${evidence.map((e) => html`<li>evidence <strong>${e.itemId}</strong>: ${evidenceValue(e.value)} by ${e.submittedBy.id} ${time(e.at)}${e.note && html` — ${note(e.note)}`}</li>`)}</ul>`}
+  ${decisions.length > 0 && html`<ul class="records decisions">${decisions.map((d) => html`<li class="decision-${d.decision}"><strong>${d.decision}</strong> by ${d.actor.name ?? d.actor.id} as ${d.role}${d.roleSource === 'delegation' && html` <span class="delegated">(delegated substitute: ${d.delegationReason ?? 'no reason given'})</span>`}${d.onBehalfOf && ` for ${d.onBehalfOf}`}${d.passkey && html` <span class="passkey-signed" title="credential ${d.passkey.credentialId}">signed with their passkey</span>`} ${time(d.at)}${d.comment && html`<blockquote class="comment">${d.comment}</blockquote>`}</li>`)}</ul>`}
+  ${replaceForms(v, s)}
+  ${comps.length > 0 && html`<ul class="records">${comps.map((c) => html`<li>compensation ${c.action}: ${badge(c.status)} ${time(c.at)}${c.error && html` <span class="error">${c.error}</span>`}</li>`)}</ul>`}
+</li>`;
 }
 
 /** A notification the runbook let fail: said plainly, with the resend button for those it escalated to. */
 function undeliveredNotice(v: RunView, s: StepView): SafeHtml {
   const roles = s.resendRoles ?? [];
-  return html`<div class="warning" role="status">
-    <p><strong>Not delivered.</strong> ${s.warning ?? ''} The run went on; ${roleNames(v, roles)} were told.</p>
-    ${may(v, { kind: 'resend', stepId: s.id }) && html`<form id="${fid(v, `resend-${s.id}`)}-form" data-api="${api(v, `/steps/${encodeURIComponent(s.id)}/resend`)}" data-refresh data-success="Sent again: see the step for whether it got through.">${whoMay(v, 'Resent', roles)}${formStatus()}<button type="submit" class="secondary">Resend</button></form>`}
-  </div>`;
+  return html`<div class="warning" role="status"><p><strong>Not delivered.</strong> ${s.warning ?? ''} The run went on; ${roleNames(v, roles)} were told.</p>
+  ${may(v, { kind: 'resend', stepId: s.id }) && html`<form id="${fid(v, `resend-${s.id}`)}-form" data-api="${api(v, `/steps/${encodeURIComponent(s.id)}/resend`)}" data-refresh data-success="Sent again: see the step for whether it got through.">${whoMay(v, 'Resent', roles)}${formStatus()}<button type="submit" class="secondary">Resend</button></form>`}</div>`;
 }
 
 function redButton(v: RunView): SafeHtml {
   if (v.state.status !== 'hypercare') {
-    return html`<section class="red-button" aria-labelledby="rb-h">
-      <h2 id="rb-h">Red Button</h2>
-      <p class="muted">
-        Reports of AI errors are taken during hypercare, after
-        go-live${isClosed(v.state) ? '; this run has ended' : ''}.
-      </p>
-    </section>`;
+    return html`<section class="red-button" aria-labelledby="rb-h"><h2 id="rb-h">Red Button</h2><p class="muted">Reports of AI errors are taken during hypercare, after go-live${isClosed(v.state) ? '; this run has ended' : ''}.</p></section>`;
   }
   if (!may(v, { kind: 'report', anonymous: false })) {
-    return html`<section class="red-button" id="red-button" aria-labelledby="rb-h">
-      <h2 id="rb-h" tabindex="-1">Red Button</h2>
-      <p class="muted">
-        Reports are taken from the people involved in this run (everyone assigned a role in it); you read it without a
-        role in it.
-      </p>
-    </section>`;
+    return html`<section class="red-button" id="red-button" aria-labelledby="rb-h"><h2 id="rb-h" tabindex="-1">Red Button</h2><p class="muted">Reports are taken from the people involved in this run (everyone assigned a role in it); you read it without a role in it.</p></section>`;
   }
   return html`<section class="red-button" id="red-button" aria-labelledby="rb-h">
-    <h2 id="rb-h" tabindex="-1">Red Button: report an AI error</h2>
-    <form
-      id="rb-form"
-      data-api="${api(v, '/reports')}"
-      data-refresh
-      data-success="Report sent. Thank you."
-      data-receipt="rb-receipt"
-    >
-      <p class="who-may">
-        Submitted by: anyone involved in this run, end users included; tick "anonymously" to keep your name out of the
-        record.
-      </p>
-      <div class="field">
-        <label for="rb-severity">Severity</label
-        ><select id="rb-severity" name="severity">
-          <option value="low">low</option>
-          <option value="medium" selected>medium</option>
-          <option value="high">high</option>
-          <option value="critical">critical</option>
-        </select>
-      </div>
-      <div class="field">
-        <label for="rb-description">What did the AI get wrong?</label
-        ><textarea id="rb-description" name="description" rows="4" required></textarea>
-      </div>
-      <div class="field check">
-        <input type="checkbox" id="rb-anon" name="anonymous" data-type="boolean" /><label for="rb-anon"
-          >Report anonymously</label
-        >
-      </div>
-      ${formStatus()}
-      <button type="submit" class="danger big">Report AI error</button>
-    </form>
-    <div id="rb-receipt" class="receipt" data-keep tabindex="-1" hidden></div>
-  </section>`;
+  <h2 id="rb-h" tabindex="-1">Red Button: report an AI error</h2>
+  <form id="rb-form" data-api="${api(v, '/reports')}" data-refresh data-success="Report sent. Thank you." data-receipt="rb-receipt">
+    <p class="who-may">Submitted by: anyone involved in this run, end users included; tick "anonymously" to keep your name out of the record.</p>
+    <div class="field"><label for="rb-severity">Severity</label><select id="rb-severity" name="severity">
+      <option value="low">low</option><option value="medium" selected>medium</option><option value="high">high</option><option value="critical">critical</option></select></div>
+    <div class="field"><label for="rb-description">What did the AI get wrong?</label><textarea id="rb-description" name="description" rows="4" required></textarea></div>
+    <div class="field check"><input type="checkbox" id="rb-anon" name="anonymous" data-type="boolean"><label for="rb-anon">Report anonymously</label></div>
+    ${formStatus()}
+    <button type="submit" class="danger big">Report AI error</button>
+  </form>
+  <div id="rb-receipt" class="receipt" data-keep tabindex="-1" hidden></div>
+</section>`;
 }
 
 function confirmPanel(question: string, yes: string): SafeHtml {
-  return html`<div class="confirm" hidden>
-    <p><strong>${question}</strong></p>
-    <div class="buttons">
-      <button type="submit" class="danger" data-confirmed>${yes}</button
-      ><button type="button" class="secondary" data-cancel>Cancel</button>
-    </div>
-  </div>`;
+  return html`<div class="confirm" hidden><p><strong>${question}</strong></p><div class="buttons"><button type="submit" class="danger" data-confirmed>${yes}</button><button type="button" class="secondary" data-cancel>Cancel</button></div></div>`;
 }
 
 function lineControls(v: RunView): SafeHtml | false {
@@ -546,28 +381,12 @@ function lineControls(v: RunView): SafeHtml | false {
     confirm: SafeHtml,
     success: string,
   ) =>
-    html`<form
-      id="${fid(v, `${id}-form`)}"
-      data-api="${api(v, path)}"
-      data-refresh
-      data-confirm
-      data-success="${success}"
-      novalidate
-      class="card"
-    >
-      ${whoMay(v, 'Sent', roles)}
-      <div class="field">
-        <label for="${fid(v, id)}">${label}</label><input id="${fid(v, id)}" name="reason" required />
-      </div>
-      ${formStatus()}<button type="submit" class="danger">${button}…</button>${confirm}
-    </form>`;
+    html`<form id="${fid(v, `${id}-form`)}" data-api="${api(v, path)}" data-refresh data-confirm data-success="${success}" novalidate class="card">${whoMay(v, 'Sent', roles)}<div class="field"><label for="${fid(v, id)}">${label}</label><input id="${fid(v, id)}" name="reason" required></div>${formStatus()}<button type="submit" class="danger">${button}…</button>${confirm}</form>`;
   return (
     (mayStop || mayRollback) &&
-    html`<section aria-labelledby="stop-h">
-      <h2 id="stop-h">Stop or roll back</h2>
-      ${mayStop && form('/stop', 'stop-reason', 'Why stop the line?', 'Stop the line', stop, confirmPanel('Stopping the line rolls production back now. Stop it?', 'Yes, stop the line and roll back'), 'Line stopped: rolling back.')}
-      ${mayRollback && form('/rollback', 'rollback-reason', 'Why roll back?', 'Request rollback', rollback, confirmPanel('This asks for production to be rolled back. Go on?', 'Yes, request the rollback'), 'Rollback requested: rolling back.')}
-    </section>`
+    html`<section aria-labelledby="stop-h"><h2 id="stop-h">Stop or roll back</h2>
+    ${mayStop && form('/stop', 'stop-reason', 'Why stop the line?', 'Stop the line', stop, confirmPanel('Stopping the line rolls production back now. Stop it?', 'Yes, stop the line and roll back'), 'Line stopped: rolling back.')}
+    ${mayRollback && form('/rollback', 'rollback-reason', 'Why roll back?', 'Request rollback', rollback, confirmPanel('This asks for production to be rolled back. Go on?', 'Yes, request the rollback'), 'Rollback requested: rolling back.')}</section>`
   );
 }
 
@@ -596,38 +415,22 @@ export function openReportsSummary(state: RunStateView, now = Date.now()): strin
 
 /** The form to answer one report (ids keyed, so several runs can share My approvals). */
 function resolveForm(v: RunView, r: ReportView): SafeHtml {
-  return html`<form
-    id="${fid(v, `res-${r.id}-form`)}"
-    data-api="${api(v, `/reports/${encodeURIComponent(r.id)}/resolution`)}"
-    data-refresh
-    data-success="Report resolved (${r.severity}: “${r.description.length > 60 ? `${r.description.slice(0, 60)}…` : r.description}”)."
-  >
-    ${whoMay(v, 'Resolved', resolveRoles(v))}
-    <div class="field">
-      <label for="${fid(v, `res-${r.id}`)}">Resolution</label
-      ><input id="${fid(v, `res-${r.id}`)}" name="resolution" required />
-    </div>
-    ${formStatus()}<button type="submit" class="secondary">Resolve</button>
-  </form>`;
+  return html`<form id="${fid(v, `res-${r.id}-form`)}" data-api="${api(v, `/reports/${encodeURIComponent(r.id)}/resolution`)}" data-refresh data-success="Report resolved (${r.severity}: “${r.description.length > 60 ? `${r.description.slice(0, 60)}…` : r.description}”).">${whoMay(v, 'Resolved', resolveRoles(v))}<div class="field"><label for="${fid(v, `res-${r.id}`)}">Resolution</label><input id="${fid(v, `res-${r.id}`)}" name="resolution" required></div>${formStatus()}<button type="submit" class="secondary">Resolve</button></form>`;
 }
 
 /** When a report came in and when it must be answered; overdue said in words, not colour only. */
 function reportTiming(r: ReportView, now: number): SafeHtml {
   const overdue = isOverdue(r, now);
-  return html`<p class="report-timing ${overdue && 'overdue'}">
-    Reported ${duration(r.at, undefined, now)} ago · response due
-    ${time(r.responseDueAt)}${overdue && html` · <strong>overdue</strong>`}
-  </p>`;
+  return html`<p class="report-timing ${overdue && 'overdue'}">Reported ${duration(r.at, undefined, now)} ago · response due ${time(r.responseDueAt)}${overdue && html` · <strong>overdue</strong>`}</p>`;
 }
 
 function reportItem(v: RunView, r: ReportView, mayResolve: boolean, now: number): SafeHtml {
   const resolvers = resolveRoles(v);
-  return html`<li class="report severity-${r.severity} ${isOverdue(r, now) && 'overdue'}" data-report="${r.id}">
-    <strong>${r.severity}</strong> ${badge(r.status)} by ${r.reporter} ${time(r.at)}
-    <blockquote class="comment">${r.description}</blockquote>
-    ${r.resolution ? html`<p>Resolved by ${r.resolution.by.id} ${time(r.resolution.at)}: ${r.resolution.text}</p>` : html`${reportTiming(r, now)}${!mayResolve && resolvers.length > 0 && html`<p class="muted">Resolved by ${roleNames(v, resolvers)}</p>`}`}
-    ${!r.resolution && mayResolve && resolveForm(v, r)}
-  </li>`;
+  return html`<li class="report severity-${r.severity} ${isOverdue(r, now) && 'overdue'}" data-report="${r.id}"><strong>${r.severity}</strong> ${badge(r.status)} by ${r.reporter} ${time(r.at)}
+      <blockquote class="comment">${r.description}</blockquote>
+      ${r.resolution ? html`<p>Resolved by ${r.resolution.by.id} ${time(r.resolution.at)}: ${r.resolution.text}</p>` : html`${reportTiming(r, now)}${!mayResolve && resolvers.length > 0 && html`<p class="muted">Resolved by ${roleNames(v, resolvers)}</p>`}`}
+      ${!r.resolution && mayResolve && resolveForm(v, r)}
+    </li>`;
 }
 
 /** Open reports for someone who may resolve them (My approvals): one card each, with the form. */
@@ -635,12 +438,7 @@ export function reportActionsForMe(v: RunView, now = Date.now()): SafeHtml[] {
   if (!mayResolveReports(v)) return [];
   return openReports(v.state).map(
     (r) =>
-      html`<div class="card report-card ${isOverdue(r, now) && 'overdue'}" data-report="${r.id}">
-        <h3>Red Button report: ${r.severity}</h3>
-        <ul class="records reports">
-          ${reportItem(v, r, true, now)}
-        </ul>
-      </div>`,
+      html`<div class="card report-card ${isOverdue(r, now) && 'overdue'}" data-report="${r.id}"><h3>Red Button report: ${r.severity}</h3><ul class="records reports">${reportItem(v, r, true, now)}</ul></div>`,
   );
 }
 
@@ -650,66 +448,35 @@ function reports(v: RunView, now = Date.now()): SafeHtml | false {
   const sorted = [...openReports(v.state), ...v.state.reports.filter((r) => r.status !== 'open')];
   return (
     v.state.reports.length > 0 &&
-    html`<section id="${fid(v, 'reports')}" aria-labelledby="reports-h">
-      <h2 id="reports-h" tabindex="-1">Reports <small>(${openReportsSummary(v.state, now) ?? 'none open'})</small></h2>
-      <ul class="records reports">
-        ${sorted.map((r) => reportItem(v, r, mayResolve, now))}
-      </ul>
-    </section>`
+    html`<section id="${fid(v, 'reports')}" aria-labelledby="reports-h"><h2 id="reports-h" tabindex="-1">Reports <small>(${openReportsSummary(v.state, now) ?? 'none open'})</small></h2><ul class="records reports">${sorted.map((r) => reportItem(v, r, mayResolve, now))}</ul></section>`
   );
 }
 
 function header(v: RunView): SafeHtml {
   const s = v.state;
   return html`<div class="run-head">
-    <h1>${s.system} <small>· ${s.runbook.title}</small></h1>
-    <dl class="facts">
-      <div>
-        <dt>Status</dt>
-        <dd>${badge(s.status)}</dd>
-      </div>
-      <div>
-        <dt>Run</dt>
-        <dd><code>${v.runId}</code></dd>
-      </div>
-      <div>
-        <dt>Runbook</dt>
-        <dd>${s.runbook.id} v${s.runbook.version}</dd>
-      </div>
-      <div>
-        <dt>Collaboration Mode</dt>
-        <dd>${modeLabel(s.collaborationMode)}</dd>
-      </div>
-      <div>
-        <dt>Started by</dt>
-        <dd>${s.initiator.name ?? s.initiator.id}</dd>
-      </div>
-      <div>
-        <dt>Signing key</dt>
-        <dd>
-          ${(s.pinnedKeys ?? []).length ? html`<code title="every message to this run must be signed with it">${s.pinnedKeys.join(', ')}</code>` : 'none (started before golive signed messages)'}
-        </dd>
-      </div>
-      <div>
-        <dt>Started</dt>
-        <dd>${time(s.startedAt)}</dd>
-      </div>
-      <div>
-        <dt>${s.endedAt ? 'Duration' : 'Running for'}</dt>
-        <dd data-duration>${duration(s.startedAt, s.endedAt)}</dd>
-      </div>
-    </dl>
-    <p class="links">
-      ${s.status === 'hypercare' && html`<a href="#rb-h" class="report-link">Report an AI error</a>`}
-      <a href="/runs/${encodeURIComponent(v.runId)}/audit">Audit trail</a>
-      ${s.oversight && html`<a href="/runs/${encodeURIComponent(v.runId)}/oversight">Oversight</a>`}
-      <a href="${api(v, '/dossier')}" download data-anchor="dossier-anchor">Download dossier</a>
-      ${v.temporalUrl && html`<a href="${v.temporalUrl}" rel="noopener" target="_blank">Open in Temporal Web UI</a>`}
-    </p>
-    <p id="dossier-anchor" class="hint anchor" role="status" data-keep hidden></p>
-    <p class="hint">The five deliverables, built from this run as it stands:</p>
-    ${documentsNav(v.runId)}
-  </div>`;
+  <h1>${s.system} <small>· ${s.runbook.title}</small></h1>
+  <dl class="facts">
+    <div><dt>Status</dt><dd>${badge(s.status)}</dd></div>
+    <div><dt>Run</dt><dd><code>${v.runId}</code></dd></div>
+    <div><dt>Runbook</dt><dd>${s.runbook.id} v${s.runbook.version}</dd></div>
+    <div><dt>Collaboration Mode</dt><dd>${modeLabel(s.collaborationMode)}</dd></div>
+    <div><dt>Started by</dt><dd>${s.initiator.name ?? s.initiator.id}</dd></div>
+    <div><dt>Signing key</dt><dd>${(s.pinnedKeys ?? []).length ? html`<code title="every message to this run must be signed with it">${s.pinnedKeys.join(', ')}</code>` : 'none (started before golive signed messages)'}</dd></div>
+    <div><dt>Started</dt><dd>${time(s.startedAt)}</dd></div>
+    <div><dt>${s.endedAt ? 'Duration' : 'Running for'}</dt><dd data-duration>${duration(s.startedAt, s.endedAt)}</dd></div>
+  </dl>
+  <p class="links">
+    ${s.status === 'hypercare' && html`<a href="#rb-h" class="report-link">Report an AI error</a>`}
+    <a href="/runs/${encodeURIComponent(v.runId)}/audit">Audit trail</a>
+    ${s.oversight && html`<a href="/runs/${encodeURIComponent(v.runId)}/oversight">Oversight</a>`}
+    <a href="${api(v, '/dossier')}" download data-anchor="dossier-anchor">Download dossier</a>
+    ${v.temporalUrl && html`<a href="${v.temporalUrl}" rel="noopener" target="_blank">Open in Temporal Web UI</a>`}
+  </p>
+  <p id="dossier-anchor" class="hint anchor" role="status" data-keep hidden></p>
+  <p class="hint">The five deliverables, built from this run as it stands:</p>
+  ${documentsNav(v.runId)}
+</div>`;
 }
 
 /**
@@ -724,45 +491,25 @@ export function liveRegion(v: RunView): SafeHtml {
   // People who answer reports see them before the long timeline while any is open.
   const reportsFirst = summary !== undefined && mayResolveReports(v);
   return html`${header(v)}
-    <div class="run-status" data-run-status="${s.status}">
-      ${s.waitingRoles.length > 0 && html`<span class="muted">Waiting for ${s.waitingRoles.map((r) => roleName(v, r)).join(', ')}</span>`}
+  <div class="run-status" data-run-status="${s.status}">${s.waitingRoles.length > 0 && html`<span class="muted">Waiting for ${s.waitingRoles.map((r) => roleName(v, r)).join(', ')}</span>`}</div>
+  ${s.failure && html`<div class="failure" role="status"><strong>${s.failure.kind}</strong>${s.failure.stepId && ` at ${s.failure.stepId}`}: ${s.failure.reason}${s.failure.by && ` (by ${s.failure.by.id})`}</div>`}
+  ${summary && html`<p class="reports-banner ${summary.includes('overdue') && 'overdue'}" role="status"><a href="#reports-h">${summary}</a></p>`}
+  ${reportsFirst && reports(v)}
+  ${hypercare && redButton(v)}
+  ${mine.length > 0 && html`<section class="for-me" aria-labelledby="forme-h"><h2 id="forme-h">Waiting for you</h2>${mine}</section>`}
+  ${diagram(s)}
+  <div class="columns">
+    <section aria-labelledby="timeline-h"><h2 id="timeline-h">Timeline</h2><ol class="timeline">${s.steps.map((step) => stepItem(v, step))}</ol></section>
+    <div>
+      ${!hypercare && redButton(v)}
+      ${!reportsFirst && reports(v)}
+      ${lineControls(v)}
+      ${s.escalations.length > 0 && html`<section aria-labelledby="esc-h"><h2 id="esc-h">Escalations</h2><ul class="records">${s.escalations.map((e) => html`<li>${e.subject}: level ${e.level} ${time(e.at)} notified ${e.notified.join(', ')}${e.delegatedTo && ` · delegated to ${e.delegatedTo}`}</li>`)}</ul></section>`}
     </div>
-    ${s.failure && html`<div class="failure" role="status"><strong>${s.failure.kind}</strong>${s.failure.stepId && ` at ${s.failure.stepId}`}: ${s.failure.reason}${s.failure.by && ` (by ${s.failure.by.id})`}</div>`}
-    ${summary && html`<p class="reports-banner ${summary.includes('overdue') && 'overdue'}" role="status"><a href="#reports-h">${summary}</a></p>`}
-    ${reportsFirst && reports(v)} ${hypercare && redButton(v)}
-    ${
-      mine.length > 0 &&
-      html`<section class="for-me" aria-labelledby="forme-h">
-        <h2 id="forme-h">Waiting for you</h2>
-        ${mine}
-      </section>`
-    }
-    ${diagram(s)}
-    <div class="columns">
-      <section aria-labelledby="timeline-h">
-        <h2 id="timeline-h">Timeline</h2>
-        <ol class="timeline">
-          ${s.steps.map((step) => stepItem(v, step))}
-        </ol>
-      </section>
-      <div>
-        ${!hypercare && redButton(v)} ${!reportsFirst && reports(v)} ${lineControls(v)}
-        ${
-          s.escalations.length > 0 &&
-          html`<section aria-labelledby="esc-h">
-            <h2 id="esc-h">Escalations</h2>
-            <ul class="records">
-              ${s.escalations.map((e) => html`<li>${e.subject}: level ${e.level} ${time(e.at)} notified ${e.notified.join(', ')}${e.delegatedTo && ` · delegated to ${e.delegatedTo}`}</li>`)}
-            </ul>
-          </section>`
-        }
-      </div>
-    </div>`;
+  </div>`;
 }
 
 export function runPage(v: RunView): SafeHtml {
   return html`<p id="live-note" class="visually-hidden" role="status" aria-live="polite"></p>
-    <div id="live" data-live="/runs/${encodeURIComponent(v.runId)}/live" data-status="${v.state.status}">
-      ${liveRegion(v)}
-    </div>`;
+<div id="live" data-live="/runs/${encodeURIComponent(v.runId)}/live" data-status="${v.state.status}">${liveRegion(v)}</div>`;
 }

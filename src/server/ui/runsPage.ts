@@ -38,138 +38,78 @@ function reportsCell(r: RunRow): SafeHtml | false {
   const summary = r.state && openReportsSummary(r.state);
   return (
     !!summary &&
-    html` <a
-      class="open-reports ${summary.includes('overdue') && 'overdue'}"
-      href="/runs/${encodeURIComponent(r.summary.runId)}#reports-h"
-      >${summary}</a
-    >`
+    html` <a class="open-reports ${summary.includes('overdue') && 'overdue'}" href="/runs/${encodeURIComponent(r.summary.runId)}#reports-h">${summary}</a>`
   );
 }
 
 export function runsTable(rows: RunRow[], nextPageToken: string | undefined, filterQuery: string): SafeHtml {
   if (rows.length === 0) return html`<p class="empty">No runs match.</p>`;
-  return html`<div class="table-wrap">
-      <table class="runs">
-        <caption class="visually-hidden">
-          Go-live runs
-        </caption>
-        <thead>
-          <tr>
-            <th scope="col">Run</th>
-            <th scope="col">State</th>
-            <th scope="col">System</th>
-            <th scope="col">Runbook</th>
-            <th scope="col">Current step or why it ended</th>
-            <th scope="col">Waits for</th>
-            <th scope="col">Started</th>
-          </tr>
-        </thead>
-        <tbody>
-          ${rows.map(
-            (r) =>
-              html`<tr>
-                <td data-label="Run"><a href="/runs/${encodeURIComponent(r.summary.runId)}">${r.summary.runId}</a></td>
-                <td data-label="State">
-                  ${badge(r.state?.status ?? r.summary.state ?? r.summary.executionStatus.toLowerCase())}${reportsCell(r)}
-                </td>
-                <td data-label="System">${r.summary.system ?? r.state?.system}</td>
-                <td data-label="Runbook">${r.summary.runbook ?? r.state?.runbook.id}</td>
-                <td data-label="Current step">${currentSteps(r.state)}</td>
-                <td data-label="Waits for">${waitsFor(r)}</td>
-                <td data-label="Started">${time(r.summary.startedAt)}</td>
-              </tr>`,
-          )}
-        </tbody>
-      </table>
-    </div>
-    ${nextPageToken && html`<p><a class="button secondary" href="/runs?${filterQuery}${filterQuery ? '&' : ''}pageToken=${encodeURIComponent(nextPageToken)}">Next page</a></p>`}`;
+  return html`<div class="table-wrap"><table class="runs">
+  <caption class="visually-hidden">Go-live runs</caption>
+  <thead><tr><th scope="col">Run</th><th scope="col">State</th><th scope="col">System</th><th scope="col">Runbook</th><th scope="col">Current step or why it ended</th><th scope="col">Waits for</th><th scope="col">Started</th></tr></thead>
+  <tbody>
+  ${rows.map(
+    (r) => html`<tr>
+    <td data-label="Run"><a href="/runs/${encodeURIComponent(r.summary.runId)}">${r.summary.runId}</a></td>
+    <td data-label="State">${badge(r.state?.status ?? r.summary.state ?? r.summary.executionStatus.toLowerCase())}${reportsCell(r)}</td>
+    <td data-label="System">${r.summary.system ?? r.state?.system}</td>
+    <td data-label="Runbook">${r.summary.runbook ?? r.state?.runbook.id}</td>
+    <td data-label="Current step">${currentSteps(r.state)}</td>
+    <td data-label="Waits for">${waitsFor(r)}</td>
+    <td data-label="Started">${time(r.summary.startedAt)}</td>
+  </tr>`,
+  )}
+  </tbody></table></div>
+  ${nextPageToken && html`<p><a class="button secondary" href="/runs?${filterQuery}${filterQuery ? '&' : ''}pageToken=${encodeURIComponent(nextPageToken)}">Next page</a></p>`}`;
 }
 
 function paramInput(runbookId: string, name: string, spec: LoadedRunbook['runbook']['parameters'][string]): SafeHtml {
   const id = `p-${runbookId}-${name}`;
-  const label = html`<label for="${id}"
-    >${name}${spec.description && html` <small>${spec.description}</small>`}</label
-  >`;
+  const label = html`<label for="${id}">${name}${spec.description && html` <small>${spec.description}</small>`}</label>`;
   if (spec.type === 'boolean') {
-    return html`<div class="field check">
-      <input
-        type="checkbox"
-        id="${id}"
-        name="params.${name}"
-        data-type="boolean"
-        ${spec.default === true && html`checked`}
-      />${label}
-    </div>`;
+    return html`<div class="field check"><input type="checkbox" id="${id}" name="params.${name}" data-type="boolean" ${spec.default === true && html`checked`}>${label}</div>`;
   }
   const type = spec.type === 'number' ? 'number' : spec.type === 'url' ? 'url' : 'text';
-  return html`<div class="field">
-    ${label}<input
-      id="${id}"
-      name="params.${name}"
-      type="${type}"
-      ${type === 'number' && html`step="any" data-type="number"`}
-      value="${spec.default ?? ''}"
-    />
-  </div>`;
+  return html`<div class="field">${label}<input id="${id}" name="params.${name}" type="${type}" ${type === 'number' && html`step="any" data-type="number"`} value="${spec.default ?? ''}"></div>`;
 }
 
 function runbookFieldset(l: LoadedRunbook, people: Person[], first: boolean): SafeHtml {
   const rb = l.runbook;
   return html`<fieldset class="runbook-fields" data-runbook="${rb.id}" ${!first && html`disabled hidden`}>
-    <legend>${rb.title} <small>v${rb.version}</small></legend>
-    ${rb.description && html`<p class="hint">${rb.description}</p>`}
-    <div class="field">
-      <label for="mode-${rb.id}">Collaboration Mode</label>
-      <select id="mode-${rb.id}" name="collaborationMode" data-type="number">
-        ${rb.collaborationModes.map((m) => html`<option value="${m}">${modeLabel(m)}</option>`)}
-      </select>
-    </div>
-    <h3>Role assignments</h3>
-    <p class="hint">Person ids, separated by commas. Prefilled with everyone who holds the role.</p>
-    ${rb.roles.map((role) => {
-      const id = `a-${rb.id}-${role.id}`;
-      const holders = people.filter((p) => p.roles.includes(role.id)).map((p) => p.id);
-      return html`<div class="field">
-        <label for="${id}">${role.title} <small>(${role.id})</small></label>
-        <input
-          id="${id}"
-          name="assignments.${role.id}"
-          data-type="list"
-          value="${holders.join(', ')}"
-          autocomplete="off"
-        />
-      </div>`;
-    })}
-    ${Object.keys(rb.parameters).length > 0 && html`<h3>Parameters</h3>`}
-    ${Object.entries(rb.parameters).map(([name, spec]) => paramInput(rb.id, name, spec))}
-  </fieldset>`;
+  <legend>${rb.title} <small>v${rb.version}</small></legend>
+  ${rb.description && html`<p class="hint">${rb.description}</p>`}
+  <div class="field"><label for="mode-${rb.id}">Collaboration Mode</label>
+    <select id="mode-${rb.id}" name="collaborationMode" data-type="number">
+      ${rb.collaborationModes.map((m) => html`<option value="${m}">${modeLabel(m)}</option>`)}
+    </select></div>
+  <h3>Role assignments</h3>
+  <p class="hint">Person ids, separated by commas. Prefilled with everyone who holds the role.</p>
+  ${rb.roles.map((role) => {
+    const id = `a-${rb.id}-${role.id}`;
+    const holders = people.filter((p) => p.roles.includes(role.id)).map((p) => p.id);
+    return html`<div class="field"><label for="${id}">${role.title} <small>(${role.id})</small></label>
+      <input id="${id}" name="assignments.${role.id}" data-type="list" value="${holders.join(', ')}" autocomplete="off"></div>`;
+  })}
+  ${Object.keys(rb.parameters).length > 0 && html`<h3>Parameters</h3>`}
+  ${Object.entries(rb.parameters).map(([name, spec]) => paramInput(rb.id, name, spec))}
+</fieldset>`;
 }
 
 export function startForm(runbooks: LoadedRunbook[], people: Person[]): SafeHtml {
   if (runbooks.length === 0) return html`<p class="empty">No valid runbooks in the runbooks folder.</p>`;
-  return html`<form
-    class="card start-form"
-    id="start-form"
-    data-api="/api/runs"
-    data-redirect="/runs/{runId}"
-    data-summary
-    novalidate
-  >
-    <h2 id="start">Start a run</h2>
-    <div class="field">
-      <label for="runbook">Runbook</label>
-      <select id="runbook" name="runbook" data-switch="runbook-fields">
-        ${runbooks.map((l) => html`<option value="${l.runbook.id}" title="${l.runbook.id} v${l.runbook.version}">${l.runbook.title} v${l.runbook.version}</option>`)}
-      </select>
-    </div>
-    <p class="who-may">Submitted by: AI Product Manager or Implementation Engineer</p>
-    <div class="field">
-      <label for="system">System</label>
-      <input id="system" name="system" required placeholder="e.g. claims-assistant" autocomplete="off" />
-    </div>
-    ${runbooks.map((l, i) => runbookFieldset(l, people, i === 0))} ${formStatus()}
-    <button type="submit">Start the run</button>
-  </form>`;
+  return html`<form class="card start-form" id="start-form" data-api="/api/runs" data-redirect="/runs/{runId}" data-summary novalidate>
+  <h2 id="start">Start a run</h2>
+  <div class="field"><label for="runbook">Runbook</label>
+    <select id="runbook" name="runbook" data-switch="runbook-fields">
+      ${runbooks.map((l) => html`<option value="${l.runbook.id}" title="${l.runbook.id} v${l.runbook.version}">${l.runbook.title} v${l.runbook.version}</option>`)}
+    </select></div>
+  <p class="who-may">Submitted by: AI Product Manager or Implementation Engineer</p>
+  <div class="field"><label for="system">System</label>
+    <input id="system" name="system" required placeholder="e.g. claims-assistant" autocomplete="off"></div>
+  ${runbooks.map((l, i) => runbookFieldset(l, people, i === 0))}
+  ${formStatus()}
+  <button type="submit">Start the run</button>
+</form>`;
 }
 
 export function filtersForm(q: {
@@ -179,25 +119,11 @@ export function filtersForm(q: {
   waitingFor?: string | undefined;
 }): SafeHtml {
   return html`<form class="filters" method="get" action="/runs" role="search">
-    <div class="field">
-      <label for="f-state">Filter by state</label
-      ><select id="f-state" name="state">
-        <option value="">any</option>
-        ${RUN_STATUSES.map((s) => html`<option ${q.state === s && html`selected`}>${s}</option>`)}
-      </select>
-    </div>
-    <div class="field">
-      <label for="f-system">Filter by system</label><input id="f-system" name="system" value="${q.system ?? ''}" />
-    </div>
-    <div class="field">
-      <label for="f-runbook">Filter by runbook</label><input id="f-runbook" name="runbook" value="${q.runbook ?? ''}" />
-    </div>
-    <div class="field check">
-      <input type="checkbox" id="f-me" name="waitingFor" value="me" ${q.waitingFor === 'me' && html`checked`} /><label
-        for="f-me"
-        >Waiting for my roles</label
-      >
-    </div>
-    <button type="submit" class="secondary">Filter</button>
-  </form>`;
+  <div class="field"><label for="f-state">Filter by state</label><select id="f-state" name="state"><option value="">any</option>
+    ${RUN_STATUSES.map((s) => html`<option ${q.state === s && html`selected`}>${s}</option>`)}</select></div>
+  <div class="field"><label for="f-system">Filter by system</label><input id="f-system" name="system" value="${q.system ?? ''}"></div>
+  <div class="field"><label for="f-runbook">Filter by runbook</label><input id="f-runbook" name="runbook" value="${q.runbook ?? ''}"></div>
+  <div class="field check"><input type="checkbox" id="f-me" name="waitingFor" value="me" ${q.waitingFor === 'me' && html`checked`}><label for="f-me">Waiting for my roles</label></div>
+  <button type="submit" class="secondary">Filter</button>
+</form>`;
 }
