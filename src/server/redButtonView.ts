@@ -14,6 +14,19 @@ import { personOf } from './runAccess';
 const MAX_RUNS = 500;
 const PAGE = 100;
 const AT_ONCE = 8;
+/**
+ * An open run whose worker is away answers its query only after the state read's own deadline
+ * (20 s): the view waits a few seconds per run and 15 s in all, and leaves out what did not
+ * answer by then, so one stuck run (or a hundred) cannot hold the page for minutes.
+ */
+const READ_WAIT_MS = 3_000;
+const VIEW_BUDGET_MS = 15_000;
+
+function within<T>(ms: number, p: Promise<T>): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}
 
 async function runIds(
   ctx: ServerContext,
@@ -45,9 +58,17 @@ export async function redButtonView(
   const runbooks = filter.runbook === undefined ? [undefined] : [filter.runbook].flat();
   const ids = [...new Set((await Promise.all(runbooks.map((rb) => runIds(ctx, principal, filter.system, rb)))).flat())];
   const runs: { runId: string; state: RunStateView }[] = [];
-  for (let i = 0; i < Math.min(ids.length, MAX_RUNS); i += AT_ONCE) {
+  const budgetEnds = Date.now() + VIEW_BUDGET_MS;
+  for (let i = 0; i < Math.min(ids.length, MAX_RUNS) && Date.now() < budgetEnds; i += AT_ONCE) {
     const batch = ids.slice(i, i + AT_ONCE);
-    const states = await Promise.all(batch.map((runId) => ctx.runs.state(runId).catch(() => undefined)));
+    const states = await Promise.all(
+      batch.map((runId) =>
+        within(
+          READ_WAIT_MS,
+          ctx.runs.state(runId).catch(() => undefined),
+        ),
+      ),
+    );
     batch.forEach((runId, j) => {
       const state = states[j];
       if (state) runs.push({ runId, state });

@@ -72,6 +72,8 @@ interface Sent {
   text?: string;
 }
 
+const NO_ANSWER_MS = 60_000;
+
 /** Sends one request; a socket closed under a reused connection is tried once more. */
 async function send(req: FuzzRequest, retry = true): Promise<Sent | undefined> {
   try {
@@ -80,10 +82,14 @@ async function send(req: FuzzRequest, retry = true): Promise<Sent | undefined> {
       headers: req.headers,
       body: req.body,
       dispatcher: agent,
+      // A request the server never answers is a failure that names itself, not a hung suite.
+      signal: AbortSignal.timeout(NO_ANSWER_MS),
     });
     const text = res.statusCode >= 500 ? await res.body.text() : (await res.body.dump(), undefined);
     return { req, status: res.statusCode, ...(text !== undefined ? { text } : {}) };
   } catch (err) {
+    if ((err as Error).name === 'TimeoutError')
+      return { req, status: 599, text: `no answer in ${NO_ANSWER_MS / 1000} s` };
     const code = (err as { code?: string }).code ?? '';
     if (retry && /ECONNRESET|UND_ERR_SOCKET|EPIPE/.test(code)) return send(req, false);
     // undici refuses some generated paths before sending (they never reach the server).
