@@ -22,6 +22,21 @@ const AT_ONCE = 8;
 const READ_WAIT_MS = 3_000;
 const VIEW_BUDGET_MS = 15_000;
 
+/**
+ * Runs that did not answer in time are skipped for five minutes: a worker that is away stays away
+ * for a while, and every view would otherwise wait for the same runs again.
+ */
+const SKIP_UNANSWERED_MS = 300_000;
+const unanswered = new Map<string, number>();
+
+function skipped(runId: string, now: number): boolean {
+  const until = unanswered.get(runId);
+  if (until === undefined) return false;
+  if (until > now) return true;
+  unanswered.delete(runId);
+  return false;
+}
+
 function within<T>(ms: number, p: Promise<T>): Promise<T | undefined> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
@@ -59,8 +74,9 @@ export async function redButtonView(
   const ids = [...new Set((await Promise.all(runbooks.map((rb) => runIds(ctx, principal, filter.system, rb)))).flat())];
   const runs: { runId: string; state: RunStateView }[] = [];
   const budgetEnds = Date.now() + VIEW_BUDGET_MS;
-  for (let i = 0; i < Math.min(ids.length, MAX_RUNS) && Date.now() < budgetEnds; i += AT_ONCE) {
-    const batch = ids.slice(i, i + AT_ONCE);
+  const readable = ids.slice(0, MAX_RUNS).filter((runId) => !skipped(runId, Date.now()));
+  for (let i = 0; i < readable.length && Date.now() < budgetEnds; i += AT_ONCE) {
+    const batch = readable.slice(i, i + AT_ONCE);
     const states = await Promise.all(
       batch.map((runId) =>
         within(
@@ -72,6 +88,7 @@ export async function redButtonView(
     batch.forEach((runId, j) => {
       const state = states[j];
       if (state) runs.push({ runId, state });
+      else unanswered.set(runId, Date.now() + SKIP_UNANSWERED_MS);
     });
   }
   return redButtonFigures(runs, new Date());
