@@ -62,6 +62,11 @@ export const matches = (re: RegExp, ...texts: (string | undefined)[]) =>
   texts.some((t) => t !== undefined && re.test(t));
 
 /** "Guardian: Gita Guardian (guardian); Business Sponsor: Sam Sponsor (sponsor)". */
+/** The roles whose people act on a human step: an approval's approvers, an evidence step's submitters. */
+export function humanStepRoles(s: Extract<Step, { kind: 'approval' | 'evidence' }>): string[] {
+  return s.kind === 'approval' ? s.approvers.map((a) => a.role) : s.items.flatMap((i) => i.submittedBy);
+}
+
 export const rolesText = (ctx: DossierContext, roles: readonly string[]) =>
   roles.length === 0 ? '—' : [...new Set(roles)].map((r) => people(ctx).role(r)).join('; ');
 

@@ -1,7 +1,16 @@
 import { compensationFor } from '../../runbook/compensation';
 import type { Step } from '../../runbook/schema';
 import { OBLIGATIONS } from '../obligations';
-import { people, plan, rolesText, stepStatus, stepTitle, type Block, type DossierContext } from './blocks';
+import {
+  humanStepRoles,
+  people,
+  plan,
+  rolesText,
+  stepStatus,
+  stepTitle,
+  type Block,
+  type DossierContext,
+} from './blocks';
 import { DELIVERABLE_TITLES, type Deliverable } from './model';
 import { targetText } from './runFacts';
 
@@ -16,15 +25,8 @@ function responsible(ctx: DossierContext, s: Step): string {
     case 'action':
       return 'golive (automated)';
     case 'approval':
-      return rolesText(
-        ctx,
-        s.approvers.map((a) => a.role),
-      );
     case 'evidence':
-      return rolesText(
-        ctx,
-        s.items.flatMap((i) => i.submittedBy),
-      );
+      return rolesText(ctx, humanStepRoles(s));
     case 'hypercare':
       return rolesText(ctx, [...s.notifyOnReport, ...s.stopAuthority]);
   }

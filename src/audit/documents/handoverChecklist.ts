@@ -1,6 +1,15 @@
 import type { Step } from '../../runbook/schema';
 import { OBLIGATIONS } from '../obligations';
-import { actionEvidence, people, plan, rolesText, stepStatus, type DossierContext, type PlanItem } from './blocks';
+import {
+  actionEvidence,
+  humanStepRoles,
+  people,
+  plan,
+  rolesText,
+  stepStatus,
+  type DossierContext,
+  type PlanItem,
+} from './blocks';
 import { DELIVERABLE_TITLES, type Deliverable } from './model';
 
 /**
@@ -29,15 +38,8 @@ function owner(ctx: DossierContext, s: Step): string {
         ['operations'].filter((r) => ctx.input.runbook.roles.some((x) => x.id === r)),
       )}`;
     case 'approval':
-      return rolesText(
-        ctx,
-        s.approvers.map((a) => a.role),
-      );
     case 'evidence':
-      return rolesText(
-        ctx,
-        s.items.flatMap((i) => i.submittedBy),
-      );
+      return rolesText(ctx, humanStepRoles(s));
     case 'hypercare':
       return rolesText(ctx, s.stopAuthority);
   }
