@@ -15,7 +15,7 @@ const flag = z
   .transform((v) => v === '1' || v === 'true' || v === 'yes');
 const count = (max: number) => z.coerce.number().int().min(1).max(max);
 
-export const ROLES = ['web', 'worker'] as const;
+const ROLES = ['web', 'worker'] as const;
 export type Role = (typeof ROLES)[number];
 /** `web`, `worker`, or both (comma-separated, in any order). */
 const roles = z

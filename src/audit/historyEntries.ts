@@ -10,7 +10,7 @@ import { type Matcher, messageEntry, type MessageOutcome } from './messageEntrie
  * that end something (an activity, an Update) find what they end in the open maps. Pure.
  */
 
-export interface OpenUpdate {
+interface OpenUpdate {
   accepted: DecodedEvent;
   key: number;
   name: string;

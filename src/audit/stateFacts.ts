@@ -15,7 +15,7 @@ type Indexed = readonly { e: DecodedEvent; i: number }[];
  * which is the order they follow from each other. (History entries sit at whole keys, these
  * facts half a step after one, so the rank only ever orders facts from the state.)
  */
-export const SAME_TASK_ORDER = {
+const SAME_TASK_ORDER = {
   /** A step's end comes first: it is what the task's message did. */
   stepEnded: 0,
   /** Then an abort (deadline or cancel) the end or the clock led to. */

@@ -235,7 +235,7 @@ export class DossierArchiveError extends Error {
 }
 
 /** Bounds for unpacking a zip someone uploaded: the files of an export (16) are far below these. */
-export const ZIP_LIMITS = { files: 64, unpackedBytes: 256 * 1024 * 1024 } as const;
+const ZIP_LIMITS = { files: 64, unpackedBytes: 256 * 1024 * 1024 } as const;
 
 /**
  * A dossier zip's files, its single top folder stripped. Sizes are checked against the zip's
@@ -275,7 +275,7 @@ export function unzipDossier(
 }
 
 /** Reads a dossier folder, or a .zip of one. */
-export async function readDossier(location: string): Promise<Map<string, Uint8Array>> {
+async function readDossier(location: string): Promise<Map<string, Uint8Array>> {
   if (location.toLowerCase().endsWith('.zip')) return unzipDossier(new Uint8Array(await fs.readFile(location)));
   const names = await fs.readdir(location, { withFileTypes: true });
   const files = new Map<string, Uint8Array>();

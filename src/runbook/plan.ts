@@ -92,7 +92,7 @@ export function ancestorsOf(resolved: readonly ResolvedStep[], id: string): Set<
 }
 
 /** One line about what a step does: "action http-check (undo: access-revoke)", "approval by guardian". */
-export function describeStep(step: Step): string {
+function describeStep(step: Step): string {
   switch (step.kind) {
     case 'action':
       return `action ${step.action}${step.compensate ? ` (undo: ${step.compensate.action})` : ''}`;

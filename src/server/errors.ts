@@ -200,7 +200,7 @@ function fromExposed(err: unknown): HttpError | undefined {
   return new HttpError(status as HttpStatus, status === 404 ? 'no such file' : 'the request was not accepted');
 }
 
-export function toHttpError(err: unknown): HttpError | undefined {
+function toHttpError(err: unknown): HttpError | undefined {
   return err instanceof HttpError
     ? err
     : (fromBodyParser(err) ?? fromUriError(err) ?? fromTemporal(err) ?? fromExposed(err));

@@ -27,7 +27,7 @@ export function actorOf(p: Principal): { id: string; name: string; roles: string
  * everyone who holds the role. Returns what the run records: assignments, delegations and each
  * person's directory roles at start.
  */
-export async function resolveAssignments(
+async function resolveAssignments(
   ctx: ServerContext,
   loaded: LoadedRunbook,
   given: StartRunBody['assignments'],

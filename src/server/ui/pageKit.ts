@@ -18,11 +18,11 @@ import { runbookOfRun } from './runbookInfo';
  */
 
 export type Send = (res: Response, status: number, body: string) => void;
-export type UiHandler = (req: Request, res: Response, principal: Principal) => Promise<void>;
+type UiHandler = (req: Request, res: Response, principal: Principal) => Promise<void>;
 /** `fragment`: a piece of a page the browser polls (answers a bare message, never a redirect). */
-export type PageRoute = (path: string, handler: UiHandler, fragment?: boolean) => void;
-export type Nav = 'runs' | 'approvals' | 'passkeys' | 'reports';
-export type Render = (res: Response, principal: Principal, title: string, body: SafeHtml, nav?: Nav) => void;
+type PageRoute = (path: string, handler: UiHandler, fragment?: boolean) => void;
+type Nav = 'runs' | 'approvals' | 'passkeys' | 'reports';
+type Render = (res: Response, principal: Principal, title: string, body: SafeHtml, nav?: Nav) => void;
 
 export interface PageKit {
   app: Express;
