@@ -167,3 +167,23 @@ export function toMermaid(runbook: StepSource): string {
   );
   return lines.join('\n');
 }
+
+/**
+ * How many steps a run executes, counted as the interpreter does (`materialiseSteps`): the
+ * entry criteria become a step of their own, first, so a runbook with 20 `steps` and entry
+ * criteria runs 21. `golive runbook validate`/`show` and
+ * `GET /api/runbooks` all say it this way.
+ */
+export function stepCount(runbook: Pick<Runbook, 'entryCriteria' | 'steps'>): {
+  steps: number;
+  text: string;
+  withEntryCriteria: boolean;
+} {
+  const steps = resolveDependencies(runbook).length;
+  const withEntryCriteria = runbook.entryCriteria.length > 0;
+  return {
+    steps,
+    withEntryCriteria,
+    text: `${steps} step${steps === 1 ? '' : 's'}${withEntryCriteria ? ', including the entry criteria' : ''}`,
+  };
+}
