@@ -50,6 +50,18 @@ describe('the workflow’s Ed25519 verifier', () => {
     highS[63] = 0xff; // S ≥ L
     expect(verifyEd25519(highS, message, pub)).toBe(false);
   });
+
+  it('keeps each key’s table apart, past the number of tables it keeps', () => {
+    const message = new TextEncoder().encode('submit evidence');
+    const pairs = Array.from({ length: 20 }, () => generateKeyPairSync('ed25519'));
+    const sigs = pairs.map((p) => new Uint8Array(sign(null, message, p.privateKey)));
+    for (let round = 0; round < 2; round++) {
+      pairs.forEach((p, i) => {
+        expect(verifyEd25519(sigs[i]!, message, rawPublic(p.publicKey))).toBe(true);
+        expect(verifyEd25519(sigs[(i + 1) % pairs.length]!, message, rawPublic(p.publicKey))).toBe(false);
+      });
+    }
+  });
 });
 
 describe('signed messages', () => {
