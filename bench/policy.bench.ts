@@ -8,7 +8,8 @@ import { defaultInput, person } from './fixtures';
  * matters; structuredClone of the carried state is the baseline: one visit of every record, the
  * O(n) yardstick. A ratio that stays flat as n grows means view() is O(n) too; one that falls
  * means it does less than a copy (it hands out the record arrays as they are). A query also ships
- * its result as JSON, so JSON.stringify(view()) is measured at the largest size.
+ * its answer as JSON, so JSON.stringify of the run's whole result and of the bounded query answer
+ * (workflows/viewBounds.ts) are measured at the largest size.
  * authorize (every message's validator and handler, facts included) is compared with
  * itself on a small run: a ratio near 1 means run size does not reach it.
  */
@@ -88,12 +89,22 @@ export const bench: Bench = {
     }
     const [small, large] = [longRun(SIZES[0]!), longRun(SIZES.at(-1)!)];
     const json = JSON.stringify(large.view());
+    const answer = JSON.stringify(large.view({ bounded: true }));
     comparisons.push(
       {
-        what: `query result @ ${SIZES.at(-1)!.toLocaleString('en')} records`,
+        what: `run result @ ${SIZES.at(-1)!.toLocaleString('en')} records`,
         baseline: { label: 'structuredClone(state)', run: () => structuredClone(large.data) },
         candidate: { label: 'JSON.stringify(view())', run: () => JSON.stringify(large.view()) },
         memory: `payload ${(Buffer.byteLength(json) / 1024 / 1024).toFixed(1)} MB`,
+      },
+      {
+        what: `query answer (bounded) @ ${SIZES.at(-1)!.toLocaleString('en')} records`,
+        baseline: { label: 'structuredClone(state)', run: () => structuredClone(large.data) },
+        candidate: {
+          label: 'JSON.stringify(view({ bounded }))',
+          run: () => JSON.stringify(large.view({ bounded: true })),
+        },
+        memory: `payload ${(Buffer.byteLength(answer) / 1024).toFixed(0)} KB`,
       },
       {
         what: `authorize @ ${SIZES.at(-1)!.toLocaleString('en')} vs ${SIZES[0]} records`,
