@@ -18,6 +18,7 @@ import { trail } from './e2e/trail';
  *   E2E_TRAIL_EVENTS=20000 history events of the long run; E2E_TRAIL_ROUNDS=5
  *   E2E_OPEN_RUNS=1000    open runs for memory per run
  *   E2E_ONLY=concurrency,decisions,trail,memory   a subset of the measures
+ *   E2E_CPU_PROF=<folder>  golive's web and worker write CPU profiles there (bench/e2e/profile.ts reads them)
  */
 
 const num = (name: string, fallback: number) => {

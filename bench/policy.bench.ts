@@ -8,7 +8,8 @@ import { defaultInput, person } from './fixtures';
  * matters; structuredClone of the carried state is the baseline: one visit of every record, the
  * O(n) yardstick. A ratio that stays flat as n grows means view() is O(n) too; one that falls
  * means it does less than a copy (it hands out the record arrays as they are). A query also ships
- * its result as JSON, so JSON.stringify(view()) is measured at the largest size.
+ * its answer as JSON, so JSON.stringify of the run's whole result and of the bounded query answer
+ * (workflows/viewBounds.ts) are measured at the largest size.
  * authorize (every message's validator and handler, facts included) is compared with
  * itself on a small run: a ratio near 1 means run size does not reach it.
  */
@@ -21,12 +22,12 @@ const at = (i: number) => new Date(T0 + i * 60_000).toISOString();
  * A run part-way through: one evidence step and Gate 4 waiting (so view() works out who may act),
  * and `records` records split evenly over decisions, evidence submissions and Red Button reports.
  */
-function longRun(records: number): RunState {
+function longRun(records: number, onlyReports = false): RunState {
   const state = new RunState(defaultInput(), at(0));
   state.setStep('oversight-protocol', 'waiting', at(0));
   state.setStep('gate-4', 'waiting', at(0));
   const guardian = person.guardian;
-  const share = Math.floor(records / 3);
+  const share = onlyReports ? 0 : Math.floor(records / 3);
   for (let i = 0; i < share; i++) {
     const grant = { role: 'guardian', countsFor: 'guardian', source: 'directory' as const };
     state.recordDecision(
@@ -88,12 +89,24 @@ export const bench: Bench = {
     }
     const [small, large] = [longRun(SIZES[0]!), longRun(SIZES.at(-1)!)];
     const json = JSON.stringify(large.view());
+    // Decisions and evidence are bounded by the steps and the people; reports are not.
+    const reportsOnly = longRun(SIZES.at(-1)!, true);
+    const answer = JSON.stringify(reportsOnly.view({ bounded: true }));
     comparisons.push(
       {
-        what: `query result @ ${SIZES.at(-1)!.toLocaleString('en')} records`,
+        what: `run result @ ${SIZES.at(-1)!.toLocaleString('en')} records`,
         baseline: { label: 'structuredClone(state)', run: () => structuredClone(large.data) },
         candidate: { label: 'JSON.stringify(view())', run: () => JSON.stringify(large.view()) },
         memory: `payload ${(Buffer.byteLength(json) / 1024 / 1024).toFixed(1)} MB`,
+      },
+      {
+        what: `query answer (bounded) @ ${SIZES.at(-1)!.toLocaleString('en')} reports`,
+        baseline: { label: 'structuredClone(state)', run: () => structuredClone(reportsOnly.data) },
+        candidate: {
+          label: 'JSON.stringify(view({ bounded }))',
+          run: () => JSON.stringify(reportsOnly.view({ bounded: true })),
+        },
+        memory: `payload ${(Buffer.byteLength(answer) / 1024).toFixed(0)} KB`,
       },
       {
         what: `authorize @ ${SIZES.at(-1)!.toLocaleString('en')} vs ${SIZES[0]} records`,

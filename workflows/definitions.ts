@@ -369,6 +369,9 @@ export interface RunStateView {
   chainLength: number;
   /** Scheduled oversight, once go-live created it (absent: none for this mode, or an older run). */
   oversight?: OversightView;
+  /** In a query's answer only, when the run holds more records than an answer carries
+   *  (workflows/viewBounds.ts): how many were left out. The audit trail has every one. */
+  omitted?: { reports: number; openReports: number; escalations: number; refusedSignals: number };
 }
 
 // ---------------------------------------------------------------------------------------------

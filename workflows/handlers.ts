@@ -285,7 +285,7 @@ function redButtonHandlers(state: RunState, control: RunControl, check: Check) {
         reason: input.reason,
         at: control.now(),
       });
-      return state.view();
+      return state.view({ bounded: true });
     };
   return { reportError, resolveReport, stopLine: line('stopLine'), requestRollback: line('requestRollback') };
 }
@@ -390,5 +390,5 @@ export function registerHandlers(state: RunState, control: RunControl): void {
     });
     if (signal) setHandler(signal, signalOf(state, control, update.name, handler) as never);
   }
-  setHandler(getRunStateQuery, () => state.view());
+  setHandler(getRunStateQuery, () => state.view({ bounded: true }));
 }

@@ -30,6 +30,7 @@ import { factsFromState } from './runFacts';
 import { MESSAGE_MAX_AGE_MS } from './signedMessages';
 import { canonicalJson, sha256Hex } from './sha256';
 import { materialiseSteps, type PlannedStep } from './steps';
+import { boundedRecords } from './viewBounds';
 
 /**
  * Everything a go-live run knows, as one serializable record, so continue-as-new can carry it
@@ -369,8 +370,14 @@ export class RunState {
     return rolesOf(personId, this.input.assignments);
   }
 
-  view(): RunStateView {
+  /** The whole record (the run's result); `bounded`: what a query answers (viewBounds.ts). */
+  view(opts: { bounded?: boolean } = {}): RunStateView {
     const { runbook, runbookRef } = this.input;
+    const records = {
+      reports: this.data.reports,
+      escalations: this.data.escalations,
+      refusedSignals: this.data.refusedSignals,
+    };
     const facts = this.facts();
     return {
       runbook: { id: runbookRef.id, version: runbookRef.version, sha256: runbookRef.sha256, title: runbook.title },
@@ -415,9 +422,7 @@ export class RunState {
       decisions: this.data.decisions,
       evidence: this.data.evidence,
       compensations: this.data.compensations,
-      escalations: this.data.escalations,
-      reports: this.data.reports,
-      refusedSignals: this.data.refusedSignals,
+      ...(opts.bounded ? boundedRecords(records) : records),
       ...(this.data.signals ? { signals: this.data.signals } : {}),
       authority: authorityOf(runbook),
       ...(runbook.separationOfDuties ? { separationOfDuties: runbook.separationOfDuties } : {}),

@@ -37,6 +37,9 @@ if (!isMainThread) {
     };
     channel.postMessage('collect');
     collect();
+    // A workflow thread holding a thousand runs takes seconds to collect: wait for its answer
+    // (up to 15 s) so its heap is counted and its garbage is gone before RSS is read.
+    for (let waited = 0; threads === 0 && waited < 15_000; waited += 250) await pause(250);
     await pause(500);
     collect();
     const { rss, heapUsed, external } = process.memoryUsage();

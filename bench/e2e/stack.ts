@@ -136,6 +136,12 @@ function waitMessage(what: Child, key: string, timeoutMs = 180_000): Promise<voi
 
 const PROBE = ['--expose-gc', '--import', 'tsx', '--import', path.join(__dirname, 'probe.mjs')];
 
+/** E2E_CPU_PROF=<folder>: golive's web and worker write V8 CPU profiles there (every thread) when they stop. */
+function profiled(args: string[]): string[] {
+  const dir = process.env.E2E_CPU_PROF;
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(dir)}`, ...args] : args;
+}
+
 export async function startStack(opts: StackOptions): Promise<Stack> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'golive-bench-e2e-'));
   const config = parseConfig();
@@ -181,7 +187,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       GOLIVE_DATA_DIR: path.join(dir, 'sandbox'),
     });
     children.push(sandbox);
-    const web = spawnChild('golive-web', dir, [...PROBE, MAIN], {
+    const web = spawnChild('golive-web', dir, profiled([...PROBE, MAIN]), {
       ...common,
       GOLIVE_ROLES: 'web',
       GOLIVE_PORT: String(webPort),
@@ -191,7 +197,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       GOLIVE_SIGNING_KEYS_DIR: keysDir,
     });
     children.push(web);
-    const goliveWorker = spawnChild('golive-worker', dir, [...PROBE, MAIN], {
+    const goliveWorker = spawnChild('golive-worker', dir, profiled([...PROBE, MAIN]), {
       ...common,
       GOLIVE_ROLES: 'worker',
       GOLIVE_PORT: String(workerPort),

@@ -94,7 +94,7 @@ export function stepsTable(state: RunStateView, paint: Paint): string {
 }
 
 export function reportsTable(state: RunStateView): string {
-  return table(
+  const rows = table(
     ['REPORT', 'SEVERITY', 'STATUS', 'REPORTER', 'DUE', 'DESCRIPTION'],
     state.reports.map((r) => [
       r.id,
@@ -105,6 +105,10 @@ export function reportsTable(state: RunStateView): string {
       r.description.split('\n')[0] ?? '',
     ]),
   );
+  const left = state.omitted?.reports ?? 0;
+  return left > 0
+    ? `${rows}\n${left} older reports not shown (${state.omitted?.openReports ?? 0} open): golive history lists every one`
+    : rows;
 }
 
 /** The live list `--follow` redraws: one item per step, spinners on running ones. */

@@ -273,7 +273,8 @@ export const operations = {
     method: 'get',
     path: '/api/runs/:runId',
     tag: 'runs',
-    summary: "A run's full state",
+    summary:
+      "A run's state. Records are bounded: every open Red Button report up to 1,000 (oldest first), the latest 200 others, the latest 200 escalations and 100 refused Signals; `omitted` counts what was left out (the audit trail has every record)",
     params: runParamsSchema,
     status: 200,
   }),

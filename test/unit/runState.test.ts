@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RunState } from '../../workflows/runState';
+import { VIEW_LIMITS } from '../../workflows/viewBounds';
 import { inputFor, people } from '../support/runs';
 
 /** The run's record, without a server: what queries show and what continue-as-new carries. */
@@ -89,5 +90,64 @@ describe('RunState', () => {
     const next = new RunState({ ...s.input, carried: s.data }, 'later');
     expect(next.view().evidence).toEqual(s.view().evidence);
     expect(next.data.chainLength).toBe(2);
+  });
+
+  it('answers a query of a run with 10,000 reports with a bounded record that keeps the open ones and says what it left out', () => {
+    const s = state();
+    for (let i = 0; i < 10_000; i++) {
+      const report = s.addReport(
+        {
+          severity: 'medium',
+          description: `answer ${i} cited a retired policy`,
+          reporter: people.user,
+          at: 't',
+          responseDueAt: 't',
+          escalationLevel: 0,
+          status: 'open',
+        },
+        undefined,
+      );
+      if (i % 10 !== 0) s.resolveReport(report, { id: people.initiator }, 'fixed', 't2');
+      s.recordEscalation({ subject: report.id, level: 1, at: 't', notified: ['guardian'] });
+    }
+    const full = s.view();
+    const answer = s.view({ bounded: true });
+    expect(full.reports).toHaveLength(10_000);
+    expect(full.omitted).toBeUndefined();
+    const open = answer.reports.filter((r) => r.status === 'open');
+    expect(open).toHaveLength(VIEW_LIMITS.openReports);
+    expect(open[0]?.id).toBe('R1'); // the oldest open one (most overdue) first
+    expect(answer.reports.filter((r) => r.status !== 'open').map((r) => r.id)).toEqual(
+      full.reports
+        .filter((r) => r.status !== 'open')
+        .slice(-VIEW_LIMITS.otherReports)
+        .map((r) => r.id),
+    );
+    expect(answer.escalations).toEqual(full.escalations.slice(-VIEW_LIMITS.escalations));
+    expect(answer.omitted).toEqual({
+      reports: 10_000 - VIEW_LIMITS.openReports - VIEW_LIMITS.otherReports,
+      openReports: 0,
+      escalations: 10_000 - VIEW_LIMITS.escalations,
+      refusedSignals: 0,
+    });
+    expect(Buffer.byteLength(JSON.stringify(answer))).toBeLessThan(512 * 1024);
+    expect(Buffer.byteLength(JSON.stringify(full))).toBeGreaterThan(2 * 1024 * 1024);
+  });
+
+  it('answers a short record whole', () => {
+    const s = state();
+    s.addReport(
+      {
+        severity: 'low',
+        description: 'x',
+        reporter: people.user,
+        at: 't',
+        responseDueAt: 't',
+        escalationLevel: 0,
+        status: 'open',
+      },
+      undefined,
+    );
+    expect(s.view({ bounded: true })).toEqual(s.view());
   });
 });

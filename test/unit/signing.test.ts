@@ -49,6 +49,24 @@ describe('the workflow’s Ed25519 verifier', () => {
     const highS = sig.slice();
     highS[63] = 0xff; // S ≥ L
     expect(verifyEd25519(highS, message, pub)).toBe(false);
+    const identity = new Uint8Array(32);
+    identity[0] = 1; // the neutral point: a small-order key any signature with S = 0 would "match"
+    const forged = new Uint8Array(64);
+    forged[0] = 1; // R = neutral point, S = 0
+    expect(verifyEd25519(forged, message, identity)).toBe(false);
+    expect(verifyEd25519(forged, message, identity)).toBe(false); // refused again, not remembered as a key
+  });
+
+  it('keeps each key’s table apart, past the number of tables it keeps', () => {
+    const message = new TextEncoder().encode('submit evidence');
+    const pairs = Array.from({ length: 20 }, () => generateKeyPairSync('ed25519'));
+    const sigs = pairs.map((p) => new Uint8Array(sign(null, message, p.privateKey)));
+    for (let round = 0; round < 2; round++) {
+      pairs.forEach((p, i) => {
+        expect(verifyEd25519(sigs[i]!, message, rawPublic(p.publicKey))).toBe(true);
+        expect(verifyEd25519(sigs[(i + 1) % pairs.length]!, message, rawPublic(p.publicKey))).toBe(false);
+      });
+    }
   });
 });
 

@@ -446,9 +446,10 @@ function reports(v: RunView, now = Date.now()): SafeHtml | false {
   const mayResolve = mayResolveReports(v);
   // Open ones first, so the ones to answer are not under the resolved ones.
   const sorted = [...openReports(v.state), ...v.state.reports.filter((r) => r.status !== 'open')];
+  const left = v.state.omitted?.reports ?? 0;
   return (
     v.state.reports.length > 0 &&
-    html`<section id="${fid(v, 'reports')}" aria-labelledby="reports-h"><h2 id="reports-h" tabindex="-1">Reports <small>(${openReportsSummary(v.state, now) ?? 'none open'})</small></h2><ul class="records reports">${sorted.map((r) => reportItem(v, r, mayResolve, now))}</ul></section>`
+    html`<section id="${fid(v, 'reports')}" aria-labelledby="reports-h"><h2 id="reports-h" tabindex="-1">Reports <small>(${openReportsSummary(v.state, now) ?? 'none open'})</small></h2>${left > 0 && html`<p class="muted" data-omitted-reports>${left} older reports are not shown here (${v.state.omitted?.openReports ?? 0} of them open); the audit trail lists every one.</p>`}<ul class="records reports">${sorted.map((r) => reportItem(v, r, mayResolve, now))}</ul></section>`
   );
 }
 
