@@ -370,6 +370,38 @@ export class RunState {
     return rolesOf(personId, this.input.assignments);
   }
 
+  /** One step as the view shows it: its record plus what its definition says people may do. */
+  private shownStep(s: RunStateView['steps'][number], facts: RunFacts): StepView {
+    const { runbook } = this.input;
+    const step = this.stepDef(s.id);
+    const extra: Partial<StepView> = {};
+    if (step?.kind === 'approval') {
+      const approvals = this.stepDecisions(s.id).filter((d) => d.decision === 'approve');
+      extra.approvals = step.approvers.map((a) => ({
+        role: a.role,
+        quorum: a.quorum,
+        approvedBy: approvals.filter((x) => x.countsFor === a.role).map((x) => x.personId),
+      }));
+      extra.covers = step.covers;
+      extra.delegatedRoles = [...this.delegatedRoles(s.id)];
+      if (step.passkey) extra.passkey = true;
+    }
+    if (step?.kind === 'action' && failurePolicy(step) !== 'fail') extra.resendRoles = resendRoles(step, runbook);
+    if (step?.kind === 'evidence') {
+      extra.items = step.items.map((i) => ({
+        id: i.id,
+        title: i.title,
+        type: i.type,
+        ...(i.min !== undefined ? { min: i.min } : {}),
+        ...(i.max !== undefined ? { max: i.max } : {}),
+        optional: i.optional,
+        submittedBy: i.submittedBy,
+      }));
+    }
+    if (s.status === 'waiting') extra.mayDecide = this.mayDecide(s.id, facts);
+    return { ...s, ...extra };
+  }
+
   /** The whole record (the run's result); `bounded`: what a query answers (viewBounds.ts). */
   view(opts: { bounded?: boolean } = {}): RunStateView {
     const { runbook, runbookRef } = this.input;
@@ -390,35 +422,7 @@ export class RunState {
       startedAt: this.data.startedAt,
       ...(this.data.endedAt ? { endedAt: this.data.endedAt } : {}),
       ...(this.data.failure ? { failure: this.data.failure } : {}),
-      steps: this.data.steps.map((s) => {
-        const step = this.stepDef(s.id);
-        const extra: Partial<StepView> = {};
-        if (step?.kind === 'approval') {
-          const approvals = this.stepDecisions(s.id).filter((d) => d.decision === 'approve');
-          extra.approvals = step.approvers.map((a) => ({
-            role: a.role,
-            quorum: a.quorum,
-            approvedBy: approvals.filter((x) => x.countsFor === a.role).map((x) => x.personId),
-          }));
-          extra.covers = step.covers;
-          extra.delegatedRoles = [...this.delegatedRoles(s.id)];
-          if (step.passkey) extra.passkey = true;
-        }
-        if (step?.kind === 'action' && failurePolicy(step) !== 'fail') extra.resendRoles = resendRoles(step, runbook);
-        if (step?.kind === 'evidence') {
-          extra.items = step.items.map((i) => ({
-            id: i.id,
-            title: i.title,
-            type: i.type,
-            ...(i.min !== undefined ? { min: i.min } : {}),
-            ...(i.max !== undefined ? { max: i.max } : {}),
-            optional: i.optional,
-            submittedBy: i.submittedBy,
-          }));
-        }
-        if (s.status === 'waiting') extra.mayDecide = this.mayDecide(s.id, facts);
-        return { ...s, ...extra };
-      }),
+      steps: this.data.steps.map((s) => this.shownStep(s, facts)),
       decisions: this.data.decisions,
       evidence: this.data.evidence,
       compensations: this.data.compensations,
