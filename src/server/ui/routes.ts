@@ -3,7 +3,6 @@ import type { Principal } from '../../auth/authenticator';
 import { START_RUN_ROLES } from '../../auth/roles';
 import { viewTrail } from '../../audit';
 import { documentParamsSchema, historyQuerySchema, listRunsQuerySchema, runIdSchema } from '../api';
-import { DELIVERABLE_IDS } from '../../audit/documents/model';
 import { documentPage } from './documentPage';
 import type { ServerContext } from '../deps';
 import { answerFor, HttpError, humanErrors } from '../errors';
@@ -180,14 +179,13 @@ export function registerUiRoutes(app: Express, ctx: ServerContext): void {
   // The five deliverables, each a page; the same readers as the audit trail (RunAudit checks).
   pageRoute('/runs/:runId/documents/:documentId', async (req, res, principal) => {
     const params = documentParamsSchema.safeParse(req.params);
-    if (!params.success)
-      throw new HttpError(404, `no such document: the deliverables are ${DELIVERABLE_IDS.join(', ')}`);
+    if (!params.success) throw new HttpError(404, `no run with id ${String(req.params.runId)}`);
     const doc = await ctx.audit.document(params.data.runId, principal, params.data.documentId);
     render(
       res,
       principal,
       `${doc.deliverable.title} · ${doc.facts.find(([k]) => k === 'System')?.[1] ?? ''}`,
-      documentPage({ runId: params.data.runId, id: params.data.documentId, doc }),
+      documentPage({ runId: params.data.runId, id: doc.deliverable.id, doc }),
       'runs',
     );
   });
