@@ -203,7 +203,7 @@ describe('audit trail and dossier over the API', () => {
       workflowId: run.runId,
       head: history.body.head,
       entries: history.body.total,
-      files: 16,
+      files: 21,
       manifestSha256: expect.stringMatching(/^[0-9a-f]{64}$/),
     });
 
