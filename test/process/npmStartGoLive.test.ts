@@ -146,7 +146,7 @@ describe.skipIf(!hasChromium)('npm start, then a default run from the web UI', (
       const fields = form.locator('fieldset[data-runbook="ai-go-live"]');
       expect(await fields.locator('input[name="params.targetUrl"]').inputValue()).toBe(sandboxUrl);
       expect(await fields.locator('input[name="params.targetPort"]').inputValue()).toBe(String(ports.sandbox));
-      await form.getByLabel('System').fill('npm-start-assistant');
+      await form.getByLabel('System', { exact: true }).fill('npm-start-assistant');
       await form.getByRole('button', { name: 'Start the run' }).click();
       await page.waitForURL(/\/runs\/[^/?#]+$/, { timeout: 60_000 });
       const runId = decodeURIComponent(new URL(page.url()).pathname.split('/').pop()!);
@@ -187,6 +187,14 @@ describe.skipIf(!hasChromium)('npm start, then a default run from the web UI', (
         await p.goto(`/runs/${encodeURIComponent(runId)}`);
         const decide = p.locator(`#decide-${stepId}-form`);
         await decide.waitFor({ timeout: 60_000 });
+        // A sign-off by several roles says each must sign, not "either".
+        const def = loaded.runbook.steps.find((s) => s.id === stepId);
+        if (def?.kind === 'approval' && def.approvers.length > 1) {
+          const names = def.approvers.map((a) => loaded.runbook.roles.find((r) => r.id === a.role)!.title);
+          expect(await decide.locator('.who-may').first().textContent()).toContain(
+            `${names.join(' and ')} — each must approve`,
+          );
+        }
         await decide.getByLabel(/Comment/).fill(`${who.id}: checked, fine`);
         await decide.getByRole('button', { name: 'Approve' }).click();
         await expect

@@ -448,7 +448,7 @@ function reports(v: RunView, now = Date.now()): SafeHtml | false {
   const sorted = [...openReports(v.state), ...v.state.reports.filter((r) => r.status !== 'open')];
   return (
     v.state.reports.length > 0 &&
-    html`<section id="${fid(v, 'reports')}" aria-labelledby="reports-h"><h2 id="reports-h" tabindex="-1">Reports <small>(${openReportsSummary(v.state, now) ?? 'none open'})</small></h2><ul class="records reports">${sorted.map((r) => reportItem(v, r, mayResolve, now))}</ul></section>`
+    html`<section id="${fid(v, 'reports')}" aria-labelledby="reports-h"><h2 id="reports-h" tabindex="-1">Red Button reports <small>(${openReportsSummary(v.state, now) ?? 'none open'})</small></h2><ul class="records reports">${sorted.map((r) => reportItem(v, r, mayResolve, now))}</ul></section>`
   );
 }
 
