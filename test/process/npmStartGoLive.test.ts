@@ -203,9 +203,16 @@ describe.skipIf(!hasChromium)('npm start, then a default run from the web UI', (
         }
         await decide.getByLabel(/Comment/).fill(`${who.id}: checked, fine`);
         await decide.getByRole('button', { name: 'Approve' }).click();
-        await expect
-          .poll(() => decide.locator('.form-status').textContent(), { timeout: 60_000 })
-          .toContain('Approved');
+        // Recorded in the run (the page refreshes and the form goes once this person has decided).
+        await eventually(
+          async () => {
+            const state = (await call(rm, 'GET', `/api/runs/${runId}`)).body as unknown as RunStateView;
+            return state.decisions.some((d) => d.stepId === stepId && d.actor.id === who.id) ? true : undefined;
+          },
+          `${who.id}'s approval of ${stepId} to be recorded`,
+          120_000,
+          1000,
+        );
       };
 
       const act = async (state: RunStateView) => {
