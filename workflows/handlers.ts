@@ -139,16 +139,18 @@ function checks(state: RunState, control: RunControl) {
 
 type Check = ReturnType<typeof checks>;
 
-function messageHandlers(state: RunState, control: RunControl, check: Check) {
-  /**
-   * Answers once the step has reacted to the message: completed or rejected when this decision
-   * settled it, still waiting when others must act too. Callers see the real outcome.
-   */
-  const outcome = async (stepId: string, settles: () => boolean): Promise<StepView> => {
-    await condition(() => state.stepView(stepId).status !== 'waiting' || !settles());
-    return state.view().steps.find((s) => s.id === stepId)!;
-  };
-  const decide = (decision: 'approve' | 'reject') => (raw: unknown, via: Via) => {
+/**
+ * Answers once the step has reacted to the message: completed or rejected when this decision
+ * settled it, still waiting when others must act too. Callers see the real outcome.
+ */
+async function outcomeOf(state: RunState, stepId: string, settles: () => boolean): Promise<StepView> {
+  await condition(() => state.stepView(stepId).status !== 'waiting' || !settles());
+  return state.view().steps.find((s) => s.id === stepId)!;
+}
+
+/** An approval or a rejection: authenticated, allowed by the policy, bound to its passkey when it carries one. */
+function decisionHandler(state: RunState, control: RunControl, check: Check, decision: 'approve' | 'reject') {
+  return (raw: unknown, via: Via) => {
     const name = decision === 'approve' ? 'approveStep' : 'rejectStep';
     const { input, signature } = check.authenticate(
       name,
@@ -196,8 +198,11 @@ function messageHandlers(state: RunState, control: RunControl, check: Check) {
     control.changed();
     const settles = () =>
       decision === 'reject' || (step.kind === 'approval' && quorumMet(step, state.stepDecisions(step.id)));
-    return outcome(step.id, settles);
+    return outcomeOf(state, step.id, settles);
   };
+}
+
+function messageHandlers(state: RunState, control: RunControl, check: Check) {
   const submitEvidence = (raw: unknown, via: Via) => {
     const { input, signature } = check.authenticate('submitEvidence', checkSubmitEvidence, raw, via);
     const grant = check.allow(input.actor, {
@@ -217,9 +222,13 @@ function messageHandlers(state: RunState, control: RunControl, check: Check) {
     state.recordEvidence(step.id, input.itemId, checked.value, input.note, input.actor, grant.role, control.now());
     control.changed();
     const have = () => state.submittedItems(step.id);
-    return outcome(step.id, () => step.items.every((i) => i.optional || have().has(i.id)));
+    return outcomeOf(state, step.id, () => step.items.every((i) => i.optional || have().has(i.id)));
   };
-  return { approve: decide('approve'), reject: decide('reject'), submitEvidence };
+  return {
+    approve: decisionHandler(state, control, check, 'approve'),
+    reject: decisionHandler(state, control, check, 'reject'),
+    submitEvidence,
+  };
 }
 
 function redButtonHandlers(state: RunState, control: RunControl, check: Check) {

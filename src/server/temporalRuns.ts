@@ -96,7 +96,7 @@ export class Refusal extends HttpError {
 /** Closed runs whose final state is kept in memory (see TemporalRuns.state). */
 const ENDED_STATES_KEPT = 100;
 
-export function workflowIdFor(system: string): string {
+function workflowIdFor(system: string): string {
   return `golive-${system}-${randomUUID().slice(0, 8)}`;
 }
 
@@ -113,10 +113,7 @@ function readableBy(person: Person): string {
   return `(${mine.join(' OR ')})`;
 }
 
-export function listQuery(
-  q: Omit<ListRunsQuery, 'pageSize' | 'pageToken'>,
-  person: Person | undefined,
-): string | undefined {
+function listQuery(q: Omit<ListRunsQuery, 'pageSize' | 'pageToken'>, person: Person | undefined): string | undefined {
   const myRoles = person?.roles ?? [];
   const clauses = [`WorkflowType = ${quote(GO_LIVE_WORKFLOW)}`];
   if (person) clauses.push(readableBy(person));
