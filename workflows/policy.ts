@@ -138,6 +138,15 @@ function grantFor(facts: RunFacts, person: Person, role: string, countsFor?: str
 }
 
 const refuse = (type: RefusalType, message: string) => new Refusal(type, message);
+
+/**
+ * Roles as a refusal names them: each once, in the order given ("guardian or operations"). Lists
+ * built from several runbook fields (approvers and delegations, stop and rollback authority,
+ * escalation targets) can name a role twice; the message should not.
+ */
+export function rolesInWords(roles: readonly string[], separator: ' or ' | ', ', none: string): string {
+  return [...new Set(roles)].join(separator) || none;
+}
 const closed = () => refuse(REFUSAL_TYPES.runClosed, 'the run is not taking messages: it has ended or is rolling back');
 
 /** The authority lists of a runbook (older runbooks lack some: their defaults apply). */
@@ -247,8 +256,8 @@ function authorizeDecision(
   if (candidates.length === 0) {
     return refuse(
       REFUSAL_TYPES.notAuthorized,
-      `${person.id} may not decide "${step.id}": it needs ${eligible.join(' or ')}` +
-        (held.length ? ` (they hold ${held.join(', ')})` : ' (they hold no role in this run)'),
+      `${person.id} may not decide "${step.id}": it needs ${rolesInWords(eligible, ' or ', 'a role the runbook names')}` +
+        (held.length ? ` (they hold ${rolesInWords(held, ', ', '')})` : ' (they hold no role in this run)'),
     );
   }
   if (person.id === facts.initiatorId) {
@@ -348,7 +357,7 @@ function pickQuorumRole(
   }
   return refuse(
     REFUSAL_TYPES.duplicate,
-    `the quorum for ${candidates.join(', ')} on "${step.id}" is already met; the step waits for other roles`,
+    `the quorum for ${rolesInWords(candidates, ', ', '')} on "${step.id}" is already met; the step waits for other roles`,
   );
 }
 
@@ -387,7 +396,7 @@ function authorizeSubmission(
   if (allowed[0] === undefined)
     return refuse(
       REFUSAL_TYPES.notAuthorized,
-      `${person.id} may not submit "${item.id}": it needs ${item.submittedBy.join(' or ')}`,
+      `${person.id} may not submit "${item.id}": it needs ${rolesInWords(item.submittedBy, ' or ', 'a role the runbook names')}`,
     );
   if (step.status !== 'waiting')
     return refuse(REFUSAL_TYPES.notWaiting, `step "${step.id}" is ${step.status}, not waiting for evidence`);
@@ -412,7 +421,7 @@ function authorizeResolution(facts: RunFacts, person: Person, reportId: string):
   if (!role)
     return refuse(
       REFUSAL_TYPES.notAuthorized,
-      `${person.id} may not resolve reports: it needs ${facts.authority.resolve.join(' or ')}`,
+      `${person.id} may not resolve reports: it needs ${rolesInWords(facts.authority.resolve, ' or ', 'a role the runbook names')}`,
     );
   if (report.status !== 'open')
     return refuse(REFUSAL_TYPES.duplicate, `report ${report.id} is already ${report.status}`);
@@ -425,7 +434,7 @@ function authorizeLine(facts: RunFacts, person: Person, roles: readonly string[]
   if (!role)
     return refuse(
       REFUSAL_TYPES.notAuthorized,
-      `${person.id} may not ${what}: it needs ${roles.join(' or ') || 'a role this runbook does not grant'}`,
+      `${person.id} may not ${what}: it needs ${rolesInWords(roles, ' or ', 'a role this runbook does not grant')}`,
     );
   return grantFor(facts, person, role.role);
 }
@@ -440,7 +449,7 @@ function authorizeResend(facts: RunFacts, person: Person, stepId: string): Grant
   if (!role)
     return refuse(
       REFUSAL_TYPES.notAuthorized,
-      `${person.id} may not resend "${stepId}": it needs ${step.resendRoles.join(' or ') || 'a role the runbook names'}`,
+      `${person.id} may not resend "${stepId}": it needs ${rolesInWords(step.resendRoles, ' or ', 'a role the runbook names')}`,
     );
   if (!step.undelivered)
     return refuse(
@@ -476,7 +485,7 @@ function authorizeReview(facts: RunFacts, person: Person): Grant | Refusal {
   if (!role)
     return refuse(
       REFUSAL_TYPES.notAuthorized,
-      `${person.id} may not record the "${review.dutyId}" review: it needs ${review.reviewers.join(' or ')}`,
+      `${person.id} may not record the "${review.dutyId}" review: it needs ${rolesInWords(review.reviewers, ' or ', 'a role the runbook names')}`,
     );
   if (person.id === facts.initiatorId)
     return refuse(

@@ -10,6 +10,7 @@ import { buildSections } from './sections';
 import { DOSSIER_FORMAT, type Dossier } from './dossierModel';
 import { DELIVERABLE_FILES, DELIVERABLE_IDS, deliverableFile } from './documents/model';
 import { deliverableDocument, deliverableHtml, deliverableMarkdown } from './documents/render';
+import { deliverablePdf } from './documents/renderPdf';
 
 /**
  * The compliance dossier of one run as a set of files (name → bytes), with a manifest of their
@@ -22,7 +23,7 @@ export const MANIFEST_FILE = 'manifest.json';
 export const TRAIL_FILE = 'audit-trail.json';
 export const DOSSIER_JSON = 'dossier.json';
 const DOSSIER_FILES = [DOSSIER_JSON, 'dossier.md', 'index.html', TRAIL_FILE, REFUSALS_FILE] as const;
-/** Every file an export has besides the manifest: the core files and each deliverable as HTML and Markdown. */
+/** Every file an export has besides the manifest: the core files and each deliverable as HTML, Markdown and PDF. */
 export const EXPORT_FILES: readonly string[] = [...DOSSIER_FILES, ...DELIVERABLE_FILES];
 
 export interface TrailFile {
@@ -89,8 +90,8 @@ function buildDossier(src: DossierSource): Dossier {
   };
 }
 
-/** Every file of the export, manifest last (it digests the others). */
-export function dossierFiles(src: DossierSource): Map<string, Uint8Array> {
+/** Every file of the export, manifest last (it digests the others). Async: the PDFs are laid out asynchronously. */
+export async function dossierFiles(src: DossierSource): Promise<Map<string, Uint8Array>> {
   const dossier = buildDossier(src);
   const trail: TrailFile = { workflowId: src.workflowId, head: dossier.trail.head, entries: src.entries };
   const text: Record<(typeof DOSSIER_FILES)[number], string> & Record<string, string> = {
@@ -101,14 +102,18 @@ export function dossierFiles(src: DossierSource): Map<string, Uint8Array> {
     [REFUSALS_FILE]: json(src.refusals),
   };
   const ctx = { input: src.input, state: src.state, entries: src.entries, refusals: src.refusals };
+  const pdfs = new Map<string, Uint8Array>();
+  // One after the other: each PDF keeps the event loop for a moment, five at once would hold it longer.
   for (const id of DELIVERABLE_IDS) {
     const doc = deliverableDocument(ctx, id, src.workflowId, dossier.generatedAt);
     text[deliverableFile(id, 'html')] = deliverableHtml(doc);
     text[deliverableFile(id, 'md')] = deliverableMarkdown(doc);
+    pdfs.set(deliverableFile(id, 'pdf'), await deliverablePdf(doc));
   }
-  const files = new Map<string, Uint8Array>(
-    Object.entries(text).map(([name, body]) => [name, Buffer.from(body, 'utf8')]),
-  );
+  const files = new Map<string, Uint8Array>([
+    ...Object.entries(text).map(([name, body]): [string, Uint8Array] => [name, Buffer.from(body, 'utf8')]),
+    ...pdfs,
+  ]);
   const manifest: Manifest = {
     format: DOSSIER_FORMAT,
     workflowId: src.workflowId,

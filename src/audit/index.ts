@@ -88,7 +88,7 @@ async function liveState(opts: TrailOptions): Promise<RunStateView | undefined> 
 }
 
 /** The dossier's files for a trail already built (the server builds it once to check access). */
-export function dossierFilesOf(trail: AuditTrail, now?: Date): Map<string, Uint8Array> {
+export async function dossierFilesOf(trail: AuditTrail, now?: Date): Promise<Map<string, Uint8Array>> {
   if (!trail.state)
     throw new RunStateUnavailableError(
       `run ${trail.workflowId} is open and its state could not be queried (is a worker running?)`,
@@ -108,7 +108,7 @@ async function filesOf(
   opts: TrailOptions & { now?: Date },
 ): Promise<{ trail: AuditTrail; files: Map<string, Uint8Array> }> {
   const trail = await buildAuditTrail(opts);
-  return { trail, files: dossierFilesOf(trail, opts.now) };
+  return { trail, files: await dossierFilesOf(trail, opts.now) };
 }
 
 export interface ExportResult {
@@ -147,8 +147,8 @@ export async function dossierZip(opts: TrailOptions & { now?: Date }): Promise<D
   return zipTrailDossier(await buildAuditTrail(opts), opts.now);
 }
 
-export function zipTrailDossier(trail: AuditTrail, now?: Date): DossierZip {
-  const files = dossierFilesOf(trail, now);
+export async function zipTrailDossier(trail: AuditTrail, now?: Date): Promise<DossierZip> {
+  const files = await dossierFilesOf(trail, now);
   const folder = `dossier-${trail.workflowId.replace(/[^A-Za-z0-9._-]/g, '_')}`;
   const zip = zipSync(Object.fromEntries([...files].map(([name, bytes]) => [`${folder}/${name}`, bytes])), {
     level: 6,

@@ -81,7 +81,7 @@ export function renderHtml(d: Dossier): string {
     .map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`)
     .join('')}</dl>
 <nav><ol>${d.sections.map((s) => `<li><a href="#${escapeHtml(s.id)}">${escapeHtml(s.title)}</a></li>`).join('')}</ol>
-<p>The five deliverables, each also a document of its own: ${DELIVERABLE_IDS.map((id) => `<a href="${deliverableFile(id, 'html')}">${escapeHtml(deliverableTitle(id))}</a> (<a href="${deliverableFile(id, 'md')}">Markdown</a>)`).join(', ')}.</p></nav>
+<p>The five deliverables, each also a document of its own: ${DELIVERABLE_IDS.map((id) => `<a href="${deliverableFile(id, 'html')}">${escapeHtml(deliverableTitle(id))}</a> (<a href="${deliverableFile(id, 'md')}">Markdown</a>, <a href="${deliverableFile(id, 'pdf')}">PDF</a>)`).join(', ')}.</p></nav>
 ${sections}
 </body></html>
 `;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DELIVERABLE_IDS } from '../audit/documents/model';
+import { DELIVERABLE_FORMATS, DELIVERABLE_IDS } from '../audit/documents/model';
 import {
   actorSchema,
   approveStepSchema,
@@ -33,8 +33,20 @@ const stepIdSchema = approveStepSchema.shape.stepId;
 export { RUN_STATUSES };
 
 export const runParamsSchema = z.strictObject({ runId: runIdSchema });
-export const documentParamsSchema = z.strictObject({ runId: runIdSchema, documentId: z.enum(DELIVERABLE_IDS) });
-export const documentQuerySchema = z.strictObject({ format: z.enum(['json', 'html', 'md']).default('json') });
+/**
+ * Any name parses, so a name that is not a deliverable gets the same 404 from the API as from the
+ * web page (RunAudit.document), naming it and listing these; the OpenAPI document lists them.
+ */
+export const documentParamsSchema = z.strictObject({
+  runId: runIdSchema,
+  documentId: z
+    .string()
+    .min(1)
+    .meta({ enum: [...DELIVERABLE_IDS], description: 'Any other name: 404 naming it and listing these' }),
+});
+export const documentQuerySchema = z.strictObject({
+  format: z.enum(['json', ...DELIVERABLE_FORMATS]).default('json'),
+});
 export const stepParamsSchema = z.strictObject({ runId: runIdSchema, stepId: stepIdSchema });
 export const reportParamsSchema = z.strictObject({ runId: runIdSchema, reportId: resolveReportSchema.shape.reportId });
 
@@ -422,11 +434,11 @@ export const operations = {
     path: '/api/runs/:runId/documents/:documentId',
     tag: 'audit',
     summary:
-      "One of the run's five deliverables (go-live-plan, human-oversight-protocol, training-materials, compliance-dossier, operational-handover-checklist), built from the runbook, the run and its evidence: format=json (the document model), html or md (the same files the dossier holds)",
+      "One of the run's five deliverables (go-live-plan, human-oversight-protocol, training-materials, compliance-dossier, operational-handover-checklist), built from the runbook, the run and its evidence: format=json (the document model), html, md or pdf (the same files the dossier holds; the PDF is A4, for printing). Any other document name: 404 naming it and listing the five, as the web page answers",
     params: documentParamsSchema,
     query: documentQuerySchema,
     status: 200,
-    formats: ['application/json', 'text/html', 'text/markdown'],
+    formats: ['application/json', 'text/html', 'text/markdown', 'application/pdf'],
   }),
   verifyDossier: op({
     method: 'post',

@@ -8,7 +8,7 @@ import {
   type DossierZip,
 } from '../audit';
 import type { Principal } from '../auth/authenticator';
-import type { DeliverableId } from '../audit/documents/model';
+import { isDeliverableId, unknownDeliverableMessage } from '../audit/documents/model';
 import { deliverableDocument, type DeliverableDocument } from '../audit/documents/render';
 import { assertMayReadInput } from './runAccess';
 import { HttpError } from './errors';
@@ -43,8 +43,13 @@ export class RunAudit {
     return trail;
   }
 
-  /** One deliverable, built now from the run as it stands (a draft while the run is open). */
-  async document(runId: string, principal: Principal, id: DeliverableId): Promise<DeliverableDocument> {
+  /**
+   * One deliverable, built now from the run as it stands (a draft while the run is open). The web
+   * page and the API both ask here, so an unknown name gets the same 404 from both.
+   */
+  async document(runId: string, principal: Principal, name: string): Promise<DeliverableDocument> {
+    if (!isDeliverableId(name)) throw new HttpError(404, unknownDeliverableMessage(name));
+    const id = name;
     const trail = await this.trail(runId, principal);
     if (!trail.state)
       throw new HttpError(
@@ -58,7 +63,7 @@ export class RunAudit {
   async dossier(runId: string, principal: Principal): Promise<DossierZip> {
     const trail = await this.trail(runId, principal);
     try {
-      return zipTrailDossier(trail);
+      return await zipTrailDossier(trail);
     } catch (err) {
       if (err instanceof RunStateUnavailableError)
         throw new HttpError(503, `${err.message}; the trail itself is at /api/runs/${runId}/history`);

@@ -162,7 +162,7 @@ describe('audit trail and dossier over the API', () => {
     const files = unzipSync(dossier);
     const manifest = files[`dossier-${run.runId}/manifest.json`]!;
     expect(res.headers.get('x-golive-manifest-sha256')).toBe(createHash('sha256').update(manifest).digest('hex'));
-    const deliverables = DELIVERABLE_IDS.flatMap((id) => [`${id}.html`, `${id}.md`]);
+    const deliverables = DELIVERABLE_IDS.flatMap((id) => [`${id}.html`, `${id}.md`, `${id}.pdf`]);
     expect(
       Object.keys(files)
         .map((n) => n.split('/')[1])
@@ -203,7 +203,7 @@ describe('audit trail and dossier over the API', () => {
       workflowId: run.runId,
       head: history.body.head,
       entries: history.body.total,
-      files: 16,
+      files: 21,
       manifestSha256: expect.stringMatching(/^[0-9a-f]{64}$/),
     });
 
@@ -236,5 +236,17 @@ describe('audit trail and dossier over the API', () => {
     );
     expect(doc.paths['/api/runs/{runId}/dossier'].get.responses['200'].content).toHaveProperty(['application/zip']);
     expect(doc.paths['/api/dossiers/verify'].post.requestBody.content).toHaveProperty(['application/zip']);
+    const document = doc.paths['/api/runs/{runId}/documents/{documentId}'].get;
+    expect(Object.keys(document.responses['200'].content)).toContain('application/pdf');
+    expect(document.parameters.find((p: { name: string }) => p.name === 'format').schema.enum).toEqual([
+      'json',
+      'html',
+      'md',
+      'pdf',
+    ]);
+    const name = document.parameters.find((p: { name: string }) => p.name === 'documentId');
+    expect(name.schema.enum).toEqual([...DELIVERABLE_IDS]);
+    expect(name.schema.description).toContain('404');
+    expect(document.summary).toContain('404 naming it');
   });
 });

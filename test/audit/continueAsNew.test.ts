@@ -74,7 +74,7 @@ describe('audit trail across continue-as-new', () => {
     ]);
     expect(verifyChain(trail.entries)).toMatchObject({ ok: true, length: trail.entries.length });
     // The dossier's run ids are checked against the chain's run-started and continued-as-new entries.
-    expect(verifyDossierFiles(dossierFilesOf(trail))).toMatchObject({
+    expect(verifyDossierFiles(await dossierFilesOf(trail))).toMatchObject({
       ok: true,
       runIds: trail.runIds,
       status: 'live',

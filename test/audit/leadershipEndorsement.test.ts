@@ -102,7 +102,7 @@ describe('leadership endorsement of the Red Button', () => {
     expect(JSON.stringify(evidenceEntry)).toContain(ANNOUNCEMENT);
     expect(trail.entries.some((e) => e.kind === 'step-completed' && e.stepId === 'announce-go-live')).toBe(true);
 
-    const files = dossierFilesOf(trail);
+    const files = await dossierFilesOf(trail);
     const dossier = JSON.parse(new TextDecoder().decode(files.get('dossier.json'))) as {
       sections: { id: string; blocks: { kind: string; rows?: string[][] }[] }[];
     };

@@ -8,8 +8,10 @@ import { recordedSource as source } from './support';
 const text = (files: Map<string, Uint8Array>, name: string) => Buffer.from(files.get(name)!).toString('utf8');
 
 describe('dossier rendering', () => {
-  it('escapes what people typed, in HTML and Markdown', () => {
-    const files = dossierFiles(source((s) => (s.state.decisions[1]!.comment = '<script>alert(1)</script> | *x*')));
+  it('escapes what people typed, in HTML and Markdown', async () => {
+    const files = await dossierFiles(
+      source((s) => (s.state.decisions[1]!.comment = '<script>alert(1)</script> | *x*')),
+    );
     const html = text(files, 'index.html');
     expect(html).not.toContain('<script>');
     expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
@@ -17,24 +19,24 @@ describe('dossier rendering', () => {
     expect(text(files, 'dossier.md')).toContain('\\<script\\>alert(1)\\</script\\> \\| \\*x\\*');
   });
 
-  it('marks every section of an unfinished run as a draft', () => {
-    const files = dossierFiles(source((s) => (s.state.status = 'waiting')));
+  it('marks every section of an unfinished run as a draft', async () => {
+    const files = await dossierFiles(source((s) => (s.state.status = 'waiting')));
     const html = text(files, 'index.html');
     const sections = html.match(/<section /g)!.length;
     expect(html.match(/DRAFT — run not finished, status: waiting/g)).toHaveLength(sections + 1);
     expect(JSON.parse(text(files, 'manifest.json'))).toMatchObject({ finished: false, status: 'waiting' });
   });
 
-  it('says "Not recorded in this run." where a custom runbook has no data', () => {
-    const md = text(dossierFiles(source()), 'dossier.md');
+  it('says "Not recorded in this run." where a custom runbook has no data', async () => {
+    const md = text(await dossierFiles(source()), 'dossier.md');
     expect(md).toMatch(
       /## Training Materials\n\n_Serves: [^\n]+_\n\n[^\n]+\n\n### Training materials\n\n_Not recorded in this run\._/,
     );
     expect(md).toMatch(/- \*\*Live channel:\*\* NOT GIVEN YET/);
   });
 
-  it('fits a phone: a viewport, tables that scroll in their box, numbers and statuses that never break', () => {
-    const files = dossierFiles(source((s) => s.state.steps.forEach((step) => (step.status = 'compensated'))));
+  it('fits a phone: a viewport, tables that scroll in their box, numbers and statuses that never break', async () => {
+    const files = await dossierFiles(source((s) => s.state.steps.forEach((step) => (step.status = 'compensated'))));
     const html = text(files, 'index.html');
     expect(html).toContain('<meta name="viewport" content="width=device-width, initial-scale=1">');
     expect(html).toMatch(/\.table\{overflow-x:auto/);
@@ -52,8 +54,8 @@ describe('dossier rendering', () => {
     expect(verifyDossierFiles(files)).toMatchObject({ ok: true });
   });
 
-  it('produces files that verify, and names a file with one byte changed', () => {
-    const files = dossierFiles(source());
+  it('produces files that verify, and names a file with one byte changed', async () => {
+    const files = await dossierFiles(source());
     expect(verifyDossierFiles(files)).toMatchObject({ ok: true, workflowId: 'wf-1' });
     const md = new Uint8Array(files.get('dossier.md')!);
     md[10] = md[10]! ^ 1;
@@ -67,8 +69,8 @@ describe('dossier rendering', () => {
     });
   });
 
-  it('has each of the five deliverables as its own HTML and Markdown file, covered by verify', () => {
-    const files = dossierFiles(source((s) => (s.state.status = 'waiting')));
+  it('has each of the five deliverables as its own HTML and Markdown file, covered by verify', async () => {
+    const files = await dossierFiles(source((s) => (s.state.status = 'waiting')));
     for (const id of DELIVERABLE_IDS) {
       const html = text(files, `${id}.html`);
       const md = text(files, `${id}.md`);
@@ -88,6 +90,6 @@ describe('dossier rendering', () => {
       without.delete(`${id}.html`);
       expect(verifyDossierFiles(without)).toMatchObject({ ok: false });
     }
-    expect(verifyDossierFiles(dossierFiles(source()))).toMatchObject({ ok: true, files: 16 });
+    expect(verifyDossierFiles(await dossierFiles(source()))).toMatchObject({ ok: true, files: 21 });
   });
 });

@@ -4,6 +4,7 @@ import { apiAs } from '../support/app';
 import { useTestApp } from '../support/app';
 import { hasChromium, screenshot, useBrowser } from '../support/browser';
 import { useRejectionRunbooks } from '../audit/support';
+import { readPdf } from '../support/pdfText';
 import { driveRejectedRun, type RejectedRun } from '../audit/webRun';
 
 const XSS = `<img src=x onerror="window.__xss=1"> fine by me`;
@@ -25,7 +26,7 @@ const tableOverflowOf = () => {
 /**
  * The five deliverables of a rejected run, each a page of the web UI, read at laptop and phone
  * width (screenshots kept in test-artifacts/browser), reached from the run page and from each
- * other; the same documents through the API as JSON, HTML and Markdown.
+ * other; the same documents through the API as JSON, HTML, Markdown and PDF.
  */
 describe.skipIf(!hasChromium)('the five deliverables in a browser', () => {
   let run: RejectedRun;
@@ -91,7 +92,7 @@ describe.skipIf(!hasChromium)('the five deliverables in a browser', () => {
       const missing = await laptop.page.goto(`/runs/${run.runId}/documents/press-release`);
       expect(missing?.status()).toBe(404);
       expect(await laptop.page.locator('main').textContent()).toContain(
-        'the deliverables are go-live-plan, human-oversight-protocol',
+        `no such document: "press-release"; the deliverables are ${DELIVERABLE_IDS.join(', ')}`,
       );
       const outsider = await as('user');
       expect((await outsider.page.goto(`/runs/${run.runId}/documents/go-live-plan`))?.status()).toBe(404);
@@ -100,7 +101,7 @@ describe.skipIf(!hasChromium)('the five deliverables in a browser', () => {
     },
   );
 
-  it('serves each deliverable through the API as JSON, HTML and Markdown', async () => {
+  it('serves each deliverable through the API as JSON, HTML, Markdown and PDF', { timeout: 120_000 }, async () => {
     const ops = apiAs(app(), 'ops');
     for (const id of DELIVERABLE_IDS) {
       const json = await ops<{
@@ -117,13 +118,24 @@ describe.skipIf(!hasChromium)('the five deliverables in a browser', () => {
       const md = await ops('GET', `/api/runs/${run.runId}/documents/${id}?format=md`);
       expect(md.headers.get('content-type')).toMatch(/^text\/markdown/);
       expect(md.body).toMatch(new RegExp(`^# ${DELIVERABLE_TITLES[id]} — documents-browser\\n`));
+      const pdf = await fetch(`${app().url}/api/runs/${run.runId}/documents/${id}?format=pdf`, {
+        headers: { authorization: `Bearer ${app().credentials.ops!.token}` },
+      });
+      expect(pdf.headers.get('content-type')).toBe('application/pdf');
+      expect(pdf.headers.get('content-disposition')).toBe(`inline; filename="${id}.pdf"`);
+      const printed = await readPdf(new Uint8Array(await pdf.arrayBuffer()));
+      expect(printed.text).toContain(`${DELIVERABLE_TITLES[id]} — documents-browser`);
+      expect(printed.text).toContain('Riley Release');
     }
-    const bad = await ops<{ error: string }>('GET', `/api/runs/${run.runId}/documents/go-live-plan?format=pdf`);
+    const bad = await ops<{ error: string }>('GET', `/api/runs/${run.runId}/documents/go-live-plan?format=docx`);
     expect(bad.status).toBe(400);
     expect(JSON.stringify(bad.body)).toContain('format');
-    const unknown = await ops('GET', `/api/runs/${run.runId}/documents/press-release`);
-    expect(unknown.status).toBe(400);
-    expect(JSON.stringify(unknown.body)).toContain('documentId');
+    // The same 404 as the web page: the name asked for, and the five there are.
+    const unknown = await ops<{ error: { message: string } }>('GET', `/api/runs/${run.runId}/documents/press-release`);
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.error.message).toBe(
+      `no such document: "press-release"; the deliverables are ${DELIVERABLE_IDS.join(', ')}`,
+    );
     expect((await apiAs(app(), 'user')('GET', `/api/runs/${run.runId}/documents/go-live-plan`)).status).toBe(404);
   });
 

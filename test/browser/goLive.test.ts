@@ -134,6 +134,9 @@ describe.skipIf(!hasChromium)('the go-live in a browser', () => {
     expect(await receipt.textContent()).toContain('Keep this receipt');
     expect((await receipt.locator('code').textContent())?.length).toBeGreaterThan(16);
     await expect.poll(() => user.page.locator('.reports > li').count(), { timeout: 15_000 }).toBe(2);
+    // The receipt says where the answer will be, and that place is on the page under that name.
+    expect(await receipt.textContent()).toContain("appears under Red Button reports on this run's page");
+    expect(await user.page.locator('#reports-h').textContent()).toMatch(/^Red Button reports /);
     await user.page.waitForTimeout(3000);
     expect(await receipt.isVisible()).toBe(true);
     await screenshot(user.page, '06-anonymous-receipt-phone');

@@ -219,7 +219,7 @@ describe.sequential('a run through the CLI', () => {
     expect(line.code).toBe(0);
     expect(line.stdout).toMatch(
       new RegExp(
-        `^ok: dossier of ${runId}, run not finished \\(hypercare\\): a draft, 16 files, \\d+ trail entries, \\d+ signatures by key [0-9a-f]{16}, chain head [0-9a-f]{64}, manifest sha256 ${anchor}\n$`,
+        `^ok: dossier of ${runId}, run not finished \\(hypercare\\): a draft, 21 files, \\d+ trail entries, \\d+ signatures by key [0-9a-f]{16}, chain head [0-9a-f]{64}, manifest sha256 ${anchor}\n$`,
       ),
     );
     expect(line.stderr).toContain('without it, ok means consistent, not authentic');

@@ -341,3 +341,56 @@ describe('waitTimeline and rolesOf', () => {
     expect(rolesOf('nobody', assignments)).toEqual([]);
   });
 });
+
+describe('refusal wording', () => {
+  const messageOf = (r: unknown) => (r instanceof Refusal ? r.message : 'granted');
+
+  it('names each role once, however often the runbook lists it', () => {
+    const doubled = facts(
+      {
+        authority: {
+          stop: ['guardian', 'operations', 'guardian'],
+          hypercareStop: ['operations'],
+          rollback: ['operations', 'ai-product-manager', 'operations'],
+          resolve: ['guardian', 'operations', 'guardian'],
+          read: ['operations'],
+        },
+        hypercare: true,
+      },
+      [
+        step({
+          id: 'dossier',
+          kind: 'evidence',
+          items: [{ id: 'model-card', submittedBy: ['guardian', 'guardian'], optional: false }],
+        }),
+        step({ id: 'notify', kind: 'action', undelivered: true, resendRoles: ['operations', 'operations'] }),
+        step({ id: 'dossier-signoff', kind: 'approval', approvers: [{ role: 'guardian', quorum: 2 }] }),
+      ],
+    );
+    const ulla = person('ulla');
+    expect(messageOf(authorize(doubled, ulla, { kind: 'rollback' }))).toBe(
+      'ulla may not ask for a rollback: it needs operations or ai-product-manager',
+    );
+    expect(messageOf(authorize(doubled, ulla, { kind: 'stop' }))).toBe(
+      'ulla may not stop the line: it needs guardian or operations',
+    );
+    expect(messageOf(authorize(doubled, ulla, { kind: 'resolve', reportId: 'R1' }))).toBe(
+      'ulla may not resolve reports: it needs guardian or operations',
+    );
+    expect(messageOf(authorize(doubled, ulla, { kind: 'resend', stepId: 'notify' }))).toBe(
+      'ulla may not resend "notify": it needs operations',
+    );
+    expect(messageOf(authorize(doubled, ulla, { kind: 'submit', stepId: 'dossier', itemId: 'model-card' }))).toBe(
+      'ulla may not submit "model-card": it needs guardian',
+    );
+    expect(
+      messageOf(
+        authorize(
+          facts({ delegations: [] }, [{ ...signoff, delegatedRoles: ['guardian', 'business-sponsor'] }]),
+          ulla,
+          approve,
+        ),
+      ),
+    ).toBe('ulla may not decide "dossier-signoff": it needs guardian or business-sponsor (they hold end-user)');
+  });
+});

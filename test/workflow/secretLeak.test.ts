@@ -106,7 +106,7 @@ describe('secrets', () => {
       state: JSON.stringify(state),
       trail: JSON.stringify(trail.entries),
       ...Object.fromEntries(
-        [...dossierFilesOf(trail).entries()].map(([name, bytes]) => [
+        [...(await dossierFilesOf(trail)).entries()].map(([name, bytes]) => [
           `dossier ${name}`,
           Buffer.from(bytes).toString('utf8'),
         ]),

@@ -3,7 +3,7 @@ import type { Block } from './blocks';
 
 /**
  * The five deliverables of a go-live, each a document of its own: a page in the web UI, files in
- * the dossier (HTML and Markdown), built from the runbook, the run and its evidence.
+ * the dossier (HTML, Markdown and PDF), built from the runbook, the run and its evidence.
  */
 export const DELIVERABLE_IDS = [
   'go-live-plan',
@@ -27,6 +27,10 @@ export const deliverableTitle = (id: DeliverableId) => DELIVERABLE_TITLES[id];
 export const isDeliverableId = (value: unknown): value is DeliverableId =>
   (DELIVERABLE_IDS as readonly unknown[]).includes(value);
 
+/** What the web page and the API both answer (404) for a name that is not a deliverable. */
+export const unknownDeliverableMessage = (name: string) =>
+  `no such document: ${JSON.stringify(name)}; the deliverables are ${DELIVERABLE_IDS.join(', ')}`;
+
 export interface Deliverable {
   id: DeliverableId;
   title: string;
@@ -36,8 +40,8 @@ export interface Deliverable {
   blocks: Block[];
 }
 
-/** The files each deliverable has in the dossier. */
-export const DELIVERABLE_FORMATS = ['html', 'md'] as const;
+/** The files each deliverable has in the dossier: HTML to read, Markdown to edit, PDF to print. */
+export const DELIVERABLE_FORMATS = ['html', 'md', 'pdf'] as const;
 export type DeliverableFormat = (typeof DELIVERABLE_FORMATS)[number];
 
 export const deliverableFile = (id: DeliverableId, format: DeliverableFormat) => `${id}.${format}`;

@@ -1,5 +1,6 @@
 import { deliverableFile } from '../../audit/documents/model';
 import { deliverableHtml, deliverableMarkdown } from '../../audit/documents/render';
+import { deliverablePdf } from '../../audit/documents/renderPdf';
 import type { Router } from 'express';
 import { viewTrail } from '../../audit';
 import { MANIFEST_SHA256_HEADER as MANIFEST_HEADER } from '../../audit/anchor';
@@ -54,12 +55,13 @@ export function registerAuditRoutes(router: Router, ctx: ServerContext): void {
 
   route(router, ctx, operations.document, async ({ principal, res, params, query }) => {
     const doc = await ctx.audit.document(params.runId, principal, params.documentId);
+    const id = doc.deliverable.id;
     res.setHeader('Cache-Control', 'no-store');
-    if (query.format === 'json') return { id: params.documentId, ...doc };
-    const file = deliverableFile(params.documentId, query.format);
-    res.setHeader('Content-Disposition', `inline; filename="${file}"`);
+    if (query.format === 'json') return { id, ...doc };
+    res.setHeader('Content-Disposition', `inline; filename="${deliverableFile(id, query.format)}"`);
     if (query.format === 'html') res.type('text/html').send(deliverableHtml(doc));
-    else res.type('text/markdown').send(deliverableMarkdown(doc));
+    else if (query.format === 'md') res.type('text/markdown').send(deliverableMarkdown(doc));
+    else res.type('application/pdf').send(Buffer.from(await deliverablePdf(doc)));
     return undefined;
   });
 

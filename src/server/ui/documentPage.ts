@@ -1,5 +1,10 @@
 import type { Block } from '../../audit/documents/blocks';
-import { DELIVERABLE_IDS, DELIVERABLE_TITLES, type DeliverableId } from '../../audit/documents/model';
+import {
+  DELIVERABLE_IDS,
+  DELIVERABLE_TITLES,
+  type DeliverableFormat,
+  type DeliverableId,
+} from '../../audit/documents/model';
 import type { DeliverableDocument } from '../../audit/documents/render';
 import { NOT_RECORDED } from '../../audit/documents/blocks';
 import { obligationsLine } from '../../audit/renderShared';
@@ -8,7 +13,7 @@ import { html, type SafeHtml } from './html';
 /**
  * One of the five deliverables as a page of the web UI: the same document model the dossier's
  * files print, in the app's layout (tables stack into labelled rows on a phone), with the other
- * four one click away and its HTML and Markdown files to download. Everything is escaped by
+ * four one click away and its HTML, Markdown and PDF files to download. Everything is escaped by
  * `html`: evidence values and comments are what people typed.
  */
 
@@ -18,7 +23,7 @@ export interface DocumentPageView {
   doc: DeliverableDocument;
 }
 
-const api = (runId: string, id: DeliverableId, format: 'html' | 'md') =>
+const api = (runId: string, id: DeliverableId, format: DeliverableFormat) =>
   `/api/runs/${encodeURIComponent(runId)}/documents/${id}?format=${format}`;
 
 function table(b: Extract<Block, { kind: 'table' }>): SafeHtml {
@@ -63,7 +68,7 @@ export function documentPage(v: DocumentPageView): SafeHtml {
   <p>${d.purpose}</p>
   <dl class="facts">${v.doc.facts.map(([k, val]) => html`<div><dt>${k}</dt><dd>${val}</dd></div>`)}</dl>
   <p class="hint">Serves: ${obligationsLine(d.obligations)}</p>
-  <p class="links"><a href="${api(v.runId, v.id, 'html')}" download>Download (HTML)</a> <a href="${api(v.runId, v.id, 'md')}" download>Download (Markdown)</a></p>
+  <p class="links"><a href="${api(v.runId, v.id, 'html')}" download>Download (HTML)</a> <a href="${api(v.runId, v.id, 'md')}" download>Download (Markdown)</a> <a href="${api(v.runId, v.id, 'pdf')}" download>Download (PDF, to print)</a></p>
   ${documentsNav(v.runId, v.id)}
 </div>
 <article class="document" id="${d.id}">${d.blocks.map(block)}</article>`;

@@ -449,7 +449,7 @@ function reports(v: RunView, now = Date.now()): SafeHtml | false {
   const left = v.state.omitted?.reports ?? 0;
   return (
     v.state.reports.length > 0 &&
-    html`<section id="${fid(v, 'reports')}" aria-labelledby="reports-h"><h2 id="reports-h" tabindex="-1">Reports <small>(${openReportsSummary(v.state, now) ?? 'none open'})</small></h2>${left > 0 && html`<p class="muted" data-omitted-reports>${left} older reports are not shown here (${v.state.omitted?.openReports ?? 0} of them open); the audit trail lists every one.</p>`}<ul class="records reports">${sorted.map((r) => reportItem(v, r, mayResolve, now))}</ul></section>`
+    html`<section id="${fid(v, 'reports')}" aria-labelledby="reports-h"><h2 id="reports-h" tabindex="-1">Red Button reports <small>(${openReportsSummary(v.state, now) ?? 'none open'})</small></h2>${left > 0 && html`<p class="muted" data-omitted-reports>${left} older reports are not shown here (${v.state.omitted?.openReports ?? 0} of them open); the audit trail lists every one.</p>`}<ul class="records reports">${sorted.map((r) => reportItem(v, r, mayResolve, now))}</ul></section>`
   );
 }
 
