@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { FINAL_STATUSES, type RunStatus } from '../../workflows/definitions';
 import type { ChainedEntry } from './chain';
-import { DOSSIER_FORMAT, DOSSIER_JSON, MANIFEST_FILE, TRAIL_FILE, type Manifest } from './dossier';
+import { DOSSIER_FORMATS, DOSSIER_JSON, MANIFEST_FILE, TRAIL_FILE, type Manifest } from './dossier';
 
 /**
  * The descriptive fields of a dossier (workflow id, run ids, status, finished, chain head and
@@ -66,7 +66,7 @@ export type TrailEnvelope = z.infer<typeof trailFileSchema>;
 
 /** The parts of dossier.json that repeat what the trail and the manifest say. */
 export const dossierJsonSchema = z.looseObject({
-  format: z.literal(DOSSIER_FORMAT),
+  format: z.enum(DOSSIER_FORMATS),
   generatedAt: z.string().min(1),
   workflowId: z.string().min(1),
   runIds: z.array(z.string().min(1)).min(1),
@@ -186,5 +186,6 @@ function manifestChecks(trail: TrailEnvelope, dossier: DossierJson, manifest: Ma
     () => differs(MANIFEST_FILE, 'status', manifest.status, status, DOSSIER_JSON),
     () => differs(MANIFEST_FILE, 'finished', manifest.finished, dossier.finished, DOSSIER_JSON),
     () => differs(MANIFEST_FILE, 'generatedAt', manifest.generatedAt, dossier.generatedAt, DOSSIER_JSON),
+    () => differs(MANIFEST_FILE, 'format', manifest.format, dossier.format, DOSSIER_JSON),
   ];
 }

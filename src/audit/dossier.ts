@@ -7,7 +7,7 @@ import { REFUSALS_FILE } from './refusals';
 import { renderHtml } from './renderHtml';
 import { renderMarkdown } from './renderMarkdown';
 import { buildSections } from './sections';
-import { DOSSIER_FORMAT, type Dossier } from './dossierModel';
+import { DOSSIER_FORMAT, DOSSIER_FORMATS, type Dossier, type DossierFormat } from './dossierModel';
 import { DELIVERABLE_FILES, DELIVERABLE_IDS, deliverableFile } from './documents/model';
 import { deliverableDocument, deliverableHtml, deliverableMarkdown } from './documents/render';
 import { deliverablePdf } from './documents/renderPdf';
@@ -18,13 +18,24 @@ import { deliverablePdf } from './documents/renderPdf';
  * zip, verify.ts checks them.
  */
 
-export { DOSSIER_FORMAT, type Dossier };
+export { DOSSIER_FORMAT, DOSSIER_FORMATS, type Dossier, type DossierFormat };
 export const MANIFEST_FILE = 'manifest.json';
 export const TRAIL_FILE = 'audit-trail.json';
 export const DOSSIER_JSON = 'dossier.json';
 const DOSSIER_FILES = [DOSSIER_JSON, 'dossier.md', 'index.html', TRAIL_FILE, REFUSALS_FILE] as const;
 /** Every file an export has besides the manifest: the core files and each deliverable as HTML, Markdown and PDF. */
 export const EXPORT_FILES: readonly string[] = [...DOSSIER_FILES, ...DELIVERABLE_FILES];
+
+/**
+ * The files an export of `format` must have, and the ones it may have: a /2 export has all of
+ * EXPORT_FILES; a /1 export (before the PDFs) has the core files, and the deliverables' HTML
+ * and Markdown if it was made after they were added.
+ */
+export function exportFilesOf(format: DossierFormat): { required: readonly string[]; allowed: readonly string[] } {
+  if (format === DOSSIER_FORMAT) return { required: EXPORT_FILES, allowed: EXPORT_FILES };
+  const withoutPdf = DELIVERABLE_FILES.filter((name) => !name.endsWith('.pdf'));
+  return { required: DOSSIER_FILES, allowed: [...DOSSIER_FILES, ...withoutPdf] };
+}
 
 export interface TrailFile {
   workflowId: string;
@@ -39,7 +50,7 @@ const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'must be a SHA-256 in lower
  * checks against those files. Strict: a field verify would not check has no place in it.
  */
 export const manifestSchema = z.strictObject({
-  format: z.literal(DOSSIER_FORMAT),
+  format: z.enum(DOSSIER_FORMATS),
   workflowId: z.string().min(1),
   generatedAt: z.string().min(1),
   finished: z.boolean(),

@@ -6,7 +6,13 @@ import type { DossierSection } from './documents/blocks';
  * dossier.ts so the renderers it calls need not import it back.
  */
 
-export const DOSSIER_FORMAT = 'golive-dossier/1';
+/**
+ * What an export writes today. /2 added a PDF of each deliverable; `golive verify` still checks
+ * /1 exports (the core files, and the deliverables' HTML and Markdown where they have them).
+ */
+export const DOSSIER_FORMAT = 'golive-dossier/2';
+export const DOSSIER_FORMATS = ['golive-dossier/1', DOSSIER_FORMAT] as const;
+export type DossierFormat = (typeof DOSSIER_FORMATS)[number];
 
 export interface Dossier {
   format: typeof DOSSIER_FORMAT;

@@ -7,15 +7,7 @@ import { verifyChain, type ChainedEntry } from './chain';
 import { refusalsChainProblem, REFUSALS_FILE } from './refusals';
 import { verifyPasskeys } from './passkeys';
 import { verifySignatures } from './signatures';
-import {
-  EXPORT_FILES,
-  DOSSIER_FORMAT,
-  DOSSIER_JSON,
-  MANIFEST_FILE,
-  manifestSchema,
-  sha256,
-  TRAIL_FILE,
-} from './dossier';
+import { exportFilesOf, DOSSIER_JSON, MANIFEST_FILE, manifestSchema, sha256, TRAIL_FILE } from './dossier';
 
 /**
  * Offline check of an exported dossier, bytes in, verdict out: the manifest's shape, every file
@@ -166,7 +158,7 @@ function readAnchoredManifest(
       reason: `its SHA-256 is ${manifestSha256}, not the expected ${expected}: this is not the manifest the server exported`,
     };
   }
-  const manifestFile = parseFile(MANIFEST_FILE, manifestBytes, manifestSchema, `${DOSSIER_FORMAT} manifest`);
+  const manifestFile = parseFile(MANIFEST_FILE, manifestBytes, manifestSchema, 'golive dossier manifest');
   if (failed(manifestFile)) return manifestFile;
   return { manifest: manifestFile.value, manifestSha256 };
 }
@@ -176,15 +168,16 @@ function manifestListingProblem(files: ReadonlyMap<string, Uint8Array>, manifest
   const names = manifest.files.map((f) => f.name);
   const repeated = names.find((name, i) => names.indexOf(name) !== i);
   if (repeated) return { ok: false, file: MANIFEST_FILE, field: 'files', reason: `lists ${repeated} twice` };
-  const unexpected = names.find((name) => !EXPORT_FILES.includes(name));
+  const { required, allowed } = exportFilesOf(manifest.format);
+  const unexpected = names.find((name) => !allowed.includes(name));
   if (unexpected)
     return {
       ok: false,
       file: MANIFEST_FILE,
       field: 'files',
-      reason: `lists ${unexpected}, which a ${DOSSIER_FORMAT} export does not have`,
+      reason: `lists ${unexpected}, which a ${manifest.format} export does not have`,
     };
-  const uncovered = EXPORT_FILES.find((name) => !names.includes(name));
+  const uncovered = required.find((name) => !names.includes(name));
   if (uncovered) return { ok: false, file: MANIFEST_FILE, field: 'files', reason: `does not cover ${uncovered}` };
   for (const entry of manifest.files) {
     const bytes = files.get(entry.name);

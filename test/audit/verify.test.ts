@@ -100,6 +100,41 @@ describe('verify: the manifest agrees with the files it covers', () => {
   });
 });
 
+describe('verify: exports of the earlier format', () => {
+  const withoutPdfs = (format: string) => {
+    const files = exported();
+    for (const name of [...files.keys()]) if (name.endsWith('.pdf')) files.delete(name);
+    return forge(
+      {
+        'dossier.json': (d) => (d.format = format),
+        'manifest.json': (m) => {
+          m.format = format;
+          m.files = m.files.filter((f: { name: string }) => !f.name.endsWith('.pdf'));
+        },
+      },
+      { fixDigests: true, files },
+    );
+  };
+
+  it('a golive-dossier/1 export, made before the deliverables had PDFs, still verifies', () => {
+    expect(verifyDossierFiles(withoutPdfs('golive-dossier/1'))).toMatchObject({ ok: true, files: 16 });
+  });
+
+  it('a golive-dossier/2 export without its PDFs fails naming the first one missing', () => {
+    expect(verifyDossierFiles(withoutPdfs('golive-dossier/2'))).toMatchObject({
+      ok: false,
+      file: 'manifest.json',
+      field: 'files',
+      reason: expect.stringMatching(/^does not cover [a-z-]+\.pdf$/),
+    });
+  });
+
+  it('the manifest and dossier.json must name the same format', () => {
+    const mixed = forge({ 'dossier.json': (d) => (d.format = 'golive-dossier/1') }, { fixDigests: true });
+    expect(verifyDossierFiles(mixed)).toMatchObject({ ok: false, file: 'manifest.json', field: 'format' });
+  });
+});
+
 describe('verify: covered files agree with the hash chain', () => {
   // A forger who also edits dossier.json and fixes up the manifest's digests: the chain tells.
   it.each<[string, (d: Json) => void]>([
