@@ -3,7 +3,7 @@ import { Connection } from '@temporalio/client';
 import type { TemporalTarget } from './target';
 
 /**
- * Is Temporal reachable right now? A small probe (GetSystemInfo on a connection of its own, one
+ * Is Temporal reachable right now? A small probe (GetSystemInfo on a connection of its own, two
  * second deadline) runs every PROBE_INTERVAL_MS. While Temporal is away, every call through a
  * connection that carries `interceptor()` fails at once with UNAVAILABLE, and calls in flight
  * when it goes away are cancelled, so the web server answers 503 in about a second instead of
@@ -14,9 +14,13 @@ export type AvailabilityState = 'unknown' | 'up' | 'down';
 
 const UNREACHABLE_DETAILS = 'Temporal is unreachable';
 const PROBE_INTERVAL_MS = 500;
-const PROBE_TIMEOUT_MS = 1000;
-/** A refused connection is certain at once; a probe that only times out could be a busy server. */
-const TIMEOUTS_BEFORE_DOWN = 2;
+const PROBE_TIMEOUT_MS = 2000;
+/**
+ * A refused connection is certain at once; a probe that only times out could be a busy server.
+ * Four in a row (≈10 s) before calling it down: on a saturated machine a 1 s probe timed out
+ * twice while Temporal was answering 100 racing decisions, and "down" cancelled them all.
+ */
+const TIMEOUTS_BEFORE_DOWN = 4;
 
 /** Reconnect quickly once Temporal is back (gRPC's default backoff grows to two minutes). */
 export const FAST_RECONNECT_CHANNEL_ARGS = {
