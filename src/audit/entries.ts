@@ -33,6 +33,7 @@ export const AUDIT_KINDS = [
   'notification',
   'report',
   'report-resolved',
+  'oversight-review',
   'stop',
   'rollback-requested',
   'notification-resent',
