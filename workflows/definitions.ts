@@ -283,6 +283,10 @@ export interface ReportView {
   status: 'open' | 'resolved' | 'closed';
   escalationLevel: number;
   resolution?: { by: Actor; at: string; text: string };
+  /** The first response, before the resolution: someone who may answer acknowledged it. */
+  acknowledgement?: { by: Actor; at: string; text: string };
+  /** The thank-you recorded on resolution (sent to a named reporter; an anonymous one reads it with the receipt). */
+  thanks?: { at: string; text: string; delivered?: boolean };
 }
 
 /** A Signal the run could not accept (Signals cannot answer, so the refusal is kept here). */

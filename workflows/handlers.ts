@@ -44,6 +44,7 @@ import { authorize, quorumMet, Refusal, type Action, type Grant } from './policy
 import type { RunState } from './runState';
 import { checkSignature, type MessageSignature } from './signedMessages';
 import { refusals } from './sinks';
+import { recordThanks } from './recognition';
 
 /**
  * The human side of the run. Every message is checked in the same order by its Update's
@@ -255,6 +256,7 @@ function redButtonHandlers(state: RunState, control: RunControl, check: Check) {
     check.consume(signature);
     const report = state.data.reports.find((r) => r.id === input.reportId)!;
     state.resolveReport(report, input.actor, input.resolution, control.now());
+    recordThanks(report, control.now());
     control.changed();
     return report;
   };

@@ -297,18 +297,21 @@ function messageEntry(
         },
       };
     }
-    case 'resolveReport':
+    case 'resolveReport': {
+      const thanks = (firstOf(outcome.success) as ReportView | undefined)?.thanks; // recognition.ts
       return {
         kind: 'report-resolved',
         ...(actor ? { actor } : {}),
-        summary: `${actor} resolved report ${String(input.reportId)}: ${String(input.resolution)}`,
+        summary: `${actor} resolved report ${String(input.reportId)}: ${String(input.resolution)}${thanks ? ' (the reporter thanked)' : ''}`,
         details: {
           reportId: input.reportId,
           resolution: input.resolution,
+          ...(thanks ? { thanks: { at: thanks.at, text: thanks.text } } : {}),
           via: outcome.via,
           ...signedPart(name, input),
         },
       };
+    }
     case 'resendNotification': {
       const after = firstOf(outcome.success) as Partial<StepView> | undefined;
       const result =

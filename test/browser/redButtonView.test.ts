@@ -3,6 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hypercareRunbookYaml } from '../fixtures/oversight-runbook';
 import { apiAs, eventually, useExtraRunbooks, useTestApp } from '../support/app';
 import { hasChromium, useBrowser } from '../support/browser';
+import { testClient } from '../support/temporal';
+import { GO_LIVE_WORKFLOW } from '../../workflows/definitions';
+import { initiatorKey, reachedHypercareKey, runbookKey, systemKey } from '../../workflows/searchAttributes';
 
 /**
  * The Red Button across runs in a browser: three runs of three systems (two runbooks: one with a
@@ -85,6 +88,20 @@ describe.skipIf(!hasChromium)('the Red Button across runs in a browser', () => {
     expect(answered).toHaveLength(3);
     const [, median, p90] = answered; // nearest rank of 3 values: the 2nd and the 3rd
 
+    // A run that went live but whose worker is away (no worker polls its task queue): unread.
+    const client = await testClient();
+    const away = await client.workflow.start(GO_LIVE_WORKFLOW, {
+      taskQueue: `nobody-${tag}`,
+      workflowId: `rbv-away-${tag}`,
+      args: [{}],
+      typedSearchAttributes: [
+        { key: runbookKey, value: SLOW },
+        { key: systemKey, value: `away-${tag}` },
+        { key: initiatorKey, value: 'rm' },
+        { key: reachedHypercareKey, value: 'yes' },
+      ],
+    });
+
     const { page } = await as('rm');
     await page.goto(`/reports?runbook=${SLOW}&runbook=${FAST}`);
     expect(await page.locator('main').textContent()).toContain('5 reports in 3 runs');
@@ -114,10 +131,14 @@ describe.skipIf(!hasChromium)('the Red Button across runs in a browser', () => {
     const recognition = await page
       .locator('#rb-recognition tbody tr')
       .evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent)));
+    // Names shown, ids kept as the reference; each answered report thanked its named reporter.
     expect(recognition).toEqual([
-      ['user', '2', '1'],
-      ['guardian', '1', '1'],
+      ['Uma User (user)', '2', '1', '1'],
+      ['Gita Guardian (guardian)', '1', '1', '1'],
     ]);
+    expect(await first.locator('td').nth(6).textContent()).toBe('Uma User (user)');
+    // The run whose worker is away is counted, not dropped.
+    expect(await page.locator('#rb-unread').getAttribute('data-unread')).toBe('1');
     // The sponsor reported twice, both anonymously: named nowhere on the page.
     expect(await page.locator('main').textContent()).not.toContain('sponsor');
 
@@ -128,5 +149,39 @@ describe.skipIf(!hasChromium)('the Red Button across runs in a browser', () => {
     expect(lines).toHaveLength(6);
     expect(lines[1]).toContain(`${gamma},gamma-${tag},${overdueId},medium,user`);
     expect(csv.body).not.toContain('sponsor');
+    expect(lines[0]).toContain('reporter,reporterName,');
+    const figures = (await api('rm')('GET', `/api/reports?runbook=${SLOW}&runbook=${FAST}`)).body;
+    expect(figures).toMatchObject({ runs: 3, unread: 1, reports: 5 });
+    // Recognition in the trail: the resolution records the thank-you; a named reporter is sent it,
+    // an anonymous one is named nowhere (their report carries it).
+    const history = async (runId: string, kind: string) =>
+      (await api('rm')('GET', `/api/runs/${runId}/history?kind=${kind}`)).body.entries as {
+        summary: string;
+        details: { to?: string[]; subject?: string; thanks?: { text: string } };
+      }[];
+    expect((await history(alpha, 'report-resolved'))[0]?.details.thanks?.text).toContain('Thank you');
+    const thanked = await eventually(
+      async () => (await history(alpha, 'notification')).find((e) => e.details.subject?.includes('Thank you')),
+      'the thank-you sent to the reporter',
+    );
+    expect(thanked.details.to).toEqual(['user']);
+    expect((await history(gamma, 'report-resolved'))[0]?.details.thanks?.text).toContain('Thank you');
+    expect(JSON.stringify(await history(gamma, 'notification'))).not.toContain('sponsor');
+
+    // The Monitoring export, linked from the page: the same figures as a self-contained document.
+    const htmlHref = await page.locator('#rb-html').getAttribute('href');
+    expect(htmlHref).toBe(`/api/reports.html?runbook=${SLOW}&runbook=${FAST}`);
+    const exported = await api('rm')('GET', htmlHref!);
+    expect(exported.status).toBe(200);
+    expect(exported.headers.get('content-type')).toContain('text/html');
+    const doc = String(exported.body);
+    expect(doc).toContain('<dt>Runs that could not be read now</dt><dd>1</dd>');
+    expect(doc).toContain('<dt>Closed with the reporter</dt><dd>60 %</dd>');
+    expect(doc).toContain('Uma User (user)');
+    expect(doc).toContain('User feedback channels');
+    expect(doc).not.toContain('sponsor');
+    expect(doc).not.toContain('<script');
+    await away.terminate('test over');
+    await client.connection.close();
   }, 180_000);
 });
