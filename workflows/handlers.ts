@@ -18,6 +18,8 @@ import {
   resendNotificationUpdate,
   resolveReportSignal,
   resolveReportUpdate,
+  acknowledgeReportSignal,
+  acknowledgeReportUpdate,
   stopLineSignal,
   stopLineUpdate,
   submitEvidenceSignal,
@@ -36,6 +38,7 @@ import {
   checkRequestRollback,
   checkResendNotification,
   checkResolveReport,
+  checkAcknowledgeReport,
   checkStopLine,
   checkSubmitEvidence,
 } from './messageChecks';
@@ -260,6 +263,24 @@ function redButtonHandlers(state: RunState, control: RunControl, check: Check) {
     control.changed();
     return report;
   };
+  // The first response: the policy's rule for answering reports decides who (an open report only).
+  const acknowledgeReport = (raw: unknown, via: Via): ReportView | undefined => {
+    const { input, signature } = check.authenticate('acknowledgeReport', checkAcknowledgeReport, raw, via);
+    check.allow(input.actor, { kind: 'resolve', reportId: input.reportId });
+    const report = state.data.reports.find((r) => r.id === input.reportId)!;
+    if (report.acknowledgement)
+      refuse(
+        new Refusal(
+          REFUSAL_TYPES.duplicate,
+          `report ${report.id} was acknowledged before, by ${report.acknowledgement.by.id}`,
+        ),
+      );
+    if (via === 'validator') return undefined;
+    check.consume(signature);
+    report.acknowledgement = { by: input.actor, at: control.now(), text: input.text };
+    control.changed();
+    return report;
+  };
   const line =
     (name: 'stopLine' | 'requestRollback') =>
     (raw: unknown, via: Via): RunStateView | undefined => {
@@ -280,7 +301,13 @@ function redButtonHandlers(state: RunState, control: RunControl, check: Check) {
       });
       return state.view();
     };
-  return { reportError, resolveReport, stopLine: line('stopLine'), requestRollback: line('requestRollback') };
+  return {
+    reportError,
+    resolveReport,
+    acknowledgeReport,
+    stopLine: line('stopLine'),
+    requestRollback: line('requestRollback'),
+  };
 }
 
 /** An undelivered notification, sent again on request; the answer says whether it got through this time. */
@@ -373,6 +400,7 @@ export function registerHandlers(state: RunState, control: RunControl): void {
     [submitEvidenceUpdate, submitEvidenceSignal, all.submitEvidence],
     [reportErrorUpdate, reportErrorSignal, all.reportError],
     [resolveReportUpdate, resolveReportSignal, all.resolveReport],
+    [acknowledgeReportUpdate, acknowledgeReportSignal, all.acknowledgeReport],
     [stopLineUpdate, stopLineSignal, all.stopLine],
     [requestRollbackUpdate, requestRollbackSignal, all.requestRollback],
     [resendNotificationUpdate, undefined, all.resendNotification],

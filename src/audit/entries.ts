@@ -7,6 +7,7 @@ import type {
   StepView,
 } from '../../workflows/definitions';
 import { startPayload } from '../../workflows/signedMessages';
+import { acknowledgementEntry } from './acknowledgementEntry';
 import { summarizeResult } from './evidenceSummary';
 import type { DecodedEvent, RunHistory } from './history';
 
@@ -33,6 +34,7 @@ export const AUDIT_KINDS = [
   'notification',
   'report',
   'report-resolved',
+  'report-acknowledged',
   'oversight-review',
   'stop',
   'rollback-requested',
@@ -190,6 +192,7 @@ const SIGNAL_MESSAGES = [
   'submitEvidence',
   'reportError',
   'resolveReport',
+  'acknowledgeReport',
   'stopLine',
   'requestRollback',
 ];
@@ -312,6 +315,8 @@ function messageEntry(
         },
       };
     }
+    case 'acknowledgeReport':
+      return acknowledgementEntry(input, outcome.via, signedPart(name, input));
     case 'resendNotification': {
       const after = firstOf(outcome.success) as Partial<StepView> | undefined;
       const result =

@@ -21,6 +21,7 @@ const MESSAGE_KINDS: readonly string[] = [
   'evidence-submitted',
   'report',
   'report-resolved',
+  'report-acknowledged',
   'stop',
   'rollback-requested',
 ];
@@ -57,6 +58,7 @@ const SIGNED_FIELDS = [
   'itemId',
   'value',
   'note',
+  'text',
 ] as const;
 
 function shownDiffersFromSigned(entry: AuditEntry, part: SignedPart): string | undefined {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DELIVERABLE_IDS } from '../audit/documents/model';
 import {
+  acknowledgeReportSchema,
   actorSchema,
   approveStepSchema,
   passkeyAssertionSchema,
@@ -164,6 +165,7 @@ export type ReportBody = z.infer<typeof reportBodySchema>;
 
 export const resolutionBodySchema = resolveReportSchema.omit({ actor: true, reportId: true, signature: true });
 export type ResolutionBody = z.infer<typeof resolutionBodySchema>;
+export const acknowledgementBodySchema = acknowledgeReportSchema.omit({ actor: true, reportId: true, signature: true });
 
 /** A resend carries nothing but who asks (the session or token). */
 export const resendBodySchema = resendNotificationSchema.omit({ actor: true, stepId: true, signature: true });
@@ -329,6 +331,17 @@ export const operations = {
     summary: 'Resolve a Red Button report',
     params: reportParamsSchema,
     body: resolutionBodySchema,
+    status: 200,
+    idempotent: true,
+  }),
+  acknowledgeReport: op({
+    method: 'post',
+    path: '/api/runs/:runId/reports/:reportId/acknowledgement',
+    tag: 'red-button',
+    summary:
+      'Acknowledge a Red Button report (its first response, before the resolution; once per report, by whoever may resolve it). Answers `{report}`',
+    params: reportParamsSchema,
+    body: acknowledgementBodySchema,
     status: 200,
     idempotent: true,
   }),

@@ -4,6 +4,8 @@ import { hypercareRunbookYaml } from '../fixtures/oversight-runbook';
 import { apiAs, eventually, useExtraRunbooks, useTestApp } from '../support/app';
 import { hasChromium, useBrowser } from '../support/browser';
 import { testClient } from '../support/temporal';
+import { buildAuditTrail, dossierFilesOf } from '../../src/audit';
+import { verifyDossierFiles } from '../../src/audit/verify';
 import { GO_LIVE_WORKFLOW } from '../../workflows/definitions';
 import { initiatorKey, reachedHypercareKey, runbookKey, systemKey } from '../../workflows/searchAttributes';
 
@@ -18,7 +20,14 @@ import { initiatorKey, reachedHypercareKey, runbookKey, systemKey } from '../../
 const tag = randomUUID().slice(0, 6);
 const SLOW = `rbv-slow-${tag}`;
 const FAST = `rbv-fast-${tag}`;
-type Report = { id: string; at: string; status: string; escalationLevel: number; resolution?: { at: string } };
+type Report = {
+  id: string;
+  at: string;
+  status: string;
+  escalationLevel: number;
+  resolution?: { at: string };
+  acknowledgement?: { at: string };
+};
 
 describe.skipIf(!hasChromium)('the Red Button across runs in a browser', () => {
   const runbooks = useExtraRunbooks(
@@ -70,8 +79,18 @@ describe.skipIf(!hasChromium)('the Red Button across runs in a browser', () => {
     // alpha: high by user, answered in time; low by the sponsor, anonymously, open.
     await resolve(alpha, await report('user', alpha, 'high'));
     await report('sponsor', alpha, 'low', true);
-    // beta: critical by the guardian, answered in time.
-    await resolve(beta, await report('guardian', beta, 'critical'));
+    // beta: critical by the guardian, acknowledged in the browser (its first response), then answered in time.
+    const criticalId = await report('guardian', beta, 'critical');
+    const ack = `/api/runs/${beta}/reports/${criticalId}/acknowledgement`;
+    expect((await api('user')('POST', ack, { text: 'on it' })).status).toBe(403); // the policy: not a responder
+    const opsPage = (await as('ops')).page;
+    await opsPage.goto(`/runs/${beta}`);
+    await opsPage.getByLabel('First response').fill('Seen, looking into it now');
+    await opsPage.getByRole('button', { name: 'Acknowledge' }).click();
+    await opsPage.locator('.acknowledged').filter({ hasText: 'Seen, looking into it now' }).waitFor();
+    expect((await api('ops')('POST', ack, { text: 'again' })).status).toBe(409); // once per report
+    expect((await api('ops')('POST', ack, { text: '' })).body.error.issues[0].path).toBe('text');
+    await resolve(beta, criticalId);
     // gamma (1 s deadline): medium by user, left open (overdue); high by the sponsor, anonymously, answered late.
     const overdueId = await report('user', gamma, 'medium');
     const lateId = await report('sponsor', gamma, 'high', true);
@@ -81,12 +100,17 @@ describe.skipIf(!hasChromium)('the Red Button across runs in a browser', () => {
 
     // By hand: 5 reports in 3 runs; answered in time 2 of 5; closed with the reporter 3 of 5;
     // 2 anonymous; recognition: user 2 reports (1 answered), guardian 1 (1).
-    const answered = [...(await reportsOf(alpha)), ...(await reportsOf(beta)), ...(await reportsOf(gamma))]
-      .filter((r) => r.status === 'resolved')
-      .map((r) => Date.parse(r.resolution!.at) - Date.parse(r.at))
-      .sort((a, b) => a - b);
+    const all = [...(await reportsOf(alpha)), ...(await reportsOf(beta)), ...(await reportsOf(gamma))];
+    const resolved = all.filter((r) => r.status === 'resolved');
+    const answered = resolved.map((r) => Date.parse(r.resolution!.at) - Date.parse(r.at)).sort((a, b) => a - b);
     expect(answered).toHaveLength(3);
     const [, median, p90] = answered; // nearest rank of 3 values: the 2nd and the 3rd
+    // First response: the acknowledgement where there is one (beta's critical), else the resolution.
+    const firsts = resolved
+      .map((r) => Date.parse(r.acknowledgement?.at ?? r.resolution!.at) - Date.parse(r.at))
+      .sort((a, b) => a - b);
+    expect(resolved.filter((r) => r.acknowledgement)).toHaveLength(1);
+    const [, firstMedian, firstP90] = firsts;
 
     // A run that went live but whose worker is away (no worker polls its task queue): unread.
     const client = await testClient();
@@ -112,7 +136,8 @@ describe.skipIf(!hasChromium)('the Red Button across runs in a browser', () => {
       page.locator(`#rb-timing tr[data-row="${row}"] td`).nth(col).getAttribute('data-ms');
     expect(await ms('resolution', 0)).toBe(String(median));
     expect(await ms('resolution', 1)).toBe(String(p90));
-    expect(await ms('first-response', 0)).toBe(String(median));
+    expect(await ms('first-response', 0)).toBe(String(firstMedian));
+    expect(await ms('first-response', 1)).toBe(String(firstP90));
 
     const bySystem = await page
       .locator('#rb-by-system tbody tr')
@@ -167,6 +192,13 @@ describe.skipIf(!hasChromium)('the Red Button across runs in a browser', () => {
     expect(thanked.details.to).toEqual(['user']);
     expect((await history(gamma, 'report-resolved'))[0]?.details.thanks?.text).toContain('Thank you');
     expect(JSON.stringify(await history(gamma, 'notification'))).not.toContain('sponsor');
+    // The acknowledgement is a signed message in the trail; the dossier still verifies offline.
+    expect((await history(beta, 'report-acknowledged'))[0]).toMatchObject({
+      actor: 'ops',
+      details: { reportId: criticalId, text: 'Seen, looking into it now' },
+    });
+    const betaTrail = await buildAuditTrail({ client, workflowId: beta, refusals: [] });
+    expect(verifyDossierFiles(dossierFilesOf(betaTrail))).toMatchObject({ ok: true });
 
     // The Monitoring export, linked from the page: the same figures as a self-contained document.
     const htmlHref = await page.locator('#rb-html').getAttribute('href');
