@@ -165,6 +165,10 @@ export type ReportBody = z.infer<typeof reportBodySchema>;
 
 export const resolutionBodySchema = resolveReportSchema.omit({ actor: true, reportId: true, signature: true });
 export type ResolutionBody = z.infer<typeof resolutionBodySchema>;
+/** The one-time receipt an anonymous report answered with (18 random bytes, base64url). */
+export const receiptBodySchema = z.strictObject({
+  receipt: z.string().regex(/^[A-Za-z0-9_-]{24}$/, 'must be the receipt your anonymous report answered with'),
+});
 export const acknowledgementBodySchema = acknowledgeReportSchema.omit({ actor: true, reportId: true, signature: true });
 
 /** A resend carries nothing but who asks (the session or token). */
@@ -344,6 +348,16 @@ export const operations = {
     body: acknowledgementBodySchema,
     status: 200,
     idempotent: true,
+  }),
+  reportByReceipt: op({
+    method: 'post',
+    path: '/api/runs/:runId/reports/:reportId/receipt',
+    tag: 'red-button',
+    summary:
+      'An anonymous reporter reads their report with its receipt: acknowledgement, resolution and the thank-you recorded for them (names no reporter; 404 for a wrong receipt). Answers `{report}`',
+    params: reportParamsSchema,
+    body: receiptBodySchema,
+    status: 200,
   }),
   stop: op({
     method: 'post',

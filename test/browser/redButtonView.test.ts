@@ -93,7 +93,13 @@ describe.skipIf(!hasChromium)('the Red Button across runs in a browser', () => {
     await resolve(beta, criticalId);
     // gamma (1 s deadline): medium by user, left open (overdue); high by the sponsor, anonymously, answered late.
     const overdueId = await report('user', gamma, 'medium');
-    const lateId = await report('sponsor', gamma, 'high', true);
+    const late = await api('sponsor')('POST', `/api/runs/${gamma}/reports`, {
+      severity: 'high',
+      description: 'high issue seen by the test',
+      anonymous: true,
+    });
+    expect(late.status).toBe(201);
+    const lateId = late.body.report.id as string;
     await escalated(gamma, overdueId);
     await escalated(gamma, lateId);
     await resolve(gamma, lateId);
@@ -192,6 +198,15 @@ describe.skipIf(!hasChromium)('the Red Button across runs in a browser', () => {
     expect(thanked.details.to).toEqual(['user']);
     expect((await history(gamma, 'report-resolved'))[0]?.details.thanks?.text).toContain('Thank you');
     expect(JSON.stringify(await history(gamma, 'notification'))).not.toContain('sponsor');
+    // The anonymous reporter reads the thank-you with their receipt; nothing in the answer names them.
+    const receiptUrl = `/api/runs/${gamma}/reports/${lateId}/receipt`;
+    const byReceipt = await api('sponsor')('POST', receiptUrl, { receipt: late.body.receipt });
+    expect(byReceipt.status).toBe(200);
+    expect(byReceipt.body.report).toMatchObject({ id: lateId, status: 'resolved' });
+    expect(byReceipt.body.report.thanks.text).toContain('Thank you');
+    expect(JSON.stringify(byReceipt.body)).not.toContain('sponsor');
+    expect((await api('sponsor')('POST', receiptUrl, { receipt: 'A'.repeat(24) })).status).toBe(404);
+    expect((await api('sponsor')('POST', receiptUrl, { receipt: 'short' })).body.error.issues[0].path).toBe('receipt');
     // The acknowledgement is a signed message in the trail; the dossier still verifies offline.
     expect((await history(beta, 'report-acknowledged'))[0]).toMatchObject({
       actor: 'ops',

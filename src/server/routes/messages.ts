@@ -23,6 +23,7 @@ import { sha256Hex } from '../../auth/secrets';
 import { operations } from '../api';
 import { idempotent } from '../idempotency';
 import type { ServerContext } from '../deps';
+import { reportByReceipt } from '../reportReceipts';
 import { route } from '../route';
 import { personOf } from '../runAccess';
 import { Refusal } from '../temporalRuns';
@@ -187,6 +188,10 @@ function registerRedButtonRoutes(router: Router, ctx: ServerContext): void {
     };
   route(router, ctx, operations.resolveReport, answer(resolveReportUpdate));
   route(router, ctx, operations.acknowledgeReport, answer(acknowledgeReportUpdate));
+
+  route(router, ctx, operations.reportByReceipt, async ({ principal, params, body }) =>
+    reportByReceipt(ctx, principal, params.runId, params.reportId, body.receipt),
+  );
 
   route(router, ctx, operations.stop, async ({ req, principal, params, body }) => {
     const actor = actorOf(principal);
