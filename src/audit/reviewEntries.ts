@@ -53,7 +53,8 @@ export function reviewEntry({ reviewId, history }: ReviewHistory): Entry | undef
     startedAt: started.at,
     ...(view ? { dueAt: view.dueAt, escalations: view.escalations } : {}),
   };
-  if (accepted) {
+  // An Update the handler refused after acceptance recorded nothing: only a done review shows one.
+  if (accepted && status === 'done') {
     const { signature, ...payload } = accepted.input;
     const record = view?.review;
     return {
