@@ -84,12 +84,12 @@ export const actionCatalog = {
 export const actionNames = Object.keys(actionCatalog) as ActionName[];
 export type ActivityName = (typeof actionCatalog)[ActionName]['activity'];
 
-export type ActionParams<A extends ActionName> = z.input<(typeof actionCatalog)[A]['params']>;
-export type ActionResult<A extends ActionName> = z.output<(typeof actionCatalog)[A]['result']>;
+type ActionParams<A extends ActionName> = z.input<(typeof actionCatalog)[A]['params']>;
+type ActionResult<A extends ActionName> = z.output<(typeof actionCatalog)[A]['result']>;
 
 /** Each catalog entry as the activity function the worker must register under its name. */
 export type CatalogActivities = {
   [A in ActionName as (typeof actionCatalog)[A]['activity']]: (params: ActionParams<A>) => Promise<ActionResult<A>>;
 };
 
-export { isActionName, type ActionName, type CompensationStep };
+export { isActionName, type ActionName };

@@ -26,33 +26,13 @@ export function command(deps: ActivityDeps) {
       if (text.length > room) out.truncated = true;
       if (room > 0) out[stream] += text.slice(0, room);
     };
-    const { exitCode, signalName, timedOut } = await new Promise<{
-      exitCode: number | null;
-      signalName: string | null;
-      timedOut: boolean;
-    }>((resolve, reject) => {
-      const child = spawn(program ?? '', args, {
-        cwd: p.cwd,
-        env: { ...process.env, ...env },
-        shell: false,
-        signal,
-        timeout: p.timeoutMs,
-        killSignal: 'SIGKILL',
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      child.stdout.on('data', capture('stdout'));
-      child.stderr.on('data', capture('stderr'));
-      child.once('error', (err: NodeJS.ErrnoException) => {
-        // Abort also surfaces here; the cancellation check below wins.
-        if (err.name !== 'AbortError') reject(err);
-      });
-      child.once('close', (code, sig) => {
-        resolve({
-          exitCode: code,
-          signalName: sig,
-          timedOut: sig !== null && performance.now() - started >= p.timeoutMs,
-        });
-      });
+    const { exitCode, signalName, timedOut } = await runProgram(program ?? '', args, {
+      cwd: p.cwd,
+      env: { ...process.env, ...env },
+      signal,
+      timeoutMs: p.timeoutMs,
+      started,
+      capture,
     }).catch((err: NodeJS.ErrnoException) =>
       permanent('CommandFailed', `cannot run ${p.argv[0]}: ${err.code ?? err.message}`),
     );
@@ -71,4 +51,46 @@ export function command(deps: ActivityDeps) {
       permanent('CommandFailed', `${p.argv[0]} exited with ${exitCode ?? signalName}`, result);
     return result;
   };
+}
+
+interface RunOptions {
+  cwd: string | undefined;
+  env: NodeJS.ProcessEnv;
+  signal: AbortSignal;
+  timeoutMs: number;
+  /** performance.now() when the activity began: the timeout counts from there. */
+  started: number;
+  capture: (stream: 'stdout' | 'stderr') => (chunk: Buffer) => void;
+}
+
+/** Spawns the program (no shell) and settles when it closes; rejects only when it cannot start. */
+function runProgram(
+  program: string,
+  args: string[],
+  o: RunOptions,
+): Promise<{ exitCode: number | null; signalName: string | null; timedOut: boolean }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(program, args, {
+      cwd: o.cwd,
+      env: o.env,
+      shell: false,
+      signal: o.signal,
+      timeout: o.timeoutMs,
+      killSignal: 'SIGKILL',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout.on('data', o.capture('stdout'));
+    child.stderr.on('data', o.capture('stderr'));
+    child.once('error', (err: NodeJS.ErrnoException) => {
+      // Abort also surfaces here; the caller's cancellation check wins.
+      if (err.name !== 'AbortError') reject(err);
+    });
+    child.once('close', (code, sig) => {
+      resolve({
+        exitCode: code,
+        signalName: sig,
+        timedOut: sig !== null && performance.now() - o.started >= o.timeoutMs,
+      });
+    });
+  });
 }

@@ -20,7 +20,7 @@ export interface NotifyConfig {
   directory?: Record<string, string[]>;
 }
 
-export interface ActivityLog {
+interface ActivityLog {
   info(message: string, meta?: Record<string, unknown>): void;
   warn(message: string, meta?: Record<string, unknown>): void;
 }

@@ -5,27 +5,23 @@ import type { z } from 'zod';
  * Failure types are part of the contract with the workflow (retry policy and saga decisions
  * key on them), so they are listed here, not spelled ad hoc in each action.
  */
-export const permanentTypes = [
-  'InvalidParams',
-  'MissingSecret',
-  'ThresholdMissed',
-  'UnexpectedStatus',
-  'BodyMismatch',
-  'AccessMismatch',
-  'CommandsDisabled',
-  'CommandFailed',
-  'RollbackWindowMissed',
-  'PollTimedOut',
-  'AlertNotDelivered',
-  'MonitoringNotConfigured',
-  'MonitoringConflict',
-  'MonitoringNotReady',
-  'DestinationRefused',
-] as const;
-export const transientTypes = ['ConnectionFailed', 'Timeout', 'Unreachable', 'CommandTimedOut', 'ServerError'] as const;
-
-export type PermanentType = (typeof permanentTypes)[number];
-export type TransientType = (typeof transientTypes)[number];
+export type PermanentType =
+  | 'InvalidParams'
+  | 'MissingSecret'
+  | 'ThresholdMissed'
+  | 'UnexpectedStatus'
+  | 'BodyMismatch'
+  | 'AccessMismatch'
+  | 'CommandsDisabled'
+  | 'CommandFailed'
+  | 'RollbackWindowMissed'
+  | 'PollTimedOut'
+  | 'AlertNotDelivered'
+  | 'MonitoringNotConfigured'
+  | 'MonitoringConflict'
+  | 'MonitoringNotReady'
+  | 'DestinationRefused';
+export type TransientType = 'ConnectionFailed' | 'Timeout' | 'Unreachable' | 'CommandTimedOut' | 'ServerError';
 
 /** Retrying cannot help: the params, the target's answer or a measured threshold are wrong. */
 export function permanent(type: PermanentType, message: string, details?: unknown): never {

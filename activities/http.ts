@@ -87,7 +87,7 @@ export function statusMatches(status: number, expect: number | number[] | undefi
 }
 
 /** Statuses that say "not now" rather than "no": overloaded, restarting, rate-limited. */
-export function isTransientStatus(status: number): boolean {
+function isTransientStatus(status: number): boolean {
   return status >= 500 || status === 429 || status === 408;
 }
 

@@ -92,7 +92,7 @@ async function toEmail(smtp: SmtpConfig, to: string[], p: Params): Promise<Deliv
 }
 
 /** Addresses are used as given; names are looked up in the directory (roles or people). */
-export function emailsFor(to: string[], cfg: NotifyConfig): string[] {
+function emailsFor(to: string[], cfg: NotifyConfig): string[] {
   const out = new Set<string>();
   for (const r of to) for (const a of r.includes('@') ? [r] : (cfg.directory?.[r] ?? [])) out.add(a);
   return [...out];

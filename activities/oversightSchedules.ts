@@ -16,14 +16,14 @@ import {
  * activity finds the schedule it already made and changes nothing.
  */
 
-export interface CreateOversightSchedulesParams {
+interface CreateOversightSchedulesParams {
   runId: string;
   /** The task queue the reviews run on: the go-live's own. */
   taskQueue: string;
   reviews: ReviewInput[];
 }
 
-export interface OversightSchedule {
+interface OversightSchedule {
   dutyId: string;
   scheduleId: string;
   every: string;
@@ -62,7 +62,7 @@ async function createOversightSchedules(params: CreateOversightSchedulesParams):
   return made;
 }
 
-export interface SettleOversightSchedulesParams {
+interface SettleOversightSchedulesParams {
   scheduleIds: string[];
   /** pause: the line was stopped (kept for the record, resumable); delete: the run rolled back. */
   action: 'pause' | 'delete';

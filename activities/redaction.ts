@@ -8,7 +8,7 @@ import type { ActivityDeps } from './deps';
  * and passwords in URLs are replaced, wherever a library happened to quote them.
  */
 
-export const REDACTED = '[redacted]';
+const REDACTED = '[redacted]';
 const URL_PASSWORD = /(\b[a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:)[^@\s/]+@/gi;
 /** Shorter values would redact ordinary words: such "secrets" are not secrets anyway. */
 const MIN_SECRET_LENGTH = 6;
@@ -37,7 +37,7 @@ export function redactText(text: string, secrets: readonly string[]): string {
 }
 
 /** Every string inside a value, redacted; the shape kept. */
-export function redactDeep<T>(value: T, secrets: readonly string[]): T {
+function redactDeep<T>(value: T, secrets: readonly string[]): T {
   if (typeof value === 'string') return redactText(value, secrets) as T;
   if (Array.isArray(value)) return value.map((v: unknown) => redactDeep(v, secrets)) as T;
   if (value !== null && typeof value === 'object') {

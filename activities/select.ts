@@ -13,7 +13,7 @@ type Token =
 
 const TOKEN = /([^.[\]]+)|\[([^\]]*)\]/g;
 
-export function parseSelector(path: string): Token[] | undefined {
+function parseSelector(path: string): Token[] | undefined {
   const tokens: Token[] = [];
   let consumed = 0;
   for (const m of path.matchAll(TOKEN)) {
@@ -53,7 +53,7 @@ function apply(value: unknown, tokens: readonly Token[], i: number): unknown {
 }
 
 /** Canonical JSON: object keys sorted, lists sorted by their items' canonical JSON. */
-export function canonical(value: unknown): unknown {
+function canonical(value: unknown): unknown {
   if (Array.isArray(value)) {
     return value
       .map(canonical)

@@ -15,7 +15,7 @@ const flag = z
   .transform((v) => v === '1' || v === 'true' || v === 'yes');
 const count = (max: number) => z.coerce.number().int().min(1).max(max);
 
-export const ROLES = ['web', 'worker'] as const;
+const ROLES = ['web', 'worker'] as const;
 export type Role = (typeof ROLES)[number];
 /** `web`, `worker`, or both (comma-separated, in any order). */
 const roles = z
@@ -68,11 +68,11 @@ export const configSchema = z.object({
   /** Grafana's dashboard provisioning folder; unset, runbook dashboards are not installed. */
   GOLIVE_GRAFANA_DASHBOARDS_DIR: z.string().min(1).optional(),
   /** The sandbox's Alertmanager stand-in delivers alerts to this webhook (monitoring-verify's
-   *  receiver in the default runbook). */
+   *  receiver in the default runbook); default: sandboxAlertWebhook below. */
   GOLIVE_SANDBOX_ALERT_WEBHOOK: z
     .string()
     .regex(/^http:\/\/\S+$/, 'must be an http URL')
-    .default('http://127.0.0.1:8429/alerts'),
+    .optional(),
   /** debug | info | warn | error; debug also shows the Temporal SDK's own logs. */
   GOLIVE_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   /** json (for log shippers), pretty (for people), auto: pretty on a terminal, else json. */
@@ -198,6 +198,21 @@ export function isLoopbackUrl(url: string): boolean {
 /** The rules directory monitoring-activate writes to (and the sandbox's stand-in reads). */
 export function prometheusRulesDir(config: Config): string {
   return config.GOLIVE_PROMETHEUS_RULES_DIR ?? path.join(config.GOLIVE_DATA_DIR, 'prometheus', 'rules');
+}
+
+/** How far above the sandbox's port its alerts are delivered by default (8410 → 8429). */
+const ALERT_WEBHOOK_PORT_OFFSET = 19;
+
+/**
+ * Where the sandbox's Alertmanager stand-in delivers alerts: GOLIVE_SANDBOX_ALERT_WEBHOOK, or a
+ * port derived from the sandbox's own, so two golive instances on different sandbox ports never
+ * compete for one receiver port during their monitoring checks.
+ */
+export function sandboxAlertWebhook(config: Pick<Config, 'GOLIVE_SANDBOX_ALERT_WEBHOOK' | 'GOLIVE_SANDBOX_PORT'>) {
+  if (config.GOLIVE_SANDBOX_ALERT_WEBHOOK) return config.GOLIVE_SANDBOX_ALERT_WEBHOOK;
+  const above = config.GOLIVE_SANDBOX_PORT + ALERT_WEBHOOK_PORT_OFFSET;
+  const port = above <= 65535 ? above : config.GOLIVE_SANDBOX_PORT - ALERT_WEBHOOK_PORT_OFFSET;
+  return `http://127.0.0.1:${port}/alerts`;
 }
 
 export class ConfigError extends Error {

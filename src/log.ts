@@ -11,8 +11,8 @@ import pretty from 'pino-pretty';
  */
 import { redactText } from '../activities/redaction';
 
-export type Level = 'debug' | 'info' | 'warn' | 'error';
-export type LogFormat = 'auto' | 'json' | 'pretty';
+type Level = 'debug' | 'info' | 'warn' | 'error';
+type LogFormat = 'auto' | 'json' | 'pretty';
 
 /** Secret values no log line may carry, wherever they appear (set at start from the configuration). */
 let secrets: readonly string[] = [];
@@ -99,11 +99,6 @@ let root = build({});
 /** Applies the configured level and format (main.ts), or a capture stream (tests). */
 export function configureLogging(settings: LogSettings): void {
   root = build(settings);
-}
-
-/** The underlying pino logger, for libraries that take one. */
-export function rootLogger(): pino.Logger {
-  return root;
 }
 
 export function createLogger(component: string): Logger {

@@ -1,6 +1,6 @@
 // First: tracing (when OTEL_* asks for it) must patch http and express before they load.
 import './telemetry/register';
-import { ConfigError, hasRole, parseConfig, prometheusRulesDir, type Config } from './config';
+import { ConfigError, hasRole, parseConfig, prometheusRulesDir, sandboxAlertWebhook, type Config } from './config';
 import { configureLogging, createLogger } from './log';
 import { installRuntime } from './telemetry/runtime';
 import { stopTracing, tracing } from './telemetry/tracing';
@@ -80,7 +80,7 @@ async function start(config: Config, running: Running): Promise<void> {
       running.sandbox = await startSandbox({
         port: config.GOLIVE_SANDBOX_PORT,
         host: config.GOLIVE_HOST,
-        monitoring: { rulesDir: prometheusRulesDir(config), alertWebhookUrl: config.GOLIVE_SANDBOX_ALERT_WEBHOOK },
+        monitoring: { rulesDir: prometheusRulesDir(config), alertWebhookUrl: sandboxAlertWebhook(config) },
       });
     }
     running.worker = await startWorkerRole(config, target, createLogger('worker'), () => running.stopping);

@@ -6,7 +6,7 @@ import fs from 'node:fs';
  * one else. Folders are 0700 and files 0600, also when an older version made them looser.
  */
 
-export const PRIVATE_DIR_MODE = 0o700;
+const PRIVATE_DIR_MODE = 0o700;
 export const PRIVATE_FILE_MODE = 0o600;
 
 function ownedByMe(stat: fs.Stats): boolean {

@@ -30,7 +30,7 @@ function optionsFor(call: ActionCall, long: boolean): ActivityOptions {
   };
 }
 
-export class UnknownActionError extends Error {}
+class UnknownActionError extends Error {}
 
 export async function runAction(call: ActionCall, summary: string): Promise<unknown> {
   if (!isActionName(call.action)) throw new UnknownActionError(`unknown action "${call.action}"`);

@@ -40,30 +40,6 @@ export async function goLive(input: GoLiveInput): Promise<RunStateView> {
     runId: workflowInfo().workflowId,
   });
 
-  /** Runs every step once its dependencies completed; parallel where the runbook allows. */
-  async function executePlan(): Promise<Outcome> {
-    const done = new Set(state.data.steps.filter((s) => s.status === 'completed').map((s) => s.id));
-    const inFlight = new Map<string, Promise<{ id: string; outcome: Outcome }>>();
-    const started = new Set(done);
-    while (done.size < state.plan.length) {
-      for (const { step, after } of state.plan) {
-        if (started.has(step.id) || !after.every((d) => done.has(d))) continue;
-        started.add(step.id);
-        const running = runStep(ctx, step).then((outcome): { id: string; outcome: Outcome } => ({
-          id: step.id,
-          outcome,
-        }));
-        running.catch(() => undefined); // a failure is handled through Promise.race below
-        inFlight.set(step.id, running);
-      }
-      if (inFlight.size === 0) throw new Error('runbook plan is stuck: a step waits for one that never runs');
-      const { id, outcome } = await Promise.race(inFlight.values());
-      inFlight.delete(id);
-      if (outcome === CHECKPOINT) return CHECKPOINT;
-      done.add(id);
-    }
-  }
-
   // Runs started by other clients may lack the identity attributes the run list filters on;
   // the run sets them itself. Patched: histories recorded before this upsert replay without it.
   if (patched('golive-identity-search-attributes')) {
@@ -76,7 +52,7 @@ export async function goLive(input: GoLiveInput): Promise<RunStateView> {
   ctx.syncSearchAttributes();
   let outcome: Outcome = undefined;
   try {
-    outcome = await planScope.run(executePlan);
+    outcome = await planScope.run(() => executePlan(ctx, state));
   } catch (err) {
     if (!(err instanceof RunAborted) && !state.data.failure) {
       // The workflow itself was cancelled (or the plan broke): roll back all the same.
@@ -91,6 +67,41 @@ export async function goLive(input: GoLiveInput): Promise<RunStateView> {
     }
   }
 
+  await settle(ctx, state);
+  await sendThanks(ctx); // answered while rolling back: thanked all the same
+  state.closeOpenReports(now());
+  state.data.endedAt = now();
+  ctx.syncSearchAttributes();
+  await CancellationScope.nonCancellable(() => condition(allHandlersFinished));
+  return state.view();
+}
+
+/** Runs every step once its dependencies completed; parallel where the runbook allows. */
+async function executePlan(ctx: RunContext, state: RunState): Promise<Outcome> {
+  const done = new Set(state.data.steps.filter((s) => s.status === 'completed').map((s) => s.id));
+  const inFlight = new Map<string, Promise<{ id: string; outcome: Outcome }>>();
+  const started = new Set(done);
+  while (done.size < state.plan.length) {
+    for (const { step, after } of state.plan) {
+      if (started.has(step.id) || !after.every((d) => done.has(d))) continue;
+      started.add(step.id);
+      const running = runStep(ctx, step).then((outcome): { id: string; outcome: Outcome } => ({
+        id: step.id,
+        outcome,
+      }));
+      running.catch(() => undefined); // a failure is handled through Promise.race below
+      inFlight.set(step.id, running);
+    }
+    if (inFlight.size === 0) throw new Error('runbook plan is stuck: a step waits for one that never runs');
+    const { id, outcome } = await Promise.race(inFlight.values());
+    inFlight.delete(id);
+    if (outcome === CHECKPOINT) return CHECKPOINT;
+    done.add(id);
+  }
+}
+
+/** How the run ends: rolled back (cancelling what still waits) after a failure, else live. */
+async function settle(ctx: RunContext, state: RunState): Promise<void> {
   if (state.data.failure) {
     for (const s of state.data.steps)
       if (s.status === 'waiting' || s.status === 'running') state.setStep(s.id, 'cancelled', now());
@@ -103,10 +114,4 @@ export async function goLive(input: GoLiveInput): Promise<RunStateView> {
   } else {
     state.setStatus('live');
   }
-  await sendThanks(ctx); // answered while rolling back: thanked all the same
-  state.closeOpenReports(now());
-  state.data.endedAt = now();
-  ctx.syncSearchAttributes();
-  await CancellationScope.nonCancellable(() => condition(allHandlersFinished));
-  return state.view();
 }

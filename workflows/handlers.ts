@@ -143,16 +143,18 @@ function checks(state: RunState, control: RunControl) {
 
 type Check = ReturnType<typeof checks>;
 
-function messageHandlers(state: RunState, control: RunControl, check: Check) {
-  /**
-   * Answers once the step has reacted to the message: completed or rejected when this decision
-   * settled it, still waiting when others must act too. Callers see the real outcome.
-   */
-  const outcome = async (stepId: string, settles: () => boolean): Promise<StepView> => {
-    await condition(() => state.stepView(stepId).status !== 'waiting' || !settles());
-    return state.view().steps.find((s) => s.id === stepId)!;
-  };
-  const decide = (decision: 'approve' | 'reject') => (raw: unknown, via: Via) => {
+/**
+ * Answers once the step has reacted to the message: completed or rejected when this decision
+ * settled it, still waiting when others must act too. Callers see the real outcome.
+ */
+async function outcomeOf(state: RunState, stepId: string, settles: () => boolean): Promise<StepView> {
+  await condition(() => state.stepView(stepId).status !== 'waiting' || !settles());
+  return state.view().steps.find((s) => s.id === stepId)!;
+}
+
+/** An approval or a rejection: authenticated, allowed by the policy, bound to its passkey when it carries one. */
+function decisionHandler(state: RunState, control: RunControl, check: Check, decision: 'approve' | 'reject') {
+  return (raw: unknown, via: Via) => {
     const name = decision === 'approve' ? 'approveStep' : 'rejectStep';
     const { input, signature } = check.authenticate(
       name,
@@ -200,8 +202,11 @@ function messageHandlers(state: RunState, control: RunControl, check: Check) {
     control.changed();
     const settles = () =>
       decision === 'reject' || (step.kind === 'approval' && quorumMet(step, state.stepDecisions(step.id)));
-    return outcome(step.id, settles);
+    return outcomeOf(state, step.id, settles);
   };
+}
+
+function messageHandlers(state: RunState, control: RunControl, check: Check) {
   const submitEvidence = (raw: unknown, via: Via) => {
     const { input, signature } = check.authenticate('submitEvidence', checkSubmitEvidence, raw, via);
     const grant = check.allow(input.actor, {
@@ -221,9 +226,13 @@ function messageHandlers(state: RunState, control: RunControl, check: Check) {
     state.recordEvidence(step.id, input.itemId, checked.value, input.note, input.actor, grant.role, control.now());
     control.changed();
     const have = () => state.submittedItems(step.id);
-    return outcome(step.id, () => step.items.every((i) => i.optional || have().has(i.id)));
+    return outcomeOf(state, step.id, () => step.items.every((i) => i.optional || have().has(i.id)));
   };
-  return { approve: decide('approve'), reject: decide('reject'), submitEvidence };
+  return {
+    approve: decisionHandler(state, control, check, 'approve'),
+    reject: decisionHandler(state, control, check, 'reject'),
+    submitEvidence,
+  };
 }
 
 function redButtonHandlers(state: RunState, control: RunControl, check: Check) {
@@ -263,24 +272,6 @@ function redButtonHandlers(state: RunState, control: RunControl, check: Check) {
     control.changed();
     return report;
   };
-  // The first response: the policy's rule for answering reports decides who (an open report only).
-  const acknowledgeReport = (raw: unknown, via: Via): ReportView | undefined => {
-    const { input, signature } = check.authenticate('acknowledgeReport', checkAcknowledgeReport, raw, via);
-    check.allow(input.actor, { kind: 'resolve', reportId: input.reportId });
-    const report = state.data.reports.find((r) => r.id === input.reportId)!;
-    if (report.acknowledgement)
-      refuse(
-        new Refusal(
-          REFUSAL_TYPES.duplicate,
-          `report ${report.id} was acknowledged before, by ${report.acknowledgement.by.id}`,
-        ),
-      );
-    if (via === 'validator') return undefined;
-    check.consume(signature);
-    report.acknowledgement = { by: input.actor, at: control.now(), text: input.text };
-    control.changed();
-    return report;
-  };
   const line =
     (name: 'stopLine' | 'requestRollback') =>
     (raw: unknown, via: Via): RunStateView | undefined => {
@@ -301,12 +292,27 @@ function redButtonHandlers(state: RunState, control: RunControl, check: Check) {
       });
       return state.view();
     };
-  return {
-    reportError,
-    resolveReport,
-    acknowledgeReport,
-    stopLine: line('stopLine'),
-    requestRollback: line('requestRollback'),
+  return { reportError, resolveReport, stopLine: line('stopLine'), requestRollback: line('requestRollback') };
+}
+
+/** The first response to a report: the policy's rule for answering reports decides who (an open report only). */
+function acknowledgeHandler(state: RunState, control: RunControl, check: Check) {
+  return (raw: unknown, via: Via): ReportView | undefined => {
+    const { input, signature } = check.authenticate('acknowledgeReport', checkAcknowledgeReport, raw, via);
+    check.allow(input.actor, { kind: 'resolve', reportId: input.reportId });
+    const report = state.data.reports.find((r) => r.id === input.reportId)!;
+    if (report.acknowledgement)
+      refuse(
+        new Refusal(
+          REFUSAL_TYPES.duplicate,
+          `report ${report.id} was acknowledged before, by ${report.acknowledgement.by.id}`,
+        ),
+      );
+    if (via === 'validator') return undefined;
+    check.consume(signature);
+    report.acknowledgement = { by: input.actor, at: control.now(), text: input.text };
+    control.changed();
+    return report;
   };
 }
 
@@ -392,6 +398,7 @@ export function registerHandlers(state: RunState, control: RunControl): void {
     ...messageHandlers(state, control, check),
     ...redButtonHandlers(state, control, check),
     resendNotification: resendHandler(state, control, check),
+    acknowledgeReport: acknowledgeHandler(state, control, check),
   };
   // Every message once: its Update (validator + handler) and, for tools that cannot wait, its Signal.
   const messages = [

@@ -49,14 +49,14 @@ const hex = (length: number) =>
   z.string().regex(new RegExp(`^[0-9a-f]{${length}}$`), `must be ${length} lowercase hex digits`);
 
 /** The server's signature on a message (see signedMessages.ts for what it covers). */
-export const messageSignatureSchema = z.strictObject({
+const messageSignatureSchema = z.strictObject({
   keyId: hex(16),
   at: z.string().min(1).max(40),
   nonce: z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, 'must be 16–64 characters of A–Z a–z 0–9 _ -'),
   value: hex(128),
 }) satisfies z.ZodType<MessageSignature>;
 
-export const pinnedKeySchema = z.strictObject({
+const pinnedKeySchema = z.strictObject({
   keyId: hex(16),
   algorithm: z.literal('ed25519'),
   publicKey: hex(64),
@@ -74,7 +74,7 @@ export const jsonValueSchema = z.unknown().superRefine((value, ctx) => {
 // ---------------------------------------------------------------------------------------------
 // Start input
 
-export const runbookRefSchema = z.strictObject({
+const runbookRefSchema = z.strictObject({
   id: z.string(),
   version: z.string(),
   sha256: z.string().regex(/^[a-f0-9]{64}$/),
@@ -164,7 +164,7 @@ export const rejectStepSchema = z.strictObject({
   ...signed,
 });
 
-export const documentEvidenceSchema = z.strictObject({
+const documentEvidenceSchema = z.strictObject({
   name: z.string().min(1).max(300),
   sha256: z.string().regex(/^[a-f0-9]{64}$/, 'must be a lowercase hex SHA-256'),
   url: z
@@ -234,7 +234,7 @@ export const resendNotificationSchema = z.strictObject({ actor: actorSchema, ste
 // ---------------------------------------------------------------------------------------------
 // The scheduled oversight review (reviewDefinitions.ts)
 
-export const reviewFindingSchema = z.strictObject({
+const reviewFindingSchema = z.strictObject({
   summary: z.string().trim().min(1, 'describe the finding').max(4000),
   severity: severitySchema,
   /** Raise a Red Button report on the go-live run from this finding (during hypercare). */
@@ -258,7 +258,8 @@ export const submitReviewSchema = z.strictObject({
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const same = <A, B>(proof: Same<A, B>): Same<A, B> => proof;
 
-export const TYPES_MATCH_SCHEMAS = [
+// Never read: the compile-time proof is the point.
+const _TYPES_MATCH_SCHEMAS = [
   same<z.infer<typeof actorSchema>, Actor>(true),
   same<z.infer<typeof runbookRefSchema>, RunbookRef>(true),
   same<z.infer<typeof delegationSchema>, Delegation>(true),

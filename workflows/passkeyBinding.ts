@@ -77,7 +77,7 @@ export function evidenceDigest(items: readonly CoveredEvidence[]): string {
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 
-export function base64urlEncode(bytes: Uint8Array): string {
+function base64urlEncode(bytes: Uint8Array): string {
   let out = '';
   for (let i = 0; i < bytes.length; i += 3) {
     const n = (bytes[i]! << 16) | ((bytes[i + 1] ?? 0) << 8) | (bytes[i + 2] ?? 0);
@@ -87,7 +87,7 @@ export function base64urlEncode(bytes: Uint8Array): string {
   return out;
 }
 
-export function base64urlDecode(text: string): Uint8Array | undefined {
+function base64urlDecode(text: string): Uint8Array | undefined {
   if (!/^[A-Za-z0-9_-]*$/.test(text) || text.length % 4 === 1) return undefined;
   const out = new Uint8Array(Math.floor((text.length * 6) / 8));
   let bits = 0;

@@ -74,7 +74,7 @@ export function factsFromState(src: StateSource): RunFacts {
 }
 
 /** Is a run in this view taking human messages? (The workflow's own test: not ended, not rolling back.) */
-export function viewIsOpen(view: Pick<RunStateView, 'status' | 'failure'>): boolean {
+function viewIsOpen(view: Pick<RunStateView, 'status' | 'failure'>): boolean {
   return ['running', 'waiting', 'hypercare'].includes(view.status) && view.failure === undefined;
 }
 

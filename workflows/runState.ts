@@ -37,7 +37,7 @@ import { materialiseSteps, type PlannedStep } from './steps';
  * the workflow drives, this records.
  */
 
-export interface CompensationEntry {
+interface CompensationEntry {
   stepId: string;
   call: ActionCall;
 }

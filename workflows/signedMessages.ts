@@ -13,11 +13,11 @@ import { canonicalJson } from './sha256';
  * message exactly as sent minus its `signature` field. Pure; no zod, no I/O.
  */
 
-export const SIGNED_MESSAGE_FORMAT = 'golive-message/1';
+const SIGNED_MESSAGE_FORMAT = 'golive-message/1';
 
 /** How old a signed message may be when the run first sees it, and how far in the future. */
 export const MESSAGE_MAX_AGE_MS = 10 * 60_000;
-export const MESSAGE_MAX_SKEW_MS = 2 * 60_000;
+const MESSAGE_MAX_SKEW_MS = 2 * 60_000;
 
 export interface MessageSignature {
   /** The pinned key that signed it (first 16 hex digits of the public key's SHA-256). */

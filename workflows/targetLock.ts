@@ -45,7 +45,7 @@ export interface ClaimTargetInput {
 export type ClaimOutcome = { granted: true } | { granted: false; holder: TargetHolder };
 
 export const claimTargetUpdate = defineUpdate<ClaimOutcome, [ClaimTargetInput]>('claimTarget');
-export const targetHolderQuery = defineQuery<TargetHolder | undefined>('targetHolder');
+const targetHolderQuery = defineQuery<TargetHolder | undefined>('targetHolder');
 
 export async function targetLock(target: string): Promise<void> {
   let holder: TargetHolder | undefined;

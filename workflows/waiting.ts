@@ -22,6 +22,11 @@ export async function waitWithEscalation(
   const deadlineMs = step.deadline !== undefined ? durationToMs(step.deadline) : undefined;
   if (deadlineMs !== undefined) state.stepView(step.id).deadlineAt = new Date(waitingSince + deadlineMs).toISOString();
   let level = state.stepView(step.id).escalationLevel ?? 0;
+  // The timeline is a queue walked by index, and the loop may add to it as it goes: an approval
+  // that holds at its deadline appends the next deadline (one deadline later), so it reminds
+  // again and again until someone decides. `i` is the next event to wait for; past the last
+  // event (no deadline, every escalation fired) the wait has no timeout and ends only when the
+  // step settles. `level` counts every escalation and reminder sent, for the step's view.
   for (let i = 0; ;) {
     const event = timeline[i];
     const timeout = event ? Math.max(0, waitingSince + event.atMs - nowMs()) : undefined;

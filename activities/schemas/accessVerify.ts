@@ -7,8 +7,6 @@ export const accessVerifyParams = accessEndpoint.extend({
   /** Must all be absent (e.g. no admin for the service account). */
   absent: z.array(roleBinding).max(1_000).default([]),
 });
-export type AccessVerifyParams = z.input<typeof accessVerifyParams>;
-
 export const accessVerifyResult = z.object({
   present: z.array(roleBinding),
   confirmedAbsent: z.array(roleBinding),

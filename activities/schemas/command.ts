@@ -13,8 +13,6 @@ export const commandParams = z.object({
   maxOutputChars: z.number().int().min(0).max(1_000_000).default(16_000),
   expectExitCode: z.number().int().default(0),
 });
-export type CommandParams = z.input<typeof commandParams>;
-
 export const commandResult = z.object({
   argv: z.array(z.string()),
   exitCode: z.number().int().nullable(),

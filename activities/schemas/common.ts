@@ -45,7 +45,7 @@ export type PollSpec = z.infer<typeof pollSpec>;
 export const pollResult = z.object({ polls: z.number().int(), elapsedMs: z.number(), observed: z.unknown() });
 
 /** Compact latency evidence: fixed buckets plus the percentiles thresholds use. */
-export const latencyHistogram = z.object({
+const latencyHistogram = z.object({
   unit: z.literal('ms'),
   buckets: z.array(z.object({ le: z.union([z.number(), z.literal('+Inf')]), count: z.number().int() })),
   min: z.number(),

@@ -16,7 +16,5 @@ export const deployParams = z.object({
   /** Where the compensation POSTs to undo this deploy; no compensation without it. */
   rollbackUrl: httpUrl.optional(),
 });
-export type DeployParams = z.input<typeof deployParams>;
-
 export const deployResult = idempotentCallResult.extend({ version: z.string() });
 export type DeployResult = z.infer<typeof deployResult>;

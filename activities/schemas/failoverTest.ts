@@ -21,8 +21,6 @@ export const failoverTestParams = z
     message: 'must be before the end of the test',
     path: ['triggerAfterSeconds'],
   });
-export type FailoverTestParams = z.input<typeof failoverTestParams>;
-
 export const failoverTestResult = z.object({
   stats: loadStats,
   availability: z.number(),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { expectStatus, headers, httpMethod, httpUrl, timeoutMs } from './common';
 
-export const httpEndpoint = z.object({
+const httpEndpoint = z.object({
   name: z.string().min(1).optional(),
   url: httpUrl,
   method: httpMethod.default('GET'),
@@ -16,9 +16,7 @@ export const httpEndpoint = z.object({
 });
 
 export const httpCheckParams = z.object({ endpoints: z.array(httpEndpoint).min(1).max(100) });
-export type HttpCheckParams = z.input<typeof httpCheckParams>;
-
-export const endpointOutcome = z.object({
+const endpointOutcome = z.object({
   name: z.string(),
   url: z.string(),
   ok: z.boolean(),

@@ -8,7 +8,5 @@ export const loadTestParams = z.object({
   durationSeconds: z.number().int().min(1).max(3_600),
   thresholds: thresholds.default({}),
 });
-export type LoadTestParams = z.input<typeof loadTestParams>;
-
 export const loadTestResult = z.object({ ratePerSecond: z.number(), stats: loadStats, verdict });
 export type LoadTestResult = z.infer<typeof loadTestResult>;

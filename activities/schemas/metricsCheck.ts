@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { prometheusTarget } from './monitoring';
 
 /** One PromQL query and the bounds every series it returns must stay within. */
-export const metricCheck = z
+const metricCheck = z
   .strictObject({
     name: z.string().min(1).max(100),
     query: z.string().min(1).max(4_000),
@@ -26,8 +26,6 @@ export const metricsCheckParams = prometheusTarget.extend({
   /** false: report the verdict as the result instead of failing (hypercare analyses). */
   failOnBreach: z.boolean().default(true),
 });
-export type MetricsCheckParams = z.input<typeof metricsCheckParams>;
-
 export const measurement = z.object({
   at: z.string(),
   /** Every value the query returned (one per series); empty for no data. */

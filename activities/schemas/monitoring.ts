@@ -6,7 +6,7 @@ import { headers, httpUrl, timeoutMs } from './common';
  * to the directory the worker is configured with (GOLIVE_PROMETHEUS_RULES_DIR), which the
  * Prometheus `rule_files` glob loads; a runbook names the file, never a path on the worker.
  */
-export const prometheusDuration = z
+const prometheusDuration = z
   .string()
   .regex(/^(\d+(ms|s|m|h|d|w|y))+$/, 'must be a Prometheus duration such as 30s, 5m or 1h');
 const labelName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a Prometheus label name (letters, digits, _)');
@@ -24,7 +24,7 @@ export const alertRule = z.strictObject({
 });
 export type AlertRule = z.infer<typeof alertRule>;
 
-export const ruleFileName = z
+const ruleFileName = z
   .string()
   .regex(
     /^[a-z0-9][a-z0-9-]{0,99}$/,

@@ -13,8 +13,6 @@ export const monitoringActivateParams = ruleFileTarget.extend({
     })
     .optional(),
 });
-export type MonitoringActivateParams = z.input<typeof monitoringActivateParams>;
-
 export const monitoringActivateResult = z.object({
   ruleFile: z.string(),
   sha256: z.string(),

@@ -28,8 +28,6 @@ export const monitoringVerifyParams = prometheusTarget.extend({
   deliveryTimeoutSeconds: z.number().positive().max(600).default(60),
   timeoutMs,
 });
-export type MonitoringVerifyParams = z.input<typeof monitoringVerifyParams>;
-
 export const monitoringVerifyResult = z.object({
   rulesFound: z.array(z.string()),
   target: z.object({ job: z.string(), instance: z.string(), health: z.string(), lastScrape: z.string() }).optional(),

@@ -12,8 +12,6 @@ export const notifyParams = z.object({
     .min(1)
     .optional(),
 });
-export type NotifyParams = z.input<typeof notifyParams>;
-
 export const notifyResult = z.object({
   recipients: z.array(z.string()),
   deliveries: z.array(z.object({ channel: z.enum(['slack', 'email']), ok: z.boolean(), detail: z.string() })),

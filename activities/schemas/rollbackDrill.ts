@@ -21,8 +21,6 @@ export const rollbackDrillParams = z.object({
   timeoutMs,
   idempotencyKey,
 });
-export type RollbackDrillParams = z.input<typeof rollbackDrillParams>;
-
 export const rollbackDrillResult = z.object({
   previousVersion: z.string(),
   measuredMs: z.number(),

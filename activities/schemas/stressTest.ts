@@ -16,9 +16,7 @@ export const stressTestParams = z
     requiredHeadroom: z.number().min(1).default(2),
   })
   .refine((p) => p.maxRate >= p.startRate, { message: 'maxRate must be >= startRate', path: ['maxRate'] });
-export type StressTestParams = z.input<typeof stressTestParams>;
-
-export const stressStage = z.object({
+const stressStage = z.object({
   rate: z.number(),
   throughputRps: z.number(),
   p95: z.number(),

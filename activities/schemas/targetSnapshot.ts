@@ -29,8 +29,6 @@ export const targetSnapshotParams = z.object({
   headers,
   timeoutMs,
 });
-export type TargetSnapshotParams = z.input<typeof targetSnapshotParams>;
-
 export const targetSnapshotResult = z.object({
   probes: z.array(
     z.object({

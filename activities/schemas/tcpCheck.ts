@@ -13,8 +13,6 @@ export const tcpCheckParams = z.object({
     .min(1)
     .max(100),
 });
-export type TcpCheckParams = z.input<typeof tcpCheckParams>;
-
 export const tcpCheckResult = z.object({
   targets: z.array(
     z.object({

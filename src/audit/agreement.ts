@@ -101,8 +101,24 @@ export function firstDisagreement(
   dossier: DossierJson,
   manifest: Manifest,
 ): Disagreement | undefined {
+  const checks: Check[] = [
+    ...chainChecks(chain, trail, dossier, manifest),
+    ...dossierChecks(dossier),
+    ...manifestChecks(trail, dossier, manifest),
+  ];
+  for (const check of checks) {
+    const found = check();
+    if (found) return found;
+  }
+  return undefined;
+}
+
+type Check = () => Disagreement | undefined;
+
+/** The trail's hash chain against the manifest, the trail file and dossier.json. */
+function chainChecks(chain: ChainFacts, trail: TrailEnvelope, dossier: DossierJson, manifest: Manifest): Check[] {
   const status = dossier.run.status;
-  const checks: (() => Disagreement | undefined)[] = [
+  return [
     // The chain against the manifest first: the trail was replaced, or entries removed.
     () => differs(MANIFEST_FILE, 'chain.head', manifest.chain.head, chain.head, `the hash chain of ${TRAIL_FILE}`),
     () =>
@@ -131,6 +147,13 @@ export function firstDisagreement(
         ? differs(DOSSIER_JSON, 'run.status', status, chain.endedStatus, `the run-ended entry of ${TRAIL_FILE}`)
         : undefined,
     () => differs(DOSSIER_JSON, 'workflowId', dossier.workflowId, trail.workflowId, TRAIL_FILE),
+  ];
+}
+
+/** dossier.json against itself. */
+function dossierChecks(dossier: DossierJson): Check[] {
+  const status = dossier.run.status;
+  return [
     // dossier.json against itself: one status, and "finished" exactly when it is a final one.
     () => differs(DOSSIER_JSON, 'state.status', dossier.state.status, status, `${DOSSIER_JSON} run.status`),
     () =>
@@ -151,15 +174,17 @@ export function firstDisagreement(
               ? "a finished run's dossier carries a draft notice"
               : "an unfinished run's dossier has no draft notice",
           },
+  ];
+}
+
+/** The manifest's own fields. */
+function manifestChecks(trail: TrailEnvelope, dossier: DossierJson, manifest: Manifest): Check[] {
+  const status = dossier.run.status;
+  return [
     // The manifest's own fields, against the files its digests cover.
     () => differs(MANIFEST_FILE, 'workflowId', manifest.workflowId, trail.workflowId, TRAIL_FILE),
     () => differs(MANIFEST_FILE, 'status', manifest.status, status, DOSSIER_JSON),
     () => differs(MANIFEST_FILE, 'finished', manifest.finished, dossier.finished, DOSSIER_JSON),
     () => differs(MANIFEST_FILE, 'generatedAt', manifest.generatedAt, dossier.generatedAt, DOSSIER_JSON),
   ];
-  for (const check of checks) {
-    const found = check();
-    if (found) return found;
-  }
-  return undefined;
 }

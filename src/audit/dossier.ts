@@ -21,7 +21,7 @@ export { DOSSIER_FORMAT, type Dossier };
 export const MANIFEST_FILE = 'manifest.json';
 export const TRAIL_FILE = 'audit-trail.json';
 export const DOSSIER_JSON = 'dossier.json';
-export const DOSSIER_FILES = [DOSSIER_JSON, 'dossier.md', 'index.html', TRAIL_FILE, REFUSALS_FILE] as const;
+const DOSSIER_FILES = [DOSSIER_JSON, 'dossier.md', 'index.html', TRAIL_FILE, REFUSALS_FILE] as const;
 /** Every file an export has besides the manifest: the core files and each deliverable as HTML and Markdown. */
 export const EXPORT_FILES: readonly string[] = [...DOSSIER_FILES, ...DELIVERABLE_FILES];
 
@@ -62,7 +62,7 @@ export interface DossierSource {
 export const sha256 = (bytes: Uint8Array | string) => createHash('sha256').update(bytes).digest('hex');
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 
-export function buildDossier(src: DossierSource): Dossier {
+function buildDossier(src: DossierSource): Dossier {
   const { state } = src;
   const finished = FINAL_STATUSES.includes(state.status);
   return {

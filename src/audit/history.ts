@@ -52,7 +52,7 @@ export async function fetchRunChain(client: Client, workflowId: string): Promise
 const EVENT_TYPE_PREFIX = 'EVENT_TYPE_';
 
 /** "EVENT_TYPE_ACTIVITY_TASK_COMPLETED" → "ActivityTaskCompleted". */
-export function eventTypeName(code: number | null | undefined): string {
+function eventTypeName(code: number | null | undefined): string {
   const raw = temporal.api.enums.v1.EventType[code ?? 0] ?? 'EVENT_TYPE_UNSPECIFIED';
   return raw
     .slice(EVENT_TYPE_PREFIX.length)

@@ -16,23 +16,9 @@ import { fetchReviewHistories } from './reviewHistories';
  * compliance dossier as a folder or a zip, and the offline verification of one.
  */
 
-export {
-  actorLabel,
-  AUDIT_KINDS,
-  filterEntries,
-  SYSTEM_ACTOR,
-  type AuditEntry,
-  type AuditKind,
-  type TrailFilter,
-} from './entries';
+export { AUDIT_KINDS, filterEntries } from './entries';
 export type { ChainedEntry } from './chain';
-export {
-  DossierArchiveError,
-  verifyDossier,
-  verifyDossierZip,
-  type DossierVerdict,
-  type VerifyOptions,
-} from './verify';
+export { verifyDossier } from './verify';
 export { viewTrail, type TrailView } from './view';
 
 /** The workflow exists but was not started as a go-live (no go-live input in its history). */

@@ -3,7 +3,7 @@ import { chainRefusal, type RefusalEntry, type RefusalInput } from './refusals';
 import type { GoLiveDatabase } from '../db/database';
 import type { RefusalRow, Tables } from '../db/tables';
 
-export { refusalEntrySchema, refusalInputSchema, type RefusalEntry, type RefusalInput } from './refusals';
+export { type RefusalEntry, type RefusalInput } from './refusals';
 
 /**
  * Refused attempts in golive's database: indexed by run, append-only (the table's triggers refuse

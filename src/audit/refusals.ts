@@ -30,14 +30,14 @@ export const refusalInputSchema = z.object({
 export type RefusalInput = z.infer<typeof refusalInputSchema>;
 
 const hex64 = z.string().regex(/^[0-9a-f]{64}$/);
-export const refusalEntrySchema = refusalInputSchema.extend({
+const refusalEntrySchema = refusalInputSchema.extend({
   seq: z.number().int().min(1),
   prevHash: hex64,
   hash: hex64,
 });
 export type RefusalEntry = z.infer<typeof refusalEntrySchema>;
 
-export function refusalHash(entry: Omit<RefusalEntry, 'hash'>): string {
+function refusalHash(entry: Omit<RefusalEntry, 'hash'>): string {
   return createHash('sha256').update(canonicalJson(entry)).digest('hex');
 }
 

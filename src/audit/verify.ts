@@ -99,10 +99,66 @@ function parseFile<S extends z.ZodType>(
 const failed = (r: object): r is Failure => 'ok' in r && r.ok === false;
 
 export function verifyDossierFiles(files: ReadonlyMap<string, Uint8Array>, opts: VerifyOptions = {}): DossierVerdict {
+  const anchored = readAnchoredManifest(files, opts.expectManifestSha256);
+  if (failed(anchored)) return anchored;
+  const { manifest, manifestSha256 } = anchored;
+  const listing = manifestListingProblem(files, manifest);
+  if (listing) return listing;
+
+  const trailFile = parseFile(TRAIL_FILE, files.get(TRAIL_FILE)!, trailFileSchema, 'dossier audit trail');
+  if (failed(trailFile)) return trailFile;
+  // The chain is checked on the entries as they were read: their hashes cover every field.
+  const entries = (trailFile.raw as { entries: ChainedEntry[] }).entries;
+  const chain = verifyChain(entries);
+  if (!chain.ok) return { ok: false, file: TRAIL_FILE, seq: chain.seq, reason: chain.reason };
+
+  const refusals = refusalsChainProblem(files.get(REFUSALS_FILE)!);
+  if (refusals) return refusals;
+
+  const dossierFile = parseFile(DOSSIER_JSON, files.get(DOSSIER_JSON)!, dossierJsonSchema, 'dossier');
+  if (failed(dossierFile)) return dossierFile;
+  const dossier = dossierFile.value;
+
+  const disagreement = firstDisagreement(chainFacts(entries, chain.head), trailFile.value, dossier, manifest);
+  if (disagreement) return { ok: false, ...disagreement };
+
+  const signed = verifySigners(trailFile.value.workflowId, entries, opts.expectKeyId);
+  if (failed(signed)) return signed;
+  const { signatures, passkeys } = signed;
+
+  // Every value below was found equal in at least two places above.
+  return {
+    ok: true,
+    workflowId: trailFile.value.workflowId,
+    runIds: dossier.runIds,
+    status: dossier.run.status,
+    finished: dossier.finished,
+    head: chain.head,
+    entries: chain.length,
+    files: manifest.files.length + 1,
+    manifestSha256,
+    anchored: opts.expectManifestSha256 !== undefined,
+    signatures: {
+      checked: signatures.signed,
+      keyIds: signatures.keyIds,
+      unsignedRun: signatures.unsigned,
+      keyExpected: opts.expectKeyId !== undefined,
+    },
+    passkeys: { checked: passkeys.checked },
+  };
+}
+
+type Manifest = z.output<typeof manifestSchema>;
+
+/** The manifest, parsed, and its own SHA-256 compared with the anchor when the caller gave one. */
+function readAnchoredManifest(
+  files: ReadonlyMap<string, Uint8Array>,
+  expectManifestSha256: string | undefined,
+): { manifest: Manifest; manifestSha256: string } | Failure {
   const manifestBytes = files.get(MANIFEST_FILE);
   if (!manifestBytes) return { ok: false, file: MANIFEST_FILE, reason: 'the manifest is missing' };
   const manifestSha256 = sha256(manifestBytes);
-  const expected = opts.expectManifestSha256?.toLowerCase();
+  const expected = expectManifestSha256?.toLowerCase();
   if (expected !== undefined && expected !== manifestSha256) {
     return {
       ok: false,
@@ -112,9 +168,11 @@ export function verifyDossierFiles(files: ReadonlyMap<string, Uint8Array>, opts:
   }
   const manifestFile = parseFile(MANIFEST_FILE, manifestBytes, manifestSchema, `${DOSSIER_FORMAT} manifest`);
   if (failed(manifestFile)) return manifestFile;
-  const manifest = manifestFile.value;
+  return { manifest: manifestFile.value, manifestSha256 };
+}
 
-  // Exactly the files an export writes, each once, each as the manifest describes it.
+/** Exactly the files an export writes, each once, each as the manifest describes it. */
+function manifestListingProblem(files: ReadonlyMap<string, Uint8Array>, manifest: Manifest): Failure | undefined {
   const names = manifest.files.map((f) => f.name);
   const repeated = names.find((name, i) => names.indexOf(name) !== i);
   if (repeated) return { ok: false, file: MANIFEST_FILE, field: 'files', reason: `lists ${repeated} twice` };
@@ -143,59 +201,32 @@ export function verifyDossierFiles(files: ReadonlyMap<string, Uint8Array>, opts:
   }
   const extra = [...files.keys()].find((name) => name !== MANIFEST_FILE && !names.includes(name));
   if (extra) return { ok: false, file: extra, reason: 'not listed in the manifest (added after export)' };
+  return undefined;
+}
 
-  const trailFile = parseFile(TRAIL_FILE, files.get(TRAIL_FILE)!, trailFileSchema, 'dossier audit trail');
-  if (failed(trailFile)) return trailFile;
-  // The chain is checked on the entries as they were read: their hashes cover every field.
-  const entries = (trailFile.raw as { entries: ChainedEntry[] }).entries;
-  const chain = verifyChain(entries);
-  if (!chain.ok) return { ok: false, file: TRAIL_FILE, seq: chain.seq, reason: chain.reason };
+type Verified<F extends (...args: never[]) => unknown> = Extract<ReturnType<F>, { ok: true }>;
 
-  const refusals = refusalsChainProblem(files.get(REFUSALS_FILE)!);
-  if (refusals) return refusals;
-
-  const dossierFile = parseFile(DOSSIER_JSON, files.get(DOSSIER_JSON)!, dossierJsonSchema, 'dossier');
-  if (failed(dossierFile)) return dossierFile;
-  const dossier = dossierFile.value;
-
-  const disagreement = firstDisagreement(chainFacts(entries, chain.head), trailFile.value, dossier, manifest);
-  if (disagreement) return { ok: false, ...disagreement };
-
-  const signatures = verifySignatures(trailFile.value.workflowId, entries);
+/** golive's signatures on every message (and the expected key among those pinned), then the approvers' passkeys. */
+function verifySigners(
+  workflowId: string,
+  entries: ChainedEntry[],
+  expectKeyId: string | undefined,
+): Failure | { signatures: Verified<typeof verifySignatures>; passkeys: Verified<typeof verifyPasskeys> } {
+  const signatures = verifySignatures(workflowId, entries);
   if (!signatures.ok) return { ok: false, file: TRAIL_FILE, seq: signatures.seq, reason: signatures.reason };
-  if (opts.expectKeyId !== undefined && !signatures.keyIds.includes(opts.expectKeyId)) {
+  if (expectKeyId !== undefined && !signatures.keyIds.includes(expectKeyId)) {
     const pinned = signatures.keyIds.length ? `pinned ${signatures.keyIds.join(', ')}` : 'was not signed at all';
     return {
       ok: false,
       file: TRAIL_FILE,
       field: 'entries[run-started].details.signing',
-      reason: `the run ${pinned}, not the expected key ${opts.expectKeyId}`,
+      reason: `the run ${pinned}, not the expected key ${expectKeyId}`,
     };
   }
   // After golive's signatures: what no server key can forge, the approvers' own passkeys.
-  const passkeys = verifyPasskeys(trailFile.value.workflowId, entries);
+  const passkeys = verifyPasskeys(workflowId, entries);
   if (!passkeys.ok) return { ok: false, file: TRAIL_FILE, seq: passkeys.seq, reason: passkeys.reason };
-
-  // Every value below was found equal in at least two places above.
-  return {
-    ok: true,
-    workflowId: trailFile.value.workflowId,
-    runIds: dossier.runIds,
-    status: dossier.run.status,
-    finished: dossier.finished,
-    head: chain.head,
-    entries: chain.length,
-    files: manifest.files.length + 1,
-    manifestSha256,
-    anchored: expected !== undefined,
-    signatures: {
-      checked: signatures.signed,
-      keyIds: signatures.keyIds,
-      unsignedRun: signatures.unsigned,
-      keyExpected: opts.expectKeyId !== undefined,
-    },
-    passkeys: { checked: passkeys.checked },
-  };
+  return { signatures, passkeys };
 }
 
 /** A zip that is not a dossier export at all (not a zip, or too big unpacked): nothing to verify. */
@@ -204,7 +235,7 @@ export class DossierArchiveError extends Error {
 }
 
 /** Bounds for unpacking a zip someone uploaded: the files of an export (16) are far below these. */
-export const ZIP_LIMITS = { files: 64, unpackedBytes: 256 * 1024 * 1024 } as const;
+const ZIP_LIMITS = { files: 64, unpackedBytes: 256 * 1024 * 1024 } as const;
 
 /**
  * A dossier zip's files, its single top folder stripped. Sizes are checked against the zip's
@@ -244,7 +275,7 @@ export function unzipDossier(
 }
 
 /** Reads a dossier folder, or a .zip of one. */
-export async function readDossier(location: string): Promise<Map<string, Uint8Array>> {
+async function readDossier(location: string): Promise<Map<string, Uint8Array>> {
   if (location.toLowerCase().endsWith('.zip')) return unzipDossier(new Uint8Array(await fs.readFile(location)));
   const names = await fs.readdir(location, { withFileTypes: true });
   const files = new Map<string, Uint8Array>();

@@ -11,7 +11,7 @@ import { sha256Hex } from './secrets';
  */
 
 /** Tokens of the users file start glt_; those golive issues after a browser login, glc_. */
-export const ISSUED_TOKEN_PREFIX = 'glc_';
+const ISSUED_TOKEN_PREFIX = 'glc_';
 const TOKEN_PATTERN = /^glc_[A-Za-z0-9_-]{43}$/;
 
 export interface IssuedToken {

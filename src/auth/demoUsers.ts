@@ -11,7 +11,7 @@ import { USERS_FILE, type UsersFileInput } from './users';
  * `demo-credentials.txt` (mode 600); users.json holds only their hashes.
  */
 
-export const DEMO_CREDENTIALS_FILE = 'demo-credentials.txt';
+const DEMO_CREDENTIALS_FILE = 'demo-credentials.txt';
 
 export interface DemoCredential {
   id: string;
@@ -90,7 +90,7 @@ export async function ensureDemoUsers(
   return { created: credentials, usersFile, credentialsFile };
 }
 
-export function formatCredentials(credentials: DemoCredential[]): string {
+function formatCredentials(credentials: DemoCredential[]): string {
   const lines = [
     'golive demo users (created on first start; change or delete them before real use)',
     '',

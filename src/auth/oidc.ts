@@ -26,7 +26,7 @@ export interface OidcSettings {
   rolesMaxAgeMs: number;
 }
 
-export const CALLBACK_PATH = '/auth/oidc/callback';
+const CALLBACK_PATH = '/auth/oidc/callback';
 
 export function oidcSettingsOf(config: Config): OidcSettings | undefined {
   if (!config.GOLIVE_OIDC_ISSUER || !config.GOLIVE_OIDC_CLIENT_ID) return undefined;

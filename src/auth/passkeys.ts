@@ -24,7 +24,7 @@ import type { Tables } from '../db/tables';
  */
 
 /** ES256, EdDSA, RS256: what node:crypto (and so `golive verify`) checks. */
-export const SUPPORTED_ALGORITHMS = [-7, -8, -257];
+const SUPPORTED_ALGORITHMS = [-7, -8, -257];
 const CEREMONY_TIMEOUT_MS = 120_000;
 
 export interface StoredPasskey {
@@ -71,7 +71,7 @@ const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64url');
 const bytesOf = (text: string): Uint8Array<ArrayBuffer> => new Uint8Array(Buffer.from(text, 'base64url'));
 
 /** A COSE public key (EC2 P-256, OKP Ed25519 or RSA) as SPKI DER, and its algorithm. */
-export function coseToSpki(cose: Uint8Array<ArrayBuffer>): { spki: string; algorithm: number } {
+function coseToSpki(cose: Uint8Array<ArrayBuffer>): { spki: string; algorithm: number } {
   const key = decodeCredentialPublicKey(cose) as Map<number, number | Uint8Array>;
   const kty = key.get(1);
   const algorithm = key.get(3);

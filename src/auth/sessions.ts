@@ -15,7 +15,7 @@ import { safeEqual, sha256Hex } from './secrets';
 
 export const SESSION_COOKIE = 'golive_session';
 export const CSRF_HEADER = 'x-csrf-token';
-export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
+const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
 /** How recent a login must be for the acts that add credentials (registering a passkey). */
 export const FRESH_LOGIN_MS = 15 * 60 * 1000;
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;

@@ -23,7 +23,7 @@ export interface ThrottleLimits {
   windowSeconds: number;
 }
 
-export const DEFAULT_THROTTLE_LIMITS: ThrottleLimits = {
+const DEFAULT_THROTTLE_LIMITS: ThrottleLimits = {
   perPersonAndAddress: 5,
   perAddress: 100,
   windowSeconds: 15 * 60,

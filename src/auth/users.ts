@@ -11,13 +11,13 @@ import { DUMMY_PASSWORD_HASH, passwordHashPattern, sha256Hex, verifyPassword } f
 
 export const USERS_FILE = 'users.json';
 
-export const apiTokenSchema = z.strictObject({
+const apiTokenSchema = z.strictObject({
   label: z.string().min(1).max(120),
   sha256: z.string().regex(/^[a-f0-9]{64}$/, 'must be the SHA-256 (hex) of the token'),
   createdAt: z.string().optional(),
 });
 
-export const userRecordSchema = z.strictObject({
+const userRecordSchema = z.strictObject({
   id: actorSchema.shape.id,
   name: z.string().min(1).max(200),
   /** How to reach the person (escalation paths in the Human Oversight Protocol name it). */
@@ -29,7 +29,7 @@ export const userRecordSchema = z.strictObject({
 });
 export type UserRecord = z.infer<typeof userRecordSchema>;
 
-export const usersFileSchema = z
+const usersFileSchema = z
   .strictObject({ version: z.literal(1), users: z.array(userRecordSchema) })
   .superRefine((file, ctx) => {
     const seen = new Set<string>();

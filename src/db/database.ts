@@ -6,8 +6,6 @@ import pg from 'pg';
 import { migrationProvider } from './migrations';
 import type { DatabaseKind, Tables } from './tables';
 
-export type { DatabaseKind };
-
 /**
  * golive's own database: SQLite in the data folder by default (nothing to set up), PostgreSQL
  * when GOLIVE_DATABASE_URL names one (several web servers share it). One query layer (Kysely)
@@ -44,7 +42,7 @@ export interface OpenOptions {
   onProgress?: (line: string) => void;
 }
 
-export function maskUrl(url: string): string {
+function maskUrl(url: string): string {
   try {
     const u = new URL(url);
     if (u.password) u.password = '***';

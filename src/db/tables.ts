@@ -1,4 +1,4 @@
-import type { Insertable, Selectable } from 'kysely';
+import type { Selectable } from 'kysely';
 
 /** The database engines golive runs on. */
 export type DatabaseKind = 'sqlite' | 'postgres';
@@ -11,7 +11,7 @@ export type DatabaseKind = 'sqlite' | 'postgres';
  */
 
 /** A browser session: the cookie holds a random token, the table only its SHA-256. */
-export interface SessionsTable {
+interface SessionsTable {
   id: string;
   user_id: string;
   created_at: number | string;
@@ -27,7 +27,7 @@ export interface SessionsTable {
  * groups gave them at their last login. The (issuer, subject) pair is who they are at the
  * provider; `id` is the golive person id, which never moves to another subject.
  */
-export interface OidcPeopleTable {
+interface OidcPeopleTable {
   id: string;
   issuer: string;
   subject: string;
@@ -40,7 +40,7 @@ export interface OidcPeopleTable {
 }
 
 /** API tokens golive issued after a browser login (`golive login`): only their SHA-256. */
-export interface ApiTokensTable {
+interface ApiTokensTable {
   sha256: string;
   user_id: string;
   label: string;
@@ -50,7 +50,7 @@ export interface ApiTokensTable {
 }
 
 /** Registered passkeys (WebAuthn credentials), one row each. */
-export interface PasskeysTable {
+interface PasskeysTable {
   credential_id: string;
   user_id: string;
   label: string;
@@ -70,7 +70,7 @@ export interface PasskeysTable {
  * state and PKCE verifier, a CLI login's code, a passkey challenge), by the SHA-256 of the value
  * the browser or CLI holds. Taking one deletes it, so it counts once on every web server.
  */
-export interface AuthChallengesTable {
+interface AuthChallengesTable {
   id: string;
   kind: string;
   user_id: string | null;
@@ -79,7 +79,7 @@ export interface AuthChallengesTable {
 }
 
 /** Refused attempts, append-only (triggers refuse UPDATE and DELETE), hash-chained per run. */
-export interface RefusalsTable {
+interface RefusalsTable {
   run_id: string;
   /** 1, 2, … per run: with prev_hash it makes the chain. */
   seq: number;
@@ -97,13 +97,13 @@ export interface RefusalsTable {
 }
 
 /** Secrets every web server must share (the HMAC key for CSRF tokens), made once. */
-export interface ServerSecretsTable {
+interface ServerSecretsTable {
   name: string;
   value: string;
 }
 
 /** rate-limiter-flexible's own table layout (key, points, expire in ms), made by our migrations. */
-export interface LoginThrottleTable {
+interface LoginThrottleTable {
   key: string;
   points: number;
   expire: number | string | null;
@@ -121,4 +121,3 @@ export interface Tables {
 }
 
 export type RefusalRow = Selectable<RefusalsTable>;
-export type NewRefusalRow = Insertable<RefusalsTable>;

@@ -47,10 +47,6 @@ const SPECIAL_RANGES: Range[] = [
 
 const within = (a: Address, [base, bits]: Range): boolean => a.kind() === base.kind() && a.match(base, bits);
 
-export function isSpecialAddress(address: string): boolean {
-  return SPECIAL_RANGES.some((r) => within(ipaddr.process(address), r));
-}
-
 export class OutboundConfigError extends Error {
   override name = 'OutboundConfigError';
 }

@@ -8,7 +8,7 @@ import type { OutboundPolicy } from './allowlist';
  * receiver URL is where golive listens, not where it connects.
  */
 
-export interface Destination {
+interface Destination {
   path: IssuePath;
   host: string;
   port: number;
@@ -33,7 +33,7 @@ function urlDestination(text: string): { host: string; port: number } | 'unknown
   }
 }
 
-export function destinationsOf(params: unknown, path: IssuePath = []): Destination[] {
+function destinationsOf(params: unknown, path: IssuePath = []): Destination[] {
   if (Array.isArray(params)) return params.flatMap((v, i) => destinationsOf(v, [...path, i]));
   if (params === null || typeof params !== 'object') return [];
   const record = params as Record<string, unknown>;

@@ -12,7 +12,7 @@ import { restrictFiles } from '../privateFiles';
  * stopping) instead of refusing: `npm start` right after a killed `npm start` starts.
  */
 
-export const LOCK_FILE = 'golive.lock';
+const LOCK_FILE = 'golive.lock';
 export const OWNER_FILE = 'golive.pid';
 const WAIT_FOR_LEAVING_HOLDER_MS = 30_000;
 
@@ -48,7 +48,7 @@ function writeOwner(dataDir: string, owner: Owner): void {
 }
 
 /** The parent of a live process (Linux /proc), or undefined where it cannot be read. */
-export function parentOf(pid: number): number | undefined {
+function parentOf(pid: number): number | undefined {
   try {
     // Field 4 of /proc/<pid>/stat; the command name (field 2) is in parentheses and may hold spaces.
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');

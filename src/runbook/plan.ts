@@ -92,7 +92,7 @@ export function ancestorsOf(resolved: readonly ResolvedStep[], id: string): Set<
 }
 
 /** One line about what a step does: "action http-check (undo: access-revoke)", "approval by guardian". */
-export function describeStep(step: Step): string {
+function describeStep(step: Step): string {
   switch (step.kind) {
     case 'action':
       return `action ${step.action}${step.compensate ? ` (undo: ${step.compensate.action})` : ''}`;
@@ -166,4 +166,24 @@ export function toMermaid(runbook: StepSource): string {
     '  classDef hypercare fill:#fce8e6,stroke:#d93025',
   );
   return lines.join('\n');
+}
+
+/**
+ * How many steps a run executes, counted as the interpreter does (`materialiseSteps`): the
+ * entry criteria become a step of their own, first, so a runbook with 20 `steps` and entry
+ * criteria runs 21. `golive runbook validate`/`show` and
+ * `GET /api/runbooks` all say it this way.
+ */
+export function stepCount(runbook: Pick<Runbook, 'entryCriteria' | 'steps'>): {
+  steps: number;
+  text: string;
+  withEntryCriteria: boolean;
+} {
+  const steps = resolveDependencies(runbook).length;
+  const withEntryCriteria = runbook.entryCriteria.length > 0;
+  return {
+    steps,
+    withEntryCriteria,
+    text: `${steps} step${steps === 1 ? '' : 's'}${withEntryCriteria ? ', including the entry criteria' : ''}`,
+  };
 }

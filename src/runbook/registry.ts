@@ -9,6 +9,7 @@ import {
   type RunbookIssue,
   type RunbookLoadOptions,
 } from './load';
+import { stepCount } from './plan';
 
 /**
  * The runbooks in a folder (GOLIVE_RUNBOOKS_DIR). Files are read on every call: a run pins its
@@ -118,7 +119,7 @@ export class RunbookRegistry {
         id: runbook.id,
         version: runbook.version,
         title: runbook.title,
-        steps: runbook.steps.length,
+        steps: stepCount(runbook).steps,
         sha256: ref.sha256,
       };
     } catch (error) {

@@ -23,8 +23,6 @@ const slug = z
   .regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lowercase letters, digits and dashes (e.g. "load-test")');
 
 export const roleIdSchema = slug;
-export type RoleId = z.infer<typeof roleIdSchema>;
-
 export const roleSchema = z.strictObject({
   id: roleIdSchema,
   title: z.string().min(1).max(120),
@@ -36,7 +34,7 @@ export const roleSchema = z.strictObject({
 });
 
 /** Run parameters a runbook declares; action params refer to them as `${params.name}`. */
-export const parameterSchema = z.strictObject({
+const parameterSchema = z.strictObject({
   type: z.enum(['string', 'url', 'number', 'boolean']),
   description: z.string().max(500).optional(),
   default: z.union([z.string(), z.number(), z.boolean()]).optional(),
@@ -59,7 +57,7 @@ export const evidenceItemSchema = z.strictObject({
 });
 export type EvidenceItem = z.infer<typeof evidenceItemSchema>;
 
-export const retrySchema = z.strictObject({
+const retrySchema = z.strictObject({
   maximumAttempts: z.number().int().min(1).max(100).default(3),
   initialInterval: durationSchema.default('1s'),
   backoffCoefficient: z.number().min(1).max(10).default(2),
@@ -68,7 +66,7 @@ export const retrySchema = z.strictObject({
 
 /** An activity call: an action from the catalog with its parameters (checked against the
  *  action's own schema by ./validate.ts, after `${params.x}` placeholders are filled). */
-export const actionCallSchema = z.strictObject({
+const actionCallSchema = z.strictObject({
   action: z.string().min(1),
   params: z.record(z.string(), z.unknown()).default({}),
   timeout: durationSchema.default('5m'),
@@ -102,7 +100,7 @@ export const actionStepSchema = z.strictObject({
   escalateTo: z.array(roleIdSchema).min(1).optional(),
 });
 
-export const escalationLevelSchema = z.strictObject({
+const escalationLevelSchema = z.strictObject({
   /** Measured from the moment the step started waiting. */
   after: durationSchema,
   /** Roles told that the decision is late. */
@@ -112,13 +110,13 @@ export const escalationLevelSchema = z.strictObject({
 });
 export type EscalationLevel = z.infer<typeof escalationLevelSchema>;
 
-export const approverSchema = z.strictObject({
+const approverSchema = z.strictObject({
   role: roleIdSchema,
   /** How many distinct people of this role must approve. */
   quorum: z.number().int().min(1).max(20).default(1),
 });
 
-export const approvalStepSchema = z.strictObject({
+const approvalStepSchema = z.strictObject({
   ...stepBase,
   kind: z.literal('approval'),
   approvers: z.array(approverSchema).min(1),
@@ -136,7 +134,7 @@ export const approvalStepSchema = z.strictObject({
   passkey: z.boolean().optional(),
 });
 
-export const evidenceStepSchema = z.strictObject({
+const evidenceStepSchema = z.strictObject({
   ...stepBase,
   kind: z.literal('evidence'),
   items: z.array(evidenceItemSchema).min(1),
@@ -149,7 +147,7 @@ export const evidenceStepSchema = z.strictObject({
  * PromQL query measured every `interval`; `failureLimit` failed measurements in a row are a
  * breach, which golive reports on the Red Button (and, with onBreach: stop, stops the line).
  */
-export const analysisSchema = z.strictObject({
+const analysisSchema = z.strictObject({
   id: slug,
   title: z.string().min(1).max(200).optional(),
   /** Prometheus HTTP API; `${params.x}` placeholders are filled at start. */
@@ -179,7 +177,7 @@ export type Analysis = z.infer<typeof analysisSchema>;
  * item of a list, `[field=value]` the items whose field has that value (`data.groups[name=ai].rules[*].name`).
  * Lists compare as sets (order does not matter).
  */
-export const watchProbeSchema = z.strictObject({
+const watchProbeSchema = z.strictObject({
   id: slug,
   title: z.string().min(1).max(200).optional(),
   /** `${params.x}` placeholders are filled at start. */
@@ -193,7 +191,7 @@ export type WatchProbe = z.infer<typeof watchProbeSchema>;
  * baseline), then again every `interval`; a probe whose fields changed (a deploy, a binding or an
  * alert rule someone else changed) raises a Red Button report by golive.
  */
-export const targetWatchSchema = z.strictObject({
+const targetWatchSchema = z.strictObject({
   interval: durationSchema.default('1m'),
   /** Severity of the report golive raises when the target changed. */
   severity: z.enum(['low', 'medium', 'high', 'critical']).default('high'),
@@ -203,7 +201,7 @@ export const targetWatchSchema = z.strictObject({
 });
 export type TargetWatch = z.infer<typeof targetWatchSchema>;
 
-export const hypercareStepSchema = z.strictObject({
+const hypercareStepSchema = z.strictObject({
   ...stepBase,
   kind: z.literal('hypercare'),
   /** How long the post-go-live watch lasts. */
@@ -229,7 +227,7 @@ export const hypercareStepSchema = z.strictObject({
  * person's approval each time, or is prohibited. The Human Oversight Protocol is generated from
  * these for the run's mode.
  */
-export const aiActivitySchema = z.strictObject({
+const aiActivitySchema = z.strictObject({
   id: slug,
   title: z.string().min(1).max(200),
   description: z.string().max(2000).optional(),
@@ -247,7 +245,7 @@ export type AiActivity = z.infer<typeof aiActivitySchema>;
  * a daily attestation that every suggestion was reviewed; Mode 4: sample N decisions weekly).
  * At go-live golive turns each duty of the run's mode into a Temporal Schedule firing a review.
  */
-export const oversightDutySchema = z.strictObject({
+const oversightDutySchema = z.strictObject({
   id: slug,
   title: z.string().min(1).max(200),
   description: z.string().max(4000).optional(),
@@ -269,14 +267,14 @@ export const oversightDutySchema = z.strictObject({
 export type OversightDuty = z.infer<typeof oversightDutySchema>;
 
 /** The runbook's human-oversight section (the protocol's part golive acts on). */
-export const oversightSchema = z.strictObject({
+const oversightSchema = z.strictObject({
   /** The AI system's activities and their autonomy per Collaboration Mode (the protocol's matrix). */
   aiActivities: z.array(aiActivitySchema).max(50).default([]),
   /** Recurring oversight after go-live, per Collaboration Mode (scheduled at go-live). */
   duties: z.array(oversightDutySchema).max(20).default([]),
 });
 
-export const separationOfDutiesSchema = z.strictObject({
+const separationOfDutiesSchema = z.strictObject({
   /** Whoever started the run never decides on it (four-eyes). */
   initiatorNeverApproves: z.literal(true).default(true),
   /** Whoever submitted evidence that an approval `covers` does not decide that approval. */
@@ -298,8 +296,6 @@ export type ApprovalStep = z.infer<typeof approvalStepSchema>;
 export type EvidenceStep = z.infer<typeof evidenceStepSchema>;
 export type HypercareStep = z.infer<typeof hypercareStepSchema>;
 export type Step = z.infer<typeof stepSchema>;
-export type StepKind = Step['kind'];
-
 export const runbookSchema = z.strictObject({
   id: slug,
   /** Semantic version of the runbook content. */

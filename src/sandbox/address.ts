@@ -1,4 +1,4 @@
-import type { Config } from '../config';
+import { sandboxAlertWebhook, type Config } from '../config';
 import type { SandboxAddress } from '../runbook/sandboxDefaults';
 
 /** Listening on every interface still means the sandbox is reached on loopback. */
@@ -18,6 +18,6 @@ export function sandboxAddress(
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     host,
     port,
-    alertReceiverUrl: config.GOLIVE_SANDBOX_ALERT_WEBHOOK,
+    alertReceiverUrl: sandboxAlertWebhook(config),
   };
 }

@@ -36,7 +36,6 @@ export function createSandboxApp(opts: SandboxOptions = {}): SandboxApp {
   const metrics: SandboxMetrics = new SandboxMetrics(() => production.faults.current);
   const production = createSlot('production', initial, secondary, metrics);
   const staging = createSlot('staging', initial, secondary, metrics);
-  const bindings = new Map<string, Binding>();
   let instance = 'sandbox';
   const samples = new SampleStore(metrics.registry, () => ({ job: SANDBOX_JOB, instance }));
 
@@ -72,21 +71,7 @@ export function createSandboxApp(opts: SandboxOptions = {}): SandboxApp {
     answerDeploy(res, outcome);
   });
 
-  app.get('/access/bindings', (_req, res) => {
-    res.json({ bindings: [...bindings.values()] });
-  });
-  app.put('/access/bindings', (req, res) => {
-    const body = parse(bindingsBody, req, res);
-    if (!body) return;
-    for (const b of body.bindings) bindings.set(bindingKey(b), b);
-    res.json({ bindings: [...bindings.values()] });
-  });
-  app.delete('/access/bindings', (req, res) => {
-    const body = parse(bindingsBody, req, res);
-    if (!body) return;
-    const removed = body.bindings.filter((b) => bindings.delete(bindingKey(b)));
-    res.json({ removed, bindings: [...bindings.values()] });
-  });
+  app.use('/access/bindings', accessBindingsRouter());
   app.use(production.router);
 
   return {
@@ -97,6 +82,28 @@ export function createSandboxApp(opts: SandboxOptions = {}): SandboxApp {
     },
     stop: () => samples.stop(),
   };
+}
+
+/** The access bindings the runbook grants and revokes (`enable-access` and its undo). */
+function accessBindingsRouter(): express.Router {
+  const bindings = new Map<string, Binding>();
+  const router = express.Router();
+  router.get('/', (_req, res) => {
+    res.json({ bindings: [...bindings.values()] });
+  });
+  router.put('/', (req, res) => {
+    const body = parse(bindingsBody, req, res);
+    if (!body) return;
+    for (const b of body.bindings) bindings.set(bindingKey(b), b);
+    res.json({ bindings: [...bindings.values()] });
+  });
+  router.delete('/', (req, res) => {
+    const body = parse(bindingsBody, req, res);
+    if (!body) return;
+    const removed = body.bindings.filter((b) => bindings.delete(bindingKey(b)));
+    res.json({ removed, bindings: [...bindings.values()] });
+  });
+  return router;
 }
 
 function bindingKey(b: Binding): string {

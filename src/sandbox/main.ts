@@ -1,4 +1,4 @@
-import { parseConfig, prometheusRulesDir } from '../config';
+import { parseConfig, prometheusRulesDir, sandboxAlertWebhook } from '../config';
 import { startSandbox } from './server';
 
 /** `npx tsx src/sandbox/main.ts`: the sandbox on its own, e.g. to point a runbook at by hand. */
@@ -7,7 +7,7 @@ async function main(): Promise<void> {
   const sandbox = await startSandbox({
     port: config.GOLIVE_SANDBOX_PORT,
     host: config.GOLIVE_HOST,
-    monitoring: { rulesDir: prometheusRulesDir(config), alertWebhookUrl: config.GOLIVE_SANDBOX_ALERT_WEBHOOK },
+    monitoring: { rulesDir: prometheusRulesDir(config), alertWebhookUrl: sandboxAlertWebhook(config) },
   });
   console.log(`sandbox production system listening on ${sandbox.url}`);
   const stop = () => {

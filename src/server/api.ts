@@ -79,12 +79,17 @@ const base64url = (max: number) =>
 const credentialIdSchema = base64url(1400);
 const clientExtensionResults = z.record(z.string(), z.unknown());
 
-export const registrationResponseSchema = z.strictObject({
+/** What every WebAuthn response (registration and authentication) carries beside its `response`. */
+const publicKeyCredentialFields = {
   id: credentialIdSchema,
   rawId: credentialIdSchema,
   type: z.literal('public-key'),
   authenticatorAttachment: z.enum(['platform', 'cross-platform']).optional(),
   clientExtensionResults,
+};
+
+export const registrationResponseSchema = z.strictObject({
+  ...publicKeyCredentialFields,
   response: z.strictObject({
     clientDataJSON: base64url(4000),
     attestationObject: base64url(16_000),
@@ -96,11 +101,7 @@ export const registrationResponseSchema = z.strictObject({
 });
 
 export const authenticationResponseSchema = z.strictObject({
-  id: credentialIdSchema,
-  rawId: credentialIdSchema,
-  type: z.literal('public-key'),
-  authenticatorAttachment: z.enum(['platform', 'cross-platform']).optional(),
-  clientExtensionResults,
+  ...publicKeyCredentialFields,
   response: z.strictObject({
     clientDataJSON: base64url(4000),
     authenticatorData: base64url(4000),
@@ -219,8 +220,6 @@ export const loginBodySchema = z.strictObject({
   username: z.string().min(1).max(120),
   password: z.string().min(1).max(1000),
 });
-export type LoginBody = z.infer<typeof loginBodySchema>;
-
 export interface Operation {
   method: 'get' | 'post' | 'delete';
   /** Express syntax (`:runId`); OpenAPI gets `{runId}`. */
@@ -607,4 +606,3 @@ export const operations = {
     public: true,
   }),
 } as const;
-export type OperationId = keyof typeof operations;

@@ -40,9 +40,9 @@ import type { Principal } from '../auth/authenticator';
  * (or a test) decides where it listens.
  */
 
-export const ASSETS_DIR = path.resolve(__dirname, '../../ui/assets');
+const ASSETS_DIR = path.resolve(__dirname, '../../ui/assets');
 /** @simplewebauthn/browser's ES modules, served by golive itself for the passkey ceremonies (no CDN). */
-export const WEBAUTHN_BROWSER_DIR = path.resolve(path.dirname(require.resolve('@simplewebauthn/browser')), '../esm');
+const WEBAUTHN_BROWSER_DIR = path.resolve(path.dirname(require.resolve('@simplewebauthn/browser')), '../esm');
 const DEFAULT_BODY_LIMIT = '256kb';
 
 const webLog = createLogger('web');

@@ -141,12 +141,31 @@ export const humanErrors: core.$ZodErrorMap = (iss) => {
 function fromBodyParser(err: unknown): HttpError | undefined {
   const type = (err as { type?: unknown }).type;
   if (type === 'entity.too.large') return new HttpError(413, 'the request body is too large');
-  if (type === 'entity.parse.failed') return new HttpError(400, 'the request body is not valid JSON');
+  if (type === 'entity.parse.failed') return unparsedBody((err as { body?: unknown }).body);
   if (type === 'charset.unsupported' || type === 'encoding.unsupported')
     return new HttpError(415, 'unsupported body encoding');
   if (typeof type === 'string' && type.startsWith('request.'))
     return new HttpError(400, 'the request body could not be read');
   return undefined;
+}
+
+/**
+ * body-parser's strict mode refuses JSON whose top level is not an object or array (`null`,
+ * `"text"`, `1`) with the same error as broken JSON; say which of the two it was.
+ */
+function unparsedBody(raw: unknown): HttpError {
+  let json = false;
+  try {
+    JSON.parse(String(raw));
+    json = true;
+  } catch {
+    // broken JSON: said below
+  }
+  return json
+    ? new HttpError(400, 'the request body must be a JSON object', {
+        issues: [{ path: 'body', message: 'must be an object' }],
+      })
+    : new HttpError(400, 'the request body is not valid JSON');
 }
 
 /**
@@ -200,7 +219,7 @@ function fromExposed(err: unknown): HttpError | undefined {
   return new HttpError(status as HttpStatus, status === 404 ? 'no such file' : 'the request was not accepted');
 }
 
-export function toHttpError(err: unknown): HttpError | undefined {
+function toHttpError(err: unknown): HttpError | undefined {
   return err instanceof HttpError
     ? err
     : (fromBodyParser(err) ?? fromUriError(err) ?? fromTemporal(err) ?? fromExposed(err));

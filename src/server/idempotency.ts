@@ -13,7 +13,7 @@ import { priorOutcome } from './temporalRuns';
  * workflow refused left nothing behind, so its retry is simply judged again.
  */
 
-export const IDEMPOTENCY_HEADER = 'Idempotency-Key';
+const IDEMPOTENCY_HEADER = 'Idempotency-Key';
 const KEY_PATTERN = /^[\x21-\x7e]{1,200}$/;
 
 /** The operations that take the header, and how each wraps an Update's result in its answer. */
@@ -27,7 +27,7 @@ export const IDEMPOTENT_OPERATIONS: readonly { op: Operation; answer: (result: u
 ];
 
 /** The request's key, checked; undefined without the header. */
-export function idempotencyKeyOf(req: Request): string | undefined {
+function idempotencyKeyOf(req: Request): string | undefined {
   const raw = req.headers[IDEMPOTENCY_HEADER.toLowerCase()];
   if (raw === undefined) return undefined;
   const value = Array.isArray(raw) ? raw[0] : raw;
@@ -45,7 +45,7 @@ export function idempotencyKeyOf(req: Request): string | undefined {
 }
 
 /** The Update id for a person's key: two people's keys never meet. */
-export function updateIdFor(personId: string, key: string): string {
+function updateIdFor(personId: string, key: string): string {
   return `${personId}:${key}`;
 }
 

@@ -14,7 +14,7 @@ import { runStateKey } from '../../workflows/searchAttributes';
  * What the whole process counts, whichever app or worker it runs: messages a run's validator
  * refused (the worker counts them: they leave no trace in Temporal). Every app's /metrics shows it.
  */
-export const processRegistry = new Registry();
+const processRegistry = new Registry();
 export const workflowRefusals = new Counter({
   name: 'golive_workflow_refusals_total',
   help: 'Messages a run refused before history, by message, refusal type and whether golive signed them',

@@ -23,7 +23,7 @@ async function within(p: Promise<unknown>): Promise<Check> {
   ]).finally(() => clearTimeout(timer));
 }
 
-export async function temporalCheck(ctx: ServerContext): Promise<Check> {
+async function temporalCheck(ctx: ServerContext): Promise<Check> {
   const availability = ctx.deps.availability;
   if (availability && availability.state !== 'unknown') return availability.state === 'up' ? 'ok' : 'unreachable';
   return within(ctx.deps.client.workflowService.getSystemInfo({}));

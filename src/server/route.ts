@@ -15,7 +15,7 @@ import type { ServerContext } from './deps';
 type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
 type BodyOf<O extends Operation> = O['upload'] extends object ? Buffer : Out<O['body']>;
 
-export interface Ctx<O extends Operation> {
+interface Ctx<O extends Operation> {
   req: Request;
   res: Response;
   principal: O['public'] extends true ? Principal | undefined : Principal;
@@ -27,7 +27,7 @@ export interface Ctx<O extends Operation> {
 /** A handler returns the JSON body, or `undefined` when it wrote the response itself. */
 export type Handler<O extends Operation> = (ctx: Ctx<O>) => Promise<unknown>;
 
-export const PRINCIPAL_LOCAL = 'principal';
+const PRINCIPAL_LOCAL = 'principal';
 
 /** A route that takes no query still refuses one: an unknown field is a mistake worth naming. */
 const NO_QUERY = z.strictObject({});

@@ -14,7 +14,7 @@ export function personOf(principal: Principal): Person {
   return { id: principal.person.id, roles: principal.person.roles };
 }
 
-export function notFound(runId: string): HttpError {
+function notFound(runId: string): HttpError {
   return new HttpError(404, `no run with id ${runId}`);
 }
 

@@ -23,7 +23,7 @@ import { HttpError } from './errors';
  * scheme, host, port and path, so `http://Host:80/` and `http://host` are one target), else its
  * system name.
  */
-export function targetOf(input: Pick<GoLiveInput, 'runbook' | 'system'>): string {
+function targetOf(input: Pick<GoLiveInput, 'runbook' | 'system'>): string {
   const declared = input.runbook.target?.trim();
   if (!declared) return `system ${input.system}`;
   try {
@@ -36,7 +36,7 @@ export function targetOf(input: Pick<GoLiveInput, 'runbook' | 'system'>): string
   return declared;
 }
 
-export function lockIdFor(target: string): string {
+function lockIdFor(target: string): string {
   return `golive-target-${createHash('sha256').update(target).digest('hex').slice(0, 32)}`;
 }
 

@@ -97,7 +97,7 @@ export class Refusal extends HttpError {
 /** Closed runs whose final state is kept in memory (see TemporalRuns.state). */
 const ENDED_STATES_KEPT = 100;
 
-export function workflowIdFor(system: string): string {
+function workflowIdFor(system: string): string {
   return `golive-${system}-${randomUUID().slice(0, 8)}`;
 }
 
@@ -120,7 +120,7 @@ export interface ListScope {
   wentLive?: boolean;
 }
 
-export function listQuery(
+function listQuery(
   q: Omit<ListRunsQuery, 'pageSize' | 'pageToken'> & ListScope,
   person: Person | undefined,
 ): string | undefined {

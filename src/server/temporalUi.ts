@@ -10,13 +10,13 @@ import type { AppDeps } from './deps';
  * there by golive).
  */
 
-export const TEMPORAL_UI_ROLES: readonly string[] = [RACI_ROLES.operations];
+const TEMPORAL_UI_ROLES: readonly string[] = [RACI_ROLES.operations];
 
 export interface Viewer {
   roles: readonly string[];
 }
 
-export function mayOpenTemporalUi(viewer: Viewer): boolean {
+function mayOpenTemporalUi(viewer: Viewer): boolean {
   return viewer.roles.some((r) => TEMPORAL_UI_ROLES.includes(r));
 }
 
@@ -33,7 +33,7 @@ export function temporalWorkflowUrl(
   return mayOpenTemporalUi(viewer) ? base(deps, workflowId) : undefined;
 }
 
-export function temporalHistoryUrl(
+function temporalHistoryUrl(
   deps: Pick<AppDeps, 'temporalUiUrl' | 'namespace'>,
   workflowId: string,
   runId: string,

@@ -55,7 +55,7 @@ function isDatabaseOutage(err: unknown): boolean {
   });
 }
 
-export function unavailable(what: 'temporal' | 'database'): HttpError {
+function unavailable(what: 'temporal' | 'database'): HttpError {
   const message =
     what === 'temporal'
       ? 'Temporal is unreachable, so golive cannot read or change runs right now; try again in a moment. A decision sent with an Idempotency-Key may be sent again with the same key: it is applied at most once.'

@@ -39,7 +39,7 @@ export interface HeldKey {
   privateKey: KeyObject;
 }
 
-export class SigningKeyError extends Error {
+class SigningKeyError extends Error {
   override name = 'SigningKeyError';
 }
 
@@ -49,7 +49,7 @@ function rawPublicKey(key: KeyObject): Buffer {
   return Buffer.from(jwk.x, 'base64url');
 }
 
-export function keyIdOf(rawPublic: Uint8Array): string {
+function keyIdOf(rawPublic: Uint8Array): string {
   return createHash('sha256').update(rawPublic).digest('hex').slice(0, 16);
 }
 

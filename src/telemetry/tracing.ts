@@ -27,7 +27,7 @@ export interface Tracing {
 
 let active: Tracing | undefined;
 
-export function tracingWanted(env: NodeJS.ProcessEnv = process.env): boolean {
+function tracingWanted(env: NodeJS.ProcessEnv = process.env): boolean {
   if (env.OTEL_SDK_DISABLED === 'true') return false;
   const exporter = env.OTEL_TRACES_EXPORTER;
   if (exporter !== undefined && exporter !== '') return exporter !== 'none';

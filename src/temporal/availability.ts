@@ -12,7 +12,7 @@ import type { TemporalTarget } from './target';
 
 export type AvailabilityState = 'unknown' | 'up' | 'down';
 
-export const UNREACHABLE_DETAILS = 'Temporal is unreachable';
+const UNREACHABLE_DETAILS = 'Temporal is unreachable';
 const PROBE_INTERVAL_MS = 500;
 const PROBE_TIMEOUT_MS = 1000;
 /** A refused connection is certain at once; a probe that only times out could be a busy server. */

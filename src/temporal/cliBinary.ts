@@ -19,7 +19,7 @@ export interface ResolveCliOptions {
   onProgress?: (line: string) => void;
 }
 
-export function cachedCliPath(cacheDir: string): string {
+function cachedCliPath(cacheDir: string): string {
   return path.join(cacheDir, 'bin', `temporal-${TEMPORAL_CLI_VERSION}`, 'temporal');
 }
 

@@ -1,7 +1,6 @@
 import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
 import type { Interceptor } from '@grpc/grpc-js';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
-import { NativeConnection } from '@temporalio/worker';
 import { FAST_RECONNECT_CHANNEL_ARGS, type TemporalAvailability } from './availability';
 import type { TemporalTarget } from './target';
 import { clientInterceptors } from '../telemetry/temporal';
@@ -47,8 +46,4 @@ export function availableClient(target: TemporalTarget, availability: TemporalAv
   });
   // Workflow interceptors carry the request id and the trace context into the run.
   return new Client({ connection, namespace: target.namespace, interceptors: { workflow: clientInterceptors() } });
-}
-
-export function connectWorkerConnection(target: TemporalTarget): Promise<NativeConnection> {
-  return NativeConnection.connect({ ...target.connectOptions, address: target.address });
 }

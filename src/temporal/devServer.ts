@@ -177,7 +177,7 @@ async function waitUntilServing(server: DevServer, opts: DevServerOptions): Prom
   }
 }
 
-export class DevServerExited extends Error {
+class DevServerExited extends Error {
   override name = 'DevServerExited';
   constructor(
     readonly exitCode: number,

@@ -29,13 +29,13 @@ export async function sendStepMessage<Ret, Input extends { stepId: string }>(
   }
 }
 
-export interface Refusal {
+interface Refusal {
   type: RefusalType;
   message: string;
 }
 
 /** The workflow's reason for refusing an Update, or undefined for any other error. */
-export function refusalOf(err: unknown): Refusal | undefined {
+function refusalOf(err: unknown): Refusal | undefined {
   if (!(err instanceof WorkflowUpdateFailedError)) return undefined;
   const cause = err.cause;
   if (!(cause instanceof ApplicationFailure) || !cause.type) return undefined;

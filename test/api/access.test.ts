@@ -121,6 +121,12 @@ describe('input limits', () => {
     const badJson = await rm('POST', '/api/runs', '{"runbook": ', {});
     expect(badJson.status).toBe(400);
     expect(badJson.body.error.message).toMatch(/not valid JSON/);
+    const nullBody = await rm('POST', '/api/runs', 'null', {});
+    expect(nullBody.status).toBe(400);
+    expect(nullBody.body.error).toMatchObject({
+      message: 'the request body must be a JSON object',
+      issues: [{ path: 'body', message: 'must be an object' }],
+    });
 
     const notJson = await fetch(app().url + '/api/runs', {
       method: 'POST',

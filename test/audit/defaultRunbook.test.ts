@@ -8,8 +8,25 @@ import type { Dossier } from '../../src/audit/dossier';
 import { loadRunbookFile } from '../../src/runbook/load';
 import { prepareRun } from '../../src/runbook/prepare';
 import { startTestSandbox, type TestSandbox } from '../support/sandbox';
-import { approveStepUpdate, FINAL_STATUSES, rejectStepUpdate, submitEvidenceUpdate } from '../../workflows/definitions';
-import { actor, defaultAssignments, people, startRun, stepStatus, waitForState } from '../support/runs';
+import {
+  approveStepUpdate,
+  FINAL_STATUSES,
+  getRunStateQuery,
+  rejectStepUpdate,
+  REFUSAL_TYPES,
+  submitEvidenceUpdate,
+} from '../../workflows/definitions';
+import { decisionBinding, passkeyRing } from '../support/softPasskey';
+import {
+  defaultAssignments,
+  people,
+  signedActor,
+  signedFor,
+  startSignedRun,
+  stepStatus,
+  testKeyring,
+  waitForState,
+} from '../support/runs';
 import { testClient, testWorker } from '../support/temporal';
 import { SPEED_FREE_PARAMS } from '../support/defaultRunbook';
 
@@ -56,7 +73,8 @@ describe('dossier of the default runbook', () => {
     });
     const { taskQueue, run } = await testWorker();
     const workflowId = await run(async () => {
-      const handle = await startRun(client, taskQueue, input);
+      const ring = testKeyring();
+      const handle = await startSignedRun(client, taskQueue, input, ring.current);
       const waiting = async (stepId: string) => {
         const s = await waitForState(
           handle,
@@ -69,14 +87,30 @@ describe('dossier of the default runbook', () => {
       const submit = async (stepId: string, items: [string, string, unknown][]) => {
         await waiting(stepId);
         for (const [who, itemId, value] of items)
-          await handle.executeUpdate(submitEvidenceUpdate, { args: [{ actor: actor(who), stepId, itemId, value }] });
+          await handle.executeUpdate(submitEvidenceUpdate, {
+            args: [
+              signedFor(ring.current, handle, 'submitEvidence', { actor: signedActor(who), stepId, itemId, value }),
+            ],
+          });
       };
+      const passkeyOf = passkeyRing();
+      // The shipped runbook's three sign-offs are signed by each approver's own passkey.
       const decide = async (stepId: string, who: string, comment: string, reject = false) => {
         await waiting(stepId);
-        const args = [{ actor: actor(who), stepId, comment }] as const;
+        const step = input.runbook.steps.find((s) => s.id === stepId);
+        if (step?.kind !== 'approval' || !step.passkey) throw new Error(`${stepId} should be a passkey approval`);
+        const state = await handle.query(getRunStateQuery);
+        const binding = decisionBinding(
+          state,
+          { runId: handle.workflowId, stepId, personId: who, comment, covers: step.covers ?? [] },
+          reject ? 'reject' : 'approve',
+        );
+        const message = { actor: signedActor(who), stepId, comment, passkey: passkeyOf(who).assert(binding) };
         await (reject
-          ? handle.executeUpdate(rejectStepUpdate, { args: [...args] })
-          : handle.executeUpdate(approveStepUpdate, { args: [...args] }));
+          ? handle.executeUpdate(rejectStepUpdate, { args: [signedFor(ring.current, handle, 'rejectStep', message)] })
+          : handle.executeUpdate(approveStepUpdate, {
+              args: [signedFor(ring.current, handle, 'approveStep', message)],
+            }));
       };
       await submit('entry-criteria', [
         [people.initiator, 'gate-3-approved', doc('gate-3-decision.pdf')],
@@ -118,6 +152,12 @@ describe('dossier of the default runbook', () => {
       ]);
       await decide('dossier-signoff', people.guardian2, 'dossier complete');
       await decide('dossier-signoff', people.sponsor, 'co-signed');
+      // As shipped, Gate 4 is not decided without the Business Sponsor's passkey.
+      await waiting('gate-4');
+      const bare = { actor: signedActor(people.sponsor), stepId: 'gate-4', comment: 'no passkey' };
+      await expect(
+        handle.executeUpdate(approveStepUpdate, { args: [signedFor(ring.current, handle, 'approveStep', bare)] }),
+      ).rejects.toMatchObject({ cause: { type: REFUSAL_TYPES.passkeyRequired } });
       await decide('gate-4', people.sponsor, 'business case changed: not now', true);
       expect((await handle.result()).status).toBe('rolled-back');
       return handle.workflowId;
@@ -125,7 +165,8 @@ describe('dossier of the default runbook', () => {
 
     const dir = path.join(tmp, 'dossier');
     await exportDossier({ client, workflowId, outDir: dir });
-    expect(await verifyDossier(dir)).toMatchObject({ ok: true });
+    // Oversight sign-off, two dossier sign-offs, Gate 4: each with the approver's passkey.
+    expect(await verifyDossier(dir)).toMatchObject({ ok: true, passkeys: { checked: 4 } });
     const dossier = JSON.parse(await fs.readFile(path.join(dir, 'dossier.json'), 'utf8')) as Dossier;
     expect(dossier.finished).toBe(true);
     expect(dossier.draftNotice).toBeUndefined();
@@ -180,6 +221,7 @@ describe('dossier of the default runbook', () => {
       'gina@example.test',
       'Art. 72 — Post-market monitoring',
       'Art. 73',
+      'each signing with their own passkey',
     ]) {
       expect(md, text).toContain(text.replace(/([_*[\]<>|#])/g, '\\$1'));
     }

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { RunbookRegistry } from '../../src/runbook/registry';
 import { runCli, tempDir } from './support';
 
 /** What the CLI does with no server: runbook files, help, usage errors, a missing token. */
@@ -35,6 +36,9 @@ describe('golive runbook', () => {
     expect(show.stdout).toMatch(/^ {2}entry-criteria: /m);
     const json = await cli('runbook', 'validate', defaultRunbook, '--json');
     expect(JSON.parse(json.stdout)).toMatchObject({ valid: true, steps: 23 });
+    // The server's runbook list (GET /api/runbooks) counts the same way.
+    const listed = await new RunbookRegistry(path.dirname(defaultRunbook)).list();
+    expect(listed.find((l) => l.id === 'ai-go-live')).toMatchObject({ steps: 23 });
     // Without entry criteria there is nothing to add.
     expect((await cli('runbook', 'show', path.join(fixtures, 'valid.yaml'))).stdout.split('\n')[0]).toBe(
       'Small runbook (small 1.0.0): 5 steps in 4 stages',

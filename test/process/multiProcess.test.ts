@@ -99,13 +99,20 @@ async function startWorker(name: string): Promise<(typeof workers)[number]> {
   return { process: p, port };
 }
 
-/** The default runbook as shipped, with a hypercare short enough for a test. */
+/**
+ * The default runbook as shipped, with a hypercare short enough for a test and without its three
+ * passkey marks: this test plays every person through the HTTP API with API tokens, as a CLI
+ * does, and is about processes dying; passkey-signed decisions have their own browser and
+ * workflow tests (test/browser/passkeys.test.ts, test/workflow/defaultRunbook.test.ts).
+ */
 function writeRunbooks(): string {
   const dir = path.join(ROOT, 'runbooks');
   fs.mkdirSync(dir);
   const text = fs.readFileSync(path.resolve(__dirname, '../../runbooks/default.yaml'), 'utf8');
-  if (!text.includes('duration: 14d')) throw new Error('the default runbook changed: adjust this test');
-  fs.writeFileSync(path.join(dir, 'default.yaml'), text.replace('duration: 14d', 'duration: 3s'));
+  if (!text.includes('duration: 14d') || text.split('    passkey: true\n').length !== 4)
+    throw new Error('the default runbook changed: adjust this test');
+  const forTest = text.replace('duration: 14d', 'duration: 3s').replaceAll('    passkey: true\n', '');
+  fs.writeFileSync(path.join(dir, 'default.yaml'), forTest);
   fs.copyFileSync(path.resolve(__dirname, '../fixtures/web-runbooks/web-small.yaml'), path.join(dir, 'web-small.yaml'));
   fs.writeFileSync(path.join(dir, `${FINAL_APPROVAL_RUNBOOK}.yaml`), finalApprovalRunbook());
   return dir;

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { EvidenceItem } from '../../src/runbook/schema';
 import { sendStepMessage } from '../../src/temporal/runUpdates';
+import { decisionBinding, passkeyRing } from './softPasskey';
 import {
   approveStepUpdate,
   FINAL_STATUSES,
@@ -46,6 +47,7 @@ export async function autopilot(
 ): Promise<RunStateView> {
   const deadline = Date.now() + (opts.timeoutMs ?? 120_000);
   const stepsById = new Map([...input.runbook.steps.map((s) => [s.id, s] as const)]);
+  const passkeyOf = passkeyRing();
   for (;;) {
     const state = await handle.query(getRunStateQuery);
     if (until(state)) return state;
@@ -81,11 +83,28 @@ export async function autopilot(
       } else if (step.kind === 'approval') {
         const first = who.find((w) => w.people.length > 0);
         if (!first) continue;
+        const personId = first.people[0]!;
+        const comment = opts.comment?.(step.id) ?? `approved by the ${first.role}`;
+        const def = stepsById.get(step.id);
+        // Steps the runbook marks `passkey` are signed by the approver's own (software) passkey.
+        const passkey =
+          def?.kind === 'approval' && def.passkey
+            ? passkeyOf(personId).assert(
+                decisionBinding(state, {
+                  runId: handle.workflowId,
+                  stepId: step.id,
+                  personId,
+                  comment,
+                  covers: def.covers ?? [],
+                }),
+              )
+            : undefined;
         await sendStepMessage(handle, approveStepUpdate, {
-          actor: { id: first.people[0]! },
+          actor: { id: personId },
           stepId: step.id,
           role: first.role,
-          comment: opts.comment?.(step.id) ?? `approved by the ${first.role}`,
+          comment,
+          ...(passkey ? { passkey } : {}),
         });
         acted = true;
       }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig, prometheusRulesDir } from '../../src/config';
+import { ConfigError, parseConfig, prometheusRulesDir, sandboxAlertWebhook } from '../../src/config';
 import { durationToMs } from '../../src/runbook/duration';
 import { OPEN_RUN_BUDGET_MB, stickyCacheSize, WORKER_BASE_MB, workerTuning } from '../../src/worker';
 import { durationSchema } from '../../src/runbook/schema';
@@ -45,6 +45,14 @@ describe('observability and monitoring settings', () => {
     expect(() => parseConfig({ GOLIVE_LOG_FORMAT: 'xml' })).toThrow(/GOLIVE_LOG_FORMAT/);
     expect(() => parseConfig({ GOLIVE_LOG_LEVEL: 'trace' })).toThrow(/GOLIVE_LOG_LEVEL/);
     expect(() => parseConfig({ GOLIVE_SANDBOX_ALERT_WEBHOOK: 'ftp://x' })).toThrow(/GOLIVE_SANDBOX_ALERT_WEBHOOK/);
+  });
+
+  it("derive the sandbox's alert receiver from its port, so two instances never share one", () => {
+    expect(sandboxAlertWebhook(parseConfig({}))).toBe('http://127.0.0.1:8429/alerts');
+    expect(sandboxAlertWebhook(parseConfig({ GOLIVE_SANDBOX_PORT: '9410' }))).toBe('http://127.0.0.1:9429/alerts');
+    expect(sandboxAlertWebhook(parseConfig({ GOLIVE_SANDBOX_PORT: '65530' }))).toBe('http://127.0.0.1:65511/alerts');
+    const set = parseConfig({ GOLIVE_SANDBOX_PORT: '9410', GOLIVE_SANDBOX_ALERT_WEBHOOK: 'http://127.0.0.1:7000/a' });
+    expect(sandboxAlertWebhook(set)).toBe('http://127.0.0.1:7000/a');
   });
 });
 

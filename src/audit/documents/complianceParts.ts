@@ -147,28 +147,38 @@ const short = (hash: string) => `${hash.slice(0, 16)}…`;
 
 export function handoverLog(ctx: DossierContext): DossierSection {
   const who = people(ctx);
+  return recordsSection(
+    {
+      id: 'handover-log',
+      title: 'Handover log',
+      obligations: [OBLIGATIONS.recordKeeping, OBLIGATIONS.deployer],
+    },
+    'Every change, validation and decision of the run, from its Temporal history and its own record, hash-chained (audit-trail.json).',
+    ['#', 'At', 'What', 'Who', 'Step', 'Entry', 'Hash'],
+    ctx.entries.map((e) => [
+      String(e.seq),
+      e.at,
+      e.kind,
+      e.actor ? (e.role ? who.inRole(e.actor, e.role) : who.person(e.actor)) : 'golive',
+      e.stepId ?? '',
+      e.summary,
+      short(e.hash),
+    ]),
+  );
+}
+
+/** A section of records: where they come from, in words, then the records as a table. */
+function recordsSection(
+  head: Pick<DossierSection, 'id' | 'title' | 'obligations'>,
+  source: string,
+  columns: string[],
+  rows: string[][],
+): DossierSection {
   return {
-    id: 'handover-log',
-    title: 'Handover log',
-    obligations: [OBLIGATIONS.recordKeeping, OBLIGATIONS.deployer],
+    ...head,
     blocks: [
-      {
-        kind: 'text',
-        text: 'Every change, validation and decision of the run, from its Temporal history and its own record, hash-chained (audit-trail.json).',
-      },
-      {
-        kind: 'table',
-        columns: ['#', 'At', 'What', 'Who', 'Step', 'Entry', 'Hash'],
-        rows: ctx.entries.map((e) => [
-          String(e.seq),
-          e.at,
-          e.kind,
-          e.actor ? (e.role ? who.inRole(e.actor, e.role) : who.person(e.actor)) : 'golive',
-          e.stepId ?? '',
-          e.summary,
-          short(e.hash),
-        ]),
-      },
+      { kind: 'text', text: source },
+      { kind: 'table', columns, rows },
     ],
   };
 }
@@ -336,27 +346,21 @@ export function postMarket(ctx: DossierContext): DossierSection {
 
 export function refusals(ctx: DossierContext): DossierSection {
   const who = people(ctx);
-  return {
-    id: 'refused-attempts',
-    title: 'Refused attempts (from golive’s own log)',
-    obligations: [OBLIGATIONS.recordKeeping, OBLIGATIONS.humanOversight],
-    blocks: [
-      {
-        kind: 'text',
-        text: 'Temporal keeps no trace of messages its validators refuse; golive logs them itself. They are shown apart from the hash-chained trail (refusals.json, covered by the manifest).',
-      },
-      {
-        kind: 'table',
-        columns: ['At', 'Who', 'Tried', 'Step/report', 'Refused because', 'By'],
-        rows: ctx.refusals.map((r) => [
-          r.at,
-          who.person(r.actor),
-          r.action,
-          r.stepId ?? r.reportId ?? '',
-          `${r.type}: ${r.reason}`,
-          r.by,
-        ]),
-      },
-    ],
-  };
+  return recordsSection(
+    {
+      id: 'refused-attempts',
+      title: 'Refused attempts (from golive’s own log)',
+      obligations: [OBLIGATIONS.recordKeeping, OBLIGATIONS.humanOversight],
+    },
+    'Temporal keeps no trace of messages its validators refuse; golive logs them itself. They are shown apart from the hash-chained trail (refusals.json, covered by the manifest).',
+    ['At', 'Who', 'Tried', 'Step/report', 'Refused because', 'By'],
+    ctx.refusals.map((r) => [
+      r.at,
+      who.person(r.actor),
+      r.action,
+      r.stepId ?? r.reportId ?? '',
+      `${r.type}: ${r.reason}`,
+      r.by,
+    ]),
+  );
 }

@@ -25,6 +25,7 @@ function responsible(ctx: DossierContext, s: Step): string {
     case 'action':
       return 'golive (automated)';
     case 'approval':
+      return rolesText(ctx, humanStepRoles(s)) + (s.passkey ? ', each signing with their own passkey' : '');
     case 'evidence':
       return rolesText(ctx, humanStepRoles(s));
     case 'hypercare':

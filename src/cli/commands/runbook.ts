@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { formatPath } from '../../runbook/issues';
 import { formatRunbookIssues, loadRunbookFile, RunbookError, type LoadedRunbook } from '../../runbook/load';
-import { formatPlan, resolveDependencies, toMermaid, topologicalLevels } from '../../runbook/plan';
+import { formatPlan, resolveDependencies, stepCount, toMermaid, topologicalLevels } from '../../runbook/plan';
 import type { Runbook } from '../../runbook/schema';
 import { defineCommand, jsonFlag } from '../args';
 import { CliError, EXIT } from '../errors';
@@ -37,25 +37,6 @@ export async function loadRunbookOrFail(path: string): Promise<LoadedRunbook> {
     `${loaded.source}: not a valid runbook (${n} problem${n === 1 ? '' : 's'})`,
     formatRunbookIssues(loaded.source, loaded.issues).split('\n'),
   );
-}
-
-/**
- * How many steps a run executes, counted as the interpreter does (`materialiseSteps`): the
- * entry criteria become a step of their own, first, so a runbook with 20 `steps` and entry
- * criteria runs 21. Validate and show both say it this way.
- */
-export function stepCount(runbook: Pick<Runbook, 'entryCriteria' | 'steps'>): {
-  steps: number;
-  text: string;
-  withEntryCriteria: boolean;
-} {
-  const steps = resolveDependencies(runbook).length;
-  const withEntryCriteria = runbook.entryCriteria.length > 0;
-  return {
-    steps,
-    withEntryCriteria,
-    text: `${steps} step${steps === 1 ? '' : 's'}${withEntryCriteria ? ', including the entry criteria' : ''}`,
-  };
 }
 
 /** The plan's first line, with the step count worded as stepCount says it. */

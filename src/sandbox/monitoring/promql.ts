@@ -10,7 +10,7 @@ import type { Labels, Series } from './samples';
  * refused (400) with the reason; a real Prometheus is the answer for real queries.
  */
 
-export type Sample = { labels: Labels; value: number };
+type Sample = { labels: Labels; value: number };
 export type Value =
   { type: 'scalar'; value: number } | { type: 'vector'; samples: Sample[] } | { type: 'matrix'; series: Series[] };
 

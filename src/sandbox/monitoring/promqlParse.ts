@@ -17,8 +17,8 @@ export type Node =
 
 export class UnsupportedQuery extends Error {}
 
-export const AGGREGATIONS = ['sum', 'avg', 'min', 'max', 'count'] as const;
-export const FUNCTIONS = ['rate', 'increase', 'histogram_quantile', 'abs', 'vector', 'scalar'] as const;
+const AGGREGATIONS = ['sum', 'avg', 'min', 'max', 'count'] as const;
+const FUNCTIONS = ['rate', 'increase', 'histogram_quantile', 'abs', 'vector', 'scalar'] as const;
 
 const TOKEN =
   /\s*(?:(\d+(?:\.\d+)?(?:e[+-]?\d+)?)|([A-Za-z_:][A-Za-z0-9_:]*)|("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')|(=~|!~|!=|[-+*/(){}[\],=]))/y;

@@ -68,27 +68,10 @@ export function prometheusStandIn(opts: StandInOptions, samples: SampleStore): R
       },
     });
   });
-  router.get('/api/v1/targets', (req, res) => {
-    const scrape = samples.lastScrape;
-    const instance = req.get('host') ?? 'sandbox';
-    res.json({
-      status: 'success',
-      data: {
-        activeTargets: [
-          {
-            labels: { job: SANDBOX_JOB, instance },
-            scrapePool: SANDBOX_JOB,
-            scrapeUrl: `${req.protocol}://${instance}/metrics`,
-            health: scrape && !scrape.error ? 'up' : 'unknown',
-            lastError: scrape?.error ?? '',
-            lastScrape: scrape ? new Date(scrape.at * 1000).toISOString() : '0001-01-01T00:00:00Z',
-            lastScrapeDuration: scrape?.durationSeconds ?? 0,
-          },
-        ],
-        droppedTargets: [],
-      },
-    });
-  });
+  router.get(
+    '/api/v1/targets',
+    (req, res) => void res.json(targetsView(samples, req.get('host') ?? 'sandbox', req.protocol)),
+  );
   router.all('/api/v1/query', express.urlencoded({ extended: false }), (req, res) => {
     const q = { ...(req.query as Record<string, unknown>), ...((req.body ?? {}) as Record<string, unknown>) };
     const at = typeof q.time === 'string' ? Number(q.time) : Date.now() / 1000;
@@ -107,6 +90,28 @@ export function prometheusStandIn(opts: StandInOptions, samples: SampleStore): R
     }
   });
   return router;
+}
+
+/** The one scrape target the stand-in has: the sandbox itself, as Prometheus's targets API shows it. */
+function targetsView(samples: SampleStore, instance: string, protocol: string) {
+  const scrape = samples.lastScrape;
+  return {
+    status: 'success',
+    data: {
+      activeTargets: [
+        {
+          labels: { job: SANDBOX_JOB, instance },
+          scrapePool: SANDBOX_JOB,
+          scrapeUrl: `${protocol}://${instance}/metrics`,
+          health: scrape && !scrape.error ? 'up' : 'unknown',
+          lastError: scrape?.error ?? '',
+          lastScrape: scrape ? new Date(scrape.at * 1000).toISOString() : '0001-01-01T00:00:00Z',
+          lastScrapeDuration: scrape?.durationSeconds ?? 0,
+        },
+      ],
+      droppedTargets: [],
+    },
+  };
 }
 
 function loadRuleGroups(dir: string | undefined): RuleGroup[] {

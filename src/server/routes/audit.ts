@@ -14,7 +14,7 @@ import { temporalHistoryLinks } from '../temporalUi';
  * checks; 403 for anyone else). Verifying needs only a login: it reads nothing but the upload.
  */
 
-export const CHAIN_HEAD_HEADER = 'X-Golive-Chain-Head';
+const CHAIN_HEAD_HEADER = 'X-Golive-Chain-Head';
 
 /** The API's query names → src/audit's filter (`step` reads better in a URL than `stepId`). */
 export function trailFilter(q: HistoryQuery) {

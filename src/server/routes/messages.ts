@@ -69,7 +69,7 @@ async function recorded<T>(ctx: ServerContext, attempt: Attempt, perform: () => 
  * The workflow refuses a bad evidence value in one sentence (`value.url for "x" (document): must
  * be an http(s) link`); the field it names becomes an issue, so forms can show it at the field.
  */
-export function withValueIssue(err: unknown): unknown {
+function withValueIssue(err: unknown): unknown {
   if (!(err instanceof Refusal) || err.type !== REFUSAL_TYPES.invalid || err.extra.issues) return err;
   const m = /^(value(?:\.[\w.]+)?) for "[^"]*" \([a-z]+\): (.+)$/s.exec(err.message);
   if (!m?.[1] || !m[2]) return err;

@@ -27,7 +27,7 @@ export function actorOf(p: Principal): { id: string; name: string; roles: string
  * everyone who holds the role. Returns what the run records: assignments, delegations and each
  * person's directory roles at start.
  */
-export async function resolveAssignments(
+async function resolveAssignments(
   ctx: ServerContext,
   loaded: LoadedRunbook,
   given: StartRunBody['assignments'],
@@ -120,6 +120,52 @@ function delegationIssue(
   return undefined;
 }
 
+/** The run's input, or a 400 naming every problem at once: people unknown here and what prepareRun finds (params, modes, quorum). */
+async function preparedInput(ctx: ServerContext, principal: Principal, body: StartRunBody, loaded: LoadedRunbook) {
+  const { assignments, delegations, directory, people, issues } = await resolveAssignments(
+    ctx,
+    loaded,
+    body.assignments,
+    body.delegations,
+  );
+  let input;
+  try {
+    input = await ctx.prepareRun({
+      loaded,
+      system: body.system,
+      collaborationMode: body.collaborationMode,
+      initiator: actorOf(principal),
+      assignments,
+      delegations,
+      directory,
+      people: {
+        ...people,
+        [principal.person.id]: {
+          name: principal.person.name,
+          ...(principal.person.email ? { email: principal.person.email } : {}),
+        },
+      },
+      params: body.params,
+    });
+  } catch (err) {
+    if (!(err instanceof StartInputError)) throw err;
+    for (const i of err.issues) {
+      const issue = { path: formatPath(i.path), message: i.message };
+      if (!issues.some((x) => x.path === issue.path && x.message === issue.message)) issues.push(issue);
+    }
+  }
+  if (issues.length || !input) {
+    throw new HttpError(
+      400,
+      issues.some((i) => i.path.startsWith('assignments')) && issues.every((i) => i.path.startsWith('assignments'))
+        ? 'invalid role assignments'
+        : 'the run cannot start with this input',
+      { issues },
+    );
+  }
+  return input;
+}
+
 export function registerRunRoutes(router: Router, ctx: ServerContext): void {
   // What a start can name: the CLI compares a local file's hash with the server's before it
   // starts, so nobody goes live with a runbook other than the one they reviewed.
@@ -138,48 +184,7 @@ export function registerRunRoutes(router: Router, ctx: ServerContext): void {
         throw new HttpError(400, 'unknown runbook', { issues: [{ path: 'runbook', message: err.message }] });
       throw err;
     });
-    // Every problem at once: people unknown here and what prepareRun finds (params, modes, quorum).
-    const { assignments, delegations, directory, people, issues } = await resolveAssignments(
-      ctx,
-      loaded,
-      body.assignments,
-      body.delegations,
-    );
-    let input;
-    try {
-      input = await ctx.prepareRun({
-        loaded,
-        system: body.system,
-        collaborationMode: body.collaborationMode,
-        initiator: actorOf(principal),
-        assignments,
-        delegations,
-        directory,
-        people: {
-          ...people,
-          [principal.person.id]: {
-            name: principal.person.name,
-            ...(principal.person.email ? { email: principal.person.email } : {}),
-          },
-        },
-        params: body.params,
-      });
-    } catch (err) {
-      if (!(err instanceof StartInputError)) throw err;
-      for (const i of err.issues) {
-        const issue = { path: formatPath(i.path), message: i.message };
-        if (!issues.some((x) => x.path === issue.path && x.message === issue.message)) issues.push(issue);
-      }
-    }
-    if (issues.length || !input) {
-      throw new HttpError(
-        400,
-        issues.some((i) => i.path.startsWith('assignments')) && issues.every((i) => i.path.startsWith('assignments'))
-          ? 'invalid role assignments'
-          : 'the run cannot start with this input',
-        { issues },
-      );
-    }
+    const input = await preparedInput(ctx, principal, body, loaded);
     const runId = await ctx.runs.start(input);
     ctx.metrics.runsStarted.inc({ runbook: loaded.runbook.id });
     ctx.log.info('run started', { runId, by: principal.person.id, runbook: loaded.runbook.id, system: body.system });

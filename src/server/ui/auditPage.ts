@@ -27,7 +27,7 @@ const SHORT = 12;
 const HEX_64 = /^[0-9a-f]{64}$/;
 
 /** A hash shown short; the full value is in the tooltip and one click away on the clipboard. */
-export function hash(value: string, label: string): SafeHtml {
+function hash(value: string, label: string): SafeHtml {
   return html`<span class="hash"><code title="${value}">${value.slice(0, SHORT)}…</code><button type="button" class="link copy" data-copy="${value}" aria-label="Copy the full ${label}">copy</button></span>`;
 }
 

@@ -21,7 +21,7 @@ export interface DecisionContextView {
 }
 
 /** Every step this one waits for, directly or through others, in the run's order. */
-export function stepsBefore(state: RunStateView, stepId: string): StepView[] {
+function stepsBefore(state: RunStateView, stepId: string): StepView[] {
   const byId = new Map(state.steps.map((s) => [s.id, s]));
   const seen = new Set<string>();
   const visit = (id: string) => {

@@ -9,6 +9,7 @@ import type { ServerContext } from '../deps';
 import { HttpError } from '../errors';
 import { html, type SafeHtml } from './html';
 import { errorPage, formStatus, page, time } from './layout';
+import type { PageKit, Send } from './pageKit';
 
 /**
  * The pages of people's own identity: single sign-on through OpenID Connect (the login, the
@@ -53,8 +54,6 @@ function continuePage(next: string, who: string, roles: string[]): string {
   });
 }
 
-type Send = (res: Response, status: number, body: string) => void;
-
 function registerOidcRoutes(app: Express, ctx: ServerContext, send: Send): void {
   app.get('/auth/oidc/login', async (req, res) => {
     const oidc = ctx.oidc;
@@ -76,58 +75,61 @@ function registerOidcRoutes(app: Express, ctx: ServerContext, send: Send): void 
     }
   });
 
-  app.get('/auth/oidc/callback', async (req, res) => {
-    const oidc = ctx.oidc;
-    if (!oidc) return send(res, 404, errorPage(undefined, 404, 'Single sign-on is not configured here.'));
-    const fail = (status: 400 | 401 | 403 | 503, message: string) =>
-      send(res, status, errorPage(undefined, status, `${message} `));
-    const query = z
-      .object({
-        state: z.string().max(500).optional(),
-        error: z.string().max(200).optional(),
-        error_description: z.string().max(1000).optional(),
-      })
-      .safeParse(req.query);
-    if (!query.success)
-      return fail(400, 'The identity provider sent back something golive cannot read. Start the login again.');
-    const { state, error, error_description: description } = query.data;
-    res.setHeader('Set-Cookie', stateCookie('', 0, ctx.secureCookies));
-    if (error)
-      return fail(401, `The identity provider did not log you in (${error}${description ? `: ${description}` : ''}).`);
-    // Bound to this browser: a login started elsewhere (login CSRF) has no cookie here.
-    if (!state || parseCookies(req.headers.cookie)[STATE_COOKIE] !== state)
-      return fail(
-        400,
-        'This login was not started in this browser, or took too long. Start it again from the login page.',
-      );
-    const pending = await ctx.oneTime.take<PendingLogin>('oidc-login', state);
-    if (!pending) return fail(400, 'This login expired or was used already. Start it again from the login page.');
-    try {
-      const who = await oidc.finish(new URL(req.originalUrl, originOf(ctx, req)), state, pending);
-      if (ctx.directory.file.get(who.id))
-        return fail(
-          403,
-          `The identity provider names you "${who.id}", a person of golive's users file; single sign-on cannot log in as them. Ask an administrator.`,
-        );
-      const roles = rolesFromGroups(who.groups, oidc.settings.groupRoles);
-      const recorded = await ctx.directory.oidc!.recordLogin({ ...who, roles });
-      if (!recorded.ok) return fail(403, recorded.problem);
-      const { cookie, maxAgeMs } = await ctx.auth.startSession(recorded.person, 'oidc');
-      ctx.log.info('login', { user: who.id, via: 'oidc', roles, groups: who.groups.length });
-      res.setHeader('Set-Cookie', sessionCookieHeader(cookie, maxAgeMs, ctx.secureCookies));
-      send(res, 200, continuePage(pending.next, recorded.person.name, roles));
-    } catch (err) {
-      if (!(err instanceof OidcLoginError)) throw err;
-      ctx.log.warn('single sign-on refused', { reason: err.message });
-      fail(401, `Single sign-on failed: ${err.message}.`);
-    }
-  });
+  app.get('/auth/oidc/callback', (req, res) => oidcCallback(ctx, req, res, send));
 
   // After golive's own logout: the provider's too, when it has a logout page.
   app.get('/auth/oidc/logout', async (req, res) => {
     const provider = await ctx.oidc?.endSessionUrl(`${originOf(ctx, req)}/login`);
     res.redirect(303, provider ?? '/login');
   });
+}
+
+/** The provider sends the browser back here: check the login was started in this browser, then start a session. */
+async function oidcCallback(ctx: ServerContext, req: Request, res: Response, send: Send): Promise<void> {
+  const oidc = ctx.oidc;
+  if (!oidc) return send(res, 404, errorPage(undefined, 404, 'Single sign-on is not configured here.'));
+  const fail = (status: 400 | 401 | 403 | 503, message: string) =>
+    send(res, status, errorPage(undefined, status, `${message} `));
+  const query = z
+    .object({
+      state: z.string().max(500).optional(),
+      error: z.string().max(200).optional(),
+      error_description: z.string().max(1000).optional(),
+    })
+    .safeParse(req.query);
+  if (!query.success)
+    return fail(400, 'The identity provider sent back something golive cannot read. Start the login again.');
+  const { state, error, error_description: description } = query.data;
+  res.setHeader('Set-Cookie', stateCookie('', 0, ctx.secureCookies));
+  if (error)
+    return fail(401, `The identity provider did not log you in (${error}${description ? `: ${description}` : ''}).`);
+  // Bound to this browser: a login started elsewhere (login CSRF) has no cookie here.
+  if (!state || parseCookies(req.headers.cookie)[STATE_COOKIE] !== state)
+    return fail(
+      400,
+      'This login was not started in this browser, or took too long. Start it again from the login page.',
+    );
+  const pending = await ctx.oneTime.take<PendingLogin>('oidc-login', state);
+  if (!pending) return fail(400, 'This login expired or was used already. Start it again from the login page.');
+  try {
+    const who = await oidc.finish(new URL(req.originalUrl, originOf(ctx, req)), state, pending);
+    if (ctx.directory.file.get(who.id))
+      return fail(
+        403,
+        `The identity provider names you "${who.id}", a person of golive's users file; single sign-on cannot log in as them. Ask an administrator.`,
+      );
+    const roles = rolesFromGroups(who.groups, oidc.settings.groupRoles);
+    const recorded = await ctx.directory.oidc!.recordLogin({ ...who, roles });
+    if (!recorded.ok) return fail(403, recorded.problem);
+    const { cookie, maxAgeMs } = await ctx.auth.startSession(recorded.person, 'oidc');
+    ctx.log.info('login', { user: who.id, via: 'oidc', roles, groups: who.groups.length });
+    res.setHeader('Set-Cookie', sessionCookieHeader(cookie, maxAgeMs, ctx.secureCookies));
+    send(res, 200, continuePage(pending.next, recorded.person.name, roles));
+  } catch (err) {
+    if (!(err instanceof OidcLoginError)) throw err;
+    ctx.log.warn('single sign-on refused', { reason: err.message });
+    fail(401, `Single sign-on failed: ${err.message}.`);
+  }
 }
 
 /** The login page's way in through single sign-on, when it is configured. */
@@ -175,30 +177,17 @@ function passkeysPage(passkeys: PasskeySummary[], principal: Principal): SafeHtm
   }</section>`;
 }
 
-type PageRoute = (path: string, handler: (req: Request, res: Response, principal: Principal) => Promise<void>) => void;
-type Render = (
-  res: Response,
-  principal: Principal,
-  title: string,
-  body: SafeHtml,
-  nav?: 'runs' | 'approvals' | 'passkeys',
-) => void;
+export function registerIdentityPages({ app, ctx, send, pageRoute, render }: PageKit): void {
+  registerOidcRoutes(app, ctx, send);
 
-export function registerIdentityPages(
-  app: Express,
-  ctx: ServerContext,
-  hooks: { send: Send; pageRoute: PageRoute; render: Render },
-): void {
-  registerOidcRoutes(app, ctx, hooks.send);
-
-  hooks.pageRoute('/auth/cli', async (req, res, principal) => {
+  pageRoute('/auth/cli', async (req, res, principal) => {
     const q = cliLoginBodySchema.safeParse(req.query);
     if (!q.success) throw new HttpError(400, 'This link is not one golive login made: run golive login again.');
-    hooks.render(res, principal, 'Log in the command line', cliLoginPage(principal, q.data));
+    render(res, principal, 'Log in the command line', cliLoginPage(principal, q.data));
   });
 
-  hooks.pageRoute('/passkeys', async (_req, res, principal) => {
-    hooks.render(
+  pageRoute('/passkeys', async (_req, res, principal) => {
+    render(
       res,
       principal,
       'Passkeys',

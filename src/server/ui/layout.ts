@@ -17,7 +17,7 @@ export interface PageOptions {
 }
 
 /** What the outage banner says while Temporal is unreachable. */
-export const TEMPORAL_OUTAGE_BANNER =
+const TEMPORAL_OUTAGE_BANNER =
   'Temporal is unreachable: runs cannot be read or changed right now. This page retries by itself; nothing you sent has been lost.';
 
 export function page(o: PageOptions): string {
@@ -89,7 +89,7 @@ export function duration(from: string | undefined, to: string | undefined, now =
   return h < 48 ? `${h}h ${m % 60}m` : `${Math.floor(h / 24)}d ${h % 24}h`;
 }
 
-/** Where a form reports its outcome; app.js fills it. */
+/** Where a form reports its outcome; app.mjs fills it. */
 export function formStatus(): SafeHtml {
   return html`<p class="form-status" role="alert" aria-live="polite"></p>`;
 }

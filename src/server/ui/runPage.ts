@@ -11,7 +11,7 @@ import { stepsById } from './runbookInfo';
 
 /**
  * The run page: header, step diagram, and the live region (timeline, what waits for me, records,
- * the Red Button) that app.js refreshes by polling /runs/:runId/live.
+ * the Red Button) that app.mjs refreshes by polling /runs/:runId/live.
  */
 
 export interface RunView {
@@ -488,7 +488,7 @@ function header(v: RunView): SafeHtml {
 }
 
 /**
- * Everything on the run page that changes as the run moves: app.js replaces it whole on each
+ * Everything on the run page that changes as the run moves: app.mjs (live.mjs) replaces it whole on each
  * poll, keeping forms someone is using (typed text, focus, errors) as they are.
  */
 export function liveRegion(v: RunView): SafeHtml {

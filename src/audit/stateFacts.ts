@@ -1,0 +1,117 @@
+import type { RunStateView } from '../../workflows/definitions';
+import type { Draft } from './entryModel';
+import type { DecodedEvent } from './history';
+
+/**
+ * Facts only the workflow's state knows — waiting steps' lifecycles, escalations, deadline
+ * aborts — placed among the history events they happened between. Pure.
+ */
+
+type Indexed = readonly { e: DecodedEvent; i: number }[];
+
+/**
+ * Several facts can land on the same place among history events (one workflow task can end a
+ * step, abort the run, escalate and start the next step's wait). They are told in this order,
+ * which is the order they follow from each other. (History entries sit at whole keys, these
+ * facts half a step after one, so the rank only ever orders facts from the state.)
+ */
+const SAME_TASK_ORDER = {
+  /** A step's end comes first: it is what the task's message did. */
+  stepEnded: 0,
+  /** Then an abort (deadline or cancel) the end or the clock led to. */
+  runAborted: 1,
+  /** Then escalations the task sent. */
+  escalation: 2,
+  /** Last, the wait the next step started. */
+  stepStarted: 3,
+} as const;
+
+/**
+ * Where a fact from the workflow's state goes among history events: right after the messages
+ * of the workflow task it happened in (workflow time is that task's start time), so "step
+ * completed" follows the decision that completed it and precedes the next step's start.
+ */
+function anchor(events: Indexed, at: string): number {
+  let started = -1;
+  for (const { e, i } of events) if (e.type === 'WorkflowTaskStarted' && e.at === at) started = i;
+  if (started < 0) {
+    const after = events.find(({ e }) => e.at > at);
+    return (after?.i ?? events.length) - 0.5;
+  }
+  let key = started;
+  for (const { e, i } of events.slice(started + 1)) {
+    if (e.type === 'WorkflowTaskScheduled' || e.type === 'WorkflowTaskFailed' || e.type === 'WorkflowTaskTimedOut')
+      break;
+    if (e.type === 'WorkflowTaskCompleted' || e.type === 'WorkflowExecutionUpdateAccepted') key = i;
+  }
+  return key + 0.5;
+}
+
+type Fact = Pick<Draft, 'kind' | 'summary' | 'details'> & Partial<Pick<Draft, 'stepId' | 'actor' | 'role'>>;
+type Place = (at: string, rank: number, fact: Fact) => void;
+
+/** Facts only the workflow's state knows: waiting steps' lifecycles, escalations, deadline aborts. */
+export function stateFacts(state: RunStateView, flat: Indexed): Draft[] {
+  const out: Draft[] = [];
+  const runOf = (at: string) => flat.filter(({ e }) => e.at <= at).at(-1)?.e.runId ?? flat[0]?.e.runId ?? '';
+  const place: Place = (at, rank, d) =>
+    out.push({ at, key: anchor(flat, at), rank, source: 'state', runId: runOf(at), eventIds: [], ...d });
+  for (const s of state.steps) waitingStepFacts(s, place);
+  for (const x of state.escalations) escalationFact(state, x, place);
+  const f = state.failure;
+  if (f && (f.kind === 'deadline' || f.kind === 'cancelled')) {
+    place(f.at, SAME_TASK_ORDER.runAborted, {
+      kind: 'run-aborted',
+      ...(f.stepId ? { stepId: f.stepId } : {}),
+      summary: `run aborted (${f.kind}): ${f.reason}; rolling back`,
+      details: { failure: f },
+    });
+  }
+  return out;
+}
+
+const STEP_END_KINDS = {
+  completed: 'step-completed',
+  rejected: 'step-rejected',
+  cancelled: 'step-cancelled',
+} as const satisfies Partial<Record<RunStateView['steps'][number]['status'], Draft['kind']>>;
+
+/** An approval, evidence or hypercare step: when it started waiting and how it ended. */
+function waitingStepFacts(s: RunStateView['steps'][number], place: Place): void {
+  if (s.kind === 'action') return; // history tells action steps (activities)
+  if (s.startedAt) {
+    const waitsFor =
+      s.kind === 'hypercare' ? 'watch started' : `waiting for ${s.kind === 'approval' ? 'a decision' : 'evidence'}`;
+    place(s.startedAt, SAME_TASK_ORDER.stepStarted, {
+      kind: 'step-started',
+      stepId: s.id,
+      summary: `step "${s.id}" (${s.title}): ${waitsFor}`,
+      details: { stepKind: s.kind, ...(s.deadlineAt ? { deadlineAt: s.deadlineAt } : {}) },
+    });
+  }
+  const end = Object.hasOwn(STEP_END_KINDS, s.status)
+    ? STEP_END_KINDS[s.status as keyof typeof STEP_END_KINDS]
+    : undefined;
+  if (s.endedAt && end) {
+    place(s.endedAt, SAME_TASK_ORDER.stepEnded, {
+      kind: end,
+      stepId: s.id,
+      summary: `step "${s.id}" (${s.title}) ${s.status}`,
+      details: { stepKind: s.kind, status: s.status, ...(s.approvals ? { approvals: s.approvals } : {}) },
+    });
+  }
+}
+
+function escalationFact(state: RunStateView, x: RunStateView['escalations'][number], place: Place): void {
+  place(x.at, SAME_TASK_ORDER.escalation, {
+    kind: 'escalation',
+    ...(state.steps.some((s) => s.id === x.subject) ? { stepId: x.subject } : {}),
+    summary: `escalation level ${x.level} on ${x.subject}: notified ${x.notified.join(', ')}${x.delegatedTo ? `; ${x.delegatedTo} may now decide` : ''}`,
+    details: {
+      subject: x.subject,
+      level: x.level,
+      notifiedRoles: x.notified,
+      ...(x.delegatedTo ? { delegatedTo: x.delegatedTo } : {}),
+    },
+  });
+}
