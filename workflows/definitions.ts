@@ -126,6 +126,13 @@ export interface ResolveReportInput extends Signed {
   resolution: string;
 }
 
+/** The first response to a report before its resolution: "seen, on it" (decided by the same rule as resolving). */
+export interface AcknowledgeReportInput extends Signed {
+  actor: Actor;
+  reportId: string;
+  text: string;
+}
+
 export interface StopLineInput extends Signed {
   actor: Actor;
   reason: string;
@@ -283,6 +290,10 @@ export interface ReportView {
   status: 'open' | 'resolved' | 'closed';
   escalationLevel: number;
   resolution?: { by: Actor; at: string; text: string };
+  /** The first response, before the resolution: someone who may answer acknowledged it. */
+  acknowledgement?: { by: Actor; at: string; text: string };
+  /** The thank-you recorded on resolution (sent to a named reporter; an anonymous one reads it with the receipt). */
+  thanks?: { at: string; text: string; delivered?: boolean };
 }
 
 /** A Signal the run could not accept (Signals cannot answer, so the refusal is kept here). */
@@ -383,6 +394,7 @@ export const rejectStepUpdate = defineUpdate<StepView, [RejectStepInput]>('rejec
 export const submitEvidenceUpdate = defineUpdate<StepView, [SubmitEvidenceInput]>('submitEvidence');
 export const reportErrorUpdate = defineUpdate<ReportView, [ReportErrorInput]>('reportError');
 export const resolveReportUpdate = defineUpdate<ReportView, [ResolveReportInput]>('resolveReport');
+export const acknowledgeReportUpdate = defineUpdate<ReportView, [AcknowledgeReportInput]>('acknowledgeReport');
 export const stopLineUpdate = defineUpdate<RunStateView, [StopLineInput]>('stopLine');
 export const requestRollbackUpdate = defineUpdate<RunStateView, [RequestRollbackInput]>('requestRollback');
 /** Sends an undelivered notification again; answers with the step (still `undelivered` if it failed again). */
@@ -393,6 +405,7 @@ export const rejectStepSignal = defineSignal<[RejectStepInput]>('rejectStepSigna
 export const submitEvidenceSignal = defineSignal<[SubmitEvidenceInput]>('submitEvidenceSignal');
 export const reportErrorSignal = defineSignal<[ReportErrorInput]>('reportErrorSignal');
 export const resolveReportSignal = defineSignal<[ResolveReportInput]>('resolveReportSignal');
+export const acknowledgeReportSignal = defineSignal<[AcknowledgeReportInput]>('acknowledgeReportSignal');
 export const stopLineSignal = defineSignal<[StopLineInput]>('stopLineSignal');
 export const requestRollbackSignal = defineSignal<[RequestRollbackInput]>('requestRollbackSignal');
 

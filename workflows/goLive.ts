@@ -17,6 +17,7 @@ import { RunState } from './runState';
 import { compensate } from './saga';
 import { initiatorKey, runbookKey, systemKey } from './searchAttributes';
 import { runStep } from './stepRunners';
+import { sendThanks } from './recognition';
 
 /**
  * The go-live interpreter: one generic, durable workflow that runs any validated runbook.
@@ -67,6 +68,7 @@ export async function goLive(input: GoLiveInput): Promise<RunStateView> {
   }
 
   await settle(ctx, state);
+  await sendThanks(ctx); // answered while rolling back: thanked all the same
   state.closeOpenReports(now());
   state.data.endedAt = now();
   ctx.syncSearchAttributes();

@@ -18,6 +18,8 @@ import {
   resendNotificationUpdate,
   resolveReportSignal,
   resolveReportUpdate,
+  acknowledgeReportSignal,
+  acknowledgeReportUpdate,
   stopLineSignal,
   stopLineUpdate,
   submitEvidenceSignal,
@@ -36,6 +38,7 @@ import {
   checkRequestRollback,
   checkResendNotification,
   checkResolveReport,
+  checkAcknowledgeReport,
   checkStopLine,
   checkSubmitEvidence,
 } from './messageChecks';
@@ -44,6 +47,7 @@ import { authorize, quorumMet, Refusal, type Action, type Grant } from './policy
 import type { RunState } from './runState';
 import { checkSignature, type MessageSignature } from './signedMessages';
 import { refusals } from './sinks';
+import { recordThanks } from './recognition';
 
 /**
  * The human side of the run. Every message is checked in the same order by its Update's
@@ -264,6 +268,7 @@ function redButtonHandlers(state: RunState, control: RunControl, check: Check) {
     check.consume(signature);
     const report = state.data.reports.find((r) => r.id === input.reportId)!;
     state.resolveReport(report, input.actor, input.resolution, control.now());
+    recordThanks(report, control.now());
     control.changed();
     return report;
   };
@@ -288,6 +293,27 @@ function redButtonHandlers(state: RunState, control: RunControl, check: Check) {
       return state.view({ bounded: true });
     };
   return { reportError, resolveReport, stopLine: line('stopLine'), requestRollback: line('requestRollback') };
+}
+
+/** The first response to a report: the policy's rule for answering reports decides who (an open report only). */
+function acknowledgeHandler(state: RunState, control: RunControl, check: Check) {
+  return (raw: unknown, via: Via): ReportView | undefined => {
+    const { input, signature } = check.authenticate('acknowledgeReport', checkAcknowledgeReport, raw, via);
+    check.allow(input.actor, { kind: 'resolve', reportId: input.reportId });
+    const report = state.data.reports.find((r) => r.id === input.reportId)!;
+    if (report.acknowledgement)
+      refuse(
+        new Refusal(
+          REFUSAL_TYPES.duplicate,
+          `report ${report.id} was acknowledged before, by ${report.acknowledgement.by.id}`,
+        ),
+      );
+    if (via === 'validator') return undefined;
+    check.consume(signature);
+    report.acknowledgement = { by: input.actor, at: control.now(), text: input.text };
+    control.changed();
+    return report;
+  };
 }
 
 /** An undelivered notification, sent again on request; the answer says whether it got through this time. */
@@ -372,6 +398,7 @@ export function registerHandlers(state: RunState, control: RunControl): void {
     ...messageHandlers(state, control, check),
     ...redButtonHandlers(state, control, check),
     resendNotification: resendHandler(state, control, check),
+    acknowledgeReport: acknowledgeHandler(state, control, check),
   };
   // Every message once: its Update (validator + handler) and, for tools that cannot wait, its Signal.
   const messages = [
@@ -380,6 +407,7 @@ export function registerHandlers(state: RunState, control: RunControl): void {
     [submitEvidenceUpdate, submitEvidenceSignal, all.submitEvidence],
     [reportErrorUpdate, reportErrorSignal, all.reportError],
     [resolveReportUpdate, resolveReportSignal, all.resolveReport],
+    [acknowledgeReportUpdate, acknowledgeReportSignal, all.acknowledgeReport],
     [stopLineUpdate, stopLineSignal, all.stopLine],
     [requestRollbackUpdate, requestRollbackSignal, all.requestRollback],
     [resendNotificationUpdate, undefined, all.resendNotification],

@@ -19,6 +19,7 @@ import {
   type ReportErrorInput,
   type ResendNotificationInput,
   type ResolveReportInput,
+  type AcknowledgeReportInput,
   type StopLineInput,
   type SubmitEvidenceInput,
 } from './definitions';
@@ -147,6 +148,13 @@ export const checkResolveReport = strictObject({
   resolution: str({ trim: true, min: 1, minMessage: 'a resolution is required', max: 8000 }),
   signature,
 }) as Check<ResolveReportInput>;
+
+export const checkAcknowledgeReport = strictObject({
+  actor: checkActor,
+  reportId: str({ min: 1, max: 64 }),
+  text: str({ trim: true, min: 1, minMessage: 'a text is required', max: 8000 }),
+  signature,
+}) as Check<AcknowledgeReportInput>;
 
 export const checkStopLine = strictObject({ actor: checkActor, reason, signature }) as Check<StopLineInput>;
 

@@ -10,6 +10,7 @@ import type {
   RequestRollbackInput,
   ResendNotificationInput,
   ResolveReportInput,
+  AcknowledgeReportInput,
   RunbookRef,
   StopLineInput,
   SubmitEvidenceInput,
@@ -217,6 +218,13 @@ export const resolveReportSchema = z.strictObject({
   ...signed,
 });
 
+export const acknowledgeReportSchema = z.strictObject({
+  actor: actorSchema,
+  reportId: z.string().min(1).max(64),
+  text: z.string().trim().min(1, 'a text is required').max(8000),
+  ...signed,
+});
+
 export const stopLineSchema = z.strictObject({ actor: actorSchema, reason, ...signed });
 
 export const requestRollbackSchema = z.strictObject({ actor: actorSchema, reason, ...signed });
@@ -262,6 +270,7 @@ const _TYPES_MATCH_SCHEMAS = [
   same<z.input<typeof submitEvidenceSchema>, SubmitEvidenceInput>(true),
   same<z.input<typeof reportErrorSchema>, ReportErrorInput>(true),
   same<z.input<typeof resolveReportSchema>, ResolveReportInput>(true),
+  same<z.input<typeof acknowledgeReportSchema>, AcknowledgeReportInput>(true),
   same<z.input<typeof stopLineSchema>, StopLineInput>(true),
   same<z.input<typeof requestRollbackSchema>, RequestRollbackInput>(true),
   same<z.input<typeof resendNotificationSchema>, ResendNotificationInput>(true),

@@ -14,6 +14,8 @@ export const initiatorKey = defineSearchAttributeKey('GoLiveInitiator', SearchAt
  *  run: the run list shows a person only the runs the policy lets them read. Set at start. */
 export const membersKey = defineSearchAttributeKey('GoLiveMembers', SearchAttributeType.KEYWORD_LIST);
 export const readerRolesKey = defineSearchAttributeKey('GoLiveReaderRoles', SearchAttributeType.KEYWORD_LIST);
+/** "yes" once the run went live (its hypercare started): only such runs can hold Red Button reports. */
+export const reachedHypercareKey = defineSearchAttributeKey('GoLiveReachedHypercare', SearchAttributeType.KEYWORD);
 
 export const goLiveSearchAttributes = [
   systemKey,
@@ -23,4 +25,5 @@ export const goLiveSearchAttributes = [
   initiatorKey,
   membersKey,
   readerRolesKey,
+  reachedHypercareKey,
 ] as const;

@@ -1,4 +1,4 @@
-import { condition, isCancellation, patched, workflowInfo } from '@temporalio/workflow';
+import { condition, isCancellation, patched, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { compensationFor } from '../src/runbook/compensation';
 import { durationToMs } from '../src/runbook/duration';
 import type {
@@ -16,6 +16,8 @@ import { nowIso as now, nowMs } from './clock';
 import { failurePolicy, quorumMet, resendRoles, waitTimeline } from './policy';
 import { fillEvidence } from './evidenceText';
 import { scheduleOversight } from './oversight';
+import { reachedHypercareKey } from './searchAttributes';
+import { sendThanks } from './recognition';
 import { CHECKPOINT, failureMessage, RunAborted, type Outcome, type RunContext } from './runContext';
 import { waitWithEscalation } from './waiting';
 
@@ -151,6 +153,8 @@ async function watchHypercare(ctx: RunContext, step: HypercareStep): Promise<Out
   state.data.hypercareStartedAt ??= now();
   state.setStatus('hypercare');
   ctx.syncSearchAttributes();
+  // The Red Button view reads only runs that can hold reports (patched: older runs never marked).
+  if (patched('golive-reached-hypercare')) upsertSearchAttributes([{ key: reachedHypercareKey, value: 'yes' }]);
   await scheduleOversight(ctx);
   const endsAt = Date.parse(state.data.hypercareStartedAt) + durationToMs(step.duration);
   state.stepView(step.id).deadlineAt = new Date(endsAt).toISOString();
@@ -171,6 +175,7 @@ async function watchHypercare(ctx: RunContext, step: HypercareStep): Promise<Out
         report.severity === 'critical' || report.severity === 'high' ? 'critical' : 'warning',
       );
     }
+    await sendThanks(ctx);
     // Fire every report escalation that is due.
     let nextWake = Math.min(endsAt, checkpointAt);
     for (const report of state.data.reports) {

@@ -17,6 +17,8 @@ export const AUDIT_KINDS = [
   'notification',
   'report',
   'report-resolved',
+  'report-acknowledged',
+  'oversight-review',
   'stop',
   'rollback-requested',
   'notification-resent',

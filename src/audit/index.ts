@@ -8,6 +8,8 @@ import { chainEntries, chainHead, type ChainedEntry } from './chain';
 import { dossierFiles, MANIFEST_FILE, sha256 } from './dossier';
 import { auditEntries, finalState, startInput } from './entries';
 import { fetchRunChain } from './history';
+import { withReviewEntries } from './reviewEntries';
+import { fetchReviewHistories } from './reviewHistories';
 
 /**
  * What the server and the CLI call: the trail of a run (JSON for the API and UI), its
@@ -62,7 +64,8 @@ export async function buildAuditTrail(opts: TrailOptions): Promise<AuditTrail> {
   let state = finalState(chain);
   const finished = state !== undefined;
   if (!state) state = await liveState(opts);
-  const entries = chainEntries(auditEntries(chain, state));
+  const reviews = hasOversight(input) ? await fetchReviewHistories(opts.client, opts.workflowId) : [];
+  const entries = chainEntries(withReviewEntries(auditEntries(chain, state), reviews));
   return {
     workflowId: opts.workflowId,
     runIds: chain.map((r) => r.runId),
@@ -73,6 +76,11 @@ export async function buildAuditTrail(opts: TrailOptions): Promise<AuditTrail> {
     head: chainHead(entries),
     refusals: [...(opts.refusals ?? [])],
   };
+}
+
+/** Runs whose mode has oversight duties: only they can have scheduled reviews to read. */
+function hasOversight(input: GoLiveInput): boolean {
+  return (input.runbook.oversight?.duties ?? []).some((d) => d.modes.includes(input.collaborationMode));
 }
 
 async function liveState(opts: TrailOptions): Promise<RunStateView | undefined> {

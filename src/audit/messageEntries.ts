@@ -54,6 +54,7 @@ const SIGNAL_MESSAGES = [
   'submitEvidence',
   'reportError',
   'resolveReport',
+  'acknowledgeReport',
   'stopLine',
   'requestRollback',
 ];
@@ -168,16 +169,28 @@ const reportEntry: MessageBuilder = ({ name, input, outcome, actor }) => {
   };
 };
 
-const reportResolvedEntry: MessageBuilder = ({ name, input, outcome, actor }) => ({
-  kind: 'report-resolved',
+const reportResolvedEntry: MessageBuilder = ({ name, input, outcome, actor }) => {
+  const thanks = (firstOf(outcome.success) as ReportView | undefined)?.thanks; // workflows/recognition.ts
+  return {
+    kind: 'report-resolved',
+    ...(actor ? { actor } : {}),
+    summary: `${actor} resolved report ${String(input.reportId)}: ${String(input.resolution)}${thanks ? ' (the reporter thanked)' : ''}`,
+    details: {
+      reportId: input.reportId,
+      resolution: input.resolution,
+      ...(thanks ? { thanks: { at: thanks.at, text: thanks.text } } : {}),
+      via: outcome.via,
+      ...signedPart(name, input),
+    },
+  };
+};
+
+/** A report's acknowledgement: its first response, before the resolution. */
+const reportAcknowledgedEntry: MessageBuilder = ({ name, input, outcome, actor }) => ({
+  kind: 'report-acknowledged',
   ...(actor ? { actor } : {}),
-  summary: `${actor} resolved report ${String(input.reportId)}: ${String(input.resolution)}`,
-  details: {
-    reportId: input.reportId,
-    resolution: input.resolution,
-    via: outcome.via,
-    ...signedPart(name, input),
-  },
+  summary: `${actor ?? 'someone'} acknowledged report ${String(input.reportId)}: ${String(input.text)}`,
+  details: { reportId: input.reportId, text: input.text, via: outcome.via, ...signedPart(name, input) },
 });
 
 const resentEntry: MessageBuilder = ({ name, input, outcome, actor, stepId }) => {
@@ -225,6 +238,7 @@ const MESSAGE_BUILDERS: Record<string, MessageBuilder> = {
   submitEvidence: evidenceEntry,
   reportError: reportEntry,
   resolveReport: reportResolvedEntry,
+  acknowledgeReport: reportAcknowledgedEntry,
   resendNotification: resentEntry,
   stopLine: stopLineEntry,
   requestRollback: rollbackEntry,

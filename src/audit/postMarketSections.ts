@@ -72,6 +72,38 @@ function redButtonFigures(ctx: DossierContext): Block {
   };
 }
 
+/** The reviews the trail holds (reviewEntries.ts): done and missed counted per duty, each listed. */
+function reviewsDone(ctx: DossierContext): Block[] {
+  const reviews = ctx.entries.filter((e) => e.kind === 'oversight-review');
+  const count = (status: string) => reviews.filter((e) => e.details.status === status).length;
+  return [
+    { kind: 'heading', text: 'Reviews done and missed' },
+    {
+      kind: 'fields',
+      fields: [
+        ['Reviews done', String(count('done'))],
+        ['Reviews missed', String(count('missed'))],
+        ['Reviews waiting', String(count('waiting'))],
+      ],
+    },
+    {
+      kind: 'table',
+      columns: ['Trail entry', 'Duty', 'Review', 'Status', 'Reviewer', 'At', 'Sample', 'Overrides', 'Findings'],
+      rows: reviews.map((e) => [
+        String(e.seq),
+        String(e.details.dutyTitle ?? ''),
+        String(e.details.reviewId ?? ''),
+        String(e.details.status ?? ''),
+        e.actor ?? '',
+        e.at,
+        e.details.sampleSize === undefined ? '' : String(e.details.sampleSize),
+        e.details.overrides === undefined ? '' : String(e.details.overrides),
+        Array.isArray(e.details.findings) ? String(e.details.findings.length) : '',
+      ]),
+    },
+  ];
+}
+
 export function scheduledOversight(ctx: DossierContext): DossierSection {
   const mode = ctx.input.collaborationMode;
   const duties = (ctx.input.runbook.oversight?.duties ?? []).filter((d) => d.modes.includes(mode));
@@ -84,7 +116,7 @@ export function scheduledOversight(ctx: DossierContext): DossierSection {
     blocks: [
       {
         kind: 'text',
-        text: `Recurring oversight duties of Collaboration Mode ${mode}, scheduled at go-live as Temporal Schedules${o ? ` (${o.state}${o.note ? `: ${o.note}` : ''})` : ' (not scheduled in this run)'}. Each review’s record (sample, overrides, findings, or missed) is in golive under the run’s Oversight page and GET /api/runs/:runId/oversight.`,
+        text: `Recurring oversight duties of Collaboration Mode ${mode}, scheduled at go-live as Temporal Schedules${o ? ` (${o.state}${o.note ? `: ${o.note}` : ''})` : ' (not scheduled in this run)'}. Every review the schedules started, done or missed, is an oversight-review entry of this trail (read from the review workflow’s own history, its signed review checked by golive verify); below, counted and listed.`,
       },
       {
         kind: 'table',
@@ -98,6 +130,7 @@ export function scheduledOversight(ctx: DossierContext): DossierSection {
           scheduleOf(d.id),
         ]),
       },
+      ...reviewsDone(ctx),
       { kind: 'heading', text: 'Red Button figures at export' },
       redButtonFigures(ctx),
     ],

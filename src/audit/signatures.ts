@@ -21,6 +21,7 @@ const MESSAGE_KINDS: readonly string[] = [
   'evidence-submitted',
   'report',
   'report-resolved',
+  'report-acknowledged',
   'stop',
   'rollback-requested',
 ];
@@ -57,6 +58,7 @@ const SIGNED_FIELDS = [
   'itemId',
   'value',
   'note',
+  'text',
 ] as const;
 
 function shownDiffersFromSigned(entry: AuditEntry, part: SignedPart): string | undefined {
@@ -79,6 +81,33 @@ function shownDiffersFromSigned(entry: AuditEntry, part: SignedPart): string | u
       return `shows a ${String(entry.details.decision)} but the signed message is ${part.message}`;
   }
   return undefined;
+}
+
+const REVIEW_KIND = 'oversight-review';
+/** What a review entry shows that its reviewer signed. */
+const REVIEW_FIELDS = ['sampleSize', 'overrides', 'findings', 'note'] as const;
+
+/**
+ * A scheduled oversight review (reviewEntries.ts) was signed for the review workflow, not the
+ * go-live run: its signature is checked against the review's id, with the keys the run pinned
+ * (the review accepts only those). A review that was recorded must carry one.
+ */
+function reviewSignatureProblem(entry: AuditEntry, keys: readonly PinnedKey[]): string | undefined {
+  if (entry.details.status !== 'done') return undefined;
+  const part = signedPartOf(entry);
+  if (!part) return 'is not signed by golive, though the run pinned its keys';
+  const key = keys.find((k) => k.keyId === part.signature.keyId);
+  if (!key) return `is signed with key ${part.signature.keyId}, which the run did not pin`;
+  const reviewId = String(entry.details.reviewId);
+  if (part.message !== 'submitReview' || !verifyWithNode(key, reviewId, part.message, part.payload, part.signature))
+    return `: its signature does not match the signed review (altered after signing)`;
+  if (entry.actor !== asRecord(part.payload.actor)?.id) return `shows ${entry.actor}, but another person signed`;
+  const differs = REVIEW_FIELDS.find(
+    (f) =>
+      JSON.stringify(entry.details[f] ?? (f === 'findings' ? [] : undefined)) !==
+      JSON.stringify(part.payload[f] ?? (f === 'findings' ? [] : undefined)),
+  );
+  return differs ? `: its ${differs} differs from what was signed` : undefined;
 }
 
 export function verifySignatures(workflowId: string, entries: readonly AuditEntry[]): SignatureVerdict {
@@ -104,6 +133,12 @@ export function verifySignatures(workflowId: string, entries: readonly AuditEntr
   }
   let count = 1;
   for (const entry of entries) {
+    if (entry.kind === REVIEW_KIND) {
+      const problem = reviewSignatureProblem(entry, keys);
+      if (problem) return { ok: false, seq: entry.seq, reason: `${label(entry)} ${problem}` };
+      if (entry.details.signed) count++;
+      continue;
+    }
     if (!MESSAGE_KINDS.includes(entry.kind)) continue;
     const part = signedPartOf(entry);
     if (!part)

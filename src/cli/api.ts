@@ -148,6 +148,11 @@ export class ApiClient {
     return res.text();
   }
 
+  async redButtonHtml(query: { system?: string | undefined }): Promise<string> {
+    const res = await this.send('GET', '/api/reports.html', { query });
+    return res.text();
+  }
+
   getRun(runId: string): Promise<RunStateView> {
     return this.json('GET', this.runPath(runId));
   }

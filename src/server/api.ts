@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DELIVERABLE_FORMATS, DELIVERABLE_IDS } from '../audit/documents/model';
 import {
+  acknowledgeReportSchema,
   actorSchema,
   approveStepSchema,
   passkeyAssertionSchema,
@@ -177,6 +178,11 @@ export type ReportBody = z.infer<typeof reportBodySchema>;
 
 export const resolutionBodySchema = resolveReportSchema.omit({ actor: true, reportId: true, signature: true });
 export type ResolutionBody = z.infer<typeof resolutionBodySchema>;
+/** The one-time receipt an anonymous report answered with (18 random bytes, base64url). */
+export const receiptBodySchema = z.strictObject({
+  receipt: z.string().regex(/^[A-Za-z0-9_-]{24}$/, 'must be the receipt your anonymous report answered with'),
+});
+export const acknowledgementBodySchema = acknowledgeReportSchema.omit({ actor: true, reportId: true, signature: true });
 
 /** A resend carries nothing but who asks (the session or token). */
 export const resendBodySchema = resendNotificationSchema.omit({ actor: true, stepId: true, signature: true });
@@ -194,7 +200,10 @@ export const reviewParamsSchema = z.strictObject({
     .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, 'must be a review id'),
 });
 /** What a reviewer records: sample size, overrides, findings (each may raise a Red Button report), a note. */
-export const reviewBodySchema = submitReviewSchema.omit({ actor: true, signature: true });
+export const reviewBodySchema = submitReviewSchema
+  .omit({ actor: true, signature: true })
+  // The review workflow refuses it too; checked here so the 400 lists it like any other field.
+  .refine((b) => b.overrides <= b.sampleSize, { path: ['overrides'], message: 'cannot exceed sampleSize' });
 
 /** The Red Button view across runs: optionally one system, some runbooks. */
 export const redButtonQuerySchema = z.strictObject({
@@ -244,7 +253,7 @@ export interface Operation {
   public?: boolean;
   /** Only a browser session may do this, not an API token (and for `fresh`, one logged in within minutes). */
   session?: 'any' | 'fresh';
-  produces?: 'application/json' | 'text/plain' | 'text/csv' | 'application/zip';
+  produces?: 'application/json' | 'text/plain' | 'text/csv' | 'text/html' | 'application/zip';
   /** Media types the caller picks between (e.g. with a `format` query), each documented. */
   formats?: readonly string[];
   /** Response headers worth documenting (name → description). */
@@ -341,6 +350,27 @@ export const operations = {
     status: 200,
     idempotent: true,
   }),
+  acknowledgeReport: op({
+    method: 'post',
+    path: '/api/runs/:runId/reports/:reportId/acknowledgement',
+    tag: 'red-button',
+    summary:
+      'Acknowledge a Red Button report (its first response, before the resolution; once per report, by whoever may resolve it). Answers `{report}`',
+    params: reportParamsSchema,
+    body: acknowledgementBodySchema,
+    status: 200,
+    idempotent: true,
+  }),
+  reportByReceipt: op({
+    method: 'post',
+    path: '/api/runs/:runId/reports/:reportId/receipt',
+    tag: 'red-button',
+    summary:
+      'An anonymous reporter reads their report with its receipt: acknowledgement, resolution and the thank-you recorded for them (names no reporter; 404 for a wrong receipt). Answers `{report}`',
+    params: reportParamsSchema,
+    body: receiptBodySchema,
+    status: 200,
+  }),
   stop: op({
     method: 'post',
     path: '/api/runs/:runId/stop',
@@ -366,7 +396,7 @@ export const operations = {
     path: '/api/reports',
     tag: 'red-button',
     summary:
-      'The Red Button across the runs you may read: reports per system and severity, share answered in time and closed with the reporter, time to first response and resolution (median, p90), overdue first, reporter recognition (anonymous reporters only counted)',
+      'The Red Button across the runs you may read that went live: reports per system and severity, share answered in time and closed with the reporter, time to first response and to resolution (median, p90, each its own figure), overdue first, reporter recognition with names and thank-yous (anonymous reporters only counted), `unread`: runs that could not be read now',
     query: redButtonQuerySchema,
     status: 200,
   }),
@@ -378,6 +408,16 @@ export const operations = {
     query: redButtonQuerySchema,
     status: 200,
     produces: 'text/csv',
+  }),
+  redButtonHtml: op({
+    method: 'get',
+    path: '/api/reports.html',
+    tag: 'red-button',
+    summary:
+      "The same view as a dossier-style HTML document for the Monitoring phase (figures, reports, recognition, unread runs), with each run's user feedback channel alongside; self-contained (no scripts, no external resources)",
+    query: redButtonQuerySchema,
+    status: 200,
+    produces: 'text/html',
   }),
   runOversight: op({
     method: 'get',

@@ -21,6 +21,7 @@ export const IDEMPOTENT_OPERATIONS: readonly { op: Operation; answer: (result: u
   { op: operations.decide, answer: (step) => ({ step }) },
   { op: operations.submitEvidence, answer: (step) => ({ step }) },
   { op: operations.resolveReport, answer: (report) => ({ report }) },
+  { op: operations.acknowledgeReport, answer: (report) => ({ report }) },
   { op: operations.stop, answer: (state) => state },
   { op: operations.rollback, answer: (state) => state },
 ];

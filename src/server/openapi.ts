@@ -82,7 +82,7 @@ function successOf(o: Operation): Record<string, unknown> {
       ? { content: { 'application/zip': { schema: { type: 'string', format: 'binary' } } } }
       : {};
   const text =
-    o.produces === 'text/plain' || o.produces === 'text/csv'
+    o.produces === 'text/plain' || o.produces === 'text/csv' || o.produces === 'text/html'
       ? { content: { [o.produces]: {} } }
       : o.formats
         ? { content: Object.fromEntries(o.formats.map((t) => [t, {}])) }

@@ -5,9 +5,9 @@ import type { ReportView, RunStateView } from '../../workflows/definitions';
  * answered within the committed time, is the loop closed with the reporter, how fast, what is
  * overdue now, and who reports (anonymous reporters stay anonymous: counted, never named). Pure.
  *
- * golive records one response per report, its resolution, so "first response" is the
- * resolution; a report the run closed without anyone answering (status `closed`) counts as not
- * answered.
+ * The first response is a report's acknowledgement, or its resolution when nobody acknowledged
+ * it first; the resolution is its own figure. A report the run closed without anyone answering
+ * (status `closed`) counts as not answered. Names come from the directory; ids stay the reference.
  */
 
 export interface ReportRow {
@@ -17,11 +17,19 @@ export interface ReportRow {
   severity: ReportView['severity'];
   /** The reporter's id, or "anonymous". */
   reporter: string;
+  /** The reporter's name (absent for anonymous reporters and people the directory does not know). */
+  reporterName?: string;
   at: string;
   responseDueAt: string;
   status: ReportView['status'];
   resolvedAt?: string;
   resolvedBy?: string;
+  resolvedByName?: string;
+  /** The first response: the acknowledgement, else the resolution. */
+  firstResponseAt?: string;
+  acknowledgedBy?: string;
+  /** A thank-you was recorded on resolution (and sent to a named reporter). */
+  thanked: boolean;
   /** Answered by a person within the committed time. */
   inTime: boolean;
   /** Open and past its response deadline now. */
@@ -39,6 +47,8 @@ export interface Percentiles {
 export interface RedButtonFigures {
   generatedAt: string;
   runs: number;
+  /** Runs that went live and the person may read, whose state could not be read now (left out of the figures). */
+  unread: number;
   reports: number;
   bySystemAndSeverity: { system: string; severity: string; reports: number; open: number; overdue: number }[];
   /** Share (0–1) of reports answered by a person within their response deadline; null without reports. */
@@ -49,9 +59,23 @@ export interface RedButtonFigures {
   timeToResolution: Percentiles;
   /** Open reports past their deadline first (oldest deadline first), then the rest, newest first. */
   list: ReportRow[];
-  /** Named reporters and how many of their reports were answered (the thank-you); anonymous ones only counted. */
-  recognition: { reporter: string; reports: number; answered: number }[];
+  /** Named reporters: reports made, answered, thanked; anonymous ones only counted. */
+  recognition: Recognition[];
   anonymousReports: number;
+}
+
+export interface Recognition {
+  reporter: string;
+  name?: string;
+  reports: number;
+  answered: number;
+  thanked: number;
+}
+
+export interface FigureOptions {
+  unread?: number;
+  /** Person id → display name. */
+  names?: ReadonlyMap<string, string>;
 }
 
 /** Nearest-rank percentile of sorted values. */
@@ -65,18 +89,26 @@ function percentiles(values: number[]): Percentiles {
   return { count: sorted.length, medianMs: percentile(sorted, 50), p90Ms: percentile(sorted, 90) };
 }
 
-function rowOf(runId: string, system: string, r: ReportView, nowMs: number): ReportRow {
+function rowOf(runId: string, system: string, r: ReportView, nowMs: number, names: FigureOptions['names']): ReportRow {
   const answered = r.status === 'resolved' && r.resolution !== undefined;
+  const firstResponseAt = r.acknowledgement?.at ?? (answered ? r.resolution!.at : undefined);
+  const reporterName = names?.get(r.reporter);
+  const resolvedByName = answered ? (names?.get(r.resolution!.by.id) ?? r.resolution!.by.name) : undefined;
   return {
     runId,
     system,
     id: r.id,
     severity: r.severity,
     reporter: r.reporter,
+    ...(r.reporter !== 'anonymous' && reporterName ? { reporterName } : {}),
     at: r.at,
     responseDueAt: r.responseDueAt,
     status: r.status,
     ...(answered ? { resolvedAt: r.resolution!.at, resolvedBy: r.resolution!.by.id } : {}),
+    ...(resolvedByName ? { resolvedByName } : {}),
+    ...(firstResponseAt ? { firstResponseAt } : {}),
+    ...(r.acknowledgement ? { acknowledgedBy: r.acknowledgement.by.id } : {}),
+    thanked: r.thanks !== undefined,
     inTime: answered && Date.parse(r.resolution!.at) <= Date.parse(r.responseDueAt),
     overdue: r.status === 'open' && Date.parse(r.responseDueAt) < nowMs,
     description: r.description,
@@ -85,15 +117,27 @@ function rowOf(runId: string, system: string, r: ReportView, nowMs: number): Rep
 
 const share = (part: number, whole: number) => (whole === 0 ? null : part / whole);
 
-export function redButtonFigures(
-  runs: readonly { runId: string; state: Pick<RunStateView, 'system' | 'reports'> }[],
-  now: Date,
-): RedButtonFigures {
-  const rows = runs.flatMap(({ runId, state }) =>
-    state.reports.map((r) => rowOf(runId, state.system, r, now.getTime())),
+function recognitionOf(rows: readonly ReportRow[]): Recognition[] {
+  const named = new Map<string, Recognition>();
+  for (const r of rows.filter((x) => x.reporter !== 'anonymous')) {
+    const n = named.get(r.reporter) ?? {
+      reporter: r.reporter,
+      ...(r.reporterName ? { name: r.reporterName } : {}),
+      reports: 0,
+      answered: 0,
+      thanked: 0,
+    };
+    n.reports++;
+    if (r.resolvedAt !== undefined) n.answered++;
+    if (r.thanked) n.thanked++;
+    named.set(r.reporter, n);
+  }
+  return [...named.values()].sort(
+    (a, b) => b.answered - a.answered || b.reports - a.reports || a.reporter.localeCompare(b.reporter),
   );
-  const answered = rows.filter((r) => r.resolvedAt !== undefined);
-  const durations = answered.map((r) => Date.parse(r.resolvedAt!) - Date.parse(r.at));
+}
+
+function bySystemAndSeverity(rows: readonly ReportRow[]): RedButtonFigures['bySystemAndSeverity'] {
   const groups = new Map<string, RedButtonFigures['bySystemAndSeverity'][number]>();
   for (const r of rows) {
     const key = `${r.system}\u0000${r.severity}`;
@@ -103,30 +147,34 @@ export function redButtonFigures(
     if (r.overdue) g.overdue++;
     groups.set(key, g);
   }
-  const named = new Map<string, { reporter: string; reports: number; answered: number }>();
-  for (const r of rows.filter((x) => x.reporter !== 'anonymous')) {
-    const n = named.get(r.reporter) ?? { reporter: r.reporter, reports: 0, answered: 0 };
-    n.reports++;
-    if (r.resolvedAt !== undefined) n.answered++;
-    named.set(r.reporter, n);
-  }
+  return [...groups.values()].sort((a, b) => a.system.localeCompare(b.system) || a.severity.localeCompare(b.severity));
+}
+
+const since = (r: ReportRow, at: string | undefined) => (at === undefined ? [] : [Date.parse(at) - Date.parse(r.at)]);
+
+export function redButtonFigures(
+  runs: readonly { runId: string; state: Pick<RunStateView, 'system' | 'reports'> }[],
+  now: Date,
+  opts: FigureOptions = {},
+): RedButtonFigures {
+  const rows = runs.flatMap(({ runId, state }) =>
+    state.reports.map((r) => rowOf(runId, state.system, r, now.getTime(), opts.names)),
+  );
+  const answered = rows.filter((r) => r.resolvedAt !== undefined);
   const overdue = rows.filter((r) => r.overdue).sort((a, b) => a.responseDueAt.localeCompare(b.responseDueAt));
   const rest = rows.filter((r) => !r.overdue).sort((a, b) => b.at.localeCompare(a.at));
   return {
     generatedAt: now.toISOString(),
     runs: runs.length,
+    unread: opts.unread ?? 0,
     reports: rows.length,
-    bySystemAndSeverity: [...groups.values()].sort(
-      (a, b) => a.system.localeCompare(b.system) || a.severity.localeCompare(b.severity),
-    ),
+    bySystemAndSeverity: bySystemAndSeverity(rows),
     shareAnsweredInTime: share(rows.filter((r) => r.inTime).length, rows.length),
     shareClosedWithReporter: share(answered.length, rows.length),
-    timeToFirstResponse: percentiles(durations),
-    timeToResolution: percentiles(durations),
+    timeToFirstResponse: percentiles(rows.flatMap((r) => since(r, r.firstResponseAt))),
+    timeToResolution: percentiles(answered.flatMap((r) => since(r, r.resolvedAt))),
     list: [...overdue, ...rest],
-    recognition: [...named.values()].sort(
-      (a, b) => b.answered - a.answered || b.reports - a.reports || a.reporter.localeCompare(b.reporter),
-    ),
+    recognition: recognitionOf(rows),
     anonymousReports: rows.filter((r) => r.reporter === 'anonymous').length,
   };
 }
@@ -146,11 +194,16 @@ const CSV_COLUMNS = [
   'id',
   'severity',
   'reporter',
+  'reporterName',
   'at',
   'responseDueAt',
   'status',
   'resolvedAt',
   'resolvedBy',
+  'resolvedByName',
+  'firstResponseAt',
+  'acknowledgedBy',
+  'thanked',
   'inTime',
   'overdue',
   'description',

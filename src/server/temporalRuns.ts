@@ -24,6 +24,7 @@ import { authorityOf, type Person } from '../../workflows/policy';
 import {
   initiatorKey,
   membersKey,
+  reachedHypercareKey,
   readerRolesKey,
   runbookKey,
   runStateKey,
@@ -113,13 +114,23 @@ function readableBy(person: Person): string {
   return `(${mine.join(' OR ')})`;
 }
 
-function listQuery(q: Omit<ListRunsQuery, 'pageSize' | 'pageToken'>, person: Person | undefined): string | undefined {
+/** Internal list filters the public query does not offer. */
+export interface ListScope {
+  /** Only runs that can hold Red Button reports: they went live (older runs: by their state). */
+  wentLive?: boolean;
+}
+
+function listQuery(
+  q: Omit<ListRunsQuery, 'pageSize' | 'pageToken'> & ListScope,
+  person: Person | undefined,
+): string | undefined {
   const myRoles = person?.roles ?? [];
   const clauses = [`WorkflowType = ${quote(GO_LIVE_WORKFLOW)}`];
   if (person) clauses.push(readableBy(person));
   if (q.state) clauses.push(`${runStateKey.name} = ${quote(q.state)}`);
   if (q.system) clauses.push(`${systemKey.name} = ${quote(q.system)}`);
   if (q.runbook) clauses.push(`${runbookKey.name} = ${quote(q.runbook)}`);
+  if (q.wentLive) clauses.push(`(${reachedHypercareKey.name} = 'yes' OR ${runStateKey.name} IN ('hypercare', 'live'))`);
   if (q.waitingFor === 'me') {
     if (myRoles.length === 0) return undefined;
     clauses.push(`${waitingRolesKey.name} IN (${myRoles.map(quote).join(', ')})`);
@@ -176,7 +187,7 @@ export class TemporalRuns {
     return workflowId;
   }
 
-  async list(q: ListRunsQuery, person: Person): Promise<RunPage> {
+  async list(q: ListRunsQuery & ListScope, person: Person): Promise<RunPage> {
     const query = listQuery(q, person);
     if (query === undefined) return { runs: [] };
     const nextPageToken = q.pageToken ? this.pageTokens.open(query, q.pageToken) : undefined;

@@ -56,7 +56,7 @@ describe('scheduled oversight over HTTP', () => {
     expect(JSON.stringify(bad.body)).toContain('sampleSize');
     const tooMany = await as('guardian')('POST', reviewUrl, { sampleSize: 3, overrides: 5 });
     expect(tooMany.status).toBe(400);
-    expect(tooMany.body.error.message).toContain('overrides');
+    expect(tooMany.body.error.issues).toEqual([{ path: 'overrides', message: 'cannot exceed sampleSize' }]);
     const notReviewer = await as('user')('POST', reviewUrl, { sampleSize: 25, overrides: 0 });
     expect(notReviewer.status).toBe(403);
     const initiator = await as('rm')('POST', reviewUrl, { sampleSize: 25, overrides: 0 });
@@ -81,6 +81,15 @@ describe('scheduled oversight over HTTP', () => {
     const report = (run.state ?? run).reports[0];
     expect(report).toMatchObject({ id: 'R1', reporter: 'guardian', severity: 'high' });
     expect(report.description).toContain(waiting.reviewId);
+    const trail = await eventually(async () => {
+      const res = await as('rm')('GET', `/api/runs/${runId}/history?kind=oversight-review`);
+      return res.body.entries?.length > 0 ? res.body.entries : undefined;
+    }, 'the review in the run’s trail');
+    expect(trail[0]).toMatchObject({
+      kind: 'oversight-review',
+      actor: 'guardian',
+      details: { reviewId: waiting.reviewId, status: 'done', sampleSize: 25, overrides: 3 },
+    });
     expect((await as('guardian')('POST', reviewUrl, { sampleSize: 1, overrides: 0 })).status).toBeGreaterThanOrEqual(
       400,
     );

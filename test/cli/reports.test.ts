@@ -48,7 +48,7 @@ describe('golive reports', () => {
     const text = await stack().cli(['reports', '--system', system], { as: 'rm' });
     expect(text.code, text.stderr).toBe(0);
     expect(text.stdout).toContain('2 reports in 1 runs · answered in time 50 % · closed with the reporter 50 %');
-    expect(text.stdout).toContain('thanks: user\t1 reports, 1 answered');
+    expect(text.stdout).toContain('recognised: Uma User (user)\t1 reports, 1 answered, 1 thanked');
     expect(text.stdout).toContain('anonymous reports: 1');
     expect(text.stdout).not.toContain('sponsor');
 
@@ -56,14 +56,21 @@ describe('golive reports', () => {
     expect(JSON.parse(json.stdout)).toMatchObject({
       reports: 2,
       shareClosedWithReporter: 0.5,
-      recognition: [{ reporter: 'user', reports: 1, answered: 1 }],
+      unread: 0,
+      recognition: [{ reporter: 'user', name: 'Uma User', reports: 1, answered: 1, thanked: 1 }],
       anonymousReports: 1,
     });
     const csv = await stack().cli(['reports', '--system', system, '--csv'], { as: 'rm' });
     expect(csv.stdout.split('\r\n')[0]).toBe(
-      'runId,system,id,severity,reporter,at,responseDueAt,status,resolvedAt,resolvedBy,inTime,overdue,description',
+      'runId,system,id,severity,reporter,reporterName,at,responseDueAt,status,resolvedAt,resolvedBy,resolvedByName,firstResponseAt,acknowledgedBy,thanked,inTime,overdue,description',
     );
     expect(csv.stdout.trim().split('\r\n')).toHaveLength(3);
+
+    const html = await stack().cli(['reports', '--system', system, '--html'], { as: 'rm' });
+    expect(html.code, html.stderr).toBe(0);
+    expect(html.stdout).toMatch(/^<!doctype html>/);
+    expect(html.stdout).toContain('<dt>Reports</dt><dd>2</dd>');
+    expect(html.stdout).not.toContain('sponsor');
 
     const bad = await stack().cli(['reports', '--system', 'not a system!'], { as: 'rm' });
     expect(bad.code).not.toBe(0);

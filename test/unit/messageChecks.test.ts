@@ -210,6 +210,11 @@ const messages = {
     schemas.resolveReportSchema,
     payload({ actor, reportId: text(64), resolution: text(8000), signature }),
   ],
+  acknowledgeReport: [
+    checks.checkAcknowledgeReport,
+    schemas.acknowledgeReportSchema,
+    payload({ actor, reportId: text(64), text: text(8000), signature }),
+  ],
   stopLine: [checks.checkStopLine, schemas.stopLineSchema, payload({ actor, reason: text(4000), signature })],
   requestRollback: [
     checks.checkRequestRollback,

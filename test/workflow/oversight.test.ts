@@ -9,6 +9,10 @@ import {
   submitReviewUpdate,
   type ReviewView,
 } from '../../workflows/reviewDefinitions';
+import { buildAuditTrail, dossierFilesOf } from '../../src/audit';
+import { chainEntries } from '../../src/audit/chain';
+import { verifySignatures } from '../../src/audit/signatures';
+import { verifyDossierFiles } from '../../src/audit/verify';
 import { eventually } from '../support/eventually';
 import { inputFor, people, signedActor, signedFor, startSignedRun, testKeyring, waitForState } from '../support/runs';
 import { testClient, testWorker } from '../support/temporal';
@@ -157,6 +161,45 @@ describe('scheduled oversight', () => {
         expect(d.state.note).toContain('line stopped by gina.guardian');
       }
       expect((await handle.query(getRunStateQuery)).status).toBe('rolled-back');
+      await handle.result();
+
+      // Every review, done or missed, is in the run's hash-chained trail and counted in the dossier.
+      const trail = await eventually(async () => {
+        const t = await buildAuditTrail({ client, workflowId: runId, refusals: [] });
+        return t.entries.filter((e) => e.kind === 'oversight-review').length === 2 ? t : undefined;
+      }, 'both reviews in the trail');
+      const reviews = trail.entries.filter((e) => e.kind === 'oversight-review');
+      expect(reviews.map((e) => [e.details.reviewId, e.details.status, e.actor])).toEqual(
+        expect.arrayContaining([
+          [sampleId, 'done', people.guardian],
+          [missedId, 'missed', undefined],
+        ]),
+      );
+      expect(reviews.find((e) => e.details.status === 'done')?.details).toMatchObject({ sampleSize: 25, overrides: 2 });
+      const files = dossierFilesOf(trail);
+      expect(verifyDossierFiles(files)).toMatchObject({ ok: true });
+      const dossier = JSON.parse(new TextDecoder().decode(files.get('dossier.json'))) as {
+        sections: { id: string; blocks: { kind: string; fields?: string[][]; rows?: string[][] }[] }[];
+      };
+      const post = dossier.sections.find((s) => s.id === 'scheduled-oversight')!;
+      expect(post.blocks.find((b) => b.kind === 'fields')?.fields).toEqual([
+        ['Reviews done', '1'],
+        ['Reviews missed', '1'],
+        ['Reviews waiting', '0'],
+      ]);
+      expect(JSON.stringify(post.blocks)).toContain(missedId);
+
+      // An altered review fails verification, naming the entry.
+      const forged = trail.entries.map((e) =>
+        e.kind === 'oversight-review' && e.details.status === 'done'
+          ? { ...e, details: { ...e.details, overrides: 0 } }
+          : e,
+      );
+      const rechained = chainEntries(forged.map(({ hash: _h, prevHash: _p, ...e }) => e));
+      expect(verifySignatures(runId, trail.entries)).toMatchObject({ ok: true });
+      const forgedVerdict = verifySignatures(runId, rechained);
+      expect(forgedVerdict).toMatchObject({ ok: false });
+      expect(!forgedVerdict.ok && forgedVerdict.reason).toContain('overrides differs');
       for (const dutyId of ['weekly-sample', 'escalation-review'])
         await client.schedule.getHandle(oversightScheduleId(runId, dutyId)).delete();
     });

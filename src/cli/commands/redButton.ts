@@ -114,21 +114,36 @@ export const reports = defineCommand({
   name: 'reports',
   group: 'red-button',
   summary: 'The Red Button across the runs you may read: figures, overdue reports first, recognition.',
-  description: 'Anonymous reporters are counted, never named. --csv prints one row per report (for a spreadsheet).',
+  description:
+    "Anonymous reporters are counted, never named. --csv prints one row per report (for a spreadsheet); --html the dossier-style Monitoring document with the runs' feedback channels.",
   positionals: [],
   options: {
     system: { type: 'string', value: 'NAME', description: 'only this system' },
     csv: { type: 'boolean', description: 'print the reports as CSV' },
+    html: { type: 'boolean', description: 'print the Monitoring HTML document (redirect it to a file)' },
     json: jsonOption,
   },
   schema: z
-    .object({ system: redButtonQuerySchema.shape.system, csv: z.boolean().default(false), json: jsonFlag })
-    .refine((o) => !(o.csv && o.json), { message: 'choose one of --csv and --json', path: ['csv'] }),
-  examples: ['golive reports', 'golive reports --system claims-assistant --csv > reports.csv'],
+    .object({
+      system: redButtonQuerySchema.shape.system,
+      csv: z.boolean().default(false),
+      html: z.boolean().default(false),
+      json: jsonFlag,
+    })
+    .refine((o) => [o.csv, o.html, o.json].filter(Boolean).length <= 1, {
+      message: 'choose one of --csv, --html and --json',
+      path: ['csv'],
+    }),
+  examples: [
+    'golive reports',
+    'golive reports --system claims-assistant --csv > reports.csv',
+    'golive reports --html > red-button-monitoring.html',
+  ],
   async run(input, ctx) {
     const api = await ctx.api();
     const query = input.system ? { system: input.system } : {};
     if (input.csv) return void ctx.io.stdout.write(await api.redButtonCsv(query));
+    if (input.html) return void ctx.io.stdout.write(await api.redButtonHtml(query));
     const f = await api.redButton(query);
     if (input.json) return printJson(ctx.io, f);
     printFigures(ctx, f);
@@ -139,7 +154,7 @@ function printFigures(ctx: CommandContext, f: RedButtonFigures): void {
   const pct = (x: number | null) => (x === null ? '—' : `${Math.round(x * 1000) / 10} %`);
   print(
     ctx.io,
-    `${f.reports} reports in ${f.runs} runs · answered in time ${pct(f.shareAnsweredInTime)} · closed with the reporter ${pct(f.shareClosedWithReporter)}`,
+    `${f.reports} reports in ${f.runs} runs${f.unread > 0 ? ` (${f.unread} more could not be read now)` : ''} · answered in time ${pct(f.shareAnsweredInTime)} · closed with the reporter ${pct(f.shareClosedWithReporter)}`,
   );
   print(
     ctx.io,
@@ -150,8 +165,12 @@ function printFigures(ctx: CommandContext, f: RedButtonFigures): void {
   for (const r of f.list)
     print(
       ctx.io,
-      `${r.overdue ? 'OVERDUE ' : ''}${r.system} ${r.runId} ${r.id}\t${r.severity}\t${r.status}\tdue ${r.responseDueAt}\t${r.reporter}`,
+      `${r.overdue ? 'OVERDUE ' : ''}${r.system} ${r.runId} ${r.id}\t${r.severity}\t${r.status}\tdue ${r.responseDueAt}\t${r.reporterName ? `${r.reporterName} (${r.reporter})` : r.reporter}`,
     );
-  for (const r of f.recognition) print(ctx.io, `thanks: ${r.reporter}\t${r.reports} reports, ${r.answered} answered`);
+  for (const r of f.recognition)
+    print(
+      ctx.io,
+      `recognised: ${r.name ? `${r.name} (${r.reporter})` : r.reporter}\t${r.reports} reports, ${r.answered} answered, ${r.thanked} thanked`,
+    );
   if (f.anonymousReports > 0) print(ctx.io, `anonymous reports: ${f.anonymousReports}`);
 }

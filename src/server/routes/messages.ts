@@ -8,15 +8,22 @@ import {
   resendNotificationUpdate,
   REFUSAL_TYPES,
   resolveReportUpdate,
+  acknowledgeReportUpdate,
   stopLineUpdate,
   submitEvidenceUpdate,
+  type Actor,
+  type ReportView,
 } from '../../../workflows/definitions';
+import type { UpdateDefinition } from '@temporalio/common';
+import type { Request } from 'express';
+import type { Principal } from '../../auth/authenticator';
 import { authorize, Refusal as PolicyRefusal } from '../../../workflows/policy';
 import { factsFromView } from '../../../workflows/runFacts';
 import { sha256Hex } from '../../auth/secrets';
 import { operations } from '../api';
 import { idempotent } from '../idempotency';
 import type { ServerContext } from '../deps';
+import { reportByReceipt } from '../reportReceipts';
 import { route } from '../route';
 import { personOf } from '../runAccess';
 import { Refusal } from '../temporalRuns';
@@ -125,6 +132,15 @@ function registerStepRoutes(router: Router, ctx: ServerContext): void {
   });
 }
 
+/** What answering a report adds to the body: who, and which report. */
+type ReportAnswer = { actor: Actor; reportId: string };
+interface AnswerArgs<B> {
+  req: Request;
+  principal: Principal;
+  params: { runId: string; reportId: string };
+  body: B;
+}
+
 function registerRedButtonRoutes(router: Router, ctx: ServerContext): void {
   route(router, ctx, operations.report, async ({ principal, params, body }) => {
     // Anonymous reporters are checked like anyone (only people involved may report) and then
@@ -154,19 +170,28 @@ function registerRedButtonRoutes(router: Router, ctx: ServerContext): void {
     return { report, ...(receipt ? { receipt } : {}) };
   });
 
-  route(router, ctx, operations.resolveReport, async ({ req, principal, params, body }) => {
-    const actor = actorOf(principal);
-    const attempt = { runId: params.runId, action: 'resolveReport', actor: actor.id, reportId: params.reportId };
-    const report = await recorded(ctx, attempt, () =>
-      ctx.runs.update(
-        params.runId,
-        resolveReportUpdate,
-        { ...body, actor, reportId: params.reportId },
-        idempotent(req, principal),
-      ),
-    );
-    return { report };
-  });
+  // Answering a report (first response, resolution): the same message path, another Update.
+  const answer =
+    <I extends ReportAnswer>(update: UpdateDefinition<ReportView, [I]>) =>
+    async ({ req, principal, params, body }: AnswerArgs<Omit<I, keyof ReportAnswer | 'signature'>>) => {
+      const actor = actorOf(principal);
+      const attempt = { runId: params.runId, action: update.name, actor: actor.id, reportId: params.reportId };
+      const report = await recorded(ctx, attempt, () =>
+        ctx.runs.update(
+          params.runId,
+          update,
+          { ...body, actor, reportId: params.reportId } as I,
+          idempotent(req, principal),
+        ),
+      );
+      return { report };
+    };
+  route(router, ctx, operations.resolveReport, answer(resolveReportUpdate));
+  route(router, ctx, operations.acknowledgeReport, answer(acknowledgeReportUpdate));
+
+  route(router, ctx, operations.reportByReceipt, async ({ principal, params, body }) =>
+    reportByReceipt(ctx, principal, params.runId, params.reportId, body.receipt),
+  );
 
   route(router, ctx, operations.stop, async ({ req, principal, params, body }) => {
     const actor = actorOf(principal);

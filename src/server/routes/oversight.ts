@@ -2,13 +2,14 @@ import type { Router } from 'express';
 import { operations } from '../api';
 import type { ServerContext } from '../deps';
 import { readableReview, recordReview, runOversight } from '../oversightReviews';
-import { redButtonView } from '../redButtonView';
+import { redButtonHtml } from '../redButtonHtml';
+import { redButtonData, redButtonView } from '../redButtonView';
 import { reportsCsv } from '../redButtonFigures';
 import { route } from '../route';
 import { actorOf } from './runs';
 
 /**
- * The Red Button across runs (figures and CSV) and scheduled oversight: a run's schedules and reviews (for whoever may read the run), one review,
+ * The Red Button across runs (figures, CSV and the Monitoring HTML export) and scheduled oversight: a run's schedules and reviews (for whoever may read the run), one review,
  * and recording a review (the review workflow's validator asks the policy who may).
  */
 
@@ -22,6 +23,21 @@ export function registerOversightRoutes(router: Router, ctx: ServerContext): voi
       `attachment; filename="red-button-reports${query.system ? `-${query.system}` : ''}.csv"`,
     );
     res.type('text/csv').send(reportsCsv(figures));
+    return undefined;
+  });
+
+  route(router, ctx, operations.redButtonHtml, async ({ principal, query, res }) => {
+    const { figures, runs } = await redButtonData(ctx, principal, query);
+    const pairs: [string, string][] = [
+      ...(query.system ? [['system', query.system] as [string, string]] : []),
+      ...[query.runbook ?? []].flat().map((r): [string, string] => ['runbook', r]),
+    ];
+    const filter = new URLSearchParams(pairs).toString();
+    res.setHeader(
+      'Content-Disposition',
+      `attachment; filename="red-button-monitoring${query.system ? `-${query.system}` : ''}.html"`,
+    );
+    res.type('text/html').send(redButtonHtml(figures, runs, filter));
     return undefined;
   });
 

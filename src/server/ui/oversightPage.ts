@@ -51,8 +51,9 @@ function recordedReview(review: ReviewView): SafeHtml {
   ${r.findings.length > 0 && html`<ul>${r.findings.map((f) => html`<li>${f.severity}: ${f.summary}${f.report ? ' (raised as a Red Button report)' : ''}</li>`)}</ul>`}</section>`;
 }
 
+/** Once recorded, the page is loaded again: it shows the recorded review in place of the form. */
 function reviewForm(review: ReviewView): SafeHtml {
-  return html`<form id="review-form" class="card" data-api="/api/reviews/${encodeURIComponent(review.reviewId)}" data-success="Review recorded. Thank you." novalidate>
+  return html`<form id="review-form" class="card" data-api="/api/reviews/${encodeURIComponent(review.reviewId)}" data-redirect="/reviews/${encodeURIComponent(review.reviewId)}" novalidate>
   <div class="field"><label for="rv-sample">AI decisions sampled</label><input id="rv-sample" name="sampleSize" data-type="number" inputmode="numeric" value="${review.sampleSize}" required></div>
   <div class="field"><label for="rv-overrides">Of those, overridden</label><input id="rv-overrides" name="overrides" data-type="number" inputmode="numeric" value="0" required></div>
   <fieldset><legend>Finding (optional)</legend>

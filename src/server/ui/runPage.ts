@@ -418,6 +418,11 @@ function resolveForm(v: RunView, r: ReportView): SafeHtml {
   return html`<form id="${fid(v, `res-${r.id}-form`)}" data-api="${api(v, `/reports/${encodeURIComponent(r.id)}/resolution`)}" data-refresh data-success="Report resolved (${r.severity}: “${r.description.length > 60 ? `${r.description.slice(0, 60)}…` : r.description}”).">${whoMay(v, 'Resolved', resolveRoles(v))}<div class="field"><label for="${fid(v, `res-${r.id}`)}">Resolution</label><input id="${fid(v, `res-${r.id}`)}" name="resolution" required></div>${formStatus()}<button type="submit" class="secondary">Resolve</button></form>`;
 }
 
+/** The first response before the resolution: the reporter hears someone is on it (same people as resolve). */
+function acknowledgeForm(v: RunView, r: ReportView): SafeHtml {
+  return html`<form id="${fid(v, `ack-${r.id}-form`)}" data-api="${api(v, `/reports/${encodeURIComponent(r.id)}/acknowledgement`)}" data-refresh data-success="Report ${r.id} acknowledged."><div class="field"><label for="${fid(v, `ack-${r.id}`)}">First response</label><input id="${fid(v, `ack-${r.id}`)}" name="text" required value="Seen, we are on it."></div>${formStatus()}<button type="submit" class="secondary">Acknowledge</button></form>`;
+}
+
 /** When a report came in and when it must be answered; overdue said in words, not colour only. */
 function reportTiming(r: ReportView, now: number): SafeHtml {
   const overdue = isOverdue(r, now);
@@ -429,6 +434,9 @@ function reportItem(v: RunView, r: ReportView, mayResolve: boolean, now: number)
   return html`<li class="report severity-${r.severity} ${isOverdue(r, now) && 'overdue'}" data-report="${r.id}"><strong>${r.severity}</strong> ${badge(r.status)} by ${r.reporter} ${time(r.at)}
       <blockquote class="comment">${r.description}</blockquote>
       ${r.resolution ? html`<p>Resolved by ${r.resolution.by.id} ${time(r.resolution.at)}: ${r.resolution.text}</p>` : html`${reportTiming(r, now)}${!mayResolve && resolvers.length > 0 && html`<p class="muted">Resolved by ${roleNames(v, resolvers)}</p>`}`}
+      ${r.acknowledgement && html`<p class="acknowledged">Acknowledged by ${r.acknowledgement.by.name ?? r.acknowledgement.by.id} ${time(r.acknowledgement.at)}: ${r.acknowledgement.text}</p>`}
+      ${r.thanks && html`<p class="thanks">${r.thanks.text}</p>`}
+      ${!r.resolution && mayResolve && !r.acknowledgement && acknowledgeForm(v, r)}
       ${!r.resolution && mayResolve && resolveForm(v, r)}
     </li>`;
 }

@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import type { EvidenceRecord } from '../../workflows/definitions';
+import { redButtonFigures } from '../../src/server/redButtonFigures';
+import { redButtonHtml } from '../../src/server/redButtonHtml';
+
+/** The Monitoring export: the figures as a self-contained document, each run's feedback channel alongside. */
+
+const evidence = (itemId: string, value: unknown): EvidenceRecord => ({
+  seq: 1,
+  stepId: 'training-and-feedback',
+  itemId,
+  value,
+  submittedBy: { id: 'rm', name: 'Riley Release' },
+  role: 'ai-product-manager',
+  at: '2026-01-02T10:00:00.000Z',
+  sha256: 'a'.repeat(64),
+});
+
+describe('the Red Button Monitoring export', () => {
+  it('shows the figures, the unread runs and each run’s feedback channel, escaped, with no script', () => {
+    const figures = redButtonFigures(
+      [
+        {
+          runId: 'run-1',
+          state: {
+            system: 'claims <ai>',
+            reports: [
+              {
+                id: 'R1',
+                severity: 'high',
+                description: 'refund <b>denied</b>',
+                reporter: 'anonymous',
+                at: '2026-01-02T10:00:00.000Z',
+                responseDueAt: '2026-01-02T11:00:00.000Z',
+                status: 'open',
+                escalationLevel: 0,
+              },
+            ],
+          },
+        },
+      ],
+      new Date('2026-01-02T10:30:00.000Z'),
+      { unread: 2 },
+    );
+    const runs = [
+      {
+        runId: 'run-1',
+        state: {
+          system: 'claims <ai>',
+          evidence: [
+            evidence('feedback-channel-url', 'https://feedback.example/claims'),
+            evidence('feedback-channel-description', { name: 'feedback.pdf', sha256: 'b'.repeat(64) }),
+            evidence('workflow-guide', { name: 'guide.pdf', sha256: 'c'.repeat(64) }),
+          ],
+        },
+      },
+    ];
+    const doc = redButtonHtml(figures, runs, 'system=claims');
+    expect(doc).toMatch(/^<!doctype html>/);
+    expect(doc).toContain('<dt>Runs that could not be read now</dt><dd>2</dd>');
+    expect(doc).toContain('https://feedback.example/claims');
+    expect(doc).toContain(`feedback.pdf (SHA-256 ${'b'.repeat(64)})`);
+    expect(doc).not.toContain('guide.pdf');
+    expect(doc).toContain('claims &lt;ai&gt;');
+    expect(doc).toContain('refund &lt;b&gt;denied&lt;/b&gt;');
+    expect(doc).not.toContain('<script');
+    expect(doc).toContain('Riley Release (rm)');
+  });
+});
