@@ -213,7 +213,7 @@ describe.skipIf(!hasChromium)('the Red Button across runs in a browser', () => {
       details: { reportId: criticalId, text: 'Seen, looking into it now' },
     });
     const betaTrail = await buildAuditTrail({ client, workflowId: beta, refusals: [] });
-    expect(verifyDossierFiles(dossierFilesOf(betaTrail))).toMatchObject({ ok: true });
+    expect(verifyDossierFiles(await dossierFilesOf(betaTrail))).toMatchObject({ ok: true });
 
     // The Monitoring export, linked from the page: the same figures as a self-contained document.
     const htmlHref = await page.locator('#rb-html').getAttribute('href');

@@ -176,7 +176,7 @@ describe('scheduled oversight', () => {
         ]),
       );
       expect(reviews.find((e) => e.details.status === 'done')?.details).toMatchObject({ sampleSize: 25, overrides: 2 });
-      const files = dossierFilesOf(trail);
+      const files = await dossierFilesOf(trail);
       expect(verifyDossierFiles(files)).toMatchObject({ ok: true });
       const dossier = JSON.parse(new TextDecoder().decode(files.get('dossier.json'))) as {
         sections: { id: string; blocks: { kind: string; fields?: string[][]; rows?: string[][] }[] }[];
