@@ -49,6 +49,8 @@ export interface RedButtonFigures {
   runs: number;
   /** Runs that went live and the person may read, whose state could not be read now (left out of the figures). */
   unread: number;
+  /** Older reports the runs' bounded state leaves out (their audit trails hold them), not in these figures. */
+  omittedReports: number;
   reports: number;
   bySystemAndSeverity: { system: string; severity: string; reports: number; open: number; overdue: number }[];
   /** Share (0–1) of reports answered by a person within their response deadline; null without reports. */
@@ -153,7 +155,7 @@ function bySystemAndSeverity(rows: readonly ReportRow[]): RedButtonFigures['bySy
 const since = (r: ReportRow, at: string | undefined) => (at === undefined ? [] : [Date.parse(at) - Date.parse(r.at)]);
 
 export function redButtonFigures(
-  runs: readonly { runId: string; state: Pick<RunStateView, 'system' | 'reports'> }[],
+  runs: readonly { runId: string; state: Pick<RunStateView, 'system' | 'reports' | 'omitted'> }[],
   now: Date,
   opts: FigureOptions = {},
 ): RedButtonFigures {
@@ -167,6 +169,7 @@ export function redButtonFigures(
     generatedAt: now.toISOString(),
     runs: runs.length,
     unread: opts.unread ?? 0,
+    omittedReports: runs.reduce((n, { state }) => n + (state.omitted?.reports ?? 0), 0),
     reports: rows.length,
     bySystemAndSeverity: bySystemAndSeverity(rows),
     shareAnsweredInTime: share(rows.filter((r) => r.inTime).length, rows.length),

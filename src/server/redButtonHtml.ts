@@ -40,6 +40,7 @@ function figuresSection(f: RedButtonFigures): DossierSection {
           ['Reports', String(f.reports)],
           ['Runs read', String(f.runs)],
           ['Runs that could not be read now', String(f.unread)],
+          ['Older reports not counted (kept in the audit trails)', String(f.omittedReports)],
           ['Answered within the committed time', pct(f.shareAnsweredInTime)],
           ['Closed with the reporter', pct(f.shareClosedWithReporter)],
           ['Anonymous reports', String(f.anonymousReports)],

@@ -36,6 +36,8 @@ describe('the Red Button Monitoring export', () => {
                 escalationLevel: 0,
               },
             ],
+            // A long-running run whose bounded state left 250 older reports out.
+            omitted: { reports: 250, openReports: 0, escalations: 0, refusedSignals: 0 },
           },
         },
       ],
@@ -58,6 +60,8 @@ describe('the Red Button Monitoring export', () => {
     const doc = redButtonHtml(figures, runs, 'system=claims');
     expect(doc).toMatch(/^<!doctype html>/);
     expect(doc).toContain('<dt>Runs that could not be read now</dt><dd>2</dd>');
+    expect(figures.omittedReports).toBe(250);
+    expect(doc).toContain('<dt>Older reports not counted (kept in the audit trails)</dt><dd>250</dd>');
     expect(doc).toContain('https://feedback.example/claims');
     expect(doc).toContain(`feedback.pdf (SHA-256 ${'b'.repeat(64)})`);
     expect(doc).not.toContain('guide.pdf');

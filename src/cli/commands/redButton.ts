@@ -154,7 +154,7 @@ function printFigures(ctx: CommandContext, f: RedButtonFigures): void {
   const pct = (x: number | null) => (x === null ? '—' : `${Math.round(x * 1000) / 10} %`);
   print(
     ctx.io,
-    `${f.reports} reports in ${f.runs} runs${f.unread > 0 ? ` (${f.unread} more could not be read now)` : ''} · answered in time ${pct(f.shareAnsweredInTime)} · closed with the reporter ${pct(f.shareClosedWithReporter)}`,
+    `${f.reports} reports in ${f.runs} runs${f.unread > 0 ? ` (${f.unread} more could not be read now)` : ''}${f.omittedReports > 0 ? ` (${f.omittedReports} older reports not counted)` : ''} · answered in time ${pct(f.shareAnsweredInTime)} · closed with the reporter ${pct(f.shareClosedWithReporter)}`,
   );
   print(
     ctx.io,
