@@ -80,6 +80,9 @@ export interface FigureOptions {
   names?: ReadonlyMap<string, string>;
 }
 
+/** "1 report", "3 reports": counts as the page, the CLI and the export word them. */
+export const counted = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
+
 /** Nearest-rank percentile of sorted values. */
 export function percentile(sorted: readonly number[], p: number): number | null {
   if (sorted.length === 0) return null;

@@ -47,8 +47,8 @@ describe('golive reports', () => {
 
     const text = await stack().cli(['reports', '--system', system], { as: 'rm' });
     expect(text.code, text.stderr).toBe(0);
-    expect(text.stdout).toContain('2 reports in 1 runs · answered in time 50 % · closed with the reporter 50 %');
-    expect(text.stdout).toContain('recognised: Uma User (user)\t1 reports, 1 answered, 1 thanked');
+    expect(text.stdout).toContain('2 reports in 1 run · answered in time 50 % · closed with the reporter 50 %');
+    expect(text.stdout).toContain('recognised: Uma User (user)\t1 report, 1 answered, 1 thanked');
     expect(text.stdout).toContain('anonymous reports: 1');
     expect(text.stdout).not.toContain('sponsor');
 

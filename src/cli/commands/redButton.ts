@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { reasonBodySchema, redButtonQuerySchema, reportBodySchema, resolutionBodySchema } from '../../server/api';
-import { durationText, type RedButtonFigures } from '../../server/redButtonFigures';
+import { counted, durationText, type RedButtonFigures } from '../../server/redButtonFigures';
 import type { ReportView } from '../../../workflows/definitions';
 import { resolveReportSchema, severitySchema } from '../../../workflows/messageSchemas';
 import type { FieldFlags } from '../api';
@@ -154,14 +154,14 @@ function printFigures(ctx: CommandContext, f: RedButtonFigures): void {
   const pct = (x: number | null) => (x === null ? '—' : `${Math.round(x * 1000) / 10} %`);
   print(
     ctx.io,
-    `${f.reports} reports in ${f.runs} runs${f.unread > 0 ? ` (${f.unread} more could not be read now)` : ''}${f.omittedReports > 0 ? ` (${f.omittedReports} older reports not counted)` : ''} · answered in time ${pct(f.shareAnsweredInTime)} · closed with the reporter ${pct(f.shareClosedWithReporter)}`,
+    `${counted(f.reports, 'report')} in ${counted(f.runs, 'run')}${f.unread > 0 ? ` (${f.unread} more could not be read now)` : ''}${f.omittedReports > 0 ? ` (${f.omittedReports} older reports not counted)` : ''} · answered in time ${pct(f.shareAnsweredInTime)} · closed with the reporter ${pct(f.shareClosedWithReporter)}`,
   );
   print(
     ctx.io,
     `time to first response: median ${durationText(f.timeToFirstResponse.medianMs)}, p90 ${durationText(f.timeToFirstResponse.p90Ms)}; to resolution: median ${durationText(f.timeToResolution.medianMs)}, p90 ${durationText(f.timeToResolution.p90Ms)}`,
   );
   for (const g of f.bySystemAndSeverity)
-    print(ctx.io, `${g.system}\t${g.severity}\t${g.reports} reports\t${g.open} open\t${g.overdue} overdue`);
+    print(ctx.io, `${g.system}\t${g.severity}\t${counted(g.reports, 'report')}\t${g.open} open\t${g.overdue} overdue`);
   for (const r of f.list)
     print(
       ctx.io,
@@ -170,7 +170,7 @@ function printFigures(ctx: CommandContext, f: RedButtonFigures): void {
   for (const r of f.recognition)
     print(
       ctx.io,
-      `recognised: ${r.name ? `${r.name} (${r.reporter})` : r.reporter}\t${r.reports} reports, ${r.answered} answered, ${r.thanked} thanked`,
+      `recognised: ${r.name ? `${r.name} (${r.reporter})` : r.reporter}\t${counted(r.reports, 'report')}, ${r.answered} answered, ${r.thanked} thanked`,
     );
   if (f.anonymousReports > 0) print(ctx.io, `anonymous reports: ${f.anonymousReports}`);
 }
