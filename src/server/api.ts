@@ -140,11 +140,15 @@ export const decisionBodySchema = z.discriminatedUnion('decision', [
   }),
 ]);
 
-/** What a passkey is asked to sign: the decision about to be sent. */
-export const passkeyChallengeBodySchema = z.strictObject({
-  decision: z.enum(['approve', 'reject']),
-  comment: approveStepSchema.shape.comment,
-});
+/**
+ * What a passkey is asked to sign: the decision about to be sent, held to the decision's own
+ * rules (a rejection needs a comment), so nobody is asked for a fingerprint for a decision that
+ * would be refused.
+ */
+export const passkeyChallengeBodySchema = z.discriminatedUnion('decision', [
+  z.strictObject({ decision: z.literal('approve'), comment: approveStepSchema.shape.comment }),
+  z.strictObject({ decision: z.literal('reject'), comment: decisionBodySchema.options[1].shape.comment }),
+]);
 
 export const passkeyParamsSchema = z.strictObject({ credentialId: credentialIdSchema });
 export const registerPasskeyBodySchema = z.strictObject({

@@ -121,6 +121,10 @@ describe('input limits', () => {
     const badJson = await rm('POST', '/api/runs', '{"runbook": ', {});
     expect(badJson.status).toBe(400);
     expect(badJson.body.error.message).toMatch(/not valid JSON/);
+    // A passkey is never asked to sign a decision that would be refused: a rejection needs a comment.
+    const uncommented = await rm('POST', '/api/runs/golive-any/steps/gate-4/passkey-challenge', { decision: 'reject' });
+    expect(uncommented.status).toBe(400);
+    expect(uncommented.body.error.issues).toEqual([{ path: 'comment', message: 'a rejection needs a comment' }]);
     const nullBody = await rm('POST', '/api/runs', 'null', {});
     expect(nullBody.status).toBe(400);
     expect(nullBody.body.error).toMatchObject({
