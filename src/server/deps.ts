@@ -1,4 +1,5 @@
 import type { Client } from '@temporalio/client';
+import type { Request } from 'express';
 import type { DossierVerifier } from './dossierVerify/verifier';
 import type { OutboundPolicy } from '../outbound/allowlist';
 import type { Authenticator } from '../auth/authenticator';
@@ -85,4 +86,11 @@ export interface ServerContext {
   secureCookies: boolean;
   /** Dossier uploads are unpacked and checked in a worker thread (src/server/dossierVerify). */
   dossiers: DossierVerifier;
+}
+
+/** The browser's origin for this request: the public URL when configured, else the request's own. */
+export function publicOrigin(ctx: ServerContext, req: Request): string {
+  return ctx.deps.publicUrl
+    ? new URL(ctx.deps.publicUrl).origin
+    : `${req.protocol}://${req.get('host') ?? 'localhost'}`;
 }

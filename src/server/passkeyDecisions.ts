@@ -16,7 +16,7 @@ import { factsFromView } from '../../workflows/runFacts';
 import type { RunStateView } from '../../workflows/definitions';
 import type { z } from 'zod';
 import type { decisionPasskeySchema } from './api';
-import type { ServerContext } from './deps';
+import { publicOrigin, type ServerContext } from './deps';
 import { HttpError } from './errors';
 import { assertMayReadView, personOf } from './runAccess';
 import { Refusal } from './temporalRuns';
@@ -35,9 +35,7 @@ const CHALLENGE_TTL_MS = 5 * 60_000;
 
 /** The relying party passkeys are bound to: the configured id, else the public URL's or the request's host. */
 export function relyingParty(ctx: ServerContext, req: Request): RelyingParty {
-  const origin = ctx.deps.publicUrl
-    ? new URL(ctx.deps.publicUrl).origin
-    : `${req.protocol}://${req.get('host') ?? 'localhost'}`;
+  const origin = publicOrigin(ctx, req);
   const host = new URL(origin).hostname;
   const rpId = ctx.deps.webauthnRpId ?? host;
   if (/^[\d.]+$/.test(rpId) || rpId.includes(':') || rpId.startsWith('[')) {

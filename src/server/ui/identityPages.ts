@@ -5,7 +5,7 @@ import { OidcLoginError, rolesFromGroups, type PendingLogin } from '../../auth/o
 import type { PasskeySummary } from '../../auth/passkeys';
 import { parseCookies, sessionCookieHeader } from '../../auth/sessions';
 import { cliLoginBodySchema } from '../api';
-import type { ServerContext } from '../deps';
+import { publicOrigin, type ServerContext } from '../deps';
 import { HttpError } from '../errors';
 import { html, type SafeHtml } from './html';
 import { errorPage, formStatus, page, time } from './layout';
@@ -23,13 +23,6 @@ const LOGIN_TTL_MS = 10 * 60_000;
 export function safeNext(value: unknown): string {
   // Only local paths: never let a login bounce to another site.
   return typeof value === 'string' && /^\/(?![/\\])[\w\-./?=&%]*$/.test(value) ? value : '/runs';
-}
-
-/** The browser's origin for this request (the public URL when configured). */
-function originOf(ctx: ServerContext, req: Request): string {
-  return ctx.deps.publicUrl
-    ? new URL(ctx.deps.publicUrl).origin
-    : `${req.protocol}://${req.get('host') ?? 'localhost'}`;
 }
 
 function stateCookie(value: string, maxAgeMs: number, secure: boolean): string {
@@ -60,7 +53,7 @@ function registerOidcRoutes(app: Express, ctx: ServerContext, send: Send): void 
     if (!oidc)
       return send(res, 404, errorPage(undefined, 404, 'Single sign-on is not configured here (GOLIVE_OIDC_ISSUER).'));
     try {
-      const { url, state, pending } = await oidc.begin(originOf(ctx, req), safeNext(req.query.next));
+      const { url, state, pending } = await oidc.begin(publicOrigin(ctx, req), safeNext(req.query.next));
       await ctx.oneTime.put('oidc-login', state, pending, LOGIN_TTL_MS);
       res.setHeader('Set-Cookie', stateCookie(state, LOGIN_TTL_MS, ctx.secureCookies));
       res.redirect(303, url.href);
@@ -79,7 +72,7 @@ function registerOidcRoutes(app: Express, ctx: ServerContext, send: Send): void 
 
   // After golive's own logout: the provider's too, when it has a logout page.
   app.get('/auth/oidc/logout', async (req, res) => {
-    const provider = await ctx.oidc?.endSessionUrl(`${originOf(ctx, req)}/login`);
+    const provider = await ctx.oidc?.endSessionUrl(`${publicOrigin(ctx, req)}/login`);
     res.redirect(303, provider ?? '/login');
   });
 }
@@ -112,7 +105,7 @@ async function oidcCallback(ctx: ServerContext, req: Request, res: Response, sen
   const pending = await ctx.oneTime.take<PendingLogin>('oidc-login', state);
   if (!pending) return fail(400, 'This login expired or was used already. Start it again from the login page.');
   try {
-    const who = await oidc.finish(new URL(req.originalUrl, originOf(ctx, req)), state, pending);
+    const who = await oidc.finish(new URL(req.originalUrl, publicOrigin(ctx, req)), state, pending);
     if (ctx.directory.file.get(who.id))
       return fail(
         403,
