@@ -7,7 +7,7 @@ import { sha256 } from '../../src/audit/dossier';
 import { Keyring, SIGNING_KEYS_DIR, signMessage } from '../../src/signing/keyring';
 import type { RunStateView } from '../../workflows/definitions';
 import { apiAs, eventually, smallRunbookVariant, useExtraRunbooks, useTestApp } from '../support/app';
-import { hasChromium, launchBrowser, loginAs, screenshot } from '../support/browser';
+import { addVirtualAuthenticator, hasChromium, launchBrowser, loginAs, screenshot } from '../support/browser';
 import { runCli, tempDir } from '../cli/support';
 
 /**
@@ -61,18 +61,7 @@ async function sponsorWithAuthenticator(): Promise<{
 }> {
   const c = app().credentials.sponsor!;
   const { context, page } = await loginAs(browser!, origin(), c.id, c.password);
-  const cdp = await context.newCDPSession(page);
-  await cdp.send('WebAuthn.enable');
-  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
-    options: {
-      protocol: 'ctap2',
-      transport: 'internal',
-      hasResidentKey: true,
-      hasUserVerification: true,
-      isUserVerified: true,
-      automaticPresenceSimulation: true,
-    },
-  });
+  const { cdp, authenticatorId } = await addVirtualAuthenticator(page);
   return { context, page, cdp, authenticatorId };
 }
 

@@ -11,7 +11,7 @@ import type { RunStateView } from '../../workflows/definitions';
 import { FINAL_STATUSES } from '../../workflows/definitions';
 import { validEvidence } from '../support/autopilot';
 import { SPEED_FREE_PARAMS } from '../support/defaultRunbook';
-import { hasChromium, launchBrowser, loginAs, screenshot } from '../support/browser';
+import { addVirtualAuthenticator, hasChromium, launchBrowser, loginAs, screenshot } from '../support/browser';
 import { eventually } from '../support/eventually';
 
 /**
@@ -172,18 +172,7 @@ describe.skipIf(!hasChromium)('npm start, then a default run from the web UI', (
       const approveInBrowser = async (stepId: string, who: Demo) => {
         const p = await pageOf(who);
         if (!withPasskey.has(who.id)) {
-          const cdp = await p.context().newCDPSession(p);
-          await cdp.send('WebAuthn.enable');
-          await cdp.send('WebAuthn.addVirtualAuthenticator', {
-            options: {
-              protocol: 'ctap2',
-              transport: 'internal',
-              hasResidentKey: true,
-              hasUserVerification: true,
-              isUserVerified: true,
-              automaticPresenceSimulation: true,
-            },
-          });
+          await addVirtualAuthenticator(p);
           await p.goto('/passkeys');
           await p.getByLabel(/Name/).fill(`${who.id}'s virtual authenticator`);
           await p.getByRole('button', { name: 'Add a passkey' }).click();

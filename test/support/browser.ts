@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type CDPSession, type Page } from 'playwright-core';
 import type { TestApp } from './app';
 
 /**
@@ -83,4 +83,24 @@ export function useBrowser(hooks: Hooks, app: () => TestApp) {
       return loginAs(browser, app().url, c.id, c.password, viewport);
     },
   };
+}
+
+/**
+ * A virtual platform authenticator for `page`'s context (DevTools WebAuthn domain) that verifies
+ * the person, as a fingerprint would, and answers without a prompt.
+ */
+export async function addVirtualAuthenticator(page: Page): Promise<{ cdp: CDPSession; authenticatorId: string }> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('WebAuthn.enable');
+  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
+    options: {
+      protocol: 'ctap2',
+      transport: 'internal',
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+      automaticPresenceSimulation: true,
+    },
+  });
+  return { cdp, authenticatorId };
 }
