@@ -31,16 +31,8 @@ export default tseslint.config(
   },
   {
     // Workflow code is replayed: it must be deterministic and do no I/O of its own.
-    files: [
-      'workflows/**/*.ts',
-      'src/runbook/schema.ts',
-      'src/runbook/duration.ts',
-      'src/runbook/compensation.ts',
-      'src/runbook/analysisCall.ts',
-      'activities/actionIndex.ts',
-      'activities/catalog.ts',
-      'activities/schemas/**/*.ts',
-    ],
+    // The bundle is workflows/ and the contract it shares with its clients (src/contract/).
+    files: ['workflows/**/*.ts', 'src/contract/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
@@ -81,14 +73,8 @@ export default tseslint.config(
     // The workflow bundle is evaluated once per cached run: what its modules build at load time
     // is paid per open run. zod schemas are the costly part (issue 16), so workflow code checks
     // payloads with messageChecks.ts and reads the catalog through actionIndex.ts; types are free.
-    files: [
-      'workflows/**/*.ts',
-      'src/runbook/duration.ts',
-      'src/runbook/compensation.ts',
-      'src/runbook/analysisCall.ts',
-      'activities/actionIndex.ts',
-    ],
-    ignores: ['workflows/messageSchemas.ts'],
+    files: ['workflows/**/*.ts', 'src/contract/**/*.ts'],
+    ignores: ['src/contract/schemas/**'],
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',
@@ -100,9 +86,10 @@ export default tseslint.config(
               message: 'no zod in the workflow bundle: check with workflows/checks.ts',
             },
             {
-              group: ['**/messageSchemas', '**/activities/catalog', '**/activities/schemas/*', '**/runbook/schema'],
+              group: ['**/contract/schemas/**', '**/schemas/*', '../schemas/**', './schemas/**'],
               allowTypeImports: true,
-              message: 'these build zod schemas: import their types only (or actionIndex.ts, messageChecks.ts)',
+              message:
+                'src/contract/schemas/ builds zod schemas: import their types only (or actionIndex.ts, messageChecks.ts)',
             },
           ],
         },

@@ -1,6 +1,6 @@
 import type { ActivityDeps } from './deps';
 import { httpCall, requireStatus, type HttpResult } from './http';
-import type { RoleBinding } from './schemas/access';
+import type { RoleBinding } from '../src/contract/schemas/actions/access';
 
 /** The bindings endpoint shared by access-apply, -verify and -revoke. */
 export interface BindingsEndpoint {

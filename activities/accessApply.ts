@@ -1,7 +1,7 @@
 import type { ActivityDeps } from './deps';
 import { callBindings } from './access';
 import { parseParams } from './errors';
-import { accessApplyParams, type AccessApplyResult } from './schemas/accessApply';
+import { accessApplyParams, type AccessApplyResult } from '../src/contract/schemas/actions/accessApply';
 
 /** PUT is idempotent on the endpoint's side, so a retried apply adds nothing twice. */
 export function accessApply(deps: ActivityDeps) {

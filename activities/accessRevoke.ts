@@ -1,7 +1,7 @@
 import type { ActivityDeps } from './deps';
 import { callBindings } from './access';
 import { parseParams } from './errors';
-import { accessRevokeParams, type AccessRevokeResult } from './schemas/accessRevoke';
+import { accessRevokeParams, type AccessRevokeResult } from '../src/contract/schemas/actions/accessRevoke';
 
 /** The compensation of access-apply: removes exactly the bindings that step applied. */
 export function accessRevoke(deps: ActivityDeps) {

@@ -3,8 +3,8 @@ import type { ActivityDeps } from './deps';
 import { callBindings, sameBinding } from './access';
 import { parseParams, permanent } from './errors';
 import { parseJsonBody } from './http';
-import { roleBinding } from './schemas/access';
-import { accessVerifyParams, type AccessVerifyResult } from './schemas/accessVerify';
+import { roleBinding } from '../src/contract/schemas/actions/access';
+import { accessVerifyParams, type AccessVerifyResult } from '../src/contract/schemas/actions/accessVerify';
 
 const listing = z.object({ bindings: z.array(roleBinding) });
 

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import type { ActivityDeps } from './deps';
 import { activitySignal, rethrowIfCancelled } from './context';
 import { parseParams, permanent, transient } from './errors';
-import { commandParams, type CommandResult } from './schemas/command';
+import { commandParams, type CommandResult } from '../src/contract/schemas/actions/command';
 import { redactSecrets, resolveSecrets } from './secrets';
 
 /**

@@ -1,7 +1,7 @@
 import type { ActivityDeps } from './deps';
 import { parseParams } from './errors';
 import { callIdempotently } from './idempotentCall';
-import { deployParams, type DeployResult } from './schemas/deploy';
+import { deployParams, type DeployResult } from '../src/contract/schemas/actions/deploy';
 
 /** POST `{ version, idempotencyKey }`: a retried attempt (worker crash after the call) deploys once. */
 export function deploy(deps: ActivityDeps) {

@@ -2,8 +2,8 @@ import type { ActivityDeps } from './deps';
 import { parseParams } from './errors';
 import { httpCall, requireStatus } from './http';
 import { runLoad } from './loadRunner';
-import type { HttpRequest } from './schemas/common';
-import { failoverTestParams, type FailoverTestResult } from './schemas/failoverTest';
+import type { HttpRequest } from '../src/contract/schemas/actions/common';
+import { failoverTestParams, type FailoverTestResult } from '../src/contract/schemas/actions/failoverTest';
 import { judge, requirePassed } from './thresholds';
 
 /**

@@ -1,7 +1,7 @@
 import type { ActivityDeps } from './deps';
 import { isTransient, parseParams, permanent, transient } from './errors';
 import { httpCall, statusMatches } from './http';
-import { httpCheckParams, type HttpCheckResult } from './schemas/httpCheck';
+import { httpCheckParams, type HttpCheckResult } from '../src/contract/schemas/actions/httpCheck';
 
 type Outcome = HttpCheckResult['endpoints'][number];
 

@@ -3,8 +3,8 @@ import { idempotencyKey } from './context';
 import { permanent } from './errors';
 import { httpCall, requireStatus } from './http';
 import { fieldsEqual, pollUntil } from './polling';
-import type { PollSpec } from './schemas/common';
-import type { WebhookResult } from './schemas/webhook';
+import type { PollSpec } from '../src/contract/schemas/actions/common';
+import type { WebhookResult } from '../src/contract/schemas/actions/webhook';
 
 export interface IdempotentCall {
   url: string;

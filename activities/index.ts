@@ -1,4 +1,4 @@
-import type { CatalogActivities } from './catalog';
+import type { CatalogActivities } from '../src/contract/schemas/catalog';
 import type { ActivityDeps } from './deps';
 import { accessApply } from './accessApply';
 import { accessRevoke } from './accessRevoke';

@@ -1,5 +1,5 @@
 import { build, type Histogram } from 'hdr-histogram-js';
-import type { LatencyHistogram } from './schemas/common';
+import type { LatencyHistogram } from '../src/contract/schemas/actions/common';
 
 /** Bucket upper bounds (ms): log-spaced so 1 ms and 10 s both read sensibly in a dossier. */
 const bounds = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000, 30_000] as const;

@@ -2,7 +2,7 @@ import autocannon from 'autocannon';
 import type { ActivityDeps } from './deps';
 import { activitySignal, heartbeat, rethrowIfCancelled } from './context';
 import { LatencyRecorder } from './latency';
-import type { LoadStats, LoadTarget } from './schemas/common';
+import type { LoadStats, LoadTarget } from '../src/contract/schemas/actions/common';
 import { redactSecrets, resolveSecrets } from './secrets';
 import { permanent } from './errors';
 import { DestinationRefused, pinnedUrl } from './outbound';

@@ -1,7 +1,7 @@
 import type { ActivityDeps } from './deps';
 import { parseParams } from './errors';
 import { runLoad } from './loadRunner';
-import { loadTestParams, type LoadTestResult } from './schemas/loadTest';
+import { loadTestParams, type LoadTestResult } from '../src/contract/schemas/actions/loadTest';
 import { judge, requirePassed } from './thresholds';
 
 export function loadTest(deps: ActivityDeps) {

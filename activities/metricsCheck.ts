@@ -8,7 +8,7 @@ import {
   type MetricCheck,
   type MetricsCheckResult,
   type measurement,
-} from './schemas/metricsCheck';
+} from '../src/contract/schemas/actions/metricsCheck';
 
 type Measurement = z.infer<typeof measurement>;
 type Params = z.output<typeof metricsCheckParams>;

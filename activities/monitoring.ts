@@ -5,7 +5,7 @@ import YAML from 'yaml';
 import type { ActivityDeps, MonitoringConfig } from './deps';
 import { permanent } from './errors';
 import { httpCall, requireStatus, type HttpResult } from './http';
-import type { AlertRule } from './schemas/monitoring';
+import type { AlertRule } from '../src/contract/schemas/actions/monitoring';
 
 /**
  * Rule files and dashboards of monitoring-activate / -deactivate. Each file names the run that

@@ -15,7 +15,10 @@ import {
 } from './monitoring';
 import { installDashboard } from './monitoringDashboard';
 import { prometheusReloadError } from './http';
-import { monitoringActivateParams, type MonitoringActivateResult } from './schemas/monitoringActivate';
+import {
+  monitoringActivateParams,
+  type MonitoringActivateResult,
+} from '../src/contract/schemas/actions/monitoringActivate';
 
 /**
  * Installs the run's alert rules into Prometheus: a rule file in the directory Prometheus loads,

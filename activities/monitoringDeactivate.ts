@@ -4,7 +4,10 @@ import { owningRun } from './context';
 import { parseParams } from './errors';
 import { monitoringConfig, reloadPrometheus, removeIfOwned, requireReloaded, ruleFilePath } from './monitoring';
 import { removeDashboard } from './monitoringDashboard';
-import { monitoringDeactivateParams, type MonitoringDeactivateResult } from './schemas/monitoringDeactivate';
+import {
+  monitoringDeactivateParams,
+  type MonitoringDeactivateResult,
+} from '../src/contract/schemas/actions/monitoringDeactivate';
 
 /**
  * The compensation of monitoring-activate: removes the run's own rule file (and dashboard),

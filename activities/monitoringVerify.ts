@@ -5,7 +5,7 @@ import { activitySignal, heartbeat, sleep } from './context';
 import { parseParams, permanent, transient } from './errors';
 import { httpCall, requireStatus } from './http';
 import { activeTargets, loadedRules, type LoadedRule, type Target } from './prometheusApi';
-import { monitoringVerifyParams, type MonitoringVerifyResult } from './schemas/monitoringVerify';
+import { monitoringVerifyParams, type MonitoringVerifyResult } from '../src/contract/schemas/actions/monitoringVerify';
 
 type Params = ReturnType<typeof monitoringVerifyParams.parse>;
 

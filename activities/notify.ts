@@ -4,7 +4,7 @@ import type { ActivityDeps, NotifyConfig, SmtpConfig } from './deps';
 import { isTransient, parseParams, transient } from './errors';
 import { httpCall, statusMatches } from './http';
 import { mailHtml, slackMessage } from './notifyText';
-import { notifyParams, type NotifyResult } from './schemas/notify';
+import { notifyParams, type NotifyResult } from '../src/contract/schemas/actions/notify';
 
 type Params = z.output<typeof notifyParams>;
 type Delivery = NotifyResult['deliveries'][number];

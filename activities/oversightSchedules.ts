@@ -1,13 +1,13 @@
 import { Context } from '@temporalio/activity';
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { systemKey } from '../workflows/searchAttributes';
+import { systemKey } from '../src/contract/searchAttributes';
 import {
   OVERSIGHT_REVIEW_WORKFLOW,
   oversightScheduleId,
   reviewWorkflowIdPrefix,
   type ReviewInput,
-} from '../workflows/reviewDefinitions';
+} from '../src/contract/reviewDefinitions';
 
 /**
  * The oversight duties of a go-live as durable Temporal Schedules (visible in the Temporal UI

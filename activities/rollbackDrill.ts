@@ -3,7 +3,7 @@ import { heartbeat, idempotencyKey, previousHeartbeat } from './context';
 import { parseParams, permanent } from './errors';
 import { httpCall, requireStatus, statusMatches } from './http';
 import { fieldsEqual, pick, pollUntil } from './polling';
-import { rollbackDrillParams, type RollbackDrillResult } from './schemas/rollbackDrill';
+import { rollbackDrillParams, type RollbackDrillResult } from '../src/contract/schemas/actions/rollbackDrill';
 import type { z } from 'zod';
 
 type Params = z.output<typeof rollbackDrillParams>;

@@ -1,7 +1,7 @@
 import type { ActivityDeps } from './deps';
 import { parseParams } from './errors';
 import { runLoad } from './loadRunner';
-import { stressTestParams, type StressTestResult } from './schemas/stressTest';
+import { stressTestParams, type StressTestResult } from '../src/contract/schemas/actions/stressTest';
 import { judge, requirePassed } from './thresholds';
 
 /**

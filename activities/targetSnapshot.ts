@@ -2,7 +2,7 @@ import type { ActivityDeps } from './deps';
 import { isTransient, parseParams } from './errors';
 import { httpCall, parseJsonBody, statusMatches } from './http';
 import { select } from './select';
-import { targetSnapshotParams, type TargetSnapshotResult } from './schemas/targetSnapshot';
+import { targetSnapshotParams, type TargetSnapshotResult } from '../src/contract/schemas/actions/targetSnapshot';
 
 type Probe = TargetSnapshotResult['probes'][number];
 

@@ -4,7 +4,7 @@ import { activitySignal, rethrowIfCancelled } from './context';
 import { parseParams, permanent, transient } from './errors';
 import { DestinationRefused, dialAddress } from './outbound';
 import { round } from './http';
-import { tcpCheckParams, type TcpCheckResult } from './schemas/tcpCheck';
+import { tcpCheckParams, type TcpCheckResult } from '../src/contract/schemas/actions/tcpCheck';
 
 type Target = TcpCheckResult['targets'][number];
 

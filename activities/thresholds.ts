@@ -1,4 +1,4 @@
-import type { LoadStats, Thresholds, Verdict } from './schemas/common';
+import type { LoadStats, Thresholds, Verdict } from '../src/contract/schemas/actions/common';
 import { permanent } from './errors';
 
 /** One verdict rule for load, stress and failover tests, so they cannot disagree. */

@@ -15,7 +15,7 @@ import { parseConfig } from '../src/config';
 import { createGoLiveWorker, WORKFLOWS_PATH } from '../src/worker';
 import { loadRunbookFile } from '../src/runbook/load';
 import { prepareRun } from '../src/runbook/prepare';
-import { GO_LIVE_WORKFLOW, getRunStateQuery } from '../workflows/definitions';
+import { GO_LIVE_WORKFLOW, getRunStateQuery } from '../src/contract/definitions';
 
 const gc = () => (globalThis as { gc?: () => void }).gc?.();
 const mb = (n: number) => (n / 1024 / 1024).toFixed(1);

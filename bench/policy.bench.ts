@@ -1,4 +1,4 @@
-import { authorize as decide, Refusal } from '../workflows/policy';
+import { authorize as decide, Refusal } from '../src/contract/policy';
 import { RunState } from '../workflows/runState';
 import { compareAll, mb, retained, type Bench, type Comparison } from './harness';
 import { defaultInput, person } from './fixtures';

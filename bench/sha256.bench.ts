@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { canonicalJson, sha256Hex } from '../workflows/sha256';
+import { canonicalJson, sha256Hex } from '../src/contract/sha256';
 import { compareAll, type Bench, type Comparison } from './harness';
 
 /**

@@ -2,8 +2,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { OutboundConfigError, OutboundPolicy } from './outbound/allowlist';
-import { durationSchema } from './runbook/schema';
-import { roleIdSchema as roleId } from './runbook/schema';
+import { durationSchema } from './contract/schemas/runbook';
+import { roleIdSchema as roleId } from './contract/schemas/runbook';
 
 /**
  * Every setting golive reads from the environment, parsed once at start.

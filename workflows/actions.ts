@@ -1,7 +1,8 @@
 import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
-import type { ActionCall } from '../src/runbook/schema';
-import { actionIndex, isActionName } from '../activities/actionIndex';
-import type { CatalogActivities } from '../activities/catalog';
+import type { ActionCall } from '../src/contract/schemas/runbook';
+import { actionIndex, isActionName } from '../src/contract/actionIndex';
+import type { CatalogActivities } from '../src/contract/schemas/catalog';
+import { NOTIFY_SUMMARY } from '../src/contract/activitySummary';
 
 /**
  * Calling catalog actions from the workflow. Each call gets the step's own timeout and retry
@@ -47,7 +48,7 @@ export async function runAction(call: ActionCall, summary: string): Promise<unkn
 const notifier = proxyActivities<CatalogActivities>({
   startToCloseTimeout: '30s',
   retry: { maximumAttempts: 3, initialInterval: '1s' },
-  summary: 'notify',
+  summary: NOTIFY_SUMMARY,
 });
 
 export async function notify(

@@ -1,12 +1,13 @@
 import { CancellationScope, isCancellation, patched, sleep } from '@temporalio/workflow';
-import type { MetricsCheckResult } from '../activities/schemas/metricsCheck';
-import { analysisCall } from '../src/runbook/analysisCall';
-import { durationToMs } from '../src/runbook/duration';
-import type { Analysis, HypercareStep } from '../src/runbook/schema';
+import type { MetricsCheckResult } from '../src/contract/schemas/actions/metricsCheck';
+import { analysisCall } from '../src/contract/analysisCall';
+import { durationToMs } from '../src/contract/duration';
+import type { Analysis, HypercareStep } from '../src/contract/schemas/runbook';
 import { runAction } from './actions';
 import { nowIso, nowMs } from './clock';
-import type { Actor } from './definitions';
+import type { Actor } from '../src/contract/definitions';
 import { failureMessage, type RunContext } from './runContext';
+import { analysisSummary } from '../src/contract/activitySummary';
 
 /**
  * Automated analysis during hypercare: each analysis of the step measures its PromQL query every
@@ -88,7 +89,7 @@ async function watch(ctx: RunContext, step: HypercareStep, a: Analysis): Promise
 async function measure(a: Analysis): Promise<AnalysisStatus['last'][number]> {
   const at = nowIso();
   try {
-    const result = (await runAction(analysisCall(a), `analysis ${a.id}`)) as MetricsCheckResult;
+    const result = (await runAction(analysisCall(a), analysisSummary(a.id))) as MetricsCheckResult;
     const m = result.checks[0]?.measurements[0];
     return { at, passed: result.passed, values: m?.values ?? [], ...(m?.error ? { error: m.error } : {}) };
   } catch (err) {

@@ -1,4 +1,4 @@
-import type { EvidenceRecord } from './definitions';
+import type { EvidenceRecord } from '../src/contract/definitions';
 
 /**
  * `${evidence.<step>.<item>}` in an action's params: the run fills it, when the action runs,

@@ -1,7 +1,7 @@
-import type { EvidenceItem } from '../src/runbook/schema';
+import type { EvidenceItem } from '../src/contract/schemas/runbook';
 import { fail, optional, str, strictObject, wrongType, type Check, type Checked } from './checks';
-import { REFUSAL_TYPES } from './definitions';
-import { Refusal } from './policy';
+import { REFUSAL_TYPES } from '../src/contract/definitions';
+import { Refusal } from '../src/contract/policy';
 
 /**
  * What a submitted evidence value must look like, per item type and the item's bounds. The

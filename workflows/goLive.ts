@@ -9,13 +9,13 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { nowIso as now, nowMs } from './clock';
-import type { GoLiveInput, RunStateView } from './definitions';
+import type { GoLiveInput, RunStateView } from '../src/contract/definitions';
 import { registerHandlers } from './handlers';
 import { CHECKPOINT, failureMessage, RunAborted, RunContext, type Outcome } from './runContext';
 import { settleOversight } from './oversight';
 import { RunState } from './runState';
 import { compensate } from './saga';
-import { initiatorKey, runbookKey, systemKey } from './searchAttributes';
+import { initiatorKey, runbookKey, systemKey } from '../src/contract/searchAttributes';
 import { runStep } from './stepRunners';
 import { sendThanks } from './recognition';
 

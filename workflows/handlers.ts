@@ -1,6 +1,6 @@
 import { ApplicationFailure, condition, setHandler } from '@temporalio/workflow';
-import { durationToMs } from '../src/runbook/duration';
-import type { ActionStep, HypercareStep } from '../src/runbook/schema';
+import { durationToMs } from '../src/contract/duration';
+import type { ActionStep, HypercareStep } from '../src/contract/schemas/runbook';
 import { fillEvidence } from './evidenceText';
 import { runAction } from './actions';
 import type { Check as Shape } from './checks';
@@ -29,7 +29,7 @@ import {
   type RunFailure,
   type RunStateView,
   type StepView,
-} from './definitions';
+} from '../src/contract/definitions';
 import { checkEvidenceValue } from './evidenceValues';
 import {
   checkApproveStep,
@@ -42,12 +42,13 @@ import {
   checkStopLine,
   checkSubmitEvidence,
 } from './messageChecks';
-import { bindingProblem } from './passkeyBinding';
-import { authorize, quorumMet, Refusal, type Action, type Grant } from './policy';
+import { bindingProblem } from '../src/contract/passkeyBinding';
+import { authorize, quorumMet, Refusal, type Action, type Grant } from '../src/contract/policy';
 import type { RunState } from './runState';
-import { checkSignature, type MessageSignature } from './signedMessages';
+import { checkSignature, type MessageSignature } from '../src/contract/signedMessages';
 import { refusals } from './sinks';
 import { recordThanks } from './recognition';
+import { stepSummary } from '../src/contract/activitySummary';
 
 /**
  * The human side of the run. Every message is checked in the same order by its Update's
@@ -322,7 +323,7 @@ function resendHandler(state: RunState, control: RunControl, check: Check) {
     try {
       const result = await runAction(
         { ...step, params: fillEvidence(step.params, state.data.evidence) },
-        `${step.id}: ${step.title} (resent by ${by})`,
+        stepSummary(step.id, step.title, by),
       );
       state.setStep(step.id, 'completed', control.now(), { result, warning: undefined, error: undefined });
     } catch (err) {

@@ -22,11 +22,11 @@ import {
   type AcknowledgeReportInput,
   type StopLineInput,
   type SubmitEvidenceInput,
-} from './definitions';
-import { jsonValueProblem } from './jsonValue';
-import { PASSKEY_BINDING_FORMAT, type PasskeyAssertion } from './passkeyBinding';
-import type { ReviewFinding, SubmitReviewInput } from './reviewDefinitions';
-import type { MessageSignature } from './signedMessages';
+} from '../src/contract/definitions';
+import { jsonValueProblem } from '../src/contract/jsonValue';
+import { PASSKEY_BINDING_FORMAT, type PasskeyAssertion } from '../src/contract/passkeyBinding';
+import type { ReviewFinding, SubmitReviewInput } from '../src/contract/reviewDefinitions';
+import type { MessageSignature } from '../src/contract/signedMessages';
 
 /**
  * The workflow's own check of every message payload, the same rules as the zod schemas the

@@ -2,7 +2,7 @@ import { patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { OversightActivities } from '../activities/oversightSchedules';
 import { nowIso } from './clock';
 import { failureMessage, type RunContext } from './runContext';
-import type { ReviewInput } from './reviewDefinitions';
+import type { ReviewInput } from '../src/contract/reviewDefinitions';
 
 /**
  * The go-live's side of scheduled oversight: at go-live (hypercare starts) the duties of the

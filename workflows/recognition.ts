@@ -1,6 +1,6 @@
 import { patched } from '@temporalio/workflow';
 import { notify } from './actions';
-import type { ReportView } from './definitions';
+import type { ReportView } from '../src/contract/definitions';
 import type { RunContext } from './runContext';
 
 /**

@@ -1,13 +1,18 @@
 import { allHandlersFinished, ApplicationFailure, condition, setHandler, workflowInfo } from '@temporalio/workflow';
-import { durationToMs } from '../src/runbook/duration';
+import { durationToMs } from '../src/contract/duration';
 import { notify } from './actions';
 import { nowIso, nowMs } from './clock';
-import { REFUSAL_TYPES } from './definitions';
-import { authorize, Refusal, waitTimeline } from './policy';
+import { REFUSAL_TYPES } from '../src/contract/definitions';
+import { authorize, Refusal, waitTimeline } from '../src/contract/policy';
 import { checkSubmitReview } from './messageChecks';
-import { getReviewQuery, submitReviewUpdate, type ReviewInput, type ReviewView } from './reviewDefinitions';
-import { reviewFactsFromInput } from './reviewFacts';
-import { checkSignature } from './signedMessages';
+import {
+  getReviewQuery,
+  submitReviewUpdate,
+  type ReviewInput,
+  type ReviewView,
+} from '../src/contract/reviewDefinitions';
+import { reviewFactsFromInput } from '../src/contract/reviewFacts';
+import { checkSignature } from '../src/contract/signedMessages';
 
 /**
  * One scheduled oversight review (a Temporal Schedule starts it; oversight.ts creates the

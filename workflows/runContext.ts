@@ -1,10 +1,10 @@
 import { upsertSearchAttributes } from '@temporalio/workflow';
-import type { EscalationLevel, HypercareStep } from '../src/runbook/schema';
+import type { EscalationLevel, HypercareStep } from '../src/contract/schemas/runbook';
 import { notify } from './actions';
 import { nowIso } from './clock';
-import type { GoLiveInput, RunFailure } from './definitions';
+import type { GoLiveInput, RunFailure } from '../src/contract/definitions';
 import type { RunState } from './runState';
-import { runStateKey, waitingRolesKey } from './searchAttributes';
+import { runStateKey, waitingRolesKey } from '../src/contract/searchAttributes';
 
 /**
  * What every part of a running go-live shares: its state, how to end the plan (abort), how to

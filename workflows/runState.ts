@@ -1,6 +1,5 @@
-import type { ActionCall, Step } from '../src/runbook/schema';
+import type { ActionCall, Step } from '../src/contract/schemas/runbook';
 import {
-  FINAL_STATUSES,
   type Actor,
   type CompensationRecord,
   type DecisionRecord,
@@ -12,10 +11,10 @@ import {
   type SignalRecord,
   type RunFailure,
   type RunStateView,
-  type RunStatus,
   type StepStatus,
   type StepView,
-} from './definitions';
+} from '../src/contract/definitions';
+import { FINAL_STATUSES, type RunStatus } from '../src/contract/runStatus';
 import {
   authorityOf,
   failurePolicy,
@@ -25,11 +24,11 @@ import {
   unmetRoles,
   type Grant,
   type RunFacts,
-} from './policy';
-import { factsFromState } from './runFacts';
-import { MESSAGE_MAX_AGE_MS } from './signedMessages';
-import { canonicalJson, sha256Hex } from './sha256';
-import { materialiseSteps, type PlannedStep } from './steps';
+} from '../src/contract/policy';
+import { factsFromState } from '../src/contract/runFacts';
+import { MESSAGE_MAX_AGE_MS } from '../src/contract/signedMessages';
+import { canonicalJson, sha256Hex } from '../src/contract/sha256';
+import { materialiseSteps, type PlannedStep } from '../src/contract/steps';
 import { boundedRecords } from './viewBounds';
 
 /**

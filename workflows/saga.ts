@@ -2,6 +2,7 @@ import { CancellationScope, log } from '@temporalio/workflow';
 import { runAction } from './actions';
 import { nowIso as now } from './clock';
 import { failureMessage, type RunContext } from './runContext';
+import { undoSummary } from '../src/contract/activitySummary';
 
 /**
  * The saga's second half: undo every completed step in reverse order of completion, each undo
@@ -16,7 +17,7 @@ export async function compensate(ctx: RunContext): Promise<void> {
     for (const entry of [...state.data.compensationStack].reverse()) {
       state.setStep(entry.stepId, 'compensating', now());
       try {
-        const result = await runAction(entry.call, `undo ${entry.stepId}: ${entry.call.action}`);
+        const result = await runAction(entry.call, undoSummary(entry.stepId, entry.call.action));
         state.recordCompensation({
           stepId: entry.stepId,
           action: entry.call.action,

@@ -1,6 +1,6 @@
 import { condition, isCancellation, patched, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import { compensationFor } from '../src/runbook/compensation';
-import { durationToMs } from '../src/runbook/duration';
+import { compensationFor } from '../src/contract/compensation';
+import { durationToMs } from '../src/contract/duration';
 import type {
   ActionStep,
   ApprovalStep,
@@ -8,18 +8,19 @@ import type {
   EvidenceStep,
   HypercareStep,
   Step,
-} from '../src/runbook/schema';
+} from '../src/contract/schemas/runbook';
 import { runAction } from './actions';
 import { watchAnalyses } from './analysis';
 import { watchTarget } from './targetWatch';
 import { nowIso as now, nowMs } from './clock';
-import { failurePolicy, quorumMet, resendRoles, waitTimeline } from './policy';
+import { failurePolicy, quorumMet, resendRoles, waitTimeline } from '../src/contract/policy';
 import { fillEvidence } from './evidenceText';
 import { scheduleOversight } from './oversight';
-import { reachedHypercareKey } from './searchAttributes';
+import { reachedHypercareKey } from '../src/contract/searchAttributes';
 import { sendThanks } from './recognition';
 import { CHECKPOINT, failureMessage, RunAborted, type Outcome, type RunContext } from './runContext';
 import { waitWithEscalation } from './waiting';
+import { stepSummary } from '../src/contract/activitySummary';
 
 /**
  * How each kind of step runs. A runner records its step's progress in the run state and either
@@ -50,7 +51,7 @@ async function runActionStep(ctx: RunContext, step: ActionStep): Promise<void> {
   try {
     result = await runAction(
       failurePolicy(step) === 'warn' ? { ...call, retry: { ...call.retry, maximumAttempts: 1 } } : call,
-      `${step.id}: ${step.title}`,
+      stepSummary(step.id, step.title),
     );
   } catch (err) {
     if (isCancellation(err)) {

@@ -3,14 +3,14 @@ import {
   ApplicationFailure,
   condition,
   defineQuery,
-  defineUpdate,
   ParentClosePolicy,
   setHandler,
   startChild,
 } from '@temporalio/workflow';
 import { nowIso } from './clock';
-import { GO_LIVE_WORKFLOW, type GoLiveInput } from './definitions';
-import { initiatorKey, membersKey, readerRolesKey, runbookKey, systemKey } from './searchAttributes';
+import { GO_LIVE_WORKFLOW } from '../src/contract/definitions';
+import { claimTargetUpdate, type ClaimOutcome, type TargetHolder } from '../src/contract/targetLockDefinitions';
+import { initiatorKey, membersKey, readerRolesKey, runbookKey, systemKey } from '../src/contract/searchAttributes';
 
 /**
  * One open go-live per production target, guaranteed by Temporal: every target has one lock
@@ -23,28 +23,6 @@ import { initiatorKey, membersKey, readerRolesKey, runbookKey, systemKey } from 
  * terminates the lock (parent close policy: abandon).
  */
 
-export const TARGET_LOCK_WORKFLOW = 'targetLock';
-
-export interface TargetHolder {
-  runId: string;
-  system: string;
-  initiator: { id: string; name?: string };
-  target: string;
-  since: string;
-}
-
-export interface ClaimTargetInput {
-  runId: string;
-  /** The go-live's input, signed by the server for `runId`. */
-  input: GoLiveInput;
-  /** Everyone involved, for the run list's read filter. */
-  members: string[];
-  readerRoles: string[];
-}
-
-export type ClaimOutcome = { granted: true } | { granted: false; holder: TargetHolder };
-
-export const claimTargetUpdate = defineUpdate<ClaimOutcome, [ClaimTargetInput]>('claimTarget');
 const targetHolderQuery = defineQuery<TargetHolder | undefined>('targetHolder');
 
 export async function targetLock(target: string): Promise<void> {

@@ -1,13 +1,14 @@
 import { CancellationScope, isCancellation, patched, sleep } from '@temporalio/workflow';
-import type { TargetSnapshotResult } from '../activities/schemas/targetSnapshot';
-import { durationToMs } from '../src/runbook/duration';
-import type { HypercareStep, TargetWatch, WatchProbe } from '../src/runbook/schema';
-import { watchCall } from '../src/runbook/watchCall';
+import type { TargetSnapshotResult } from '../src/contract/schemas/actions/targetSnapshot';
+import { durationToMs } from '../src/contract/duration';
+import type { HypercareStep, TargetWatch, WatchProbe } from '../src/contract/schemas/runbook';
+import { watchCall } from '../src/contract/watchCall';
 import { runAction } from './actions';
 import { GOLIVE_ACTOR } from './analysis';
 import { nowIso, nowMs } from './clock';
 import { failureMessage, type RunContext } from './runContext';
-import { canonicalJson } from './sha256';
+import { canonicalJson } from '../src/contract/sha256';
+import { TARGET_WATCH_SUMMARY } from '../src/contract/activitySummary';
 
 /**
  * The hypercare watch of the target: the first reading after go-live is the baseline (the target
@@ -77,7 +78,7 @@ async function run(ctx: RunContext, step: HypercareStep, watch: TargetWatch): Pr
 
 async function read(watch: TargetWatch): Promise<TargetSnapshotResult['probes']> {
   try {
-    return ((await runAction(watchCall(watch), 'hypercare watch of the target')) as TargetSnapshotResult).probes;
+    return ((await runAction(watchCall(watch), TARGET_WATCH_SUMMARY)) as TargetSnapshotResult).probes;
   } catch (err) {
     if (isCancellation(err)) throw err;
     const problem = failureMessage(err);

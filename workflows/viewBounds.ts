@@ -1,4 +1,4 @@
-import type { RunStateView } from './definitions';
+import type { RunStateView } from '../src/contract/definitions';
 
 /**
  * The run-state query answers with a bounded record (issue 16): a hypercare of thousands of Red

@@ -1,8 +1,8 @@
 import { condition } from '@temporalio/workflow';
-import { durationToMs } from '../src/runbook/duration';
-import type { ApprovalStep, EvidenceStep } from '../src/runbook/schema';
+import { durationToMs } from '../src/contract/duration';
+import type { ApprovalStep, EvidenceStep } from '../src/contract/schemas/runbook';
 import { nowIso, nowMs } from './clock';
-import { waitTimeline } from './policy';
+import { waitTimeline } from '../src/contract/policy';
 import { RunAborted, type RunContext } from './runContext';
 
 /**

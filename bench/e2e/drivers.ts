@@ -3,9 +3,9 @@ import path from 'node:path';
 import { loadRunbookFile, type LoadedRunbook } from '../../src/runbook/load';
 import { prepareRun } from '../../src/runbook/prepare';
 import { signed, signRunInput } from '../../src/signing/keyring';
-import { approveStepUpdate, GO_LIVE_WORKFLOW, getRunStateQuery } from '../../workflows/definitions';
-import { authorityOf } from '../../workflows/policy';
-import { initiatorKey, membersKey, readerRolesKey, runbookKey, systemKey } from '../../workflows/searchAttributes';
+import { approveStepUpdate, GO_LIVE_WORKFLOW, getRunStateQuery } from '../../src/contract/definitions';
+import { authorityOf } from '../../src/contract/policy';
+import { initiatorKey, membersKey, readerRolesKey, runbookKey, systemKey } from '../../src/contract/searchAttributes';
 import { approveUpdate, bareStateQuery, type BareInput } from './bare/workflow';
 import type { Stack } from './stack';
 

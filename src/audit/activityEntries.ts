@@ -1,27 +1,15 @@
 import { summarizeResult } from './evidenceSummary';
 import { type Draft, failureText, firstOf } from './entryModel';
 import type { DecodedEvent } from './history';
+import { activityRoleOf, type ActivityRole } from '../contract/activitySummary';
 
 /**
  * Activities in history → step, compensation and notification entries. Which of the three an
  * activity is comes from the summary the workflow set on it. Pure.
  */
 
-/** Activity summaries the workflow sets (workflows/actions.ts `runAction(call, summary)`). */
-const STEP_SUMMARY = /^([a-z0-9][a-z0-9-]*): /;
-const UNDO_SUMMARY = /^undo ([a-z0-9][a-z0-9-]*): /;
-const NOTIFY_SUMMARY = 'notify';
-
-type ActivityRole = { as: 'step' | 'compensation'; stepId?: string } | { as: 'notification' };
-
 export function activityRole(e: DecodedEvent): ActivityRole {
-  const summary = e.summary ?? '';
-  const type = (e.attributes.activityType as { name?: string } | undefined)?.name;
-  const undo = UNDO_SUMMARY.exec(summary);
-  if (undo) return { as: 'compensation', stepId: undo[1]! };
-  if (summary === NOTIFY_SUMMARY || (summary === '' && type === 'notify')) return { as: 'notification' };
-  const step = STEP_SUMMARY.exec(summary);
-  return step ? { as: 'step', stepId: step[1]! } : { as: 'step' };
+  return activityRoleOf(e.summary, (e.attributes.activityType as { name?: string } | undefined)?.name);
 }
 
 export interface Activity {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { FINAL_STATUSES, type RunStatus } from '../../workflows/definitions';
+import { FINAL_STATUSES, type RunStatus } from '../contract/runStatus';
 import type { ChainedEntry } from './chain';
 import { DOSSIER_FORMATS, DOSSIER_JSON, MANIFEST_FILE, TRAIL_FILE, type Manifest } from './dossier';
 

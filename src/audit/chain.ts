@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { canonicalJson } from '../../workflows/sha256';
+import { canonicalJson } from '../contract/sha256';
 import type { AuditEntry } from './entries';
 
 /**

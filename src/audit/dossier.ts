@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { RefusalEntry } from './refusalLog';
-import { FINAL_STATUSES, type GoLiveInput, type RunStateView } from '../../workflows/definitions';
+import { type GoLiveInput, type RunStateView } from '../contract/definitions';
+import { FINAL_STATUSES } from '../contract/runStatus';
 import { chainHead, type ChainedEntry } from './chain';
 import { REFUSALS_FILE } from './refusals';
 import { renderHtml } from './renderHtml';

@@ -1,4 +1,4 @@
-import type { RunStateView } from '../../workflows/definitions';
+import type { RunStateView } from '../contract/definitions';
 import type { DossierSection } from './documents/blocks';
 
 /**

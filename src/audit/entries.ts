@@ -1,4 +1,4 @@
-import type { GoLiveInput, RunStateView } from '../../workflows/definitions';
+import type { GoLiveInput, RunStateView } from '../contract/definitions';
 import { inFlightEntry, placed } from './activityEntries';
 import { type AuditEntry, type AuditKind, type Draft, firstOf } from './entryModel';
 import type { RunHistory } from './history';

@@ -1,21 +1,21 @@
-import type { ActivityName } from '../../activities/catalog';
-import type { AccessApplyResult } from '../../activities/schemas/accessApply';
-import type { AccessRevokeResult } from '../../activities/schemas/accessRevoke';
-import type { AccessVerifyResult } from '../../activities/schemas/accessVerify';
-import type { CommandResult } from '../../activities/schemas/command';
-import type { LoadStats } from '../../activities/schemas/common';
-import type { DeployResult } from '../../activities/schemas/deploy';
-import type { FailoverTestResult } from '../../activities/schemas/failoverTest';
-import type { HttpCheckResult } from '../../activities/schemas/httpCheck';
-import type { LoadTestResult } from '../../activities/schemas/loadTest';
-import type { MetricsCheckResult } from '../../activities/schemas/metricsCheck';
-import type { MonitoringActivateResult } from '../../activities/schemas/monitoringActivate';
-import type { MonitoringVerifyResult } from '../../activities/schemas/monitoringVerify';
-import type { NotifyResult } from '../../activities/schemas/notify';
-import type { RollbackDrillResult } from '../../activities/schemas/rollbackDrill';
-import type { StressTestResult } from '../../activities/schemas/stressTest';
-import type { TcpCheckResult } from '../../activities/schemas/tcpCheck';
-import type { WebhookResult } from '../../activities/schemas/webhook';
+import type { ActivityName } from '../contract/schemas/catalog';
+import type { AccessApplyResult } from '../contract/schemas/actions/accessApply';
+import type { AccessRevokeResult } from '../contract/schemas/actions/accessRevoke';
+import type { AccessVerifyResult } from '../contract/schemas/actions/accessVerify';
+import type { CommandResult } from '../contract/schemas/actions/command';
+import type { LoadStats } from '../contract/schemas/actions/common';
+import type { DeployResult } from '../contract/schemas/actions/deploy';
+import type { FailoverTestResult } from '../contract/schemas/actions/failoverTest';
+import type { HttpCheckResult } from '../contract/schemas/actions/httpCheck';
+import type { LoadTestResult } from '../contract/schemas/actions/loadTest';
+import type { MetricsCheckResult } from '../contract/schemas/actions/metricsCheck';
+import type { MonitoringActivateResult } from '../contract/schemas/actions/monitoringActivate';
+import type { MonitoringVerifyResult } from '../contract/schemas/actions/monitoringVerify';
+import type { NotifyResult } from '../contract/schemas/actions/notify';
+import type { RollbackDrillResult } from '../contract/schemas/actions/rollbackDrill';
+import type { StressTestResult } from '../contract/schemas/actions/stressTest';
+import type { TcpCheckResult } from '../contract/schemas/actions/tcpCheck';
+import type { WebhookResult } from '../contract/schemas/actions/webhook';
 
 /**
  * One line a person can read for an action's result (the evidence it left): the figures an

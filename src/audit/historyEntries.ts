@@ -1,5 +1,5 @@
-import type { GoLiveInput, RunStateView } from '../../workflows/definitions';
-import { startPayload } from '../../workflows/signedMessages';
+import type { GoLiveInput, RunStateView } from '../contract/definitions';
+import { startPayload } from '../contract/signedMessages';
 import { type Activity, activityEndEntry, activityRole, placed, type StepLookup } from './activityEntries';
 import { type Attrs, type Draft, failureText, firstOf, str } from './entryModel';
 import type { DecodedEvent } from './history';

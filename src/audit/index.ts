@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { zipSync } from 'fflate';
 import type { RefusalEntry } from './refusalLog';
-import { getRunStateQuery, type GoLiveInput, type RunStateView } from '../../workflows/definitions';
+import { getRunStateQuery, type GoLiveInput, type RunStateView } from '../contract/definitions';
 import { chainEntries, chainHead, type ChainedEntry } from './chain';
 import { dossierFiles, MANIFEST_FILE, sha256 } from './dossier';
 import { auditEntries, finalState, startInput } from './entries';

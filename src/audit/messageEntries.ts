@@ -1,4 +1,4 @@
-import type { DecisionRecord, EvidenceRecord, ReportView, RunStateView, StepView } from '../../workflows/definitions';
+import type { DecisionRecord, EvidenceRecord, ReportView, RunStateView, StepView } from '../contract/definitions';
 import { type Attrs, documentOf, type EntryBody, firstOf, quoteIf, signedPart, str } from './entryModel';
 
 /**

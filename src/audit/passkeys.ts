@@ -1,5 +1,5 @@
 import { createHash, createPublicKey, verify, type KeyObject } from 'node:crypto';
-import { bindingProblem, type PasskeyAssertion } from '../../workflows/passkeyBinding';
+import { bindingProblem, type PasskeyAssertion } from '../contract/passkeyBinding';
 import type { AuditEntry } from './entries';
 
 /**

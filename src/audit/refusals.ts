@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { canonicalJson } from '../../workflows/sha256';
+import { canonicalJson } from '../contract/sha256';
 import { GENESIS_HASH } from './chain';
 
 /**

@@ -1,4 +1,4 @@
-import type { ReviewView, SubmitReviewInput } from '../../workflows/reviewDefinitions';
+import type { ReviewView, SubmitReviewInput } from '../contract/reviewDefinitions';
 import type { AuditEntry } from './entries';
 import type { DecodedEvent } from './history';
 import type { ReviewHistory } from './reviewHistories';

@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import { OVERSIGHT_REVIEW_WORKFLOW } from '../../workflows/reviewDefinitions';
+import { OVERSIGHT_REVIEW_WORKFLOW } from '../contract/reviewDefinitions';
 import { fetchRunChain, type RunHistory } from './history';
 
 /**

@@ -1,5 +1,5 @@
-import type { MessageSignature, PinnedKey } from '../../workflows/signedMessages';
-import { START_MESSAGE } from '../../workflows/signedMessages';
+import type { MessageSignature, PinnedKey } from '../contract/signedMessages';
+import { START_MESSAGE } from '../contract/signedMessages';
 import { verifyWithNode } from '../signing/verify';
 import type { AuditEntry } from './entries';
 

@@ -1,6 +1,6 @@
 import * as oidc from 'openid-client';
 import { isLoopbackUrl, type Config } from '../config';
-import { durationToMs } from '../runbook/duration';
+import { durationToMs } from '../contract/duration';
 
 /**
  * OpenID Connect login through openid-client: the authorization-code flow with PKCE (S256),

@@ -18,7 +18,7 @@ import type { Tables } from '../db/tables';
  * People's passkeys (WebAuthn credentials) and the two ceremonies golive runs with them, on
  * @simplewebauthn/server: registering one (attestation "none": golive trusts the person's fresh
  * login, not a vendor's certificate), and asserting with one over a challenge golive chooses —
- * for a decision, the challenge derived from the decision itself (workflows/passkeyBinding.ts).
+ * for a decision, the challenge derived from the decision itself (src/contract/passkeyBinding.ts).
  * Each key is kept as the authenticator gave it (COSE) and as SPKI, which node:crypto reads: the
  * SPKI travels with every assertion, so `golive verify` checks it offline.
  */

@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import { z } from 'zod';
-import { actorSchema } from '../../workflows/messageSchemas';
-import { roleIdSchema } from '../runbook/schema';
+import { actorSchema } from '../contract/schemas/messages';
+import { roleIdSchema } from '../contract/schemas/runbook';
 import { DUMMY_PASSWORD_HASH, passwordHashPattern, sha256Hex, verifyPassword } from './secrets';
 
 /**

@@ -14,7 +14,7 @@ import type {
   startRunBodySchema,
 } from '../server/api';
 import type { RunPage } from '../server/temporalRuns';
-import type { ReportView, RunStateView, StepView } from '../../workflows/definitions';
+import type { ReportView, RunStateView, StepView } from '../contract/definitions';
 import type { Connection } from './config';
 import { CliError } from './errors';
 
@@ -37,7 +37,7 @@ const errorBodySchema = z.object({
 });
 
 /** A refusal the server explained: its `reason` (the workflow's refusal type) lets commands add what to do. */
-export class ApiRefusal extends CliError {
+export class RefusedByServerError extends CliError {
   constructor(
     message: string,
     details: readonly string[],
@@ -312,7 +312,7 @@ export class ApiClient {
       return new CliError(`the server answered HTTP ${res.status}${text ? `: ${text.slice(0, 200)}` : ''}`);
     }
     const { message, issues, reason } = parsed.data.error;
-    return new ApiRefusal(
+    return new RefusedByServerError(
       refusal(res.status, message, this.conn),
       (issues ?? []).map((i) => issueLine(i, flags)),
       reason,

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { RunStateView } from '../../workflows/definitions';
+import type { RunStateView } from '../contract/definitions';
 import type { ApiClient } from './api';
 import type { CommandContext } from './context';
 import { EXIT, type ExitCode } from './errors';

@@ -1,6 +1,7 @@
-import { FINAL_STATUSES, type RunStateView, type StepStatus, type StepView } from '../../workflows/definitions';
-import { allowedActions, type Person } from '../../workflows/policy';
-import { factsFromView } from '../../workflows/runFacts';
+import { type RunStateView, type StepStatus, type StepView } from '../contract/definitions';
+import { FINAL_STATUSES, isUnsuccessfulStatus } from '../contract/runStatus';
+import { allowedActions, type Person } from '../contract/policy';
+import { factsFromView } from '../contract/runFacts';
 import { fields, table, type Colour, type LiveItem, type Paint } from './output';
 
 /**
@@ -21,8 +22,6 @@ const STEP_MARKS: Record<StepStatus, [string, Colour | undefined]> = {
   'compensation-failed': ['!', 'red'],
 };
 
-const FAILED_RUN: readonly string[] = ['rolled-back', 'rollback-incomplete', 'cancelled'];
-
 /** The run has ended, or cannot go on without people (or hypercare's clock): stop following. */
 export function isSettled(state: RunStateView): boolean {
   return FINAL_STATUSES.includes(state.status) || state.waitingRoles.length > 0 || state.status === 'hypercare';
@@ -30,7 +29,7 @@ export function isSettled(state: RunStateView): boolean {
 
 /** Ended without going live: `--follow` exits 1 so a pipeline notices. */
 export function hasFailed(state: RunStateView): boolean {
-  return FAILED_RUN.includes(state.status);
+  return isUnsuccessfulStatus(state.status);
 }
 
 /** A step an ended run never reached says so (as the run page does), not "pending": it will not run. */
@@ -60,7 +59,7 @@ export function stepDetail(step: StepView): string {
 }
 
 export function runHeader(runId: string, state: RunStateView, link: string, paint: Paint): string {
-  const status = FAILED_RUN.includes(state.status)
+  const status = isUnsuccessfulStatus(state.status)
     ? paint('red', state.status)
     : state.status === 'live'
       ? paint('green', state.status)

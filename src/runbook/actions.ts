@@ -1,6 +1,6 @@
-import { actionCatalog, actionNames, isActionName } from '../../activities/catalog';
+import { actionCatalog, actionNames, isActionName } from '../contract/schemas/catalog';
 import type { Issue, IssuePath } from './issues';
-import type { ActionCall } from './schema';
+import type { ActionCall } from '../contract/schemas/runbook';
 import { closestName, unknownKeyIssue, zodIssues } from './zodIssues';
 import { unknownKeys } from './zodWalk';
 

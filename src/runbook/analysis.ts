@@ -1,7 +1,7 @@
 import { checkActionCall } from './actions';
-import { analysisCall } from './analysisCall';
+import { analysisCall } from '../contract/analysisCall';
 import type { Issue, IssuePath } from './issues';
-import type { Analysis } from './schema';
+import type { Analysis } from '../contract/schemas/runbook';
 
 /** The analysis's metrics-check params against the action's schema, with issues at the analysis's own fields. */
 export function checkAnalysis(a: Analysis, path: IssuePath): Issue[] {

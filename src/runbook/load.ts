@@ -2,11 +2,11 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
-import type { RunbookRef } from '../../workflows/definitions';
+import type { RunbookRef } from '../contract/definitions';
 import { formatPath, type Issue } from './issues';
 import { salvageIssues, uniqueIssues } from './salvage';
 import { fillSandboxDefaults, type SandboxAddress } from './sandboxDefaults';
-import { runbookSchema, type Runbook } from './schema';
+import { runbookSchema, type Runbook } from '../contract/schemas/runbook';
 import { validateRunbook } from './validate';
 import { zodIssues } from './zodIssues';
 

@@ -1,6 +1,6 @@
-import { formatDuration, durationToMs } from './duration';
-import { ENTRY_CRITERIA_STEP_ID, materialiseSteps, type PlannedStep } from '../../workflows/steps';
-import type { Runbook, Step } from './schema';
+import { formatDuration, durationToMs } from '../contract/duration';
+import { ENTRY_CRITERIA_STEP_ID, materialiseSteps, type PlannedStep } from '../contract/steps';
+import type { Runbook, Step } from '../contract/schemas/runbook';
 
 /**
  * The runbook's steps as a plan: who waits for whom, which steps run side by side, and the

@@ -1,12 +1,12 @@
-import type { Actor, Delegation, GoLiveInput } from '../../workflows/definitions';
-import { goLiveInputSchema } from '../../workflows/messageSchemas';
+import type { Actor, Delegation, GoLiveInput } from '../contract/definitions';
+import { goLiveInputSchema } from '../contract/schemas/messages';
 import { checkActionCall } from './actions';
 import { checkAnalysis } from './analysis';
 import { checkWatch, watchCall } from './watch';
 import { formatPath, StartInputError, type Issue } from './issues';
 import type { LoadedRunbook } from './load';
 import { roleReferences } from './roles';
-import type { Runbook } from './schema';
+import type { Runbook } from '../contract/schemas/runbook';
 import { actionCalls, fillRunbook, resolveRunParams, type ParamValue } from './template';
 import { zodIssues } from './zodIssues';
 import type { OutboundPolicy } from '../outbound/allowlist';

@@ -1,5 +1,5 @@
 import type { IssuePath } from './issues';
-import type { EscalationLevel, EvidenceItem, Runbook } from './schema';
+import type { EscalationLevel, EvidenceItem, Runbook } from '../contract/schemas/runbook';
 
 /**
  * Every place a runbook names a role, with its path. The validator checks each is declared;

@@ -1,6 +1,13 @@
 import type { z } from 'zod';
 import { formatPath, type Issue, type IssuePath } from './issues';
-import { evidenceItemSchema, roleSchema, runbookSchema, stepSchema, type Runbook, type Step } from './schema';
+import {
+  evidenceItemSchema,
+  roleSchema,
+  runbookSchema,
+  stepSchema,
+  type Runbook,
+  type Step,
+} from '../contract/schemas/runbook';
 import { validateRunbook } from './validate';
 
 /**

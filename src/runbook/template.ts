@@ -1,7 +1,7 @@
 import { listNames, type Issue, type IssuePath } from './issues';
 import { fillAnalysis } from './analysis';
 import { fillWatch } from './watch';
-import type { ActionCall, Runbook } from './schema';
+import type { ActionCall, Runbook } from '../contract/schemas/runbook';
 
 /**
  * Run parameters: checking the values a run is started with, and filling `${params.name}`

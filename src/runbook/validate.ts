@@ -1,12 +1,12 @@
-import { isActionName } from '../../activities/catalog';
+import { isActionName } from '../contract/schemas/catalog';
 import { checkActionCall } from './actions';
 import { checkAnalysis, fillAnalysis } from './analysis';
 import { checkWatch, fillWatch } from './watch';
-import { durationToMs } from './duration';
+import { durationToMs } from '../contract/duration';
 import { listNames, type Issue, type IssuePath } from './issues';
 import { ancestorsOf, ENTRY_CRITERIA_STEP_ID, findCycle, resolveDependencies } from './plan';
 import { roleReferences } from './roles';
-import type { EscalationLevel, EvidenceItem, Runbook } from './schema';
+import type { EscalationLevel, EvidenceItem, Runbook } from '../contract/schemas/runbook';
 import { closestName } from './zodIssues';
 import {
   actionCalls,

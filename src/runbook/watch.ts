@@ -1,7 +1,7 @@
 import { checkActionCall } from './actions';
 import type { Issue, IssuePath } from './issues';
-import type { TargetWatch } from './schema';
-import { watchCall } from './watchCall';
+import type { TargetWatch } from '../contract/schemas/runbook';
+import { watchCall } from '../contract/watchCall';
 
 export { watchCall };
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { roleBinding, type RoleBinding } from '../../activities/schemas/access';
+import { roleBinding, type RoleBinding } from '../contract/schemas/actions/access';
 
 /** Request bodies of the sandbox, parsed at the edge (400 with the field path otherwise). */
 export const predictBody = z.object({ text: z.string().min(1).max(10_000) });

@@ -14,11 +14,11 @@ import {
   resendNotificationSchema,
   resolveReportSchema,
   submitEvidenceSchema,
-} from '../../workflows/messageSchemas';
-import { RUN_STATUSES } from '../../workflows/definitions';
-import { submitReviewSchema } from '../../workflows/messageSchemas';
+} from '../contract/schemas/messages';
+import { RUN_STATUSES } from '../contract/runStatus';
+import { submitReviewSchema } from '../contract/schemas/messages';
 import { AUDIT_KINDS } from '../audit/entries';
-import { actionStepSchema, roleIdSchema, runbookSchema } from '../runbook/schema';
+import { actionStepSchema, roleIdSchema, runbookSchema } from '../contract/schemas/runbook';
 
 /**
  * The HTTP API as data: every operation's method, path and zod schemas. The router parses each

@@ -5,7 +5,7 @@ import type { Logger } from '../log';
 import { ensureDemoUsers } from '../auth/demoUsers';
 import { oidcSettingsOf } from '../auth/oidc';
 import { trustedProxyFromEnv } from '../auth/proxy';
-import { durationToMs } from '../runbook/duration';
+import { durationToMs } from '../contract/duration';
 import { UserStore } from '../auth/users';
 import type { GoLiveDatabase } from '../db/database';
 import { RunbookRegistry } from '../runbook/registry';

@@ -1,7 +1,8 @@
 import type { Client } from '@temporalio/client';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { GO_LIVE_WORKFLOW, RUN_STATUSES } from '../../workflows/definitions';
-import { runStateKey } from '../../workflows/searchAttributes';
+import { GO_LIVE_WORKFLOW } from '../contract/definitions';
+import { RUN_STATUSES } from '../contract/runStatus';
+import { runStateKey } from '../contract/searchAttributes';
 
 /**
  * golive's `/metrics`, through prom-client: the Node.js process's default metrics, HTTP

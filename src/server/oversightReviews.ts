@@ -5,7 +5,7 @@ import {
   WorkflowUpdateFailedError,
   type Client,
 } from '@temporalio/client';
-import { REFUSAL_TYPES, reportErrorUpdate, type RefusalType, type RunStateView } from '../../workflows/definitions';
+import { REFUSAL_TYPES, reportErrorUpdate, type RefusalType, type RunStateView } from '../contract/definitions';
 import {
   getReviewQuery,
   OVERSIGHT_REVIEW_WORKFLOW,
@@ -13,13 +13,13 @@ import {
   submitReviewUpdate,
   type ReviewView,
   type SubmitReviewInput,
-} from '../../workflows/reviewDefinitions';
+} from '../contract/reviewDefinitions';
 import type { Principal } from '../auth/authenticator';
 import { signed } from '../signing/keyring';
 import type { ServerContext } from './deps';
 import { HttpError } from './errors';
 import { assertMayReadView } from './runAccess';
-import { Refusal } from './temporalRuns';
+import { RefusalError } from './temporalRuns';
 
 /**
  * The server's door to scheduled oversight reviews (workflows/review.ts): reading a review or a
@@ -108,9 +108,9 @@ export async function recordReview(
       err.cause instanceof ApplicationFailure &&
       isRefusalType(err.cause.type)
     )
-      throw new Refusal(err.cause.type, err.cause.message, 'workflow');
+      throw new RefusalError(err.cause.type, err.cause.message, 'workflow');
     if (err instanceof WorkflowNotFoundError)
-      throw new Refusal(REFUSAL_TYPES.runClosed, `review ${reviewId} has ended (recorded or missed)`, 'workflow');
+      throw new RefusalError(REFUSAL_TYPES.runClosed, `review ${reviewId} has ended (recorded or missed)`, 'workflow');
     throw err;
   }
   const reports: RaisedReport[] = [];

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Request } from 'express';
 import type { Principal } from '../auth/authenticator';
 import { assertionOptions, PasskeyError, verifiedAssertion, type RelyingParty } from '../auth/passkeys';
-import { canonicalJson } from '../../workflows/sha256';
+import { canonicalJson } from '../contract/sha256';
 import {
   challengeOf,
   coveredEvidence,
@@ -10,16 +10,16 @@ import {
   PASSKEY_BINDING_FORMAT,
   type PasskeyAssertion,
   type PasskeyBinding,
-} from '../../workflows/passkeyBinding';
-import { authorize, Refusal as PolicyRefusal } from '../../workflows/policy';
-import { factsFromView } from '../../workflows/runFacts';
-import type { RunStateView } from '../../workflows/definitions';
+} from '../contract/passkeyBinding';
+import { authorize, Refusal } from '../contract/policy';
+import { factsFromView } from '../contract/runFacts';
+import type { RunStateView } from '../contract/definitions';
 import type { z } from 'zod';
 import type { decisionPasskeySchema } from './api';
 import { publicOrigin, type ServerContext } from './deps';
 import { HttpError } from './errors';
 import { assertMayReadView, personOf } from './runAccess';
-import { Refusal } from './temporalRuns';
+import { RefusalError } from './temporalRuns';
 
 /**
  * The server's part of a decision signed with a passkey. First the challenge: golive binds the
@@ -78,7 +78,7 @@ export async function decisionChallenge(ctx: ServerContext, req: Request, princi
     decision: r.decision,
     passkey: true,
   });
-  if (verdict instanceof PolicyRefusal) throw new Refusal(verdict.type, verdict.message, 'server');
+  if (verdict instanceof Refusal) throw new RefusalError(verdict.type, verdict.message, 'server');
   const passkeys = await ctx.passkeys.list(principal.person.id);
   if (passkeys.length === 0) {
     throw new HttpError(

@@ -1,4 +1,4 @@
-import type { ReportView, RunStateView } from '../../workflows/definitions';
+import type { ReportView, RunStateView } from '../contract/definitions';
 
 /**
  * The Red Button across runs and systems, computed from the runs' own records: is every report

@@ -1,4 +1,4 @@
-import type { RunStateView } from '../../workflows/definitions';
+import type { RunStateView } from '../contract/definitions';
 import { documentOf } from '../audit/entries';
 import { OBLIGATIONS } from '../audit/obligations';
 import { escapeHtml, htmlBlock, STYLE } from '../audit/renderHtml';

@@ -1,4 +1,4 @@
-import type { RunStateView } from '../../workflows/definitions';
+import type { RunStateView } from '../contract/definitions';
 import type { Principal } from '../auth/authenticator';
 import { listRunsQuerySchema, type RedButtonQuery } from './api';
 import type { ServerContext } from './deps';

@@ -1,4 +1,4 @@
-import type { ReportView } from '../../workflows/definitions';
+import type { ReportView } from '../contract/definitions';
 import type { Principal } from '../auth/authenticator';
 import { safeEqual, sha256Hex } from '../auth/secrets';
 import type { ServerContext } from './deps';

@@ -1,7 +1,7 @@
 import type { Principal } from '../auth/authenticator';
-import type { GoLiveInput, RunStateView } from '../../workflows/definitions';
-import { isAllowed, type Person } from '../../workflows/policy';
-import { factsFromView, readFacts } from '../../workflows/runFacts';
+import type { GoLiveInput, RunStateView } from '../contract/definitions';
+import { isAllowed, type Person } from '../contract/policy';
+import { factsFromView, readFacts } from '../contract/runFacts';
 import { HttpError } from './errors';
 
 /**

@@ -1,15 +1,15 @@
 import { createHash } from 'node:crypto';
 import { WithStartWorkflowOperation, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
-import type { GoLiveInput } from '../../workflows/definitions';
+import type { GoLiveInput } from '../contract/definitions';
 import {
   claimTargetUpdate,
   TARGET_LOCK_WORKFLOW,
   type ClaimOutcome,
   type ClaimTargetInput,
   type TargetHolder,
-  type targetLock,
-} from '../../workflows/targetLock';
+} from '../contract/targetLockDefinitions';
+import type { targetLock } from '../../workflows/targetLock';
 import { HttpError } from './errors';
 
 /**

@@ -12,15 +12,15 @@ import { executionInfoFromRaw } from '@temporalio/client/lib/helpers';
 import { decodeArrayFromPayloads } from '@temporalio/common/lib/internal-non-workflow';
 import { ApplicationFailure, WorkflowNotFoundError, type UpdateDefinition } from '@temporalio/common';
 import {
-  FINAL_STATUSES,
   GO_LIVE_WORKFLOW,
   getRunStateQuery,
   REFUSAL_TYPES,
   type GoLiveInput,
   type RefusalType,
   type RunStateView,
-} from '../../workflows/definitions';
-import { authorityOf, type Person } from '../../workflows/policy';
+} from '../contract/definitions';
+import { FINAL_STATUSES } from '../contract/runStatus';
+import { authorityOf, type Person } from '../contract/policy';
 import {
   initiatorKey,
   membersKey,
@@ -30,7 +30,7 @@ import {
   runStateKey,
   systemKey,
   waitingRolesKey,
-} from '../../workflows/searchAttributes';
+} from '../contract/searchAttributes';
 import type { ListRunsQuery } from './api';
 import { GRPC, grpcCodeOf, HttpError, type HttpStatus } from './errors';
 import { sendStepMessage } from '../temporal/runUpdates';
@@ -82,8 +82,11 @@ function isRefusalType(value: unknown): value is RefusalType {
   return typeof value === 'string' && Object.hasOwn(STATUS_BY_REFUSAL, value);
 }
 
-/** A refused Update or a refusal by the server's own check: an HttpError that knows its type. */
-export class Refusal extends HttpError {
+/**
+ * A refusal (src/contract/policy.ts `Refusal`: what and why) on its way to the HTTP caller: the
+ * workflow's refused Update or the server's own check, with its status and who refused.
+ */
+export class RefusalError extends HttpError {
   constructor(
     readonly type: RefusalType,
     reason: string,
@@ -244,7 +247,7 @@ export class TemporalRuns {
             () => false,
           ));
         if (closed && ++closedTries > 1)
-          throw new Refusal(REFUSAL_TYPES.runClosed, `run ${runId} has ended`, 'workflow');
+          throw new RefusalError(REFUSAL_TYPES.runClosed, `run ${runId} has ended`, 'workflow');
         if (Date.now() >= deadline)
           throw new HttpError(503, `no worker answered for run ${runId} in time; try again in a moment`, {
             headers: { 'Retry-After': '2' },
@@ -333,7 +336,7 @@ export class TemporalRuns {
       if (err instanceof WorkflowUpdateFailedError) {
         const cause = err.cause;
         if (cause instanceof ApplicationFailure && isRefusalType(cause.type))
-          throw new Refusal(cause.type, cause.message, 'workflow');
+          throw new RefusalError(cause.type, cause.message, 'workflow');
         throw new HttpError(409, `the run refused: ${cause?.message ?? err.message}`);
       }
       if (err instanceof WorkflowNotFoundError) {
@@ -343,7 +346,7 @@ export class TemporalRuns {
           .describe()
           .then(() => true)
           .catch(() => false);
-        if (exists) throw new Refusal(REFUSAL_TYPES.runClosed, `run ${runId} has ended`, 'workflow');
+        if (exists) throw new RefusalError(REFUSAL_TYPES.runClosed, `run ${runId} has ended`, 'workflow');
         throw new HttpError(404, `no run with id ${runId}`);
       }
       if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError && !isUnreachable(err))
@@ -370,7 +373,7 @@ export class TemporalRuns {
         () => false,
       );
     if (closed)
-      throw new Refusal(REFUSAL_TYPES.runClosed, `run ${runId} ended before this message was applied`, 'workflow');
+      throw new RefusalError(REFUSAL_TYPES.runClosed, `run ${runId} ended before this message was applied`, 'workflow');
     throw err;
   }
 }
@@ -405,7 +408,7 @@ export async function priorOutcome(
     if (err instanceof WorkflowUpdateFailedError) {
       const cause = err.cause;
       if (cause instanceof ApplicationFailure && isRefusalType(cause.type))
-        throw new Refusal(cause.type, cause.message, 'workflow');
+        throw new RefusalError(cause.type, cause.message, 'workflow');
       throw new HttpError(409, `the run refused: ${cause?.message ?? err.message}`);
     }
     throw err;

@@ -9,7 +9,7 @@ import {
 } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { GoLiveInput } from '../../workflows/definitions';
+import type { GoLiveInput } from '../contract/definitions';
 import {
   envelopeBytes,
   envelopeOf,
@@ -17,7 +17,7 @@ import {
   startPayload,
   type MessageSignature,
   type PinnedKey,
-} from '../../workflows/signedMessages';
+} from '../contract/signedMessages';
 
 /**
  * The golive server's Ed25519 signing keys. Every message the server sends to a run is signed

@@ -1,5 +1,5 @@
 import { createPublicKey, verify } from 'node:crypto';
-import { envelopeBytes, envelopeOf, type MessageSignature, type PinnedKey } from '../../workflows/signedMessages';
+import { envelopeBytes, envelopeOf, type MessageSignature, type PinnedKey } from '../contract/signedMessages';
 
 /**
  * Offline check of a signed message with node:crypto (OpenSSL), independent of the pure-JS

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
-import { goLiveSearchAttributes } from '../../workflows/searchAttributes';
+import { goLiveSearchAttributes } from '../contract/searchAttributes';
 import { isPortFree, PortInUse } from './portCheck';
 import { ensurePrivateDir, PRIVATE_FILE_MODE, restrictFiles, sqliteFiles } from '../privateFiles';
 

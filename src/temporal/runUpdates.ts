@@ -1,6 +1,7 @@
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
-import { getRunStateQuery, REFUSAL_TYPES, type RefusalType } from '../../workflows/definitions';
+import { getRunStateQuery, REFUSAL_TYPES, type RefusalType } from '../contract/definitions';
+import { Refusal } from '../contract/policy';
 
 /**
  * Sending a human message (decision, evidence) to a run, for the server and the CLI alike.
@@ -29,16 +30,11 @@ export async function sendStepMessage<Ret, Input extends { stepId: string }>(
   }
 }
 
-interface Refusal {
-  type: RefusalType;
-  message: string;
-}
-
 /** The workflow's reason for refusing an Update, or undefined for any other error. */
 function refusalOf(err: unknown): Refusal | undefined {
   if (!(err instanceof WorkflowUpdateFailedError)) return undefined;
   const cause = err.cause;
   if (!(cause instanceof ApplicationFailure) || !cause.type) return undefined;
   const known = Object.values(REFUSAL_TYPES) as string[];
-  return known.includes(cause.type) ? { type: cause.type as RefusalType, message: cause.message } : undefined;
+  return known.includes(cause.type) ? new Refusal(cause.type as RefusalType, cause.message) : undefined;
 }

@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { goLiveSearchAttributes } from '../../workflows/searchAttributes';
+import { goLiveSearchAttributes } from '../contract/searchAttributes';
 
 /**
  * On a cluster (not the dev server, which registers them at start) golive's search attributes

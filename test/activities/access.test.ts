@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accessApply } from '../../activities/accessApply';
 import { accessRevoke } from '../../activities/accessRevoke';
 import { accessVerify } from '../../activities/accessVerify';
-import { actionCatalog } from '../../activities/catalog';
-import { accessApplyParams } from '../../activities/schemas/accessApply';
+import { actionCatalog } from '../../src/contract/schemas/catalog';
+import { accessApplyParams } from '../../src/contract/schemas/actions/accessApply';
 import type { RunningSandbox } from '../../src/sandbox/server';
 import { exec, expectFailure, json, makeDeps, sandbox } from './harness';
 

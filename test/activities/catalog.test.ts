@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { actionCatalog, actionNames, isActionName } from '../../activities/catalog';
+import { actionCatalog, actionNames, isActionName } from '../../src/contract/schemas/catalog';
 import { createActivities } from '../../activities/index';
 import { makeDeps } from './harness';
 

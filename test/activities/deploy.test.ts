@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { actionCatalog } from '../../activities/catalog';
+import { actionCatalog } from '../../src/contract/schemas/catalog';
 import { deploy } from '../../activities/deploy';
-import { deployParams } from '../../activities/schemas/deploy';
+import { deployParams } from '../../src/contract/schemas/actions/deploy';
 import { webhook } from '../../activities/webhook';
 import type { RunningSandbox } from '../../src/sandbox/server';
 import { activityEnv, closedPort, exec, expectFailure, json, makeDeps, post, sandbox, tinyServer } from './harness';

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { failoverTest } from '../../activities/failoverTest';
 import { rollbackDrill } from '../../activities/rollbackDrill';
-import type { FailoverTestResult } from '../../activities/schemas/failoverTest';
-import type { StressTestResult } from '../../activities/schemas/stressTest';
+import type { FailoverTestResult } from '../../src/contract/schemas/actions/failoverTest';
+import type { StressTestResult } from '../../src/contract/schemas/actions/stressTest';
 import { stressTest } from '../../activities/stressTest';
 import type { RunningSandbox } from '../../src/sandbox/server';
 import { exec, expectFailure, json, makeDeps, post, sandbox, tinyServer } from './harness';

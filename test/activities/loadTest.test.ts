@@ -1,7 +1,7 @@
 import { CancelledFailure } from '@temporalio/common';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadTest } from '../../activities/loadTest';
-import type { LoadTestResult } from '../../activities/schemas/loadTest';
+import type { LoadTestResult } from '../../src/contract/schemas/actions/loadTest';
 import type { RunningSandbox } from '../../src/sandbox/server';
 import { activityEnv, closedPort, exec, expectFailure, makeDeps, post, sandbox } from './harness';
 

@@ -4,7 +4,7 @@ import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chainEntries, type ChainedEntry } from '../../src/audit/chain';
 import { sha256 } from '../../src/audit/dossier';
-import type { RunStateView } from '../../workflows/definitions';
+import type { RunStateView } from '../../src/contract/definitions';
 import { apiAs, eventually, SMALL_RUNBOOK, useTestApp } from '../support/app';
 import { runCli, tempDir } from '../cli/support';
 

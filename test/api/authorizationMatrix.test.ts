@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunStateView } from '../../workflows/definitions';
-import { allowedActions, authorize, Refusal, type Action, type Person } from '../../workflows/policy';
-import { factsFromView } from '../../workflows/runFacts';
+import type { RunStateView } from '../../src/contract/definitions';
+import { allowedActions, authorize, Refusal, type Action, type Person } from '../../src/contract/policy';
+import { factsFromView } from '../../src/contract/runFacts';
 import { apiAs, eventually, SMALL_RUNBOOK, useTestApp } from '../support/app';
 
 /**

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTrustedProxy } from '../../src/auth/proxy';
 import { operations, type Operation } from '../../src/server/api';
 import { IDEMPOTENT_OPERATIONS } from '../../src/server/idempotency';
-import type { RunStateView } from '../../workflows/definitions';
+import type { RunStateView } from '../../src/contract/definitions';
 import {
   apiAs,
   eventually,

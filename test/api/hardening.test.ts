@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunStateView } from '../../workflows/definitions';
+import type { RunStateView } from '../../src/contract/definitions';
 import { OutboundPolicy } from '../../src/outbound/allowlist';
 import { apiAs, eventually, SMALL_RUNBOOK, smallRunbookVariant, useExtraRunbooks, useTestApp } from '../support/app';
 import { useTestClient } from '../support/temporal';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@temporalio/client';
-import { oversightScheduleId } from '../../workflows/reviewDefinitions';
+import { oversightScheduleId } from '../../src/contract/reviewDefinitions';
 import { OVERSIGHT_RUNBOOK, oversightRunbookYaml } from '../fixtures/oversight-runbook';
 import { apiAs, eventually, useExtraRunbooks, useTestApp } from '../support/app';
 import { testClient } from '../support/temporal';

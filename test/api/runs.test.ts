@@ -1,6 +1,6 @@
 import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunStateView } from '../../workflows/definitions';
+import type { RunStateView } from '../../src/contract/definitions';
 import { RefusalLog } from '../../src/audit/refusalLog';
 import { apiAs, eventually, SMALL_RUNBOOK, useTestApp } from '../support/app';
 

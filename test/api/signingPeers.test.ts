@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunStateView } from '../../workflows/definitions';
+import type { RunStateView } from '../../src/contract/definitions';
 import { Keyring } from '../../src/signing/keyring';
 import { apiAs, eventually, SMALL_RUNBOOK, startTestApp, type TestApp } from '../support/app';
 import { runningWorker, testClient } from '../support/temporal';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@temporalio/client';
-import type { RunStateView } from '../../workflows/definitions';
+import type { RunStateView } from '../../src/contract/definitions';
 import { apiAs, eventually, smallRunbookVariant, startTestApp, useExtraRunbooks, type TestApp } from '../support/app';
 import { runningWorker, testClient } from '../support/temporal';
 

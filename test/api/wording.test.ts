@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunStateView } from '../../workflows/definitions';
+import type { RunStateView } from '../../src/contract/definitions';
 import { apiAs, eventually, SMALL_RUNBOOK, smallRunbookVariant, useExtraRunbooks, useTestApp } from '../support/app';
 
 /** What people read when the API refuses: plain words per field, and the real reason for a refusal. */

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildAuditTrail, dossierFilesOf, filterEntries } from '../../src/audit';
 import { verifyChain } from '../../src/audit/chain';
 import { verifyDossierFiles } from '../../src/audit/verify';
-import { reportErrorUpdate, resolveReportUpdate } from '../../workflows/definitions';
+import { reportErrorUpdate, resolveReportUpdate } from '../../src/contract/definitions';
 import { actor, inputFor, people, startRun, waitForState } from '../support/runs';
 import { useTestClient, testWorker } from '../support/temporal';
 

@@ -10,12 +10,12 @@ import { prepareRun } from '../../src/runbook/prepare';
 import { startTestSandbox, type TestSandbox } from '../support/sandbox';
 import {
   approveStepUpdate,
-  FINAL_STATUSES,
   getRunStateQuery,
   rejectStepUpdate,
   REFUSAL_TYPES,
   submitEvidenceUpdate,
-} from '../../workflows/definitions';
+} from '../../src/contract/definitions';
+import { FINAL_STATUSES } from '../../src/contract/runStatus';
 import { decisionBinding, passkeyRing } from '../support/softPasskey';
 import {
   defaultAssignments,

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@temporalio/client';
 import { buildAuditTrail, dossierFilesOf } from '../../src/audit';
 import { loadRunbookFile } from '../../src/runbook/load';
-import { submitEvidenceUpdate } from '../../workflows/definitions';
+import { submitEvidenceUpdate } from '../../src/contract/definitions';
 import { startRecorder, type Recorder } from '../support/recorder';
 import { actor, inputFor, people, startRun, stepStatus, waitForState } from '../support/runs';
 import { testClient, testWorker } from '../support/temporal';

@@ -9,7 +9,7 @@ import type { DossierSource } from '../../src/audit/dossier';
 import { auditEntries, finalState, startInput } from '../../src/audit/entries';
 import type { RunHistory } from '../../src/audit/history';
 import { RunbookRegistry } from '../../src/runbook/registry';
-import type { RunbookInput } from '../../src/runbook/schema';
+import type { RunbookInput } from '../../src/contract/schemas/runbook';
 
 /** The recorded history of a run rejected at Gate 4 and rolled back: dossiers without a server. */
 export const recordedChain = JSON.parse(

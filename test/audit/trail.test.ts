@@ -7,7 +7,7 @@ import { buildAuditTrail, dossierZip, exportDossier, filterEntries, verifyDossie
 import { chainEntries } from '../../src/audit/chain';
 import { sha256, type Manifest, type TrailFile } from '../../src/audit/dossier';
 import { chainRefusals } from '../../src/audit/refusals';
-import { approveStepUpdate, rejectStepUpdate, submitEvidenceUpdate } from '../../workflows/definitions';
+import { approveStepUpdate, rejectStepUpdate, submitEvidenceUpdate } from '../../src/contract/definitions';
 import { actor, inputFor, people, startRun, stepStatus, waitForState } from '../support/runs';
 import { testClient, testWorker } from '../support/temporal';
 import { rejectionRunbook, startHookServer, type HookServer } from './support';

@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import type { RunStateView } from '../../workflows/definitions';
+import type { RunStateView } from '../../src/contract/definitions';
 import { apiAs, eventually, type TestApp } from '../support/app';
 import { REJECTION_RUNBOOK_ID } from './support';
 

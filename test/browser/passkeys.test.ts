@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chainEntries, chainHead, type ChainedEntry } from '../../src/audit/chain';
 import { sha256 } from '../../src/audit/dossier';
 import { Keyring, SIGNING_KEYS_DIR, signMessage } from '../../src/signing/keyring';
-import type { RunStateView } from '../../workflows/definitions';
+import type { RunStateView } from '../../src/contract/definitions';
 import { apiAs, eventually, smallRunbookVariant, useExtraRunbooks, useTestApp } from '../support/app';
 import { addVirtualAuthenticator, hasChromium, launchBrowser, loginAs, screenshot } from '../support/browser';
 import { runCli, tempDir } from '../cli/support';

@@ -6,8 +6,8 @@ import { hasChromium, useBrowser } from '../support/browser';
 import { testClient } from '../support/temporal';
 import { buildAuditTrail, dossierFilesOf } from '../../src/audit';
 import { verifyDossierFiles } from '../../src/audit/verify';
-import { GO_LIVE_WORKFLOW } from '../../workflows/definitions';
-import { initiatorKey, reachedHypercareKey, runbookKey, systemKey } from '../../workflows/searchAttributes';
+import { GO_LIVE_WORKFLOW } from '../../src/contract/definitions';
+import { initiatorKey, reachedHypercareKey, runbookKey, systemKey } from '../../src/contract/searchAttributes';
 
 /**
  * The Red Button across runs in a browser: three runs of three systems (two runbooks: one with a

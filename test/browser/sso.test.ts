@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OidcSettings } from '../../src/auth/oidc';
-import type { RunStateView } from '../../workflows/definitions';
+import type { RunStateView } from '../../src/contract/definitions';
 import { apiAs, eventually, SMALL_RUNBOOK, useTestApp } from '../support/app';
 import { hasChromium, launchBrowser, screenshot } from '../support/browser';
 import { startTestIdp, TEST_CLIENT, type TestIdp } from '../support/oidcProvider';

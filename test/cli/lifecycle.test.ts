@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditTrail, TrailView } from '../../src/audit';
 import type { RunSummary } from '../../src/server/temporalRuns';
-import type { RunStateView } from '../../workflows/definitions';
+import type { RunStateView } from '../../src/contract/definitions';
 import { FIXTURE_RUNBOOKS, SMALL_RUNBOOK } from '../support/app';
 import { retryCli, tempDir, useCliStack } from './support';
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { FINAL_STATUSES, type RunStateView, type StepView } from '../../workflows/definitions';
+import { type RunStateView, type StepView } from '../../src/contract/definitions';
+import { FINAL_STATUSES } from '../../src/contract/runStatus';
 import { validEvidence } from '../support/autopilot';
 
 /**

@@ -9,7 +9,7 @@ import { resolveTemporalCli } from '../../src/temporal/cliBinary';
 import { startDevServer, type DevServer } from '../../src/temporal/devServer';
 import { freePort } from '../../src/temporal/portCheck';
 import { parseConfig } from '../../src/config';
-import type { RunStateView } from '../../workflows/definitions';
+import type { RunStateView } from '../../src/contract/definitions';
 import { FINAL_APPROVAL_RUNBOOK, finalApprovalRunbook } from '../support/app';
 import { eventually } from '../support/eventually';
 import { startTestPostgres, type TestPostgres } from '../support/postgres';

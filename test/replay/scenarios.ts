@@ -1,6 +1,6 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { TestSandbox } from '../support/sandbox';
-import { rejectStepUpdate, reportErrorUpdate, resolveReportUpdate } from '../../workflows/definitions';
+import { rejectStepUpdate, reportErrorUpdate, resolveReportUpdate } from '../../src/contract/definitions';
 import { autopilot } from '../support/autopilot';
 import { defaultRunbookInput } from '../support/defaultRunbook';
 import { people, startRun, waitForState } from '../support/runs';

@@ -1,16 +1,16 @@
 import { createHash } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
-import type { EvidenceItem } from '../../src/runbook/schema';
+import type { EvidenceItem } from '../../src/contract/schemas/runbook';
 import { sendStepMessage } from '../../src/temporal/runUpdates';
 import { decisionBinding, passkeyRing } from './softPasskey';
 import {
   approveStepUpdate,
-  FINAL_STATUSES,
   getRunStateQuery,
   submitEvidenceUpdate,
   type GoLiveInput,
   type RunStateView,
-} from '../../workflows/definitions';
+} from '../../src/contract/definitions';
+import { FINAL_STATUSES } from '../../src/contract/runStatus';
 
 /**
  * Plays the people of a run: whenever a step waits, the right person submits valid evidence

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { loadRunbookFile } from '../../src/runbook/load';
 import { prepareRun } from '../../src/runbook/prepare';
-import type { GoLiveInput } from '../../workflows/definitions';
+import type { GoLiveInput } from '../../src/contract/definitions';
 import { defaultAssignments, people } from './runs';
 import type { TestSandbox } from './sandbox';
 

@@ -4,8 +4,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { Keyring, signed, signRunInput, type HeldKey } from '../../src/signing/keyring';
 import type { Client, WorkflowHandle } from '@temporalio/client';
-import { runbookSchema, type RunbookInput } from '../../src/runbook/schema';
-import { GO_LIVE_WORKFLOW, type GoLiveInput, type RunStateView, getRunStateQuery } from '../../workflows/definitions';
+import { runbookSchema, type RunbookInput } from '../../src/contract/schemas/runbook';
+import {
+  GO_LIVE_WORKFLOW,
+  type GoLiveInput,
+  type RunStateView,
+  getRunStateQuery,
+} from '../../src/contract/definitions';
 import type { goLive } from '../../workflows/goLive';
 import { eventually } from './eventually';
 import { uniqueId } from './temporal';

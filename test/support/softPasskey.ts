@@ -1,5 +1,5 @@
 import { createHash, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
-import type { RunStateView } from '../../workflows/definitions';
+import type { RunStateView } from '../../src/contract/definitions';
 import {
   challengeOf,
   coveredEvidence,
@@ -7,7 +7,7 @@ import {
   PASSKEY_BINDING_FORMAT,
   type PasskeyAssertion,
   type PasskeyBinding,
-} from '../../workflows/passkeyBinding';
+} from '../../src/contract/passkeyBinding';
 
 /**
  * A software passkey for workflow tests that drive passkey steps (the shipped runbook marks the

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { actionIndex, withTransportDefaults } from '../../activities/actionIndex';
-import { actionCatalog } from '../../activities/catalog';
+import { actionIndex, withTransportDefaults } from '../../src/contract/actionIndex';
+import { actionCatalog } from '../../src/contract/schemas/catalog';
 
 /**
  * The workflow derives a completed step's undo from its params without zod (actionIndex.ts adds

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig, prometheusRulesDir, sandboxAlertWebhook } from '../../src/config';
-import { durationToMs } from '../../src/runbook/duration';
+import { durationToMs } from '../../src/contract/duration';
 import { OPEN_RUN_BUDGET_MB, stickyCacheSize, WORKER_BASE_MB, workerTuning } from '../../src/worker';
-import { durationSchema } from '../../src/runbook/schema';
+import { durationSchema } from '../../src/contract/schemas/runbook';
 
 describe('parseConfig', () => {
   it('fills defaults for the embedded setup', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { JSON_VALUE_LIMITS, jsonValueProblem } from '../../workflows/jsonValue';
-import { jsonValueSchema, submitEvidenceSchema } from '../../workflows/messageSchemas';
+import { JSON_VALUE_LIMITS, jsonValueProblem } from '../../src/contract/jsonValue';
+import { jsonValueSchema, submitEvidenceSchema } from '../../src/contract/schemas/messages';
 
 /** Free JSON values are bounded before they become Updates (issue 11: a 6,000-deep value was a 500). */
 

@@ -2,10 +2,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import type { Check } from '../../workflows/checks';
-import { SEVERITIES } from '../../workflows/definitions';
+import { SEVERITIES } from '../../src/contract/definitions';
 import { documentEvidence, evidenceValueChecks } from '../../workflows/evidenceValues';
 import * as checks from '../../workflows/messageChecks';
-import * as schemas from '../../workflows/messageSchemas';
+import * as schemas from '../../src/contract/schemas/messages';
 
 /**
  * The workflow checks message payloads without zod (messageChecks.ts, evidenceValues.ts); the

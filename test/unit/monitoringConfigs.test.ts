@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { renderRuleFile } from '../../activities/monitoring';
-import { monitoringActivateParams } from '../../activities/schemas/monitoringActivate';
+import { monitoringActivateParams } from '../../src/contract/schemas/actions/monitoringActivate';
 import { loadRunbookFile } from '../../src/runbook/load';
 import { SHIPPED_SANDBOX } from '../../bench/fixtures';
 import { fillRunbook, parameterDefaults } from '../../src/runbook/template';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { evidenceItemSchema } from '../../src/runbook/schema';
+import { evidenceItemSchema } from '../../src/contract/schemas/runbook';
 import { checkEvidenceValue } from '../../workflows/evidenceValues';
 import {
   allowedActions,
@@ -12,7 +12,7 @@ import {
   waitTimeline,
   type RunFacts,
   type StepFacts,
-} from '../../workflows/policy';
+} from '../../src/contract/policy';
 
 /** The one policy as pure functions: roles bound to the directory, separation of duties, quorum, the line, reading. */
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { EvidenceRecord } from '../../workflows/definitions';
+import type { EvidenceRecord } from '../../src/contract/definitions';
 import { redButtonFigures } from '../../src/server/redButtonFigures';
 import { redButtonHtml } from '../../src/server/redButtonHtml';
 

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { RUN_STATUSES, type StepStatus } from '../../workflows/definitions';
-import { factsFromView } from '../../workflows/runFacts';
+import { type StepStatus } from '../../src/contract/definitions';
+import { RUN_STATUSES } from '../../src/contract/runStatus';
+import { factsFromView } from '../../src/contract/runFacts';
 import { RunState } from '../../workflows/runState';
 import { defaultInput, person } from '../../bench/fixtures';
 

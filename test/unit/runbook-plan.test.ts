@@ -2,7 +2,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadRunbookFile } from '../../src/runbook/load';
 import { findCycle, formatPlan, resolveDependencies, toMermaid, topologicalLevels } from '../../src/runbook/plan';
-import type { Runbook } from '../../src/runbook/schema';
+import type { Runbook } from '../../src/contract/schemas/runbook';
 
 const VALID = path.resolve(__dirname, '../fixtures/runbooks/valid.yaml');
 const DEFAULT_RUNBOOK = path.resolve(__dirname, '../../runbooks/default.yaml');

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { goLiveInputSchema } from '../../workflows/messageSchemas';
+import { goLiveInputSchema } from '../../src/contract/schemas/messages';
 import { formatPath, StartInputError } from '../../src/runbook/issues';
 import { loadRunbookFile } from '../../src/runbook/load';
 import { prepareRun, type PrepareRunInput } from '../../src/runbook/prepare';

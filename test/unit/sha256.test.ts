@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, sha256Hex } from '../../workflows/sha256';
+import { canonicalJson, sha256Hex } from '../../src/contract/sha256';
 
 /** The workflow's pure SHA-256 must agree with node:crypto byte for byte. */
 describe('sha256Hex', () => {

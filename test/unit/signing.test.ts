@@ -6,8 +6,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Keyring, signed } from '../../src/signing/keyring';
 import { verifyWithNode } from '../../src/signing/verify';
-import { verifyEd25519 } from '../../workflows/ed25519';
-import { checkSignature, splitSigned } from '../../workflows/signedMessages';
+import { verifyEd25519 } from '../../src/contract/ed25519';
+import { checkSignature, splitSigned } from '../../src/contract/signedMessages';
 
 function rawPublic(key: ReturnType<typeof generateKeyPairSync>['publicKey']): Uint8Array {
   return Buffer.from(key.export({ format: 'jwk' }).x as string, 'base64url');

@@ -8,7 +8,7 @@ import {
   rejectStepUpdate,
   submitEvidenceUpdate,
   type ApproveStepInput,
-} from '../../workflows/definitions';
+} from '../../src/contract/definitions';
 import { actor, defaultAssignments, inputFor, people, startRun, stepStatus, waitForState } from '../support/runs';
 import { useTestClient, testWorker } from '../support/temporal';
 

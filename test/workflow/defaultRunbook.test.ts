@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Client } from '@temporalio/client';
-import { rejectStepUpdate } from '../../workflows/definitions';
+import { rejectStepUpdate } from '../../src/contract/definitions';
 import { autopilot } from '../support/autopilot';
 import { defaultRunbookInput } from '../support/defaultRunbook';
 import { people, startRun } from '../support/runs';

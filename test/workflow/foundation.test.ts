@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { approveStepUpdate, getRunStateQuery } from '../../workflows/definitions';
-import { runbookKey, runStateKey, systemKey } from '../../workflows/searchAttributes';
+import { approveStepUpdate, getRunStateQuery } from '../../src/contract/definitions';
+import { runbookKey, runStateKey, systemKey } from '../../src/contract/searchAttributes';
 import { actor, inputFor, people, startRun, waitForState } from '../support/runs';
 import { useTestClient, testWorker } from '../support/temporal';
 

@@ -1,7 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
-import type { RunbookInput } from '../../src/runbook/schema';
-import { getRunStateQuery, reportErrorUpdate, resolveReportUpdate, stopLineUpdate } from '../../workflows/definitions';
+import type { RunbookInput } from '../../src/contract/schemas/runbook';
+import {
+  getRunStateQuery,
+  reportErrorUpdate,
+  resolveReportUpdate,
+  stopLineUpdate,
+} from '../../src/contract/definitions';
 import { startRecorder, type Recorder } from '../support/recorder';
 import { actor, inputFor, people, startRun, stepStatus, waitForState } from '../support/runs';
 import { testClient, testWorker } from '../support/temporal';

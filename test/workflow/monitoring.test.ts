@@ -6,7 +6,7 @@ import {
   resolveReportUpdate,
   stopLineUpdate,
   type RunStateView,
-} from '../../workflows/definitions';
+} from '../../src/contract/definitions';
 import type { AnalysisStatus } from '../../workflows/analysis';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/server';
 import { autopilot } from '../support/autopilot';

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Client } from '@temporalio/client';
 import { buildAuditTrail } from '../../src/audit';
-import { getRunStateQuery, resendNotificationUpdate } from '../../workflows/definitions';
+import { getRunStateQuery, resendNotificationUpdate } from '../../src/contract/definitions';
 import { tinyServer } from '../activities/harness';
 import { autopilot } from '../support/autopilot';
 import { defaultRunbookInput } from '../support/defaultRunbook';

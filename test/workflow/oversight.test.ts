@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { HeldKey } from '../../src/signing/keyring';
-import { getRunStateQuery, stopLineUpdate } from '../../workflows/definitions';
+import { getRunStateQuery, stopLineUpdate } from '../../src/contract/definitions';
 import {
   getReviewQuery,
   oversightScheduleId,
   reviewWorkflowIdPrefix,
   submitReviewUpdate,
   type ReviewView,
-} from '../../workflows/reviewDefinitions';
+} from '../../src/contract/reviewDefinitions';
 import { buildAuditTrail, dossierFilesOf } from '../../src/audit';
 import { chainEntries } from '../../src/audit/chain';
 import { verifySignatures } from '../../src/audit/signatures';

@@ -5,7 +5,12 @@ import { ApplicationFailure } from '@temporalio/common';
 import { buildAuditTrail } from '../../src/audit';
 import { verifyPasskeys } from '../../src/audit/passkeys';
 import type { Keyring } from '../../src/signing/keyring';
-import { approveStepUpdate, getRunStateQuery, REFUSAL_TYPES, submitEvidenceUpdate } from '../../workflows/definitions';
+import {
+  approveStepUpdate,
+  getRunStateQuery,
+  REFUSAL_TYPES,
+  submitEvidenceUpdate,
+} from '../../src/contract/definitions';
 import {
   challengeOf,
   coveredEvidence,
@@ -13,7 +18,7 @@ import {
   PASSKEY_BINDING_FORMAT,
   type PasskeyAssertion,
   type PasskeyBinding,
-} from '../../workflows/passkeyBinding';
+} from '../../src/contract/passkeyBinding';
 import {
   inputFor,
   people,

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@temporalio/client';
-import type { RunbookInput } from '../../src/runbook/schema';
-import { rejectStepUpdate, requestRollbackUpdate, stopLineUpdate } from '../../workflows/definitions';
+import type { RunbookInput } from '../../src/contract/schemas/runbook';
+import { rejectStepUpdate, requestRollbackUpdate, stopLineUpdate } from '../../src/contract/definitions';
 import { startRecorder, type Recorder } from '../support/recorder';
 import { actor, inputFor, people, startRun, stepStatus, waitForState } from '../support/runs';
 import { testClient, testWorker } from '../support/temporal';

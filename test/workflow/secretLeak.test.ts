@@ -4,7 +4,7 @@ import { buildAuditTrail, dossierFilesOf } from '../../src/audit';
 import { configureLogging, createLogger, redactLogsOf } from '../../src/log';
 import { knownSecrets } from '../../activities/redaction';
 import type { ActivityDeps } from '../../activities/deps';
-import { approveStepUpdate } from '../../workflows/definitions';
+import { approveStepUpdate } from '../../src/contract/definitions';
 import { closedPort, tinyServer } from '../activities/harness';
 import { actor, inputFor, people, startRun, stepStatus, waitForState } from '../support/runs';
 import { testClient, testWorker } from '../support/temporal';

@@ -21,7 +21,7 @@ import {
   approveStepSignal,
   rejectStepSignal,
   submitEvidenceSignal,
-} from '../../workflows/definitions';
+} from '../../src/contract/definitions';
 import {
   inputFor,
   people,

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Client } from '@temporalio/client';
-import { getRunStateQuery, stopLineUpdate, type RunStateView } from '../../workflows/definitions';
+import { getRunStateQuery, stopLineUpdate, type RunStateView } from '../../src/contract/definitions';
 import type { WatchStatus } from '../../workflows/targetWatch';
 import { autopilot } from '../support/autopilot';
 import { defaultRunbookInput } from '../support/defaultRunbook';

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import type { Client } from '@temporalio/client';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/server';
-import { approveStepUpdate, getRunStateQuery } from '../../workflows/definitions';
+import { approveStepUpdate, getRunStateQuery } from '../../src/contract/definitions';
 import { startRecorder, type Recorder } from '../support/recorder';
 import { actor, inputFor, people, startRun, stepStatus, waitForState } from '../support/runs';
 import { testClient, uniqueId } from '../support/temporal';

@@ -75,18 +75,6 @@ function swapIn(region, text) {
   markOverflow();
 }
 
-/** @type {Record<string, string>} */
-const STATUS_WORDS = {
-  running: 'running',
-  waiting: 'waiting for input',
-  hypercare: 'in hypercare',
-  compensating: 'rolling back',
-  live: 'live',
-  'rolled-back': 'rolled back',
-  'rollback-incomplete': 'rolled back only in part',
-  cancelled: 'cancelled',
-};
-
 /**
  * A new run status is said once, in words, to screen readers (the live note).
  * @param {HTMLElement} region
@@ -94,8 +82,10 @@ const STATUS_WORDS = {
 function announceStatus(region) {
   const status = region.querySelector('[data-run-status]');
   const now = status && status.getAttribute('data-run-status');
+  // The words come with the page (src/contract/runStatus.ts), so no status list lives here.
+  const words = status && status.getAttribute('data-run-status-words');
   if (now && liveNote && region.getAttribute('data-status') !== now)
-    liveNote.textContent = 'The run is now ' + (STATUS_WORDS[now] || now) + '.';
+    liveNote.textContent = 'The run is now ' + (words || now) + '.';
   if (now) region.setAttribute('data-status', now);
 }
 

@@ -1,4 +1,4 @@
-import type { AiActivity } from '../../runbook/schema';
+import type { AiActivity } from '../../contract/schemas/runbook';
 
 /** What the AI may do with an activity in a Collaboration Mode (runbook `oversight.aiActivities`). Pure. */
 export type Autonomy = 'alone' | 'approval' | 'prohibited';

@@ -1,7 +1,7 @@
 import type { RefusalEntry } from '../refusalLog';
-import type { EvidenceItem, Step } from '../../runbook/schema';
-import type { DecisionRecord, EvidenceRecord, GoLiveInput, RunStateView } from '../../../workflows/definitions';
-import { materialiseSteps } from '../../../workflows/steps';
+import type { EvidenceItem, Step } from '../../contract/schemas/runbook';
+import type { DecisionRecord, EvidenceRecord, GoLiveInput, RunStateView } from '../../contract/definitions';
+import { materialiseSteps } from '../../contract/steps';
 import type { ChainedEntry } from '../chain';
 import { documentOf } from '../entries';
 import type { Obligation } from '../obligations';

@@ -1,5 +1,5 @@
-import { compensationFor } from '../../runbook/compensation';
-import type { Step } from '../../runbook/schema';
+import { compensationFor } from '../../contract/compensation';
+import type { Step } from '../../contract/schemas/runbook';
 import { OBLIGATIONS } from '../obligations';
 import {
   humanStepRoles,

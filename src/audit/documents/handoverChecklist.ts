@@ -1,4 +1,4 @@
-import type { Step } from '../../runbook/schema';
+import type { Step } from '../../contract/schemas/runbook';
 import { OBLIGATIONS } from '../obligations';
 import {
   actionEvidence,

@@ -1,4 +1,4 @@
-import type { Step } from '../../runbook/schema';
+import type { Step } from '../../contract/schemas/runbook';
 import { COLLABORATION_MODES, OBLIGATIONS } from '../obligations';
 import {
   decisionTable,

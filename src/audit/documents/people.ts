@@ -1,4 +1,4 @@
-import type { Actor, GoLiveInput, RunStateView } from '../../../workflows/definitions';
+import type { Actor, GoLiveInput, RunStateView } from '../../contract/definitions';
 import { COLLABORATION_MODES } from '../obligations';
 
 /**

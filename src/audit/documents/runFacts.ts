@@ -1,4 +1,4 @@
-import { FINAL_STATUSES } from '../../../workflows/definitions';
+import { FINAL_STATUSES } from '../../contract/runStatus';
 import { people, type DossierContext } from './blocks';
 import { modeLabel } from './people';
 

@@ -3,9 +3,9 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { evidenceBodySchema } from '../../server/api';
-import { REFUSAL_TYPES, type StepView } from '../../../workflows/definitions';
-import { approveStepSchema, rejectStepSchema } from '../../../workflows/messageSchemas';
-import { ApiRefusal, type FieldFlags } from '../api';
+import { REFUSAL_TYPES, type StepView } from '../../contract/definitions';
+import { approveStepSchema, rejectStepSchema } from '../../contract/schemas/messages';
+import { RefusedByServerError, type FieldFlags } from '../api';
 import { defineCommand, jsonFlag } from '../args';
 import type { CommandContext } from '../context';
 import { CliError } from '../errors';
@@ -42,7 +42,7 @@ function printStep(ctx: CommandContext, json: boolean, step: StepView): void {
  * browser. The refusal says so; this adds where to go.
  */
 function passkeyHint(err: unknown, runPage: string): unknown {
-  if (!(err instanceof ApiRefusal) || err.reason !== REFUSAL_TYPES.passkeyRequired) return err;
+  if (!(err instanceof RefusedByServerError) || err.reason !== REFUSAL_TYPES.passkeyRequired) return err;
   return new CliError(err.message, [
     ...err.details,
     `decide it in the web UI: ${runPage} (your passkeys: ${new URL('/passkeys', runPage).href})`,

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { reasonBodySchema, redButtonQuerySchema, reportBodySchema, resolutionBodySchema } from '../../server/api';
 import { counted, durationText, type RedButtonFigures } from '../../server/redButtonFigures';
-import type { ReportView } from '../../../workflows/definitions';
-import { resolveReportSchema, severitySchema } from '../../../workflows/messageSchemas';
+import type { ReportView } from '../../contract/definitions';
+import { resolveReportSchema, severitySchema } from '../../contract/schemas/messages';
 import type { FieldFlags } from '../api';
 import { defineCommand, jsonFlag } from '../args';
 import type { CommandContext } from '../context';

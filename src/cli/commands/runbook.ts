@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { formatPath } from '../../runbook/issues';
 import { formatRunbookIssues, loadRunbookFile, RunbookError, type LoadedRunbook } from '../../runbook/load';
 import { formatPlan, resolveDependencies, stepCount, toMermaid, topologicalLevels } from '../../runbook/plan';
-import type { Runbook } from '../../runbook/schema';
+import type { Runbook } from '../../contract/schemas/runbook';
 import { defineCommand, jsonFlag } from '../args';
 import { CliError, EXIT } from '../errors';
 import { print, printJson } from '../output';

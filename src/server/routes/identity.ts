@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Router } from 'express';
 import { PasskeyError, registrationOptions, summaryOf, verifiedRegistration } from '../../auth/passkeys';
-import { clientDataOf } from '../../../workflows/passkeyBinding';
+import { clientDataOf } from '../../contract/passkeyBinding';
 import { operations } from '../api';
 import type { ServerContext } from '../deps';
 import { HttpError } from '../errors';

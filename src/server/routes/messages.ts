@@ -13,12 +13,12 @@ import {
   submitEvidenceUpdate,
   type Actor,
   type ReportView,
-} from '../../../workflows/definitions';
+} from '../../contract/definitions';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { Request } from 'express';
 import type { Principal } from '../../auth/authenticator';
-import { authorize, Refusal as PolicyRefusal } from '../../../workflows/policy';
-import { factsFromView } from '../../../workflows/runFacts';
+import { authorize, Refusal } from '../../contract/policy';
+import { factsFromView } from '../../contract/runFacts';
 import { sha256Hex } from '../../auth/secrets';
 import { operations } from '../api';
 import { idempotent } from '../idempotency';
@@ -26,7 +26,7 @@ import type { ServerContext } from '../deps';
 import { reportByReceipt } from '../reportReceipts';
 import { route } from '../route';
 import { personOf } from '../runAccess';
-import { Refusal } from '../temporalRuns';
+import { RefusalError } from '../temporalRuns';
 import { verifiedDecisionPasskey } from '../passkeyDecisions';
 import { actorOf } from './runs';
 
@@ -50,7 +50,7 @@ async function recorded<T>(ctx: ServerContext, attempt: Attempt, perform: () => 
   try {
     return await perform();
   } catch (err) {
-    if (!(err instanceof Refusal)) throw err;
+    if (!(err instanceof RefusalError)) throw err;
     ctx.metrics.refusals.inc({ action: attempt.action, type: err.type });
     ctx.log.warn('refused', { ...attempt, type: err.type, reason: err.message, by: err.by });
     await ctx.refusals.append({
@@ -70,10 +70,10 @@ async function recorded<T>(ctx: ServerContext, attempt: Attempt, perform: () => 
  * be an http(s) link`); the field it names becomes an issue, so forms can show it at the field.
  */
 function withValueIssue(err: unknown): unknown {
-  if (!(err instanceof Refusal) || err.type !== REFUSAL_TYPES.invalid || err.extra.issues) return err;
+  if (!(err instanceof RefusalError) || err.type !== REFUSAL_TYPES.invalid || err.extra.issues) return err;
   const m = /^(value(?:\.[\w.]+)?) for "[^"]*" \([a-z]+\): (.+)$/s.exec(err.message);
   if (!m?.[1] || !m[2]) return err;
-  return new Refusal(err.type, err.message, err.by, [{ path: m[1], message: m[2] }]);
+  return new RefusalError(err.type, err.message, err.by, [{ path: m[1], message: m[2] }]);
 }
 
 function registerStepRoutes(router: Router, ctx: ServerContext): void {
@@ -156,8 +156,8 @@ function registerRedButtonRoutes(router: Router, ctx: ServerContext): void {
             kind: 'report',
             anonymous: true,
           });
-          if (allowed instanceof PolicyRefusal)
-            throw new Refusal(allowed.type, allowed.message.replace(principal.person.id, 'you'), 'server');
+          if (allowed instanceof Refusal)
+            throw new RefusalError(allowed.type, allowed.message.replace(principal.person.id, 'you'), 'server');
         }
         return ctx.runs.update(params.runId, reportErrorUpdate, {
           ...body,

@@ -10,7 +10,7 @@ import { HttpError, type Issue } from '../errors';
 import { route } from '../route';
 import type { LoadedRunbook } from '../../runbook/load';
 import { RunbookNotFoundError } from '../../runbook/registry';
-import type { Delegation } from '../../../workflows/definitions';
+import type { Delegation } from '../../contract/definitions';
 import { assertMayReadView, personOf } from '../runAccess';
 
 /** Start, list and read runs. */

@@ -1,8 +1,9 @@
-import { actionCatalog, isActionName } from '../../../activities/catalog';
-import { FINAL_STATUSES, type RunStateView, type StepView } from '../../../workflows/definitions';
+import { actionCatalog, isActionName } from '../../contract/schemas/catalog';
+import { type RunStateView, type StepView } from '../../contract/definitions';
+import { FINAL_STATUSES } from '../../contract/runStatus';
 import { modeLabel } from '../../audit/documents/people';
 import { summarizeResult } from '../../audit/evidenceSummary';
-import type { Runbook } from '../../runbook/schema';
+import type { Runbook } from '../../contract/schemas/runbook';
 import { html, type SafeHtml } from './html';
 import { time } from './layout';
 import { stepsById } from './runbookInfo';

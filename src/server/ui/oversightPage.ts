@@ -1,7 +1,7 @@
-import type { RunStateView } from '../../../workflows/definitions';
-import { isAllowed, type Person } from '../../../workflows/policy';
-import type { ReviewView } from '../../../workflows/reviewDefinitions';
-import { reviewFactsFromViews } from '../../../workflows/reviewFacts';
+import type { RunStateView } from '../../contract/definitions';
+import { isAllowed, type Person } from '../../contract/policy';
+import type { ReviewView } from '../../contract/reviewDefinitions';
+import { reviewFactsFromViews } from '../../contract/reviewFacts';
 import type { RunOversight } from '../oversightReviews';
 import { html, type SafeHtml } from './html';
 import { badge, formStatus, time } from './layout';

@@ -1,7 +1,7 @@
-import type { RunStateView } from '../../../workflows/definitions';
+import type { RunStateView } from '../../contract/definitions';
 import type { LoadedRunbook } from '../../runbook/load';
 import { resolveDependencies } from '../../runbook/plan';
-import type { Runbook, Step } from '../../runbook/schema';
+import type { Runbook, Step } from '../../contract/schemas/runbook';
 import type { ServerContext } from '../deps';
 
 /**

@@ -1,5 +1,6 @@
 import { modeLabel } from '../../audit/documents/people';
-import { FINAL_STATUSES, type RunStateView } from '../../../workflows/definitions';
+import { type RunStateView } from '../../contract/definitions';
+import { FINAL_STATUSES } from '../../contract/runStatus';
 import type { Person } from '../../auth/users';
 import type { LoadedRunbook } from '../../runbook/load';
 import { RUN_STATUSES } from '../api';

@@ -1,6 +1,6 @@
 import { patched, sleep } from '@temporalio/workflow';
 import { goLive as current } from '../../../workflows/goLive';
-import type { GoLiveInput } from '../../../workflows/definitions';
+import type { GoLiveInput } from '../../../src/contract/definitions';
 
 /** The same change behind patched(): new runs take it, recorded runs replay as they ran. */
 export async function goLive(input: GoLiveInput) {

@@ -1,6 +1,6 @@
 import { sleep } from '@temporalio/workflow';
 import { goLive as current } from '../../../workflows/goLive';
-import type { GoLiveInput } from '../../../workflows/definitions';
+import type { GoLiveInput } from '../../../src/contract/definitions';
 
 /** A careless change: a new timer before the run starts, with no patch. Old histories must break. */
 export async function goLive(input: GoLiveInput) {

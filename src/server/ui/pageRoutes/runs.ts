@@ -8,11 +8,11 @@ import { runView, withTimeout, type PageKit } from '../pageKit';
 import { liveRegion, runPage } from '../runPage';
 import { startableRunbooks } from '../runbookInfo';
 import { filtersForm, runsTable, startForm, type RunRow } from '../runsPage';
+import { isUnsuccessfulStatus } from '../../../contract/runStatus';
 
 /** The runs list (with the start form), one run's page, and the live part of it app.mjs polls. */
 
 const STATE_TIMEOUT_MS = 3000;
-const UNSUCCESSFUL = new Set<string>(['rolled-back', 'rollback-incomplete', 'cancelled']);
 
 export function registerRunsPages({ ctx, pageRoute, render, send }: PageKit): void {
   // Bad filters are ignored with a notice: the page still lists runs.
@@ -23,7 +23,7 @@ export function registerRunsPages({ ctx, pageRoute, render, send }: PageKit): vo
     const rows: RunRow[] = await Promise.all(
       runs.map(async (summary) => {
         // Open runs for their current step; failed ones for the reason (ended states are cached).
-        const wanted = summary.executionStatus === 'RUNNING' || UNSUCCESSFUL.has(summary.state ?? '');
+        const wanted = summary.executionStatus === 'RUNNING' || isUnsuccessfulStatus(summary.state ?? '');
         const state = wanted ? await withTimeout(ctx.runs.state(summary.runId), STATE_TIMEOUT_MS) : undefined;
         return { summary, ...(state ? { state } : {}) };
       }),

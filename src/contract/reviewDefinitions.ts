@@ -1,5 +1,5 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type { OversightDuty } from '../src/runbook/schema';
+import type { OversightDuty } from './schemas/runbook';
 import type { Actor, Delegation, Severity } from './definitions';
 import type { MessageSignature, PinnedKey } from './signedMessages';
 

@@ -1,23 +1,23 @@
 import type { z } from 'zod';
-import { actionIndex, isActionName, type ActionName, type CompensationStep } from './actionIndex';
-import { accessApplyParams, accessApplyResult } from './schemas/accessApply';
-import { accessRevokeParams, accessRevokeResult } from './schemas/accessRevoke';
-import { accessVerifyParams, accessVerifyResult } from './schemas/accessVerify';
-import { commandParams, commandResult } from './schemas/command';
-import { deployParams, deployResult } from './schemas/deploy';
-import { failoverTestParams, failoverTestResult } from './schemas/failoverTest';
-import { httpCheckParams, httpCheckResult } from './schemas/httpCheck';
-import { loadTestParams, loadTestResult } from './schemas/loadTest';
-import { metricsCheckParams, metricsCheckResult } from './schemas/metricsCheck';
-import { monitoringActivateParams, monitoringActivateResult } from './schemas/monitoringActivate';
-import { monitoringDeactivateParams, monitoringDeactivateResult } from './schemas/monitoringDeactivate';
-import { monitoringVerifyParams, monitoringVerifyResult } from './schemas/monitoringVerify';
-import { notifyParams, notifyResult } from './schemas/notify';
-import { rollbackDrillParams, rollbackDrillResult } from './schemas/rollbackDrill';
-import { stressTestParams, stressTestResult } from './schemas/stressTest';
-import { targetSnapshotParams, targetSnapshotResult } from './schemas/targetSnapshot';
-import { tcpCheckParams, tcpCheckResult } from './schemas/tcpCheck';
-import { webhookParams, webhookResult } from './schemas/webhook';
+import { actionIndex, isActionName, type ActionName, type CompensationStep } from '../actionIndex';
+import { accessApplyParams, accessApplyResult } from './actions/accessApply';
+import { accessRevokeParams, accessRevokeResult } from './actions/accessRevoke';
+import { accessVerifyParams, accessVerifyResult } from './actions/accessVerify';
+import { commandParams, commandResult } from './actions/command';
+import { deployParams, deployResult } from './actions/deploy';
+import { failoverTestParams, failoverTestResult } from './actions/failoverTest';
+import { httpCheckParams, httpCheckResult } from './actions/httpCheck';
+import { loadTestParams, loadTestResult } from './actions/loadTest';
+import { metricsCheckParams, metricsCheckResult } from './actions/metricsCheck';
+import { monitoringActivateParams, monitoringActivateResult } from './actions/monitoringActivate';
+import { monitoringDeactivateParams, monitoringDeactivateResult } from './actions/monitoringDeactivate';
+import { monitoringVerifyParams, monitoringVerifyResult } from './actions/monitoringVerify';
+import { notifyParams, notifyResult } from './actions/notify';
+import { rollbackDrillParams, rollbackDrillResult } from './actions/rollbackDrill';
+import { stressTestParams, stressTestResult } from './actions/stressTest';
+import { targetSnapshotParams, targetSnapshotResult } from './actions/targetSnapshot';
+import { tcpCheckParams, tcpCheckResult } from './actions/tcpCheck';
+import { webhookParams, webhookResult } from './actions/webhook';
 
 /**
  * The typed action registry: runbook `action:` name → activity, schemas, and how a completed

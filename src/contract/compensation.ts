@@ -1,5 +1,5 @@
-import { actionIndex, isActionName, withTransportDefaults } from '../../activities/actionIndex';
-import type { ActionCall, ActionStep } from './schema';
+import { actionIndex, isActionName, withTransportDefaults } from './actionIndex';
+import type { ActionCall, ActionStep } from './schemas/runbook';
 
 /**
  * How a completed action step is undone: the runbook's `compensate`, else the catalog's default

@@ -1,4 +1,4 @@
-import type { ActionCall, Analysis } from './schema';
+import type { ActionCall, Analysis } from './schemas/runbook';
 
 /**
  * A hypercare analysis is measured by the catalog's metrics-check action, one measurement per

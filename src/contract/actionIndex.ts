@@ -1,10 +1,10 @@
 import type { z } from 'zod';
-import type { accessApplyParams } from './schemas/accessApply';
-import type { AccessRevokeParams } from './schemas/accessRevoke';
-import type { deployParams } from './schemas/deploy';
-import type { monitoringActivateParams } from './schemas/monitoringActivate';
-import type { MonitoringDeactivateParams } from './schemas/monitoringDeactivate';
-import type { WebhookParams } from './schemas/webhook';
+import type { accessApplyParams } from './schemas/actions/accessApply';
+import type { AccessRevokeParams } from './schemas/actions/accessRevoke';
+import type { deployParams } from './schemas/actions/deploy';
+import type { monitoringActivateParams } from './schemas/actions/monitoringActivate';
+import type { MonitoringDeactivateParams } from './schemas/actions/monitoringDeactivate';
+import type { WebhookParams } from './schemas/actions/webhook';
 
 /**
  * The action catalog as the workflow needs it: runbook `action:` name → activity, summary,

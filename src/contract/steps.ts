@@ -1,4 +1,4 @@
-import type { EvidenceStep, Runbook, Step } from '../src/runbook/schema';
+import type { EvidenceStep, Runbook, Step } from './schemas/runbook';
 
 /**
  * The runbook's steps as the interpreter runs them: the entry criteria become the first step

@@ -1,12 +1,12 @@
-import type { Step } from '../src/runbook/schema';
+import type { Step } from './schemas/runbook';
 import {
-  FINAL_STATUSES,
   type DecisionRecord,
   type EvidenceRecord,
   type GoLiveInput,
   type RunStateView,
   type StepView,
 } from './definitions';
+import { FINAL_STATUSES } from './runStatus';
 import { authorityOf, failurePolicy, resendRoles, type RunFacts, type StepFacts } from './policy';
 
 /**

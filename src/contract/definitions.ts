@@ -1,6 +1,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { Runbook, SeparationOfDuties } from '../src/runbook/schema';
+import type { Runbook, SeparationOfDuties } from './schemas/runbook';
 import type { PasskeyAssertion } from './passkeyBinding';
+import type { RunStatus } from './runStatus';
 import type { MessageSignature, PinnedKey } from './signedMessages';
 
 /**
@@ -148,21 +149,6 @@ export interface ResendNotificationInput extends Signed {
 // ---------------------------------------------------------------------------------------------
 // The state a query returns (the workflow's own record; the audit trail is built from it and
 // from history)
-
-/** Every state a run can be in, in lifecycle order (list filters and forms offer these). */
-export const RUN_STATUSES = [
-  'running',
-  'waiting',
-  'hypercare',
-  'compensating',
-  'live',
-  'rolled-back',
-  'rollback-incomplete',
-  'cancelled',
-] as const;
-export type RunStatus = (typeof RUN_STATUSES)[number];
-
-export const FINAL_STATUSES: readonly RunStatus[] = ['live', 'rolled-back', 'rollback-incomplete', 'cancelled'];
 
 export type StepStatus =
   | 'pending'

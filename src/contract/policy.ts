@@ -1,5 +1,5 @@
-import type { EscalationLevel, Runbook, SeparationOfDuties } from '../src/runbook/schema';
-import { durationToMs } from '../src/runbook/duration';
+import type { EscalationLevel, Runbook, SeparationOfDuties } from './schemas/runbook';
+import { durationToMs } from './duration';
 import { REFUSAL_TYPES, type Delegation, type RefusalType, type RunAuthority, type StepStatus } from './definitions';
 
 /**

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { roleIdSchema, runbookSchema } from '../src/runbook/schema';
+import { roleIdSchema, runbookSchema } from './runbook';
 import type {
   Actor,
   ApproveStepInput,
@@ -14,12 +14,12 @@ import type {
   RunbookRef,
   StopLineInput,
   SubmitEvidenceInput,
-} from './definitions';
-import { SEVERITIES } from './definitions';
-import { jsonValueProblem } from './jsonValue';
-import { PASSKEY_BINDING_FORMAT, type PasskeyAssertion } from './passkeyBinding';
-import type { ReviewFinding, SubmitReviewInput } from './reviewDefinitions';
-import type { MessageSignature, PinnedKey } from './signedMessages';
+} from '../definitions';
+import { SEVERITIES } from '../definitions';
+import { jsonValueProblem } from '../jsonValue';
+import { PASSKEY_BINDING_FORMAT, type PasskeyAssertion } from '../passkeyBinding';
+import type { ReviewFinding, SubmitReviewInput } from '../reviewDefinitions';
+import type { MessageSignature, PinnedKey } from '../signedMessages';
 
 /**
  * The zod schemas of every message payload (definitions.ts names the messages and their types):

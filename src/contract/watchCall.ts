@@ -1,4 +1,4 @@
-import type { ActionCall, TargetWatch } from './schema';
+import type { ActionCall, TargetWatch } from './schemas/runbook';
 
 /**
  * The hypercare watch reads the target with the catalog's target-snapshot action, one reading

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DURATION, durationToMs } from './duration';
+import { DURATION, durationToMs } from '../duration';
 
 /**
  * The runbook: a go-live as data. One zod schema is the single source of truth for what a

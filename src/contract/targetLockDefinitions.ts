@@ -1,0 +1,27 @@
+import { defineUpdate } from '@temporalio/workflow';
+import type { GoLiveInput } from './definitions';
+
+/** The target lock's messages (workflows/targetLock.ts), shared with the server that claims it. */
+
+export const TARGET_LOCK_WORKFLOW = 'targetLock';
+
+export interface TargetHolder {
+  runId: string;
+  system: string;
+  initiator: { id: string; name?: string };
+  target: string;
+  since: string;
+}
+
+export interface ClaimTargetInput {
+  runId: string;
+  /** The go-live's input, signed by the server for `runId`. */
+  input: GoLiveInput;
+  /** Everyone involved, for the run list's read filter. */
+  members: string[];
+  readerRoles: string[];
+}
+
+export type ClaimOutcome = { granted: true } | { granted: false; holder: TargetHolder };
+
+export const claimTargetUpdate = defineUpdate<ClaimOutcome, [ClaimTargetInput]>('claimTarget');
