@@ -296,6 +296,10 @@ describe.skipIf(!hasChromium)('the go-live in a browser', () => {
     // Focus went to the outcome, not BODY, which says what happened.
     await expect.poll(() => guardian.page.evaluate('document.activeElement?.id'), { timeout: 5000 }).toBe('flash');
     expect(await guardian.page.locator('#flash').textContent()).toBe('Line stopped: rolling back.');
+    // Screen readers hear the new status once, in the words the page carries (src/contract/runStatus.ts).
+    await expect
+      .poll(() => guardian.page.locator('#live-note').textContent(), { timeout: 15_000 })
+      .toMatch(/^The run is now (rolling back|rolled back)\.$/);
 
     // An unknown page looks like the app, with a way back.
     await sponsor.page.setViewportSize({ width: 390, height: 844 });
