@@ -300,7 +300,7 @@ function redButtonHandlers(state: RunState, control: RunControl, check: Check) {
 function acknowledgeHandler(state: RunState, control: RunControl, check: Check) {
   return (raw: unknown, via: Via): ReportView | undefined => {
     const { input, signature } = check.authenticate('acknowledgeReport', checkAcknowledgeReport, raw, via);
-    check.allow(input.actor, { kind: 'resolve', reportId: input.reportId });
+    check.allow(input.actor, { kind: 'acknowledge', reportId: input.reportId });
     const report = state.data.reports.find((r) => r.id === input.reportId)!;
     if (report.acknowledgement)
       refuse(

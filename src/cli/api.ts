@@ -11,6 +11,7 @@ import type {
   ReasonBody,
   ReportBody,
   ResolutionBody,
+  AcknowledgementBody,
   startRunBodySchema,
 } from '../server/api';
 import type { RunPage } from '../server/temporalRuns';
@@ -188,6 +189,19 @@ export class ApiClient {
     flags?: FieldFlags,
   ): Promise<{ report: ReportView }> {
     return this.json('POST', `${this.runPath(runId)}/reports/${encodeURIComponent(reportId)}/resolution`, {
+      body,
+      idempotencyKey: randomUUID(),
+      ...(flags ? { flags } : {}),
+    });
+  }
+
+  acknowledgeReport(
+    runId: string,
+    reportId: string,
+    body: AcknowledgementBody,
+    flags?: FieldFlags,
+  ): Promise<{ report: ReportView }> {
+    return this.json('POST', `${this.runPath(runId)}/reports/${encodeURIComponent(reportId)}/acknowledgement`, {
       body,
       idempotencyKey: randomUUID(),
       ...(flags ? { flags } : {}),

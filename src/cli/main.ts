@@ -3,7 +3,7 @@ import path from 'node:path';
 import { commandHelp, parseCommandLine, shortUsage, twoColumns, type CommandGroup, type CommandSpec } from './args';
 import { approve, evidence, reject, resend } from './commands/decisions';
 import { dossier, history, verify } from './commands/audit';
-import { report, reports, resolve, rollback, stop } from './commands/redButton';
+import { acknowledge, report, reports, resolve, rollback, stop } from './commands/redButton';
 import { keysList, keysRotate } from './commands/keys';
 import { runbookShow, runbookValidate } from './commands/runbook';
 import { list, start, status } from './commands/runs';
@@ -29,6 +29,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   evidence,
   resend,
   report,
+  acknowledge,
   resolve,
   reports,
   stop,

@@ -85,6 +85,8 @@ export type Action =
   | { kind: 'submit'; stepId: string; itemId: string; role?: string | undefined }
   | { kind: 'report'; anonymous: boolean }
   | { kind: 'resolve'; reportId: string }
+  /** The first response to a report: the same people as for resolving it. */
+  | { kind: 'acknowledge'; reportId: string }
   | { kind: 'stop' }
   | { kind: 'rollback' }
   | { kind: 'resend'; stepId: string }
@@ -176,7 +178,9 @@ export function authorize(facts: RunFacts, person: Person, action: Action): Gran
     case 'report':
       return authorizeReport(facts, person);
     case 'resolve':
-      return authorizeResolution(facts, person, action.reportId);
+      return authorizeResolution(facts, person, action.reportId, 'resolve');
+    case 'acknowledge':
+      return authorizeResolution(facts, person, action.reportId, 'acknowledge');
     case 'stop':
       return authorizeLine(facts, person, stopRoles(facts), 'stop the line');
     case 'rollback':
@@ -413,7 +417,12 @@ function authorizeReport(facts: RunFacts, person: Person): Grant | Refusal {
 }
 
 /** Reports are answered while the run lives, rolling back included (the loop closes with the reporter). */
-function authorizeResolution(facts: RunFacts, person: Person, reportId: string): Grant | Refusal {
+function authorizeResolution(
+  facts: RunFacts,
+  person: Person,
+  reportId: string,
+  verb: 'resolve' | 'acknowledge',
+): Grant | Refusal {
   if (facts.ended) return closed();
   const report = facts.reports.find((r) => r.id === reportId);
   if (!report) return refuse(REFUSAL_TYPES.unknownReport, `no report "${reportId}" in this run`);
@@ -421,7 +430,7 @@ function authorizeResolution(facts: RunFacts, person: Person, reportId: string):
   if (!role)
     return refuse(
       REFUSAL_TYPES.notAuthorized,
-      `${person.id} may not resolve reports: it needs ${rolesInWords(facts.authority.resolve, ' or ', 'a role the runbook names')}`,
+      `${person.id} may not ${verb} reports: it needs ${rolesInWords(facts.authority.resolve, ' or ', 'a role the runbook names')}`,
     );
   if (report.status !== 'open')
     return refuse(REFUSAL_TYPES.duplicate, `report ${report.id} is already ${report.status}`);

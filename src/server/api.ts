@@ -187,6 +187,7 @@ export const receiptBodySchema = z.strictObject({
   receipt: z.string().regex(/^[A-Za-z0-9_-]{24}$/, 'must be the receipt your anonymous report answered with'),
 });
 export const acknowledgementBodySchema = acknowledgeReportSchema.omit({ actor: true, reportId: true, signature: true });
+export type AcknowledgementBody = z.infer<typeof acknowledgementBodySchema>;
 
 /** A resend carries nothing but who asks (the session or token). */
 export const resendBodySchema = resendNotificationSchema.omit({ actor: true, stepId: true, signature: true });

@@ -39,6 +39,7 @@ const CANDIDATES: Action[] = [
   { kind: 'decide', stepId: 'guardian-sign-off', decision: 'reject' },
   { kind: 'report', anonymous: false },
   { kind: 'resolve', reportId: 'R1' },
+  { kind: 'acknowledge', reportId: 'R1' },
   { kind: 'stop' },
   { kind: 'rollback' },
 ];
@@ -98,6 +99,8 @@ function send(who: string, runId: string, a: Action) {
       return api('POST', `${run}/reports`, { severity: 'low', description: `reported by ${who}` });
     case 'resolve':
       return api('POST', `${run}/reports/${a.reportId}/resolution`, { resolution: 'answered' });
+    case 'acknowledge':
+      return api('POST', `${run}/reports/${a.reportId}/acknowledgement`, { text: 'seen' });
     case 'stop':
       return api('POST', `${run}/stop`, { reason: 'matrix' });
     case 'rollback':

@@ -252,7 +252,7 @@ describe.sequential('a run through the CLI', () => {
     expect(bad.stdout).toContain('NOT OK: dossier.md');
   });
 
-  it('Red Button: an anonymous report gets a receipt, the Guardian resolves it; stop ends the run', async () => {
+  it('Red Button: an anonymous report gets a receipt, the Guardian acknowledges and resolves it; stop ends the run', async () => {
     const report = await cli(
       ['report', runId, '--severity', 'high', '--description', 'declined everyone over 70', '--anonymous', '--json'],
       'user',
@@ -261,6 +261,14 @@ describe.sequential('a run through the CLI', () => {
     const answer = JSON.parse(report.stdout) as { report: { id: string; reporter: string }; receipt: string };
     expect(answer.report.reporter).toBe('anonymous');
     expect(answer.receipt).toEqual(expect.any(String));
+
+    const ack = await cli(['acknowledge', runId, answer.report.id, '--text', 'Seen, we are on it.'], 'guardian');
+    expect(ack.code, ack.stderr).toBe(0);
+    expect(ack.stdout).toContain(`${answer.report.id}: high report open`);
+    expect(ack.stdout).toMatch(/acknowledged by .+: Seen, we are on it\./);
+    const again = await cli(['acknowledge', runId, answer.report.id, '--text', 'twice'], 'guardian');
+    expect(again.code).not.toBe(0);
+    expect(again.stderr).toMatch(/acknowledged before/);
 
     const resolved = await cli(['resolve', runId, answer.report.id, '--resolution', 'age feature removed'], 'guardian');
     expect(resolved.code, resolved.stderr).toBe(0);

@@ -254,6 +254,12 @@ describe('evidence, reports, the line and reading', () => {
     expect(outcome(authorize(facts(), person('otto'), { kind: 'resolve', reportId: 'R9' }))).toBe('UnknownReport');
   });
 
+  it('lets the resolver roles acknowledge an open report, and says so in its own verb when it refuses', () => {
+    expect(outcome(authorize(facts(), person('otto'), { kind: 'acknowledge', reportId: 'R1' }))).toBe('granted');
+    const refused = authorize(facts(), person('ulla'), { kind: 'acknowledge', reportId: 'R1' });
+    expect(refused instanceof Refusal && refused.message).toMatch(/^ulla may not acknowledge reports: it needs /);
+  });
+
   it('lets people involved and the runbook’s reader roles read the run; nobody else', () => {
     expect(outcome(authorize(facts({ open: false }), person('ulla'), { kind: 'read' }))).toBe('granted');
     expect(outcome(authorize(facts(), person('audrey'), { kind: 'read' }))).toBe('granted');

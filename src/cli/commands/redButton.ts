@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { reasonBodySchema, redButtonQuerySchema, reportBodySchema, resolutionBodySchema } from '../../server/api';
+import {
+  acknowledgementBodySchema,
+  reasonBodySchema,
+  redButtonQuerySchema,
+  reportBodySchema,
+  resolutionBodySchema,
+} from '../../server/api';
 import { counted, durationText, type RedButtonFigures } from '../../server/redButtonFigures';
 import type { ReportView } from '../../contract/definitions';
 import { resolveReportSchema, severitySchema } from '../../contract/schemas/messages';
@@ -17,6 +23,7 @@ const FLAGS: FieldFlags = {
   description: '--description',
   anonymous: '--anonymous',
   resolution: '--resolution',
+  text: '--text',
   reason: '--reason',
 };
 
@@ -25,6 +32,8 @@ function printReport(ctx: CommandContext, report: ReportView): void {
     ctx.io,
     `${report.id}: ${report.severity} report ${report.status}${report.status === 'open' ? `, response due ${report.responseDueAt}` : ''}`,
   );
+  const ack = report.acknowledgement;
+  if (ack) print(ctx.io, `acknowledged by ${ack.by.name ?? ack.by.id}: ${ack.text}`);
 }
 
 export const report = defineCommand({
@@ -80,6 +89,30 @@ export const resolve = defineCommand({
   async run(input, ctx) {
     const api = await ctx.api();
     const answer = await api.resolveReport(input.run, input.report, { resolution: input.resolution }, FLAGS);
+    if (input.json) return printJson(ctx.io, answer);
+    printReport(ctx, answer.report);
+  },
+});
+
+export const acknowledge = defineCommand({
+  name: 'acknowledge',
+  group: 'red-button',
+  summary: 'Acknowledge a Red Button report: its first response, before the resolution.',
+  positionals: [runArg, { name: 'REPORT', description: 'the report id (golive status RUN lists them)' }],
+  options: {
+    text: { type: 'string', value: 'TEXT', description: 'the first response the reporter reads' },
+    json: jsonOption,
+  },
+  schema: z.object({
+    run: runSchema,
+    report: resolveReportSchema.shape.reportId,
+    text: acknowledgementBodySchema.shape.text,
+    json: jsonFlag,
+  }),
+  examples: ['golive acknowledge "$RUN" R1 --text "Seen, we are on it."'],
+  async run(input, ctx) {
+    const api = await ctx.api();
+    const answer = await api.acknowledgeReport(input.run, input.report, { text: input.text }, FLAGS);
     if (input.json) return printJson(ctx.io, answer);
     printReport(ctx, answer.report);
   },
