@@ -252,6 +252,7 @@ function redButtonHandlers(state: RunState, control: RunControl, check: Check) {
         severity: input.severity,
         description: input.description,
         reporter: input.anonymous || !input.actor ? 'anonymous' : input.actor.id,
+        ...(input.anonymous || !input.actor?.name ? {} : { reporterName: input.actor.name }),
         at: now,
         responseDueAt: new Date(Date.parse(now) + durationToMs(hypercare.responseDeadline)).toISOString(),
         status: 'open',

@@ -270,6 +270,8 @@ export interface ReportView {
   description: string;
   /** The reporter's id, or "anonymous". */
   reporter: string;
+  /** The reporter's name as their identity gave it (never for an anonymous report). */
+  reporterName?: string;
   at: string;
   responseDueAt: string;
   /** closed: the run ended before anyone responded (the resolution says so). */

@@ -122,7 +122,7 @@ describe.skipIf(!hasChromium)('the go-live in a browser', () => {
       .poll(() => user.page.locator('#flash').textContent(), { timeout: 15_000 })
       .toContain('Report sent. Thank you.');
     await expect.poll(() => user.page.locator('.reports li').count(), { timeout: 15_000 }).toBe(1);
-    expect(await user.page.locator('.reports li').first().textContent()).toContain('by user');
+    expect(await user.page.locator('.reports li').first().textContent()).toContain('by Uma User');
     await screenshot(user.page, '05-red-button-phone');
 
     // Anonymously: the receipt is shown beside the form, explained, and stays through refreshes.

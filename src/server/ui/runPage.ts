@@ -432,7 +432,7 @@ function reportTiming(r: ReportView, now: number): SafeHtml {
 
 function reportItem(v: RunView, r: ReportView, mayResolve: boolean, now: number): SafeHtml {
   const resolvers = resolveRoles(v);
-  return html`<li class="report severity-${r.severity} ${isOverdue(r, now) && 'overdue'}" data-report="${r.id}"><strong>${r.severity}</strong> ${badge(r.status)} by ${r.reporter} ${time(r.at)}
+  return html`<li class="report severity-${r.severity} ${isOverdue(r, now) && 'overdue'}" data-report="${r.id}"><strong>${r.severity}</strong> ${badge(r.status)} by ${r.reporterName ?? r.reporter} ${time(r.at)}
       <blockquote class="comment">${r.description}</blockquote>
       ${r.acknowledgement && html`<p class="acknowledged">Acknowledged by ${r.acknowledgement.by.name ?? r.acknowledgement.by.id} ${time(r.acknowledgement.at)}: ${r.acknowledgement.text}</p>`}
       ${r.resolution ? html`<p>Resolved by ${r.resolution.by.name ?? r.resolution.by.id} ${time(r.resolution.at)}: ${r.resolution.text}</p>` : html`${reportTiming(r, now)}${!mayResolve && resolvers.length > 0 && html`<p class="muted">Resolved by ${roleNames(v, resolvers)}</p>`}`}
