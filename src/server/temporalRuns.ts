@@ -155,9 +155,13 @@ function summarize(info: WorkflowExecutionInfo): RunSummary {
 
 /** How many runs' pinned key ids the server remembers (they never change for a run). */
 const PINNED_CACHE_SIZE = 5000;
+/** How many Update ids (idempotency keys) the server remembers sending: the retries it recognises. */
+const SENT_UPDATES_KEPT = 20_000;
 
 export class TemporalRuns {
   private readonly pinned = new Map<string, string[]>();
+  /** Update ids this server sent, oldest first (see `sentHere`). */
+  private readonly sentUpdates = new Set<string>();
 
   constructor(
     private readonly client: Client,
@@ -268,6 +272,21 @@ export class TemporalRuns {
     }
   }
 
+  /**
+   * Did this server send an Update with this id? Temporal applies an Update id once and answers
+   * it again with its first outcome, so a retry needs no check first; one this server recognises
+   * is answered from that outcome at once and marked as a replay (idempotency.ts).
+   */
+  sentHere(updateId: string): boolean {
+    return this.sentUpdates.has(updateId);
+  }
+
+  private rememberSent(updateId: string): void {
+    this.sentUpdates.delete(updateId);
+    this.sentUpdates.add(updateId);
+    if (this.sentUpdates.size > SENT_UPDATES_KEPT) this.sentUpdates.delete(this.sentUpdates.values().next().value!);
+  }
+
   private remember(runId: string, keyIds: string[]): void {
     if (this.pinned.size >= PINNED_CACHE_SIZE) this.pinned.delete(this.pinned.keys().next().value!);
     this.pinned.set(runId, keyIds);
@@ -322,6 +341,7 @@ export class TemporalRuns {
     opts: { updateId?: string } = {},
   ): Promise<Ret> {
     const arg = await this.sign(runId, def.name, unsignedArg);
+    if (opts.updateId) this.rememberSent(opts.updateId);
     try {
       const handle = this.client.workflow.getHandle(runId);
       // Step messages go through sendStepMessage, which lets a worker that just took over the run
@@ -337,6 +357,9 @@ export class TemporalRuns {
         throw new HttpError(409, `the run refused: ${cause?.message ?? err.message}`);
       }
       if (err instanceof WorkflowNotFoundError) {
+        // A retry whose first attempt ended the run: its first outcome, as for any retry.
+        const prior = opts.updateId && (await priorOutcome(this.client, runId, opts.updateId));
+        if (prior) return prior.result as Ret;
         // Updates to a closed run fail as "not found"; tell the two apart for the caller.
         const exists = await this.client.workflow
           .getHandle(runId)
