@@ -378,23 +378,30 @@ export class TemporalRuns {
   /**
    * Temporal dropped the Update's call (the run closed while it waited, or the call timed out).
    * With an id, what happened is known: its outcome if it was applied; otherwise a closed run is
-   * a refusal, and an open one an honest "unknown, send it again" (503 through the outage mapper).
+   * a refusal, and an open one an honest "unknown, send it again" (503 `run_busy`; while Temporal
+   * itself is away, the outage mapper's 503).
    */
   private async afterDroppedUpdate<Ret>(runId: string, updateId: string | undefined, err: Error): Promise<Ret> {
     if (updateId) {
       const prior = await priorOutcome(this.client, runId, updateId);
       if (prior) return prior.result as Ret;
     }
-    const closed = await this.client.workflow
+    const status = await this.client.workflow
       .getHandle(runId)
       .describe()
       .then(
-        (d) => d.status.name !== 'RUNNING',
-        () => false,
+        (d) => d.status.name,
+        () => undefined,
       );
-    if (closed)
+    if (status === undefined) throw err; // Temporal is away: the outage mapper's 503
+    if (status !== 'RUNNING')
       throw new Refusal(REFUSAL_TYPES.runClosed, `run ${runId} ended before this message was applied`, 'workflow');
-    throw err;
+    // Temporal answers, the run is open: its worker is busy (not "Temporal is unreachable").
+    throw new HttpError(
+      503,
+      `run ${runId} did not answer this message in time (its worker is busy); it may still be applied: ${updateId ? 'send it again with the same Idempotency-Key, which applies it at most once' : 'look at the run before sending it again'}`,
+      { code: 'run_busy', headers: { 'Retry-After': '2' } },
+    );
   }
 }
 
