@@ -228,9 +228,9 @@ export class TemporalRuns {
     if (ended) return ended;
     const handle = this.client.workflow.getHandle(runId);
     const deadline = Date.now() + STATE_QUERY_DEADLINE_MS;
-    for (let closedTries = 0; ;) {
+    for (let closedTries = 0, attemptMs = STATE_QUERY_ATTEMPT_MS; ;) {
       try {
-        const state = await this.client.withDeadline(Math.min(deadline, Date.now() + STATE_QUERY_ATTEMPT_MS), () =>
+        const state = await this.client.withDeadline(Math.min(deadline, Date.now() + attemptMs), () =>
           handle.query(getRunStateQuery),
         );
         if (FINAL_STATUSES.includes(state.status) && (await handle.describe()).status.name !== 'RUNNING')
@@ -241,12 +241,16 @@ export class TemporalRuns {
         const race = isGrpcDeadlineError(err) || isQueryRace(err);
         if (!race && !isBusyAnswer(err)) throw err;
         // A query that met the run's end can hang or be dropped; the closed run answers from history.
-        const closed =
-          race &&
-          (await handle.describe().then(
-            (d) => d.status.name !== 'RUNNING',
-            () => false,
-          ));
+        const status = race
+          ? await handle.describe().then(
+              (d) => d.status.name,
+              () => undefined,
+            )
+          : undefined;
+        const closed = status !== undefined && status !== 'RUNNING';
+        // Still open: the query was slow, not lost to the run's end (a busy worker, issue 16: cut
+        // every 4 s, 200 runs' queries never finished); the next one may take all the time left.
+        if (status === 'RUNNING') attemptMs = STATE_QUERY_DEADLINE_MS;
         if (closed && ++closedTries > 1)
           throw new Refusal(REFUSAL_TYPES.runClosed, `run ${runId} has ended`, 'workflow');
         if (Date.now() >= deadline)
