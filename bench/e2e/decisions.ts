@@ -66,10 +66,21 @@ export async function decisions(
       ratioStat(samples.get(way)!.map((s, r) => percentile(s, p) / percentile(samples.get(ways.bare)![r]!, p))),
       max,
     );
+  // The web server's own share: the same decision through the HTTP API vs straight through the client.
+  const webShare = (p: number) =>
+    ratioGoal(
+      `one decision p${p}, HTTP API vs Temporal client (the web server's share)`,
+      millis(percentile(all(ways.http), p)),
+      millis(percentile(all(ways.client), p)),
+      ratioStat(samples.get(ways.http)!.map((s, r) => percentile(s, p) / percentile(samples.get(ways.client)![r]!, p))),
+      undefined,
+    );
   return [
     goal(50, ways.http, 1.3),
     goal(99, ways.http, 1.3),
     goal(50, ways.client, undefined),
     goal(99, ways.client, undefined),
+    webShare(50),
+    webShare(99),
   ];
 }

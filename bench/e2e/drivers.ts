@@ -53,14 +53,29 @@ export class HttpError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    /** The run an error names (a start golive could not confirm in time, a target held by it). */
+    readonly runId?: string,
   ) {
     super(message);
+  }
+}
+
+function runIdIn(text: string): string | undefined {
+  try {
+    const runId = (JSON.parse(text) as { error?: { runId?: unknown } }).error?.runId;
+    return typeof runId === 'string' ? runId : undefined;
+  } catch {
+    return undefined;
   }
 }
 
 export interface HttpAnswer {
   status: number;
   body: unknown;
+}
+
+function bearer(stack: Stack, person: string): Record<string, string> {
+  return { authorization: `Bearer ${stack.tokens[person]}` };
 }
 
 /** One request to golive's API as `person` (bearer token); any status but the expected one throws. */
@@ -84,7 +99,8 @@ export async function api(
     signal: AbortSignal.timeout(120_000),
   });
   const text = await res.text();
-  if (res.status !== expect) throw new HttpError(res.status, `${method} ${url}: ${res.status} ${text.slice(0, 300)}`);
+  if (res.status !== expect)
+    throw new HttpError(res.status, `${method} ${url}: ${res.status} ${text.slice(0, 300)}`, runIdIn(text));
   return {
     status: res.status,
     body: text && res.headers.get('content-type')?.includes('json') ? (JSON.parse(text) as unknown) : text,
@@ -94,9 +110,15 @@ export async function api(
 type StepsView = { steps: { id: string; status: string }[] };
 
 export function goliveHttp(stack: Stack): Way {
+  // A start golive could not confirm in time (503 naming the run): it may still start, so a careful
+  // client looks for that run before starting again (a second start would meet it as the target's holder).
+  const unconfirmed = new Map<string, string>();
   return {
     label: 'golive (HTTP API)',
     start: async (system) => {
+      const earlier = unconfirmed.get(system);
+      if (earlier && (await fetch(`${stack.webUrl}/api/runs/${earlier}`, { headers: bearer(stack, 'rm') })).ok)
+        return earlier;
       const body = {
         runbook: SHAPE_RUNBOOK,
         system,
@@ -104,7 +126,12 @@ export function goliveHttp(stack: Stack): Way {
         assignments: ASSIGNMENTS,
         params: { targetUrl: stack.sandboxUrl },
       };
-      return ((await api(stack, 'rm', 'POST', '/api/runs', body, 201)).body as { runId: string }).runId;
+      try {
+        return ((await api(stack, 'rm', 'POST', '/api/runs', body, 201)).body as { runId: string }).runId;
+      } catch (err) {
+        if (err instanceof HttpError && err.status === 503 && err.runId) unconfirmed.set(system, err.runId);
+        throw err;
+      }
     },
     waiting: async (runId, stepId) => {
       const state = (await api(stack, 'rm', 'GET', `/api/runs/${runId}`)).body as StepsView;

@@ -63,8 +63,20 @@ export class Authenticator {
     this.proxy = deps.proxy;
   }
 
+  /** Who asked, per request: asked twice (an idempotent retry's check, then its route), looked up once. */
+  private readonly identified = new WeakMap<IncomingMessage, Promise<Identification>>();
+
   /** Async: a session cookie is looked up in the database, where every web server sees logouts. */
-  async identify(req: IncomingMessage): Promise<Identification> {
+  identify(req: IncomingMessage): Promise<Identification> {
+    let answer = this.identified.get(req);
+    if (!answer) {
+      answer = this.lookUp(req);
+      this.identified.set(req, answer);
+    }
+    return answer;
+  }
+
+  private async lookUp(req: IncomingMessage): Promise<Identification> {
     const authorization = req.headers.authorization;
     if (authorization !== undefined) {
       const m = /^Bearer\s+(\S+)\s*$/i.exec(authorization);

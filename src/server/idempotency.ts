@@ -8,8 +8,11 @@ import { priorOutcome } from './temporalRuns';
 /**
  * `Idempotency-Key` for decisions and the other step messages. The key (scoped by the person who
  * sends it) becomes the Temporal Update's id, so Temporal applies a message at most once however
- * often it arrives. A retry after a lost answer is answered here, before the route's own checks,
- * with the first attempt's outcome — those checks would call it a duplicate. An attempt the
+ * often it arrives, and answers a repeated id with the first attempt's outcome: a retry needs no
+ * question to Temporal before it is sent, and a first attempt (nearly every request) asks none.
+ * Two retries are answered here instead, before the route, from the first attempt's outcome
+ * (marked `Idempotent-Replayed: true`): one whose first attempt went through this server, and a
+ * decision carrying a passkey, whose one-time challenge the first attempt spent. An attempt the
  * workflow refused left nothing behind, so its retry is simply judged again.
  */
 
@@ -55,6 +58,11 @@ export function idempotent(req: Request, principal: Principal): { updateId?: str
   return key ? { updateId: updateIdFor(principal.person.id, key) } : {};
 }
 
+/** A decision answered with a passkey: the route checks the answer (once) before the Update. */
+function carriesPasskey(body: unknown): boolean {
+  return typeof body === 'object' && body !== null && (body as { passkey?: unknown }).passkey !== undefined;
+}
+
 /** Registers, ahead of the routes themselves, the answer to retried requests. */
 export function registerIdempotentReplays(router: Router, ctx: ServerContext): void {
   for (const { op, answer } of IDEMPOTENT_OPERATIONS) {
@@ -65,7 +73,9 @@ export function registerIdempotentReplays(router: Router, ctx: ServerContext): v
       // Only the person who sent the key can see its outcome; everything else is the route's to refuse.
       const id = await ctx.auth.identify(req);
       if (id.kind !== 'ok' || !ctx.auth.checkCsrf(id.principal, req)) return next();
-      const prior = await priorOutcome(ctx.deps.client, runId.data, updateIdFor(id.principal.person.id, key));
+      const updateId = updateIdFor(id.principal.person.id, key);
+      if (!ctx.runs.sentHere(updateId) && !carriesPasskey(req.body)) return next();
+      const prior = await priorOutcome(ctx.deps.client, runId.data, updateId);
       if (!prior) return next();
       res.setHeader('Idempotent-Replayed', 'true');
       res.status(op.status).json(answer(prior.result));

@@ -1,5 +1,11 @@
 import { createHash } from 'node:crypto';
-import { WithStartWorkflowOperation, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import {
+  isGrpcDeadlineError,
+  WithStartWorkflowOperation,
+  WorkflowUpdateFailedError,
+  WorkflowUpdateRPCTimeoutOrCancelledError,
+  type Client,
+} from '@temporalio/client';
 import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
 import type { GoLiveInput } from '../contract/definitions';
 import {
@@ -10,7 +16,7 @@ import {
   type TargetHolder,
 } from '../contract/targetLockDefinitions';
 import type { targetLock } from '../../workflows/targetLock';
-import { HttpError } from './errors';
+import { GRPC, grpcCodeOf, HttpError } from './errors';
 
 /**
  * The server's side of the per-target lock (workflows/targetLock.ts): which target a run goes
@@ -64,6 +70,7 @@ export async function claimTarget(client: Client, taskQueue: string, claim: Clai
       return;
     } catch (err) {
       if (err instanceof HttpError) throw err;
+      if (isUnanswered(err)) return afterUnansweredClaim(client, claim.runId, err);
       if (
         err instanceof WorkflowUpdateFailedError &&
         err.cause instanceof ApplicationFailure &&
@@ -77,6 +84,42 @@ export async function claimTarget(client: Client, taskQueue: string, claim: Clai
       if (!lockClosed || attempt >= CLAIM_ATTEMPTS) throw err;
     }
   }
+}
+
+/**
+ * The claim's answer did not come within the deadline (Temporal reachable, its workers busy: at
+ * 200 starts at once the lock's tasks queue behind the runs'), and the claim may have been
+ * granted meanwhile. An unreachable Temporal (UNAVAILABLE, the fail-fast) is the outage mapper's.
+ */
+function isUnanswered(err: unknown): boolean {
+  return (
+    (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError || isGrpcDeadlineError(err)) &&
+    grpcCodeOf(err) !== GRPC.unavailable
+  );
+}
+
+/**
+ * Whether the run started is Temporal's to say, without the worker: started, the start succeeded
+ * (the caller gets its run id); not yet, a 503 that names the run, which may still start, so the
+ * caller looks it up before starting again. Never the misleading "Temporal is unreachable".
+ */
+async function afterUnansweredClaim(client: Client, runId: string, err: unknown): Promise<void> {
+  const started = await client.workflow
+    .getHandle(runId)
+    .describe()
+    .then(
+      () => true,
+      (e: unknown) => {
+        if (e instanceof WorkflowNotFoundError) return false;
+        throw err; // Temporal is away after all: the outage's own 503
+      },
+    );
+  if (started) return;
+  throw new HttpError(
+    503,
+    `Temporal did not confirm the start of run ${runId} within ${CLAIM_DEADLINE_MS / 1000} s (its workers are busy); the run may still start: look for run ${runId} before starting again`,
+    { runId, code: 'start_unconfirmed', headers: { 'Retry-After': '5' } },
+  );
 }
 
 function heldBy(target: string, holder: TargetHolder): HttpError {

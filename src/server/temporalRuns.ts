@@ -158,9 +158,13 @@ function summarize(info: WorkflowExecutionInfo): RunSummary {
 
 /** How many runs' pinned key ids the server remembers (they never change for a run). */
 const PINNED_CACHE_SIZE = 5000;
+/** How many Update ids (idempotency keys) the server remembers sending: the retries it recognises. */
+const SENT_UPDATES_KEPT = 20_000;
 
 export class TemporalRuns {
   private readonly pinned = new Map<string, string[]>();
+  /** Update ids this server sent, oldest first (see `sentHere`). */
+  private readonly sentUpdates = new Set<string>();
 
   constructor(
     private readonly client: Client,
@@ -227,9 +231,9 @@ export class TemporalRuns {
     if (ended) return ended;
     const handle = this.client.workflow.getHandle(runId);
     const deadline = Date.now() + STATE_QUERY_DEADLINE_MS;
-    for (let closedTries = 0; ;) {
+    for (let closedTries = 0, attemptMs = STATE_QUERY_ATTEMPT_MS; ;) {
       try {
-        const state = await this.client.withDeadline(Math.min(deadline, Date.now() + STATE_QUERY_ATTEMPT_MS), () =>
+        const state = await this.client.withDeadline(Math.min(deadline, Date.now() + attemptMs), () =>
           handle.query(getRunStateQuery),
         );
         if (FINAL_STATUSES.includes(state.status) && (await handle.describe()).status.name !== 'RUNNING')
@@ -240,12 +244,16 @@ export class TemporalRuns {
         const race = isGrpcDeadlineError(err) || isQueryRace(err);
         if (!race && !isBusyAnswer(err)) throw err;
         // A query that met the run's end can hang or be dropped; the closed run answers from history.
-        const closed =
-          race &&
-          (await handle.describe().then(
-            (d) => d.status.name !== 'RUNNING',
-            () => false,
-          ));
+        const status = race
+          ? await handle.describe().then(
+              (d) => d.status.name,
+              () => undefined,
+            )
+          : undefined;
+        const closed = status !== undefined && status !== 'RUNNING';
+        // Still open: the query was slow, not lost to the run's end (a busy worker, issue 16: cut
+        // every 4 s, 200 runs' queries never finished); the next one may take all the time left.
+        if (status === 'RUNNING') attemptMs = STATE_QUERY_DEADLINE_MS;
         if (closed && ++closedTries > 1)
           throw new RefusalError(REFUSAL_TYPES.runClosed, `run ${runId} has ended`, 'workflow');
         if (Date.now() >= deadline)
@@ -269,6 +277,21 @@ export class TemporalRuns {
       if (this.endedStates.size <= ENDED_STATES_KEPT) break;
       this.endedStates.delete(oldest);
     }
+  }
+
+  /**
+   * Did this server send an Update with this id? Temporal applies an Update id once and answers
+   * it again with its first outcome, so a retry needs no check first; one this server recognises
+   * is answered from that outcome at once and marked as a replay (idempotency.ts).
+   */
+  sentHere(updateId: string): boolean {
+    return this.sentUpdates.has(updateId);
+  }
+
+  private rememberSent(updateId: string): void {
+    this.sentUpdates.delete(updateId);
+    this.sentUpdates.add(updateId);
+    if (this.sentUpdates.size > SENT_UPDATES_KEPT) this.sentUpdates.delete(this.sentUpdates.values().next().value!);
   }
 
   private remember(runId: string, keyIds: string[]): void {
@@ -325,6 +348,7 @@ export class TemporalRuns {
     opts: { updateId?: string } = {},
   ): Promise<Ret> {
     const arg = await this.sign(runId, def.name, unsignedArg);
+    if (opts.updateId) this.rememberSent(opts.updateId);
     try {
       const handle = this.client.workflow.getHandle(runId);
       // Step messages go through sendStepMessage, which lets a worker that just took over the run
@@ -340,6 +364,9 @@ export class TemporalRuns {
         throw new HttpError(409, `the run refused: ${cause?.message ?? err.message}`);
       }
       if (err instanceof WorkflowNotFoundError) {
+        // A retry whose first attempt ended the run: its first outcome, as for any retry.
+        const prior = opts.updateId && (await priorOutcome(this.client, runId, opts.updateId));
+        if (prior) return prior.result as Ret;
         // Updates to a closed run fail as "not found"; tell the two apart for the caller.
         const exists = await this.client.workflow
           .getHandle(runId)
@@ -358,23 +385,30 @@ export class TemporalRuns {
   /**
    * Temporal dropped the Update's call (the run closed while it waited, or the call timed out).
    * With an id, what happened is known: its outcome if it was applied; otherwise a closed run is
-   * a refusal, and an open one an honest "unknown, send it again" (503 through the outage mapper).
+   * a refusal, and an open one an honest "unknown, send it again" (503 `run_busy`; while Temporal
+   * itself is away, the outage mapper's 503).
    */
   private async afterDroppedUpdate<Ret>(runId: string, updateId: string | undefined, err: Error): Promise<Ret> {
     if (updateId) {
       const prior = await priorOutcome(this.client, runId, updateId);
       if (prior) return prior.result as Ret;
     }
-    const closed = await this.client.workflow
+    const status = await this.client.workflow
       .getHandle(runId)
       .describe()
       .then(
-        (d) => d.status.name !== 'RUNNING',
-        () => false,
+        (d) => d.status.name,
+        () => undefined,
       );
-    if (closed)
+    if (status === undefined) throw err; // Temporal is away: the outage mapper's 503
+    if (status !== 'RUNNING')
       throw new RefusalError(REFUSAL_TYPES.runClosed, `run ${runId} ended before this message was applied`, 'workflow');
-    throw err;
+    // Temporal answers, the run is open: its worker is busy (not "Temporal is unreachable").
+    throw new HttpError(
+      503,
+      `run ${runId} did not answer this message in time (its worker is busy); it may still be applied: ${updateId ? 'send it again with the same Idempotency-Key, which applies it at most once' : 'look at the run before sending it again'}`,
+      { code: 'run_busy', headers: { 'Retry-After': '2' } },
+    );
   }
 }
 

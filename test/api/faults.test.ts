@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTrustedProxy } from '../../src/auth/proxy';
 import { operations, type Operation } from '../../src/server/api';
 import { IDEMPOTENT_OPERATIONS } from '../../src/server/idempotency';
+import { Keyring, SIGNING_KEYS_DIR } from '../../src/signing/keyring';
 import type { RunStateView } from '../../src/contract/definitions';
 import {
   apiAs,
@@ -114,6 +116,48 @@ describe('Idempotency-Key on decisions', () => {
     const other = await as('guardian2')('POST', path, { decision: 'approve' }, { 'idempotency-key': key });
     expect(other.status).toBe(409);
     expect(other.headers.get('idempotent-replayed')).toBeNull();
+    const state = (await as('rm')<RunStateView>('GET', `/api/runs/${runId}`)).body;
+    expect(state.decisions.filter((d) => d.stepId === 'guardian-sign-off')).toHaveLength(1);
+  });
+
+  it('answers a retry through another web server with the first outcome (Temporal keeps the Update id)', async () => {
+    const runId = await runWaitingForGuardian(`idem-peer-${randomUUID().slice(0, 6)}`);
+    const key = randomUUID();
+    const decisions = `/api/runs/${runId}/steps/guardian-sign-off/decisions`;
+    const first = await as('guardian')(
+      'POST',
+      decisions,
+      { decision: 'approve', comment: 'fine' },
+      { 'idempotency-key': key },
+    );
+    expect(first.status).toBe(200);
+    const client = await testClient();
+    // A peer sharing the signing keys, which never saw the first attempt: it sends the Update, and Temporal answers.
+    const peer = await startTestApp({
+      client,
+      taskQueue: 'unused',
+      keyring: Keyring.loadOrCreate(path.join(app().dataDir, SIGNING_KEYS_DIR)),
+    });
+    try {
+      const retry = await apiAs(peer, 'guardian')(
+        'POST',
+        decisions,
+        { decision: 'approve', comment: 'fine' },
+        { 'idempotency-key': key },
+      );
+      expect(retry.status, JSON.stringify(retry.body)).toBe(200);
+      expect(retry.body).toEqual(first.body);
+      const fresh = await apiAs(peer, 'guardian')(
+        'POST',
+        decisions,
+        { decision: 'approve' },
+        { 'idempotency-key': randomUUID() },
+      );
+      expect(fresh.status).toBe(409);
+    } finally {
+      await peer.close();
+      await client.connection.close();
+    }
     const state = (await as('rm')<RunStateView>('GET', `/api/runs/${runId}`)).body;
     expect(state.decisions.filter((d) => d.stepId === 'guardian-sign-off')).toHaveLength(1);
   });

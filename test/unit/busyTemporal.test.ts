@@ -1,0 +1,117 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { WorkflowUpdateRPCTimeoutOrCancelledError, type Client } from '@temporalio/client';
+import { defaultPayloadConverter, WorkflowNotFoundError } from '@temporalio/common';
+import { loadDataConverter } from '@temporalio/common/lib/internal-non-workflow';
+import { afterAll, describe, expect, it } from 'vitest';
+import { HttpError } from '../../src/server/errors';
+import { claimTarget } from '../../src/server/targetLock';
+import { PageTokens, TemporalRuns } from '../../src/server/temporalRuns';
+import { outageError } from '../../src/server/unavailable';
+import { Keyring } from '../../src/signing/keyring';
+import { defineUpdate } from '@temporalio/workflow';
+import type { ClaimTargetInput } from '../../src/contract/targetLockDefinitions';
+
+/**
+ * Temporal answering but its workers too busy to answer in time (issue 16: 200 runs at once): a
+ * start or a message whose answer did not come is a 503 that says so and names the run, never a
+ * 500 and never "Temporal is unreachable". A stand-in client plays Temporal; nothing is timed.
+ */
+
+const keysDir = fs.mkdtempSync(path.join(os.tmpdir(), 'golive-busy-'));
+afterAll(() => fs.rmSync(keysDir, { recursive: true, force: true }));
+
+/** What a call cut by its deadline throws (a gRPC DEADLINE_EXCEEDED), as the SDK wraps it for Updates. */
+function deadline(): Error {
+  const grpc = Object.assign(new Error('4 DEADLINE_EXCEEDED: Deadline exceeded'), {
+    code: 4,
+    details: 'Deadline exceeded',
+    metadata: {},
+  });
+  return new WorkflowUpdateRPCTimeoutOrCancelledError('Timeout or cancellation waiting for update', { cause: grpc });
+}
+
+const notFound = (id: string) => new WorkflowNotFoundError('workflow not found', id, undefined);
+
+/** A stand-in for the SDK client: every Update times out; `runs` says which runs exist and how. */
+function busyClient(runs: Record<string, 'RUNNING' | 'COMPLETED'>): Client {
+  const describe = (id: string) =>
+    runs[id] ? Promise.resolve({ status: { name: runs[id] } }) : Promise.reject(notFound(id));
+  return {
+    withDeadline: <T>(_: number, fn: () => Promise<T>) => fn(),
+    options: { loadedDataConverter: loadDataConverter() },
+    workflowService: {
+      // The run's start event: an input that pinned no signing key (messages go unsigned).
+      getWorkflowExecutionHistory: async () => ({
+        history: {
+          events: [
+            {
+              workflowExecutionStartedEventAttributes: { input: { payloads: [defaultPayloadConverter.toPayload({})] } },
+            },
+          ],
+        },
+      }),
+    },
+    workflow: {
+      executeUpdateWithStart: () => Promise.reject(deadline()),
+      getHandle: (id: string) => ({
+        describe: () => describe(id),
+        executeUpdate: () => Promise.reject(deadline()),
+        getUpdateHandle: () => ({ result: () => Promise.reject(notFound(id)) }),
+      }),
+    },
+  } as unknown as Client;
+}
+
+const claim = { runId: 'golive-pay-1', input: { system: 'pay', runbook: { id: 'r' } } } as unknown as ClaimTargetInput;
+
+describe('a start whose claim is not answered in time', () => {
+  it('succeeds when Temporal says the run started meanwhile', async () => {
+    await expect(claimTarget(busyClient({ 'golive-pay-1': 'RUNNING' }), 'q', claim)).resolves.toBeUndefined();
+  });
+
+  it('is a 503 naming the run, which may still start, when it has not started yet', async () => {
+    const err = await claimTarget(busyClient({}), 'q', claim).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(HttpError);
+    const http = err as HttpError;
+    expect(http.status).toBe(503);
+    expect(http.code).toBe('start_unconfirmed');
+    expect(http.body().error.runId).toBe('golive-pay-1');
+    expect(http.message).toMatch(/did not confirm the start of run golive-pay-1.*may still start/);
+    expect(http.extra.headers?.['Retry-After']).toBeDefined();
+  });
+});
+
+describe('a message whose Update is not answered in time', () => {
+  const runs = (client: Client) =>
+    new TemporalRuns(client, 'q', 'default', Keyring.loadOrCreate(keysDir), new PageTokens(Buffer.alloc(32)));
+  const nudge = defineUpdate<unknown, [{ note: string }]>('nudge');
+
+  it('is a 503 saying the run is busy (send it again with the same key), not "Temporal is unreachable"', async () => {
+    const err = await runs(busyClient({ 'golive-pay-1': 'RUNNING' }))
+      .update('golive-pay-1', nudge, { note: 'x' }, { updateId: 'p:k' })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(HttpError);
+    expect((err as HttpError).status).toBe(503);
+    expect((err as HttpError).code).toBe('run_busy');
+    expect((err as HttpError).message).toMatch(/did not answer this message in time.*same Idempotency-Key/);
+  });
+
+  it('is a 409 when the run ended meanwhile', async () => {
+    const err = await runs(busyClient({ 'golive-pay-1': 'COMPLETED' }))
+      .update('golive-pay-1', nudge, { note: 'x' })
+      .catch((e: unknown) => e);
+    expect((err as HttpError).status).toBe(409);
+  });
+
+  it('stays the outage 503 when Temporal cannot even say whether the run exists', async () => {
+    const client = busyClient({});
+    const handle = client.workflow.getHandle('x');
+    const getHandle = () => ({ ...handle, describe: () => Promise.reject(new Error('14 UNAVAILABLE')) });
+    const err = await runs({ ...client, workflow: { ...client.workflow, getHandle } } as unknown as Client)
+      .update('golive-pay-1', nudge, { note: 'x' })
+      .catch((e: unknown) => e);
+    expect(outageError(err)?.code).toBe('temporal_unavailable');
+  });
+});
