@@ -8,11 +8,13 @@ import { loadRunbookFile } from '../../src/runbook/load';
 import { prepareRun } from '../../src/runbook/prepare';
 import {
   approveStepUpdate,
+  reportErrorUpdate,
+  resolveReportUpdate,
   type GoLiveInput,
   type NotifyChannel,
   type RunStateView,
 } from '../../workflows/definitions';
-import { people, startRun, waitForState } from '../support/runs';
+import { actor, inputFor, people, startRun, waitForState } from '../support/runs';
 import { startTestSandbox, type TestSandbox } from '../support/sandbox';
 import { useTestClient, testWorker } from '../support/temporal';
 
@@ -75,7 +77,7 @@ function upsertsPerTask(events: HistoryEvent[]): Record<string, string>[][] {
   return tasks;
 }
 
-describe('a run of the benchmark shape', () => {
+describe('fewer history events', () => {
   const client = useTestClient({ beforeAll, afterAll });
   let sandbox: TestSandbox;
   beforeEach(async () => {
@@ -141,6 +143,53 @@ describe('a run of the benchmark shape', () => {
       const trail = await buildAuditTrail({ client: client(), workflowId: handle.workflowId, refusals: [] });
       const told = trail.entries.filter((e) => e.kind === 'notification');
       expect(told.map((e) => e.details.to)).toEqual([[people.guardian], [people.sponsor]]);
+    });
+  });
+
+  it('in hypercare records the report and the thank-you for people, and carries them across continue-as-new', async () => {
+    const { taskQueue, run } = await testWorker();
+    await run(async () => {
+      const input = inputFor(
+        {
+          steps: [
+            {
+              id: 'hypercare',
+              kind: 'hypercare',
+              title: 'Hypercare',
+              duration: '5s',
+              checkpointEvery: '2s',
+              responseDeadline: '1h',
+              notifyOnReport: ['operations'],
+              stopAuthority: ['guardian', 'operations'],
+            },
+          ],
+        },
+        { notifyChannels: [] },
+      );
+      const handle = await startRun(client(), taskQueue, input);
+      await waitForState(handle, (s) => s.status === 'hypercare');
+      await handle.executeUpdate(reportErrorUpdate, {
+        args: [{ actor: actor(people.user), severity: 'high', description: 'Invented a refund policy' }],
+      });
+      await handle.executeUpdate(resolveReportUpdate, {
+        args: [{ actor: actor(people.ops), reportId: 'R1', resolution: 'Prompt fixed' }],
+      });
+      const result = (await client().workflow.getHandle(handle.workflowId).result()) as RunStateView;
+      expect(result.chainLength).toBeGreaterThanOrEqual(2);
+      expect(result.notifications?.map((n) => [n.to, n.severity])).toEqual([
+        [[people.ops, people.guardian, people.guardian2], 'critical'], // the report, to its responders
+        [[people.user], 'info'], // the thank-you, to the reporter
+      ]);
+      expect(result.reports[0]?.thanks?.delivered).toBe(true);
+
+      const trail = await buildAuditTrail({ client: client(), workflowId: handle.workflowId, refusals: [] });
+      expect(trail.runIds.length).toBeGreaterThanOrEqual(2);
+      const told = trail.entries.filter((e) => e.kind === 'notification');
+      expect(told.map((e) => e.details.to)).toEqual([[people.ops, people.guardian, people.guardian2], [people.user]]);
+      for (const runId of trail.runIds) {
+        const events = (await client().workflow.getHandle(handle.workflowId, runId).fetchHistory()).events ?? [];
+        expect(notifyActivities(events)).toEqual([]);
+      }
     });
   });
 });
