@@ -16,7 +16,8 @@ import {
 } from '../../workflows/definitions';
 import { actor, inputFor, people, startRun, waitForState } from '../support/runs';
 import { startTestSandbox, type TestSandbox } from '../support/sandbox';
-import { useTestClient, testWorker } from '../support/temporal';
+import { useTestClient, testWorker, uniqueId } from '../support/temporal';
+import { OVERSIGHT_REVIEW_WORKFLOW, type ReviewInput, type ReviewView } from '../../workflows/reviewDefinitions';
 
 /**
  * A run's history holds what happened, not bookkeeping (issue 16). The benchmark's shape (four
@@ -190,6 +191,42 @@ describe('fewer history events', () => {
         const events = (await client().workflow.getHandle(handle.workflowId, runId).fetchHistory()).events ?? [];
         expect(notifyActivities(events)).toEqual([]);
       }
+    });
+  });
+
+  it('a scheduled oversight review of such a run records its reminder and its miss instead of sending them', async () => {
+    const { taskQueue, run } = await testWorker();
+    await run(async () => {
+      const review: ReviewInput = {
+        parentRunId: 'golive-parent',
+        system: 'fewer-events',
+        collaborationMode: 3,
+        duty: {
+          id: 'weekly-sample',
+          title: 'Weekly sample',
+          modes: [3],
+          every: '7d',
+          reviewers: ['guardian'],
+          sampleSize: 0,
+          within: '1s',
+          escalation: [],
+          onMissed: ['operations'],
+        },
+        initiatorId: people.initiator,
+        assignments: { guardian: [people.guardian], operations: [people.ops] },
+        delegations: [],
+        directoryBound: false,
+        notifyChannels: [],
+      };
+      const handle = await client().workflow.start(OVERSIGHT_REVIEW_WORKFLOW, {
+        taskQueue,
+        workflowId: uniqueId('review'),
+        args: [review],
+      });
+      const view = (await handle.result()) as ReviewView;
+      expect(view.status).toBe('missed');
+      expect(view.notifications?.map((n) => n.to)).toEqual([[people.guardian], [people.ops, people.guardian]]);
+      expect(notifyActivities((await handle.fetchHistory()).events ?? [])).toEqual([]);
     });
   });
 });
