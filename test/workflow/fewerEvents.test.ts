@@ -3,7 +3,8 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, i
 import type { WorkflowHandle } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
-import { buildAuditTrail } from '../../src/audit';
+import { buildAuditTrail, zipTrailDossier } from '../../src/audit';
+import { unzipDossier, verifyDossierZip } from '../../src/audit/verify';
 import { loadRunbookFile } from '../../src/runbook/load';
 import { prepareRun } from '../../src/runbook/prepare';
 import {
@@ -110,6 +111,19 @@ describe('fewer history events', () => {
         const order = trail.entries.map((e) => `${e.kind}:${e.stepId ?? ''}`);
         expect(order.indexOf('notification:')).toBeGreaterThan(order.indexOf('step-started:approval-1'));
         expect(order.indexOf('notification:')).toBeLessThan(order.indexOf('decision:approval-1'));
+        // The dossier of that trail verifies (the recorded notifications are in its hash chain).
+        const dossier = await zipTrailDossier(trail);
+        expect(verifyDossierZip(dossier.zip, { expectManifestSha256: dossier.manifestSha256 })).toMatchObject({
+          ok: true,
+          anchored: true,
+          head: trail.head,
+        });
+        // Its Go-live Plan says the two were recorded, not sent.
+        const plan = [...unzipDossier(dossier.zip)].filter(([name]) => /go-live-plan.*\.md$/.test(name));
+        expect(plan).toHaveLength(1);
+        expect(Buffer.from(plan[0]![1]).toString('utf8')).toContain(
+          '2 notification(s) in this run so far (see the handover log): 2 recorded only, because no notification channel was configured when the run started.',
+        );
 
         // Search attributes: at most one upsert per workflow task, and only values that changed.
         const shown = new Map<string, string>();
