@@ -98,7 +98,7 @@ export const configSchema = z.object({
     }),
 
   /** Notifications (escalations, Red Button reports, rollbacks): a Slack-compatible webhook
-   *  and/or SMTP. With neither, notifications are recorded as "logged only". */
+   *  and/or SMTP. With neither, runs started then record notifications in their state (src/notifyChannels.ts). */
   GOLIVE_SLACK_WEBHOOK_URL: z.string().url().optional(),
   GOLIVE_SMTP_HOST: z.string().min(1).optional(),
   GOLIVE_SMTP_PORT: port.default(587),

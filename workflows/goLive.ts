@@ -4,14 +4,12 @@ import {
   condition,
   continueAsNew,
   isCancellation,
-  patched,
-  upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import { nowIso as now, nowMs } from './clock';
 import type { GoLiveInput, RunStateView } from '../src/contract/definitions';
 import { registerHandlers } from './handlers';
-import { CHECKPOINT, failureMessage, RunAborted, RunContext, type Outcome } from './runContext';
+import { CHECKPOINT, failureMessage, patchedSince, RunAborted, RunContext, type Outcome } from './runContext';
 import { settleOversight } from './oversight';
 import { RunState } from './runState';
 import { compensate } from './saga';
@@ -42,8 +40,8 @@ export async function goLive(input: GoLiveInput): Promise<RunStateView> {
 
   // Runs started by other clients may lack the identity attributes the run list filters on;
   // the run sets them itself. Patched: histories recorded before this upsert replay without it.
-  if (patched('golive-identity-search-attributes')) {
-    upsertSearchAttributes([
+  if (patchedSince('golive-identity-search-attributes')) {
+    ctx.showAttributes([
       { key: systemKey, value: input.system },
       { key: runbookKey, value: input.runbookRef.id },
       { key: initiatorKey, value: input.initiator.id },
@@ -63,6 +61,7 @@ export async function goLive(input: GoLiveInput): Promise<RunStateView> {
   if (outcome === CHECKPOINT && !state.data.failure) {
     await condition(allHandlersFinished);
     if (!state.data.failure) {
+      ctx.flushSearchAttributes();
       return continueAsNew<typeof goLive>({ ...input, carried: state.data });
     }
   }
@@ -73,6 +72,7 @@ export async function goLive(input: GoLiveInput): Promise<RunStateView> {
   state.data.endedAt = now();
   ctx.syncSearchAttributes();
   await CancellationScope.nonCancellable(() => condition(allHandlersFinished));
+  ctx.flushSearchAttributes(); // no command may follow the run's completion
   return state.view();
 }
 

@@ -33,6 +33,7 @@ function reviewInputs(ctx: RunContext): ReviewInput[] {
       delegations: input.delegations ?? [],
       directoryBound: input.directory !== undefined,
       ...(input.signing ? { signingKeys: input.signing.keys } : {}),
+      ...(input.notifyChannels ? { notifyChannels: input.notifyChannels } : {}),
     }));
 }
 

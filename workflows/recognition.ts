@@ -1,5 +1,4 @@
 import { patched } from '@temporalio/workflow';
-import { notify } from './actions';
 import type { ReportView } from '../src/contract/definitions';
 import type { RunContext } from './runContext';
 
@@ -23,7 +22,7 @@ export async function sendThanks(ctx: RunContext): Promise<void> {
   for (const report of ctx.state.data.reports) {
     const thanks = report.thanks;
     if (!thanks || thanks.delivered !== undefined || report.reporter === 'anonymous') continue;
-    thanks.delivered = await notify(
+    thanks.delivered = await ctx.send(
       [report.reporter],
       `[golive ${ctx.input.system}] Thank you for your Red Button report ${report.id}`,
       thanks.text,

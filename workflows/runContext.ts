@@ -1,10 +1,28 @@
-import { upsertSearchAttributes } from '@temporalio/workflow';
+import type { SearchAttributePair } from '@temporalio/common';
+import { patched, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { EscalationLevel, HypercareStep } from '../src/contract/schemas/runbook';
 import { notify } from './actions';
 import { nowIso } from './clock';
 import type { GoLiveInput, RunFailure } from '../src/contract/definitions';
 import type { RunState } from './runState';
 import { runStateKey, waitingRolesKey } from '../src/contract/searchAttributes';
+import { SearchAttributeBatch } from './searchAttributeBatch';
+
+/**
+ * Fewer history events (issue 16): search attributes upserted only when a value changed, one
+ * upsert per workflow task; notifications the run was started knowing no channel would deliver
+ * recorded in state instead of a `notify` activity. Runs recorded before keep their commands.
+ */
+export const FEWER_EVENTS_PATCH = 'golive-fewer-events';
+
+/**
+ * Whether an older patch applies. Every patch is a marker and, from the SDK's core, an upsert
+ * of TemporalChangeVersion: two events. A run that has the newest patch has every older one,
+ * so it records only that one; runs recorded before it still ask for the older patch.
+ */
+export function patchedSince(older: string): boolean {
+  return patched(FEWER_EVENTS_PATCH) || patched(older);
+}
 
 /**
  * What every part of a running go-live shares: its state, how to end the plan (abort), how to
@@ -24,6 +42,7 @@ export class RunContext {
   /** The hypercare step while it runs: Red Button reports are accepted only then. */
   hypercare: HypercareStep | undefined;
   private lastAttributes = '';
+  private batch: SearchAttributeBatch | undefined;
 
   constructor(
     readonly input: GoLiveInput,
@@ -39,19 +58,54 @@ export class RunContext {
   /** Upserts the run's state and waiting roles when they changed (each upsert is a history event). */
   syncSearchAttributes(): void {
     const waiting = this.state.waitingRoles();
-    const key = `${this.state.data.status}|${waiting.join(',')}`;
-    if (key === this.lastAttributes) return;
-    this.lastAttributes = key;
-    upsertSearchAttributes([
+    this.showAttributes([
       { key: runStateKey, value: this.state.data.status },
       { key: waitingRolesKey, value: waiting },
     ]);
   }
 
+  /**
+   * Sets search attributes. Patched: only those whose value differs from what the run shows,
+   * batched into one upsert per workflow task (searchAttributeBatch.ts); before, the state and
+   * waiting roles were upserted together whenever either changed, other attributes always.
+   */
+  showAttributes(pairs: SearchAttributePair[]): void {
+    if (patched(FEWER_EVENTS_PATCH)) {
+      this.batch ??= new SearchAttributeBatch(workflowInfo().typedSearchAttributes);
+      this.batch.set(pairs);
+      return;
+    }
+    const status = pairs.find((p) => p.key.name === runStateKey.name);
+    if (!status) return upsertSearchAttributes(pairs);
+    const waiting = pairs.find((p) => p.key.name === waitingRolesKey.name)?.value as string[];
+    const key = `${String(status.value)}|${waiting.join(',')}`;
+    if (key === this.lastAttributes) return;
+    this.lastAttributes = key;
+    upsertSearchAttributes(pairs);
+  }
+
+  /** Upserts what is still pending now: before the run returns or continues as new. */
+  flushSearchAttributes(): void {
+    this.batch?.flush();
+  }
+
   /** Notifies the people holding `roles` in this run; never fails the run. */
   tell(roles: string[], subject: string, text: string, severity: Severity): Promise<boolean> {
     const people = [...new Set(roles.flatMap((r) => this.input.assignments[r] ?? []))];
-    return notify(people, `[golive ${this.input.system}] ${subject}`, text, severity);
+    return this.send(people, `[golive ${this.input.system}] ${subject}`, text, severity);
+  }
+
+  /**
+   * Sends to people through the notify activity; never fails the run. A run started knowing no
+   * channel is configured (`notifyChannels: []`) records the notification in its state instead:
+   * the activity would only have logged it (patched).
+   */
+  send(people: string[], subject: string, text: string, severity: Severity): Promise<boolean> {
+    if (people.length > 0 && this.input.notifyChannels?.length === 0 && patched(FEWER_EVENTS_PATCH)) {
+      this.state.recordNotification({ at: nowIso(), to: people, subject, severity });
+      return Promise.resolve(true);
+    }
+    return notify(people, subject, text, severity);
   }
 
   /** Records an escalation level (a step's or a report's) and notifies its roles. */

@@ -6,6 +6,7 @@ import {
   type EscalationRecord,
   type EvidenceRecord,
   type GoLiveInput,
+  type NotificationRecord,
   type RefusedSignal,
   type ReportView,
   type SignalRecord,
@@ -31,6 +32,9 @@ import { canonicalJson, sha256Hex } from '../src/contract/sha256';
 import { materialiseSteps, type PlannedStep } from '../src/contract/steps';
 import { boundedRecords } from './viewBounds';
 
+/** How many recorded notifications a query's answer carries (the most recent). */
+const NOTIFICATIONS_SHOWN = 200;
+
 /**
  * Everything a go-live run knows, as one serializable record, so continue-as-new can carry it
  * whole. Methods change it; `view()` derives what queries return. No timers or activities here:
@@ -54,6 +58,7 @@ export type CarriedState = Pick<
   | 'evidence'
   | 'compensations'
   | 'escalations'
+  | 'notifications'
   | 'reports'
   | 'refusedSignals'
   | 'chainLength'
@@ -280,6 +285,11 @@ export class RunState {
     this.touch();
   }
 
+  /** A notification recorded in place of sending it (no channel); not a change anyone waits on. */
+  recordNotification(entry: Omit<NotificationRecord, 'seq'>): void {
+    (this.data.notifications ??= []).push({ seq: this.nextSeq(), ...entry });
+  }
+
   recordEscalation(entry: Omit<EscalationRecord, 'seq'>): void {
     this.data.escalations.push({ seq: this.nextSeq(), ...entry });
     this.touch();
@@ -401,6 +411,12 @@ export class RunState {
     return { ...s, ...extra };
   }
 
+  /** A query answers with the most recent ones only; the run's result keeps every one. */
+  private shownNotifications(bounded: boolean): NotificationRecord[] {
+    const all = this.data.notifications ?? [];
+    return bounded && all.length > NOTIFICATIONS_SHOWN ? all.slice(all.length - NOTIFICATIONS_SHOWN) : all;
+  }
+
   /** The whole record (the run's result); `bounded`: what a query answers (viewBounds.ts). */
   view(opts: { bounded?: boolean } = {}): RunStateView {
     const { runbook, runbookRef } = this.input;
@@ -426,6 +442,7 @@ export class RunState {
       evidence: this.data.evidence,
       compensations: this.data.compensations,
       ...(opts.bounded ? boundedRecords(records) : records),
+      ...(this.data.notifications ? { notifications: this.shownNotifications(opts.bounded === true) } : {}),
       ...(this.data.signals ? { signals: this.data.signals } : {}),
       authority: authorityOf(runbook),
       ...(runbook.separationOfDuties ? { separationOfDuties: runbook.separationOfDuties } : {}),

@@ -1,4 +1,4 @@
-import { condition, isCancellation, patched, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { condition, isCancellation, patched, workflowInfo } from '@temporalio/workflow';
 import { compensationFor } from '../src/contract/compensation';
 import { durationToMs } from '../src/contract/duration';
 import type {
@@ -18,7 +18,7 @@ import { fillEvidence } from './evidenceText';
 import { scheduleOversight } from './oversight';
 import { reachedHypercareKey } from '../src/contract/searchAttributes';
 import { sendThanks } from './recognition';
-import { CHECKPOINT, failureMessage, RunAborted, type Outcome, type RunContext } from './runContext';
+import { CHECKPOINT, failureMessage, patchedSince, RunAborted, type Outcome, type RunContext } from './runContext';
 import { waitWithEscalation } from './waiting';
 import { stepSummary } from '../src/contract/activitySummary';
 
@@ -155,7 +155,7 @@ async function watchHypercare(ctx: RunContext, step: HypercareStep): Promise<Out
   state.setStatus('hypercare');
   ctx.syncSearchAttributes();
   // The Red Button view reads only runs that can hold reports (patched: older runs never marked).
-  if (patched('golive-reached-hypercare')) upsertSearchAttributes([{ key: reachedHypercareKey, value: 'yes' }]);
+  if (patchedSince('golive-reached-hypercare')) ctx.showAttributes([{ key: reachedHypercareKey, value: 'yes' }]);
   await scheduleOversight(ctx);
   const endsAt = Date.parse(state.data.hypercareStartedAt) + durationToMs(step.duration);
   state.stepView(step.id).deadlineAt = new Date(endsAt).toISOString();

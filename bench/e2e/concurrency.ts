@@ -16,10 +16,28 @@ export interface ConcurrencyOptions {
   log: (line: string) => void;
 }
 
-async function batch(stack: Stack, way: Way, tag: string, o: ConcurrencyOptions, errors: Errors): Promise<number> {
+async function batch(
+  stack: Stack,
+  way: Way,
+  tag: string,
+  o: ConcurrencyOptions,
+  errors: Errors,
+): Promise<{ ms: number; runIds: string[] }> {
   const t0 = performance.now();
-  await Promise.all(Array.from({ length: o.n }, (_, i) => driveRun(way, stack, `${tag}-${i}`, o.pollMs, errors)));
-  return performance.now() - t0;
+  const runIds = await Promise.all(
+    Array.from({ length: o.n }, (_, i) => driveRun(way, stack, `${tag}-${i}`, o.pollMs, errors)),
+  );
+  return { ms: performance.now() - t0, runIds };
+}
+
+/** History events of a run (median of a few of the last round's): what each side writes to Temporal. */
+async function eventsPerRun(stack: Stack, runIds: readonly string[]): Promise<number> {
+  const counts = await Promise.all(
+    runIds
+      .slice(0, 5)
+      .map(async (id) => (await stack.client.workflow.getHandle(id).fetchHistory()).events?.length ?? 0),
+  );
+  return median(counts);
 }
 
 export async function concurrency(
@@ -30,10 +48,12 @@ export async function concurrency(
   const sides = [ways.http, ways.client, ways.bare];
   const times = new Map<Way, number[]>(sides.map((w) => [w, []]));
   const errors = new Map<Way, Errors>(sides.map((w) => [w, newErrors()]));
+  const lastRuns = new Map<Way, string[]>();
   for (let round = 0; round < o.rounds; round++) {
     for (const way of rotated(sides, round)) {
-      const ms = await batch(stack, way, `n${o.n}-r${round}-${sides.indexOf(way)}`, o, errors.get(way)!);
+      const { ms, runIds } = await batch(stack, way, `n${o.n}-r${round}-${sides.indexOf(way)}`, o, errors.get(way)!);
       times.get(way)!.push(ms);
+      lastRuns.set(way, runIds);
       o.log(`  N=${o.n} round ${round + 1}/${o.rounds}: ${way.label} ${seconds(ms)}`);
       await new Promise((r) => setTimeout(r, 1000));
     }
@@ -55,8 +75,20 @@ export async function concurrency(
   // The goal asks for the time and for no error on the way (a timeout surfacing as a 500 is one).
   http.target = '≤ 1.15×, 0 errors';
   http.met = http.met === true && errors.get(ways.http)!.count === 0;
+  const events = new Map(
+    await Promise.all(sides.map(async (w) => [w, await eventsPerRun(stack, lastRuns.get(w) ?? [])] as const)),
+  );
+  const bareEvents = events.get(ways.bare)!;
   return [
     http,
+    ratioGoal(
+      'history events per run, HTTP API',
+      String(events.get(ways.http)),
+      String(bareEvents),
+      ratioStat([events.get(ways.http)! / bareEvents]),
+      undefined,
+      `Temporal client: ${events.get(ways.client)} events`,
+    ),
     ratioGoal(
       `${o.n} concurrent runs, Temporal client`,
       seconds(median(times.get(ways.client)!)),

@@ -22,8 +22,10 @@ const SAME_TASK_ORDER = {
   runAborted: 1,
   /** Then escalations the task sent. */
   escalation: 2,
-  /** Last, the wait the next step started. */
+  /** Then the wait the next step started. */
   stepStarted: 3,
+  /** Last, those told of it (a waiting step asks its people once it waits). */
+  notification: 4,
 } as const;
 
 /**
@@ -58,6 +60,7 @@ export function stateFacts(state: RunStateView, flat: Indexed): Draft[] {
     out.push({ at, key: anchor(flat, at), rank, source: 'state', runId: runOf(at), eventIds: [], ...d });
   for (const s of state.steps) waitingStepFacts(s, place);
   for (const x of state.escalations) escalationFact(state, x, place);
+  for (const n of state.notifications ?? []) notificationFact(n, place);
   const f = state.failure;
   if (f && (f.kind === 'deadline' || f.kind === 'cancelled')) {
     place(f.at, SAME_TASK_ORDER.runAborted, {
@@ -113,5 +116,14 @@ function escalationFact(state: RunStateView, x: RunStateView['escalations'][numb
       notifiedRoles: x.notified,
       ...(x.delegatedTo ? { delegatedTo: x.delegatedTo } : {}),
     },
+  });
+}
+
+/** A notification the run recorded instead of sending: no channel was configured (the activity would only have logged it). */
+function notificationFact(n: NonNullable<RunStateView['notifications']>[number], place: Place): void {
+  place(n.at, SAME_TASK_ORDER.notification, {
+    kind: 'notification',
+    summary: `notified ${n.to.join(', ')}: ${n.subject} — recorded only (no notification channel configured)`,
+    details: { to: n.to, subject: n.subject, severity: n.severity, recordedOnly: true },
   });
 }

@@ -68,6 +68,10 @@ export interface GoLiveInput {
   /** The server's public key(s) this run accepts signed messages from, and its signature over
    *  this input. Absent only in runs started before golive signed messages. */
   signing?: { keys: PinnedKey[]; startSignature: MessageSignature };
+  /** The channels golive's notifications are delivered over, as the server's configuration said at
+   *  start. Empty: none, so the run records who was to be told in its state (`notifications`) and
+   *  schedules no `notify` activity. Absent (older runs, other clients): the activity decides. */
+  notifyChannels?: NotifyChannel[];
   /** Set only by continue-as-new: the state the previous run in the chain ended with. */
   carried?: unknown;
 }
@@ -254,6 +258,18 @@ export interface CompensationRecord {
   error?: string;
 }
 
+export type NotifyChannel = 'slack' | 'email';
+
+/** A notification recorded instead of sent: the run was started with no channel (`notifyChannels: []`). */
+export interface NotificationRecord {
+  seq: number;
+  at: string;
+  /** People (ids or addresses), as the notify activity would have been given them. */
+  to: string[];
+  subject: string;
+  severity: 'info' | 'warning' | 'critical';
+}
+
 export interface EscalationRecord {
   seq: number;
   /** A step id, or a report id for Red Button reports. */
@@ -350,6 +366,9 @@ export interface RunStateView {
   evidence: EvidenceRecord[];
   compensations: CompensationRecord[];
   escalations: EscalationRecord[];
+  /** Notifications recorded, not sent: no channel was configured when the run started (absent:
+   *  none such; notifications sent through a channel are in history as `notify` activities). */
+  notifications?: NotificationRecord[];
   reports: ReportView[];
   refusedSignals: RefusedSignal[];
   /** Every Signal's outcome in arrival order (absent in runs started before it was kept). */

@@ -1,6 +1,6 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { OversightDuty } from './schemas/runbook';
-import type { Actor, Delegation, Severity } from './definitions';
+import type { Actor, Delegation, NotifyChannel, Severity } from './definitions';
 import type { MessageSignature, PinnedKey } from './signedMessages';
 
 /**
@@ -30,6 +30,9 @@ export interface ReviewInput {
   directoryBound: boolean;
   /** The keys the parent run pinned: the review accepts only what golive signed. */
   signingKeys?: PinnedKey[];
+  /** The parent run's notification channels (GoLiveInput.notifyChannels); empty: the review
+   *  records its notifications in its view instead of scheduling `notify` activities. */
+  notifyChannels?: NotifyChannel[];
 }
 
 export interface ReviewFindingInput {
@@ -80,6 +83,8 @@ export interface ReviewView {
   dueAt: string;
   review?: ReviewRecord;
   escalations: { level: number; at: string; notified: string[]; missed: boolean }[];
+  /** Notifications recorded, not sent: no channel was configured (absent: none such). */
+  notifications?: { at: string; to: string[]; subject: string }[];
   /** Ids of the signing keys the review accepts (the parent run's). */
   pinnedKeys: string[];
 }

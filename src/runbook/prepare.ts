@@ -1,4 +1,4 @@
-import type { Actor, Delegation, GoLiveInput } from '../contract/definitions';
+import type { Actor, Delegation, GoLiveInput, NotifyChannel } from '../contract/definitions';
 import { goLiveInputSchema } from '../contract/schemas/messages';
 import { checkActionCall } from './actions';
 import { checkAnalysis } from './analysis';
@@ -35,6 +35,8 @@ export interface PrepareRunInput {
   /** Where actions may connect: every destination the filled runbook names must be allowed.
    *  Absent: no start check (the worker's activities still enforce their own policy). */
   outbound?: OutboundPolicy;
+  /** The channels notifications are delivered over (src/notifyChannels.ts), recorded in the run. */
+  notifyChannels?: NotifyChannel[];
 }
 
 export function prepareRun(input: PrepareRunInput): GoLiveInput {
@@ -83,6 +85,7 @@ export function prepareRun(input: PrepareRunInput): GoLiveInput {
     ...(input.directory ? { directory: input.directory } : {}),
     ...(input.people ? { people: input.people } : {}),
     params: params.values,
+    ...(input.notifyChannels ? { notifyChannels: input.notifyChannels } : {}),
   };
   const parsed = goLiveInputSchema.safeParse(candidate);
   if (!parsed.success) throw new StartInputError(zodIssues(parsed.error, goLiveInputSchema, candidate));

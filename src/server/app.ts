@@ -10,7 +10,6 @@ import { PasskeyStore } from '../auth/passkeys';
 import { SessionStore } from '../auth/sessions';
 import { LoginThrottle } from '../auth/throttle';
 import type { AppDeps, PrepareRun, ServerContext } from './deps';
-import type { OutboundPolicy } from '../outbound/allowlist';
 import { errorHandler, HttpError } from './errors';
 import { registerIdempotentReplays } from './idempotency';
 import { Metrics, RunCounts } from './metrics';
@@ -87,9 +86,12 @@ async function principalOf(ctx: ServerContext, req: Request): Promise<Principal 
   return identify(ctx, req, false).catch(() => undefined);
 }
 
-/** Every start is checked against the outbound policy, whoever calls prepareRun. */
-function withOutbound(prepare: PrepareRun, outbound: OutboundPolicy | undefined): PrepareRun {
-  return outbound ? (input) => prepare({ ...input, outbound }) : prepare;
+/** Every start is checked against the outbound policy and records the notification channels, whoever calls prepareRun. */
+function withStartChecks(prepare: PrepareRun, deps: Pick<AppDeps, 'outbound' | 'notifyChannels'>): PrepareRun {
+  const { outbound, notifyChannels } = deps;
+  if (!outbound && !notifyChannels) return prepare;
+  return (input) =>
+    prepare({ ...input, ...(outbound ? { outbound } : {}), ...(notifyChannels ? { notifyChannels } : {}) });
 }
 
 export function buildContext(deps: AppDeps): ServerContext {
@@ -124,7 +126,7 @@ export function buildContext(deps: AppDeps): ServerContext {
     refusals,
     audit: new RunAudit(deps.client, refusals),
     log: deps.log ?? webLog,
-    prepareRun: withOutbound(deps.prepareRun ?? prepareRun, deps.outbound),
+    prepareRun: withStartChecks(deps.prepareRun ?? prepareRun, deps),
     secureCookies: deps.publicUrl?.startsWith('https:') ?? false,
     dossiers: new DossierVerifier(),
   };

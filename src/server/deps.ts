@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { Request } from 'express';
 import type { DossierVerifier } from './dossierVerify/verifier';
 import type { OutboundPolicy } from '../outbound/allowlist';
+import type { NotifyChannel } from '../contract/definitions';
 import type { Authenticator } from '../auth/authenticator';
 import type { Directory } from '../auth/directory';
 import type { OidcClient, OidcSettings } from '../auth/oidc';
@@ -59,6 +60,9 @@ export interface AppDeps {
   /** Where runbook actions may connect; a start naming another destination is a 400.
    *  Absent: no start check (the worker enforces its own policy in the activities). */
   outbound?: OutboundPolicy;
+  /** The notification channels the workers deliver over, recorded in every run started here
+   *  (empty: none, so runs record notifications in their state). Absent: not recorded. */
+  notifyChannels?: NotifyChannel[];
   /** OpenID Connect login beside the users file (src/auth/oidc.ts); absent: off. */
   oidc?: OidcSettings;
   /** How long an API token issued by `golive login` through the browser is valid. */

@@ -12,6 +12,7 @@ import { RunbookRegistry } from '../runbook/registry';
 import { sandboxAddress } from '../sandbox/address';
 import type { TemporalAvailability } from '../temporal/availability';
 import { outboundPolicyFromConfig } from '../outbound/fromConfig';
+import { notifyChannelsFromConfig } from '../notifyChannels';
 import { startWebServer, type WebServer } from './start';
 import { Keyring, SIGNING_KEYS_DIR } from '../signing/keyring';
 
@@ -60,6 +61,7 @@ export async function startGoLiveWeb(o: GoLiveWebOptions): Promise<WebServer & {
       ...(o.config.GOLIVE_PUBLIC_URL ? { publicUrl: o.config.GOLIVE_PUBLIC_URL } : {}),
       ...(trustedProxy ? { trustedProxy } : {}),
       outbound: outboundPolicyFromConfig(o.config),
+      notifyChannels: notifyChannelsFromConfig(o.config),
       ...(oidc ? { oidc } : {}),
       cliTokenTtlMs: durationToMs(o.config.GOLIVE_CLI_TOKEN_TTL),
       ...(o.config.GOLIVE_WEBAUTHN_RP_ID ? { webauthnRpId: o.config.GOLIVE_WEBAUTHN_RP_ID } : {}),

@@ -5,6 +5,7 @@ import { formatPath, StartInputError } from '../../src/runbook/issues';
 import { loadRunbookFile } from '../../src/runbook/load';
 import { prepareRun, type PrepareRunInput } from '../../src/runbook/prepare';
 import { SHIPPED_SANDBOX } from '../../bench/fixtures';
+import { notifyChannelsFromConfig } from '../../src/notifyChannels';
 
 const VALID = path.resolve(__dirname, '../fixtures/runbooks/valid.yaml');
 const DEFAULT_RUNBOOK = path.resolve(__dirname, '../../runbooks/default.yaml');
@@ -40,6 +41,22 @@ describe('prepareRun', () => {
     expect(prepared.params).toEqual({ targetUrl: 'http://127.0.0.1:8410', port: 8410, label: 'sandbox' });
     const ports = prepared.runbook.steps[1];
     expect(ports?.kind === 'action' && ports.params).toEqual({ targets: [{ host: '127.0.0.1', port: 8410 }] });
+  });
+
+  it('records the notification channels it is given (none: the run records notifications instead of sending)', async () => {
+    expect(prepareRun(await input()).notifyChannels).toBeUndefined();
+    for (const channels of [[], ['slack', 'email']] as const) {
+      const prepared = prepareRun(await input({ notifyChannels: [...channels] }));
+      expect(prepared.notifyChannels).toEqual(channels);
+      expect(goLiveInputSchema.parse(prepared)).toEqual(prepared);
+    }
+    expect(notifyChannelsFromConfig({})).toEqual([]);
+    expect(
+      notifyChannelsFromConfig({
+        GOLIVE_SLACK_WEBHOOK_URL: 'https://hooks.example/x',
+        GOLIVE_SMTP_HOST: 'smtp.example',
+      }),
+    ).toEqual(['slack', 'email']);
   });
 
   it('prepares the default runbook with no parameters at all', async () => {

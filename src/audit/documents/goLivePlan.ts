@@ -153,7 +153,7 @@ function communication(ctx: DossierContext): Block[] {
       ]),
     },
     { kind: 'list', items: rules },
-    { kind: 'text', text: `${sent.length} notification(s) sent in this run so far (see the handover log).` },
+    { kind: 'text', text: notificationCount(sent) },
   ];
 }
 
@@ -183,4 +183,12 @@ export function goLivePlan(ctx: DossierContext): Deliverable {
       ...communication(ctx),
     ],
   };
+}
+
+/** How many notifications the run gave out; those recorded only (no channel configured) are said to be. */
+function notificationCount(told: readonly { details: Record<string, unknown> }[]): string {
+  const recorded = told.filter((e) => e.details.recordedOnly === true).length;
+  if (recorded === 0) return `${told.length} notification(s) sent in this run so far (see the handover log).`;
+  const sent = told.length - recorded;
+  return `${told.length} notification(s) in this run so far (see the handover log): ${recorded} recorded only, because no notification channel was configured when the run started${sent > 0 ? `; ${sent} sent` : ''}.`;
 }

@@ -109,6 +109,10 @@ export const goLiveInputSchema = z.strictObject({
   signing: z
     .strictObject({ keys: z.array(pinnedKeySchema).min(1).max(10), startSignature: messageSignatureSchema })
     .optional(),
+  notifyChannels: z
+    .array(z.enum(['slack', 'email']))
+    .max(2)
+    .optional(),
   carried: z.unknown().optional(),
 });
 
