@@ -1,7 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
-import { zipSync } from 'fflate';
 import type { RefusalEntry } from './refusalLog';
 import { getRunStateQuery, type GoLiveInput, type RunStateView } from '../../workflows/definitions';
 import { Lru } from './cache';
@@ -11,6 +10,7 @@ import { auditEntries, finalState, startInput, type AuditEntry } from './entries
 import { fetchRunChain } from './history';
 import { withReviewEntries } from './reviewEntries';
 import { fetchReviewHistories, type ReviewHistory } from './reviewHistories';
+import { zipFiles } from './zip';
 
 /**
  * What the server and the CLI call: the trail of a run (JSON for the API and UI), its
@@ -244,9 +244,10 @@ export async function zipTrailDossier(trail: AuditTrail, now?: Date, cache?: Aud
 async function buildDossierZip(trail: AuditTrail, now?: Date): Promise<DossierZip> {
   const files = await dossierFilesOf(trail, now);
   const folder = `dossier-${trail.workflowId.replace(/[^A-Za-z0-9._-]/g, '_')}`;
-  const zip = zipSync(Object.fromEntries([...files].map(([name, bytes]) => [`${folder}/${name}`, bytes])), {
-    level: 6,
-  });
+  const zip = await zipFiles(
+    [...files].map(([name, bytes]): [string, Uint8Array] => [`${folder}/${name}`, bytes]),
+    { level: 6 },
+  );
   return {
     zip,
     fileName: `${folder}.zip`,
