@@ -105,6 +105,8 @@ async function chainRecord(opts: TrailOptions): Promise<ChainRecord> {
     latest.status.name === 'RUNNING' ? undefined : `${opts.workflowId}\n${latest.runId}\n${latest.historyLength}`;
   const cached = key === undefined ? undefined : opts.cache?.records.get(key);
   if (cached) return cached;
+  // An open run's state comes from its worker: asked while the history is fetched, not after.
+  const live = latest.status.name === 'RUNNING' ? liveState(opts) : undefined;
   const chain = await fetchRunChain(opts.client, opts.workflowId, latest.runId);
   const input = startInput(chain);
   if (!input)
@@ -113,7 +115,7 @@ async function chainRecord(opts: TrailOptions): Promise<ChainRecord> {
     );
   let state = finalState(chain);
   const finished = state !== undefined;
-  if (!state) state = await liveState(opts);
+  if (!state) state = await (live ?? liveState(opts));
   const record: ChainRecord = {
     runIds: chain.map((r) => r.runId),
     input,
