@@ -32,13 +32,13 @@ const MAX_CHAIN = 10_000;
 
 /**
  * Every run of the workflow's continue-as-new chain, first run first, closed or open. Walks back
- * from the latest run through each start event's `continuedExecutionRunId`.
+ * from the latest run (`latestRunId` when the caller described it already) through each start
+ * event's `continuedExecutionRunId`.
  */
-export async function fetchRunChain(client: Client, workflowId: string): Promise<RunHistory[]> {
+export async function fetchRunChain(client: Client, workflowId: string, latestRunId?: string): Promise<RunHistory[]> {
   const converter = client.options.loadedDataConverter;
-  const latest = await client.workflow.getHandle(workflowId).describe();
   const chain: RunHistory[] = [];
-  let runId: string | undefined = latest.runId;
+  let runId: string | undefined = latestRunId ?? (await client.workflow.getHandle(workflowId).describe()).runId;
   while (runId && chain.length < MAX_CHAIN) {
     const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
     const events = await decodeEvents(converter, runId, history.events ?? []);
@@ -51,13 +51,19 @@ export async function fetchRunChain(client: Client, workflowId: string): Promise
 
 const EVENT_TYPE_PREFIX = 'EVENT_TYPE_';
 
-/** "EVENT_TYPE_ACTIVITY_TASK_COMPLETED" → "ActivityTaskCompleted". */
+const typeNames = new Map<number, string>();
+
+/** "EVENT_TYPE_ACTIVITY_TASK_COMPLETED" → "ActivityTaskCompleted" (worked out once per type). */
 function eventTypeName(code: number | null | undefined): string {
+  const known = typeNames.get(code ?? 0);
+  if (known !== undefined) return known;
   const raw = temporal.api.enums.v1.EventType[code ?? 0] ?? 'EVENT_TYPE_UNSPECIFIED';
-  return raw
+  const name = raw
     .slice(EVENT_TYPE_PREFIX.length)
     .toLowerCase()
     .replace(/(^|_)([a-z])/g, (_m, _s: string, c: string) => c.toUpperCase());
+  typeNames.set(code ?? 0, name);
+  return name;
 }
 
 /** Reads one payload into the value it carries (synchronously: codecs, if any, ran before). */

@@ -1,15 +1,16 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
-import { zipSync } from 'fflate';
 import type { RefusalEntry } from './refusalLog';
 import { getRunStateQuery, type GoLiveInput, type RunStateView } from '../contract/definitions';
+import { Lru } from './cache';
 import { chainEntries, chainHead, type ChainedEntry } from './chain';
 import { dossierFiles, MANIFEST_FILE, sha256 } from './dossier';
-import { auditEntries, finalState, startInput } from './entries';
+import { auditEntries, finalState, startInput, type AuditEntry } from './entries';
 import { fetchRunChain } from './history';
 import { withReviewEntries } from './reviewEntries';
-import { fetchReviewHistories } from './reviewHistories';
+import { fetchReviewHistories, type ReviewHistory } from './reviewHistories';
+import { zipFiles } from './zip';
 
 /**
  * What the server and the CLI call: the trail of a run (JSON for the API and UI), its
@@ -52,10 +53,61 @@ export interface TrailOptions {
   refusals?: readonly RefusalEntry[];
   /** How long to wait for an open run's worker to answer the state query. */
   queryTimeoutMs?: number;
+  /** Keeps what cannot change between calls (cache.ts); the server holds one. */
+  cache?: AuditCache;
+}
+
+/** A go-live's record as its Temporal history tells it, before reviews and the hash chain. */
+interface ChainRecord {
+  runIds: string[];
+  input: GoLiveInput;
+  state?: RunStateView;
+  finished: boolean;
+  entries: AuditEntry[];
+  /** The chained entries last made from it, and the reviews they were made with. */
+  chained?: { reviews: string; entries: ChainedEntry[] };
+}
+
+export interface AuditCache {
+  /** Closed runs' records, by workflow id, latest run id and history length. */
+  records: Lru<ChainRecord>;
+  /** Dossiers, by the digest of what they are built from (dossierKey). */
+  dossiers: Lru<DossierZip>;
+}
+
+export function auditCache(size = 4): AuditCache {
+  return { records: new Lru(size), dossiers: new Lru(size) };
 }
 
 export async function buildAuditTrail(opts: TrailOptions): Promise<AuditTrail> {
-  const chain = await fetchRunChain(opts.client, opts.workflowId);
+  const record = await chainRecord(opts);
+  const reviews = hasOversight(record.input) ? await fetchReviewHistories(opts.client, opts.workflowId) : [];
+  const entries = chainedEntries(record, reviews);
+  return {
+    workflowId: opts.workflowId,
+    runIds: record.runIds,
+    input: record.input,
+    ...(record.state ? { state: record.state } : {}),
+    finished: record.finished,
+    entries,
+    head: chainHead(entries),
+    refusals: [...(opts.refusals ?? [])],
+  };
+}
+
+/**
+ * The chain's record: from the cache when the latest run is closed and was read before at the
+ * same length (a closed history does not change), else fetched and decoded once.
+ */
+async function chainRecord(opts: TrailOptions): Promise<ChainRecord> {
+  const latest = await opts.client.workflow.getHandle(opts.workflowId).describe();
+  const key =
+    latest.status.name === 'RUNNING' ? undefined : `${opts.workflowId}\n${latest.runId}\n${latest.historyLength}`;
+  const cached = key === undefined ? undefined : opts.cache?.records.get(key);
+  if (cached) return cached;
+  // An open run's state comes from its worker: asked while the history is fetched, not after.
+  const live = latest.status.name === 'RUNNING' ? liveState(opts) : undefined;
+  const chain = await fetchRunChain(opts.client, opts.workflowId, latest.runId);
   const input = startInput(chain);
   if (!input)
     throw new NotAGoLiveRunError(
@@ -63,19 +115,25 @@ export async function buildAuditTrail(opts: TrailOptions): Promise<AuditTrail> {
     );
   let state = finalState(chain);
   const finished = state !== undefined;
-  if (!state) state = await liveState(opts);
-  const reviews = hasOversight(input) ? await fetchReviewHistories(opts.client, opts.workflowId) : [];
-  const entries = chainEntries(withReviewEntries(auditEntries(chain, state), reviews));
-  return {
-    workflowId: opts.workflowId,
+  if (!state) state = await (live ?? liveState(opts));
+  const record: ChainRecord = {
     runIds: chain.map((r) => r.runId),
     input,
     ...(state ? { state } : {}),
     finished,
-    entries,
-    head: chainHead(entries),
-    refusals: [...(opts.refusals ?? [])],
+    entries: auditEntries(chain, state),
   };
+  if (key !== undefined && finished) opts.cache?.records.set(key, record);
+  return record;
+}
+
+/** The record's entries with the reviews' merged in, hash-chained; hashed again only when the reviews changed. */
+function chainedEntries(record: ChainRecord, reviews: readonly ReviewHistory[]): ChainedEntry[] {
+  const key = reviews.map((r) => `${r.reviewId}/${r.history.runId}/${r.history.events.length}`).join('\n');
+  if (record.chained?.reviews === key) return record.chained.entries;
+  const entries = chainEntries(withReviewEntries(record.entries, reviews));
+  record.chained = { reviews: key, entries };
+  return entries;
 }
 
 /** Runs whose mode has oversight duties: only they can have scheduled reviews to read. */
@@ -93,6 +151,26 @@ async function liveState(opts: TrailOptions): Promise<RunStateView | undefined> 
     // No worker (or the run failed in Temporal): the trail still stands on history alone.
     return undefined;
   }
+}
+
+/**
+ * What a dossier is made of besides the time it is made: the same digest, the same dossier. The
+ * entries are in it through the chain head (each entry's hash covers its content and the one
+ * before), the refusals through their own chain's last hash.
+ */
+function dossierKey(trail: AuditTrail): string {
+  return sha256(
+    JSON.stringify([
+      trail.workflowId,
+      trail.runIds,
+      trail.head,
+      trail.entries.length,
+      trail.refusals.length,
+      trail.refusals.at(-1)?.hash ?? '',
+      trail.input,
+      trail.state ?? null,
+    ]),
+  );
 }
 
 /** The dossier's files for a trail already built (the server builds it once to check access). */
@@ -152,15 +230,26 @@ export interface DossierZip {
 
 /** The same dossier as one zip, its files under `dossier-<workflowId>/`. */
 export async function dossierZip(opts: TrailOptions & { now?: Date }): Promise<DossierZip> {
-  return zipTrailDossier(await buildAuditTrail(opts), opts.now);
+  return zipTrailDossier(await buildAuditTrail(opts), opts.now, opts.cache);
 }
 
-export async function zipTrailDossier(trail: AuditTrail, now?: Date): Promise<DossierZip> {
+/** With a cache (and no `now`), a dossier of content exported before is that export again. */
+export async function zipTrailDossier(trail: AuditTrail, now?: Date, cache?: AuditCache): Promise<DossierZip> {
+  const key = cache && !now ? dossierKey(trail) : undefined;
+  const cached = key === undefined ? undefined : cache?.dossiers.get(key);
+  if (cached) return cached;
+  const zip = await buildDossierZip(trail, now);
+  if (key !== undefined) cache?.dossiers.set(key, zip);
+  return zip;
+}
+
+async function buildDossierZip(trail: AuditTrail, now?: Date): Promise<DossierZip> {
   const files = await dossierFilesOf(trail, now);
   const folder = `dossier-${trail.workflowId.replace(/[^A-Za-z0-9._-]/g, '_')}`;
-  const zip = zipSync(Object.fromEntries([...files].map(([name, bytes]) => [`${folder}/${name}`, bytes])), {
-    level: 6,
-  });
+  const zip = await zipFiles(
+    [...files].map(([name, bytes]): [string, Uint8Array] => [`${folder}/${name}`, bytes]),
+    { level: 6 },
+  );
   return {
     zip,
     fileName: `${folder}.zip`,

@@ -1,5 +1,6 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import {
+  auditCache,
   buildAuditTrail,
   NotAGoLiveRunError,
   RunStateUnavailableError,
@@ -21,6 +22,9 @@ import type { RefusalLog } from '../audit/refusalLog';
  * closed runs no worker can be queried about. API routes and the audit page share this.
  */
 export class RunAudit {
+  /** Closed runs' records and exported dossiers, so reading a long run again is not building it again. */
+  private readonly cache = auditCache();
+
   constructor(
     private readonly client: Client,
     private readonly refusals: RefusalLog,
@@ -33,6 +37,7 @@ export class RunAudit {
         client: this.client,
         workflowId: runId,
         refusals: await this.refusals.readForRun(runId),
+        cache: this.cache,
       });
     } catch (err) {
       if (err instanceof WorkflowNotFoundError || err instanceof NotAGoLiveRunError)
@@ -63,7 +68,7 @@ export class RunAudit {
   async dossier(runId: string, principal: Principal): Promise<DossierZip> {
     const trail = await this.trail(runId, principal);
     try {
-      return await zipTrailDossier(trail);
+      return await zipTrailDossier(trail, undefined, this.cache);
     } catch (err) {
       if (err instanceof RunStateUnavailableError)
         throw new HttpError(503, `${err.message}; the trail itself is at /api/runs/${runId}/history`);

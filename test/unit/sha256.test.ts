@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { createHash, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { canonicalJson, sha256Hex } from '../../src/contract/sha256';
@@ -31,5 +32,23 @@ describe('canonicalJson', () => {
 
   it('drops undefined fields as JSON does', () => {
     expect(canonicalJson({ a: undefined, b: 1 })).toBe('{"b":1}');
+  });
+
+  it('prints what the first, array-building version printed (hashes recorded with it stay valid)', () => {
+    const reference = (value: unknown): string => {
+      if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+      if (Array.isArray(value)) return `[${value.map(reference).join(',')}]`;
+      const entries = Object.entries(value as Record<string, unknown>)
+        .filter(([, v]) => v !== undefined)
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+      return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${reference(v)}`).join(',')}}`;
+    };
+    // eslint-disable-next-line no-sparse-arrays
+    expect(canonicalJson([1, , undefined, { b: undefined }])).toBe(reference([1, , undefined, { b: undefined }]));
+    fc.assert(
+      fc.property(fc.anything({ withSparseArray: true }), (v) => {
+        expect(canonicalJson(v)).toBe(reference(v));
+      }),
+    );
   });
 });
