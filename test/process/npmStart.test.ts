@@ -31,6 +31,8 @@ async function ports(): Promise<Record<string, string>> {
     GOLIVE_TEMPORAL_PORT: String(await freePort()),
     GOLIVE_TEMPORAL_UI_PORT: String(await freePort()),
     GOLIVE_SANDBOX_PORT: String(await freePort()),
+    // Every port moved: a golive already running on this machine (its defaults) must not fail the test.
+    GOLIVE_WORKER_METRICS_ADDRESS: `127.0.0.1:${await freePort()}`,
   };
 }
 
