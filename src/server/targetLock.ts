@@ -26,20 +26,32 @@ import { GRPC, grpcCodeOf, HttpError } from './errors';
 
 /**
  * The target a run's input names: the runbook's `target` as filled at start (URLs compared by
- * scheme, host, port and path, so `http://Host:80/` and `http://host` are one target), else its
- * system name.
+ * scheme, host, port and path, so `http://Host:80/` and `http://host` are one target, and the
+ * loopback by any of its names), else its system name.
  */
-function targetOf(input: Pick<GoLiveInput, 'runbook' | 'system'>): string {
+export function targetOf(input: Pick<GoLiveInput, 'runbook' | 'system'>): string {
   const declared = input.runbook.target?.trim();
   if (!declared) return `system ${input.system}`;
   try {
     const u = new URL(declared);
     if (u.protocol === 'http:' || u.protocol === 'https:')
-      return `${u.protocol}//${u.host}${u.pathname.replace(/\/+$/, '')}${u.search}`;
+      return `${u.protocol}//${hostOf(u)}${u.pathname.replace(/\/+$/, '')}${u.search}`;
   } catch {
     // not a URL: the text itself names the target
   }
   return declared;
+}
+
+/**
+ * The URL's host and port, every name of this machine's loopback written as `localhost`: the
+ * same production reached as `localhost`, `127.0.0.1` or `[::1]` is one target (found by QA: a
+ * second run on `localhost` rolled back the live system the first run held as `127.0.0.1`).
+ * Other aliases (two DNS names, one server) are beyond what a URL can tell.
+ */
+function hostOf(u: URL): string {
+  const h = u.hostname;
+  const loopback = h === 'localhost' || h.endsWith('.localhost') || /^127(\.\d{1,3}){3}$/.test(h) || h === '[::1]';
+  return loopback ? `localhost${u.port ? `:${u.port}` : ''}` : u.host;
 }
 
 function lockIdFor(target: string): string {
