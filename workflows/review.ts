@@ -1,11 +1,4 @@
-import {
-  allHandlersFinished,
-  ApplicationFailure,
-  condition,
-  patched,
-  setHandler,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { allHandlersFinished, ApplicationFailure, condition, setHandler, workflowInfo } from '@temporalio/workflow';
 import { durationToMs } from '../src/contract/duration';
 import { notify } from './actions';
 import { nowIso, nowMs } from './clock';
@@ -19,7 +12,7 @@ import {
   type ReviewView,
 } from '../src/contract/reviewDefinitions';
 import { reviewFactsFromInput } from '../src/contract/reviewFacts';
-import { FEWER_EVENTS_PATCH } from './runContext';
+import { recordsInsteadOfSending } from './runContext';
 import { checkSignature } from '../src/contract/signedMessages';
 
 /**
@@ -84,7 +77,7 @@ export async function oversightReview(input: ReviewInput): Promise<ReviewView> {
 /** As the go-live run does (RunContext.send): with no channel configured, recorded in the view, no activity. */
 function sendOrRecord(input: ReviewInput, view: ReviewView, people: string[], subject: string, text: string) {
   const full = `[golive ${input.system}] ${subject}`;
-  if (people.length > 0 && input.notifyChannels?.length === 0 && patched(FEWER_EVENTS_PATCH)) {
+  if (recordsInsteadOfSending(people, input.notifyChannels)) {
     (view.notifications ??= []).push({ at: nowIso(), to: people, subject: full });
     return Promise.resolve(true);
   }

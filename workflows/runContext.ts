@@ -25,6 +25,14 @@ export function patchedSince(older: string): boolean {
 }
 
 /**
+ * Whether a notification to `people` is recorded instead of sent: the run (or review) was started
+ * knowing no channel is configured (`notifyChannels: []`), so the activity would only log it.
+ */
+export function recordsInsteadOfSending(people: readonly string[], channels: readonly string[] | undefined): boolean {
+  return people.length > 0 && channels?.length === 0 && patched(FEWER_EVENTS_PATCH);
+}
+
+/**
  * What every part of a running go-live shares: its state, how to end the plan (abort), how to
  * tell people, and how to keep the run findable. Built once per workflow execution.
  */
@@ -101,7 +109,7 @@ export class RunContext {
    * the activity would only have logged it (patched).
    */
   send(people: string[], subject: string, text: string, severity: Severity): Promise<boolean> {
-    if (people.length > 0 && this.input.notifyChannels?.length === 0 && patched(FEWER_EVENTS_PATCH)) {
+    if (recordsInsteadOfSending(people, this.input.notifyChannels)) {
       this.state.recordNotification({ at: nowIso(), to: people, subject, severity });
       return Promise.resolve(true);
     }
