@@ -75,6 +75,8 @@ export type CarriedState = Pick<
   compensationStack: CompensationEntry[];
   seq: number;
   hypercareStartedAt?: string;
+  /** Red Button reports recorded but not yet announced when hypercare continued as new. */
+  unannouncedReports?: string[];
 };
 
 export class RunState {

@@ -22,6 +22,9 @@ import { CHECKPOINT, failureMessage, patchedSince, RunAborted, type Outcome, typ
 import { waitWithEscalation } from './waiting';
 import { stepSummary } from '../src/contract/activitySummary';
 
+/** Hypercare announces Red Button reports in passes (see ReportAnnouncer). */
+export const HYPERCARE_PASSES_PATCH = 'golive-hypercare-passes';
+
 /**
  * How each kind of step runs. A runner records its step's progress in the run state and either
  * returns (the step completed), returns CHECKPOINT (hypercare wants a continue-as-new), or throws
@@ -161,21 +164,10 @@ async function watchHypercare(ctx: RunContext, step: HypercareStep): Promise<Out
   state.stepView(step.id).deadlineAt = new Date(endsAt).toISOString();
   const checkpointAt = step.checkpointEvery !== undefined ? nowMs() + durationToMs(step.checkpointEvery) : Infinity;
   const timeline = waitTimeline(step.escalation, step.responseDeadline);
-  const announced = new Set(state.data.reports.map((r) => r.id));
-  const responders = [...step.notifyOnReport, ...step.stopAuthority];
+  const announcer = new ReportAnnouncer(ctx, [...step.notifyOnReport, ...step.stopAuthority]);
 
   for (;;) {
-    // Tell people about new reports first: the handler only records them.
-    for (const report of state.data.reports) {
-      if (announced.has(report.id)) continue;
-      announced.add(report.id);
-      await ctx.tell(
-        responders,
-        `Red Button ${report.severity}: AI error reported (${report.id})`,
-        `${report.description}\n\nRespond by ${report.responseDueAt}.`,
-        report.severity === 'critical' || report.severity === 'high' ? 'critical' : 'warning',
-      );
-    }
+    await announcer.announceNew();
     await sendThanks(ctx);
     // Fire every report escalation that is due.
     let nextWake = Math.min(endsAt, checkpointAt);
@@ -191,7 +183,7 @@ async function watchHypercare(ctx: RunContext, step: HypercareStep): Promise<Out
         }
         report.escalationLevel++;
         const e: EscalationLevel =
-          event.kind === 'escalate' ? event.escalation : { after: step.responseDeadline, notify: responders };
+          event.kind === 'escalate' ? event.escalation : { after: step.responseDeadline, notify: announcer.responders };
         await ctx.escalate(
           report.id,
           report.escalationLevel,
@@ -201,10 +193,56 @@ async function watchHypercare(ctx: RunContext, step: HypercareStep): Promise<Out
       }
     }
     if (nowMs() >= endsAt) break;
-    if (nowMs() >= checkpointAt || workflowInfo().continueAsNewSuggested) return CHECKPOINT;
+    if (nowMs() >= checkpointAt || workflowInfo().continueAsNewSuggested) {
+      announcer.carryUnannounced();
+      return CHECKPOINT;
+    }
     const seen = state.version;
     await condition(() => state.version !== seen, Math.max(1, nextWake - nowMs()));
   }
   ctx.hypercare = undefined;
   state.setStep(step.id, 'completed', now());
+}
+
+/**
+ * Each Red Button report announced once to the step's responders (the Update handler only records
+ * it). Patched (`golive-hypercare-passes`): a pass announces the reports recorded when it began.
+ * Before, it walked the live list, so a flood of reports arriving while it awaited each `notify`
+ * kept it from ever reaching the watch's escalation and continue-as-new checks, until Temporal's
+ * limit of Updates per run refused every report.
+ */
+class ReportAnnouncer {
+  private readonly announced: Set<string>;
+  private readonly inPasses = patched(HYPERCARE_PASSES_PATCH);
+
+  constructor(
+    private readonly ctx: RunContext,
+    readonly responders: string[],
+  ) {
+    // Reports a previous run of the chain recorded but did not announce are announced here.
+    const { reports, unannouncedReports } = ctx.state.data;
+    const owed = new Set(unannouncedReports);
+    this.announced = new Set(reports.filter((r) => !owed.has(r.id)).map((r) => r.id));
+    delete ctx.state.data.unannouncedReports;
+  }
+
+  /** Before continuing as new: the next run announces what this one recorded but did not. */
+  carryUnannounced(): void {
+    const owed = this.ctx.state.data.reports.filter((r) => !this.announced.has(r.id)).map((r) => r.id);
+    if (owed.length > 0) this.ctx.state.data.unannouncedReports = owed;
+  }
+
+  async announceNew(): Promise<void> {
+    const reports = this.ctx.state.data.reports;
+    for (const report of this.inPasses ? [...reports] : reports) {
+      if (this.announced.has(report.id)) continue;
+      this.announced.add(report.id);
+      await this.ctx.tell(
+        this.responders,
+        `Red Button ${report.severity}: AI error reported (${report.id})`,
+        `${report.description}\n\nRespond by ${report.responseDueAt}.`,
+        report.severity === 'critical' || report.severity === 'high' ? 'critical' : 'warning',
+      );
+    }
+  }
 }

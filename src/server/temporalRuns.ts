@@ -378,6 +378,12 @@ export class TemporalRuns {
       }
       if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError && !isUnreachable(err))
         return this.afterDroppedUpdate<Ret>(runId, opts.updateId, err);
+      if (updateLimitReached(err))
+        throw new HttpError(
+          503,
+          `run ${runId} takes no more messages until it continues as new (Temporal's limit of Updates per run, or of Updates in flight at once, was reached); nothing was applied: send it again shortly${opts.updateId ? ' with the same Idempotency-Key' : ''}`,
+          { code: 'run_busy', headers: { 'Retry-After': '2' } },
+        );
       throw err;
     }
   }
@@ -410,6 +416,21 @@ export class TemporalRuns {
       { code: 'run_busy', headers: { 'Retry-After': '2' } },
     );
   }
+}
+
+/**
+ * Temporal refused the Update before the run saw it: the run's total Updates reached the
+ * namespace's limit (FAILED_PRECONDITION; hypercare continues as new before that on its own) or
+ * too many are in flight at once (RESOURCE_EXHAUSTED). Both pass; neither is the caller's fault.
+ */
+export function updateLimitReached(err: unknown): boolean {
+  for (let e = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const { code, details, message } = e as { code?: unknown; details?: unknown; message?: unknown };
+    const text = `${typeof details === 'string' ? details : ''} ${typeof message === 'string' ? message : ''}`;
+    if (code === status.RESOURCE_EXHAUSTED && /in-flight updates/.test(text)) return true;
+    if (code === status.FAILED_PRECONDITION && /limit on number of total updates/.test(text)) return true;
+  }
+  return false;
 }
 
 /** Our own fail-fast (the availability probe) says UNAVAILABLE with these details. */

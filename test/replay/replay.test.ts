@@ -52,12 +52,12 @@ describe('replay of recorded histories', () => {
       histories()
         .map((h) => h.workflowId)
         .sort(),
-    ).toEqual(['default-runbook-gate4-rejected', 'default-runbook-live']);
+    ).toEqual(['default-runbook-gate4-rejected', 'default-runbook-live', 'hypercare-report-flood']);
   });
 
   it('replays every recorded history against the current workflow code', async () => {
     const results = await replayAll({ codePath: inject('workflowBundlePath') });
-    expect(results).toHaveLength(2);
+    expect(results).toHaveLength(3);
     for (const r of results) expect(r.error, `${r.workflowId}: ${String(r.error)}`).toBeUndefined();
   });
 
@@ -67,7 +67,7 @@ describe('replay of recorded histories', () => {
       logger: quiet,
     });
     const broken = await replayAll(unpatched);
-    expect(broken).toHaveLength(2);
+    expect(broken).toHaveLength(3);
     for (const r of broken) expect(r.error).toBeInstanceOf(DeterminismViolationError);
 
     const patched = await bundleWorkflowCode({

@@ -1,9 +1,14 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { TestSandbox } from '../support/sandbox';
-import { rejectStepUpdate, reportErrorUpdate, resolveReportUpdate } from '../../src/contract/definitions';
+import {
+  rejectStepUpdate,
+  reportErrorUpdate,
+  resolveReportUpdate,
+  stopLineUpdate,
+} from '../../src/contract/definitions';
 import { autopilot } from '../support/autopilot';
 import { defaultRunbookInput } from '../support/defaultRunbook';
-import { people, startRun, waitForState } from '../support/runs';
+import { inputFor, people, startRun, waitForState } from '../support/runs';
 
 /**
  * The runs whose histories are committed under test/fixtures/histories: the default runbook
@@ -49,4 +54,44 @@ export const scenarios: Scenario[] = [
       return handle;
     },
   },
+  {
+    // Reports arriving in batches while hypercare announces earlier ones with `notify` activities:
+    // recorded with the watch walking the live list of reports (before golive-hypercare-passes).
+    name: 'hypercare-report-flood',
+    async run(client, taskQueue) {
+      const handle = await startRun(client, taskQueue, inputFor({ steps: [floodHypercare] }));
+      await waitForState(handle, (s) => s.status === 'hypercare');
+      const report = (n: number) =>
+        handle.executeUpdate(reportErrorUpdate, {
+          args: [{ actor: { id: people.user }, severity: 'low', description: `flood ${n}` }],
+        });
+      // Five at a time: Temporal takes at most ten Updates in flight per run.
+      for (let batch = 0; batch < 3; batch++) await Promise.all([1, 2, 3, 4, 5].map((i) => report(batch * 5 + i)));
+      await waitForAnnouncements(client, handle.workflowId, 15);
+      await handle.executeUpdate(stopLineUpdate, { args: [{ actor: { id: people.ops }, reason: 'flood recorded' }] });
+      await handle.result();
+      return handle;
+    },
+  },
 ];
+
+const floodHypercare = {
+  id: 'hypercare',
+  kind: 'hypercare' as const,
+  title: 'Hypercare',
+  duration: '1h',
+  responseDeadline: '1h',
+  notifyOnReport: ['operations'],
+  stopAuthority: ['operations'],
+};
+
+/** Until `count` activities (the announcements) have completed in the run's history. */
+async function waitForAnnouncements(client: Client, workflowId: string, count: number): Promise<void> {
+  for (let tries = 0; tries < 600; tries++) {
+    const history = await client.workflow.getHandle(workflowId).fetchHistory();
+    const done = (history.events ?? []).filter((e) => e.activityTaskCompletedEventAttributes).length;
+    if (done >= count) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`fewer than ${count} announcements in ${workflowId}`);
+}

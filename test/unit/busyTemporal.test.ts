@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { WorkflowUpdateRPCTimeoutOrCancelledError, type Client } from '@temporalio/client';
+import { ServiceError, WorkflowUpdateRPCTimeoutOrCancelledError, type Client } from '@temporalio/client';
 import { defaultPayloadConverter, WorkflowNotFoundError } from '@temporalio/common';
 import { loadDataConverter } from '@temporalio/common/lib/internal-non-workflow';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -113,5 +113,38 @@ describe('a message whose Update is not answered in time', () => {
       .update('golive-pay-1', nudge, { note: 'x' })
       .catch((e: unknown) => e);
     expect(outageError(err)?.code).toBe('temporal_unavailable');
+  });
+
+  /** What the SDK throws when Temporal refuses the Update itself (its limits), with the gRPC code. */
+  const refusedByTemporal = (code: number, details: string) =>
+    new ServiceError('Workflow Update failed', {
+      cause: Object.assign(new Error(`${code} ${details}`), { code, details, metadata: {} }),
+    });
+
+  it.each([
+    [9, 'limit on number of total updates has been reached (2000)'],
+    [8, 'limit on number of concurrent in-flight updates has been reached (10)'],
+  ])('is a 503 run_busy when Temporal refuses it for its limits (code %i), never a 500', async (code, details) => {
+    const client = busyClient({ 'golive-pay-1': 'RUNNING' });
+    const handle = client.workflow.getHandle('x');
+    const getHandle = () => ({ ...handle, executeUpdate: () => Promise.reject(refusedByTemporal(code, details)) });
+    const err = await runs({ ...client, workflow: { ...client.workflow, getHandle } } as unknown as Client)
+      .update('golive-pay-1', nudge, { note: 'x' }, { updateId: 'p:k' })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(HttpError);
+    expect((err as HttpError).status).toBe(503);
+    expect((err as HttpError).code).toBe('run_busy');
+    expect((err as HttpError).message).toMatch(/nothing was applied.*same Idempotency-Key/);
+  });
+
+  it('leaves other refusals by Temporal to the error mapper', async () => {
+    const client = busyClient({ 'golive-pay-1': 'RUNNING' });
+    const handle = client.workflow.getHandle('x');
+    const other = refusedByTemporal(9, 'something else entirely');
+    const getHandle = () => ({ ...handle, executeUpdate: () => Promise.reject(other) });
+    const err = await runs({ ...client, workflow: { ...client.workflow, getHandle } } as unknown as Client)
+      .update('golive-pay-1', nudge, { note: 'x' })
+      .catch((e: unknown) => e);
+    expect(err).toBe(other);
   });
 });

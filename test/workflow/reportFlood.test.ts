@@ -1,0 +1,99 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import { reportErrorUpdate } from '../../src/contract/definitions';
+import type { goLive } from '../../workflows/goLive';
+import { tinyServer } from '../activities/harness';
+import { actor, inputFor, people, startRun, waitForState } from '../support/runs';
+import { testClient, testWorker } from '../support/temporal';
+
+/**
+ * A flood of Red Button reports must not keep hypercare from continuing as new (issue 16: after
+ * Temporal's 2,000 Updates per run every report failed). The flood here is adversarial and paced
+ * by the run itself: each announcement's Slack call files the next report before it answers, so
+ * a new report is always waiting when an announcement ends. The watch announces in passes, so it
+ * reaches its checkpoint (every 1 s) mid-flood; walking the live list, it never would.
+ */
+
+const FLOOD_CAP = 400;
+
+describe('a flood of Red Button reports during hypercare', () => {
+  let client: Client;
+  beforeAll(async () => {
+    client = await testClient();
+  });
+  afterAll(async () => client.connection.close());
+
+  it('continues as new while reports keep coming, and announces every report once', { timeout: 240_000 }, async () => {
+    let handle: WorkflowHandle<typeof goLive> | undefined;
+    let firstRunId = '';
+    let filed = 1;
+    let continuedAfter: number | undefined;
+    const announced: string[] = [];
+    const slack = await tinyServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString('utf8')));
+      req.on('end', () => {
+        const id = /AI error reported \((R\d+)\)/.exec(body)?.[1];
+        if (id) announced.push(id);
+        void floodOn(id).finally(() => res.writeHead(200).end('ok'));
+      });
+    });
+    // The next report, filed while this announcement waits; stops once the run has moved on.
+    const floodOn = async (id: string | undefined) => {
+      if (!id || !handle || continuedAfter !== undefined || filed >= FLOOD_CAP) return;
+      const { runId } = await handle.describe();
+      if (runId !== firstRunId) {
+        continuedAfter = filed;
+        return;
+      }
+      filed++;
+      await handle.executeUpdate(reportErrorUpdate, {
+        args: [{ actor: actor(people.user), severity: 'low', description: `flood ${filed}` }],
+      });
+    };
+
+    const { taskQueue, run } = await testWorker({
+      activityDeps: { notifyConfig: { slackWebhookUrl: `${slack.url}/hooks/golive` } },
+    });
+    try {
+      await run(async () => {
+        handle = await startRun(client, taskQueue, inputFor(floodRunbook()));
+        firstRunId = (await handle.describe()).runId;
+        await waitForState(handle, (s) => s.status === 'hypercare');
+        await handle.executeUpdate(reportErrorUpdate, {
+          args: [{ actor: actor(people.user), severity: 'low', description: 'flood 1' }],
+        });
+        const after = await waitForState(
+          handle,
+          (s) => s.chainLength >= 2 && s.reports.length === filed && announced.length >= filed,
+          180_000,
+        );
+        // The run continued as new before the flood's cap: the watch was not held by the flood.
+        expect(continuedAfter).toBeDefined();
+        expect(continuedAfter).toBeLessThan(FLOOD_CAP);
+        // Every report recorded once, carried across the chain, and announced exactly once.
+        expect(after.reports.map((r) => r.id)).toEqual(Array.from({ length: filed }, (_, i) => `R${i + 1}`));
+        expect([...announced].sort()).toEqual(after.reports.map((r) => r.id).sort());
+      });
+    } finally {
+      slack.close();
+    }
+  });
+});
+
+function floodRunbook(): Parameters<typeof inputFor>[0] {
+  return {
+    steps: [
+      {
+        id: 'hypercare',
+        kind: 'hypercare',
+        title: 'Hypercare',
+        duration: '1h',
+        checkpointEvery: '1s',
+        responseDeadline: '1h',
+        notifyOnReport: ['operations'],
+        stopAuthority: ['guardian'],
+      },
+    ],
+  };
+}
