@@ -10,6 +10,7 @@ import { workflowRefusals } from './server/metrics';
 import type { Config } from './config';
 import { activityRequestIdInterceptor } from './temporal/activityRequestId';
 import { workerPlugins } from './telemetry/temporal';
+import { goliveDataConverter } from './temporal/largePayloads';
 
 /**
  * The golive worker: the go-live interpreter workflow plus the action catalog's activities.
@@ -60,6 +61,8 @@ export function createGoLiveWorker(opts: GoLiveWorkerOptions): Promise<Worker> {
     taskQueue: opts.taskQueue,
     activities: { ...createActivities(opts.activityDeps), ...createOversightActivities() },
     sinks: sinks(opts.onRefusal ?? logRefusal),
+    // Large payloads (a long hypercare's carried record) compressed: src/temporal/largePayloads.ts.
+    dataConverter: goliveDataConverter,
     // Request ids from HTTP through the workflow to activity log lines (src/log.ts).
     interceptors: {
       activity: [activityRequestIdInterceptor],

@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import type { LoadedDataConverter, Payload } from '@temporalio/common';
+import type { LoadedDataConverter, Payload, PayloadCodec } from '@temporalio/common';
 import { decode } from '@temporalio/common/lib/internal-non-workflow';
 import { temporal } from '@temporalio/proto';
 
@@ -88,6 +88,16 @@ async function decodeEvents(
     }
   };
   if (converter.payloadCodecs.length === 0) return events.map((e) => decodeEvent(read, runId, e));
+  const syncCodecs = converter.payloadCodecs.filter(hasDecodeSync);
+  if (syncCodecs.length === converter.payloadCodecs.length) {
+    // golive's own codec (large payloads compressed) decodes without a promise per payload.
+    const readThrough = (p: Payload) =>
+      read(
+        p,
+        syncCodecs.reduceRight((q, codec) => codec.decodeSync(q), p),
+      );
+    return events.map((e) => decodeEvent(guarded(readThrough), runId, e));
+  }
   const found: Payload[] = [];
   for (const e of events) decodeEvent((p) => void found.push(p), runId, e);
   const decoded = new Map<Payload, unknown>();
@@ -102,6 +112,25 @@ async function decodeEvents(
     }),
   );
   return events.map((e) => decodeEvent((p) => decoded.get(p), runId, e));
+}
+
+interface SyncDecoding {
+  decodeSync(payload: Payload): Payload;
+}
+
+function hasDecodeSync(codec: PayloadCodec): codec is PayloadCodec & SyncDecoding {
+  return typeof (codec as Partial<SyncDecoding>).decodeSync === 'function';
+}
+
+/** A payload a codec cannot decode is shown as undecodable, as the async path shows it. */
+function guarded(read: ReadPayload): ReadPayload {
+  return (p) => {
+    try {
+      return read(p);
+    } catch (err) {
+      return undecodable(err);
+    }
+  };
 }
 
 /** Shown, not hidden: an auditor should see that a value could not be read. */

@@ -4,6 +4,7 @@ import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { FAST_RECONNECT_CHANNEL_ARGS, type TemporalAvailability } from './availability';
 import type { TemporalTarget } from './target';
 import { clientInterceptors } from '../telemetry/temporal';
+import { goliveDataConverter } from './largePayloads';
 
 export type { TemporalTarget };
 
@@ -28,7 +29,12 @@ export function devServerTarget(address: string, namespace: string): TemporalTar
 
 export async function connectClient(target: TemporalTarget): Promise<Client> {
   const connection = await Connection.connect({ ...target.connectOptions, address: target.address });
-  return new Client({ connection, namespace: target.namespace, interceptors: { workflow: clientInterceptors() } });
+  return new Client({
+    connection,
+    namespace: target.namespace,
+    interceptors: { workflow: clientInterceptors() },
+    dataConverter: goliveDataConverter,
+  });
 }
 
 /**
@@ -45,5 +51,10 @@ export function availableClient(target: TemporalTarget, availability: TemporalAv
     interceptors: [availability.interceptor(), retries],
   });
   // Workflow interceptors carry the request id and the trace context into the run.
-  return new Client({ connection, namespace: target.namespace, interceptors: { workflow: clientInterceptors() } });
+  return new Client({
+    connection,
+    namespace: target.namespace,
+    interceptors: { workflow: clientInterceptors() },
+    dataConverter: goliveDataConverter,
+  });
 }

@@ -8,6 +8,7 @@ import { clientInterceptors } from '../../src/telemetry/temporal';
 import { createGoLiveWorker } from '../../src/worker';
 import type { RefusalNotice } from '../../workflows/sinks';
 import { OutboundPolicy } from '../../src/outbound/allowlist';
+import { goliveDataConverter } from '../../src/temporal/largePayloads';
 
 /** Helpers for tests that run real workflows on the suite's dev server (see globalSetup.ts). */
 
@@ -32,7 +33,12 @@ export function uniqueId(prefix: string): string {
 export async function testClient(): Promise<Client> {
   const connection = await Connection.connect({ address: inject('temporalAddress') });
   // The same interceptors as golive's own client: request ids reach workflows and activities.
-  return new Client({ connection, namespace: NAMESPACE, interceptors: { workflow: clientInterceptors() } });
+  return new Client({
+    connection,
+    namespace: NAMESPACE,
+    interceptors: { workflow: clientInterceptors() },
+    dataConverter: goliveDataConverter,
+  });
 }
 
 /** Test targets are loopback servers on random ports: loopback is what tests may reach. */

@@ -1,0 +1,56 @@
+import { promisify } from 'node:util';
+import zlib from 'node:zlib';
+import type { Payload, PayloadCodec } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
+
+/**
+ * Large payloads stored compressed. A long hypercare carries its whole record (every report,
+ * escalation, recorded notification) into each continue-as-new and returns it as the run's
+ * result; past Temporal's 2 MB limit per payload that command is refused and the run cannot go
+ * on (issue 16: at ≈4,800 reports). The record is repetitive JSON and shrinks ≈10× with gzip.
+ * Only payloads above the threshold are touched, so everything else stays plain JSON that
+ * Temporal's own UI and CLI show as is; golive's clients, workers and audit trail decode these.
+ */
+export const COMPRESSED_ENCODING = 'binary/golive-gzip';
+
+/** Temporal warns above 512 KB per payload; compress well before it. */
+export const COMPRESS_ABOVE_BYTES = 256 * 1024;
+
+const gzip = promisify(zlib.gzip);
+const gunzip = promisify(zlib.gunzip);
+const ENCODING_BYTES = new TextEncoder().encode(COMPRESSED_ENCODING);
+const { Payload: PayloadProto } = temporal.api.common.v1;
+
+export class LargePayloadCompression implements PayloadCodec {
+  constructor(private readonly threshold = COMPRESS_ABOVE_BYTES) {}
+
+  async encode(payloads: Payload[]): Promise<Payload[]> {
+    return Promise.all(payloads.map((p) => (payloadBytes(p) > this.threshold ? compress(p) : p)));
+  }
+
+  async decode(payloads: Payload[]): Promise<Payload[]> {
+    return Promise.all(payloads.map(async (p) => (isCompressed(p) ? PayloadProto.decode(await gunzip(p.data!)) : p)));
+  }
+
+  /** The same, without a promise: the audit trail reads thousands of payloads in one pass. */
+  decodeSync(payload: Payload): Payload {
+    return isCompressed(payload) ? PayloadProto.decode(zlib.gunzipSync(payload.data!)) : payload;
+  }
+}
+
+async function compress(p: Payload): Promise<Payload> {
+  const data = await gzip(PayloadProto.encode(p).finish());
+  return { metadata: { encoding: ENCODING_BYTES }, data };
+}
+
+function payloadBytes(p: Payload): number {
+  return p.data?.length ?? 0;
+}
+
+function isCompressed(p: Payload): boolean {
+  const encoding = p.metadata?.encoding;
+  return encoding !== undefined && encoding !== null && Buffer.from(encoding).toString() === COMPRESSED_ENCODING;
+}
+
+/** The data converter every golive client and worker uses. */
+export const goliveDataConverter = { payloadCodecs: [new LargePayloadCompression()] };
