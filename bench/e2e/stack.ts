@@ -9,6 +9,7 @@ import { Keyring } from '../../src/signing/keyring';
 import { resolveTemporalCli } from '../../src/temporal/cliBinary';
 import { startDevServer, type DevServer } from '../../src/temporal/devServer';
 import { freePort } from '../../src/temporal/portCheck';
+import { goliveDataConverter } from '../../src/temporal/largePayloads';
 
 /**
  * Everything the end-to-end benchmark runs against, each in its own process as in production:
@@ -160,7 +161,12 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   });
   const children: Child[] = [];
   try {
-    const client = new Client({ connection: await Connection.connect({ address: temporal.address }) });
+    // golive's codec (large payloads compressed) to read golive's results; the raw history fetch,
+    // the trail's baseline, decodes no payload either way.
+    const client = new Client({
+      connection: await Connection.connect({ address: temporal.address }),
+      dataConverter: goliveDataConverter,
+    });
     const usersFile = path.join(dir, 'users', 'users.json');
     const demo = await ensureDemoUsers(path.dirname(usersFile), usersFile);
     const tokens = Object.fromEntries(demo.created!.map((c) => [c.id, c.token]));

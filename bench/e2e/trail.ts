@@ -4,6 +4,7 @@ import { api, HYPERCARE_RUNBOOK, sleep } from './drivers';
 import { millis, ratioGoal, type Goal } from './goals';
 import { limited, ratioStat, rotated } from './stats';
 import type { Stack } from './stack';
+import { largestStoredPayload } from './payloadSizes';
 
 /**
  * The audit trail and the dossier of one long run (hypercare with thousands of Red Button
@@ -118,6 +119,10 @@ export async function trail(stack: Stack, o: TrailOptions): Promise<Goal[]> {
   const { runId, reports, stateBytes } = await longRun(stack, o);
   const open = await openTrail(stack, runId, o);
   await stopRun(stack, runId);
+  const stored = await largestStoredPayload(stack.client, runId);
+  o.log(
+    `  largest payload stored: ${(stored.bytes / 1024).toFixed(0)} KB (${stored.encoding}; Temporal's limit: 2 MB)`,
+  );
   const events = await rawChain(stack.client, runId);
   const sides = {
     raw: () => rawChain(stack.client, runId),
