@@ -380,7 +380,8 @@ export const operations = {
     method: 'post',
     path: '/api/runs/:runId/stop',
     tag: 'red-button',
-    summary: 'Stop the line (rolls the go-live back)',
+    summary:
+      "Stop the line (rolls the go-live back). Answers the run's state as it accepted the stop: `failure` says it was stopped, `status` is still the one from before; the rollback follows (`compensating`, then `rolled-back` or `rollback-incomplete`): read `GET /api/runs/{runId}` to follow it",
     params: runParamsSchema,
     body: reasonBodySchema,
     status: 200,
@@ -390,7 +391,8 @@ export const operations = {
     method: 'post',
     path: '/api/runs/:runId/rollback',
     tag: 'red-button',
-    summary: 'Ask for a rollback',
+    summary:
+      "Ask for a rollback. Answers as a stop does: the run's state as it accepted the request, before anything is undone",
     params: runParamsSchema,
     body: reasonBodySchema,
     status: 200,
