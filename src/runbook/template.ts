@@ -114,6 +114,9 @@ export function parameterDefaults(runbook: Pick<Runbook, 'parameters'>): ParamVa
   return out;
 }
 
+const HTTP_URL = /^https?:\/\/[^\s/$.?#][^\s]*$/i;
+const HTTP_SCHEME = /^https?/i;
+
 /**
  * A value checked against a parameter type. Strings are accepted for numbers and booleans
  * because forms and `--param name=value` deliver text; the result carries the real type.
@@ -123,8 +126,9 @@ export function checkParamValue(type: ParamType, value: ParamValue): { value: Pa
     case 'string':
       return typeof value === 'string' ? { value } : { problem: `must be text, not ${typeof value}` };
     case 'url':
-      return typeof value === 'string' && /^https?:\/\/[^\s/$.?#][^\s]*$/.test(value)
-        ? { value }
+      // Schemes are case-insensitive (RFC 3986 §3.1): `HTTPS://…` is accepted and written `https://…`.
+      return typeof value === 'string' && HTTP_URL.test(value)
+        ? { value: value.replace(HTTP_SCHEME, (scheme) => scheme.toLowerCase()) }
         : { problem: `must be an http(s) URL, not ${JSON.stringify(value)}` };
     case 'number': {
       const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
