@@ -2,6 +2,7 @@ import { listNames, type Issue, type IssuePath } from './issues';
 import { fillAnalysis } from './analysis';
 import { fillWatch } from './watch';
 import type { ActionCall, Runbook } from '../contract/schemas/runbook';
+import { CONTROL_CHARACTERS_MESSAGE, NO_CONTROL_CHARACTERS } from '../contract/freeText';
 
 /**
  * Run parameters: checking the values a run is started with, and filling `${params.name}`
@@ -124,7 +125,8 @@ const HTTP_SCHEME = /^https?/i;
 export function checkParamValue(type: ParamType, value: ParamValue): { value: ParamValue } | { problem: string } {
   switch (type) {
     case 'string':
-      return typeof value === 'string' ? { value } : { problem: `must be text, not ${typeof value}` };
+      if (typeof value !== 'string') return { problem: `must be text, not ${typeof value}` };
+      return NO_CONTROL_CHARACTERS.test(value) ? { value } : { problem: CONTROL_CHARACTERS_MESSAGE };
     case 'url':
       // Schemes are case-insensitive (RFC 3986 §3.1): `HTTPS://…` is accepted and written `https://…`.
       return typeof value === 'string' && HTTP_URL.test(value)
