@@ -133,6 +133,25 @@ describe('validation messages in plain words', () => {
 });
 
 describe('refusal reasons', () => {
+  it('an evidence item the step does not have is refused as such, naming it and the step’s items', async () => {
+    const runId = await startRun(SMALL_RUNBOOK, 'unknown-item');
+    await untilStep(runId, 'validation-report', 'waiting');
+    const res = await as('ie')('POST', `/api/runs/${runId}/steps/validation-report/evidence`, {
+      itemId: 'precision',
+      value: 99,
+    });
+    expect(res.status).toBe(404);
+    expect(res.body.error).toMatchObject({
+      code: 'not_found',
+      reason: 'UnknownEvidenceItem',
+      message: 'step "validation-report" has no evidence item "precision" (its items: accuracy)',
+      issues: [{ path: 'itemId', message: 'not an evidence item of this step (its items: accuracy)' }],
+    });
+    // The OpenAPI document names the refusal type.
+    const doc = await as('rm')('GET', '/api/openapi.json');
+    expect(JSON.stringify(doc.body.components.schemas.Error)).toContain('UnknownEvidenceItem');
+  });
+
   it('a second Guardian after the Guardian quorum is met hears that, not "no role"', async () => {
     const runId = await startRun(TWO_ROLES, 'quorum-met');
     await untilStep(runId, 'validation-report', 'waiting');

@@ -82,6 +82,15 @@ describe.sequential('a run through the CLI', () => {
     expect((JSON.parse(theirs.stdout) as RunSummary[]).map((r) => r.runId)).not.toContain(runId);
   });
 
+  it('evidence for an item the step does not have: exit 1, naming the item, the step’s items and --item', async () => {
+    const r = await cli(['evidence', runId, 'validation-report', '--item', 'precision', '--value', '97.5'], 'ie');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(
+      'golive: not found: step "validation-report" has no evidence item "precision" (its items: accuracy)',
+    );
+    expect(r.stderr).toContain('--item (itemId): not an evidence item of this step (its items: accuracy)');
+  });
+
   it('evidence by the engineer moves the run to the Guardian sign-off', async () => {
     const r = await cli(['evidence', runId, 'validation-report', '--item', 'accuracy', '--value', '97.5'], 'ie');
     expect(r.code, r.stderr).toBe(0);

@@ -68,8 +68,14 @@ async function recorded<T>(ctx: ServerContext, attempt: Attempt, perform: () => 
 /**
  * The workflow refuses a bad evidence value in one sentence (`value.url for "x" (document): must
  * be an http(s) link`); the field it names becomes an issue, so forms can show it at the field.
+ * An item the step does not have is an issue at `itemId`.
  */
 function withValueIssue(err: unknown): unknown {
+  if (err instanceof RefusalError && err.type === REFUSAL_TYPES.unknownEvidenceItem && !err.extra.issues) {
+    const items = /\((its items: [^)]*)\)$/.exec(err.message)?.[1];
+    const message = `not an evidence item of this step${items ? ` (${items})` : ''}`;
+    return new RefusalError(err.type, err.message, err.by, [{ path: 'itemId', message }]);
+  }
   if (!(err instanceof RefusalError) || err.type !== REFUSAL_TYPES.invalid || err.extra.issues) return err;
   const m = /^(value(?:\.[\w.]+)?) for "[^"]*" \([a-z]+\): (.+)$/s.exec(err.message);
   if (!m?.[1] || !m[2]) return err;
