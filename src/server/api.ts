@@ -340,10 +340,11 @@ export const operations = {
     path: '/api/runs/:runId/reports',
     tag: 'red-button',
     summary:
-      'Red Button: report an AI error. Answers `{report, receipt?}`: the report as the run recorded it (its `id` names it in the resolution route) and, for an anonymous report, a one-time receipt that proves the report was yours (the run keeps only its SHA-256)',
+      'Red Button: report an AI error. Answers `{report, receipt?}`: the report as the run recorded it (its `id` names it in the resolution route) and, for an anonymous report, a receipt that proves the report was yours (the run keeps only its SHA-256). With an `Idempotency-Key`, a resent report is the first one: the same key answers with the first report (and, when it was anonymous, the same receipt), even when the body differs',
     params: runParamsSchema,
     body: reportBodySchema,
     status: 201,
+    idempotent: true,
   }),
   resolveReport: op({
     method: 'post',
