@@ -1,3 +1,5 @@
+import { CONTROL_CHARACTERS_MESSAGE, NO_CONTROL_CHARACTERS } from '../src/contract/freeText';
+
 /**
  * A few plain checks, enough to state the message payloads' rules inside the workflow without
  * zod (see messageChecks.ts for why). Each check returns the value as zod would parse it
@@ -40,6 +42,26 @@ export interface StringRules {
   max?: number;
   pattern?: RegExp;
   patternMessage?: string;
+  /** Free text: no control characters (src/contract/freeText.ts), the schema's last rule. */
+  plain?: true;
+}
+
+/** Whether `plain` strings refuse control characters: see withoutPlainTextRule. */
+let plainTextRule = true;
+
+/**
+ * Runs `fn` with `plain` strings taking control characters, as checks did before they were
+ * refused: a handler replaying an Update that an older validator let into history must record it
+ * as it did then (handlers.ts). Synchronous, so no other message is checked meanwhile.
+ */
+export function withoutPlainTextRule<T>(fn: () => T): T {
+  const before = plainTextRule;
+  plainTextRule = false;
+  try {
+    return fn();
+  } finally {
+    plainTextRule = before;
+  }
 }
 
 /**
@@ -57,6 +79,7 @@ export function str(rules: StringRules = {}): Check<string> {
       return fail(path, rules.minMessage ?? `Too small: expected string to have >=${rules.min} characters`);
     if (rules.pattern && !rules.pattern.test(s))
       return fail(path, rules.patternMessage ?? `Invalid string: must match pattern ${String(rules.pattern)}`);
+    if (rules.plain && plainTextRule && !NO_CONTROL_CHARACTERS.test(s)) return fail(path, CONTROL_CHARACTERS_MESSAGE);
     return pass(s);
   };
 }

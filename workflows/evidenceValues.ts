@@ -31,7 +31,7 @@ const finiteNumber: Check<number> = (value, path) =>
   typeof value === 'number' && Number.isFinite(value) ? { ok: true, value } : wrongType('number', value, path);
 
 export const documentEvidence = strictObject({
-  name: str({ min: 1, max: 300 }),
+  name: str({ min: 1, max: 300, plain: true }),
   sha256: str({ pattern: /^[a-f0-9]{64}$/, patternMessage: 'must be a lowercase hex SHA-256' }),
   url: optional(url({})),
 });
@@ -42,7 +42,7 @@ export const evidenceValueChecks: Record<EvidenceItem['type'], Check<unknown>> =
   url: url({ max: 2000 }),
   document: documentEvidence,
   attestation: (value, path) => (value === true ? { ok: true, value } : fail(path, 'an attestation must be true')),
-  text: str({ trim: true, min: 1, max: 20_000 }),
+  text: str({ trim: true, min: 1, max: 20_000, plain: true }),
 };
 
 /** Checks a submitted value against its item's type and bounds; returns the parsed value. */

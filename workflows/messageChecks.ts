@@ -58,8 +58,8 @@ export const checkActor = strictObject({
   roles: optional(arrayOf(roleId, 50)),
 }) as Check<Actor>;
 
-const comment = str({ trim: true, max: 4000 });
-const reason = str({ trim: true, min: 1, minMessage: 'a reason is required', max: 4000 });
+const comment = str({ trim: true, max: 4000, plain: true });
+const reason = str({ trim: true, min: 1, minMessage: 'a reason is required', max: 4000, plain: true });
 const stepId = str({ min: 1, max: 64 });
 
 const signature = optional(
@@ -118,7 +118,7 @@ export const checkRejectStep = strictObject({
   actor: checkActor,
   stepId,
   role: optional(str()),
-  comment: str({ trim: true, max: 4000, min: 1, minMessage: 'a rejection needs a comment' }),
+  comment: str({ trim: true, max: 4000, min: 1, minMessage: 'a rejection needs a comment', plain: true }),
   passkey,
   signature,
 }) as Check<RejectStepInput>;
@@ -137,7 +137,7 @@ export const checkReportError = strictObject({
   actor: optional(checkActor),
   anonymous: bool(false),
   severity: oneOf(SEVERITIES),
-  description: str({ trim: true, min: 1, minMessage: 'describe what the AI got wrong', max: 8000 }),
+  description: str({ trim: true, min: 1, minMessage: 'describe what the AI got wrong', max: 8000, plain: true }),
   receiptHash: optional(str({ pattern: /^[a-f0-9]{64}$/ })),
   signature,
 }) as Check<ReportErrorInput & { anonymous: boolean }>;
@@ -145,14 +145,14 @@ export const checkReportError = strictObject({
 export const checkResolveReport = strictObject({
   actor: checkActor,
   reportId: str({ min: 1, max: 64 }),
-  resolution: str({ trim: true, min: 1, minMessage: 'a resolution is required', max: 8000 }),
+  resolution: str({ trim: true, min: 1, minMessage: 'a resolution is required', max: 8000, plain: true }),
   signature,
 }) as Check<ResolveReportInput>;
 
 export const checkAcknowledgeReport = strictObject({
   actor: checkActor,
   reportId: str({ min: 1, max: 64 }),
-  text: str({ trim: true, min: 1, minMessage: 'a text is required', max: 8000 }),
+  text: str({ trim: true, min: 1, minMessage: 'a text is required', max: 8000, plain: true }),
   signature,
 }) as Check<AcknowledgeReportInput>;
 
@@ -167,7 +167,7 @@ export const checkResendNotification = strictObject({
 }) as Check<ResendNotificationInput>;
 
 const reviewFinding = strictObject({
-  summary: str({ trim: true, min: 1, minMessage: 'describe the finding', max: 4000 }),
+  summary: str({ trim: true, min: 1, minMessage: 'describe the finding', max: 4000, plain: true }),
   severity: oneOf(SEVERITIES),
   report: bool(false),
 }) as Check<ReviewFinding>;

@@ -179,7 +179,11 @@ export class ApiClient {
   }
 
   report(runId: string, body: ReportBody, flags?: FieldFlags): Promise<{ report: ReportView; receipt?: string }> {
-    return this.json('POST', `${this.runPath(runId)}/reports`, { body, ...(flags ? { flags } : {}) });
+    return this.json('POST', `${this.runPath(runId)}/reports`, {
+      body,
+      idempotencyKey: randomUUID(),
+      ...(flags ? { flags } : {}),
+    });
   }
 
   resolveReport(

@@ -18,6 +18,7 @@ export async function followRun(
   ctx: CommandContext,
   api: ApiClient,
   runId: string,
+  until: (state: RunStateView) => boolean = isSettled,
 ): Promise<{ state: RunStateView; exitCode: ExitCode }> {
   const view = new LiveView(ctx.io.stderr);
   const paint = painter(ctx.io.stderr, ctx.io.env);
@@ -26,7 +27,7 @@ export async function followRun(
     for (;;) {
       state = await api.getRun(runId);
       view.update(liveSteps(state, paint));
-      if (isSettled(state)) break;
+      if (until(state)) break;
       await sleep(POLL_MS);
     }
   } finally {

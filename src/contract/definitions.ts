@@ -426,6 +426,8 @@ export const REFUSAL_TYPES = {
   duplicate: 'DuplicateDecision',
   notWaiting: 'StepNotWaiting',
   unknownStep: 'UnknownStep',
+  /** The step exists, but has no evidence item of that id (the message names it and the step's items). */
+  unknownEvidenceItem: 'UnknownEvidenceItem',
   unknownReport: 'UnknownReport',
   runClosed: 'RunClosed',
   /** A separation-of-duties rule of the runbook forbids it (the rule is named in the message). */

@@ -390,8 +390,8 @@ function authorizeSubmission(
   const item = step.items.find((i) => i.id === action.itemId);
   if (!item)
     return refuse(
-      REFUSAL_TYPES.unknownStep,
-      `step "${step.id}" has no evidence item "${action.itemId}" (items: ${step.items.map((i) => i.id).join(', ')})`,
+      REFUSAL_TYPES.unknownEvidenceItem,
+      `step "${step.id}" has no evidence item "${action.itemId}" (its items: ${step.items.map((i) => i.id).join(', ')})`,
     );
   const held = effectiveRoles(facts, person).map((r) => r.role);
   const allowed = (action.role !== undefined ? [action.role] : held).filter(

@@ -2,6 +2,7 @@ import { listNames, type Issue, type IssuePath } from './issues';
 import { fillAnalysis } from './analysis';
 import { fillWatch } from './watch';
 import type { ActionCall, Runbook } from '../contract/schemas/runbook';
+import { CONTROL_CHARACTERS_MESSAGE, NO_CONTROL_CHARACTERS } from '../contract/freeText';
 
 /**
  * Run parameters: checking the values a run is started with, and filling `${params.name}`
@@ -114,6 +115,9 @@ export function parameterDefaults(runbook: Pick<Runbook, 'parameters'>): ParamVa
   return out;
 }
 
+const HTTP_URL = /^https?:\/\/[^\s/$.?#][^\s]*$/i;
+const HTTP_SCHEME = /^https?/i;
+
 /**
  * A value checked against a parameter type. Strings are accepted for numbers and booleans
  * because forms and `--param name=value` deliver text; the result carries the real type.
@@ -121,10 +125,12 @@ export function parameterDefaults(runbook: Pick<Runbook, 'parameters'>): ParamVa
 export function checkParamValue(type: ParamType, value: ParamValue): { value: ParamValue } | { problem: string } {
   switch (type) {
     case 'string':
-      return typeof value === 'string' ? { value } : { problem: `must be text, not ${typeof value}` };
+      if (typeof value !== 'string') return { problem: `must be text, not ${typeof value}` };
+      return NO_CONTROL_CHARACTERS.test(value) ? { value } : { problem: CONTROL_CHARACTERS_MESSAGE };
     case 'url':
-      return typeof value === 'string' && /^https?:\/\/[^\s/$.?#][^\s]*$/.test(value)
-        ? { value }
+      // Schemes are case-insensitive (RFC 3986 §3.1): `HTTPS://…` is accepted and written `https://…`.
+      return typeof value === 'string' && HTTP_URL.test(value)
+        ? { value: value.replace(HTTP_SCHEME, (scheme) => scheme.toLowerCase()) }
         : { problem: `must be an http(s) URL, not ${JSON.stringify(value)}` };
     case 'number': {
       const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;

@@ -340,10 +340,11 @@ export const operations = {
     path: '/api/runs/:runId/reports',
     tag: 'red-button',
     summary:
-      'Red Button: report an AI error. Answers `{report, receipt?}`: the report as the run recorded it (its `id` names it in the resolution route) and, for an anonymous report, a one-time receipt that proves the report was yours (the run keeps only its SHA-256)',
+      'Red Button: report an AI error. Answers `{report, receipt?}`: the report as the run recorded it (its `id` names it in the resolution route) and, for an anonymous report, a receipt that proves the report was yours (the run keeps only its SHA-256). With an `Idempotency-Key`, a resent report is the first one: the same key answers with the first report (and, when it was anonymous, the same receipt), even when the body differs',
     params: runParamsSchema,
     body: reportBodySchema,
     status: 201,
+    idempotent: true,
   }),
   resolveReport: op({
     method: 'post',
@@ -380,7 +381,8 @@ export const operations = {
     method: 'post',
     path: '/api/runs/:runId/stop',
     tag: 'red-button',
-    summary: 'Stop the line (rolls the go-live back)',
+    summary:
+      "Stop the line (rolls the go-live back). Answers the run's state as it accepted the stop: `failure` says it was stopped, `status` is still the one from before; the rollback follows (`compensating`, then `rolled-back` or `rollback-incomplete`): read `GET /api/runs/{runId}` to follow it",
     params: runParamsSchema,
     body: reasonBodySchema,
     status: 200,
@@ -390,7 +392,8 @@ export const operations = {
     method: 'post',
     path: '/api/runs/:runId/rollback',
     tag: 'red-button',
-    summary: 'Ask for a rollback',
+    summary:
+      "Ask for a rollback. Answers as a stop does: the run's state as it accepted the request, before anything is undone",
     params: runParamsSchema,
     body: reasonBodySchema,
     status: 200,
@@ -401,7 +404,7 @@ export const operations = {
     path: '/api/reports',
     tag: 'red-button',
     summary:
-      'The Red Button across the runs you may read that went live: reports per system and severity, share answered in time and closed with the reporter, time to first response and to resolution (median, p90, each its own figure), overdue first, reporter recognition with names and thank-yous (anonymous reporters only counted), `unread`: runs that could not be read now, `omittedReports`: older reports beyond what long-running runs show (bounded state; their audit trails hold them), not in the figures',
+      'The Red Button across the runs you may read that went live: reports per system and severity, share answered in time (of the reports answered or past their deadline: open reports not yet due are in neither part, counted as `withinDeadline`; their `inTime` is null) and closed with the reporter, time to first response and to resolution (median, p90, each its own figure), overdue first, reporter recognition with names and thank-yous (anonymous reporters only counted), `unread`: runs that could not be read now, `omittedReports`: older reports beyond what long-running runs show (bounded state; their audit trails hold them), not in the figures',
     query: redButtonQuerySchema,
     status: 200,
   }),
@@ -409,7 +412,8 @@ export const operations = {
     method: 'get',
     path: '/api/reports.csv',
     tag: 'red-button',
-    summary: 'The same reports as CSV (one row per report, overdue first)',
+    summary:
+      'The same reports as CSV (one row per report, overdue first; `inTime` empty for an open report still within its deadline)',
     query: redButtonQuerySchema,
     status: 200,
     produces: 'text/csv',

@@ -1,12 +1,14 @@
+import { createHmac } from 'node:crypto';
 import type { NextFunction, Request, Response, Router } from 'express';
 import type { Principal } from '../auth/authenticator';
 import { operations, runIdSchema, type Operation } from './api';
 import type { ServerContext } from './deps';
 import { HttpError } from './errors';
 import { priorOutcome } from './temporalRuns';
+import type { ReportView } from '../contract/definitions';
 
 /**
- * `Idempotency-Key` for decisions and the other step messages. The key (scoped by the person who
+ * `Idempotency-Key` for decisions, Red Button reports and the other messages. The key (scoped by the person who
  * sends it) becomes the Temporal Update's id, so Temporal applies a message at most once however
  * often it arrives, and answers a repeated id with the first attempt's outcome: a retry needs no
  * question to Temporal before it is sent, and a first attempt (nearly every request) asks none.
@@ -19,9 +21,58 @@ import { priorOutcome } from './temporalRuns';
 const IDEMPOTENCY_HEADER = 'Idempotency-Key';
 const KEY_PATTERN = /^[\x21-\x7e]{1,200}$/;
 
+/** Who sent a key, where: what a report's Update id and receipt are derived from. */
+export interface KeyScope {
+  secret: Buffer;
+  runId: string;
+  personId: string;
+  key: string;
+}
+
+const hmac = (secret: Buffer, text: string) => createHmac('sha256', secret).update(text).digest();
+
+/**
+ * A Red Button report's Update id: opaque (an HMAC with the server secret, shared by every web
+ * server), because Temporal records it and an anonymous report's history must not name who sent it.
+ */
+export function reportUpdateIdFor(s: Omit<KeyScope, 'runId'>): string {
+  return `report:${hmac(s.secret, `golive-report-update\n${s.personId}\n${s.key}`).toString('base64url')}`;
+}
+
+/**
+ * An anonymous report's receipt when it carries a key: derived from it (as long as a random
+ * one), so every retry answers with the very receipt whose SHA-256 the run keeps.
+ */
+export function reportReceiptFor(s: KeyScope): string {
+  return hmac(s.secret, `golive-report-receipt\n${s.runId}\n${s.personId}\n${s.key}`)
+    .subarray(0, 18)
+    .toString('base64url');
+}
+
+/** A report's answer: the receipt goes with an anonymous report only. */
+export function reportAnswer(
+  report: ReportView,
+  receipt: string | undefined,
+): { report: ReportView; receipt?: string } {
+  return { report, ...(receipt && report.reporter === 'anonymous' ? { receipt } : {}) };
+}
+
+interface IdempotentOperation {
+  op: Operation;
+  /** How the Update's result becomes the answer. */
+  answer: (result: unknown, scope: KeyScope) => unknown;
+  /** The Update id for the person's key, when not `person:key`. */
+  updateId?: (scope: KeyScope) => string;
+}
+
 /** The operations that take the header, and how each wraps an Update's result in its answer. */
-export const IDEMPOTENT_OPERATIONS: readonly { op: Operation; answer: (result: unknown) => unknown }[] = [
+export const IDEMPOTENT_OPERATIONS: readonly IdempotentOperation[] = [
   { op: operations.decide, answer: (step) => ({ step }) },
+  {
+    op: operations.report,
+    answer: (report, scope) => reportAnswer(report as ReportView, reportReceiptFor(scope)),
+    updateId: reportUpdateIdFor,
+  },
   { op: operations.submitEvidence, answer: (step) => ({ step }) },
   { op: operations.resolveReport, answer: (report) => ({ report }) },
   { op: operations.acknowledgeReport, answer: (report) => ({ report }) },
@@ -30,7 +81,7 @@ export const IDEMPOTENT_OPERATIONS: readonly { op: Operation; answer: (result: u
 ];
 
 /** The request's key, checked; undefined without the header. */
-function idempotencyKeyOf(req: Request): string | undefined {
+export function idempotencyKeyOf(req: Request): string | undefined {
   const raw = req.headers[IDEMPOTENCY_HEADER.toLowerCase()];
   if (raw === undefined) return undefined;
   const value = Array.isArray(raw) ? raw[0] : raw;
@@ -65,7 +116,7 @@ function carriesPasskey(body: unknown): boolean {
 
 /** Registers, ahead of the routes themselves, the answer to retried requests. */
 export function registerIdempotentReplays(router: Router, ctx: ServerContext): void {
-  for (const { op, answer } of IDEMPOTENT_OPERATIONS) {
+  for (const { op, answer, updateId: idOf } of IDEMPOTENT_OPERATIONS) {
     router.post(op.path, async (req: Request, res: Response, next: NextFunction) => {
       const key = idempotencyKeyOf(req);
       const runId = runIdSchema.safeParse(req.params.runId);
@@ -73,12 +124,13 @@ export function registerIdempotentReplays(router: Router, ctx: ServerContext): v
       // Only the person who sent the key can see its outcome; everything else is the route's to refuse.
       const id = await ctx.auth.identify(req);
       if (id.kind !== 'ok' || !ctx.auth.checkCsrf(id.principal, req)) return next();
-      const updateId = updateIdFor(id.principal.person.id, key);
+      const scope = { secret: ctx.deps.serverSecret, runId: runId.data, personId: id.principal.person.id, key };
+      const updateId = idOf ? idOf(scope) : updateIdFor(scope.personId, key);
       if (!ctx.runs.sentHere(updateId) && !carriesPasskey(req.body)) return next();
       const prior = await priorOutcome(ctx.deps.client, runId.data, updateId);
       if (!prior) return next();
       res.setHeader('Idempotent-Replayed', 'true');
-      res.status(op.status).json(answer(prior.result));
+      res.status(op.status).json(answer(prior.result, scope));
     });
   }
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { operations, type Operation } from './api';
 import { ERROR_CODES } from './errors';
+import { REFUSAL_TYPES } from '../contract/definitions';
 
 /**
  * /api/openapi.json, generated from the operations table and its zod schemas: what the document
@@ -129,7 +130,10 @@ export function buildOpenApi(serverUrl?: string): Record<string, unknown> {
               properties: {
                 code: { type: 'string' },
                 message: { type: 'string' },
-                reason: { type: 'string', description: 'The refusal type for refused Updates' },
+                reason: {
+                  type: 'string',
+                  description: `Why the run (or the server on its behalf) refused the message: the run's refusal types are ${Object.values(REFUSAL_TYPES).join(', ')} (UnknownStep and UnknownEvidenceItem, 404, name the step or the evidence item the run does not have)`,
+                },
                 runId: {
                   type: 'string',
                   description: 'The run in the way (a start refused because the system has a go-live in flight)',

@@ -30,8 +30,11 @@ export interface ReportRow {
   acknowledgedBy?: string;
   /** A thank-you was recorded on resolution (and sent to a named reporter). */
   thanked: boolean;
-  /** Answered by a person within the committed time. */
-  inTime: boolean;
+  /**
+   * Answered by a person within the committed time; null while the report is open and not yet
+   * due (neither answered in time nor late: not in `shareAnsweredInTime`).
+   */
+  inTime: boolean | null;
   /** Open and past its response deadline now. */
   overdue: boolean;
   description: string;
@@ -53,8 +56,14 @@ export interface RedButtonFigures {
   omittedReports: number;
   reports: number;
   bySystemAndSeverity: { system: string; severity: string; reports: number; open: number; overdue: number }[];
-  /** Share (0–1) of reports answered by a person within their response deadline; null without reports. */
+  /**
+   * Share (0–1) of reports answered by a person within their response deadline, of the reports
+   * whose outcome is known (answered, or past their deadline): open reports still within their
+   * deadline are in neither part; null when there are none.
+   */
   shareAnsweredInTime: number | null;
+  /** Open reports not yet due: still within their deadline, left out of `shareAnsweredInTime`. */
+  withinDeadline: number;
   /** Share (0–1) of reports resolved with an answer to the reporter (not closed unanswered). */
   shareClosedWithReporter: number | null;
   timeToFirstResponse: Percentiles;
@@ -114,7 +123,10 @@ function rowOf(runId: string, system: string, r: ReportView, nowMs: number, name
     ...(firstResponseAt ? { firstResponseAt } : {}),
     ...(r.acknowledgement ? { acknowledgedBy: r.acknowledgement.by.id } : {}),
     thanked: r.thanks !== undefined,
-    inTime: answered && Date.parse(r.resolution!.at) <= Date.parse(r.responseDueAt),
+    inTime:
+      r.status === 'open' && Date.parse(r.responseDueAt) >= nowMs
+        ? null
+        : answered && Date.parse(r.resolution!.at) <= Date.parse(r.responseDueAt),
     overdue: r.status === 'open' && Date.parse(r.responseDueAt) < nowMs,
     description: r.description,
   };
@@ -175,7 +187,8 @@ export function redButtonFigures(
     omittedReports: runs.reduce((n, { state }) => n + (state.omitted?.reports ?? 0), 0),
     reports: rows.length,
     bySystemAndSeverity: bySystemAndSeverity(rows),
-    shareAnsweredInTime: share(rows.filter((r) => r.inTime).length, rows.length),
+    shareAnsweredInTime: share(rows.filter((r) => r.inTime).length, rows.filter((r) => r.inTime !== null).length),
+    withinDeadline: rows.filter((r) => r.inTime === null).length,
     shareClosedWithReporter: share(answered.length, rows.length),
     timeToFirstResponse: percentiles(rows.flatMap((r) => since(r, r.firstResponseAt))),
     timeToResolution: percentiles(answered.flatMap((r) => since(r, r.resolvedAt))),
@@ -217,7 +230,7 @@ const CSV_COLUMNS = [
 
 /** RFC 4180 fields; a leading = + - @ is prefixed so spreadsheets do not run it as a formula. */
 function csvField(value: unknown): string {
-  let s = value === undefined ? '' : String(value);
+  let s = value === undefined || value === null ? '' : String(value);
   if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }

@@ -42,6 +42,7 @@ function figuresSection(f: RedButtonFigures): DossierSection {
           ['Runs that could not be read now', String(f.unread)],
           ['Older reports not counted (kept in the audit trails)', String(f.omittedReports)],
           ['Answered within the committed time', pct(f.shareAnsweredInTime)],
+          ['Open, still within their deadline (not counted above)', String(f.withinDeadline)],
           ['Closed with the reporter', pct(f.shareClosedWithReporter)],
           ['Anonymous reports', String(f.anonymousReports)],
         ],

@@ -181,6 +181,81 @@ describe('Idempotency-Key on decisions', () => {
   });
 });
 
+describe('Idempotency-Key on Red Button reports', () => {
+  async function runInHypercare(system: string): Promise<string> {
+    const runId = await runWaitingForGuardian(system);
+    const signOff = `/api/runs/${runId}/steps/guardian-sign-off/decisions`;
+    expect((await as('guardian')('POST', signOff, { decision: 'approve' })).status).toBe(200);
+    await eventually(
+      async () => (await as('rm')<RunStateView>('GET', `/api/runs/${runId}`)).body.status === 'hypercare' || undefined,
+      'hypercare',
+    );
+    return runId;
+  }
+
+  it('answers a resent report with the first one, also with another body; an anonymous one with its receipt', async () => {
+    const runId = await runInHypercare(`idem-report-${randomUUID().slice(0, 6)}`);
+    const reports = `/api/runs/${runId}/reports`;
+    const key = randomUUID();
+    const body = { severity: 'high', description: 'declined everyone over 70' };
+    const first = await as('user')('POST', reports, body, { 'idempotency-key': key });
+    expect(first.status).toBe(201);
+    const retry = await as('user')('POST', reports, body, { 'idempotency-key': key });
+    expect(retry.status).toBe(201);
+    expect(retry.headers.get('idempotent-replayed')).toBe('true');
+    expect(retry.body).toEqual(first.body);
+    // The same key with another body is the same message: the first outcome answers it.
+    const other = await as('user')(
+      'POST',
+      reports,
+      { severity: 'low', description: 'tone' },
+      { 'idempotency-key': key },
+    );
+    expect(other.status).toBe(201);
+    expect(other.body).toEqual(first.body);
+
+    const anonKey = randomUUID();
+    const anonymous = { severity: 'medium', description: 'refund denied', anonymous: true };
+    const anon = await as('sponsor')('POST', reports, anonymous, { 'idempotency-key': anonKey });
+    expect(anon.status).toBe(201);
+    expect(anon.body.receipt).toEqual(expect.any(String));
+    const anonRetry = await as('sponsor')('POST', reports, anonymous, { 'idempotency-key': anonKey });
+    expect(anonRetry.body).toEqual(anon.body);
+    // The receipt the retry gave proves the report, as the first one's does.
+    const read = await as('sponsor')('POST', `${reports}/${anon.body.report.id}/receipt`, {
+      receipt: anonRetry.body.receipt,
+    });
+    expect(read.status).toBe(200);
+    // Another person's report under the same key is their own report.
+    const theirs = await as('ops')('POST', reports, body, { 'idempotency-key': key });
+    expect(theirs.status).toBe(201);
+    expect(theirs.body.report.id).not.toBe(first.body.report.id);
+
+    const state = (await as('rm')<RunStateView>('GET', `/api/runs/${runId}`)).body;
+    expect(state.reports.map((r) => [r.reporter, r.severity])).toEqual([
+      ['user', 'high'],
+      ['anonymous', 'medium'],
+      ['ops', 'high'],
+    ]);
+    // Temporal records the Update ids: a report's names nobody.
+    const client = await testClient();
+    const history = await client.workflow
+      .getHandle(runId)
+      .fetchHistory()
+      .finally(() => client.connection.close());
+    const ids = (history.events ?? [])
+      .map((e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest)
+      .filter((r) => r?.input?.name === 'reportError')
+      .map((r) => r?.meta?.updateId);
+    expect(ids).toHaveLength(3);
+    for (const id of ids) expect(id).toMatch(/^report:[A-Za-z0-9_-]{43}$/);
+    // Without a key, a report sent again is a second report.
+    expect((await as('user')('POST', reports, body)).status).toBe(201);
+    expect((await as('user')('POST', reports, body)).status).toBe(201);
+    expect((await as('rm')<RunStateView>('GET', `/api/runs/${runId}`)).body.reports).toHaveLength(5);
+  });
+});
+
 describe('a crowd deciding the step that ends a run', () => {
   it('answers 100 racing approvals of the last approval with exactly one success and no 5xx', async () => {
     const runId = await runWaitingForGuardian(`race-${randomUUID().slice(0, 6)}`, FINAL_APPROVAL_RUNBOOK);

@@ -76,6 +76,38 @@ describe('validation messages in plain words', () => {
     expect(issues(badState.body)['query.state']).toMatch(/^must be one of: running, waiting, hypercare/);
   });
 
+  it('refuses control characters in free text with a 400 naming the field; tab and line breaks are text', async () => {
+    const runId = await startRun(SMALL_RUNBOOK, 'wording-control');
+    const message = 'must not contain control characters (such as NUL or ESC; tab and line breaks are fine)';
+    const run = `/api/runs/${runId}`;
+    const cases = [
+      ['guardian', `${run}/steps/guardian-sign-off/decisions`, { decision: 'reject', comment: 'no\u0000' }, 'comment'],
+      ['ie', `${run}/steps/validation-report/evidence`, { itemId: 'accuracy', value: 1, note: '\u001b[2J' }, 'note'],
+      ['user', `${run}/reports`, { severity: 'high', description: 'declined\u0000 everyone' }, 'description'],
+      ['guardian', `${run}/reports/R1/acknowledgement`, { text: 'seen\u0007' }, 'text'],
+      ['guardian', `${run}/reports/R1/resolution`, { resolution: 'fixed\u007f' }, 'resolution'],
+      ['guardian', `${run}/stop`, { reason: 'stop\u0000' }, 'reason'],
+    ] as const;
+    for (const [who, path, body, field] of cases) {
+      const res = await as(who)('POST', path, body);
+      expect(res.status, path).toBe(400);
+      expect(issues(res.body), path).toEqual({ [field]: message });
+    }
+    const param = await as('rm')('POST', '/api/runs', {
+      runbook: SMALL_RUNBOOK,
+      system: 'wording-control-param',
+      collaborationMode: 2,
+      params: { note: 'from\u0000 the form' },
+    });
+    expect(param.status).toBe(400);
+    expect(issues(param.body)).toEqual({ 'params.note': message });
+    // Still running, nothing recorded: the stop above was refused at the boundary.
+    const state = await as('rm')<RunStateView>('GET', run);
+    expect(state.body.failure).toBeUndefined();
+    const fine = await as('user')('POST', `${run}/reports`, { severity: 'low', description: 'line\r\n\tand tab' });
+    expect(fine.status).not.toBe(400);
+  });
+
   it('runs page and audit page name the filter they ignored and why', async () => {
     const runId = await startRun(SMALL_RUNBOOK, 'wording-filters');
     const page = async (p: string) =>
@@ -101,6 +133,25 @@ describe('validation messages in plain words', () => {
 });
 
 describe('refusal reasons', () => {
+  it('an evidence item the step does not have is refused as such, naming it and the step’s items', async () => {
+    const runId = await startRun(SMALL_RUNBOOK, 'unknown-item');
+    await untilStep(runId, 'validation-report', 'waiting');
+    const res = await as('ie')('POST', `/api/runs/${runId}/steps/validation-report/evidence`, {
+      itemId: 'precision',
+      value: 99,
+    });
+    expect(res.status).toBe(404);
+    expect(res.body.error).toMatchObject({
+      code: 'not_found',
+      reason: 'UnknownEvidenceItem',
+      message: 'step "validation-report" has no evidence item "precision" (its items: accuracy)',
+      issues: [{ path: 'itemId', message: 'not an evidence item of this step (its items: accuracy)' }],
+    });
+    // The OpenAPI document names the refusal type.
+    const doc = await as('rm')('GET', '/api/openapi.json');
+    expect(JSON.stringify(doc.body.components.schemas.Error)).toContain('UnknownEvidenceItem');
+  });
+
   it('a second Guardian after the Guardian quorum is met hears that, not "no role"', async () => {
     const runId = await startRun(TWO_ROLES, 'quorum-met');
     await untilStep(runId, 'validation-report', 'waiting');

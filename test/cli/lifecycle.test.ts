@@ -82,6 +82,15 @@ describe.sequential('a run through the CLI', () => {
     expect((JSON.parse(theirs.stdout) as RunSummary[]).map((r) => r.runId)).not.toContain(runId);
   });
 
+  it('evidence for an item the step does not have: exit 1, naming the item, the step’s items and --item', async () => {
+    const r = await cli(['evidence', runId, 'validation-report', '--item', 'precision', '--value', '97.5'], 'ie');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(
+      'golive: not found: step "validation-report" has no evidence item "precision" (its items: accuracy)',
+    );
+    expect(r.stderr).toContain('--item (itemId): not an evidence item of this step (its items: accuracy)');
+  });
+
   it('evidence by the engineer moves the run to the Guardian sign-off', async () => {
     const r = await cli(['evidence', runId, 'validation-report', '--item', 'accuracy', '--value', '97.5'], 'ie');
     expect(r.code, r.stderr).toBe(0);
@@ -274,16 +283,34 @@ describe.sequential('a run through the CLI', () => {
     expect(resolved.code, resolved.stderr).toBe(0);
     expect(resolved.stdout).toContain(`${answer.report.id}: high report resolved`);
 
+    // stop waits for the rollback and prints how the run ended, not its state as the stop arrived.
     const stop = await cli(['stop', runId, '--reason', 'bias found in hypercare'], 'guardian');
     expect(stop.code, stop.stderr).toBe(0);
-    const ended = await retryCli(
-      () => cli(['status', runId, '--json'], 'rm'),
-      (s) => ['rolled-back', 'cancelled'].includes((JSON.parse(s.stdout) as RunStateView).status),
-    );
-    expect((JSON.parse(ended.stdout) as RunStateView).failure).toMatchObject({
-      kind: 'stopped',
-      by: { id: 'guardian' },
-    });
+    expect(stop.stderr).toContain(`stopped: ${runId} is rolling back`);
+    expect(stop.stdout).toBe(`${runId}: rolled-back — bias found in hypercare\n`);
+    const ended = await stateOf();
+    expect(ended.status).toBe('rolled-back');
+    expect(ended.failure).toMatchObject({ kind: 'stopped', by: { id: 'guardian' } });
+  });
+
+  it('rollback --no-wait says the run is rolling back and how to follow it; --json waits and prints the run as it ended', async () => {
+    const start = async (): Promise<string> => {
+      const r = await cli(['start', '--runbook', 'web-small', '--system', system, '--mode', '2'], 'rm');
+      expect(r.code, r.stderr).toBe(0);
+      return r.stdout.trim();
+    };
+    const first = await start();
+    const quick = await cli(['rollback', first, '--reason', 'wrong model', '--no-wait'], 'guardian');
+    expect(quick.code, quick.stderr).toBe(0);
+    expect(quick.stdout).toBe(`${first}: rolling back — wrong model\n`);
+    expect(quick.stderr).toContain(`follow it: golive status ${first} --follow`);
+
+    const second = await start();
+    const waited = await cli(['rollback', second, '--reason', 'wrong model', '--json'], 'guardian');
+    expect(waited.code, waited.stderr).toBe(0);
+    const state = JSON.parse(waited.stdout) as RunStateView;
+    expect(state.status).toBe('rolled-back');
+    expect(state.failure).toMatchObject({ kind: 'rollback-requested', reason: 'wrong model' });
   });
 });
 

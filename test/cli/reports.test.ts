@@ -47,7 +47,10 @@ describe('golive reports', () => {
 
     const text = await stack().cli(['reports', '--system', system], { as: 'rm' });
     expect(text.code, text.stderr).toBe(0);
-    expect(text.stdout).toContain('2 reports in 1 run · answered in time 50 % · closed with the reporter 50 %');
+    // The anonymous report is open and not yet due: neither answered in time nor late.
+    expect(text.stdout).toContain(
+      '2 reports in 1 run · answered in time 100 % (1 still within their deadline, not counted) · closed with the reporter 50 %',
+    );
     expect(text.stdout).toContain('recognised: Uma User (user)\t1 report, 1 answered, 1 thanked');
     expect(text.stdout).toContain('anonymous reports: 1');
     expect(text.stdout).not.toContain('sponsor');
@@ -56,6 +59,8 @@ describe('golive reports', () => {
     expect(JSON.parse(json.stdout)).toMatchObject({
       reports: 2,
       shareClosedWithReporter: 0.5,
+      shareAnsweredInTime: 1,
+      withinDeadline: 1,
       unread: 0,
       recognition: [{ reporter: 'user', name: 'Uma User', reports: 1, answered: 1, thanked: 1 }],
       anonymousReports: 1,

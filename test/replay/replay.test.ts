@@ -20,6 +20,15 @@ import { DeterminismViolationError } from '@temporalio/workflow';
  */
 const HISTORIES = path.resolve(__dirname, '../fixtures/histories');
 
+/** The parts of a recorded history (JSON) that carry an accepted Update's input. */
+interface RecordedHistory {
+  events: {
+    workflowExecutionUpdateAcceptedEventAttributes?: {
+      acceptedRequest: { input: { args: { payloads: { data: string }[] } } };
+    };
+  }[];
+}
+
 function histories() {
   return fs
     .readdirSync(HISTORIES)
@@ -59,6 +68,36 @@ describe('replay of recorded histories', () => {
     const results = await replayAll({ codePath: inject('workflowBundlePath') });
     expect(results).toHaveLength(3);
     for (const r of results) expect(r.error, `${r.workflowId}: ${String(r.error)}`).toBeUndefined();
+  });
+
+  it('replays messages that an older validator let in with control characters in their text', async () => {
+    // Before golive refused control characters in free text, a comment or a document name could hold them.
+    const json = JSON.parse(
+      fs.readFileSync(path.join(HISTORIES, 'default-runbook-gate4-rejected.json'), 'utf8'),
+    ) as RecordedHistory;
+    let edited = 0;
+    for (const e of json.events) {
+      const payload = e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest.input.args.payloads[0];
+      if (!payload) continue;
+      const message = JSON.parse(Buffer.from(payload.data, 'base64').toString('utf8')) as {
+        comment?: string;
+        value?: { name?: string };
+      };
+      if (message.comment) message.comment += '\u0000';
+      else if (typeof message.value?.name === 'string') message.value.name += '\u001b[2J';
+      else continue;
+      payload.data = Buffer.from(JSON.stringify(message)).toString('base64');
+      edited++;
+    }
+    expect(edited).toBeGreaterThan(5);
+    const results: ReplayResult[] = [];
+    const older = [{ workflowId: 'control-characters', history: historyFromJSON(json) }];
+    for await (const r of Worker.runReplayHistories(
+      { workflowBundle: { codePath: inject('workflowBundlePath') } },
+      older,
+    ))
+      results.push(r);
+    expect(results[0]?.error, String(results[0]?.error)).toBeUndefined();
   });
 
   it('fails when the workflow changes without patched(), and passes with it', { timeout: 120_000 }, async () => {

@@ -39,6 +39,15 @@ const edgeString = (max: number) =>
   fc.oneof(
     fc.string({ maxLength: 12 }),
     fc.constantFrom('', ' ', '  padded  ', 'x'.repeat(max), 'x'.repeat(max + 1), ` ${'y'.repeat(max)} `, '\t\n'),
+    // Control characters: refused in free text (NUL, ESC, DEL, a vertical tab trimmed away), line breaks kept.
+    fc.constantFrom(
+      'a\u0000b',
+      '\u001b[2J',
+      ' x\u007f ',
+      '\u000bx',
+      'line\r\nbreak\tand tab',
+      `\u0000${'x'.repeat(max)}`,
+    ),
     fc.stringMatching(/^[A-Za-z0-9._@+-]{1,10}$/),
   );
 const sometimes = <T>(valid: fc.Arbitrary<T>) =>
@@ -294,6 +303,30 @@ describe('message checks inside the workflow = the zod schemas the server parses
 
   it('document evidence is one check for both (the workflow and the evidence value of type "document")', () => {
     expect(evidenceValueChecks.document).toBe(documentEvidence);
+  });
+
+  it('refuses control characters in free text, naming the field, and keeps tab and line breaks', () => {
+    const actor = { id: 'ana' };
+    const problem = {
+      ok: false,
+      message: 'must not contain control characters (such as NUL or ESC; tab and line breaks are fine)',
+    };
+    const cases = [
+      [checks.checkApproveStep, { actor, stepId: 's', comment: 'fine\u0000' }, 'comment'],
+      [checks.checkRejectStep, { actor, stepId: 's', comment: '\u001b[31mred' }, 'comment'],
+      [checks.checkSubmitEvidence, { actor, stepId: 's', itemId: 'i', value: 1, note: 'a\u0007' }, 'note'],
+      [checks.checkReportError, { actor, severity: 'high', description: 'x\u0000y' }, 'description'],
+      [checks.checkResolveReport, { actor, reportId: 'R1', resolution: 'done\u0008' }, 'resolution'],
+      [checks.checkAcknowledgeReport, { actor, reportId: 'R1', text: 'seen\u007f' }, 'text'],
+      [checks.checkStopLine, { actor, reason: 'stop\u0000' }, 'reason'],
+      [checks.checkSubmitReview, { actor, sampleSize: 1, overrides: 0, note: '\u0000' }, 'note'],
+    ] as const;
+    for (const [check, value, field] of cases) expect(check(value, [])).toEqual({ ...problem, path: [field] });
+    expect(evidenceValueChecks.text('a\u0000', [])).toEqual({ ...problem, path: [] });
+    expect(checks.checkStopLine({ actor, reason: ' line one\r\n\tline two ' }, [])).toEqual({
+      ok: true,
+      value: { actor, reason: 'line one\r\n\tline two' },
+    });
   });
 
   it('finds the broken field in a valid message, with the schema`s own message', () => {

@@ -216,7 +216,7 @@ describe('evidence, reports, the line and reading', () => {
     const submit = { kind: 'submit', stepId: 'dossier', itemId: 'model-card' } as const;
     expect(authorize(facts(), person('ian'), submit)).toMatchObject({ role: 'implementation-engineer' });
     expect(outcome(authorize(facts(), person('sam'), submit))).toBe('NotAuthorized');
-    expect(outcome(authorize(facts(), person('ian'), { ...submit, itemId: 'nope' }))).toBe('UnknownStep');
+    expect(outcome(authorize(facts(), person('ian'), { ...submit, itemId: 'nope' }))).toBe('UnknownEvidenceItem');
     expect(outcome(authorize(facts({}, [{ ...evidence, status: 'completed' }, signoff]), person('ian'), submit))).toBe(
       'StepNotWaiting',
     );

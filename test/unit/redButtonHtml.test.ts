@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EvidenceRecord } from '../../src/contract/definitions';
-import { redButtonFigures } from '../../src/server/redButtonFigures';
+import { redButtonFigures, reportsCsv } from '../../src/server/redButtonFigures';
+import type { ReportView } from '../../src/contract/definitions';
 import { redButtonHtml } from '../../src/server/redButtonHtml';
 
 /** The Monitoring export: the figures as a self-contained document, each run's feedback channel alongside. */
@@ -69,5 +70,56 @@ describe('the Red Button Monitoring export', () => {
     expect(doc).toContain('refund &lt;b&gt;denied&lt;/b&gt;');
     expect(doc).not.toContain('<script');
     expect(doc).toContain('Riley Release (rm)');
+  });
+});
+
+describe('answered in time', () => {
+  const due = '2026-01-02T11:00:00.000Z';
+  const by = { id: 'ops' };
+  const report = (id: string, extra: Partial<ReportView>): ReportView => ({
+    id,
+    severity: 'high',
+    description: id,
+    reporter: 'user',
+    at: '2026-01-02T10:00:00.000Z',
+    responseDueAt: due,
+    status: 'open',
+    escalationLevel: 0,
+    ...extra,
+  });
+  const figuresAt = (now: string) =>
+    redButtonFigures(
+      [
+        {
+          runId: 'run-1',
+          state: {
+            system: 'claims',
+            reports: [
+              report('in-time', { status: 'resolved', resolution: { by, at: '2026-01-02T10:30:00.000Z', text: 'ok' } }),
+              report('late', { status: 'resolved', resolution: { by, at: '2026-01-02T12:00:00.000Z', text: 'ok' } }),
+              report('closed', { status: 'closed' }),
+              report('open', {}),
+            ],
+          },
+        },
+      ],
+      new Date(now),
+    );
+
+  it('leaves open reports that are not yet due out of the share: neither answered in time nor late', () => {
+    const before = figuresAt('2026-01-02T10:45:00.000Z');
+    expect(before.withinDeadline).toBe(1);
+    expect(before.shareAnsweredInTime).toBe(1 / 3);
+    expect(before.list.find((r) => r.id === 'open')?.inTime).toBeNull();
+    const open = reportsCsv(before)
+      .split('\r\n')
+      .find((line) => line.startsWith('run-1,claims,open,'));
+    expect(open).toContain(',false,,false,open'); // thanked, inTime (empty: not yet known), overdue
+
+    // Once its deadline has passed unanswered, it counts as not answered in time.
+    const after = figuresAt('2026-01-02T11:30:00.000Z');
+    expect(after.withinDeadline).toBe(0);
+    expect(after.shareAnsweredInTime).toBe(1 / 4);
+    expect(after.list.find((r) => r.id === 'open')).toMatchObject({ inTime: false, overdue: true });
   });
 });

@@ -6,6 +6,9 @@ import { loadRunbookFile } from '../../src/runbook/load';
 import { prepareRun, type PrepareRunInput } from '../../src/runbook/prepare';
 import { SHIPPED_SANDBOX } from '../../bench/fixtures';
 import { notifyChannelsFromConfig } from '../../src/notifyChannels';
+import { OutboundPolicy } from '../../src/outbound/allowlist';
+import { checkActionCall } from '../../src/runbook/actions';
+import { targetOf } from '../../src/server/targetLock';
 
 const VALID = path.resolve(__dirname, '../fixtures/runbooks/valid.yaml');
 const DEFAULT_RUNBOOK = path.resolve(__dirname, '../../runbooks/default.yaml');
@@ -76,6 +79,44 @@ describe('prepareRun', () => {
       assignments: Object.fromEntries(people.map((role) => [role, [`${role}-1`]])),
     });
     expect(JSON.stringify(prepared.runbook)).not.toContain('${params.');
+  });
+
+  it('accepts a URL whose scheme is upper or mixed case, writes it in lower case, and locks and checks it as one', async () => {
+    const people = [
+      'implementation-engineer',
+      'ai-product-manager',
+      'guardian',
+      'business-sponsor',
+      'end-user',
+      'operations',
+    ];
+    const start = async (targetUrl: string, allow: string) =>
+      prepareRun({
+        loaded: await loadRunbookFile(DEFAULT_RUNBOOK, { sandbox: SHIPPED_SANDBOX }),
+        system: 'sandbox',
+        collaborationMode: 2,
+        initiator: { id: 'release-manager' },
+        assignments: Object.fromEntries(people.map((role) => [role, [`${role}-1`]])),
+        params: { targetUrl },
+        outbound: OutboundPolicy.parse(allow),
+      });
+    const lower = await start('http://127.0.0.1:8410', '127.0.0.1:8410');
+    for (const written of ['HTTP://127.0.0.1:8410', 'Http://127.0.0.1:8410']) {
+      const prepared = await start(written, '127.0.0.1:8410');
+      expect(prepared.params.targetUrl).toBe('http://127.0.0.1:8410');
+      expect(JSON.stringify(prepared.runbook)).not.toMatch(/HTTP:|Http:/);
+      expect(targetOf(prepared)).toBe(targetOf(lower));
+    }
+    // The outbound policy reads the host and port of a mixed-case URL too: another port is refused.
+    const refused = await start('HTTPS://127.0.0.1:8411', '127.0.0.1:8410').then(
+      () => [],
+      (e: StartInputError) => e.issues.map((i) => `${formatPath(i.path)}: ${i.message}`),
+    );
+    expect(refused[0]).toMatch(/^params\.targetUrl: .*127\.0\.0\.1:8411/);
+    // A runbook may write the scheme in any case as well.
+    expect(
+      checkActionCall({ action: 'http-check', params: { endpoints: [{ url: 'HTTPS://a.example/health' }] } }, []),
+    ).toEqual([]);
   });
 
   it('rejects a Collaboration Mode the runbook does not allow', async () => {

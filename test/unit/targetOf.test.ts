@@ -6,6 +6,8 @@ const of = (target: string) => targetOf({ system: 'claims-assistant', runbook: {
 describe('the production target a run locks', () => {
   it('is one target however its URL is written', () => {
     expect(of('https://CLAIMS.example.org:443/')).toBe('https://claims.example.org');
+    expect(of('HTTPS://claims.example.org')).toBe('https://claims.example.org');
+    expect(of('Http://127.0.0.1:8410')).toBe('http://localhost:8410');
     expect(of('http://127.0.0.1:8410')).toBe('http://localhost:8410');
     for (const alias of [
       'http://localhost:8410/',

@@ -12,6 +12,9 @@ import { resolveReportSchema, severitySchema } from '../../contract/schemas/mess
 import type { FieldFlags } from '../api';
 import { defineCommand, jsonFlag } from '../args';
 import type { CommandContext } from '../context';
+import { isFinalStatus } from '../../contract/runStatus';
+import { EXIT } from '../errors';
+import { followRun } from '../follow';
 import { print, printJson, say } from '../output';
 import { runArg, runSchema } from './runs';
 
@@ -118,24 +121,49 @@ export const acknowledge = defineCommand({
   },
 });
 
-/** Stop the line and ask for a rollback differ only in the endpoint and the wording. */
+/**
+ * Stop the line and ask for a rollback differ only in the endpoint and the wording. The server
+ * answers as the run accepts the message, before anything is undone (`failure` set, `status` as
+ * it was), so the command follows the rollback to its end, as `--follow` does; `--no-wait` says
+ * it is rolling back and how to follow it instead.
+ */
 function lineCommand(action: 'stop' | 'rollback', summary: string) {
   return defineCommand({
     name: action,
     group: 'red-button',
     summary,
+    description:
+      'Waits until the rollback has ended, showing its progress (Ctrl-C stops watching, not the rollback), and\n' +
+      'prints the outcome; exit 1 when it could be rolled back only in part. --json prints the run as it ended.\n' +
+      '--no-wait returns once the run accepted the message (--json: the run as it accepted it).',
     positionals: [runArg],
     options: {
       reason: { type: 'string', value: 'TEXT', description: 'why: recorded in the audit trail' },
+      'no-wait': { type: 'boolean', description: 'do not wait for the rollback to end' },
       json: jsonOption,
     },
-    schema: z.object({ run: runSchema, reason: reasonBodySchema.shape.reason, json: jsonFlag }),
+    schema: z.object({
+      run: runSchema,
+      reason: reasonBodySchema.shape.reason,
+      noWait: z.boolean().default(false),
+      json: jsonFlag,
+    }),
     examples: [`golive ${action} "$RUN" --reason "error rate above 5 % since 14:02"`],
     async run(input, ctx) {
       const api = await ctx.api();
-      const state = await api.lineAction(input.run, action, { reason: input.reason }, FLAGS);
-      if (input.json) return printJson(ctx.io, state);
-      print(ctx.io, `${input.run}: ${state.status}${state.failure ? ` — ${state.failure.reason}` : ''}`);
+      const accepted = await api.lineAction(input.run, action, { reason: input.reason }, FLAGS);
+      const why = accepted.failure ? ` — ${accepted.failure.reason}` : '';
+      if (input.noWait || isFinalStatus(accepted.status)) {
+        if (input.json) return printJson(ctx.io, accepted);
+        if (isFinalStatus(accepted.status)) return print(ctx.io, `${input.run}: ${accepted.status}${why}`);
+        print(ctx.io, `${input.run}: rolling back${why}`);
+        return say(ctx.io, `follow it: golive status ${input.run} --follow`);
+      }
+      say(ctx.io, `${action === 'stop' ? 'stopped' : 'rollback requested'}: ${input.run} is rolling back…`);
+      const { state } = await followRun(ctx, api, input.run, (s) => isFinalStatus(s.status));
+      if (input.json) printJson(ctx.io, state);
+      else print(ctx.io, `${input.run}: ${state.status}${state.failure ? ` — ${state.failure.reason}` : ''}`);
+      return state.status === 'rollback-incomplete' ? EXIT.failed : EXIT.ok;
     },
   });
 }
@@ -187,7 +215,7 @@ function printFigures(ctx: CommandContext, f: RedButtonFigures): void {
   const pct = (x: number | null) => (x === null ? '—' : `${Math.round(x * 1000) / 10} %`);
   print(
     ctx.io,
-    `${counted(f.reports, 'report')} in ${counted(f.runs, 'run')}${f.unread > 0 ? ` (${f.unread} more could not be read now)` : ''}${f.omittedReports > 0 ? ` (${f.omittedReports} older reports not counted)` : ''} · answered in time ${pct(f.shareAnsweredInTime)} · closed with the reporter ${pct(f.shareClosedWithReporter)}`,
+    `${counted(f.reports, 'report')} in ${counted(f.runs, 'run')}${f.unread > 0 ? ` (${f.unread} more could not be read now)` : ''}${f.omittedReports > 0 ? ` (${f.omittedReports} older reports not counted)` : ''} · answered in time ${pct(f.shareAnsweredInTime)}${f.withinDeadline > 0 ? ` (${f.withinDeadline} still within their deadline, not counted)` : ''} · closed with the reporter ${pct(f.shareClosedWithReporter)}`,
   );
   print(
     ctx.io,

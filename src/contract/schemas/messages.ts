@@ -16,6 +16,7 @@ import type {
   SubmitEvidenceInput,
 } from '../definitions';
 import { SEVERITIES } from '../definitions';
+import { CONTROL_CHARACTERS_MESSAGE, NO_CONTROL_CHARACTERS } from '../freeText';
 import { jsonValueProblem } from '../jsonValue';
 import { PASSKEY_BINDING_FORMAT, type PasskeyAssertion } from '../passkeyBinding';
 import type { ReviewFinding, SubmitReviewInput } from '../reviewDefinitions';
@@ -42,8 +43,10 @@ export const actorSchema = z.strictObject({
   roles: z.array(roleIdSchema).max(50).optional(),
 });
 
-const comment = z.string().trim().max(4000);
-const reason = z.string().trim().min(1, 'a reason is required').max(4000);
+/** Free text: no control characters (freeText.ts), checked last as messageChecks.ts does. */
+const plain = <S extends z.ZodString>(s: S) => s.regex(NO_CONTROL_CHARACTERS, CONTROL_CHARACTERS_MESSAGE);
+const comment = plain(z.string().trim().max(4000));
+const reason = plain(z.string().trim().min(1, 'a reason is required').max(4000));
 const stepId = z.string().min(1).max(64);
 const hex = (length: number) =>
   z.string().regex(new RegExp(`^[0-9a-f]{${length}}$`), `must be ${length} lowercase hex digits`);
@@ -86,7 +89,7 @@ export const paramValueSchema = z.union([z.string().max(2000), z.number(), z.boo
 export const delegationSchema = z.strictObject({
   role: roleIdSchema,
   person: personId,
-  reason: z.string().trim().min(1, 'a delegation needs a reason').max(1000),
+  reason: plain(z.string().trim().min(1, 'a delegation needs a reason').max(1000)),
 });
 
 export const goLiveInputSchema = z.strictObject({
@@ -169,7 +172,7 @@ export const rejectStepSchema = z.strictObject({
 });
 
 const documentEvidenceSchema = z.strictObject({
-  name: z.string().min(1).max(300),
+  name: plain(z.string().min(1).max(300)),
   sha256: z.string().regex(/^[a-f0-9]{64}$/, 'must be a lowercase hex SHA-256'),
   url: z
     .string()
@@ -188,7 +191,7 @@ export const evidenceValueSchemas = {
     .regex(/^https?:\/\//i, 'must be an http(s) link'),
   document: documentEvidenceSchema,
   attestation: z.literal(true, { message: 'an attestation must be true' }),
-  text: z.string().trim().min(1).max(20_000),
+  text: plain(z.string().trim().min(1).max(20_000)),
 } as const;
 
 export const submitEvidenceSchema = z.strictObject({
@@ -207,7 +210,7 @@ export const reportErrorSchema = z.strictObject({
   actor: actorSchema.optional(),
   anonymous: z.boolean().default(false),
   severity: severitySchema,
-  description: z.string().trim().min(1, 'describe what the AI got wrong').max(8000),
+  description: plain(z.string().trim().min(1, 'describe what the AI got wrong').max(8000)),
   receiptHash: z
     .string()
     .regex(/^[a-f0-9]{64}$/)
@@ -218,14 +221,14 @@ export const reportErrorSchema = z.strictObject({
 export const resolveReportSchema = z.strictObject({
   actor: actorSchema,
   reportId: z.string().min(1).max(64),
-  resolution: z.string().trim().min(1, 'a resolution is required').max(8000),
+  resolution: plain(z.string().trim().min(1, 'a resolution is required').max(8000)),
   ...signed,
 });
 
 export const acknowledgeReportSchema = z.strictObject({
   actor: actorSchema,
   reportId: z.string().min(1).max(64),
-  text: z.string().trim().min(1, 'a text is required').max(8000),
+  text: plain(z.string().trim().min(1, 'a text is required').max(8000)),
   ...signed,
 });
 
@@ -239,7 +242,7 @@ export const resendNotificationSchema = z.strictObject({ actor: actorSchema, ste
 // The scheduled oversight review (reviewDefinitions.ts)
 
 const reviewFindingSchema = z.strictObject({
-  summary: z.string().trim().min(1, 'describe the finding').max(4000),
+  summary: plain(z.string().trim().min(1, 'describe the finding').max(4000)),
   severity: severitySchema,
   /** Raise a Red Button report on the go-live run from this finding (during hypercare). */
   report: z.boolean().default(false),
@@ -252,7 +255,7 @@ export const submitReviewSchema = z.strictObject({
   /** Of those, decisions the reviewer overrode. */
   overrides: z.number().int().min(0).max(100_000),
   findings: z.array(reviewFindingSchema).max(50).default([]),
-  note: z.string().trim().max(4000).optional(),
+  note: comment.optional(),
   signature: messageSignatureSchema.optional(),
 });
 

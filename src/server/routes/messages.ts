@@ -21,7 +21,7 @@ import { authorize, Refusal } from '../../contract/policy';
 import { factsFromView } from '../../contract/runFacts';
 import { sha256Hex } from '../../auth/secrets';
 import { operations } from '../api';
-import { idempotent } from '../idempotency';
+import { idempotencyKeyOf, idempotent, reportAnswer, reportReceiptFor, reportUpdateIdFor } from '../idempotency';
 import type { ServerContext } from '../deps';
 import { reportByReceipt } from '../reportReceipts';
 import { route } from '../route';
@@ -68,8 +68,14 @@ async function recorded<T>(ctx: ServerContext, attempt: Attempt, perform: () => 
 /**
  * The workflow refuses a bad evidence value in one sentence (`value.url for "x" (document): must
  * be an http(s) link`); the field it names becomes an issue, so forms can show it at the field.
+ * An item the step does not have is an issue at `itemId`.
  */
 function withValueIssue(err: unknown): unknown {
+  if (err instanceof RefusalError && err.type === REFUSAL_TYPES.unknownEvidenceItem && !err.extra.issues) {
+    const items = /\((its items: [^)]*)\)$/.exec(err.message)?.[1];
+    const message = `not an evidence item of this step${items ? ` (${items})` : ''}`;
+    return new RefusalError(err.type, err.message, err.by, [{ path: 'itemId', message }]);
+  }
   if (!(err instanceof RefusalError) || err.type !== REFUSAL_TYPES.invalid || err.extra.issues) return err;
   const m = /^(value(?:\.[\w.]+)?) for "[^"]*" \([a-z]+\): (.+)$/s.exec(err.message);
   if (!m?.[1] || !m[2]) return err;
@@ -141,11 +147,18 @@ interface AnswerArgs<B> {
   body: B;
 }
 
-function registerRedButtonRoutes(router: Router, ctx: ServerContext): void {
-  route(router, ctx, operations.report, async ({ principal, params, body }) => {
+function registerReportRoute(router: Router, ctx: ServerContext): void {
+  route(router, ctx, operations.report, async ({ req, principal, params, body }) => {
     // Anonymous reporters are checked like anyone (only people involved may report) and then
     // kept out of the record; the receipt lets them prove later that the report was theirs.
-    const receipt = body.anonymous ? randomBytes(18).toString('base64url') : undefined;
+    // With an Idempotency-Key, the Update id and the receipt derive from it: a resent report is the first one.
+    const key = idempotencyKeyOf(req);
+    const scope = key && { secret: ctx.deps.serverSecret, runId: params.runId, personId: principal.person.id, key };
+    const receipt = scope
+      ? reportReceiptFor(scope)
+      : body.anonymous
+        ? randomBytes(18).toString('base64url')
+        : undefined;
     const actor = body.anonymous ? undefined : actorOf(principal);
     const report = await recorded(
       ctx,
@@ -159,16 +172,25 @@ function registerRedButtonRoutes(router: Router, ctx: ServerContext): void {
           if (allowed instanceof Refusal)
             throw new RefusalError(allowed.type, allowed.message.replace(principal.person.id, 'you'), 'server');
         }
-        return ctx.runs.update(params.runId, reportErrorUpdate, {
-          ...body,
-          ...(actor ? { actor } : {}),
-          ...(receipt ? { receiptHash: sha256Hex(receipt) } : {}),
-        });
+        return ctx.runs.update(
+          params.runId,
+          reportErrorUpdate,
+          {
+            ...body,
+            ...(actor ? { actor } : {}),
+            ...(body.anonymous && receipt ? { receiptHash: sha256Hex(receipt) } : {}),
+          },
+          scope ? { updateId: reportUpdateIdFor(scope) } : {},
+        );
       },
     );
     ctx.metrics.reports.inc({ severity: body.severity });
-    return { report, ...(receipt ? { receipt } : {}) };
+    return reportAnswer(report, receipt);
   });
+}
+
+function registerRedButtonRoutes(router: Router, ctx: ServerContext): void {
+  registerReportRoute(router, ctx);
 
   // Answering a report (first response, resolution): the same message path, another Update.
   const answer =

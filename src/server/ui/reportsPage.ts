@@ -30,6 +30,7 @@ export function reportsPage(f: RedButtonFigures, query: RedButtonQuery): SafeHtm
   ${f.omittedReports > 0 && html`<p class="notice" id="rb-omitted" data-omitted="${f.omittedReports}">${f.omittedReports} older report${f.omittedReports === 1 ? '' : 's'} of long-running runs ${f.omittedReports === 1 ? 'is' : 'are'} not in these figures (each run shows its latest ones; its audit trail holds every one).</p>`}
   <dl class="figures" id="rb-figures">
     <div><dt>Answered within the committed time</dt><dd id="share-in-time">${pct(f.shareAnsweredInTime)}</dd></div>
+    <div><dt>Still within their deadline (not counted above)</dt><dd id="within-deadline">${f.withinDeadline}</dd></div>
     <div><dt>Closed with the reporter</dt><dd id="share-closed">${pct(f.shareClosedWithReporter)}</dd></div>
     <div><dt>Anonymous reports</dt><dd id="anonymous-count">${f.anonymousReports}</dd></div>
   </dl>

@@ -5,8 +5,11 @@ import { z } from 'zod';
  * workflow bundle import these, so no Node built-ins (and no `URL`) here.
  */
 
-/** http(s) URL, possibly with `${secrets.NAME}` placeholders resolved at call time. */
-export const httpUrl = z.string().regex(/^https?:\/\/\S+$/, 'must be an http(s) URL');
+/**
+ * http(s) URL, possibly with `${secrets.NAME}` placeholders resolved at call time. The scheme is
+ * case-insensitive (RFC 3986): `HTTPS://` is one, and every consumer reads it through `URL`.
+ */
+export const httpUrl = z.string().regex(/^https?:\/\/\S+$/i, 'must be an http(s) URL');
 
 export const headers = z.record(z.string(), z.string()).default({});
 
