@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import type { LoadedDataConverter, Payload } from '@temporalio/common';
+import { defaultPayloadConverter, type LoadedDataConverter, type Payload } from '@temporalio/common';
 import { decode } from '@temporalio/common/lib/internal-non-workflow';
 import { temporal } from '@temporalio/proto';
 
@@ -80,9 +80,10 @@ async function decodeEvents(
   runId: string,
   events: temporal.api.history.v1.IHistoryEvent[],
 ): Promise<DecodedEvent[]> {
+  const fromPayload = readerOf(converter);
   const read = (p: Payload, decoded: Payload = p): unknown => {
     try {
-      return converter.payloadConverter.fromPayload(decoded);
+      return fromPayload(decoded);
     } catch (err) {
       return undecodable(err);
     }
@@ -102,6 +103,24 @@ async function decodeEvents(
     }),
   );
   return events.map((e) => decodeEvent((p) => decoded.get(p), runId, e));
+}
+
+const JSON_PLAIN = Buffer.from('json/plain');
+
+/**
+ * The payload converter's reading, with the default converter's JSON read natively: the SDK
+ * decodes UTF-8 in JavaScript (its own TextDecoder), a tenth of a long trail's time. Same
+ * values: what the JSON converter wrote is valid UTF-8 (JSON.stringify escapes lone
+ * surrogates). Any other encoding, or another converter, goes to the converter itself.
+ */
+function readerOf(converter: LoadedDataConverter): (p: Payload) => unknown {
+  const sdk = (p: Payload) => converter.payloadConverter.fromPayload(p);
+  if (converter.payloadConverter !== defaultPayloadConverter) return sdk;
+  return (p) => {
+    const encoding = p.metadata?.encoding;
+    if (!p.data || !encoding || !JSON_PLAIN.equals(encoding)) return sdk(p);
+    return JSON.parse(Buffer.from(p.data.buffer, p.data.byteOffset, p.data.byteLength).toString('utf8')) as unknown;
+  };
 }
 
 /** Shown, not hidden: an auditor should see that a value could not be read. */
