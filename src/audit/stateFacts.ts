@@ -64,9 +64,7 @@ function places(events: Indexed): Places {
   return {
     key: (at) => anchor(events, at, taskStarted.get(at) ?? -1, firstAfter),
     runOf: (at) => {
-      const last = firstAfter
-        ? events[firstAfter(at) - 1]
-        : events.filter(({ e }) => e.at <= at).at(-1);
+      const last = firstAfter ? events[firstAfter(at) - 1] : events.filter(({ e }) => e.at <= at).at(-1);
       return last?.e.runId ?? events[0]?.e.runId ?? '';
     },
   };
