@@ -29,19 +29,61 @@ const SAME_TASK_ORDER = {
 } as const;
 
 /**
+ * Where facts from the workflow's state go among history events, looked up by time. A long run
+ * has thousands of such facts (a notification per report) among thousands of events: each is
+ * placed by a map and a binary search, not by walking every event again (when the events' times
+ * are in order, as Temporal writes them; else by the walk, which gives the same answers).
+ */
+interface Places {
+  /** The sort key of a fact that happened at `at` (anchor below). */
+  key(at: string): number;
+  /** The run the fact happened in: that of the last event at or before it. */
+  runOf(at: string): string;
+}
+
+function places(events: Indexed): Places {
+  const taskStarted = new Map<string, number>();
+  let ordered = true;
+  events.forEach(({ e }, p) => {
+    if (e.type === 'WorkflowTaskStarted') taskStarted.set(e.at, p);
+    if (p > 0 && events[p - 1]!.e.at > e.at) ordered = false;
+  });
+  /** The position of the first event after `at` (events.length if none). */
+  const firstAfter = ordered
+    ? (at: string) => {
+        let lo = 0;
+        let hi = events.length;
+        while (lo < hi) {
+          const mid = (lo + hi) >>> 1;
+          if (events[mid]!.e.at > at) hi = mid;
+          else lo = mid + 1;
+        }
+        return lo;
+      }
+    : undefined;
+  return {
+    key: (at) => anchor(events, at, taskStarted.get(at) ?? -1, firstAfter),
+    runOf: (at) => {
+      const last = firstAfter ? events[firstAfter(at) - 1] : events.filter(({ e }) => e.at <= at).at(-1);
+      return last?.e.runId ?? events[0]?.e.runId ?? '';
+    },
+  };
+}
+
+/**
  * Where a fact from the workflow's state goes among history events: right after the messages
  * of the workflow task it happened in (workflow time is that task's start time), so "step
  * completed" follows the decision that completed it and precedes the next step's start.
+ * `started` is the position of the last WorkflowTaskStarted event at `at` (-1: none).
  */
-function anchor(events: Indexed, at: string): number {
-  let started = -1;
-  for (const { e, i } of events) if (e.type === 'WorkflowTaskStarted' && e.at === at) started = i;
+function anchor(events: Indexed, at: string, started: number, firstAfter?: (at: string) => number): number {
   if (started < 0) {
-    const after = events.find(({ e }) => e.at > at);
+    const after = firstAfter ? events[firstAfter(at)] : events.find(({ e }) => e.at > at);
     return (after?.i ?? events.length) - 0.5;
   }
-  let key = started;
-  for (const { e, i } of events.slice(started + 1)) {
+  let key = events[started]!.i;
+  for (let p = started + 1; p < events.length; p++) {
+    const { e, i } = events[p]!;
     if (e.type === 'WorkflowTaskScheduled' || e.type === 'WorkflowTaskFailed' || e.type === 'WorkflowTaskTimedOut')
       break;
     if (e.type === 'WorkflowTaskCompleted' || e.type === 'WorkflowExecutionUpdateAccepted') key = i;
@@ -55,9 +97,9 @@ type Place = (at: string, rank: number, fact: Fact) => void;
 /** Facts only the workflow's state knows: waiting steps' lifecycles, escalations, deadline aborts. */
 export function stateFacts(state: RunStateView, flat: Indexed): Draft[] {
   const out: Draft[] = [];
-  const runOf = (at: string) => flat.filter(({ e }) => e.at <= at).at(-1)?.e.runId ?? flat[0]?.e.runId ?? '';
+  const where = places(flat);
   const place: Place = (at, rank, d) =>
-    out.push({ at, key: anchor(flat, at), rank, source: 'state', runId: runOf(at), eventIds: [], ...d });
+    out.push({ at, key: where.key(at), rank, source: 'state', runId: where.runOf(at), eventIds: [], ...d });
   for (const s of state.steps) waitingStepFacts(s, place);
   for (const x of state.escalations) escalationFact(state, x, place);
   for (const n of state.notifications ?? []) notificationFact(n, place);

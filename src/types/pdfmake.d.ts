@@ -13,6 +13,7 @@ declare module 'pdfmake' {
           text?: string | Content[];
           style?: string;
           ul?: Content[];
+          stack?: Content[];
           table?: { headerRows?: number; widths?: (string | number)[]; body: Content[][] };
           layout?: string;
           bold?: boolean;
@@ -51,6 +52,8 @@ declare module 'pdfmake' {
     setFonts(fonts: Record<string, pdfmake.FontFiles>): void;
     setUrlAccessPolicy(allow: (url: string) => boolean): void;
     setLocalAccessPolicy(allow: (path: string) => boolean): void;
+    /** pdfmake's in-memory files: a font name found here is read from it, not from disk. */
+    virtualfs: { writeFileSync(name: string, content: Buffer): void };
     createPdf(definition: pdfmake.DocumentDefinition): { getBuffer(): Promise<Buffer> };
   };
   export = pdfmake;

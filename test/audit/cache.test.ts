@@ -30,16 +30,19 @@ function fakeClient(status: { name: string; historyLength: number }) {
   ];
   const calls = { fetches: 0 };
   const client = {
-    options: { loadedDataConverter: loadDataConverter({}) },
+    options: { loadedDataConverter: loadDataConverter({}), namespace: 'default' },
     workflow: {
       getHandle: () => ({
         describe: async () => ({ runId: 'run-1', status: { name: status.name }, historyLength: status.historyLength }),
-        fetchHistory: async () => {
-          calls.fetches++;
-          return { events };
-        },
       }),
       list: async function* () {},
+    },
+    // The trail reads history page by page, as the SDK's fetchHistory does: here one page.
+    workflowService: {
+      getWorkflowExecutionHistory: async () => {
+        calls.fetches++;
+        return { history: { events } };
+      },
     },
   } as unknown as Client;
   return { client, calls };

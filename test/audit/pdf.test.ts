@@ -3,6 +3,7 @@ import { dossierFiles, sha256 } from '../../src/audit/dossier';
 import { verifyDossierFiles } from '../../src/audit/verify';
 import { DELIVERABLE_IDS, DELIVERABLE_TITLES } from '../../src/audit/documents/model';
 import { deliverableDocument } from '../../src/audit/documents/render';
+import { PDF_TABLE_ROWS } from '../../src/audit/documents/renderPdf';
 import { readPdf } from '../support/pdfText';
 import { recordedSource } from './support';
 
@@ -85,5 +86,42 @@ describe('the deliverables as PDF files', () => {
       without.delete(name);
       expect(verifyDossierFiles(without)).toMatchObject({ ok: false, file: name });
     }
+  });
+});
+
+describe('a long run in the PDFs', () => {
+  // 100 Red Button reports: more rows than a PDF table prints.
+  const many = recordedSource((s) => {
+    s.state.reports = Array.from({ length: 100 }, (_, i) => ({
+      id: `rb-${String(i + 1).padStart(3, '0')}`,
+      severity: 'medium' as const,
+      reporter: 'anonymous',
+      description: `answer ${i + 1} cited a retired policy`,
+      at: new Date(i * 60_000).toISOString(),
+      responseDueAt: new Date(i * 60_000 + 3_600_000).toISOString(),
+      status: 'open' as const,
+      escalationLevel: 0,
+    }));
+  });
+
+  it('prints the first and last rows of a long table and says how many it leaves out and where they all are', async () => {
+    const long = await dossierFiles(many);
+    const pdf = await readPdf(long.get('compliance-dossier.pdf')!);
+    const html = Buffer.from(long.get('compliance-dossier.html')!).toString('utf8');
+    const shown = PDF_TABLE_ROWS / 2;
+    for (let i = 1; i <= 100; i++) {
+      const id = `rb-${String(i).padStart(3, '0')}`;
+      expect(html, id).toContain(id);
+      expect(pdf.text.includes(id), id).toBe(i <= shown || i > 100 - shown);
+    }
+    expect(pdf.text).toContain(
+      `… ${100 - PDF_TABLE_ROWS} rows not printed here (rows ${shown + 1}–${100 - shown} of 100)`,
+    );
+    expect(words(pdf.text)).toContain(
+      words('The complete table is in compliance-dossier.html and compliance-dossier.md'),
+    );
+    // The same content still gives the same bytes, whichever PDFs the process rendered before.
+    const again = await dossierFiles(many);
+    expect(sha256(again.get('compliance-dossier.pdf')!)).toBe(sha256(long.get('compliance-dossier.pdf')!));
   });
 });

@@ -1,7 +1,8 @@
-import path from 'node:path';
 import pdfmake from 'pdfmake';
 import { obligationsLine } from '../renderShared';
 import { NOT_RECORDED, type Block } from './blocks';
+import { deliverableFile, type DeliverableId } from './model';
+import { registerSharedFonts, SHARED_FONT_NAMES } from './pdfFonts';
 import type { DeliverableDocument } from './render';
 
 /**
@@ -15,19 +16,12 @@ import type { DeliverableDocument } from './render';
  * "Generated" line does in every format).
  */
 
-const FONT_DIR = path.join(path.dirname(require.resolve('pdfmake/package.json')), 'fonts', 'Roboto');
-const FONT_FILES = {
-  normal: path.join(FONT_DIR, 'Roboto-Regular.ttf'),
-  bold: path.join(FONT_DIR, 'Roboto-Medium.ttf'),
-  italics: path.join(FONT_DIR, 'Roboto-Italic.ttf'),
-  bolditalics: path.join(FONT_DIR, 'Roboto-MediumItalic.ttf'),
-};
-const ALLOWED_FILES = new Set(Object.values(FONT_FILES));
-
-// The documents hold no images or links to fetch: pdfmake may read the four font files, nothing else.
-pdfmake.setFonts({ Roboto: FONT_FILES });
+// The documents hold no images or links to fetch, and the fonts come parsed (pdfFonts.ts):
+// pdfmake reads no file and fetches nothing.
+registerSharedFonts(pdfmake.virtualfs);
+pdfmake.setFonts({ Roboto: { ...SHARED_FONT_NAMES } });
 pdfmake.setUrlAccessPolicy(() => false);
-pdfmake.setLocalAccessPolicy((file) => ALLOWED_FILES.has(file));
+pdfmake.setLocalAccessPolicy(() => false);
 
 /** Characters the documents use that Roboto has no glyph for, as text that prints. */
 const SUBSTITUTES: Record<string, string> = { '→': '->', '☑': '[x]', '☐': '[ ]', '☒': '[!]', '‖': '||' };
@@ -63,7 +57,42 @@ function tableOf(columns: readonly string[], rows: readonly (readonly string[])[
   };
 }
 
-export function pdfBlock(b: Block): pdfmake.Content {
+/**
+ * Rows a table prints at most in a PDF. A long run's lists grow with it (1,250 Red Button reports
+ * are 1,250 rows, 30 pages and a second of layout per export); the PDF prints the first and the
+ * last rows and says, in their place, how many it leaves out and where they all are: the same
+ * document as HTML and Markdown, in full, beside the PDF in the dossier (its manifest digests
+ * them) and on the document's page. Nothing else is shortened.
+ */
+export const PDF_TABLE_ROWS = 40;
+
+function boundedTable(
+  columns: readonly string[],
+  rows: readonly (readonly string[])[],
+  id: DeliverableId,
+): pdfmake.Content {
+  if (rows.length <= PDF_TABLE_ROWS) return tableOf(columns, rows);
+  const half = PDF_TABLE_ROWS / 2;
+  const count = (n: number) => n.toLocaleString('en');
+  return {
+    stack: [
+      tableOf(columns, rows.slice(0, half)),
+      {
+        text:
+          `… ${count(rows.length - PDF_TABLE_ROWS)} rows not printed here (rows ${count(half + 1)}–${count(rows.length - half)} ` +
+          `of ${count(rows.length)}). The complete table is in ${deliverableFile(id, 'html')} and ` +
+          `${deliverableFile(id, 'md')}, this document in full beside this PDF in the dossier ` +
+          `(manifest.json holds their SHA-256), and on the document's page.`,
+        italics: true,
+        margin: [0, 0, 0, 8],
+      },
+      tableOf(columns, rows.slice(-half)),
+    ],
+  };
+}
+
+/** One block as pdfmake content; `id` is the deliverable's, for where a shortened table is whole. */
+export function pdfBlock(b: Block, id: DeliverableId): pdfmake.Content {
   switch (b.kind) {
     case 'heading':
       return { text: printable(b.text), style: 'heading' };
@@ -74,7 +103,7 @@ export function pdfBlock(b: Block): pdfmake.Content {
     case 'fields':
       return fieldsOf(b.fields);
     case 'table':
-      return b.rows.length ? tableOf(b.columns, b.rows) : notRecorded;
+      return b.rows.length ? boundedTable(b.columns, b.rows, id) : notRecorded;
   }
 }
 
@@ -116,7 +145,7 @@ export function deliverablePdfDefinition(doc: DeliverableDocument): pdfmake.Docu
       { text: printable(d.purpose), margin: [0, 0, 0, 6] },
       fieldsOf(doc.facts),
       { text: `Serves: ${printable(obligationsLine(d.obligations))}`, italics: true, margin: [0, 0, 0, 6] },
-      ...d.blocks.map(pdfBlock),
+      ...d.blocks.map((b) => pdfBlock(b, d.id)),
     ],
   };
 }
