@@ -22,6 +22,10 @@ export interface ClaimTargetInput {
   readerRoles: string[];
 }
 
-export type ClaimOutcome = { granted: true } | { granted: false; holder: TargetHolder };
+/**
+ * `startRequested`: the lock answered once it asked Temporal to start the run, not after the run
+ * started (workflows/targetLock.ts, patched); the claimer confirms the start itself.
+ */
+export type ClaimOutcome = { granted: true; startRequested?: true } | { granted: false; holder: TargetHolder };
 
 export const claimTargetUpdate = defineUpdate<ClaimOutcome, [ClaimTargetInput]>('claimTarget');

@@ -65,6 +65,7 @@ const CLAIM_ATTEMPTS = 3;
 
 export async function claimTarget(client: Client, taskQueue: string, claim: ClaimTargetInput): Promise<void> {
   const target = targetOf(claim.input);
+  const deadline = Date.now() + CLAIM_DEADLINE_MS;
   for (let attempt = 1; ; attempt++) {
     try {
       const outcome: ClaimOutcome = await client.withDeadline(Date.now() + CLAIM_DEADLINE_MS, () =>
@@ -79,6 +80,7 @@ export async function claimTarget(client: Client, taskQueue: string, claim: Clai
         }),
       );
       if (!outcome.granted) throw heldBy(target, outcome.holder);
+      if (outcome.startRequested) await confirmStarted(client, claim.runId, lockIdFor(target), deadline);
       return;
     } catch (err) {
       if (err instanceof HttpError) throw err;
@@ -127,11 +129,43 @@ async function afterUnansweredClaim(client: Client, runId: string, err: unknown)
       },
     );
   if (started) return;
-  throw new HttpError(
+  throw unconfirmed(runId);
+}
+
+function unconfirmed(runId: string): HttpError {
+  return new HttpError(
     503,
     `Temporal did not confirm the start of run ${runId} within ${CLAIM_DEADLINE_MS / 1000} s (its workers are busy); the run may still start: look for run ${runId} before starting again`,
     { runId, code: 'start_unconfirmed', headers: { 'Retry-After': '5' } },
   );
+}
+
+/** Pauses between looks whether a requested start happened (Temporal starts it within milliseconds). */
+const CONFIRM_PAUSES_MS = [5, 10, 20, 50, 100, 200];
+
+/**
+ * The lock answered once it asked Temporal to start the run (workflows/targetLock.ts, patched):
+ * the run exists when Temporal describes it as the lock's child, which needs no worker. A run
+ * of that id with another parent is not this start's (its id was taken): the start failed.
+ */
+async function confirmStarted(client: Client, runId: string, lockId: string, deadline: number): Promise<void> {
+  for (let look = 0; ; look++) {
+    const parent = await client.workflow
+      .getHandle(runId)
+      .describe()
+      .then(
+        (d) => d.parentExecution?.workflowId ?? '',
+        (e: unknown) => {
+          if (e instanceof WorkflowNotFoundError) return undefined;
+          throw e;
+        },
+      );
+    if (parent === lockId) return;
+    if (parent !== undefined)
+      throw new Error(`the run could not be started: the id ${runId} is taken by another workflow`);
+    if (Date.now() >= deadline) throw unconfirmed(runId);
+    await new Promise((r) => setTimeout(r, CONFIRM_PAUSES_MS[Math.min(look, CONFIRM_PAUSES_MS.length - 1)]));
+  }
 }
 
 function heldBy(target: string, holder: TargetHolder): HttpError {

@@ -19,6 +19,12 @@ import { DeterminismViolationError } from '@temporalio/workflow';
  * runs would replay differently fails here unless it is behind patched().
  */
 const HISTORIES = path.resolve(__dirname, '../fixtures/histories');
+/**
+ * Target-lock histories (workflows/targetLock.ts): one granted and one refused claim, then the
+ * run terminated, recorded before `golive-lock-early-answer` (the claim answered after the child
+ * started) and after it.
+ */
+const LOCK_HISTORIES = path.resolve(__dirname, '../fixtures/lock-histories');
 
 /** The parts of a recorded history (JSON) that carry an accepted Update's input. */
 interface RecordedHistory {
@@ -29,19 +35,22 @@ interface RecordedHistory {
   }[];
 }
 
-function histories() {
+function histories(dir = HISTORIES) {
   return fs
-    .readdirSync(HISTORIES)
+    .readdirSync(dir)
     .filter((f) => f.endsWith('.json'))
     .map((f) => ({
       workflowId: f.replace(/\.json$/, ''),
-      history: historyFromJSON(JSON.parse(fs.readFileSync(path.join(HISTORIES, f), 'utf8'))),
+      history: historyFromJSON(JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8'))),
     }));
 }
 
-async function replayAll(workflowBundle: WorkflowBundle | { codePath: string }): Promise<ReplayResult[]> {
+async function replayAll(
+  workflowBundle: WorkflowBundle | { codePath: string },
+  dir = HISTORIES,
+): Promise<ReplayResult[]> {
   const results: ReplayResult[] = [];
-  for await (const result of Worker.runReplayHistories({ workflowBundle }, histories())) results.push(result);
+  for await (const result of Worker.runReplayHistories({ workflowBundle }, histories(dir))) results.push(result);
   return results;
 }
 
@@ -98,6 +107,15 @@ describe('replay of recorded histories', () => {
     ))
       results.push(r);
     expect(results[0]?.error, String(results[0]?.error)).toBeUndefined();
+  });
+
+  it('replays target-lock histories from before and after the lock answered claims early', async () => {
+    const results = await replayAll({ codePath: inject('workflowBundlePath') }, LOCK_HISTORIES);
+    expect(results.map((r) => r.workflowId).sort()).toEqual([
+      'target-lock-before-early-answer',
+      'target-lock-early-answer',
+    ]);
+    for (const r of results) expect(r.error, `${r.workflowId}: ${String(r.error)}`).toBeUndefined();
   });
 
   it('fails when the workflow changes without patched(), and passes with it', { timeout: 120_000 }, async () => {
