@@ -143,3 +143,23 @@ export function signedFor<T extends object>(
 ) {
   return signed(key, handle.workflowId, name, payload, at);
 }
+
+/** A runbook of one hypercare step (straight into the Red Button), with a long duration unless told. */
+export function hypercareOnly(
+  hypercare: Partial<Extract<RunbookInput['steps'][number], { kind: 'hypercare' }>> = {},
+): Parameters<typeof inputFor>[0] {
+  return {
+    steps: [
+      {
+        id: 'hypercare',
+        kind: 'hypercare',
+        title: 'Hypercare',
+        duration: '1h',
+        responseDeadline: '1h',
+        notifyOnReport: ['operations'],
+        stopAuthority: ['operations'],
+        ...hypercare,
+      },
+    ],
+  };
+}

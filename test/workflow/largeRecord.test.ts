@@ -4,7 +4,7 @@ import type { Client } from '@temporalio/client';
 import { buildAuditTrail } from '../../src/audit';
 import { reportErrorUpdate, stopLineUpdate } from '../../src/contract/definitions';
 import { COMPRESSED_ENCODING } from '../../src/temporal/largePayloads';
-import { actor, inputFor, people, startRun, waitForState } from '../support/runs';
+import { actor, hypercareOnly, inputFor, people, startRun, waitForState } from '../support/runs';
 import { testClient, testWorker } from '../support/temporal';
 
 /**
@@ -30,7 +30,11 @@ describe('a hypercare record larger than a Temporal payload may be', () => {
     async () => {
       const { taskQueue, run } = await testWorker();
       await run(async () => {
-        const handle = await startRun(client, taskQueue, inputFor(hypercareOnly(), { notifyChannels: [] }));
+        const handle = await startRun(
+          client,
+          taskQueue,
+          inputFor(hypercareOnly({ checkpointEvery: '2s' }), { notifyChannels: [] }),
+        );
         await waitForState(handle, (s) => s.status === 'hypercare');
         for (let n = 1; n <= REPORTS; n += 5)
           await Promise.all(
@@ -61,20 +65,3 @@ describe('a hypercare record larger than a Temporal payload may be', () => {
     },
   );
 });
-
-function hypercareOnly(): Parameters<typeof inputFor>[0] {
-  return {
-    steps: [
-      {
-        id: 'hypercare',
-        kind: 'hypercare',
-        title: 'Hypercare',
-        duration: '1h',
-        checkpointEvery: '2s',
-        responseDeadline: '1h',
-        notifyOnReport: ['operations'],
-        stopAuthority: ['operations'],
-      },
-    ],
-  };
-}

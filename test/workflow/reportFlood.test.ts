@@ -3,7 +3,7 @@ import type { Client, WorkflowHandle } from '@temporalio/client';
 import { reportErrorUpdate } from '../../src/contract/definitions';
 import type { goLive } from '../../workflows/goLive';
 import { tinyServer } from '../activities/harness';
-import { actor, inputFor, people, startRun, waitForState } from '../support/runs';
+import { actor, hypercareOnly, inputFor, people, startRun, waitForState } from '../support/runs';
 import { testClient, testWorker } from '../support/temporal';
 
 /**
@@ -57,7 +57,11 @@ describe('a flood of Red Button reports during hypercare', () => {
     });
     try {
       await run(async () => {
-        handle = await startRun(client, taskQueue, inputFor(floodRunbook()));
+        handle = await startRun(
+          client,
+          taskQueue,
+          inputFor(hypercareOnly({ checkpointEvery: '1s', stopAuthority: ['guardian'] })),
+        );
         firstRunId = (await handle.describe()).runId;
         await waitForState(handle, (s) => s.status === 'hypercare');
         await handle.executeUpdate(reportErrorUpdate, {
@@ -80,20 +84,3 @@ describe('a flood of Red Button reports during hypercare', () => {
     }
   });
 });
-
-function floodRunbook(): Parameters<typeof inputFor>[0] {
-  return {
-    steps: [
-      {
-        id: 'hypercare',
-        kind: 'hypercare',
-        title: 'Hypercare',
-        duration: '1h',
-        checkpointEvery: '1s',
-        responseDeadline: '1h',
-        notifyOnReport: ['operations'],
-        stopAuthority: ['guardian'],
-      },
-    ],
-  };
-}
