@@ -4,6 +4,7 @@ import {
   condition,
   continueAsNew,
   isCancellation,
+  patched,
   workflowInfo,
 } from '@temporalio/workflow';
 import { nowIso as now, nowMs } from './clock';
@@ -14,8 +15,9 @@ import { settleOversight } from './oversight';
 import { RunState } from './runState';
 import { compensate } from './saga';
 import { initiatorKey, runbookKey, systemKey } from '../src/contract/searchAttributes';
-import { runStep } from './stepRunners';
+import { HYPERCARE_PASSES_PATCH, runStep } from './stepRunners';
 import { sendThanks } from './recognition';
+import type { HypercareStep } from '../src/contract/schemas/runbook';
 
 /**
  * The go-live interpreter: one generic, durable workflow that runs any validated runbook.
@@ -29,6 +31,7 @@ export async function goLive(input: GoLiveInput): Promise<RunStateView> {
   const planScope = new CancellationScope();
   const ctx = new RunContext(input, state, () => planScope.cancel());
 
+  ctx.hypercare = carriedHypercare(state);
   registerHandlers(state, {
     abort: (failure) => ctx.abort(failure),
     changed: () => ctx.syncSearchAttributes(),
@@ -114,4 +117,16 @@ async function settle(ctx: RunContext, state: RunState): Promise<void> {
   } else {
     state.setStatus('live');
   }
+}
+
+/**
+ * The hypercare step a run continued from hypercare is in, from its first task: reports sent while
+ * the chain moved on reach the new run before its plan is back in the watch, and were refused as
+ * "not in hypercare" (a 409 the reporter would not resend). Patched with the passes (same change).
+ */
+function carriedHypercare(state: RunState): HypercareStep | undefined {
+  if (state.input.carried === undefined || state.data.status !== 'hypercare') return undefined;
+  const step = state.plan.find(({ step: s }) => s.kind === 'hypercare' && state.stepView(s.id).status === 'running');
+  if (step?.step.kind !== 'hypercare' || !patched(HYPERCARE_PASSES_PATCH)) return undefined;
+  return step.step;
 }

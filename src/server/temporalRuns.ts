@@ -346,7 +346,7 @@ export class TemporalRuns {
     runId: string,
     def: UpdateDefinition<Ret, [Arg], string>,
     unsignedArg: Arg,
-    opts: { updateId?: string } = {},
+    opts: { updateId?: string; retried?: boolean } = {},
   ): Promise<Ret> {
     const arg = await this.sign(runId, def.name, unsignedArg);
     if (opts.updateId) this.rememberSent(opts.updateId);
@@ -369,12 +369,17 @@ export class TemporalRuns {
         const prior = opts.updateId && (await priorOutcome(this.client, runId, opts.updateId));
         if (prior) return prior.result as Ret;
         // Updates to a closed run fail as "not found"; tell the two apart for the caller.
-        const exists = await this.client.workflow
+        const status = await this.client.workflow
           .getHandle(runId)
           .describe()
-          .then(() => true)
-          .catch(() => false);
-        if (exists) throw new RefusalError(REFUSAL_TYPES.runClosed, `run ${runId} has ended`, 'workflow');
+          .then(
+            (d) => d.status.name,
+            () => undefined,
+          );
+        // The run continued as new under the message (a long hypercare): its next run takes it.
+        if (status === 'RUNNING' && !opts.retried)
+          return this.update(runId, def, unsignedArg, { ...opts, retried: true });
+        if (status) throw new RefusalError(REFUSAL_TYPES.runClosed, `run ${runId} has ended`, 'workflow');
         throw new HttpError(404, `no run with id ${runId}`);
       }
       if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError && !isUnreachable(err))

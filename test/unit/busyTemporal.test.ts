@@ -147,4 +147,30 @@ describe('a message whose Update is not answered in time', () => {
       .catch((e: unknown) => e);
     expect(err).toBe(other);
   });
+
+  it('is sent again, once, when the run continued as new under it (its next run takes it)', async () => {
+    const client = busyClient({ 'golive-pay-1': 'RUNNING' });
+    let calls = 0;
+    const executeUpdate = () => (++calls === 1 ? Promise.reject(notFound('golive-pay-1')) : Promise.resolve('taken'));
+    const getHandle = (id: string) => ({ ...client.workflow.getHandle(id), executeUpdate });
+    const answer = await runs({ ...client, workflow: { ...client.workflow, getHandle } } as unknown as Client).update(
+      'golive-pay-1',
+      nudge,
+      { note: 'x' },
+    );
+    expect(answer).toBe('taken');
+    expect(calls).toBe(2);
+  });
+
+  it('is refused as closed when the run has really ended', async () => {
+    const client = busyClient({ 'golive-pay-1': 'COMPLETED' });
+    const getHandle = (id: string) => ({
+      ...client.workflow.getHandle(id),
+      executeUpdate: () => Promise.reject(notFound(id)),
+    });
+    const err = await runs({ ...client, workflow: { ...client.workflow, getHandle } } as unknown as Client)
+      .update('golive-pay-1', nudge, { note: 'x' })
+      .catch((e: unknown) => e);
+    expect((err as HttpError).status).toBe(409);
+  });
 });

@@ -1,10 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Client, WorkflowHandle } from '@temporalio/client';
-import { reportErrorUpdate } from '../../src/contract/definitions';
+import { WithStartWorkflowOperation, type Client, type WorkflowHandle } from '@temporalio/client';
+import { GO_LIVE_WORKFLOW, reportErrorUpdate, type GoLiveInput } from '../../src/contract/definitions';
 import type { goLive } from '../../workflows/goLive';
 import { tinyServer } from '../activities/harness';
 import { actor, hypercareOnly, inputFor, people, startRun, waitForState } from '../support/runs';
-import { testClient, testWorker } from '../support/temporal';
+import { testClient, testWorker, uniqueId } from '../support/temporal';
+import type { Payload } from '@temporalio/common';
+import { decodeArrayFromPayloads, loadDataConverter } from '@temporalio/common/lib/internal-non-workflow';
+import { goliveDataConverter } from '../../src/temporal/largePayloads';
 
 /**
  * A flood of Red Button reports must not keep hypercare from continuing as new (issue 16: after
@@ -83,4 +86,31 @@ describe('a flood of Red Button reports during hypercare', () => {
       slack.close();
     }
   });
+
+  it('takes a report in the first task of the run it continued as (not refused as "not in hypercare")', async () => {
+    const { taskQueue, run } = await testWorker();
+    await run(async () => {
+      const first = await startRun(client, taskQueue, inputFor(hypercareOnly({ checkpointEvery: '1s' })));
+      await waitForState(first, (s) => s.chainLength >= 2, 60_000);
+      // The continued run's own input (the carried record), started again under a new id with a
+      // report delivered in its very first workflow task, as a report racing a continue-as-new is.
+      const started = (await client.workflow.getHandle(first.workflowId).fetchHistory()).events?.[0];
+      const [input] = await decodeStartInput(started?.workflowExecutionStartedEventAttributes?.input?.payloads);
+      const report = await client.workflow.executeUpdateWithStart(reportErrorUpdate, {
+        args: [{ actor: actor(people.user), severity: 'low', description: 'sent as the chain moved on' }],
+        startWorkflowOperation: new WithStartWorkflowOperation(GO_LIVE_WORKFLOW, {
+          workflowId: uniqueId('golive-continued'),
+          taskQueue,
+          args: [input],
+          workflowIdConflictPolicy: 'FAIL',
+        }),
+      });
+      expect(report).toMatchObject({ id: 'R1', status: 'open' });
+    });
+  });
 });
+
+async function decodeStartInput(payloads: Payload[] | null | undefined): Promise<GoLiveInput[]> {
+  const converter = loadDataConverter({ payloadCodecs: goliveDataConverter.payloadCodecs });
+  return decodeArrayFromPayloads(converter, payloads ?? []) as Promise<GoLiveInput[]>;
+}
