@@ -4,7 +4,7 @@ import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { FAST_RECONNECT_CHANNEL_ARGS, type TemporalAvailability } from './availability';
 import type { TemporalTarget } from './target';
 import { clientInterceptors } from '../telemetry/temporal';
-import { goliveDataConverter } from './largePayloads';
+import { goliveDataConverter, LARGE_MESSAGE_CHANNEL_ARGS } from './largePayloads';
 
 export type { TemporalTarget };
 
@@ -28,7 +28,11 @@ export function devServerTarget(address: string, namespace: string): TemporalTar
 }
 
 export async function connectClient(target: TemporalTarget): Promise<Client> {
-  const connection = await Connection.connect({ ...target.connectOptions, address: target.address });
+  const connection = await Connection.connect({
+    ...target.connectOptions,
+    address: target.address,
+    channelArgs: { ...(target.connectOptions.channelArgs as object | undefined), ...LARGE_MESSAGE_CHANNEL_ARGS },
+  });
   return new Client({
     connection,
     namespace: target.namespace,
@@ -47,7 +51,11 @@ export function availableClient(target: TemporalTarget, availability: TemporalAv
   const connection = Connection.lazy({
     ...target.connectOptions,
     address: target.address,
-    channelArgs: { ...(target.connectOptions.channelArgs as object | undefined), ...FAST_RECONNECT_CHANNEL_ARGS },
+    channelArgs: {
+      ...(target.connectOptions.channelArgs as object | undefined),
+      ...FAST_RECONNECT_CHANNEL_ARGS,
+      ...LARGE_MESSAGE_CHANNEL_ARGS,
+    },
     interceptors: [availability.interceptor(), retries],
   });
   // Workflow interceptors carry the request id and the trace context into the run.

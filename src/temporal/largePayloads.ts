@@ -52,5 +52,12 @@ function isCompressed(p: Payload): boolean {
   return encoding !== undefined && encoding !== null && Buffer.from(encoding).toString() === COMPRESSED_ENCODING;
 }
 
+/**
+ * gRPC's own limit on a received message is 4 MB, and a page of a long run's history (up to 1,000
+ * events, each report's text in its Update's input and result) passes it. The SDK means to raise it
+ * but names the option without its `grpc.` prefix, which gRPC ignores; golive's clients name it.
+ */
+export const LARGE_MESSAGE_CHANNEL_ARGS = { 'grpc.max_receive_message_length': 128 * 1024 * 1024 } as const;
+
 /** The data converter every golive client and worker uses. */
 export const goliveDataConverter = { payloadCodecs: [new LargePayloadCompression()] };

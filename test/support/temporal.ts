@@ -8,7 +8,7 @@ import { clientInterceptors } from '../../src/telemetry/temporal';
 import { createGoLiveWorker } from '../../src/worker';
 import type { RefusalNotice } from '../../workflows/sinks';
 import { OutboundPolicy } from '../../src/outbound/allowlist';
-import { goliveDataConverter } from '../../src/temporal/largePayloads';
+import { goliveDataConverter, LARGE_MESSAGE_CHANNEL_ARGS } from '../../src/temporal/largePayloads';
 
 /** Helpers for tests that run real workflows on the suite's dev server (see globalSetup.ts). */
 
@@ -31,7 +31,10 @@ export function uniqueId(prefix: string): string {
 }
 
 export async function testClient(): Promise<Client> {
-  const connection = await Connection.connect({ address: inject('temporalAddress') });
+  const connection = await Connection.connect({
+    address: inject('temporalAddress'),
+    channelArgs: LARGE_MESSAGE_CHANNEL_ARGS,
+  });
   // The same interceptors as golive's own client: request ids reach workflows and activities.
   return new Client({
     connection,

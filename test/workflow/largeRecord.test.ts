@@ -10,7 +10,8 @@ import { testClient, testWorker } from '../support/temporal';
 /**
  * A hypercare whose record outgrows Temporal's 2 MB per payload (issue 16: the run died at
  * ≈4,800 reports when its continue-as-new input passed 2 MB). Here 300 long reports (≈2.2 MB of
- * record) are carried across continue-as-new compressed, and the trail reads them all back.
+ * record) are carried across continue-as-new compressed, and the trail reads them all back; filed
+ * within one checkpoint (30 s), their Updates make a page of history over gRPC's default 4 MB.
  */
 
 const REPORTS = 300;
@@ -33,7 +34,7 @@ describe('a hypercare record larger than a Temporal payload may be', () => {
         const handle = await startRun(
           client,
           taskQueue,
-          inputFor(hypercareOnly({ checkpointEvery: '2s' }), { notifyChannels: [] }),
+          inputFor(hypercareOnly({ checkpointEvery: '30s' }), { notifyChannels: [] }),
         );
         await waitForState(handle, (s) => s.status === 'hypercare');
         for (let n = 1; n <= REPORTS; n += 5)
@@ -46,7 +47,7 @@ describe('a hypercare record larger than a Temporal payload may be', () => {
           );
         // A checkpoint after the last report carries the whole record (over 2 MB as JSON).
         const chainBefore = (await waitForState(handle, (s) => s.reports.length === REPORTS)).chainLength;
-        await waitForState(handle, (s) => s.chainLength > chainBefore, 60_000);
+        await waitForState(handle, (s) => s.chainLength > chainBefore, 90_000);
         const started = (await client.workflow.getHandle(handle.workflowId).fetchHistory()).events?.[0];
         const carried = started?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
         expect(Buffer.from(carried?.metadata?.encoding ?? []).toString()).toBe(COMPRESSED_ENCODING);
