@@ -9,7 +9,7 @@ import { Keyring } from '../../src/signing/keyring';
 import { resolveTemporalCli } from '../../src/temporal/cliBinary';
 import { startDevServer, type DevServer } from '../../src/temporal/devServer';
 import { freePort } from '../../src/temporal/portCheck';
-import { goliveDataConverter } from '../../src/temporal/largePayloads';
+import { goliveDataConverter, LARGE_MESSAGE_CHANNEL_ARGS } from '../../src/temporal/largePayloads';
 
 /**
  * Everything the end-to-end benchmark runs against, each in its own process as in production:
@@ -164,7 +164,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     // golive's codec (large payloads compressed) to read golive's results; the raw history fetch,
     // the trail's baseline, decodes no payload either way.
     const client = new Client({
-      connection: await Connection.connect({ address: temporal.address }),
+      connection: await Connection.connect({ address: temporal.address, channelArgs: LARGE_MESSAGE_CHANNEL_ARGS }),
       dataConverter: goliveDataConverter,
     });
     const usersFile = path.join(dir, 'users', 'users.json');
