@@ -129,7 +129,8 @@ export function checkParamValue(type: ParamType, value: ParamValue): { value: Pa
       return NO_CONTROL_CHARACTERS.test(value) ? { value } : { problem: CONTROL_CHARACTERS_MESSAGE };
     case 'url':
       // Schemes are case-insensitive (RFC 3986 §3.1): `HTTPS://…` is accepted and written `https://…`.
-      return typeof value === 'string' && HTTP_URL.test(value)
+      // No control characters either (QA: a NUL passed the URL pattern and reached history).
+      return typeof value === 'string' && HTTP_URL.test(value) && NO_CONTROL_CHARACTERS.test(value)
         ? { value: value.replace(HTTP_SCHEME, (scheme) => scheme.toLowerCase()) }
         : { problem: `must be an http(s) URL, not ${JSON.stringify(value)}` };
     case 'number': {

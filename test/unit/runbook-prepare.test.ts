@@ -113,6 +113,13 @@ describe('prepareRun', () => {
       (e: StartInputError) => e.issues.map((i) => `${formatPath(i.path)}: ${i.message}`),
     );
     expect(refused[0]).toMatch(/^params\.targetUrl: .*127\.0\.0\.1:8411/);
+    // A control character inside a URL is refused like anywhere else (QA: a NUL reached history).
+    for (const written of [
+      'http://127.0.0.1:8410\u0000',
+      'https://c.example.com\u0000.evil.com',
+      'http://a.example\u001b',
+    ])
+      await expect(start(written, '127.0.0.1:8410')).rejects.toThrow(/params\.targetUrl|must be an http\(s\) URL/);
     // A runbook may write the scheme in any case as well.
     expect(
       checkActionCall({ action: 'http-check', params: { endpoints: [{ url: 'HTTPS://a.example/health' }] } }, []),
