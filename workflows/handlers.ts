@@ -8,6 +8,7 @@ import { CONTROL_CHARACTERS_MESSAGE } from '../src/contract/freeText';
 import {
   approveStepSignal,
   approveStepUpdate,
+  getRunRecordQuery,
   getRunStateQuery,
   rejectStepSignal,
   rejectStepUpdate,
@@ -439,4 +440,5 @@ export function registerHandlers(state: RunState, control: RunControl): void {
     if (signal) setHandler(signal, signalOf(state, control, update.name, handler) as never);
   }
   setHandler(getRunStateQuery, () => state.view({ bounded: true }));
+  setHandler(getRunRecordQuery, () => state.view());
 }

@@ -1,8 +1,8 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { Client } from '@temporalio/client';
+import { QueryNotRegisteredError, type Client } from '@temporalio/client';
 import type { RefusalEntry } from './refusalLog';
-import { getRunStateQuery, type GoLiveInput, type RunStateView } from '../contract/definitions';
+import { getRunRecordQuery, getRunStateQuery, type GoLiveInput, type RunStateView } from '../contract/definitions';
 import { Lru } from './cache';
 import { chainEntries, chainHead, type ChainedEntry } from './chain';
 import { dossierFiles, MANIFEST_FILE, sha256 } from './dossier';
@@ -141,12 +141,19 @@ function hasOversight(input: GoLiveInput): boolean {
   return (input.runbook.oversight?.duties ?? []).some((d) => d.modes.includes(input.collaborationMode));
 }
 
+/**
+ * An open run's whole record from its worker (every report, escalation and notification: the
+ * trail states them all). A worker from before `getRunRecord` answers the bounded state instead.
+ */
 async function liveState(opts: TrailOptions): Promise<RunStateView | undefined> {
+  const handle = opts.client.workflow.getHandle(opts.workflowId);
+  const ask = (query: typeof getRunRecordQuery) =>
+    opts.client.withDeadline(Date.now() + (opts.queryTimeoutMs ?? 10_000), () => handle.query(query));
   try {
-    const handle = opts.client.workflow.getHandle(opts.workflowId);
-    return await opts.client.withDeadline(Date.now() + (opts.queryTimeoutMs ?? 10_000), () =>
-      handle.query(getRunStateQuery),
-    );
+    return await ask(getRunRecordQuery).catch((err: unknown) => {
+      if (err instanceof QueryNotRegisteredError) return ask(getRunStateQuery);
+      throw err;
+    });
   } catch {
     // No worker (or the run failed in Temporal): the trail still stands on history alone.
     return undefined;

@@ -417,6 +417,12 @@ export const stopLineSignal = defineSignal<[StopLineInput]>('stopLineSignal');
 export const requestRollbackSignal = defineSignal<[RequestRollbackInput]>('requestRollbackSignal');
 
 export const getRunStateQuery = defineQuery<RunStateView>('getRunState');
+/**
+ * The run's whole record, nothing left out (`getRunState` bounds long lists for pages and the
+ * CLI): what the audit trail and the dossier of an open run are built from. Large records travel
+ * compressed (src/temporal/largePayloads.ts).
+ */
+export const getRunRecordQuery = defineQuery<RunStateView>('getRunRecord');
 
 /** The type of failure an Update validator throws, so callers can map it (403 / 409 / 404 / 400). */
 export const REFUSAL_TYPES = {

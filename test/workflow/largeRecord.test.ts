@@ -53,6 +53,11 @@ describe('a hypercare record larger than a Temporal payload may be', () => {
         expect(Buffer.from(carried?.metadata?.encoding ?? []).toString()).toBe(COMPRESSED_ENCODING);
         expect(carried?.data?.length).toBeLessThan(512 * 1024);
 
+        // The open run's trail states every recorded announcement, not the 200 a page shows (QA).
+        const open = await buildAuditTrail({ client, workflowId: handle.workflowId, refusals: [] });
+        expect(open.finished).toBe(false);
+        expect(open.entries.filter((e) => e.kind === 'notification')).toHaveLength(REPORTS);
+
         await handle.executeUpdate(stopLineUpdate, { args: [{ actor: actor(people.ops), reason: 'record is long' }] });
         const result = await handle.result();
         expect(result.reports).toHaveLength(REPORTS);
