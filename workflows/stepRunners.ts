@@ -20,6 +20,7 @@ import { reachedHypercareKey } from '../src/contract/searchAttributes';
 import { sendThanks } from './recognition';
 import { CHECKPOINT, failureMessage, patchedSince, RunAborted, type Outcome, type RunContext } from './runContext';
 import { waitWithEscalation } from './waiting';
+import { WakeTimer } from './wakeTimer';
 import { stepSummary } from '../src/contract/activitySummary';
 
 /** Hypercare announces Red Button reports in passes (see ReportAnnouncer). */
@@ -165,43 +166,65 @@ async function watchHypercare(ctx: RunContext, step: HypercareStep): Promise<Out
   const checkpointAt = step.checkpointEvery !== undefined ? nowMs() + durationToMs(step.checkpointEvery) : Infinity;
   const timeline = waitTimeline(step.escalation, step.responseDeadline);
   const announcer = new ReportAnnouncer(ctx, [...step.notifyOnReport, ...step.stopAuthority]);
+  // One timer per wake-up time (patched with the passes; see WakeTimer), not one per report.
+  const wake = announcer.inPasses ? new WakeTimer() : undefined;
 
   for (;;) {
     await announcer.announceNew();
     await sendThanks(ctx);
-    // Fire every report escalation that is due.
-    let nextWake = Math.min(endsAt, checkpointAt);
-    for (const report of state.data.reports) {
-      if (report.status !== 'open') continue;
-      for (;;) {
-        const event = timeline[report.escalationLevel];
-        if (!event) break;
-        const dueAt = Date.parse(report.at) + event.atMs;
-        if (dueAt > nowMs()) {
-          nextWake = Math.min(nextWake, dueAt);
-          break;
-        }
-        report.escalationLevel++;
-        const e: EscalationLevel =
-          event.kind === 'escalate' ? event.escalation : { after: step.responseDeadline, notify: announcer.responders };
-        await ctx.escalate(
-          report.id,
-          report.escalationLevel,
-          e,
-          `Report ${report.id} (${report.severity}) has no response yet: ${report.description}`,
-        );
-      }
-    }
+    const nextWake = await escalateLateReports(
+      ctx,
+      step,
+      timeline,
+      announcer.responders,
+      Math.min(endsAt, checkpointAt),
+    );
     if (nowMs() >= endsAt) break;
     if (nowMs() >= checkpointAt || workflowInfo().continueAsNewSuggested) {
       announcer.carryUnannounced();
+      wake?.stop();
       return CHECKPOINT;
     }
     const seen = state.version;
-    await condition(() => state.version !== seen, Math.max(1, nextWake - nowMs()));
+    if (wake) await wake.until(nextWake, () => state.version !== seen);
+    else await condition(() => state.version !== seen, Math.max(1, nextWake - nowMs()));
   }
+  wake?.stop();
   ctx.hypercare = undefined;
   state.setStep(step.id, 'completed', now());
+}
+
+/** Fires every report escalation that is due; returns when the next one is (or `wakeBy`, if sooner). */
+async function escalateLateReports(
+  ctx: RunContext,
+  step: HypercareStep,
+  timeline: ReturnType<typeof waitTimeline>,
+  responders: string[],
+  wakeBy: number,
+): Promise<number> {
+  let nextWake = wakeBy;
+  for (const report of ctx.state.data.reports) {
+    if (report.status !== 'open') continue;
+    for (;;) {
+      const event = timeline[report.escalationLevel];
+      if (!event) break;
+      const dueAt = Date.parse(report.at) + event.atMs;
+      if (dueAt > nowMs()) {
+        nextWake = Math.min(nextWake, dueAt);
+        break;
+      }
+      report.escalationLevel++;
+      const e: EscalationLevel =
+        event.kind === 'escalate' ? event.escalation : { after: step.responseDeadline, notify: responders };
+      await ctx.escalate(
+        report.id,
+        report.escalationLevel,
+        e,
+        `Report ${report.id} (${report.severity}) has no response yet: ${report.description}`,
+      );
+    }
+  }
+  return nextWake;
 }
 
 /**
@@ -213,7 +236,7 @@ async function watchHypercare(ctx: RunContext, step: HypercareStep): Promise<Out
  */
 class ReportAnnouncer {
   private readonly announced: Set<string>;
-  private readonly inPasses = patched(HYPERCARE_PASSES_PATCH);
+  readonly inPasses = patched(HYPERCARE_PASSES_PATCH);
 
   constructor(
     private readonly ctx: RunContext,

@@ -36,6 +36,7 @@ describe('a hypercare record larger than a Temporal payload may be', () => {
           taskQueue,
           inputFor(hypercareOnly({ checkpointEvery: '30s' }), { notifyChannels: [] }),
         );
+        const firstRunId = (await handle.describe()).runId;
         await waitForState(handle, (s) => s.status === 'hypercare');
         for (let n = 1; n <= REPORTS; n += 5)
           await Promise.all(
@@ -48,6 +49,10 @@ describe('a hypercare record larger than a Temporal payload may be', () => {
         // A checkpoint after the last report carries the whole record (over 2 MB as JSON).
         const chainBefore = (await waitForState(handle, (s) => s.reports.length === REPORTS)).chainLength;
         await waitForState(handle, (s) => s.chainLength > chainBefore, 90_000);
+        // One wake-up timer while the reports came in, not one started and cancelled per report.
+        const firstRun = await client.workflow.getHandle(handle.workflowId, firstRunId).fetchHistory();
+        const timers = (firstRun.events ?? []).filter((e) => e.timerStartedEventAttributes).length;
+        expect(timers).toBeLessThanOrEqual(3);
         const started = (await client.workflow.getHandle(handle.workflowId).fetchHistory()).events?.[0];
         const carried = started?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
         expect(Buffer.from(carried?.metadata?.encoding ?? []).toString()).toBe(COMPRESSED_ENCODING);
