@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import { loadServerSecret } from '../auth/sessions';
 import { PortInUse } from '../temporal/portCheck';
 import { createApp } from './app';
+import { answerMalformedRequests } from './malformedRequests';
 import type { AppDeps } from './deps';
 
 /** Listens with the app; a port someone else holds is a clear error naming the setting. */
@@ -21,6 +22,7 @@ export async function startWebServer(deps: WebServerDeps, where: { host: string;
   const app = createApp({ ...deps, serverSecret: deps.serverSecret ?? (await loadServerSecret(deps.database.db)) });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(where.port, where.host);
+    answerMalformedRequests(s);
     s.once('listening', () => resolve(s));
     s.once('error', (err: NodeJS.ErrnoException) => {
       reject(err.code === 'EADDRINUSE' ? new PortInUse(where.port, 'golive web server', 'GOLIVE_PORT') : err);

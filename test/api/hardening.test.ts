@@ -1,3 +1,4 @@
+import net from 'node:net';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -262,5 +263,26 @@ describe('the Temporal Web UI link', () => {
       (await as(who)('GET', `/runs/${runId}`, undefined, { accept: 'text/html' })).body as string;
     expect(await page('ops')).toContain('Open in Temporal Web UI');
     for (const who of ['rm', 'guardian', 'user']) expect(await page(who)).not.toContain('Temporal Web UI');
+  });
+});
+
+describe('requests Node cannot parse', () => {
+  it('answer 400 in the error shape (a control character in a header), not an empty body', async () => {
+    const { port } = new URL(app().url);
+    const raw = await new Promise<string>((resolve, reject) => {
+      const socket = net.connect(Number(port), '127.0.0.1', () =>
+        socket.write(
+          'POST /api/runs/x/reports HTTP/1.1\r\nHost: x\r\nIdempotency-Key: a\u0001b\r\nContent-Length: 0\r\n\r\n',
+        ),
+      );
+      let text = '';
+      socket.on('data', (d: Buffer) => (text += d.toString('utf8')));
+      socket.on('end', () => resolve(text));
+      socket.on('error', reject);
+    });
+    expect(raw).toMatch(/^HTTP\/1\.1 400 /);
+    const body = JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4)) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe('invalid_request');
+    expect(body.error.message).toMatch(/character HTTP does not allow/);
   });
 });
