@@ -233,7 +233,7 @@ function approvalStep(facts: RunFacts, stepId: string): StepFacts | Refusal {
   const step = facts.steps.find((s) => s.id === stepId);
   if (!step) return refuse(REFUSAL_TYPES.unknownStep, `no step "${stepId}" in this run`);
   if (step.kind !== 'approval')
-    return refuse(REFUSAL_TYPES.notWaiting, `step "${stepId}" is a ${step.kind} step, not approval`);
+    return refuse(REFUSAL_TYPES.notWaiting, `step "${stepId}" is ${withArticle(step.kind)} step, not an approval step`);
   return step;
 }
 
@@ -386,7 +386,7 @@ function authorizeSubmission(
   const step = facts.steps.find((s) => s.id === action.stepId);
   if (!step) return refuse(REFUSAL_TYPES.unknownStep, `no step "${action.stepId}" in this run`);
   if (step.kind !== 'evidence')
-    return refuse(REFUSAL_TYPES.notWaiting, `step "${step.id}" is a ${step.kind} step, not evidence`);
+    return refuse(REFUSAL_TYPES.notWaiting, `step "${step.id}" is ${withArticle(step.kind)} step, not an evidence step`);
   const item = step.items.find((i) => i.id === action.itemId);
   if (!item)
     return refuse(
@@ -535,4 +535,9 @@ export function waitTimeline(escalation: EscalationLevel[], deadline: string | u
   if (deadline !== undefined) events.push({ kind: 'deadline', atMs: durationToMs(deadline) });
   // Stable sort: at equal times an escalation fires before the deadline that follows it.
   return events.sort((a, b) => a.atMs - b.atMs);
+}
+
+/** "an approval", "a hypercare": step kinds as a sentence says them. */
+function withArticle(word: string): string {
+  return `${/^[aeiou]/.test(word) ? 'an' : 'a'} ${word}`;
 }

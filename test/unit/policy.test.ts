@@ -222,6 +222,13 @@ describe('evidence, reports, the line and reading', () => {
     );
   });
 
+  it('says which kind a step is when a message is for another kind, in plain English', () => {
+    const toSignoff = authorize(facts(), person('ian'), { kind: 'submit', stepId: signoff.id, itemId: 'x' });
+    expect(toSignoff instanceof Refusal ? toSignoff.message : 'granted').toBe(
+      'step "dossier-signoff" is an approval step, not an evidence step',
+    );
+  });
+
   it('takes Red Button reports from people involved only, during hypercare, anonymous or not', () => {
     const hypercare = facts({ hypercare: true });
     expect(outcome(authorize(hypercare, person('ulla'), { kind: 'report', anonymous: false }))).toBe('granted');
