@@ -7,6 +7,13 @@
 require('tsx/cjs');
 const { main } = require('../src/cli/main.ts');
 
+// A reader that stops early (`golive reports | head`) closes the pipe: the end of the output,
+// not an error to print a stack trace for.
+process.stdout.on('error', (err) => {
+  if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw err;
+});
+
 main(process.argv.slice(2)).then(
   (code) => {
     // exitCode, not exit(): let stdout drain when it is a pipe.
