@@ -386,7 +386,10 @@ function authorizeSubmission(
   const step = facts.steps.find((s) => s.id === action.stepId);
   if (!step) return refuse(REFUSAL_TYPES.unknownStep, `no step "${action.stepId}" in this run`);
   if (step.kind !== 'evidence')
-    return refuse(REFUSAL_TYPES.notWaiting, `step "${step.id}" is ${withArticle(step.kind)} step, not an evidence step`);
+    return refuse(
+      REFUSAL_TYPES.notWaiting,
+      `step "${step.id}" is ${withArticle(step.kind)} step, not an evidence step`,
+    );
   const item = step.items.find((i) => i.id === action.itemId);
   if (!item)
     return refuse(
