@@ -8,7 +8,7 @@ import {
 } from '../../src/contract/definitions';
 import { autopilot } from '../support/autopilot';
 import { defaultRunbookInput } from '../support/defaultRunbook';
-import { inputFor, people, startRun, waitForState } from '../support/runs';
+import { hypercareOnly, inputFor, people, startRun, waitForState } from '../support/runs';
 
 /**
  * The runs whose histories are committed under test/fixtures/histories: the default runbook
@@ -59,7 +59,7 @@ export const scenarios: Scenario[] = [
     // recorded with the watch walking the live list of reports (before golive-hypercare-passes).
     name: 'hypercare-report-flood',
     async run(client, taskQueue) {
-      const handle = await startRun(client, taskQueue, inputFor({ steps: [floodHypercare] }));
+      const handle = await startRun(client, taskQueue, inputFor(hypercareOnly()));
       await waitForState(handle, (s) => s.status === 'hypercare');
       const report = (n: number) =>
         handle.executeUpdate(reportErrorUpdate, {
@@ -74,16 +74,6 @@ export const scenarios: Scenario[] = [
     },
   },
 ];
-
-const floodHypercare = {
-  id: 'hypercare',
-  kind: 'hypercare' as const,
-  title: 'Hypercare',
-  duration: '1h',
-  responseDeadline: '1h',
-  notifyOnReport: ['operations'],
-  stopAuthority: ['operations'],
-};
 
 /** Until `count` activities (the announcements) have completed in the run's history. */
 async function waitForAnnouncements(client: Client, workflowId: string, count: number): Promise<void> {
