@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter, type LoadedDataConverter, type Payload, type PayloadCodec } from '@temporalio/common';
 import { decode } from '@temporalio/common/lib/internal-non-workflow';
 import { temporal } from '@temporalio/proto';
+import type { Lru } from './cache';
 
 /**
  * The raw record of a go-live: every Temporal history event of every run in its
@@ -37,31 +38,75 @@ type RawEvent = temporal.api.history.v1.IHistoryEvent;
  * from the latest run (`latestRunId` when the caller described it already) through each start
  * event's `continuedExecutionRunId`. Fetched page by page as the SDK's `fetchHistory` does, but
  * the next page (and the run before, once a run's first page names it) is asked for before this
- * one is decoded, so decoding overlaps Temporal's answer instead of following it.
+ * one is decoded, so decoding overlaps Temporal's answer instead of following it. A run that
+ * continued as new never changes again: with `closedRuns`, those are kept decoded and not
+ * fetched again (an open hypercare's trail then fetches only its latest run).
  */
-export async function fetchRunChain(client: Client, workflowId: string, latestRunId?: string): Promise<RunHistory[]> {
-  const converter = client.options.loadedDataConverter;
+export async function fetchRunChain(
+  client: Client,
+  workflowId: string,
+  latestRunId?: string,
+  closedRuns?: Lru<RunHistory>,
+): Promise<RunHistory[]> {
   const chain: RunHistory[] = [];
-  let runId: string | undefined = latestRunId ?? (await client.workflow.getHandle(workflowId).describe()).runId;
-  let pages = runId ? new RunPages(client, workflowId, runId) : undefined;
-  while (runId && pages && chain.length < MAX_CHAIN) {
-    const events: DecodedEvent[] = [];
-    let previous: string | undefined;
-    let previousPages: RunPages | undefined;
-    for (let page = await pages.next(); page; page = await pages.next()) {
-      if (events.length === 0 && page.length > 0) {
-        previous = page[0]!.workflowExecutionStartedEventAttributes?.continuedExecutionRunId || undefined;
-        if (previous && chain.length + 1 < MAX_CHAIN) previousPages = new RunPages(client, workflowId, previous);
-      }
-      // A turn of the event loop first, so the requests just made go out before decoding holds it.
-      await new Promise((resolve) => setImmediate(resolve));
-      events.push(...(await decodeEvents(converter, runId, page)));
-    }
-    chain.unshift({ runId, events });
-    runId = previous;
-    pages = previousPages;
+  const runId: string | undefined = latestRunId ?? (await client.workflow.getHandle(workflowId).describe()).runId;
+  let next: RunSource | undefined = runId ? { runId, pages: new RunPages(client, workflowId, runId) } : undefined;
+  while (next && chain.length < MAX_CHAIN) {
+    const source: RunSource = next;
+    next = undefined;
+    const before = (previous: string): RunSource => {
+      const kept = closedRuns?.get(closedKey(workflowId, previous));
+      return kept ? { runId: previous, kept } : { runId: previous, pages: new RunPages(client, workflowId, previous) };
+    };
+    const run =
+      source.kept ??
+      (await readRun(client.options.loadedDataConverter, source, (previous) => {
+        if (chain.length + 1 < MAX_CHAIN) next = before(previous);
+      }));
+    if (source.kept) {
+      const previous = continuedFrom(run);
+      if (previous && chain.length + 1 < MAX_CHAIN) next = before(previous);
+    } else if (chain.length > 0 && endedByContinuing(run)) closedRuns?.set(closedKey(workflowId, run.runId), run);
+    chain.unshift(run);
   }
   return chain;
+}
+
+/** A run of the chain still to read: from Temporal, or kept decoded from an earlier read. */
+type RunSource = { runId: string; pages: RunPages; kept?: undefined } | { runId: string; kept: RunHistory };
+
+function closedKey(workflowId: string, runId: string): string {
+  return `${workflowId}\n${runId}`;
+}
+
+/** One run's events, page by page; `onPrevious` learns the run it continued from as soon as its first page says. */
+async function readRun(
+  converter: LoadedDataConverter,
+  source: { runId: string; pages: RunPages },
+  onPrevious: (runId: string) => void,
+): Promise<RunHistory> {
+  const events: DecodedEvent[] = [];
+  for (let page = await source.pages.next(); page; page = await source.pages.next()) {
+    if (events.length === 0 && page.length > 0) {
+      const previous = page[0]!.workflowExecutionStartedEventAttributes?.continuedExecutionRunId;
+      if (previous) onPrevious(previous);
+    }
+    // A turn of the event loop first, so the requests just made go out before decoding holds it.
+    await new Promise((resolve) => setImmediate(resolve));
+    events.push(...(await decodeEvents(converter, source.runId, page)));
+  }
+  return { runId: source.runId, events };
+}
+
+/** The run this one continued from, as its (decoded) start event names it. */
+function continuedFrom(run: RunHistory): string | undefined {
+  const previous = run.events[0]?.attributes.continuedExecutionRunId;
+  return typeof previous === 'string' && previous !== '' ? previous : undefined;
+}
+
+/** Closed for good by continuing as new: the only runs of a chain kept (a reset run is not one of them). */
+function endedByContinuing(run: RunHistory): boolean {
+  return run.events.at(-1)?.type === 'WorkflowExecutionContinuedAsNew';
 }
 
 type HistoryPage = temporal.api.workflowservice.v1.IGetWorkflowExecutionHistoryResponse;

@@ -7,7 +7,7 @@ import { Lru } from './cache';
 import { chainEntries, chainHead, type ChainedEntry } from './chain';
 import { dossierFiles, MANIFEST_FILE, sha256 } from './dossier';
 import { auditEntries, finalState, startInput, type AuditEntry } from './entries';
-import { fetchRunChain } from './history';
+import { fetchRunChain, type RunHistory } from './history';
 import { withReviewEntries } from './reviewEntries';
 import { fetchReviewHistories, type ReviewHistory } from './reviewHistories';
 import { zipFiles } from './zip';
@@ -73,10 +73,19 @@ export interface AuditCache {
   records: Lru<ChainRecord>;
   /** Dossiers, by the digest of what they are built from (dossierKey). */
   dossiers: Lru<DossierZip>;
+  /** Runs that continued as new (closed for good) of open chains, decoded; weighed in events. */
+  closedRuns: Lru<RunHistory>;
 }
 
+/** Decoded events kept of open chains' closed runs: three 20,000-event hypercares. */
+const CLOSED_RUN_EVENTS_KEPT = 60_000;
+
 export function auditCache(size = 4): AuditCache {
-  return { records: new Lru(size), dossiers: new Lru(size) };
+  return {
+    records: new Lru(size),
+    dossiers: new Lru(size),
+    closedRuns: new Lru(CLOSED_RUN_EVENTS_KEPT, (run) => run.events.length),
+  };
 }
 
 export async function buildAuditTrail(opts: TrailOptions): Promise<AuditTrail> {
@@ -107,7 +116,7 @@ async function chainRecord(opts: TrailOptions): Promise<ChainRecord> {
   if (cached) return cached;
   // An open run's state comes from its worker: asked while the history is fetched, not after.
   const live = latest.status.name === 'RUNNING' ? liveState(opts) : undefined;
-  const chain = await fetchRunChain(opts.client, opts.workflowId, latest.runId);
+  const chain = await fetchRunChain(opts.client, opts.workflowId, latest.runId, opts.cache?.closedRuns);
   const input = startInput(chain);
   if (!input)
     throw new NotAGoLiveRunError(
