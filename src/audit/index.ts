@@ -75,6 +75,8 @@ export interface AuditCache {
   dossiers: Lru<DossierZip>;
   /** Runs that continued as new (closed for good) of open chains, decoded; weighed in events. */
   closedRuns: Lru<RunHistory>;
+  /** The last hash chain made of each workflow read (chain.ts reuses its unchanged links). */
+  lastChains: Lru<ChainedEntry[]>;
 }
 
 /** Decoded events kept of open chains' closed runs: three 20,000-event hypercares. */
@@ -85,13 +87,14 @@ export function auditCache(size = 4): AuditCache {
     records: new Lru(size),
     dossiers: new Lru(size),
     closedRuns: new Lru(CLOSED_RUN_EVENTS_KEPT, (run) => run.events.length),
+    lastChains: new Lru(size),
   };
 }
 
 export async function buildAuditTrail(opts: TrailOptions): Promise<AuditTrail> {
   const record = await chainRecord(opts);
   const reviews = hasOversight(record.input) ? await fetchReviewHistories(opts.client, opts.workflowId) : [];
-  const entries = chainedEntries(record, reviews);
+  const entries = chainedEntries(opts.workflowId, record, reviews, opts.cache);
   return {
     workflowId: opts.workflowId,
     runIds: record.runIds,
@@ -136,12 +139,22 @@ async function chainRecord(opts: TrailOptions): Promise<ChainRecord> {
   return record;
 }
 
-/** The record's entries with the reviews' merged in, hash-chained; hashed again only when the reviews changed. */
-function chainedEntries(record: ChainRecord, reviews: readonly ReviewHistory[]): ChainedEntry[] {
+/**
+ * The record's entries with the reviews' merged in, hash-chained; hashed again only when the
+ * reviews changed, and then only from the first entry that differs from the last chain made of
+ * this workflow (`lastChains`: an open run read again).
+ */
+function chainedEntries(
+  workflowId: string,
+  record: ChainRecord,
+  reviews: readonly ReviewHistory[],
+  cache?: AuditCache,
+): ChainedEntry[] {
   const key = reviews.map((r) => `${r.reviewId}/${r.history.runId}/${r.history.events.length}`).join('\n');
   if (record.chained?.reviews === key) return record.chained.entries;
-  const entries = chainEntries(withReviewEntries(record.entries, reviews));
+  const entries = chainEntries(withReviewEntries(record.entries, reviews), cache?.lastChains.get(workflowId));
   record.chained = { reviews: key, entries };
+  cache?.lastChains.set(workflowId, entries);
   return entries;
 }
 
