@@ -11,7 +11,13 @@ import { Refusal } from '../contract/policy';
  * resolutions, so a step that is about to start waiting can look "pending" for that one task.
  * A query makes the worker catch up; if the step then waits, the decision is sent once more.
  * The validator stays strict, and nothing is written to history by the refused first attempt.
+ * The catch-up look is bounded and only ever helps: when it does not answer (a run closing under
+ * a crowd of racing decisions can leave a query unanswered for 30 s), the refusal stands, never
+ * an outage.
  */
+/** How long the look after a "not waiting" refusal may take before the refusal is answered as it is. */
+const CATCH_UP_LOOK_MS = 5_000;
+
 export async function sendStepMessage<Ret, Input extends { stepId: string }>(
   handle: WorkflowHandle,
   update: UpdateDefinition<Ret, [Input]>,
@@ -24,8 +30,10 @@ export async function sendStepMessage<Ret, Input extends { stepId: string }>(
     return await handle.executeUpdate(update, options);
   } catch (err) {
     if (refusalOf(err)?.type !== REFUSAL_TYPES.notWaiting) throw err;
-    const state = await handle.query(getRunStateQuery);
-    if (state.steps.find((s) => s.id === input.stepId)?.status !== 'waiting') throw err;
+    const state = await handle.client
+      .withDeadline(Date.now() + CATCH_UP_LOOK_MS, () => handle.query(getRunStateQuery))
+      .catch(() => undefined);
+    if (state?.steps.find((s) => s.id === input.stepId)?.status !== 'waiting') throw err;
     return handle.executeUpdate(update, options);
   }
 }
