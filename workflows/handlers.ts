@@ -152,7 +152,7 @@ type Check = ReturnType<typeof checks>;
  */
 async function outcomeOf(state: RunState, stepId: string, settles: () => boolean): Promise<StepView> {
   await condition(() => state.stepView(stepId).status !== 'waiting' || !settles());
-  return state.view().steps.find((s) => s.id === stepId)!;
+  return state.shownStepView(stepId);
 }
 
 /** An approval or a rejection: authenticated, allowed by the policy, bound to its passkey when it carries one. */
@@ -338,7 +338,7 @@ function resendHandler(state: RunState, control: RunControl, check: Check) {
       });
     }
     control.changed();
-    return state.view().steps.find((s) => s.id === step.id);
+    return state.shownStepView(step.id);
   };
   // Synchronous up to the send, so a validator sees every refusal as a throw.
   return (raw: unknown, via: Via): Promise<StepView | undefined> | undefined => {

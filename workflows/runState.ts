@@ -413,6 +413,14 @@ export class RunState {
     return { ...s, ...extra };
   }
 
+  /**
+   * One step exactly as `view()` shows it, without building the rest of the view: an Update's
+   * answer (handlers.ts) names one step, and it is on the path of every decision (issue 16).
+   */
+  shownStepView(stepId: string): StepView {
+    return this.shownStep(this.stepView(stepId), this.facts());
+  }
+
   /** A query answers with the most recent ones only; the run's result keeps every one. */
   private shownNotifications(bounded: boolean): NotificationRecord[] {
     const all = this.data.notifications ?? [];

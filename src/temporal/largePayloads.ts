@@ -24,11 +24,15 @@ const { Payload: PayloadProto } = temporal.api.common.v1;
 export class LargePayloadCompression implements PayloadCodec {
   constructor(private readonly threshold = COMPRESS_ABOVE_BYTES) {}
 
-  async encode(payloads: Payload[]): Promise<Payload[]> {
+  // Every payload of every activation passes here (a decision's input and answer among them):
+  // the common case, nothing to do, costs one settled promise and no per-payload ones.
+  encode(payloads: Payload[]): Promise<Payload[]> {
+    if (!payloads.some((p) => payloadBytes(p) > this.threshold)) return Promise.resolve(payloads);
     return Promise.all(payloads.map((p) => (payloadBytes(p) > this.threshold ? compress(p) : p)));
   }
 
-  async decode(payloads: Payload[]): Promise<Payload[]> {
+  decode(payloads: Payload[]): Promise<Payload[]> {
+    if (!payloads.some(isCompressed)) return Promise.resolve(payloads);
     return Promise.all(payloads.map(async (p) => (isCompressed(p) ? PayloadProto.decode(await gunzip(p.data!)) : p)));
   }
 
@@ -49,7 +53,8 @@ function payloadBytes(p: Payload): number {
 
 function isCompressed(p: Payload): boolean {
   const encoding = p.metadata?.encoding;
-  return encoding !== undefined && encoding !== null && Buffer.from(encoding).toString() === COMPRESSED_ENCODING;
+  if (encoding === undefined || encoding === null || encoding.length !== ENCODING_BYTES.length) return false;
+  return Buffer.from(encoding).toString() === COMPRESSED_ENCODING;
 }
 
 /**

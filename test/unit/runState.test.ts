@@ -150,4 +150,36 @@ describe('RunState', () => {
     );
     expect(s.view({ bounded: true })).toEqual(s.view());
   });
+
+  it("shows one step (an Update's answer) exactly as the whole view shows it", () => {
+    const s = new RunState(
+      inputFor({
+        steps: [
+          { id: 'go', kind: 'approval', title: 'Go', approvers: [{ role: 'guardian', quorum: 2 }], deadline: '1h' },
+          {
+            id: 'evidence',
+            kind: 'evidence',
+            title: 'Evidence',
+            items: [{ id: 'card', title: 'Card', type: 'url', submittedBy: ['ai-product-manager'] }],
+          },
+        ],
+      }),
+      '2026-01-01T00:00:00.000Z',
+    );
+    s.setStep('go', 'waiting', 't1');
+    s.setStep('evidence', 'waiting', 't1');
+    s.recordDecision(
+      'go',
+      'approve',
+      { id: people.guardian },
+      { role: 'guardian', source: 'unverified' },
+      'ok',
+      [],
+      't2',
+    );
+    for (const id of ['go', 'evidence']) {
+      expect(s.shownStepView(id)).toEqual(s.view().steps.find((step) => step.id === id));
+    }
+    expect(s.shownStepView('go').mayDecide).toEqual([{ role: 'guardian', people: [people.guardian2] }]);
+  });
 });

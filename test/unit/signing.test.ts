@@ -6,6 +6,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Keyring, signed } from '../../src/signing/keyring';
 import { verifyWithNode } from '../../src/signing/verify';
+import { Point } from '@noble/ed25519';
+import { sha512 } from '@noble/hashes/sha2.js';
 import { verifyEd25519 } from '../../src/contract/ed25519';
 import { checkSignature, splitSigned } from '../../src/contract/signedMessages';
 
@@ -55,6 +57,29 @@ describe('the workflow’s Ed25519 verifier', () => {
     forged[0] = 1; // R = neutral point, S = 0
     expect(verifyEd25519(forged, message, identity)).toBe(false);
     expect(verifyEd25519(forged, message, identity)).toBe(false); // refused again, not remembered as a key
+  });
+
+  it('checks with the cofactor: a key with a small-order part verifies what its signer signed, and nothing else', () => {
+    // A = a·B + T (T of order 8) is no small-order key; [8](s·B − R − k·A) = [8](−k·T) = 0. The
+    // tables' multiples of A then carry T too, which the sums must handle like any other point.
+    const { n: L } = Point.CURVE();
+    const T = Point.fromHex('c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac03fa');
+    expect(T.multiply(8n, false).is0()).toBe(true);
+    const a = 0x1234567890abcdefn * 7919n + 13n;
+    const A = Point.BASE.multiply(a).add(T).toBytes();
+    const message = new TextEncoder().encode('approve with a mixed-order key');
+    const r = 0xfeedbeefn * 104729n;
+    const R = Point.BASE.multiply(r).toBytes();
+    const k =
+      BigInt(
+        `0x${Buffer.from(sha512(new Uint8Array([...R, ...A, ...message])))
+          .reverse()
+          .toString('hex')}`,
+      ) % L;
+    const s = (r + k * a) % L;
+    const sig = new Uint8Array([...R, ...Buffer.from(s.toString(16).padStart(64, '0'), 'hex').reverse()]);
+    expect(verifyEd25519(sig, message, A)).toBe(true);
+    expect(verifyEd25519(sig, new TextEncoder().encode('something else'), A)).toBe(false);
   });
 
   it('keeps each key’s table apart, past the number of tables it keeps', () => {

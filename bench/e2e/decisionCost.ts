@@ -1,0 +1,129 @@
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import { temporal } from '@temporalio/proto';
+import {
+  APPROVALS,
+  bareClient,
+  goliveClient,
+  goliveHttp,
+  newErrors,
+  shapeRunbook,
+  untilWaiting,
+  type Way,
+} from './drivers';
+import { limited, percentile } from './stats';
+import { startStack } from './stack';
+
+/**
+ * `npx tsx bench/e2e/decisionCost.ts` (DECISIONS=150): where one decision's time goes, on the
+ * end-to-end benchmark's stack. Each way (HTTP API, Temporal client, bare) approves its waiting
+ * runs one at a time while the CPU time of every process of the stack is read before and after
+ * (/proc: CPU time, not wall time, so other work on a shared machine blurs it far less than a
+ * latency), then each run's history says how long its decision's workflow task took in the
+ * worker and which events it added. Linux only.
+ */
+
+type Event = temporal.api.history.v1.IHistoryEvent;
+
+/** CPU ms of the stack's processes (each child of this one with its descendants), by role. */
+function cpuByProcess(): Map<string, number> {
+  const procs = new Map<number, { ppid: number; cpuMs: number; label: string }>();
+  for (const d of fs.readdirSync('/proc').filter((x) => /^\d+$/.test(x))) {
+    try {
+      const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const cmd = fs.readFileSync(`/proc/${d}/cmdline`, 'utf8').replace(/\0/g, ' ');
+      const role = /GOLIVE_ROLES=(\w+)/.exec(fs.readFileSync(`/proc/${d}/environ`, 'utf8'))?.[1];
+      const label = role
+        ? `golive-${role}`
+        : /start-dev/.test(cmd)
+          ? 'temporal'
+          : /bare/.test(cmd)
+            ? 'bare-worker'
+            : 'other';
+      procs.set(Number(d), { ppid: Number(f[1]), cpuMs: (Number(f[11]) + Number(f[12])) * 10, label });
+    } catch {
+      // a process that ended meanwhile, or one not ours to read
+    }
+  }
+  const childOfUs = (pid: number): number | undefined => {
+    for (let cur = pid, i = 0; i < 10; i++) {
+      const p = procs.get(cur);
+      if (!p) return undefined;
+      if (p.ppid === process.pid) return cur;
+      cur = p.ppid;
+    }
+    return undefined;
+  };
+  const out = new Map<string, number>();
+  for (const [pid, p] of procs) {
+    const top = childOfUs(pid);
+    if (top === undefined) continue;
+    const label = procs.get(top)!.label;
+    out.set(label, (out.get(label) ?? 0) + p.cpuMs);
+  }
+  const self = process.cpuUsage();
+  out.set('this process', (self.user + self.system) / 1000);
+  return out;
+}
+
+const ms = (e: Event) => Number(e.eventTime!.seconds) * 1000 + (e.eventTime!.nanos ?? 0) / 1e6;
+
+/** The decision's workflow task in a run's history: its time in the worker and the events it added. */
+function decisionTask(events: Event[]): { workerMs: number; added: string[] } | undefined {
+  const accepted = events.findIndex((e) => e.workflowExecutionUpdateAcceptedEventAttributes);
+  let completed = accepted;
+  while (completed >= 0 && !events[completed]!.workflowTaskCompletedEventAttributes) completed--;
+  if (accepted < 0 || completed < 1) return undefined;
+  const added: string[] = [];
+  for (let i = completed + 1; i < events.length && !events[i]!.workflowTaskScheduledEventAttributes; i++)
+    added.push(temporal.api.enums.v1.EventType[events[i]!.eventType!].replace('EVENT_TYPE_', ''));
+  return { workerMs: ms(events[completed]!) - ms(events[completed - 1]!), added };
+}
+
+async function main(): Promise<void> {
+  const n = Number(process.env.DECISIONS ?? 150);
+  const stack = await startStack({ maxCachedWorkflows: 2000, log: () => undefined });
+  try {
+    const ways: Way[] = [goliveHttp(stack), goliveClient(stack, await shapeRunbook()), bareClient(stack)];
+    const runs = new Map<Way, string[]>();
+    for (const way of ways) {
+      const errors = newErrors();
+      const ids = await limited(n, 16, (i) => way.start(`cost-${i}-${randomUUID().slice(0, 6)}`));
+      await limited(ids.length, 16, (i) => untilWaiting(way, ids[i]!, APPROVALS[0].stepId, 500, errors));
+      runs.set(way, ids);
+    }
+    for (const way of ways) {
+      await new Promise((r) => setTimeout(r, 2000)); // the preparation's work settles first
+      const before = cpuByProcess();
+      const latency: number[] = [];
+      for (const runId of runs.get(way)!) {
+        const t0 = performance.now();
+        await way.approve(runId, APPROVALS[0], randomUUID());
+        latency.push(performance.now() - t0);
+      }
+      const cpu = [...cpuByProcess()].map(([k, v]) => `${k} ${((v - (before.get(k) ?? 0)) / n).toFixed(2)}`);
+      const tasks = await Promise.all(
+        runs
+          .get(way)!
+          .map(async (id) => decisionTask((await stack.client.workflow.getHandle(id).fetchHistory()).events!)),
+      );
+      const workerMs = tasks.flatMap((t) => (t ? [t.workerMs] : []));
+      console.log(
+        `${way.label}: p50 ${percentile(latency, 50).toFixed(2)} ms, p90 ${percentile(latency, 90).toFixed(2)} ms; ` +
+          `its workflow task in the worker p50 ${percentile(workerMs, 50).toFixed(2)} ms; ` +
+          `events it added: ${tasks[0]?.added.join(' ')}; CPU ms per decision: ${cpu.join(', ')}`,
+      );
+    }
+  } finally {
+    await stack.stop();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
