@@ -108,9 +108,10 @@ async function flood(handle: WorkflowHandle<typeof goLive>, ms: number): Promise
       await sleep(random() * 300);
     }
   };
+  // The web UI's polling. On a busy machine a query may time out: not what this test is about.
   const reader = async () => {
     while (Date.now() < until) {
-      await handle.query(getRunStateQuery);
+      await handle.query(getRunStateQuery).catch(() => undefined);
       await sleep(random() * 100);
     }
   };
