@@ -13,6 +13,7 @@ import {
 import type { goLive } from '../../workflows/goLive';
 import { actor, hypercareOnly, inputFor, people, startRun, waitForState } from '../support/runs';
 import { testClient, testWorker } from '../support/temporal';
+import { goliveDataConverter } from '../../src/temporal/largePayloads';
 
 /**
  * A run stuck in hypercare (QA): under a flood of Red Button reports, some refused, the worker
@@ -145,7 +146,11 @@ describe('a flood of accepted and refused Red Button reports during hypercare', 
       for (let runId: string | undefined = firstRunId; runId; runs++) {
         const history = await client.workflow.getHandle(handle.workflowId, runId).fetchHistory();
         await Worker.runReplayHistory(
-          { workflowBundle: { codePath: inject('workflowBundlePath') } },
+          {
+            workflowBundle: { codePath: inject('workflowBundlePath') },
+            // As the worker reads them: a continue-as-new input past 256 KB is stored compressed.
+            dataConverter: goliveDataConverter,
+          },
           history,
           `${handle.workflowId}-${runs}`,
         ).catch((err: unknown) => failures.push(`run ${runs + 1}: ${String(err)}`));
