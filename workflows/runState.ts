@@ -167,8 +167,14 @@ export class RunState {
     this.data.status = active.length > 0 && active.every((s) => s.status === 'waiting') ? 'waiting' : 'running';
   }
 
+  /** The roles delegated on an approval step, to add to (an escalation delegates). */
   delegatedRoles(stepId: string): string[] {
     return (this.data.tallies[stepId] ??= { delegatedRoles: [] }).delegatedRoles;
+  }
+
+  /** The same, read only: a query must not change the record a continue-as-new carries. */
+  private delegatedRolesOf(stepId: string): readonly string[] {
+    return this.data.tallies[stepId]?.delegatedRoles ?? [];
   }
 
   /** The facts the policy decides on, as of now. */
@@ -180,7 +186,7 @@ export class RunState {
       open: this.isOpen(),
       ended: this.isFinal(),
       stepStatus: (id) => this.stepView(id).status,
-      delegatedRoles: (id) => this.data.tallies[id]?.delegatedRoles ?? [],
+      delegatedRoles: (id) => this.delegatedRolesOf(id),
       undelivered: (id) => this.stepView(id).undelivered ?? false,
       decisions: this.data.decisions,
       evidence: this.data.evidence,
@@ -348,7 +354,7 @@ export class RunState {
     const people = (role: string) => this.input.assignments[role] ?? [];
     const person = (id: string) => ({ id, ...(this.input.directory ? { roles: this.input.directory[id] ?? [] } : {}) });
     if (step.kind === 'approval') {
-      const roles = [...new Set([...unmetRoles(step, this.stepDecisions(stepId)), ...this.delegatedRoles(stepId)])];
+      const roles = [...new Set([...unmetRoles(step, this.stepDecisions(stepId)), ...this.delegatedRolesOf(stepId)])];
       return roles.map((role) => ({
         role,
         people: people(role).filter((p) =>
@@ -394,7 +400,7 @@ export class RunState {
         approvedBy: approvals.filter((x) => x.countsFor === a.role).map((x) => x.personId),
       }));
       extra.covers = step.covers;
-      extra.delegatedRoles = [...this.delegatedRoles(s.id)];
+      extra.delegatedRoles = [...this.delegatedRolesOf(s.id)];
       if (step.passkey) extra.passkey = true;
     }
     if (step?.kind === 'action' && failurePolicy(step) !== 'fail') extra.resendRoles = resendRoles(step, runbook);

@@ -182,4 +182,31 @@ describe('RunState', () => {
     }
     expect(s.shownStepView('go').mayDecide).toEqual([{ role: 'guardian', people: [people.guardian2] }]);
   });
+
+  it('answers a query without changing the record (a query runs outside history: what it changed, replay would not)', () => {
+    const s = new RunState(
+      inputFor({
+        steps: [
+          {
+            id: 'gate',
+            kind: 'approval',
+            title: 'Gate',
+            approvers: [{ role: 'guardian', quorum: 1 }],
+            deadline: '1h',
+          },
+        ],
+      }),
+      '2026-01-01T00:00:00.000Z',
+    );
+    s.setStep('gate', 'waiting', 't');
+    const before = JSON.stringify(s.data);
+    const answer = s.view({ bounded: true });
+    s.view();
+    expect(JSON.stringify(s.data)).toBe(before);
+    expect(answer.steps[0]).toMatchObject({ delegatedRoles: [], mayDecide: [{ role: 'guardian' }] });
+    // An escalation that delegates still records, and the view shows it.
+    s.delegatedRoles('gate').push('business-sponsor');
+    expect(s.view().steps[0]?.delegatedRoles).toEqual(['business-sponsor']);
+    expect(s.data.tallies).toEqual({ gate: { delegatedRoles: ['business-sponsor'] } });
+  });
 });
