@@ -159,7 +159,7 @@ export function createApp(deps: AppDeps): express.Express {
     throw new HttpError(404, `no API route ${req.method} ${req.originalUrl}`);
   });
   registerUiRoutes(app, ctx);
-  app.use(translateOutages);
+  app.use(translateOutages(ctx.deps.availability));
   app.use(
     errorHandler(ctx.log, async (req, error) =>
       wantsPage(req) ? errorPage(await principalOf(ctx, req), error.status, error.message) : undefined,

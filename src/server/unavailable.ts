@@ -32,6 +32,11 @@ function causes(err: unknown): unknown[] {
   return out;
 }
 
+/** Temporal refused the connection itself (or golive's probe said it is away): not a slow answer. */
+function isTemporalUnreachable(err: unknown): boolean {
+  return causes(err).some((e) => (e as { code?: unknown }).code === status.UNAVAILABLE);
+}
+
 function isTemporalOutage(err: unknown): boolean {
   return causes(err).some(
     (e) =>
@@ -55,26 +60,52 @@ function isDatabaseOutage(err: unknown): boolean {
   });
 }
 
-function unavailable(what: 'temporal' | 'database'): HttpError {
-  const message =
-    what === 'temporal'
-      ? 'Temporal is unreachable, so golive cannot read or change runs right now; try again in a moment. A decision sent with an Idempotency-Key may be sent again with the same key: it is applied at most once.'
-      : "golive's database is unreachable right now; try again in a moment.";
-  return new HttpError(503, message, {
-    code: what === 'temporal' ? 'temporal_unavailable' : 'database_unavailable',
+const AGAIN =
+  'A decision sent with an Idempotency-Key may be sent again with the same key: it is applied at most once.';
+
+const OUTAGES = {
+  temporal: {
+    code: 'temporal_unavailable',
+    message: `Temporal is unreachable, so golive cannot read or change runs right now; try again in a moment. ${AGAIN}`,
+  },
+  // Temporal answers golive's probe, but this call timed out: a busy server or busy workers.
+  temporalBusy: {
+    code: 'temporal_busy',
+    message: `Temporal did not answer in time (it or golive's workers are busy); try again in a moment. ${AGAIN}`,
+  },
+  database: {
+    code: 'database_unavailable',
+    message: "golive's database is unreachable right now; try again in a moment.",
+  },
+} as const;
+
+function unavailable(what: keyof typeof OUTAGES): HttpError {
+  return new HttpError(503, OUTAGES[what].message, {
+    code: OUTAGES[what].code,
     headers: { 'Retry-After': String(RETRY_AFTER_SECONDS) },
   });
 }
 
-/** The 503 for an outage error, or undefined for any other error. */
-export function outageError(err: unknown): HttpError | undefined {
+/** What golive's availability probe last found (src/temporal/availability.ts); absent: unknown. */
+export interface TemporalVerdict {
+  state: 'unknown' | 'up' | 'down';
+}
+
+/**
+ * The 503 for an outage error, or undefined for any other error. A call that timed out or was
+ * cancelled while the probe finds Temporal up is a busy Temporal, not an unreachable one.
+ */
+export function outageError(err: unknown, temporal?: TemporalVerdict): HttpError | undefined {
   if (err instanceof HttpError) return undefined;
-  if (isTemporalOutage(err)) return unavailable('temporal');
+  if (isTemporalOutage(err))
+    return unavailable(temporal?.state === 'up' && !isTemporalUnreachable(err) ? 'temporalBusy' : 'temporal');
   if (isDatabaseOutage(err)) return unavailable('database');
   return undefined;
 }
 
 /** Express error middleware: put before the app's error handler. */
-export const translateOutages: ErrorRequestHandler = (err, _req, _res, next) => {
-  next(outageError(err) ?? err);
-};
+export function translateOutages(temporal?: TemporalVerdict): ErrorRequestHandler {
+  return (err, _req, _res, next) => {
+    next(outageError(err, temporal) ?? err);
+  };
+}

@@ -174,3 +174,27 @@ describe('a message whose Update is not answered in time', () => {
     expect((err as HttpError).status).toBe(409);
   });
 });
+
+describe('a call that timed out, as the caller hears it', () => {
+  const unreachable = () =>
+    Object.assign(new Error('14 UNAVAILABLE: Temporal is unreachable'), {
+      code: 14,
+      details: 'Temporal is unreachable',
+      metadata: {},
+    });
+
+  it('is "Temporal is busy" while golive\'s probe finds Temporal up', () => {
+    const answer = outageError(deadline(), { state: 'up' });
+    expect(answer?.status).toBe(503);
+    expect(answer?.code).toBe('temporal_busy');
+    expect(answer?.message).toMatch(/did not answer in time/);
+    expect(answer?.extra.headers?.['Retry-After']).toBe('2');
+  });
+
+  it('is "Temporal is unreachable" when the probe finds it away, has no verdict yet, or the connection was refused', () => {
+    expect(outageError(deadline(), { state: 'down' })?.code).toBe('temporal_unavailable');
+    expect(outageError(deadline(), { state: 'unknown' })?.code).toBe('temporal_unavailable');
+    expect(outageError(deadline())?.code).toBe('temporal_unavailable');
+    expect(outageError(unreachable(), { state: 'up' })?.code).toBe('temporal_unavailable');
+  });
+});

@@ -46,7 +46,7 @@ export function pageKit(app: Express, ctx: ServerContext): PageKit {
         }
         await handler(req, res, principal);
       } catch (err) {
-        const known = answerFor(outageError(err) ?? err, req, ctx.log);
+        const known = answerFor(outageError(err, ctx.deps.availability) ?? err, req, ctx.log);
         for (const [k, v] of Object.entries(known.extra.headers ?? {})) res.setHeader(k, v);
         const { status, message } = known;
         send(
