@@ -79,7 +79,7 @@ export interface AuditCache {
   lastChains: Lru<ChainedEntry[]>;
 }
 
-/** Decoded events kept of open chains' closed runs: three 20,000-event hypercares. */
+/** Decoded events kept of open chains' closed runs: three 20,000-event hypercares, ≈50 MB (≈0.8 KB an event decoded). */
 const CLOSED_RUN_EVENTS_KEPT = 60_000;
 
 export function auditCache(size = 4): AuditCache {
