@@ -26,6 +26,7 @@ export const AUDIT_KINDS = [
   'run-aborted',
   'compensation',
   'continued-as-new',
+  'run-reset',
   'run-ended',
 ] as const;
 export type AuditKind = (typeof AUDIT_KINDS)[number];

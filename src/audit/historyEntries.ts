@@ -1,3 +1,4 @@
+import { temporal } from '@temporalio/proto';
 import type { GoLiveInput, RunStateView } from '../contract/definitions';
 import { startPayload } from '../contract/signedMessages';
 import { type Activity, activityEndEntry, activityRole, placed, type StepLookup } from './activityEntries';
@@ -172,6 +173,32 @@ const runClosedByTemporal: Handler = (e, key, r) => {
   });
 };
 
+const RESET_CAUSE = temporal.api.enums.v1.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_RESET_WORKFLOW;
+
+/**
+ * Someone reset the run in Temporal (`temporal workflow reset`): this run goes on from an earlier
+ * point of the run it was reset from, whose history up to here it copied; what that run recorded
+ * later is not in this run's history (Temporal keeps it under the base run's id). A reset is
+ * never silent in the trail: who, why, from which run and from which event.
+ */
+const workflowTaskFailed: Handler = (e, key, r) => {
+  const a = e.attributes;
+  if (a.cause !== RESET_CAUSE && a.cause !== 'WORKFLOW_TASK_FAILED_CAUSE_RESET_WORKFLOW') return;
+  const reason = a.failure ? failureText(a.failure) : undefined;
+  const baseRunId = str(a.baseRunId);
+  r.push({
+    ...placed(e, key),
+    kind: 'run-reset',
+    summary: `run reset in Temporal at event ${e.eventId}${baseRunId ? ` of run ${baseRunId}: what that run recorded from that event on is not part of this run` : ''}${reason ? ` (${reason})` : ''}`,
+    details: {
+      ...(baseRunId ? { baseRunId } : {}),
+      ...(str(a.newRunId) ? { newRunId: str(a.newRunId) } : {}),
+      resetEventId: e.eventId,
+      ...(reason ? { reason } : {}),
+    },
+  });
+};
+
 /** The handler of each history event type the trail tells; other events tell nothing by themselves. */
 export const HISTORY_HANDLERS: Readonly<Record<string, Handler>> = {
   WorkflowExecutionStarted: runStarted,
@@ -185,6 +212,7 @@ export const HISTORY_HANDLERS: Readonly<Record<string, Handler>> = {
   WorkflowExecutionUpdateCompleted: updateCompleted,
   WorkflowExecutionSignaled: signaled,
   WorkflowExecutionContinuedAsNew: continuedAsNew,
+  WorkflowTaskFailed: workflowTaskFailed,
   WorkflowExecutionCompleted: runCompleted,
   WorkflowExecutionFailed: runClosedByTemporal,
   WorkflowExecutionTerminated: runClosedByTemporal,
