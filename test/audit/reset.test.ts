@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildAuditTrail, filterEntries } from '../../src/audit';
+import { buildAuditTrail, dossierFilesOf, filterEntries } from '../../src/audit';
+import { verifyDossierFiles } from '../../src/audit/verify';
 import { verifyChain } from '../../src/audit/chain';
 import { inputFor, startRun, stepStatus, waitForState } from '../support/runs';
 import { useTestClient, testWorker } from '../support/temporal';
@@ -56,6 +57,8 @@ describe('audit trail of a run reset in Temporal', () => {
       expect(resets[0]!.summary).toContain(`of run ${base.runId}`);
       expect(resets[0]!.summary).toContain('operator: a stuck workflow task');
       expect(verifyChain(trail.entries)).toMatchObject({ ok: true, length: trail.entries.length });
+      // Its dossier (a draft: the run is open) still verifies, the reset entry in its chain.
+      expect(verifyDossierFiles(await dossierFilesOf(trail))).toMatchObject({ ok: true, runIds: [newRunId] });
       await client().workflow.getHandle(handle.workflowId).terminate('test done');
     });
   });
