@@ -36,6 +36,7 @@ import { GRPC, grpcCodeOf, HttpError, type HttpStatus } from './errors';
 import { sendStepMessage } from '../temporal/runUpdates';
 import { signed, signRunInput, type Keyring } from '../signing/keyring';
 import { claimTarget } from './targetLock';
+import { isTemporalUnreachable } from './unavailable';
 import { safeEqual } from '../auth/secrets';
 
 /**
@@ -382,7 +383,7 @@ export class TemporalRuns {
         if (status) throw new RefusalError(REFUSAL_TYPES.runClosed, `run ${runId} has ended`, 'workflow');
         throw new HttpError(404, `no run with id ${runId}`);
       }
-      if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError && !isUnreachable(err))
+      if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError && !isTemporalUnreachable(err))
         return this.afterDroppedUpdate<Ret>(runId, opts.updateId, err);
       if (updateLimitReached(err))
         throw new HttpError(
@@ -439,14 +440,6 @@ export function updateLimitReached(err: unknown): boolean {
   return false;
 }
 
-/** Our own fail-fast (the availability probe) says UNAVAILABLE with these details. */
-function isUnreachable(err: unknown): boolean {
-  for (let e = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    if ((e as { code?: unknown }).code === status.UNAVAILABLE) return true;
-  }
-  return false;
-}
-
 /**
  * The outcome of an Update already sent with this id, if Temporal has one: what a retried
  * request answers with, so a decision whose answer was lost is not judged a second time (it would
@@ -465,7 +458,8 @@ export async function priorOutcome(
   } catch (err) {
     // Not found: no Update has this id. Cancelled: Temporal dropped the poll (the run closed
     // under it); nothing is known, so the request is judged as new, and refused if it must be.
-    if (err instanceof WorkflowNotFoundError || (isGrpcCancelledError(err) && !isUnreachable(err))) return undefined;
+    if (err instanceof WorkflowNotFoundError || (isGrpcCancelledError(err) && !isTemporalUnreachable(err)))
+      return undefined;
     if (err instanceof WorkflowUpdateFailedError) {
       const cause = err.cause;
       if (cause instanceof ApplicationFailure && isRefusalType(cause.type))

@@ -32,8 +32,11 @@ function causes(err: unknown): unknown[] {
   return out;
 }
 
-/** Temporal refused the connection itself (or golive's probe said it is away): not a slow answer. */
-function isTemporalUnreachable(err: unknown): boolean {
+/**
+ * Temporal refused the connection itself, or golive's probe said it is away (its fail-fast
+ * answers UNAVAILABLE): not a slow answer.
+ */
+export function isTemporalUnreachable(err: unknown): boolean {
   return causes(err).some((e) => (e as { code?: unknown }).code === status.UNAVAILABLE);
 }
 
