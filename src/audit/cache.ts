@@ -32,9 +32,10 @@ export class Lru<V> {
 
   set(key: string, value: V): void {
     this.delete(key);
-    if (this.weigh(value) > this.capacity) return;
+    const weight = this.weigh(value);
+    if (weight > this.capacity) return;
     this.items.set(key, value);
-    this.held += this.weigh(value);
+    this.held += weight;
     while (this.held > this.capacity) this.delete(this.items.keys().next().value!);
   }
 

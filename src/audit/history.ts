@@ -50,14 +50,14 @@ export async function fetchRunChain(
 ): Promise<RunHistory[]> {
   const chain: RunHistory[] = [];
   const runId: string | undefined = latestRunId ?? (await client.workflow.getHandle(workflowId).describe()).runId;
+  const before = (previous: string): RunSource => {
+    const kept = closedRuns?.get(closedKey(workflowId, previous));
+    return kept ? { runId: previous, kept } : { runId: previous, pages: new RunPages(client, workflowId, previous) };
+  };
   let next: RunSource | undefined = runId ? { runId, pages: new RunPages(client, workflowId, runId) } : undefined;
   while (next && chain.length < MAX_CHAIN) {
     const source: RunSource = next;
     next = undefined;
-    const before = (previous: string): RunSource => {
-      const kept = closedRuns?.get(closedKey(workflowId, previous));
-      return kept ? { runId: previous, kept } : { runId: previous, pages: new RunPages(client, workflowId, previous) };
-    };
     const run =
       source.kept ??
       (await readRun(client.options.loadedDataConverter, source, (previous) => {

@@ -183,7 +183,7 @@ const RESET_CAUSE = temporal.api.enums.v1.WorkflowTaskFailedCause.WORKFLOW_TASK_
  */
 const workflowTaskFailed: Handler = (e, key, r) => {
   const a = e.attributes;
-  if (a.cause !== RESET_CAUSE && a.cause !== 'WORKFLOW_TASK_FAILED_CAUSE_RESET_WORKFLOW') return;
+  if (a.cause !== RESET_CAUSE) return;
   const reason = a.failure ? failureText(a.failure) : undefined;
   const baseRunId = str(a.baseRunId);
   r.push({
