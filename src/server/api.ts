@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { reportAnswerSchema, runStateSchema, startedRunSchema, stepAnswerSchema } from './responses';
 import { DELIVERABLE_FORMATS, DELIVERABLE_IDS } from '../audit/documents/model';
 import {
   acknowledgeReportSchema,
@@ -247,6 +248,8 @@ export interface Operation {
   query?: z.ZodType;
   body?: z.ZodType;
   status: number;
+  /** The success answer's JSON, documented (src/server/responses.ts). */
+  response?: z.ZodType;
   /** A raw (not JSON) request body of this type, read up to `limit` (else 413). */
   upload?: {
     type: 'application/zip';
@@ -286,6 +289,7 @@ export const operations = {
     summary: 'Start a go-live run from a runbook',
     body: startRunBodySchema,
     status: 201,
+    response: startedRunSchema,
   }),
   listRuns: op({
     method: 'get',
@@ -303,6 +307,7 @@ export const operations = {
       "A run's state. Records are bounded: every open Red Button report up to 1,000 (oldest first), the latest 200 others, the latest 200 escalations and 100 refused Signals; `omitted` counts what was left out (the audit trail has every record)",
     params: runParamsSchema,
     status: 200,
+    response: runStateSchema,
   }),
   decide: op({
     method: 'post',
@@ -313,6 +318,7 @@ export const operations = {
     params: stepParamsSchema,
     body: decisionBodySchema,
     status: 200,
+    response: stepAnswerSchema,
     idempotent: true,
   }),
   submitEvidence: op({
@@ -323,6 +329,7 @@ export const operations = {
     params: stepParamsSchema,
     body: evidenceBodySchema,
     status: 200,
+    response: stepAnswerSchema,
     idempotent: true,
   }),
   resend: op({
@@ -334,6 +341,7 @@ export const operations = {
     params: stepParamsSchema,
     body: resendBodySchema,
     status: 200,
+    response: stepAnswerSchema,
   }),
   report: op({
     method: 'post',
@@ -344,6 +352,7 @@ export const operations = {
     params: runParamsSchema,
     body: reportBodySchema,
     status: 201,
+    response: reportAnswerSchema,
     idempotent: true,
   }),
   resolveReport: op({
@@ -354,6 +363,7 @@ export const operations = {
     params: reportParamsSchema,
     body: resolutionBodySchema,
     status: 200,
+    response: reportAnswerSchema,
     idempotent: true,
   }),
   acknowledgeReport: op({
@@ -365,6 +375,7 @@ export const operations = {
     params: reportParamsSchema,
     body: acknowledgementBodySchema,
     status: 200,
+    response: reportAnswerSchema,
     idempotent: true,
   }),
   reportByReceipt: op({
@@ -386,6 +397,7 @@ export const operations = {
     params: runParamsSchema,
     body: reasonBodySchema,
     status: 200,
+    response: runStateSchema,
     idempotent: true,
   }),
   rollback: op({
@@ -397,6 +409,7 @@ export const operations = {
     params: runParamsSchema,
     body: reasonBodySchema,
     status: 200,
+    response: runStateSchema,
     idempotent: true,
   }),
   redButton: op({

@@ -8,11 +8,8 @@ import { REFUSAL_TYPES } from '../contract/definitions';
  * says is exactly what the router parses.
  */
 
-function schemaOf(s: z.ZodType): Record<string, unknown> {
-  const { $schema: _drop, ...rest } = z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' }) as Record<
-    string,
-    unknown
-  >;
+function schemaOf(s: z.ZodType, io: 'input' | 'output' = 'input'): Record<string, unknown> {
+  const { $schema: _drop, ...rest } = z.toJSONSchema(s, { io, unrepresentable: 'any' }) as Record<string, unknown>;
   return rest;
 }
 
@@ -78,6 +75,7 @@ function requestBodyOf(o: Operation): Record<string, unknown> {
 }
 
 function successOf(o: Operation): Record<string, unknown> {
+  const json = o.response ? { content: { 'application/json': { schema: schemaOf(o.response, 'output') } } } : {};
   const binary =
     o.produces === 'application/zip'
       ? { content: { 'application/zip': { schema: { type: 'string', format: 'binary' } } } }
@@ -95,7 +93,7 @@ function successOf(o: Operation): Record<string, unknown> {
         ),
       }
     : {};
-  return { description: 'Success', ...binary, ...text, ...headers };
+  return { description: 'Success', ...json, ...binary, ...text, ...headers };
 }
 
 export function buildOpenApi(serverUrl?: string): Record<string, unknown> {

@@ -1,0 +1,101 @@
+import { z } from 'zod';
+import { SEVERITIES, type StepStatus } from '../contract/definitions';
+import { RUN_STATUSES } from '../contract/runStatus';
+
+/**
+ * What the main operations answer, for the OpenAPI document (src/server/openapi.ts). The answers
+ * are built from the workflow's views (src/contract/definitions.ts), which are TypeScript types;
+ * these schemas name their fields for API clients, and the API tests check real answers against
+ * them. Objects are open (more fields may come; a client must ignore what it does not know).
+ */
+
+const STEP_STATUSES = [
+  'pending',
+  'running',
+  'waiting',
+  'completed',
+  'failed',
+  'rejected',
+  'cancelled',
+  'compensating',
+  'compensated',
+  'compensation-failed',
+] as const satisfies readonly StepStatus[];
+/** Fails to compile when StepStatus gains a value the list above lacks. */
+const everyStepStatus: Exclude<StepStatus, (typeof STEP_STATUSES)[number]> extends never ? true : never = true;
+void everyStepStatus;
+
+const actor = z.looseObject({ id: z.string(), name: z.string().optional(), roles: z.array(z.string()).optional() });
+const when = z.string().describe('ISO 8601 time');
+
+export const stepViewSchema = z
+  .looseObject({
+    id: z.string(),
+    title: z.string(),
+    kind: z.enum(['action', 'approval', 'evidence', 'hypercare']),
+    phase: z.string().optional(),
+    after: z.array(z.string()),
+    status: z.enum(STEP_STATUSES),
+    startedAt: when.optional(),
+    endedAt: when.optional(),
+    approvals: z
+      .array(z.looseObject({ role: z.string(), quorum: z.number(), approvedBy: z.array(z.string()) }))
+      .optional(),
+    mayDecide: z.array(z.looseObject({ role: z.string(), people: z.array(z.string()) })).optional(),
+    deadlineAt: when.optional(),
+    escalationLevel: z.number().optional(),
+  })
+  .describe('A step as the run sees it now');
+
+const answer = z.looseObject({ by: actor, at: when, text: z.string() });
+
+export const reportViewSchema = z
+  .looseObject({
+    id: z.string(),
+    severity: z.enum(SEVERITIES),
+    description: z.string(),
+    reporter: z.string().describe('the reporter id, or "anonymous"'),
+    reporterName: z.string().optional(),
+    at: when,
+    responseDueAt: when,
+    status: z.enum(['open', 'resolved', 'closed']),
+    escalationLevel: z.number(),
+    acknowledgement: answer.optional(),
+    resolution: answer.optional(),
+    thanks: z.looseObject({ at: when, text: z.string(), delivered: z.boolean().optional() }).optional(),
+  })
+  .describe('A Red Button report as the run recorded it');
+
+export const runStateSchema = z
+  .looseObject({
+    runbook: z.looseObject({ id: z.string(), version: z.string(), sha256: z.string(), title: z.string() }),
+    system: z.string(),
+    collaborationMode: z.number(),
+    initiator: actor,
+    assignments: z.record(z.string(), z.array(z.string())),
+    status: z.enum(RUN_STATUSES),
+    startedAt: when,
+    endedAt: when.optional(),
+    failure: z
+      .looseObject({ kind: z.string(), stepId: z.string().optional(), reason: z.string(), at: when })
+      .optional(),
+    steps: z.array(stepViewSchema),
+    decisions: z.array(z.looseObject({ stepId: z.string(), decision: z.enum(['approve', 'reject']), actor, at: when })),
+    evidence: z.array(z.looseObject({ stepId: z.string(), itemId: z.string(), sha256: z.string(), at: when })),
+    reports: z.array(reportViewSchema),
+    waitingRoles: z.array(z.string()),
+    chainLength: z.number(),
+  })
+  .describe("The run's state (GET /api/runs/{runId})");
+
+export const startedRunSchema = z.strictObject({
+  runId: z.string().describe('the new run (its Temporal workflow id)'),
+});
+export const stepAnswerSchema = z.strictObject({ step: stepViewSchema });
+export const reportAnswerSchema = z.strictObject({
+  report: reportViewSchema,
+  receipt: z
+    .string()
+    .optional()
+    .describe('an anonymous report only: the receipt that proves it was yours (shown once, not kept)'),
+});

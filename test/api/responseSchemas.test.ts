@@ -1,0 +1,91 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { z } from 'zod';
+import type { RunStateView } from '../../src/contract/definitions';
+import { operations } from '../../src/server/api';
+import { apiAs, eventually, SMALL_RUNBOOK, useTestApp } from '../support/app';
+
+/**
+ * The OpenAPI document names what the main operations answer (src/server/responses.ts): a
+ * client generated from it must be able to read real answers. A whole run through the API
+ * (start, evidence, decision, Red Button report, acknowledgement, resolution, stop), and each
+ * answer checked against the schema the document gives for its operation.
+ */
+
+const app = useTestApp({ beforeAll, afterAll });
+const as = (id: string) => apiAs(app(), id);
+
+type OperationId = keyof typeof operations;
+
+/** The answer, checked against its operation's documented schema (every issue named on failure). */
+function documented(op: OperationId, res: { status: number; body: unknown }): void {
+  const o = operations[op] as { status: number; response?: z.ZodType };
+  expect(res.status, JSON.stringify(res.body)).toBe(o.status);
+  const parsed = o.response!.safeParse(res.body);
+  expect(parsed.success, `${op}: ${JSON.stringify(parsed.error?.issues)}`).toBe(true);
+}
+
+async function until(runId: string, ok: (s: RunStateView) => boolean, what: string): Promise<RunStateView> {
+  return eventually(async () => {
+    const res = await as('rm')<RunStateView>('GET', `/api/runs/${runId}`);
+    return ok(res.body) ? res.body : undefined;
+  }, what);
+}
+
+describe('the documented answers', () => {
+  it('are in the OpenAPI document and match what the API answers along a whole run', { timeout: 120_000 }, async () => {
+    const doc = await as('rm')('GET', '/api/openapi.json');
+    const start = doc.body.paths['/api/runs'].post.responses['201'].content['application/json'].schema;
+    expect(start).toMatchObject({ type: 'object', required: ['runId'] });
+    const report = doc.body.paths['/api/runs/{runId}/reports'].post.responses['201'].content['application/json'];
+    expect(report.schema.properties.report.properties.severity.enum).toEqual(['low', 'medium', 'high', 'critical']);
+
+    const started = await as('rm')('POST', '/api/runs', {
+      runbook: SMALL_RUNBOOK,
+      system: 'documented',
+      collaborationMode: 2,
+    });
+    documented('startRun', started);
+    const run = `/api/runs/${started.body.runId as string}`;
+    await until(
+      started.body.runId,
+      (s) => s.steps.some((x) => x.id === 'validation-report' && x.status === 'waiting'),
+      'evidence',
+    );
+    documented('getRun', await as('rm')('GET', run));
+    documented(
+      'submitEvidence',
+      await as('ie')('POST', `${run}/steps/validation-report/evidence`, { itemId: 'accuracy', value: 97 }),
+    );
+    await until(
+      started.body.runId,
+      (s) => s.steps.some((x) => x.id === 'guardian-sign-off' && x.status === 'waiting'),
+      'approval',
+    );
+    documented(
+      'decide',
+      await as('guardian')('POST', `${run}/steps/guardian-sign-off/decisions`, { decision: 'approve' }),
+    );
+    await until(started.body.runId, (s) => s.status === 'hypercare', 'hypercare');
+
+    const reported = await as('user')('POST', `${run}/reports`, { severity: 'high', description: 'wrong answer' });
+    documented('report', reported);
+    const anonymous = await as('user')('POST', `${run}/reports`, {
+      severity: 'low',
+      description: 'odd',
+      anonymous: true,
+    });
+    documented('report', anonymous);
+    expect(anonymous.body.receipt).toEqual(expect.any(String));
+    const id = reported.body.report.id as string;
+    documented(
+      'acknowledgeReport',
+      await as('guardian')('POST', `${run}/reports/${id}/acknowledgement`, { text: 'seen' }),
+    );
+    documented(
+      'resolveReport',
+      await as('guardian')('POST', `${run}/reports/${id}/resolution`, { resolution: 'fixed' }),
+    );
+    documented('stop', await as('guardian')('POST', `${run}/stop`, { reason: 'end of the watch' }));
+    documented('getRun', await as('rm')('GET', run));
+  });
+});
