@@ -1,6 +1,7 @@
 import { median } from '../harness';
 import { driveRun, newErrors, type Errors, type Way } from './drivers';
 import { ratioGoal, seconds, type Goal } from './goals';
+import { PhaseTimes } from './phaseTimes';
 import { ratioStat, rotated } from './stats';
 import type { Stack } from './stack';
 
@@ -49,15 +50,19 @@ export async function concurrency(
   const times = new Map<Way, number[]>(sides.map((w) => [w, []]));
   const errors = new Map<Way, Errors>(sides.map((w) => [w, newErrors()]));
   const lastRuns = new Map<Way, string[]>();
+  const phases = new Map<Way, PhaseTimes>(sides.map((w) => [w, new PhaseTimes()]));
   for (let round = 0; round < o.rounds; round++) {
     for (const way of rotated(sides, round)) {
-      const { ms, runIds } = await batch(stack, way, `n${o.n}-r${round}-${sides.indexOf(way)}`, o, errors.get(way)!);
+      const timedWay = phases.get(way)!.timed(way);
+      const tag = `n${o.n}-r${round}-${sides.indexOf(way)}`;
+      const { ms, runIds } = await batch(stack, timedWay, tag, o, errors.get(way)!);
       times.get(way)!.push(ms);
       lastRuns.set(way, runIds);
       o.log(`  N=${o.n} round ${round + 1}/${o.rounds}: ${way.label} ${seconds(ms)}`);
       await new Promise((r) => setTimeout(r, 1000));
     }
   }
+  for (const way of sides) o.log(`  N=${o.n} ${way.label}, each call: ${phases.get(way)!.summary()}`);
   const ratios = (way: Way) => times.get(way)!.map((t, i) => t / times.get(ways.bare)![i]!);
   const errorText = (way: Way) => {
     const e = errors.get(way)!;
