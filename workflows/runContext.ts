@@ -7,6 +7,7 @@ import type { GoLiveInput, RunFailure } from '../src/contract/definitions';
 import type { RunState } from './runState';
 import { runStateKey, waitingRolesKey } from '../src/contract/searchAttributes';
 import { SearchAttributeBatch } from './searchAttributeBatch';
+import { DeadlineAlarm } from './deadlineAlarm';
 
 /**
  * Fewer history events (issue 16): search attributes upserted only when a value changed, one
@@ -14,6 +15,13 @@ import { SearchAttributeBatch } from './searchAttributeBatch';
  * recorded in state instead of a `notify` activity. Runs recorded before keep their commands.
  */
 export const FEWER_EVENTS_PATCH = 'golive-fewer-events';
+
+/**
+ * Steps wait for their deadlines and escalations on one run-wide timer (deadlineAlarm.ts): a
+ * decision that settles one approval and starts the next writes no timer events. Runs recorded
+ * before keep a timer per wait.
+ */
+export const DEADLINE_ALARM_PATCH = 'golive-deadline-alarm';
 
 /**
  * Whether an older patch applies. Every patch is a marker and, from the SDK's core, an upsert
@@ -51,12 +59,19 @@ export class RunContext {
   hypercare: HypercareStep | undefined;
   private lastAttributes = '';
   private batch: SearchAttributeBatch | undefined;
+  private alarm: DeadlineAlarm | undefined;
 
   constructor(
     readonly input: GoLiveInput,
     readonly state: RunState,
     private readonly onAbort: () => void,
   ) {}
+
+  /** The run's one timer for step deadlines and escalations; undefined in runs recorded before it (patched). */
+  deadlineAlarm(): DeadlineAlarm | undefined {
+    if (!patched(DEADLINE_ALARM_PATCH)) return undefined;
+    return (this.alarm ??= new DeadlineAlarm());
+  }
 
   /** Ends the plan and rolls back; the first failure wins. */
   abort(failure: RunFailure): void {
