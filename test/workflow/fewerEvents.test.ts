@@ -148,6 +148,9 @@ describe('fewer history events', () => {
         }
         expect(JSON.parse(shown.get('GoLiveState')!)).toBe('live');
 
+        // One patch marker: the newest patch stands for the older ones (runContext.ts, fewerEvents).
+        expect(events.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch')).toHaveLength(1);
+
         // A decision's task writes no timer: the first approval's deadline timer is kept for the
         // second's (deadlineAlarm.ts), and nothing is cancelled when the last one settles.
         expect(decisionTaskEvents(events)).toEqual([
