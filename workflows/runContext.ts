@@ -7,6 +7,7 @@ import type { GoLiveInput, RunFailure } from '../src/contract/definitions';
 import type { RunState } from './runState';
 import { runStateKey, waitingRolesKey } from '../src/contract/searchAttributes';
 import { SearchAttributeBatch } from './searchAttributeBatch';
+import { DeadlineAlarm } from './deadlineAlarm';
 
 /**
  * Fewer history events (issue 16): search attributes upserted only when a value changed, one
@@ -16,12 +17,24 @@ import { SearchAttributeBatch } from './searchAttributeBatch';
 export const FEWER_EVENTS_PATCH = 'golive-fewer-events';
 
 /**
- * Whether an older patch applies. Every patch is a marker and, from the SDK's core, an upsert
- * of TemporalChangeVersion: two events. A run that has the newest patch has every older one,
- * so it records only that one; runs recorded before it still ask for the older patch.
+ * Steps wait for their deadlines and escalations on one run-wide timer (deadlineAlarm.ts): a
+ * decision that settles one approval and starts the next writes no timer events. Runs recorded
+ * before keep a timer per wait. The newest patch: new runs record it alone (fewerEvents).
  */
+export const DEADLINE_ALARM_PATCH = 'golive-deadline-alarm';
+
+/**
+ * Whether the run has fewer events. Every patch is a marker and, from the SDK's core, an upsert
+ * of TemporalChangeVersion: two events. A run that has the newest patch has every older one, so
+ * it records only that one (asked first); runs recorded before it still ask for the older.
+ */
+function fewerEvents(): boolean {
+  return patched(DEADLINE_ALARM_PATCH) || patched(FEWER_EVENTS_PATCH);
+}
+
+/** Whether an older patch applies: always in a run that has the newest (see fewerEvents). */
 export function patchedSince(older: string): boolean {
-  return patched(FEWER_EVENTS_PATCH) || patched(older);
+  return fewerEvents() || patched(older);
 }
 
 /**
@@ -29,7 +42,7 @@ export function patchedSince(older: string): boolean {
  * knowing no channel is configured (`notifyChannels: []`), so the activity would only log it.
  */
 export function recordsInsteadOfSending(people: readonly string[], channels: readonly string[] | undefined): boolean {
-  return people.length > 0 && channels?.length === 0 && patched(FEWER_EVENTS_PATCH);
+  return people.length > 0 && channels?.length === 0 && fewerEvents();
 }
 
 /**
@@ -51,12 +64,19 @@ export class RunContext {
   hypercare: HypercareStep | undefined;
   private lastAttributes = '';
   private batch: SearchAttributeBatch | undefined;
+  private alarm: DeadlineAlarm | undefined;
 
   constructor(
     readonly input: GoLiveInput,
     readonly state: RunState,
     private readonly onAbort: () => void,
   ) {}
+
+  /** The run's one timer for step deadlines and escalations; undefined in runs recorded before it (patched). */
+  deadlineAlarm(): DeadlineAlarm | undefined {
+    if (!patched(DEADLINE_ALARM_PATCH)) return undefined;
+    return (this.alarm ??= new DeadlineAlarm());
+  }
 
   /** Ends the plan and rolls back; the first failure wins. */
   abort(failure: RunFailure): void {
@@ -78,7 +98,7 @@ export class RunContext {
    * waiting roles were upserted together whenever either changed, other attributes always.
    */
   showAttributes(pairs: SearchAttributePair[]): void {
-    if (patched(FEWER_EVENTS_PATCH)) {
+    if (fewerEvents()) {
       this.batch ??= new SearchAttributeBatch(workflowInfo().typedSearchAttributes);
       this.batch.set(pairs);
       return;

@@ -3,6 +3,7 @@ import { durationToMs } from '../src/contract/duration';
 import type { ApprovalStep, EvidenceStep } from '../src/contract/schemas/runbook';
 import { nowIso, nowMs } from './clock';
 import { waitTimeline } from '../src/contract/policy';
+import type { DeadlineAlarm } from './deadlineAlarm';
 import { RunAborted, type RunContext } from './runContext';
 
 /**
@@ -22,6 +23,7 @@ export async function waitWithEscalation(
   const deadlineMs = step.deadline !== undefined ? durationToMs(step.deadline) : undefined;
   if (deadlineMs !== undefined) state.stepView(step.id).deadlineAt = new Date(waitingSince + deadlineMs).toISOString();
   let level = state.stepView(step.id).escalationLevel ?? 0;
+  const alarm = ctx.deadlineAlarm();
   // The timeline is a queue walked by index, and the loop may add to it as it goes: an approval
   // that holds at its deadline appends the next deadline (one deadline later), so it reminds
   // again and again until someone decides. `i` is the next event to wait for; past the last
@@ -29,8 +31,7 @@ export async function waitWithEscalation(
   // step settles. `level` counts every escalation and reminder sent, for the step's view.
   for (let i = 0; ;) {
     const event = timeline[i];
-    const timeout = event ? Math.max(0, waitingSince + event.atMs - nowMs()) : undefined;
-    const done = timeout === undefined ? (await condition(settled), true) : await condition(settled, timeout);
+    const done = await settledBefore(event && waitingSince + event.atMs, settled, alarm);
     if (done) return;
     i++;
     if (!event) return;
@@ -63,4 +64,11 @@ export async function waitWithEscalation(
     );
     timeline.push({ kind: 'deadline', atMs: event.atMs + deadlineMs! });
   }
+}
+
+/** Whether the step settled before the time `at` (never, without one); on the run's alarm when patched. */
+async function settledBefore(at: number | undefined, settled: () => boolean, alarm: DeadlineAlarm | undefined) {
+  if (at === undefined) return (await condition(settled), true);
+  if (alarm) return alarm.until(at, settled);
+  return condition(settled, Math.max(0, at - nowMs()));
 }

@@ -19,6 +19,10 @@ import { DeterminismViolationError } from '@temporalio/workflow';
  * runs would replay differently fails here unless it is behind patched().
  */
 const HISTORIES = path.resolve(__dirname, '../fixtures/histories');
+// bench-shape-fewer-events.json: the end-to-end benchmark's shape (bench/e2e/runbooks/bench-shape.yaml,
+// no notification channel) taken live on the code just before `golive-deadline-alarm`: the
+// `golive-fewer-events` marker and a timer per approval's wait, cancelled by each decision.
+// Recorded once by hand (not a scenario of `npm run record-histories`), like the lock histories.
 /**
  * Target-lock histories (workflows/targetLock.ts): one granted and one refused claim, then the
  * run terminated, recorded before `golive-lock-early-answer` (the claim answered after the child
@@ -70,12 +74,17 @@ describe('replay of recorded histories', () => {
       histories()
         .map((h) => h.workflowId)
         .sort(),
-    ).toEqual(['default-runbook-gate4-rejected', 'default-runbook-live', 'hypercare-report-flood']);
+    ).toEqual([
+      'bench-shape-fewer-events',
+      'default-runbook-gate4-rejected',
+      'default-runbook-live',
+      'hypercare-report-flood',
+    ]);
   });
 
   it('replays every recorded history against the current workflow code', async () => {
     const results = await replayAll({ codePath: inject('workflowBundlePath') });
-    expect(results).toHaveLength(3);
+    expect(results).toHaveLength(4);
     for (const r of results) expect(r.error, `${r.workflowId}: ${String(r.error)}`).toBeUndefined();
   });
 
@@ -124,7 +133,7 @@ describe('replay of recorded histories', () => {
       logger: quiet,
     });
     const broken = await replayAll(unpatched);
-    expect(broken).toHaveLength(3);
+    expect(broken).toHaveLength(4);
     for (const r of broken) expect(r.error).toBeInstanceOf(DeterminismViolationError);
 
     const patched = await bundleWorkflowCode({

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import type { WorkflowHandle } from '@temporalio/client';
-import type { temporal } from '@temporalio/proto';
+import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { buildAuditTrail, zipTrailDossier } from '../../src/audit';
 import { unzipDossier, verifyDossierZip } from '../../src/audit/verify';
@@ -79,6 +79,18 @@ function upsertsPerTask(events: HistoryEvent[]): Record<string, string>[][] {
   return tasks;
 }
 
+/** What each accepted Update's workflow task wrote between its acceptance and its completion. */
+function decisionTaskEvents(events: HistoryEvent[]): string[][] {
+  const types = events.map((e) => temporal.api.enums.v1.EventType[e.eventType!]!.replace(/^EVENT_TYPE_/, ''));
+  const out: string[][] = [];
+  types.forEach((t, i) => {
+    if (t !== 'WORKFLOW_EXECUTION_UPDATE_ACCEPTED') return;
+    const end = types.indexOf('WORKFLOW_EXECUTION_UPDATE_COMPLETED', i);
+    out.push(types.slice(i + 1, end));
+  });
+  return out;
+}
+
 describe('fewer history events', () => {
   const client = useTestClient({ beforeAll, afterAll });
   let sandbox: TestSandbox;
@@ -135,6 +147,16 @@ describe('fewer history events', () => {
           }
         }
         expect(JSON.parse(shown.get('GoLiveState')!)).toBe('live');
+
+        // One patch marker: the newest patch stands for the older ones (runContext.ts, fewerEvents).
+        expect(events.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch')).toHaveLength(1);
+
+        // A decision's task writes no timer: the first approval's deadline timer is kept for the
+        // second's (deadlineAlarm.ts), and nothing is cancelled when the last one settles.
+        expect(decisionTaskEvents(events)).toEqual([
+          ['UPSERT_WORKFLOW_SEARCH_ATTRIBUTES'],
+          ['UPSERT_WORKFLOW_SEARCH_ATTRIBUTES'],
+        ]);
 
         // The batching waits on the SDK's condition loop: the history replays as it was recorded.
         const replay = await Worker.runReplayHistory(
