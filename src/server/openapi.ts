@@ -130,7 +130,7 @@ export function buildOpenApi(serverUrl?: string): Record<string, unknown> {
                 message: { type: 'string' },
                 reason: {
                   type: 'string',
-                  description: `Why the run (or the server on its behalf) refused the message: the run's refusal types are ${Object.values(REFUSAL_TYPES).join(', ')} (UnknownStep and UnknownEvidenceItem, 404, name the step or the evidence item the run does not have)`,
+                  description: `Why the run (or the server on its behalf) refused the message: the run's refusal types are ${Object.values(REFUSAL_TYPES).join(', ')} (UnknownStep and UnknownEvidenceItem, 404, name the step or the evidence item the run does not have); the server's own: NoPasskey (409: a step decided with a passkey, and the person has none registered)`,
                 },
                 runId: {
                   type: 'string',

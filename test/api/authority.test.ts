@@ -116,6 +116,16 @@ describe('reading a run', () => {
     expect(String(page.body)).not.toContain('validation-report');
     const listed = await as('guardian2')('GET', '/api/runs?system=read-policy');
     expect(listed.body.runs).toEqual([]);
+    // Messages too: a refusal ("not involved", "not in hypercare") would tell that the run exists.
+    for (const [url, body] of [
+      [`/api/runs/${runId}/reports`, { severity: 'low', description: 'are you there?' }],
+      [`/api/runs/${runId}/steps/validation-report/evidence`, { itemId: 'accuracy', value: 90 }],
+      [`/api/runs/${runId}/stop`, { reason: 'probing' }],
+    ] as const) {
+      const res = await as('guardian2')('POST', url, body);
+      expect(res.status, `${url}: ${JSON.stringify(res.body)}`).toBe(404);
+      expect(res.body.error.message).toBe(`no run with id ${runId}`);
+    }
 
     // The auditor reads it (the runbook names the role) and sees it listed, but may not act.
     expect((await as('auditor')('GET', `/api/runs/${runId}`)).status).toBe(200);
@@ -130,6 +140,13 @@ describe('reading a run', () => {
       value: 90,
     });
     expect(act.status).toBe(403);
+    // Someone involved hears why: a value outside the item's bounds is an issue at `value`.
+    const outOfRange = await as('ie')('POST', `/api/runs/${runId}/steps/validation-report/evidence`, {
+      itemId: 'accuracy',
+      value: 150,
+    });
+    expect(outOfRange.status).toBe(400);
+    expect(outOfRange.body.error.issues).toEqual([{ path: 'value', message: 'must be at most 100 (got 150)' }]);
     // Everyone assigned reads it, end users included.
     expect((await as('user')('GET', `/api/runs/${runId}`)).status).toBe(200);
   });

@@ -25,7 +25,7 @@ import { idempotencyKeyOf, idempotent, reportAnswer, reportReceiptFor, reportUpd
 import type { ServerContext } from '../deps';
 import { reportByReceipt } from '../reportReceipts';
 import { route } from '../route';
-import { personOf } from '../runAccess';
+import { assertMayReadView, personOf } from '../runAccess';
 import { RefusalError } from '../temporalRuns';
 import { verifiedDecisionPasskey } from '../passkeyDecisions';
 import { actorOf } from './runs';
@@ -46,7 +46,12 @@ interface Attempt {
   reportId?: string;
 }
 
-async function recorded<T>(ctx: ServerContext, attempt: Attempt, perform: () => Promise<T>): Promise<T> {
+async function recorded<T>(
+  ctx: ServerContext,
+  principal: Principal,
+  attempt: Attempt,
+  perform: () => Promise<T>,
+): Promise<T> {
   try {
     return await perform();
   } catch (err) {
@@ -61,8 +66,20 @@ async function recorded<T>(ctx: ServerContext, attempt: Attempt, perform: () => 
       reason: err.message,
       by: err.by,
     });
+    await hideRunFromOutsider(ctx, principal, attempt.runId);
     throw err;
   }
+}
+
+/**
+ * A run someone may not read answers 404 to them, whatever they send (README, "A run you are
+ * not involved in"): a refusal ("not involved", "not in hypercare") would otherwise tell an
+ * outsider that the run exists. The refusal is recorded all the same (above). Whoever may read
+ * the run (people involved, reader roles such as auditors) hears the refusal itself.
+ */
+async function hideRunFromOutsider(ctx: ServerContext, principal: Principal, runId: string): Promise<void> {
+  const state = await ctx.runs.state(runId).catch(() => undefined);
+  if (state) assertMayReadView(runId, state, principal);
 }
 
 /**
@@ -78,8 +95,11 @@ function withValueIssue(err: unknown): unknown {
   }
   if (!(err instanceof RefusalError) || err.type !== REFUSAL_TYPES.invalid || err.extra.issues) return err;
   const m = /^(value(?:\.[\w.]+)?) for "[^"]*" \([a-z]+\): (.+)$/s.exec(err.message);
-  if (!m?.[1] || !m[2]) return err;
-  return new RefusalError(err.type, err.message, err.by, [{ path: m[1], message: m[2] }]);
+  if (m?.[1] && m[2]) return new RefusalError(err.type, err.message, err.by, [{ path: m[1], message: m[2] }]);
+  // A number outside the item's bounds: `"rate" must be at most 1 (got 150)`.
+  const bound = /^"[^"]*" (must be at (?:least|most) .+)$/s.exec(err.message);
+  if (bound?.[1]) return new RefusalError(err.type, err.message, err.by, [{ path: 'value', message: bound[1] }]);
+  return err;
 }
 
 function registerStepRoutes(router: Router, ctx: ServerContext): void {
@@ -98,7 +118,7 @@ function registerStepRoutes(router: Router, ctx: ServerContext): void {
         answer,
       ));
     const message = { ...rest, ...(passkey ? { passkey } : {}), actor, stepId: params.stepId };
-    const step = await recorded(ctx, attempt, () =>
+    const step = await recorded(ctx, principal, attempt, () =>
       decision === 'approve'
         ? ctx.runs.update(params.runId, approveStepUpdate, message, idempotent(req, principal))
         : ctx.runs.update(params.runId, rejectStepUpdate, { ...message, comment }, idempotent(req, principal)),
@@ -110,7 +130,7 @@ function registerStepRoutes(router: Router, ctx: ServerContext): void {
   route(router, ctx, operations.resend, async ({ req, principal, params }) => {
     const actor = actorOf(principal);
     const attempt = { runId: params.runId, action: 'resend', actor: actor.id, stepId: params.stepId };
-    const step = await recorded(ctx, attempt, () =>
+    const step = await recorded(ctx, principal, attempt, () =>
       ctx.runs.update(
         params.runId,
         resendNotificationUpdate,
@@ -124,7 +144,7 @@ function registerStepRoutes(router: Router, ctx: ServerContext): void {
   route(router, ctx, operations.submitEvidence, async ({ req, principal, params, body }) => {
     const actor = actorOf(principal);
     const attempt = { runId: params.runId, action: 'submitEvidence', actor: actor.id, stepId: params.stepId };
-    const step = await recorded(ctx, attempt, () =>
+    const step = await recorded(ctx, principal, attempt, () =>
       ctx.runs.update(
         params.runId,
         submitEvidenceUpdate,
@@ -162,6 +182,7 @@ function registerReportRoute(router: Router, ctx: ServerContext): void {
     const actor = body.anonymous ? undefined : actorOf(principal);
     const report = await recorded(
       ctx,
+      principal,
       { runId: params.runId, action: 'report', actor: actor?.id ?? 'anonymous' },
       async () => {
         if (body.anonymous) {
@@ -198,7 +219,7 @@ function registerRedButtonRoutes(router: Router, ctx: ServerContext): void {
     async ({ req, principal, params, body }: AnswerArgs<Omit<I, keyof ReportAnswer | 'signature'>>) => {
       const actor = actorOf(principal);
       const attempt = { runId: params.runId, action: update.name, actor: actor.id, reportId: params.reportId };
-      const report = await recorded(ctx, attempt, () =>
+      const report = await recorded(ctx, principal, attempt, () =>
         ctx.runs.update(
           params.runId,
           update,
@@ -217,14 +238,14 @@ function registerRedButtonRoutes(router: Router, ctx: ServerContext): void {
 
   route(router, ctx, operations.stop, async ({ req, principal, params, body }) => {
     const actor = actorOf(principal);
-    return recorded(ctx, { runId: params.runId, action: 'stop', actor: actor.id }, () =>
+    return recorded(ctx, principal, { runId: params.runId, action: 'stop', actor: actor.id }, () =>
       ctx.runs.update(params.runId, stopLineUpdate, { ...body, actor }, idempotent(req, principal)),
     );
   });
 
   route(router, ctx, operations.rollback, async ({ req, principal, params, body }) => {
     const actor = actorOf(principal);
-    return recorded(ctx, { runId: params.runId, action: 'rollback', actor: actor.id }, () =>
+    return recorded(ctx, principal, { runId: params.runId, action: 'rollback', actor: actor.id }, () =>
       ctx.runs.update(params.runId, requestRollbackUpdate, { ...body, actor }, idempotent(req, principal)),
     );
   });
