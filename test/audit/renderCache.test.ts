@@ -1,10 +1,11 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { Lru } from '../../src/audit/cache';
 import { chainEntries, chainHead } from '../../src/audit/chain';
 import { dossierFiles, type RenderCache } from '../../src/audit/dossier';
 import type { AuditEntry } from '../../src/audit/entries';
 import { trailFileBytes, type TrailBytes } from '../../src/audit/trailFile';
+import { CHUNK_ROWS, renderRows } from '../../src/audit/rowChunks';
 import { recordedSource } from './support';
 
 /**
@@ -82,5 +83,41 @@ describe('dossier render cache', () => {
     for (const [name, bytes] of scratch)
       expect(Buffer.from(cached.get(name)!).equals(Buffer.from(bytes)), name).toBe(true);
     expect(Buffer.from(cached.get('audit-trail.json')!).toString('utf8')).toContain('(altered)');
+  });
+
+  it('renders a long table chunk by chunk as the whole, whatever rows an earlier table of it had', () => {
+    const row = fc.array(text, { minLength: 1, maxLength: 3 });
+    const rows = fc.array(row, { minLength: CHUNK_ROWS - 1, maxLength: 3 * CHUNK_ROWS });
+    const twoWays = { a: (r: readonly string[]) => r.join('|'), b: (r: readonly string[]) => `<${r.join('><')}>` };
+    fc.assert(
+      fc.property(rows, rows, fc.nat(), fc.constantFrom('a', 'b'), (before, after, cut, how) => {
+        const render = (rs: readonly (readonly string[])[]) => rs.map(twoWays[how]).join('\n');
+        renderRows(before, 'a', (rs) => rs.map(twoWays.a).join('\n'), '\n');
+        const now = [...before.slice(0, cut % (before.length + 1)), ...after];
+        expect(renderRows(now, how, render, '\n')).toBe(render(now));
+      }),
+      { numRuns: 30 },
+    );
+  });
+
+  it('exports a long run changed in the middle, after an export of it, as a process that never exported it would', async () => {
+    // The recorded run's entries many times over: its handover log is several chunks of rows long.
+    const base = recordedSource();
+    const content = base.entries.map(({ hash: _h, prevHash: _p, ...e }) => e);
+    const many = Array.from({ length: 3 * CHUNK_ROWS }, (_, i) => ({ ...content[i % content.length]!, seq: i + 1 }));
+    const cache = renderCache();
+    const before = recordedSource((s) => (s.entries = chainEntries(many)));
+    await dossierFiles(before, cache);
+    const changed = many.map((e, i) => (i === CHUNK_ROWS + 3 ? { ...e, summary: `${e.summary} <changed>` } : e));
+    const after = recordedSource((s) => (s.entries = chainEntries(changed, before.entries)));
+    const cached = await dossierFiles(after, cache);
+    vi.resetModules();
+    // A module graph of its own: no rows rendered in it yet.
+    const fresh = (await vi.importActual('../../src/audit/dossier')) as { dossierFiles: typeof dossierFiles };
+    const scratch = await fresh.dossierFiles(after);
+    for (const [name, bytes] of scratch)
+      expect(Buffer.from(cached.get(name)!).equals(Buffer.from(bytes)), name).toBe(true);
+    expect(fresh.dossierFiles).not.toBe(dossierFiles);
+    expect(Buffer.from(cached.get('index.html')!).toString('utf8')).toContain('&lt;changed&gt;');
   });
 });
