@@ -19,7 +19,7 @@ export interface TrailFile {
 /** The last audit-trail.json made of a workflow: its entries and, for each, its bytes in it. */
 export interface TrailBytes {
   entries: readonly ChainedEntry[];
-  /** Views into one buffer (the file's): keeping them keeps that file, nothing more. */
+  /** Views into one buffer (a copy of the file): keeping them keeps that copy, nothing more. */
   parts: Buffer[];
   bytes: number;
 }
@@ -49,13 +49,15 @@ export function trailFileBytes(file: TrailFile, kept?: Lru<TrailBytes>): Buffer 
   chunks.push(Buffer.from('\n  ]\n}\n', 'utf8'));
   const bytes = Buffer.concat(chunks);
   if (kept) {
-    // Each part again as a view into the file just made, so what is kept is this one buffer.
+    // Each part as a view into a copy of the file: what is kept is one buffer, and one that no
+    // caller holds (a caller changing the file it was given cannot change the next one).
+    const copy = Buffer.from(bytes);
     let offset = chunks[0]!.length;
     const parts = file.entries.map((_, i) => {
       if (i > 0) offset += comma.length;
       const length = chunks[1 + 2 * i]!.length;
       offset += length;
-      return bytes.subarray(offset - length, offset);
+      return copy.subarray(offset - length, offset);
     });
     kept.set(file.workflowId, { entries: file.entries, parts, bytes: bytes.length });
   }
