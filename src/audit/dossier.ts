@@ -12,6 +12,8 @@ import { DOSSIER_FORMAT, DOSSIER_FORMATS, type Dossier, type DossierFormat } fro
 import { DELIVERABLE_FILES, DELIVERABLE_IDS, deliverableFile } from './documents/model';
 import { deliverableDocument, deliverableHtml, deliverableMarkdown } from './documents/render';
 import { deliverablePdf } from './documents/renderPdf';
+import type { Lru } from './cache';
+import { trailFileBytes, type TrailBytes, type TrailFile } from './trailFile';
 
 /**
  * The compliance dossier of one run as a set of files (name → bytes), with a manifest of their
@@ -38,10 +40,12 @@ export function exportFilesOf(format: DossierFormat): { required: readonly strin
   return { required: DOSSIER_FILES, allowed: [...DOSSIER_FILES, ...withoutPdf] };
 }
 
-export interface TrailFile {
-  workflowId: string;
-  head: string;
-  entries: ChainedEntry[];
+export type { TrailFile };
+
+/** What a server keeps between exports so an open run's next one renders only what changed. */
+export interface RenderCache {
+  /** The last audit-trail.json of each workflow, by workflow id, weighed in bytes (trailFile.ts). */
+  trails: Lru<TrailBytes>;
 }
 
 const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'must be a SHA-256 in lower-case hex');
@@ -102,15 +106,18 @@ function buildDossier(src: DossierSource): Dossier {
   };
 }
 
-/** Every file of the export, manifest last (it digests the others). Async: the PDFs are laid out asynchronously. */
-export async function dossierFiles(src: DossierSource): Promise<Map<string, Uint8Array>> {
+/**
+ * Every file of the export, manifest last (it digests the others). Async: the PDFs are laid out
+ * asynchronously. `cache`: the same bytes, fewer of them made anew (an open run exported again).
+ */
+export async function dossierFiles(src: DossierSource, cache?: RenderCache): Promise<Map<string, Uint8Array>> {
   const dossier = buildDossier(src);
   const trail: TrailFile = { workflowId: src.workflowId, head: dossier.trail.head, entries: src.entries };
-  const text: Record<(typeof DOSSIER_FILES)[number], string> & Record<string, string> = {
+  const text: Record<(typeof DOSSIER_FILES)[number], string | Uint8Array> & Record<string, string | Uint8Array> = {
     [DOSSIER_JSON]: json(dossier),
     'dossier.md': renderMarkdown(dossier),
     'index.html': renderHtml(dossier),
-    [TRAIL_FILE]: json(trail),
+    [TRAIL_FILE]: trailFileBytes(trail, cache?.trails),
     [REFUSALS_FILE]: json(src.refusals),
   };
   const ctx = { input: src.input, state: src.state, entries: src.entries, refusals: src.refusals };
@@ -123,7 +130,10 @@ export async function dossierFiles(src: DossierSource): Promise<Map<string, Uint
     pdfs.set(deliverableFile(id, 'pdf'), await deliverablePdf(doc));
   }
   const files = new Map<string, Uint8Array>([
-    ...Object.entries(text).map(([name, body]): [string, Uint8Array] => [name, Buffer.from(body, 'utf8')]),
+    ...Object.entries(text).map(([name, body]): [string, Uint8Array] => [
+      name,
+      typeof body === 'string' ? Buffer.from(body, 'utf8') : body,
+    ]),
     ...pdfs,
   ]);
   const manifest: Manifest = {

@@ -5,7 +5,7 @@ import type { RefusalEntry } from './refusalLog';
 import { getRunRecordQuery, getRunStateQuery, type GoLiveInput, type RunStateView } from '../contract/definitions';
 import { Lru } from './cache';
 import { chainEntries, chainHead, type ChainedEntry } from './chain';
-import { dossierFiles, MANIFEST_FILE, sha256 } from './dossier';
+import { dossierFiles, MANIFEST_FILE, sha256, type RenderCache } from './dossier';
 import { auditEntries, finalState, startInput, type AuditEntry } from './entries';
 import { fetchRunChain, type RunHistory } from './history';
 import { withReviewEntries } from './reviewEntries';
@@ -77,10 +77,14 @@ export interface AuditCache {
   closedRuns: Lru<RunHistory>;
   /** The last hash chain made of each workflow read (chain.ts reuses its unchanged links). */
   lastChains: Lru<ChainedEntry[]>;
+  /** Bytes of the last dossier files made of each workflow that the next export reuses (dossier.ts). */
+  render: RenderCache;
 }
 
 /** Decoded events kept of open chains' closed runs: three 20,000-event hypercares, ≈50 MB (≈0.8 KB an event decoded). */
 const CLOSED_RUN_EVENTS_KEPT = 60_000;
+/** Bytes of audit-trail.json kept: the last of four 14,500-entry hypercares (≈16 MB each). */
+const TRAIL_FILE_BYTES_KEPT = 64 * 1024 * 1024;
 
 export function auditCache(size = 4): AuditCache {
   return {
@@ -88,6 +92,7 @@ export function auditCache(size = 4): AuditCache {
     dossiers: new Lru(size),
     closedRuns: new Lru(CLOSED_RUN_EVENTS_KEPT, (run) => run.events.length),
     lastChains: new Lru(size),
+    render: { trails: new Lru(TRAIL_FILE_BYTES_KEPT, (t) => t.bytes) },
   };
 }
 
@@ -203,20 +208,27 @@ function dossierKey(trail: AuditTrail): string {
 }
 
 /** The dossier's files for a trail already built (the server builds it once to check access). */
-export async function dossierFilesOf(trail: AuditTrail, now?: Date): Promise<Map<string, Uint8Array>> {
+export async function dossierFilesOf(
+  trail: AuditTrail,
+  now?: Date,
+  render?: RenderCache,
+): Promise<Map<string, Uint8Array>> {
   if (!trail.state)
     throw new RunStateUnavailableError(
       `run ${trail.workflowId} is open and its state could not be queried (is a worker running?)`,
     );
-  return dossierFiles({
-    workflowId: trail.workflowId,
-    runIds: trail.runIds,
-    input: trail.input,
-    state: trail.state,
-    entries: trail.entries,
-    refusals: trail.refusals,
-    ...(now ? { now } : {}),
-  });
+  return dossierFiles(
+    {
+      workflowId: trail.workflowId,
+      runIds: trail.runIds,
+      input: trail.input,
+      state: trail.state,
+      entries: trail.entries,
+      refusals: trail.refusals,
+      ...(now ? { now } : {}),
+    },
+    render,
+  );
 }
 
 async function filesOf(
@@ -267,17 +279,19 @@ export async function zipTrailDossier(trail: AuditTrail, now?: Date, cache?: Aud
   const key = cache && !now ? dossierKey(trail) : undefined;
   const cached = key === undefined ? undefined : cache?.dossiers.get(key);
   if (cached) return cached;
-  const zip = await buildDossierZip(trail, now);
+  const zip = await buildDossierZip(trail, now, cache?.render);
   if (key !== undefined) cache?.dossiers.set(key, zip);
   return zip;
 }
 
-async function buildDossierZip(trail: AuditTrail, now?: Date): Promise<DossierZip> {
-  const files = await dossierFilesOf(trail, now);
+async function buildDossierZip(trail: AuditTrail, now?: Date, render?: RenderCache): Promise<DossierZip> {
+  const files = await dossierFilesOf(trail, now, render);
   const folder = `dossier-${trail.workflowId.replace(/[^A-Za-z0-9._-]/g, '_')}`;
   const zip = await zipFiles(
     [...files].map(([name, bytes]): [string, Uint8Array] => [`${folder}/${name}`, bytes]),
-    { level: 6 },
+    // Level 1: a long run's ≈40 MB of text (much of it repeated JSON keys) in less than half the
+    // CPU of level 6, for a zip ≈10 % larger (3.6 MB against 3.3 MB for a 14,500-entry hypercare).
+    { level: 1 },
   );
   return {
     zip,

@@ -1,6 +1,7 @@
 import type { Dossier } from './dossierModel';
 import { NOT_RECORDED, type Block } from './sections';
 import { obligationsLine, runFields } from './renderShared';
+import { renderRows } from './rowChunks';
 import { DELIVERABLE_IDS, deliverableFile, deliverableTitle } from './documents/model';
 
 /**
@@ -52,11 +53,18 @@ export function htmlBlock(b: Block): string {
       {
         const classes = columnClasses(b.columns, b.rows);
         const head = b.columns.map((c, i) => `<th class="${classes[i]}">${escapeHtml(c)}</th>`).join('');
-        const body = b.rows
-          .map(
-            (r) => `<tr>${r.map((c, i) => `<td class="${classes[i] ?? 'text'}">${escapeHtml(c)}</td>`).join('')}</tr>`,
-          )
-          .join('');
+        const body = renderRows(
+          b.rows,
+          `html ${classes.join(' ')}`,
+          (rows) =>
+            rows
+              .map(
+                (r) =>
+                  `<tr>${r.map((c, i) => `<td class="${classes[i] ?? 'text'}">${escapeHtml(c)}</td>`).join('')}</tr>`,
+              )
+              .join(''),
+          '',
+        );
         return `<div class="table"><table><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table></div>`;
       }
   }

@@ -1,6 +1,7 @@
 import type { Dossier } from './dossierModel';
 import { NOT_RECORDED, type Block } from './sections';
 import { obligationsLine, runFields } from './renderShared';
+import { renderRows } from './rowChunks';
 
 /** The dossier for people, as Markdown. Every value is escaped: run data is user input. */
 
@@ -21,7 +22,7 @@ export function mdBlock(b: Block): string {
       return [
         `| ${b.columns.map(escapeMd).join(' | ')} |`,
         `| ${b.columns.map(() => '---').join(' | ')} |`,
-        ...b.rows.map((r) => `| ${r.map(escapeMd).join(' | ')} |`),
+        renderRows(b.rows, 'md', (rows) => rows.map((r) => `| ${r.map(escapeMd).join(' | ')} |`).join('\n'), '\n'),
       ].join('\n');
   }
 }
