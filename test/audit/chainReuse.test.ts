@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { chainEntries, verifyChain } from '../../src/audit/chain';
-import type { AuditEntry } from '../../src/audit/entries';
+import { arbitraryEntry } from './arbitraryEntries';
 import { recordedChain } from './support';
 import { auditEntries } from '../../src/audit/entries';
 
@@ -10,29 +10,7 @@ import { auditEntries } from '../../src/audit/entries';
  * links of unchanged entries: it must be exactly the chain made from scratch, whatever changed.
  */
 
-const json = fc.letrec((tie) => ({
-  value: fc.oneof(
-    { depthSize: 'small' },
-    fc.string(),
-    fc.integer(),
-    fc.boolean(),
-    fc.constant(null),
-    fc.array(tie('value'), { maxLength: 3 }),
-    fc.dictionary(fc.string({ maxLength: 4 }), tie('value'), { maxKeys: 3 }),
-  ),
-})).value;
-
-const entry = fc.record({
-  seq: fc.nat(),
-  at: fc.constantFrom('2026-12-03T00:00:00.000Z', '2026-12-03T00:00:01.000Z'),
-  kind: fc.constantFrom('report', 'decision', 'step-started') as fc.Arbitrary<AuditEntry['kind']>,
-  actor: fc.option(fc.constantFrom('ops', 'user'), { nil: undefined }),
-  summary: fc.string({ maxLength: 8 }),
-  details: fc.dictionary(fc.string({ maxLength: 4 }), json, { maxKeys: 3 }),
-  source: fc.constantFrom('history', 'state') as fc.Arbitrary<AuditEntry['source']>,
-  runId: fc.constantFrom('run-1', 'run-2'),
-  eventIds: fc.array(fc.nat(), { maxLength: 3 }),
-});
+const entry = arbitraryEntry(fc.string({ maxLength: 8 }));
 
 describe('hash chain made with an earlier one', () => {
   it('is the chain made from scratch, whatever was changed, added or removed', () => {

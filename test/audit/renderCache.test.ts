@@ -3,9 +3,9 @@ import { describe, expect, it, vi } from 'vitest';
 import { Lru } from '../../src/audit/cache';
 import { chainEntries, chainHead } from '../../src/audit/chain';
 import { dossierFiles, type RenderCache } from '../../src/audit/dossier';
-import type { AuditEntry } from '../../src/audit/entries';
 import { trailFileBytes, type TrailBytes } from '../../src/audit/trailFile';
 import { CHUNK_ROWS, renderRows } from '../../src/audit/rowChunks';
+import { arbitraryEntry } from './arbitraryEntries';
 import { recordedSource } from './support';
 
 /**
@@ -14,30 +14,7 @@ import { recordedSource } from './support';
  */
 
 const text = fc.string({ unit: 'binary', maxLength: 8 });
-const json = fc.letrec((tie) => ({
-  value: fc.oneof(
-    { depthSize: 'small' },
-    text,
-    fc.integer(),
-    fc.double({ noNaN: true, noDefaultInfinity: true }),
-    fc.boolean(),
-    fc.constant(null),
-    fc.array(tie('value'), { maxLength: 3 }),
-    fc.dictionary(text, tie('value'), { maxKeys: 3 }),
-  ),
-})).value;
-
-const entry = fc.record({
-  seq: fc.nat(),
-  at: fc.constantFrom('2026-12-03T00:00:00.000Z', '2026-12-03T00:00:01.000Z'),
-  kind: fc.constantFrom('report', 'decision', 'step-started') as fc.Arbitrary<AuditEntry['kind']>,
-  actor: fc.option(fc.constantFrom('ops', 'user'), { nil: undefined }),
-  summary: text,
-  details: fc.dictionary(text, json, { maxKeys: 3 }),
-  source: fc.constantFrom('history', 'state') as fc.Arbitrary<AuditEntry['source']>,
-  runId: fc.constantFrom('run-1', 'run-2'),
-  eventIds: fc.array(fc.nat(), { maxLength: 3 }),
-});
+const entry = arbitraryEntry(text, { doubles: true });
 
 const renderCache = (): RenderCache => ({ trails: new Lru(1 << 20, (t: TrailBytes) => t.bytes) });
 const fromScratch = (value: unknown) => Buffer.from(`${JSON.stringify(value, null, 2)}\n`, 'utf8');
