@@ -290,6 +290,7 @@ export const operations = {
     body: startRunBodySchema,
     status: 201,
     response: startedRunSchema,
+    headers: { Location: 'The new run: /api/runs/{runId}' },
   }),
   listRuns: op({
     method: 'get',

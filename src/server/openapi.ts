@@ -41,7 +41,8 @@ const errorResponse = {
 function operationObject(id: string, o: Operation): Record<string, unknown> {
   const errors = Object.fromEntries(
     (Object.keys(ERROR_CODES) as string[])
-      .filter((s) => !['405', '500'].includes(s))
+      // Not an operation's answer: 405 (a method the path has no operation for), 500 (a defect), 501.
+      .filter((s) => !['405', '500', '501'].includes(s))
       .map((status) => [status, errorResponse]),
   );
   return {

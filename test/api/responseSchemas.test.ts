@@ -45,6 +45,7 @@ describe('the documented answers', () => {
       collaborationMode: 2,
     });
     documented('startRun', started);
+    expect(started.headers.get('location')).toBe(`/api/runs/${started.body.runId as string}`);
     const run = `/api/runs/${started.body.runId as string}`;
     await until(
       started.body.runId,

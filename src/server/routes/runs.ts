@@ -175,7 +175,7 @@ export function registerRunRoutes(router: Router, ctx: ServerContext): void {
     return { runbooks: listings.map((l) => ({ ...l, file: path.basename(l.file) })) };
   });
 
-  route(router, ctx, operations.startRun, async ({ principal, body }) => {
+  route(router, ctx, operations.startRun, async ({ res, principal, body }) => {
     if (!principal.person.roles.some((r) => START_RUN_ROLES.includes(r))) {
       throw new HttpError(403, `starting a run needs one of the roles ${START_RUN_ROLES.join(', ')}`);
     }
@@ -188,6 +188,7 @@ export function registerRunRoutes(router: Router, ctx: ServerContext): void {
     const runId = await ctx.runs.start(input);
     ctx.metrics.runsStarted.inc({ runbook: loaded.runbook.id });
     ctx.log.info('run started', { runId, by: principal.person.id, runbook: loaded.runbook.id, system: body.system });
+    res.location(`/api/runs/${encodeURIComponent(runId)}`);
     return { runId };
   });
 
