@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildAuditTrail, dossierFilesOf, filterEntries } from '../../src/audit';
 import { verifyDossierFiles } from '../../src/audit/verify';
 import { verifyChain } from '../../src/audit/chain';
-import { inputFor, startRun, stepStatus, waitForState } from '../support/runs';
+import { inputFor, oneApproval, startRun, stepStatus, waitForState } from '../support/runs';
 import { useTestClient, testWorker } from '../support/temporal';
 
 /**
@@ -20,17 +20,7 @@ describe('audit trail of a run reset in Temporal', () => {
       const handle = await startRun(
         client(),
         taskQueue,
-        inputFor({
-          steps: [
-            {
-              id: 'go',
-              kind: 'approval',
-              title: 'Go',
-              approvers: [{ role: 'guardian', quorum: 1 }],
-              deadline: '1h',
-            },
-          ],
-        }),
+        inputFor(oneApproval({ id: 'go', title: 'Go', approvers: [{ role: 'guardian', quorum: 1 }] })),
       );
       await waitForState(handle, (s) => stepStatus(s, 'go') === 'waiting');
       const base = await handle.describe();

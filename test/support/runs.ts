@@ -69,6 +69,24 @@ export function inputFor(
   };
 }
 
+type ApprovalStepInput = Extract<RunbookInput['steps'][number], { kind: 'approval' }>;
+
+/** A runbook of one approval step: the Guardian's sign-off, due in an hour; `step` changes what it names. */
+export function oneApproval(step: Partial<ApprovalStepInput> = {}): { steps: ApprovalStepInput[] } {
+  return {
+    steps: [
+      {
+        id: 'sign-off',
+        kind: 'approval',
+        title: 'Sign-off',
+        approvers: [{ role: 'guardian' }],
+        deadline: '1h',
+        ...step,
+      },
+    ],
+  };
+}
+
 export async function startRun(
   client: Client,
   taskQueue: string,

@@ -9,7 +9,16 @@ import {
   submitEvidenceUpdate,
   type ApproveStepInput,
 } from '../../src/contract/definitions';
-import { actor, defaultAssignments, inputFor, people, startRun, stepStatus, waitForState } from '../support/runs';
+import {
+  actor,
+  defaultAssignments,
+  inputFor,
+  oneApproval,
+  people,
+  startRun,
+  stepStatus,
+  waitForState,
+} from '../support/runs';
 import { useTestClient, testWorker } from '../support/temporal';
 
 /**
@@ -186,22 +195,16 @@ describe('decisions', () => {
       const handle = await startRun(
         client(),
         taskQueue,
-        inputFor({
-          steps: [
-            {
-              id: 'sign-off',
-              kind: 'approval',
-              title: 'Sign-off',
-              approvers: [{ role: 'guardian' }],
-              deadline: '3s',
-              onDeadline: 'hold',
-              escalation: [
-                { after: '1s', notify: ['ai-product-manager'] },
-                { after: '2s', notify: ['operations'], delegateTo: 'business-sponsor' },
-              ],
-            },
-          ],
-        }),
+        inputFor(
+          oneApproval({
+            deadline: '3s',
+            onDeadline: 'hold',
+            escalation: [
+              { after: '1s', notify: ['ai-product-manager'] },
+              { after: '2s', notify: ['operations'], delegateTo: 'business-sponsor' },
+            ],
+          }),
+        ),
       );
       const waiting = await waitForState(handle, (s) => stepStatus(s, 'sign-off') === 'waiting');
       // Before delegation the sponsor may not decide.

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { approveStepUpdate, getRunStateQuery } from '../../src/contract/definitions';
 import { runbookKey, runStateKey, systemKey } from '../../src/contract/searchAttributes';
-import { actor, inputFor, people, startRun, waitForState } from '../support/runs';
+import { actor, inputFor, oneApproval, people, startRun, waitForState } from '../support/runs';
 import { useTestClient, testWorker } from '../support/temporal';
 
 /** The foundation: a real workflow on the real dev server waits for an Update and completes. */
@@ -11,15 +11,7 @@ describe('foundation', () => {
   it('runs a one-approval runbook to live on the real dev server', async () => {
     const { taskQueue, run } = await testWorker();
     await run(async () => {
-      const handle = await startRun(
-        client(),
-        taskQueue,
-        inputFor({
-          steps: [
-            { id: 'sign-off', kind: 'approval', title: 'Sign-off', approvers: [{ role: 'guardian' }], deadline: '1h' },
-          ],
-        }),
-      );
+      const handle = await startRun(client(), taskQueue, inputFor(oneApproval()));
       const waiting = await waitForState(handle, (s) => s.status === 'waiting');
       expect(waiting.waitingRoles).toEqual(['guardian']);
       const step = await handle.executeUpdate(approveStepUpdate, {

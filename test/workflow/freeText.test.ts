@@ -3,7 +3,7 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { type ApplicationFailure } from '@temporalio/common';
 import { approveStepSignal, approveStepUpdate, getRunStateQuery } from '../../src/contract/definitions';
 import { CONTROL_CHARACTERS_MESSAGE } from '../../src/contract/freeText';
-import { actor, inputFor, people, startRun, stepStatus, waitForState } from '../support/runs';
+import { actor, inputFor, oneApproval, people, startRun, stepStatus, waitForState } from '../support/runs';
 import { testWorker, useTestClient } from '../support/temporal';
 
 /**
@@ -18,21 +18,7 @@ describe('free text with control characters', () => {
   it('is refused by the validator before history, and as a Signal', async () => {
     const { taskQueue, run } = await testWorker();
     await run(async () => {
-      const handle = await startRun(
-        client(),
-        taskQueue,
-        inputFor({
-          steps: [
-            {
-              id: 'sign-off',
-              kind: 'approval',
-              title: 'Sign-off',
-              approvers: [{ role: 'guardian' }],
-              deadline: '1h',
-            },
-          ],
-        }),
-      );
+      const handle = await startRun(client(), taskQueue, inputFor(oneApproval()));
       await waitForState(handle, (s) => stepStatus(s, 'sign-off') === 'waiting');
       const events = async () => (await handle.fetchHistory()).events?.length ?? 0;
       // Once quiet: a waiting step first sends its notifications.

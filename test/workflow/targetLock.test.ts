@@ -5,7 +5,7 @@ import { HttpError } from '../../src/server/errors';
 import type { ClaimTargetInput } from '../../src/contract/targetLockDefinitions';
 import { WORKFLOW_STACK_FRAMES } from '../../workflows/stackFrames';
 import { LOCK_EARLY_ANSWER_PATCH } from '../../workflows/targetLock';
-import { inputFor } from '../support/runs';
+import { inputFor, oneApproval } from '../support/runs';
 import { testClient, testWorker, uniqueId } from '../support/temporal';
 
 /**
@@ -15,15 +15,7 @@ import { testClient, testWorker, uniqueId } from '../support/temporal';
  */
 
 function claimFor(target: string): ClaimTargetInput {
-  const input = inputFor(
-    {
-      target,
-      steps: [
-        { id: 'sign-off', kind: 'approval', title: 'Sign-off', approvers: [{ role: 'guardian' }], deadline: '1h' },
-      ],
-    },
-    { system: uniqueId('lock') },
-  );
+  const input = inputFor({ target, ...oneApproval() }, { system: uniqueId('lock') });
   return { runId: uniqueId('golive-lock-run'), input, members: [], readerRoles: [] };
 }
 
