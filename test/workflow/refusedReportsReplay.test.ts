@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { Client, WorkflowHandle } from '@temporalio/client';
+import type { WorkflowHandle } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import {
   acknowledgeReportUpdate,
@@ -12,7 +12,7 @@ import {
 } from '../../src/contract/definitions';
 import type { goLive } from '../../workflows/goLive';
 import { actor, hypercareOnly, inputFor, people, startRun, waitForState } from '../support/runs';
-import { testClient, testWorker } from '../support/temporal';
+import { testWorker, useTestClient } from '../support/temporal';
 import { goliveDataConverter } from '../../src/temporal/largePayloads';
 
 /**
@@ -121,16 +121,12 @@ async function flood(handle: WorkflowHandle<typeof goLive>, ms: number): Promise
 }
 
 describe('a flood of accepted and refused Red Button reports during hypercare', () => {
-  let client: Client;
-  beforeAll(async () => {
-    client = await testClient();
-  });
-  afterAll(async () => client.connection.close());
+  const client = useTestClient({ beforeAll, afterAll });
 
   it('leaves a history every run of the chain replays', { timeout: 90_000 }, async () => {
     const { taskQueue, run } = await testWorker();
     await run(async () => {
-      const handle = await startRun(client, taskQueue, floodRun({ checkpointEvery: '4s' }));
+      const handle = await startRun(client(), taskQueue, floodRun({ checkpointEvery: '4s' }));
       const firstRunId = (await handle.describe()).runId;
       await waitForState(handle, (s) => s.status === 'hypercare');
       const tally = await flood(handle, 12_000);
@@ -144,7 +140,7 @@ describe('a flood of accepted and refused Red Button reports during hypercare', 
       const failures: string[] = [];
       let runs = 0;
       for (let runId: string | undefined = firstRunId; runId; runs++) {
-        const history = await client.workflow.getHandle(handle.workflowId, runId).fetchHistory();
+        const history = await client().workflow.getHandle(handle.workflowId, runId).fetchHistory();
         await Worker.runReplayHistory(
           {
             workflowBundle: { codePath: inject('workflowBundlePath') },
@@ -168,7 +164,7 @@ describe('a flood of accepted and refused Red Button reports during hypercare', 
       const live = await testWorker();
       let handle: WorkflowHandle<typeof goLive> | undefined;
       const record = await live.run(async () => {
-        const h = (handle = await startRun(client, live.taskQueue, floodRun()));
+        const h = (handle = await startRun(client(), live.taskQueue, floodRun()));
         await waitForState(h, (s) => s.status === 'hypercare');
         await flood(h, 10_000);
         // Quiet: every report's last escalation (3 s) is behind it, nothing changes before the step ends.

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WithStartWorkflowOperation, type Client, type WorkflowHandle } from '@temporalio/client';
+import { WithStartWorkflowOperation, type WorkflowHandle } from '@temporalio/client';
 import { GO_LIVE_WORKFLOW, reportErrorUpdate, type GoLiveInput } from '../../src/contract/definitions';
 import type { goLive } from '../../workflows/goLive';
 import { tinyServer } from '../activities/harness';
 import { actor, hypercareOnly, inputFor, people, startRun, waitForState } from '../support/runs';
-import { testClient, testWorker, uniqueId } from '../support/temporal';
+import { testWorker, uniqueId, useTestClient } from '../support/temporal';
 import type { Payload } from '@temporalio/common';
 import { decodeArrayFromPayloads, loadDataConverter } from '@temporalio/common/lib/internal-non-workflow';
 import { goliveDataConverter } from '../../src/temporal/largePayloads';
@@ -20,11 +20,7 @@ import { goliveDataConverter } from '../../src/temporal/largePayloads';
 const FLOOD_CAP = 400;
 
 describe('a flood of Red Button reports during hypercare', () => {
-  let client: Client;
-  beforeAll(async () => {
-    client = await testClient();
-  });
-  afterAll(async () => client.connection.close());
+  const client = useTestClient({ beforeAll, afterAll });
 
   it('continues as new while reports keep coming, and announces every report once', { timeout: 240_000 }, async () => {
     let handle: WorkflowHandle<typeof goLive> | undefined;
@@ -61,7 +57,7 @@ describe('a flood of Red Button reports during hypercare', () => {
     try {
       await run(async () => {
         handle = await startRun(
-          client,
+          client(),
           taskQueue,
           inputFor(hypercareOnly({ checkpointEvery: '1s', stopAuthority: ['guardian'] })),
         );
@@ -90,13 +86,13 @@ describe('a flood of Red Button reports during hypercare', () => {
   it('takes a report in the first task of the run it continued as (not refused as "not in hypercare")', async () => {
     const { taskQueue, run } = await testWorker();
     await run(async () => {
-      const first = await startRun(client, taskQueue, inputFor(hypercareOnly({ checkpointEvery: '1s' })));
+      const first = await startRun(client(), taskQueue, inputFor(hypercareOnly({ checkpointEvery: '1s' })));
       await waitForState(first, (s) => s.chainLength >= 2, 60_000);
       // The continued run's own input (the carried record), started again under a new id with a
       // report delivered in its very first workflow task, as a report racing a continue-as-new is.
-      const started = (await client.workflow.getHandle(first.workflowId).fetchHistory()).events?.[0];
+      const started = (await client().workflow.getHandle(first.workflowId).fetchHistory()).events?.[0];
       const [input] = await decodeStartInput(started?.workflowExecutionStartedEventAttributes?.input?.payloads);
-      const report = await client.workflow.executeUpdateWithStart(reportErrorUpdate, {
+      const report = await client().workflow.executeUpdateWithStart(reportErrorUpdate, {
         args: [{ actor: actor(people.user), severity: 'low', description: 'sent as the chain moved on' }],
         startWorkflowOperation: new WithStartWorkflowOperation(GO_LIVE_WORKFLOW, {
           workflowId: uniqueId('golive-continued'),
