@@ -302,11 +302,11 @@ export class TemporalRuns {
   }
 
   /**
-   * The keys a run pinned, read from its start event (the current run's: continue-as-new carries
-   * the input whole). Temporal answers it without the run's worker, which a query would need,
-   * and without the whole state; undefined when the history does not say (state() then asks).
+   * The run's input, read from its start event (the current run's: continue-as-new carries the
+   * input whole). Temporal answers it without the run's worker, which a query would need, and
+   * without the whole state; undefined when the history does not say.
    */
-  private async pinnedAtStart(runId: string): Promise<string[] | undefined> {
+  async startInput(runId: string): Promise<Partial<GoLiveInput> | undefined> {
     const { history } = await this.client.workflowService.getWorkflowExecutionHistory({
       namespace: this.namespace,
       execution: { workflowId: runId },
@@ -315,8 +315,13 @@ export class TemporalRuns {
     const started = history?.events?.[0]?.workflowExecutionStartedEventAttributes;
     if (!started) return undefined;
     const [input] = await decodeArrayFromPayloads(this.client.options.loadedDataConverter, started.input?.payloads);
-    if (typeof input !== 'object' || input === null) return undefined;
-    return ((input as Partial<GoLiveInput>).signing?.keys ?? []).map((k) => k.keyId);
+    return typeof input === 'object' && input !== null ? (input as Partial<GoLiveInput>) : undefined;
+  }
+
+  /** The keys a run pinned, from its start event; undefined when it does not say (state() then asks). */
+  private async pinnedAtStart(runId: string): Promise<string[] | undefined> {
+    const input = await this.startInput(runId);
+    return input ? (input.signing?.keys ?? []).map((k) => k.keyId) : undefined;
   }
 
   /** The message signed with a key the run pinned; unsigned only for runs that pinned none. */

@@ -25,7 +25,7 @@ import { idempotencyKeyOf, idempotent, reportAnswer, reportReceiptFor, reportUpd
 import type { ServerContext } from '../deps';
 import { reportByReceipt } from '../reportReceipts';
 import { route } from '../route';
-import { assertMayReadView, personOf } from '../runAccess';
+import { assertMayReadInput, personOf } from '../runAccess';
 import { RefusalError } from '../temporalRuns';
 import { verifiedDecisionPasskey } from '../passkeyDecisions';
 import { actorOf } from './runs';
@@ -78,8 +78,10 @@ async function recorded<T>(
  * the run (people involved, reader roles such as auditors) hears the refusal itself.
  */
 async function hideRunFromOutsider(ctx: ServerContext, principal: Principal, runId: string): Promise<void> {
-  const state = await ctx.runs.state(runId).catch(() => undefined);
-  if (state) assertMayReadView(runId, state, principal);
+  // From the start event (who is involved, the runbook's readers): no worker, not the whole state.
+  const input = await ctx.runs.startInput(runId).catch(() => undefined);
+  const { initiator, assignments, runbook } = input ?? {};
+  if (initiator && assignments && runbook) assertMayReadInput(runId, { initiator, assignments, runbook }, principal);
 }
 
 /**
