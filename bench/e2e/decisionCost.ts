@@ -13,6 +13,7 @@ import {
 } from './drivers';
 import { limited, percentile } from './stats';
 import { startStack } from './stack';
+import { procStatFields } from '../../src/process/procStat';
 
 /**
  * `npx tsx bench/e2e/decisionCost.ts` (DECISIONS=150): where one decision's time goes, on the
@@ -30,8 +31,7 @@ function cpuByProcess(): Map<string, number> {
   const procs = new Map<number, { ppid: number; cpuMs: number; label: string }>();
   for (const d of fs.readdirSync('/proc').filter((x) => /^\d+$/.test(x))) {
     try {
-      const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const f = procStatFields(d);
       const cmd = fs.readFileSync(`/proc/${d}/cmdline`, 'utf8').replace(/\0/g, ' ');
       const role = /GOLIVE_ROLES=(\w+)/.exec(fs.readFileSync(`/proc/${d}/environ`, 'utf8'))?.[1];
       const label = role

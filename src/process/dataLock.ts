@@ -3,6 +3,7 @@ import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { z } from 'zod';
 import { restrictFiles } from '../privateFiles';
+import { procStatFields } from './procStat';
 
 /**
  * One golive per data folder. The lock is an exclusive SQLite lock on `golive.lock` — an OS file
@@ -50,9 +51,7 @@ function writeOwner(dataDir: string, owner: Owner): void {
 /** The parent of a live process (Linux /proc), or undefined where it cannot be read. */
 function parentOf(pid: number): number | undefined {
   try {
-    // Field 4 of /proc/<pid>/stat; the command name (field 2) is in parentheses and may hold spaces.
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    return Number(procStatFields(pid)[1]);
   } catch {
     return undefined;
   }
