@@ -2,7 +2,6 @@ import {
   allHandlersFinished,
   ApplicationFailure,
   condition,
-  defineQuery,
   ParentClosePolicy,
   patched,
   setHandler,
@@ -13,6 +12,7 @@ import { nowIso } from './clock';
 import { GO_LIVE_WORKFLOW } from '../src/contract/definitions';
 import {
   claimTargetUpdate,
+  targetHolderQuery,
   type ClaimOutcome,
   type ClaimTargetInput,
   type TargetHolder,
@@ -20,6 +20,9 @@ import {
 import { initiatorKey, membersKey, readerRolesKey, runbookKey, systemKey } from '../src/contract/searchAttributes';
 
 /**
+ * The lock of targets held before holds (src/server/targetHold.ts), which no longer starts
+ * locks: it stays so that locks still holding a run replay and end with their run.
+ *
  * One open go-live per production target, guaranteed by Temporal: every target has one lock
  * workflow id (`golive-target-<hash>`, src/server/targetLock.ts), which the server starts with an
  * Update (update-with-start, conflict policy "use existing"). Temporal runs one workflow per id
@@ -38,8 +41,6 @@ import { initiatorKey, membersKey, readerRolesKey, runbookKey, systemKey } from 
 
 /** Patch id: the claim answered once the child's start is requested (see above). */
 export const LOCK_EARLY_ANSWER_PATCH = 'golive-lock-early-answer';
-
-const targetHolderQuery = defineQuery<TargetHolder | undefined>('targetHolder');
 
 export async function targetLock(target: string): Promise<void> {
   let holder: TargetHolder | undefined;

@@ -1,6 +1,7 @@
 import { median } from '../harness';
 import { driveRun, newErrors, type Errors, type Way } from './drivers';
 import { ratioGoal, seconds, type Goal } from './goals';
+import { CpuShare } from './cpuShare';
 import { PhaseTimes } from './phaseTimes';
 import { ratioStat, rotated } from './stats';
 import type { Stack } from './stack';
@@ -51,11 +52,12 @@ export async function concurrency(
   const errors = new Map<Way, Errors>(sides.map((w) => [w, newErrors()]));
   const lastRuns = new Map<Way, string[]>();
   const phases = new Map<Way, PhaseTimes>(sides.map((w) => [w, new PhaseTimes()]));
+  const cpu = new CpuShare(stack.processes);
   for (let round = 0; round < o.rounds; round++) {
     for (const way of rotated(sides, round)) {
       const timedWay = phases.get(way)!.timed(way);
       const tag = `n${o.n}-r${round}-${sides.indexOf(way)}`;
-      const { ms, runIds } = await batch(stack, timedWay, tag, o, errors.get(way)!);
+      const { ms, runIds } = await cpu.measure(way.label, o.n, () => batch(stack, timedWay, tag, o, errors.get(way)!));
       times.get(way)!.push(ms);
       lastRuns.set(way, runIds);
       o.log(`  N=${o.n} round ${round + 1}/${o.rounds}: ${way.label} ${seconds(ms)}`);
@@ -63,6 +65,7 @@ export async function concurrency(
     }
   }
   for (const way of sides) o.log(`  N=${o.n} ${way.label}, each call: ${phases.get(way)!.summary()}`);
+  for (const way of sides) o.log(`  N=${o.n} ${way.label}, ${cpu.summary(way.label)}`);
   const ratios = (way: Way) => times.get(way)!.map((t, i) => t / times.get(ways.bare)![i]!);
   const errorText = (way: Way) => {
     const e = errors.get(way)!;

@@ -55,6 +55,8 @@ export interface Stack {
   bareQueue: string;
   goliveWorker: Child;
   bareWorker: Child;
+  /** Every process of the stack and the benchmark's own, for CPU accounting (cpuShare.ts). */
+  processes: { name: string; pid: number }[];
   stop(): Promise<void>;
 }
 
@@ -235,6 +237,11 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       webUrl,
       tokens,
       keyring: Keyring.loadOrCreate(keysDir),
+      processes: [
+        { name: 'temporal', pid: temporal.child.pid ?? 0 },
+        ...children.map((c) => ({ name: c.name, pid: c.child.pid ?? 0 })),
+        { name: 'bench', pid: process.pid },
+      ],
       goliveQueue: common.GOLIVE_TASK_QUEUE,
       bareQueue: 'bare-bench',
       goliveWorker,

@@ -1,7 +1,12 @@
-import { defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { GoLiveInput } from './definitions';
 
-/** The target lock's messages (workflows/targetLock.ts), shared with the server that claims it. */
+/**
+ * A target's hold (src/server/targetHold.ts): a workflow of this type that runs no code, its
+ * holder in its memo. Targets held before holds are held by the lock workflow
+ * (workflows/targetLock.ts), whose messages follow: its runs still end through it.
+ */
+export const TARGET_HOLD_WORKFLOW = 'targetHold';
 
 export const TARGET_LOCK_WORKFLOW = 'targetLock';
 
@@ -27,5 +32,7 @@ export interface ClaimTargetInput {
  * started (workflows/targetLock.ts, patched); the claimer confirms the start itself.
  */
 export type ClaimOutcome = { granted: true; startRequested?: true } | { granted: false; holder: TargetHolder };
+
+export const targetHolderQuery = defineQuery<TargetHolder | undefined>('targetHolder');
 
 export const claimTargetUpdate = defineUpdate<ClaimOutcome, [ClaimTargetInput]>('claimTarget');

@@ -4,6 +4,7 @@ import type { Logger } from '../log';
 import { openDatabase, SQLITE_FILE } from '../db/database';
 import { importLegacyRefusals } from '../db/importRefusals';
 import { startGoLiveWeb } from '../server/goLiveWeb';
+import { HoldRelease } from '../server/holdRelease';
 import { TemporalAvailability } from '../temporal/availability';
 import { availableClient, type TemporalTarget } from '../temporal/connection';
 
@@ -53,11 +54,16 @@ export async function startWebRole(
       ...(temporalUiUrl ? { temporalUiUrl } : {}),
       log,
     });
+    const holdRelease = new HoldRelease(client, {
+      onError: (err) => log.debug(`target holds not released this time: ${(err as Error).message}`),
+    });
+    holdRelease.start();
     return {
       url: web.url,
       banner: web.banner,
       databaseWhere: database.where,
       stop: async () => {
+        await holdRelease.stop();
         await web
           .close(config.GOLIVE_SHUTDOWN_GRACE_SECONDS * 1000)
           .catch((e: Error) => log.warn(`web server: ${e.message}`));

@@ -20,7 +20,7 @@ import {
   type RunStateView,
 } from '../contract/definitions';
 import { FINAL_STATUSES } from '../contract/runStatus';
-import { authorityOf, type Person } from '../contract/policy';
+import type { Person } from '../contract/policy';
 import {
   initiatorKey,
   membersKey,
@@ -35,7 +35,7 @@ import type { ListRunsQuery } from './api';
 import { GRPC, grpcCodeOf, HttpError, type HttpStatus } from './errors';
 import { sendStepMessage } from '../temporal/runUpdates';
 import { signed, signRunInput, type Keyring } from '../signing/keyring';
-import { claimTarget } from './targetLock';
+import { startHeldRun } from './runStart';
 import { isTemporalUnreachable } from './unavailable';
 import { safeEqual } from '../auth/secrets';
 
@@ -179,19 +179,13 @@ export class TemporalRuns {
   private readonly endedStates = new Map<string, RunStateView>();
 
   /**
-   * Starts a run as the child of its target's lock (targetLock.ts): one open go-live per
-   * production target, decided by Temporal, not by a read of visibility (which lags starts). A
-   * second start for a held target is a 409 naming the run that holds it.
+   * Starts a run once it holds its target (runStart.ts): one open go-live per production target,
+   * decided by Temporal, not by a read of visibility (which lags starts). A second start for a
+   * held target is a 409 naming the run that holds it.
    */
   async start(input: GoLiveInput): Promise<string> {
     const workflowId = workflowIdFor(input.system);
-    const members = [...new Set([input.initiator.id, ...Object.values(input.assignments).flat()])];
-    await claimTarget(this.client, this.taskQueue, {
-      runId: workflowId,
-      input: signRunInput(this.keyring.current, workflowId, input),
-      members,
-      readerRoles: authorityOf(input.runbook).read,
-    });
+    await startHeldRun(this.client, this.taskQueue, workflowId, signRunInput(this.keyring.current, workflowId, input));
     this.remember(workflowId, [this.keyring.current.keyId]);
     return workflowId;
   }

@@ -139,11 +139,10 @@ describe('npm start with OTEL_* settings', () => {
       );
       expect(server, JSON.stringify(trace.map((s) => [s.name, s.kind]))).toBeDefined();
       expect(trace.map((s) => s.name)).toEqual(
-        // The run starts as the child of its target's lock workflow (one open go-live per target).
+        // The start takes its target's hold (a workflow that runs no code), then starts the run.
         expect.arrayContaining([
-          'UpdateWithStartWorkflow:claimTarget',
-          'RunWorkflow:targetLock',
-          'StartChildWorkflow:goLive',
+          'StartWorkflow:targetHold',
+          'StartWorkflow:goLive',
           'RunWorkflow:goLive',
           'StartActivity:httpCheck',
           'RunActivity:httpCheck',

@@ -6,12 +6,12 @@ import { defaultPayloadConverter, WorkflowNotFoundError } from '@temporalio/comm
 import { loadDataConverter } from '@temporalio/common/lib/internal-non-workflow';
 import { afterAll, describe, expect, it } from 'vitest';
 import { HttpError } from '../../src/server/errors';
-import { claimTarget } from '../../src/server/targetLock';
+import { startHeldRun } from '../../src/server/runStart';
 import { PageTokens, TemporalRuns } from '../../src/server/temporalRuns';
 import { outageError } from '../../src/server/unavailable';
 import { Keyring } from '../../src/signing/keyring';
 import { defineUpdate } from '@temporalio/workflow';
-import type { ClaimTargetInput } from '../../src/contract/targetLockDefinitions';
+import { inputFor, oneApproval } from '../support/runs';
 
 /**
  * Temporal answering but its workers too busy to answer in time (issue 16: 200 runs at once): a
@@ -22,14 +22,20 @@ import type { ClaimTargetInput } from '../../src/contract/targetLockDefinitions'
 const keysDir = fs.mkdtempSync(path.join(os.tmpdir(), 'golive-busy-'));
 afterAll(() => fs.rmSync(keysDir, { recursive: true, force: true }));
 
-/** What a call cut by its deadline throws (a gRPC DEADLINE_EXCEEDED), as the SDK wraps it for Updates. */
-function deadline(): Error {
-  const grpc = Object.assign(new Error('4 DEADLINE_EXCEEDED: Deadline exceeded'), {
+/** What a call cut by its deadline throws (a gRPC DEADLINE_EXCEEDED). */
+function grpcDeadline(): Error {
+  return Object.assign(new Error('4 DEADLINE_EXCEEDED: Deadline exceeded'), {
     code: 4,
     details: 'Deadline exceeded',
     metadata: {},
   });
-  return new WorkflowUpdateRPCTimeoutOrCancelledError('Timeout or cancellation waiting for update', { cause: grpc });
+}
+
+/** The same, as the SDK wraps it for Updates. */
+function deadline(): Error {
+  return new WorkflowUpdateRPCTimeoutOrCancelledError('Timeout or cancellation waiting for update', {
+    cause: grpcDeadline(),
+  });
 }
 
 const notFound = (id: string) => new WorkflowNotFoundError('workflow not found', id, undefined);
@@ -54,7 +60,11 @@ function busyClient(runs: Record<string, 'RUNNING' | 'COMPLETED'>): Client {
       }),
     },
     workflow: {
-      executeUpdateWithStart: () => Promise.reject(deadline()),
+      // The target's hold is taken; the run's own start is not answered in time.
+      start: (type: string) =>
+        type === 'targetHold'
+          ? Promise.resolve({ firstExecutionRunId: 'hold-run' })
+          : Promise.reject(new ServiceError('Failed to start Workflow', { cause: grpcDeadline() })),
       getHandle: (id: string) => ({
         describe: () => describe(id),
         executeUpdate: () => Promise.reject(deadline()),
@@ -64,15 +74,17 @@ function busyClient(runs: Record<string, 'RUNNING' | 'COMPLETED'>): Client {
   } as unknown as Client;
 }
 
-const claim = { runId: 'golive-pay-1', input: { system: 'pay', runbook: { id: 'r' } } } as unknown as ClaimTargetInput;
+const input = inputFor(oneApproval(), { system: 'pay' });
 
-describe('a start whose claim is not answered in time', () => {
+describe('a start not answered in time', () => {
   it('succeeds when Temporal says the run started meanwhile', async () => {
-    await expect(claimTarget(busyClient({ 'golive-pay-1': 'RUNNING' }), 'q', claim)).resolves.toBeUndefined();
+    await expect(
+      startHeldRun(busyClient({ 'golive-pay-1': 'RUNNING' }), 'q', 'golive-pay-1', input),
+    ).resolves.toBeUndefined();
   });
 
   it('is a 503 naming the run, which may still start, when it has not started yet', async () => {
-    const err = await claimTarget(busyClient({}), 'q', claim).catch((e: unknown) => e);
+    const err = await startHeldRun(busyClient({}), 'q', 'golive-pay-1', input).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(HttpError);
     const http = err as HttpError;
     expect(http.status).toBe(503);

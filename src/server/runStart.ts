@@ -1,0 +1,84 @@
+import { isGrpcDeadlineError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { GO_LIVE_WORKFLOW, type GoLiveInput } from '../contract/definitions';
+import { authorityOf } from '../contract/policy';
+import { initiatorKey, membersKey, readerRolesKey, runbookKey, systemKey } from '../contract/searchAttributes';
+import { GRPC, grpcCodeOf, HttpError } from './errors';
+import { endHold, holdTarget, type HoldRef } from './targetHold';
+import { targetOf } from './targetLock';
+
+/**
+ * Starts a go-live: its target's hold first (targetHold.ts: 409 if another run has it), then the
+ * run itself, a plain start that needs no worker. The run's memo names its hold, so golive
+ * ends the hold when the run ends (holdRelease.ts).
+ */
+
+/** How long each of the two starts may take before the caller hears 503. */
+const START_DEADLINE_MS = 20_000;
+
+export const HOLD_MEMO = 'targetHold';
+
+export async function startHeldRun(
+  client: Client,
+  taskQueue: string,
+  workflowId: string,
+  input: GoLiveInput,
+): Promise<void> {
+  const hold = await client.withDeadline(Date.now() + START_DEADLINE_MS, () =>
+    holdTarget(client, taskQueue, {
+      runId: workflowId,
+      system: input.system,
+      initiator: input.initiator,
+      target: targetOf(input),
+      since: new Date().toISOString(),
+    }),
+  );
+  try {
+    await client.withDeadline(Date.now() + START_DEADLINE_MS, () =>
+      client.workflow.start(GO_LIVE_WORKFLOW, {
+        workflowId,
+        taskQueue,
+        args: [input],
+        memo: { [HOLD_MEMO]: hold },
+        typedSearchAttributes: [
+          { key: systemKey, value: input.system },
+          { key: runbookKey, value: input.runbook.id },
+          { key: initiatorKey, value: input.initiator.id },
+          { key: membersKey, value: [...new Set([input.initiator.id, ...Object.values(input.assignments).flat()])] },
+          { key: readerRolesKey, value: authorityOf(input.runbook).read },
+        ],
+      }),
+    );
+  } catch (err) {
+    await afterFailedStart(client, workflowId, hold, err);
+  }
+}
+
+/**
+ * A start whose answer did not come in time (Temporal reachable, busy) may have happened:
+ * Temporal says whether the run exists, without a worker. If it does, the start succeeded; if not,
+ * a 503 that names the run, which may still start, so the caller looks before starting again
+ * (the hold keeps the target for it meanwhile). A start refused outright gives the target back.
+ */
+async function afterFailedStart(client: Client, workflowId: string, hold: HoldRef, err: unknown): Promise<void> {
+  const unanswered = isGrpcDeadlineError(err) && grpcCodeOf(err) !== GRPC.unavailable;
+  if (!unanswered) {
+    await endHold(client, hold, `released: run ${workflowId} did not start`).catch(() => undefined);
+    throw err;
+  }
+  const started = await client.workflow
+    .getHandle(workflowId)
+    .describe()
+    .then(
+      () => true,
+      (e: unknown) => {
+        if (e instanceof WorkflowNotFoundError) return false;
+        throw err; // Temporal is away after all: the outage's own 503
+      },
+    );
+  if (started) return;
+  throw new HttpError(
+    503,
+    `Temporal did not confirm the start of run ${workflowId} within ${START_DEADLINE_MS / 1000} s (it is busy); the run may still start: look for run ${workflowId} before starting again`,
+    { runId: workflowId, code: 'start_unconfirmed', headers: { 'Retry-After': '5' } },
+  );
+}
