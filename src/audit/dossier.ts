@@ -11,7 +11,7 @@ import { buildSections } from './sections';
 import { DOSSIER_FORMAT, DOSSIER_FORMATS, type Dossier, type DossierFormat } from './dossierModel';
 import { DELIVERABLE_FILES, DELIVERABLE_IDS, deliverableFile } from './documents/model';
 import { deliverableDocument, deliverableHtml, deliverableMarkdown } from './documents/render';
-import { deliverablePdf } from './documents/renderPdf';
+import { renderPdfs } from './documents/pdfPool';
 import type { Lru } from './cache';
 import { trailFileBytes, type TrailBytes, type TrailFile } from './trailFile';
 
@@ -112,6 +112,10 @@ function buildDossier(src: DossierSource): Dossier {
  */
 export async function dossierFiles(src: DossierSource, cache?: RenderCache): Promise<Map<string, Uint8Array>> {
   const dossier = buildDossier(src);
+  const ctx = { input: src.input, state: src.state, entries: src.entries, refusals: src.refusals };
+  const docs = DELIVERABLE_IDS.map((id) => deliverableDocument(ctx, id, src.workflowId, dossier.generatedAt));
+  // The PDFs are laid out on their own thread (pdfPool.ts) while this one makes the other files.
+  const pdfBytes = renderPdfs(docs);
   const trail: TrailFile = { workflowId: src.workflowId, head: dossier.trail.head, entries: src.entries };
   const text: Record<(typeof DOSSIER_FILES)[number], string | Uint8Array> & Record<string, string | Uint8Array> = {
     [DOSSIER_JSON]: json(dossier),
@@ -120,15 +124,11 @@ export async function dossierFiles(src: DossierSource, cache?: RenderCache): Pro
     [TRAIL_FILE]: trailFileBytes(trail, cache?.trails),
     [REFUSALS_FILE]: json(src.refusals),
   };
-  const ctx = { input: src.input, state: src.state, entries: src.entries, refusals: src.refusals };
-  const pdfs = new Map<string, Uint8Array>();
-  // One after the other: each PDF keeps the event loop for a moment, five at once would hold it longer.
-  for (const id of DELIVERABLE_IDS) {
-    const doc = deliverableDocument(ctx, id, src.workflowId, dossier.generatedAt);
-    text[deliverableFile(id, 'html')] = deliverableHtml(doc);
-    text[deliverableFile(id, 'md')] = deliverableMarkdown(doc);
-    pdfs.set(deliverableFile(id, 'pdf'), await deliverablePdf(doc));
+  for (const doc of docs) {
+    text[deliverableFile(doc.deliverable.id, 'html')] = deliverableHtml(doc);
+    text[deliverableFile(doc.deliverable.id, 'md')] = deliverableMarkdown(doc);
   }
+  const pdfs = new Map((await pdfBytes).map((bytes, i) => [deliverableFile(docs[i]!.deliverable.id, 'pdf'), bytes]));
   const files = new Map<string, Uint8Array>([
     ...Object.entries(text).map(([name, body]): [string, Uint8Array] => [
       name,

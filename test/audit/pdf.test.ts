@@ -3,7 +3,8 @@ import { dossierFiles, sha256 } from '../../src/audit/dossier';
 import { verifyDossierFiles } from '../../src/audit/verify';
 import { DELIVERABLE_IDS, DELIVERABLE_TITLES } from '../../src/audit/documents/model';
 import { deliverableDocument } from '../../src/audit/documents/render';
-import { PDF_TABLE_ROWS } from '../../src/audit/documents/renderPdf';
+import { deliverablePdf, PDF_TABLE_ROWS } from '../../src/audit/documents/renderPdf';
+import { pdfsMade, renderPdfs } from '../../src/audit/documents/pdfPool';
 import { readPdf } from '../support/pdfText';
 import { recordedSource } from './support';
 
@@ -55,6 +56,15 @@ describe('the deliverables as PDF files', () => {
     expect(html).toContain('REJECTED');
     expect(dossier.text).toContain('REJECTED');
     for (const d of src.state.decisions) expect(words(dossier.text)).toContain(d.evidenceHash);
+  });
+
+  it('are laid out on the PDF thread, the same bytes the main thread makes', async () => {
+    const before = pdfsMade();
+    const docs = DELIVERABLE_IDS.map((id) => deliverableDocument(ctx, id, 'wf-1', new Date(0).toISOString()));
+    const onThread = await renderPdfs(docs);
+    expect(pdfsMade().onThread - before.onThread).toBe(docs.length);
+    for (const [i, doc] of docs.entries())
+      expect(Buffer.from(onThread[i]!).equals(Buffer.from(await deliverablePdf(doc))), doc.deliverable.id).toBe(true);
   });
 
   it('carries the export time as its creation date, so the same export gives the same bytes', async () => {
