@@ -6,7 +6,6 @@ import {
 } from '@temporalio/client';
 import {
   TARGET_HOLD_WORKFLOW,
-  TARGET_LOCK_WORKFLOW,
   targetHolderQuery,
   type TargetHolder,
 } from '../contract/targetLockDefinitions';
@@ -84,7 +83,8 @@ type HoldState =
 async function holdOf(client: Client, workflowId: string, startGraceMs: number): Promise<HoldState> {
   const hold = await describeOrNone(client, workflowId);
   if (!hold || hold.status.name !== 'RUNNING') return { held: false }; // ended meanwhile: try again
-  if (hold.type === TARGET_LOCK_WORKFLOW) return { held: true, holder: await lockHolder(client, hold) };
+  // A lock from before holds (or anything else under a target's id): held while it runs.
+  if (hold.type !== TARGET_HOLD_WORKFLOW) return { held: true, holder: await lockHolder(client, hold) };
   const holder = hold.memo?.holder as TargetHolder | undefined;
   const ref = { workflowId, runId: hold.runId };
   if (!holder) return { held: false, stale: ref, why: 'the hold names no run' };
