@@ -7,6 +7,7 @@ import {
   approveStepSchema,
   passkeyAssertionSchema,
   delegationSchema,
+  evidenceValueSchemas,
   goLiveInputSchema,
   paramValueSchema,
   rejectStepSchema,
@@ -177,7 +178,23 @@ export const cliTokenBodySchema = z.strictObject({
 });
 export type DecisionBody = z.infer<typeof decisionBodySchema>;
 
-export const evidenceBodySchema = submitEvidenceSchema.omit({ actor: true, stepId: true, signature: true });
+/**
+ * An evidence value's shape is its item's type in the runbook, which only the run knows: the
+ * body takes any bounded JSON and the run checks it against that type. The document shows the
+ * five shapes, generated from the schemas the workflow's checks are held equal to.
+ */
+const evidenceValueSchema = submitEvidenceSchema.shape.value.meta({
+  description:
+    "By the evidence item's type in the runbook: number (within the item's min and max), url (an http(s) link), document ({name, sha256, url?}), attestation (true), text. Any other value is refused with an issue at `value`",
+  anyOf: Object.entries(evidenceValueSchemas).map(([type, schema]) => {
+    const { $schema: _drop, ...json } = z.toJSONSchema(schema, { io: 'input' });
+    return { title: type, ...json };
+  }),
+});
+
+export const evidenceBodySchema = submitEvidenceSchema
+  .omit({ actor: true, stepId: true, signature: true })
+  .extend({ value: evidenceValueSchema });
 export type EvidenceBody = z.infer<typeof evidenceBodySchema>;
 
 export const reportBodySchema = reportErrorSchema.omit({ actor: true, receiptHash: true, signature: true });

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import type { RunStateView } from '../../src/contract/definitions';
 import { operations } from '../../src/server/api';
+import { evidenceItemSchema } from '../../src/contract/schemas/runbook';
 import { apiAs, eventually, SMALL_RUNBOOK, useTestApp } from '../support/app';
 
 /**
@@ -53,6 +54,12 @@ describe('the documented answers', () => {
     expect(start).toMatchObject({ type: 'object', required: ['runId'] });
     const report = doc.body.paths['/api/runs/{runId}/reports'].post.responses['201'].content['application/json'];
     expect(report.schema.properties.report.properties.severity.enum).toEqual(['low', 'medium', 'high', 'critical']);
+    // An evidence value: one shape per evidence type a runbook can name.
+    const evidence = doc.body.paths['/api/runs/{runId}/steps/{stepId}/evidence'].post.requestBody.content;
+    const value = evidence['application/json'].schema.properties.value;
+    expect(value.anyOf.map((s: { title: string }) => s.title)).toEqual(evidenceItemSchema.shape.type.options);
+    expect(value.anyOf[2]).toMatchObject({ type: 'object', required: ['name', 'sha256'] });
+    expect(value.anyOf[3]).toMatchObject({ type: 'boolean', const: true });
 
     const started = await as('rm')('POST', '/api/runs', {
       runbook: SMALL_RUNBOOK,
