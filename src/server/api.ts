@@ -7,6 +7,7 @@ import {
   approveStepSchema,
   passkeyAssertionSchema,
   delegationSchema,
+  evidenceValueSchemas,
   goLiveInputSchema,
   paramValueSchema,
   rejectStepSchema,
@@ -20,6 +21,8 @@ import { RUN_STATUSES } from '../contract/runStatus';
 import { submitReviewSchema } from '../contract/schemas/messages';
 import { AUDIT_KINDS } from '../audit/entries';
 import { actionStepSchema, roleIdSchema, runbookSchema } from '../contract/schemas/runbook';
+import type { HttpStatus } from './errors';
+import { START_RUN_ROLES } from '../auth/roles';
 
 /**
  * The HTTP API as data: every operation's method, path and zod schemas. The router parses each
@@ -175,7 +178,23 @@ export const cliTokenBodySchema = z.strictObject({
 });
 export type DecisionBody = z.infer<typeof decisionBodySchema>;
 
-export const evidenceBodySchema = submitEvidenceSchema.omit({ actor: true, stepId: true, signature: true });
+/**
+ * An evidence value's shape is its item's type in the runbook, which only the run knows: the
+ * body takes any bounded JSON and the run checks it against that type. The document shows the
+ * five shapes, generated from the schemas the workflow's checks are held equal to.
+ */
+const evidenceValueSchema = submitEvidenceSchema.shape.value.meta({
+  description:
+    "By the evidence item's type in the runbook: number (within the item's min and max), url (an http(s) link), document ({name, sha256, url?}), attestation (true), text. Any other value is refused with an issue at `value`",
+  anyOf: Object.entries(evidenceValueSchemas).map(([type, schema]) => {
+    const { $schema: _drop, ...json } = z.toJSONSchema(schema, { io: 'input' });
+    return { title: type, ...json };
+  }),
+});
+
+export const evidenceBodySchema = submitEvidenceSchema
+  .omit({ actor: true, stepId: true, signature: true })
+  .extend({ value: evidenceValueSchema });
 export type EvidenceBody = z.infer<typeof evidenceBodySchema>;
 
 export const reportBodySchema = reportErrorSchema.omit({ actor: true, receiptHash: true, signature: true });
@@ -268,7 +287,21 @@ export interface Operation {
   headers?: Record<string, string>;
   /** Takes an `Idempotency-Key` header (src/server/idempotency.ts). */
   idempotent?: true;
+  /**
+   * Sends a workflow (the run, or an oversight review) a message it judges: its refusals
+   * (src/server/temporalRuns.ts STATUS_BY_REFUSAL) are answers, and for a run, one too busy to
+   * take it (503 run_busy).
+   */
+  message?: 'run' | 'review';
+  /**
+   * Error answers of the handler's own beyond what route() and `message` give (why each). The
+   * OpenAPI document derives every other error status from this definition (src/server/openapi.ts).
+   */
+  errors?: Partial<Record<OperationErrorStatus, string>>;
 }
+
+/** What an operation may answer besides success: not 405 (no operation), 500 (a defect), 501. */
+export type OperationErrorStatus = Exclude<HttpStatus, 405 | 500 | 501>;
 
 function op<const O extends Operation>(o: O): O {
   return o;
@@ -291,6 +324,10 @@ export const operations = {
     status: 201,
     response: startedRunSchema,
     headers: { Location: 'The new run: /api/runs/{runId}' },
+    errors: {
+      403: `needs one of the roles ${START_RUN_ROLES.join(', ')}`,
+      409: 'the system already has a go-live in flight (`runId` names it)',
+    },
   }),
   listRuns: op({
     method: 'get',
@@ -321,6 +358,7 @@ export const operations = {
     status: 200,
     response: stepAnswerSchema,
     idempotent: true,
+    message: 'run',
   }),
   submitEvidence: op({
     method: 'post',
@@ -332,6 +370,8 @@ export const operations = {
     status: 200,
     response: stepAnswerSchema,
     idempotent: true,
+    message: 'run',
+    errors: { 404: 'the step has no such evidence item (reason UnknownEvidenceItem, an issue at `itemId`)' },
   }),
   resend: op({
     method: 'post',
@@ -343,6 +383,7 @@ export const operations = {
     body: resendBodySchema,
     status: 200,
     response: stepAnswerSchema,
+    message: 'run',
   }),
   report: op({
     method: 'post',
@@ -355,6 +396,7 @@ export const operations = {
     status: 201,
     response: reportAnswerSchema,
     idempotent: true,
+    message: 'run',
   }),
   resolveReport: op({
     method: 'post',
@@ -366,6 +408,7 @@ export const operations = {
     status: 200,
     response: reportAnswerSchema,
     idempotent: true,
+    message: 'run',
   }),
   acknowledgeReport: op({
     method: 'post',
@@ -378,6 +421,7 @@ export const operations = {
     status: 200,
     response: reportAnswerSchema,
     idempotent: true,
+    message: 'run',
   }),
   reportByReceipt: op({
     method: 'post',
@@ -388,6 +432,7 @@ export const operations = {
     params: reportParamsSchema,
     body: receiptBodySchema,
     status: 200,
+    errors: { 404: 'no anonymous report with this receipt' },
   }),
   stop: op({
     method: 'post',
@@ -400,6 +445,7 @@ export const operations = {
     status: 200,
     response: runStateSchema,
     idempotent: true,
+    message: 'run',
   }),
   rollback: op({
     method: 'post',
@@ -412,6 +458,7 @@ export const operations = {
     status: 200,
     response: runStateSchema,
     idempotent: true,
+    message: 'run',
   }),
   redButton: op({
     method: 'get',
@@ -468,6 +515,7 @@ export const operations = {
     params: reviewParamsSchema,
     body: reviewBodySchema,
     status: 200,
+    message: 'review',
   }),
   history: op({
     method: 'get',
@@ -502,6 +550,7 @@ export const operations = {
     query: documentQuerySchema,
     status: 200,
     formats: ['application/json', 'text/html', 'text/markdown', 'application/pdf'],
+    errors: { 503: "an open run's state could not be queried (is a worker running?)" },
   }),
   verifyDossier: op({
     method: 'post',
@@ -516,6 +565,7 @@ export const operations = {
       unpacked: `it may unpack to at most ${DOSSIER_UNZIP_LIMITS.files} files, ${DOSSIER_UNZIP_LIMITS.unpackedBytes / 1024 / 1024} MB and ${DOSSIER_UNZIP_LIMITS.ratio} times its own size (a zip bomb gets 413)`,
     },
     status: 200,
+    errors: { 503: 'other dossiers are being verified, or verifying this one took too long' },
   }),
   signingKeys: op({
     method: 'get',
@@ -535,6 +585,10 @@ export const operations = {
     params: stepParamsSchema,
     body: passkeyChallengeBodySchema,
     status: 200,
+    errors: {
+      403: 'you may not decide this step (NotAuthorized, SelfApproval, SeparationOfDuties)',
+      409: 'the step is not waiting or you decided it already (StepNotWaiting, DuplicateDecision), or you have no passkey registered (NoPasskey)',
+    },
   }),
   listPasskeys: op({
     method: 'get',
@@ -560,6 +614,7 @@ export const operations = {
     body: registerPasskeyBodySchema,
     status: 201,
     session: 'fresh',
+    errors: { 409: 'this passkey is registered already' },
   }),
   deletePasskey: op({
     method: 'delete',
@@ -578,6 +633,10 @@ export const operations = {
     body: loginBodySchema,
     status: 200,
     public: true,
+    errors: {
+      401: 'wrong user name or password',
+      429: 'too many failed logins from this address (Retry-After)',
+    },
   }),
   cliLogin: op({
     method: 'post',
@@ -622,6 +681,7 @@ export const operations = {
     summary: 'Readiness: Temporal and the database answer (503 with Retry-After and which one is down otherwise)',
     status: 200,
     public: true,
+    errors: { 503: 'Temporal or the database does not answer (which one is named; Retry-After)' },
   }),
   metrics: op({
     method: 'get',

@@ -42,7 +42,6 @@ import type { Principal } from '../auth/authenticator';
 const ASSETS_DIR = path.resolve(__dirname, '../../ui/assets');
 /** @simplewebauthn/browser's ES modules, served by golive itself for the passkey ceremonies (no CDN). */
 const WEBAUTHN_BROWSER_DIR = path.resolve(path.dirname(require.resolve('@simplewebauthn/browser')), '../esm');
-const DEFAULT_BODY_LIMIT = '256kb';
 
 const webLog = createLogger('web');
 
@@ -139,7 +138,6 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(requestIds(ctx.log));
   app.use(securityHeaders);
   app.use(countRequests(ctx.metrics));
-  app.use(express.json({ limit: deps.bodyLimit ?? DEFAULT_BODY_LIMIT, strict: true }));
   app.use(
     '/assets/vendor/simplewebauthn',
     express.static(WEBAUTHN_BROWSER_DIR, { fallthrough: false, index: false, maxAge: '1h' }),

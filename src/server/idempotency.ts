@@ -5,6 +5,7 @@ import { operations, runIdSchema, type Operation } from './api';
 import type { ServerContext } from './deps';
 import { HttpError } from './errors';
 import { priorOutcome } from './temporalRuns';
+import { jsonBody } from './route';
 import type { ReportView } from '../contract/definitions';
 
 /**
@@ -116,6 +117,12 @@ function carriesPasskey(body: unknown): boolean {
 
 /** Registers, ahead of the routes themselves, the answer to retried requests. */
 export function registerIdempotentReplays(router: Router, ctx: ServerContext): void {
+  const parse = jsonBody(ctx);
+  // Read once, by whoever gets there first: body-parser leaves a body it has read alone.
+  const bodyOf = (req: Request, res: Response) =>
+    new Promise<unknown>((resolve, reject) =>
+      parse(req, res, (err?: unknown) => (err ? reject(err) : resolve(req.body))),
+    );
   for (const { op, answer, updateId: idOf } of IDEMPOTENT_OPERATIONS) {
     router.post(op.path, async (req: Request, res: Response, next: NextFunction) => {
       const key = idempotencyKeyOf(req);
@@ -126,7 +133,7 @@ export function registerIdempotentReplays(router: Router, ctx: ServerContext): v
       if (id.kind !== 'ok' || !ctx.auth.checkCsrf(id.principal, req)) return next();
       const scope = { secret: ctx.deps.serverSecret, runId: runId.data, personId: id.principal.person.id, key };
       const updateId = idOf ? idOf(scope) : updateIdFor(scope.personId, key);
-      if (!ctx.runs.sentHere(updateId) && !carriesPasskey(req.body)) return next();
+      if (!ctx.runs.sentHere(updateId) && !carriesPasskey(await bodyOf(req, res))) return next();
       const prior = await priorOutcome(ctx.deps.client, runId.data, updateId);
       if (!prior) return next();
       res.setHeader('Idempotent-Replayed', 'true');

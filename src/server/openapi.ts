@@ -1,6 +1,9 @@
 import { z } from 'zod';
-import { operations, type Operation } from './api';
-import { ERROR_CODES } from './errors';
+import { operations, type Operation, type OperationErrorStatus } from './api';
+import type { HttpStatus } from './errors';
+import { DEFAULT_BODY_LIMIT, readsIdentity } from './route';
+import { STATUS_BY_REFUSAL } from './temporalRuns';
+import { FRESH_LOGIN_MS } from '../auth/sessions';
 import { REFUSAL_TYPES } from '../contract/definitions';
 
 /**
@@ -33,17 +36,88 @@ const IDEMPOTENCY_PARAMETER = {
   schema: { type: 'string', minLength: 1, maxLength: 200, pattern: '^[\\x21-\\x7e]{1,200}$' },
 };
 
-const errorResponse = {
-  description: 'An error: `{error: {code, message, issues?: [{path, message}]}}`',
-  content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+/** A path parameter in words, for the 404 that names nothing there. */
+const NAMED_BY: Record<string, string> = {
+  runId: 'run (a run you may not read is none either)',
+  stepId: 'step in the run (UnknownStep)',
+  reportId: 'report in the run (UnknownReport)',
+  reviewId: 'oversight review (or one of a run you may not read)',
+  documentId: 'deliverable (the message lists the five)',
+  credentialId: 'passkey of yours',
 };
+
+/** The refusal types a judged message comes back with at this status (`reason`). */
+function refusalsAt(status: HttpStatus): string {
+  const types = Object.entries(STATUS_BY_REFUSAL).filter(([, s]) => s === status);
+  return types.map(([type]) => type).join(', ');
+}
+
+function pathParamsOf(o: Operation): string[] {
+  if (!o.params) return [];
+  return Object.keys((schemaOf(o.params) as { properties?: Record<string, unknown> }).properties ?? {});
+}
+
+/**
+ * The error statuses an operation can answer, each with why, derived from its definition the way
+ * route() treats it: every request's parameters and query are parsed (a route without a query
+ * refuses any); a body or upload can be malformed, too large or of another type; whoever is asked
+ * who they are may have bad credentials (and golive's database, which holds sessions and tokens,
+ * may be away); a state-changing request from a browser needs its CSRF token; a path parameter
+ * may name nothing; a judged message may be refused. The handler's own answers come from `errors`.
+ */
+export function errorAnswers(o: Operation): Partial<Record<OperationErrorStatus, string>> {
+  const why: Partial<Record<OperationErrorStatus, string[]>> = {};
+  const add = (status: OperationErrorStatus, reason: string) => (why[status] ??= []).push(reason);
+  const params = pathParamsOf(o);
+  const body = o.body ? 'body' : o.upload ? 'upload' : undefined;
+  const parts = [
+    params.length ? 'path' : '',
+    o.query ? 'query' : '',
+    body ?? '',
+    o.idempotent ? 'Idempotency-Key' : '',
+  ];
+  add(
+    400,
+    `invalid ${parts.filter(Boolean).join(', ') || 'request'}: \`issues\` name each field${o.query ? '' : ' (it takes no query: any query field is refused)'}`,
+  );
+  if (readsIdentity(o)) {
+    add(
+      401,
+      o.public
+        ? 'credentials sent that are not valid (an expired session or token)'
+        : 'no credentials, or ones that are not valid',
+    );
+    if (o.method !== 'get') add(403, 'a browser session without the right x-csrf-token header (`code: csrf`)');
+    if (o.session)
+      add(
+        403,
+        `an API token: only a browser session may do this${o.session === 'fresh' ? `, logged in within the last ${FRESH_LOGIN_MS / 60_000} minutes (reason LoginNotFresh)` : ''}`,
+      );
+    add(503, "golive's database or Temporal is unreachable, or too busy to answer in time (Retry-After)");
+  }
+  if (params.length) add(404, `no such ${params.map((p) => NAMED_BY[p] ?? p).join(', or ')}`);
+  if (o.body) add(413, `the JSON body is over the server's limit (${DEFAULT_BODY_LIMIT} unless configured)`);
+  if (o.upload)
+    add(413, `the upload is over ${o.upload.limit}${o.upload.unpacked ? ', or unpacks beyond its limits' : ''}`);
+  if (body) add(415, `the body is not sent as ${o.upload?.type ?? 'application/json'}`);
+  if (o.message) {
+    add(400, `the workflow finds the message invalid (reason ${refusalsAt(400)})`);
+    add(403, `the workflow refuses you this (reason ${refusalsAt(403)})`);
+    add(409, `the workflow refuses it now (reason ${refusalsAt(409)})`);
+    if (o.message === 'run')
+      add(503, 'the run takes no more messages right now, or did not answer in time (`code: run_busy`)');
+  }
+  for (const [status, reason] of Object.entries(o.errors ?? {})) add(Number(status) as OperationErrorStatus, reason);
+  return Object.fromEntries(Object.entries(why).map(([status, reasons]) => [status, reasons.join('; ')]));
+}
+
+function errorResponse(description: string): Record<string, unknown> {
+  return { description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
+}
 
 function operationObject(id: string, o: Operation): Record<string, unknown> {
   const errors = Object.fromEntries(
-    (Object.keys(ERROR_CODES) as string[])
-      // Not an operation's answer: 405 (a method the path has no operation for), 500 (a defect), 501.
-      .filter((s) => !['405', '500', '501'].includes(s))
-      .map((status) => [status, errorResponse]),
+    Object.entries(errorAnswers(o)).map(([status, description]) => [status, errorResponse(description)]),
   );
   return {
     operationId: id,

@@ -85,12 +85,34 @@ function uploaded(op: Operation, body: unknown): Buffer | undefined {
   return body;
 }
 
+/** The JSON request body limit when the deployment sets none (AppDeps.bodyLimit). */
+export const DEFAULT_BODY_LIMIT = '256kb';
+
+/**
+ * The JSON body parser, for the operations that take a body (and the idempotent replays that
+ * look into one): nothing else reads a body, so a body sent where none is taken (a GET, a
+ * logout) is ignored, never a 400, 413 or 415 the operation does not document.
+ */
+export function jsonBody(ctx: ServerContext) {
+  return express.json({ limit: ctx.deps.bodyLimit ?? DEFAULT_BODY_LIMIT, strict: true });
+}
+
+/**
+ * Whether the operation looks at who is asking. A public read does not: its answer is the same
+ * for everyone, so a liveness probe never waits for the database to look a session up, and a
+ * stale token does not turn the document or the signing keys into a 401.
+ */
+export function readsIdentity(op: Operation): boolean {
+  return !op.public || op.method !== 'get';
+}
+
 export function route<O extends Operation>(router: Router, ctx: ServerContext, op: O, handler: Handler<O>): void {
   const stateChanging = op.method !== 'get';
+  const identified = readsIdentity(op);
   // Who is asking, CSRF and the content type are settled before any body is read, so an
-  // anonymous or cross-site request never makes the server buffer an upload.
+  // anonymous or cross-site request never makes the server buffer a body or an upload.
   const gate = async (req: Request, res: Response, next: NextFunction) => {
-    const principal = await identify(ctx, req, !op.public);
+    const principal = identified ? await identify(ctx, req, !op.public) : undefined;
     if (principal && stateChanging && !ctx.auth.checkCsrf(principal, req)) {
       throw new HttpError(403, 'missing or wrong CSRF token: reload the page and try again', { code: 'csrf' });
     }
@@ -100,8 +122,12 @@ export function route<O extends Operation>(router: Router, ctx: ServerContext, o
     res.locals[PRINCIPAL_LOCAL] = principal;
     next();
   };
-  const readUpload = op.upload ? [express.raw({ type: op.upload.type, limit: op.upload.limit })] : [];
-  router[op.method](op.path, gate, ...readUpload, async (req: Request, res: Response) => {
+  const read = op.upload
+    ? [express.raw({ type: op.upload.type, limit: op.upload.limit })]
+    : op.body
+      ? [jsonBody(ctx)]
+      : [];
+  router[op.method](op.path, gate, ...read, async (req: Request, res: Response) => {
     const principal = res.locals[PRINCIPAL_LOCAL] as Principal | undefined;
     const parsed = {
       params: parsePart(op.params, req.params, 'params'),

@@ -63,7 +63,7 @@ export interface RunPage {
   nextPageToken?: string;
 }
 
-const STATUS_BY_REFUSAL: Record<RefusalType, HttpStatus> = {
+export const STATUS_BY_REFUSAL: Record<RefusalType, HttpStatus> = {
   [REFUSAL_TYPES.invalid]: 400,
   [REFUSAL_TYPES.notAuthorized]: 403,
   [REFUSAL_TYPES.selfApproval]: 403,

@@ -15,9 +15,9 @@ import { runningWorker, testClient } from '../support/temporal';
  * Property-based fuzzing of the whole HTTP surface (issue 11): at least GOLIVE_FUZZ_REQUESTS
  * (default 10,000) requests generated from the OpenAPI document's schemas with a fixed seed
  * (GOLIVE_FUZZ_SEED), in batches, against the real app and runs waiting at entry criteria, at
- * an approval, in hypercare and ended. Properties, per batch: no answer is a 5xx, and a run
- * whose requests were all refused has exactly the history it had before. The count per status
- * is printed at the end.
+ * an approval, in hypercare and ended. Properties, per batch: no answer is a 5xx, every answer
+ * of an API operation has a status its OpenAPI entry lists, and a run whose requests were all
+ * refused has exactly the history it had before. The count per status is printed at the end.
  */
 
 const EventType = temporal.api.enums.v1.EventType;
@@ -75,6 +75,14 @@ interface Sent {
 }
 
 const NO_ANSWER_MS = 60_000;
+
+/** An API operation's answer whose status its OpenAPI entry does not list (pages have none). */
+function undocumented(r: Sent): string | undefined {
+  const [method, template] = r.req.op.split(' ') as [string, string];
+  if (r.req.op.endsWith('(page)')) return undefined;
+  const listed = doc.paths[template]?.[method.toLowerCase()]?.responses ?? {};
+  return String(r.status) in listed ? undefined : `${r.req.op} answered ${r.status} (${r.req.method} ${r.req.path})`;
+}
 
 /** Sends one request; a socket closed under a reused connection is tried once more. */
 async function send(req: FuzzRequest, retry = true): Promise<Sent | undefined> {
@@ -149,7 +157,7 @@ const historyLengths = async () =>
   );
 
 describe('fuzzing every route', () => {
-  it(`${COUNT}+ generated requests: never a 5xx, and refused requests leave a run's history as it was`, async () => {
+  it(`${COUNT}+ generated requests: never a 5xx, every status listed for its operation, and refused requests leave a run's history as it was`, async () => {
     const { arbitrary, operations } = requestArbitrary(doc, ctx);
     const byStatus = new Map<number, number>();
     const byOp = new Map<string, number>();
@@ -168,6 +176,12 @@ describe('fuzzing every route', () => {
         unsettled.clear();
         const before = await historyLengths();
         const results = await sendAll(batch);
+        expect(
+          results
+            .map(undocumented)
+            .filter((u) => u !== undefined)
+            .map((u) => u.slice(0, 400)),
+        ).toEqual([]);
         const after = await historyLengths();
         notSent += batch.length - results.length;
         sent += results.length;

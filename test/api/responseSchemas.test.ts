@@ -2,13 +2,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import type { RunStateView } from '../../src/contract/definitions';
 import { operations } from '../../src/server/api';
+import { evidenceItemSchema } from '../../src/contract/schemas/runbook';
 import { apiAs, eventually, SMALL_RUNBOOK, useTestApp } from '../support/app';
 
 /**
  * The OpenAPI document names what the main operations answer (src/server/responses.ts): a
  * client generated from it must be able to read real answers. A whole run through the API
  * (start, evidence, decision, Red Button report, acknowledgement, resolution, stop), and each
- * answer checked against the schema the document gives for its operation.
+ * answer checked against the schema the document gives for its operation; and refusals on the way
+ * (an evidence item the step does not have, a decision once the step is decided) have their
+ * status listed for their operation.
  */
 
 const app = useTestApp({ beforeAll, afterAll });
@@ -22,6 +25,19 @@ function documented(op: OperationId, res: { status: number; body: unknown }): vo
   expect(res.status, JSON.stringify(res.body)).toBe(o.status);
   const parsed = o.response!.safeParse(res.body);
   expect(parsed.success, `${op}: ${JSON.stringify(parsed.error?.issues)}`).toBe(true);
+}
+
+/** A refusal: the status expected, and one the document lists for its operation. */
+function refused(
+  doc: { paths: Record<string, Record<string, { responses: object }>> },
+  op: OperationId,
+  status: number,
+  res: { status: number; body: unknown },
+): void {
+  expect(res.status, JSON.stringify(res.body)).toBe(status);
+  const o = operations[op];
+  const listed = doc.paths[o.path.replace(/:([A-Za-z]+)/g, '{$1}')]![o.method]!.responses;
+  expect(Object.keys(listed), `${op} answers ${status}`).toContain(String(status));
 }
 
 async function until(runId: string, ok: (s: RunStateView) => boolean, what: string): Promise<RunStateView> {
@@ -38,6 +54,12 @@ describe('the documented answers', () => {
     expect(start).toMatchObject({ type: 'object', required: ['runId'] });
     const report = doc.body.paths['/api/runs/{runId}/reports'].post.responses['201'].content['application/json'];
     expect(report.schema.properties.report.properties.severity.enum).toEqual(['low', 'medium', 'high', 'critical']);
+    // An evidence value: one shape per evidence type a runbook can name.
+    const evidence = doc.body.paths['/api/runs/{runId}/steps/{stepId}/evidence'].post.requestBody.content;
+    const value = evidence['application/json'].schema.properties.value;
+    expect(value.anyOf.map((s: { title: string }) => s.title)).toEqual(evidenceItemSchema.shape.type.options);
+    expect(value.anyOf[2]).toMatchObject({ type: 'object', required: ['name', 'sha256'] });
+    expect(value.anyOf[3]).toMatchObject({ type: 'boolean', const: true });
 
     const started = await as('rm')('POST', '/api/runs', {
       runbook: SMALL_RUNBOOK,
@@ -53,6 +75,12 @@ describe('the documented answers', () => {
       'evidence',
     );
     documented('getRun', await as('rm')('GET', run));
+    refused(
+      doc.body,
+      'submitEvidence',
+      404,
+      await as('ie')('POST', `${run}/steps/validation-report/evidence`, { itemId: 'precision', value: 97 }),
+    );
     documented(
       'submitEvidence',
       await as('ie')('POST', `${run}/steps/validation-report/evidence`, { itemId: 'accuracy', value: 97 }),
@@ -67,6 +95,12 @@ describe('the documented answers', () => {
       await as('guardian')('POST', `${run}/steps/guardian-sign-off/decisions`, { decision: 'approve' }),
     );
     await until(started.body.runId, (s) => s.status === 'hypercare', 'hypercare');
+    refused(
+      doc.body,
+      'decide',
+      409,
+      await as('guardian')('POST', `${run}/steps/guardian-sign-off/decisions`, { decision: 'approve' }),
+    );
 
     const reported = await as('user')('POST', `${run}/reports`, { severity: 'high', description: 'wrong answer' });
     documented('report', reported);

@@ -32,6 +32,8 @@ export interface FuzzContext {
 interface OpenApiOperation {
   parameters?: { name: string; in: 'path' | 'query'; schema: JsonSchema }[];
   requestBody?: { content: Record<string, { schema?: JsonSchema }> };
+  /** Status → answer: the success and every error status the operation can answer. */
+  responses?: Record<string, unknown>;
 }
 export type OpenApiDocument = { paths: Record<string, Record<string, OpenApiOperation>> };
 

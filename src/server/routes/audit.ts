@@ -12,7 +12,8 @@ import { temporalHistoryLinks } from '../temporalUi';
 /**
  * The audit trail, the dossier download and dossier verification. Reading a run's trail or
  * dossier is for its initiator, the people assigned a role in it, and operations (RunAudit
- * checks; 403 for anyone else). Verifying needs only a login: it reads nothing but the upload.
+ * checks; 404 for anyone else, as for a run that does not exist). Verifying needs only a login:
+ * it reads nothing but the upload.
  */
 
 const CHAIN_HEAD_HEADER = 'X-Golive-Chain-Head';
