@@ -70,6 +70,7 @@ const STATUS_BY_REFUSAL: Record<RefusalType, HttpStatus> = {
   [REFUSAL_TYPES.duplicate]: 409,
   [REFUSAL_TYPES.notWaiting]: 409,
   [REFUSAL_TYPES.runClosed]: 409,
+  [REFUSAL_TYPES.notInHypercare]: 409,
   [REFUSAL_TYPES.unknownStep]: 404,
   [REFUSAL_TYPES.unknownEvidenceItem]: 404,
   [REFUSAL_TYPES.unknownReport]: 404,

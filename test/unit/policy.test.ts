@@ -236,7 +236,10 @@ describe('evidence, reports, the line and reading', () => {
       'NotAuthorized',
     );
     expect(outcome(authorize(hypercare, person('audrey'), { kind: 'report', anonymous: true }))).toBe('NotAuthorized');
-    expect(outcome(authorize(facts(), person('ulla'), { kind: 'report', anonymous: false }))).toBe('RunClosed');
+    // Before hypercare the run is open, not closed: the refusal says which.
+    expect(outcome(authorize(facts(), person('ulla'), { kind: 'report', anonymous: false }))).toBe('NotInHypercare');
+    const closed = facts({ open: false, hypercare: true });
+    expect(outcome(authorize(closed, person('ulla'), { kind: 'report', anonymous: true }))).toBe('RunClosed');
   });
 
   it('lets the hypercare step’s stop authority stop the line only during hypercare', () => {
