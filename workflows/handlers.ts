@@ -47,6 +47,7 @@ import {
 import { bindingProblem } from '../src/contract/passkeyBinding';
 import {
   authorize,
+  NO_HYPERCARE,
   NOT_IN_HYPERCARE_YET,
   quorumMet,
   Refusal,
@@ -155,8 +156,10 @@ function checks(state: RunState, control: RunControl) {
     if (step && state.isOpen()) return step;
     // An open run before hypercare is not closed. A refused Signal's type and reason stay in the
     // run's record (refusedSignals), so runs recorded before this keep the old words on replay.
-    if (state.isOpen() && (via !== 'signal' || patched(NOT_IN_HYPERCARE_PATCH)))
-      refuse(new Refusal(REFUSAL_TYPES.notInHypercare, NOT_IN_HYPERCARE_YET));
+    if (state.isOpen() && (via !== 'signal' || patched(NOT_IN_HYPERCARE_PATCH))) {
+      const ahead = state.plan.some((p) => p.step.kind === 'hypercare');
+      refuse(new Refusal(REFUSAL_TYPES.notInHypercare, ahead ? NOT_IN_HYPERCARE_YET : NO_HYPERCARE));
+    }
     refuse(new Refusal(REFUSAL_TYPES.runClosed, REPORTS_IN_HYPERCARE));
   };
   return { authenticate, allow, consume, hypercare };
