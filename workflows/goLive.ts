@@ -10,7 +10,15 @@ import {
 import { nowIso as now, nowMs } from './clock';
 import type { GoLiveInput, RunStateView } from '../src/contract/definitions';
 import { registerHandlers } from './handlers';
-import { CHECKPOINT, failureMessage, patchedSince, RunAborted, RunContext, type Outcome } from './runContext';
+import {
+  CHECKPOINT,
+  failureMessage,
+  patchedSince,
+  RunAborted,
+  RunContext,
+  showFailure,
+  type Outcome,
+} from './runContext';
 import { settleOversight } from './oversight';
 import { RunState } from './runState';
 import { compensate } from './saga';
@@ -106,6 +114,7 @@ async function executePlan(ctx: RunContext, state: RunState): Promise<Outcome> {
 /** How the run ends: rolled back (cancelling what still waits) after a failure, else live. */
 async function settle(ctx: RunContext, state: RunState): Promise<void> {
   if (state.data.failure) {
+    showFailure(state.data.failure);
     for (const s of state.data.steps)
       if (s.status === 'waiting' || s.status === 'running') state.setStep(s.id, 'cancelled', now());
     await compensate(ctx);

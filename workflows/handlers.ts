@@ -45,7 +45,16 @@ import {
   checkSubmitEvidence,
 } from './messageChecks';
 import { bindingProblem } from '../src/contract/passkeyBinding';
-import { authorize, quorumMet, Refusal, type Action, type Grant } from '../src/contract/policy';
+import {
+  authorize,
+  NO_HYPERCARE,
+  NOT_IN_HYPERCARE_YET,
+  quorumMet,
+  Refusal,
+  REPORTS_IN_HYPERCARE,
+  type Action,
+  type Grant,
+} from '../src/contract/policy';
 import type { RunState } from './runState';
 import { checkSignature, type MessageSignature } from '../src/contract/signedMessages';
 import { refusals } from './sinks';
@@ -77,6 +86,13 @@ export interface RunControl {
 }
 
 type Via = 'validator' | 'update' | 'signal';
+
+/**
+ * A Red Button report refused by an open run before hypercare is `NotInHypercare`, not
+ * `RunClosed`. Validators and Update handlers leave no refusal in the run's state; a refused
+ * Signal does (type and reason), so its new words are patched.
+ */
+export const NOT_IN_HYPERCARE_PATCH = 'golive-not-in-hypercare';
 
 function refuse(r: Refusal): never {
   throw ApplicationFailure.create({ type: r.type, message: r.message, nonRetryable: true });
@@ -135,11 +151,16 @@ function checks(state: RunState, control: RunControl) {
   const consume = (signature: MessageSignature | undefined) => {
     if (signature) state.recordNonce(signature.nonce, Date.parse(signature.at), control.nowMs());
   };
-  const hypercare = (): HypercareStep => {
+  const hypercare = (via: Via): HypercareStep => {
     const step = control.hypercare();
-    if (!step || !state.isOpen())
-      refuse(new Refusal(REFUSAL_TYPES.runClosed, 'Red Button reports are taken during hypercare, after go-live'));
-    return step;
+    if (step && state.isOpen()) return step;
+    // An open run before hypercare is not closed. A refused Signal's type and reason stay in the
+    // run's record (refusedSignals), so runs recorded before this keep the old words on replay.
+    if (state.isOpen() && (via !== 'signal' || patched(NOT_IN_HYPERCARE_PATCH))) {
+      const ahead = state.plan.some((p) => p.step.kind === 'hypercare');
+      refuse(new Refusal(REFUSAL_TYPES.notInHypercare, ahead ? NOT_IN_HYPERCARE_YET : NO_HYPERCARE));
+    }
+    refuse(new Refusal(REFUSAL_TYPES.runClosed, REPORTS_IN_HYPERCARE));
   };
   return { authenticate, allow, consume, hypercare };
 }
@@ -241,7 +262,7 @@ function messageHandlers(state: RunState, control: RunControl, check: Check) {
 function redButtonHandlers(state: RunState, control: RunControl, check: Check) {
   const reportError = (raw: unknown, via: Via): ReportView | undefined => {
     const { input, signature } = check.authenticate('reportError', checkReportError, raw, via);
-    const hypercare = check.hypercare();
+    const hypercare = check.hypercare(via);
     if (!input.anonymous && !input.actor)
       refuse(new Refusal(REFUSAL_TYPES.invalid, 'actor: required unless the report is anonymous'));
     // An anonymous report names nobody, so golive checked the reporter before signing it.

@@ -1,11 +1,17 @@
 import type { SearchAttributePair } from '@temporalio/common';
-import { patched, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { patched, upsertMemo, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { EscalationLevel, HypercareStep } from '../src/contract/schemas/runbook';
 import { notify } from './actions';
 import { nowIso } from './clock';
 import type { GoLiveInput, RunFailure } from '../src/contract/definitions';
 import type { RunState } from './runState';
-import { runStateKey, waitingRolesKey } from '../src/contract/searchAttributes';
+import {
+  FAILURE_MEMO_KEY,
+  FAILURE_MEMO_REASON_MAX,
+  runStateKey,
+  waitingRolesKey,
+  type FailureMemo,
+} from '../src/contract/searchAttributes';
 import { SearchAttributeBatch } from './searchAttributeBatch';
 import { DeadlineAlarm } from './deadlineAlarm';
 
@@ -35,6 +41,25 @@ function fewerEvents(): boolean {
 /** Whether an older patch applies: always in a run that has the newest (see fewerEvents). */
 export function patchedSince(older: string): boolean {
   return fewerEvents() || patched(older);
+}
+
+/**
+ * Why the run failed, in its memo as the rollback starts: `golive list` and `GET /api/runs` say
+ * why a run ended (stopped, rejected, failed…) from visibility, without a query per run. One
+ * more command (and the patch's two events) in runs that fail only; runs recorded before, none.
+ */
+export const FAILURE_MEMO_PATCH = 'golive-failure-memo';
+
+export function showFailure(failure: RunFailure): void {
+  if (!patched(FAILURE_MEMO_PATCH)) return;
+  const cut = failure.reason.length > FAILURE_MEMO_REASON_MAX;
+  const memo: FailureMemo = {
+    kind: failure.kind,
+    ...(failure.stepId ? { stepId: failure.stepId } : {}),
+    ...(failure.by ? { by: failure.by.id } : {}),
+    reason: cut ? `${failure.reason.slice(0, FAILURE_MEMO_REASON_MAX - 1)}…` : failure.reason,
+  };
+  upsertMemo({ [FAILURE_MEMO_KEY]: memo });
 }
 
 /**

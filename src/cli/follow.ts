@@ -14,19 +14,32 @@ import { hasFailed, isSettled, liveSteps, nextCommands } from './runView';
 
 const POLL_MS = 1000;
 
+export interface FollowOptions {
+  /** When to stop following (default: the run waits for people or has ended). */
+  until?: (state: RunStateView) => boolean;
+  /**
+   * The run as a message left it (a stop, a rollback): only the steps that change after it are
+   * shown, each once with its outcome, not the whole run again nor "compensating" then "compensated".
+   */
+  since?: RunStateView;
+}
+
 export async function followRun(
   ctx: CommandContext,
   api: ApiClient,
   runId: string,
-  until: (state: RunStateView) => boolean = isSettled,
+  { until = isSettled, since }: FollowOptions = {},
 ): Promise<{ state: RunStateView; exitCode: ExitCode }> {
-  const view = new LiveView(ctx.io.stderr);
+  const view = new LiveView(ctx.io.stderr, { settledOnly: since !== undefined });
   const paint = painter(ctx.io.stderr, ctx.io.env);
+  const before = new Map(since?.steps.map((s) => [s.id, s.status]));
   let state: RunStateView;
   try {
     for (;;) {
-      state = await api.getRun(runId);
-      view.update(liveSteps(state, paint));
+      const now = (state = await api.getRun(runId));
+      const changed = (id: string) => before.get(id) !== now.steps.find((s) => s.id === id)?.status;
+      const steps = liveSteps(now, paint);
+      view.update(since ? steps.filter((item) => changed(item.key)) : steps);
       if (until(state)) break;
       await sleep(POLL_MS);
     }

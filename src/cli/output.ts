@@ -110,6 +110,8 @@ export interface LiveItem {
 /**
  * A block of lines on stderr. On a terminal it is redrawn in place with spinners for busy
  * items; elsewhere each item is printed once per change of its text, so logs stay readable.
+ * `settledOnly`: elsewhere, a busy item waits until it settles (or the view stops), so a step
+ * shows once with its outcome instead of once busy and once done.
  */
 export class LiveView {
   private items: LiveItem[] = [];
@@ -119,18 +121,17 @@ export class LiveView {
   private readonly printed = new Map<string, string>();
   private readonly tty: boolean;
 
-  constructor(private readonly stream: OutStream) {
+  constructor(
+    private readonly stream: OutStream,
+    private readonly opts: { settledOnly?: boolean } = {},
+  ) {
     this.tty = Boolean(stream.isTTY);
   }
 
   update(items: readonly LiveItem[]): void {
     this.items = [...items];
     if (!this.tty) {
-      for (const item of items) {
-        if (this.printed.get(item.key) === item.text) continue;
-        this.printed.set(item.key, item.text);
-        this.stream.write(item.text + '\n');
-      }
+      this.print(items.filter((i) => !(i.busy && this.opts.settledOnly)));
       return;
     }
     this.draw();
@@ -140,16 +141,27 @@ export class LiveView {
     }
   }
 
-  /** Stops the spinner; the last lines stay on screen. */
+  /** Stops the spinner; the last lines stay on screen (elsewhere: what was held back is printed). */
   stop(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     if (this.tty) this.draw(false);
+    else this.print(this.items);
+  }
+
+  /** Elsewhere than on a terminal: each item whose text changed since it was last printed. */
+  private print(items: readonly LiveItem[]): void {
+    for (const item of items) {
+      if (this.printed.get(item.key) === item.text) continue;
+      this.printed.set(item.key, item.text);
+      this.stream.write(item.text + '\n');
+    }
   }
 
   /** Removes the block (a spinner that should leave no trace). */
   clear(): void {
-    this.stop();
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
     if (this.tty && this.drawn) this.stream.write(`${ESC}[${this.drawn}A${ESC}[0J`);
     this.drawn = 0;
   }

@@ -58,6 +58,16 @@ export function stepDetail(step: StepView): string {
   return parts.join('; ');
 }
 
+/** Why a run failed, in one line: "stopped by gina: error rate above 5 %", "rejected at gate-4 by sam: …". */
+export function failureWords(f: {
+  kind: string;
+  stepId?: string | undefined;
+  by?: string | undefined;
+  reason: string;
+}) {
+  return `${f.kind}${f.stepId ? ` at ${f.stepId}` : ''}${f.by ? ` by ${f.by}` : ''}: ${f.reason}`;
+}
+
 export function runHeader(runId: string, state: RunStateView, link: string, paint: Paint): string {
   const status = isUnsuccessfulStatus(state.status)
     ? paint('red', state.status)
@@ -72,12 +82,7 @@ export function runHeader(runId: string, state: RunStateView, link: string, pain
     ],
     ['System', `${state.system} (collaboration mode ${state.collaborationMode})`],
     ['Status', `${status}${state.waitingRoles.length ? ` — waiting for ${state.waitingRoles.join(', ')}` : ''}`],
-    [
-      'Failure',
-      state.failure
-        ? `${state.failure.kind}${state.failure.stepId ? ` at ${state.failure.stepId}` : ''}: ${state.failure.reason}${state.failure.by ? ` (by ${state.failure.by.id})` : ''}`
-        : undefined,
-    ],
+    ['Failure', state.failure ? failureWords({ ...state.failure, by: state.failure.by?.id }) : undefined],
     ['Initiator', state.initiator.id],
     ['Started', state.startedAt],
     ['Ended', state.endedAt],

@@ -436,6 +436,8 @@ export const REFUSAL_TYPES = {
   unknownEvidenceItem: 'UnknownEvidenceItem',
   unknownReport: 'UnknownReport',
   runClosed: 'RunClosed',
+  /** A message taken only during hypercare (a Red Button report) sent while the run is open but not there yet. */
+  notInHypercare: 'NotInHypercare',
   /** A separation-of-duties rule of the runbook forbids it (the rule is named in the message). */
   separationOfDuties: 'SeparationOfDuties',
   /** Not signed by golive, signed by a key the run did not pin, altered, or too old. */

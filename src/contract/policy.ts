@@ -410,10 +410,20 @@ function authorizeSubmission(
   return grantFor(facts, person, allowed[0]);
 }
 
+/** Why a report is refused by a run that has ended or is rolling back (the words runs have always recorded). */
+export const REPORTS_IN_HYPERCARE = 'Red Button reports are taken during hypercare, after go-live';
+/** Why a report is refused by an open run before hypercare: not closed, just not there yet (hypercare is last). */
+export const NOT_IN_HYPERCARE_YET = `the run has not reached hypercare yet: ${REPORTS_IN_HYPERCARE}`;
+/** …and by an open run whose runbook has no hypercare step (it never will take one). */
+export const NO_HYPERCARE = `the run's runbook has no hypercare step: ${REPORTS_IN_HYPERCARE}`;
+
 /** Anyone involved may report, also anonymously: anonymity hides the name in the record, not the check. */
 function authorizeReport(facts: RunFacts, person: Person): Grant | Refusal {
-  if (!facts.open || !facts.hypercare)
-    return refuse(REFUSAL_TYPES.runClosed, 'Red Button reports are taken during hypercare, after go-live');
+  if (!facts.open) return refuse(REFUSAL_TYPES.runClosed, REPORTS_IN_HYPERCARE);
+  if (!facts.hypercare) {
+    const ahead = facts.steps.some((s) => s.kind === 'hypercare');
+    return refuse(REFUSAL_TYPES.notInHypercare, ahead ? NOT_IN_HYPERCARE_YET : NO_HYPERCARE);
+  }
   const held = effectiveRoles(facts, person);
   if (!held[0]) return refuse(REFUSAL_TYPES.notAuthorized, `${person.id} is not involved in this run`);
   return grantFor(facts, person, held[0].role);

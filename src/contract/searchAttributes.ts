@@ -27,3 +27,21 @@ export const goLiveSearchAttributes = [
   readerRolesKey,
   reachedHypercareKey,
 ] as const;
+
+/**
+ * The run's memo key for why it failed (set as its rollback starts; absent in runs that went live
+ * and in runs recorded before the `golive-failure-memo` patch). Lists read it from visibility, as
+ * they read the state, without asking each run.
+ */
+export const FAILURE_MEMO_KEY = 'failure';
+
+/** Reasons in the memo are cut to this many characters (the run keeps the whole reason). */
+export const FAILURE_MEMO_REASON_MAX = 200;
+
+/** What the memo holds: the run's failure, the actor by id only. */
+export interface FailureMemo {
+  kind: string;
+  stepId?: string;
+  by?: string;
+  reason: string;
+}

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { reportAnswerSchema, runStateSchema, startedRunSchema, stepAnswerSchema } from './responses';
+import { reportAnswerSchema, runPageSchema, runStateSchema, startedRunSchema, stepAnswerSchema } from './responses';
 import { DELIVERABLE_FORMATS, DELIVERABLE_IDS } from '../audit/documents/model';
 import {
   acknowledgeReportSchema,
@@ -336,6 +336,7 @@ export const operations = {
     summary: 'List and filter runs (paginated)',
     query: listRunsQuerySchema,
     status: 200,
+    response: runPageSchema,
   }),
   getRun: op({
     method: 'get',

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { SEVERITIES, type StepStatus } from '../contract/definitions';
 import { RUN_STATUSES } from '../contract/runStatus';
+import { FAILURE_MEMO_REASON_MAX } from '../contract/searchAttributes';
 
 /**
  * What the main operations answer, for the OpenAPI document (src/server/openapi.ts). The answers
@@ -87,6 +88,36 @@ export const runStateSchema = z
     chainLength: z.number(),
   })
   .describe("The run's state (GET /api/runs/{runId})");
+
+export const runPageSchema = z
+  .looseObject({
+    runs: z.array(
+      z.looseObject({
+        runId: z.string(),
+        system: z.string().optional(),
+        runbook: z.string().optional(),
+        state: z.enum(RUN_STATUSES).optional().describe("the run's state as it last showed it"),
+        waitingRoles: z.array(z.string()),
+        initiator: z.string().optional(),
+        failure: z
+          .looseObject({
+            kind: z.string().describe('stopped, rollback-requested, rejected, deadline, action-failed or cancelled'),
+            stepId: z.string().optional(),
+            by: z.string().optional().describe('who stopped, rejected or asked for the rollback'),
+            reason: z.string().describe(`at most ${FAILURE_MEMO_REASON_MAX} characters (the run has the whole reason)`),
+          })
+          .optional()
+          .describe(
+            'why the run failed, set as its rollback starts; absent for runs that went live or are on their way, and for runs recorded before golive kept it',
+          ),
+        executionStatus: z.string().describe("Temporal's execution status: RUNNING, COMPLETED, …"),
+        startedAt: when,
+        closedAt: when.optional(),
+      }),
+    ),
+    nextPageToken: z.string().optional().describe('the next page: pass it as pageToken with the same filters'),
+  })
+  .describe('Runs, newest first, from Temporal visibility (GET /api/runs): no run is asked');
 
 export const startedRunSchema = z.strictObject({
   runId: z.string().describe('the new run (its Temporal workflow id)'),

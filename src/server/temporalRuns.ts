@@ -22,6 +22,7 @@ import {
 import { FINAL_STATUSES } from '../contract/runStatus';
 import type { Person } from '../contract/policy';
 import {
+  FAILURE_MEMO_KEY,
   initiatorKey,
   membersKey,
   reachedHypercareKey,
@@ -30,6 +31,7 @@ import {
   runStateKey,
   systemKey,
   waitingRolesKey,
+  type FailureMemo,
 } from '../contract/searchAttributes';
 import type { ListRunsQuery } from './api';
 import { GRPC, grpcCodeOf, HttpError, type HttpStatus } from './errors';
@@ -52,6 +54,9 @@ export interface RunSummary {
   state?: string;
   waitingRoles: string[];
   initiator?: string;
+  /** Why the run failed (stopped, rejected, action-failed…), from its memo: absent for runs that
+   *  went live or are on their way, and for runs recorded before the run kept it. */
+  failure?: FailureMemo;
   /** Temporal's execution status: RUNNING, COMPLETED, FAILED, … */
   executionStatus: string;
   startedAt: string;
@@ -70,6 +75,7 @@ export const STATUS_BY_REFUSAL: Record<RefusalType, HttpStatus> = {
   [REFUSAL_TYPES.duplicate]: 409,
   [REFUSAL_TYPES.notWaiting]: 409,
   [REFUSAL_TYPES.runClosed]: 409,
+  [REFUSAL_TYPES.notInHypercare]: 409,
   [REFUSAL_TYPES.unknownStep]: 404,
   [REFUSAL_TYPES.unknownEvidenceItem]: 404,
   [REFUSAL_TYPES.unknownReport]: 404,
@@ -143,8 +149,17 @@ function listQuery(
   return clauses.join(' AND ');
 }
 
+/** The failure the run put in its memo, field by field (a memo is anyone's to write: take strings only). */
+function failureOf(memo: Record<string, unknown> | undefined): FailureMemo | undefined {
+  const raw = memo?.[FAILURE_MEMO_KEY] as Record<string, unknown> | undefined;
+  if (typeof raw?.kind !== 'string' || typeof raw.reason !== 'string') return undefined;
+  const text = (key: 'stepId' | 'by') => (typeof raw[key] === 'string' ? { [key]: raw[key] } : {});
+  return { kind: raw.kind, ...text('stepId'), ...text('by'), reason: raw.reason };
+}
+
 function summarize(info: WorkflowExecutionInfo): RunSummary {
   const sa = info.typedSearchAttributes;
+  const failure = failureOf(info.memo);
   return {
     runId: info.workflowId,
     system: sa.get(systemKey),
@@ -152,6 +167,7 @@ function summarize(info: WorkflowExecutionInfo): RunSummary {
     state: sa.get(runStateKey),
     waitingRoles: sa.get(waitingRolesKey) ?? [],
     initiator: sa.get(initiatorKey),
+    ...(failure ? { failure } : {}),
     executionStatus: info.status.name,
     startedAt: info.startTime.toISOString(),
     ...(info.closeTime ? { closedAt: info.closeTime.toISOString() } : {}),

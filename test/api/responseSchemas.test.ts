@@ -122,5 +122,15 @@ describe('the documented answers', () => {
     );
     documented('stop', await as('guardian')('POST', `${run}/stop`, { reason: 'end of the watch' }));
     documented('getRun', await as('rm')('GET', run));
+    // The list says why the run ended, from visibility (which lags a little behind the run).
+    const listed = await eventually(async () => {
+      const res = await as('rm')('GET', '/api/runs?system=documented');
+      const summary = (res.body.runs as { runId: string; failure?: unknown }[]).find(
+        (r) => r.runId === started.body.runId,
+      );
+      return summary?.failure ? { res, summary } : undefined;
+    }, 'the run listed with why it failed');
+    documented('listRuns', listed.res);
+    expect(listed.summary.failure).toEqual({ kind: 'stopped', by: 'guardian', reason: 'end of the watch' });
   });
 });

@@ -279,7 +279,20 @@ describe('Red Button, stop and rollback', () => {
       severity: 'low',
       description: 'too early',
     });
+    // The run is open, only not in hypercare yet: it says so, not "closed" (named: the run's
+    // validator; anonymous: the server's pre-check, with the same policy).
     expect(early.status).toBe(409);
+    expect(early.body.error).toMatchObject({
+      reason: 'NotInHypercare',
+      message: expect.stringMatching(/not reached hypercare yet/),
+    });
+    const earlyAnonymous = await as('user')('POST', `/api/runs/${notYet}/reports`, {
+      severity: 'low',
+      description: 'too early',
+      anonymous: true,
+    });
+    expect(earlyAnonymous.status).toBe(409);
+    expect(earlyAnonymous.body.error.reason).toBe('NotInHypercare');
 
     const runId = await runInHypercare('redbutton');
     const named = await as('user')('POST', `/api/runs/${runId}/reports`, {
@@ -341,6 +354,9 @@ describe('Red Button, stop and rollback', () => {
     const afterClose = await as('ops')('POST', `/api/runs/${runId}/stop`, { reason: 'again' });
     expect(afterClose.status).toBe(409);
     expect(afterClose.body.error.reason).toBe('RunClosed');
+    const lateReport = await as('user')('POST', `/api/runs/${runId}/reports`, { severity: 'low', description: 'late' });
+    expect(lateReport.status).toBe(409);
+    expect(lateReport.body.error.reason).toBe('RunClosed');
   });
 
   it('takes a rollback request from someone with rollback authority', async () => {

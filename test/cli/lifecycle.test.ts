@@ -139,7 +139,9 @@ describe.sequential('a run through the CLI', () => {
       { runId, system, runbook: SMALL_RUNBOOK, initiator: 'rm', state: 'hypercare' },
     ]);
     const table = await cli(['list', '--system', system], 'rm');
-    expect(table.stdout.split('\n')[0]).toMatch(/^RUN\s+SYSTEM\s+RUNBOOK\s+STATE\s+WAITING FOR\s+INITIATOR\s+STARTED$/);
+    expect(table.stdout.split('\n')[0]).toMatch(
+      /^RUN\s+SYSTEM\s+RUNBOOK\s+STATE\s+WHY\s+WAITING FOR\s+INITIATOR\s+STARTED$/,
+    );
     expect(table.stdout).toContain(runId);
   });
 
@@ -291,6 +293,21 @@ describe.sequential('a run through the CLI', () => {
     const ended = await stateOf();
     expect(ended.status).toBe('rolled-back');
     expect(ended.failure).toMatchObject({ kind: 'stopped', by: { id: 'guardian' } });
+
+    // The list says why it ended, from the run's memo (visibility lags a little behind the run).
+    const listed = await retryCli(
+      () => cli(['list', '--system', system, '--json'], 'rm'),
+      (r) => (JSON.parse(r.stdout || '[]') as RunSummary[]).some((x) => x.runId === runId && x.failure),
+    );
+    expect((JSON.parse(listed.stdout) as RunSummary[]).find((x) => x.runId === runId)?.failure).toEqual({
+      kind: 'stopped',
+      by: 'guardian',
+      reason: 'bias found in hypercare',
+    });
+    const table = await cli(['list', '--system', system], 'rm');
+    expect(table.stdout.split('\n').find((l) => l.startsWith(runId))).toMatch(
+      /rolled-back\s+stopped by guardian: bias found in hypercare/,
+    );
   });
 
   it('rollback --no-wait says the run is rolling back and how to follow it; --json waits and prints the run as it ended', async () => {

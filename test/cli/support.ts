@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
+import type { AppDeps } from '../../src/server/deps';
 import { startTestApp, type TestApp } from '../support/app';
 import { testClient, testWorker } from '../support/temporal';
 
@@ -56,10 +57,14 @@ export interface CliStack {
 }
 
 /** beforeAll/afterAll for a test file: worker, app, and a CLI runner. */
-export function useCliStack(hooks: {
-  beforeAll: (fn: () => Promise<void>) => void;
-  afterAll: (fn: () => Promise<void>) => void;
-}): () => CliStack {
+export function useCliStack(
+  hooks: {
+    beforeAll: (fn: () => Promise<void>) => void;
+    afterAll: (fn: () => Promise<void>) => void;
+  },
+  /** Called in beforeAll, so it may use what earlier beforeAll hooks set up (e.g. a runbooks dir). */
+  deps: () => Partial<AppDeps> = () => ({}),
+): () => CliStack {
   let client: Client | undefined;
   let stopWorker: (() => Promise<void>) | undefined;
   let stack: CliStack | undefined;
@@ -72,7 +77,7 @@ export function useCliStack(hooks: {
       worker.worker.shutdown();
       await done;
     };
-    const app = await startTestApp({ client, taskQueue: worker.taskQueue });
+    const app = await startTestApp({ client, taskQueue: worker.taskQueue, ...deps() });
     const tokenOf = (id: string): string => {
       const token = app.credentials[id]?.token;
       if (!token) throw new Error(`no demo person ${id}`);

@@ -12,6 +12,12 @@ import {
   type WorkflowBundle,
 } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
+import { defaultPayloadConverter } from '@temporalio/common';
+import type { InjectedSinks } from '@temporalio/worker';
+import type { RunStateView } from '../../src/contract/definitions';
+import { REPORTS_IN_HYPERCARE } from '../../src/contract/policy';
+import { WORKFLOW_INTERCEPTOR_MODULES, WORKFLOWS_PATH } from '../../src/worker';
+import type { ResultSinks } from './variants/resultCapture';
 
 /**
  * Replay: the committed histories of real runs (test/fixtures/histories, recorded with
@@ -29,6 +35,13 @@ const HISTORIES = path.resolve(__dirname, '../fixtures/histories');
  * started) and after it.
  */
 const LOCK_HISTORIES = path.resolve(__dirname, '../fixtures/lock-histories');
+/**
+ * Runs whose record (not only their commands) must replay as it was: a Red Button report Signal
+ * refused before hypercare, recorded as `RunClosed` on the code before `golive-not-in-hypercare`
+ * (one approval, then hypercare; the Signal sent while the approval waited, then the line
+ * stopped). Recorded once by hand, like the lock histories.
+ */
+const SIGNAL_HISTORIES = path.resolve(__dirname, '../fixtures/signal-histories');
 
 /** The parts of a recorded history (JSON) that carry an accepted Update's input. */
 interface RecordedHistory {
@@ -126,6 +139,36 @@ describe('replay of recorded histories', () => {
     ]);
     for (const r of results) expect(r.error, `${r.workflowId}: ${String(r.error)}`).toBeUndefined();
   });
+
+  it(
+    'rebuilds the refusal a recorded run kept for a report Signal sent before hypercare',
+    { timeout: 120_000 },
+    async () => {
+      const [recorded] = histories(SIGNAL_HISTORIES);
+      if (!recorded) throw new Error('no signal history');
+      const completed = recorded.history.events?.at(-1)?.workflowExecutionCompletedEventAttributes;
+      const before = defaultPayloadConverter.fromPayload<RunStateView>(completed!.result!.payloads![0]!);
+      expect(before.refusedSignals).toEqual([
+        expect.objectContaining({ signal: 'reportError', type: 'RunClosed', reason: REPORTS_IN_HYPERCARE }),
+      ]);
+      const workflowBundle = await bundleWorkflowCode({
+        workflowsPath: WORKFLOWS_PATH,
+        workflowInterceptorModules: [
+          ...WORKFLOW_INTERCEPTOR_MODULES,
+          path.join(__dirname, 'variants/resultCapture.ts'),
+        ],
+        logger: quiet,
+      });
+      const results: unknown[] = [];
+      const sinks: InjectedSinks<ResultSinks> = {
+        replayed: { result: { fn: (_info, value) => void results.push(value), callDuringReplay: true } },
+      };
+      await Worker.runReplayHistory({ workflowBundle, sinks }, recorded.history, recorded.workflowId);
+      expect(results).toHaveLength(1);
+      // Today's code refuses such a report as NotInHypercare; the recorded run keeps what it recorded.
+      expect((results[0] as RunStateView).refusedSignals).toEqual(before.refusedSignals);
+    },
+  );
 
   it('fails when the workflow changes without patched(), and passes with it', { timeout: 120_000 }, async () => {
     const unpatched = await bundleWorkflowCode({

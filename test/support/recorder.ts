@@ -4,8 +4,11 @@ import type { AddressInfo } from 'node:net';
 /**
  * A real HTTP server on loopback that the runbook's webhook actions call: it records every
  * request in order (so tests can check that compensations ran in reverse), and answers 500 on
- * any path containing "/fail".
+ * any path containing "/fail", and only after SLOW_MS on any path containing "/slow" (a step
+ * that stays running long enough for a poller to see it so).
  */
+const SLOW_MS = 2000;
+
 export interface RecordedCall {
   method: string;
   path: string;
@@ -41,8 +44,12 @@ export async function startRecorder(): Promise<Recorder> {
         body,
       });
       const failing = (req.url ?? '').includes('/fail');
-      res.writeHead(failing ? 500 : 200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ ok: !failing }));
+      const answer = () => {
+        res.writeHead(failing ? 500 : 200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ ok: !failing }));
+      };
+      if ((req.url ?? '').includes('/slow')) setTimeout(answer, SLOW_MS);
+      else answer();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -4,6 +4,8 @@ import { checkEvidenceValue } from '../../workflows/evidenceValues';
 import {
   allowedActions,
   authorize,
+  NO_HYPERCARE,
+  NOT_IN_HYPERCARE_YET,
   quorumMet,
   Refusal,
   rolesOf,
@@ -236,7 +238,15 @@ describe('evidence, reports, the line and reading', () => {
       'NotAuthorized',
     );
     expect(outcome(authorize(hypercare, person('audrey'), { kind: 'report', anonymous: true }))).toBe('NotAuthorized');
-    expect(outcome(authorize(facts(), person('ulla'), { kind: 'report', anonymous: false }))).toBe('RunClosed');
+    // Before hypercare the run is open, not closed: the refusal says which.
+    expect(outcome(authorize(facts(), person('ulla'), { kind: 'report', anonymous: false }))).toBe('NotInHypercare');
+    const report = { kind: 'report', anonymous: false } as const;
+    const ahead = facts({}, [evidence, signoff, step({ id: 'hypercare', kind: 'hypercare', status: 'pending' })]);
+    expect((authorize(ahead, person('ulla'), report) as Refusal).message).toBe(NOT_IN_HYPERCARE_YET);
+    // A runbook without a hypercare step never takes a report: the refusal does not say "yet".
+    expect((authorize(facts(), person('ulla'), report) as Refusal).message).toBe(NO_HYPERCARE);
+    const closed = facts({ open: false, hypercare: true });
+    expect(outcome(authorize(closed, person('ulla'), { kind: 'report', anonymous: true }))).toBe('RunClosed');
   });
 
   it('lets the hypercare step’s stop authority stop the line only during hypercare', () => {

@@ -3,12 +3,24 @@ import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { RunbookInput } from '../../src/contract/schemas/runbook';
 import {
   getRunStateQuery,
+  reportErrorSignal,
   reportErrorUpdate,
   resolveReportUpdate,
   stopLineUpdate,
 } from '../../src/contract/definitions';
 import { startRecorder, type Recorder } from '../support/recorder';
-import { actor, inputFor, people, startRun, stepStatus, waitForState } from '../support/runs';
+import { NOT_IN_HYPERCARE_YET } from '../../src/contract/policy';
+import { NOT_IN_HYPERCARE_PATCH } from '../../workflows/handlers';
+import {
+  actor,
+  hypercareOnly,
+  inputFor,
+  oneApproval,
+  people,
+  startRun,
+  stepStatus,
+  waitForState,
+} from '../support/runs';
 import { testClient, testWorker } from '../support/temporal';
 
 /** Hypercare: the Red Button after go-live, report deadlines and escalation, stopping the line. */
@@ -122,6 +134,34 @@ describe('hypercare and the Red Button', () => {
         ['R2', 'open'],
       ]);
       await handle.terminate('test done');
+    });
+  });
+
+  it('refuses a report before hypercare as NotInHypercare, not RunClosed: Update and Signal alike', async () => {
+    const { taskQueue, run } = await testWorker();
+    await run(async () => {
+      const input = inputFor({ steps: [...oneApproval().steps, ...hypercareOnly().steps] });
+      const handle = await startRun(client, taskQueue, input);
+      await waitForState(handle, (s) => stepStatus(s, 'sign-off') === 'waiting');
+      const report = { actor: actor(people.user), severity: 'low' as const, description: 'too early' };
+      const refused = await handle.executeUpdate(reportErrorUpdate, { args: [report] }).catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(WorkflowUpdateFailedError);
+      expect((refused as WorkflowUpdateFailedError).cause).toMatchObject({
+        type: 'NotInHypercare',
+        message: NOT_IN_HYPERCARE_YET,
+      });
+      await handle.signal(reportErrorSignal, report);
+      const state = await waitForState(handle, (s) => s.refusedSignals.length > 0);
+      expect(state.refusedSignals).toEqual([
+        expect.objectContaining({ signal: 'reportError', type: 'NotInHypercare', reason: NOT_IN_HYPERCARE_YET }),
+      ]);
+      expect(state.status).toBe('waiting');
+      // The Signal's refusal stays in the run's record: new runs mark that they record the new type.
+      const markers = (await handle.fetchHistory()).events?.filter((e) => e.markerRecordedEventAttributes) ?? [];
+      const patchIds = markers.map((e) =>
+        Buffer.from(e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads?.[0]?.data ?? []).toString(),
+      );
+      expect(patchIds.some((p) => p.includes(NOT_IN_HYPERCARE_PATCH))).toBe(true);
     });
   });
 

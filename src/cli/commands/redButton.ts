@@ -160,7 +160,10 @@ function lineCommand(action: 'stop' | 'rollback', summary: string) {
         return say(ctx.io, `follow it: golive status ${input.run} --follow`);
       }
       say(ctx.io, `${action === 'stop' ? 'stopped' : 'rollback requested'}: ${input.run} is rolling back…`);
-      const { state } = await followRun(ctx, api, input.run, (s) => isFinalStatus(s.status));
+      const { state } = await followRun(ctx, api, input.run, {
+        until: (s) => isFinalStatus(s.status),
+        since: accepted,
+      });
       if (input.json) printJson(ctx.io, state);
       else print(ctx.io, `${input.run}: ${state.status}${state.failure ? ` — ${state.failure.reason}` : ''}`);
       return state.status === 'rollback-incomplete' ? EXIT.failed : EXIT.ok;

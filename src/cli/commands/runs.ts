@@ -7,7 +7,7 @@ import { defineCommand, jsonFlag, keyValuePairs, wholeNumber } from '../args';
 import { CliError, EXIT } from '../errors';
 import { followRun } from '../follow';
 import { print, printJson, say, table, withSpinner } from '../output';
-import { mayDoLine, reportsTable, runHeader, stepsTable } from '../runView';
+import { failureWords, mayDoLine, reportsTable, runHeader, stepsTable } from '../runView';
 import { loadRunbookOrFail } from './runbook';
 
 /** Start, list and read runs. */
@@ -159,6 +159,9 @@ export const start = defineCommand({
 });
 
 const LIST_MAX = 1000;
+/** The WHY column keeps the table readable; `golive status RUN` (and --json) has the whole reason. */
+const WHY_MAX = 60;
+const cut = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
 const API_PAGE_MAX = 100;
 
 export const list = defineCommand({
@@ -207,12 +210,13 @@ export const list = defineCommand({
     print(
       ctx.io,
       table(
-        ['RUN', 'SYSTEM', 'RUNBOOK', 'STATE', 'WAITING FOR', 'INITIATOR', 'STARTED'],
+        ['RUN', 'SYSTEM', 'RUNBOOK', 'STATE', 'WHY', 'WAITING FOR', 'INITIATOR', 'STARTED'],
         runs.map((r) => [
           r.runId,
           r.system ?? '',
           r.runbook ?? '',
           r.state ?? r.executionStatus.toLowerCase(),
+          r.failure ? cut(failureWords(r.failure), WHY_MAX) : '',
           r.waitingRoles.join(', '),
           r.initiator ?? '',
           r.startedAt,
