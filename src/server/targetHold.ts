@@ -4,11 +4,7 @@ import {
   type Client,
   type WorkflowExecutionDescription,
 } from '@temporalio/client';
-import {
-  TARGET_HOLD_WORKFLOW,
-  targetHolderQuery,
-  type TargetHolder,
-} from '../contract/targetLockDefinitions';
+import { TARGET_HOLD_WORKFLOW, targetHolderQuery, type TargetHolder } from '../contract/targetLockDefinitions';
 import { HttpError } from './errors';
 import { lockIdFor } from './targetLock';
 
