@@ -20,8 +20,13 @@ export interface HoldReleaseOptions {
   onError?: (err: unknown) => void;
 }
 
-/** Visibility may record a close this much after it happened. */
-const OVERLAP_MS = 60_000;
+/**
+ * Visibility may record a close this much after it happened (milliseconds on the dev server's
+ * SQLite, about a second on Elasticsearch). Each look lists the runs closed in this much before
+ * its last look again, so it is kept short: at 200 runs closing at once, a minute of overlap
+ * listed each of them a dozen times.
+ */
+const OVERLAP_MS = 15_000;
 /** Holds remembered as ended, so the overlap does not end them twice. */
 const ENDED_KEPT = 10_000;
 
