@@ -5,6 +5,7 @@ import { Worker } from '@temporalio/worker';
 import { approveStepUpdate, type RunStateView } from '../../src/contract/definitions';
 import { actor, inputFor, people, startRun, waitForState } from '../support/runs';
 import { useTestClient, testWorker } from '../support/temporal';
+import { eventually } from '../support/eventually';
 
 /**
  * Step deadlines on the run's one timer (workflows/deadlineAlarm.ts, patched
@@ -35,9 +36,17 @@ function twoApprovals(firstDeadline: string, secondDeadline: string) {
 
 const stepOf = (s: RunStateView, id: string) => s.steps.find((x) => x.id === id);
 
-/** Approves the first step, then waits until the run has ended on the second step's deadline. */
+/**
+ * Approves the first step once its deadline's timer is in the history (a query can see the step
+ * waiting before the task that started the timer is recorded; an approval in between would
+ * leave no timer to keep), then waits until the run has ended on the second step's deadline.
+ */
 async function missSecondDeadline(handle: WorkflowHandle): Promise<{ secondWaiting: number; failedAt: number }> {
   await waitForState(handle, (s) => stepOf(s, 'first')?.status === 'waiting');
+  await eventually(async () => {
+    const events = (await handle.fetchHistory()).events ?? [];
+    return events.some((e) => typeOf(e) === 'TIMER_STARTED') ? true : undefined;
+  }, "the first step's deadline timer");
   await handle.executeUpdate(approveStepUpdate, { args: [{ actor: actor(people.guardian), stepId: 'first' }] });
   const ended = await waitForState(handle, (s) => s.failure?.kind === 'deadline', 30_000);
   expect(ended.failure).toMatchObject({ kind: 'deadline', stepId: 'second' });
