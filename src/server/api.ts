@@ -326,7 +326,7 @@ export const operations = {
     headers: { Location: 'The new run: /api/runs/{runId}' },
     errors: {
       403: `needs one of the roles ${START_RUN_ROLES.join(', ')}`,
-      409: 'the system already has a go-live in flight (`runId` names it)',
+      409: "the production target (the runbook's `target`, else the system) already has a go-live in flight (`runId` names it)",
     },
   }),
   listRuns: op({

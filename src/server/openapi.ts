@@ -209,7 +209,7 @@ export function buildOpenApi(serverUrl?: string): Record<string, unknown> {
                 },
                 runId: {
                   type: 'string',
-                  description: 'The run in the way (a start refused because the system has a go-live in flight)',
+                  description: 'The run in the way (a start refused because its target has a go-live in flight)',
                 },
                 issues: {
                   type: 'array',

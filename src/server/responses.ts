@@ -117,7 +117,9 @@ export const runPageSchema = z
     ),
     nextPageToken: z.string().optional().describe('the next page: pass it as pageToken with the same filters'),
   })
-  .describe('Runs, newest first, from Temporal visibility (GET /api/runs): no run is asked');
+  .describe(
+    'Runs from Temporal visibility, in its order: open runs first (newest first), then closed ones (most recently closed first); no run is asked (GET /api/runs)',
+  );
 
 export const startedRunSchema = z.strictObject({
   runId: z.string().describe('the new run (its Temporal workflow id)'),

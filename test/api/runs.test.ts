@@ -309,6 +309,14 @@ describe('Red Button, stop and rollback', () => {
     expect(anon.status).toBe(201);
     expect(anon.body.report.reporter).toBe('anonymous');
     expect(anon.body.receipt).toEqual(expect.any(String));
+    // A reader who may not report, anonymously: the refusal names nobody, in plain words.
+    const byReader = await as('auditor')('POST', `/api/runs/${runId}/reports`, {
+      severity: 'low',
+      description: 'seen from the audit desk',
+      anonymous: true,
+    });
+    expect(byReader.status).toBe(403);
+    expect(byReader.body.error.message).toBe('you are not involved in this run');
     const badSeverity = await as('user')('POST', `/api/runs/${runId}/reports`, {
       severity: 'apocalyptic',
       description: 'x',

@@ -167,7 +167,7 @@ const API_PAGE_MAX = 100;
 export const list = defineCommand({
   name: 'list',
   group: 'runs',
-  summary: 'List runs, newest first.',
+  summary: 'List runs: open ones first (newest first), then closed ones (most recently closed first).',
   options: {
     state: { type: 'string', value: 'STATE', description: RUN_STATUSES.join(' | ') },
     system: { type: 'string', value: 'NAME', description: 'only this system' },

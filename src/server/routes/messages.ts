@@ -193,7 +193,7 @@ function registerReportRoute(router: Router, ctx: ServerContext): void {
             anonymous: true,
           });
           if (allowed instanceof Refusal)
-            throw new RefusalError(allowed.type, allowed.message.replace(principal.person.id, 'you'), 'server');
+            throw new RefusalError(allowed.type, asYou(allowed.message, principal.person.id), 'server');
         }
         return ctx.runs.update(
           params.runId,
@@ -256,4 +256,9 @@ function registerRedButtonRoutes(router: Router, ctx: ServerContext): void {
 export function registerMessageRoutes(router: Router, ctx: ServerContext): void {
   registerStepRoutes(router, ctx);
   registerRedButtonRoutes(router, ctx);
+}
+
+/** An anonymous reporter's refusal names nobody: "ann is not involved" reads "you are not involved". */
+function asYou(message: string, personId: string): string {
+  return message.replace(`${personId} is `, 'you are ').replace(personId, 'you');
 }
