@@ -1,5 +1,7 @@
-import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
+import type { Client, WorkflowExecutionDescription, WorkflowExecutionInfo } from '@temporalio/client';
 import { GO_LIVE_WORKFLOW } from '../contract/definitions';
+import { isFinalStatus } from '../contract/runStatus';
+import { runStateKey } from '../contract/searchAttributes';
 import { HOLD_MEMO } from './runStart';
 import { endHold, type HoldRef } from './targetHold';
 
@@ -29,6 +31,15 @@ export interface HoldReleaseOptions {
 const OVERLAP_MS = 15_000;
 /** Holds remembered as ended, so the overlap does not end them twice. */
 const ENDED_KEPT = 10_000;
+
+/**
+ * How the run ended, in golive's words when the run said it (live, rolled-back…), else
+ * Temporal's (a run terminated in Temporal never said anything: its last state is not its end).
+ */
+function howEnded(run: WorkflowExecutionDescription): string {
+  const state = run.typedSearchAttributes.get(runStateKey);
+  return state && isFinalStatus(state) ? state : run.status.name.toLowerCase();
+}
 
 export class HoldRelease {
   private since: number;
@@ -79,7 +90,7 @@ export class HoldRelease {
   private async release(run: WorkflowExecutionInfo, hold: HoldRef): Promise<void> {
     const latest = await this.client.workflow.getHandle(run.workflowId).describe();
     if (latest.status.name === 'RUNNING') return; // reset: the run goes on, and holds its target
-    await endHold(this.client, hold, `released: run ${run.workflowId} ended (${latest.status.name.toLowerCase()})`);
+    await endHold(this.client, hold, `released: run ${run.workflowId} ended (${howEnded(latest)})`);
     this.ended.add(hold.runId);
     if (this.ended.size > ENDED_KEPT) this.ended.delete(this.ended.values().next().value!);
   }

@@ -110,22 +110,32 @@ describe('the target hold', () => {
     },
   );
 
-  it('is released by golive once its run ends, without a claim', { timeout: 90_000 }, async () => {
+  it('is released by golive once its run ends, without a claim, saying how it ended', { timeout: 90_000 }, async () => {
     const { taskQueue, run } = await testWorker();
     const target = uniqueTarget();
     await run(async () => {
-      const runId = await startOn(client(), taskQueue, target);
-      const holdRun = (await client().workflow.getHandle(lockIdFor(target)).describe()).runId;
+      // A sign-off nobody gives within a second: the run rolls back on its own.
+      const input = inputFor(
+        { target, ...oneApproval({ deadline: '1s', onDeadline: 'reject' }) },
+        { system: uniqueId('hold') },
+      );
+      const runId = uniqueId('golive-hold-run');
       const release = new HoldRelease(client(), { lookbackMs: 60_000 });
+      await startHeldRun(client(), taskQueue, runId, input);
+      const holdRun = (await client().workflow.getHandle(lockIdFor(target)).describe()).runId;
       await release.sweep();
       expect((await client().workflow.getHandle(lockIdFor(target), holdRun).describe()).status.name).toBe('RUNNING');
-      await client().workflow.getHandle(runId).terminate('test: over');
+      await client().workflow.getHandle(runId).result();
       const ended = await eventually(async () => {
         await release.sweep(); // visibility records the close a moment later
         const d = await client().workflow.getHandle(lockIdFor(target), holdRun).describe();
         return d.status.name === 'TERMINATED' ? d : undefined;
       }, 'the hold to be released');
       expect(ended.status.name).toBe('TERMINATED');
+      const events = (await client().workflow.getHandle(lockIdFor(target), holdRun).fetchHistory()).events ?? [];
+      expect(events.at(-1)?.workflowExecutionTerminatedEventAttributes?.reason).toBe(
+        `released: run ${runId} ended (rolled-back)`,
+      );
     });
   });
 

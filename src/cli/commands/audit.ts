@@ -174,6 +174,8 @@ export const dossier = defineCommand({
 
 const SHA256_HEX = /^[0-9a-f]{64}$/i;
 
+const counted = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
+
 /** The verdict for people: one line on stdout; what an unanchored ok does not prove, on stderr. */
 function verdictLine(v: DossierVerdict): string {
   if (!v.ok)
@@ -182,8 +184,10 @@ function verdictLine(v: DossierVerdict): string {
   const anchor = v.anchored ? ' (matches --expect-manifest)' : '';
   const sigs = v.signatures.unsignedRun
     ? 'run started before golive signed messages: no signatures to check'
-    : `${v.signatures.checked} signatures by key ${v.signatures.keyIds.join(', ')}${v.signatures.keyExpected ? ' (matches --expect-key)' : ''}`;
-  const passkeys = v.passkeys.checked ? `, ${v.passkeys.checked} approvals signed by the approver's passkey` : '';
+    : `${counted(v.signatures.checked, 'signature')} by key ${v.signatures.keyIds.join(', ')}${v.signatures.keyExpected ? ' (matches --expect-key)' : ''}`;
+  const passkeys = v.passkeys.checked
+    ? `, ${counted(v.passkeys.checked, 'approval')} signed by the approver's passkey`
+    : '';
   return `ok: dossier of ${v.workflowId}, ${run}, ${v.files} files, ${v.entries} trail entries, ${sigs}${passkeys}, chain head ${v.head}, manifest sha256 ${v.manifestSha256}${anchor}`;
 }
 
