@@ -4,8 +4,7 @@ import { loadRunbookFile, type LoadedRunbook } from '../../src/runbook/load';
 import { prepareRun } from '../../src/runbook/prepare';
 import { signed, signRunInput } from '../../src/signing/keyring';
 import { approveStepUpdate, GO_LIVE_WORKFLOW, getRunStateQuery } from '../../src/contract/definitions';
-import { authorityOf } from '../../src/contract/policy';
-import { initiatorKey, membersKey, readerRolesKey, runbookKey, systemKey } from '../../src/contract/searchAttributes';
+import { runSearchAttributes } from '../../src/server/runStart';
 import { approveUpdate, bareStateQuery, type BareInput } from './bare/workflow';
 import type { Stack } from './stack';
 
@@ -176,13 +175,7 @@ export function goliveClient(stack: Stack, loaded: LoadedRunbook): Way {
         workflowId,
         taskQueue: stack.goliveQueue,
         args: [signRunInput(key, workflowId, input)],
-        typedSearchAttributes: [
-          { key: systemKey, value: system },
-          { key: runbookKey, value: input.runbook.id },
-          { key: initiatorKey, value: 'rm' },
-          { key: membersKey, value: [...new Set(['rm', ...Object.values(ASSIGNMENTS).flat()])] },
-          { key: readerRolesKey, value: authorityOf(input.runbook).read },
-        ],
+        typedSearchAttributes: runSearchAttributes(input), // as the server starts a run
       });
       return workflowId;
     },

@@ -1,4 +1,5 @@
 import { isGrpcDeadlineError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { SearchAttributePair } from '@temporalio/common';
 import { GO_LIVE_WORKFLOW, type GoLiveInput } from '../contract/definitions';
 import { authorityOf } from '../contract/policy';
 import { initiatorKey, membersKey, readerRolesKey, runbookKey, systemKey } from '../contract/searchAttributes';
@@ -16,6 +17,17 @@ import { targetOf } from './targetLock';
 const START_DEADLINE_MS = 20_000;
 
 export const HOLD_MEMO = 'targetHold';
+
+/** What a run is found by in visibility: its identity, and who may read it (the list's filter). */
+export function runSearchAttributes(input: GoLiveInput): SearchAttributePair[] {
+  return [
+    { key: systemKey, value: input.system },
+    { key: runbookKey, value: input.runbook.id },
+    { key: initiatorKey, value: input.initiator.id },
+    { key: membersKey, value: [...new Set([input.initiator.id, ...Object.values(input.assignments).flat()])] },
+    { key: readerRolesKey, value: authorityOf(input.runbook).read },
+  ];
+}
 
 export async function startHeldRun(
   client: Client,
@@ -39,13 +51,7 @@ export async function startHeldRun(
         taskQueue,
         args: [input],
         memo: { [HOLD_MEMO]: hold },
-        typedSearchAttributes: [
-          { key: systemKey, value: input.system },
-          { key: runbookKey, value: input.runbook.id },
-          { key: initiatorKey, value: input.initiator.id },
-          { key: membersKey, value: [...new Set([input.initiator.id, ...Object.values(input.assignments).flat()])] },
-          { key: readerRolesKey, value: authorityOf(input.runbook).read },
-        ],
+        typedSearchAttributes: runSearchAttributes(input),
       }),
     );
   } catch (err) {
