@@ -1,10 +1,10 @@
-import { isGrpcDeadlineError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { isGrpcDeadlineError, type Client } from '@temporalio/client';
 import type { SearchAttributePair } from '@temporalio/common';
 import { GO_LIVE_WORKFLOW, type GoLiveInput } from '../contract/definitions';
 import { authorityOf } from '../contract/policy';
 import { initiatorKey, membersKey, readerRolesKey, runbookKey, systemKey } from '../contract/searchAttributes';
 import { GRPC, grpcCodeOf, HttpError } from './errors';
-import { endHold, holdTarget, type HoldRef } from './targetHold';
+import { describeOrNone, endHold, holdTarget, type HoldRef } from './targetHold';
 import { targetOf } from './targetLock';
 
 /**
@@ -71,17 +71,10 @@ async function afterFailedStart(client: Client, workflowId: string, hold: HoldRe
     await endHold(client, hold, `released: run ${workflowId} did not start`).catch(() => undefined);
     throw err;
   }
-  const started = await client.workflow
-    .getHandle(workflowId)
-    .describe()
-    .then(
-      () => true,
-      (e: unknown) => {
-        if (e instanceof WorkflowNotFoundError) return false;
-        throw err; // Temporal is away after all: the outage's own 503
-      },
-    );
-  if (started) return;
+  const run = await describeOrNone(client, workflowId).catch(() => {
+    throw err; // Temporal is away after all: the outage's own 503
+  });
+  if (run) return;
   throw new HttpError(
     503,
     `Temporal did not confirm the start of run ${workflowId} within ${START_DEADLINE_MS / 1000} s (it is busy); the run may still start: look for run ${workflowId} before starting again`,

@@ -102,7 +102,11 @@ async function lockHolder(client: Client, lock: WorkflowExecutionDescription): P
   return { runId: child, system: '?', initiator: { id: '?' }, target: '?', since: lock.startTime.toISOString() };
 }
 
-async function describeOrNone(client: Client, workflowId: string): Promise<WorkflowExecutionDescription | undefined> {
+/** The workflow as Temporal describes it (no worker needed), or undefined when there is none. */
+export async function describeOrNone(
+  client: Client,
+  workflowId: string,
+): Promise<WorkflowExecutionDescription | undefined> {
   return client.workflow
     .getHandle(workflowId)
     .describe()
