@@ -1,9 +1,7 @@
-import type { Client, WorkflowExecutionDescription, WorkflowExecutionInfo } from '@temporalio/client';
+import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { GO_LIVE_WORKFLOW } from '../contract/definitions';
-import { isFinalStatus } from '../contract/runStatus';
-import { runStateKey } from '../contract/searchAttributes';
 import { HOLD_MEMO } from './runStart';
-import { endHold, type HoldRef } from './targetHold';
+import { endHold, howEnded, type HoldRef } from './targetHold';
 
 /**
  * Ends the holds of runs that have ended (targetHold.ts), so Temporal's list of running
@@ -31,15 +29,6 @@ export interface HoldReleaseOptions {
 const OVERLAP_MS = 15_000;
 /** Holds remembered as ended, so the overlap does not end them twice. */
 const ENDED_KEPT = 10_000;
-
-/**
- * How the run ended, in golive's words when the run said it (live, rolled-back…), else
- * Temporal's (a run terminated in Temporal never said anything: its last state is not its end).
- */
-function howEnded(run: WorkflowExecutionDescription): string {
-  const state = run.typedSearchAttributes.get(runStateKey);
-  return state && isFinalStatus(state) ? state : run.status.name.toLowerCase();
-}
 
 export class HoldRelease {
   private since: number;

@@ -5,6 +5,8 @@ import {
   type WorkflowExecutionDescription,
 } from '@temporalio/client';
 import { TARGET_HOLD_WORKFLOW, targetHolderQuery, type TargetHolder } from '../contract/targetLockDefinitions';
+import { isFinalStatus } from '../contract/runStatus';
+import { runStateKey } from '../contract/searchAttributes';
 import { HttpError } from './errors';
 import { lockIdFor } from './targetLock';
 
@@ -86,9 +88,19 @@ async function holdOf(client: Client, workflowId: string, startGraceMs: number):
   if (!holder) return { held: false, stale: ref, why: 'the hold names no run' };
   const run = await describeOrNone(client, holder.runId);
   if (run?.status.name === 'RUNNING') return { held: true, holder };
-  if (run) return { held: false, stale: ref, why: `run ${holder.runId} ended (${run.status.name.toLowerCase()})` };
+  if (run) return { held: false, stale: ref, why: `run ${holder.runId} ended (${howEnded(run)})` };
   if (Date.now() - hold.startTime.getTime() < startGraceMs) return { held: true, holder };
   return { held: false, stale: ref, why: `run ${holder.runId} never started` };
+}
+
+/**
+ * How a run ended, in golive's words when the run said it (live, rolled-back…), else Temporal's
+ * (a run terminated in Temporal never said anything: its last state is not its end). The reason
+ * a hold is ended with, by a claim or by the release.
+ */
+export function howEnded(run: WorkflowExecutionDescription): string {
+  const state = run.typedSearchAttributes.get(runStateKey);
+  return state && isFinalStatus(state) ? state : run.status.name.toLowerCase();
 }
 
 /** A lock from before holds: it answers who holds it; if it cannot, its child is named. */
