@@ -27,6 +27,7 @@ import {
   submitEvidenceSignal,
   submitEvidenceUpdate,
   type Actor,
+  type ReportErrorInput,
   type ReportView,
   type RunFailure,
   type RunStateView,
@@ -93,6 +94,13 @@ type Via = 'validator' | 'update' | 'signal';
  * Signal does (type and reason), so its new words are patched.
  */
 export const NOT_IN_HYPERCARE_PATCH = 'golive-not-in-hypercare';
+
+/**
+ * A named report from someone who may not report is refused as NotAuthorized before the run says
+ * whether it is in hypercare (the policy's order). A refused Signal keeps its type, so runs
+ * recorded before this keep NotInHypercare for such a Signal sent before hypercare.
+ */
+export const REPORT_AUTHORITY_FIRST_PATCH = 'golive-report-authority-first';
 
 function refuse(r: Refusal): never {
   throw ApplicationFailure.create({ type: r.type, message: r.message, nonRetryable: true });
@@ -259,14 +267,26 @@ function messageHandlers(state: RunState, control: RunControl, check: Check) {
   };
 }
 
+/**
+ * Who may report, then whether the run takes reports now (the policy's order); the hypercare step
+ * that takes it. Signals of runs recorded before REPORT_AUTHORITY_FIRST_PATCH keep the old order.
+ */
+function checkReport(check: Check, input: ReportErrorInput, via: Via): HypercareStep {
+  // An anonymous report names nobody, so golive checked the reporter before signing it.
+  const named = !input.anonymous && input.actor !== undefined;
+  const authorityFirst = named && (via !== 'signal' || patched(REPORT_AUTHORITY_FIRST_PATCH));
+  if (authorityFirst) check.allow(input.actor, { kind: 'report', anonymous: false });
+  const hypercare = check.hypercare(via);
+  if (!input.anonymous && !input.actor)
+    refuse(new Refusal(REFUSAL_TYPES.invalid, 'actor: required unless the report is anonymous'));
+  if (named && !authorityFirst) check.allow(input.actor, { kind: 'report', anonymous: false });
+  return hypercare;
+}
+
 function redButtonHandlers(state: RunState, control: RunControl, check: Check) {
   const reportError = (raw: unknown, via: Via): ReportView | undefined => {
     const { input, signature } = check.authenticate('reportError', checkReportError, raw, via);
-    const hypercare = check.hypercare(via);
-    if (!input.anonymous && !input.actor)
-      refuse(new Refusal(REFUSAL_TYPES.invalid, 'actor: required unless the report is anonymous'));
-    // An anonymous report names nobody, so golive checked the reporter before signing it.
-    if (!input.anonymous) check.allow(input.actor, { kind: 'report', anonymous: false });
+    const hypercare = checkReport(check, input, via);
     if (via === 'validator') return undefined;
     check.consume(signature);
     const now = control.now();

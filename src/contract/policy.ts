@@ -417,15 +417,19 @@ export const NOT_IN_HYPERCARE_YET = `the run has not reached hypercare yet: ${RE
 /** …and by an open run whose runbook has no hypercare step (it never will take one). */
 export const NO_HYPERCARE = `the run's runbook has no hypercare step: ${REPORTS_IN_HYPERCARE}`;
 
-/** Anyone involved may report, also anonymously: anonymity hides the name in the record, not the check. */
+/**
+ * Anyone involved may report, also anonymously: anonymity hides the name in the record, not the check.
+ * Authority before the run's phase, as for every other message (a closed run aside): someone who
+ * may not report hears only that, whether or not the run has reached hypercare.
+ */
 function authorizeReport(facts: RunFacts, person: Person): Grant | Refusal {
   if (!facts.open) return refuse(REFUSAL_TYPES.runClosed, REPORTS_IN_HYPERCARE);
+  const held = effectiveRoles(facts, person);
+  if (!held[0]) return refuse(REFUSAL_TYPES.notAuthorized, `${person.id} is not involved in this run`);
   if (!facts.hypercare) {
     const ahead = facts.steps.some((s) => s.kind === 'hypercare');
     return refuse(REFUSAL_TYPES.notInHypercare, ahead ? NOT_IN_HYPERCARE_YET : NO_HYPERCARE);
   }
-  const held = effectiveRoles(facts, person);
-  if (!held[0]) return refuse(REFUSAL_TYPES.notAuthorized, `${person.id} is not involved in this run`);
   return grantFor(facts, person, held[0].role);
 }
 

@@ -205,7 +205,7 @@ export function buildOpenApi(serverUrl?: string): Record<string, unknown> {
                 message: { type: 'string' },
                 reason: {
                   type: 'string',
-                  description: `Why the run (or the server on its behalf) refused the message: the run's refusal types are ${Object.values(REFUSAL_TYPES).join(', ')} (UnknownStep and UnknownEvidenceItem, 404, name the step or the evidence item the run does not have; NotInHypercare, 409, is a Red Button report sent to an open run not in hypercare (before it, or whose runbook has none), RunClosed, 409, a message to a run that has ended or is rolling back); the server's own: NoPasskey (409: a step decided with a passkey, and the person has none registered)`,
+                  description: `Why the run (or the server on its behalf) refused the message: the run's refusal types are ${Object.values(REFUSAL_TYPES).join(', ')} (UnknownStep and UnknownEvidenceItem, 404, name the step or the evidence item the run does not have; NotInHypercare, 409, is a Red Button report from someone who may report (anyone else hears NotAuthorized first) sent to an open run not in hypercare (before it, or whose runbook has none), RunClosed, 409, a message to a run that has ended or is rolling back); the server's own: NoPasskey (409: a step decided with a passkey, and the person has none registered)`,
                 },
                 runId: {
                   type: 'string',

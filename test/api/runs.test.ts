@@ -293,6 +293,19 @@ describe('Red Button, stop and rollback', () => {
     });
     expect(earlyAnonymous.status).toBe(409);
     expect(earlyAnonymous.body.error.reason).toBe('NotInHypercare');
+    // A reader who may not report learns only that, before hypercare as in it (authority first).
+    for (const anonymous of [false, true]) {
+      const byAuditor = await as('auditor')('POST', `/api/runs/${notYet}/reports`, {
+        severity: 'low',
+        description: 'too early, from the audit desk',
+        anonymous,
+      });
+      expect(byAuditor.status, `anonymous: ${anonymous}`).toBe(403);
+      expect(byAuditor.body.error).toMatchObject({
+        reason: 'NotAuthorized',
+        message: expect.stringMatching(/not involved in this run$/),
+      });
+    }
 
     const runId = await runInHypercare('redbutton');
     const named = await as('user')('POST', `/api/runs/${runId}/reports`, {

@@ -15,7 +15,7 @@ import { DeterminismViolationError } from '@temporalio/workflow';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { InjectedSinks } from '@temporalio/worker';
 import type { RunStateView } from '../../src/contract/definitions';
-import { REPORTS_IN_HYPERCARE } from '../../src/contract/policy';
+import { NOT_IN_HYPERCARE_YET, REPORTS_IN_HYPERCARE } from '../../src/contract/policy';
 import { WORKFLOW_INTERCEPTOR_MODULES, WORKFLOWS_PATH } from '../../src/worker';
 import type { ResultSinks } from './variants/resultCapture';
 
@@ -39,7 +39,9 @@ const LOCK_HISTORIES = path.resolve(__dirname, '../fixtures/lock-histories');
  * Runs whose record (not only their commands) must replay as it was: a Red Button report Signal
  * refused before hypercare, recorded as `RunClosed` on the code before `golive-not-in-hypercare`
  * (one approval, then hypercare; the Signal sent while the approval waited, then the line
- * stopped). Recorded once by hand, like the lock histories.
+ * stopped); and one from someone not involved, recorded as `NotInHypercare` on the code before
+ * `golive-report-authority-first` (the same runbook; the approval then rejected). Recorded once by
+ * hand, like the lock histories.
  */
 const SIGNAL_HISTORIES = path.resolve(__dirname, '../fixtures/signal-histories');
 
@@ -144,13 +146,6 @@ describe('replay of recorded histories', () => {
     'rebuilds the refusal a recorded run kept for a report Signal sent before hypercare',
     { timeout: 120_000 },
     async () => {
-      const [recorded] = histories(SIGNAL_HISTORIES);
-      if (!recorded) throw new Error('no signal history');
-      const completed = recorded.history.events?.at(-1)?.workflowExecutionCompletedEventAttributes;
-      const before = defaultPayloadConverter.fromPayload<RunStateView>(completed!.result!.payloads![0]!);
-      expect(before.refusedSignals).toEqual([
-        expect.objectContaining({ signal: 'reportError', type: 'RunClosed', reason: REPORTS_IN_HYPERCARE }),
-      ]);
       const workflowBundle = await bundleWorkflowCode({
         workflowsPath: WORKFLOWS_PATH,
         workflowInterceptorModules: [
@@ -159,14 +154,28 @@ describe('replay of recorded histories', () => {
         ],
         logger: quiet,
       });
-      const results: unknown[] = [];
-      const sinks: InjectedSinks<ResultSinks> = {
-        replayed: { result: { fn: (_info, value) => void results.push(value), callDuringReplay: true } },
+      // Today's code refuses the first as NotInHypercare, the second (an outsider) as NotAuthorized;
+      // each recorded run keeps what it recorded.
+      const recordedAs = {
+        'report-signal-before-hypercare': { type: 'RunClosed', reason: REPORTS_IN_HYPERCARE },
+        'report-signal-outsider-before-hypercare': { type: 'NotInHypercare', reason: NOT_IN_HYPERCARE_YET },
       };
-      await Worker.runReplayHistory({ workflowBundle, sinks }, recorded.history, recorded.workflowId);
-      expect(results).toHaveLength(1);
-      // Today's code refuses such a report as NotInHypercare; the recorded run keeps what it recorded.
-      expect((results[0] as RunStateView).refusedSignals).toEqual(before.refusedSignals);
+      const recorded = histories(SIGNAL_HISTORIES);
+      expect(recorded.map((r) => r.workflowId).sort()).toEqual(Object.keys(recordedAs));
+      for (const { workflowId, history } of recorded) {
+        const completed = history.events?.at(-1)?.workflowExecutionCompletedEventAttributes;
+        const before = defaultPayloadConverter.fromPayload<RunStateView>(completed!.result!.payloads![0]!);
+        expect(before.refusedSignals).toEqual([
+          expect.objectContaining({ signal: 'reportError', ...recordedAs[workflowId as keyof typeof recordedAs] }),
+        ]);
+        const results: unknown[] = [];
+        const sinks: InjectedSinks<ResultSinks> = {
+          replayed: { result: { fn: (_info, value) => void results.push(value), callDuringReplay: true } },
+        };
+        await Worker.runReplayHistory({ workflowBundle, sinks }, history, workflowId);
+        expect(results, workflowId).toHaveLength(1);
+        expect((results[0] as RunStateView).refusedSignals, workflowId).toEqual(before.refusedSignals);
+      }
     },
   );
 

@@ -249,6 +249,20 @@ describe('evidence, reports, the line and reading', () => {
     expect(outcome(authorize(closed, person('ulla'), { kind: 'report', anonymous: true }))).toBe('RunClosed');
   });
 
+  it('tells someone who may not report only that, before hypercare as in it (authority before the phase)', () => {
+    const ahead = facts({}, [evidence, signoff, step({ id: 'hypercare', kind: 'hypercare', status: 'pending' })]);
+    for (const run of [ahead, facts(), facts({ hypercare: true })])
+      for (const who of ['audrey', 'stranger'])
+        for (const anonymous of [false, true])
+          expect(outcome(authorize(run, person(who), { kind: 'report', anonymous })), `${who} ${anonymous}`).toBe(
+            'NotAuthorized',
+          );
+    // A run that has ended says so to everyone, as it does for every other message.
+    expect(outcome(authorize(facts({ open: false }), person('audrey'), { kind: 'report', anonymous: false }))).toBe(
+      'RunClosed',
+    );
+  });
+
   it('lets the hypercare step’s stop authority stop the line only during hypercare', () => {
     expect(outcome(authorize(facts(), person('otto'), { kind: 'stop' }))).toBe('NotAuthorized');
     expect(outcome(authorize(facts({ hypercare: true }), person('otto'), { kind: 'stop' }))).toBe('granted');

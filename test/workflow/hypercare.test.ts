@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import type { RunbookInput } from '../../src/contract/schemas/runbook';
 import {
   getRunStateQuery,
@@ -10,7 +10,7 @@ import {
 } from '../../src/contract/definitions';
 import { startRecorder, type Recorder } from '../support/recorder';
 import { NOT_IN_HYPERCARE_YET } from '../../src/contract/policy';
-import { NOT_IN_HYPERCARE_PATCH } from '../../workflows/handlers';
+import { REPORT_AUTHORITY_FIRST_PATCH } from '../../workflows/handlers';
 import {
   actor,
   hypercareOnly,
@@ -52,6 +52,14 @@ function runbook(
       },
     ],
   };
+}
+
+/** The patch ids the run's history marks (patched() records one marker per patch it met). */
+async function patchesOf(handle: WorkflowHandle): Promise<string[]> {
+  const markers = (await handle.fetchHistory()).events?.filter((e) => e.markerRecordedEventAttributes) ?? [];
+  return markers.map((e) =>
+    Buffer.from(e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads?.[0]?.data ?? []).toString(),
+  );
 }
 
 describe('hypercare and the Red Button', () => {
@@ -156,12 +164,30 @@ describe('hypercare and the Red Button', () => {
         expect.objectContaining({ signal: 'reportError', type: 'NotInHypercare', reason: NOT_IN_HYPERCARE_YET }),
       ]);
       expect(state.status).toBe('waiting');
-      // The Signal's refusal stays in the run's record: new runs mark that they record the new type.
-      const markers = (await handle.fetchHistory()).events?.filter((e) => e.markerRecordedEventAttributes) ?? [];
-      const patchIds = markers.map((e) =>
-        Buffer.from(e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads?.[0]?.data ?? []).toString(),
-      );
-      expect(patchIds.some((p) => p.includes(NOT_IN_HYPERCARE_PATCH))).toBe(true);
+      // The Signal's refusal stays in the run's record: new runs mark that they record the new type
+      // (the policy's order, authority first, decides it in runs that carry that marker).
+      const patchIds = await patchesOf(handle);
+      expect(patchIds.some((p) => p.includes(REPORT_AUTHORITY_FIRST_PATCH))).toBe(true);
+    });
+  });
+
+  it('refuses a report from someone not involved as NotAuthorized, before hypercare as in it', async () => {
+    const { taskQueue, run } = await testWorker();
+    await run(async () => {
+      const input = inputFor({ steps: [...oneApproval().steps, ...hypercareOnly().steps] });
+      const handle = await startRun(client, taskQueue, input);
+      await waitForState(handle, (s) => stepStatus(s, 'sign-off') === 'waiting');
+      const report = { actor: actor('olga.outsider'), severity: 'low' as const, description: 'too early' };
+      const refused = await handle.executeUpdate(reportErrorUpdate, { args: [report] }).catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(WorkflowUpdateFailedError);
+      expect((refused as WorkflowUpdateFailedError).cause).toMatchObject({ type: 'NotAuthorized' });
+      await handle.signal(reportErrorSignal, report);
+      const state = await waitForState(handle, (s) => s.refusedSignals.length > 0);
+      expect(state.refusedSignals).toEqual([
+        expect.objectContaining({ signal: 'reportError', type: 'NotAuthorized', actorId: 'olga.outsider' }),
+      ]);
+      expect(await patchesOf(handle)).toContainEqual(expect.stringContaining(REPORT_AUTHORITY_FIRST_PATCH));
+      await handle.terminate('test done');
     });
   });
 
