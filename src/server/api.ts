@@ -466,7 +466,7 @@ export const operations = {
     path: '/api/reports',
     tag: 'red-button',
     summary:
-      'The Red Button across the runs you may read that went live: reports per system and severity, share answered in time (of the reports answered or past their deadline: open reports not yet due are in neither part, counted as `withinDeadline`; their `inTime` is null) and closed with the reporter, time to first response and to resolution (median, p90, each its own figure), overdue first, reporter recognition with names and thank-yous (anonymous reporters only counted), `unread`: runs that could not be read now, `omittedReports`: older reports beyond what long-running runs show (bounded state; their audit trails hold them), not in the figures',
+      'The Red Button across the runs you may read that went live (`runs`: how many were read; `runsWithReports`: the runs the reports are in): reports per system and severity, share answered in time (of the reports answered or past their deadline: open reports not yet due are in neither part, counted as `withinDeadline`; their `inTime` is null) and closed with the reporter, time to first response and to resolution (median, p90, each its own figure), overdue first, reporter recognition with names and thank-yous (anonymous reporters only counted), `unread`: runs that could not be read now, `omittedReports`: older reports beyond what long-running runs show (bounded state; their audit trails hold them), not in the figures',
     query: redButtonQuerySchema,
     status: 200,
   }),

@@ -49,7 +49,10 @@ export interface Percentiles {
 
 export interface RedButtonFigures {
   generatedAt: string;
+  /** Runs read: those the person may read that went live (with reports or none). */
   runs: number;
+  /** Of those, the runs the listed reports are in. */
+  runsWithReports: number;
   /** Runs that went live and the person may read, whose state could not be read now (left out of the figures). */
   unread: number;
   /** Older reports the runs' bounded state leaves out (their audit trails hold them), not in these figures. */
@@ -183,6 +186,7 @@ export function redButtonFigures(
   return {
     generatedAt: now.toISOString(),
     runs: runs.length,
+    runsWithReports: new Set(rows.map((r) => r.runId)).size,
     unread: opts.unread ?? 0,
     omittedReports: runs.reduce((n, { state }) => n + (state.omitted?.reports ?? 0), 0),
     reports: rows.length,

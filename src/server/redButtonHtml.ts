@@ -38,7 +38,8 @@ function figuresSection(f: RedButtonFigures): DossierSection {
         kind: 'fields',
         fields: [
           ['Reports', String(f.reports)],
-          ['Runs read', String(f.runs)],
+          ['Runs with reports', String(f.runsWithReports)],
+          ['Runs read (went live)', String(f.runs)],
           ['Runs that could not be read now', String(f.unread)],
           ['Older reports not counted (kept in the audit trails)', String(f.omittedReports)],
           ['Answered within the committed time', pct(f.shareAnsweredInTime)],

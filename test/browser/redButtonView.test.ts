@@ -184,7 +184,7 @@ describe.skipIf(!hasChromium)('the Red Button across runs in a browser', () => {
     expect(csv.body).not.toContain('sponsor');
     expect(lines[0]).toContain('reporter,reporterName,');
     const figures = (await api('rm')('GET', `/api/reports?runbook=${SLOW}&runbook=${FAST}`)).body;
-    expect(figures).toMatchObject({ runs: 3, unread: 1, reports: 5 });
+    expect(figures).toMatchObject({ runs: 3, runsWithReports: 3, unread: 1, reports: 5 });
     // Recognition in the trail: the resolution records the thank-you; a named reporter is sent it,
     // an anonymous one is named nowhere (their report carries it).
     const history = async (runId: string, kind: string) =>

@@ -10,29 +10,43 @@ describe('golive reports', () => {
   it('prints the figures, JSON and CSV of the runs the caller may read; names no anonymous reporter', async () => {
     const system = `cli-rb-${randomUUID().slice(0, 6)}`;
     const api = (who: string) => apiAs(stack().app, who);
-    const runId = (await api('rm')('POST', '/api/runs', { runbook: SMALL_RUNBOOK, system, collaborationMode: 2 })).body
-      .runId as string;
+    /** A run of the system taken to hypercare (once the system's last run has let go of it). */
+    const liveRun = async (): Promise<string> => {
+      const runId = await eventually(async () => {
+        const res = await api('rm')('POST', '/api/runs', { runbook: SMALL_RUNBOOK, system, collaborationMode: 2 });
+        return res.status === 201 ? (res.body.runId as string) : undefined;
+      }, 'a run started');
+      await eventually(
+        async () =>
+          (await api('rm')('GET', `/api/runs/${runId}`)).body.steps[0].status === 'waiting' ? true : undefined,
+        'evidence waiting',
+      );
+      expect(
+        (
+          await api('ie')('POST', `/api/runs/${runId}/steps/validation-report/evidence`, {
+            itemId: 'accuracy',
+            value: 97,
+          })
+        ).status,
+      ).toBe(200);
+      expect(
+        (await api('guardian')('POST', `/api/runs/${runId}/steps/guardian-sign-off/decisions`, { decision: 'approve' }))
+          .status,
+      ).toBe(200);
+      await eventually(
+        async () => ((await api('rm')('GET', `/api/runs/${runId}`)).body.status === 'hypercare' ? true : undefined),
+        'hypercare',
+      );
+      return runId;
+    };
+    // A run that went live and was stopped without a report: read, but none of the reports is in it.
+    const quiet = await liveRun();
+    expect((await api('guardian')('POST', `/api/runs/${quiet}/stop`, { reason: 'wrong build' })).status).toBe(200);
     await eventually(
-      async () =>
-        (await api('rm')('GET', `/api/runs/${runId}`)).body.steps[0].status === 'waiting' ? true : undefined,
-      'evidence waiting',
+      async () => ((await api('rm')('GET', `/api/runs/${quiet}`)).body.status === 'rolled-back' ? true : undefined),
+      'rolled back',
     );
-    expect(
-      (
-        await api('ie')('POST', `/api/runs/${runId}/steps/validation-report/evidence`, {
-          itemId: 'accuracy',
-          value: 97,
-        })
-      ).status,
-    ).toBe(200);
-    expect(
-      (await api('guardian')('POST', `/api/runs/${runId}/steps/guardian-sign-off/decisions`, { decision: 'approve' }))
-        .status,
-    ).toBe(200);
-    await eventually(
-      async () => ((await api('rm')('GET', `/api/runs/${runId}`)).body.status === 'hypercare' ? true : undefined),
-      'hypercare',
-    );
+    const runId = await liveRun();
     const r1 = (
       await api('user')('POST', `/api/runs/${runId}/reports`, { severity: 'high', description: 'wrong refund policy' })
     ).body.report.id as string;
@@ -49,7 +63,7 @@ describe('golive reports', () => {
     expect(text.code, text.stderr).toBe(0);
     // The anonymous report is open and not yet due: neither answered in time nor late.
     expect(text.stdout).toContain(
-      '2 reports in 1 run · answered in time 100 % (1 still within their deadline, not counted) · closed with the reporter 50 %',
+      '2 reports in 1 run · 2 runs read that went live · answered in time 100 % (1 still within their deadline, not counted) · closed with the reporter 50 %',
     );
     expect(text.stdout).toContain('recognised: Uma User (user)\t1 report, 1 answered, 1 thanked');
     expect(text.stdout).toContain('anonymous reports: 1');
@@ -58,6 +72,8 @@ describe('golive reports', () => {
     const json = await stack().cli(['reports', '--system', system, '--json'], { as: 'rm' });
     expect(JSON.parse(json.stdout)).toMatchObject({
       reports: 2,
+      runsWithReports: 1,
+      runs: 2,
       shareClosedWithReporter: 0.5,
       shareAnsweredInTime: 1,
       withinDeadline: 1,

@@ -41,6 +41,8 @@ describe('the Red Button Monitoring export', () => {
             omitted: { reports: 250, openReports: 0, escalations: 0, refusedSignals: 0 },
           },
         },
+        // Went live, read, no report: a run read, not a run the reports are in.
+        { runId: 'run-2', state: { system: 'claims <ai>', reports: [] } },
       ],
       new Date('2026-01-02T10:30:00.000Z'),
       { unread: 2 },
@@ -61,6 +63,8 @@ describe('the Red Button Monitoring export', () => {
     const doc = redButtonHtml(figures, runs, 'system=claims');
     expect(doc).toMatch(/^<!doctype html>/);
     expect(doc).toContain('<dt>Runs that could not be read now</dt><dd>2</dd>');
+    expect(figures).toMatchObject({ reports: 1, runsWithReports: 1, runs: 2 });
+    expect(doc).toContain('<dt>Runs with reports</dt><dd>1</dd><dt>Runs read (went live)</dt><dd>2</dd>');
     expect(figures.omittedReports).toBe(250);
     expect(doc).toContain('<dt>Older reports not counted (kept in the audit trails)</dt><dd>250</dd>');
     expect(doc).toContain('https://feedback.example/claims');

@@ -218,7 +218,7 @@ function printFigures(ctx: CommandContext, f: RedButtonFigures): void {
   const pct = (x: number | null) => (x === null ? '—' : `${Math.round(x * 1000) / 10} %`);
   print(
     ctx.io,
-    `${counted(f.reports, 'report')} in ${counted(f.runs, 'run')}${f.unread > 0 ? ` (${f.unread} more could not be read now)` : ''}${f.omittedReports > 0 ? ` (${f.omittedReports} older reports not counted)` : ''} · answered in time ${pct(f.shareAnsweredInTime)}${f.withinDeadline > 0 ? ` (${f.withinDeadline} still within their deadline, not counted)` : ''} · closed with the reporter ${pct(f.shareClosedWithReporter)}`,
+    `${counted(f.reports, 'report')} in ${counted(f.runsWithReports, 'run')} · ${counted(f.runs, 'run')} read that went live${f.unread > 0 ? ` (${f.unread} more could not be read now)` : ''}${f.omittedReports > 0 ? ` (${f.omittedReports} older reports not counted)` : ''} · answered in time ${pct(f.shareAnsweredInTime)}${f.withinDeadline > 0 ? ` (${f.withinDeadline} still within their deadline, not counted)` : ''} · closed with the reporter ${pct(f.shareClosedWithReporter)}`,
   );
   print(
     ctx.io,

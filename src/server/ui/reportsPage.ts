@@ -25,7 +25,7 @@ export function reportsPage(f: RedButtonFigures, query: RedButtonQuery): SafeHtm
   const monitoring = `/api/reports.html${params ? `?${params}` : ''}`;
   return html`<h1>Red Button across runs</h1>
   <form method="get" action="/reports" class="filters"><div class="field"><label for="rb-system">System</label><input id="rb-system" name="system" value="${system ?? ''}"></div><button type="submit" class="secondary">Filter</button></form>
-  <p>${counted(f.reports, 'report')} in ${counted(f.runs, 'run')} you may read that went live · computed ${time(f.generatedAt)} · <a href="${csv}" download>Export CSV</a> · <a href="${monitoring}" download id="rb-html">Export for the Monitoring phase (HTML)</a></p>
+  <p>${counted(f.reports, 'report')} in ${counted(f.runsWithReports, 'run')} · ${counted(f.runs, 'run')} you may read that went live · computed ${time(f.generatedAt)} · <a href="${csv}" download>Export CSV</a> · <a href="${monitoring}" download id="rb-html">Export for the Monitoring phase (HTML)</a></p>
   ${f.unread > 0 && html`<p class="notice" id="rb-unread" data-unread="${f.unread}">${f.unread} run${f.unread === 1 ? '' : 's'} could not be read now (no worker answered) and ${f.unread === 1 ? 'is' : 'are'} not in these figures.</p>`}
   ${f.omittedReports > 0 && html`<p class="notice" id="rb-omitted" data-omitted="${f.omittedReports}">${f.omittedReports} older report${f.omittedReports === 1 ? '' : 's'} of long-running runs ${f.omittedReports === 1 ? 'is' : 'are'} not in these figures (each run shows its latest ones; its audit trail holds every one).</p>`}
   <dl class="figures" id="rb-figures">
