@@ -22,13 +22,18 @@ export interface FollowOptions {
    * shown, each once with its outcome, not the whole run again nor "compensating" then "compensated".
    */
   since?: RunStateView;
+  /**
+   * Whether to say on stderr how the run ended (default yes). A command that prints the outcome
+   * itself as its result on stdout (stop, rollback) says no: the line once, where data goes.
+   */
+  sayEnd?: boolean;
 }
 
 export async function followRun(
   ctx: CommandContext,
   api: ApiClient,
   runId: string,
-  { until = isSettled, since }: FollowOptions = {},
+  { until = isSettled, since, sayEnd = true }: FollowOptions = {},
 ): Promise<{ state: RunStateView; exitCode: ExitCode }> {
   const view = new LiveView(ctx.io.stderr, { settledOnly: since !== undefined });
   const paint = painter(ctx.io.stderr, ctx.io.env);
@@ -47,7 +52,7 @@ export async function followRun(
     view.stop();
   }
   const failed = hasFailed(state);
-  say(ctx.io, `run ${runId} is ${state.status}${state.failure ? `: ${state.failure.reason}` : ''}`);
+  if (sayEnd) say(ctx.io, `run ${runId} is ${state.status}${state.failure ? `: ${state.failure.reason}` : ''}`);
   for (const line of nextCommands(runId, state)) say(ctx.io, `  ${line}`);
   return { state, exitCode: failed ? EXIT.failed : EXIT.ok };
 }

@@ -50,6 +50,9 @@ describe('golive stop', () => {
     const stop = await stack().cli(['stop', runId, '--reason', 'wrong build'], { as: 'guardian' });
     expect(stop.code, stop.stderr).toBe(0);
     expect(stop.stdout).toBe(`${runId}: rolled-back — wrong build\n`);
+    // The outcome is the result, on stdout once; stderr has the progress only.
+    expect(stop.stderr).not.toContain('rolled-back');
+    expect(stop.stderr).toContain(`stopped: ${runId} is rolling back…`);
     expect(recorder.paths().filter((p) => p.startsWith('/undo/'))).toEqual(['/undo/deploy-b', '/undo/slow/deploy-a']);
     // Once each, with its outcome: not "completed" again, nor "compensating" then "compensated".
     const lines = stop.stderr.split('\n');

@@ -160,9 +160,11 @@ function lineCommand(action: 'stop' | 'rollback', summary: string) {
         return say(ctx.io, `follow it: golive status ${input.run} --follow`);
       }
       say(ctx.io, `${action === 'stop' ? 'stopped' : 'rollback requested'}: ${input.run} is rolling back…`);
+      // The outcome is this command's result: on stdout once (as text or as JSON), not also on stderr.
       const { state } = await followRun(ctx, api, input.run, {
         until: (s) => isFinalStatus(s.status),
         since: accepted,
+        sayEnd: false,
       });
       if (input.json) printJson(ctx.io, state);
       else print(ctx.io, `${input.run}: ${state.status}${state.failure ? ` — ${state.failure.reason}` : ''}`);
