@@ -2,6 +2,7 @@ import { type RunStateView, type StepStatus, type StepView } from '../contract/d
 import { FINAL_STATUSES, isUnsuccessfulStatus } from '../contract/runStatus';
 import { allowedActions, type Person } from '../contract/policy';
 import { factsFromView } from '../contract/runFacts';
+import { failureWords } from '../contract/failureWords';
 import { fields, table, type Colour, type LiveItem, type Paint } from './output';
 
 /**
@@ -59,15 +60,6 @@ export function stepDetail(step: StepView): string {
 }
 
 /** Why a run failed, in one line: "stopped by gina: error rate above 5 %", "rejected at gate-4 by sam: …". */
-export function failureWords(f: {
-  kind: string;
-  stepId?: string | undefined;
-  by?: string | undefined;
-  reason: string;
-}) {
-  return `${f.kind}${f.stepId ? ` at ${f.stepId}` : ''}${f.by ? ` by ${f.by}` : ''}: ${f.reason}`;
-}
-
 export function runHeader(runId: string, state: RunStateView, link: string, paint: Paint): string {
   const status = isUnsuccessfulStatus(state.status)
     ? paint('red', state.status)

@@ -85,7 +85,7 @@ describe.skipIf(!hasChromium)('the five deliverables in a browser', () => {
       // The runs list says why the run ended.
       await laptop.page.goto('/runs?system=documents-browser');
       expect(await laptop.page.locator('table.runs tbody tr').filter({ hasText: run.runId }).textContent()).toContain(
-        'rejected at gate-4: latency budget not met',
+        'rejected at gate-4 by sponsor: latency budget not met',
       );
 
       // An unknown document is a 404 naming the five; someone without a role in the run sees none.

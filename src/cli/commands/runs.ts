@@ -7,7 +7,8 @@ import { defineCommand, jsonFlag, keyValuePairs, wholeNumber } from '../args';
 import { CliError, EXIT } from '../errors';
 import { followRun } from '../follow';
 import { print, printJson, say, table, withSpinner } from '../output';
-import { failureWords, mayDoLine, reportsTable, runHeader, stepsTable } from '../runView';
+import { failureWords } from '../../contract/failureWords';
+import { mayDoLine, reportsTable, runHeader, stepsTable } from '../runView';
 import { loadRunbookOrFail } from './runbook';
 
 /** Start, list and read runs. */

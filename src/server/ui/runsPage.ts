@@ -1,6 +1,7 @@
 import { modeLabel } from '../../audit/documents/people';
 import { type RunStateView } from '../../contract/definitions';
-import { FINAL_STATUSES } from '../../contract/runStatus';
+import { failureWords } from '../../contract/failureWords';
+import { isFinalStatus } from '../../contract/runStatus';
 import type { Person } from '../../auth/users';
 import type { LoadedRunbook } from '../../runbook/load';
 import { RUN_STATUSES } from '../api';
@@ -17,12 +18,24 @@ export interface RunRow {
   state?: RunStateView;
 }
 
-function currentSteps(state: RunStateView | undefined): string {
-  if (!state) return '';
+/**
+ * Why an ended run failed, in the CLI's words (kind, step, who, reason), from the list's memo; the
+ * run's own state, when the page read it (its memo has no failure, or cut the reason), gives the
+ * whole reason: in a tooltip where the memo's cut words are shown.
+ */
+function whyItEnded(r: RunRow): SafeHtml | string {
+  const ran = r.state?.failure && { ...r.state.failure, by: r.state.failure.by?.id };
+  const memo = r.summary.failure;
+  if (!ran && !memo) return '';
+  const shown = failureWords((memo ?? ran)!);
+  const whole = ran ? failureWords(ran) : shown;
+  return whole === shown ? shown : html`<span class="why" title="${whole}">${shown}</span>`;
+}
+
+function currentSteps(r: RunRow): SafeHtml | string {
   // A run that ended badly says why, where its current step would be.
-  if (state.failure && FINAL_STATUSES.includes(state.status))
-    return `${state.failure.kind}${state.failure.stepId ? ` at ${state.failure.stepId}` : ''}: ${state.failure.reason}`;
-  const active = state.steps.filter(
+  if (isFinalStatus(r.state?.status ?? r.summary.state ?? '')) return whyItEnded(r);
+  const active = (r.state?.steps ?? []).filter(
     (s) => s.status === 'running' || s.status === 'waiting' || s.status === 'compensating',
   );
   return active.map((s) => s.title).join(', ');
@@ -55,7 +68,7 @@ export function runsTable(rows: RunRow[], nextPageToken: string | undefined, fil
     <td data-label="State">${badge(r.state?.status ?? r.summary.state ?? r.summary.executionStatus.toLowerCase())}${reportsCell(r)}</td>
     <td data-label="System">${r.summary.system ?? r.state?.system}</td>
     <td data-label="Runbook">${r.summary.runbook ?? r.state?.runbook.id}</td>
-    <td data-label="Current step">${currentSteps(r.state)}</td>
+    <td data-label="Current step">${currentSteps(r)}</td>
     <td data-label="Waits for">${waitsFor(r)}</td>
     <td data-label="Started">${time(r.summary.startedAt)}</td>
   </tr>`,

@@ -9,6 +9,7 @@ import { liveRegion, runPage } from '../runPage';
 import { startableRunbooks } from '../runbookInfo';
 import { filtersForm, runsTable, startForm, type RunRow } from '../runsPage';
 import { isUnsuccessfulStatus } from '../../../contract/runStatus';
+import { memoReasonIsWhole } from '../../../contract/failureWords';
 
 /** The runs list (with the start form), one run's page, and the live part of it app.mjs polls. */
 
@@ -22,8 +23,10 @@ export function registerRunsPages({ ctx, pageRoute, render, send }: PageKit): vo
     const { runs, nextPageToken } = await ctx.runs.list(query, personOf(principal));
     const rows: RunRow[] = await Promise.all(
       runs.map(async (summary) => {
-        // Open runs for their current step; failed ones for the reason (ended states are cached).
-        const wanted = summary.executionStatus === 'RUNNING' || isUnsuccessfulStatus(summary.state ?? '');
+        // Open runs for their current step. A failed run's memo says why (the list has it); its
+        // state only when the memo does not have the whole reason (ended states are cached).
+        const whole = summary.failure && memoReasonIsWhole(summary.failure.reason);
+        const wanted = summary.executionStatus === 'RUNNING' || (isUnsuccessfulStatus(summary.state ?? '') && !whole);
         const state = wanted ? await withTimeout(ctx.runs.state(summary.runId), STATE_TIMEOUT_MS) : undefined;
         return { summary, ...(state ? { state } : {}) };
       }),
