@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditTrail, TrailView } from '../../src/audit';
-import type { RunSummary } from '../../src/server/temporalRuns';
+import type { RunPage } from '../../src/server/temporalRuns';
 import type { RunStateView } from '../../src/contract/definitions';
 import { FIXTURE_RUNBOOKS, SMALL_RUNBOOK } from '../support/app';
 import { retryCli, tempDir, useCliStack } from './support';
@@ -28,6 +28,8 @@ const stateOf = async (as = 'rm'): Promise<RunStateView> => {
   return JSON.parse(r.stdout) as RunStateView;
 };
 const stepStatus = (s: RunStateView, id: string) => s.steps.find((x) => x.id === id)?.status;
+/** `golive list --json` prints the API's list answer: {runs, nextPageToken?}. */
+const runsIn = (stdout: string) => ((stdout ? JSON.parse(stdout) : { runs: [] }) as RunPage).runs;
 
 describe.sequential('a run through the CLI', () => {
   it('start --follow prints the run id and a link, and follows until the run waits for people', async () => {
@@ -77,9 +79,9 @@ describe.sequential('a run through the CLI', () => {
       () => cli(['list', '--waiting-for-me', '--json'], 'ie'),
       (r) => r.stdout.includes(runId),
     );
-    expect((JSON.parse(mine.stdout) as RunSummary[]).map((r) => r.runId)).toContain(runId);
+    expect(runsIn(mine.stdout).map((r) => r.runId)).toContain(runId);
     const theirs = await cli(['list', '--waiting-for-me', '--json'], 'guardian');
-    expect((JSON.parse(theirs.stdout) as RunSummary[]).map((r) => r.runId)).not.toContain(runId);
+    expect(runsIn(theirs.stdout).map((r) => r.runId)).not.toContain(runId);
   });
 
   it('evidence for an item the step does not have: exit 1, naming the item, the step’s items and --item', async () => {
@@ -133,11 +135,12 @@ describe.sequential('a run through the CLI', () => {
   it('list finds the run (table and --json)', async () => {
     const json = await retryCli(
       () => cli(['list', '--system', system, '--json'], 'rm'),
-      (r) => (JSON.parse(r.stdout || '[]') as RunSummary[]).some((x) => x.state === 'hypercare'),
+      (r) => runsIn(r.stdout).some((x) => x.state === 'hypercare'),
     );
-    expect(JSON.parse(json.stdout)).toMatchObject([
-      { runId, system, runbook: SMALL_RUNBOOK, initiator: 'rm', state: 'hypercare' },
-    ]);
+    // An object, as the API's list answer: {runs, nextPageToken?}.
+    expect(JSON.parse(json.stdout)).toEqual({
+      runs: [expect.objectContaining({ runId, system, runbook: SMALL_RUNBOOK, initiator: 'rm', state: 'hypercare' })],
+    });
     const table = await cli(['list', '--system', system], 'rm');
     expect(table.stdout.split('\n')[0]).toMatch(
       /^RUN\s+SYSTEM\s+RUNBOOK\s+STATE\s+WHY\s+WAITING FOR\s+INITIATOR\s+STARTED$/,
@@ -297,9 +300,9 @@ describe.sequential('a run through the CLI', () => {
     // The list says why it ended, from the run's memo (visibility lags a little behind the run).
     const listed = await retryCli(
       () => cli(['list', '--system', system, '--json'], 'rm'),
-      (r) => (JSON.parse(r.stdout || '[]') as RunSummary[]).some((x) => x.runId === runId && x.failure),
+      (r) => runsIn(r.stdout).some((x) => x.runId === runId && x.failure),
     );
-    expect((JSON.parse(listed.stdout) as RunSummary[]).find((x) => x.runId === runId)?.failure).toEqual({
+    expect(runsIn(listed.stdout).find((x) => x.runId === runId)?.failure).toEqual({
       kind: 'stopped',
       by: 'guardian',
       reason: 'bias found in hypercare',
@@ -328,6 +331,19 @@ describe.sequential('a run through the CLI', () => {
     const state = JSON.parse(waited.stdout) as RunStateView;
     expect(state.status).toBe('rolled-back');
     expect(state.failure).toMatchObject({ kind: 'rollback-requested', reason: 'wrong model' });
+
+    // The system has had several runs by now: a list cut by --limit says where to go on.
+    const page = await cli(['list', '--system', system, '--limit', '1', '--json'], 'rm');
+    const firstPage = JSON.parse(page.stdout) as RunPage;
+    expect(firstPage.runs).toHaveLength(1);
+    expect(firstPage.nextPageToken).toEqual(expect.any(String));
+    const next = await cli(
+      ['list', '--system', system, '--limit', '1', '--page-token', firstPage.nextPageToken!],
+      'rm',
+    );
+    expect(next.code, next.stderr).toBe(0);
+    expect(next.stdout).not.toContain(firstPage.runs[0]!.runId);
+    expect(next.stdout).toContain(`golive-${system}-`);
   });
 });
 
@@ -357,7 +373,7 @@ describe('the server refuses', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/the server's runbook web-small .* differs from .*web-small-edited\.yaml/);
     const runs = await cli(['list', '--system', editedSystem, '--json'], 'rm');
-    expect(JSON.parse(runs.stdout)).toEqual([]);
+    expect(JSON.parse(runs.stdout)).toEqual({ runs: [] });
   });
 
   it('a token the server does not know: exit 1, naming GOLIVE_TOKEN', async () => {

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { z } from 'zod';
-import { RUN_STATUSES, runIdSchema, startRunBodySchema } from '../../server/api';
+import { listRunsQuerySchema, RUN_STATUSES, runIdSchema, startRunBodySchema } from '../../server/api';
 import type { RunSummary } from '../../server/temporalRuns';
 import type { FieldFlags } from '../api';
 import { defineCommand, jsonFlag, keyValuePairs, wholeNumber } from '../args';
@@ -178,7 +178,11 @@ export const list = defineCommand({
       description: 'only runs waiting for a decision or evidence from one of my roles',
     },
     limit: { type: 'string', value: 'N', description: `at most N runs (default 20, up to ${LIST_MAX})` },
-    json: { type: 'boolean', description: 'print the runs as a JSON array' },
+    'page-token': { type: 'string', value: 'TOKEN', description: 'go on from where a list that had more stopped' },
+    json: {
+      type: 'boolean',
+      description: "print {runs, nextPageToken?} as JSON (the API's list answer; nextPageToken when more match)",
+    },
   },
   schema: z.object({
     state: z.enum(RUN_STATUSES).optional(),
@@ -186,13 +190,14 @@ export const list = defineCommand({
     runbook: startRunBodySchema.shape.runbook.optional(),
     waitingForMe: z.boolean().default(false),
     limit: wholeNumber(z.number().int().min(1).max(LIST_MAX)).default(20),
+    pageToken: listRunsQuerySchema.shape.pageToken,
     json: jsonFlag,
   }),
-  examples: ['golive list --waiting-for-me', 'golive list --state waiting --json | jq -r ".[].runId"'],
+  examples: ['golive list --waiting-for-me', 'golive list --state waiting --json | jq -r ".runs[].runId"'],
   async run(input, ctx) {
     const api = await ctx.api();
     const runs: RunSummary[] = [];
-    let pageToken: string | undefined;
+    let pageToken = input.pageToken;
     do {
       const page = await api.listRuns({
         ...(input.state ? { state: input.state } : {}),
@@ -206,7 +211,9 @@ export const list = defineCommand({
       pageToken = page.nextPageToken;
     } while (pageToken && runs.length < input.limit);
 
-    if (input.json) return printJson(ctx.io, runs);
+    // An object like the API's list answer (and every other --json): it can say there is more.
+    if (input.json) return printJson(ctx.io, { runs, ...(pageToken ? { nextPageToken: pageToken } : {}) });
+    if (pageToken) say(ctx.io, `more runs match: add --page-token ${pageToken}`);
     if (runs.length === 0) return say(ctx.io, 'no runs match');
     print(
       ctx.io,
