@@ -1,3 +1,4 @@
+import { maxHeaderSize } from 'node:http';
 import { z } from 'zod';
 import { operations, type Operation, type OperationErrorStatus } from './api';
 import type { HttpStatus } from './errors';
@@ -65,6 +66,18 @@ function pathParamsOf(o: Operation): string[] {
  * may be away); a state-changing request from a browser needs its CSRF token; a path parameter
  * may name nothing; a judged message may be refused. The handler's own answers come from `errors`.
  */
+/**
+ * What any request may meet before it reaches an operation: Node's HTTP parser refuses it
+ * (malformedRequests.ts answers in the error shape). Said once here, not under every operation:
+ * no operation's definition causes it.
+ */
+const API_DESCRIPTION =
+  'Go-live runbooks for AI systems, on Temporal. Every error answers in the Error schema. Before any ' +
+  `operation, the HTTP server answers any path 431 (code invalid_request) when the request's headers ` +
+  `are over ${maxHeaderSize} bytes in all (Node's limit), and 400 (code invalid_request) when the request ` +
+  'cannot be read as HTTP (a header holding a control character, a malformed request line); these two ' +
+  'are not listed under each operation.';
+
 export function errorAnswers(o: Operation): Partial<Record<OperationErrorStatus, string>> {
   const why: Partial<Record<OperationErrorStatus, string[]>> = {};
   const add = (status: OperationErrorStatus, reason: string) => (why[status] ??= []).push(reason);
@@ -179,7 +192,7 @@ export function buildOpenApi(serverUrl?: string): Record<string, unknown> {
   }
   return {
     openapi: '3.1.0',
-    info: { title: 'golive API', version: '1', description: 'Go-live runbooks for AI systems, on Temporal.' },
+    info: { title: 'golive API', version: '1', description: API_DESCRIPTION },
     ...(serverUrl ? { servers: [{ url: serverUrl }] } : {}),
     security: [{ bearer: [] }, { session: [] }],
     components: {

@@ -266,23 +266,42 @@ describe('the Temporal Web UI link', () => {
   });
 });
 
+/** The raw answer to a request written on a socket as it is. */
+function rawAnswer(request: string): Promise<string> {
+  const { port } = new URL(app().url);
+  return new Promise<string>((resolve, reject) => {
+    const socket = net.connect(Number(port), '127.0.0.1', () => socket.write(request));
+    let text = '';
+    socket.on('data', (d: Buffer) => (text += d.toString('utf8')));
+    socket.on('end', () => resolve(text));
+    socket.on('error', reject);
+  });
+}
+
+const errorOf = (raw: string) =>
+  (JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4)) as { error: { code: string; message: string } }).error;
+
 describe('requests Node cannot parse', () => {
   it('answer 400 in the error shape (a control character in a header), not an empty body', async () => {
-    const { port } = new URL(app().url);
-    const raw = await new Promise<string>((resolve, reject) => {
-      const socket = net.connect(Number(port), '127.0.0.1', () =>
-        socket.write(
-          'POST /api/runs/x/reports HTTP/1.1\r\nHost: x\r\nIdempotency-Key: a\u0001b\r\nContent-Length: 0\r\n\r\n',
-        ),
-      );
-      let text = '';
-      socket.on('data', (d: Buffer) => (text += d.toString('utf8')));
-      socket.on('end', () => resolve(text));
-      socket.on('error', reject);
-    });
+    const raw = await rawAnswer(
+      'POST /api/runs/x/reports HTTP/1.1\r\nHost: x\r\nIdempotency-Key: a\u0001b\r\nContent-Length: 0\r\n\r\n',
+    );
     expect(raw).toMatch(/^HTTP\/1\.1 400 /);
-    const body = JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4)) as { error: { code: string; message: string } };
-    expect(body.error.code).toBe('invalid_request');
-    expect(body.error.message).toMatch(/character HTTP does not allow/);
+    expect(errorOf(raw).code).toBe('invalid_request');
+    expect(errorOf(raw).message).toMatch(/character HTTP does not allow/);
+  });
+
+  it("answer 431 in the error shape for headers over Node's limit, which the OpenAPI document states once", async () => {
+    const raw = await rawAnswer(
+      `GET /api/runs HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(http.maxHeaderSize)}\r\n\r\n`,
+    );
+    expect(raw).toMatch(/^HTTP\/1\.1 431 /);
+    expect(errorOf(raw)).toEqual({ code: 'invalid_request', message: 'the request headers are too large' });
+    // Not an operation's answer (no definition causes it): the document's description says it for every path.
+    const doc = (await as('rm')('GET', '/api/openapi.json')).body as { info: { description: string } };
+    expect(doc.info.description).toContain(
+      `431 (code invalid_request) when the request's headers are over ${http.maxHeaderSize} bytes`,
+    );
+    expect(doc.info.description).toContain('400 (code invalid_request) when the request cannot be read as HTTP');
   });
 });
