@@ -3,6 +3,7 @@ import type { ActionCall } from '../src/contract/schemas/runbook';
 import { actionIndex, isActionName } from '../src/contract/actionIndex';
 import type { CatalogActivities } from '../src/contract/schemas/catalog';
 import { NOTIFY_SUMMARY } from '../src/contract/activitySummary';
+import { NOTIFY_SUBJECT_MAX } from '../src/contract/notifyLimits';
 
 /**
  * Calling catalog actions from the workflow. Each call gets the step's own timeout and retry
@@ -58,8 +59,12 @@ export async function notify(
   severity: 'info' | 'warning' | 'critical',
 ): Promise<boolean> {
   if (to.length === 0) return false;
+  // A subject over the action's limit would be refused as invalid and the notification lost (a
+  // rollback's long reason did that); the text still carries everything. Activity input only:
+  // replay compares an activity's type and id, not its input.
+  const fitted = subject.length > NOTIFY_SUBJECT_MAX ? `${subject.slice(0, NOTIFY_SUBJECT_MAX - 1)}…` : subject;
   try {
-    await notifier.notify({ to, subject, text, severity });
+    await notifier.notify({ to, subject: fitted, text, severity });
     return true;
   } catch {
     return false;

@@ -44,7 +44,7 @@ export async function compensate(ctx: RunContext): Promise<void> {
     await ctx.tell(
       [...input.runbook.stopAuthority, ...input.runbook.rollbackAuthority],
       `go-live rolled back: ${failure?.reason ?? 'unknown reason'}`,
-      `The run was rolled back (${failure?.kind}). ${state.data.compensations.filter((c) => c.status === 'failed').length} compensation(s) failed.`,
+      `The run was rolled back (${failure?.kind}): ${failure?.reason ?? 'unknown reason'}. ${state.data.compensations.filter((c) => c.status === 'failed').length} compensation(s) failed.`,
       'critical',
     );
   });

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
+import { NOTIFY_SUBJECT_MAX } from '../../src/contract/notifyLimits';
 import type { RunbookInput } from '../../src/contract/schemas/runbook';
 import { rejectStepUpdate, requestRollbackUpdate, stopLineUpdate } from '../../src/contract/definitions';
 import { startRecorder, type Recorder } from '../support/recorder';
@@ -208,6 +210,35 @@ describe('saga compensation', () => {
     expect(result.compensations[0]?.error).toBeTruthy();
     expect(stepStatus(result, 'b')).toBe('compensation-failed');
     expect(undoOrder()).toEqual(['/undo/fail/b', '/undo/fail/b', '/undo/a']);
+  });
+
+  it('tells the people who may stop or roll back of the rollback, however long its reason', async () => {
+    // Reasons take up to thousands of characters; a notification's subject at most NOTIFY_SUBJECT_MAX.
+    const reason = `${'the failover numbers are not convincing '.repeat(10)}— see the drill report`;
+    let notices: { subject: string; text: string }[] = [];
+    let failed = 0;
+    await scenario(
+      (r) => [...doneSteps(r), gate()],
+      async (handle) => {
+        await waitForState(handle, (s) => stepStatus(s, 'gate') === 'waiting');
+        await handle.executeUpdate(rejectStepUpdate, {
+          args: [{ actor: actor(people.guardian), stepId: 'gate', comment: reason }],
+        });
+        await handle.result();
+        const events = (await handle.fetchHistory()).events ?? [];
+        notices = events
+          .map((e) => e.activityTaskScheduledEventAttributes)
+          .filter((a) => a?.activityType?.name === 'notify')
+          .map((a) => defaultPayloadConverter.fromPayload(a!.input!.payloads![0]!));
+        failed = events.filter((e) => e.activityTaskFailedEventAttributes).length;
+      },
+    );
+    const rolledBack = notices.find((n) => n.subject.includes('go-live rolled back'));
+    expect(rolledBack?.subject).toHaveLength(NOTIFY_SUBJECT_MAX);
+    expect(rolledBack?.subject).toMatch(/^\[golive test-system\] go-live rolled back: the failover numbers .*…$/);
+    expect(rolledBack?.text).toContain(reason);
+    // Delivered (here: logged, no channel configured), not refused as invalid.
+    expect(failed).toBe(0);
   });
 
   it('ends "live" without undoing anything when every step passes', async () => {

@@ -1,9 +1,10 @@
 import { z } from 'zod';
+import { NOTIFY_SUBJECT_MAX } from '../../notifyLimits';
 
 export const notifyParams = z.object({
   /** Roles or people (looked up in the notify directory) or e-mail addresses. */
   to: z.array(z.string().min(1)).min(1).max(100),
-  subject: z.string().min(1).max(300),
+  subject: z.string().min(1).max(NOTIFY_SUBJECT_MAX),
   text: z.string().min(1).max(20_000),
   severity: z.enum(['info', 'warning', 'critical']).default('info'),
   /** Default: every configured channel. */
