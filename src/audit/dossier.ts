@@ -14,6 +14,7 @@ import { deliverableDocument, deliverableHtml, deliverableMarkdown } from './doc
 import { renderPdfs } from './documents/pdfPool';
 import type { Lru } from './cache';
 import { trailFileBytes, type TrailBytes, type TrailFile } from './trailFile';
+import type { SegmentedBytes } from './segments';
 
 /**
  * The compliance dossier of one run as a set of files (name → bytes), with a manifest of their
@@ -107,44 +108,72 @@ function buildDossier(src: DossierSource): Dossier {
 }
 
 /**
- * Every file of the export, manifest last (it digests the others). Async: the PDFs are laid out
- * asynchronously. `cache`: the same bytes, fewer of them made anew (an open run exported again).
+ * Called with each file of an export as soon as it is made, in the export's order (a zip starts
+ * compressing it); `segmented`, for a file made of segments, says so (segments.ts).
  */
-export async function dossierFiles(src: DossierSource, cache?: RenderCache): Promise<Map<string, Uint8Array>> {
+export type OnFile = (name: string, bytes: Uint8Array, segmented?: SegmentedBytes) => void;
+
+/** An export's files as they are made: each encoded and digested once, and handed on at once. */
+class ExportFiles {
+  readonly files = new Map<string, Uint8Array>();
+  readonly digests: Manifest['files'] = [];
+
+  constructor(private readonly onFile?: OnFile) {}
+
+  add(name: string, body: string | Uint8Array | SegmentedBytes): void {
+    if (isSegmented(body)) this.put(name, body.bytes, body);
+    else this.put(name, typeof body === 'string' ? Buffer.from(body, 'utf8') : body);
+  }
+
+  private put(name: string, bytes: Uint8Array, segmented?: SegmentedBytes): void {
+    this.files.set(name, bytes);
+    if (name !== MANIFEST_FILE)
+      this.digests.push({ name, sha256: segmented?.sha256 ?? sha256(bytes), bytes: bytes.length });
+    this.onFile?.(name, bytes, segmented);
+  }
+}
+
+function isSegmented(body: string | Uint8Array | SegmentedBytes): body is SegmentedBytes {
+  return typeof body === 'object' && 'segments' in body;
+}
+
+/**
+ * Every file of the export, manifest last (it digests the others). Async: the PDFs are laid out
+ * on their own thread (pdfPool.ts) while this one makes, digests and hands on (`onFile`) the
+ * other files. `cache`: the same bytes, fewer of them made anew (an open run exported again).
+ */
+export async function dossierFiles(
+  src: DossierSource,
+  cache?: RenderCache,
+  onFile?: OnFile,
+): Promise<Map<string, Uint8Array>> {
   const dossier = buildDossier(src);
   const ctx = { input: src.input, state: src.state, entries: src.entries, refusals: src.refusals };
   const docs = DELIVERABLE_IDS.map((id) => deliverableDocument(ctx, id, src.workflowId, dossier.generatedAt));
-  // The PDFs are laid out on their own thread (pdfPool.ts) while this one makes the other files.
   const pdfBytes = renderPdfs(docs);
-  const trail: TrailFile = { workflowId: src.workflowId, head: dossier.trail.head, entries: src.entries };
-  const text: Record<(typeof DOSSIER_FILES)[number], string | Uint8Array> & Record<string, string | Uint8Array> = {
-    [DOSSIER_JSON]: json(dossier),
-    'dossier.md': renderMarkdown(dossier),
-    'index.html': renderHtml(dossier),
-    [TRAIL_FILE]: trailFileBytes(trail, cache?.trails),
-    [REFUSALS_FILE]: json(src.refusals),
-  };
+  const out = new ExportFiles(onFile);
+  out.add(DOSSIER_JSON, json(dossier));
+  out.add('dossier.md', renderMarkdown(dossier));
+  out.add('index.html', renderHtml(dossier));
+  out.add(
+    TRAIL_FILE,
+    trailFileBytes({ workflowId: src.workflowId, head: dossier.trail.head, entries: src.entries }, cache?.trails),
+  );
+  out.add(REFUSALS_FILE, json(src.refusals));
   for (const doc of docs) {
-    text[deliverableFile(doc.deliverable.id, 'html')] = deliverableHtml(doc);
-    text[deliverableFile(doc.deliverable.id, 'md')] = deliverableMarkdown(doc);
+    out.add(deliverableFile(doc.deliverable.id, 'html'), deliverableHtml(doc));
+    out.add(deliverableFile(doc.deliverable.id, 'md'), deliverableMarkdown(doc));
   }
-  const pdfs = new Map((await pdfBytes).map((bytes, i) => [deliverableFile(docs[i]!.deliverable.id, 'pdf'), bytes]));
-  const files = new Map<string, Uint8Array>([
-    ...Object.entries(text).map(([name, body]): [string, Uint8Array] => [
-      name,
-      typeof body === 'string' ? Buffer.from(body, 'utf8') : body,
-    ]),
-    ...pdfs,
-  ]);
+  (await pdfBytes).forEach((bytes, i) => out.add(deliverableFile(docs[i]!.deliverable.id, 'pdf'), bytes));
   const manifest: Manifest = {
     format: DOSSIER_FORMAT,
     workflowId: src.workflowId,
     generatedAt: dossier.generatedAt,
     finished: dossier.finished,
     status: src.state.status,
-    files: [...files].map(([name, bytes]) => ({ name, sha256: sha256(bytes), bytes: bytes.length })),
+    files: out.digests,
     chain: { head: dossier.trail.head, length: src.entries.length },
   };
-  files.set(MANIFEST_FILE, Buffer.from(json(manifest), 'utf8'));
-  return files;
+  out.add(MANIFEST_FILE, json(manifest));
+  return out.files;
 }

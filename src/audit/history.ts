@@ -54,7 +54,9 @@ export async function fetchRunChain(
     const kept = closedRuns?.get(closedKey(workflowId, previous));
     return kept ? { runId: previous, kept } : { runId: previous, pages: new RunPages(client, workflowId, previous) };
   };
-  let next: RunSource | undefined = runId ? { runId, pages: new RunPages(client, workflowId, runId) } : undefined;
+  let next: RunSource | undefined = runId
+    ? { runId, pages: new RunPages(client, workflowId, runId), earlier: closedRuns?.get(openKey(workflowId, runId)) }
+    : undefined;
   while (next && chain.length < MAX_CHAIN) {
     const source: RunSource = next;
     next = undefined;
@@ -67,22 +69,32 @@ export async function fetchRunChain(
       const previous = continuedFrom(run);
       if (previous && chain.length + 1 < MAX_CHAIN) next = before(previous);
     } else if (chain.length > 0 && endedByContinuing(run)) closedRuns?.set(closedKey(workflowId, run.runId), run);
+    else if (chain.length === 0) closedRuns?.set(openKey(workflowId, run.runId), run);
     chain.unshift(run);
   }
   return chain;
 }
 
-/** A run of the chain still to read: from Temporal, or kept decoded from an earlier read. */
-type RunSource = { runId: string; pages: RunPages; kept?: undefined } | { runId: string; kept: RunHistory };
+/**
+ * A run of the chain still to read: from Temporal (`earlier`: the events of it decoded at the
+ * last read, while it was the chain's latest), or kept decoded from an earlier read.
+ */
+type RunSource =
+  { runId: string; pages: RunPages; earlier?: RunHistory; kept?: undefined } | { runId: string; kept: RunHistory };
 
 function closedKey(workflowId: string, runId: string): string {
   return `${workflowId}\n${runId}`;
 }
 
+/** The latest run as last read, maybe still open: never taken for the whole run, only to decode less of it. */
+function openKey(workflowId: string, runId: string): string {
+  return `latest\n${workflowId}\n${runId}`;
+}
+
 /** One run's events, page by page; `onPrevious` learns the run it continued from as soon as its first page says. */
 async function readRun(
   converter: LoadedDataConverter,
-  source: { runId: string; pages: RunPages },
+  source: { runId: string; pages: RunPages; earlier?: RunHistory },
   onPrevious: (runId: string) => void,
 ): Promise<RunHistory> {
   const events: DecodedEvent[] = [];
@@ -93,9 +105,32 @@ async function readRun(
     }
     // A turn of the event loop first, so the requests just made go out before decoding holds it.
     await new Promise((resolve) => setImmediate(resolve));
-    events.push(...(await decodeEvents(converter, source.runId, page)));
+    const same = decodedBefore(source.earlier, events.length, page);
+    events.push(...same, ...(await decodeEvents(converter, source.runId, page.slice(same.length))));
   }
   return { runId: source.runId, events };
+}
+
+/**
+ * The page's first events as decoded at the last read of the run: a history only grows, and an
+ * event once written stays as it is. Each is checked against the raw event (id, type, time), so a
+ * page that differs from what was read (a run reset under the same id is another run id) is
+ * decoded again from the first difference.
+ */
+function decodedBefore(earlier: RunHistory | undefined, offset: number, page: readonly RawEvent[]): DecodedEvent[] {
+  const same: DecodedEvent[] = [];
+  for (const raw of page) {
+    const kept = earlier?.events[offset + same.length];
+    if (!kept || kept.eventId !== Number(raw.eventId ?? 0) || kept.type !== eventTypeName(raw.eventType)) break;
+    if (kept.at !== eventTimeIso(raw)) break;
+    same.push(kept);
+  }
+  return same;
+}
+
+function eventTimeIso(event: RawEvent): string {
+  const ms = Number(event.eventTime?.seconds ?? 0) * 1000 + Math.floor((event.eventTime?.nanos ?? 0) / 1e6);
+  return new Date(ms).toISOString();
 }
 
 /** The run this one continued from, as its (decoded) start event names it. */
@@ -258,11 +293,10 @@ function decodeEvent(read: ReadPayload, runId: string, event: temporal.api.histo
   const attributes = (toPlain(read, raw) ?? {}) as Record<string, unknown>;
   const summaryPayload = event.userMetadata?.summary;
   const summary = summaryPayload ? read(summaryPayload) : undefined;
-  const ms = Number(event.eventTime?.seconds ?? 0) * 1000 + Math.floor((event.eventTime?.nanos ?? 0) / 1e6);
   return {
     runId,
     eventId: Number(event.eventId ?? 0),
-    at: new Date(ms).toISOString(),
+    at: eventTimeIso(event),
     type: eventTypeName(event.eventType),
     attributes,
     ...(typeof summary === 'string' ? { summary } : {}),

@@ -29,10 +29,33 @@ export function renderRows(rows: Rows, how: string, render: (rows: Rows) => stri
   const texts: string[] = [];
   for (let at = 0; at < rows.length; at += CHUNK_ROWS) {
     const chunk = rows.slice(at, at + CHUNK_ROWS);
-    const key = `${how}\n${createHash('sha256').update(JSON.stringify(chunk)).digest('base64')}`;
-    let text = kept.get(key);
-    if (text === undefined) kept.set(key, (text = render(chunk)));
+    let text = printedBefore(chunk, how);
+    if (text === undefined) {
+      const key = `${how}\n${createHash('sha256').update(JSON.stringify(chunk)).digest('base64')}`;
+      text = kept.get(key);
+      if (text === undefined) kept.set(key, (text = render(chunk)));
+      remember(chunk, how, text);
+    }
     texts.push(text);
   }
   return texts.join(separator);
+}
+
+/**
+ * Chunks by their first row: rows handed out again as the same arrays (the handover log's, one
+ * per chained link) find the text printed of them without digesting their content. Held as long
+ * as that row is; rows are never changed once made.
+ */
+const byFirstRow = new WeakMap<readonly string[], Map<string, { rows: Rows; text: string }>>();
+
+function printedBefore(chunk: Rows, how: string): string | undefined {
+  const known = byFirstRow.get(chunk[0]!)?.get(how);
+  if (!known || known.rows.length !== chunk.length) return undefined;
+  return known.rows.every((row, i) => row === chunk[i]) ? known.text : undefined;
+}
+
+function remember(chunk: Rows, how: string, text: string): void {
+  let byHow = byFirstRow.get(chunk[0]!);
+  if (!byHow) byFirstRow.set(chunk[0]!, (byHow = new Map()));
+  byHow.set(how, { rows: chunk, text });
 }

@@ -1,13 +1,16 @@
 import type { Lru } from './cache';
 import type { ChainedEntry } from './chain';
+import { SegmentSums, type SegmentedBytes } from './segments';
 
 /**
- * audit-trail.json, byte for byte `JSON.stringify(file, null, 2)` and a newline, made of each
- * entry's bytes: the largest file of a dossier (≈1.1 KB an entry, 16 MB for a 14,500-entry
- * hypercare), and an open run's next export has the same entries but the last few. With the
- * bytes kept of the last file made of a workflow, an entry that is the very object it was then
- * (chain.ts hands back the earlier link of an unchanged entry; entries are never changed once
- * chained) is copied, not stringified and encoded again.
+ * audit-trail.json, byte for byte `JSON.stringify({ workflowId, entries, head }, null, 2)` and a
+ * newline: the largest file of a dossier (≈1.1 KB an entry, 16 MB for a 14,500-entry hypercare),
+ * and an open run's next export has the same entries but the last few. The file is made of
+ * segments of SEGMENT_ENTRIES entries; a segment whose entries are the very objects they were in
+ * the last file made of the workflow (chain.ts hands back the earlier link of an unchanged entry;
+ * entries are never changed once chained) is that file's segment again, not stringified and
+ * encoded anew, and its digest, CRC and deflated bytes are not computed again either
+ * (segments.ts, zip.ts). The chain head comes last, so everything before it can stay the same.
  */
 
 export interface TrailFile {
@@ -16,11 +19,18 @@ export interface TrailFile {
   entries: ChainedEntry[];
 }
 
-/** The last audit-trail.json made of a workflow: its entries and, for each, its bytes in it. */
-export interface TrailBytes {
+/** Entries per segment: small enough that the last, remade each time, is cheap (≈280 KB). */
+export const SEGMENT_ENTRIES = 256;
+
+interface Segment {
   entries: readonly ChainedEntry[];
-  /** Views into one buffer (a copy of the file): keeping them keeps that copy, nothing more. */
-  parts: Buffer[];
+  bytes: Buffer;
+}
+
+/** The last audit-trail.json made of a workflow: its segments and their running sums. */
+export interface TrailBytes {
+  segments: readonly Segment[];
+  sums: SegmentSums;
   bytes: number;
 }
 
@@ -35,31 +45,28 @@ function entryJson(entry: ChainedEntry): string {
   return INDENT + JSON.stringify(entry, null, 2).replaceAll('\n', `\n${INDENT}`);
 }
 
-/** The file's bytes; `kept` (by workflow id) holds what the next call of the same workflow reuses. */
-export function trailFileBytes(file: TrailFile, kept?: Lru<TrailBytes>): Buffer {
+function segmentOf(entries: readonly ChainedEntry[], first: boolean, last?: Segment): Segment {
+  if (last && last.entries.length === entries.length && last.entries.every((e, i) => e === entries[i])) return last;
+  const text = entries.map(entryJson).join(',\n');
+  return { entries, bytes: Buffer.from(first ? text : `,\n${text}`, 'utf8') };
+}
+
+/** The file's bytes and segments; `kept` (by workflow id) holds what the next call of the same workflow reuses. */
+export function trailFileBytes(file: TrailFile, kept?: Lru<TrailBytes>): SegmentedBytes {
+  const opening = `{\n  "workflowId": ${JSON.stringify(file.workflowId)},\n  "entries": `;
+  const closing = `,\n  "head": ${JSON.stringify(file.head)}\n}\n`;
   const last = kept?.get(file.workflowId);
-  const opening = `{\n  "workflowId": ${JSON.stringify(file.workflowId)},\n  "head": ${JSON.stringify(file.head)},\n  "entries": `;
-  if (file.entries.length === 0) return Buffer.from(`${opening}[]\n}\n`, 'utf8');
-  const chunks: Buffer[] = [Buffer.from(`${opening}[\n`, 'utf8')];
-  const comma = Buffer.from(',\n', 'utf8');
-  file.entries.forEach((entry, i) => {
-    if (i > 0) chunks.push(comma);
-    chunks.push(last && last.entries[i] === entry ? last.parts[i]! : Buffer.from(entryJson(entry), 'utf8'));
-  });
-  chunks.push(Buffer.from('\n  ]\n}\n', 'utf8'));
-  const bytes = Buffer.concat(chunks);
-  if (kept) {
-    // Each part as a view into a copy of the file: what is kept is one buffer, and one that no
-    // caller holds (a caller changing the file it was given cannot change the next one).
-    const copy = Buffer.from(bytes);
-    let offset = chunks[0]!.length;
-    const parts = file.entries.map((_, i) => {
-      if (i > 0) offset += comma.length;
-      const length = chunks[1 + 2 * i]!.length;
-      offset += length;
-      return copy.subarray(offset - length, offset);
-    });
-    kept.set(file.workflowId, { entries: file.entries, parts, bytes: bytes.length });
-  }
-  return bytes;
+  const segments: Segment[] = [];
+  for (let at = 0; at < file.entries.length; at += SEGMENT_ENTRIES)
+    segments.push(segmentOf(file.entries.slice(at, at + SEGMENT_ENTRIES), at === 0, last?.segments[segments.length]));
+  const parts =
+    segments.length === 0
+      ? [Buffer.from(`${opening}[]${closing}`, 'utf8')]
+      : [Buffer.from(`${opening}[\n`, 'utf8'), ...segments.map((s) => s.bytes), Buffer.from(`\n  ]${closing}`, 'utf8')];
+  const sums = last?.sums ?? new SegmentSums();
+  const made = sums.of(parts);
+  // What a caller does with the file it was given cannot change the next one: the kept segments
+  // are buffers of their own, and `bytes` a copy of them.
+  kept?.set(file.workflowId, { segments, sums, bytes: made.bytes.length });
+  return made;
 }

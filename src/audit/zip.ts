@@ -1,5 +1,7 @@
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
+import { crc32 } from './crc32';
+import type { SegmentedBytes } from './segments';
 
 /**
  * A dossier's files as one zip (deflate, UTF-8 names, no zip64: a dossier is far below 4 GB and
@@ -11,21 +13,30 @@ import zlib from 'node:zlib';
 
 const deflateRaw = promisify(zlib.deflateRaw);
 
-const CRC_TABLE = Uint32Array.from({ length: 256 }, (_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c >>> 0;
-});
+/**
+ * Deflated segments of segmented files (segments.ts), by level and by the segment itself: the
+ * same segment in the next export is not compressed again. Each is a raw deflate stream ended by
+ * a sync flush (byte-aligned, not final), so segments deflated apart follow one another as one
+ * stream, which FINAL_BLOCK ends. Held as long as the segment is (a kept trail's).
+ */
+const deflatedSegments = new Map<number, WeakMap<Buffer, Promise<Buffer>>>();
+const FINAL_BLOCK = zlib.deflateRawSync(Buffer.alloc(0));
 
-/** CRC-32 as zip wants it, in JavaScript (Node has `zlib.crc32` only from 20.15). */
-export function crc32js(data: Uint8Array): number {
-  let crc = 0xffffffff;
-  for (let i = 0; i < data.length; i++) crc = CRC_TABLE[(crc ^ data[i]!) & 0xff]! ^ (crc >>> 8);
-  return (crc ^ 0xffffffff) >>> 0;
+function deflateSegment(segment: Buffer, level: number): Promise<Buffer> {
+  let byLevel = deflatedSegments.get(level);
+  if (!byLevel) deflatedSegments.set(level, (byLevel = new WeakMap()));
+  let deflated = byLevel.get(segment);
+  if (!deflated) {
+    deflated = deflateRaw(segment, { level, finishFlush: zlib.constants.Z_SYNC_FLUSH });
+    deflated.catch(() => byLevel.delete(segment));
+    byLevel.set(segment, deflated);
+  }
+  return deflated;
 }
 
-const nativeCrc = (zlib as { crc32?: (data: Uint8Array) => number }).crc32;
-const crc32 = (data: Uint8Array): number => (nativeCrc ? nativeCrc(data) : crc32js(data));
+async function deflateSegments(segments: readonly Buffer[], level: number): Promise<Buffer> {
+  return Buffer.concat([...(await Promise.all(segments.map((s) => deflateSegment(s, level)))), FINAL_BLOCK]);
+}
 
 /** MS-DOS date and time (local time, as zip tools read it), two seconds' resolution. */
 function dosDateTime(at: Date): { time: number; date: number } {
@@ -69,21 +80,44 @@ function centralRecord(e: Entry, stamp: { time: number; date: number }): Buffer 
   return Buffer.concat([head, commonFields(e, stamp), tail, e.name]);
 }
 
+/**
+ * A zip written as its files are made: each file's CRC is taken and its deflate started on
+ * zlib's thread pool when it is added, so compressing the first files overlaps making the next
+ * ones (a dossier's 40 MB of text deflate while its PDFs are still being laid out). The zip
+ * holds the files in the order they were added.
+ */
+export class ZipWriter {
+  private readonly entries: Promise<Omit<Entry, 'offset'>>[] = [];
+
+  constructor(private readonly opts: { level?: number; modified?: Date } = {}) {}
+
+  /** `segmented`: the same bytes as segments, their CRC known and those deflated before not deflated again. */
+  add(name: string, bytes: Uint8Array, segmented?: SegmentedBytes): void {
+    const level = this.opts.level ?? 6;
+    const head = { name: Buffer.from(name, 'utf8'), crc: segmented?.crc32 ?? crc32(bytes), size: bytes.length };
+    const data = segmented ? deflateSegments(segmented.segments, level) : deflateRaw(bytes, { level });
+    const entry = data.then((deflated) => ({ ...head, data: deflated }));
+    entry.catch(() => undefined); // awaited by finish(); not unhandled if an earlier add failed it
+    this.entries.push(entry);
+  }
+
+  async finish(): Promise<Uint8Array> {
+    return assemble(await Promise.all(this.entries), dosDateTime(this.opts.modified ?? new Date()));
+  }
+}
+
 /** Zips `files` (name → bytes) in their order, deflated at `level`, each stamped `modified`. */
 export async function zipFiles(
   files: Iterable<[string, Uint8Array]>,
   opts: { level?: number; modified?: Date } = {},
 ): Promise<Uint8Array> {
-  const stamp = dosDateTime(opts.modified ?? new Date());
+  const zip = new ZipWriter(opts);
+  for (const [name, bytes] of files) zip.add(name, bytes);
+  return zip.finish();
+}
+
+function assemble(entries: readonly Omit<Entry, 'offset'>[], stamp: { time: number; date: number }): Uint8Array {
   let offset = 0;
-  const entries = await Promise.all(
-    [...files].map(async ([name, bytes]) => ({
-      name: Buffer.from(name, 'utf8'),
-      crc: crc32(bytes),
-      size: bytes.length,
-      data: await deflateRaw(bytes, { level: opts.level ?? 6 }),
-    })),
-  );
   const parts: Buffer[] = [];
   const placed: Entry[] = entries.map((e) => {
     const entry = { ...e, offset };

@@ -2,7 +2,8 @@ import zlib from 'node:zlib';
 import { unzipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { unzipBounded } from '../../src/audit/boundedUnzip';
-import { crc32js, zipFiles } from '../../src/audit/zip';
+import { crc32js } from '../../src/audit/crc32';
+import { zipFiles } from '../../src/audit/zip';
 
 /** The dossier's zip writer (src/audit/zip.ts): what it writes, every reader of ours unpacks as written. */
 describe('zipFiles', () => {

@@ -1,4 +1,5 @@
 import { OBLIGATIONS, GDPR } from '../obligations';
+import type { ChainedEntry } from '../chain';
 import {
   actionTable,
   decisionTable,
@@ -155,16 +156,33 @@ export function handoverLog(ctx: DossierContext): DossierSection {
     },
     'Every change, validation and decision of the run, from its Temporal history and its own record, hash-chained (audit-trail.json).',
     ['#', 'At', 'What', 'Who', 'Step', 'Entry', 'Hash'],
-    ctx.entries.map((e) => [
-      String(e.seq),
-      e.at,
-      e.kind,
-      e.actor ? (e.role ? who.inRole(e.actor, e.role) : who.person(e.actor)) : 'golive',
-      e.stepId ?? '',
-      e.summary,
-      short(e.hash),
-    ]),
+    ctx.entries.map((e) =>
+      rowOf(e, who.key, () => [
+        String(e.seq),
+        e.at,
+        e.kind,
+        e.actor ? (e.role ? who.inRole(e.actor, e.role) : who.person(e.actor)) : 'golive',
+        e.stepId ?? '',
+        e.summary,
+        short(e.hash),
+      ]),
+    ),
   );
+}
+
+/**
+ * The handover log's row of an entry, the same array for the same chained link while the names
+ * it shows are the same: an open run's next export hands the renderers the rows it had, and
+ * rowChunks.ts copies the text of a chunk of rows it printed before without digesting it.
+ */
+const handoverRows = new WeakMap<ChainedEntry, { names: string; row: string[] }>();
+
+function rowOf(entry: ChainedEntry, names: string, make: () => string[]): string[] {
+  const kept = handoverRows.get(entry);
+  if (kept?.names === names) return kept.row;
+  const row = make();
+  handoverRows.set(entry, { names, row });
+  return row;
 }
 
 /** A section of records: where they come from, in words, then the records as a table. */

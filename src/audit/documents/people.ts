@@ -18,6 +18,8 @@ export interface Directory {
   role(role: string): string;
   /** The people a role has in this run. */
   peopleOf(role: string): string[];
+  /** Everything the names it gives depend on: two directories of the same key name everyone alike. */
+  key: string;
 }
 
 export function directoryOf(
@@ -45,6 +47,7 @@ export function directoryOf(
     inRole: (id, role) => `${person(id)}, ${roleTitle(role)}`,
     role: (role) => `${roleTitle(role)}: ${peopleOf(role).map(person).join(', ') || 'nobody assigned'}`,
     peopleOf,
+    key: JSON.stringify([[...names], input.assignments, input.runbook.roles]),
   };
 }
 
