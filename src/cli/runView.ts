@@ -1,5 +1,11 @@
 import { type RunStateView, type StepStatus, type StepView } from '../contract/definitions';
-import { FINAL_STATUSES, isUnsuccessfulStatus } from '../contract/runStatus';
+import {
+  ENDED_IN_TEMPORAL_NOTE,
+  ENDED_IN_TEMPORAL_STATUSES,
+  FINAL_STATUSES,
+  isUnsuccessfulStatus,
+  RUN_STATUS_WORDS,
+} from '../contract/runStatus';
 import { allowedActions, type Person } from '../contract/policy';
 import { factsFromView } from '../contract/runFacts';
 import { fields, table, type Colour, type LiveItem, type Paint } from './output';
@@ -68,6 +74,13 @@ export function failureWords(f: {
   return `${f.kind}${f.stepId ? ` at ${f.stepId}` : ''}${f.by ? ` by ${f.by}` : ''}: ${f.reason}`;
 }
 
+/** Who the run waits for, or how it ended when Temporal ended it before golive did. */
+function statusNote(state: RunStateView): string {
+  if (ENDED_IN_TEMPORAL_STATUSES.includes(state.status))
+    return ` — ${RUN_STATUS_WORDS[state.status]}, not by golive: ${ENDED_IN_TEMPORAL_NOTE}`;
+  return state.waitingRoles.length ? ` — waiting for ${state.waitingRoles.join(', ')}` : '';
+}
+
 export function runHeader(runId: string, state: RunStateView, link: string, paint: Paint): string {
   const status = isUnsuccessfulStatus(state.status)
     ? paint('red', state.status)
@@ -81,7 +94,7 @@ export function runHeader(runId: string, state: RunStateView, link: string, pain
       `${state.runbook.title} (${state.runbook.id} ${state.runbook.version}, sha256 ${state.runbook.sha256.slice(0, 12)}…)`,
     ],
     ['System', `${state.system} (collaboration mode ${state.collaborationMode})`],
-    ['Status', `${status}${state.waitingRoles.length ? ` — waiting for ${state.waitingRoles.join(', ')}` : ''}`],
+    ['Status', `${status}${statusNote(state)}`],
     ['Failure', state.failure ? failureWords({ ...state.failure, by: state.failure.by?.id }) : undefined],
     ['Initiator', state.initiator.id],
     ['Started', state.startedAt],

@@ -1,6 +1,12 @@
 import { modeLabel } from '../../audit/documents/people';
 import { type RunStateView } from '../../contract/definitions';
-import { FINAL_STATUSES } from '../../contract/runStatus';
+import {
+  ENDED_IN_TEMPORAL_NOTE,
+  ENDED_IN_TEMPORAL_STATUSES,
+  FINAL_STATUSES,
+  RUN_STATUS_WORDS,
+  type RunStatus,
+} from '../../contract/runStatus';
 import type { Person } from '../../auth/users';
 import type { LoadedRunbook } from '../../runbook/load';
 import { RUN_STATUSES } from '../api';
@@ -17,7 +23,12 @@ export interface RunRow {
   state?: RunStateView;
 }
 
-function currentSteps(state: RunStateView | undefined): string {
+function currentSteps(row: RunRow): string {
+  const { state, summary } = row;
+  // Ended in Temporal: the list's state says how, and that golive did not finish the run.
+  const shown = state?.status ?? summary.state;
+  if (shown && ENDED_IN_TEMPORAL_STATUSES.includes(shown as RunStatus))
+    return `${RUN_STATUS_WORDS[shown as RunStatus]}, not by golive: ${ENDED_IN_TEMPORAL_NOTE}`;
   if (!state) return '';
   // A run that ended badly says why, where its current step would be.
   if (state.failure && FINAL_STATUSES.includes(state.status))
@@ -55,7 +66,7 @@ export function runsTable(rows: RunRow[], nextPageToken: string | undefined, fil
     <td data-label="State">${badge(r.state?.status ?? r.summary.state ?? r.summary.executionStatus.toLowerCase())}${reportsCell(r)}</td>
     <td data-label="System">${r.summary.system ?? r.state?.system}</td>
     <td data-label="Runbook">${r.summary.runbook ?? r.state?.runbook.id}</td>
-    <td data-label="Current step">${currentSteps(r.state)}</td>
+    <td data-label="Current step">${currentSteps(r)}</td>
     <td data-label="Waits for">${waitsFor(r)}</td>
     <td data-label="Started">${time(r.summary.startedAt)}</td>
   </tr>`,
