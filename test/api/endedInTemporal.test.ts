@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@temporalio/client';
 import type { RunStateView } from '../../src/contract/definitions';
+import { runPageSchema, runStateSchema } from '../../src/server/responses';
 import type { RunSummary } from '../../src/server/temporalRuns';
 import { apiAs, eventually, SMALL_RUNBOOK, startTestApp, type TestApp } from '../support/app';
 import { runningWorker, testClient } from '../support/temporal';
@@ -99,6 +100,7 @@ describe('a run ended in Temporal, not by golive', () => {
     const row = await listed(`system=${system}`, runId, (r) => r.executionStatus === 'TERMINATED');
     expect(row).toMatchObject({ state: 'terminated', waitingRoles: [], executionStatus: 'TERMINATED' });
     expect(row.closedAt).toBeDefined();
+    runPageSchema.parse({ runs: [row] }); // the OpenAPI document's schema says so too
     expect(await idsOf('guardian', `system=${system}&waitingFor=me`)).toEqual([]);
     expect(await idsOf('rm', `system=${system}&state=waiting`)).toEqual([]);
     expect(await idsOf('rm', `system=${system}&state=terminated`)).toEqual([runId]);
@@ -112,6 +114,7 @@ describe('a run ended in Temporal, not by golive', () => {
     expect(read.body.steps.find((s) => s.id === 'guardian-sign-off')?.status).toBe('cancelled');
     expect(read.body.steps.find((s) => s.id === 'validation-report')?.status).toBe('completed');
     expect(read.body.endedAt).toBe(row.closedAt);
+    runStateSchema.parse(read.body);
 
     // A decision: a clear 409, with or without an Idempotency-Key.
     for (const headers of [{}, { 'idempotency-key': randomUUID() }] as Record<string, string>[]) {
