@@ -94,6 +94,8 @@ describe('a run ended in Temporal, not by golive', () => {
       'the run in the Guardian\'s "waiting for me"',
     );
 
+    expect(await pageAs('guardian', '/approvals')).toContain(runId);
+
     await client.workflow.getHandle(runId).terminate('operator ended it in Temporal');
 
     // The list: visibility's execution status next to the last search attributes.
@@ -163,6 +165,7 @@ describe('a run ended in Temporal, not by golive', () => {
     expect(page).not.toContain('Waiting for');
     const runsPage = await pageAs('rm', `/runs?system=${system}`);
     expect(runsPage).toContain('terminated in Temporal, not by golive');
+    expect(await pageAs('guardian', '/approvals')).not.toContain(runId);
   });
 
   it('reads as open again once the run is reset in Temporal', async () => {
