@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Client } from '@temporalio/client';
 import type { RunStateView } from '../../src/contract/definitions';
 import { runPageSchema, runStateSchema } from '../../src/server/responses';
@@ -82,6 +82,22 @@ async function pageAs(who: string, path: string): Promise<string> {
   const res = await fetch(`${app.url}${path}`, { headers: { cookie } });
   expect(res.status).toBe(200);
   return res.text();
+}
+
+const COUNTED = ['queryWorkflow', 'describeWorkflowExecution', 'getWorkflowExecutionHistory'] as const;
+
+/** The calls the server makes to Temporal about `runId` while `read` runs (the app shares the test's client). */
+async function callsFor(runId: string, read: () => Promise<unknown>): Promise<Record<string, number>> {
+  const service = client.connection.workflowService;
+  const spies = COUNTED.map((name) => vi.spyOn(service, name));
+  try {
+    await read();
+    const about = (args: unknown[]) =>
+      (args[0] as { execution?: { workflowId?: string } }).execution?.workflowId === runId;
+    return Object.fromEntries(COUNTED.map((name, i) => [name, spies[i]!.mock.calls.filter(about).length]));
+  } finally {
+    for (const spy of spies) spy.mockRestore();
+  }
 }
 
 describe('a run ended in Temporal, not by golive', () => {
@@ -166,6 +182,29 @@ describe('a run ended in Temporal, not by golive', () => {
     const runsPage = await pageAs('rm', `/runs?system=${system}`);
     expect(runsPage).toContain('terminated in Temporal, not by golive');
     expect(await pageAs('guardian', '/approvals')).not.toContain(runId);
+  });
+
+  it('costs an open run one query to read, as before; a run ended in Temporal, read again, one describe', async () => {
+    const runId = await runAtApproval(`calls-${Date.now().toString(36)}`);
+    const read = async () => expect((await as('rm')('GET', `/api/runs/${runId}`)).status).toBe(200);
+    expect(await callsFor(runId, read)).toEqual({
+      queryWorkflow: 1,
+      describeWorkflowExecution: 0,
+      getWorkflowExecutionHistory: 0,
+    });
+
+    await client.workflow.getHandle(runId).terminate('operator ended it in Temporal');
+    // The first read: the query is refused (the run did not complete cleanly), then its history answers.
+    expect(await callsFor(runId, read)).toEqual({
+      queryWorkflow: 2,
+      describeWorkflowExecution: 1,
+      getWorkflowExecutionHistory: 0,
+    });
+    expect(await callsFor(runId, read)).toEqual({
+      queryWorkflow: 0,
+      describeWorkflowExecution: 1,
+      getWorkflowExecutionHistory: 0,
+    });
   });
 
   it('reads as open again once the run is reset in Temporal', async () => {
