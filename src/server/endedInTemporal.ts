@@ -1,17 +1,10 @@
-import type { RunStateView, StepView } from '../contract/definitions';
-import {
-  ENDED_IN_TEMPORAL_STATUSES,
-  FINAL_STATUSES,
-  RUN_STATUS_WORDS,
-  RUN_STATUSES,
-  type RunStatus,
-} from '../contract/runStatus';
+import { ENDED_IN_TEMPORAL_STATUSES, FINAL_STATUSES, RUN_STATUSES, type RunStatus } from '../contract/runStatus';
 import { runStateKey } from '../contract/searchAttributes';
 
 /**
  * Runs that ended in Temporal before golive finished them (src/contract/runStatus.ts
- * `endedInTemporal`), as the server shows them: by Temporal's execution status, never by the last
- * state they recorded. Visibility gives that status with every listed run, and a query rejected
+ * `endedInTemporal`, src/contract/endedRun.ts), as the server lists and filters them: by
+ * Temporal's execution status, never by the last state they recorded. Visibility gives that status with every listed run, and a query rejected
  * for a run that did not complete cleanly carries it, so open runs cost nothing more to read.
  */
 
@@ -43,22 +36,4 @@ export function stateClause(state: RunStatus): string {
   if (!status) return recorded;
   const byTemporal = `ExecutionStatus = '${status}'`;
   return ENDED_IN_TEMPORAL_STATUSES.includes(state) ? byTemporal : `(${recorded} OR ${byTemporal})`;
-}
-
-/**
- * The run as it stands once Temporal ended it: its state says how, nobody is waited for, and no
- * step is still waiting or running (each is cancelled at the close, as golive's own end cancels
- * them; one being undone is marked as not known to be undone).
- */
-export function shownAsEnded(view: RunStateView, status: RunStatus, closedAt: Date | undefined): RunStateView {
-  const at = closedAt?.toISOString();
-  const words = RUN_STATUS_WORDS[status];
-  const close = (s: StepView): StepView => {
-    if (s.status === 'compensating')
-      return { ...s, status: 'compensation-failed', error: `the run was ${words} while this step was being undone` };
-    if (s.status !== 'waiting' && s.status !== 'running') return s;
-    const { mayDecide: _who, deadlineAt: _until, ...rest } = s;
-    return { ...rest, status: 'cancelled', ...(at ? { endedAt: at } : {}) };
-  };
-  return { ...view, status, waitingRoles: [], steps: view.steps.map(close), ...(at ? { endedAt: at } : {}) };
 }

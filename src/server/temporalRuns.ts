@@ -23,7 +23,8 @@ import {
   type RunStateView,
 } from '../contract/definitions';
 import { endedInTemporal, FINAL_STATUSES, RUN_STATUS_WORDS } from '../contract/runStatus';
-import { OPEN_IN_TEMPORAL, shownAsEnded, stateClause } from './endedInTemporal';
+import { shownAsEnded } from '../contract/endedRun';
+import { OPEN_IN_TEMPORAL, stateClause } from './endedInTemporal';
 import type { Person } from '../contract/policy';
 import {
   FAILURE_MEMO_KEY,

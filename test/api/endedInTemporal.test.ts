@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
+import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Client } from '@temporalio/client';
 import type { RunStateView } from '../../src/contract/definitions';
+import { verifyDossierZip } from '../../src/audit/verify';
 import { runPageSchema, runStateSchema } from '../../src/server/responses';
 import type { RunSummary } from '../../src/server/temporalRuns';
 import { apiAs, eventually, SMALL_RUNBOOK, startTestApp, type TestApp } from '../support/app';
@@ -173,6 +175,25 @@ describe('a run ended in Temporal, not by golive', () => {
     expect(approve.code).toBe(1);
     expect(approve.stderr).toContain('terminated in Temporal');
     fs.rmSync(home, { recursive: true, force: true });
+
+    // Its audit trail says how it ended; its dossier is the final one, of a terminated run, and verifies.
+    const history = await as('rm')('GET', `/api/runs/${runId}/history?kind=run-ended`);
+    expect(history.body).toMatchObject({ finished: true, state: { status: 'terminated', waitingRoles: [] } });
+    expect(history.body.entries).toMatchObject([
+      {
+        summary: 'run terminated in Temporal: operator ended it in Temporal',
+        details: { temporalStatus: 'terminated' },
+      },
+    ]);
+    const dossier = await fetch(`${app.url}/api/runs/${runId}/dossier`, {
+      headers: { authorization: `Bearer ${app.credentials.rm!.token}` },
+    });
+    expect(dossier.status).toBe(200);
+    const zip = new Uint8Array(await dossier.arrayBuffer());
+    expect(verifyDossierZip(zip)).toMatchObject({ ok: true, status: 'terminated', finished: true });
+    const markdown = Buffer.from(unzipSync(zip)[`dossier-${runId}/dossier.md`]!).toString('utf8');
+    expect(markdown).toContain('terminated (terminated in Temporal, not by golive: its rollback did not run');
+    expect(markdown).not.toContain('DRAFT');
 
     // The web UI says so, offers no decision, and the runs page shows the state.
     const page = await pageAs('guardian', `/runs/${runId}`);
