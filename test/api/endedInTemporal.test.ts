@@ -3,12 +3,14 @@ import fs from 'node:fs';
 import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Client } from '@temporalio/client';
-import type { RunStateView } from '../../src/contract/definitions';
+import { GO_LIVE_WORKFLOW, type RunStateView } from '../../src/contract/definitions';
 import { verifyDossierZip } from '../../src/audit/verify';
 import { runPageSchema, runStateSchema } from '../../src/server/responses';
+import { runSearchAttributes } from '../../src/server/runStart';
 import type { RunSummary } from '../../src/server/temporalRuns';
 import { apiAs, eventually, SMALL_RUNBOOK, startTestApp, type TestApp } from '../support/app';
-import { runningWorker, testClient } from '../support/temporal';
+import { runningWorker, testClient, uniqueId } from '../support/temporal';
+import { inputFor, oneApproval } from '../support/runs';
 import { runCli, tempDir } from '../cli/support';
 
 /**
@@ -250,6 +252,36 @@ describe('a run ended in Temporal, not by golive', () => {
     expect(read).toMatchObject({ status: 'waiting', waitingRoles: ['guardian'] });
     await listed(`system=${system}&state=waiting`, runId, (r) => r.executionStatus === 'RUNNING');
     expect(await idsOf('guardian', `system=${system}&waitingFor=me`)).toEqual([runId]);
+  });
+
+  it('reads a run whose execution timed out as timed-out', async () => {
+    // Started as the server starts runs, with a short execution timeout (golive sets none).
+    const system = `timeout-${Date.now().toString(36)}`;
+    const input = inputFor(oneApproval(), {
+      system,
+      initiator: { id: 'rm' },
+      assignments: { guardian: ['guardian'] },
+    });
+    const runId = uniqueId('golive-timeout');
+    await client.workflow.start(GO_LIVE_WORKFLOW, {
+      taskQueue: worker.taskQueue,
+      workflowId: runId,
+      args: [input],
+      typedSearchAttributes: runSearchAttributes(input),
+      workflowExecutionTimeout: '3s',
+    });
+    const row = await listed(`system=${system}`, runId, (r) => r.executionStatus === 'TIMED_OUT');
+    expect(row).toMatchObject({ state: 'timed-out', waitingRoles: [] });
+    expect(await idsOf('rm', `system=${system}&state=timed-out`)).toEqual([runId]);
+    expect(await idsOf('guardian', `system=${system}&waitingFor=me`)).toEqual([]);
+    const read = await as('rm')<RunStateView>('GET', `/api/runs/${runId}`);
+    expect(read.body).toMatchObject({ status: 'timed-out', waitingRoles: [] });
+    expect(read.body.steps.map((step) => step.status)).toEqual(['cancelled']);
+    const decision = await as('guardian')('POST', `/api/runs/${runId}/steps/sign-off/decisions`, {
+      decision: 'approve',
+    });
+    expect(decision.status).toBe(409);
+    expect(decision.body.error.message).toContain('(timed out in Temporal, not by golive)');
   });
 
   it('leaves a run golive rolled back as it was', async () => {
