@@ -161,9 +161,11 @@ export const start = defineCommand({
 
 /** The WHY column: golive's reason for a failed run, or how Temporal ended a run golive did not finish. */
 function whyWords(r: RunSummary): string {
-  if (r.failure) return failureWords(r.failure);
   const ended = ENDED_IN_TEMPORAL_STATUSES.find((s) => s === r.state);
-  return ended ? `${RUN_STATUS_WORDS[ended]}, not by golive` : '';
+  const how = ended ? `${RUN_STATUS_WORDS[ended]}, not by golive` : '';
+  // Ended while rolling back: how it ended first, the table cuts the rest.
+  if (r.failure) return how ? `${how}; after ${failureWords(r.failure)}` : failureWords(r.failure);
+  return how;
 }
 
 const LIST_MAX = 1000;

@@ -27,8 +27,12 @@ function currentSteps(row: RunRow): string {
   const { state, summary } = row;
   // Ended in Temporal: the list's state says how, and that golive did not finish the run.
   const shown = state?.status ?? summary.state;
-  if (shown && ENDED_IN_TEMPORAL_STATUSES.includes(shown as RunStatus))
-    return `${RUN_STATUS_WORDS[shown as RunStatus]}, not by golive: ${ENDED_IN_TEMPORAL_NOTE}`;
+  if (shown && ENDED_IN_TEMPORAL_STATUSES.includes(shown as RunStatus)) {
+    // Ended while rolling back: golive's reason for the rollback first.
+    const f = summary.failure;
+    const before = f ? `${f.kind}${f.stepId ? ` at ${f.stepId}` : ''}: ${f.reason}; then ` : '';
+    return `${before}${RUN_STATUS_WORDS[shown as RunStatus]}, not by golive: ${ENDED_IN_TEMPORAL_NOTE}`;
+  }
   if (!state) return '';
   // A run that ended badly says why, where its current step would be.
   if (state.failure && FINAL_STATUSES.includes(state.status))
