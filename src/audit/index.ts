@@ -3,6 +3,8 @@ import path from 'node:path';
 import { QueryNotRegisteredError, type Client } from '@temporalio/client';
 import type { RefusalEntry } from './refusalLog';
 import { getRunRecordQuery, getRunStateQuery, type GoLiveInput, type RunStateView } from '../contract/definitions';
+import { shownAsEnded } from '../contract/endedRun';
+import { endedInTemporal } from '../contract/runStatus';
 import { Lru } from './cache';
 import { chainEntries, chainHead, type ChainedEntry } from './chain';
 import { dossierFiles, MANIFEST_FILE, sha256, type OnFile, type RenderCache } from './dossier';
@@ -130,15 +132,19 @@ async function chainRecord(opts: TrailOptions): Promise<ChainRecord> {
     throw new NotAGoLiveRunError(
       `workflow ${opts.workflowId} is not a go-live run (no go-live start input in its history)`,
     );
-  let state = finalState(chain);
-  const finished = state !== undefined;
-  if (!state) state = await (live ?? liveState(opts));
+  const final = finalState(chain);
+  const recorded = final ?? (await (live ?? liveState(opts)));
+  // Ended in Temporal before golive finished it: what it recorded last is not its end.
+  const ended = !final && recorded ? endedInTemporal(recorded.status, latest.status.name) : undefined;
+  const state = recorded && ended ? shownAsEnded(recorded, ended, latest.closeTime) : recorded;
+  const finished = final !== undefined || ended !== undefined;
   const record: ChainRecord = {
     runIds: chain.map((r) => r.runId),
     input,
     ...(state ? { state } : {}),
     finished,
-    entries: auditEntries(chain, state),
+    // The trail tells what the run recorded (and history: how Temporal ended it), not the view.
+    entries: auditEntries(chain, recorded),
   };
   if (key !== undefined && finished) opts.cache?.records.set(key, record);
   return record;

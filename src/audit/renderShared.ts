@@ -1,6 +1,7 @@
 import type { Dossier } from './dossierModel';
 import type { Obligation } from './obligations';
 import { modeLabel } from './documents/people';
+import { statusText } from './documents/runFacts';
 
 /** What both renderers print the same way: the run's header fields and obligation lines. */
 
@@ -14,13 +15,7 @@ export function runFields(d: Dossier): [string, string][] {
     ['Runbook', `${r.runbook.id}@${r.runbook.version} — ${r.runbook.title} (sha256 ${r.runbook.sha256})`],
     ['Collaboration Mode', modeLabel(r.collaborationMode)],
     ['Release manager', r.initiator.name ? `${r.initiator.name} (${r.initiator.id})` : r.initiator.id],
-    [
-      'Status',
-      r.status +
-        (r.failure
-          ? ` (${r.failure.kind}${r.failure.stepId ? ` at ${r.failure.stepId}` : ''}: ${r.failure.reason})`
-          : ''),
-    ],
+    ['Status', statusText(r.status, r.failure)],
     ['Started', r.startedAt],
     ['Ended', r.endedAt ?? 'not finished'],
     ['Workflow', `${d.workflowId} (runs: ${d.runIds.join(', ')})`],

@@ -1,5 +1,11 @@
 import { type RunStateView, type StepStatus, type StepView } from '../contract/definitions';
-import { FINAL_STATUSES, isUnsuccessfulStatus } from '../contract/runStatus';
+import {
+  ENDED_IN_TEMPORAL_NOTE,
+  ENDED_IN_TEMPORAL_STATUSES,
+  FINAL_STATUSES,
+  isUnsuccessfulStatus,
+  RUN_STATUS_WORDS,
+} from '../contract/runStatus';
 import { allowedActions, type Person } from '../contract/policy';
 import { factsFromView } from '../contract/runFacts';
 import { failureWords } from '../contract/failureWords';
@@ -59,7 +65,14 @@ export function stepDetail(step: StepView): string {
   return parts.join('; ');
 }
 
-/** Why a run failed, in one line: "stopped by gina: error rate above 5 %", "rejected at gate-4 by sam: …". */
+/** Who the run waits for, or how it ended when Temporal ended it before golive did. */
+function statusNote(state: RunStateView): string {
+  if (ENDED_IN_TEMPORAL_STATUSES.includes(state.status))
+    return ` — ${RUN_STATUS_WORDS[state.status]}, not by golive: ${ENDED_IN_TEMPORAL_NOTE}`;
+  return state.waitingRoles.length ? ` — waiting for ${state.waitingRoles.join(', ')}` : '';
+}
+
+/** A run's header: runbook, system, status (who it waits for, or how it ended) and why it failed. */
 export function runHeader(runId: string, state: RunStateView, link: string, paint: Paint): string {
   const status = isUnsuccessfulStatus(state.status)
     ? paint('red', state.status)
@@ -73,7 +86,7 @@ export function runHeader(runId: string, state: RunStateView, link: string, pain
       `${state.runbook.title} (${state.runbook.id} ${state.runbook.version}, sha256 ${state.runbook.sha256.slice(0, 12)}…)`,
     ],
     ['System', `${state.system} (collaboration mode ${state.collaborationMode})`],
-    ['Status', `${status}${state.waitingRoles.length ? ` — waiting for ${state.waitingRoles.join(', ')}` : ''}`],
+    ['Status', `${status}${statusNote(state)}`],
     ['Failure', state.failure ? failureWords({ ...state.failure, by: state.failure.by?.id }) : undefined],
     ['Initiator', state.initiator.id],
     ['Started', state.startedAt],

@@ -12,14 +12,33 @@ export const RUN_STATUSES = [
   'rolled-back',
   'rollback-incomplete',
   'cancelled',
+  // Never set by the workflow: the server's word for a run that ended in Temporal (see below).
+  'terminated',
+  'timed-out',
+  'failed',
 ] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
 /** The run has ended: nothing more will happen to it. */
-export const FINAL_STATUSES: readonly RunStatus[] = ['live', 'rolled-back', 'rollback-incomplete', 'cancelled'];
+export const FINAL_STATUSES: readonly RunStatus[] = [
+  'live',
+  'rolled-back',
+  'rollback-incomplete',
+  'cancelled',
+  'terminated',
+  'timed-out',
+  'failed',
+];
 
 /** The run ended without going live (the runs list keeps them in sight). */
-export const UNSUCCESSFUL_STATUSES: readonly RunStatus[] = ['rolled-back', 'rollback-incomplete', 'cancelled'];
+export const UNSUCCESSFUL_STATUSES: readonly RunStatus[] = [
+  'rolled-back',
+  'rollback-incomplete',
+  'cancelled',
+  'terminated',
+  'timed-out',
+  'failed',
+];
 
 export const isFinalStatus = (status: string): boolean => (FINAL_STATUSES as readonly string[]).includes(status);
 export const isUnsuccessfulStatus = (status: string): boolean =>
@@ -35,4 +54,38 @@ export const RUN_STATUS_WORDS: Readonly<Record<RunStatus, string>> = {
   'rolled-back': 'rolled back',
   'rollback-incomplete': 'rolled back only in part',
   cancelled: 'cancelled',
+  terminated: 'terminated in Temporal',
+  'timed-out': 'timed out in Temporal',
+  failed: 'failed in Temporal',
 };
+
+/**
+ * A run can end in Temporal before golive finishes it: an operator terminates it (`temporal
+ * workflow terminate`), its execution timeout passes, or it fails there. The run writes nothing
+ * more, so its last state ("waiting"…) and waiting roles stay in its search attributes and in
+ * what a query replays. Clients show it by Temporal's execution status instead (golive's own
+ * `cancelled` for a cancellation), keyed by the SDK's status names.
+ */
+const ENDED_IN_TEMPORAL: Readonly<Record<string, RunStatus>> = {
+  TERMINATED: 'terminated',
+  TIMED_OUT: 'timed-out',
+  FAILED: 'failed',
+  CANCELLED: 'cancelled',
+};
+
+/** The states only Temporal's execution status gives a run (golive never records them). */
+export const ENDED_IN_TEMPORAL_STATUSES: readonly RunStatus[] = ['terminated', 'timed-out', 'failed'];
+
+/**
+ * The state of a run that ended in Temporal while golive's last word (`recorded`) was not a final
+ * state; undefined for a run that is open, continued as new, or that golive ended itself (a run
+ * completes only once golive said live, rolled-back…, which then stands).
+ */
+export function endedInTemporal(recorded: string | undefined, executionStatus: string): RunStatus | undefined {
+  if (recorded !== undefined && isFinalStatus(recorded)) return undefined;
+  return ENDED_IN_TEMPORAL[executionStatus];
+}
+
+/** What people are told beside such a state ("terminated in Temporal, not by golive: …"). */
+export const ENDED_IN_TEMPORAL_NOTE =
+  'its rollback did not run (or not to its end); the audit trail says who ended it and why';

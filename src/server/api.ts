@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { reportAnswerSchema, runPageSchema, runStateSchema, startedRunSchema, stepAnswerSchema } from './responses';
+import {
+  reportAnswerSchema,
+  RUN_STATE_DESCRIPTION,
+  runPageSchema,
+  runStateSchema,
+  startedRunSchema,
+  stepAnswerSchema,
+} from './responses';
 import { DELIVERABLE_FORMATS, DELIVERABLE_IDS } from '../audit/documents/model';
 import {
   acknowledgeReportSchema,
@@ -69,11 +76,19 @@ export const startRunBodySchema = z.strictObject({
 export type StartRunBody = z.infer<typeof startRunBodySchema>;
 
 export const listRunsQuerySchema = z.strictObject({
-  state: z.enum(RUN_STATUSES).optional(),
+  state: z
+    .enum(RUN_STATUSES)
+    .optional()
+    .describe(
+      `only runs in this state, as the list shows it (an open state only while the run is open in Temporal; terminated, timed-out or failed by Temporal's execution status): ${RUN_STATE_DESCRIPTION}`,
+    ),
   system: goLiveInputSchema.shape.system.optional(),
   runbook: runbookSchema.shape.id.optional(),
   /** `me`: runs waiting for a decision or evidence from one of my roles. */
-  waitingFor: z.literal('me').optional(),
+  waitingFor: z
+    .literal('me')
+    .optional()
+    .describe('me: runs open in Temporal waiting for a decision or evidence from one of my roles'),
   pageSize: z.coerce.number().int().min(1).max(100).default(20),
   pageToken: z
     .string()

@@ -1,8 +1,8 @@
 import type { Client } from '@temporalio/client';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { GO_LIVE_WORKFLOW } from '../contract/definitions';
-import { RUN_STATUSES } from '../contract/runStatus';
-import { runStateKey } from '../contract/searchAttributes';
+import { RUN_STATUSES, type RunStatus } from '../contract/runStatus';
+import { stateClause } from './endedInTemporal';
 
 /**
  * golive's `/metrics`, through prom-client: the Node.js process's default metrics, HTTP
@@ -111,8 +111,9 @@ export class RunCounts {
     return this.cached.counts;
   }
 
-  private async count(state: string): Promise<number> {
-    const query = `WorkflowType = "${GO_LIVE_WORKFLOW}" AND ${runStateKey.name} = "${state}"`;
+  private async count(state: RunStatus): Promise<number> {
+    // As the run list counts them: a run ended in Temporal by how it ended, not by its last state.
+    const query = `WorkflowType = "${GO_LIVE_WORKFLOW}" AND ${stateClause(state)}`;
     const res = await this.client.withDeadline(Date.now() + RUN_COUNT_TIMEOUT_MS, () =>
       this.client.workflowService.countWorkflowExecutions({ namespace: this.namespace, query }),
     );

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { SEVERITIES, type StepStatus } from '../contract/definitions';
-import { RUN_STATUSES } from '../contract/runStatus';
+import { ENDED_IN_TEMPORAL_STATUSES, RUN_STATUSES } from '../contract/runStatus';
 import { FAILURE_MEMO_REASON_MAX } from '../contract/searchAttributes';
 
 /**
@@ -26,6 +26,9 @@ const STEP_STATUSES = [
 const everyStepStatus: Exclude<StepStatus, (typeof STEP_STATUSES)[number]> extends never ? true : never = true;
 void everyStepStatus;
 
+/** A run's state in words, for the OpenAPI document: the same in the run, the list and its filter. */
+export const RUN_STATE_DESCRIPTION = `running, waiting (for people), hypercare, compensating (rolling back); then live, rolled-back, rollback-incomplete or cancelled, as the run recorded them. ${ENDED_IN_TEMPORAL_STATUSES.join(', ')}: the run ended in Temporal (terminated by an operator, its execution timeout, a failure) before golive finished it, so its rollback did not run (or not to its end); golive never records these, they come from Temporal's execution status: such a run waits for nobody, no step of it is waiting (those that were are cancelled), and every message to it is a 409 RunClosed`;
+
 const actor = z.looseObject({ id: z.string(), name: z.string().optional(), roles: z.array(z.string()).optional() });
 const when = z.string().describe('ISO 8601 time');
 
@@ -36,7 +39,11 @@ export const stepViewSchema = z
     kind: z.enum(['action', 'approval', 'evidence', 'hypercare']),
     phase: z.string().optional(),
     after: z.array(z.string()),
-    status: z.enum(STEP_STATUSES),
+    status: z
+      .enum(STEP_STATUSES)
+      .describe(
+        'of a run that ended in Temporal before golive finished it (terminated, timed-out, failed), a step that was waiting or running is cancelled, one being undone compensation-failed',
+      ),
     startedAt: when.optional(),
     endedAt: when.optional(),
     approvals: z
@@ -74,9 +81,9 @@ export const runStateSchema = z
     collaborationMode: z.number(),
     initiator: actor,
     assignments: z.record(z.string(), z.array(z.string())),
-    status: z.enum(RUN_STATUSES),
+    status: z.enum(RUN_STATUSES).describe(RUN_STATE_DESCRIPTION),
     startedAt: when,
-    endedAt: when.optional(),
+    endedAt: when.optional().describe('when the run ended (for a run ended in Temporal, when Temporal closed it)'),
     failure: z
       .looseObject({ kind: z.string(), stepId: z.string().optional(), reason: z.string(), at: when })
       .optional(),
@@ -96,8 +103,15 @@ export const runPageSchema = z
         runId: z.string(),
         system: z.string().optional(),
         runbook: z.string().optional(),
-        state: z.enum(RUN_STATUSES).optional().describe("the run's state as it last showed it"),
-        waitingRoles: z.array(z.string()),
+        state: z
+          .enum(RUN_STATUSES)
+          .optional()
+          .describe(
+            `the run's state as it last showed it, unless Temporal ended it before golive did (then how: see executionStatus). ${RUN_STATE_DESCRIPTION}`,
+          ),
+        waitingRoles: z
+          .array(z.string())
+          .describe("the roles the run waits for; empty for a run that is not open in Temporal's view"),
         initiator: z.string().optional(),
         failure: z
           .looseObject({
@@ -110,7 +124,11 @@ export const runPageSchema = z
           .describe(
             'why the run failed, set as its rollback starts; absent for runs that went live or are on their way, and for runs recorded before golive kept it',
           ),
-        executionStatus: z.string().describe("Temporal's execution status: RUNNING, COMPLETED, …"),
+        executionStatus: z
+          .string()
+          .describe(
+            "Temporal's execution status: RUNNING, COMPLETED (golive ended the run), TERMINATED, TIMED_OUT, FAILED, CANCELLED, CONTINUED_AS_NEW (an earlier execution of a run that went on as new)",
+          ),
         startedAt: when,
         closedAt: when.optional(),
       }),

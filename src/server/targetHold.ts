@@ -5,7 +5,7 @@ import {
   type WorkflowExecutionDescription,
 } from '@temporalio/client';
 import { TARGET_HOLD_WORKFLOW, targetHolderQuery, type TargetHolder } from '../contract/targetLockDefinitions';
-import { isFinalStatus } from '../contract/runStatus';
+import { endedInTemporal, isFinalStatus } from '../contract/runStatus';
 import { runStateKey } from '../contract/searchAttributes';
 import { HttpError } from './errors';
 import { lockIdFor } from './targetLock';
@@ -94,13 +94,15 @@ async function holdOf(client: Client, workflowId: string, startGraceMs: number):
 }
 
 /**
- * How a run ended, in golive's words when the run said it (live, rolled-back…), else Temporal's
- * (a run terminated in Temporal never said anything: its last state is not its end). The reason
+ * How a run ended, in golive's words when the run said it (live, rolled-back…), else the state
+ * Temporal's status gives it (terminated, timed-out…: a run ended in Temporal never said
+ * anything, its last state is not its end), as the run list and the run's page show it. The reason
  * a hold is ended with, by a claim or by the release.
  */
 export function howEnded(run: WorkflowExecutionDescription): string {
   const state = run.typedSearchAttributes.get(runStateKey);
-  return state && isFinalStatus(state) ? state : run.status.name.toLowerCase();
+  if (state && isFinalStatus(state)) return state;
+  return endedInTemporal(state, run.status.name) ?? run.status.name.toLowerCase();
 }
 
 /** A lock from before holds: it answers who holds it; if it cannot, its child is named. */

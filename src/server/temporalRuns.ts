@@ -3,9 +3,12 @@ import { status } from '@grpc/grpc-js';
 import {
   isGrpcCancelledError,
   isGrpcDeadlineError,
+  QueryRejectedError,
+  WorkflowClient,
   WorkflowUpdateFailedError,
   WorkflowUpdateRPCTimeoutOrCancelledError,
   type Client,
+  type WorkflowExecutionDescription,
   type WorkflowExecutionInfo,
 } from '@temporalio/client';
 import { executionInfoFromRaw } from '@temporalio/client/lib/helpers';
@@ -19,7 +22,9 @@ import {
   type RefusalType,
   type RunStateView,
 } from '../contract/definitions';
-import { FINAL_STATUSES } from '../contract/runStatus';
+import { endedInTemporal, FINAL_STATUSES, RUN_STATUS_WORDS } from '../contract/runStatus';
+import { shownAsEnded } from '../contract/endedRun';
+import { OPEN_IN_TEMPORAL, stateClause } from './endedInTemporal';
 import type { Person } from '../contract/policy';
 import {
   FAILURE_MEMO_KEY,
@@ -138,13 +143,14 @@ function listQuery(
   const myRoles = person?.roles ?? [];
   const clauses = [`WorkflowType = ${quote(GO_LIVE_WORKFLOW)}`];
   if (person) clauses.push(readableBy(person));
-  if (q.state) clauses.push(`${runStateKey.name} = ${quote(q.state)}`);
+  if (q.state) clauses.push(stateClause(q.state));
   if (q.system) clauses.push(`${systemKey.name} = ${quote(q.system)}`);
   if (q.runbook) clauses.push(`${runbookKey.name} = ${quote(q.runbook)}`);
   if (q.wentLive) clauses.push(`(${reachedHypercareKey.name} = 'yes' OR ${runStateKey.name} IN ('hypercare', 'live'))`);
   if (q.waitingFor === 'me') {
     if (myRoles.length === 0) return undefined;
-    clauses.push(`${waitingRolesKey.name} IN (${myRoles.map(quote).join(', ')})`);
+    // A run ended in Temporal keeps the waiting roles it last showed: it waits for nobody.
+    clauses.push(`${waitingRolesKey.name} IN (${myRoles.map(quote).join(', ')})`, OPEN_IN_TEMPORAL);
   }
   return clauses.join(' AND ');
 }
@@ -160,12 +166,14 @@ function failureOf(memo: Record<string, unknown> | undefined): FailureMemo | und
 function summarize(info: WorkflowExecutionInfo): RunSummary {
   const sa = info.typedSearchAttributes;
   const failure = failureOf(info.memo);
+  const recorded = sa.get(runStateKey);
+  const ended = endedInTemporal(recorded, info.status.name);
   return {
     runId: info.workflowId,
     system: sa.get(systemKey),
     runbook: sa.get(runbookKey),
-    state: sa.get(runStateKey),
-    waitingRoles: sa.get(waitingRolesKey) ?? [],
+    state: ended ?? recorded,
+    waitingRoles: ended ? [] : (sa.get(waitingRolesKey) ?? []),
     initiator: sa.get(initiatorKey),
     ...(failure ? { failure } : {}),
     executionStatus: info.status.name,
@@ -183,6 +191,12 @@ export class TemporalRuns {
   private readonly pinned = new Map<string, string[]>();
   /** Update ids this server sent, oldest first (see `sentHere`). */
   private readonly sentUpdates = new Set<string>();
+  /**
+   * The same client on the same connection, except that a query to a run that did not complete
+   * cleanly (terminated, timed out, failed or cancelled in Temporal) is rejected with its status
+   * instead of answered from a replay of its history: only such runs pay more calls to be read.
+   */
+  private cleanQueriesClient: WorkflowClient | undefined;
 
   constructor(
     private readonly client: Client,
@@ -192,7 +206,25 @@ export class TemporalRuns {
     private readonly pageTokens: PageTokens,
   ) {}
 
+  private get cleanQueries(): WorkflowClient {
+    this.cleanQueriesClient ??= new WorkflowClient({
+      connection: this.client.connection,
+      namespace: this.client.options.namespace,
+      dataConverter: this.client.options.dataConverter,
+      interceptors: this.client.options.interceptors.workflow,
+      identity: this.client.options.identity,
+      queryRejectCondition: 'NOT_COMPLETED_CLEANLY',
+    });
+    return this.cleanQueriesClient;
+  }
+
   private readonly endedStates = new Map<string, RunStateView>();
+  /**
+   * Runs Temporal ended before golive did, as shown, with the execution that ended: kept while it
+   * is still the run's latest (a reset in Temporal opens another), so reading one again (its page
+   * polls) costs one describe, not three calls and a replay.
+   */
+  private readonly endedInTemporalStates = new Map<string, { execution: string; state: RunStateView }>();
 
   /**
    * Starts a run once it holds its target (runStart.ts): one open go-live per production target,
@@ -236,21 +268,16 @@ export class TemporalRuns {
    * The run's state for the server's pre-checks and pages. A run that closes while the query
    * waits makes Temporal drop it ("buffered query cleared"); asked again, the closed run is
    * answered from its history. Whatever still fails is a 409 (the run has ended) or a 503 (no
-   * worker answered), never a 500.
+   * worker answered), never a 500. A run Temporal ended before golive did shows how (askEnded).
    */
   async state(runId: string): Promise<RunStateView> {
-    const ended = this.endedStates.get(runId);
+    const ended = this.endedStates.get(runId) ?? (await this.stillEndedInTemporal(runId));
     if (ended) return ended;
     const handle = this.client.workflow.getHandle(runId);
     const deadline = Date.now() + STATE_QUERY_DEADLINE_MS;
     for (let closedTries = 0, attemptMs = STATE_QUERY_ATTEMPT_MS; ;) {
       try {
-        const state = await this.client.withDeadline(Math.min(deadline, Date.now() + attemptMs), () =>
-          handle.query(getRunStateQuery),
-        );
-        if (FINAL_STATUSES.includes(state.status) && (await handle.describe()).status.name !== 'RUNNING')
-          this.rememberEnded(runId, state);
-        return state;
+        return await this.client.withDeadline(Math.min(deadline, Date.now() + attemptMs), () => this.ask(runId));
       } catch (err) {
         if (err instanceof WorkflowNotFoundError) throw new HttpError(404, `no run with id ${runId}`);
         const race = isGrpcDeadlineError(err) || isQueryRace(err);
@@ -278,17 +305,64 @@ export class TemporalRuns {
     }
   }
 
+  /** One query of the run's state; a closed run golive ended is kept (rememberEnded). */
+  private async ask(runId: string): Promise<RunStateView> {
+    let state: RunStateView;
+    try {
+      state = await this.cleanQueries.getHandle(runId).query(getRunStateQuery);
+    } catch (err) {
+      if (err instanceof QueryRejectedError) return this.askEnded(runId);
+      throw err;
+    }
+    if (FINAL_STATUSES.includes(state.status) && (await this.describe(runId)).status.name !== 'RUNNING')
+      this.rememberEnded(runId, state);
+    return state;
+  }
+
+  /**
+   * A run that did not complete cleanly, from its history: as it last stood ("waiting"…) when
+   * Temporal ended it before golive did, so shown as ended (endedInTemporal.ts), and kept with
+   * the execution that ended (stillEndedInTemporal). golive's own final states are kept as such.
+   */
+  private async askEnded(runId: string): Promise<RunStateView> {
+    const [state, run] = await Promise.all([
+      this.client.workflow.getHandle(runId).query(getRunStateQuery),
+      this.describe(runId),
+    ]);
+    const closed = run.status.name !== 'RUNNING';
+    const ended = closed ? endedInTemporal(state.status, run.status.name) : undefined;
+    if (ended) {
+      const shown = shownAsEnded(state, ended, run.closeTime);
+      keep(this.endedInTemporalStates, runId, { execution: run.runId, state: shown });
+      return shown;
+    }
+    if (closed && FINAL_STATUSES.includes(state.status)) this.rememberEnded(runId, state);
+    return state;
+  }
+
+  /** A run shown as ended in Temporal before, if its latest execution is still the one that ended. */
+  private async stillEndedInTemporal(runId: string): Promise<RunStateView | undefined> {
+    const kept = this.endedInTemporalStates.get(runId);
+    if (!kept) return undefined;
+    const latest = await this.describe(runId).catch((err: unknown) => {
+      if (err instanceof WorkflowNotFoundError) return undefined; // gone: the query says so
+      throw err;
+    });
+    if (latest?.runId === kept.execution) return kept.state;
+    this.endedInTemporalStates.delete(runId);
+    return undefined;
+  }
+
+  private describe(runId: string): Promise<WorkflowExecutionDescription> {
+    return this.client.workflow.getHandle(runId).describe();
+  }
+
   /**
    * A closed run's state never changes again, but every query of it makes a worker replay its
    * whole history: the last ones read are kept (a bounded number, oldest dropped first).
    */
   private rememberEnded(runId: string, state: RunStateView): void {
-    this.endedStates.delete(runId);
-    this.endedStates.set(runId, state);
-    for (const oldest of this.endedStates.keys()) {
-      if (this.endedStates.size <= ENDED_STATES_KEPT) break;
-      this.endedStates.delete(oldest);
-    }
+    keep(this.endedStates, runId, state);
   }
 
   /**
@@ -385,17 +459,11 @@ export class TemporalRuns {
         const prior = opts.updateId && (await priorOutcome(this.client, runId, opts.updateId));
         if (prior) return prior.result as Ret;
         // Updates to a closed run fail as "not found"; tell the two apart for the caller.
-        const status = await this.client.workflow
-          .getHandle(runId)
-          .describe()
-          .then(
-            (d) => d.status.name,
-            () => undefined,
-          );
+        const run = await this.describe(runId).catch(() => undefined);
         // The run continued as new under the message (a long hypercare): its next run takes it.
-        if (status === 'RUNNING' && !opts.retried)
+        if (run?.status.name === 'RUNNING' && !opts.retried)
           return this.update(runId, def, unsignedArg, { ...opts, retried: true });
-        if (status) throw new RefusalError(REFUSAL_TYPES.runClosed, `run ${runId} has ended`, 'workflow');
+        if (run) throw new RefusalError(REFUSAL_TYPES.runClosed, hasEnded(runId, run, 'has ended'), 'workflow');
         throw new HttpError(404, `no run with id ${runId}`);
       }
       if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError && !isTemporalUnreachable(err))
@@ -421,16 +489,14 @@ export class TemporalRuns {
       const prior = await priorOutcome(this.client, runId, updateId);
       if (prior) return prior.result as Ret;
     }
-    const status = await this.client.workflow
-      .getHandle(runId)
-      .describe()
-      .then(
-        (d) => d.status.name,
-        () => undefined,
+    const run = await this.describe(runId).catch(() => undefined);
+    if (run === undefined) throw err; // Temporal is away: the outage mapper's 503
+    if (run.status.name !== 'RUNNING')
+      throw new RefusalError(
+        REFUSAL_TYPES.runClosed,
+        hasEnded(runId, run, 'ended before this message was applied'),
+        'workflow',
       );
-    if (status === undefined) throw err; // Temporal is away: the outage mapper's 503
-    if (status !== 'RUNNING')
-      throw new RefusalError(REFUSAL_TYPES.runClosed, `run ${runId} ended before this message was applied`, 'workflow');
     // Temporal answers, the run is open: its worker is busy (not "Temporal is unreachable").
     throw new HttpError(
       503,
@@ -438,6 +504,22 @@ export class TemporalRuns {
       { code: 'run_busy', headers: { 'Retry-After': '2' } },
     );
   }
+}
+
+/** Keeps `value` as the newest entry of a bounded map (oldest dropped first). */
+function keep<V>(map: Map<string, V>, key: string, value: V): void {
+  map.delete(key);
+  map.set(key, value);
+  for (const oldest of map.keys()) {
+    if (map.size <= ENDED_STATES_KEPT) break;
+    map.delete(oldest);
+  }
+}
+
+/** "run X has ended", saying how when Temporal ended it before golive did. */
+function hasEnded(runId: string, run: WorkflowExecutionDescription, what: string): string {
+  const ended = endedInTemporal(run.typedSearchAttributes.get(runStateKey), run.status.name);
+  return `run ${runId} ${what}${ended ? ` (${RUN_STATUS_WORDS[ended]}, not by golive)` : ''}`;
 }
 
 /**

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ServiceError, WorkflowUpdateRPCTimeoutOrCancelledError, type Client } from '@temporalio/client';
-import { defaultPayloadConverter, WorkflowNotFoundError } from '@temporalio/common';
+import { defaultPayloadConverter, TypedSearchAttributes, WorkflowNotFoundError } from '@temporalio/common';
 import { loadDataConverter } from '@temporalio/common/lib/internal-non-workflow';
 import { afterAll, describe, expect, it } from 'vitest';
 import { HttpError } from '../../src/server/errors';
@@ -43,7 +43,9 @@ const notFound = (id: string) => new WorkflowNotFoundError('workflow not found',
 /** A stand-in for the SDK client: every Update times out; `runs` says which runs exist and how. */
 function busyClient(runs: Record<string, 'RUNNING' | 'COMPLETED'>): Client {
   const describe = (id: string) =>
-    runs[id] ? Promise.resolve({ status: { name: runs[id] } }) : Promise.reject(notFound(id));
+    runs[id]
+      ? Promise.resolve({ status: { name: runs[id] }, typedSearchAttributes: new TypedSearchAttributes() })
+      : Promise.reject(notFound(id));
   return {
     withDeadline: <T>(_: number, fn: () => Promise<T>) => fn(),
     options: { loadedDataConverter: loadDataConverter() },

@@ -1,4 +1,9 @@
-import { FINAL_STATUSES } from '../../contract/runStatus';
+import {
+  ENDED_IN_TEMPORAL_NOTE,
+  ENDED_IN_TEMPORAL_STATUSES,
+  FINAL_STATUSES,
+  RUN_STATUS_WORDS,
+} from '../../contract/runStatus';
 import { people, type DossierContext } from './blocks';
 import { modeLabel } from './people';
 
@@ -7,6 +12,19 @@ import { modeLabel } from './people';
 export function targetText(ctx: DossierContext): string {
   const target = ctx.input.runbook.target;
   return target ? target : `the system ${ctx.input.system} (the runbook names no target)`;
+}
+
+/**
+ * The run's status with why it failed, and that Temporal ended it before golive did (its rollback
+ * did not run): the Status line of the dossier and of every deliverable.
+ */
+export function statusText(status: string, failure?: { kind: string; stepId?: string; reason: string }): string {
+  const why = failure
+    ? `${failure.kind}${failure.stepId ? ` at ${failure.stepId}` : ''}: ${failure.reason}`
+    : undefined;
+  const ended = ENDED_IN_TEMPORAL_STATUSES.find((s) => s === status);
+  if (!ended) return why ? `${status} (${why})` : status;
+  return `${status} (${why ? `${why}; then ` : ''}${RUN_STATUS_WORDS[ended]}, not by golive: ${ENDED_IN_TEMPORAL_NOTE})`;
 }
 
 export function runFactsOf(ctx: DossierContext, workflowId: string, generatedAt: string): [string, string][] {
@@ -18,13 +36,7 @@ export function runFactsOf(ctx: DossierContext, workflowId: string, generatedAt:
     ['Runbook', `${s.runbook.title} (${s.runbook.id} ${s.runbook.version}, SHA-256 ${s.runbook.sha256})`],
     ['Collaboration Mode', modeLabel(s.collaborationMode)],
     ['Release manager', who.person(s.initiator.id)],
-    [
-      'Status',
-      s.status +
-        (s.failure
-          ? ` (${s.failure.kind}${s.failure.stepId ? ` at ${s.failure.stepId}` : ''}: ${s.failure.reason})`
-          : ''),
-    ],
+    ['Status', statusText(s.status, s.failure)],
     ['Run', workflowId],
     ['Generated', generatedAt],
   ];

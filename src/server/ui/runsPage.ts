@@ -1,7 +1,13 @@
 import { modeLabel } from '../../audit/documents/people';
 import { type RunStateView } from '../../contract/definitions';
 import { failureWords } from '../../contract/failureWords';
-import { isFinalStatus } from '../../contract/runStatus';
+import {
+  ENDED_IN_TEMPORAL_NOTE,
+  ENDED_IN_TEMPORAL_STATUSES,
+  isFinalStatus,
+  RUN_STATUS_WORDS,
+  type RunStatus,
+} from '../../contract/runStatus';
 import type { Person } from '../../auth/users';
 import type { LoadedRunbook } from '../../runbook/load';
 import { RUN_STATUSES } from '../api';
@@ -32,7 +38,19 @@ function whyItEnded(r: RunRow): SafeHtml | string {
   return whole === shown ? shown : html`<span class="why" title="${whole}">${shown}</span>`;
 }
 
+/** Ended in Temporal: the list's state says how, and that golive did not finish the run. */
+function endedInTemporal(r: RunRow): string | undefined {
+  const shown = r.state?.status ?? r.summary.state;
+  if (!shown || !ENDED_IN_TEMPORAL_STATUSES.includes(shown as RunStatus)) return undefined;
+  // Ended while rolling back: golive's reason for the rollback first.
+  const f = r.summary.failure;
+  const before = f ? `${failureWords(f)}; then ` : '';
+  return `${before}${RUN_STATUS_WORDS[shown as RunStatus]}, not by golive: ${ENDED_IN_TEMPORAL_NOTE}`;
+}
+
 function currentSteps(r: RunRow): SafeHtml | string {
+  const ended = endedInTemporal(r);
+  if (ended !== undefined) return ended;
   // A run that ended badly says why, where its current step would be.
   if (isFinalStatus(r.state?.status ?? r.summary.state ?? '')) return whyItEnded(r);
   const active = (r.state?.steps ?? []).filter(

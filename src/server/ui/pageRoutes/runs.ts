@@ -8,7 +8,7 @@ import { runView, withTimeout, type PageKit } from '../pageKit';
 import { liveRegion, runPage } from '../runPage';
 import { startableRunbooks } from '../runbookInfo';
 import { filtersForm, runsTable, startForm, type RunRow } from '../runsPage';
-import { isUnsuccessfulStatus } from '../../../contract/runStatus';
+import { ENDED_IN_TEMPORAL_STATUSES, isUnsuccessfulStatus } from '../../../contract/runStatus';
 import { memoReasonIsWhole } from '../../../contract/failureWords';
 
 /** The runs list (with the start form), one run's page, and the live part of it app.mjs polls. */
@@ -24,9 +24,13 @@ export function registerRunsPages({ ctx, pageRoute, render, send }: PageKit): vo
     const rows: RunRow[] = await Promise.all(
       runs.map(async (summary) => {
         // Open runs for their current step. A failed run's memo says why (the list has it); its
-        // state only when the memo does not have the whole reason (ended states are cached).
+        // state only when the memo does not have the whole reason (ended states are cached). A run
+        // ended in Temporal has no reason of golive's to show: its state says how it ended.
+        const shown = summary.state ?? '';
         const whole = summary.failure && memoReasonIsWhole(summary.failure.reason);
-        const wanted = summary.executionStatus === 'RUNNING' || (isUnsuccessfulStatus(summary.state ?? '') && !whole);
+        const wanted =
+          summary.executionStatus === 'RUNNING' ||
+          (isUnsuccessfulStatus(shown) && !whole && !(ENDED_IN_TEMPORAL_STATUSES as readonly string[]).includes(shown));
         const state = wanted ? await withTimeout(ctx.runs.state(summary.runId), STATE_TIMEOUT_MS) : undefined;
         return { summary, ...(state ? { state } : {}) };
       }),
