@@ -127,7 +127,7 @@ export const runPageSchema = z
         executionStatus: z
           .string()
           .describe(
-            "Temporal's execution status: RUNNING, COMPLETED (golive ended the run), TERMINATED, TIMED_OUT, FAILED, CANCELLED, CONTINUED_AS_NEW (an earlier execution of a run that went on as new)",
+            "Temporal's execution status: RUNNING, COMPLETED (golive ended the run), TERMINATED, TIMED_OUT, FAILED, CANCELLED (one row per run: a long hypercare's earlier executions, continued as new, are not listed)",
           ),
         startedAt: when,
         closedAt: when.optional(),

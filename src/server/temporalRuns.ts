@@ -141,7 +141,8 @@ function listQuery(
   person: Person | undefined,
 ): string | undefined {
   const myRoles = person?.roles ?? [];
-  const clauses = [`WorkflowType = ${quote(GO_LIVE_WORKFLOW)}`];
+  // One row per run: a long hypercare's earlier executions (continued as new) are the same run.
+  const clauses = [`WorkflowType = ${quote(GO_LIVE_WORKFLOW)}`, `ExecutionStatus != 'ContinuedAsNew'`];
   if (person) clauses.push(readableBy(person));
   if (q.state) clauses.push(stateClause(q.state));
   if (q.system) clauses.push(`${systemKey.name} = ${quote(q.system)}`);

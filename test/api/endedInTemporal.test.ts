@@ -284,6 +284,47 @@ describe('a run ended in Temporal, not by golive', () => {
     expect(decision.body.error.message).toContain('(timed out in Temporal, not by golive)');
   });
 
+  it('lists a run that continued as new once, as its latest execution', async () => {
+    // A hypercare that checkpoints every second: one run, several executions in Temporal.
+    const system = `chain-${Date.now().toString(36)}`;
+    const input = inputFor(
+      {
+        steps: [
+          {
+            id: 'hypercare',
+            kind: 'hypercare',
+            title: 'Hypercare',
+            duration: '1h',
+            checkpointEvery: '1s',
+            responseDeadline: '1h',
+            notifyOnReport: ['operations'],
+            stopAuthority: ['guardian'],
+          },
+        ],
+      },
+      { system, initiator: { id: 'rm' }, assignments: { guardian: ['guardian'] } },
+    );
+    const runId = uniqueId('golive-chain');
+    const handle = await client.workflow.start(GO_LIVE_WORKFLOW, {
+      taskQueue: worker.taskQueue,
+      workflowId: runId,
+      args: [input],
+      typedSearchAttributes: runSearchAttributes(input),
+    });
+    try {
+      // Visibility has the earlier executions (continued as new) and the open one.
+      await eventually(async () => {
+        const all = [];
+        for await (const e of client.workflow.list({ query: `WorkflowId = '${runId}'` })) all.push(e.status.name);
+        return all.includes('CONTINUED_AS_NEW') && all.includes('RUNNING') ? all : undefined;
+      }, 'the run to continue as new');
+      const rows = (await as('rm')<{ runs: RunSummary[] }>('GET', `/api/runs?system=${system}`)).body.runs ?? [];
+      expect(rows.map((r) => [r.runId, r.executionStatus])).toEqual([[runId, 'RUNNING']]);
+    } finally {
+      await handle.terminate('test done');
+    }
+  });
+
   it('leaves a run golive rolled back as it was', async () => {
     const system = `rolled-${Date.now().toString(36)}`;
     const runId = await runAtApproval(system);
