@@ -92,7 +92,7 @@ describe('the runs table', () => {
       '',
     ).value;
     expect(html).toContain(
-      'stopped: error rate above 5 %; then terminated in Temporal, not by golive: its rollback did not run',
+      'stopped by gina: error rate above 5 %; then terminated in Temporal, not by golive: its rollback did not run',
     );
   });
 });
