@@ -85,8 +85,15 @@ export const runStateSchema = z
     startedAt: when,
     endedAt: when.optional().describe('when the run ended (for a run ended in Temporal, when Temporal closed it)'),
     failure: z
-      .looseObject({ kind: z.string(), stepId: z.string().optional(), reason: z.string(), at: when })
-      .optional(),
+      .looseObject({
+        kind: z.string(),
+        stepId: z.string().optional(),
+        by: actor.optional().describe('who stopped, rejected or asked for the rollback (the list gives their id only)'),
+        reason: z.string(),
+        at: when,
+      })
+      .optional()
+      .describe('why the run failed, as it recorded it: the first failure wins'),
     steps: z.array(stepViewSchema),
     decisions: z.array(z.looseObject({ stepId: z.string(), decision: z.enum(['approve', 'reject']), actor, at: when })),
     evidence: z.array(z.looseObject({ stepId: z.string(), itemId: z.string(), sha256: z.string(), at: when })),

@@ -156,6 +156,21 @@ function listQuery(
   return clauses.join(' AND ');
 }
 
+/**
+ * One row per run in a page: a run reset in Temporal leaves its earlier execution (terminated,
+ * say) beside the one reset from it, under the same run id. Visibility lists open executions
+ * first, then closed ones by close time, so the first of a run id is its latest.
+ */
+function latestExecutions<E extends { execution?: { workflowId?: string | null } | null }>(executions: E[]): E[] {
+  const seen = new Set<string>();
+  return executions.filter((e) => {
+    const id = e.execution?.workflowId ?? '';
+    if (seen.has(id)) return false;
+    seen.add(id);
+    return true;
+  });
+}
+
 /** The failure the run put in its memo, field by field (a memo is anyone's to write: take strings only). */
 function failureOf(memo: Record<string, unknown> | undefined): FailureMemo | undefined {
   const raw = memo?.[FAILURE_MEMO_KEY] as Record<string, unknown> | undefined;
@@ -255,7 +270,7 @@ export class TemporalRuns {
         throw err;
       });
     const runs = await Promise.all(
-      response.executions.map(async (raw) =>
+      latestExecutions(response.executions).map(async (raw) =>
         summarize(await executionInfoFromRaw(raw, this.client.options.loadedDataConverter, raw, this.namespace)),
       ),
     );

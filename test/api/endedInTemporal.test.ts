@@ -252,6 +252,14 @@ describe('a run ended in Temporal, not by golive', () => {
     expect(read).toMatchObject({ status: 'waiting', waitingRoles: ['guardian'] });
     await listed(`system=${system}&state=waiting`, runId, (r) => r.executionStatus === 'RUNNING');
     expect(await idsOf('guardian', `system=${system}&waitingFor=me`)).toEqual([runId]);
+    // One row: the execution it was reset from (terminated) is the same run.
+    await eventually(async () => {
+      const all = [];
+      for await (const e of client.workflow.list({ query: `WorkflowId = '${runId}'` })) all.push(e.status.name);
+      return all.length === 2 ? all : undefined;
+    }, 'both executions in visibility');
+    const rows = (await as('rm')<{ runs: RunSummary[] }>('GET', `/api/runs?system=${system}`)).body.runs ?? [];
+    expect(rows.map((r) => [r.runId, r.state])).toEqual([[runId, 'waiting']]);
   });
 
   it('reads a run whose execution timed out as timed-out', async () => {

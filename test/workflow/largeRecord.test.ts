@@ -2,9 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { afterAll, beforeAll } from 'vitest';
 import type { Client } from '@temporalio/client';
 import { buildAuditTrail } from '../../src/audit';
-import { reportErrorUpdate, stopLineUpdate } from '../../src/contract/definitions';
+import { getRunRecordQuery, reportErrorUpdate, stopLineUpdate } from '../../src/contract/definitions';
 import { COMPRESSED_ENCODING } from '../../src/temporal/largePayloads';
 import { actor, hypercareOnly, inputFor, people, startRun, waitForState } from '../support/runs';
+import { eventually } from '../support/eventually';
 import { testClient, testWorker } from '../support/temporal';
 
 /**
@@ -58,6 +59,14 @@ describe('a hypercare record larger than a Temporal payload may be', () => {
         expect(Buffer.from(carried?.metadata?.encoding ?? []).toString()).toBe(COMPRESSED_ENCODING);
         expect(carried?.data?.length).toBeLessThan(512 * 1024);
 
+        // Reports the last run recorded but had not announced when it continued as new are
+        // announced by the next one, once its watch begins (a task or so after it starts).
+        await eventually(
+          async () => ((await handle.query(getRunRecordQuery)).notifications?.length === REPORTS ? true : undefined),
+          'every report announced',
+          60_000,
+          200,
+        );
         // The open run's trail states every recorded announcement, not the 200 a page shows (QA).
         const open = await buildAuditTrail({ client, workflowId: handle.workflowId, refusals: [] });
         expect(open.finished).toBe(false);

@@ -223,7 +223,7 @@ export const list = defineCommand({
 
     // An object like the API's list answer (and every other --json): it can say there is more.
     if (input.json) return printJson(ctx.io, { runs, ...(pageToken ? { nextPageToken: pageToken } : {}) });
-    if (pageToken) say(ctx.io, `more runs match: add --page-token ${pageToken}`);
+    if (pageToken) say(ctx.io, `more runs may match: add --page-token ${pageToken}`);
     if (runs.length === 0) return say(ctx.io, 'no runs match');
     print(
       ctx.io,
