@@ -5,6 +5,7 @@ import { millis, ratioGoal, type Goal } from './goals';
 import { limited, ratioStat, rotated } from './stats';
 import type { Stack } from './stack';
 import { largestStoredPayload } from './payloadSizes';
+import { CpuShare } from './cpuShare';
 
 /**
  * The audit trail and the dossier of one long run (hypercare with thousands of Red Button
@@ -102,6 +103,8 @@ async function openReads(stack: Stack, runId: string, o: TrailOptions): Promise<
   const warm = {} as Record<keyof typeof sides, number>;
   for (const n of names) warm[n] = await timed(sides[n]);
   o.log(`  open run, warm-up (the process's first reads): ${names.map((n) => `${n} ${millis(warm[n])}`).join(', ')}`);
+  // CPU each process spent on each kind of read: what a loaded machine blurs least.
+  const cpu = new CpuShare(stack.processes);
   for (let round = 0; round < o.rounds; round++) {
     await api(
       stack,
@@ -111,11 +114,12 @@ async function openReads(stack: Stack, runId: string, o: TrailOptions): Promise<
       { severity: 'low', description: `round ${round + 1}: one more report, so nothing read below is cached` },
       201,
     );
-    for (const n of rotated(names, round)) times[n].push(await timed(sides[n]));
+    for (const n of rotated(names, round)) times[n].push(await cpu.measure(n, 1, () => timed(sides[n])));
     o.log(
       `  open run round ${round + 1}/${o.rounds}: ${names.map((n) => `${n} ${millis(times[n].at(-1)!)}`).join(', ')}`,
     );
   }
+  for (const n of names) o.log(`  open run, ${n}: ${cpu.summary(n).replace('per run', 'per read')}`);
   const vsRaw = (n: 'trail' | 'dossier') => ratioStat(times[n].map((t, i) => t / times.raw[i]!));
   return [
     ratioGoal(
