@@ -10,7 +10,7 @@ import { runSearchAttributes } from '../../src/server/runStart';
 import type { RunSummary } from '../../src/server/temporalRuns';
 import { apiAs, eventually, SMALL_RUNBOOK, startTestApp, type TestApp } from '../support/app';
 import { runningWorker, testClient, uniqueId } from '../support/temporal';
-import { inputFor, oneApproval } from '../support/runs';
+import { hypercareOnly, inputFor, oneApproval } from '../support/runs';
 import { runCli, tempDir } from '../cli/support';
 
 /**
@@ -295,23 +295,11 @@ describe('a run ended in Temporal, not by golive', () => {
   it('lists a run that continued as new once, as its latest execution', async () => {
     // A hypercare that checkpoints every second: one run, several executions in Temporal.
     const system = `chain-${Date.now().toString(36)}`;
-    const input = inputFor(
-      {
-        steps: [
-          {
-            id: 'hypercare',
-            kind: 'hypercare',
-            title: 'Hypercare',
-            duration: '1h',
-            checkpointEvery: '1s',
-            responseDeadline: '1h',
-            notifyOnReport: ['operations'],
-            stopAuthority: ['guardian'],
-          },
-        ],
-      },
-      { system, initiator: { id: 'rm' }, assignments: { guardian: ['guardian'] } },
-    );
+    const input = inputFor(hypercareOnly({ checkpointEvery: '1s' }), {
+      system,
+      initiator: { id: 'rm' },
+      assignments: { guardian: ['guardian'] },
+    });
     const runId = uniqueId('golive-chain');
     const handle = await client.workflow.start(GO_LIVE_WORKFLOW, {
       taskQueue: worker.taskQueue,

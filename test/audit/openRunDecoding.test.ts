@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Lru } from '../../src/audit/cache';
 import { fetchRunChain, type RunHistory } from '../../src/audit/history';
 import { reportErrorUpdate } from '../../src/contract/definitions';
-import { actor, inputFor, people, startRun, waitForState } from '../support/runs';
+import { actor, hypercareOnly, inputFor, people, startRun, waitForState } from '../support/runs';
 import { useTestClient, testWorker } from '../support/temporal';
 
 /**
@@ -15,23 +15,7 @@ describe('the open run of a trail, read again', () => {
   it('decodes only the events written since the last read, to the same record', async () => {
     const { taskQueue, run } = await testWorker();
     await run(async () => {
-      const handle = await startRun(
-        client(),
-        taskQueue,
-        inputFor({
-          steps: [
-            {
-              id: 'hypercare',
-              kind: 'hypercare',
-              title: 'Hypercare',
-              duration: '1h',
-              responseDeadline: '1h',
-              notifyOnReport: ['operations'],
-              stopAuthority: ['guardian'],
-            },
-          ],
-        }),
-      );
+      const handle = await startRun(client(), taskQueue, inputFor(hypercareOnly()));
       await waitForState(handle, (s) => s.status === 'hypercare');
       const kept = new Lru<RunHistory>(100_000, (r) => r.events.length);
       const [first] = await fetchRunChain(client(), handle.workflowId, undefined, kept);

@@ -4,6 +4,7 @@ import { shownAsEnded } from '../../src/contract/endedRun';
 import { endedInTemporal } from '../../src/contract/runStatus';
 import { stateClause } from '../../src/server/endedInTemporal';
 import { runsTable } from '../../src/server/ui/runsPage';
+import { diagram } from '../../src/server/ui/runPage';
 
 /**
  * A run Temporal ended before golive finished it, in the cases the API test cannot reach on
@@ -94,5 +95,16 @@ describe('the runs table', () => {
     expect(html).toContain(
       'stopped by gina: error rate above 5 %; then terminated in Temporal, not by golive: its rollback did not run',
     );
+  });
+});
+
+describe('the run page diagram', () => {
+  it('shows a step an ended run never reached as "not reached", as the timeline does, and pending while it runs', () => {
+    const steps = [step('done', 'completed'), step('later', 'pending', { after: ['done'] })];
+    const ended = diagram({ status: 'terminated', steps } as unknown as RunStateView).value;
+    expect(ended).toContain('approval · not reached');
+    expect(ended).not.toContain('· pending');
+    const open = diagram({ status: 'waiting', steps } as unknown as RunStateView).value;
+    expect(open).toContain('approval · pending');
   });
 });

@@ -235,7 +235,7 @@ export function gate4(ctx: DossierContext): DossierSection {
               fields: [
                 ['Step', gate.title],
                 ['Status', stepStatus(ctx, gate.id)],
-                ['Decided by', gate.approvers.map((a) => `${who.role(a.role)} (${a.quorum} needed)`).join('; ')],
+                ['Who decides', gate.approvers.map((a) => `${who.role(a.role)} (${a.quorum} needed)`).join('; ')],
                 [
                   'Covers evidence of',
                   gate.covers.map((c) => plan(ctx).steps.find((s) => s.id === c)?.title ?? c).join(', ') || '—',

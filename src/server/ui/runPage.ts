@@ -140,7 +140,7 @@ export function diagram(state: RunStateView): SafeHtml {
         const s = byId.get(id);
         return (
           s &&
-          html`<li class="node status-${s.status}" data-node="${s.id}" title="${s.after.length ? `after ${s.after.join(', ')}` : 'starts first'}"><span class="node-title">${s.title}</span><span class="node-meta">${s.kind} · ${s.status}</span></li>`
+          html`<li class="node status-${s.status}" data-node="${s.id}" title="${s.after.length ? `after ${s.after.join(', ')}` : 'starts first'}"><span class="node-title">${s.title}</span><span class="node-meta">${s.kind} · ${shownStatus(state, s)}</span></li>`
         );
       })}</ul></li>`,
   )}
@@ -312,8 +312,8 @@ function openItems(v: RunView, s: StepView): SafeHtml | false {
 }
 
 /** A step the run ended before never ran: "not reached", not "pending" (it will not be). */
-function shownStatus(v: RunView, s: StepView): string {
-  return s.status === 'pending' && isClosed(v.state) ? 'not reached' : s.status;
+function shownStatus(state: RunStateView, s: StepView): string {
+  return s.status === 'pending' && isClosed(state) ? 'not reached' : s.status;
 }
 
 function stepItem(v: RunView, s: StepView): SafeHtml {
@@ -321,7 +321,7 @@ function stepItem(v: RunView, s: StepView): SafeHtml {
   const evidence = v.state.evidence.filter((e) => e.stepId === s.id);
   const comps = v.state.compensations.filter((c) => c.stepId === s.id);
   return html`<li class="step status-${s.status}" id="${fid(v, `step-${s.id}`)}" data-step="${s.id}" data-status="${s.status}">
-  <div class="step-head"><h3 class="step-title" id="${fid(v, `step-${s.id}-h`)}" tabindex="-1">${s.title}</h3> ${badge(shownStatus(v, s))} <small class="muted">${s.kind}${s.phase && ` · ${s.phase}`}</small></div>
+  <div class="step-head"><h3 class="step-title" id="${fid(v, `step-${s.id}-h`)}" tabindex="-1">${s.title}</h3> ${badge(shownStatus(v.state, s))} <small class="muted">${s.kind}${s.phase && ` · ${s.phase}`}</small></div>
   <div class="step-meta">
     ${s.startedAt && html`<span>started ${time(s.startedAt)}</span> <span>· ${duration(s.startedAt, s.endedAt)}</span>`}
     ${s.deadlineAt && s.status === 'waiting' && html` <span>· deadline ${time(s.deadlineAt)}</span>`}
