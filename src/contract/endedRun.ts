@@ -1,4 +1,4 @@
-import type { RunStateView, StepView } from './definitions';
+import type { ReportView, RunStateView, StepView } from './definitions';
 import { RUN_STATUS_WORDS, type RunStatus } from './runStatus';
 
 /**
@@ -22,5 +22,27 @@ export function shownAsEnded(view: RunStateView, status: RunStatus, closedAt: Da
     const { mayDecide: _who, deadlineAt: _until, ...rest } = s;
     return { ...rest, status: 'cancelled', ...(at ? { endedAt: at } : {}) };
   };
-  return { ...view, status, waitingRoles: [], steps: view.steps.map(close), ...(at ? { endedAt: at } : {}) };
+  return {
+    ...view,
+    status,
+    waitingRoles: [],
+    steps: view.steps.map(close),
+    reports: view.reports.map((r) => closedReport(r, words, at)),
+    ...(at ? { endedAt: at } : {}),
+  };
+}
+
+/**
+ * A report still open when Temporal ended the run is closed with it, as golive closes the open
+ * reports of a run it ends itself: no one can answer it any more (the run refuses every message),
+ * so it is neither open nor ever overdue.
+ */
+function closedReport(report: ReportView, words: string, at: string | undefined): ReportView {
+  if (report.status !== 'open') return report;
+  const text = `closed without a response: the run ended (${words}, not by golive)`;
+  return {
+    ...report,
+    status: 'closed',
+    resolution: { by: { id: 'golive', name: 'golive' }, at: at ?? report.at, text },
+  };
 }

@@ -30,15 +30,8 @@ export const FINAL_STATUSES: readonly RunStatus[] = [
   'failed',
 ];
 
-/** The run ended without going live (the runs list keeps them in sight). */
-export const UNSUCCESSFUL_STATUSES: readonly RunStatus[] = [
-  'rolled-back',
-  'rollback-incomplete',
-  'cancelled',
-  'terminated',
-  'timed-out',
-  'failed',
-];
+/** The run ended without going live (the runs list keeps them in sight): every end but `live`. */
+export const UNSUCCESSFUL_STATUSES: readonly RunStatus[] = FINAL_STATUSES.filter((s) => s !== 'live');
 
 export const isFinalStatus = (status: string): boolean => (FINAL_STATUSES as readonly string[]).includes(status);
 export const isUnsuccessfulStatus = (status: string): boolean =>

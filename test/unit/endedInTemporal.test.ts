@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RunStateView, StepView } from '../../src/contract/definitions';
+import type { ReportView, RunStateView, StepView } from '../../src/contract/definitions';
 import { shownAsEnded } from '../../src/contract/endedRun';
 import { endedInTemporal } from '../../src/contract/runStatus';
 import { stateClause } from '../../src/server/endedInTemporal';
@@ -48,6 +48,7 @@ describe('shownAsEnded', () => {
         step('deploy', 'compensating'),
         step('later', 'pending'),
       ],
+      reports: [report('R1', 'open'), report('R2', 'resolved')],
     } as unknown as RunStateView;
     const shown = shownAsEnded(view, 'terminated', new Date('2026-01-02T00:00:00.000Z'));
     expect(shown).toMatchObject({ status: 'terminated', waitingRoles: [], endedAt: '2026-01-02T00:00:00.000Z' });
@@ -59,8 +60,32 @@ describe('shownAsEnded', () => {
       }),
       step('later', 'pending'),
     ]);
+    // An open report is closed with the run, as golive closes them when it ends a run itself.
+    expect(shown.reports).toEqual([
+      {
+        ...report('R1', 'closed'),
+        resolution: {
+          by: { id: 'golive', name: 'golive' },
+          at: '2026-01-02T00:00:00.000Z',
+          text: 'closed without a response: the run ended (terminated in Temporal, not by golive)',
+        },
+      },
+      report('R2', 'resolved'),
+    ]);
     expect(view.status).toBe('compensating'); // the run's own view is not changed
+    expect(view.reports[0]!.status).toBe('open');
   });
+});
+
+const report = (id: string, status: ReportView['status']): ReportView => ({
+  id,
+  severity: 'low',
+  description: 'wrong answer',
+  reporter: 'user',
+  at: '2026-01-01T00:00:00.000Z',
+  responseDueAt: '2026-01-01T01:00:00.000Z',
+  status,
+  escalationLevel: 0,
 });
 
 describe('stateClause', () => {
