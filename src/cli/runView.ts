@@ -1,10 +1,9 @@
 import { type RunStateView, type StepStatus, type StepView } from '../contract/definitions';
 import {
   ENDED_IN_TEMPORAL_NOTE,
-  ENDED_IN_TEMPORAL_STATUSES,
+  endedInTemporalWords,
   FINAL_STATUSES,
   isUnsuccessfulStatus,
-  RUN_STATUS_WORDS,
 } from '../contract/runStatus';
 import { allowedActions, type Person } from '../contract/policy';
 import { factsFromView } from '../contract/runFacts';
@@ -67,8 +66,8 @@ export function stepDetail(step: StepView): string {
 
 /** Who the run waits for, or how it ended when Temporal ended it before golive did. */
 function statusNote(state: RunStateView): string {
-  if (ENDED_IN_TEMPORAL_STATUSES.includes(state.status))
-    return ` — ${RUN_STATUS_WORDS[state.status]}, not by golive: ${ENDED_IN_TEMPORAL_NOTE}`;
+  const how = endedInTemporalWords(state.status);
+  if (how) return ` — ${how}: ${ENDED_IN_TEMPORAL_NOTE}`;
   return state.waitingRoles.length ? ` — waiting for ${state.waitingRoles.join(', ')}` : '';
 }
 

@@ -69,6 +69,14 @@ const ENDED_IN_TEMPORAL: Readonly<Record<string, RunStatus>> = {
 /** The states only Temporal's execution status gives a run (golive never records them). */
 export const ENDED_IN_TEMPORAL_STATUSES: readonly RunStatus[] = ['terminated', 'timed-out', 'failed'];
 
+export const isEndedInTemporalStatus = (status: string): status is RunStatus =>
+  (ENDED_IN_TEMPORAL_STATUSES as readonly string[]).includes(status);
+
+/** "terminated in Temporal, not by golive" for a state only Temporal gives a run; undefined for golive's own. */
+export function endedInTemporalWords(status: string): string | undefined {
+  return isEndedInTemporalStatus(status) ? `${RUN_STATUS_WORDS[status]}, not by golive` : undefined;
+}
+
 /**
  * The state of a run that ended in Temporal while golive's last word (`recorded`) was not a final
  * state; undefined for a run that is open, continued as new, or that golive ended itself (a run

@@ -1,9 +1,5 @@
-import {
-  ENDED_IN_TEMPORAL_NOTE,
-  ENDED_IN_TEMPORAL_STATUSES,
-  FINAL_STATUSES,
-  RUN_STATUS_WORDS,
-} from '../../contract/runStatus';
+import { ENDED_IN_TEMPORAL_NOTE, endedInTemporalWords, FINAL_STATUSES } from '../../contract/runStatus';
+import { failureWords } from '../../contract/failureWords';
 import { people, type DossierContext } from './blocks';
 import { modeLabel } from './people';
 
@@ -19,12 +15,11 @@ export function targetText(ctx: DossierContext): string {
  * did not run): the Status line of the dossier and of every deliverable.
  */
 export function statusText(status: string, failure?: { kind: string; stepId?: string; reason: string }): string {
-  const why = failure
-    ? `${failure.kind}${failure.stepId ? ` at ${failure.stepId}` : ''}: ${failure.reason}`
-    : undefined;
-  const ended = ENDED_IN_TEMPORAL_STATUSES.find((s) => s === status);
-  if (!ended) return why ? `${status} (${why})` : status;
-  return `${status} (${why ? `${why}; then ` : ''}${RUN_STATUS_WORDS[ended]}, not by golive: ${ENDED_IN_TEMPORAL_NOTE})`;
+  // Kind, step and reason: the Status line of the documents never named who.
+  const why = failure && failureWords({ kind: failure.kind, stepId: failure.stepId, reason: failure.reason });
+  const how = endedInTemporalWords(status);
+  if (!how) return why ? `${status} (${why})` : status;
+  return `${status} (${why ? `${why}; then ` : ''}${how}: ${ENDED_IN_TEMPORAL_NOTE})`;
 }
 
 export function runFactsOf(ctx: DossierContext, workflowId: string, generatedAt: string): [string, string][] {

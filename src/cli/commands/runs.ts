@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { z } from 'zod';
 import { listRunsQuerySchema, RUN_STATUSES, runIdSchema, startRunBodySchema } from '../../server/api';
 import type { RunSummary } from '../../server/temporalRuns';
-import { ENDED_IN_TEMPORAL_STATUSES, RUN_STATUS_WORDS } from '../../contract/runStatus';
+import { endedInTemporalWords } from '../../contract/runStatus';
 import type { FieldFlags } from '../api';
 import { defineCommand, jsonFlag, keyValuePairs, wholeNumber } from '../args';
 import { CliError, EXIT } from '../errors';
@@ -162,8 +162,7 @@ export const start = defineCommand({
 
 /** The WHY column: golive's reason for a failed run, or how Temporal ended a run golive did not finish. */
 function whyWords(r: RunSummary): string {
-  const ended = ENDED_IN_TEMPORAL_STATUSES.find((s) => s === r.state);
-  const how = ended ? `${RUN_STATUS_WORDS[ended]}, not by golive` : '';
+  const how = endedInTemporalWords(r.state ?? '') ?? '';
   // Ended while rolling back: how it ended first, the table cuts the rest.
   if (r.failure) return how ? `${how}; after ${failureWords(r.failure)}` : failureWords(r.failure);
   return how;

@@ -1,13 +1,7 @@
 import { modeLabel } from '../../audit/documents/people';
 import { type RunStateView } from '../../contract/definitions';
 import { failureWords } from '../../contract/failureWords';
-import {
-  ENDED_IN_TEMPORAL_NOTE,
-  ENDED_IN_TEMPORAL_STATUSES,
-  isFinalStatus,
-  RUN_STATUS_WORDS,
-  type RunStatus,
-} from '../../contract/runStatus';
+import { ENDED_IN_TEMPORAL_NOTE, endedInTemporalWords, isFinalStatus } from '../../contract/runStatus';
 import type { Person } from '../../auth/users';
 import type { LoadedRunbook } from '../../runbook/load';
 import { RUN_STATUSES } from '../api';
@@ -40,12 +34,12 @@ function whyItEnded(r: RunRow): SafeHtml | string {
 
 /** Ended in Temporal: the list's state says how, and that golive did not finish the run. */
 function endedInTemporal(r: RunRow): string | undefined {
-  const shown = r.state?.status ?? r.summary.state;
-  if (!shown || !ENDED_IN_TEMPORAL_STATUSES.includes(shown as RunStatus)) return undefined;
+  const how = endedInTemporalWords(r.state?.status ?? r.summary.state ?? '');
+  if (!how) return undefined;
   // Ended while rolling back: golive's reason for the rollback first.
   const f = r.summary.failure;
   const before = f ? `${failureWords(f)}; then ` : '';
-  return `${before}${RUN_STATUS_WORDS[shown as RunStatus]}, not by golive: ${ENDED_IN_TEMPORAL_NOTE}`;
+  return `${before}${how}: ${ENDED_IN_TEMPORAL_NOTE}`;
 }
 
 function currentSteps(r: RunRow): SafeHtml | string {

@@ -8,7 +8,7 @@ import { runView, withTimeout, type PageKit } from '../pageKit';
 import { liveRegion, runPage } from '../runPage';
 import { startableRunbooks } from '../runbookInfo';
 import { filtersForm, runsTable, startForm, type RunRow } from '../runsPage';
-import { ENDED_IN_TEMPORAL_STATUSES, isUnsuccessfulStatus } from '../../../contract/runStatus';
+import { isEndedInTemporalStatus, isUnsuccessfulStatus } from '../../../contract/runStatus';
 import { memoReasonIsWhole } from '../../../contract/failureWords';
 
 /** The runs list (with the start form), one run's page, and the live part of it app.mjs polls. */
@@ -30,7 +30,7 @@ export function registerRunsPages({ ctx, pageRoute, render, send }: PageKit): vo
         const whole = summary.failure && memoReasonIsWhole(summary.failure.reason);
         const wanted =
           summary.executionStatus === 'RUNNING' ||
-          (isUnsuccessfulStatus(shown) && !whole && !(ENDED_IN_TEMPORAL_STATUSES as readonly string[]).includes(shown));
+          (isUnsuccessfulStatus(shown) && !whole && !isEndedInTemporalStatus(shown));
         const state = wanted ? await withTimeout(ctx.runs.state(summary.runId), STATE_TIMEOUT_MS) : undefined;
         return { summary, ...(state ? { state } : {}) };
       }),
