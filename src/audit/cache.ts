@@ -39,7 +39,7 @@ export class Lru<V> {
     while (this.held > this.capacity) this.delete(this.items.keys().next().value!);
   }
 
-  private delete(key: string): void {
+  delete(key: string): void {
     const old = this.items.get(key);
     if (old === undefined) return;
     this.items.delete(key);

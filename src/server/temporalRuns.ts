@@ -43,6 +43,7 @@ import { GRPC, grpcCodeOf, HttpError, type HttpStatus } from './errors';
 import { sendStepMessage } from '../temporal/runUpdates';
 import { signed, signRunInput, type Keyring } from '../signing/keyring';
 import { startHeldRun } from './runStart';
+import { Lru } from '../audit/cache';
 import { isTemporalUnreachable } from './unavailable';
 import { safeEqual } from '../auth/secrets';
 
@@ -234,13 +235,13 @@ export class TemporalRuns {
     return this.cleanQueriesClient;
   }
 
-  private readonly endedStates = new Map<string, RunStateView>();
+  private readonly endedStates = new Lru<RunStateView>(ENDED_STATES_KEPT);
   /**
    * Runs Temporal ended before golive did, as shown, with the execution that ended: kept while it
    * is still the run's latest (a reset in Temporal opens another), so reading one again (its page
    * polls) costs one describe, not three calls and a replay.
    */
-  private readonly endedInTemporalStates = new Map<string, { execution: string; state: RunStateView }>();
+  private readonly endedInTemporalStates = new Lru<{ execution: string; state: RunStateView }>(ENDED_STATES_KEPT);
 
   /**
    * Starts a run once it holds its target (runStart.ts): one open go-live per production target,
@@ -349,7 +350,7 @@ export class TemporalRuns {
     const ended = closed ? endedInTemporal(state.status, run.status.name) : undefined;
     if (ended) {
       const shown = shownAsEnded(state, ended, run.closeTime);
-      keep(this.endedInTemporalStates, runId, { execution: run.runId, state: shown });
+      this.endedInTemporalStates.set(runId, { execution: run.runId, state: shown });
       return shown;
     }
     if (closed && FINAL_STATUSES.includes(state.status)) this.rememberEnded(runId, state);
@@ -375,10 +376,10 @@ export class TemporalRuns {
 
   /**
    * A closed run's state never changes again, but every query of it makes a worker replay its
-   * whole history: the last ones read are kept (a bounded number, oldest dropped first).
+   * whole history: the last ones read are kept (a bounded number, least recently used first out).
    */
   private rememberEnded(runId: string, state: RunStateView): void {
-    keep(this.endedStates, runId, state);
+    this.endedStates.set(runId, state);
   }
 
   /**
@@ -519,16 +520,6 @@ export class TemporalRuns {
       `run ${runId} did not answer this message in time (its worker is busy); it may still be applied: ${updateId ? 'send it again with the same Idempotency-Key, which applies it at most once' : 'look at the run before sending it again'}`,
       { code: 'run_busy', headers: { 'Retry-After': '2' } },
     );
-  }
-}
-
-/** Keeps `value` as the newest entry of a bounded map (oldest dropped first). */
-function keep<V>(map: Map<string, V>, key: string, value: V): void {
-  map.delete(key);
-  map.set(key, value);
-  for (const oldest of map.keys()) {
-    if (map.size <= ENDED_STATES_KEPT) break;
-    map.delete(oldest);
   }
 }
 
