@@ -106,16 +106,6 @@ export class ZipWriter {
   }
 }
 
-/** Zips `files` (name → bytes) in their order, deflated at `level`, each stamped `modified`. */
-export async function zipFiles(
-  files: Iterable<[string, Uint8Array]>,
-  opts: { level?: number; modified?: Date } = {},
-): Promise<Uint8Array> {
-  const zip = new ZipWriter(opts);
-  for (const [name, bytes] of files) zip.add(name, bytes);
-  return zip.finish();
-}
-
 function assemble(entries: readonly Omit<Entry, 'offset'>[], stamp: { time: number; date: number }): Uint8Array {
   let offset = 0;
   const parts: Buffer[] = [];

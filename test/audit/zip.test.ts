@@ -3,10 +3,17 @@ import { unzipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { unzipBounded } from '../../src/audit/boundedUnzip';
 import { crc32js } from '../../src/audit/crc32';
-import { zipFiles } from '../../src/audit/zip';
+import { ZipWriter } from '../../src/audit/zip';
 
 /** The dossier's zip writer (src/audit/zip.ts): what it writes, every reader of ours unpacks as written. */
-describe('zipFiles', () => {
+/** Zips `files` in their order, as the dossier export does. */
+function zipFiles(files: [string, Uint8Array][], opts: { modified?: Date } = {}): Promise<Uint8Array> {
+  const zip = new ZipWriter(opts);
+  for (const [name, bytes] of files) zip.add(name, bytes);
+  return zip.finish();
+}
+
+describe('ZipWriter', () => {
   const files: [string, Uint8Array][] = [
     ['dossier-x/index.html', Buffer.from('<p>trail</p>\n'.repeat(500))],
     ['dossier-x/ü-名前.md', Buffer.from('# héllo\n')],
