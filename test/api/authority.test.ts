@@ -4,8 +4,7 @@ import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chainEntries, type ChainedEntry } from '../../src/audit/chain';
 import { sha256 } from '../../src/audit/dossier';
-import type { RunStateView } from '../../src/contract/definitions';
-import { apiAs, eventually, SMALL_RUNBOOK, useTestApp } from '../support/app';
+import { apiAs, eventually, SMALL_RUNBOOK, useTestApp, untilStepOf } from '../support/app';
 import { runCli, tempDir } from '../cli/support';
 
 /**
@@ -21,12 +20,7 @@ async function start(system: string, extra: Record<string, unknown> = {}) {
   return as('rm')('POST', '/api/runs', { runbook: SMALL_RUNBOOK, system, collaborationMode: 2, ...extra });
 }
 
-async function untilStep(runId: string, stepId: string, status: string): Promise<RunStateView> {
-  return eventually(async () => {
-    const res = await as('rm')<RunStateView>('GET', `/api/runs/${runId}`);
-    return res.body.steps?.find((x) => x.id === stepId)?.status === status ? res.body : undefined;
-  }, `${stepId} to be ${status}`);
-}
+const untilStep = (runId: string, stepId: string, status: string) => untilStepOf(app(), runId, stepId, status);
 
 describe('assignments bound to the directory', () => {
   it('refuses a start that puts someone in a role the directory does not give them, naming person and role', async () => {

@@ -8,7 +8,7 @@ import { verifyDossierZip } from '../../src/audit/verify';
 import { runPageSchema, runStateSchema } from '../../src/server/responses';
 import { runSearchAttributes } from '../../src/server/runStart';
 import type { RunSummary } from '../../src/server/temporalRuns';
-import { apiAs, eventually, SMALL_RUNBOOK, startTestApp, type TestApp } from '../support/app';
+import { apiAs, eventually, SMALL_RUNBOOK, startTestApp, type TestApp, untilStepOf } from '../support/app';
 import { runningWorker, testClient, uniqueId } from '../support/temporal';
 import { hypercareOnly, inputFor, oneApproval } from '../support/runs';
 import { runCli, tempDir } from '../cli/support';
@@ -44,12 +44,7 @@ async function startRun(system: string): Promise<string> {
   return (res.body as { runId: string }).runId;
 }
 
-async function untilStep(runId: string, stepId: string, status: string): Promise<RunStateView> {
-  return eventually(async () => {
-    const res = await as('rm')<RunStateView>('GET', `/api/runs/${runId}`);
-    return res.body.steps?.find((x) => x.id === stepId)?.status === status ? res.body : undefined;
-  }, `${stepId} to be ${status}`);
-}
+const untilStep = (runId: string, stepId: string, status: string) => untilStepOf(app, runId, stepId, status);
 
 /** A run waiting at the Guardian's sign-off (the evidence is in). */
 async function runAtApproval(system: string): Promise<string> {

@@ -2,7 +2,7 @@ import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunStateView } from '../../src/contract/definitions';
 import { RefusalLog } from '../../src/audit/refusalLog';
-import { apiAs, eventually, SMALL_RUNBOOK, useTestApp } from '../support/app';
+import { apiAs, eventually, SMALL_RUNBOOK, useTestApp, untilStepOf } from '../support/app';
 
 /** Every run endpoint against the real app and real workflows: success and each error code. */
 
@@ -15,12 +15,7 @@ async function startRun(system: string, extra: Record<string, unknown> = {}): Pr
   return (res.body as { runId: string }).runId;
 }
 
-async function untilStep(runId: string, stepId: string, status: string): Promise<RunStateView> {
-  return eventually(async () => {
-    const res = await as('rm')<RunStateView>('GET', `/api/runs/${runId}`);
-    return res.body.steps?.find((x) => x.id === stepId)?.status === status ? res.body : undefined;
-  }, `${stepId} to be ${status}`);
-}
+const untilStep = (runId: string, stepId: string, status: string) => untilStepOf(app(), runId, stepId, status);
 
 /** A run that reached hypercare: evidence in, Guardian approved. */
 async function runInHypercare(system: string): Promise<string> {

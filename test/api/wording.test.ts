@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunStateView } from '../../src/contract/definitions';
-import { apiAs, eventually, SMALL_RUNBOOK, smallRunbookVariant, useExtraRunbooks, useTestApp } from '../support/app';
+import { apiAs, SMALL_RUNBOOK, smallRunbookVariant, useExtraRunbooks, useTestApp, untilStepOf } from '../support/app';
 
 /** What people read when the API refuses: plain words per field, and the real reason for a refusal. */
 
@@ -30,12 +30,7 @@ async function startRun(runbook: string, system: string): Promise<string> {
   return res.body.runId as string;
 }
 
-async function untilStep(runId: string, stepId: string, status: string): Promise<RunStateView> {
-  return eventually(async () => {
-    const res = await as('rm')<RunStateView>('GET', `/api/runs/${runId}`);
-    return res.body.steps?.find((x) => x.id === stepId)?.status === status ? res.body : undefined;
-  }, `${stepId} to be ${status}`);
-}
+const untilStep = (runId: string, stepId: string, status: string) => untilStepOf(app(), runId, stepId, status);
 
 describe('validation messages in plain words', () => {
   it('says "required" for missing or empty fields and lists the allowed values', async () => {

@@ -5,8 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chainEntries, chainHead, type ChainedEntry } from '../../src/audit/chain';
 import { sha256 } from '../../src/audit/dossier';
 import { Keyring, SIGNING_KEYS_DIR, signMessage } from '../../src/signing/keyring';
-import type { RunStateView } from '../../src/contract/definitions';
-import { apiAs, eventually, smallRunbookVariant, useExtraRunbooks, useTestApp } from '../support/app';
+import { apiAs, smallRunbookVariant, useExtraRunbooks, useTestApp, untilStepOf } from '../support/app';
 import { addVirtualAuthenticator, hasChromium, launchBrowser, loginAs, screenshot } from '../support/browser';
 import { runCli, tempDir } from '../cli/support';
 
@@ -65,12 +64,7 @@ async function sponsorWithAuthenticator(): Promise<{
   return { context, page, cdp, authenticatorId };
 }
 
-async function untilStep(runId: string, stepId: string, status: string): Promise<RunStateView> {
-  return eventually(async () => {
-    const res = await as('rm')<RunStateView>('GET', `/api/runs/${runId}`);
-    return res.body.steps?.find((x) => x.id === stepId)?.status === status ? res.body : undefined;
-  }, `${stepId} to be ${status}`);
-}
+const untilStep = (runId: string, stepId: string, status: string) => untilStepOf(app(), runId, stepId, status);
 
 /** A run waiting at Gate 4: evidence in, the Guardian's sign-off (no passkey on that step) given. */
 async function runAtGate4(system: string): Promise<string> {

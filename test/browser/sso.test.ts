@@ -2,8 +2,7 @@ import { spawn } from 'node:child_process';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OidcSettings } from '../../src/auth/oidc';
-import type { RunStateView } from '../../src/contract/definitions';
-import { apiAs, eventually, SMALL_RUNBOOK, useTestApp } from '../support/app';
+import { apiAs, eventually, SMALL_RUNBOOK, useTestApp, untilStepOf } from '../support/app';
 import { hasChromium, launchBrowser, screenshot } from '../support/browser';
 import { startTestIdp, TEST_CLIENT, type TestIdp } from '../support/oidcProvider';
 import { BIN, runCli, tempDir } from '../cli/support';
@@ -77,12 +76,7 @@ async function ssoLogin(account: string): Promise<Page> {
   return page;
 }
 
-async function untilStep(runId: string, stepId: string, status: string): Promise<RunStateView> {
-  return eventually(async () => {
-    const res = await as('rm')<RunStateView>('GET', `/api/runs/${runId}`);
-    return res.body.steps?.find((x) => x.id === stepId)?.status === status ? res.body : undefined;
-  }, `${stepId} to be ${status}`);
-}
+const untilStep = (runId: string, stepId: string, status: string) => untilStepOf(app(), runId, stepId, status);
 
 describe.skipIf(!hasChromium)('single sign-on with OpenID Connect', () => {
   it('logs a person in through the provider; their groups are their roles, and the run authorizes them by those roles', async () => {

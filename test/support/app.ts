@@ -9,7 +9,9 @@ import { RunbookRegistry } from '../../src/runbook/registry';
 import type { AppDeps } from '../../src/server/deps';
 import { startWebServer, type WebServerDeps } from '../../src/server/start';
 import { NAMESPACE, runningWorker, testClient } from './temporal';
-export { eventually } from './eventually';
+import { eventually } from './eventually';
+import type { RunStateView } from '../../src/contract/definitions';
+export { eventually };
 
 /**
  * The real golive web app for API and browser tests: a fresh data dir with demo users, the test
@@ -108,6 +110,14 @@ export function apiAs(app: TestApp, personId?: string) {
     }
     return { status: res.status, body: parsed as T, headers: res.headers };
   };
+}
+
+/** The run's state once its step `stepId` has `status`, as the release manager `rm` reads it through the API. */
+export function untilStepOf(app: TestApp, runId: string, stepId: string, status: string): Promise<RunStateView> {
+  return eventually(async () => {
+    const res = await apiAs(app, 'rm')<RunStateView>('GET', `/api/runs/${runId}`);
+    return res.body.steps?.find((x) => x.id === stepId)?.status === status ? res.body : undefined;
+  }, `${stepId} to be ${status}`);
 }
 
 /** The small web runbook's text with some changes (`id` replaced, and each [from, to] applied once). */
