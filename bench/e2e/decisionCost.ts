@@ -12,16 +12,17 @@ import {
   type Way,
 } from './drivers';
 import { limited, percentile } from './stats';
-import { startStack } from './stack';
+import { startStack, type Stack } from './stack';
 import { procStatFields } from '../../src/process/procStat';
 
 /**
- * `npx tsx bench/e2e/decisionCost.ts` (DECISIONS=150): where one decision's time goes, on the
- * end-to-end benchmark's stack. Each way (HTTP API, Temporal client, bare) approves its waiting
- * runs one at a time while the CPU time of every process of the stack is read before and after
- * (/proc: CPU time, not wall time, so other work on a shared machine blurs it far less than a
- * latency), then each run's history says how long its decision's workflow task took in the
- * worker and which events it added. Linux only.
+ * `npx tsx bench/e2e/decisionCost.ts` (DECISIONS=150): where a run's time goes, act by act, on
+ * the end-to-end benchmark's stack. Each way (HTTP API, Temporal client, bare) starts its runs
+ * one at a time, looks at each waiting run (LOOK_ROUNDS=3 times), then approves each, while the
+ * CPU time of every process of the stack is read before and after each act (/proc: CPU time,
+ * not wall time, so other work on a shared machine blurs it far less than a latency); each
+ * run's history then says how long its decision's workflow task took in the worker and which
+ * events it added. WAYS=0,1,2 picks ways, WARM=1 runs each twice, E2E_CPU_PROF profiles. Linux only.
  */
 
 type Event = temporal.api.history.v1.IHistoryEvent;
@@ -81,40 +82,80 @@ function decisionTask(events: Event[]): { workerMs: number; added: string[] } | 
   return { workerMs: ms(events[completed]!) - ms(events[completed - 1]!), added };
 }
 
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** CPU ms each process spent since `before`, per act. */
+function perAct(before: Map<string, number>, acts: number): string {
+  return [...cpuByProcess()].map(([k, v]) => `${k} ${((v - (before.get(k) ?? 0)) / acts).toFixed(2)}`).join(', ');
+}
+
+/**
+ * Starts `n` runs one after another, then lets them work up to their first approval: the CPU a
+ * start costs with the run's work before anyone decides (the HTTP way's includes the target's hold).
+ */
+async function startsCost(way: Way, n: number): Promise<string[]> {
+  await pause(2000); // what came before settles first
+  const before = cpuByProcess();
+  const ids: string[] = [];
+  for (let i = 0; i < n; i++) ids.push(await way.start(`cost-${i}-${randomUUID().slice(0, 6)}`));
+  await pause(Number(process.env.SETTLE_MS ?? 8000));
+  console.log(`${way.label}: CPU ms per start (and the run's work up to its first approval): ${perAct(before, n)}`);
+  const errors = newErrors();
+  await limited(ids.length, 16, (i) => untilWaiting(way, ids[i]!, APPROVALS[0].stepId, 500, errors));
+  return ids;
+}
+
+/** What one look at a waiting run (is the approval waiting?) costs each process (LOOK_ROUNDS looks a run). */
+async function looksCost(way: Way, runIds: string[]): Promise<void> {
+  await pause(2000);
+  const before = cpuByProcess();
+  const latency: number[] = [];
+  for (let round = 0; round < Number(process.env.LOOK_ROUNDS ?? 3); round++)
+    for (const runId of runIds) {
+      const t0 = performance.now();
+      await way.waiting(runId, APPROVALS[0].stepId);
+      latency.push(performance.now() - t0);
+    }
+  if (!latency.length) return;
+  const p50 = percentile(latency, 50).toFixed(2);
+  console.log(`${way.label}: one look p50 ${p50} ms; CPU ms per look: ${perAct(before, latency.length)}`);
+}
+
+/** One decision a run, one at a time: its latency, CPU, workflow task time and added events. */
+async function decisionsCost(stack: Stack, way: Way, runIds: string[]): Promise<void> {
+  await pause(2000);
+  const before = cpuByProcess();
+  const latency: number[] = [];
+  for (const runId of runIds) {
+    const t0 = performance.now();
+    await way.approve(runId, APPROVALS[0], randomUUID());
+    latency.push(performance.now() - t0);
+  }
+  const cpu = perAct(before, runIds.length);
+  const tasks = await Promise.all(
+    runIds.map(async (id) => decisionTask((await stack.client.workflow.getHandle(id).fetchHistory()).events!)),
+  );
+  const workerMs = tasks.flatMap((t) => (t ? [t.workerMs] : []));
+  console.log(
+    `${way.label}: p50 ${percentile(latency, 50).toFixed(2)} ms, p90 ${percentile(latency, 90).toFixed(2)} ms; ` +
+      `its workflow task in the worker p50 ${percentile(workerMs, 50).toFixed(2)} ms; ` +
+      `events it added: ${tasks[0]?.added.join(' ')}; CPU ms per decision: ${cpu}`,
+  );
+}
+
 async function main(): Promise<void> {
   const n = Number(process.env.DECISIONS ?? 150);
   const stack = await startStack({ maxCachedWorkflows: 2000, log: () => undefined });
   try {
-    const ways: Way[] = [goliveHttp(stack), goliveClient(stack, await shapeRunbook()), bareClient(stack)];
+    const all: Way[] = [goliveHttp(stack), goliveClient(stack, await shapeRunbook()), bareClient(stack)];
+    // WAYS=0,2: only those ways (0 HTTP API, 1 Temporal client, 2 bare), e.g. to profile one.
+    const chosen = process.env.WAYS ? process.env.WAYS.split(',').map((i) => all[Number(i)]!) : all;
+    // WARM=1: every way goes twice, so the second pass pays no one's cold start (JIT, caches).
+    const ways = process.env.WARM ? [...chosen, ...chosen] : chosen;
     const runs = new Map<Way, string[]>();
-    for (const way of ways) {
-      const errors = newErrors();
-      const ids = await limited(n, 16, (i) => way.start(`cost-${i}-${randomUUID().slice(0, 6)}`));
-      await limited(ids.length, 16, (i) => untilWaiting(way, ids[i]!, APPROVALS[0].stepId, 500, errors));
-      runs.set(way, ids);
-    }
-    for (const way of ways) {
-      await new Promise((r) => setTimeout(r, 2000)); // the preparation's work settles first
-      const before = cpuByProcess();
-      const latency: number[] = [];
-      for (const runId of runs.get(way)!) {
-        const t0 = performance.now();
-        await way.approve(runId, APPROVALS[0], randomUUID());
-        latency.push(performance.now() - t0);
-      }
-      const cpu = [...cpuByProcess()].map(([k, v]) => `${k} ${((v - (before.get(k) ?? 0)) / n).toFixed(2)}`);
-      const tasks = await Promise.all(
-        runs
-          .get(way)!
-          .map(async (id) => decisionTask((await stack.client.workflow.getHandle(id).fetchHistory()).events!)),
-      );
-      const workerMs = tasks.flatMap((t) => (t ? [t.workerMs] : []));
-      console.log(
-        `${way.label}: p50 ${percentile(latency, 50).toFixed(2)} ms, p90 ${percentile(latency, 90).toFixed(2)} ms; ` +
-          `its workflow task in the worker p50 ${percentile(workerMs, 50).toFixed(2)} ms; ` +
-          `events it added: ${tasks[0]?.added.join(' ')}; CPU ms per decision: ${cpu.join(', ')}`,
-      );
-    }
+    for (const way of ways) runs.set(way, await startsCost(way, n));
+    for (const way of ways) await looksCost(way, runs.get(way)!);
+    for (const way of ways) await decisionsCost(stack, way, runs.get(way)!);
   } finally {
     await stack.stop();
   }

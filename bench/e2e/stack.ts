@@ -139,7 +139,7 @@ function waitMessage(what: Child, key: string, timeoutMs = 180_000): Promise<voi
 
 const PROBE = ['--expose-gc', '--import', 'tsx', '--import', path.join(__dirname, 'probe.mjs')];
 
-/** E2E_CPU_PROF=<folder>: golive's web and worker write V8 CPU profiles there (every thread) when they stop. */
+/** E2E_CPU_PROF=<folder>: golive's web and worker, and the bare worker, write V8 CPU profiles there (every thread) when they stop. */
 function profiled(args: string[]): string[] {
   const dir = process.env.E2E_CPU_PROF;
   return dir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(dir)}`, ...args] : args;
@@ -214,7 +214,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       GOLIVE_WORKER_MAX_CACHED_WORKFLOWS: String(opts.maxCachedWorkflows),
     });
     children.push(goliveWorker);
-    const bareWorker = spawnChild('bare-worker', dir, [...PROBE, path.join(__dirname, 'bare/worker.ts')], {
+    const bareWorker = spawnChild('bare-worker', dir, profiled([...PROBE, path.join(__dirname, 'bare/worker.ts')]), {
       BENCH_TEMPORAL_ADDRESS: temporal.address,
       BENCH_TASK_QUEUE: 'bare-bench',
       BENCH_MAX_CACHED_WORKFLOWS: String(opts.maxCachedWorkflows),
