@@ -2,7 +2,16 @@ import { isGrpcDeadlineError, type Client } from '@temporalio/client';
 import type { SearchAttributePair } from '@temporalio/common';
 import { GO_LIVE_WORKFLOW, type GoLiveInput } from '../contract/definitions';
 import { authorityOf } from '../contract/policy';
-import { initiatorKey, membersKey, readerRolesKey, runbookKey, systemKey } from '../contract/searchAttributes';
+import {
+  initiatorKey,
+  membersKey,
+  readerRolesKey,
+  runbookKey,
+  runStateKey,
+  systemKey,
+  waitingRolesKey,
+} from '../contract/searchAttributes';
+import type { RunStatus } from '../contract/runStatus';
 import { GRPC, grpcCodeOf, HttpError } from './errors';
 import { describeOrNone, endHold, holdTarget, type HoldRef } from './targetHold';
 import { targetOf } from './targetLock';
@@ -18,7 +27,16 @@ const START_DEADLINE_MS = 20_000;
 
 export const HOLD_MEMO = 'targetHold';
 
-/** What a run is found by in visibility: its identity, and who may read it (the list's filter). */
+/** The state a run shows from its start: what the workflow's first task would otherwise upsert. */
+const FIRST_STATE: RunStatus = 'running';
+
+/**
+ * What a run is found by in visibility: its identity, who may read it (the list's filter), and
+ * its first state with no one waiting yet. A run started with the values its first workflow task
+ * holds writes no upsert for them (the workflow upserts only values that differ from what the
+ * run shows: workflows/searchAttributeBatch.ts), one history event and visibility write fewer
+ * (issue 16), and the list shows it `running` before a worker has taken it.
+ */
 export function runSearchAttributes(input: GoLiveInput): SearchAttributePair[] {
   return [
     { key: systemKey, value: input.system },
@@ -26,6 +44,8 @@ export function runSearchAttributes(input: GoLiveInput): SearchAttributePair[] {
     { key: initiatorKey, value: input.initiator.id },
     { key: membersKey, value: [...new Set([input.initiator.id, ...Object.values(input.assignments).flat()])] },
     { key: readerRolesKey, value: authorityOf(input.runbook).read },
+    { key: runStateKey, value: FIRST_STATE },
+    { key: waitingRolesKey, value: [] },
   ];
 }
 

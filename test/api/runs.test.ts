@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunStateView } from '../../src/contract/definitions';
 import { RefusalLog } from '../../src/audit/refusalLog';
 import { apiAs, eventually, SMALL_RUNBOOK, useTestApp, untilStepOf } from '../support/app';
+import { testClient } from '../support/temporal';
 
 /** Every run endpoint against the real app and real workflows: success and each error code. */
 
@@ -90,6 +91,26 @@ describe('POST /api/runs', () => {
     expect(both.body.error.issues.map((i: { path: string }) => i.path)).toEqual(
       expect.arrayContaining(['assignments.guardian[0]', 'params.note']),
     );
+  });
+
+  it('starts a run showing its first state, which its first workflow task then does not upsert', async () => {
+    const runId = await startRun('first-state');
+    await untilStep(runId, 'validation-report', 'waiting');
+    const client = await testClient();
+    try {
+      const events = (await client.workflow.getHandle(runId).fetchHistory()).events ?? [];
+      const fields = (f: Record<string, { data?: Uint8Array | null }> | null | undefined) =>
+        Object.fromEntries(Object.entries(f ?? {}).map(([k, p]) => [k, JSON.parse(Buffer.from(p.data!).toString())]));
+      const started = fields(events[0]!.workflowExecutionStartedEventAttributes!.searchAttributes?.indexedFields);
+      expect(started).toMatchObject({ GoLiveState: 'running', GoLiveWaitingRoles: [] });
+      const states = events
+        .map((e) => fields(e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields))
+        .filter((f) => 'GoLiveState' in f || 'GoLiveWaitingRoles' in f);
+      // Its first upsert of them is the step that waits: nothing says `running` again.
+      expect(states[0]).toEqual({ GoLiveState: 'waiting', GoLiveWaitingRoles: ['implementation-engineer'] });
+    } finally {
+      await client.connection.close();
+    }
   });
 
   it('answers 403 for a person who may not start runs', async () => {
