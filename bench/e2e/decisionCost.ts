@@ -152,10 +152,10 @@ async function main(): Promise<void> {
     const chosen = process.env.WAYS ? process.env.WAYS.split(',').map((i) => all[Number(i)]!) : all;
     // WARM=1: every way goes twice, so the second pass pays no one's cold start (JIT, caches).
     const ways = process.env.WARM ? [...chosen, ...chosen] : chosen;
-    const runs = new Map<Way, string[]>();
-    for (const way of ways) runs.set(way, await startsCost(way, n));
-    for (const way of ways) await looksCost(way, runs.get(way)!);
-    for (const way of ways) await decisionsCost(stack, way, runs.get(way)!);
+    const runs: string[][] = [];
+    for (const way of ways) runs.push(await startsCost(way, n));
+    for (const [i, way] of ways.entries()) await looksCost(way, runs[i]!);
+    for (const [i, way] of ways.entries()) await decisionsCost(stack, way, runs[i]!);
   } finally {
     await stack.stop();
   }
