@@ -47,6 +47,13 @@ const edgeString = (max: number) =>
       '\u000bx',
       'line\r\nbreak\tand tab',
       `\u0000${'x'.repeat(max)}`,
+      // C1 controls (CSI, NEL) and lone surrogates, refused too; a pair (an emoji) is text.
+      'a\u009b2J',
+      '\u0085x',
+      'lone \ud800',
+      '\udc00 lone',
+      'both \u0000 \ud800',
+      'emoji \ud83d\ude00',
     ),
     fc.stringMatching(/^[A-Za-z0-9._@+-]{1,10}$/),
   );
@@ -323,10 +330,39 @@ describe('message checks inside the workflow = the zod schemas the server parses
     ] as const;
     for (const [check, value, field] of cases) expect(check(value, [])).toEqual({ ...problem, path: [field] });
     expect(evidenceValueChecks.text('a\u0000', [])).toEqual({ ...problem, path: [] });
+    // C1 controls and names too (the actor's name took anything before).
+    expect(checks.checkStopLine({ actor, reason: 'stop\u009b2J' }, [])).toEqual({ ...problem, path: ['reason'] });
+    expect(checks.checkStopLine({ actor: { id: 'ana', name: 'Ana\u0007' }, reason: 'r' }, [])).toEqual({
+      ...problem,
+      path: ['actor', 'name'],
+    });
     expect(checks.checkStopLine({ actor, reason: ' line one\r\n\tline two ' }, [])).toEqual({
       ok: true,
       value: { actor, reason: 'line one\r\n\tline two' },
     });
+  });
+
+  it('refuses a lone UTF-16 surrogate in free text, naming the field, and keeps a pair', () => {
+    const actor = { id: 'ana' };
+    const problem = { ok: false, message: 'must be valid Unicode (a lone UTF-16 surrogate is not a character)' };
+    expect(checks.checkReportError({ actor, severity: 'low', description: 'x\ud800' }, [])).toEqual({
+      ...problem,
+      path: ['description'],
+    });
+    expect(checks.checkApproveStep({ actor, stepId: 's', comment: '\udfff' }, [])).toEqual({
+      ...problem,
+      path: ['comment'],
+    });
+    expect(evidenceValueChecks.document({ name: 'a\udbff.pdf', sha256: 'a'.repeat(64) }, [])).toEqual({
+      ...problem,
+      path: ['name'],
+    });
+    expect(checks.checkStopLine({ actor, reason: 'ok \ud83d\ude00' }, [])).toMatchObject({ ok: true });
+    for (const value of [
+      { actor, reason: 'x\ud800' },
+      { actor: { id: 'ana', name: '\u0085' }, reason: 'r' },
+    ])
+      sameVerdict(checks.checkStopLine, schemas.stopLineSchema, value);
   });
 
   it('finds the broken field in a valid message, with the schema`s own message', () => {

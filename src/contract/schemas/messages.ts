@@ -16,7 +16,12 @@ import type {
   SubmitEvidenceInput,
 } from '../definitions';
 import { SEVERITIES } from '../definitions';
-import { CONTROL_CHARACTERS_MESSAGE, NO_CONTROL_CHARACTERS } from '../freeText';
+import {
+  CONTROL_CHARACTERS_MESSAGE,
+  LONE_SURROGATE_MESSAGE,
+  NO_CONTROL_CHARACTERS,
+  NO_LONE_SURROGATES,
+} from '../freeText';
 import { jsonValueProblem } from '../jsonValue';
 import { PASSKEY_BINDING_FORMAT, type PasskeyAssertion } from '../passkeyBinding';
 import type { ReviewFinding, SubmitReviewInput } from '../reviewDefinitions';
@@ -36,15 +41,20 @@ const personId = z
   .max(120)
   .regex(/^[A-Za-z0-9._@+-]+$/, 'must be a user id (letters, digits, . _ @ + -)');
 
+/**
+ * Free text: no control characters, no lone surrogates (freeText.ts), checked last as
+ * messageChecks.ts does. Every schema of text people write (or names) ends with it.
+ */
+export const plain = <S extends z.ZodString>(s: S) =>
+  s.regex(NO_CONTROL_CHARACTERS, CONTROL_CHARACTERS_MESSAGE).regex(NO_LONE_SURROGATES, LONE_SURROGATE_MESSAGE);
+
 export const actorSchema = z.strictObject({
   id: personId,
-  name: z.string().max(200).optional(),
+  name: plain(z.string().max(200)).optional(),
   /** The person's roles in the directory when golive sent the message (signed with it). */
   roles: z.array(roleIdSchema).max(50).optional(),
 });
 
-/** Free text: no control characters (freeText.ts), checked last as messageChecks.ts does. */
-const plain = <S extends z.ZodString>(s: S) => s.regex(NO_CONTROL_CHARACTERS, CONTROL_CHARACTERS_MESSAGE);
 const comment = plain(z.string().trim().max(4000));
 const reason = plain(z.string().trim().min(1, 'a reason is required').max(4000));
 const stepId = z.string().min(1).max(64);
@@ -107,7 +117,10 @@ export const goLiveInputSchema = z.strictObject({
   delegations: z.array(delegationSchema).max(50).optional(),
   directory: z.record(personId, z.array(roleIdSchema)).optional(),
   people: z
-    .record(personId, z.strictObject({ name: z.string().min(1).max(200), email: z.string().max(254).optional() }))
+    .record(
+      personId,
+      z.strictObject({ name: plain(z.string().min(1).max(200)), email: z.string().max(254).optional() }),
+    )
     .optional(),
   signing: z
     .strictObject({ keys: z.array(pinnedKeySchema).min(1).max(10), startSignature: messageSignatureSchema })
