@@ -1,4 +1,4 @@
-import { CONTROL_CHARACTERS_MESSAGE, plainTextProblem } from '../src/contract/freeText';
+import { CONTROL_CHARACTERS_MESSAGE, nameProblem, plainTextProblem } from '../src/contract/freeText';
 
 /**
  * A few plain checks, enough to state the message payloads' rules inside the workflow without
@@ -48,6 +48,8 @@ export interface StringRules {
    * text until golive-plain-text-full.
    */
   plain?: true | 'since-full';
+  /** A name: one line as well, under the full rule (freeText.ts nameProblem). */
+  oneLine?: true;
 }
 
 /**
@@ -80,8 +82,8 @@ export function withPlainTextRule<T>(rule: PlainTextRule, fn: () => T): T {
 /** Updates: the validator of their day checked the text; handlers take it as recorded. */
 export const withoutPlainTextRule = <T>(fn: () => T): T => withPlainTextRule('none', fn);
 
-function plainProblem(s: string, plain: true | 'since-full'): string | undefined {
-  if (plainTextRule === 'full') return plainTextProblem(s);
+function plainProblem(s: string, plain: true | 'since-full', oneLine: boolean): string | undefined {
+  if (plainTextRule === 'full') return oneLine ? nameProblem(s) : plainTextProblem(s);
   if (plainTextRule === 'c0' && plain === true && !NO_C0_CHARACTERS.test(s)) return CONTROL_CHARACTERS_MESSAGE;
   return undefined;
 }
@@ -101,7 +103,7 @@ export function str(rules: StringRules = {}): Check<string> {
       return fail(path, rules.minMessage ?? `Too small: expected string to have >=${rules.min} characters`);
     if (rules.pattern && !rules.pattern.test(s))
       return fail(path, rules.patternMessage ?? `Invalid string: must match pattern ${String(rules.pattern)}`);
-    const problem = rules.plain && plainProblem(s, rules.plain);
+    const problem = rules.plain && plainProblem(s, rules.plain, rules.oneLine === true);
     return problem ? fail(path, problem) : pass(s);
   };
 }

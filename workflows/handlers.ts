@@ -422,7 +422,7 @@ function validatorOf(control: RunControl, name: string, handler: Handler) {
  */
 export const PLAIN_TEXT_PATCH = 'golive-plain-text';
 /**
- * The full rule (C1 control characters, lone surrogates, names: src/contract/freeText.ts) from
+ * The full rule (C1 control characters, lone surrogates, names on one line: freeText.ts) from
  * this patch on; a history recorded under golive-plain-text alone replays with its C0 rule. Asked
  * only when a Signal's text is refused, so other runs record neither patch.
  */

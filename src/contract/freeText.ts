@@ -22,6 +22,15 @@ export function plainTextProblem(text: string): string | undefined {
   return undefined;
 }
 
-/** Whether a refusal's message is about free text (either rule above). */
+/** Names (a person's, a document's, a label) are one line: a tab or line break is no part of them. */
+export const ONE_LINE = /^[^\t\n\r]*$/;
+export const ONE_LINE_MESSAGE = 'must be one line (no tab or line break)';
+
+/** The first thing wrong with `text` as a name: free text's rules, then one line. */
+export function nameProblem(text: string): string | undefined {
+  return plainTextProblem(text) ?? (ONE_LINE.test(text) ? undefined : ONE_LINE_MESSAGE);
+}
+
+/** Whether a refusal's message is about free text or a name (the rules above). */
 export const isPlainTextProblem = (message: string): boolean =>
-  message.endsWith(CONTROL_CHARACTERS_MESSAGE) || message.endsWith(LONE_SURROGATE_MESSAGE);
+  [CONTROL_CHARACTERS_MESSAGE, LONE_SURROGATE_MESSAGE, ONE_LINE_MESSAGE].some((m) => message.endsWith(m));

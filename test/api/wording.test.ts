@@ -103,7 +103,7 @@ describe('validation messages in plain words', () => {
     expect(fine.status).not.toBe(400);
   });
 
-  it('refuses C1 control characters and lone surrogates in free text and names with a 400 naming the field', async () => {
+  it('refuses C1 control characters and lone surrogates in free text and names, and line breaks in names, with a 400 naming the field', async () => {
     const runId = await startRun(SMALL_RUNBOOK, 'wording-unicode');
     const control = 'must not contain control characters (such as NUL or ESC; tab and line breaks are fine)';
     const lone = 'must be valid Unicode (a lone UTF-16 surrogate is not a character)';
@@ -141,6 +141,12 @@ describe('validation messages in plain words', () => {
     });
     expect(token.status).toBe(400);
     expect(issues(token.body)).toEqual({ label: control });
+    const twoLines = await as('rm')('POST', '/api/cli-logins/token', {
+      code: 'c'.repeat(43),
+      verifier: 'v'.repeat(43),
+      label: 'work\nlaptop',
+    });
+    expect(issues(twoLines.body)).toEqual({ label: 'must be one line (no tab or line break)' });
     const state = await as('rm')<RunStateView>('GET', run);
     expect(state.body.failure).toBeUndefined();
     // A pair of surrogates is one character (an emoji), and text.

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
-import type { Check } from '../../workflows/checks';
+import { withPlainTextRule, type Check } from '../../workflows/checks';
 import { SEVERITIES } from '../../src/contract/definitions';
 import { documentEvidence, evidenceValueChecks } from '../../workflows/evidenceValues';
 import * as checks from '../../workflows/messageChecks';
@@ -363,6 +363,33 @@ describe('message checks inside the workflow = the zod schemas the server parses
       { actor: { id: 'ana', name: '\u0085' }, reason: 'r' },
     ])
       sameVerdict(checks.checkStopLine, schemas.stopLineSchema, value);
+  });
+
+  it("keeps names (a person's, a document's) on one line; free text keeps its line breaks", () => {
+    const problem = { ok: false, message: 'must be one line (no tab or line break)' };
+    const named = { actor: { id: 'ana', name: 'Ana\nSmith' }, reason: 'line one\nline two' };
+    expect(checks.checkStopLine(named, [])).toEqual({ ...problem, path: ['actor', 'name'] });
+    sameVerdict(checks.checkStopLine, schemas.stopLineSchema, named);
+    const document = { name: 'report\t2.pdf', sha256: 'a'.repeat(64) };
+    expect(evidenceValueChecks.document(document, [])).toEqual({ ...problem, path: ['name'] });
+    sameVerdict(evidenceValueChecks.document, schemas.evidenceValueSchemas.document, document);
+  });
+
+  it('checks a recorded message by the rule of its day when a handler replays it', () => {
+    const actor = { id: 'ana', name: 'Ana\u0085\n' };
+    const taken = { actor, stepId: 's', comment: 'C1 \u009b, \ud800' };
+    // golive-plain-text's rule: C0 and DEL in the free text it named, nothing else.
+    expect(withPlainTextRule('c0', () => checks.checkApproveStep(taken, []))).toMatchObject({ ok: true });
+    expect(withPlainTextRule('c0', () => checks.checkApproveStep({ ...taken, comment: 'a\u0000' }, []))).toMatchObject({
+      ok: false,
+      path: ['comment'],
+    });
+    expect(
+      withPlainTextRule('none', () => checks.checkApproveStep({ ...taken, comment: 'a\u0000' }, [])),
+    ).toMatchObject({
+      ok: true,
+    });
+    expect(checks.checkApproveStep(taken, [])).toMatchObject({ ok: false, path: ['actor', 'name'] });
   });
 
   it('finds the broken field in a valid message, with the schema`s own message', () => {

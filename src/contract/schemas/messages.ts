@@ -21,6 +21,8 @@ import {
   LONE_SURROGATE_MESSAGE,
   NO_CONTROL_CHARACTERS,
   NO_LONE_SURROGATES,
+  ONE_LINE,
+  ONE_LINE_MESSAGE,
 } from '../freeText';
 import { jsonValueProblem } from '../jsonValue';
 import { PASSKEY_BINDING_FORMAT, type PasskeyAssertion } from '../passkeyBinding';
@@ -47,10 +49,12 @@ const personId = z
  */
 export const plain = <S extends z.ZodString>(s: S) =>
   s.regex(NO_CONTROL_CHARACTERS, CONTROL_CHARACTERS_MESSAGE).regex(NO_LONE_SURROGATES, LONE_SURROGATE_MESSAGE);
+/** A name (a person's, a document's, a label): free text on one line (freeText.ts nameProblem). */
+export const plainName = <S extends z.ZodString>(s: S) => plain(s).regex(ONE_LINE, ONE_LINE_MESSAGE);
 
 export const actorSchema = z.strictObject({
   id: personId,
-  name: plain(z.string().max(200)).optional(),
+  name: plainName(z.string().max(200)).optional(),
   /** The person's roles in the directory when golive sent the message (signed with it). */
   roles: z.array(roleIdSchema).max(50).optional(),
 });
@@ -119,7 +123,7 @@ export const goLiveInputSchema = z.strictObject({
   people: z
     .record(
       personId,
-      z.strictObject({ name: plain(z.string().min(1).max(200)), email: z.string().max(254).optional() }),
+      z.strictObject({ name: plainName(z.string().min(1).max(200)), email: z.string().max(254).optional() }),
     )
     .optional(),
   signing: z
@@ -185,7 +189,7 @@ export const rejectStepSchema = z.strictObject({
 });
 
 const documentEvidenceSchema = z.strictObject({
-  name: plain(z.string().min(1).max(300)),
+  name: plainName(z.string().min(1).max(300)),
   sha256: z.string().regex(/^[a-f0-9]{64}$/, 'must be a lowercase hex SHA-256'),
   url: z
     .string()
