@@ -8,7 +8,7 @@ import { FAILURE_MEMO_REASON_MAX } from './searchAttributes';
 const ACTIVITY_WRAPPER = /^(?:Activity task (?:failed|timed out)|Child Workflow execution failed): /;
 
 /** An action's failure as its innermost message; any other reason (people's words) as it is. */
-function failureCause(f: { kind: string; reason: string }): string {
+export function failureCause(f: { kind: string; reason: string }): string {
   if (f.kind !== 'action-failed') return f.reason;
   let reason = f.reason;
   while (ACTIVITY_WRAPPER.test(reason)) reason = reason.replace(ACTIVITY_WRAPPER, '');

@@ -261,6 +261,9 @@ describe('outbound policy (SSRF)', () => {
     }, 'the runs page to say why');
     expect(page).toContain('action-failed at system-connections: 1 of 1 endpoint(s) failed');
     expect(page).not.toContain('Activity task failed');
+    // And the run's own page says why in the same words.
+    const own = await as('rm')<string>('GET', `/runs/${res.body.runId}`, undefined, { accept: 'text/html' });
+    expect(own.body).toContain('<strong>action-failed</strong> at system-connections: 1 of 1 endpoint(s) failed');
   });
 });
 
