@@ -1,4 +1,4 @@
-import { CONTROL_CHARACTERS_MESSAGE, NO_CONTROL_CHARACTERS } from '../src/contract/freeText';
+import { CONTROL_CHARACTERS_MESSAGE, nameProblem, plainTextProblem } from '../src/contract/freeText';
 
 /**
  * A few plain checks, enough to state the message payloads' rules inside the workflow without
@@ -42,26 +42,50 @@ export interface StringRules {
   max?: number;
   pattern?: RegExp;
   patternMessage?: string;
-  /** Free text: no control characters (src/contract/freeText.ts), the schema's last rule. */
-  plain?: true;
+  /**
+   * Free text (src/contract/freeText.ts), the schema's last rules: `true` for the fields refused
+   * control characters since golive-plain-text, `'since-full'` for those (names) that took any
+   * text until golive-plain-text-full.
+   */
+  plain?: true | 'since-full';
+  /** A name: one line as well, under the full rule (freeText.ts nameProblem). */
+  oneLine?: true;
 }
 
-/** Whether `plain` strings refuse control characters: see withoutPlainTextRule. */
-let plainTextRule = true;
+/**
+ * Which free-text rule `plain` strings obey: `full` (freeText.ts) in validators and new Signals;
+ * what a recorded message met in its day when a handler replays it (see withPlainTextRule):
+ * `c0`, the first rule (C0 control characters and DEL in the `true` fields), or `none`.
+ */
+export type PlainTextRule = 'full' | 'c0' | 'none';
+let plainTextRule: PlainTextRule = 'full';
+
+/** The first rule's characters: what golive-plain-text refused, before C1 and lone surrogates. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const NO_C0_CHARACTERS = /^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$/;
 
 /**
- * Runs `fn` with `plain` strings taking control characters, as checks did before they were
- * refused: a handler replaying an Update that an older validator let into history must record it
- * as it did then (handlers.ts). Synchronous, so no other message is checked meanwhile.
+ * Runs `fn` with `plain` strings checked by an older rule, as checks did before the full one: a
+ * handler replaying a message that an older check let into history must record it as it did then
+ * (handlers.ts). Synchronous, so no other message is checked meanwhile.
  */
-export function withoutPlainTextRule<T>(fn: () => T): T {
+export function withPlainTextRule<T>(rule: PlainTextRule, fn: () => T): T {
   const before = plainTextRule;
-  plainTextRule = false;
+  plainTextRule = rule;
   try {
     return fn();
   } finally {
     plainTextRule = before;
   }
+}
+
+/** Updates: the validator of their day checked the text; handlers take it as recorded. */
+export const withoutPlainTextRule = <T>(fn: () => T): T => withPlainTextRule('none', fn);
+
+function plainProblem(s: string, plain: true | 'since-full', oneLine: boolean): string | undefined {
+  if (plainTextRule === 'full') return oneLine ? nameProblem(s) : plainTextProblem(s);
+  if (plainTextRule === 'c0' && plain === true && !NO_C0_CHARACTERS.test(s)) return CONTROL_CHARACTERS_MESSAGE;
+  return undefined;
 }
 
 /**
@@ -79,8 +103,8 @@ export function str(rules: StringRules = {}): Check<string> {
       return fail(path, rules.minMessage ?? `Too small: expected string to have >=${rules.min} characters`);
     if (rules.pattern && !rules.pattern.test(s))
       return fail(path, rules.patternMessage ?? `Invalid string: must match pattern ${String(rules.pattern)}`);
-    if (rules.plain && plainTextRule && !NO_CONTROL_CHARACTERS.test(s)) return fail(path, CONTROL_CHARACTERS_MESSAGE);
-    return pass(s);
+    const problem = rules.plain && plainProblem(s, rules.plain, rules.oneLine === true);
+    return problem ? fail(path, problem) : pass(s);
   };
 }
 

@@ -31,7 +31,7 @@ const finiteNumber: Check<number> = (value, path) =>
   typeof value === 'number' && Number.isFinite(value) ? { ok: true, value } : wrongType('number', value, path);
 
 export const documentEvidence = strictObject({
-  name: str({ min: 1, max: 300, plain: true }),
+  name: str({ min: 1, max: 300, plain: true, oneLine: true }),
   sha256: str({ pattern: /^[a-f0-9]{64}$/, patternMessage: 'must be a lowercase hex SHA-256' }),
   url: optional(url({})),
 });

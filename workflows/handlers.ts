@@ -3,8 +3,8 @@ import { durationToMs } from '../src/contract/duration';
 import type { ActionStep, HypercareStep } from '../src/contract/schemas/runbook';
 import { fillEvidence } from './evidenceText';
 import { runAction } from './actions';
-import { withoutPlainTextRule, type Check as Shape } from './checks';
-import { CONTROL_CHARACTERS_MESSAGE } from '../src/contract/freeText';
+import { withoutPlainTextRule, withPlainTextRule, type Check as Shape } from './checks';
+import { isPlainTextProblem } from '../src/contract/freeText';
 import {
   approveStepSignal,
   approveStepUpdate,
@@ -421,14 +421,20 @@ function validatorOf(control: RunControl, name: string, handler: Handler) {
  * validator): a history recorded before took them, and replays take them as it did.
  */
 export const PLAIN_TEXT_PATCH = 'golive-plain-text';
+/**
+ * The full rule (C1 control characters, lone surrogates, names on one line: freeText.ts) from
+ * this patch on; a history recorded under golive-plain-text alone replays with its C0 rule. Asked
+ * only when a Signal's text is refused, so other runs record neither patch.
+ */
+export const PLAIN_TEXT_FULL_PATCH = 'golive-plain-text-full';
 
 function checkedSignal(run: () => unknown): unknown {
   try {
     return run();
   } catch (err) {
-    const aboutText = err instanceof ApplicationFailure && err.message.endsWith(CONTROL_CHARACTERS_MESSAGE);
-    if (!aboutText || patched(PLAIN_TEXT_PATCH)) throw err;
-    return withoutPlainTextRule(run);
+    const aboutText = err instanceof ApplicationFailure && isPlainTextProblem(err.message);
+    if (!aboutText || patched(PLAIN_TEXT_FULL_PATCH)) throw err;
+    return withPlainTextRule(patched(PLAIN_TEXT_PATCH) ? 'c0' : 'none', run);
   }
 }
 

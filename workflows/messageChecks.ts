@@ -54,7 +54,7 @@ const hex = (length: number) =>
 
 export const checkActor = strictObject({
   id: personId,
-  name: optional(str({ max: 200 })),
+  name: optional(str({ max: 200, plain: 'since-full', oneLine: true })),
   roles: optional(arrayOf(roleId, 50)),
 }) as Check<Actor>;
 

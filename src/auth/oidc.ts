@@ -1,6 +1,7 @@
 import * as oidc from 'openid-client';
 import { isLoopbackUrl, type Config } from '../config';
 import { durationToMs } from '../contract/duration';
+import { nameProblem } from '../contract/freeText';
 
 /**
  * OpenID Connect login through openid-client: the authorization-code flow with PKCE (S256),
@@ -165,7 +166,7 @@ export class OidcClient {
         `the ID token's "${this.settings.idClaim}" claim (GOLIVE_OIDC_ID_CLAIM) is ${id === undefined ? 'missing' : 'not a usable person id (letters, digits, . _ @ + -, up to 120)'}`,
       );
     }
-    const name = typeof claims.name === 'string' && claims.name.trim() ? claims.name.trim().slice(0, 200) : id;
+    const name = nameFromClaim(claims.name, id);
     const email = typeof claims.email === 'string' ? claims.email : undefined;
     return { issuer: claims.iss, subject: claims.sub, id, name, email, groups };
   }
@@ -179,4 +180,14 @@ export class OidcClient {
       post_logout_redirect_uri: postLogoutRedirect,
     }).href;
   }
+}
+
+/**
+ * The name people see: the ID token's `name` claim when it is a name golive takes (one line, no
+ * control characters: freeText.ts), else the person id. Every message the person sends carries
+ * it, and the workflow refuses a message whose actor's name breaks that rule.
+ */
+export function nameFromClaim(claim: unknown, id: string): string {
+  const name = typeof claim === 'string' ? claim.trim().slice(0, 200) : '';
+  return name && !nameProblem(name) ? name : id;
 }

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RunStateView } from '../contract/definitions';
+import { failureCause } from '../contract/failureWords';
 import type { ApiClient } from './api';
 import type { CommandContext } from './context';
 import { EXIT, type ExitCode } from './errors';
@@ -52,7 +53,7 @@ export async function followRun(
     view.stop();
   }
   const failed = hasFailed(state);
-  if (sayEnd) say(ctx.io, `run ${runId} is ${state.status}${state.failure ? `: ${state.failure.reason}` : ''}`);
+  if (sayEnd) say(ctx.io, `run ${runId} is ${state.status}${state.failure ? `: ${failureCause(state.failure)}` : ''}`);
   for (const line of nextCommands(runId, state)) say(ctx.io, `  ${line}`);
   return { state, exitCode: failed ? EXIT.failed : EXIT.ok };
 }

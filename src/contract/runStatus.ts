@@ -3,32 +3,25 @@
  * them, the CLI and the run page read them, and the browser's live note speaks their words
  * (rendered into the page, so the browser script keeps no list of its own).
  */
-export const RUN_STATUSES = [
-  'running',
-  'waiting',
-  'hypercare',
-  'compensating',
+const OPEN = ['running', 'waiting', 'hypercare', 'compensating'] as const;
+const ENDED = [
   'live',
   'rolled-back',
   'rollback-incomplete',
   'cancelled',
-  // Never set by the workflow: the server's word for a run that ended in Temporal (see below).
+  // Never set by the workflow: the server's words for a run that ended in Temporal (see below).
   'terminated',
   'timed-out',
   'failed',
 ] as const;
+/** Every state: the open ones, then the final ones (each said once, so the lists cannot drift). */
+export const RUN_STATUSES = [...OPEN, ...ENDED] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
+/** The run is under way (a state its search attribute may outlive if Temporal ends it). */
+export const OPEN_STATUSES: readonly RunStatus[] = OPEN;
 /** The run has ended: nothing more will happen to it. */
-export const FINAL_STATUSES: readonly RunStatus[] = [
-  'live',
-  'rolled-back',
-  'rollback-incomplete',
-  'cancelled',
-  'terminated',
-  'timed-out',
-  'failed',
-];
+export const FINAL_STATUSES: readonly RunStatus[] = ENDED;
 
 /** The run ended without going live (the runs list keeps them in sight): every end but `live`. */
 export const UNSUCCESSFUL_STATUSES: readonly RunStatus[] = FINAL_STATUSES.filter((s) => s !== 'live');

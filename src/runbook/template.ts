@@ -2,7 +2,7 @@ import { listNames, type Issue, type IssuePath } from './issues';
 import { fillAnalysis } from './analysis';
 import { fillWatch } from './watch';
 import type { ActionCall, Runbook } from '../contract/schemas/runbook';
-import { CONTROL_CHARACTERS_MESSAGE, NO_CONTROL_CHARACTERS } from '../contract/freeText';
+import { plainTextProblem } from '../contract/freeText';
 
 /**
  * Run parameters: checking the values a run is started with, and filling `${params.name}`
@@ -124,13 +124,15 @@ const HTTP_SCHEME = /^https?/i;
  */
 export function checkParamValue(type: ParamType, value: ParamValue): { value: ParamValue } | { problem: string } {
   switch (type) {
-    case 'string':
+    case 'string': {
       if (typeof value !== 'string') return { problem: `must be text, not ${typeof value}` };
-      return NO_CONTROL_CHARACTERS.test(value) ? { value } : { problem: CONTROL_CHARACTERS_MESSAGE };
+      const problem = plainTextProblem(value);
+      return problem ? { problem } : { value };
+    }
     case 'url':
       // Schemes are case-insensitive (RFC 3986 §3.1): `HTTPS://…` is accepted and written `https://…`.
       // No control characters either (QA: a NUL passed the URL pattern and reached history).
-      return typeof value === 'string' && HTTP_URL.test(value) && NO_CONTROL_CHARACTERS.test(value)
+      return typeof value === 'string' && HTTP_URL.test(value) && !plainTextProblem(value)
         ? { value: value.replace(HTTP_SCHEME, (scheme) => scheme.toLowerCase()) }
         : { problem: `must be an http(s) URL, not ${JSON.stringify(value)}` };
     case 'number': {

@@ -1,4 +1,4 @@
-import { ENDED_IN_TEMPORAL_STATUSES, FINAL_STATUSES, RUN_STATUSES, type RunStatus } from '../contract/runStatus';
+import { ENDED_IN_TEMPORAL_STATUSES, OPEN_STATUSES, type RunStatus } from '../contract/runStatus';
 import { runStateKey } from '../contract/searchAttributes';
 
 /**
@@ -15,9 +15,6 @@ const VISIBILITY_STATUS: Partial<Record<RunStatus, string>> = {
   failed: 'Failed',
   cancelled: 'Canceled',
 };
-
-/** The states a run shows only while it is open (its search attribute may outlive it). */
-const OPEN_STATUSES = RUN_STATUSES.filter((s) => !FINAL_STATUSES.includes(s));
 
 /** Only runs open in Temporal: what "waiting for me" and the open states list. */
 export const OPEN_IN_TEMPORAL = `ExecutionStatus = 'Running'`;

@@ -237,9 +237,10 @@ describe('outbound policy (SSRF)', () => {
   });
 
   it('inside it, a failing check’s error names status and URL, never the body', async () => {
+    const system = `ssrf-ok-${Date.now().toString(36)}`;
     const res = await as('rm')('POST', '/api/runs', {
       runbook: 'web-ssrf',
-      system: `ssrf-ok-${Date.now().toString(36)}`,
+      system,
       collaborationMode: 2,
       params: { targetUrl: `http://127.0.0.1:${portOf(target)}` },
     });
@@ -253,6 +254,16 @@ describe('outbound policy (SSRF)', () => {
     );
     expect(JSON.stringify(state)).not.toContain('hunter2');
     expect(JSON.stringify(state)).not.toContain('Traceback');
+    // The runs page says why by the check's own words, not Temporal's "Activity task failed".
+    const page = await eventually(async () => {
+      const res = await as('rm')<string>('GET', `/runs?system=${system}`, undefined, { accept: 'text/html' });
+      return res.body.includes('action-failed at system-connections') ? res.body : undefined;
+    }, 'the runs page to say why');
+    expect(page).toContain('action-failed at system-connections: 1 of 1 endpoint(s) failed');
+    expect(page).not.toContain('Activity task failed');
+    // And the run's own page says why in the same words.
+    const own = await as('rm')<string>('GET', `/runs/${res.body.runId}`, undefined, { accept: 'text/html' });
+    expect(own.body).toContain('<strong>action-failed</strong> at system-connections: 1 of 1 endpoint(s) failed');
   });
 });
 

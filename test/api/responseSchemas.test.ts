@@ -125,12 +125,21 @@ describe('the documented answers', () => {
     // The list says why the run ended, from visibility (which lags a little behind the run).
     const listed = await eventually(async () => {
       const res = await as('rm')('GET', '/api/runs?system=documented');
-      const summary = (res.body.runs as { runId: string; failure?: unknown }[]).find(
+      const summary = (res.body.runs as { runId: string; failure?: unknown; startedAt: string }[]).find(
         (r) => r.runId === started.body.runId,
       );
       return summary?.failure ? { res, summary } : undefined;
     }, 'the run listed with why it failed');
     documented('listRuns', listed.res);
     expect(listed.summary.failure).toEqual({ kind: 'stopped', by: 'guardian', reason: 'end of the watch' });
+    // The list's startedAt is Temporal's (it accepted the start before the run's first task set
+    // the run's own), and the document says so.
+    const own = (await as('rm')<RunStateView>('GET', run)).body.startedAt;
+    expect(Date.parse(listed.summary.startedAt)).toBeLessThanOrEqual(Date.parse(own));
+    const item =
+      doc.body.paths['/api/runs'].get.responses['200'].content['application/json'].schema.properties.runs.items;
+    expect(item.properties.startedAt.description).toMatch(
+      /^when Temporal accepted the start of the run's latest execution/,
+    );
   });
 });

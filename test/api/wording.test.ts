@@ -103,6 +103,57 @@ describe('validation messages in plain words', () => {
     expect(fine.status).not.toBe(400);
   });
 
+  it('refuses C1 control characters and lone surrogates in free text and names, and line breaks in names, with a 400 naming the field', async () => {
+    const runId = await startRun(SMALL_RUNBOOK, 'wording-unicode');
+    const control = 'must not contain control characters (such as NUL or ESC; tab and line breaks are fine)';
+    const lone = 'must be valid Unicode (a lone UTF-16 surrogate is not a character)';
+    const run = `/api/runs/${runId}`;
+    const cases = [
+      [
+        'guardian',
+        `${run}/steps/guardian-sign-off/decisions`,
+        { decision: 'reject', comment: 'no\u009b2J' },
+        'comment',
+        control,
+      ],
+      ['user', `${run}/reports`, { severity: 'high', description: 'broken \ud800' }, 'description', lone],
+      ['guardian', `${run}/reports/R1/acknowledgement`, { text: '\udc00seen' }, 'text', lone],
+      ['guardian', `${run}/stop`, { reason: 'stop\u0085' }, 'reason', control],
+      ['guardian', `${run}/rollback`, { reason: 'roll \udbff back' }, 'reason', lone],
+      [
+        'rm',
+        '/api/runs',
+        { runbook: SMALL_RUNBOOK, system: 'wording-unicode-param', collaborationMode: 2, params: { note: 'x\ud800' } },
+        'params.note',
+        lone,
+      ],
+    ] as const;
+    for (const [who, path, body, field, message] of cases) {
+      const res = await as(who)('POST', path, body);
+      expect(res.status, path).toBe(400);
+      expect(issues(res.body), path).toEqual({ [field]: message });
+    }
+    // A name: the label of a `golive login` token (checked before the code is looked up).
+    const token = await as('rm')('POST', '/api/cli-logins/token', {
+      code: 'c'.repeat(43),
+      verifier: 'v'.repeat(43),
+      label: 'laptop\u009b',
+    });
+    expect(token.status).toBe(400);
+    expect(issues(token.body)).toEqual({ label: control });
+    const twoLines = await as('rm')('POST', '/api/cli-logins/token', {
+      code: 'c'.repeat(43),
+      verifier: 'v'.repeat(43),
+      label: 'work\nlaptop',
+    });
+    expect(issues(twoLines.body)).toEqual({ label: 'must be one line (no tab or line break)' });
+    const state = await as('rm')<RunStateView>('GET', run);
+    expect(state.body.failure).toBeUndefined();
+    // A pair of surrogates is one character (an emoji), and text.
+    const fine = await as('user')('POST', `${run}/reports`, { severity: 'low', description: 'slow \ud83d\udc22' });
+    expect(fine.status).not.toBe(400);
+  });
+
   it('runs page and audit page name the filter they ignored and why', async () => {
     const runId = await startRun(SMALL_RUNBOOK, 'wording-filters');
     const page = async (p: string) =>

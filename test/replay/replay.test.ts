@@ -15,6 +15,7 @@ import { DeterminismViolationError } from '@temporalio/workflow';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { InjectedSinks } from '@temporalio/worker';
 import type { RunStateView } from '../../src/contract/definitions';
+import { CONTROL_CHARACTERS_MESSAGE } from '../../src/contract/freeText';
 import { NOT_IN_HYPERCARE_YET, REPORTS_IN_HYPERCARE } from '../../src/contract/policy';
 import { WORKFLOW_INTERCEPTOR_MODULES, WORKFLOWS_PATH } from '../../src/worker';
 import type { ResultSinks } from './variants/resultCapture';
@@ -44,6 +45,13 @@ const LOCK_HISTORIES = path.resolve(__dirname, '../fixtures/lock-histories');
  * hand, like the lock histories.
  */
 const SIGNAL_HISTORIES = path.resolve(__dirname, '../fixtures/signal-histories');
+/**
+ * A run recorded before `golive-plain-text-full` (one approval): an approve Signal with a NUL in
+ * its comment, refused under `golive-plain-text`; then one with a C1 control character and a lone
+ * surrogate in its comment and a BEL in the actor's name, which that rule took and which
+ * approved the step. Recorded once by hand, like the lock histories.
+ */
+const PLAIN_TEXT_HISTORIES = path.resolve(__dirname, '../fixtures/plain-text-histories');
 
 /** The parts of a recorded history (JSON) that carry an accepted Update's input. */
 interface RecordedHistory {
@@ -74,6 +82,36 @@ async function replayAll(
 }
 
 const quiet = { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} };
+
+/** Today's workflows with the result-capturing interceptor (variants/resultCapture.ts), built once. */
+let capturing: Promise<WorkflowBundle> | undefined;
+const resultCapturing = () =>
+  (capturing ??= bundleWorkflowCode({
+    workflowsPath: WORKFLOWS_PATH,
+    workflowInterceptorModules: [...WORKFLOW_INTERCEPTOR_MODULES, path.join(__dirname, 'variants/resultCapture.ts')],
+    logger: quiet,
+  }));
+
+/** The record a recorded run returned. */
+function recordedResult(history: ReturnType<typeof historyFromJSON>): RunStateView {
+  const completed = history.events?.at(-1)?.workflowExecutionCompletedEventAttributes;
+  return defaultPayloadConverter.fromPayload<RunStateView>(completed!.result!.payloads![0]!);
+}
+
+/** The record a replay of `history` on today's code rebuilds (replay fails on a command it would not send). */
+async function replayedRecord(
+  workflowBundle: WorkflowBundle,
+  history: ReturnType<typeof historyFromJSON>,
+  workflowId: string,
+): Promise<RunStateView> {
+  const results: unknown[] = [];
+  const sinks: InjectedSinks<ResultSinks> = {
+    replayed: { result: { fn: (_info, value) => void results.push(value), callDuringReplay: true } },
+  };
+  await Worker.runReplayHistory({ workflowBundle, sinks }, history, workflowId);
+  expect(results, workflowId).toHaveLength(1);
+  return results[0] as RunStateView;
+}
 
 describe('replay of recorded histories', () => {
   beforeAll(() => {
@@ -146,14 +184,7 @@ describe('replay of recorded histories', () => {
     'rebuilds the refusal a recorded run kept for a report Signal sent before hypercare',
     { timeout: 120_000 },
     async () => {
-      const workflowBundle = await bundleWorkflowCode({
-        workflowsPath: WORKFLOWS_PATH,
-        workflowInterceptorModules: [
-          ...WORKFLOW_INTERCEPTOR_MODULES,
-          path.join(__dirname, 'variants/resultCapture.ts'),
-        ],
-        logger: quiet,
-      });
+      const workflowBundle = await resultCapturing();
       // Today's code refuses the first as NotInHypercare, the second (an outsider) as NotAuthorized;
       // each recorded run keeps what it recorded.
       const recordedAs = {
@@ -163,19 +194,38 @@ describe('replay of recorded histories', () => {
       const recorded = histories(SIGNAL_HISTORIES);
       expect(recorded.map((r) => r.workflowId).sort()).toEqual(Object.keys(recordedAs));
       for (const { workflowId, history } of recorded) {
-        const completed = history.events?.at(-1)?.workflowExecutionCompletedEventAttributes;
-        const before = defaultPayloadConverter.fromPayload<RunStateView>(completed!.result!.payloads![0]!);
+        const before = recordedResult(history);
         expect(before.refusedSignals).toEqual([
           expect.objectContaining({ signal: 'reportError', ...recordedAs[workflowId as keyof typeof recordedAs] }),
         ]);
-        const results: unknown[] = [];
-        const sinks: InjectedSinks<ResultSinks> = {
-          replayed: { result: { fn: (_info, value) => void results.push(value), callDuringReplay: true } },
-        };
-        await Worker.runReplayHistory({ workflowBundle, sinks }, history, workflowId);
-        expect(results, workflowId).toHaveLength(1);
-        expect((results[0] as RunStateView).refusedSignals, workflowId).toEqual(before.refusedSignals);
+        const replayed = await replayedRecord(workflowBundle, history, workflowId);
+        expect(replayed.refusedSignals, workflowId).toEqual(before.refusedSignals);
       }
+    },
+  );
+
+  it(
+    'takes the free text of a recorded Signal as the rule of its day did, refusing only what it refused',
+    { timeout: 120_000 },
+    async () => {
+      const workflowBundle = await resultCapturing();
+      const recorded = histories(PLAIN_TEXT_HISTORIES);
+      expect(recorded.map((r) => r.workflowId)).toEqual(['signal-text-before-full-rule']);
+      const { workflowId, history } = recorded[0]!;
+      const before = recordedResult(history);
+      expect(before.status).toBe('live');
+      expect(before.refusedSignals).toEqual([
+        expect.objectContaining({ reason: `comment: ${CONTROL_CHARACTERS_MESSAGE}` }),
+      ]);
+      expect(before.decisions[0]).toMatchObject({
+        actor: { name: 'Gina\u0007' },
+        comment: 'C1 \u009b and a lone \ud800',
+      });
+      // Today's rule refuses all three; the recorded run approved with them and must replay so.
+      const replayed = await replayedRecord(workflowBundle, history, workflowId);
+      expect(replayed.refusedSignals).toEqual(before.refusedSignals);
+      expect(replayed.decisions).toEqual(before.decisions);
+      expect(replayed.status).toBe('live');
     },
   );
 

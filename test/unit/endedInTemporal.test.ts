@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ReportView, RunStateView, StepView } from '../../src/contract/definitions';
 import { shownAsEnded } from '../../src/contract/endedRun';
-import { endedInTemporal } from '../../src/contract/runStatus';
+import { endedInTemporal, FINAL_STATUSES, OPEN_STATUSES, RUN_STATUSES } from '../../src/contract/runStatus';
 import { stateClause } from '../../src/server/endedInTemporal';
 import { runsTable } from '../../src/server/ui/runsPage';
 import { diagram } from '../../src/server/ui/runPage';
@@ -11,6 +11,13 @@ import { diagram } from '../../src/server/ui/runPage';
  * purpose: a run ended while rolling back, Temporal statuses that are not an end, and the
  * visibility clause of every state filter.
  */
+
+describe('run states', () => {
+  it('are each open or final, never both, and the list is the two together', () => {
+    expect(OPEN_STATUSES.filter((s) => FINAL_STATUSES.includes(s))).toEqual([]);
+    expect([...OPEN_STATUSES, ...FINAL_STATUSES]).toEqual(RUN_STATUSES);
+  });
+});
 
 describe('endedInTemporal', () => {
   it("gives Temporal's end only when golive's last word was not final", () => {

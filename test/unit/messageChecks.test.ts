@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
-import type { Check } from '../../workflows/checks';
+import { withPlainTextRule, type Check } from '../../workflows/checks';
 import { SEVERITIES } from '../../src/contract/definitions';
 import { documentEvidence, evidenceValueChecks } from '../../workflows/evidenceValues';
 import * as checks from '../../workflows/messageChecks';
@@ -47,6 +47,13 @@ const edgeString = (max: number) =>
       '\u000bx',
       'line\r\nbreak\tand tab',
       `\u0000${'x'.repeat(max)}`,
+      // C1 controls (CSI, NEL) and lone surrogates, refused too; a pair (an emoji) is text.
+      'a\u009b2J',
+      '\u0085x',
+      'lone \ud800',
+      '\udc00 lone',
+      'both \u0000 \ud800',
+      'emoji \ud83d\ude00',
     ),
     fc.stringMatching(/^[A-Za-z0-9._@+-]{1,10}$/),
   );
@@ -323,10 +330,66 @@ describe('message checks inside the workflow = the zod schemas the server parses
     ] as const;
     for (const [check, value, field] of cases) expect(check(value, [])).toEqual({ ...problem, path: [field] });
     expect(evidenceValueChecks.text('a\u0000', [])).toEqual({ ...problem, path: [] });
+    // C1 controls and names too (the actor's name took anything before).
+    expect(checks.checkStopLine({ actor, reason: 'stop\u009b2J' }, [])).toEqual({ ...problem, path: ['reason'] });
+    expect(checks.checkStopLine({ actor: { id: 'ana', name: 'Ana\u0007' }, reason: 'r' }, [])).toEqual({
+      ...problem,
+      path: ['actor', 'name'],
+    });
     expect(checks.checkStopLine({ actor, reason: ' line one\r\n\tline two ' }, [])).toEqual({
       ok: true,
       value: { actor, reason: 'line one\r\n\tline two' },
     });
+  });
+
+  it('refuses a lone UTF-16 surrogate in free text, naming the field, and keeps a pair', () => {
+    const actor = { id: 'ana' };
+    const problem = { ok: false, message: 'must be valid Unicode (a lone UTF-16 surrogate is not a character)' };
+    expect(checks.checkReportError({ actor, severity: 'low', description: 'x\ud800' }, [])).toEqual({
+      ...problem,
+      path: ['description'],
+    });
+    expect(checks.checkApproveStep({ actor, stepId: 's', comment: '\udfff' }, [])).toEqual({
+      ...problem,
+      path: ['comment'],
+    });
+    expect(evidenceValueChecks.document({ name: 'a\udbff.pdf', sha256: 'a'.repeat(64) }, [])).toEqual({
+      ...problem,
+      path: ['name'],
+    });
+    expect(checks.checkStopLine({ actor, reason: 'ok \ud83d\ude00' }, [])).toMatchObject({ ok: true });
+    for (const value of [
+      { actor, reason: 'x\ud800' },
+      { actor: { id: 'ana', name: '\u0085' }, reason: 'r' },
+    ])
+      sameVerdict(checks.checkStopLine, schemas.stopLineSchema, value);
+  });
+
+  it("keeps names (a person's, a document's) on one line; free text keeps its line breaks", () => {
+    const problem = { ok: false, message: 'must be one line (no tab or line break)' };
+    const named = { actor: { id: 'ana', name: 'Ana\nSmith' }, reason: 'line one\nline two' };
+    expect(checks.checkStopLine(named, [])).toEqual({ ...problem, path: ['actor', 'name'] });
+    sameVerdict(checks.checkStopLine, schemas.stopLineSchema, named);
+    const document = { name: 'report\t2.pdf', sha256: 'a'.repeat(64) };
+    expect(evidenceValueChecks.document(document, [])).toEqual({ ...problem, path: ['name'] });
+    sameVerdict(evidenceValueChecks.document, schemas.evidenceValueSchemas.document, document);
+  });
+
+  it('checks a recorded message by the rule of its day when a handler replays it', () => {
+    const actor = { id: 'ana', name: 'Ana\u0085\n' };
+    const taken = { actor, stepId: 's', comment: 'C1 \u009b, \ud800' };
+    // golive-plain-text's rule: C0 and DEL in the free text it named, nothing else.
+    expect(withPlainTextRule('c0', () => checks.checkApproveStep(taken, []))).toMatchObject({ ok: true });
+    expect(withPlainTextRule('c0', () => checks.checkApproveStep({ ...taken, comment: 'a\u0000' }, []))).toMatchObject({
+      ok: false,
+      path: ['comment'],
+    });
+    expect(
+      withPlainTextRule('none', () => checks.checkApproveStep({ ...taken, comment: 'a\u0000' }, [])),
+    ).toMatchObject({
+      ok: true,
+    });
+    expect(checks.checkApproveStep(taken, [])).toMatchObject({ ok: false, path: ['actor', 'name'] });
   });
 
   it('finds the broken field in a valid message, with the schema`s own message', () => {

@@ -16,7 +16,14 @@ import type {
   SubmitEvidenceInput,
 } from '../definitions';
 import { SEVERITIES } from '../definitions';
-import { CONTROL_CHARACTERS_MESSAGE, NO_CONTROL_CHARACTERS } from '../freeText';
+import {
+  CONTROL_CHARACTERS_MESSAGE,
+  LONE_SURROGATE_MESSAGE,
+  NO_CONTROL_CHARACTERS,
+  NO_LONE_SURROGATES,
+  ONE_LINE,
+  ONE_LINE_MESSAGE,
+} from '../freeText';
 import { jsonValueProblem } from '../jsonValue';
 import { PASSKEY_BINDING_FORMAT, type PasskeyAssertion } from '../passkeyBinding';
 import type { ReviewFinding, SubmitReviewInput } from '../reviewDefinitions';
@@ -36,15 +43,22 @@ const personId = z
   .max(120)
   .regex(/^[A-Za-z0-9._@+-]+$/, 'must be a user id (letters, digits, . _ @ + -)');
 
+/**
+ * Free text: no control characters, no lone surrogates (freeText.ts), checked last as
+ * messageChecks.ts does. Every schema of text people write (or names) ends with it.
+ */
+export const plain = <S extends z.ZodString>(s: S) =>
+  s.regex(NO_CONTROL_CHARACTERS, CONTROL_CHARACTERS_MESSAGE).regex(NO_LONE_SURROGATES, LONE_SURROGATE_MESSAGE);
+/** A name (a person's, a document's, a label): free text on one line (freeText.ts nameProblem). */
+export const plainName = <S extends z.ZodString>(s: S) => plain(s).regex(ONE_LINE, ONE_LINE_MESSAGE);
+
 export const actorSchema = z.strictObject({
   id: personId,
-  name: z.string().max(200).optional(),
+  name: plainName(z.string().max(200)).optional(),
   /** The person's roles in the directory when golive sent the message (signed with it). */
   roles: z.array(roleIdSchema).max(50).optional(),
 });
 
-/** Free text: no control characters (freeText.ts), checked last as messageChecks.ts does. */
-const plain = <S extends z.ZodString>(s: S) => s.regex(NO_CONTROL_CHARACTERS, CONTROL_CHARACTERS_MESSAGE);
 const comment = plain(z.string().trim().max(4000));
 const reason = plain(z.string().trim().min(1, 'a reason is required').max(4000));
 const stepId = z.string().min(1).max(64);
@@ -107,7 +121,10 @@ export const goLiveInputSchema = z.strictObject({
   delegations: z.array(delegationSchema).max(50).optional(),
   directory: z.record(personId, z.array(roleIdSchema)).optional(),
   people: z
-    .record(personId, z.strictObject({ name: z.string().min(1).max(200), email: z.string().max(254).optional() }))
+    .record(
+      personId,
+      z.strictObject({ name: plainName(z.string().min(1).max(200)), email: z.string().max(254).optional() }),
+    )
     .optional(),
   signing: z
     .strictObject({ keys: z.array(pinnedKeySchema).min(1).max(10), startSignature: messageSignatureSchema })
@@ -172,7 +189,7 @@ export const rejectStepSchema = z.strictObject({
 });
 
 const documentEvidenceSchema = z.strictObject({
-  name: plain(z.string().min(1).max(300)),
+  name: plainName(z.string().min(1).max(300)),
   sha256: z.string().regex(/^[a-f0-9]{64}$/, 'must be a lowercase hex SHA-256'),
   url: z
     .string()

@@ -10,6 +10,7 @@ import {
   RUN_STATUS_WORDS,
 } from '../../contract/runStatus';
 import { isAllowed, stopRoles, type Action, type Person, type RunFacts } from '../../contract/policy';
+import { failureCause } from '../../contract/failureWords';
 import { factsFromView } from '../../contract/runFacts';
 import { html, type SafeHtml } from './html';
 import { badge, duration, formStatus, time } from './layout';
@@ -508,7 +509,7 @@ export function liveRegion(v: RunView): SafeHtml {
   return html`${header(v)}
   <div class="run-status" data-run-status="${s.status}" data-run-status-words="${RUN_STATUS_WORDS[s.status]}">${s.waitingRoles.length > 0 && html`<span class="muted">Waiting for ${s.waitingRoles.map((r) => roleName(v, r)).join(', ')}</span>`}</div>
   ${ENDED_IN_TEMPORAL_STATUSES.includes(s.status) && html`<div class="failure" role="status"><strong>${RUN_STATUS_WORDS[s.status]}</strong>, not by golive: ${ENDED_IN_TEMPORAL_NOTE}.</div>`}
-  ${s.failure && html`<div class="failure" role="status"><strong>${s.failure.kind}</strong>${s.failure.stepId && ` at ${s.failure.stepId}`}: ${s.failure.reason}${s.failure.by && ` (by ${s.failure.by.id})`}</div>`}
+  ${s.failure && html`<div class="failure" role="status"><strong>${s.failure.kind}</strong>${s.failure.stepId && ` at ${s.failure.stepId}`}: ${failureCause(s.failure)}${s.failure.by && ` (by ${s.failure.by.id})`}</div>`}
   ${summary && html`<p class="reports-banner ${summary.includes('overdue') && 'overdue'}" role="status"><a href="#reports-h">${summary}</a></p>`}
   ${reportsFirst && reports(v)}
   ${hypercare && redButton(v)}
