@@ -79,4 +79,19 @@ describe('npm start on a machine that is not ready', () => {
     expect(code).toBe(1);
     expect(stderr.trim()).toMatch(/^golive: invalid configuration: GOLIVE_PORT: /);
   });
+
+  it('names a bad trusted-proxy range in one line, not a stack trace', async () => {
+    const { code, stderr } = await runMain({
+      PATH: process.env.PATH ?? '',
+      GOLIVE_ROLES: 'web',
+      TEMPORAL_ADDRESS: '127.0.0.1:1',
+      GOLIVE_TRUSTED_PROXY_HEADER: 'x-forwarded-user',
+      GOLIVE_TRUSTED_PROXY_CIDRS: 'not-a-cidr',
+    });
+    expect(code).toBe(1);
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(stderr.trim()).toMatch(
+      /^golive: invalid configuration: GOLIVE_TRUSTED_PROXY_CIDRS: "not-a-cidr" is not a CIDR/,
+    );
+  });
 });
