@@ -95,9 +95,8 @@ function metricsWhere(config: Config, running: Running): string {
     config.GOLIVE_WORKER_METRICS_ADDRESS === 'off'
       ? 'worker metrics off'
       : `http://${config.GOLIVE_WORKER_METRICS_ADDRESS}/metrics (Temporal worker)`;
-  return [...(running.web ? [`${running.web.url}/metrics (golive)`] : []), ...(running.worker ? [worker] : [])].join(
-    ', ',
-  );
+  const golive = running.web ?? running.workerHealth;
+  return [...(golive ? [`${golive.url}/metrics (golive)`] : []), ...(running.worker ? [worker] : [])].join(', ');
 }
 
 function printBanner(config: Config, running: Running, target: TemporalTarget, uiUrl: string | undefined): void {
