@@ -13,6 +13,7 @@ const port = z.coerce.number().int().min(1).max(65535);
 const flag = z
   .enum(['1', '0', 'true', 'false', 'yes', 'no'])
   .transform((v) => v === '1' || v === 'true' || v === 'yes');
+const otlpProtocol = z.enum(['http/protobuf', 'http/json', 'grpc']).optional();
 const count = (max: number) => z.coerce.number().int().min(1).max(max);
 
 const ROLES = ['web', 'worker'] as const;
@@ -77,6 +78,14 @@ export const configSchema = z.object({
   GOLIVE_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   /** json (for log shippers), pretty (for people), auto: pretty on a terminal, else json. */
   GOLIVE_LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
+  /**
+   * The OpenTelemetry settings golive's tracing reads with a fixed set of values
+   * (src/telemetry/tracing.ts): checked here so a typo stops golive naming the variable instead
+   * of tracing silently to the default OTLP endpoint.
+   */
+  OTEL_TRACES_EXPORTER: z.enum(['otlp', 'console', 'none']).optional(),
+  OTEL_EXPORTER_OTLP_PROTOCOL: otlpProtocol,
+  OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: otlpProtocol,
   /** host:port of the Temporal worker's own Prometheus metrics (SDK runtime exporter); "off" disables. */
   GOLIVE_WORKER_METRICS_ADDRESS: z
     .union([z.literal('off'), z.string().regex(/^[^\s:]+:\d{1,5}$/, 'must be host:port or off')])

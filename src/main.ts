@@ -12,7 +12,7 @@ import { startWorkerHealth, type WorkerHealth } from './process/workerHealth';
 import { startWorkerRole, type WorkerRole } from './process/workerRole';
 import { DatabaseUnavailable } from './db/database';
 import { sandboxAddress } from './sandbox/address';
-import { startSandbox } from './sandbox/server';
+import { startSandbox, type RunningSandbox } from './sandbox/server';
 import { TemporalCliUnavailable } from './temporal/cliBinary';
 import { devServerTarget, targetFromEnvironment, type TemporalTarget } from './temporal/connection';
 import type { DevServer } from './temporal/devServer';
@@ -77,16 +77,25 @@ async function start(config: Config, running: Running): Promise<void> {
   }
   if (hasRole(config, 'worker')) {
     if (config.GOLIVE_SANDBOX) {
-      running.sandbox = await startSandbox({
-        port: config.GOLIVE_SANDBOX_PORT,
-        host: config.GOLIVE_HOST,
-        monitoring: { rulesDir: prometheusRulesDir(config), alertWebhookUrl: sandboxAlertWebhook(config) },
-      });
+      running.sandbox = await startSandboxRole(config);
     }
     running.worker = await startWorkerRole(config, target, createLogger('worker'), () => running.stopping);
     running.workerHealth?.setWorker(running.worker.worker);
   }
   printBanner(config, running, target, uiUrl);
+}
+
+/** The sandbox production system; its port taken is said in one line naming GOLIVE_SANDBOX_PORT. */
+function startSandboxRole(config: Config): Promise<RunningSandbox> {
+  return startSandbox({
+    port: config.GOLIVE_SANDBOX_PORT,
+    host: config.GOLIVE_HOST,
+    monitoring: { rulesDir: prometheusRulesDir(config), alertWebhookUrl: sandboxAlertWebhook(config) },
+  }).catch((err: NodeJS.ErrnoException) => {
+    throw err.code === 'EADDRINUSE'
+      ? new PortInUse(config.GOLIVE_SANDBOX_PORT, 'sandbox production system', 'GOLIVE_SANDBOX_PORT')
+      : err;
+  });
 }
 
 /** Where this process's metrics are: golive's own /metrics (web) and the SDK's exporter (worker). */
@@ -95,9 +104,8 @@ function metricsWhere(config: Config, running: Running): string {
     config.GOLIVE_WORKER_METRICS_ADDRESS === 'off'
       ? 'worker metrics off'
       : `http://${config.GOLIVE_WORKER_METRICS_ADDRESS}/metrics (Temporal worker)`;
-  return [...(running.web ? [`${running.web.url}/metrics (golive)`] : []), ...(running.worker ? [worker] : [])].join(
-    ', ',
-  );
+  const golive = running.web ?? running.workerHealth;
+  return [...(golive ? [`${golive.url}/metrics (golive)`] : []), ...(running.worker ? [worker] : [])].join(', ');
 }
 
 function printBanner(config: Config, running: Running, target: TemporalTarget, uiUrl: string | undefined): void {

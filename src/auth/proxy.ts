@@ -1,5 +1,6 @@
 import net from 'node:net';
 import { z } from 'zod';
+import { ConfigError } from '../config';
 
 /**
  * Single sign-on through a trusted reverse proxy: the proxy authenticates people and passes their
@@ -69,7 +70,8 @@ export function createTrustedProxy(header: string, cidrs: string[]): TrustedProx
 export function trustedProxyFromEnv(env: NodeJS.ProcessEnv = process.env): TrustedProxy | undefined {
   const result = trustedProxyEnvSchema.safeParse(env);
   if (!result.success) {
-    throw new Error(
+    // A ConfigError: `npm start` prints it as one line naming the variable, like every bad setting.
+    throw new ConfigError(
       `invalid configuration: ${result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
     );
   }

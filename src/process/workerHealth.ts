@@ -1,11 +1,13 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Worker } from '@temporalio/worker';
+import { WorkerProcessMetrics } from '../server/metrics';
 import { PortInUse } from '../temporal/portCheck';
 
 /**
  * A process that is only a worker still answers /healthz (alive) and /readyz (the worker is
- * polling Temporal) on GOLIVE_PORT, for orchestrators' probes. Nothing else is served.
+ * polling Temporal) on GOLIVE_PORT, for orchestrators' probes, and /metrics: the refusals its
+ * runs counted (golive_workflow_refusals_total) exist only in this process. Nothing else is served.
  */
 export interface WorkerHealth {
   url: string;
@@ -15,6 +17,7 @@ export interface WorkerHealth {
 
 export async function startWorkerHealth(where: { host: string; port: number }): Promise<WorkerHealth> {
   let worker: Worker | undefined;
+  const metrics = new WorkerProcessMetrics();
   const server = http.createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     const json = (status: number, body: unknown, headers: Record<string, string> = {}) => {
@@ -29,7 +32,14 @@ export async function startWorkerHealth(where: { host: string; port: number }): 
         ? json(200, { status: 'ready', worker: state })
         : json(503, { status: 'unavailable', worker: state }, { 'Retry-After': '2' });
     }
-    return json(404, { error: { code: 'not_found', message: 'a worker serves only /healthz and /readyz' } });
+    if (path === '/metrics') {
+      void metrics.render().then(
+        (text) => res.writeHead(200, { 'content-type': metrics.contentType }).end(text),
+        () => json(500, { error: { code: 'internal', message: 'the metrics could not be collected' } }),
+      );
+      return;
+    }
+    return json(404, { error: { code: 'not_found', message: 'a worker serves only /healthz, /readyz and /metrics' } });
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) =>

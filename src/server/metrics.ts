@@ -91,6 +91,27 @@ export class Metrics {
   }
 }
 
+/**
+ * A worker-only process's `/metrics` (on GOLIVE_PORT, beside /healthz and /readyz): the refusals
+ * its runs' validators counted live in this process and nowhere else — the SDK's own metrics
+ * endpoint (GOLIVE_WORKER_METRICS_ADDRESS) cannot carry them — and its default process metrics.
+ */
+export class WorkerProcessMetrics {
+  private readonly registry = new Registry();
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  render(): Promise<string> {
+    return Registry.merge([this.registry, processRegistry]).metrics();
+  }
+}
+
 /** Counts of runs per GoLiveState; on a visibility failure the last counts stay. */
 export class RunCounts {
   private cached: { at: number; counts: Record<string, number> } | undefined;

@@ -270,15 +270,30 @@ export class TemporalRuns {
           });
         throw err;
       });
-    const runs = await Promise.all(
-      latestExecutions(response.executions).map(async (raw) =>
-        summarize(await executionInfoFromRaw(raw, this.client.options.loadedDataConverter, raw, this.namespace)),
+    const infos = await Promise.all(
+      latestExecutions(response.executions).map((raw) =>
+        executionInfoFromRaw(raw, this.client.options.loadedDataConverter, raw, this.namespace),
       ),
     );
+    const shown = await Promise.all(infos.map((info) => this.isTheRun(info)));
+    const runs = infos.filter((_, i) => shown[i]).map(summarize);
     const token = response.nextPageToken?.length
       ? this.pageTokens.seal(query, Buffer.from(response.nextPageToken))
       : undefined;
     return { runs, ...(token ? { nextPageToken: token } : {}) };
+  }
+
+  /**
+   * A reset in Temporal terminates the execution it starts from and carries the run on in a new
+   * one under the same run id. That terminated execution is not the run (which may be waiting):
+   * a filtered list (`?state=terminated`) or a page without its newer sibling would show it as a
+   * run terminated in Temporal. Only a terminated execution can be such a base; each costs one
+   * describe, and one Temporal cannot describe is shown as it is.
+   */
+  private async isTheRun(info: WorkflowExecutionInfo): Promise<boolean> {
+    if (info.status.name !== 'TERMINATED') return true;
+    const latest = await this.describe(info.workflowId).catch(() => undefined);
+    return latest === undefined || latest.runId === info.runId;
   }
 
   /**

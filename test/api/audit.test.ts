@@ -41,6 +41,20 @@ const GUARDIAN_COMMENT = 'dossier complete <b>really</b>';
 let run: RejectedRun;
 let dossier: Uint8Array;
 
+/** The zip with `name`'s uncompressed size, in its local header and central directory, one byte short. */
+function understateSize(zip: Uint8Array, name: string): Uint8Array {
+  const out = Uint8Array.from(zip);
+  const view = new DataView(out.buffer);
+  const nameBytes = Buffer.from(name);
+  const names = (at: number) => Buffer.from(out.subarray(at, at + nameBytes.length)).equals(nameBytes);
+  for (let i = 0; i + 46 < out.length; i++) {
+    const sig = view.getUint32(i, true);
+    if (sig === 0x04034b50 && names(i + 30)) view.setUint32(i + 22, view.getUint32(i + 22, true) - 1, true);
+    if (sig === 0x02014b50 && names(i + 46)) view.setUint32(i + 24, view.getUint32(i + 24, true) - 1, true);
+  }
+  return out;
+}
+
 describe('audit trail and dossier over the API', () => {
   beforeAll(async () => {
     run = await driveRejectedRun(app(), `audit-api-${Date.now().toString(36)}`, GUARDIAN_COMMENT);
@@ -216,6 +230,13 @@ describe('audit trail and dossier over the API', () => {
     const tampered = await verify(zipSync({ ...files, [name]: altered }));
     expect(tampered.status).toBe(200);
     expect(tampered.body).toEqual({ ok: false, file: 'index.html', reason: expect.stringContaining('altered') });
+
+    // The zip's own bytes changed so that a file inflates past the size its headers declare (as a
+    // byte flipped in its deflated data can): that dossier is altered, not "too large to verify".
+    const understated = understateSize(zipSync(files), name);
+    const damaged = await verify(understated);
+    expect(damaged.status, JSON.stringify(damaged.body)).toBe(200);
+    expect(damaged.body).toEqual({ ok: false, file: 'index.html', reason: expect.stringContaining('altered') });
 
     const notZip = await verify('definitely not a zip');
     expect(notZip.status).toBe(400);

@@ -255,6 +255,16 @@ describe('a run ended in Temporal, not by golive', () => {
     }, 'both executions in visibility');
     const rows = (await as('rm')<{ runs: RunSummary[] }>('GET', `/api/runs?system=${system}`)).body.runs ?? [];
     expect(rows.map((r) => [r.runId, r.state])).toEqual([[runId, 'waiting']]);
+    // Nor is that execution listed as a terminated run: the run is waiting (README, "A run stuck on a workflow task").
+    expect(await idsOf('rm', `system=${system}&state=terminated`)).toEqual([]);
+    // Nor on the page after the one that shows the run (one row a page: the open execution first).
+    const first = await as('rm')<{ runs: RunSummary[]; nextPageToken?: string }>(
+      'GET',
+      `/api/runs?system=${system}&pageSize=1`,
+    );
+    expect(first.body.runs.map((r) => r.runId)).toEqual([runId]);
+    const next = first.body.nextPageToken;
+    if (next) expect(await idsOf('rm', `system=${system}&pageSize=1&pageToken=${next}`)).toEqual([]);
   });
 
   it('reads a run whose execution timed out as timed-out', async () => {

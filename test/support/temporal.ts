@@ -5,7 +5,7 @@ import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import type { ActivityDeps } from '../../activities/deps';
 import { clientInterceptors } from '../../src/telemetry/temporal';
-import { createGoLiveWorker } from '../../src/worker';
+import { createGoLiveWorker, logRefusal } from '../../src/worker';
 import type { RefusalNotice } from '../../workflows/sinks';
 import { OutboundPolicy } from '../../src/outbound/allowlist';
 import { goliveDataConverter, LARGE_MESSAGE_CHANNEL_ARGS } from '../../src/temporal/largePayloads';
@@ -66,7 +66,8 @@ export interface TestWorker {
 }
 
 export async function testWorker(
-  opts: { taskQueue?: string; activityDeps?: Partial<ActivityDeps> } = {},
+  /** `countRefusals`: also hand each refusal to what a production worker does with it (log, count). */
+  opts: { taskQueue?: string; activityDeps?: Partial<ActivityDeps>; countRefusals?: boolean } = {},
 ): Promise<TestWorker> {
   quietRuntime();
   const taskQueue = opts.taskQueue ?? uniqueId('tq');
@@ -79,7 +80,10 @@ export async function testWorker(
     activityDeps: { ...testActivityDeps(), ...opts.activityDeps },
     workflowBundle: { codePath: inject('workflowBundlePath') },
     overrides: { shutdownGraceTime: '1s' },
-    onRefusal: (notice) => refusals.push(notice),
+    onRefusal: (notice) => {
+      refusals.push(notice);
+      if (opts.countRefusals) logRefusal(notice);
+    },
   });
   return {
     refusals,

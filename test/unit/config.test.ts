@@ -45,6 +45,18 @@ describe('observability and monitoring settings', () => {
     expect(() => parseConfig({ GOLIVE_LOG_FORMAT: 'xml' })).toThrow(/GOLIVE_LOG_FORMAT/);
     expect(() => parseConfig({ GOLIVE_LOG_LEVEL: 'trace' })).toThrow(/GOLIVE_LOG_LEVEL/);
     expect(() => parseConfig({ GOLIVE_SANDBOX_ALERT_WEBHOOK: 'ftp://x' })).toThrow(/GOLIVE_SANDBOX_ALERT_WEBHOOK/);
+    // Tracing's own settings: an exporter or protocol golive does not have is not a silent OTLP default.
+    expect(() => parseConfig({ OTEL_TRACES_EXPORTER: 'zipkin' })).toThrow(
+      /OTEL_TRACES_EXPORTER: .*"otlp"\|"console"\|"none"/,
+    );
+    expect(() => parseConfig({ OTEL_EXPORTER_OTLP_PROTOCOL: 'http' })).toThrow(/OTEL_EXPORTER_OTLP_PROTOCOL/);
+    expect(() => parseConfig({ OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'udp' })).toThrow(
+      /OTEL_EXPORTER_OTLP_TRACES_PROTOCOL/,
+    );
+    expect(parseConfig({ OTEL_TRACES_EXPORTER: 'console', OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' })).toMatchObject({
+      OTEL_TRACES_EXPORTER: 'console',
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc',
+    });
   });
 
   it("derive the sandbox's alert receiver from its port, so two instances never share one", () => {

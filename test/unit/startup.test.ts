@@ -56,6 +56,28 @@ describe('npm start on a machine that is not ready', () => {
     }
   });
 
+  it("says in one line when the sandbox's port is taken", async () => {
+    const blocker = net.createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+    const port = (blocker.address() as net.AddressInfo).port;
+    try {
+      // A worker-only process on a Temporal that is not there: the sandbox starts before the worker connects.
+      const { code, stderr } = await runMain({
+        PATH: process.env.PATH ?? '',
+        GOLIVE_ROLES: 'worker',
+        TEMPORAL_ADDRESS: '127.0.0.1:1',
+        GOLIVE_SANDBOX_PORT: String(port),
+      });
+      expect(code).toBe(1);
+      expect(stderr.trim().split('\n')).toHaveLength(1);
+      expect(stderr.trim()).toBe(
+        `golive: port ${port} (sandbox production system) is already in use: stop what holds it, or set GOLIVE_SANDBOX_PORT to another port`,
+      );
+    } finally {
+      blocker.close();
+    }
+  });
+
   it("says in one line when the worker metrics' port is taken", async () => {
     const blocker = net.createServer();
     await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
@@ -78,5 +100,20 @@ describe('npm start on a machine that is not ready', () => {
     const { code, stderr } = await runMain({ PATH: process.env.PATH ?? '', GOLIVE_PORT: 'http' });
     expect(code).toBe(1);
     expect(stderr.trim()).toMatch(/^golive: invalid configuration: GOLIVE_PORT: /);
+  });
+
+  it('names a bad trusted-proxy range in one line, not a stack trace', async () => {
+    const { code, stderr } = await runMain({
+      PATH: process.env.PATH ?? '',
+      GOLIVE_ROLES: 'web',
+      TEMPORAL_ADDRESS: '127.0.0.1:1',
+      GOLIVE_TRUSTED_PROXY_HEADER: 'x-forwarded-user',
+      GOLIVE_TRUSTED_PROXY_CIDRS: 'not-a-cidr',
+    });
+    expect(code).toBe(1);
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(stderr.trim()).toMatch(
+      /^golive: invalid configuration: GOLIVE_TRUSTED_PROXY_CIDRS: "not-a-cidr" is not a CIDR/,
+    );
   });
 });
