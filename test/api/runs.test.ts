@@ -92,6 +92,21 @@ describe('POST /api/runs', () => {
     );
   });
 
+  it('a parameter named like an Object method (constructor, toString) is unknown, not a 500', async () => {
+    for (const name of ['constructor', 'toString', 'hasOwnProperty']) {
+      const res = await as('rm')('POST', '/api/runs', {
+        runbook: SMALL_RUNBOOK,
+        system: 'x',
+        collaborationMode: 1,
+        params: { [name]: 'x' },
+      });
+      expect([name, res.status]).toEqual([name, 400]);
+      expect(res.body.error.issues).toEqual([
+        { path: `params.${name}`, message: expect.stringMatching(/^unknown parameter/) },
+      ]);
+    }
+  });
+
   it('answers 403 for a person who may not start runs', async () => {
     const res = await as('user')('POST', '/api/runs', { runbook: SMALL_RUNBOOK, system: 'x', collaborationMode: 1 });
     expect(res.status).toBe(403);
