@@ -147,13 +147,20 @@ export const decisionPasskeySchema = z.strictObject({
   response: authenticationResponseSchema,
 });
 
+/**
+ * The role a person acts in, when they name one: a role id, so a malformed one is a 400 naming
+ * `role` here rather than a 403 from the run (the workflow's own check takes any text).
+ */
+const actingRoleSchema = roleIdSchema.optional();
+
 export const decisionBodySchema = z.discriminatedUnion('decision', [
   approveStepSchema
     .omit({ actor: true, stepId: true, signature: true, passkey: true })
-    .extend({ decision: z.literal('approve'), passkey: decisionPasskeySchema.optional() }),
+    .extend({ decision: z.literal('approve'), role: actingRoleSchema, passkey: decisionPasskeySchema.optional() }),
   // The workflow's reject schema, with its reason also when the comment is missing altogether.
   rejectStepSchema.omit({ actor: true, stepId: true, signature: true, passkey: true }).extend({
     decision: z.literal('reject'),
+    role: actingRoleSchema,
     comment: z.string({ error: 'a rejection needs a comment' }).pipe(rejectStepSchema.shape.comment),
     passkey: decisionPasskeySchema.optional(),
   }),
@@ -209,7 +216,7 @@ const evidenceValueSchema = submitEvidenceSchema.shape.value.meta({
 
 export const evidenceBodySchema = submitEvidenceSchema
   .omit({ actor: true, stepId: true, signature: true })
-  .extend({ value: evidenceValueSchema });
+  .extend({ role: actingRoleSchema, value: evidenceValueSchema });
 export type EvidenceBody = z.infer<typeof evidenceBodySchema>;
 
 export const reportBodySchema = reportErrorSchema.omit({ actor: true, receiptHash: true, signature: true });

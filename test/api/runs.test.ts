@@ -182,6 +182,34 @@ describe('GET /api/runs and /api/runs/:runId', () => {
 });
 
 describe('decisions and evidence', () => {
+  it('a malformed role (huge, empty, control characters) is a 400 naming role; the run is not asked', async () => {
+    const runId = await startRun('role-shape');
+    await untilStep(runId, 'validation-report', 'waiting');
+    for (const role of ['x'.repeat(5000), '', 'Guard\u001bian']) {
+      const evidence = await as('ie')('POST', `/api/runs/${runId}/steps/validation-report/evidence`, {
+        itemId: 'accuracy',
+        value: 99,
+        role,
+      });
+      const decision = await as('guardian')('POST', `/api/runs/${runId}/steps/guardian-sign-off/decisions`, {
+        decision: 'reject',
+        comment: 'no',
+        role,
+      });
+      for (const res of [evidence, decision]) {
+        expect([role.length, res.status]).toEqual([role.length, 400]);
+        expect(res.body.error.issues.map((i: { path: string }) => i.path)).toEqual(['role']);
+      }
+    }
+    // Nothing was taken: the item still waits, and a well-formed role goes through.
+    const ok = await as('ie')('POST', `/api/runs/${runId}/steps/validation-report/evidence`, {
+      itemId: 'accuracy',
+      value: 99,
+      role: 'implementation-engineer',
+    });
+    expect(ok.status, JSON.stringify(ok.body)).toBe(200);
+  });
+
   it('takes evidence and one approval; refuses wrong role, own run, not waiting, duplicates, unknown steps', async () => {
     // The release manager stands in as a Guardian (a delegation the fixture allows): four-eyes still refuses them.
     const runId = await startRun('decide', {
