@@ -201,6 +201,14 @@ describe('decisions and evidence', () => {
         expect(res.body.error.issues.map((i: { path: string }) => i.path)).toEqual(['role']);
       }
     }
+    // A role they do not hold is named as such, not as the item's roles (which ie holds).
+    const notHeld = await as('ie')('POST', `/api/runs/${runId}/steps/validation-report/evidence`, {
+      itemId: 'accuracy',
+      value: 99,
+      role: 'guardian',
+    });
+    expect(notHeld.status).toBe(403);
+    expect(notHeld.body.error.message).toBe('ie may not submit as guardian: they are not assigned it in this run');
     // Nothing was taken: the item still waits, and a well-formed role goes through.
     const ok = await as('ie')('POST', `/api/runs/${runId}/steps/validation-report/evidence`, {
       itemId: 'accuracy',
