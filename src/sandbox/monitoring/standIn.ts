@@ -74,9 +74,16 @@ export function prometheusStandIn(opts: StandInOptions, samples: SampleStore): R
   );
   router.all('/api/v1/query', express.urlencoded({ extended: false }), (req, res) => {
     const q = { ...(req.query as Record<string, unknown>), ...((req.body ?? {}) as Record<string, unknown>) };
-    const at = typeof q.time === 'string' ? Number(q.time) : Date.now() / 1000;
-    if (typeof q.query !== 'string' || !Number.isFinite(at)) {
-      res.status(400).json({ status: 'error', errorType: 'bad_data', error: 'query: a PromQL expression is required' });
+    const at = q.time === undefined ? Date.now() / 1000 : evaluationTime(q.time);
+    // Each parameter's own problem: a bad `time` once answered "a PromQL expression is required".
+    const problem =
+      typeof q.query !== 'string'
+        ? 'query: a PromQL expression is required (one)'
+        : at === undefined
+          ? `time: must be a Unix timestamp in seconds or an RFC 3339 time, not ${JSON.stringify(q.time)}`
+          : undefined;
+    if (problem !== undefined || at === undefined) {
+      res.status(400).json({ status: 'error', errorType: 'bad_data', error: problem });
       return;
     }
     try {
@@ -90,6 +97,16 @@ export function prometheusStandIn(opts: StandInOptions, samples: SampleStore): R
     }
   });
   return router;
+}
+
+const UNIX_SECONDS = /^\d+(\.\d+)?$/;
+const RFC_3339 = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/;
+
+/** Prometheus's `time`: Unix seconds (fractions allowed) or RFC 3339, as the real API takes it. */
+function evaluationTime(value: unknown): number | undefined {
+  if (typeof value !== 'string') return undefined;
+  const seconds = UNIX_SECONDS.test(value) ? Number(value) : RFC_3339.test(value) ? Date.parse(value) / 1000 : NaN;
+  return Number.isFinite(seconds) ? seconds : undefined;
 }
 
 /** The one scrape target the stand-in has: the sandbox itself, as Prometheus's targets API shows it. */
