@@ -24,6 +24,14 @@ describe('sandbox production system', () => {
     expect(res.status).toBe(400);
     const body = (await res.json()) as { issues: { path: string }[] };
     expect(body.issues.map((i) => i.path)).toContain('bindings.0.role');
+    // A body that is not JSON: the same JSON shape, no stack trace.
+    const broken = await fetch(`${sb.url}/deploy`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: 'nojson',
+    });
+    expect(broken.status).toBe(400);
+    expect(await broken.text()).toBe('{"error":"the body is not valid JSON"}');
   });
 
   it('deploys once per idempotency key and rolls back to the previous version', async () => {
