@@ -76,16 +76,10 @@ export function prometheusStandIn(opts: StandInOptions, samples: SampleStore): R
     const q = { ...(req.query as Record<string, unknown>), ...((req.body ?? {}) as Record<string, unknown>) };
     const at = q.time === undefined ? Date.now() / 1000 : evaluationTime(q.time);
     // Each parameter's own problem: a bad `time` once answered "a PromQL expression is required".
-    const problem =
-      typeof q.query !== 'string'
-        ? 'query: a PromQL expression is required (one)'
-        : at === undefined
-          ? `time: must be a Unix timestamp in seconds or an RFC 3339 time, not ${JSON.stringify(q.time)}`
-          : undefined;
-    if (problem !== undefined || at === undefined) {
-      res.status(400).json({ status: 'error', errorType: 'bad_data', error: problem });
-      return;
-    }
+    const refuse = (error: string) => void res.status(400).json({ status: 'error', errorType: 'bad_data', error });
+    if (typeof q.query !== 'string') return refuse('query: a PromQL expression is required (one)');
+    if (at === undefined)
+      return refuse(`time: must be a Unix timestamp in seconds or an RFC 3339 time, not ${JSON.stringify(q.time)}`);
     try {
       res.json({ status: 'success', data: asApiResult(evaluate(q.query, samples.all(), at), at) });
     } catch (error) {
