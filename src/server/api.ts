@@ -6,6 +6,9 @@ import {
   runStateSchema,
   startedRunSchema,
   stepAnswerSchema,
+  receiptAnswerSchema,
+  meAnswerSchema,
+  loginAnswerSchema,
 } from './responses';
 import { DELIVERABLE_FORMATS, DELIVERABLE_IDS } from '../audit/documents/model';
 import {
@@ -455,6 +458,7 @@ export const operations = {
     params: reportParamsSchema,
     body: receiptBodySchema,
     status: 200,
+    response: receiptAnswerSchema,
     errors: { 404: 'no anonymous report with this receipt' },
   }),
   stop: op({
@@ -652,9 +656,10 @@ export const operations = {
     method: 'post',
     path: '/api/session',
     tag: 'session',
-    summary: 'Log in (sets the session cookie)',
+    summary: 'Log in (sets the session cookie); then GET /api/me gives the CSRF token a session needs',
     body: loginBodySchema,
     status: 200,
+    response: loginAnswerSchema,
     public: true,
     errors: {
       401: 'wrong user name or password',
@@ -688,6 +693,7 @@ export const operations = {
     tag: 'session',
     summary: 'Who I am, my roles and my CSRF token',
     status: 200,
+    response: meAnswerSchema,
   }),
   healthz: op({
     method: 'get',
