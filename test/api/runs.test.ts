@@ -92,6 +92,31 @@ describe('POST /api/runs', () => {
     );
   });
 
+  it('a field named __proto__ (a parameter, a role) is refused naming it, not silently dropped', async () => {
+    for (const [body, path] of [
+      [
+        `{"runbook":"${SMALL_RUNBOOK}","system":"x","collaborationMode":1,"params":{"__proto__":"x"}}`,
+        'params.__proto__',
+      ],
+      [
+        `{"runbook":"${SMALL_RUNBOOK}","system":"x","collaborationMode":1,"assignments":{"__proto__":["rm"]}}`,
+        'assignments.__proto__',
+      ],
+    ] as const) {
+      const res = await as('rm')('POST', '/api/runs', body);
+      expect([path, res.status]).toEqual([path, 400]);
+      expect(res.body.error.issues).toEqual([{ path, message: 'unknown field: __proto__' }]);
+    }
+    // Where a strict object already names it, once.
+    const top = await as('rm')(
+      'POST',
+      '/api/runs',
+      `{"runbook":"${SMALL_RUNBOOK}","system":"x","collaborationMode":1,"__proto__":{}}`,
+    );
+    expect(top.status).toBe(400);
+    expect(top.body.error.issues).toEqual([{ path: '(root)', message: 'unknown field: __proto__' }]);
+  });
+
   it('a parameter named like an Object method (constructor, toString) is unknown, not a 500', async () => {
     for (const name of ['constructor', 'toString', 'hasOwnProperty']) {
       const res = await as('rm')('POST', '/api/runs', {
