@@ -65,12 +65,26 @@ export const documentQuerySchema = z.strictObject({
 export const stepParamsSchema = z.strictObject({ runId: runIdSchema, stepId: stepIdSchema });
 export const reportParamsSchema = z.strictObject({ runId: runIdSchema, reportId: resolveReportSchema.shape.reportId });
 
+/**
+ * The people a role is assigned to, each once: a person listed 20,000 times was taken as it came,
+ * and every query answer, the trail and the dossier of that run carried all 20,000.
+ */
+const assignedPeopleSchema = z
+  .array(actorSchema.shape.id)
+  .min(1, 'assign at least one person')
+  .superRefine((ids, ctx) => {
+    ids.forEach((id, i) => {
+      if (ids.indexOf(id) !== i) ctx.addIssue({ code: 'custom', path: [i], message: `${id} is already assigned` });
+    });
+  })
+  .meta({ uniqueItems: true });
+
 export const startRunBodySchema = z.strictObject({
   runbook: runbookSchema.shape.id,
   system: goLiveInputSchema.shape.system,
   collaborationMode: goLiveInputSchema.shape.collaborationMode,
   /** Role id → person ids. Omitted roles: everyone in the users file who has that role. */
-  assignments: z.record(roleIdSchema, z.array(actorSchema.shape.id).min(1, 'assign at least one person')).default({}),
+  assignments: z.record(roleIdSchema, assignedPeopleSchema).default({}),
   /** Named substitutes for roles the runbook marks `delegable`: people who do not hold the role
    *  in the directory, each with a reason; recorded as delegations in every decision they make. */
   delegations: z.array(delegationSchema).max(50).default([]),

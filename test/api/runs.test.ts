@@ -64,6 +64,18 @@ describe('POST /api/runs', () => {
       'assignments.janitor',
     ]);
 
+    // A person assigned twice to a role (once a run took 20,000 copies and carried them everywhere).
+    const twice = await as('rm')('POST', '/api/runs', {
+      runbook: SMALL_RUNBOOK,
+      system: 'x',
+      collaborationMode: 1,
+      assignments: { guardian: ['guardian', 'guardian2', 'guardian'] },
+    });
+    expect(twice.status).toBe(400);
+    expect(twice.body.error.issues).toEqual([
+      { path: 'assignments.guardian[2]', message: 'guardian is already assigned' },
+    ]);
+
     // Checked by src/runbook's prepareRun: mode not allowed by the runbook, param of the wrong type.
     const prepared = await as('rm')('POST', '/api/runs', {
       runbook: SMALL_RUNBOOK,
