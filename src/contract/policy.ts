@@ -397,6 +397,13 @@ function authorizeSubmission(
       `step "${step.id}" has no evidence item "${action.itemId}" (its items: ${step.items.map((i) => i.id).join(', ')})`,
     );
   const held = effectiveRoles(facts, person).map((r) => r.role);
+  // A role named but not held is the problem, not the item's roles (which the person may hold).
+  if (action.role !== undefined && !held.includes(action.role)) {
+    const why = rolesOf(person.id, facts.assignments).includes(action.role)
+      ? 'the directory no longer grants them that role'
+      : 'they are not assigned it in this run';
+    return refuse(REFUSAL_TYPES.notAuthorized, `${person.id} may not submit as ${action.role}: ${why}`);
+  }
   const allowed = (action.role !== undefined ? [action.role] : held).filter(
     (r) => held.includes(r) && item.submittedBy.includes(r),
   );

@@ -160,7 +160,8 @@ export function resolveRunParams(
   const issues: Issue[] = [];
   const names = Object.keys(declared);
   for (const [name, value] of Object.entries(given)) {
-    const spec = declared[name];
+    // Own names only: `constructor` or `toString` would find Object.prototype's (a 500 once).
+    const spec = Object.hasOwn(declared, name) ? declared[name] : undefined;
     if (!spec) {
       issues.push({
         path: ['params', name],

@@ -40,11 +40,17 @@ export function unknownKeyIssue(u: UnknownKey, base: IssuePath = []): Issue {
   return { path: [...base, ...u.path], message: `unknown field "${u.key}"${hint}` };
 }
 
+/** How much of a wrong value a problem quotes: a 3 MB string was once printed whole. */
+const QUOTED_MAX = 80;
+
 function received(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'an object';
-  return `${typeof value} ${JSON.stringify(value)}`;
+  const quoted = JSON.stringify(value) ?? String(value);
+  if (quoted.length <= QUOTED_MAX) return `${typeof value} ${quoted}`;
+  const length = typeof value === 'string' ? ` (${value.length} characters)` : '';
+  return `${typeof value} ${quoted.slice(0, QUOTED_MAX - 1)}…${length}`;
 }
 
 function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {

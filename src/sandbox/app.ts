@@ -73,6 +73,7 @@ export function createSandboxApp(opts: SandboxOptions = {}): SandboxApp {
 
   app.use('/access/bindings', accessBindingsRouter());
   app.use(production.router);
+  app.use(bodyErrors);
 
   return {
     app,
@@ -82,6 +83,17 @@ export function createSandboxApp(opts: SandboxOptions = {}): SandboxApp {
     },
     stop: () => samples.stop(),
   };
+}
+
+/**
+ * A body express.json cannot read is the caller's mistake: answered in the sandbox's JSON error
+ * shape, not express's default HTML page with the parser's stack trace.
+ */
+function bodyErrors(err: unknown, _req: express.Request, res: express.Response, next: express.NextFunction): void {
+  const type = (err as { type?: unknown }).type;
+  if (type === 'entity.parse.failed') res.status(400).json({ error: 'the body is not valid JSON' });
+  else if (type === 'entity.too.large') res.status(413).json({ error: 'the body is over 1mb' });
+  else next(err);
 }
 
 /** The access bindings the runbook grants and revokes (`enable-access` and its undo). */

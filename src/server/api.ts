@@ -6,6 +6,9 @@ import {
   runStateSchema,
   startedRunSchema,
   stepAnswerSchema,
+  receiptAnswerSchema,
+  meAnswerSchema,
+  loginAnswerSchema,
 } from './responses';
 import { DELIVERABLE_FORMATS, DELIVERABLE_IDS } from '../audit/documents/model';
 import {
@@ -63,12 +66,26 @@ export const documentQuerySchema = z.strictObject({
 export const stepParamsSchema = z.strictObject({ runId: runIdSchema, stepId: stepIdSchema });
 export const reportParamsSchema = z.strictObject({ runId: runIdSchema, reportId: resolveReportSchema.shape.reportId });
 
+/**
+ * The people a role is assigned to, each once: a person listed 20,000 times was taken as it came,
+ * and every query answer, the trail and the dossier of that run carried all 20,000.
+ */
+const assignedPeopleSchema = z
+  .array(actorSchema.shape.id)
+  .min(1, 'assign at least one person')
+  .superRefine((ids, ctx) => {
+    ids.forEach((id, i) => {
+      if (ids.indexOf(id) !== i) ctx.addIssue({ code: 'custom', path: [i], message: `${id} is already assigned` });
+    });
+  })
+  .meta({ uniqueItems: true });
+
 export const startRunBodySchema = z.strictObject({
   runbook: runbookSchema.shape.id,
   system: goLiveInputSchema.shape.system,
   collaborationMode: goLiveInputSchema.shape.collaborationMode,
   /** Role id → person ids. Omitted roles: everyone in the users file who has that role. */
-  assignments: z.record(roleIdSchema, z.array(actorSchema.shape.id).min(1, 'assign at least one person')).default({}),
+  assignments: z.record(roleIdSchema, assignedPeopleSchema).default({}),
   /** Named substitutes for roles the runbook marks `delegable`: people who do not hold the role
    *  in the directory, each with a reason; recorded as delegations in every decision they make. */
   delegations: z.array(delegationSchema).max(50).default([]),
@@ -148,13 +165,20 @@ export const decisionPasskeySchema = z.strictObject({
   response: authenticationResponseSchema,
 });
 
+/**
+ * The role a person acts in, when they name one: a role id, so a malformed one is a 400 naming
+ * `role` here rather than a 403 from the run (the workflow's own check takes any text).
+ */
+const actingRoleSchema = roleIdSchema.optional();
+
 export const decisionBodySchema = z.discriminatedUnion('decision', [
   approveStepSchema
     .omit({ actor: true, stepId: true, signature: true, passkey: true })
-    .extend({ decision: z.literal('approve'), passkey: decisionPasskeySchema.optional() }),
+    .extend({ decision: z.literal('approve'), role: actingRoleSchema, passkey: decisionPasskeySchema.optional() }),
   // The workflow's reject schema, with its reason also when the comment is missing altogether.
   rejectStepSchema.omit({ actor: true, stepId: true, signature: true, passkey: true }).extend({
     decision: z.literal('reject'),
+    role: actingRoleSchema,
     comment: z.string({ error: 'a rejection needs a comment' }).pipe(rejectStepSchema.shape.comment),
     passkey: decisionPasskeySchema.optional(),
   }),
@@ -210,7 +234,7 @@ const evidenceValueSchema = submitEvidenceSchema.shape.value.meta({
 
 export const evidenceBodySchema = submitEvidenceSchema
   .omit({ actor: true, stepId: true, signature: true })
-  .extend({ value: evidenceValueSchema });
+  .extend({ role: actingRoleSchema, value: evidenceValueSchema });
 export type EvidenceBody = z.infer<typeof evidenceBodySchema>;
 
 export const reportBodySchema = reportErrorSchema.omit({ actor: true, receiptHash: true, signature: true });
@@ -449,6 +473,7 @@ export const operations = {
     params: reportParamsSchema,
     body: receiptBodySchema,
     status: 200,
+    response: receiptAnswerSchema,
     errors: { 404: 'no anonymous report with this receipt' },
   }),
   stop: op({
@@ -646,9 +671,10 @@ export const operations = {
     method: 'post',
     path: '/api/session',
     tag: 'session',
-    summary: 'Log in (sets the session cookie)',
+    summary: 'Log in (sets the session cookie); then GET /api/me gives the CSRF token a session needs',
     body: loginBodySchema,
     status: 200,
+    response: loginAnswerSchema,
     public: true,
     errors: {
       401: 'wrong user name or password',
@@ -682,6 +708,7 @@ export const operations = {
     tag: 'session',
     summary: 'Who I am, my roles and my CSRF token',
     status: 200,
+    response: meAnswerSchema,
   }),
   healthz: op({
     method: 'get',

@@ -58,27 +58,36 @@ export function reportAnswer(
   return { report, ...(receipt && report.reporter === 'anonymous' ? { receipt } : {}) };
 }
 
+/**
+ * Which kind of message a key was sent with. One key sent with two kinds of message is two
+ * messages: a rollback sent with a key an evidence submission had used was answered with that
+ * evidence's step (`Idempotent-Replayed`) and rolled nothing back.
+ */
+export type KeyedMessage = 'decide' | 'evidence' | 'resend' | 'resolve' | 'acknowledge' | 'stop' | 'rollback';
+
 interface IdempotentOperation {
   op: Operation;
   /** How the Update's result becomes the answer. */
   answer: (result: unknown, scope: KeyScope) => unknown;
-  /** The Update id for the person's key, when not `person:key`. */
-  updateId?: (scope: KeyScope) => string;
+  /** The Update id for the person's key. */
+  updateId: (scope: KeyScope) => string;
 }
+
+const keyedAs = (message: KeyedMessage) => (s: KeyScope) => updateIdFor(s.personId, s.key, message);
 
 /** The operations that take the header, and how each wraps an Update's result in its answer. */
 export const IDEMPOTENT_OPERATIONS: readonly IdempotentOperation[] = [
-  { op: operations.decide, answer: (step) => ({ step }) },
+  { op: operations.decide, answer: (step) => ({ step }), updateId: keyedAs('decide') },
   {
     op: operations.report,
     answer: (report, scope) => reportAnswer(report as ReportView, reportReceiptFor(scope)),
     updateId: reportUpdateIdFor,
   },
-  { op: operations.submitEvidence, answer: (step) => ({ step }) },
-  { op: operations.resolveReport, answer: (report) => ({ report }) },
-  { op: operations.acknowledgeReport, answer: (report) => ({ report }) },
-  { op: operations.stop, answer: (state) => state },
-  { op: operations.rollback, answer: (state) => state },
+  { op: operations.submitEvidence, answer: (step) => ({ step }), updateId: keyedAs('evidence') },
+  { op: operations.resolveReport, answer: (report) => ({ report }), updateId: keyedAs('resolve') },
+  { op: operations.acknowledgeReport, answer: (report) => ({ report }), updateId: keyedAs('acknowledge') },
+  { op: operations.stop, answer: (state) => state, updateId: keyedAs('stop') },
+  { op: operations.rollback, answer: (state) => state, updateId: keyedAs('rollback') },
 ];
 
 /** The request's key, checked; undefined without the header. */
@@ -99,15 +108,20 @@ export function idempotencyKeyOf(req: Request): string | undefined {
   return value;
 }
 
-/** The Update id for a person's key: two people's keys never meet. */
-function updateIdFor(personId: string, key: string): string {
-  return `${personId}:${key}`;
+/**
+ * The Update id for a person's key and kind of message: two people's keys never meet, nor one
+ * person's key sent with two kinds of message. A decision's id is `person:key`, as it always was
+ * (a retry sent across an upgrade still finds its first attempt); the others' `person/kind:key`,
+ * which no decision's id can be, since a person id holds no `/`.
+ */
+function updateIdFor(personId: string, key: string, message: KeyedMessage): string {
+  return message === 'decide' ? `${personId}:${key}` : `${personId}/${message}:${key}`;
 }
 
 /** What a route passes to `ctx.runs.update`: the Update id when the request carries a key. */
-export function idempotent(req: Request, principal: Principal): { updateId?: string } {
+export function idempotent(req: Request, principal: Principal, message: KeyedMessage): { updateId?: string } {
   const key = idempotencyKeyOf(req);
-  return key ? { updateId: updateIdFor(principal.person.id, key) } : {};
+  return key ? { updateId: updateIdFor(principal.person.id, key, message) } : {};
 }
 
 /** A decision answered with a passkey: the route checks the answer (once) before the Update. */
@@ -132,7 +146,7 @@ export function registerIdempotentReplays(router: Router, ctx: ServerContext): v
       const id = await ctx.auth.identify(req);
       if (id.kind !== 'ok' || !ctx.auth.checkCsrf(id.principal, req)) return next();
       const scope = { secret: ctx.deps.serverSecret, runId: runId.data, personId: id.principal.person.id, key };
-      const updateId = idOf ? idOf(scope) : updateIdFor(scope.personId, key);
+      const updateId = idOf(scope);
       if (!ctx.runs.sentHere(updateId) && !carriesPasskey(await bodyOf(req, res))) return next();
       const prior = await priorOutcome(ctx.deps.client, runId.data, updateId);
       if (!prior) return next();

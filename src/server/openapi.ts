@@ -33,7 +33,7 @@ const IDEMPOTENCY_PARAMETER = {
   in: 'header',
   required: false,
   description:
-    'Any unique string of 1–200 visible ASCII characters (a UUID). The message is applied at most once per key and person; sending it again with the same key (after a lost answer or a 503) returns the first outcome (Temporal keeps the Update id), marked with the response header Idempotent-Replayed: true when the web server answering took the first attempt or the decision carries a passkey.',
+    'Any unique string of 1–200 visible ASCII characters (a UUID). The message is applied at most once per key, person and kind of message (the same key on this operation and on another is two messages); sending it again with the same key (after a lost answer or a 503) returns the first outcome (Temporal keeps the Update id), marked with the response header Idempotent-Replayed: true when the web server answering took the first attempt or the decision carries a passkey.',
   schema: { type: 'string', minLength: 1, maxLength: 200, pattern: '^[\\x21-\\x7e]{1,200}$' },
 };
 

@@ -159,3 +159,30 @@ export const reportAnswerSchema = z.strictObject({
     .optional()
     .describe('an anonymous report only: the receipt that proves it was yours (shown once, not kept)'),
 });
+
+/** An anonymous report read with its receipt: the run's record of it, naming no reporter. */
+export const receiptAnswerSchema = z.strictObject({
+  report: reportViewSchema
+    .omit({ reporter: true, reporterName: true, escalationLevel: true })
+    .describe('An anonymous report as its reporter reads it: status, acknowledgement, resolution, thank-you'),
+});
+
+const person = z.looseObject({
+  id: z.string(),
+  name: z.string().optional(),
+  email: z.string().optional(),
+  roles: z.array(z.string()).describe('directory roles'),
+});
+
+/** Who is asking: what a browser client needs before it changes anything (the CSRF token). */
+export const meAnswerSchema = z.looseObject({
+  user: person,
+  via: z.enum(['session', 'token', 'proxy']).describe('how the request was identified'),
+  csrfToken: z
+    .string()
+    .optional()
+    .describe(
+      'a browser session (or the trusted proxy) only: send it as the x-csrf-token header with every request that changes something',
+    ),
+});
+export const loginAnswerSchema = z.looseObject({ user: person });

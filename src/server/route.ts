@@ -4,6 +4,7 @@ import type { Principal } from '../auth/authenticator';
 import { FRESH_LOGIN_MS } from '../auth/sessions';
 import type { Operation } from './api';
 import { HttpError, humanErrors, issuesFromZod } from './errors';
+import { formatPath } from '../runbook/issues';
 import type { ServerContext } from './deps';
 
 /**
@@ -36,12 +37,34 @@ function parsePart(schema: z.ZodType | undefined, value: unknown, where: string)
   if (!schema && where === 'query') schema = NO_QUERY;
   if (!schema) return undefined;
   const result = schema.safeParse(value ?? {}, { error: humanErrors });
-  if (!result.success) {
+  const proto = where === 'body' ? protoFieldPath(value) : undefined;
+  if (!result.success || proto) {
+    const issues = result.success ? [] : issuesFromZod(result.error, where === 'body' ? [] : [where]);
+    // A strict object names it itself ("unknown field: __proto__"); a record does not.
+    const named = issues.some((i) => i.message.includes('__proto__'));
     throw new HttpError(400, `invalid ${where}`, {
-      issues: issuesFromZod(result.error, where === 'body' ? [] : [where]),
+      issues: [
+        ...(proto && !named ? [{ path: formatPath(proto), message: 'unknown field: __proto__' }] : []),
+        ...issues,
+      ],
     });
   }
   return result.data;
+}
+
+/**
+ * Where a JSON body holds a field named `__proto__`. JSON.parse keeps it as data, but zod's
+ * records drop it without a word: a run parameter or a role so named was silently ignored where
+ * every other unknown name is refused. Bodies are capped (256 KB), and so is the walk's depth.
+ */
+function protoFieldPath(value: unknown, path: (string | number)[] = []): (string | number)[] | undefined {
+  if (value === null || typeof value !== 'object' || path.length > 64) return undefined;
+  if (!Array.isArray(value) && Object.hasOwn(value, '__proto__')) return [...path, '__proto__'];
+  for (const [key, child] of Object.entries(value)) {
+    const found = protoFieldPath(child, [...path, Array.isArray(value) ? Number(key) : key]);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 /** Identifies the caller; 401 for bad credentials, or none where the operation needs some. */

@@ -39,3 +39,12 @@ function hostOf(u: URL): string {
 export function lockIdFor(target: string): string {
   return `golive-target-${createHash('sha256').update(target).digest('hex').slice(0, 32)}`;
 }
+
+/**
+ * A target's hold or lock workflow, not a run (a run's id is `golive-<system>-<8 hex>`, which
+ * never has 32 hex digits after `golive-target-`). Asked for as a run, it was queried or sent an
+ * Update that no worker would ever take: a 503 "no worker answered" after 20 s, for ever.
+ */
+export function isTargetHoldId(id: string): boolean {
+  return /^golive-target-[0-9a-f]{32}$/.test(id);
+}

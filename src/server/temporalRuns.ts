@@ -46,6 +46,7 @@ import { startHeldRun } from './runStart';
 import { Lru } from '../audit/cache';
 import { isTemporalUnreachable } from './unavailable';
 import { safeEqual } from '../auth/secrets';
+import { isTargetHoldId } from './targetLock';
 
 /**
  * The server's only door to Temporal: start, list (visibility), query and Update go-live runs,
@@ -303,6 +304,7 @@ export class TemporalRuns {
    * worker answered), never a 500. A run Temporal ended before golive did shows how (askEnded).
    */
   async state(runId: string): Promise<RunStateView> {
+    if (isTargetHoldId(runId)) throw new HttpError(404, `no run with id ${runId}`);
     const ended = this.endedStates.get(runId) ?? (await this.stillEndedInTemporal(runId));
     if (ended) return ended;
     const handle = this.client.workflow.getHandle(runId);
@@ -470,6 +472,7 @@ export class TemporalRuns {
     unsignedArg: Arg,
     opts: { updateId?: string; retried?: boolean } = {},
   ): Promise<Ret> {
+    if (isTargetHoldId(runId)) throw new HttpError(404, `no run with id ${runId}`);
     const arg = await this.sign(runId, def.name, unsignedArg);
     if (opts.updateId) this.rememberSent(opts.updateId);
     try {

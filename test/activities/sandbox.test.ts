@@ -24,6 +24,14 @@ describe('sandbox production system', () => {
     expect(res.status).toBe(400);
     const body = (await res.json()) as { issues: { path: string }[] };
     expect(body.issues.map((i) => i.path)).toContain('bindings.0.role');
+    // A body that is not JSON: the same JSON shape, no stack trace.
+    const broken = await fetch(`${sb.url}/deploy`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: 'nojson',
+    });
+    expect(broken.status).toBe(400);
+    expect(await broken.text()).toBe('{"error":"the body is not valid JSON"}');
   });
 
   it('deploys once per idempotency key and rolls back to the previous version', async () => {
@@ -93,6 +101,23 @@ describe('sandbox production system', () => {
     } finally {
       await wired.close();
       receiver.close();
+    }
+  });
+
+  it("answers the Prometheus stand-in's query at a time given in seconds or RFC 3339, and names a bad parameter", async () => {
+    const query = (params: string) => fetch(`${sb.url}/prometheus/api/v1/query?${params}`);
+    const at = async (params: string) =>
+      ((await (await query(params)).json()) as { data: { result: [number, string] } }).data.result;
+    expect(await at('query=1&time=1700000000.5')).toEqual([1700000000.5, '1']);
+    expect(await at(`query=1&time=${encodeURIComponent('2023-11-14T22:13:20Z')}`)).toEqual([1700000000, '1']);
+    for (const [params, error] of [
+      ['query=1&time=abc', 'time: must be a Unix timestamp in seconds or an RFC 3339 time, not "abc"'],
+      ['time=1700000000', 'query: a PromQL expression is required (one)'],
+      ['query=1&query=2', 'query: a PromQL expression is required (one)'],
+    ]) {
+      const res = await query(params!);
+      expect([params, res.status]).toEqual([params, 400]);
+      expect(await res.json()).toEqual({ status: 'error', errorType: 'bad_data', error });
     }
   });
 

@@ -162,6 +162,39 @@ describe('Idempotency-Key on decisions', () => {
     expect(state.decisions.filter((d) => d.stepId === 'guardian-sign-off')).toHaveLength(1);
   });
 
+  it('one key sent with two kinds of message is two messages: a rollback sent with a decision’s key rolls back', async () => {
+    const runId = await runWaitingForGuardian(`idem-kinds-${randomUUID().slice(0, 6)}`);
+    const key = randomUUID();
+    const decided = await as('guardian')(
+      'POST',
+      `/api/runs/${runId}/steps/guardian-sign-off/decisions`,
+      { decision: 'approve', comment: 'fine' },
+      { 'idempotency-key': key },
+    );
+    expect(decided.status).toBe(200);
+    // The Guardian may also roll back (web-small): the same key on another kind of message is
+    // that message, not a replay of the decision's step.
+    const rollback = await as('guardian')(
+      'POST',
+      `/api/runs/${runId}/rollback`,
+      { reason: 'same key, another message' },
+      { 'idempotency-key': key },
+    );
+    expect(rollback.status, JSON.stringify(rollback.body)).toBe(200);
+    expect(rollback.headers.get('idempotent-replayed')).toBeNull();
+    expect(rollback.body.failure).toMatchObject({ kind: 'rollback-requested', reason: 'same key, another message' });
+    // …and its own retry is a replay of the rollback.
+    const retry = await as('guardian')(
+      'POST',
+      `/api/runs/${runId}/rollback`,
+      { reason: 'same key, another message' },
+      { 'idempotency-key': key },
+    );
+    expect(retry.status).toBe(200);
+    expect(retry.headers.get('idempotent-replayed')).toBe('true');
+    expect(retry.body.failure).toMatchObject({ kind: 'rollback-requested' });
+  });
+
   it('names a bad key as a 400 and documents the header where it is taken', async () => {
     const bad = await as('guardian')(
       'POST',

@@ -47,6 +47,24 @@ async function until(runId: string, ok: (s: RunStateView) => boolean, what: stri
   }, what);
 }
 
+describe('who is asking', () => {
+  it('login and /api/me answer as documented: a session gets its CSRF token, a token none', async () => {
+    const login = await apiAs(app())('POST', '/api/session', {
+      username: 'guardian',
+      password: app().credentials.guardian!.password,
+    });
+    documented('login', login);
+    const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+    const session = await apiAs(app())('GET', '/api/me', undefined, { cookie });
+    documented('me', session);
+    expect(session.body).toMatchObject({ via: 'session', csrfToken: expect.any(String) });
+    const token = await as('guardian')('GET', '/api/me');
+    documented('me', token);
+    expect(token.body.via).toBe('token');
+    expect(token.body.csrfToken).toBeUndefined();
+  });
+});
+
 describe('the documented answers', () => {
   it('are in the OpenAPI document and match what the API answers along a whole run', { timeout: 120_000 }, async () => {
     const doc = await as('rm')('GET', '/api/openapi.json');
@@ -111,6 +129,12 @@ describe('the documented answers', () => {
     });
     documented('report', anonymous);
     expect(anonymous.body.receipt).toEqual(expect.any(String));
+    documented(
+      'reportByReceipt',
+      await as('user')('POST', `${run}/reports/${anonymous.body.report.id as string}/receipt`, {
+        receipt: anonymous.body.receipt,
+      }),
+    );
     const id = reported.body.report.id as string;
     documented(
       'acknowledgeReport',

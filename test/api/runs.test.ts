@@ -65,6 +65,18 @@ describe('POST /api/runs', () => {
       'assignments.janitor',
     ]);
 
+    // A person assigned twice to a role (once a run took 20,000 copies and carried them everywhere).
+    const twice = await as('rm')('POST', '/api/runs', {
+      runbook: SMALL_RUNBOOK,
+      system: 'x',
+      collaborationMode: 1,
+      assignments: { guardian: ['guardian', 'guardian2', 'guardian'] },
+    });
+    expect(twice.status).toBe(400);
+    expect(twice.body.error.issues).toEqual([
+      { path: 'assignments.guardian[2]', message: 'guardian is already assigned' },
+    ]);
+
     // Checked by src/runbook's prepareRun: mode not allowed by the runbook, param of the wrong type.
     const prepared = await as('rm')('POST', '/api/runs', {
       runbook: SMALL_RUNBOOK,
@@ -110,6 +122,46 @@ describe('POST /api/runs', () => {
       expect(states[0]).toEqual({ GoLiveState: 'waiting', GoLiveWaitingRoles: ['implementation-engineer'] });
     } finally {
       await client.connection.close();
+    }
+  });
+
+  it('a field named __proto__ (a parameter, a role) is refused naming it, not silently dropped', async () => {
+    for (const [body, path] of [
+      [
+        `{"runbook":"${SMALL_RUNBOOK}","system":"x","collaborationMode":1,"params":{"__proto__":"x"}}`,
+        'params.__proto__',
+      ],
+      [
+        `{"runbook":"${SMALL_RUNBOOK}","system":"x","collaborationMode":1,"assignments":{"__proto__":["rm"]}}`,
+        'assignments.__proto__',
+      ],
+    ] as const) {
+      const res = await as('rm')('POST', '/api/runs', body);
+      expect([path, res.status]).toEqual([path, 400]);
+      expect(res.body.error.issues).toEqual([{ path, message: 'unknown field: __proto__' }]);
+    }
+    // Where a strict object already names it, once.
+    const top = await as('rm')(
+      'POST',
+      '/api/runs',
+      `{"runbook":"${SMALL_RUNBOOK}","system":"x","collaborationMode":1,"__proto__":{}}`,
+    );
+    expect(top.status).toBe(400);
+    expect(top.body.error.issues).toEqual([{ path: '(root)', message: 'unknown field: __proto__' }]);
+  });
+
+  it('a parameter named like an Object method (constructor, toString) is unknown, not a 500', async () => {
+    for (const name of ['constructor', 'toString', 'hasOwnProperty']) {
+      const res = await as('rm')('POST', '/api/runs', {
+        runbook: SMALL_RUNBOOK,
+        system: 'x',
+        collaborationMode: 1,
+        params: { [name]: 'x' },
+      });
+      expect([name, res.status]).toEqual([name, 400]);
+      expect(res.body.error.issues).toEqual([
+        { path: `params.${name}`, message: expect.stringMatching(/^unknown parameter/) },
+      ]);
     }
   });
 
@@ -188,6 +240,42 @@ describe('GET /api/runs and /api/runs/:runId', () => {
 });
 
 describe('decisions and evidence', () => {
+  it('a malformed role (huge, empty, control characters) is a 400 naming role; the run is not asked', async () => {
+    const runId = await startRun('role-shape');
+    await untilStep(runId, 'validation-report', 'waiting');
+    for (const role of ['x'.repeat(5000), '', 'Guard\u001bian']) {
+      const evidence = await as('ie')('POST', `/api/runs/${runId}/steps/validation-report/evidence`, {
+        itemId: 'accuracy',
+        value: 99,
+        role,
+      });
+      const decision = await as('guardian')('POST', `/api/runs/${runId}/steps/guardian-sign-off/decisions`, {
+        decision: 'reject',
+        comment: 'no',
+        role,
+      });
+      for (const res of [evidence, decision]) {
+        expect([role.length, res.status]).toEqual([role.length, 400]);
+        expect(res.body.error.issues.map((i: { path: string }) => i.path)).toEqual(['role']);
+      }
+    }
+    // A role they do not hold is named as such, not as the item's roles (which ie holds).
+    const notHeld = await as('ie')('POST', `/api/runs/${runId}/steps/validation-report/evidence`, {
+      itemId: 'accuracy',
+      value: 99,
+      role: 'guardian',
+    });
+    expect(notHeld.status).toBe(403);
+    expect(notHeld.body.error.message).toBe('ie may not submit as guardian: they are not assigned it in this run');
+    // Nothing was taken: the item still waits, and a well-formed role goes through.
+    const ok = await as('ie')('POST', `/api/runs/${runId}/steps/validation-report/evidence`, {
+      itemId: 'accuracy',
+      value: 99,
+      role: 'implementation-engineer',
+    });
+    expect(ok.status, JSON.stringify(ok.body)).toBe(200);
+  });
+
   it('takes evidence and one approval; refuses wrong role, own run, not waiting, duplicates, unknown steps', async () => {
     // The release manager stands in as a Guardian (a delegation the fixture allows): four-eyes still refuses them.
     const runId = await startRun('decide', {

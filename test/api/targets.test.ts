@@ -76,6 +76,26 @@ describe('one go-live per production target', () => {
     expect(next.status, JSON.stringify(next.body)).toBe(201);
   });
 
+  it("a target's hold asked for as a run is no run: 404 at once, not a 503 after waiting for a worker that never comes", async () => {
+    const started = await start(apps[0]!, 'hold-as-run', 'https://hold-as-run.example.org');
+    expect(started.status, JSON.stringify(started.body)).toBe(201);
+    const runId = started.body.runId as string;
+    const memo = (await client.workflow.getHandle(runId).describe()).memo as { targetHold?: { workflowId: string } };
+    const holdId = memo.targetHold!.workflowId;
+    expect(holdId).toMatch(/^golive-target-[0-9a-f]{32}$/);
+    const as = apiAs(apps[0]!, 'rm');
+    for (const [method, path, body] of [
+      ['GET', `/api/runs/${holdId}`, undefined],
+      ['POST', `/api/runs/${holdId}/stop`, { reason: 'not a run' }],
+      ['POST', `/api/runs/${holdId}/rollback`, { reason: 'not a run' }],
+    ] as const) {
+      const res = await as(method, path, body);
+      expect([path, res.status]).toEqual([path, 404]);
+      expect(res.body.error.message).toBe(`no run with id ${holdId}`);
+    }
+    expect((await as('POST', `/api/runs/${runId}/rollback`, { reason: 'done' })).status).toBe(200);
+  });
+
   it('lets exactly one of two starts in the same moment through two web servers go, the other hearing its run id', async () => {
     for (let round = 0; round < 4; round++) {
       const target = `https://race-${round}.example.org`;

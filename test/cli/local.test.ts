@@ -99,6 +99,11 @@ describe.concurrent('usage errors exit 2 and name what is wrong', () => {
     const one = await cli('start', '--help');
     expect(one.code).toBe(0);
     expect(one.stdout).toContain('Usage: golive start --runbook ID|FILE --system NAME --mode N [options]');
+    // --value reads JSON scalars only: the help once said "JSON is read as JSON", and a document
+    // given as {"name":…,"sha256":…} went as text and was refused; it points to --file instead.
+    const evidence = await cli('evidence', '--help');
+    expect(evidence.stdout).not.toContain('JSON is read as JSON');
+    expect(evidence.stdout).toContain('a document item takes --file');
   });
 });
 

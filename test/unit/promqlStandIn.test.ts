@@ -74,4 +74,16 @@ describe("the stand-in's PromQL subset", () => {
       expect(() => evaluate(q, series, NOW), q).toThrow(UnsupportedQuery);
     }
   });
+
+  it('refuses a query nested thousands deep with a message, not a stack overflow', () => {
+    for (const q of [
+      `${'('.repeat(5000)}1${')'.repeat(5000)}`,
+      `${'-'.repeat(5000)}1`,
+      `${'abs('.repeat(3000)}up${')'.repeat(3000)}`,
+    ]) {
+      expect(() => evaluate(q, series, NOW), q.slice(0, 10)).toThrow(/nests more than 64 levels deep/);
+    }
+    // Up to the limit it still answers.
+    expect(scalarOf(`${'('.repeat(60)}1${')'.repeat(60)}`)).toBe(1);
+  });
 });

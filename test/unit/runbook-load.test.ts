@@ -184,6 +184,12 @@ describe('one pass reports every problem, even when the schema fails', () => {
     throw new Error('expected a RunbookError');
   };
 
+  it('quotes a long wrong value in part, with its length (a 3 MB string was printed whole)', () => {
+    const error = errorOf('a'.repeat(3_000_000));
+    expect(error.issues).toHaveLength(1);
+    expect(error.issues[0]!.message).toBe(`must be an object, not string "${'a'.repeat(78)}… (3000000 characters)`);
+  });
+
   it('reports a bad duration, an unknown action, an unknown after target and an undeclared role together', async () => {
     const error = await loadError('several-mistakes.yaml');
     expect(error.issues.map((i) => [formatPath(i.path), i.line])).toEqual([

@@ -74,6 +74,13 @@ describe('resolveRunParams', () => {
     });
   });
 
+  it('a name only Object.prototype has (constructor) is unknown, not a declared parameter', () => {
+    const { issues } = resolveRunParams(declared, { targetUrl: 'http://x', port: 1, constructor: 'x' });
+    expect(issues).toEqual([
+      { path: ['params', 'constructor'], message: 'unknown parameter (declared: "targetUrl", "port" and "dryRun")' },
+    ]);
+  });
+
   it('names each bad parameter: wrong type, unknown, required', () => {
     const { issues } = resolveRunParams(declared, { targetUrl: 'ftp://x', dryRun: 'maybe', colour: 'red' });
     expect(issues).toEqual([

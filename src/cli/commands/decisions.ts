@@ -140,7 +140,8 @@ export const evidence = defineCommand({
     value: {
       type: 'string',
       value: 'V',
-      description: 'a number, true (attestation), a URL or text; JSON is read as JSON ("42" stays text)',
+      description:
+        'a number, true (attestation), a URL or text; a JSON number, true/false or "quoted text" is read as such ("42" with its quotes stays text), anything else as text: a document item takes --file',
     },
     file: { type: 'string', value: 'FILE', description: 'a document: its name and SHA-256 are submitted' },
     note: { type: 'string', value: 'TEXT', description: 'a note for reviewers' },

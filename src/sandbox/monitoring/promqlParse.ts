@@ -55,8 +55,16 @@ export function parseQuery(query: string): Node {
   return node;
 }
 
+/**
+ * How deep parentheses, calls, aggregations and negations may nest: the parser and the evaluator
+ * recurse once per level, and a query thousands deep overflowed the stack ("RangeError: Maximum
+ * call stack size exceeded" as the 400's message). Real queries nest a handful of levels.
+ */
+export const MAX_QUERY_DEPTH = 64;
+
 class Parser {
   private i = 0;
+  private depth = 0;
   constructor(private readonly tokens: Token[]) {}
 
   done(): boolean {
@@ -96,9 +104,16 @@ class Parser {
     return left;
   }
 
+  /** Every nesting passes through here (a negation, or a primary's inner expression), so the depth is kept here. */
   private unary(): Node {
-    if (this.accept('-')) return { kind: 'negate', arg: this.unary() };
-    return this.primary();
+    if (++this.depth > MAX_QUERY_DEPTH)
+      throw new UnsupportedQuery(`the query nests more than ${MAX_QUERY_DEPTH} levels deep`);
+    try {
+      if (this.accept('-')) return { kind: 'negate', arg: this.unary() };
+      return this.primary();
+    } finally {
+      this.depth--;
+    }
   }
 
   private primary(): Node {

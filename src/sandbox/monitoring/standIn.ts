@@ -74,11 +74,12 @@ export function prometheusStandIn(opts: StandInOptions, samples: SampleStore): R
   );
   router.all('/api/v1/query', express.urlencoded({ extended: false }), (req, res) => {
     const q = { ...(req.query as Record<string, unknown>), ...((req.body ?? {}) as Record<string, unknown>) };
-    const at = typeof q.time === 'string' ? Number(q.time) : Date.now() / 1000;
-    if (typeof q.query !== 'string' || !Number.isFinite(at)) {
-      res.status(400).json({ status: 'error', errorType: 'bad_data', error: 'query: a PromQL expression is required' });
-      return;
-    }
+    const at = q.time === undefined ? Date.now() / 1000 : evaluationTime(q.time);
+    // Each parameter's own problem: a bad `time` once answered "a PromQL expression is required".
+    const refuse = (error: string) => void res.status(400).json({ status: 'error', errorType: 'bad_data', error });
+    if (typeof q.query !== 'string') return refuse('query: a PromQL expression is required (one)');
+    if (at === undefined)
+      return refuse(`time: must be a Unix timestamp in seconds or an RFC 3339 time, not ${JSON.stringify(q.time)}`);
     try {
       res.json({ status: 'success', data: asApiResult(evaluate(q.query, samples.all(), at), at) });
     } catch (error) {
@@ -90,6 +91,16 @@ export function prometheusStandIn(opts: StandInOptions, samples: SampleStore): R
     }
   });
   return router;
+}
+
+const UNIX_SECONDS = /^\d+(\.\d+)?$/;
+const RFC_3339 = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/;
+
+/** Prometheus's `time`: Unix seconds (fractions allowed) or RFC 3339, as the real API takes it. */
+function evaluationTime(value: unknown): number | undefined {
+  if (typeof value !== 'string') return undefined;
+  const seconds = UNIX_SECONDS.test(value) ? Number(value) : RFC_3339.test(value) ? Date.parse(value) / 1000 : NaN;
+  return Number.isFinite(seconds) ? seconds : undefined;
 }
 
 /** The one scrape target the stand-in has: the sandbox itself, as Prometheus's targets API shows it. */

@@ -21,7 +21,14 @@ import { authorize, Refusal } from '../../contract/policy';
 import { factsFromView } from '../../contract/runFacts';
 import { sha256Hex } from '../../auth/secrets';
 import { operations } from '../api';
-import { idempotencyKeyOf, idempotent, reportAnswer, reportReceiptFor, reportUpdateIdFor } from '../idempotency';
+import {
+  idempotencyKeyOf,
+  idempotent,
+  reportAnswer,
+  reportReceiptFor,
+  reportUpdateIdFor,
+  type KeyedMessage,
+} from '../idempotency';
 import type { ServerContext } from '../deps';
 import { reportByReceipt } from '../reportReceipts';
 import { route } from '../route';
@@ -122,8 +129,13 @@ function registerStepRoutes(router: Router, ctx: ServerContext): void {
     const message = { ...rest, ...(passkey ? { passkey } : {}), actor, stepId: params.stepId };
     const step = await recorded(ctx, principal, attempt, () =>
       decision === 'approve'
-        ? ctx.runs.update(params.runId, approveStepUpdate, message, idempotent(req, principal))
-        : ctx.runs.update(params.runId, rejectStepUpdate, { ...message, comment }, idempotent(req, principal)),
+        ? ctx.runs.update(params.runId, approveStepUpdate, message, idempotent(req, principal, 'decide'))
+        : ctx.runs.update(
+            params.runId,
+            rejectStepUpdate,
+            { ...message, comment },
+            idempotent(req, principal, 'decide'),
+          ),
     );
     ctx.metrics.decisions.inc({ decision });
     return { step };
@@ -137,7 +149,7 @@ function registerStepRoutes(router: Router, ctx: ServerContext): void {
         params.runId,
         resendNotificationUpdate,
         { actor, stepId: params.stepId },
-        idempotent(req, principal),
+        idempotent(req, principal, 'resend'),
       ),
     );
     return { step };
@@ -151,7 +163,7 @@ function registerStepRoutes(router: Router, ctx: ServerContext): void {
         params.runId,
         submitEvidenceUpdate,
         { ...body, actor, stepId: params.stepId },
-        idempotent(req, principal),
+        idempotent(req, principal, 'evidence'),
       ),
     ).catch((err: unknown) => {
       throw withValueIssue(err);
@@ -217,7 +229,7 @@ function registerRedButtonRoutes(router: Router, ctx: ServerContext): void {
 
   // Answering a report (first response, resolution): the same message path, another Update.
   const answer =
-    <I extends ReportAnswer>(update: UpdateDefinition<ReportView, [I]>) =>
+    <I extends ReportAnswer>(update: UpdateDefinition<ReportView, [I]>, message: KeyedMessage) =>
     async ({ req, principal, params, body }: AnswerArgs<Omit<I, keyof ReportAnswer | 'signature'>>) => {
       const actor = actorOf(principal);
       const attempt = { runId: params.runId, action: update.name, actor: actor.id, reportId: params.reportId };
@@ -226,13 +238,13 @@ function registerRedButtonRoutes(router: Router, ctx: ServerContext): void {
           params.runId,
           update,
           { ...body, actor, reportId: params.reportId } as I,
-          idempotent(req, principal),
+          idempotent(req, principal, message),
         ),
       );
       return { report };
     };
-  route(router, ctx, operations.resolveReport, answer(resolveReportUpdate));
-  route(router, ctx, operations.acknowledgeReport, answer(acknowledgeReportUpdate));
+  route(router, ctx, operations.resolveReport, answer(resolveReportUpdate, 'resolve'));
+  route(router, ctx, operations.acknowledgeReport, answer(acknowledgeReportUpdate, 'acknowledge'));
 
   route(router, ctx, operations.reportByReceipt, async ({ principal, params, body }) =>
     reportByReceipt(ctx, principal, params.runId, params.reportId, body.receipt),
@@ -241,14 +253,14 @@ function registerRedButtonRoutes(router: Router, ctx: ServerContext): void {
   route(router, ctx, operations.stop, async ({ req, principal, params, body }) => {
     const actor = actorOf(principal);
     return recorded(ctx, principal, { runId: params.runId, action: 'stop', actor: actor.id }, () =>
-      ctx.runs.update(params.runId, stopLineUpdate, { ...body, actor }, idempotent(req, principal)),
+      ctx.runs.update(params.runId, stopLineUpdate, { ...body, actor }, idempotent(req, principal, 'stop')),
     );
   });
 
   route(router, ctx, operations.rollback, async ({ req, principal, params, body }) => {
     const actor = actorOf(principal);
     return recorded(ctx, principal, { runId: params.runId, action: 'rollback', actor: actor.id }, () =>
-      ctx.runs.update(params.runId, requestRollbackUpdate, { ...body, actor }, idempotent(req, principal)),
+      ctx.runs.update(params.runId, requestRollbackUpdate, { ...body, actor }, idempotent(req, principal, 'rollback')),
     );
   });
 }
