@@ -482,7 +482,7 @@ function header(v: RunView): SafeHtml {
     <div><dt>${s.endedAt ? 'Duration' : 'Running for'}</dt><dd data-duration>${duration(s.startedAt, s.endedAt)}</dd></div>
   </dl>
   <p class="links">
-    ${s.status === 'hypercare' && html`<a href="#rb-h" class="report-link">Report an AI error</a>`}
+    ${s.status === 'hypercare' && may(v, { kind: 'report', anonymous: false }) && html`<a href="#rb-h" class="report-link">Report an AI error</a>`}
     <a href="/runs/${encodeURIComponent(v.runId)}/audit">Audit trail</a>
     ${s.oversight && html`<a href="/runs/${encodeURIComponent(v.runId)}/oversight">Oversight</a>`}
     <a href="${api(v, '/dossier')}" download data-anchor="dossier-anchor">Download dossier</a>
