@@ -7,7 +7,7 @@ import { hasChromium, screenshot, useBrowser } from '../support/browser';
 /**
  * A run in hypercare as the people who read it see it in a browser: an auditor reads it and acts
  * on none of it, so nothing on the page offers them an action (not even a link to one); the
- * dossier's download tells the reader a command that works on the file they saved.
+ * dossier's download tells the reader a command that works on the file they saved (the zip).
  */
 
 const tag = randomUUID().slice(0, 6);
@@ -51,5 +51,22 @@ describe.skipIf(!hasChromium)('a run in hypercare, read in a browser', () => {
     await user.page.getByRole('link', { name: 'Report an AI error' }).click();
     expect(await user.page.locator('#rb-form').isVisible()).toBe(true);
     for (const c of [auditor, user]) await c.context.close();
+  });
+
+  it('names the saved zip in the verify command shown after a dossier download', async () => {
+    const auditor = await as('auditor');
+    await auditor.page.goto(runPath);
+    const [download] = await Promise.all([
+      auditor.page.waitForEvent('download'),
+      auditor.page.getByRole('link', { name: 'Download dossier' }).click(),
+    ]);
+    const saved = download.suggestedFilename();
+    expect(saved).toMatch(/\.zip$/);
+    const anchor = auditor.page.locator('#dossier-anchor');
+    await expect.poll(() => anchor.textContent(), { timeout: 30_000 }).toContain('--expect-manifest');
+    expect(await anchor.textContent()).toMatch(
+      new RegExp(`golive verify ${saved.replace(/\./g, '\\.')} --expect-manifest [0-9a-f]{64}`),
+    );
+    await auditor.context.close();
   });
 });
