@@ -162,7 +162,7 @@ function evidenceInput(item: ItemView, id: string): SafeHtml {
         <label for="${id}-file" class="sub">Or pick the file: its name and SHA-256 are computed here, in your browser; nothing is uploaded</label>
         <input id="${id}-file" type="file" data-hash-into="${id}">
         <label for="${id}-sha" class="sub">SHA-256 (hex)</label>
-        <input id="${id}-sha" name="value.sha256" required pattern="[a-f0-9]{64}" placeholder="64 hex characters" autocomplete="off">
+        <input id="${id}-sha" name="value.sha256" required pattern="[A-Fa-f0-9]{64}" data-type="hex" title="64 hexadecimal characters (0-9, a-f), upper or lower case" placeholder="64 hex characters" autocomplete="off">
         <label for="${id}-url" class="sub">Link to the document (optional)</label>
         <input id="${id}-url" name="value.url" type="url" placeholder="https://…">`;
     case 'text':
