@@ -245,12 +245,15 @@ describe.skipIf(!hasChromium)('passkey-signed approvals', () => {
     await page.getByLabel(/Name/).fill('the original');
     await page.getByRole('button', { name: 'Add a passkey' }).click();
     await page.waitForURL(/\/passkeys\?added=/);
-    // The device is swapped for a copy of the passkey that has signed less than golive has seen.
+    // A copy of the passkey signed 100 times since (golive saw the count at 100); this device has not.
     const { credentials } = await cdp.send('WebAuthn.getCredentials', { authenticatorId });
     expect(credentials).toHaveLength(1);
-    expect(credentials[0]!.signCount).toBeGreaterThan(0);
-    await cdp.send('WebAuthn.clearCredentials', { authenticatorId });
-    await cdp.send('WebAuthn.addCredential', { authenticatorId, credential: { ...credentials[0]!, signCount: 0 } });
+    await app()
+      .database.db.updateTable('passkeys')
+      .set({ counter: 100 })
+      .where('user_id', '=', 'sponsor')
+      .where('label', '=', 'the original')
+      .execute();
 
     await page.goto(`/runs/${runId}`);
     const form = page.locator('#decide-gate-4-form');
