@@ -253,9 +253,15 @@ export async function verifiedAssertion(
     },
     requireUserVerification: true,
   }).catch((err: unknown) => {
-    throw new PasskeyError(
-      `the passkey's signature could not be verified: ${err instanceof Error ? err.message : String(err)}`,
-    );
+    const message = err instanceof Error ? err.message : String(err);
+    // WebAuthn's clone check: a device counts its signatures; a count that did not go up means
+    // another copy of this passkey signed since (or the device was restored from a backup).
+    const counter = /counter value (\d+) was lower than expected (\d+)/.exec(message);
+    if (counter)
+      throw new PasskeyError(
+        `this passkey's signature count did not go up (${counter[1]}, after ${counter[2]}): a copy of it may be in use elsewhere, so golive does not accept it; decide with another of your passkeys, and tell your security team`,
+      );
+    throw new PasskeyError(`the passkey's signature could not be verified: ${message}`);
   });
   if (!result.verified) throw new PasskeyError("the passkey's signature could not be verified");
   return result.authenticationInfo.newCounter;

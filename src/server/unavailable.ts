@@ -63,7 +63,8 @@ function isDatabaseOutage(err: unknown): boolean {
   });
 }
 
-const AGAIN =
+/** For API clients, which send their own Idempotency-Key; pages leave it out (the web UI resends with its key itself). */
+export const AGAIN =
   'A decision sent with an Idempotency-Key may be sent again with the same key: it is applied at most once.';
 
 const OUTAGES = {

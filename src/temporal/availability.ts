@@ -108,6 +108,9 @@ export class TemporalAvailability {
         start: (metadata, listener, next) => {
           if (this.down) {
             failed = true;
+            // A unary call ends with a message, null when it failed (grpc-js does the same): the
+            // SDK's retry interceptor around this one needs it to hand the failure on.
+            if (!options.method_definition.responseStream) listener.onReceiveMessage(null);
             listener.onReceiveStatus({
               code: status.UNAVAILABLE,
               details: UNREACHABLE_DETAILS,

@@ -56,7 +56,9 @@ export function availableClient(target: TemporalTarget, availability: TemporalAv
       ...FAST_RECONNECT_CHANNEL_ARGS,
       ...LARGE_MESSAGE_CHANNEL_ARGS,
     },
-    interceptors: [availability.interceptor(), retries],
+    // Retries outside the gate: each attempt passes it, so a call cancelled as Temporal goes away
+    // is not sent again to a Temporal that accepts connections but never answers.
+    interceptors: [retries, availability.interceptor()],
   });
   // Workflow interceptors carry the request id and the trace context into the run.
   return new Client({

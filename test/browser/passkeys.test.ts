@@ -237,4 +237,37 @@ describe.skipIf(!hasChromium)('passkey-signed approvals', () => {
       `NOT OK: audit-trail.json (entry seq ${entry.seq}): entry ${entry.seq} (decision by sponsor on "gate-4"): its passkey did not approve what the entry shows`,
     );
   });
+
+  it('refuses a passkey whose signature count went back (a copy of it signed), saying so once and in words', async () => {
+    const runId = await runAtGate4('passkey-copied');
+    const { context, page, cdp, authenticatorId } = await sponsorWithAuthenticator();
+    await page.goto('/passkeys');
+    await page.getByLabel(/Name/).fill('the original');
+    await page.getByRole('button', { name: 'Add a passkey' }).click();
+    await page.waitForURL(/\/passkeys\?added=/);
+    // A copy of the passkey signed 100 times since (golive saw the count at 100); this device has not.
+    const { credentials } = await cdp.send('WebAuthn.getCredentials', { authenticatorId });
+    expect(credentials).toHaveLength(1);
+    await app()
+      .database.db.updateTable('passkeys')
+      .set({ counter: 100 })
+      .where('user_id', '=', 'sponsor')
+      .where('label', '=', 'the original')
+      .execute();
+
+    await page.goto(`/runs/${runId}`);
+    const form = page.locator('#decide-gate-4-form');
+    await form.getByLabel(/Comment/).fill('business case holds');
+    await form.getByRole('button', { name: 'Approve' }).click();
+    const status = form.locator('.form-status');
+    await expect
+      .poll(() => status.textContent(), { timeout: 15_000 })
+      .toContain('a copy of it may be in use elsewhere');
+    const text = (await status.textContent()) ?? '';
+    expect(text).not.toContain('Response counter value');
+    expect(text.split('signature count did not go up')).toHaveLength(2);
+    await screenshot(page, 'passkey-copy-refused');
+    expect((await untilStep(runId, 'gate-4', 'waiting')).decisions.filter((d) => d.stepId === 'gate-4')).toEqual([]);
+    await context.close();
+  });
 });

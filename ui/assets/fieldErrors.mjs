@@ -107,7 +107,8 @@ export function showErrors(form, status, body) {
   const lines =
     marked.length && !rest.length
       ? ['Fix the marked field' + (marked.length > 1 ? 's' : '') + '.']
-      : [err.message].concat(rest);
+      : // an issue the message already says (its path is no field here) is not said twice
+        [err.message].concat(rest.filter((r) => err.message.indexOf(r.message) < 0).map((r) => r.line));
   show(form, lines, true);
   // A start refused because the system has a go-live in flight: a way to that run.
   if (err.runId) linkToRun(form, err.runId);
@@ -133,7 +134,7 @@ export function showErrors(form, status, body) {
  * @param {Issue[]} issues
  */
 function markIssues(form, issues) {
-  /** @type {string[]} */
+  /** @type {{ line: string, message: string }[]} */
   const rest = [];
   /** @type {Field[]} */
   const marked = [];
@@ -142,7 +143,7 @@ function markIssues(form, issues) {
     if (el && el.id) {
       markField(el, i.message);
       if (marked.indexOf(el) < 0) marked.push(el);
-    } else rest.push((i.path ? i.path + ': ' : '') + i.message);
+    } else rest.push({ line: (i.path ? i.path + ': ' : '') + i.message, message: i.message });
   });
   return { marked, rest };
 }

@@ -152,8 +152,9 @@ function onDossierDownload(event) {
             name +
             '. Manifest SHA-256: ' +
             anchor +
+            // the file just saved: verify takes the zip as it is (or the folder it is unpacked to)
             ' — keep it: golive verify ' +
-            name.replace(/\.zip$/, '') +
+            name +
             ' --expect-manifest ' +
             anchor,
         );

@@ -47,6 +47,8 @@ function fieldValue(el, submitter) {
   const v = el.value;
   if (v.trim() === '') return submitter && el.getAttribute('data-blank-for') === submitter.value ? v : undefined;
   if (type === 'number') return Number(v);
+  // A SHA-256 as Windows prints it (Get-FileHash: upper case) is the same digest: sent in lower case, as stored.
+  if (type === 'hex') return v.trim().toLowerCase();
   if (type === 'list')
     return v
       .split(',')

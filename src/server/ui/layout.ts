@@ -1,4 +1,5 @@
 import type { Principal } from '../../auth/authenticator';
+import { AGAIN } from '../unavailable';
 import { html, type SafeHtml } from './html';
 
 /** The page shell and the small formatting pieces every page uses. */
@@ -103,11 +104,13 @@ export function errorPage(principal: Principal | undefined, status: number, mess
         : status === 503
           ? 'Temporarily unavailable'
           : `Something went wrong (${status})`;
+  // A page was asked for, nothing was sent: the API's advice on resending decisions is not for its reader.
+  const said = status === 503 ? message.replace(AGAIN, '').trim() : message;
   return page({
     title: status === 404 ? 'Not found' : `Error ${status}`,
     ...(principal ? { principal } : {}),
-    ...(status === 503 ? { outage: message } : {}),
-    body: html`<section class="card error-page"><h1>${title}</h1><p class="error">${message}</p><p><a href="/runs">Back to the runs</a>${principal && html` · <a href="/approvals">My approvals</a>`}</p></section>`,
+    ...(status === 503 ? { outage: said } : {}),
+    body: html`<section class="card error-page"><h1>${title}</h1><p class="error">${said}</p><p><a href="/runs">Back to the runs</a>${principal && html` · <a href="/approvals">My approvals</a>`}</p></section>`,
   });
 }
 

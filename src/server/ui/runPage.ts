@@ -163,7 +163,7 @@ function evidenceInput(item: ItemView, id: string): SafeHtml {
         <label for="${id}-file" class="sub">Or pick the file: its name and SHA-256 are computed here, in your browser; nothing is uploaded</label>
         <input id="${id}-file" type="file" data-hash-into="${id}">
         <label for="${id}-sha" class="sub">SHA-256 (hex)</label>
-        <input id="${id}-sha" name="value.sha256" required pattern="[a-f0-9]{64}" placeholder="64 hex characters" autocomplete="off">
+        <input id="${id}-sha" name="value.sha256" required pattern="[A-Fa-f0-9]{64}" data-type="hex" title="64 hexadecimal characters (0-9, a-f), upper or lower case" placeholder="64 hex characters" autocomplete="off">
         <label for="${id}-url" class="sub">Link to the document (optional)</label>
         <input id="${id}-url" name="value.url" type="url" placeholder="https://…">`;
     case 'text':
@@ -483,7 +483,7 @@ function header(v: RunView): SafeHtml {
     <div><dt>${s.endedAt ? 'Duration' : 'Running for'}</dt><dd data-duration>${duration(s.startedAt, s.endedAt)}</dd></div>
   </dl>
   <p class="links">
-    ${s.status === 'hypercare' && html`<a href="#rb-h" class="report-link">Report an AI error</a>`}
+    ${s.status === 'hypercare' && may(v, { kind: 'report', anonymous: false }) && html`<a href="#rb-h" class="report-link">Report an AI error</a>`}
     <a href="/runs/${encodeURIComponent(v.runId)}/audit">Audit trail</a>
     ${s.oversight && html`<a href="/runs/${encodeURIComponent(v.runId)}/oversight">Oversight</a>`}
     <a href="${api(v, '/dossier')}" download data-anchor="dossier-anchor">Download dossier</a>
