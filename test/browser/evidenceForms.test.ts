@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiAs, smallRunbookVariant, untilStepOf, useExtraRunbooks, useTestApp } from '../support/app';
+import { apiAs, modelCardRunbook, untilStepOf, useExtraRunbooks, useTestApp } from '../support/app';
 import { hasChromium, screenshot, useBrowser } from '../support/browser';
 
 /**
@@ -11,21 +11,12 @@ import { hasChromium, screenshot, useBrowser } from '../support/browser';
  */
 
 const RUNBOOK = 'web-evidence-hex';
-const MODEL_CARD = `        submittedBy: [implementation-engineer]
-      - id: model-card
-        title: Model card
-        type: document
-        optional: true
-        submittedBy: [implementation-engineer, operations]
-`;
 
 describe.skipIf(!hasChromium)('evidence forms in a browser', () => {
   const runbooks = useExtraRunbooks(
     { beforeAll, afterAll },
     {
-      [`${RUNBOOK}.yaml`]: smallRunbookVariant(RUNBOOK, [
-        ['        submittedBy: [implementation-engineer]\n', MODEL_CARD],
-      ]),
+      [`${RUNBOOK}.yaml`]: modelCardRunbook(RUNBOOK),
     },
   );
   const app = useTestApp({ beforeAll, afterAll }, runbooks);

@@ -1,27 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { apiAs, SMALL_RUNBOOK, smallRunbookVariant, useExtraRunbooks, useTestApp } from '../support/app';
+import { apiAs, modelCardRunbook, SMALL_RUNBOOK, useExtraRunbooks, useTestApp } from '../support/app';
 import { hasChromium, screenshot, useBrowser } from '../support/browser';
 
 const XSS = `<img src=x onerror="window.__xss=1"><script>window.__xss=2</script> looks fine`;
 
-// The small runbook with an optional document that engineers or operations may submit.
 const DOCS_RUNBOOK = 'web-docs';
-const MODEL_CARD = `        submittedBy: [implementation-engineer]
-      - id: model-card
-        title: Model card
-        type: document
-        optional: true
-        submittedBy: [implementation-engineer, operations]
-`;
 
 describe.skipIf(!hasChromium)('the go-live in a browser', () => {
   const runbooks = useExtraRunbooks(
     { beforeAll, afterAll },
     {
-      [`${DOCS_RUNBOOK}.yaml`]: smallRunbookVariant(DOCS_RUNBOOK, [
-        ['        submittedBy: [implementation-engineer]\n', MODEL_CARD],
-      ]),
+      [`${DOCS_RUNBOOK}.yaml`]: modelCardRunbook(DOCS_RUNBOOK),
     },
   );
   const app = useTestApp({ beforeAll, afterAll }, runbooks);

@@ -132,6 +132,21 @@ export function smallRunbookVariant(id: string, edits: [string, string][]): stri
   return text;
 }
 
+/**
+ * The small web runbook with an optional document (a model card) that engineers or operations
+ * may submit beside the validation report: for evidence forms that take a document.
+ */
+export function modelCardRunbook(id: string): string {
+  const engineers = '        submittedBy: [implementation-engineer]\n';
+  const modelCard = `${engineers}      - id: model-card
+        title: Model card
+        type: document
+        optional: true
+        submittedBy: [implementation-engineer, operations]
+`;
+  return smallRunbookVariant(id, [[engineers, modelCard]]);
+}
+
 /** The small web runbook ending at the Guardian's approval: approving it ends the run (live). */
 export const FINAL_APPROVAL_RUNBOOK = 'web-final-approval';
 export function finalApprovalRunbook(): string {
