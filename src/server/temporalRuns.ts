@@ -181,6 +181,15 @@ function failureOf(memo: Record<string, unknown> | undefined): FailureMemo | und
   return { kind: raw.kind, ...text('stepId'), ...text('by'), reason: raw.reason };
 }
 
+/**
+ * The waiting roles as visibility lists them. An empty keyword list (what a run is started with,
+ * and what it shows when no one is waiting) comes back from SQL visibility as `[""]`; no role id
+ * is empty, so an empty string is no role.
+ */
+function waitingRolesOf(listed: string[] | undefined): string[] {
+  return (listed ?? []).filter((role) => role !== '');
+}
+
 function summarize(info: WorkflowExecutionInfo): RunSummary {
   const sa = info.typedSearchAttributes;
   const failure = failureOf(info.memo);
@@ -191,7 +200,7 @@ function summarize(info: WorkflowExecutionInfo): RunSummary {
     system: sa.get(systemKey),
     runbook: sa.get(runbookKey),
     state: ended ?? recorded,
-    waitingRoles: ended ? [] : (sa.get(waitingRolesKey) ?? []),
+    waitingRoles: ended ? [] : waitingRolesOf(sa.get(waitingRolesKey)),
     initiator: sa.get(initiatorKey),
     ...(failure ? { failure } : {}),
     executionStatus: info.status.name,

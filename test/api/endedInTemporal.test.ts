@@ -267,6 +267,27 @@ describe('a run ended in Temporal, not by golive', () => {
     if (next) expect(await idsOf('rm', `system=${system}&pageSize=1&pageToken=${next}`)).toEqual([]);
   });
 
+  it('lists a run no worker has taken yet as running, waiting for nobody', async () => {
+    // Started as the server starts runs, on a task queue no worker polls: what the list shows
+    // of a run before its first workflow task (visibility gives an empty keyword list as [""]).
+    const system = `untaken-${Date.now().toString(36)}`;
+    const input = inputFor(oneApproval(), { system, initiator: { id: 'rm' }, assignments: { guardian: ['guardian'] } });
+    const runId = uniqueId('golive-untaken');
+    const handle = await client.workflow.start(GO_LIVE_WORKFLOW, {
+      taskQueue: uniqueId('nobody-polls'),
+      workflowId: runId,
+      args: [input],
+      typedSearchAttributes: runSearchAttributes(input),
+    });
+    try {
+      const row = await listed(`system=${system}`, runId, () => true);
+      expect(row).toMatchObject({ state: 'running', waitingRoles: [], executionStatus: 'RUNNING' });
+      expect(await idsOf('rm', `system=${system}&state=running`)).toEqual([runId]);
+    } finally {
+      await handle.terminate('test done');
+    }
+  });
+
   it('reads a run whose execution timed out as timed-out', async () => {
     // Started as the server starts runs, with a short execution timeout (golive sets none).
     const system = `timeout-${Date.now().toString(36)}`;
