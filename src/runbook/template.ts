@@ -119,6 +119,14 @@ const HTTP_URL = /^https?:\/\/[^\s/$.?#][^\s]*$/i;
 const HTTP_SCHEME = /^https?/i;
 
 /**
+ * A wrong value as a problem quotes it: JSON escapes C0 characters but writes DEL and the C1
+ * characters (U+0085 NEL, U+009B CSI) as they are, which the CLI would print to a terminal,
+ * invisible at best ("http://h/a\u0085b" read "http://h/ab", a URL that looks right).
+ */
+const quoted = (value: ParamValue): string =>
+  JSON.stringify(value).replace(/[\x7F-\x9F]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+
+/**
  * A value checked against a parameter type. Strings are accepted for numbers and booleans
  * because forms and `--param name=value` deliver text; the result carries the real type.
  */
@@ -129,22 +137,26 @@ export function checkParamValue(type: ParamType, value: ParamValue): { value: Pa
       const problem = plainTextProblem(value);
       return problem ? { problem } : { value };
     }
-    case 'url':
+    case 'url': {
       // Schemes are case-insensitive (RFC 3986 §3.1): `HTTPS://…` is accepted and written `https://…`.
-      // No control characters either (QA: a NUL passed the URL pattern and reached history).
-      return typeof value === 'string' && HTTP_URL.test(value) && !plainTextProblem(value)
+      // No control characters either (QA: a NUL passed the URL pattern and reached history),
+      // refused in free text's words, as README's limits table says for URL parameters.
+      const problem = typeof value === 'string' ? plainTextProblem(value) : undefined;
+      if (problem) return { problem };
+      return typeof value === 'string' && HTTP_URL.test(value)
         ? { value: value.replace(HTTP_SCHEME, (scheme) => scheme.toLowerCase()) }
-        : { problem: `must be an http(s) URL, not ${JSON.stringify(value)}` };
+        : { problem: `must be an http(s) URL, not ${quoted(value)}` };
+    }
     case 'number': {
       const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
       return typeof n === 'number' && Number.isFinite(n)
         ? { value: n }
-        : { problem: `must be a number, not ${JSON.stringify(value)}` };
+        : { problem: `must be a number, not ${quoted(value)}` };
     }
     case 'boolean':
       if (typeof value === 'boolean') return { value };
       if (value === 'true' || value === 'false') return { value: value === 'true' };
-      return { problem: `must be true or false, not ${JSON.stringify(value)}` };
+      return { problem: `must be true or false, not ${quoted(value)}` };
   }
 }
 
