@@ -2,7 +2,7 @@ import { listNames, type Issue, type IssuePath } from './issues';
 import { fillAnalysis } from './analysis';
 import { fillWatch } from './watch';
 import type { ActionCall, Runbook } from '../contract/schemas/runbook';
-import { plainTextProblem } from '../contract/freeText';
+import { plainTextProblem, quoteValue } from '../contract/freeText';
 
 /**
  * Run parameters: checking the values a run is started with, and filling `${params.name}`
@@ -118,13 +118,8 @@ export function parameterDefaults(runbook: Pick<Runbook, 'parameters'>): ParamVa
 const HTTP_URL = /^https?:\/\/[^\s/$.?#][^\s]*$/i;
 const HTTP_SCHEME = /^https?/i;
 
-/**
- * A wrong value as a problem quotes it: JSON escapes C0 characters but writes DEL and the C1
- * characters (U+0085 NEL, U+009B CSI) as they are, which the CLI would print to a terminal,
- * invisible at best ("http://h/a\u0085b" read "http://h/ab", a URL that looks right).
- */
-const quoted = (value: ParamValue): string =>
-  JSON.stringify(value).replace(/[\x7F-\x9F]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+/** A wrong value as a problem quotes it (a parameter value is JSON, so always a string). */
+const quoted = (value: ParamValue): string => quoteValue(value) ?? String(value);
 
 /**
  * A value checked against a parameter type. Strings are accepted for numbers and booleans
