@@ -181,7 +181,12 @@ function failureOf(memo: Record<string, unknown> | undefined): FailureMemo | und
   return { kind: raw.kind, ...text('stepId'), ...text('by'), reason: raw.reason };
 }
 
-function summarize(info: WorkflowExecutionInfo): RunSummary {
+/**
+ * A run as the list shows it, from visibility. Temporal's SQL visibility (the dev server's
+ * SQLite) reads an empty keyword list back as [""]: a run started with no one waiting, before a
+ * worker takes it, was listed waiting for "" (`waitingRoles: [""]`).
+ */
+export function summarize(info: WorkflowExecutionInfo): RunSummary {
   const sa = info.typedSearchAttributes;
   const failure = failureOf(info.memo);
   const recorded = sa.get(runStateKey);
@@ -191,7 +196,7 @@ function summarize(info: WorkflowExecutionInfo): RunSummary {
     system: sa.get(systemKey),
     runbook: sa.get(runbookKey),
     state: ended ?? recorded,
-    waitingRoles: ended ? [] : (sa.get(waitingRolesKey) ?? []),
+    waitingRoles: ended ? [] : (sa.get(waitingRolesKey) ?? []).filter((role) => role !== ''),
     initiator: sa.get(initiatorKey),
     ...(failure ? { failure } : {}),
     executionStatus: info.status.name,
