@@ -22,12 +22,7 @@ const slug = z
   .max(64)
   .regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lowercase letters, digits and dashes (e.g. "load-test")');
 
-/** A role id: its own words, as people (the API's `role`, the users file) give a role by its title. */
-export const roleIdSchema = z
-  .string()
-  .min(1)
-  .max(64)
-  .regex(/^[a-z0-9][a-z0-9-]*$/, 'must be a role id: lowercase letters, digits and dashes (e.g. "guardian")');
+export const roleIdSchema = slug;
 export const roleSchema = z.strictObject({
   id: roleIdSchema,
   title: z.string().min(1).max(120),
