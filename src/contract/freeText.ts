@@ -34,3 +34,11 @@ export function nameProblem(text: string): string | undefined {
 /** Whether a refusal's message is about free text or a name (the rules above). */
 export const isPlainTextProblem = (message: string): boolean =>
   [CONTROL_CHARACTERS_MESSAGE, LONE_SURROGATE_MESSAGE, ONE_LINE_MESSAGE].some((m) => message.endsWith(m));
+
+/**
+ * A value quoted in a problem, as JSON: JSON escapes C0 characters but writes DEL and the C1
+ * characters (U+0085 NEL, U+009B CSI) as they are, which the CLI would print to a terminal,
+ * invisible at best ("http://h/a\u0085b" read "http://h/ab", a URL that looks right).
+ */
+export const quoteValue = (value: unknown): string | undefined =>
+  JSON.stringify(value)?.replace(/[\x7F-\x9F]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);

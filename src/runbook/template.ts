@@ -2,7 +2,7 @@ import { listNames, type Issue, type IssuePath } from './issues';
 import { fillAnalysis } from './analysis';
 import { fillWatch } from './watch';
 import type { ActionCall, Runbook } from '../contract/schemas/runbook';
-import { plainTextProblem } from '../contract/freeText';
+import { plainTextProblem, quoteValue } from '../contract/freeText';
 
 /**
  * Run parameters: checking the values a run is started with, and filling `${params.name}`
@@ -118,6 +118,9 @@ export function parameterDefaults(runbook: Pick<Runbook, 'parameters'>): ParamVa
 const HTTP_URL = /^https?:\/\/[^\s/$.?#][^\s]*$/i;
 const HTTP_SCHEME = /^https?/i;
 
+/** A wrong value as a problem quotes it (a parameter value is JSON, so always a string). */
+const quoted = (value: ParamValue): string => quoteValue(value) ?? String(value);
+
 /**
  * A value checked against a parameter type. Strings are accepted for numbers and booleans
  * because forms and `--param name=value` deliver text; the result carries the real type.
@@ -129,22 +132,26 @@ export function checkParamValue(type: ParamType, value: ParamValue): { value: Pa
       const problem = plainTextProblem(value);
       return problem ? { problem } : { value };
     }
-    case 'url':
+    case 'url': {
       // Schemes are case-insensitive (RFC 3986 §3.1): `HTTPS://…` is accepted and written `https://…`.
-      // No control characters either (QA: a NUL passed the URL pattern and reached history).
-      return typeof value === 'string' && HTTP_URL.test(value) && !plainTextProblem(value)
+      // No control characters either (QA: a NUL passed the URL pattern and reached history),
+      // refused in free text's words, as README's limits table says for URL parameters.
+      const problem = typeof value === 'string' ? plainTextProblem(value) : undefined;
+      if (problem) return { problem };
+      return typeof value === 'string' && HTTP_URL.test(value)
         ? { value: value.replace(HTTP_SCHEME, (scheme) => scheme.toLowerCase()) }
-        : { problem: `must be an http(s) URL, not ${JSON.stringify(value)}` };
+        : { problem: `must be an http(s) URL, not ${quoted(value)}` };
+    }
     case 'number': {
       const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
       return typeof n === 'number' && Number.isFinite(n)
         ? { value: n }
-        : { problem: `must be a number, not ${JSON.stringify(value)}` };
+        : { problem: `must be a number, not ${quoted(value)}` };
     }
     case 'boolean':
       if (typeof value === 'boolean') return { value };
       if (value === 'true' || value === 'false') return { value: value === 'true' };
-      return { problem: `must be true or false, not ${JSON.stringify(value)}` };
+      return { problem: `must be true or false, not ${quoted(value)}` };
   }
 }
 

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { quoteValue } from '../contract/freeText';
 import { listNames, type Issue, type IssuePath } from './issues';
 import { allowedKeys, schemaAt, type UnknownKey } from './zodWalk';
 
@@ -47,7 +48,7 @@ function received(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'an object';
-  const quoted = JSON.stringify(value) ?? String(value);
+  const quoted = quoteValue(value) ?? String(value);
   if (quoted.length <= QUOTED_MAX) return `${typeof value} ${quoted}`;
   const length = typeof value === 'string' ? ` (${value.length} characters)` : '';
   return `${typeof value} ${quoted.slice(0, QUOTED_MAX - 1)}…${length}`;

@@ -190,6 +190,11 @@ describe('one pass reports every problem, even when the schema fails', () => {
     expect(error.issues[0]!.message).toBe(`must be an object, not string "${'a'.repeat(78)}… (3000000 characters)`);
   });
 
+  it('quotes a wrong value with its C1 characters escaped, not printed to the terminal as they are', () => {
+    const error = errorOf('"u\\x85\\x9b2J"');
+    expect(error.issues[0]!.message).toBe('must be an object, not string "u\\u0085\\u009b2J"');
+  });
+
   it('reports a bad duration, an unknown action, an unknown after target and an undeclared role together', async () => {
     const error = await loadError('several-mistakes.yaml');
     expect(error.issues.map((i) => [formatPath(i.path), i.line])).toEqual([

@@ -90,4 +90,20 @@ describe('resolveRunParams', () => {
       { path: ['params', 'port'], message: 'is required (number)' },
     ]);
   });
+
+  it('a control character in a URL is refused as such, and a quoted value escapes C1 characters', () => {
+    const { issues } = resolveRunParams(declared, {
+      targetUrl: 'http://h/a\u0085b',
+      port: 'x\u009b2J',
+      dryRun: 'no\u007f',
+    });
+    expect(issues).toEqual([
+      {
+        path: ['params', 'targetUrl'],
+        message: 'must not contain control characters (such as NUL or ESC; tab and line breaks are fine)',
+      },
+      { path: ['params', 'port'], message: 'must be a number, not "x\\u009b2J"' },
+      { path: ['params', 'dryRun'], message: 'must be true or false, not "no\\u007f"' },
+    ]);
+  });
 });
