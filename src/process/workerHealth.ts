@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Worker } from '@temporalio/worker';
-import { WorkerProcessMetrics } from '../server/metrics';
+import { ProcessMetrics } from '../server/metrics';
 import { PortInUse } from '../temporal/portCheck';
 
 /**
@@ -17,7 +17,7 @@ export interface WorkerHealth {
 
 export async function startWorkerHealth(where: { host: string; port: number }): Promise<WorkerHealth> {
   let worker: Worker | undefined;
-  const metrics = new WorkerProcessMetrics();
+  const metrics = new ProcessMetrics();
   const server = http.createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     const json = (status: number, body: unknown, headers: Record<string, string> = {}) => {

@@ -26,8 +26,31 @@ export const workflowRefusals = new Counter({
 const RUN_COUNT_TTL_MS = 15_000;
 const RUN_COUNT_TIMEOUT_MS = 2_000;
 
-export class Metrics {
+/**
+ * A process's own metrics: its registry with Node.js's default metrics, served with what the
+ * whole process counts (workflowRefusals). A worker-only process serves this alone on
+ * GOLIVE_PORT, beside /healthz and /readyz: the refusals its runs' validators counted live in
+ * that process and nowhere else (the SDK's metrics endpoint, GOLIVE_WORKER_METRICS_ADDRESS,
+ * cannot carry them). A web app's Metrics add its own to it.
+ */
+export class ProcessMetrics {
   readonly registry = new Registry();
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  render(): Promise<string> {
+    return Registry.merge([this.registry, processRegistry]).metrics();
+  }
+}
+
+/** A web app's `/metrics` (above): the process's own, and what the app counts. */
+export class Metrics extends ProcessMetrics {
   readonly httpRequests = new Counter({
     name: 'golive_http_requests_total',
     help: 'HTTP requests by method, route and status',
@@ -67,7 +90,7 @@ export class Metrics {
   });
 
   constructor(runCounts?: RunCounts) {
-    collectDefaultMetrics({ register: this.registry });
+    super();
     if (runCounts) {
       new Gauge({
         name: 'golive_runs',
@@ -80,35 +103,6 @@ export class Metrics {
         },
       });
     }
-  }
-
-  get contentType(): string {
-    return this.registry.contentType;
-  }
-
-  render(): Promise<string> {
-    return Registry.merge([this.registry, processRegistry]).metrics();
-  }
-}
-
-/**
- * A worker-only process's `/metrics` (on GOLIVE_PORT, beside /healthz and /readyz): the refusals
- * its runs' validators counted live in this process and nowhere else — the SDK's own metrics
- * endpoint (GOLIVE_WORKER_METRICS_ADDRESS) cannot carry them — and its default process metrics.
- */
-export class WorkerProcessMetrics {
-  private readonly registry = new Registry();
-
-  constructor() {
-    collectDefaultMetrics({ register: this.registry });
-  }
-
-  get contentType(): string {
-    return this.registry.contentType;
-  }
-
-  render(): Promise<string> {
-    return Registry.merge([this.registry, processRegistry]).metrics();
   }
 }
 
