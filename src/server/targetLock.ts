@@ -36,8 +36,13 @@ function hostOf(u: URL): string {
   return loopback ? `localhost${u.port ? `:${u.port}` : ''}` : u.host;
 }
 
+/** A target's hold (or lock) id: this prefix and the first 32 hex digits of the target's SHA-256. */
+const HOLD_ID_PREFIX = 'golive-target-';
+const HOLD_ID_HEX = 32;
+const HOLD_ID = new RegExp(`^${HOLD_ID_PREFIX}[0-9a-f]{${HOLD_ID_HEX}}$`);
+
 export function lockIdFor(target: string): string {
-  return `golive-target-${createHash('sha256').update(target).digest('hex').slice(0, 32)}`;
+  return `${HOLD_ID_PREFIX}${createHash('sha256').update(target).digest('hex').slice(0, HOLD_ID_HEX)}`;
 }
 
 /**
@@ -46,5 +51,5 @@ export function lockIdFor(target: string): string {
  * Update that no worker would ever take: a 503 "no worker answered" after 20 s, for ever.
  */
 export function isTargetHoldId(id: string): boolean {
-  return /^golive-target-[0-9a-f]{32}$/.test(id);
+  return HOLD_ID.test(id);
 }

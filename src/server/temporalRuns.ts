@@ -209,6 +209,11 @@ function summarize(info: WorkflowExecutionInfo): RunSummary {
   };
 }
 
+/** A target's hold is no run: asked for as one, it would wait for a worker that never takes it (404 at once). */
+function refuseHoldId(runId: string): void {
+  if (isTargetHoldId(runId)) throw new HttpError(404, `no run with id ${runId}`);
+}
+
 /** How many runs' pinned key ids the server remembers (they never change for a run). */
 const PINNED_CACHE_SIZE = 5000;
 /** How many Update ids (idempotency keys) the server remembers sending: the retries it recognises. */
@@ -313,7 +318,7 @@ export class TemporalRuns {
    * worker answered), never a 500. A run Temporal ended before golive did shows how (askEnded).
    */
   async state(runId: string): Promise<RunStateView> {
-    if (isTargetHoldId(runId)) throw new HttpError(404, `no run with id ${runId}`);
+    refuseHoldId(runId);
     const ended = this.endedStates.get(runId) ?? (await this.stillEndedInTemporal(runId));
     if (ended) return ended;
     const handle = this.client.workflow.getHandle(runId);
@@ -481,7 +486,7 @@ export class TemporalRuns {
     unsignedArg: Arg,
     opts: { updateId?: string; retried?: boolean } = {},
   ): Promise<Ret> {
-    if (isTargetHoldId(runId)) throw new HttpError(404, `no run with id ${runId}`);
+    refuseHoldId(runId);
     const arg = await this.sign(runId, def.name, unsignedArg);
     if (opts.updateId) this.rememberSent(opts.updateId);
     try {
