@@ -28,13 +28,16 @@ describe('a flood of Red Button reports during hypercare', () => {
     let filed = 1;
     let continuedAfter: number | undefined;
     const announced: string[] = [];
+    // Each announcement's flood step, kept so the test reads continuedAfter only after the last
+    // one has looked at the run: the wait below can end while that look is still in flight.
+    const floods: Promise<void>[] = [];
     const slack = await tinyServer((req, res) => {
       let body = '';
       req.on('data', (c: Buffer) => (body += c.toString('utf8')));
       req.on('end', () => {
         const id = /AI error reported \((R\d+)\)/.exec(body)?.[1];
         if (id) announced.push(id);
-        void floodOn(id).finally(() => res.writeHead(200).end('ok'));
+        floods.push(floodOn(id).finally(() => res.writeHead(200).end('ok')));
       });
     });
     // The next report, filed while this announcement waits; stops once the run has moved on.
@@ -71,6 +74,7 @@ describe('a flood of Red Button reports during hypercare', () => {
           (s) => s.chainLength >= 2 && s.reports.length === filed && announced.length >= filed,
           180_000,
         );
+        await Promise.allSettled(floods);
         // The run continued as new before the flood's cap: the watch was not held by the flood.
         expect(continuedAfter).toBeDefined();
         expect(continuedAfter).toBeLessThan(FLOOD_CAP);
