@@ -137,7 +137,7 @@ export const runPageSchema = z
             "Temporal's execution status: RUNNING, COMPLETED (golive ended the run), TERMINATED, TIMED_OUT, FAILED, CANCELLED (one row per run: a long hypercare's earlier executions, continued as new, are not listed)",
           ),
         startedAt: when.describe(
-          "when Temporal accepted the start of the run's latest execution (visibility's StartTime, so the list needs no query per run); not quite the run's own startedAt (GET /api/runs/{runId}), the time of its first workflow task: tens of milliseconds later, longer while no worker was up. A run continued as new (a long hypercare) lists its latest execution's start, later than its own by as long as it has run",
+          "when golive's server started the run (kept in the run's memo, which Temporal carries into the executions a long hypercare continues as, so the list needs no query per run); not quite the run's own startedAt (GET /api/runs/{runId}), the time of its first workflow task: tens of milliseconds later, longer while no worker was up. A run started without golive's server lists when Temporal started its latest execution",
         ),
         closedAt: when.optional(),
       }),

@@ -26,6 +26,17 @@ import { targetOf } from './targetLock';
 const START_DEADLINE_MS = 20_000;
 
 export const HOLD_MEMO = 'targetHold';
+/**
+ * When golive started the run, in its memo: Temporal carries a run's memo into the execution it
+ * continues as, so the list (visibility only) says the run's own start, not its latest
+ * execution's, at no event's cost (the memo is part of the start).
+ */
+export const STARTED_MEMO = 'startedAt';
+
+/** What a run's memo holds from its start: its hold, and when it was started. */
+export function startMemo(hold: HoldRef | undefined, startedAt = new Date()): Record<string, unknown> {
+  return { ...(hold ? { [HOLD_MEMO]: hold } : {}), [STARTED_MEMO]: startedAt.toISOString() };
+}
 
 /** The state a run shows from its start: what the workflow's first task would otherwise upsert. */
 const FIRST_STATE: RunStatus = 'running';
@@ -70,7 +81,7 @@ export async function startHeldRun(
         workflowId,
         taskQueue,
         args: [input],
-        memo: { [HOLD_MEMO]: hold },
+        memo: startMemo(hold),
         typedSearchAttributes: runSearchAttributes(input),
       }),
     );

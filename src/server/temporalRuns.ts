@@ -42,7 +42,7 @@ import type { ListRunsQuery } from './api';
 import { GRPC, grpcCodeOf, HttpError, type HttpStatus } from './errors';
 import { sendStepMessage } from '../temporal/runUpdates';
 import { signed, signRunInput, type Keyring } from '../signing/keyring';
-import { startHeldRun } from './runStart';
+import { startHeldRun, STARTED_MEMO } from './runStart';
 import { Lru } from '../audit/cache';
 import { isTemporalUnreachable } from './unavailable';
 import { safeEqual } from '../auth/secrets';
@@ -204,9 +204,20 @@ function summarize(info: WorkflowExecutionInfo): RunSummary {
     initiator: sa.get(initiatorKey),
     ...(failure ? { failure } : {}),
     executionStatus: info.status.name,
-    startedAt: info.startTime.toISOString(),
+    startedAt: startedAtOf(info),
     ...(info.closeTime ? { closedAt: info.closeTime.toISOString() } : {}),
   };
+}
+
+/**
+ * When the run started: the time golive's server started it (its memo, carried across
+ * continue-as-new), else, for a run started without golive's server or before it wrote one,
+ * Temporal's start of the listed execution. A memo is anyone's to write: a string that is a date.
+ */
+function startedAtOf(info: WorkflowExecutionInfo): string {
+  const memo = info.memo?.[STARTED_MEMO];
+  const when = typeof memo === 'string' ? new Date(memo) : undefined;
+  return when && !Number.isNaN(when.getTime()) ? when.toISOString() : info.startTime.toISOString();
 }
 
 /** A target's hold is no run: asked for as one, it would wait for a worker that never takes it (404 at once). */

@@ -6,7 +6,7 @@ import type { Client } from '@temporalio/client';
 import { GO_LIVE_WORKFLOW, type RunStateView } from '../../src/contract/definitions';
 import { verifyDossierZip } from '../../src/audit/verify';
 import { runPageSchema, runStateSchema } from '../../src/server/responses';
-import { runSearchAttributes } from '../../src/server/runStart';
+import { runSearchAttributes, startMemo } from '../../src/server/runStart';
 import type { RunSummary } from '../../src/server/temporalRuns';
 import { apiAs, eventually, SMALL_RUNBOOK, startTestApp, type TestApp, untilStepOf } from '../support/app';
 import { runningWorker, testClient, uniqueId } from '../support/temporal';
@@ -318,7 +318,7 @@ describe('a run ended in Temporal, not by golive', () => {
     expect(decision.body.error.message).toContain('(timed out in Temporal, not by golive)');
   });
 
-  it('lists a run that continued as new once, as its latest execution', async () => {
+  it('lists a run that continued as new once, as its latest execution, with its own start time', async () => {
     // A hypercare that checkpoints every second: one run, several executions in Temporal.
     const system = `chain-${Date.now().toString(36)}`;
     const input = inputFor(hypercareOnly({ checkpointEvery: '1s' }), {
@@ -332,16 +332,25 @@ describe('a run ended in Temporal, not by golive', () => {
       workflowId: runId,
       args: [input],
       typedSearchAttributes: runSearchAttributes(input),
+      memo: startMemo(undefined),
     });
     try {
       // Visibility has the earlier executions (continued as new) and the open one.
-      await eventually(async () => {
+      const executions = await eventually(async () => {
         const all = [];
-        for await (const e of client.workflow.list({ query: `WorkflowId = '${runId}'` })) all.push(e.status.name);
-        return all.includes('CONTINUED_AS_NEW') && all.includes('RUNNING') ? all : undefined;
+        for await (const e of client.workflow.list({ query: `WorkflowId = '${runId}'` })) all.push(e);
+        const names = all.map((e) => e.status.name);
+        return names.includes('CONTINUED_AS_NEW') && names.includes('RUNNING') ? all : undefined;
       }, 'the run to continue as new');
       const rows = (await as('rm')<{ runs: RunSummary[] }>('GET', `/api/runs?system=${system}`)).body.runs ?? [];
       expect(rows.map((r) => [r.runId, r.executionStatus])).toEqual([[runId, 'RUNNING']]);
+      // Its start is the run's (the memo written at start, carried across), not the latest
+      // execution's, which began a second or more later.
+      const firstStart = Math.min(...executions.map((e) => e.startTime.getTime()));
+      const latestStart = executions.find((e) => e.status.name === 'RUNNING')!.startTime.getTime();
+      const listedStart = new Date(rows[0]!.startedAt).getTime();
+      expect(listedStart).toBeLessThanOrEqual(firstStart);
+      expect(listedStart).toBeLessThan(latestStart);
     } finally {
       await handle.terminate('test done');
     }

@@ -156,14 +156,14 @@ describe('the documented answers', () => {
     }, 'the run listed with why it failed');
     documented('listRuns', listed.res);
     expect(listed.summary.failure).toEqual({ kind: 'stopped', by: 'guardian', reason: 'end of the watch' });
-    // The list's startedAt is Temporal's (it accepted the start before the run's first task set
-    // the run's own), and the document says so.
+    // The list's startedAt is when golive's server started the run (before the run's first task
+    // set the run's own), and the document says so.
     const own = (await as('rm')<RunStateView>('GET', run)).body.startedAt;
     expect(Date.parse(listed.summary.startedAt)).toBeLessThanOrEqual(Date.parse(own));
     const item =
       doc.body.paths['/api/runs'].get.responses['200'].content['application/json'].schema.properties.runs.items;
     expect(item.properties.startedAt.description).toMatch(
-      /^when Temporal accepted the start of the run's latest execution/,
+      /^when golive's server started the run \(kept in the run's memo/,
     );
   });
 });
