@@ -137,8 +137,24 @@ async function migrate(database: GoLiveDatabase): Promise<void> {
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) {
     const why = error instanceof Error ? error.message : String(error ?? 'failed');
-    throw new DatabaseUnavailable(`migrating ${database.where}${failed ? ` (${failed.migrationName})` : ''}: ${why}`);
+    throw new DatabaseUnavailable(`migrating ${database.where}${failed ? ` (${failed.migrationName})` : ''}: ${why}`, {
+      cause: error,
+    });
   }
+}
+
+/**
+ * PostgreSQL's refusals that waiting does not mend (SQLSTATE): the role or its password is wrong
+ * (class 28), the database does not exist (3D000), the role may not create golive's tables
+ * (42501). A PostgreSQL that is starting refuses connections or answers 57P03, and is waited for;
+ * these end the start at once, with PostgreSQL's own words, not after the whole wait.
+ */
+function refusedForGood(err: unknown): boolean {
+  for (let e: unknown = err; e instanceof Error; e = e.cause) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && (code.startsWith('28') || code === '3D000' || code === '42501')) return true;
+  }
+  return false;
 }
 
 /** Opens the database and brings its schema up to date, waiting for a PostgreSQL that is starting. */
@@ -159,7 +175,7 @@ export async function openDatabase(opts: OpenOptions): Promise<GoLiveDatabase> {
       await migrate(database);
       return database;
     } catch (err) {
-      if (Date.now() > deadline) {
+      if (Date.now() > deadline || refusedForGood(err)) {
         await database.close().catch(() => undefined);
         throw new DatabaseUnavailable(`cannot use the database at ${database.where}: ${(err as Error).message}`);
       }

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyRefusalChain, type RefusalInput } from '../../src/audit/refusals';
 import { loadServerSecret, SessionStore } from '../../src/auth/sessions';
@@ -175,5 +176,35 @@ describe('a data folder from before the database', () => {
     } finally {
       await database.close();
     }
+  });
+});
+
+describe('a PostgreSQL that refuses golive for good', () => {
+  // A wait far longer than the test may take: only a start that gives up at once can pass.
+  const forever = { sqliteFile: 'unused', connectTimeoutMs: 3_600_000 };
+
+  it('ends the start at once with PostgreSQL’s words: a role that does not exist, a database that does not', async () => {
+    const base = `postgres://%s@127.0.0.1:${postgres!.port}/%d`;
+    const url = (role: string, db: string) => base.replace('%s', role).replace('%d', db);
+    await expect(openDatabase({ ...forever, url: url('nobody_here', 'postgres') })).rejects.toThrow(
+      /cannot use the database at .*role "nobody_here" does not exist/,
+    );
+    await expect(openDatabase({ ...forever, url: url('postgres', 'no_such_db') })).rejects.toThrow(
+      /database "no_such_db" does not exist/,
+    );
+  });
+
+  it('ends the start at once when the role may not create golive’s tables', async () => {
+    const url = await postgres!.createDatabase('golive_readonly');
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    try {
+      // PostgreSQL 15 and later give PUBLIC no CREATE on the public schema; say so for older ones.
+      await admin.query('CREATE ROLE reader LOGIN; REVOKE CREATE ON SCHEMA public FROM PUBLIC');
+    } finally {
+      await admin.end();
+    }
+    const asReader = url.replace('postgres@', 'reader@');
+    await expect(openDatabase({ ...forever, url: asReader })).rejects.toThrow(/migrating .*permission denied/);
   });
 });
