@@ -61,33 +61,41 @@ export function reportAnswer(
 /**
  * Which kind of message a key was sent with. One key sent with two kinds of message is two
  * messages: a rollback sent with a key an evidence submission had used was answered with that
- * evidence's step (`Idempotent-Replayed`) and rolled nothing back.
+ * evidence's step (`Idempotent-Replayed`) and rolled nothing back. Each operation's kind is said
+ * here once, for both the route's Update id and the replay's lookup: were they to differ, a
+ * retry would no longer be found.
  */
-export type KeyedMessage = 'decide' | 'evidence' | 'resend' | 'resolve' | 'acknowledge' | 'stop' | 'rollback';
+const KIND_OF_OPERATION = new Map<Operation, string>([
+  [operations.decide, 'decide'],
+  [operations.resend, 'resend'],
+  [operations.submitEvidence, 'evidence'],
+  [operations.resolveReport, 'resolve'],
+  [operations.acknowledgeReport, 'acknowledge'],
+  [operations.stop, 'stop'],
+  [operations.rollback, 'rollback'],
+]);
 
 interface IdempotentOperation {
   op: Operation;
   /** How the Update's result becomes the answer. */
   answer: (result: unknown, scope: KeyScope) => unknown;
-  /** The Update id for the person's key. */
-  updateId: (scope: KeyScope) => string;
+  /** The Update id for the person's key: by default, the person's key for this kind of message. */
+  updateId?: (scope: KeyScope) => string;
 }
-
-const keyedAs = (message: KeyedMessage) => (s: KeyScope) => updateIdFor(s.personId, s.key, message);
 
 /** The operations that take the header, and how each wraps an Update's result in its answer. */
 export const IDEMPOTENT_OPERATIONS: readonly IdempotentOperation[] = [
-  { op: operations.decide, answer: (step) => ({ step }), updateId: keyedAs('decide') },
+  { op: operations.decide, answer: (step) => ({ step }) },
   {
     op: operations.report,
     answer: (report, scope) => reportAnswer(report as ReportView, reportReceiptFor(scope)),
     updateId: reportUpdateIdFor,
   },
-  { op: operations.submitEvidence, answer: (step) => ({ step }), updateId: keyedAs('evidence') },
-  { op: operations.resolveReport, answer: (report) => ({ report }), updateId: keyedAs('resolve') },
-  { op: operations.acknowledgeReport, answer: (report) => ({ report }), updateId: keyedAs('acknowledge') },
-  { op: operations.stop, answer: (state) => state, updateId: keyedAs('stop') },
-  { op: operations.rollback, answer: (state) => state, updateId: keyedAs('rollback') },
+  { op: operations.submitEvidence, answer: (step) => ({ step }) },
+  { op: operations.resolveReport, answer: (report) => ({ report }) },
+  { op: operations.acknowledgeReport, answer: (report) => ({ report }) },
+  { op: operations.stop, answer: (state) => state },
+  { op: operations.rollback, answer: (state) => state },
 ];
 
 /** The request's key, checked; undefined without the header. */
@@ -109,19 +117,21 @@ export function idempotencyKeyOf(req: Request): string | undefined {
 }
 
 /**
- * The Update id for a person's key and kind of message: two people's keys never meet, nor one
- * person's key sent with two kinds of message. A decision's id is `person:key`, as it always was
- * (a retry sent across an upgrade still finds its first attempt); the others' `person/kind:key`,
- * which no decision's id can be, since a person id holds no `/`.
+ * The Update id for a person's key sent with this operation: two people's keys never meet, nor
+ * one person's key sent with two kinds of message. A decision's id is `person:key`, as it always
+ * was (a retry sent across an upgrade still finds its first attempt); the others'
+ * `person/kind:key`, which no decision's id can be, since a person id holds no `/`.
  */
-function updateIdFor(personId: string, key: string, message: KeyedMessage): string {
-  return message === 'decide' ? `${personId}:${key}` : `${personId}/${message}:${key}`;
+function updateIdFor(personId: string, key: string, op: Operation): string {
+  const kind = KIND_OF_OPERATION.get(op);
+  if (!kind) throw new Error(`${op.method.toUpperCase()} ${op.path} takes no ${IDEMPOTENCY_HEADER}`);
+  return kind === 'decide' ? `${personId}:${key}` : `${personId}/${kind}:${key}`;
 }
 
 /** What a route passes to `ctx.runs.update`: the Update id when the request carries a key. */
-export function idempotent(req: Request, principal: Principal, message: KeyedMessage): { updateId?: string } {
+export function idempotent(req: Request, principal: Principal, op: Operation): { updateId?: string } {
   const key = idempotencyKeyOf(req);
-  return key ? { updateId: updateIdFor(principal.person.id, key, message) } : {};
+  return key ? { updateId: updateIdFor(principal.person.id, key, op) } : {};
 }
 
 /** A decision answered with a passkey: the route checks the answer (once) before the Update. */
@@ -137,7 +147,11 @@ export function registerIdempotentReplays(router: Router, ctx: ServerContext): v
     new Promise<unknown>((resolve, reject) =>
       parse(req, res, (err?: unknown) => (err ? reject(err) : resolve(req.body))),
     );
-  for (const { op, answer, updateId: idOf } of IDEMPOTENT_OPERATIONS) {
+  for (const {
+    op,
+    answer,
+    updateId: idOf = (s: KeyScope) => updateIdFor(s.personId, s.key, op),
+  } of IDEMPOTENT_OPERATIONS) {
     router.post(op.path, async (req: Request, res: Response, next: NextFunction) => {
       const key = idempotencyKeyOf(req);
       const runId = runIdSchema.safeParse(req.params.runId);

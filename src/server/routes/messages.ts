@@ -20,15 +20,8 @@ import type { Principal } from '../../auth/authenticator';
 import { authorize, Refusal } from '../../contract/policy';
 import { factsFromView } from '../../contract/runFacts';
 import { sha256Hex } from '../../auth/secrets';
-import { operations } from '../api';
-import {
-  idempotencyKeyOf,
-  idempotent,
-  reportAnswer,
-  reportReceiptFor,
-  reportUpdateIdFor,
-  type KeyedMessage,
-} from '../idempotency';
+import { operations, type Operation } from '../api';
+import { idempotencyKeyOf, idempotent, reportAnswer, reportReceiptFor, reportUpdateIdFor } from '../idempotency';
 import type { ServerContext } from '../deps';
 import { reportByReceipt } from '../reportReceipts';
 import { route } from '../route';
@@ -129,12 +122,12 @@ function registerStepRoutes(router: Router, ctx: ServerContext): void {
     const message = { ...rest, ...(passkey ? { passkey } : {}), actor, stepId: params.stepId };
     const step = await recorded(ctx, principal, attempt, () =>
       decision === 'approve'
-        ? ctx.runs.update(params.runId, approveStepUpdate, message, idempotent(req, principal, 'decide'))
+        ? ctx.runs.update(params.runId, approveStepUpdate, message, idempotent(req, principal, operations.decide))
         : ctx.runs.update(
             params.runId,
             rejectStepUpdate,
             { ...message, comment },
-            idempotent(req, principal, 'decide'),
+            idempotent(req, principal, operations.decide),
           ),
     );
     ctx.metrics.decisions.inc({ decision });
@@ -149,7 +142,7 @@ function registerStepRoutes(router: Router, ctx: ServerContext): void {
         params.runId,
         resendNotificationUpdate,
         { actor, stepId: params.stepId },
-        idempotent(req, principal, 'resend'),
+        idempotent(req, principal, operations.resend),
       ),
     );
     return { step };
@@ -163,7 +156,7 @@ function registerStepRoutes(router: Router, ctx: ServerContext): void {
         params.runId,
         submitEvidenceUpdate,
         { ...body, actor, stepId: params.stepId },
-        idempotent(req, principal, 'evidence'),
+        idempotent(req, principal, operations.submitEvidence),
       ),
     ).catch((err: unknown) => {
       throw withValueIssue(err);
@@ -229,7 +222,7 @@ function registerRedButtonRoutes(router: Router, ctx: ServerContext): void {
 
   // Answering a report (first response, resolution): the same message path, another Update.
   const answer =
-    <I extends ReportAnswer>(update: UpdateDefinition<ReportView, [I]>, message: KeyedMessage) =>
+    <I extends ReportAnswer>(update: UpdateDefinition<ReportView, [I]>, op: Operation) =>
     async ({ req, principal, params, body }: AnswerArgs<Omit<I, keyof ReportAnswer | 'signature'>>) => {
       const actor = actorOf(principal);
       const attempt = { runId: params.runId, action: update.name, actor: actor.id, reportId: params.reportId };
@@ -238,13 +231,13 @@ function registerRedButtonRoutes(router: Router, ctx: ServerContext): void {
           params.runId,
           update,
           { ...body, actor, reportId: params.reportId } as I,
-          idempotent(req, principal, message),
+          idempotent(req, principal, op),
         ),
       );
       return { report };
     };
-  route(router, ctx, operations.resolveReport, answer(resolveReportUpdate, 'resolve'));
-  route(router, ctx, operations.acknowledgeReport, answer(acknowledgeReportUpdate, 'acknowledge'));
+  route(router, ctx, operations.resolveReport, answer(resolveReportUpdate, operations.resolveReport));
+  route(router, ctx, operations.acknowledgeReport, answer(acknowledgeReportUpdate, operations.acknowledgeReport));
 
   route(router, ctx, operations.reportByReceipt, async ({ principal, params, body }) =>
     reportByReceipt(ctx, principal, params.runId, params.reportId, body.receipt),
@@ -253,14 +246,19 @@ function registerRedButtonRoutes(router: Router, ctx: ServerContext): void {
   route(router, ctx, operations.stop, async ({ req, principal, params, body }) => {
     const actor = actorOf(principal);
     return recorded(ctx, principal, { runId: params.runId, action: 'stop', actor: actor.id }, () =>
-      ctx.runs.update(params.runId, stopLineUpdate, { ...body, actor }, idempotent(req, principal, 'stop')),
+      ctx.runs.update(params.runId, stopLineUpdate, { ...body, actor }, idempotent(req, principal, operations.stop)),
     );
   });
 
   route(router, ctx, operations.rollback, async ({ req, principal, params, body }) => {
     const actor = actorOf(principal);
     return recorded(ctx, principal, { runId: params.runId, action: 'rollback', actor: actor.id }, () =>
-      ctx.runs.update(params.runId, requestRollbackUpdate, { ...body, actor }, idempotent(req, principal, 'rollback')),
+      ctx.runs.update(
+        params.runId,
+        requestRollbackUpdate,
+        { ...body, actor },
+        idempotent(req, principal, operations.rollback),
+      ),
     );
   });
 }
