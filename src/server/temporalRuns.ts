@@ -325,8 +325,10 @@ export class TemporalRuns {
   /**
    * The run's state for the server's pre-checks and pages. A run that closes while the query
    * waits makes Temporal drop it ("buffered query cleared"); asked again, the closed run is
-   * answered from its history. Whatever still fails is a 409 (the run has ended) or a 503 (no
-   * worker answered), never a 500. A run Temporal ended before golive did shows how (askEnded).
+   * answered from its history, which a worker replays: that answer may take all the time left.
+   * Whatever still fails is a 503 (no worker answered), never a 500, and never a 409: an ended
+   * run can be read (a busy worker's slow replay of it was answered "run has ended" to a GET).
+   * A run Temporal ended before golive did shows how (askEnded).
    */
   async state(runId: string): Promise<RunStateView> {
     refuseHoldId(runId);
@@ -334,7 +336,7 @@ export class TemporalRuns {
     if (ended) return ended;
     const handle = this.client.workflow.getHandle(runId);
     const deadline = Date.now() + STATE_QUERY_DEADLINE_MS;
-    for (let closedTries = 0, attemptMs = STATE_QUERY_ATTEMPT_MS; ;) {
+    for (let attemptMs = STATE_QUERY_ATTEMPT_MS, races = 0; ;) {
       try {
         return await this.client.withDeadline(Math.min(deadline, Date.now() + attemptMs), () => this.ask(runId));
       } catch (err) {
@@ -348,18 +350,17 @@ export class TemporalRuns {
               () => undefined,
             )
           : undefined;
-        const closed = status !== undefined && status !== 'RUNNING';
-        // Still open: the query was slow, not lost to the run's end (a busy worker, issue 16: cut
-        // every 4 s, 200 runs' queries never finished); the next one may take all the time left.
-        if (status === 'RUNNING') attemptMs = STATE_QUERY_DEADLINE_MS;
-        if (closed && ++closedTries > 1)
-          throw new RefusalError(REFUSAL_TYPES.runClosed, `run ${runId} has ended`, 'workflow');
+        // Known now, open or closed: the next query may take all the time left. Open, it was slow,
+        // not lost to the run's end (a busy worker, issue 16: cut every 4 s, 200 runs' queries
+        // never finished); closed, a worker replays its whole history to answer.
+        if (status !== undefined) attemptMs = STATE_QUERY_DEADLINE_MS;
         if (Date.now() >= deadline)
           throw new HttpError(503, `no worker answered for run ${runId} in time; try again in a moment`, {
             headers: { 'Retry-After': '2' },
           });
-        // Temporal or the run's worker is behind (a full query buffer, a dropped task): a moment's pause.
-        if (!race) await new Promise((r) => setTimeout(r, BUSY_PAUSE_MS));
+        // Temporal or the run's worker is behind (a full query buffer, a dropped task), or a race
+        // came back at once: a moment's pause. The first race is asked again at once.
+        if (!race || ++races > 1) await new Promise((r) => setTimeout(r, BUSY_PAUSE_MS));
       }
     }
   }
