@@ -1,13 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { apiAs, SMALL_RUNBOOK, untilStepOf, useTestApp } from '../support/app';
+import { apiAs, eventually, SMALL_RUNBOOK, untilStepOf, useTestApp } from '../support/app';
 import { hasChromium, screenshot, useBrowser } from '../support/browser';
 
 /**
  * The runs list says who a run waits for by the names the rest of the UI uses (role titles,
- * people's names; ids in the tooltip).
+ * people's names; ids in the tooltip), and a rejection asks first, as stopping the line does:
+ * it rolls back every completed step.
  */
-describe.skipIf(!hasChromium)('the runs list in a browser', () => {
+describe.skipIf(!hasChromium)('the runs list and a rejection in a browser', () => {
   const app = useTestApp({ beforeAll, afterAll });
   const { as } = useBrowser({ beforeAll, afterAll }, app);
   const api = (who: string) => apiAs(app(), who);
@@ -63,5 +64,48 @@ describe.skipIf(!hasChromium)('the runs list in a browser', () => {
     expect(await approval.locator('span[title="guardian2"]').textContent()).toBe('Gus Guardian');
     await screenshot(rm.page, '40-runs-waits-for-names');
     await rm.context.close();
+  });
+
+  it('Reject asks first; Cancel sends nothing; Yes rejects and the run rolls back', async () => {
+    const { runId } = await startRun('reject');
+    await submitAccuracy(runId);
+    const guardian = await as('guardian');
+    const { page } = guardian;
+    await page.goto(`/runs/${runId}`);
+    const form = page.locator('#decide-guardian-sign-off-form');
+    await form.getByLabel(/^Comment/).fill('the oversight plan names nobody for nights');
+    const yes = form.getByRole('button', { name: 'Yes, reject and roll back' });
+    expect(await yes.isVisible()).toBe(false);
+
+    await form.getByRole('button', { name: 'Reject…' }).click();
+    expect(await yes.isVisible()).toBe(true);
+    expect(await form.locator('.confirm').textContent()).toContain('Rejecting rolls back every step');
+    expect(await page.evaluate('document.activeElement?.textContent')).toBe('Yes, reject and roll back');
+    await screenshot(page, '41-reject-confirm');
+    // The question alone decides nothing, also after the page's next refresh.
+    await page.waitForTimeout(3500);
+    expect(await yes.isVisible()).toBe(true);
+    expect((await api('rm')('GET', `/api/runs/${runId}`)).body.status).toBe('waiting');
+
+    // Cancel closes the question and goes back to the button that asked it.
+    await form.getByRole('button', { name: 'Cancel' }).click();
+    expect(await yes.isVisible()).toBe(false);
+    expect(await page.evaluate('document.activeElement?.textContent')).toBe('Reject…');
+    expect((await api('rm')('GET', `/api/runs/${runId}`)).body.decisions).toEqual([]);
+
+    await form.getByRole('button', { name: 'Reject…' }).click();
+    await yes.click();
+    await expect
+      .poll(() => page.locator('#flash').textContent(), { timeout: 15_000 })
+      .toBe('Rejected “Guardian signs off human oversight”: the run rolls back.');
+    const state = await eventually(async () => {
+      const s = (await api('rm')('GET', `/api/runs/${runId}`)).body;
+      return s.failure ? s : undefined;
+    }, 'the rejection to end the run');
+    expect(state.failure).toMatchObject({ kind: 'rejected', stepId: 'guardian-sign-off' });
+    expect(state.decisions).toMatchObject([
+      { decision: 'reject', comment: 'the oversight plan names nobody for nights', actor: { id: 'guardian' } },
+    ]);
+    await guardian.context.close();
   });
 });

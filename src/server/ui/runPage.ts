@@ -256,7 +256,8 @@ export function decisionForm(v: RunView, step: StepView, allowed = { approve: tr
   ${evidenceList(v, (step.approvals ?? []).length ? coveredSteps(v, step) : [])}
   <div class="field"><label for="${id}-comment">Comment <small>(required to reject)</small></label><textarea id="${id}-comment" name="comment" rows="3" data-blank-for="reject"></textarea></div>
   ${formStatus()}
-  <div class="buttons">${allowed.approve && html`<button type="submit" name="decision" value="approve">Approve</button>`}${allowed.reject && html`<button type="submit" name="decision" value="reject" class="danger">Reject</button>`}</div>
+  <div class="buttons">${allowed.approve && html`<button type="submit" name="decision" value="approve">Approve</button>`}${allowed.reject && html`<button type="submit" name="decision" value="reject" class="danger" data-confirm>Reject…</button>`}</div>
+  ${allowed.reject && confirmPanel('Rejecting rolls back every step this run has completed. Reject it?', 'Yes, reject and roll back', { name: 'decision', value: 'reject' })}
 </form>`;
 }
 
@@ -369,8 +370,13 @@ function redButton(v: RunView): SafeHtml {
 </section>`;
 }
 
-function confirmPanel(question: string, yes: string): SafeHtml {
-  return html`<div class="confirm" hidden><p><strong>${question}</strong></p><div class="buttons"><button type="submit" class="danger" data-confirmed>${yes}</button><button type="button" class="secondary" data-cancel>Cancel</button></div></div>`;
+/**
+ * The second question of a two-step form (apiForms.mjs): the form's submit, or a button marked
+ * `data-confirm`, opens it; its "Yes" sends, as `submit` (name and value) where the form has
+ * several buttons.
+ */
+function confirmPanel(question: string, yes: string, submit?: { name: string; value: string }): SafeHtml {
+  return html`<div class="confirm" hidden><p><strong>${question}</strong></p><div class="buttons"><button type="submit" class="danger" data-confirmed ${submit && html`name="${submit.name}" value="${submit.value}"`}>${yes}</button><button type="button" class="secondary" data-cancel>Cancel</button></div></div>`;
 }
 
 function lineControls(v: RunView): SafeHtml | false {
