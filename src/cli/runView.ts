@@ -7,7 +7,7 @@ import {
 } from '../contract/runStatus';
 import { allowedActions, type Person } from '../contract/policy';
 import { factsFromView } from '../contract/runFacts';
-import { failureWords } from '../contract/failureWords';
+import { activityErrorWords, failureWords, undeliveredWords } from '../contract/failureWords';
 import { fields, table, type Colour, type LiveItem, type Paint } from './output';
 
 /**
@@ -48,8 +48,9 @@ function paintStatus(paint: Paint, status: StepStatus, run: RunStateView): strin
 
 /** What a step waits for or what happened to it, in one cell. */
 export function stepDetail(step: StepView): string {
-  if (step.undelivered) return `NOT DELIVERED (the run went on): ${step.warning ?? ''}; golive resend RUN ${step.id}`;
-  if (step.error) return step.error;
+  if (step.undelivered)
+    return `NOT DELIVERED (the run went on): ${undeliveredWords(step.warning ?? '')}; golive resend RUN ${step.id}`;
+  if (step.error) return activityErrorWords(step.error);
   const parts: string[] = [];
   for (const a of step.approvals ?? [])
     parts.push(

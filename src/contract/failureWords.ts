@@ -7,12 +7,32 @@ import { FAILURE_MEMO_REASON_MAX } from './searchAttributes';
  */
 const ACTIVITY_WRAPPER = /^(?:Activity task (?:failed|timed out)|Child Workflow execution failed): /;
 
+/**
+ * An activity's error as people read it: its innermost message, without Temporal's wrapper. For
+ * display only: the run's state and its trail keep the words as recorded (the trail's hashes
+ * cover them). A step's or a compensation's `error` is always an activity's.
+ */
+export function activityErrorWords(message: string): string {
+  let words = message;
+  while (ACTIVITY_WRAPPER.test(words)) words = words.replace(ACTIVITY_WRAPPER, '');
+  return words;
+}
+
+const NOT_DELIVERED = 'not delivered: ';
+
+/**
+ * An undelivered notification's warning (the workflow records "not delivered: <its error>") with
+ * its error in the same words as above.
+ */
+export function undeliveredWords(warning: string): string {
+  return warning.startsWith(NOT_DELIVERED)
+    ? `${NOT_DELIVERED}${activityErrorWords(warning.slice(NOT_DELIVERED.length))}`
+    : activityErrorWords(warning);
+}
+
 /** An action's failure as its innermost message; any other reason (people's words) as it is. */
 export function failureCause(f: { kind: string; reason: string }): string {
-  if (f.kind !== 'action-failed') return f.reason;
-  let reason = f.reason;
-  while (ACTIVITY_WRAPPER.test(reason)) reason = reason.replace(ACTIVITY_WRAPPER, '');
-  return reason;
+  return f.kind === 'action-failed' ? activityErrorWords(f.reason) : f.reason;
 }
 
 /**

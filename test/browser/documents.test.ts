@@ -14,7 +14,7 @@ const overflowOf = () => {
   const root = (globalThis as unknown as { document: { documentElement: Box } }).document.documentElement;
   return root.scrollWidth - root.clientWidth;
 };
-/** At phone width the tables stack into labelled rows: nothing in them may need a sideways scroll. */
+/** How far the deliverables' tables would scroll sideways: never, at phone (stacked rows) or laptop width. */
 const tableOverflowOf = () => {
   const doc = (globalThis as unknown as { document: { querySelectorAll(s: string): ArrayLike<Box> } }).document;
   return Math.max(
@@ -22,6 +22,33 @@ const tableOverflowOf = () => {
     ...Array.from(doc.querySelectorAll('article.document .table-wrap')).map((w) => w.scrollWidth - w.clientWidth),
   );
 };
+
+/**
+ * Plain words (letters only, up to 20) in the deliverables' table cells that the browser laid out
+ * on more than one line: a word's range has client rects at more than one height. Ids, hashes,
+ * links and addresses are not plain words and may break.
+ */
+const splitWordsIn = `(() => {
+  const split = [];
+  let words = 0;
+  for (const cell of document.querySelectorAll('article.document table td')) {
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      for (const m of node.data.matchAll(/[^\\s]+/g)) {
+        const word = m[0].replace(/^[^\\p{L}]+|[^\\p{L}]+$/gu, '');
+        if (word.length < 2 || word.length > 20 || !/^\\p{L}+$/u.test(word)) continue;
+        words++;
+        const range = document.createRange();
+        const start = m.index + m[0].indexOf(word);
+        range.setStart(node, start);
+        range.setEnd(node, start + word.length);
+        const tops = new Set(Array.from(range.getClientRects(), (r) => Math.round(r.top)));
+        if (tops.size > 1) split.push(word);
+      }
+    }
+  }
+  return { words, split };
+})()`;
 
 /**
  * The five deliverables of a rejected run, each a page of the web UI, read at laptop and phone
@@ -100,6 +127,23 @@ describe.skipIf(!hasChromium)('the five deliverables in a browser', () => {
       for (const c of [laptop, phone, outsider]) await c.context.close();
     },
   );
+
+  it('at laptop width, table cells wrap between words, never inside one', { timeout: 120_000 }, async () => {
+    const laptop = await as('guardian', { width: 1280, height: 800 });
+    let seen = 0;
+    for (const id of DELIVERABLE_IDS) {
+      await laptop.page.goto(`/runs/${run.runId}/documents/${id}`);
+      const { words, split } = (await laptop.page.evaluate(splitWordsIn)) as { words: number; split: string[] };
+      seen += words;
+      expect(split, `${id}: words broken across lines`).toEqual([]);
+      // Whole words, and still no sideways scroll: long ids and hashes break instead.
+      expect(await laptop.page.evaluate(overflowOf), id).toBeLessThanOrEqual(0);
+      expect(await laptop.page.evaluate(tableOverflowOf), `${id}'s tables`).toBeLessThanOrEqual(0);
+    }
+    expect(seen, 'words in the tables looked at').toBeGreaterThan(100);
+    await screenshot(laptop.page, '31-document-tables-1280');
+    await laptop.context.close();
+  });
 
   it('serves each deliverable through the API as JSON, HTML, Markdown and PDF', { timeout: 120_000 }, async () => {
     const ops = apiAs(app(), 'ops');

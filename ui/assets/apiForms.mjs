@@ -19,18 +19,37 @@ function confirmPanel(form) {
   return /** @type {HTMLElement | null} */ (form.querySelector('.confirm'));
 }
 
-/** Two-step forms (data-confirm): the first submit opens the question, the "Yes" sends; "No" closes it. */
+/**
+ * Two-step forms (data-confirm on the form, or on the one button that needs it): that submit
+ * opens the question, the "Yes" sends; "Cancel" closes it and goes back to the button that asked.
+ */
 function installConfirmCancel() {
   document.addEventListener('click', (event) => {
     const cancel = /** @type {HTMLButtonElement | null} */ (closestTo(event, '[data-cancel]'));
     if (!cancel || !cancel.form) return;
     const panel = confirmPanel(cancel.form);
     if (panel) panel.hidden = true;
-    const first = /** @type {HTMLElement | null} */ (
-      cancel.form.querySelector('button[type=submit]:not([data-confirmed])')
+    const asker = /** @type {HTMLElement | null} */ (
+      cancel.form.querySelector('button[data-confirm]') ||
+        cancel.form.querySelector('button[type=submit]:not([data-confirmed])')
     );
-    if (first) first.focus();
+    if (asker) asker.focus();
   });
+}
+
+/**
+ * Does this submit ask first? A field blank that this button needs (data-blank-for) asks
+ * nothing: the server refuses the request and says why at the field, so nothing would happen.
+ * @param {HTMLFormElement} form
+ * @param {Submitter} submitter
+ */
+function asksFirst(form, submitter) {
+  if (form.hasAttribute('data-confirm')) return true;
+  if (!submitter || !submitter.hasAttribute('data-confirm')) return false;
+  const needed = Array.from(form.querySelectorAll('[data-blank-for]')).filter(
+    (el) => el.getAttribute('data-blank-for') === submitter.value,
+  );
+  return needed.every((el) => /** @type {Field} */ (el).value.trim() !== '');
 }
 
 /**
@@ -198,9 +217,9 @@ function onSubmit(event) {
   event.preventDefault();
   const submitter = /** @type {Submitter} */ (event.submitter);
   const panel = confirmPanel(form);
-  const confirmed = !!submitter && submitter.hasAttribute('data-confirmed');
-  if (form.hasAttribute('data-confirm') && !confirmed && !requiredFilledIn(form, panel)) return;
-  if (form.hasAttribute('data-confirm') && panel && !confirmed) {
+  const asks = !(submitter && submitter.hasAttribute('data-confirmed')) && asksFirst(form, submitter);
+  if (asks && !requiredFilledIn(form, panel)) return;
+  if (asks && panel) {
     panel.hidden = false;
     const yes = /** @type {HTMLElement | null} */ (panel.querySelector('[data-confirmed]'));
     if (yes) yes.focus();

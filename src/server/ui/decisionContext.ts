@@ -1,6 +1,7 @@
 import { actionCatalog, isActionName } from '../../contract/schemas/catalog';
 import { type RunStateView, type StepView } from '../../contract/definitions';
 import { FINAL_STATUSES } from '../../contract/runStatus';
+import { activityErrorWords } from '../../contract/failureWords';
 import { modeLabel } from '../../audit/documents/people';
 import { summarizeResult } from '../../audit/evidenceSummary';
 import type { Runbook } from '../../contract/schemas/runbook';
@@ -37,7 +38,7 @@ function stepsBefore(state: RunStateView, stepId: string): StepView[] {
 }
 
 function figureOf(v: DecisionContextView, s: StepView): string {
-  if (s.error) return `FAILED: ${s.error}`;
+  if (s.error) return `FAILED: ${activityErrorWords(s.error)}`;
   const def = v.runbook ? stepsById(v.runbook).get(s.id) : undefined;
   const action = def?.kind === 'action' && isActionName(def.action) ? actionCatalog[def.action].activity : undefined;
   return action && s.result !== undefined ? summarizeResult(action, s.result) : '';

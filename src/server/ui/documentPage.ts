@@ -26,11 +26,22 @@ export interface DocumentPageView {
 const api = (runId: string, id: DeliverableId, format: DeliverableFormat) =>
   `/api/runs/${encodeURIComponent(runId)}/documents/${id}?format=${format}`;
 
+/**
+ * Longer than the words people write: an id, a hash, a link or an address. Only these may break
+ * anywhere (style.css), so a table's columns are never squeezed below their longest word while
+ * a 64-character hash cannot widen one past the page.
+ */
+const LONG_TOKEN = /(\S{25,})/;
+
+function cellText(text: string): SafeHtml {
+  return html`${text.split(LONG_TOKEN).map((part, i) => (i % 2 ? html`<span class="long-token">${part}</span>` : part))}`;
+}
+
 function table(b: Extract<Block, { kind: 'table' }>): SafeHtml {
   if (b.rows.length === 0) return html`<p class="empty">${NOT_RECORDED}</p>`;
   return html`<div class="table-wrap"><table class="runs document">
   <thead><tr>${b.columns.map((c) => html`<th scope="col">${c}</th>`)}</tr></thead>
-  <tbody>${b.rows.map((r) => html`<tr>${r.map((cell, i) => html`<td data-label="${b.columns[i] ?? ''}">${cell}</td>`)}</tr>`)}</tbody>
+  <tbody>${b.rows.map((r) => html`<tr>${r.map((cell, i) => html`<td data-label="${b.columns[i] ?? ''}">${cellText(cell)}</td>`)}</tr>`)}</tbody>
 </table></div>`;
 }
 

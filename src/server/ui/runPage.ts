@@ -10,7 +10,7 @@ import {
   RUN_STATUS_WORDS,
 } from '../../contract/runStatus';
 import { isAllowed, stopRoles, type Action, type Person, type RunFacts } from '../../contract/policy';
-import { failureCause } from '../../contract/failureWords';
+import { activityErrorWords, failureCause, undeliveredWords } from '../../contract/failureWords';
 import { factsFromView } from '../../contract/runFacts';
 import { html, type SafeHtml } from './html';
 import { badge, duration, formStatus, time } from './layout';
@@ -256,7 +256,8 @@ export function decisionForm(v: RunView, step: StepView, allowed = { approve: tr
   ${evidenceList(v, (step.approvals ?? []).length ? coveredSteps(v, step) : [])}
   <div class="field"><label for="${id}-comment">Comment <small>(required to reject)</small></label><textarea id="${id}-comment" name="comment" rows="3" data-blank-for="reject"></textarea></div>
   ${formStatus()}
-  <div class="buttons">${allowed.approve && html`<button type="submit" name="decision" value="approve">Approve</button>`}${allowed.reject && html`<button type="submit" name="decision" value="reject" class="danger">Reject</button>`}</div>
+  <div class="buttons">${allowed.approve && html`<button type="submit" name="decision" value="approve">Approve</button>`}${allowed.reject && html`<button type="submit" name="decision" value="reject" class="danger" data-confirm>Reject…</button>`}</div>
+  ${allowed.reject && confirmPanel('Rejecting rolls back every step this run has completed. Reject it?', 'Yes, reject and roll back', { name: 'decision', value: 'reject' })}
 </form>`;
 }
 
@@ -331,19 +332,19 @@ function stepItem(v: RunView, s: StepView): SafeHtml {
   ${s.approvals && html`<ul class="records">${s.approvals.map((a) => html`<li>${a.role}: ${a.approvedBy.length}/${a.quorum} approved${a.approvedBy.length > 0 && ` (${a.approvedBy.join(', ')})`}</li>`)}</ul>`}
   ${s.kind === 'evidence' && openItems(v, s)}
   ${s.status === 'waiting' && s.kind !== 'evidence' && s.mayDecide && html`<p class="muted">Waiting for ${s.mayDecide.map((m) => `${roleName(v, m.role)} (${m.people.join(', ') || 'nobody left to ask'})`).join('; ')}</p>`}
-  ${s.undelivered ? undeliveredNotice(v, s) : s.error && html`<p class="error">${s.error}</p>`}
+  ${s.undelivered ? undeliveredNotice(v, s) : s.error && html`<p class="error">${activityErrorWords(s.error)}</p>`}
   ${s.result !== undefined && html`<details><summary>Result</summary><pre>${json(s.result)}</pre></details>`}
   ${evidence.length > 0 && html`<ul class="records evidence">${evidence.map((e) => html`<li>evidence <strong>${e.itemId}</strong>: ${evidenceValue(e.value)} by ${e.submittedBy.id} ${time(e.at)}${e.note && html` — ${note(e.note)}`}</li>`)}</ul>`}
   ${decisions.length > 0 && html`<ul class="records decisions">${decisions.map((d) => html`<li class="decision-${d.decision}"><strong>${d.decision}</strong> by ${d.actor.name ?? d.actor.id} as ${d.role}${d.roleSource === 'delegation' && html` <span class="delegated">(delegated substitute: ${d.delegationReason ?? 'no reason given'})</span>`}${d.onBehalfOf && ` for ${d.onBehalfOf}`}${d.passkey && html` <span class="passkey-signed" title="credential ${d.passkey.credentialId}">signed with their passkey</span>`} ${time(d.at)}${d.comment && html`<blockquote class="comment">${d.comment}</blockquote>`}</li>`)}</ul>`}
   ${replaceForms(v, s)}
-  ${comps.length > 0 && html`<ul class="records">${comps.map((c) => html`<li>compensation ${c.action}: ${badge(c.status)} ${time(c.at)}${c.error && html` <span class="error">${c.error}</span>`}</li>`)}</ul>`}
+  ${comps.length > 0 && html`<ul class="records">${comps.map((c) => html`<li>compensation ${c.action}: ${badge(c.status)} ${time(c.at)}${c.error && html` <span class="error">${activityErrorWords(c.error)}</span>`}</li>`)}</ul>`}
 </li>`;
 }
 
 /** A notification the runbook let fail: said plainly, with the resend button for those it escalated to. */
 function undeliveredNotice(v: RunView, s: StepView): SafeHtml {
   const roles = s.resendRoles ?? [];
-  return html`<div class="warning" role="status"><p><strong>Not delivered.</strong> ${s.warning ?? ''} The run went on; ${roleNames(v, roles)} were told.</p>
+  return html`<div class="warning" role="status"><p><strong>Not delivered.</strong> ${undeliveredWords(s.warning ?? '')} The run went on; ${roleNames(v, roles)} were told.</p>
   ${may(v, { kind: 'resend', stepId: s.id }) && html`<form id="${fid(v, `resend-${s.id}`)}-form" data-api="${api(v, `/steps/${encodeURIComponent(s.id)}/resend`)}" data-refresh data-success="Sent again: see the step for whether it got through.">${whoMay(v, 'Resent', roles)}${formStatus()}<button type="submit" class="secondary">Resend</button></form>`}</div>`;
 }
 
@@ -369,8 +370,13 @@ function redButton(v: RunView): SafeHtml {
 </section>`;
 }
 
-function confirmPanel(question: string, yes: string): SafeHtml {
-  return html`<div class="confirm" hidden><p><strong>${question}</strong></p><div class="buttons"><button type="submit" class="danger" data-confirmed>${yes}</button><button type="button" class="secondary" data-cancel>Cancel</button></div></div>`;
+/**
+ * The second question of a two-step form (apiForms.mjs): the form's submit, or a button marked
+ * `data-confirm`, opens it; its "Yes" sends, as `submit` (name and value) where the form has
+ * several buttons.
+ */
+function confirmPanel(question: string, yes: string, submit?: { name: string; value: string }): SafeHtml {
+  return html`<div class="confirm" hidden><p><strong>${question}</strong></p><div class="buttons"><button type="submit" class="danger" data-confirmed ${submit && html`name="${submit.name}" value="${submit.value}"`}>${yes}</button><button type="button" class="secondary" data-cancel>Cancel</button></div></div>`;
 }
 
 function lineControls(v: RunView): SafeHtml | false {

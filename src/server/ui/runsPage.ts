@@ -16,6 +16,8 @@ export interface RunRow {
   summary: RunSummary;
   /** From the run's query; absent when the run could not be asked in time. */
   state?: RunStateView;
+  /** Role titles (id → title) from the run's runbook, for the Waits for column. */
+  roleTitles?: ReadonlyMap<string, string>;
 }
 
 /**
@@ -53,10 +55,31 @@ function currentSteps(r: RunRow): SafeHtml | string {
   return active.map((s) => s.title).join(', ');
 }
 
-function waitsFor(row: RunRow): string {
+/** A role or a person by the name people read elsewhere in the UI, the id as its tooltip. */
+function named(id: string, name: string | undefined): SafeHtml | string {
+  return name && name !== id ? html`<span title="${id}">${name}</span>` : id;
+}
+
+const joined = (items: readonly (SafeHtml | string)[], sep: string) => items.map((x, i) => html`${i > 0 && sep}${x}`);
+
+/** Who each waiting step waits for (as the run page says it); the list's roles when the run was not read. */
+function waitsFor(row: RunRow, people: ReadonlyMap<string, string>): SafeHtml {
+  const role = (id: string) => named(id, row.roleTitles?.get(id));
   const waiting = row.state?.steps.filter((s) => s.status === 'waiting') ?? [];
-  const people = waiting.flatMap((s) => (s.mayDecide ?? []).map((m) => `${m.role}: ${m.people.join(', ')}`));
-  return people.length ? people.join('; ') : row.summary.waitingRoles.join(', ');
+  const who = waiting.flatMap((s) =>
+    (s.mayDecide ?? []).map(
+      (m) =>
+        html`${role(m.role)}: ${
+          m.people.length
+            ? joined(
+                m.people.map((p) => named(p, people.get(p))),
+                ', ',
+              )
+            : 'nobody left to ask'
+        }`,
+    ),
+  );
+  return html`${who.length ? joined(who, '; ') : joined(row.summary.waitingRoles.map(role), ', ')}`;
 }
 
 /** Open Red Button reports of a running run, from the state the list already read. */
@@ -68,7 +91,13 @@ function reportsCell(r: RunRow): SafeHtml | false {
   );
 }
 
-export function runsTable(rows: RunRow[], nextPageToken: string | undefined, filterQuery: string): SafeHtml {
+/** `people`: display names by person id, for the Waits for column. */
+export function runsTable(
+  rows: RunRow[],
+  nextPageToken: string | undefined,
+  filterQuery: string,
+  people: ReadonlyMap<string, string> = new Map(),
+): SafeHtml {
   if (rows.length === 0) return html`<p class="empty">No runs match.</p>`;
   return html`<div class="table-wrap"><table class="runs">
   <caption class="visually-hidden">Go-live runs</caption>
@@ -81,7 +110,7 @@ export function runsTable(rows: RunRow[], nextPageToken: string | undefined, fil
     <td data-label="System">${r.summary.system ?? r.state?.system}</td>
     <td data-label="Runbook">${r.summary.runbook ?? r.state?.runbook.id}</td>
     <td data-label="Current step">${currentSteps(r)}</td>
-    <td data-label="Waits for">${waitsFor(r)}</td>
+    <td data-label="Waits for">${waitsFor(r, people)}</td>
     <td data-label="Started">${time(r.summary.startedAt)}</td>
   </tr>`,
   )}

@@ -5,15 +5,50 @@ import { personOf } from '../../runAccess';
 import { html } from '../html';
 import { badFiltersNotice, filledIn, filterProblems } from '../layout';
 import { runView, withTimeout, type PageKit } from '../pageKit';
+import type { ServerContext } from '../../deps';
 import { liveRegion, runPage } from '../runPage';
-import { startableRunbooks } from '../runbookInfo';
+import { runbookOfRun, startableRunbooks } from '../runbookInfo';
 import { filtersForm, runsTable, startForm, type RunRow } from '../runsPage';
+import type { Runbook } from '../../../contract/schemas/runbook';
 import { isEndedInTemporalStatus, isUnsuccessfulStatus } from '../../../contract/runStatus';
 import { memoReasonIsWhole } from '../../../contract/failureWords';
 
 /** The runs list (with the start form), one run's page, and the live part of it app.mjs polls. */
 
 const STATE_TIMEOUT_MS = 3000;
+
+/**
+ * Each row's role titles, for its Waits for column: from the runbook the run pinned (as the run
+ * page reads them); a run not read in time from its runbook's current file (titles, never authority).
+ */
+async function withRoleTitles(ctx: ServerContext, rows: RunRow[]): Promise<RunRow[]> {
+  const loaded = new Map<string, Promise<Runbook | undefined>>();
+  const once = (key: string, load: () => Promise<Runbook | undefined>) => {
+    if (!loaded.has(key))
+      loaded.set(
+        key,
+        load().catch(() => undefined),
+      );
+    return loaded.get(key)!;
+  };
+  return Promise.all(
+    rows.map(async (row) => {
+      const { state, summary } = row;
+      const runbook = state
+        ? await once(`${state.runbook.id}@${state.runbook.sha256}`, () => runbookOfRun(ctx, state))
+        : summary.runbook &&
+          (await once(summary.runbook, async () => (await ctx.deps.runbooks.get(summary.runbook!)).runbook));
+      return runbook ? { ...row, roleTitles: new Map(runbook.roles.map((r) => [r.id, r.title])) } : row;
+    }),
+  );
+}
+
+/** Display names of the people the rows say they wait for (the directory's; ids stay the reference). */
+async function peopleNames(ctx: ServerContext, rows: RunRow[]): Promise<Map<string, string>> {
+  const ids = rows.flatMap((r) => (r.state?.steps ?? []).flatMap((s) => (s.mayDecide ?? []).flatMap((m) => m.people)));
+  const people = await ctx.directory.getMany(ids).catch(() => new Map<string, { name: string }>());
+  return new Map([...people].map(([id, p]) => [id, p.name]));
+}
 
 export function registerRunsPages({ ctx, pageRoute, render, send }: PageKit): void {
   // Bad filters are ignored with a notice: the page still lists runs.
@@ -34,7 +69,7 @@ export function registerRunsPages({ ctx, pageRoute, render, send }: PageKit): vo
         const state = wanted ? await withTimeout(ctx.runs.state(summary.runId), STATE_TIMEOUT_MS) : undefined;
         return { summary, ...(state ? { state } : {}) };
       }),
-    );
+    ).then((listed) => withRoleTitles(ctx, listed));
     const filterQuery = new URLSearchParams(
       Object.entries({
         state: query.state,
@@ -51,7 +86,7 @@ export function registerRunsPages({ ctx, pageRoute, render, send }: PageKit): vo
       html`<h1>Go-live runs</h1>
       ${!parsed.success && badFiltersNotice(filterProblems(parsed.error.issues))}
       <div class="columns wide-left">
-        <section aria-label="Runs">${filtersForm(query)}${runsTable(rows, nextPageToken, filterQuery)}</section>
+        <section aria-label="Runs">${filtersForm(query)}${runsTable(rows, nextPageToken, filterQuery, await peopleNames(ctx, rows))}</section>
         ${mayStart ? startForm(await startableRunbooks(ctx), await ctx.directory.list()) : html`<p class="hint">Release managers and implementation engineers start runs.</p>`}
       </div>`,
       'runs',
