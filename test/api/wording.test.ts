@@ -140,7 +140,10 @@ describe('validation messages in plain words', () => {
       label: 'laptop\u009b',
     });
     expect(token.status).toBe(400);
-    expect(issues(token.body)).toEqual({ label: control });
+    // In a name's words: "tab and line breaks are fine" is untrue of a name.
+    expect(issues(token.body)).toEqual({
+      label: 'must not contain control characters (such as NUL or ESC; a name is one line, without tab or line break)',
+    });
     const twoLines = await as('rm')('POST', '/api/cli-logins/token', {
       code: 'c'.repeat(43),
       verifier: 'v'.repeat(43),
