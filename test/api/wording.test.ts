@@ -157,6 +157,41 @@ describe('validation messages in plain words', () => {
     expect(fine.status).not.toBe(400);
   });
 
+  it('escapes a control character in a field name as values are escaped (a 400 never echoes one raw)', async () => {
+    const runId = await startRun(SMALL_RUNBOOK, 'wording-field-names');
+    // DEL and C1 (NEL, CSI): JSON.stringify writes them raw; a terminal would act on the CSI.
+    const raw = /[\x00-\x1f\x7f-\x9f]/;
+    const refusals = [
+      await as('user')('POST', `/api/runs/${runId}/reports`, { severity: 'low', description: 'x', 'a\u009b2Jb': 1 }),
+      await as('rm')('POST', '/api/runs', {
+        runbook: SMALL_RUNBOOK,
+        system: 'wording-field-names-2',
+        collaborationMode: 2,
+        params: { 'note\u0085x': 'text' },
+      }),
+      await as('rm')('POST', '/api/runs', {
+        runbook: SMALL_RUNBOOK,
+        system: 'wording-field-names-3',
+        collaborationMode: 2,
+        assignments: { 'guard\u009bian': ['guardian'] },
+      }),
+      await as('ie')('POST', `/api/runs/${runId}/steps/validation-report/evidence`, {
+        itemId: 'accuracy',
+        value: { 'k\u007f': 1 },
+      }),
+    ];
+    for (const res of refusals) {
+      expect(res.status, JSON.stringify(res.body)).toBe(400);
+      const text = JSON.stringify(res.body.error);
+      const shown = [
+        res.body.error.message,
+        ...(res.body.error.issues ?? []).flatMap((i: { path: string; message: string }) => [i.path, i.message]),
+      ];
+      for (const line of shown) expect(raw.test(line), `${text}: ${line}`).toBe(false);
+    }
+    expect(JSON.stringify(refusals.map((r) => r.body.error))).toMatch(/\\\\u009b2Jb/);
+  });
+
   it('runs page and audit page name the filter they ignored and why', async () => {
     const runId = await startRun(SMALL_RUNBOOK, 'wording-filters');
     const page = async (p: string) =>
