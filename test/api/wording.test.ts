@@ -192,6 +192,25 @@ describe('validation messages in plain words', () => {
     expect(JSON.stringify(refusals.map((r) => r.body.error))).toMatch(/\\\\u009b2Jb/);
   });
 
+  it('a role given by its title is refused in words about roles, with a role for example', async () => {
+    const words = 'must be a role id: lowercase letters, digits and dashes (e.g. "guardian")';
+    const start = await as('rm')('POST', '/api/runs', {
+      runbook: SMALL_RUNBOOK,
+      system: 'wording-role-title',
+      collaborationMode: 2,
+      assignments: { Guardian: ['guardian'] },
+    });
+    expect(start.status).toBe(400);
+    expect(issues(start.body)).toEqual({ 'assignments.Guardian': `key "Guardian": ${words}` });
+    const runId = await startRun(SMALL_RUNBOOK, 'wording-role-title-2');
+    const decision = await as('guardian')('POST', `/api/runs/${runId}/steps/guardian-sign-off/decisions`, {
+      decision: 'approve',
+      role: 'Guardian',
+    });
+    expect(decision.status).toBe(400);
+    expect(issues(decision.body)).toEqual({ role: words });
+  });
+
   it('runs page and audit page name the filter they ignored and why', async () => {
     const runId = await startRun(SMALL_RUNBOOK, 'wording-filters');
     const page = async (p: string) =>

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { roleIdSchema, runbookSchema } from './runbook';
+import { recordedRoleIdSchema, roleIdSchema, runbookSchema } from './runbook';
 import type {
   Actor,
   ApproveStepInput,
@@ -69,7 +69,7 @@ export const actorSchema = z.strictObject({
   id: personId,
   name: plainName(z.string().max(200)).optional(),
   /** The person's roles in the directory when golive sent the message (signed with it). */
-  roles: z.array(roleIdSchema).max(50).optional(),
+  roles: z.array(recordedRoleIdSchema).max(50).optional(),
 });
 
 const comment = plain(z.string().trim().max(4000));
