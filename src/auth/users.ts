@@ -1,7 +1,10 @@
 import fs from 'node:fs/promises';
 import { z } from 'zod';
-import { actorSchema } from '../contract/schemas/messages';
+import { quoteValue } from '../contract/freeText';
+import { actorSchema, oneLineName } from '../contract/schemas/messages';
 import { roleIdSchema } from '../contract/schemas/runbook';
+import { humanErrors } from '../contract/zodWords';
+import { formatPath } from '../runbook/issues';
 import { DUMMY_PASSWORD_HASH, passwordHashPattern, sha256Hex, verifyPassword } from './secrets';
 
 /**
@@ -19,7 +22,8 @@ const apiTokenSchema = z.strictObject({
 
 const userRecordSchema = z.strictObject({
   id: actorSchema.shape.id,
-  name: z.string().min(1).max(200),
+  /** Shown on pages, in the CLI, in the dossier and its PDF, and signed into messages: one line of text. */
+  name: oneLineName(z.string().min(1, 'must not be empty').max(200)),
   /** How to reach the person (escalation paths in the Human Oversight Protocol name it). */
   email: z.string().email().max(254).optional(),
   roles: z.array(roleIdSchema),
@@ -61,6 +65,21 @@ function toPerson(u: UserRecord): Person {
   return { id: u.id, name: u.name, ...(u.email ? { email: u.email } : {}), roles: [...u.roles] };
 }
 
+/**
+ * One problem in the users file, on one line (`npm start` prints it as its only line): a user
+ * entry's problem names the entry by its place and id, `user "ana" (users[1]) name: …`. Values
+ * are never quoted (a name's line break would break the line); the id is, escaped.
+ */
+function usersFileProblem(raw: unknown, issue: z.core.$ZodIssue): string {
+  const [top, index, ...rest] = issue.path;
+  if (top !== 'users' || typeof index !== 'number') return `${formatPath(issue.path)}: ${issue.message}`;
+  const entry: unknown = (raw as { users?: unknown[] }).users?.[index];
+  const id = entry !== null && typeof entry === 'object' ? (entry as { id?: unknown }).id : undefined;
+  const who =
+    typeof id === 'string' && id.length <= 120 ? `user ${quoteValue(id)} (users[${index}])` : `users[${index}]`;
+  return `${who}${rest.length ? ` ${formatPath(rest)}` : ''}: ${issue.message}`;
+}
+
 export class UserStore {
   private readonly byId = new Map<string, UserRecord>();
   private readonly byTokenHash = new Map<string, UserRecord>();
@@ -74,9 +93,9 @@ export class UserStore {
   }
 
   static parse(raw: unknown, source = USERS_FILE): UserStore {
-    const result = usersFileSchema.safeParse(raw);
+    const result = usersFileSchema.safeParse(raw, { error: humanErrors });
     if (!result.success) {
-      const lines = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+      const lines = result.error.issues.map((i) => usersFileProblem(raw, i));
       throw new UsersFileError(`${source} is invalid: ${lines.join('; ')}`);
     }
     return new UserStore(result.data);

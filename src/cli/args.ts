@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { humanErrors } from '../contract/zodWords';
 import type { ExitCode } from './errors';
 import { UsageError } from './errors';
 import type { CommandContext } from './context';
@@ -69,6 +70,8 @@ function fromParseArgs(err: unknown, command: string): UsageError {
   const missing = /Option '(-\w, )?(--[\w-]+)[^']*' argument missing/.exec(message);
   if (missing) return new UsageError(`${missing[2]} needs a value`, command);
   const ambiguous = /Option '(-\w, )?(--[\w-]+)[^']*' argument is ambiguous/.exec(message);
+  const valueless = /Option '(-\w, )?(--[\w-]+)[^']*' does not take an argument/.exec(message);
+  if (valueless) return new UsageError(`${valueless[2]} takes no value`, command);
   if (ambiguous)
     return new UsageError(`${ambiguous[2]}: the value starts with "-"; write ${ambiguous[2]}=VALUE`, command);
   return new UsageError(message.split('\n')[0]!, command);
@@ -104,17 +107,33 @@ export function parseCommandLine<S extends z.ZodObject>(spec: CommandSpec<S>, ar
   positionals.forEach((p, i) => (raw[camelCase(p.name)] = split.positionals[i]));
   for (const [name, value] of Object.entries(split.values)) if (name !== 'help') raw[camelCase(name)] = value;
 
-  const result = spec.schema.safeParse(raw);
+  const result = spec.schema.safeParse(raw, { error: humanErrors });
   if (result.success) return { help: false, input: result.data };
-  const messages = result.error.issues.map((issue) => {
-    if (issue.path.length === 0) return issue.message;
-    const key = String(issue.path[0]);
-    const label = labelFor(spec, key);
-    return raw[key] === undefined && issue.code === 'invalid_type'
-      ? `${label} is required`
-      : `${label}: ${issue.message}`;
-  });
+  const messages = usageProblems(spec, raw, result.error);
   throw new UsageError(messages[0] ?? 'invalid arguments', spec.name, messages.slice(1));
+}
+
+/**
+ * Every command's usage problems, in one voice: the input's label (`--mode`, `RUN`), then what
+ * it must be, in the server's plain words (zodWords.ts) or the schema's own. One problem per
+ * input, the first: an empty `--system` is "must not be empty", not that and its pattern too.
+ */
+export function usageProblems(spec: CommandSpec, raw: Record<string, unknown>, error: z.ZodError): string[] {
+  const seen = new Set<string>();
+  const messages: string[] = [];
+  for (const issue of error.issues) {
+    if (issue.path.length === 0) {
+      messages.push(issue.message);
+      continue;
+    }
+    const key = String(issue.path[0]);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const label = labelFor(spec, key);
+    if (issue.message !== 'required') messages.push(`${label}: ${issue.message}`);
+    else messages.push(raw[key] === undefined ? `${label} is required` : `${label} must not be empty`);
+  }
+  return messages;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -26,6 +26,16 @@ export function plainTextProblem(text: string): string | undefined {
 export const ONE_LINE = /^[^\t\n\r]*$/;
 export const ONE_LINE_MESSAGE = 'must be one line (no tab or line break)';
 
+/**
+ * A control character in a name, in words true of a name: CONTROL_CHARACTERS_MESSAGE says "tab
+ * and line breaks are fine", which a name (one line) refuses too. The server's own name schemas
+ * (the users file, people's names in a start input, passkey and token labels) say this; the
+ * workflow's checks and the message schemas they mirror (workflows/messageChecks.ts: the actor's
+ * name, a document's name) keep the free-text words, which history records for refused Signals.
+ */
+export const NAME_CONTROL_CHARACTERS_MESSAGE =
+  'must not contain control characters (such as NUL or ESC; a name is one line, without tab or line break)';
+
 /** The first thing wrong with `text` as a name: free text's rules, then one line. */
 export function nameProblem(text: string): string | undefined {
   return plainTextProblem(text) ?? (ONE_LINE.test(text) ? undefined : ONE_LINE_MESSAGE);

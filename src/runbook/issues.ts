@@ -3,6 +3,8 @@
  * check, the server and the CLI report them the same way. Pure: the plan module (which the
  * workflow bundle may import) uses these types too.
  */
+import { quoteValue } from '../contract/freeText';
+
 export type IssuePath = (string | number)[];
 
 export interface Issue {
@@ -10,13 +12,16 @@ export interface Issue {
   message: string;
 }
 
-/** `steps[3].approvers[0].role`: how people find a field in YAML they wrote. */
+/**
+ * `steps[3].approvers[0].role`: how people find a field in YAML they wrote. A key that is not a
+ * word is quoted as values are (quoteValue), DEL and C1 controls escaped, never shown raw.
+ */
 export function formatPath(path: readonly (string | number | symbol)[]): string {
   let out = '';
   for (const part of path) {
     if (typeof part === 'number') out += `[${part}]`;
     else if (typeof part === 'string' && /^[A-Za-z_$][\w$-]*$/.test(part)) out += out ? `.${part}` : part;
-    else out += `[${JSON.stringify(String(part))}]`;
+    else out += `[${quoteValue(String(part))}]`;
   }
   return out || '(root)';
 }

@@ -38,7 +38,7 @@ export function closestName(word: string, candidates: readonly string[]): string
 export function unknownKeyIssue(u: UnknownKey, base: IssuePath = []): Issue {
   const guess = closestName(u.key, u.allowed);
   const hint = guess ? `; did you mean "${guess}"?` : u.allowed.length ? ` (allowed: ${u.allowed.join(', ')})` : '';
-  return { path: [...base, ...u.path], message: `unknown field "${u.key}"${hint}` };
+  return { path: [...base, ...u.path], message: `unknown field ${quoteValue(u.key) ?? u.key}${hint}` };
 }
 
 /** How much of a wrong value a problem quotes: a 3 MB string was once printed whole. */

@@ -20,7 +20,7 @@ import {
   evidenceValueSchemas,
   goLiveInputSchema,
   paramValueSchema,
-  plainName,
+  oneLineName,
   rejectStepSchema,
   reportErrorSchema,
   requestRollbackSchema,
@@ -196,7 +196,7 @@ export const passkeyChallengeBodySchema = z.discriminatedUnion('decision', [
 
 export const passkeyParamsSchema = z.strictObject({ credentialId: credentialIdSchema });
 export const registerPasskeyBodySchema = z.strictObject({
-  label: plainName(z.string().trim().min(1, 'name the passkey (e.g. "work laptop")').max(80)),
+  label: oneLineName(z.string().trim().min(1, 'name the passkey (e.g. "work laptop")').max(80)),
   response: registrationResponseSchema,
 });
 
@@ -214,7 +214,7 @@ export const cliLoginBodySchema = z.strictObject({
 export const cliTokenBodySchema = z.strictObject({
   code: z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'must be the code the browser handed over'),
   verifier: pkceValue,
-  label: plainName(z.string().trim().min(1).max(120)).default('golive login'),
+  label: oneLineName(z.string().trim().min(1).max(120)).default('golive login'),
 });
 export type DecisionBody = z.infer<typeof decisionBodySchema>;
 

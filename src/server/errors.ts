@@ -6,8 +6,10 @@ import {
 } from '@temporalio/client';
 import { ValueError } from '@temporalio/common';
 import type { z } from 'zod';
-import type { core } from 'zod';
 import { formatPath } from '../runbook/issues';
+
+// The plain words for zod's defaults are shared with the CLI's usage errors.
+export { humanErrors } from '../contract/zodWords';
 
 /**
  * The one error mapper of the web app. Every failure is answered in one shape:
@@ -83,59 +85,6 @@ export function issuesFromZod(error: z.ZodError, prefix: (string | number)[] = [
   const required = new Set(all.filter((i) => i.message === 'required').map((i) => i.path));
   return all.filter((i) => i.message === 'required' || !required.has(i.path));
 }
-
-const list = (values: readonly unknown[]) => values.map((v) => String(v)).join(', ');
-
-/**
- * Plain words for zod's defaults, for every request the server parses (pass it as the parse's
- * `error`): a missing or empty field is "required", a wrong choice lists the allowed ones.
- * Messages a schema sets itself ("a rejection needs a comment") still win.
- */
-/** zod's type names as a person says them. */
-const TYPE_NAMES: Record<string, string> = {
-  array: 'a list',
-  object: 'an object',
-  int: 'a whole number',
-  number: 'a number',
-  string: 'text',
-  boolean: 'true or false',
-};
-
-export const humanErrors: core.$ZodErrorMap = (iss) => {
-  switch (iss.code) {
-    case 'invalid_type':
-      if (iss.input === undefined) return 'required';
-      return `must be ${TYPE_NAMES[iss.expected] ?? `a ${iss.expected}`}`;
-    case 'too_small':
-      if (iss.origin === 'string' && Number(iss.minimum) === 1) return 'required';
-      if (iss.origin === 'array' && Number(iss.minimum) === 1) return 'needs at least one value';
-      if (iss.origin === 'string') return `must be at least ${String(iss.minimum)} characters`;
-      return `must be at least ${String(iss.minimum)}`;
-    case 'too_big':
-      if (iss.origin === 'string') return `must be at most ${String(iss.maximum)} characters`;
-      if (iss.origin === 'array') return `must have at most ${String(iss.maximum)} values`;
-      return `must be at most ${String(iss.maximum)}`;
-    case 'invalid_value':
-      return iss.values.length === 1 ? `must be ${String(iss.values[0])}` : `must be one of: ${list(iss.values)}`;
-    case 'unrecognized_keys':
-      return `unknown field${iss.keys.length > 1 ? 's' : ''}: ${iss.keys.join(', ')}`;
-    case 'invalid_union': {
-      const { options, discriminator } = iss as { options?: unknown[]; discriminator?: string };
-      if (iss.note === 'No matching discriminator' && options) {
-        const given =
-          discriminator && iss.input && typeof iss.input === 'object'
-            ? (iss.input as Record<string, unknown>)[discriminator]
-            : iss.input;
-        return given === undefined ? `required (one of: ${list(options)})` : `must be one of: ${list(options)}`;
-      }
-      // A value-or-list union (?kind=a&kind=b): say what a value may be.
-      const choice = iss.errors.flat().find((e) => e.code === 'invalid_value');
-      return choice?.message ?? (iss.input === undefined ? 'required' : undefined);
-    }
-    default:
-      return undefined;
-  }
-};
 
 /** body-parser's own errors carry a `type`; map them so bad input never becomes a 500. */
 function fromBodyParser(err: unknown): HttpError | undefined {

@@ -140,7 +140,10 @@ describe('validation messages in plain words', () => {
       label: 'laptop\u009b',
     });
     expect(token.status).toBe(400);
-    expect(issues(token.body)).toEqual({ label: control });
+    // In a name's words: "tab and line breaks are fine" is untrue of a name.
+    expect(issues(token.body)).toEqual({
+      label: 'must not contain control characters (such as NUL or ESC; a name is one line, without tab or line break)',
+    });
     const twoLines = await as('rm')('POST', '/api/cli-logins/token', {
       code: 'c'.repeat(43),
       verifier: 'v'.repeat(43),
@@ -152,6 +155,60 @@ describe('validation messages in plain words', () => {
     // A pair of surrogates is one character (an emoji), and text.
     const fine = await as('user')('POST', `${run}/reports`, { severity: 'low', description: 'slow \ud83d\udc22' });
     expect(fine.status).not.toBe(400);
+  });
+
+  it('escapes a control character in a field name as values are escaped (a 400 never echoes one raw)', async () => {
+    const runId = await startRun(SMALL_RUNBOOK, 'wording-field-names');
+    // DEL and C1 (NEL, CSI): JSON.stringify writes them raw; a terminal would act on the CSI.
+    const raw = /[\x00-\x1f\x7f-\x9f]/;
+    const refusals = [
+      await as('user')('POST', `/api/runs/${runId}/reports`, { severity: 'low', description: 'x', 'a\u009b2Jb': 1 }),
+      await as('rm')('POST', '/api/runs', {
+        runbook: SMALL_RUNBOOK,
+        system: 'wording-field-names-2',
+        collaborationMode: 2,
+        params: { 'note\u0085x': 'text' },
+      }),
+      await as('rm')('POST', '/api/runs', {
+        runbook: SMALL_RUNBOOK,
+        system: 'wording-field-names-3',
+        collaborationMode: 2,
+        assignments: { 'guard\u009bian': ['guardian'] },
+      }),
+      await as('ie')('POST', `/api/runs/${runId}/steps/validation-report/evidence`, {
+        itemId: 'accuracy',
+        value: { 'k\u007f': 1 },
+      }),
+    ];
+    for (const res of refusals) {
+      expect(res.status, JSON.stringify(res.body)).toBe(400);
+      const text = JSON.stringify(res.body.error);
+      const shown = [
+        res.body.error.message,
+        ...(res.body.error.issues ?? []).flatMap((i: { path: string; message: string }) => [i.path, i.message]),
+      ];
+      for (const line of shown) expect(raw.test(line), `${text}: ${line}`).toBe(false);
+    }
+    expect(JSON.stringify(refusals.map((r) => r.body.error))).toMatch(/\\\\u009b2Jb/);
+  });
+
+  it('a role given by its title is refused in words about roles, with a role for example', async () => {
+    const words = 'must be a role id: lowercase letters, digits and dashes (e.g. "guardian")';
+    const start = await as('rm')('POST', '/api/runs', {
+      runbook: SMALL_RUNBOOK,
+      system: 'wording-role-title',
+      collaborationMode: 2,
+      assignments: { Guardian: ['guardian'] },
+    });
+    expect(start.status).toBe(400);
+    expect(issues(start.body)).toEqual({ 'assignments.Guardian': `key "Guardian": ${words}` });
+    const runId = await startRun(SMALL_RUNBOOK, 'wording-role-title-2');
+    const decision = await as('guardian')('POST', `/api/runs/${runId}/steps/guardian-sign-off/decisions`, {
+      decision: 'approve',
+      role: 'Guardian',
+    });
+    expect(decision.status).toBe(400);
+    expect(issues(decision.body)).toEqual({ role: words });
   });
 
   it('runs page and audit page name the filter they ignored and why', async () => {

@@ -116,4 +116,31 @@ describe('npm start on a machine that is not ready', () => {
       /^golive: invalid configuration: GOLIVE_TRUSTED_PROXY_CIDRS: "not-a-cidr" is not a CIDR/,
     );
   });
+
+  it('refuses a users file whose names are not one line of text, in one line naming the file and each entry', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'golive-users-'));
+    const usersFile = path.join(dataDir, 'users.json');
+    const user = (id: string, name: string) => ({ id, name, roles: ['operations'] });
+    fs.writeFileSync(
+      usersFile,
+      JSON.stringify({
+        version: 1,
+        users: [user('ok', 'Fine Name'), user('ana', 'Ana\nBerg'), user('bob', 'Bob\u0085'), user('cy', '')],
+      }),
+    );
+    const { code, stderr } = await runMain({
+      PATH: process.env.PATH ?? '',
+      GOLIVE_ROLES: 'web',
+      TEMPORAL_ADDRESS: '127.0.0.1:1',
+      GOLIVE_DATA_DIR: dataDir,
+    });
+    expect(code).toBe(1);
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(stderr.trim()).toBe(
+      `golive: ${usersFile} is invalid: ` +
+        'user "ana" (users[1]) name: must be one line (no tab or line break); ' +
+        'user "bob" (users[2]) name: must not contain control characters (such as NUL or ESC; a name is one line, without tab or line break); ' +
+        'user "cy" (users[3]) name: must not be empty',
+    );
+  });
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { roleIdSchema, runbookSchema } from './runbook';
+import { recordedRoleIdSchema, roleIdSchema, runbookSchema } from './runbook';
 import type {
   Actor,
   ApproveStepInput,
@@ -19,6 +19,7 @@ import { SEVERITIES } from '../definitions';
 import {
   CONTROL_CHARACTERS_MESSAGE,
   LONE_SURROGATE_MESSAGE,
+  NAME_CONTROL_CHARACTERS_MESSAGE,
   NO_CONTROL_CHARACTERS,
   NO_LONE_SURROGATES,
   ONE_LINE,
@@ -49,14 +50,26 @@ const personId = z
  */
 export const plain = <S extends z.ZodString>(s: S) =>
   s.regex(NO_CONTROL_CHARACTERS, CONTROL_CHARACTERS_MESSAGE).regex(NO_LONE_SURROGATES, LONE_SURROGATE_MESSAGE);
-/** A name (a person's, a document's, a label): free text on one line (freeText.ts nameProblem). */
+/**
+ * A name in a message the workflow checks too (the actor's, a document's): free text on one line
+ * (freeText.ts nameProblem), in the words the workflow's checks give and record.
+ */
 export const plainName = <S extends z.ZodString>(s: S) => plain(s).regex(ONE_LINE, ONE_LINE_MESSAGE);
+/**
+ * A name only the server checks (a person's in the users file or a start input, a passkey or
+ * token label): the same rule, with a control character refused in a name's own words.
+ */
+export const oneLineName = <S extends z.ZodString>(s: S) =>
+  s
+    .regex(NO_CONTROL_CHARACTERS, NAME_CONTROL_CHARACTERS_MESSAGE)
+    .regex(NO_LONE_SURROGATES, LONE_SURROGATE_MESSAGE)
+    .regex(ONE_LINE, ONE_LINE_MESSAGE);
 
 export const actorSchema = z.strictObject({
   id: personId,
   name: plainName(z.string().max(200)).optional(),
   /** The person's roles in the directory when golive sent the message (signed with it). */
-  roles: z.array(roleIdSchema).max(50).optional(),
+  roles: z.array(recordedRoleIdSchema).max(50).optional(),
 });
 
 const comment = plain(z.string().trim().max(4000));
@@ -123,7 +136,7 @@ export const goLiveInputSchema = z.strictObject({
   people: z
     .record(
       personId,
-      z.strictObject({ name: plainName(z.string().min(1).max(200)), email: z.string().max(254).optional() }),
+      z.strictObject({ name: oneLineName(z.string().min(1).max(200)), email: z.string().max(254).optional() }),
     )
     .optional(),
   signing: z

@@ -16,13 +16,24 @@ export const durationSchema = z
   // Zod 4 runs every check even after the regex failed: only measure what is a duration.
   .refine((v) => !DURATION.test(v.trim()) || durationToMs(v) > 0, 'must be longer than zero');
 
-const slug = z
+const SLUG = /^[a-z0-9][a-z0-9-]*$/;
+const slug = z.string().min(1).max(64).regex(SLUG, 'must be lowercase letters, digits and dashes (e.g. "load-test")');
+
+/**
+ * A role id: a slug, in words about roles (people give a role by its title: the API's `role`,
+ * `assignments`, the users file, a runbook's roles, the OIDC group table, the CLI's flags).
+ */
+export const roleIdSchema = z
   .string()
   .min(1)
   .max(64)
-  .regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lowercase letters, digits and dashes (e.g. "load-test")');
-
-export const roleIdSchema = slug;
+  .regex(SLUG, 'must be a role id: lowercase letters, digits and dashes (e.g. "guardian")');
+/**
+ * The role ids of a message the workflow checks too (the actor's roles): the same rule in the
+ * words its checks give (workflows/messageChecks.ts roleId), which history records for a refused
+ * Signal, so replay is unchanged; test/unit/messageChecks.test.ts holds the two equal.
+ */
+export const recordedRoleIdSchema = slug;
 export const roleSchema = z.strictObject({
   id: roleIdSchema,
   title: z.string().min(1).max(120),
