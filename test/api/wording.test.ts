@@ -193,6 +193,18 @@ describe('refusal reasons', () => {
       message: 'step "validation-report" has no evidence item "precision" (its items: accuracy)',
       issues: [{ path: 'itemId', message: 'not an evidence item of this step (its items: accuracy)' }],
     });
+    // A step the run does not have is UnknownStep wherever it is named, the passkey challenge too.
+    for (const path of ['decisions', 'passkey-challenge']) {
+      const step = await as('guardian')('POST', `/api/runs/${runId}/steps/no-such-step/${path}`, {
+        decision: 'approve',
+      });
+      expect(step.status, path).toBe(404);
+      expect(step.body.error, path).toMatchObject({
+        code: 'not_found',
+        reason: 'UnknownStep',
+        message: 'no step "no-such-step" in this run',
+      });
+    }
     // The OpenAPI document names the refusal type.
     const doc = await as('rm')('GET', '/api/openapi.json');
     expect(JSON.stringify(doc.body.components.schemas.Error)).toContain('UnknownEvidenceItem');
