@@ -46,6 +46,27 @@ describe('validation messages in plain words', () => {
     const blank = await as('rm')('POST', '/api/runs', { runbook: SMALL_RUNBOOK, system: '', collaborationMode: 2 });
     expect(issues(blank.body).system).toBe('required');
 
+    // A parameter is text, a number or true/false: anything else is said so, not "Invalid input".
+    for (const value of [{ a: 1 }, null, [1]]) {
+      const param = await as('rm')('POST', '/api/runs', {
+        runbook: SMALL_RUNBOOK,
+        system: 'wording-param',
+        collaborationMode: 2,
+        params: { note: value },
+      });
+      expect(param.status).toBe(400);
+      expect(issues(param.body), JSON.stringify(value)).toEqual({
+        'params.note': 'must be text, a number or true/false',
+      });
+    }
+    const notMap = await as('rm')('POST', '/api/runs', {
+      runbook: SMALL_RUNBOOK,
+      system: 'wording-param',
+      collaborationMode: 2,
+      params: ['x'],
+    });
+    expect(issues(notMap.body)).toEqual({ params: 'must be an object' });
+
     const runId = await startRun(SMALL_RUNBOOK, 'wording');
     const noDecision = await as('guardian')('POST', `/api/runs/${runId}/steps/guardian-sign-off/decisions`, {});
     expect(issues(noDecision.body).decision).toBe('required (one of: approve, reject)');
