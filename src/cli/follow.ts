@@ -5,7 +5,7 @@ import type { ApiClient } from './api';
 import type { CommandContext } from './context';
 import { EXIT, type ExitCode } from './errors';
 import { LiveView, painter, say } from './output';
-import { hasFailed, isSettled, liveSteps, nextCommands } from './runView';
+import { hasFailed, inUndoOrder, isSettled, liveSteps, nextCommands } from './runView';
 
 /**
  * `--follow`: polls the run and shows its steps live until it waits for people or ends. Polling
@@ -45,7 +45,8 @@ export async function followRun(
       const now = (state = await api.getRun(runId));
       const changed = (id: string) => before.get(id) !== now.steps.find((s) => s.id === id)?.status;
       const steps = liveSteps(now, paint);
-      view.update(since ? steps.filter((item) => changed(item.key)) : steps);
+      const shown = since ? steps.filter((item) => changed(item.key)) : steps;
+      view.update(since ? inUndoOrder(shown, now) : shown);
       if (until(state)) break;
       await sleep(POLL_MS);
     }

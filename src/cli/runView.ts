@@ -130,6 +130,24 @@ export function liveSteps(state: RunStateView, paint: Paint): LiveItem[] {
   }));
 }
 
+/**
+ * A rollback's steps in the order the run undid them: first what it cancelled, then each undone
+ * step by its first compensation record, then a step whose undo is under way and not yet
+ * recorded. The run undoes a few steps in well under a poll of `--follow`, so listing one poll's
+ * changes in runbook order would show a reverse-order rollback as a forward one.
+ */
+export function inUndoOrder(items: readonly LiveItem[], state: RunStateView): LiveItem[] {
+  const undone = new Map<string, number>();
+  state.compensations.forEach((c, i) => {
+    if (!undone.has(c.stepId)) undone.set(c.stepId, i);
+  });
+  const status = new Map(state.steps.map((s) => [s.id, s.status]));
+  const rank = (key: string) =>
+    undone.get(key) ?? (status.get(key) === 'compensating' ? state.compensations.length : -1);
+  // Array.prototype.sort is stable: steps of equal rank (the cancelled ones) keep runbook order.
+  return [...items].sort((a, b) => rank(a.key) - rank(b.key));
+}
+
 /** What to type next for each step that waits for people. */
 export function nextCommands(runId: string, state: RunStateView): string[] {
   return state.steps

@@ -18,6 +18,7 @@ const TYPE_NAMES: Record<string, string> = {
   number: 'a number',
   string: 'text',
   boolean: 'true or false',
+  record: 'an object',
 };
 
 /**
@@ -42,6 +43,21 @@ function sizeWords(iss: core.$ZodRawIssue): string | undefined {
   return undefined;
 }
 
+/**
+ * A union of plain types (a run parameter: text, a number or true/false) that none matched: the
+ * types it takes, where zod says only "Invalid input". Undefined when a branch failed on more
+ * than its type (a value of the right type that broke a rule says that rule instead).
+ */
+function unionOfTypes(branches: readonly (readonly core.$ZodIssue[])[]): string | undefined {
+  const names = branches.map((issues) => {
+    const only = issues.length === 1 ? issues[0] : undefined;
+    if (only?.code !== 'invalid_type' || only.path.length > 0) return undefined;
+    return only.expected === 'boolean' ? 'true/false' : TYPE_NAMES[only.expected];
+  });
+  if (names.length < 2 || names.some((n) => n === undefined)) return undefined;
+  return `must be ${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}`;
+}
+
 function unionWords(iss: core.$ZodRawIssue<core.$ZodIssueInvalidUnion>): string | undefined {
   const { options, discriminator } = iss as { options?: unknown[]; discriminator?: string };
   if (iss.note === 'No matching discriminator' && options) {
@@ -53,7 +69,9 @@ function unionWords(iss: core.$ZodRawIssue<core.$ZodIssueInvalidUnion>): string 
   }
   // A value-or-list union (?kind=a&kind=b): say what a value may be.
   const choice = iss.errors.flat().find((e) => e.code === 'invalid_value');
-  return choice?.message ?? (iss.input === undefined ? 'required' : undefined);
+  if (choice) return choice.message;
+  if (iss.input === undefined) return 'required';
+  return unionOfTypes(iss.errors);
 }
 
 export const humanErrors: core.$ZodErrorMap = (iss) => {

@@ -13,7 +13,7 @@ import {
 } from '../contract/passkeyBinding';
 import { authorize, Refusal } from '../contract/policy';
 import { factsFromView } from '../contract/runFacts';
-import type { RunStateView } from '../contract/definitions';
+import { REFUSAL_TYPES, type RunStateView } from '../contract/definitions';
 import type { z } from 'zod';
 import type { decisionPasskeySchema } from './api';
 import { publicOrigin, type ServerContext } from './deps';
@@ -51,7 +51,7 @@ export function relyingParty(ctx: ServerContext, req: Request): RelyingParty {
 
 function passkeyStep(view: RunStateView, stepId: string) {
   const step = view.steps.find((s) => s.id === stepId);
-  if (!step) throw new HttpError(404, `no step "${stepId}" in this run`);
+  if (!step) throw new HttpError(404, `no step "${stepId}" in this run`, { reason: REFUSAL_TYPES.unknownStep });
   if (step.kind !== 'approval' || !step.passkey)
     throw new HttpError(400, `"${stepId}" is not decided with a passkey: send the decision without one`, {
       issues: [{ path: 'stepId', message: 'not a passkey step' }],

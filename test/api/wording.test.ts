@@ -46,6 +46,27 @@ describe('validation messages in plain words', () => {
     const blank = await as('rm')('POST', '/api/runs', { runbook: SMALL_RUNBOOK, system: '', collaborationMode: 2 });
     expect(issues(blank.body).system).toBe('required');
 
+    // A parameter is text, a number or true/false: anything else is said so, not "Invalid input".
+    for (const value of [{ a: 1 }, null, [1]]) {
+      const param = await as('rm')('POST', '/api/runs', {
+        runbook: SMALL_RUNBOOK,
+        system: 'wording-param',
+        collaborationMode: 2,
+        params: { note: value },
+      });
+      expect(param.status).toBe(400);
+      expect(issues(param.body), JSON.stringify(value)).toEqual({
+        'params.note': 'must be text, a number or true/false',
+      });
+    }
+    const notMap = await as('rm')('POST', '/api/runs', {
+      runbook: SMALL_RUNBOOK,
+      system: 'wording-param',
+      collaborationMode: 2,
+      params: ['x'],
+    });
+    expect(issues(notMap.body)).toEqual({ params: 'must be an object' });
+
     const runId = await startRun(SMALL_RUNBOOK, 'wording');
     const noDecision = await as('guardian')('POST', `/api/runs/${runId}/steps/guardian-sign-off/decisions`, {});
     expect(issues(noDecision.body).decision).toBe('required (one of: approve, reject)');
@@ -250,6 +271,18 @@ describe('refusal reasons', () => {
       message: 'step "validation-report" has no evidence item "precision" (its items: accuracy)',
       issues: [{ path: 'itemId', message: 'not an evidence item of this step (its items: accuracy)' }],
     });
+    // A step the run does not have is UnknownStep wherever it is named, the passkey challenge too.
+    for (const path of ['decisions', 'passkey-challenge']) {
+      const step = await as('guardian')('POST', `/api/runs/${runId}/steps/no-such-step/${path}`, {
+        decision: 'approve',
+      });
+      expect(step.status, path).toBe(404);
+      expect(step.body.error, path).toMatchObject({
+        code: 'not_found',
+        reason: 'UnknownStep',
+        message: 'no step "no-such-step" in this run',
+      });
+    }
     // The OpenAPI document names the refusal type.
     const doc = await as('rm')('GET', '/api/openapi.json');
     expect(JSON.stringify(doc.body.components.schemas.Error)).toContain('UnknownEvidenceItem');

@@ -30,7 +30,19 @@ steps:
   - { id: gate, kind: approval, title: Gate, approvers: [{ role: guardian }], deadline: 1h }
 `;
 
-const runbooks = useExtraRunbooks({ beforeAll, afterAll }, { 'cli-undo.yaml': RUNBOOK });
+// Three quick undos: the run ends them all within one poll of the command, so what it shows of
+// that poll must be in the order the run undid them (c, b, a), not the runbook's.
+const QUICK = (step: string) =>
+  `{ id: ${step}, kind: action, title: Deploy ${step}, action: webhook, params: { url: "\${params.target}/do/${step}", method: POST, expectStatus: 200 }, timeout: 10s, compensate: { action: webhook, params: { url: "\${params.target}/undo/${step}", method: POST, expectStatus: 200 }, timeout: 10s } }`;
+const QUICK_RUNBOOK = RUNBOOK.replace('id: cli-undo', 'id: cli-undo-quick').replace(
+  / {2}- \{ id: deploy-a[^\n]*\n {2}- \{ id: deploy-b[^\n]*\n/,
+  ['quick-a', 'quick-b', 'quick-c'].map((step) => `  - ${QUICK(step)}\n`).join(''),
+);
+
+const runbooks = useExtraRunbooks(
+  { beforeAll, afterAll },
+  { 'cli-undo.yaml': RUNBOOK, 'cli-undo-quick.yaml': QUICK_RUNBOOK },
+);
 const stack = useCliStack({ beforeAll, afterAll }, runbooks);
 let recorder: Recorder;
 beforeAll(async () => {
@@ -65,5 +77,34 @@ describe('golive stop', () => {
       lines.filter((l) => l.startsWith('gate ')),
       stop.stderr,
     ).toEqual([expect.stringMatching(/– cancelled/)]);
+  });
+
+  it('lists the undone steps in the order the run undid them, also when one poll sees them all', async () => {
+    const args = [
+      'start',
+      '--runbook',
+      'cli-undo-quick',
+      '--system',
+      `cli-quick-${Date.now().toString(36)}`,
+      '--mode',
+      '2',
+    ];
+    const assign = ['--assign', 'guardian=guardian', '--assign', 'operations=ops', '--param', `target=${recorder.url}`];
+    const start = await stack().cli([...args, ...assign, '--follow'], { as: 'rm' });
+    expect(start.code, start.stderr).toBe(0);
+    const runId = start.stdout.trim();
+
+    const stop = await stack().cli(['stop', runId, '--reason', 'wrong build'], { as: 'ops' });
+    expect(stop.code, stop.stderr).toBe(0);
+    const undoneByRun = recorder
+      .paths()
+      .filter((p) => p.startsWith('/undo/quick-'))
+      .map((p) => p.slice('/undo/'.length));
+    expect(undoneByRun).toEqual(['quick-c', 'quick-b', 'quick-a']);
+    const shown = stop.stderr
+      .split('\n')
+      .filter((l) => /^quick-[abc] /.test(l))
+      .map((l) => l.split(' ')[0]);
+    expect(shown, stop.stderr).toEqual(undoneByRun);
   });
 });
