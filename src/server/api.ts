@@ -340,7 +340,7 @@ export interface Operation {
   errors?: Partial<Record<OperationErrorStatus, string>>;
 }
 
-/** What an operation may answer besides success: not 405 (no operation), 500 (a defect), 501. */
+/** What an operation may answer besides success: not 405 (no operation took the request: methodNotAllowed.ts), 500 (a defect), 501. */
 export type OperationErrorStatus = Exclude<HttpStatus, 405 | 500 | 501>;
 
 function op<const O extends Operation>(o: O): O {

@@ -68,15 +68,18 @@ function pathParamsOf(o: Operation): string[] {
  */
 /**
  * What any request may meet before it reaches an operation: Node's HTTP parser refuses it
- * (malformedRequests.ts answers in the error shape). Said once here, not under every operation:
- * no operation's definition causes it.
+ * (malformedRequests.ts answers in the error shape), or no operation takes its method on its
+ * path (methodNotAllowed.ts). Said once here, not under every operation: no operation's
+ * definition causes it.
  */
 const API_DESCRIPTION =
   'Go-live runbooks for AI systems, on Temporal. Every error answers in the Error schema. Before any ' +
   `operation, the HTTP server answers any path 431 (code invalid_request) when the request's headers ` +
   `are over ${maxHeaderSize} bytes in all (Node's limit), and 400 (code invalid_request) when the request ` +
-  'cannot be read as HTTP (a header holding a control character, a malformed request line); these two ' +
-  'are not listed under each operation.';
+  'cannot be read as HTTP (a header holding a control character, a malformed request line); and any path ' +
+  'of this document asked with a method it does not take (POST /api/runs/{runId}, DELETE /healthz) is ' +
+  'answered 405 (code method_not_allowed) with an Allow header listing the methods the path takes (HEAD ' +
+  'wherever GET is), a path of none is 404 (code not_found); these are not listed under each operation.';
 
 export function errorAnswers(o: Operation): Partial<Record<OperationErrorStatus, string>> {
   const why: Partial<Record<OperationErrorStatus, string[]>> = {};
