@@ -127,13 +127,18 @@ export function errorAnswers(o: Operation): Partial<Record<OperationErrorStatus,
   return Object.fromEntries(Object.entries(why).map(([status, reasons]) => [status, reasons.join('; ')]));
 }
 
-function errorResponse(description: string): Record<string, unknown> {
-  return { description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
+function errorResponse(description: string, body?: z.ZodType): Record<string, unknown> {
+  const schema = body ? schemaOf(body, 'output') : { $ref: '#/components/schemas/Error' };
+  return { description, content: { 'application/json': { schema } } };
 }
 
 function operationObject(id: string, o: Operation): Record<string, unknown> {
+  const bodies: Partial<Record<string, z.ZodType>> = o.errorBodies ?? {};
   const errors = Object.fromEntries(
-    Object.entries(errorAnswers(o)).map(([status, description]) => [status, errorResponse(description)]),
+    Object.entries(errorAnswers(o)).map(([status, description]) => [
+      status,
+      errorResponse(description, bodies[status]),
+    ]),
   );
   return {
     operationId: id,
@@ -165,18 +170,20 @@ function requestBodyOf(o: Operation): Record<string, unknown> {
   return {};
 }
 
+/** A media type's schema: a JSON answer's documented schema; text as a string; anything else as bytes. */
+function mediaOf(type: string, o: Operation): Record<string, unknown> {
+  if (type === 'application/json' && o.response) return { schema: schemaOf(o.response, 'output') };
+  if (type.startsWith('text/')) return { schema: { type: 'string' } };
+  return { schema: { type: 'string', format: 'binary' } };
+}
+
+/**
+ * The success answer: its JSON schema, or each media type it can have (`produces`, or the
+ * `formats` a query picks between), with what it is in words; a 204 has no content.
+ */
 function successOf(o: Operation): Record<string, unknown> {
-  const json = o.response ? { content: { 'application/json': { schema: schemaOf(o.response, 'output') } } } : {};
-  const binary =
-    o.produces === 'application/zip'
-      ? { content: { 'application/zip': { schema: { type: 'string', format: 'binary' } } } }
-      : {};
-  const text =
-    o.produces === 'text/plain' || o.produces === 'text/csv' || o.produces === 'text/html'
-      ? { content: { [o.produces]: {} } }
-      : o.formats
-        ? { content: Object.fromEntries(o.formats.map((t) => [t, {}])) }
-        : {};
+  const types = o.formats ?? (o.produces ? [o.produces] : o.response ? ['application/json'] : []);
+  const content = types.length ? { content: Object.fromEntries(types.map((t) => [t, mediaOf(t, o)])) } : {};
   const headers = o.headers
     ? {
         headers: Object.fromEntries(
@@ -184,7 +191,7 @@ function successOf(o: Operation): Record<string, unknown> {
         ),
       }
     : {};
-  return { description: 'Success', ...json, ...binary, ...text, ...headers };
+  return { description: o.answer ?? (o.status === 204 ? 'No content' : 'Success'), ...content, ...headers };
 }
 
 export function buildOpenApi(serverUrl?: string): Record<string, unknown> {
