@@ -228,7 +228,7 @@ export function buildOpenApi(serverUrl?: string): Record<string, unknown> {
                 message: { type: 'string' },
                 reason: {
                   type: 'string',
-                  description: `Why the run (or the server on its behalf) refused the message: the run's refusal types are ${Object.values(REFUSAL_TYPES).join(', ')} (UnknownStep and UnknownEvidenceItem, 404, name the step or the evidence item the run does not have; NotInHypercare, 409, is a Red Button report from someone who may report (anyone else hears NotAuthorized first) sent to an open run not in hypercare (before it, or whose runbook has none), RunClosed, 409, a message to a run that has ended or is rolling back); the server's own: NoPasskey (409: a step decided with a passkey, and the person has none registered)`,
+                  description: `Why the run (or the server on its behalf) refused the message: the run's refusal types are ${Object.values(REFUSAL_TYPES).join(', ')} (UnknownStep and UnknownEvidenceItem, 404, name the step or the evidence item the run does not have; NotInHypercare, 409, is a Red Button report from someone who may report (anyone else hears NotAuthorized first) sent to an open run not in hypercare (before it, or whose runbook has none), RunClosed, 409, a message to a run that has ended or is rolling back, except that a stop, a rollback request, a Red Button report or an acknowledgement or resolution of one from someone who may never make it in this run is NotAuthorized, 403, whatever the run's state: authority is judged first); the server's own: NoPasskey (409: a step decided with a passkey, and the person has none registered)`,
                 },
                 runId: {
                   type: 'string',

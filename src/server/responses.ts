@@ -30,7 +30,7 @@ const everyStepStatus: Exclude<StepStatus, (typeof STEP_STATUSES)[number]> exten
 void everyStepStatus;
 
 /** A run's state in words, for the OpenAPI document: the same in the run, the list and its filter. */
-export const RUN_STATE_DESCRIPTION = `running, waiting (for people), hypercare, compensating (rolling back); then live, rolled-back, rollback-incomplete or cancelled, as the run recorded them. ${ENDED_IN_TEMPORAL_STATUSES.join(', ')}: the run ended in Temporal (terminated by an operator, its execution timeout, a failure) before golive finished it, so its rollback did not run (or not to its end); golive never records these, they come from Temporal's execution status: such a run waits for nobody, no step of it is waiting (those that were are cancelled), and every message to it is a 409 RunClosed`;
+export const RUN_STATE_DESCRIPTION = `running, waiting (for people), hypercare, compensating (rolling back); then live, rolled-back, rollback-incomplete or cancelled, as the run recorded them. ${ENDED_IN_TEMPORAL_STATUSES.join(', ')}: the run ended in Temporal (terminated by an operator, its execution timeout, a failure) before golive finished it, so its rollback did not run (or not to its end); golive never records these, they come from Temporal's execution status: such a run waits for nobody, no step of it is waiting (those that were are cancelled), and every message to it is a 409 RunClosed (a stop, rollback, Red Button report or report answer from someone who may never make one in the run: 403 NotAuthorized)`;
 
 const actor = z.looseObject({ id: z.string(), name: z.string().optional(), roles: z.array(z.string()).optional() });
 const when = z.string().describe('ISO 8601 time');
