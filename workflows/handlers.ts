@@ -102,6 +102,16 @@ export const NOT_IN_HYPERCARE_PATCH = 'golive-not-in-hypercare';
  */
 export const REPORT_AUTHORITY_FIRST_PATCH = 'golive-report-authority-first';
 
+/**
+ * Someone who may never stop, ask for a rollback, report or answer reports is refused as
+ * NotAuthorized whatever the run's state (the policy's order), not RunClosed once it rolls back
+ * or has ended. A refused Signal keeps its type, so runs recorded before this judge their Signals
+ * to a run that is not open in the old order (policy.ts `stateFirst`).
+ */
+export const AUTHORITY_BEFORE_STATE_PATCH = 'golive-authority-before-state';
+/** The acts whose order AUTHORITY_BEFORE_STATE_PATCH changed. */
+const AUTHORITY_FIRST_KINDS: readonly Action['kind'][] = ['stop', 'rollback', 'report', 'resolve', 'acknowledge'];
+
 function refuse(r: Refusal): never {
   throw ApplicationFailure.create({ type: r.type, message: r.message, nonRetryable: true });
 }
@@ -146,11 +156,18 @@ function checks(state: RunState, control: RunControl) {
       );
     return { input, signature: check.signature };
   };
-  const allow = (actor: Actor | undefined, action: Action): Grant => {
+  const allow = (actor: Actor | undefined, action: Action, via: Via): Grant => {
+    // Only a Signal to a run that is not open is judged differently in runs recorded before the patch.
+    const stateFirst =
+      via === 'signal' &&
+      !state.isOpen() &&
+      AUTHORITY_FIRST_KINDS.includes(action.kind) &&
+      !patched(AUTHORITY_BEFORE_STATE_PATCH);
     const grant = authorize(
       state.facts(),
       { id: actor?.id ?? 'anonymous', ...(actor?.roles ? { roles: actor.roles } : {}) },
       action,
+      { stateFirst },
     );
     if (grant instanceof Refusal) refuse(grant);
     return grant;
@@ -194,13 +211,11 @@ function decisionHandler(state: RunState, control: RunControl, check: Check, dec
       raw,
       via,
     );
-    const grant = check.allow(input.actor, {
-      kind: 'decide',
-      stepId: input.stepId,
-      decision,
-      role: input.role,
-      passkey: input.passkey !== undefined,
-    });
+    const grant = check.allow(
+      input.actor,
+      { kind: 'decide', stepId: input.stepId, decision, role: input.role, passkey: input.passkey !== undefined },
+      via,
+    );
     const step = state.stepDef(input.stepId)!;
     const covers = step.kind === 'approval' ? step.covers : [];
     if (input.passkey) {
@@ -241,12 +256,11 @@ function decisionHandler(state: RunState, control: RunControl, check: Check, dec
 function messageHandlers(state: RunState, control: RunControl, check: Check) {
   const submitEvidence = (raw: unknown, via: Via) => {
     const { input, signature } = check.authenticate('submitEvidence', checkSubmitEvidence, raw, via);
-    const grant = check.allow(input.actor, {
-      kind: 'submit',
-      stepId: input.stepId,
-      itemId: input.itemId,
-      role: input.role,
-    });
+    const grant = check.allow(
+      input.actor,
+      { kind: 'submit', stepId: input.stepId, itemId: input.itemId, role: input.role },
+      via,
+    );
     const step = state.stepDef(input.stepId)!;
     const item = step.kind === 'evidence' ? step.items.find((i) => i.id === input.itemId)! : undefined;
     const checked = item
@@ -275,11 +289,11 @@ function checkReport(check: Check, input: ReportErrorInput, via: Via): Hypercare
   // An anonymous report names nobody, so golive checked the reporter before signing it.
   const named = !input.anonymous && input.actor !== undefined;
   const authorityFirst = named && (via !== 'signal' || patched(REPORT_AUTHORITY_FIRST_PATCH));
-  if (authorityFirst) check.allow(input.actor, { kind: 'report', anonymous: false });
+  if (authorityFirst) check.allow(input.actor, { kind: 'report', anonymous: false }, via);
   const hypercare = check.hypercare(via);
   if (!input.anonymous && !input.actor)
     refuse(new Refusal(REFUSAL_TYPES.invalid, 'actor: required unless the report is anonymous'));
-  if (named && !authorityFirst) check.allow(input.actor, { kind: 'report', anonymous: false });
+  if (named && !authorityFirst) check.allow(input.actor, { kind: 'report', anonymous: false }, via);
   return hypercare;
 }
 
@@ -308,7 +322,7 @@ function redButtonHandlers(state: RunState, control: RunControl, check: Check) {
   };
   const resolveReport = (raw: unknown, via: Via): ReportView | undefined => {
     const { input, signature } = check.authenticate('resolveReport', checkResolveReport, raw, via);
-    check.allow(input.actor, { kind: 'resolve', reportId: input.reportId });
+    check.allow(input.actor, { kind: 'resolve', reportId: input.reportId }, via);
     if (via === 'validator') return undefined;
     check.consume(signature);
     const report = state.data.reports.find((r) => r.id === input.reportId)!;
@@ -326,7 +340,7 @@ function redButtonHandlers(state: RunState, control: RunControl, check: Check) {
         raw,
         via,
       );
-      check.allow(input.actor, { kind: name === 'stopLine' ? 'stop' : 'rollback' });
+      check.allow(input.actor, { kind: name === 'stopLine' ? 'stop' : 'rollback' }, via);
       if (via === 'validator') return undefined;
       check.consume(signature);
       control.abort({
@@ -344,7 +358,7 @@ function redButtonHandlers(state: RunState, control: RunControl, check: Check) {
 function acknowledgeHandler(state: RunState, control: RunControl, check: Check) {
   return (raw: unknown, via: Via): ReportView | undefined => {
     const { input, signature } = check.authenticate('acknowledgeReport', checkAcknowledgeReport, raw, via);
-    check.allow(input.actor, { kind: 'acknowledge', reportId: input.reportId });
+    check.allow(input.actor, { kind: 'acknowledge', reportId: input.reportId }, via);
     const report = state.data.reports.find((r) => r.id === input.reportId)!;
     if (report.acknowledgement)
       refuse(
@@ -384,7 +398,7 @@ function resendHandler(state: RunState, control: RunControl, check: Check) {
   // Synchronous up to the send, so a validator sees every refusal as a throw.
   return (raw: unknown, via: Via): Promise<StepView | undefined> | undefined => {
     const { input, signature } = check.authenticate('resendNotification', checkResendNotification, raw, via);
-    check.allow(input.actor, { kind: 'resend', stepId: input.stepId });
+    check.allow(input.actor, { kind: 'resend', stepId: input.stepId }, via);
     if (via === 'validator') return undefined;
     check.consume(signature);
     const step = state.stepDef(input.stepId) as ActionStep;

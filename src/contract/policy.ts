@@ -169,22 +169,39 @@ export function authorityOf(
 // ---------------------------------------------------------------------------------------------
 // The single entry point
 
-export function authorize(facts: RunFacts, person: Person, action: Action): Grant | Refusal {
+/**
+ * How a question is judged. `stateFirst`: the order of the code before the workflow's
+ * `golive-authority-before-state` patch (the run's state before who may act), kept only for
+ * refused Signals of runs recorded before it, whose record must replay as it was
+ * (workflows/handlers.ts). Everyone else judges authority first.
+ */
+export interface Judging {
+  stateFirst?: boolean;
+}
+
+export function authorize(facts: RunFacts, person: Person, action: Action, judging: Judging = {}): Grant | Refusal {
   switch (action.kind) {
     case 'decide':
       return authorizeDecision(facts, person, action);
     case 'submit':
       return authorizeSubmission(facts, person, action);
     case 'report':
-      return authorizeReport(facts, person);
+      return authorizeReport(facts, person, judging);
     case 'resolve':
-      return authorizeResolution(facts, person, action.reportId, 'resolve');
+      return authorizeResolution(facts, person, action.reportId, 'resolve', judging);
     case 'acknowledge':
-      return authorizeResolution(facts, person, action.reportId, 'acknowledge');
+      return authorizeResolution(facts, person, action.reportId, 'acknowledge', judging);
     case 'stop':
-      return authorizeLine(facts, person, stopRoles(facts), 'stop the line');
+      return authorizeLine(facts, person, stopRoles(facts), everyStopRole(facts), 'stop the line', judging);
     case 'rollback':
-      return authorizeLine(facts, person, facts.authority.rollback, 'ask for a rollback');
+      return authorizeLine(
+        facts,
+        person,
+        facts.authority.rollback,
+        facts.authority.rollback,
+        'ask for a rollback',
+        judging,
+      );
     case 'resend':
       return authorizeResend(facts, person, action.stepId);
     case 'review':
@@ -224,6 +241,11 @@ export function isAllowed(facts: RunFacts, person: Person, action: Action): bool
 /** Roles that may stop the line now: the run's, and during hypercare the hypercare step's. */
 export function stopRoles(facts: RunFacts): string[] {
   return [...new Set([...facts.authority.stop, ...(facts.hypercare ? facts.authority.hypercareStop : [])])];
+}
+
+/** Roles that may stop the line in some phase of the run: whoever holds none may never stop it. */
+function everyStopRole(facts: RunFacts): string[] {
+  return [...new Set([...facts.authority.stop, ...facts.authority.hypercareStop])];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -429,10 +451,12 @@ export const NO_HYPERCARE = `the run's runbook has no hypercare step: ${REPORTS_
  * Authority before the run's phase, as for every other message (a closed run aside): someone who
  * may not report hears only that, whether or not the run has reached hypercare.
  */
-function authorizeReport(facts: RunFacts, person: Person): Grant | Refusal {
-  if (!facts.open) return refuse(REFUSAL_TYPES.runClosed, REPORTS_IN_HYPERCARE);
+/** Who may report first (anyone else hears NotAuthorized whatever the run's state), then the run's phase. */
+function authorizeReport(facts: RunFacts, person: Person, judging: Judging): Grant | Refusal {
+  if (judging.stateFirst && !facts.open) return refuse(REFUSAL_TYPES.runClosed, REPORTS_IN_HYPERCARE);
   const held = effectiveRoles(facts, person);
   if (!held[0]) return refuse(REFUSAL_TYPES.notAuthorized, `${person.id} is not involved in this run`);
+  if (!facts.open) return refuse(REFUSAL_TYPES.runClosed, REPORTS_IN_HYPERCARE);
   if (!facts.hypercare) {
     const ahead = facts.steps.some((s) => s.kind === 'hypercare');
     return refuse(REFUSAL_TYPES.notInHypercare, ahead ? NOT_IN_HYPERCARE_YET : NO_HYPERCARE);
@@ -446,29 +470,49 @@ function authorizeResolution(
   person: Person,
   reportId: string,
   verb: 'resolve' | 'acknowledge',
+  judging: Judging,
 ): Grant | Refusal {
-  if (facts.ended) return closed();
-  const report = facts.reports.find((r) => r.id === reportId);
-  if (!report) return refuse(REFUSAL_TYPES.unknownReport, `no report "${reportId}" in this run`);
+  if (judging.stateFirst && facts.ended) return closed();
   const role = effectiveRoles(facts, person).find((r) => facts.authority.resolve.includes(r.role));
-  if (!role)
-    return refuse(
+  const notAuthorized = () =>
+    refuse(
       REFUSAL_TYPES.notAuthorized,
       `${person.id} may not ${verb} reports: it needs ${rolesInWords(facts.authority.resolve, ' or ', 'a role the runbook names')}`,
     );
+  // An ended run: who may never answer reports hears that, the others that it has ended.
+  if (facts.ended) return role ? closed() : notAuthorized();
+  const report = facts.reports.find((r) => r.id === reportId);
+  if (!report) return refuse(REFUSAL_TYPES.unknownReport, `no report "${reportId}" in this run`);
+  if (!role) return notAuthorized();
   if (report.status !== 'open')
     return refuse(REFUSAL_TYPES.duplicate, `report ${report.id} is already ${report.status}`);
   return grantFor(facts, person, role.role);
 }
 
-function authorizeLine(facts: RunFacts, person: Person, roles: readonly string[], what: string): Grant | Refusal {
-  if (!facts.open) return closed();
-  const role = effectiveRoles(facts, person).find((r) => roles.includes(r.role));
-  if (!role)
-    return refuse(
+/**
+ * Stop the line, ask for a rollback: `roles` may now, `ever` in some phase of the run. Who holds
+ * none of `ever` may never do it and hears so whatever the run's state; only those who might
+ * hear that the run is closed (an auditor who reads an ended run learns nothing more from a stop).
+ */
+function authorizeLine(
+  facts: RunFacts,
+  person: Person,
+  roles: readonly string[],
+  ever: readonly string[],
+  what: string,
+  judging: Judging,
+): Grant | Refusal {
+  if (judging.stateFirst && !facts.open) return closed();
+  const held = effectiveRoles(facts, person);
+  const notAuthorized = () =>
+    refuse(
       REFUSAL_TYPES.notAuthorized,
-      `${person.id} may not ${what}: it needs ${rolesInWords(roles, ' or ', 'a role this runbook does not grant')}`,
+      `${person.id} may not ${what}: it needs ${rolesInWords(facts.open ? roles : ever, ' or ', 'a role this runbook does not grant')}`,
     );
+  if (!held.some((r) => ever.includes(r.role))) return notAuthorized();
+  if (!facts.open) return closed();
+  const role = held.find((r) => roles.includes(r.role));
+  if (!role) return notAuthorized();
   return grantFor(facts, person, role.role);
 }
 

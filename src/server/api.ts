@@ -9,7 +9,26 @@ import {
   receiptAnswerSchema,
   meAnswerSchema,
   loginAnswerSchema,
+  runbookListSchema,
+  redButtonFiguresSchema,
+  runOversightSchema,
+  reviewViewSchema,
+  recordedReviewSchema,
+  trailAnswerSchema,
+  dossierVerdictSchema,
+  signingKeysSchema,
+  passkeyChallengeSchema,
+  passkeyListSchema,
+  passkeyRegistrationOptionsSchema,
+  registeredPasskeySchema,
+  cliLoginAnswerSchema,
+  cliTokenAnswerSchema,
+  healthSchema,
+  readinessSchema,
+  openApiDocumentSchema,
+  deliverableAnswerSchema,
 } from './responses';
+import { CSV_COLUMNS } from './redButtonFigures';
 import { DELIVERABLE_FORMATS, DELIVERABLE_IDS } from '../audit/documents/model';
 import {
   acknowledgeReportSchema,
@@ -309,6 +328,10 @@ export interface Operation {
   status: number;
   /** The success answer's JSON, documented (src/server/responses.ts). */
   response?: z.ZodType;
+  /** What the success answer is, in words (its format, for answers that are not JSON). */
+  answer?: string;
+  /** Error answers that are not in the Error shape (readyz's 503 is its report), by status. */
+  errorBodies?: Partial<Record<OperationErrorStatus, z.ZodType>>;
   /** A raw (not JSON) request body of this type, read up to `limit` (else 413). */
   upload?: {
     type: 'application/zip';
@@ -340,7 +363,7 @@ export interface Operation {
   errors?: Partial<Record<OperationErrorStatus, string>>;
 }
 
-/** What an operation may answer besides success: not 405 (no operation), 500 (a defect), 501. */
+/** What an operation may answer besides success: not 405 (no operation took the request: methodNotAllowed.ts), 500 (a defect), 501. */
 export type OperationErrorStatus = Exclude<HttpStatus, 405 | 500 | 501>;
 
 function op<const O extends Operation>(o: O): O {
@@ -354,6 +377,7 @@ export const operations = {
     tag: 'runs',
     summary: 'The runbooks a run can start from (id, version, title, sha256; invalid files with their issues)',
     status: 200,
+    response: runbookListSchema,
   }),
   startRun: op({
     method: 'post',
@@ -510,6 +534,7 @@ export const operations = {
       'The Red Button across the runs you may read that went live (`runs`: how many were read; `runsWithReports`: the runs the reports are in): reports per system and severity, share answered in time (of the reports answered or past their deadline: open reports not yet due are in neither part, counted as `withinDeadline`; their `inTime` is null) and closed with the reporter, time to first response and to resolution (median, p90, each its own figure), overdue first, reporter recognition with names and thank-yous (anonymous reporters only counted), `unread`: runs that could not be read now, `omittedReports`: older reports beyond what long-running runs show (bounded state; their audit trails hold them), not in the figures',
     query: redButtonQuerySchema,
     status: 200,
+    response: redButtonFiguresSchema,
   }),
   redButtonCsv: op({
     method: 'get',
@@ -519,6 +544,7 @@ export const operations = {
       'The same reports as CSV (one row per report, overdue first; `inTime` empty for an open report still within its deadline)',
     query: redButtonQuerySchema,
     status: 200,
+    answer: `RFC 4180 CSV (CRLF line ends, UTF-8), a header row then one row per report: ${CSV_COLUMNS.join(',')}; booleans as true/false, \`inTime\` empty while a report is open and not yet due; a field starting with = + - @ is prefixed with ' (no spreadsheet formulas). Content-Disposition: attachment`,
     produces: 'text/csv',
   }),
   redButtonHtml: op({
@@ -529,6 +555,7 @@ export const operations = {
       "The same view as a dossier-style HTML document for the Monitoring phase (figures, reports, recognition, unread runs), with each run's user feedback channel alongside; self-contained (no scripts, no external resources)",
     query: redButtonQuerySchema,
     status: 200,
+    answer: 'One self-contained HTML document (no scripts, no external resources). Content-Disposition: attachment',
     produces: 'text/html',
   }),
   runOversight: op({
@@ -539,6 +566,7 @@ export const operations = {
       "The run's scheduled oversight: each duty's Temporal Schedule (paused or not, next reviews) and the reviews it started (done, waiting, missed)",
     params: runParamsSchema,
     status: 200,
+    response: runOversightSchema,
   }),
   getReview: op({
     method: 'get',
@@ -547,6 +575,7 @@ export const operations = {
     summary: 'One scheduled oversight review',
     params: reviewParamsSchema,
     status: 200,
+    response: reviewViewSchema,
   }),
   recordReview: op({
     method: 'post',
@@ -557,6 +586,7 @@ export const operations = {
     params: reviewParamsSchema,
     body: reviewBodySchema,
     status: 200,
+    response: recordedReviewSchema,
     message: 'review',
   }),
   history: op({
@@ -568,6 +598,7 @@ export const operations = {
     params: runParamsSchema,
     query: historyQuerySchema,
     status: 200,
+    response: trailAnswerSchema,
   }),
   dossier: op({
     method: 'get',
@@ -576,6 +607,8 @@ export const operations = {
     summary: "The run's compliance dossier as a zip (Markdown, HTML, JSON, manifest of SHA-256 digests)",
     params: runParamsSchema,
     status: 200,
+    answer:
+      'A zip: the trail (audit-trail.json), dossier.json, the five deliverables as HTML, Markdown and PDF, manifest.json (SHA-256 of every file). Content-Disposition: attachment',
     produces: 'application/zip',
     headers: {
       'X-Golive-Manifest-Sha256': "SHA-256 of the dossier's manifest.json (the server logs it too): anchors every file",
@@ -591,6 +624,9 @@ export const operations = {
     params: documentParamsSchema,
     query: documentQuerySchema,
     status: 200,
+    response: deliverableAnswerSchema,
+    answer:
+      'format=json: the document model (application/json); html: a self-contained HTML document; md: Markdown; pdf: an A4 PDF. Content-Disposition: inline, with the file name the dossier gives it (html, md, pdf)',
     formats: ['application/json', 'text/html', 'text/markdown', 'application/pdf'],
     errors: { 503: "an open run's state could not be queried (is a worker running?)" },
   }),
@@ -607,6 +643,7 @@ export const operations = {
       unpacked: `it may unpack to at most ${DOSSIER_UNZIP_LIMITS.files} files, ${DOSSIER_UNZIP_LIMITS.unpackedBytes / 1024 / 1024} MB and ${DOSSIER_UNZIP_LIMITS.ratio} times its own size (a zip bomb gets 413)`,
     },
     status: 200,
+    response: dossierVerdictSchema,
     errors: { 503: 'other dossiers are being verified, or verifying this one took too long' },
   }),
   signingKeys: op({
@@ -616,6 +653,7 @@ export const operations = {
     summary:
       "The public keys golive signs every run's input and messages with (current first): pin one in `golive verify --expect-key`",
     status: 200,
+    response: signingKeysSchema,
     public: true,
   }),
   passkeyChallenge: op({
@@ -627,6 +665,7 @@ export const operations = {
     params: stepParamsSchema,
     body: passkeyChallengeBodySchema,
     status: 200,
+    response: passkeyChallengeSchema,
     errors: {
       403: 'you may not decide this step (NotAuthorized, SelfApproval, SeparationOfDuties)',
       409: 'the step is not waiting or you decided it already (StepNotWaiting, DuplicateDecision), or you have no passkey registered (NoPasskey)',
@@ -638,6 +677,7 @@ export const operations = {
     tag: 'passkeys',
     summary: 'My registered passkeys',
     status: 200,
+    response: passkeyListSchema,
   }),
   passkeyRegistrationOptions: op({
     method: 'post',
@@ -645,6 +685,7 @@ export const operations = {
     tag: 'passkeys',
     summary: 'WebAuthn creation options for a new passkey (browser session logged in within the last 15 minutes)',
     status: 200,
+    response: passkeyRegistrationOptionsSchema,
     session: 'fresh',
   }),
   registerPasskey: op({
@@ -655,6 +696,7 @@ export const operations = {
       "Register a passkey: the authenticator's answer to the creation options (browser session logged in within the last 15 minutes)",
     body: registerPasskeyBodySchema,
     status: 201,
+    response: registeredPasskeySchema,
     session: 'fresh',
     errors: { 409: 'this passkey is registered already' },
   }),
@@ -665,6 +707,7 @@ export const operations = {
     summary: 'Remove one of my passkeys',
     params: passkeyParamsSchema,
     status: 204,
+    answer: 'No content',
     session: 'any',
   }),
   login: op({
@@ -689,6 +732,7 @@ export const operations = {
       "Hand an API token to `golive login` (browser session only): a one-use code for the CLI's loopback address (`redirect`), or to paste",
     body: cliLoginBodySchema,
     status: 201,
+    response: cliLoginAnswerSchema,
     session: 'any',
   }),
   cliToken: op({
@@ -699,9 +743,17 @@ export const operations = {
       'Redeem a `golive login` code with its verifier: an API token for the person who handed it over, valid GOLIVE_CLI_TOKEN_TTL',
     body: cliTokenBodySchema,
     status: 201,
+    response: cliTokenAnswerSchema,
     public: true,
   }),
-  logout: op({ method: 'delete', path: '/api/session', tag: 'session', summary: 'Log out', status: 204 }),
+  logout: op({
+    method: 'delete',
+    path: '/api/session',
+    tag: 'session',
+    summary: 'Log out',
+    status: 204,
+    answer: 'No content (and a Set-Cookie that clears the session cookie)',
+  }),
   me: op({
     method: 'get',
     path: '/api/me',
@@ -716,6 +768,7 @@ export const operations = {
     tag: 'ops',
     summary: 'Liveness: the process answers (checks nothing else)',
     status: 200,
+    response: healthSchema,
     public: true,
   }),
   readyz: op({
@@ -724,6 +777,8 @@ export const operations = {
     tag: 'ops',
     summary: 'Readiness: Temporal and the database answer (503 with Retry-After and which one is down otherwise)',
     status: 200,
+    response: readinessSchema,
+    errorBodies: { 503: readinessSchema },
     public: true,
     errors: { 503: 'Temporal or the database does not answer (which one is named; Retry-After)' },
   }),
@@ -734,6 +789,8 @@ export const operations = {
     summary:
       "Prometheus metrics: process, HTTP latency by route, decisions, refusals (the workflow's too), Red Button reports, runs by state",
     status: 200,
+    answer:
+      'The Prometheus text exposition format, version 0.0.4 (Content-Type: text/plain; version=0.0.4; charset=utf-8)',
     public: true,
     produces: 'text/plain',
   }),
@@ -743,6 +800,7 @@ export const operations = {
     tag: 'ops',
     summary: 'This document',
     status: 200,
+    response: openApiDocumentSchema,
     public: true,
   }),
 } as const;

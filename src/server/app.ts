@@ -32,6 +32,7 @@ import { translateOutages } from './unavailable';
 import { registerUiRoutes } from './ui/routes';
 import { errorPage } from './ui/layout';
 import { identify } from './route';
+import { methodNotAllowed } from './methodNotAllowed';
 import type { Principal } from '../auth/authenticator';
 
 /**
@@ -75,6 +76,7 @@ function wantsPage(req: Request): boolean {
     req.path === '/api' ||
     req.path.startsWith('/api/') ||
     req.path === '/healthz' ||
+    req.path === '/readyz' ||
     req.path === '/metrics' ||
     req.path.startsWith('/assets/');
   return !api && req.accepts(['json', 'html']) === 'html';
@@ -153,6 +155,7 @@ export function createApp(deps: AppDeps): express.Express {
   registerSystemRoutes(api, ctx);
   registerIdentityRoutes(api, ctx);
   app.use(api);
+  app.use(methodNotAllowed);
   app.use('/api', (req) => {
     throw new HttpError(404, `no API route ${req.method} ${req.originalUrl}`);
   });

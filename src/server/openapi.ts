@@ -68,15 +68,18 @@ function pathParamsOf(o: Operation): string[] {
  */
 /**
  * What any request may meet before it reaches an operation: Node's HTTP parser refuses it
- * (malformedRequests.ts answers in the error shape). Said once here, not under every operation:
- * no operation's definition causes it.
+ * (malformedRequests.ts answers in the error shape), or no operation takes its method on its
+ * path (methodNotAllowed.ts). Said once here, not under every operation: no operation's
+ * definition causes it.
  */
 const API_DESCRIPTION =
   'Go-live runbooks for AI systems, on Temporal. Every error answers in the Error schema. Before any ' +
   `operation, the HTTP server answers any path 431 (code invalid_request) when the request's headers ` +
   `are over ${maxHeaderSize} bytes in all (Node's limit), and 400 (code invalid_request) when the request ` +
-  'cannot be read as HTTP (a header holding a control character, a malformed request line); these two ' +
-  'are not listed under each operation.';
+  'cannot be read as HTTP (a header holding a control character, a malformed request line); and any path ' +
+  'of this document asked with a method it does not take (POST /api/runs/{runId}, DELETE /healthz) is ' +
+  'answered 405 (code method_not_allowed) with an Allow header listing the methods the path takes (HEAD ' +
+  'wherever GET is), a path of none is 404 (code not_found); these are not listed under each operation.';
 
 export function errorAnswers(o: Operation): Partial<Record<OperationErrorStatus, string>> {
   const why: Partial<Record<OperationErrorStatus, string[]>> = {};
@@ -124,13 +127,18 @@ export function errorAnswers(o: Operation): Partial<Record<OperationErrorStatus,
   return Object.fromEntries(Object.entries(why).map(([status, reasons]) => [status, reasons.join('; ')]));
 }
 
-function errorResponse(description: string): Record<string, unknown> {
-  return { description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
+function errorResponse(description: string, body?: z.ZodType): Record<string, unknown> {
+  const schema = body ? schemaOf(body, 'output') : { $ref: '#/components/schemas/Error' };
+  return { description, content: { 'application/json': { schema } } };
 }
 
 function operationObject(id: string, o: Operation): Record<string, unknown> {
+  const bodies: Partial<Record<string, z.ZodType>> = o.errorBodies ?? {};
   const errors = Object.fromEntries(
-    Object.entries(errorAnswers(o)).map(([status, description]) => [status, errorResponse(description)]),
+    Object.entries(errorAnswers(o)).map(([status, description]) => [
+      status,
+      errorResponse(description, bodies[status]),
+    ]),
   );
   return {
     operationId: id,
@@ -162,18 +170,20 @@ function requestBodyOf(o: Operation): Record<string, unknown> {
   return {};
 }
 
+/** A media type's schema: a JSON answer's documented schema; text as a string; anything else as bytes. */
+function mediaOf(type: string, o: Operation): Record<string, unknown> {
+  if (type === 'application/json' && o.response) return { schema: schemaOf(o.response, 'output') };
+  if (type.startsWith('text/')) return { schema: { type: 'string' } };
+  return { schema: { type: 'string', format: 'binary' } };
+}
+
+/**
+ * The success answer: its JSON schema, or each media type it can have (`produces`, or the
+ * `formats` a query picks between), with what it is in words; a 204 has no content.
+ */
 function successOf(o: Operation): Record<string, unknown> {
-  const json = o.response ? { content: { 'application/json': { schema: schemaOf(o.response, 'output') } } } : {};
-  const binary =
-    o.produces === 'application/zip'
-      ? { content: { 'application/zip': { schema: { type: 'string', format: 'binary' } } } }
-      : {};
-  const text =
-    o.produces === 'text/plain' || o.produces === 'text/csv' || o.produces === 'text/html'
-      ? { content: { [o.produces]: {} } }
-      : o.formats
-        ? { content: Object.fromEntries(o.formats.map((t) => [t, {}])) }
-        : {};
+  const types = o.formats ?? (o.produces ? [o.produces] : o.response ? ['application/json'] : []);
+  const content = types.length ? { content: Object.fromEntries(types.map((t) => [t, mediaOf(t, o)])) } : {};
   const headers = o.headers
     ? {
         headers: Object.fromEntries(
@@ -181,7 +191,7 @@ function successOf(o: Operation): Record<string, unknown> {
         ),
       }
     : {};
-  return { description: 'Success', ...json, ...binary, ...text, ...headers };
+  return { description: o.answer ?? (o.status === 204 ? 'No content' : 'Success'), ...content, ...headers };
 }
 
 export function buildOpenApi(serverUrl?: string): Record<string, unknown> {
@@ -218,7 +228,7 @@ export function buildOpenApi(serverUrl?: string): Record<string, unknown> {
                 message: { type: 'string' },
                 reason: {
                   type: 'string',
-                  description: `Why the run (or the server on its behalf) refused the message: the run's refusal types are ${Object.values(REFUSAL_TYPES).join(', ')} (UnknownStep and UnknownEvidenceItem, 404, name the step or the evidence item the run does not have; NotInHypercare, 409, is a Red Button report from someone who may report (anyone else hears NotAuthorized first) sent to an open run not in hypercare (before it, or whose runbook has none), RunClosed, 409, a message to a run that has ended or is rolling back); the server's own: NoPasskey (409: a step decided with a passkey, and the person has none registered)`,
+                  description: `Why the run (or the server on its behalf) refused the message: the run's refusal types are ${Object.values(REFUSAL_TYPES).join(', ')} (UnknownStep and UnknownEvidenceItem, 404, name the step or the evidence item the run does not have; NotInHypercare, 409, is a Red Button report from someone who may report (anyone else hears NotAuthorized first) sent to an open run not in hypercare (before it, or whose runbook has none), RunClosed, 409, a message to a run that has ended or is rolling back, except that a stop, a rollback request, a Red Button report or an acknowledgement or resolution of one from someone who may never make it in this run is NotAuthorized, 403, whatever the run's state: authority is judged first); the server's own: NoPasskey (409: a step decided with a passkey, and the person has none registered)`,
                 },
                 runId: {
                   type: 'string',

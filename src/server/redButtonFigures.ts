@@ -211,7 +211,7 @@ export function durationText(ms: number | null): string {
   return `${Math.round(ms / 360_000) / 10} h`;
 }
 
-const CSV_COLUMNS = [
+export const CSV_COLUMNS = [
   'runId',
   'system',
   'id',

@@ -20,7 +20,7 @@ interface DocOperation {
   requestBody?: unknown;
   responses: Record<string, unknown>;
 }
-type Doc = { paths: Record<string, Record<string, DocOperation>> };
+type Doc = { info: { description: string }; paths: Record<string, Record<string, DocOperation>> };
 
 let doc: Doc;
 beforeAll(async () => {
@@ -148,5 +148,42 @@ describe('error statuses in the OpenAPI document', () => {
       Object.values(answers).every((s) => s === 404),
       JSON.stringify(answers),
     ).toBe(true);
+  });
+});
+
+describe('a method a path does not take', () => {
+  it('is a 405 with Allow listing the methods the path takes, in the error shape, as the document says', async () => {
+    const rm = apiAs(app(), 'rm');
+    const cases: [method: string, path: string, allow: string][] = [
+      ['PUT', '/api/runs', 'GET, HEAD, POST'],
+      ['POST', '/api/runs/golive-nothing-00000000', 'GET, HEAD'],
+      ['DELETE', '/api/runs/golive-nothing-00000000/stop', 'POST'],
+      ['GET', '/api/session', 'POST, DELETE'],
+      ['PATCH', '/api/passkeys', 'GET, HEAD, POST'],
+      ['DELETE', '/healthz', 'GET, HEAD'],
+      ['POST', '/metrics', 'GET, HEAD'],
+      ['POST', '/api/openapi.json', 'GET, HEAD'],
+    ];
+    for (const [method, path, allow] of cases) {
+      const res = await rm(method, path);
+      expect(res.status, `${method} ${path}: ${JSON.stringify(res.body)}`).toBe(405);
+      expect(res.headers.get('allow'), `${method} ${path}`).toBe(allow);
+      expect(res.body.error).toMatchObject({ code: 'method_not_allowed', message: expect.stringContaining(allow) });
+    }
+    // Anonymous callers hear the same; a path the API does not have stays a 404.
+    expect((await apiAs(app())('POST', '/readyz')).status).toBe(405);
+    const missing = await rm('POST', '/api/nothing-here');
+    expect(missing.status).toBe(404);
+    expect(missing.body.error.code).toBe('not_found');
+    // Every path of the document answers an unlisted method with 405 naming exactly its listed methods.
+    for (const [path, methods] of Object.entries(doc.paths)) {
+      const concrete = path.replace(/\{[A-Za-z]+\}/g, 'x-1');
+      const res = await apiAs(app())('PUT', concrete);
+      expect(res.status, `PUT ${path}`).toBe(405);
+      const listed = Object.keys(methods).map((m) => m.toUpperCase());
+      const allowed = res.headers.get('allow')!.split(', ');
+      for (const m of listed) expect(allowed, `PUT ${path}`).toContain(m);
+    }
+    expect(doc.info.description).toMatch(/405 \(code method_not_allowed\) with an Allow header/);
   });
 });

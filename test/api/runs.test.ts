@@ -482,6 +482,25 @@ describe('Red Button, stop and rollback', () => {
     const lateReport = await as('user')('POST', `/api/runs/${runId}/reports`, { severity: 'low', description: 'late' });
     expect(lateReport.status).toBe(409);
     expect(lateReport.body.error.reason).toBe('RunClosed');
+    // Someone who may never do the act hears that, whatever the run's state: a reader (the
+    // auditor) and a person involved without the authority (the sponsor), once the run has ended.
+    const never: [who: string, path: string, body: object, message: RegExp][] = [
+      ['auditor', 'stop', { reason: 'from the audit desk' }, /^auditor may not stop the line: it needs /],
+      ['auditor', 'rollback', { reason: 'from the audit desk' }, /^auditor may not ask for a rollback: it needs /],
+      ['auditor', 'reports', { severity: 'low', description: 'late' }, /^auditor is not involved in this run$/],
+      ['auditor', 'reports', { severity: 'low', description: 'late', anonymous: true }, /^you are not involved in/],
+      ['sponsor', 'stop', { reason: 'nervous, late' }, /^sponsor may not stop the line: it needs /],
+    ];
+    for (const [who, path, body, message] of never) {
+      const res = await as(who)('POST', `/api/runs/${runId}/${path}`, body);
+      expect(res.status, `${who} ${path} ${JSON.stringify(body)}: ${JSON.stringify(res.body)}`).toBe(403);
+      expect(res.body.error).toMatchObject({ reason: 'NotAuthorized', message: expect.stringMatching(message) });
+    }
+    expect(await new RefusalLog(app().database).readForRun(runId)).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ actor: 'auditor', action: 'stop', type: 'NotAuthorized', status: 403 }),
+      ]),
+    );
   });
 
   it('takes a rollback request from someone with rollback authority', async () => {

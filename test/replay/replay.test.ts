@@ -41,8 +41,10 @@ const LOCK_HISTORIES = path.resolve(__dirname, '../fixtures/lock-histories');
  * refused before hypercare, recorded as `RunClosed` on the code before `golive-not-in-hypercare`
  * (one approval, then hypercare; the Signal sent while the approval waited, then the line
  * stopped); and one from someone not involved, recorded as `NotInHypercare` on the code before
- * `golive-report-authority-first` (the same runbook; the approval then rejected). Recorded once by
- * hand, like the lock histories.
+ * `golive-report-authority-first` (the same runbook; the approval then rejected); and a stop and a
+ * report Signal from someone not involved, sent while the run rolled back (a go-live webhook whose
+ * undo answers slowly, stopped in hypercare), recorded as `RunClosed` on the code before
+ * `golive-authority-before-state`. Recorded once by hand, like the lock histories.
  */
 const SIGNAL_HISTORIES = path.resolve(__dirname, '../fixtures/signal-histories');
 /**
@@ -181,23 +183,33 @@ describe('replay of recorded histories', () => {
   });
 
   it(
-    'rebuilds the refusal a recorded run kept for a report Signal sent before hypercare',
+    'rebuilds the refusals a recorded run kept for a report Signal before hypercare, and for Signals while it rolled back',
     { timeout: 120_000 },
     async () => {
       const workflowBundle = await resultCapturing();
       // Today's code refuses the first as NotInHypercare, the second (an outsider) as NotAuthorized;
       // each recorded run keeps what it recorded.
-      const recordedAs = {
-        'report-signal-before-hypercare': { type: 'RunClosed', reason: REPORTS_IN_HYPERCARE },
-        'report-signal-outsider-before-hypercare': { type: 'NotInHypercare', reason: NOT_IN_HYPERCARE_YET },
+      // The third: an outsider's stop and report Signals while the run rolled back, RunClosed on the
+      // code before `golive-authority-before-state` (today: NotAuthorized, authority first).
+      const recordedAs: Record<string, { signal: string; type: string; reason: string }[]> = {
+        'line-signals-outsider-while-rolling-back': [
+          {
+            signal: 'stopLine',
+            type: 'RunClosed',
+            reason: 'the run is not taking messages: it has ended or is rolling back',
+          },
+          { signal: 'reportError', type: 'RunClosed', reason: REPORTS_IN_HYPERCARE },
+        ],
+        'report-signal-before-hypercare': [{ signal: 'reportError', type: 'RunClosed', reason: REPORTS_IN_HYPERCARE }],
+        'report-signal-outsider-before-hypercare': [
+          { signal: 'reportError', type: 'NotInHypercare', reason: NOT_IN_HYPERCARE_YET },
+        ],
       };
       const recorded = histories(SIGNAL_HISTORIES);
       expect(recorded.map((r) => r.workflowId).sort()).toEqual(Object.keys(recordedAs));
       for (const { workflowId, history } of recorded) {
         const before = recordedResult(history);
-        expect(before.refusedSignals).toEqual([
-          expect.objectContaining({ signal: 'reportError', ...recordedAs[workflowId as keyof typeof recordedAs] }),
-        ]);
+        expect(before.refusedSignals).toEqual(recordedAs[workflowId]!.map((r) => expect.objectContaining(r)));
         const replayed = await replayedRecord(workflowBundle, history, workflowId);
         expect(replayed.refusedSignals, workflowId).toEqual(before.refusedSignals);
       }

@@ -8,6 +8,7 @@ import {
   type PasskeyAssertion,
   type PasskeyBinding,
 } from '../../src/contract/passkeyBinding';
+import { isoCBOR } from '@simplewebauthn/server/helpers';
 
 /**
  * A software passkey for workflow tests that drive passkey steps (the shipped runbook marks the
@@ -20,6 +21,8 @@ import {
 const b64 = (value: string | Buffer) => Buffer.from(value).toString('base64url');
 const USER_PRESENT_AND_VERIFIED = 0x05;
 const ES256 = -7;
+/** Authenticator data flag: attested credential data (the new key) follows. */
+const ATTESTED_CREDENTIAL = 0x40;
 const RP_ID = 'localhost';
 const ORIGIN = 'http://localhost:8400';
 
@@ -86,5 +89,55 @@ export function passkeyRing(): (personId: string) => SoftPasskey {
     let key = keys.get(personId);
     if (!key) keys.set(personId, (key = softPasskey()));
     return key;
+  };
+}
+
+/**
+ * A new software passkey's answer to WebAuthn creation options (what `startRegistration` gives a
+ * browser): "none" attestation over authenticator data that holds the key as COSE (ES256), the
+ * user present and verified. For API tests that register a passkey through real HTTP.
+ */
+export function softRegistration(
+  options: { challenge: string; rp: { id?: string } },
+  origin: string,
+): { id: string; rawId: string; type: 'public-key'; clientExtensionResults: object; response: object } {
+  const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const jwk = publicKey.export({ format: 'jwk' });
+  const credentialId = randomBytes(16);
+  const cose = isoCBOR.encode(
+    new Map<number, number | Uint8Array>([
+      [1, 2], // kty: EC2
+      [3, ES256],
+      [-1, 1], // crv: P-256
+      [-2, Buffer.from(jwk.x!, 'base64url')],
+      [-3, Buffer.from(jwk.y!, 'base64url')],
+    ]),
+  );
+  const length = Buffer.alloc(2);
+  length.writeUInt16BE(credentialId.length);
+  const authData = Buffer.concat([
+    createHash('sha256')
+      .update(options.rp.id ?? new URL(origin).hostname)
+      .digest(),
+    Buffer.from([USER_PRESENT_AND_VERIFIED | ATTESTED_CREDENTIAL, 0, 0, 0, 0]),
+    Buffer.alloc(16), // AAGUID: none
+    length,
+    credentialId,
+    Buffer.from(cose),
+  ]);
+  const attestationObject = isoCBOR.encode(
+    new Map<string, string | Map<string, string> | Uint8Array>([
+      ['fmt', 'none'],
+      ['attStmt', new Map<string, string>()],
+      ['authData', authData],
+    ]),
+  );
+  const clientDataJSON = JSON.stringify({ type: 'webauthn.create', challenge: options.challenge, origin });
+  return {
+    id: b64(credentialId),
+    rawId: b64(credentialId),
+    type: 'public-key',
+    clientExtensionResults: {},
+    response: { clientDataJSON: b64(clientDataJSON), attestationObject: b64(Buffer.from(attestationObject)) },
   };
 }

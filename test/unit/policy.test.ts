@@ -257,8 +257,44 @@ describe('evidence, reports, the line and reading', () => {
           expect(outcome(authorize(run, person(who), { kind: 'report', anonymous })), `${who} ${anonymous}`).toBe(
             'NotAuthorized',
           );
-    // A run that has ended says so to everyone, as it does for every other message.
+    // A run that has ended or rolls back says so only to those who may report; the others hear NotAuthorized.
     expect(outcome(authorize(facts({ open: false }), person('audrey'), { kind: 'report', anonymous: false }))).toBe(
+      'NotAuthorized',
+    );
+    expect(outcome(authorize(facts({ open: false }), person('ulla'), { kind: 'report', anonymous: false }))).toBe(
+      'RunClosed',
+    );
+  });
+
+  it('tells someone who may never stop, roll back, report or answer reports only that, whatever the run’s state', () => {
+    const rollingBack = facts({ open: false });
+    const ended = facts({ open: false, ended: true });
+    for (const run of [rollingBack, ended]) {
+      const state = run.ended ? 'ended' : 'rolling back';
+      for (const action of [
+        { kind: 'stop' },
+        { kind: 'rollback' },
+        { kind: 'report', anonymous: false },
+        { kind: 'report', anonymous: true },
+      ] as const)
+        expect(outcome(authorize(run, person('audrey'), action)), `${state} ${action.kind}`).toBe('NotAuthorized');
+      // Those who may (in some phase: operations stop only in hypercare) hear that it is closed.
+      expect(outcome(authorize(run, person('otto'), { kind: 'stop' })), state).toBe('RunClosed');
+      expect(outcome(authorize(run, person('gina'), { kind: 'stop' })), state).toBe('RunClosed');
+      expect(outcome(authorize(run, person('otto'), { kind: 'rollback' })), state).toBe('RunClosed');
+      expect(outcome(authorize(run, person('sam'), { kind: 'stop' })), state).toBe('NotAuthorized');
+    }
+    const stop = authorize(ended, person('sam'), { kind: 'stop' });
+    expect(stop instanceof Refusal && stop.message).toBe('sam may not stop the line: it needs guardian or operations');
+    for (const kind of ['resolve', 'acknowledge'] as const) {
+      expect(outcome(authorize(ended, person('audrey'), { kind, reportId: 'R1' })), kind).toBe('NotAuthorized');
+      expect(outcome(authorize(ended, person('otto'), { kind, reportId: 'R1' })), kind).toBe('RunClosed');
+      // While rolling back, reports are still answered (the loop closes with the reporter).
+      expect(outcome(authorize(rollingBack, person('otto'), { kind, reportId: 'R1' })), kind).toBe('granted');
+    }
+    // Runs recorded before the order changed judge their Signals as they did: the state first.
+    expect(outcome(authorize(rollingBack, person('audrey'), { kind: 'stop' }, { stateFirst: true }))).toBe('RunClosed');
+    expect(outcome(authorize(ended, person('audrey'), { kind: 'resolve', reportId: 'R1' }, { stateFirst: true }))).toBe(
       'RunClosed',
     );
   });

@@ -6,11 +6,12 @@ import {
   reportErrorSignal,
   reportErrorUpdate,
   resolveReportUpdate,
+  stopLineSignal,
   stopLineUpdate,
 } from '../../src/contract/definitions';
 import { startRecorder, type Recorder } from '../support/recorder';
 import { NOT_IN_HYPERCARE_YET } from '../../src/contract/policy';
-import { REPORT_AUTHORITY_FIRST_PATCH } from '../../workflows/handlers';
+import { AUTHORITY_BEFORE_STATE_PATCH, REPORT_AUTHORITY_FIRST_PATCH } from '../../workflows/handlers';
 import {
   actor,
   hypercareOnly,
@@ -188,6 +189,38 @@ describe('hypercare and the Red Button', () => {
       ]);
       expect(await patchesOf(handle)).toContainEqual(expect.stringContaining(REPORT_AUTHORITY_FIRST_PATCH));
       await handle.terminate('test done');
+    });
+  });
+
+  it('refuses a stop and a report from someone who may never make them as NotAuthorized while the run rolls back', async () => {
+    const { taskQueue, run } = await testWorker();
+    await run(async () => {
+      const hook = (path: string) => ({ action: 'webhook', params: { url: `${recorder.url}${path}` }, timeout: '10s' });
+      const slowUndo = runbook(recorder);
+      slowUndo.steps[0] = { ...slowUndo.steps[0]!, compensate: hook('/slow/undo/go-live') } as never;
+      const handle = await startRun(client, taskQueue, inputFor(slowUndo));
+      await waitForState(handle, (s) => s.status === 'hypercare');
+      await handle.executeUpdate(stopLineUpdate, { args: [{ actor: actor(people.ops), reason: 'roll it back' }] });
+      await waitForState(handle, (s) => s.status === 'compensating');
+      const outsider = actor('olga.outsider');
+      // Authority first: the run's state (rolling back) is told only to those who might act.
+      const stop = await handle
+        .executeUpdate(stopLineUpdate, { args: [{ actor: outsider, reason: 'me too' }] })
+        .catch((e: unknown) => e);
+      expect((stop as WorkflowUpdateFailedError).cause).toMatchObject({ type: 'NotAuthorized' });
+      const byOps = await handle
+        .executeUpdate(stopLineUpdate, { args: [{ actor: actor(people.ops), reason: 'again' }] })
+        .catch((e: unknown) => e);
+      expect((byOps as WorkflowUpdateFailedError).cause).toMatchObject({ type: 'RunClosed' });
+      await handle.signal(stopLineSignal, { actor: outsider, reason: 'me too' });
+      await handle.signal(reportErrorSignal, { actor: outsider, severity: 'low', description: 'late' });
+      const result = await handle.result();
+      expect(result.status).toBe('rolled-back');
+      expect(result.refusedSignals).toEqual([
+        expect.objectContaining({ signal: 'stopLine', type: 'NotAuthorized', actorId: 'olga.outsider' }),
+        expect.objectContaining({ signal: 'reportError', type: 'NotAuthorized', actorId: 'olga.outsider' }),
+      ]);
+      expect(await patchesOf(handle)).toContainEqual(expect.stringContaining(AUTHORITY_BEFORE_STATE_PATCH));
     });
   });
 

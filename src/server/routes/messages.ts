@@ -17,7 +17,7 @@ import {
 import type { UpdateDefinition } from '@temporalio/common';
 import type { Request } from 'express';
 import type { Principal } from '../../auth/authenticator';
-import { authorize, Refusal } from '../../contract/policy';
+import { authorize, Refusal, type Action } from '../../contract/policy';
 import { factsFromView } from '../../contract/runFacts';
 import { sha256Hex } from '../../auth/secrets';
 import { operations, type Operation } from '../api';
@@ -46,16 +46,40 @@ interface Attempt {
   reportId?: string;
 }
 
+/**
+ * Temporal refuses every message to a run that has ended before the run's policy can judge it
+ * (RunClosed). Someone who may never do the act (`action`) hears NotAuthorized instead, as the
+ * run itself would have said while open or rolling back: the same policy, over the run's last
+ * state. Authority first, so a reader who tries learns only that (README, HTTP API).
+ */
+async function judgedOnEndedRun(
+  ctx: ServerContext,
+  principal: Principal,
+  runId: string,
+  action: Action | undefined,
+  err: RefusalError,
+): Promise<RefusalError> {
+  if (!action || err.type !== REFUSAL_TYPES.runClosed) return err;
+  const view = await ctx.runs.state(runId).catch(() => undefined);
+  if (!view) return err;
+  const verdict = authorize(factsFromView(view), personOf(principal), action);
+  return verdict instanceof Refusal && verdict.type === REFUSAL_TYPES.notAuthorized
+    ? new RefusalError(verdict.type, verdict.message, 'server')
+    : err;
+}
+
 async function recorded<T>(
   ctx: ServerContext,
   principal: Principal,
   attempt: Attempt,
   perform: () => Promise<T>,
+  action?: Action,
 ): Promise<T> {
   try {
     return await perform();
-  } catch (err) {
-    if (!(err instanceof RefusalError)) throw err;
+  } catch (thrown) {
+    if (!(thrown instanceof RefusalError)) throw thrown;
+    const err = await judgedOnEndedRun(ctx, principal, attempt.runId, action, thrown);
     ctx.metrics.refusals.inc({ action: attempt.action, type: err.type });
     ctx.log.warn('refused', { ...attempt, type: err.type, reason: err.message, by: err.by });
     await ctx.refusals.append({
@@ -211,6 +235,8 @@ function registerReportRoute(router: Router, ctx: ServerContext): void {
           scope ? { updateId: reportUpdateIdFor(scope) } : {},
         );
       },
+      // An anonymous report was judged above, from the same state.
+      body.anonymous ? undefined : { kind: 'report', anonymous: false },
     );
     ctx.metrics.reports.inc({ severity: body.severity });
     return reportAnswer(report, receipt);
@@ -222,22 +248,36 @@ function registerRedButtonRoutes(router: Router, ctx: ServerContext): void {
 
   // Answering a report (first response, resolution): the same message path, another Update.
   const answer =
-    <I extends ReportAnswer>(update: UpdateDefinition<ReportView, [I]>, op: Operation) =>
+    <I extends ReportAnswer>(
+      update: UpdateDefinition<ReportView, [I]>,
+      op: Operation,
+      kind: 'resolve' | 'acknowledge',
+    ) =>
     async ({ req, principal, params, body }: AnswerArgs<Omit<I, keyof ReportAnswer | 'signature'>>) => {
       const actor = actorOf(principal);
       const attempt = { runId: params.runId, action: update.name, actor: actor.id, reportId: params.reportId };
-      const report = await recorded(ctx, principal, attempt, () =>
-        ctx.runs.update(
-          params.runId,
-          update,
-          { ...body, actor, reportId: params.reportId } as I,
-          idempotent(req, principal, op),
-        ),
+      const report = await recorded(
+        ctx,
+        principal,
+        attempt,
+        () =>
+          ctx.runs.update(
+            params.runId,
+            update,
+            { ...body, actor, reportId: params.reportId } as I,
+            idempotent(req, principal, op),
+          ),
+        { kind, reportId: params.reportId },
       );
       return { report };
     };
-  route(router, ctx, operations.resolveReport, answer(resolveReportUpdate, operations.resolveReport));
-  route(router, ctx, operations.acknowledgeReport, answer(acknowledgeReportUpdate, operations.acknowledgeReport));
+  route(router, ctx, operations.resolveReport, answer(resolveReportUpdate, operations.resolveReport, 'resolve'));
+  route(
+    router,
+    ctx,
+    operations.acknowledgeReport,
+    answer(acknowledgeReportUpdate, operations.acknowledgeReport, 'acknowledge'),
+  );
 
   route(router, ctx, operations.reportByReceipt, async ({ principal, params, body }) =>
     reportByReceipt(ctx, principal, params.runId, params.reportId, body.receipt),
@@ -245,20 +285,30 @@ function registerRedButtonRoutes(router: Router, ctx: ServerContext): void {
 
   route(router, ctx, operations.stop, async ({ req, principal, params, body }) => {
     const actor = actorOf(principal);
-    return recorded(ctx, principal, { runId: params.runId, action: 'stop', actor: actor.id }, () =>
-      ctx.runs.update(params.runId, stopLineUpdate, { ...body, actor }, idempotent(req, principal, operations.stop)),
+    return recorded(
+      ctx,
+      principal,
+      { runId: params.runId, action: 'stop', actor: actor.id },
+      () =>
+        ctx.runs.update(params.runId, stopLineUpdate, { ...body, actor }, idempotent(req, principal, operations.stop)),
+      { kind: 'stop' },
     );
   });
 
   route(router, ctx, operations.rollback, async ({ req, principal, params, body }) => {
     const actor = actorOf(principal);
-    return recorded(ctx, principal, { runId: params.runId, action: 'rollback', actor: actor.id }, () =>
-      ctx.runs.update(
-        params.runId,
-        requestRollbackUpdate,
-        { ...body, actor },
-        idempotent(req, principal, operations.rollback),
-      ),
+    return recorded(
+      ctx,
+      principal,
+      { runId: params.runId, action: 'rollback', actor: actor.id },
+      () =>
+        ctx.runs.update(
+          params.runId,
+          requestRollbackUpdate,
+          { ...body, actor },
+          idempotent(req, principal, operations.rollback),
+        ),
+      { kind: 'rollback' },
     );
   });
 }
