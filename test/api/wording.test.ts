@@ -181,6 +181,7 @@ describe('validation messages in plain words', () => {
   it('escapes a control character in a field name as values are escaped (a 400 never echoes one raw)', async () => {
     const runId = await startRun(SMALL_RUNBOOK, 'wording-field-names');
     // DEL and C1 (NEL, CSI): JSON.stringify writes them raw; a terminal would act on the CSI.
+    // eslint-disable-next-line no-control-regex -- the very characters that must not come back
     const raw = /[\x00-\x1f\x7f-\x9f]/;
     const refusals = [
       await as('user')('POST', `/api/runs/${runId}/reports`, { severity: 'low', description: 'x', 'a\u009b2Jb': 1 }),

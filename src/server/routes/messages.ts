@@ -243,12 +243,9 @@ function registerReportRoute(router: Router, ctx: ServerContext): void {
   });
 }
 
-function registerRedButtonRoutes(router: Router, ctx: ServerContext): void {
-  registerReportRoute(router, ctx);
-
-  // Answering a report (first response, resolution): the same message path, another Update.
-  const answer =
-    <I extends ReportAnswer>(
+/** Answering a report (first response, resolution): the same message path, another Update. */
+function reportAnswerRoute(ctx: ServerContext) {
+  return <I extends ReportAnswer>(
       update: UpdateDefinition<ReportView, [I]>,
       op: Operation,
       kind: 'resolve' | 'acknowledge',
@@ -271,6 +268,12 @@ function registerRedButtonRoutes(router: Router, ctx: ServerContext): void {
       );
       return { report };
     };
+}
+
+function registerRedButtonRoutes(router: Router, ctx: ServerContext): void {
+  registerReportRoute(router, ctx);
+
+  const answer = reportAnswerRoute(ctx);
   route(router, ctx, operations.resolveReport, answer(resolveReportUpdate, operations.resolveReport, 'resolve'));
   route(
     router,
