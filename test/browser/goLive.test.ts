@@ -177,7 +177,7 @@ describe.skipIf(!hasChromium)('the go-live in a browser', () => {
     await expect.poll(() => stepStatus(sponsor.page, 'validation-report'), { timeout: 15_000 }).toBe('waiting');
     expect(await sponsor.page.locator('form[data-api$="/evidence"]').count()).toBe(0);
     expect(await sponsor.page.locator('#step-validation-report').textContent()).toContain(
-      'waits for Implementation Engineer (ie)',
+      'waits for Implementation Engineer (Ines Engineer)',
     );
     const node = sponsor.page.locator('.node[data-node="guardian-sign-off"]');
     expect(await node.getAttribute('class')).toContain('status-pending');

@@ -66,6 +66,77 @@ describe.skipIf(!hasChromium)('the runs list and a rejection in a browser', () =
     await rm.context.close();
   });
 
+  it('the run page names roles by title and people by name, their ids as tooltips', async () => {
+    const { runId } = await startRun('run-names');
+    const rm = await as('rm');
+    const { page } = rm;
+    const step = (id: string) => page.locator(`#step-${id}`);
+    /** The run page, reloaded until `step` says `expected` (the page follows the run). */
+    const untilSays = async (id: string, expected: string) => {
+      await expect
+        .poll(
+          async () => {
+            await page.goto(`/runs/${runId}`);
+            return step(id).textContent();
+          },
+          { timeout: 20_000, interval: 500 },
+        )
+        .toContain(expected);
+      return step(id);
+    };
+
+    // An evidence item waits for the role's title and its people's names.
+    const item = await untilSays('validation-report', 'waits for Implementation Engineer (Ines Engineer)');
+    expect(await item.locator('.items span[title="implementation-engineer"]').textContent()).toBe(
+      'Implementation Engineer',
+    );
+    expect(await item.locator('.items span[title="ie"]').textContent()).toBe('Ines Engineer');
+    expect(await page.locator('.run-status span[title="implementation-engineer"]').textContent()).toBe(
+      'Implementation Engineer',
+    );
+
+    // Evidence says who sent it; an approval its progress and who it waits for, by name.
+    await submitAccuracy(runId);
+    const gate = await untilSays('guardian-sign-off', 'Waiting for Guardian (Gita Guardian, Gus Guardian)');
+    expect(await gate.textContent()).toContain('Guardian: 0/1 approved');
+    expect(await gate.locator('span[title="guardian"]').allTextContents()).toEqual([
+      'Guardian',
+      'Guardian',
+      'Gita Guardian',
+    ]);
+    expect(await gate.locator('span[title="guardian2"]').textContent()).toBe('Gus Guardian');
+    expect(await step('validation-report').locator('.records.evidence').textContent()).toContain('by Ines Engineer');
+    expect(await step('validation-report').locator('.records.evidence span[title="ie"]').textContent()).toBe(
+      'Ines Engineer',
+    );
+
+    // The Guardian's card: the evidence it covers, by the sender's name.
+    const guardian = await as('guardian');
+    await guardian.page.goto(`/runs/${runId}`);
+    const card = guardian.page.locator('#decide-guardian-sign-off-form');
+    expect(await card.locator('.records').textContent()).toContain('by Ines Engineer');
+    expect(await card.locator('.records span[title="ie"]').textContent()).toBe('Ines Engineer');
+    await guardian.context.close();
+
+    // A decision: who decided, in which role, by name; the progress names who approved.
+    const decided = await api('guardian')('POST', `/api/runs/${runId}/steps/guardian-sign-off/decisions`, {
+      decision: 'approve',
+      comment: 'oversight plan fits',
+    });
+    expect(decided.status, JSON.stringify(decided.body)).toBe(200);
+    const done = await untilSays('guardian-sign-off', 'approve by Gita Guardian as Guardian');
+    expect(await done.textContent()).toContain('Guardian: 1/1 approved (Gita Guardian)');
+    expect(await done.locator('.records.decisions span[title="guardian"]').allTextContents()).toEqual([
+      'Gita Guardian',
+      'Guardian',
+    ]);
+    await screenshot(page, '42-run-page-names');
+    // Display only: the API still says ids.
+    const state = (await api('rm')('GET', `/api/runs/${runId}`)).body;
+    expect(state.decisions).toMatchObject([{ actor: { id: 'guardian' }, role: 'guardian' }]);
+    await rm.context.close();
+  });
+
   it('Reject asks first; Cancel sends nothing; Yes rejects and the run rolls back', async () => {
     const { runId } = await startRun('reject');
     await submitAccuracy(runId);
@@ -103,6 +174,9 @@ describe.skipIf(!hasChromium)('the runs list and a rejection in a browser', () =
       return s.failure ? s : undefined;
     }, 'the rejection to end the run');
     expect(state.failure).toMatchObject({ kind: 'rejected', stepId: 'guardian-sign-off' });
+    // The page says who rejected by name, the id as its tooltip.
+    await page.goto(`/runs/${runId}`);
+    expect(await page.locator('.failure span[title="guardian"]').textContent()).toBe('Gita Guardian');
     expect(state.decisions).toMatchObject([
       { decision: 'reject', comment: 'the oversight plan names nobody for nights', actor: { id: 'guardian' } },
     ]);

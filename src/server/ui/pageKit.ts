@@ -9,7 +9,8 @@ import { temporalWorkflowUrl } from '../temporalUi';
 import { outageError } from '../unavailable';
 import { html, type SafeHtml } from './html';
 import { errorPage, page } from './layout';
-import type { RunView } from './runPage';
+import { directoryNames } from './names';
+import { personIdsOf, type RunView } from './runPage';
 import { runbookOfRun } from './runbookInfo';
 
 /**
@@ -85,6 +86,7 @@ export async function runView(ctx: ServerContext, runIdRaw: unknown, principal: 
     state,
     runbook: await runbookOfRun(ctx, state),
     me: personOf(principal),
+    people: await directoryNames(ctx, personIdsOf(state)),
     ...(temporalUrl ? { temporalUrl } : {}),
   };
 }

@@ -14,6 +14,7 @@ import { activityErrorWords, failureCause, undeliveredWords } from '../../contra
 import { factsFromView } from '../../contract/runFacts';
 import { html, type SafeHtml } from './html';
 import { badge, duration, formStatus, time } from './layout';
+import { joined, named } from './names';
 import { stepsById } from './runbookInfo';
 
 /**
@@ -30,6 +31,8 @@ export interface RunView {
   temporalUrl?: string;
   /** Prefix for element ids, so several runs' forms can share a page (My approvals). */
   key?: string;
+  /** People's display names by id (the directory's), for who waits and who did what; ids stay the reference. */
+  people?: ReadonlyMap<string, string>;
 }
 
 type ItemView = NonNullable<StepView['items']>[number];
@@ -59,6 +62,33 @@ function roleName(v: RunView, role: string): string {
 
 function roleNames(v: RunView, roles: readonly string[]): string {
   return [...new Set(roles)].map((r) => roleName(v, r)).join(' or ');
+}
+
+/** A role by its title, its id as the tooltip. */
+const role = (v: RunView, id: string) => named(id, roleName(v, id));
+
+/** A person by their display name (the one they acted under, else the directory's), their id as the tooltip. */
+const person = (v: RunView, id: string, name?: string) => named(id, name ?? v.people?.get(id));
+
+const people = (v: RunView, ids: readonly string[]) =>
+  joined(
+    ids.map((id) => person(v, id)),
+    ', ',
+  );
+
+/** Every person id the run page may name: the directory is asked for their names once per rendering. */
+export function personIdsOf(state: RunStateView): string[] {
+  const ids = [
+    ...Object.values(state.assignments).flat(),
+    ...state.steps.flatMap((s) => [
+      ...(s.mayDecide ?? []).flatMap((m) => m.people),
+      ...(s.approvals ?? []).flatMap((a) => a.approvedBy),
+    ]),
+    ...state.evidence.map((e) => e.submittedBy.id),
+    ...state.decisions.map((d) => d.actor.id),
+    ...(state.failure?.by ? [state.failure.by.id] : []),
+  ];
+  return [...new Set(ids)];
 }
 
 /**
@@ -201,7 +231,7 @@ function evidenceForm(v: RunView, step: StepView, item: ItemView): SafeHtml {
       <h3>${previous ? 'Replace: ' : ''}${item.title} <small>(${step.title}${item.optional ? ', optional' : ''})</small></h3>
       ${whoMay(v, 'Submitted', item.submittedBy)}
       ${description && html`<p class="hint">${description}</p>`}
-      ${previous && html`<p class="hint">Already submitted by ${previous.submittedBy.id} ${time(previous.at)}: ${evidenceValue(previous.value)}. Sending again replaces it.</p>`}
+      ${previous && html`<p class="hint">Already submitted by ${person(v, previous.submittedBy.id, previous.submittedBy.name)} ${time(previous.at)}: ${evidenceValue(previous.value)}. Sending again replaces it.</p>`}
       <input type="hidden" name="itemId" value="${item.id}">
       <div class="field ${item.type === 'attestation' && 'check'}"><label for="${id}">${valueLabel(item)}</label>${evidenceInput(item, id)}</div>
       <div class="field"><label for="${id}-note">Note (optional)</label><input id="${id}-note" name="note"></div>
@@ -273,7 +303,7 @@ function evidenceList(v: RunView, stepIds: string[]): SafeHtml | false {
     items.length > 0 &&
     html`<details open><summary>Evidence this decision covers (${items.length})</summary><ul class="records">${items.map(
       (e) =>
-        html`<li><strong>${e.stepId} / ${e.itemId}</strong>: ${evidenceValue(e.value)} by ${e.submittedBy.name ?? e.submittedBy.id} ${time(e.at)}${e.note && html` — ${note(e.note)}`}</li>`,
+        html`<li><strong>${e.stepId} / ${e.itemId}</strong>: ${evidenceValue(e.value)} by ${person(v, e.submittedBy.id, e.submittedBy.name)} ${time(e.at)}${e.note && html` — ${note(e.note)}`}</li>`,
     )}</ul></details>`
   );
 }
@@ -303,12 +333,15 @@ function openItems(v: RunView, s: StepView): SafeHtml | false {
     s.status === 'waiting' &&
     open.length > 0 &&
     html`<ul class="records items">${open.map((item) => {
-      const people = [
+      const ids = [
         ...new Set(
           Object.entries(v.state.assignments).flatMap(([role, p]) => (item.submittedBy.includes(role) ? p : [])),
         ),
       ];
-      return html`<li><strong>${item.title}</strong>${item.optional ? ' (optional)' : ''}: waits for ${roleNames(v, item.submittedBy)}${people.length > 0 && ` (${people.join(', ')})`}</li>`;
+      return html`<li><strong>${item.title}</strong>${item.optional ? ' (optional)' : ''}: waits for ${joined(
+        [...new Set(item.submittedBy)].map((r) => role(v, r)),
+        ' or ',
+      )}${ids.length > 0 && html` (${people(v, ids)})`}</li>`;
     })}</ul>`
   );
 }
@@ -329,13 +362,23 @@ function stepItem(v: RunView, s: StepView): SafeHtml {
     ${s.deadlineAt && s.status === 'waiting' && html` <span>· deadline ${time(s.deadlineAt)}</span>`}
     ${s.escalationLevel ? html` <span>· escalation level ${s.escalationLevel}</span>` : ''}
   </div>
-  ${s.approvals && html`<ul class="records">${s.approvals.map((a) => html`<li>${a.role}: ${a.approvedBy.length}/${a.quorum} approved${a.approvedBy.length > 0 && ` (${a.approvedBy.join(', ')})`}</li>`)}</ul>`}
+  ${s.approvals && html`<ul class="records">${s.approvals.map((a) => html`<li>${role(v, a.role)}: ${a.approvedBy.length}/${a.quorum} approved${a.approvedBy.length > 0 && html` (${people(v, a.approvedBy)})`}</li>`)}</ul>`}
   ${s.kind === 'evidence' && openItems(v, s)}
-  ${s.status === 'waiting' && s.kind !== 'evidence' && s.mayDecide && html`<p class="muted">Waiting for ${s.mayDecide.map((m) => `${roleName(v, m.role)} (${m.people.join(', ') || 'nobody left to ask'})`).join('; ')}</p>`}
+  ${
+    s.status === 'waiting' &&
+    s.kind !== 'evidence' &&
+    s.mayDecide &&
+    html`<p class="muted">Waiting for ${joined(
+      s.mayDecide.map(
+        (m) => html`${role(v, m.role)} (${m.people.length ? people(v, m.people) : 'nobody left to ask'})`,
+      ),
+      '; ',
+    )}</p>`
+  }
   ${s.undelivered ? undeliveredNotice(v, s) : s.error && html`<p class="error">${activityErrorWords(s.error)}</p>`}
   ${s.result !== undefined && html`<details><summary>Result</summary><pre>${json(s.result)}</pre></details>`}
-  ${evidence.length > 0 && html`<ul class="records evidence">${evidence.map((e) => html`<li>evidence <strong>${e.itemId}</strong>: ${evidenceValue(e.value)} by ${e.submittedBy.id} ${time(e.at)}${e.note && html` — ${note(e.note)}`}</li>`)}</ul>`}
-  ${decisions.length > 0 && html`<ul class="records decisions">${decisions.map((d) => html`<li class="decision-${d.decision}"><strong>${d.decision}</strong> by ${d.actor.name ?? d.actor.id} as ${d.role}${d.roleSource === 'delegation' && html` <span class="delegated">(delegated substitute: ${d.delegationReason ?? 'no reason given'})</span>`}${d.onBehalfOf && ` for ${d.onBehalfOf}`}${d.passkey && html` <span class="passkey-signed" title="credential ${d.passkey.credentialId}">signed with their passkey</span>`} ${time(d.at)}${d.comment && html`<blockquote class="comment">${d.comment}</blockquote>`}</li>`)}</ul>`}
+  ${evidence.length > 0 && html`<ul class="records evidence">${evidence.map((e) => html`<li>evidence <strong>${e.itemId}</strong>: ${evidenceValue(e.value)} by ${person(v, e.submittedBy.id, e.submittedBy.name)} ${time(e.at)}${e.note && html` — ${note(e.note)}`}</li>`)}</ul>`}
+  ${decisions.length > 0 && html`<ul class="records decisions">${decisions.map((d) => html`<li class="decision-${d.decision}"><strong>${d.decision}</strong> by ${person(v, d.actor.id, d.actor.name)} as ${role(v, d.role)}${d.roleSource === 'delegation' && html` <span class="delegated">(delegated substitute: ${d.delegationReason ?? 'no reason given'})</span>`}${d.onBehalfOf && html` for ${role(v, d.onBehalfOf)}`}${d.passkey && html` <span class="passkey-signed" title="credential ${d.passkey.credentialId}">signed with their passkey</span>`} ${time(d.at)}${d.comment && html`<blockquote class="comment">${d.comment}</blockquote>`}</li>`)}</ul>`}
   ${replaceForms(v, s)}
   ${comps.length > 0 && html`<ul class="records">${comps.map((c) => html`<li>compensation ${c.action}: ${badge(c.status)} ${time(c.at)}${c.error && html` <span class="error">${activityErrorWords(c.error)}</span>`}</li>`)}</ul>`}
 </li>`;
@@ -513,9 +556,15 @@ export function liveRegion(v: RunView): SafeHtml {
   // People who answer reports see them before the long timeline while any is open.
   const reportsFirst = summary !== undefined && mayResolveReports(v);
   return html`${header(v)}
-  <div class="run-status" data-run-status="${s.status}" data-run-status-words="${RUN_STATUS_WORDS[s.status]}">${s.waitingRoles.length > 0 && html`<span class="muted">Waiting for ${s.waitingRoles.map((r) => roleName(v, r)).join(', ')}</span>`}</div>
+  <div class="run-status" data-run-status="${s.status}" data-run-status-words="${RUN_STATUS_WORDS[s.status]}">${
+    s.waitingRoles.length > 0 &&
+    html`<span class="muted">Waiting for ${joined(
+      s.waitingRoles.map((r) => role(v, r)),
+      ', ',
+    )}</span>`
+  }</div>
   ${ENDED_IN_TEMPORAL_STATUSES.includes(s.status) && html`<div class="failure" role="status"><strong>${RUN_STATUS_WORDS[s.status]}</strong>, not by golive: ${ENDED_IN_TEMPORAL_NOTE}.</div>`}
-  ${s.failure && html`<div class="failure" role="status"><strong>${s.failure.kind}</strong>${s.failure.stepId && ` at ${s.failure.stepId}`}: ${failureCause(s.failure)}${s.failure.by && ` (by ${s.failure.by.id})`}</div>`}
+  ${s.failure && html`<div class="failure" role="status"><strong>${s.failure.kind}</strong>${s.failure.stepId && ` at ${s.failure.stepId}`}: ${failureCause(s.failure)}${s.failure.by && html` (by ${person(v, s.failure.by.id, s.failure.by.name)})`}</div>`}
   ${summary && html`<p class="reports-banner ${summary.includes('overdue') && 'overdue'}" role="status"><a href="#reports-h">${summary}</a></p>`}
   ${reportsFirst && reports(v)}
   ${hypercare && redButton(v)}

@@ -8,6 +8,7 @@ import { RUN_STATUSES } from '../api';
 import type { RunSummary } from '../temporalRuns';
 import { html, type SafeHtml } from './html';
 import { badge, formStatus, time } from './layout';
+import { joined, named } from './names';
 import { openReportsSummary } from './runPage';
 
 /** Runs: the list (state, system, current step, who it waits for) and the start form. */
@@ -54,13 +55,6 @@ function currentSteps(r: RunRow): SafeHtml | string {
   );
   return active.map((s) => s.title).join(', ');
 }
-
-/** A role or a person by the name people read elsewhere in the UI, the id as its tooltip. */
-function named(id: string, name: string | undefined): SafeHtml | string {
-  return name && name !== id ? html`<span title="${id}">${name}</span>` : id;
-}
-
-const joined = (items: readonly (SafeHtml | string)[], sep: string) => items.map((x, i) => html`${i > 0 && sep}${x}`);
 
 /** Who each waiting step waits for (as the run page says it); the list's roles when the run was not read. */
 function waitsFor(row: RunRow, people: ReadonlyMap<string, string>): SafeHtml {

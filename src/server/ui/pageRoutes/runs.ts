@@ -3,6 +3,7 @@ import { listRunsQuerySchema } from '../../api';
 import { humanErrors } from '../../errors';
 import { personOf } from '../../runAccess';
 import { html } from '../html';
+import { directoryNames } from '../names';
 import { badFiltersNotice, filledIn, filterProblems } from '../layout';
 import { runView, withTimeout, type PageKit } from '../pageKit';
 import type { ServerContext } from '../../deps';
@@ -44,10 +45,9 @@ async function withRoleTitles(ctx: ServerContext, rows: RunRow[]): Promise<RunRo
 }
 
 /** Display names of the people the rows say they wait for (the directory's; ids stay the reference). */
-async function peopleNames(ctx: ServerContext, rows: RunRow[]): Promise<Map<string, string>> {
+function peopleNames(ctx: ServerContext, rows: RunRow[]): Promise<Map<string, string>> {
   const ids = rows.flatMap((r) => (r.state?.steps ?? []).flatMap((s) => (s.mayDecide ?? []).flatMap((m) => m.people)));
-  const people = await ctx.directory.getMany(ids).catch(() => new Map<string, { name: string }>());
-  return new Map([...people].map(([id, p]) => [id, p.name]));
+  return directoryNames(ctx, ids);
 }
 
 export function registerRunsPages({ ctx, pageRoute, render, send }: PageKit): void {
