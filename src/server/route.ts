@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Principal } from '../auth/authenticator';
 import { FRESH_LOGIN_MS } from '../auth/sessions';
 import type { Operation } from './api';
-import { HttpError, humanErrors, issuesFromZod } from './errors';
+import { HttpError, humanErrors, issuesFromZod, UNKNOWN_FIELD } from './errors';
 import { formatPath } from '../runbook/issues';
 import type { ServerContext } from './deps';
 
@@ -39,14 +39,12 @@ function parsePart(schema: z.ZodType | undefined, value: unknown, where: string)
   const result = schema.safeParse(value ?? {}, { error: humanErrors });
   const proto = where === 'body' ? protoFieldPath(value) : undefined;
   if (!result.success || proto) {
-    const issues = result.success ? [] : issuesFromZod(result.error, where === 'body' ? [] : [where]);
-    // A strict object names it itself ("unknown field: __proto__"); a record does not.
-    const named = issues.some((i) => i.message.includes('__proto__'));
+    const issues = result.success ? [] : issuesFromZod(result.error, where === 'body' ? [] : [where], where);
+    // A strict object names it itself; a record does not.
+    const protoPath = proto && formatPath(proto);
+    const named = issues.some((i) => i.path === protoPath);
     throw new HttpError(400, `invalid ${where}`, {
-      issues: [
-        ...(proto && !named ? [{ path: formatPath(proto), message: 'unknown field: __proto__' }] : []),
-        ...issues,
-      ],
+      issues: [...(protoPath && !named ? [{ path: protoPath, message: UNKNOWN_FIELD }] : []), ...issues],
     });
   }
   return result.data;

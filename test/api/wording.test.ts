@@ -240,6 +240,33 @@ describe('validation messages in plain words', () => {
     expect(await page(`/runs/${runId}/audit?kind=bogus`)).toContain('kind: must be one of: run-started');
   });
 
+  it('names an unknown field by its own path, one issue each, and a body that is not an object as `body`', async () => {
+    const start = { runbook: SMALL_RUNBOOK, system: 'wording-unknown', collaborationMode: 2 };
+    const top = await as('rm')('POST', '/api/runs', { ...start, colour: 'red', size: 2 });
+    expect(top.status).toBe(400);
+    expect(top.body.error.issues).toEqual([
+      { path: 'colour', message: 'unknown field' },
+      { path: 'size', message: 'unknown field' },
+    ]);
+    const nested = await as('rm')('POST', '/api/runs', {
+      ...start,
+      delegations: [{ role: 'guardian', person: 'ops', reason: 'away', colour: 'red' }],
+    });
+    expect(issues(nested.body)).toEqual({ 'delegations[0].colour': 'unknown field' });
+    const query = await as('rm')('GET', '/api/runs?bogus=1&state=running&other=2');
+    expect(query.status).toBe(400);
+    expect(issues(query.body)).toEqual({ 'query.bogus': 'unknown field', 'query.other': 'unknown field' });
+    // A route that takes no query names the field too.
+    const none = await as('rm')('GET', '/api/me?x=1');
+    expect(issues(none.body)).toEqual({ 'query.x': 'unknown field' });
+    // The body as a whole is `body` whichever check refused it: the JSON parser (null) or the schema.
+    for (const raw of ['null', '[1]', '"text"']) {
+      const res = await as('rm')('POST', '/api/runs', raw);
+      expect(res.status, raw).toBe(400);
+      expect(res.body.error.issues, raw).toEqual([{ path: 'body', message: 'must be an object' }]);
+    }
+  });
+
   it("unknown pages get a page in the app's look; assets and pages have their own metrics labels", async () => {
     const missing = await fetch(`${app().url}/no-such-page`);
     expect(missing.status).toBe(404);
