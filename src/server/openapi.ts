@@ -237,7 +237,7 @@ export function buildOpenApi(serverUrl?: string): Record<string, unknown> {
                 issues: {
                   type: 'array',
                   description:
-                    'One per bad field, at its path: a body field from the body (`system`, `delegations[0].reason`), a query or path parameter under `query.` or `params.` (`query.state`); an unknown field at its own path with the message `unknown field`; a body that is not a JSON object at `body`.',
+                    'One per bad field, at its path: a body field from the body (`system`, `delegations[0].reason`), a query or path parameter under `query.` or `params.` (`query.state`); an unknown field at its own path with the message `unknown field`; a query parameter that takes one value given more than once with `must be given once`; a body that is not a JSON object at `body`.',
                   items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } },
                 },
               },

@@ -181,6 +181,7 @@ describe('validation messages in plain words', () => {
   it('escapes a control character in a field name as values are escaped (a 400 never echoes one raw)', async () => {
     const runId = await startRun(SMALL_RUNBOOK, 'wording-field-names');
     // DEL and C1 (NEL, CSI): JSON.stringify writes them raw; a terminal would act on the CSI.
+    // eslint-disable-next-line no-control-regex -- the control characters are what it looks for
     const raw = /[\x00-\x1f\x7f-\x9f]/;
     const refusals = [
       await as('user')('POST', `/api/runs/${runId}/reports`, { severity: 'low', description: 'x', 'a\u009b2Jb': 1 }),
@@ -265,6 +266,27 @@ describe('validation messages in plain words', () => {
       expect(res.status, raw).toBe(400);
       expect(res.body.error.issues, raw).toEqual([{ path: 'body', message: 'must be an object' }]);
     }
+  });
+
+  it('a query parameter that takes one value, given twice, must be given once; one that takes a list is judged by its values', async () => {
+    const twice = await as('rm')('GET', '/api/runs?state=running&state=waiting&pageSize=5&pageSize=6');
+    expect(twice.status).toBe(400);
+    expect(issues(twice.body)).toEqual({ 'query.state': 'must be given once', 'query.pageSize': 'must be given once' });
+    // Given twice with a bad value is still said once, about the count.
+    const bad = await as('rm')('GET', '/api/runs?state=sleeping&state=running');
+    expect(bad.body.error.issues).toEqual([{ path: 'query.state', message: 'must be given once' }]);
+    // `kind` and the Red Button's `runbook` take a list.
+    const runId = await startRun(SMALL_RUNBOOK, 'wording-repeated');
+    const kinds = await as('rm')('GET', `/api/runs/${runId}/history?kind=decision&kind=run-started`);
+    expect(kinds.status).toBe(200);
+    const badKind = await as('rm')('GET', `/api/runs/${runId}/history?kind=decision&kind=bogus`);
+    expect(badKind.status).toBe(400);
+    expect(JSON.stringify(badKind.body.error.issues)).toMatch(/must be one of: run-started/);
+    expect(JSON.stringify(badKind.body.error.issues)).not.toContain('given once');
+    const runbooks = await as('rm')('GET', `/api/reports?runbook=${SMALL_RUNBOOK}&runbook=${TWO_ROLES}`);
+    expect(runbooks.status).toBe(200);
+    const person = await as('rm')('GET', `/api/runs/${runId}/history?person=rm&person=ie`);
+    expect(issues(person.body)).toEqual({ 'query.person': 'must be given once' });
   });
 
   it("unknown pages get a page in the app's look; assets and pages have their own metrics labels", async () => {
