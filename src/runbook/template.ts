@@ -58,12 +58,20 @@ export function placeholdersIn(value: unknown, path: IssuePath = []): Placeholde
  * Fill `${params.x}` in a value. A string that is exactly one placeholder takes the parameter's
  * value with its type (so `port: ${params.port}` becomes a number); a placeholder inside a longer
  * string is stringified. Placeholders naming a parameter without a value stay as written.
+ * A value ending in `/` followed by a `/` in the text (`${params.targetUrl}/health` with
+ * `https://ai.example/`) loses its own, so the join is one slash: `…//health` was a 404.
+ * Runs at start (prepareRun, in the web server), not in workflow code: a started run's input
+ * keeps what was filled when it started.
  */
 export function fillParams<T>(value: T, values: Readonly<ParamValues>): T {
   if (typeof value === 'string') {
     const whole = WHOLE_PARAM.exec(value);
     if (whole) return (Object.hasOwn(values, whole[1]!) ? values[whole[1]!] : value) as T;
-    return value.replace(PARAM, (m, name: string) => (Object.hasOwn(values, name) ? String(values[name]) : m)) as T;
+    return value.replace(PARAM, (m, name: string, at: number) => {
+      if (!Object.hasOwn(values, name)) return m;
+      const text = String(values[name]);
+      return value[at + m.length] === '/' ? text.replace(/\/+$/, '') : text;
+    }) as T;
   }
   if (Array.isArray(value)) return value.map((v: unknown) => fillParams(v, values)) as T;
   if (value !== null && typeof value === 'object') {

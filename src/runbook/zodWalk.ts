@@ -120,3 +120,10 @@ export function unknownKeys(schema: z.ZodType, value: unknown, path: IssuePath =
   }
   return found;
 }
+
+/** Whether a schema takes a list (an array, or a union with an array among its options). */
+export function takesList(schema: z.ZodType): boolean {
+  const d = def(unwrap(schema));
+  if (d.type === 'array') return true;
+  return d.type === 'union' && (d.options ?? []).some(takesList);
+}

@@ -32,7 +32,7 @@ import { translateOutages } from './unavailable';
 import { registerUiRoutes } from './ui/routes';
 import { errorPage } from './ui/layout';
 import { identify } from './route';
-import { methodNotAllowed } from './methodNotAllowed';
+import { answerOptions, methodNotAllowed } from './methodNotAllowed';
 import type { Principal } from '../auth/authenticator';
 
 /**
@@ -146,6 +146,7 @@ export function createApp(deps: AppDeps): express.Express {
   );
   app.use('/assets', express.static(ASSETS_DIR, { fallthrough: false, index: false, maxAge: '1h' }));
 
+  app.use(answerOptions);
   const api = express.Router();
   registerRunRoutes(api, ctx);
   registerIdempotentReplays(api, ctx);

@@ -36,6 +36,9 @@ export const ERROR_CODES = {
 } as const;
 export type HttpStatus = keyof typeof ERROR_CODES;
 
+/** What an unknown field's issue says: its path names it. */
+export const UNKNOWN_FIELD = 'unknown field';
+
 export interface Issue {
   path: string;
   message: string;
@@ -79,8 +82,19 @@ export class HttpError extends Error {
   }
 }
 
-export function issuesFromZod(error: z.ZodError, prefix: (string | number)[] = []): Issue[] {
-  const all = error.issues.map((i) => ({ path: formatPath([...prefix, ...i.path]), message: i.message }));
+/**
+ * A request part's zod issues as `{path, message}`. `root` names the part itself (`body`,
+ * `query`) where an issue is about all of it, as `null` or `[1]` for a body, so the whole part is
+ * named the same way whichever check refused it. An unknown field is one issue per field, at that
+ * field's own path (`query.bogus`, `delegations[0].colour`), like every other field's issue.
+ */
+export function issuesFromZod(error: z.ZodError, prefix: (string | number)[] = [], root?: string): Issue[] {
+  const pathOf = (parts: PropertyKey[]) => (parts.length === 0 && root ? root : formatPath(parts));
+  const all = error.issues.flatMap((i) =>
+    i.code === 'unrecognized_keys'
+      ? i.keys.map((key) => ({ path: pathOf([...prefix, ...i.path, key]), message: UNKNOWN_FIELD }))
+      : [{ path: pathOf([...prefix, ...i.path]), message: i.message }],
+  );
   // An empty field fails its pattern too; "required" alone says what to do.
   const required = new Set(all.filter((i) => i.message === 'required').map((i) => i.path));
   return all.filter((i) => i.message === 'required' || !required.has(i.path));
@@ -102,6 +116,9 @@ function fromBodyParser(err: unknown): HttpError | undefined {
  * body-parser's strict mode refuses JSON whose top level is not an object or array (`null`,
  * `"text"`, `1`) with the same error as broken JSON; say which of the two it was.
  */
+/** The path of an issue about a JSON body as a whole (its fields' paths start at the field). */
+export const BODY = 'body';
+
 function unparsedBody(raw: unknown): HttpError {
   let json = false;
   try {
@@ -112,7 +129,7 @@ function unparsedBody(raw: unknown): HttpError {
   }
   return json
     ? new HttpError(400, 'the request body must be a JSON object', {
-        issues: [{ path: 'body', message: 'must be an object' }],
+        issues: [{ path: BODY, message: 'must be an object' }],
       })
     : new HttpError(400, 'the request body is not valid JSON');
 }

@@ -79,7 +79,9 @@ const API_DESCRIPTION =
   'cannot be read as HTTP (a header holding a control character, a malformed request line); and any path ' +
   'of this document asked with a method it does not take (POST /api/runs/{runId}, DELETE /healthz) is ' +
   'answered 405 (code method_not_allowed) with an Allow header listing the methods the path takes (HEAD ' +
-  'wherever GET is), a path of none is 404 (code not_found); these are not listed under each operation.';
+  'wherever GET is, OPTIONS everywhere), and asked with OPTIONS is answered 204 with that Allow header and ' +
+  'no body (there is no CORS: a browser on another origin gets no Access-Control headers); a path of none ' +
+  'is 404 (code not_found); these are not listed under each operation.';
 
 export function errorAnswers(o: Operation): Partial<Record<OperationErrorStatus, string>> {
   const why: Partial<Record<OperationErrorStatus, string[]>> = {};
@@ -236,6 +238,8 @@ export function buildOpenApi(serverUrl?: string): Record<string, unknown> {
                 },
                 issues: {
                   type: 'array',
+                  description:
+                    'One per bad field, at its path: a body field from the body (`system`, `delegations[0].reason`), a query or path parameter under `query.` or `params.` (`query.state`); an unknown field at its own path with the message `unknown field`; a query parameter that takes one value given more than once with `must be given once`; a body that is not a JSON object at `body`.',
                   items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } },
                 },
               },

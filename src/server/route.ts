@@ -3,8 +3,9 @@ import { z } from 'zod';
 import type { Principal } from '../auth/authenticator';
 import { FRESH_LOGIN_MS } from '../auth/sessions';
 import type { Operation } from './api';
-import { HttpError, humanErrors, issuesFromZod } from './errors';
+import { HttpError, humanErrors, issuesFromZod, UNKNOWN_FIELD } from './errors';
 import { formatPath } from '../runbook/issues';
+import { takesList } from '../runbook/zodWalk';
 import type { ServerContext } from './deps';
 
 /**
@@ -38,18 +39,35 @@ function parsePart(schema: z.ZodType | undefined, value: unknown, where: string)
   if (!schema) return undefined;
   const result = schema.safeParse(value ?? {}, { error: humanErrors });
   const proto = where === 'body' ? protoFieldPath(value) : undefined;
-  if (!result.success || proto) {
-    const issues = result.success ? [] : issuesFromZod(result.error, where === 'body' ? [] : [where]);
-    // A strict object names it itself ("unknown field: __proto__"); a record does not.
-    const named = issues.some((i) => i.message.includes('__proto__'));
+  const repeated = where === 'query' ? repeatedOnce(schema, value) : [];
+  if (!result.success || proto || repeated.length) {
+    const zodIssues = result.success ? [] : issuesFromZod(result.error, where === 'body' ? [] : [where], where);
+    // A repeated parameter's own issue ("must be one of") would blame its value, not its count.
+    const repeatedPaths = repeated.map((key) => formatPath([where, key]));
+    const issues = [
+      ...repeatedPaths.map((path) => ({ path, message: 'must be given once' })),
+      ...zodIssues.filter((i) => !repeatedPaths.some((p) => i.path === p || i.path.startsWith(`${p}[`))),
+    ];
+    // A strict object names it itself; a record does not.
+    const protoPath = proto && formatPath(proto);
+    const named = issues.some((i) => i.path === protoPath);
     throw new HttpError(400, `invalid ${where}`, {
-      issues: [
-        ...(proto && !named ? [{ path: formatPath(proto), message: 'unknown field: __proto__' }] : []),
-        ...issues,
-      ],
+      issues: [...(protoPath && !named ? [{ path: protoPath, message: UNKNOWN_FIELD }] : []), ...issues],
     });
   }
   return result.data;
+}
+
+/**
+ * The query parameters given more than once (`?state=a&state=b`, which the query parser makes a
+ * list) where the schema takes one value: only a few take a list (`kind`, the Red Button's `runbook`).
+ */
+function repeatedOnce(schema: z.ZodType, query: unknown): string[] {
+  const shape = (schema as { shape?: Record<string, z.ZodType> }).shape;
+  if (!shape || query === null || typeof query !== 'object') return [];
+  return Object.entries(query as Record<string, unknown>)
+    .filter(([key, v]) => Array.isArray(v) && Object.hasOwn(shape, key) && !takesList(shape[key]!))
+    .map(([key]) => key);
 }
 
 /**

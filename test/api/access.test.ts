@@ -114,9 +114,7 @@ describe('input limits', () => {
       colour: 'red',
     });
     expect(unknown.status).toBe(400);
-    expect(unknown.body.error.issues).toEqual([
-      expect.objectContaining({ path: '(root)', message: expect.stringContaining('colour') }),
-    ]);
+    expect(unknown.body.error.issues).toEqual([{ path: 'colour', message: 'unknown field' }]);
 
     const badJson = await rm('POST', '/api/runs', '{"runbook": ', {});
     expect(badJson.status).toBe(400);

@@ -129,7 +129,7 @@ describe('audit trail and dossier over the API', () => {
       ['kind=bogus', 'query.kind'],
       ['step=Not%20A%20Step!', 'query.step'],
       ['person=%3Cscript%3E', 'query.person'],
-      ['colour=red', 'query'],
+      ['colour=red', 'query.colour'],
     ] as const) {
       const bad = await get(q);
       expect(bad.status, q).toBe(400);

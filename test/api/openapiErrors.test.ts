@@ -155,14 +155,14 @@ describe('a method a path does not take', () => {
   it('is a 405 with Allow listing the methods the path takes, in the error shape, as the document says', async () => {
     const rm = apiAs(app(), 'rm');
     const cases: [method: string, path: string, allow: string][] = [
-      ['PUT', '/api/runs', 'GET, HEAD, POST'],
-      ['POST', '/api/runs/golive-nothing-00000000', 'GET, HEAD'],
-      ['DELETE', '/api/runs/golive-nothing-00000000/stop', 'POST'],
-      ['GET', '/api/session', 'POST, DELETE'],
-      ['PATCH', '/api/passkeys', 'GET, HEAD, POST'],
-      ['DELETE', '/healthz', 'GET, HEAD'],
-      ['POST', '/metrics', 'GET, HEAD'],
-      ['POST', '/api/openapi.json', 'GET, HEAD'],
+      ['PUT', '/api/runs', 'GET, HEAD, POST, OPTIONS'],
+      ['POST', '/api/runs/golive-nothing-00000000', 'GET, HEAD, OPTIONS'],
+      ['DELETE', '/api/runs/golive-nothing-00000000/stop', 'POST, OPTIONS'],
+      ['GET', '/api/session', 'POST, DELETE, OPTIONS'],
+      ['PATCH', '/api/passkeys', 'GET, HEAD, POST, OPTIONS'],
+      ['DELETE', '/healthz', 'GET, HEAD, OPTIONS'],
+      ['POST', '/metrics', 'GET, HEAD, OPTIONS'],
+      ['POST', '/api/openapi.json', 'GET, HEAD, OPTIONS'],
     ];
     for (const [method, path, allow] of cases) {
       const res = await rm(method, path);
@@ -185,5 +185,36 @@ describe('a method a path does not take', () => {
       for (const m of listed) expect(allowed, `PUT ${path}`).toContain(m);
     }
     expect(doc.info.description).toMatch(/405 \(code method_not_allowed\) with an Allow header/);
+  });
+
+  it('OPTIONS on a path of the document is a 204 with Allow and no body (no CORS headers), as the document says', async () => {
+    const cases: [path: string, allow: string][] = [
+      ['/api/runs', 'GET, HEAD, POST, OPTIONS'],
+      ['/api/runs/golive-nothing-00000000/stop', 'POST, OPTIONS'],
+      ['/api/session', 'POST, DELETE, OPTIONS'],
+      ['/healthz', 'GET, HEAD, OPTIONS'],
+    ];
+    for (const [path, allow] of cases) {
+      const res = await fetch(app().url + path, {
+        method: 'OPTIONS',
+        headers: { origin: 'https://elsewhere.example', 'access-control-request-method': 'POST' },
+      });
+      expect(res.status, path).toBe(204);
+      expect(res.headers.get('allow'), path).toBe(allow);
+      expect(await res.text(), path).toBe('');
+      expect(res.headers.get('access-control-allow-origin'), path).toBeNull();
+    }
+    // Every path of the document, each with the methods it lists.
+    for (const [path, methods] of Object.entries(doc.paths)) {
+      const res = await fetch(app().url + path.replace(/\{[A-Za-z]+\}/g, 'x-1'), { method: 'OPTIONS' });
+      expect(res.status, `OPTIONS ${path}`).toBe(204);
+      const allowed = res.headers.get('allow')!.split(', ');
+      for (const m of Object.keys(methods)) expect(allowed, `OPTIONS ${path}`).toContain(m.toUpperCase());
+    }
+    // A path the API does not have is still a 404 in the error shape.
+    const missing = await fetch(app().url + '/api/nothing-here', { method: 'OPTIONS' });
+    expect(missing.status).toBe(404);
+    expect(((await missing.json()) as { error: { code: string } }).error.code).toBe('not_found');
+    expect(doc.info.description).toMatch(/OPTIONS is answered 204 with that Allow header/);
   });
 });

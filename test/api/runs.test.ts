@@ -138,7 +138,7 @@ describe('POST /api/runs', () => {
     ] as const) {
       const res = await as('rm')('POST', '/api/runs', body);
       expect([path, res.status]).toEqual([path, 400]);
-      expect(res.body.error.issues).toEqual([{ path, message: 'unknown field: __proto__' }]);
+      expect(res.body.error.issues).toEqual([{ path, message: 'unknown field' }]);
     }
     // Where a strict object already names it, once.
     const top = await as('rm')(
@@ -147,7 +147,7 @@ describe('POST /api/runs', () => {
       `{"runbook":"${SMALL_RUNBOOK}","system":"x","collaborationMode":1,"__proto__":{}}`,
     );
     expect(top.status).toBe(400);
-    expect(top.body.error.issues).toEqual([{ path: '(root)', message: 'unknown field: __proto__' }]);
+    expect(top.body.error.issues).toEqual([{ path: '__proto__', message: 'unknown field' }]);
   });
 
   it('a parameter named like an Object method (constructor, toString) is unknown, not a 500', async () => {

@@ -241,6 +241,54 @@ describe('validation messages in plain words', () => {
     expect(await page(`/runs/${runId}/audit?kind=bogus`)).toContain('kind: must be one of: run-started');
   });
 
+  it('names an unknown field by its own path, one issue each, and a body that is not an object as `body`', async () => {
+    const start = { runbook: SMALL_RUNBOOK, system: 'wording-unknown', collaborationMode: 2 };
+    const top = await as('rm')('POST', '/api/runs', { ...start, colour: 'red', size: 2 });
+    expect(top.status).toBe(400);
+    expect(top.body.error.issues).toEqual([
+      { path: 'colour', message: 'unknown field' },
+      { path: 'size', message: 'unknown field' },
+    ]);
+    const nested = await as('rm')('POST', '/api/runs', {
+      ...start,
+      delegations: [{ role: 'guardian', person: 'ops', reason: 'away', colour: 'red' }],
+    });
+    expect(issues(nested.body)).toEqual({ 'delegations[0].colour': 'unknown field' });
+    const query = await as('rm')('GET', '/api/runs?bogus=1&state=running&other=2');
+    expect(query.status).toBe(400);
+    expect(issues(query.body)).toEqual({ 'query.bogus': 'unknown field', 'query.other': 'unknown field' });
+    // A route that takes no query names the field too.
+    const none = await as('rm')('GET', '/api/me?x=1');
+    expect(issues(none.body)).toEqual({ 'query.x': 'unknown field' });
+    // The body as a whole is `body` whichever check refused it: the JSON parser (null) or the schema.
+    for (const raw of ['null', '[1]', '"text"']) {
+      const res = await as('rm')('POST', '/api/runs', raw);
+      expect(res.status, raw).toBe(400);
+      expect(res.body.error.issues, raw).toEqual([{ path: 'body', message: 'must be an object' }]);
+    }
+  });
+
+  it('a query parameter that takes one value, given twice, must be given once; one that takes a list is judged by its values', async () => {
+    const twice = await as('rm')('GET', '/api/runs?state=running&state=waiting&pageSize=5&pageSize=6');
+    expect(twice.status).toBe(400);
+    expect(issues(twice.body)).toEqual({ 'query.state': 'must be given once', 'query.pageSize': 'must be given once' });
+    // Given twice with a bad value is still said once, about the count.
+    const bad = await as('rm')('GET', '/api/runs?state=sleeping&state=running');
+    expect(bad.body.error.issues).toEqual([{ path: 'query.state', message: 'must be given once' }]);
+    // `kind` and the Red Button's `runbook` take a list.
+    const runId = await startRun(SMALL_RUNBOOK, 'wording-repeated');
+    const kinds = await as('rm')('GET', `/api/runs/${runId}/history?kind=decision&kind=run-started`);
+    expect(kinds.status).toBe(200);
+    const badKind = await as('rm')('GET', `/api/runs/${runId}/history?kind=decision&kind=bogus`);
+    expect(badKind.status).toBe(400);
+    expect(JSON.stringify(badKind.body.error.issues)).toMatch(/must be one of: run-started/);
+    expect(JSON.stringify(badKind.body.error.issues)).not.toContain('given once');
+    const runbooks = await as('rm')('GET', `/api/reports?runbook=${SMALL_RUNBOOK}&runbook=${TWO_ROLES}`);
+    expect(runbooks.status).toBe(200);
+    const person = await as('rm')('GET', `/api/runs/${runId}/history?person=rm&person=ie`);
+    expect(issues(person.body)).toEqual({ 'query.person': 'must be given once' });
+  });
+
   it("unknown pages get a page in the app's look; assets and pages have their own metrics labels", async () => {
     const missing = await fetch(`${app().url}/no-such-page`);
     expect(missing.status).toBe(404);

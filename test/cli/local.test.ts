@@ -1,8 +1,10 @@
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RunbookRegistry } from '../../src/runbook/registry';
-import { runCli, tempDir } from './support';
+import { eventually } from '../support/eventually';
+import { BIN, runCli, tempDir } from './support';
 
 /** What the CLI does with no server: runbook files, help, usage errors, a missing token. */
 
@@ -72,6 +74,36 @@ describe('golive runbook', () => {
 });
 
 // Each case is its own short process: run them side by side.
+describe('golive login --no-open', () => {
+  it('with stdin not a terminal starts the browser login it describes, not a read of a token from stdin', async () => {
+    const child = spawn(process.execPath, [BIN, 'login', '--no-open'], {
+      env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', ...env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    child.stdin.end('');
+    try {
+      const address = await Promise.race([
+        eventually(
+          async () => /(http:\/\/127\.0\.0\.1:9\/auth\/cli\?\S+)/.exec(stderr)?.[1],
+          'the address to open',
+          60_000,
+        ),
+        exited.then((code) => Promise.reject(new Error(`golive login exited ${code}: ${stderr}`))),
+      ]);
+      expect(new URL(address).searchParams.get('challenge')).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    } finally {
+      child.kill();
+      await exited;
+    }
+    // Asking for both ways at once is a usage error.
+    const both = await cli('login', '--no-open', '--token');
+    expect([both.code, both.stderr]).toEqual([2, expect.stringContaining('--token reads a token')]);
+  });
+});
+
 describe.concurrent('usage errors exit 2 and name what is wrong', () => {
   it.each([
     [['frobnicate'], 'unknown command "frobnicate"'],

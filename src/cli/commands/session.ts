@@ -3,7 +3,7 @@ import { ApiClient } from '../api';
 import { defineCommand, jsonFlag } from '../args';
 import { configPath, readConfigFile, tokenSchema, urlFrom, urlSchema, writeConfigFile } from '../config';
 import { browserLogin } from '../browserLogin';
-import { CliError } from '../errors';
+import { CliError, UsageError } from '../errors';
 import { print, printJson, say, withSpinner, type Io } from '../output';
 
 /** Who the CLI acts as: the token is read from stdin (or typed unseen), checked, then kept. */
@@ -58,7 +58,8 @@ export const login = defineCommand({
   description:
     `On a terminal, golive login opens the browser: you log in to golive's web UI (single sign-on or\n` +
     `password) and give the command line a token there (valid GOLIVE_CLI_TOKEN_TTL, 7 days by default);\n` +
-    `it comes back to this command on 127.0.0.1. --token asks for a token instead (typed unseen), and a\n` +
+    `it comes back to this command on 127.0.0.1. --browser or --no-open logs in through the browser\n` +
+    `wherever stdin is. --token asks for a token instead (typed unseen), and without those flags a\n` +
     `token piped on stdin is read as before. Both are checked with the server, then written to\n` +
     `${configPath({ HOME: '~' })} (mode 600). GOLIVE_URL and GOLIVE_TOKEN, when set, take precedence.`,
   options: {
@@ -70,7 +71,7 @@ export const login = defineCommand({
     browser: { type: 'boolean', description: 'log in through the browser (the default on a terminal)' },
     'no-open': {
       type: 'boolean',
-      description: 'with the browser login: print the address instead of opening a browser',
+      description: 'log in through the browser, printing the address instead of opening one (stdin is not read)',
     },
     token: { type: 'boolean', description: 'ask for an API token instead of opening the browser' },
   },
@@ -88,7 +89,14 @@ export const login = defineCommand({
   async run(input, { io }) {
     const saved = await readConfigFile(io.env);
     const url = input.url ?? urlFrom(io.env, saved);
-    const viaBrowser = input.browser === true || (io.stdin.isTTY === true && input.token !== true);
+    if (input.token === true && (input.browser === true || input.noOpen === true))
+      throw new UsageError(
+        '--token reads a token; --browser and --no-open log in through the browser: give one',
+        'login',
+      );
+    // --no-open is the browser login too: a script that pipes stdin still meant the browser.
+    const viaBrowser =
+      input.browser === true || input.noOpen === true || (io.stdin.isTTY === true && input.token !== true);
     let token: string;
     if (viaBrowser) {
       token = (await browserLogin(io, url, { open: input.noOpen !== true })).token;
